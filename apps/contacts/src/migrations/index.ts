@@ -1,0 +1,5 @@
+/** The contacts database's migrations, in order. */
+import { SharedTables1764100000000 } from '@sigil/platform';
+import { Contacts1764100000100 } from './1764100000100-contacts';
+
+export const CONTACTS_MIGRATIONS = [SharedTables1764100000000, Contacts1764100000100];

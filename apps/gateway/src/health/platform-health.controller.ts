@@ -1,0 +1,43 @@
+/**
+ * `GET /v1/health`: readiness of the gateway and of each service, without
+ * auth and without internals (only up/down per component).
+ */
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Req } from '@nestjs/common';
+import { HealthPatterns, type ReadinessReport } from '@sigil/contracts';
+import { HEALTH_CHECKS, readiness, RpcClient, type HealthCheck } from '@sigil/platform';
+import type { RouteResult } from '../http/envelope.interceptor';
+
+const PROBE_TIMEOUT_MS = 1500;
+
+export interface PlatformHealth {
+  status: 'up' | 'down';
+  services: Record<string, 'up' | 'down'>;
+}
+
+@Controller('v1/health')
+export class PlatformHealthController {
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+  ) {}
+
+  @Get()
+  async health(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RouteResult<PlatformHealth>> {
+    const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id };
+    const probes = Object.entries(HealthPatterns).map(async ([service, pattern]) => {
+      try {
+        const { data } = await this.rpc.call<ReadinessReport>(pattern, ctx, {}, PROBE_TIMEOUT_MS);
+        return [service, data.status] as const;
+      } catch {
+        return [service, 'down'] as const;
+      }
+    });
+    const gateway = await readiness(this.checks);
+    const services = { gateway: gateway.status, ...Object.fromEntries(await Promise.all(probes)) };
+    const status = Object.values(services).every((s) => s === 'up') ? 'up' : 'down';
+    reply.status(status === 'up' ? 200 : 503);
+    return { data: { status, services } };
+  }
+}

@@ -1,0 +1,15 @@
+/** Nest exception filter: any error thrown in a route becomes the error envelope. */
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorEnvelope, toDomainError } from './error-envelope';
+
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const err = toDomainError(exception);
+    void reply.status(err.status).header('content-type', 'application/json; charset=utf-8').send(errorEnvelope(err, req.id));
+  }
+}

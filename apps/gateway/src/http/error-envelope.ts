@@ -1,0 +1,39 @@
+/**
+ * Every error leaves the gateway in the SPEC's envelope. Domain errors keep
+ * their code; framework and parser errors are mapped; anything else is a 500
+ * `internal_error` with no internals.
+ */
+import { HttpException, Logger } from '@nestjs/common';
+import type { ErrorEnvelope } from '@sigil/contracts';
+import { DomainError, InternalError } from '@sigil/platform';
+
+const logger = new Logger('Errors');
+
+const UNSUPPORTED_MEDIA = 'Send JSON with Content-Type: application/json.';
+
+/**
+ * Nest turns Fastify's parser errors into HttpExceptions carrying Fastify's
+ * status; the gateway's own code only throws DomainErrors, so an
+ * HttpException here always comes from the framework.
+ */
+export function toDomainError(err: unknown): DomainError {
+  if (err instanceof DomainError) return err;
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    if (status === 404) return new DomainError(404, 'not_found', 'No such route.');
+    if (status === 413) return payloadTooLarge();
+    if (status === 415) return new DomainError(415, 'unsupported_media_type', UNSUPPORTED_MEDIA);
+    if (status === 400 && /json|body/i.test(err.message)) return new DomainError(400, 'invalid_json', 'The request body is not valid JSON.');
+    if (status >= 400 && status < 500) return new DomainError(status, 'validation_failed', 'The request is malformed.');
+  }
+  logger.error(err instanceof Error ? err : String(err));
+  return new InternalError();
+}
+
+function payloadTooLarge(): DomainError {
+  return new DomainError(413, 'payload_too_large', 'The request body exceeds 1 MiB.');
+}
+
+export function errorEnvelope(err: DomainError, requestId: string): ErrorEnvelope {
+  return { error: { ...err.toBody(), request_id: requestId } };
+}

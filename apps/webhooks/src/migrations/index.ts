@@ -1,0 +1,5 @@
+/** The webhooks database's migrations, in order. */
+import { SharedTables1764100000000 } from '@sigil/platform';
+import { EventInbox1764100000400 } from './1764100000400-event-inbox';
+
+export const WEBHOOKS_MIGRATIONS = [SharedTables1764100000000, EventInbox1764100000400];

@@ -1,0 +1,93 @@
+/**
+ * Domain events (SPEC §8): the envelope, every event type, its payload and the
+ * topic it travels on. The Kafka message key is the aggregate id, so events of
+ * one contact stay in order on one partition.
+ */
+import { qualify } from './naming';
+import type { Mode } from './rpc';
+
+export const EventTopics = {
+  contacts: qualify('events.contacts'),
+  keys: qualify('events.keys'),
+  segments: qualify('events.segments'),
+  webhooks: qualify('events.webhooks'),
+} as const;
+export type EventTopic = (typeof EventTopics)[keyof typeof EventTopics];
+export const ALL_EVENT_TOPICS: readonly string[] = Object.values(EventTopics);
+
+/** A custom field value: text, number, boolean, date (ISO string), select or multi-select. */
+export type CustomFieldValue = string | number | boolean | string[] | null;
+
+export interface ContactSnapshot {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  tags: string[];
+  custom_fields: Record<string, CustomFieldValue>;
+  created_at: string;
+  updated_at: string;
+  /** Monotonic per contact; consumers drop events older than what they hold. */
+  version: number;
+}
+
+export interface EventPayloads {
+  'contact.created': { contact: ContactSnapshot };
+  'contact.updated': { contact: ContactSnapshot; changed: string[] };
+  'contact.deleted': { id: string; version: number };
+  'contact.tags_changed': { contact: ContactSnapshot; added: string[]; removed: string[] };
+  'contact.activity_recorded': {
+    contact_id: string;
+    activity: { id: string; type: string; occurred_at: string; properties: Record<string, unknown> };
+  };
+  'list.member_added': { list_id: string; contact_id: string };
+  'list.member_removed': { list_id: string; contact_id: string };
+  'segment.contact_entered': { segment_id: string; contact_id: string };
+  'segment.contact_exited': { segment_id: string; contact_id: string };
+  'api_key.created': { id: string; prefix: string; environment: Mode; scopes: string[] };
+  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null };
+  'api_key.rotated': { id: string; previous_secret_expires_at: string };
+  'api_key.revoked': { id: string };
+  'webhook.endpoint_disabled': { endpoint_id: string; reason: string };
+  'webhook.test': { message: string };
+}
+
+export type EventType = keyof EventPayloads;
+
+export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
+  'contact.created': EventTopics.contacts,
+  'contact.updated': EventTopics.contacts,
+  'contact.deleted': EventTopics.contacts,
+  'contact.tags_changed': EventTopics.contacts,
+  'contact.activity_recorded': EventTopics.contacts,
+  'list.member_added': EventTopics.segments,
+  'list.member_removed': EventTopics.segments,
+  'segment.contact_entered': EventTopics.segments,
+  'segment.contact_exited': EventTopics.segments,
+  'api_key.created': EventTopics.keys,
+  'api_key.updated': EventTopics.keys,
+  'api_key.rotated': EventTopics.keys,
+  'api_key.revoked': EventTopics.keys,
+  'webhook.endpoint_disabled': EventTopics.webhooks,
+  'webhook.test': EventTopics.webhooks,
+};
+
+export const EVENT_ENVELOPE_VERSION = 1;
+
+export interface DomainEvent<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  tenant_id: string;
+  mode: Mode;
+  occurred_at: string;
+  version: typeof EVENT_ENVELOPE_VERSION;
+  data: EventPayloads[T];
+}
+
+/** Kafka headers carried on every event and request. */
+export const KafkaHeaderNames = {
+  requestId: 'x-request-id',
+  traceparent: 'traceparent',
+  eventType: 'event-type',
+} as const;

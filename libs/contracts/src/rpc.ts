@@ -1,0 +1,43 @@
+/**
+ * Shapes of a Kafka request/reply between the gateway and a service. The
+ * gateway derives the context from the credential; services never trust a
+ * tenant or mode found in a payload.
+ */
+import type { ErrorBody } from './errors';
+
+export type Mode = 'live' | 'test';
+
+export interface Principal {
+  kind: 'api_key' | 'user' | 'system';
+  /** API key id or user id. */
+  id: string;
+  scopes: string[];
+}
+
+export interface RequestContext {
+  tenant_id: string;
+  mode: Mode;
+  request_id: string;
+  trace_id?: string;
+  principal?: Principal;
+}
+
+export interface RpcRequest<P = unknown> {
+  ctx: RequestContext;
+  payload: P;
+}
+
+export interface PageMeta {
+  page?: number;
+  limit: number;
+  total?: number;
+  has_more: boolean;
+  next_cursor?: string | null;
+  prev_cursor?: string | null;
+}
+
+export type RpcReply<R = unknown> = { data: R; page?: PageMeta } | { error: ErrorBody };
+
+export function isRpcFailure<R>(reply: RpcReply<R>): reply is { error: ErrorBody } {
+  return typeof reply === 'object' && reply !== null && 'error' in reply;
+}

@@ -1,0 +1,62 @@
+/**
+ * What every backend service gets from the platform in one import: its
+ * database (migrated), the outbox writer and relay, health endpoints with the
+ * right checks, and the Kafka settings.
+ */
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DatabaseModule, type DatabaseSettings } from '../database/database.module';
+import { HEALTH_CHECKS, databaseCheck, kafkaCheck, type HealthCheck } from '../health/health.checks';
+import { HealthController } from '../health/health.controller';
+import { healthHandlersFor } from '../health/health.handlers';
+import type { KafkaSettings } from '../kafka/kafka.config';
+import { OutboxRelay, OUTBOX_RELAY_SETTINGS, type OutboxRelaySettings } from '../outbox/outbox.relay';
+import { OutboxWriter } from '../outbox/outbox.writer';
+
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+
+export interface ServicePlatformOptions {
+  kafka: KafkaSettings;
+  database: DatabaseSettings;
+  /** The service's pattern in `HealthPatterns`, answered with its readiness. */
+  healthPattern: string;
+  /** Extra readiness checks (e.g. Redis), built from injected providers. */
+  extraChecks?: { inject: unknown[]; useFactory: (...deps: never[]) => HealthCheck[] };
+}
+
+@Module({})
+export class ServicePlatformModule {
+  static forRoot(options: ServicePlatformOptions): DynamicModule {
+    const extra = options.extraChecks;
+    const providers: Provider[] = [
+      { provide: KAFKA_SETTINGS, useValue: options.kafka },
+      OutboxWriter,
+      {
+        provide: OUTBOX_RELAY_SETTINGS,
+        useValue: { kafka: options.kafka, databaseUrl: options.database.url } satisfies OutboxRelaySettings,
+      },
+      {
+        provide: OutboxRelay,
+        inject: [DataSource, OUTBOX_RELAY_SETTINGS],
+        useFactory: (ds: DataSource, s: OutboxRelaySettings) => new OutboxRelay(ds, s),
+      },
+      {
+        provide: HEALTH_CHECKS,
+        inject: [DataSource, ...((extra?.inject as never[]) ?? [])],
+        useFactory: (ds: DataSource, ...deps: never[]) => [
+          databaseCheck(ds),
+          kafkaCheck(options.kafka),
+          ...(extra ? extra.useFactory(...deps) : []),
+        ],
+      },
+    ];
+    return {
+      module: ServicePlatformModule,
+      global: true,
+      imports: [DatabaseModule.forRoot(options.database)],
+      controllers: [HealthController, healthHandlersFor(options.healthPattern)],
+      providers,
+      exports: [KAFKA_SETTINGS, OutboxWriter, OutboxRelay, HEALTH_CHECKS],
+    };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Starts a Sigil process and stops it gracefully. `main.ts` of every app is
+ * config + `startService(...)`. On SIGTERM: stop taking new work, let
+ * in-flight requests, handlers and outbox relays finish, then close the
+ * database, within a grace period.
+ */
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { ConfigError } from '../config/config.loader';
+import { ensureTopics } from '../kafka/topic-admin';
+import { kafkaServerOptions, type KafkaSettings } from '../kafka/kafka.config';
+import { JsonLogger, type LogLevel } from '../logging/json-logger';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServiceRuntimeOptions {
+  name: string;
+  module: DynamicModule | Type<unknown>;
+  kafka: KafkaSettings;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  shutdownGraceMs: number;
+  /** Serve Kafka request/reply patterns (backend services). */
+  rpcServer?: boolean;
+  /** Last chance to configure the app before it listens (gateway: filters, hooks). */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  adapter?: FastifyAdapter;
+}
+
+export async function startService(options: ServiceRuntimeOptions): Promise<NestFastifyApplication> {
+  const logger = new JsonLogger(options.name, options.logLevel);
+  await ensureTopics(options.kafka);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    options.module,
+    options.adapter ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+    { logger, abortOnError: false },
+  );
+  if (options.rpcServer !== false) app.connectMicroservice(kafkaServerOptions(options.name, options.kafka));
+  await options.configure?.(app);
+  await app.startAllMicroservices();
+  await app.listen(options.port, options.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  logger.log({ msg: `${options.name} ready`, url: `http://${options.host}:${port}` }, 'Bootstrap');
+  installShutdown(app, logger, options);
+  return app;
+}
+
+function installShutdown(app: INestApplication, logger: JsonLogger, options: ServiceRuntimeOptions): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log({ msg: `${signal} received, draining`, grace_ms: options.shutdownGraceMs }, 'Shutdown');
+    const force = setTimeout(() => {
+      logger.error({ msg: 'grace period over, exiting with work in flight' }, 'Shutdown');
+      process.exit(1);
+    }, options.shutdownGraceMs);
+    force.unref();
+    try {
+      await app.close();
+      const dataSource = app.get(DataSource, { strict: false });
+      if (dataSource?.isInitialized) await dataSource.destroy();
+    } catch (err) {
+      if (!(err instanceof Error && /not find|Nest could not find/i.test(err.message))) {
+        logger.error(err instanceof Error ? err : String(err), 'Shutdown');
+      }
+    }
+    logger.log({ msg: 'stopped' }, 'Shutdown');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Runs an app's main; a configuration error prints its message and exits 1, with no stack. */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${name}: ${err.message}\n`);
+    } else {
+      process.stderr.write(`${name}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    }
+    process.exit(1);
+  });
+}
+
+export interface BaseServiceConfig {
+  HOST: string;
+  PORT: number;
+  LOG_LEVEL: LogLevel;
+  SHUTDOWN_GRACE_MS: number;
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC_PARTITIONS: number;
+}
+
+/** The whole `main` of a backend service: load its config, build its module, serve. */
+export function runService<C extends BaseServiceConfig>(
+  name: string,
+  loadServiceConfig: () => C,
+  module: (config: C, kafka: KafkaSettings) => DynamicModule,
+  extra: Partial<ServiceRuntimeOptions> = {},
+): void {
+  runMain(name, async () => {
+    const config = loadServiceConfig();
+    const kafka: KafkaSettings = { brokers: config.KAFKA_BROKERS, clientId: name, partitions: config.KAFKA_TOPIC_PARTITIONS };
+    await startService({
+      name,
+      module: module(config, kafka),
+      kafka,
+      host: config.HOST,
+      port: config.PORT,
+      logLevel: config.LOG_LEVEL,
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      ...extra,
+    });
+  });
+}

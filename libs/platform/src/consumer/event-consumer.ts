@@ -1,0 +1,93 @@
+/**
+ * Consumes domain-event topics in one consumer group per service (replicas
+ * share partitions). A message's offset is committed only after its handler
+ * resolved, so delivery is at least once; handlers make it exactly-once in
+ * effect with `processOnce`. A failing handler is retried with backoff rather
+ * than skipped: an event is never dropped.
+ */
+import { Logger } from '@nestjs/common';
+import { Kafka, type Consumer, type IHeaders } from 'kafkajs';
+import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
+import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
+import { runWithContext } from '../logging/request-context';
+
+export type EventHandler = (event: DomainEvent, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
+
+export interface EventConsumerSettings {
+  kafka: KafkaSettings;
+  /** Consumer group name within the namespace, e.g. `webhooks.fanout`. */
+  group: string;
+  topics: string[];
+  fromBeginning?: boolean;
+}
+
+function header(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0]?.toString() : value.toString();
+}
+
+export class EventConsumer {
+  private readonly logger: Logger;
+  private consumer: Consumer | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly settings: EventConsumerSettings,
+    private readonly handler: EventHandler,
+  ) {
+    this.logger = new Logger(`EventConsumer:${settings.group}`);
+  }
+
+  async start(): Promise<void> {
+    const kafka = new Kafka(kafkaClientConfig({ ...this.settings.kafka, clientId: `${this.settings.kafka.clientId}-${this.settings.group}` }));
+    this.consumer = kafka.consumer({
+      groupId: serviceGroupId(this.settings.group),
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000 },
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning ?? true });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: this.settings.kafka.partitions,
+      eachMessage: async ({ topic, partition, message }) => {
+        if (!message.value) return;
+        let event: DomainEvent;
+        try {
+          event = JSON.parse(message.value.toString()) as DomainEvent;
+        } catch {
+          this.logger.error(`skipping unparseable message at ${topic}/${partition}@${message.offset}`);
+          return;
+        }
+        const ctx = {
+          event_id: event.id,
+          tenant_id: event.tenant_id,
+          request_id: header(message.headers, KafkaHeaderNames.requestId),
+          trace_id: header(message.headers, KafkaHeaderNames.traceparent),
+        };
+        await runWithContext(ctx, async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await this.handler(event, { topic, partition, offset: message.offset });
+              return;
+            } catch (err) {
+              if (this.stopping) throw err; // leave the offset uncommitted; another replica takes over
+              const delay = Math.min(100 * 2 ** attempt, 10000);
+              this.logger.error(`handler failed for ${event.type} ${event.id} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
+              await new Promise((r) => setTimeout(r, delay));
+            }
+          }
+        });
+      },
+    });
+  }
+
+  /** Waits for in-flight handlers, commits, and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The Kafka transport, set up once: kafkajs client settings, and the Nest
+ * microservice options used by every service (server) and the gateway (client).
+ */
+import type { KafkaOptions } from '@nestjs/microservices';
+import { Transport } from '@nestjs/microservices';
+import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { serviceGroupId } from '@sigil/contracts';
+import { JsonLogger } from '../logging/json-logger';
+
+// Sigil uses kafkajs' default (Java-compatible) partitioner everywhere; the v2 notice is noise.
+process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  partitions: number;
+}
+
+const KAFKAJS_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+function kafkaLogCreator(service: string) {
+  const logger = new JsonLogger(service, 'warn');
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...rest } = log;
+      const method = KAFKAJS_LEVEL[level] ?? 'info';
+      if (method === 'info') return;
+      logger[method === 'warn' ? 'warn' : method === 'error' ? 'error' : 'debug']({ msg: `kafkajs: ${message}`, ...rest }, 'Kafka');
+    };
+}
+
+export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
+  return {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10000,
+    retry: { initialRetryTime: 100, maxRetryTime: 5000, retries: 10 },
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(settings.clientId),
+  };
+}
+
+/** A service's request handlers: one consumer group per service, replicas share partitions. */
+export function kafkaServerOptions(service: string, settings: KafkaSettings): KafkaOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      client: kafkaClientConfig(settings),
+      consumer: {
+        groupId: serviceGroupId(`${service}.rpc`),
+        sessionTimeout: 30000,
+        heartbeatInterval: 3000,
+        maxWaitTimeInMs: 100,
+        allowAutoTopicCreation: false,
+      },
+      run: { partitionsConsumedConcurrently: settings.partitions },
+      subscribe: { fromBeginning: false },
+      producer: { allowAutoTopicCreation: false, idempotent: false },
+    },
+  };
+}
+
+/** The gateway's request/reply client; replicas share the group and so split reply partitions. */
+export function kafkaRpcClientOptions(service: string, settings: KafkaSettings): Required<KafkaOptions>['options'] {
+  return {
+    client: kafkaClientConfig(settings),
+    consumer: {
+      groupId: serviceGroupId(`${service}.replies`),
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    },
+    run: { partitionsConsumedConcurrently: settings.partitions },
+    subscribe: { fromBeginning: false },
+    producer: { allowAutoTopicCreation: false },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Request/reply over Kafka for the gateway: sends a pattern with the request
+ * context, waits for the reply with a timeout, and turns failed replies back
+ * into DomainErrors (timeouts into 504 `upstream_timeout`).
+ */
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ClientKafka } from '@nestjs/microservices';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import {
+  ALL_PATTERNS,
+  isRpcFailure,
+  KafkaHeaderNames,
+  KAFKA_NAMESPACE,
+  type PageMeta,
+  type RequestContext,
+  type RpcReply,
+} from '@sigil/contracts';
+import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
+import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
+
+export interface RpcResult<R> {
+  data: R;
+  page?: PageMeta;
+}
+
+export const RPC_SETTINGS = Symbol('RPC_SETTINGS');
+
+export interface RpcClientSettings extends KafkaSettings {
+  service: string;
+  timeoutMs: number;
+}
+
+@Injectable()
+export class RpcClient implements OnModuleInit, OnModuleDestroy {
+  private readonly client: ClientKafka;
+
+  constructor(private readonly settings: RpcClientSettings) {
+    this.client = new ClientKafka(kafkaRpcClientOptions(settings.service, settings));
+    for (const pattern of ALL_PATTERNS) this.client.subscribeToResponseOf(pattern);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.close();
+  }
+
+  async call<R, P = unknown>(
+    pattern: string,
+    ctx: RequestContext,
+    payload: P,
+    timeoutMs = this.settings.timeoutMs,
+  ): Promise<RpcResult<R>> {
+    const headers: Record<string, string> = { [KafkaHeaderNames.requestId]: ctx.request_id };
+    if (ctx.trace_id) headers[KafkaHeaderNames.traceparent] = ctx.trace_id;
+    let reply: RpcReply<R>;
+    try {
+      reply = await firstValueFrom(
+        this.client.send<RpcReply<R>>(pattern, { value: { ctx, payload }, headers }).pipe(timeout(timeoutMs)),
+      );
+    } catch (err) {
+      if (err instanceof TimeoutError) throw new UpstreamTimeout(serviceOf(pattern));
+      throw err;
+    }
+    if (isRpcFailure(reply)) throw DomainError.fromBody(reply.error);
+    return reply;
+  }
+}
+
+/** `sigil.contacts.create` → `contacts`. */
+function serviceOf(pattern: string): string {
+  return pattern.slice(KAFKA_NAMESPACE.length + 1).split('.')[0] ?? 'upstream';
+}
