@@ -1,6 +1,6 @@
 /** The gateway: the only public surface. Authenticates, forwards over Kafka, maps replies to HTTP. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type Redis from 'ioredis';
 import {
   HEALTH_CHECKS,
@@ -12,7 +12,7 @@ import {
   RpcClient,
   type KafkaSettings,
 } from '@sigil/platform';
-import { DevTenantGuard } from './auth/dev-tenant.guard';
+import { AuthGuard } from './auth/auth.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
@@ -32,7 +32,7 @@ export class GatewayAppModule {
         { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis), kafkaCheck(kafka)] },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-        DevTenantGuard,
+        { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };
   }

@@ -1,6 +1,12 @@
 /** Request/reply payloads of the contacts service, and their validation schemas. */
 import { z } from 'zod';
 import type { ContactSnapshot } from './events';
+import { qualify } from './naming';
+
+export const ContactPatterns = {
+  create: qualify('contacts.create'),
+  get: qualify('contacts.get'),
+} as const;
 
 export const TagSchema = z
   .string()

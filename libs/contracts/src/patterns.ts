@@ -1,13 +1,13 @@
 /**
- * Kafka request/reply message patterns (each is a request topic; Nest adds
- * `<pattern>.reply`). Commands and queries, named `<aggregate>.<verb>`.
+ * Every Kafka request/reply message pattern (each is a request topic; Nest
+ * adds `<pattern>.reply`). Each service's patterns live in its own contract
+ * file; this gathers them so topics can be created up front.
  */
+import { ContactPatterns } from './contacts';
+import { KeyPatterns } from './keys';
 import { qualify } from './naming';
-
-export const ContactPatterns = {
-  create: qualify('contacts.create'),
-  get: qualify('contacts.get'),
-} as const;
+import { SegmentPatterns } from './segments';
+import { WebhookPatterns } from './webhooks';
 
 export const HealthPatterns = {
   contacts: qualify('contacts.health'),
@@ -17,8 +17,11 @@ export const HealthPatterns = {
 } as const;
 
 export const ALL_PATTERNS: readonly string[] = [
-  ...Object.values(ContactPatterns),
-  ...Object.values(HealthPatterns),
+  ...(Object.values(HealthPatterns) as string[]),
+  ...(Object.values(ContactPatterns) as string[]),
+  ...(Object.values(KeyPatterns) as string[]),
+  ...(Object.values(SegmentPatterns) as string[]),
+  ...(Object.values(WebhookPatterns) as string[]),
 ];
 
 export function replyTopic(pattern: string): string {

@@ -21,3 +21,4 @@ export * from './bootstrap/service-platform.module';
 export * from './bootstrap/service-runtime';
 export * from './health/health.handlers';
 export * from './redis/redis.module';
+export * from './http/public.decorator';

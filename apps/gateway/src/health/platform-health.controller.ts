@@ -2,11 +2,11 @@
  * `GET /v1/health`: readiness of the gateway and of each service, without
  * auth and without internals (only up/down per component).
  */
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Req } from '@nestjs/common';
 import { HealthPatterns, type ReadinessReport } from '@sigil/contracts';
 import { HEALTH_CHECKS, readiness, RpcClient, type HealthCheck } from '@sigil/platform';
+import { Public } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 
 const PROBE_TIMEOUT_MS = 1500;
@@ -17,6 +17,7 @@ export interface PlatformHealth {
 }
 
 @Controller('v1/health')
+@Public()
 export class PlatformHealthController {
   constructor(
     private readonly rpc: RpcClient,

@@ -2,9 +2,11 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ReadinessReport } from '@sigil/contracts';
+import { Public } from '../http/public.decorator';
 import { HEALTH_CHECKS, runChecks, type HealthCheck } from './health.checks';
 
 @Controller('health')
+@Public()
 export class HealthController {
   constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
 

@@ -1,0 +1,23 @@
+/** Valid request bodies with fresh values; a test overrides only what matters to it. */
+import { randomBytes } from 'node:crypto';
+import type { CreateContactRequest, RequestContext } from '@sigil/contracts';
+
+let counter = 0;
+export function uniqueEmail(domain = 'example.com'): string {
+  return `user${++counter}.${randomBytes(4).toString('hex')}@${domain}`;
+}
+
+export function contactInput(overrides: Partial<CreateContactRequest> = {}): CreateContactRequest {
+  return { email: uniqueEmail(), first_name: 'Ada', last_name: 'Lovelace', ...overrides };
+}
+
+/** A request context for service-level tests: a fresh tenant in live mode. */
+export function testContext(overrides: Partial<RequestContext> = {}): RequestContext {
+  return {
+    tenant_id: `ten_${randomBytes(6).toString('hex')}`,
+    mode: 'live',
+    request_id: `req_${randomBytes(6).toString('hex')}`,
+    principal: { kind: 'api_key', id: 'key_test', scopes: ['*'] },
+    ...overrides,
+  };
+}

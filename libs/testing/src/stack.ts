@@ -1,0 +1,198 @@
+/**
+ * Starts Sigil services as separate OS processes (built `dist/` entrypoints)
+ * for end-to-end tests: each with a free port, a fresh database and this test
+ * file's Kafka namespace. Processes can be stopped, killed and restarted to
+ * test faults.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { KAFKA_NAMESPACE } from '@sigil/contracts';
+import { createTestDatabase, deleteNamespaceTopics, dropTestDatabase, KAFKA_BROKERS, REDIS_URL } from './infra';
+
+export type ServiceName = 'gateway' | 'keys' | 'contacts' | 'segments' | 'webhooks';
+export const ALL_SERVICES: ServiceName[] = ['keys', 'contacts', 'segments', 'webhooks', 'gateway'];
+const WITH_DATABASE: ServiceName[] = ['keys', 'contacts', 'segments', 'webhooks'];
+
+const ROOT = resolve(__dirname, '../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once('error', rej);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => res(port));
+    });
+  });
+}
+
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    readonly service: ServiceName,
+    readonly port: number,
+    readonly env: Record<string, string>,
+    logDir: string,
+  ) {
+    this.logFile = join(logDir, `${name}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(timeoutMs = 60000): Promise<void> {
+    const out = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [join(ROOT, 'dist/apps', this.service, 'src/main.js')], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+    this.child = child;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`${this.name} exited during start:\n${this.logTail()}`);
+      try {
+        const res = await fetch(`${this.url}/health/ready`);
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.logTail()}`);
+  }
+
+  /** Sends a signal and waits for the process to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15000): Promise<number | null> {
+    const child = this.child;
+    if (!child || !this.running) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  }
+
+  kill(): Promise<number | null> {
+    return this.stop('SIGKILL');
+  }
+
+  logTail(lines = 40): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}
+
+export interface StackOptions {
+  services?: ServiceName[];
+  /** Env for every service. */
+  env?: Record<string, string>;
+  /** Env per service. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  gatewayReplicas?: number;
+}
+
+export class TestStack {
+  readonly processes: ServiceProcess[] = [];
+  private readonly databases: string[] = [];
+
+  private constructor(readonly logDir: string) {}
+
+  static async start(options: StackOptions = {}): Promise<TestStack> {
+    const logDir = join(ROOT, '.infra/test-logs', KAFKA_NAMESPACE);
+    mkdirSync(logDir, { recursive: true });
+    const stack = new TestStack(logDir);
+    const services = options.services ?? ALL_SERVICES;
+    const common: Record<string, string> = {
+      SIGIL_KAFKA_NAMESPACE: KAFKA_NAMESPACE,
+      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      KAFKA_TOPIC_PARTITIONS: '3',
+      REDIS_URL,
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const backends = services.filter((s) => s !== 'gateway');
+    const dbUrls = await Promise.all(backends.map((s) => (WITH_DATABASE.includes(s) ? createTestDatabase(s) : undefined)));
+    for (const url of dbUrls) if (url) stack.databases.push(url);
+    for (const [i, service] of backends.entries()) {
+      const env = { ...common, ...(dbUrls[i] ? { DATABASE_URL: dbUrls[i]! } : {}), ...options.serviceEnv?.[service] };
+      stack.processes.push(new ServiceProcess(service, service, await freePort(), env, logDir));
+    }
+    if (services.includes('gateway')) {
+      for (let r = 0; r < (options.gatewayReplicas ?? 1); r++) {
+        const name = r === 0 ? 'gateway' : `gateway-${r + 1}`;
+        stack.processes.push(new ServiceProcess(name, 'gateway', await freePort(), { ...common, ...options.serviceEnv?.gateway }, logDir));
+      }
+    }
+    try {
+      // Backends first: they create the topics; then gateways.
+      await Promise.all(stack.processes.filter((p) => p.service !== 'gateway').map((p) => p.start()));
+      await Promise.all(stack.processes.filter((p) => p.service === 'gateway').map((p) => p.start()));
+      if (services.includes('gateway')) await stack.waitForPlatformHealth(services);
+    } catch (err) {
+      await stack.close();
+      throw err;
+    }
+    return stack;
+  }
+
+  get(name: string): ServiceProcess {
+    const p = this.processes.find((x) => x.name === name);
+    if (!p) throw new Error(`no process ${name} in this stack`);
+    return p;
+  }
+
+  get gatewayUrl(): string {
+    return this.get('gateway').url;
+  }
+
+  databaseUrl(service: ServiceName): string {
+    return this.get(service).env['DATABASE_URL']!;
+  }
+
+  /** Waits until the gateway sees every started service answering over Kafka. */
+  async waitForPlatformHealth(services: ServiceName[], timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${this.gatewayUrl}/v1/health`);
+        const body = (await res.json()) as { data?: { services: Record<string, string> } };
+        const states = body.data?.services ?? {};
+        last = JSON.stringify(states);
+        if (services.every((s) => states[s] === 'up')) return;
+      } catch (err) {
+        last = String(err);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    throw new Error(`platform not healthy after ${timeoutMs} ms: ${last}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop().catch(() => undefined)));
+    await Promise.all(this.databases.map((url) => dropTestDatabase(url).catch(() => undefined)));
+    await deleteNamespaceTopics().catch(() => undefined);
+  }
+}
