@@ -1,12 +1,36 @@
 /** The contacts service: contacts, tags, custom fields and activities in its own database. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
-import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
+import { RpcClient, ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
+import { ActivitiesHandlers } from './activities/activities.handlers';
+import { ActivitiesService } from './activities/activities.service';
 import type { ContactsConfig } from './config';
 import { ContactEntity } from './contacts/contact.entity';
+import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsHandlers } from './contacts/contacts.handlers';
+import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
+import { SegmentMembersClient } from './contacts/segment-members.client';
+import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
+import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
+import { CustomFieldsHandlers } from './custom-fields/custom-fields.handlers';
+import { CustomFieldsService } from './custom-fields/custom-fields.service';
 import { CONTACTS_MIGRATIONS } from './migrations';
+import { SnapshotsHandlers } from './snapshots/snapshots.handlers';
+import { SnapshotsService } from './snapshots/snapshots.service';
+
+/** Everything but transport and database: also what integration tests build around a test DataSource. */
+export const CONTACTS_PROVIDERS = [
+  ContactsRepository,
+  CustomFieldDefinitions,
+  CustomFieldAggregates,
+  SegmentMembersClient,
+  ContactsService,
+  ContactsBatchService,
+  CustomFieldsService,
+  ActivitiesService,
+  SnapshotsService,
+];
 
 @Module({})
 export class ContactsAppModule {
@@ -27,8 +51,12 @@ export class ContactsAppModule {
           },
         }),
       ],
-      controllers: [ContactsHandlers],
-      providers: [ContactsService],
+      controllers: [ContactsHandlers, CustomFieldsHandlers, ActivitiesHandlers, SnapshotsHandlers],
+      providers: [
+        // Asks the segments service for list/segment members (the `list_id`/`segment_id` filters).
+        { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'contacts', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
+        ...CONTACTS_PROVIDERS,
+      ],
     };
   }
 }

@@ -5,6 +5,7 @@ import type Redis from 'ioredis';
 import {
   HEALTH_CHECKS,
   HealthController,
+  KAFKA_SETTINGS,
   kafkaCheck,
   REDIS,
   RedisModule,
@@ -12,12 +13,24 @@ import {
   RpcClient,
   type KafkaSettings,
 } from '@sigil/platform';
+import { ApiKeyVerifier } from './auth/api-key.verifier';
 import { AuthGuard } from './auth/auth.guard';
+import { CredentialCache } from './auth/credential-cache';
+import { KeyCacheInvalidator } from './auth/key-cache-invalidator';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { ApiKeysController } from './routes/api-keys.controller';
+import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
+import { CustomFieldsController } from './routes/custom-fields.controller';
+import { ListsController } from './routes/lists.controller';
+import { MeController } from './routes/me.controller';
+import { SegmentsController } from './routes/segments.controller';
+import { UsageController } from './routes/usage.controller';
+import { WebhooksController } from './routes/webhooks.controller';
+import { UsageRecorder } from './usage/usage-recorder';
 
 @Module({})
 export class GatewayAppModule {
@@ -25,14 +38,31 @@ export class GatewayAppModule {
     return {
       module: GatewayAppModule,
       imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway')],
-      controllers: [HealthController, PlatformHealthController, ContactsController],
+      controllers: [
+        HealthController,
+        PlatformHealthController,
+        AuthController,
+        MeController,
+        ApiKeysController,
+        UsageController,
+        ContactsController,
+        CustomFieldsController,
+        ListsController,
+        SegmentsController,
+        WebhooksController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: KAFKA_SETTINGS, useValue: kafka },
         { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'gateway', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
         { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis), kafkaCheck(kafka)] },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_GUARD, useClass: AuthGuard },
+        CredentialCache,
+        ApiKeyVerifier,
+        KeyCacheInvalidator,
+        UsageRecorder,
       ],
     };
   }

@@ -1,9 +1,14 @@
-/** The keys service. */
+/** The keys service: tenants, users, sessions, API keys, plans and usage. Source of truth for auth. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
-import type { KeysConfig } from './config';
+import { ApiKeysHandlers } from './api-keys/api-keys.handlers';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
+import { AuthHandlers } from './sessions/auth.handlers';
+import { SessionsService } from './sessions/sessions.service';
+import { UsageService } from './usage/usage.service';
 
 @Module({})
 export class KeysAppModule {
@@ -24,6 +29,8 @@ export class KeysAppModule {
           },
         }),
       ],
+      controllers: [AuthHandlers, ApiKeysHandlers],
+      providers: [{ provide: KEYS_CONFIG, useValue: config }, SessionsService, ApiKeysService, UsageService],
     };
   }
 }

@@ -1,9 +1,18 @@
-/** The segments service. */
+/** The segments service: static lists, dynamic segments, and its own read model of contacts. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
+import { CLOCK, systemClock } from './clock';
 import type { SegmentsConfig } from './config';
+import { ListsHandlers } from './lists/lists.handlers';
+import { ListsService } from './lists/lists.service';
+import { MembershipService } from './membership/membership.service';
+import { SEGMENT_BUILDER_SETTINGS, SegmentBuilder, type SegmentBuilderSettings } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
+import { ReadModelConsumer } from './read-model/read-model.consumer';
+import { ReadModelService } from './read-model/read-model.service';
+import { SegmentsHandlers } from './segments/segments.handlers';
+import { SegmentsService } from './segments/segments.service';
 
 @Module({})
 export class SegmentsAppModule {
@@ -23,6 +32,26 @@ export class SegmentsAppModule {
             runMigrations: config.MIGRATIONS_RUN_ON_START,
           },
         }),
+      ],
+      controllers: [ListsHandlers, SegmentsHandlers],
+      providers: [
+        { provide: CLOCK, useValue: systemClock },
+        {
+          provide: SEGMENT_BUILDER_SETTINGS,
+          useValue: {
+            enabled: config.SEGMENTS_BUILDER_ENABLED,
+            pollIntervalMs: config.SEGMENTS_BUILD_POLL_MS,
+            chunkSize: config.SEGMENTS_BUILD_CHUNK_SIZE,
+            sweepIntervalMs: config.SEGMENTS_WINDOW_SWEEP_MS,
+            leaseSeconds: config.SEGMENTS_BUILD_LEASE_SECONDS,
+          } satisfies SegmentBuilderSettings,
+        },
+        MembershipService,
+        SegmentBuilder,
+        ReadModelService,
+        ReadModelConsumer,
+        ListsService,
+        SegmentsService,
       ],
     };
   }

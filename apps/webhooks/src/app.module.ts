@@ -1,12 +1,37 @@
-/** The webhooks service: takes in every domain event and delivers signed webhooks. */
-import { Module, type DynamicModule } from '@nestjs/common';
+/** The webhooks service: endpoints and their secrets, fan-out of every domain event, signed deliveries with retries. */
+import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { HealthPatterns } from '@sigil/contracts';
 import { REDIS, RedisModule, ServicePlatformModule, redisCheck, type KafkaSettings } from '@sigil/platform';
-import type { WebhooksConfig } from './config';
-import { EventIntakeConsumer } from './intake/event-intake.consumer';
-import { EventIntakeService } from './intake/event-intake.service';
+import { QueueBoard } from './admin/queue-board';
+import { WEBHOOKS_CONFIG, type WebhooksConfig } from './config';
+import { DeliveriesService } from './delivery/deliveries.service';
+import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
+import { DeliveryQueue } from './delivery/delivery-queue';
+import { DeliveryReconciler } from './delivery/delivery-reconciler';
+import { EndpointConcurrency } from './delivery/endpoint-concurrency';
+import { RetrySchedule } from './delivery/retry-schedule';
+import { TargetPolicy } from './delivery/target-policy';
+import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
+import { WebhookSender } from './delivery/webhook-sender';
+import { EndpointsService } from './endpoints/endpoints.service';
+import { WebhooksHandlers } from './endpoints/webhooks.handlers';
+import { FanoutConsumer } from './fanout/fanout.consumer';
+import { FanoutService } from './fanout/fanout.service';
 import { WEBHOOKS_MIGRATIONS } from './migrations';
+
+/** Closes the queue and the connection pool once the worker and the consumer have stopped. */
+@Injectable()
+class WebhookResources implements OnApplicationShutdown {
+  constructor(
+    private readonly queue: DeliveryQueue,
+    private readonly sender: WebhookSender,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.queue.close(), this.sender.close()]);
+  }
+}
 
 @Module({})
 export class WebhooksAppModule {
@@ -29,7 +54,36 @@ export class WebhooksAppModule {
           extraChecks: { inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis)] },
         }),
       ],
-      providers: [EventIntakeService, EventIntakeConsumer],
+      controllers: [WebhooksHandlers],
+      providers: [
+        { provide: WEBHOOKS_CONFIG, useValue: config },
+        { provide: TargetPolicy, useFactory: () => new TargetPolicy(config.WEBHOOK_ALLOW_HTTP, config.WEBHOOK_ALLOWED_PRIVATE_CIDRS) },
+        { provide: RetrySchedule, useFactory: () => new RetrySchedule(config.WEBHOOK_RETRY_SCHEDULE, config.WEBHOOK_RETRY_JITTER) },
+        {
+          provide: DeliveryQueue,
+          inject: [RetrySchedule],
+          useFactory: (schedule: RetrySchedule) => new DeliveryQueue(config.REDIS_URL, schedule.maxAttempts),
+        },
+        {
+          provide: WebhookSender,
+          inject: [TargetPolicy],
+          useFactory: (policy: TargetPolicy) => new WebhookSender(policy, config.WEBHOOK_TIMEOUT, config.WEBHOOK_ENDPOINT_CONCURRENCY),
+        },
+        {
+          provide: EndpointConcurrency,
+          inject: [REDIS],
+          useFactory: (redis: Redis) => new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, config.WEBHOOK_TIMEOUT + 15_000),
+        },
+        EndpointsService,
+        DeliveriesService,
+        DeliveryAttemptService,
+        FanoutService,
+        FanoutConsumer,
+        WebhookDeliveryProcessor,
+        DeliveryReconciler,
+        QueueBoard,
+        WebhookResources,
+      ],
     };
   }
 }

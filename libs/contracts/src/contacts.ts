@@ -1,12 +1,38 @@
 /** Request/reply payloads of the contacts service, and their validation schemas. */
 import { z } from 'zod';
-import type { ContactSnapshot } from './events';
+import type { ContactSnapshot, CustomFieldValue } from './events';
 import { qualify } from './naming';
+import type { Mode } from './rpc';
 
 export const ContactPatterns = {
   create: qualify('contacts.create'),
   get: qualify('contacts.get'),
+  list: qualify('contacts.list'),
+  update: qualify('contacts.update'),
+  delete: qualify('contacts.delete'),
+  batchUpsert: qualify('contacts.batch_upsert'),
+  addTags: qualify('contacts.add_tags'),
+  removeTags: qualify('contacts.remove_tags'),
+  recordActivity: qualify('contacts.record_activity'),
+  listActivities: qualify('contacts.list_activities'),
+  createField: qualify('contacts.create_custom_field'),
+  listFields: qualify('contacts.list_custom_fields'),
+  getField: qualify('contacts.get_custom_field'),
+  updateField: qualify('contacts.update_custom_field'),
+  deleteField: qualify('contacts.delete_custom_field'),
+  aggregateField: qualify('contacts.aggregate_custom_field'),
+  /** System-wide (ctx tenant `system`): every contact of every tenant, by id, for read models (segments). */
+  snapshot: qualify('contacts.snapshot'),
+  /** System-wide (ctx tenant `system`): every activity of every tenant, by id. */
+  activitiesSnapshot: qualify('contacts.activities_snapshot'),
 } as const;
+
+export const MAX_PAGE_LIMIT = 100;
+export const DEFAULT_PAGE_LIMIT = 50;
+export const MAX_BATCH_ROWS = 1000;
+export const MAX_SNAPSHOT_LIMIT = 1000;
+/** The tenant id of internal, cross-tenant callers (read-model rebuilds). */
+export const SYSTEM_TENANT_ID = 'system';
 
 export const TagSchema = z
   .string()
@@ -15,7 +41,12 @@ export const TagSchema = z
   .max(64)
   .regex(/^[\p{L}\p{N} _:.\-/]+$/u, 'tags may contain letters, digits, space and _ : . - /');
 
-const name = z.string().trim().max(100);
+/** Trimmed, inner whitespace collapsed; an empty name is no name. */
+const name = z
+  .string()
+  .max(100)
+  .transform((v) => v.trim().replace(/\s+/g, ' '))
+  .transform((v) => (v === '' ? null : v));
 /** E.164-like: optional +, 7–15 digits once spaces, dashes, dots and parentheses are stripped. */
 export const PhoneSchema = z
   .string()
@@ -25,10 +56,13 @@ export const PhoneSchema = z
 
 export const EmailSchema = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
 
+/** Shape only; each value is checked against its field's definition by the contacts service. */
 export const CustomFieldValuesSchema = z.record(
   z.string().max(64),
   z.union([z.string().max(10000), z.number().finite(), z.boolean(), z.array(z.string().max(1000)).max(100), z.null()]),
 );
+
+const tagList = z.array(TagSchema).max(100);
 
 export const CreateContactSchema = z
   .object({
@@ -36,16 +70,256 @@ export const CreateContactSchema = z
     first_name: name.nullable().optional(),
     last_name: name.nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
-    tags: z.array(TagSchema).max(100).optional(),
+    tags: tagList.optional(),
     custom_fields: CustomFieldValuesSchema.optional(),
   })
   .strict();
-export type CreateContactRequest = z.infer<typeof CreateContactSchema>;
+export type CreateContactRequest = z.input<typeof CreateContactSchema>;
+export type CreateContact = z.output<typeof CreateContactSchema>;
+
+/**
+ * PATCH: only the fields present change; `null` clears a field. `tags`
+ * replaces the whole set; `custom_fields` merges key by key (`null` removes a value).
+ */
+export const UpdateContactSchema = z
+  .object({
+    email: EmailSchema.optional(),
+    first_name: name.nullable().optional(),
+    last_name: name.nullable().optional(),
+    phone: PhoneSchema.nullable().optional(),
+    tags: tagList.optional(),
+    custom_fields: CustomFieldValuesSchema.optional(),
+  })
+  .strict();
+export type UpdateContactRequest = z.input<typeof UpdateContactSchema>;
+export type UpdateContact = z.output<typeof UpdateContactSchema>;
 
 export const ContactIdSchema = z.string().regex(/^con_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a contact id');
 
 export interface GetContactRequest {
   id: string;
 }
+export interface UpdateContactRpc {
+  id: string;
+  changes: UpdateContactRequest;
+}
+export interface TagsRpc {
+  id: string;
+  tags: string[];
+}
 
-export type ContactView = Omit<ContactSnapshot, 'version'>;
+export const TagsRequestSchema = z.object({ tags: z.array(TagSchema).min(1).max(100) }).strict();
+
+/** What the API returns for a contact: the snapshot, `version` included (it rises with every change). */
+export type ContactView = ContactSnapshot;
+
+/** `sort`: `created_at`, `updated_at` or `email`, descending with a `-` prefix or a `:desc` suffix. */
+export const ContactSortSchema = z
+  .string()
+  .regex(/^-?(created_at|updated_at|email)(:(asc|desc))?$/, 'expected created_at, updated_at or email, optionally -field or field:desc');
+
+const pageParam = z.coerce.number().int().min(1).max(100000);
+const limitParam = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
+
+export const ListContactsQuerySchema = z
+  .object({
+    page: pageParam.optional(),
+    limit: limitParam.optional(),
+    cursor: z.string().min(1).max(500).optional(),
+    tag: TagSchema.optional(),
+    list_id: z.string().min(1).max(64).optional(),
+    segment_id: z.string().min(1).max(64).optional(),
+    updated_since: z.string().datetime({ offset: true }).optional(),
+    q: z.string().trim().min(1).max(254).optional(),
+    sort: ContactSortSchema.optional(),
+  })
+  .strict()
+  .refine((v) => !(v.list_id && v.segment_id), { message: 'use list_id or segment_id, not both', path: ['segment_id'] })
+  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] });
+export type ListContactsQuery = z.infer<typeof ListContactsQuerySchema>;
+
+/** `POST /v1/contacts/batch`: rows are validated one by one by the service, so a bad row sinks only itself. */
+export const BatchUpsertSchema = z.object({ contacts: z.array(z.unknown()).min(1) }).strict();
+export interface BatchUpsertRequest {
+  contacts: unknown[];
+}
+export interface BatchRowError {
+  code: string;
+  message: string;
+  details?: { field: string; code: string; message: string }[];
+  existing_id?: string;
+}
+export interface BatchRowResult {
+  index: number;
+  status: 'created' | 'updated' | 'error';
+  id?: string;
+  error?: BatchRowError;
+}
+export interface BatchUpsertReply {
+  results: BatchRowResult[];
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+}
+
+// Activities
+
+export const ActivityTypeSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9_.:-]*$/, 'lowercase letters, digits and _ . : -');
+
+export const RecordActivitySchema = z
+  .object({
+    type: ActivityTypeSchema,
+    occurred_at: z.string().datetime({ offset: true }).optional(),
+    properties: z
+      .record(z.string().min(1).max(64), z.unknown())
+      .refine((p) => Object.keys(p).length <= 50, 'at most 50 properties')
+      .refine((p) => JSON.stringify(p).length <= 16384, 'at most 16 KiB of properties')
+      .optional(),
+  })
+  .strict();
+export type RecordActivityRequest = z.infer<typeof RecordActivitySchema>;
+
+export const ListActivitiesQuerySchema = z
+  .object({
+    page: pageParam.optional(),
+    limit: limitParam.optional(),
+    cursor: z.string().min(1).max(500).optional(),
+    type: ActivityTypeSchema.optional(),
+  })
+  .strict()
+  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] });
+export type ListActivitiesQuery = z.infer<typeof ListActivitiesQuerySchema>;
+
+export interface ActivityView {
+  id: string;
+  contact_id: string;
+  type: string;
+  occurred_at: string;
+  properties: Record<string, unknown>;
+  created_at: string;
+}
+export interface RecordActivityRpc {
+  contact_id: string;
+  activity: RecordActivityRequest;
+}
+export interface ListActivitiesRpc {
+  contact_id: string;
+  query: ListActivitiesQuery;
+}
+
+// Custom fields
+
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select', 'multi_select'] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+export const CustomFieldKeySchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'lowercase letters, digits and _, starting with a letter, at most 64');
+
+const optionList = z
+  .array(z.string().trim().min(1).max(100))
+  .min(1)
+  .max(500)
+  .refine((o) => new Set(o).size === o.length, 'options must be unique');
+
+const needsOptions = (type: CustomFieldType) => type === 'select' || type === 'multi_select';
+
+export const CreateCustomFieldSchema = z
+  .object({
+    key: CustomFieldKeySchema,
+    label: z.string().trim().min(1).max(100),
+    type: z.enum(CUSTOM_FIELD_TYPES),
+    options: optionList.optional(),
+    required: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (needsOptions(v.type) && !v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field needs options` });
+    if (!needsOptions(v.type) && v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field has no options` });
+  });
+export type CreateCustomFieldRequest = z.infer<typeof CreateCustomFieldSchema>;
+
+/** The key is immutable: it is the path of the value on every contact. */
+export const UpdateCustomFieldSchema = z
+  .object({
+    label: z.string().trim().min(1).max(100).optional(),
+    type: z.enum(CUSTOM_FIELD_TYPES).optional(),
+    options: optionList.optional(),
+    required: z.boolean().optional(),
+  })
+  .strict();
+export type UpdateCustomFieldRequest = z.infer<typeof UpdateCustomFieldSchema>;
+
+export interface CustomFieldView {
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: string[] | null;
+  required: boolean;
+  created_at: string;
+  updated_at: string;
+}
+export interface CustomFieldKeyRpc {
+  key: string;
+}
+export interface UpdateCustomFieldRpc {
+  key: string;
+  changes: UpdateCustomFieldRequest;
+}
+
+export const AggregateQuerySchema = z.object({ top: z.coerce.number().int().min(1).max(100).optional() }).strict();
+export interface AggregateRpc {
+  key: string;
+  top?: number;
+}
+export interface CustomFieldAggregate {
+  key: string;
+  type: CustomFieldType;
+  /** Contacts with a value. */
+  count: number;
+  /** Distinct values (options, for multi_select). */
+  distinct: number;
+  /** Numbers: numbers; dates: ISO strings; otherwise null. */
+  min: number | string | null;
+  max: number | string | null;
+  avg: number | string | null;
+  /** Numbers only. */
+  sum: number | null;
+  /** Most frequent values (text, select, multi_select, boolean); otherwise empty. */
+  top_values: { value: CustomFieldValue; count: number }[];
+}
+
+// Read-model snapshots for other services (not exposed through the gateway)
+
+export interface SnapshotRequest {
+  after?: string | null;
+  limit: number;
+}
+export const SnapshotRequestSchema = z
+  .object({ after: z.string().max(64).nullable().optional(), limit: z.number().int().min(1).max(MAX_SNAPSHOT_LIMIT) })
+  .strict();
+
+export type TenantContactSnapshot = ContactSnapshot & { tenant_id: string; mode: Mode };
+export interface ContactsSnapshotReply {
+  contacts: TenantContactSnapshot[];
+  next_after: string | null;
+}
+
+export interface ActivitySnapshot {
+  id: string;
+  tenant_id: string;
+  mode: Mode;
+  contact_id: string;
+  type: string;
+  occurred_at: string;
+  properties: Record<string, unknown>;
+}
+export interface ActivitiesSnapshotReply {
+  activities: ActivitySnapshot[];
+  next_after: string | null;
+}

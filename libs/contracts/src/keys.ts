@@ -1,4 +1,201 @@
-/** Request/reply patterns and payloads of the keys service (tenants, users, sessions, API keys). */
-import { qualify } from './naming'; // eslint-disable-line @typescript-eslint/no-unused-vars -- used as patterns are added
+/**
+ * Request/reply patterns and payloads of the keys service: tenants, users,
+ * sessions (JWT), API keys, plans and usage.
+ */
+import { z } from 'zod';
+import { SCOPES } from './auth';
+import { qualify } from './naming';
+import type { Mode } from './rpc';
 
-export const KeyPatterns = {} as const satisfies Record<string, string>;
+export const KeyPatterns = {
+  signup: qualify('auth.signup'),
+  login: qualify('auth.login'),
+  refresh: qualify('auth.refresh'),
+  logout: qualify('auth.logout'),
+  createKey: qualify('keys.create'),
+  listKeys: qualify('keys.list'),
+  getKey: qualify('keys.get'),
+  updateKey: qualify('keys.update'),
+  revokeKey: qualify('keys.revoke'),
+  rotateKey: qualify('keys.rotate'),
+  verifyKey: qualify('keys.verify'),
+  recordUsage: qualify('keys.record_usage'),
+  usage: qualify('keys.usage'),
+} as const satisfies Record<string, string>;
+
+/** Plans (SPEC §3): the single table of their limits. */
+export const PLANS = {
+  starter: { requests_per_minute: 100, requests_per_day: 10_000, max_active_keys: 2 },
+  pro: { requests_per_minute: 500, requests_per_day: 50_000, max_active_keys: 10 },
+  agency: { requests_per_minute: 1_000, requests_per_day: 250_000, max_active_keys: 50 },
+} as const;
+export type PlanName = keyof typeof PLANS;
+export const PLAN_NAMES = Object.keys(PLANS) as [PlanName, ...PlanName[]];
+
+const password = z
+  .string()
+  .min(10, 'use at least 10 characters')
+  .max(128)
+  .refine((p) => new Set(p).size >= 5, 'too simple: use more distinct characters');
+
+export const SignupSchema = z
+  .object({
+    email: z.string().trim().max(254).email().transform((v) => v.toLowerCase()),
+    password,
+    organization_name: z.string().trim().min(1).max(100),
+    plan: z.enum(PLAN_NAMES).optional(),
+  })
+  .strict();
+export type SignupRequest = z.infer<typeof SignupSchema>;
+
+export const LoginSchema = z
+  .object({
+    email: z.string().trim().max(254).transform((v) => v.toLowerCase()),
+    password: z.string().max(128),
+  })
+  .strict();
+export type LoginRequest = z.infer<typeof LoginSchema>;
+
+export const RefreshSchema = z.object({ refresh_token: z.string().min(1).max(200) }).strict();
+export type RefreshRequest = z.infer<typeof RefreshSchema>;
+
+const scopes = z
+  .array(z.enum(SCOPES))
+  .min(1)
+  .max(SCOPES.length)
+  .transform((s) => [...new Set(s)].sort());
+
+export const CreateApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    environment: z.enum(['live', 'test']),
+    scopes,
+    expires_at: z
+      .string()
+      .datetime({ offset: true })
+      .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+      .nullable()
+      .optional(),
+    rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+  })
+  .strict();
+export type CreateApiKeyRequest = z.infer<typeof CreateApiKeySchema>;
+
+export const UpdateApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    scopes: scopes.optional(),
+    rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute');
+export type UpdateApiKeyRequest = z.infer<typeof UpdateApiKeySchema>;
+
+export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+export const RotateApiKeySchema = z
+  .object({ grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() })
+  .strict();
+export type RotateApiKeyRequest = z.infer<typeof RotateApiKeySchema>;
+
+export const ListQuerySchema = z
+  .object({
+    page: z.coerce.number().int().min(1).max(100_000).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListQuery = z.infer<typeof ListQuerySchema>;
+
+export const UsageQuerySchema = z
+  .object({
+    from: z.string().date().optional(),
+    to: z.string().date().optional(),
+    key_id: z.string().max(64).optional(),
+  })
+  .strict();
+export type UsageQuery = z.infer<typeof UsageQuerySchema>;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  environment: Mode;
+  prefix: string;
+  last4: string;
+  scopes: string[];
+  rate_limit_per_minute: number | null;
+  status: 'active' | 'revoked' | 'expired';
+  created_at: string;
+  updated_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Creation and rotation are the only replies carrying the secret. */
+export interface ApiKeyWithSecret extends ApiKeyView {
+  key: string;
+  previous_key_expires_at?: string | null;
+}
+
+export interface TenantView {
+  id: string;
+  name: string;
+  plan: PlanName;
+}
+
+export interface SessionTokens {
+  token_type: 'Bearer';
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  refresh_expires_in: number;
+}
+
+export interface SignupResult extends SessionTokens {
+  tenant: TenantView;
+  user: { id: string; email: string; role: 'owner' };
+}
+
+/** What the gateway caches about a verified API key secret. */
+export interface VerifiedApiKey {
+  key_id: string;
+  tenant: TenantView;
+  environment: Mode;
+  prefix: string;
+  scopes: string[];
+  rate_limit_per_minute: number | null;
+  /** The earliest of the key's expiry and (for a rotated-out secret) the end of its grace period. */
+  expires_at: string | null;
+  /** Why this secret no longer works, if it does not. */
+  state: 'active' | 'revoked' | 'expired';
+}
+
+export interface UsageEntry {
+  tenant_id: string;
+  /** API key id or `usr_…` for sessions. */
+  credential_id: string;
+  day: string;
+  status_class: '2xx' | '3xx' | '4xx' | '5xx';
+  count: number;
+  last_used_at: string;
+}
+
+export interface UsageRow {
+  credential_id: string;
+  day: string;
+  '2xx': number;
+  '3xx': number;
+  '4xx': number;
+  '5xx': number;
+  total: number;
+}
+
+export interface AccessTokenClaims {
+  sub: string;
+  tid: string;
+  role: 'owner' | 'member';
+  email: string;
+  plan: PlanName;
+  tname: string;
+  typ: 'access';
+}

@@ -1,4 +1,190 @@
-/** Request/reply patterns and payloads of the webhooks service (endpoints, deliveries). */
-import { qualify } from './naming'; // eslint-disable-line @typescript-eslint/no-unused-vars -- used as patterns are added
+/**
+ * Request/reply patterns and payloads of the webhooks service (SPEC §7):
+ * endpoints, their secrets, deliveries and attempts; the event-filter
+ * language; and the BullMQ queue name (namespaced like Kafka names, so
+ * parallel stacks never share a queue).
+ */
+import { z } from 'zod';
+import type { EventPayloads, EventType } from './events';
+import { KAFKA_NAMESPACE, qualify } from './naming';
 
-export const WebhookPatterns = {} as const satisfies Record<string, string>;
+export const WebhookPatterns = {
+  create: qualify('webhooks.create'),
+  list: qualify('webhooks.list'),
+  get: qualify('webhooks.get'),
+  update: qualify('webhooks.update'),
+  delete: qualify('webhooks.delete'),
+  rotateSecret: qualify('webhooks.rotate_secret'),
+  sendTest: qualify('webhooks.send_test'),
+  listDeliveries: qualify('webhooks.deliveries.list'),
+  getDelivery: qualify('webhooks.deliveries.get'),
+  retryDelivery: qualify('webhooks.deliveries.retry'),
+  recover: qualify('webhooks.recover'),
+} as const satisfies Record<string, string>;
+
+/** BullMQ queue of webhook deliveries of this stack (BullMQ forbids `:` in names). */
+export const WEBHOOK_DELIVERY_QUEUE = qualify('webhooks.deliveries');
+/** Redis key prefix of this stack's BullMQ queues. */
+export const WEBHOOK_QUEUE_PREFIX = `bull.${KAFKA_NAMESPACE}`;
+
+/** Event types a webhook can subscribe to (`webhook.test` is sent only on request). */
+const SUBSCRIBABLE: EventType[] = (
+  [
+    'contact.created',
+    'contact.updated',
+    'contact.deleted',
+    'contact.tags_changed',
+    'contact.activity_recorded',
+    'list.member_added',
+    'list.member_removed',
+    'segment.contact_entered',
+    'segment.contact_exited',
+    'api_key.created',
+    'api_key.updated',
+    'api_key.rotated',
+    'api_key.revoked',
+    'webhook.endpoint_disabled',
+  ] satisfies (keyof EventPayloads)[]
+);
+export const SUBSCRIBABLE_EVENT_TYPES: readonly EventType[] = SUBSCRIBABLE;
+const PREFIXES = new Set(SUBSCRIBABLE.map((t) => t.split('.')[0]!));
+
+/** `*`, `<family>.*` (e.g. `contact.*`) or an exact event type. */
+export const EventFilterSchema = z
+  .string()
+  .trim()
+  .refine(
+    (f) => f === '*' || (f.endsWith('.*') && PREFIXES.has(f.slice(0, -2))) || (SUBSCRIBABLE as string[]).includes(f),
+    (f) => ({ message: `unknown event filter '${f}': use '*', '<family>.*' or one of ${SUBSCRIBABLE.join(', ')}` }),
+  );
+
+/** The filters a given event type matches (what an endpoint must list to receive it). */
+export function filtersMatching(type: string): string[] {
+  const dot = type.indexOf('.');
+  return dot > 0 ? [type, `${type.slice(0, dot)}.*`, '*'] : [type, '*'];
+}
+
+export function eventMatchesFilters(filters: readonly string[], type: string): boolean {
+  return filtersMatching(type).some((f) => filters.includes(f));
+}
+
+export const WebhookUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'expected an https:// URL')
+  .refine((u) => {
+    const parsed = new URL(u);
+    return !parsed.username && !parsed.password;
+  }, 'credentials in the URL are not allowed');
+
+const events = z
+  .array(EventFilterSchema)
+  .min(1)
+  .max(50)
+  .transform((e) => [...new Set(e)]);
+const description = z.string().trim().max(500).nullable();
+
+export const CreateWebhookSchema = z
+  .object({ url: WebhookUrlSchema, events, description: description.optional(), enabled: z.boolean().optional() })
+  .strict();
+export type CreateWebhookRequest = z.infer<typeof CreateWebhookSchema>;
+
+export const UpdateWebhookSchema = z
+  .object({ url: WebhookUrlSchema.optional(), events: events.optional(), description: description.optional(), enabled: z.boolean().optional() })
+  .strict();
+export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookSchema>;
+
+export const WebhookIdSchema = z.string().regex(/^whe_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a webhook id');
+export const DeliveryIdSchema = z.string().regex(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a delivery id');
+
+const pageFields = {
+  page: z.coerce.number().int().min(1).max(100000).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+};
+export const ListWebhooksQuerySchema = z.object(pageFields).strict();
+export type ListWebhooksQuery = z.infer<typeof ListWebhooksQuerySchema>;
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const ListDeliveriesQuerySchema = z
+  .object({ ...pageFields, status: z.enum(DELIVERY_STATUSES).optional(), event_type: z.string().max(100).optional() })
+  .strict();
+export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
+
+export const RecoverWebhookSchema = z.object({ since: z.string().datetime({ offset: true }) }).strict();
+export type RecoverWebhookRequest = z.infer<typeof RecoverWebhookSchema>;
+
+/** Payloads of the RPCs, as the gateway sends them. */
+export interface WebhookRef {
+  id: string;
+}
+export interface DeliveryRef {
+  id: string;
+  delivery_id: string;
+}
+
+export interface WebhookView {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  /** Why the service disabled it (`gone`, `failing`), or null. */
+  disabled_reason: string | null;
+  /** Since when every attempt has failed, or null. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Creation and rotation answer with the secret, shown only then. */
+export interface WebhookWithSecretView extends WebhookView {
+  secret: string;
+  /** Rotation: until when the previous secret keeps signing too. */
+  previous_secret_expires_at?: string | null;
+}
+
+export interface DeliveryView {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface DeliveryAttemptView {
+  attempt: number;
+  attempted_at: string;
+  status_code: number | null;
+  latency_ms: number;
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface DeliveryDetailView extends DeliveryView {
+  payload: WebhookPayload;
+  attempts: DeliveryAttemptView[];
+}
+
+/** The body POSTed to subscribers. */
+export interface WebhookPayload {
+  id: string;
+  type: string;
+  created_at: string;
+  data: unknown;
+}
+
+export interface RecoverResult {
+  recovered: number;
+}

@@ -7,8 +7,18 @@ import { Kafka, type Consumer } from 'kafkajs';
 import { ALL_EVENT_TOPICS, KAFKA_NAMESPACE, type DomainEvent } from '@sigil/contracts';
 import { KAFKA_BROKERS } from './infra';
 
+/** One Kafka record as the spy received it: the event, its key, headers and partition. */
+export interface SpiedRecord {
+  event: DomainEvent;
+  topic: string;
+  partition: number;
+  key: string | undefined;
+  headers: Record<string, string>;
+}
+
 export class EventSpy {
   readonly events: DomainEvent[] = [];
+  readonly records: SpiedRecord[] = [];
   private consumer: Consumer | undefined;
 
   static async start(topics: readonly string[] = ALL_EVENT_TOPICS): Promise<EventSpy> {
@@ -28,8 +38,13 @@ export class EventSpy {
     await spy.consumer.connect();
     await spy.consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await spy.consumer.run({
-      eachMessage: async ({ message }) => {
-        if (message.value) spy.events.push(JSON.parse(message.value.toString()) as DomainEvent);
+      eachMessage: async ({ topic, partition, message }) => {
+        if (!message.value) return;
+        const event = JSON.parse(message.value.toString()) as DomainEvent;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) if (value !== undefined) headers[name] = value.toString();
+        spy.records.push({ event, topic, partition, key: message.key?.toString(), headers });
+        spy.events.push(event);
       },
     });
     return spy;

@@ -4,3 +4,4 @@ export * from './event-spy';
 export * from './http-client';
 export * from './factories';
 export * from './tenant';
+export * from './webhook-receiver';

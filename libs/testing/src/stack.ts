@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { createTestDatabase, deleteNamespaceTopics, dropTestDatabase, KAFKA_BROKERS, REDIS_URL } from './infra';
 
@@ -15,7 +15,8 @@ export type ServiceName = 'gateway' | 'keys' | 'contacts' | 'segments' | 'webhoo
 export const ALL_SERVICES: ServiceName[] = ['keys', 'contacts', 'segments', 'webhooks', 'gateway'];
 const WITH_DATABASE: ServiceName[] = ['keys', 'contacts', 'segments', 'webhooks'];
 
-const ROOT = resolve(__dirname, '../../..');
+// libs/testing/src, or dist/libs/testing/src when compiled (the bench runs from dist).
+const ROOT = ((up) => (basename(up) === 'dist' ? dirname(up) : up))(resolve(__dirname, '../../..'));
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {

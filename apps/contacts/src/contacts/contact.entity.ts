@@ -1,6 +1,20 @@
-/** A contact of one tenant in one mode (live/test). */
+/** A contact of one tenant in one mode (live/test). Written with set-based SQL (contacts.repository.ts). */
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ContactSnapshot, CustomFieldValue, ContactView, Mode } from '@sigil/contracts';
+import type { ContactSnapshot, CustomFieldValue, Mode } from '@sigil/contracts';
+
+/** A `contacts` row as the repository selects it. */
+export interface ContactRow {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  tags: string[];
+  custom_fields: Record<string, CustomFieldValue>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
 
 @Entity({ name: 'contacts' })
 export class ContactEntity {
@@ -39,22 +53,19 @@ export class ContactEntity {
 
   @Column({ type: 'timestamptz', name: 'updated_at' })
   updatedAt: Date;
+}
 
-  toSnapshot(): ContactSnapshot {
-    return { ...this.toView(), version: this.version };
-  }
-
-  toView(): ContactView {
-    return {
-      id: this.id,
-      email: this.email,
-      first_name: this.firstName,
-      last_name: this.lastName,
-      phone: this.phone,
-      tags: this.tags,
-      custom_fields: this.customFields,
-      created_at: this.createdAt.toISOString(),
-      updated_at: this.updatedAt.toISOString(),
-    };
-  }
+export function snapshotOf(row: ContactRow): ContactSnapshot {
+  return {
+    id: row.id,
+    email: row.email,
+    first_name: row.first_name,
+    last_name: row.last_name,
+    phone: row.phone,
+    tags: row.tags,
+    custom_fields: row.custom_fields,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+    version: row.version,
+  };
 }

@@ -1,64 +1,199 @@
 /** Contact use cases. No transport here: handlers call these with a request context. */
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
-import { ContactIdSchema, CreateContactSchema, type ContactView, type RequestContext } from '@sigil/contracts';
-import { Conflict, NotFound, OutboxWriter, newId, parseOrThrow } from '@sigil/platform';
-import { ContactEntity } from './contact.entity';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import {
+  ContactIdSchema,
+  CreateContactSchema,
+  DEFAULT_PAGE_LIMIT,
+  ListContactsQuerySchema,
+  TagsRequestSchema,
+  UpdateContactSchema,
+  type ContactSnapshot,
+  type ContactView,
+  type PageMeta,
+  type RequestContext,
+} from '@sigil/contracts';
+import { Conflict, NotFound, OutboxWriter, Paged, ValidationFailed, parseOrThrow } from '@sigil/platform';
+import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
+import { valueRows } from '../custom-fields/custom-field-values';
+import { applyTags, applyUpdate, newContact } from './contact-changes';
+import { cursorAfter, decodeCursor, listSql, resolveOrder, type Cursor, type Order } from './contact-list.query';
+import { snapshotOf, type ContactRow } from './contact.entity';
+import { ContactsRepository, type Scope } from './contacts.repository';
+import { SegmentMembersClient } from './segment-members.client';
 
 const UNIQUE_VIOLATION = '23505';
+/** Member ids asked of the segments service per round trip when filtering by list or segment. */
+const MEMBER_PAGE = 1000;
+
+type ListRow = ContactRow & { sync_pos: string; updated_pos: string };
+
+export function scopeOf(ctx: RequestContext): Scope {
+  return { tenantId: ctx.tenant_id, mode: ctx.mode };
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION;
+}
+
+/** Ids that cannot be contact ids are simply not found (never a 400 that would reveal the id format matters). */
+export function contactIdOrNotFound(id: unknown): string {
+  if (!ContactIdSchema.safeParse(id).success) throw new NotFound('contact', String(id));
+  return id as string;
+}
 
 @Injectable()
 export class ContactsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly contacts: ContactsRepository,
+    private readonly definitions: CustomFieldDefinitions,
+    private readonly members: SegmentMembersClient,
   ) {}
 
   async create(ctx: RequestContext, input: unknown): Promise<ContactView> {
     const req = parseOrThrow(CreateContactSchema, input);
-    const now = new Date();
-    const contact = Object.assign(new ContactEntity(), {
-      id: newId('con'),
-      tenantId: ctx.tenant_id,
-      mode: ctx.mode,
-      email: req.email,
-      firstName: req.first_name ?? null,
-      lastName: req.last_name ?? null,
-      phone: req.phone ?? null,
-      tags: [...new Set(req.tags ?? [])],
-      customFields: req.custom_fields ?? {},
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(ContactEntity, contact);
-        await this.outbox.append(manager, [
-          { type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact: contact.toSnapshot() } },
-        ]);
-      });
-    } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
-        const existing = await this.dataSource
-          .getRepository(ContactEntity)
-          .createQueryBuilder('c')
-          .select('c.id')
-          .where('c.tenant_id = :t AND c.mode = :m AND lower(c.email) = :e', { t: ctx.tenant_id, m: ctx.mode, e: req.email })
-          .getOne();
-        throw new Conflict(`A contact with email '${req.email}' already exists.`, { existing_id: existing?.id });
+    const scope = scopeOf(ctx);
+    return this.dataSource.transaction(async (m) => {
+      const defs = await this.definitions.load(m, scope);
+      const { contact, details } = newContact(req, defs, new Date());
+      if (details.length) throw new ValidationFailed(details);
+      const inserted = await this.contacts.insertMany(m, scope, [contact]);
+      if (!inserted.size) {
+        const existing = await this.contacts.idOfEmail(m, scope, contact.email);
+        throw new Conflict(`A contact with email '${contact.email}' already exists.`, { existing_id: existing });
       }
-      throw err;
-    }
-    return contact.toView();
+      await this.contacts.replaceValues(m, scope, [contact.id], valueRows(contact.id, contact.custom_fields, defs), true);
+      await this.outbox.append(m, [{ type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact } }]);
+      return contact;
+    });
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ContactView> {
-    if (!ContactIdSchema.safeParse(id).success) throw new NotFound('contact', String(id));
-    const contact = await this.dataSource
-      .getRepository(ContactEntity)
-      .findOneBy({ id: id as string, tenantId: ctx.tenant_id, mode: ctx.mode });
-    if (!contact) throw new NotFound('contact', id as string);
-    return contact.toView();
+    const row = await this.contacts.findById(this.dataSource.manager, scopeOf(ctx), contactIdOrNotFound(id));
+    if (!row) throw new NotFound('contact', id as string);
+    return snapshotOf(row);
   }
+
+  async update(ctx: RequestContext, id: unknown, changes: unknown): Promise<ContactView> {
+    const contactId = contactIdOrNotFound(id);
+    const req = parseOrThrow(UpdateContactSchema, changes ?? {});
+    const scope = scopeOf(ctx);
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        const current = await this.lockedOrNotFound(m, scope, contactId);
+        const defs = req.custom_fields ? await this.definitions.load(m, scope) : new Map();
+        const { next, changed, details } = applyUpdate(current, req, defs, new Date());
+        if (details.length) throw new ValidationFailed(details);
+        if (!next) return current;
+        await this.contacts.updateMany(m, scope, [next]);
+        if (changed.some((c) => c.startsWith('custom_fields.'))) {
+          await this.contacts.replaceValues(m, scope, [next.id], valueRows(next.id, next.custom_fields, defs));
+        }
+        await this.outbox.append(m, [
+          { type: 'contact.updated', tenant_id: ctx.tenant_id, mode: ctx.mode, key: next.id, data: { contact: next, changed } },
+        ]);
+        return next;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err) && req.email) {
+        const existing = await this.contacts.idOfEmail(this.dataSource.manager, scope, req.email);
+        throw new Conflict(`A contact with email '${req.email}' already exists.`, { existing_id: existing });
+      }
+      throw err;
+    }
+  }
+
+  /** GDPR erasure: the row, its custom field values and its activities; the event names only the id. */
+  async delete(ctx: RequestContext, id: unknown): Promise<void> {
+    const contactId = contactIdOrNotFound(id);
+    await this.dataSource.transaction(async (m) => {
+      const version = await this.contacts.delete(m, scopeOf(ctx), contactId);
+      if (version === undefined) throw new NotFound('contact', contactId);
+      await this.outbox.append(m, [
+        { type: 'contact.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { id: contactId, version: version + 1 } },
+      ]);
+    });
+  }
+
+  async changeTags(ctx: RequestContext, id: unknown, body: unknown, op: 'add' | 'remove'): Promise<ContactView> {
+    const contactId = contactIdOrNotFound(id);
+    const { tags } = parseOrThrow(TagsRequestSchema, body);
+    const scope = scopeOf(ctx);
+    return this.dataSource.transaction(async (m) => {
+      const current = await this.lockedOrNotFound(m, scope, contactId);
+      const { next, added, removed } = applyTags(current, tags, op, new Date());
+      if (!next) return current;
+      await this.contacts.updateMany(m, scope, [next]);
+      await this.outbox.append(m, [
+        { type: 'contact.tags_changed', tenant_id: ctx.tenant_id, mode: ctx.mode, key: next.id, data: { contact: next, added, removed } },
+      ]);
+      return next;
+    });
+  }
+
+  async list(ctx: RequestContext, input: unknown): Promise<Paged<ContactView>> {
+    const query = parseOrThrow(ListContactsQuerySchema, input ?? {});
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const offset = query.page ? (query.page - 1) * limit : 0;
+    const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+    const membership = query.list_id ? { list_id: query.list_id } : query.segment_id ? { segment_id: query.segment_id } : null;
+    const order = resolveOrder(query, cursor, membership !== null);
+    const scope = scopeOf(ctx);
+
+    const rows: ListRow[] = membership
+      ? await this.listMembers(ctx, membership, query, order, cursor, limit, offset)
+      : await this.dataSource.query(...args(listSql({ ...scope, query, order, cursor, fetch: limit + 1, offset })));
+
+    const hasMore = rows.length > limit;
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    // A sync walk always hands back where it stopped, so the next run resumes exactly there.
+    const nextCursor = last ? cursorAfter(order, last) : order.key === 'sync' ? (query.cursor ?? null) : null;
+    const page: PageMeta = { limit, has_more: hasMore, next_cursor: hasMore || order.key === 'sync' ? nextCursor : null };
+    if (query.page) page.page = query.page;
+    return new Paged(pageRows.map(snapshotOf), page);
+  }
+
+  /**
+   * Members of a list or segment, in id order: walks member ids from the
+   * segments service a thousand at a time and keeps those matching the other
+   * filters, until the page (plus one row, for has_more) is full.
+   */
+  private async listMembers(
+    ctx: RequestContext,
+    membership: { list_id?: string; segment_id?: string },
+    query: ReturnType<typeof ListContactsQuerySchema.parse>,
+    order: Order,
+    cursor: Cursor | null,
+    limit: number,
+    offset: number,
+  ): Promise<ListRow[]> {
+    const wanted = offset + limit + 1;
+    const found: ListRow[] = [];
+    let after = cursor?.i ?? null;
+    for (;;) {
+      const members = await this.members.page(ctx, membership, after, MEMBER_PAGE);
+      if (members.ids.length) {
+        const batch: ListRow[] = await this.dataSource.query(
+          ...args(listSql({ ...scopeOf(ctx), query, order, cursor: null, fetch: wanted - found.length, offset: 0, ids: members.ids })),
+        );
+        found.push(...batch);
+      }
+      if (found.length >= wanted || !members.has_more || !members.ids.length) break;
+      after = members.ids[members.ids.length - 1]!;
+    }
+    return found.slice(offset);
+  }
+
+  private async lockedOrNotFound(m: EntityManager, scope: Scope, id: string): Promise<ContactSnapshot> {
+    const row = await this.contacts.findById(m, scope, id, true);
+    if (!row) throw new NotFound('contact', id);
+    return snapshotOf(row);
+  }
+}
+
+function args(q: { sql: string; params: unknown[] }): [string, unknown[]] {
+  return [q.sql, q.params];
 }

@@ -1,5 +1,6 @@
 /** The contacts database's migrations, in order. */
 import { SharedTables1764100000000 } from '@sigil/platform';
 import { Contacts1764100000100 } from './1764100000100-contacts';
+import { ContactsFull1764100000110 } from './1764100000110-contacts-full';
 
-export const CONTACTS_MIGRATIONS = [SharedTables1764100000000, Contacts1764100000100];
+export const CONTACTS_MIGRATIONS = [SharedTables1764100000000, Contacts1764100000100, ContactsFull1764100000110];

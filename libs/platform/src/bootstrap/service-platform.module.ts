@@ -12,6 +12,7 @@ import { healthHandlersFor } from '../health/health.handlers';
 import type { KafkaSettings } from '../kafka/kafka.config';
 import { OutboxRelay, OUTBOX_RELAY_SETTINGS, type OutboxRelaySettings } from '../outbox/outbox.relay';
 import { OutboxWriter } from '../outbox/outbox.writer';
+import { MetricsModule } from '../metrics/metrics.module';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 
@@ -53,7 +54,7 @@ export class ServicePlatformModule {
     return {
       module: ServicePlatformModule,
       global: true,
-      imports: [DatabaseModule.forRoot(options.database)],
+      imports: [DatabaseModule.forRoot(options.database), MetricsModule.forRoot(options.database.service)],
       controllers: [HealthController, healthHandlersFor(options.healthPattern)],
       providers,
       exports: [KAFKA_SETTINGS, OutboxWriter, OutboxRelay, HEALTH_CHECKS],

@@ -26,7 +26,9 @@ export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.Proces
 }
 
 function redact(name: string, value: string): string {
-  return /SECRET|PASSWORD|TOKEN|KEY/i.test(name) ? '***' : value;
+  if (/SECRET|PASSWORD|TOKEN|KEY/i.test(name)) return '***';
+  // Connection URLs carry credentials (postgres://user:password@host): mask the password.
+  return value.replace(/^([a-z][\w+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
 }
 
 /** Env helpers shared by every app's schema. */
@@ -70,3 +72,14 @@ export const httpEnv = (defaultPort: number) => ({
 
 export type KafkaEnv = z.infer<z.ZodObject<typeof kafkaEnv>>;
 export type DatabaseEnv = z.infer<z.ZodObject<typeof databaseEnv>>;
+
+/** Development-only signing secret: the platform refuses it when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'sigil-dev-only-jwt-secret-change-me-0123456789';
+
+export const authEnv = {
+  JWT_SECRET: z
+    .string()
+    .min(32, 'use at least 32 characters')
+    .default(DEV_JWT_SECRET)
+    .refine((v) => process.env['NODE_ENV'] !== 'production' || v !== DEV_JWT_SECRET, 'set a real secret in production'),
+};

@@ -10,6 +10,7 @@ import { Kafka, type Consumer, type IHeaders } from 'kafkajs';
 import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
 import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
+import { Metrics, withoutNamespace } from '../metrics/metrics';
 
 export type EventHandler = (event: DomainEvent, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
 
@@ -43,12 +44,19 @@ export class EventConsumer {
     const kafka = new Kafka(kafkaClientConfig({ ...this.settings.kafka, clientId: `${this.settings.kafka.clientId}-${this.settings.group}` }));
     this.consumer = kafka.consumer({
       groupId: serviceGroupId(this.settings.group),
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000 },
     });
+    const metrics = Metrics.forProcess();
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      metrics.consumerLag.set(
+        { group: this.settings.group, topic: withoutNamespace(payload.topic), partition: String(payload.partition) },
+        Number(payload.offsetLag),
+      ),
+    );
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning ?? true });
     await this.consumer.run({
@@ -69,11 +77,15 @@ export class EventConsumer {
           trace_id: header(message.headers, KafkaHeaderNames.traceparent),
         };
         await runWithContext(ctx, async () => {
+          const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type: event.type });
           for (let attempt = 1; ; attempt++) {
             try {
               await this.handler(event, { topic, partition, offset: message.offset });
+              observed();
+              metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
               return;
             } catch (err) {
+              metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'failed_attempt' });
               if (this.stopping) throw err; // leave the offset uncommitted; another replica takes over
               const delay = Math.min(100 * 2 ** attempt, 10000);
               this.logger.error(`handler failed for ${event.type} ${event.id} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);

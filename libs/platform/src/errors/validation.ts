@@ -4,18 +4,17 @@ import type { ErrorDetail } from '@sigil/contracts';
 import { ValidationFailed } from './domain-errors';
 
 export function issuesToDetails(issues: ZodIssue[], prefix: (string | number)[] = []): ErrorDetail[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue): ErrorDetail[] => {
     const path = [...prefix, ...issue.path];
     const field = path.reduce<string>(
       (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : String(part)),
       '',
     );
-    const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    return {
-      field: unknownKeys.length ? (field ? `${field}.${unknownKeys[0]}` : String(unknownKeys[0])) : field || '(body)',
-      code: issue.code === 'unrecognized_keys' ? 'unknown_field' : issue.code === 'invalid_type' ? 'invalid_type' : 'invalid',
-      message: issue.message,
-    };
+    // zod reports all unknown keys of an object in one issue; the client gets one detail per key.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: field ? `${field}.${key}` : key, code: 'unknown_field', message: `Unrecognized key: '${key}'` }));
+    }
+    return [{ field: field || '(body)', code: issue.code === 'invalid_type' ? 'invalid_type' : 'invalid', message: issue.message }];
   });
 }
 

@@ -55,8 +55,8 @@ export function kafkaServerOptions(service: string, settings: KafkaSettings): Ka
       client: kafkaClientConfig(settings),
       consumer: {
         groupId: serviceGroupId(`${service}.rpc`),
-        sessionTimeout: 30000,
-        heartbeatInterval: 3000,
+        sessionTimeout: 10000,
+        heartbeatInterval: 1000,
         maxWaitTimeInMs: 100,
         allowAutoTopicCreation: false,
       },
@@ -73,8 +73,8 @@ export function kafkaRpcClientOptions(service: string, settings: KafkaSettings):
     client: kafkaClientConfig(settings),
     consumer: {
       groupId: serviceGroupId(`${service}.replies`),
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     },

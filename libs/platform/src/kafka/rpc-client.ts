@@ -3,7 +3,7 @@
  * context, waits for the reply with a timeout, and turns failed replies back
  * into DomainErrors (timeouts into 504 `upstream_timeout`).
  */
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ClientKafka } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import {
@@ -16,6 +16,7 @@ import {
   type RpcReply,
 } from '@sigil/contracts';
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
+import { Metrics } from '../metrics/metrics';
 import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
 
 export interface RpcResult<R> {
@@ -28,22 +29,25 @@ export const RPC_SETTINGS = Symbol('RPC_SETTINGS');
 export interface RpcClientSettings extends KafkaSettings {
   service: string;
   timeoutMs: number;
+  /** Patterns outside the contracts' ALL_PATTERNS whose replies this client awaits (tests). */
+  extraPatterns?: readonly string[];
 }
 
 @Injectable()
-export class RpcClient implements OnModuleInit, OnModuleDestroy {
+export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly client: ClientKafka;
 
   constructor(private readonly settings: RpcClientSettings) {
     this.client = new ClientKafka(kafkaRpcClientOptions(settings.service, settings));
-    for (const pattern of ALL_PATTERNS) this.client.subscribeToResponseOf(pattern);
+    for (const pattern of [...ALL_PATTERNS, ...(settings.extraPatterns ?? [])]) this.client.subscribeToResponseOf(pattern);
   }
 
   async onModuleInit(): Promise<void> {
     await this.client.connect();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has drained (not before): in-flight requests still need their replies. */
+  async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
 
@@ -55,15 +59,18 @@ export class RpcClient implements OnModuleInit, OnModuleDestroy {
   ): Promise<RpcResult<R>> {
     const headers: Record<string, string> = { [KafkaHeaderNames.requestId]: ctx.request_id };
     if (ctx.trace_id) headers[KafkaHeaderNames.traceparent] = ctx.trace_id;
+    const observed = Metrics.forProcess().startRpc(pattern);
     let reply: RpcReply<R>;
     try {
       reply = await firstValueFrom(
         this.client.send<RpcReply<R>>(pattern, { value: { ctx, payload }, headers }).pipe(timeout(timeoutMs)),
       );
     } catch (err) {
+      observed(err instanceof TimeoutError ? 'timeout' : 'transport_error');
       if (err instanceof TimeoutError) throw new UpstreamTimeout(serviceOf(pattern));
       throw err;
     }
+    observed(isRpcFailure(reply) ? 'domain_error' : 'ok');
     if (isRpcFailure(reply)) throw DomainError.fromBody(reply.error);
     return reply;
   }

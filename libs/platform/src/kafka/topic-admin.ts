@@ -3,7 +3,7 @@
  * enough partitions for the largest replica count (SPEC §1). Idempotent and
  * safe to race: several replicas may start at once.
  */
-import { Kafka } from 'kafkajs';
+import { Kafka, type Admin } from 'kafkajs';
 import { ALL_EVENT_TOPICS, ALL_PATTERNS, replyTopic } from '@sigil/contracts';
 import { kafkaClientConfig, type KafkaSettings } from './kafka.config';
 
@@ -11,34 +11,45 @@ export function allSigilTopics(): string[] {
   return [...ALL_EVENT_TOPICS, ...ALL_PATTERNS, ...ALL_PATTERNS.map(replyTopic)];
 }
 
-export async function ensureTopics(settings: KafkaSettings, topics: string[] = allSigilTopics()): Promise<void> {
+export async function ensureTopics(settings: KafkaSettings, topics: string[] = allSigilTopics(), timeoutMs = 60000): Promise<void> {
   const admin = new Kafka(kafkaClientConfig({ ...settings, clientId: `${settings.clientId}-admin` })).admin();
   await admin.connect();
+  const deadline = Date.now() + timeoutMs;
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length) {
+    // Idempotent, so on any transient error (a topic still being created by another
+    // replica, a broker still loading metadata) the whole step simply runs again.
+    for (let attempt = 1; ; attempt++) {
       try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          timeout: 30000,
-          topics: missing.map((topic) => ({ topic, numPartitions: settings.partitions, replicationFactor: 1 })),
-        });
+        await createMissing(admin, settings.partitions, topics);
+        return;
       } catch (err) {
-        // Another replica created some of them first: fine, as long as they exist now.
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((t) => now.has(t))) throw err;
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 2000)));
       }
-    }
-    const present = topics.filter((t) => existing.has(t));
-    if (present.length) {
-      const meta = await admin.fetchTopicMetadata({ topics: present });
-      const grow = meta.topics
-        .filter((t) => t.partitions.length < settings.partitions)
-        .map((t) => ({ topic: t.name, count: settings.partitions }));
-      if (grow.length) await admin.createPartitions({ topicPartitions: grow });
     }
   } finally {
     await admin.disconnect();
   }
+}
+
+async function createMissing(admin: Admin, partitions: number, topics: string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length) {
+    await admin
+      .createTopics({
+        waitForLeaders: false,
+        timeout: 30000,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      })
+      .catch((err: unknown) => {
+        // Another replica may have created some of them first; the metadata check below decides.
+        if (!/already exists/i.test(String(err))) throw err;
+      });
+  }
+  const meta = await admin.fetchTopicMetadata({ topics });
+  const leaderless = meta.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+  if (leaderless.length) throw new Error(`topics without leaders yet: ${leaderless.map((t) => t.name).join(', ')}`);
+  const grow = meta.topics.filter((t) => t.partitions.length < partitions).map((t) => ({ topic: t.name, count: partitions }));
+  if (grow.length) await admin.createPartitions({ topicPartitions: grow });
 }

@@ -1,14 +1,18 @@
 /**
  * Relays outbox rows to Kafka, at least once: rows are read in order, sent
  * with acks from all in-sync replicas, and deleted only after Kafka has them.
- * Wakes on NOTIFY, and polls as a fallback. Replicas share the work through
- * `FOR UPDATE SKIP LOCKED`.
+ * Wakes on NOTIFY, and polls as a fallback. Replicas take turns: one relay
+ * at a time holds a transaction-level advisory lock and sends (two sending
+ * neighbouring batches at once would reorder a key's events); the others
+ * stand by and take over when it stops.
  */
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
+import { Metrics } from '../metrics/metrics';
+import { outboxBacklogProbe } from '../metrics/outbox-backlog.probe';
 import { OUTBOX_CHANNEL } from './outbox.writer';
 
 export const OUTBOX_RELAY_SETTINGS = Symbol('OUTBOX_RELAY_SETTINGS');
@@ -38,6 +42,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop: Promise<void> | undefined;
   private pending = false;
   private relayedTotal = 0;
+  private readonly metrics = Metrics.forProcess();
+  private stopBacklogProbe: (() => void) | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,6 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
+    this.stopBacklogProbe = this.metrics.onScrape(outboxBacklogProbe(this.dataSource, this.metrics));
     this.running = true;
     await this.listen();
     this.loop = this.run();
@@ -63,6 +70,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopBacklogProbe?.();
     this.wake?.();
     await this.loop;
     // Events committed by the last in-flight requests go out before we leave.
@@ -77,6 +85,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const batchSize = this.settings.batchSize ?? 500;
     for (;;) {
       const sent = await this.dataSource.transaction(async (manager) => {
+        const [turn]: { mine: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('sigil-outbox-relay')) AS mine`);
+        if (!turn?.mine) return 0; // another replica is relaying; its NOTIFY wake-up covers these rows
         const rows: OutboxRow[] = await manager.query(
           `SELECT seq, topic, key, envelope, headers FROM outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [batchSize],
@@ -99,6 +109,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (sent < batchSize) break;
     }
     this.relayedTotal += total;
+    this.metrics.outboxRelayed.inc(total);
     return total;
   }
 

@@ -1,0 +1,132 @@
+/** Activities of a contact (`purchase`, `page_view`…): recorded with an event, listed newest first. */
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  DEFAULT_PAGE_LIMIT,
+  ListActivitiesQuerySchema,
+  RecordActivitySchema,
+  type ActivityView,
+  type RequestContext,
+} from '@sigil/contracts';
+import { NotFound, OutboxWriter, Paged, ValidationFailed, newId, parseOrThrow } from '@sigil/platform';
+import { PG_TIMESTAMP } from '../contacts/contact-list.query';
+import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
+import { ContactsRepository } from '../contacts/contacts.repository';
+
+interface ActivityRow {
+  id: string;
+  contact_id: string;
+  type: string;
+  occurred_at: Date;
+  occurred_pos: string;
+  properties: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** Activities dated further ahead than this are refused (clock skew is fine, typos are not). */
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+function view(row: ActivityRow): ActivityView {
+  return {
+    id: row.id,
+    contact_id: row.contact_id,
+    type: row.type,
+    occurred_at: new Date(row.occurred_at).toISOString(),
+    properties: row.properties,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+@Injectable()
+export class ActivitiesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly contacts: ContactsRepository,
+  ) {}
+
+  async record(ctx: RequestContext, contactId: unknown, input: unknown): Promise<ActivityView> {
+    const id = contactIdOrNotFound(contactId);
+    const req = parseOrThrow(RecordActivitySchema, input);
+    const now = new Date();
+    const occurredAt = req.occurred_at ? new Date(req.occurred_at) : now;
+    if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_MS) {
+      throw new ValidationFailed([{ field: 'occurred_at', code: 'invalid', message: 'occurred_at is more than a day in the future' }]);
+    }
+    const scope = scopeOf(ctx);
+    return this.dataSource.transaction(async (m) => {
+      // Share-lock the contact so a concurrent GDPR delete cannot leave an orphan activity behind.
+      const exists: unknown[] = await m.query(
+        `SELECT 1 FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 FOR SHARE`,
+        [scope.tenantId, scope.mode, id],
+      );
+      if (!exists.length) throw new NotFound('contact', id);
+      const activity: ActivityView = {
+        id: newId('act', occurredAt.getTime()),
+        contact_id: id,
+        type: req.type,
+        occurred_at: occurredAt.toISOString(),
+        properties: req.properties ?? {},
+        created_at: now.toISOString(),
+      };
+      await m.query(
+        `INSERT INTO activities (id, tenant_id, mode, contact_id, type, occurred_at, properties, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [activity.id, scope.tenantId, scope.mode, id, activity.type, activity.occurred_at, JSON.stringify(activity.properties), now],
+      );
+      const { created_at: _created, contact_id: _contact, ...event } = activity;
+      await this.outbox.append(m, [
+        { type: 'contact.activity_recorded', tenant_id: ctx.tenant_id, mode: ctx.mode, key: id, data: { contact_id: id, activity: event } },
+      ]);
+      return activity;
+    });
+  }
+
+  async list(ctx: RequestContext, contactId: unknown, input: unknown): Promise<Paged<ActivityView>> {
+    const id = contactIdOrNotFound(contactId);
+    const query = parseOrThrow(ListActivitiesQuerySchema, input ?? {});
+    const scope = scopeOf(ctx);
+    if (!(await this.contacts.findById(this.dataSource.manager, scope, id))) throw new NotFound('contact', id);
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const params: unknown[] = [scope.tenantId, scope.mode, id];
+    const where = ['tenant_id = $1', 'mode = $2', 'contact_id = $3'];
+    if (query.type) {
+      params.push(query.type);
+      where.push(`type = $${params.length}`);
+    }
+    if (query.cursor) {
+      const [at, after] = decodeActivityCursor(query.cursor);
+      params.push(at, after);
+      where.push(`(occurred_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    }
+    params.push(limit + 1, query.page ? (query.page - 1) * limit : 0);
+    const rows: ActivityRow[] = await this.dataSource.query(
+      `SELECT id, contact_id, type, occurred_at, occurred_at::text AS occurred_pos, properties, created_at FROM activities
+       WHERE ${where.join(' AND ')}
+       ORDER BY occurred_at DESC, id DESC
+       LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return new Paged(page.map(view), {
+      ...(query.page ? { page: query.page } : {}),
+      limit,
+      has_more: hasMore,
+      next_cursor: hasMore && last ? Buffer.from(JSON.stringify([last.occurred_pos, last.id])).toString('base64url') : null,
+    });
+  }
+}
+
+function decodeActivityCursor(raw: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string') && PG_TIMESTAMP.test(value[0])) {
+      return value as [string, string];
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'not a cursor returned by this API' }]);
+}

@@ -1,0 +1,519 @@
+/**
+ * The contacts service on real PostgreSQL and Kafka (no mocks): contacts,
+ * tags, custom fields, activities, batch upsert, GDPR delete, events as a
+ * Kafka consumer sees them, and incremental sync under concurrent writes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { ContactView, CustomFieldValue, DomainEvent, RequestContext } from '@sigil/contracts';
+import {
+  createDataSource,
+  DomainError,
+  ensureTopics,
+  OutboxRelay,
+  OutboxWriter,
+  RpcClient,
+  runMigrationsLocked,
+} from '@sigil/platform';
+import { contactInput, createTestDatabase, dropTestDatabase, EventSpy, testContext, testKafka, uniqueEmail } from '@sigil/testing';
+import { ActivitiesService } from './activities/activities.service';
+import { ContactEntity } from './contacts/contact.entity';
+import { ContactsBatchService } from './contacts/contacts-batch.service';
+import { ContactsRepository } from './contacts/contacts.repository';
+import { ContactsService } from './contacts/contacts.service';
+import { SegmentMembersClient } from './contacts/segment-members.client';
+import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
+import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
+import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { CONTACTS_MIGRATIONS } from './migrations';
+import { SnapshotsService } from './snapshots/snapshots.service';
+
+const kafka = testKafka('contacts-int');
+let databaseUrl: string;
+let ds: DataSource;
+let relay: OutboxRelay;
+let spy: EventSpy;
+let rpc: RpcClient;
+let contacts: ContactsService;
+let batch: ContactsBatchService;
+let fields: CustomFieldsService;
+let activities: ActivitiesService;
+let snapshots: SnapshotsService;
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase('contacts');
+  ds = await createDataSource({ url: databaseUrl, poolSize: 20, entities: [ContactEntity], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
+  await runMigrationsLocked(ds, 'contacts');
+  await ensureTopics(kafka);
+  relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
+  await relay.onApplicationBootstrap();
+  spy = await EventSpy.start();
+  rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
+  await rpc.onModuleInit();
+  const outbox = new OutboxWriter();
+  const repo = new ContactsRepository();
+  const defs = new CustomFieldDefinitions();
+  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc));
+  batch = new ContactsBatchService(ds, outbox, repo, defs);
+  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
+  activities = new ActivitiesService(ds, outbox, repo);
+  snapshots = new SnapshotsService(ds);
+});
+
+afterAll(async () => {
+  await rpc?.onApplicationShutdown();
+  await spy?.stop();
+  await relay?.onApplicationShutdown();
+  await ds?.destroy();
+  if (databaseUrl) await dropTestDatabase(databaseUrl);
+});
+
+/** Every event of this tenant once the outbox is empty and Kafka has delivered them all. */
+async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEvent[]> {
+  await relay.drain();
+  const [{ total }] = await ds.query(`SELECT count(*)::int AS total FROM outbox_events`);
+  expect(total).toBe(0);
+  await spy.waitFor(() => spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected);
+  return spy.matching((e) => e.tenant_id === ctx.tenant_id);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DomainError);
+  return err as DomainError;
+}
+
+describe('contacts', () => {
+  it('creates, reads, updates partially and emits each change exactly once with its version', async () => {
+    const ctx = testContext();
+    const created = await contacts.create(ctx, contactInput({ email: '  Mixed.Case@Example.COM ', first_name: '  Ada   Byron ', phone: '+1 (415) 555-0100' }));
+    expect(created).toMatchObject({ email: 'mixed.case@example.com', first_name: 'Ada Byron', phone: '+14155550100', version: 1 });
+    expect(await contacts.get(ctx, created.id)).toEqual(created);
+
+    const updated = await contacts.update(ctx, created.id, { last_name: 'King', phone: null });
+    expect(updated).toMatchObject({ last_name: 'King', phone: null, first_name: 'Ada Byron', version: 2 });
+    const same = await contacts.update(ctx, created.id, { last_name: 'King' });
+    expect(same.version).toBe(2);
+
+    const events = await eventsOf(ctx, 2);
+    expect(events.map((e) => e.type)).toEqual(['contact.created', 'contact.updated']);
+    expect(events[1]!.data).toMatchObject({ changed: ['last_name', 'phone'], contact: { id: created.id, version: 2 } });
+  });
+
+  it('refuses a duplicate email case-insensitively with 409 naming the existing contact, also on update', async () => {
+    const ctx = testContext();
+    const first = await contacts.create(ctx, contactInput());
+    const dup = await rejection(contacts.create(ctx, contactInput({ email: first.email.toUpperCase() })));
+    expect(dup.status).toBe(409);
+    expect(dup.extra['existing_id']).toBe(first.id);
+    const other = await contacts.create(ctx, contactInput());
+    const clash = await rejection(contacts.update(ctx, other.id, { email: first.email }));
+    expect(clash.status).toBe(409);
+    expect(clash.extra['existing_id']).toBe(first.id);
+  });
+
+  it('keeps tenants and modes apart: other ids are 404, lists see only their own', async () => {
+    const live = testContext();
+    const otherTenant = testContext();
+    const testMode: RequestContext = { ...live, mode: 'test' };
+    const c = await contacts.create(live, contactInput());
+    for (const ctx of [otherTenant, testMode]) {
+      expect((await rejection(contacts.get(ctx, c.id))).status).toBe(404);
+      expect((await rejection(contacts.update(ctx, c.id, { first_name: 'X' }))).status).toBe(404);
+      expect((await rejection(contacts.delete(ctx, c.id))).status).toBe(404);
+      expect((await contacts.list(ctx, {})).data).toEqual([]);
+    }
+    // The same email may exist in test mode.
+    await expect(contacts.create(testMode, contactInput({ email: c.email }))).resolves.toMatchObject({ email: c.email });
+  });
+
+  it('adds and removes tags with one contact.tags_changed each, and lists by tag', async () => {
+    const ctx = testContext();
+    const c = await contacts.create(ctx, contactInput({ tags: ['a'] }));
+    const other = await contacts.create(ctx, contactInput());
+    const added = await contacts.changeTags(ctx, c.id, { tags: ['vip', 'a', 'vip'] }, 'add');
+    expect(added.tags).toEqual(['a', 'vip']);
+    expect((await contacts.changeTags(ctx, c.id, { tags: ['vip'] }, 'add')).version).toBe(2);
+    const removed = await contacts.changeTags(ctx, c.id, { tags: ['a', 'missing'] }, 'remove');
+    expect(removed).toMatchObject({ tags: ['vip'], version: 3 });
+    expect((await contacts.list(ctx, { tag: 'vip' })).data.map((x) => x.id)).toEqual([c.id]);
+    expect((await contacts.list(ctx, {})).data.map((x) => x.id)).toEqual([c.id, other.id]);
+
+    const events = (await eventsOf(ctx, 4)).filter((e) => e.type === 'contact.tags_changed');
+    expect(events.map((e) => e.data)).toEqual([
+      expect.objectContaining({ added: ['vip'], removed: [] }),
+      expect.objectContaining({ added: [], removed: ['a'] }),
+    ]);
+  });
+
+  it('searches by prefix of email and names, and sorts both ways', async () => {
+    const ctx = testContext();
+    const a = await contacts.create(ctx, contactInput({ email: 'zed@alpha.io', first_name: 'Xavier', last_name: 'Quinn' }));
+    const b = await contacts.create(ctx, contactInput({ email: 'amy@beta.io', first_name: 'Amy', last_name: 'Zimmer' }));
+    const c = await contacts.create(ctx, contactInput({ email: 'bob_1%@gamma.io', first_name: 'Bob', last_name: 'Amyson' }));
+    const ids = async (q: object) => (await contacts.list(ctx, q)).data.map((x) => x.id);
+    expect(await ids({ q: 'AMY' })).toEqual([b.id, c.id]);
+    expect(await ids({ q: 'zim' })).toEqual([b.id]);
+    expect(await ids({ q: 'bob_1%' })).toEqual([c.id]);
+    expect(await ids({ q: 'bob%' })).toEqual([]);
+    expect(await ids({ sort: 'email' })).toEqual([b.id, c.id, a.id]);
+    expect(await ids({ sort: '-email' })).toEqual([a.id, c.id, b.id]);
+    expect(await ids({ sort: 'created_at:desc' })).toEqual([c.id, b.id, a.id]);
+    await contacts.update(ctx, a.id, { first_name: 'Xena' });
+    expect(await ids({ sort: '-updated_at' })).toEqual([a.id, c.id, b.id]);
+  });
+
+  it('pages with limit, cursor and page, whatever the sort', async () => {
+    const ctx = testContext();
+    const all: ContactView[] = [];
+    for (let i = 0; i < 7; i++) all.push(await contacts.create(ctx, contactInput()));
+    for (const sort of ['created_at', '-created_at', 'email', '-updated_at']) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await contacts.list(ctx, { limit: 3, sort: cursor ? undefined : sort, cursor });
+        seen.push(...page.data.map((x) => x.id));
+        if (!page.page.has_more) break;
+        cursor = page.page.next_cursor!;
+      }
+      expect(seen.sort()).toEqual(all.map((x) => x.id).sort());
+    }
+    const second = await contacts.list(ctx, { page: 2, limit: 3 });
+    expect(second.data.map((x) => x.id)).toEqual(all.slice(3, 6).map((x) => x.id));
+    expect(second.page).toMatchObject({ page: 2, limit: 3, has_more: true });
+    expect((await rejection(contacts.list(ctx, { cursor: 'garbage' }))).status).toBe(400);
+    expect((await rejection(contacts.list(ctx, { limit: 101 }))).status).toBe(400);
+  });
+});
+
+describe('incremental sync', () => {
+  async function syncAll(ctx: RequestContext, start: { updated_since?: string; cursor?: string }, limit = 10) {
+    const seen: ContactView[] = [];
+    let query: Record<string, unknown> = { ...start, limit };
+    for (;;) {
+      const page = await contacts.list(ctx, query);
+      seen.push(...page.data);
+      if (!page.page.has_more) return { seen, cursor: page.page.next_cursor ?? undefined };
+      query = { cursor: page.page.next_cursor, limit };
+    }
+  }
+
+  it('does not skip a change committed after later changes were already read (long transaction)', async () => {
+    const ctx = testContext();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const x = await contacts.create(ctx, contactInput());
+    const first = await syncAll(ctx, { updated_since: since });
+    expect(first.seen.map((c) => c.id)).toEqual([x.id]);
+
+    // A writer starts, changes x, and stays open while others commit and the client syncs past them.
+    const slow = ds.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    await slow.query(`UPDATE contacts SET first_name = 'Slow', version = version + 1, updated_at = now(), sync_xid = pg_current_xact_id() WHERE id = $1`, [x.id]);
+    const y = await contacts.create(ctx, contactInput());
+    const during = await syncAll(ctx, { cursor: first.cursor });
+    expect(during.seen.map((c) => c.id)).toEqual([]); // y is held back behind the open transaction, not handed out ahead of it
+    await slow.commitTransaction();
+    await slow.release();
+
+    const after = await syncAll(ctx, { cursor: during.cursor });
+    expect(after.seen.map((c) => [c.id, c.first_name])).toEqual([
+      [x.id, 'Slow'],
+      [y.id, y.first_name],
+    ]);
+  });
+
+  it('under concurrent creates and updates, sees every final version and never the same version twice', async () => {
+    const ctx = testContext();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const initial = await batch.upsert(ctx, { contacts: Array.from({ length: 150 }, () => contactInput()) });
+    const ids = initial.results.map((r) => r.id!);
+
+    const seen: ContactView[] = [];
+    let writing = true;
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      let i = 0;
+      while (writing) {
+        const id = ids[(i * 7 + w * 31) % ids.length]!;
+        await contacts.update(ctx, id, { first_name: `w${w}-${i++}` });
+        if (i % 5 === 0) ids.push((await contacts.create(ctx, contactInput())).id);
+      }
+    });
+    let query: Record<string, unknown> = { updated_since: since, limit: 7 };
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 40; pages++) {
+      const page = await contacts.list(ctx, query);
+      seen.push(...page.data);
+      cursor = page.page.next_cursor ?? cursor;
+      query = { cursor, limit: 7 };
+    }
+    writing = false;
+    await Promise.all(writers);
+    // Catch up from the saved cursor once the writers are done.
+    for (;;) {
+      const page = await contacts.list(ctx, query);
+      seen.push(...page.data);
+      cursor = page.page.next_cursor ?? cursor;
+      query = { cursor, limit: 50 };
+      if (!page.page.has_more) break;
+    }
+
+    const versions = seen.map((c) => `${c.id}@${c.version}`);
+    expect(new Set(versions).size).toBe(versions.length);
+    const finals: { id: string; version: number }[] = await ds.query(`SELECT id, version FROM contacts WHERE tenant_id = $1`, [ctx.tenant_id]);
+    const lastSeen = new Map(seen.map((c) => [c.id, c.version]));
+    expect(finals.length).toBeGreaterThan(150);
+    for (const f of finals) expect([f.id, lastSeen.get(f.id)]).toEqual([f.id, f.version]);
+  });
+});
+
+describe('custom fields', () => {
+  it('validates values against definitions on every write, naming custom_fields.<key>', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'ltv', label: 'LTV', type: 'number' });
+    await fields.create(ctx, { key: 'plan', label: 'Plan', type: 'select', options: ['free', 'pro'], required: true });
+    await fields.create(ctx, { key: 'since', label: 'Since', type: 'date' });
+    await fields.create(ctx, { key: 'interests', label: 'Interests', type: 'multi_select', options: ['a', 'b', 'c'] });
+
+    const bad = await rejection(contacts.create(ctx, contactInput({ custom_fields: { ltv: 'lots', since: '2024-02-30', nope: 1, interests: ['z'] } })));
+    expect(bad.status).toBe(400);
+    expect(bad.details!.map((d) => d.field).sort()).toEqual(
+      ['custom_fields.interests', 'custom_fields.ltv', 'custom_fields.nope', 'custom_fields.plan', 'custom_fields.since'].sort(),
+    );
+    const ok = await contacts.create(ctx, contactInput({ custom_fields: { ltv: 10, plan: 'pro', since: '2024-02-29T10:00:00+02:00', interests: ['b', 'a', 'b'] } }));
+    expect(ok.custom_fields).toEqual({ ltv: 10, plan: 'pro', since: '2024-02-29T08:00:00.000Z', interests: ['b', 'a'] });
+    const cleared = await rejection(contacts.update(ctx, ok.id, { custom_fields: { plan: null } }));
+    expect(cleared.details).toEqual([expect.objectContaining({ field: 'custom_fields.plan', code: 'required' })]);
+    const patched = await contacts.update(ctx, ok.id, { custom_fields: { ltv: null, plan: 'free' } });
+    expect(patched.custom_fields).toEqual({ plan: 'free', since: '2024-02-29T08:00:00.000Z', interests: ['b', 'a'] });
+  });
+
+  it('refuses a type change while values exist, keeps keys immutable, and deleting removes the values', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'score', label: 'Score', type: 'number' });
+    expect((await rejection(fields.create(ctx, { key: 'score', label: 'Again', type: 'text' }))).status).toBe(409);
+    const c = await contacts.create(ctx, contactInput({ custom_fields: { score: 3 } }));
+    expect((await rejection(fields.update(ctx, 'score', { type: 'text' }))).status).toBe(409);
+    const immutable = await rejection(fields.update(ctx, 'score', { key: 'points' }));
+    expect(immutable.details).toEqual([expect.objectContaining({ field: 'key', code: 'immutable' })]);
+    expect(await fields.update(ctx, 'score', { label: 'Points' })).toMatchObject({ key: 'score', label: 'Points', type: 'number' });
+
+    await fields.delete(ctx, 'score');
+    expect((await contacts.get(ctx, c.id)).custom_fields).toEqual({});
+    expect((await contacts.get(ctx, c.id)).version).toBe(2);
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM custom_field_values WHERE tenant_id = $1`, [ctx.tenant_id]);
+    expect(n).toBe(0);
+    expect((await rejection(fields.get(ctx, 'score'))).status).toBe(404);
+    // With no values left the type may change: recreate as text.
+    await fields.create(ctx, { key: 'score', label: 'Score', type: 'text' });
+    const events = await eventsOf(ctx, 2);
+    expect(events.filter((e) => e.type === 'contact.updated').map((e) => e.data)).toEqual([
+      expect.objectContaining({ changed: ['custom_fields.score'], contact: expect.objectContaining({ custom_fields: {}, version: 2 }) }),
+    ]);
+  });
+
+  it('aggregates numbers, dates, selects and multi-selects in SQL', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'ltv', label: 'LTV', type: 'number' });
+    await fields.create(ctx, { key: 'seen', label: 'Seen', type: 'date' });
+    await fields.create(ctx, { key: 'plan', label: 'Plan', type: 'select', options: ['free', 'pro', 'team'] });
+    await fields.create(ctx, { key: 'tags2', label: 'T', type: 'multi_select', options: ['x', 'y'] });
+    await fields.create(ctx, { key: 'ok', label: 'OK', type: 'boolean' });
+    const rows: Record<string, CustomFieldValue>[] = [
+      { ltv: 10, seen: '2024-01-01', plan: 'pro', tags2: ['x', 'y'], ok: true },
+      { ltv: 30, seen: '2024-01-03', plan: 'pro', tags2: ['x'], ok: true },
+      { ltv: 30, plan: 'free', ok: false },
+      {},
+    ];
+    await batch.upsert(ctx, { contacts: rows.map((custom_fields) => contactInput({ custom_fields })) });
+    expect(await fields.aggregate(ctx, 'ltv', {})).toMatchObject({ count: 3, distinct: 2, min: 10, max: 30, sum: 70 });
+    expect((await fields.aggregate(ctx, 'ltv', {})).avg).toBeCloseTo(23.333, 2);
+    expect(await fields.aggregate(ctx, 'seen', {})).toMatchObject({
+      count: 2,
+      distinct: 2,
+      min: '2024-01-01T00:00:00.000Z',
+      max: '2024-01-03T00:00:00.000Z',
+      avg: '2024-01-02T00:00:00.000Z',
+      sum: null,
+    });
+    expect(await fields.aggregate(ctx, 'plan', {})).toMatchObject({ count: 3, distinct: 2, top_values: [{ value: 'pro', count: 2 }, { value: 'free', count: 1 }] });
+    expect(await fields.aggregate(ctx, 'tags2', { top: 1 })).toMatchObject({ count: 2, distinct: 2, top_values: [{ value: 'x', count: 2 }] });
+    expect(await fields.aggregate(ctx, 'ok', {})).toMatchObject({ count: 3, top_values: [{ value: true, count: 2 }, { value: false, count: 1 }] });
+    expect((await rejection(fields.aggregate(testContext(), 'ltv', {}))).status).toBe(404);
+  });
+});
+
+describe('batch upsert', () => {
+  it('creates, updates and fails rows independently in one call, one event per changed contact', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'ltv', label: 'LTV', type: 'number' });
+    const existing = await contacts.create(ctx, contactInput({ first_name: 'Old' }));
+    const unchanged = await contacts.create(ctx, contactInput({ first_name: 'Same' }));
+    const fresh = uniqueEmail();
+    const reply = await batch.upsert(ctx, {
+      contacts: [
+        { email: fresh, first_name: 'New', custom_fields: { ltv: 5 } },
+        { email: 'not-an-email' },
+        { email: existing.email.toUpperCase(), first_name: 'Updated', tags: ['imported'] },
+        { email: uniqueEmail(), custom_fields: { ltv: 'x' } },
+        { email: fresh },
+        { email: unchanged.email, first_name: 'Same' },
+        { email: uniqueEmail(), surprise: true },
+      ],
+    });
+    expect(reply.results.map((r) => r.status)).toEqual(['created', 'error', 'updated', 'error', 'error', 'updated', 'error']);
+    expect(reply).toMatchObject({ created: 1, updated: 1, unchanged: 1, failed: 4 });
+    expect(reply.results[1]!.error!.details).toEqual([expect.objectContaining({ field: 'email' })]);
+    expect(reply.results[3]!.error!.details).toEqual([expect.objectContaining({ field: 'custom_fields.ltv' })]);
+    expect(reply.results[4]!.error!.code).toBe('conflict');
+    expect(reply.results[6]!.error!.details).toEqual([expect.objectContaining({ field: 'surprise', code: 'unknown_field' })]);
+    expect(reply.results[2]!.id).toBe(existing.id);
+    expect(await contacts.get(ctx, existing.id)).toMatchObject({ first_name: 'Updated', tags: ['imported'], version: 2 });
+    expect(await contacts.get(ctx, unchanged.id)).toMatchObject({ version: 1 });
+    expect((await fields.aggregate(ctx, 'ltv', {})).sum).toBe(5);
+
+    const events = await eventsOf(ctx, 4);
+    expect(events.map((e) => `${e.type}:${(e.data as { contact: { id: string } }).contact.id}`).sort()).toEqual(
+      [`contact.created:${existing.id}`, `contact.created:${unchanged.id}`, `contact.created:${reply.results[0]!.id}`, `contact.updated:${existing.id}`].sort(),
+    );
+  });
+
+  it('refuses more than 1 000 rows with 413 and a non-array with 400', async () => {
+    const ctx = testContext();
+    const big = await rejection(batch.upsert(ctx, { contacts: Array.from({ length: 1001 }, () => contactInput()) }));
+    expect(big).toMatchObject({ status: 413, code: 'payload_too_large' });
+    expect((await rejection(batch.upsert(ctx, { contacts: 'nope' }))).status).toBe(400);
+  });
+
+  it('imports 1 000 rows in one call', async () => {
+    const ctx = testContext();
+    const reply = await batch.upsert(ctx, { contacts: Array.from({ length: 1000 }, () => contactInput({ tags: ['bulk'] })) });
+    expect(reply.created).toBe(1000);
+    const again = await batch.upsert(ctx, { contacts: reply.results.slice(0, 10).map((r, i) => ({ email: `x${i}${uniqueEmail()}`, first_name: r.id })) });
+    expect(again.created).toBe(10);
+  });
+});
+
+describe('activities and GDPR delete', () => {
+  it('records and lists activities newest first with cursors; 404 for a contact of another tenant', async () => {
+    const ctx = testContext();
+    const c = await contacts.create(ctx, contactInput());
+    for (let i = 0; i < 5; i++) {
+      await activities.record(ctx, c.id, { type: 'purchase', occurred_at: new Date(Date.UTC(2024, 0, i + 1)).toISOString(), properties: { amount: i } });
+    }
+    await activities.record(ctx, c.id, { type: 'page_view' });
+    const first = await activities.list(ctx, c.id, { limit: 4, type: 'purchase' });
+    expect(first.data.map((a) => a.properties['amount'])).toEqual([4, 3, 2, 1]);
+    const second = await activities.list(ctx, c.id, { limit: 4, type: 'purchase', cursor: first.page.next_cursor });
+    expect(second.data.map((a) => a.properties['amount'])).toEqual([0]);
+    expect(second.page.has_more).toBe(false);
+    expect((await rejection(activities.record(testContext(), c.id, { type: 'x' }))).status).toBe(404);
+    expect((await rejection(activities.list(testContext(), c.id, {}))).status).toBe(404);
+    expect((await rejection(activities.record(ctx, c.id, { type: 'x', occurred_at: '2999-01-01T00:00:00Z' }))).status).toBe(400);
+    const events = await eventsOf(ctx, 7);
+    expect(events.filter((e) => e.type === 'contact.activity_recorded')).toHaveLength(6);
+  });
+
+  it('erases the contact, its values and activities; the event carries only the id', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'ltv', label: 'LTV', type: 'number' });
+    const c = await contacts.create(ctx, contactInput({ custom_fields: { ltv: 1 } }));
+    await activities.record(ctx, c.id, { type: 'login' });
+    await contacts.delete(ctx, c.id);
+    expect((await rejection(contacts.get(ctx, c.id))).status).toBe(404);
+    expect((await rejection(contacts.delete(ctx, c.id))).status).toBe(404);
+    for (const table of ['contacts', 'activities', 'custom_field_values']) {
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [ctx.tenant_id]);
+      expect([table, n]).toEqual([table, 0]);
+    }
+    const events = await eventsOf(ctx, 3);
+    const deleted = events.filter((e) => e.type === 'contact.deleted');
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]!.data).toEqual({ id: c.id, version: 2 });
+    expect(JSON.stringify(deleted[0])).not.toContain(c.email);
+  });
+});
+
+describe('snapshots for read models', () => {
+  it('pages every tenant’s contacts and activities by id, for system callers only', async () => {
+    const a = testContext();
+    const b: RequestContext = { ...testContext(), mode: 'test' };
+    const ca = await contacts.create(a, contactInput());
+    const cb = await contacts.create(b, contactInput());
+    await activities.record(b, cb.id, { type: 'signup' });
+    const system = testContext({ tenant_id: 'system', principal: { kind: 'system', id: 'segments', scopes: [] } });
+    const all: { id: string; tenant_id: string; mode: string }[] = [];
+    let after: string | null = null;
+    do {
+      const page = await snapshots.contacts(system, { after, limit: 25 });
+      all.push(...page.contacts);
+      after = page.next_after;
+    } while (after);
+    expect(all.find((c) => c.id === ca.id)).toMatchObject({ tenant_id: a.tenant_id, mode: 'live', email: ca.email, version: 1 });
+    expect(all.find((c) => c.id === cb.id)).toMatchObject({ tenant_id: b.tenant_id, mode: 'test' });
+    expect(all.map((c) => c.id)).toEqual([...all.map((c) => c.id)].sort());
+    const acts = await snapshots.activities(system, { limit: 1000 });
+    expect(acts.activities.find((x) => x.contact_id === cb.id)).toMatchObject({ tenant_id: b.tenant_id, mode: 'test', type: 'signup' });
+    expect((await rejection(snapshots.contacts(a, { limit: 10 }))).status).toBe(403);
+  });
+});
+
+describe('list_id / segment_id filters', () => {
+  it('asks the segments service over Kafka for member ids; 404 for an unknown list', async () => {
+    const ctx = testContext();
+    const members = await batch.upsert(ctx, { contacts: Array.from({ length: 12 }, (_, i) => contactInput({ tags: i % 2 ? ['odd'] : [] })) });
+    const memberIds = members.results.map((r) => r.id!).filter((_, i) => i % 3 !== 0);
+    const responder = await startMemberIdsResponder({ [`lst_${ctx.tenant_id}`]: memberIds });
+    try {
+      const seen: string[] = [];
+      let query: Record<string, unknown> = { list_id: `lst_${ctx.tenant_id}`, limit: 3 };
+      for (;;) {
+        const page = await contacts.list(ctx, query);
+        seen.push(...page.data.map((c) => c.id));
+        if (!page.page.has_more) break;
+        query = { list_id: `lst_${ctx.tenant_id}`, limit: 3, cursor: page.page.next_cursor };
+      }
+      expect(seen).toEqual([...memberIds].sort());
+      const odd = await contacts.list(ctx, { list_id: `lst_${ctx.tenant_id}`, tag: 'odd' });
+      expect(odd.data.map((c) => c.id)).toEqual(members.results.map((r) => r.id!).filter((_, i) => i % 3 !== 0 && i % 2 === 1));
+      expect((await rejection(contacts.list(ctx, { list_id: 'lst_unknown' }))).status).toBe(404);
+      expect((await rejection(contacts.list(ctx, { list_id: `lst_${ctx.tenant_id}`, sort: 'email' }))).status).toBe(400);
+    } finally {
+      await responder.close();
+    }
+  });
+});
+
+/**
+ * Answers `segments.member_ids` over real Kafka through Nest's transport,
+ * from a fixed membership: the segments service's side of the contract.
+ */
+async function startMemberIdsResponder(lists: Record<string, string[]>): Promise<{ close(): Promise<void> }> {
+  const { Controller, Module } = await import('@nestjs/common');
+  const { MessagePattern, Payload } = await import('@nestjs/microservices');
+  const { NestFactory } = await import('@nestjs/core');
+  const { SegmentPatterns } = await import('@sigil/contracts');
+  const { kafkaServerOptions, RpcHandlers, NotFound } = await import('@sigil/platform');
+
+  @RpcHandlers()
+  class MemberIdsHandlers {
+    @MessagePattern(SegmentPatterns.memberIds)
+    memberIds(@Payload() req: { payload: { list_id?: string; after?: string | null; limit: number } }) {
+      const ids = lists[req.payload.list_id ?? ''];
+      if (!ids) throw new NotFound('list', req.payload.list_id);
+      const sorted = [...ids].sort().filter((id) => !req.payload.after || id > req.payload.after);
+      // Small pages, so the contacts side has to walk several of them.
+      const limit = Math.min(req.payload.limit, 4);
+      return { ids: sorted.slice(0, limit), has_more: sorted.length > limit };
+    }
+  }
+  Controller()(MemberIdsHandlers);
+  @Module({ controllers: [MemberIdsHandlers] })
+  class ResponderModule {}
+  const app = await NestFactory.createMicroservice(ResponderModule, { ...kafkaServerOptions(`segments-standin-${randomBytes(3).toString('hex')}`, kafka), logger: false });
+  await app.listen();
+  return { close: () => app.close() };
+}

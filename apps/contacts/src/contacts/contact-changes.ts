@@ -1,0 +1,116 @@
+/**
+ * How a contact changes, without I/O: a new contact from a create request, a
+ * partial update, tags added or removed. Each yields the next snapshot (with
+ * `version` + 1) and what changed, or no snapshot when nothing did.
+ */
+import type { ContactSnapshot, CreateContact, CustomFieldValue, ErrorDetail, UpdateContact } from '@sigil/contracts';
+import { newId } from '@sigil/platform';
+import { checkCustomFieldValues, type Definitions } from '../custom-fields/custom-field-values';
+
+export interface NewContactResult {
+  contact: ContactSnapshot;
+  details: ErrorDetail[];
+}
+
+export function newContact(input: CreateContact, defs: Definitions, now: Date): NewContactResult {
+  const checked = checkCustomFieldValues(input.custom_fields ?? {}, defs, 'create');
+  const customFields = withoutNulls(checked.values);
+  const at = now.toISOString();
+  return {
+    details: checked.details,
+    contact: {
+      // The id embeds the creation millisecond, so ordering by id is ordering by created_at.
+      id: newId('con', now.getTime()),
+      email: input.email,
+      first_name: input.first_name ?? null,
+      last_name: input.last_name ?? null,
+      phone: input.phone ?? null,
+      tags: unique(input.tags ?? []),
+      custom_fields: customFields,
+      version: 1,
+      created_at: at,
+      updated_at: at,
+    },
+  };
+}
+
+export interface ChangeResult {
+  /** Null when nothing changed. */
+  next: ContactSnapshot | null;
+  changed: string[];
+  details: ErrorDetail[];
+}
+
+export function applyUpdate(current: ContactSnapshot, changes: UpdateContact, defs: Definitions, now: Date): ChangeResult {
+  const next: ContactSnapshot = { ...current, tags: [...current.tags], custom_fields: { ...current.custom_fields } };
+  const changed: string[] = [];
+  for (const field of ['email', 'first_name', 'last_name', 'phone'] as const) {
+    const value = changes[field];
+    if (value === undefined || value === current[field]) continue;
+    (next as unknown as Record<string, string | null>)[field] = value;
+    changed.push(field);
+  }
+  if (changes.tags !== undefined) {
+    const tags = unique(changes.tags);
+    if (!sameSet(tags, current.tags)) {
+      next.tags = tags;
+      changed.push('tags');
+    }
+  }
+  let details: ErrorDetail[] = [];
+  if (changes.custom_fields !== undefined) {
+    const checked = checkCustomFieldValues(changes.custom_fields, defs, 'update');
+    details = checked.details;
+    for (const [key, value] of Object.entries(checked.values)) {
+      const before = current.custom_fields[key];
+      if (value === null) {
+        if (before === undefined) continue;
+        delete next.custom_fields[key];
+      } else {
+        if (before !== undefined && JSON.stringify(before) === JSON.stringify(value)) continue;
+        next.custom_fields[key] = value;
+      }
+      changed.push(`custom_fields.${key}`);
+    }
+  }
+  if (details.length || !changed.length) return { next: null, changed: [], details };
+  return { next: bump(next, now), changed, details };
+}
+
+export interface TagsResult {
+  next: ContactSnapshot | null;
+  added: string[];
+  removed: string[];
+}
+
+export function applyTags(current: ContactSnapshot, tags: string[], op: 'add' | 'remove', now: Date): TagsResult {
+  const have = new Set(current.tags);
+  const wanted = unique(tags);
+  if (op === 'add') {
+    const added = wanted.filter((t) => !have.has(t));
+    return { next: added.length ? bump({ ...current, tags: [...current.tags, ...added] }, now) : null, added, removed: [] };
+  }
+  const drop = new Set(wanted.filter((t) => have.has(t)));
+  return {
+    next: drop.size ? bump({ ...current, tags: current.tags.filter((t) => !drop.has(t)) }, now) : null,
+    added: [],
+    removed: [...drop],
+  };
+}
+
+function bump(contact: ContactSnapshot, now: Date): ContactSnapshot {
+  return { ...contact, version: contact.version + 1, updated_at: now.toISOString() };
+}
+
+export function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  const set = new Set(b);
+  return a.length === set.size && a.every((x) => set.has(x));
+}
+
+function withoutNulls(values: Record<string, CustomFieldValue>): Record<string, CustomFieldValue> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
+}

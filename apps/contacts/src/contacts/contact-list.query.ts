@@ -1,0 +1,151 @@
+/**
+ * The SQL of `GET /v1/contacts`: filters, sort and keyset cursors. Every
+ * user value is a bind parameter; column names come only from the fixed
+ * ORDERS table below.
+ *
+ * Order `sync` (the default when `updated_since` is given without `sort`)
+ * walks contacts by the id of the transaction that last wrote them
+ * (`sync_xid`) and only up to the oldest transaction still running
+ * (`pg_snapshot_xmin`): a position once handed out can never be overtaken
+ * by a later commit, so following cursors never skips a change (see
+ * docs/contacts.md).
+ */
+import type { ListContactsQuery } from '@sigil/contracts';
+import { ValidationFailed } from '@sigil/platform';
+
+export type SortKey = 'sync' | 'created_at' | 'updated_at' | 'email';
+export type Direction = 'asc' | 'desc';
+export interface Order {
+  key: SortKey;
+  dir: Direction;
+}
+
+/** Position after the last row of a page: sort key, direction, sort value, id. */
+export interface Cursor {
+  k: SortKey;
+  d: Direction;
+  v: string;
+  i: string;
+}
+
+/** The sort expression and the cursor value column of each order. */
+const ORDERS: Record<SortKey, { expr: string; cast: string; value: string } | null> = {
+  // Ids embed their creation millisecond: ordering by id is ordering by created_at, with a unique tie-break.
+  created_at: null,
+  updated_at: { expr: 'c.updated_at', cast: 'timestamptz', value: 'updated_pos' },
+  email: { expr: 'lower(c.email)', cast: 'text', value: 'email' },
+  sync: { expr: 'c.sync_xid', cast: 'xid8', value: 'sync_pos' },
+};
+
+/** A timestamptz as PostgreSQL prints it (cursor values are checked before they reach a cast). */
+export const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+export function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (
+      c &&
+      typeof c.k === 'string' &&
+      c.k in ORDERS &&
+      (c.d === 'asc' || c.d === 'desc') &&
+      typeof c.v === 'string' &&
+      typeof c.i === 'string' &&
+      (c.k !== 'sync' || /^\d{1,20}$/.test(c.v)) &&
+      (c.k !== 'updated_at' || PG_TIMESTAMP.test(c.v))
+    ) {
+      return c as Cursor;
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'not a cursor returned by this API' }]);
+}
+
+export function parseSort(sort: string): Order {
+  const desc = sort.startsWith('-') || sort.endsWith(':desc');
+  const key = sort.replace(/^-/, '').replace(/:(asc|desc)$/, '') as SortKey;
+  return { key, dir: desc ? 'desc' : 'asc' };
+}
+
+/** The order of a request: the cursor's, else `sort`, else sync order with `updated_since`, else created_at. */
+export function resolveOrder(query: ListContactsQuery, cursor: Cursor | null, idOrderOnly: boolean): Order {
+  const requested = query.sort ? parseSort(query.sort) : null;
+  if (cursor && requested && (requested.key !== cursor.k || requested.dir !== cursor.d)) {
+    throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'this cursor belongs to another sort order' }]);
+  }
+  const order: Order = cursor
+    ? { key: cursor.k, dir: cursor.d }
+    : (requested ?? (query.updated_since ? { key: 'sync', dir: 'asc' } : { key: 'created_at', dir: 'asc' }));
+  if (idOrderOnly && (order.key !== 'created_at' || order.dir !== 'asc')) {
+    throw new ValidationFailed([
+      { field: 'sort', code: 'invalid', message: 'contacts of a list or segment are listed by created_at ascending only' },
+    ]);
+  }
+  return order;
+}
+
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+export interface ListSqlInput {
+  tenantId: string;
+  mode: string;
+  query: ListContactsQuery;
+  order: Order;
+  cursor: Cursor | null;
+  /** Rows to fetch (limit + 1 to learn has_more). */
+  fetch: number;
+  offset: number;
+  /** Restrict to these ids (members of a list or segment). */
+  ids?: string[];
+}
+
+export const CONTACT_COLUMNS =
+  'c.id, c.email, c.first_name, c.last_name, c.phone, c.tags, c.custom_fields, c.version, c.created_at, c.updated_at';
+
+export function listSql(input: ListSqlInput): { sql: string; params: unknown[] } {
+  const params: unknown[] = [input.tenantId, input.mode];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = ['c.tenant_id = $1', 'c.mode = $2'];
+  const { query, order, cursor } = input;
+  if (query.tag) where.push(`c.tags @> ARRAY[${p(query.tag)}]::text[]`);
+  if (query.updated_since) where.push(`c.updated_at >= ${p(query.updated_since)}::timestamptz`);
+  if (query.q) {
+    const prefix = p(`${escapeLike(query.q.toLowerCase())}%`);
+    where.push(`(lower(c.email) LIKE ${prefix} OR lower(c.first_name) LIKE ${prefix} OR lower(c.last_name) LIKE ${prefix})`);
+  }
+  if (input.ids) where.push(`c.id = ANY(${p(input.ids)}::text[])`);
+  if (order.key === 'sync') where.push('c.sync_xid < pg_snapshot_xmin(pg_current_snapshot())');
+
+  const cmp = order.dir === 'asc' ? '>' : '<';
+  const spec = ORDERS[order.key];
+  if (cursor) {
+    if (!spec) where.push(`c.id ${cmp} ${p(cursor.i)}`);
+    else if (order.key === 'email') where.push(`${spec.expr} ${cmp} ${p(cursor.v)}`);
+    else where.push(`(${spec.expr}, c.id) ${cmp} (${p(cursor.v)}::${spec.cast}, ${p(cursor.i)})`);
+  }
+  const dir = order.dir.toUpperCase();
+  const orderBy = !spec ? `c.id ${dir}` : order.key === 'email' ? `${spec.expr} ${dir}` : `${spec.expr} ${dir}, c.id ${dir}`;
+  const sql = `
+    SELECT ${CONTACT_COLUMNS}, c.sync_xid::text AS sync_pos, c.updated_at::text AS updated_pos
+    FROM contacts c
+    WHERE ${where.join(' AND ')}
+    ORDER BY ${orderBy}
+    LIMIT ${p(input.fetch)} OFFSET ${p(input.offset)}`;
+  return { sql, params };
+}
+
+/** The cursor that resumes after `row`. */
+export function cursorAfter(order: Order, row: { id: string; email: string; sync_pos: string; updated_pos: string }): string {
+  const spec = ORDERS[order.key];
+  const value = !spec ? row.id : (row as unknown as Record<string, string>)[spec.value]!;
+  return encodeCursor({ k: order.key, d: order.dir, v: value, i: row.id });
+}

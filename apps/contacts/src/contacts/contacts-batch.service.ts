@@ -1,0 +1,147 @@
+/**
+ * Batch upsert by email (`POST /v1/contacts/batch`): up to 1 000 rows in one
+ * transaction and a fixed number of statements whatever the row count. Each
+ * row is validated on its own, so a bad row gets an error result and the good
+ * ones are still written; one event per contact that actually changed.
+ */
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  BatchUpsertSchema,
+  CreateContactSchema,
+  MAX_BATCH_ROWS,
+  type BatchRowError,
+  type BatchRowResult,
+  type BatchUpsertReply,
+  type ContactSnapshot,
+  type CreateContact,
+  type RequestContext,
+} from '@sigil/contracts';
+import { DomainError, issuesToDetails, OutboxWriter, parseOrThrow, type NewEvent } from '@sigil/platform';
+import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
+import { valueRows, type Definitions } from '../custom-fields/custom-field-values';
+import { applyUpdate, newContact } from './contact-changes';
+import { snapshotOf } from './contact.entity';
+import { ContactsRepository } from './contacts.repository';
+import { scopeOf } from './contacts.service';
+
+interface ValidRow {
+  index: number;
+  req: CreateContact;
+}
+
+export class PayloadTooLarge extends DomainError {
+  constructor(max: number) {
+    super(413, 'payload_too_large', `A batch holds at most ${max} contacts.`, undefined, { max_rows: max });
+  }
+}
+
+@Injectable()
+export class ContactsBatchService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly contacts: ContactsRepository,
+    private readonly definitions: CustomFieldDefinitions,
+  ) {}
+
+  async upsert(ctx: RequestContext, input: unknown): Promise<BatchUpsertReply> {
+    const rowsIn = (input as { contacts?: unknown } | null)?.contacts;
+    if (Array.isArray(rowsIn) && rowsIn.length > MAX_BATCH_ROWS) throw new PayloadTooLarge(MAX_BATCH_ROWS);
+    const { contacts: raw } = parseOrThrow(BatchUpsertSchema, input);
+    const results: BatchRowResult[] = raw.map((_, index) => ({ index, status: 'error' }));
+    const valid = this.validateShapes(raw, results);
+    const scope = scopeOf(ctx);
+    let unchanged = 0;
+
+    await this.dataSource.transaction(async (m) => {
+      const defs = await this.definitions.load(m, scope);
+      const now = new Date();
+      const events: NewEvent[] = [];
+      const updates: ContactSnapshot[] = [];
+      const valuesChanged: ContactSnapshot[] = [];
+      const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
+
+      const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
+        const { next, changed, details } = applyUpdate(current, row.req, defs, now);
+        if (details.length) return fail(results, row.index, 'validation_failed', 'The row is invalid.', { details });
+        results[row.index] = { index: row.index, status: 'updated', id: current.id };
+        if (!next) return void unchanged++;
+        updates.push(next);
+        if (changed.some((c) => c.startsWith('custom_fields.'))) valuesChanged.push(next);
+        event({ type: 'contact.updated', key: next.id, data: { contact: next, changed } });
+      };
+
+      const existing = new Map(
+        (await this.contacts.findByEmails(m, scope, valid.map((r) => r.req.email), true)).map((r) => [r.email.toLowerCase(), snapshotOf(r)]),
+      );
+      const creates: { row: ValidRow; contact: ContactSnapshot }[] = [];
+      for (const row of valid) {
+        const current = existing.get(row.req.email);
+        if (current) {
+          applyToExisting(row, current);
+          continue;
+        }
+        const created = newContact(row.req, defs, now);
+        if (created.details.length) fail(results, row.index, 'validation_failed', 'The row is invalid.', { details: created.details });
+        else creates.push({ row, contact: created.contact });
+      }
+
+      // One insertion order (by email) for every batch, so concurrent batches wait on each other instead of deadlocking.
+      creates.sort((a, b) => (a.contact.email < b.contact.email ? -1 : a.contact.email > b.contact.email ? 1 : 0));
+      const inserted = await this.contacts.insertMany(m, scope, creates.map((c) => c.contact));
+      const raced: ValidRow[] = [];
+      for (const { row, contact } of creates) {
+        if (!inserted.has(contact.id)) {
+          raced.push(row);
+          continue;
+        }
+        results[row.index] = { index: row.index, status: 'created', id: contact.id };
+        event({ type: 'contact.created', key: contact.id, data: { contact } });
+      }
+      // Created by someone else since we looked: now an update of that contact.
+      if (raced.length) {
+        const winners = await this.contacts.findByEmails(m, scope, raced.map((r) => r.req.email), true);
+        const byEmail = new Map(winners.map((r) => [r.email.toLowerCase(), snapshotOf(r)]));
+        for (const row of raced) applyToExisting(row, byEmail.get(row.req.email)!);
+      }
+
+      await this.contacts.updateMany(m, scope, updates);
+      const createdContacts = creates.filter((c) => inserted.has(c.contact.id)).map((c) => c.contact);
+      await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
+      await this.contacts.replaceValues(m, scope, valuesChanged.map((c) => c.id), rowsOf(valuesChanged, defs));
+      await this.outbox.append(m, events);
+    });
+
+    const count = (status: BatchRowResult['status']) => results.filter((r) => r.status === status).length;
+    return { results, created: count('created'), updated: count('updated') - unchanged, unchanged, failed: count('error') };
+  }
+
+  private validateShapes(raw: unknown[], results: BatchRowResult[]): ValidRow[] {
+    const valid: ValidRow[] = [];
+    const firstRowOf = new Map<string, number>();
+    raw.forEach((input, index) => {
+      const parsed = CreateContactSchema.safeParse(input);
+      if (!parsed.success) {
+        fail(results, index, 'validation_failed', 'The row is invalid.', { details: issuesToDetails(parsed.error.issues) });
+        return;
+      }
+      const first = firstRowOf.get(parsed.data.email);
+      if (first !== undefined) {
+        fail(results, index, 'conflict', `The email '${parsed.data.email}' is already in row ${first} of this batch.`);
+        return;
+      }
+      firstRowOf.set(parsed.data.email, index);
+      valid.push({ index, req: parsed.data });
+    });
+    return valid;
+  }
+}
+
+function fail(results: BatchRowResult[], index: number, code: string, message: string, extra: Pick<BatchRowError, 'details'> = {}): void {
+  results[index] = { index, status: 'error', error: { code, message, ...extra } };
+}
+
+function rowsOf(contacts: ContactSnapshot[], defs: Definitions) {
+  return contacts.flatMap((c) => valueRows(c.id, c.custom_fields, defs));
+}

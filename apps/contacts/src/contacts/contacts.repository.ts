@@ -1,0 +1,103 @@
+/**
+ * SQL of the contacts table and its custom field value rows. Writes are
+ * set-based (one statement per kind of change, rows passed as one JSON
+ * parameter) so a 1 000-row batch costs a handful of round trips. Every
+ * write stamps `sync_xid` with the writing transaction's id.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { ContactSnapshot, Mode } from '@sigil/contracts';
+import type { ValueRow } from '../custom-fields/custom-field-values';
+import { CONTACT_COLUMNS } from './contact-list.query';
+import type { ContactRow } from './contact.entity';
+
+const RECORD = `r(id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb,
+                  version int, created_at timestamptz, updated_at timestamptz)`;
+
+export interface Scope {
+  tenantId: string;
+  mode: Mode;
+}
+
+@Injectable()
+export class ContactsRepository {
+  async findById(m: EntityManager, s: Scope, id: string, lock = false): Promise<ContactRow | undefined> {
+    const rows: ContactRow[] = await m.query(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = $3 ${lock ? 'FOR UPDATE' : ''}`,
+      [s.tenantId, s.mode, id],
+    );
+    return rows[0];
+  }
+
+  async findByEmails(m: EntityManager, s: Scope, emails: string[], lock = false): Promise<ContactRow[]> {
+    if (!emails.length) return [];
+    return m.query(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts c
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND lower(c.email) = ANY($3::text[])
+       ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
+      [s.tenantId, s.mode, emails],
+    );
+  }
+
+  async idOfEmail(m: EntityManager, s: Scope, email: string): Promise<string | undefined> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND lower(email) = lower($3)`,
+      [s.tenantId, s.mode, email],
+    );
+    return rows[0]?.id;
+  }
+
+  /** Inserts the contacts whose email is free; returns the ids actually inserted. */
+  async insertMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<Set<string>> {
+    if (!contacts.length) return new Set();
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO contacts (id, tenant_id, mode, email, first_name, last_name, phone, tags, custom_fields, version, created_at, updated_at, sync_xid)
+       SELECT r.id, $1, $2, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.version, r.created_at, r.updated_at,
+              pg_current_xact_id()
+       FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
+       ON CONFLICT (tenant_id, mode, (lower(email))) DO NOTHING
+       RETURNING id`,
+      [s.tenantId, s.mode, JSON.stringify(contacts)],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async updateMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<void> {
+    if (!contacts.length) return;
+    await m.query(
+      `UPDATE contacts c SET email = r.email, first_name = r.first_name, last_name = r.last_name, phone = r.phone,
+              tags = r.tags, custom_fields = r.custom_fields, version = r.version, updated_at = r.updated_at,
+              sync_xid = pg_current_xact_id()
+       FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = r.id`,
+      [s.tenantId, s.mode, JSON.stringify(contacts)],
+    );
+  }
+
+  /** Deletes the contact; its activities and value rows go with it (ON DELETE CASCADE). Returns its version. */
+  async delete(m: EntityManager, s: Scope, id: string): Promise<number | undefined> {
+    const rows: { version: number }[] = await m.query(
+      `DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING version`,
+      [s.tenantId, s.mode, id],
+    );
+    return rows[0]?.version;
+  }
+
+  /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */
+  async replaceValues(m: EntityManager, s: Scope, contactIds: string[], rows: ValueRow[], fresh = false): Promise<void> {
+    if (!fresh && contactIds.length) {
+      await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[])`, [
+        s.tenantId,
+        s.mode,
+        contactIds,
+      ]);
+    }
+    if (!rows.length) return;
+    await m.query(
+      `INSERT INTO custom_field_values (tenant_id, mode, field_key, contact_id, value_text, value_num, value_date)
+       SELECT $1, $2, r.field_key, r.contact_id, r.value_text, r.value_num, r.value_date
+       FROM jsonb_to_recordset($3::jsonb) AS r(field_key text, contact_id text, value_text text, value_num float8, value_date timestamptz)`,
+      [s.tenantId, s.mode, JSON.stringify(rows)],
+    );
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Custom field values checked against their definitions (on every contact
+ * write), and turned into the typed rows of `custom_field_values` that
+ * aggregates and filters scan through indexes.
+ */
+import type { CustomFieldType, CustomFieldValue, ErrorDetail } from '@sigil/contracts';
+
+export interface FieldDefinition {
+  key: string;
+  label: string;
+  type: CustomFieldType;
+  options: string[] | null;
+  required: boolean;
+}
+
+export type Definitions = ReadonlyMap<string, FieldDefinition>;
+
+export interface CheckedValues {
+  /** Normalised values; `null` marks a value to remove. */
+  values: Record<string, CustomFieldValue>;
+  details: ErrorDetail[];
+}
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Checks `input` (already shaped by the contracts schema) against the
+ * definitions. On create, every required field must have a value; on update,
+ * a required field cannot be cleared.
+ */
+export function checkCustomFieldValues(
+  input: Record<string, CustomFieldValue>,
+  defs: Definitions,
+  mode: 'create' | 'update',
+): CheckedValues {
+  const values: Record<string, CustomFieldValue> = {};
+  const details: ErrorDetail[] = [];
+  for (const [key, raw] of Object.entries(input)) {
+    const field = `custom_fields.${key}`;
+    const def = defs.get(key);
+    if (!def) {
+      details.push({ field, code: 'unknown_field', message: `No custom field '${key}' is defined.` });
+      continue;
+    }
+    if (raw === null) {
+      if (def.required) details.push({ field, code: 'required', message: `'${key}' is required and cannot be cleared.` });
+      else values[key] = null;
+      continue;
+    }
+    const normalised = normaliseValue(def, raw);
+    if ('error' in normalised) details.push({ field, code: 'invalid', message: normalised.error });
+    else values[key] = normalised.value;
+  }
+  if (mode === 'create') {
+    for (const def of defs.values()) {
+      if (def.required && (input[def.key] === undefined || input[def.key] === null)) {
+        details.push({ field: `custom_fields.${def.key}`, code: 'required', message: `'${def.key}' is required.` });
+      }
+    }
+  }
+  return { values, details };
+}
+
+export function normaliseValue(def: FieldDefinition, raw: CustomFieldValue): { value: CustomFieldValue } | { error: string } {
+  switch (def.type) {
+    case 'text':
+      return typeof raw === 'string' ? { value: raw } : { error: 'expected a string' };
+    case 'number':
+      return typeof raw === 'number' && Number.isFinite(raw) ? { value: raw } : { error: 'expected a number' };
+    case 'boolean':
+      return typeof raw === 'boolean' ? { value: raw } : { error: 'expected true or false' };
+    case 'date': {
+      const date = typeof raw === 'string' ? normaliseDate(raw) : null;
+      return date ? { value: date } : { error: 'expected a date (YYYY-MM-DD) or an ISO-8601 date-time' };
+    }
+    case 'select':
+      return typeof raw === 'string' && def.options?.includes(raw)
+        ? { value: raw }
+        : { error: `expected one of: ${(def.options ?? []).join(', ')}` };
+    case 'multi_select': {
+      if (!Array.isArray(raw)) return { error: 'expected an array of options' };
+      const unknown = raw.filter((v) => !def.options?.includes(v));
+      if (unknown.length) return { error: `unknown option(s) ${unknown.join(', ')}; expected any of: ${(def.options ?? []).join(', ')}` };
+      return { value: [...new Set(raw)] };
+    }
+  }
+}
+
+/** `YYYY-MM-DD` stays a date; a date-time becomes UTC ISO-8601. Impossible dates are refused. */
+export function normaliseDate(raw: string): string | null {
+  const dateOnly = DATE_ONLY.exec(raw);
+  if (dateOnly) {
+    const [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d ? raw : null;
+  }
+  if (!DATE_TIME.test(raw)) return null;
+  const t = new Date(raw);
+  return Number.isNaN(t.getTime()) ? null : t.toISOString();
+}
+
+/** The typed rows of one value in `custom_field_values`. */
+export interface ValueRow {
+  contact_id: string;
+  field_key: string;
+  value_text: string | null;
+  value_num: number | null;
+  value_date: string | null;
+}
+
+export function valueRows(contactId: string, values: Record<string, CustomFieldValue>, defs: Definitions): ValueRow[] {
+  const rows: ValueRow[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const def = defs.get(key);
+    if (!def || value === null) continue;
+    const row = { contact_id: contactId, field_key: key, value_text: null, value_num: null, value_date: null };
+    switch (def.type) {
+      case 'number':
+        rows.push({ ...row, value_num: value as number });
+        break;
+      case 'date':
+        rows.push({ ...row, value_date: DATE_ONLY.test(value as string) ? `${value as string}T00:00:00.000Z` : (value as string) });
+        break;
+      case 'boolean':
+        rows.push({ ...row, value_text: String(value) });
+        break;
+      case 'multi_select':
+        for (const option of value as string[]) rows.push({ ...row, value_text: option });
+        break;
+      default:
+        rows.push({ ...row, value_text: value as string });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,236 @@
+/**
+ * Webhooks through the gateway, every service its own process: endpoint
+ * CRUD with scopes and tenant/mode isolation, SSRF refusals, a contact
+ * created over HTTP arriving signed at a local receiver, the attempt log,
+ * test events, rotation, retry and recover, and the operators' queue board.
+ */
+import { contactInput, createTenant, TestStack, WebhookReceiver, type ApiClient, type TestTenant } from '@sigil/testing';
+
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+describe('webhooks through the gateway', () => {
+  let stack: TestStack;
+  let receiver: WebhookReceiver;
+  let tenant: TestTenant;
+  let api: ApiClient;
+  let paths = 0;
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    stack = await TestStack.start({
+      serviceEnv: {
+        webhooks: {
+          WEBHOOK_ALLOW_HTTP: 'true',
+          WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8',
+          WEBHOOK_RETRY_SCHEDULE: '100ms,200ms',
+          WEBHOOK_RETRY_JITTER: '0',
+          ADMIN_TOKEN,
+        },
+      },
+    });
+    tenant = await createTenant(stack.gatewayUrl);
+    api = tenant.api;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+    await receiver?.close();
+  });
+
+  async function createEndpoint(client: ApiClient, events: string[] = ['contact.*'], extra: Record<string, unknown> = {}) {
+    const path = `/hook-${++paths}`;
+    const res = await client.post('/v1/webhooks', { url: receiver.url(path), events, description: 'e2e', ...extra });
+    expect(res.status).toBe(201);
+    receiver.expectSecrets(path, [res.body.data.secret]);
+    return { path, id: res.body.data.id as string, secret: res.body.data.secret as string, body: res.body };
+  }
+
+  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (ok(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('creates an endpoint, showing the secret once, and reads, lists, updates and deletes it', async () => {
+    const created = await createEndpoint(api, ['contact.*', 'list.member_added']);
+    expect(created.body.data).toMatchObject({ events: ['contact.*', 'list.member_added'], description: 'e2e', enabled: true });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    expect(created.body.meta.request_id).toBeDefined();
+
+    const read = await api.get(`/v1/webhooks/${created.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.data.secret).toBeUndefined();
+    expect(read.body.data.url).toBe(receiver.url(created.path));
+
+    const patched = await api.patch(`/v1/webhooks/${created.id}`, { events: ['*'], description: null, enabled: false });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data).toMatchObject({ events: ['*'], description: null, enabled: false });
+
+    const list = await api.get('/v1/webhooks?limit=1');
+    expect(list.status).toBe(200);
+    expect(list.body.meta).toMatchObject({ limit: 1, page: 1 });
+    expect(list.body.data).toHaveLength(1);
+
+    const deleted = await api.delete(`/v1/webhooks/${created.id}`);
+    expect(deleted.status).toBe(204);
+    expect((await api.get(`/v1/webhooks/${created.id}`)).status).toBe(404);
+  });
+
+  it('pages with limit and an opaque cursor', async () => {
+    const own = await createTenant(stack.gatewayUrl);
+    for (let i = 0; i < 3; i++) await createEndpoint(own.api);
+    const first = await own.api.get('/v1/webhooks?limit=2');
+    expect(first.body.meta).toMatchObject({ has_more: true, total: 3 });
+    const second = await own.api.get(`/v1/webhooks?limit=2&cursor=${first.body.meta.next_cursor}`);
+    expect(second.body.data).toHaveLength(1);
+    expect(second.body.meta.has_more).toBe(false);
+    const ids = [...first.body.data, ...second.body.data].map((w: { id: string }) => w.id);
+    expect(new Set(ids).size).toBe(3);
+    expect((await own.api.get('/v1/webhooks?cursor=garbage')).status).toBe(400);
+  });
+
+  it('rejects invalid bodies, unknown filters and private or plain-http targets with 400 and field details', async () => {
+    const res = await api.post('/v1/webhooks', { url: 'not a url', events: ['contact.nope'], colour: 'red' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['colour', 'events[0]', 'url']);
+    for (const url of ['https://10.0.0.8/hook', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/hook', 'http://192.168.1.1/hook']) {
+      const refused = await api.post('/v1/webhooks', { url, events: ['*'] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details[0].field).toBe('url');
+    }
+  });
+
+  it('enforces webhooks scopes', async () => {
+    const reader = await tenant.client({ scopes: ['webhooks:read'] });
+    const contactsOnly = await tenant.client({ scopes: ['contacts:write'] });
+    const own = await createEndpoint(api);
+    expect((await reader.get(`/v1/webhooks/${own.id}`)).status).toBe(200);
+    expect((await reader.get(`/v1/webhooks/${own.id}/deliveries`)).status).toBe(200);
+    for (const call of [
+      () => reader.post('/v1/webhooks', { url: receiver.url('/x'), events: ['*'] }),
+      () => reader.patch(`/v1/webhooks/${own.id}`, { enabled: false }),
+      () => reader.delete(`/v1/webhooks/${own.id}`),
+      () => reader.post(`/v1/webhooks/${own.id}/rotate-secret`),
+      () => reader.post(`/v1/webhooks/${own.id}/test`),
+      () => reader.post(`/v1/webhooks/${own.id}/recover`, { since: new Date().toISOString() }),
+      () => reader.post(`/v1/webhooks/${own.id}/deliveries/msg_01JD0000000000000000000000/retry`),
+    ]) {
+      const res = await call();
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'insufficient_scope', required_scope: 'webhooks:write' });
+    }
+    const denied = await contactsOnly.get('/v1/webhooks');
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.required_scope).toBe('webhooks:read');
+  });
+
+  it("answers 404 for another tenant's or the other mode's webhook, on every route", async () => {
+    const own = await createEndpoint(api);
+    const sent = await api.post(`/v1/webhooks/${own.id}/test`);
+    expect(sent.status).toBe(201);
+    const stranger = (await createTenant(stack.gatewayUrl)).api;
+    const testMode = await tenant.client({ mode: 'test' });
+    for (const other of [stranger, testMode]) {
+      const responses = await Promise.all([
+        other.get(`/v1/webhooks/${own.id}`),
+        other.patch(`/v1/webhooks/${own.id}`, { enabled: false }),
+        other.delete(`/v1/webhooks/${own.id}`),
+        other.post(`/v1/webhooks/${own.id}/rotate-secret`),
+        other.post(`/v1/webhooks/${own.id}/test`),
+        other.get(`/v1/webhooks/${own.id}/deliveries`),
+        other.get(`/v1/webhooks/${own.id}/deliveries/${sent.body.data.id}`),
+        other.post(`/v1/webhooks/${own.id}/deliveries/${sent.body.data.id}/retry`),
+        other.post(`/v1/webhooks/${own.id}/recover`, { since: new Date(0).toISOString() }),
+      ]);
+      expect(responses.map((r) => r.status)).toEqual(Array(9).fill(404));
+      expect((await other.get('/v1/webhooks')).body.data.map((w: { id: string }) => w.id)).not.toContain(own.id);
+    }
+    expect((await api.get(`/v1/webhooks/${own.id}`)).body.data.enabled).toBe(true);
+  });
+
+  it('delivers a contact created over HTTP, signed, and shows it in the attempt log', async () => {
+    const own = await createEndpoint(api, ['contact.created']);
+    const contact = await api.post('/v1/contacts', contactInput());
+    expect(contact.status).toBe(201);
+    const [got] = await receiver.waitFor(own.path, (all) => all.length >= 1);
+    expect(got!.payload).toMatchObject({ type: 'contact.created', data: { contact: { id: contact.body.data.id } } });
+    expect(got!.payload.id).toMatch(/^evt_/);
+    expect(got!.verifiedWith).toEqual([own.secret]);
+    expect(got!.legacyVerifiedWith).toEqual([own.secret]);
+
+    const list = await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/deliveries?status=delivered&event_type=contact.created`),
+      (r) => r.body.data.length === 1,
+    );
+    const delivery = list.body.data[0];
+    expect(delivery).toMatchObject({ webhook_id: own.id, event_id: got!.payload.id, status: 'delivered', attempt_count: 1 });
+    expect(delivery.id).toBe(got!.headers['webhook-id']);
+    const detail = await api.get(`/v1/webhooks/${own.id}/deliveries/${delivery.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.data.payload).toEqual(got!.payload);
+    expect(detail.body.data.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, status_code: 200, response_body: 'ok', error: null, latency_ms: expect.any(Number) }),
+    ]);
+    expect((await api.get(`/v1/webhooks/${own.id}/deliveries?status=failed`)).body.data).toHaveLength(0);
+    expect((await api.get(`/v1/webhooks/${own.id}/deliveries?status=lost`)).status).toBe(400);
+    expect((await api.get(`/v1/webhooks/${own.id}/deliveries/msg_01JD0000000000000000000000`)).status).toBe(404);
+  });
+
+  it('sends a test event, rotates the secret (two signatures), retries and recovers failed deliveries', async () => {
+    const own = await createEndpoint(api, ['list.member_removed']);
+    let healthy = false;
+    receiver.respond(own.path, () => ({ status: healthy ? 200 : 500, body: 'down' }));
+    const test = await api.post(`/v1/webhooks/${own.id}/test`);
+    expect(test.status).toBe(201);
+    expect(test.body.data).toMatchObject({ event_type: 'webhook.test', status: 'pending' });
+    const failed = await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/deliveries/${test.body.data.id}`),
+      (r) => r.body.data.status === 'failed',
+    );
+    expect(failed.body.data.attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 500, 500]);
+    expect(failed.body.data.attempts[0].response_body).toBe('down');
+
+    const rotated = await api.post(`/v1/webhooks/${own.id}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.data.secret).not.toBe(own.secret);
+    receiver.expectSecrets(own.path, [rotated.body.data.secret, own.secret]);
+
+    healthy = true;
+    const retried = await api.post(`/v1/webhooks/${own.id}/deliveries/${test.body.data.id}/retry`);
+    expect(retried.status).toBe(200);
+    const got = await receiver.waitFor(own.path, (all) => all.some((d) => d.answered === 200));
+    const ok = got.find((d) => d.answered === 200)!;
+    expect(ok.headers['webhook-id']).toBe(test.body.data.id);
+    expect(ok.verifiedWith).toEqual([rotated.body.data.secret, own.secret]);
+
+    healthy = false;
+    const since = new Date().toISOString();
+    const second = await api.post(`/v1/webhooks/${own.id}/test`);
+    await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`), (r) => r.body.data.status === 'failed');
+    healthy = true;
+    const recovered = await api.post(`/v1/webhooks/${own.id}/recover`, { since });
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.data).toEqual({ recovered: 1 });
+    await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`), (r) => r.body.data.status === 'delivered');
+    expect((await api.post(`/v1/webhooks/${own.id}/recover`, { since: 'yesterday' })).status).toBe(400);
+  });
+
+  it('shows the queue board only with the admin credential', async () => {
+    const webhooks = stack.get('webhooks').url;
+    expect((await fetch(`${webhooks}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${webhooks}/admin/queues`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+    const board = await fetch(`${webhooks}/admin/queues`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(board.status).toBe(200);
+    const basic = Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64');
+    const queues = await fetch(`${webhooks}/admin/queues/api/queues`, { headers: { authorization: `Basic ${basic}` } });
+    expect(queues.status).toBe(200);
+    const metrics = await (await fetch(`${webhooks}/metrics`)).text();
+    expect(metrics).toMatch(/sigil_queue_depth\{[^}]*state="completed"/);
+    expect(metrics).toMatch(/sigil_webhook_deliveries_total\{[^}]*outcome="delivered"/);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Verifies an API key secret: format and checksum first (no lookup for a
+ * malformed key), then memory, Redis, and only on a miss the keys service.
+ * Returns the key, or throws the SPEC's 401 codes.
+ */
+import { Injectable } from '@nestjs/common';
+import { KeyPatterns, type RequestContext, type VerifiedApiKey } from '@sigil/contracts';
+import { DomainError, hashSecret, parseApiKey, RpcClient, Unauthenticated } from '@sigil/platform';
+import { CredentialCache } from './credential-cache';
+
+const INVALID = () => new Unauthenticated('invalid_api_key', 'Invalid API key provided.');
+
+@Injectable()
+export class ApiKeyVerifier {
+  /** Lookups that went to the keys service (cache misses); exposed for tests and metrics. */
+  misses = 0;
+
+  constructor(
+    private readonly cache: CredentialCache,
+    private readonly rpc: RpcClient,
+  ) {}
+
+  async verify(secret: string, requestId: string, now = Date.now()): Promise<VerifiedApiKey> {
+    if (!parseApiKey(secret)) throw INVALID();
+    const hash = hashSecret(secret);
+    const cached = this.cache.getMemory(hash, now) ?? (await this.cache.getShared(hash));
+    const key = cached?.key ?? (await this.lookup(hash, requestId));
+    return this.check(key, now);
+  }
+
+  private async lookup(hash: string, requestId: string): Promise<VerifiedApiKey> {
+    this.misses++;
+    const fetchedAt = Date.now();
+    const ctx: RequestContext = { tenant_id: 'system', mode: 'live', request_id: requestId };
+    let key: VerifiedApiKey;
+    try {
+      ({ data: key } = await this.rpc.call<VerifiedApiKey>(KeyPatterns.verifyKey, ctx, { secret_hash: hash }));
+    } catch (err) {
+      if (err instanceof DomainError && err.status === 404) throw INVALID();
+      throw err;
+    }
+    await this.cache.put(hash, { key, fetched_at: fetchedAt });
+    return key;
+  }
+
+  private check(key: VerifiedApiKey, now: number): VerifiedApiKey {
+    if (key.state === 'revoked') throw new Unauthenticated('revoked_api_key', 'This API key has been revoked.');
+    if (key.state === 'expired' || (key.expires_at && Date.parse(key.expires_at) <= now)) {
+      throw new Unauthenticated('expired_api_key', 'This API key has expired.');
+    }
+    return key;
+  }
+}

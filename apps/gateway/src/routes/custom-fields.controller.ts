@@ -1,0 +1,64 @@
+/** `/v1/custom-fields`: definitions of typed contact fields, and their aggregates. Validate, forward over Kafka, return. */
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  AggregateQuerySchema,
+  ContactPatterns,
+  CreateCustomFieldSchema,
+  MAX_PAGE_LIMIT,
+  type CustomFieldAggregate,
+  type CustomFieldView,
+  type RequestContext,
+} from '@sigil/contracts';
+import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { z } from 'zod';
+import { Ctx } from '../auth/request-context';
+import { RequireScope } from '../auth/scopes.decorator';
+import type { RouteResult } from '../http/envelope.interceptor';
+
+const ListQuerySchema = z
+  .object({ limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), cursor: z.string().max(200).optional() })
+  .strict();
+
+@Controller('v1/custom-fields')
+export class CustomFieldsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @RequireScope('contacts:read')
+  list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<CustomFieldView[]>> {
+    return this.rpc.call(ContactPatterns.listFields, ctx, parseOrThrow(ListQuerySchema, query));
+  }
+
+  @Post()
+  @RequireScope('contacts:write')
+  @HttpCode(201)
+  create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
+    return this.rpc.call(ContactPatterns.createField, ctx, parseOrThrow(CreateCustomFieldSchema, body));
+  }
+
+  @Get(':key')
+  @RequireScope('contacts:read')
+  get(@Ctx() ctx: RequestContext, @Param('key') key: string): Promise<RouteResult<CustomFieldView>> {
+    return this.rpc.call(ContactPatterns.getField, ctx, { key });
+  }
+
+  /** Validated by the service, which also refuses a `key` (immutable) with its own message. */
+  @Patch(':key')
+  @RequireScope('contacts:write')
+  update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
+    return this.rpc.call(ContactPatterns.updateField, ctx, { key, changes: body ?? {} });
+  }
+
+  @Delete(':key')
+  @RequireScope('contacts:write')
+  @HttpCode(204)
+  async delete(@Ctx() ctx: RequestContext, @Param('key') key: string): Promise<void> {
+    await this.rpc.call(ContactPatterns.deleteField, ctx, { key });
+  }
+
+  @Get(':key/aggregate')
+  @RequireScope('contacts:read')
+  aggregate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Query() query: unknown): Promise<RouteResult<CustomFieldAggregate>> {
+    return this.rpc.call(ContactPatterns.aggregateField, ctx, { key, ...parseOrThrow(AggregateQuerySchema, query) });
+  }
+}

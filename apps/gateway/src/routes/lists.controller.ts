@@ -1,0 +1,158 @@
+/**
+ * `/v1/lists`: validate, forward over Kafka, return. The export streams: the
+ * gateway pages through bounded export chunks (keyset cursor) and writes each
+ * to the HTTP response as it arrives, honouring back-pressure, so neither the
+ * gateway nor the segments service ever holds more than two chunks.
+ */
+import { once } from 'node:events';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import {
+  CreateListSchema,
+  ExportFormatSchema,
+  ListMembersChangeSchema,
+  SegmentPatterns,
+  SegmentsPageQuerySchema,
+  UpdateListSchema,
+  type ListExportChunkReply,
+  type ListMembersChangeReply,
+  type ListMemberView,
+  type ListView,
+  type RequestContext,
+} from '@sigil/contracts';
+import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { Ctx } from '../auth/request-context';
+import { RequireScope } from '../auth/scopes.decorator';
+import type { RouteResult } from '../http/envelope.interceptor';
+
+const EXPORT_CHUNK_ROWS = 1000;
+
+@Controller('v1/lists')
+export class ListsController {
+  private readonly logger = new Logger('ListsController');
+
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @RequireScope('lists:write')
+  @HttpCode(201)
+  create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<ListView>> {
+    return this.rpc.call(SegmentPatterns.listCreate, ctx, { body: parseOrThrow(CreateListSchema, body) });
+  }
+
+  @Get()
+  @RequireScope('lists:read')
+  list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<ListView[]>> {
+    parseOrThrow(SegmentsPageQuerySchema, query);
+    return this.rpc.call(SegmentPatterns.listList, ctx, { query });
+  }
+
+  @Get(':id')
+  @RequireScope('lists:read')
+  get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ListView>> {
+    return this.rpc.call(SegmentPatterns.listGet, ctx, { id });
+  }
+
+  @Patch(':id')
+  @RequireScope('lists:write')
+  update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListView>> {
+    return this.rpc.call(SegmentPatterns.listUpdate, ctx, { id, body: parseOrThrow(UpdateListSchema, body) });
+  }
+
+  @Delete(':id')
+  @RequireScope('lists:write')
+  @HttpCode(204)
+  async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.rpc.call(SegmentPatterns.listDelete, ctx, { id });
+  }
+
+  @Post(':id/members')
+  @RequireScope('lists:write')
+  addMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
+    return this.rpc.call(SegmentPatterns.listAddMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
+  }
+
+  @Delete(':id/members')
+  @RequireScope('lists:write')
+  removeMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
+    return this.rpc.call(SegmentPatterns.listRemoveMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
+  }
+
+  @Get(':id/members')
+  @RequireScope('lists:read')
+  members(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<ListMemberView[]>> {
+    parseOrThrow(SegmentsPageQuerySchema, query);
+    return this.rpc.call(SegmentPatterns.listMembers, ctx, { id, query });
+  }
+
+  @Get(':id/export')
+  @RequireScope('lists:read')
+  async export(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { format } = parseOrThrow(ExportFormatSchema, query);
+    const fetchChunk = (after: string | null) =>
+      this.rpc.call<ListExportChunkReply>(SegmentPatterns.listExportChunk, ctx, { list_id: id, after, limit: EXPORT_CHUNK_ROWS });
+    // The first chunk comes before any byte is written, so a 404 still gets the error envelope.
+    let chunk = (await fetchChunk(null)).data;
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="${id.replace(/[^\w-]/g, '')}.${format}"`,
+      'cache-control': 'no-store',
+    });
+    const line = format === 'csv' ? csvLine : (m: ListMemberView) => `${JSON.stringify(m)}\n`;
+    try {
+      if (format === 'csv') await write(out, CSV_HEADER);
+      for (;;) {
+        // Ask for the next chunk while this one is written.
+        const next = chunk.next_after !== null ? fetchChunk(chunk.next_after) : undefined;
+        next?.catch(() => undefined);
+        if (chunk.members.length) await write(out, chunk.members.map(line).join(''));
+        if (!next || out.destroyed) break;
+        chunk = (await next).data;
+      }
+      out.end();
+    } catch (err) {
+      // Headers are gone: the only honest signal left is an aborted response.
+      this.logger.error(`list export ${id} aborted: ${String(err)}`);
+      out.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
+async function write(out: NodeJS.WritableStream & { destroyed: boolean }, text: string): Promise<void> {
+  if (out.destroyed) throw new Error('client went away');
+  if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+}
+
+const CSV_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at', 'added_at'] as const;
+const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
+
+function csvLine(m: ListMemberView): string {
+  const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
+    id: m.id,
+    email: m.email,
+    first_name: m.first_name ?? '',
+    last_name: m.last_name ?? '',
+    phone: m.phone ?? '',
+    tags: m.tags.join(';'),
+    custom_fields: Object.keys(m.custom_fields).length ? JSON.stringify(m.custom_fields) : '',
+    created_at: m.created_at,
+    updated_at: m.updated_at,
+    added_at: m.added_at,
+  };
+  return `${CSV_COLUMNS.map((c) => csvCell(cells[c], c === 'phone')).join(',')}\r\n`;
+}
+
+/** RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula. */
+export function csvCell(value: string, isPhone = false): string {
+  let v = value;
+  if (/^[=+\-@\t\r]/.test(v) && !(isPhone && /^\+\d+$/.test(v))) v = `'${v}`;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}

@@ -1,0 +1,76 @@
+/** `/v1/segments`: validate, forward over Kafka, return. Rule trees are validated in full by the segments service. */
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  CreateSegmentSchema,
+  PreviewSegmentSchema,
+  SegmentPatterns,
+  SegmentsPageQuerySchema,
+  UpdateSegmentSchema,
+  type RequestContext,
+  type SegmentContactView,
+  type SegmentCountReply,
+  type SegmentPreviewReply,
+  type SegmentView,
+} from '@sigil/contracts';
+import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { Ctx } from '../auth/request-context';
+import { RequireScope } from '../auth/scopes.decorator';
+import type { RouteResult } from '../http/envelope.interceptor';
+
+@Controller('v1/segments')
+export class SegmentsController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @RequireScope('segments:write')
+  @HttpCode(201)
+  create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
+    return this.rpc.call(SegmentPatterns.segmentCreate, ctx, { body: parseOrThrow(CreateSegmentSchema, body) });
+  }
+
+  @Get()
+  @RequireScope('segments:read')
+  list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentView[]>> {
+    parseOrThrow(SegmentsPageQuerySchema, query);
+    return this.rpc.call(SegmentPatterns.segmentList, ctx, { query });
+  }
+
+  @Post('preview')
+  @RequireScope('segments:read')
+  @HttpCode(200)
+  preview(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentPreviewReply>> {
+    return this.rpc.call(SegmentPatterns.segmentPreview, ctx, { body: parseOrThrow(PreviewSegmentSchema, body) });
+  }
+
+  @Get(':id')
+  @RequireScope('segments:read')
+  get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentView>> {
+    return this.rpc.call(SegmentPatterns.segmentGet, ctx, { id });
+  }
+
+  @Patch(':id')
+  @RequireScope('segments:write')
+  update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
+    return this.rpc.call(SegmentPatterns.segmentUpdate, ctx, { id, body: parseOrThrow(UpdateSegmentSchema, body) });
+  }
+
+  @Delete(':id')
+  @RequireScope('segments:write')
+  @HttpCode(204)
+  async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.rpc.call(SegmentPatterns.segmentDelete, ctx, { id });
+  }
+
+  @Get(':id/contacts')
+  @RequireScope('segments:read')
+  contacts(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentContactView[]>> {
+    parseOrThrow(SegmentsPageQuerySchema, query);
+    return this.rpc.call(SegmentPatterns.segmentContacts, ctx, { id, query });
+  }
+
+  @Get(':id/count')
+  @RequireScope('segments:read')
+  count(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentCountReply>> {
+    return this.rpc.call(SegmentPatterns.segmentCount, ctx, { id });
+  }
+}

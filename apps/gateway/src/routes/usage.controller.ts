@@ -1,0 +1,18 @@
+/** `GET /v1/usage`: requests per credential per day, by status class. */
+import { Controller, Get, Query } from '@nestjs/common';
+import { KeyPatterns, UsageQuerySchema, type RequestContext, type UsageRow } from '@sigil/contracts';
+import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { Ctx } from '../auth/request-context';
+import { RequireScope } from '../auth/scopes.decorator';
+import type { RouteResult } from '../http/envelope.interceptor';
+
+@Controller('v1/usage')
+export class UsageController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @RequireScope('usage:read')
+  usage(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<UsageRow[]>> {
+    return this.rpc.call(KeyPatterns.usage, ctx, parseOrThrow(UsageQuerySchema, query));
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * API keys: creation (secret shown once), listing, updates, revocation and
+ * rotation with a grace period, and verification of a secret's hash for the
+ * gateway. A key can never grant more than its creator holds: an API key may
+ * only mint keys of its own environment with a subset of its scopes.
+ */
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  CreateApiKeySchema,
+  ListQuerySchema,
+  PLANS,
+  RotateApiKeySchema,
+  UpdateApiKeySchema,
+  type ApiKeyView,
+  type ApiKeyWithSecret,
+  type PlanName,
+  type RequestContext,
+  type VerifiedApiKey,
+} from '@sigil/contracts';
+import {
+  DomainError,
+  Forbidden,
+  generateApiKey,
+  hashSecret,
+  newId,
+  NotFound,
+  OutboxWriter,
+  Paged,
+  parseApiKey,
+  parseOrThrow,
+  ValidationFailed,
+} from '@sigil/platform';
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  environment: 'live' | 'test';
+  prefix: string;
+  last4: string;
+  scopes: string[];
+  rate_limit_per_minute: number | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toView(row: KeyRow, now = Date.now()): ApiKeyView {
+  const status = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at.getTime() <= now ? 'expired' : 'active';
+  return {
+    id: row.id,
+    name: row.name,
+    environment: row.environment,
+    prefix: row.prefix,
+    last4: row.last4,
+    scopes: row.scopes,
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    status,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    expires_at: row.expires_at?.toISOString() ?? null,
+    last_used_at: row.last_used_at?.toISOString() ?? null,
+    revoked_at: row.revoked_at?.toISOString() ?? null,
+  };
+}
+
+// Ids are time-sortable, so the id alone is an exact keyset cursor.
+function encodeCursor(row: KeyRow): string {
+  return Buffer.from(row.id).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^key_[0-9A-Z]{26}$/.test(id)) throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'The cursor is not valid.' }]);
+  return id;
+}
+
+/** TypeORM answers UPDATE … RETURNING with [rows, count]; this returns the rows. */
+async function updateReturning(m: EntityManager, sql: string, params: unknown[]): Promise<KeyRow[]> {
+  const [rows] = (await m.query(sql, params)) as [KeyRow[], number];
+  return rows;
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async create(ctx: RequestContext, input: unknown): Promise<ApiKeyWithSecret> {
+    const req = parseOrThrow(CreateApiKeySchema, input);
+    this.assertMayGrant(ctx, req.environment, req.scopes);
+    return this.dataSource.transaction(async (m) => {
+      // Locking the tenant row serialises concurrent creations, so the plan's key limit holds exactly.
+      const [tenant]: { plan: PlanName }[] = await m.query(`SELECT plan FROM tenants WHERE id = $1 FOR UPDATE`, [ctx.tenant_id]);
+      if (!tenant) throw new NotFound('tenant', ctx.tenant_id);
+      const [{ active }] = await m.query(
+        `SELECT count(*)::int AS active FROM api_keys
+          WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+        [ctx.tenant_id],
+      );
+      const max = PLANS[tenant.plan].max_active_keys;
+      if (active >= max) {
+        throw new Forbidden('plan_limit_exceeded', `The ${tenant.plan} plan allows ${max} active API keys; revoke one or upgrade.`, {
+          limit: max,
+        });
+      }
+      const secret = generateApiKey(req.environment);
+      const parsed = parseApiKey(secret)!;
+      const [row]: KeyRow[] = await m.query(
+        `INSERT INTO api_keys (id, tenant_id, name, environment, prefix, last4, scopes, rate_limit_per_minute, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [newId('key'), ctx.tenant_id, req.name, req.environment, parsed.prefix, parsed.last4, req.scopes, req.rate_limit_per_minute ?? null, req.expires_at ?? null],
+      );
+      await m.query(`INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)`, [hashSecret(secret), ctx.tenant_id, row!.id]);
+      await this.outbox.append(m, [
+        {
+          type: 'api_key.created',
+          tenant_id: ctx.tenant_id,
+          mode: row!.environment,
+          key: row!.id,
+          data: { id: row!.id, prefix: row!.prefix, environment: row!.environment, scopes: row!.scopes },
+        },
+      ]);
+      return { ...toView(row!), key: secret };
+    });
+  }
+
+  async list(ctx: RequestContext, input: unknown): Promise<Paged<ApiKeyView>> {
+    const q = parseOrThrow(ListQuerySchema, input ?? {});
+    const params: unknown[] = [ctx.tenant_id];
+    let where = 'tenant_id = $1';
+    if (ctx.principal?.kind === 'api_key') {
+      params.push(ctx.mode);
+      where += ` AND environment = $${params.length}`;
+    }
+    const filterParams = [...params];
+    const filterWhere = where;
+    if (q.cursor) {
+      params.push(decodeCursor(q.cursor));
+      where += ` AND id > $${params.length}`;
+    }
+    const offset = !q.cursor && q.page ? (q.page - 1) * q.limit : 0;
+    params.push(q.limit + 1, offset);
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT * FROM api_keys WHERE ${where} ORDER BY id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM api_keys WHERE ${filterWhere}`, filterParams);
+    const hasMore = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    return new Paged(page.map((r) => toView(r)), {
+      page: q.cursor ? undefined : (q.page ?? 1),
+      limit: q.limit,
+      total,
+      has_more: hasMore,
+      next_cursor: hasMore ? encodeCursor(page[page.length - 1]!) : null,
+    });
+  }
+
+  async get(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {
+    return toView(await this.find(this.dataSource.manager, ctx, id));
+  }
+
+  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<ApiKeyView> {
+    const req = parseOrThrow(UpdateApiKeySchema, input);
+    return this.dataSource.transaction(async (m) => {
+      const current = await this.find(m, ctx, id, true);
+      if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be changed.');
+      if (req.scopes) this.assertMayGrant(ctx, current.environment, req.scopes);
+      const [row] = await updateReturning(
+        m,
+        `UPDATE api_keys SET
+           name = COALESCE($3, name),
+           scopes = COALESCE($4, scopes),
+           rate_limit_per_minute = CASE WHEN $5::boolean THEN $6::integer ELSE rate_limit_per_minute END,
+           updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [ctx.tenant_id, current.id, req.name ?? null, req.scopes ?? null, req.rate_limit_per_minute !== undefined, req.rate_limit_per_minute ?? null],
+      );
+      await this.outbox.append(m, [
+        {
+          type: 'api_key.updated',
+          tenant_id: ctx.tenant_id,
+          mode: row!.environment,
+          key: row!.id,
+          data: { id: row!.id, scopes: row!.scopes, rate_limit_per_minute: row!.rate_limit_per_minute },
+        },
+      ]);
+      return toView(row!);
+    });
+  }
+
+  async revoke(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {
+    return this.dataSource.transaction(async (m) => {
+      const current = await this.find(m, ctx, id, true);
+      if (current.revoked_at) return toView(current);
+      const [row] = await updateReturning(
+        m,
+        `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [ctx.tenant_id, current.id],
+      );
+      await this.outbox.append(m, [{ type: 'api_key.revoked', tenant_id: ctx.tenant_id, mode: row!.environment, key: row!.id, data: { id: row!.id } }]);
+      return toView(row!);
+    });
+  }
+
+  async rotate(ctx: RequestContext, id: unknown, input: unknown): Promise<ApiKeyWithSecret> {
+    const req = parseOrThrow(RotateApiKeySchema, input ?? {});
+    const grace = req.grace_period_seconds ?? 0;
+    return this.dataSource.transaction(async (m) => {
+      const current = await this.find(m, ctx, id, true);
+      if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be rotated.');
+      const [{ until }] = await m.query(`SELECT now() + make_interval(secs => $1) AS until`, [grace]);
+      // Every secret still valid now ends at the end of the grace period (never later than it already would).
+      await m.query(
+        `UPDATE api_key_secrets SET expires_at = LEAST(COALESCE(expires_at, $3), $3)
+          WHERE tenant_id = $1 AND key_id = $2`,
+        [ctx.tenant_id, current.id, until],
+      );
+      const secret = generateApiKey(current.environment);
+      const parsed = parseApiKey(secret)!;
+      await m.query(`INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)`, [hashSecret(secret), ctx.tenant_id, current.id]);
+      const [row] = await updateReturning(
+        m,
+        `UPDATE api_keys SET prefix = $3, last4 = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`,
+        [ctx.tenant_id, current.id, parsed.prefix, parsed.last4],
+      );
+      const expiresAt = (until as Date).toISOString();
+      await this.outbox.append(m, [
+        { type: 'api_key.rotated', tenant_id: ctx.tenant_id, mode: row!.environment, key: row!.id, data: { id: row!.id, previous_secret_expires_at: expiresAt } },
+      ]);
+      return { ...toView(row!), key: secret, previous_key_expires_at: expiresAt };
+    });
+  }
+
+  /** The gateway's cache-miss path: what a secret (by hash) is worth right now. */
+  async verify(secretHash: unknown): Promise<VerifiedApiKey> {
+    if (typeof secretHash !== 'string' || !/^[0-9a-f]{64}$/.test(secretHash)) throw new NotFound('API key');
+    const [row] = await this.dataSource.query(
+      `SELECT k.*, s.expires_at AS secret_expires_at, t.name AS tenant_name, t.plan
+         FROM api_key_secrets s
+         JOIN api_keys k ON k.id = s.key_id
+         JOIN tenants t ON t.id = k.tenant_id
+        WHERE s.secret_hash = $1`,
+      [secretHash],
+    );
+    if (!row) throw new NotFound('API key');
+    const now = Date.now();
+    const ends = [row.expires_at, row.secret_expires_at].filter((d): d is Date => d instanceof Date).map((d) => d.getTime());
+    const expiresAt = ends.length ? Math.min(...ends) : null;
+    const state = row.revoked_at ? 'revoked' : expiresAt !== null && expiresAt <= now ? 'expired' : 'active';
+    return {
+      key_id: row.id,
+      tenant: { id: row.tenant_id, name: row.tenant_name, plan: row.plan },
+      environment: row.environment,
+      prefix: row.prefix,
+      scopes: row.scopes,
+      rate_limit_per_minute: row.rate_limit_per_minute,
+      expires_at: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+      state,
+    };
+  }
+
+  private assertMayGrant(ctx: RequestContext, environment: 'live' | 'test', scopes: string[]): void {
+    const principal = ctx.principal;
+    if (!principal || principal.kind !== 'api_key') return; // the tenant's users hold every scope
+    if (environment !== ctx.mode) {
+      throw new Forbidden('insufficient_scope', `A ${ctx.mode} key cannot manage ${environment} keys.`);
+    }
+    if (principal.scopes.includes('*')) return;
+    const excess = scopes.filter((s) => !principal.scopes.includes(s));
+    if (excess.length) {
+      throw new Forbidden('insufficient_scope', `A key cannot grant scopes it does not hold: ${excess.join(', ')}.`, { required_scope: excess[0] });
+    }
+  }
+
+  private async find(m: EntityManager, ctx: RequestContext, id: unknown, lock = false): Promise<KeyRow> {
+    if (typeof id !== 'string' || !/^key_[0-9A-Z]{26}$/.test(id)) throw new NotFound('API key', String(id));
+    const modeFilter = ctx.principal?.kind === 'api_key' ? ' AND environment = $3' : '';
+    const params = ctx.principal?.kind === 'api_key' ? [ctx.tenant_id, id, ctx.mode] : [ctx.tenant_id, id];
+    const [row]: KeyRow[] = await m.query(`SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2${modeFilter}${lock ? ' FOR UPDATE' : ''}`, params);
+    if (!row) throw new NotFound('API key', id);
+    return row;
+  }
+}

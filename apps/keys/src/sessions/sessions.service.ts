@@ -1,0 +1,185 @@
+/**
+ * Tenants, users and sessions: signup creates a tenant and its owner; login
+ * issues an access JWT and a refresh token; refresh rotates the refresh token,
+ * and presenting an already-rotated one revokes its whole family (theft
+ * detection). Failed logins per email are throttled.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import {
+  LoginSchema,
+  RefreshSchema,
+  SignupSchema,
+  type PlanName,
+  type SessionTokens,
+  type SignupResult,
+} from '@sigil/contracts';
+import {
+  Conflict,
+  DomainError,
+  hashSecret,
+  newId,
+  parseOrThrow,
+  randomToken,
+  safeEqual,
+  signAccessToken,
+  Unauthenticated,
+} from '@sigil/platform';
+import { KEYS_CONFIG, type KeysConfig } from '../config';
+
+const UNIQUE_VIOLATION = '23505';
+// A real argon2id hash of a random password: verifying against it when the
+// email is unknown makes a failed login take as long whether or not the user exists.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$F6j+YT8cV4VZGgvBO4+Adg$Nz/0NCixCTSZyODDWf81tps7BMod5AOUaOXoBJfoe30';
+
+interface UserRow {
+  id: string;
+  tenant_id: string;
+  email: string;
+  password_hash: string;
+  role: 'owner' | 'member';
+  tenant_name: string;
+  plan: PlanName;
+}
+
+interface RefreshRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  expires_at: Date;
+  rotated_at: Date | null;
+  revoked_at: Date | null;
+}
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
+  ) {}
+
+  async signup(input: unknown): Promise<SignupResult> {
+    const req = parseOrThrow(SignupSchema, input);
+    const passwordHash = await argonHash(req.password);
+    const tenant = { id: newId('ten'), name: req.organization_name, plan: req.plan ?? ('starter' as PlanName) };
+    const userId = newId('usr');
+    try {
+      return await this.dataSource.transaction(async (m) => {
+        await m.query(`INSERT INTO tenants (id, name, plan) VALUES ($1, $2, $3)`, [tenant.id, tenant.name, tenant.plan]);
+        await m.query(`INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, 'owner')`, [
+          userId,
+          tenant.id,
+          req.email,
+          passwordHash,
+        ]);
+        const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan: tenant.plan };
+        const tokens = await this.issue(m, user, newId('fam'));
+        return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
+      });
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+        throw new Conflict('An account with this email already exists.');
+      }
+      throw err;
+    }
+  }
+
+  async login(input: unknown): Promise<SessionTokens> {
+    const req = parseOrThrow(LoginSchema, input);
+    const windowSeconds = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
+    const [{ failures, oldest }] = await this.dataSource.query(
+      `SELECT count(*)::int AS failures, min(failed_at) AS oldest FROM login_failures
+        WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)`,
+      [req.email, windowSeconds],
+    );
+    if (failures >= this.config.LOGIN_MAX_FAILURES) {
+      const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
+      throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
+        retry_after: retryAfter,
+      });
+    }
+    const [user]: UserRow[] = await this.dataSource.query(
+      `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan
+         FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE lower(u.email) = $1`,
+      [req.email],
+    );
+    const ok = await argonVerify(user?.password_hash ?? DUMMY_HASH, req.password).catch(() => false);
+    if (!user || !ok) {
+      await this.dataSource.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
+      throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
+    }
+    await this.dataSource.query(`DELETE FROM login_failures WHERE email = $1`, [req.email]);
+    return this.dataSource.transaction((m) => this.issue(m, user, newId('fam')));
+  }
+
+  async refresh(input: unknown): Promise<SessionTokens> {
+    const req = parseOrThrow(RefreshSchema, input);
+    const tokenHash = hashSecret(req.refresh_token);
+    const outcome = await this.dataSource.transaction(async (m) => {
+      const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
+      if (!row || !safeEqual(row.token_hash, tokenHash) || row.revoked_at || row.expires_at.getTime() <= Date.now()) {
+        return 'invalid' as const;
+      }
+      if (row.rotated_at) {
+        // Someone presented a token that was already exchanged: assume theft, end the session.
+        await this.revokeFamily(m, row);
+        return 'reused' as const;
+      }
+      await m.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1`, [row.id]);
+      const [user]: UserRow[] = await m.query(
+        `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan
+           FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
+        [row.user_id],
+      );
+      return this.issue(m, user!, row.family_id);
+    });
+    if (outcome === 'invalid') throw new Unauthenticated('invalid_token', 'The refresh token is invalid, expired or revoked.');
+    if (outcome === 'reused') {
+      throw new Unauthenticated('invalid_token', 'This refresh token was already used; the session has been revoked. Log in again.');
+    }
+    return outcome;
+  }
+
+  /** Ends the session the refresh token belongs to. Unknown tokens are ignored (no oracle). */
+  async logout(input: unknown): Promise<{ revoked: boolean }> {
+    const req = parseOrThrow(RefreshSchema, input);
+    return this.dataSource.transaction(async (m) => {
+      const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1`, [hashSecret(req.refresh_token)]);
+      if (!row) return { revoked: false };
+      await this.revokeFamily(m, row);
+      return { revoked: true };
+    });
+  }
+
+  private async revokeFamily(m: EntityManager, row: RefreshRow): Promise<void> {
+    await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL`, [
+      row.tenant_id,
+      row.family_id,
+    ]);
+  }
+
+  private async issue(m: EntityManager, user: UserRow, familyId: string): Promise<SessionTokens> {
+    const refreshToken = randomToken('rt');
+    const ttl = this.config.REFRESH_TOKEN_TTL_SECONDS;
+    await m.query(
+      `INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+      [newId('rtk'), user.tenant_id, user.id, familyId, hashSecret(refreshToken), ttl],
+    );
+    const accessToken = signAccessToken(
+      { sub: user.id, tid: user.tenant_id, role: user.role, email: user.email, plan: user.plan, tname: user.tenant_name, typ: 'access' },
+      this.config.JWT_SECRET,
+      this.config.ACCESS_TOKEN_TTL_SECONDS,
+    );
+    return {
+      token_type: 'Bearer',
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_in: this.config.ACCESS_TOKEN_TTL_SECONDS,
+      refresh_expires_in: ttl,
+    };
+  }
+}

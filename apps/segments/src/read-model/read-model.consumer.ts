@@ -1,0 +1,24 @@
+/** Kafka side of the read model: the contact-event topic, one consumer group shared by replicas. */
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { EventTopics } from '@sigil/contracts';
+import { EventConsumer, KAFKA_SETTINGS, type KafkaSettings } from '@sigil/platform';
+import { READ_MODEL_CONSUMER, ReadModelService } from './read-model.service';
+
+@Injectable()
+export class ReadModelConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly consumer: EventConsumer;
+
+  constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, readModel: ReadModelService) {
+    this.consumer = new EventConsumer({ kafka, group: READ_MODEL_CONSUMER, topics: [EventTopics.contacts] }, async (event) => {
+      await readModel.apply(event);
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+}

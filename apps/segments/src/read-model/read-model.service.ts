@@ -1,0 +1,158 @@
+/**
+ * The segments service's read model of contacts, fed only by contact events
+ * (and, for a rebuild, by the contacts snapshot). Each event is applied once
+ * (ledger of event ids); a per-contact `version` guard drops events older
+ * than what is held, so redelivered and reordered events converge to the
+ * same state. A deleted contact becomes a tombstone with its personal data
+ * erased. Every change re-evaluates that contact's segment membership.
+ */
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
+import { OutboxWriter, processOnce } from '@sigil/platform';
+import { MembershipService } from '../membership/membership.service';
+
+export const READ_MODEL_CONSUMER = 'segments.read-model';
+
+
+const SNAPSHOT_COLUMNS = `r(tenant_id text, mode text, id text, email text, first_name text, last_name text, phone text,
+  tags text[], custom_fields jsonb, created_at timestamptz, updated_at timestamptz, version integer)`;
+
+@Injectable()
+export class ReadModelService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly membership: MembershipService,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  /** Applies one domain event; other than contact events are ignored. Returns whether it was new. */
+  async apply(event: DomainEvent): Promise<boolean> {
+    if (!event.type.startsWith('contact.')) return false;
+    return processOnce(this.dataSource, READ_MODEL_CONSUMER, event.id, async (manager) => {
+      const { tenant_id: tenantId, mode } = event;
+      switch (event.type) {
+        case 'contact.created':
+        case 'contact.updated':
+        case 'contact.tags_changed': {
+          const { contact } = event.data as EventPayloads['contact.created'];
+          await this.upsert(manager, [{ ...contact, tenant_id: tenantId, mode }]);
+          break;
+        }
+        case 'contact.deleted': {
+          const { id, version } = event.data as EventPayloads['contact.deleted'];
+          await this.erase(manager, tenantId, mode, id, version);
+          break;
+        }
+        case 'contact.activity_recorded': {
+          const { contact_id, activity } = event.data as EventPayloads['contact.activity_recorded'];
+          await this.recordActivities(manager, [{ ...activity, tenant_id: tenantId, mode, contact_id }]);
+          break;
+        }
+      }
+    });
+  }
+
+  /**
+   * Upserts snapshots (any tenants), keeping the newer version, and
+   * re-evaluates the contacts that changed. Returns the ids that changed.
+   */
+  async upsert(manager: EntityManager, snapshots: TenantContactSnapshot[]): Promise<string[]> {
+    if (!snapshots.length) return [];
+    const json = JSON.stringify(snapshots);
+    const changed: Array<{ tenant_id: string; mode: Mode; id: string }> = await manager.query(
+      `INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version, deleted, synced_at)
+       SELECT r.tenant_id, r.mode, r.id, r.email, r.first_name, r.last_name, r.phone, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '{}'),
+              r.created_at, r.updated_at, r.version, false, now()
+         FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}
+       ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
+         email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, phone = EXCLUDED.phone,
+         tags = EXCLUDED.tags, custom_fields = EXCLUDED.custom_fields, created_at = EXCLUDED.created_at,
+         updated_at = EXCLUDED.updated_at, version = EXCLUDED.version, synced_at = now()
+       WHERE t.version < EXCLUDED.version AND NOT t.deleted
+       RETURNING t.tenant_id, t.mode, t.id`,
+      [json],
+    );
+    if (!changed.length) return [];
+    await manager.query(
+      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind)
+       SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
+         FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
+        WHERE jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
+       ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = EXCLUDED.kind WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
+      [json],
+    );
+    for (const [scope, ids] of groupByTenant(changed)) {
+      const [tenantId, mode] = scope.split(' ') as [string, Mode];
+      await this.membership.reevaluate(manager, tenantId, mode, ids);
+    }
+    return changed.map((c) => c.id);
+  }
+
+  /**
+   * Tombstones a contact (personal data erased) unless a newer version is held;
+   * drops its activities, list memberships (with `list.member_removed`) and
+   * segment memberships (with `segment.contact_exited`).
+   */
+  async erase(manager: EntityManager, tenantId: string, mode: Mode, contactId: string, version: number | null): Promise<boolean> {
+    const erased: unknown[] = await manager.query(
+      `INSERT INTO contacts AS t (tenant_id, mode, id, email, created_at, updated_at, version, deleted)
+       VALUES ($1, $2, $3, '', now(), now(), coalesce($4::int, 0), true)
+       ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
+         email = '', first_name = NULL, last_name = NULL, phone = NULL, tags = '{}', custom_fields = '{}'::jsonb,
+         version = greatest(t.version, EXCLUDED.version), deleted = true, synced_at = now()
+       WHERE (t.version <= EXCLUDED.version OR $4::int IS NULL) AND NOT t.deleted
+       RETURNING t.id`,
+      [tenantId, mode, contactId, version],
+    );
+    if (!erased.length) return false;
+    await manager.query(`DELETE FROM contact_activities WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3`, [tenantId, mode, contactId]);
+    const lists: Array<{ list_id: string }> = await manager.query(
+      `DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3 RETURNING list_id`,
+      [tenantId, mode, contactId],
+    );
+    await this.outbox.append(
+      manager,
+      lists.map((l) => ({
+        type: 'list.member_removed' as const,
+        tenant_id: tenantId,
+        mode,
+        key: contactId,
+        data: { list_id: l.list_id, contact_id: contactId },
+      })),
+    );
+    await this.membership.removeContact(manager, tenantId, mode, contactId);
+    return true;
+  }
+
+  /** Stores activities (idempotent on activity id) and re-evaluates their contacts. */
+  async recordActivities(manager: EntityManager, activities: ActivitySnapshot[]): Promise<void> {
+    if (!activities.length) return;
+    const inserted: Array<{ tenant_id: string; mode: Mode; contact_id: string }> = await manager.query(
+      `INSERT INTO contact_activities (tenant_id, mode, id, contact_id, type, occurred_at, properties)
+       SELECT r.tenant_id, r.mode, r.id, r.contact_id, r.type, r.occurred_at, coalesce(r.properties, '{}')
+         FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, mode text, id text, contact_id text, type text, occurred_at timestamptz, properties jsonb)
+        WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = r.tenant_id AND c.mode = r.mode AND c.id = r.contact_id AND c.deleted)
+       ON CONFLICT DO NOTHING
+       RETURNING tenant_id, mode, contact_id`,
+      [JSON.stringify(activities)],
+    );
+    for (const [scope, ids] of groupByTenant(inserted.map((r) => ({ tenant_id: r.tenant_id, mode: r.mode, id: r.contact_id })))) {
+      const [tenantId, mode] = scope.split(' ') as [string, Mode];
+      const locked: Array<{ id: string }> = await manager.query(
+        `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
+        [tenantId, mode, [...new Set(ids)]],
+      );
+      await this.membership.reevaluate(manager, tenantId, mode, locked.map((r) => r.id));
+    }
+  }
+}
+
+function groupByTenant(rows: Array<{ tenant_id: string; mode: Mode; id: string }>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const row of rows) {
+    const key = `${row.tenant_id} ${row.mode}`;
+    groups.set(key, [...(groups.get(key) ?? []), row.id]);
+  }
+  return groups;
+}

@@ -1,0 +1,188 @@
+/**
+ * Compiles a checked rule tree into a boolean SQL predicate over the read
+ * model (`contacts` aliased `c`). Every value from the rule — strings, keys,
+ * ids, numbers — goes in as a bind parameter with an explicit cast; the SQL
+ * text is built only from fixed fragments and column names from a whitelist.
+ * JSON values (custom fields, activity properties) are read through type
+ * guards, so a value of another type never matches and never raises.
+ */
+import type { RuleAttribute, RuleScalar } from '@sigil/contracts';
+import type { CheckedNode, CheckedValue } from './rules.validator';
+
+/** Bind parameters of one statement: `add` returns the placeholder, cast included. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  constructor(initial: unknown[] = []) {
+    this.values.push(...initial);
+  }
+
+  add(value: unknown, cast: 'text' | 'text[]' | 'numeric' | 'numeric[]' | 'timestamptz' | 'timestamptz[]' | 'boolean' | 'int'): string {
+    this.values.push(value);
+    return `$${this.values.length}::${cast}`;
+  }
+}
+
+const ATTRIBUTE_COLUMNS: Record<RuleAttribute, string> = {
+  email: 'c.email',
+  first_name: 'c.first_name',
+  last_name: 'c.last_name',
+  phone: 'c.phone',
+  created_at: 'c.created_at',
+  updated_at: 'c.updated_at',
+};
+
+/** Typed views of one value: a column, or a JSON value read through type guards. */
+interface ValueSource {
+  text: string;
+  number: string;
+  date: string;
+  boolean: string;
+  array: string;
+  present: string;
+}
+
+function columnSource(column: string): ValueSource {
+  return {
+    text: column,
+    number: 'NULL::numeric',
+    date: column,
+    boolean: 'NULL::boolean',
+    array: 'NULL::jsonb',
+    present: `(${column} IS NOT NULL AND ${column}::text <> '')`,
+  };
+}
+
+function jsonSource(json: string): ValueSource {
+  const str = `CASE WHEN jsonb_typeof(${json}) = 'string' THEN ${json} #>> '{}' END`;
+  return {
+    text: `(${str})`,
+    number: `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${json})::numeric END)`,
+    date: `sigil_try_timestamptz(${str})`,
+    boolean: `(CASE WHEN jsonb_typeof(${json}) = 'boolean' THEN (${json})::boolean END)`,
+    array: `(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} END)`,
+    present: `(jsonb_typeof(${json}) IS DISTINCT FROM 'null' AND ${json} IS NOT NULL AND ${json} <> '""'::jsonb AND ${json} <> '[]'::jsonb)`,
+  };
+}
+
+/** `%`, `_` and `\` in user text match themselves in LIKE patterns. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+function lowerAll(values: RuleScalar[]): string[] {
+  return values.map((v) => String(v).toLowerCase());
+}
+
+function compare(source: ValueSource, cond: CheckedValue, p: SqlParams): string {
+  const { op, kind, value } = cond;
+  if (op === 'exists') return source.present;
+  if (op === 'not_exists') return `NOT ${source.present}`;
+  const list = Array.isArray(value) ? value : [];
+  switch (kind) {
+    case 'text': {
+      const e = `lower(${source.text})`;
+      const one = () => `lower(${p.add(String(value), 'text')})`;
+      switch (op) {
+        case 'eq':
+          return `${e} = ${one()}`;
+        case 'neq':
+          return `${e} IS DISTINCT FROM ${one()}`;
+        case 'contains':
+          return `${source.text} ILIKE ${p.add(`%${escapeLike(String(value))}%`, 'text')}`;
+        case 'starts_with':
+          return `${source.text} ILIKE ${p.add(`${escapeLike(String(value))}%`, 'text')}`;
+        case 'ends_with':
+          return `${source.text} ILIKE ${p.add(`%${escapeLike(String(value))}`, 'text')}`;
+        case 'in':
+          return `${e} = ANY(${p.add(lowerAll(list), 'text[]')})`;
+        case 'not_in':
+          return `NOT coalesce(${e} = ANY(${p.add(lowerAll(list), 'text[]')}), false)`;
+        case 'between':
+          return `${e} BETWEEN lower(${p.add(String(list[0]), 'text')}) AND lower(${p.add(String(list[1]), 'text')})`;
+        default:
+          return `${e} ${SQL_COMPARISON[op as keyof typeof SQL_COMPARISON]} ${one()}`;
+      }
+    }
+    case 'number':
+    case 'date': {
+      const e = kind === 'number' ? source.number : source.date;
+      const cast = kind === 'number' ? 'numeric' : 'timestamptz';
+      switch (op) {
+        case 'neq':
+          return `${e} IS DISTINCT FROM ${p.add(value, cast)}`;
+        case 'in':
+          return `${e} = ANY(${p.add(list, `${cast}[]`)})`;
+        case 'not_in':
+          return `NOT coalesce(${e} = ANY(${p.add(list, `${cast}[]`)}), false)`;
+        case 'between':
+          return `${e} BETWEEN ${p.add(list[0], cast)} AND ${p.add(list[1], cast)}`;
+        default:
+          return `${e} ${SQL_COMPARISON[op as keyof typeof SQL_COMPARISON]} ${p.add(value, cast)}`;
+      }
+    }
+    case 'boolean':
+      return op === 'eq' ? `${source.boolean} = ${p.add(value, 'boolean')}` : `${source.boolean} IS DISTINCT FROM ${p.add(value, 'boolean')}`;
+    case 'array':
+      return `${source.array} ${op === 'has_all' ? '?&' : '?|'} ${p.add(list.map(String), 'text[]')}`;
+    case 'any':
+      throw new Error(`operator ${op} needs a typed value`);
+  }
+}
+
+const SQL_COMPARISON = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+export interface CompileOptions {
+  /** "Now" for `within_days` windows: the injectable clock's time. */
+  now: Date;
+  /** Alias of the contacts row. */
+  alias?: 'c';
+}
+
+/** A boolean SQL expression, true exactly for contacts matching the rules. */
+export function compileRules(node: CheckedNode, p: SqlParams, options: CompileOptions): string {
+  switch (node.node) {
+    case 'and':
+    case 'or':
+      return `(${node.children.map((c) => compileRules(c, p, options)).join(node.node === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `(NOT ${compileRules(node.child, p, options)})`;
+    case 'attribute':
+      return guard(compare(columnSource(ATTRIBUTE_COLUMNS[node.attribute]), node, p));
+    case 'custom_field':
+      return guard(compare(jsonSource(`(c.custom_fields -> ${p.add(node.key, 'text')})`), node, p));
+    case 'tag': {
+      const has = `${p.add(node.tag, 'text')} = ANY(c.tags)`;
+      return guard(node.op === 'has' ? has : `NOT (${has})`);
+    }
+    case 'list': {
+      const exists = `EXISTS (SELECT 1 FROM list_members lm WHERE lm.tenant_id = c.tenant_id AND lm.mode = c.mode AND lm.list_id = ${p.add(node.listId, 'text')} AND lm.contact_id = c.id)`;
+      return guard(node.op === 'in' ? exists : `NOT ${exists}`);
+    }
+    case 'activity': {
+      let from = `FROM contact_activities a WHERE a.tenant_id = c.tenant_id AND a.mode = c.mode AND a.contact_id = c.id AND a.type = ${p.add(node.type, 'text')}`;
+      if (node.withinDays !== undefined) {
+        from += ` AND a.occurred_at > ${p.add(options.now.toISOString(), 'timestamptz')} - make_interval(days => ${p.add(node.withinDays, 'int')})`;
+      }
+      for (const filter of node.where) {
+        from += ` AND ${guard(compare(jsonSource(`(a.properties -> ${p.add(filter.property, 'text')})`), filter, p))}`;
+      }
+      switch (node.op) {
+        case 'ever':
+          return `EXISTS (SELECT 1 ${from})`;
+        case 'never':
+          return `NOT EXISTS (SELECT 1 ${from})`;
+        case 'at_least':
+          // Counting stops at `count` rows: enough to decide.
+          return `((SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${p.add(node.count, 'int')}) x) >= ${p.add(node.count, 'int')})`;
+        case 'at_most':
+          return `((SELECT count(*) FROM (SELECT 1 ${from} LIMIT ${p.add(node.count! + 1, 'int')}) x) <= ${p.add(node.count, 'int')})`;
+      }
+    }
+  }
+}
+
+/** SQL NULL (unknown) counts as "does not match", so `not` negates what users expect. */
+function guard(predicate: string): string {
+  return `coalesce((${predicate}), false)`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Delivery use cases: the attempt log (list, one delivery with its
+ * attempts), retrying one delivery by hand, recovering every failed delivery
+ * since a time, and sending a `webhook.test` event.
+ */
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  DeliveryIdSchema,
+  ListDeliveriesQuerySchema,
+  RecoverWebhookSchema,
+  type DeliveryDetailView,
+  type DeliveryView,
+  type RecoverResult,
+  type RequestContext,
+} from '@sigil/contracts';
+import { Conflict, NotFound, Paged, newId, parseOrThrow } from '@sigil/platform';
+import { EndpointsService } from '../endpoints/endpoints.service';
+import { pageClause, toPage } from '../paging/keyset-page';
+import { DeliveryQueue } from './delivery-queue';
+import { attemptView, deliveryView, payloadOf, webhookBody, type AttemptRow, type DeliveryRow } from './delivery.row';
+
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly endpoints: EndpointsService,
+    private readonly queue: DeliveryQueue,
+  ) {}
+
+  async list(ctx: RequestContext, webhookId: unknown, input: unknown): Promise<Paged<DeliveryView>> {
+    const endpoint = await this.endpoints.find(ctx, webhookId);
+    const query = parseOrThrow(ListDeliveriesQuerySchema, input ?? {});
+    const params: unknown[] = [ctx.tenant_id, ctx.mode, endpoint.id];
+    let where = '';
+    if (query.status) where += ` AND status = $${params.push(query.status)}`;
+    if (query.event_type) where += ` AND event_type = $${params.push(query.event_type)}`;
+    const clause = pageClause(query, params.length + 1);
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3${where}${clause.where}${clause.tail}`,
+      [...params, ...clause.params],
+    )) as DeliveryRow[];
+    const page = toPage(rows, query);
+    return new Paged(page.rows.map(deliveryView), page.page);
+  }
+
+  private async find(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryRow> {
+    const endpoint = await this.endpoints.find(ctx, webhookId);
+    if (!DeliveryIdSchema.safeParse(deliveryId).success) throw new NotFound('delivery', String(deliveryId));
+    const [row] = (await this.dataSource.query(
+      `SELECT * FROM webhook_deliveries WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND endpoint_id = $4`,
+      [deliveryId, ctx.tenant_id, ctx.mode, endpoint.id],
+    )) as DeliveryRow[];
+    if (!row) throw new NotFound('delivery', deliveryId as string);
+    return row;
+  }
+
+  async get(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryDetailView> {
+    const row = await this.find(ctx, webhookId, deliveryId);
+    const attempts = (await this.dataSource.query(
+      `SELECT attempt, attempted_at, status_code, latency_ms, response_body, error
+         FROM webhook_attempts WHERE delivery_id = $1 AND tenant_id = $2 AND mode = $3 ORDER BY attempt`,
+      [row.id, ctx.tenant_id, ctx.mode],
+    )) as AttemptRow[];
+    return { ...deliveryView(row), payload: payloadOf(row), attempts: attempts.map(attemptView) };
+  }
+
+  /** Sends a delivered or failed delivery again, with a fresh retry schedule (same `webhook-id`). */
+  async retry(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryView> {
+    const row = await this.find(ctx, webhookId, deliveryId);
+    if (row.status === 'pending') throw new Conflict('This delivery is still being attempted.', { delivery_status: row.status });
+    const [rows] = (await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now(), updated_at = now()
+        WHERE id = $1 AND status <> 'pending' RETURNING *`,
+      [row.id],
+    )) as [DeliveryRow[], number];
+    const updated = rows[0];
+    if (!updated) throw new Conflict('This delivery is already being retried.');
+    await this.queue.enqueue([{ delivery_id: updated.id, generation: updated.generation }]);
+    return deliveryView(updated);
+  }
+
+  /** Re-enqueues every failed delivery of the endpoint created since `since`. */
+  async recover(ctx: RequestContext, webhookId: unknown, input: unknown): Promise<RecoverResult> {
+    const endpoint = await this.endpoints.find(ctx, webhookId);
+    const req = parseOrThrow(RecoverWebhookSchema, input ?? {});
+    const [rows] = (await this.dataSource.query(
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now(), updated_at = now()
+        WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3 AND status = 'failed' AND created_at >= $4
+        RETURNING id, generation`,
+      [ctx.tenant_id, ctx.mode, endpoint.id, req.since],
+    )) as [{ id: string; generation: number }[], number];
+    await this.queue.enqueue(rows.map((r) => ({ delivery_id: r.id, generation: r.generation })));
+    return { recovered: rows.length };
+  }
+
+  /** A `webhook.test` event for this endpoint alone, whatever its filters. */
+  async sendTest(ctx: RequestContext, webhookId: unknown): Promise<DeliveryView> {
+    const endpoint = await this.endpoints.find(ctx, webhookId);
+    const now = new Date();
+    const body = webhookBody({
+      id: newId('evt'),
+      type: 'webhook.test',
+      created_at: now.toISOString(),
+      data: { message: 'This is a test event from Sigil.' },
+    });
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, 'webhook.test', $6, $7) RETURNING *`,
+      [newId('msg'), ctx.tenant_id, ctx.mode, endpoint.id, payloadOf({ body }).id, body, now],
+    )) as DeliveryRow[];
+    await this.queue.enqueue([{ delivery_id: row!.id, generation: row!.generation }]);
+    return deliveryView(row!);
+  }
+}

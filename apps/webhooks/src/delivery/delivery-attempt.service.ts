@@ -1,0 +1,140 @@
+/**
+ * One delivery attempt, as the queue worker runs it: load the delivery and
+ * its endpoint, take a per-endpoint concurrency slot, POST the signed body,
+ * and record the attempt and its consequences in one transaction — delivered;
+ * retry later (schedule or Retry-After); failed after the last attempt; 410
+ * disables the endpoint; an endpoint failing for too long is disabled and
+ * `webhook.endpoint_disabled` goes out through the outbox.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { Metrics, OutboxWriter, type WebhookDeliveryOutcome } from '@sigil/platform';
+import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
+import { activeSecrets, type EndpointRow } from '../endpoints/endpoint.row';
+import { signatureHeaders } from '../signing/webhook-signer';
+import type { DeliveryRow } from './delivery.row';
+import { EndpointConcurrency } from './endpoint-concurrency';
+import { RetrySchedule } from './retry-schedule';
+import { WebhookSender, type SendResult } from './webhook-sender';
+
+export type AttemptResult =
+  | { kind: 'skipped' }
+  | { kind: 'delivered' }
+  /** The endpoint has all its slots busy: try again shortly, without counting an attempt. */
+  | { kind: 'busy'; delayMs: number }
+  | { kind: 'retry'; delayMs: number; error: string }
+  | { kind: 'failed'; error: string };
+
+type Joined = DeliveryRow &
+  Pick<EndpointRow, 'url' | 'enabled' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>;
+
+@Injectable()
+export class DeliveryAttemptService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly sender: WebhookSender,
+    private readonly slots: EndpointConcurrency,
+    private readonly schedule: RetrySchedule,
+    private readonly metrics: Metrics,
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+  ) {}
+
+  /** `failedBefore`: attempts of this job generation that already failed. */
+  async attempt(deliveryId: string, generation: number, failedBefore: number): Promise<AttemptResult> {
+    const [d] = (await this.dataSource.query(
+      `SELECT d.*, e.url, e.enabled, e.secret, e.previous_secret, e.previous_secret_expires_at
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.id = $1`,
+      [deliveryId],
+    )) as Joined[];
+    // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
+    if (!d || d.status !== 'pending' || d.generation !== generation) return { kind: 'skipped' };
+    if (!d.enabled && d.event_type !== 'webhook.test') {
+      await this.dataSource.query(
+        `UPDATE webhook_deliveries SET status = 'failed', last_error = 'endpoint disabled', next_attempt_at = NULL, updated_at = now()
+          WHERE id = $1 AND generation = $2 AND status = 'pending'`,
+        [d.id, generation],
+      );
+      return { kind: 'failed', error: 'endpoint disabled' };
+    }
+
+    const release = await this.slots.tryAcquire(d.endpoint_id);
+    if (!release) return { kind: 'busy', delayMs: 100 + Math.floor(Math.random() * 400) };
+    let sent: SendResult;
+    const attemptedAt = new Date();
+    try {
+      const timestamp = Math.floor(attemptedAt.getTime() / 1000);
+      sent = await this.sender.send(d.url, signatureHeaders(activeSecrets(d, attemptedAt), d.id, timestamp, d.body), d.body);
+    } finally {
+      await release().catch(() => undefined);
+    }
+
+    const result = this.judge(sent, failedBefore);
+    await this.dataSource.transaction((manager) => this.record(manager, d, sent, attemptedAt, result));
+    const outcome: WebhookDeliveryOutcome = result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed';
+    this.metrics.recordWebhookDelivery(outcome, sent.latencyMs / 1000);
+    return result;
+  }
+
+  private judge(sent: SendResult, failedBefore: number): AttemptResult {
+    const code = sent.statusCode;
+    if (code !== null && code >= 200 && code < 300) return { kind: 'delivered' };
+    const error = sent.error ?? `HTTP ${code}`;
+    if (code === 410) return { kind: 'failed', error: 'HTTP 410: endpoint gone, disabled' };
+    const delayMs = this.schedule.delayAfter(failedBefore + 1, sent.retryAfterMs);
+    return delayMs === undefined ? { kind: 'failed', error } : { kind: 'retry', delayMs, error };
+  }
+
+  private async record(manager: EntityManager, d: Joined, sent: SendResult, at: Date, result: AttemptResult): Promise<void> {
+    const delivered = result.kind === 'delivered';
+    const status = delivered ? 'delivered' : result.kind === 'failed' ? 'failed' : 'pending';
+    const nextAt = result.kind === 'retry' ? new Date(at.getTime() + sent.latencyMs + result.delayMs) : null;
+    const [rows] = (await manager.query(
+      `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = $3, last_status_code = $4, last_error = $5,
+              next_attempt_at = $6, delivered_at = CASE WHEN $7 THEN now() ELSE delivered_at END, updated_at = now()
+        WHERE id = $1 AND generation = $2 RETURNING attempt_count`,
+      [d.id, d.generation, status, sent.statusCode, sent.error ?? (delivered ? null : `HTTP ${sent.statusCode}`), nextAt, delivered],
+    )) as [{ attempt_count: number }[], number];
+    const attempt = rows[0]?.attempt_count;
+    if (attempt === undefined) return; // superseded by a manual retry while in flight
+    await manager.query(
+      `INSERT INTO webhook_attempts (delivery_id, attempt, tenant_id, mode, attempted_at, status_code, latency_ms, response_body, error)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [d.id, attempt, d.tenant_id, d.mode, at, sent.statusCode, sent.latencyMs, sent.responseBody?.replace(/\u0000/g, '') ?? null, sent.error],
+    );
+    if (delivered) {
+      await manager.query(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [d.endpoint_id]);
+      return;
+    }
+    if (sent.statusCode === 410) {
+      await this.disable(manager, d, 'gone');
+      return;
+    }
+    const [failing] = (await manager.query(
+      `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since, enabled`,
+      [d.endpoint_id, at],
+    )) as [{ failing_since: Date; enabled: boolean }[], number];
+    const since = failing[0];
+    if (since?.enabled && at.getTime() - since.failing_since.getTime() >= this.config.WEBHOOK_DISABLE_AFTER_FAILING) {
+      await this.disable(manager, d, 'failing');
+    }
+  }
+
+  private async disable(manager: EntityManager, d: Joined, reason: 'gone' | 'failing'): Promise<void> {
+    const [rows] = (await manager.query(
+      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id`,
+      [d.endpoint_id, reason],
+    )) as [{ id: string }[], number];
+    if (!rows.length) return;
+    await this.outbox.append(manager, [
+      {
+        type: 'webhook.endpoint_disabled',
+        tenant_id: d.tenant_id,
+        mode: d.mode as 'live' | 'test',
+        key: d.endpoint_id,
+        data: { endpoint_id: d.endpoint_id, reason },
+      },
+    ]);
+  }
+}

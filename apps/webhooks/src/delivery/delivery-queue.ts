@@ -1,0 +1,67 @@
+/**
+ * The BullMQ queue of deliveries. A job is one delivery generation: its id
+ * is `<delivery id>.<generation>`, so enqueuing the same delivery twice (a
+ * redelivered Kafka event, a reconciler sweep) is a no-op, while a manual
+ * retry (next generation) gets a fresh job with a full retry schedule.
+ */
+import Redis from 'ioredis';
+import { Queue, type JobsOptions } from 'bullmq';
+import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
+
+export interface DeliveryJobData {
+  delivery_id: string;
+  generation: number;
+}
+
+export const BACKOFF_TYPE = 'webhook-schedule';
+
+export function deliveryJobId(deliveryId: string, generation: number): string {
+  return `${deliveryId}.${generation}`;
+}
+
+/** BullMQ needs connections that wait for Redis instead of failing commands. */
+export function bullConnection(url: string, name: string): Redis {
+  return new Redis(url, { connectionName: `sigil-webhooks-${name}`, maxRetriesPerRequest: null, enableReadyCheck: false });
+}
+
+export class DeliveryQueue {
+  readonly queue: Queue<DeliveryJobData>;
+  private readonly connection: Redis;
+
+  constructor(redisUrl: string, maxAttempts: number) {
+    this.connection = bullConnection(redisUrl, 'queue');
+    const defaultJobOptions: JobsOptions = {
+      attempts: maxAttempts,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+    this.queue = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.connection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });
+  }
+
+  /** Resolves once every job is stored in Redis. */
+  async enqueue(deliveries: readonly DeliveryJobData[]): Promise<void> {
+    if (!deliveries.length) return;
+    await this.queue.addBulk(
+      deliveries.map((d) => ({ name: 'deliver', data: d, opts: { jobId: deliveryJobId(d.delivery_id, d.generation) } })),
+    );
+  }
+
+  /** Re-adds deliveries whose job is gone (or failed without the database knowing). */
+  async ensureQueued(deliveries: readonly DeliveryJobData[]): Promise<number> {
+    let added = 0;
+    for (const d of deliveries) {
+      const job = await this.queue.getJob(deliveryJobId(d.delivery_id, d.generation));
+      if (job && (await job.getState()) === 'failed') await job.remove();
+      else if (job) continue;
+      await this.enqueue([d]);
+      added++;
+    }
+    return added;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,118 @@
+/** Webhook endpoint use cases: create, list, read, change, delete, rotate the secret. */
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  CreateWebhookSchema,
+  ListWebhooksQuerySchema,
+  UpdateWebhookSchema,
+  WebhookIdSchema,
+  type RequestContext,
+  type WebhookView,
+  type WebhookWithSecretView,
+} from '@sigil/contracts';
+import { NotFound, Paged, ValidationFailed, newId, parseOrThrow } from '@sigil/platform';
+import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
+import { TargetPolicy } from '../delivery/target-policy';
+import { pageClause, toPage } from '../paging/keyset-page';
+import { generateSecret } from '../signing/webhook-signer';
+import { endpointView, type EndpointRow } from './endpoint.row';
+
+@Injectable()
+export class EndpointsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: TargetPolicy,
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+  ) {}
+
+  private checkUrl(url: string): void {
+    const refusal = this.policy.refusalOfNewTarget(url);
+    if (refusal) throw new ValidationFailed([{ field: 'url', code: 'invalid', message: refusal }]);
+  }
+
+  async create(ctx: RequestContext, input: unknown): Promise<WebhookWithSecretView> {
+    const req = parseOrThrow(CreateWebhookSchema, input);
+    this.checkUrl(req.url);
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [newId('whe'), ctx.tenant_id, ctx.mode, req.url, req.events, req.description ?? null, req.enabled ?? true, generateSecret()],
+    )) as EndpointRow[];
+    return { ...endpointView(row!), secret: row!.secret };
+  }
+
+  async list(ctx: RequestContext, input: unknown): Promise<Paged<WebhookView>> {
+    const query = parseOrThrow(ListWebhooksQuerySchema, input ?? {});
+    const clause = pageClause(query, 3);
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`,
+      [ctx.tenant_id, ctx.mode, ...clause.params],
+    )) as EndpointRow[];
+    const [{ count }] = (await this.dataSource.query(`SELECT count(*)::int AS count FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2`, [
+      ctx.tenant_id,
+      ctx.mode,
+    ])) as [{ count: number }];
+    const page = toPage(rows, query, count);
+    return new Paged(page.rows.map(endpointView), page.page);
+  }
+
+  /** The endpoint of this tenant and mode, or 404 (also for another tenant's id). */
+  async find(ctx: RequestContext, id: unknown): Promise<EndpointRow> {
+    if (!WebhookIdSchema.safeParse(id).success) throw new NotFound('webhook', String(id));
+    const [row] = (await this.dataSource.query(`SELECT * FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3`, [
+      id,
+      ctx.tenant_id,
+      ctx.mode,
+    ])) as EndpointRow[];
+    if (!row) throw new NotFound('webhook', id as string);
+    return row;
+  }
+
+  async get(ctx: RequestContext, id: unknown): Promise<WebhookView> {
+    return endpointView(await this.find(ctx, id));
+  }
+
+  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<WebhookView> {
+    await this.find(ctx, id);
+    const req = parseOrThrow(UpdateWebhookSchema, input ?? {});
+    if (req.url !== undefined) this.checkUrl(req.url);
+    // Re-enabling clears why it was disabled and restarts the failure clock.
+    const [rows] = (await this.dataSource.query(
+      `UPDATE webhook_endpoints SET
+         url = COALESCE($4, url),
+         events = COALESCE($5, events),
+         description = CASE WHEN $6 THEN $7 ELSE description END,
+         enabled = COALESCE($8, enabled),
+         disabled_reason = CASE WHEN $8 IS TRUE THEN NULL ELSE disabled_reason END,
+         failing_since = CASE WHEN $8 IS TRUE AND NOT enabled THEN NULL ELSE failing_since END,
+         updated_at = now()
+       WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
+      [id, ctx.tenant_id, ctx.mode, req.url ?? null, req.events ?? null, req.description !== undefined, req.description ?? null, req.enabled ?? null],
+    )) as [EndpointRow[], number];
+    if (!rows[0]) throw new NotFound('webhook', id as string);
+    return endpointView(rows[0]);
+  }
+
+  async delete(ctx: RequestContext, id: unknown): Promise<null> {
+    await this.find(ctx, id);
+    await this.dataSource.query(`DELETE FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3`, [id, ctx.tenant_id, ctx.mode]);
+    return null;
+  }
+
+  /** A new secret; the current one keeps signing (second signature) for the grace period. */
+  async rotateSecret(ctx: RequestContext, id: unknown): Promise<WebhookWithSecretView> {
+    await this.find(ctx, id);
+    const [rows] = (await this.dataSource.query(
+      `UPDATE webhook_endpoints SET
+         previous_secret = secret,
+         previous_secret_expires_at = now() + ($4::bigint * interval '1 millisecond'),
+         secret = $5,
+         updated_at = now()
+       WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
+      [id, ctx.tenant_id, ctx.mode, this.config.WEBHOOK_SECRET_ROTATION_GRACE, generateSecret()],
+    )) as [EndpointRow[], number];
+    const row = rows[0];
+    if (!row) throw new NotFound('webhook', id as string);
+    return { ...endpointView(row), secret: row.secret, previous_secret_expires_at: row.previous_secret_expires_at?.toISOString() ?? null };
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The webhooks service's module on real PostgreSQL, Redis and Kafka for
+ * integration tests (no HTTP, no RPC server): its own database, this test
+ * file's Kafka namespace and queue, a compressed retry schedule, and a
+ * producer to publish domain events as other services would.
+ */
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Queue } from 'bullmq';
+import { Kafka, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import {
+  EVENT_ENVELOPE_VERSION,
+  EVENT_TOPIC_OF,
+  WEBHOOK_DELIVERY_QUEUE,
+  WEBHOOK_QUEUE_PREFIX, type DomainEvent, type EventPayloads, type EventType, type Mode } from '@sigil/contracts';
+import { ensureTopics, loadConfig, newId } from '@sigil/platform';
+import { createTestDatabase, dropTestDatabase, KAFKA_BROKERS, REDIS_URL, testKafka } from '@sigil/testing';
+import { WebhooksAppModule } from '../app.module';
+import { WebhooksConfigSchema } from '../config';
+import { bullConnection } from '../delivery/delivery-queue';
+
+export class WebhooksHarness {
+  private constructor(
+    readonly app: INestApplicationContext,
+    readonly dataSource: DataSource,
+    private readonly producer: Producer,
+    private readonly databaseUrl: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<WebhooksHarness> {
+    const databaseUrl = await createTestDatabase('webhooks');
+    const config = loadConfig(WebhooksConfigSchema, {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      LOG_LEVEL: 'warn',
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8,::1/128',
+      WEBHOOK_RETRY_SCHEDULE: '100ms,200ms,300ms',
+      WEBHOOK_RETRY_JITTER: '0',
+      WEBHOOK_TIMEOUT: '1s',
+      WEBHOOK_JOB_LOCK: '5s',
+      ...env,
+    });
+    const kafka = testKafka('webhooks-int');
+    await ensureTopics(kafka);
+    const app = await NestFactory.createApplicationContext(WebhooksAppModule.forRoot(config, kafka), { logger: ['error'] });
+    await app.init();
+    const producer = new Kafka({ clientId: 'webhooks-int-producer', brokers: KAFKA_BROKERS, logLevel: 0 }).producer();
+    await producer.connect();
+    return new WebhooksHarness(app, app.get(DataSource), producer, databaseUrl);
+  }
+
+  get<T>(type: new (...args: never[]) => T): T {
+    return this.app.get(type);
+  }
+
+  /** Publishes a domain event on its topic, as another service's outbox relay would. */
+  async publish<T extends EventType>(event: DomainEvent<T>): Promise<DomainEvent<T>> {
+    await this.producer.send({ topic: EVENT_TOPIC_OF[event.type], messages: [{ key: event.tenant_id, value: JSON.stringify(event) }] });
+    return event;
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+    await this.app.close();
+    const queue = new Queue(WEBHOOK_DELIVERY_QUEUE, { connection: bullConnection(REDIS_URL, 'cleanup'), prefix: WEBHOOK_QUEUE_PREFIX });
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    (await queue.client).disconnect();
+    await dropTestDatabase(this.databaseUrl);
+  }
+}
+
+export function domainEvent<T extends EventType>(type: T, tenant_id: string, data: EventPayloads[T], mode: Mode = 'live'): DomainEvent<T> {
+  return { id: newId('evt'), type, tenant_id, mode, occurred_at: new Date().toISOString(), version: EVENT_ENVELOPE_VERSION, data };
+}

@@ -1,0 +1,254 @@
+/**
+ * The webhooks service on real PostgreSQL, Redis and Kafka: domain events
+ * published on Kafka fan out to matching endpoints and arrive signed at a
+ * local receiver (verified with the `standardwebhooks` library); retries on
+ * 500s and timeouts, Retry-After, 410, rotation, manual retry and recovery,
+ * and a redelivered event producing a single delivery.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventSpy, testContext, WebhookReceiver } from '@sigil/testing';
+import type { RequestContext } from '@sigil/contracts';
+import { DeliveriesService } from './delivery/deliveries.service';
+import { EndpointsService } from './endpoints/endpoints.service';
+import { FanoutService } from './fanout/fanout.service';
+import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
+
+const contactData = (email = 'ada@example.com') => ({
+  contact: {
+    id: `con_${randomBytes(8).toString('hex')}`,
+    email,
+    first_name: 'Ada',
+    last_name: null,
+    phone: null,
+    tags: [],
+    custom_fields: {},
+    created_at: new Date().toISOString(),
+    updated_at: new Date().toISOString(),
+    version: 1,
+  },
+});
+
+describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
+  let harness: WebhooksHarness;
+  let receiver: WebhookReceiver;
+  let spy: EventSpy;
+  let endpoints: EndpointsService;
+  let deliveries: DeliveriesService;
+
+  beforeAll(async () => {
+    spy = await EventSpy.start();
+    harness = await WebhooksHarness.start();
+    receiver = await WebhookReceiver.start();
+    endpoints = harness.get(EndpointsService);
+    deliveries = harness.get(DeliveriesService);
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    await receiver?.close();
+    await spy?.stop();
+  });
+
+  /** An endpoint on its own receiver path, with the receiver verifying its secret. */
+  async function endpoint(ctx: RequestContext, events: string[], extra: Record<string, unknown> = {}) {
+    const path = `/${randomBytes(6).toString('hex')}`;
+    const created = await endpoints.create(ctx, { url: receiver.url(path), events, ...extra });
+    receiver.expectSecrets(path, [created.secret]);
+    return { ...created, path };
+  }
+
+  async function waitForDelivery(ctx: RequestContext, webhookId: string, predicate: (d: { status: string; attempt_count: number }) => boolean) {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const page = await deliveries.list(ctx, webhookId, {});
+      const found = page.data.find(predicate);
+      if (found) return deliveries.get(ctx, webhookId, found.id);
+      if (Date.now() > deadline) throw new Error(`no matching delivery: ${JSON.stringify(page.data)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function waitForCount(ctx: RequestContext, webhookId: string, query: Record<string, string>, count: number) {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const page = await deliveries.list(ctx, webhookId, query);
+      if (page.data.length === count) return page.data;
+      if (Date.now() > deadline) throw new Error(`expected ${count} deliveries ${JSON.stringify(query)}, have ${page.data.length}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('fans an event out to the matching enabled endpoints of its tenant and mode, signed', async () => {
+    const ctx = testContext();
+    const wildcard = await endpoint(ctx, ['contact.*']);
+    const everything = await endpoint(ctx, ['*']);
+    const exact = await endpoint(ctx, ['contact.created']);
+    const other = await endpoint(ctx, ['list.member_added']);
+    const disabled = await endpoint(ctx, ['*'], { enabled: false });
+    const testMode = await endpoint({ ...ctx, mode: 'test' }, ['*']);
+    const otherTenant = await endpoint(testContext(), ['*']);
+
+    const event = await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    for (const target of [wildcard, everything, exact]) {
+      const [got] = await receiver.waitFor(target.path, (all) => all.length >= 1);
+      expect(got!.payload).toEqual({ id: event.id, type: 'contact.created', created_at: event.occurred_at, data: event.data });
+      expect(got!.verifiedWith).toEqual([target.secret]);
+      expect(got!.legacyVerifiedWith).toEqual([target.secret]);
+      expect(got!.headers['webhook-id']).toMatch(/^msg_/);
+      expect(got!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+      expect(got!.headers['x-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      expect(got!.headers['content-type']).toBe('application/json');
+    }
+    // An event the others would match, published after: once it arrived, the first one would have too.
+    const later = await harness.publish(domainEvent('list.member_added', ctx.tenant_id, { list_id: 'lst_1', contact_id: 'con_1' }));
+    await receiver.waitFor(other.path, (all) => all.some((d) => d.payload.id === later.id));
+    expect(receiver.received(other.path).map((d) => d.payload.type)).toEqual(['list.member_added']);
+    for (const silent of [disabled, testMode, otherTenant]) expect(receiver.received(silent.path)).toHaveLength(0);
+
+    const detail = await waitForDelivery(ctx, wildcard.id, (d) => d.status === 'delivered');
+    expect(detail).toMatchObject({ status: 'delivered', attempt_count: 1, event_type: 'contact.created', event_id: event.id, webhook_id: wildcard.id });
+    expect(detail.attempts).toEqual([expect.objectContaining({ attempt: 1, status_code: 200, response_body: 'ok', error: null })]);
+  });
+
+  it('delivers a redelivered Kafka event once', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.created', 'contact.deleted']);
+    const event = domainEvent('contact.created', ctx.tenant_id, contactData());
+    await harness.publish(event);
+    await harness.publish(event);
+    await harness.get(FanoutService).accept(event);
+    await receiver.waitFor(target.path, (all) => all.length >= 1);
+    // Same key, same partition, published after the duplicates: once it arrived, they were handled.
+    const sentinel = await harness.publish(domainEvent('contact.deleted', ctx.tenant_id, { id: 'con_x', version: 2 }));
+    await receiver.waitFor(target.path, (all) => all.some((d) => d.payload.id === sentinel.id));
+    await harness.get(FanoutService).accept(event);
+    const list = await deliveries.list(ctx, target.id, { event_type: 'contact.created' });
+    expect(list.data).toHaveLength(1);
+    expect(list.data[0]!.attempt_count).toBe(1);
+    expect(receiver.received(target.path).filter((d) => d.payload.id === event.id)).toHaveLength(1);
+  });
+
+  it('retries after 500s and timeouts with the same webhook-id, recording every attempt', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.updated']);
+    receiver.respond(target.path, (_req, n) => (n === 1 ? { status: 500, body: 'boom' } : n === 2 ? { delayMs: 1500 } : { status: 204 }));
+    const event = await harness.publish(domainEvent('contact.updated', ctx.tenant_id, { ...contactData(), changed: ['email'] }));
+    const detail = await waitForDelivery(ctx, target.id, (d) => d.status === 'delivered');
+    expect(detail.attempts.map((a) => [a.status_code, a.error])).toEqual([
+      [500, null],
+      [null, 'timed out after 1000 ms'],
+      [204, null],
+    ]);
+    expect(detail.attempts[0]!.response_body).toBe('boom');
+    expect(detail.last_status_code).toBe(204);
+    const got = await receiver.waitFor(target.path, (all) => all.length >= 3);
+    expect(new Set(got.map((d) => d.headers['webhook-id']))).toEqual(new Set([detail.id]));
+    expect(got.every((d) => d.payload.id === event.id && d.verifiedWith.length === 1)).toBe(true);
+  });
+
+  it('waits as long as Retry-After says on a 429', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.created']);
+    receiver.respond(target.path, (_req, n) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    const [first, second] = await receiver.waitFor(target.path, (all) => all.length >= 2);
+    // The compressed schedule would retry after 100 ms; Retry-After asks for 1 s.
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(950);
+    const detail = await waitForDelivery(ctx, target.id, (d) => d.status === 'delivered');
+    expect(detail.attempts.map((a) => a.status_code)).toEqual([429, 200]);
+  });
+
+  it('disables the endpoint on 410 Gone and emits webhook.endpoint_disabled', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.created']);
+    receiver.respond(target.path, () => ({ status: 410 }));
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    const detail = await waitForDelivery(ctx, target.id, (d) => d.status === 'failed');
+    expect(detail.attempts).toHaveLength(1);
+    expect(await endpoints.get(ctx, target.id)).toMatchObject({ enabled: false, disabled_reason: 'gone' });
+    const disabled = await spy.waitFor((e) => e.type === 'webhook.endpoint_disabled' && e.tenant_id === ctx.tenant_id);
+    expect(disabled.data).toEqual({ endpoint_id: target.id, reason: 'gone' });
+  });
+
+  it('fails after the last scheduled attempt, then delivers on a manual retry and on recover', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.created']);
+    let healthy = false;
+    receiver.respond(target.path, () => ({ status: healthy ? 200 : 503 }));
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    const failed = await waitForDelivery(ctx, target.id, (d) => d.status === 'failed');
+    expect(failed.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503]);
+    expect(failed.next_attempt_at).toBeNull();
+
+    healthy = true;
+    const retried = await deliveries.retry(ctx, target.id, failed.id);
+    expect(retried.status).toBe('pending');
+    const delivered = await waitForDelivery(ctx, target.id, (d) => d.status === 'delivered');
+    expect(delivered.id).toBe(failed.id);
+    expect(delivered.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503, 200]);
+
+    healthy = false;
+    const since = new Date().toISOString();
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData('b@example.com')));
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData('c@example.com')));
+    await waitForCount(ctx, target.id, { status: 'failed' }, 2);
+    healthy = true;
+    const recovered = await deliveries.recover(ctx, target.id, { since });
+    expect(recovered.recovered).toBe(2);
+    await waitForCount(ctx, target.id, { status: 'delivered' }, 3);
+    expect((await deliveries.list(ctx, target.id, { status: 'failed' })).data).toHaveLength(0);
+  });
+
+  it('signs with both secrets during a rotation', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.created']);
+    const rotated = await endpoints.rotateSecret(ctx, target.id);
+    expect(rotated.secret).not.toBe(target.secret);
+    expect(Date.parse(rotated.previous_secret_expires_at!) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    receiver.expectSecrets(target.path, [rotated.secret, target.secret]);
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    const [got] = await receiver.waitFor(target.path, (all) => all.length >= 1);
+    expect(got!.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(got!.verifiedWith).toEqual([rotated.secret, target.secret]);
+    expect(got!.legacyVerifiedWith).toEqual([rotated.secret, target.secret]);
+  });
+
+  it('sends a webhook.test event whatever the filters', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['list.member_removed']);
+    const sent = await deliveries.sendTest(ctx, target.id);
+    expect(sent).toMatchObject({ status: 'pending', event_type: 'webhook.test' });
+    const [got] = await receiver.waitFor(target.path, (all) => all.length >= 1);
+    expect(got!.payload).toMatchObject({ type: 'webhook.test', data: { message: expect.any(String) } });
+    expect(got!.headers['webhook-id']).toBe(sent.id);
+  });
+});
+
+describe('webhooks service: auto-disable', () => {
+  let harness: WebhooksHarness;
+  let receiver: WebhookReceiver;
+  let spy: EventSpy;
+
+  beforeAll(async () => {
+    spy = await EventSpy.start();
+    harness = await WebhooksHarness.start({ WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms', WEBHOOK_DISABLE_AFTER_FAILING: '300ms' });
+    receiver = await WebhookReceiver.start();
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    await receiver?.close();
+    await spy?.stop();
+  });
+
+  it('disables an endpoint failing for longer than configured and emits webhook.endpoint_disabled', async () => {
+    const ctx = testContext();
+    const endpoints = harness.get(EndpointsService);
+    const created = await endpoints.create(ctx, { url: receiver.url('/down'), events: ['*'] });
+    receiver.respond('/down', () => ({ status: 500 }));
+    await harness.publish(domainEvent('contact.deleted', ctx.tenant_id, { id: 'con_1', version: 2 }));
+    const event = await spy.waitFor((e) => e.type === 'webhook.endpoint_disabled' && e.tenant_id === ctx.tenant_id, 30000);
+    expect(event.data).toEqual({ endpoint_id: created.id, reason: 'failing' });
+    expect(await endpoints.get(ctx, created.id)).toMatchObject({ enabled: false, disabled_reason: 'failing' });
+  });
+});

@@ -1,0 +1,71 @@
+import type { CallHandler, ExecutionContext } from '@nestjs/common';
+import { lastValueFrom, Observable, of, throwError } from 'rxjs';
+import type { RequestContext, RpcReply, RpcRequest } from '@sigil/contracts';
+import { Conflict, NotFound } from '../errors/domain-errors';
+import { currentContext } from '../logging/request-context';
+import { Paged, RpcReplyInterceptor } from './rpc-handlers';
+
+const ctx: RequestContext = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1', trace_id: 'trace-1' };
+
+function executionContext(request: RpcRequest | undefined): ExecutionContext {
+  return { switchToRpc: () => ({ getData: () => request, getContext: () => undefined }) } as unknown as ExecutionContext;
+}
+
+async function reply(handle: () => Observable<unknown>, request: RpcRequest | undefined = { ctx, payload: {} }): Promise<RpcReply> {
+  const interceptor = new RpcReplyInterceptor();
+  // Keep Nest's logger quiet: unknown errors are logged on purpose.
+  jest.spyOn((interceptor as unknown as { logger: { error: () => void } }).logger, 'error').mockImplementation(() => undefined);
+  const next: CallHandler = { handle };
+  return lastValueFrom(interceptor.intercept(executionContext(request), next));
+}
+
+describe('RpcReplyInterceptor', () => {
+  it('wraps a value in {data}', async () => {
+    expect(await reply(() => of({ id: 'con_1' }))).toEqual({ data: { id: 'con_1' } });
+    expect(await reply(() => of(null))).toEqual({ data: null });
+  });
+
+  it('replies a Paged as {data, page}', async () => {
+    const page = { limit: 2, has_more: true, next_cursor: 'abc' };
+    expect(await reply(() => of(new Paged([{ id: 'a' }, { id: 'b' }], page)))).toEqual({ data: [{ id: 'a' }, { id: 'b' }], page });
+  });
+
+  it('replies a DomainError as {error} with its body', async () => {
+    expect(await reply(() => throwError(() => new NotFound('contact', 'con_9')))).toEqual({
+      error: { status: 404, code: 'not_found', type: 'invalid_request_error', message: "No contact with id 'con_9'." },
+    });
+    expect(await reply(() => throwError(() => new Conflict('Taken.', { existing_id: 'con_2' })))).toEqual({
+      error: expect.objectContaining({ status: 409, code: 'conflict', existing_id: 'con_2' }),
+    });
+  });
+
+  it('replies an unknown error as internal_error without its message', async () => {
+    const result = await reply(() => throwError(() => new Error('duplicate key value violates unique constraint "contacts_pkey"')));
+    expect(result).toEqual({ error: { status: 500, code: 'internal_error', type: 'api_error', message: 'An internal error occurred.' } });
+    expect(JSON.stringify(result)).not.toContain('constraint');
+  });
+
+  it('handles a handler that rejects a promise like one that throws', async () => {
+    const rejected = new Observable((s) => {
+      Promise.reject(new NotFound('segment', 'seg_1')).catch((e: unknown) => s.error(e));
+    });
+    expect(await reply(() => rejected)).toEqual({ error: expect.objectContaining({ status: 404, code: 'not_found' }) });
+  });
+
+  it('runs the handler inside the request context', async () => {
+    let seen: unknown;
+    await reply(
+      () =>
+        new Observable((s) => {
+          seen = currentContext();
+          s.next('ok');
+          s.complete();
+        }),
+    );
+    expect(seen).toEqual({ request_id: 'req_1', trace_id: 'trace-1', tenant_id: 'ten_1' });
+  });
+
+  it('still answers when the request carries no context', async () => {
+    expect(await reply(() => of(1), undefined)).toEqual({ data: 1 });
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Times every HTTP request in a Fastify `onResponse` hook, so the histogram
+ * also sees what never reaches a controller: 401/403 from guards, 404s,
+ * 413/415 from body parsing. The route label is the matched template.
+ */
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { Metrics, routeLabel } from './metrics';
+
+const HOOKED = Symbol.for('sigil.http-metrics');
+
+export function installHttpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
+  const marked = fastify as FastifyInstance & { [HOOKED]?: boolean };
+  if (marked[HOOKED]) return;
+  marked[HOOKED] = true;
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe(
+      { method: request.method, route: routeLabel(request.routeOptions.url), status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+}
+
+@Injectable()
+export class HttpMetricsHook implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    const instance: unknown = this.adapterHost.httpAdapter?.getInstance();
+    // Only Fastify apps are timed; a Kafka-only app has no HTTP adapter.
+    if (instance && typeof (instance as FastifyInstance).addHook === 'function') {
+      installHttpMetrics(instance as FastifyInstance, this.metrics);
+    }
+  }
+}

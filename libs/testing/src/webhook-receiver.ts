@@ -1,0 +1,150 @@
+/**
+ * A local HTTP receiver of webhooks for tests. It records every delivery,
+ * verifies its signatures with the off-the-shelf `standardwebhooks` library
+ * and the `X-Signature: t=…,v1=<hex>` scheme against the secrets a test
+ * registers, and answers as the test programs it (status, headers, delay).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+export interface ReceivedWebhook {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  /** Parsed body: `{id, type, created_at, data}`. */
+  payload: { id: string; type: string; created_at: string; data: any };
+  receivedAt: number;
+  /** Secrets (registered for this path) whose signature the standardwebhooks library accepted. */
+  verifiedWith: string[];
+  /** Secrets whose `X-Signature` v1 HMAC matched. */
+  legacyVerifiedWith: string[];
+  /** What the receiver answered. */
+  answered: number;
+}
+
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+
+/** Decides the answer to the `nth` (1-based) request on a path. */
+export type Responder = (req: ReceivedWebhook, nth: number) => Reply | Promise<Reply>;
+
+function legacyValid(secret: string, header: string | undefined, body: string): boolean {
+  if (!header) return false;
+  const parts = header.split(',').map((p) => p.split('=', 2) as [string, string]);
+  const t = parts.find(([k]) => k === 't')?.[1];
+  if (!t) return false;
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const expected = Buffer.from(createHmac('sha256', key).update(`${t}.${body}`).digest('hex'));
+  return parts.some(([k, v]) => k === 'v1' && Buffer.from(v).length === expected.length && timingSafeEqual(Buffer.from(v), expected));
+}
+
+export class WebhookReceiver {
+  readonly deliveries: ReceivedWebhook[] = [];
+  private readonly secrets = new Map<string, string[]>();
+  private readonly responders = new Map<string, Responder>();
+  private readonly counts = new Map<string, number>();
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<WebhookReceiver> {
+    let receiver: WebhookReceiver | undefined;
+    const server = createServer((req, res) => void receiver!.handle(req, res));
+    receiver = new WebhookReceiver(server);
+    server.on('connection', (s) => {
+      receiver!.sockets.add(s);
+      s.on('close', () => receiver!.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return receiver;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** The URL of a path on this receiver (each test uses its own path). */
+  url(path: string): string {
+    return `http://127.0.0.1:${this.port}${path.startsWith('/') ? path : `/${path}`}`;
+  }
+
+  /** Secrets to verify deliveries on `path` against. */
+  expectSecrets(path: string, secrets: string[]): void {
+    this.secrets.set(path, secrets);
+  }
+
+  respond(path: string, responder: Responder): void {
+    this.responders.set(path, responder);
+  }
+
+  received(path: string): ReceivedWebhook[] {
+    return this.deliveries.filter((d) => d.path === path);
+  }
+
+  /** Waits until `predicate` holds for the deliveries of `path`. */
+  async waitFor(path: string, predicate: (all: ReceivedWebhook[]) => boolean, timeoutMs = 30000): Promise<ReceivedWebhook[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const all = this.received(path);
+      if (predicate(all)) return all;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const all = this.received(path);
+    throw new Error(`receiver ${path}: condition not met within ${timeoutMs} ms (${all.length} deliveries: ${all.map((d) => `${d.payload?.type}→${d.answered}`).join(', ')})`);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const path = (req.url ?? '/').split('?')[0]!;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const secrets = this.secrets.get(path) ?? [];
+    const received: ReceivedWebhook = {
+      path,
+      headers,
+      body,
+      payload: safeParse(body),
+      receivedAt: Date.now(),
+      verifiedWith: secrets.filter((s) => {
+        try {
+          new Webhook(s).verify(body, headers);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+      legacyVerifiedWith: secrets.filter((s) => legacyValid(s, headers['x-signature'], body)),
+      answered: 0,
+    };
+    const nth = (this.counts.get(path) ?? 0) + 1;
+    this.counts.set(path, nth);
+    const reply = (await this.responders.get(path)?.(received, nth)) ?? {};
+    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    received.answered = reply.status ?? 200;
+    this.deliveries.push(received);
+    if (res.destroyed) return;
+    res.writeHead(received.answered, { 'content-type': 'text/plain', ...reply.headers });
+    res.end(reply.body ?? 'ok');
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function safeParse(body: string): ReceivedWebhook['payload'] {
+  try {
+    return JSON.parse(body) as ReceivedWebhook['payload'];
+  } catch {
+    return { id: '', type: '', created_at: '', data: body };
+  }
+}

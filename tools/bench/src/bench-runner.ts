@@ -1,0 +1,233 @@
+/**
+ * Runs every benchmark in one go on this machine: infrastructure up, a bare
+ * Fastify baseline and the whole platform (every service its own process),
+ * then the core comparison (`GET /v1/contacts/:id` through gateway → Kafka →
+ * contacts → reply, against the baseline's `GET /`) at fixed rates and at
+ * saturation, then every `scenarios/*.scenario.js`. Figures are only
+ * comparable within one run: read the ratios.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus, loadavg, platform, arch, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { contactInput, createTenant, TestStack } from '@sigil/testing';
+import { renderMarkdown, updateDocs, writeResults, type BenchResults, type SectionResult } from './bench-report';
+import { measure, round, type LoadSummary } from './load';
+import type { BenchRow, ScenarioModule } from './scenario';
+
+/** dist/tools/bench/src → repository root. */
+const ROOT = resolve(__dirname, '../../../..');
+
+export interface BenchOptions {
+  quick: boolean;
+  only?: string;
+  /** Splice the tables into docs/benchmarks.md even for a quick or partial run. */
+  docs: boolean;
+}
+
+export function parseArgs(argv: string[]): BenchOptions {
+  const options: BenchOptions = { quick: false, docs: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--docs') options.docs = true;
+    else if (arg === '--only') options.only = argv[++i];
+    else if (arg?.startsWith('--only=')) options.only = arg.slice('--only='.length);
+    else throw new Error(`unknown argument ${arg}; usage: npm run bench -- [--quick] [--only core|<scenario>] [--docs]`);
+  }
+  if (options.only === '') throw new Error('--only needs a name: core or a scenario name');
+  return options;
+}
+
+interface Load {
+  label: string;
+  rate?: number;
+  connections: number;
+}
+
+const LOADS: Load[] = [
+  { label: 'one at a time', connections: 1 },
+  { label: '200 req/s', rate: 200, connections: 50 },
+  { label: '500 req/s', rate: 500, connections: 50 },
+  { label: 'saturation', connections: 50 },
+];
+
+function log(msg: string): void {
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    quick: options.quick,
+    ...(options.only ? { only: options.only } : {}),
+    duration_seconds: 0,
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model.trim() ?? 'unknown',
+      node: process.version,
+      platform: `${platform()} ${arch()}`,
+      memory_gib: Math.round(totalmem() / 2 ** 30),
+      load_average_before: loadavg(),
+    },
+    sections: [],
+  };
+
+  const scenarios = scenarioFiles().filter((s) => !options.only || options.only === s.name);
+  const runCore = !options.only || options.only === 'core';
+  if (!runCore && !scenarios.length) {
+    process.stderr.write(`--only ${options.only}: no such benchmark (core, ${scenarioFiles().map((s) => s.name).join(', ')})\n`);
+    process.exit(2);
+  }
+
+  log('infrastructure up (tools/infra/infra.sh up)');
+  const infra = spawnSync('bash', [join(ROOT, 'tools/infra/infra.sh'), 'up'], { cwd: ROOT, stdio: 'inherit' });
+  if (infra.status !== 0) {
+    process.stderr.write('infrastructure did not come up; see above\n');
+    process.exit(1);
+  }
+
+  let baseline: ChildProcess | undefined;
+  let stack: TestStack | undefined;
+  const cleanup = async () => {
+    baseline?.kill('SIGTERM');
+    await stack?.close();
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    log('starting the platform (every service its own process) and the bare Fastify baseline');
+    const started = await startBaseline();
+    baseline = started.child;
+    const baselineUrl = started.url;
+    stack = await TestStack.start();
+    log(`gateway ${stack.gatewayUrl}, baseline ${baselineUrl}, logs in ${stack.logDir}`);
+
+    if (runCore) results.sections.push(await timed('core', 'Gateway → Kafka → contacts → reply vs bare Fastify', () => core(stack!, baselineUrl, options)));
+
+    for (const scenario of scenarios) {
+      results.sections.push(
+        await timed(scenario.name, `Scenario: ${scenario.name}`, async () => {
+          const mod = (await import(scenario.file)) as Partial<ScenarioModule>;
+          if (typeof mod.run !== 'function') throw new Error(`${scenario.file} exports no run()`);
+          const tenant = await createTenant(stack!.gatewayUrl);
+          return mod.run({ gatewayUrl: stack!.gatewayUrl, api: tenant.api, quick: options.quick });
+        }),
+      );
+    }
+  } catch (err) {
+    results.sections.push({ name: 'setup', title: 'Setup', rows: [], error: err instanceof Error ? err.message : String(err), seconds: 0 });
+    log(`setup failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    log('stopping the platform and the baseline');
+    await cleanup().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+  }
+
+  results.machine.load_average_after = loadavg();
+  results.duration_seconds = round((Date.now() - started) / 1000, 1);
+  const file = writeResults(ROOT, results);
+  log(`results: ${file} (and bench-results/latest.json, latest.md)`);
+  if ((!options.quick && !options.only) || options.docs) log(`tables written to ${updateDocs(ROOT, results)}`);
+  else log('quick or partial run: docs/benchmarks.md left as it is (add --docs to overwrite it)');
+  process.stdout.write('\n' + renderMarkdown(results) + '\n');
+  process.exit(results.sections.some((s) => s.error) ? 1 : 0);
+}
+
+async function timed(name: string, title: string, fn: () => Promise<BenchRow[]>): Promise<SectionResult> {
+  log(`▶ ${name}`);
+  const t0 = Date.now();
+  try {
+    const rows = await fn();
+    log(`✔ ${name} (${rows.length} rows)`);
+    return { name, title, rows, seconds: round((Date.now() - t0) / 1000, 1) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log(`✘ ${name}: ${message}`);
+    return { name, title, rows: [], error: message, seconds: round((Date.now() - t0) / 1000, 1) };
+  }
+}
+
+/** The walking-skeleton read path against the bare server, load by load (interleaved, so drift hits both). */
+async function core(stack: TestStack, baselineUrl: string, options: BenchOptions): Promise<BenchRow[]> {
+  const tenant = await createTenant(stack.gatewayUrl);
+  const created = await tenant.api.post('/v1/contacts', contactInput());
+  if (created.status !== 201) throw new Error(`creating the bench contact answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const contactUrl = `${stack.gatewayUrl}/v1/contacts/${created.body.data.id as string}`;
+  const check = await tenant.api.get(`/v1/contacts/${created.body.data.id as string}`);
+  if (check.status !== 200) throw new Error(`reading the bench contact answered ${check.status}`);
+
+  const seconds = options.quick ? 3 : 10;
+  const targets = [
+    { name: 'bare Fastify `GET /`', url: `${baselineUrl}/`, headers: {} },
+    { name: 'gateway `GET /v1/contacts/:id`', url: contactUrl, headers: tenant.api.defaultHeaders },
+  ];
+  log(`warming up (${options.quick ? 1 : 3} s each)`);
+  for (const t of targets) await measure({ url: t.url, headers: t.headers, connections: 10, durationSeconds: options.quick ? 1 : 3 });
+
+  const rows: BenchRow[] = [];
+  for (const load of LOADS) {
+    const [base, gateway] = [await run(targets[0]!, load), await run(targets[1]!, load)];
+    rows.push(row(targets[0]!.name, load, base, base), row(targets[1]!.name, load, gateway, base));
+  }
+  return rows;
+
+  async function run(target: (typeof targets)[number], load: Load): Promise<LoadSummary> {
+    log(`  ${target.name} @ ${load.label}, ${load.connections} connections, ${seconds} s`);
+    const summary = await measure({ url: target.url, headers: target.headers, connections: load.connections, durationSeconds: seconds, rate: load.rate });
+    log(`    ${summary.rps} req/s, p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms, errors ${summary.errors}, non-2xx ${summary.non2xx}`);
+    return summary;
+  }
+}
+
+function row(target: string, load: Load, s: LoadSummary, base: LoadSummary): BenchRow {
+  const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : '–');
+  return {
+    target,
+    load: load.label,
+    connections: load.connections,
+    'req/s': s.rps,
+    'mean ms': s.mean_ms,
+    'p50 ms': s.p50_ms,
+    'p99 ms': s.p99_ms,
+    'max ms': s.max_ms,
+    errors: s.errors,
+    'non-2xx': s.non2xx,
+    'req/s ÷ bare': ratio(s.rps, base.rps),
+    'mean ÷ bare': ratio(s.mean_ms, base.mean_ms),
+    'p50 ÷ bare': ratio(s.p50_ms, base.p50_ms),
+    'p99 ÷ bare': ratio(s.p99_ms, base.p99_ms),
+  };
+}
+
+function scenarioFiles(): { name: string; file: string }[] {
+  const dir = join(__dirname, 'scenarios');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.scenario.js'))
+    .sort()
+    .map((f) => ({ name: f.slice(0, -'.scenario.js'.length), file: join(dir, f) }));
+}
+
+/** Starts the bare Fastify server in its own process; resolves with its URL. */
+function startBaseline(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(__dirname, 'baseline-server.js')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('baseline server did not start in 10 s')), 10000);
+    child.once('exit', (code) => rej(new Error(`baseline server exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const port = /listening (\d+)/.exec(chunk.toString())?.[1];
+      if (port) {
+        clearTimeout(timer);
+        res({ child, url: `http://127.0.0.1:${port}` });
+      }
+    });
+  });
+}

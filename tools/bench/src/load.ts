@@ -1,0 +1,62 @@
+/**
+ * One HTTP load measurement with autocannon, summarised as the figures the
+ * bench tables show. Scenarios may use it too (`measure({url, ...})`).
+ */
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Concurrent connections. */
+  connections: number;
+  durationSeconds: number;
+  /** Requests per second over all connections; omit to saturate. */
+  rate?: number;
+}
+
+export interface LoadSummary {
+  /** Completed requests per second over the whole duration. */
+  rps: number;
+  requests: number;
+  mean_ms: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  non2xx: number;
+  status_codes: Record<string, number>;
+}
+
+export async function measure(options: LoadOptions): Promise<LoadSummary> {
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    timeout: 10,
+  });
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat?.count ?? 0;
+  return {
+    rps: round(result.requests.total / Math.max(result.duration, 0.001), 1),
+    requests: result.requests.total,
+    mean_ms: round(result.latency.average),
+    p50_ms: round(result.latency.p50),
+    p99_ms: round(result.latency.p99),
+    max_ms: round(result.latency.max),
+    errors: result.errors,
+    non2xx: result.non2xx,
+    status_codes: statusCodes,
+  };
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

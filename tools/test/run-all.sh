@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite from a fresh clone: dependencies, infrastructure,
+# build, type check, lint, then unit, integration and end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash tools/setup/ensure-deps.sh
+bash tools/infra/infra.sh up
+echo "== build"; npm run build
+echo "== typecheck (tests included)"; npx tsc -p tsconfig.json --noEmit
+echo "== lint"; npx eslint . --max-warnings=0
+echo "== unit"; npx jest --selectProjects unit --ci
+echo "== integration"; npx jest --selectProjects integration --ci --maxWorkers=2
+echo "== e2e"; npx jest --selectProjects e2e --ci --runInBand
+if [ -f tools/deploy-check/check.sh ]; then echo "== deploy manifests"; bash tools/deploy-check/check.sh; fi
+echo "== all tests passed"
