@@ -6,7 +6,9 @@
 #      Sigil's deployment rules hold (tools/deploy-check/validate.py);
 #   3. docker-compose.yml loads and validates as `docker compose config` would
 #      (compose-go, the loader inside Docker Compose; no engine needed);
-#   4. the Dockerfile's health check knows every app's port.
+#   4. the Dockerfile parses (BuildKit's parser), copies only files the build
+#      context has, runs as non-root with a HEALTHCHECK, and knows every app's port;
+#   5. the Grafana dashboard queries only metrics the code defines.
 # Tools are installed once, pinned, into .infra/tools (git-ignored).
 #
 #   bash tools/deploy-check/check.sh                 # validate
@@ -49,9 +51,10 @@ install_tools() {
       "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" "jsonschema==$JSONSCHEMA_VERSION" pyyaml
     touch "$stamp"
   fi
-  # Rebuilt when its sources change (go caches the build, so this is cheap).
-  log "building compose-config (compose-go)"
+  # Rebuilt every run from their pinned go.mod (go caches the build, so this is cheap).
+  log "building compose-config (compose-go) and dockerfile-check (BuildKit parser)"
   (cd "$HERE/compose-config" && GOTOOLCHAIN=local go build -o "$BIN/compose-config" .)
+  (cd "$HERE/dockerfile-check" && GOTOOLCHAIN=local go build -o "$BIN/dockerfile-check" .)
 }
 
 build_topic_generator() {
@@ -92,7 +95,7 @@ check_dockerfile() {
     grep -q "$app: $port" "$ROOT/deploy/docker/healthcheck.js" ||
       die "deploy/docker/healthcheck.js does not know $app's port $port (apps/$app/src/config.ts)"
   done
-  grep -q 'USER node' "$ROOT/Dockerfile" || die "Dockerfile must run as the non-root node user"
+  "$BIN/dockerfile-check" "$ROOT" || die "Dockerfile"
   log "Dockerfile: health check ports match apps/*/src/config.ts"
 }
 
@@ -110,6 +113,7 @@ main() {
   render_and_validate
   validate_compose
   check_dockerfile
+  "$VENV/bin/python" "$HERE/check_dashboard.py" || die "Grafana dashboard"
   log "all deployment artefacts valid"
 }
 

@@ -7,7 +7,7 @@ bash tools/setup/ensure-deps.sh
 bash tools/infra/infra.sh up
 echo "== build"; npm run build
 echo "== typecheck (tests included)"; npx tsc -p tsconfig.json --noEmit
-echo "== lint"; npx eslint . --max-warnings=0
+echo "== lint"; npm run --silent lint
 echo "== unit"; npx jest --selectProjects unit --ci
 echo "== integration"; npx jest --selectProjects integration --ci --maxWorkers=2
 echo "== e2e"; npx jest --selectProjects e2e --ci --runInBand

@@ -7,6 +7,7 @@ import {
   HealthController,
   KAFKA_SETTINGS,
   kafkaCheck,
+  MetricsModule,
   REDIS,
   RedisModule,
   redisCheck,
@@ -21,6 +22,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ApiKeysController } from './routes/api-keys.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
@@ -30,6 +33,7 @@ import { MeController } from './routes/me.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
 @Module({})
@@ -37,7 +41,7 @@ export class GatewayAppModule {
   static forRoot(config: GatewayConfig, kafka: KafkaSettings): DynamicModule {
     return {
       module: GatewayAppModule,
-      imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway')],
+      imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway'), MetricsModule.forRoot('gateway')],
       controllers: [
         HealthController,
         PlatformHealthController,
@@ -57,12 +61,15 @@ export class GatewayAppModule {
         { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'gateway', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
         { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis), kafkaCheck(kafka)] },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        IdempotencyStore,
         { provide: APP_GUARD, useClass: AuthGuard },
         CredentialCache,
         ApiKeyVerifier,
         KeyCacheInvalidator,
         UsageRecorder,
+        RateLimiter,
       ],
     };
   }

@@ -1,6 +1,6 @@
 /** Configuration of the gateway, from the environment. */
 import { z } from 'zod';
-import { authEnv, envInt, httpEnv, kafkaEnv, redisEnv } from '@sigil/platform';
+import { authEnv, envBool, envInt, httpEnv, kafkaEnv, redisEnv } from '@sigil/platform';
 
 export const GatewayConfigSchema = z.object({
   ...httpEnv(3000),
@@ -12,6 +12,19 @@ export const GatewayConfigSchema = z.object({
   KEY_CACHE_REDIS_TTL_SECONDS: envInt(300, 1, 86400),
   KEY_CACHE_MAX_ENTRIES: envInt(100_000, 100, 10_000_000),
   USAGE_FLUSH_INTERVAL_MS: envInt(2000, 100, 60000),
+  /** Off only to measure the limiter's own cost in benchmarks. */
+  RATE_LIMIT_ENABLED: envBool(true),
+  /** Redis down: refuse with 503 (default) or let requests through, logging loudly. */
+  RATE_LIMIT_FAIL_OPEN: envBool(false),
+  RATE_LIMIT_TIMEOUT_MS: envInt(1000, 10, 10000),
+  /** Per client IP, on the public auth routes. */
+  LOGIN_LIMIT_PER_IP_PER_MINUTE: envInt(30, 1, 1_000_000),
+  SIGNUP_LIMIT_PER_IP_PER_HOUR: envInt(20, 1, 1_000_000),
+  /** Failed API-key/token authentications per IP per minute before the IP is refused (brute force). */
+  AUTH_FAILURES_PER_IP_PER_MINUTE: envInt(30, 1, 1_000_000),
+  /** Trust X-Forwarded-For from this many proxy hops (behind an ingress). */
+  TRUST_PROXY_HOPS: envInt(0, 0, 10),
+  CORS_ORIGINS: z.string().default(''),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

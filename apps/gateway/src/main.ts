@@ -6,8 +6,20 @@ import { GatewayConfigSchema } from './config';
 import { configureHttp } from './http/http-setup';
 import { requestIdFor } from './http/request-id';
 
-runService('gateway', () => loadConfig(GatewayConfigSchema), (config, kafka) => GatewayAppModule.forRoot(config, kafka), {
-  rpcServer: false,
-  adapter: new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdFor, requestIdHeader: false }),
-  configure: configureHttp,
-});
+let config: ReturnType<typeof loadConfig<typeof GatewayConfigSchema>> | undefined;
+runService(
+  'gateway',
+  () => (config ??= loadConfig(GatewayConfigSchema)),
+  (c, kafka) => GatewayAppModule.forRoot(c, kafka),
+  {
+    rpcServer: false,
+    adapter: () =>
+      new FastifyAdapter({
+        bodyLimit: MAX_BODY_BYTES,
+        genReqId: requestIdFor,
+        requestIdHeader: false,
+        trustProxy: config!.TRUST_PROXY_HOPS || false,
+      }),
+    configure: (app) => configureHttp(app, config!),
+  },
+);

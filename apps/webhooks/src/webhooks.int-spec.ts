@@ -36,8 +36,8 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
   let deliveries: DeliveriesService;
 
   beforeAll(async () => {
+    harness = await WebhooksHarness.start(); // creates the namespace's topics first
     spy = await EventSpy.start();
-    harness = await WebhooksHarness.start();
     receiver = await WebhookReceiver.start();
     endpoints = harness.get(EndpointsService);
     deliveries = harness.get(DeliveriesService);
@@ -224,14 +224,18 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
   });
 });
 
-describe('webhooks service: auto-disable', () => {
+describe('webhooks service: endpoint limits', () => {
   let harness: WebhooksHarness;
   let receiver: WebhookReceiver;
   let spy: EventSpy;
 
   beforeAll(async () => {
+    harness = await WebhooksHarness.start({
+      WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms',
+      WEBHOOK_DISABLE_AFTER_FAILING: '300ms',
+      WEBHOOK_ENDPOINT_CONCURRENCY: '2',
+    });
     spy = await EventSpy.start();
-    harness = await WebhooksHarness.start({ WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms', WEBHOOK_DISABLE_AFTER_FAILING: '300ms' });
     receiver = await WebhookReceiver.start();
   });
 
@@ -250,5 +254,22 @@ describe('webhooks service: auto-disable', () => {
     const event = await spy.waitFor((e) => e.type === 'webhook.endpoint_disabled' && e.tenant_id === ctx.tenant_id, 30000);
     expect(event.data).toEqual({ endpoint_id: created.id, reason: 'failing' });
     expect(await endpoints.get(ctx, created.id)).toMatchObject({ enabled: false, disabled_reason: 'failing' });
+  });
+
+  it('caps the deliveries in flight to one endpoint, while other endpoints proceed', async () => {
+    const ctx = testContext();
+    const endpoints = harness.get(EndpointsService);
+    const slow = await endpoints.create(ctx, { url: receiver.url('/slow'), events: ['contact.created'] });
+    const fast = await endpoints.create(ctx, { url: receiver.url('/fast'), events: ['contact.created'] });
+    receiver.respond('/slow', () => ({ delayMs: 200 }));
+    const events = [];
+    for (let i = 0; i < 12; i++) events.push(await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData())));
+    await receiver.waitFor('/fast', (all) => all.length >= 12);
+    await receiver.waitFor('/slow', (all) => all.length >= 12);
+    expect(receiver.maxConcurrent('/slow')).toBeLessThanOrEqual(2);
+    expect(receiver.maxConcurrent('/slow')).toBe(2);
+    const slowDeliveries = await harness.get(DeliveriesService).list(ctx, slow.id, {});
+    expect(slowDeliveries.data.every((d) => d.attempt_count === 1 && d.status === 'delivered')).toBe(true);
+    expect(fast.id).not.toBe(slow.id);
   });
 });

@@ -68,16 +68,21 @@ export function eventMatchesFilters(filters: readonly string[], type: string): b
   return filtersMatching(type).some((f) => filters.includes(f));
 }
 
+function parsedUrl(u: string): URL | undefined {
+  try {
+    return new URL(u);
+  } catch {
+    return undefined; // reported once, by .url()
+  }
+}
+
 export const WebhookUrlSchema = z
   .string()
   .trim()
   .max(2048)
   .url()
-  .refine((u) => /^https?:\/\//i.test(u), 'expected an https:// URL')
-  .refine((u) => {
-    const parsed = new URL(u);
-    return !parsed.username && !parsed.password;
-  }, 'credentials in the URL are not allowed');
+  .refine((u) => !parsedUrl(u) || /^https?:$/.test(parsedUrl(u)!.protocol), 'expected an https:// URL')
+  .refine((u) => !parsedUrl(u)?.username && !parsedUrl(u)?.password, 'credentials in the URL are not allowed');
 
 const events = z
   .array(EventFilterSchema)

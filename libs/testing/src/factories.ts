@@ -1,6 +1,6 @@
 /** Valid request bodies with fresh values; a test overrides only what matters to it. */
 import { randomBytes } from 'node:crypto';
-import type { CreateContactRequest, RequestContext } from '@sigil/contracts';
+import type { CreateContactRequest, CreateCustomFieldRequest, RequestContext } from '@sigil/contracts';
 
 let counter = 0;
 export function uniqueEmail(domain = 'example.com'): string {
@@ -9,6 +9,11 @@ export function uniqueEmail(domain = 'example.com'): string {
 
 export function contactInput(overrides: Partial<CreateContactRequest> = {}): CreateContactRequest {
   return { email: uniqueEmail(), first_name: 'Ada', last_name: 'Lovelace', ...overrides };
+}
+
+/** A custom field definition with a fresh key (text unless the test says otherwise). */
+export function customFieldInput(overrides: Partial<CreateCustomFieldRequest> = {}): CreateCustomFieldRequest {
+  return { key: `field_${randomBytes(4).toString('hex')}`, label: 'Field', type: 'text', ...overrides } as CreateCustomFieldRequest;
 }
 
 /** A request context for service-level tests: a fresh tenant in live mode. */

@@ -5,3 +5,5 @@ export * from './http-client';
 export * from './factories';
 export * from './tenant';
 export * from './webhook-receiver';
+export * from './segments.factories';
+export * from './private-redis';

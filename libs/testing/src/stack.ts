@@ -143,7 +143,11 @@ export class TestStack {
     if (services.includes('gateway')) {
       for (let r = 0; r < (options.gatewayReplicas ?? 1); r++) {
         const name = r === 0 ? 'gateway' : `gateway-${r + 1}`;
-        stack.processes.push(new ServiceProcess(name, 'gateway', await freePort(), { ...common, ...options.serviceEnv?.gateway }, logDir));
+        // Tests sign up many tenants from one IP; tests of these limits set their own values.
+        const generousIpLimits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000', LOGIN_LIMIT_PER_IP_PER_MINUTE: '100000', AUTH_FAILURES_PER_IP_PER_MINUTE: '100000' };
+        stack.processes.push(
+          new ServiceProcess(name, 'gateway', await freePort(), { ...common, ...generousIpLimits, ...options.serviceEnv?.gateway }, logDir),
+        );
       }
     }
     try {

@@ -15,6 +15,8 @@ export interface ReceivedWebhook {
   body: string;
   /** Parsed body: `{id, type, created_at, data}`. */
   payload: { id: string; type: string; created_at: string; data: any };
+  /** When the request arrived, and when it was answered (`receivedAt`). */
+  startedAt: number;
   receivedAt: number;
   /** Secrets (registered for this path) whose signature the standardwebhooks library accepted. */
   verifiedWith: string[];
@@ -99,7 +101,21 @@ export class WebhookReceiver {
     throw new Error(`receiver ${path}: condition not met within ${timeoutMs} ms (${all.length} deliveries: ${all.map((d) => `${d.payload?.type}→${d.answered}`).join(', ')})`);
   }
 
+  /** The most requests a path had in flight at once. */
+  maxConcurrent(path: string): number {
+    const edges = this.received(path).flatMap((d) => [
+      [d.startedAt, 1],
+      [d.receivedAt, -1],
+    ]);
+    edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let current = 0;
+    let max = 0;
+    for (const [, delta] of edges) max = Math.max(max, (current += delta!));
+    return max;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
@@ -112,7 +128,8 @@ export class WebhookReceiver {
       headers,
       body,
       payload: safeParse(body),
-      receivedAt: Date.now(),
+      startedAt,
+      receivedAt: startedAt,
       verifiedWith: secrets.filter((s) => {
         try {
           new Webhook(s).verify(body, headers);
@@ -128,6 +145,7 @@ export class WebhookReceiver {
     this.counts.set(path, nth);
     const reply = (await this.responders.get(path)?.(received, nth)) ?? {};
     if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    received.receivedAt = Date.now();
     received.answered = reply.status ?? 200;
     this.deliveries.push(received);
     if (res.destroyed) return;

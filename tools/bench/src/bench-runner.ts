@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, platform, arch, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { contactInput, createTenant, TestStack } from '@sigil/testing';
+import { contactInput, createTenant, TestStack, type ServiceName } from '@sigil/testing';
 import { renderMarkdown, updateDocs, writeResults, type BenchResults, type SectionResult } from './bench-report';
 import { measure, round, type LoadSummary } from './load';
 import type { BenchRow, ScenarioModule } from './scenario';
@@ -45,6 +45,15 @@ interface Load {
   connections: number;
 }
 
+/**
+ * The bench stack's own settings. Rate limiting is off: plan limits (1 000
+ * req/min at most) would turn a load test into a test of 429s; the limiter's
+ * cost (one Redis round trip) is small beside the Kafka round trip.
+ */
+const BENCH_SERVICE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  gateway: { RATE_LIMIT_ENABLED: 'false' },
+};
+
 const LOADS: Load[] = [
   { label: 'one at a time', connections: 1 },
   { label: '200 req/s', rate: 200, connections: 50 },
@@ -67,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   const started = Date.now();
   const results: BenchResults = {
     date: new Date().toISOString(),
+    commit: spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || 'unknown',
     quick: options.quick,
     ...(options.only ? { only: options.only } : {}),
     duration_seconds: 0,
@@ -105,10 +115,23 @@ export async function main(argv: string[]): Promise<void> {
 
   try {
     log('starting the platform (every service its own process) and the bare Fastify baseline');
+    const modules = new Map<string, Partial<ScenarioModule>>();
+    const serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = structuredClone(BENCH_SERVICE_ENV);
+    for (const scenario of scenarios) {
+      try {
+        const mod = (await import(scenario.file)) as Partial<ScenarioModule>;
+        modules.set(scenario.name, mod);
+        for (const [service, env] of Object.entries(mod.serviceEnv ?? {}) as [ServiceName, Record<string, string>][]) {
+          serviceEnv[service] = { ...serviceEnv[service], ...env };
+        }
+      } catch (err) {
+        log(`✘ ${scenario.name} does not load: ${String(err)}`);
+      }
+    }
     const started = await startBaseline();
     baseline = started.child;
     const baselineUrl = started.url;
-    stack = await TestStack.start();
+    stack = await TestStack.start({ serviceEnv });
     log(`gateway ${stack.gatewayUrl}, baseline ${baselineUrl}, logs in ${stack.logDir}`);
 
     if (runCore) results.sections.push(await timed('core', 'Gateway → Kafka → contacts → reply vs bare Fastify', () => core(stack!, baselineUrl, options)));
@@ -116,10 +139,16 @@ export async function main(argv: string[]): Promise<void> {
     for (const scenario of scenarios) {
       results.sections.push(
         await timed(scenario.name, `Scenario: ${scenario.name}`, async () => {
-          const mod = (await import(scenario.file)) as Partial<ScenarioModule>;
+          const mod = modules.get(scenario.name);
+          if (!mod) throw new Error(`${scenario.file} does not load`);
           if (typeof mod.run !== 'function') throw new Error(`${scenario.file} exports no run()`);
           const tenant = await createTenant(stack!.gatewayUrl);
-          return mod.run({ gatewayUrl: stack!.gatewayUrl, api: tenant.api, quick: options.quick });
+          return mod.run({
+            gatewayUrl: stack!.gatewayUrl,
+            api: tenant.api,
+            quick: options.quick,
+            contactsDatabaseUrl: stack!.processes.some((p) => p.service === 'contacts') ? stack!.databaseUrl('contacts') : undefined,
+          });
         }),
       );
     }
@@ -141,17 +170,29 @@ export async function main(argv: string[]): Promise<void> {
   process.exit(results.sections.some((s) => s.error) ? 1 : 0);
 }
 
+/** Longest a section may take before the run moves on without it. */
+const SECTION_TIMEOUT_MS = 20 * 60 * 1000;
+
 async function timed(name: string, title: string, fn: () => Promise<BenchRow[]>): Promise<SectionResult> {
   log(`▶ ${name}`);
   const t0 = Date.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const rows = await fn();
+    const rows = await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`gave up after ${SECTION_TIMEOUT_MS / 60000} min`)), SECTION_TIMEOUT_MS);
+      }),
+    ]);
+    if (!Array.isArray(rows)) throw new Error('run() did not return an array of rows');
     log(`✔ ${name} (${rows.length} rows)`);
     return { name, title, rows, seconds: round((Date.now() - t0) / 1000, 1) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log(`✘ ${name}: ${message}`);
     return { name, title, rows: [], error: message, seconds: round((Date.now() - t0) / 1000, 1) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

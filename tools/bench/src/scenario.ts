@@ -3,7 +3,7 @@
  * `run` that measures one feature through the gateway and returns the rows of
  * its results table.
  */
-import type { ApiClient } from '@sigil/testing';
+import type { ApiClient, ServiceName } from '@sigil/testing';
 
 export type BenchRow = Record<string, string | number>;
 
@@ -13,8 +13,12 @@ export interface BenchEnv {
   api: ApiClient;
   /** `--quick`: a smoke run; use short durations. */
   quick?: boolean;
+  /** The bench stack's contacts database, to seed large data sets straight into it. */
+  contactsDatabaseUrl?: string;
 }
 
 export interface ScenarioModule {
   run(env: BenchEnv): Promise<BenchRow[]>;
+  /** Extra environment for services of the bench stack (one stack serves every scenario; merged in file order). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }

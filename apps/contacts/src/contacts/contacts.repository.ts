@@ -76,7 +76,8 @@ export class ContactsRepository {
 
   /** Deletes the contact; its activities and value rows go with it (ON DELETE CASCADE). Returns its version. */
   async delete(m: EntityManager, s: Scope, id: string): Promise<number | undefined> {
-    const rows: { version: number }[] = await m.query(
+    // TypeORM answers UPDATE/DELETE … RETURNING as [rows, count].
+    const [rows]: [{ version: number }[], number] = await m.query(
       `DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING version`,
       [s.tenantId, s.mode, id],
     );

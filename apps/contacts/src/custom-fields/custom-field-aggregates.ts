@@ -26,39 +26,48 @@ export class CustomFieldAggregates {
     return rows.map((r) => r.value_text);
   }
 
+  /**
+   * One pass over the field's index range: values are grouped once, and
+   * count, distinct, min/max/avg/sum and the top values are read off the groups.
+   */
   async compute(m: EntityManager, s: Scope, def: DefinitionRow, top: number): Promise<CustomFieldAggregate> {
     const params = [s.tenantId, s.mode, def.key];
     const result: CustomFieldAggregate = { key: def.key, type: def.type, count: 0, distinct: 0, min: null, max: null, avg: null, sum: null, top_values: [] };
     if (def.type === 'number') {
       const [row] = await m.query(
-        `SELECT count(*)::int AS count, min(value_num) AS min, max(value_num) AS max, avg(value_num) AS avg, sum(value_num) AS sum
-         ${BASE} AND value_num IS NOT NULL`,
+        `WITH g AS (SELECT value_num AS v, count(*) AS n ${BASE} AND value_num IS NOT NULL GROUP BY value_num)
+         SELECT coalesce(sum(n), 0)::int AS count, count(*)::int AS distinct, min(v) AS min, max(v) AS max,
+                sum(v * n) AS sum, sum(v * n) / nullif(sum(n), 0) AS avg
+         FROM g`,
         params,
       );
-      const [d] = await m.query(`SELECT count(*)::int AS n FROM (SELECT DISTINCT value_num ${BASE} AND value_num IS NOT NULL) x`, params);
-      return { ...result, count: row.count, distinct: d.n, min: row.min, max: row.max, avg: row.avg, sum: row.sum };
+      return { ...result, count: row.count, distinct: row.distinct, min: row.min, max: row.max, avg: row.avg, sum: row.sum };
     }
     if (def.type === 'date') {
       const [row] = await m.query(
-        `SELECT count(*)::int AS count, min(value_date) AS min, max(value_date) AS max,
-                to_timestamp(avg(extract(epoch FROM value_date))) AS avg
-         ${BASE} AND value_date IS NOT NULL`,
+        `WITH g AS (SELECT value_date AS v, count(*) AS n ${BASE} AND value_date IS NOT NULL GROUP BY value_date)
+         SELECT coalesce(sum(n), 0)::int AS count, count(*)::int AS distinct, min(v) AS min, max(v) AS max,
+                to_timestamp(sum(extract(epoch FROM v) * n) / nullif(sum(n), 0)) AS avg
+         FROM g`,
         params,
       );
-      const [d] = await m.query(`SELECT count(*)::int AS n FROM (SELECT DISTINCT value_date ${BASE} AND value_date IS NOT NULL) x`, params);
-      return { ...result, count: row.count, distinct: d.n, min: iso(row.min), max: iso(row.max), avg: iso(row.avg) };
+      return { ...result, count: row.count, distinct: row.distinct, min: iso(row.min), max: iso(row.max), avg: iso(row.avg) };
     }
     // text, select, multi_select (one row per chosen option), boolean ('true'/'false')
-    const countExpr = def.type === 'multi_select' ? 'count(DISTINCT contact_id)::int' : 'count(*)::int';
-    const [row] = await m.query(`SELECT ${countExpr} AS count ${BASE} AND value_text IS NOT NULL`, params);
-    const [d] = await m.query(`SELECT count(*)::int AS n FROM (SELECT DISTINCT value_text ${BASE} AND value_text IS NOT NULL) x`, params);
-    const tops: { value_text: string; n: number }[] = await m.query(
-      `SELECT value_text, count(*)::int AS n ${BASE} AND value_text IS NOT NULL
-       GROUP BY value_text ORDER BY n DESC, value_text LIMIT $4`,
+    const [row] = await m.query(
+      `WITH g AS (SELECT value_text AS v, count(*) AS n ${BASE} AND value_text IS NOT NULL GROUP BY value_text)
+       SELECT (SELECT coalesce(sum(n), 0)::int FROM g) AS count, (SELECT count(*)::int FROM g) AS distinct,
+              (SELECT coalesce(json_agg(json_build_array(t.v, t.n)), '[]') FROM (SELECT v, n FROM g ORDER BY n DESC, v LIMIT $4) t) AS top`,
       [...params, top],
     );
+    // A multi_select contact with two options has two option rows: count its marker rows instead.
+    const count =
+      def.type === 'multi_select'
+        ? (await m.query(`SELECT count(*)::int AS n ${BASE} AND value_num IS NOT NULL`, params))[0].n
+        : row.count;
     const typed = (v: string): CustomFieldValue => (def.type === 'boolean' ? v === 'true' : v);
-    return { ...result, count: row.count, distinct: d.n, top_values: tops.map((t) => ({ value: typed(t.value_text), count: t.n })) };
+    const tops = row.top as [string, number][];
+    return { ...result, count, distinct: row.distinct, top_values: tops.map(([v, n]) => ({ value: typed(v), count: Number(n) })) };
   }
 }
 

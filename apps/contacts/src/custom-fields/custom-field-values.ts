@@ -126,6 +126,9 @@ export function valueRows(contactId: string, values: Record<string, CustomFieldV
         rows.push({ ...row, value_text: String(value) });
         break;
       case 'multi_select':
+        // One row per option (top values, has_any), plus one marker row per contact whose
+        // value_num is the option count: counting contacts is then an index-only count.
+        rows.push({ ...row, value_num: (value as string[]).length });
         for (const option of value as string[]) rows.push({ ...row, value_text: option });
         break;
       default:

@@ -112,7 +112,8 @@ export class CustomFieldsService {
         const inUse = dropped.length ? await this.aggregates.optionsInUse(m, scope, k, dropped) : [];
         if (inUse.length) throw new Conflict(`Options still used by contacts cannot be removed: ${inUse.join(', ')}.`, { options_in_use: inUse });
       }
-      const rows: DefinitionRow[] = await m.query(
+      // TypeORM answers UPDATE … RETURNING as [rows, count].
+      const [rows]: [DefinitionRow[], number] = await m.query(
         `UPDATE custom_fields SET label = $4, type = $5, options = $6, required = $7, updated_at = $8
          WHERE tenant_id = $1 AND mode = $2 AND key = $3
          RETURNING ${DEFINITION_COLUMNS}`,
@@ -129,7 +130,7 @@ export class CustomFieldsService {
       const current = await this.definitions.find(m, scope, k, true);
       if (!current) throw new NotFound('custom field', k);
       const now = new Date();
-      const changed: ContactRow[] = await m.query(
+      const [changed]: [ContactRow[], number] = await m.query(
         `UPDATE contacts c SET custom_fields = c.custom_fields - $3::text, version = c.version + 1, updated_at = $4,
                 sync_xid = pg_current_xact_id()
          WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id IN (

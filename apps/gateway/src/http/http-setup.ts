@@ -1,17 +1,59 @@
 /**
- * Fastify-level HTTP hygiene that runs around Nest routing: the request id on
- * every response, JSON as the only body type (anything else is a 415), and
- * usage counting once a response is sent. Parser errors reach the Nest filter
- * and leave in the error envelope.
+ * Fastify-level HTTP hygiene around Nest routing: the request id on every
+ * response, security headers, CORS for configured origins, JSON as the only
+ * body type (anything else is a 415), storing idempotent responses, and usage
+ * counting once a response is sent. Parser errors reach the Nest filter and leave in the error envelope.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { GatewayConfig } from '../config';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
 
-export function configureHttp(app: NestFastifyApplication): void {
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'cross-origin-resource-policy': 'same-origin',
+};
+const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+const CORS_ALLOWED_HEADERS = 'authorization, x-api-key, content-type, idempotency-key, x-request-id';
+const CORS_EXPOSED_HEADERS =
+  'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, ratelimit, ratelimit-policy, retry-after, idempotent-replayed';
+
+export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
+  const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
   fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
+    if (!req.url.startsWith('/docs')) {
+      void reply.header('content-security-policy', API_CSP);
+      void reply.header('cache-control', 'no-store');
+    }
+    const origin = req.headers.origin;
+    if (origin && (origins.has(origin) || origins.has('*'))) {
+      void reply.header('access-control-allow-origin', origin);
+      void reply.header('vary', 'Origin');
+      void reply.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+      if (req.method === 'OPTIONS') {
+        void reply
+          .header('access-control-allow-methods', 'GET, POST, PATCH, DELETE')
+          .header('access-control-allow-headers', CORS_ALLOWED_HEADERS)
+          .header('access-control-max-age', '600')
+          .status(204)
+          .send();
+      }
+    }
+  });
+  const idempotency = app.get(IdempotencyStore);
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    const claim = req.idempotencyClaim;
+    if (claim && reply.getHeader('idempotent-replayed') === undefined && typeof payload === 'string') {
+      await idempotency.complete(claim, reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), payload);
+    }
+    return payload;
   });
   const usage = app.get(UsageRecorder);
   usage.start();

@@ -57,6 +57,7 @@ export class WebhooksController {
 
   @Post(':id/rotate-secret')
   @RequireScope('webhooks:write')
+  @HttpCode(200)
   rotateSecret(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<WebhookWithSecretView>> {
     return this.rpc.call(WebhookPatterns.rotateSecret, ctx, { id });
   }
@@ -86,6 +87,7 @@ export class WebhooksController {
 
   @Post(':id/deliveries/:delivery_id/retry')
   @RequireScope('webhooks:write')
+  @HttpCode(200)
   retryDelivery(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,
@@ -96,6 +98,7 @@ export class WebhooksController {
 
   @Post(':id/recover')
   @RequireScope('webhooks:write')
+  @HttpCode(200)
   recover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<RecoverResult>> {
     return this.rpc.call(WebhookPatterns.recover, ctx, { id, body: parseOrThrow(RecoverWebhookSchema, body ?? {}) });
   }

@@ -22,6 +22,7 @@ import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, parseOrThrow } fr
 import { MembershipService } from '../membership/membership.service';
 import { readPage, toPage } from '../pagination';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
+import { returnedRows } from '../sql-rows';
 
 interface ListRow {
   id: string;
@@ -122,9 +123,11 @@ export class ListsService {
                ON CONFLICT DO NOTHING RETURNING contact_id`,
               [ctx.tenant_id, ctx.mode, list.id, knownIds],
             )
-          : await manager.query(
-              `DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND list_id = $3 AND contact_id = ANY($4::text[]) RETURNING contact_id`,
-              [ctx.tenant_id, ctx.mode, list.id, knownIds],
+          : returnedRows(
+              await manager.query(
+                `DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND list_id = $3 AND contact_id = ANY($4::text[]) RETURNING contact_id`,
+                [ctx.tenant_id, ctx.mode, list.id, knownIds],
+              ),
             );
       const changed = new Set(changedRows.map((r) => r.contact_id));
       const isKnown = new Set(knownIds);

@@ -18,6 +18,7 @@ import { OutboxWriter, type NewEvent } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { compileRules, SqlParams } from '../rules/rules.compiler';
 import { checkRules, type CheckedNode } from '../rules/rules.validator';
+import { returnedRows } from '../sql-rows';
 
 export interface SegmentDefinition {
   tenant_id: string;
@@ -103,12 +104,14 @@ export class MembershipService {
 
   /** A deleted contact leaves every segment. */
   async removeContact(manager: EntityManager, tenantId: string, mode: Mode, contactId: string): Promise<void> {
-    const removed: Array<Pair & { built: boolean }> = await manager.query(
+    const removed = returnedRows<Pair & { built: boolean }>(
+      await manager.query(
       `DELETE FROM segment_members m USING segments s
         WHERE m.tenant_id = $1 AND m.mode = $2 AND m.contact_id = $3
           AND s.tenant_id = m.tenant_id AND s.mode = m.mode AND s.id = m.segment_id
         RETURNING m.segment_id, m.contact_id, s.built_at IS NOT NULL AS built`,
       [tenantId, mode, contactId],
+      ),
     );
     await this.outbox.append(
       manager,
@@ -166,11 +169,13 @@ export class MembershipService {
       for (const pair of added) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_entered', tenantId, mode, pair));
     }
     if (exit.length) {
-      const removed: Pair[] = await manager.query(
-        `DELETE FROM segment_members m USING unnest($3::text[], $4::text[]) AS u(s, c)
-          WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = u.s AND m.contact_id = u.c
-          RETURNING m.segment_id, m.contact_id`,
-        [tenantId, mode, exit.map((e) => e.segment_id), exit.map((e) => e.contact_id)],
+      const removed = returnedRows<Pair>(
+        await manager.query(
+          `DELETE FROM segment_members m USING unnest($3::text[], $4::text[]) AS u(s, c)
+            WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = u.s AND m.contact_id = u.c
+            RETURNING m.segment_id, m.contact_id`,
+          [tenantId, mode, exit.map((e) => e.segment_id), exit.map((e) => e.contact_id)],
+        ),
       );
       for (const pair of removed) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_exited', tenantId, mode, pair));
     }

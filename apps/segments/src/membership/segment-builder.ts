@@ -12,6 +12,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../clock';
 import { MembershipService, type SegmentDefinition } from './membership.service';
+import { returnedRows } from '../sql-rows';
 
 export const SEGMENT_BUILDER_SETTINGS = Symbol('SEGMENT_BUILDER_SETTINGS');
 
@@ -101,7 +102,8 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async claimBuild(): Promise<Claimed | undefined> {
-    const rows: Claimed[] = await this.dataSource.query(
+    const rows = returnedRows<Claimed>(
+      await this.dataSource.query(
       `UPDATE segments s SET build_lease_until = now() + make_interval(secs => $1::int)
         WHERE (s.tenant_id, s.mode, s.id) IN (
           SELECT tenant_id, mode, id FROM segments
@@ -109,13 +111,15 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
            ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, build_cursor`,
       [this.settings.leaseSeconds],
+      ),
     );
     return rows[0];
   }
 
   private async claimSweep(): Promise<Claimed | undefined> {
     const now = this.clock.now();
-    const rows: Claimed[] = await this.dataSource.query(
+    const rows = returnedRows<Claimed>(
+      await this.dataSource.query(
       `UPDATE segments s SET window_swept_at = $1::timestamptz
         WHERE (s.tenant_id, s.mode, s.id) IN (
           SELECT tenant_id, mode, id FROM segments
@@ -124,6 +128,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
            ORDER BY window_swept_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, NULL AS build_cursor`,
       [now.toISOString(), this.settings.sweepIntervalMs / 1000],
+      ),
     );
     return rows[0];
   }
@@ -139,10 +144,12 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
       );
     });
     if (!done) return false;
-    const finished: unknown[] = await this.dataSource.query(
+    const finished = returnedRows<{ id: string }>(
+      await this.dataSource.query(
       `UPDATE segments SET status = 'ready', built_at = now(), build_cursor = NULL, build_lease_until = NULL
         WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND rules_version = $4 AND status = 'building' RETURNING id`,
       [segment.tenant_id, segment.mode, segment.id, segment.rules_version],
+      ),
     );
     if (finished.length) this.logger.log({ msg: 'segment built', segment_id: segment.id, ms: Date.now() - started });
     return finished.length > 0;

@@ -42,13 +42,14 @@ export class Segments1764100000300 implements MigrationInterface {
         PRIMARY KEY (tenant_id, mode, id)
       )`);
     await q.query(`CREATE INDEX contact_activities_contact ON contact_activities (tenant_id, mode, contact_id, type, occurred_at)`);
-    // Value kinds seen per custom field key, to check rule operators against the field's type.
+    // Value kinds seen per custom field key, to check rule operators against the field's type
+    // ('mixed' once two kinds were seen: then operators are not checked).
     await q.query(`
       CREATE TABLE custom_field_kinds (
         tenant_id  text NOT NULL,
         mode       text NOT NULL,
         key        text NOT NULL,
-        kind       text NOT NULL CHECK (kind IN ('string', 'number', 'boolean', 'array')),
+        kind       text NOT NULL CHECK (kind IN ('string', 'number', 'boolean', 'array', 'mixed')),
         PRIMARY KEY (tenant_id, mode, key)
       )`);
 

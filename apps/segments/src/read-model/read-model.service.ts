@@ -11,6 +11,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
 import { OutboxWriter, processOnce } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
+import { returnedRows } from '../sql-rows';
 
 export const READ_MODEL_CONSUMER = 'segments.read-model';
 
@@ -79,7 +80,7 @@ export class ReadModelService {
        SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
          FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
         WHERE jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
-       ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = EXCLUDED.kind WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
+       ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
       [json],
     );
     for (const [scope, ids] of groupByTenant(changed)) {
@@ -107,9 +108,12 @@ export class ReadModelService {
     );
     if (!erased.length) return false;
     await manager.query(`DELETE FROM contact_activities WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3`, [tenantId, mode, contactId]);
-    const lists: Array<{ list_id: string }> = await manager.query(
-      `DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3 RETURNING list_id`,
-      [tenantId, mode, contactId],
+    const lists = returnedRows<{ list_id: string }>(
+      await manager.query(`DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3 RETURNING list_id`, [
+        tenantId,
+        mode,
+        contactId,
+      ]),
     );
     await this.outbox.append(
       manager,

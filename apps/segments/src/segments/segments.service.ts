@@ -211,7 +211,8 @@ export class SegmentsService {
         : Promise.resolve([]),
     ]);
     const listIds = new Set(lists.map((l) => l.id));
-    const fieldKinds = new Map(kinds.map((k) => [k.key, k.kind]));
+    // A field seen with values of several kinds ('mixed') is not type-checked.
+    const fieldKinds = new Map(kinds.filter((k) => k.kind !== ('mixed' as string)).map((k) => [k.key, k.kind]));
     return checkRules(rules, { listExists: (id) => listIds.has(id), fieldKind: (key) => fieldKinds.get(key) });
   }
 

@@ -25,6 +25,11 @@ export type AttemptResult =
   | { kind: 'retry'; delayMs: number; error: string }
   | { kind: 'failed'; error: string };
 
+/** PostgreSQL text cannot hold NUL characters. */
+function cleanText(text: string | null): string | null {
+  return text === null ? null : text.replace(/\u0000/g, '');
+}
+
 type Joined = DeliveryRow &
   Pick<EndpointRow, 'url' | 'enabled' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>;
 
@@ -71,7 +76,8 @@ export class DeliveryAttemptService {
     }
 
     const result = this.judge(sent, failedBefore);
-    await this.dataSource.transaction((manager) => this.record(manager, d, sent, attemptedAt, result));
+    if (result.kind === 'delivered') await this.recordDelivered(d, sent, attemptedAt);
+    else await this.dataSource.transaction((manager) => this.recordFailure(manager, d, sent, attemptedAt, result));
     const outcome: WebhookDeliveryOutcome = result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed';
     this.metrics.recordWebhookDelivery(outcome, sent.latencyMs / 1000);
     return result;
@@ -86,27 +92,38 @@ export class DeliveryAttemptService {
     return delayMs === undefined ? { kind: 'failed', error } : { kind: 'retry', delayMs, error };
   }
 
-  private async record(manager: EntityManager, d: Joined, sent: SendResult, at: Date, result: AttemptResult): Promise<void> {
-    const delivered = result.kind === 'delivered';
-    const status = delivered ? 'delivered' : result.kind === 'failed' ? 'failed' : 'pending';
+  /** The common case in one statement (one round trip): delivery, attempt row, endpoint healthy again. */
+  private async recordDelivered(d: Joined, sent: SendResult, at: Date): Promise<void> {
+    await this.dataSource.query(
+      `WITH d AS (
+         UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = 'delivered', last_status_code = $3, last_error = NULL,
+                next_attempt_at = NULL, delivered_at = now(), updated_at = now()
+          WHERE id = $1 AND generation = $2 RETURNING id, attempt_count, tenant_id, mode, endpoint_id
+       ), a AS (
+         INSERT INTO webhook_attempts (delivery_id, attempt, tenant_id, mode, attempted_at, status_code, latency_ms, response_body, error)
+         SELECT id, attempt_count, tenant_id, mode, $4, $3, $5, $6, NULL FROM d
+       )
+       UPDATE webhook_endpoints SET failing_since = NULL WHERE id IN (SELECT endpoint_id FROM d) AND failing_since IS NOT NULL`,
+      [d.id, d.generation, sent.statusCode, at, sent.latencyMs, cleanText(sent.responseBody)],
+    );
+  }
+
+  private async recordFailure(manager: EntityManager, d: Joined, sent: SendResult, at: Date, result: AttemptResult): Promise<void> {
+    const status = result.kind === 'failed' ? 'failed' : 'pending';
     const nextAt = result.kind === 'retry' ? new Date(at.getTime() + sent.latencyMs + result.delayMs) : null;
     const [rows] = (await manager.query(
       `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = $3, last_status_code = $4, last_error = $5,
-              next_attempt_at = $6, delivered_at = CASE WHEN $7 THEN now() ELSE delivered_at END, updated_at = now()
+              next_attempt_at = $6, updated_at = now()
         WHERE id = $1 AND generation = $2 RETURNING attempt_count`,
-      [d.id, d.generation, status, sent.statusCode, sent.error ?? (delivered ? null : `HTTP ${sent.statusCode}`), nextAt, delivered],
+      [d.id, d.generation, status, sent.statusCode, sent.error ?? `HTTP ${sent.statusCode}`, nextAt],
     )) as [{ attempt_count: number }[], number];
     const attempt = rows[0]?.attempt_count;
     if (attempt === undefined) return; // superseded by a manual retry while in flight
     await manager.query(
       `INSERT INTO webhook_attempts (delivery_id, attempt, tenant_id, mode, attempted_at, status_code, latency_ms, response_body, error)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [d.id, attempt, d.tenant_id, d.mode, at, sent.statusCode, sent.latencyMs, sent.responseBody?.replace(/\u0000/g, '') ?? null, sent.error],
+      [d.id, attempt, d.tenant_id, d.mode, at, sent.statusCode, sent.latencyMs, cleanText(sent.responseBody), sent.error],
     );
-    if (delivered) {
-      await manager.query(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [d.endpoint_id]);
-      return;
-    }
     if (sent.statusCode === 410) {
       await this.disable(manager, d, 'gone');
       return;

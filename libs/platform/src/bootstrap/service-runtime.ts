@@ -27,7 +27,8 @@ export interface ServiceRuntimeOptions {
   rpcServer?: boolean;
   /** Last chance to configure the app before it listens (gateway: filters, hooks). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
-  adapter?: FastifyAdapter;
+  /** Built after the configuration is loaded, so it may read it. */
+  adapter?: () => FastifyAdapter;
 }
 
 export async function startService(options: ServiceRuntimeOptions): Promise<NestFastifyApplication> {
@@ -35,7 +36,7 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
   await ensureTopics(options.kafka);
   const app = await NestFactory.create<NestFastifyApplication>(
     options.module,
-    options.adapter ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
+    options.adapter?.() ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
     { logger, abortOnError: false },
   );
   if (options.rpcServer !== false) app.connectMicroservice(kafkaServerOptions(options.name, options.kafka));

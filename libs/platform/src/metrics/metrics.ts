@@ -13,7 +13,8 @@ import { KAFKA_NAMESPACE } from '@sigil/contracts';
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export type RpcOutcome = 'ok' | 'domain_error' | 'timeout' | 'transport_error';
-export type RateLimitDecision = 'allowed' | 'limited';
+/** `unavailable`: Redis did not answer (the request was refused, or let through when failing open). */
+export type RateLimitDecision = 'allowed' | 'limited' | 'unavailable';
 /** What became of one webhook delivery attempt. */
 export type WebhookDeliveryOutcome = 'delivered' | 'retrying' | 'failed';
 

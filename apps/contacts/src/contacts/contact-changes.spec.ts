@@ -1,0 +1,69 @@
+import { CreateContactSchema, UpdateContactSchema, type ContactSnapshot } from '@sigil/contracts';
+import type { FieldDefinition } from '../custom-fields/custom-field-values';
+import { applyTags, applyUpdate, newContact } from './contact-changes';
+
+const now = new Date('2026-01-01T00:00:00.000Z');
+const later = new Date('2026-01-02T00:00:00.000Z');
+const defs = new Map<string, FieldDefinition>([['ltv', { key: 'ltv', label: 'LTV', type: 'number', options: null, required: false }]]);
+
+function contact(): ContactSnapshot {
+  return newContact(CreateContactSchema.parse({ email: 'a@example.com', first_name: 'Ada', tags: ['x'], custom_fields: { ltv: 1 } }), defs, now).contact;
+}
+
+describe('contact normalisation (contracts schemas)', () => {
+  it('lowercases and trims emails, collapses names, strips phone punctuation', () => {
+    expect(CreateContactSchema.parse({ email: ' Ada@Example.COM ', first_name: '  Ada   May ', last_name: '   ', phone: '+44 (20) 7946-0958' })).toEqual({
+      email: 'ada@example.com',
+      first_name: 'Ada May',
+      last_name: null,
+      phone: '+442079460958',
+    });
+  });
+
+  it('rejects bad emails, phones, tags and unknown fields with per-field paths', () => {
+    const r = CreateContactSchema.safeParse({ email: 'nope', phone: '12', tags: ['ok', ''], extra: 1 });
+    expect(r.success).toBe(false);
+    const paths = r.success ? [] : r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join() : i.path.join('.')));
+    expect([...new Set(paths)].sort()).toEqual(['email', 'extra', 'phone', 'tags.1']);
+    expect(UpdateContactSchema.safeParse({ email: null }).success).toBe(false);
+  });
+});
+
+describe('contact changes', () => {
+  it('creates with version 1, deduplicated tags and an id of the creation millisecond', () => {
+    const { contact: c, details } = newContact(CreateContactSchema.parse({ email: 'a@b.co', tags: ['x', 'x', 'y'] }), defs, now);
+    expect(details).toEqual([]);
+    expect(c).toMatchObject({ version: 1, tags: ['x', 'y'], created_at: now.toISOString(), updated_at: now.toISOString() });
+    expect(c.id).toMatch(/^con_01K/);
+  });
+
+  it('updates only what changed, listing the changed fields and bumping the version', () => {
+    const c = contact();
+    const r = applyUpdate(c, UpdateContactSchema.parse({ first_name: 'Ada', last_name: 'L', tags: ['x'], custom_fields: { ltv: 2 } }), defs, later);
+    expect(r.changed).toEqual(['last_name', 'custom_fields.ltv']);
+    expect(r.next).toMatchObject({ last_name: 'L', custom_fields: { ltv: 2 }, version: 2, updated_at: later.toISOString() });
+  });
+
+  it('reports no change for an identical patch, and removes a value set to null', () => {
+    const c = contact();
+    expect(applyUpdate(c, UpdateContactSchema.parse({ first_name: 'Ada', tags: ['x'], custom_fields: { ltv: 1 } }), defs, later).next).toBeNull();
+    const r = applyUpdate(c, UpdateContactSchema.parse({ custom_fields: { ltv: null } }), defs, later);
+    expect(r.next!.custom_fields).toEqual({});
+    expect(r.changed).toEqual(['custom_fields.ltv']);
+  });
+
+  it('returns validation details instead of a change for a bad custom field', () => {
+    const r = applyUpdate(contact(), UpdateContactSchema.parse({ first_name: 'B', custom_fields: { ltv: 'x' } }), defs, later);
+    expect(r.next).toBeNull();
+    expect(r.details.map((d) => d.field)).toEqual(['custom_fields.ltv']);
+  });
+
+  it('adds and removes tags, reporting only real changes', () => {
+    const c = contact();
+    expect(applyTags(c, ['x'], 'add', later).next).toBeNull();
+    const added = applyTags(c, ['y', 'x', 'y'], 'add', later);
+    expect(added).toMatchObject({ added: ['y'], removed: [], next: { tags: ['x', 'y'], version: 2 } });
+    const removed = applyTags(added.next!, ['x', 'z'], 'remove', later);
+    expect(removed).toMatchObject({ added: [], removed: ['x'], next: { tags: ['y'], version: 3 } });
+  });
+});

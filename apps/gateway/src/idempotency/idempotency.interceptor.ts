@@ -1,0 +1,25 @@
+/** Applies idempotency keys to authenticated POSTs; the outcome is stored by the onSend hook (see http-setup). */
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+import { IdempotencyStore, type IdempotencyClaim } from './idempotency.store';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyClaim?: IdempotencyClaim;
+  }
+}
+
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || key === undefined || !req.sigilContext) return next.handle();
+    const value = Array.isArray(key) ? key.join(',') : key;
+    req.idempotencyClaim = await this.store.claim(req.sigilContext, value, IdempotencyStore.fingerprint(req.method, req.url, req.body));
+    return next.handle();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Idempotency keys (SPEC §2): the first response to a POST with an
+ * `Idempotency-Key` is stored for 24 h per tenant, mode and key and replayed
+ * byte for byte; the same key with a different request is refused (422); a
+ * duplicate while the first is in flight gets 409. The in-flight claim
+ * expires on its own if a gateway dies mid-request.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type Redis from 'ioredis';
+import { KAFKA_NAMESPACE, type RequestContext } from '@sigil/contracts';
+import { DomainError, REDIS, ValidationFailed } from '@sigil/platform';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const DONE_TTL_SECONDS = 24 * 3600;
+const IN_FLIGHT_TTL_SECONDS = 120;
+
+export interface StoredResponse {
+  state: 'done';
+  fingerprint: string;
+  status: number;
+  content_type: string;
+  body: string;
+}
+
+interface InFlight {
+  state: 'in_flight';
+  fingerprint: string;
+}
+
+export interface IdempotencyClaim {
+  redisKey: string;
+  fingerprint: string;
+}
+
+/** Thrown to answer a duplicate with the stored response (the error filter sends it as is). */
+export class IdempotentReplay extends Error {
+  constructor(readonly stored: StoredResponse) {
+    super('idempotent replay');
+  }
+}
+
+@Injectable()
+export class IdempotencyStore {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  static fingerprint(method: string, url: string, body: unknown): string {
+    return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  }
+
+  /** Claims the key for this request, or throws the replay / 409 / 422. */
+  async claim(ctx: RequestContext, key: string, fingerprint: string): Promise<IdempotencyClaim> {
+    if (!KEY_PATTERN.test(key)) {
+      throw new ValidationFailed([{ field: 'Idempotency-Key', code: 'invalid', message: 'Use 1–255 visible ASCII characters.' }]);
+    }
+    const redisKey = `${KAFKA_NAMESPACE}:idem:${ctx.tenant_id}:${ctx.mode}:${createHash('sha256').update(key).digest('hex')}`;
+    const inFlight: InFlight = { state: 'in_flight', fingerprint };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX')) return { redisKey, fingerprint };
+      const raw = await this.redis.get(redisKey);
+      if (!raw) continue; // expired between the two calls: claim again
+      const existing = JSON.parse(raw) as InFlight | StoredResponse;
+      if (existing.fingerprint !== fingerprint) {
+        throw new DomainError(422, 'idempotency_key_reuse', 'This Idempotency-Key was already used with a different request.');
+      }
+      if (existing.state === 'in_flight') {
+        throw new DomainError(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed.');
+      }
+      throw new IdempotentReplay(existing);
+    }
+    throw new DomainError(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed.');
+  }
+
+  /**
+   * Stores the outcome. Server errors and invalid requests release the key so
+   * the client can retry; everything else is kept and replayed.
+   */
+  async complete(claim: IdempotencyClaim, status: number, contentType: string, body: string): Promise<void> {
+    if (status >= 500 || status === 400 || status === 429) {
+      await this.redis.del(claim.redisKey);
+      return;
+    }
+    const stored: StoredResponse = { state: 'done', fingerprint: claim.fingerprint, status, content_type: contentType, body };
+    await this.redis.set(claim.redisKey, JSON.stringify(stored), 'EX', DONE_TTL_SECONDS);
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  ALL_EVENT_TOPICS,
+  ALL_PATTERNS,
+  ErrorCodes,
+  EVENT_TOPIC_OF,
+  hasScope,
+  isRpcFailure,
+  KAFKA_NAMESPACE,
+  qualify,
+  replyTopic,
+  serviceGroupId,
+  type EventType,
+} from './index';
+
+describe('Kafka names', () => {
+  it('qualifies every name with the stack namespace', () => {
+    expect(qualify('contacts.get')).toBe(`${KAFKA_NAMESPACE}.contacts.get`);
+    expect(serviceGroupId('webhooks.intake')).toBe(`${KAFKA_NAMESPACE}.webhooks.intake`);
+    for (const name of [...ALL_PATTERNS, ...ALL_EVENT_TOPICS]) expect(name.startsWith(`${KAFKA_NAMESPACE}.`)).toBe(true);
+  });
+
+  it('gives every message pattern its own request and reply topic, distinct from event topics', () => {
+    expect(new Set(ALL_PATTERNS).size).toBe(ALL_PATTERNS.length);
+    const topics = [...ALL_PATTERNS, ...ALL_PATTERNS.map(replyTopic), ...ALL_EVENT_TOPICS];
+    expect(new Set(topics).size).toBe(topics.length);
+    expect(replyTopic('x.contacts.get')).toBe('x.contacts.get.reply');
+  });
+
+  it('uses only characters Kafka accepts in topic names', () => {
+    for (const topic of [...ALL_PATTERNS.map(replyTopic), ...ALL_EVENT_TOPICS]) {
+      expect(topic).toMatch(/^[a-zA-Z0-9._-]{1,249}$/);
+    }
+  });
+});
+
+describe('domain events', () => {
+  it('declares every event type of SPEC §8, each on a known topic', () => {
+    const spec: EventType[] = [
+      'contact.created',
+      'contact.updated',
+      'contact.deleted',
+      'contact.tags_changed',
+      'contact.activity_recorded',
+      'list.member_added',
+      'list.member_removed',
+      'segment.contact_entered',
+      'segment.contact_exited',
+      'api_key.created',
+      'api_key.rotated',
+      'api_key.revoked',
+      'webhook.endpoint_disabled',
+    ];
+    for (const type of spec) expect(ALL_EVENT_TOPICS).toContain(EVENT_TOPIC_OF[type]);
+    for (const topic of Object.values(EVENT_TOPIC_OF)) expect(ALL_EVENT_TOPICS).toContain(topic);
+  });
+
+  it('names events in the past tense, as resource.verb_ed', () => {
+    for (const type of Object.keys(EVENT_TOPIC_OF)) expect(type).toMatch(/^[a-z_]+\.[a-z_]+$/);
+  });
+});
+
+describe('errors and scopes', () => {
+  it('has every error code of SPEC §2', () => {
+    for (const code of [
+      'missing_api_key',
+      'invalid_api_key',
+      'expired_api_key',
+      'revoked_api_key',
+      'invalid_token',
+      'insufficient_scope',
+      'validation_failed',
+      'not_found',
+      'conflict',
+      'idempotency_key_reuse',
+      'payload_too_large',
+      'rate_limit_exceeded',
+      'upstream_timeout',
+      'internal_error',
+    ]) {
+      expect(ErrorCodes).toContain(code);
+    }
+  });
+
+  it('tells a failed reply from a successful one', () => {
+    expect(isRpcFailure({ error: { status: 404, code: 'not_found', type: 'invalid_request_error', message: 'x' } })).toBe(true);
+    expect(isRpcFailure({ data: { error: 'a field called error inside data' } })).toBe(false);
+    expect(isRpcFailure({ data: null })).toBe(false);
+  });
+
+  it('grants a scope when it is held or when * is held', () => {
+    expect(hasScope(['contacts:read'], 'contacts:read')).toBe(true);
+    expect(hasScope(['contacts:read'], 'contacts:write')).toBe(false);
+    expect(hasScope(['*'], 'keys:write')).toBe(true);
+    expect(hasScope([], 'usage:read')).toBe(false);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Contacts at scale, through the gateway: batch import throughput
+ * (`POST /v1/contacts/batch`, 1 000 rows a call, several calls in flight),
+ * then `GET /v1/contacts` and `GET /v1/custom-fields/:key/aggregate`
+ * latency in a tenant of `BENCH_CONTACTS_COUNT` contacts (default 1 000 000;
+ * `--quick`: 20 000). Contacts beyond those imported are generated straight
+ * into the contacts database with the seed generator when its URL is known
+ * (`env.contactsDatabaseUrl` or `BENCH_CONTACTS_DATABASE_URL`); otherwise the
+ * latencies are measured over the imported contacts only, and the table says so.
+ */
+import type { ApiClient } from '@sigil/testing';
+import { SEED_FIELDS, seedContacts } from '../../../seed/src/seed-contacts';
+import { round } from '../load';
+import type { BenchEnv, BenchRow } from '../scenario';
+
+const BATCH = 1000;
+
+export async function run(env: BenchEnv & { contactsDatabaseUrl?: string }): Promise<BenchRow[]> {
+  const quick = env.quick ?? false;
+  const target = quick ? 20000 : Number(process.env['BENCH_CONTACTS_COUNT'] ?? 1000000);
+  const importBatches = quick ? 10 : Number(process.env['BENCH_CONTACTS_IMPORT_BATCHES'] ?? 50);
+  const concurrency = Number(process.env['BENCH_CONTACTS_IMPORT_CONCURRENCY'] ?? 4);
+  const samples = quick ? 10 : Number(process.env['BENCH_CONTACTS_SAMPLES'] ?? 50);
+  const api = env.api;
+  const rows: BenchRow[] = [];
+
+  for (const f of SEED_FIELDS) {
+    const res = await api.post('/v1/custom-fields', { key: f.key, label: f.label, type: f.type, ...(f.options ? { options: [...f.options] } : {}) });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`defining ${f.key} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+
+  // 1. Import throughput.
+  const imported = await importBatchesOf(api, importBatches, concurrency);
+  rows.push({
+    benchmark: 'batch import `POST /v1/contacts/batch`',
+    'tenant contacts': imported.contacts,
+    detail: `${importBatches} × ${BATCH} rows, ${concurrency} in flight`,
+    throughput: `${imported.perSecond} contacts/s`,
+    'p50 ms': imported.p50,
+    'p99 ms': imported.p99,
+    errors: imported.failedRows,
+  });
+
+  // 2. Grow the tenant to the target size with the seed generator, when the database is reachable.
+  const databaseUrl = env.contactsDatabaseUrl ?? process.env['BENCH_CONTACTS_DATABASE_URL'];
+  let size = imported.contacts;
+  if (databaseUrl && target > size) {
+    const me = await api.get('/v1/me');
+    const tenantId: string | undefined = me.body?.data?.tenant?.id;
+    if (!tenantId) throw new Error(`GET /v1/me did not name the tenant: ${me.status}`);
+    const seeded = await seedContacts({ databaseUrl, tenantId, mode: 'live', count: target - size });
+    size += seeded.inserted;
+    rows.push({
+      benchmark: 'seed generator (direct multi-row INSERT, not through the API)',
+      'tenant contacts': size,
+      detail: `${seeded.inserted} rows`,
+      throughput: `${Math.round(seeded.inserted / seeded.seconds)} contacts/s`,
+      'p50 ms': '–',
+      'p99 ms': '–',
+      errors: 0,
+    });
+  }
+  const sizeNote = size < target ? ` (target ${target}: set BENCH_CONTACTS_DATABASE_URL to seed)` : '';
+
+  // 3. Read latencies: requests one after another (latency, not saturation; it also stays within the plan's rate limit).
+  const deep = await api.get('/v1/contacts?limit=100&sort=-updated_at');
+  const reads: [string, string][] = [
+    ['`GET /v1/contacts?limit=50` (first page)', '/v1/contacts?limit=50'],
+    ['`GET /v1/contacts?cursor=…` (next page, by updated_at)', `/v1/contacts?limit=50&cursor=${encodeURIComponent(deep.body?.meta?.next_cursor ?? '')}`],
+    ['`GET /v1/contacts?tag=vip`', '/v1/contacts?limit=50&tag=vip'],
+    ['`GET /v1/contacts?q=gra` (prefix search)', '/v1/contacts?limit=50&q=gra'],
+    ['`GET /v1/contacts?sort=-email`', '/v1/contacts?limit=50&sort=-email'],
+    ['`GET /v1/custom-fields/ltv/aggregate` (number)', '/v1/custom-fields/ltv/aggregate'],
+    ['`GET /v1/custom-fields/plan/aggregate` (select)', '/v1/custom-fields/plan/aggregate'],
+    ['`GET /v1/custom-fields/interests/aggregate` (multi_select)', '/v1/custom-fields/interests/aggregate'],
+  ];
+  for (const [name, path] of reads) {
+    await api.get(path); // warm-up
+    const latencies: number[] = [];
+    let errors = 0;
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      const res = await api.get(path);
+      latencies.push(performance.now() - t0);
+      if (res.status !== 200) errors++;
+    }
+    rows.push({
+      benchmark: name,
+      'tenant contacts': size,
+      detail: `${samples} sequential requests${sizeNote}`,
+      throughput: '–',
+      'p50 ms': round(percentile(latencies, 50), 1),
+      'p99 ms': round(percentile(latencies, 99), 1),
+      errors,
+    });
+  }
+  return rows;
+}
+
+async function importBatchesOf(api: ApiClient, batches: number, concurrency: number) {
+  const latencies: number[] = [];
+  let failedRows = 0;
+  let next = 0;
+  const started = Date.now();
+  const stamp = Date.now().toString(36);
+  const worker = async () => {
+    for (;;) {
+      const b = next++;
+      if (b >= batches) return;
+      const contacts = Array.from({ length: BATCH }, (_, i) => ({
+        email: `bench.${stamp}.${b}.${i}@example.com`,
+        first_name: i % 3 ? 'Grace' : 'Alan',
+        last_name: 'Hopper',
+        tags: i % 10 === 0 ? ['vip', 'imported'] : ['imported'],
+        custom_fields: { ltv: (i * 37) % 1000, plan: SEED_FIELDS[1].options[i % 5] },
+      }));
+      const t0 = Date.now();
+      const res = await api.post('/v1/contacts/batch', { contacts });
+      latencies.push(Date.now() - t0);
+      if (res.status !== 200) throw new Error(`batch ${b} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+      failedRows += res.body.data.failed as number;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (Date.now() - started) / 1000;
+  return {
+    contacts: batches * BATCH - failedRows,
+    perSecond: round((batches * BATCH - failedRows) / elapsed, 0),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failedRows,
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}

@@ -1,0 +1,70 @@
+/**
+ * Prints a working demo API key after `npm start`: signs up (or logs into) the
+ * demo tenant through the gateway, revokes the previous demo key, creates a
+ * fresh one and prints it with a ready-to-paste curl. The demo credentials
+ * live in .infra/demo.json (git-ignored).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+interface DemoState {
+  email: string;
+  password: string;
+  key_id?: string;
+}
+
+const STATE_FILE = resolve(__dirname, '../../../../.infra/demo.json');
+
+async function call(base: string, method: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as { data?: { access_token?: string; id?: string; key?: string }; error?: { message: string } }) : {} };
+}
+
+async function main(): Promise<void> {
+  const base = process.argv[2] ?? 'http://127.0.0.1:3000';
+  const state: DemoState = existsSync(STATE_FILE)
+    ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState)
+    : { email: 'demo@sigil.local', password: `demo-${randomBytes(12).toString('base64url')}` };
+
+  let session = await call(base, 'POST', '/v1/auth/login', { email: state.email, password: state.password });
+  if (session.status === 401) {
+    session = await call(base, 'POST', '/v1/auth/signup', { email: state.email, password: state.password, organization_name: 'Sigil Demo', plan: 'pro' });
+  }
+  if (!session.body.data?.access_token) throw new Error(`cannot sign in the demo tenant: ${session.status} ${JSON.stringify(session.body)}`);
+  const token = session.body.data.access_token;
+  if (state.key_id) await call(base, 'DELETE', `/v1/api-keys/${state.key_id}`, undefined, token);
+  const key = await call(base, 'POST', '/v1/api-keys', { name: 'demo (npm start)', environment: 'live', scopes: ['*'] }, token);
+  if (key.status !== 201) throw new Error(`cannot create the demo key: ${key.status} ${JSON.stringify(key.body)}`);
+  state.key_id = key.body.data?.id;
+  mkdirSync(dirname(STATE_FILE), { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+
+  const secret = key.body.data?.key ?? "";
+  process.stdout.write(
+    [
+      '',
+      `Sigil is running.`,
+      `  Gateway:   ${base}`,
+      `  API docs:  ${base}/docs`,
+      `  Demo key:  ${secret}`,
+      `  Demo login (dashboard/JWT): ${state.email} / ${state.password}`,
+      '',
+      'Try it:',
+      `  curl -s -X POST ${base}/v1/contacts -H "Authorization: Bearer ${secret}" -H 'content-type: application/json' -d '{"email":"ada@example.com","first_name":"Ada"}'`,
+      `  curl -s ${base}/v1/me -H "Authorization: Bearer ${secret}"`,
+      '',
+      'Logs: .infra/logs/<service>.log   Stop: npm stop',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo tenant: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
