@@ -84,9 +84,9 @@ describe('segments', () => {
     expect((await api.request('DELETE', `/v1/contacts/${second}/tags`, { tags: ['vip'] })).status).toBeLessThan(300);
     await spy.waitFor((e) => e.type === 'segment.contact_exited' && membershipOf(second, segment)(e), 20000);
     expect((await api.post(`/v1/contacts/${second}/tags`, { tags: ['vip'] })).status).toBeLessThan(300);
-    await spy.waitFor((e) => spy.matching(membershipOf(second, segment)).length === 3, 20000);
+    await spy.waitFor(() => spy.matching(membershipOf(second, segment)).length === 3, 20000);
     expect((await api.delete(`/v1/contacts/${second}`)).status).toBe(204);
-    await spy.waitFor((e) => spy.matching(membershipOf(second, segment)).length === 4, 20000);
+    await spy.waitFor(() => spy.matching(membershipOf(second, segment)).length === 4, 20000);
     expect(spy.matching(membershipOf(second, segment)).map((e) => e.type)).toEqual([
       'segment.contact_entered',
       'segment.contact_exited',

@@ -1,6 +1,6 @@
 /** The gateway: the only public surface. Authenticates, forwards over Kafka, maps replies to HTTP. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import type Redis from 'ioredis';
 import {
   HEALTH_CHECKS,
@@ -20,6 +20,7 @@ import { CredentialCache } from './auth/credential-cache';
 import { KeyCacheInvalidator } from './auth/key-cache-invalidator';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
@@ -41,10 +42,11 @@ export class GatewayAppModule {
   static forRoot(config: GatewayConfig, kafka: KafkaSettings): DynamicModule {
     return {
       module: GatewayAppModule,
-      imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway'), MetricsModule.forRoot('gateway')],
+      imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway'), MetricsModule.forRoot('gateway'), DiscoveryModule],
       controllers: [
         HealthController,
         PlatformHealthController,
+        OpenApiController,
         AuthController,
         MeController,
         ApiKeysController,

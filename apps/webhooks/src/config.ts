@@ -16,6 +16,8 @@ export const WebhooksConfigSchema = z.object({
   ...databaseEnv,
   ...redisEnv,
   DATABASE_URL: databaseEnv.DATABASE_URL.default('postgres://sigil:sigil@127.0.0.1:5432/sigil_webhooks'),
+  /** Each delivery holds a connection only to read and record it, never during the HTTP call. */
+  DATABASE_POOL_SIZE: envInt(20, 1, 200),
   /** Delays between attempts (SPEC §7 default); one delivery makes 1 + this many attempts. */
   WEBHOOK_RETRY_SCHEDULE: envList('5s,5m,30m,2h,5h,10h,10h').pipe(
     z
@@ -28,7 +30,7 @@ export const WebhooksConfigSchema = z.object({
   WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   WEBHOOK_TIMEOUT: duration('15s'),
   /** Deliveries in flight per process, and per endpoint across all processes. */
-  WEBHOOK_CONCURRENCY: envInt(200, 1, 5000),
+  WEBHOOK_CONCURRENCY: envInt(100, 1, 5000),
   WEBHOOK_ENDPOINT_CONCURRENCY: envInt(10, 1, 1000),
   /** How long the previous secret keeps signing after a rotation. */
   WEBHOOK_SECRET_ROTATION_GRACE: duration('24h'),

@@ -5,7 +5,7 @@
  * parallel stacks never share a queue).
  */
 import { z } from 'zod';
-import type { EventPayloads, EventType } from './events';
+import { EVENT_TOPIC_OF, type EventType } from './events';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
 export const WebhookPatterns = {
@@ -27,25 +27,8 @@ export const WEBHOOK_DELIVERY_QUEUE = qualify('webhooks.deliveries');
 /** Redis key prefix of this stack's BullMQ queues. */
 export const WEBHOOK_QUEUE_PREFIX = `bull.${KAFKA_NAMESPACE}`;
 
-/** Event types a webhook can subscribe to (`webhook.test` is sent only on request). */
-const SUBSCRIBABLE: EventType[] = (
-  [
-    'contact.created',
-    'contact.updated',
-    'contact.deleted',
-    'contact.tags_changed',
-    'contact.activity_recorded',
-    'list.member_added',
-    'list.member_removed',
-    'segment.contact_entered',
-    'segment.contact_exited',
-    'api_key.created',
-    'api_key.updated',
-    'api_key.rotated',
-    'api_key.revoked',
-    'webhook.endpoint_disabled',
-  ] satisfies (keyof EventPayloads)[]
-);
+/** Event types a webhook can subscribe to: every domain event (`webhook.test` is sent only on request). */
+const SUBSCRIBABLE = (Object.keys(EVENT_TOPIC_OF) as EventType[]).filter((t) => t !== 'webhook.test');
 export const SUBSCRIBABLE_EVENT_TYPES: readonly EventType[] = SUBSCRIBABLE;
 const PREFIXES = new Set(SUBSCRIBABLE.map((t) => t.split('.')[0]!));
 

@@ -26,3 +26,4 @@ export * from './http/public.decorator';
 export * from './auth/api-key-format';
 export * from './auth/access-token';
 export * from './metrics';
+export * from './tracing';

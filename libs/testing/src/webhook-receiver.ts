@@ -56,12 +56,12 @@ export class WebhookReceiver {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
-    const server = createServer((req, res) => void receiver!.handle(req, res));
-    receiver = new WebhookReceiver(server);
+    const server = createServer();
+    const receiver = new WebhookReceiver(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void receiver.handle(req, res));
     server.on('connection', (s) => {
-      receiver!.sockets.add(s);
-      s.on('close', () => receiver!.sockets.delete(s));
+      receiver.sockets.add(s);
+      s.on('close', () => receiver.sockets.delete(s));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;

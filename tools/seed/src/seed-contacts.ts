@@ -26,7 +26,7 @@ export interface SeedOptions {
 }
 
 /** The custom fields seeded contacts carry (created if missing; values are written only where the types match). */
-export const SEED_FIELDS = [
+const SEED_FIELDS = [
   { key: 'ltv', label: 'Lifetime value', type: 'number', options: null },
   { key: 'plan', label: 'Plan', type: 'select', options: ['free', 'starter', 'pro', 'team', 'enterprise'] },
   { key: 'signup_date', label: 'Signup date', type: 'date', options: null },

@@ -8,6 +8,7 @@ import { HealthPatterns, type ReadinessReport } from '@sigil/contracts';
 import { HEALTH_CHECKS, readiness, RpcClient, type HealthCheck } from '@sigil/platform';
 import { Public } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -25,6 +26,7 @@ export class PlatformHealthController {
   ) {}
 
   @Get()
+  @ApiDoc({ tag: 'Health', summary: 'Readiness of the gateway and of each service (no auth)' })
   async health(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RouteResult<PlatformHealth>> {
     const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id };
     const probes = Object.entries(HealthPatterns).map(async ([service, pattern]) => {

@@ -5,6 +5,7 @@
  * counting once a response is sent. Parser errors reach the Nest filter and leave in the error envelope.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { installHttpTracing } from '@sigil/platform';
 import type { GatewayConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
@@ -25,6 +26,7 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
   const fastify = app.getHttpAdapter().getInstance();
   const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
   fastify.removeContentTypeParser(['text/plain']);
+  installHttpTracing(fastify);
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);

@@ -13,6 +13,7 @@ import {
 import { parseOrThrow, Public, RpcClient } from '@sigil/platform';
 import type { RouteResult } from '../http/envelope.interceptor';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 function anonymous(req: FastifyRequest): RequestContext {
   return { tenant_id: 'anonymous', mode: 'live', request_id: req.id };
@@ -26,6 +27,7 @@ export class AuthController {
   @Post('signup')
   @HttpCode(201)
   @LimitByIp('signup', 'SIGNUP_LIMIT_PER_IP_PER_HOUR', 3_600_000)
+  @ApiDoc({ tag: 'Auth', summary: 'Sign up: create a tenant and its owner; returns session tokens', body: SignupSchema, status: 201 })
   signup(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SignupResult>> {
     return this.rpc.call(KeyPatterns.signup, anonymous(req), parseOrThrow(SignupSchema, body));
   }
@@ -33,6 +35,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
+  @ApiDoc({ tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days)', body: LoginSchema })
   login(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return this.rpc.call(KeyPatterns.login, anonymous(req), parseOrThrow(LoginSchema, body));
   }
@@ -40,6 +43,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
+  @ApiDoc({ tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session)', body: RefreshSchema })
   refresh(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return this.rpc.call(KeyPatterns.refresh, anonymous(req), parseOrThrow(RefreshSchema, body));
   }
@@ -47,6 +51,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
+  @ApiDoc({ tag: 'Auth', summary: 'Revoke the session of a refresh token', body: RefreshSchema })
   logout(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<{ revoked: boolean }>> {
     return this.rpc.call(KeyPatterns.logout, anonymous(req), parseOrThrow(RefreshSchema, body));
   }

@@ -68,6 +68,7 @@ export class ListsController {
 
   @Post(':id/members')
   @RequireScope('lists:write')
+  @HttpCode(200)
   addMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
     return this.rpc.call(SegmentPatterns.listAddMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
   }

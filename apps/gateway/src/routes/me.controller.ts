@@ -7,6 +7,7 @@ import { PLANS, type Mode, type PlanName } from '@sigil/contracts';
 import { CurrentCaller, type Caller } from '../auth/request-context';
 import { AnyScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 export interface MeView {
   tenant: { id: string; name: string; plan: PlanName; limits: (typeof PLANS)[PlanName] };
@@ -20,6 +21,7 @@ export interface MeView {
 export class MeController {
   @Get()
   @AnyScope()
+  @ApiDoc({ tag: 'Account', summary: 'Who am I: tenant, plan and limits, and the key or user' })
   me(@CurrentCaller() caller: Caller): RouteResult<MeView> {
     if (caller.kind === 'api_key') {
       const k = caller.key;

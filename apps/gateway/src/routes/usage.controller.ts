@@ -5,6 +5,7 @@ import { parseOrThrow, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 @Controller('v1/usage')
 export class UsageController {
@@ -12,6 +13,7 @@ export class UsageController {
 
   @Get()
   @RequireScope('usage:read')
+  @ApiDoc({ tag: 'Account', summary: 'Requests per credential per day, by status class', query: UsageQuerySchema })
   usage(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<UsageRow[]>> {
     return this.rpc.call(KeyPatterns.usage, ctx, parseOrThrow(UsageQuerySchema, query));
   }

@@ -16,6 +16,7 @@ import {
 } from '@sigil/contracts';
 import { parseOrThrow, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 
@@ -26,24 +27,28 @@ export class WebhooksController {
   @Post()
   @RequireScope('webhooks:write')
   @HttpCode(201)
+  @ApiDoc({ tag: 'Webhooks', summary: 'Create a webhook endpoint; `data.secret` is shown only here', body: CreateWebhookSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<WebhookWithSecretView>> {
     return this.rpc.call(WebhookPatterns.create, ctx, parseOrThrow(CreateWebhookSchema, body));
   }
 
   @Get()
   @RequireScope('webhooks:read')
+  @ApiDoc({ tag: 'Webhooks', summary: 'List webhook endpoints', query: ListWebhooksQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<WebhookView[]>> {
     return this.rpc.call(WebhookPatterns.list, ctx, parseOrThrow(ListWebhooksQuerySchema, query ?? {}));
   }
 
   @Get(':id')
   @RequireScope('webhooks:read')
+  @ApiDoc({ tag: 'Webhooks', summary: 'Get a webhook endpoint', returns: 'the endpoint (never its secret)' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<WebhookView>> {
     return this.rpc.call(WebhookPatterns.get, ctx, { id });
   }
 
   @Patch(':id')
   @RequireScope('webhooks:write')
+  @ApiDoc({ tag: 'Webhooks', summary: 'Change a webhook endpoint; enabling clears disabled_reason', body: UpdateWebhookSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<WebhookView>> {
     return this.rpc.call(WebhookPatterns.update, ctx, { id, body: parseOrThrow(UpdateWebhookSchema, body ?? {}) });
   }
@@ -51,6 +56,7 @@ export class WebhooksController {
   @Delete(':id')
   @RequireScope('webhooks:write')
   @HttpCode(204)
+  @ApiDoc({ tag: 'Webhooks', summary: 'Delete a webhook endpoint and its pending deliveries', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.call(WebhookPatterns.delete, ctx, { id });
   }
@@ -58,6 +64,7 @@ export class WebhooksController {
   @Post(':id/rotate-secret')
   @RequireScope('webhooks:write')
   @HttpCode(200)
+  @ApiDoc({ tag: 'Webhooks', summary: 'Rotate the signing secret; the previous one keeps signing for 24 h', returns: 'the endpoint with the new secret' })
   rotateSecret(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<WebhookWithSecretView>> {
     return this.rpc.call(WebhookPatterns.rotateSecret, ctx, { id });
   }
@@ -65,18 +72,21 @@ export class WebhooksController {
   @Post(':id/test')
   @RequireScope('webhooks:write')
   @HttpCode(201)
+  @ApiDoc({ tag: 'Webhooks', summary: 'Send a webhook.test event to this endpoint', returns: 'the delivery', status: 201 })
   sendTest(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<DeliveryView>> {
     return this.rpc.call(WebhookPatterns.sendTest, ctx, { id });
   }
 
   @Get(':id/deliveries')
   @RequireScope('webhooks:read')
+  @ApiDoc({ tag: 'Webhooks', summary: 'List deliveries of an endpoint', query: ListDeliveriesQuerySchema, paginated: true })
   listDeliveries(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<DeliveryView[]>> {
     return this.rpc.call(WebhookPatterns.listDeliveries, ctx, { id, query: parseOrThrow(ListDeliveriesQuerySchema, query ?? {}) });
   }
 
   @Get(':id/deliveries/:delivery_id')
   @RequireScope('webhooks:read')
+  @ApiDoc({ tag: 'Webhooks', summary: 'Get a delivery with its payload and every attempt', returns: 'the delivery with attempts' })
   getDelivery(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,
@@ -88,6 +98,7 @@ export class WebhooksController {
   @Post(':id/deliveries/:delivery_id/retry')
   @RequireScope('webhooks:write')
   @HttpCode(200)
+  @ApiDoc({ tag: 'Webhooks', summary: 'Send a delivered or failed delivery again (same webhook-id)', returns: 'the delivery, pending' })
   retryDelivery(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,
@@ -99,6 +110,7 @@ export class WebhooksController {
   @Post(':id/recover')
   @RequireScope('webhooks:write')
   @HttpCode(200)
+  @ApiDoc({ tag: 'Webhooks', summary: 'Re-send every failed delivery created since a time', body: RecoverWebhookSchema, returns: '`{recovered}`' })
   recover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<RecoverResult>> {
     return this.rpc.call(WebhookPatterns.recover, ctx, { id, body: parseOrThrow(RecoverWebhookSchema, body ?? {}) });
   }

@@ -12,6 +12,7 @@ import { ConfigError } from '../config/config.loader';
 import { ensureTopics } from '../kafka/topic-admin';
 import { kafkaServerOptions, type KafkaSettings } from '../kafka/kafka.config';
 import { JsonLogger, type LogLevel } from '../logging/json-logger';
+import { startTracing, stopTracing } from '../tracing/tracing';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -32,6 +33,7 @@ export interface ServiceRuntimeOptions {
 }
 
 export async function startService(options: ServiceRuntimeOptions): Promise<NestFastifyApplication> {
+  startTracing(options.name);
   const logger = new JsonLogger(options.name, options.logLevel);
   await ensureTopics(options.kafka);
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -70,6 +72,7 @@ function installShutdown(app: INestApplication, logger: JsonLogger, options: Ser
         logger.error(err instanceof Error ? err : String(err), 'Shutdown');
       }
     }
+    await stopTracing();
     logger.log({ msg: 'stopped' }, 'Shutdown');
     process.exit(0);
   };

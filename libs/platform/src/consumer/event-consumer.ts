@@ -11,6 +11,7 @@ import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contr
 import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
+import { extractTraceContext, recordFailure, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
 
 export type EventHandler = (event: DomainEvent, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
 
@@ -74,25 +75,43 @@ export class EventConsumer {
           event_id: event.id,
           tenant_id: event.tenant_id,
           request_id: header(message.headers, KafkaHeaderNames.requestId),
-          trace_id: header(message.headers, KafkaHeaderNames.traceparent),
         };
-        await runWithContext(ctx, async () => {
+        // A child of the span that wrote the event (its `traceparent` header): the request's trace goes on here.
+        const { span, ctx: traced } = startSpan(`${withoutNamespace(topic)} process`, {
+          kind: SpanKind.CONSUMER,
+          parent: extractTraceContext(message.headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': topic,
+            'messaging.consumer.group.name': this.settings.group,
+            'messaging.kafka.offset': Number(message.offset),
+            'sigil.event_id': event.id,
+            'sigil.event_type': event.type,
+          },
+        });
+        await withTraceContext(traced, () => runWithContext(ctx, async () => {
           const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type: event.type });
           for (let attempt = 1; ; attempt++) {
             try {
               await this.handler(event, { topic, partition, offset: message.offset });
+              span.end();
               observed();
               metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
               return;
             } catch (err) {
               metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'failed_attempt' });
-              if (this.stopping) throw err; // leave the offset uncommitted; another replica takes over
+              span.addEvent('handler failed', { attempt, error: String(err) });
+              if (this.stopping) {
+                recordFailure(span, err);
+                span.end();
+                throw err; // leave the offset uncommitted; another replica takes over
+              }
               const delay = Math.min(100 * 2 ** attempt, 10000);
               this.logger.error(`handler failed for ${event.type} ${event.id} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
               await new Promise((r) => setTimeout(r, delay));
             }
           }
-        });
+        }));
       },
     });
   }

@@ -17,6 +17,7 @@ import {
 } from '@sigil/contracts';
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
+import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan } from '../tracing/trace-context';
 import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
 
 export interface RpcResult<R> {
@@ -57,8 +58,13 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     payload: P,
     timeoutMs = this.settings.timeoutMs,
   ): Promise<RpcResult<R>> {
-    const headers: Record<string, string> = { [KafkaHeaderNames.requestId]: ctx.request_id };
-    if (ctx.trace_id) headers[KafkaHeaderNames.traceparent] = ctx.trace_id;
+    // A client span under the active one (the gateway's server span); its traceparent travels in the headers.
+    const { span, ctx: traced } = startSpan(pattern, {
+      kind: SpanKind.CLIENT,
+      parent: activeTraceContextOr(ctx.trace_id),
+      attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern },
+    });
+    const headers = injectTraceHeaders<Record<string, string>>({ [KafkaHeaderNames.requestId]: ctx.request_id }, traced);
     const observed = Metrics.forProcess().startRpc(pattern);
     let reply: RpcReply<R>;
     try {
@@ -67,11 +73,19 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
       );
     } catch (err) {
       observed(err instanceof TimeoutError ? 'timeout' : 'transport_error');
+      recordFailure(span, err);
+      span.end();
       if (err instanceof TimeoutError) throw new UpstreamTimeout(serviceOf(pattern));
       throw err;
     }
     observed(isRpcFailure(reply) ? 'domain_error' : 'ok');
-    if (isRpcFailure(reply)) throw DomainError.fromBody(reply.error);
+    if (isRpcFailure(reply)) {
+      const error = DomainError.fromBody(reply.error);
+      recordFailure(span, error, error.status < 500);
+      span.end();
+      throw error;
+    }
+    span.end();
     return reply;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The service side of request/reply: `@RpcHandlers()` marks a class of
  * `@MessagePattern` handlers. Each handler receives the payload and the
- * request context, runs inside that context (logs carry the request id), and
+ * request context, runs inside that context and a span continuing the caller's
+ * trace (logs carry the request and trace ids), and
  * whatever it throws goes back as an error reply instead of being lost.
  */
 import {
@@ -14,10 +15,12 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Observable, catchError, from, map, of } from 'rxjs';
+import type { KafkaContext } from '@nestjs/microservices';
+import { Observable, catchError, finalize, from, map, of } from 'rxjs';
 import type { PageMeta, RequestContext, RpcReply, RpcRequest } from '@sigil/contracts';
 import { asDomainError, DomainError } from '../errors/domain-errors';
 import { runWithContext } from '../logging/request-context';
+import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
 
 /** A page of results, replied as `{data, page}`. */
 export class Paged<T> {
@@ -32,21 +35,42 @@ export class RpcReplyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Rpc');
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<RpcReply> {
-    const request = context.switchToRpc().getData<RpcRequest>();
+    const rpc = context.switchToRpc();
+    const request = rpc.getData<RpcRequest>();
     const ctx: RequestContext | undefined = request?.ctx;
-    return new Observable<RpcReply>((subscriber) =>
-      runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id }, () =>
-        from(next.handle())
-          .pipe(
-            map((value: unknown): RpcReply => (value instanceof Paged ? { data: value.data, page: value.page } : { data: value })),
-            catchError((err: unknown) => {
-              if (!(err instanceof DomainError)) this.logger.error(err instanceof Error ? err : String(err));
-              return of<RpcReply>({ error: asDomainError(err).toBody() });
-            }),
-          )
-          .subscribe(subscriber),
-      ),
-    );
+    const kafka = rpc.getContext<Partial<KafkaContext> | undefined>();
+    const pattern = kafka?.getTopic?.() ?? context.getHandler?.()?.name ?? 'rpc';
+    return new Observable<RpcReply>((subscriber) => {
+      // The caller's span (Kafka `traceparent` header) is the parent: one trace from the gateway to here.
+      const { span, ctx: traced } = startSpan(pattern, {
+        kind: SpanKind.SERVER,
+        parent: extractTraceContext(kafka?.getMessage?.()?.headers, ctx?.trace_id),
+        attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern, 'sigil.request_id': ctx?.request_id ?? '' },
+      });
+      const started = performance.now();
+      let outcome = 'ok';
+      return withTraceContext(traced, () =>
+        runWithContext({ request_id: ctx?.request_id, tenant_id: ctx?.tenant_id }, () =>
+          from(next.handle())
+            .pipe(
+              map((value: unknown): RpcReply => (value instanceof Paged ? { data: value.data, page: value.page } : { data: value })),
+              catchError((err: unknown) => {
+                if (!(err instanceof DomainError)) this.logger.error(err instanceof Error ? err : String(err));
+                const error = asDomainError(err);
+                outcome = error.code;
+                recordFailure(span, err, error.status < 500);
+                return of<RpcReply>({ error: error.toBody() });
+              }),
+              finalize(() => {
+                span.end();
+                const duration_ms = Math.round((performance.now() - started) * 10) / 10;
+                this.logger.debug({ msg: 'rpc handled', request_id: ctx?.request_id, ...spanIds(span), pattern, outcome, duration_ms });
+              }),
+            )
+            .subscribe(subscriber),
+        ),
+      );
+    });
   }
 }
 

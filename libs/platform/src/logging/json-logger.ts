@@ -1,5 +1,6 @@
-/** A Nest LoggerService writing one JSON object per line, with the request context. */
+/** A Nest LoggerService writing one JSON object per line, with the request context and the active trace/span ids. */
 import type { LoggerService } from '@nestjs/common';
+import { activeTraceIds } from '../tracing/trace-context';
 import { currentContext } from './request-context';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
@@ -42,6 +43,7 @@ export class JsonLogger implements LoggerService {
       service: this.service,
       ...(context ? { context } : {}),
       ...currentContext(),
+      ...activeTraceIds(),
     };
     if (message instanceof Error) {
       entry['msg'] = message.message;

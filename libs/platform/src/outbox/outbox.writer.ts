@@ -16,6 +16,7 @@ import {
 } from '@sigil/contracts';
 import { newId } from '../ids';
 import { currentContext } from '../logging/request-context';
+import { activeTraceContextOr, injectTraceHeaders } from '../tracing/trace-context';
 
 export const OUTBOX_CHANNEL = 'sigil_outbox';
 
@@ -34,9 +35,9 @@ export class OutboxWriter {
   async append(manager: EntityManager, events: NewEvent[]): Promise<DomainEvent[]> {
     if (!events.length) return [];
     const ctx = currentContext();
-    const headers: Record<string, string> = {};
+    // The writing span's traceparent: consumers of these events continue the request's trace.
+    const headers = injectTraceHeaders<Record<string, string>>({}, activeTraceContextOr(ctx?.trace_id));
     if (ctx?.request_id) headers[KafkaHeaderNames.requestId] = ctx.request_id;
-    if (ctx?.trace_id) headers[KafkaHeaderNames.traceparent] = ctx.trace_id;
     const envelopes = events.map(
       (e): DomainEvent => ({
         id: newId('evt'),

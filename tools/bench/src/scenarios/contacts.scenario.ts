@@ -8,12 +8,21 @@
  * (`env.contactsDatabaseUrl` or `BENCH_CONTACTS_DATABASE_URL`); otherwise the
  * latencies are measured over the imported contacts only, and the table says so.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { ApiClient } from '@sigil/testing';
-import { SEED_FIELDS, seedContacts } from '../../../seed/src/seed-contacts';
 import { round } from '../load';
 import type { BenchEnv, BenchRow } from '../scenario';
 
 const BATCH = 1000;
+const PLANS = ['free', 'starter', 'pro', 'team', 'enterprise'];
+/** The fields the seed generator fills too (`tools/seed`): same keys, types and options. */
+const FIELDS = [
+  { key: 'ltv', label: 'Lifetime value', type: 'number' },
+  { key: 'plan', label: 'Plan', type: 'select', options: PLANS },
+  { key: 'signup_date', label: 'Signup date', type: 'date' },
+  { key: 'interests', label: 'Interests', type: 'multi_select', options: ['news', 'sport', 'music', 'tech', 'travel', 'food'] },
+];
 
 export async function run(env: BenchEnv & { contactsDatabaseUrl?: string }): Promise<BenchRow[]> {
   const quick = env.quick ?? false;
@@ -24,8 +33,8 @@ export async function run(env: BenchEnv & { contactsDatabaseUrl?: string }): Pro
   const api = env.api;
   const rows: BenchRow[] = [];
 
-  for (const f of SEED_FIELDS) {
-    const res = await api.post('/v1/custom-fields', { key: f.key, label: f.label, type: f.type, ...(f.options ? { options: [...f.options] } : {}) });
+  for (const f of FIELDS) {
+    const res = await api.post('/v1/custom-fields', f);
     if (res.status !== 201 && res.status !== 409) throw new Error(`defining ${f.key} answered ${res.status}: ${JSON.stringify(res.body)}`);
   }
 
@@ -48,13 +57,13 @@ export async function run(env: BenchEnv & { contactsDatabaseUrl?: string }): Pro
     const me = await api.get('/v1/me');
     const tenantId: string | undefined = me.body?.data?.tenant?.id;
     if (!tenantId) throw new Error(`GET /v1/me did not name the tenant: ${me.status}`);
-    const seeded = await seedContacts({ databaseUrl, tenantId, mode: 'live', count: target - size });
-    size += seeded.inserted;
+    const seeded = await runSeedGenerator(['--count', String(target - size), '--tenant', tenantId, '--mode', 'live', '--database-url', databaseUrl]);
+    size += target - size;
     rows.push({
       benchmark: 'seed generator (direct multi-row INSERT, not through the API)',
       'tenant contacts': size,
-      detail: `${seeded.inserted} rows`,
-      throughput: `${Math.round(seeded.inserted / seeded.seconds)} contacts/s`,
+      detail: `${target - imported.contacts} rows`,
+      throughput: `${Math.round((target - imported.contacts) / seeded.seconds)} contacts/s`,
       'p50 ms': '–',
       'p99 ms': '–',
       errors: 0,
@@ -112,7 +121,7 @@ async function importBatchesOf(api: ApiClient, batches: number, concurrency: num
         first_name: i % 3 ? 'Grace' : 'Alan',
         last_name: 'Hopper',
         tags: i % 10 === 0 ? ['vip', 'imported'] : ['imported'],
-        custom_fields: { ltv: (i * 37) % 1000, plan: SEED_FIELDS[1].options[i % 5] },
+        custom_fields: { ltv: (i * 37) % 1000, plan: PLANS[i % PLANS.length]! },
       }));
       const t0 = Date.now();
       const res = await api.post('/v1/contacts/batch', { contacts });
@@ -130,6 +139,18 @@ async function importBatchesOf(api: ApiClient, batches: number, concurrency: num
     p99: percentile(latencies, 99),
     failedRows,
   };
+}
+
+/** `npm run seed:contacts` as a child process (built output), so the bench and users run the same generator. */
+function runSeedGenerator(args: string[]): Promise<{ seconds: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(process.cwd(), 'dist/tools/seed/src/seed-contacts.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve({ seconds: (Date.now() - started) / 1000 }) : reject(new Error(`seed generator exited ${code}: ${stderr}`))));
+  });
 }
 
 function percentile(values: number[], p: number): number {

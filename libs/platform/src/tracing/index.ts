@@ -1,0 +1,4 @@
+export * from './tracing';
+export * from './trace-context';
+export * from './json-line-span.exporter';
+export * from './http-tracing';
