@@ -148,7 +148,7 @@ describe('lists', () => {
 
   it('streams a large export with bounded memory in the gateway and the segments service', async () => {
     const list = (await api.post('/v1/lists', { name: 'Huge' })).body.data.id;
-    const total = 150_000;
+    const total = 100_000;
     const db = new Client({ connectionString: stack.databaseUrl('segments') });
     await db.connect();
     try {
@@ -187,15 +187,19 @@ describe('lists', () => {
       clearInterval(sampler);
     }
     expect(newlines).toBe(total);
-    expect(bytes).toBeGreaterThan(300 * 1024 * 1024);
-    // ~330 MB went through processes whose heap is capped at 160 MB; their resident size stayed well below the export.
+    expect(bytes).toBeGreaterThan(200 * 1024 * 1024);
+    // ~220 MB went through processes whose heap is capped at 160 MB; their resident size stayed well below the export.
     expect(stack.get('gateway').running && stack.get('segments').running).toBe(true);
-    expect(peak.gateway - before.gateway).toBeLessThan(200 * 1024 * 1024);
-    expect(peak.segments - before.segments).toBeLessThan(200 * 1024 * 1024);
-  });
+    expect(peak.gateway - before.gateway).toBeLessThan(150 * 1024 * 1024);
+    expect(peak.segments - before.segments).toBeLessThan(150 * 1024 * 1024);
+  }, 300_000);
 });
 
 function rssOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0; // the process is gone; the test's own checks say so
+  }
 }

@@ -23,7 +23,7 @@ describe('OpenAPI document', () => {
   });
 
   it('has every /v1 route of the gateway, with its scope', () => {
-    for (const route of routeCatalog(controllers).filter((r) => r.path.startsWith('/v1'))) {
+    for (const route of routeCatalog(controllers).filter((r) => r.path.startsWith('/v1') && r.path !== '/v1/openapi.json')) {
       const op = doc.paths[route.path]?.[route.method.toLowerCase()];
       expect({ route: `${route.method} ${route.path}`, found: !!op }).toEqual({ route: `${route.method} ${route.path}`, found: true });
       expect(op['x-required-scope']).toBe(route.isPublic ? null : (route.scope ?? 'any'));

@@ -107,6 +107,8 @@ describe('loadConfig', () => {
     ).join('\n');
     expect(message).toContain('DATABASE_URL has invalid value "mysql://admin:***@db:3306/contacts"');
     expect(message).not.toContain('s3cr3t-pw');
+    const redis = problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL, REDIS_URL: 'valkey://:only-a-pw@cache:6380' })).join('\n');
+    expect(redis).toContain('REDIS_URL has invalid value "valkey://:***@cache:6380"');
   });
 });
 

@@ -8,7 +8,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, type Consumer, type IHeaders } from 'kafkajs';
 import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
-import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
+import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
 import { extractTraceContext, recordFailure, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
@@ -44,11 +44,7 @@ export class EventConsumer {
   async start(): Promise<void> {
     const kafka = new Kafka(kafkaClientConfig({ ...this.settings.kafka, clientId: `${this.settings.kafka.clientId}-${this.settings.group}` }));
     this.consumer = kafka.consumer({
-      groupId: serviceGroupId(this.settings.group),
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
-      maxWaitTimeInMs: 100,
-      allowAutoTopicCreation: false,
+      ...consumerDefaults(serviceGroupId(this.settings.group)),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000 },
     });
     const metrics = Metrics.forProcess();

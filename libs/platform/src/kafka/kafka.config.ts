@@ -47,39 +47,32 @@ export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
   };
 }
 
+/**
+ * Consumer settings shared by every Sigil consumer group: a short session so a
+ * crashed replica's partitions move on within seconds, and short fetch waits
+ * for request/reply latency.
+ */
+export function consumerDefaults(groupId: string) {
+  return { groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false };
+}
+
+/** Nest Kafka transport options: one consumer group, partitions consumed concurrently. */
+function transportOptions(groupId: string, settings: KafkaSettings): Required<KafkaOptions>['options'] {
+  return {
+    client: kafkaClientConfig(settings),
+    consumer: consumerDefaults(groupId),
+    run: { partitionsConsumedConcurrently: settings.partitions },
+    subscribe: { fromBeginning: false },
+    producer: { allowAutoTopicCreation: false, idempotent: false },
+  };
+}
+
 /** A service's request handlers: one consumer group per service, replicas share partitions. */
 export function kafkaServerOptions(service: string, settings: KafkaSettings): KafkaOptions {
-  return {
-    transport: Transport.KAFKA,
-    options: {
-      client: kafkaClientConfig(settings),
-      consumer: {
-        groupId: serviceGroupId(`${service}.rpc`),
-        sessionTimeout: 10000,
-        heartbeatInterval: 1000,
-        maxWaitTimeInMs: 100,
-        allowAutoTopicCreation: false,
-      },
-      run: { partitionsConsumedConcurrently: settings.partitions },
-      subscribe: { fromBeginning: false },
-      producer: { allowAutoTopicCreation: false, idempotent: false },
-    },
-  };
+  return { transport: Transport.KAFKA, options: transportOptions(serviceGroupId(`${service}.rpc`), settings) };
 }
 
 /** The gateway's request/reply client; replicas share the group and so split reply partitions. */
 export function kafkaRpcClientOptions(service: string, settings: KafkaSettings): Required<KafkaOptions>['options'] {
-  return {
-    client: kafkaClientConfig(settings),
-    consumer: {
-      groupId: serviceGroupId(`${service}.replies`),
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
-      maxWaitTimeInMs: 100,
-      allowAutoTopicCreation: false,
-    },
-    run: { partitionsConsumedConcurrently: settings.partitions },
-    subscribe: { fromBeginning: false },
-    producer: { allowAutoTopicCreation: false },
-  };
+  return transportOptions(serviceGroupId(`${service}.replies`), settings);
 }

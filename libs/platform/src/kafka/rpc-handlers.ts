@@ -50,7 +50,7 @@ export class RpcReplyInterceptor implements NestInterceptor {
       const started = performance.now();
       let outcome = 'ok';
       return withTraceContext(traced, () =>
-        runWithContext({ request_id: ctx?.request_id, tenant_id: ctx?.tenant_id }, () =>
+        runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id }, () =>
           from(next.handle())
             .pipe(
               map((value: unknown): RpcReply => (value instanceof Paged ? { data: value.data, page: value.page } : { data: value })),
