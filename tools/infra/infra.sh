@@ -641,6 +641,9 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
+# Requests carry bodies of up to 1 MiB plus their envelope (libs/platform MAX_MESSAGE_BYTES).
+message.max.bytes=4194304
+replica.fetch.max.bytes=4194304
 delete.topic.enable=true
 num.network.threads=3
 num.io.threads=8

@@ -17,7 +17,7 @@ beforeAll(async () => {
   stack = await TestStack.start({ serviceEnv: { gateway: capped, segments: capped } });
   tenant = await createTenant(stack.gatewayUrl);
   api = tenant.api;
-});
+}, 300_000); // a whole stack of processes; slow on a busy machine
 
 afterAll(async () => {
   await stack?.close();

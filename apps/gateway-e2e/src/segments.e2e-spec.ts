@@ -4,6 +4,9 @@
  * live membership events from contact changes made at the gateway, the
  * contacts `segment_id` filter, scopes, tenant isolation, injection attempts.
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
 import { EventTopics, type DomainEvent } from '@sigil/contracts';
 import { ApiClient, contactInput, createTenant, EventSpy, TestStack, type TestTenant } from '@sigil/testing';
 
@@ -17,7 +20,7 @@ beforeAll(async () => {
   tenant = await createTenant(stack.gatewayUrl);
   api = tenant.api;
   spy = await EventSpy.start([EventTopics.segments]);
-});
+}, 300_000); // a whole stack of processes; slow on a busy machine
 
 afterAll(async () => {
   await spy?.stop();
@@ -139,6 +142,36 @@ describe('segments', () => {
       expect((await client.delete(`/v1/segments/${segment}`)).status).toBe(404);
       expect((await client.post('/v1/segments/preview', { rules: { tag: 'vip', op: 'has' } })).body.data.count).toBe(0);
     }
+  });
+
+  it('rebuilds a lost read model from the contacts snapshot with npm run segments:rebuild, while serving', async () => {
+    const other = await createTenant(stack.gatewayUrl);
+    const emails = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await other.api.post('/v1/contacts', contactInput({ tags: ['rebuilt'] }));
+      expect(res.status).toBe(201);
+      emails.push(res.body.data.email as string);
+    }
+    const rules = { and: [{ tag: 'rebuilt', op: 'has' }, { attribute: 'email', op: 'in', value: emails }] };
+    const count = async () => (await other.api.post('/v1/segments/preview', { rules, limit: 0 })).body.data.count as number;
+    await until('contacts in read model', async () => ((await count()) === 3 ? true : undefined));
+
+    const db = new Client({ connectionString: stack.databaseUrl('segments') });
+    await db.connect();
+    try {
+      await db.query(`DELETE FROM contacts WHERE tenant_id = $1`, [other.tenantId]); // the read model lost them
+    } finally {
+      await db.end();
+    }
+    expect(await count()).toBe(0);
+
+    const segments = stack.get('segments');
+    const code = await new Promise<number | null>((done) => {
+      const child = spawn(process.execPath, [resolve(__dirname, '../../../dist/apps/segments/src/rebuild.js')], { env: { ...process.env, ...segments.env }, stdio: 'ignore' });
+      child.once('exit', done);
+    });
+    expect(code).toBe(0);
+    expect(await count()).toBe(3);
   });
 
   it('treats SQL in rule strings as plain data', async () => {

@@ -27,3 +27,4 @@ export * from './auth/api-key-format';
 export * from './auth/access-token';
 export * from './metrics';
 export * from './tracing';
+export * from './database/returned-rows';

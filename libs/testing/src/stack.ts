@@ -112,6 +112,8 @@ export interface StackOptions {
   /** Env per service. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   gatewayReplicas?: number;
+  /** Processes per backend service: `contacts`, `contacts-2`, … share its database and env (scale-out tests). */
+  replicas?: number;
 }
 
 export class TestStack {
@@ -138,7 +140,9 @@ export class TestStack {
     for (const url of dbUrls) if (url) stack.databases.push(url);
     for (const [i, service] of backends.entries()) {
       const env = { ...common, ...(dbUrls[i] ? { DATABASE_URL: dbUrls[i]! } : {}), ...options.serviceEnv?.[service] };
-      stack.processes.push(new ServiceProcess(service, service, await freePort(), env, logDir));
+      for (let r = 0; r < (options.replicas ?? 1); r++) {
+        stack.processes.push(new ServiceProcess(r === 0 ? service : `${service}-${r + 1}`, service, await freePort(), env, logDir));
+      }
     }
     if (services.includes('gateway')) {
       for (let r = 0; r < (options.gatewayReplicas ?? 1); r++) {
@@ -151,8 +155,10 @@ export class TestStack {
       }
     }
     try {
-      // Backends first: they create the topics; then gateways.
-      await Promise.all(stack.processes.filter((p) => p.service !== 'gateway').map((p) => p.start()));
+      // Backends first: they create the topics (first replicas, so replicas do not race on creating them); then gateways.
+      const backendProcesses = stack.processes.filter((p) => p.service !== 'gateway');
+      await Promise.all(backendProcesses.filter((p) => p.name === p.service).map((p) => p.start()));
+      await Promise.all(backendProcesses.filter((p) => p.name !== p.service).map((p) => p.start()));
       await Promise.all(stack.processes.filter((p) => p.service === 'gateway').map((p) => p.start()));
       if (services.includes('gateway')) await stack.waitForPlatformHealth(services);
     } catch (err) {

@@ -117,7 +117,7 @@ export async function main(argv: string[]): Promise<void> {
 
   try {
     log('starting the platform (every service its own process) and the bare Fastify baseline');
-    const modules = new Map<string, Partial<ScenarioModule>>();
+    const modules = new Map<string, Partial<ScenarioModule> | Error>();
     const serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = structuredClone(BENCH_SERVICE_ENV);
     for (const scenario of scenarios) {
       try {
@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<void> {
           serviceEnv[service] = { ...serviceEnv[service], ...env };
         }
       } catch (err) {
-        log(`✘ ${scenario.name} does not load: ${String(err)}`);
+        modules.set(scenario.name, err instanceof Error ? err : new Error(String(err)));
       }
     }
     const started = await startBaseline();
@@ -141,9 +141,10 @@ export async function main(argv: string[]): Promise<void> {
     for (const scenario of scenarios) {
       results.sections.push(
         await timed(scenario.name, `Scenario: ${scenario.name}`, async () => {
+          assertStackRunning(stack!);
           const mod = modules.get(scenario.name);
-          if (!mod) throw new Error(`${scenario.file} does not load`);
-          if (typeof mod.run !== 'function') throw new Error(`${scenario.file} exports no run()`);
+          if (mod instanceof Error) throw new Error(`${scenario.file} does not load: ${mod.message}`);
+          if (typeof mod?.run !== 'function') throw new Error(`${scenario.file} exports no run()`);
           const tenant = await createTenant(stack!.gatewayUrl);
           return mod.run({
             gatewayUrl: stack!.gatewayUrl,
@@ -225,8 +226,17 @@ async function core(stack: TestStack, baselineUrl: string, options: BenchOptions
   async function run(target: (typeof targets)[number], load: Load): Promise<LoadSummary> {
     log(`  ${target.name} @ ${load.label}, ${load.connections} connections, ${seconds} s`);
     const summary = await measure({ url: target.url, headers: target.headers, connections: load.connections, durationSeconds: seconds, rate: load.rate });
+    assertStackRunning(stack);
     log(`    ${summary.rps} req/s, p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms, errors ${summary.errors}, non-2xx ${summary.non2xx}`);
     return summary;
+  }
+}
+
+/** Figures of a dead stack are only connection errors: stop with the reason instead. */
+function assertStackRunning(stack: TestStack): void {
+  const dead = stack.processes.filter((p) => !p.running);
+  if (dead.length) {
+    throw new Error(`${dead.map((p) => p.name).join(', ')} exited during the measurement; see ${dead.map((p) => p.logFile).join(', ')}`);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * `reliability-main.js stack --env-file <path>`: starts the whole platform
+ * `reliability-main.js stack --out <path>`: starts the whole platform
  * (every service its own process, fresh databases, a private Kafka
  * namespace) plus one tenant with a live `*` key, writes
  * `GATEWAY_URL=…` and `API_KEY=…` to the env file once ready, and keeps the
@@ -9,8 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { createTenant, TestStack } from '@sigil/testing';
 
 export async function main(argv: string[]): Promise<void> {
-  const envFile = argv[argv.indexOf('--env-file') + 1];
-  if (!argv.includes('--env-file') || !envFile) throw new Error('usage: stack --env-file <path>');
+  const envFile = argv[argv.indexOf('--out') + 1];
+  if (!argv.includes('--out') || !envFile) throw new Error('usage: stack --out <path>');
   const stack = await TestStack.start({
     // A fuzz sends thousands of requests from one IP with one key; limits would turn it into a test of 429s.
     serviceEnv: { gateway: { RATE_LIMIT_ENABLED: 'false' } },

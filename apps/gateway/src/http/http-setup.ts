@@ -9,6 +9,8 @@ import { installHttpTracing } from '@sigil/platform';
 import type { GatewayConfig } from '../config';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
+import { installJsonBodyParser } from './json-body-parser';
+import { installNulGuard } from './nul-characters';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -26,6 +28,8 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
   const fastify = app.getHttpAdapter().getInstance();
   const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
   fastify.removeContentTypeParser(['text/plain']);
+  installJsonBodyParser(app);
+  installNulGuard(fastify);
   installHttpTracing(fastify);
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);

@@ -5,6 +5,7 @@ import {
   ContactPatterns,
   CreateCustomFieldSchema,
   MAX_PAGE_LIMIT,
+  UpdateCustomFieldSchema,
   type CustomFieldAggregate,
   type CustomFieldView,
   type RequestContext,
@@ -14,6 +15,7 @@ import { z } from 'zod';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 const ListQuerySchema = z
   .object({ limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), cursor: z.string().max(200).optional() })
@@ -23,12 +25,14 @@ const ListQuerySchema = z
 export class CustomFieldsController {
   constructor(private readonly rpc: RpcClient) {}
 
+  @ApiDoc({ tag: 'Custom fields', summary: 'List custom field definitions', query: ListQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<CustomFieldView[]>> {
     return this.rpc.call(ContactPatterns.listFields, ctx, parseOrThrow(ListQuerySchema, query));
   }
 
+  @ApiDoc({ tag: 'Custom fields', summary: 'Define a custom field (text, number, boolean, date, select, multi_select)', body: CreateCustomFieldSchema, status: 201 })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -36,6 +40,7 @@ export class CustomFieldsController {
     return this.rpc.call(ContactPatterns.createField, ctx, parseOrThrow(CreateCustomFieldSchema, body));
   }
 
+  @ApiDoc({ tag: 'Custom fields', summary: 'Get a custom field definition' })
   @Get(':key')
   @RequireScope('contacts:read')
   get(@Ctx() ctx: RequestContext, @Param('key') key: string): Promise<RouteResult<CustomFieldView>> {
@@ -43,12 +48,14 @@ export class CustomFieldsController {
   }
 
   /** Validated by the service, which also refuses a `key` (immutable) with its own message. */
+  @ApiDoc({ tag: 'Custom fields', summary: 'Change label, options, required, or type (refused while values exist); the key is immutable', body: UpdateCustomFieldSchema })
   @Patch(':key')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
     return this.rpc.call(ContactPatterns.updateField, ctx, { key, changes: body ?? {} });
   }
 
+  @ApiDoc({ tag: 'Custom fields', summary: 'Delete a definition and its values on every contact', status: 204 })
   @Delete(':key')
   @RequireScope('contacts:write')
   @HttpCode(204)
@@ -56,6 +63,7 @@ export class CustomFieldsController {
     await this.rpc.call(ContactPatterns.deleteField, ctx, { key });
   }
 
+  @ApiDoc({ tag: 'Custom fields', summary: 'Aggregate a field: count, distinct, min/max/avg/sum, top values', query: AggregateQuerySchema, returns: 'CustomFieldAggregate' })
   @Get(':key/aggregate')
   @RequireScope('contacts:read')
   aggregate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Query() query: unknown): Promise<RouteResult<CustomFieldAggregate>> {

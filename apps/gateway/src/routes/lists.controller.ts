@@ -20,12 +20,13 @@ import {
   type ListView,
   type RequestContext,
 } from '@sigil/contracts';
-import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { parseOrThrow, RpcClient, UpstreamTimeout } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 
 const EXPORT_CHUNK_ROWS = 1000;
+const EXPORT_CHUNK_TIMEOUT_MS = 30000;
 
 @Controller('v1/lists')
 export class ListsController {
@@ -95,8 +96,15 @@ export class ListsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { format } = parseOrThrow(ExportFormatSchema, query);
-    const fetchChunk = (after: string | null) =>
-      this.rpc.call<ListExportChunkReply>(SegmentPatterns.listExportChunk, ctx, { list_id: id, after, limit: EXPORT_CHUNK_ROWS });
+    // A chunk is a read that can be asked again: one retry, and a timeout sized for a busy database.
+    const fetchChunk = async (after: string | null) => {
+      const ask = () =>
+        this.rpc.call<ListExportChunkReply>(SegmentPatterns.listExportChunk, ctx, { list_id: id, after, limit: EXPORT_CHUNK_ROWS }, EXPORT_CHUNK_TIMEOUT_MS);
+      return ask().catch((err: unknown) => {
+        if (err instanceof UpstreamTimeout) return ask();
+        throw err;
+      });
+    };
     // The first chunk comes before any byte is written, so a 404 still gets the error envelope.
     let chunk = (await fetchChunk(null)).data;
     reply.hijack();

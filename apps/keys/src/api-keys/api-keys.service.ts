@@ -29,6 +29,7 @@ import {
   Paged,
   parseApiKey,
   parseOrThrow,
+  returnedRows,
   ValidationFailed,
 } from '@sigil/platform';
 
@@ -76,12 +77,6 @@ function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^key_[0-9A-Z]{26}$/.test(id)) throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'The cursor is not valid.' }]);
   return id;
-}
-
-/** TypeORM answers UPDATE … RETURNING with [rows, count]; this returns the rows. */
-async function updateReturning(m: EntityManager, sql: string, params: unknown[]): Promise<KeyRow[]> {
-  const [rows] = (await m.query(sql, params)) as [KeyRow[], number];
-  return rows;
 }
 
 @Injectable()
@@ -172,8 +167,8 @@ export class ApiKeysService {
       const current = await this.find(m, ctx, id, true);
       if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be changed.');
       if (req.scopes) this.assertMayGrant(ctx, current.environment, req.scopes);
-      const [row] = await updateReturning(
-        m,
+      const [row] = returnedRows<KeyRow>(
+        await m.query(
         `UPDATE api_keys SET
            name = COALESCE($3, name),
            scopes = COALESCE($4, scopes),
@@ -181,6 +176,7 @@ export class ApiKeysService {
            updated_at = now()
          WHERE tenant_id = $1 AND id = $2 RETURNING *`,
         [ctx.tenant_id, current.id, req.name ?? null, req.scopes ?? null, req.rate_limit_per_minute !== undefined, req.rate_limit_per_minute ?? null],
+        ),
       );
       await this.outbox.append(m, [
         {
@@ -199,10 +195,11 @@ export class ApiKeysService {
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);
       if (current.revoked_at) return toView(current);
-      const [row] = await updateReturning(
-        m,
+      const [row] = returnedRows<KeyRow>(
+        await m.query(
         `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`,
         [ctx.tenant_id, current.id],
+        ),
       );
       await this.outbox.append(m, [{ type: 'api_key.revoked', tenant_id: ctx.tenant_id, mode: row!.environment, key: row!.id, data: { id: row!.id } }]);
       return toView(row!);
@@ -225,10 +222,11 @@ export class ApiKeysService {
       const secret = generateApiKey(current.environment);
       const parsed = parseApiKey(secret)!;
       await m.query(`INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)`, [hashSecret(secret), ctx.tenant_id, current.id]);
-      const [row] = await updateReturning(
-        m,
+      const [row] = returnedRows<KeyRow>(
+        await m.query(
         `UPDATE api_keys SET prefix = $3, last4 = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`,
         [ctx.tenant_id, current.id, parsed.prefix, parsed.last4],
+        ),
       );
       const expiresAt = (until as Date).toISOString();
       await this.outbox.append(m, [

@@ -22,7 +22,7 @@ import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, parseOrThrow } fr
 import { MembershipService } from '../membership/membership.service';
 import { readPage, toPage } from '../pagination';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
-import { returnedRows } from '../sql-rows';
+import { returnedRows } from '@sigil/platform';
 
 interface ListRow {
   id: string;

@@ -18,7 +18,7 @@ import { OutboxWriter, type NewEvent } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { compileRules, SqlParams } from '../rules/rules.compiler';
 import { checkRules, type CheckedNode } from '../rules/rules.validator';
-import { returnedRows } from '../sql-rows';
+import { returnedRows } from '@sigil/platform';
 
 export interface SegmentDefinition {
   tenant_id: string;
@@ -106,11 +106,11 @@ export class MembershipService {
   async removeContact(manager: EntityManager, tenantId: string, mode: Mode, contactId: string): Promise<void> {
     const removed = returnedRows<Pair & { built: boolean }>(
       await manager.query(
-      `DELETE FROM segment_members m USING segments s
-        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.contact_id = $3
-          AND s.tenant_id = m.tenant_id AND s.mode = m.mode AND s.id = m.segment_id
-        RETURNING m.segment_id, m.contact_id, s.built_at IS NOT NULL AS built`,
-      [tenantId, mode, contactId],
+        `DELETE FROM segment_members m USING segments s
+          WHERE m.tenant_id = $1 AND m.mode = $2 AND m.contact_id = $3
+            AND s.tenant_id = m.tenant_id AND s.mode = m.mode AND s.id = m.segment_id
+          RETURNING m.segment_id, m.contact_id, s.built_at IS NOT NULL AS built`,
+        [tenantId, mode, contactId],
       ),
     );
     await this.outbox.append(

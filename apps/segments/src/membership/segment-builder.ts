@@ -12,7 +12,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../clock';
 import { MembershipService, type SegmentDefinition } from './membership.service';
-import { returnedRows } from '../sql-rows';
+import { returnedRows } from '@sigil/platform';
 
 export const SEGMENT_BUILDER_SETTINGS = Symbol('SEGMENT_BUILDER_SETTINGS');
 
@@ -104,13 +104,13 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   private async claimBuild(): Promise<Claimed | undefined> {
     const rows = returnedRows<Claimed>(
       await this.dataSource.query(
-      `UPDATE segments s SET build_lease_until = now() + make_interval(secs => $1::int)
-        WHERE (s.tenant_id, s.mode, s.id) IN (
-          SELECT tenant_id, mode, id FROM segments
-           WHERE status = 'building' AND (build_lease_until IS NULL OR build_lease_until < now())
-           ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, build_cursor`,
-      [this.settings.leaseSeconds],
+        `UPDATE segments s SET build_lease_until = now() + make_interval(secs => $1::int)
+          WHERE (s.tenant_id, s.mode, s.id) IN (
+            SELECT tenant_id, mode, id FROM segments
+             WHERE status = 'building' AND (build_lease_until IS NULL OR build_lease_until < now())
+             ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, build_cursor`,
+        [this.settings.leaseSeconds],
       ),
     );
     return rows[0];
@@ -120,14 +120,14 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
     const now = this.clock.now();
     const rows = returnedRows<Claimed>(
       await this.dataSource.query(
-      `UPDATE segments s SET window_swept_at = $1::timestamptz
-        WHERE (s.tenant_id, s.mode, s.id) IN (
-          SELECT tenant_id, mode, id FROM segments
-           WHERE status = 'ready' AND time_window
-             AND (window_swept_at IS NULL OR window_swept_at <= $1::timestamptz - make_interval(secs => $2::double precision))
-           ORDER BY window_swept_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, NULL AS build_cursor`,
-      [now.toISOString(), this.settings.sweepIntervalMs / 1000],
+        `UPDATE segments s SET window_swept_at = $1::timestamptz
+          WHERE (s.tenant_id, s.mode, s.id) IN (
+            SELECT tenant_id, mode, id FROM segments
+             WHERE status = 'ready' AND time_window
+               AND (window_swept_at IS NULL OR window_swept_at <= $1::timestamptz - make_interval(secs => $2::double precision))
+             ORDER BY window_swept_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
+          RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, NULL AS build_cursor`,
+        [now.toISOString(), this.settings.sweepIntervalMs / 1000],
       ),
     );
     return rows[0];
@@ -146,9 +146,9 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
     if (!done) return false;
     const finished = returnedRows<{ id: string }>(
       await this.dataSource.query(
-      `UPDATE segments SET status = 'ready', built_at = now(), build_cursor = NULL, build_lease_until = NULL
-        WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND rules_version = $4 AND status = 'building' RETURNING id`,
-      [segment.tenant_id, segment.mode, segment.id, segment.rules_version],
+        `UPDATE segments SET status = 'ready', built_at = now(), build_cursor = NULL, build_lease_until = NULL
+          WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND rules_version = $4 AND status = 'building' RETURNING id`,
+        [segment.tenant_id, segment.mode, segment.id, segment.rules_version],
       ),
     );
     if (finished.length) this.logger.log({ msg: 'segment built', segment_id: segment.id, ms: Date.now() - started });

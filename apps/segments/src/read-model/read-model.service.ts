@@ -11,7 +11,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
 import { OutboxWriter, processOnce } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
-import { returnedRows } from '../sql-rows';
+import { returnedRows } from '@sigil/platform';
 
 export const READ_MODEL_CONSUMER = 'segments.read-model';
 

@@ -7,10 +7,13 @@
 import Redis from 'ioredis';
 import { Queue, type JobsOptions } from 'bullmq';
 import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
+import { currentTraceparent } from '@sigil/platform';
 
 export interface DeliveryJobData {
   delivery_id: string;
   generation: number;
+  /** W3C traceparent of the span that enqueued it: the delivery continues that request's trace. */
+  traceparent?: string;
 }
 
 export const BACKOFF_TYPE = 'webhook-schedule';
@@ -43,7 +46,11 @@ export class DeliveryQueue {
   async enqueue(deliveries: readonly DeliveryJobData[]): Promise<void> {
     if (!deliveries.length) return;
     await this.queue.addBulk(
-      deliveries.map((d) => ({ name: 'deliver', data: d, opts: { jobId: deliveryJobId(d.delivery_id, d.generation) } })),
+      deliveries.map((d) => ({
+        name: 'deliver',
+        data: { ...d, traceparent: d.traceparent ?? currentTraceparent() },
+        opts: { jobId: deliveryJobId(d.delivery_id, d.generation) },
+      })),
     );
   }
 

@@ -8,6 +8,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
+import { extractTraceContext, inSpan, SpanKind } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryAttemptService } from './delivery-attempt.service';
 import { bullConnection, type DeliveryJobData } from './delivery-queue';
@@ -48,6 +49,12 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   }
 
   async process(job: Job<DeliveryJobData>, token?: string): Promise<string> {
+    const attributes = { 'messaging.system': 'bullmq', 'sigil.delivery_id': job.data.delivery_id, 'sigil.attempt': job.attemptsMade + 1 };
+    const parent = extractTraceContext(undefined, job.data.traceparent);
+    return inSpan('webhook.deliver', { kind: SpanKind.CONSUMER, parent, attributes }, () => this.attemptJob(job, token));
+  }
+
+  private async attemptJob(job: Job<DeliveryJobData>, token?: string): Promise<string> {
     const result = await this.attempts.attempt(job.data.delivery_id, job.data.generation, job.attemptsMade);
     switch (result.kind) {
       case 'busy':

@@ -53,7 +53,15 @@ export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
  * for request/reply latency.
  */
 export function consumerDefaults(groupId: string) {
-  return { groupId, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false };
+  return {
+    groupId,
+    sessionTimeout: 10000,
+    heartbeatInterval: 1000,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+    // Room for the largest message a topic accepts (see MAX_MESSAGE_BYTES).
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  };
 }
 
 /** Nest Kafka transport options: one consumer group, partitions consumed concurrently. */

@@ -7,6 +7,13 @@ import { Kafka, type Admin } from 'kafkajs';
 import { ALL_EVENT_TOPICS, ALL_PATTERNS, replyTopic } from '@sigil/contracts';
 import { kafkaClientConfig, type KafkaSettings } from './kafka.config';
 
+/**
+ * A request may carry a body of up to 1 MiB (plus its envelope), over the
+ * broker's default 1 MB message limit: topics accept up to 4 MiB.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+const TOPIC_CONFIG = [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }];
+
 export function allSigilTopics(): string[] {
   return [...ALL_EVENT_TOPICS, ...ALL_PATTERNS, ...ALL_PATTERNS.map(replyTopic)];
 }
@@ -40,7 +47,7 @@ async function createMissing(admin: Admin, partitions: number, topics: string[])
       .createTopics({
         waitForLeaders: false,
         timeout: 30000,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries: TOPIC_CONFIG })),
       })
       .catch((err: unknown) => {
         // Another replica may have created some of them first; the metadata check below decides.

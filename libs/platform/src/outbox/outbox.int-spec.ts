@@ -15,6 +15,7 @@ import { OutboxRelay } from './outbox.relay';
 import { OutboxWriter, type NewEvent } from './outbox.writer';
 
 const kafka = testKafka('outbox-test');
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const writer = new OutboxWriter();
 
 let databaseUrl: string;
@@ -84,7 +85,7 @@ afterAll(async () => {
 describe('outbox relay', () => {
   it('relays a committed event to its topic, keyed by aggregate id, with the request id in the headers', async () => {
     const tenant = freshTenant();
-    const [event] = await runWithContext({ request_id: 'req_outbox_1', trace_id: '00-abc-01' }, () => commit([deleted(tenant, 'con_A')]));
+    const [event] = await runWithContext({ request_id: 'req_outbox_1', trace_id: TRACEPARENT }, () => commit([deleted(tenant, 'con_A')]));
 
     const received = await spy.waitFor((e) => e.id === event!.id);
     expect(received).toEqual({
@@ -102,7 +103,7 @@ describe('outbox relay', () => {
     expect(record.key).toBe('con_A');
     expect(record.headers).toMatchObject({
       [KafkaHeaderNames.requestId]: 'req_outbox_1',
-      [KafkaHeaderNames.traceparent]: '00-abc-01',
+      [KafkaHeaderNames.traceparent]: TRACEPARENT,
       [KafkaHeaderNames.eventType]: 'contact.deleted',
     });
     // Relayed rows leave the outbox.

@@ -51,20 +51,20 @@ async function importContacts(api: ApiClient, count: number): Promise<void> {
   }
 }
 
-/** Emits `rate` contact.created events per second for `seconds`, in small batches. */
-async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promise<number> {
+/** Emits about `rate` contact.created events per second for `seconds`, in small batches; returns how many were created. */
+async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promise<{ events: number; failedBatches: number }> {
   const tickMs = 50;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   const ticks = Math.round((seconds * 1000) / tickMs);
   const started = Date.now();
-  const inFlight: Promise<void>[] = [];
+  const inFlight: Promise<boolean>[] = [];
   for (let i = 0; i < ticks; i++) {
     const due = started + i * tickMs;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    inFlight.push(importContacts(api, perTick));
+    inFlight.push(importContacts(api, perTick).then(() => true, () => false));
   }
-  await Promise.all(inFlight);
-  return ticks * perTick;
+  const ok = (await Promise.all(inFlight)).filter(Boolean).length;
+  return { events: ok * perTick, failedBatches: ticks - ok };
 }
 
 function latencies(receiver: WebhookReceiver, path: string): number[] {
@@ -114,12 +114,13 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       const { api } = await createTenant(env.gatewayUrl);
       const target = await endpoint(api, receiver, ['contact.created']);
       note(`latency: ${rate} events/s for ${seconds} s`);
-      const events = await emitAtRate(api, rate, seconds);
+      const { events, failedBatches } = await emitAtRate(api, rate, seconds);
       await receiver.waitFor(target.path, (all) => all.length >= events, 120_000).catch(() => undefined);
       const lat = latencies(receiver, target.path);
       rows.push({
         case: `event → delivery latency at ${rate} events/s`,
         events,
+        'failed imports': failedBatches,
         deliveries: lat.length,
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),
@@ -134,12 +135,13 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       const slow = await endpoint(api, receiver, ['contact.created']);
       receiver.respond(slow.path, () => ({ delayMs: 2000 }));
       note(`latency beside a slow receiver: ${rate} events/s for ${seconds} s`);
-      const events = await emitAtRate(api, rate, seconds);
+      const { events, failedBatches } = await emitAtRate(api, rate, seconds);
       await receiver.waitFor(fast.path, (all) => all.length >= events, 120_000).catch(() => undefined);
       const lat = latencies(receiver, fast.path);
       rows.push({
         case: `latency at ${rate} events/s beside a 2 s receiver`,
         events,
+        'failed imports': failedBatches,
         deliveries: lat.length,
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),

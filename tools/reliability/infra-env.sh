@@ -1,0 +1,19 @@
+# Sourced by the reliability suites: a private PostgreSQL/Redis/Kafka instance
+# (tools/infra/infra.sh with its SIGIL_* overrides) on other ports and in its
+# own directory, so faults and load never disturb anyone else's tests or the
+# dev stack. Started (idempotently) by `ensure_private_infra`.
+export SIGIL_INFRA_DIR="${SIGIL_RELIABILITY_INFRA_DIR:-/tmp/sigil-chaos-infra}"
+export SIGIL_PG_PORT="${SIGIL_RELIABILITY_PG_PORT:-15432}"
+export SIGIL_REDIS_PORT="${SIGIL_RELIABILITY_REDIS_PORT:-16379}"
+export SIGIL_KAFKA_PORT="${SIGIL_RELIABILITY_KAFKA_PORT:-19092}"
+export KAFKA_BROKERS="127.0.0.1:${SIGIL_KAFKA_PORT}"
+export REDIS_URL="redis://127.0.0.1:${SIGIL_REDIS_PORT}"
+export TEST_PG_ADMIN_URL="postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT}/postgres"
+
+ensure_private_infra() {
+  bash tools/infra/infra.sh up >&2
+}
+
+ensure_built() {
+  if [ ! -f dist/tools/reliability/src/reliability-main.js ] || [ "${SIGIL_RELIABILITY_BUILD:-1}" = 1 ]; then npm run --silent build >&2; fi
+}
