@@ -10,6 +10,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ALL_EVENT_TOPICS, ALL_PATTERNS, KAFKA_NAMESPACE, replyTopic } from '@sigil/contracts';
+import { MAX_MESSAGE_BYTES } from '@sigil/platform';
 
 /** Partitions of every topic: the ceiling of any service's (and the gateway's) replica count. */
 export const TOPIC_PARTITIONS = 12;
@@ -65,6 +66,7 @@ export function kafkaTopicsYaml(topics: TopicSpec[], partitions = TOPIC_PARTITIO
       `    retention.ms: ${RETENTION_MS[kind]}`,
       '    min.insync.replicas: 2',
       '    cleanup.policy: delete',
+      `    max.message.bytes: ${MAX_MESSAGE_BYTES}`,
     ].join('\n');
   });
   const header = [

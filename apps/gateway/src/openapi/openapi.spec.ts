@@ -8,6 +8,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Type } from '@nestjs/common';
 import { GatewayAppModule } from '../app.module';
 import { GatewayConfigSchema } from '../config';
+import { API_DOC } from './api-doc.decorator';
 import { buildOpenApi } from './openapi.builder';
 import { routeCatalog } from './route-catalog';
 
@@ -28,6 +29,17 @@ describe('OpenAPI document', () => {
       expect({ route: `${route.method} ${route.path}`, found: !!op }).toEqual({ route: `${route.method} ${route.path}`, found: true });
       expect(op['x-required-scope']).toBe(route.isPublic ? null : (route.scope ?? 'any'));
     }
+  });
+
+  it('every /v1 route carries @ApiDoc (a summary, and its schemas)', () => {
+    const undocumented = routeCatalog(controllers)
+      .filter((r) => r.path.startsWith('/v1') && r.path !== '/v1/openapi.json')
+      .filter((r) => {
+        const handler = (controllers.find((c) => c.name === r.controller)!.prototype as Record<string, object>)[r.handler]!;
+        return !Reflect.getMetadata(API_DOC, handler);
+      })
+      .map((r) => `${r.method} ${r.path}`);
+    expect(undocumented).toEqual([]);
   });
 
   it('documents request bodies from the contracts schemas, errors and rate-limit headers', () => {

@@ -24,6 +24,7 @@ import { parseOrThrow, RpcClient, UpstreamTimeout } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 const EXPORT_CHUNK_ROWS = 1000;
 const EXPORT_CHUNK_TIMEOUT_MS = 30000;
@@ -37,12 +38,14 @@ export class ListsController {
   @Post()
   @RequireScope('lists:write')
   @HttpCode(201)
+  @ApiDoc({ tag: 'Lists', summary: 'Create a static list', body: CreateListSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<ListView>> {
     return this.rpc.call(SegmentPatterns.listCreate, ctx, { body: parseOrThrow(CreateListSchema, body) });
   }
 
   @Get()
   @RequireScope('lists:read')
+  @ApiDoc({ tag: 'Lists', summary: 'List lists', query: SegmentsPageQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<ListView[]>> {
     parseOrThrow(SegmentsPageQuerySchema, query);
     return this.rpc.call(SegmentPatterns.listList, ctx, { query });
@@ -50,12 +53,14 @@ export class ListsController {
 
   @Get(':id')
   @RequireScope('lists:read')
+  @ApiDoc({ tag: 'Lists', summary: 'Get a list with its member count' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ListView>> {
     return this.rpc.call(SegmentPatterns.listGet, ctx, { id });
   }
 
   @Patch(':id')
   @RequireScope('lists:write')
+  @ApiDoc({ tag: 'Lists', summary: 'Rename or describe a list', body: UpdateListSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListView>> {
     return this.rpc.call(SegmentPatterns.listUpdate, ctx, { id, body: parseOrThrow(UpdateListSchema, body) });
   }
@@ -63,6 +68,7 @@ export class ListsController {
   @Delete(':id')
   @RequireScope('lists:write')
   @HttpCode(204)
+  @ApiDoc({ tag: 'Lists', summary: 'Delete a list (409 while a segment rule uses it)', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.call(SegmentPatterns.listDelete, ctx, { id });
   }
@@ -70,18 +76,21 @@ export class ListsController {
   @Post(':id/members')
   @RequireScope('lists:write')
   @HttpCode(200)
+  @ApiDoc({ tag: 'Lists', summary: 'Add up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
   addMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
     return this.rpc.call(SegmentPatterns.listAddMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
   }
 
   @Delete(':id/members')
   @RequireScope('lists:write')
+  @ApiDoc({ tag: 'Lists', summary: 'Remove up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
   removeMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
     return this.rpc.call(SegmentPatterns.listRemoveMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
   }
 
   @Get(':id/members')
   @RequireScope('lists:read')
+  @ApiDoc({ tag: 'Lists', summary: 'List members (contacts)', query: SegmentsPageQuerySchema, paginated: true })
   members(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<ListMemberView[]>> {
     parseOrThrow(SegmentsPageQuerySchema, query);
     return this.rpc.call(SegmentPatterns.listMembers, ctx, { id, query });
@@ -89,6 +98,7 @@ export class ListsController {
 
   @Get(':id/export')
   @RequireScope('lists:read')
+  @ApiDoc({ tag: 'Lists', summary: 'Export members, streamed at any size', query: ExportFormatSchema, streamed: ['text/csv', 'application/x-ndjson'] })
   async export(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,

@@ -16,6 +16,7 @@ import { parseOrThrow, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { ApiDoc } from '../openapi/api-doc.decorator';
 
 @Controller('v1/segments')
 export class SegmentsController {
@@ -24,12 +25,14 @@ export class SegmentsController {
   @Post()
   @RequireScope('segments:write')
   @HttpCode(201)
+  @ApiDoc({ tag: 'Segments', summary: 'Create a dynamic segment (built in the background: status building → ready)', body: CreateSegmentSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
     return this.rpc.call(SegmentPatterns.segmentCreate, ctx, { body: parseOrThrow(CreateSegmentSchema, body) });
   }
 
   @Get()
   @RequireScope('segments:read')
+  @ApiDoc({ tag: 'Segments', summary: 'List segments', query: SegmentsPageQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentView[]>> {
     parseOrThrow(SegmentsPageQuerySchema, query);
     return this.rpc.call(SegmentPatterns.segmentList, ctx, { query });
@@ -38,18 +41,21 @@ export class SegmentsController {
   @Post('preview')
   @RequireScope('segments:read')
   @HttpCode(200)
+  @ApiDoc({ tag: 'Segments', summary: 'Count and first contacts of rules, without saving', body: PreviewSegmentSchema })
   preview(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentPreviewReply>> {
     return this.rpc.call(SegmentPatterns.segmentPreview, ctx, { body: parseOrThrow(PreviewSegmentSchema, body) });
   }
 
   @Get(':id')
   @RequireScope('segments:read')
+  @ApiDoc({ tag: 'Segments', summary: 'Get a segment with its status and count' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentView>> {
     return this.rpc.call(SegmentPatterns.segmentGet, ctx, { id });
   }
 
   @Patch(':id')
   @RequireScope('segments:write')
+  @ApiDoc({ tag: 'Segments', summary: 'Rename or change rules (rebuilt in the background)', body: UpdateSegmentSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
     return this.rpc.call(SegmentPatterns.segmentUpdate, ctx, { id, body: parseOrThrow(UpdateSegmentSchema, body) });
   }
@@ -57,12 +63,14 @@ export class SegmentsController {
   @Delete(':id')
   @RequireScope('segments:write')
   @HttpCode(204)
+  @ApiDoc({ tag: 'Segments', summary: 'Delete a segment', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await this.rpc.call(SegmentPatterns.segmentDelete, ctx, { id });
   }
 
   @Get(':id/contacts')
   @RequireScope('segments:read')
+  @ApiDoc({ tag: 'Segments', summary: 'Contacts in the segment', query: SegmentsPageQuerySchema, paginated: true })
   contacts(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentContactView[]>> {
     parseOrThrow(SegmentsPageQuerySchema, query);
     return this.rpc.call(SegmentPatterns.segmentContacts, ctx, { id, query });
@@ -70,6 +78,7 @@ export class SegmentsController {
 
   @Get(':id/count')
   @RequireScope('segments:read')
+  @ApiDoc({ tag: 'Segments', summary: 'Number of contacts in the segment' })
   count(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentCountReply>> {
     return this.rpc.call(SegmentPatterns.segmentCount, ctx, { id });
   }
