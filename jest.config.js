@@ -32,13 +32,13 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
-      setupFiles: ['<rootDir>/libs/testing/src/setup/namespace.setup.ts'],
+      testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/gateway-e2e/src/**/*.e2e-spec.ts'],
-      setupFiles: ['<rootDir>/libs/testing/src/setup/namespace.setup.ts'],
+      testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
     },
   ],
 };

@@ -5,7 +5,8 @@
 # namespace, a live `*` key). Checks: no 5xx, responses match the documented
 # schemas, errors are the envelope without internals (sigil_checks.py).
 # CI size by default (a few examples per operation, about 2 minutes);
-# --long for the report run. Extra arguments go to `st run`.
+# --long for the report run. Extra arguments go to `st run`. /v1/health is
+# left out: it has no input, and answers 503 by design while a service is down.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 MAX_EXAMPLES=5; METHODS=positive; TIMEBOX=240
@@ -42,6 +43,8 @@ PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIME
   --junit-xml "$REPORT" \
   --no-color \
   --experimental=openapi-3.1 \
+  --generation-with-security-parameters false \
+  --exclude-path-regex "^/v1/health$" \
   "$@"
 STATUS=$?
 set -e

@@ -48,3 +48,23 @@ def error_envelope_without_internals(response, case):
         if m and m.group(0) not in sent:
             raise AssertionError(f"error body leaks internals ({m.group(0)!r}): {text[:300]!r}")
     return None
+
+
+@schemathesis.hook
+def before_load_schema(context, raw_schema):
+    """The document's patterns come from zod and use ECMAScript Unicode classes
+    (`\\p{L}`, `\\p{N}`) that Python's `re` lacks; rewrite them to the nearest
+    Python class so those operations are fuzzed instead of erroring out."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str) and "\\p{" in value:
+                    node[key] = value.replace("\\p{L}\\p{N}", "\\w").replace("\\p{L}", "^\\W\\d_").replace("\\p{N}", "\\d")
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(raw_schema)

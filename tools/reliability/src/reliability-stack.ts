@@ -4,7 +4,7 @@
  * events on a local receiver, and a segment of the contacts tagged `vip`.
  * Rate limiting is off: the suites measure faults and capacity, not 429s.
  */
-import { createTenant, TestStack, WebhookReceiver, type ApiClient, type ApiResponse, type TestTenant } from '@sigil/testing';
+import { createTenant, TestStack, WebhookReceiver, type ApiClient, type ApiResponse, type StackOptions, type TestTenant } from '@sigil/testing';
 
 export interface ReliabilityStack {
   stack: TestStack;
@@ -20,7 +20,7 @@ export const SEGMENT_TAG = 'vip';
 
 export async function startReliabilityStack(options: { endpoints?: number; webhookTimeout?: string } = {}): Promise<ReliabilityStack> {
   const receiver = await WebhookReceiver.start();
-  const stack = await TestStack.start({
+  const stack = await startWithRetries({
     serviceEnv: {
       gateway: { RATE_LIMIT_ENABLED: 'false' },
       webhooks: {
@@ -60,6 +60,18 @@ export async function startReliabilityStack(options: { endpoints?: number; webho
     await stack.close();
     await receiver.close();
     throw err;
+  }
+}
+
+/** On a loaded machine a service can miss TestStack's start deadline; a fresh attempt usually makes it. */
+async function startWithRetries(options: StackOptions, attempts = 3): Promise<TestStack> {
+  for (let i = 1; ; i++) {
+    try {
+      return await TestStack.start(options);
+    } catch (err) {
+      if (i >= attempts) throw err;
+      console.error(`stack start failed (attempt ${i} of ${attempts}), retrying: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
   }
 }
 

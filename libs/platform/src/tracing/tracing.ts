@@ -7,13 +7,15 @@
  * - `OTEL_TRACES_EXPORTER=console`: one JSON line per ended span on stdout (local demos);
  * - `OTEL_TRACES_EXPORTER=none` or nothing set: no export;
  * - `OTEL_SDK_DISABLED=true`: no tracer at all (incoming trace ids are still passed on).
- * Sampling follows the SDK's `OTEL_TRACES_SAMPLER` (default: parent-based, always on).
+ * Sampling follows the SDK's `OTEL_TRACES_SAMPLER` (default: parent-based, always on); with no
+ * exporter, spans are not recorded at all (ids only), so tracing costs next to nothing, and the
+ * `traceparent` passed on says "not sampled" (give every service the same exporter settings).
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { JsonLineSpanExporter } from './json-line-span.exporter';
 
 export type TraceExport = 'otlp' | 'console' | 'none';
@@ -38,6 +40,8 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
   if (exportTo === 'otlp') spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   if (exportTo === 'console') spanProcessors.push(new SimpleSpanProcessor(new JsonLineSpanExporter()));
   provider = new NodeTracerProvider({
+    // Nothing would read recorded spans: create non-recording ones, which still get (and pass on) ids.
+    ...(exportTo === 'none' && !env['OTEL_TRACES_SAMPLER'] ? { sampler: new AlwaysOffSampler() } : {}),
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? service, 'service.namespace': 'sigil' }),
     spanProcessors,
   });

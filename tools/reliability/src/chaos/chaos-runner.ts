@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ALL_SERVICES, EventSpy } from '@sigil/testing';
 import { MixedLoad } from '../mixed-load';
+import { closeOnSignal } from '../cleanup-on-signal';
 import { startReliabilityStack, type ReliabilityStack } from '../reliability-stack';
 import { audit, type AuditResult } from './audit';
 
@@ -95,6 +96,7 @@ export async function main(argv: string[]): Promise<void> {
   const settleMs = options.quick ? 5_000 : 15_000;
   console.log(`chaos: faults ${chosen.map((f) => f.name).join(', ')} at ${options.rate} ops/s`);
   const platform = await startReliabilityStack();
+  closeOnSignal(() => platform.close());
   const spy = await EventSpy.start();
   const load = new MixedLoad({ gatewayUrl: platform.stack.gatewayUrl, apiKey: platform.tenant.apiKey, rate: options.rate });
   const windows: Window[] = [];

@@ -15,6 +15,7 @@ import { Kafka } from 'kafkajs';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { KAFKA_BROKERS } from '@sigil/testing';
 import { MixedLoad } from '../mixed-load';
+import { closeOnSignal } from '../cleanup-on-signal';
 import { startReliabilityStack } from '../reliability-stack';
 
 const ROOT = resolve(__dirname, '../../../../..');
@@ -70,9 +71,11 @@ export async function main(argv: string[]): Promise<void> {
   const { minutes, rate } = parseArgs(argv);
   console.log(`soak: ${rate} ops/s for ${minutes} min, sampling every ${SAMPLE_MS / 1000} s`);
   const platform = await startReliabilityStack({ endpoints: 1 });
+  closeOnSignal(() => platform.close());
   const admin = new Kafka({ clientId: 'soak-lag', brokers: KAFKA_BROKERS, logLevel: 0 }).admin();
   await admin.connect();
-  const load = new MixedLoad({ gatewayUrl: platform.stack.gatewayUrl, apiKey: platform.tenant.apiKey, rate, keepResponses: false });
+  // No client retries: a soak measures the steady state, and retries would turn a slow patch into a storm.
+  const load = new MixedLoad({ gatewayUrl: platform.stack.gatewayUrl, apiKey: platform.tenant.apiKey, rate, keepResponses: false, retryForMs: 0 });
   const services = platform.stack.processes.map((p) => p.name);
   const rows: Array<Record<string, number>> = [];
   const lagGroups = new Set<string>();
