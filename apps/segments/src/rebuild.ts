@@ -35,7 +35,12 @@ runMain('segments-rebuild', async () => {
   }).initialize();
   await runMigrationsLocked(dataSource, 'segments');
   // A reply group of its own, so the running gateways' reply consumers are not disturbed.
-  const rpc = new RpcClient({ ...kafka, service: `segments-rebuild-${randomBytes(4).toString('hex')}`, timeoutMs: 30000 });
+  const rpc = new RpcClient({
+    ...kafka,
+    service: `segments-rebuild-${randomBytes(4).toString('hex')}`,
+    timeoutMs: 30000,
+    patterns: [ContactPatterns.snapshot, ContactPatterns.activitiesSnapshot],
+  });
   await rpc.onModuleInit();
   const ctx = (): RequestContext => ({
     tenant_id: SYSTEM_TENANT_ID,

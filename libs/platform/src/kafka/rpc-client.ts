@@ -30,6 +30,11 @@ export const RPC_SETTINGS = Symbol('RPC_SETTINGS');
 export interface RpcClientSettings extends KafkaSettings {
   service: string;
   timeoutMs: number;
+  /**
+   * The patterns this client calls (default: all of the contracts'): it
+   * consumes only their reply topics.
+   */
+  patterns?: readonly string[];
   /** Patterns outside the contracts' ALL_PATTERNS whose replies this client awaits (tests). */
   extraPatterns?: readonly string[];
 }
@@ -40,7 +45,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly settings: RpcClientSettings) {
     this.client = new ClientKafka(kafkaRpcClientOptions(settings.service, settings));
-    for (const pattern of [...ALL_PATTERNS, ...(settings.extraPatterns ?? [])]) this.client.subscribeToResponseOf(pattern);
+    for (const pattern of [...(settings.patterns ?? ALL_PATTERNS), ...(settings.extraPatterns ?? [])]) this.client.subscribeToResponseOf(pattern);
   }
 
   async onModuleInit(): Promise<void> {
