@@ -30,6 +30,11 @@ export default [
     },
   },
   {
+    // Plain CommonJS scripts (jest environment, build helpers).
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests read JSON bodies loosely; production code may not.
     files: ['libs/testing/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'tools/bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

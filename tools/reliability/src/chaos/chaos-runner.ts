@@ -109,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       const start = Date.now();
       console.log(`chaos: ${fault.name} …`);
       await fault.inject(platform, options.quick);
-      await platform.stack.waitForPlatformHealth(ALL_SERVICES, 180_000);
+      await platform.stack.waitForPlatformHealth(ALL_SERVICES, 600_000);
       const recovered = Date.now();
       // Clients retrying after the fault still see its tail: the window closes a few seconds after recovery.
       windows.push({ fault: fault.name, start, end: recovered + 5_000, recoveredMs: recovered - start });
