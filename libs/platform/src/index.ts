@@ -28,3 +28,4 @@ export * from './auth/access-token';
 export * from './metrics';
 export * from './tracing';
 export * from './database/returned-rows';
+export * from './database/pg-errors';

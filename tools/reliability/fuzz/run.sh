@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 MAX_EXAMPLES=5; METHODS=positive; TIMEBOX=240
 if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; METHODS=all; TIMEBOX=1800; fi
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-$MAX_EXAMPLES}"; TIMEBOX="${FUZZ_TIMEBOX:-$TIMEBOX}"
 VENV_BIN="$(bash tools/reliability/venv.sh)"
 [ -f dist/tools/reliability/src/reliability-main.js ] || npm run --silent build
 OUT="$(mktemp -d /tmp/sigil-fuzz.XXXXXX)"

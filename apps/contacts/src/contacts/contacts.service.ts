@@ -1,6 +1,6 @@
 /** Contact use cases. No transport here: handlers call these with a request context. */
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   ContactIdSchema,
   CreateContactSchema,
@@ -13,7 +13,7 @@ import {
   type PageMeta,
   type RequestContext,
 } from '@sigil/contracts';
-import { Conflict, NotFound, OutboxWriter, Paged, ValidationFailed, parseOrThrow } from '@sigil/platform';
+import { Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed, parseOrThrow } from '@sigil/platform';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { valueRows } from '../custom-fields/custom-field-values';
 import { applyTags, applyUpdate, newContact } from './contact-changes';
@@ -22,7 +22,6 @@ import { snapshotOf, type ContactRow } from './contact.entity';
 import { ContactsRepository, type Scope } from './contacts.repository';
 import { SegmentMembersClient } from './segment-members.client';
 
-const UNIQUE_VIOLATION = '23505';
 /** Member ids asked of the segments service per round trip when filtering by list or segment. */
 const MEMBER_PAGE = 1000;
 
@@ -32,9 +31,6 @@ export function scopeOf(ctx: RequestContext): Scope {
   return { tenantId: ctx.tenant_id, mode: ctx.mode };
 }
 
-export function isUniqueViolation(err: unknown): boolean {
-  return err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION;
-}
 
 /** Ids that cannot be contact ids are simply not found (never a 400 that would reveal the id format matters). */
 export function contactIdOrNotFound(id: unknown): string {

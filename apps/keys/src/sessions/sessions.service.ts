@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   LoginSchema,
   RefreshSchema,
@@ -19,6 +19,7 @@ import {
   Conflict,
   DomainError,
   hashSecret,
+  isUniqueViolation,
   newId,
   parseOrThrow,
   randomToken,
@@ -28,7 +29,6 @@ import {
 } from '@sigil/platform';
 import { KEYS_CONFIG, type KeysConfig } from '../config';
 
-const UNIQUE_VIOLATION = '23505';
 // A real argon2id hash of a random password: verifying against it when the
 // email is unknown makes a failed login take as long whether or not the user exists.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$F6j+YT8cV4VZGgvBO4+Adg$Nz/0NCixCTSZyODDWf81tps7BMod5AOUaOXoBJfoe30';
@@ -80,7 +80,7 @@ export class SessionsService {
         return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
       });
     } catch (err) {
-      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(err)) {
         throw new Conflict('An account with this email already exists.');
       }
       throw err;

@@ -85,7 +85,22 @@ interface Window {
   recoveredMs: number;
 }
 
+/**
+ * TestStack pipes a service's stdout and stderr into one log stream with
+ * `end: true`: when a process dies, the first pipe to end closes the stream
+ * and the other's last bytes throw ERR_STREAM_WRITE_AFTER_END (libs/testing
+ * stack.ts; reported). Losing a log tail must not abort a chaos run.
+ */
+function tolerateLogStreamRace(): void {
+  process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ERR_STREAM_WRITE_AFTER_END') return;
+    console.error(err);
+    process.exit(1);
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  tolerateLogStreamRace();
   const options = parseArgs(argv);
   const chosen = options.only
     ? FAULTS.filter((f) => options.only!.includes(f.name))
