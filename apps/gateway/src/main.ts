@@ -3,6 +3,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { loadConfig, MAX_BODY_BYTES, runService } from '@sigil/platform';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfigSchema } from './config';
+import { onClientError, onFrameworkError } from './http/framework-errors';
 import { configureHttp } from './http/http-setup';
 import { requestIdFor } from './http/request-id';
 
@@ -19,6 +20,8 @@ runService(
         genReqId: requestIdFor,
         requestIdHeader: false,
         trustProxy: config!.TRUST_PROXY_HOPS || false,
+        frameworkErrors: onFrameworkError,
+        clientErrorHandler: onClientError,
       }),
     configure: (app) => configureHttp(app, config!),
   },

@@ -20,6 +20,8 @@ export interface RequestContext {
   request_id: string;
   trace_id?: string;
   principal?: Principal;
+  /** Epoch ms after which the caller no longer waits: a service skips the request instead of doing dead work. */
+  deadline_ms?: number;
 }
 
 export interface RpcRequest<P = unknown> {

@@ -63,8 +63,10 @@ export class ServiceProcess {
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.pipe(out);
-    child.stderr?.pipe(out);
+    // Two streams into one file: neither may end it, or the other's late output crashes the test process.
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    child.once('close', () => out.end());
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -52,6 +52,15 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
   return app;
 }
 
+/** The service's database, if it has one (the gateway has none). */
+function findDataSource(app: INestApplication): DataSource | undefined {
+  try {
+    return app.get(DataSource, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
 function installShutdown(app: INestApplication, logger: JsonLogger, options: ServiceRuntimeOptions): void {
   let stopping = false;
   const stop = async (signal: string) => {
@@ -65,14 +74,11 @@ function installShutdown(app: INestApplication, logger: JsonLogger, options: Ser
     force.unref();
     try {
       await app.close();
-      const dataSource = app.get(DataSource, { strict: false });
+      const dataSource = findDataSource(app);
       if (dataSource?.isInitialized) await dataSource.destroy();
     } catch (err) {
-      if (!(err instanceof Error && /not find|Nest could not find/i.test(err.message))) {
-        logger.error(err instanceof Error ? err : String(err), 'Shutdown');
-      }
+      logger.error(err instanceof Error ? err : String(err), 'Shutdown');
     }
-    await stopTracing();
     logger.log({ msg: 'stopped' }, 'Shutdown');
     process.exit(0);
   };

@@ -45,7 +45,7 @@ export class EventConsumer {
     const kafka = new Kafka(kafkaClientConfig({ ...this.settings.kafka, clientId: `${this.settings.kafka.clientId}-${this.settings.group}` }));
     this.consumer = kafka.consumer({
       ...consumerDefaults(serviceGroupId(this.settings.group)),
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000 },
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
     });
     const metrics = Metrics.forProcess();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>

@@ -61,6 +61,9 @@ export function consumerDefaults(groupId: string) {
     allowAutoTopicCreation: false,
     // Room for the largest message a topic accepts (see MAX_MESSAGE_BYTES).
     maxBytesPerPartition: 4 * 1024 * 1024,
+    // kafkajs restarts a crashed consumer only after retriable errors; after a broker
+    // restart it may see a non-retriable one and stop for good. Always restart.
+    retry: { initialRetryTime: 200, maxRetryTime: 10000, retries: 10, restartOnFailure: async () => true },
   };
 }
 

@@ -74,7 +74,9 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     let reply: RpcReply<R>;
     try {
       reply = await firstValueFrom(
-        this.client.send<RpcReply<R>>(pattern, { value: { ctx, payload }, headers }).pipe(timeout(timeoutMs)),
+        this.client
+          .send<RpcReply<R>>(pattern, { value: { ctx: { ...ctx, deadline_ms: Date.now() + timeoutMs }, payload }, headers })
+          .pipe(timeout(timeoutMs)),
       );
     } catch (err) {
       observed(err instanceof TimeoutError ? 'timeout' : 'transport_error');

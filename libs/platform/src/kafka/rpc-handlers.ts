@@ -18,7 +18,7 @@ import {
 import type { KafkaContext } from '@nestjs/microservices';
 import { Observable, catchError, finalize, from, map, of } from 'rxjs';
 import type { PageMeta, RequestContext, RpcReply, RpcRequest } from '@sigil/contracts';
-import { asDomainError, DomainError } from '../errors/domain-errors';
+import { asDomainError, DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { runWithContext } from '../logging/request-context';
 import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
 
@@ -40,6 +40,11 @@ export class RpcReplyInterceptor implements NestInterceptor {
     const ctx: RequestContext | undefined = request?.ctx;
     const kafka = rpc.getContext<Partial<KafkaContext> | undefined>();
     const pattern = kafka?.getTopic?.() ?? context.getHandler?.()?.name ?? 'rpc';
+    if (ctx?.deadline_ms !== undefined && Date.now() > ctx.deadline_ms) {
+      // The caller has already answered 504: doing the work now would only delay live requests.
+      this.logger.warn(`skipping ${pattern} for ${ctx.request_id}: its deadline passed ${Date.now() - ctx.deadline_ms} ms ago`);
+      return of<RpcReply>({ error: new UpstreamTimeout(serviceName(pattern)).toBody() });
+    }
     return new Observable<RpcReply>((subscriber) => {
       // The caller's span (Kafka `traceparent` header) is the parent: one trace from the gateway to here.
       const { span, ctx: traced } = startSpan(pattern, {
@@ -72,6 +77,12 @@ export class RpcReplyInterceptor implements NestInterceptor {
       );
     });
   }
+}
+
+/** `sigil.contacts.create` → `contacts`. */
+function serviceName(pattern: string): string {
+  const parts = pattern.split('.');
+  return parts[1] ?? 'upstream';
 }
 
 export function RpcHandlers(): ClassDecorator {
