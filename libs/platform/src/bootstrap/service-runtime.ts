@@ -79,6 +79,7 @@ function installShutdown(app: INestApplication, logger: JsonLogger, options: Ser
     } catch (err) {
       logger.error(err instanceof Error ? err : String(err), 'Shutdown');
     }
+    await stopTracing();
     logger.log({ msg: 'stopped' }, 'Shutdown');
     process.exit(0);
   };
