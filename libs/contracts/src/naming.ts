@@ -15,3 +15,8 @@ export function qualify(name: string): string {
 export function serviceGroupId(service: string): string {
   return qualify(service);
 }
+
+/** The service a qualified message pattern belongs to: `sigil.contacts.create` → `contacts`. */
+export function serviceOfPattern(pattern: string): string {
+  return pattern.slice(KAFKA_NAMESPACE.length + 1).split('.')[0] || 'upstream';
+}

@@ -10,7 +10,7 @@ import {
   ALL_PATTERNS,
   isRpcFailure,
   KafkaHeaderNames,
-  KAFKA_NAMESPACE,
+  serviceOfPattern,
   type PageMeta,
   type RequestContext,
   type RpcReply,
@@ -82,7 +82,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
       observed(err instanceof TimeoutError ? 'timeout' : 'transport_error');
       recordFailure(span, err);
       span.end();
-      if (err instanceof TimeoutError) throw new UpstreamTimeout(serviceOf(pattern));
+      if (err instanceof TimeoutError) throw new UpstreamTimeout(serviceOfPattern(pattern));
       throw err;
     }
     observed(isRpcFailure(reply) ? 'domain_error' : 'ok');
@@ -95,9 +95,4 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     span.end();
     return reply;
   }
-}
-
-/** `sigil.contacts.create` → `contacts`. */
-function serviceOf(pattern: string): string {
-  return pattern.slice(KAFKA_NAMESPACE.length + 1).split('.')[0] ?? 'upstream';
 }

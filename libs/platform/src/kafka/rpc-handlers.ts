@@ -17,7 +17,7 @@ import {
 } from '@nestjs/common';
 import type { KafkaContext } from '@nestjs/microservices';
 import { Observable, catchError, finalize, from, map, of } from 'rxjs';
-import type { PageMeta, RequestContext, RpcReply, RpcRequest } from '@sigil/contracts';
+import { serviceOfPattern, type PageMeta, type RequestContext, type RpcReply, type RpcRequest } from '@sigil/contracts';
 import { asDomainError, DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { runWithContext } from '../logging/request-context';
 import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
@@ -43,7 +43,7 @@ export class RpcReplyInterceptor implements NestInterceptor {
     if (ctx?.deadline_ms !== undefined && Date.now() > ctx.deadline_ms) {
       // The caller has already answered 504: doing the work now would only delay live requests.
       this.logger.warn(`skipping ${pattern} for ${ctx.request_id}: its deadline passed ${Date.now() - ctx.deadline_ms} ms ago`);
-      return of<RpcReply>({ error: new UpstreamTimeout(serviceName(pattern)).toBody() });
+      return of<RpcReply>({ error: new UpstreamTimeout(serviceOfPattern(pattern)).toBody() });
     }
     return new Observable<RpcReply>((subscriber) => {
       // The caller's span (Kafka `traceparent` header) is the parent: one trace from the gateway to here.
@@ -77,12 +77,6 @@ export class RpcReplyInterceptor implements NestInterceptor {
       );
     });
   }
-}
-
-/** `sigil.contacts.create` → `contacts`. */
-function serviceName(pattern: string): string {
-  const parts = pattern.split('.');
-  return parts[1] ?? 'upstream';
 }
 
 export function RpcHandlers(): ClassDecorator {
