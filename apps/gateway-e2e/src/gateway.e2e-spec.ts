@@ -3,7 +3,9 @@
  * replicas, rate-limit headers, idempotency keys under concurrency,
  * security headers and CORS.
  */
-import { ApiClient, contactInput, createTenant, TestStack } from '@sigil/testing';
+import Redis from 'ioredis';
+import { KAFKA_NAMESPACE } from '@sigil/contracts';
+import { ApiClient, contactInput, createTenant, REDIS_URL, TestStack } from '@sigil/testing';
 
 describe('gateway', () => {
   let stack: TestStack;
@@ -107,6 +109,36 @@ describe('gateway', () => {
       const res = await b.api.post('/v1/contacts', contactInput(), { 'idempotency-key': key });
       expect(res.status).toBe(201);
       expect(res.headers.get('idempotent-replayed')).toBeNull();
+    });
+
+    it('never writes twice when the gateway has lost the key (a 504, a crashed gateway): the service ledger answers', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const contact = (await t.api.post('/v1/contacts', contactInput())).body.data;
+      const key = `idem-lost-${Date.now()}`;
+      const path = `/v1/contacts/${contact.id}/activities`;
+      const first = await t.api.post(path, { type: 'purchase', properties: { sku: 'A-1' } }, { 'idempotency-key': key });
+      expect(first.status).toBe(201);
+      // What a 504 or an expired in-flight claim leaves behind: no record of the key at any gateway.
+      const forget = async () => {
+        const redis = new Redis(REDIS_URL);
+        try {
+          const records = await redis.keys(`${KAFKA_NAMESPACE}:idem:${t.tenantId}:*`);
+          expect(records.length).toBeGreaterThan(0);
+          await redis.del(...records);
+        } finally {
+          redis.disconnect();
+        }
+      };
+      await forget();
+      const retry = await t.api.post(path, { type: 'purchase', properties: { sku: 'A-1' } }, { 'idempotency-key': key });
+      expect(retry.status).toBe(201);
+      expect(retry.body.data).toEqual(first.body.data);
+      await forget();
+      const other = await t.api.post(path, { type: 'purchase', properties: { sku: 'B-2' } }, { 'idempotency-key': key });
+      expect(other.status).toBe(422);
+      expect(other.body.error.code).toBe('idempotency_key_reuse');
+      const activities = await t.api.get(path);
+      expect(activities.body.data).toHaveLength(1);
     });
 
     it('does not keep a failed validation: the key can be retried with a corrected body', async () => {

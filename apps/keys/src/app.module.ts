@@ -19,6 +19,9 @@ export class KeysAppModule {
         ServicePlatformModule.forRoot({
           kafka,
           healthPattern: HealthPatterns.keys,
+          // Replies carry one-time secrets (new API keys, tokens) that must not be stored:
+          // the gateway's Redis store is this service's only idempotency layer.
+          idempotencyLedger: false,
           database: {
             service: 'keys',
             url: config.DATABASE_URL,

@@ -22,6 +22,12 @@ export interface RequestContext {
   principal?: Principal;
   /** Epoch ms after which the caller no longer waits: a service skips the request instead of doing dead work. */
   deadline_ms?: number;
+  /**
+   * A POST's `Idempotency-Key` (SHA-256 hex of it) and the request's
+   * fingerprint: services record the key with their write (see the platform's
+   * idempotency ledger), so a retry never writes twice.
+   */
+  idempotency?: { key: string; fingerprint: string };
 }
 
 export interface RpcRequest<P = unknown> {

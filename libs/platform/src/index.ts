@@ -29,3 +29,5 @@ export * from './metrics';
 export * from './tracing';
 export * from './database/returned-rows';
 export * from './database/pg-errors';
+export * from './idempotency/idempotency-ledger';
+export * from './kafka/consumer-health';

@@ -22,6 +22,8 @@ export interface AckedWrite {
 }
 
 export interface ResponseRecord {
+  /** When the request was sent (a request sent during a fault belongs to it, however late it fails). */
+  sentAt: number;
   at: number;
   status: number; // 0: no HTTP answer (connection refused, reset, timeout)
   ms: number;
@@ -182,7 +184,7 @@ export class MixedLoad {
       this.latencies.push(ms);
       if (status >= 200 && status < 500) this.statusWindow.ok++;
       else this.statusWindow.errors++;
-      if (this.options.keepResponses !== false) this.responses.push({ at: Date.now(), status, ms, op });
+      if (this.options.keepResponses !== false) this.responses.push({ sentAt: Date.now() - ms, at: Date.now(), status, ms, op });
     }
   }
 }

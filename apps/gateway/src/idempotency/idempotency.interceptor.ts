@@ -1,4 +1,8 @@
-/** Applies idempotency keys to authenticated POSTs; the outcome is stored by the onSend hook (see http-setup). */
+/**
+ * Applies idempotency keys to authenticated POSTs; the outcome is stored by
+ * the onSend hook (see http-setup), and the key travels to the services in
+ * the request context (see the platform's idempotency ledger).
+ */
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
@@ -19,7 +23,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = req.headers['idempotency-key'];
     if (req.method !== 'POST' || key === undefined || !req.sigilContext) return next.handle();
     const value = Array.isArray(key) ? key.join(',') : key;
-    req.idempotencyClaim = await this.store.claim(req.sigilContext, value, IdempotencyStore.fingerprint(req.method, req.url, req.body));
+    const fingerprint = IdempotencyStore.fingerprint(req.method, req.url, req.body);
+    req.idempotencyClaim = await this.store.claim(req.sigilContext, value, fingerprint);
+    // Services record the key with their write: a retry after a lost reply (504, a gateway crash) never writes twice.
+    req.sigilContext.idempotency = { key: IdempotencyStore.keyHash(value), fingerprint };
     return next.handle();
   }
 }

@@ -3,7 +3,9 @@
  * `Idempotency-Key` is stored for 24 h per tenant, mode and key and replayed
  * byte for byte; the same key with a different request is refused (422); a
  * duplicate while the first is in flight gets 409. The in-flight claim
- * expires on its own if a gateway dies mid-request.
+ * expires on its own if a gateway dies mid-request, and a server error
+ * releases it: the retry then reaches the service, whose ledger knows
+ * whether the write was done (idempotency-ledger.ts in the platform).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -48,12 +50,16 @@ export class IdempotencyStore {
     return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
   }
 
+  static keyHash(key: string): string {
+    return createHash('sha256').update(key).digest('hex');
+  }
+
   /** Claims the key for this request, or throws the replay / 409 / 422. */
   async claim(ctx: RequestContext, key: string, fingerprint: string): Promise<IdempotencyClaim> {
     if (!KEY_PATTERN.test(key)) {
       throw new ValidationFailed([{ field: 'Idempotency-Key', code: 'invalid', message: 'Use 1–255 visible ASCII characters.' }]);
     }
-    const redisKey = `${KAFKA_NAMESPACE}:idem:${ctx.tenant_id}:${ctx.mode}:${createHash('sha256').update(key).digest('hex')}`;
+    const redisKey = `${KAFKA_NAMESPACE}:idem:${ctx.tenant_id}:${ctx.mode}:${IdempotencyStore.keyHash(key)}`;
     const inFlight: InFlight = { state: 'in_flight', fingerprint };
     for (let attempt = 0; attempt < 3; attempt++) {
       if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX')) return { redisKey, fingerprint };
@@ -72,11 +78,12 @@ export class IdempotencyStore {
   }
 
   /**
-   * Stores the outcome. Server errors and invalid requests release the key so
-   * the client can retry; everything else is kept and replayed.
+   * Stores the outcome. Server errors, invalid requests and a service's "still
+   * in flight" (its ledger has the key, the reply is not there yet) release the
+   * key so the client can retry; everything else is kept and replayed.
    */
   async complete(claim: IdempotencyClaim, status: number, contentType: string, body: string): Promise<void> {
-    if (status >= 500 || status === 400 || status === 429) {
+    if (status >= 500 || status === 400 || status === 429 || (status === 409 && body.includes('"idempotency_key_in_flight"'))) {
       await this.redis.del(claim.redisKey);
       return;
     }

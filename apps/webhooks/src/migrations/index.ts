@@ -1,6 +1,6 @@
 /** The webhooks database's migrations, in order. */
-import { SharedTables1764100000000 } from '@sigil/platform';
+import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
 import { EventInbox1764100000400 } from './1764100000400-event-inbox';
 import { Webhooks1764100000410 } from './1764100000410-webhooks';
 
-export const WEBHOOKS_MIGRATIONS = [SharedTables1764100000000, EventInbox1764100000400, Webhooks1764100000410];
+export const WEBHOOKS_MIGRATIONS = [SharedTables1764100000000, EventInbox1764100000400, Webhooks1764100000410, IdempotencyRecords1764200000000];

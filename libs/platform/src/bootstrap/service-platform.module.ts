@@ -12,7 +12,9 @@ import { healthHandlersFor } from '../health/health.handlers';
 import type { KafkaSettings } from '../kafka/kafka.config';
 import { OutboxRelay, OUTBOX_RELAY_SETTINGS, type OutboxRelaySettings } from '../outbox/outbox.relay';
 import { OutboxWriter } from '../outbox/outbox.writer';
+import { IdempotencyLedger } from '../idempotency/idempotency-ledger';
 import { MetricsModule } from '../metrics/metrics.module';
+import { consumersCheck } from '../kafka/consumer-health';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 
@@ -23,6 +25,12 @@ export interface ServicePlatformOptions {
   healthPattern: string;
   /** Extra readiness checks (e.g. Redis), built from injected providers. */
   extraChecks?: { inject: unknown[]; useFactory: (...deps: never[]) => HealthCheck[] };
+  /**
+   * Keep the idempotency ledger (default true; needs the
+   * `IdempotencyRecords` migration). Off where replies carry one-time secrets
+   * that must not be stored.
+   */
+  idempotencyLedger?: boolean;
 }
 
 @Module({})
@@ -47,17 +55,19 @@ export class ServicePlatformModule {
         useFactory: (ds: DataSource, ...deps: never[]) => [
           databaseCheck(ds),
           kafkaCheck(options.kafka),
+          consumersCheck(),
           ...(extra ? extra.useFactory(...deps) : []),
         ],
       },
     ];
+    if (options.idempotencyLedger !== false) providers.push(IdempotencyLedger);
     return {
       module: ServicePlatformModule,
       global: true,
       imports: [DatabaseModule.forRoot(options.database), MetricsModule.forRoot(options.database.service)],
       controllers: [HealthController, healthHandlersFor(options.healthPattern)],
       providers,
-      exports: [KAFKA_SETTINGS, OutboxWriter, OutboxRelay, HEALTH_CHECKS],
+      exports: [KAFKA_SETTINGS, OutboxWriter, OutboxRelay, HEALTH_CHECKS, ...(options.idempotencyLedger !== false ? [IdempotencyLedger] : [])],
     };
   }
 }

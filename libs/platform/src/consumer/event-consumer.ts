@@ -8,6 +8,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, type Consumer, type IHeaders } from 'kafkajs';
 import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
+import { unwatchConsumer, watchConsumer } from '../kafka/consumer-health';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
@@ -47,6 +48,7 @@ export class EventConsumer {
       ...consumerDefaults(serviceGroupId(this.settings.group)),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
     });
+    watchConsumer(this.settings.group, this.consumer);
     const metrics = Metrics.forProcess();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       metrics.consumerLag.set(
@@ -115,6 +117,7 @@ export class EventConsumer {
   /** Waits for in-flight handlers, commits, and leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    unwatchConsumer(this.settings.group);
     await this.consumer?.disconnect();
   }
 }

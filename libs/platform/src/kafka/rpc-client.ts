@@ -18,6 +18,7 @@ import {
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
 import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan } from '../tracing/trace-context';
+import { watchConsumer } from './consumer-health';
 import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
 
 export interface RpcResult<R> {
@@ -50,6 +51,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.client.connect();
+    watchConsumer(`${this.settings.service}.replies-client`, this.client.consumer);
   }
 
   /** After the HTTP server has drained (not before): in-flight requests still need their replies. */

@@ -14,6 +14,7 @@ import {
   type EventType,
   type Mode,
 } from '@sigil/contracts';
+import { recordIdempotencyKey } from '../idempotency/idempotency-ledger';
 import { newId } from '../ids';
 import { currentContext } from '../logging/request-context';
 import { activeTraceContextOr, injectTraceHeaders } from '../tracing/trace-context';
@@ -34,6 +35,8 @@ export interface NewEvent<T extends EventType = EventType> {
 export class OutboxWriter {
   async append(manager: EntityManager, events: NewEvent[]): Promise<DomainEvent[]> {
     if (!events.length) return [];
+    // Every write emits events, so this is where an idempotent request records its key, in the write's transaction.
+    await recordIdempotencyKey(manager);
     const ctx = currentContext();
     // The writing span's traceparent: consumers of these events continue the request's trace.
     const headers = injectTraceHeaders<Record<string, string>>({}, activeTraceContextOr(ctx?.trace_id));

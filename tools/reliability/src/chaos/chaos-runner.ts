@@ -152,10 +152,10 @@ export async function main(argv: string[]): Promise<void> {
   const inWindow = (t: number) => windows.some((w) => t >= w.start && t <= w.end);
   const bad = (s: number) => s === 0 || s >= 500;
   const faultRows = windows.map((w) => {
-    const during = load.responses.filter((r) => r.at >= w.start && r.at <= w.end);
+    const during = load.responses.filter((r) => r.sentAt >= w.start && r.sentAt <= w.end);
     return { ...w, requests: during.length, failed: during.filter((r) => bad(r.status)).length };
   });
-  const outside = load.responses.filter((r) => !inWindow(r.at));
+  const outside = load.responses.filter((r) => !inWindow(r.sentAt));
   const escaped = outside.filter((r) => bad(r.status));
   results.push({
     name: 'no 5xx or unanswered request outside the fault windows',
@@ -176,8 +176,11 @@ export async function main(argv: string[]): Promise<void> {
       recovered_s: Number.isNaN(f.recoveredMs) ? null : +(f.recoveredMs / 1000).toFixed(1),
       requests_in_window: f.requests,
       failed_in_window: f.failed,
+      start_s: Math.round((f.start - started) / 1000),
+      end_s: Math.round((f.end - started) / 1000),
     })),
     audits: results,
+    timeline: timeline(load.responses, started, bad),
   };
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
   const file = join(ROOT, 'bench-results', `chaos-${report.mode}-${report.at.replace(/[:.]/g, '-')}.json`);
@@ -187,6 +190,19 @@ export async function main(argv: string[]): Promise<void> {
   const unhealed = report.faults.filter((f) => f.recovered_s === null).map((f) => f.fault);
   if (unhealed.length) console.log(`chaos: did not recover by itself: ${unhealed.join(', ')}`);
   if (results.some((r) => !r.ok) || unhealed.length) throw new Error(`chaos: ${results.filter((r) => !r.ok).length} audit(s) failed, ${unhealed.length} fault(s) not recovered`);
+}
+
+/** Requests and failures per 5 s of send time: where a fault's tail ends. */
+function timeline(responses: Array<{ sentAt: number; status: number }>, started: number, bad: (status: number) => boolean) {
+  const buckets = new Map<number, { t_s: number; requests: number; failed: number }>();
+  for (const r of responses) {
+    const t = Math.floor((r.sentAt - started) / 5000) * 5;
+    const b = buckets.get(t) ?? { t_s: t, requests: 0, failed: 0 };
+    b.requests++;
+    if (bad(r.status)) b.failed++;
+    buckets.set(t, b);
+  }
+  return [...buckets.values()].sort((a, b) => a.t_s - b.t_s);
 }
 
 function renderMarkdown(report: {
