@@ -31,3 +31,4 @@ export * from './database/returned-rows';
 export * from './database/pg-errors';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
+export * from './kafka/concurrent-server-kafka';

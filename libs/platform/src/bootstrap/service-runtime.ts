@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/config.loader';
 import { ensureTopics } from '../kafka/topic-admin';
 import type { Consumer } from 'kafkajs';
+import { ConcurrentServerKafka } from '../kafka/concurrent-server-kafka';
 import { watchConsumer } from '../kafka/consumer-health';
 import { kafkaServerOptions, type KafkaSettings } from '../kafka/kafka.config';
 import { JsonLogger, type LogLevel } from '../logging/json-logger';
@@ -28,6 +29,8 @@ export interface ServiceRuntimeOptions {
   shutdownGraceMs: number;
   /** Serve Kafka request/reply patterns (backend services). */
   rpcServer?: boolean;
+  /** Requests served at once by this replica (default 64). */
+  rpcMaxInFlight?: number;
   /** Last chance to configure the app before it listens (gateway: filters, hooks). */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
   /** Built after the configuration is loaded, so it may read it. */
@@ -43,7 +46,10 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
     options.adapter?.() ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
     { logger, abortOnError: false },
   );
-  const rpcServer = options.rpcServer !== false ? app.connectMicroservice(kafkaServerOptions(options.name, options.kafka)) : undefined;
+  const rpcServer =
+    options.rpcServer !== false
+      ? app.connectMicroservice({ strategy: new ConcurrentServerKafka(kafkaServerOptions(options.name, options.kafka).options!, options.rpcMaxInFlight ?? 64) })
+      : undefined;
   await options.configure?.(app);
   await app.startAllMicroservices();
   if (rpcServer) watchConsumer(`${options.name}.rpc-server`, rpcServer.unwrap<[unknown, Consumer, unknown]>()[1]);
@@ -109,6 +115,7 @@ export interface BaseServiceConfig {
   SHUTDOWN_GRACE_MS: number;
   KAFKA_BROKERS: string[];
   KAFKA_TOPIC_PARTITIONS: number;
+  RPC_MAX_IN_FLIGHT?: number;
 }
 
 /** The whole `main` of a backend service: load its config, build its module, serve. */
@@ -129,6 +136,7 @@ export function runService<C extends BaseServiceConfig>(
       port: config.PORT,
       logLevel: config.LOG_LEVEL,
       shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+      rpcMaxInFlight: config.RPC_MAX_IN_FLIGHT,
       ...extra,
     });
   });

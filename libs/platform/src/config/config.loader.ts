@@ -51,6 +51,8 @@ export const kafkaEnv = {
   KAFKA_BROKERS: envList('127.0.0.1:9092').pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port')).min(1)),
   KAFKA_TOPIC_PARTITIONS: envInt(6, 1, 256),
   KAFKA_REQUEST_TIMEOUT_MS: envInt(5000, 100, 120000),
+  /** Requests one replica serves at once (its Kafka server takes the next message without waiting). */
+  RPC_MAX_IN_FLIGHT: envInt(64, 1, 10000),
 };
 
 export const databaseEnv = {
