@@ -1,0 +1,57 @@
+import type { EachMessagePayload } from 'kafkajs';
+import { ConcurrentServerKafka } from './concurrent-server-kafka';
+
+/** A server whose handlers finish when the test says so. */
+class ControlledServer extends ConcurrentServerKafka {
+  readonly started: string[] = [];
+  private readonly finishers = new Map<string, () => void>();
+
+  override async handleMessage(payload: EachMessagePayload): Promise<void> {
+    const id = payload.message.value!.toString();
+    this.started.push(id);
+    await new Promise<void>((resolve) => this.finishers.set(id, resolve));
+  }
+
+  finish(id: string): void {
+    this.finishers.get(id)!();
+  }
+}
+
+const message = (id: string) => ({ topic: 't', partition: 0, message: { value: Buffer.from(id) } }) as unknown as EachMessagePayload;
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('ConcurrentServerKafka', () => {
+  it('takes the next message of a partition without waiting for the previous handler, up to maxInFlight', async () => {
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 2);
+    const handle = server.getMessageHandler();
+    await handle(message('a'));
+    await handle(message('b'));
+    expect(server.started).toEqual(['a', 'b']);
+    expect(server.handlersInFlight).toBe(2);
+
+    let thirdTaken = false;
+    const third = handle(message('c')).then(() => (thirdTaken = true));
+    await tick();
+    expect(thirdTaken).toBe(false); // backpressure: kafkajs waits before fetching more
+    server.finish('a');
+    await third;
+    expect(server.started).toEqual(['a', 'b', 'c']);
+    server.finish('b');
+    server.finish('c');
+    await tick();
+    expect(server.handlersInFlight).toBe(0);
+  });
+
+  it('lets in-flight handlers finish when closed', async () => {
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 4);
+    const handle = server.getMessageHandler();
+    await handle(message('x'));
+    let closed = false;
+    const closing = server.close().then(() => (closed = true));
+    await tick();
+    expect(closed).toBe(false);
+    server.finish('x');
+    await closing;
+    expect(closed).toBe(true);
+  });
+});
