@@ -71,8 +71,9 @@ export class WebhooksAppModule {
         },
         {
           provide: EndpointConcurrency,
-          inject: [REDIS],
-          useFactory: (redis: Redis) => new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, config.WEBHOOK_TIMEOUT + 15_000),
+          inject: [REDIS, DeliveryQueue],
+          useFactory: (redis: Redis, queue: DeliveryQueue) =>
+            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, config.WEBHOOK_TIMEOUT + 15_000, (jobId) => queue.promote(jobId)),
         },
         EndpointsService,
         DeliveriesService,

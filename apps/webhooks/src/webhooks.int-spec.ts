@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { EventSpy, testContext, WebhookReceiver } from '@sigil/testing';
 import type { RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
+import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
+import { EndpointConcurrency } from './delivery/endpoint-concurrency';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { FanoutService } from './fanout/fanout.service';
 import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
@@ -271,5 +273,28 @@ describe('webhooks service: endpoint limits', () => {
     const slowDeliveries = await harness.get(DeliveriesService).list(ctx, slow.id, {});
     expect(slowDeliveries.data.every((d) => d.attempt_count === 1 && d.status === 'delivered')).toBe(true);
     expect(fast.id).not.toBe(slow.id);
+  });
+
+  it('parks the backlog of a saturated endpoint instead of polling it: each waiting job is woken once by a freed slot', async () => {
+    const ctx = testContext();
+    const endpoints = harness.get(EndpointsService);
+    const slow = await endpoints.create(ctx, { url: receiver.url('/parked'), events: ['contact.created'] });
+    receiver.respond('/parked', () => ({ delayMs: 300 }));
+    const attempts = jest.spyOn(harness.get(DeliveryAttemptService), 'attempt');
+    const slots = harness.get(EndpointConcurrency);
+    let sawParked = 0;
+    for (let i = 0; i < 10; i++) await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    await receiver.waitFor('/parked', (all) => {
+      void slots.parked(slow.id).then((ids) => (sawParked = Math.max(sawParked, ids.length)));
+      return all.length >= 10;
+    });
+    const forSlow = attempts.mock.calls.length;
+    attempts.mockRestore();
+    // 2 slots, 300 ms each: 8 jobs had to wait ~0.3–1.2 s. Polled every 100–500 ms they would be tried
+    // again and again; parked, each is tried once when it arrives and once when a slot wakes it.
+    expect(sawParked).toBeGreaterThan(0);
+    expect(forSlow).toBeLessThanOrEqual(2 * 10);
+    expect(await slots.parked(slow.id)).toEqual([]);
+    expect(receiver.maxConcurrent('/parked')).toBe(2);
   });
 });

@@ -13,14 +13,14 @@ import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { activeSecrets, type EndpointRow } from '../endpoints/endpoint.row';
 import { signatureHeaders } from '../signing/webhook-signer';
 import type { DeliveryRow } from './delivery.row';
-import { EndpointConcurrency } from './endpoint-concurrency';
+import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
 import { RetrySchedule } from './retry-schedule';
 import { WebhookSender, type SendResult } from './webhook-sender';
 
 export type AttemptResult =
   | { kind: 'skipped' }
   | { kind: 'delivered' }
-  /** The endpoint has all its slots busy: try again shortly, without counting an attempt. */
+  /** The endpoint has all its slots busy: wait (parked) without counting an attempt. */
   | { kind: 'busy'; delayMs: number }
   | { kind: 'retry'; delayMs: number; error: string }
   | { kind: 'failed'; error: string };
@@ -45,8 +45,11 @@ export class DeliveryAttemptService {
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
-  /** `failedBefore`: attempts of this job generation that already failed. */
-  async attempt(deliveryId: string, generation: number, failedBefore: number): Promise<AttemptResult> {
+  /**
+   * `failedBefore`: attempts of this job generation that already failed.
+   * `jobId`: the queue job, parked on a busy endpoint until a slot frees.
+   */
+  async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
     const [d] = (await this.dataSource.query(
       `SELECT d.*, e.url, e.enabled, e.secret, e.previous_secret, e.previous_secret_expires_at
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
@@ -64,8 +67,9 @@ export class DeliveryAttemptService {
       return { kind: 'failed', error: 'endpoint disabled' };
     }
 
-    const release = await this.slots.tryAcquire(d.endpoint_id);
-    if (!release) return { kind: 'busy', delayMs: 100 + Math.floor(Math.random() * 400) };
+    const release = await this.slots.tryAcquire(d.endpoint_id, jobId);
+    // Parked: a released slot wakes it; PARK_MS is the fallback. Without a job id, poll shortly.
+    if (!release) return { kind: 'busy', delayMs: jobId ? PARK_MS : 100 + Math.floor(Math.random() * 400) };
     let sent: SendResult;
     const attemptedAt = new Date();
     try {

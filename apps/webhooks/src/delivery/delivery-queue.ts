@@ -8,6 +8,7 @@ import Redis from 'ioredis';
 import { Queue, type JobsOptions } from 'bullmq';
 import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
 import { currentTraceparent } from '@sigil/platform';
+import { PARK_MS } from './endpoint-concurrency';
 
 export interface DeliveryJobData {
   delivery_id: string;
@@ -65,6 +66,37 @@ export class DeliveryQueue {
       added++;
     }
     return added;
+  }
+
+  /**
+   * Wakes a parked job: promotes it if it waits in delayed. A job caught
+   * between parking and its move to delayed is flagged instead, and promotes
+   * itself once moved (`afterParking`): the flag is set before the state is
+   * read again, so the wake-up cannot fall between the two. False when the
+   * job no longer exists or has finished (a stale entry): wake the next one.
+   */
+  async promote(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return false;
+    let state = await job.getState();
+    if (state === 'active') {
+      await this.connection.set(this.wokenKey(jobId), '1', 'PX', 2 * PARK_MS);
+      state = await job.getState();
+    }
+    if (state !== 'delayed') return state === 'active';
+    await job.promote().catch(() => undefined); // woke by itself meanwhile
+    return true;
+  }
+
+  /** Called by the worker right after parking a job in delayed. */
+  async afterParking(jobId: string): Promise<void> {
+    if (!(await this.connection.del(this.wokenKey(jobId)))) return;
+    const job = await this.queue.getJob(jobId);
+    await job?.promote().catch(() => undefined);
+  }
+
+  private wokenKey(jobId: string): string {
+    return `${WEBHOOK_QUEUE_PREFIX}:woken:${jobId}`;
   }
 
   async close(): Promise<void> {

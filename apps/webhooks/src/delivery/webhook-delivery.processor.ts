@@ -2,7 +2,8 @@
  * The BullMQ worker of deliveries: thin, it runs one attempt and maps the
  * result onto the job — a retry becomes a failed attempt whose backoff is
  * the delay the attempt chose; a final failure fails the job for good; a
- * busy endpoint moves the job back to delayed without spending an attempt.
+ * busy endpoint parks the job in delayed without spending an attempt (a
+ * released slot of that endpoint promotes it; see endpoint-concurrency.ts).
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -11,7 +12,7 @@ import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
 import { extractTraceContext, inSpan, SpanKind } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryAttemptService } from './delivery-attempt.service';
-import { bullConnection, type DeliveryJobData } from './delivery-queue';
+import { bullConnection, DeliveryQueue, type DeliveryJobData } from './delivery-queue';
 
 /** A failed attempt to be retried after `delayMs` (read by the worker's backoff strategy). */
 export class RetryLater extends Error {
@@ -31,6 +32,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
 
   constructor(
     private readonly attempts: DeliveryAttemptService,
+    private readonly queue: DeliveryQueue,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
@@ -55,10 +57,11 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   }
 
   private async attemptJob(job: Job<DeliveryJobData>, token?: string): Promise<string> {
-    const result = await this.attempts.attempt(job.data.delivery_id, job.data.generation, job.attemptsMade);
+    const result = await this.attempts.attempt(job.data.delivery_id, job.data.generation, job.attemptsMade, job.id);
     switch (result.kind) {
       case 'busy':
         await job.moveToDelayed(Date.now() + result.delayMs, token);
+        if (job.id) await this.queue.afterParking(job.id);
         throw new DelayedError();
       case 'retry':
         throw new RetryLater(result.delayMs, result.error);
