@@ -1,6 +1,6 @@
 /** The contacts service: contacts, tags, custom fields and activities in its own database. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HealthPatterns, SegmentPatterns } from '@sigil/contracts';
+import { HealthPatterns } from '@sigil/contracts';
 import { RpcClient, ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
 import { ActivitiesHandlers } from './activities/activities.handlers';
 import { ActivitiesService } from './activities/activities.service';
@@ -54,7 +54,7 @@ export class ContactsAppModule {
       controllers: [ContactsHandlers, CustomFieldsHandlers, ActivitiesHandlers, SnapshotsHandlers],
       providers: [
         // Asks the segments service for list/segment members (the `list_id`/`segment_id` filters).
-        { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'contacts', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS, patterns: [SegmentPatterns.memberIds] }) },
+        { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'contacts', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
         ...CONTACTS_PROVIDERS,
       ],
     };

@@ -3,7 +3,6 @@
  * tags, custom fields, activities, batch upsert, GDPR delete, events as a
  * Kafka consumer sees them, and incremental sync under concurrent writes.
  */
-import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SegmentPatterns, type ContactView, type CustomFieldValue, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import {
@@ -533,7 +532,7 @@ async function startMemberIdsResponder(lists: Record<string, string[]>): Promise
   const { Controller, Module } = await import('@nestjs/common');
   const { MessagePattern, Payload } = await import('@nestjs/microservices');
   const { NestFactory } = await import('@nestjs/core');
-  const { kafkaServerOptions, RpcHandlers, NotFound } = await import('@sigil/platform');
+  const { rpcServerStrategy, RpcHandlers, NotFound } = await import('@sigil/platform');
 
   @RpcHandlers()
   class MemberIdsHandlers {
@@ -550,7 +549,7 @@ async function startMemberIdsResponder(lists: Record<string, string[]>): Promise
   Controller()(MemberIdsHandlers);
   @Module({ controllers: [MemberIdsHandlers] })
   class ResponderModule {}
-  const app = await NestFactory.createMicroservice(ResponderModule, { ...kafkaServerOptions(`segments-standin-${randomBytes(3).toString('hex')}`, kafka), logger: false });
+  const app = await NestFactory.createMicroservice(ResponderModule, { ...rpcServerStrategy('segments', kafka), logger: false });
   await app.listen();
   return { close: () => app.close() };
 }

@@ -37,9 +37,9 @@ runMain('segments-rebuild', async () => {
   // A reply group of its own, so the running gateways' reply consumers are not disturbed.
   const rpc = new RpcClient({
     ...kafka,
-    service: `segments-rebuild-${randomBytes(4).toString('hex')}`,
+    service: 'segments-rebuild',
+    replyGroup: `segments-rebuild-${randomBytes(4).toString('hex')}`,
     timeoutMs: 30000,
-    patterns: [ContactPatterns.snapshot, ContactPatterns.activitiesSnapshot],
   });
   await rpc.onModuleInit();
   const ctx = (): RequestContext => ({

@@ -7,7 +7,11 @@ import {
   isRpcFailure,
   KAFKA_NAMESPACE,
   qualify,
-  replyTopic,
+  replyTopicOf,
+  requestTopic,
+  RPC_SERVICES,
+  ALL_RPC_TOPICS,
+  serviceOfPattern,
   serviceGroupId,
   type EventType,
 } from './index';
@@ -19,15 +23,18 @@ describe('Kafka names', () => {
     for (const name of [...ALL_PATTERNS, ...ALL_EVENT_TOPICS]) expect(name.startsWith(`${KAFKA_NAMESPACE}.`)).toBe(true);
   });
 
-  it('gives every message pattern its own request and reply topic, distinct from event topics', () => {
+  it('gives every service one request topic and every caller one reply topic, distinct from event topics', () => {
     expect(new Set(ALL_PATTERNS).size).toBe(ALL_PATTERNS.length);
-    const topics = [...ALL_PATTERNS, ...ALL_PATTERNS.map(replyTopic), ...ALL_EVENT_TOPICS];
+    const topics = [...ALL_RPC_TOPICS, ...ALL_EVENT_TOPICS];
     expect(new Set(topics).size).toBe(topics.length);
-    expect(replyTopic('x.contacts.get')).toBe('x.contacts.get.reply');
+    expect(requestTopic('contacts')).toBe(`${KAFKA_NAMESPACE}.rpc.contacts`);
+    expect(replyTopicOf('gateway')).toBe(`${KAFKA_NAMESPACE}.rpc.gateway.replies`);
+    // Every pattern belongs to a service that serves requests.
+    for (const pattern of ALL_PATTERNS) expect(RPC_SERVICES).toContain(serviceOfPattern(pattern));
   });
 
   it('uses only characters Kafka accepts in topic names', () => {
-    for (const topic of [...ALL_PATTERNS.map(replyTopic), ...ALL_EVENT_TOPICS]) {
+    for (const topic of [...ALL_RPC_TOPICS, ...ALL_EVENT_TOPICS]) {
       expect(topic).toMatch(/^[a-zA-Z0-9._-]{1,249}$/);
     }
   });

@@ -90,4 +90,6 @@ export const KafkaHeaderNames = {
   requestId: 'x-request-id',
   traceparent: 'traceparent',
   eventType: 'event-type',
+  /** The message pattern of a request on a service's request topic. */
+  rpcPattern: 'sigil-rpc-pattern',
 } as const;

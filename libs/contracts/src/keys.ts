@@ -8,10 +8,10 @@ import { qualify } from './naming';
 import type { Mode } from './rpc';
 
 export const KeyPatterns = {
-  signup: qualify('auth.signup'),
-  login: qualify('auth.login'),
-  refresh: qualify('auth.refresh'),
-  logout: qualify('auth.logout'),
+  signup: qualify('keys.auth.signup'),
+  login: qualify('keys.auth.login'),
+  refresh: qualify('keys.auth.refresh'),
+  logout: qualify('keys.auth.logout'),
   createKey: qualify('keys.create'),
   listKeys: qualify('keys.list'),
   getKey: qualify('keys.get'),

@@ -1,7 +1,9 @@
 /**
- * Every Kafka request/reply message pattern (each is a request topic; Nest
- * adds `<pattern>.reply`). Each service's patterns live in its own contract
- * file; this gathers them so topics can be created up front.
+ * Every Kafka request/reply message pattern. Each service's patterns live in
+ * its own contract file; this gathers them. Patterns are not topics: every
+ * request to a service travels on that service's one request topic with its
+ * pattern in a header, and every reply on its caller's one reply topic, so a
+ * consumer fetches a handful of partitions instead of one per pattern.
  */
 import { ContactPatterns } from './contacts';
 import { KeyPatterns } from './keys';
@@ -24,6 +26,19 @@ export const ALL_PATTERNS: readonly string[] = [
   ...(Object.values(WebhookPatterns) as string[]),
 ];
 
-export function replyTopic(pattern: string): string {
-  return `${pattern}.reply`;
+/** The services that serve request/reply patterns. */
+export const RPC_SERVICES = ['keys', 'contacts', 'segments', 'webhooks'] as const;
+/** The processes that call them: each has a reply topic. */
+export const RPC_CALLERS = ['gateway', 'keys', 'contacts', 'segments', 'webhooks', 'segments-rebuild'] as const;
+
+/** The one topic carrying every request to a service (the pattern is in a header). */
+export function requestTopic(service: string): string {
+  return qualify(`rpc.${service}`);
 }
+
+/** The one topic carrying every reply to a caller. */
+export function replyTopicOf(caller: string): string {
+  return qualify(`rpc.${caller}.replies`);
+}
+
+export const ALL_RPC_TOPICS: readonly string[] = [...RPC_SERVICES.map(requestTopic), ...RPC_CALLERS.map(replyTopicOf)];

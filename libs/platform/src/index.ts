@@ -32,3 +32,4 @@ export * from './database/pg-errors';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';
+export * from './kafka/service-topics-client-kafka';

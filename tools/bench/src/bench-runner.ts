@@ -151,6 +151,7 @@ export async function main(argv: string[]): Promise<void> {
             api: tenant.api,
             quick: options.quick,
             contactsDatabaseUrl: stack!.processes.some((p) => p.service === 'contacts') ? stack!.databaseUrl('contacts') : undefined,
+            segmentsDatabaseUrl: stack!.processes.some((p) => p.service === 'segments') ? stack!.databaseUrl('segments') : undefined,
           });
         }),
       );

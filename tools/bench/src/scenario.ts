@@ -15,6 +15,8 @@ export interface BenchEnv {
   quick?: boolean;
   /** The bench stack's contacts database, to seed large data sets straight into it. */
   contactsDatabaseUrl?: string;
+  /** The bench stack's segments database (its read model of contacts), likewise. */
+  segmentsDatabaseUrl?: string;
 }
 
 export interface ScenarioModule {

@@ -1,10 +1,10 @@
-import { ALL_EVENT_TOPICS, ALL_PATTERNS, replyTopic } from '@sigil/contracts';
+import { ALL_EVENT_TOPICS, ALL_RPC_TOPICS } from '@sigil/contracts';
 import { kafkaTopicsYaml, resourceName, sigilTopics, TOPIC_PARTITIONS } from './generate-topics';
 
 describe('generate-topics', () => {
-  it('has every event topic, every request pattern and its reply topic', () => {
+  it('has every event topic, every service request topic and every caller reply topic', () => {
     const topics = sigilTopics().map((t) => t.topic);
-    for (const t of [...ALL_EVENT_TOPICS, ...ALL_PATTERNS, ...ALL_PATTERNS.map(replyTopic)]) expect(topics).toContain(t);
+    for (const t of [...ALL_EVENT_TOPICS, ...ALL_RPC_TOPICS]) expect(topics).toContain(t);
     expect(new Set(topics).size).toBe(topics.length);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Writes the Strimzi `KafkaTopic` resources of every Sigil topic from the
- * contracts (event topics, one request topic per message pattern and its
- * `.reply`), so the Kubernetes topics never drift from the code.
+ * contracts (event topics, one request topic per service and one reply topic
+ * per caller), so the Kubernetes topics never drift from the code.
  *
  *   node generate-topics.js [--check] <file>
  *
@@ -9,7 +9,7 @@
  * (tools/deploy-check/check.sh runs it); without it the file is rewritten.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ALL_EVENT_TOPICS, ALL_PATTERNS, KAFKA_NAMESPACE, replyTopic } from '@sigil/contracts';
+import { ALL_EVENT_TOPICS, KAFKA_NAMESPACE, replyTopicOf, requestTopic, RPC_CALLERS, RPC_SERVICES } from '@sigil/contracts';
 import { MAX_MESSAGE_BYTES } from '@sigil/platform';
 
 /** Partitions of every topic: the ceiling of any service's (and the gateway's) replica count. */
@@ -25,8 +25,8 @@ export interface TopicSpec {
 export function sigilTopics(): TopicSpec[] {
   return [
     ...ALL_EVENT_TOPICS.map((topic) => ({ topic, kind: 'events' as const })),
-    ...ALL_PATTERNS.map((topic) => ({ topic, kind: 'requests' as const })),
-    ...ALL_PATTERNS.map((pattern) => ({ topic: replyTopic(pattern), kind: 'replies' as const })),
+    ...RPC_SERVICES.map((service) => ({ topic: requestTopic(service), kind: 'requests' as const })),
+    ...RPC_CALLERS.map((caller) => ({ topic: replyTopicOf(caller), kind: 'replies' as const })),
   ].sort((a, b) => a.topic.localeCompare(b.topic));
 }
 

@@ -11,9 +11,8 @@ import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/config.loader';
 import { ensureTopics } from '../kafka/topic-admin';
 import type { Consumer } from 'kafkajs';
-import { ConcurrentServerKafka } from '../kafka/concurrent-server-kafka';
 import { watchConsumer } from '../kafka/consumer-health';
-import { kafkaServerOptions, type KafkaSettings } from '../kafka/kafka.config';
+import { rpcServerStrategy, type KafkaSettings } from '../kafka/kafka.config';
 import { JsonLogger, type LogLevel } from '../logging/json-logger';
 import { startTracing, stopTracing } from '../tracing/tracing';
 
@@ -48,7 +47,7 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
   );
   const rpcServer =
     options.rpcServer !== false
-      ? app.connectMicroservice({ strategy: new ConcurrentServerKafka(kafkaServerOptions(options.name, options.kafka).options!, options.rpcMaxInFlight ?? 64) })
+      ? app.connectMicroservice(rpcServerStrategy(options.name, options.kafka, options.rpcMaxInFlight))
       : undefined;
   await options.configure?.(app);
   await app.startAllMicroservices();

@@ -1,4 +1,5 @@
 import type { EachMessagePayload } from 'kafkajs';
+import { KafkaHeaderNames } from '@sigil/contracts';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
 /** A server whose handlers finish when the test says so. */
@@ -17,12 +18,13 @@ class ControlledServer extends ConcurrentServerKafka {
   }
 }
 
-const message = (id: string) => ({ topic: 't', partition: 0, message: { value: Buffer.from(id) } }) as unknown as EachMessagePayload;
+const message = (id: string) =>
+  ({ topic: 't', partition: 0, message: { value: Buffer.from(id), headers: { [KafkaHeaderNames.rpcPattern]: Buffer.from('p') } } }) as unknown as EachMessagePayload;
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('ConcurrentServerKafka', () => {
   it('takes the next message of a partition without waiting for the previous handler, up to maxInFlight', async () => {
-    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 2);
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2);
     const handle = server.getMessageHandler();
     await handle(message('a'));
     await handle(message('b'));
@@ -43,7 +45,7 @@ describe('ConcurrentServerKafka', () => {
   });
 
   it('lets in-flight handlers finish when closed', async () => {
-    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 4);
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4);
     const handle = server.getMessageHandler();
     await handle(message('x'));
     let closed = false;

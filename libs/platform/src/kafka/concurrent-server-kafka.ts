@@ -1,5 +1,13 @@
 /**
- * Nest's Kafka server, serving requests of one partition concurrently.
+ * Nest's Kafka server on Sigil's topics, serving requests of one partition
+ * concurrently.
+ *
+ * Topics: Nest subscribes a server to one topic per message pattern; this one
+ * subscribes to its service's single request topic and reads each request's
+ * pattern from a header (`ServiceTopicsClientKafka` puts it there). A fetch
+ * then covers a few partitions instead of one per pattern — fetching ~100
+ * mostly empty partitions per round trip was most of the CPU the Kafka path
+ * spent per request.
  *
  * `ServerKafka` awaits each message's handler before kafkajs hands it the
  * next message of that partition, so a replica serves at most `partitions`
@@ -18,7 +26,8 @@
  */
 import { Logger } from '@nestjs/common';
 import { ServerKafka, type KafkaOptions } from '@nestjs/microservices';
-import type { EachMessagePayload } from 'kafkajs';
+import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import { KafkaHeaderNames, requestTopic } from '@sigil/contracts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -30,9 +39,15 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   constructor(
     options: Required<KafkaOptions>['options'],
+    private readonly service: string,
     private readonly maxInFlight: number,
   ) {
     super(options);
+  }
+
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: [requestTopic(this.service)] });
+    await consumer.run({ ...(this.options.run ?? {}), eachMessage: this.getMessageHandler() });
   }
 
   /** How many handlers are running now (metrics, tests). */
@@ -42,9 +57,15 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   override getMessageHandler(): (payload: EachMessagePayload) => Promise<void> {
     return async (payload) => {
+      const pattern = headerText(payload.message.headers, KafkaHeaderNames.rpcPattern);
+      if (!pattern) {
+        this.log.warn(`skipping a message without a pattern at ${payload.topic}/${payload.partition}@${payload.message.offset}`);
+        return;
+      }
       while (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
       this.inFlight++;
-      void this.handleMessage(payload)
+      // Nest routes by the message's topic: give it the pattern.
+      void this.handleMessage({ ...payload, topic: pattern })
         .catch((err: unknown) => this.log.error(err instanceof Error ? err : String(err)))
         .finally(() => this.release());
     };
@@ -68,4 +89,10 @@ export class ConcurrentServerKafka extends ServerKafka {
     this.waiting.shift()?.();
     if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
+}
+
+function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
 }

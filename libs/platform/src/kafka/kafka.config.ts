@@ -7,6 +7,7 @@ import { Transport } from '@nestjs/microservices';
 import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { serviceGroupId } from '@sigil/contracts';
 import { JsonLogger } from '../logging/json-logger';
+import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
 // Sigil uses kafkajs' default (Java-compatible) partitioner everywhere; the v2 notice is noise.
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
@@ -81,6 +82,11 @@ function transportOptions(groupId: string, settings: KafkaSettings): Required<Ka
 /** A service's request handlers: one consumer group per service, replicas share partitions. */
 export function kafkaServerOptions(service: string, settings: KafkaSettings): KafkaOptions {
   return { transport: Transport.KAFKA, options: transportOptions(serviceGroupId(`${service}.rpc`), settings) };
+}
+
+/** The Nest microservice strategy serving a service's requests (its request topic, concurrently). */
+export function rpcServerStrategy(service: string, settings: KafkaSettings, maxInFlight = 64): { strategy: ConcurrentServerKafka } {
+  return { strategy: new ConcurrentServerKafka(kafkaServerOptions(service, settings).options!, service, maxInFlight) };
 }
 
 /** The gateway's request/reply client; replicas share the group and so split reply partitions. */

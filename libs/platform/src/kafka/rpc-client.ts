@@ -7,9 +7,9 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import { ClientKafka } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import {
-  ALL_PATTERNS,
   isRpcFailure,
   KafkaHeaderNames,
+  replyTopicOf,
   serviceOfPattern,
   type PageMeta,
   type RequestContext,
@@ -20,6 +20,8 @@ import { Metrics } from '../metrics/metrics';
 import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan } from '../tracing/trace-context';
 import { watchConsumer } from './consumer-health';
 import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
+import { ServiceTopicsClientKafka } from './service-topics-client-kafka';
+import { ensureTopics } from './topic-admin';
 
 export interface RpcResult<R> {
   data: R;
@@ -29,15 +31,11 @@ export interface RpcResult<R> {
 export const RPC_SETTINGS = Symbol('RPC_SETTINGS');
 
 export interface RpcClientSettings extends KafkaSettings {
+  /** The calling service: replies come back on its reply topic (`replyTopicOf(service)`). */
   service: string;
   timeoutMs: number;
-  /**
-   * The patterns this client calls (default: all of the contracts'): it
-   * consumes only their reply topics.
-   */
-  patterns?: readonly string[];
-  /** Patterns outside the contracts' ALL_PATTERNS whose replies this client awaits (tests). */
-  extraPatterns?: readonly string[];
+  /** Consumer group of the reply topic (default: the service's); a one-off client takes its own. */
+  replyGroup?: string;
 }
 
 @Injectable()
@@ -45,11 +43,11 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly client: ClientKafka;
 
   constructor(private readonly settings: RpcClientSettings) {
-    this.client = new ClientKafka(kafkaRpcClientOptions(settings.service, settings));
-    for (const pattern of [...(settings.patterns ?? ALL_PATTERNS), ...(settings.extraPatterns ?? [])]) this.client.subscribeToResponseOf(pattern);
+    this.client = new ServiceTopicsClientKafka(kafkaRpcClientOptions(settings.replyGroup ?? settings.service, settings), settings.service);
   }
 
   async onModuleInit(): Promise<void> {
+    await ensureTopics(this.settings, [replyTopicOf(this.settings.service)]);
     await this.client.connect();
     watchConsumer(`${this.settings.service}.replies-client`, this.client.consumer);
   }

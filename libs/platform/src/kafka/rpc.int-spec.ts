@@ -6,11 +6,11 @@
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { qualify, replyTopic, type RequestContext, type RpcRequest } from '@sigil/contracts';
+import { qualify, requestTopic, type RequestContext, type RpcRequest } from '@sigil/contracts';
 import { testContext, testKafka } from '@sigil/testing';
 import { DomainError, NotFound } from '../errors/domain-errors';
 import { currentContext } from '../logging/request-context';
-import { kafkaServerOptions } from './kafka.config';
+import { rpcServerStrategy } from './kafka.config';
 import { RpcClient } from './rpc-client';
 import { Paged, RpcHandlers } from './rpc-handlers';
 import { allSigilTopics, ensureTopics } from './topic-admin';
@@ -23,7 +23,6 @@ const Patterns = {
   slow: qualify('rpctest.slow'),
   context: qualify('rpctest.context'),
 } as const;
-const PATTERNS = Object.values(Patterns);
 const SLOW_MS = 3000;
 
 @RpcHandlers()
@@ -77,10 +76,10 @@ async function callError(pattern: string, ctx: RequestContext, payload: unknown,
 }
 
 beforeAll(async () => {
-  await ensureTopics(settings, [...allSigilTopics(), ...PATTERNS, ...PATTERNS.map(replyTopic)]);
-  server = await NestFactory.createMicroservice(TestRpcModule, { ...kafkaServerOptions('rpctest', settings), logger: false });
+  await ensureTopics(settings, [...allSigilTopics(), requestTopic('rpctest')]);
+  server = await NestFactory.createMicroservice(TestRpcModule, { ...rpcServerStrategy('rpctest', settings), logger: false });
   await server.listen();
-  client = new RpcClient({ ...settings, service: 'rpc-test-client', timeoutMs: 5000, extraPatterns: PATTERNS });
+  client = new RpcClient({ ...settings, service: 'rpc-test-client', timeoutMs: 5000 });
   await client.onModuleInit();
   // Both consumer groups start at the latest offset once they have their partitions: call until a reply comes back.
   const deadline = Date.now() + 60000;

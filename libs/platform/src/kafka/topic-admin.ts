@@ -4,7 +4,7 @@
  * safe to race: several replicas may start at once.
  */
 import { Kafka, type Admin } from 'kafkajs';
-import { ALL_EVENT_TOPICS, ALL_PATTERNS, replyTopic } from '@sigil/contracts';
+import { ALL_EVENT_TOPICS, ALL_RPC_TOPICS } from '@sigil/contracts';
 import { kafkaClientConfig, type KafkaSettings } from './kafka.config';
 
 /**
@@ -15,7 +15,7 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 const TOPIC_CONFIG = [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }];
 
 export function allSigilTopics(): string[] {
-  return [...ALL_EVENT_TOPICS, ...ALL_PATTERNS, ...ALL_PATTERNS.map(replyTopic)];
+  return [...ALL_EVENT_TOPICS, ...ALL_RPC_TOPICS];
 }
 
 export async function ensureTopics(settings: KafkaSettings, topics: string[] = allSigilTopics(), timeoutMs = 60000): Promise<void> {

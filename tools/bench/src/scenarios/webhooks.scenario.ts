@@ -9,6 +9,7 @@
  * The stack's webhooks service must be allowed to reach 127.0.0.1 over http:
  * start it with `serviceEnv` below (as the e2e tests do).
  */
+import { loadavg } from 'node:os';
 import { contactInput, createTenant, WebhookReceiver, type ApiClient } from '@sigil/testing';
 import type { BenchEnv, BenchRow } from '../scenario';
 
@@ -32,6 +33,13 @@ async function endpoint(api: ApiClient, receiver: WebhookReceiver, events: strin
   }
   receiver.expectSecrets(path, [res.body.data.secret]);
   return { id: res.body.data.id, path };
+}
+
+/** The 1-, 5- and 15-minute load averages now (2 cores: above 2 the machine is saturated). */
+function loadNow(): string {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 }
 
 function note(msg: string): void {
@@ -104,27 +112,29 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         seconds: Math.round(seconds * 10) / 10,
         'deliveries/s': Math.round(delivered() / seconds),
         'all signatures valid': verified ? 'yes' : 'NO',
+        load: loadNow(),
       });
     }
 
-    // 2. Latency at a fixed event rate, one endpoint.
+    // 2. Latency at a fixed event rate, one endpoint: the target rate, then a lower one for comparison.
     const rate = 200;
     const seconds = env.quick ? 5 : 15;
-    {
+    for (const r of [rate, 50]) {
       const { api } = await createTenant(env.gatewayUrl);
       const target = await endpoint(api, receiver, ['contact.created']);
-      note(`latency: ${rate} events/s for ${seconds} s`);
-      const { events, failedBatches } = await emitAtRate(api, rate, seconds);
+      note(`latency: ${r} events/s for ${seconds} s`);
+      const { events, failedBatches } = await emitAtRate(api, r, seconds);
       await receiver.waitFor(target.path, (all) => all.length >= events, 120_000).catch(() => undefined);
       const lat = latencies(receiver, target.path);
       rows.push({
-        case: `event → delivery latency at ${rate} events/s`,
+        case: `event → delivery latency at ${r} events/s`,
         events,
         'failed imports': failedBatches,
         deliveries: lat.length,
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),
         'max ms': lat[lat.length - 1] ?? 0,
+        load: loadNow(),
       });
     }
 
@@ -148,6 +158,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'max ms': lat[lat.length - 1] ?? 0,
         'slow endpoint delivered': receiver.received(slow.path).length,
         'slow endpoint max in flight': receiver.maxConcurrent(slow.path),
+        load: loadNow(),
       });
       // Its backlog would weigh on later benchmarks: deleting the endpoint drops its pending deliveries.
       await api.delete(`/v1/webhooks/${slow.id}`);

@@ -1,0 +1,56 @@
+/**
+ * Nest's Kafka client on Sigil's topics: a request goes to its service's one
+ * request topic (`requestTopic(service)`) with the pattern in a header, and
+ * every reply comes back on this caller's one reply topic
+ * (`replyTopicOf(caller)`), whatever the pattern. Nest's own client uses a
+ * request and a reply topic per pattern, so the gateway's reply consumer
+ * fetched hundreds of mostly empty partitions on every round trip.
+ *
+ * Replicas of a caller share the reply topic's consumer group: each is
+ * assigned some partitions and names the lowest as its reply partition (the
+ * partition assigner of Nest's client makes sure each gets one).
+ */
+import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { Message } from 'kafkajs';
+import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
+
+export class ServiceTopicsClientKafka extends ClientKafka {
+  private readonly replyTopic: string;
+
+  constructor(options: Required<KafkaOptions>['options'], caller: string) {
+    super(options);
+    this.replyTopic = replyTopicOf(caller);
+    this.responsePatterns.push(this.replyTopic);
+  }
+
+  protected override getResponsePatternName(): string {
+    return this.replyTopic;
+  }
+
+  protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => unknown): () => void {
+    const packet = this.assignPacketId(partialPacket);
+    this.routingMap.set(packet.id, callback);
+    const cleanup = () => this.routingMap.delete(packet.id);
+    const fail = (err: unknown) => {
+      cleanup();
+      callback({ err });
+    };
+    try {
+      const pattern = this.normalizePattern(partialPacket.pattern);
+      const replyPartition = this.getReplyTopicPartition(this.replyTopic);
+      Promise.resolve(this.serializer.serialize(packet.data, { pattern }))
+        .then((serialized: Message & { headers: Record<string, string> }) => {
+          serialized.headers[KafkaHeaders.CORRELATION_ID] = packet.id;
+          serialized.headers[KafkaHeaders.REPLY_TOPIC] = this.replyTopic;
+          serialized.headers[KafkaHeaders.REPLY_PARTITION] = replyPartition;
+          serialized.headers[KafkaHeaderNames.rpcPattern] = pattern;
+          return this.producer.send({ topic: requestTopic(serviceOfPattern(pattern)), messages: [serialized], ...(this.options.send ?? {}) });
+        })
+        .catch(fail);
+      return cleanup;
+    } catch (err) {
+      fail(err);
+      return () => undefined;
+    }
+  }
+}
