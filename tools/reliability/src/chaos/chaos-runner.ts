@@ -149,13 +149,15 @@ export async function main(argv: string[]): Promise<void> {
     await platform.close();
   }
 
-  const inWindow = (t: number) => windows.some((w) => t >= w.start && t <= w.end);
+  // A request belongs to a fault's window if it was in flight at any moment of it (sent before and killed by it, too).
+  const overlaps = (r: { sentAt: number; at: number }, w: Window) => r.sentAt <= w.end && r.at >= w.start;
+  const inWindow = (r: { sentAt: number; at: number }) => windows.some((w) => overlaps(r, w));
   const bad = (s: number) => s === 0 || s >= 500;
   const faultRows = windows.map((w) => {
-    const during = load.responses.filter((r) => r.sentAt >= w.start && r.sentAt <= w.end);
+    const during = load.responses.filter((r) => overlaps(r, w));
     return { ...w, requests: during.length, failed: during.filter((r) => bad(r.status)).length };
   });
-  const outside = load.responses.filter((r) => !inWindow(r.sentAt));
+  const outside = load.responses.filter((r) => !inWindow(r));
   const escaped = outside.filter((r) => bad(r.status));
   results.push({
     name: 'no 5xx or unanswered request outside the fault windows',
