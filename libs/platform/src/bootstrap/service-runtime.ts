@@ -10,8 +10,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/config.loader';
 import { ensureTopics } from '../kafka/topic-admin';
-import type { Consumer } from 'kafkajs';
-import { watchConsumer } from '../kafka/consumer-health';
 import { rpcServerStrategy, type KafkaSettings } from '../kafka/kafka.config';
 import { JsonLogger, type LogLevel } from '../logging/json-logger';
 import { startTracing, stopTracing } from '../tracing/tracing';
@@ -45,13 +43,9 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
     options.adapter?.() ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
     { logger, abortOnError: false },
   );
-  const rpcServer =
-    options.rpcServer !== false
-      ? app.connectMicroservice(rpcServerStrategy(options.name, options.kafka, options.rpcMaxInFlight))
-      : undefined;
+  if (options.rpcServer !== false) app.connectMicroservice(rpcServerStrategy(options.name, options.kafka, options.rpcMaxInFlight));
   await options.configure?.(app);
   await app.startAllMicroservices();
-  if (rpcServer) watchConsumer(`${options.name}.rpc-server`, rpcServer.unwrap<[unknown, Consumer, unknown]>()[1]);
   await app.listen(options.port, options.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : options.port;

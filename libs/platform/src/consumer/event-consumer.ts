@@ -8,7 +8,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, type Consumer, type IHeaders } from 'kafkajs';
 import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
-import { unwatchConsumer, watchConsumer } from '../kafka/consumer-health';
+import { superviseConsumer, unwatchConsumer } from '../kafka/consumer-health';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
@@ -48,7 +48,11 @@ export class EventConsumer {
       ...consumerDefaults(serviceGroupId(this.settings.group)),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
     });
-    watchConsumer(this.settings.group, this.consumer);
+    const consumer = this.consumer;
+    superviseConsumer(this.settings.group, consumer, async () => {
+      await consumer.connect();
+      await this.subscribeAndRun(consumer);
+    });
     const metrics = Metrics.forProcess();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       metrics.consumerLag.set(
@@ -57,8 +61,13 @@ export class EventConsumer {
       ),
     );
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning ?? true });
-    await this.consumer.run({
+    await this.subscribeAndRun(this.consumer);
+  }
+
+  private async subscribeAndRun(consumer: Consumer): Promise<void> {
+    const metrics = Metrics.forProcess();
+    await consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning ?? true });
+    await consumer.run({
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
       eachMessage: async ({ topic, partition, message }) => {
         if (!message.value) return;

@@ -28,6 +28,7 @@ import { Logger } from '@nestjs/common';
 import { ServerKafka, type KafkaOptions } from '@nestjs/microservices';
 import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
 import { KafkaHeaderNames, requestTopic } from '@sigil/contracts';
+import { superviseConsumer, unwatchConsumer } from './consumer-health';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -43,6 +44,19 @@ export class ConcurrentServerKafka extends ServerKafka {
     private readonly maxInFlight: number,
   ) {
     super(options);
+  }
+
+  override async start(callback: () => void): Promise<void> {
+    await super.start(callback);
+    const consumer = this.consumer!;
+    superviseConsumer(this.consumerName, consumer, async () => {
+      await consumer.connect();
+      await this.bindEvents(consumer);
+    });
+  }
+
+  private get consumerName(): string {
+    return `${this.service}.rpc-server`;
   }
 
   override async bindEvents(consumer: Consumer): Promise<void> {
@@ -73,6 +87,7 @@ export class ConcurrentServerKafka extends ServerKafka {
 
   override async close(): Promise<void> {
     // Stop fetching first, then let the handlers still running send their replies.
+    unwatchConsumer(this.consumerName);
     const consumer = this.consumer;
     if (consumer) await consumer.stop().catch(() => undefined);
     if (this.inFlight > 0) {

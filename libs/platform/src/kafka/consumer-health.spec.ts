@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Consumer } from 'kafkajs';
-import { consumersCheck, downConsumers, resetConsumerHealth, unwatchConsumer, watchConsumer } from './consumer-health';
+import { consumersCheck, downConsumers, resetConsumerHealth, superviseConsumer, unwatchConsumer, watchConsumer } from './consumer-health';
 
 const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' };
 
@@ -44,5 +44,38 @@ describe('consumer health', () => {
     await expect(consumersCheck().check()).rejects.toThrow('gateway.replies-client');
     unwatchConsumer('gateway.replies-client');
     expect(downConsumers()).toEqual({});
+  });
+
+  describe('supervision', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('resumes a consumer that kafkajs gave up on, retrying with backoff until it works', async () => {
+      const c = fakeConsumer();
+      const resume = jest.fn().mockRejectedValueOnce(new Error('broker still down')).mockResolvedValue(undefined);
+      superviseConsumer('contacts.replies-client', c.consumer, resume);
+      c.crash(true); // kafkajs restarts this one itself
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(resume).not.toHaveBeenCalled();
+
+      c.crash(false);
+      await jest.advanceTimersByTimeAsync(600);
+      expect(resume).toHaveBeenCalledTimes(1); // failed: tried again after a longer wait
+      await jest.advanceTimersByTimeAsync(1100);
+      expect(resume).toHaveBeenCalledTimes(2);
+      expect(downConsumers()).toEqual({ 'contacts.replies-client': expect.stringContaining('stopped after a crash') });
+      c.join(); // the resumed consumer rejoined its group
+      expect(downConsumers()).toEqual({});
+    });
+
+    it('does not resume a consumer stopped on purpose', async () => {
+      const c = fakeConsumer();
+      const resume = jest.fn().mockResolvedValue(undefined);
+      superviseConsumer('webhooks.fanout', c.consumer, resume);
+      unwatchConsumer('webhooks.fanout');
+      c.crash(false);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(resume).not.toHaveBeenCalled();
+    });
   });
 });

@@ -1,11 +1,16 @@
 /**
- * Whether this process's Kafka consumers are alive. kafkajs restarts a
- * crashed consumer by itself (`restartOnFailure`), so one crash is not a
- * failure; a consumer that crashed and has not rejoined its group within the
- * grace period, or that crashed for good, is. The `consumers` readiness check
- * reports it, so an orchestrator takes the replica out of rotation instead of
- * letting it look healthy while it no longer serves its partitions.
+ * Whether this process's Kafka consumers are alive, and bringing them back.
+ *
+ * kafkajs restarts a consumer that crashed on a *retriable* error; on any
+ * other (a broker restart yields "Failed to find group coordinator") it
+ * disconnects it for good, and `restartOnFailure` is not even asked. So a
+ * supervised consumer is resumed here — connected, subscribed and run again
+ * by its owner's `resume` — with backoff until it works. A consumer that
+ * crashed and has not rejoined its group within the grace period is reported
+ * by the `consumers` readiness check, so an orchestrator takes the replica
+ * out of rotation meanwhile instead of letting it look healthy.
  */
+import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
 import type { HealthCheck } from '../health/health.checks';
 
@@ -29,6 +34,38 @@ export function watchConsumer(name: string, consumer: Consumer): void {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     state.crashedAt ??= Date.now();
     if (!payload.restart) state.dead = payload.error?.message ?? 'crashed';
+  });
+}
+
+const logger = new Logger('ConsumerSupervisor');
+
+/**
+ * Watches a consumer and resumes it after a crash kafkajs does not restart
+ * (`resume` reconnects, subscribes and runs the same consumer). Stops trying
+ * once the consumer is unwatched (stopped on purpose).
+ */
+export function superviseConsumer(name: string, consumer: Consumer, resume: () => Promise<void>): void {
+  watchConsumer(name, consumer);
+  let attempt = 0;
+  const tryResume = () => {
+    const delay = Math.min(30_000, 500 * 2 ** attempt);
+    setTimeout(() => {
+      if (!consumers.has(name)) return;
+      resume().then(
+        () => {
+          logger.warn(`${name}: consumer resumed after a crash`);
+          attempt = 0;
+        },
+        (err: unknown) => {
+          attempt++;
+          logger.warn(`${name}: resuming the consumer failed (${err instanceof Error ? err.message : String(err)}); trying again`);
+          tryResume();
+        },
+      );
+    }, delay).unref();
+  };
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) tryResume();
   });
 }
 

@@ -18,7 +18,7 @@ import {
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
 import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan } from '../tracing/trace-context';
-import { watchConsumer } from './consumer-health';
+import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
 import { ServiceTopicsClientKafka } from './service-topics-client-kafka';
 import { ensureTopics } from './topic-admin';
@@ -49,11 +49,20 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await ensureTopics(this.settings, [replyTopicOf(this.settings.service)]);
     await this.client.connect();
-    watchConsumer(`${this.settings.service}.replies-client`, this.client.consumer);
+    const consumer = this.client.consumer;
+    superviseConsumer(this.consumerName, consumer, async () => {
+      await consumer.connect();
+      await this.client.bindTopics();
+    });
+  }
+
+  private get consumerName(): string {
+    return `${this.settings.replyGroup ?? this.settings.service}.replies-client`;
   }
 
   /** After the HTTP server has drained (not before): in-flight requests still need their replies. */
   async onApplicationShutdown(): Promise<void> {
+    unwatchConsumer(this.consumerName);
     await this.client.close();
   }
 
