@@ -67,7 +67,10 @@ export class WebhooksAppModule {
         {
           provide: WebhookSender,
           inject: [TargetPolicy],
-          useFactory: (policy: TargetPolicy) => new WebhookSender(policy, config.WEBHOOK_TIMEOUT, config.WEBHOOK_ENDPOINT_CONCURRENCY),
+          // Connections per origin = every delivery this process may have in flight: several endpoints
+          // often share one origin (paths of one receiver), and the per-endpoint cap is the slots' job.
+          // Capping connections per origin at the per-endpoint cap let a slow endpoint hold them all.
+          useFactory: (policy: TargetPolicy) => new WebhookSender(policy, config.WEBHOOK_TIMEOUT, config.WEBHOOK_CONCURRENCY),
         },
         {
           provide: EndpointConcurrency,

@@ -236,6 +236,7 @@ describe('webhooks service: endpoint limits', () => {
       WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms,200ms',
       WEBHOOK_DISABLE_AFTER_FAILING: '300ms',
       WEBHOOK_ENDPOINT_CONCURRENCY: '2',
+      WEBHOOK_TIMEOUT: '5s',
     });
     spy = await EventSpy.start();
     receiver = await WebhookReceiver.start();
@@ -273,6 +274,21 @@ describe('webhooks service: endpoint limits', () => {
     const slowDeliveries = await harness.get(DeliveriesService).list(ctx, slow.id, {});
     expect(slowDeliveries.data.every((d) => d.attempt_count === 1 && d.status === 'delivered')).toBe(true);
     expect(fast.id).not.toBe(slow.id);
+  });
+
+  it('does not let a slow endpoint hold the connections of another endpoint on the same origin', async () => {
+    const ctx = testContext();
+    const endpoints = harness.get(EndpointsService);
+    await endpoints.create(ctx, { url: receiver.url('/same-origin-slow'), events: ['contact.created'] });
+    await endpoints.create(ctx, { url: receiver.url('/same-origin-fast'), events: ['contact.created'] });
+    receiver.respond('/same-origin-slow', () => ({ delayMs: 2000 }));
+    for (let i = 0; i < 10; i++) await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    const fast = await receiver.waitFor('/same-origin-fast', (all) => all.length >= 10);
+    // The slow endpoint holds its 2 slots for 2 s each. The fast endpoint's ten arrive before the first of those
+    // is even answered: it never waited for a connection the slow one held.
+    const firstSlow = Math.min(...receiver.received('/same-origin-slow').map((d) => d.receivedAt));
+    expect(Math.max(...fast.map((d) => d.receivedAt))).toBeLessThan(firstSlow + 2000);
+    await receiver.waitFor('/same-origin-slow', (all) => all.length >= 10);
   });
 
   it('parks the backlog of a saturated endpoint instead of polling it: each waiting job is woken once by a freed slot', async () => {
