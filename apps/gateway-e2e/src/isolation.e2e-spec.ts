@@ -8,6 +8,7 @@
  * cases come from the OpenAPI document, so a new route is swept too (and
  * fails here until it has a fixture below).
  */
+import { randomBytes } from 'node:crypto';
 import { contactInput, createTenant, customFieldInput, TestStack, type ApiClient, type ApiResponse, type TestTenant } from '@sigil/testing';
 
 interface Fixtures {
@@ -25,7 +26,9 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
     if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.data;
   };
-  const field = must(await api.post('/v1/custom-fields', customFieldInput({ key: `iso_${Date.now().toString(36)}` })), 'custom field');
+  // A key of its own per tenant and mode: the four fixture sets are created at once, so a clock-based key could
+  // repeat across modes, and a test-mode field of the same key would then look like a leak.
+  const field = must(await api.post('/v1/custom-fields', customFieldInput({ key: `iso_${randomBytes(5).toString('hex')}` })), 'custom field');
   const contact = must(await api.post('/v1/contacts', contactInput({ tags: ['iso'], custom_fields: { [field.key]: 'secret' } })), 'contact');
   const activity = must(await api.post(`/v1/contacts/${contact.id}/activities`, { type: 'purchase', properties: { amount: 5 } }), 'activity');
   const list = must(await api.post('/v1/lists', { name: 'iso list' }), 'list');
