@@ -20,11 +20,17 @@ npm run --silent build
 
 bash tools/platform/stop.sh --quiet
 
+# The infrastructure's ports (SIGIL_*_PORT, e.g. moved off a port in use) are the services' too.
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${SIGIL_KAFKA_PORT:-9092}}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${SIGIL_REDIS_PORT:-6379}}"
+
 for svc in "${SERVICES[@]}"; do
   env_port=()
   [ "$svc" = gateway ] && env_port=(PORT="$GATEWAY_PORT" HOST="${HOST:-127.0.0.1}")
+  [ "$svc" != gateway ] && [ -z "${DATABASE_URL:-}" ] && env_port+=(DATABASE_URL="postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_$svc")
   # Each service applies its own migrations at start, under an advisory lock.
-  env "${env_port[@]}" nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 &
+  # Only the gateway takes PORT/HOST from the caller; the services keep their own defaults.
+  env -u PORT -u HOST "${env_port[@]}" nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 &
   echo $! >"$RUN_DIR/$svc.pid"
   echo "[sigil] started $svc (pid $!, log .infra/logs/$svc.log)"
 done

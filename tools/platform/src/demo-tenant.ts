@@ -27,12 +27,17 @@ async function call(base: string, method: string, path: string, body?: unknown, 
 
 async function main(): Promise<void> {
   const base = process.argv[2] ?? 'http://127.0.0.1:3000';
-  const state: DemoState = existsSync(STATE_FILE)
-    ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState)
-    : { email: 'demo@sigil.local', password: `demo-${randomBytes(12).toString('base64url')}` };
+  // A demo account of this checkout's own: another checkout (or a lost .infra/demo.json) on the same
+  // database must not make the address taken.
+  const fresh = (): DemoState => ({
+    email: `demo-${randomBytes(4).toString('hex')}@sigil.local`,
+    password: `demo-${randomBytes(12).toString('base64url')}`,
+  });
+  let state: DemoState = existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState) : fresh();
 
   let session = await call(base, 'POST', '/v1/auth/login', { email: state.email, password: state.password });
-  if (session.status === 401) {
+  for (let attempt = 0; session.status === 401 || (session.status === 409 && attempt < 3); attempt++) {
+    if (session.status === 409) state = fresh();
     session = await call(base, 'POST', '/v1/auth/signup', { email: state.email, password: state.password, organization_name: 'Sigil Demo', plan: 'pro' });
   }
   if (!session.body.data?.access_token) throw new Error(`cannot sign in the demo tenant: ${session.status} ${JSON.stringify(session.body)}`);
