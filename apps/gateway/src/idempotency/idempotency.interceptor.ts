@@ -24,9 +24,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (req.method !== 'POST' || key === undefined || !req.sigilContext) return next.handle();
     const value = Array.isArray(key) ? key.join(',') : key;
     const fingerprint = IdempotencyStore.fingerprint(req.method, req.url, req.body);
-    req.idempotencyClaim = await this.store.claim(req.sigilContext, value, fingerprint);
+    const claim = await this.store.claim(req.sigilContext, value, fingerprint);
+    req.idempotencyClaim = claim;
     // Services record the key with their write: a retry after a lost reply (504, a gateway crash) never writes twice.
-    req.sigilContext.idempotency = { key: IdempotencyStore.keyHash(value), fingerprint };
+    req.sigilContext.idempotency = { key: claim.keyHash, fingerprint };
     return next.handle();
   }
 }

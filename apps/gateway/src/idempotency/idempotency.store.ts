@@ -32,6 +32,8 @@ interface InFlight {
 
 export interface IdempotencyClaim {
   redisKey: string;
+  /** SHA-256 of the key: what services record it under. */
+  keyHash: string;
   fingerprint: string;
 }
 
@@ -59,10 +61,11 @@ export class IdempotencyStore {
     if (!KEY_PATTERN.test(key)) {
       throw new ValidationFailed([{ field: 'Idempotency-Key', code: 'invalid', message: 'Use 1–255 visible ASCII characters.' }]);
     }
-    const redisKey = `${KAFKA_NAMESPACE}:idem:${ctx.tenant_id}:${ctx.mode}:${IdempotencyStore.keyHash(key)}`;
+    const keyHash = IdempotencyStore.keyHash(key);
+    const redisKey = `${KAFKA_NAMESPACE}:idem:${ctx.tenant_id}:${ctx.mode}:${keyHash}`;
     const inFlight: InFlight = { state: 'in_flight', fingerprint };
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX')) return { redisKey, fingerprint };
+      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX')) return { redisKey, keyHash, fingerprint };
       const raw = await this.redis.get(redisKey);
       if (!raw) continue; // expired between the two calls: claim again
       const existing = JSON.parse(raw) as InFlight | StoredResponse;
@@ -83,11 +86,19 @@ export class IdempotencyStore {
    * key so the client can retry; everything else is kept and replayed.
    */
   async complete(claim: IdempotencyClaim, status: number, contentType: string, body: string): Promise<void> {
-    if (status >= 500 || status === 400 || status === 429 || (status === 409 && body.includes('"idempotency_key_in_flight"'))) {
+    if (status >= 500 || status === 400 || status === 429 || (status === 409 && errorCode(body) === 'idempotency_key_in_flight')) {
       await this.redis.del(claim.redisKey);
       return;
     }
     const stored: StoredResponse = { state: 'done', fingerprint: claim.fingerprint, status, content_type: contentType, body };
     await this.redis.set(claim.redisKey, JSON.stringify(stored), 'EX', DONE_TTL_SECONDS);
+  }
+}
+
+function errorCode(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
   }
 }

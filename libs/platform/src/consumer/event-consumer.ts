@@ -6,9 +6,10 @@
  * than skipped: an event is never dropped.
  */
 import { Logger } from '@nestjs/common';
-import { Kafka, type Consumer, type IHeaders } from 'kafkajs';
+import { Kafka, type Consumer } from 'kafkajs';
 import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
 import { superviseConsumer, unwatchConsumer } from '../kafka/consumer-health';
+import { headerText } from '../kafka/headers';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
@@ -22,12 +23,6 @@ export interface EventConsumerSettings {
   group: string;
   topics: string[];
   fromBeginning?: boolean;
-}
-
-function header(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value[0]?.toString() : value.toString();
 }
 
 export class EventConsumer {
@@ -81,7 +76,7 @@ export class EventConsumer {
         const ctx = {
           event_id: event.id,
           tenant_id: event.tenant_id,
-          request_id: header(message.headers, KafkaHeaderNames.requestId),
+          request_id: headerText(message.headers, KafkaHeaderNames.requestId),
         };
         // A child of the span that wrote the event (its `traceparent` header): the request's trace goes on here.
         const { span, ctx: traced } = startSpan(`${withoutNamespace(topic)} process`, {

@@ -26,9 +26,10 @@
  */
 import { Logger } from '@nestjs/common';
 import { ServerKafka, type KafkaOptions } from '@nestjs/microservices';
-import type { Consumer, EachMessagePayload, IHeaders } from 'kafkajs';
+import type { Consumer, EachMessagePayload } from 'kafkajs';
 import { KafkaHeaderNames, requestTopic } from '@sigil/contracts';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
+import { headerText } from './headers';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -104,10 +105,4 @@ export class ConcurrentServerKafka extends ServerKafka {
     this.waiting.shift()?.();
     if (this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
-}
-
-function headerText(headers: IHeaders | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? undefined : first.toString();
 }

@@ -80,7 +80,7 @@ function transportOptions(groupId: string, settings: KafkaSettings): Required<Ka
 }
 
 /** A service's request handlers: one consumer group per service, replicas share partitions. */
-export function kafkaServerOptions(service: string, settings: KafkaSettings): KafkaOptions {
+function kafkaServerOptions(service: string, settings: KafkaSettings): KafkaOptions {
   return { transport: Transport.KAFKA, options: transportOptions(serviceGroupId(`${service}.rpc`), settings) };
 }
 

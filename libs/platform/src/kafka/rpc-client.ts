@@ -7,6 +7,7 @@ import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nest
 import { ClientKafka } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import {
+  ALL_RPC_TOPICS,
   isRpcFailure,
   KafkaHeaderNames,
   replyTopicOf,
@@ -47,7 +48,9 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await ensureTopics(this.settings, [replyTopicOf(this.settings.service)]);
+    // The contracts' callers' reply topics exist already (every process creates them at start).
+    const replies = replyTopicOf(this.settings.service);
+    if (!ALL_RPC_TOPICS.includes(replies)) await ensureTopics(this.settings, [replies]);
     await this.client.connect();
     const consumer = this.client.consumer;
     superviseConsumer(this.consumerName, consumer, async () => {
