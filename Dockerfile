@@ -36,6 +36,8 @@ COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
 COPY --from=build --chown=root:root /src/dist/libs ./dist/libs
 COPY --from=build --chown=root:root /src/dist/apps/${APP} ./dist/apps/${APP}
+# The web console's static files (served by the gateway at /console; a few hundred KB).
+COPY --from=build --chown=root:root /src/dist/apps/console ./dist/apps/console
 COPY --chown=root:root deploy/docker/healthcheck.js ./healthcheck.js
 # Code is owned by root and read-only for the app; the app writes nothing to disk
 # (logs go to stdout), so the root filesystem can be mounted read-only.

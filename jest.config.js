@@ -1,7 +1,8 @@
 /**
  * Three test levels (STYLE: Tests): unit (`*.spec.ts`, no infrastructure),
  * integration (`*.int-spec.ts`, real PostgreSQL/Redis/Kafka) and end-to-end
- * (`apps/gateway-e2e`, every service as its own process, HTTP through the gateway).
+ * (`apps/gateway-e2e`, every service as its own process, HTTP through the gateway), and
+ * browser (`apps/console-e2e`, the web console in headless Chromium against a live stack).
  */
 const transform = {
   '^.+\\.ts$': [
@@ -38,6 +39,13 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/apps/gateway-e2e/src/**/*.e2e-spec.ts'],
+      testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
+    },
+    {
+      // The web console in headless Chromium against a live stack (apps/console-e2e).
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/apps/console-e2e/src/**/*.browser-spec.ts'],
       testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
     },
   ],

@@ -18,6 +18,8 @@ import {
 import { ApiKeyVerifier } from './auth/api-key.verifier';
 import { AuthGuard } from './auth/auth.guard';
 import { CredentialCache } from './auth/credential-cache';
+import { ConsoleController } from './console/console.controller';
+import { ConsoleFiles } from './console/console-files';
 import { KeyCacheInvalidator } from './auth/key-cache-invalidator';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
@@ -57,6 +59,7 @@ export class GatewayAppModule {
         ListsController,
         SegmentsController,
         WebhooksController,
+        ConsoleController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
@@ -73,6 +76,7 @@ export class GatewayAppModule {
         KeyCacheInvalidator,
         UsageRecorder,
         RateLimiter,
+        ConsoleFiles,
       ],
     };
   }

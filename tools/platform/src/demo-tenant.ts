@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { startBanner } from './start-banner';
 
 interface DemoState {
   email: string;
@@ -50,23 +51,7 @@ async function main(): Promise<void> {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
 
   const secret = key.body.data?.key ?? "";
-  process.stdout.write(
-    [
-      '',
-      `Sigil is running.`,
-      `  Gateway:   ${base}`,
-      `  API docs:  ${base}/docs`,
-      `  Demo key:  ${secret}`,
-      `  Demo login (dashboard/JWT): ${state.email} / ${state.password}`,
-      '',
-      'Try it:',
-      `  curl -s -X POST ${base}/v1/contacts -H "Authorization: Bearer ${secret}" -H 'content-type: application/json' -d '{"email":"ada@example.com","first_name":"Ada"}'`,
-      `  curl -s ${base}/v1/me -H "Authorization: Bearer ${secret}"`,
-      '',
-      'Logs: .infra/logs/<service>.log   Stop: npm stop',
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(startBanner(base, { key: secret, email: state.email, password: state.password }));
 }
 
 main().catch((err: unknown) => {

@@ -23,9 +23,9 @@ describe('gateway routes', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('only auth, health, metrics and docs routes are public', () => {
+  it('only auth, health, metrics, docs and the console (GET) routes are public', () => {
     for (const r of all.filter((x) => x.isPublic)) {
-      expect(r.route).toMatch(/^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)/);
+      expect(r.route).toMatch(/^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)/);
     }
   });
 

@@ -1,0 +1,168 @@
+/**
+ * The web console in a real browser (Debian's Chromium via playwright-core)
+ * against a live stack: sign up, API keys (create → the shown secret works
+ * from outside the browser → revoke → 401 within 2 s), the strict CSP, no
+ * secret in web storage, an axe-core pass and a screenshot of every page.
+ */
+import { ApiClient, TestStack, WebhookReceiver, type StackOptions } from '@sigil/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshot, seriousAxeViolations, webStorage } from './browser';
+
+// Webhook deliveries go to a receiver on this machine, quickly retried.
+const STACK_OPTIONS: StackOptions = {
+  serviceEnv: {
+    webhooks: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8', WEBHOOK_RETRY_SCHEDULE: '1s,2s', WEBHOOK_RETRY_JITTER: '0' },
+  },
+};
+
+describe('console in a real browser', () => {
+  let stack: TestStack | undefined;
+  let gatewayUrl: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let receiver: WebhookReceiver;
+  const pageErrors: string[] = [];
+  const email = `console.${Date.now()}@example.com`;
+  const password = 'Console-demo-pass-42';
+  const secretsSeen: string[] = [];
+
+  beforeAll(async () => {
+    // CONSOLE_E2E_GATEWAY_URL: drive an already running platform (a developer's quick loop) instead of starting one.
+    const external = process.env['CONSOLE_E2E_GATEWAY_URL'];
+    [stack, browser, receiver] = await Promise.all([external ? undefined : TestStack.start(STACK_OPTIONS), launchChromium(), WebhookReceiver.start()]);
+    gatewayUrl = external ?? stack!.gatewayUrl;
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    // CSP violations and uncaught errors surface here; the console must produce none.
+    // (The browser also logs each 4xx the API answers; the tests provoke some on purpose and the page shows them.)
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && pageErrors.push(m.text()));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    await receiver?.close();
+  });
+
+  async function expectAccessible(name: string): Promise<void> {
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, name);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }
+
+  it('serves the console at /console with a strict CSP, and / redirects there', async () => {
+    const root = await fetch(`${gatewayUrl}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/');
+    const index = await fetch(`${gatewayUrl}/console/api-keys`);
+    expect(index.status).toBe(200);
+    const csp = index.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('unsafe-eval');
+    const html = await index.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const asset = html.match(/src="(\/console\/assets\/[^"]+\.js)"/)![1]!;
+    expect((await fetch(`${gatewayUrl}${asset}`)).status).toBe(200);
+    expect((await fetch(`${gatewayUrl}/console/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+
+  it('signs up, showing the API error for a bad password first', async () => {
+    await page.goto(`${gatewayUrl}/`);
+    await expectAccessible('sign-in');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('aaaaaaaaaaaa');
+    await page.getByLabel('Organization').fill('Console Co');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('alert').filter({ hasText: 'validation_failed' }).waitFor();
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByText('0 of 2 active keys').waitFor();
+  });
+
+  it('creates a key whose secret answers /v1/me, then revokes it: 401 within 2 s', async () => {
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByLabel('Name').fill('Browser key');
+    await page.getByLabel('contacts:read', { exact: true }).check();
+    await page.getByLabel('keys:read', { exact: true }).check();
+    await expectAccessible('api-keys-create');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const secretBox = page.getByLabel('New API key');
+    await secretBox.waitFor();
+    await page.getByRole('button', { name: 'Copy' }).waitFor();
+    const secret = await secretBox.inputValue();
+    expect(secret).toMatch(/^sg_live_/);
+    secretsSeen.push(secret);
+    const outside = new ApiClient(gatewayUrl, { authorization: `Bearer ${secret}` });
+    const me = await outside.get('/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body.data.credential.scopes).toEqual(['contacts:read', 'keys:read']);
+    await page.getByText('1 of 2 active keys').waitFor();
+    await expectAccessible('api-keys');
+
+    const row = page.getByRole('row', { name: /Browser key/ });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    const dialog = page.getByRole('dialog');
+    await expectAccessible('api-keys-revoke');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    const revokedAt = Date.now();
+    await dialog.waitFor({ state: 'hidden' });
+    let status = 0;
+    while (Date.now() - revokedAt < 2000) {
+      status = (await outside.get('/v1/me')).status;
+      if (status === 401) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(2000);
+    await page.getByText('0 of 2 active keys').waitFor();
+    await row.getByText('revoked').waitFor();
+  });
+
+  it('adds a webhook endpoint, sends a test event, and shows the delivery and its attempt in the log', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByLabel('Endpoint URL').fill(receiver.url('/console-hook'));
+    await page.getByRole('button', { name: 'Add endpoint' }).last().click();
+    const secret = await page.getByLabel('Signing secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    secretsSeen.push(secret);
+    receiver.expectSecrets('/console-hook', [secret]);
+    const row = page.getByRole('row', { name: /console-hook/ });
+    await row.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText('Test event sent').waitFor();
+    await expectAccessible('webhooks');
+    // The log shows the delivery once the worker has attempted it (Refresh log re-reads it).
+    const delivered = page.getByRole('row', { name: /webhook\.test.*delivered/ });
+    const deadline = Date.now() + 30_000;
+    while (!(await delivered.isVisible()) && Date.now() < deadline) {
+      await page.getByRole('button', { name: 'Refresh log' }).click();
+      await page.waitForTimeout(500);
+    }
+    await delivered.getByRole('button', { name: 'Show attempts' }).click();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await attempts.getByRole('row', { name: /#1.*200.*ms/ }).waitFor();
+    await expectAccessible('webhooks-delivery');
+  });
+
+  it('keeps every secret and token out of web storage, and the page raised no error', async () => {
+    const stored = await webStorage(page);
+    expect(stored).toBe(JSON.stringify({ local: {}, session: {}, cookie: '' }));
+    for (const s of secretsSeen) expect(stored).not.toContain(s);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('signs out and back in with the same account', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Back on the page the user was on.
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  });
+});

@@ -1,0 +1,174 @@
+/** Shapes of the `/v1` resources the console shows (the `data` of the SPEC's envelopes). */
+import type { Mode } from '../session/session-store';
+
+export type { Mode };
+export type PlanName = 'starter' | 'pro' | 'agency';
+
+export const SCOPES = [
+  'contacts:read',
+  'contacts:write',
+  'lists:read',
+  'lists:write',
+  'segments:read',
+  'segments:write',
+  'webhooks:read',
+  'webhooks:write',
+  'keys:read',
+  'keys:write',
+  'usage:read',
+  '*',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface PlanLimits {
+  requests_per_minute: number;
+  requests_per_day: number;
+  max_active_keys: number;
+}
+
+export interface Me {
+  tenant: { id: string; name: string; plan: PlanName; limits: PlanLimits };
+  mode: Mode;
+  credential: { type: 'user'; id: string; email: string; role: string } | { type: 'api_key'; id: string; prefix: string; scopes: string[] };
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  environment: Mode;
+  prefix: string;
+  last4: string;
+  scopes: string[];
+  rate_limit_per_minute: number | null;
+  status: 'active' | 'revoked' | 'expired';
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ApiKeyWithSecret extends ApiKey {
+  key: string;
+  previous_key_expires_at?: string | null;
+}
+
+export interface UsageRow {
+  credential_id: string;
+  day: string;
+  '2xx': number;
+  '3xx': number;
+  '4xx': number;
+  '5xx': number;
+  total: number;
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  created_at: string;
+}
+
+export interface WebhookWithSecret extends Webhook {
+  secret: string;
+  previous_secret_expires_at?: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempt_count: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  attempted_at: string;
+  status_code: number | null;
+  latency_ms: number;
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface DeliveryDetail extends Delivery {
+  payload: { id: string; type: string; created_at: string; data: unknown };
+  attempts: DeliveryAttempt[];
+}
+
+export type CustomFieldValue = string | number | boolean | string[] | null;
+
+export interface Contact {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  tags: string[];
+  custom_fields: Record<string, CustomFieldValue>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Activity {
+  id: string;
+  type: string;
+  occurred_at: string;
+  properties: Record<string, unknown>;
+}
+
+export interface CustomField {
+  key: string;
+  label: string;
+  type: 'text' | 'number' | 'boolean' | 'date' | 'select' | 'multi_select';
+  options: string[] | null;
+  required: boolean;
+}
+
+export interface List {
+  id: string;
+  name: string;
+  description: string | null;
+  member_count: number;
+  created_at: string;
+}
+
+export type RuleScalar = string | number | boolean;
+export type RuleValue = RuleScalar | RuleScalar[];
+export interface PropertyFilter {
+  property: string;
+  op: string;
+  value?: RuleValue;
+}
+export type RuleCondition =
+  | { attribute: string; op: string; value?: RuleValue }
+  | { custom_field: string; op: string; value?: RuleValue }
+  | { tag: string; op: 'has' | 'has_not' }
+  | { list: string; op: 'in' | 'not_in' }
+  | { activity: string; op: 'at_least' | 'at_most' | 'ever' | 'never'; count?: number; within_days?: number; where?: PropertyFilter[] };
+export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | RuleCondition;
+
+export interface Segment {
+  id: string;
+  name: string;
+  description: string | null;
+  rules: RuleNode;
+  status: 'building' | 'ready';
+  member_count: number;
+  created_at: string;
+}
+
+export interface SegmentPreview {
+  count: number;
+  contacts: Contact[];
+}

@@ -1,0 +1,36 @@
+/** Loads a resource when the page (or the session's mode) changes, with reload, progress and error state. */
+import { useCallback, useEffect, useState } from 'react';
+import type { ApiError } from '../api/http';
+import { useSession } from '../session/session-context';
+import { toApiError } from './use-action';
+
+export interface Resource<T> {
+  data: T | undefined;
+  loading: boolean;
+  error: ApiError | undefined;
+  reload: () => Promise<void>;
+}
+
+export function useResource<T>(load: () => Promise<T>, deps: unknown[] = []): Resource<T> {
+  const { mode } = useSession();
+  const [data, setData] = useState<T | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | undefined>();
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const stableLoad = useCallback(load, [mode, ...deps]);
+  const reload = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await stableLoad());
+      setError(undefined);
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setLoading(false);
+    }
+  }, [stableLoad]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, loading, error, reload };
+}
