@@ -48,15 +48,23 @@ export const SignupSchema = z
   .strict();
 export type SignupRequest = z.infer<typeof SignupSchema>;
 
+/** The data a session acts on (like a key's environment): `live` unless the session asks for `test`. */
+export const SessionModeSchema = z.enum(['live', 'test']);
+
 export const LoginSchema = z
   .object({
     email: z.string().trim().max(254).transform((v) => v.toLowerCase()),
     password: z.string().max(128),
+    mode: SessionModeSchema.optional(),
   })
   .strict();
 export type LoginRequest = z.infer<typeof LoginSchema>;
 
-export const RefreshSchema = z.object({ refresh_token: z.string().min(1).max(200) }).strict();
+export const LogoutSchema = z.object({ refresh_token: z.string().min(1).max(200) }).strict();
+export type LogoutRequest = z.infer<typeof LogoutSchema>;
+
+/** `mode` switches the session: the new tokens act on that mode's data (and keep it on later refreshes). */
+export const RefreshSchema = LogoutSchema.extend({ mode: SessionModeSchema.optional() }).strict();
 export type RefreshRequest = z.infer<typeof RefreshSchema>;
 
 const scopes = z
@@ -149,6 +157,8 @@ export interface SessionTokens {
   refresh_token: string;
   expires_in: number;
   refresh_expires_in: number;
+  /** The mode the session acts in (carried in the access token). */
+  mode: Mode;
 }
 
 export interface SignupResult extends SessionTokens {
@@ -197,5 +207,7 @@ export interface AccessTokenClaims {
   email: string;
   plan: PlanName;
   tname: string;
+  /** The data the session acts on; tokens issued before sessions had modes carry none and act in `live`. */
+  mode?: Mode;
   typ: 'access';
 }

@@ -62,7 +62,7 @@ export class AuthGuard implements CanActivate {
             request_id: req.id,
             principal: { kind: 'api_key', id: caller.key.key_id, scopes },
           }
-        : { tenant_id: caller.claims.tid, mode: 'live', request_id: req.id, principal: { kind: 'user', id: caller.claims.sub, scopes } };
+        : { tenant_id: caller.claims.tid, mode: caller.claims.mode, request_id: req.id, principal: { kind: 'user', id: caller.claims.sub, scopes } };
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import {
   KeyPatterns,
   LoginSchema,
+  LogoutSchema,
   RefreshSchema,
   SignupSchema,
   type RequestContext,
@@ -35,7 +36,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days)', body: LoginSchema })
+  @ApiDoc({ tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode: "test"`, on test data', body: LoginSchema })
   login(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return this.rpc.call(KeyPatterns.login, anonymous(req), parseOrThrow(LoginSchema, body));
   }
@@ -43,7 +44,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session)', body: RefreshSchema })
+  @ApiDoc({ tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the session between live and test data', body: RefreshSchema })
   refresh(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return this.rpc.call(KeyPatterns.refresh, anonymous(req), parseOrThrow(RefreshSchema, body));
   }
@@ -51,8 +52,8 @@ export class AuthController {
   @Post('logout')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Revoke the session of a refresh token', body: RefreshSchema })
+  @ApiDoc({ tag: 'Auth', summary: 'Revoke the session of a refresh token', body: LogoutSchema })
   logout(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<{ revoked: boolean }>> {
-    return this.rpc.call(KeyPatterns.logout, anonymous(req), parseOrThrow(RefreshSchema, body));
+    return this.rpc.call(KeyPatterns.logout, anonymous(req), parseOrThrow(LogoutSchema, body));
   }
 }

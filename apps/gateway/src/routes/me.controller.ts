@@ -45,7 +45,7 @@ export class MeController {
     return {
       data: {
         tenant: { id: c.tid, name: c.tname, plan: c.plan, limits: PLANS[c.plan] },
-        mode: 'live',
+        mode: c.mode,
         credential: { type: 'user', id: c.sub, email: c.email, role: c.role },
       },
     };

@@ -1,5 +1,6 @@
 /** The keys database's migrations, in order. */
 import { SharedTables1764100000000 } from '@sigil/platform';
 import { Keys1764100000200 } from './1764100000200-keys';
+import { SessionMode1764100000300 } from './1764100000300-session-mode';
 
-export const KEYS_MIGRATIONS = [SharedTables1764100000000, Keys1764100000200];
+export const KEYS_MIGRATIONS = [SharedTables1764100000000, Keys1764100000200, SessionMode1764100000300];

@@ -2,15 +2,18 @@
  * Tenants, users and sessions: signup creates a tenant and its owner; login
  * issues an access JWT and a refresh token; refresh rotates the refresh token,
  * and presenting an already-rotated one revokes its whole family (theft
- * detection). Failed logins per email are throttled.
+ * detection). Failed logins per email are throttled. A session acts in live or
+ * test mode (chosen at login, switched at refresh, kept across rotations), like a key's environment.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   LoginSchema,
+  LogoutSchema,
   RefreshSchema,
   SignupSchema,
+  type Mode,
   type PlanName,
   type SessionTokens,
   type SignupResult,
@@ -49,6 +52,7 @@ interface RefreshRow {
   user_id: string;
   family_id: string;
   token_hash: string;
+  mode: Mode;
   expires_at: Date;
   rotated_at: Date | null;
   revoked_at: Date | null;
@@ -76,7 +80,7 @@ export class SessionsService {
           passwordHash,
         ]);
         const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan: tenant.plan };
-        const tokens = await this.issue(m, user, newId('fam'));
+        const tokens = await this.issue(m, user, newId('fam'), 'live');
         return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
       });
     } catch (err) {
@@ -112,7 +116,7 @@ export class SessionsService {
       throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
     }
     await this.dataSource.query(`DELETE FROM login_failures WHERE email = $1`, [req.email]);
-    return this.dataSource.transaction((m) => this.issue(m, user, newId('fam')));
+    return this.dataSource.transaction((m) => this.issue(m, user, newId('fam'), req.mode ?? 'live'));
   }
 
   async refresh(input: unknown): Promise<SessionTokens> {
@@ -134,7 +138,8 @@ export class SessionsService {
            FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
         [row.user_id],
       );
-      return this.issue(m, user!, row.family_id);
+      // The session keeps its mode unless this exchange switches it.
+      return this.issue(m, user!, row.family_id, req.mode ?? row.mode);
     });
     if (outcome === 'invalid') throw new Unauthenticated('invalid_token', 'The refresh token is invalid, expired or revoked.');
     if (outcome === 'reused') {
@@ -145,7 +150,7 @@ export class SessionsService {
 
   /** Ends the session the refresh token belongs to. Unknown tokens are ignored (no oracle). */
   async logout(input: unknown): Promise<{ revoked: boolean }> {
-    const req = parseOrThrow(RefreshSchema, input);
+    const req = parseOrThrow(LogoutSchema, input);
     return this.dataSource.transaction(async (m) => {
       const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1`, [hashSecret(req.refresh_token)]);
       if (!row) return { revoked: false };
@@ -161,16 +166,16 @@ export class SessionsService {
     ]);
   }
 
-  private async issue(m: EntityManager, user: UserRow, familyId: string): Promise<SessionTokens> {
+  private async issue(m: EntityManager, user: UserRow, familyId: string, mode: Mode): Promise<SessionTokens> {
     const refreshToken = randomToken('rt');
     const ttl = this.config.REFRESH_TOKEN_TTL_SECONDS;
     await m.query(
-      `INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
-      [newId('rtk'), user.tenant_id, user.id, familyId, hashSecret(refreshToken), ttl],
+      `INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at, mode)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)`,
+      [newId('rtk'), user.tenant_id, user.id, familyId, hashSecret(refreshToken), ttl, mode],
     );
     const accessToken = signAccessToken(
-      { sub: user.id, tid: user.tenant_id, role: user.role, email: user.email, plan: user.plan, tname: user.tenant_name, typ: 'access' },
+      { sub: user.id, tid: user.tenant_id, role: user.role, email: user.email, plan: user.plan, tname: user.tenant_name, mode, typ: 'access' },
       this.config.JWT_SECRET,
       this.config.ACCESS_TOKEN_TTL_SECONDS,
     );
@@ -180,6 +185,7 @@ export class SessionsService {
       refresh_token: refreshToken,
       expires_in: this.config.ACCESS_TOKEN_TTL_SECONDS,
       refresh_expires_in: ttl,
+      mode,
     };
   }
 }

@@ -24,10 +24,22 @@ function forge(header: unknown, payload: unknown, secret = SECRET): string {
 }
 
 describe('access tokens', () => {
+  it('carries the session mode', () => {
+    expect(verifyAccessToken(signAccessToken({ ...claims, mode: 'test' }, SECRET, 900, NOW), SECRET, NOW)?.mode).toBe('test');
+    expect(verifyAccessToken(signAccessToken({ ...claims, mode: 'live' }, SECRET, 900, NOW), SECRET, NOW)?.mode).toBe('live');
+  });
+
+  it('rejects a signed token whose mode is neither live nor test', () => {
+    const iat = NOW / 1000;
+    const token = forge({ alg: 'HS256', typ: 'JWT' }, { ...claims, mode: 'staging', iss: 'sigil-keys', iat, exp: iat + 900 });
+    expect(verifyAccessToken(token, SECRET, NOW)).toBeUndefined();
+  });
+
   it('verifies a token it signed, with iat, exp and iss', () => {
     const token = signAccessToken(claims, SECRET, 900, NOW);
     expect(token.split('.')).toHaveLength(3);
-    expect(verifyAccessToken(token, SECRET, NOW + 1000)).toEqual({ ...claims, iss: 'sigil-keys', iat: NOW / 1000, exp: NOW / 1000 + 900 });
+    // A token without a mode claim (issued before sessions had modes) acts in live mode.
+    expect(verifyAccessToken(token, SECRET, NOW + 1000)).toEqual({ ...claims, mode: 'live', iss: 'sigil-keys', iat: NOW / 1000, exp: NOW / 1000 + 900 });
   });
 
   it('rejects an expired token', () => {

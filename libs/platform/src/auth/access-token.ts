@@ -2,7 +2,8 @@
  * Access tokens: compact JWS (HS256) issued by the keys service and verified
  * by every gateway replica locally, with no call to the keys service. Only
  * HS256 is accepted (no `alg` confusion, no `none`), the signature is compared
- * in constant time, and `exp`, `iat` and `iss` are checked.
+ * in constant time, and `exp`, `iat` and `iss` are checked. The `mode` claim
+ * (live or test) decides which data the session acts on, as a key's environment does.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AccessTokenClaims } from '@sigil/contracts';
@@ -12,6 +13,7 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
 const CLOCK_SKEW_SECONDS = 30;
 
 export interface VerifiedClaims extends AccessTokenClaims {
+  mode: 'live' | 'test';
   iat: number;
   exp: number;
   iss: string;
@@ -46,5 +48,7 @@ export function verifyAccessToken(token: string, secret: string, now = Date.now(
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return undefined;
   if (typeof claims.iat !== 'number' || claims.iat > nowSeconds + CLOCK_SKEW_SECONDS) return undefined;
   if (typeof claims.sub !== 'string' || typeof claims.tid !== 'string') return undefined;
+  if (claims.mode === undefined) claims.mode = 'live';
+  if (claims.mode !== 'live' && claims.mode !== 'test') return undefined;
   return claims;
 }
