@@ -10,7 +10,11 @@ import { ErrorMessage, Busy } from './components/feedback';
 import { useAction } from './components/use-action';
 import { useResource } from './components/use-resource';
 import { ApiKeysPage } from './pages/api-keys-page';
+import { ContactsPage } from './pages/contacts-page';
+import { ListsPage } from './pages/lists-page';
+import { SegmentsPage } from './pages/segments-page';
 import { SignInPage } from './pages/sign-in-page';
+import { UsagePage } from './pages/usage-page';
 import { WebhooksPage } from './pages/webhooks-page';
 import { PageLink, PAGES, usePage, type PageId } from './router';
 import { useSession } from './session/session-context';
@@ -39,6 +43,14 @@ function CurrentPage({ page }: { page: PageId }) {
       return <ApiKeysPage />;
     case 'webhooks':
       return <WebhooksPage />;
+    case 'usage':
+      return <UsagePage />;
+    case 'contacts':
+      return <ContactsPage />;
+    case 'lists':
+      return <ListsPage />;
+    case 'segments':
+      return <SegmentsPage />;
   }
 }
 

@@ -3,10 +3,14 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 
 export const BASE = '/console';
 
-export type PageId = 'api-keys' | 'webhooks';
+export type PageId = 'api-keys' | 'webhooks' | 'usage' | 'contacts' | 'lists' | 'segments';
 export const PAGES: { id: PageId; title: string }[] = [
   { id: 'api-keys', title: 'API keys' },
   { id: 'webhooks', title: 'Webhooks' },
+  { id: 'usage', title: 'Usage' },
+  { id: 'contacts', title: 'Contacts' },
+  { id: 'lists', title: 'Lists' },
+  { id: 'segments', title: 'Segments' },
 ];
 
 function currentPage(): PageId {

@@ -10,10 +10,6 @@ export function getContact(id: string): Promise<Contact> {
   return request<Contact>('GET', `/v1/contacts/${encodeURIComponent(id)}`);
 }
 
-export function createContact(input: { email: string; first_name?: string; last_name?: string; tags?: string[] }): Promise<Contact> {
-  return request<Contact>('POST', '/v1/contacts', { body: input });
-}
-
 export function updateContact(
   id: string,
   input: { email?: string; first_name?: string | null; last_name?: string | null; phone?: string | null; tags?: string[] },

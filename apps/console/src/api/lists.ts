@@ -1,6 +1,6 @@
 /** `/v1/lists`: one function per operation. */
 import { request, requestBlob, requestEnvelope, type Envelope } from './http';
-import type { Contact, List } from './types';
+import type { List } from './types';
 
 export function listLists(): Promise<Envelope<List[]>> {
   return requestEnvelope<List[]>('GET', '/v1/lists', { query: { limit: 100 } });
@@ -12,14 +12,6 @@ export function createList(input: { name: string; description?: string | null })
 
 export function deleteList(id: string): Promise<void> {
   return request<void>('DELETE', `/v1/lists/${encodeURIComponent(id)}`);
-}
-
-export function listMembers(id: string): Promise<Envelope<Contact[]>> {
-  return requestEnvelope<Contact[]>('GET', `/v1/lists/${encodeURIComponent(id)}/members`, { query: { limit: 50 } });
-}
-
-export function addListMembers(id: string, contactIds: string[]): Promise<unknown> {
-  return request<unknown>('POST', `/v1/lists/${encodeURIComponent(id)}/members`, { body: { contact_ids: contactIds } });
 }
 
 export function exportList(id: string, format: 'csv' | 'ndjson'): Promise<Blob> {

@@ -10,10 +10,6 @@ export function createSegment(input: { name: string; rules: RuleNode; descriptio
   return request<Segment>('POST', '/v1/segments', { body: input });
 }
 
-export function updateSegment(id: string, input: { name?: string; rules?: RuleNode }): Promise<Segment> {
-  return request<Segment>('PATCH', `/v1/segments/${encodeURIComponent(id)}`, { body: input });
-}
-
 export function deleteSegment(id: string): Promise<void> {
   return request<void>('DELETE', `/v1/segments/${encodeURIComponent(id)}`);
 }

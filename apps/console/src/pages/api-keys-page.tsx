@@ -11,6 +11,7 @@ import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
 import { SecretReveal } from '../components/secret-reveal';
 import { useAction } from '../components/use-action';
+import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
 import { useSession } from '../session/session-context';
 
@@ -199,7 +200,7 @@ export function ApiKeysPage() {
       )}
       <ErrorMessage error={keys.error ?? me.error} />
       <Busy busy={keys.loading} label="Loading keys…" />
-      <div className="table-wrap">
+      <TableScroll label="API keys table">
         <table>
           <caption className="sr-only">API keys of this organisation</caption>
           <thead>
@@ -240,7 +241,7 @@ export function ApiKeysPage() {
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
 
       <Dialog open={!!rotating} title={`Rotate ${rotating?.name ?? 'key'}`} onClose={() => setRotating(undefined)}>
         <p>A new secret is issued now. The current secret stops working:</p>

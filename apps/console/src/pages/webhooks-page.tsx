@@ -24,6 +24,7 @@ import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
 import { SecretReveal } from '../components/secret-reveal';
 import { useAction } from '../components/use-action';
+import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
 
 const FAMILIES = ['*', ...new Set(EVENT_TYPES.map((t) => `${t.split('.')[0]}.*`))];
@@ -108,7 +109,7 @@ function DeliveryDetailView({ webhookId, delivery, onRetried }: { webhookId: str
       </div>
       <Notice message={notice} />
       <ErrorMessage error={retry.error ?? detail.error} />
-      <div className="table-wrap">
+      <TableScroll label="Attempts table">
         <table>
           <caption>Attempts</caption>
           <thead>
@@ -140,7 +141,7 @@ function DeliveryDetailView({ webhookId, delivery, onRetried }: { webhookId: str
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {detail.data && (
         <details>
           <summary>Payload</summary>
@@ -191,7 +192,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
       </form>
       <Notice message={notice} />
       <ErrorMessage error={deliveries.error ?? recover.error} />
-      <div className="table-wrap">
+      <TableScroll label="Deliveries table">
         <table>
           <caption className="sr-only">Deliveries to this endpoint, newest first</caption>
           <thead>
@@ -230,7 +231,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <div className="actions">
         <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
           Newer
@@ -312,7 +313,7 @@ export function WebhooksPage() {
       )}
       <ErrorMessage error={endpoints.error ?? rowError} />
       <Busy busy={endpoints.loading || test.busy || toggle.busy || rotate.busy} label="Working…" />
-      <div className="table-wrap">
+      <TableScroll label="Endpoints table">
         <table>
           <caption className="sr-only">Webhook endpoints</caption>
           <thead>
@@ -400,7 +401,7 @@ export function WebhooksPage() {
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {selected && <DeliveryLog key={selected.id} webhook={selected} />}
       <Dialog open={!!deleting} title="Delete this endpoint?" onClose={() => setDeleting(undefined)}>
         <p>

@@ -1,0 +1,152 @@
+/** Lists: static lists with their member counts, create, export (CSV or NDJSON, streamed by the API) and delete (confirmed). */
+import { useState, type FormEvent } from 'react';
+import { createList, deleteList, exportList, listLists } from '../api/lists';
+import type { List } from '../api/types';
+import { Dialog } from '../components/dialog';
+import { Busy, ErrorMessage, Notice } from '../components/feedback';
+import { formatTime } from '../components/format';
+import { useAction } from '../components/use-action';
+import { TableScroll } from '../components/table-scroll';
+import { useResource } from '../components/use-resource';
+
+/** Hands a downloaded body to the browser as a file (an object URL, revoked right after). */
+function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function ListsPage() {
+  const lists = useResource(() => listLists());
+  const [name, setName] = useState('');
+  const [format, setFormat] = useState<'csv' | 'ndjson'>('csv');
+  const [deleting, setDeleting] = useState<List | undefined>();
+  const [notice, setNotice] = useState<string>();
+  const create = useAction(() => createList({ name }));
+  const exporter = useAction(async (l: List) => {
+    saveFile(await exportList(l.id, format), `${l.name.replace(/[^\w.-]+/g, '_')}.${format}`);
+    return true;
+  });
+  const remove = useAction(async (l: List) => {
+    await deleteList(l.id);
+    return true;
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const l = await create.run();
+    if (l) {
+      setName('');
+      setNotice(`List ${l.name} created.`);
+      void lists.reload();
+    }
+  };
+  const rows = lists.data?.data ?? [];
+  return (
+    <section aria-labelledby="page-title">
+      <div className="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          Lists
+        </h1>
+        <p className="muted">Static lists: contacts are added and removed explicitly (through the API).</p>
+      </div>
+      <form className="card actions" onSubmit={(e) => void submit(e)} aria-label="Create a list">
+        <label>
+          List name
+          <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <button type="submit" disabled={create.busy}>
+          Create list
+        </button>
+        <Busy busy={create.busy} label="Creating…" />
+      </form>
+      <ErrorMessage error={create.error ?? lists.error ?? exporter.error} />
+      <Notice message={notice} />
+      <div className="actions">
+        <label>
+          Export format
+          <select value={format} onChange={(e) => setFormat(e.target.value as 'csv' | 'ndjson')}>
+            <option value="csv">CSV</option>
+            <option value="ndjson">NDJSON</option>
+          </select>
+        </label>
+        <Busy busy={exporter.busy || lists.loading} label={exporter.busy ? 'Exporting…' : 'Loading lists…'} />
+      </div>
+      <TableScroll label="Lists table">
+        <table>
+          <caption className="sr-only">Lists</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Members</th>
+              <th scope="col">Created</th>
+              <th scope="col">Id</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((l) => (
+              <tr key={l.id}>
+                <th scope="row">{l.name}</th>
+                <td>{l.member_count.toLocaleString()}</td>
+                <td>{formatTime(l.created_at)}</td>
+                <td>
+                  <code>{l.id}</code>
+                </td>
+                <td className="row-actions">
+                  <button type="button" className="secondary" disabled={exporter.busy} onClick={() => void exporter.run(l)}>
+                    Export
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      remove.clearError();
+                      setDeleting(l);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+            {!lists.loading && rows.length === 0 && (
+              <tr>
+                <td colSpan={5}>No lists yet.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
+      <Dialog open={!!deleting} title={`Delete ${deleting?.name ?? 'list'}?`} onClose={() => setDeleting(undefined)}>
+        <p>The list and its memberships are deleted; the contacts stay.</p>
+        <ErrorMessage error={remove.error} />
+        <div className="actions">
+          <button
+            type="button"
+            className="danger"
+            disabled={remove.busy}
+            onClick={async () => {
+              const l = deleting;
+              if (!l || !(await remove.run(l))) return;
+              setDeleting(undefined);
+              setNotice(`List ${l.name} deleted.`);
+              void lists.reload();
+            }}
+          >
+            Delete list
+          </button>
+          <button type="button" className="secondary" onClick={() => setDeleting(undefined)}>
+            Cancel
+          </button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}

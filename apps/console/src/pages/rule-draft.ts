@@ -1,0 +1,123 @@
+/**
+ * The segment builder's editable form of a rule tree (SPEC §6): groups
+ * (and / or, optionally negated) of conditions, and its translation to the
+ * API's JSON rules. Values are kept as typed text and converted here, so the
+ * API's own validation (with the path of the bad node) stays the judge.
+ */
+import type { CustomField, RuleNode, RuleValue } from '../api/types';
+
+export type ConditionType = 'attribute' | 'custom_field' | 'tag' | 'list' | 'activity';
+
+export interface ConditionDraft {
+  kind: 'condition';
+  id: number;
+  type: ConditionType;
+  /** Attribute name, custom field key, tag, list id or activity type. */
+  subject: string;
+  op: string;
+  value: string;
+  /** Upper bound of `between`. */
+  value2: string;
+  count: string;
+  withinDays: string;
+  property: string;
+  propertyOp: string;
+  propertyValue: string;
+}
+
+export interface GroupDraft {
+  kind: 'group';
+  id: number;
+  combinator: 'and' | 'or';
+  negated: boolean;
+  children: Draft[];
+}
+
+export type Draft = ConditionDraft | GroupDraft;
+
+export const ATTRIBUTES = ['email', 'first_name', 'last_name', 'phone', 'created_at', 'updated_at'] as const;
+export const VALUE_OPS = ['eq', 'neq', 'contains', 'starts_with', 'ends_with', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'exists', 'not_exists'] as const;
+export const MULTI_OPS = ['has_any', 'has_all', 'exists', 'not_exists'] as const;
+export const ACTIVITY_OPS = ['at_least', 'at_most', 'ever', 'never'] as const;
+export const NO_VALUE_OPS = new Set(['exists', 'not_exists']);
+export const LIST_VALUE_OPS = new Set(['in', 'not_in', 'has_any', 'has_all']);
+
+let nextId = 1;
+
+export function newCondition(type: ConditionType = 'attribute'): ConditionDraft {
+  const defaults: Record<ConditionType, { subject: string; op: string }> = {
+    attribute: { subject: 'email', op: 'ends_with' },
+    custom_field: { subject: '', op: 'eq' },
+    tag: { subject: '', op: 'has' },
+    list: { subject: '', op: 'in' },
+    activity: { subject: '', op: 'at_least' },
+  };
+  return { kind: 'condition', id: nextId++, type, ...defaults[type], value: '', value2: '', count: '1', withinDays: '', property: '', propertyOp: 'gte', propertyValue: '' };
+}
+
+export function newGroup(combinator: 'and' | 'or' = 'and', children: Draft[] = [newCondition()]): GroupDraft {
+  return { kind: 'group', id: nextId++, combinator, negated: false, children };
+}
+
+/** Text typed in a value box → a JSON scalar of the right kind. */
+function scalar(text: string, fieldType?: CustomField['type']): string | number | boolean {
+  const t = text.trim();
+  if (fieldType === 'number') return Number(t);
+  if (fieldType === 'boolean') return t === 'true';
+  return t;
+}
+
+function valueOf(op: string, value: string, value2: string, fieldType?: CustomField['type']): RuleValue | undefined {
+  if (NO_VALUE_OPS.has(op)) return undefined;
+  if (LIST_VALUE_OPS.has(op))
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean)
+      .map((v) => scalar(v, fieldType));
+  if (op === 'between') return [scalar(value, fieldType), scalar(value2, fieldType)] as RuleValue;
+  return scalar(value, fieldType);
+}
+
+function withValue<T extends object>(node: T, value: RuleValue | undefined): T & { value?: RuleValue } {
+  return value === undefined ? node : { ...node, value };
+}
+
+export function conditionToRule(c: ConditionDraft, fields: CustomField[]): RuleNode {
+  switch (c.type) {
+    case 'attribute':
+      return withValue({ attribute: c.subject, op: c.op }, valueOf(c.op, c.value, c.value2));
+    case 'custom_field': {
+      const type = fields.find((f) => f.key === c.subject)?.type;
+      return withValue({ custom_field: c.subject, op: c.op }, valueOf(c.op, c.value, c.value2, type));
+    }
+    case 'tag':
+      return { tag: c.subject.trim(), op: c.op as 'has' | 'has_not' };
+    case 'list':
+      return { list: c.subject, op: c.op as 'in' | 'not_in' };
+    case 'activity': {
+      const node: RuleNode = { activity: c.subject.trim(), op: c.op as 'at_least' | 'at_most' | 'ever' | 'never' };
+      if (c.op === 'at_least' || c.op === 'at_most') node.count = Number(c.count);
+      if (c.withinDays.trim()) node.within_days = Number(c.withinDays);
+      if (c.property.trim()) {
+        const numeric = c.propertyValue.trim() !== '' && !Number.isNaN(Number(c.propertyValue));
+        node.where = [withValue({ property: c.property.trim(), op: c.propertyOp }, NO_VALUE_OPS.has(c.propertyOp) ? undefined : numeric ? Number(c.propertyValue) : c.propertyValue)];
+      }
+      return node;
+    }
+  }
+}
+
+export function draftToRule(d: Draft, fields: CustomField[]): RuleNode {
+  if (d.kind === 'condition') return conditionToRule(d, fields);
+  const children = d.children.map((c) => draftToRule(c, fields));
+  const group: RuleNode = d.combinator === 'and' ? { and: children } : { or: children };
+  return d.negated ? { not: group } : group;
+}
+
+/** Returns the tree with `id` replaced by `fn(node)` (or removed when fn returns undefined). */
+export function updateDraft(d: Draft, id: number, fn: (node: Draft) => Draft | undefined): Draft | undefined {
+  if (d.id === id) return fn(d);
+  if (d.kind === 'condition') return d;
+  return { ...d, children: d.children.map((c) => updateDraft(c, id, fn)).filter((c): c is Draft => c !== undefined) };
+}

@@ -1,0 +1,458 @@
+/**
+ * Segments: the saved segments with their live counts, and a visual rule
+ * builder (and / or / not groups; attribute, custom field, tag, list and
+ * activity conditions) whose preview count and sample follow every change.
+ */
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { listCustomFields } from '../api/contacts';
+import { listLists } from '../api/lists';
+import { createSegment, deleteSegment, listSegments, previewSegment } from '../api/segments';
+import type { CustomField, List, Segment, SegmentPreview } from '../api/types';
+import type { ApiError } from '../api/http';
+import { Dialog } from '../components/dialog';
+import { Busy, ErrorMessage, Notice } from '../components/feedback';
+import { formatTime } from '../components/format';
+import { toApiError, useAction } from '../components/use-action';
+import { TableScroll } from '../components/table-scroll';
+import { useResource } from '../components/use-resource';
+import {
+  ACTIVITY_OPS,
+  ATTRIBUTES,
+  draftToRule,
+  LIST_VALUE_OPS,
+  MULTI_OPS,
+  newCondition,
+  newGroup,
+  NO_VALUE_OPS,
+  updateDraft,
+  VALUE_OPS,
+  type ConditionDraft,
+  type ConditionType,
+  type Draft,
+  type GroupDraft,
+} from './rule-draft';
+
+const TYPE_LABELS: Record<ConditionType, string> = {
+  attribute: 'Attribute',
+  custom_field: 'Custom field',
+  tag: 'Tag',
+  list: 'List',
+  activity: 'Activity',
+};
+
+interface Catalog {
+  fields: CustomField[];
+  lists: List[];
+}
+
+interface EditorProps {
+  catalog: Catalog;
+  onChange: (id: number, fn: (node: Draft) => Draft | undefined) => void;
+}
+
+function ConditionEditor({ c, catalog, onChange, position }: EditorProps & { c: ConditionDraft; position: string }) {
+  const set = (patch: Partial<ConditionDraft>) => onChange(c.id, (n) => ({ ...(n as ConditionDraft), ...patch }));
+  const field = catalog.fields.find((f) => f.key === c.subject);
+  const ops =
+    c.type === 'attribute'
+      ? VALUE_OPS
+      : c.type === 'custom_field'
+        ? field?.type === 'multi_select'
+          ? MULTI_OPS
+          : VALUE_OPS
+        : c.type === 'tag'
+          ? ['has', 'has_not']
+          : c.type === 'list'
+            ? ['in', 'not_in']
+            : ACTIVITY_OPS;
+  const label = (what: string) => `${what} of condition ${position}`;
+  return (
+    <div className="rule-cond" role="group" aria-label={`Condition ${position}`}>
+      <label>
+        Type
+        <select aria-label={label('Type')} value={c.type} onChange={(e) => onChange(c.id, () => ({ ...newCondition(e.target.value as ConditionType), id: c.id }))}>
+          {Object.entries(TYPE_LABELS).map(([v, l]) => (
+            <option key={v} value={v}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </label>
+      {c.type === 'attribute' && (
+        <label>
+          Attribute
+          <select aria-label={label('Attribute')} value={c.subject} onChange={(e) => set({ subject: e.target.value })}>
+            {ATTRIBUTES.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      {c.type === 'custom_field' && (
+        <label>
+          Field
+          <select aria-label={label('Field')} value={c.subject} onChange={(e) => set({ subject: e.target.value })}>
+            <option value="">Choose a field…</option>
+            {catalog.fields.map((f) => (
+              <option key={f.key} value={f.key}>
+                {f.label} ({f.type})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {c.type === 'tag' && (
+        <label>
+          Tag
+          <input aria-label={label('Tag')} value={c.subject} onChange={(e) => set({ subject: e.target.value })} />
+        </label>
+      )}
+      {c.type === 'list' && (
+        <label>
+          List
+          <select aria-label={label('List')} value={c.subject} onChange={(e) => set({ subject: e.target.value })}>
+            <option value="">Choose a list…</option>
+            {catalog.lists.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {c.type === 'activity' && (
+        <label>
+          Activity
+          <input aria-label={label('Activity')} placeholder="purchase" value={c.subject} onChange={(e) => set({ subject: e.target.value })} />
+        </label>
+      )}
+      <label>
+        Operator
+        <select aria-label={label('Operator')} value={c.op} onChange={(e) => set({ op: e.target.value })}>
+          {ops.map((o) => (
+            <option key={o}>{o}</option>
+          ))}
+        </select>
+      </label>
+      {(c.type === 'attribute' || c.type === 'custom_field') && !NO_VALUE_OPS.has(c.op) && (
+        <label>
+          {LIST_VALUE_OPS.has(c.op) ? 'Values (comma-separated)' : c.op === 'between' ? 'From' : 'Value'}
+          {field?.type === 'boolean' ? (
+            <select aria-label={label('Value')} value={c.value} onChange={(e) => set({ value: e.target.value })}>
+              <option value="">Choose…</option>
+              <option>true</option>
+              <option>false</option>
+            </select>
+          ) : (
+            <input
+              aria-label={label('Value')}
+              type={field?.type === 'number' && !LIST_VALUE_OPS.has(c.op) ? 'number' : 'text'}
+              value={c.value}
+              onChange={(e) => set({ value: e.target.value })}
+            />
+          )}
+        </label>
+      )}
+      {c.op === 'between' && (
+        <label>
+          To
+          <input aria-label={label('Upper bound')} value={c.value2} onChange={(e) => set({ value2: e.target.value })} />
+        </label>
+      )}
+      {c.type === 'activity' && (
+        <>
+          {(c.op === 'at_least' || c.op === 'at_most') && (
+            <label>
+              Times
+              <input aria-label={label('Times')} type="number" min={0} value={c.count} onChange={(e) => set({ count: e.target.value })} />
+            </label>
+          )}
+          <label>
+            Within days (optional)
+            <input aria-label={label('Within days')} type="number" min={1} value={c.withinDays} onChange={(e) => set({ withinDays: e.target.value })} />
+          </label>
+          <label>
+            Property (optional)
+            <input aria-label={label('Property')} placeholder="amount" value={c.property} onChange={(e) => set({ property: e.target.value })} />
+          </label>
+          {c.property && (
+            <>
+              <label>
+                Property operator
+                <select aria-label={label('Property operator')} value={c.propertyOp} onChange={(e) => set({ propertyOp: e.target.value })}>
+                  {VALUE_OPS.filter((o) => !LIST_VALUE_OPS.has(o) && o !== 'between').map((o) => (
+                    <option key={o}>{o}</option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Property value
+                <input aria-label={label('Property value')} value={c.propertyValue} onChange={(e) => set({ propertyValue: e.target.value })} />
+              </label>
+            </>
+          )}
+        </>
+      )}
+      <button type="button" className="secondary" onClick={() => onChange(c.id, () => undefined)} aria-label={`Remove condition ${position}`}>
+        Remove
+      </button>
+    </div>
+  );
+}
+
+function GroupEditor({ g, catalog, onChange, position, root }: EditorProps & { g: GroupDraft; position: string; root?: boolean }) {
+  const name = root ? 'Rules' : `Group ${position}`;
+  const add = (node: Draft) => onChange(g.id, (n) => ({ ...(n as GroupDraft), children: [...(n as GroupDraft).children, node] }));
+  return (
+    <fieldset className={`rule-group${g.negated ? ' negated' : ''}`}>
+      <legend>{name}</legend>
+      <div className="actions">
+        <label className="inline">
+          Match
+          <select
+            aria-label={`Match of ${name}`}
+            value={g.combinator}
+            onChange={(e) => onChange(g.id, (n) => ({ ...(n as GroupDraft), combinator: e.target.value as 'and' | 'or' }))}
+          >
+            <option value="and">all (and)</option>
+            <option value="or">any (or)</option>
+          </select>
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={g.negated} onChange={() => onChange(g.id, (n) => ({ ...(n as GroupDraft), negated: !g.negated }))} />
+          Not (exclude matches of {root ? 'these rules' : 'this group'})
+        </label>
+      </div>
+      {g.children.map((c, i) => {
+        const at = position ? `${position}.${i + 1}` : `${i + 1}`;
+        return c.kind === 'condition' ? (
+          <ConditionEditor key={c.id} c={c} catalog={catalog} onChange={onChange} position={at} />
+        ) : (
+          <GroupEditor key={c.id} g={c} catalog={catalog} onChange={onChange} position={at} />
+        );
+      })}
+      <div className="actions">
+        <button type="button" className="secondary" onClick={() => add(newCondition())}>
+          Add condition{root ? '' : ` to ${name}`}
+        </button>
+        <button type="button" className="secondary" onClick={() => add(newGroup('or'))}>
+          Add group{root ? '' : ` to ${name}`}
+        </button>
+        {!root && (
+          <button type="button" className="secondary" onClick={() => onChange(g.id, () => undefined)}>
+            Remove {name}
+          </button>
+        )}
+      </div>
+    </fieldset>
+  );
+}
+
+/** Previews the rules 400 ms after the last change; an older answer never overwrites a newer one. */
+function useLivePreview(rulesJson: string): { preview: SegmentPreview | undefined; error: ApiError | undefined; busy: boolean } {
+  const [state, setState] = useState<{ preview?: SegmentPreview; error?: ApiError; busy: boolean }>({ busy: false });
+  useEffect(() => {
+    let current = true;
+    setState((s) => ({ ...s, busy: true }));
+    const timer = setTimeout(async () => {
+      try {
+        const preview = await previewSegment(JSON.parse(rulesJson), 5);
+        if (current) setState({ preview, busy: false });
+      } catch (err) {
+        if (current) setState({ error: toApiError(err), busy: false });
+      }
+    }, 400);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [rulesJson]);
+  return { preview: state.preview, error: state.error, busy: state.busy };
+}
+
+function Builder({ catalog, onSaved }: { catalog: Catalog; onSaved: (s: Segment) => void }) {
+  const [root, setRoot] = useState<GroupDraft>(() => newGroup('and'));
+  const [name, setName] = useState('');
+  const rules = useMemo(() => draftToRule(root, catalog.fields), [root, catalog.fields]);
+  const rulesJson = JSON.stringify(rules);
+  const live = useLivePreview(rulesJson);
+  const save = useAction(() => createSegment({ name, rules }));
+  const onChange = (id: number, fn: (node: Draft) => Draft | undefined) => setRoot((r) => (updateDraft(r, id, fn) as GroupDraft | undefined) ?? newGroup('and', []));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const s = await save.run();
+    if (s) {
+      setName('');
+      setRoot(newGroup('and'));
+      onSaved(s);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="builder-title">
+      <h2 id="builder-title">New segment</h2>
+      <div className="split">
+        <div>
+          <GroupEditor g={root} catalog={catalog} onChange={onChange} position="" root />
+          <details>
+            <summary>Rules as JSON</summary>
+            <pre>{JSON.stringify(rules, null, 2)}</pre>
+          </details>
+        </div>
+        <div aria-labelledby="preview-title" role="region">
+          <h3 id="preview-title">Preview</h3>
+          <p>
+            <output className="preview-count" aria-label="Preview count">
+              {live.preview && !live.error ? live.preview.count : '–'}
+            </output>{' '}
+            contacts match
+          </p>
+          <Busy busy={live.busy} label="Updating preview…" />
+          <ErrorMessage error={live.error} />
+          {live.preview && !live.error && live.preview.contacts.length > 0 && (
+            <TableScroll label="Matching contacts table">
+              <table>
+                <caption>Sample of matching contacts</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Tags</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {live.preview.contacts.map((c) => (
+                    <tr key={c.id}>
+                      <td>{c.email}</td>
+                      <td>{c.tags.join(', ')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+          )}
+          <form onSubmit={(e) => void submit(e)} aria-label="Save the segment">
+            <label>
+              Segment name
+              <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+            </label>
+            <ErrorMessage error={save.error} />
+            <div className="actions">
+              <button type="submit" disabled={save.busy}>
+                Save segment
+              </button>
+              <Busy busy={save.busy} label="Saving…" />
+            </div>
+          </form>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export function SegmentsPage() {
+  const segments = useResource(() => listSegments());
+  const fields = useResource(listCustomFields);
+  const lists = useResource(() => listLists());
+  const [deleting, setDeleting] = useState<Segment | undefined>();
+  const [notice, setNotice] = useState<string>();
+  const remove = useAction(async (s: Segment) => {
+    await deleteSegment(s.id);
+    return true;
+  });
+  const catalog = useMemo(() => ({ fields: fields.data ?? [], lists: lists.data?.data ?? [] }), [fields.data, lists.data]);
+  const rows = segments.data?.data ?? [];
+  return (
+    <section aria-labelledby="page-title">
+      <div className="page-head">
+        <h1 id="page-title" tabIndex={-1}>
+          Segments
+        </h1>
+        <p className="muted">Dynamic segments: membership follows the rules as contacts change.</p>
+        <button type="button" className="secondary" onClick={() => void segments.reload()} disabled={segments.loading}>
+          Refresh
+        </button>
+      </div>
+      <Notice message={notice} />
+      <ErrorMessage error={segments.error ?? fields.error ?? lists.error} />
+      <Busy busy={segments.loading} label="Loading segments…" />
+      <TableScroll label="Segments table">
+        <table>
+          <caption className="sr-only">Segments</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Members</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
+              <th scope="col">Id</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">{s.name}</th>
+                <td>{s.member_count.toLocaleString()}</td>
+                <td>
+                  <span className={`badge status-${s.status}`}>{s.status}</span>
+                </td>
+                <td>{formatTime(s.created_at)}</td>
+                <td>
+                  <code>{s.id}</code>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      remove.clearError();
+                      setDeleting(s);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+            {!segments.loading && rows.length === 0 && (
+              <tr>
+                <td colSpan={6}>No segments yet. Build one below.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
+      <Builder
+        catalog={catalog}
+        onSaved={(s) => {
+          setNotice(`Segment ${s.name} saved.`);
+          void segments.reload();
+        }}
+      />
+      <Dialog open={!!deleting} title={`Delete ${deleting?.name ?? 'segment'}?`} onClose={() => setDeleting(undefined)}>
+        <p>The segment stops updating and its members are forgotten; the contacts stay.</p>
+        <ErrorMessage error={remove.error} />
+        <div className="actions">
+          <button
+            type="button"
+            className="danger"
+            disabled={remove.busy}
+            onClick={async () => {
+              const s = deleting;
+              if (!s || !(await remove.run(s))) return;
+              setDeleting(undefined);
+              setNotice(`Segment ${s.name} deleted.`);
+              void segments.reload();
+            }}
+          >
+            Delete segment
+          </button>
+          <button type="button" className="secondary" onClick={() => setDeleting(undefined)}>
+            Cancel
+          </button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}
