@@ -872,10 +872,12 @@ main() {
       acquire_lock
       local t0=$SECONDS
       do_start "${COMPONENTS[@]}"
+      bash "$SCRIPT_DIR/redis-cluster.sh" up
       log "all up in $((SECONDS - t0))s (data: $INFRA_DIR)"
       ;;
     down)
       acquire_lock
+      bash "$SCRIPT_DIR/redis-cluster.sh" down
       do_stop "${COMPONENTS[@]}"
       ;;
     start | stop | restart)
@@ -907,6 +909,7 @@ main() {
           kafka) status_kafka || rc=1 ;;
         esac
       done
+      bash "$SCRIPT_DIR/redis-cluster.sh" status || rc=1
       return "$rc"
       ;;
     reset)
@@ -916,8 +919,10 @@ main() {
       if pg_bin_dir >/dev/null; then wipe_postgres; fi
       wipe_redis
       wipe_kafka
+      bash "$SCRIPT_DIR/redis-cluster.sh" wipe
       local t0=$SECONDS
       do_start "${COMPONENTS[@]}"
+      bash "$SCRIPT_DIR/redis-cluster.sh" up
       log "all up in $((SECONDS - t0))s (data: $INFRA_DIR)"
       ;;
     -h | --help | help) usage ;;
