@@ -66,12 +66,21 @@ export function policyFor(caller: Caller): LimitPolicy {
   return { subject: `user:${caller.claims.sub}`, limit: plan.requests_per_minute, windowMs: MINUTE_MS, dayLimit: plan.requests_per_day };
 }
 
-/** The 429 for a refused decision, naming the window that refused and when to retry. */
-export function rateLimitExceeded(d: LimitDecision, what = 'Rate limit exceeded'): DomainError {
-  const byDay = d.blockedBy === 'day';
-  const adjective = byDay ? 'daily' : windowAdjective(d.policy.windowMs);
-  const quota = byDay ? d.policy.dayLimit : d.policy.limit;
-  return new DomainError(429, 'rate_limit_exceeded', `${what} (${adjective} limit of ${quota}); retry in ${d.retryAfterSeconds} s.`, undefined, {
-    retry_after: d.retryAfterSeconds,
-  });
+/**
+ * The 429 for a refused decision, naming the window that refused and when to
+ * retry; it carries the decision so the error filter sets the same headers
+ * (`Retry-After`, `RateLimit`, `RateLimit-Policy`) as an admitted request gets.
+ */
+export class RateLimitExceeded extends DomainError {
+  constructor(
+    readonly decision: LimitDecision,
+    what = 'Rate limit exceeded',
+  ) {
+    const byDay = decision.blockedBy === 'day';
+    const adjective = byDay ? 'daily' : windowAdjective(decision.policy.windowMs);
+    const quota = byDay ? decision.policy.dayLimit : decision.policy.limit;
+    super(429, 'rate_limit_exceeded', `${what} (${adjective} limit of ${quota}); retry in ${decision.retryAfterSeconds} s.`, undefined, {
+      retry_after: decision.retryAfterSeconds,
+    });
+  }
 }

@@ -10,14 +10,7 @@
 import type { FastifyReply } from 'fastify';
 import { DAY_MS, windowName, type LimitDecision } from './limit-policy';
 
-export interface RateLimitHeaderValues {
-  'x-ratelimit-limit': string;
-  'x-ratelimit-remaining': string;
-  'x-ratelimit-reset': string;
-  'ratelimit-policy': string;
-  ratelimit: string;
-  'retry-after'?: string;
-}
+export type RateLimitHeaderValues = Record<string, string>;
 
 export function rateLimitHeaders(d: LimitDecision): RateLimitHeaderValues {
   const { policy } = d;
