@@ -3,8 +3,8 @@
  * tests (stand-ins for the units, which have their own tests).
  */
 import type { ExecutionContext } from '@nestjs/common';
-import type { VerifiedApiKey } from '@sigil/contracts';
 import { Unauthenticated } from '@sigil/platform';
+import { verifiedApiKey } from '@sigil/testing';
 import { MINUTE_MS, RateLimitExceeded, type LimitDecision, type LimitPolicy } from '../rate-limit/limit-policy';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import type { AuthFailureThrottle } from './auth-failure-throttle';
@@ -12,16 +12,7 @@ import { AuthGuard } from './auth.guard';
 import type { Authenticator } from './authenticator';
 import type { RoutePolicies, RoutePolicy } from './route-policy';
 
-const key: VerifiedApiKey = {
-  key_id: 'key_1',
-  tenant: { id: 'ten_1', name: 'T', plan: 'pro' },
-  environment: 'live',
-  prefix: 'sg_live_xxxx',
-  scopes: ['contacts:read'],
-  rate_limit_per_minute: 7,
-  expires_at: null,
-  state: 'active',
-};
+const key = verifiedApiKey({ scopes: ['contacts:read'], rate_limit_per_minute: 7 });
 
 function setup(route: RoutePolicy, options: { authFails?: boolean; admitted?: boolean } = {}) {
   const calls: string[] = [];

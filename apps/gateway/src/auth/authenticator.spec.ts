@@ -4,6 +4,7 @@
  */
 import type { VerifiedApiKey } from '@sigil/contracts';
 import { generateApiKey, signAccessToken, Unauthenticated, type DomainError } from '@sigil/platform';
+import { verifiedApiKey } from '@sigil/testing';
 import type { ApiKeyVerifier } from './api-key.verifier';
 import { Authenticator } from './authenticator';
 import { presentedCredentials } from './credentials';
@@ -12,9 +13,7 @@ const SECRET = 'test-secret-of-at-least-32-characters!!';
 const tenantA = { id: 'ten_a', name: 'A', plan: 'pro' as const };
 const tenantB = { id: 'ten_b', name: 'B', plan: 'pro' as const };
 
-function key(id: string, tenant: VerifiedApiKey['tenant']): VerifiedApiKey {
-  return { key_id: id, tenant, environment: 'live', prefix: 'sg_live_xxxx', scopes: ['contacts:read'], rate_limit_per_minute: null, expires_at: null, state: 'active' };
-}
+const key = (id: string, tenant: VerifiedApiKey['tenant']) => verifiedApiKey({ key_id: id, tenant, scopes: ['contacts:read'] });
 
 const keyA = generateApiKey('live');
 const keyA2 = generateApiKey('live');

@@ -1,18 +1,18 @@
-/** The CredentialCache on real Redis: memory in front of Redis, eviction by key id, tombstones. */
-import Redis from 'ioredis';
-import type { VerifiedApiKey } from '@sigil/contracts';
-import { REDIS_URL, uniqueSuffix } from '@sigil/testing';
+/** The CredentialCache on real Redis and a real Redis Cluster: memory in front of Redis, eviction by key id, tombstones. */
+import Redis, { Cluster } from 'ioredis';
+import { REDIS_CLUSTER_NODES, REDIS_URL, uniqueSuffix, verifiedApiKey } from '@sigil/testing';
 import type { GatewayConfig } from '../config';
 import { CredentialCache } from './credential-cache';
 
 const config = { KEY_CACHE_MEMORY_TTL_SECONDS: 30, KEY_CACHE_REDIS_TTL_SECONDS: 300, KEY_CACHE_MAX_ENTRIES: 100 } as GatewayConfig;
 
-function key(id: string): VerifiedApiKey {
-  return { key_id: id, tenant: { id: 'ten_1', name: 'T', plan: 'pro' }, environment: 'live', prefix: 'sg_live_xxxx', scopes: ['*'], rate_limit_per_minute: null, expires_at: null, state: 'active' };
-}
+const key = (id: string) => verifiedApiKey({ key_id: id });
 
-describe('CredentialCache', () => {
-  const redis = new Redis(REDIS_URL);
+describe.each([
+  ['Redis', () => new Redis(REDIS_URL)],
+  ['a Redis Cluster of three masters', () => new Cluster(REDIS_CLUSTER_NODES)],
+])('CredentialCache on %s', (_, connect: () => Redis | Cluster) => {
+  const redis = connect();
 
   afterAll(async () => {
     await redis.quit();

@@ -1,19 +1,10 @@
 /** The scope check and the request context built from a caller. */
-import type { VerifiedApiKey } from '@sigil/contracts';
 import type { VerifiedClaims } from '@sigil/platform';
+import { verifiedApiKey } from '@sigil/testing';
 import { contextFor, type Caller } from './request-context';
 import { assertScope } from './scope-check';
 
-const key: VerifiedApiKey = {
-  key_id: 'key_1',
-  tenant: { id: 'ten_1', name: 'T', plan: 'pro' },
-  environment: 'test',
-  prefix: 'sg_test_xxxx',
-  scopes: ['contacts:read'],
-  rate_limit_per_minute: null,
-  expires_at: null,
-  state: 'active',
-};
+const key = verifiedApiKey({ environment: 'test', prefix: 'sg_test_xxxx', scopes: ['contacts:read'] });
 const claims = { sub: 'usr_1', tid: 'ten_1', role: 'owner', email: 'o@example.com', plan: 'pro', tname: 'T', typ: 'access', iat: 0, exp: 0, iss: 'x' } as VerifiedClaims;
 
 describe('scope check', () => {

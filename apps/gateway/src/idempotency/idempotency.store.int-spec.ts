@@ -1,12 +1,15 @@
-/** The IdempotencyStore on real Redis: claim, replay as a value (no exception), 409, 422, release. */
-import Redis from 'ioredis';
+/** The IdempotencyStore on real Redis and a Redis Cluster: claim, replay as a value (no exception), 409, 422, release. */
+import Redis, { Cluster } from 'ioredis';
 import type { RequestContext } from '@sigil/contracts';
 import { DomainError } from '@sigil/platform';
-import { REDIS_URL, uniqueSuffix } from '@sigil/testing';
+import { REDIS_CLUSTER_NODES, REDIS_URL, uniqueSuffix } from '@sigil/testing';
 import { IdempotencyStore } from './idempotency.store';
 
-describe('IdempotencyStore', () => {
-  const redis = new Redis(REDIS_URL);
+describe.each([
+  ['Redis', () => new Redis(REDIS_URL)],
+  ['a Redis Cluster of three masters', () => new Cluster(REDIS_CLUSTER_NODES)],
+])('IdempotencyStore on %s', (_, connect: () => Redis | Cluster) => {
+  const redis = connect();
   const store = new IdempotencyStore(redis);
   const ctx: RequestContext = { tenant_id: `ten_${uniqueSuffix()}`, mode: 'live', request_id: 'req_1' };
   const fp = IdempotencyStore.fingerprint('POST', '/v1/contacts', { email: 'a@b.co' });

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE, type RequestContext } from '@sigil/contracts';
 import { DomainError, REDIS, ValidationFailed } from '@sigil/platform';
 
@@ -46,7 +46,7 @@ function inFlight409(): DomainError {
 
 @Injectable()
 export class IdempotencyStore {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
 
   static fingerprint(method: string, url: string, body: unknown): string {
     return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
