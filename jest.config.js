@@ -21,13 +21,14 @@ const moduleNameMapper = {
   '^@sigil/contracts$': '<rootDir>/libs/contracts/src/index.ts',
   '^@sigil/platform$': '<rootDir>/libs/platform/src/index.ts',
   '^@sigil/testing$': '<rootDir>/libs/testing/src/index.ts',
+  '^@sigil/sdk$': '<rootDir>/sdks/typescript/src/index.ts',
 };
-const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', modulePathIgnorePatterns: ['<rootDir>/dist/'] };
+const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node', modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/sdks/python/'] };
 
 module.exports = {
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,sdks}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',
@@ -37,7 +38,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/apps/gateway-e2e/src/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/apps/gateway-e2e/src/**/*.e2e-spec.ts', '<rootDir>/sdks/typescript/test/**/*.e2e-spec.ts'],
       testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
     },
   ],

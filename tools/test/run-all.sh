@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: dependencies, infrastructure,
-# build, type check, lint, unit, integration and end-to-end tests, a quick
+# build, type check, lint, the SDKs' generated code, unit, integration and end-to-end tests, a quick
 # fuzz of the API, a quick chaos run, and the deployment manifests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,6 +9,7 @@ bash tools/infra/infra.sh up
 echo "== build"; npm run build
 echo "== typecheck (tests included)"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npm run --silent lint
+echo "== SDKs: committed OpenAPI document and generated code match the gateway's code"; bash sdks/generate.sh --check
 echo "== unit"; npx jest --selectProjects unit --ci
 echo "== integration"; npx jest --selectProjects integration --ci --maxWorkers=2
 echo "== e2e"; npx jest --selectProjects e2e --ci --runInBand
