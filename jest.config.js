@@ -1,5 +1,5 @@
 /**
- * Three test levels (STYLE: Tests): unit (`*.spec.ts`, no infrastructure),
+ * Three test levels (plus the SDKs' tests against a live stack, project `sdk`) (STYLE: Tests): unit (`*.spec.ts`, no infrastructure),
  * integration (`*.int-spec.ts`, real PostgreSQL/Redis/Kafka) and end-to-end
  * (`apps/gateway-e2e`, every service as its own process, HTTP through the gateway).
  */
@@ -38,7 +38,14 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/apps/gateway-e2e/src/**/*.e2e-spec.ts', '<rootDir>/sdks/typescript/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/apps/gateway-e2e/src/**/*.e2e-spec.ts'],
+      testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
+    },
+    {
+      // The SDKs' own tests, against a live stack like e2e (run once, not per Kafka version).
+      ...common,
+      displayName: 'sdk',
+      testMatch: ['<rootDir>/sdks/typescript/test/**/*.e2e-spec.ts'],
       testEnvironment: '<rootDir>/libs/testing/src/setup/kafka-namespace.environment.js',
     },
   ],
