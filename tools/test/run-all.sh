@@ -42,7 +42,7 @@ bash tools/infra/infra.sh up
 echo "== build"; npm run build
 echo "== typecheck (tests included)"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npm run --silent lint
-echo "== SDKs: committed OpenAPI document and generated code match the gateway's code"; bash sdks/generate.sh --check
+echo "== SDKs: committed OpenAPI document and generated code match the gateway's code"; npm run --silent sdks:generate -- --check
 echo "== unit"; npx jest --selectProjects unit --ci
 echo "== integration"; npx jest --selectProjects integration --ci --maxWorkers=2
 echo "== e2e"; npx jest --selectProjects e2e --ci --runInBand

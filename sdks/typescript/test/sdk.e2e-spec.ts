@@ -6,7 +6,7 @@
  * delivery checked with `verifyWebhook`.
  */
 import { randomBytes } from 'node:crypto';
-import { Sigil, verifyWebhook, NotFoundError, RateLimitError, ValidationError, WebhookVerificationError, type SigilOptions } from '@sigil/sdk';
+import { Sigil, verifyWebhook, NotFoundError, RateLimitError, ValidationError, WebhookVerificationError, type SigilOptions } from '../src';
 import { createTenant, TestStack, WebhookReceiver, type TestTenant } from '@sigil/testing';
 
 describe('@sigil/sdk (TypeScript) against the live API', () => {
