@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.nx/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.nx/**', 'coverage/**', 'sdks/*/src/generated/**', 'sdks/python/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
