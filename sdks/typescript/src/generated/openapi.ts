@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in: access token (15 min) and refresh token (7 days) */
+        /** Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode: "test"`, on test data */
         post: operations["auth_login"];
         delete?: never;
         options?: never;
@@ -64,7 +64,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for new tokens (rotation; reuse revokes the session) */
+        /** Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the session between live and test data */
         post: operations["auth_refresh"];
         delete?: never;
         options?: never;
@@ -809,7 +809,7 @@ export interface components {
             error: {
                 status: number;
                 /** @enum {string} */
-                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
+                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
                 /** @enum {string} */
                 type: "authentication_error" | "authorization_error" | "invalid_request_error" | "rate_limit_error" | "api_error";
                 message: string;
@@ -832,9 +832,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -853,9 +853,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -874,9 +874,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -895,9 +895,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -916,9 +916,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -937,9 +937,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -958,9 +958,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -979,9 +979,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1000,9 +1000,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1023,9 +1023,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1044,9 +1044,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1065,9 +1065,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1103,9 +1103,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1155,9 +1155,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1190,6 +1190,8 @@ export interface operations {
                 "application/json": {
                     email: string;
                     password: string;
+                    /** @enum {string} */
+                    mode?: "live" | "test";
                 };
             };
         };
@@ -1203,9 +1205,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1237,6 +1239,8 @@ export interface operations {
             content: {
                 "application/json": {
                     refresh_token: string;
+                    /** @enum {string} */
+                    mode?: "live" | "test";
                 };
             };
         };
@@ -1250,9 +1254,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1297,9 +1301,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1338,9 +1342,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1382,9 +1386,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1436,9 +1440,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1482,9 +1486,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1524,9 +1528,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1576,9 +1580,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1631,9 +1635,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1679,9 +1683,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1729,9 +1733,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1786,9 +1790,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1839,9 +1843,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1885,9 +1889,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1927,9 +1931,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1985,9 +1989,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2040,9 +2044,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2092,9 +2096,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2141,9 +2145,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2197,9 +2201,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2244,9 +2248,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2298,9 +2302,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2344,9 +2348,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2386,9 +2390,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2440,9 +2444,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2488,9 +2492,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2532,9 +2536,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2582,9 +2586,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2628,9 +2632,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2670,9 +2674,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2721,9 +2725,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2771,9 +2775,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2822,9 +2826,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2874,9 +2878,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2920,9 +2924,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2965,9 +2969,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3016,9 +3020,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3071,9 +3075,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3117,9 +3121,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3159,9 +3163,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3211,9 +3215,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3261,9 +3265,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3303,9 +3307,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3347,9 +3351,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3400,9 +3404,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3446,9 +3450,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3488,9 +3492,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3542,9 +3546,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3591,9 +3595,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3640,9 +3644,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3692,9 +3696,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3735,9 +3739,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3781,9 +3785,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3837,9 +3841,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;

@@ -7,8 +7,10 @@ from .api_keys_rotate_body import ApiKeysRotateBody
 from .api_keys_update_body import ApiKeysUpdateBody
 from .api_keys_update_body_scopes_item import ApiKeysUpdateBodyScopesItem
 from .auth_login_body import AuthLoginBody
+from .auth_login_body_mode import AuthLoginBodyMode
 from .auth_logout_body import AuthLogoutBody
 from .auth_refresh_body import AuthRefreshBody
+from .auth_refresh_body_mode import AuthRefreshBodyMode
 from .auth_signup_body import AuthSignupBody
 from .auth_signup_body_plan import AuthSignupBodyPlan
 from .contacts_add_tags_body import ContactsAddTagsBody
@@ -59,8 +61,10 @@ __all__ = (
     "ApiKeysUpdateBody",
     "ApiKeysUpdateBodyScopesItem",
     "AuthLoginBody",
+    "AuthLoginBodyMode",
     "AuthLogoutBody",
     "AuthRefreshBody",
+    "AuthRefreshBodyMode",
     "AuthSignupBody",
     "AuthSignupBodyPlan",
     "ContactsAddTagsBody",

@@ -105,7 +105,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
 ) -> Response[Envelope | Error]:
-    """Log in: access token (15 min) and refresh token (7 days)
+    """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
+    "test"`, on test data
 
     Args:
         body (AuthLoginBody):
@@ -134,7 +135,8 @@ def sync(
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
 ) -> Envelope | Error | None:
-    """Log in: access token (15 min) and refresh token (7 days)
+    """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
+    "test"`, on test data
 
     Args:
         body (AuthLoginBody):
@@ -158,7 +160,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
 ) -> Response[Envelope | Error]:
-    """Log in: access token (15 min) and refresh token (7 days)
+    """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
+    "test"`, on test data
 
     Args:
         body (AuthLoginBody):
@@ -185,7 +188,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
 ) -> Envelope | Error | None:
-    """Log in: access token (15 min) and refresh token (7 days)
+    """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
+    "test"`, on test data
 
     Args:
         body (AuthLoginBody):

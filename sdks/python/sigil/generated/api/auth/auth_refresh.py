@@ -105,7 +105,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: AuthRefreshBody,
 ) -> Response[Envelope | Error]:
-    """Exchange a refresh token for new tokens (rotation; reuse revokes the session)
+    """Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the
+    session between live and test data
 
     Args:
         body (AuthRefreshBody):
@@ -134,7 +135,8 @@ def sync(
     client: AuthenticatedClient | Client,
     body: AuthRefreshBody,
 ) -> Envelope | Error | None:
-    """Exchange a refresh token for new tokens (rotation; reuse revokes the session)
+    """Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the
+    session between live and test data
 
     Args:
         body (AuthRefreshBody):
@@ -158,7 +160,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: AuthRefreshBody,
 ) -> Response[Envelope | Error]:
-    """Exchange a refresh token for new tokens (rotation; reuse revokes the session)
+    """Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the
+    session between live and test data
 
     Args:
         body (AuthRefreshBody):
@@ -185,7 +188,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: AuthRefreshBody,
 ) -> Envelope | Error | None:
-    """Exchange a refresh token for new tokens (rotation; reuse revokes the session)
+    """Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the
+    session between live and test data
 
     Args:
         body (AuthRefreshBody):
