@@ -10,6 +10,8 @@ export default defineConfig({
   root: here,
   base: '/console/',
   esbuild: { jsx: 'automatic' },
+  // The project's SDK, from source (as the tsconfig paths map it).
+  resolve: { alias: { '@sigil/sdk': fileURLToPath(new URL('../../sdks/typescript/src/index.ts', import.meta.url)) } },
   logLevel: 'warn',
   build: {
     outDir: fileURLToPath(new URL('../../dist/apps/console', import.meta.url)),

@@ -1,27 +1,27 @@
-/** `/v1/api-keys`: one function per operation. */
-import { request, requestEnvelope, type Envelope } from './http';
+/** API keys: one function per operation, through `@sigil/sdk`. */
+import { api, call, onePage, type Envelope } from './http';
 import type { ApiKey, ApiKeyWithSecret, Mode, Scope } from './types';
 
-export function listApiKeys(page = 1): Promise<Envelope<ApiKey[]>> {
-  return requestEnvelope<ApiKey[]>('GET', '/v1/api-keys', { query: { page, limit: 100 } });
+export function listApiKeys(): Promise<Envelope<ApiKey[]>> {
+  return onePage<ApiKey>(() => api.apiKeys.list({ limit: 100 }));
 }
 
 export interface CreateApiKeyInput {
   name: string;
   environment: Mode;
   scopes: Scope[];
-  expires_at?: string | null;
-  rate_limit_per_minute?: number | null;
+  expires_at?: string;
+  rate_limit_per_minute?: number;
 }
 
 export function createApiKey(input: CreateApiKeyInput): Promise<ApiKeyWithSecret> {
-  return request<ApiKeyWithSecret>('POST', '/v1/api-keys', { body: input });
+  return call<ApiKeyWithSecret>(() => api.apiKeys.create(input));
 }
 
 export function rotateApiKey(id: string, gracePeriodSeconds: number): Promise<ApiKeyWithSecret> {
-  return request<ApiKeyWithSecret>('POST', `/v1/api-keys/${encodeURIComponent(id)}/rotate`, { body: { grace_period_seconds: gracePeriodSeconds } });
+  return call<ApiKeyWithSecret>(() => api.apiKeys.rotate(id, { grace_period_seconds: gracePeriodSeconds }));
 }
 
 export function revokeApiKey(id: string): Promise<void> {
-  return request<void>('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`);
+  return call<void>(() => api.apiKeys.revoke(id));
 }

@@ -1,9 +1,11 @@
 /**
- * The one place the console talks HTTP: same-origin calls to the public `/v1`
- * API with the session's bearer token, the SPEC's success and error envelopes
- * unwrapped, an `Idempotency-Key` on every POST, and one transparent refresh
- * (rotation) when the access token has expired.
+ * The console's one gateway to the API: `@sigil/sdk` (the project's
+ * TypeScript SDK, STYLE.md) called same-origin with the session's access
+ * token, its typed errors turned into the console's `ApiError` (the envelope's
+ * message, code, request id and details), and one transparent refresh
+ * (rotation) shortly before the access token expires or after a 401.
  */
+import { ConnectionError, Sigil, SigilError, type Paginator } from '@sigil/sdk';
 import { sessionStore, type Mode, type SessionTokens } from '../session/session-store';
 
 export interface PageMeta {
@@ -39,15 +41,6 @@ export class ApiError extends Error {
   }
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
-
-interface RequestOptions {
-  body?: unknown;
-  query?: Query;
-  /** Public routes (signup, login, refresh) send no bearer token. */
-  anonymous?: boolean;
-}
-
 export interface TokenResponse {
   access_token: string;
   refresh_token: string;
@@ -57,6 +50,24 @@ export interface TokenResponse {
 
 // Refresh a little before the server would reject the token.
 const EXPIRY_MARGIN_MS = 30_000;
+// A console answers a person: one quick retry of a 429/503, never a minute-long wait.
+const CLIENT_OPTIONS = { baseUrl: window.location.origin, maxRetries: 1, maxRetryDelayMs: 5000 };
+// No ambient cookie ever authenticates a console request.
+const omitCookies = (request: Request) => fetch(request, { credentials: 'omit', cache: 'no-store' });
+
+/** Signed-in calls: the SDK asks for the current access token before each request. */
+export const api = new Sigil({ ...CLIENT_OPTIONS, apiKey: () => accessToken(), fetch: omitCookies });
+
+/** Sign-up, log-in, refresh and log-out carry no bearer token (the SDK always sets one, so it is removed here). */
+export const anonymousApi = new Sigil({
+  ...CLIENT_OPTIONS,
+  apiKey: 'none',
+  fetch: (request) => {
+    const headers = new Headers(request.headers);
+    headers.delete('authorization');
+    return omitCookies(new Request(request, { headers }));
+  },
+});
 
 export function toSession(tokens: TokenResponse, fallbackMode: Mode): SessionTokens {
   return {
@@ -67,62 +78,28 @@ export function toSession(tokens: TokenResponse, fallbackMode: Mode): SessionTok
   };
 }
 
-function url(path: string, query?: Query): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') params.set(k, String(v));
-  const qs = params.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
-async function parseError(res: Response): Promise<ApiError> {
-  const text = await res.text();
-  try {
-    const { error } = JSON.parse(text) as { error: { status: number; code: string; message: string; request_id?: string; details?: ErrorDetail[] } };
-    return new ApiError(error.status ?? res.status, error.code, error.message, error.request_id, error.details ?? []);
-  } catch {
-    return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}.`, res.headers.get('x-request-id') ?? undefined);
-  }
-}
-
-async function send(method: string, path: string, options: RequestOptions, token?: string): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method === 'POST' && !options.anonymous) headers['idempotency-key'] = crypto.randomUUID();
-  try {
-    return await fetch(url(path, options.query), {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      credentials: 'omit',
-      cache: 'no-store',
-    });
-  } catch {
-    throw new ApiError(0, 'network_error', 'The API could not be reached. Check your connection and try again.');
-  }
+function toApiErrorFromSdk(err: unknown): unknown {
+  if (err instanceof SigilError) return new ApiError(err.status, err.code, err.message, err.requestId, err.details as ErrorDetail[]);
+  if (err instanceof ConnectionError) return new ApiError(0, 'network_error', 'The API could not be reached. Check your connection and try again.');
+  return err;
 }
 
 let refreshing: Promise<SessionTokens | undefined> | undefined;
 
-/** Exchanges the refresh token (rotation); one exchange at a time, shared by concurrent callers. */
+/** Exchanges the refresh token (rotation), optionally switching the session's mode; one exchange at a time. */
 export function refreshSession(mode?: Mode): Promise<SessionTokens | undefined> {
   const session = sessionStore.get();
   if (!session) return Promise.resolve(undefined);
   refreshing ??= (async () => {
     try {
-      const body: { refresh_token: string; mode?: Mode } = { refresh_token: session.refreshToken };
-      if (mode) body.mode = mode;
-      const res = await send('POST', '/v1/auth/refresh', { body, anonymous: true });
-      if (!res.ok) {
-        const err = await parseError(res);
-        // The refresh token is gone (expired, revoked, reused): the session is over.
-        if (res.status === 401) sessionStore.set(undefined);
-        throw err;
-      }
-      const { data } = (await res.json()) as Envelope<TokenResponse>;
-      const next = toSession(data, mode ?? session.mode);
+      const tokens = (await anonymousApi.auth.refresh({ refresh_token: session.refreshToken, ...(mode ? { mode } : {}) })) as unknown as TokenResponse;
+      const next = toSession(tokens, mode ?? session.mode);
       sessionStore.set(next);
       return next;
+    } catch (err) {
+      // The refresh token is gone (expired, revoked, reused): the session is over.
+      if (err instanceof SigilError && err.status === 401) sessionStore.set(undefined);
+      throw toApiErrorFromSdk(err);
     } finally {
       refreshing = undefined;
     }
@@ -138,27 +115,35 @@ async function accessToken(): Promise<string> {
   return session.accessToken;
 }
 
-/** Calls the API and returns the whole success envelope. */
-export async function requestEnvelope<T>(method: string, path: string, options: RequestOptions = {}): Promise<Envelope<T>> {
-  let res = await send(method, path, options, options.anonymous ? undefined : await accessToken());
-  if (res.status === 401 && !options.anonymous) {
-    // The access token may have been issued before a clock jump or key change: one refresh, one retry.
+/** Runs one SDK call; after a 401 it refreshes the session once and retries. */
+export async function call<T>(operation: () => Promise<unknown>): Promise<T> {
+  try {
+    return (await operation()) as T;
+  } catch (err) {
+    if (!(err instanceof SigilError && err.status === 401 && sessionStore.get())) throw toApiErrorFromSdk(err);
     const next = await refreshSession().catch(() => undefined);
-    if (next) res = await send(method, path, options, next.accessToken);
+    if (!next) throw toApiErrorFromSdk(err);
+    try {
+      return (await operation()) as T;
+    } catch (again) {
+      throw toApiErrorFromSdk(again);
+    }
   }
-  if (!res.ok) throw await parseError(res);
-  if (res.status === 204) return { data: undefined as T, meta: { request_id: res.headers.get('x-request-id') ?? '' } };
-  return (await res.json()) as Envelope<T>;
 }
 
-/** Calls the API and returns the envelope's `data`. */
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  return (await requestEnvelope<T>(method, path, options)).data;
+/** Runs an anonymous SDK call (sign-up, log-in, log-out). */
+export async function callAnonymous<T>(operation: () => Promise<unknown>): Promise<T> {
+  try {
+    return (await operation()) as T;
+  } catch (err) {
+    throw toApiErrorFromSdk(err);
+  }
 }
 
-/** Downloads a non-JSON body (exports) with the session's token. */
-export async function requestBlob(path: string, query?: Query): Promise<Blob> {
-  const res = await send('GET', path, { query }, await accessToken());
-  if (!res.ok) throw await parseError(res);
-  return res.blob();
+/** One page of a list operation (the SDK's paginator, first page only), with its `meta`. */
+export async function onePage<T>(list: () => Paginator<unknown>): Promise<Envelope<T[]>> {
+  return call(async () => {
+    const first = await list().pages().next();
+    return first.value as unknown as Envelope<T[]>;
+  });
 }

@@ -1,19 +1,21 @@
-/** `/v1/lists`: one function per operation. */
-import { request, requestBlob, requestEnvelope, type Envelope } from './http';
+/** Lists: one function per operation, through `@sigil/sdk`. */
+import { api, call, onePage, type Envelope } from './http';
 import type { List } from './types';
 
 export function listLists(): Promise<Envelope<List[]>> {
-  return requestEnvelope<List[]>('GET', '/v1/lists', { query: { limit: 100 } });
+  return onePage<List>(() => api.lists.list({ limit: 100 }));
 }
 
-export function createList(input: { name: string; description?: string | null }): Promise<List> {
-  return request<List>('POST', '/v1/lists', { body: input });
+export function createList(input: { name: string }): Promise<List> {
+  return call<List>(() => api.lists.create(input));
 }
 
 export function deleteList(id: string): Promise<void> {
-  return request<void>('DELETE', `/v1/lists/${encodeURIComponent(id)}`);
+  return call<void>(() => api.lists.delete(id));
 }
 
-export function exportList(id: string, format: 'csv' | 'ndjson'): Promise<Blob> {
-  return requestBlob(`/v1/lists/${encodeURIComponent(id)}/export`, { format });
+/** The whole list as CSV or NDJSON (the API streams it). */
+export async function exportList(id: string, format: 'csv' | 'ndjson'): Promise<Blob> {
+  const text = await call<string>(() => api.lists.export(id, { format }));
+  return new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' });
 }

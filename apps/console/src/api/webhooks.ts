@@ -1,5 +1,5 @@
-/** `/v1/webhooks`: endpoints, secrets, test events and the delivery log. One function per operation. */
-import { request, requestEnvelope, type Envelope } from './http';
+/** Webhooks: endpoints, secrets, test events and the delivery log; one function per operation, through `@sigil/sdk`. */
+import { api, call, onePage, type Envelope } from './http';
 import type { Delivery, DeliveryDetail, Webhook, WebhookWithSecret } from './types';
 
 /** The event catalogue (SPEC §8) an endpoint can filter on, besides `*` and `<family>.*`. */
@@ -21,41 +21,41 @@ export const EVENT_TYPES = [
 ] as const;
 
 export function listWebhooks(): Promise<Envelope<Webhook[]>> {
-  return requestEnvelope<Webhook[]>('GET', '/v1/webhooks', { query: { limit: 100 } });
+  return onePage<Webhook>(() => api.webhooks.list({ limit: 100 }));
 }
 
-export function createWebhook(input: { url: string; events: string[]; description?: string | null }): Promise<WebhookWithSecret> {
-  return request<WebhookWithSecret>('POST', '/v1/webhooks', { body: input });
+export function createWebhook(input: { url: string; events: string[]; description?: string }): Promise<WebhookWithSecret> {
+  return call<WebhookWithSecret>(() => api.webhooks.create(input));
 }
 
-export function updateWebhook(id: string, input: { enabled?: boolean; events?: string[]; url?: string; description?: string | null }): Promise<Webhook> {
-  return request<Webhook>('PATCH', `/v1/webhooks/${encodeURIComponent(id)}`, { body: input });
+export function updateWebhook(id: string, input: { enabled?: boolean }): Promise<Webhook> {
+  return call<Webhook>(() => api.webhooks.update(id, input));
 }
 
 export function deleteWebhook(id: string): Promise<void> {
-  return request<void>('DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
+  return call<void>(() => api.webhooks.delete(id));
 }
 
 export function rotateWebhookSecret(id: string): Promise<WebhookWithSecret> {
-  return request<WebhookWithSecret>('POST', `/v1/webhooks/${encodeURIComponent(id)}/rotate-secret`, { body: {} });
+  return call<WebhookWithSecret>(() => api.webhooks.rotateSecret(id));
 }
 
 export function sendTestEvent(id: string): Promise<unknown> {
-  return request<unknown>('POST', `/v1/webhooks/${encodeURIComponent(id)}/test`, { body: {} });
+  return call<unknown>(() => api.webhooks.sendTest(id));
 }
 
 export function listDeliveries(id: string, page = 1): Promise<Envelope<Delivery[]>> {
-  return requestEnvelope<Delivery[]>('GET', `/v1/webhooks/${encodeURIComponent(id)}/deliveries`, { query: { page, limit: 25 } });
+  return onePage<Delivery>(() => api.webhooks.deliveries(id, { page, limit: 25 }));
 }
 
 export function getDelivery(id: string, deliveryId: string): Promise<DeliveryDetail> {
-  return request<DeliveryDetail>('GET', `/v1/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}`);
+  return call<DeliveryDetail>(() => api.webhooks.getDelivery(id, deliveryId));
 }
 
 export function retryDelivery(id: string, deliveryId: string): Promise<unknown> {
-  return request<unknown>('POST', `/v1/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/retry`, { body: {} });
+  return call<unknown>(() => api.webhooks.retryDelivery(id, deliveryId));
 }
 
 export function recoverWebhook(id: string, since: string): Promise<{ recovered: number }> {
-  return request<{ recovered: number }>('POST', `/v1/webhooks/${encodeURIComponent(id)}/recover`, { body: { since } });
+  return call<{ recovered: number }>(() => api.webhooks.recover(id, { since }));
 }
