@@ -52,6 +52,7 @@ function sandbox() {
   };
   write('tools/infra/infra.sh', FAKE_INFRA);
   write('tools/setup/ensure-deps.sh', '#!/usr/bin/env bash\nexit 0\n');
+  write('tools/setup/ensure-chromium.sh', '#!/usr/bin/env bash\necho /usr/bin/chromium\n');
   write('bin/npm', FAKE_NPM);
   write('bin/npx', FAKE_NPM);
   mkdirSync(join(dir, 'state'));
