@@ -5,21 +5,12 @@
  * message, code, request id and details), and one transparent refresh
  * (rotation) shortly before the access token expires or after a 401.
  */
-import { ConnectionError, Sigil, SigilError, type Paginator } from '@sigil/sdk';
+import { ConnectionError, Sigil, SigilError, type ListMeta, type Paginator } from '@sigil/sdk';
 import { sessionStore, type Mode, type SessionTokens } from '../session/session-store';
-
-export interface PageMeta {
-  request_id: string;
-  page?: number;
-  limit?: number;
-  total?: number;
-  has_more?: boolean;
-  next_cursor?: string | null;
-}
 
 export interface Envelope<T> {
   data: T;
-  meta: PageMeta;
+  meta: ListMeta;
 }
 
 export interface ErrorDetail {

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from '../api/api-keys';
 import { getMe } from '../api/auth';
 import { SCOPES, type ApiKey, type ApiKeyWithSecret, type Mode, type Scope } from '../api/types';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { Dialog } from '../components/dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
@@ -279,31 +280,23 @@ export function ApiKeysPage() {
         </div>
       </Dialog>
 
-      <Dialog open={!!revoking} title={`Revoke ${revoking?.name ?? 'key'}?`} onClose={() => setRevoking(undefined)}>
+      <ConfirmDialog
+        open={!!revoking}
+        title={`Revoke ${revoking?.name ?? 'key'}?`}
+        confirmLabel="Revoke key"
+        busy={revoke.busy}
+        error={revoke.error}
+        onCancel={() => setRevoking(undefined)}
+        onConfirm={async () => {
+          const k = revoking;
+          if (!k || !(await revoke.run(k))) return;
+          setRevoking(undefined);
+          setNotice(`Key ${k.name} revoked.`);
+          void keys.reload();
+        }}
+      >
         <p>Requests with this key fail with 401 within a second, everywhere. This cannot be undone.</p>
-        <ErrorMessage error={revoke.error} />
-        <div className="actions">
-          <button
-            type="button"
-            className="danger"
-            disabled={revoke.busy}
-            onClick={async () => {
-              const k = revoking;
-              if (!k) return;
-              if (!(await revoke.run(k))) return;
-              setRevoking(undefined);
-              setNotice(`Key ${k.name} revoked.`);
-              void keys.reload();
-            }}
-          >
-            Revoke key
-          </button>
-          <button type="button" className="secondary" onClick={() => setRevoking(undefined)}>
-            Cancel
-          </button>
-          <Busy busy={revoke.busy} label="Revoking…" />
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

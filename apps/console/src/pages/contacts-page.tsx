@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { deleteContact, getContact, listActivities, listContacts, updateContact } from '../api/contacts';
 import type { Contact } from '../api/types';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
 import { useAction } from '../components/use-action';
@@ -158,27 +158,21 @@ function ContactDetail({ id, onChanged, onDeleted }: { id: string; onChanged: ()
           ))}
         </ul>
       )}
-      <Dialog open={confirming} title="Delete this contact?" onClose={() => setConfirming(false)}>
+      <ConfirmDialog
+        open={confirming}
+        title="Delete this contact?"
+        confirmLabel="Delete contact"
+        busy={remove.busy}
+        error={remove.error}
+        onCancel={() => setConfirming(false)}
+        onConfirm={async () => {
+          if (!(await remove.run())) return;
+          setConfirming(false);
+          onDeleted();
+        }}
+      >
         <p>Its personal data is erased (GDPR) and a contact.deleted event is sent. This cannot be undone.</p>
-        <ErrorMessage error={remove.error} />
-        <div className="actions">
-          <button
-            type="button"
-            className="danger"
-            disabled={remove.busy}
-            onClick={async () => {
-              if (!(await remove.run())) return;
-              setConfirming(false);
-              onDeleted();
-            }}
-          >
-            Delete contact
-          </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { createList, deleteList, exportList, listLists } from '../api/lists';
 import type { List } from '../api/types';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
 import { useAction } from '../components/use-action';
@@ -124,29 +124,23 @@ export function ListsPage() {
           </tbody>
         </table>
       </TableScroll>
-      <Dialog open={!!deleting} title={`Delete ${deleting?.name ?? 'list'}?`} onClose={() => setDeleting(undefined)}>
-        <p>The list and its memberships are deleted; the contacts stay.</p>
-        <ErrorMessage error={remove.error} />
-        <div className="actions">
-          <button
-            type="button"
-            className="danger"
-            disabled={remove.busy}
-            onClick={async () => {
+      <ConfirmDialog
+        open={!!deleting}
+        title={`Delete ${deleting?.name ?? 'list'}?`}
+        confirmLabel="Delete list"
+        busy={remove.busy}
+        error={remove.error}
+        onCancel={() => setDeleting(undefined)}
+        onConfirm={async () => {
               const l = deleting;
               if (!l || !(await remove.run(l))) return;
               setDeleting(undefined);
               setNotice(`List ${l.name} deleted.`);
               void lists.reload();
             }}
-          >
-            Delete list
-          </button>
-          <button type="button" className="secondary" onClick={() => setDeleting(undefined)}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
+      >
+        <p>The list and its memberships are deleted; the contacts stay.</p>
+      </ConfirmDialog>
     </section>
   );
 }

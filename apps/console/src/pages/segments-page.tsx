@@ -9,7 +9,7 @@ import { listLists } from '../api/lists';
 import { createSegment, deleteSegment, listSegments, previewSegment } from '../api/segments';
 import type { CustomField, List, Segment, SegmentPreview } from '../api/types';
 import type { ApiError } from '../api/http';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
 import { toApiError, useAction } from '../components/use-action';
@@ -430,29 +430,23 @@ export function SegmentsPage() {
           void segments.reload();
         }}
       />
-      <Dialog open={!!deleting} title={`Delete ${deleting?.name ?? 'segment'}?`} onClose={() => setDeleting(undefined)}>
-        <p>The segment stops updating and its members are forgotten; the contacts stay.</p>
-        <ErrorMessage error={remove.error} />
-        <div className="actions">
-          <button
-            type="button"
-            className="danger"
-            disabled={remove.busy}
-            onClick={async () => {
+      <ConfirmDialog
+        open={!!deleting}
+        title={`Delete ${deleting?.name ?? 'segment'}?`}
+        confirmLabel="Delete segment"
+        busy={remove.busy}
+        error={remove.error}
+        onCancel={() => setDeleting(undefined)}
+        onConfirm={async () => {
               const s = deleting;
               if (!s || !(await remove.run(s))) return;
               setDeleting(undefined);
               setNotice(`Segment ${s.name} deleted.`);
               void segments.reload();
             }}
-          >
-            Delete segment
-          </button>
-          <button type="button" className="secondary" onClick={() => setDeleting(undefined)}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
+      >
+        <p>The segment stops updating and its members are forgotten; the contacts stay.</p>
+      </ConfirmDialog>
     </section>
   );
 }

@@ -19,7 +19,7 @@ import {
   sendTestEvent,
   updateWebhook,
 } from '../api/webhooks';
-import { Dialog } from '../components/dialog';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
 import { formatTime } from '../components/format';
 import { SecretReveal } from '../components/secret-reveal';
@@ -403,32 +403,26 @@ export function WebhooksPage() {
         </table>
       </TableScroll>
       {selected && <DeliveryLog key={selected.id} webhook={selected} />}
-      <Dialog open={!!deleting} title="Delete this endpoint?" onClose={() => setDeleting(undefined)}>
+      <ConfirmDialog
+        open={!!deleting}
+        title="Delete this endpoint?"
+        confirmLabel="Delete endpoint"
+        busy={remove.busy}
+        error={remove.error}
+        onCancel={() => setDeleting(undefined)}
+        onConfirm={async () => {
+          const w = deleting;
+          if (!w || !(await remove.run(w))) return;
+          setDeleting(undefined);
+          if (selectedId === w.id) setSelectedId(undefined);
+          setNotice(`Endpoint ${w.url} deleted.`);
+          void endpoints.reload();
+        }}
+      >
         <p>
           <code>{deleting?.url}</code> stops receiving events; pending deliveries are dropped.
         </p>
-        <ErrorMessage error={remove.error} />
-        <div className="actions">
-          <button
-            type="button"
-            className="danger"
-            disabled={remove.busy}
-            onClick={async () => {
-              const w = deleting;
-              if (!w || !(await remove.run(w))) return;
-              setDeleting(undefined);
-              if (selectedId === w.id) setSelectedId(undefined);
-              setNotice(`Endpoint ${w.url} deleted.`);
-              void endpoints.reload();
-            }}
-          >
-            Delete endpoint
-          </button>
-          <button type="button" className="secondary" onClick={() => setDeleting(undefined)}>
-            Cancel
-          </button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </section>
   );
 }
