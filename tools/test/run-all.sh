@@ -29,7 +29,7 @@ finish() {
   if ((KAFKA39_WAS_UP == 0)); then kafka39 stop kafka >/dev/null 2>&1 || echo "== could not stop the Kafka $KAFKA39_VERSION test broker (:$KAFKA39_PORT, $KAFKA39_DIR)" >&2; fi
   if ((CHAOS_WAS_UP == 0)); then chaos_infra down >/dev/null 2>&1 || echo "== could not stop the chaos run's private infrastructure" >&2; fi
   echo "== stopped what this run started for itself (Kafka $KAFKA39_VERSION broker :$KAFKA39_PORT, chaos infrastructure :${SIGIL_RELIABILITY_PG_PORT:-15432}/:${SIGIL_RELIABILITY_REDIS_PORT:-16379}/:${SIGIL_RELIABILITY_KAFKA_PORT:-19092})"
-  echo "== kept running for the next run: PostgreSQL :${SIGIL_PG_PORT:-5432}, Redis :${SIGIL_REDIS_PORT:-6379}, Kafka :${SIGIL_KAFKA_PORT:-9092} (npm run infra; data in .infra/)"
+  echo "== kept running for the next run: PostgreSQL :${SIGIL_PG_PORT:-5432}, Redis :${SIGIL_REDIS_PORT:-6379}, Kafka :${SIGIL_KAFKA_PORT:-9092}, Redis Cluster :${SIGIL_REDIS_CLUSTER_PORT:-7000}-$((${SIGIL_REDIS_CLUSTER_PORT:-7000} + 2)) (npm run infra; data in .infra/)"
   echo "== stop them with: npm run infra -- down"
   exit "$rc"
 }
