@@ -10,7 +10,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
-import type { ContactSnapshot, DomainEvent, RequestContext } from '@sigil/contracts';
+import { SegmentRpc, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, DomainError, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
 import {
   activityOf,
@@ -20,6 +20,7 @@ import {
   dropTestDatabase,
   nextVersion,
   testContext,
+  validatedRequest,
 } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
@@ -299,7 +300,7 @@ describe('every operator, evaluated by PostgreSQL', () => {
   });
 
   it('rejects an operator that does not fit the field type the read model has seen', async () => {
-    const err = await rejection(segments.preview(ctx, { rules: { and: [{ tag: 'x', op: 'has' }, { custom_field: 'interests', op: 'gt', value: 3 }] } }));
+    const err = await rejection(segments.preview(ctx, { limit: 10, rules: { and: [{ tag: 'x', op: 'has' }, { custom_field: 'interests', op: 'gt', value: 3 }] } }));
     expect(err.status).toBe(400);
     expect(err.details).toEqual([expect.objectContaining({ field: 'rules.and[1].op', code: 'not_allowed' })]);
   });
@@ -491,7 +492,8 @@ describe('lists', () => {
   it('rejects more than 1000 ids per call', async () => {
     const ctx = testContext();
     const list = (await lists.create(ctx, { name: 'L' })).id;
-    const err = await rejection(lists.addMembers(ctx, list, { contact_ids: Array.from({ length: 1001 }, () => newId('con')) }));
+    const body = { contact_ids: Array.from({ length: 1001 }, () => newId('con')) };
+    const err = await rejection(validatedRequest(SegmentRpc.listAddMembers, { params: { id: list }, body }).then((r) => lists.addMembers(ctx, list, r.body)));
     expect(err.status).toBe(400);
     expect(err.details![0]!.field).toBe('contact_ids');
   });
@@ -618,7 +620,7 @@ describe('SQL injection attempts', () => {
     ];
     for (const rule of fields) expect(await previewIds(ctx, rule)).toEqual([victim.id]);
     // Strings that are not ids are simply unknown.
-    expect((await rejection(segments.preview(ctx, { rules: { list: evil, op: 'in' } }))).status).toBe(400);
+    expect((await rejection(segments.preview(ctx, { limit: 10, rules: { list: evil, op: 'in' } }))).status).toBe(400);
     expect((await rejection(lists.get(ctx, evil))).status).toBe(404);
     expect((await rejection(segments.get(ctx, evil))).status).toBe(404);
     const list = await lists.create(ctx, { name: evil, description: evil });

@@ -8,6 +8,7 @@ export * from './kafka/kafka.config';
 export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc-handlers';
+export * from './kafka/handle-rpc';
 export * from './database/database.module';
 export * from './database/shared-tables.migration';
 export * from './database/migration-job';

@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_PAGE_LIMIT,
-  ListActivitiesQuerySchema,
-  RecordActivitySchema,
   type ActivityView,
   type RequestContext,
+  type ListActivitiesQuery,
+  type RecordActivityRequest,
 } from '@sigil/contracts';
-import { NotFound, OutboxWriter, Paged, ValidationFailed, newId, parseOrThrow } from '@sigil/platform';
+import { NotFound, OutboxWriter, Paged, ValidationFailed, newId } from '@sigil/platform';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
 import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
@@ -45,9 +45,8 @@ export class ActivitiesService {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  async record(ctx: RequestContext, contactId: unknown, input: unknown): Promise<ActivityView> {
+  async record(ctx: RequestContext, contactId: unknown, req: RecordActivityRequest): Promise<ActivityView> {
     const id = contactIdOrNotFound(contactId);
-    const req = parseOrThrow(RecordActivitySchema, input);
     const now = new Date();
     const occurredAt = req.occurred_at ? new Date(req.occurred_at) : now;
     if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_MS) {
@@ -82,9 +81,8 @@ export class ActivitiesService {
     });
   }
 
-  async list(ctx: RequestContext, contactId: unknown, input: unknown): Promise<Paged<ActivityView>> {
+  async list(ctx: RequestContext, contactId: unknown, query: ListActivitiesQuery): Promise<Paged<ActivityView>> {
     const id = contactIdOrNotFound(contactId);
-    const query = parseOrThrow(ListActivitiesQuerySchema, input ?? {});
     const scope = scopeOf(ctx);
     if (!(await this.contacts.findById(this.dataSource.manager, scope, id))) throw new NotFound('contact', id);
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;

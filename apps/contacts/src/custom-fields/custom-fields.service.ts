@@ -7,30 +7,22 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  AggregateQuerySchema,
-  CreateCustomFieldSchema,
   CustomFieldKeySchema,
   DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
-  UpdateCustomFieldSchema,
   type CustomFieldAggregate,
   type CustomFieldView,
   type RequestContext,
+  type AggregateQuery,
+  type CreateCustomFieldRequest,
+  type ListCustomFieldsQuery,
+  type UpdateCustomFieldRequest,
 } from '@sigil/contracts';
-import { Conflict, NotFound, OutboxWriter, Paged, ValidationFailed, parseOrThrow, type NewEvent } from '@sigil/platform';
-import { z } from 'zod';
+import { Conflict, NotFound, OutboxWriter, Paged, ValidationFailed, type NewEvent } from '@sigil/platform';
 import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
 import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
 import { scopeOf } from '../contacts/contacts.service';
 import { CustomFieldAggregates } from './custom-field-aggregates';
 import { CustomFieldDefinitions, DEFINITION_COLUMNS, definitionView, type DefinitionRow } from './custom-field-definitions';
-
-const ListFieldsQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
 
 /** Events of a definition's deletion are written in chunks of this many rows per statement. */
 const EVENT_CHUNK = 1000;
@@ -49,8 +41,7 @@ export class CustomFieldsService {
     private readonly aggregates: CustomFieldAggregates,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<CustomFieldView> {
-    const req = parseOrThrow(CreateCustomFieldSchema, input);
+  async create(ctx: RequestContext, req: CreateCustomFieldRequest): Promise<CustomFieldView> {
     const now = new Date();
     const rows: DefinitionRow[] = await this.dataSource.query(
       `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
@@ -63,8 +54,7 @@ export class CustomFieldsService {
     return definitionView(rows[0]);
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<CustomFieldView>> {
-    const query = parseOrThrow(ListFieldsQuerySchema, input ?? {});
+  async list(ctx: RequestContext, query: ListCustomFieldsQuery): Promise<Paged<CustomFieldView>> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const after = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';
     const rows: DefinitionRow[] = await this.dataSource.query(
@@ -88,12 +78,8 @@ export class CustomFieldsService {
     return definitionView(row);
   }
 
-  async update(ctx: RequestContext, key: unknown, input: unknown): Promise<CustomFieldView> {
+  async update(ctx: RequestContext, key: unknown, req: UpdateCustomFieldRequest): Promise<CustomFieldView> {
     const k = keyOrNotFound(key);
-    if (input && typeof input === 'object' && 'key' in input) {
-      throw new ValidationFailed([{ field: 'key', code: 'immutable', message: 'The key of a custom field cannot change.' }]);
-    }
-    const req = parseOrThrow(UpdateCustomFieldSchema, input ?? {});
     const scope = scopeOf(ctx);
     return this.dataSource.transaction(async (m) => {
       const current = await this.definitions.find(m, scope, k, true);
@@ -155,9 +141,9 @@ export class CustomFieldsService {
     });
   }
 
-  async aggregate(ctx: RequestContext, key: unknown, input: unknown): Promise<CustomFieldAggregate> {
+  async aggregate(ctx: RequestContext, key: unknown, input: AggregateQuery): Promise<CustomFieldAggregate> {
     const k = keyOrNotFound(key);
-    const { top } = parseOrThrow(AggregateQuerySchema, input ?? {});
+    const { top } = input;
     const scope = scopeOf(ctx);
     const def = await this.definitions.find(this.dataSource.manager, scope, k);
     if (!def) throw new NotFound('custom field', k);

@@ -7,16 +7,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  CreateApiKeySchema,
-  ListQuerySchema,
   PLANS,
-  RotateApiKeySchema,
-  UpdateApiKeySchema,
   type ApiKeyView,
   type ApiKeyWithSecret,
   type PlanName,
   type RequestContext,
   type VerifiedApiKey,
+  type CreateApiKeyRequest,
+  type ListApiKeysQuery,
+  type RotateApiKeyRequest,
+  type UpdateApiKeyRequest,
 } from '@sigil/contracts';
 import {
   DomainError,
@@ -28,7 +28,6 @@ import {
   OutboxWriter,
   Paged,
   parseApiKey,
-  parseOrThrow,
   returnedRows,
   ValidationFailed,
 } from '@sigil/platform';
@@ -86,8 +85,7 @@ export class ApiKeysService {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<ApiKeyWithSecret> {
-    const req = parseOrThrow(CreateApiKeySchema, input);
+  async create(ctx: RequestContext, req: CreateApiKeyRequest): Promise<ApiKeyWithSecret> {
     this.assertMayGrant(ctx, req.environment, req.scopes);
     return this.dataSource.transaction(async (m) => {
       // Locking the tenant row serialises concurrent creations, so the plan's key limit holds exactly.
@@ -125,8 +123,7 @@ export class ApiKeysService {
     });
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<ApiKeyView>> {
-    const q = parseOrThrow(ListQuerySchema, input ?? {});
+  async list(ctx: RequestContext, q: ListApiKeysQuery): Promise<Paged<ApiKeyView>> {
     const params: unknown[] = [ctx.tenant_id];
     let where = 'tenant_id = $1';
     if (ctx.principal?.kind === 'api_key') {
@@ -161,8 +158,7 @@ export class ApiKeysService {
     return toView(await this.find(this.dataSource.manager, ctx, id));
   }
 
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<ApiKeyView> {
-    const req = parseOrThrow(UpdateApiKeySchema, input);
+  async update(ctx: RequestContext, id: unknown, req: UpdateApiKeyRequest): Promise<ApiKeyView> {
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);
       if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be changed.');
@@ -206,8 +202,7 @@ export class ApiKeysService {
     });
   }
 
-  async rotate(ctx: RequestContext, id: unknown, input: unknown): Promise<ApiKeyWithSecret> {
-    const req = parseOrThrow(RotateApiKeySchema, input ?? {});
+  async rotate(ctx: RequestContext, id: unknown, req: RotateApiKeyRequest): Promise<ApiKeyWithSecret> {
     const grace = req.grace_period_seconds ?? 0;
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);

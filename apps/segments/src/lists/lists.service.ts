@@ -7,18 +7,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  CreateListSchema,
-  ListExportChunkSchema,
-  ListMembersChangeSchema,
-  UpdateListSchema,
   type ListExportChunkReply,
   type ListMemberResult,
   type ListMembersChangeReply,
   type ListMemberView,
   type ListView,
   type RequestContext,
+  type CreateListRequest,
+  type ListExportChunkRequest,
+  type ListMembersChangeRequest,
+  type UpdateListRequest,
 } from '@sigil/contracts';
-import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, parseOrThrow } from '@sigil/platform';
+import { Conflict, isId, newId, NotFound, OutboxWriter, Paged } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
 import { readPage, toPage } from '../pagination';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
@@ -44,8 +44,7 @@ export class ListsService {
     private readonly membership: MembershipService,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<ListView> {
-    const req = parseOrThrow(CreateListSchema, input);
+  async create(ctx: RequestContext, req: CreateListRequest): Promise<ListView> {
     const rows: ListRow[] = await this.dataSource.query(
       `INSERT INTO lists (tenant_id, mode, id, name, description) VALUES ($1, $2, $3, $4, $5)
        RETURNING id, name, description, 0 AS member_count, created_at, updated_at`,
@@ -70,8 +69,7 @@ export class ListsService {
     return listView(await this.find(this.dataSource.manager, ctx, id, 'count'));
   }
 
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<ListView> {
-    const req = parseOrThrow(UpdateListSchema, input);
+  async update(ctx: RequestContext, id: unknown, req: UpdateListRequest): Promise<ListView> {
     await this.find(this.dataSource.manager, ctx, id);
     await this.dataSource.query(
       `UPDATE lists SET name = coalesce($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, updated_at = now()
@@ -97,16 +95,15 @@ export class ListsService {
     });
   }
 
-  async addMembers(ctx: RequestContext, id: unknown, input: unknown): Promise<ListMembersChangeReply> {
-    return this.changeMembers(ctx, id, input, 'add');
+  async addMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest): Promise<ListMembersChangeReply> {
+    return this.changeMembers(ctx, id, req, 'add');
   }
 
-  async removeMembers(ctx: RequestContext, id: unknown, input: unknown): Promise<ListMembersChangeReply> {
-    return this.changeMembers(ctx, id, input, 'remove');
+  async removeMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest): Promise<ListMembersChangeReply> {
+    return this.changeMembers(ctx, id, req, 'remove');
   }
 
-  private async changeMembers(ctx: RequestContext, id: unknown, input: unknown, action: 'add' | 'remove'): Promise<ListMembersChangeReply> {
-    const req = parseOrThrow(ListMembersChangeSchema, input);
+  private async changeMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest, action: 'add' | 'remove'): Promise<ListMembersChangeReply> {
     const requested = [...new Set(req.contact_ids)];
     return this.dataSource.transaction(async (manager) => {
       const list = await this.find(manager, ctx, id, 'lock');
@@ -179,8 +176,7 @@ export class ListsService {
   }
 
   /** One chunk of an export, keyset-paged by contact id and capped in bytes. */
-  async exportChunk(ctx: RequestContext, input: unknown): Promise<ListExportChunkReply> {
-    const req = parseOrThrow(ListExportChunkSchema, input);
+  async exportChunk(ctx: RequestContext, req: ListExportChunkRequest): Promise<ListExportChunkReply> {
     const list = await this.find(this.dataSource.manager, ctx, req.list_id);
     const rows: Array<ContactRow & { added_at: Date }> = await this.dataSource.query(
       `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m

@@ -8,9 +8,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  CreateSegmentSchema,
-  PreviewSegmentSchema,
-  UpdateSegmentSchema,
   type RequestContext,
   type RuleNode,
   type SegmentContactView,
@@ -18,8 +15,11 @@ import {
   type SegmentPreviewReply,
   type SegmentStatus,
   type SegmentView,
+  type CreateSegmentRequest,
+  type PreviewSegment,
+  type UpdateSegmentRequest,
 } from '@sigil/contracts';
-import { isId, newId, NotFound, Paged, parseOrThrow } from '@sigil/platform';
+import { isId, newId, NotFound, Paged } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
@@ -56,8 +56,7 @@ export class SegmentsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<SegmentView> {
-    const req = parseOrThrow(CreateSegmentSchema, input);
+  async create(ctx: RequestContext, req: CreateSegmentRequest): Promise<SegmentView> {
     const checked = await this.check(ctx, req.rules);
     const rows: SegmentRow[] = await this.dataSource.query(
       `INSERT INTO segments AS s (tenant_id, mode, id, name, description, rules, list_refs, time_window, status)
@@ -85,8 +84,7 @@ export class SegmentsService {
   }
 
   /** New rules start a rebuild; its entries and exits are emitted as events. */
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<SegmentView> {
-    const req = parseOrThrow(UpdateSegmentSchema, input);
+  async update(ctx: RequestContext, id: unknown, req: UpdateSegmentRequest): Promise<SegmentView> {
     const checked = req.rules !== undefined ? await this.check(ctx, req.rules) : undefined;
     await this.dataSource.transaction(async (manager) => {
       const segment = await this.find(manager, ctx, id, false, true);
@@ -117,8 +115,7 @@ export class SegmentsService {
     });
   }
 
-  async preview(ctx: RequestContext, input: unknown): Promise<SegmentPreviewReply> {
-    const req = parseOrThrow(PreviewSegmentSchema, input);
+  async preview(ctx: RequestContext, req: PreviewSegment): Promise<SegmentPreviewReply> {
     const checked = await this.check(ctx, req.rules);
     const p = new SqlParams([ctx.tenant_id, ctx.mode]);
     const predicate = compileRules(checked.tree, p, { now: this.clock.now() });

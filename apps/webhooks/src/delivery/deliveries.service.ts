@@ -7,14 +7,14 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   DeliveryIdSchema,
-  ListDeliveriesQuerySchema,
-  RecoverWebhookSchema,
   type DeliveryDetailView,
   type DeliveryView,
   type RecoverResult,
   type RequestContext,
+  type ListDeliveriesQuery,
+  type RecoverWebhookRequest,
 } from '@sigil/contracts';
-import { Conflict, NotFound, Paged, newId, parseOrThrow } from '@sigil/platform';
+import { Conflict, NotFound, Paged, newId } from '@sigil/platform';
 import { EndpointsService } from '../endpoints/endpoints.service';
 import { pageClause, toPage } from '../paging/keyset-page';
 import { DeliveryQueue } from './delivery-queue';
@@ -28,9 +28,8 @@ export class DeliveriesService {
     private readonly queue: DeliveryQueue,
   ) {}
 
-  async list(ctx: RequestContext, webhookId: unknown, input: unknown): Promise<Paged<DeliveryView>> {
+  async list(ctx: RequestContext, webhookId: unknown, query: ListDeliveriesQuery): Promise<Paged<DeliveryView>> {
     const endpoint = await this.endpoints.find(ctx, webhookId);
-    const query = parseOrThrow(ListDeliveriesQuerySchema, input ?? {});
     const params: unknown[] = [ctx.tenant_id, ctx.mode, endpoint.id];
     let where = '';
     if (query.status) where += ` AND status = $${params.push(query.status)}`;
@@ -81,9 +80,8 @@ export class DeliveriesService {
   }
 
   /** Re-enqueues every failed delivery of the endpoint created since `since`. */
-  async recover(ctx: RequestContext, webhookId: unknown, input: unknown): Promise<RecoverResult> {
+  async recover(ctx: RequestContext, webhookId: unknown, req: RecoverWebhookRequest): Promise<RecoverResult> {
     const endpoint = await this.endpoints.find(ctx, webhookId);
-    const req = parseOrThrow(RecoverWebhookSchema, input ?? {});
     const [rows] = (await this.dataSource.query(
       `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now(), updated_at = now()
         WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3 AND status = 'failed' AND created_at >= $4

@@ -2,15 +2,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  CreateWebhookSchema,
-  ListWebhooksQuerySchema,
-  UpdateWebhookSchema,
   WebhookIdSchema,
   type RequestContext,
   type WebhookView,
   type WebhookWithSecretView,
+  type CreateWebhookRequest,
+  type ListWebhooksQuery,
+  type UpdateWebhookRequest,
 } from '@sigil/contracts';
-import { NotFound, Paged, ValidationFailed, newId, parseOrThrow } from '@sigil/platform';
+import { NotFound, Paged, ValidationFailed, newId } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { TargetPolicy } from '../delivery/target-policy';
 import { pageClause, toPage } from '../paging/keyset-page';
@@ -30,8 +30,7 @@ export class EndpointsService {
     if (refusal) throw new ValidationFailed([{ field: 'url', code: 'invalid', message: refusal }]);
   }
 
-  async create(ctx: RequestContext, input: unknown): Promise<WebhookWithSecretView> {
-    const req = parseOrThrow(CreateWebhookSchema, input);
+  async create(ctx: RequestContext, req: CreateWebhookRequest): Promise<WebhookWithSecretView> {
     this.checkUrl(req.url);
     const [row] = (await this.dataSource.query(
       `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret)
@@ -41,8 +40,7 @@ export class EndpointsService {
     return { ...endpointView(row!), secret: row!.secret };
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<WebhookView>> {
-    const query = parseOrThrow(ListWebhooksQuerySchema, input ?? {});
+  async list(ctx: RequestContext, query: ListWebhooksQuery): Promise<Paged<WebhookView>> {
     const clause = pageClause(query, 3);
     const rows = (await this.dataSource.query(
       `SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`,
@@ -72,9 +70,8 @@ export class EndpointsService {
     return endpointView(await this.find(ctx, id));
   }
 
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<WebhookView> {
+  async update(ctx: RequestContext, id: unknown, req: UpdateWebhookRequest): Promise<WebhookView> {
     await this.find(ctx, id);
-    const req = parseOrThrow(UpdateWebhookSchema, input ?? {});
     if (req.url !== undefined) this.checkUrl(req.url);
     // Re-enabling clears why it was disabled and restarts the failure clock.
     const [rows] = (await this.dataSource.query(
