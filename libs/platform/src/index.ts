@@ -34,3 +34,4 @@ export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';
 export * from './kafka/service-topics-client-kafka';
+export * from './paging/keyset';

@@ -17,7 +17,7 @@ import {
   type ListCustomFieldsQuery,
   type UpdateCustomFieldRequest,
 } from '@sigil/contracts';
-import { Conflict, NotFound, OutboxWriter, Paged, ValidationFailed, type NewEvent } from '@sigil/platform';
+import { Conflict, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, type NewEvent } from '@sigil/platform';
 import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
 import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
 import { scopeOf } from '../contacts/contacts.service';
@@ -26,6 +26,10 @@ import { CustomFieldDefinitions, DEFINITION_COLUMNS, definitionView, type Defini
 
 /** Events of a definition's deletion are written in chunks of this many rows per statement. */
 const EVENT_CHUNK = 1000;
+
+function isFieldKey(value: unknown): value is string {
+  return CustomFieldKeySchema.safeParse(value).success;
+}
 
 function keyOrNotFound(key: unknown): string {
   if (!CustomFieldKeySchema.safeParse(key).success) throw new NotFound('custom field', String(key));
@@ -55,20 +59,14 @@ export class CustomFieldsService {
   }
 
   async list(ctx: RequestContext, query: ListCustomFieldsQuery): Promise<Paged<CustomFieldView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const after = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';
+    // Keys are unique per tenant and mode: the key alone is the position. Cursor paging only (no `page`).
+    const window = pageWindow(query, DEFAULT_PAGE_LIMIT, isFieldKey);
     const rows: DefinitionRow[] = await this.dataSource.query(
       `SELECT ${DEFINITION_COLUMNS} FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key > $3 ORDER BY key LIMIT $4`,
-      [ctx.tenant_id, ctx.mode, after, limit + 1],
+      [ctx.tenant_id, ctx.mode, window.after ?? '', window.limit + 1],
     );
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return new Paged(page.map(definitionView), {
-      limit,
-      has_more: hasMore,
-      next_cursor: hasMore && last ? Buffer.from(last.key).toString('base64url') : null,
-    });
+    const { items, meta } = keysetPage(rows, { limit: window.limit }, (r) => r.key);
+    return new Paged(items.map(definitionView), meta);
   }
 
   async get(ctx: RequestContext, key: unknown): Promise<CustomFieldView> {

@@ -26,10 +26,12 @@ import {
   newId,
   NotFound,
   OutboxWriter,
+  isIdOf,
+  keysetPage,
   Paged,
+  pageWindow,
   parseApiKey,
   returnedRows,
-  ValidationFailed,
 } from '@sigil/platform';
 
 interface KeyRow {
@@ -67,16 +69,8 @@ function toView(row: KeyRow, now = Date.now()): ApiKeyView {
   };
 }
 
-// Ids are time-sortable, so the id alone is an exact keyset cursor.
-function encodeCursor(row: KeyRow): string {
-  return Buffer.from(row.id).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^key_[0-9A-Z]{26}$/.test(id)) throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'The cursor is not valid.' }]);
-  return id;
-}
+// Ids are time-sortable, so the id alone is an exact keyset position.
+const isKeyId = isIdOf('key');
 
 @Injectable()
 export class ApiKeysService {
@@ -132,26 +126,19 @@ export class ApiKeysService {
     }
     const filterParams = [...params];
     const filterWhere = where;
-    if (q.cursor) {
-      params.push(decodeCursor(q.cursor));
+    const window = pageWindow(q, q.limit, isKeyId);
+    if (window.after !== undefined) {
+      params.push(window.after);
       where += ` AND id > $${params.length}`;
     }
-    const offset = !q.cursor && q.page ? (q.page - 1) * q.limit : 0;
-    params.push(q.limit + 1, offset);
+    params.push(window.limit + 1, window.offset);
     const rows: KeyRow[] = await this.dataSource.query(
       `SELECT * FROM api_keys WHERE ${where} ORDER BY id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM api_keys WHERE ${filterWhere}`, filterParams);
-    const hasMore = rows.length > q.limit;
-    const page = rows.slice(0, q.limit);
-    return new Paged(page.map((r) => toView(r)), {
-      page: q.cursor ? undefined : (q.page ?? 1),
-      limit: q.limit,
-      total,
-      has_more: hasMore,
-      next_cursor: hasMore ? encodeCursor(page[page.length - 1]!) : null,
-    });
+    const { items, meta } = keysetPage(rows, window, (r) => r.id, { total });
+    return new Paged(items.map((r) => toView(r)), meta);
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {

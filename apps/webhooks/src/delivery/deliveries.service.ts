@@ -14,9 +14,9 @@ import {
   type ListDeliveriesQuery,
   type RecoverWebhookRequest,
 } from '@sigil/contracts';
-import { Conflict, NotFound, Paged, newId } from '@sigil/platform';
+import { Conflict, NotFound, Paged, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { EndpointsService } from '../endpoints/endpoints.service';
-import { pageClause, toPage } from '../paging/keyset-page';
+import { pageClause } from '../paging/keyset-page';
 import { DeliveryQueue } from './delivery-queue';
 import { attemptView, deliveryView, payloadOf, webhookBody, type AttemptRow, type DeliveryRow } from './delivery.row';
 
@@ -34,13 +34,14 @@ export class DeliveriesService {
     let where = '';
     if (query.status) where += ` AND status = $${params.push(query.status)}`;
     if (query.event_type) where += ` AND event_type = $${params.push(query.event_type)}`;
-    const clause = pageClause(query, params.length + 1);
+    const window = pageWindow(query, query.limit, isIdOf('msg'));
+    const clause = pageClause(window, params.length + 1);
     const rows = (await this.dataSource.query(
       `SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3${where}${clause.where}${clause.tail}`,
       [...params, ...clause.params],
     )) as DeliveryRow[];
-    const page = toPage(rows, query);
-    return new Paged(page.rows.map(deliveryView), page.page);
+    const { items, meta } = keysetPage(rows, window, (r) => r.id);
+    return new Paged(items.map(deliveryView), meta);
   }
 
   private async find(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryRow> {

@@ -10,10 +10,10 @@ import {
   type ListWebhooksQuery,
   type UpdateWebhookRequest,
 } from '@sigil/contracts';
-import { NotFound, Paged, ValidationFailed, newId } from '@sigil/platform';
+import { NotFound, Paged, ValidationFailed, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { TargetPolicy } from '../delivery/target-policy';
-import { pageClause, toPage } from '../paging/keyset-page';
+import { pageClause } from '../paging/keyset-page';
 import { generateSecret } from '../signing/webhook-signer';
 import { endpointView, type EndpointRow } from './endpoint.row';
 
@@ -41,7 +41,8 @@ export class EndpointsService {
   }
 
   async list(ctx: RequestContext, query: ListWebhooksQuery): Promise<Paged<WebhookView>> {
-    const clause = pageClause(query, 3);
+    const window = pageWindow(query, query.limit, isIdOf('whe'));
+    const clause = pageClause(window, 3);
     const rows = (await this.dataSource.query(
       `SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`,
       [ctx.tenant_id, ctx.mode, ...clause.params],
@@ -50,8 +51,8 @@ export class EndpointsService {
       ctx.tenant_id,
       ctx.mode,
     ])) as [{ count: number }];
-    const page = toPage(rows, query, count);
-    return new Paged(page.rows.map(endpointView), page.page);
+    const { items, meta } = keysetPage(rows, window, (r) => r.id, { total: count });
+    return new Paged(items.map(endpointView), meta);
   }
 
   /** The endpoint of this tenant and mode, or 404 (also for another tenant's id). */
