@@ -2431,6 +2431,7 @@ export interface operations {
                     type?: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
+                    key?: unknown;
                 };
             };
         };
