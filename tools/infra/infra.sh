@@ -1040,6 +1040,13 @@ normalize_component() {
 }
 
 
+# The three-master Redis Cluster of the Cluster tests (redis-cluster.sh) belongs to the default
+# instance; a private one (SIGIL_INFRA_DIR: chaos, other Kafka lines) gets its own only when it
+# names its ports with SIGIL_REDIS_CLUSTER_PORT.
+redis_cluster() {
+  if [[ -z "${SIGIL_INFRA_DIR:-}" || -n "${SIGIL_REDIS_CLUSTER_PORT:-}" ]]; then bash "$SCRIPT_DIR/redis-cluster.sh" "$@"; fi
+}
+
 acquire_lock() {
   mkdir -p "$INFRA_DIR"
   exec 9>"$INFRA_DIR/.lock"
@@ -1096,10 +1103,12 @@ main() {
       acquire_lock
       local t0=$SECONDS
       do_start "${COMPONENTS[@]}"
+      redis_cluster up
       log "all up in $((SECONDS - t0))s (data: $INFRA_DIR)"
       ;;
     down)
       acquire_lock
+      redis_cluster down
       do_stop "${COMPONENTS[@]}"
       ;;
     start | stop | restart)
@@ -1131,6 +1140,7 @@ main() {
           kafka) status_kafka || rc=1 ;;
         esac
       done
+      redis_cluster status || rc=1
       return "$rc"
       ;;
     reset)
@@ -1140,8 +1150,10 @@ main() {
       if pg_bin_dir >/dev/null; then wipe_postgres; fi
       wipe_redis
       wipe_kafka
+      redis_cluster wipe
       local t0=$SECONDS
       do_start "${COMPONENTS[@]}"
+      redis_cluster up
       log "all up in $((SECONDS - t0))s (data: $INFRA_DIR)"
       ;;
     -h | --help | help) usage ;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite from a fresh clone: dependencies, infrastructure,
-# build, type check, lint, unit, integration and end-to-end tests (on Kafka
+# build, type check, lint, the SDKs' generated code, unit, integration and end-to-end tests (on Kafka
 # 4.4, and again on a Kafka 3.9 broker: the oldest supported line), a quick
 # fuzz of the API, a quick chaos run, and the deployment manifests.
 #
@@ -29,7 +29,7 @@ finish() {
   if ((KAFKA39_WAS_UP == 0)); then kafka39 stop kafka >/dev/null 2>&1 || echo "== could not stop the Kafka $KAFKA39_VERSION test broker (:$KAFKA39_PORT, $KAFKA39_DIR)" >&2; fi
   if ((CHAOS_WAS_UP == 0)); then chaos_infra down >/dev/null 2>&1 || echo "== could not stop the chaos run's private infrastructure" >&2; fi
   echo "== stopped what this run started for itself (Kafka $KAFKA39_VERSION broker :$KAFKA39_PORT, chaos infrastructure :${SIGIL_RELIABILITY_PG_PORT:-15432}/:${SIGIL_RELIABILITY_REDIS_PORT:-16379}/:${SIGIL_RELIABILITY_KAFKA_PORT:-19092})"
-  echo "== kept running for the next run: PostgreSQL :${SIGIL_PG_PORT:-5432}, Redis :${SIGIL_REDIS_PORT:-6379}, Kafka :${SIGIL_KAFKA_PORT:-9092} (npm run infra; data in .infra/)"
+  echo "== kept running for the next run: PostgreSQL :${SIGIL_PG_PORT:-5432}, Redis :${SIGIL_REDIS_PORT:-6379}, Kafka :${SIGIL_KAFKA_PORT:-9092}, Redis Cluster :${SIGIL_REDIS_CLUSTER_PORT:-7000}-$((${SIGIL_REDIS_CLUSTER_PORT:-7000} + 2)) (npm run infra; data in .infra/)"
   echo "== stop them with: npm run infra -- down"
   exit "$rc"
 }
@@ -42,6 +42,7 @@ bash tools/infra/infra.sh up
 echo "== build"; npm run build
 echo "== typecheck (tests included)"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; npm run --silent lint
+echo "== SDKs: committed OpenAPI document and generated code match the gateway's code"; npm run --silent sdks:generate -- --check
 echo "== unit"; npx jest --selectProjects unit --ci
 echo "== integration"; npx jest --selectProjects integration --ci --maxWorkers=2
 echo "== e2e"; npx jest --selectProjects e2e --ci --runInBand
@@ -49,6 +50,7 @@ echo "== e2e on Kafka $KAFKA39_VERSION (oldest supported line; private broker on
 kafka39 start kafka
 KAFKA_BROKERS="127.0.0.1:$KAFKA39_PORT" npx jest --selectProjects e2e --ci --runInBand
 kafka39 stop kafka
+echo "== SDKs against a live stack (TypeScript, then Python)"; npx jest --selectProjects sdk --ci --runInBand; npm run --silent test:sdk:python
 echo "== fuzz (quick, schemathesis from the OpenAPI document)"; npm run --silent test:fuzz
 echo "== chaos (quick: kill -9 contacts and stall a webhook receiver under load, then audit)"; npm run --silent test:chaos -- --quick
 if [ -f tools/deploy-check/check.sh ]; then echo "== deploy manifests"; bash tools/deploy-check/check.sh; fi

@@ -1,16 +1,19 @@
 /**
  * Fastify-level HTTP hygiene around Nest routing: the request id on every
  * response, security headers, CORS for configured origins, JSON as the only
- * body type (anything else is a 415), storing idempotent responses, and usage
- * counting once a response is sent. Parser errors reach the Nest filter and leave in the error envelope.
+ * body type (anything else, form posts included, is a 415), the methods each
+ * path serves (for 405), idempotent responses, and usage counting once a
+ * response is sent. Parser errors reach the Nest filter and leave in the error envelope.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { installHttpTracing } from '@sigil/platform';
 import type { GatewayConfig } from '../config';
+import { installIdempotencyHooks } from '../idempotency/idempotency.hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
 import { installJsonBodyParser } from './json-body-parser';
 import { installNulGuard } from './nul-characters';
+import { RouteMethods } from './route-methods';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -19,7 +22,12 @@ const SECURITY_HEADERS: Record<string, string> = {
   'strict-transport-security': 'max-age=63072000; includeSubDomains',
   'cross-origin-resource-policy': 'same-origin',
 };
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+/** Built once: the API's responses get these on top of the security headers (Swagger UI under /docs does not). */
+const API_HEADERS: Record<string, string> = {
+  ...SECURITY_HEADERS,
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
 const CORS_ALLOWED_HEADERS = 'authorization, x-api-key, content-type, idempotency-key, x-request-id';
 const CORS_EXPOSED_HEADERS =
   'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, ratelimit, ratelimit-policy, retry-after, idempotent-replayed';
@@ -27,17 +35,16 @@ const CORS_EXPOSED_HEADERS =
 export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
-  fastify.removeContentTypeParser(['text/plain']);
+  app.get(RouteMethods).install(fastify);
   installJsonBodyParser(app);
+  // JSON only: Fastify then answers any other content type (curl's default form encoding included) with 415.
+  // An upload endpoint can still register a multipart parser for itself.
+  fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
   installNulGuard(fastify);
   installHttpTracing(fastify);
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
-    if (!req.url.startsWith('/docs')) {
-      void reply.header('content-security-policy', API_CSP);
-      void reply.header('cache-control', 'no-store');
-    }
+    void reply.headers(req.url.startsWith('/docs') ? SECURITY_HEADERS : API_HEADERS);
     const origin = req.headers.origin;
     if (origin && (origins.has(origin) || origins.has('*'))) {
       void reply.header('access-control-allow-origin', origin);
@@ -53,14 +60,7 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
       }
     }
   });
-  const idempotency = app.get(IdempotencyStore);
-  fastify.addHook('onSend', async (req, reply, payload) => {
-    const claim = req.idempotencyClaim;
-    if (claim && reply.getHeader('idempotent-replayed') === undefined && typeof payload === 'string') {
-      await idempotency.complete(claim, reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), payload);
-    }
-    return payload;
-  });
+  installIdempotencyHooks(fastify, app.get(IdempotencyStore));
   const usage = app.get(UsageRecorder);
   usage.start();
   fastify.addHook('onResponse', async (req, reply) => usage.record(req, reply));
