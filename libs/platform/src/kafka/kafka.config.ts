@@ -8,6 +8,7 @@ import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { serviceGroupId } from '@sigil/contracts';
 import { JsonLogger } from '../logging/json-logger';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
+import type { ProduceBatchingOptions } from './produce-batcher';
 
 // Sigil uses kafkajs' default (Java-compatible) partitioner everywhere; the v2 notice is noise.
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
@@ -16,6 +17,19 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   partitions: number;
+  /** How long request/reply producers wait for more messages to batch (0: until the current I/O phase ends). */
+  produceLingerMs?: number;
+}
+
+/**
+ * Request/reply produces: batched within a tick, acknowledged by the
+ * partition leader only. A request or reply lost in a leader failover costs
+ * its caller a 504 and a retry, which the Idempotency-Key ledger answers
+ * without a second write; nothing durable travels on these topics (domain
+ * events go through the outbox, produced with acks from all in-sync replicas).
+ */
+export function rpcProduceBatching(settings: KafkaSettings): ProduceBatchingOptions {
+  return { lingerMs: settings.produceLingerMs ?? 0, maxMessages: 500, acks: 1 };
 }
 
 const KAFKAJS_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -86,7 +100,7 @@ function kafkaServerOptions(service: string, settings: KafkaSettings): KafkaOpti
 
 /** The Nest microservice strategy serving a service's requests (its request topic, concurrently). */
 export function rpcServerStrategy(service: string, settings: KafkaSettings, maxInFlight = 64): { strategy: ConcurrentServerKafka } {
-  return { strategy: new ConcurrentServerKafka(kafkaServerOptions(service, settings).options!, service, maxInFlight) };
+  return { strategy: new ConcurrentServerKafka(kafkaServerOptions(service, settings).options!, service, maxInFlight, rpcProduceBatching(settings)) };
 }
 
 /** The gateway's request/reply client; replicas share the group and so split reply partitions. */
