@@ -141,7 +141,7 @@ export async function main(argv: string[]): Promise<void> {
     const profileDir = options.profile ? join(ROOT, 'bench-results/profiles', results.date.replace(/[:.]/g, '-')) : undefined;
     if (profileDir) {
       for (const service of ['gateway', 'keys', 'contacts', 'segments', 'webhooks'] as ServiceName[]) {
-        serviceEnv[service] = { ...serviceEnv[service], NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(profileDir, service)}` };
+        serviceEnv[service] = { ...serviceEnv[service], SIGIL_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${join(profileDir, service)}` };
       }
       log(`CPU profiles of every service go to ${profileDir} (summary: node dist/tools/bench/src/profile-summary.js ${profileDir})`);
     }
