@@ -5,6 +5,8 @@
  * own code by folder, GC, …) and the top self-time frames.
  *
  *   node dist/tools/bench/src/profile-summary.js bench-results/profiles/<run> [--top 25]
+ *   … --callers '<regex of a frame>'   (which call chains spend that frame's time)
+ *   … --last <seconds>                  (only the profile's last seconds: leaves start-up out)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -17,6 +19,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -32,6 +35,22 @@ export interface ProfileSummary {
   busySeconds: number;
   areas: { area: string; percent: number }[];
   frames: { frame: string; area: string; percent: number }[];
+}
+
+/** Only the samples of the profile's last `seconds` (start-up, module loading, left out). */
+function windowed(profile: CpuProfile, seconds?: number): CpuProfile {
+  if (!seconds) return profile;
+  const from = profile.endTime - seconds * 1e6;
+  let t = profile.startTime;
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from) continue;
+    samples.push(profile.samples[i]!);
+    timeDeltas.push(profile.timeDeltas[i] ?? 0);
+  }
+  return { ...profile, samples, timeDeltas, startTime: Math.max(from, profile.startTime) };
 }
 
 const PACKAGE_AREAS: [RegExp, string][] = [
@@ -64,8 +83,8 @@ export function areaOf(frame: CallFrame): string {
   return 'other';
 }
 
-export function summarize(file: string, top = 25): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+export function summarize(file: string, top = 25, lastSeconds?: number): ProfileSummary {
+  const profile = windowed(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, lastSeconds);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) {
@@ -109,6 +128,36 @@ export function renderSummary(s: ProfileSummary): string {
   return lines.join('\n');
 }
 
+/** Who calls the frames matching `pattern`: self time by the chain of `depth` callers above them. */
+export function callersOf(file: string, pattern: RegExp, depth = 4, top = 15, lastSeconds?: number): string {
+  const profile = windowed(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, lastSeconds);
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const chains = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]!);
+    if (!node || !pattern.test(`${node.callFrame.functionName} ${node.callFrame.url}`)) continue;
+    const names: string[] = [];
+    let id = parent.get(node.id);
+    while (id !== undefined && names.length < depth) {
+      const f = byId.get(id)!.callFrame;
+      names.push(`${f.functionName || '(anonymous)'}${f.url ? ` ${f.url.replace(/^.*\/(node_modules|dist)\//, '')}:${f.lineNumber + 1}` : ''}`);
+      id = parent.get(id);
+    }
+    const key = names.join(' ← ');
+    const us = profile.timeDeltas[i] ?? 0;
+    total += us;
+    chains.set(key, (chains.get(key) ?? 0) + us);
+  }
+  return [...chains]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([chain, us]) => `${Math.round((1000 * us) / Math.max(total, 1)) / 10}%  ${chain}`)
+    .join('\n');
+}
+
 function profilesIn(path: string): string[] {
   if (statSync(path).isFile()) return [path];
   return readdirSync(path, { recursive: true, encoding: 'utf8' })
@@ -125,5 +174,11 @@ if (require.main === module) {
   }
   const topAt = rest.indexOf('--top');
   const top = topAt >= 0 ? Number(rest[topAt + 1]) : 25;
-  for (const file of profilesIn(path)) process.stdout.write(renderSummary(summarize(file, top)) + '\n\n');
+  const callersAt = rest.indexOf('--callers');
+  const lastAt = rest.indexOf('--last');
+  const last = lastAt >= 0 ? Number(rest[lastAt + 1]) : undefined;
+  for (const file of profilesIn(path)) {
+    if (callersAt >= 0) process.stdout.write(`${file}\n${callersOf(file, new RegExp(rest[callersAt + 1] ?? '.'), 5, 15, last)}\n\n`);
+    else process.stdout.write(renderSummary(summarize(file, top, last)) + '\n\n');
+  }
 }
