@@ -5,7 +5,7 @@
  * own code by folder, GC, …) and the top self-time frames.
  *
  *   node dist/tools/bench/src/profile-summary.js bench-results/profiles/<run> [--top 25]
- *   … --callers '<regex of a frame>'   (which call chains spend that frame's time)
+ *   … --callers '<regex of a frame>' [--depth 5]   (which call chains spend that frame's time)
  *   … --last <seconds>                  (only the profile's last seconds: leaves start-up out)
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -176,9 +176,11 @@ if (require.main === module) {
   const top = topAt >= 0 ? Number(rest[topAt + 1]) : 25;
   const callersAt = rest.indexOf('--callers');
   const lastAt = rest.indexOf('--last');
+  const depthAt = rest.indexOf('--depth');
+  const depth = depthAt >= 0 ? Number(rest[depthAt + 1]) : 5;
   const last = lastAt >= 0 ? Number(rest[lastAt + 1]) : undefined;
   for (const file of profilesIn(path)) {
-    if (callersAt >= 0) process.stdout.write(`${file}\n${callersOf(file, new RegExp(rest[callersAt + 1] ?? '.'), 5, 15, last)}\n\n`);
+    if (callersAt >= 0) process.stdout.write(`${file}\n${callersOf(file, new RegExp(rest[callersAt + 1] ?? '.'), depth, 15, last)}\n\n`);
     else process.stdout.write(renderSummary(summarize(file, top, last)) + '\n\n');
   }
 }
