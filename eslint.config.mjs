@@ -4,7 +4,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.nx/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.infra/**', '.nx/**', 'coverage/**', 'sdks/*/src/generated/**', 'sdks/python/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

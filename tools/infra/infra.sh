@@ -21,8 +21,8 @@ PG_USER=sigil
 PG_PASSWORD=sigil
 PG_DATABASES=(sigil_keys sigil_contacts sigil_segments sigil_webhooks)
 
-KAFKA_VERSION=3.9.1 # must match tools/infra/kafka/pom.xml
-KAFKA_HEAP_OPTS=(-Xms256m -Xmx768m)
+# Kafka 4.4.x by default; SIGIL_KAFKA_VERSION=3.9.1 selects the older supported line.
+KAFKA_VERSION="${SIGIL_KAFKA_VERSION:-4.4.0}"
 
 PG_TIMEOUT="${SIGIL_PG_TIMEOUT:-60}"
 REDIS_TIMEOUT="${SIGIL_REDIS_TIMEOUT:-30}"
@@ -572,20 +572,54 @@ status_redis() {
 wipe_redis() { rm -rf "$REDIS_DIR"; }
 
 # ----------------------------------------------------------------------------- kafka
+#
+# One node (default) or a KRaft cluster of N nodes (`--kafka-brokers N`), every node both
+# broker and controller ("combined" mode, see tools/infra/README.md for why). Node 1 lives in
+# $KAFKA_DIR (the single-node layout), node i > 1 in $KAFKA_DIR/node-i; node i listens on
+# KAFKA_PORT + 2(i-1) and its controller on KAFKA_CONTROLLER_PORT + 2(i-1).
 
 KAFKA_DIR="$INFRA_DIR/kafka"
-KAFKA_LIBS="$KAFKA_DIR/libs"
+KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
+# Jars per version, so switching SIGIL_KAFKA_VERSION back and forth downloads each line once.
+KAFKA_LIBS="$KAFKA_DIR/libs-$KAFKA_VERSION"
 KAFKA_MARKER="$KAFKA_LIBS/.sigil-kafka-libs"
-KAFKA_DATA="$KAFKA_DIR/data"
-KAFKA_LOGDIR="$KAFKA_DIR/logs"
-KAFKA_LOG="$KAFKA_LOGDIR/server.log"
-KAFKA_OUT="$KAFKA_LOGDIR/kafka.out"
-KAFKA_PIDFILE="$KAFKA_DIR/kafka.pid"
-KAFKA_PROPS="$KAFKA_DIR/server.properties"
-KAFKA_LOG4J="$KAFKA_DIR/log4j.properties"
 KAFKA_CLUSTER_ID_FILE="$KAFKA_DIR/cluster.id"
 KAFKA_PORTFILE="$KAFKA_DIR/port"
+KAFKA_NODESFILE="$KAFKA_DIR/nodes"
+KAFKA_FORMATTED_BY="$KAFKA_DIR/formatted-by"
 KAFKA_POM="$SCRIPT_DIR/kafka/pom.xml"
+# Node count: --kafka-brokers (parsed in main) > SIGIL_KAFKA_BROKER_COUNT > what the data dir was made for > 1.
+KAFKA_NODES_REQUESTED="${SIGIL_KAFKA_BROKER_COUNT:-}"
+
+kafka_nodes() {
+  if [[ -n "$KAFKA_NODES_REQUESTED" ]]; then
+    printf '%s' "$KAFKA_NODES_REQUESTED"
+  elif [[ -s "$KAFKA_NODESFILE" ]]; then
+    tr -dc '0-9' <"$KAFKA_NODESFILE"
+  else
+    printf 1
+  fi
+}
+
+# Per-node paths and ports: sets N_DIR N_DATA N_LOGDIR N_LOG N_OUT N_PID N_PROPS N_LOGCONF N_PORT N_CPORT.
+kafka_node() {
+  local i="$1"
+  if ((i == 1)); then N_DIR="$KAFKA_DIR"; else N_DIR="$KAFKA_DIR/node-$i"; fi
+  N_DATA="$N_DIR/data"
+  N_LOGDIR="$N_DIR/logs"
+  N_LOG="$N_LOGDIR/server.log"
+  N_OUT="$N_LOGDIR/kafka.out"
+  N_PID="$N_DIR/kafka.pid"
+  N_PROPS="$N_DIR/server.properties"
+  if ((KAFKA_MAJOR >= 4)); then N_LOGCONF="$N_DIR/log4j2.properties"; else N_LOGCONF="$N_DIR/log4j.properties"; fi
+  N_PORT=$((KAFKA_PORT + 2 * (i - 1)))
+  N_CPORT=$((KAFKA_CONTROLLER_PORT + 2 * (i - 1)))
+}
+
+# JVM flag naming the logging config: Kafka 4 logs through log4j2, 3.9 through log4j 1.x (reload4j).
+kafka_log_opt() {
+  if ((KAFKA_MAJOR >= 4)); then printf -- '-Dlog4j2.configurationFile=%s' "$1"; else printf -- '-Dlog4j.configuration=file:%s' "$1"; fi
+}
 
 kafka_marker_content() {
   printf 'kafka=%s pom=%s\n' "$KAFKA_VERSION" "$(sha1sum "$KAFKA_POM" | cut -c1-40)"
@@ -600,18 +634,19 @@ kafka_fetch_libs() {
   kafka_libs_ok && return 0
   command -v mvn >/dev/null 2>&1 || die "kafka: maven (mvn) is required to fetch Kafka $KAFKA_VERSION jars"
   log "kafka: fetching Kafka $KAFKA_VERSION jars from Maven Central (one-time) ..."
-  local tmp="$KAFKA_DIR/libs.tmp"
+  local tmp="$KAFKA_LIBS.tmp" legacy=()
+  ((KAFKA_MAJOR >= 4)) || legacy=(-Dkafka.legacy)
   rm -rf "$tmp"
   mkdir -p "$KAFKA_DIR"
   local out
   if ! out="$(mvn -q -B -Dstyle.color=never -f "$KAFKA_POM" \
-    -Dsigil.infra.dir="$INFRA_DIR" \
+    -Dsigil.infra.dir="$INFRA_DIR" -Dkafka.version="$KAFKA_VERSION" "${legacy[@]}" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1)"; then
     printf '%s\n' "$out" | tail -n 40 >&2
     rm -rf "$tmp"
-    die "kafka: 'mvn dependency:copy-dependencies' failed (is Maven Central reachable?)"
+    die "kafka: 'mvn dependency:copy-dependencies' failed for Kafka $KAFKA_VERSION (is Maven Central reachable? is it a released version?)"
   fi
-  [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "kafka: kafka_2.13-$KAFKA_VERSION.jar missing after maven download (pom.xml/KAFKA_VERSION mismatch?)"
+  [[ -f "$tmp/kafka_2.13-$KAFKA_VERSION.jar" ]] || die "kafka: kafka_2.13-$KAFKA_VERSION.jar missing after maven download"
   kafka_marker_content >"$tmp/.sigil-kafka-libs"
   rm -rf "$KAFKA_LIBS" "$INFRA_DIR/kafka/mvn-target"
   mv "$tmp" "$KAFKA_LIBS"
@@ -620,25 +655,30 @@ kafka_fetch_libs() {
 kafka_java() { java -cp "$KAFKA_LIBS/*" "$@"; }
 
 kafka_write_config() {
-  mkdir -p "$KAFKA_DATA" "$KAFKA_LOGDIR"
-  cat >"$KAFKA_PROPS" <<EOF
+  local i="$1" n="$2" voters="" j
+  kafka_node "$i"
+  for ((j = 1; j <= n; j++)); do voters+="${voters:+,}$j@127.0.0.1:$((KAFKA_CONTROLLER_PORT + 2 * (j - 1)))"; done
+  # With three or more nodes: what deploy/ asks of production topics (3 replicas, 2 in sync).
+  local rf=$((n >= 3 ? 3 : 1)) isr=$((n >= 3 ? 2 : 1))
+  mkdir -p "$N_DATA" "$N_LOGDIR"
+  cat >"$N_PROPS" <<EOF
 # Generated by tools/infra/infra.sh on every start - do not edit.
-# Single-node KRaft (combined broker + controller), dev/CI only.
+# KRaft node $i of $n (combined broker + controller), dev/CI only.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+node.id=$i
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:$N_PORT,CONTROLLER://127.0.0.1:$N_CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$N_PORT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-log.dirs=$KAFKA_DATA
+log.dirs=$N_DATA
 num.partitions=6
-default.replication.factor=1
-min.insync.replicas=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+default.replication.factor=$rf
+min.insync.replicas=$isr
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 # Requests carry bodies of up to 1 MiB plus their envelope (libs/platform MAX_MESSAGE_BYTES).
@@ -650,20 +690,53 @@ num.io.threads=8
 log.retention.hours=168
 log.segment.bytes=1073741824
 EOF
-  cat >"$KAFKA_LOG4J" <<EOF
+  if ((KAFKA_MAJOR >= 4)); then
+    cat >"$N_LOGCONF" <<EOF
+# Generated by tools/infra/infra.sh - Kafka 4 logs via slf4j -> log4j2.
+status = warn
+appender.file.type = RollingFile
+appender.file.name = file
+appender.file.fileName = $N_LOG
+appender.file.filePattern = $N_LOG.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 50MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 3
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = file
+# per-request and per-partition chatter (thousands of lines once tests create many topics)
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.state.name = state.change.logger
+logger.state.level = WARN
+logger.cleaner.name = kafka.log.LogCleaner
+logger.cleaner.level = WARN
+logger.authorizer.name = kafka.authorizer.logger
+logger.authorizer.level = WARN
+logger.storage.name = org.apache.kafka.storage.internals.log
+logger.storage.level = WARN
+logger.log.name = kafka.log
+logger.log.level = WARN
+logger.cluster.name = kafka.cluster
+logger.cluster.level = WARN
+logger.replication.name = org.apache.kafka.controller.ReplicationControlManager
+logger.replication.level = WARN
+EOF
+  else
+    cat >"$N_LOGCONF" <<EOF
 # Generated by tools/infra/infra.sh - Kafka 3.9 logs via slf4j -> reload4j (log4j 1.x API).
 log4j.rootLogger=INFO, kafkaAppender
 log4j.appender.kafkaAppender=org.apache.log4j.RollingFileAppender
-log4j.appender.kafkaAppender.File=$KAFKA_LOG
+log4j.appender.kafkaAppender.File=$N_LOG
 log4j.appender.kafkaAppender.MaxFileSize=50MB
 log4j.appender.kafkaAppender.MaxBackupIndex=3
 log4j.appender.kafkaAppender.layout=org.apache.log4j.PatternLayout
 log4j.appender.kafkaAppender.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.org.apache.kafka=INFO
-log4j.logger.kafka=INFO
 log4j.logger.kafka.request.logger=WARN
 log4j.logger.kafka.network.RequestChannel\$=WARN
-log4j.logger.kafka.controller=INFO
 log4j.logger.state.change.logger=WARN
 log4j.logger.kafka.log.LogCleaner=WARN
 log4j.logger.kafka.authorizer.logger=WARN
@@ -673,143 +746,262 @@ log4j.logger.kafka.log=WARN
 log4j.logger.kafka.cluster=WARN
 log4j.logger.org.apache.kafka.controller.ReplicationControlManager=WARN
 EOF
+  fi
+}
+
+# The data was made for a given node count and by a given Kafka version; refuse what cannot work
+# (a different quorum, or an older Kafka reading newer metadata) with the way out.
+kafka_check_data() {
+  local n="$1" had formatted_by newest
+  kafka_node 1
+  [[ -f "$N_DATA/meta.properties" ]] || return 0
+  had="$(tr -dc '0-9' <"$KAFKA_NODESFILE" 2>/dev/null || true)"
+  had="${had:-1}"
+  if [[ "$had" != "$n" ]]; then
+    die "kafka: the data in $KAFKA_DIR is a $had-node cluster, $n node(s) were asked for; run '$0 reset --kafka-brokers $n' (wipes all local data) or use another SIGIL_INFRA_DIR"
+  fi
+  formatted_by="$(cat "$KAFKA_FORMATTED_BY" 2>/dev/null || printf '3.9.1')"
+  newest="$(printf '%s\n%s\n' "$formatted_by" "$KAFKA_VERSION" | sort -V | tail -n1)"
+  if [[ "$newest" != "$KAFKA_VERSION" ]]; then
+    die "kafka: the data in $KAFKA_DIR was written by Kafka $formatted_by, which Kafka $KAFKA_VERSION cannot read; use another SIGIL_INFRA_DIR for $KAFKA_VERSION or '$0 reset' (wipes all local data)"
+  fi
 }
 
 kafka_format_storage() {
-  [[ -f "$KAFKA_DATA/meta.properties" ]] && return 0
+  local i="$1"
+  kafka_node "$i"
+  [[ -f "$N_DATA/meta.properties" ]] && return 0
   local cid
   if [[ -s "$KAFKA_CLUSTER_ID_FILE" ]]; then
     cid="$(tr -d '[:space:]' <"$KAFKA_CLUSTER_ID_FILE")"
   else
-    cid="$(kafka_java -Dlog4j.configuration="file:$KAFKA_LOG4J" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 | tr -d '[:space:]')"
+    cid="$(kafka_java "$(kafka_log_opt "$N_LOGCONF")" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1 | tr -d '[:space:]')"
     [[ -n "$cid" ]] || die "kafka: could not generate a cluster id (kafka.tools.StorageTool random-uuid)"
     printf '%s\n' "$cid" >"$KAFKA_CLUSTER_ID_FILE"
   fi
-  log "kafka: formatting KRaft storage (cluster id $cid)"
+  log "kafka: formatting KRaft storage of node $i (cluster id $cid, Kafka $KAFKA_VERSION)"
   local out
-  if ! out="$(kafka_java -Dlog4j.configuration="file:$KAFKA_LOG4J" kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_PROPS" 2>&1)"; then
+  if ! out="$(kafka_java "$(kafka_log_opt "$N_LOGCONF")" kafka.tools.StorageTool format -t "$cid" -c "$N_PROPS" 2>&1)"; then
     printf '%s\n' "$out" | tail -n 30 >&2
-    die "kafka: storage format failed"
+    die "kafka: storage format of node $i failed"
   fi
+  printf '%s\n' "$KAFKA_VERSION" >"$KAFKA_FORMATTED_BY"
 }
 
+# pid of node $1 if it is ours and alive
 kafka_pid() {
   local pid cmd
-  pid="$(read_pidfile "$KAFKA_PIDFILE")" || return 1
+  kafka_node "$1"
+  pid="$(read_pidfile "$N_PID")" || return 1
   pid_alive "$pid" || return 1
   cmd="$(pid_cmdline "$pid")"
-  [[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$KAFKA_PROPS"* ]] || return 1
+  [[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$N_PROPS"* ]] || return 1
   printf '%s' "$pid"
 }
 
-# Has the broker logged "Kafka Server started" since byte offset $1 of server.log?
+# Has node $1 logged "Kafka Server started" since byte offset $2 of its server.log?
 # (grep -c reads everything: no SIGPIPE/pipefail surprises; a rotated log is read from 0)
 kafka_log_says_started() {
-  local from="$1" size n
-  [[ -f "$KAFKA_LOG" ]] || return 1
-  size="$(wc -c <"$KAFKA_LOG")"
+  local from="$2" size n
+  kafka_node "$1"
+  [[ -f "$N_LOG" ]] || return 1
+  size="$(wc -c <"$N_LOG")"
   ((size >= from)) || from=0
-  n="$(tail -c +"$((from + 1))" "$KAFKA_LOG" 2>/dev/null | grep -c 'Kafka Server started' || true)"
+  n="$(tail -c +"$((from + 1))" "$N_LOG" 2>/dev/null | grep -c 'Kafka Server started' || true)"
   [[ "${n:-0}" -gt 0 ]]
 }
 
 kafka_running_port() { cat "$KAFKA_PORTFILE" 2>/dev/null || printf '%s' "$KAFKA_PORT"; }
 
+kafka_bootstrap() {
+  local n="$1" i list=""
+  for ((i = 1; i <= n; i++)); do list+="${list:+,}127.0.0.1:$((KAFKA_PORT + 2 * (i - 1)))"; done
+  printf '%s' "$list"
+}
+
+# The KRaft quorum's current leader (node id), from the highest-epoch quorum-state file of the
+# running nodes; empty if unknown. Used by `status` and the chaos scenario that kills it.
+kafka_quorum_leader() {
+  local n i f best_epoch=-1 leader="" epoch id
+  n="$(kafka_nodes)"
+  for ((i = 1; i <= n; i++)); do
+    kafka_node "$i"
+    kafka_pid "$i" >/dev/null || continue
+    f="$N_DATA/__cluster_metadata-0/quorum-state"
+    [[ -f "$f" ]] || continue
+    epoch="$(grep -o '"leaderEpoch":[0-9-]*' "$f" | cut -d: -f2 || true)"
+    id="$(grep -o '"leaderId":[0-9-]*' "$f" | cut -d: -f2 || true)"
+    [[ -n "$epoch" && -n "$id" && "$id" != -1 ]] || continue
+    if ((epoch > best_epoch)); then
+      best_epoch=$epoch
+      leader=$id
+    fi
+  done
+  printf '%s' "$leader"
+}
+
 start_kafka() {
   validate_port SIGIL_KAFKA_PORT "$KAFKA_PORT"
   validate_port SIGIL_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+  [[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "SIGIL_KAFKA_VERSION must be a release like 4.4.0 or 3.9.1, got '$KAFKA_VERSION'"
+  ((KAFKA_MAJOR >= 4)) || [[ "$KAFKA_VERSION" == 3.9.* ]] || die "kafka: Sigil supports Kafka 3.9.x and 4.x, not $KAFKA_VERSION"
   mkdir -p "$KAFKA_DIR"
-  local pid
-  if pid="$(kafka_pid)"; then
-    local rp
+  local n i pid rp
+  n="$(kafka_nodes)"
+  [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 9)) || die "--kafka-brokers must be 1..9, got '$n'"
+  if [[ -s "$KAFKA_PORTFILE" ]] && kafka_pid 1 >/dev/null; then
     rp="$(kafka_running_port)"
     [[ "$rp" == "$KAFKA_PORT" ]] || die "kafka: already running (ours) on port $rp, but port $KAFKA_PORT was requested; run '$0 restart kafka' to move it"
-    log "kafka     ready  127.0.0.1:$rp  brokers 127.0.0.1:$rp  (already running, pid $pid)"
+  fi
+  kafka_check_data "$n"
+
+  local to_start=() logstart=()
+  for ((i = 1; i <= n; i++)); do
+    kafka_node "$i" # (kafka_pid runs in a subshell: its N_* do not reach us)
+    if pid="$(kafka_pid "$i")"; then continue; fi
+    rm -f "$N_PID"
+    require_free_port "kafka (node $i)" "$N_PORT" SIGIL_KAFKA_PORT
+    require_free_port "kafka (node $i controller)" "$N_CPORT" SIGIL_KAFKA_CONTROLLER_PORT
+    to_start+=("$i")
+  done
+  if ((${#to_start[@]} == 0)); then
+    log "kafka     ready  brokers $(kafka_bootstrap "$n")  (already running, Kafka $KAFKA_VERSION, $n node(s))"
     return 0
   fi
-  rm -f "$KAFKA_PIDFILE"
-  require_free_port kafka "$KAFKA_PORT" SIGIL_KAFKA_PORT
-  require_free_port "kafka (controller)" "$KAFKA_CONTROLLER_PORT" SIGIL_KAFKA_CONTROLLER_PORT
   kafka_fetch_libs
-  kafka_write_config
-  kafka_format_storage
+  for i in "${to_start[@]}"; do
+    kafka_write_config "$i" "$n"
+    kafka_format_storage "$i"
+  done
   printf '%s\n' "$KAFKA_PORT" >"$KAFKA_PORTFILE"
+  printf '%s\n' "$n" >"$KAFKA_NODESFILE"
 
-  local logstart=0
-  [[ -f "$KAFKA_LOG" ]] && logstart="$(wc -c <"$KAFKA_LOG")"
-  # Own session (setsid) so it survives the calling shell; the inner bash records its own pid
-  # and then execs java, so the pid file holds the JVM's pid.
-  setsid nohup bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$KAFKA_PIDFILE" \
-    java "${KAFKA_HEAP_OPTS[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
-    -Dkafka.logs.dir="$KAFKA_LOGDIR" -Dlog4j.configuration="file:$KAFKA_LOG4J" \
-    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS" \
-    >"$KAFKA_OUT" 2>&1 </dev/null 9>&- &
-  disown || true
+  # A node of a cluster only finishes starting once a quorum runs: launch all, then wait for all.
+  local heap=(-Xms256m -Xmx768m)
+  ((n == 1)) || heap=(-Xms192m -Xmx512m)
+  for i in "${to_start[@]}"; do
+    kafka_node "$i"
+    logstart[$i]=0
+    [[ -f "$N_LOG" ]] && logstart[$i]="$(wc -c <"$N_LOG")"
+    # Own session (setsid) so it survives the calling shell; the inner bash records its own pid
+    # and then execs java, so the pid file holds the JVM's pid.
+    setsid nohup bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$N_PID" \
+      java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+      -Dkafka.logs.dir="$N_LOGDIR" "$(kafka_log_opt "$N_LOGCONF")" \
+      -cp "$KAFKA_LIBS/*" kafka.Kafka "$N_PROPS" \
+      >"$N_OUT" 2>&1 </dev/null 9>&- &
+    disown || true
+  done
 
   local t0=$SECONDS
-  while :; do
-    pid="$(read_pidfile "$KAFKA_PIDFILE" 2>/dev/null || true)"
-    if [[ -n "$pid" ]] && ! pid_alive "$pid"; then
-      tail_log "$KAFKA_OUT" 20
-      tail_log "$KAFKA_LOG" 40
-      rm -f "$KAFKA_PIDFILE"
-      die "kafka: broker process exited during startup (logs: $KAFKA_LOGDIR)"
-    fi
-    if [[ -n "$pid" ]] && port_open "$KAFKA_PORT" && kafka_log_says_started "$logstart"; then
-      break
-    fi
-    if ((SECONDS - t0 > KAFKA_TIMEOUT)); then
-      tail_log "$KAFKA_OUT" 20
-      tail_log "$KAFKA_LOG" 40
-      die "kafka: not ready on 127.0.0.1:$KAFKA_PORT after ${KAFKA_TIMEOUT}s (still running as pid ${pid:-?}; logs: $KAFKA_LOGDIR)"
-    fi
-    sleep 0.5
+  for i in "${to_start[@]}"; do
+    while :; do
+      kafka_node "$i"
+      pid="$(read_pidfile "$N_PID" 2>/dev/null || true)"
+      if [[ -n "$pid" ]] && ! pid_alive "$pid"; then
+        tail_log "$N_OUT" 20
+        tail_log "$N_LOG" 40
+        rm -f "$N_PID"
+        die "kafka: node $i exited during startup (logs: $N_LOGDIR)"
+      fi
+      if [[ -n "$pid" ]] && port_open "$N_PORT" && kafka_log_says_started "$i" "${logstart[$i]}"; then
+        break
+      fi
+      if ((SECONDS - t0 > KAFKA_TIMEOUT)); then
+        tail_log "$N_OUT" 20
+        tail_log "$N_LOG" 40
+        die "kafka: node $i not ready on 127.0.0.1:$N_PORT after ${KAFKA_TIMEOUT}s (still running as pid ${pid:-?}; logs: $N_LOGDIR)"
+      fi
+      sleep 0.5
+    done
   done
-  log "kafka     ready  127.0.0.1:$KAFKA_PORT  brokers 127.0.0.1:$KAFKA_PORT  (Kafka $KAFKA_VERSION KRaft, controller :$KAFKA_CONTROLLER_PORT, pid $pid, started in $((SECONDS - t0))s)"
+  if ((n == 1)); then
+    log "kafka     ready  127.0.0.1:$KAFKA_PORT  brokers 127.0.0.1:$KAFKA_PORT  (Kafka $KAFKA_VERSION KRaft, controller :$KAFKA_CONTROLLER_PORT, pid $pid, started in $((SECONDS - t0))s)"
+  else
+    log "kafka     ready  brokers $(kafka_bootstrap "$n")  (Kafka $KAFKA_VERSION KRaft, $n combined nodes, replication factor 3, min.insync.replicas 2, started node(s) ${to_start[*]} in $((SECONDS - t0))s)"
+  fi
 }
 
 stop_kafka() {
-  local pid
-  if ! pid="$(kafka_pid)"; then
-    rm -f "$KAFKA_PIDFILE"
+  local n i pid pids=() any=0
+  n="$(kafka_nodes)"
+  # Every node at once: stopped one by one, the last ones would wait for a quorum that is gone.
+  for ((i = n; i >= 1; i--)); do
+    kafka_node "$i"
+    if pid="$(kafka_pid "$i")"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      any=1
+    else
+      rm -f "$N_PID"
+    fi
+  done
+  if ((any == 0)); then
     log "kafka     stopped (was not running)"
     return 0
   fi
-  kill -TERM "$pid" 2>/dev/null || true
-  local t0=$SECONDS
-  while pid_alive "$pid"; do
-    if ((SECONDS - t0 > STOP_TIMEOUT)); then
-      warn "kafka: did not exit within ${STOP_TIMEOUT}s after SIGTERM, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
+  # Of a cluster stopped whole, the last node's controlled shutdown waits for a quorum that is
+  # gone; its logs are flushed by then, so it gets a short grace before SIGKILL.
+  local t0=$SECONDS limit="$STOP_TIMEOUT"
+  ((n == 1 || limit <= 10)) || limit=10
+  for pid in "${pids[@]}"; do
+    while pid_alive "$pid"; do
+      if ((SECONDS - t0 > limit)); then
+        ((n > 1)) || warn "kafka: pid $pid did not exit within ${limit}s after SIGTERM, sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.5
+        break
+      fi
+      sleep 0.2
+    done
   done
-  rm -f "$KAFKA_PIDFILE"
+  for ((i = 1; i <= n; i++)); do
+    kafka_node "$i"
+    rm -f "$N_PID"
+  done
   log "kafka     stopped"
 }
 
 status_kafka() {
-  local pid
-  if pid="$(kafka_pid)"; then
-    printf '%-9s running  127.0.0.1:%s  (pid %s, Kafka %s)\n' kafka "$(kafka_running_port)" "$pid" "$KAFKA_VERSION"
-    return 0
+  local n i pid rc=0 leader
+  n="$(kafka_nodes)"
+  if ((n == 1)); then
+    if pid="$(kafka_pid 1)"; then
+      printf '%-9s running  127.0.0.1:%s  (pid %s, Kafka %s)\n' kafka "$(kafka_running_port)" "$pid" "$KAFKA_VERSION"
+      return 0
+    fi
+    printf '%-9s stopped  (port %s)\n' kafka "$KAFKA_PORT"
+    return 1
   fi
-  printf '%-9s stopped  (port %s)\n' kafka "$KAFKA_PORT"
-  return 1
+  leader="$(kafka_quorum_leader)"
+  for ((i = 1; i <= n; i++)); do
+    kafka_node "$i"
+    if pid="$(kafka_pid "$i")"; then
+      printf '%-9s running  127.0.0.1:%s  (node %s of %s, pid %s, Kafka %s%s)\n' kafka "$N_PORT" "$i" "$n" "$pid" "$KAFKA_VERSION" "$([[ "$leader" == "$i" ]] && printf ', quorum leader')"
+    else
+      printf '%-9s stopped  127.0.0.1:%s  (node %s of %s)\n' kafka "$N_PORT" "$i" "$n"
+      rc=1
+    fi
+  done
+  return "$rc"
 }
 
-# keep downloaded jars + cluster id; wipe data, logs and generated config
+# keep downloaded jars + cluster id; wipe data, logs and generated config of every node
 wipe_kafka() {
-  rm -rf "$KAFKA_DATA" "$KAFKA_LOGDIR" "$KAFKA_PIDFILE" "$KAFKA_PROPS" "$KAFKA_LOG4J" "$KAFKA_PORTFILE" "$KAFKA_CLUSTER_ID_FILE"
+  local i
+  for ((i = 1; i <= 9; i++)); do
+    kafka_node "$i"
+    rm -rf "$N_DATA" "$N_LOGDIR" "$N_PID" "$N_PROPS" "$N_DIR/log4j.properties" "$N_DIR/log4j2.properties"
+    ((i == 1)) || rmdir "$N_DIR" 2>/dev/null || true
+  done
+  rm -f "$KAFKA_PORTFILE" "$KAFKA_CLUSTER_ID_FILE" "$KAFKA_NODESFILE" "$KAFKA_FORMATTED_BY"
 }
 
 # ----------------------------------------------------------------------------- dispatch
 
 usage() {
   cat <<EOF
-Usage: $0 <command> [component...]
+Usage: $0 <command> [component...] [--kafka-brokers N]
 
 Commands:
   up                       start postgres, redis and kafka (idempotent) and wait until ready
@@ -820,8 +1012,14 @@ Commands:
   stop    <component...>   stop only the given components
   restart <component...>   stop + start the given components
 
-Env: SIGIL_PG_PORT (5432) SIGIL_REDIS_PORT (6379) SIGIL_KAFKA_PORT (9092)
-     SIGIL_KAFKA_CONTROLLER_PORT (kafka port + 1)
+Options:
+  --kafka-brokers N        Kafka as an N-node KRaft cluster (every node broker + controller;
+                           N >= 3: replication factor 3, min.insync.replicas 2). Remembered:
+                           later commands act on the same cluster. Changing N needs 'reset'.
+
+Env: SIGIL_PG_PORT (5432) SIGIL_REDIS_PORT (6379) SIGIL_KAFKA_PORT (9092; node i: + 2(i-1))
+     SIGIL_KAFKA_CONTROLLER_PORT (kafka port + 1; node i: + 2(i-1))
+     SIGIL_KAFKA_VERSION (4.4.0; 3.9.1 for the older line)  SIGIL_KAFKA_BROKER_COUNT (= --kafka-brokers)
 Data/logs: $INFRA_DIR
 EOF
 }
@@ -836,6 +1034,13 @@ normalize_component() {
   esac
 }
 
+
+# The three-master Redis Cluster of the Cluster tests (redis-cluster.sh) belongs to the default
+# instance; a private one (SIGIL_INFRA_DIR: chaos, other Kafka lines) gets its own only when it
+# names its ports with SIGIL_REDIS_CLUSTER_PORT.
+redis_cluster() {
+  if [[ -z "${SIGIL_INFRA_DIR:-}" || -n "${SIGIL_REDIS_CLUSTER_PORT:-}" ]]; then bash "$SCRIPT_DIR/redis-cluster.sh" "$@"; fi
+}
 
 acquire_lock() {
   mkdir -p "$INFRA_DIR"
@@ -865,6 +1070,27 @@ do_stop() {
 }
 
 main() {
+  # Options may stand anywhere after the command: `up --kafka-brokers 3`, `--kafka-brokers=3 up`.
+  local args=()
+  while (($#)); do
+    case "$1" in
+      --kafka-brokers)
+        (($# >= 2)) || die "--kafka-brokers needs a number"
+        KAFKA_NODES_REQUESTED="$2"
+        shift 2
+        ;;
+      --kafka-brokers=*)
+        KAFKA_NODES_REQUESTED="${1#*=}"
+        shift
+        ;;
+      *)
+        args+=("$1")
+        shift
+        ;;
+    esac
+  done
+  [[ -z "$KAFKA_NODES_REQUESTED" || "$KAFKA_NODES_REQUESTED" =~ ^[1-9]$ ]] || die "--kafka-brokers must be 1..9, got '$KAFKA_NODES_REQUESTED'"
+  set -- "${args[@]+"${args[@]}"}"
   local cmd="${1:-}"
   (($#)) && shift
   case "$cmd" in
@@ -872,10 +1098,12 @@ main() {
       acquire_lock
       local t0=$SECONDS
       do_start "${COMPONENTS[@]}"
+      redis_cluster up
       log "all up in $((SECONDS - t0))s (data: $INFRA_DIR)"
       ;;
     down)
       acquire_lock
+      redis_cluster down
       do_stop "${COMPONENTS[@]}"
       ;;
     start | stop | restart)
@@ -907,6 +1135,7 @@ main() {
           kafka) status_kafka || rc=1 ;;
         esac
       done
+      redis_cluster status || rc=1
       return "$rc"
       ;;
     reset)
@@ -916,8 +1145,10 @@ main() {
       if pg_bin_dir >/dev/null; then wipe_postgres; fi
       wipe_redis
       wipe_kafka
+      redis_cluster wipe
       local t0=$SECONDS
       do_start "${COMPONENTS[@]}"
+      redis_cluster up
       log "all up in $((SECONDS - t0))s (data: $INFRA_DIR)"
       ;;
     -h | --help | help) usage ;;

@@ -23,10 +23,14 @@ bash tools/platform/stop.sh --quiet
 # The infrastructure's ports (SIGIL_*_PORT, e.g. moved off a port in use) are the services' too.
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:${SIGIL_KAFKA_PORT:-9092}}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${SIGIL_REDIS_PORT:-6379}}"
+# Development defaults, generous where production's protect a public signup from abuse: a
+# developer's own scripts all sign up from 127.0.0.1 (the production default is 20 an hour,
+# apps/gateway/src/config.ts). A value set by the caller wins.
+DEV_GATEWAY_ENV=(SIGNUP_LIMIT_PER_IP_PER_HOUR="${SIGNUP_LIMIT_PER_IP_PER_HOUR:-10000}")
 
 for svc in "${SERVICES[@]}"; do
   env_port=()
-  [ "$svc" = gateway ] && env_port=(PORT="$GATEWAY_PORT" HOST="${HOST:-127.0.0.1}")
+  [ "$svc" = gateway ] && env_port=(PORT="$GATEWAY_PORT" HOST="${HOST:-127.0.0.1}" "${DEV_GATEWAY_ENV[@]}")
   [ "$svc" != gateway ] && [ -z "${DATABASE_URL:-}" ] && env_port+=(DATABASE_URL="postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_$svc")
   # Each service applies its own migrations at start, under an advisory lock.
   # Only the gateway takes PORT/HOST from the caller; the services keep their own defaults.

@@ -26,7 +26,14 @@ describe('gateway limits on public routes and brute force', () => {
     expect((await attempt(2)).status).toBe(201);
     const third = await attempt(3);
     expect(third.status).toBe(429);
-    expect(third.headers.get('retry-after')).not.toBeNull();
+    // The limit is per hour, and every part of the answer says so (issue #21: it called itself per-minute).
+    const retryAfter = Number(third.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(60);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(third.body.error.message).toContain('per-hour limit of 2');
+    expect(third.body.error.retry_after).toBe(retryAfter);
+    expect(third.headers.get('ratelimit-policy')).toBe('"hour";q=2;w=3600');
+    expect(third.headers.get('ratelimit')).toBe(`"hour";r=0;t=${retryAfter}`);
   });
 
   it('refuses an IP that keeps presenting bad keys, even with a good key afterwards', async () => {
@@ -35,6 +42,10 @@ describe('gateway limits on public routes and brute force', () => {
     for (let i = 0; i < 7; i++) statuses.push((await anon.get('/v1/me', { authorization: 'Bearer sg_live_0000000000000000000000000000000000000000AAAAAA' })).status);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429]);
+    const refused = await anon.get('/v1/me', { authorization: 'Bearer sg_live_0000000000000000000000000000000000000000AAAAAA' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.body.error.message).toContain('per-minute limit of 5');
   });
 });
 

@@ -43,8 +43,8 @@ describe('gateway', () => {
       expect(ok.headers.get('x-ratelimit-limit')).toBe('500');
       expect(Number(ok.headers.get('x-ratelimit-remaining'))).toBe(499);
       expect(Number(ok.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
-      expect(ok.headers.get('ratelimit-policy')).toBe('"window";q=500;w=60, "day";q=50000;w=86400');
-      expect(ok.headers.get('ratelimit')).toMatch(/^"window";r=498;t=\d+$|^"window";r=499;t=\d+$/);
+      expect(ok.headers.get('ratelimit-policy')).toBe('"minute";q=500;w=60, "day";q=50000;w=86400');
+      expect(ok.headers.get('ratelimit')).toMatch(/^"minute";r=498;t=\d+$|^"minute";r=499;t=\d+$/);
       const notFound = await t.api.get('/v1/contacts/con_01JD0000000000000000000000');
       expect(notFound.status).toBe(404);
       expect(notFound.headers.get('x-ratelimit-limit')).toBe('500');

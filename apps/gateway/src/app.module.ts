@@ -16,14 +16,18 @@ import {
   type KafkaSettings,
 } from '@sigil/platform';
 import { ApiKeyVerifier } from './auth/api-key.verifier';
+import { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import { AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator';
 import { CredentialCache } from './auth/credential-cache';
 import { KeyCacheInvalidator } from './auth/key-cache-invalidator';
+import { RoutePolicies } from './auth/route-policy';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
+import { RouteMethods } from './http/route-methods';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ApiKeysController } from './routes/api-keys.controller';
@@ -68,6 +72,10 @@ export class GatewayAppModule {
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         IdempotencyStore,
         { provide: APP_GUARD, useClass: AuthGuard },
+        RoutePolicies,
+        Authenticator,
+        AuthFailureThrottle,
+        RouteMethods,
         CredentialCache,
         ApiKeyVerifier,
         KeyCacheInvalidator,

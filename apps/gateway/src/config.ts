@@ -22,6 +22,8 @@ export const GatewayConfigSchema = z.object({
   SIGNUP_LIMIT_PER_IP_PER_HOUR: envInt(20, 1, 1_000_000),
   /** Failed API-key/token authentications per IP per minute before the IP is refused (brute force). */
   AUTH_FAILURES_PER_IP_PER_MINUTE: envInt(30, 1, 1_000_000),
+  /** Most IPs a replica keeps refusing at once after too many failures (the oldest go first). */
+  AUTH_BLOCKLIST_MAX_ENTRIES: envInt(100_000, 1, 10_000_000),
   /** Trust X-Forwarded-For from this many proxy hops (behind an ingress). */
   TRUST_PROXY_HOPS: envInt(0, 0, 10),
   CORS_ORIGINS: z.string().default(''),

@@ -11,6 +11,7 @@ export const ErrorCodes = [
   'validation_failed',
   'invalid_json',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'idempotency_key_reuse',
   'idempotency_key_in_flight',

@@ -1,6 +1,6 @@
 /** Valid request bodies with fresh values; a test overrides only what matters to it. */
 import { randomBytes } from 'node:crypto';
-import type { CreateContactRequest, CreateCustomFieldRequest, RequestContext } from '@sigil/contracts';
+import type { CreateContactRequest, CreateCustomFieldRequest, RequestContext, VerifiedApiKey } from '@sigil/contracts';
 
 let counter = 0;
 export function uniqueEmail(domain = 'example.com'): string {
@@ -23,6 +23,21 @@ export function testContext(overrides: Partial<RequestContext> = {}): RequestCon
     mode: 'live',
     request_id: `req_${randomBytes(6).toString('hex')}`,
     principal: { kind: 'api_key', id: 'key_test', scopes: ['*'] },
+    ...overrides,
+  };
+}
+
+/** A verified API key as the gateway caches it: active, live, all scopes, on a pro tenant. */
+export function verifiedApiKey(overrides: Partial<VerifiedApiKey> = {}): VerifiedApiKey {
+  return {
+    key_id: 'key_1',
+    tenant: { id: 'ten_1', name: 'T', plan: 'pro' },
+    environment: 'live',
+    prefix: 'sg_live_xxxx',
+    scopes: ['*'],
+    rate_limit_per_minute: null,
+    expires_at: null,
+    state: 'active',
     ...overrides,
   };
 }

@@ -10,6 +10,11 @@ import type { KafkaSettings } from '@sigil/platform';
 
 export const PG_ADMIN_URL = process.env['TEST_PG_ADMIN_URL'] ?? 'postgres://sigil:sigil@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** The three-master Redis Cluster of tools/infra/redis-cluster.sh. */
+export const REDIS_CLUSTER_NODES = (process.env['REDIS_CLUSTER_NODES'] ?? '127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002').split(',').map((hostPort) => {
+  const [host, port] = hostPort.split(':');
+  return { host: host!, port: Number(port) };
+});
 export const KAFKA_BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 
 export function testKafka(clientId = 'test'): KafkaSettings {

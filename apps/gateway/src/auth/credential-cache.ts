@@ -2,10 +2,12 @@
  * Two-level cache of verified API keys, keyed by the secret's SHA-256:
  * process memory (short TTL) in front of Redis (shared by replicas). An
  * eviction by key id leaves a tombstone, so an answer fetched before the
- * revocation can never re-enter the cache afterwards.
+ * revocation can never re-enter the cache afterwards. No command spans two
+ * keys of different slots (the index of a key id is hash-tagged by that id),
+ * so it works on a Redis Cluster too.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE, type VerifiedApiKey } from '@sigil/contracts';
 import { REDIS } from '@sigil/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -29,7 +31,7 @@ export class CredentialCache {
   private readonly prefix = `${KAFKA_NAMESPACE}:keycache`;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis | Cluster,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -56,22 +58,26 @@ export class CredentialCache {
     if (this.isStale(value)) return;
     this.remember(hash, value);
     const ttl = this.config.KEY_CACHE_REDIS_TTL_SECONDS;
-    await this.redis
-      .multi()
-      .set(`${this.prefix}:${hash}`, JSON.stringify(value), 'EX', ttl)
-      .sadd(`${this.prefix}:id:${value.key.key_id}`, hash)
-      .expire(`${this.prefix}:id:${value.key.key_id}`, ttl)
-      .exec();
+    const indexKey = this.indexKey(value.key.key_id);
+    // Two slots, so not one transaction: a value written after a racing eviction is refused by the tombstones.
+    await Promise.all([
+      this.redis.multi().sadd(indexKey, hash).expire(indexKey, ttl).exec(),
+      this.redis.set(`${this.prefix}:${hash}`, JSON.stringify(value), 'EX', ttl),
+    ]);
   }
 
   /** Forgets every secret of a key, here and in Redis (called on revoke/rotate/update events). */
   async evict(keyId: string, now = Date.now()): Promise<void> {
     this.tombstones.set(keyId, now);
-    const indexKey = `${this.prefix}:id:${keyId}`;
+    const indexKey = this.indexKey(keyId);
     const hashes = await this.redis.smembers(indexKey);
-    if (hashes.length) await this.redis.del(...hashes.map((h) => `${this.prefix}:${h}`), indexKey);
+    await Promise.all([...hashes.map((h) => this.redis.unlink(`${this.prefix}:${h}`)), this.redis.unlink(indexKey)]);
     this.evictMemory(keyId);
     this.pruneTombstones(now);
+  }
+
+  private indexKey(keyId: string): string {
+    return `${this.prefix}:id:{${keyId}}`;
   }
 
   private evictMemory(keyId: string): void {

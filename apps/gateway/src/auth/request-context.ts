@@ -4,14 +4,30 @@ import type { FastifyRequest } from 'fastify';
 import type { RequestContext, VerifiedApiKey } from '@sigil/contracts';
 import type { VerifiedClaims } from '@sigil/platform';
 
-/** Who is calling, as established by the AuthGuard. */
-export type Caller = { kind: 'api_key'; key: VerifiedApiKey } | { kind: 'user'; claims: VerifiedClaims };
+/**
+ * Who is calling, as established by the Authenticator. An API key presented
+ * beside a session JWT of its tenant (seed 002) is an `api_key` caller that
+ * also knows its `user`.
+ */
+export type Caller = { kind: 'api_key'; key: VerifiedApiKey; user?: VerifiedClaims } | { kind: 'user'; claims: VerifiedClaims };
 
 declare module 'fastify' {
   interface FastifyRequest {
     sigilContext?: RequestContext;
     sigilCaller?: Caller;
   }
+}
+
+/** A tenant's users hold every scope (docs/auth.md); one shared array, never mutated. */
+export const USER_SCOPES: readonly string[] = Object.freeze(['*']);
+
+/** The context services receive: from the credential only, never from the request's content. */
+export function contextFor(caller: Caller, requestId: string): RequestContext {
+  if (caller.kind === 'api_key') {
+    const { key } = caller;
+    return { tenant_id: key.tenant.id, mode: key.environment, request_id: requestId, principal: { kind: 'api_key', id: key.key_id, scopes: key.scopes } };
+  }
+  return { tenant_id: caller.claims.tid, mode: 'live', request_id: requestId, principal: { kind: 'user', id: caller.claims.sub, scopes: USER_SCOPES as string[] } };
 }
 
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {

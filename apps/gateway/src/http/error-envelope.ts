@@ -9,7 +9,7 @@ import { DomainError, InternalError } from '@sigil/platform';
 
 const logger = new Logger('Errors');
 
-const UNSUPPORTED_MEDIA = 'Send JSON with Content-Type: application/json.';
+const UNSUPPORTED_MEDIA = 'This API takes JSON request bodies: send them with `Content-Type: application/json`.';
 
 /**
  * Nest turns Fastify's parser errors into HttpExceptions carrying Fastify's

@@ -1,16 +1,19 @@
 /**
  * Fastify-level HTTP hygiene around Nest routing: the request id on every
  * response, security headers, CORS for configured origins, JSON as the only
- * body type (anything else is a 415), storing idempotent responses, and usage
- * counting once a response is sent. Parser errors reach the Nest filter and leave in the error envelope.
+ * body type (anything else, form posts included, is a 415), the methods each
+ * path serves (for 405), idempotent responses, and usage counting once a
+ * response is sent. Parser errors reach the Nest filter and leave in the error envelope.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { installHttpTracing } from '@sigil/platform';
 import type { GatewayConfig } from '../config';
+import { installIdempotencyHooks } from '../idempotency/idempotency.hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
 import { installJsonBodyParser } from './json-body-parser';
 import { installNulGuard } from './nul-characters';
+import { RouteMethods } from './route-methods';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -27,8 +30,11 @@ const CORS_EXPOSED_HEADERS =
 export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
-  fastify.removeContentTypeParser(['text/plain']);
+  app.get(RouteMethods).install(fastify);
   installJsonBodyParser(app);
+  // JSON only: Fastify then answers any other content type (curl's default form encoding included) with 415.
+  // An upload endpoint can still register a multipart parser for itself.
+  fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
   installNulGuard(fastify);
   installHttpTracing(fastify);
   fastify.addHook('onRequest', async (req, reply) => {
@@ -53,14 +59,7 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
       }
     }
   });
-  const idempotency = app.get(IdempotencyStore);
-  fastify.addHook('onSend', async (req, reply, payload) => {
-    const claim = req.idempotencyClaim;
-    if (claim && reply.getHeader('idempotent-replayed') === undefined && typeof payload === 'string') {
-      await idempotency.complete(claim, reply.statusCode, String(reply.getHeader('content-type') ?? 'application/json'), payload);
-    }
-    return payload;
-  });
+  installIdempotencyHooks(fastify, app.get(IdempotencyStore));
   const usage = app.get(UsageRecorder);
   usage.start();
   fastify.addHook('onResponse', async (req, reply) => usage.record(req, reply));

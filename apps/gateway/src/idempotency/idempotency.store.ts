@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE, type RequestContext } from '@sigil/contracts';
 import { DomainError, REDIS, ValidationFailed } from '@sigil/platform';
 
@@ -37,16 +37,16 @@ export interface IdempotencyClaim {
   fingerprint: string;
 }
 
-/** Thrown to answer a duplicate with the stored response (the error filter sends it as is). */
-export class IdempotentReplay extends Error {
-  constructor(readonly stored: StoredResponse) {
-    super('idempotent replay');
-  }
+/** A claim's outcome: the key is this request's now, or a completed request's response is replayed. */
+export type ClaimResult = { kind: 'claimed'; claim: IdempotencyClaim } | { kind: 'replay'; stored: StoredResponse };
+
+function inFlight409(): DomainError {
+  return new DomainError(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed.');
 }
 
 @Injectable()
 export class IdempotencyStore {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
 
   static fingerprint(method: string, url: string, body: unknown): string {
     return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
@@ -56,28 +56,30 @@ export class IdempotencyStore {
     return createHash('sha256').update(key).digest('hex');
   }
 
-  /** Claims the key for this request, or throws the replay / 409 / 422. */
-  async claim(ctx: RequestContext, key: string, fingerprint: string): Promise<IdempotencyClaim> {
+  /**
+   * Claims the key for this request, or returns the stored response to replay
+   * (a replay is an answer, not an error); throws 400 (malformed key), 409
+   * (still in flight) or 422 (the key was used for another request).
+   */
+  async claim(ctx: RequestContext, key: string, fingerprint: string): Promise<ClaimResult> {
     if (!KEY_PATTERN.test(key)) {
       throw new ValidationFailed([{ field: 'Idempotency-Key', code: 'invalid', message: 'Use 1–255 visible ASCII characters.' }]);
     }
     const keyHash = IdempotencyStore.keyHash(key);
     const redisKey = `${KAFKA_NAMESPACE}:idem:${ctx.tenant_id}:${ctx.mode}:${keyHash}`;
-    const inFlight: InFlight = { state: 'in_flight', fingerprint };
+    const marker = JSON.stringify({ state: 'in_flight', fingerprint } satisfies InFlight);
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (await this.redis.set(redisKey, JSON.stringify(inFlight), 'EX', IN_FLIGHT_TTL_SECONDS, 'NX')) return { redisKey, keyHash, fingerprint };
+      if (await this.redis.set(redisKey, marker, 'EX', IN_FLIGHT_TTL_SECONDS, 'NX')) return { kind: 'claimed', claim: { redisKey, keyHash, fingerprint } };
       const raw = await this.redis.get(redisKey);
       if (!raw) continue; // expired between the two calls: claim again
       const existing = JSON.parse(raw) as InFlight | StoredResponse;
       if (existing.fingerprint !== fingerprint) {
         throw new DomainError(422, 'idempotency_key_reuse', 'This Idempotency-Key was already used with a different request.');
       }
-      if (existing.state === 'in_flight') {
-        throw new DomainError(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed.');
-      }
-      throw new IdempotentReplay(existing);
+      if (existing.state === 'in_flight') throw inFlight409();
+      return { kind: 'replay', stored: existing };
     }
-    throw new DomainError(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed.');
+    throw inFlight409();
   }
 
   /**

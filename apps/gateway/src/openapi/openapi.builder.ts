@@ -17,8 +17,8 @@ const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: { type: 'integer' } },
   'X-RateLimit-Remaining': { description: 'Requests left in the current window (and day).', schema: { type: 'integer' } },
   'X-RateLimit-Reset': { description: 'Seconds until the window frees a request.', schema: { type: 'integer' } },
-  RateLimit: { description: 'IETF RateLimit field: `"window";r=<remaining>;t=<reset>`.', schema: { type: 'string' } },
-  'RateLimit-Policy': { description: 'IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`.', schema: { type: 'string' } },
+  RateLimit: { description: 'IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds).', schema: { type: 'string' } },
+  'RateLimit-Policy': { description: 'IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`).', schema: { type: 'string' } },
   'X-Request-Id': { description: 'The request id (yours if you sent a valid one).', schema: { type: 'string' } },
 };
 

@@ -7,10 +7,11 @@ import { Controller, Get, Param, Res, type OnApplicationBootstrap } from '@nestj
 import { DiscoveryService } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
 import { DomainError, Public } from '@sigil/platform';
 import { buildOpenApi } from './openapi.builder';
+import { packageVersion } from './package-version';
 
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
 const TYPES: Record<string, string> = { css: 'text/css', js: 'application/javascript', png: 'image/png' };
@@ -22,15 +23,6 @@ const PAGE = `<!doctype html>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/init.js"></script></body></html>`;
 const INIT = `window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#ui', deepLinking: true });`;
-
-/** The repository's version, from the nearest package.json up from here (source or dist). */
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return '0.0.0';
-}
 
 @Controller()
 @Public()

@@ -1,20 +1,38 @@
 /**
  * Rate-limit response headers: the classic `X-RateLimit-*` trio and the IETF
  * `RateLimit` / `RateLimit-Policy` fields (draft-ietf-httpapi-ratelimit-headers),
- * plus `Retry-After` on refusals.
+ * plus `Retry-After` on refusals. Policies are named after their window
+ * (`"minute"`, `"hour"`, `"day"`). `RateLimit` and the `X-RateLimit-*` trio
+ * describe the window closest to exhaustion — the day once its remainder is
+ * the smaller one, and always when the day refused — so `t`, `X-RateLimit-Reset`
+ * and `Retry-After` agree.
  */
 import type { FastifyReply } from 'fastify';
-import type { LimitDecision } from './rate-limiter';
+import { DAY_MS, windowName, type LimitDecision } from './limit-policy';
+
+export type RateLimitHeaderValues = Record<string, string>;
+
+export function rateLimitHeaders(d: LimitDecision): RateLimitHeaderValues {
+  const { policy } = d;
+  const name = windowName(policy.windowMs);
+  const hasDay = policy.dayLimit > 0;
+  const dayBinds = hasDay && (d.blockedBy === 'day' || (d.blockedBy === 'none' && d.dayRemaining < d.remaining));
+  const limit = dayBinds ? policy.dayLimit : policy.limit;
+  const remaining = Math.max(0, dayBinds ? d.dayRemaining : hasDay ? Math.min(d.remaining, d.dayRemaining) : d.remaining);
+  const reset = dayBinds ? d.dayResetSeconds : d.resetSeconds;
+  let policies = `"${name}";q=${policy.limit};w=${Math.round(policy.windowMs / 1000)}`;
+  if (hasDay) policies += `, "day";q=${policy.dayLimit};w=${DAY_MS / 1000}`;
+  const headers: RateLimitHeaderValues = {
+    'x-ratelimit-limit': String(limit),
+    'x-ratelimit-remaining': String(remaining),
+    'x-ratelimit-reset': String(reset),
+    'ratelimit-policy': policies,
+    ratelimit: `"${dayBinds ? 'day' : name}";r=${remaining};t=${reset}`,
+  };
+  if (!d.admitted) headers['retry-after'] = String(d.retryAfterSeconds);
+  return headers;
+}
 
 export function setRateLimitHeaders(reply: FastifyReply, d: LimitDecision): void {
-  const windowSeconds = Math.round(d.policy.windowMs / 1000);
-  const remaining = d.policy.dayLimit > 0 ? Math.min(d.remaining, d.dayRemaining) : d.remaining;
-  void reply.header('x-ratelimit-limit', String(d.policy.limit));
-  void reply.header('x-ratelimit-remaining', String(Math.max(0, remaining)));
-  void reply.header('x-ratelimit-reset', String(d.resetSeconds));
-  const policies = [`"window";q=${d.policy.limit};w=${windowSeconds}`];
-  if (d.policy.dayLimit > 0) policies.push(`"day";q=${d.policy.dayLimit};w=86400`);
-  void reply.header('ratelimit-policy', policies.join(', '));
-  void reply.header('ratelimit', `"window";r=${Math.max(0, remaining)};t=${d.resetSeconds}`);
-  if (!d.admitted) void reply.header('retry-after', String(d.retryAfterSeconds));
+  void reply.headers(rateLimitHeaders(d));
 }

@@ -1,81 +1,77 @@
 /**
  * Exact distributed rate limits: one Lua script, one Redis round trip per
- * request, checking a per-minute sliding-window log and a per-UTC-day counter
- * atomically (see rate-limit.lua and docs/rate-limits.md). Redis unreachable →
- * fail closed (503 `rate_limiter_unavailable`) unless configured to fail open.
+ * request, checking a sliding-window log and a per-UTC-day counter atomically
+ * (see rate-limit.lua and docs/rate-limits.md). Both keys of a subject carry
+ * the subject as a hash tag (`…:rl:{key:key_…}:w60000`, `…:d20423`), so on a
+ * Redis Cluster they live in one slot and the script never fails with
+ * CROSSSLOT. Redis unreachable → fail closed (503 `rate_limiter_unavailable`)
+ * unless configured to fail open.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { DomainError, REDIS } from '@sigil/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { DAY_MS, type LimitDecision, type LimitPolicy } from './limit-policy';
+
+export type { LimitDecision, LimitPolicy } from './limit-policy';
 
 const SCRIPT = readFileSync(join(__dirname, 'rate-limit.lua'), 'utf8');
-const DAY_MS = 86_400_000;
 
-export interface LimitPolicy {
-  /** Identifies the limited subject, e.g. `key:key_…` or `ip:login:1.2.3.4`. */
-  subject: string;
-  limit: number;
-  windowMs: number;
-  /** 0: no daily limit. */
-  dayLimit: number;
+type LimiterCommand = (k1: string, k2: string, limit: number, window: number, dayLimit: number, dayTtl: number, member: string) => Promise<number[]>;
+
+/** The Redis keys of one subject's windows: one hash tag, so one Cluster slot. */
+export function limiterKeys(namespace: string, policy: LimitPolicy, day: number): [window: string, day: string] {
+  const base = `${namespace}:rl:{${policy.subject}}`;
+  return [`${base}:w${policy.windowMs}`, `${base}:d${day}`];
 }
 
-export interface LimitDecision {
-  admitted: boolean;
-  policy: LimitPolicy;
-  remaining: number;
-  /** Seconds until the window frees a request. */
-  resetSeconds: number;
-  dayRemaining: number;
-  blockedBy: 'none' | 'window' | 'day';
-  /** Seconds a refused client should wait. */
-  retryAfterSeconds: number;
-}
-
-type RedisWithLimiter = Redis & {
-  sigilRateLimit(k1: string, k2: string, limit: number, window: number, dayLimit: number, dayTtl: number, member: string): Promise<number[]>;
-};
+export type LimiterSettings = Pick<GatewayConfig, 'RATE_LIMIT_ENABLED' | 'RATE_LIMIT_FAIL_OPEN' | 'RATE_LIMIT_TIMEOUT_MS'>;
 
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
-  private readonly redis: RedisWithLimiter;
+  private readonly redis: Redis | Cluster;
+  private readonly command: LimiterCommand;
   private counter = 0;
   private readonly instance = randomBytes(4).toString('hex');
 
   constructor(
-    @Inject(REDIS) redis: Redis,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(REDIS) redis: Redis | Cluster,
+    @Inject(GATEWAY_CONFIG) private readonly config: LimiterSettings,
   ) {
-    redis.defineCommand('sigilRateLimit', { numberOfKeys: 2, lua: SCRIPT });
-    this.redis = redis as RedisWithLimiter;
+    // EVALSHA with a fallback to EVAL (ioredis): the script is sent once per connection, not per request.
+    if (!(redis as unknown as Record<string, unknown>)['sigilRateLimit']) redis.defineCommand('sigilRateLimit', { numberOfKeys: 2, lua: SCRIPT });
+    this.redis = redis;
+    const fn = (redis as unknown as { sigilRateLimit: LimiterCommand }).sigilRateLimit;
+    this.command = fn.bind(redis);
   }
 
   async check(policy: LimitPolicy, now = Date.now()): Promise<LimitDecision> {
-    if (!this.config.RATE_LIMIT_ENABLED) return this.unlimited(policy);
+    if (!this.config.RATE_LIMIT_ENABLED) return unlimited(policy, now);
     const day = Math.floor(now / DAY_MS);
     const dayTtl = Math.ceil(((day + 1) * DAY_MS - now) / 1000);
-    const base = `${KAFKA_NAMESPACE}:rl:${policy.subject}`;
+    const [windowKey, dayKey] = limiterKeys(KAFKA_NAMESPACE, policy, day);
     let result: number[];
     try {
       if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
-      result = await this.withTimeout(
-        this.redis.sigilRateLimit(`${base}:w${policy.windowMs}`, `${base}:d${day}`, policy.limit, policy.windowMs, policy.dayLimit, dayTtl, this.member()),
-      );
+      result = await this.withTimeout(this.command(windowKey, dayKey, policy.limit, policy.windowMs, policy.dayLimit, dayTtl, this.member()));
     } catch (err) {
       if (this.config.RATE_LIMIT_FAIL_OPEN) {
         this.logger.error(`RATE LIMITER UNAVAILABLE, FAILING OPEN (RATE_LIMIT_FAIL_OPEN=true): ${String(err)}`);
-        return this.unlimited(policy);
+        return unlimited(policy, now);
       }
+      this.logger.warn(`rate limiter unavailable, refusing (fail closed): ${String(err)}`);
       throw new DomainError(503, 'rate_limiter_unavailable', 'Rate limiting is temporarily unavailable; retry shortly.');
     }
-    const [admitted, remaining, resetMs, dayRemaining, blocked] = result.map(Number) as [number, number, number, number, number];
-    const resetSeconds = Math.max(0, Math.ceil(resetMs / 1000));
+    const admitted = Number(result[0]);
+    const remaining = Number(result[1]);
+    const resetSeconds = Math.max(0, Math.ceil(Number(result[2]) / 1000));
+    const dayRemaining = Number(result[3]);
+    const blocked = Number(result[4]);
     const blockedBy = blocked === 1 ? 'window' : blocked === 2 ? 'day' : 'none';
     return {
       admitted: admitted === 1,
@@ -83,6 +79,7 @@ export class RateLimiter {
       remaining,
       resetSeconds: resetSeconds || Math.ceil(policy.windowMs / 1000),
       dayRemaining,
+      dayResetSeconds: dayTtl,
       blockedBy,
       retryAfterSeconds: blockedBy === 'day' ? dayTtl : Math.max(1, resetSeconds),
     };
@@ -91,18 +88,6 @@ export class RateLimiter {
   private member(): string {
     this.counter = (this.counter + 1) % 1_000_000_000;
     return `${this.instance}:${this.counter}`;
-  }
-
-  private unlimited(policy: LimitPolicy): LimitDecision {
-    return {
-      admitted: true,
-      policy,
-      remaining: policy.limit,
-      resetSeconds: Math.ceil(policy.windowMs / 1000),
-      dayRemaining: policy.dayLimit,
-      blockedBy: 'none',
-      retryAfterSeconds: 0,
-    };
   }
 
   private withTimeout<T>(p: Promise<T>): Promise<T> {
@@ -120,4 +105,17 @@ export class RateLimiter {
       );
     });
   }
+}
+
+function unlimited(policy: LimitPolicy, now: number): LimitDecision {
+  return {
+    admitted: true,
+    policy,
+    remaining: policy.limit,
+    resetSeconds: Math.ceil(policy.windowMs / 1000),
+    dayRemaining: policy.dayLimit,
+    dayResetSeconds: Math.ceil((DAY_MS - (now % DAY_MS)) / 1000),
+    blockedBy: 'none',
+    retryAfterSeconds: 0,
+  };
 }

@@ -47,7 +47,9 @@ async function createMissing(admin: Admin, partitions: number, topics: string[])
       .createTopics({
         waitForLeaders: false,
         timeout: 30000,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, configEntries: TOPIC_CONFIG })),
+        // No replicationFactor: the broker's default.replication.factor (1 on a single dev node,
+        // 3 on a cluster, with its min.insync.replicas), as the deploy/ KafkaTopics ask.
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, configEntries: TOPIC_CONFIG })),
       })
       .catch((err: unknown) => {
         // Another replica may have created some of them first; the metadata check below decides.

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# sdks/generate.sh [--check]
+# Writes sdks/openapi.json from the gateway's code (the document it serves at
+# /v1/openapi.json; needs `npm run build`) and regenerates the low-level
+# layer of both SDKs from it: sdks/typescript/src/generated (openapi-typescript)
+# and sdks/python/sigil/generated (openapi-python-client, pinned in
+# sdks/python/requirements-dev.txt). Never edit those by hand.
+# --check (CI): generates into a temporary copy and fails, showing the
+# difference, when the committed document or SDK code is not what the code
+# generates today.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CHECK=0
+[ "${1:-}" = "--check" ] && CHECK=1
+[ -f dist/apps/gateway/src/openapi/write-openapi.js ] || npm run --silent build
+VENV_BIN="$(bash sdks/python/venv.sh)"
+if [ "$CHECK" = 1 ]; then
+  OUT="$(mktemp -d /tmp/sigil-sdks.XXXXXX)"
+  trap 'rm -rf "$OUT"' EXIT
+  mkdir -p "$OUT/typescript/src/generated" "$OUT/python/sigil"
+  # The formatter reads the project's settings, as it does in the real tree.
+  cp sdks/python/pyproject.toml "$OUT/python/"
+else
+  OUT=sdks
+fi
+node dist/apps/gateway/src/openapi/write-openapi.js "$OUT/openapi.json"
+npx --no-install openapi-typescript "$OUT/openapi.json" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
+  npx --no-install openapi-typescript "$OUT/openapi.json" -o "$OUT/typescript/src/generated/openapi.ts"
+PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$OUT/openapi.json" --meta none \
+  --output-path "$OUT/python/sigil/generated" --config sdks/python/generator.yml --overwrite >/dev/null
+find "$OUT/python/sigil/generated" -name __pycache__ -prune -exec rm -rf {} +
+if [ "$CHECK" = 1 ]; then
+  status=0
+  diff -u sdks/openapi.json "$OUT/openapi.json" || status=1
+  diff -ru -x __pycache__ sdks/typescript/src/generated "$OUT/typescript/src/generated" || status=1
+  diff -ru -x __pycache__ sdks/python/sigil/generated "$OUT/python/sigil/generated" || status=1
+  if [ "$status" != 0 ]; then
+    echo "sdks: the committed OpenAPI document or generated SDK code differs from what the code generates; run bash sdks/generate.sh and commit" >&2
+    exit 1
+  fi
+  echo "sdks: document and generated SDK code are up to date"
+fi

@@ -1,0 +1,37 @@
+"""``sigil``: the Python client of the Sigil API (SPEC §10). The facade
+(``Sigil``), its errors and webhook verification are hand-written; the
+operations and models in ``sigil.generated`` are generated from the OpenAPI
+document (sdks/generate.sh)."""
+
+from .client import Paginator, Sigil
+from .errors import (
+    AuthenticationError,
+    ConflictError,
+    ConnectionError,
+    IdempotencyError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    SigilError,
+    ValidationError,
+    WebhookVerificationError,
+)
+from .webhooks import verify_webhook
+
+__all__ = [
+    "Sigil",
+    "Paginator",
+    "SigilError",
+    "ValidationError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "IdempotencyError",
+    "RateLimitError",
+    "ServerError",
+    "ConnectionError",
+    "WebhookVerificationError",
+    "verify_webhook",
+]

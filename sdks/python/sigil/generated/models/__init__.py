@@ -1,0 +1,103 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .api_keys_create_body import ApiKeysCreateBody
+from .api_keys_create_body_environment import ApiKeysCreateBodyEnvironment
+from .api_keys_create_body_scopes_item import ApiKeysCreateBodyScopesItem
+from .api_keys_rotate_body import ApiKeysRotateBody
+from .api_keys_update_body import ApiKeysUpdateBody
+from .api_keys_update_body_scopes_item import ApiKeysUpdateBodyScopesItem
+from .auth_login_body import AuthLoginBody
+from .auth_logout_body import AuthLogoutBody
+from .auth_refresh_body import AuthRefreshBody
+from .auth_signup_body import AuthSignupBody
+from .auth_signup_body_plan import AuthSignupBodyPlan
+from .contacts_add_tags_body import ContactsAddTagsBody
+from .contacts_batch_body import ContactsBatchBody
+from .contacts_create_body import ContactsCreateBody
+from .contacts_create_body_custom_fields import ContactsCreateBodyCustomFields
+from .contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
+from .contacts_record_activity_body import ContactsRecordActivityBody
+from .contacts_record_activity_body_properties import (
+    ContactsRecordActivityBodyProperties,
+)
+from .contacts_remove_tags_body import ContactsRemoveTagsBody
+from .contacts_update_body import ContactsUpdateBody
+from .contacts_update_body_custom_fields import ContactsUpdateBodyCustomFields
+from .contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
+from .custom_fields_create_body import CustomFieldsCreateBody
+from .custom_fields_create_body_type import CustomFieldsCreateBodyType
+from .custom_fields_update_body import CustomFieldsUpdateBody
+from .custom_fields_update_body_type import CustomFieldsUpdateBodyType
+from .envelope import Envelope
+from .envelope_links import EnvelopeLinks
+from .error import Error
+from .error_error import ErrorError
+from .error_error_code import ErrorErrorCode
+from .error_error_details_item import ErrorErrorDetailsItem
+from .error_error_type import ErrorErrorType
+from .list_envelope import ListEnvelope
+from .list_envelope_links import ListEnvelopeLinks
+from .lists_add_members_body import ListsAddMembersBody
+from .lists_create_body import ListsCreateBody
+from .lists_export_format import ListsExportFormat
+from .lists_remove_members_body import ListsRemoveMembersBody
+from .lists_update_body import ListsUpdateBody
+from .meta import Meta
+from .segments_create_body import SegmentsCreateBody
+from .segments_preview_body import SegmentsPreviewBody
+from .segments_update_body import SegmentsUpdateBody
+from .webhooks_create_body import WebhooksCreateBody
+from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
+from .webhooks_recover_body import WebhooksRecoverBody
+from .webhooks_update_body import WebhooksUpdateBody
+
+__all__ = (
+    "ApiKeysCreateBody",
+    "ApiKeysCreateBodyEnvironment",
+    "ApiKeysCreateBodyScopesItem",
+    "ApiKeysRotateBody",
+    "ApiKeysUpdateBody",
+    "ApiKeysUpdateBodyScopesItem",
+    "AuthLoginBody",
+    "AuthLogoutBody",
+    "AuthRefreshBody",
+    "AuthSignupBody",
+    "AuthSignupBodyPlan",
+    "ContactsAddTagsBody",
+    "ContactsBatchBody",
+    "ContactsCreateBody",
+    "ContactsCreateBodyCustomFields",
+    "ContactsCreateBodyPhoneType0",
+    "ContactsRecordActivityBody",
+    "ContactsRecordActivityBodyProperties",
+    "ContactsRemoveTagsBody",
+    "ContactsUpdateBody",
+    "ContactsUpdateBodyCustomFields",
+    "ContactsUpdateBodyPhoneType0",
+    "CustomFieldsCreateBody",
+    "CustomFieldsCreateBodyType",
+    "CustomFieldsUpdateBody",
+    "CustomFieldsUpdateBodyType",
+    "Envelope",
+    "EnvelopeLinks",
+    "Error",
+    "ErrorError",
+    "ErrorErrorCode",
+    "ErrorErrorDetailsItem",
+    "ErrorErrorType",
+    "ListEnvelope",
+    "ListEnvelopeLinks",
+    "ListsAddMembersBody",
+    "ListsCreateBody",
+    "ListsExportFormat",
+    "ListsRemoveMembersBody",
+    "ListsUpdateBody",
+    "Meta",
+    "SegmentsCreateBody",
+    "SegmentsPreviewBody",
+    "SegmentsUpdateBody",
+    "WebhooksCreateBody",
+    "WebhooksListDeliveriesStatus",
+    "WebhooksRecoverBody",
+    "WebhooksUpdateBody",
+)

@@ -1,0 +1,19 @@
+from enum import StrEnum
+
+
+class ApiKeysCreateBodyScopesItem(StrEnum):
+    CONTACTSREAD = "contacts:read"
+    CONTACTSWRITE = "contacts:write"
+    KEYSREAD = "keys:read"
+    KEYSWRITE = "keys:write"
+    LISTSREAD = "lists:read"
+    LISTSWRITE = "lists:write"
+    SEGMENTSREAD = "segments:read"
+    SEGMENTSWRITE = "segments:write"
+    USAGEREAD = "usage:read"
+    VALUE_11 = "*"
+    WEBHOOKSREAD = "webhooks:read"
+    WEBHOOKSWRITE = "webhooks:write"
+
+    def __str__(self) -> str:
+        return str(self.value)

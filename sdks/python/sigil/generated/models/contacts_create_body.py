@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.contacts_create_body_custom_fields import (
+        ContactsCreateBodyCustomFields,
+    )
+    from ..models.contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
+
+
+T = TypeVar("T", bound="ContactsCreateBody")
+
+
+@_attrs_define
+class ContactsCreateBody:
+    """
+    Attributes:
+        email (str):
+        first_name (None | str | Unset):
+        last_name (None | str | Unset):
+        phone (ContactsCreateBodyPhoneType0 | None | Unset):
+        tags (list[str] | Unset):
+        custom_fields (ContactsCreateBodyCustomFields | Unset):
+    """
+
+    email: str
+    first_name: None | str | Unset = UNSET
+    last_name: None | str | Unset = UNSET
+    phone: ContactsCreateBodyPhoneType0 | None | Unset = UNSET
+    tags: list[str] | Unset = UNSET
+    custom_fields: ContactsCreateBodyCustomFields | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.contacts_create_body_phone_type_0 import (
+            ContactsCreateBodyPhoneType0,
+        )
+
+        email = self.email
+
+        first_name: None | str | Unset
+        if isinstance(self.first_name, Unset):
+            first_name = UNSET
+        else:
+            first_name = self.first_name
+
+        last_name: None | str | Unset
+        if isinstance(self.last_name, Unset):
+            last_name = UNSET
+        else:
+            last_name = self.last_name
+
+        phone: dict[str, Any] | None | Unset
+        if isinstance(self.phone, Unset):
+            phone = UNSET
+        elif isinstance(self.phone, ContactsCreateBodyPhoneType0):
+            phone = self.phone.to_dict()
+        else:
+            phone = self.phone
+
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
+
+        custom_fields: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.custom_fields, Unset):
+            custom_fields = self.custom_fields.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "email": email,
+            }
+        )
+        if first_name is not UNSET:
+            field_dict["first_name"] = first_name
+        if last_name is not UNSET:
+            field_dict["last_name"] = last_name
+        if phone is not UNSET:
+            field_dict["phone"] = phone
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+        if custom_fields is not UNSET:
+            field_dict["custom_fields"] = custom_fields
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.contacts_create_body_custom_fields import (
+            ContactsCreateBodyCustomFields,
+        )
+        from ..models.contacts_create_body_phone_type_0 import (
+            ContactsCreateBodyPhoneType0,
+        )
+
+        d = dict(src_dict)
+        email = d.pop("email")
+
+        def _parse_first_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        first_name = _parse_first_name(d.pop("first_name", UNSET))
+
+        def _parse_last_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_name = _parse_last_name(d.pop("last_name", UNSET))
+
+        def _parse_phone(data: object) -> ContactsCreateBodyPhoneType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                phone_type_0 = ContactsCreateBodyPhoneType0.from_dict(data)
+
+                return phone_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ContactsCreateBodyPhoneType0 | None | Unset, data)
+
+        phone = _parse_phone(d.pop("phone", UNSET))
+
+        tags = cast(list[str], d.pop("tags", UNSET))
+
+        _custom_fields = d.pop("custom_fields", UNSET)
+        custom_fields: ContactsCreateBodyCustomFields | Unset
+        if isinstance(_custom_fields, Unset):
+            custom_fields = UNSET
+        else:
+            custom_fields = ContactsCreateBodyCustomFields.from_dict(_custom_fields)
+
+        contacts_create_body = cls(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            tags=tags,
+            custom_fields=custom_fields,
+        )
+
+        return contacts_create_body

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.contacts_update_body_custom_fields import (
+        ContactsUpdateBodyCustomFields,
+    )
+    from ..models.contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
+
+
+T = TypeVar("T", bound="ContactsUpdateBody")
+
+
+@_attrs_define
+class ContactsUpdateBody:
+    """
+    Attributes:
+        email (str | Unset):
+        first_name (None | str | Unset):
+        last_name (None | str | Unset):
+        phone (ContactsUpdateBodyPhoneType0 | None | Unset):
+        tags (list[str] | Unset):
+        custom_fields (ContactsUpdateBodyCustomFields | Unset):
+    """
+
+    email: str | Unset = UNSET
+    first_name: None | str | Unset = UNSET
+    last_name: None | str | Unset = UNSET
+    phone: ContactsUpdateBodyPhoneType0 | None | Unset = UNSET
+    tags: list[str] | Unset = UNSET
+    custom_fields: ContactsUpdateBodyCustomFields | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.contacts_update_body_phone_type_0 import (
+            ContactsUpdateBodyPhoneType0,
+        )
+
+        email = self.email
+
+        first_name: None | str | Unset
+        if isinstance(self.first_name, Unset):
+            first_name = UNSET
+        else:
+            first_name = self.first_name
+
+        last_name: None | str | Unset
+        if isinstance(self.last_name, Unset):
+            last_name = UNSET
+        else:
+            last_name = self.last_name
+
+        phone: dict[str, Any] | None | Unset
+        if isinstance(self.phone, Unset):
+            phone = UNSET
+        elif isinstance(self.phone, ContactsUpdateBodyPhoneType0):
+            phone = self.phone.to_dict()
+        else:
+            phone = self.phone
+
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
+
+        custom_fields: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.custom_fields, Unset):
+            custom_fields = self.custom_fields.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if email is not UNSET:
+            field_dict["email"] = email
+        if first_name is not UNSET:
+            field_dict["first_name"] = first_name
+        if last_name is not UNSET:
+            field_dict["last_name"] = last_name
+        if phone is not UNSET:
+            field_dict["phone"] = phone
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+        if custom_fields is not UNSET:
+            field_dict["custom_fields"] = custom_fields
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.contacts_update_body_custom_fields import (
+            ContactsUpdateBodyCustomFields,
+        )
+        from ..models.contacts_update_body_phone_type_0 import (
+            ContactsUpdateBodyPhoneType0,
+        )
+
+        d = dict(src_dict)
+        email = d.pop("email", UNSET)
+
+        def _parse_first_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        first_name = _parse_first_name(d.pop("first_name", UNSET))
+
+        def _parse_last_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_name = _parse_last_name(d.pop("last_name", UNSET))
+
+        def _parse_phone(data: object) -> ContactsUpdateBodyPhoneType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                phone_type_0 = ContactsUpdateBodyPhoneType0.from_dict(data)
+
+                return phone_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ContactsUpdateBodyPhoneType0 | None | Unset, data)
+
+        phone = _parse_phone(d.pop("phone", UNSET))
+
+        tags = cast(list[str], d.pop("tags", UNSET))
+
+        _custom_fields = d.pop("custom_fields", UNSET)
+        custom_fields: ContactsUpdateBodyCustomFields | Unset
+        if isinstance(_custom_fields, Unset):
+            custom_fields = UNSET
+        else:
+            custom_fields = ContactsUpdateBodyCustomFields.from_dict(_custom_fields)
+
+        contacts_update_body = cls(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            tags=tags,
+            custom_fields=custom_fields,
+        )
+
+        return contacts_update_body

@@ -1,0 +1,29 @@
+from enum import StrEnum
+
+
+class ErrorErrorCode(StrEnum):
+    CONFLICT = "conflict"
+    EXPIRED_API_KEY = "expired_api_key"
+    IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
+    IDEMPOTENCY_KEY_REUSE = "idempotency_key_reuse"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    INTERNAL_ERROR = "internal_error"
+    INVALID_API_KEY = "invalid_api_key"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_JSON = "invalid_json"
+    INVALID_TOKEN = "invalid_token"
+    MISSING_API_KEY = "missing_api_key"
+    NOT_FOUND = "not_found"
+    NOT_IMPLEMENTED = "not_implemented"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    PLAN_LIMIT_EXCEEDED = "plan_limit_exceeded"
+    RATE_LIMITER_UNAVAILABLE = "rate_limiter_unavailable"
+    RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
+    REVOKED_API_KEY = "revoked_api_key"
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    UPSTREAM_TIMEOUT = "upstream_timeout"
+    VALIDATION_FAILED = "validation_failed"
+
+    def __str__(self) -> str:
+        return str(self.value)
