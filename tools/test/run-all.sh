@@ -50,7 +50,7 @@ echo "== e2e on Kafka $KAFKA39_VERSION (oldest supported line; private broker on
 kafka39 start kafka
 KAFKA_BROKERS="127.0.0.1:$KAFKA39_PORT" npx jest --selectProjects e2e --ci --runInBand
 kafka39 stop kafka
-echo "== SDK (TypeScript) against a live stack"; npx jest --selectProjects sdk --ci --runInBand
+echo "== SDKs against a live stack (TypeScript, then Python)"; npx jest --selectProjects sdk --ci --runInBand; npm run --silent test:sdk:python
 echo "== fuzz (quick, schemathesis from the OpenAPI document)"; npm run --silent test:fuzz
 echo "== chaos (quick: kill -9 contacts and stall a webhook receiver under load, then audit)"; npm run --silent test:chaos -- --quick
 if [ -f tools/deploy-check/check.sh ]; then echo "== deploy manifests"; bash tools/deploy-check/check.sh; fi

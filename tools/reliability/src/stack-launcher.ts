@@ -4,6 +4,9 @@
  * namespace) plus one tenant with a live `*` key, writes
  * `GATEWAY_URL=…` and `API_KEY=…` to the env file once ready, and keeps the
  * stack up until SIGTERM/SIGINT. The fuzz suite runs against it.
+ * `--rate-limits` keeps the gateway's limits on (the fuzz turns them off);
+ * `--local-webhooks` lets webhooks reach receivers on 127.0.0.1 over HTTP
+ * (the Python SDK's tests, sdks/python/tests/run.sh).
  */
 import { writeFileSync } from 'node:fs';
 import { createTenant, TestStack } from '@sigil/testing';
@@ -12,8 +15,11 @@ export async function main(argv: string[]): Promise<void> {
   const envFile = argv[argv.indexOf('--out') + 1];
   if (!argv.includes('--out') || !envFile) throw new Error('usage: stack --out <path>');
   const stack = await TestStack.start({
-    // A fuzz sends thousands of requests from one IP with one key; limits would turn it into a test of 429s.
-    serviceEnv: { gateway: { RATE_LIMIT_ENABLED: 'false' } },
+    serviceEnv: {
+      // A fuzz sends thousands of requests from one IP with one key; limits would turn it into a test of 429s.
+      gateway: argv.includes('--rate-limits') ? {} : { RATE_LIMIT_ENABLED: 'false' },
+      webhooks: argv.includes('--local-webhooks') ? { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8', WEBHOOK_RETRY_JITTER: '0' } : {},
+    },
   });
   const stopped = new Promise<void>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => resolve());

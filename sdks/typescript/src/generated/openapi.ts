@@ -809,7 +809,7 @@ export interface components {
             error: {
                 status: number;
                 /** @enum {string} */
-                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
+                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
                 /** @enum {string} */
                 type: "authentication_error" | "authorization_error" | "invalid_request_error" | "rate_limit_error" | "api_error";
                 message: string;
@@ -832,9 +832,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -853,9 +853,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -874,9 +874,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -895,9 +895,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -916,9 +916,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -937,9 +937,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -958,9 +958,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -979,9 +979,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1000,9 +1000,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1023,9 +1023,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1044,9 +1044,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1065,9 +1065,9 @@ export interface components {
                 "X-RateLimit-Remaining"?: number;
                 /** @description Seconds until the window frees a request. */
                 "X-RateLimit-Reset"?: number;
-                /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                 RateLimit?: string;
-                /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
@@ -1103,9 +1103,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1155,9 +1155,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1203,9 +1203,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1250,9 +1250,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1297,9 +1297,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1338,9 +1338,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1382,9 +1382,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1436,9 +1436,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1482,9 +1482,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1524,9 +1524,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1576,9 +1576,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1631,9 +1631,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1679,9 +1679,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1729,9 +1729,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1786,9 +1786,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1839,9 +1839,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1885,9 +1885,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1927,9 +1927,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -1985,9 +1985,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2040,9 +2040,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2092,9 +2092,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2141,9 +2141,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2197,9 +2197,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2244,9 +2244,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2298,9 +2298,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2344,9 +2344,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2386,9 +2386,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2440,9 +2440,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2488,9 +2488,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2532,9 +2532,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2582,9 +2582,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2628,9 +2628,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2670,9 +2670,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2721,9 +2721,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2771,9 +2771,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2822,9 +2822,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2874,9 +2874,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2920,9 +2920,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -2965,9 +2965,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3016,9 +3016,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3071,9 +3071,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3117,9 +3117,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3159,9 +3159,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3211,9 +3211,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3261,9 +3261,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3303,9 +3303,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3347,9 +3347,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3400,9 +3400,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3446,9 +3446,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3488,9 +3488,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3542,9 +3542,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3591,9 +3591,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3640,9 +3640,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3692,9 +3692,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3735,9 +3735,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3781,9 +3781,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
@@ -3837,9 +3837,9 @@ export interface operations {
                     "X-RateLimit-Remaining"?: number;
                     /** @description Seconds until the window frees a request. */
                     "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field: `"window";r=<remaining>;t=<reset>`. */
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
                     RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"window";q=<limit>;w=60, "day";q=<limit>;w=86400`. */
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
                     "RateLimit-Policy"?: string;
                     /** @description The request id (yours if you sent a valid one). */
                     "X-Request-Id"?: string;
