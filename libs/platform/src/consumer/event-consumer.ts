@@ -14,7 +14,7 @@
  * transactions were most of what an event cost its consumers.
  */
 import { Logger } from '@nestjs/common';
-import { Kafka, type Consumer } from 'kafkajs';
+import { Kafka, type Consumer, type KafkaMessage } from 'kafkajs';
 import { KafkaHeaderNames, serviceGroupId, type DomainEvent } from '@sigil/contracts';
 import { superviseConsumer, unwatchConsumer } from '../kafka/consumer-health';
 import { headerText } from '../kafka/headers';
@@ -156,19 +156,17 @@ export class EventConsumer {
           if (!isRunning() || isStale()) return;
           const slice = batch.messages.slice(from, from + maxBatch);
           const events: DomainEvent[] = [];
-          const links: Link[] = [];
+          const writers: KafkaMessage[] = [];
           for (const message of slice) {
             if (!message.value) continue;
             try {
               events.push(JSON.parse(message.value.toString()) as DomainEvent);
+              writers.push(message);
             } catch {
               this.logger.error(`skipping unparseable message at ${topic}/${partition}@${message.offset}`);
-              continue;
             }
-            const writer = trace.getSpanContext(extractTraceContext(message.headers));
-            if (writer) links.push({ context: writer });
           }
-          if (events.length) await this.handleBatch(handler, events, links, topic, metrics);
+          if (events.length) await this.handleBatch(handler, events, writers, topic, metrics);
           resolveOffset(slice[slice.length - 1]!.offset);
           await heartbeat();
         }
@@ -177,11 +175,25 @@ export class EventConsumer {
   }
 
   /** One call of the batch handler, retried with backoff until it succeeds (or the consumer stops). */
-  private async handleBatch(handler: EventBatchHandler, events: DomainEvent[], links: Link[], topic: string, metrics: Metrics): Promise<void> {
-    // One span per batch, linked to each event's writing span (a batch has many parents).
+  private async handleBatch(
+    handler: EventBatchHandler,
+    events: DomainEvent[],
+    messages: KafkaMessage[],
+    topic: string,
+    metrics: Metrics,
+  ): Promise<void> {
+    // A batch of one (what a light load gives) continues its event's trace as a child, like the
+    // per-event consumer; a larger batch has many parents: one span, linked to each writing span.
+    const single = events.length === 1 ? events[0]! : undefined;
+    const links: Link[] = single
+      ? []
+      : messages.flatMap((m) => {
+          const writer = trace.getSpanContext(extractTraceContext(m.headers));
+          return writer ? [{ context: writer }] : [];
+        });
     const { span, ctx: traced } = startSpan(`${withoutNamespace(topic)} process`, {
       kind: SpanKind.CONSUMER,
-      links,
+      ...(single ? { parent: extractTraceContext(messages[0]!.headers) } : { links }),
       attributes: {
         'messaging.system': 'kafka',
         'messaging.destination.name': topic,
@@ -189,7 +201,10 @@ export class EventConsumer {
         'messaging.batch.message_count': events.length,
       },
     });
-    await withTraceContext(traced, async () => {
+    const logContext = single
+      ? { event_id: single.id, tenant_id: single.tenant_id, request_id: headerText(messages[0]!.headers, KafkaHeaderNames.requestId) }
+      : {};
+    await withTraceContext(traced, () => runWithContext(logContext, async () => {
       const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type: 'batch' });
       for (let attempt = 1; ; attempt++) {
         try {
@@ -211,7 +226,7 @@ export class EventConsumer {
           await new Promise((r) => setTimeout(r, delay));
         }
       }
-    });
+    }));
   }
 
   /** Waits for in-flight handlers, commits, and leaves the group. */
