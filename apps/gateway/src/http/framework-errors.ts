@@ -4,10 +4,10 @@
  * and never echo the offending input.
  */
 import type { Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@sigil/platform';
 import { errorEnvelope } from './error-envelope';
+import { newRequestId } from './request-id';
 
 const MALFORMED = () => new DomainError(400, 'validation_failed', 'The request is malformed.');
 
@@ -21,7 +21,7 @@ export function onClientError(_err: Error, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const requestId = `req_${randomBytes(12).toString('base64url')}`;
+  const requestId = newRequestId();
   const body = JSON.stringify(errorEnvelope(MALFORMED(), requestId));
   socket.end(
     `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nX-Request-Id: ${requestId}\r\n` +

@@ -22,7 +22,12 @@ const SECURITY_HEADERS: Record<string, string> = {
   'strict-transport-security': 'max-age=63072000; includeSubDomains',
   'cross-origin-resource-policy': 'same-origin',
 };
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+/** Built once: the API's responses get these on top of the security headers (Swagger UI under /docs does not). */
+const API_HEADERS: Record<string, string> = {
+  ...SECURITY_HEADERS,
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cache-control': 'no-store',
+};
 const CORS_ALLOWED_HEADERS = 'authorization, x-api-key, content-type, idempotency-key, x-request-id';
 const CORS_EXPOSED_HEADERS =
   'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, ratelimit, ratelimit-policy, retry-after, idempotent-replayed';
@@ -39,11 +44,7 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
   installHttpTracing(fastify);
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
-    if (!req.url.startsWith('/docs')) {
-      void reply.header('content-security-policy', API_CSP);
-      void reply.header('cache-control', 'no-store');
-    }
+    void reply.headers(req.url.startsWith('/docs') ? SECURITY_HEADERS : API_HEADERS);
     const origin = req.headers.origin;
     if (origin && (origins.has(origin) || origins.has('*'))) {
       void reply.header('access-control-allow-origin', origin);
