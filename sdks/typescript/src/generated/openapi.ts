@@ -2429,6 +2429,7 @@ export interface operations {
                     type?: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
+                    key?: unknown;
                 };
             };
         };
