@@ -24,7 +24,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 describe('ConcurrentServerKafka', () => {
   it('takes the next message of a partition without waiting for the previous handler, up to maxInFlight', async () => {
-    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2);
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
     const handle = server.getMessageHandler();
     await handle(message('a'));
     await handle(message('b'));
@@ -53,7 +53,7 @@ describe('ConcurrentServerKafka', () => {
   });
 
   it('lets in-flight handlers finish when closed', async () => {
-    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4);
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4, { lingerMs: 0, maxMessages: 500, acks: 1 });
     const handle = server.getMessageHandler();
     await handle(message('x'));
     let closed = false;
