@@ -45,7 +45,7 @@ describe('ConcurrentServerKafka', () => {
   });
 
   it('logs a reply Kafka would not take instead of rejecting (Nest does not await it: the process would end)', async () => {
-    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2);
+    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
     // The producer after its retries ran out while the broker was away.
     (server as unknown as { producer: { send(): Promise<never> } }).producer = { send: () => Promise.reject(new Error('Connection error: connect ECONNREFUSED')) };
     const context = { getTopic: () => 't' } as unknown as Parameters<ConcurrentServerKafka['sendMessage']>[4];
