@@ -680,6 +680,11 @@ offsets.topic.replication.factor=$rf
 transaction.state.log.replication.factor=$rf
 transaction.state.log.min.isr=$isr
 group.initial.rebalance.delay.ms=0
+# A node that dies without a word (kill -9, power cut) is fenced, and its partitions get new
+# leaders among their in-sync replicas, after this long without heartbeats (Kafka: 9 s, during
+# which produce and fetch on its partitions fail). docs/reliability.md has the figures.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=4000
 auto.create.topics.enable=true
 # Requests carry bodies of up to 1 MiB plus their envelope (libs/platform MAX_MESSAGE_BYTES).
 message.max.bytes=4194304

@@ -7,7 +7,7 @@
  * records the environment each service was started with.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -27,13 +27,14 @@ function sandbox(): string {
   write('tools/infra/infra.sh', ok);
   write('tools/platform/stop.sh', ok);
   write('bin/npm', ok);
-  write('bin/curl', '#!/usr/bin/env bash\necho \'{"status":"up"}\'\n');
+  // Like the gateway's health: up once the (stand-in) gateway process has started.
+  write('bin/curl', '#!/usr/bin/env bash\nif [ -f "$SANDBOX/gateway.env" ]; then echo \'{"status":"up"}\'; else exit 7; fi\n');
   // A service records its environment; the demo-tenant step just succeeds.
-  write('bin/node', '#!/usr/bin/env bash\ncase "$1" in dist/apps/*/src/main.js) svc="${1#dist/apps/}"; env >"$SANDBOX/${svc%%/*}.env.tmp"; mv "$SANDBOX/${svc%%/*}.env.tmp" "$SANDBOX/${svc%%/*}.env" ;; esac\nexit 0\n');
+  write('bin/node', '#!/usr/bin/env bash\ncase "$1" in dist/apps/*/src/main.js) svc="${1#dist/apps/}"; env >"$SANDBOX/${svc%%/*}.env.tmp"; mv "$SANDBOX/${svc%%/*}.env.tmp" "$SANDBOX/${svc%%/*}.env"; exec sleep 60 ;; esac\nexit 0\n');
   return dir;
 }
 
-async function gatewayEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> {
   const dir = sandbox();
   try {
     const res = spawnSync('bash', [join(dir, 'tools/platform/start.sh')], {
@@ -42,7 +43,7 @@ async function gatewayEnv(extra: Record<string, string> = {}): Promise<Record<st
     });
     expect(res.status).toBe(0);
     const file = join(dir, 'gateway.env');
-    for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(file)).toBe(true);
     return Object.fromEntries(
       readFileSync(file, 'utf8')
         .split('\n')
@@ -50,18 +51,27 @@ async function gatewayEnv(extra: Record<string, string> = {}): Promise<Record<st
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
   } finally {
+    // The stand-in services keep running, as real ones would (start.sh checks they are alive).
+    const runDir = join(dir, '.infra/run');
+    for (const f of existsSync(runDir) ? readdirSync(runDir) : []) {
+      try {
+        process.kill(Number(readFileSync(join(runDir, f), 'utf8')), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 describe('npm start: development defaults of the gateway', () => {
-  it('gives the per-IP signup limit room for a developer’s own scripts (far more than the production 20 an hour)', async () => {
-    const env = await gatewayEnv();
+  it('gives the per-IP signup limit room for a developer’s own scripts (far more than the production 20 an hour)', () => {
+    const env = gatewayEnv();
     expect(Number(env['SIGNUP_LIMIT_PER_IP_PER_HOUR'])).toBeGreaterThanOrEqual(1000);
   });
 
-  it('keeps a value the caller set', async () => {
-    const env = await gatewayEnv({ SIGNUP_LIMIT_PER_IP_PER_HOUR: '7' });
+  it('keeps a value the caller set', () => {
+    const env = gatewayEnv({ SIGNUP_LIMIT_PER_IP_PER_HOUR: '7' });
     expect(env['SIGNUP_LIMIT_PER_IP_PER_HOUR']).toBe('7');
   });
 });

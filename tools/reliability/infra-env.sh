@@ -2,11 +2,16 @@
 # (tools/infra/infra.sh with its SIGIL_* overrides) on other ports and in its
 # own directory, so faults and load never disturb anyone else's tests or the
 # dev stack. Started (idempotently) by `ensure_private_infra`.
+# SIGIL_RELIABILITY_KAFKA_BROKERS=3 makes its Kafka a three-node cluster.
 export SIGIL_INFRA_DIR="${SIGIL_RELIABILITY_INFRA_DIR:-/tmp/sigil-chaos-infra}"
 export SIGIL_PG_PORT="${SIGIL_RELIABILITY_PG_PORT:-15432}"
 export SIGIL_REDIS_PORT="${SIGIL_RELIABILITY_REDIS_PORT:-16379}"
 export SIGIL_KAFKA_PORT="${SIGIL_RELIABILITY_KAFKA_PORT:-19092}"
-export KAFKA_BROKERS="127.0.0.1:${SIGIL_KAFKA_PORT}"
+export SIGIL_KAFKA_BROKER_COUNT="${SIGIL_RELIABILITY_KAFKA_BROKERS:-1}"
+# Node i of a cluster listens on SIGIL_KAFKA_PORT + 2(i-1) (tools/infra/infra.sh).
+KAFKA_BROKERS=""
+for ((_i = 0; _i < SIGIL_KAFKA_BROKER_COUNT; _i++)); do KAFKA_BROKERS+="${KAFKA_BROKERS:+,}127.0.0.1:$((SIGIL_KAFKA_PORT + 2 * _i))"; done
+export KAFKA_BROKERS
 export REDIS_URL="redis://127.0.0.1:${SIGIL_REDIS_PORT}"
 export TEST_PG_ADMIN_URL="postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT}/postgres"
 

@@ -4,7 +4,7 @@
  * Kafka consumer sees them, and incremental sync under concurrent writes.
  */
 import type { DataSource } from 'typeorm';
-import { SegmentPatterns, type ContactView, type CustomFieldValue, type DomainEvent, type RequestContext } from '@sigil/contracts';
+import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import {
   createDataSource,
   DomainError,
@@ -13,8 +13,9 @@ import {
   OutboxWriter,
   RpcClient,
   runMigrationsLocked,
+  type RpcCall,
 } from '@sigil/platform';
-import { contactInput, createTestDatabase, dropTestDatabase, EventSpy, testContext, testKafka, uniqueEmail } from '@sigil/testing';
+import { contactInput, createTestDatabase, dropTestDatabase, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactEntity } from './contacts/contact.entity';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -97,7 +98,9 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
 describe('contacts', () => {
   it('creates, reads, updates partially and emits each change exactly once with its version', async () => {
     const ctx = testContext();
-    const created = await contacts.create(ctx, contactInput({ email: '  Mixed.Case@Example.COM ', first_name: '  Ada   Byron ', phone: '+1 (415) 555-0100' }));
+    // Normalisation is the contract's (the handler validates before the service runs).
+    const input = await validatedRequest(ContactRpc.create, { body: contactInput({ email: '  Mixed.Case@Example.COM ', first_name: '  Ada   Byron ', phone: '+1 (415) 555-0100' }) });
+    const created = await contacts.create(ctx, input.body);
     expect(created).toMatchObject({ email: 'mixed.case@example.com', first_name: 'Ada Byron', phone: '+14155550100', version: 1 });
     expect(await contacts.get(ctx, created.id)).toEqual(created);
 
@@ -142,10 +145,10 @@ describe('contacts', () => {
     const ctx = testContext();
     const c = await contacts.create(ctx, contactInput({ tags: ['a'] }));
     const other = await contacts.create(ctx, contactInput());
-    const added = await contacts.changeTags(ctx, c.id, { tags: ['vip', 'a', 'vip'] }, 'add');
+    const added = await contacts.changeTags(ctx, c.id, ['vip', 'a', 'vip'], 'add');
     expect(added.tags).toEqual(['a', 'vip']);
-    expect((await contacts.changeTags(ctx, c.id, { tags: ['vip'] }, 'add')).version).toBe(2);
-    const removed = await contacts.changeTags(ctx, c.id, { tags: ['a', 'missing'] }, 'remove');
+    expect((await contacts.changeTags(ctx, c.id, ['vip'], 'add')).version).toBe(2);
+    const removed = await contacts.changeTags(ctx, c.id, ['a', 'missing'], 'remove');
     expect(removed).toMatchObject({ tags: ['vip'], version: 3 });
     expect((await contacts.list(ctx, { tag: 'vip' })).data.map((x) => x.id)).toEqual([c.id]);
     expect((await contacts.list(ctx, {})).data.map((x) => x.id)).toEqual([c.id, other.id]);
@@ -195,7 +198,7 @@ describe('contacts', () => {
     expect(second.data.map((x) => x.id)).toEqual(all.slice(3, 6).map((x) => x.id));
     expect(second.page).toMatchObject({ page: 2, limit: 3, has_more: true });
     expect((await rejection(contacts.list(ctx, { cursor: 'garbage' }))).status).toBe(400);
-    expect((await rejection(contacts.list(ctx, { limit: 101 }))).status).toBe(400);
+    expect((await rejection(validatedRequest(ContactRpc.list, { query: { limit: 101 } }).then((r) => contacts.list(ctx, r.query)))).status).toBe(400);
   });
 });
 
@@ -329,7 +332,7 @@ describe('custom fields', () => {
     expect((await rejection(fields.create(ctx, { key: 'score', label: 'Again', type: 'text' }))).status).toBe(409);
     const c = await contacts.create(ctx, contactInput({ custom_fields: { score: 3 } }));
     expect((await rejection(fields.update(ctx, 'score', { type: 'text' }))).status).toBe(409);
-    const immutable = await rejection(fields.update(ctx, 'score', { key: 'points' }));
+    const immutable = await rejection(validatedRequest(ContactRpc.updateField, { params: { key: 'score' }, body: { key: 'points' } }).then((r) => fields.update(ctx, 'score', r.body)));
     expect(immutable.details).toEqual([expect.objectContaining({ field: 'key', code: 'immutable' })]);
     expect(await fields.update(ctx, 'score', { label: 'Points' })).toMatchObject({ key: 'score', label: 'Points', type: 'number' });
 
@@ -417,7 +420,7 @@ describe('batch upsert', () => {
     const ctx = testContext();
     const big = await rejection(batch.upsert(ctx, { contacts: Array.from({ length: 1001 }, () => contactInput()) }));
     expect(big).toMatchObject({ status: 413, code: 'payload_too_large' });
-    expect((await rejection(batch.upsert(ctx, { contacts: 'nope' }))).status).toBe(400);
+    expect((await rejection(validatedRequest(ContactRpc.batchUpsert, { body: { contacts: 'nope' } }).then((r) => batch.upsert(ctx, r.body)))).status).toBe(400);
   });
 
   it('imports 1 000 rows in one call', async () => {
@@ -439,7 +442,7 @@ describe('activities and GDPR delete', () => {
     await activities.record(ctx, c.id, { type: 'page_view' });
     const first = await activities.list(ctx, c.id, { limit: 4, type: 'purchase' });
     expect(first.data.map((a) => a.properties['amount'])).toEqual([4, 3, 2, 1]);
-    const second = await activities.list(ctx, c.id, { limit: 4, type: 'purchase', cursor: first.page.next_cursor });
+    const second = await activities.list(ctx, c.id, { limit: 4, type: 'purchase', cursor: first.page.next_cursor ?? undefined });
     expect(second.data.map((a) => a.properties['amount'])).toEqual([0]);
     expect(second.page.has_more).toBe(false);
     expect((await rejection(activities.record(testContext(), c.id, { type: 'x' }))).status).toBe(404);
@@ -502,7 +505,7 @@ describe('list_id / segment_id filters', () => {
     try {
       // The stand-in's consumer group may still be joining: wait until it answers.
       await eventually(async () => {
-        const probe = await rpc.call(SegmentPatterns.memberIds, ctx, { list_id: 'probe', limit: 1 }, 2000).catch((e: DomainError) => e);
+        const probe = await rpc.call(SegmentRpc.memberIds, ctx, { body: { list_id: 'probe', limit: 1 } }, 2000).catch((e: DomainError) => e);
         return probe instanceof DomainError && probe.status === 404;
       }, 60000);
       const seen: string[] = [];
@@ -530,19 +533,18 @@ describe('list_id / segment_id filters', () => {
  */
 async function startMemberIdsResponder(lists: Record<string, string[]>): Promise<{ close(): Promise<void> }> {
   const { Controller, Module } = await import('@nestjs/common');
-  const { MessagePattern, Payload } = await import('@nestjs/microservices');
   const { NestFactory } = await import('@nestjs/core');
-  const { rpcServerStrategy, RpcHandlers, NotFound } = await import('@sigil/platform');
+  const { rpcServerStrategy, RpcHandlers, NotFound, HandleRpc } = await import('@sigil/platform');
 
   @RpcHandlers()
   class MemberIdsHandlers {
-    @MessagePattern(SegmentPatterns.memberIds)
-    memberIds(@Payload() req: { payload: { list_id?: string; after?: string | null; limit: number } }) {
-      const ids = lists[req.payload.list_id ?? ''];
-      if (!ids) throw new NotFound('list', req.payload.list_id);
-      const sorted = [...ids].sort().filter((id) => !req.payload.after || id > req.payload.after);
+    @HandleRpc(SegmentRpc.memberIds)
+    memberIds({ input: { body: q } }: RpcCall<typeof SegmentRpc.memberIds>) {
+      const ids = lists[q.list_id ?? ''];
+      if (!ids) throw new NotFound('list', q.list_id);
+      const sorted = [...ids].sort().filter((id) => !q.after || id > q.after);
       // Small pages, so the contacts side has to walk several of them.
-      const limit = Math.min(req.payload.limit, 4);
+      const limit = Math.min(q.limit, 4);
       return { ids: sorted.slice(0, limit), has_more: sorted.length > limit };
     }
   }

@@ -7,11 +7,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import {
-  ContactPatterns,
+  ContactRpc,
   MAX_SNAPSHOT_LIMIT,
   SYSTEM_TENANT_ID,
-  type ActivitiesSnapshotReply,
-  type ContactsSnapshotReply,
   type RequestContext,
 } from '@sigil/contracts';
 import { createDataSource, loadConfig, OutboxWriter, RpcClient, runMain, runMigrationsLocked, ensureTopics } from '@sigil/platform';
@@ -54,9 +52,9 @@ runMain('segments-rebuild', async () => {
     dataSource,
     readModel,
     {
-      contacts: async (after, limit) => (await rpc.call<ContactsSnapshotReply>(ContactPatterns.snapshot, ctx(), { after, limit })).data,
+      contacts: async (after, limit) => (await rpc.call(ContactRpc.snapshot, ctx(), { body: { after, limit } })).data,
       activities: async (after, limit) =>
-        (await rpc.call<ActivitiesSnapshotReply>(ContactPatterns.activitiesSnapshot, ctx(), { after, limit })).data,
+        (await rpc.call(ContactRpc.activitiesSnapshot, ctx(), { body: { after, limit } })).data,
     },
     MAX_SNAPSHOT_LIMIT,
   );

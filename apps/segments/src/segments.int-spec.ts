@@ -10,7 +10,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
-import type { ContactSnapshot, DomainEvent, RequestContext } from '@sigil/contracts';
+import { SegmentRpc, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, DomainError, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
 import {
   activityOf,
@@ -20,6 +20,7 @@ import {
   dropTestDatabase,
   nextVersion,
   testContext,
+  validatedRequest,
 } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
@@ -299,7 +300,7 @@ describe('every operator, evaluated by PostgreSQL', () => {
   });
 
   it('rejects an operator that does not fit the field type the read model has seen', async () => {
-    const err = await rejection(segments.preview(ctx, { rules: { and: [{ tag: 'x', op: 'has' }, { custom_field: 'interests', op: 'gt', value: 3 }] } }));
+    const err = await rejection(segments.preview(ctx, { limit: 10, rules: { and: [{ tag: 'x', op: 'has' }, { custom_field: 'interests', op: 'gt', value: 3 }] } }));
     expect(err.status).toBe(400);
     expect(err.details).toEqual([expect.objectContaining({ field: 'rules.and[1].op', code: 'not_allowed' })]);
   });
@@ -434,15 +435,15 @@ describe('segments', () => {
     const ctx = testContext();
     for (let i = 0; i < 5; i++) await created(ctx, { tags: ['t'] });
     const segment = await readySegment(ctx, { tag: 't', op: 'has' });
-    const first = await segments.contacts(ctx, segment, { limit: '2' });
+    const first = await segments.contacts(ctx, segment, { limit: 2 });
     expect(first.data).toHaveLength(2);
     expect(first.page).toMatchObject({ limit: 2, has_more: true });
-    const second = await segments.contacts(ctx, segment, { limit: '2', cursor: first.page.next_cursor! });
-    const third = await segments.contacts(ctx, segment, { limit: '2', page: '3' });
+    const second = await segments.contacts(ctx, segment, { limit: 2, cursor: first.page.next_cursor! });
+    const third = await segments.contacts(ctx, segment, { limit: 2, page: 3 });
     expect(second.data[0]!.id > first.data[1]!.id).toBe(true);
     expect(third.data).toHaveLength(1);
     expect(third.page).toMatchObject({ page: 3, has_more: false, next_cursor: null });
-    const err = await rejection(segments.contacts(ctx, segment, { cursor: 'garbage' }));
+    const err = await rejection(segments.contacts(ctx, segment, { limit: 50, cursor: 'garbage' }));
     expect(err.details).toEqual([expect.objectContaining({ field: 'cursor' })]);
   });
 
@@ -491,7 +492,8 @@ describe('lists', () => {
   it('rejects more than 1000 ids per call', async () => {
     const ctx = testContext();
     const list = (await lists.create(ctx, { name: 'L' })).id;
-    const err = await rejection(lists.addMembers(ctx, list, { contact_ids: Array.from({ length: 1001 }, () => newId('con')) }));
+    const body = { contact_ids: Array.from({ length: 1001 }, () => newId('con')) };
+    const err = await rejection(validatedRequest(SegmentRpc.listAddMembers, { params: { id: list }, body }).then((r) => lists.addMembers(ctx, list, r.body)));
     expect(err.status).toBe(400);
     expect(err.details![0]!.field).toBe('contact_ids');
   });
@@ -502,12 +504,12 @@ describe('lists', () => {
     const cs = [];
     for (let i = 0; i < 3; i++) cs.push(await created(ctx));
     await lists.addMembers(ctx, list, { contact_ids: cs.map((c) => c.id) });
-    const page1 = await lists.members(ctx, list, { limit: '2' });
-    const page2 = await lists.members(ctx, list, { limit: '2', cursor: page1.page.next_cursor! });
+    const page1 = await lists.members(ctx, list, { limit: 2 });
+    const page2 = await lists.members(ctx, list, { limit: 2, cursor: page1.page.next_cursor! });
     expect([...page1.data, ...page2.data].map((m) => m.id)).toEqual(cs.map((c) => c.id).sort());
     expect(page2.page.has_more).toBe(false);
     expect(await lists.update(ctx, list, { name: 'Renamed' })).toMatchObject({ name: 'Renamed', member_count: 3 });
-    expect((await lists.list(ctx, {})).data.map((l) => l.id)).toEqual([list]);
+    expect((await lists.list(ctx, { limit: 50 })).data.map((l) => l.id)).toEqual([list]);
 
     const segment = await readySegment(ctx, { list, op: 'in' });
     const conflict = await rejection(lists.delete(ctx, list));
@@ -525,7 +527,7 @@ describe('lists', () => {
       expect((await rejection(lists.get(other, list))).status).toBe(404);
       expect((await rejection(lists.addMembers(other, list, { contact_ids: [newId('con')] }))).status).toBe(404);
       expect((await rejection(lists.memberIds(other, list, '', 10))).status).toBe(404);
-      expect((await lists.list(other, {})).data).toEqual([]);
+      expect((await lists.list(other, { limit: 50 })).data).toEqual([]);
     }
   });
 
@@ -618,7 +620,7 @@ describe('SQL injection attempts', () => {
     ];
     for (const rule of fields) expect(await previewIds(ctx, rule)).toEqual([victim.id]);
     // Strings that are not ids are simply unknown.
-    expect((await rejection(segments.preview(ctx, { rules: { list: evil, op: 'in' } }))).status).toBe(400);
+    expect((await rejection(segments.preview(ctx, { limit: 10, rules: { list: evil, op: 'in' } }))).status).toBe(400);
     expect((await rejection(lists.get(ctx, evil))).status).toBe(404);
     expect((await rejection(segments.get(ctx, evil))).status).toBe(404);
     const list = await lists.create(ctx, { name: evil, description: evil });

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventSpy, testContext, WebhookReceiver } from '@sigil/testing';
-import type { RequestContext } from '@sigil/contracts';
+import type { ListDeliveriesQuery, RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
@@ -62,7 +62,7 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
   async function waitForDelivery(ctx: RequestContext, webhookId: string, predicate: (d: { status: string; attempt_count: number }) => boolean) {
     const deadline = Date.now() + 30000;
     for (;;) {
-      const page = await deliveries.list(ctx, webhookId, {});
+      const page = await deliveries.list(ctx, webhookId, { limit: 50 });
       const found = page.data.find(predicate);
       if (found) return deliveries.get(ctx, webhookId, found.id);
       if (Date.now() > deadline) throw new Error(`no matching delivery: ${JSON.stringify(page.data)}`);
@@ -70,10 +70,10 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     }
   }
 
-  async function waitForCount(ctx: RequestContext, webhookId: string, query: Record<string, string>, count: number) {
+  async function waitForCount(ctx: RequestContext, webhookId: string, query: Omit<ListDeliveriesQuery, 'limit'>, count: number) {
     const deadline = Date.now() + 30000;
     for (;;) {
-      const page = await deliveries.list(ctx, webhookId, query);
+      const page = await deliveries.list(ctx, webhookId, { limit: 50, ...query });
       if (page.data.length === count) return page.data;
       if (Date.now() > deadline) throw new Error(`expected ${count} deliveries ${JSON.stringify(query)}, have ${page.data.length}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -124,7 +124,7 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     const sentinel = await harness.publish(domainEvent('contact.deleted', ctx.tenant_id, { id: 'con_x', version: 2 }));
     await receiver.waitFor(target.path, (all) => all.some((d) => d.payload.id === sentinel.id));
     await harness.get(FanoutService).accept(event);
-    const list = await deliveries.list(ctx, target.id, { event_type: 'contact.created' });
+    const list = await deliveries.list(ctx, target.id, { limit: 50, event_type: 'contact.created' });
     expect(list.data).toHaveLength(1);
     expect(list.data[0]!.attempt_count).toBe(1);
     expect(receiver.received(target.path).filter((d) => d.payload.id === event.id)).toHaveLength(1);
@@ -198,7 +198,7 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     const recovered = await deliveries.recover(ctx, target.id, { since });
     expect(recovered.recovered).toBe(2);
     await waitForCount(ctx, target.id, { status: 'delivered' }, 3);
-    expect((await deliveries.list(ctx, target.id, { status: 'failed' })).data).toHaveLength(0);
+    expect((await deliveries.list(ctx, target.id, { limit: 50, status: 'failed' })).data).toHaveLength(0);
   });
 
   it('signs with both secrets during a rotation', async () => {
@@ -271,7 +271,7 @@ describe('webhooks service: endpoint limits', () => {
     await receiver.waitFor('/slow', (all) => all.length >= 12);
     expect(receiver.maxConcurrent('/slow')).toBeLessThanOrEqual(2);
     expect(receiver.maxConcurrent('/slow')).toBe(2);
-    const slowDeliveries = await harness.get(DeliveriesService).list(ctx, slow.id, {});
+    const slowDeliveries = await harness.get(DeliveriesService).list(ctx, slow.id, { limit: 50 });
     expect(slowDeliveries.data.every((d) => d.attempt_count === 1 && d.status === 'delivered')).toBe(true);
     expect(fast.id).not.toBe(slow.id);
   });

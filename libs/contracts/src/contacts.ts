@@ -1,6 +1,7 @@
 /** Request/reply payloads of the contacts service, and their validation schemas. */
 import { z } from 'zod';
 import type { ContactSnapshot, CustomFieldValue } from './events';
+import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -95,18 +96,6 @@ export type UpdateContactRequest = z.input<typeof UpdateContactSchema>;
 export type UpdateContact = z.output<typeof UpdateContactSchema>;
 
 export const ContactIdSchema = z.string().regex(/^con_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a contact id');
-
-export interface GetContactRequest {
-  id: string;
-}
-export interface UpdateContactRpc {
-  id: string;
-  changes: UpdateContactRequest;
-}
-export interface TagsRpc {
-  id: string;
-  tags: string[];
-}
 
 export const TagsRequestSchema = z.object({ tags: z.array(TagSchema).min(1).max(100) }).strict();
 
@@ -203,14 +192,6 @@ export interface ActivityView {
   properties: Record<string, unknown>;
   created_at: string;
 }
-export interface RecordActivityRpc {
-  contact_id: string;
-  activity: RecordActivityRequest;
-}
-export interface ListActivitiesRpc {
-  contact_id: string;
-  query: ListActivitiesQuery;
-}
 
 // Custom fields
 
@@ -245,15 +226,31 @@ export const CreateCustomFieldSchema = z
 export type CreateCustomFieldRequest = z.infer<typeof CreateCustomFieldSchema>;
 
 /** The key is immutable: it is the path of the value on every contact. */
+export const ListCustomFieldsQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListCustomFieldsQuery = z.infer<typeof ListCustomFieldsQuerySchema>;
+
 export const UpdateCustomFieldSchema = z
   .object({
     label: z.string().trim().min(1).max(100).optional(),
     type: z.enum(CUSTOM_FIELD_TYPES).optional(),
     options: optionList.optional(),
     required: z.boolean().optional(),
+    // Accepted only to be refused with its own code, rather than as an unknown field.
+    key: z.unknown().optional(),
   })
-  .strict();
-export type UpdateCustomFieldRequest = z.infer<typeof UpdateCustomFieldSchema>;
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.key !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: 'The key of a custom field cannot change.', params: { code: 'immutable' } });
+    }
+  })
+  .transform(({ key: _key, ...changes }) => changes);
+export type UpdateCustomFieldRequest = z.output<typeof UpdateCustomFieldSchema>;
 
 export interface CustomFieldView {
   key: string;
@@ -264,19 +261,9 @@ export interface CustomFieldView {
   created_at: string;
   updated_at: string;
 }
-export interface CustomFieldKeyRpc {
-  key: string;
-}
-export interface UpdateCustomFieldRpc {
-  key: string;
-  changes: UpdateCustomFieldRequest;
-}
 
 export const AggregateQuerySchema = z.object({ top: z.coerce.number().int().min(1).max(100).optional() }).strict();
-export interface AggregateRpc {
-  key: string;
-  top?: number;
-}
+export type AggregateQuery = z.infer<typeof AggregateQuerySchema>;
 export interface CustomFieldAggregate {
   key: string;
   type: CustomFieldType;
@@ -296,13 +283,10 @@ export interface CustomFieldAggregate {
 
 // Read-model snapshots for other services (not exposed through the gateway)
 
-export interface SnapshotRequest {
-  after?: string | null;
-  limit: number;
-}
 export const SnapshotRequestSchema = z
   .object({ after: z.string().max(64).nullable().optional(), limit: z.number().int().min(1).max(MAX_SNAPSHOT_LIMIT) })
   .strict();
+export type SnapshotRequest = z.infer<typeof SnapshotRequestSchema>;
 
 export type TenantContactSnapshot = ContactSnapshot & { tenant_id: string; mode: Mode };
 export interface ContactsSnapshotReply {
@@ -323,3 +307,29 @@ export interface ActivitiesSnapshotReply {
   activities: ActivitySnapshot[];
   next_after: string | null;
 }
+
+// Request/reply definitions (one per pattern; see define-rpc.ts)
+
+/** The path of a custom field (`/v1/custom-fields/:key`). */
+const ByFieldKey = z.object({ key: z.string() });
+
+export const ContactRpc = {
+  create: defineRpc(ContactPatterns.create, z.object({ body: CreateContactSchema }), replyOf<ContactView>()),
+  get: defineRpc(ContactPatterns.get, z.object({ params: ByIdParams }), replyOf<ContactView>()),
+  list: defineRpc(ContactPatterns.list, z.object({ query: ListContactsQuerySchema }), replyOf<ContactView[]>()),
+  update: defineRpc(ContactPatterns.update, z.object({ params: ByIdParams, body: UpdateContactSchema }), replyOf<ContactView>()),
+  delete: defineRpc(ContactPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
+  batchUpsert: defineRpc(ContactPatterns.batchUpsert, z.object({ body: BatchUpsertSchema }), replyOf<BatchUpsertReply>()),
+  addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
+  removeTags: defineRpc(ContactPatterns.removeTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
+  recordActivity: defineRpc(ContactPatterns.recordActivity, z.object({ params: ByIdParams, body: RecordActivitySchema }), replyOf<ActivityView>()),
+  listActivities: defineRpc(ContactPatterns.listActivities, z.object({ params: ByIdParams, query: ListActivitiesQuerySchema }), replyOf<ActivityView[]>()),
+  createField: defineRpc(ContactPatterns.createField, z.object({ body: CreateCustomFieldSchema }), replyOf<CustomFieldView>()),
+  listFields: defineRpc(ContactPatterns.listFields, z.object({ query: ListCustomFieldsQuerySchema }), replyOf<CustomFieldView[]>()),
+  getField: defineRpc(ContactPatterns.getField, z.object({ params: ByFieldKey }), replyOf<CustomFieldView>()),
+  updateField: defineRpc(ContactPatterns.updateField, z.object({ params: ByFieldKey, body: UpdateCustomFieldSchema }), replyOf<CustomFieldView>()),
+  deleteField: defineRpc(ContactPatterns.deleteField, z.object({ params: ByFieldKey }), replyOf<null>()),
+  aggregateField: defineRpc(ContactPatterns.aggregateField, z.object({ params: ByFieldKey, query: AggregateQuerySchema }), replyOf<CustomFieldAggregate>()),
+  snapshot: defineRpc(ContactPatterns.snapshot, z.object({ body: SnapshotRequestSchema }), replyOf<ContactsSnapshotReply>()),
+  activitiesSnapshot: defineRpc(ContactPatterns.activitiesSnapshot, z.object({ body: SnapshotRequestSchema }), replyOf<ActivitiesSnapshotReply>()),
+} as const;

@@ -13,6 +13,12 @@ import {
   ALL_RPC_TOPICS,
   serviceOfPattern,
   serviceGroupId,
+  ContactRpc,
+  HealthRpc,
+  KeyRpc,
+  RPC_REQUEST_PARTS,
+  SegmentRpc,
+  WebhookRpc,
   type EventType,
 } from './index';
 
@@ -99,5 +105,21 @@ describe('errors and scopes', () => {
     expect(hasScope(['contacts:read'], 'contacts:write')).toBe(false);
     expect(hasScope(['*'], 'keys:write')).toBe(true);
     expect(hasScope([], 'usage:read')).toBe(false);
+  });
+});
+
+describe('request/reply definitions', () => {
+  const definitions = [...Object.values(ContactRpc), ...Object.values(KeyRpc), ...Object.values(SegmentRpc), ...Object.values(WebhookRpc), ...Object.values(HealthRpc)];
+
+  it('declare every pattern exactly once (a pattern without a definition has no typed caller nor validated handler)', () => {
+    const declared = definitions.map((d) => d.pattern);
+    expect(new Set(declared).size).toBe(declared.length);
+    expect([...declared].sort()).toEqual([...ALL_PATTERNS].sort());
+  });
+
+  it('have requests of the one shape: only params, query and body', () => {
+    for (const d of definitions) {
+      for (const part of Object.keys(d.request.shape)) expect(RPC_REQUEST_PARTS).toContain(part);
+    }
   });
 });

@@ -1,6 +1,7 @@
 export * from './naming';
 export * from './errors';
 export * from './rpc';
+export * from './define-rpc';
 export * from './auth';
 export * from './patterns';
 export * from './events';

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { SCOPES } from './auth';
+import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -97,14 +98,14 @@ export const RotateApiKeySchema = z
   .strict();
 export type RotateApiKeyRequest = z.infer<typeof RotateApiKeySchema>;
 
-export const ListQuerySchema = z
+export const ListApiKeysQuerySchema = z
   .object({
     page: z.coerce.number().int().min(1).max(100_000).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(200).optional(),
   })
   .strict();
-export type ListQuery = z.infer<typeof ListQuerySchema>;
+export type ListApiKeysQuery = z.infer<typeof ListApiKeysQuerySchema>;
 
 export const UsageQuerySchema = z
   .object({
@@ -199,3 +200,38 @@ export interface AccessTokenClaims {
   tname: string;
   typ: 'access';
 }
+
+/** What a gateway sends to learn what a secret is worth: its SHA-256 (hex), never the secret. */
+export const VerifyKeySchema = z.object({ secret_hash: z.string() }).strict();
+
+const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
+export const UsageEntrySchema = z
+  .object({
+    tenant_id: z.string(),
+    credential_id: z.string(),
+    day: z.string().date(),
+    status_class: z.enum(STATUS_CLASSES),
+    count: z.number().int().min(1),
+    last_used_at: z.string().datetime({ offset: true }),
+  })
+  .strict();
+/** Not capped: a gateway keeps a refused batch and retries it, so a cap would wedge its counts. */
+export const RecordUsageSchema = z.object({ entries: z.array(UsageEntrySchema) }).strict();
+
+// Request/reply definitions (one per pattern; see define-rpc.ts)
+
+export const KeyRpc = {
+  signup: defineRpc(KeyPatterns.signup, z.object({ body: SignupSchema }), replyOf<SignupResult>()),
+  login: defineRpc(KeyPatterns.login, z.object({ body: LoginSchema }), replyOf<SessionTokens>()),
+  refresh: defineRpc(KeyPatterns.refresh, z.object({ body: RefreshSchema }), replyOf<SessionTokens>()),
+  logout: defineRpc(KeyPatterns.logout, z.object({ body: RefreshSchema }), replyOf<{ revoked: boolean }>()),
+  createKey: defineRpc(KeyPatterns.createKey, z.object({ body: CreateApiKeySchema }), replyOf<ApiKeyWithSecret>()),
+  listKeys: defineRpc(KeyPatterns.listKeys, z.object({ query: ListApiKeysQuerySchema }), replyOf<ApiKeyView[]>()),
+  getKey: defineRpc(KeyPatterns.getKey, z.object({ params: ByIdParams }), replyOf<ApiKeyView>()),
+  updateKey: defineRpc(KeyPatterns.updateKey, z.object({ params: ByIdParams, body: UpdateApiKeySchema }), replyOf<ApiKeyView>()),
+  revokeKey: defineRpc(KeyPatterns.revokeKey, z.object({ params: ByIdParams }), replyOf<ApiKeyView>()),
+  rotateKey: defineRpc(KeyPatterns.rotateKey, z.object({ params: ByIdParams, body: RotateApiKeySchema }), replyOf<ApiKeyWithSecret>()),
+  verifyKey: defineRpc(KeyPatterns.verifyKey, z.object({ body: VerifyKeySchema }), replyOf<VerifiedApiKey>()),
+  recordUsage: defineRpc(KeyPatterns.recordUsage, z.object({ body: RecordUsageSchema }), replyOf<{ recorded: number }>()),
+  usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), replyOf<UsageRow[]>()),
+} as const;

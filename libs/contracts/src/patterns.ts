@@ -7,7 +7,10 @@
  */
 import { ContactPatterns } from './contacts';
 import { KeyPatterns } from './keys';
+import { defineRpc, replyOf } from './define-rpc';
+import type { ReadinessReport } from './health';
 import { qualify } from './naming';
+import { z } from 'zod';
 import { SegmentPatterns } from './segments';
 import { WebhookPatterns } from './webhooks';
 
@@ -16,6 +19,17 @@ export const HealthPatterns = {
   keys: qualify('keys.health'),
   segments: qualify('segments.health'),
   webhooks: qualify('webhooks.health'),
+} as const;
+
+/** A service's readiness probe: no request parts. */
+function healthRpc(pattern: string) {
+  return defineRpc(pattern, z.object({}), replyOf<ReadinessReport>());
+}
+export const HealthRpc = {
+  contacts: healthRpc(HealthPatterns.contacts),
+  keys: healthRpc(HealthPatterns.keys),
+  segments: healthRpc(HealthPatterns.segments),
+  webhooks: healthRpc(HealthPatterns.webhooks),
 } as const;
 
 export const ALL_PATTERNS: readonly string[] = [

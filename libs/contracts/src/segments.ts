@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ContactSnapshot } from './events';
+import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
 
 export const SegmentPatterns = {
@@ -70,6 +71,11 @@ export const SegmentsPageQuerySchema = z
   })
   .strict();
 export type SegmentsPageQuery = z.infer<typeof SegmentsPageQuerySchema>;
+/** One list-query schema per resource: today they page alike; each may grow its own filters. */
+export const ListListsQuerySchema = SegmentsPageQuerySchema;
+export const ListListMembersQuerySchema = SegmentsPageQuerySchema;
+export const ListSegmentsQuerySchema = SegmentsPageQuerySchema;
+export const ListSegmentContactsQuerySchema = SegmentsPageQuerySchema;
 
 // ---------------------------------------------------------------- lists
 
@@ -210,7 +216,7 @@ export const CreateSegmentSchema = z
   .object({ name: segmentName, description: description.optional(), rules: z.unknown() })
   .strict()
   .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] });
-export type CreateSegmentRequest = { name: string; description?: string | null; rules: unknown };
+export type CreateSegmentRequest = z.output<typeof CreateSegmentSchema>;
 
 export const UpdateSegmentSchema = z
   .object({ name: segmentName.optional(), description: description.optional(), rules: z.unknown().optional() })
@@ -223,6 +229,7 @@ export const PreviewSegmentSchema = z
   .strict()
   .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] });
 export type PreviewSegmentRequest = { rules: unknown; limit?: number };
+export type PreviewSegment = z.output<typeof PreviewSegmentSchema>;
 
 export type SegmentStatus = 'building' | 'ready';
 
@@ -250,9 +257,33 @@ export interface SegmentCountReply {
   status: SegmentStatus;
 }
 
-/** Payload of a lists/segments route: the path id, the JSON body and the query string, as received. */
-export interface SegmentsRouteRequest {
-  id?: string;
-  body?: unknown;
-  query?: Record<string, unknown>;
-}
+// ---------------------------------------------------------------- request/reply definitions (see define-rpc.ts)
+
+export const SegmentRpc = {
+  memberIds: defineRpc(SegmentPatterns.memberIds, z.object({ body: MemberIdsSchema }), replyOf<MemberIdsReply>()),
+  listCreate: defineRpc(SegmentPatterns.listCreate, z.object({ body: CreateListSchema }), replyOf<ListView>()),
+  listList: defineRpc(SegmentPatterns.listList, z.object({ query: ListListsQuerySchema }), replyOf<ListView[]>()),
+  listGet: defineRpc(SegmentPatterns.listGet, z.object({ params: ByIdParams }), replyOf<ListView>()),
+  listUpdate: defineRpc(SegmentPatterns.listUpdate, z.object({ params: ByIdParams, body: UpdateListSchema }), replyOf<ListView>()),
+  listDelete: defineRpc(SegmentPatterns.listDelete, z.object({ params: ByIdParams }), replyOf<null>()),
+  listAddMembers: defineRpc(SegmentPatterns.listAddMembers, z.object({ params: ByIdParams, body: ListMembersChangeSchema }), replyOf<ListMembersChangeReply>()),
+  listRemoveMembers: defineRpc(
+    SegmentPatterns.listRemoveMembers,
+    z.object({ params: ByIdParams, body: ListMembersChangeSchema }),
+    replyOf<ListMembersChangeReply>(),
+  ),
+  listMembers: defineRpc(SegmentPatterns.listMembers, z.object({ params: ByIdParams, query: ListListMembersQuerySchema }), replyOf<ListMemberView[]>()),
+  listExportChunk: defineRpc(SegmentPatterns.listExportChunk, z.object({ body: ListExportChunkSchema }), replyOf<ListExportChunkReply>()),
+  segmentCreate: defineRpc(SegmentPatterns.segmentCreate, z.object({ body: CreateSegmentSchema }), replyOf<SegmentView>()),
+  segmentList: defineRpc(SegmentPatterns.segmentList, z.object({ query: ListSegmentsQuerySchema }), replyOf<SegmentView[]>()),
+  segmentGet: defineRpc(SegmentPatterns.segmentGet, z.object({ params: ByIdParams }), replyOf<SegmentView>()),
+  segmentUpdate: defineRpc(SegmentPatterns.segmentUpdate, z.object({ params: ByIdParams, body: UpdateSegmentSchema }), replyOf<SegmentView>()),
+  segmentDelete: defineRpc(SegmentPatterns.segmentDelete, z.object({ params: ByIdParams }), replyOf<null>()),
+  segmentPreview: defineRpc(SegmentPatterns.segmentPreview, z.object({ body: PreviewSegmentSchema }), replyOf<SegmentPreviewReply>()),
+  segmentContacts: defineRpc(
+    SegmentPatterns.segmentContacts,
+    z.object({ params: ByIdParams, query: ListSegmentContactsQuerySchema }),
+    replyOf<SegmentContactView[]>(),
+  ),
+  segmentCount: defineRpc(SegmentPatterns.segmentCount, z.object({ params: ByIdParams }), replyOf<SegmentCountReply>()),
+} as const;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { EVENT_TOPIC_OF, type EventType } from './events';
+import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
 export const WebhookPatterns = {
@@ -106,14 +107,8 @@ export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
 export const RecoverWebhookSchema = z.object({ since: z.string().datetime({ offset: true }) }).strict();
 export type RecoverWebhookRequest = z.infer<typeof RecoverWebhookSchema>;
 
-/** Payloads of the RPCs, as the gateway sends them. */
-export interface WebhookRef {
-  id: string;
-}
-export interface DeliveryRef {
-  id: string;
-  delivery_id: string;
-}
+/** The path of one delivery of an endpoint (`/v1/webhooks/:id/deliveries/:delivery_id`). */
+const ByDelivery = z.object({ id: z.string(), delivery_id: z.string() });
 
 export interface WebhookView {
   id: string;
@@ -176,3 +171,19 @@ export interface WebhookPayload {
 export interface RecoverResult {
   recovered: number;
 }
+
+// Request/reply definitions (one per pattern; see define-rpc.ts)
+
+export const WebhookRpc = {
+  create: defineRpc(WebhookPatterns.create, z.object({ body: CreateWebhookSchema }), replyOf<WebhookWithSecretView>()),
+  list: defineRpc(WebhookPatterns.list, z.object({ query: ListWebhooksQuerySchema }), replyOf<WebhookView[]>()),
+  get: defineRpc(WebhookPatterns.get, z.object({ params: ByIdParams }), replyOf<WebhookView>()),
+  update: defineRpc(WebhookPatterns.update, z.object({ params: ByIdParams, body: UpdateWebhookSchema }), replyOf<WebhookView>()),
+  delete: defineRpc(WebhookPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
+  rotateSecret: defineRpc(WebhookPatterns.rotateSecret, z.object({ params: ByIdParams }), replyOf<WebhookWithSecretView>()),
+  sendTest: defineRpc(WebhookPatterns.sendTest, z.object({ params: ByIdParams }), replyOf<DeliveryView>()),
+  listDeliveries: defineRpc(WebhookPatterns.listDeliveries, z.object({ params: ByIdParams, query: ListDeliveriesQuerySchema }), replyOf<DeliveryView[]>()),
+  getDelivery: defineRpc(WebhookPatterns.getDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryDetailView>()),
+  retryDelivery: defineRpc(WebhookPatterns.retryDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryView>()),
+  recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), replyOf<RecoverResult>()),
+} as const;

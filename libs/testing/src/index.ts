@@ -7,3 +7,4 @@ export * from './tenant';
 export * from './webhook-receiver';
 export * from './segments.factories';
 export * from './private-redis';
+export * from './rpc-request';

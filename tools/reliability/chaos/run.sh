@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run test:chaos [-- --quick] [--only kill:contacts,restart:kafka,…] [--rate N]
+# npm run test:chaos [-- --quick] [--cluster] [--only kill:contacts,restart:kafka,…] [--rate N]
+# (--cluster: set SIGIL_RELIABILITY_KAFKA_BROKERS=3 for a three-broker private Kafka)
 # Faults under load against a private infrastructure instance (see ../infra-env.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

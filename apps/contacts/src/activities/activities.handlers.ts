@@ -1,20 +1,19 @@
 /** Kafka request handlers of activities. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ContactPatterns, type ListActivitiesRpc, type RecordActivityRpc, type RpcRequest } from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+import { ContactRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { ActivitiesService } from './activities.service';
 
 @RpcHandlers()
 export class ActivitiesHandlers {
   constructor(private readonly activities: ActivitiesService) {}
 
-  @MessagePattern(ContactPatterns.recordActivity)
-  record(@Payload() req: RpcRequest<RecordActivityRpc>) {
-    return this.activities.record(req.ctx, req.payload?.contact_id, req.payload?.activity);
+  @HandleRpc(ContactRpc.recordActivity)
+  record({ ctx, input }: RpcCall<typeof ContactRpc.recordActivity>) {
+    return this.activities.record(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(ContactPatterns.listActivities)
-  list(@Payload() req: RpcRequest<ListActivitiesRpc>) {
-    return this.activities.list(req.ctx, req.payload?.contact_id, req.payload?.query);
+  @HandleRpc(ContactRpc.listActivities)
+  list({ ctx, input }: RpcCall<typeof ContactRpc.listActivities>) {
+    return this.activities.list(ctx, input.params.id, input.query);
   }
 }

@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   DEFAULT_PAGE_LIMIT,
-  ListActivitiesQuerySchema,
-  RecordActivitySchema,
   type ActivityView,
   type RequestContext,
+  type ListActivitiesQuery,
+  type RecordActivityRequest,
 } from '@sigil/contracts';
-import { NotFound, OutboxWriter, Paged, ValidationFailed, newId, parseOrThrow } from '@sigil/platform';
+import { keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, newId } from '@sigil/platform';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
 import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
@@ -45,9 +45,8 @@ export class ActivitiesService {
     private readonly contacts: ContactsRepository,
   ) {}
 
-  async record(ctx: RequestContext, contactId: unknown, input: unknown): Promise<ActivityView> {
+  async record(ctx: RequestContext, contactId: unknown, req: RecordActivityRequest): Promise<ActivityView> {
     const id = contactIdOrNotFound(contactId);
-    const req = parseOrThrow(RecordActivitySchema, input);
     const now = new Date();
     const occurredAt = req.occurred_at ? new Date(req.occurred_at) : now;
     if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_MS) {
@@ -82,24 +81,22 @@ export class ActivitiesService {
     });
   }
 
-  async list(ctx: RequestContext, contactId: unknown, input: unknown): Promise<Paged<ActivityView>> {
+  async list(ctx: RequestContext, contactId: unknown, query: ListActivitiesQuery): Promise<Paged<ActivityView>> {
     const id = contactIdOrNotFound(contactId);
-    const query = parseOrThrow(ListActivitiesQuerySchema, input ?? {});
     const scope = scopeOf(ctx);
     if (!(await this.contacts.findById(this.dataSource.manager, scope, id))) throw new NotFound('contact', id);
-    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const window = pageWindow(query, DEFAULT_PAGE_LIMIT, isActivityPosition);
     const params: unknown[] = [scope.tenantId, scope.mode, id];
     const where = ['tenant_id = $1', 'mode = $2', 'contact_id = $3'];
     if (query.type) {
       params.push(query.type);
       where.push(`type = $${params.length}`);
     }
-    if (query.cursor) {
-      const [at, after] = decodeActivityCursor(query.cursor);
-      params.push(at, after);
+    if (window.after) {
+      params.push(...window.after);
       where.push(`(occurred_at, id) < ($${params.length - 1}::timestamptz, $${params.length})`);
     }
-    params.push(limit + 1, query.page ? (query.page - 1) * limit : 0);
+    params.push(window.limit + 1, window.offset);
     const rows: ActivityRow[] = await this.dataSource.query(
       `SELECT id, contact_id, type, occurred_at, occurred_at::text AS occurred_pos, properties, created_at FROM activities
        WHERE ${where.join(' AND ')}
@@ -107,26 +104,14 @@ export class ActivitiesService {
        LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return new Paged(page.map(view), {
-      ...(query.page ? { page: query.page } : {}),
-      limit,
-      has_more: hasMore,
-      next_cursor: hasMore && last ? Buffer.from(JSON.stringify([last.occurred_pos, last.id])).toString('base64url') : null,
-    });
+    // The page number is echoed only when the client asked for one (as before the shared helper).
+    const { items, meta } = keysetPage(rows, { limit: window.limit, page: query.page }, (r): ActivityPosition => [r.occurred_pos, r.id]);
+    return new Paged(items.map(view), meta);
   }
 }
 
-function decodeActivityCursor(raw: string): [string, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string') && PG_TIMESTAMP.test(value[0])) {
-      return value as [string, string];
-    }
-  } catch {
-    // fall through
-  }
-  throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'not a cursor returned by this API' }]);
+/** Newest first: the position is (occurred_at as PostgreSQL prints it, id). */
+type ActivityPosition = [string, string];
+function isActivityPosition(value: unknown): value is ActivityPosition {
+  return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string') && PG_TIMESTAMP.test(value[0]);
 }

@@ -11,7 +11,7 @@
  * docs/contacts.md).
  */
 import type { ListContactsQuery } from '@sigil/contracts';
-import { ValidationFailed } from '@sigil/platform';
+import { decodeCursor as decodePosition, encodeCursor as encodePosition, ValidationFailed } from '@sigil/platform';
 
 export type SortKey = 'sync' | 'created_at' | 'updated_at' | 'email';
 export type Direction = 'asc' | 'desc';
@@ -40,29 +40,28 @@ const ORDERS: Record<SortKey, { expr: string; cast: string; value: string } | nu
 /** A timestamptz as PostgreSQL prints it (cursor values are checked before they reach a cast). */
 export const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
+/** A cursor of this list: its order travels with it, and its value is checked before it reaches a cast. */
+function isContactCursor(value: unknown): value is Cursor {
+  const c = value as Partial<Cursor> | null;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.k === 'string' &&
+    Object.prototype.hasOwnProperty.call(ORDERS, c.k) &&
+    (c.d === 'asc' || c.d === 'desc') &&
+    typeof c.v === 'string' &&
+    typeof c.i === 'string' &&
+    (c.k !== 'sync' || /^\d{1,20}$/.test(c.v)) &&
+    (c.k !== 'updated_at' || PG_TIMESTAMP.test(c.v))
+  );
+}
+
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  return encodePosition(cursor);
 }
 
 export function decodeCursor(raw: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (
-      c &&
-      typeof c.k === 'string' &&
-      c.k in ORDERS &&
-      (c.d === 'asc' || c.d === 'desc') &&
-      typeof c.v === 'string' &&
-      typeof c.i === 'string' &&
-      (c.k !== 'sync' || /^\d{1,20}$/.test(c.v)) &&
-      (c.k !== 'updated_at' || PG_TIMESTAMP.test(c.v))
-    ) {
-      return c as Cursor;
-    }
-  } catch {
-    // fall through
-  }
-  throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'not a cursor returned by this API' }]);
+  return decodePosition(raw, isContactCursor);
 }
 
 export function parseSort(sort: string): Order {

@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  BatchUpsertSchema,
+  type BatchUpsertRequest,
   CreateContactSchema,
   MAX_BATCH_ROWS,
   type BatchRowError,
@@ -17,7 +17,7 @@ import {
   type CreateContact,
   type RequestContext,
 } from '@sigil/contracts';
-import { DomainError, issuesToDetails, OutboxWriter, parseOrThrow, type NewEvent } from '@sigil/platform';
+import { DomainError, issuesToDetails, OutboxWriter, type NewEvent } from '@sigil/platform';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { valueRows, type Definitions } from '../custom-fields/custom-field-values';
 import { applyUpdate, newContact } from './contact-changes';
@@ -45,10 +45,9 @@ export class ContactsBatchService {
     private readonly definitions: CustomFieldDefinitions,
   ) {}
 
-  async upsert(ctx: RequestContext, input: unknown): Promise<BatchUpsertReply> {
-    const rowsIn = (input as { contacts?: unknown } | null)?.contacts;
-    if (Array.isArray(rowsIn) && rowsIn.length > MAX_BATCH_ROWS) throw new PayloadTooLarge(MAX_BATCH_ROWS);
-    const { contacts: raw } = parseOrThrow(BatchUpsertSchema, input);
+  async upsert(ctx: RequestContext, req: BatchUpsertRequest): Promise<BatchUpsertReply> {
+    const raw = req.contacts;
+    if (raw.length > MAX_BATCH_ROWS) throw new PayloadTooLarge(MAX_BATCH_ROWS);
     const results: BatchRowResult[] = raw.map((_, index) => ({ index, status: 'error' }));
     const valid = this.validateShapes(raw, results);
     const scope = scopeOf(ctx);

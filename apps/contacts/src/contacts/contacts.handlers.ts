@@ -1,7 +1,6 @@
-/** Kafka request handlers of contacts, tags and batch import: parse, call the service, reply. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ContactPatterns, type GetContactRequest, type RpcRequest, type TagsRpc, type UpdateContactRpc } from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+/** Kafka request handlers of contacts, tags and batch import: call the service with the validated request, reply. */
+import { ContactRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { ContactsBatchService } from './contacts-batch.service';
 import { ContactsService } from './contacts.service';
 
@@ -12,44 +11,44 @@ export class ContactsHandlers {
     private readonly batch: ContactsBatchService,
   ) {}
 
-  @MessagePattern(ContactPatterns.create)
-  create(@Payload() req: RpcRequest) {
-    return this.contacts.create(req.ctx, req.payload);
+  @HandleRpc(ContactRpc.create)
+  create({ ctx, input }: RpcCall<typeof ContactRpc.create>) {
+    return this.contacts.create(ctx, input.body);
   }
 
-  @MessagePattern(ContactPatterns.get)
-  get(@Payload() req: RpcRequest<GetContactRequest>) {
-    return this.contacts.get(req.ctx, req.payload?.id);
+  @HandleRpc(ContactRpc.get)
+  get({ ctx, input }: RpcCall<typeof ContactRpc.get>) {
+    return this.contacts.get(ctx, input.params.id);
   }
 
-  @MessagePattern(ContactPatterns.list)
-  list(@Payload() req: RpcRequest) {
-    return this.contacts.list(req.ctx, req.payload);
+  @HandleRpc(ContactRpc.list)
+  list({ ctx, input }: RpcCall<typeof ContactRpc.list>) {
+    return this.contacts.list(ctx, input.query);
   }
 
-  @MessagePattern(ContactPatterns.update)
-  update(@Payload() req: RpcRequest<UpdateContactRpc>) {
-    return this.contacts.update(req.ctx, req.payload?.id, req.payload?.changes);
+  @HandleRpc(ContactRpc.update)
+  update({ ctx, input }: RpcCall<typeof ContactRpc.update>) {
+    return this.contacts.update(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(ContactPatterns.delete)
-  async delete(@Payload() req: RpcRequest<GetContactRequest>) {
-    await this.contacts.delete(req.ctx, req.payload?.id);
+  @HandleRpc(ContactRpc.delete)
+  async delete({ ctx, input }: RpcCall<typeof ContactRpc.delete>) {
+    await this.contacts.delete(ctx, input.params.id);
     return null;
   }
 
-  @MessagePattern(ContactPatterns.addTags)
-  addTags(@Payload() req: RpcRequest<TagsRpc>) {
-    return this.contacts.changeTags(req.ctx, req.payload?.id, { tags: req.payload?.tags }, 'add');
+  @HandleRpc(ContactRpc.addTags)
+  addTags({ ctx, input }: RpcCall<typeof ContactRpc.addTags>) {
+    return this.contacts.changeTags(ctx, input.params.id, input.body.tags, 'add');
   }
 
-  @MessagePattern(ContactPatterns.removeTags)
-  removeTags(@Payload() req: RpcRequest<TagsRpc>) {
-    return this.contacts.changeTags(req.ctx, req.payload?.id, { tags: req.payload?.tags }, 'remove');
+  @HandleRpc(ContactRpc.removeTags)
+  removeTags({ ctx, input }: RpcCall<typeof ContactRpc.removeTags>) {
+    return this.contacts.changeTags(ctx, input.params.id, input.body.tags, 'remove');
   }
 
-  @MessagePattern(ContactPatterns.batchUpsert)
-  batchUpsert(@Payload() req: RpcRequest) {
-    return this.batch.upsert(req.ctx, req.payload);
+  @HandleRpc(ContactRpc.batchUpsert)
+  batchUpsert({ ctx, input }: RpcCall<typeof ContactRpc.batchUpsert>) {
+    return this.batch.upsert(ctx, input.body);
   }
 }

@@ -3,17 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ContactIdSchema,
-  CreateContactSchema,
   DEFAULT_PAGE_LIMIT,
   ListContactsQuerySchema,
-  TagsRequestSchema,
-  UpdateContactSchema,
   type ContactSnapshot,
   type ContactView,
   type PageMeta,
   type RequestContext,
+  type CreateContact,
+  type ListContactsQuery,
+  type UpdateContact,
 } from '@sigil/contracts';
-import { Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed, parseOrThrow } from '@sigil/platform';
+import { Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { valueRows } from '../custom-fields/custom-field-values';
 import { applyTags, applyUpdate, newContact } from './contact-changes';
@@ -48,8 +48,7 @@ export class ContactsService {
     private readonly members: SegmentMembersClient,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<ContactView> {
-    const req = parseOrThrow(CreateContactSchema, input);
+  async create(ctx: RequestContext, req: CreateContact): Promise<ContactView> {
     const scope = scopeOf(ctx);
     return this.dataSource.transaction(async (m) => {
       const defs = await this.definitions.load(m, scope);
@@ -72,9 +71,8 @@ export class ContactsService {
     return snapshotOf(row);
   }
 
-  async update(ctx: RequestContext, id: unknown, changes: unknown): Promise<ContactView> {
+  async update(ctx: RequestContext, id: unknown, req: UpdateContact): Promise<ContactView> {
     const contactId = contactIdOrNotFound(id);
-    const req = parseOrThrow(UpdateContactSchema, changes ?? {});
     const scope = scopeOf(ctx);
     try {
       return await this.dataSource.transaction(async (m) => {
@@ -113,9 +111,8 @@ export class ContactsService {
     });
   }
 
-  async changeTags(ctx: RequestContext, id: unknown, body: unknown, op: 'add' | 'remove'): Promise<ContactView> {
+  async changeTags(ctx: RequestContext, id: unknown, tags: string[], op: 'add' | 'remove'): Promise<ContactView> {
     const contactId = contactIdOrNotFound(id);
-    const { tags } = parseOrThrow(TagsRequestSchema, body);
     const scope = scopeOf(ctx);
     return this.dataSource.transaction(async (m) => {
       const current = await this.lockedOrNotFound(m, scope, contactId);
@@ -129,8 +126,7 @@ export class ContactsService {
     });
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<ContactView>> {
-    const query = parseOrThrow(ListContactsQuerySchema, input ?? {});
+  async list(ctx: RequestContext, query: ListContactsQuery): Promise<Paged<ContactView>> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = query.page ? (query.page - 1) * limit : 0;
     const cursor = query.cursor ? decodeCursor(query.cursor) : null;

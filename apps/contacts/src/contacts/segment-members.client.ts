@@ -4,7 +4,7 @@
  * ascending order, keyset-paged.
  */
 import { Injectable } from '@nestjs/common';
-import { SegmentPatterns, type MemberIdsReply, type MemberIdsRequest, type RequestContext } from '@sigil/contracts';
+import { SegmentRpc, type MemberIdsReply, type RequestContext } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 
 export interface MembershipFilter {
@@ -17,8 +17,7 @@ export class SegmentMembersClient {
   constructor(private readonly rpc: RpcClient) {}
 
   async page(ctx: RequestContext, filter: MembershipFilter, after: string | null, limit: number): Promise<MemberIdsReply> {
-    const request: MemberIdsRequest = { ...filter, after, limit };
-    const reply = await this.rpc.call<MemberIdsReply, MemberIdsRequest>(SegmentPatterns.memberIds, ctx, request);
+    const reply = await this.rpc.call(SegmentRpc.memberIds, ctx, { body: { ...filter, after, limit } });
     return reply.data;
   }
 }

@@ -1,48 +1,40 @@
 /** Kafka request handlers of custom field definitions and aggregates. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import {
-  ContactPatterns,
-  type AggregateRpc,
-  type CustomFieldKeyRpc,
-  type RpcRequest,
-  type UpdateCustomFieldRpc,
-} from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+import { ContactRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { CustomFieldsService } from './custom-fields.service';
 
 @RpcHandlers()
 export class CustomFieldsHandlers {
   constructor(private readonly fields: CustomFieldsService) {}
 
-  @MessagePattern(ContactPatterns.createField)
-  create(@Payload() req: RpcRequest) {
-    return this.fields.create(req.ctx, req.payload);
+  @HandleRpc(ContactRpc.createField)
+  create({ ctx, input }: RpcCall<typeof ContactRpc.createField>) {
+    return this.fields.create(ctx, input.body);
   }
 
-  @MessagePattern(ContactPatterns.listFields)
-  list(@Payload() req: RpcRequest) {
-    return this.fields.list(req.ctx, req.payload);
+  @HandleRpc(ContactRpc.listFields)
+  list({ ctx, input }: RpcCall<typeof ContactRpc.listFields>) {
+    return this.fields.list(ctx, input.query);
   }
 
-  @MessagePattern(ContactPatterns.getField)
-  get(@Payload() req: RpcRequest<CustomFieldKeyRpc>) {
-    return this.fields.get(req.ctx, req.payload?.key);
+  @HandleRpc(ContactRpc.getField)
+  get({ ctx, input }: RpcCall<typeof ContactRpc.getField>) {
+    return this.fields.get(ctx, input.params.key);
   }
 
-  @MessagePattern(ContactPatterns.updateField)
-  update(@Payload() req: RpcRequest<UpdateCustomFieldRpc>) {
-    return this.fields.update(req.ctx, req.payload?.key, req.payload?.changes);
+  @HandleRpc(ContactRpc.updateField)
+  update({ ctx, input }: RpcCall<typeof ContactRpc.updateField>) {
+    return this.fields.update(ctx, input.params.key, input.body);
   }
 
-  @MessagePattern(ContactPatterns.deleteField)
-  async delete(@Payload() req: RpcRequest<CustomFieldKeyRpc>) {
-    await this.fields.delete(req.ctx, req.payload?.key);
+  @HandleRpc(ContactRpc.deleteField)
+  async delete({ ctx, input }: RpcCall<typeof ContactRpc.deleteField>) {
+    await this.fields.delete(ctx, input.params.key);
     return null;
   }
 
-  @MessagePattern(ContactPatterns.aggregateField)
-  aggregate(@Payload() req: RpcRequest<AggregateRpc>) {
-    const { key, ...query } = req.payload ?? ({} as AggregateRpc);
-    return this.fields.aggregate(req.ctx, key, query);
+  @HandleRpc(ContactRpc.aggregateField)
+  aggregate({ ctx, input }: RpcCall<typeof ContactRpc.aggregateField>) {
+    return this.fields.aggregate(ctx, input.params.key, input.query);
   }
 }

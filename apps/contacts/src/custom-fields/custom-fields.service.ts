@@ -7,33 +7,29 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  AggregateQuerySchema,
-  CreateCustomFieldSchema,
   CustomFieldKeySchema,
   DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
-  UpdateCustomFieldSchema,
   type CustomFieldAggregate,
   type CustomFieldView,
   type RequestContext,
+  type AggregateQuery,
+  type CreateCustomFieldRequest,
+  type ListCustomFieldsQuery,
+  type UpdateCustomFieldRequest,
 } from '@sigil/contracts';
-import { Conflict, NotFound, OutboxWriter, Paged, ValidationFailed, parseOrThrow, type NewEvent } from '@sigil/platform';
-import { z } from 'zod';
+import { Conflict, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, type NewEvent } from '@sigil/platform';
 import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
 import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
 import { scopeOf } from '../contacts/contacts.service';
 import { CustomFieldAggregates } from './custom-field-aggregates';
 import { CustomFieldDefinitions, DEFINITION_COLUMNS, definitionView, type DefinitionRow } from './custom-field-definitions';
 
-const ListFieldsQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
-
 /** Events of a definition's deletion are written in chunks of this many rows per statement. */
 const EVENT_CHUNK = 1000;
+
+function isFieldKey(value: unknown): value is string {
+  return CustomFieldKeySchema.safeParse(value).success;
+}
 
 function keyOrNotFound(key: unknown): string {
   if (!CustomFieldKeySchema.safeParse(key).success) throw new NotFound('custom field', String(key));
@@ -49,8 +45,7 @@ export class CustomFieldsService {
     private readonly aggregates: CustomFieldAggregates,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<CustomFieldView> {
-    const req = parseOrThrow(CreateCustomFieldSchema, input);
+  async create(ctx: RequestContext, req: CreateCustomFieldRequest): Promise<CustomFieldView> {
     const now = new Date();
     const rows: DefinitionRow[] = await this.dataSource.query(
       `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
@@ -63,22 +58,15 @@ export class CustomFieldsService {
     return definitionView(rows[0]);
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<CustomFieldView>> {
-    const query = parseOrThrow(ListFieldsQuerySchema, input ?? {});
-    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const after = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';
+  async list(ctx: RequestContext, query: ListCustomFieldsQuery): Promise<Paged<CustomFieldView>> {
+    // Keys are unique per tenant and mode: the key alone is the position. Cursor paging only (no `page`).
+    const window = pageWindow(query, DEFAULT_PAGE_LIMIT, isFieldKey);
     const rows: DefinitionRow[] = await this.dataSource.query(
       `SELECT ${DEFINITION_COLUMNS} FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key > $3 ORDER BY key LIMIT $4`,
-      [ctx.tenant_id, ctx.mode, after, limit + 1],
+      [ctx.tenant_id, ctx.mode, window.after ?? '', window.limit + 1],
     );
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return new Paged(page.map(definitionView), {
-      limit,
-      has_more: hasMore,
-      next_cursor: hasMore && last ? Buffer.from(last.key).toString('base64url') : null,
-    });
+    const { items, meta } = keysetPage(rows, { limit: window.limit }, (r) => r.key);
+    return new Paged(items.map(definitionView), meta);
   }
 
   async get(ctx: RequestContext, key: unknown): Promise<CustomFieldView> {
@@ -88,12 +76,8 @@ export class CustomFieldsService {
     return definitionView(row);
   }
 
-  async update(ctx: RequestContext, key: unknown, input: unknown): Promise<CustomFieldView> {
+  async update(ctx: RequestContext, key: unknown, req: UpdateCustomFieldRequest): Promise<CustomFieldView> {
     const k = keyOrNotFound(key);
-    if (input && typeof input === 'object' && 'key' in input) {
-      throw new ValidationFailed([{ field: 'key', code: 'immutable', message: 'The key of a custom field cannot change.' }]);
-    }
-    const req = parseOrThrow(UpdateCustomFieldSchema, input ?? {});
     const scope = scopeOf(ctx);
     return this.dataSource.transaction(async (m) => {
       const current = await this.definitions.find(m, scope, k, true);
@@ -155,9 +139,9 @@ export class CustomFieldsService {
     });
   }
 
-  async aggregate(ctx: RequestContext, key: unknown, input: unknown): Promise<CustomFieldAggregate> {
+  async aggregate(ctx: RequestContext, key: unknown, input: AggregateQuery): Promise<CustomFieldAggregate> {
     const k = keyOrNotFound(key);
-    const { top } = parseOrThrow(AggregateQuerySchema, input ?? {});
+    const { top } = input;
     const scope = scopeOf(ctx);
     const def = await this.definitions.find(this.dataSource.manager, scope, k);
     if (!def) throw new NotFound('custom field', k);

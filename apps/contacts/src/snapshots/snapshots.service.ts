@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  SnapshotRequestSchema,
+  type SnapshotRequest,
   SYSTEM_TENANT_ID,
   type ActivitiesSnapshotReply,
   type ActivitySnapshot,
@@ -15,7 +15,7 @@ import {
   type Mode,
   type RequestContext,
 } from '@sigil/contracts';
-import { Forbidden, parseOrThrow } from '@sigil/platform';
+import { Forbidden } from '@sigil/platform';
 import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
 import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
 
@@ -23,7 +23,7 @@ import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
 export class SnapshotsService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async contacts(ctx: RequestContext, input: unknown): Promise<ContactsSnapshotReply> {
+  async contacts(ctx: RequestContext, input: SnapshotRequest): Promise<ContactsSnapshotReply> {
     const { after, limit } = this.authorised(ctx, input);
     const rows: (ContactRow & { tenant_id: string; mode: Mode })[] = await this.dataSource.query(
       `SELECT ${CONTACT_COLUMNS}, c.tenant_id, c.mode FROM contacts c WHERE c.id > $1 ORDER BY c.id LIMIT $2`,
@@ -35,7 +35,7 @@ export class SnapshotsService {
     };
   }
 
-  async activities(ctx: RequestContext, input: unknown): Promise<ActivitiesSnapshotReply> {
+  async activities(ctx: RequestContext, input: SnapshotRequest): Promise<ActivitiesSnapshotReply> {
     const { after, limit } = this.authorised(ctx, input);
     const rows: (Omit<ActivitySnapshot, 'occurred_at'> & { occurred_at: Date })[] = await this.dataSource.query(
       `SELECT id, tenant_id, mode, contact_id, type, occurred_at, properties FROM activities WHERE id > $1 ORDER BY id LIMIT $2`,
@@ -47,8 +47,8 @@ export class SnapshotsService {
     };
   }
 
-  private authorised(ctx: RequestContext, input: unknown) {
+  private authorised(ctx: RequestContext, input: SnapshotRequest): SnapshotRequest {
     if (ctx.tenant_id !== SYSTEM_TENANT_ID) throw new Forbidden('insufficient_scope', 'Snapshots are for internal system callers only.');
-    return parseOrThrow(SnapshotRequestSchema, input);
+    return input;
   }
 }

@@ -4,7 +4,7 @@
  * Returns the key, or throws the SPEC's 401 codes.
  */
 import { Injectable } from '@nestjs/common';
-import { KeyPatterns, type RequestContext, type VerifiedApiKey } from '@sigil/contracts';
+import { KeyRpc, type RequestContext, type VerifiedApiKey } from '@sigil/contracts';
 import { DomainError, hashSecret, parseApiKey, RpcClient, Unauthenticated } from '@sigil/platform';
 import { CredentialCache } from './credential-cache';
 
@@ -34,7 +34,7 @@ export class ApiKeyVerifier {
     const ctx: RequestContext = { tenant_id: 'system', mode: 'live', request_id: requestId };
     let key: VerifiedApiKey;
     try {
-      ({ data: key } = await this.rpc.call<VerifiedApiKey>(KeyPatterns.verifyKey, ctx, { secret_hash: hash }));
+      ({ data: key } = await this.rpc.call(KeyRpc.verifyKey, ctx, { body: { secret_hash: hash } }));
     } catch (err) {
       if (err instanceof DomainError && err.status === 404) throw INVALID();
       throw err;

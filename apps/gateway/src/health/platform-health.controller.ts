@@ -4,7 +4,7 @@
  */
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HealthPatterns, type ReadinessReport } from '@sigil/contracts';
+import { HealthRpc } from '@sigil/contracts';
 import { HEALTH_CHECKS, readiness, RpcClient, type HealthCheck } from '@sigil/platform';
 import { Public } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
@@ -29,9 +29,9 @@ export class PlatformHealthController {
   @ApiDoc({ tag: 'Health', summary: 'Readiness of the gateway and of each service (no auth)' })
   async health(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RouteResult<PlatformHealth>> {
     const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id };
-    const probes = Object.entries(HealthPatterns).map(async ([service, pattern]) => {
+    const probes = Object.entries(HealthRpc).map(async ([service, def]) => {
       try {
-        const { data } = await this.rpc.call<ReadinessReport>(pattern, ctx, {}, PROBE_TIMEOUT_MS);
+        const { data } = await this.rpc.call(def, ctx, {}, PROBE_TIMEOUT_MS);
         return [service, data.status] as const;
       } catch {
         return [service, 'down'] as const;

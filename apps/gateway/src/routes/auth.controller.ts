@@ -2,7 +2,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import {
-  KeyPatterns,
+  KeyRpc,
   LoginSchema,
   RefreshSchema,
   SignupSchema,
@@ -10,8 +10,9 @@ import {
   type SessionTokens,
   type SignupResult,
 } from '@sigil/contracts';
-import { parseOrThrow, Public, RpcClient } from '@sigil/platform';
+import { Public, RpcClient } from '@sigil/platform';
 import type { RouteResult } from '../http/envelope.interceptor';
+import { forward } from './forward';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
@@ -29,7 +30,7 @@ export class AuthController {
   @LimitByIp('signup', 'SIGNUP_LIMIT_PER_IP_PER_HOUR', 3_600_000)
   @ApiDoc({ tag: 'Auth', summary: 'Sign up: create a tenant and its owner; returns session tokens', body: SignupSchema, status: 201 })
   signup(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SignupResult>> {
-    return this.rpc.call(KeyPatterns.signup, anonymous(req), parseOrThrow(SignupSchema, body));
+    return forward(this.rpc, KeyRpc.signup, anonymous(req), { body });
   }
 
   @Post('login')
@@ -37,7 +38,7 @@ export class AuthController {
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
   @ApiDoc({ tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days)', body: LoginSchema })
   login(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
-    return this.rpc.call(KeyPatterns.login, anonymous(req), parseOrThrow(LoginSchema, body));
+    return forward(this.rpc, KeyRpc.login, anonymous(req), { body });
   }
 
   @Post('refresh')
@@ -45,7 +46,7 @@ export class AuthController {
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
   @ApiDoc({ tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session)', body: RefreshSchema })
   refresh(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
-    return this.rpc.call(KeyPatterns.refresh, anonymous(req), parseOrThrow(RefreshSchema, body));
+    return forward(this.rpc, KeyRpc.refresh, anonymous(req), { body });
   }
 
   @Post('logout')
@@ -53,6 +54,6 @@ export class AuthController {
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
   @ApiDoc({ tag: 'Auth', summary: 'Revoke the session of a refresh token', body: RefreshSchema })
   logout(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<{ revoked: boolean }>> {
-    return this.rpc.call(KeyPatterns.logout, anonymous(req), parseOrThrow(RefreshSchema, body));
+    return forward(this.rpc, KeyRpc.logout, anonymous(req), { body });
   }
 }

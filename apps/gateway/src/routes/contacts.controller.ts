@@ -2,7 +2,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   BatchUpsertSchema,
-  ContactPatterns,
+  ContactRpc,
   CreateContactSchema,
   ListActivitiesQuerySchema,
   ListContactsQuerySchema,
@@ -15,8 +15,9 @@ import {
   type ContactView,
   type RequestContext,
 } from '@sigil/contracts';
-import { DomainError, parseOrThrow, RpcClient } from '@sigil/platform';
+import { DomainError, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { forward } from './forward';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
@@ -36,7 +37,7 @@ export class ContactsController {
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<ContactView[]>> {
-    return this.rpc.call(ContactPatterns.list, ctx, parseOrThrow(ListContactsQuerySchema, query));
+    return forward(this.rpc, ContactRpc.list, ctx, { query });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email)', body: CreateContactSchema, status: 201 })
@@ -44,7 +45,7 @@ export class ContactsController {
   @RequireScope('contacts:write')
   @HttpCode(201)
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<ContactView>> {
-    return this.rpc.call(ContactPatterns.create, ctx, parseOrThrow(CreateContactSchema, body));
+    return forward(this.rpc, ContactRpc.create, ctx, { body });
   }
 
   /** Rows are checked one by one by the service (a bad row fails alone); here only the envelope and the row count. */
@@ -58,22 +59,21 @@ export class ContactsController {
       throw new DomainError(413, 'payload_too_large', `A batch holds at most ${MAX_BATCH_ROWS} contacts.`, undefined, { max_rows: MAX_BATCH_ROWS });
     }
     const timeoutMs = this.config.KAFKA_REQUEST_TIMEOUT_MS * BATCH_TIMEOUT_FACTOR;
-    return this.rpc.call(ContactPatterns.batchUpsert, ctx, parseOrThrow(BatchUpsertSchema, body), timeoutMs);
+    return forward(this.rpc, ContactRpc.batchUpsert, ctx, { body }, timeoutMs);
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Get a contact' })
   @Get(':id')
   @RequireScope('contacts:read')
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ContactView>> {
-    return this.rpc.call(ContactPatterns.get, ctx, { id });
+    return forward(this.rpc, ContactRpc.get, ctx, { params: { id } });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Update a contact partially (null clears; tags replace; custom_fields merge)', body: UpdateContactSchema })
   @Patch(':id')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
-    parseOrThrow(UpdateContactSchema, body ?? {});
-    return this.rpc.call(ContactPatterns.update, ctx, { id, changes: body ?? {} });
+    return forward(this.rpc, ContactRpc.update, ctx, { params: { id }, body: body ?? {} });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Erase a contact, its custom field values and activities (GDPR)', status: 204 })
@@ -81,7 +81,7 @@ export class ContactsController {
   @RequireScope('contacts:write')
   @HttpCode(204)
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
-    await this.rpc.call(ContactPatterns.delete, ctx, { id });
+    await forward(this.rpc, ContactRpc.delete, ctx, { params: { id } });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Add tags', body: TagsRequestSchema })
@@ -89,16 +89,14 @@ export class ContactsController {
   @RequireScope('contacts:write')
   @HttpCode(200)
   addTags(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
-    const { tags } = parseOrThrow(TagsRequestSchema, body);
-    return this.rpc.call(ContactPatterns.addTags, ctx, { id, tags });
+    return forward(this.rpc, ContactRpc.addTags, ctx, { params: { id }, body });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Remove tags', body: TagsRequestSchema })
   @Delete(':id/tags')
   @RequireScope('contacts:write')
   removeTags(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
-    const { tags } = parseOrThrow(TagsRequestSchema, body);
-    return this.rpc.call(ContactPatterns.removeTags, ctx, { id, tags });
+    return forward(this.rpc, ContactRpc.removeTags, ctx, { params: { id }, body });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Record an activity of a contact', body: RecordActivitySchema, status: 201 })
@@ -106,13 +104,13 @@ export class ContactsController {
   @RequireScope('contacts:write')
   @HttpCode(201)
   recordActivity(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ActivityView>> {
-    return this.rpc.call(ContactPatterns.recordActivity, ctx, { contact_id: id, activity: parseOrThrow(RecordActivitySchema, body) });
+    return forward(this.rpc, ContactRpc.recordActivity, ctx, { params: { id }, body });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'List activities of a contact, newest first', query: ListActivitiesQuerySchema, paginated: true })
   @Get(':id/activities')
   @RequireScope('contacts:read')
   listActivities(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<ActivityView[]>> {
-    return this.rpc.call(ContactPatterns.listActivities, ctx, { contact_id: id, query: parseOrThrow(ListActivitiesQuerySchema, query) });
+    return forward(this.rpc, ContactRpc.listActivities, ctx, { params: { id }, query });
   }
 }

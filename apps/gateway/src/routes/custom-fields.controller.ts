@@ -2,34 +2,30 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   AggregateQuerySchema,
-  ContactPatterns,
+  ContactRpc,
   CreateCustomFieldSchema,
-  MAX_PAGE_LIMIT,
+  ListCustomFieldsQuerySchema,
   UpdateCustomFieldSchema,
   type CustomFieldAggregate,
   type CustomFieldView,
   type RequestContext,
 } from '@sigil/contracts';
-import { parseOrThrow, RpcClient } from '@sigil/platform';
-import { z } from 'zod';
+import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 import { ApiDoc } from '../openapi/api-doc.decorator';
-
-const ListQuerySchema = z
-  .object({ limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(), cursor: z.string().max(200).optional() })
-  .strict();
 
 @Controller('v1/custom-fields')
 export class CustomFieldsController {
   constructor(private readonly rpc: RpcClient) {}
 
-  @ApiDoc({ tag: 'Custom fields', summary: 'List custom field definitions', query: ListQuerySchema, paginated: true })
+  @ApiDoc({ tag: 'Custom fields', summary: 'List custom field definitions', query: ListCustomFieldsQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<CustomFieldView[]>> {
-    return this.rpc.call(ContactPatterns.listFields, ctx, parseOrThrow(ListQuerySchema, query));
+    return forward(this.rpc, ContactRpc.listFields, ctx, { query });
   }
 
   @ApiDoc({ tag: 'Custom fields', summary: 'Define a custom field (text, number, boolean, date, select, multi_select)', body: CreateCustomFieldSchema, status: 201 })
@@ -37,14 +33,14 @@ export class CustomFieldsController {
   @RequireScope('contacts:write')
   @HttpCode(201)
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
-    return this.rpc.call(ContactPatterns.createField, ctx, parseOrThrow(CreateCustomFieldSchema, body));
+    return forward(this.rpc, ContactRpc.createField, ctx, { body });
   }
 
   @ApiDoc({ tag: 'Custom fields', summary: 'Get a custom field definition' })
   @Get(':key')
   @RequireScope('contacts:read')
   get(@Ctx() ctx: RequestContext, @Param('key') key: string): Promise<RouteResult<CustomFieldView>> {
-    return this.rpc.call(ContactPatterns.getField, ctx, { key });
+    return forward(this.rpc, ContactRpc.getField, ctx, { params: { key } });
   }
 
   /** Validated by the service, which also refuses a `key` (immutable) with its own message. */
@@ -52,7 +48,7 @@ export class CustomFieldsController {
   @Patch(':key')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
-    return this.rpc.call(ContactPatterns.updateField, ctx, { key, changes: body ?? {} });
+    return forward(this.rpc, ContactRpc.updateField, ctx, { params: { key }, body: body ?? {} });
   }
 
   @ApiDoc({ tag: 'Custom fields', summary: 'Delete a definition and its values on every contact', status: 204 })
@@ -60,13 +56,13 @@ export class CustomFieldsController {
   @RequireScope('contacts:write')
   @HttpCode(204)
   async delete(@Ctx() ctx: RequestContext, @Param('key') key: string): Promise<void> {
-    await this.rpc.call(ContactPatterns.deleteField, ctx, { key });
+    await forward(this.rpc, ContactRpc.deleteField, ctx, { params: { key } });
   }
 
   @ApiDoc({ tag: 'Custom fields', summary: 'Aggregate a field: count, distinct, min/max/avg/sum, top values', query: AggregateQuerySchema, returns: 'CustomFieldAggregate' })
   @Get(':key/aggregate')
   @RequireScope('contacts:read')
   aggregate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Query() query: unknown): Promise<RouteResult<CustomFieldAggregate>> {
-    return this.rpc.call(ContactPatterns.aggregateField, ctx, { key, ...parseOrThrow(AggregateQuerySchema, query) });
+    return forward(this.rpc, ContactRpc.aggregateField, ctx, { params: { key }, query });
   }
 }

@@ -11,10 +11,9 @@ import {
   CreateListSchema,
   ExportFormatSchema,
   ListMembersChangeSchema,
-  SegmentPatterns,
+  SegmentRpc,
   SegmentsPageQuerySchema,
   UpdateListSchema,
-  type ListExportChunkReply,
   type ListMembersChangeReply,
   type ListMemberView,
   type ListView,
@@ -22,6 +21,7 @@ import {
 } from '@sigil/contracts';
 import { parseOrThrow, RpcClient, UpstreamTimeout } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -40,29 +40,28 @@ export class ListsController {
   @HttpCode(201)
   @ApiDoc({ tag: 'Lists', summary: 'Create a static list', body: CreateListSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<ListView>> {
-    return this.rpc.call(SegmentPatterns.listCreate, ctx, { body: parseOrThrow(CreateListSchema, body) });
+    return forward(this.rpc, SegmentRpc.listCreate, ctx, { body });
   }
 
   @Get()
   @RequireScope('lists:read')
   @ApiDoc({ tag: 'Lists', summary: 'List lists', query: SegmentsPageQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<ListView[]>> {
-    parseOrThrow(SegmentsPageQuerySchema, query);
-    return this.rpc.call(SegmentPatterns.listList, ctx, { query });
+    return forward(this.rpc, SegmentRpc.listList, ctx, { query });
   }
 
   @Get(':id')
   @RequireScope('lists:read')
   @ApiDoc({ tag: 'Lists', summary: 'Get a list with its member count' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ListView>> {
-    return this.rpc.call(SegmentPatterns.listGet, ctx, { id });
+    return forward(this.rpc, SegmentRpc.listGet, ctx, { params: { id } });
   }
 
   @Patch(':id')
   @RequireScope('lists:write')
   @ApiDoc({ tag: 'Lists', summary: 'Rename or describe a list', body: UpdateListSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListView>> {
-    return this.rpc.call(SegmentPatterns.listUpdate, ctx, { id, body: parseOrThrow(UpdateListSchema, body) });
+    return forward(this.rpc, SegmentRpc.listUpdate, ctx, { params: { id }, body });
   }
 
   @Delete(':id')
@@ -70,7 +69,7 @@ export class ListsController {
   @HttpCode(204)
   @ApiDoc({ tag: 'Lists', summary: 'Delete a list (409 while a segment rule uses it)', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
-    await this.rpc.call(SegmentPatterns.listDelete, ctx, { id });
+    await forward(this.rpc, SegmentRpc.listDelete, ctx, { params: { id } });
   }
 
   @Post(':id/members')
@@ -78,22 +77,21 @@ export class ListsController {
   @HttpCode(200)
   @ApiDoc({ tag: 'Lists', summary: 'Add up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
   addMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
-    return this.rpc.call(SegmentPatterns.listAddMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
+    return forward(this.rpc, SegmentRpc.listAddMembers, ctx, { params: { id }, body });
   }
 
   @Delete(':id/members')
   @RequireScope('lists:write')
   @ApiDoc({ tag: 'Lists', summary: 'Remove up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
   removeMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
-    return this.rpc.call(SegmentPatterns.listRemoveMembers, ctx, { id, body: parseOrThrow(ListMembersChangeSchema, body) });
+    return forward(this.rpc, SegmentRpc.listRemoveMembers, ctx, { params: { id }, body });
   }
 
   @Get(':id/members')
   @RequireScope('lists:read')
   @ApiDoc({ tag: 'Lists', summary: 'List members (contacts)', query: SegmentsPageQuerySchema, paginated: true })
   members(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<ListMemberView[]>> {
-    parseOrThrow(SegmentsPageQuerySchema, query);
-    return this.rpc.call(SegmentPatterns.listMembers, ctx, { id, query });
+    return forward(this.rpc, SegmentRpc.listMembers, ctx, { params: { id }, query });
   }
 
   @Get(':id/export')
@@ -109,7 +107,7 @@ export class ListsController {
     // A chunk is a read that can be asked again: one retry, and a timeout sized for a busy database.
     const fetchChunk = async (after: string | null) => {
       const ask = () =>
-        this.rpc.call<ListExportChunkReply>(SegmentPatterns.listExportChunk, ctx, { list_id: id, after, limit: EXPORT_CHUNK_ROWS }, EXPORT_CHUNK_TIMEOUT_MS);
+        this.rpc.call(SegmentRpc.listExportChunk, ctx, { body: { list_id: id, after, limit: EXPORT_CHUNK_ROWS } }, EXPORT_CHUNK_TIMEOUT_MS);
       return ask().catch((err: unknown) => {
         if (err instanceof UpstreamTimeout) return ask();
         throw err;

@@ -3,7 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import {
   CreateSegmentSchema,
   PreviewSegmentSchema,
-  SegmentPatterns,
+  SegmentRpc,
   SegmentsPageQuerySchema,
   UpdateSegmentSchema,
   type RequestContext,
@@ -12,8 +12,9 @@ import {
   type SegmentPreviewReply,
   type SegmentView,
 } from '@sigil/contracts';
-import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -27,15 +28,14 @@ export class SegmentsController {
   @HttpCode(201)
   @ApiDoc({ tag: 'Segments', summary: 'Create a dynamic segment (built in the background: status building → ready)', body: CreateSegmentSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
-    return this.rpc.call(SegmentPatterns.segmentCreate, ctx, { body: parseOrThrow(CreateSegmentSchema, body) });
+    return forward(this.rpc, SegmentRpc.segmentCreate, ctx, { body });
   }
 
   @Get()
   @RequireScope('segments:read')
   @ApiDoc({ tag: 'Segments', summary: 'List segments', query: SegmentsPageQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentView[]>> {
-    parseOrThrow(SegmentsPageQuerySchema, query);
-    return this.rpc.call(SegmentPatterns.segmentList, ctx, { query });
+    return forward(this.rpc, SegmentRpc.segmentList, ctx, { query });
   }
 
   @Post('preview')
@@ -43,21 +43,21 @@ export class SegmentsController {
   @HttpCode(200)
   @ApiDoc({ tag: 'Segments', summary: 'Count and first contacts of rules, without saving', body: PreviewSegmentSchema })
   preview(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentPreviewReply>> {
-    return this.rpc.call(SegmentPatterns.segmentPreview, ctx, { body: parseOrThrow(PreviewSegmentSchema, body) });
+    return forward(this.rpc, SegmentRpc.segmentPreview, ctx, { body });
   }
 
   @Get(':id')
   @RequireScope('segments:read')
   @ApiDoc({ tag: 'Segments', summary: 'Get a segment with its status and count' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentView>> {
-    return this.rpc.call(SegmentPatterns.segmentGet, ctx, { id });
+    return forward(this.rpc, SegmentRpc.segmentGet, ctx, { params: { id } });
   }
 
   @Patch(':id')
   @RequireScope('segments:write')
   @ApiDoc({ tag: 'Segments', summary: 'Rename or change rules (rebuilt in the background)', body: UpdateSegmentSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
-    return this.rpc.call(SegmentPatterns.segmentUpdate, ctx, { id, body: parseOrThrow(UpdateSegmentSchema, body) });
+    return forward(this.rpc, SegmentRpc.segmentUpdate, ctx, { params: { id }, body });
   }
 
   @Delete(':id')
@@ -65,21 +65,20 @@ export class SegmentsController {
   @HttpCode(204)
   @ApiDoc({ tag: 'Segments', summary: 'Delete a segment', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
-    await this.rpc.call(SegmentPatterns.segmentDelete, ctx, { id });
+    await forward(this.rpc, SegmentRpc.segmentDelete, ctx, { params: { id } });
   }
 
   @Get(':id/contacts')
   @RequireScope('segments:read')
   @ApiDoc({ tag: 'Segments', summary: 'Contacts in the segment', query: SegmentsPageQuerySchema, paginated: true })
   contacts(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentContactView[]>> {
-    parseOrThrow(SegmentsPageQuerySchema, query);
-    return this.rpc.call(SegmentPatterns.segmentContacts, ctx, { id, query });
+    return forward(this.rpc, SegmentRpc.segmentContacts, ctx, { params: { id }, query });
   }
 
   @Get(':id/count')
   @RequireScope('segments:read')
   @ApiDoc({ tag: 'Segments', summary: 'Number of contacts in the segment' })
   count(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentCountReply>> {
-    return this.rpc.call(SegmentPatterns.segmentCount, ctx, { id });
+    return forward(this.rpc, SegmentRpc.segmentCount, ctx, { params: { id } });
   }
 }

@@ -1,8 +1,9 @@
 /** `GET /v1/usage`: requests per credential per day, by status class. */
 import { Controller, Get, Query } from '@nestjs/common';
-import { KeyPatterns, UsageQuerySchema, type RequestContext, type UsageRow } from '@sigil/contracts';
-import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { KeyRpc, UsageQuerySchema, type RequestContext, type UsageRow } from '@sigil/contracts';
+import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -15,6 +16,6 @@ export class UsageController {
   @RequireScope('usage:read')
   @ApiDoc({ tag: 'Account', summary: 'Requests per credential per day, by status class', query: UsageQuerySchema })
   usage(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<UsageRow[]>> {
-    return this.rpc.call(KeyPatterns.usage, ctx, parseOrThrow(UsageQuerySchema, query));
+    return forward(this.rpc, KeyRpc.usage, ctx, { query });
   }
 }

@@ -6,7 +6,7 @@ import {
   ListWebhooksQuerySchema,
   RecoverWebhookSchema,
   UpdateWebhookSchema,
-  WebhookPatterns,
+  WebhookRpc,
   type DeliveryDetailView,
   type DeliveryView,
   type RecoverResult,
@@ -14,8 +14,9 @@ import {
   type WebhookView,
   type WebhookWithSecretView,
 } from '@sigil/contracts';
-import { parseOrThrow, RpcClient } from '@sigil/platform';
+import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
+import { forward } from './forward';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope.interceptor';
@@ -29,28 +30,28 @@ export class WebhooksController {
   @HttpCode(201)
   @ApiDoc({ tag: 'Webhooks', summary: 'Create a webhook endpoint; `data.secret` is shown only here', body: CreateWebhookSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<WebhookWithSecretView>> {
-    return this.rpc.call(WebhookPatterns.create, ctx, parseOrThrow(CreateWebhookSchema, body));
+    return forward(this.rpc, WebhookRpc.create, ctx, { body });
   }
 
   @Get()
   @RequireScope('webhooks:read')
   @ApiDoc({ tag: 'Webhooks', summary: 'List webhook endpoints', query: ListWebhooksQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<WebhookView[]>> {
-    return this.rpc.call(WebhookPatterns.list, ctx, parseOrThrow(ListWebhooksQuerySchema, query ?? {}));
+    return forward(this.rpc, WebhookRpc.list, ctx, { query: query ?? {} });
   }
 
   @Get(':id')
   @RequireScope('webhooks:read')
   @ApiDoc({ tag: 'Webhooks', summary: 'Get a webhook endpoint', returns: 'the endpoint (never its secret)' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<WebhookView>> {
-    return this.rpc.call(WebhookPatterns.get, ctx, { id });
+    return forward(this.rpc, WebhookRpc.get, ctx, { params: { id } });
   }
 
   @Patch(':id')
   @RequireScope('webhooks:write')
   @ApiDoc({ tag: 'Webhooks', summary: 'Change a webhook endpoint; enabling clears disabled_reason', body: UpdateWebhookSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<WebhookView>> {
-    return this.rpc.call(WebhookPatterns.update, ctx, { id, body: parseOrThrow(UpdateWebhookSchema, body ?? {}) });
+    return forward(this.rpc, WebhookRpc.update, ctx, { params: { id }, body: body ?? {} });
   }
 
   @Delete(':id')
@@ -58,7 +59,7 @@ export class WebhooksController {
   @HttpCode(204)
   @ApiDoc({ tag: 'Webhooks', summary: 'Delete a webhook endpoint and its pending deliveries', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
-    await this.rpc.call(WebhookPatterns.delete, ctx, { id });
+    await forward(this.rpc, WebhookRpc.delete, ctx, { params: { id } });
   }
 
   @Post(':id/rotate-secret')
@@ -66,7 +67,7 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiDoc({ tag: 'Webhooks', summary: 'Rotate the signing secret; the previous one keeps signing for 24 h', returns: 'the endpoint with the new secret' })
   rotateSecret(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<WebhookWithSecretView>> {
-    return this.rpc.call(WebhookPatterns.rotateSecret, ctx, { id });
+    return forward(this.rpc, WebhookRpc.rotateSecret, ctx, { params: { id } });
   }
 
   @Post(':id/test')
@@ -74,14 +75,14 @@ export class WebhooksController {
   @HttpCode(201)
   @ApiDoc({ tag: 'Webhooks', summary: 'Send a webhook.test event to this endpoint', returns: 'the delivery', status: 201 })
   sendTest(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<DeliveryView>> {
-    return this.rpc.call(WebhookPatterns.sendTest, ctx, { id });
+    return forward(this.rpc, WebhookRpc.sendTest, ctx, { params: { id } });
   }
 
   @Get(':id/deliveries')
   @RequireScope('webhooks:read')
   @ApiDoc({ tag: 'Webhooks', summary: 'List deliveries of an endpoint', query: ListDeliveriesQuerySchema, paginated: true })
   listDeliveries(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<DeliveryView[]>> {
-    return this.rpc.call(WebhookPatterns.listDeliveries, ctx, { id, query: parseOrThrow(ListDeliveriesQuerySchema, query ?? {}) });
+    return forward(this.rpc, WebhookRpc.listDeliveries, ctx, { params: { id }, query: query ?? {} });
   }
 
   @Get(':id/deliveries/:delivery_id')
@@ -92,7 +93,7 @@ export class WebhooksController {
     @Param('id') id: string,
     @Param('delivery_id') deliveryId: string,
   ): Promise<RouteResult<DeliveryDetailView>> {
-    return this.rpc.call(WebhookPatterns.getDelivery, ctx, { id, delivery_id: deliveryId });
+    return forward(this.rpc, WebhookRpc.getDelivery, ctx, { params: { id, delivery_id: deliveryId } });
   }
 
   @Post(':id/deliveries/:delivery_id/retry')
@@ -104,7 +105,7 @@ export class WebhooksController {
     @Param('id') id: string,
     @Param('delivery_id') deliveryId: string,
   ): Promise<RouteResult<DeliveryView>> {
-    return this.rpc.call(WebhookPatterns.retryDelivery, ctx, { id, delivery_id: deliveryId });
+    return forward(this.rpc, WebhookRpc.retryDelivery, ctx, { params: { id, delivery_id: deliveryId } });
   }
 
   @Post(':id/recover')
@@ -112,6 +113,6 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiDoc({ tag: 'Webhooks', summary: 'Re-send every failed delivery created since a time', body: RecoverWebhookSchema, returns: '`{recovered}`' })
   recover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<RecoverResult>> {
-    return this.rpc.call(WebhookPatterns.recover, ctx, { id, body: parseOrThrow(RecoverWebhookSchema, body ?? {}) });
+    return forward(this.rpc, WebhookRpc.recover, ctx, { params: { id }, body: body ?? {} });
   }
 }

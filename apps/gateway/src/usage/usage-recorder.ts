@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { KeyPatterns, type UsageEntry } from '@sigil/contracts';
+import { KeyRpc, type UsageEntry } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
@@ -58,7 +58,7 @@ export class UsageRecorder {
     this.pending = new Map();
     const entries = [...batch.values()];
     try {
-      await this.rpc.call(KeyPatterns.recordUsage, { tenant_id: 'system', mode: 'live', request_id: 'usage-flush' }, { entries });
+      await this.rpc.call(KeyRpc.recordUsage, { tenant_id: 'system', mode: 'live', request_id: 'usage-flush' }, { body: { entries } });
     } catch (err) {
       // Put the counts back; the next flush retries them.
       for (const [k, e] of batch) {

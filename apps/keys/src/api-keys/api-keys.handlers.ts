@@ -1,14 +1,8 @@
 /** Kafka request handlers of API keys and usage. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { KeyPatterns, type RpcRequest, type UsageEntry } from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+import { KeyRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { UsageService } from '../usage/usage.service';
 import { ApiKeysService } from './api-keys.service';
-
-interface KeyIdPayload {
-  id?: unknown;
-  body?: unknown;
-}
 
 @RpcHandlers()
 export class ApiKeysHandlers {
@@ -17,48 +11,48 @@ export class ApiKeysHandlers {
     private readonly usage: UsageService,
   ) {}
 
-  @MessagePattern(KeyPatterns.createKey)
-  create(@Payload() req: RpcRequest) {
-    return this.keys.create(req.ctx, req.payload);
+  @HandleRpc(KeyRpc.createKey)
+  create({ ctx, input }: RpcCall<typeof KeyRpc.createKey>) {
+    return this.keys.create(ctx, input.body);
   }
 
-  @MessagePattern(KeyPatterns.listKeys)
-  list(@Payload() req: RpcRequest) {
-    return this.keys.list(req.ctx, req.payload);
+  @HandleRpc(KeyRpc.listKeys)
+  list({ ctx, input }: RpcCall<typeof KeyRpc.listKeys>) {
+    return this.keys.list(ctx, input.query);
   }
 
-  @MessagePattern(KeyPatterns.getKey)
-  get(@Payload() req: RpcRequest<KeyIdPayload>) {
-    return this.keys.get(req.ctx, req.payload?.id);
+  @HandleRpc(KeyRpc.getKey)
+  get({ ctx, input }: RpcCall<typeof KeyRpc.getKey>) {
+    return this.keys.get(ctx, input.params.id);
   }
 
-  @MessagePattern(KeyPatterns.updateKey)
-  update(@Payload() req: RpcRequest<KeyIdPayload>) {
-    return this.keys.update(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(KeyRpc.updateKey)
+  update({ ctx, input }: RpcCall<typeof KeyRpc.updateKey>) {
+    return this.keys.update(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(KeyPatterns.revokeKey)
-  revoke(@Payload() req: RpcRequest<KeyIdPayload>) {
-    return this.keys.revoke(req.ctx, req.payload?.id);
+  @HandleRpc(KeyRpc.revokeKey)
+  revoke({ ctx, input }: RpcCall<typeof KeyRpc.revokeKey>) {
+    return this.keys.revoke(ctx, input.params.id);
   }
 
-  @MessagePattern(KeyPatterns.rotateKey)
-  rotate(@Payload() req: RpcRequest<KeyIdPayload>) {
-    return this.keys.rotate(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(KeyRpc.rotateKey)
+  rotate({ ctx, input }: RpcCall<typeof KeyRpc.rotateKey>) {
+    return this.keys.rotate(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(KeyPatterns.verifyKey)
-  verify(@Payload() req: RpcRequest<{ secret_hash?: unknown }>) {
-    return this.keys.verify(req.payload?.secret_hash);
+  @HandleRpc(KeyRpc.verifyKey)
+  verify({ input }: RpcCall<typeof KeyRpc.verifyKey>) {
+    return this.keys.verify(input.body.secret_hash);
   }
 
-  @MessagePattern(KeyPatterns.recordUsage)
-  recordUsage(@Payload() req: RpcRequest<{ entries: UsageEntry[] }>) {
-    return this.usage.record(req.payload?.entries);
+  @HandleRpc(KeyRpc.recordUsage)
+  recordUsage({ input }: RpcCall<typeof KeyRpc.recordUsage>) {
+    return this.usage.record(input.body.entries);
   }
 
-  @MessagePattern(KeyPatterns.usage)
-  report(@Payload() req: RpcRequest) {
-    return this.usage.report(req.ctx, req.payload);
+  @HandleRpc(KeyRpc.usage)
+  report({ ctx, input }: RpcCall<typeof KeyRpc.usage>) {
+    return this.usage.report(ctx, input.query);
   }
 }

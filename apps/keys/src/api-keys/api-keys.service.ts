@@ -7,16 +7,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  CreateApiKeySchema,
-  ListQuerySchema,
   PLANS,
-  RotateApiKeySchema,
-  UpdateApiKeySchema,
   type ApiKeyView,
   type ApiKeyWithSecret,
   type PlanName,
   type RequestContext,
   type VerifiedApiKey,
+  type CreateApiKeyRequest,
+  type ListApiKeysQuery,
+  type RotateApiKeyRequest,
+  type UpdateApiKeyRequest,
 } from '@sigil/contracts';
 import {
   DomainError,
@@ -26,11 +26,12 @@ import {
   newId,
   NotFound,
   OutboxWriter,
+  isIdOf,
+  keysetPage,
   Paged,
+  pageWindow,
   parseApiKey,
-  parseOrThrow,
   returnedRows,
-  ValidationFailed,
 } from '@sigil/platform';
 
 interface KeyRow {
@@ -68,16 +69,8 @@ function toView(row: KeyRow, now = Date.now()): ApiKeyView {
   };
 }
 
-// Ids are time-sortable, so the id alone is an exact keyset cursor.
-function encodeCursor(row: KeyRow): string {
-  return Buffer.from(row.id).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^key_[0-9A-Z]{26}$/.test(id)) throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'The cursor is not valid.' }]);
-  return id;
-}
+// Ids are time-sortable, so the id alone is an exact keyset position.
+const isKeyId = isIdOf('key');
 
 @Injectable()
 export class ApiKeysService {
@@ -86,8 +79,7 @@ export class ApiKeysService {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<ApiKeyWithSecret> {
-    const req = parseOrThrow(CreateApiKeySchema, input);
+  async create(ctx: RequestContext, req: CreateApiKeyRequest): Promise<ApiKeyWithSecret> {
     this.assertMayGrant(ctx, req.environment, req.scopes);
     return this.dataSource.transaction(async (m) => {
       // Locking the tenant row serialises concurrent creations, so the plan's key limit holds exactly.
@@ -125,8 +117,7 @@ export class ApiKeysService {
     });
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<ApiKeyView>> {
-    const q = parseOrThrow(ListQuerySchema, input ?? {});
+  async list(ctx: RequestContext, q: ListApiKeysQuery): Promise<Paged<ApiKeyView>> {
     const params: unknown[] = [ctx.tenant_id];
     let where = 'tenant_id = $1';
     if (ctx.principal?.kind === 'api_key') {
@@ -135,34 +126,26 @@ export class ApiKeysService {
     }
     const filterParams = [...params];
     const filterWhere = where;
-    if (q.cursor) {
-      params.push(decodeCursor(q.cursor));
+    const window = pageWindow(q, q.limit, isKeyId);
+    if (window.after !== undefined) {
+      params.push(window.after);
       where += ` AND id > $${params.length}`;
     }
-    const offset = !q.cursor && q.page ? (q.page - 1) * q.limit : 0;
-    params.push(q.limit + 1, offset);
+    params.push(window.limit + 1, window.offset);
     const rows: KeyRow[] = await this.dataSource.query(
       `SELECT * FROM api_keys WHERE ${where} ORDER BY id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM api_keys WHERE ${filterWhere}`, filterParams);
-    const hasMore = rows.length > q.limit;
-    const page = rows.slice(0, q.limit);
-    return new Paged(page.map((r) => toView(r)), {
-      page: q.cursor ? undefined : (q.page ?? 1),
-      limit: q.limit,
-      total,
-      has_more: hasMore,
-      next_cursor: hasMore ? encodeCursor(page[page.length - 1]!) : null,
-    });
+    const { items, meta } = keysetPage(rows, window, (r) => r.id, { total });
+    return new Paged(items.map((r) => toView(r)), meta);
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {
     return toView(await this.find(this.dataSource.manager, ctx, id));
   }
 
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<ApiKeyView> {
-    const req = parseOrThrow(UpdateApiKeySchema, input);
+  async update(ctx: RequestContext, id: unknown, req: UpdateApiKeyRequest): Promise<ApiKeyView> {
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);
       if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be changed.');
@@ -206,8 +189,7 @@ export class ApiKeysService {
     });
   }
 
-  async rotate(ctx: RequestContext, id: unknown, input: unknown): Promise<ApiKeyWithSecret> {
-    const req = parseOrThrow(RotateApiKeySchema, input ?? {});
+  async rotate(ctx: RequestContext, id: unknown, req: RotateApiKeyRequest): Promise<ApiKeyWithSecret> {
     const grace = req.grace_period_seconds ?? 0;
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);

@@ -1,30 +1,29 @@
 /** Kafka request handlers of signup and sessions. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { KeyPatterns, type RpcRequest } from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+import { KeyRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { SessionsService } from './sessions.service';
 
 @RpcHandlers()
 export class AuthHandlers {
   constructor(private readonly sessions: SessionsService) {}
 
-  @MessagePattern(KeyPatterns.signup)
-  signup(@Payload() req: RpcRequest) {
-    return this.sessions.signup(req.payload);
+  @HandleRpc(KeyRpc.signup)
+  signup({ input }: RpcCall<typeof KeyRpc.signup>) {
+    return this.sessions.signup(input.body);
   }
 
-  @MessagePattern(KeyPatterns.login)
-  login(@Payload() req: RpcRequest) {
-    return this.sessions.login(req.payload);
+  @HandleRpc(KeyRpc.login)
+  login({ input }: RpcCall<typeof KeyRpc.login>) {
+    return this.sessions.login(input.body);
   }
 
-  @MessagePattern(KeyPatterns.refresh)
-  refresh(@Payload() req: RpcRequest) {
-    return this.sessions.refresh(req.payload);
+  @HandleRpc(KeyRpc.refresh)
+  refresh({ input }: RpcCall<typeof KeyRpc.refresh>) {
+    return this.sessions.refresh(input.body);
   }
 
-  @MessagePattern(KeyPatterns.logout)
-  logout(@Payload() req: RpcRequest) {
-    return this.sessions.logout(req.payload);
+  @HandleRpc(KeyRpc.logout)
+  logout({ input }: RpcCall<typeof KeyRpc.logout>) {
+    return this.sessions.logout(input.body);
   }
 }

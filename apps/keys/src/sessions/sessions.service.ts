@@ -8,12 +8,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  LoginSchema,
-  RefreshSchema,
-  SignupSchema,
   type PlanName,
   type SessionTokens,
   type SignupResult,
+  type LoginRequest,
+  type RefreshRequest,
+  type SignupRequest,
 } from '@sigil/contracts';
 import {
   Conflict,
@@ -21,7 +21,6 @@ import {
   hashSecret,
   isUniqueViolation,
   newId,
-  parseOrThrow,
   randomToken,
   safeEqual,
   signAccessToken,
@@ -61,8 +60,7 @@ export class SessionsService {
     @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
   ) {}
 
-  async signup(input: unknown): Promise<SignupResult> {
-    const req = parseOrThrow(SignupSchema, input);
+  async signup(req: SignupRequest): Promise<SignupResult> {
     const passwordHash = await argonHash(req.password);
     const tenant = { id: newId('ten'), name: req.organization_name, plan: req.plan ?? ('starter' as PlanName) };
     const userId = newId('usr');
@@ -87,8 +85,7 @@ export class SessionsService {
     }
   }
 
-  async login(input: unknown): Promise<SessionTokens> {
-    const req = parseOrThrow(LoginSchema, input);
+  async login(req: LoginRequest): Promise<SessionTokens> {
     const windowSeconds = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
     const [{ failures, oldest }] = await this.dataSource.query(
       `SELECT count(*)::int AS failures, min(failed_at) AS oldest FROM login_failures
@@ -115,8 +112,7 @@ export class SessionsService {
     return this.dataSource.transaction((m) => this.issue(m, user, newId('fam')));
   }
 
-  async refresh(input: unknown): Promise<SessionTokens> {
-    const req = parseOrThrow(RefreshSchema, input);
+  async refresh(req: RefreshRequest): Promise<SessionTokens> {
     const tokenHash = hashSecret(req.refresh_token);
     const outcome = await this.dataSource.transaction(async (m) => {
       const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
@@ -144,8 +140,7 @@ export class SessionsService {
   }
 
   /** Ends the session the refresh token belongs to. Unknown tokens are ignored (no oracle). */
-  async logout(input: unknown): Promise<{ revoked: boolean }> {
-    const req = parseOrThrow(RefreshSchema, input);
+  async logout(req: RefreshRequest): Promise<{ revoked: boolean }> {
     return this.dataSource.transaction(async (m) => {
       const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1`, [hashSecret(req.refresh_token)]);
       if (!row) return { revoked: false };

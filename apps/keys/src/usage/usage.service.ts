@@ -1,8 +1,12 @@
 /** Per-credential, per-day request counts by status class, fed in batches by the gateways. */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UsageQuerySchema, type RequestContext, type UsageEntry, type UsageRow } from '@sigil/contracts';
-import { parseOrThrow } from '@sigil/platform';
+import {
+  type RequestContext,
+  type UsageEntry,
+  type UsageRow,
+  type UsageQuery,
+} from '@sigil/contracts';
 
 @Injectable()
 export class UsageService {
@@ -34,8 +38,7 @@ export class UsageService {
     return { recorded: entries.length };
   }
 
-  async report(ctx: RequestContext, input: unknown): Promise<UsageRow[]> {
-    const q = parseOrThrow(UsageQuerySchema, input ?? {});
+  async report(ctx: RequestContext, q: UsageQuery): Promise<UsageRow[]> {
     const rows: { credential_id: string; day: string; status_class: string; count: string }[] = await this.dataSource.query(
       `SELECT credential_id, to_char(day, 'YYYY-MM-DD') AS day, status_class, count FROM usage_daily
         WHERE tenant_id = $1

@@ -1,56 +1,55 @@
-/** Kafka request handlers of lists: parse, call the service, reply. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { SegmentPatterns, type RpcRequest, type SegmentsRouteRequest } from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+/** Kafka request handlers of lists: call the service with the validated request, reply. */
+import { SegmentRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { ListsService } from './lists.service';
 
 @RpcHandlers()
 export class ListsHandlers {
   constructor(private readonly lists: ListsService) {}
 
-  @MessagePattern(SegmentPatterns.listCreate)
-  create(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.create(req.ctx, req.payload?.body);
+  @HandleRpc(SegmentRpc.listCreate)
+  create({ ctx, input }: RpcCall<typeof SegmentRpc.listCreate>) {
+    return this.lists.create(ctx, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.listList)
-  list(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.list(req.ctx, req.payload?.query);
+  @HandleRpc(SegmentRpc.listList)
+  list({ ctx, input }: RpcCall<typeof SegmentRpc.listList>) {
+    return this.lists.list(ctx, input.query);
   }
 
-  @MessagePattern(SegmentPatterns.listGet)
-  get(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.get(req.ctx, req.payload?.id);
+  @HandleRpc(SegmentRpc.listGet)
+  get({ ctx, input }: RpcCall<typeof SegmentRpc.listGet>) {
+    return this.lists.get(ctx, input.params.id);
   }
 
-  @MessagePattern(SegmentPatterns.listUpdate)
-  update(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.update(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(SegmentRpc.listUpdate)
+  update({ ctx, input }: RpcCall<typeof SegmentRpc.listUpdate>) {
+    return this.lists.update(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.listDelete)
-  async delete(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    await this.lists.delete(req.ctx, req.payload?.id);
+  @HandleRpc(SegmentRpc.listDelete)
+  async delete({ ctx, input }: RpcCall<typeof SegmentRpc.listDelete>) {
+    await this.lists.delete(ctx, input.params.id);
     return null;
   }
 
-  @MessagePattern(SegmentPatterns.listAddMembers)
-  addMembers(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.addMembers(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(SegmentRpc.listAddMembers)
+  addMembers({ ctx, input }: RpcCall<typeof SegmentRpc.listAddMembers>) {
+    return this.lists.addMembers(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.listRemoveMembers)
-  removeMembers(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.removeMembers(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(SegmentRpc.listRemoveMembers)
+  removeMembers({ ctx, input }: RpcCall<typeof SegmentRpc.listRemoveMembers>) {
+    return this.lists.removeMembers(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.listMembers)
-  members(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.lists.members(req.ctx, req.payload?.id, req.payload?.query);
+  @HandleRpc(SegmentRpc.listMembers)
+  members({ ctx, input }: RpcCall<typeof SegmentRpc.listMembers>) {
+    return this.lists.members(ctx, input.params.id, input.query);
   }
 
-  @MessagePattern(SegmentPatterns.listExportChunk)
-  exportChunk(@Payload() req: RpcRequest) {
-    return this.lists.exportChunk(req.ctx, req.payload);
+  @HandleRpc(SegmentRpc.listExportChunk)
+  exportChunk({ ctx, input }: RpcCall<typeof SegmentRpc.listExportChunk>) {
+    return this.lists.exportChunk(ctx, input.body);
   }
 }

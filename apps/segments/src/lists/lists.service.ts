@@ -7,20 +7,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  CreateListSchema,
-  ListExportChunkSchema,
-  ListMembersChangeSchema,
-  UpdateListSchema,
   type ListExportChunkReply,
   type ListMemberResult,
   type ListMembersChangeReply,
   type ListMemberView,
   type ListView,
   type RequestContext,
+  type CreateListRequest,
+  type ListExportChunkRequest,
+  type ListMembersChangeRequest,
+  type UpdateListRequest,
+  type SegmentsPageQuery,
 } from '@sigil/contracts';
-import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, parseOrThrow } from '@sigil/platform';
+import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
-import { readPage, toPage } from '../pagination';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
 import { returnedRows } from '@sigil/platform';
 
@@ -36,6 +36,10 @@ interface ListRow {
 /** An export chunk stays well under Kafka's default 1 MiB message size. */
 const EXPORT_CHUNK_BYTES = 512 * 1024;
 
+/** Keyset positions of this service's lists: ids, unique and time-sortable. */
+const isContactId = isIdOf('con');
+const isIdList = isIdOf('lst');
+
 @Injectable()
 export class ListsService {
   constructor(
@@ -44,8 +48,7 @@ export class ListsService {
     private readonly membership: MembershipService,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<ListView> {
-    const req = parseOrThrow(CreateListSchema, input);
+  async create(ctx: RequestContext, req: CreateListRequest): Promise<ListView> {
     const rows: ListRow[] = await this.dataSource.query(
       `INSERT INTO lists (tenant_id, mode, id, name, description) VALUES ($1, $2, $3, $4, $5)
        RETURNING id, name, description, 0 AS member_count, created_at, updated_at`,
@@ -54,15 +57,15 @@ export class ListsService {
     return listView(rows[0]!);
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<ListView>> {
-    const page = readPage(input);
+  async list(ctx: RequestContext, query: SegmentsPageQuery): Promise<Paged<ListView>> {
+    const page = pageWindow(query, query.limit, isIdList);
     const rows: ListRow[] = await this.dataSource.query(
       `SELECT l.id, l.name, l.description, l.created_at, l.updated_at,
               (SELECT count(*) FROM list_members m WHERE m.tenant_id = l.tenant_id AND m.mode = l.mode AND m.list_id = l.id) AS member_count
          FROM lists l WHERE l.tenant_id = $1 AND l.mode = $2 AND l.id > $3 ORDER BY l.id LIMIT $4 OFFSET $5`,
-      [ctx.tenant_id, ctx.mode, page.after, page.limit + 1, page.offset],
+      [ctx.tenant_id, ctx.mode, page.after ?? '', page.limit + 1, page.offset],
     );
-    const { items, meta } = toPage(rows, page);
+    const { items, meta } = keysetPage(rows, page, (r) => r.id);
     return new Paged(items.map(listView), meta);
   }
 
@@ -70,8 +73,7 @@ export class ListsService {
     return listView(await this.find(this.dataSource.manager, ctx, id, 'count'));
   }
 
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<ListView> {
-    const req = parseOrThrow(UpdateListSchema, input);
+  async update(ctx: RequestContext, id: unknown, req: UpdateListRequest): Promise<ListView> {
     await this.find(this.dataSource.manager, ctx, id);
     await this.dataSource.query(
       `UPDATE lists SET name = coalesce($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, updated_at = now()
@@ -97,16 +99,15 @@ export class ListsService {
     });
   }
 
-  async addMembers(ctx: RequestContext, id: unknown, input: unknown): Promise<ListMembersChangeReply> {
-    return this.changeMembers(ctx, id, input, 'add');
+  async addMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest): Promise<ListMembersChangeReply> {
+    return this.changeMembers(ctx, id, req, 'add');
   }
 
-  async removeMembers(ctx: RequestContext, id: unknown, input: unknown): Promise<ListMembersChangeReply> {
-    return this.changeMembers(ctx, id, input, 'remove');
+  async removeMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest): Promise<ListMembersChangeReply> {
+    return this.changeMembers(ctx, id, req, 'remove');
   }
 
-  private async changeMembers(ctx: RequestContext, id: unknown, input: unknown, action: 'add' | 'remove'): Promise<ListMembersChangeReply> {
-    const req = parseOrThrow(ListMembersChangeSchema, input);
+  private async changeMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest, action: 'add' | 'remove'): Promise<ListMembersChangeReply> {
     const requested = [...new Set(req.contact_ids)];
     return this.dataSource.transaction(async (manager) => {
       const list = await this.find(manager, ctx, id, 'lock');
@@ -164,23 +165,22 @@ export class ListsService {
     });
   }
 
-  async members(ctx: RequestContext, id: unknown, input: unknown): Promise<Paged<ListMemberView>> {
+  async members(ctx: RequestContext, id: unknown, query: SegmentsPageQuery): Promise<Paged<ListMemberView>> {
     const list = await this.find(this.dataSource.manager, ctx, id);
-    const page = readPage(input);
+    const page = pageWindow(query, query.limit, isContactId);
     const rows: Array<ContactRow & { added_at: Date }> = await this.dataSource.query(
       `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m
          JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
         WHERE m.tenant_id = $1 AND m.mode = $2 AND m.list_id = $3 AND m.contact_id > $4
         ORDER BY m.contact_id LIMIT $5 OFFSET $6`,
-      [ctx.tenant_id, ctx.mode, list.id, page.after, page.limit + 1, page.offset],
+      [ctx.tenant_id, ctx.mode, list.id, page.after ?? '', page.limit + 1, page.offset],
     );
-    const { items, meta } = toPage(rows, page);
+    const { items, meta } = keysetPage(rows, page, (r) => r.id);
     return new Paged(items.map(memberView), meta);
   }
 
   /** One chunk of an export, keyset-paged by contact id and capped in bytes. */
-  async exportChunk(ctx: RequestContext, input: unknown): Promise<ListExportChunkReply> {
-    const req = parseOrThrow(ListExportChunkSchema, input);
+  async exportChunk(ctx: RequestContext, req: ListExportChunkRequest): Promise<ListExportChunkReply> {
     const list = await this.find(this.dataSource.manager, ctx, req.list_id);
     const rows: Array<ContactRow & { added_at: Date }> = await this.dataSource.query(
       `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m

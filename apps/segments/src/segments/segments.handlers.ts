@@ -1,7 +1,6 @@
 /** Kafka request handlers of segments, and the member-id query serving the contacts filters. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { MemberIdsSchema, SegmentPatterns, type MemberIdsReply, type RpcRequest, type SegmentsRouteRequest } from '@sigil/contracts';
-import { parseOrThrow, RpcHandlers } from '@sigil/platform';
+import { SegmentRpc, type MemberIdsReply } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { ListsService } from '../lists/lists.service';
 import { SegmentsService } from './segments.service';
 
@@ -12,52 +11,52 @@ export class SegmentsHandlers {
     private readonly lists: ListsService,
   ) {}
 
-  @MessagePattern(SegmentPatterns.segmentCreate)
-  create(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.create(req.ctx, req.payload?.body);
+  @HandleRpc(SegmentRpc.segmentCreate)
+  create({ ctx, input }: RpcCall<typeof SegmentRpc.segmentCreate>) {
+    return this.segments.create(ctx, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.segmentList)
-  list(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.list(req.ctx, req.payload?.query);
+  @HandleRpc(SegmentRpc.segmentList)
+  list({ ctx, input }: RpcCall<typeof SegmentRpc.segmentList>) {
+    return this.segments.list(ctx, input.query);
   }
 
-  @MessagePattern(SegmentPatterns.segmentGet)
-  get(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.get(req.ctx, req.payload?.id);
+  @HandleRpc(SegmentRpc.segmentGet)
+  get({ ctx, input }: RpcCall<typeof SegmentRpc.segmentGet>) {
+    return this.segments.get(ctx, input.params.id);
   }
 
-  @MessagePattern(SegmentPatterns.segmentUpdate)
-  update(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.update(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(SegmentRpc.segmentUpdate)
+  update({ ctx, input }: RpcCall<typeof SegmentRpc.segmentUpdate>) {
+    return this.segments.update(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.segmentDelete)
-  async delete(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    await this.segments.delete(req.ctx, req.payload?.id);
+  @HandleRpc(SegmentRpc.segmentDelete)
+  async delete({ ctx, input }: RpcCall<typeof SegmentRpc.segmentDelete>) {
+    await this.segments.delete(ctx, input.params.id);
     return null;
   }
 
-  @MessagePattern(SegmentPatterns.segmentPreview)
-  preview(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.preview(req.ctx, req.payload?.body);
+  @HandleRpc(SegmentRpc.segmentPreview)
+  preview({ ctx, input }: RpcCall<typeof SegmentRpc.segmentPreview>) {
+    return this.segments.preview(ctx, input.body);
   }
 
-  @MessagePattern(SegmentPatterns.segmentContacts)
-  contacts(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.contacts(req.ctx, req.payload?.id, req.payload?.query);
+  @HandleRpc(SegmentRpc.segmentContacts)
+  contacts({ ctx, input }: RpcCall<typeof SegmentRpc.segmentContacts>) {
+    return this.segments.contacts(ctx, input.params.id, input.query);
   }
 
-  @MessagePattern(SegmentPatterns.segmentCount)
-  count(@Payload() req: RpcRequest<SegmentsRouteRequest>) {
-    return this.segments.count(req.ctx, req.payload?.id);
+  @HandleRpc(SegmentRpc.segmentCount)
+  count({ ctx, input }: RpcCall<typeof SegmentRpc.segmentCount>) {
+    return this.segments.count(ctx, input.params.id);
   }
 
-  @MessagePattern(SegmentPatterns.memberIds)
-  memberIds(@Payload() req: RpcRequest): Promise<MemberIdsReply> {
-    const q = parseOrThrow(MemberIdsSchema, req.payload);
+  @HandleRpc(SegmentRpc.memberIds)
+  memberIds({ ctx, input }: RpcCall<typeof SegmentRpc.memberIds>): Promise<MemberIdsReply> {
+    const q = input.body;
     return q.list_id !== undefined
-      ? this.lists.memberIds(req.ctx, q.list_id, q.after ?? '', q.limit)
-      : this.segments.memberIds(req.ctx, q.segment_id!, q.after ?? '', q.limit);
+      ? this.lists.memberIds(ctx, q.list_id, q.after ?? '', q.limit)
+      : this.segments.memberIds(ctx, q.segment_id!, q.after ?? '', q.limit);
   }
 }

@@ -8,9 +8,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  CreateSegmentSchema,
-  PreviewSegmentSchema,
-  UpdateSegmentSchema,
   type RequestContext,
   type RuleNode,
   type SegmentContactView,
@@ -18,12 +15,15 @@ import {
   type SegmentPreviewReply,
   type SegmentStatus,
   type SegmentView,
+  type CreateSegmentRequest,
+  type PreviewSegment,
+  type UpdateSegmentRequest,
+  type SegmentsPageQuery,
 } from '@sigil/contracts';
-import { isId, newId, NotFound, Paged, parseOrThrow } from '@sigil/platform';
+import { isId, newId, NotFound, Paged, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
-import { readPage, toPage } from '../pagination';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
 import { compileRules, SqlParams } from '../rules/rules.compiler';
 import { checkRules, ruleReferences, type CheckedRules, type FieldKind } from '../rules/rules.validator';
@@ -47,6 +47,10 @@ interface SegmentRow {
 const SEGMENT_COLUMNS = 's.tenant_id, s.mode, s.id, s.name, s.description, s.rules, s.rules_version, s.list_refs, s.status, s.built_at, s.created_at, s.updated_at';
 const MEMBER_COUNT = `(SELECT count(*) FROM segment_members m WHERE m.tenant_id = s.tenant_id AND m.mode = s.mode AND m.segment_id = s.id) AS member_count`;
 
+/** Keyset positions of this service's lists: ids, unique and time-sortable. */
+const isContactId = isIdOf('con');
+const isIdSegment = isIdOf('seg');
+
 @Injectable()
 export class SegmentsService {
   constructor(
@@ -56,8 +60,7 @@ export class SegmentsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(ctx: RequestContext, input: unknown): Promise<SegmentView> {
-    const req = parseOrThrow(CreateSegmentSchema, input);
+  async create(ctx: RequestContext, req: CreateSegmentRequest): Promise<SegmentView> {
     const checked = await this.check(ctx, req.rules);
     const rows: SegmentRow[] = await this.dataSource.query(
       `INSERT INTO segments AS s (tenant_id, mode, id, name, description, rules, list_refs, time_window, status)
@@ -69,14 +72,14 @@ export class SegmentsService {
     return segmentView(rows[0]!);
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<SegmentView>> {
-    const page = readPage(input);
+  async list(ctx: RequestContext, query: SegmentsPageQuery): Promise<Paged<SegmentView>> {
+    const page = pageWindow(query, query.limit, isIdSegment);
     const rows: SegmentRow[] = await this.dataSource.query(
       `SELECT ${SEGMENT_COLUMNS}, ${MEMBER_COUNT} FROM segments s
         WHERE s.tenant_id = $1 AND s.mode = $2 AND s.id > $3 ORDER BY s.id LIMIT $4 OFFSET $5`,
-      [ctx.tenant_id, ctx.mode, page.after, page.limit + 1, page.offset],
+      [ctx.tenant_id, ctx.mode, page.after ?? '', page.limit + 1, page.offset],
     );
-    const { items, meta } = toPage(rows, page);
+    const { items, meta } = keysetPage(rows, page, (r) => r.id);
     return new Paged(items.map(segmentView), meta);
   }
 
@@ -85,8 +88,7 @@ export class SegmentsService {
   }
 
   /** New rules start a rebuild; its entries and exits are emitted as events. */
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<SegmentView> {
-    const req = parseOrThrow(UpdateSegmentSchema, input);
+  async update(ctx: RequestContext, id: unknown, req: UpdateSegmentRequest): Promise<SegmentView> {
     const checked = req.rules !== undefined ? await this.check(ctx, req.rules) : undefined;
     await this.dataSource.transaction(async (manager) => {
       const segment = await this.find(manager, ctx, id, false, true);
@@ -117,8 +119,7 @@ export class SegmentsService {
     });
   }
 
-  async preview(ctx: RequestContext, input: unknown): Promise<SegmentPreviewReply> {
-    const req = parseOrThrow(PreviewSegmentSchema, input);
+  async preview(ctx: RequestContext, req: PreviewSegment): Promise<SegmentPreviewReply> {
     const checked = await this.check(ctx, req.rules);
     const p = new SqlParams([ctx.tenant_id, ctx.mode]);
     const predicate = compileRules(checked.tree, p, { now: this.clock.now() });
@@ -135,11 +136,11 @@ export class SegmentsService {
     return { count: Number((counted as Array<{ n: string }>)[0]!.n), contacts: (contacts as ContactRow[]).map(contactView) };
   }
 
-  async contacts(ctx: RequestContext, id: unknown, input: unknown): Promise<Paged<SegmentContactView>> {
+  async contacts(ctx: RequestContext, id: unknown, query: SegmentsPageQuery): Promise<Paged<SegmentContactView>> {
     const segment = await this.find(this.dataSource.manager, ctx, id);
-    const page = readPage(input);
-    const rows = await this.memberRows(segment, page.after, page.limit + 1, page.offset, CONTACT_COLUMNS);
-    const { items, meta } = toPage(rows as unknown as ContactRow[], page);
+    const page = pageWindow(query, query.limit, isContactId);
+    const rows = await this.memberRows(segment, page.after ?? '', page.limit + 1, page.offset, CONTACT_COLUMNS);
+    const { items, meta } = keysetPage(rows as unknown as ContactRow[], page, (r) => r.id);
     return new Paged(items.map(contactView), meta);
   }
 

@@ -7,16 +7,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   DeliveryIdSchema,
-  ListDeliveriesQuerySchema,
-  RecoverWebhookSchema,
   type DeliveryDetailView,
   type DeliveryView,
   type RecoverResult,
   type RequestContext,
+  type ListDeliveriesQuery,
+  type RecoverWebhookRequest,
 } from '@sigil/contracts';
-import { Conflict, NotFound, Paged, newId, parseOrThrow } from '@sigil/platform';
+import { Conflict, NotFound, Paged, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { EndpointsService } from '../endpoints/endpoints.service';
-import { pageClause, toPage } from '../paging/keyset-page';
+import { pageClause } from '../paging/keyset-page';
 import { DeliveryQueue } from './delivery-queue';
 import { attemptView, deliveryView, payloadOf, webhookBody, type AttemptRow, type DeliveryRow } from './delivery.row';
 
@@ -28,20 +28,20 @@ export class DeliveriesService {
     private readonly queue: DeliveryQueue,
   ) {}
 
-  async list(ctx: RequestContext, webhookId: unknown, input: unknown): Promise<Paged<DeliveryView>> {
+  async list(ctx: RequestContext, webhookId: unknown, query: ListDeliveriesQuery): Promise<Paged<DeliveryView>> {
     const endpoint = await this.endpoints.find(ctx, webhookId);
-    const query = parseOrThrow(ListDeliveriesQuerySchema, input ?? {});
     const params: unknown[] = [ctx.tenant_id, ctx.mode, endpoint.id];
     let where = '';
     if (query.status) where += ` AND status = $${params.push(query.status)}`;
     if (query.event_type) where += ` AND event_type = $${params.push(query.event_type)}`;
-    const clause = pageClause(query, params.length + 1);
+    const window = pageWindow(query, query.limit, isIdOf('msg'));
+    const clause = pageClause(window, params.length + 1);
     const rows = (await this.dataSource.query(
       `SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3${where}${clause.where}${clause.tail}`,
       [...params, ...clause.params],
     )) as DeliveryRow[];
-    const page = toPage(rows, query);
-    return new Paged(page.rows.map(deliveryView), page.page);
+    const { items, meta } = keysetPage(rows, window, (r) => r.id);
+    return new Paged(items.map(deliveryView), meta);
   }
 
   private async find(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryRow> {
@@ -81,9 +81,8 @@ export class DeliveriesService {
   }
 
   /** Re-enqueues every failed delivery of the endpoint created since `since`. */
-  async recover(ctx: RequestContext, webhookId: unknown, input: unknown): Promise<RecoverResult> {
+  async recover(ctx: RequestContext, webhookId: unknown, req: RecoverWebhookRequest): Promise<RecoverResult> {
     const endpoint = await this.endpoints.find(ctx, webhookId);
-    const req = parseOrThrow(RecoverWebhookSchema, input ?? {});
     const [rows] = (await this.dataSource.query(
       `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now(), updated_at = now()
         WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3 AND status = 'failed' AND created_at >= $4

@@ -2,18 +2,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
-  CreateWebhookSchema,
-  ListWebhooksQuerySchema,
-  UpdateWebhookSchema,
   WebhookIdSchema,
   type RequestContext,
   type WebhookView,
   type WebhookWithSecretView,
+  type CreateWebhookRequest,
+  type ListWebhooksQuery,
+  type UpdateWebhookRequest,
 } from '@sigil/contracts';
-import { NotFound, Paged, ValidationFailed, newId, parseOrThrow } from '@sigil/platform';
+import { NotFound, Paged, ValidationFailed, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { TargetPolicy } from '../delivery/target-policy';
-import { pageClause, toPage } from '../paging/keyset-page';
+import { pageClause } from '../paging/keyset-page';
 import { generateSecret } from '../signing/webhook-signer';
 import { endpointView, type EndpointRow } from './endpoint.row';
 
@@ -30,8 +30,7 @@ export class EndpointsService {
     if (refusal) throw new ValidationFailed([{ field: 'url', code: 'invalid', message: refusal }]);
   }
 
-  async create(ctx: RequestContext, input: unknown): Promise<WebhookWithSecretView> {
-    const req = parseOrThrow(CreateWebhookSchema, input);
+  async create(ctx: RequestContext, req: CreateWebhookRequest): Promise<WebhookWithSecretView> {
     this.checkUrl(req.url);
     const [row] = (await this.dataSource.query(
       `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret)
@@ -41,9 +40,9 @@ export class EndpointsService {
     return { ...endpointView(row!), secret: row!.secret };
   }
 
-  async list(ctx: RequestContext, input: unknown): Promise<Paged<WebhookView>> {
-    const query = parseOrThrow(ListWebhooksQuerySchema, input ?? {});
-    const clause = pageClause(query, 3);
+  async list(ctx: RequestContext, query: ListWebhooksQuery): Promise<Paged<WebhookView>> {
+    const window = pageWindow(query, query.limit, isIdOf('whe'));
+    const clause = pageClause(window, 3);
     const rows = (await this.dataSource.query(
       `SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`,
       [ctx.tenant_id, ctx.mode, ...clause.params],
@@ -52,8 +51,8 @@ export class EndpointsService {
       ctx.tenant_id,
       ctx.mode,
     ])) as [{ count: number }];
-    const page = toPage(rows, query, count);
-    return new Paged(page.rows.map(endpointView), page.page);
+    const { items, meta } = keysetPage(rows, window, (r) => r.id, { total: count });
+    return new Paged(items.map(endpointView), meta);
   }
 
   /** The endpoint of this tenant and mode, or 404 (also for another tenant's id). */
@@ -72,9 +71,8 @@ export class EndpointsService {
     return endpointView(await this.find(ctx, id));
   }
 
-  async update(ctx: RequestContext, id: unknown, input: unknown): Promise<WebhookView> {
+  async update(ctx: RequestContext, id: unknown, req: UpdateWebhookRequest): Promise<WebhookView> {
     await this.find(ctx, id);
-    const req = parseOrThrow(UpdateWebhookSchema, input ?? {});
     if (req.url !== undefined) this.checkUrl(req.url);
     // Re-enabling clears why it was disabled and restarts the failure clock.
     const [rows] = (await this.dataSource.query(

@@ -1,11 +1,8 @@
-/** Kafka request handlers of the webhooks service: parse, call the service, reply. */
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { WebhookPatterns, type DeliveryRef, type RpcRequest, type WebhookRef } from '@sigil/contracts';
-import { RpcHandlers } from '@sigil/platform';
+/** Kafka request handlers of the webhooks service: call the service with the validated request, reply. */
+import { WebhookRpc } from '@sigil/contracts';
+import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { DeliveriesService } from '../delivery/deliveries.service';
 import { EndpointsService } from './endpoints.service';
-
-type WithBody<R> = R & { body?: unknown; query?: unknown };
 
 @RpcHandlers()
 export class WebhooksHandlers {
@@ -14,58 +11,58 @@ export class WebhooksHandlers {
     private readonly deliveries: DeliveriesService,
   ) {}
 
-  @MessagePattern(WebhookPatterns.create)
-  create(@Payload() req: RpcRequest) {
-    return this.endpoints.create(req.ctx, req.payload);
+  @HandleRpc(WebhookRpc.create)
+  create({ ctx, input }: RpcCall<typeof WebhookRpc.create>) {
+    return this.endpoints.create(ctx, input.body);
   }
 
-  @MessagePattern(WebhookPatterns.list)
-  list(@Payload() req: RpcRequest) {
-    return this.endpoints.list(req.ctx, req.payload);
+  @HandleRpc(WebhookRpc.list)
+  list({ ctx, input }: RpcCall<typeof WebhookRpc.list>) {
+    return this.endpoints.list(ctx, input.query);
   }
 
-  @MessagePattern(WebhookPatterns.get)
-  get(@Payload() req: RpcRequest<WebhookRef>) {
-    return this.endpoints.get(req.ctx, req.payload?.id);
+  @HandleRpc(WebhookRpc.get)
+  get({ ctx, input }: RpcCall<typeof WebhookRpc.get>) {
+    return this.endpoints.get(ctx, input.params.id);
   }
 
-  @MessagePattern(WebhookPatterns.update)
-  update(@Payload() req: RpcRequest<WithBody<WebhookRef>>) {
-    return this.endpoints.update(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(WebhookRpc.update)
+  update({ ctx, input }: RpcCall<typeof WebhookRpc.update>) {
+    return this.endpoints.update(ctx, input.params.id, input.body);
   }
 
-  @MessagePattern(WebhookPatterns.delete)
-  delete(@Payload() req: RpcRequest<WebhookRef>) {
-    return this.endpoints.delete(req.ctx, req.payload?.id);
+  @HandleRpc(WebhookRpc.delete)
+  delete({ ctx, input }: RpcCall<typeof WebhookRpc.delete>) {
+    return this.endpoints.delete(ctx, input.params.id);
   }
 
-  @MessagePattern(WebhookPatterns.rotateSecret)
-  rotateSecret(@Payload() req: RpcRequest<WebhookRef>) {
-    return this.endpoints.rotateSecret(req.ctx, req.payload?.id);
+  @HandleRpc(WebhookRpc.rotateSecret)
+  rotateSecret({ ctx, input }: RpcCall<typeof WebhookRpc.rotateSecret>) {
+    return this.endpoints.rotateSecret(ctx, input.params.id);
   }
 
-  @MessagePattern(WebhookPatterns.sendTest)
-  sendTest(@Payload() req: RpcRequest<WebhookRef>) {
-    return this.deliveries.sendTest(req.ctx, req.payload?.id);
+  @HandleRpc(WebhookRpc.sendTest)
+  sendTest({ ctx, input }: RpcCall<typeof WebhookRpc.sendTest>) {
+    return this.deliveries.sendTest(ctx, input.params.id);
   }
 
-  @MessagePattern(WebhookPatterns.listDeliveries)
-  listDeliveries(@Payload() req: RpcRequest<WithBody<WebhookRef>>) {
-    return this.deliveries.list(req.ctx, req.payload?.id, req.payload?.query);
+  @HandleRpc(WebhookRpc.listDeliveries)
+  listDeliveries({ ctx, input }: RpcCall<typeof WebhookRpc.listDeliveries>) {
+    return this.deliveries.list(ctx, input.params.id, input.query);
   }
 
-  @MessagePattern(WebhookPatterns.getDelivery)
-  getDelivery(@Payload() req: RpcRequest<DeliveryRef>) {
-    return this.deliveries.get(req.ctx, req.payload?.id, req.payload?.delivery_id);
+  @HandleRpc(WebhookRpc.getDelivery)
+  getDelivery({ ctx, input }: RpcCall<typeof WebhookRpc.getDelivery>) {
+    return this.deliveries.get(ctx, input.params.id, input.params.delivery_id);
   }
 
-  @MessagePattern(WebhookPatterns.retryDelivery)
-  retryDelivery(@Payload() req: RpcRequest<DeliveryRef>) {
-    return this.deliveries.retry(req.ctx, req.payload?.id, req.payload?.delivery_id);
+  @HandleRpc(WebhookRpc.retryDelivery)
+  retryDelivery({ ctx, input }: RpcCall<typeof WebhookRpc.retryDelivery>) {
+    return this.deliveries.retry(ctx, input.params.id, input.params.delivery_id);
   }
 
-  @MessagePattern(WebhookPatterns.recover)
-  recover(@Payload() req: RpcRequest<WithBody<WebhookRef>>) {
-    return this.deliveries.recover(req.ctx, req.payload?.id, req.payload?.body);
+  @HandleRpc(WebhookRpc.recover)
+  recover({ ctx, input }: RpcCall<typeof WebhookRpc.recover>) {
+    return this.deliveries.recover(ctx, input.params.id, input.body);
   }
 }

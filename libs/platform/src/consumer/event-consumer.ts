@@ -39,9 +39,11 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const kafka = new Kafka(kafkaClientConfig({ ...this.settings.kafka, clientId: `${this.settings.kafka.clientId}-${this.settings.group}` }));
+    const defaults = consumerDefaults(serviceGroupId(this.settings.group));
     this.consumer = kafka.consumer({
-      ...consumerDefaults(serviceGroupId(this.settings.group)),
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10000, restartOnFailure: async () => !this.stopping },
+      ...defaults,
+      // The shared backoff (at most 1 s apart, kafka.config.ts), without end.
+      retry: { ...defaults.retry, retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => !this.stopping },
     });
     const consumer = this.consumer;
     superviseConsumer(this.settings.group, consumer, async () => {

@@ -14,7 +14,9 @@ export function issuesToDetails(issues: ZodIssue[], prefix: (string | number)[] 
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: field ? `${field}.${key}` : key, code: 'unknown_field', message: `Unrecognized key: '${key}'` }));
     }
-    return [{ field: field || '(body)', code: issue.code === 'invalid_type' ? 'invalid_type' : 'invalid', message: issue.message }];
+    // A schema may name its own code for a rule (`params: { code: 'immutable' }`).
+    const own = issue.code === 'custom' && typeof issue.params?.code === 'string' ? (issue.params.code as string) : undefined;
+    return [{ field: field || '(body)', code: own ?? (issue.code === 'invalid_type' ? 'invalid_type' : 'invalid'), message: issue.message }];
   });
 }
 

@@ -44,6 +44,14 @@ describe('ConcurrentServerKafka', () => {
     expect(server.handlersInFlight).toBe(0);
   });
 
+  it('logs a reply Kafka would not take instead of rejecting (Nest does not await it: the process would end)', async () => {
+    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2);
+    // The producer after its retries ran out while the broker was away.
+    (server as unknown as { producer: { send(): Promise<never> } }).producer = { send: () => Promise.reject(new Error('Connection error: connect ECONNREFUSED')) };
+    const context = { getTopic: () => 't' } as unknown as Parameters<ConcurrentServerKafka['sendMessage']>[4];
+    await expect(server.sendMessage({ id: 'c1', response: { ok: true } }, 'replies', '0', 'c1', context)).resolves.toEqual([]);
+  });
+
   it('lets in-flight handlers finish when closed', async () => {
     const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4);
     const handle = server.getMessageHandler();

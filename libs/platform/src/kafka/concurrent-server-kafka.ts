@@ -26,7 +26,7 @@
  */
 import { Logger } from '@nestjs/common';
 import { ServerKafka, type KafkaOptions } from '@nestjs/microservices';
-import type { Consumer, EachMessagePayload } from 'kafkajs';
+import type { Consumer, EachMessagePayload, RecordMetadata } from 'kafkajs';
 import { KafkaHeaderNames, requestTopic } from '@sigil/contracts';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { headerText } from './headers';
@@ -84,6 +84,18 @@ export class ConcurrentServerKafka extends ServerKafka {
         .catch((err: unknown) => this.log.error(err instanceof Error ? err : String(err)))
         .finally(() => this.release());
     };
+  }
+
+  /**
+   * Nest publishes a reply without awaiting the promise: when Kafka stays away longer than
+   * the producer's retries, the rejection went unhandled and ended the process (a contacts
+   * replica died this way when a broker restart took 40 s). The caller times out instead.
+   */
+  override async sendMessage(...args: Parameters<ServerKafka['sendMessage']>): Promise<RecordMetadata[]> {
+    return super.sendMessage(...args).catch((err: unknown) => {
+      this.log.warn(`reply ${args[3]} to ${args[1]} not sent: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    });
   }
 
   override async close(): Promise<void> {

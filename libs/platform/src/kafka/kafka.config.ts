@@ -36,13 +36,28 @@ function kafkaLogCreator(service: string) {
     };
 }
 
+/**
+ * Retries back off exponentially (x2, ±20 %) but never wait more than a second,
+ * and go on for about a minute. With a 5-s cap and 10 retries a client whose
+ * broker was down for 20 s next tried up to 5 s (a consumer's fetch loop: 10 s)
+ * after the broker was back; and a consumer that ran out of retries (~30 s)
+ * crashed, rejoined its group as a new member, and the group then waited a
+ * whole session timeout (10 s) for its old self before anyone consumed again —
+ * requests kept failing ~12 s after the broker was back (docs/reliability.md,
+ * "Kafka brokers"). A refused connection costs nothing, so trying every second
+ * while a broker is away is cheap; a request's caller gives up after its own
+ * deadline, and a service skips a request whose deadline passed.
+ */
+const MAX_RETRY_MS = 1000;
+const RETRIES = 60;
+
 export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
   return {
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: 3000,
     requestTimeout: 10000,
-    retry: { initialRetryTime: 100, maxRetryTime: 5000, retries: 10 },
+    retry: { initialRetryTime: 100, maxRetryTime: MAX_RETRY_MS, retries: RETRIES },
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(settings.clientId),
   };
@@ -64,7 +79,8 @@ export function consumerDefaults(groupId: string) {
     maxBytesPerPartition: 4 * 1024 * 1024,
     // kafkajs restarts a crashed consumer only after retriable errors; after a broker
     // restart it may see a non-retriable one and stop for good. Always restart.
-    retry: { initialRetryTime: 200, maxRetryTime: 10000, retries: 10, restartOnFailure: async () => true },
+    // Enough retries to ride out a broker restart without crashing (see MAX_RETRY_MS).
+    retry: { initialRetryTime: 200, maxRetryTime: MAX_RETRY_MS, retries: RETRIES, restartOnFailure: async () => true },
   };
 }
 

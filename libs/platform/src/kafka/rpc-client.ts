@@ -14,7 +14,10 @@ import {
   serviceOfPattern,
   type PageMeta,
   type RequestContext,
+  type RpcDefinition,
   type RpcReply,
+  type RpcReplyOf,
+  type RpcRequestOf,
 } from '@sigil/contracts';
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
@@ -69,12 +72,15 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     await this.client.close();
   }
 
-  async call<R, P = unknown>(
-    pattern: string,
+  /** Sends a request of a definition (`defineRpc` in contracts): its request and reply types follow from it. */
+  async call<D extends RpcDefinition>(
+    def: D,
     ctx: RequestContext,
-    payload: P,
+    payload: RpcRequestOf<D>,
     timeoutMs = this.settings.timeoutMs,
-  ): Promise<RpcResult<R>> {
+  ): Promise<RpcResult<RpcReplyOf<D>>> {
+    type R = RpcReplyOf<D>;
+    const pattern = def.pattern;
     // A client span under the active one (the gateway's server span); its traceparent travels in the headers.
     const { span, ctx: traced } = startSpan(pattern, {
       kind: SpanKind.CLIENT,

@@ -5,55 +5,57 @@
  */
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { qualify, requestTopic, type RequestContext, type RpcRequest } from '@sigil/contracts';
+import { z } from 'zod';
+import { defineRpc, qualify, replyOf, requestTopic, type RequestContext, type RpcDefinition, type RpcRequestOf } from '@sigil/contracts';
 import { testContext, testKafka } from '@sigil/testing';
 import { DomainError, NotFound } from '../errors/domain-errors';
 import { currentContext } from '../logging/request-context';
+import { HandleRpc, type RpcCall } from './handle-rpc';
 import { rpcServerStrategy } from './kafka.config';
 import { RpcClient } from './rpc-client';
 import { Paged, RpcHandlers } from './rpc-handlers';
 import { allSigilTopics, ensureTopics } from './topic-admin';
 
-const Patterns = {
-  greet: qualify('rpctest.greet'),
-  list: qualify('rpctest.list'),
-  missing: qualify('rpctest.missing'),
-  crash: qualify('rpctest.crash'),
-  slow: qualify('rpctest.slow'),
-  context: qualify('rpctest.context'),
+const none = z.object({});
+const Rpc = {
+  greet: defineRpc(qualify('rpctest.greet'), z.object({ body: z.object({ name: z.string().min(1).max(20) }).strict() }), replyOf<{ hello: string; tenant_id: string; mode: string }>()),
+  list: defineRpc(qualify('rpctest.list'), none, replyOf<{ id: string }[]>()),
+  missing: defineRpc(qualify('rpctest.missing'), z.object({ params: z.object({ id: z.string() }) }), replyOf<null>()),
+  crash: defineRpc(qualify('rpctest.crash'), none, replyOf<null>()),
+  slow: defineRpc(qualify('rpctest.slow'), none, replyOf<string>()),
+  context: defineRpc(qualify('rpctest.context'), none, replyOf<unknown>()),
 } as const;
 const SLOW_MS = 3000;
 
 @RpcHandlers()
 class TestHandlers {
-  @MessagePattern(Patterns.greet)
-  greet(@Payload() req: RpcRequest<{ name: string }>) {
-    return { hello: req.payload.name, tenant_id: req.ctx.tenant_id, mode: req.ctx.mode };
+  @HandleRpc(Rpc.greet)
+  greet({ ctx, input }: RpcCall<typeof Rpc.greet>) {
+    return { hello: input.body.name, tenant_id: ctx.tenant_id, mode: ctx.mode };
   }
 
-  @MessagePattern(Patterns.list)
+  @HandleRpc(Rpc.list)
   list() {
     return new Paged([{ id: 'a' }, { id: 'b' }], { limit: 2, has_more: true, next_cursor: 'cur_2' });
   }
 
-  @MessagePattern(Patterns.missing)
-  async missing(@Payload() req: RpcRequest<{ id: string }>) {
-    throw new NotFound('contact', req.payload.id);
+  @HandleRpc(Rpc.missing)
+  async missing({ input }: RpcCall<typeof Rpc.missing>): Promise<null> {
+    throw new NotFound('contact', input.params.id);
   }
 
-  @MessagePattern(Patterns.crash)
+  @HandleRpc(Rpc.crash)
   crash(): never {
     throw new Error('column "password_hash" does not exist');
   }
 
-  @MessagePattern(Patterns.slow)
+  @HandleRpc(Rpc.slow)
   async slow() {
     await new Promise((r) => setTimeout(r, SLOW_MS));
     return 'too late';
   }
 
-  @MessagePattern(Patterns.context)
+  @HandleRpc(Rpc.context)
   context() {
     return currentContext() ?? null;
   }
@@ -66,13 +68,13 @@ const settings = testKafka('rpc-test');
 let server: INestMicroservice;
 let client: RpcClient;
 
-async function callError(pattern: string, ctx: RequestContext, payload: unknown, timeoutMs?: number): Promise<DomainError> {
+async function callError<D extends RpcDefinition>(def: D, ctx: RequestContext, payload: RpcRequestOf<D>, timeoutMs?: number): Promise<DomainError> {
   try {
-    await client.call(pattern, ctx, payload, timeoutMs);
+    await client.call(def, ctx, payload, timeoutMs);
   } catch (err) {
     return err as DomainError;
   }
-  throw new Error(`${pattern} answered without an error`);
+  throw new Error(`${def.pattern} answered without an error`);
 }
 
 beforeAll(async () => {
@@ -85,7 +87,7 @@ beforeAll(async () => {
   const deadline = Date.now() + 60000;
   for (;;) {
     try {
-      await client.call(Patterns.greet, testContext(), { name: 'warm-up' }, 1000);
+      await client.call(Rpc.greet, testContext(), { body: { name: 'warm-up' } }, 1000);
       break;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -101,31 +103,40 @@ afterAll(async () => {
 describe('Kafka request/reply', () => {
   it('returns the handler value as data, run with the caller context', async () => {
     const ctx = testContext({ mode: 'test' });
-    expect(await client.call(Patterns.greet, ctx, { name: 'Ada' })).toEqual({ data: { hello: 'Ada', tenant_id: ctx.tenant_id, mode: 'test' } });
+    expect(await client.call(Rpc.greet, ctx, { body: { name: 'Ada' } })).toEqual({ data: { hello: 'Ada', tenant_id: ctx.tenant_id, mode: 'test' } });
   });
 
   it('returns a Paged as data and page', async () => {
-    expect(await client.call(Patterns.list, testContext(), {})).toEqual({
+    expect(await client.call(Rpc.list, testContext(), {})).toEqual({
       data: [{ id: 'a' }, { id: 'b' }],
       page: { limit: 2, has_more: true, next_cursor: 'cur_2' },
     });
   });
 
+  it('validates the request against its definition before the handler runs: 400 with the field as the client wrote it', async () => {
+    const err = await callError(Rpc.greet, testContext(), { body: { name: '', extra: 1 } as unknown as { name: string } });
+    expect(err.toBody()).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      details: expect.arrayContaining([expect.objectContaining({ field: 'name' }), expect.objectContaining({ field: 'extra', code: 'unknown_field' })]),
+    });
+  });
+
   it('turns a DomainError thrown by the handler back into a DomainError with its status and code', async () => {
-    const err = await callError(Patterns.missing, testContext(), { id: 'con_404' });
+    const err = await callError(Rpc.missing, testContext(), { params: { id: 'con_404' } });
     expect(err).toBeInstanceOf(DomainError);
     expect(err.toBody()).toEqual({ status: 404, code: 'not_found', type: 'invalid_request_error', message: "No contact with id 'con_404'." });
   });
 
   it('turns an unknown error into internal_error without its message', async () => {
-    const err = await callError(Patterns.crash, testContext(), {});
+    const err = await callError(Rpc.crash, testContext(), {});
     expect(err).toBeInstanceOf(DomainError);
     expect(err.toBody()).toEqual({ status: 500, code: 'internal_error', type: 'api_error', message: 'An internal error occurred.' });
     expect(JSON.stringify(err.toBody())).not.toContain('password_hash');
   });
 
   it('gives up with 504 upstream_timeout when no reply comes in time, and keeps working after the late reply', async () => {
-    const err = await callError(Patterns.slow, testContext(), {}, 1000);
+    const err = await callError(Rpc.slow, testContext(), {}, 1000);
     expect(err).toBeInstanceOf(DomainError);
     expect(err.toBody()).toEqual({
       status: 504,
@@ -135,19 +146,19 @@ describe('Kafka request/reply', () => {
     });
     // The late reply arrives after the caller gave up; it must not be taken for another call's answer.
     await new Promise((r) => setTimeout(r, SLOW_MS));
-    expect(await client.call(Patterns.greet, testContext(), { name: 'after' })).toMatchObject({ data: { hello: 'after' } });
+    expect(await client.call(Rpc.greet, testContext(), { body: { name: 'after' } })).toMatchObject({ data: { hello: 'after' } });
   });
 
   it('carries the request id and trace id to the handler', async () => {
     const ctx = testContext({ request_id: 'req_rpc_trace', trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
-    expect(await client.call(Patterns.context, ctx, {})).toEqual({
+    expect(await client.call(Rpc.context, ctx, {})).toEqual({
       data: { request_id: 'req_rpc_trace', trace_id: ctx.trace_id, tenant_id: ctx.tenant_id },
     });
   });
 
   it('answers concurrent calls each with its own reply', async () => {
     const names = Array.from({ length: 30 }, (_, i) => `n${i}`);
-    const replies = await Promise.all(names.map((name) => client.call<{ hello: string }>(Patterns.greet, testContext(), { name })));
+    const replies = await Promise.all(names.map((name) => client.call(Rpc.greet, testContext(), { body: { name } })));
     expect(replies.map((r) => r.data.hello)).toEqual(names);
   });
 });

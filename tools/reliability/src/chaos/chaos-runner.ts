@@ -6,10 +6,16 @@
  * starts, so nobody else's tests are disturbed), and a stalled webhook
  * receiver. Then the audits (audit.ts). 5xx and unanswered requests are
  * counted inside and outside the fault windows; outside must be zero.
+ * On a Kafka cluster (`-- --kafka-brokers 3 --cluster`): kill -9 of a broker,
+ * of another one once the first is back, a graceful broker restart, and kill -9
+ * of the controller quorum's leader.
  * Writes a JSON report to bench-results/ and a Markdown summary to stdout.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ALL_SERVICES, EventSpy } from '@sigil/testing';
 import { MixedLoad } from '../mixed-load';
@@ -22,15 +28,113 @@ const ROOT = resolve(__dirname, '../../../../..');
 
 interface Fault {
   name: string;
-  inject(platform: ReliabilityStack, quick: boolean): Promise<void>;
+  /** Resolves when the fault is over; a Kafka fault returns when its broker accepted connections again. */
+  inject(platform: ReliabilityStack, quick: boolean): Promise<void | { brokerUpAt: number }>;
 }
 
-function infra(command: 'restart', component: string): void {
-  const res = spawnSync('bash', [join(ROOT, 'tools/infra/infra.sh'), command, component], { stdio: 'inherit', env: process.env });
-  if (res.status !== 0) throw new Error(`infra.sh ${command} ${component} failed (${res.status})`);
+/** infra.sh, asynchronously: the load keeps running (and timing out) while it works. */
+function infra(...args: string[]): Promise<string> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn('bash', [join(ROOT, 'tools/infra/infra.sh'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (args[0] !== 'status') process.stdout.write(chunk);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 || args[0] === 'status' ? resolveRun(out) : reject(new Error(`infra.sh ${args.join(' ')} failed (${code})`))));
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface KafkaNode {
+  node: number;
+  port: number;
+  pid?: number;
+  quorumLeader: boolean;
+}
+
+/** The private instance's Kafka nodes, as `infra.sh status` reports them (pids, the quorum leader). */
+async function kafkaNodes(): Promise<KafkaNode[]> {
+  const out = await infra('status');
+  // "kafka running 127.0.0.1:19092 (pid 7, Kafka 4.4.0)" or, of a cluster,
+  // "kafka running 127.0.0.1:29094 (node 2 of 3, pid 8, Kafka 4.4.0, quorum leader)".
+  return out
+    .split('\n')
+    .map((l) => ({ l, m: /^kafka\s+(running|stopped)\s+127\.0\.0\.1:(\d+)\s+\((?:node (\d+) of \d+)?(?:, )?(?:pid (\d+))?/.exec(l) }))
+    .filter(({ m }) => m)
+    .map(({ l, m }) => ({ node: Number(m![3] ?? 1), port: Number(m![2]), pid: m![1] === 'running' && m![4] ? Number(m![4]) : undefined, quorumLeader: l.includes('quorum leader') }));
+}
+
+/** When did 127.0.0.1:port first accept a TCP connection (polled every 100 ms)? */
+async function acceptsConnectionsAt(port: number, timeoutMs = 180_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((done) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.on('error', () => done(false));
+    });
+    if (ok) return Date.now();
+    await sleep(100);
+  }
+  throw new Error(`127.0.0.1:${port} did not accept connections within ${timeoutMs / 1000} s`);
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`pid ${pid} still running after ${timeoutMs / 1000} s`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Stops one Kafka node (kill -9, or SIGTERM for a graceful restart), starts it again 5 s
+ * later (`infra.sh start kafka` starts the nodes that are down), and waits until every
+ * partition has all its replicas in sync again, so the next fault meets a whole cluster.
+ * Returns when the node accepted connections again.
+ */
+async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM'): Promise<number> {
+  if (!target.pid) throw new Error(`Kafka node ${target.node} is not running`);
+  console.log(`chaos: ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''})`);
+  process.kill(target.pid, signal);
+  await waitForExit(target.pid, 60_000);
+  await sleep(5000);
+  const up = acceptsConnectionsAt(target.port);
+  await infra('start', 'kafka');
+  const upAt = await up;
+  await waitForFullIsr(120_000);
+  return upAt;
+}
+
+async function waitForFullIsr(timeoutMs: number): Promise<void> {
+  const admin = new Kafka({ clientId: 'chaos-isr', brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING }).admin();
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await admin.connect();
+    for (;;) {
+      const meta = await admin.fetchTopicMetadata().catch(() => undefined);
+      const lagging = meta?.topics.flatMap((t) => t.partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partitionId}`));
+      if (lagging && lagging.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`partitions still missing in-sync replicas: ${lagging?.slice(0, 5).join(', ') ?? 'no metadata'}`);
+      await sleep(500);
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Nodes killed so far by kill:kafka-broker: the next one picks another. */
+const killedBrokers: number[] = [];
 
 const FAULTS: Fault[] = [
   ...ALL_SERVICES.map((service) => ({
@@ -45,9 +149,43 @@ const FAULTS: Fault[] = [
   ...['kafka', 'redis', 'postgres'].map((component) => ({
     name: `restart:${component}`,
     async inject() {
-      infra('restart', component);
+      await infra('restart', component);
     },
   })),
+  {
+    // The single development broker dies and comes back 5 s later.
+    name: 'kill:kafka',
+    async inject() {
+      const [node] = await kafkaNodes();
+      return { brokerUpAt: await bounceKafkaNode(node!, 'SIGKILL') };
+    },
+  },
+  {
+    // One broker of a cluster dies: one that is not the quorum leader, and not one killed before.
+    name: 'kill:kafka-broker',
+    async inject() {
+      const nodes = await kafkaNodes();
+      const target = nodes.find((n) => !n.quorumLeader && !killedBrokers.includes(n.node)) ?? nodes.find((n) => !n.quorumLeader)!;
+      killedBrokers.push(target.node);
+      return { brokerUpAt: await bounceKafkaNode(target, 'SIGKILL') };
+    },
+  },
+  {
+    name: 'restart:kafka-broker',
+    async inject() {
+      const nodes = await kafkaNodes();
+      const target = nodes.find((n) => !n.quorumLeader && !killedBrokers.includes(n.node)) ?? nodes.find((n) => !n.quorumLeader)!;
+      return { brokerUpAt: await bounceKafkaNode(target, 'SIGTERM') };
+    },
+  },
+  {
+    name: 'kill:kafka-quorum-leader',
+    async inject() {
+      const leader = (await kafkaNodes()).find((n) => n.quorumLeader);
+      if (!leader) throw new Error('no controller quorum leader found (is this a Kafka cluster? --kafka-brokers 3)');
+      return { brokerUpAt: await bounceKafkaNode(leader, 'SIGKILL') };
+    },
+  },
   {
     name: 'stall:receiver',
     async inject(platform: ReliabilityStack, quick: boolean) {
@@ -73,10 +211,12 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') o.quick = true;
+    // The three-broker scenario (run.sh --kafka-brokers 3 starts the cluster).
+    else if (a === '--cluster') o.only = ['kill:kafka-broker', 'kill:kafka-broker', 'restart:kafka-broker', 'kill:kafka-quorum-leader'];
     else if (a === '--only') o.only = argv[++i]!.split(',');
     else if (a === '--rate') o.rate = Number(argv[++i]);
     else if (a === '--recover-within') o.recoverWithinMs = Number(argv[++i]) * 1000;
-    else throw new Error(`unknown argument ${a}; usage: chaos [--quick] [--only kill:contacts,restart:kafka,…] [--rate N] [--recover-within seconds]`);
+    else throw new Error(`unknown argument ${a}; usage: chaos [--quick] [--cluster] [--only kill:contacts,restart:kafka,…] [--rate N] [--recover-within seconds]`);
   }
   return o;
 }
@@ -86,6 +226,8 @@ interface Window {
   start: number;
   end: number;
   recoveredMs: number;
+  /** A Kafka fault: when its broker accepted connections again. */
+  brokerUpAt?: number;
 }
 
 /**
@@ -105,8 +247,9 @@ function tolerateLogStreamRace(): void {
 export async function main(argv: string[]): Promise<void> {
   tolerateLogStreamRace();
   const options = parseArgs(argv);
+  // In the order given, repeats allowed (kill:kafka-broker twice kills two different brokers).
   const chosen = options.only
-    ? FAULTS.filter((f) => options.only!.includes(f.name))
+    ? options.only.map((name) => FAULTS.find((f) => f.name === name)).filter((f): f is Fault => !!f)
     : options.quick
       ? FAULTS.filter((f) => ['kill:contacts', 'stall:receiver'].includes(f.name))
       : FAULTS;
@@ -126,7 +269,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const fault of chosen) {
       const start = Date.now();
       console.log(`chaos: ${fault.name} …`);
-      await fault.inject(platform, options.quick);
+      const injected = await fault.inject(platform, options.quick);
       const healed = await platform.stack.waitForPlatformHealth(ALL_SERVICES, options.recoverWithinMs).then(
         () => true,
         (err: unknown) => {
@@ -136,7 +279,7 @@ export async function main(argv: string[]): Promise<void> {
       );
       const recovered = Date.now();
       // Clients retrying after the fault still see its tail: the window closes a few seconds after recovery.
-      windows.push({ fault: fault.name, start, end: recovered + 5_000, recoveredMs: healed ? recovered - start : NaN });
+      windows.push({ fault: fault.name, start, end: recovered + 5_000, recoveredMs: healed ? recovered - start : NaN, brokerUpAt: injected ? injected.brokerUpAt : undefined });
       if (healed) console.log(`chaos: ${fault.name} recovered after ${((recovered - start) / 1000).toFixed(1)} s`);
       await sleep(settleMs);
     }
@@ -155,7 +298,17 @@ export async function main(argv: string[]): Promise<void> {
   const bad = (s: number) => s === 0 || s >= 500;
   const faultRows = windows.map((w) => {
     const during = load.responses.filter((r) => overlaps(r, w));
-    return { ...w, requests: during.length, failed: during.filter((r) => bad(r.status)).length };
+    const failed = during.filter((r) => bad(r.status));
+    const lastFailedSent = failed.length ? Math.max(...failed.map((r) => r.sentAt)) : undefined;
+    return {
+      ...w,
+      requests: during.length,
+      failed: failed.length,
+      // Requests sent this long after the fault began still failed (the fault's tail).
+      lastFailureAfterFaultMs: lastFailedSent === undefined ? undefined : lastFailedSent - w.start,
+      // ... and this long after the broker accepted connections again (negative: none after).
+      lastFailureAfterBrokerUpMs: lastFailedSent === undefined || w.brokerUpAt === undefined ? undefined : lastFailedSent - w.brokerUpAt,
+    };
   });
   const outside = load.responses.filter((r) => !inWindow(r));
   const escaped = outside.filter((r) => bad(r.status));
@@ -171,6 +324,9 @@ export async function main(argv: string[]): Promise<void> {
     rate: options.rate,
     duration_s: Math.round((Date.now() - started) / 1000),
     requests: load.responses.length,
+    failed_requests: load.responses.filter((r) => bad(r.status)).length,
+    // The machine's load while this ran (the figures depend on it; the machine may be shared).
+    loadavg_at_end: loadavg().map((l) => +l.toFixed(2)),
     acknowledged_writes: load.acked.length,
     given_up_writes: load.unacknowledged.length,
     faults: faultRows.map((f) => ({
@@ -178,6 +334,8 @@ export async function main(argv: string[]): Promise<void> {
       recovered_s: Number.isNaN(f.recoveredMs) ? null : +(f.recoveredMs / 1000).toFixed(1),
       requests_in_window: f.requests,
       failed_in_window: f.failed,
+      last_failure_after_fault_s: f.lastFailureAfterFaultMs === undefined ? null : +(f.lastFailureAfterFaultMs / 1000).toFixed(1),
+      last_failure_after_broker_up_s: f.lastFailureAfterBrokerUpMs === undefined ? null : +(f.lastFailureAfterBrokerUpMs / 1000).toFixed(1),
       start_s: Math.round((f.start - started) / 1000),
       end_s: Math.round((f.end - started) / 1000),
     })),
@@ -212,17 +370,30 @@ function renderMarkdown(report: {
   rate: number;
   duration_s: number;
   requests: number;
+  failed_requests: number;
+  loadavg_at_end: number[];
   acknowledged_writes: number;
   given_up_writes: number;
-  faults: Array<{ fault: string; recovered_s: number | null; requests_in_window: number; failed_in_window: number }>;
+  faults: Array<{
+    fault: string;
+    recovered_s: number | null;
+    requests_in_window: number;
+    failed_in_window: number;
+    last_failure_after_fault_s: number | null;
+    last_failure_after_broker_up_s: number | null;
+  }>;
   audits: AuditResult[];
 }): string {
+  const pct = report.requests ? ((100 * report.failed_requests) / report.requests).toFixed(2) : '0';
   const lines = [
-    `Chaos run (${report.mode}): ${report.rate} ops/s for ${report.duration_s} s, ${report.requests} requests, ${report.acknowledged_writes} acknowledged writes, ${report.given_up_writes} writes given up.`,
+    `Chaos run (${report.mode}): ${report.rate} ops/s for ${report.duration_s} s, ${report.requests} requests (${report.failed_requests} = ${pct} % 5xx/unanswered), ${report.acknowledged_writes} acknowledged writes, ${report.given_up_writes} writes given up; load average at the end ${report.loadavg_at_end.join(' ')}.`,
     '',
-    '| fault | recovered after (s) | requests in window | 5xx/unanswered in window |',
-    '|---|---|---|---|',
-    ...report.faults.map((f) => `| ${f.fault} | ${f.recovered_s ?? '**not recovered**'} | ${f.requests_in_window} | ${f.failed_in_window} |`),
+    '| fault | recovered after (s) | requests in window | 5xx/unanswered in window | last failed request sent after the fault began (s) | … after the broker accepted connections (s) |',
+    '|---|---|---|---|---|---|',
+    ...report.faults.map(
+      (f) =>
+        `| ${f.fault} | ${f.recovered_s ?? '**not recovered**'} | ${f.requests_in_window} | ${f.failed_in_window} | ${f.last_failure_after_fault_s ?? '–'} | ${f.last_failure_after_broker_up_s ?? '–'} |`,
+    ),
     '',
     '| audit | result | detail |',
     '|---|---|---|',

@@ -1,0 +1,56 @@
+/**
+ * The service side of a request/reply definition (`defineRpc` in contracts):
+ * `@HandleRpc(def)` subscribes a handler to the definition's pattern and
+ * validates the request against the definition's schema before the handler
+ * runs, so the handler and its service receive parsed, typed input. This is
+ * the one place a request is validated: the service is the authority.
+ */
+import { MessagePattern } from '@nestjs/microservices';
+import {
+  RPC_REQUEST_PARTS,
+  type RequestContext,
+  type RpcDefinition,
+  type RpcInputOf,
+  type RpcReplyOf,
+  type RpcRequest,
+  type RpcRequestSchema,
+} from '@sigil/contracts';
+import { parseOrThrow } from '../errors/validation';
+import type { Paged } from './rpc-handlers';
+
+/** What a handler of `D` receives: the caller's context and the validated request. */
+export interface RpcCall<D> {
+  ctx: RequestContext;
+  input: RpcInputOf<D>;
+}
+
+/** A handler's result: the reply, or for a list a page of its items. */
+type HandlerResult<R> = R | (R extends (infer Item)[] ? Paged<Item> : never);
+
+/**
+ * Validates each part of a request on its own, so a field's path in a 400 is
+ * the one the client wrote (`email`, not `body.email`).
+ */
+export function parseRpcRequest<D extends RpcDefinition>(def: D, payload: unknown): RpcInputOf<D> {
+  const received = (payload ?? {}) as Record<string, unknown>;
+  const shape = (def.request as RpcRequestSchema).shape;
+  const parsed: Record<string, unknown> = {};
+  for (const part of RPC_REQUEST_PARTS) {
+    const schema = shape[part];
+    if (schema) parsed[part] = parseOrThrow(schema, received[part]);
+  }
+  return parsed as RpcInputOf<D>;
+}
+
+type Handler<D> = (call: RpcCall<D>) => HandlerResult<RpcReplyOf<D>> | Promise<HandlerResult<RpcReplyOf<D>>>;
+
+export function HandleRpc<D extends RpcDefinition>(def: D) {
+  return <F extends Handler<D>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
+    const handler = descriptor.value!;
+    // Runs inside the reply interceptor, so a validation failure goes back as a 400 reply.
+    descriptor.value = async function (this: unknown, request: RpcRequest) {
+      return handler.call(this, { ctx: request.ctx, input: parseRpcRequest(def, request.payload) });
+    } as unknown as F;
+    MessagePattern(def.pattern)(target, key, descriptor);
+  };
+}
