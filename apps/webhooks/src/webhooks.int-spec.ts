@@ -130,6 +130,32 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     expect(receiver.received(target.path).filter((d) => d.payload.id === event.id)).toHaveLength(1);
   });
 
+  it('fans out a consumed batch in one go: each event once per matching endpoint of its own tenant, duplicates in the batch included', async () => {
+    const [a, b] = [testContext(), testContext()];
+    const aContacts = await endpoint(a, ['contact.created']);
+    const aAll = await endpoint(a, ['*']);
+    const bLists = await endpoint(b, ['list.member_added']);
+    const e1 = domainEvent('contact.created', a.tenant_id, contactData('one@example.com'));
+    const e2 = domainEvent('list.member_added', a.tenant_id, { list_id: 'lst_1', contact_id: 'con_1' });
+    const e3 = domainEvent('list.member_added', b.tenant_id, { list_id: 'lst_2', contact_id: 'con_2' });
+    const e4 = domainEvent('contact.created', b.tenant_id, contactData('two@example.com'));
+
+    const jobs = await harness.get(FanoutService).acceptBatch([e1, e2, e1, e3, e4]);
+
+    // e1 → both of a's endpoints, e2 → a's wildcard, e3 → b's list endpoint, e4 → nobody (b has no contact endpoint).
+    expect(jobs).toHaveLength(4);
+    await receiver.waitFor(aAll.path, (all) => all.length >= 2);
+    await receiver.waitFor(bLists.path, (all) => all.length >= 1);
+    await receiver.waitFor(aContacts.path, (all) => all.length >= 1);
+    expect(receiver.received(aAll.path).map((d) => d.payload.id).sort()).toEqual([e1.id, e2.id].sort());
+    expect(receiver.received(aContacts.path).map((d) => d.payload.id)).toEqual([e1.id]);
+    expect(receiver.received(bLists.path).map((d) => d.payload.id)).toEqual([e3.id]);
+    // The same batch again (a redelivery after a crash) queues the same deliveries, creates none.
+    await harness.get(FanoutService).acceptBatch([e1, e2, e3, e4]);
+    const list = await deliveries.list(a, aAll.id, { limit: 50 });
+    expect(list.data).toHaveLength(2);
+  });
+
   it('retries after 500s and timeouts with the same webhook-id, recording every attempt', async () => {
     const ctx = testContext();
     const target = await endpoint(ctx, ['contact.updated']);

@@ -58,7 +58,9 @@ export class ServiceProcess {
 
   async start(timeoutMs = 60000): Promise<void> {
     const out = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(ROOT, 'dist/apps', this.service, 'src/main.js')], {
+    // Node flags that NODE_OPTIONS refuses (e.g. --cpu-prof for the bench's profiles).
+    const nodeArgs = this.env['SIGIL_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/apps', this.service, 'src/main.js')], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

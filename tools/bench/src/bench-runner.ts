@@ -10,7 +10,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, platform, arch, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { contactInput, createTenant, TestStack, type ServiceName } from '@sigil/testing';
+import { Kafka, type Admin, type Consumer } from 'kafkajs';
+import { EventTopics, KAFKA_NAMESPACE } from '@sigil/contracts';
+import { contactInput, createTenant, KAFKA_BROKERS, TestStack, type ServiceName } from '@sigil/testing';
 import { renderMarkdown, updateDocs, writeResults, type BenchResults, type SectionResult } from './bench-report';
 import { measure, round, type LoadSummary } from './load';
 import type { BenchRow, ScenarioModule } from './scenario';
@@ -23,17 +25,20 @@ export interface BenchOptions {
   only?: string;
   /** Splice the tables into docs/benchmarks.md even for a quick or partial run. */
   docs: boolean;
+  /** CPU-profile every service process (`node --cpu-prof`) into bench-results/profiles/<run>/. */
+  profile: boolean;
 }
 
 export function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, docs: false };
+  const options: BenchOptions = { quick: false, docs: false, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') options.quick = true;
     else if (arg === '--docs') options.docs = true;
+    else if (arg === '--profile') options.profile = true;
     else if (arg === '--only') options.only = argv[++i];
     else if (arg?.startsWith('--only=')) options.only = arg.slice('--only='.length);
-    else throw new Error(`unknown argument ${arg}; usage: npm run bench -- [--quick] [--only core|<scenario>] [--docs]`);
+    else throw new Error(`unknown argument ${arg}; usage: npm run bench -- [--quick] [--only core|<scenario>] [--docs] [--profile]`);
   }
   if (options.only === '') throw new Error('--only needs a name: core or a scenario name');
   return options;
@@ -56,11 +61,14 @@ const BENCH_SERVICE_ENV: Partial<Record<ServiceName, Record<string, string>>> = 
 /** Every service: the production default of 6 partitions per topic (tests use 3). */
 const BENCH_ENV: Record<string, string> = { KAFKA_TOPIC_PARTITIONS: '6' };
 
-const LOADS: Load[] = [
-  { label: 'one at a time', connections: 1 },
-  { label: '200 req/s', rate: 200, connections: 50 },
-  { label: '500 req/s', rate: 500, connections: 50 },
-  { label: 'saturation', connections: 50 },
+type CoreTarget = 'read' | 'me' | 'write';
+
+const LOADS: (Load & { targets: CoreTarget[] })[] = [
+  { label: 'one at a time', connections: 1, targets: ['read'] },
+  { label: '200 req/s', rate: 200, connections: 50, targets: ['read', 'me', 'write'] },
+  { label: '300 req/s', rate: 300, connections: 50, targets: ['me', 'write'] },
+  { label: '500 req/s', rate: 500, connections: 50, targets: ['read'] },
+  { label: 'saturation', connections: 50, targets: ['read', 'me', 'write'] },
 ];
 
 function log(msg: string): void {
@@ -129,6 +137,13 @@ export async function main(argv: string[]): Promise<void> {
       } catch (err) {
         modules.set(scenario.name, err instanceof Error ? err : new Error(String(err)));
       }
+    }
+    const profileDir = options.profile ? join(ROOT, 'bench-results/profiles', results.date.replace(/[:.]/g, '-')) : undefined;
+    if (profileDir) {
+      for (const service of ['gateway', 'keys', 'contacts', 'segments', 'webhooks'] as ServiceName[]) {
+        serviceEnv[service] = { ...serviceEnv[service], SIGIL_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${join(profileDir, service)}` };
+      }
+      log(`CPU profiles of every service go to ${profileDir} (summary: node dist/tools/bench/src/profile-summary.js ${profileDir})`);
     }
     const started = await startBaseline();
     baseline = started.child;
@@ -200,7 +215,15 @@ async function timed(name: string, title: string, fn: () => Promise<BenchRow[]>)
   }
 }
 
-/** The walking-skeleton read path against the bare server, load by load (interleaved, so drift hits both). */
+/**
+ * The request path against the bare server, load by load (interleaved, so
+ * drift hits both): the read `GET /v1/contacts/:id` (gateway → Kafka →
+ * contacts → PostgreSQL → reply), `GET /v1/me` (auth only, no Kafka) and the
+ * write `POST /v1/contacts` (unique emails and a tag; through the outbox to
+ * Kafka, with the segments and webhooks consumers running). After each write
+ * load: when its events reached Kafka (broker timestamp − the event's
+ * `occurred_at`) and how long the consumers took to catch up.
+ */
 async function core(stack: TestStack, baselineUrl: string, options: BenchOptions): Promise<BenchRow[]> {
   const tenant = await createTenant(stack.gatewayUrl);
   const created = await tenant.api.post('/v1/contacts', contactInput());
@@ -210,26 +233,131 @@ async function core(stack: TestStack, baselineUrl: string, options: BenchOptions
   if (check.status !== 200) throw new Error(`reading the bench contact answered ${check.status}`);
 
   const seconds = options.quick ? 3 : 10;
-  const targets = [
-    { name: 'bare Fastify `GET /`', url: `${baselineUrl}/`, headers: {} },
-    { name: 'gateway `GET /v1/contacts/:id`', url: contactUrl, headers: tenant.api.defaultHeaders },
-  ];
+  const run = Date.now().toString(36);
+  let n = 0;
+  const writeBody = () => JSON.stringify({ email: `bench-${run}-${n++}@example.com`, first_name: 'Bench', tags: ['bench'] });
+  const base = { name: 'bare Fastify `GET /`', url: `${baselineUrl}/`, headers: {} };
+  const targets: Record<CoreTarget, { name: string; url: string; headers: Record<string, string>; method?: 'POST'; bodyOf?: () => string }> = {
+    read: { name: 'gateway `GET /v1/contacts/:id`', url: contactUrl, headers: tenant.api.defaultHeaders },
+    me: { name: 'gateway `GET /v1/me`', url: `${stack.gatewayUrl}/v1/me`, headers: tenant.api.defaultHeaders },
+    write: {
+      name: 'gateway `POST /v1/contacts`',
+      url: `${stack.gatewayUrl}/v1/contacts`,
+      headers: { ...tenant.api.defaultHeaders, 'content-type': 'application/json' },
+      method: 'POST',
+      bodyOf: writeBody,
+    },
+  };
   log(`warming up (${options.quick ? 1 : 3} s each)`);
-  for (const t of targets) await measure({ url: t.url, headers: t.headers, connections: 10, durationSeconds: options.quick ? 1 : 3 });
+  for (const t of [base, targets.read, targets.me, targets.write]) {
+    await measure({ ...t, connections: 10, durationSeconds: options.quick ? 1 : 3 });
+  }
 
+  const events = await EventTimes.start();
   const rows: BenchRow[] = [];
-  for (const load of LOADS) {
-    const [base, gateway] = [await run(targets[0]!, load), await run(targets[1]!, load)];
-    rows.push(row(targets[0]!.name, load, base, base), row(targets[1]!.name, load, gateway, base));
+  try {
+    for (const load of LOADS) {
+      const baseline = await measureTarget(base, load);
+      rows.push(row(base.name, load, baseline, baseline));
+      for (const name of load.targets) {
+        const target = targets[name];
+        if (name === 'write') events.reset();
+        const summary = await measureTarget(target, load);
+        const extra: Record<string, number | string> = {};
+        if (name === 'write') {
+          const caughtUp = await events.secondsUntilConsumersCaughtUp(30);
+          const lagMs = events.percentiles();
+          extra['created/s'] = round((summary.status_codes['201'] ?? 0) / seconds, 1);
+          extra['event p99 ms'] = lagMs.p99;
+          extra['consumers caught up s'] = caughtUp ?? '> 30';
+          log(`    created ${extra['created/s']}/s, event on Kafka p50 ${lagMs.p50} / p99 ${lagMs.p99} ms, consumers caught up in ${extra['consumers caught up s']} s`);
+        }
+        rows.push({ ...row(target.name, load, summary, baseline), ...extra });
+      }
+    }
+  } finally {
+    await events.stop();
   }
   return rows;
 
-  async function run(target: (typeof targets)[number], load: Load): Promise<LoadSummary> {
+  async function measureTarget(target: (typeof targets)[CoreTarget] | typeof base, load: Load): Promise<LoadSummary> {
     log(`  ${target.name} @ ${load.label}, ${load.connections} connections, ${seconds} s`);
-    const summary = await measure({ url: target.url, headers: target.headers, connections: load.connections, durationSeconds: seconds, rate: load.rate });
+    const summary = await measure({ ...target, connections: load.connections, durationSeconds: seconds, rate: load.rate });
     assertStackRunning(stack);
     log(`    ${summary.rps} req/s, p50 ${summary.p50_ms} ms, p99 ${summary.p99_ms} ms, errors ${summary.errors}, non-2xx ${summary.non2xx}`);
     return summary;
+  }
+}
+
+/**
+ * Watches the contacts event topic during the write loads: how long after its
+ * write (`occurred_at`) each event was on Kafka (the broker's timestamp), and
+ * how long every other consumer group of this stack (segments, webhooks)
+ * takes to read up to the end of the topic once the load stops.
+ */
+class EventTimes {
+  private lags: number[] = [];
+
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly admin: Admin,
+    private readonly group: string,
+  ) {}
+
+  static async start(): Promise<EventTimes> {
+    const kafka = new Kafka({ clientId: 'bench-events', brokers: KAFKA_BROKERS, logLevel: 0 });
+    const group = `${KAFKA_NAMESPACE}.bench-events`;
+    const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100 });
+    const admin = kafka.admin();
+    await Promise.all([consumer.connect(), admin.connect()]);
+    const times = new EventTimes(consumer, admin, group);
+    await consumer.subscribe({ topics: [EventTopics.contacts], fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (!message.value) return;
+        const occurred = Date.parse((JSON.parse(message.value.toString()) as { occurred_at: string }).occurred_at);
+        if (Number.isFinite(occurred)) times.lags.push(Number(message.timestamp) - occurred);
+      },
+    });
+    return times;
+  }
+
+  reset(): void {
+    this.lags = [];
+  }
+
+  percentiles(): { p50: number; p99: number } {
+    const sorted = [...this.lags].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return { p50: at(0.5), p99: at(0.99) };
+  }
+
+  /** Seconds from now until every consumer group of this stack has read the contacts topic to its end. */
+  async secondsUntilConsumersCaughtUp(limitSeconds: number): Promise<number | undefined> {
+    const t0 = Date.now();
+    const topic = EventTopics.contacts;
+    while (Date.now() - t0 < limitSeconds * 1000) {
+      const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+      const groups = (await this.admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.startsWith(`${KAFKA_NAMESPACE}.`) && g !== this.group);
+      let lag = 0;
+      for (const groupId of groups) {
+        for (const t of await this.admin.fetchOffsets({ groupId, topics: [topic] })) {
+          for (const p of t.partitions) {
+            const committed = Number(p.offset);
+            if (committed >= 0) lag += Math.max(0, (ends.get(p.partition) ?? 0) - committed);
+          }
+        }
+      }
+      if (lag === 0) return round((Date.now() - t0) / 1000, 1);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.consumer.disconnect(), this.admin.disconnect()]);
   }
 }
 

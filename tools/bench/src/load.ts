@@ -14,6 +14,8 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Requests per second over all connections; omit to saturate. */
   rate?: number;
+  /** A body per request (e.g. unique emails), instead of the same `body` every time. */
+  bodyOf?: () => string;
 }
 
 export interface LoadSummary {
@@ -39,6 +41,7 @@ export async function measure(options: LoadOptions): Promise<LoadSummary> {
     connections: options.connections,
     duration: options.durationSeconds,
     ...(options.rate ? { overallRate: options.rate } : {}),
+    ...(options.bodyOf ? { requests: [{ setupRequest: (req) => ({ ...req, body: options.bodyOf!() }) }] } : {}),
     timeout: 10,
   });
   const statusCodes: Record<string, number> = {};

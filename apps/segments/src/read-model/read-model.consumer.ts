@@ -9,8 +9,8 @@ export class ReadModelConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly consumer: EventConsumer;
 
   constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, readModel: ReadModelService) {
-    this.consumer = new EventConsumer({ kafka, group: READ_MODEL_CONSUMER, topics: [EventTopics.contacts] }, async (event) => {
-      await readModel.apply(event);
+    this.consumer = EventConsumer.batched({ kafka, group: READ_MODEL_CONSUMER, topics: [EventTopics.contacts] }, async (events) => {
+      await readModel.applyBatch(events);
     });
   }
 

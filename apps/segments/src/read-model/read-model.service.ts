@@ -9,7 +9,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
-import { OutboxWriter, processOnce } from '@sigil/platform';
+import { OutboxWriter, processNewEvents } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
 import { returnedRows } from '@sigil/platform';
 
@@ -29,28 +29,61 @@ export class ReadModelService {
 
   /** Applies one domain event; other than contact events are ignored. Returns whether it was new. */
   async apply(event: DomainEvent): Promise<boolean> {
-    if (!event.type.startsWith('contact.')) return false;
-    return processOnce(this.dataSource, READ_MODEL_CONSUMER, event.id, async (manager) => {
-      const { tenant_id: tenantId, mode } = event;
-      switch (event.type) {
-        case 'contact.created':
-        case 'contact.updated':
-        case 'contact.tags_changed': {
-          const { contact } = event.data as EventPayloads['contact.created'];
-          await this.upsert(manager, [{ ...contact, tenant_id: tenantId, mode }]);
-          break;
+    return (await this.applyBatch([event])) > 0;
+  }
+
+  /**
+   * Applies a partition's events in order, in one transaction: each event
+   * once (the ledger), consecutive contact snapshots in one upsert and
+   * consecutive activities in one insert, each followed by one membership
+   * evaluation of the contacts they touched. A contact met twice in a run is
+   * applied in rounds (its first event with everyone's first, its second in
+   * the next round…), so every change still yields its own entered/exited
+   * events, exactly as one event at a time would. Returns how many were new.
+   */
+  async applyBatch(events: DomainEvent[]): Promise<number> {
+    const relevant = events.filter((e) => e.type.startsWith('contact.'));
+    if (!relevant.length) return 0;
+    return this.dataSource.transaction(async (manager) => {
+      const fresh = await processNewEvents(manager, READ_MODEL_CONSUMER, relevant.map((e) => e.id));
+      let applied = 0;
+      let snapshots: TenantContactSnapshot[] = [];
+      let activities: ActivitySnapshot[] = [];
+      const flush = async () => {
+        for (const round of inRounds(snapshots, (c) => c.id)) await this.upsert(manager, round);
+        for (const round of inRounds(activities, (a) => a.contact_id)) await this.recordActivities(manager, round);
+        snapshots = [];
+        activities = [];
+      };
+      for (const event of relevant) {
+        if (!fresh.delete(event.id)) continue; // seen before, or a duplicate within this batch
+        const { tenant_id: tenantId, mode } = event;
+        switch (event.type) {
+          case 'contact.created':
+          case 'contact.updated':
+          case 'contact.tags_changed': {
+            if (activities.length) await flush();
+            const { contact } = event.data as EventPayloads['contact.created'];
+            snapshots.push({ ...contact, tenant_id: tenantId, mode });
+            break;
+          }
+          case 'contact.activity_recorded': {
+            if (snapshots.length) await flush();
+            const { contact_id, activity } = event.data as EventPayloads['contact.activity_recorded'];
+            activities.push({ ...activity, tenant_id: tenantId, mode, contact_id });
+            break;
+          }
+          case 'contact.deleted': {
+            await flush();
+            const { id, version } = event.data as EventPayloads['contact.deleted'];
+            await this.erase(manager, tenantId, mode, id, version);
+            break;
+          }
         }
-        case 'contact.deleted': {
-          const { id, version } = event.data as EventPayloads['contact.deleted'];
-          await this.erase(manager, tenantId, mode, id, version);
-          break;
-        }
-        case 'contact.activity_recorded': {
-          const { contact_id, activity } = event.data as EventPayloads['contact.activity_recorded'];
-          await this.recordActivities(manager, [{ ...activity, tenant_id: tenantId, mode, contact_id }]);
-          break;
-        }
+        applied++;
       }
+      await flush();
+      return applied;
     });
   }
 
@@ -150,6 +183,22 @@ export class ReadModelService {
       await this.membership.reevaluate(manager, tenantId, mode, locked.map((r) => r.id));
     }
   }
+}
+
+/**
+ * Splits items into rounds where each contact appears at most once, keeping
+ * each contact's order: round n holds every contact's n-th item.
+ */
+function inRounds<T extends { tenant_id: string; mode: string }>(items: T[], contactOf: (item: T) => string): T[][] {
+  const seen = new Map<string, number>();
+  const rounds: T[][] = [];
+  for (const item of items) {
+    const key = `${item.tenant_id} ${item.mode} ${contactOf(item)}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    (rounds[n] ??= []).push(item);
+  }
+  return rounds;
 }
 
 function groupByTenant(rows: Array<{ tenant_id: string; mode: Mode; id: string }>): Map<string, string[]> {

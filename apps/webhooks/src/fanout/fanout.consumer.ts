@@ -9,8 +9,8 @@ export class FanoutConsumer implements OnApplicationBootstrap, BeforeApplication
   private readonly consumer: EventConsumer;
 
   constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, fanout: FanoutService) {
-    this.consumer = new EventConsumer({ kafka, group: FANOUT_CONSUMER, topics: [...ALL_EVENT_TOPICS] }, async (event) => {
-      await fanout.accept(event);
+    this.consumer = EventConsumer.batched({ kafka, group: FANOUT_CONSUMER, topics: [...ALL_EVENT_TOPICS] }, async (events) => {
+      await fanout.acceptBatch(events);
     });
   }
 

@@ -1,13 +1,13 @@
 /**
- * Fan-out of one domain event: record it in the inbox (once per event id),
- * create one delivery per matching enabled endpoint of its tenant and mode,
- * and queue a job per pending delivery of the event. Resolves only once the
+ * Fan-out of domain events (a consumed batch at a time): record each in the
+ * inbox (once per event id), create one delivery per matching enabled
+ * endpoint of its tenant and mode, and queue a job per pending delivery. Resolves only once the
  * jobs are in Redis, so the Kafka offset is committed after that; a
  * redelivered event finds its deliveries already there and re-queues them
  * under the same job ids (a no-op), never creating a second delivery.
  */
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { filtersMatching, type DomainEvent } from '@sigil/contracts';
 import { newId } from '@sigil/platform';
 import { DeliveryQueue, type DeliveryJobData } from '../delivery/delivery-queue';
@@ -24,33 +24,69 @@ export class FanoutService {
 
   /** Returns the jobs queued for this event. */
   async accept(event: DomainEvent): Promise<DeliveryJobData[]> {
+    return this.acceptBatch([event]);
+  }
+
+  /**
+   * The fan-out of a batch of events in one transaction: one inbox insert,
+   * one look-up of the enabled endpoints of the tenants involved, one insert
+   * of every delivery, one read of the pending ones, one bulk enqueue.
+   */
+  async acceptBatch(events: DomainEvent[]): Promise<DeliveryJobData[]> {
+    if (!events.length) return [];
     const jobs = await this.dataSource.transaction(async (manager) => {
       const inserted = (await manager.query(
-        `INSERT INTO event_inbox (event_id, tenant_id, mode, type, occurred_at) VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO event_inbox (event_id, tenant_id, mode, type, occurred_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [event.id, event.tenant_id, event.mode, event.type, event.occurred_at],
-      )) as unknown[];
-      if (inserted.length) {
-        const endpoints = (await manager.query(
-          `SELECT id FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2 AND enabled AND events && $3::text[]`,
-          [event.tenant_id, event.mode, filtersMatching(event.type)],
-        )) as { id: string }[];
-        if (endpoints.length) {
-          const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
-          await manager.query(
-            `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, next_attempt_at)
-             SELECT unnest($1::text[]), $2, $3, unnest($4::text[]), $5, $6, $7, now()
-             ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
-            [endpoints.map(() => newId('msg')), event.tenant_id, event.mode, endpoints.map((e) => e.id), event.id, event.type, body],
-          );
-        }
-      }
+        [events.map((e) => e.id), events.map((e) => e.tenant_id), events.map((e) => e.mode), events.map((e) => e.type), events.map((e) => e.occurred_at)],
+      )) as { event_id: string }[];
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const newEvents = events.filter((e) => fresh.delete(e.id)); // once each, even if the batch repeats one
+      if (newEvents.length) await this.createDeliveries(manager, newEvents);
       return (await manager.query(
-        `SELECT id AS delivery_id, generation FROM webhook_deliveries WHERE event_id = $1 AND status = 'pending'`,
-        [event.id],
+        `SELECT id AS delivery_id, generation FROM webhook_deliveries WHERE event_id = ANY($1::text[]) AND status = 'pending' ORDER BY created_at, id`,
+        [[...new Set(events.map((e) => e.id))]],
       )) as DeliveryJobData[];
     });
     await this.queue.enqueue(jobs);
     return jobs;
+  }
+
+  /** One delivery per (event, enabled endpoint of its tenant and mode whose filters match its type). */
+  private async createDeliveries(manager: EntityManager, events: DomainEvent[]): Promise<void> {
+    const scopes = [...new Map(events.map((e) => [`${e.tenant_id} ${e.mode}`, e])).values()];
+    const endpoints = (await manager.query(
+      `SELECT e.id, e.tenant_id, e.mode, e.events FROM webhook_endpoints e
+         JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, mode) ON e.tenant_id = s.tenant_id AND e.mode = s.mode
+        WHERE e.enabled`,
+      [scopes.map((e) => e.tenant_id), scopes.map((e) => e.mode)],
+    )) as { id: string; tenant_id: string; mode: string; events: string[] }[];
+    if (!endpoints.length) return;
+    const rows: { id: string; tenant_id: string; mode: string; endpoint_id: string; event_id: string; event_type: string; body: string }[] = [];
+    for (const event of events) {
+      const filters = new Set(filtersMatching(event.type));
+      const matching = endpoints.filter((ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.events.some((f) => filters.has(f)));
+      if (!matching.length) continue;
+      const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
+      for (const ep of matching) {
+        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body });
+      }
+    }
+    if (!rows.length) return;
+    await manager.query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, next_attempt_at)
+       SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.tenant_id),
+        rows.map((r) => r.mode),
+        rows.map((r) => r.endpoint_id),
+        rows.map((r) => r.event_id),
+        rows.map((r) => r.event_type),
+        rows.map((r) => r.body),
+      ],
+    );
   }
 }

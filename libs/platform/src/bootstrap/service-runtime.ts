@@ -109,6 +109,7 @@ export interface BaseServiceConfig {
   KAFKA_BROKERS: string[];
   KAFKA_TOPIC_PARTITIONS: number;
   RPC_MAX_IN_FLIGHT?: number;
+  RPC_PRODUCE_LINGER_MS?: number;
 }
 
 /** The whole `main` of a backend service: load its config, build its module, serve. */
@@ -120,7 +121,12 @@ export function runService<C extends BaseServiceConfig>(
 ): void {
   runMain(name, async () => {
     const config = loadServiceConfig();
-    const kafka: KafkaSettings = { brokers: config.KAFKA_BROKERS, clientId: name, partitions: config.KAFKA_TOPIC_PARTITIONS };
+    const kafka: KafkaSettings = {
+      brokers: config.KAFKA_BROKERS,
+      clientId: name,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      produceLingerMs: config.RPC_PRODUCE_LINGER_MS,
+    };
     await startService({
       name,
       module: module(config, kafka),

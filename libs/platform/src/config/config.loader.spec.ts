@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       MIGRATIONS_RUN_ON_START: true,
       REDIS_URL: 'redis://127.0.0.1:6379',
       RPC_MAX_IN_FLIGHT: 64,
+      RPC_PRODUCE_LINGER_MS: 0,
     });
   });
 

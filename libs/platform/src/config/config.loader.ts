@@ -53,6 +53,8 @@ export const kafkaEnv = {
   KAFKA_REQUEST_TIMEOUT_MS: envInt(5000, 100, 120000),
   /** Requests one replica serves at once (its Kafka server takes the next message without waiting). */
   RPC_MAX_IN_FLIGHT: envInt(64, 1, 10000),
+  /** Request/reply producers batch what is sent within a tick; a linger > 0 waits this long for more. */
+  RPC_PRODUCE_LINGER_MS: envInt(0, 0, 50),
 };
 
 export const databaseEnv = {

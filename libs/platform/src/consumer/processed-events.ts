@@ -21,3 +21,17 @@ export async function processOnce(
     return true;
   });
 }
+
+/**
+ * The batch form of `processOnce`, inside the caller's transaction: records
+ * these event ids for this consumer and returns those not seen before (the
+ * caller applies only them; its writes commit with the ledger rows).
+ */
+export async function processNewEvents(manager: EntityManager, consumer: string, eventIds: string[]): Promise<Set<string>> {
+  if (!eventIds.length) return new Set();
+  const inserted: { event_id: string }[] = await manager.query(
+    `INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+    [consumer, [...new Set(eventIds)]],
+  );
+  return new Set(inserted.map((r) => r.event_id));
+}

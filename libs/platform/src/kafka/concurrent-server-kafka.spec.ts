@@ -24,7 +24,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 
 describe('ConcurrentServerKafka', () => {
   it('takes the next message of a partition without waiting for the previous handler, up to maxInFlight', async () => {
-    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2);
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
     const handle = server.getMessageHandler();
     await handle(message('a'));
     await handle(message('b'));
@@ -45,7 +45,7 @@ describe('ConcurrentServerKafka', () => {
   });
 
   it('logs a reply Kafka would not take instead of rejecting (Nest does not await it: the process would end)', async () => {
-    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2);
+    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
     // The producer after its retries ran out while the broker was away.
     (server as unknown as { producer: { send(): Promise<never> } }).producer = { send: () => Promise.reject(new Error('Connection error: connect ECONNREFUSED')) };
     const context = { getTopic: () => 't' } as unknown as Parameters<ConcurrentServerKafka['sendMessage']>[4];
@@ -53,7 +53,7 @@ describe('ConcurrentServerKafka', () => {
   });
 
   it('lets in-flight handlers finish when closed', async () => {
-    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4);
+    const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4, { lingerMs: 0, maxMessages: 500, acks: 1 });
     const handle = server.getMessageHandler();
     await handle(message('x'));
     let closed = false;

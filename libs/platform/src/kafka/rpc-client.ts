@@ -23,7 +23,7 @@ import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
 import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan } from '../tracing/trace-context';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
-import { kafkaRpcClientOptions, type KafkaSettings } from './kafka.config';
+import { kafkaRpcClientOptions, rpcProduceBatching, type KafkaSettings } from './kafka.config';
 import { ServiceTopicsClientKafka } from './service-topics-client-kafka';
 import { ensureTopics } from './topic-admin';
 
@@ -47,7 +47,11 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly client: ClientKafka;
 
   constructor(private readonly settings: RpcClientSettings) {
-    this.client = new ServiceTopicsClientKafka(kafkaRpcClientOptions(settings.replyGroup ?? settings.service, settings), settings.service);
+    this.client = new ServiceTopicsClientKafka(
+      kafkaRpcClientOptions(settings.replyGroup ?? settings.service, settings),
+      settings.service,
+      rpcProduceBatching(settings),
+    );
   }
 
   async onModuleInit(): Promise<void> {

@@ -52,10 +52,14 @@ export class OutboxWriter {
         data: e.data,
       }),
     );
-    // One statement whatever the count (unnest of arrays), so a 1 000-row import costs one round trip.
+    // One statement whatever the count (unnest of arrays), so a 1 000-row import costs one round trip;
+    // the NOTIFY rides in the same statement (a data-modifying WITH always runs to completion).
     await manager.query(
-      `INSERT INTO outbox_events (id, topic, key, type, envelope, headers)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+      `WITH appended AS (
+         INSERT INTO outbox_events (id, topic, key, type, envelope, headers)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
+       )
+       SELECT pg_notify($7, '')`,
       [
         envelopes.map((e) => e.id),
         envelopes.map((e) => EVENT_TOPIC_OF[e.type]),
@@ -63,9 +67,9 @@ export class OutboxWriter {
         envelopes.map((e) => e.type),
         envelopes.map((e) => JSON.stringify(e)),
         envelopes.map((e) => JSON.stringify({ ...headers, [KafkaHeaderNames.eventType]: e.type })),
+        OUTBOX_CHANNEL,
       ],
     );
-    await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
     return envelopes;
   }
 }

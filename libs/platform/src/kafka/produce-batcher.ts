@@ -1,0 +1,97 @@
+/**
+ * Produces what travels together in one request: every `send` made within a
+ * tick (or a short linger) is merged into one `sendBatch`, so N requests or
+ * replies produced at once cost one produce request per broker instead of N
+ * (kafkajs writes each request to the socket with its own syscall, which was
+ * a tenth of the gateway's and of the contacts service's CPU under load).
+ *
+ * Each caller still gets its own promise: it resolves or rejects with the
+ * batch that carried its messages. Used for request/reply only — those
+ * messages need no ordering between callers and carry nothing that the
+ * outbox does not already make durable (see docs/performance.md).
+ */
+import type { Kafka, Message, Producer, ProducerRecord, RecordMetadata, TopicMessages } from 'kafkajs';
+
+export interface ProduceBatchingOptions {
+  /** 0: flush when the current I/O phase is done (setImmediate); > 0: wait this long for more. */
+  lingerMs: number;
+  /** A batch this large is sent at once, without waiting for the linger. */
+  maxMessages: number;
+  /** Acknowledgement every batch asks for (kafkajs: -1 all in-sync replicas, 1 the leader). */
+  acks: number;
+}
+
+interface Pending {
+  topic: string;
+  messages: Message[];
+  resolve: (metadata: RecordMetadata[]) => void;
+  reject: (err: unknown) => void;
+}
+
+export class ProduceBatcher {
+  private queue: Pending[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly producer: Pick<Producer, 'sendBatch'>,
+    private readonly options: ProduceBatchingOptions,
+  ) {}
+
+  send(record: Pick<ProducerRecord, 'topic' | 'messages'>): Promise<RecordMetadata[]> {
+    return new Promise<RecordMetadata[]>((resolve, reject) => {
+      this.queue.push({ topic: record.topic, messages: record.messages, resolve, reject });
+      this.queued += record.messages.length;
+      if (this.queued >= this.options.maxMessages) this.flush();
+      else this.timer ??= this.options.lingerMs > 0 ? setTimeout(() => this.flush(), this.options.lingerMs) : setImmediate(() => this.flush());
+    });
+  }
+
+  /** Sends what is queued now (also called on shutdown so nothing waits for a timer). */
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    const batch = this.queue;
+    if (!batch.length) return;
+    this.queue = [];
+    this.queued = 0;
+    const byTopic = new Map<string, Message[]>();
+    for (const p of batch) {
+      const list = byTopic.get(p.topic);
+      if (list) list.push(...p.messages);
+      else byTopic.set(p.topic, [...p.messages]);
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    this.producer.sendBatch({ topicMessages, acks: this.options.acks }).then(
+      (metadata) => {
+        for (const p of batch) p.resolve(metadata.filter((m) => m.topicName === p.topic));
+      },
+      (err: unknown) => {
+        for (const p of batch) p.reject(err);
+      },
+    );
+  }
+}
+
+/** The producer, its `send` going through a batcher (everything else untouched). */
+export function withProduceBatching<P extends Producer>(producer: P, options: ProduceBatchingOptions): P {
+  const batcher = new ProduceBatcher(producer, options);
+  const disconnect = producer.disconnect.bind(producer);
+  return Object.assign(producer, {
+    send: (record: ProducerRecord) => batcher.send(record),
+    disconnect: async () => {
+      batcher.flush();
+      await disconnect();
+    },
+  });
+}
+
+/** The client, every producer it makes batching its sends (Nest's client and server create theirs inside). */
+export function withBatchingProducers(kafka: Kafka, options: ProduceBatchingOptions): Kafka {
+  const make = kafka.producer.bind(kafka);
+  kafka.producer = (config) => withProduceBatching(make(config), options);
+  return kafka;
+}
