@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=.infra/venv
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV" >&2; fi
-if ! "$VENV/bin/python" -c 'import schemathesis, matplotlib, hypothesis; assert tuple(map(int, hypothesis.__version__.split(".")[:2])) < (6, 125)' 2>/dev/null; then
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=3.39,<4' 'hypothesis>=6.108,<6.125' 'matplotlib>=3.8,<4' >&2
+# schemathesis 4.x (all phases: examples, coverage, fuzzing, stateful; its default checks).
+if ! "$VENV/bin/python" -c 'import schemathesis, matplotlib; assert schemathesis.SCHEMATHESIS_VERSION.split(".")[0] == "4" and tuple(map(int, schemathesis.SCHEMATHESIS_VERSION.split(".")[:2])) >= (4, 32)' 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis>=4.32,<5' 'matplotlib>=3.8,<4' >&2
 fi
 echo "$PWD/$VENV/bin"

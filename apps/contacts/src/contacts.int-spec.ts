@@ -15,7 +15,7 @@ import {
   runMigrationsLocked,
   type RpcCall,
 } from '@sigil/platform';
-import { contactInput, createTestDatabase, dropTestDatabase, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { contactInput, createTestDatabase, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactEntity } from './contacts/contact.entity';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -75,15 +75,6 @@ async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEv
     return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
   });
   return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
-
-/** Polls until `check` holds (eventual consistency: outbox relay, sync horizon), failing after a deadline. */
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {
@@ -507,7 +498,7 @@ describe('list_id / segment_id filters', () => {
       await eventually(async () => {
         const probe = await rpc.call(SegmentRpc.memberIds, ctx, { body: { list_id: 'probe', limit: 1 } }, 2000).catch((e: DomainError) => e);
         return probe instanceof DomainError && probe.status === 404;
-      }, 60000);
+      }, undefined, 60000);
       const seen: string[] = [];
       let query: Record<string, unknown> = { list_id: `lst_${ctx.tenant_id}`, limit: 3 };
       for (;;) {

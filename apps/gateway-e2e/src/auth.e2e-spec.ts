@@ -4,19 +4,11 @@
  * rotation with grace, revocation at two gateways within a second, expiry,
  * plan limits), /v1/me and usage.
  */
-import { ApiClient, createTenant, testPassword, TestStack } from '@sigil/testing';
+import { ApiClient, createTenant, eventually as eventuallyHolds, testPassword, TestStack } from '@sigil/testing';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, stepMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await fn();
-  while (!ok(last) && Date.now() < deadline) {
-    await sleep(stepMs);
-    last = await fn();
-  }
-  return last;
-}
+/** Revocations and scope changes propagate within a second: probe often, with each test's own deadline. */
+const eventually = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, stepMs = 25) => eventuallyHolds(fn, ok, { timeoutMs, stepMs });
 
 describe('authentication', () => {
   let stack: TestStack;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApiClient, contactInput, createTenant, EventSpy, TestStack } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually as eventuallyHolds, EventSpy, TestStack } from '@sigil/testing';
 
 type LogLine = Record<string, unknown>;
 
@@ -16,15 +16,9 @@ function logLines(file: string): LogLine[] {
     .map((l) => JSON.parse(l) as LogLine);
 }
 
-async function eventually<T>(probe: () => T | undefined, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error('not found in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** A log line or span written by another process: present once it has been flushed. */
+const eventually = <T>(probe: () => T | undefined): Promise<T> =>
+  eventuallyHolds(probe, (v) => v !== undefined, { timeoutMs: 15000, stepMs: 100 }) as Promise<T>;
 
 describe('distributed tracing', () => {
   let stack: TestStack;

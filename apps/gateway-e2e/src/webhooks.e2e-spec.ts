@@ -4,7 +4,7 @@
  * created over HTTP arriving signed at a local receiver, the attempt log,
  * test events, rotation, retry and recover, and the operators' queue board.
  */
-import { contactInput, createTenant, TestStack, WebhookReceiver, type ApiClient, type TestTenant } from '@sigil/testing';
+import { contactInput, createTenant, eventually as eventuallyHolds, TestStack, WebhookReceiver, type ApiClient, type TestTenant } from '@sigil/testing';
 
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
@@ -45,15 +45,8 @@ describe('webhooks through the gateway', () => {
     return { path, id: res.body.data.id as string, secret: res.body.data.secret as string, body: res.body };
   }
 
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  /** Deliveries are retried over seconds: a longer deadline than the shared default. */
+  const eventually = <T>(read: () => Promise<T>, ok: (value: T) => boolean) => eventuallyHolds(read, ok, { timeoutMs: 30000, stepMs: 100 });
 
   it('creates an endpoint, showing the secret once, and reads, lists, updates and deletes it', async () => {
     const created = await createEndpoint(api, ['contact.*', 'list.member_added']);

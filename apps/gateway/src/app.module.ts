@@ -1,6 +1,6 @@
 /** The gateway: the only public surface. Authenticates, forwards over Kafka, maps replies to HTTP. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type Redis from 'ioredis';
 import {
   HEALTH_CHECKS,
@@ -25,10 +25,9 @@ import { RoutePolicies } from './auth/route-policy';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { PlatformHealthController } from './health/platform-health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
-import { EnvelopeInterceptor } from './http/envelope.interceptor';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { RouteMethods } from './http/route-methods';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ApiKeysController } from './routes/api-keys.controller';
 import { AuthController } from './routes/auth.controller';
@@ -42,34 +41,36 @@ import { WebhooksController } from './routes/webhooks.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
+const CONTROLLERS = [
+  HealthController,
+  PlatformHealthController,
+  OpenApiController,
+  AuthController,
+  MeController,
+  ApiKeysController,
+  UsageController,
+  ContactsController,
+  CustomFieldsController,
+  ListsController,
+  SegmentsController,
+  WebhooksController,
+];
+
 @Module({})
 export class GatewayAppModule {
   static forRoot(config: GatewayConfig, kafka: KafkaSettings): DynamicModule {
+    // No global interceptors: idempotency sits on the POST routes, the envelope is a Fastify hook (http-setup).
+    applyIdempotencyToPosts(CONTROLLERS);
     return {
       module: GatewayAppModule,
       imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway'), MetricsModule.forRoot('gateway'), DiscoveryModule],
-      controllers: [
-        HealthController,
-        PlatformHealthController,
-        OpenApiController,
-        AuthController,
-        MeController,
-        ApiKeysController,
-        UsageController,
-        ContactsController,
-        CustomFieldsController,
-        ListsController,
-        SegmentsController,
-        WebhooksController,
-      ],
+      controllers: CONTROLLERS,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: KAFKA_SETTINGS, useValue: kafka },
         { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'gateway', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
         { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis), kafkaCheck(kafka), consumersCheck()] },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
-        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         IdempotencyStore,
         { provide: APP_GUARD, useClass: AuthGuard },
         RoutePolicies,

@@ -8,3 +8,4 @@ export * from './webhook-receiver';
 export * from './segments.factories';
 export * from './private-redis';
 export * from './rpc-request';
+export * from './eventually';

@@ -1,54 +1,54 @@
 #!/usr/bin/env bash
-# npm run test:fuzz [-- --long]
-# Generated requests from the gateway's own /v1/openapi.json (schemathesis)
-# against a fresh stack (every service its own process, private Kafka
-# namespace, a live `*` key). Checks: no 5xx, responses match the documented
-# schemas, errors are the envelope without internals (sigil_checks.py).
-# CI size by default (a few examples per operation, about 2 minutes);
-# --long for the report run. Extra arguments go to `st run`. /v1/health is
-# left out: it has no input, and answers 503 by design while a service is down.
+# npm run test:fuzz [-- --long] [-- extra `st run` arguments]
+# Generated requests from the gateway's own /v1/openapi.json (schemathesis
+# 4.x, all four phases: examples, coverage, fuzzing, stateful through the
+# document's OpenAPI links; its default checks, i.e. all of them, plus
+# error_envelope_without_internals from sigil_checks.py) against a fresh
+# stack (every service its own process, private Kafka namespace, a live `*`
+# key, rate limits off).
+# Quick by default (CI: FUZZ_MAX_EXAMPLES=3 per operation, 15-minute time box);
+# --long for the report run (100 per operation, 2-hour time box).
+# /v1/health is left out: it has no input and answers 503 by design while a
+# service is down.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-MAX_EXAMPLES=5; METHODS=positive; TIMEBOX=240
-if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; METHODS=all; TIMEBOX=1800; fi
+MAX_EXAMPLES=3; TIMEBOX=900
+# Until issue 14's contract work is complete (the document says everything the
+# validation enforces; 405 + Allow on undeclared methods; 401 on any invalid
+# credential; an `Allow` that names only the document's methods — on
+# /v1/contacts/batch and /v1/segments/preview it also names those of the
+# `{id}` route the path matches), the quick CI run leaves out the four checks
+# that report those known gaps, so CI fails on new findings only. --long (and FUZZ_ALL_CHECKS=1)
+# runs every default check; its findings are in docs/reliability.md.
+EXCLUDED=(--exclude-checks positive_data_acceptance,unsupported_method,ignored_auth,allow_header_conformance)
+if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; EXCLUDED=(); fi
+[ "${FUZZ_ALL_CHECKS:-0}" = 1 ] && EXCLUDED=()
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-$MAX_EXAMPLES}"; TIMEBOX="${FUZZ_TIMEBOX:-$TIMEBOX}"
 VENV_BIN="$(bash tools/reliability/venv.sh)"
-[ -f dist/tools/reliability/src/reliability-main.js ] || npm run --silent build
 OUT="$(mktemp -d /tmp/sigil-fuzz.XXXXXX)"
-node dist/tools/reliability/src/reliability-main.js stack --out "$OUT/stack.env" >"$OUT/stack.log" 2>&1 &
-STACK_PID=$!
-cleanup() { kill -TERM "$STACK_PID" 2>/dev/null || true; wait "$STACK_PID" 2>/dev/null || true; }
-trap cleanup EXIT
-for _ in $(seq 1 180); do
-  [ -f "$OUT/stack.env" ] && break
-  kill -0 "$STACK_PID" 2>/dev/null || { cat "$OUT/stack.log"; echo "fuzz: the stack did not start" >&2; exit 1; }
-  sleep 1
-done
-[ -f "$OUT/stack.env" ] || { cat "$OUT/stack.log"; echo "fuzz: the stack did not start in 180 s" >&2; exit 1; }
-# shellcheck disable=SC1091
-. "$OUT/stack.env"
+. tools/reliability/stack.sh
+start_stack "$OUT"
 mkdir -p bench-results
 REPORT="bench-results/fuzz-$(date -u +%Y-%m-%dT%H-%M-%SZ).xml"
-echo "fuzz: ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation (${METHODS}), report ${REPORT}"
+echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases, ${EXCLUDED[*]:-every default check}, report ${REPORT}"
+STARTED=$(date +%s)
 set +e
-PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIMEBOX" "$VENV_BIN/st" run "${GATEWAY_URL}/v1/openapi.json" \
-  --base-url "$GATEWAY_URL" \
+PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIMEBOX" "$VENV_BIN/st" --no-color run "${GATEWAY_URL}/v1/openapi.json" \
+  --url "$GATEWAY_URL" \
   -H "Authorization: Bearer ${API_KEY}" \
-  --checks not_a_server_error,response_schema_conformance,error_envelope_without_internals \
-  --data-generation-method "$METHODS" \
-  --hypothesis-max-examples "$MAX_EXAMPLES" \
-  --hypothesis-seed "${FUZZ_SEED:-1}" \
-  --hypothesis-suppress-health-check all \
-  --request-timeout 15000 \
+  --phases examples,coverage,fuzzing,stateful \
+  --max-examples "$MAX_EXAMPLES" \
+  --seed "${FUZZ_SEED:-1}" \
+  --suppress-health-check all \
+  --request-timeout 15 \
   --workers 2 \
-  --junit-xml "$REPORT" \
-  --no-color \
-  --experimental=openapi-3.1 \
-  --generation-with-security-parameters false \
-  --exclude-path-regex "^/v1/health$" \
+  --report junit --report-junit-path "$REPORT" \
+  --exclude-path /v1/health \
+  "${EXCLUDED[@]}" \
   "$@"
 STATUS=$?
 set -e
+echo "fuzz: finished in $(( $(date +%s) - STARTED )) s (exit ${STATUS})"
 # Kafka client noise (reconnects) is not a finding; anything else the services logged as an error is shown.
 ERRORS=$(grep -h '"level":"error"' "$LOG_DIR"/*.log 2>/dev/null | grep -v kafkajs | cut -c1-400 | head -20 || true)
 if [ -n "$ERRORS" ]; then

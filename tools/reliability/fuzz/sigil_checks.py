@@ -1,4 +1,4 @@
-"""Schemathesis hooks for the Sigil fuzz (tools/reliability/fuzz/run.sh).
+"""Schemathesis (4.x) hooks for the Sigil fuzz (tools/reliability/fuzz/run.sh).
 
 `error_envelope_without_internals`: every 4xx/5xx answer of the public API is
 the SPEC's error envelope, and no error body carries internals: stack frames,
@@ -29,7 +29,7 @@ def _sent(case) -> str:
 
 
 @schemathesis.check
-def error_envelope_without_internals(response, case):
+def error_envelope_without_internals(ctx, response, case):
     if response.status_code < 400:
         return None
     text = response.text

@@ -34,6 +34,15 @@ function payloadTooLarge(): DomainError {
   return new DomainError(413, 'payload_too_large', 'The request body exceeds 1 MiB.');
 }
 
+/** Every error envelope built here, so the success-envelope hook (./envelope) passes them through unwrapped. */
+const ERROR_ENVELOPES = new WeakSet<object>();
+
 export function errorEnvelope(err: DomainError, requestId: string): ErrorEnvelope {
-  return { error: { ...err.toBody(), request_id: requestId } };
+  const body = { error: { ...err.toBody(), request_id: requestId } };
+  ERROR_ENVELOPES.add(body);
+  return body;
+}
+
+export function isErrorEnvelope(body: object): boolean {
+  return ERROR_ENVELOPES.has(body);
 }

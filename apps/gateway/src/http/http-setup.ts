@@ -2,8 +2,8 @@
  * Fastify-level HTTP hygiene around Nest routing: the request id on every
  * response, security headers, CORS for configured origins, JSON as the only
  * body type (anything else, form posts included, is a 415), the methods each
- * path serves (for 405), idempotent responses, and usage counting once a
- * response is sent. Parser errors reach the Nest filter and leave in the error envelope.
+ * path serves (for 405), the success envelope, idempotent responses, and usage
+ * counting once a response is sent. Parser errors reach the Nest filter and leave in the error envelope.
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { installHttpTracing } from '@sigil/platform';
@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../config';
 import { installIdempotencyHooks } from '../idempotency/idempotency.hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
+import { installEnvelopeHook } from './envelope';
 import { installJsonBodyParser } from './json-body-parser';
 import { installNulGuard } from './nul-characters';
 import { RouteMethods } from './route-methods';
@@ -60,6 +61,8 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
       }
     }
   });
+  // preSerialization (the envelope) runs before onSend, so idempotency stores the enveloped bytes.
+  installEnvelopeHook(fastify);
   installIdempotencyHooks(fastify, app.get(IdempotencyStore));
   const usage = app.get(UsageRecorder);
   usage.start();

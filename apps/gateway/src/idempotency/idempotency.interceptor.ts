@@ -5,8 +5,12 @@
  * the onSend hook in idempotency.hooks sends the stored bytes). The key also
  * travels to the services in the request context (the platform's idempotency
  * ledger).
+ *
+ * It is a per-route interceptor on POST routes only (applyIdempotencyToPosts),
+ * not a global one: every other route runs with no Nest interceptor at all.
  */
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, RequestMethod, type CallHandler, type ExecutionContext, type NestInterceptor, type Type } from '@nestjs/common';
+import { INTERCEPTORS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyRequest } from 'fastify';
 import { of, type Observable } from 'rxjs';
 import { IdempotencyStore, type IdempotencyClaim, type StoredResponse } from './idempotency.store';
@@ -39,5 +43,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Services record the key with their write: a retry after a lost reply (504, a gateway crash) never writes twice.
     req.sigilContext.idempotency = { key: result.claim.keyHash, fingerprint };
     return next.handle();
+  }
+}
+
+/**
+ * Puts IdempotencyInterceptor on every POST handler of these controllers, as
+ * `@UseInterceptors` on the method would (so a new POST route cannot forget
+ * it). Runs before Nest scans the module; applying it twice is a no-op.
+ */
+export function applyIdempotencyToPosts(controllers: Type[]): void {
+  for (const controller of controllers) {
+    const proto = controller.prototype as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const handler = proto[name];
+      if (name === 'constructor' || typeof handler !== 'function') continue;
+      if (Reflect.getMetadata(METHOD_METADATA, handler) !== RequestMethod.POST) continue;
+      const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[] | undefined) ?? [];
+      if (interceptors.includes(IdempotencyInterceptor)) continue;
+      Reflect.defineMetadata(INTERCEPTORS_METADATA, [IdempotencyInterceptor, ...interceptors], handler);
+    }
   }
 }

@@ -13,7 +13,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE, type RequestContext } from '@sigil/contracts';
 import { DomainError, REDIS, ValidationFailed } from '@sigil/platform';
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+export const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const DONE_TTL_SECONDS = 24 * 3600;
 const IN_FLIGHT_TTL_SECONDS = 120;
 

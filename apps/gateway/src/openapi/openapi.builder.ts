@@ -9,6 +9,7 @@ import type { ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { ErrorCodes, SCOPES } from '@sigil/contracts';
 import { API_DOC, type ApiDocOptions } from './api-doc.decorator';
+import { KEY_PATTERN } from '../idempotency/idempotency.store';
 import { routeCatalog, type CatalogRoute } from './route-catalog';
 
 type JsonObject = Record<string, unknown>;
@@ -36,6 +37,44 @@ const ERRORS: Record<string, string> = {
   '503': 'Rate limiter unavailable (`rate_limiter_unavailable`).',
   '504': 'A service did not answer in time (`upstream_timeout`).',
 };
+
+/** Public routes that take a credential in their body. */
+const CREDENTIAL_ROUTES = new Set(['/v1/auth/login', '/v1/auth/refresh']);
+
+/**
+ * Where a creation's id is read from and which collection it belongs to,
+ * when that is not the creating path itself (a test delivery is a delivery).
+ */
+const CREATES_INTO: Record<string, string> = { '/v1/webhooks/{id}/test': '/v1/webhooks/{id}/deliveries' };
+
+/**
+ * OpenAPI links from each create operation (a 201) to every operation whose
+ * path continues its collection with the new id, so clients and stateful
+ * fuzzers can chain `POST /v1/contacts` → `GET /v1/contacts/{id}`, etc.
+ */
+function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
+  for (const [path, operations] of Object.entries(paths)) {
+    const create = operations['post'];
+    const created = (create?.['responses'] as Record<string, JsonObject> | undefined)?.['201'];
+    if (!create || !created) continue;
+    const collection = CREATES_INTO[path] ?? path;
+    const links: Record<string, JsonObject> = {};
+    for (const [target, targetOps] of Object.entries(paths)) {
+      const m = target.slice(collection.length).match(/^\/\{(\w+)\}/);
+      if (!target.startsWith(collection) || !m) continue;
+      const idParam = m[1]!;
+      const field = idParam === 'key' ? 'key' : 'id';
+      for (const op of Object.values(targetOps)) {
+        const parameters: Record<string, string> = { [idParam]: `$response.body#/data/${field}` };
+        for (const [, name] of path.matchAll(/\{(\w+)\}/g)) parameters[name!] = `$request.path.${name}`;
+        // `contacts_addTags` → `AddTags`: unique, since a path's operations share one controller.
+        const name = String(op['operationId']).replace(/^\w+?_/, '').replace(/^./, (c) => c.toUpperCase());
+        links[name] = { operationId: op['operationId'], parameters, description: `The ${field} of the created resource as \`${idParam}\`.` };
+      }
+    }
+    if (Object.keys(links).length) created['links'] = links;
+  }
+}
 
 function jsonSchema(schema: ZodTypeAny): JsonObject {
   // The converter's generic types recurse too deeply for tsc; its output is plain JSON either way.
@@ -76,7 +115,8 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
         in: 'header',
         required: false,
         description: 'Replays the first response for 24 h; a different request with the same key is refused (422).',
-        schema: { type: 'string', maxLength: 255 },
+        // The pattern the idempotency store validates with (1–255 visible ASCII characters).
+        schema: { type: 'string', minLength: 1, maxLength: 255, pattern: KEY_PATTERN.source },
       });
     }
     const success: JsonObject =
@@ -94,7 +134,8 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
               content: { 'application/json': { schema: { $ref: doc?.paginated ? '#/components/schemas/ListEnvelope' : '#/components/schemas/Envelope' } } },
             };
     const errorStatuses = Object.keys(ERRORS).filter((s) => {
-      if (route.isPublic) return !['401', '403', '503'].includes(s);
+      // Log-in and refresh answer 401 on wrong credentials or a spent refresh token.
+      if (route.isPublic) return !['403', '503'].includes(s) && (s !== '401' || CREDENTIAL_ROUTES.has(route.path));
       if (route.method === 'GET') return !['409', '413', '415', '422'].includes(s);
       return true;
     });
@@ -117,6 +158,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
 
+  addLinks(paths);
   return {
     openapi: '3.1.0',
     info: {

@@ -52,3 +52,32 @@ describe('OpenAPI document', () => {
     expect(doc.components.responses.E429.headers).toHaveProperty('Retry-After');
   });
 });
+
+describe('OpenAPI document: links, credentials and the Idempotency-Key rule', () => {
+  it('links each create operation to the operations that take its id', () => {
+    const links = doc.paths['/v1/contacts'].post.responses['201'].links;
+    expect(links.Get).toEqual(expect.objectContaining({ operationId: 'contacts_get', parameters: { id: '$response.body#/data/id' } }));
+    expect(Object.values(links).map((l: any) => l.operationId)).toEqual(
+      expect.arrayContaining(['contacts_get', 'contacts_update', 'contacts_delete', 'contacts_addTags', 'contacts_listActivities']),
+    );
+    expect(doc.paths['/v1/custom-fields'].post.responses['201'].links.Get.parameters).toEqual({ key: '$response.body#/data/key' });
+    expect(doc.paths['/v1/webhooks/{id}/test'].post.responses['201'].links.GetDelivery.parameters).toEqual({
+      delivery_id: '$response.body#/data/id',
+      id: '$request.path.id',
+    });
+    // Every operation that takes an id is reachable from some create.
+    const linked = new Set(Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).flatMap((op: any) => Object.values(op.responses['201']?.links ?? {}).map((l: any) => l.operationId))));
+    const withId = Object.entries(doc.paths)
+      .filter(([path]) => /\{(id|key)\}/.test(path))
+      .flatMap(([, ops]: [string, any]) => Object.values(ops).map((op: any) => op.operationId));
+    expect(withId.filter((id) => !linked.has(id))).toEqual([]);
+  });
+
+  it('documents 401 where a body credential is taken, and the Idempotency-Key pattern the store enforces', () => {
+    expect(doc.paths['/v1/auth/login'].post.responses).toHaveProperty('401');
+    expect(doc.paths['/v1/auth/refresh'].post.responses).toHaveProperty('401');
+    expect(doc.paths['/v1/auth/signup'].post.responses).not.toHaveProperty('401');
+    const header = doc.paths['/v1/contacts'].post.parameters.find((p: any) => p.name === 'Idempotency-Key');
+    expect(header.schema).toEqual({ type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$' });
+  });
+});

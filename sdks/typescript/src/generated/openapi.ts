@@ -1216,6 +1216,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
             404: components["responses"]["E404"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
@@ -1263,6 +1264,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
             404: components["responses"]["E404"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
@@ -2427,6 +2429,7 @@ export interface operations {
                     type?: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
+                    key?: unknown;
                 };
             };
         };

@@ -19,12 +19,14 @@ class CustomFieldsUpdateBody:
         type_ (CustomFieldsUpdateBodyType | Unset):
         options (list[str] | Unset):
         required (bool | Unset):
+        key (Any | Unset):
     """
 
     label: str | Unset = UNSET
     type_: CustomFieldsUpdateBodyType | Unset = UNSET
     options: list[str] | Unset = UNSET
     required: bool | Unset = UNSET
+    key: Any | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         label = self.label
@@ -39,6 +41,8 @@ class CustomFieldsUpdateBody:
 
         required = self.required
 
+        key = self.key
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -50,6 +54,8 @@ class CustomFieldsUpdateBody:
             field_dict["options"] = options
         if required is not UNSET:
             field_dict["required"] = required
+        if key is not UNSET:
+            field_dict["key"] = key
 
         return field_dict
 
@@ -69,11 +75,14 @@ class CustomFieldsUpdateBody:
 
         required = d.pop("required", UNSET)
 
+        key = d.pop("key", UNSET)
+
         custom_fields_update_body = cls(
             label=label,
             type_=type_,
             options=options,
             required=required,
+            key=key,
         )
 
         return custom_fields_update_body

@@ -1,0 +1,58 @@
+/**
+ * The success envelope `{data, meta: {request_id, …page}, links}` around what
+ * a route returns, applied by a Fastify hook (installEnvelopeHook).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PageMeta } from '@sigil/contracts';
+import { isErrorEnvelope } from './error-envelope';
+
+export interface Envelope<T> {
+  data: T;
+  meta: { request_id: string } & Partial<PageMeta>;
+  links: Record<string, string>;
+}
+
+/** What a route handler returns: data, and for lists the page. */
+export interface RouteResult<T> {
+  data: T;
+  page?: PageMeta;
+}
+
+export function pageLinks(url: string, page: PageMeta | undefined): Record<string, string> {
+  const links: Record<string, string> = { self: url };
+  if (!page) return links;
+  const base = new URL(url, 'http://localhost');
+  if (page.has_more && page.next_cursor) {
+    base.searchParams.delete('page');
+    base.searchParams.set('cursor', page.next_cursor);
+    links['next'] = base.pathname + base.search;
+  }
+  if (page.prev_cursor) {
+    const prev = new URL(url, 'http://localhost');
+    prev.searchParams.delete('page');
+    prev.searchParams.set('cursor', page.prev_cursor);
+    links['prev'] = prev.pathname + prev.search;
+  }
+  return links;
+}
+
+/**
+ * The envelope as a Fastify `preSerialization` hook rather than a Nest
+ * interceptor: a route with no interceptor skips Nest's interceptor chain
+ * (rxjs, and an `AsyncResource.bind` per interceptor per request on Node 20).
+ * It wraps what a `/v1/*` route handler returned; probes (`/health/*`) answer
+ * bare, and error envelopes (ErrorEnvelopeFilter, framework errors) pass
+ * through. Strings (`/v1/openapi.json`, idempotent replays), buffers, streams,
+ * `undefined` (204) and hijacked replies (exports) never reach this hook.
+ */
+export function installEnvelopeHook(fastify: FastifyInstance): void {
+  fastify.addHook('preSerialization', (req: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
+    if (!req.url.startsWith('/v1/') || payload === null || typeof payload !== 'object' || isErrorEnvelope(payload)) {
+      done(null, payload);
+      return;
+    }
+    const result = payload as RouteResult<unknown>;
+    const meta = { request_id: req.id, ...(result.page ?? {}) };
+    done(null, { data: result.data, meta, links: pageLinks(req.url, result.page) } satisfies Envelope<unknown>);
+  });
+}

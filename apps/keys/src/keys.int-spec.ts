@@ -1,0 +1,142 @@
+/**
+ * The keys service's use cases on a real PostgreSQL (no Kafka, no HTTP): the
+ * services with their real SQL, requests validated by their contract as the
+ * handlers do. Signup and sessions (rotation, reuse detection, logout), and
+ * API keys (plan limit, paging, rotation with a grace period, revocation as
+ * the gateway's verification sees it, tenant isolation, no privilege escalation).
+ */
+import type { DataSource } from 'typeorm';
+import { KeyRpc, type RequestContext, type SignupResult } from '@sigil/contracts';
+import { createDataSource, DomainError, hashSecret, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createTestDatabase, dropTestDatabase, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { KeysConfigSchema } from './config';
+import { KEYS_MIGRATIONS } from './migrations';
+import { SessionsService } from './sessions/sessions.service';
+
+let url: string;
+let ds: DataSource;
+let sessions: SessionsService;
+let keys: ApiKeysService;
+
+beforeAll(async () => {
+  url = await createTestDatabase('keys');
+  ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
+  await runMigrationsLocked(ds, 'keys');
+  sessions = new SessionsService(ds, KeysConfigSchema.parse({ DATABASE_URL: url }));
+  keys = new ApiKeysService(ds, new OutboxWriter());
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  if (url) await dropTestDatabase(url);
+});
+
+async function rejection(promise: Promise<unknown>): Promise<DomainError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(err)}`);
+  return err;
+}
+
+async function signup(plan: 'starter' | 'agency' = 'starter'): Promise<{ account: SignupResult; password: string; ctx: RequestContext }> {
+  const password = testPassword();
+  const { body } = await validatedRequest(KeyRpc.signup, { body: { email: uniqueEmail(), password, organization_name: 'Keys Co', plan } });
+  const account = await sessions.signup(body);
+  const ctx: RequestContext = {
+    tenant_id: account.tenant.id,
+    mode: 'live',
+    request_id: newId('req'),
+    principal: { kind: 'user', id: account.user.id, scopes: ['*'] },
+  };
+  return { account, password, ctx };
+}
+
+async function newKey(ctx: RequestContext, body: Record<string, unknown> = {}) {
+  const req = await validatedRequest(KeyRpc.createKey, { body: { name: 'k', environment: 'live', scopes: ['contacts:read'], ...body } });
+  return keys.create(ctx, req.body);
+}
+
+describe('SessionsService', () => {
+  it('signs up once per email (any case), logs in, and refuses a wrong password', async () => {
+    const { account, password } = await signup();
+    expect(account).toMatchObject({ token_type: 'Bearer', tenant: { plan: 'starter' }, user: { role: 'owner' } });
+    const again = await validatedRequest(KeyRpc.signup, { body: { email: account.user.email.toUpperCase(), password, organization_name: 'Twice' } });
+    expect((await rejection(sessions.signup(again.body))).status).toBe(409);
+    expect(await sessions.login({ email: account.user.email, password })).toMatchObject({ token_type: 'Bearer' });
+    expect(await rejection(sessions.login({ email: account.user.email, password: `${password}x` }))).toMatchObject({ status: 401, code: 'invalid_credentials' });
+  });
+
+  it('rotates refresh tokens; reusing an old one revokes the whole session; logout revokes', async () => {
+    const { account } = await signup();
+    const second = await sessions.refresh({ refresh_token: account.refresh_token });
+    expect(second.refresh_token).not.toBe(account.refresh_token);
+    expect(await rejection(sessions.refresh({ refresh_token: account.refresh_token }))).toMatchObject({ status: 401, code: 'invalid_token' });
+    // The reuse revoked the family: the token handed out by the rotation is dead too.
+    expect((await rejection(sessions.refresh({ refresh_token: second.refresh_token }))).status).toBe(401);
+
+    const { account: other, password } = await signup();
+    const fresh = await sessions.login({ email: other.user.email, password });
+    expect(await sessions.logout({ refresh_token: fresh.refresh_token })).toEqual({ revoked: true });
+    expect((await rejection(sessions.refresh({ refresh_token: fresh.refresh_token }))).status).toBe(401);
+    expect(await sessions.logout({ refresh_token: 'not-a-refresh-token' })).toEqual({ revoked: false });
+  });
+});
+
+describe('ApiKeysService', () => {
+  it('creates a key whose secret verifies, and holds the plan limit of active keys', async () => {
+    const { ctx } = await signup('starter');
+    const created = await newKey(ctx, { scopes: ['contacts:write', 'contacts:read', 'contacts:read'] });
+    expect(created).toMatchObject({ environment: 'live', scopes: ['contacts:read', 'contacts:write'], status: 'active' });
+    expect(await keys.verify(hashSecret(created.key))).toMatchObject({ key_id: created.id, tenant: { id: ctx.tenant_id }, state: 'active' });
+    await newKey(ctx);
+    expect(await rejection(newKey(ctx))).toMatchObject({ status: 403, code: 'plan_limit_exceeded' });
+  });
+
+  it('pages with page+limit and with a cursor; a forged cursor is a 400', async () => {
+    const { ctx } = await signup('agency');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await newKey(ctx, { name: `k${i}` })).id);
+    const first = await keys.list(ctx, { limit: 2 });
+    expect(first.data.map((k) => k.id)).toEqual(ids.slice(0, 2));
+    expect(first.page).toMatchObject({ page: 1, limit: 2, total: 3, has_more: true });
+    const next = await keys.list(ctx, { limit: 2, cursor: first.page.next_cursor! });
+    expect(next.data.map((k) => k.id)).toEqual([ids[2]]);
+    expect(next.page).toMatchObject({ has_more: false, next_cursor: null });
+    expect((await keys.list(ctx, { limit: 2, page: 2 })).data.map((k) => k.id)).toEqual([ids[2]]);
+    expect(await rejection(keys.list(ctx, { limit: 2, cursor: 'forged' }))).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(JSON.stringify(first.data)).not.toContain('"key"');
+  });
+
+  it('rotates with a grace period (old secret works until it ends) and revokes (verification says so)', async () => {
+    const { ctx } = await signup('agency');
+    const created = await newKey(ctx);
+    const rotated = await keys.rotate(ctx, created.id, { grace_period_seconds: 3600 });
+    expect(rotated.key).not.toBe(created.key);
+    expect(rotated.previous_key_expires_at).toBeTruthy();
+    const old = await keys.verify(hashSecret(created.key));
+    expect(old).toMatchObject({ state: 'active', expires_at: rotated.previous_key_expires_at });
+    expect(await keys.verify(hashSecret(rotated.key))).toMatchObject({ state: 'active', expires_at: null });
+
+    expect(await keys.revoke(ctx, created.id)).toMatchObject({ status: 'revoked' });
+    expect(await keys.verify(hashSecret(rotated.key))).toMatchObject({ state: 'revoked' });
+    expect(await rejection(keys.update(ctx, created.id, { name: 'again' }))).toMatchObject({ status: 409 });
+    expect(await rejection(keys.verify(hashSecret('sk_live_unknown')))).toMatchObject({ status: 404 });
+  });
+
+  it("answers 404 for another tenant's key, and a key cannot mint a key stronger than itself", async () => {
+    const { ctx } = await signup('agency');
+    const { ctx: intruder } = await signup('agency');
+    const created = await newKey(ctx);
+    expect((await rejection(keys.get(intruder, created.id))).status).toBe(404);
+    expect((await rejection(keys.revoke(intruder, created.id))).status).toBe(404);
+    expect((await keys.get(ctx, created.id)).status).toBe('active');
+
+    const asKey: RequestContext = { ...ctx, principal: { kind: 'api_key', id: created.id, scopes: ['keys:write', 'contacts:read'] } };
+    expect(await rejection(newKey(asKey, { scopes: ['contacts:write'] }))).toMatchObject({ status: 403, code: 'insufficient_scope' });
+    expect(await rejection(newKey(asKey, { environment: 'test' }))).toMatchObject({ status: 403, code: 'insufficient_scope' });
+    expect(await newKey(asKey, { scopes: ['contacts:read'] })).toMatchObject({ scopes: ['contacts:read'] });
+  });
+});
