@@ -21,7 +21,7 @@ import { headerText } from '../kafka/headers';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
-import { trace, type Link } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { extractTraceContext, recordFailure, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
 
 export type EventHandler = (event: DomainEvent, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
@@ -87,67 +87,18 @@ export class EventConsumer {
   }
 
   private async subscribeAndRun(consumer: Consumer): Promise<void> {
-    const metrics = Metrics.forProcess();
     await consumer.subscribe({ topics: this.settings.topics, fromBeginning: this.settings.fromBeginning ?? true });
     if (this.batchHandler) return this.runBatched(consumer, this.batchHandler);
     await consumer.run({
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
       eachMessage: async ({ topic, partition, message }) => {
-        if (!message.value) return;
-        let event: DomainEvent;
-        try {
-          event = JSON.parse(message.value.toString()) as DomainEvent;
-        } catch {
-          this.logger.error(`skipping unparseable message at ${topic}/${partition}@${message.offset}`);
-          return;
-        }
-        const ctx = {
-          event_id: event.id,
-          tenant_id: event.tenant_id,
-          request_id: headerText(message.headers, KafkaHeaderNames.requestId),
-        };
-        // A child of the span that wrote the event (its `traceparent` header): the request's trace goes on here.
-        const { span, ctx: traced } = startSpan(`${withoutNamespace(topic)} process`, {
-          kind: SpanKind.CONSUMER,
-          parent: extractTraceContext(message.headers),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': topic,
-            'messaging.consumer.group.name': this.settings.group,
-            'messaging.kafka.offset': Number(message.offset),
-            'sigil.event_id': event.id,
-            'sigil.event_type': event.type,
-          },
-        });
-        await withTraceContext(traced, () => runWithContext(ctx, async () => {
-          const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type: event.type });
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await this.handler(event, { topic, partition, offset: message.offset });
-              span.end();
-              observed();
-              metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
-              return;
-            } catch (err) {
-              metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'failed_attempt' });
-              span.addEvent('handler failed', { attempt, error: String(err) });
-              if (this.stopping) {
-                recordFailure(span, err);
-                span.end();
-                throw err; // leave the offset uncommitted; another replica takes over
-              }
-              const delay = Math.min(100 * 2 ** attempt, 10000);
-              this.logger.error(`handler failed for ${event.type} ${event.id} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
-              await new Promise((r) => setTimeout(r, delay));
-            }
-          }
-        }));
+        const event = this.parse(topic, partition, message);
+        if (event) await this.handle([event], [message], topic, () => this.handler(event, { topic, partition, offset: message.offset }));
       },
     });
   }
 
   private async runBatched(consumer: Consumer, handler: EventBatchHandler): Promise<void> {
-    const metrics = Metrics.forProcess();
     const maxBatch = this.settings.maxBatch ?? DEFAULT_MAX_BATCH;
     await consumer.run({
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
@@ -158,17 +109,14 @@ export class EventConsumer {
           if (!isRunning() || isStale()) return;
           const slice = batch.messages.slice(from, from + maxBatch);
           const events: DomainEvent[] = [];
-          const writers: KafkaMessage[] = [];
+          const messages: KafkaMessage[] = [];
           for (const message of slice) {
-            if (!message.value) continue;
-            try {
-              events.push(JSON.parse(message.value.toString()) as DomainEvent);
-              writers.push(message);
-            } catch {
-              this.logger.error(`skipping unparseable message at ${topic}/${partition}@${message.offset}`);
-            }
+            const event = this.parse(topic, partition, message);
+            if (!event) continue;
+            events.push(event);
+            messages.push(message);
           }
-          if (events.length) await this.handleBatch(handler, events, writers, topic, metrics);
+          if (events.length) await this.handle(events, messages, topic, () => handler(events));
           resolveOffset(slice[slice.length - 1]!.offset);
           await heartbeat();
         }
@@ -176,59 +124,78 @@ export class EventConsumer {
     });
   }
 
-  /** One call of the batch handler, retried with backoff until it succeeds (or the consumer stops). */
-  private async handleBatch(
-    handler: EventBatchHandler,
-    events: DomainEvent[],
-    messages: KafkaMessage[],
-    topic: string,
-    metrics: Metrics,
-  ): Promise<void> {
-    // A batch of one (what a light load gives) continues its event's trace as a child, like the
-    // per-event consumer; a larger batch has many parents: one span, linked to each writing span.
+  /** The event a message carries; an empty or unparseable one is skipped (logged), never retried. */
+  private parse(topic: string, partition: number, message: KafkaMessage): DomainEvent | undefined {
+    if (!message.value) return undefined;
+    try {
+      return JSON.parse(message.value.toString()) as DomainEvent;
+    } catch {
+      this.logger.error(`skipping unparseable message at ${topic}/${partition}@${message.offset}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Runs the handler for these events (one, or a batch) inside a span and the
+   * events' log context, retrying with backoff until it succeeds, or until the
+   * consumer stops (then it throws, leaving the offsets uncommitted: another
+   * replica takes over).
+   */
+  private async handle(events: DomainEvent[], messages: KafkaMessage[], topic: string, run: () => Promise<void>): Promise<void> {
+    const metrics = Metrics.forProcess();
+    // One event continues its writer's trace as a child (one trace id per client request); a
+    // batch has many parents: one span, linked to each writing span.
     const single = events.length === 1 ? events[0]! : undefined;
-    const links: Link[] = single
-      ? []
-      : messages.flatMap((m) => {
-          const writer = trace.getSpanContext(extractTraceContext(m.headers));
-          return writer ? [{ context: writer }] : [];
-        });
+    const first = messages[0]!;
     const { span, ctx: traced } = startSpan(`${withoutNamespace(topic)} process`, {
       kind: SpanKind.CONSUMER,
-      ...(single ? { parent: extractTraceContext(messages[0]!.headers) } : { links }),
+      ...(single
+        ? { parent: extractTraceContext(first.headers) }
+        : {
+            links: messages.flatMap((m) => {
+              const writer = trace.getSpanContext(extractTraceContext(m.headers));
+              return writer ? [{ context: writer }] : [];
+            }),
+          }),
       attributes: {
         'messaging.system': 'kafka',
         'messaging.destination.name': topic,
         'messaging.consumer.group.name': this.settings.group,
-        'messaging.batch.message_count': events.length,
+        ...(single
+          ? { 'messaging.kafka.offset': Number(first.offset), 'sigil.event_id': single.id, 'sigil.event_type': single.type }
+          : { 'messaging.batch.message_count': events.length }),
       },
     });
     const logContext = single
-      ? { event_id: single.id, tenant_id: single.tenant_id, request_id: headerText(messages[0]!.headers, KafkaHeaderNames.requestId) }
+      ? { event_id: single.id, tenant_id: single.tenant_id, request_id: headerText(first.headers, KafkaHeaderNames.requestId) }
       : {};
-    await withTraceContext(traced, () => runWithContext(logContext, async () => {
-      const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type: 'batch' });
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await handler(events);
-          span.end();
-          observed();
-          for (const event of events) metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
-          return;
-        } catch (err) {
-          metrics.eventsConsumed.inc({ group: this.settings.group, type: 'batch', outcome: 'failed_attempt' });
-          span.addEvent('handler failed', { attempt, error: String(err) });
-          if (this.stopping) {
-            recordFailure(span, err);
+    const type = single ? single.type : 'batch';
+    await withTraceContext(traced, () =>
+      runWithContext(logContext, async () => {
+        const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await run();
             span.end();
-            throw err; // leave the offsets uncommitted; another replica takes over
+            observed();
+            for (const event of events) metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
+            return;
+          } catch (err) {
+            metrics.eventsConsumed.inc({ group: this.settings.group, type, outcome: 'failed_attempt' });
+            span.addEvent('handler failed', { attempt, error: String(err) });
+            if (this.stopping) {
+              recordFailure(span, err);
+              span.end();
+              throw err; // leave the offset uncommitted; another replica takes over
+            }
+            const delay = Math.min(100 * 2 ** attempt, 10000);
+            const what = single ? `${single.type} ${single.id}` : `${events.length} events from ${events[0]!.id}`;
+            this.logger.error(`handler failed for ${what} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
+            await new Promise((r) => setTimeout(r, delay));
           }
-          const delay = Math.min(100 * 2 ** attempt, 10000);
-          this.logger.error(`batch handler failed for ${events.length} events from ${events[0]!.id} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
-          await new Promise((r) => setTimeout(r, delay));
         }
-      }
-    }));
+      }),
+    );
   }
 
   /** Waits for in-flight handlers, commits, and leaves the group. */
