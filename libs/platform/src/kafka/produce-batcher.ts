@@ -31,7 +31,8 @@ interface Pending {
 export class ProduceBatcher {
   private queue: Pending[] = [];
   private queued = 0;
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Cancels the scheduled flush, while one is scheduled. */
+  private cancelScheduled: (() => void) | undefined;
 
   constructor(
     private readonly producer: Pick<Producer, 'sendBatch'>,
@@ -43,17 +44,23 @@ export class ProduceBatcher {
       this.queue.push({ topic: record.topic, messages: record.messages, resolve, reject });
       this.queued += record.messages.length;
       if (this.queued >= this.options.maxMessages) this.flush();
-      else this.timer ??= this.options.lingerMs > 0 ? setTimeout(() => this.flush(), this.options.lingerMs) : setImmediate(() => this.flush());
+      else this.cancelScheduled ??= this.schedule();
     });
+  }
+
+  private schedule(): () => void {
+    if (this.options.lingerMs > 0) {
+      const timer = setTimeout(() => this.flush(), this.options.lingerMs);
+      return () => clearTimeout(timer);
+    }
+    const immediate = setImmediate(() => this.flush());
+    return () => clearImmediate(immediate);
   }
 
   /** Sends what is queued now (also called on shutdown so nothing waits for a timer). */
   flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
-      this.timer = undefined;
-    }
+    this.cancelScheduled?.();
+    this.cancelScheduled = undefined;
     const batch = this.queue;
     if (!batch.length) return;
     this.queue = [];

@@ -1,0 +1,80 @@
+/**
+ * The request/reply produce batcher: sends made within a tick leave as one
+ * `sendBatch`, each caller learns its own outcome, a full batch leaves at once.
+ */
+import type { ProducerBatch, RecordMetadata } from 'kafkajs';
+import { ProduceBatcher } from './produce-batcher';
+
+const meta = (topicName: string): RecordMetadata => ({ topicName, partition: 0, errorCode: 0 });
+
+function producer(outcome: 'ok' | 'fail' = 'ok') {
+  const calls: ProducerBatch[] = [];
+  return {
+    calls,
+    sendBatch: async (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+      calls.push(batch);
+      if (outcome === 'fail') throw new Error('broker gone');
+      return (batch.topicMessages ?? []).map((t) => meta(t.topic));
+    },
+  };
+}
+
+describe('ProduceBatcher', () => {
+  it('sends what is produced within a tick as one batch, grouped by topic, and answers each caller with its topic', async () => {
+    const p = producer();
+    const batcher = new ProduceBatcher(p, { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const results = await Promise.all([
+      batcher.send({ topic: 'a', messages: [{ value: '1' }] }),
+      batcher.send({ topic: 'b', messages: [{ value: '2' }] }),
+      batcher.send({ topic: 'a', messages: [{ value: '3' }] }),
+    ]);
+    expect(p.calls).toEqual([
+      {
+        acks: 1,
+        topicMessages: [
+          { topic: 'a', messages: [{ value: '1' }, { value: '3' }] },
+          { topic: 'b', messages: [{ value: '2' }] },
+        ],
+      },
+    ]);
+    expect(results).toEqual([[meta('a')], [meta('b')], [meta('a')]]);
+  });
+
+  it('sends a full batch at once, and the rest on the next tick', async () => {
+    const p = producer();
+    const batcher = new ProduceBatcher(p, { lingerMs: 0, maxMessages: 2, acks: 1 });
+    const sent = [1, 2, 3].map((i) => batcher.send({ topic: 't', messages: [{ value: String(i) }] }));
+    expect(p.calls).toHaveLength(1);
+    await Promise.all(sent);
+    expect(p.calls.map((c) => c.topicMessages![0]!.messages.length)).toEqual([2, 1]);
+  });
+
+  it('rejects every caller of a failed batch', async () => {
+    const batcher = new ProduceBatcher(producer('fail'), { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const sent = [batcher.send({ topic: 't', messages: [{ value: '1' }] }), batcher.send({ topic: 't', messages: [{ value: '2' }] })];
+    await expect(Promise.allSettled(sent)).resolves.toEqual([
+      { status: 'rejected', reason: new Error('broker gone') },
+      { status: 'rejected', reason: new Error('broker gone') },
+    ]);
+  });
+
+  it('waits the linger when one is set, and flush() sends at once', async () => {
+    jest.useFakeTimers();
+    try {
+      const p = producer();
+      const batcher = new ProduceBatcher(p, { lingerMs: 5, maxMessages: 500, acks: 1 });
+      void batcher.send({ topic: 't', messages: [{ value: '1' }] });
+      jest.advanceTimersByTime(4);
+      expect(p.calls).toHaveLength(0);
+      jest.advanceTimersByTime(1);
+      expect(p.calls).toHaveLength(1);
+      void batcher.send({ topic: 't', messages: [{ value: '2' }] });
+      batcher.flush();
+      expect(p.calls).toHaveLength(2);
+      jest.advanceTimersByTime(10);
+      expect(p.calls).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
