@@ -14,7 +14,7 @@ import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { EventTopics, KAFKA_NAMESPACE } from '@sigil/contracts';
 import { contactInput, createTenant, KAFKA_BROKERS, TestStack, type ServiceName } from '@sigil/testing';
 import { renderMarkdown, updateDocs, writeResults, type BenchResults, type SectionResult } from './bench-report';
-import { measure, round, type LoadSummary } from './load';
+import { measure, percentile, round, type LoadSummary } from './load';
 import type { BenchRow, ScenarioModule } from './scenario';
 
 /** dist/tools/bench/src → repository root. */
@@ -327,9 +327,7 @@ class EventTimes {
   }
 
   percentiles(): { p50: number; p99: number } {
-    const sorted = [...this.lags].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    return { p50: at(0.5), p99: at(0.99) };
+    return { p50: percentile(this.lags, 50), p99: percentile(this.lags, 99) };
   }
 
   /** Seconds from now until every consumer group of this stack has read the contacts topic to its end. */

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ApiClient } from '@sigil/testing';
-import { round } from '../load';
+import { percentile, round } from '../load';
 import type { BenchEnv, BenchRow } from '../scenario';
 
 const BATCH = 1000;
@@ -160,7 +160,3 @@ function runSeedGenerator(args: string[]): Promise<{ seconds: number }> {
   });
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
