@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HealthRpc } from '@sigil/contracts';
 import { HEALTH_CHECKS, readiness, RpcClient, type HealthCheck } from '@sigil/platform';
 import { Public } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 const PROBE_TIMEOUT_MS = 1500;

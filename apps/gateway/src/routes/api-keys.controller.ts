@@ -14,7 +14,7 @@ import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 @Controller('v1/api-keys')

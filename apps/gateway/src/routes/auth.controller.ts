@@ -12,7 +12,7 @@ import {
   type SignupResult,
 } from '@sigil/contracts';
 import { Public, RpcClient } from '@sigil/platform';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 import { forward } from './forward';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
 import { ApiDoc } from '../openapi/api-doc.decorator';

@@ -20,7 +20,7 @@ import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { RequireScope } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 /** A 1 000-row upsert is one transaction of real work: it gets this many times the usual request timeout. */

@@ -23,7 +23,7 @@ import { parseOrThrow, RpcClient, UpstreamTimeout } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 const EXPORT_CHUNK_ROWS = 1000;

@@ -6,7 +6,7 @@ import { Controller, Get } from '@nestjs/common';
 import { PLANS, type Mode, type PlanName } from '@sigil/contracts';
 import { CurrentCaller, type Caller } from '../auth/request-context';
 import { AnyScope } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 export interface MeView {

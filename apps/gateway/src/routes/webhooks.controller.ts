@@ -19,7 +19,7 @@ import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { RequireScope } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope.interceptor';
+import type { RouteResult } from '../http/envelope';
 
 @Controller('v1/webhooks')
 export class WebhooksController {
