@@ -26,8 +26,21 @@ fi
 node dist/apps/gateway/src/openapi/write-openapi.js "$OUT/openapi.json"
 npx --no-install openapi-typescript "$OUT/openapi.json" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
   npx --no-install openapi-typescript "$OUT/openapi.json" -o "$OUT/typescript/src/generated/openapi.ts"
-PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$OUT/openapi.json" --meta none \
+# openapi-python-client cannot follow the recursive `JsonValue` (any JSON without U+0000) and would write a
+# model per branch of the segment rules: for Python both are plain JSON values (`Any`), the same on the wire.
+PY_DOC="$(mktemp /tmp/sigil-python-openapi.XXXXXX.json)"
+node -e '
+  const fs = require("fs");
+  const open = (n) => (Array.isArray(n) ? n.map(open) : n && typeof n === "object"
+    ? (n.$ref === "#/components/schemas/JsonValue" || n["x-open-in-sdk"] ? {} : Object.fromEntries(Object.entries(n).map(([k, v]) => [k, open(v)])))
+    : n);
+  const doc = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  delete doc.components.schemas.JsonValue;
+  fs.writeFileSync(process.argv[2], JSON.stringify(open(doc)));
+' "$OUT/openapi.json" "$PY_DOC"
+PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$PY_DOC" --meta none \
   --output-path "$OUT/python/sigil/generated" --config sdks/python/generator.yml --overwrite >/dev/null
+rm -f "$PY_DOC"
 find "$OUT/python/sigil/generated" -name __pycache__ -prune -exec rm -rf {} +
 if [ "$CHECK" = 1 ]; then
   status=0

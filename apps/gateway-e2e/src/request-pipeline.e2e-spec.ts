@@ -36,6 +36,19 @@ describe('gateway request pipeline', () => {
       expect(anonymous.headers.get('allow')).toBe('GET, HEAD');
     });
 
+    it('lets a static path answer for itself, and refuses a body-less QUERY with 405 too', async () => {
+      // `/v1/contacts/batch` also matches `/v1/contacts/{id}`: its Allow names only what the document lists for it.
+      for (const method of ['DELETE', 'GET', 'PUT', 'OPTIONS']) {
+        const res = await tenant.api.request(method, '/v1/contacts/batch');
+        expect({ method, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, status: 405, allow: 'POST' });
+      }
+      const preview = await tenant.api.request('PATCH', '/v1/segments/preview', {});
+      expect(preview.headers.get('allow')).toBe('POST');
+      const query = await tenant.api.request('QUERY', '/v1/contacts/con_01JD0000000000000000000000');
+      expect(query.status).toBe(405);
+      expect(query.headers.get('allow')).toBe('DELETE, GET, HEAD, PATCH');
+    });
+
     it('keeps 404 not_found for an unknown path, whatever the method', async () => {
       for (const method of ['GET', 'PUT', 'DELETE']) {
         const res = await tenant.api.request(method, '/v1/no-such-thing/x');
@@ -67,6 +80,10 @@ describe('gateway request pipeline', () => {
       const validAuthBadHeader = await tenant.api.get('/v1/me', { 'x-api-key': bogusKey });
       expect(validAuthBadHeader.status).toBe(401);
       expect(validAuthBadHeader.body.error.code).toBe('invalid_api_key');
+      // An empty X-API-Key is presented too (what a fuzzer's generated credential looks like): not ignored.
+      const emptyHeader = await tenant.api.get('/v1/me', { 'x-api-key': '' });
+      expect(emptyHeader.status).toBe(401);
+      expect(emptyHeader.body.error.code).toBe('invalid_api_key');
       const badAuthValidHeader = await new ApiClient(stack.gatewayUrl).get('/v1/me', { authorization: `Bearer ${bogusKey}`, 'x-api-key': tenant.apiKey });
       expect(badAuthValidHeader.status).toBe(401);
       const badTokenValidHeader = await new ApiClient(stack.gatewayUrl).get('/v1/me', { authorization: 'Bearer not.a.jwt', 'x-api-key': tenant.apiKey });

@@ -1,7 +1,7 @@
 /** The gateway: the only public surface. Authenticates, forwards over Kafka, maps replies to HTTP. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 import {
   HEALTH_CHECKS,
   HealthController,
@@ -66,13 +66,13 @@ export class GatewayAppModule {
     applyIdempotencyToPosts(CONTROLLERS);
     return {
       module: GatewayAppModule,
-      imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway'), MetricsModule.forRoot('gateway'), DiscoveryModule],
+      imports: [RedisModule.forRoot(config.REDIS_URL, 'gateway', config.REDIS_CLUSTER_NODES), MetricsModule.forRoot('gateway'), DiscoveryModule],
       controllers: CONTROLLERS,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: KAFKA_SETTINGS, useValue: kafka },
         { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'gateway', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
-        { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis), kafkaCheck(kafka), consumersCheck()] },
+        { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis | Cluster) => [redisCheck(redis), kafkaCheck(kafka), consumersCheck()] },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         IdempotencyStore,
         { provide: APP_GUARD, useClass: AuthGuard },

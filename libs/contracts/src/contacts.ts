@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { ContactSnapshot, CustomFieldValue } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
+import { documented, mutuallyExclusive } from './openapi-hints';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -57,10 +58,17 @@ export const PhoneSchema = z
 
 export const EmailSchema = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
 
-/** Shape only; each value is checked against its field's definition by the contacts service. */
-export const CustomFieldValuesSchema = z.record(
-  z.string().max(64),
-  z.union([z.string().max(10000), z.number().finite(), z.boolean(), z.array(z.string().max(1000)).max(100), z.null()]),
+/**
+ * Shape only; each value is checked against its field's definition by the contacts service (an undefined key
+ * is a 400 `unknown_field`). The document names where the keys come from (`x-defined-by`): no schema can
+ * list a tenant's fields.
+ */
+export const CustomFieldValuesSchema = documented(
+  z.record(
+    z.string().max(64),
+    z.union([z.string().max(10000), z.number().finite(), z.boolean(), z.array(z.string().max(1000)).max(100), z.null()]),
+  ),
+  { 'x-defined-by': '/v1/custom-fields', propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' } },
 );
 
 const tagList = z.array(TagSchema).max(100);
@@ -110,7 +118,8 @@ export const ContactSortSchema = z
 const pageParam = z.coerce.number().int().min(1).max(100000);
 const limitParam = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
 
-export const ListContactsQuerySchema = z
+export const ListContactsQuerySchema = documented(
+  z
   .object({
     page: pageParam.optional(),
     limit: limitParam.optional(),
@@ -124,7 +133,10 @@ export const ListContactsQuerySchema = z
   })
   .strict()
   .refine((v) => !(v.list_id && v.segment_id), { message: 'use list_id or segment_id, not both', path: ['segment_id'] })
-  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] });
+  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] }),
+  // A list's or segment's contacts come in created_at order only: no other sort, no sync order (updated_since).
+  mutuallyExclusive(['list_id', 'segment_id'], ['page', 'cursor'], ['list_id', 'sort'], ['segment_id', 'sort'], ['list_id', 'updated_since'], ['segment_id', 'updated_since']),
+);
 export type ListContactsQuery = z.infer<typeof ListContactsQuerySchema>;
 
 /** `POST /v1/contacts/batch`: rows are validated one by one by the service, so a bad row sinks only itself. */
@@ -173,7 +185,8 @@ export const RecordActivitySchema = z
   .strict();
 export type RecordActivityRequest = z.infer<typeof RecordActivitySchema>;
 
-export const ListActivitiesQuerySchema = z
+export const ListActivitiesQuerySchema = documented(
+  z
   .object({
     page: pageParam.optional(),
     limit: limitParam.optional(),
@@ -181,7 +194,9 @@ export const ListActivitiesQuerySchema = z
     type: ActivityTypeSchema.optional(),
   })
   .strict()
-  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] });
+  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] }),
+  mutuallyExclusive(['page', 'cursor']),
+);
 export type ListActivitiesQuery = z.infer<typeof ListActivitiesQuerySchema>;
 
 export interface ActivityView {
@@ -202,15 +217,33 @@ export const CustomFieldKeySchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,63}$/, 'lowercase letters, digits and _, starting with a letter, at most 64');
 
-const optionList = z
-  .array(z.string().trim().min(1).max(100))
-  .min(1)
-  .max(500)
-  .refine((o) => new Set(o).size === o.length, 'options must be unique');
+const optionList = documented(
+  z
+    .array(z.string().trim().min(1).max(100))
+    .min(1)
+    .max(500)
+    .refine((o) => new Set(o).size === o.length, 'options must be unique'),
+  { uniqueItems: true },
+);
 
 const needsOptions = (type: CustomFieldType) => type === 'select' || type === 'multi_select';
 
-export const CreateCustomFieldSchema = z
+const OPTION_TYPES = ['select', 'multi_select'];
+/**
+ * `options` exactly for select and multi_select (a superRefine in zod), as JSON Schema. On a change
+ * (`creating` false) a select type may come without options (the field's own are kept), and without a type
+ * the field's current one decides.
+ */
+const optionsRule = (creating: boolean) => ({
+  anyOf: [
+    { required: creating ? ['type', 'options'] : ['type'], properties: { type: { enum: OPTION_TYPES } } },
+    { required: ['type'], properties: { type: { enum: CUSTOM_FIELD_TYPES.filter((t) => !OPTION_TYPES.includes(t)) } }, not: { required: ['options'] } },
+    ...(creating ? [] : [{ not: { required: ['type'] } }]),
+  ],
+});
+
+export const CreateCustomFieldSchema = documented(
+  z
   .object({
     key: CustomFieldKeySchema,
     label: z.string().trim().min(1).max(100),
@@ -222,7 +255,9 @@ export const CreateCustomFieldSchema = z
   .superRefine((v, ctx) => {
     if (needsOptions(v.type) && !v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field needs options` });
     if (!needsOptions(v.type) && v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field has no options` });
-  });
+  }),
+  optionsRule(true),
+);
 export type CreateCustomFieldRequest = z.infer<typeof CreateCustomFieldSchema>;
 
 /** The key is immutable: it is the path of the value on every contact. */
@@ -234,7 +269,8 @@ export const ListCustomFieldsQuerySchema = z
   .strict();
 export type ListCustomFieldsQuery = z.infer<typeof ListCustomFieldsQuerySchema>;
 
-export const UpdateCustomFieldSchema = z
+export const UpdateCustomFieldSchema = documented(
+  z
   .object({
     label: z.string().trim().min(1).max(100).optional(),
     type: z.enum(CUSTOM_FIELD_TYPES).optional(),
@@ -249,7 +285,15 @@ export const UpdateCustomFieldSchema = z
       ctx.addIssue({ code: 'custom', path: ['key'], message: 'The key of a custom field cannot change.', params: { code: 'immutable' } });
     }
   })
-  .transform(({ key: _key, ...changes }) => changes);
+  .transform(({ key: _key, ...changes }) => changes),
+  // `key` is accepted only to be refused with its own code: for the document it is not a field. Without a
+  // `type`, whether `options` fit depends on the field's current type (a 409 when they do not).
+  ({ properties, ...json }) => ({
+    ...json,
+    ...optionsRule(false),
+    properties: Object.fromEntries(Object.entries(properties as object).filter(([k]) => k !== 'key')),
+  }),
+);
 export type UpdateCustomFieldRequest = z.output<typeof UpdateCustomFieldSchema>;
 
 export interface CustomFieldView {

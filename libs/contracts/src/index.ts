@@ -10,3 +10,4 @@ export * from './contacts';
 export * from './keys';
 export * from './segments';
 export * from './webhooks';
+export * from './openapi-hints';

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { SCOPES } from './auth';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
+import { documented, NO_NUL_PATTERN } from './openapi-hints';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -33,11 +34,16 @@ export const PLANS = {
 export type PlanName = keyof typeof PLANS;
 export const PLAN_NAMES = Object.keys(PLANS) as [PlanName, ...PlanName[]];
 
-const password = z
-  .string()
-  .min(10, 'use at least 10 characters')
-  .max(128)
-  .refine((p) => new Set(p).size >= 5, 'too simple: use more distinct characters');
+const password = documented(
+  z
+    .string()
+    .max(128)
+    // Characters as people (and JSON Schema's minLength) count them: code points, not UTF-16 units.
+    .refine((p) => [...p].length >= 10, 'use at least 10 characters')
+    .refine((p) => new Set(p).size >= 5, 'too simple: use more distinct characters'),
+  // At least 5 distinct characters: five characters, each unlike every one before it.
+  { minLength: 10, allOf: [{ pattern: NO_NUL_PATTERN }], pattern: '([\\s\\S])[\\s\\S]*?(?!\\1)([\\s\\S])[\\s\\S]*?(?!\\1|\\2)([\\s\\S])[\\s\\S]*?(?!\\1|\\2|\\3)([\\s\\S])[\\s\\S]*?(?!\\1|\\2|\\3|\\4)[\\s\\S]' },
+);
 
 export const SignupSchema = z
   .object({
@@ -79,25 +85,25 @@ export const CreateApiKeySchema = z
     name: z.string().trim().min(1).max(100),
     environment: z.enum(['live', 'test']),
     scopes,
-    expires_at: z
-      .string()
-      .datetime({ offset: true })
-      .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
-      .nullable()
-      .optional(),
+    // Any instant: one already past creates a key that is expired from the start (401 `expired_api_key`).
+    // "In the future" is relative to the clock, which no schema of the document can state.
+    expires_at: z.string().datetime({ offset: true }).nullable().optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
   })
   .strict();
 export type CreateApiKeyRequest = z.infer<typeof CreateApiKeySchema>;
 
-export const UpdateApiKeySchema = z
+export const UpdateApiKeySchema = documented(
+  z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
     scopes: scopes.optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute'),
+  { minProperties: 1 },
+);
 export type UpdateApiKeyRequest = z.infer<typeof UpdateApiKeySchema>;
 
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ContactSnapshot } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
+import { documented, NON_BLANK_PATTERN, type JsonSchemaObject } from './openapi-hints';
 import { qualify } from './naming';
 
 export const SegmentPatterns = {
@@ -85,10 +86,13 @@ const description = z.string().trim().max(2000).nullable();
 export const CreateListSchema = z.object({ name: listName, description: description.optional() }).strict();
 export type CreateListRequest = z.infer<typeof CreateListSchema>;
 
-export const UpdateListSchema = z
-  .object({ name: listName.optional(), description: description.optional() })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update', path: ['(body)'] });
+export const UpdateListSchema = documented(
+  z
+    .object({ name: listName.optional(), description: description.optional() })
+    .strict()
+    .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update', path: ['(body)'] }),
+  { minProperties: 1 },
+);
 export type UpdateListRequest = z.infer<typeof UpdateListSchema>;
 
 export const MAX_MEMBERS_PER_CALL = 1000;
@@ -211,23 +215,87 @@ export const RULE_LIMITS = { maxDepth: 10, maxNodes: 200, maxListValues: 1000, m
 
 const segmentName = z.string().trim().min(1).max(200);
 
+/**
+ * What the OpenAPI document says of `rules` (the segments service's rule
+ * checker is the authority): groups (`and`, `or`, `not`) of conditions on a
+ * tag, an activity or a contact attribute, every one the checker accepts
+ * whatever the tenant's data. Conditions that depend on the tenant (a custom
+ * field's type, a list that must exist) and deeper nesting are valid too, and
+ * described in docs/segments.md; the document does not generate them.
+ */
+const nonBlank = (maxLength: number): JsonSchemaObject => ({ type: 'string', minLength: 1, maxLength, pattern: NON_BLANK_PATTERN });
+const ruleCondition = (required: string[], properties: Record<string, JsonSchemaObject>): JsonSchemaObject => ({
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
+const TEXT_RULE_ATTRIBUTES = ['email', 'first_name', 'last_name', 'phone'];
+const RULE_LEAVES: JsonSchemaObject[] = [
+  ruleCondition(['tag', 'op'], { tag: nonBlank(64), op: { enum: ['has', 'has_not'] } }),
+  ruleCondition(['activity', 'op'], {
+    activity: nonBlank(100),
+    op: { enum: ['ever', 'never'] },
+    within_days: { type: 'integer', minimum: 1, maximum: RULE_LIMITS.maxWithinDays },
+  }),
+  ruleCondition(['attribute', 'op'], { attribute: { enum: [...RULE_ATTRIBUTES] }, op: { enum: ['exists', 'not_exists'] } }),
+  ruleCondition(['attribute', 'op', 'value'], {
+    attribute: { enum: TEXT_RULE_ATTRIBUTES },
+    op: { enum: ['eq', 'neq', 'contains', 'starts_with', 'ends_with'] },
+    value: { type: 'string', maxLength: RULE_LIMITS.maxStringLength },
+  }),
+  ruleCondition(['attribute', 'op', 'value'], {
+    attribute: { enum: TEXT_RULE_ATTRIBUTES },
+    op: { enum: ['in', 'not_in'] },
+    value: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', maxLength: RULE_LIMITS.maxStringLength } },
+  }),
+];
+const ruleOrNot: JsonSchemaObject = { anyOf: [...RULE_LEAVES, ruleCondition(['not'], { not: { anyOf: RULE_LEAVES } })] };
+export const SEGMENT_RULES_JSON_SCHEMA: JsonSchemaObject = {
+  description: 'A rule tree: a condition, `{"not": …}`, or `{"and"|"or": [...]}` of them (docs/segments.md has every form).',
+  // SDK generators that would write a class per branch may take it as any JSON (sdks/generate.sh).
+  'x-open-in-sdk': true,
+  anyOf: [
+    ruleOrNot,
+    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: 10, items: ruleOrNot } }),
+    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: 10, items: ruleOrNot } }),
+  ],
+};
+/** The document's `rules` (required when `required`) in place of the open value zod converts `z.unknown()` to. */
+function documentRules(required: boolean): (json: JsonSchemaObject) => JsonSchemaObject {
+  return (json) => ({
+    ...json,
+    properties: { ...(json['properties'] as object), rules: SEGMENT_RULES_JSON_SCHEMA },
+    ...(required ? { required: [...new Set([...((json['required'] as string[]) ?? []), 'rules'])] } : { minProperties: 1 }),
+  });
+}
+
 /** Rules stay `unknown` here: their validation reports JSON paths (`rules.and[1].op`) the service builds. */
-export const CreateSegmentSchema = z
-  .object({ name: segmentName, description: description.optional(), rules: z.unknown() })
-  .strict()
-  .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] });
+export const CreateSegmentSchema = documented(
+  z
+    .object({ name: segmentName, description: description.optional(), rules: z.unknown() })
+    .strict()
+    .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] }),
+  documentRules(true),
+);
 export type CreateSegmentRequest = z.output<typeof CreateSegmentSchema>;
 
-export const UpdateSegmentSchema = z
-  .object({ name: segmentName.optional(), description: description.optional(), rules: z.unknown().optional() })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update', path: ['(body)'] });
+export const UpdateSegmentSchema = documented(
+  z
+    .object({ name: segmentName.optional(), description: description.optional(), rules: z.unknown().optional() })
+    .strict()
+    .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update', path: ['(body)'] }),
+  documentRules(false),
+);
 export type UpdateSegmentRequest = { name?: string; description?: string | null; rules?: unknown };
 
-export const PreviewSegmentSchema = z
-  .object({ rules: z.unknown(), limit: z.number().int().min(0).max(100).default(10) })
-  .strict()
-  .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] });
+export const PreviewSegmentSchema = documented(
+  z
+    .object({ rules: z.unknown(), limit: z.number().int().min(0).max(100).default(10) })
+    .strict()
+    .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] }),
+  documentRules(true),
+);
 export type PreviewSegmentRequest = { rules: unknown; limit?: number };
 export type PreviewSegment = z.output<typeof PreviewSegmentSchema>;
 

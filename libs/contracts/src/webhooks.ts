@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EVENT_TOPIC_OF, type EventType } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
+import { documented } from './openapi-hints';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
 export const WebhookPatterns = {
@@ -34,13 +35,17 @@ export const SUBSCRIBABLE_EVENT_TYPES: readonly EventType[] = SUBSCRIBABLE;
 const PREFIXES = new Set(SUBSCRIBABLE.map((t) => t.split('.')[0]!));
 
 /** `*`, `<family>.*` (e.g. `contact.*`) or an exact event type. */
-export const EventFilterSchema = z
-  .string()
-  .trim()
-  .refine(
-    (f) => f === '*' || (f.endsWith('.*') && PREFIXES.has(f.slice(0, -2))) || (SUBSCRIBABLE as string[]).includes(f),
-    (f) => ({ message: `unknown event filter '${f}': use '*', '<family>.*' or one of ${SUBSCRIBABLE.join(', ')}` }),
-  );
+export const EventFilterSchema = documented(
+  z
+    .string()
+    .trim()
+    .refine(
+      (f) => f === '*' || (f.endsWith('.*') && PREFIXES.has(f.slice(0, -2))) || (SUBSCRIBABLE as string[]).includes(f),
+      (f) => ({ message: `unknown event filter '${f}': use '*', '<family>.*' or one of ${SUBSCRIBABLE.join(', ')}` }),
+    ),
+  // The same three forms, surrounding whitespace allowed (it is trimmed).
+  { pattern: `^\\s*(${['*', ...[...PREFIXES].map((p) => `${p}.*`), ...SUBSCRIBABLE].map((f) => f.replace(/[.*]/g, (c) => `\\${c}`)).join('|')})\\s*$` },
+);
 
 /** The filters a given event type matches (what an endpoint must list to receive it). */
 export function filtersMatching(type: string): string[] {
@@ -60,13 +65,22 @@ function parsedUrl(u: string): URL | undefined {
   }
 }
 
-export const WebhookUrlSchema = z
-  .string()
-  .trim()
-  .max(2048)
-  .url()
-  .refine((u) => !parsedUrl(u) || /^https?:$/.test(parsedUrl(u)!.protocol), 'expected an https:// URL')
-  .refine((u) => !parsedUrl(u)?.username && !parsedUrl(u)?.password, 'credentials in the URL are not allowed');
+export const WebhookUrlSchema = documented(
+  z
+    .string()
+    .trim()
+    .max(2048)
+    .url()
+    .refine((u) => !parsedUrl(u) || /^https?:$/.test(parsedUrl(u)!.protocol), 'expected an https:// URL')
+    .refine((u) => !parsedUrl(u)?.username && !parsedUrl(u)?.password, 'credentials in the URL are not allowed'),
+  // For the document: an https URL of a public-looking host name, without credentials. (The service also takes
+  // what its target policy allows, e.g. http or IP literals in development; a generic `format: uri` would admit
+  // schemes and credentials it refuses.)
+  ({ format: _format, ...json }) => ({
+    ...json,
+    pattern: "^\\s*[Hh][Tt][Tt][Pp][Ss]://([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\\.)+[A-Za-z]{2,10}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~!$&'()*+,;=:/-]*)?\\s*$",
+  }),
+);
 
 const events = z
   .array(EventFilterSchema)

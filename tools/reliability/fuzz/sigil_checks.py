@@ -6,8 +6,28 @@ source paths, SQL or driver errors.
 """
 import json
 import re
+import uuid
+from collections.abc import MutableMapping
 
 import schemathesis
+import threading
+
+import hypothesis.internal.lambda_sources as _lambda_sources
+
+# CPython 3.11 (before 3.11.9) can fail `ast.parse` with "SystemError: AST
+# constructor recursion depth mismatch" when two threads parse at once
+# (gh-106905); Hypothesis parses source to describe the lambdas of filtered
+# strategies, and `--workers 2` runs two generators. One parse at a time.
+_AST_LOCK = threading.Lock()
+_describe_lambda = _lambda_sources._lambda_description
+
+
+def _lambda_description_one_at_a_time(*args, **kwargs):
+    with _AST_LOCK:
+        return _describe_lambda(*args, **kwargs)
+
+
+_lambda_sources._lambda_description = _lambda_description_one_at_a_time
 
 INTERNALS = [
     re.compile(r"\bat [\w.<>$]+ \("),
@@ -68,3 +88,47 @@ def before_load_schema(context, raw_schema):
                 walk(item)
 
     walk(raw_schema)
+
+
+@schemathesis.hook
+def map_case(context, case):
+    """Rules of a query that OpenAPI parameters cannot carry, kept by the
+    generated *valid* requests (negative ones are left as generated):
+
+    - `x-opaque` parameters (`cursor`): only a value the API returned is
+      valid, and no generator can invent one, so a valid request goes without
+      it (the stateful phase and the e2e tests page with real cursors);
+    - `x-mutually-exclusive` groups of the operation (`page`/`cursor`,
+      `list_id`/`segment_id`): a valid request sends at most one of each;
+    - `x-defined-by` body fields (`custom_fields`): their keys must be defined
+      by the tenant first (`/v1/custom-fields`), which a generator cannot
+      know, so a valid request leaves them out;
+    - `Idempotency-Key`: a key already used with another request is refused
+      (422, by design); a generator draws the same few keys for different
+      bodies, so a valid request's key gets a unique, still valid, suffix.
+    """
+    meta = getattr(case, "meta", None)
+    if meta is None or str(meta.generation.mode) != "positive":
+        return case
+    raw = case.operation.definition.raw
+    query = dict(case.query) if isinstance(case.query, MutableMapping) else {}
+    for parameter in raw.get("parameters", []):
+        if parameter.get("in") == "query" and parameter.get("x-opaque"):
+            query.pop(parameter["name"], None)
+    for group in raw.get("x-mutually-exclusive", []):
+        present = [name for name in group if name in query]
+        for name in present[1:]:
+            query.pop(name)
+    if isinstance(case.query, MutableMapping):
+        case.query = query
+    if isinstance(case.body, MutableMapping):
+        content = (raw.get("requestBody") or {}).get("content") or {}
+        schema = (content.get("application/json") or {}).get("schema") or {}
+        for name, prop in (schema.get("properties") or {}).items():
+            if isinstance(prop, dict) and prop.get("x-defined-by"):
+                case.body.pop(name, None)
+    headers = case.headers if isinstance(case.headers, MutableMapping) else None
+    key = next((name for name in (headers or {}) if name.lower() == "idempotency-key"), None)
+    if key is not None and isinstance(headers[key], str):
+        headers[key] = f"{headers[key][:200]}-{uuid.uuid4().hex}"
+    return case

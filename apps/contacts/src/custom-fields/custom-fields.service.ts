@@ -84,9 +84,14 @@ export class CustomFieldsService {
       if (!current) throw new NotFound('custom field', k);
       const type = req.type ?? current.type;
       const hasOptions = type === 'select' || type === 'multi_select';
-      if (!hasOptions && req.options) throw new ValidationFailed([{ field: 'options', code: 'invalid', message: `a ${type} field has no options` }]);
+      // A request that names the type is judged alone (400, as the document says); without one, against the
+      // field as it stands: a 409, since the same request is valid on a field of another type.
+      if (!hasOptions && req.options) {
+        if (req.type) throw new ValidationFailed([{ field: 'options', code: 'invalid', message: `a ${type} field has no options` }]);
+        throw new Conflict(`'${k}' is a ${type} field, which has no options.`);
+      }
       const options = hasOptions ? (req.options ?? current.options) : null;
-      if (hasOptions && !options) throw new ValidationFailed([{ field: 'options', code: 'required', message: `a ${type} field needs options` }]);
+      if (hasOptions && !options) throw new Conflict(`'${k}' is not a select field yet: send its options with the type ${type}.`);
 
       if (type !== current.type && (await this.aggregates.hasValues(m, scope, k))) {
         throw new Conflict(`The type of '${k}' cannot change while contacts have values for it.`);

@@ -63,6 +63,9 @@ describe('Authenticator', () => {
     expect(await codeOf({ authorization: `Bearer ${jwtFor('ten_a')}`, 'x-api-key': unknown })).toBe('invalid_api_key');
     expect(await codeOf({ authorization: 'Bearer forged.jwt.token', 'x-api-key': keyA })).toBe('invalid_token');
     expect(await codeOf({ authorization: `Bearer ${keyA}`, 'x-api-key': 'garbage' })).toBe('invalid_api_key');
+    // An empty X-API-Key beside a valid Authorization is presented, so invalid (what a fuzzer's generated credential looks like).
+    expect(await codeOf({ authorization: `Bearer ${keyA}`, 'x-api-key': '' })).toBe('invalid_api_key');
+    expect(await codeOf({ authorization: `Bearer ${jwtFor('ten_a')}`, 'x-api-key': ' ' })).toBe('invalid_api_key');
     // The same key twice is one credential; two different keys are refused, never chosen between.
     expect(await codeOf({ authorization: `Bearer ${keyA}`, 'x-api-key': keyA })).toBe('accepted');
     expect(await codeOf({ authorization: `Bearer ${keyA}`, 'x-api-key': keyA2 })).toBe('invalid_api_key');

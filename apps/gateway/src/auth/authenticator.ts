@@ -23,7 +23,7 @@ export class Authenticator {
 
   async authenticate(presented: PresentedCredentials, requestId: string, now = Date.now()): Promise<Caller> {
     const { bearer, apiKey } = presented;
-    if (bearer === undefined && apiKey === undefined) {
+    if (bearer === undefined && !apiKey) {
       throw new Unauthenticated('missing_api_key', 'No API key provided. Send `Authorization: Bearer <key>` or `X-API-Key: <key>`.');
     }
     if (bearer === undefined) return { kind: 'api_key', key: await this.verifier.verify(apiKey!, requestId, now) };

@@ -9,7 +9,7 @@ import { Unauthenticated } from '@sigil/platform';
 export interface PresentedCredentials {
   /** The token of `Authorization: Bearer <token>`: an API key or an access JWT. */
   bearer?: string;
-  /** The value of `X-API-Key`: always an API key. */
+  /** The value of `X-API-Key`, trimmed: always an API key. Present (possibly empty) whenever the header is sent. */
   apiKey?: string;
 }
 
@@ -25,9 +25,7 @@ export function presentedCredentials(headers: IncomingHttpHeaders): PresentedCre
     out.bearer = match[1]!;
   }
   const key = headers['x-api-key'];
-  if (typeof key === 'string') {
-    const trimmed = key.trim();
-    if (trimmed.length) out.apiKey = trimmed;
-  }
+  // An empty X-API-Key is still a presented credential: beside a valid Authorization it is an invalid one (401), not ignored.
+  if (typeof key === 'string') out.apiKey = key.trim();
   return out;
 }

@@ -53,6 +53,8 @@ export function installEnvelopeHook(fastify: FastifyInstance): void {
     }
     const result = payload as RouteResult<unknown>;
     const meta = { request_id: req.id, ...(result.page ?? {}) };
-    done(null, { data: result.data, meta, links: pageLinks(req.url, result.page) } satisfies Envelope<unknown>);
+    // `self` is where a GET fetches this document again: an action's URL (POST /v1/segments/preview) is not one.
+    const links = req.method === 'GET' || req.method === 'HEAD' ? pageLinks(req.url, result.page) : {};
+    done(null, { data: result.data, meta, links } satisfies Envelope<unknown>);
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Nest exception filter: any error thrown in a route becomes the error
  * envelope. A 429 carries its limit's headers; a request for a known path with
- * an undeclared method becomes 405 with `Allow`.
+ * an undeclared method becomes 405 with `Allow` (normally already refused by
+ * RouteMethods' hook; this covers a 404 raised after it).
  */
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -1,9 +1,13 @@
 /**
- * `@ApiDoc({...})` on a route: its summary and the contracts schemas of its
- * body and query. The OpenAPI document is built from these and from the
- * route's method, path and scope (see openapi.builder.ts).
+ * `@ApiDoc({...})` on a route: its summary and the schemas of its body and
+ * query. Preferably `rpc`, the definition the route forwards to: its request
+ * schema's `query` and `body` are then exactly what the service validates
+ * with. `body`/`query` (contracts schemas) still work, and win over `rpc`.
+ * The OpenAPI document is built from these and from the route's method, path
+ * and scope (see openapi.builder.ts).
  */
 import { SetMetadata } from '@nestjs/common';
+import type { RpcDefinition } from '@sigil/contracts';
 import type { ZodTypeAny } from 'zod';
 
 export const API_DOC = 'sigil:api-doc';
@@ -11,6 +15,8 @@ export const API_DOC = 'sigil:api-doc';
 export interface ApiDocOptions {
   summary: string;
   tag: string;
+  /** The pattern the route forwards to: documents its request's `query` and `body`. */
+  rpc?: RpcDefinition;
   body?: ZodTypeAny;
   query?: ZodTypeAny;
   /** Success status (default 200; 201 for creations, 204 for deletions). */

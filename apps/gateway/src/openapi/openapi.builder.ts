@@ -7,7 +7,7 @@
 import type { Type } from '@nestjs/common';
 import type { ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { ErrorCodes, SCOPES } from '@sigil/contracts';
+import { ErrorCodes, NO_NUL_PATTERN as NO_NUL, NON_BLANK_PATTERN, openApiHintOf, SCOPES, type RpcDefinition } from '@sigil/contracts';
 import { API_DOC, type ApiDocOptions } from './api-doc.decorator';
 import { KEY_PATTERN } from '../idempotency/idempotency.store';
 import { routeCatalog, type CatalogRoute } from './route-catalog';
@@ -29,6 +29,7 @@ const ERRORS: Record<string, string> = {
   '403': 'Authenticated but not allowed: `insufficient_scope` (names `required_scope`) or `plan_limit_exceeded`.',
   '404': 'No such resource for this tenant and mode (`not_found`), including other tenants\' ids.',
   '409': 'Conflict (`conflict`), or an Idempotency-Key still in flight (`idempotency_key_in_flight`).',
+  '405': 'Method not declared for this path (`method_not_allowed`); `Allow` names the methods it takes.',
   '413': 'Body over 1 MiB or batch over its row limit (`payload_too_large`).',
   '415': 'Body is not JSON (`unsupported_media_type`).',
   '422': 'Idempotency-Key reused with a different request (`idempotency_key_reuse`).',
@@ -76,19 +77,108 @@ function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
   }
 }
 
-function jsonSchema(schema: ZodTypeAny): JsonObject {
-  // The converter's generic types recurse too deeply for tsc; its output is plain JSON either way.
-  const convert = zodToJsonSchema as unknown as (s: ZodTypeAny, o: object) => JsonObject;
-  const out = convert(schema, { target: 'jsonSchema2019-09', $refStrategy: 'none' });
-  delete out['$schema'];
+/** Any JSON value without U+0000 in a string or key: what `z.unknown()` accepts once past the gateway. */
+const JSON_VALUE: JsonObject = {
+  anyOf: [
+    { type: 'string', pattern: NO_NUL },
+    { type: ['number', 'boolean', 'null'] },
+    { type: 'array', items: { $ref: '#/components/schemas/JsonValue' } },
+    { type: 'object', propertyNames: { pattern: NO_NUL }, additionalProperties: { $ref: '#/components/schemas/JsonValue' } },
+  ],
+};
+
+interface ZodDefLike {
+  typeName?: string;
+  checks?: { kind: string; value?: number }[];
+}
+
+/**
+ * What zod-to-json-schema leaves out of a definition: the refinements its
+ * schema documents with `documented()` (contracts), and the trimming before a
+ * minimum length (`.trim().min(1)` refuses `" "`, so the document asks for a
+ * non-blank string).
+ */
+function postProcess(json: JsonObject | undefined, def: unknown): JsonObject | undefined {
+  if (!json) return json;
+  let out = json;
+  const zdef = def as ZodDefLike;
+  if (zdef.typeName === 'ZodString' && zdef.checks?.some((c) => c.kind === 'trim')) {
+    const min = zdef.checks.find((c) => c.kind === 'min')?.value ?? 0;
+    if (min > 0) {
+      const blank = { pattern: min === 1 ? NON_BLANK_PATTERN : `^\\s*[^\\s\\u0000][^\\u0000]{${min - 2},}[^\\s\\u0000]\\s*$` };
+      out = out['pattern'] ? { ...out, allOf: [...((out['allOf'] as JsonObject[]) ?? []), blank] } : { ...out, ...blank };
+    }
+  }
+  const hint = openApiHintOf(def);
+  if (typeof hint === 'function') out = hint(out);
+  else if (hint) out = { ...out, ...hint };
   return out;
 }
 
-function queryParameters(schema: ZodTypeAny): JsonObject[] {
+/** Keywords whose value maps names to schemas (not a schema itself). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas', '$defs', 'definitions']);
+/** Keywords whose value is not a schema at all. */
+const NOT_SCHEMAS = new Set(['required', 'enum', 'const', 'default', 'examples', 'x-mutually-exclusive', 'type']);
+
+/** Every string (value, key, parameter) refuses U+0000, as the gateway does; an open value (`{}`) is a NUL-free JsonValue. */
+function withoutNul(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutNul);
+  if (!schema || typeof schema !== 'object') return schema;
+  if (Object.keys(schema).length === 0) return { $ref: '#/components/schemas/JsonValue' };
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (NOT_SCHEMAS.has(k) || typeof v !== 'object' || v === null) out[k] = v;
+    else if (SCHEMA_MAPS.has(k)) out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, withoutNul(s)]));
+    else out[k] = withoutNul(v);
+  }
+  const types = ([] as unknown[]).concat(out['type'] ?? []);
+  const plain = !out['pattern'] && !out['enum'] && !('const' in out) && !out['format'];
+  if (types.includes('string') && plain) out['pattern'] = NO_NUL;
+  if (types.includes('object') && out['additionalProperties'] !== false) {
+    const names = (out['propertyNames'] as JsonObject | undefined) ?? {};
+    if (!names['pattern'] && !names['enum']) out['propertyNames'] = { ...names, pattern: NO_NUL };
+  }
+  return out;
+}
+
+function jsonSchema(schema: ZodTypeAny): JsonObject {
+  // The converter's generic types recurse too deeply for tsc; its output is plain JSON either way.
+  const convert = zodToJsonSchema as unknown as (s: ZodTypeAny, o: object) => JsonObject;
+  const out = convert(schema, {
+    target: 'jsonSchema2019-09',
+    $refStrategy: 'none',
+    // zod's own email regex, not `format: email`: the document accepts exactly the addresses the validation does.
+    emailStrategy: 'pattern:zod',
+    postProcess,
+  });
+  delete out['$schema'];
+  return withoutNul(out) as JsonObject;
+}
+
+function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclusive?: string[][] } {
   const json = jsonSchema(schema);
   const properties = (json['properties'] ?? {}) as Record<string, JsonObject>;
   const required = new Set((json['required'] as string[] | undefined) ?? []);
-  return Object.entries(properties).map(([name, s]) => ({ name, in: 'query', required: required.has(name), schema: s }));
+  const exclusive = json['x-mutually-exclusive'] as string[][] | undefined;
+  const parameters = Object.entries(properties).map(([name, s]) => {
+    const parameter: JsonObject = { name, in: 'query', required: required.has(name), schema: s };
+    const others = exclusive?.filter((g) => g.includes(name)).flatMap((g) => g.filter((n) => n !== name)) ?? [];
+    const notes: string[] = [];
+    if (name === 'cursor') {
+      // A cursor is opaque (the position of a row, JSON in base64url): only a value the API returned is valid.
+      parameter['x-opaque'] = true;
+      notes.push('Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`.');
+    }
+    if (others.length) notes.push(`Not together with ${others.map((n) => `\`${n}\``).join(' or ')} (a 400).`);
+    if (notes.length) parameter['description'] = notes.join(' ');
+    return parameter;
+  });
+  return { parameters, exclusive };
+}
+
+/** A part (`query`, `body`) of a pattern's request schema: the very schema the service validates that part with. */
+function partOf(rpc: RpcDefinition | undefined, part: 'query' | 'body'): ZodTypeAny | undefined {
+  return rpc?.request.shape[part];
 }
 
 function operationId(route: CatalogRoute): string {
@@ -106,9 +196,12 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'string' },
+      schema: { type: 'string', pattern: NO_NUL },
     }));
-    if (doc?.query) parameters.push(...queryParameters(doc.query));
+    const query = doc?.query ?? partOf(doc?.rpc, 'query');
+    const body = doc?.body ?? partOf(doc?.rpc, 'body');
+    const { parameters: queryParams, exclusive } = query ? queryParameters(query) : { parameters: [], exclusive: undefined };
+    parameters.push(...queryParams);
     if (route.method === 'POST' && !route.isPublic) {
       parameters.push({
         name: 'Idempotency-Key',
@@ -138,6 +231,10 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       if (route.isPublic) return !['403', '503'].includes(s) && (s !== '401' || CREDENTIAL_ROUTES.has(route.path));
       if (route.method === 'GET') return !['409', '413', '415', '422'].includes(s);
       return true;
+    }).filter((s) => {
+      // Every operation can be answered 405 (another method at its path); 415 wherever a body can be sent.
+      if (s === '415') return route.method !== 'GET';
+      return true;
     });
     const operation: JsonObject = {
       operationId: operationId(route),
@@ -154,7 +251,8 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     if (!route.isPublic) {
       operation['description'] = route.scope ? `Requires the \`${route.scope}\` scope.` : 'Any valid credential.';
     }
-    if (doc?.body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } };
+    if (exclusive) operation['x-mutually-exclusive'] = exclusive;
+    if (body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(body) } } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
 
@@ -178,6 +276,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key (`sg_live_…`/`sg_test_…`) or a session access token.' },
       },
       schemas: {
+        JsonValue: JSON_VALUE,
         Meta: {
           type: 'object',
           required: ['request_id'],
@@ -231,7 +330,12 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
           `E${s}`,
           {
             description,
-            headers: s === '429' ? { ...RATE_LIMIT_HEADERS, 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } : RATE_LIMIT_HEADERS,
+            headers:
+              s === '429'
+                ? { ...RATE_LIMIT_HEADERS, 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } }
+                : s === '405'
+                  ? { ...RATE_LIMIT_HEADERS, Allow: { description: 'The methods this path takes.', schema: { type: 'string' } } }
+                  : RATE_LIMIT_HEADERS,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
           },
         ]),

@@ -8,7 +8,8 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Type } from '@nestjs/common';
 import { GatewayAppModule } from '../app.module';
 import { GatewayConfigSchema } from '../config';
-import { API_DOC } from './api-doc.decorator';
+import * as contracts from '@sigil/contracts';
+import { API_DOC, type ApiDocOptions } from './api-doc.decorator';
 import { buildOpenApi } from './openapi.builder';
 import { routeCatalog } from './route-catalog';
 
@@ -79,5 +80,50 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
     expect(doc.paths['/v1/auth/signup'].post.responses).not.toHaveProperty('401');
     const header = doc.paths['/v1/contacts'].post.parameters.find((p: any) => p.name === 'Idempotency-Key');
     expect(header.schema).toEqual({ type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$' });
+  });
+});
+
+describe('OpenAPI document: the schemas the services validate with', () => {
+  it('documents every body and query with a part of a defineRpc request schema, so the two cannot drift', () => {
+    // The one part the gateway validates itself (it streams the export rather than forwarding a request).
+    const parts = new Set<unknown>([contracts.ExportFormatSchema]);
+    for (const group of Object.values(contracts)) {
+      if (!group || typeof group !== 'object') continue;
+      for (const def of Object.values(group as Record<string, unknown>)) {
+        const request = (def as { request?: { shape?: Record<string, unknown> } } | null)?.request;
+        if (request?.shape) for (const part of Object.values(request.shape)) parts.add(part);
+      }
+    }
+    const loose = routeCatalog(controllers)
+      .filter((r) => r.path.startsWith('/v1'))
+      .flatMap((r) => {
+        const handler = (controllers.find((c) => c.name === r.controller)!.prototype as Record<string, object>)[r.handler]!;
+        const doc = Reflect.getMetadata(API_DOC, handler) as ApiDocOptions | undefined;
+        return (['body', 'query'] as const).filter((p) => doc?.[p] && !parts.has(doc[p])).map((p) => `${r.method} ${r.path} ${p}`);
+      });
+    expect(loose).toEqual([]);
+  });
+
+  it('states what refinements enforce: non-blank trimmed strings, PATCH bodies, exclusive parameters, no NUL', () => {
+    const list = doc.paths['/v1/lists/{id}'].patch.requestBody.content['application/json'].schema;
+    expect(list.minProperties).toBe(1);
+    expect(list.properties.name.pattern).toBe(contracts.NON_BLANK_PATTERN);
+    expect(new RegExp(list.properties.name.pattern).test('  ')).toBe(false);
+    expect(doc.paths['/v1/contacts'].get['x-mutually-exclusive']).toEqual(expect.arrayContaining([['page', 'cursor'], ['list_id', 'segment_id']]));
+    const cursor = doc.paths['/v1/contacts'].get.parameters.find((p: any) => p.name === 'cursor');
+    expect(cursor['x-opaque']).toBe(true);
+    const field = doc.paths['/v1/custom-fields/{key}'].patch.requestBody.content['application/json'].schema;
+    expect(field.properties).not.toHaveProperty('key');
+    const events = doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.properties.events.items;
+    expect(new RegExp(events.pattern).test(' contact.* ')).toBe(true);
+    expect(new RegExp(events.pattern).test('contact.nope')).toBe(false);
+    const password = doc.paths['/v1/auth/signup'].post.requestBody.content['application/json'].schema.properties.password;
+    expect(new RegExp(password.pattern).test('aaaaabbbbb')).toBe(false);
+    expect(new RegExp(password.pattern).test('abcdeabcde')).toBe(true);
+    const batch = doc.paths['/v1/contacts/batch'].post.requestBody.content['application/json'].schema;
+    expect(batch.properties.contacts.items).toEqual({ $ref: '#/components/schemas/JsonValue' });
+    expect(doc.paths['/v1/contacts/{id}'].get.parameters[0].schema.pattern).toBe(contracts.NO_NUL_PATTERN);
+    expect(Object.keys(doc.paths['/v1/contacts/{id}'].get.responses)).toContain('405');
+    expect(Object.keys(doc.paths['/v1/contacts/{id}'].patch.responses)).toContain('415');
   });
 });

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       DATABASE_POOL_SIZE: 10,
       MIGRATIONS_RUN_ON_START: true,
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_CLUSTER_NODES: '',
       RPC_MAX_IN_FLIGHT: 64,
       RPC_PRODUCE_LINGER_MS: 0,
     });

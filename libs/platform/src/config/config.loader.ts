@@ -65,6 +65,11 @@ export const databaseEnv = {
 
 export const redisEnv = {
   REDIS_URL: z.string().url().refine((v) => v.startsWith('redis'), 'expected a redis:// URL').default('redis://127.0.0.1:6379'),
+  /** `host:port,…` of a Redis Cluster's seed nodes; when set, used instead of REDIS_URL by the processes that support it (the gateway). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^(\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*)?$/, 'expected host:port,host:port,…')
+    .default(''),
 };
 
 export const httpEnv = (defaultPort: number) => ({

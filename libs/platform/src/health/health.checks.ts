@@ -1,6 +1,6 @@
 /** Readiness checks of the components a service depends on. */
 import { Kafka, type Admin } from 'kafkajs';
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 
@@ -15,7 +15,7 @@ export function databaseCheck(dataSource: DataSource): HealthCheck {
   return { name: 'database', check: async () => void (await dataSource.query('SELECT 1')) };
 }
 
-export function redisCheck(redis: Redis): HealthCheck {
+export function redisCheck(redis: Redis | Cluster): HealthCheck {
   return {
     name: 'redis',
     check: async () => {

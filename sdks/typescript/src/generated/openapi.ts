@@ -781,6 +781,9 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        JsonValue: string | (number | boolean | null) | components["schemas"]["JsonValue"][] | {
+            [key: string]: components["schemas"]["JsonValue"];
+        };
         Meta: {
             request_id: string;
             page?: number;
@@ -901,6 +904,29 @@ export interface components {
                 "RateLimit-Policy"?: string;
                 /** @description The request id (yours if you sent a valid one). */
                 "X-Request-Id"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Method not declared for this path (`method_not_allowed`); `Allow` names the methods it takes. */
+        E405: {
+            headers: {
+                /** @description Requests allowed in the current window. */
+                "X-RateLimit-Limit"?: number;
+                /** @description Requests left in the current window (and day). */
+                "X-RateLimit-Remaining"?: number;
+                /** @description Seconds until the window frees a request. */
+                "X-RateLimit-Reset"?: number;
+                /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                RateLimit?: string;
+                /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                "RateLimit-Policy"?: string;
+                /** @description The request id (yours if you sent a valid one). */
+                "X-Request-Id"?: string;
+                /** @description The methods this path takes. */
+                Allow?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -1117,9 +1143,9 @@ export interface operations {
             };
             400: components["responses"]["E400"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
-            415: components["responses"]["E415"];
             422: components["responses"]["E422"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
@@ -1136,9 +1162,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
                     email: string;
-                    password: string;
+                    password: string & unknown;
                     organization_name: string;
                     /** @enum {string} */
                     plan?: "starter" | "pro" | "agency";
@@ -1169,6 +1194,7 @@ export interface operations {
             };
             400: components["responses"]["E400"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1220,6 +1246,7 @@ export interface operations {
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1270,6 +1297,7 @@ export interface operations {
             400: components["responses"]["E400"];
             401: components["responses"]["E401"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1317,6 +1345,7 @@ export interface operations {
             };
             400: components["responses"]["E400"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1360,6 +1389,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -1371,6 +1401,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -1404,6 +1435,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -1458,6 +1490,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1504,6 +1537,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -1544,6 +1578,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1598,6 +1633,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1653,6 +1689,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1701,6 +1738,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -1710,14 +1748,20 @@ export interface operations {
     contacts_list: {
         parameters: {
             query?: {
+                /** @description Not together with `cursor` (a 400). */
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. Not together with `page` (a 400). */
                 cursor?: string;
-                tag?: string;
+                tag?: string & unknown;
+                /** @description Not together with `segment_id` or `sort` or `updated_since` (a 400). */
                 list_id?: string;
+                /** @description Not together with `list_id` or `sort` or `updated_since` (a 400). */
                 segment_id?: string;
+                /** @description Not together with `list_id` or `segment_id` (a 400). */
                 updated_since?: string;
                 q?: string;
+                /** @description Not together with `list_id` or `segment_id` (a 400). */
                 sort?: string;
             };
             header?: never;
@@ -1751,6 +1795,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -1770,12 +1815,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
                     email: string;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
-                    tags?: string[];
+                    tags?: (string & unknown)[];
                     custom_fields?: {
                         [key: string]: string | number | boolean | string[] | null;
                     };
@@ -1808,6 +1852,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1831,7 +1876,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    contacts: unknown[];
+                    contacts: components["schemas"]["JsonValue"][];
                 };
             };
         };
@@ -1861,6 +1906,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1907,6 +1953,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -1947,6 +1994,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -1969,12 +2017,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
                     email?: string;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
-                    tags?: string[];
+                    tags?: (string & unknown)[];
                     custom_fields?: {
                         [key: string]: string | number | boolean | string[] | null;
                     };
@@ -2007,6 +2054,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2032,7 +2080,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    tags: string[];
+                    tags: (string & unknown)[];
                 };
             };
         };
@@ -2062,6 +2110,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2084,7 +2133,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    tags: string[];
+                    tags: (string & unknown)[];
                 };
             };
         };
@@ -2112,6 +2161,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2125,8 +2175,10 @@ export interface operations {
     contacts_listActivities: {
         parameters: {
             query?: {
+                /** @description Not together with `cursor` (a 400). */
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. Not together with `page` (a 400). */
                 cursor?: string;
                 type?: string;
             };
@@ -2163,6 +2215,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2188,7 +2241,7 @@ export interface operations {
                     /** Format: date-time */
                     occurred_at?: string;
                     properties?: {
-                        [key: string]: unknown;
+                        [key: string]: components["schemas"]["JsonValue"];
                     };
                 };
             };
@@ -2219,6 +2272,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2233,6 +2287,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -2266,6 +2321,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2291,6 +2347,12 @@ export interface operations {
                     type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
+                } | {
+                    /** @enum {unknown} */
+                    type: "select" | "multi_select";
+                } | {
+                    /** @enum {unknown} */
+                    type: "text" | "number" | "boolean" | "date";
                 };
             };
         };
@@ -2320,6 +2382,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2366,6 +2429,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2406,6 +2470,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2433,8 +2498,13 @@ export interface operations {
                     type?: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
-                    key?: unknown;
-                };
+                } | {
+                    /** @enum {unknown} */
+                    type: "select" | "multi_select";
+                } | {
+                    /** @enum {unknown} */
+                    type: "text" | "number" | "boolean" | "date";
+                } | unknown;
             };
         };
         responses: {
@@ -2463,6 +2533,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2511,6 +2582,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2522,6 +2594,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -2555,6 +2628,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2605,6 +2679,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2651,6 +2726,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2691,6 +2767,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2744,6 +2821,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2759,6 +2837,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -2794,6 +2873,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2845,6 +2925,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2895,6 +2976,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -2944,6 +3026,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -2955,6 +3038,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -2988,6 +3072,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3009,7 +3094,174 @@ export interface operations {
                 "application/json": {
                     name: string;
                     description?: string | null;
-                    rules?: unknown;
+                    /** @description A rule tree: a condition, `{"not": …}`, or `{"and"|"or": [...]}` of them (docs/segments.md has every form). */
+                    rules: ({
+                        tag: string;
+                        /** @enum {unknown} */
+                        op: "has" | "has_not";
+                    } | {
+                        activity: string;
+                        /** @enum {unknown} */
+                        op: "ever" | "never";
+                        within_days?: number;
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                        /** @enum {unknown} */
+                        op: "exists" | "not_exists";
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone";
+                        /** @enum {unknown} */
+                        op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                        value: string;
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone";
+                        /** @enum {unknown} */
+                        op: "in" | "not_in";
+                        value: string[];
+                    } | {
+                        not: {
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        };
+                    }) | {
+                        and: ({
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        } | {
+                            not: {
+                                tag: string;
+                                /** @enum {unknown} */
+                                op: "has" | "has_not";
+                            } | {
+                                activity: string;
+                                /** @enum {unknown} */
+                                op: "ever" | "never";
+                                within_days?: number;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                                /** @enum {unknown} */
+                                op: "exists" | "not_exists";
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                                value: string;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                value: string[];
+                            };
+                        })[];
+                    } | {
+                        or: ({
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        } | {
+                            not: {
+                                tag: string;
+                                /** @enum {unknown} */
+                                op: "has" | "has_not";
+                            } | {
+                                activity: string;
+                                /** @enum {unknown} */
+                                op: "ever" | "never";
+                                within_days?: number;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                                /** @enum {unknown} */
+                                op: "exists" | "not_exists";
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                                value: string;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                value: string[];
+                            };
+                        })[];
+                    };
                 };
             };
         };
@@ -3039,6 +3291,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3062,7 +3315,174 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    rules?: unknown;
+                    /** @description A rule tree: a condition, `{"not": …}`, or `{"and"|"or": [...]}` of them (docs/segments.md has every form). */
+                    rules: ({
+                        tag: string;
+                        /** @enum {unknown} */
+                        op: "has" | "has_not";
+                    } | {
+                        activity: string;
+                        /** @enum {unknown} */
+                        op: "ever" | "never";
+                        within_days?: number;
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                        /** @enum {unknown} */
+                        op: "exists" | "not_exists";
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone";
+                        /** @enum {unknown} */
+                        op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                        value: string;
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone";
+                        /** @enum {unknown} */
+                        op: "in" | "not_in";
+                        value: string[];
+                    } | {
+                        not: {
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        };
+                    }) | {
+                        and: ({
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        } | {
+                            not: {
+                                tag: string;
+                                /** @enum {unknown} */
+                                op: "has" | "has_not";
+                            } | {
+                                activity: string;
+                                /** @enum {unknown} */
+                                op: "ever" | "never";
+                                within_days?: number;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                                /** @enum {unknown} */
+                                op: "exists" | "not_exists";
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                                value: string;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                value: string[];
+                            };
+                        })[];
+                    } | {
+                        or: ({
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        } | {
+                            not: {
+                                tag: string;
+                                /** @enum {unknown} */
+                                op: "has" | "has_not";
+                            } | {
+                                activity: string;
+                                /** @enum {unknown} */
+                                op: "ever" | "never";
+                                within_days?: number;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                                /** @enum {unknown} */
+                                op: "exists" | "not_exists";
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                                value: string;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                value: string[];
+                            };
+                        })[];
+                    };
                     /** @default 10 */
                     limit?: number;
                 };
@@ -3094,6 +3514,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3140,6 +3561,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3180,6 +3602,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3204,7 +3627,174 @@ export interface operations {
                 "application/json": {
                     name?: string;
                     description?: string | null;
-                    rules?: unknown;
+                    /** @description A rule tree: a condition, `{"not": …}`, or `{"and"|"or": [...]}` of them (docs/segments.md has every form). */
+                    rules?: ({
+                        tag: string;
+                        /** @enum {unknown} */
+                        op: "has" | "has_not";
+                    } | {
+                        activity: string;
+                        /** @enum {unknown} */
+                        op: "ever" | "never";
+                        within_days?: number;
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                        /** @enum {unknown} */
+                        op: "exists" | "not_exists";
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone";
+                        /** @enum {unknown} */
+                        op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                        value: string;
+                    } | {
+                        /** @enum {unknown} */
+                        attribute: "email" | "first_name" | "last_name" | "phone";
+                        /** @enum {unknown} */
+                        op: "in" | "not_in";
+                        value: string[];
+                    } | {
+                        not: {
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        };
+                    }) | {
+                        and: ({
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        } | {
+                            not: {
+                                tag: string;
+                                /** @enum {unknown} */
+                                op: "has" | "has_not";
+                            } | {
+                                activity: string;
+                                /** @enum {unknown} */
+                                op: "ever" | "never";
+                                within_days?: number;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                                /** @enum {unknown} */
+                                op: "exists" | "not_exists";
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                                value: string;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                value: string[];
+                            };
+                        })[];
+                    } | {
+                        or: ({
+                            tag: string;
+                            /** @enum {unknown} */
+                            op: "has" | "has_not";
+                        } | {
+                            activity: string;
+                            /** @enum {unknown} */
+                            op: "ever" | "never";
+                            within_days?: number;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                            /** @enum {unknown} */
+                            op: "exists" | "not_exists";
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                            value: string;
+                        } | {
+                            /** @enum {unknown} */
+                            attribute: "email" | "first_name" | "last_name" | "phone";
+                            /** @enum {unknown} */
+                            op: "in" | "not_in";
+                            value: string[];
+                        } | {
+                            not: {
+                                tag: string;
+                                /** @enum {unknown} */
+                                op: "has" | "has_not";
+                            } | {
+                                activity: string;
+                                /** @enum {unknown} */
+                                op: "ever" | "never";
+                                within_days?: number;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone" | "created_at" | "updated_at";
+                                /** @enum {unknown} */
+                                op: "exists" | "not_exists";
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "eq" | "neq" | "contains" | "starts_with" | "ends_with";
+                                value: string;
+                            } | {
+                                /** @enum {unknown} */
+                                attribute: "email" | "first_name" | "last_name" | "phone";
+                                /** @enum {unknown} */
+                                op: "in" | "not_in";
+                                value: string[];
+                            };
+                        })[];
+                    };
                 };
             };
         };
@@ -3234,6 +3824,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3249,6 +3840,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -3284,6 +3876,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3326,6 +3919,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3337,6 +3931,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
             };
             header?: never;
@@ -3370,6 +3965,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3389,7 +3985,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: uri */
                     url: string;
                     events: string[];
                     description?: string | null;
@@ -3423,6 +4018,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3469,6 +4065,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3509,6 +4106,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3531,7 +4129,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: uri */
                     url?: string;
                     events?: string[];
                     description?: string | null;
@@ -3565,6 +4162,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3614,6 +4212,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3663,6 +4262,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3678,6 +4278,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
+                /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. */
                 cursor?: string;
                 status?: "pending" | "delivered" | "failed";
                 event_type?: string;
@@ -3715,6 +4316,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3758,6 +4360,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];
@@ -3804,6 +4407,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
@@ -3860,6 +4464,7 @@ export interface operations {
             401: components["responses"]["E401"];
             403: components["responses"]["E403"];
             404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
             409: components["responses"]["E409"];
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];

@@ -26,10 +26,14 @@ from .contacts_remove_tags_body import ContactsRemoveTagsBody
 from .contacts_update_body import ContactsUpdateBody
 from .contacts_update_body_custom_fields import ContactsUpdateBodyCustomFields
 from .contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
-from .custom_fields_create_body import CustomFieldsCreateBody
-from .custom_fields_create_body_type import CustomFieldsCreateBodyType
-from .custom_fields_update_body import CustomFieldsUpdateBody
-from .custom_fields_update_body_type import CustomFieldsUpdateBodyType
+from .custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
+from .custom_fields_create_body_type_0_type import CustomFieldsCreateBodyType0Type
+from .custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
+from .custom_fields_create_body_type_1_type import CustomFieldsCreateBodyType1Type
+from .custom_fields_update_body_type_0 import CustomFieldsUpdateBodyType0
+from .custom_fields_update_body_type_0_type import CustomFieldsUpdateBodyType0Type
+from .custom_fields_update_body_type_1 import CustomFieldsUpdateBodyType1
+from .custom_fields_update_body_type_1_type import CustomFieldsUpdateBodyType1Type
 from .envelope import Envelope
 from .envelope_links import EnvelopeLinks
 from .error import Error
@@ -78,10 +82,14 @@ __all__ = (
     "ContactsUpdateBody",
     "ContactsUpdateBodyCustomFields",
     "ContactsUpdateBodyPhoneType0",
-    "CustomFieldsCreateBody",
-    "CustomFieldsCreateBodyType",
-    "CustomFieldsUpdateBody",
-    "CustomFieldsUpdateBodyType",
+    "CustomFieldsCreateBodyType0",
+    "CustomFieldsCreateBodyType0Type",
+    "CustomFieldsCreateBodyType1",
+    "CustomFieldsCreateBodyType1Type",
+    "CustomFieldsUpdateBodyType0",
+    "CustomFieldsUpdateBodyType0Type",
+    "CustomFieldsUpdateBodyType1",
+    "CustomFieldsUpdateBodyType1Type",
     "Envelope",
     "EnvelopeLinks",
     "Error",

@@ -15,16 +15,18 @@ class SegmentsCreateBody:
     """
     Attributes:
         name (str):
+        rules (Any):
         description (None | str | Unset):
-        rules (Any | Unset):
     """
 
     name: str
+    rules: Any
     description: None | str | Unset = UNSET
-    rules: Any | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
+
+        rules = self.rules
 
         description: None | str | Unset
         if isinstance(self.description, Unset):
@@ -32,19 +34,16 @@ class SegmentsCreateBody:
         else:
             description = self.description
 
-        rules = self.rules
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
                 "name": name,
+                "rules": rules,
             }
         )
         if description is not UNSET:
             field_dict["description"] = description
-        if rules is not UNSET:
-            field_dict["rules"] = rules
 
         return field_dict
 
@@ -52,6 +51,8 @@ class SegmentsCreateBody:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         name = d.pop("name")
+
+        rules = d.pop("rules")
 
         def _parse_description(data: object) -> None | str | Unset:
             if data is None:
@@ -62,12 +63,10 @@ class SegmentsCreateBody:
 
         description = _parse_description(d.pop("description", UNSET))
 
-        rules = d.pop("rules", UNSET)
-
         segments_create_body = cls(
             name=name,
-            description=description,
             rules=rules,
+            description=description,
         )
 
         return segments_create_body

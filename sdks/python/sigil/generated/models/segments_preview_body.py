@@ -14,11 +14,11 @@ T = TypeVar("T", bound="SegmentsPreviewBody")
 class SegmentsPreviewBody:
     """
     Attributes:
-        rules (Any | Unset):
+        rules (Any):
         limit (int | Unset):  Default: 10.
     """
 
-    rules: Any | Unset = UNSET
+    rules: Any
     limit: int | Unset = 10
 
     def to_dict(self) -> dict[str, Any]:
@@ -28,9 +28,11 @@ class SegmentsPreviewBody:
 
         field_dict: dict[str, Any] = {}
 
-        field_dict.update({})
-        if rules is not UNSET:
-            field_dict["rules"] = rules
+        field_dict.update(
+            {
+                "rules": rules,
+            }
+        )
         if limit is not UNSET:
             field_dict["limit"] = limit
 
@@ -39,7 +41,7 @@ class SegmentsPreviewBody:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        rules = d.pop("rules", UNSET)
+        rules = d.pop("rules")
 
         limit = d.pop("limit", UNSET)
 

@@ -5,7 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.custom_fields_create_body import CustomFieldsCreateBody
+from ...models.custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
+from ...models.custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
 from ...models.envelope import Envelope
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
@@ -13,7 +14,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: CustomFieldsCreateBody,
+    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -25,7 +26,10 @@ def _get_kwargs(
         "url": "/v1/custom-fields",
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, CustomFieldsCreateBodyType0):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -60,6 +64,11 @@ def _parse_response(
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 405:
+        response_405 = Error.from_dict(response.json())
+
+        return response_405
 
     if response.status_code == 409:
         response_409 = Error.from_dict(response.json())
@@ -121,7 +130,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBody,
+    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -130,7 +139,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBody):
+        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,7 +164,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBody,
+    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -164,7 +173,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBody):
+        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +193,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBody,
+    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -193,7 +202,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBody):
+        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,7 +225,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBody,
+    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -225,7 +234,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBody):
+        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

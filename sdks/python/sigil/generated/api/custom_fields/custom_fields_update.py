@@ -6,7 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.custom_fields_update_body import CustomFieldsUpdateBody
+from ...models.custom_fields_update_body_type_0 import CustomFieldsUpdateBodyType0
+from ...models.custom_fields_update_body_type_1 import CustomFieldsUpdateBodyType1
 from ...models.envelope import Envelope
 from ...models.error import Error
 from ...types import Response
@@ -15,7 +16,7 @@ from ...types import Response
 def _get_kwargs(
     key: str,
     *,
-    body: CustomFieldsUpdateBody,
+    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +27,12 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, CustomFieldsUpdateBodyType0) or isinstance(
+        body, CustomFieldsUpdateBodyType1
+    ):
+        _kwargs["json"] = body.to_dict()
+    else:
+        _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -61,6 +67,11 @@ def _parse_response(
         response_404 = Error.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 405:
+        response_405 = Error.from_dict(response.json())
+
+        return response_405
 
     if response.status_code == 409:
         response_409 = Error.from_dict(response.json())
@@ -123,7 +134,7 @@ def sync_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
 ) -> Response[Envelope | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -131,7 +142,7 @@ def sync_detailed(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +168,7 @@ def sync(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
 ) -> Envelope | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -165,7 +176,7 @@ def sync(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,7 +197,7 @@ async def asyncio_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
 ) -> Response[Envelope | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -194,7 +205,7 @@ async def asyncio_detailed(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -218,7 +229,7 @@ async def asyncio(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
 ) -> Envelope | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -226,7 +237,7 @@ async def asyncio(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -38,6 +38,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 405:
+        response_405 = Error.from_dict(response.json())
+
+        return response_405
+
     if response.status_code == 409:
         response_409 = Error.from_dict(response.json())
 
@@ -47,11 +52,6 @@ def _parse_response(
         response_413 = Error.from_dict(response.json())
 
         return response_413
-
-    if response.status_code == 415:
-        response_415 = Error.from_dict(response.json())
-
-        return response_415
 
     if response.status_code == 422:
         response_422 = Error.from_dict(response.json())

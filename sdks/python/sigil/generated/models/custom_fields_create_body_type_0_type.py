@@ -1,13 +1,9 @@
 from enum import StrEnum
 
 
-class CustomFieldsCreateBodyType(StrEnum):
-    BOOLEAN = "boolean"
-    DATE = "date"
+class CustomFieldsCreateBodyType0Type(StrEnum):
     MULTI_SELECT = "multi_select"
-    NUMBER = "number"
     SELECT = "select"
-    TEXT = "text"
 
     def __str__(self) -> str:
         return str(self.value)

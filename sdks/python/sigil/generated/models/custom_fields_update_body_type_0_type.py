@@ -1,13 +1,9 @@
 from enum import StrEnum
 
 
-class CustomFieldsUpdateBodyType(StrEnum):
-    BOOLEAN = "boolean"
-    DATE = "date"
+class CustomFieldsUpdateBodyType0Type(StrEnum):
     MULTI_SELECT = "multi_select"
-    NUMBER = "number"
     SELECT = "select"
-    TEXT = "text"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class CustomFieldsCreateBodyType1Type(StrEnum):
+    BOOLEAN = "boolean"
+    DATE = "date"
+    NUMBER = "number"
+    TEXT = "text"
+
+    def __str__(self) -> str:
+        return str(self.value)
