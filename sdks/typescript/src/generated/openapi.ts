@@ -209,13 +209,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free sync), q (prefix), sort
+         * List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort
          * @description Requires the `contacts:read` scope.
          */
         get: operations["contacts_list"];
         put?: never;
         /**
-         * Create a contact (409 with existing_id on a duplicate email)
+         * Create a contact (409 with existing_id on a duplicate email or external_id)
          * @description Requires the `contacts:write` scope.
          */
         post: operations["contacts_create"];
@@ -235,7 +235,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+         * Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)
          * @description Requires the `contacts:write` scope.
          */
         post: operations["contacts_batch"];
@@ -1738,6 +1738,7 @@ export interface operations {
                 segment_id?: string;
                 updated_since?: string;
                 q?: string;
+                external_id?: string;
                 sort?: string;
             };
             header?: never;
@@ -1792,6 +1793,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
@@ -1852,6 +1854,8 @@ export interface operations {
             content: {
                 "application/json": {
                     contacts: unknown[];
+                    /** @enum {string} */
+                    match_on?: "email" | "external_id";
                 };
             };
         };
@@ -1991,6 +1995,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email?: string;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
