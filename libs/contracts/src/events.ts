@@ -3,6 +3,7 @@
  * topic it travels on. The Kafka message key is the aggregate id, so events of
  * one contact stay in order on one partition.
  */
+import type { AccessEventPayloads } from './access-events';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -32,7 +33,7 @@ export interface ContactSnapshot {
   version: number;
 }
 
-export interface EventPayloads {
+export interface EventPayloads extends AccessEventPayloads {
   'contact.created': { contact: ContactSnapshot };
   'contact.updated': { contact: ContactSnapshot; changed: string[] };
   'contact.deleted': { id: string; version: number };
@@ -69,6 +70,13 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.updated': EventTopics.keys,
   'api_key.rotated': EventTopics.keys,
   'api_key.revoked': EventTopics.keys,
+  'api_key.leaked': EventTopics.keys,
+  'tenant.plan_changed': EventTopics.keys,
+  'tenant.settings_changed': EventTopics.keys,
+  'member.invited': EventTopics.keys,
+  'member.joined': EventTopics.keys,
+  'member.role_changed': EventTopics.keys,
+  'member.removed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
 };
