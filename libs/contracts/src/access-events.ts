@@ -23,24 +23,6 @@ export const AccessEventSchemas = {
       previous: z.object({ plan: planName, limits }).strict(),
     })
     .strict(),
-  'tenant.settings_changed': z.object({ tenant_id: z.string(), leaked_key_policy: z.enum(['revoke', 'notify']) }).strict(),
-  'member.invited': z.object({ invitation_id: z.string(), email: z.string(), role: z.enum(ROLES), invited_by: z.string().nullable(), expires_at: z.string() }).strict(),
-  'member.joined': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), invitation_id: z.string() }).strict(),
-  'member.role_changed': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), previous_role: z.enum(ROLES) }).strict(),
-  'member.removed': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES) }).strict(),
-  'api_key.leaked': z
-    .object({
-      id: z.string(),
-      prefix: z.string(),
-      environment: z.enum(['live', 'test']),
-      /** Where the secret was found (the reporter's URL) and by whom. */
-      url: z.string().nullable(),
-      source: z.string().nullable(),
-      reporter: z.string(),
-      /** What the tenant's `leaked_key_policy` did: `revoked`, or only `notified`. */
-      action: z.enum(['revoked', 'notified']),
-    })
-    .strict(),
 } as const;
 
 export type AccessEventType = keyof typeof AccessEventSchemas;

@@ -70,13 +70,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.updated': EventTopics.keys,
   'api_key.rotated': EventTopics.keys,
   'api_key.revoked': EventTopics.keys,
-  'api_key.leaked': EventTopics.keys,
   'tenant.plan_changed': EventTopics.keys,
-  'tenant.settings_changed': EventTopics.keys,
-  'member.invited': EventTopics.keys,
-  'member.joined': EventTopics.keys,
-  'member.role_changed': EventTopics.keys,
-  'member.removed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
 };

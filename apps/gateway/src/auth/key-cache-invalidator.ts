@@ -8,12 +8,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { EventTopics, type DomainEvent, type EventPayloads } from '@sigil/contracts';
+import { EventTopics, type EventPayloads } from '@sigil/contracts';
 import { EventConsumer, KAFKA_SETTINGS, type KafkaSettings } from '@sigil/platform';
 import { AccessState } from './access-state';
 import { CredentialCache } from './credential-cache';
 
-const EVICTING = new Set(['api_key.revoked', 'api_key.rotated', 'api_key.updated', 'api_key.leaked']);
+const EVICTING = new Set(['api_key.revoked', 'api_key.rotated', 'api_key.updated']);
 
 @Injectable()
 export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,12 +31,6 @@ export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplic
       } else if (event.type === 'tenant.plan_changed') {
         const data = event.data as EventPayloads['tenant.plan_changed'];
         await access.tenantChanged(event.tenant_id, { plan: data.plan, limits: data.limits, at });
-      } else if (event.type === 'member.role_changed') {
-        const data = (event as DomainEvent<'member.role_changed'>).data;
-        await access.memberChanged(event.tenant_id, data.user_id, { role: data.role, at });
-      } else if (event.type === 'member.removed') {
-        const data = (event as DomainEvent<'member.removed'>).data;
-        await access.memberChanged(event.tenant_id, data.user_id, { role: null, at });
       }
     });
   }
