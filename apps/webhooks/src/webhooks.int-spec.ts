@@ -18,6 +18,7 @@ import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
 const contactData = (email = 'ada@example.com') => ({
   contact: {
     id: `con_${randomBytes(8).toString('hex')}`,
+    external_id: null,
     email,
     first_name: 'Ada',
     last_name: null,

@@ -209,13 +209,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free sync), q (prefix), sort
+         * List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort
          * @description Requires the `contacts:read` scope.
          */
         get: operations["contacts_list"];
         put?: never;
         /**
-         * Create a contact (409 with existing_id on a duplicate email)
+         * Create a contact (409 with existing_id on a duplicate email or external_id)
          * @description Requires the `contacts:write` scope.
          */
         post: operations["contacts_create"];
@@ -235,7 +235,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+         * Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)
          * @description Requires the `contacts:write` scope.
          */
         post: operations["contacts_batch"];
@@ -1718,6 +1718,7 @@ export interface operations {
                 segment_id?: string;
                 updated_since?: string;
                 q?: string;
+                external_id?: string;
                 sort?: string;
             };
             header?: never;
@@ -1772,6 +1773,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
@@ -1832,6 +1834,8 @@ export interface operations {
             content: {
                 "application/json": {
                     contacts: unknown[];
+                    /** @enum {string} */
+                    match_on?: "email" | "external_id";
                 };
             };
         };
@@ -1971,6 +1975,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email?: string;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
