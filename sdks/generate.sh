@@ -24,11 +24,11 @@ else
   OUT=sdks
 fi
 node dist/apps/gateway/src/openapi/write-openapi.js "$OUT/openapi.json"
-npx --no-install openapi-typescript "$OUT/openapi.json" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
-  npx --no-install openapi-typescript "$OUT/openapi.json" -o "$OUT/typescript/src/generated/openapi.ts"
-# openapi-python-client cannot follow the recursive `JsonValue` (any JSON without U+0000) and would write a
-# model per branch of the segment rules: for Python both are plain JSON values (`Any`), the same on the wire.
-PY_DOC="$(mktemp /tmp/sigil-python-openapi.XXXXXX.json)"
+# The generators get the document with two schemas opened up to any JSON value (`unknown` / `Any`, the same
+# on the wire): the recursive `JsonValue` (any JSON without U+0000), which openapi-python-client cannot follow
+# and openapi-typescript turns into a self-referencing type, and the segment rules (`x-open-in-sdk`), which the
+# document describes by the forms valid whatever the tenant's data, narrower than what clients may send.
+SDK_DOC="$(mktemp /tmp/sigil-sdk-openapi.XXXXXX.json)"
 node -e '
   const fs = require("fs");
   const open = (n) => (Array.isArray(n) ? n.map(open) : n && typeof n === "object"
@@ -37,10 +37,12 @@ node -e '
   const doc = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
   delete doc.components.schemas.JsonValue;
   fs.writeFileSync(process.argv[2], JSON.stringify(open(doc)));
-' "$OUT/openapi.json" "$PY_DOC"
-PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$PY_DOC" --meta none \
+' "$OUT/openapi.json" "$SDK_DOC"
+npx --no-install openapi-typescript "$SDK_DOC" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
+  npx --no-install openapi-typescript "$SDK_DOC" -o "$OUT/typescript/src/generated/openapi.ts"
+PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$SDK_DOC" --meta none \
   --output-path "$OUT/python/sigil/generated" --config sdks/python/generator.yml --overwrite >/dev/null
-rm -f "$PY_DOC"
+rm -f "$SDK_DOC"
 find "$OUT/python/sigil/generated" -name __pycache__ -prune -exec rm -rf {} +
 if [ "$CHECK" = 1 ]; then
   status=0

@@ -36,6 +36,24 @@ export function openApiHintOf(def: unknown): OpenApiHint | undefined {
   return def && typeof def === 'object' ? HINTS.get(def) : undefined;
 }
 
+/** A rule between two fields' values, which JSON Schema cannot state. */
+export type FieldRelation =
+  /** `field`'s value is not an item of the array `list`. */
+  | { kind: 'not-in'; field: string; list: string }
+  /** The instant `field`, when sent, is later than the instant `than`. */
+  | { kind: 'after'; field: string; than: string };
+
+const RELATION_TEXT = {
+  'not-in': (r: Extract<FieldRelation, { kind: 'not-in' }>) => `\`${r.field}\` may not be one of \`${r.list}\``,
+  after: (r: Extract<FieldRelation, { kind: 'after' }>) => `\`${r.field}\` must be later than \`${r.than}\``,
+};
+
+/** Value relations between fields of a body, as `x-relations` (for tools) and in its description (for people). */
+export function relations(...rules: FieldRelation[]): JsonSchemaObject {
+  const text = rules.map((r) => (r.kind === 'not-in' ? RELATION_TEXT['not-in'](r) : RELATION_TEXT.after(r))).join('; ');
+  return { 'x-relations': rules, description: `${text} (a 400).` };
+}
+
 /**
  * Cross-parameter rules of a query (OpenAPI parameters are described one by
  * one): the names of which at most one may be sent, carried to the operation

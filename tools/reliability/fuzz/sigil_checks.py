@@ -7,6 +7,7 @@ source paths, SQL or driver errors.
 import json
 import re
 import uuid
+from datetime import datetime
 from collections.abc import MutableMapping
 
 import schemathesis
@@ -79,8 +80,14 @@ def before_load_schema(context, raw_schema):
     def walk(node):
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "pattern" and isinstance(value, str) and "\\p{" in value:
-                    node[key] = value.replace("\\p{L}\\p{N}", "\\w").replace("\\p{L}", "^\\W\\d_").replace("\\p{N}", "\\d")
+                if key == "pattern" and isinstance(value, str) and ("\\p{" in value or "\\P{" in value):
+                    node[key] = (
+                        value.replace("\\p{L}\\p{N}", "\\w")
+                        .replace("\\p{L}", "^\\W\\d_")
+                        .replace("\\p{N}", "\\d")
+                        # Cc, the control characters: U+0000–U+001F and U+007F–U+009F.
+                        .replace("^\\P{Cc}+$", "^[^\\x00-\\x1f\\x7f-\\x9f]+$")
+                    )
                 else:
                     walk(value)
         elif isinstance(node, list):
@@ -88,6 +95,30 @@ def before_load_schema(context, raw_schema):
                 walk(item)
 
     walk(raw_schema)
+
+
+def _instant(value):
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _keep_relation(body, relation):
+    """Make a generated valid body satisfy one `x-relations` rule of the document."""
+    field = relation.get("field")
+    if relation.get("kind") == "not-in":
+        items = body.get(relation.get("list"))
+        if isinstance(items, list) and body.get(field) in items:
+            body[field] = f"x{uuid.uuid4().hex}"
+    elif relation.get("kind") == "after" and field in body:
+        later, earlier = _instant(body.get(field)), _instant(body.get(relation.get("than")))
+        try:
+            kept = later is not None and earlier is not None and later > earlier
+        except TypeError:  # one with an offset, one without
+            kept = False
+        if not kept:
+            body.pop(field)
 
 
 @schemathesis.hook
@@ -103,6 +134,8 @@ def map_case(context, case):
     - `x-defined-by` body fields (`custom_fields`): their keys must be defined
       by the tenant first (`/v1/custom-fields`), which a generator cannot
       know, so a valid request leaves them out;
+    - `x-relations` of a body (`primary_id` not among `duplicate_ids`;
+      `until` after `since`): a valid request keeps them;
     - `Idempotency-Key`: a key already used with another request is refused
       (422, by design); a generator draws the same few keys for different
       bodies, so a valid request's key gets a unique, still valid, suffix.
@@ -127,6 +160,8 @@ def map_case(context, case):
         for name, prop in (schema.get("properties") or {}).items():
             if isinstance(prop, dict) and prop.get("x-defined-by"):
                 case.body.pop(name, None)
+        for relation in schema.get("x-relations") or []:
+            _keep_relation(case.body, relation)
     headers = case.headers if isinstance(case.headers, MutableMapping) else None
     key = next((name for name in (headers or {}) if name.lower() == "idempotency-key"), None)
     if key is not None and isinstance(headers[key], str):

@@ -5,6 +5,7 @@
  * response and the rate-limit headers.
  */
 import type { Type } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import { ErrorCodes, NO_NUL_PATTERN as NO_NUL, NON_BLANK_PATTERN, openApiHintOf, SCOPES, type RpcDefinition } from '@sigil/contracts';
@@ -118,7 +119,7 @@ function postProcess(json: JsonObject | undefined, def: unknown): JsonObject | u
 /** Keywords whose value maps names to schemas (not a schema itself). */
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas', '$defs', 'definitions']);
 /** Keywords whose value is not a schema at all. */
-const NOT_SCHEMAS = new Set(['required', 'enum', 'const', 'default', 'examples', 'x-mutually-exclusive', 'type']);
+const NOT_SCHEMAS = new Set(['required', 'enum', 'const', 'default', 'examples', 'x-mutually-exclusive', 'x-relations', 'type']);
 
 /** Every string (value, key, parameter) refuses U+0000, as the gateway does; an open value (`{}`) is a NUL-free JsonValue. */
 function withoutNul(schema: unknown): unknown {
@@ -188,10 +189,13 @@ function operationId(route: CatalogRoute): string {
 export function buildOpenApi(controllers: Type<unknown>[], version: string): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const route of routeCatalog(controllers)) {
-    if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json') continue;
+    // The operator API (/v1/admin) is not the tenants': it stays out of their document and SDKs.
+    if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json' || route.path.startsWith('/v1/admin/')) continue;
     const handler = (controllers.find((c) => c.name === route.controller)!.prototype as Record<string, object>)[route.handler]!;
     const doc = Reflect.getMetadata(API_DOC, handler) as ApiDocOptions | undefined;
-    const status = String(doc?.status ?? (route.method === 'DELETE' ? 204 : 200));
+    // The status Nest really answers with (`@HttpCode`), else the one the route documents, else Nest's default.
+    const httpCode = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
+    const status = String(httpCode ?? doc?.status ?? (route.method === 'POST' ? 201 : 200));
     const parameters: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',

@@ -23,7 +23,7 @@ class ContactsRecordActivityBody:
     Attributes:
         type_ (str):
         occurred_at (datetime.datetime | Unset):
-        properties (ContactsRecordActivityBodyProperties | Unset):
+        properties (ContactsRecordActivityBodyProperties | Unset): At most 50 properties and 16 KiB of JSON.
     """
 
     type_: str

@@ -11,6 +11,8 @@ T = TypeVar("T", bound="ContactsRecordActivityBodyProperties")
 
 @_attrs_define
 class ContactsRecordActivityBodyProperties:
+    """At most 50 properties and 16 KiB of JSON."""
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

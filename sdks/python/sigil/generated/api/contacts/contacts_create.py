@@ -129,7 +129,7 @@ def sync_detailed(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 
@@ -163,7 +163,7 @@ def sync(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 
@@ -224,7 +224,7 @@ async def asyncio(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 

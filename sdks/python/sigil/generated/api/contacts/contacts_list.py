@@ -21,6 +21,7 @@ def _get_kwargs(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -44,6 +45,8 @@ def _get_kwargs(
     params["updated_since"] = json_updated_since
 
     params["q"] = q
+
+    params["external_id"] = external_id
 
     params["sort"] = sort
 
@@ -139,10 +142,11 @@ def sync_detailed(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[Error | ListEnvelope]:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -155,6 +159,7 @@ def sync_detailed(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -174,6 +179,7 @@ def sync_detailed(
         segment_id=segment_id,
         updated_since=updated_since,
         q=q,
+        external_id=external_id,
         sort=sort,
     )
 
@@ -195,10 +201,11 @@ def sync(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Error | ListEnvelope | None:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -211,6 +218,7 @@ def sync(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -231,6 +239,7 @@ def sync(
         segment_id=segment_id,
         updated_since=updated_since,
         q=q,
+        external_id=external_id,
         sort=sort,
     ).parsed
 
@@ -246,10 +255,11 @@ async def asyncio_detailed(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[Error | ListEnvelope]:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -262,6 +272,7 @@ async def asyncio_detailed(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -281,6 +292,7 @@ async def asyncio_detailed(
         segment_id=segment_id,
         updated_since=updated_since,
         q=q,
+        external_id=external_id,
         sort=sort,
     )
 
@@ -300,10 +312,11 @@ async def asyncio(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Error | ListEnvelope | None:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -316,6 +329,7 @@ async def asyncio(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -337,6 +351,7 @@ async def asyncio(
             segment_id=segment_id,
             updated_since=updated_since,
             q=q,
+            external_id=external_id,
             sort=sort,
         )
     ).parsed

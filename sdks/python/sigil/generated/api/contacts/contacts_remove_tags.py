@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_remove_tags_body import ContactsRemoveTagsBody
+from ...models.envelope import Envelope
 from ...models.error import Error
 from ...types import Response
 
@@ -35,10 +36,11 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Error | None:
-    if response.status_code == 204:
-        response_204 = cast(Any, None)
-        return response_204
+) -> Envelope | Error | None:
+    if response.status_code == 200:
+        response_200 = Envelope.from_dict(response.json())
+
+        return response_200
 
     if response.status_code == 400:
         response_400 = Error.from_dict(response.json())
@@ -113,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Error]:
+) -> Response[Envelope | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Response[Any | Error]:
+) -> Response[Envelope | Error]:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -141,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error]
+        Response[Envelope | Error]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Any | Error | None:
+) -> Envelope | Error | None:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -175,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error
+        Envelope | Error
     """
 
     return sync_detailed(
@@ -190,7 +192,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Response[Any | Error]:
+) -> Response[Envelope | Error]:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -204,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Error]
+        Response[Envelope | Error]
     """
 
     kwargs = _get_kwargs(
@@ -222,7 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Any | Error | None:
+) -> Envelope | Error | None:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -236,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Error
+        Envelope | Error
     """
 
     return (
