@@ -40,6 +40,7 @@ import { MeController } from './routes/me.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -56,6 +57,7 @@ const CONTROLLERS = [
   ListsController,
   SegmentsController,
   WebhooksController,
+  EventTypesController,
   ConsoleController,
 ];
 
