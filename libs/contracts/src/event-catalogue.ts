@@ -8,6 +8,7 @@
  * `npm run typecheck`.
  */
 import { z } from 'zod';
+import { AccessEventSchemas } from './access-events';
 import type { EventPayloads, EventType } from './events';
 
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_`), `a ${prefix}_ id`);
@@ -128,6 +129,17 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test'>]: Event
     description: 'An API key was revoked.',
     data: z.object({ id: id('key') }),
     example: { id: 'key_01JD2QE5F6G7H8J9K0M1N2P3Q4' },
+  },
+  'tenant.plan_changed': {
+    description: "The tenant's plan or its custom limits changed; `limits` are the ones now in force.",
+    data: AccessEventSchemas['tenant.plan_changed'],
+    example: {
+      tenant_id: 'ten_01JD2QG3H4J5K6M7N8P9Q0R1S2',
+      plan: 'pro',
+      limits: { requests_per_minute: 500, requests_per_day: 50000, max_active_keys: 10 },
+      custom_limits: null,
+      previous: { plan: 'starter', limits: { requests_per_minute: 100, requests_per_day: 10000, max_active_keys: 2 } },
+    },
   },
   'webhook.endpoint_disabled': {
     description: 'Sigil disabled a webhook endpoint: it answered 410 Gone (`gone`) or failed for too long (`failing`).',

@@ -6,6 +6,7 @@ export * from './auth';
 export * from './patterns';
 export * from './events';
 export * from './event-catalogue';
+export * from './access-events';
 export * from './health';
 export * from './contacts';
 export * from './keys';

@@ -1180,8 +1180,6 @@ export interface operations {
                     email: string;
                     password: string;
                     organization_name: string;
-                    /** @enum {string} */
-                    plan?: "starter" | "pro" | "agency";
                 };
             };
         };

@@ -12,7 +12,6 @@ from .auth_logout_body import AuthLogoutBody
 from .auth_refresh_body import AuthRefreshBody
 from .auth_refresh_body_mode import AuthRefreshBodyMode
 from .auth_signup_body import AuthSignupBody
-from .auth_signup_body_plan import AuthSignupBodyPlan
 from .contacts_add_tags_body import ContactsAddTagsBody
 from .contacts_batch_body import ContactsBatchBody
 from .contacts_batch_body_match_on import ContactsBatchBodyMatchOn
@@ -67,7 +66,6 @@ __all__ = (
     "AuthRefreshBody",
     "AuthRefreshBodyMode",
     "AuthSignupBody",
-    "AuthSignupBodyPlan",
     "ContactsAddTagsBody",
     "ContactsBatchBody",
     "ContactsBatchBodyMatchOn",
