@@ -74,6 +74,12 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test'>]: Event
     data: z.object({ id: id('con'), version: z.number().int() }),
     example: { id: exampleContact.id, version: 4 },
   },
+  'contact.merged': {
+    description:
+      'Duplicate contacts were merged into `primary_id`; `contact.deleted` follows for each merged id and `contact.updated` for the primary.',
+    data: z.object({ primary_id: id('con'), merged_ids: z.array(id('con')).min(1) }),
+    example: { primary_id: exampleContact.id, merged_ids: ['con_01JD2QH7J8K9M0N1P2Q3R4S5T6'] },
+  },
   'contact.tags_changed': {
     description: 'Tags were added to or removed from a contact.',
     data: z.object({ contact, added: z.array(z.string()), removed: z.array(z.string()) }),
