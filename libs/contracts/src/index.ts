@@ -7,6 +7,7 @@ export * from './patterns';
 export * from './events';
 export * from './event-catalogue';
 export * from './access-events';
+export * from './cidr';
 export * from './health';
 export * from './contacts';
 export * from './keys';
