@@ -122,9 +122,19 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test'>]: Event
     example: { id: 'key_01JD2QE5F6G7H8J9K0M1N2P3Q4', prefix: 'sk_live_3fA9', environment: 'live', scopes: ['contacts:read'] },
   },
   'api_key.updated': {
-    description: 'An API key’s scopes or rate limit changed.',
-    data: z.object({ id: id('key'), scopes: z.array(z.string()), rate_limit_per_minute: z.number().int().nullable() }),
-    example: { id: 'key_01JD2QE5F6G7H8J9K0M1N2P3Q4', scopes: ['contacts:read', 'contacts:write'], rate_limit_per_minute: 600 },
+    description: 'An API key’s scopes, rate limit or allowed networks changed.',
+    data: z.object({
+      id: id('key'),
+      scopes: z.array(z.string()),
+      rate_limit_per_minute: z.number().int().nullable(),
+      allowed_cidrs: z.array(z.string()).nullable().describe('Networks the key may be used from, or null for anywhere.'),
+    }),
+    example: {
+      id: 'key_01JD2QE5F6G7H8J9K0M1N2P3Q4',
+      scopes: ['contacts:read', 'contacts:write'],
+      rate_limit_per_minute: 600,
+      allowed_cidrs: ['203.0.113.0/24'],
+    },
   },
   'api_key.rotated': {
     description: 'An API key was rotated; the previous secret works until `previous_secret_expires_at`.',
