@@ -32,6 +32,7 @@ import { RouteMethods } from './http/route-methods';
 import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { ApiKeysController } from './routes/api-keys.controller';
+import { AuditLogController } from './routes/audit-log.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
@@ -51,6 +52,7 @@ const CONTROLLERS = [
   MeController,
   ApiKeysController,
   UsageController,
+  AuditLogController,
   ContactsController,
   CustomFieldsController,
   ListsController,

@@ -60,7 +60,7 @@ beforeAll(async () => {
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 7, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
   lists = new ListsService(ds, outbox, membership);
-  segments = new SegmentsService(ds, membership, builder, clock);
+  segments = new SegmentsService(ds, outbox, membership, builder, clock);
 });
 
 afterAll(async () => {
@@ -102,7 +102,7 @@ async function events(ctx: RequestContext, type?: string): Promise<DomainEvent[]
 
 async function membershipEvents(ctx: RequestContext): Promise<string[]> {
   return (await events(ctx))
-    .filter((e) => e.type.startsWith('segment.'))
+    .filter((e) => e.type.startsWith('segment.contact_'))
     .map((e) => `${e.type === 'segment.contact_entered' ? 'enter' : 'exit'} ${(e.data as { contact_id: string }).contact_id}`);
 }
 

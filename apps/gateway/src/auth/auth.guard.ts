@@ -16,7 +16,8 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { Authenticator } from './authenticator';
 import { presentedCredentials } from './credentials';
-import { contextFor, type Caller } from './request-context';
+import { RefusedApiKey } from './api-key.verifier';
+import { clientOf, contextFor, usageSubjectOf, type Caller } from './request-context';
 import { RoutePolicies } from './route-policy';
 import { assertScope } from './scope-check';
 
@@ -40,10 +41,11 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const caller = await this.authenticate(req);
+    req.sigilUsage = usageSubjectOf(caller);
     admit(reply, await this.limiter.check(policyFor(caller)));
     assertScope(caller, route.required);
     req.sigilCaller = caller;
-    req.sigilContext = contextFor(caller, req.id);
+    req.sigilContext = contextFor(caller, req.id, clientOf(req));
     return true;
   }
 
@@ -54,6 +56,7 @@ export class AuthGuard implements CanActivate {
     } catch (err) {
       // A failed authentication (not a missing one) counts toward the IP's limit; a success never pays for it.
       if (err instanceof DomainError && err.status === 401 && err.code !== 'missing_api_key') await this.throttle.recordFailure(req.ip);
+      if (err instanceof RefusedApiKey) req.sigilUsage = { tenant_id: err.key.tenant.id, credential_id: err.key.key_id };
       throw err;
     }
   }

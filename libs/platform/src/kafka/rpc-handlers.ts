@@ -88,7 +88,7 @@ export class RpcReplyInterceptor implements NestInterceptor {
         }
       };
       return withTraceContext(traced, () =>
-        runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id }, () =>
+        runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id, principal: ctx?.principal, client: ctx?.client }, () =>
           runIdempotent(scope, () =>
             from(handle())
               .pipe(
