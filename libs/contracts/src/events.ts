@@ -133,6 +133,29 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'segment.deleted': EventTopics.segments,
 };
 
+/**
+ * Configuration and sign-in events: written for the audit log (and any
+ * internal consumer), not delivered to webhook endpoints — a `*` subscriber
+ * gets the audience's events, not the account's settings and sign-ins.
+ */
+export const INTERNAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+  'user.signed_in',
+  'user.sign_in_failed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'custom_field.created',
+  'custom_field.updated',
+  'custom_field.deleted',
+  'list.created',
+  'list.updated',
+  'list.deleted',
+  'segment.created',
+  'segment.updated',
+  'segment.deleted',
+]);
+
 export const EVENT_ENVELOPE_VERSION = 1;
 
 export interface DomainEvent<T extends EventType = EventType> {
