@@ -20,6 +20,8 @@ export type CustomFieldValue = string | number | boolean | string[] | null;
 
 export interface ContactSnapshot {
   id: string;
+  /** The caller's own id of this contact (unique per tenant and mode), or null. */
+  external_id: string | null;
   email: string;
   first_name: string | null;
   last_name: string | null;
