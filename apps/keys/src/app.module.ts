@@ -13,6 +13,8 @@ import { KEYS_MIGRATIONS } from './migrations';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { RetentionSweeper } from './retention/retention.sweeper';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantsHandlers } from './tenants/tenants.handlers';
+import { TenantsService } from './tenants/tenants.service';
 import { UsageService } from './usage/usage.service';
 
 @Module({})
@@ -37,12 +39,13 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, AuditHandlers],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers],
       providers: [
         { provide: KEYS_CONFIG, useValue: config },
         SessionsService,
         ApiKeysService,
         UsageService,
+        TenantsService,
         AuditRepository,
         AuditService,
         AuditConsumer,
