@@ -56,7 +56,7 @@ export interface EventPayloads extends AccessEventPayloads {
   'segment.contact_entered': { segment_id: string; contact_id: string };
   'segment.contact_exited': { segment_id: string; contact_id: string };
   'api_key.created': { id: string; prefix: string; environment: Mode; scopes: string[] };
-  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null };
+  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null; allowed_cidrs: string[] | null };
   'api_key.rotated': { id: string; previous_secret_expires_at: string };
   'api_key.revoked': { id: string };
   'webhook.endpoint_disabled': { endpoint_id: string; reason: string };

@@ -869,7 +869,7 @@ export interface components {
             error: {
                 status: number;
                 /** @enum {string} */
-                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
+                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "ip_not_allowed" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
                 /** @enum {string} */
                 type: "authentication_error" | "authorization_error" | "invalid_request_error" | "rate_limit_error" | "api_error";
                 message: string;
@@ -925,7 +925,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Authenticated but not allowed: `insufficient_scope` (names `required_scope`) or `plan_limit_exceeded`. */
+        /** @description Authenticated but not allowed: `insufficient_scope` (names `required_scope`), `ip_not_allowed` (the key’s `allowed_cidrs` exclude the client) or `plan_limit_exceeded`. */
         E403: {
             headers: {
                 /** @description Requests allowed in the current window. */
@@ -1487,6 +1487,7 @@ export interface operations {
                     scopes: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "audit:read" | "*")[];
                     expires_at?: string | null;
                     rate_limit_per_minute?: number | null;
+                    allowed_cidrs?: string[] | null;
                 };
             };
         };
@@ -1627,6 +1628,7 @@ export interface operations {
                     name?: string;
                     scopes?: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "audit:read" | "*")[];
                     rate_limit_per_minute?: number | null;
+                    allowed_cidrs?: string[] | null;
                 };
             };
         };
