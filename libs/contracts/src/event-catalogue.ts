@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { AccessEventSchemas } from './access-events';
-import type { EventPayloads, EventType } from './events';
+import type { EventPayloads, EventType, InternalEventType } from './events';
 
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_`), `a ${prefix}_ id`);
 const instant = z.string().datetime({ offset: true });
@@ -57,8 +57,11 @@ const exampleContact = {
   version: 3,
 };
 
-/** Every subscribable event type (`webhook.test` is sent only on request, so it has no entry). */
-export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test'>]: EventTypeEntry<T> } = {
+/**
+ * Every subscribable event type: not the internal ones (configuration and
+ * sign-ins, for the audit log) nor `webhook.test` (sent only on request).
+ */
+export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | InternalEventType>]: EventTypeEntry<T> } = {
   'contact.created': {
     description: 'A contact was created (by the API, a batch or an import).',
     data: z.object({ contact }),

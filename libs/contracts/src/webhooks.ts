@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SUBSCRIBABLE_EVENT_TYPES } from './event-catalogue';
+import { INTERNAL_EVENT_TYPES, type EventType } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
@@ -30,7 +31,7 @@ export const WEBHOOK_DELIVERY_QUEUE = qualify('webhooks.deliveries');
 /** Redis key prefix of this stack's BullMQ queues. */
 export const WEBHOOK_QUEUE_PREFIX = `bull.${KAFKA_NAMESPACE}`;
 
-/** Event types a webhook can subscribe to: the catalogue's (every domain event but `webhook.test`, sent only on request). */
+/** Event types a webhook can subscribe to: the catalogue's (every domain event but the internal ones and `webhook.test`, sent only on request). */
 const SUBSCRIBABLE: readonly string[] = SUBSCRIBABLE_EVENT_TYPES;
 const PREFIXES = new Set(SUBSCRIBABLE.map((t) => t.split('.')[0]!));
 
@@ -43,8 +44,9 @@ export const EventFilterSchema = z
     (f) => ({ message: `unknown event filter '${f}': use '*', '<family>.*' or one of ${SUBSCRIBABLE.join(', ')}` }),
   );
 
-/** The filters a given event type matches (what an endpoint must list to receive it). */
+/** The filters a given event type matches (what an endpoint must list to receive it); none for an internal event. */
 export function filtersMatching(type: string): string[] {
+  if (INTERNAL_EVENT_TYPES.has(type as EventType)) return [];
   const dot = type.indexOf('.');
   return dot > 0 ? [type, `${type.slice(0, dot)}.*`, '*'] : [type, '*'];
 }
