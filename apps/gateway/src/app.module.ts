@@ -35,6 +35,7 @@ import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { AdminController } from './routes/admin.controller';
 import { ApiKeysController } from './routes/api-keys.controller';
+import { AuditLogController } from './routes/audit-log.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
@@ -43,6 +44,7 @@ import { MeController } from './routes/me.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -54,11 +56,13 @@ const CONTROLLERS = [
   MeController,
   ApiKeysController,
   UsageController,
+  AuditLogController,
   ContactsController,
   CustomFieldsController,
   ListsController,
   SegmentsController,
   WebhooksController,
+  EventTypesController,
   AdminController,
   ConsoleController,
 ];
