@@ -13,22 +13,22 @@ from collections.abc import MutableMapping
 import schemathesis
 import threading
 
-import hypothesis.internal.lambda_sources as _lambda_sources
+import ast
 
 # CPython 3.11 (before 3.11.9) can fail `ast.parse` with "SystemError: AST
 # constructor recursion depth mismatch" when two threads parse at once
 # (gh-106905); Hypothesis parses source to describe the lambdas of filtered
 # strategies, and `--workers 2` runs two generators. One parse at a time.
 _AST_LOCK = threading.Lock()
-_describe_lambda = _lambda_sources._lambda_description
+_ast_parse = ast.parse
 
 
-def _lambda_description_one_at_a_time(*args, **kwargs):
+def _parse_one_at_a_time(*args, **kwargs):
     with _AST_LOCK:
-        return _describe_lambda(*args, **kwargs)
+        return _ast_parse(*args, **kwargs)
 
 
-_lambda_sources._lambda_description = _lambda_description_one_at_a_time
+ast.parse = _parse_one_at_a_time
 
 INTERNALS = [
     re.compile(r"\bat [\w.<>$]+ \("),
