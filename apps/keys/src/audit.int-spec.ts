@@ -9,7 +9,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { KeyRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
+import { createDataSource, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { REDACTED } from './audit/audit-entry';

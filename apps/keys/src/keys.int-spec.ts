@@ -7,7 +7,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { KeyRpc, type RequestContext, type SignupResult } from '@sigil/contracts';
-import { createDataSource, DomainError, hashSecret, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, hashSecret, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KeysConfigSchema } from './config';
