@@ -44,6 +44,7 @@ import { MeController } from './routes/me.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -61,6 +62,7 @@ const CONTROLLERS = [
   ListsController,
   SegmentsController,
   WebhooksController,
+  EventTypesController,
   AdminController,
   ConsoleController,
 ];
