@@ -235,6 +235,10 @@ describe('tenant and mode isolation, every route', () => {
       const members = await b.api.get(`/v1/segments/${seg.body.data.id}/contacts`);
       expect(text(members)).not.toContain(aLive.contactId);
     }
+    const nested = await b.api.post('/v1/segments', { name: 'smuggle', rules: { segment: aLive.params['segments.id'], op: 'in' } });
+    check(`B segments on A segment ${aLive.params['segments.id']}`, nested, [400]);
+    const nestedPreview = await b.api.post('/v1/segments/preview', { rules: { segment: aLive.params['segments.id'], op: 'not_in' } });
+    check(`B previews on A segment ${aLive.params['segments.id']}`, nestedPreview, [400]);
     const batch = await b.api.post('/v1/contacts/batch', { contacts: [{ id: aLive.contactId, email: contactInput().email }] });
     check(`B batch with A id ${aLive.contactId}`, batch, [200, 400]);
     expect(failures).toEqual([]);

@@ -484,3 +484,30 @@ describe('segment export', () => {
     expect((await rejection(segments.exportChunk(testContext(), { segment_id: seg, after: null, limit: 4, snapshot: null }))).status).toBe(404);
   });
 });
+
+// ------------------------------------------------------------------ the live path at volume
+
+describe('the live path: no lock shared by every transaction of a tenant', () => {
+  it('applies contact events of one tenant in parallel transactions without waiting on custom field kinds', async () => {
+    const ctx = testContext();
+    await created(ctx, { custom_fields: { ltv: 1, plan: 'pro' } }); // the kinds are known now
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const started = new Promise<void>((r) => (inside = r));
+    // One partition's transaction stays open after applying its contact…
+    const first = ds.transaction(async (manager) => {
+      await readModel.upsert(manager, [{ ...contactSnapshot({ custom_fields: { ltv: 2, plan: 'team' } }), tenant_id: ctx.tenant_id, mode: ctx.mode }]);
+      inside();
+      await held;
+    });
+    await started;
+    // …while another partition's event for the same tenant and fields goes through.
+    const second = created(ctx, { custom_fields: { ltv: 3, plan: 'free' } }).then(() => 'applied');
+    const outcome = await Promise.race([second, new Promise((r) => setTimeout(() => r('blocked'), 3000))]);
+    release();
+    await first;
+    await second;
+    expect(outcome).toBe('applied');
+  });
+});

@@ -331,7 +331,7 @@ export interface SegmentCountReply {
 
 export const SegmentHistoryQuerySchema = z
   .object({
-    /** ISO-8601; default: 30 intervals before `to`. */
+    /** ISO-8601; default: the last 30 intervals up to `to`. */
     from: z.string().datetime({ offset: true }).optional(),
     /** ISO-8601; default: now. */
     to: z.string().datetime({ offset: true }).optional(),

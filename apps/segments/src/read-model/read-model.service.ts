@@ -121,11 +121,16 @@ export class ReadModelService {
       [json],
     );
     if (!changed.length) return [];
+    // Only keys whose kind is new: an ON CONFLICT on an existing row locks it even when it changes
+    // nothing, which would serialise every partition's transaction of a tenant on its field rows.
     await manager.query(
       `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind)
        SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
          FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
         WHERE jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
+          AND NOT EXISTS (SELECT 1 FROM custom_field_kinds k
+                           WHERE k.tenant_id = r.tenant_id AND k.mode = r.mode AND k.key = kv.key
+                             AND (k.kind = jsonb_typeof(kv.value) OR k.kind = 'mixed'))
        ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
       [json],
     );

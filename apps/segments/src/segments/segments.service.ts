@@ -253,7 +253,8 @@ export class SegmentsService {
   async history(ctx: RequestContext, id: unknown, query: SegmentHistoryQuery): Promise<SegmentHistoryPoint[]> {
     const step = query.interval === 'hour' ? 3_600_000 : 86_400_000;
     const to = query.to ? new Date(query.to) : this.clock.now();
-    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * step);
+    // Default: the last 30 intervals, the current (partial) one included.
+    const from = query.from ? new Date(query.from) : new Date(Math.floor((to.getTime() - 1) / step) * step - 29 * step);
     const start = Math.floor(from.getTime() / step) * step;
     const intervals = Math.ceil((to.getTime() - start) / step);
     if (!(to.getTime() > from.getTime())) throw new ValidationFailed([{ field: 'from', code: 'invalid', message: '"from" must be before "to".' }]);
