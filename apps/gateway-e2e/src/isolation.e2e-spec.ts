@@ -36,6 +36,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const segment = must(await api.post('/v1/segments', { name: 'iso segment', rules: { tag: 'iso', op: 'has' } }), 'segment');
   const webhook = must(await api.post('/v1/webhooks', { url: 'https://example.com/iso-hook', events: ['*'] }), 'webhook');
   const delivery = must(await api.post(`/v1/webhooks/${webhook.id}/test`), 'test delivery');
+  const recovery = must(await api.post(`/v1/webhooks/${webhook.id}/recover`, { since: new Date(0).toISOString() }), 'recovery');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
   return {
     params: {
@@ -45,9 +46,10 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'segments.id': segment.id,
       'webhooks.id': webhook.id,
       'webhooks.delivery_id': delivery.id,
+      'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
     },
-    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, key.id, t.tenantId],
+    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, t.tenantId],
     contactId: contact.id,
     listId: list.id,
   };

@@ -55,6 +55,14 @@ export const PhoneSchema = z
   .transform((v) => v.replace(/[\s\-.()]/g, ''))
   .pipe(z.string().regex(/^\+?[1-9]\d{6,14}$/, 'expected an international phone number, e.g. +14155550100'));
 
+/** An integration's own id of a contact: kept exactly as given (case matters), 1–255 characters once trimmed. */
+export const ExternalIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^\P{Cc}+$/u, 'control characters are not allowed');
+
 export const EmailSchema = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
 
 /** Shape only; each value is checked against its field's definition by the contacts service. */
@@ -68,6 +76,7 @@ const tagList = z.array(TagSchema).max(100);
 export const CreateContactSchema = z
   .object({
     email: EmailSchema,
+    external_id: ExternalIdSchema.nullable().optional(),
     first_name: name.nullable().optional(),
     last_name: name.nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
@@ -85,6 +94,7 @@ export type CreateContact = z.output<typeof CreateContactSchema>;
 export const UpdateContactSchema = z
   .object({
     email: EmailSchema.optional(),
+    external_id: ExternalIdSchema.nullable().optional(),
     first_name: name.nullable().optional(),
     last_name: name.nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
@@ -120,6 +130,7 @@ export const ListContactsQuerySchema = z
     segment_id: z.string().min(1).max(64).optional(),
     updated_since: z.string().datetime({ offset: true }).optional(),
     q: z.string().trim().min(1).max(254).optional(),
+    external_id: ExternalIdSchema.optional(),
     sort: ContactSortSchema.optional(),
   })
   .strict()
@@ -127,10 +138,15 @@ export const ListContactsQuerySchema = z
   .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] });
 export type ListContactsQuery = z.infer<typeof ListContactsQuerySchema>;
 
+/** What a batch row is matched on: its email (the default) or its `external_id`. */
+export const BATCH_MATCH_KEYS = ['email', 'external_id'] as const;
+export type BatchMatchKey = (typeof BATCH_MATCH_KEYS)[number];
+
 /** `POST /v1/contacts/batch`: rows are validated one by one by the service, so a bad row sinks only itself. */
-export const BatchUpsertSchema = z.object({ contacts: z.array(z.unknown()).min(1) }).strict();
+export const BatchUpsertSchema = z.object({ contacts: z.array(z.unknown()).min(1), match_on: z.enum(BATCH_MATCH_KEYS).optional() }).strict();
 export interface BatchUpsertRequest {
   contacts: unknown[];
+  match_on?: BatchMatchKey;
 }
 export interface BatchRowError {
   code: string;

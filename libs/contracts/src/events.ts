@@ -3,6 +3,7 @@
  * topic it travels on. The Kafka message key is the aggregate id, so events of
  * one contact stay in order on one partition.
  */
+import type { AccessEventPayloads } from './access-events';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -20,6 +21,8 @@ export type CustomFieldValue = string | number | boolean | string[] | null;
 
 export interface ContactSnapshot {
   id: string;
+  /** The caller's own id of this contact (unique per tenant and mode), or null. */
+  external_id: string | null;
   email: string;
   first_name: string | null;
   last_name: string | null;
@@ -32,7 +35,7 @@ export interface ContactSnapshot {
   version: number;
 }
 
-export interface EventPayloads {
+export interface EventPayloads extends AccessEventPayloads {
   'contact.created': { contact: ContactSnapshot };
   'contact.updated': { contact: ContactSnapshot; changed: string[] };
   'contact.deleted': { id: string; version: number };
@@ -69,6 +72,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.updated': EventTopics.keys,
   'api_key.rotated': EventTopics.keys,
   'api_key.revoked': EventTopics.keys,
+  'tenant.plan_changed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
 };

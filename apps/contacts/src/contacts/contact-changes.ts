@@ -21,6 +21,7 @@ export function newContact(input: CreateContact, defs: Definitions, now: Date): 
     contact: {
       // The id embeds the creation millisecond, so ordering by id is ordering by created_at.
       id: newId('con', now.getTime()),
+      external_id: input.external_id ?? null,
       email: input.email,
       first_name: input.first_name ?? null,
       last_name: input.last_name ?? null,
@@ -44,7 +45,7 @@ export interface ChangeResult {
 export function applyUpdate(current: ContactSnapshot, changes: UpdateContact, defs: Definitions, now: Date): ChangeResult {
   const next: ContactSnapshot = { ...current, tags: [...current.tags], custom_fields: { ...current.custom_fields } };
   const changed: string[] = [];
-  for (const field of ['email', 'first_name', 'last_name', 'phone'] as const) {
+  for (const field of ['email', 'external_id', 'first_name', 'last_name', 'phone'] as const) {
     const value = changes[field];
     if (value === undefined || value === current[field]) continue;
     (next as unknown as Record<string, string | null>)[field] = value;

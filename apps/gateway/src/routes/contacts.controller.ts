@@ -33,14 +33,14 @@ export class ContactsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @ApiDoc({ tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
+  @ApiDoc({ tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<ContactView[]>> {
     return forward(this.rpc, ContactRpc.list, ctx, { query });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email)', body: CreateContactSchema, status: 201 })
+  @ApiDoc({ tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email or external_id)', body: CreateContactSchema, status: 201 })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -49,7 +49,7 @@ export class ContactsController {
   }
 
   /** Rows are checked one by one by the service (a bad row fails alone); here only the envelope and the row count. */
-  @ApiDoc({ tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email; a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
+  @ApiDoc({ tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
   @Post('batch')
   @RequireScope('contacts:write')
   @HttpCode(200)

@@ -1,0 +1,46 @@
+/**
+ * Contact identity and consent through the gateway, every service its own
+ * process (SPEC §12): external_id (create, lookup, batch upsert by it).
+ */
+import { ApiClient, contactInput, createTenant, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
+
+describe('contact identity API', () => {
+  let stack: TestStack;
+  let tenant: TestTenant;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    tenant = await createTenant(stack.gatewayUrl);
+    api = tenant.api;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('creates with external_id, finds by it, refuses a duplicate with 409 and upserts a batch matched on it', async () => {
+    const created = await api.post('/v1/contacts', contactInput({ external_id: 'crm-7' }));
+    expect(created.status).toBe(201);
+    expect(created.body.data.external_id).toBe('crm-7');
+    const found = await api.get('/v1/contacts?external_id=crm-7');
+    expect(found.body.data.map((c: { id: string }) => c.id)).toEqual([created.body.data.id]);
+
+    const dup = await api.post('/v1/contacts', contactInput({ external_id: 'crm-7' }));
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: 'conflict', existing_id: created.body.data.id });
+
+    const reply = await api.post('/v1/contacts/batch', {
+      match_on: 'external_id',
+      contacts: [
+        { external_id: 'crm-7', email: created.body.data.email, first_name: 'Renamed' },
+        { external_id: 'crm-8', email: uniqueEmail() },
+      ],
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.data).toMatchObject({ created: 1, updated: 1, failed: 0 });
+    expect(reply.body.data.results[0].id).toBe(created.body.data.id);
+    expect((await api.post('/v1/contacts/batch', { match_on: 'phone', contacts: [{ email: uniqueEmail() }] })).status).toBe(400);
+    expect((await api.get(`/v1/contacts?external_id=${'x'.repeat(256)}`)).status).toBe(400);
+  });
+});
