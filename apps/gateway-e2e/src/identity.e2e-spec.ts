@@ -1,8 +1,9 @@
 /**
  * Contact identity and consent through the gateway, every service its own
- * process (SPEC §12): external_id (create, lookup, batch upsert by it).
+ * process (SPEC §12): external_id (create, lookup, batch upsert by it) and
+ * merge (activities, tags and list memberships follow the primary).
  */
-import { ApiClient, contactInput, createTenant, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
 
 describe('contact identity API', () => {
   let stack: TestStack;
@@ -42,5 +43,33 @@ describe('contact identity API', () => {
     expect(reply.body.data.results[0].id).toBe(created.body.data.id);
     expect((await api.post('/v1/contacts/batch', { match_on: 'phone', contacts: [{ email: uniqueEmail() }] })).status).toBe(400);
     expect((await api.get(`/v1/contacts?external_id=${'x'.repeat(256)}`)).status).toBe(400);
+  });
+
+  it('merges duplicates: activities, tags and list memberships move to the primary; a repeat answers the same', async () => {
+    const primary = (await api.post('/v1/contacts', contactInput({ tags: ['p'] }))).body.data;
+    const dup = (await api.post('/v1/contacts', contactInput({ tags: ['d'], phone: '+14155550123' }))).body.data;
+    expect((await api.post(`/v1/contacts/${dup.id}/activities`, { type: 'purchase' })).status).toBe(201);
+    const list = (await api.post('/v1/lists', { name: 'merge list' })).body.data;
+    expect((await api.post(`/v1/lists/${list.id}/members`, { contact_ids: [dup.id] })).status).toBeLessThan(300);
+
+    const merged = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: [dup.id] });
+    expect(merged.status).toBe(200);
+    expect(merged.body.data).toMatchObject({ merged_ids: [dup.id], contact: { id: primary.id, tags: ['p', 'd'], phone: '+14155550123', version: 2 } });
+    const again = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: [dup.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual(merged.body.data);
+
+    expect((await api.get(`/v1/contacts/${dup.id}`)).status).toBe(404);
+    const acts = await api.get(`/v1/contacts/${primary.id}/activities`);
+    expect(acts.body.data.map((a: { type: string }) => a.type)).toEqual(['purchase']);
+    await eventually(async () => {
+      const members = await api.get(`/v1/lists/${list.id}/members`);
+      return JSON.stringify(members.body.data.map((m: { id: string }) => m.id)) === JSON.stringify([primary.id]);
+    });
+
+    const bad = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: [primary.id] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect((await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: ['con_missing'] })).status).toBe(404);
   });
 });

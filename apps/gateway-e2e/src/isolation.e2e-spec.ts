@@ -243,6 +243,14 @@ describe('tenant and mode isolation, every route', () => {
     check(`B previews on A segment ${aLive.params['segments.id']}`, nestedPreview, [400]);
     const batch = await b.api.post('/v1/contacts/batch', { contacts: [{ id: aLive.contactId, email: contactInput().email }] });
     check(`B batch with A id ${aLive.contactId}`, batch, [200, 400]);
+    const bContact = (await b.api.get('/v1/contacts?tag=iso')).body.data[0].id as string;
+    for (const body of [
+      { primary_id: bContact, duplicate_ids: [aLive.contactId] },
+      { primary_id: aLive.contactId, duplicate_ids: [bContact] },
+      { primary_id: bContact, duplicate_ids: [aTest.contactId] },
+    ]) {
+      check(`B merges with A ids ${JSON.stringify(body)}`, await b.api.post('/v1/contacts/merge', body), [404]);
+    }
     expect(failures).toEqual([]);
     const aContact = await a.api.get(`/v1/contacts/${aLive.contactId}`);
     expect(aContact.status).toBe(200);

@@ -12,6 +12,7 @@ export const ContactPatterns = {
   update: qualify('contacts.update'),
   delete: qualify('contacts.delete'),
   batchUpsert: qualify('contacts.batch_upsert'),
+  merge: qualify('contacts.merge'),
   addTags: qualify('contacts.add_tags'),
   removeTags: qualify('contacts.remove_tags'),
   recordActivity: qualify('contacts.record_activity'),
@@ -166,6 +167,33 @@ export interface BatchUpsertReply {
   updated: number;
   unchanged: number;
   failed: number;
+}
+
+// Merge
+
+export const MAX_MERGE_DUPLICATES = 50;
+
+/** `POST /v1/contacts/merge`: the duplicates are folded into the primary, then deleted. */
+export const MergeContactsSchema = z
+  .object({
+    primary_id: z.string().min(1).max(64),
+    duplicate_ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_MERGE_DUPLICATES),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.duplicate_ids.includes(v.primary_id)) {
+      ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'a contact cannot be merged into itself' });
+    }
+    if (new Set(v.duplicate_ids).size !== v.duplicate_ids.length) {
+      ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'duplicate_ids must be unique' });
+    }
+  });
+export type MergeContactsRequest = z.infer<typeof MergeContactsSchema>;
+export interface MergeContactsReply {
+  /** The primary contact after the merge. */
+  contact: ContactView;
+  /** The duplicates merged into it (now deleted), as requested; a repeated merge answers the same. */
+  merged_ids: string[];
 }
 
 // Activities
@@ -336,6 +364,7 @@ export const ContactRpc = {
   update: defineRpc(ContactPatterns.update, z.object({ params: ByIdParams, body: UpdateContactSchema }), replyOf<ContactView>()),
   delete: defineRpc(ContactPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
   batchUpsert: defineRpc(ContactPatterns.batchUpsert, z.object({ body: BatchUpsertSchema }), replyOf<BatchUpsertReply>()),
+  merge: defineRpc(ContactPatterns.merge, z.object({ body: MergeContactsSchema }), replyOf<MergeContactsReply>()),
   addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
   removeTags: defineRpc(ContactPatterns.removeTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
   recordActivity: defineRpc(ContactPatterns.recordActivity, z.object({ params: ByIdParams, body: RecordActivitySchema }), replyOf<ActivityView>()),

@@ -39,6 +39,13 @@ export interface EventPayloads extends AccessEventPayloads {
   'contact.created': { contact: ContactSnapshot };
   'contact.updated': { contact: ContactSnapshot; changed: string[] };
   'contact.deleted': { id: string; version: number };
+  /**
+   * Duplicates folded into `primary_id` (SPEC §12). Followed, keyed by the primary id like this
+   * event so all arrive in order on one partition, by `contact.deleted` for each merged id and
+   * `contact.updated` for the primary: a consumer moves what it keeps of the merged ids (list
+   * memberships, activities) to the primary on this event, before the deletions erase them.
+   */
+  'contact.merged': { primary_id: string; merged_ids: string[] };
   'contact.tags_changed': { contact: ContactSnapshot; added: string[]; removed: string[] };
   'contact.activity_recorded': {
     contact_id: string;
@@ -49,7 +56,7 @@ export interface EventPayloads extends AccessEventPayloads {
   'segment.contact_entered': { segment_id: string; contact_id: string };
   'segment.contact_exited': { segment_id: string; contact_id: string };
   'api_key.created': { id: string; prefix: string; environment: Mode; scopes: string[] };
-  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null };
+  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null; allowed_cidrs: string[] | null };
   'api_key.rotated': { id: string; previous_secret_expires_at: string };
   'api_key.revoked': { id: string };
   'webhook.endpoint_disabled': { endpoint_id: string; reason: string };
@@ -62,6 +69,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'contact.created': EventTopics.contacts,
   'contact.updated': EventTopics.contacts,
   'contact.deleted': EventTopics.contacts,
+  'contact.merged': EventTopics.contacts,
   'contact.tags_changed': EventTopics.contacts,
   'contact.activity_recorded': EventTopics.contacts,
   'list.member_added': EventTopics.segments,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Role } from './access-events';
 import { SCOPES } from './auth';
+import { MAX_ALLOWED_CIDRS, parseCidr } from './cidr';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
@@ -122,6 +123,30 @@ const scopes = z
   .max(SCOPES.length)
   .transform((s) => [...new Set(s)].sort());
 
+/**
+ * Networks a key may be used from (SPEC §15): IPv4/IPv6 addresses or CIDRs,
+ * at most 50, stored in canonical form; `null` (or absent) means anywhere. A
+ * malformed entry or one too many is a 400 naming it (`allowed_cidrs[3]`).
+ */
+const allowedCidrs = z
+  .array(z.string().max(64))
+  .superRefine((list, ctx) => {
+    if (list.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'an empty list would allow no network; send null to allow any', params: { code: 'empty' } });
+      return;
+    }
+    if (list.length > MAX_ALLOWED_CIDRS) {
+      ctx.addIssue({ code: 'custom', path: [MAX_ALLOWED_CIDRS], message: `at most ${MAX_ALLOWED_CIDRS} networks per key; entry ${MAX_ALLOWED_CIDRS} ('${list[MAX_ALLOWED_CIDRS]}') is one too many`, params: { code: 'too_many' } });
+      return;
+    }
+    for (const [i, entry] of list.entries()) {
+      const parsed = parseCidr(entry);
+      if ('error' in parsed) ctx.addIssue({ code: 'custom', path: [i], message: parsed.error, params: { code: 'invalid_cidr' } });
+    }
+  })
+  .transform((list) => [...new Set(list.map((e) => (parseCidr(e) as { cidr: string }).cidr))])
+  .nullable();
+
 export const CreateApiKeySchema = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -134,6 +159,7 @@ export const CreateApiKeySchema = z
       .nullable()
       .optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+    allowed_cidrs: allowedCidrs.optional(),
   })
   .strict();
 export type CreateApiKeyRequest = z.infer<typeof CreateApiKeySchema>;
@@ -143,9 +169,10 @@ export const UpdateApiKeySchema = z
     name: z.string().trim().min(1).max(100).optional(),
     scopes: scopes.optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+    allowed_cidrs: allowedCidrs.optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute, allowed_cidrs');
 export type UpdateApiKeyRequest = z.infer<typeof UpdateApiKeySchema>;
 
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
@@ -180,6 +207,8 @@ export interface ApiKeyView {
   last4: string;
   scopes: string[];
   rate_limit_per_minute: number | null;
+  /** Networks the key may be used from; null: anywhere. */
+  allowed_cidrs: string[] | null;
   status: 'active' | 'revoked' | 'expired';
   created_at: string;
   updated_at: string;
@@ -225,6 +254,8 @@ export interface VerifiedApiKey {
   prefix: string;
   scopes: string[];
   rate_limit_per_minute: number | null;
+  /** Networks the key may be used from (checked by the gateway from this cached answer); null or absent: anywhere. */
+  allowed_cidrs?: string[] | null;
   /** The earliest of the key's expiry and (for a rotated-out secret) the end of its grace period. */
   expires_at: string | null;
   /** Why this secret no longer works, if it does not. */

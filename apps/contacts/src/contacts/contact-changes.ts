@@ -99,6 +99,43 @@ export function applyTags(current: ContactSnapshot, tags: string[], op: 'add' | 
   };
 }
 
+export interface MergeResult {
+  /** Always a new version: consumers must see the merge even when no field was filled. */
+  next: ContactSnapshot;
+  changed: string[];
+}
+
+/**
+ * The primary after absorbing its duplicates (taken in the order given): its
+ * empty fields filled from the first duplicate that has one, tags united,
+ * custom field values it lacks copied. Its own values always win; the email
+ * stays the primary's.
+ */
+export function mergeContacts(primary: ContactSnapshot, duplicates: ContactSnapshot[], now: Date): MergeResult {
+  const next: ContactSnapshot = { ...primary, tags: [...primary.tags], custom_fields: { ...primary.custom_fields } };
+  const changed: string[] = [];
+  for (const field of ['external_id', 'first_name', 'last_name', 'phone'] as const) {
+    if (next[field] !== null) continue;
+    const donor = duplicates.find((d) => d[field] !== null);
+    if (!donor) continue;
+    next[field] = donor[field];
+    changed.push(field);
+  }
+  const tags = unique([...primary.tags, ...duplicates.flatMap((d) => d.tags)]);
+  if (tags.length !== primary.tags.length) {
+    next.tags = tags;
+    changed.push('tags');
+  }
+  for (const duplicate of duplicates) {
+    for (const [key, value] of Object.entries(duplicate.custom_fields)) {
+      if (value === null || key in next.custom_fields) continue;
+      next.custom_fields[key] = value;
+      changed.push(`custom_fields.${key}`);
+    }
+  }
+  return { next: bump(next, now), changed };
+}
+
 function bump(contact: ContactSnapshot, now: Date): ContactSnapshot {
   return { ...contact, version: contact.version + 1, updated_at: now.toISOString() };
 }

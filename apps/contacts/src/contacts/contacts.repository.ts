@@ -29,6 +29,15 @@ export class ContactsRepository {
     return rows[0];
   }
 
+  /** These contacts of the scope, in id order (the lock order of every multi-contact write). */
+  async findByIds(m: EntityManager, s: Scope, ids: string[], lock = false): Promise<ContactRow[]> {
+    if (!ids.length) return [];
+    return m.query(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
+      [s.tenantId, s.mode, ids],
+    );
+  }
+
   async findByEmails(m: EntityManager, s: Scope, emails: string[], lock = false): Promise<ContactRow[]> {
     if (!emails.length) return [];
     return m.query(
@@ -101,6 +110,16 @@ export class ContactsRepository {
       [s.tenantId, s.mode, id],
     );
     return rows[0]?.version;
+  }
+
+  /** Deletes these contacts (with their value rows and activities, by cascade). Returns each deleted id's version. */
+  async deleteMany(m: EntityManager, s: Scope, ids: string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const [rows]: [{ id: string; version: number }[], number] = await m.query(
+      `DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) RETURNING id, version`,
+      [s.tenantId, s.mode, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.version]));
   }
 
   /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */

@@ -2,7 +2,7 @@
  * The global guard: composes the request pipeline's units in order — the
  * route's declared policy (RoutePolicies), the failure throttle per IP
  * (AuthFailureThrottle), authentication of every presented credential
- * (Authenticator), the rate limit (RateLimiter, one Redis round trip) and the
+ * (Authenticator), the key's network allowlist, the rate limit (RateLimiter, one Redis round trip) and the
  * scope check — then attaches the caller and the request context. Public
  * routes may be limited per client IP instead. Each unit has its own tests;
  * this class only orders them.
@@ -17,6 +17,7 @@ import { AccessState } from './access-state';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { Authenticator } from './authenticator';
 import { presentedCredentials } from './credentials';
+import { assertIpAllowed } from './ip-allowlist';
 import { contextFor, type Caller } from './request-context';
 import { RoutePolicies } from './route-policy';
 import { assertScope } from './scope-check';
@@ -42,6 +43,8 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const caller = this.access.current(await this.authenticate(req));
+    // Before the rate limit: a request from a network the key excludes spends none of its quota.
+    assertIpAllowed(caller, req.ip);
     admit(reply, await this.limiter.check(policyFor(caller, this.access.tenantOf(caller).limits)));
     assertScope(caller, route.required);
     req.sigilCaller = caller;

@@ -7,12 +7,14 @@ import {
   ListActivitiesQuerySchema,
   ListContactsQuerySchema,
   MAX_BATCH_ROWS,
+  MergeContactsSchema,
   RecordActivitySchema,
   TagsRequestSchema,
   UpdateContactSchema,
   type ActivityView,
   type BatchUpsertReply,
   type ContactView,
+  type MergeContactsReply,
   type RequestContext,
 } from '@sigil/contracts';
 import { DomainError, RpcClient } from '@sigil/platform';
@@ -60,6 +62,19 @@ export class ContactsController {
     }
     const timeoutMs = this.config.KAFKA_REQUEST_TIMEOUT_MS * BATCH_TIMEOUT_FACTOR;
     return forward(this.rpc, ContactRpc.batchUpsert, ctx, { body }, timeoutMs);
+  }
+
+  @ApiDoc({
+    tag: 'Contacts',
+    summary: 'Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)',
+    body: MergeContactsSchema,
+    returns: '{contact, merged_ids}',
+  })
+  @Post('merge')
+  @RequireScope('contacts:write')
+  @HttpCode(200)
+  merge(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<MergeContactsReply>> {
+    return forward(this.rpc, ContactRpc.merge, ctx, { body });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Get a contact' })

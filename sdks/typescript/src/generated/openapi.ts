@@ -245,6 +245,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)
+         * @description Requires the `contacts:write` scope.
+         */
+        post: operations["contacts_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -889,7 +909,7 @@ export interface components {
             error: {
                 status: number;
                 /** @enum {string} */
-                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
+                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "ip_not_allowed" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
                 /** @enum {string} */
                 type: "authentication_error" | "authorization_error" | "invalid_request_error" | "rate_limit_error" | "api_error";
                 message: string;
@@ -945,7 +965,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Authenticated but not allowed: `insufficient_scope` (names `required_scope`) or `plan_limit_exceeded`. */
+        /** @description Authenticated but not allowed: `insufficient_scope` (names `required_scope`), `ip_not_allowed` (the key’s `allowed_cidrs` exclude the client) or `plan_limit_exceeded`. */
         E403: {
             headers: {
                 /** @description Requests allowed in the current window. */
@@ -1507,6 +1527,7 @@ export interface operations {
                     scopes: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "*")[];
                     expires_at?: string | null;
                     rate_limit_per_minute?: number | null;
+                    allowed_cidrs?: string[] | null;
                 };
             };
         };
@@ -1647,6 +1668,7 @@ export interface operations {
                     name?: string;
                     scopes?: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "*")[];
                     rate_limit_per_minute?: number | null;
+                    allowed_cidrs?: string[] | null;
                 };
             };
         };
@@ -1919,6 +1941,60 @@ export interface operations {
         };
         responses: {
             /** @description {results, created, updated, unchanged, failed} */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            409: components["responses"]["E409"];
+            413: components["responses"]["E413"];
+            415: components["responses"]["E415"];
+            422: components["responses"]["E422"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    contacts_merge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for 24 h; a different request with the same key is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    primary_id: string;
+                    duplicate_ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description {contact, merged_ids} */
             200: {
                 headers: {
                     /** @description Requests allowed in the current window. */

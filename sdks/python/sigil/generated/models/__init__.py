@@ -18,6 +18,7 @@ from .contacts_batch_body_match_on import ContactsBatchBodyMatchOn
 from .contacts_create_body import ContactsCreateBody
 from .contacts_create_body_custom_fields import ContactsCreateBodyCustomFields
 from .contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
+from .contacts_merge_body import ContactsMergeBody
 from .contacts_record_activity_body import ContactsRecordActivityBody
 from .contacts_record_activity_body_properties import (
     ContactsRecordActivityBodyProperties,
@@ -74,6 +75,7 @@ __all__ = (
     "ContactsCreateBody",
     "ContactsCreateBodyCustomFields",
     "ContactsCreateBodyPhoneType0",
+    "ContactsMergeBody",
     "ContactsRecordActivityBody",
     "ContactsRecordActivityBodyProperties",
     "ContactsRemoveTagsBody",
