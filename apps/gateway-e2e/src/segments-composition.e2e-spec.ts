@@ -5,7 +5,7 @@
  * segment export (CSV and NDJSON, streamed), the consent default on list
  * exports (`include_unsubscribed`), and scopes on the new routes.
  */
-import { ApiClient, contactInput, createTenant, TestStack, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually, TestStack, type TestTenant } from '@sigil/testing';
 
 let stack: TestStack;
 let tenant: TestTenant;
@@ -21,16 +21,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: last ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 /** NDJSON rows (the test client parses a one-line body as JSON already). */
 function ndjson(body: unknown): unknown[] {
   return typeof body === 'string' ? body.trim().split('\n').map((l) => JSON.parse(l) as unknown) : [body];
@@ -43,7 +33,7 @@ async function readySegment(body: Record<string, unknown>): Promise<string> {
   await eventually(
     () => api.get(`/v1/segments/${id}`),
     (r) => r.body.data?.status === 'ready',
-    'segment built',
+    30_000,
   );
   return id;
 }
@@ -111,7 +101,7 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
     const mine = await eventually(
       () => api.get(`/v1/contacts/${contactId}/segments`),
       (r) => r.status === 200 && r.body.data.length === 2,
-      'contact in both segments',
+      30_000,
     );
     expect(mine.body.data.map((s: { segment_id: string }) => s.segment_id).sort()).toEqual([inner, outer].sort());
     expect(Date.parse(mine.body.data[0].since)).toBeGreaterThan(Date.now() - 3600_000);
@@ -152,7 +142,7 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
     await eventually(
       () => api.post(`/v1/lists/${list}/members`, { contact_ids: [contactId] }),
       (r) => r.body.data?.results?.[0]?.status === 'added',
-      'member added',
+      30_000,
     );
     const all = await api.request('GET', `/v1/lists/${list}/export?format=ndjson&include_unsubscribed=true`);
     expect(all.status).toBe(200);
