@@ -63,7 +63,7 @@ beforeAll(async () => {
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 3, sweepIntervalMs: 1000, leaseSeconds: 30 });
   lists = new ListsService(ds, outbox, membership);
   snapshots = new ExportSnapshots(ds);
-  segments = new SegmentsService(ds, membership, builder, clock, snapshots);
+  segments = new SegmentsService(ds, outbox, membership, builder, clock, snapshots);
 });
 
 afterAll(async () => {

@@ -27,8 +27,9 @@ import {
   type PreviewSegment,
   type UpdateSegmentRequest,
   type SegmentsPageQuery,
+  type SegmentSnapshot,
 } from '@sigil/contracts';
-import { Conflict, isId, newId, NotFound, Paged, isIdOf, keysetPage, pageWindow, ValidationFailed } from '@sigil/platform';
+import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, ValidationFailed, type NewEvent } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
@@ -71,6 +72,7 @@ const isIdSegment = isIdOf('seg');
 export class SegmentsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
     private readonly membership: MembershipService,
     private readonly builder: SegmentBuilder,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -82,7 +84,7 @@ export class SegmentsService {
     const id = newId('seg');
     const rows: SegmentRow[] = await this.dataSource.transaction(async (manager) => {
       if (checked.segmentIds.length) await this.checkGraph(manager, ctx, id, checked.segmentIds);
-      return manager.query(
+      const inserted: SegmentRow[] = await manager.query(
         `INSERT INTO segments AS s (tenant_id, mode, id, name, description, rules, list_refs, segment_refs, include_unsubscribed, time_window, status)
          VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8::text[], $9, $10, 'building')
          RETURNING ${SEGMENT_COLUMNS}, 0 AS member_count`,
@@ -99,6 +101,8 @@ export class SegmentsService {
           checked.timeWindow,
         ],
       );
+      await this.outbox.append(manager, [segmentEvent(ctx, 'segment.created', inserted[0]!)]);
+      return inserted;
     });
     this.builder.wake();
     return segmentView(rows[0]!);
@@ -151,6 +155,8 @@ export class SegmentsService {
           ],
         );
       }
+      const after = await this.find(manager, ctx, segment.id);
+      await this.outbox.append(manager, [{ ...segmentEvent(ctx, 'segment.updated', after), previous: { ...segmentSnapshot(segment) } }]);
     });
     if (rebuild) this.builder.wake();
     return this.get(ctx, id);
@@ -169,6 +175,9 @@ export class SegmentsService {
       }
       await manager.query(`DELETE FROM segment_members WHERE tenant_id = $1 AND mode = $2 AND segment_id = $3`, [ctx.tenant_id, ctx.mode, segment.id]);
       await manager.query(`DELETE FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = $3`, [ctx.tenant_id, ctx.mode, segment.id]);
+      await this.outbox.append(manager, [
+        { type: 'segment.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: segment.id, data: { id: segment.id }, previous: { ...segmentSnapshot(segment) } },
+      ]);
     });
   }
 
@@ -427,4 +436,12 @@ function segmentView(row: SegmentRow): SegmentView {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+function segmentSnapshot(row: SegmentRow): SegmentSnapshot {
+  return { id: row.id, name: row.name, rules: row.rules };
+}
+
+function segmentEvent(ctx: RequestContext, type: 'segment.created' | 'segment.updated', row: SegmentRow): NewEvent {
+  return { type, tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { segment: segmentSnapshot(row) } };
 }

@@ -51,6 +51,8 @@ from .segments_export_format import SegmentsExportFormat
 from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
+from .usage_usage_group_by import UsageUsageGroupBy
+from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
@@ -106,6 +108,8 @@ __all__ = (
     "SegmentsHistoryInterval",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
+    "UsageUsageGroupBy",
+    "UsageUsageInterval",
     "WebhooksCreateBody",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
