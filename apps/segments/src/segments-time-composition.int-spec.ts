@@ -102,7 +102,7 @@ async function previewIds(ctx: RequestContext, rules: unknown): Promise<string[]
 
 async function segmentEvents(ctx: RequestContext, segmentId?: string): Promise<string[]> {
   const rows: Array<{ envelope: DomainEvent }> = await ds.query(
-    `SELECT envelope FROM outbox_events WHERE envelope->>'tenant_id' = $1 AND envelope->>'mode' = $2 AND envelope->>'type' LIKE 'segment.%' ORDER BY seq`,
+    `SELECT envelope FROM outbox_events WHERE envelope->>'tenant_id' = $1 AND envelope->>'mode' = $2 AND envelope->>'type' IN ('segment.contact_entered', 'segment.contact_exited') ORDER BY seq`,
     [ctx.tenant_id, ctx.mode],
   );
   return rows
