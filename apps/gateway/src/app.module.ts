@@ -45,6 +45,7 @@ import { ContactSegmentsController } from './routes/contact-segments.controller'
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -63,6 +64,7 @@ const CONTROLLERS = [
   SegmentsController,
   ContactSegmentsController,
   WebhooksController,
+  EventTypesController,
   AdminController,
   ConsoleController,
 ];
