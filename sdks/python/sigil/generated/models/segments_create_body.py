@@ -17,11 +17,13 @@ class SegmentsCreateBody:
         name (str):
         rules (Any):
         description (None | str | Unset):
+        include_unsubscribed (bool | Unset):  Default: False.
     """
 
     name: str
     rules: Any
     description: None | str | Unset = UNSET
+    include_unsubscribed: bool | Unset = False
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -34,6 +36,8 @@ class SegmentsCreateBody:
         else:
             description = self.description
 
+        include_unsubscribed = self.include_unsubscribed
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -44,6 +48,8 @@ class SegmentsCreateBody:
         )
         if description is not UNSET:
             field_dict["description"] = description
+        if include_unsubscribed is not UNSET:
+            field_dict["include_unsubscribed"] = include_unsubscribed
 
         return field_dict
 
@@ -63,10 +69,13 @@ class SegmentsCreateBody:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        include_unsubscribed = d.pop("include_unsubscribed", UNSET)
+
         segments_create_body = cls(
             name=name,
             rules=rules,
             description=description,
+            include_unsubscribed=include_unsubscribed,
         )
 
         return segments_create_body
