@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ContactSnapshot } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
-import { documented, NON_BLANK_PATTERN, type JsonSchemaObject } from './openapi-hints';
+import { documented, NON_BLANK_PATTERN, relations, type JsonSchemaObject } from './openapi-hints';
 import { qualify } from './naming';
 
 export const SegmentPatterns = {
@@ -398,15 +398,19 @@ export interface SegmentCountReply {
   status: SegmentStatus;
 }
 
-export const SegmentHistoryQuerySchema = z
-  .object({
-    /** ISO-8601; default: the last 30 intervals up to `to`. */
-    from: z.string().datetime({ offset: true }).optional(),
-    /** ISO-8601; default: now. */
-    to: z.string().datetime({ offset: true }).optional(),
-    interval: z.enum(['hour', 'day']).default('day'),
-  })
-  .strict();
+export const SegmentHistoryQuerySchema = documented(
+  z
+    .object({
+      /** ISO-8601; default: the last 30 intervals up to `to`. */
+      from: z.string().datetime({ offset: true }).optional(),
+      /** ISO-8601; default: now. */
+      to: z.string().datetime({ offset: true }).optional(),
+      interval: z.enum(['hour', 'day']).default('day'),
+    })
+    .strict(),
+  // Checked by the segments service (with the number of intervals, and `from` before now when `to` is absent).
+  relations({ kind: 'after', field: 'to', than: 'from' }),
+);
 export type SegmentHistoryQuery = z.output<typeof SegmentHistoryQuerySchema>;
 
 /** At most this many intervals per history request (92 days by hour). */

@@ -104,8 +104,9 @@ def _instant(value):
         return None
 
 
-def _keep_relation(body, relation):
-    """Make a generated valid body satisfy one `x-relations` rule of the document."""
+def _keep_relation(body, relation, required=()):
+    """Make a generated valid body (or query) satisfy one `x-relations` rule of
+    the document: for `after`, the optional one of the two goes."""
     field = relation.get("field")
     if relation.get("kind") == "not-in":
         items = body.get(relation.get("list"))
@@ -118,7 +119,8 @@ def _keep_relation(body, relation):
         except TypeError:  # one with an offset, one without
             kept = False
         if not kept:
-            body.pop(field)
+            than = relation.get("than")
+            body.pop(than if than in body and than not in required else field)
 
 
 @schemathesis.hook
@@ -152,6 +154,9 @@ def map_case(context, case):
         present = [name for name in group if name in query]
         for name in present[1:]:
             query.pop(name)
+    required = [p["name"] for p in raw.get("parameters", []) if p.get("in") == "query" and p.get("required")]
+    for relation in raw.get("x-relations", []):
+        _keep_relation(query, relation, required)
     if isinstance(case.query, MutableMapping):
         case.query = query
     if isinstance(case.body, MutableMapping):
@@ -161,7 +166,7 @@ def map_case(context, case):
             if isinstance(prop, dict) and prop.get("x-defined-by"):
                 case.body.pop(name, None)
         for relation in schema.get("x-relations") or []:
-            _keep_relation(case.body, relation)
+            _keep_relation(case.body, relation, schema.get("required") or [])
     headers = case.headers if isinstance(case.headers, MutableMapping) else None
     key = next((name for name in (headers or {}) if name.lower() == "idempotency-key"), None)
     if key is not None and isinstance(headers[key], str):

@@ -156,7 +156,7 @@ function jsonSchema(schema: ZodTypeAny): JsonObject {
   return withoutNul(out) as JsonObject;
 }
 
-function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclusive?: string[][] } {
+function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclusive?: string[][]; relations?: unknown[] } {
   const json = jsonSchema(schema);
   const properties = (json['properties'] ?? {}) as Record<string, JsonObject>;
   const required = new Set((json['required'] as string[] | undefined) ?? []);
@@ -174,7 +174,7 @@ function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclus
     if (notes.length) parameter['description'] = notes.join(' ');
     return parameter;
   });
-  return { parameters, exclusive };
+  return { parameters, exclusive, relations: json['x-relations'] as unknown[] | undefined };
 }
 
 /** A part (`query`, `body`) of a pattern's request schema: the very schema the service validates that part with. */
@@ -204,7 +204,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     }));
     const query = doc?.query ?? partOf(doc?.rpc, 'query');
     const body = doc?.body ?? partOf(doc?.rpc, 'body');
-    const { parameters: queryParams, exclusive } = query ? queryParameters(query) : { parameters: [], exclusive: undefined };
+    const { parameters: queryParams, exclusive, relations } = query ? queryParameters(query) : { parameters: [], exclusive: undefined, relations: undefined };
     parameters.push(...queryParams);
     if (route.method === 'POST' && !route.isPublic) {
       parameters.push({
@@ -256,6 +256,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       operation['description'] = route.scope ? `Requires the \`${route.scope}\` scope.` : 'Any valid credential.';
     }
     if (exclusive) operation['x-mutually-exclusive'] = exclusive;
+    if (relations) operation['x-relations'] = relations;
     if (body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(body) } } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
