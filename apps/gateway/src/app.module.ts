@@ -41,6 +41,7 @@ import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
+import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
@@ -61,6 +62,7 @@ const CONTROLLERS = [
   CustomFieldsController,
   ListsController,
   SegmentsController,
+  ContactSegmentsController,
   WebhooksController,
   EventTypesController,
   AdminController,
