@@ -27,6 +27,8 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${SIGIL_REDIS_PORT:-6379}}"
 # developer's own scripts all sign up from 127.0.0.1 (the production default is 20 an hour,
 # apps/gateway/src/config.ts). A value set by the caller wins.
 DEV_GATEWAY_ENV=(SIGNUP_LIMIT_PER_IP_PER_HOUR="${SIGNUP_LIMIT_PER_IP_PER_HOUR:-10000}")
+# Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
+DEV_GATEWAY_ENV+=(IMPORTS_DATABASE_URL="${IMPORTS_DATABASE_URL:-postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_contacts}")
 
 for svc in "${SERVICES[@]}"; do
   env_port=()

@@ -35,6 +35,8 @@ import { ApiKeysController } from './routes/api-keys.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
+import { ImportStaging } from './imports/import-staging';
+import { ImportsController } from './routes/imports.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
 import { SegmentsController } from './routes/segments.controller';
@@ -53,6 +55,7 @@ const CONTROLLERS = [
   UsageController,
   ContactsController,
   CustomFieldsController,
+  ImportsController,
   ListsController,
   SegmentsController,
   WebhooksController,
@@ -86,6 +89,7 @@ export class GatewayAppModule {
         UsageRecorder,
         RateLimiter,
         ConsoleFiles,
+        ImportStaging,
       ],
     };
   }

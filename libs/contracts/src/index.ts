@@ -7,6 +7,7 @@ export * from './patterns';
 export * from './events';
 export * from './health';
 export * from './contacts';
+export * from './imports';
 export * from './keys';
 export * from './segments';
 export * from './webhooks';

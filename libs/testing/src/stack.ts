@@ -153,8 +153,11 @@ export class TestStack {
         const name = r === 0 ? 'gateway' : `gateway-${r + 1}`;
         // Tests sign up many tenants from one IP; tests of these limits set their own values.
         const generousIpLimits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000', LOGIN_LIMIT_PER_IP_PER_MINUTE: '100000', AUTH_FAILURES_PER_IP_PER_MINUTE: '100000' };
+        // Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
+        const contactsDb = dbUrls[backends.indexOf('contacts')];
+        const imports: Record<string, string> = contactsDb ? { IMPORTS_DATABASE_URL: contactsDb } : {};
         stack.processes.push(
-          new ServiceProcess(name, 'gateway', await freePort(), { ...common, ...generousIpLimits, ...options.serviceEnv?.gateway }, logDir),
+          new ServiceProcess(name, 'gateway', await freePort(), { ...common, ...generousIpLimits, ...imports, ...options.serviceEnv?.gateway }, logDir),
         );
       }
     }

@@ -2,5 +2,6 @@
 import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
 import { Contacts1764100000100 } from './1764100000100-contacts';
 import { ContactsFull1764100000110 } from './1764100000110-contacts-full';
+import { Imports1764400000300 } from './1764400000300-imports';
 
-export const CONTACTS_MIGRATIONS = [SharedTables1764100000000, Contacts1764100000100, ContactsFull1764100000110, IdempotencyRecords1764200000000];
+export const CONTACTS_MIGRATIONS = [SharedTables1764100000000, Contacts1764100000100, ContactsFull1764100000110, IdempotencyRecords1764200000000, Imports1764400000300];

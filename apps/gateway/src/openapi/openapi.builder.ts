@@ -155,6 +155,22 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       operation['description'] = route.scope ? `Requires the \`${route.scope}\` scope.` : 'Any valid credential.';
     }
     if (doc?.body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } };
+    if (doc?.upload) {
+      // A file upload: a JSON `options` part, then the `file` part (streamed, so the options must come first).
+      operation['requestBody'] = {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['options', 'file'],
+              properties: { options: jsonSchema(doc.upload.options), file: { type: 'string', format: 'binary', description: doc.upload.file } },
+            },
+            encoding: { options: { contentType: 'application/json' } },
+          },
+        },
+      };
+    }
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
 

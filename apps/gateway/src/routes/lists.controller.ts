@@ -4,7 +4,6 @@
  * to the HTTP response as it arrives, honouring back-pressure, so neither the
  * gateway nor the segments service ever holds more than two chunks.
  */
-import { once } from 'node:events';
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
@@ -23,6 +22,7 @@ import { parseOrThrow, RpcClient, UpstreamTimeout } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
+import { csvCell, writeText } from '../http/csv';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
@@ -125,12 +125,12 @@ export class ListsController {
     });
     const line = format === 'csv' ? csvLine : (m: ListMemberView) => `${JSON.stringify(m)}\n`;
     try {
-      if (format === 'csv') await write(out, CSV_HEADER);
+      if (format === 'csv') await writeText(out, CSV_HEADER);
       for (;;) {
         // Ask for the next chunk while this one is written.
         const next = chunk.next_after !== null ? fetchChunk(chunk.next_after) : undefined;
         next?.catch(() => undefined);
-        if (chunk.members.length) await write(out, chunk.members.map(line).join(''));
+        if (chunk.members.length) await writeText(out, chunk.members.map(line).join(''));
         if (!next || out.destroyed) break;
         chunk = (await next).data;
       }
@@ -143,10 +143,6 @@ export class ListsController {
   }
 }
 
-async function write(out: NodeJS.WritableStream & { destroyed: boolean }, text: string): Promise<void> {
-  if (out.destroyed) throw new Error('client went away');
-  if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
-}
 
 const CSV_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at', 'added_at'] as const;
 const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
@@ -165,11 +161,4 @@ function csvLine(m: ListMemberView): string {
     added_at: m.added_at,
   };
   return `${CSV_COLUMNS.map((c) => csvCell(cells[c], c === 'phone')).join(',')}\r\n`;
-}
-
-/** RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula. */
-export function csvCell(value: string, isPhone = false): string {
-  let v = value;
-  if (/^[=+\-@\t\r]/.test(v) && !(isPhone && /^\+\d+$/.test(v))) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
