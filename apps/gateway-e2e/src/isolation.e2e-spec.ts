@@ -37,6 +37,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const webhook = must(await api.post('/v1/webhooks', { url: 'https://example.com/iso-hook', events: ['*'] }), 'webhook');
   const delivery = must(await api.post(`/v1/webhooks/${webhook.id}/test`), 'test delivery');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
+  const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
     params: {
       'contacts.id': contact.id,
@@ -46,8 +47,9 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'webhooks.id': webhook.id,
       'webhooks.delivery_id': delivery.id,
       'api-keys.id': key.id,
+      'imports.id': imported.id,
     },
-    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, key.id, t.tenantId],
+    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, key.id, imported.id, t.tenantId],
     contactId: contact.id,
     listId: list.id,
   };
@@ -72,6 +74,7 @@ function bodyFor(method: string, path: string, own: Fixtures): unknown {
     'POST /v1/webhooks/{id}/test': {},
     'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': {},
     'POST /v1/webhooks/{id}/recover': { since: new Date(Date.now() - 3600_000).toISOString() },
+    'POST /v1/imports/{id}/cancel': {},
   };
   const key = `${method} ${path}`;
   if (method === 'GET') return undefined;

@@ -1,6 +1,7 @@
 /** SQL of import jobs: the job row, its staged file chunks, the keys it has imported and its error report. */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { returnedRows } from '@sigil/platform';
 import type { ImportOptions, ImportRowError, ImportStatus, ImportView } from '@sigil/contracts';
 import type { Scope } from '../contacts/contacts.repository';
 
@@ -103,11 +104,11 @@ export class ImportsRepository {
   /** Sets the status if the job is in one of `from`; true when it was. */
   async transition(m: EntityManager, id: string, from: readonly string[], to: ImportStatus, error: string | null = null): Promise<boolean> {
     const stamp = to === 'running' ? 'started_at = coalesce(started_at, now())' : 'completed_at = now()';
-    const rows: unknown[] = await m.query(
+    const result: unknown = await m.query(
       `UPDATE imports SET status = $3, error = coalesce($4, error), ${stamp} WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
       [id, from, to, error],
     );
-    return rows.length > 0;
+    return returnedRows(result).length > 0;
   }
 
   /** The chunk holding byte `offset` of the file, then each following one. */
@@ -148,12 +149,12 @@ export class ImportsRepository {
 
   /** Moves the job's position forward; false if it is no longer running at `fromOffset` (cancelled, or taken over). */
   async advance(m: EntityManager, id: string, fromOffset: number, d: ProgressDelta): Promise<boolean> {
-    const rows: unknown[] = await m.query(
+    const result: unknown = await m.query(
       `UPDATE imports SET next_offset = $3, rows_processed = rows_processed + $4, created = created + $5, updated = updated + $6, failed = failed + $7
        WHERE id = $1 AND status = 'running' AND next_offset = $2 RETURNING id`,
       [id, fromOffset, d.nextOffset, d.rows, d.created, d.updated, d.failed],
     );
-    return rows.length > 0;
+    return returnedRows(result).length > 0;
   }
 
   /** The staged file and the key set are only needed while the job runs. */
@@ -178,10 +179,10 @@ export class ImportsRepository {
 
   /** Uploads abandoned mid-way (the gateway died): their reservation and bytes go. */
   async deleteAbandonedUploads(m: EntityManager, olderThanSeconds: number): Promise<number> {
-    const rows: unknown[] = await m.query(
+    const result: unknown = await m.query(
       `DELETE FROM imports WHERE status = 'uploading' AND created_at < now() - make_interval(secs => $1) RETURNING id`,
       [olderThanSeconds],
     );
-    return rows.length;
+    return returnedRows(result).length;
   }
 }

@@ -55,7 +55,9 @@ const CREATES_INTO: Record<string, string> = { '/v1/webhooks/{id}/test': '/v1/we
 function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
   for (const [path, operations] of Object.entries(paths)) {
     const create = operations['post'];
-    const created = (create?.['responses'] as Record<string, JsonObject> | undefined)?.['201'];
+    // 201 creates the resource; 202 accepts a job (an import) that is created at once and runs later.
+    const responses = create?.['responses'] as Record<string, JsonObject> | undefined;
+    const created = responses?.['201'] ?? responses?.['202'];
     if (!create || !created) continue;
     const collection = CREATES_INTO[path] ?? path;
     const links: Record<string, JsonObject> = {};

@@ -8,8 +8,10 @@
  * `decodeField`). Offsets let an import resume exactly where it stopped.
  *
  * Rules: a UTF-8 BOM at the start of the file is dropped; records end at LF
- * or CRLF (a CR inside quotes is data); blank lines are skipped; `""` inside
- * quotes is a quote; a line break inside quotes is data. A record longer
+ * or CRLF (a CR inside quotes is data); blank lines are skipped; a quote
+ * opens a quoted field only at the field's start (elsewhere it is a plain
+ * character); `""` inside quotes is a quote; a line break inside quotes is
+ * data; text after a closing quote makes the record malformed. A record longer
  * than `maxRecordBytes` is reported as an error and skipped, so one
  * unterminated quote cannot make the reader buffer the rest of a 200 MB file.
  */
@@ -52,6 +54,8 @@ export class RecordReader {
   /** Where scanning resumes in carry (bytes before it are scanned, inside the current record). */
   private scanned = 0;
   private inQuotes = false;
+  /** Absolute offset of the last closing quote: a quote right after it is the second of an escaped `""`. */
+  private lastClose = -2;
   /** Inside an over-long record: bytes are dropped until its terminator. */
   private skipping = false;
   private skipStart = 0;
@@ -87,7 +91,7 @@ export class RecordReader {
     for (;;) {
       const lf = buf.indexOf(LF, pos);
       const segmentEnd = lf === -1 ? buf.length : lf;
-      if (this.options.format === 'csv') this.trackQuotes(buf, pos, segmentEnd);
+      if (this.options.format === 'csv') this.trackQuotes(buf, pos, segmentEnd, recordStart);
       if (lf === -1) break;
       pos = lf + 1;
       if (this.inQuotes) continue;
@@ -133,10 +137,22 @@ export class RecordReader {
     return rec ? [rec] : [];
   }
 
-  private trackQuotes(buf: Buffer, from: number, to: number): void {
+  /**
+   * Whether the scan is inside a quoted field. A quote opens one only at the
+   * start of a field (or as the second quote of `""`); elsewhere in an
+   * unquoted field it is a literal character (`5" screen`), so it cannot
+   * swallow the following lines.
+   */
+  private trackQuotes(buf: Buffer, from: number, to: number, recordStart: number): void {
     let q = buf.indexOf(QUOTE, from);
     while (q !== -1 && q < to) {
-      this.inQuotes = !this.inQuotes;
+      const abs = this.base + q;
+      if (this.inQuotes) {
+        this.inQuotes = false;
+        this.lastClose = abs;
+      } else if (q === recordStart || buf[q - 1] === COMMA || abs - 1 === this.lastClose) {
+        this.inQuotes = true;
+      }
       q = buf.indexOf(QUOTE, q + 1);
     }
   }
@@ -205,9 +221,8 @@ export function splitCsv(bytes: Buffer): Buffer[] | string {
     }
     const comma = bytes.indexOf(COMMA, i);
     const stop = comma === -1 ? n : comma;
-    const field = bytes.subarray(i, stop);
-    if (field.includes(QUOTE)) return `a quote inside an unquoted field at byte ${i + field.indexOf(QUOTE) + 1} of the row`;
-    fields.push(field);
+    // A quote inside an unquoted field is kept as a character, as spreadsheets write `5" screen`.
+    fields.push(bytes.subarray(i, stop));
     if (comma === -1) return fields;
     i = comma + 1;
     if (i === n) {
