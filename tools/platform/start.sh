@@ -27,6 +27,17 @@ export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:${SIGIL_REDIS_PORT:-6379}}"
 # developer's own scripts all sign up from 127.0.0.1 (the production default is 20 an hour,
 # apps/gateway/src/config.ts). A value set by the caller wins.
 DEV_GATEWAY_ENV=(SIGNUP_LIMIT_PER_IP_PER_HOUR="${SIGNUP_LIMIT_PER_IP_PER_HOUR:-10000}")
+# The operator API's token (SPEC §15: plans belong to the operator): generated once into
+# .infra/admin-token (owner-only), reused on later starts; SIGIL_ADMIN_TOKEN set by the caller wins.
+ADMIN_TOKEN_FILE="$ROOT/.infra/admin-token"
+if [ -z "${SIGIL_ADMIN_TOKEN:-}" ]; then
+  if [ ! -s "$ADMIN_TOKEN_FILE" ]; then
+    (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$ADMIN_TOKEN_FILE")
+  fi
+  SIGIL_ADMIN_TOKEN="$(cat "$ADMIN_TOKEN_FILE")"
+fi
+export SIGIL_ADMIN_TOKEN
+DEV_GATEWAY_ENV+=(SIGIL_ADMIN_TOKEN="$SIGIL_ADMIN_TOKEN")
 # Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
 DEV_GATEWAY_ENV+=(IMPORTS_DATABASE_URL="${IMPORTS_DATABASE_URL:-postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_contacts}")
 

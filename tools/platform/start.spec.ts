@@ -7,7 +7,7 @@
  * records the environment each service was started with.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -34,8 +34,7 @@ function sandbox(): string {
   return dir;
 }
 
-function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const dir = sandbox();
+function gatewayEnv(extra: Record<string, string> = {}, dir = sandbox(), keep = false): Record<string, string> {
   try {
     const res = spawnSync('bash', [join(dir, 'tools/platform/start.sh')], {
       encoding: 'utf8',
@@ -51,6 +50,12 @@ function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> 
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
   } finally {
+    stopStandIns(dir, keep);
+  }
+}
+
+function stopStandIns(dir: string, keep: boolean): void {
+  {
     // The stand-in services keep running, as real ones would (start.sh checks they are alive).
     const runDir = join(dir, '.infra/run');
     for (const f of existsSync(runDir) ? readdirSync(runDir) : []) {
@@ -60,7 +65,7 @@ function gatewayEnv(extra: Record<string, string> = {}): Record<string, string> 
         // already gone
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
 
@@ -73,5 +78,25 @@ describe('npm start: development defaults of the gateway', () => {
   it('keeps a value the caller set', () => {
     const env = gatewayEnv({ SIGNUP_LIMIT_PER_IP_PER_HOUR: '7' });
     expect(env['SIGNUP_LIMIT_PER_IP_PER_HOUR']).toBe('7');
+  });
+});
+
+describe('npm start: the operator token', () => {
+  it('generates a development SIGIL_ADMIN_TOKEN into .infra/admin-token (owner-only) once, and reuses it', () => {
+    const dir = sandbox();
+    try {
+      const first = gatewayEnv({}, dir, true);
+      const file = join(dir, '.infra/admin-token');
+      expect(first['SIGIL_ADMIN_TOKEN']).toMatch(/^[0-9a-f]{64}$/);
+      expect(readFileSync(file, 'utf8')).toBe(first['SIGIL_ADMIN_TOKEN']);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(gatewayEnv({}, dir, true)['SIGIL_ADMIN_TOKEN']).toBe(first['SIGIL_ADMIN_TOKEN']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    }
+  });
+
+  it('keeps a token the caller set', () => {
+    expect(gatewayEnv({ SIGIL_ADMIN_TOKEN: 'x'.repeat(40) })['SIGIL_ADMIN_TOKEN']).toBe('x'.repeat(40));
   });
 });

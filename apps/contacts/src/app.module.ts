@@ -6,6 +6,8 @@ import { ActivitiesHandlers } from './activities/activities.handlers';
 import { ActivitiesService } from './activities/activities.service';
 import { CONTACTS_CONFIG, type ContactsConfig } from './config';
 import { ContactEntity } from './contacts/contact.entity';
+import { ContactMergeService } from './contacts/contact-merge.service';
+import { ContactMergesRepository } from './contacts/contact-merges.repository';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsHandlers } from './contacts/contacts.handlers';
 import { ContactsRepository } from './contacts/contacts.repository';
@@ -33,6 +35,8 @@ export const CONTACTS_PROVIDERS = [
   SegmentMembersClient,
   ContactsService,
   ContactsBatchService,
+  ContactMergesRepository,
+  ContactMergeService,
   CustomFieldsService,
   ActivitiesService,
   SnapshotsService,

@@ -153,6 +153,18 @@ describe('imports API', () => {
     expect(contact).toMatchObject({ first_name: 'Two', tags: ['imported'] });
   });
 
+  it('matches on external_id', async () => {
+    const run = Date.now().toString(36);
+    const created = (await api.post('/v1/contacts', { email: `ext.${run}@example.com`, external_id: `crm-${run}` })).body.data;
+    const csv = `id,mail,name\ncrm-${run},ext.${run}@example.com,Renamed\nnew-${run},new.${run}@example.com,New\nnew-${run},other.${run}@example.com,Dup\n`;
+    const options = { format: 'csv', mapping: { id: 'external_id', mail: 'email', name: 'first_name' }, match_on: 'external_id' };
+    const done = await finished((await api.upload('/v1/imports', options, csv)).body.data.id);
+    expect(done).toMatchObject({ status: 'completed', created: 1, updated: 1, failed: 1 });
+    expect((await api.get(`/v1/contacts/${created.id}`)).body.data.first_name).toBe('Renamed');
+    const missing = await api.upload('/v1/imports', { ...options, mapping: { mail: 'email' } }, csv);
+    expect(missing.status).toBe(400);
+  });
+
   it('refuses files that are not CSV/NDJSON at once, and invalid options naming the field', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
     const cases: Array<[unknown, Buffer | string, string]> = [

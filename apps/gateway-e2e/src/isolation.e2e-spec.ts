@@ -36,6 +36,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const segment = must(await api.post('/v1/segments', { name: 'iso segment', rules: { tag: 'iso', op: 'has' } }), 'segment');
   const webhook = must(await api.post('/v1/webhooks', { url: 'https://example.com/iso-hook', events: ['*'] }), 'webhook');
   const delivery = must(await api.post(`/v1/webhooks/${webhook.id}/test`), 'test delivery');
+  const recovery = must(await api.post(`/v1/webhooks/${webhook.id}/recover`, { since: new Date(0).toISOString() }), 'recovery');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
   const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
@@ -46,10 +47,11 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'segments.id': segment.id,
       'webhooks.id': webhook.id,
       'webhooks.delivery_id': delivery.id,
+      'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
       'imports.id': imported.id,
     },
-    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, key.id, imported.id, t.tenantId],
+    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId],
     contactId: contact.id,
     listId: list.id,
   };
@@ -240,6 +242,14 @@ describe('tenant and mode isolation, every route', () => {
     }
     const batch = await b.api.post('/v1/contacts/batch', { contacts: [{ id: aLive.contactId, email: contactInput().email }] });
     check(`B batch with A id ${aLive.contactId}`, batch, [200, 400]);
+    const bContact = (await b.api.get('/v1/contacts?tag=iso')).body.data[0].id as string;
+    for (const body of [
+      { primary_id: bContact, duplicate_ids: [aLive.contactId] },
+      { primary_id: aLive.contactId, duplicate_ids: [bContact] },
+      { primary_id: bContact, duplicate_ids: [aTest.contactId] },
+    ]) {
+      check(`B merges with A ids ${JSON.stringify(body)}`, await b.api.post('/v1/contacts/merge', body), [404]);
+    }
     expect(failures).toEqual([]);
     const aContact = await a.api.get(`/v1/contacts/${aLive.contactId}`);
     expect(aContact.status).toBe(200);

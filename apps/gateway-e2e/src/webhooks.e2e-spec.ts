@@ -126,6 +126,8 @@ describe('webhooks through the gateway', () => {
     const own = await createEndpoint(api);
     const sent = await api.post(`/v1/webhooks/${own.id}/test`);
     expect(sent.status).toBe(201);
+    const recovery = await api.post(`/v1/webhooks/${own.id}/recover`, { since: new Date(0).toISOString() });
+    expect(recovery.status).toBe(202);
     const stranger = (await createTenant(stack.gatewayUrl)).api;
     const testMode = await tenant.client({ mode: 'test' });
     for (const other of [stranger, testMode]) {
@@ -139,8 +141,9 @@ describe('webhooks through the gateway', () => {
         other.get(`/v1/webhooks/${own.id}/deliveries/${sent.body.data.id}`),
         other.post(`/v1/webhooks/${own.id}/deliveries/${sent.body.data.id}/retry`),
         other.post(`/v1/webhooks/${own.id}/recover`, { since: new Date(0).toISOString() }),
+        other.get(`/v1/webhooks/${own.id}/recoveries/${recovery.body.data.id}`),
       ]);
-      expect(responses.map((r) => r.status)).toEqual(Array(9).fill(404));
+      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(404));
       expect((await other.get('/v1/webhooks')).body.data.map((w: { id: string }) => w.id)).not.toContain(own.id);
     }
     expect((await api.get(`/v1/webhooks/${own.id}`)).body.data.enabled).toBe(true);
@@ -207,10 +210,47 @@ describe('webhooks through the gateway', () => {
     await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`), (r) => r.body.data.status === 'failed');
     healthy = true;
     const recovered = await api.post(`/v1/webhooks/${own.id}/recover`, { since });
-    expect(recovered.status).toBe(200);
-    expect(recovered.body.data).toEqual({ recovered: 1 });
+    expect(recovered.status).toBe(202);
+    expect(recovered.body.data).toMatchObject({ id: expect.stringMatching(/^whr_/), status: 'running', total: 1, webhook_id: own.id });
+    const progress = await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/recoveries/${recovered.body.data.id}`),
+      (r) => r.body.data?.status === 'completed',
+    );
+    expect(progress.body.data).toMatchObject({ recovered: 1, total: 1 });
     await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`), (r) => r.body.data.status === 'delivered');
     expect((await api.post(`/v1/webhooks/${own.id}/recover`, { since: 'yesterday' })).status).toBe(400);
+    const backwards = await api.post(`/v1/webhooks/${own.id}/recover`, { since, until: new Date(Date.parse(since) - 1000).toISOString() });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error.details).toEqual([expect.objectContaining({ field: 'until' })]);
+    expect((await api.get(`/v1/webhooks/${own.id}/recoveries/whr_01JD0000000000000000000000`)).status).toBe(404);
+  });
+
+  it('keeps the events of a disabled period as skipped deliveries and sends them on recover', async () => {
+    const own = await createEndpoint(api, ['contact.created']);
+    const since = new Date().toISOString();
+    expect((await api.patch(`/v1/webhooks/${own.id}`, { enabled: false })).status).toBe(200);
+    const emails: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await api.post('/v1/contacts', contactInput());
+      expect(created.status).toBe(201);
+      emails.push(created.body.data.email);
+    }
+    const skipped = await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/deliveries?status=skipped`),
+      (r) => r.body.data.length === 3,
+    );
+    expect(skipped.body.data.every((d: { attempt_count: number }) => d.attempt_count === 0)).toBe(true);
+    const refused = await api.post(`/v1/webhooks/${own.id}/recover`, { since });
+    expect(refused.status).toBe(409);
+    expect(receiver.received(own.path)).toHaveLength(0);
+
+    expect((await api.patch(`/v1/webhooks/${own.id}`, { enabled: true })).status).toBe(200);
+    const recovered = await api.post(`/v1/webhooks/${own.id}/recover`, { since });
+    expect(recovered.status).toBe(202);
+    expect(recovered.body.data.total).toBe(3);
+    const got = await receiver.waitFor(own.path, (all) => all.length >= 3);
+    expect(got.map((d) => (d.payload.data as { contact: { email: string } }).contact.email).sort()).toEqual([...emails].sort());
+    expect(got.every((d) => d.verifiedWith.length === 1)).toBe(true);
   });
 
   it('shows the queue board only with the admin credential', async () => {

@@ -15,6 +15,8 @@ import {
   RpcClient,
   type KafkaSettings,
 } from '@sigil/platform';
+import { AccessState } from './auth/access-state';
+import { AdminTokenGuard } from './auth/admin-token.guard';
 import { ApiKeyVerifier } from './auth/api-key.verifier';
 import { AuthFailureThrottle } from './auth/auth-failure-throttle';
 import { AuthGuard } from './auth/auth.guard';
@@ -31,6 +33,7 @@ import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { RouteMethods } from './http/route-methods';
 import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
+import { AdminController } from './routes/admin.controller';
 import { ApiKeysController } from './routes/api-keys.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
@@ -59,6 +62,7 @@ const CONTROLLERS = [
   ListsController,
   SegmentsController,
   WebhooksController,
+  AdminController,
   ConsoleController,
 ];
 
@@ -86,6 +90,8 @@ export class GatewayAppModule {
         CredentialCache,
         ApiKeyVerifier,
         KeyCacheInvalidator,
+        AccessState,
+        AdminTokenGuard,
         UsageRecorder,
         RateLimiter,
         ConsoleFiles,

@@ -27,6 +27,11 @@ export const GatewayConfigSchema = z.object({
   /** Trust X-Forwarded-For from this many proxy hops (behind an ingress). */
   TRUST_PROXY_HOPS: envInt(0, 0, 10),
   CORS_ORIGINS: z.string().default(''),
+  /** The operator API's bearer token (`/v1/admin/*`); unset, those routes do not exist. */
+  SIGIL_ADMIN_TOKEN: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || v.length >= 32, 'use at least 32 characters'),
   /**
    * The contacts database, for staging import uploads (`import_chunks` only: INSERT and DELETE).
    * Unset: `POST /v1/imports` answers 503. See docs/contacts.md, "Import jobs".

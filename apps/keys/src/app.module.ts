@@ -8,6 +8,8 @@ import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantsHandlers } from './tenants/tenants.handlers';
+import { TenantsService } from './tenants/tenants.service';
 import { UsageService } from './usage/usage.service';
 
 @Module({})
@@ -32,8 +34,8 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers],
-      providers: [{ provide: KEYS_CONFIG, useValue: config }, SessionsService, ApiKeysService, UsageService],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers],
+      providers: [{ provide: KEYS_CONFIG, useValue: config }, SessionsService, ApiKeysService, UsageService, TenantsService],
     };
   }
 }

@@ -13,11 +13,14 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantsService } from './tenants/tenants.service';
+import { verifyAccessToken } from '@sigil/platform';
 
 let url: string;
 let ds: DataSource;
 let sessions: SessionsService;
 let keys: ApiKeysService;
+let tenants: TenantsService;
 
 beforeAll(async () => {
   url = await createTestDatabase('keys');
@@ -25,6 +28,7 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'keys');
   sessions = new SessionsService(ds, KeysConfigSchema.parse({ DATABASE_URL: url }));
   keys = new ApiKeysService(ds, new OutboxWriter());
+  tenants = new TenantsService(ds, new OutboxWriter());
 });
 
 afterAll(async () => {
@@ -41,10 +45,12 @@ async function rejection(promise: Promise<unknown>): Promise<DomainError> {
   return err;
 }
 
+/** Signs up (always starter) and, for another plan, moves the tenant there as the operator would. */
 async function signup(plan: 'starter' | 'agency' = 'starter'): Promise<{ account: SignupResult; password: string; ctx: RequestContext }> {
   const password = testPassword();
-  const { body } = await validatedRequest(KeyRpc.signup, { body: { email: uniqueEmail(), password, organization_name: 'Keys Co', plan } });
+  const { body } = await validatedRequest(KeyRpc.signup, { body: { email: uniqueEmail(), password, organization_name: 'Keys Co' } });
   const account = await sessions.signup(body);
+  if (plan !== 'starter') await tenants.adminUpdate(account.tenant.id, { plan });
   const ctx: RequestContext = {
     tenant_id: account.tenant.id,
     mode: 'live',
@@ -138,5 +144,42 @@ describe('ApiKeysService', () => {
     expect(await rejection(newKey(asKey, { scopes: ['contacts:write'] }))).toMatchObject({ status: 403, code: 'insufficient_scope' });
     expect(await rejection(newKey(asKey, { environment: 'test' }))).toMatchObject({ status: 403, code: 'insufficient_scope' });
     expect(await newKey(asKey, { scopes: ['contacts:read'] })).toMatchObject({ scopes: ['contacts:read'] });
+  });
+});
+
+describe('TenantsService (operator)', () => {
+  it('refuses a plan in the signup body: every tenant starts on starter', async () => {
+    const body = { email: uniqueEmail(), password: testPassword(), organization_name: 'Greedy', plan: 'agency' };
+    expect(await rejection(validatedRequest(KeyRpc.signup, { body }))).toMatchObject({
+      status: 400,
+      details: [expect.objectContaining({ field: 'plan', code: 'unknown_field' })],
+    });
+  });
+
+  it('changes the plan and custom limits, with an event; keys, verification and new tokens follow', async () => {
+    const { account, password, ctx } = await signup('starter');
+    const tenantId = account.tenant.id;
+    const view = await tenants.adminUpdate(tenantId, { limits: { per_minute: 7, per_day: 70, max_keys: 3 } });
+    expect(view).toMatchObject({ plan: 'starter', custom_limits: { per_minute: 7, per_day: 70, max_keys: 3 }, limits: { requests_per_minute: 7, requests_per_day: 70, max_active_keys: 3 } });
+    const created = await newKey(ctx);
+    await newKey(ctx);
+    await newKey(ctx);
+    expect(await rejection(newKey(ctx))).toMatchObject({ status: 403, code: 'plan_limit_exceeded', extra: { limit: 3 } });
+    expect((await keys.verify(hashSecret(created.key))).tenant).toEqual({ id: tenantId, name: 'Keys Co', plan: 'starter', limits: view.limits });
+    const token = await sessions.login({ email: account.user.email, password });
+    expect(verifyAccessToken(token.access_token, KeysConfigSchema.parse({}).JWT_SECRET)).toMatchObject({ plan: 'starter', lim: view.limits });
+
+    const back = await tenants.adminUpdate(tenantId, { plan: 'pro', limits: null });
+    expect(back).toMatchObject({ plan: 'pro', custom_limits: null, limits: { requests_per_minute: 500, max_active_keys: 10 } });
+    const events = await ds.query(`SELECT envelope FROM outbox_events WHERE key = $1 AND type = 'tenant.plan_changed' ORDER BY seq`, [tenantId]);
+    expect(events.map((e: { envelope: { data: unknown } }) => e.envelope.data)).toEqual([
+      expect.objectContaining({ plan: 'starter', custom_limits: { per_minute: 7, per_day: 70, max_keys: 3 }, previous: { plan: 'starter', limits: expect.objectContaining({ max_active_keys: 2 }) } }),
+      expect.objectContaining({ plan: 'pro', custom_limits: null, previous: { plan: 'starter', limits: view.limits } }),
+    ]);
+  });
+
+  it('404 for an unknown or malformed tenant id', async () => {
+    expect(await rejection(tenants.adminUpdate('ten_01ARZ3NDEKTSV4RRFFQ69G5FAV', { plan: 'pro' }))).toMatchObject({ status: 404 });
+    expect(await rejection(tenants.adminUpdate("ten_x' OR 1=1", { plan: 'pro' }))).toMatchObject({ status: 404 });
   });
 });

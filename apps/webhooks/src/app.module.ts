@@ -9,6 +9,7 @@ import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
 import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryReconciler } from './delivery/delivery-reconciler';
+import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
 import { RetrySchedule } from './delivery/retry-schedule';
 import { TargetPolicy } from './delivery/target-policy';
@@ -80,6 +81,7 @@ export class WebhooksAppModule {
         },
         EndpointsService,
         DeliveriesService,
+        RecoveriesService,
         DeliveryAttemptService,
         FanoutService,
         FanoutConsumer,

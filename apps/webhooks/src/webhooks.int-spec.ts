@@ -6,10 +6,11 @@
  * and a redelivered event producing a single delivery.
  */
 import { randomBytes } from 'node:crypto';
-import { EventSpy, testContext, WebhookReceiver } from '@sigil/testing';
+import { eventually, EventSpy, testContext, WebhookReceiver } from '@sigil/testing';
 import type { ListDeliveriesQuery, RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
+import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { FanoutService } from './fanout/fanout.service';
@@ -18,6 +19,7 @@ import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
 const contactData = (email = 'ada@example.com') => ({
   contact: {
     id: `con_${randomBytes(8).toString('hex')}`,
+    external_id: null,
     email,
     first_name: 'Ada',
     last_name: null,
@@ -221,8 +223,10 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData('c@example.com')));
     await waitForCount(ctx, target.id, { status: 'failed' }, 2);
     healthy = true;
-    const recovered = await deliveries.recover(ctx, target.id, { since });
-    expect(recovered.recovered).toBe(2);
+    const started = await harness.get(RecoveriesService).start(ctx, target.id, { since });
+    expect(started).toMatchObject({ status: 'running', total: 2 });
+    const done = await eventually(() => harness.get(RecoveriesService).get(ctx, target.id, started.id), (r) => r.status === 'completed');
+    expect(done.recovered).toBe(2);
     await waitForCount(ctx, target.id, { status: 'delivered' }, 3);
     expect((await deliveries.list(ctx, target.id, { limit: 50, status: 'failed' })).data).toHaveLength(0);
   });

@@ -12,6 +12,7 @@ export const ContactPatterns = {
   update: qualify('contacts.update'),
   delete: qualify('contacts.delete'),
   batchUpsert: qualify('contacts.batch_upsert'),
+  merge: qualify('contacts.merge'),
   addTags: qualify('contacts.add_tags'),
   removeTags: qualify('contacts.remove_tags'),
   recordActivity: qualify('contacts.record_activity'),
@@ -55,6 +56,14 @@ export const PhoneSchema = z
   .transform((v) => v.replace(/[\s\-.()]/g, ''))
   .pipe(z.string().regex(/^\+?[1-9]\d{6,14}$/, 'expected an international phone number, e.g. +14155550100'));
 
+/** An integration's own id of a contact: kept exactly as given (case matters), 1–255 characters once trimmed. */
+export const ExternalIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^\P{Cc}+$/u, 'control characters are not allowed');
+
 export const EmailSchema = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
 
 /** Shape only; each value is checked against its field's definition by the contacts service. */
@@ -68,6 +77,7 @@ const tagList = z.array(TagSchema).max(100);
 export const CreateContactSchema = z
   .object({
     email: EmailSchema,
+    external_id: ExternalIdSchema.nullable().optional(),
     first_name: name.nullable().optional(),
     last_name: name.nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
@@ -85,6 +95,7 @@ export type CreateContact = z.output<typeof CreateContactSchema>;
 export const UpdateContactSchema = z
   .object({
     email: EmailSchema.optional(),
+    external_id: ExternalIdSchema.nullable().optional(),
     first_name: name.nullable().optional(),
     last_name: name.nullable().optional(),
     phone: PhoneSchema.nullable().optional(),
@@ -120,6 +131,7 @@ export const ListContactsQuerySchema = z
     segment_id: z.string().min(1).max(64).optional(),
     updated_since: z.string().datetime({ offset: true }).optional(),
     q: z.string().trim().min(1).max(254).optional(),
+    external_id: ExternalIdSchema.optional(),
     sort: ContactSortSchema.optional(),
   })
   .strict()
@@ -127,10 +139,15 @@ export const ListContactsQuerySchema = z
   .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] });
 export type ListContactsQuery = z.infer<typeof ListContactsQuerySchema>;
 
+/** What a batch row is matched on: its email (the default) or its `external_id`. */
+export const BATCH_MATCH_KEYS = ['email', 'external_id'] as const;
+export type BatchMatchKey = (typeof BATCH_MATCH_KEYS)[number];
+
 /** `POST /v1/contacts/batch`: rows are validated one by one by the service, so a bad row sinks only itself. */
-export const BatchUpsertSchema = z.object({ contacts: z.array(z.unknown()).min(1) }).strict();
+export const BatchUpsertSchema = z.object({ contacts: z.array(z.unknown()).min(1), match_on: z.enum(BATCH_MATCH_KEYS).optional() }).strict();
 export interface BatchUpsertRequest {
   contacts: unknown[];
+  match_on?: BatchMatchKey;
 }
 export interface BatchRowError {
   code: string;
@@ -150,6 +167,33 @@ export interface BatchUpsertReply {
   updated: number;
   unchanged: number;
   failed: number;
+}
+
+// Merge
+
+export const MAX_MERGE_DUPLICATES = 50;
+
+/** `POST /v1/contacts/merge`: the duplicates are folded into the primary, then deleted. */
+export const MergeContactsSchema = z
+  .object({
+    primary_id: z.string().min(1).max(64),
+    duplicate_ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_MERGE_DUPLICATES),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.duplicate_ids.includes(v.primary_id)) {
+      ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'a contact cannot be merged into itself' });
+    }
+    if (new Set(v.duplicate_ids).size !== v.duplicate_ids.length) {
+      ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'duplicate_ids must be unique' });
+    }
+  });
+export type MergeContactsRequest = z.infer<typeof MergeContactsSchema>;
+export interface MergeContactsReply {
+  /** The primary contact after the merge. */
+  contact: ContactView;
+  /** The duplicates merged into it (now deleted), as requested; a repeated merge answers the same. */
+  merged_ids: string[];
 }
 
 // Activities
@@ -320,6 +364,7 @@ export const ContactRpc = {
   update: defineRpc(ContactPatterns.update, z.object({ params: ByIdParams, body: UpdateContactSchema }), replyOf<ContactView>()),
   delete: defineRpc(ContactPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
   batchUpsert: defineRpc(ContactPatterns.batchUpsert, z.object({ body: BatchUpsertSchema }), replyOf<BatchUpsertReply>()),
+  merge: defineRpc(ContactPatterns.merge, z.object({ body: MergeContactsSchema }), replyOf<MergeContactsReply>()),
   addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
   removeTags: defineRpc(ContactPatterns.removeTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
   recordActivity: defineRpc(ContactPatterns.recordActivity, z.object({ params: ByIdParams, body: RecordActivitySchema }), replyOf<ActivityView>()),

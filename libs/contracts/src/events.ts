@@ -3,6 +3,7 @@
  * topic it travels on. The Kafka message key is the aggregate id, so events of
  * one contact stay in order on one partition.
  */
+import type { AccessEventPayloads } from './access-events';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -20,6 +21,8 @@ export type CustomFieldValue = string | number | boolean | string[] | null;
 
 export interface ContactSnapshot {
   id: string;
+  /** The caller's own id of this contact (unique per tenant and mode), or null. */
+  external_id: string | null;
   email: string;
   first_name: string | null;
   last_name: string | null;
@@ -32,10 +35,17 @@ export interface ContactSnapshot {
   version: number;
 }
 
-export interface EventPayloads {
+export interface EventPayloads extends AccessEventPayloads {
   'contact.created': { contact: ContactSnapshot };
   'contact.updated': { contact: ContactSnapshot; changed: string[] };
   'contact.deleted': { id: string; version: number };
+  /**
+   * Duplicates folded into `primary_id` (SPEC §12). Followed, keyed by the primary id like this
+   * event so all arrive in order on one partition, by `contact.deleted` for each merged id and
+   * `contact.updated` for the primary: a consumer moves what it keeps of the merged ids (list
+   * memberships, activities) to the primary on this event, before the deletions erase them.
+   */
+  'contact.merged': { primary_id: string; merged_ids: string[] };
   'contact.tags_changed': { contact: ContactSnapshot; added: string[]; removed: string[] };
   'contact.activity_recorded': {
     contact_id: string;
@@ -59,6 +69,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'contact.created': EventTopics.contacts,
   'contact.updated': EventTopics.contacts,
   'contact.deleted': EventTopics.contacts,
+  'contact.merged': EventTopics.contacts,
   'contact.tags_changed': EventTopics.contacts,
   'contact.activity_recorded': EventTopics.contacts,
   'list.member_added': EventTopics.segments,
@@ -69,6 +80,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.updated': EventTopics.keys,
   'api_key.rotated': EventTopics.keys,
   'api_key.revoked': EventTopics.keys,
+  'tenant.plan_changed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
 };

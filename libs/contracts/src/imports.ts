@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { KAFKA_NAMESPACE, qualify } from './naming';
-import { TagSchema } from './contacts';
+import { BATCH_MATCH_KEYS, TagSchema } from './contacts';
 
 export const ImportPatterns = {
   /** Validates the options and reserves the job (status `uploading`, invisible to clients) before any byte is staged. */
@@ -32,7 +32,7 @@ export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed', 'can
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 /** Contact fields a column can fill; `custom_fields.<key>` names a defined custom field. */
-export const IMPORT_FIELDS = ['email', 'first_name', 'last_name', 'phone', 'tags'] as const;
+export const IMPORT_FIELDS = ['email', 'external_id', 'first_name', 'last_name', 'phone', 'tags'] as const;
 const CUSTOM_FIELD_TARGET = /^custom_fields\.[a-z][a-z0-9_]{0,63}$/;
 
 export const ImportTargetSchema = z
@@ -49,7 +49,8 @@ export const ImportOptionsSchema = z
       .record(z.string().min(1).max(256), ImportTargetSchema)
       .refine((m) => Object.keys(m).length >= 1, 'map at least the email column')
       .refine((m) => Object.keys(m).length <= MAX_IMPORT_MAPPINGS, `at most ${MAX_IMPORT_MAPPINGS} columns can be mapped`),
-    match_on: z.enum(['email']).default('email'),
+    /** What finds an existing contact: its email, or its `external_id` (then mapped too). Every row needs an email either way. */
+    match_on: z.enum(BATCH_MATCH_KEYS).default('email'),
     mode: z.enum(['upsert', 'create', 'update']).default('upsert'),
     /** Added to every imported contact. */
     tags: z.array(TagSchema).max(100).optional(),
@@ -58,6 +59,9 @@ export const ImportOptionsSchema = z
   .superRefine((o, ctx) => {
     const targets = Object.values(o.mapping);
     if (!targets.includes('email')) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'a column must be mapped to email' });
+    if (o.match_on === 'external_id' && !targets.includes('external_id')) {
+      ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'match_on external_id needs a column mapped to external_id' });
+    }
     const seen = new Set<string>();
     for (const [column, target] of Object.entries(o.mapping)) {
       if (seen.has(target)) ctx.addIssue({ code: 'custom', path: ['mapping', column], message: `${target} is mapped from two columns` });

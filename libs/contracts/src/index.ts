@@ -5,6 +5,7 @@ export * from './define-rpc';
 export * from './auth';
 export * from './patterns';
 export * from './events';
+export * from './access-events';
 export * from './health';
 export * from './contacts';
 export * from './imports';

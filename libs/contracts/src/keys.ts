@@ -3,6 +3,7 @@
  * sessions (JWT), API keys, plans and usage.
  */
 import { z } from 'zod';
+import type { Role } from './access-events';
 import { SCOPES } from './auth';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
@@ -22,6 +23,7 @@ export const KeyPatterns = {
   verifyKey: qualify('keys.verify'),
   recordUsage: qualify('keys.record_usage'),
   usage: qualify('keys.usage'),
+  adminUpdateTenant: qualify('keys.admin.update_tenant'),
 } as const satisfies Record<string, string>;
 
 /** Plans (SPEC §3): the single table of their limits. */
@@ -32,6 +34,52 @@ export const PLANS = {
 } as const;
 export type PlanName = keyof typeof PLANS;
 export const PLAN_NAMES = Object.keys(PLANS) as [PlanName, ...PlanName[]];
+
+/** A tenant's limits: its plan's, unless the operator gave it custom ones (seed 004's "Enterprise: custom limits"). */
+export interface TenantLimits {
+  requests_per_minute: number;
+  requests_per_day: number;
+  max_active_keys: number;
+}
+
+/** Custom limits as the operator API names them (SPEC §15). */
+export const CustomLimitsSchema = z
+  .object({
+    per_minute: z.number().int().min(1).max(1_000_000),
+    per_day: z.number().int().min(1).max(1_000_000_000),
+    max_keys: z.number().int().min(1).max(10_000),
+  })
+  .strict();
+export type CustomLimits = z.infer<typeof CustomLimitsSchema>;
+
+/** The limits in force: the custom ones when set, else the plan's. */
+export function effectiveLimits(plan: PlanName, custom: CustomLimits | null | undefined): TenantLimits {
+  if (!custom) return { ...PLANS[plan] };
+  return { requests_per_minute: custom.per_minute, requests_per_day: custom.per_day, max_active_keys: custom.max_keys };
+}
+
+/**
+ * `PATCH /v1/admin/tenants/:id` (operator only): a plan, custom limits, or
+ * both; `limits: null` returns the tenant to its plan's limits.
+ */
+export const AdminUpdateTenantSchema = z
+  .object({
+    plan: z.enum(PLAN_NAMES).optional(),
+    limits: CustomLimitsSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((v) => v.plan !== undefined || v.limits !== undefined, 'send plan, limits or both');
+export type AdminUpdateTenantRequest = z.infer<typeof AdminUpdateTenantSchema>;
+
+export interface AdminTenantView {
+  id: string;
+  name: string;
+  plan: PlanName;
+  /** The operator's custom limits, or null when the plan's apply. */
+  custom_limits: CustomLimits | null;
+  /** The limits in force. */
+  limits: TenantLimits;
+}
 
 const password = z
   .string()
@@ -44,8 +92,8 @@ export const SignupSchema = z
     email: z.string().trim().max(254).email().transform((v) => v.toLowerCase()),
     password,
     organization_name: z.string().trim().min(1).max(100),
-    plan: z.enum(PLAN_NAMES).optional(),
   })
+  // Strict: a `plan` (or anything else) in the body is a 400 — plans are the operator's (SPEC §15).
   .strict();
 export type SignupRequest = z.infer<typeof SignupSchema>;
 
@@ -150,6 +198,8 @@ export interface TenantView {
   id: string;
   name: string;
   plan: PlanName;
+  /** The limits in force (custom or the plan's); absent only in cache entries written before limits existed. */
+  limits?: TenantLimits;
 }
 
 export interface SessionTokens {
@@ -204,9 +254,11 @@ export interface UsageRow {
 export interface AccessTokenClaims {
   sub: string;
   tid: string;
-  role: 'owner' | 'member';
+  role: Role;
   email: string;
   plan: PlanName;
+  /** The tenant's limits in force when the token was issued (later changes reach gateways as events). */
+  lim?: TenantLimits;
   tname: string;
   /** The data the session acts on; tokens issued before sessions had modes carry none and act in `live`. */
   mode?: Mode;
@@ -246,4 +298,5 @@ export const KeyRpc = {
   verifyKey: defineRpc(KeyPatterns.verifyKey, z.object({ body: VerifyKeySchema }), replyOf<VerifiedApiKey>()),
   recordUsage: defineRpc(KeyPatterns.recordUsage, z.object({ body: RecordUsageSchema }), replyOf<{ recorded: number }>()),
   usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), replyOf<UsageRow[]>()),
+  adminUpdateTenant: defineRpc(KeyPatterns.adminUpdateTenant, z.object({ params: ByIdParams, body: AdminUpdateTenantSchema }), replyOf<AdminTenantView>()),
 } as const;

@@ -121,7 +121,8 @@ export interface ListMembersChangeReply {
 }
 
 /** A contact as the segments read model knows it (no `version`). */
-export type SegmentContactView = Omit<ContactSnapshot, 'version'>;
+/** A contact as the segments read model holds it (it keeps no `external_id`, the contacts service's key). */
+export type SegmentContactView = Omit<ContactSnapshot, 'version' | 'external_id'>;
 
 export interface ListMemberView extends SegmentContactView {
   added_at: string;

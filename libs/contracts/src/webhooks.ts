@@ -21,6 +21,7 @@ export const WebhookPatterns = {
   getDelivery: qualify('webhooks.deliveries.get'),
   retryDelivery: qualify('webhooks.deliveries.retry'),
   recover: qualify('webhooks.recover'),
+  getRecovery: qualify('webhooks.recoveries.get'),
 } as const satisfies Record<string, string>;
 
 /** BullMQ queue of webhook deliveries of this stack (BullMQ forbids `:` in names). */
@@ -96,7 +97,8 @@ const pageFields = {
 export const ListWebhooksQuerySchema = z.object(pageFields).strict();
 export type ListWebhooksQuery = z.infer<typeof ListWebhooksQuerySchema>;
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+/** `skipped`: the event arrived while the endpoint was disabled; `recover` sends it. */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const ListDeliveriesQuerySchema = z
@@ -104,11 +106,26 @@ export const ListDeliveriesQuerySchema = z
   .strict();
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
 
-export const RecoverWebhookSchema = z.object({ since: z.string().datetime({ offset: true }) }).strict();
+const instant = z.string().datetime({ offset: true });
+/** `[since, until)`: deliveries created in it that `failed` or were `skipped` are sent again; `until` defaults to now. */
+export const RecoverWebhookSchema = z
+  .object({ since: instant, until: instant.optional() })
+  .strict()
+  .superRefine((r, c) => {
+    if (r.until !== undefined && Date.parse(r.until) <= Date.parse(r.since)) {
+      c.addIssue({ code: z.ZodIssueCode.custom, path: ['until'], message: 'until must be after since' });
+    }
+  });
 export type RecoverWebhookRequest = z.infer<typeof RecoverWebhookSchema>;
+
+export const RecoveryIdSchema = z.string().regex(/^whr_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a recovery id');
+export const RECOVERY_STATUSES = ['running', 'completed'] as const;
+export type RecoveryStatus = (typeof RECOVERY_STATUSES)[number];
 
 /** The path of one delivery of an endpoint (`/v1/webhooks/:id/deliveries/:delivery_id`). */
 const ByDelivery = z.object({ id: z.string(), delivery_id: z.string() });
+/** The path of one recovery of an endpoint (`/v1/webhooks/:id/recoveries/:recovery_id`). */
+const ByRecovery = z.object({ id: z.string(), recovery_id: z.string() });
 
 export interface WebhookView {
   id: string;
@@ -168,8 +185,20 @@ export interface WebhookPayload {
   data: unknown;
 }
 
-export interface RecoverResult {
+/** A background `recover` run and its progress. */
+export interface RecoveryView {
+  id: string;
+  webhook_id: string;
+  status: RecoveryStatus;
+  since: string;
+  until: string;
+  /** Failed or skipped deliveries in the window when the recovery started. */
+  total: number;
+  /** Deliveries queued again so far. */
   recovered: number;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
 }
 
 // Request/reply definitions (one per pattern; see define-rpc.ts)
@@ -185,5 +214,6 @@ export const WebhookRpc = {
   listDeliveries: defineRpc(WebhookPatterns.listDeliveries, z.object({ params: ByIdParams, query: ListDeliveriesQuerySchema }), replyOf<DeliveryView[]>()),
   getDelivery: defineRpc(WebhookPatterns.getDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryDetailView>()),
   retryDelivery: defineRpc(WebhookPatterns.retryDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryView>()),
-  recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), replyOf<RecoverResult>()),
+  recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), replyOf<RecoveryView>()),
+  getRecovery: defineRpc(WebhookPatterns.getRecovery, z.object({ params: ByRecovery }), replyOf<RecoveryView>()),
 } as const;

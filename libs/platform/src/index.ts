@@ -5,6 +5,7 @@ export * from './logging/json-logger';
 export * from './logging/request-context';
 export * from './ids';
 export * from './kafka/kafka.config';
+export { KafkajsConsumerGroup, kafkajsRecoverFromFetch } from './kafka/kafkajs-fetch-recovery.fix';
 export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc-handlers';

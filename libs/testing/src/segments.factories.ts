@@ -10,6 +10,7 @@ export function contactSnapshot(overrides: Partial<ContactSnapshot> = {}): Conta
   const now = new Date().toISOString();
   return {
     id: newId('con'),
+    external_id: null,
     email: uniqueEmail(),
     first_name: 'Ada',
     last_name: 'Lovelace',

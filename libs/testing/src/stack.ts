@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { createTestDatabase, deleteNamespaceTopics, dropTestDatabase, KAFKA_BROKERS, REDIS_URL } from './infra';
+import { TEST_ADMIN_TOKEN } from './tenant';
 
 export type ServiceName = 'gateway' | 'keys' | 'contacts' | 'segments' | 'webhooks';
 export const ALL_SERVICES: ServiceName[] = ['keys', 'contacts', 'segments', 'webhooks', 'gateway'];
@@ -153,11 +154,13 @@ export class TestStack {
         const name = r === 0 ? 'gateway' : `gateway-${r + 1}`;
         // Tests sign up many tenants from one IP; tests of these limits set their own values.
         const generousIpLimits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000', LOGIN_LIMIT_PER_IP_PER_MINUTE: '100000', AUTH_FAILURES_PER_IP_PER_MINUTE: '100000' };
+        // The operator API is on (createTenant sets plans through it); a test of it disabled sets ''.
         // Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
         const contactsDb = dbUrls[backends.indexOf('contacts')];
         const imports: Record<string, string> = contactsDb ? { IMPORTS_DATABASE_URL: contactsDb } : {};
+        const gatewayEnv = { SIGIL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...common, ...generousIpLimits, ...imports, ...options.serviceEnv?.gateway };
         stack.processes.push(
-          new ServiceProcess(name, 'gateway', await freePort(), { ...common, ...generousIpLimits, ...imports, ...options.serviceEnv?.gateway }, logDir),
+          new ServiceProcess(name, 'gateway', await freePort(), gatewayEnv, logDir),
         );
       }
     }

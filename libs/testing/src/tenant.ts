@@ -27,18 +27,36 @@ export function testPassword(): string {
   return `Pw-${randomBytes(12).toString('base64url')}`;
 }
 
+/** The operator token every TestStack gateway is started with (SIGIL_ADMIN_TOKEN), unless a test sets its own. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+
+/** A client of the operator API (`/v1/admin/*`). */
+export function adminClient(gatewayUrl: string, token = TEST_ADMIN_TOKEN): ApiClient {
+  return new ApiClient(gatewayUrl, { authorization: `Bearer ${token}` });
+}
+
+/**
+ * Signs up a tenant (always on starter, SPEC §15) and, unless `plan` is
+ * `starter`, moves it to that plan (default agency, so tests are not bound by
+ * starter's two keys) through the operator API, then refreshes the session
+ * so its token carries the plan.
+ */
 export async function createTenant(gatewayUrl: string, options: { plan?: PlanName } = {}): Promise<TestTenant> {
   const anonymous = new ApiClient(gatewayUrl);
   const email = `owner.${randomBytes(6).toString('hex')}@example.com`;
   const password = testPassword();
-  const signup = await anonymous.post('/v1/auth/signup', {
-    email,
-    password,
-    organization_name: `Test org ${email}`,
-    plan: options.plan ?? 'agency',
-  });
+  const signup = await anonymous.post('/v1/auth/signup', { email, password, organization_name: `Test org ${email}` });
   if (signup.status !== 201) throw new Error(`signup failed: ${signup.status} ${JSON.stringify(signup.body)}`);
-  const { access_token: accessToken, refresh_token: refreshToken, tenant } = signup.body.data;
+  let { access_token: accessToken, refresh_token: refreshToken } = signup.body.data;
+  const { tenant } = signup.body.data;
+  const plan = options.plan ?? 'agency';
+  if (plan !== 'starter') {
+    const set = await adminClient(gatewayUrl).patch(`/v1/admin/tenants/${tenant.id}`, { plan });
+    if (set.status !== 200) throw new Error(`setting the plan failed: ${set.status} ${JSON.stringify(set.body)}`);
+    const refreshed = await anonymous.post('/v1/auth/refresh', { refresh_token: refreshToken });
+    if (refreshed.status !== 200) throw new Error(`refresh failed: ${refreshed.status} ${JSON.stringify(refreshed.body)}`);
+    ({ access_token: accessToken, refresh_token: refreshToken } = refreshed.body.data);
+  }
   const session = new ApiClient(gatewayUrl, { authorization: `Bearer ${accessToken}` });
   const createKey: TestTenant['createKey'] = async ({ scopes = ['*'], mode = 'live', name = 'test key', ...rest }) => {
     const res = await session.post('/v1/api-keys', { name, environment: mode, scopes, ...rest });

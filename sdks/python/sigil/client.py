@@ -294,9 +294,16 @@ class Webhooks(_Resource):
     def retry_delivery(self, id: str, delivery_id: str) -> dict[str, Any]:
         return self._core.data("webhooks.webhooks_retry_delivery", id=id, delivery_id=delivery_id)
 
-    def recover(self, id: str, since: str | datetime.datetime) -> dict[str, Any]:
-        """Re-sends every failed delivery since a time."""
-        return self._core.data("webhooks.webhooks_recover", id=id, body={"since": since if isinstance(since, str) else since.isoformat()})
+    def recover(self, id: str, since: str | datetime.datetime, until: str | datetime.datetime | None = None) -> dict[str, Any]:
+        """Re-sends, in the background, every failed or skipped delivery in ``[since, until)``; answers with the recovery."""
+        body = {"since": since if isinstance(since, str) else since.isoformat()}
+        if until is not None:
+            body["until"] = until if isinstance(until, str) else until.isoformat()
+        return self._core.data("webhooks.webhooks_recover", id=id, body=body)
+
+    def get_recovery(self, id: str, recovery_id: str) -> dict[str, Any]:
+        """A recovery's progress (``status``, ``total``, ``recovered``)."""
+        return self._core.data("webhooks.webhooks_get_recovery", id=id, recovery_id=recovery_id)
 
 
 class ApiKeys(_Resource):

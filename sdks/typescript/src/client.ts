@@ -312,9 +312,13 @@ export class Webhooks {
   retryDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<SigilObject> {
     return this.core.data('post', '/v1/webhooks/{id}/deliveries/{delivery_id}/retry', { path: { id, delivery_id: deliveryId }, options });
   }
-  /** Re-sends every failed delivery since a time. */
+  /** Re-sends, in the background, every failed or skipped delivery in `[since, until)`; answers with the recovery. */
   recover(id: string, body: BodyOf<'/v1/webhooks/{id}/recover', 'post'>, options?: RequestOptions): Promise<SigilObject> {
     return this.core.data('post', '/v1/webhooks/{id}/recover', { path: { id }, body, options });
+  }
+  /** A recovery's progress (`status`, `total`, `recovered`). */
+  getRecovery(id: string, recoveryId: string, options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('get', '/v1/webhooks/{id}/recoveries/{recovery_id}', { path: { id, recovery_id: recoveryId }, options });
   }
 }
 

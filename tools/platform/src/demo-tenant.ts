@@ -39,7 +39,11 @@ async function main(): Promise<void> {
   let session = await call(base, 'POST', '/v1/auth/login', { email: state.email, password: state.password });
   for (let attempt = 0; session.status === 401 || (session.status === 409 && attempt < 3); attempt++) {
     if (session.status === 409) state = fresh();
-    session = await call(base, 'POST', '/v1/auth/signup', { email: state.email, password: state.password, organization_name: 'Sigil Demo', plan: 'pro' });
+    session = await call(base, 'POST', '/v1/auth/signup', { email: state.email, password: state.password, organization_name: 'Sigil Demo' });
+    // Signup is always starter; the demo tenant gets pro from the operator API, with the development token.
+    const tenantId = (session.body.data as { tenant?: { id: string } } | undefined)?.tenant?.id;
+    const adminToken = process.env['SIGIL_ADMIN_TOKEN'];
+    if (tenantId && adminToken) await call(base, 'PATCH', `/v1/admin/tenants/${tenantId}`, { plan: 'pro' }, adminToken);
   }
   if (!session.body.data?.access_token) throw new Error(`cannot sign in the demo tenant: ${session.status} ${JSON.stringify(session.body)}`);
   const token = session.body.data.access_token;

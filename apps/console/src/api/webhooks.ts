@@ -56,6 +56,7 @@ export function retryDelivery(id: string, deliveryId: string): Promise<unknown> 
   return call<unknown>(() => api.webhooks.retryDelivery(id, deliveryId));
 }
 
-export function recoverWebhook(id: string, since: string): Promise<{ recovered: number }> {
-  return call<{ recovered: number }>(() => api.webhooks.recover(id, { since }));
+/** Starts a background recovery; it answers at once with `total`, the failed or skipped deliveries it will send again. */
+export function recoverWebhook(id: string, since: string): Promise<{ id: string; status: string; total: number }> {
+  return call<{ id: string; status: string; total: number }>(() => api.webhooks.recover(id, { since }));
 }

@@ -176,7 +176,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
           e.preventDefault();
           const r = await recover.run();
           if (r) {
-            setNotice(`${r.recovered} failed deliveries since ${formatTime(new Date(since).toISOString())} queued again.`);
+            setNotice(`${r.total} failed or skipped deliveries since ${formatTime(new Date(since).toISOString())} are being sent again.`);
             void deliveries.reload();
           }
         }}

@@ -1,6 +1,6 @@
 import { CreateContactSchema, UpdateContactSchema, type ContactSnapshot } from '@sigil/contracts';
 import type { FieldDefinition } from '../custom-fields/custom-field-values';
-import { applyTags, applyUpdate, newContact } from './contact-changes';
+import { applyTags, applyUpdate, mergeContacts, newContact } from './contact-changes';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 const later = new Date('2026-01-02T00:00:00.000Z');
@@ -65,5 +65,47 @@ describe('contact changes', () => {
     expect(added).toMatchObject({ added: ['y'], removed: [], next: { tags: ['x', 'y'], version: 2 } });
     const removed = applyTags(added.next!, ['x', 'z'], 'remove', later);
     expect(removed).toMatchObject({ added: [], removed: ['x'], next: { tags: ['y'], version: 3 } });
+  });
+});
+
+describe('mergeContacts', () => {
+  const base = (overrides: Partial<ContactSnapshot>): ContactSnapshot => ({
+    id: 'con_P',
+    external_id: null,
+    email: 'p@example.com',
+    first_name: null,
+    last_name: 'Primary',
+    phone: null,
+    tags: ['a'],
+    custom_fields: { plan: 'pro' },
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    version: 3,
+    ...overrides,
+  });
+
+  it('fills only empty fields, first duplicate first; unites tags; copies missing custom fields; keeps the email', () => {
+    const d1 = base({ id: 'con_1', email: 'd1@example.com', first_name: 'One', last_name: 'Dup', tags: ['b', 'a'], custom_fields: { plan: 'free', ltv: 5 } });
+    const d2 = base({ id: 'con_2', email: 'd2@example.com', first_name: 'Two', phone: '+14155550100', external_id: 'x-2', tags: ['c'], custom_fields: { ltv: 9, city: 'Oslo' } });
+    const { next, changed } = mergeContacts(base({}), [d1, d2], new Date('2026-02-01T00:00:00Z'));
+    expect(next).toMatchObject({
+      id: 'con_P',
+      email: 'p@example.com',
+      external_id: 'x-2',
+      first_name: 'One',
+      last_name: 'Primary',
+      phone: '+14155550100',
+      tags: ['a', 'b', 'c'],
+      custom_fields: { plan: 'pro', ltv: 5, city: 'Oslo' },
+      version: 4,
+      updated_at: '2026-02-01T00:00:00.000Z',
+    });
+    expect(changed).toEqual(['external_id', 'first_name', 'phone', 'tags', 'custom_fields.ltv', 'custom_fields.city']);
+  });
+
+  it('still bumps the version when nothing was filled, so consumers see the merge', () => {
+    const { next, changed } = mergeContacts(base({}), [base({ id: 'con_1', tags: [], custom_fields: {} })], new Date());
+    expect(changed).toEqual([]);
+    expect(next.version).toBe(4);
   });
 });

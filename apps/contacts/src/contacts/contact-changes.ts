@@ -21,6 +21,7 @@ export function newContact(input: CreateContact, defs: Definitions, now: Date): 
     contact: {
       // The id embeds the creation millisecond, so ordering by id is ordering by created_at.
       id: newId('con', now.getTime()),
+      external_id: input.external_id ?? null,
       email: input.email,
       first_name: input.first_name ?? null,
       last_name: input.last_name ?? null,
@@ -44,7 +45,7 @@ export interface ChangeResult {
 export function applyUpdate(current: ContactSnapshot, changes: UpdateContact, defs: Definitions, now: Date): ChangeResult {
   const next: ContactSnapshot = { ...current, tags: [...current.tags], custom_fields: { ...current.custom_fields } };
   const changed: string[] = [];
-  for (const field of ['email', 'first_name', 'last_name', 'phone'] as const) {
+  for (const field of ['email', 'external_id', 'first_name', 'last_name', 'phone'] as const) {
     const value = changes[field];
     if (value === undefined || value === current[field]) continue;
     (next as unknown as Record<string, string | null>)[field] = value;
@@ -96,6 +97,43 @@ export function applyTags(current: ContactSnapshot, tags: string[], op: 'add' | 
     added: [],
     removed: [...drop],
   };
+}
+
+export interface MergeResult {
+  /** Always a new version: consumers must see the merge even when no field was filled. */
+  next: ContactSnapshot;
+  changed: string[];
+}
+
+/**
+ * The primary after absorbing its duplicates (taken in the order given): its
+ * empty fields filled from the first duplicate that has one, tags united,
+ * custom field values it lacks copied. Its own values always win; the email
+ * stays the primary's.
+ */
+export function mergeContacts(primary: ContactSnapshot, duplicates: ContactSnapshot[], now: Date): MergeResult {
+  const next: ContactSnapshot = { ...primary, tags: [...primary.tags], custom_fields: { ...primary.custom_fields } };
+  const changed: string[] = [];
+  for (const field of ['external_id', 'first_name', 'last_name', 'phone'] as const) {
+    if (next[field] !== null) continue;
+    const donor = duplicates.find((d) => d[field] !== null);
+    if (!donor) continue;
+    next[field] = donor[field];
+    changed.push(field);
+  }
+  const tags = unique([...primary.tags, ...duplicates.flatMap((d) => d.tags)]);
+  if (tags.length !== primary.tags.length) {
+    next.tags = tags;
+    changed.push('tags');
+  }
+  for (const duplicate of duplicates) {
+    for (const [key, value] of Object.entries(duplicate.custom_fields)) {
+      if (value === null || key in next.custom_fields) continue;
+      next.custom_fields[key] = value;
+      changed.push(`custom_fields.${key}`);
+    }
+  }
+  return { next: bump(next, now), changed };
 }
 
 function bump(contact: ContactSnapshot, now: Date): ContactSnapshot {

@@ -105,7 +105,7 @@ export interface ListSqlInput {
 }
 
 export const CONTACT_COLUMNS =
-  'c.id, c.email, c.first_name, c.last_name, c.phone, c.tags, c.custom_fields, c.version, c.created_at, c.updated_at';
+  'c.id, c.external_id, c.email, c.first_name, c.last_name, c.phone, c.tags, c.custom_fields, c.version, c.created_at, c.updated_at';
 
 export function listSql(input: ListSqlInput): { sql: string; params: unknown[] } {
   const params: unknown[] = [input.tenantId, input.mode];
@@ -116,6 +116,7 @@ export function listSql(input: ListSqlInput): { sql: string; params: unknown[] }
   const where = ['c.tenant_id = $1', 'c.mode = $2'];
   const { query, order, cursor } = input;
   if (query.tag) where.push(`c.tags @> ARRAY[${p(query.tag)}]::text[]`);
+  if (query.external_id) where.push(`c.external_id = ${p(query.external_id)}`);
   if (query.updated_since) where.push(`c.updated_at >= ${p(query.updated_since)}::timestamptz`);
   if (query.q) {
     const prefix = p(`${escapeLike(query.q.toLowerCase())}%`);

@@ -5,6 +5,7 @@ import type { ContactSnapshot, CustomFieldValue, Mode } from '@sigil/contracts';
 /** A `contacts` row as the repository selects it. */
 export interface ContactRow {
   id: string;
+  external_id: string | null;
   email: string;
   first_name: string | null;
   last_name: string | null;
@@ -58,6 +59,7 @@ export class ContactEntity {
 export function snapshotOf(row: ContactRow): ContactSnapshot {
   return {
     id: row.id,
+    external_id: row.external_id,
     email: row.email,
     first_name: row.first_name,
     last_name: row.last_name,

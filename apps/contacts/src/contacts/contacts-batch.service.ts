@@ -1,12 +1,14 @@
 /**
- * Batch upsert by email (`POST /v1/contacts/batch`): up to 1 000 rows in one
- * transaction and a fixed number of statements whatever the row count. Each
- * row is validated on its own, so a bad row gets an error result and the good
- * ones are still written; one event per contact that actually changed.
+ * Batch upsert (`POST /v1/contacts/batch`) by email or by `external_id`
+ * (`match_on`): up to 1 000 rows in one transaction and a fixed number of
+ * statements whatever the row count. Each row is validated on its own, so a
+ * bad row gets an error result and the good ones are still written; one event
+ * per contact that actually changed.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  type BatchMatchKey,
   type BatchUpsertRequest,
   CreateContactSchema,
   MAX_BATCH_ROWS,
@@ -22,7 +24,8 @@ import { CustomFieldDefinitions } from '../custom-fields/custom-field-definition
 import { valueRows, type Definitions } from '../custom-fields/custom-field-values';
 import { applyUpdate, newContact } from './contact-changes';
 import { snapshotOf } from './contact.entity';
-import { ContactsRepository } from './contacts.repository';
+import type { ContactRow } from './contact.entity';
+import { ContactsRepository, type Scope } from './contacts.repository';
 import { scopeOf } from './contacts.service';
 
 export interface ValidRow {
@@ -32,6 +35,7 @@ export interface ValidRow {
 
 export interface WriteOptions {
   mode: 'upsert' | 'create' | 'update';
+  matchOn: BatchMatchKey;
   addTags?: readonly string[];
 }
 
@@ -53,9 +57,11 @@ export class ContactsBatchService {
   async upsert(ctx: RequestContext, req: BatchUpsertRequest): Promise<BatchUpsertReply> {
     const raw = req.contacts;
     if (raw.length > MAX_BATCH_ROWS) throw new PayloadTooLarge(MAX_BATCH_ROWS);
+    const matchOn: BatchMatchKey = req.match_on ?? 'email';
     const results: BatchRowResult[] = raw.map((_, index) => ({ index, status: 'error' }));
-    const valid = this.validateShapes(raw, results);
-    const { unchanged } = await this.dataSource.transaction((m) => this.writeRows(m, ctx, valid, results, { mode: 'upsert' }));
+    const valid = this.validateShapes(raw, results, matchOn);
+
+    const { unchanged } = await this.dataSource.transaction((m) => this.writeRows(m, ctx, valid, results, { mode: 'upsert', matchOn }));
 
     const count = (status: BatchRowResult['status']) => results.filter((r) => r.status === status).length;
     return { results, created: count('created'), updated: count('updated') - unchanged, unchanged, failed: count('error') };
@@ -64,12 +70,13 @@ export class ContactsBatchService {
   /**
    * Writes already shape-checked rows in the caller's transaction with a fixed
    * number of statements, filling `results` (indexes into the caller's rows).
-   * `upsert` creates or updates by email; `create` refuses an existing email,
-   * `update` a missing one; `addTags` are added to every row's tags. Shared by
-   * the batch endpoint and import jobs (one call per import chunk).
+   * `upsert` creates or updates by the match key; `create` refuses an existing
+   * contact, `update` a missing one; `addTags` are added to every row's tags.
+   * Shared by the batch endpoint and import jobs (one call per import batch).
    */
   async writeRows(m: EntityManager, ctx: RequestContext, valid: ValidRow[], results: BatchRowResult[], options: WriteOptions): Promise<{ unchanged: number }> {
     const scope = scopeOf(ctx);
+    const matchOn = options.matchOn;
     let unchanged = 0;
     const defs = await this.definitions.load(m, scope);
     const now = new Date();
@@ -79,7 +86,7 @@ export class ContactsBatchService {
     const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
 
     const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
-      if (options.mode === 'create') return fail(results, row.index, 'conflict', `A contact with the email '${current.email}' already exists.`);
+      if (options.mode === 'create') return fail(results, row.index, 'conflict', `A contact with this ${matchOn} already exists.`, { existing_id: current.id });
       const { next, changed, details } = applyUpdate(current, withTags(row.req, current.tags, options.addTags), defs, now);
       if (details.length) return fail(results, row.index, 'validation_failed', 'The row is invalid.', { details });
       results[row.index] = { index: row.index, status: 'updated', id: current.id };
@@ -89,18 +96,29 @@ export class ContactsBatchService {
       event({ type: 'contact.updated', key: next.id, data: { contact: next, changed } });
     };
 
-    const existing = new Map(
-      (await this.contacts.findByEmails(m, scope, valid.map((r) => r.req.email), true)).map((r) => [r.email.toLowerCase(), snapshotOf(r)]),
+    // The matched contacts, locked; and who holds the other unique key each row claims, so that a row
+    // taking another contact's email (or external_id) fails alone instead of failing the whole batch.
+    const byKey = (rows: ContactRow[]) => new Map(rows.map((r) => [keyOf(matchOn, r), snapshotOf(r)]));
+    const existing = byKey(await this.find(m, scope, matchOn, valid.map((r) => keyOf(matchOn, r.req)), true));
+    const other: BatchMatchKey = matchOn === 'email' ? 'external_id' : 'email';
+    const holders = new Map(
+      (await this.find(m, scope, other, valid.map((r) => keyOf(other, r.req)).filter((k): k is string => !!k))).map((r) => [keyOf(other, r), r.id]),
     );
     const creates: { row: ValidRow; contact: ContactSnapshot }[] = [];
     for (const row of valid) {
-      const current = existing.get(row.req.email);
+      const current = existing.get(keyOf(matchOn, row.req));
+      const claimed = keyOf(other, row.req);
+      const holder = claimed ? holders.get(claimed) : undefined;
+      if (holder && holder !== current?.id) {
+        fail(results, row.index, 'conflict', `Another contact already has ${other} '${claimed}'.`, { existing_id: holder });
+        continue;
+      }
       if (current) {
         applyToExisting(row, current);
         continue;
       }
       if (options.mode === 'update') {
-        fail(results, row.index, 'not_found', `No contact has the email '${row.req.email}'.`);
+        fail(results, row.index, 'not_found', `No contact has the ${matchOn} '${keyOf(matchOn, row.req)}'.`);
         continue;
       }
       const created = newContact(withTags(row.req, [], options.addTags), defs, now);
@@ -120,11 +138,15 @@ export class ContactsBatchService {
       results[row.index] = { index: row.index, status: 'created', id: contact.id };
       event({ type: 'contact.created', key: contact.id, data: { contact } });
     }
-    // Created by someone else since we looked: now an update of that contact.
+    // Created by someone else since we looked: now an update of that contact (or, when the
+    // concurrent writer took the row's other unique key, a conflict of that row alone).
     if (raced.length) {
-      const winners = await this.contacts.findByEmails(m, scope, raced.map((r) => r.req.email), true);
-      const byEmail = new Map(winners.map((r) => [r.email.toLowerCase(), snapshotOf(r)]));
-      for (const row of raced) applyToExisting(row, byEmail.get(row.req.email)!);
+      const winners = byKey(await this.find(m, scope, matchOn, raced.map((r) => keyOf(matchOn, r.req)), true));
+      for (const row of raced) {
+        const winner = winners.get(keyOf(matchOn, row.req));
+        if (winner) applyToExisting(row, winner);
+        else fail(results, row.index, 'conflict', `Another contact took this row's ${other} concurrently; retry the row.`);
+      }
     }
 
     await this.contacts.updateMany(m, scope, updates);
@@ -135,37 +157,64 @@ export class ContactsBatchService {
     return { unchanged };
   }
 
-  private validateShapes(raw: unknown[], results: BatchRowResult[]): ValidRow[] {
+  private find(m: EntityManager, scope: Scope, on: BatchMatchKey, keys: string[], lock = false): Promise<ContactRow[]> {
+    return on === 'email' ? this.contacts.findByEmails(m, scope, keys, lock) : this.contacts.findByExternalIds(m, scope, keys, lock);
+  }
+
+  /** Parses each row; a row without the match key, or repeating a unique key of an earlier row, is an error row. */
+  private validateShapes(raw: unknown[], results: BatchRowResult[], matchOn: BatchMatchKey): ValidRow[] {
     const valid: ValidRow[] = [];
-    const firstRowOf = new Map<string, number>();
+    const firstRowOf = { email: new Map<string, number>(), external_id: new Map<string, number>() };
     raw.forEach((input, index) => {
       const parsed = CreateContactSchema.safeParse(input);
       if (!parsed.success) {
         fail(results, index, 'validation_failed', 'The row is invalid.', { details: issuesToDetails(parsed.error.issues) });
         return;
       }
-      const first = firstRowOf.get(parsed.data.email);
-      if (first !== undefined) {
-        fail(results, index, 'conflict', `The email '${parsed.data.email}' is already in row ${first} of this batch.`);
+      if (!keyOf(matchOn, parsed.data)) {
+        const details = [{ field: matchOn, code: 'required', message: `Rows are matched on ${matchOn}: every row needs one.` }];
+        fail(results, index, 'validation_failed', 'The row is invalid.', { details });
         return;
       }
-      firstRowOf.set(parsed.data.email, index);
+      for (const key of ['email', 'external_id'] as const) {
+        const value = keyOf(key, parsed.data);
+        const first = value ? firstRowOf[key].get(value) : undefined;
+        if (first !== undefined) {
+          fail(results, index, 'conflict', `The ${key} '${value}' is already in row ${first} of this batch.`);
+          return;
+        }
+      }
+      for (const key of ['email', 'external_id'] as const) {
+        const value = keyOf(key, parsed.data);
+        if (value) firstRowOf[key].set(value, index);
+      }
       valid.push({ index, req: parsed.data });
     });
     return valid;
   }
 }
 
-export function fail(results: BatchRowResult[], index: number, code: string, message: string, extra: Pick<BatchRowError, 'details'> = {}): void {
-  results[index] = { index, status: 'error', error: { code, message, ...extra } };
+/** The value of a unique key of a row or contact (emails compared lower-case), or null. */
+export function keyOf(key: BatchMatchKey, c: { email: string; external_id?: string | null }): string {
+  return key === 'email' ? c.email.toLowerCase() : (c.external_id ?? '');
 }
 
-function rowsOf(contacts: ContactSnapshot[], defs: Definitions) {
-  return contacts.flatMap((c) => valueRows(c.id, c.custom_fields, defs));
+function fail(
+  results: BatchRowResult[],
+  index: number,
+  code: string,
+  message: string,
+  extra: Pick<BatchRowError, 'details' | 'existing_id'> = {},
+): void {
+  results[index] = { index, status: 'error', error: { code, message, ...extra } };
 }
 
 /** The row's tags (or, for an existing contact without a tags column, its current ones) plus `addTags`. */
 function withTags(req: CreateContact, current: string[], addTags: readonly string[] | undefined): CreateContact {
   if (!addTags?.length) return req;
   return { ...req, tags: [...new Set([...(req.tags ?? current), ...addTags])] };
+}
+
+function rowsOf(contacts: ContactSnapshot[], defs: Definitions) {
+  return contacts.flatMap((c) => valueRows(c.id, c.custom_fields, defs));
 }

@@ -1,6 +1,7 @@
 /** Kafka request handlers of contacts, tags and batch import: call the service with the validated request, reply. */
 import { ContactRpc } from '@sigil/contracts';
 import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
+import { ContactMergeService } from './contact-merge.service';
 import { ContactsBatchService } from './contacts-batch.service';
 import { ContactsService } from './contacts.service';
 
@@ -9,6 +10,7 @@ export class ContactsHandlers {
   constructor(
     private readonly contacts: ContactsService,
     private readonly batch: ContactsBatchService,
+    private readonly merges: ContactMergeService,
   ) {}
 
   @HandleRpc(ContactRpc.create)
@@ -45,6 +47,11 @@ export class ContactsHandlers {
   @HandleRpc(ContactRpc.removeTags)
   removeTags({ ctx, input }: RpcCall<typeof ContactRpc.removeTags>) {
     return this.contacts.changeTags(ctx, input.params.id, input.body.tags, 'remove');
+  }
+
+  @HandleRpc(ContactRpc.merge)
+  merge({ ctx, input }: RpcCall<typeof ContactRpc.merge>) {
+    return this.merges.merge(ctx, input.body);
   }
 
   @HandleRpc(ContactRpc.batchUpsert)

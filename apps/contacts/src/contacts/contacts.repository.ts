@@ -11,7 +11,7 @@ import type { ValueRow } from '../custom-fields/custom-field-values';
 import { CONTACT_COLUMNS } from './contact-list.query';
 import type { ContactRow } from './contact.entity';
 
-const RECORD = `r(id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb,
+const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb,
                   version int, created_at timestamptz, updated_at timestamptz)`;
 
 export interface Scope {
@@ -29,6 +29,15 @@ export class ContactsRepository {
     return rows[0];
   }
 
+  /** These contacts of the scope, in id order (the lock order of every multi-contact write). */
+  async findByIds(m: EntityManager, s: Scope, ids: string[], lock = false): Promise<ContactRow[]> {
+    if (!ids.length) return [];
+    return m.query(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
+      [s.tenantId, s.mode, ids],
+    );
+  }
+
   async findByEmails(m: EntityManager, s: Scope, emails: string[], lock = false): Promise<ContactRow[]> {
     if (!emails.length) return [];
     return m.query(
@@ -39,6 +48,25 @@ export class ContactsRepository {
     );
   }
 
+  async findByExternalIds(m: EntityManager, s: Scope, externalIds: string[], lock = false): Promise<ContactRow[]> {
+    if (!externalIds.length) return [];
+    return m.query(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts c
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.external_id = ANY($3::text[])
+       ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
+      [s.tenantId, s.mode, externalIds],
+    );
+  }
+
+  async idOfExternalId(m: EntityManager, s: Scope, externalId: string): Promise<string | undefined> {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND external_id = $3`, [
+      s.tenantId,
+      s.mode,
+      externalId,
+    ]);
+    return rows[0]?.id;
+  }
+
   async idOfEmail(m: EntityManager, s: Scope, email: string): Promise<string | undefined> {
     const rows: { id: string }[] = await m.query(
       `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND lower(email) = lower($3)`,
@@ -47,15 +75,15 @@ export class ContactsRepository {
     return rows[0]?.id;
   }
 
-  /** Inserts the contacts whose email is free; returns the ids actually inserted. */
+  /** Inserts the contacts whose email (and external_id) is free; returns the ids actually inserted. */
   async insertMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<Set<string>> {
     if (!contacts.length) return new Set();
     const rows: { id: string }[] = await m.query(
-      `INSERT INTO contacts (id, tenant_id, mode, email, first_name, last_name, phone, tags, custom_fields, version, created_at, updated_at, sync_xid)
-       SELECT r.id, $1, $2, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.version, r.created_at, r.updated_at,
+      `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, version, created_at, updated_at, sync_xid)
+       SELECT r.id, $1, $2, r.external_id, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.version, r.created_at, r.updated_at,
               pg_current_xact_id()
        FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
-       ON CONFLICT (tenant_id, mode, (lower(email))) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [s.tenantId, s.mode, JSON.stringify(contacts)],
     );
@@ -65,7 +93,7 @@ export class ContactsRepository {
   async updateMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<void> {
     if (!contacts.length) return;
     await m.query(
-      `UPDATE contacts c SET email = r.email, first_name = r.first_name, last_name = r.last_name, phone = r.phone,
+      `UPDATE contacts c SET external_id = r.external_id, email = r.email, first_name = r.first_name, last_name = r.last_name, phone = r.phone,
               tags = r.tags, custom_fields = r.custom_fields, version = r.version, updated_at = r.updated_at,
               sync_xid = pg_current_xact_id()
        FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
@@ -82,6 +110,16 @@ export class ContactsRepository {
       [s.tenantId, s.mode, id],
     );
     return rows[0]?.version;
+  }
+
+  /** Deletes these contacts (with their value rows and activities, by cascade). Returns each deleted id's version. */
+  async deleteMany(m: EntityManager, s: Scope, ids: string[]): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const [rows]: [{ id: string; version: number }[], number] = await m.query(
+      `DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) RETURNING id, version`,
+      [s.tenantId, s.mode, ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.version]));
   }
 
   /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */

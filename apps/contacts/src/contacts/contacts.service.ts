@@ -55,10 +55,7 @@ export class ContactsService {
       const { contact, details } = newContact(req, defs, new Date());
       if (details.length) throw new ValidationFailed(details);
       const inserted = await this.contacts.insertMany(m, scope, [contact]);
-      if (!inserted.size) {
-        const existing = await this.contacts.idOfEmail(m, scope, contact.email);
-        throw new Conflict(`A contact with email '${contact.email}' already exists.`, { existing_id: existing });
-      }
+      if (!inserted.size) throw await this.conflictOf(m, scope, contact);
       await this.contacts.replaceValues(m, scope, [contact.id], valueRows(contact.id, contact.custom_fields, defs), true);
       await this.outbox.append(m, [{ type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact } }]);
       return contact;
@@ -91,12 +88,24 @@ export class ContactsService {
         return next;
       });
     } catch (err) {
-      if (isUniqueViolation(err) && req.email) {
-        const existing = await this.contacts.idOfEmail(this.dataSource.manager, scope, req.email);
-        throw new Conflict(`A contact with email '${req.email}' already exists.`, { existing_id: existing });
-      }
+      if (isUniqueViolation(err)) throw await this.conflictOf(this.dataSource.manager, scope, req, contactId);
       throw err;
     }
+  }
+
+  /** The 409 for a write that hit a unique key: which one (email or external_id), and whose it is. */
+  private async conflictOf(m: EntityManager, scope: Scope, wanted: { email?: string; external_id?: string | null }, self?: string): Promise<Conflict> {
+    if (wanted.email) {
+      const existing = await this.contacts.idOfEmail(m, scope, wanted.email);
+      if (existing && existing !== self) return new Conflict(`A contact with email '${wanted.email}' already exists.`, { existing_id: existing });
+    }
+    if (wanted.external_id) {
+      const existing = await this.contacts.idOfExternalId(m, scope, wanted.external_id);
+      if (existing && existing !== self) {
+        return new Conflict(`A contact with external_id '${wanted.external_id}' already exists.`, { existing_id: existing });
+      }
+    }
+    return new Conflict('The contact conflicts with a concurrent change; retry.');
   }
 
   /** GDPR erasure: the row, its custom field values and its activities; the event names only the id. */

@@ -13,10 +13,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { BatchRowResult, ImportRowError, RequestContext } from '@sigil/contracts';
+import { BATCH_MATCH_KEYS, type BatchRowResult, type ImportRowError, type RequestContext } from '@sigil/contracts';
 import { RecordReader, type FileRecord } from '@sigil/platform';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
-import { ContactsBatchService, type ValidRow } from '../contacts/contacts-batch.service';
+import { ContactsBatchService, keyOf, type ValidRow } from '../contacts/contacts-batch.service';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { describe, planRows, rowRequest, type RowPlan } from './import-rows';
 import { ImportsRepository, type ImportRow } from './imports.repository';
@@ -120,15 +120,19 @@ export class ImportRunner {
     const errorAt = (i: number, code: string, reason: string) =>
       errors.push({ row: firstRow + i + 1, code, reason, data: rawText(records[i]!.raw) });
 
-    // Shape, then duplicates inside the batch; duplicates of earlier batches are found by the key table.
+    // Shape, then duplicates inside the batch (of either unique key); duplicates of earlier batches are found by the key table.
+    const matchOn = job.options.match_on;
     const valid: ValidRow[] = [];
-    const firstOf = new Map<string, number>();
+    const firstOf = { email: new Map<string, number>(), external_id: new Map<string, number>() };
     records.forEach((record, i) => {
       const r = rowRequest(plan, record);
       if (!('req' in r)) return errorAt(i, r.code, r.reason);
-      const earlier = firstOf.get(r.req.email);
-      if (earlier !== undefined) return errorAt(i, 'duplicate_row', `the email '${r.req.email}' is already in row ${firstRow + earlier + 1}`);
-      firstOf.set(r.req.email, i);
+      if (!keyOf(matchOn, r.req)) return errorAt(i, 'validation_failed', `${matchOn}: required, rows are matched on it`);
+      for (const key of BATCH_MATCH_KEYS) {
+        const earlier = firstOf[key].get(keyOf(key, r.req));
+        if (earlier !== undefined) return errorAt(i, 'duplicate_row', `the ${key} '${keyOf(key, r.req)}' is already in row ${firstRow + earlier + 1}`);
+      }
+      for (const key of BATCH_MATCH_KEYS) if (keyOf(key, r.req)) firstOf[key].set(keyOf(key, r.req), i);
       valid.push({ index: i, req: r.req });
     });
 
@@ -136,16 +140,16 @@ export class ImportRunner {
       const locked = await this.imports.load(m, job.id, true);
       if (locked?.status !== 'running' || Number(locked.next_offset) !== fromOffset) throw new Superseded();
 
-      const hashOf = new Map(valid.map((v) => [v.index, keyHash(v.req.email)]));
+      const hashOf = new Map(valid.map((v) => [v.index, keyHash(keyOf(matchOn, v.req))]));
       const seen = await this.imports.claimKeys(m, job.id, [...hashOf.values()]);
       const fresh = valid.filter((v) => {
         if (!seen.has(hashOf.get(v.index)!)) return true;
-        errorAt(v.index, 'duplicate_row', `the email '${v.req.email}' is already in an earlier row of the file`);
+        errorAt(v.index, 'duplicate_row', `the ${matchOn} '${keyOf(matchOn, v.req)}' is already in an earlier row of the file`);
         return false;
       });
 
       const results: BatchRowResult[] = records.map((_, index) => ({ index, status: 'error' }));
-      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, addTags: job.options.tags });
+      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags });
       let created = 0;
       let updated = 0;
       for (const v of fresh) {

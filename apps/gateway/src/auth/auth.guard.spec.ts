@@ -7,6 +7,7 @@ import { Unauthenticated } from '@sigil/platform';
 import { verifiedApiKey } from '@sigil/testing';
 import { MINUTE_MS, RateLimitExceeded, type LimitDecision, type LimitPolicy } from '../rate-limit/limit-policy';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { AccessState } from './access-state';
 import type { AuthFailureThrottle } from './auth-failure-throttle';
 import { AuthGuard } from './auth.guard';
 import type { Authenticator } from './authenticator';
@@ -39,7 +40,7 @@ function setup(route: RoutePolicy, options: { authFails?: boolean; admitted?: bo
       return { admitted, policy, remaining: 1, resetSeconds: 5, dayRemaining: 9, dayResetSeconds: 99, blockedBy: admitted ? 'none' : 'window', retryAfterSeconds: admitted ? 0 : 5 };
     },
   } as unknown as RateLimiter;
-  const guard = new AuthGuard(routes, authenticator, throttle, limiter);
+  const guard = new AuthGuard(routes, authenticator, throttle, limiter, new AccessState({} as never));
   return { guard, context, calls, req, headers };
 }
 

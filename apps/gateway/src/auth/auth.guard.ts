@@ -13,6 +13,7 @@ import { DomainError } from '@sigil/platform';
 import { policyFor, RateLimitExceeded, type LimitDecision } from '../rate-limit/limit-policy';
 import { setRateLimitHeaders } from '../rate-limit/rate-limit.headers';
 import { RateLimiter } from '../rate-limit/rate-limiter';
+import { AccessState } from './access-state';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { Authenticator } from './authenticator';
 import { presentedCredentials } from './credentials';
@@ -27,6 +28,7 @@ export class AuthGuard implements CanActivate {
     private readonly authenticator: Authenticator,
     private readonly throttle: AuthFailureThrottle,
     private readonly limiter: RateLimiter,
+    private readonly access: AccessState,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -39,8 +41,8 @@ export class AuthGuard implements CanActivate {
       if (ip) admit(reply, await this.limiter.check({ subject: `ip:${ip.name}:${req.ip}`, limit: ip.limit, windowMs: ip.windowMs, dayLimit: 0 }));
       return true;
     }
-    const caller = await this.authenticate(req);
-    admit(reply, await this.limiter.check(policyFor(caller)));
+    const caller = this.access.current(await this.authenticate(req));
+    admit(reply, await this.limiter.check(policyFor(caller, this.access.tenantOf(caller).limits)));
     assertScope(caller, route.required);
     req.sigilCaller = caller;
     req.sigilContext = contextFor(caller, req.id);

@@ -1,13 +1,16 @@
 /**
  * Listens to key events in a consumer group of its own (every replica sees
  * every event) and evicts the key from the caches, so revocation, rotation
- * and scope changes take effect at every replica within a second.
+ * and scope changes take effect at every replica within a second. Operator
+ * plan changes and member role changes and removals go to AccessState, which
+ * applies them on top of the credentials already issued.
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { EventTopics } from '@sigil/contracts';
+import { EventTopics, type EventPayloads } from '@sigil/contracts';
 import { EventConsumer, KAFKA_SETTINGS, type KafkaSettings } from '@sigil/platform';
+import { AccessState } from './access-state';
 import { CredentialCache } from './credential-cache';
 
 const EVICTING = new Set(['api_key.revoked', 'api_key.rotated', 'api_key.updated']);
@@ -17,13 +20,18 @@ export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplic
   private readonly logger = new Logger('KeyCacheInvalidator');
   private readonly consumer: EventConsumer;
 
-  constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, cache: CredentialCache) {
+  constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, cache: CredentialCache, access: AccessState) {
     const group = `gateway.keycache.${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
     this.consumer = new EventConsumer({ kafka, group, topics: [EventTopics.keys], fromBeginning: false }, async (event) => {
-      if (!EVICTING.has(event.type)) return;
-      const { id } = event.data as { id: string };
-      await cache.evict(id);
-      this.logger.debug(`evicted ${id} after ${event.type}`);
+      const at = Date.parse(event.occurred_at);
+      if (EVICTING.has(event.type)) {
+        const { id } = event.data as { id: string };
+        await cache.evict(id);
+        this.logger.debug(`evicted ${id} after ${event.type}`);
+      } else if (event.type === 'tenant.plan_changed') {
+        const data = event.data as EventPayloads['tenant.plan_changed'];
+        await access.tenantChanged(event.tenant_id, { plan: data.plan, limits: data.limits, at });
+      }
     });
   }
 

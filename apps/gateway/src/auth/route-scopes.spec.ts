@@ -7,6 +7,8 @@ import 'reflect-metadata';
 import type { Type } from '@nestjs/common';
 import { GatewayAppModule } from '../app.module';
 import { GatewayConfigSchema } from '../config';
+import { AdminController } from '../routes/admin.controller';
+import { AdminTokenGuard } from './admin-token.guard';
 import { routeCatalog } from '../openapi/route-catalog';
 
 const controllers = GatewayAppModule.forRoot(GatewayConfigSchema.parse({}), { brokers: ['127.0.0.1:9092'], clientId: 'x', partitions: 1 })
@@ -23,10 +25,17 @@ describe('gateway routes', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('only auth, health, metrics, docs and the console (GET) routes are public', () => {
-    for (const r of all.filter((x) => x.isPublic)) {
+  it('only auth, health, metrics, docs and the console (GET) routes are public, besides the operator API', () => {
+    for (const r of all.filter((x) => x.isPublic && x.controller !== 'AdminController')) {
       expect(r.route).toMatch(/^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)/);
     }
+  });
+
+  it('the operator API is exactly /v1/admin/*, guarded by the admin token (no tenant credential)', () => {
+    const admin = all.filter((x) => x.controller === 'AdminController');
+    expect(admin.map((r) => r.route)).toEqual(['PATCH /v1/admin/tenants/{id}']);
+    expect(Reflect.getMetadata('__guards__', AdminController)).toEqual([AdminTokenGuard]);
+    for (const r of all.filter((x) => x.path.startsWith('/v1/admin'))) expect(r.controller).toBe('AdminController');
   });
 
   it('write routes require a write scope (preview, a read, excepted)', () => {

@@ -50,7 +50,7 @@ export function sniff(head: Buffer, format: ImportOptions['format'], complete: b
   if (format === 'ndjson' && !/^(\uFEFF)?\s*\{/.test(text)) throw notAFile('the first line is not a JSON object (NDJSON has one object per line)');
 }
 
-export interface StagedFile extends Omit<StartImport, 'id'> {}
+export type StagedFile = Omit<StartImport, 'id'>;
 
 @Injectable()
 export class ImportStaging implements OnModuleDestroy {

@@ -100,7 +100,8 @@ function operationId(route: CatalogRoute): string {
 export function buildOpenApi(controllers: Type<unknown>[], version: string): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const route of routeCatalog(controllers)) {
-    if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json') continue;
+    // The operator API (/v1/admin) is not the tenants': it stays out of their document and SDKs.
+    if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json' || route.path.startsWith('/v1/admin/')) continue;
     const handler = (controllers.find((c) => c.name === route.controller)!.prototype as Record<string, object>)[route.handler]!;
     const doc = Reflect.getMetadata(API_DOC, handler) as ApiDocOptions | undefined;
     const status = String(doc?.status ?? (route.method === 'DELETE' ? 204 : 200));

@@ -4,7 +4,7 @@
  * refused — per minute, per hour or per day (issue #21: the hourly signup limit
  * used to call itself per-minute).
  */
-import { PLANS } from '@sigil/contracts';
+import type { TenantLimits } from '@sigil/contracts';
 import { DomainError } from '@sigil/platform';
 import type { Caller } from '../auth/request-context';
 
@@ -50,20 +50,18 @@ function windowAdjective(windowMs: number): string {
   return /^\d/.test(name) ? `per-${name.slice(0, -1)}-second` : `per-${name}`;
 }
 
-/** The caller's limits: the tenant's plan, lowered by the key's own limit if it has one. */
-export function policyFor(caller: Caller): LimitPolicy {
+/** The caller's limits: the tenant's (its plan's or the operator's custom ones), lowered by the key's own limit if it has one. */
+export function policyFor(caller: Caller, tenant: TenantLimits): LimitPolicy {
   if (caller.kind === 'api_key') {
-    const plan = PLANS[caller.key.tenant.plan];
     const own = caller.key.rate_limit_per_minute;
     return {
       subject: `key:${caller.key.key_id}`,
-      limit: own ? Math.min(own, plan.requests_per_minute) : plan.requests_per_minute,
+      limit: own ? Math.min(own, tenant.requests_per_minute) : tenant.requests_per_minute,
       windowMs: MINUTE_MS,
-      dayLimit: plan.requests_per_day,
+      dayLimit: tenant.requests_per_day,
     };
   }
-  const plan = PLANS[caller.claims.plan];
-  return { subject: `user:${caller.claims.sub}`, limit: plan.requests_per_minute, windowMs: MINUTE_MS, dayLimit: plan.requests_per_day };
+  return { subject: `user:${caller.claims.sub}`, limit: tenant.requests_per_minute, windowMs: MINUTE_MS, dayLimit: tenant.requests_per_day };
 }
 
 /**

@@ -7,12 +7,14 @@ import {
   ListActivitiesQuerySchema,
   ListContactsQuerySchema,
   MAX_BATCH_ROWS,
+  MergeContactsSchema,
   RecordActivitySchema,
   TagsRequestSchema,
   UpdateContactSchema,
   type ActivityView,
   type BatchUpsertReply,
   type ContactView,
+  type MergeContactsReply,
   type RequestContext,
 } from '@sigil/contracts';
 import { DomainError, RpcClient } from '@sigil/platform';
@@ -33,14 +35,14 @@ export class ContactsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @ApiDoc({ tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
+  @ApiDoc({ tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<ContactView[]>> {
     return forward(this.rpc, ContactRpc.list, ctx, { query });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email)', body: CreateContactSchema, status: 201 })
+  @ApiDoc({ tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email or external_id)', body: CreateContactSchema, status: 201 })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -49,7 +51,7 @@ export class ContactsController {
   }
 
   /** Rows are checked one by one by the service (a bad row fails alone); here only the envelope and the row count. */
-  @ApiDoc({ tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email; a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
+  @ApiDoc({ tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
   @Post('batch')
   @RequireScope('contacts:write')
   @HttpCode(200)
@@ -60,6 +62,19 @@ export class ContactsController {
     }
     const timeoutMs = this.config.KAFKA_REQUEST_TIMEOUT_MS * BATCH_TIMEOUT_FACTOR;
     return forward(this.rpc, ContactRpc.batchUpsert, ctx, { body }, timeoutMs);
+  }
+
+  @ApiDoc({
+    tag: 'Contacts',
+    summary: 'Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)',
+    body: MergeContactsSchema,
+    returns: '{contact, merged_ids}',
+  })
+  @Post('merge')
+  @RequireScope('contacts:write')
+  @HttpCode(200)
+  merge(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<MergeContactsReply>> {
+    return forward(this.rpc, ContactRpc.merge, ctx, { body });
   }
 
   @ApiDoc({ tag: 'Contacts', summary: 'Get a contact' })

@@ -3,14 +3,15 @@
  * credential, with no call to the keys service.
  */
 import { Controller, Get } from '@nestjs/common';
-import { PLANS, type Mode, type PlanName } from '@sigil/contracts';
+import type { Mode, PlanName, TenantLimits } from '@sigil/contracts';
+import { AccessState } from '../auth/access-state';
 import { CurrentCaller, type Caller } from '../auth/request-context';
 import { AnyScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 export interface MeView {
-  tenant: { id: string; name: string; plan: PlanName; limits: (typeof PLANS)[PlanName] };
+  tenant: { id: string; name: string; plan: PlanName; limits: TenantLimits };
   mode: Mode;
   credential:
     | { type: 'api_key'; id: string; prefix: string; environment: Mode; scopes: string[]; rate_limit_per_minute: number | null; expires_at: string | null }
@@ -19,15 +20,19 @@ export interface MeView {
 
 @Controller('v1/me')
 export class MeController {
+  constructor(private readonly access: AccessState) {}
+
   @Get()
   @AnyScope()
   @ApiDoc({ tag: 'Account', summary: 'Who am I: tenant, plan and limits, and the key or user' })
   me(@CurrentCaller() caller: Caller): RouteResult<MeView> {
+    // The plan and limits in force now (an operator change reaches this replica as an event).
+    const { plan, limits } = this.access.tenantOf(caller);
     if (caller.kind === 'api_key') {
       const k = caller.key;
       return {
         data: {
-          tenant: { ...k.tenant, limits: PLANS[k.tenant.plan] },
+          tenant: { id: k.tenant.id, name: k.tenant.name, plan, limits },
           mode: k.environment,
           credential: {
             type: 'api_key',
@@ -44,7 +49,7 @@ export class MeController {
     const c = caller.claims;
     return {
       data: {
-        tenant: { id: c.tid, name: c.tname, plan: c.plan, limits: PLANS[c.plan] },
+        tenant: { id: c.tid, name: c.tname, plan, limits },
         mode: c.mode,
         credential: { type: 'user', id: c.sub, email: c.email, role: c.role },
       },

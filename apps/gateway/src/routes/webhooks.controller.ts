@@ -9,7 +9,7 @@ import {
   WebhookRpc,
   type DeliveryDetailView,
   type DeliveryView,
-  type RecoverResult,
+  type RecoveryView,
   type RequestContext,
   type WebhookView,
   type WebhookWithSecretView,
@@ -110,9 +110,26 @@ export class WebhooksController {
 
   @Post(':id/recover')
   @RequireScope('webhooks:write')
-  @HttpCode(200)
-  @ApiDoc({ tag: 'Webhooks', summary: 'Re-send every failed delivery created since a time', body: RecoverWebhookSchema, returns: '`{recovered}`' })
-  recover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<RecoverResult>> {
+  @HttpCode(202)
+  @ApiDoc({
+    tag: 'Webhooks',
+    summary: 'Re-send, in the background, every failed or skipped delivery created in [since, until)',
+    body: RecoverWebhookSchema,
+    returns: 'the recovery `{id, status, …}`; follow it at /v1/webhooks/{id}/recoveries/{recovery_id}',
+    status: 202,
+  })
+  recover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<RecoveryView>> {
     return forward(this.rpc, WebhookRpc.recover, ctx, { params: { id }, body: body ?? {} });
+  }
+
+  @Get(':id/recoveries/:recovery_id')
+  @RequireScope('webhooks:read')
+  @ApiDoc({ tag: 'Webhooks', summary: 'Progress of a recovery', returns: 'the recovery with `total` and `recovered`' })
+  getRecovery(
+    @Ctx() ctx: RequestContext,
+    @Param('id') id: string,
+    @Param('recovery_id') recoveryId: string,
+  ): Promise<RouteResult<RecoveryView>> {
+    return forward(this.rpc, WebhookRpc.getRecovery, ctx, { params: { id, recovery_id: recoveryId } });
   }
 }

@@ -7,8 +7,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
-  PLANS,
+  effectiveLimits,
   type ApiKeyView,
+  type CustomLimits,
   type ApiKeyWithSecret,
   type PlanName,
   type RequestContext,
@@ -83,16 +84,20 @@ export class ApiKeysService {
     this.assertMayGrant(ctx, req.environment, req.scopes);
     return this.dataSource.transaction(async (m) => {
       // Locking the tenant row serialises concurrent creations, so the plan's key limit holds exactly.
-      const [tenant]: { plan: PlanName }[] = await m.query(`SELECT plan FROM tenants WHERE id = $1 FOR UPDATE`, [ctx.tenant_id]);
+      const [tenant]: { plan: PlanName; custom_limits: CustomLimits | null }[] = await m.query(
+        `SELECT plan, custom_limits FROM tenants WHERE id = $1 FOR UPDATE`,
+        [ctx.tenant_id],
+      );
       if (!tenant) throw new NotFound('tenant', ctx.tenant_id);
       const [{ active }] = await m.query(
         `SELECT count(*)::int AS active FROM api_keys
           WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
         [ctx.tenant_id],
       );
-      const max = PLANS[tenant.plan].max_active_keys;
+      const max = effectiveLimits(tenant.plan, tenant.custom_limits).max_active_keys;
       if (active >= max) {
-        throw new Forbidden('plan_limit_exceeded', `The ${tenant.plan} plan allows ${max} active API keys; revoke one or upgrade.`, {
+        const which = tenant.custom_limits ? 'Your account' : `The ${tenant.plan} plan`;
+        throw new Forbidden('plan_limit_exceeded', `${which} allows ${max} active API keys; revoke one or upgrade.`, {
           limit: max,
         });
       }
@@ -222,7 +227,7 @@ export class ApiKeysService {
   async verify(secretHash: unknown): Promise<VerifiedApiKey> {
     if (typeof secretHash !== 'string' || !/^[0-9a-f]{64}$/.test(secretHash)) throw new NotFound('API key');
     const [row] = await this.dataSource.query(
-      `SELECT k.*, s.expires_at AS secret_expires_at, t.name AS tenant_name, t.plan
+      `SELECT k.*, s.expires_at AS secret_expires_at, t.name AS tenant_name, t.plan, t.custom_limits
          FROM api_key_secrets s
          JOIN api_keys k ON k.id = s.key_id
          JOIN tenants t ON t.id = k.tenant_id
@@ -236,7 +241,7 @@ export class ApiKeysService {
     const state = row.revoked_at ? 'revoked' : expiresAt !== null && expiresAt <= now ? 'expired' : 'active';
     return {
       key_id: row.id,
-      tenant: { id: row.tenant_id, name: row.tenant_name, plan: row.plan },
+      tenant: { id: row.tenant_id, name: row.tenant_name, plan: row.plan, limits: effectiveLimits(row.plan, row.custom_limits) },
       environment: row.environment,
       prefix: row.prefix,
       scopes: row.scopes,

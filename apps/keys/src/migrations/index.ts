@@ -2,5 +2,6 @@
 import { SharedTables1764100000000 } from '@sigil/platform';
 import { Keys1764100000200 } from './1764100000200-keys';
 import { SessionMode1764100000300 } from './1764100000300-session-mode';
+import { TenantLimits1764100000400 } from './1764100000400-tenant-limits';
 
-export const KEYS_MIGRATIONS = [SharedTables1764100000000, Keys1764100000200, SessionMode1764100000300];
+export const KEYS_MIGRATIONS = [SharedTables1764100000000, Keys1764100000200, SessionMode1764100000300, TenantLimits1764100000400];

@@ -9,7 +9,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  effectiveLimits,
+  type CustomLimits,
   type Mode,
+  type Role,
   type LogoutRequest,
   type PlanName,
   type SessionTokens,
@@ -40,9 +43,10 @@ interface UserRow {
   tenant_id: string;
   email: string;
   password_hash: string;
-  role: 'owner' | 'member';
+  role: Role;
   tenant_name: string;
   plan: PlanName;
+  custom_limits: CustomLimits | null;
 }
 
 interface RefreshRow {
@@ -66,18 +70,20 @@ export class SessionsService {
 
   async signup(req: SignupRequest): Promise<SignupResult> {
     const passwordHash = await argonHash(req.password);
-    const tenant = { id: newId('ten'), name: req.organization_name, plan: req.plan ?? ('starter' as PlanName) };
+    // Every tenant starts on starter: plans are the operator's (SPEC §15).
+    const plan: PlanName = 'starter';
+    const tenant = { id: newId('ten'), name: req.organization_name, plan, limits: effectiveLimits(plan, null) };
     const userId = newId('usr');
     try {
       return await this.dataSource.transaction(async (m) => {
-        await m.query(`INSERT INTO tenants (id, name, plan) VALUES ($1, $2, $3)`, [tenant.id, tenant.name, tenant.plan]);
+        await m.query(`INSERT INTO tenants (id, name, plan) VALUES ($1, $2, $3)`, [tenant.id, tenant.name, plan]);
         await m.query(`INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, 'owner')`, [
           userId,
           tenant.id,
           req.email,
           passwordHash,
         ]);
-        const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan: tenant.plan };
+        const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan, custom_limits: null };
         const tokens = await this.issue(m, user, newId('fam'), 'live');
         return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
       });
@@ -103,7 +109,7 @@ export class SessionsService {
       });
     }
     const [user]: UserRow[] = await this.dataSource.query(
-      `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan
+      `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan, t.custom_limits
          FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE lower(u.email) = $1`,
       [req.email],
     );
@@ -130,7 +136,7 @@ export class SessionsService {
       }
       await m.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1`, [row.id]);
       const [user]: UserRow[] = await m.query(
-        `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan
+        `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan, t.custom_limits
            FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
         [row.user_id],
       );
@@ -170,7 +176,7 @@ export class SessionsService {
       [newId('rtk'), user.tenant_id, user.id, familyId, hashSecret(refreshToken), ttl, mode],
     );
     const accessToken = signAccessToken(
-      { sub: user.id, tid: user.tenant_id, role: user.role, email: user.email, plan: user.plan, tname: user.tenant_name, mode, typ: 'access' },
+      { sub: user.id, tid: user.tenant_id, role: user.role, email: user.email, plan: user.plan, lim: effectiveLimits(user.plan, user.custom_limits), tname: user.tenant_name, mode, typ: 'access' },
       this.config.JWT_SECRET,
       this.config.ACCESS_TOKEN_TTL_SECONDS,
     );

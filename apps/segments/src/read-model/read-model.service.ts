@@ -73,6 +73,12 @@ export class ReadModelService {
             activities.push({ ...activity, tenant_id: tenantId, mode, contact_id });
             break;
           }
+          case 'contact.merged': {
+            await flush();
+            const { primary_id, merged_ids } = event.data as EventPayloads['contact.merged'];
+            await this.absorb(manager, tenantId, mode, primary_id, merged_ids);
+            break;
+          }
           case 'contact.deleted': {
             await flush();
             const { id, version } = event.data as EventPayloads['contact.deleted'];
@@ -121,6 +127,43 @@ export class ReadModelService {
       await this.membership.reevaluate(manager, tenantId, mode, ids);
     }
     return changed.map((c) => c.id);
+  }
+
+  /**
+   * A merge: the merged contacts' list memberships (with `list.member_added`
+   * for the lists the primary was not in yet) and activities move to the
+   * primary. The `contact.deleted` events that follow on the same partition
+   * then find nothing of theirs left to drop; the primary's
+   * `contact.updated` re-evaluates its segments.
+   */
+  async absorb(manager: EntityManager, tenantId: string, mode: Mode, primaryId: string, mergedIds: string[]): Promise<void> {
+    const added = returnedRows<{ list_id: string }>(
+      await manager.query(
+        `INSERT INTO list_members (tenant_id, mode, list_id, contact_id, added_at)
+         SELECT tenant_id, mode, list_id, $3, min(added_at) FROM list_members
+          WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])
+          GROUP BY tenant_id, mode, list_id
+         ON CONFLICT DO NOTHING
+         RETURNING list_id`,
+        [tenantId, mode, primaryId, mergedIds],
+      ),
+    );
+    await manager.query(`UPDATE contact_activities SET contact_id = $3 WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])`, [
+      tenantId,
+      mode,
+      primaryId,
+      mergedIds,
+    ]);
+    await this.outbox.append(
+      manager,
+      added.map((l) => ({
+        type: 'list.member_added' as const,
+        tenant_id: tenantId,
+        mode,
+        key: primaryId,
+        data: { list_id: l.list_id, contact_id: primaryId },
+      })),
+    );
   }
 
   /**

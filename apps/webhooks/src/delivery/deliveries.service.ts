@@ -1,7 +1,7 @@
 /**
  * Delivery use cases: the attempt log (list, one delivery with its
- * attempts), retrying one delivery by hand, recovering every failed delivery
- * since a time, and sending a `webhook.test` event.
+ * attempts), retrying one delivery by hand, and sending a `webhook.test`
+ * event (recovery: recoveries.service.ts).
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -9,10 +9,8 @@ import {
   DeliveryIdSchema,
   type DeliveryDetailView,
   type DeliveryView,
-  type RecoverResult,
   type RequestContext,
   type ListDeliveriesQuery,
-  type RecoverWebhookRequest,
 } from '@sigil/contracts';
 import { Conflict, NotFound, Paged, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { EndpointsService } from '../endpoints/endpoints.service';
@@ -65,7 +63,7 @@ export class DeliveriesService {
     return { ...deliveryView(row), payload: payloadOf(row), attempts: attempts.map(attemptView) };
   }
 
-  /** Sends a delivered or failed delivery again, with a fresh retry schedule (same `webhook-id`). */
+  /** Sends a delivered, failed or skipped delivery again, with a fresh retry schedule (same `webhook-id`). */
   async retry(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryView> {
     const row = await this.find(ctx, webhookId, deliveryId);
     if (row.status === 'pending') throw new Conflict('This delivery is still being attempted.', { delivery_status: row.status });
@@ -78,19 +76,6 @@ export class DeliveriesService {
     if (!updated) throw new Conflict('This delivery is already being retried.');
     await this.queue.enqueue([{ delivery_id: updated.id, generation: updated.generation }]);
     return deliveryView(updated);
-  }
-
-  /** Re-enqueues every failed delivery of the endpoint created since `since`. */
-  async recover(ctx: RequestContext, webhookId: unknown, req: RecoverWebhookRequest): Promise<RecoverResult> {
-    const endpoint = await this.endpoints.find(ctx, webhookId);
-    const [rows] = (await this.dataSource.query(
-      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, next_attempt_at = now(), updated_at = now()
-        WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3 AND status = 'failed' AND created_at >= $4
-        RETURNING id, generation`,
-      [ctx.tenant_id, ctx.mode, endpoint.id, req.since],
-    )) as [{ id: string; generation: number }[], number];
-    await this.queue.enqueue(rows.map((r) => ({ delivery_id: r.id, generation: r.generation })));
-    return { recovered: rows.length };
   }
 
   /** A `webhook.test` event for this endpoint alone, whatever its filters. */

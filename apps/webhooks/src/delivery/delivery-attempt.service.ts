@@ -58,13 +58,14 @@ export class DeliveryAttemptService {
     )) as Joined[];
     // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
     if (!d || d.status !== 'pending' || d.generation !== generation) return { kind: 'skipped' };
+    // Disabled while queued: kept as `skipped` (no attempt spent), for `recover` after re-enabling.
     if (!d.enabled && d.event_type !== 'webhook.test') {
       await this.dataSource.query(
-        `UPDATE webhook_deliveries SET status = 'failed', last_error = 'endpoint disabled', next_attempt_at = NULL, updated_at = now()
+        `UPDATE webhook_deliveries SET status = 'skipped', last_error = 'endpoint disabled', next_attempt_at = NULL, updated_at = now()
           WHERE id = $1 AND generation = $2 AND status = 'pending'`,
         [d.id, generation],
       );
-      return { kind: 'failed', error: 'endpoint disabled' };
+      return { kind: 'skipped' };
     }
 
     const release = await this.slots.tryAcquire(d.endpoint_id, jobId);

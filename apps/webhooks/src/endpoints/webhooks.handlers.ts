@@ -2,6 +2,7 @@
 import { WebhookRpc } from '@sigil/contracts';
 import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { DeliveriesService } from '../delivery/deliveries.service';
+import { RecoveriesService } from '../delivery/recoveries.service';
 import { EndpointsService } from './endpoints.service';
 
 @RpcHandlers()
@@ -9,6 +10,7 @@ export class WebhooksHandlers {
   constructor(
     private readonly endpoints: EndpointsService,
     private readonly deliveries: DeliveriesService,
+    private readonly recoveries: RecoveriesService,
   ) {}
 
   @HandleRpc(WebhookRpc.create)
@@ -63,6 +65,11 @@ export class WebhooksHandlers {
 
   @HandleRpc(WebhookRpc.recover)
   recover({ ctx, input }: RpcCall<typeof WebhookRpc.recover>) {
-    return this.deliveries.recover(ctx, input.params.id, input.body);
+    return this.recoveries.start(ctx, input.params.id, input.body);
+  }
+
+  @HandleRpc(WebhookRpc.getRecovery)
+  getRecovery({ ctx, input }: RpcCall<typeof WebhookRpc.getRecovery>) {
+    return this.recoveries.get(ctx, input.params.id, input.params.recovery_id);
   }
 }

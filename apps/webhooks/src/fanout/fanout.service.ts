@@ -1,7 +1,8 @@
 /**
  * Fan-out of domain events (a consumed batch at a time): record each in the
- * inbox (once per event id), create one delivery per matching enabled
- * endpoint of its tenant and mode, and queue a job per pending delivery. Resolves only once the
+ * inbox (once per event id), create one delivery per matching endpoint of
+ * its tenant and mode — `skipped` for a disabled endpoint, so `recover` can
+ * send it after re-enabling — and queue a job per pending delivery. Resolves only once the
  * jobs are in Redis, so the Kafka offset is committed after that; a
  * redelivered event finds its deliveries already there and re-queues them
  * under the same job ids (a no-op), never creating a second delivery.
@@ -29,7 +30,7 @@ export class FanoutService {
 
   /**
    * The fan-out of a batch of events in one transaction: one inbox insert,
-   * one look-up of the enabled endpoints of the tenants involved, one insert
+   * one look-up of the endpoints of the tenants involved, one insert
    * of every delivery, one read of the pending ones, one bulk enqueue.
    */
   async acceptBatch(events: DomainEvent[]): Promise<DeliveryJobData[]> {
@@ -53,30 +54,41 @@ export class FanoutService {
     return jobs;
   }
 
-  /** One delivery per (event, enabled endpoint of its tenant and mode whose filters match its type). */
+  /** One delivery per (event, endpoint of its tenant and mode whose filters match its type); disabled endpoints' are `skipped`. */
   private async createDeliveries(manager: EntityManager, events: DomainEvent[]): Promise<void> {
     const scopes = [...new Map(events.map((e) => [`${e.tenant_id} ${e.mode}`, e])).values()];
     const endpoints = (await manager.query(
-      `SELECT e.id, e.tenant_id, e.mode, e.events FROM webhook_endpoints e
-         JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, mode) ON e.tenant_id = s.tenant_id AND e.mode = s.mode
-        WHERE e.enabled`,
+      `SELECT e.id, e.tenant_id, e.mode, e.events, e.enabled FROM webhook_endpoints e
+         JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, mode) ON e.tenant_id = s.tenant_id AND e.mode = s.mode`,
       [scopes.map((e) => e.tenant_id), scopes.map((e) => e.mode)],
-    )) as { id: string; tenant_id: string; mode: string; events: string[] }[];
+    )) as { id: string; tenant_id: string; mode: string; events: string[]; enabled: boolean }[];
     if (!endpoints.length) return;
-    const rows: { id: string; tenant_id: string; mode: string; endpoint_id: string; event_id: string; event_type: string; body: string }[] = [];
+    const rows: {
+      id: string;
+      tenant_id: string;
+      mode: string;
+      endpoint_id: string;
+      event_id: string;
+      event_type: string;
+      body: string;
+      status: 'pending' | 'skipped';
+    }[] = [];
     for (const event of events) {
       const filters = new Set(filtersMatching(event.type));
       const matching = endpoints.filter((ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.events.some((f) => filters.has(f)));
       if (!matching.length) continue;
       const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
       for (const ep of matching) {
-        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body });
+        const status = ep.enabled ? 'pending' : 'skipped';
+        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body, status });
       }
     }
     if (!rows.length) return;
     await manager.query(
-      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, next_attempt_at)
-       SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, next_attempt_at, last_error)
+       SELECT r.*, CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, body, status)
        ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
       [
         rows.map((r) => r.id),
@@ -86,6 +98,7 @@ export class FanoutService {
         rows.map((r) => r.event_id),
         rows.map((r) => r.event_type),
         rows.map((r) => r.body),
+        rows.map((r) => r.status),
       ],
     );
   }

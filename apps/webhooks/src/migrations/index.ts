@@ -2,5 +2,9 @@
 import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
 import { EventInbox1764100000400 } from './1764100000400-event-inbox';
 import { Webhooks1764100000410 } from './1764100000410-webhooks';
+import { SkippedAndRecoveries1764900000420 } from './1764900000420-skipped-and-recoveries';
 
-export const WEBHOOKS_MIGRATIONS = [SharedTables1764100000000, EventInbox1764100000400, Webhooks1764100000410, IdempotencyRecords1764200000000];
+export const WEBHOOKS_MIGRATIONS = [
+  SharedTables1764100000000, EventInbox1764100000400, Webhooks1764100000410, IdempotencyRecords1764200000000,
+  SkippedAndRecoveries1764900000420,
+];

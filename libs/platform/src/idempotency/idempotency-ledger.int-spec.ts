@@ -1,26 +1,24 @@
 /**
- * The idempotency ledger on real PostgreSQL, through the RPC interceptor as a
+ * The idempotency ledger on real PostgreSQL, through `serveRpc` as a
  * service runs it: a write handler that appends to the outbox, called again
  * with the same key (a client retrying after a 504 or a gateway crash), never
  * writes twice — sequentially, concurrently, or after its first attempt
  * failed — and a different request under the same key is refused.
  */
-import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { from, lastValueFrom } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import type { RequestContext, RpcReply } from '@sigil/contracts';
 import { createTestDatabase, dropTestDatabase } from '@sigil/testing';
 import { createDataSource, runMigrationsLocked } from '../database/database.module';
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { Conflict } from '../errors/domain-errors';
-import { RpcReplyInterceptor } from '../kafka/rpc-handlers';
+import { serveRpc } from '../kafka/rpc-serve';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { IdempotencyLedger, IdempotencyRecords1764200000000 } from './idempotency-ledger';
 
 let databaseUrl: string;
 let dataSource: DataSource;
-let interceptor: RpcReplyInterceptor;
+let ledger: IdempotencyLedger;
 const outbox = new OutboxWriter();
 const TENANT = 'ten_idem';
 
@@ -37,7 +35,7 @@ beforeAll(async () => {
   await runMigrationsLocked(dataSource, 'idempotency-test');
   // The handler's own effect: no unique constraint, so a second write would show as a second row.
   await dataSource.query(`CREATE TABLE activities (id serial PRIMARY KEY, tenant_id text NOT NULL, label text NOT NULL)`);
-  interceptor = new RpcReplyInterceptor(new IdempotencyLedger(dataSource));
+  ledger = new IdempotencyLedger(dataSource);
 });
 
 afterAll(async () => {
@@ -58,12 +56,8 @@ function recordActivity(label: string, options: { failAfterAppend?: boolean; slo
 }
 
 function call(handler: () => Promise<unknown>, ctx: Partial<RequestContext>, pattern = 'sigil.test.activities.record'): Promise<RpcReply> {
-  const request = { ctx: { tenant_id: TENANT, mode: 'live', request_id: randomUUID(), ...ctx }, payload: {} };
-  const context = {
-    switchToRpc: () => ({ getData: () => request, getContext: () => ({ getTopic: () => pattern }) }),
-  } as unknown as ExecutionContext;
-  const next: CallHandler = { handle: () => from(handler()) };
-  return lastValueFrom(interceptor.intercept(context, next));
+  const request = { ctx: { tenant_id: TENANT, mode: 'live', request_id: randomUUID(), ...ctx } as RequestContext, payload: {} };
+  return serveRpc({ pattern, request, ledger, handler: () => handler() });
 }
 
 async function rows(label: string): Promise<number> {
@@ -73,7 +67,7 @@ async function rows(label: string): Promise<number> {
 
 const keyed = (key: string, fingerprint = 'fp-1') => ({ idempotency: { key, fingerprint } });
 
-describe('idempotency ledger (RpcReplyInterceptor + OutboxWriter on PostgreSQL)', () => {
+describe('idempotency ledger (serveRpc + OutboxWriter on PostgreSQL)', () => {
   it('answers a retry with the first reply and does not write again', async () => {
     const key = randomUUID();
     const first = await call(recordActivity('seq'), keyed(key));

@@ -10,7 +10,9 @@
  * (or 409 while the first is still finishing, 422 for a different request)
  * instead of writing twice. Records are kept 24 h, like the gateway's.
  */
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import type { Subscription } from 'rxjs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { RequestContext, RpcReply } from '@sigil/contracts';
@@ -65,19 +67,38 @@ export function idempotencyScope(ctx: RequestContext | undefined, pattern: strin
   return { tenant_id: ctx.tenant_id, mode: ctx.mode, key: ctx.idempotency.key, fingerprint: ctx.idempotency.fingerprint, pattern, recorded: false };
 }
 
+/** A request/reply server that consults the ledger (ConcurrentServerKafka). */
+export interface LedgerAware {
+  useIdempotencyLedger(ledger: IdempotencyLedger): void;
+}
+
+function isLedgerAware(target: unknown): target is LedgerAware {
+  return typeof (target as Partial<LedgerAware> | undefined)?.useIdempotencyLedger === 'function';
+}
+
 @Injectable()
 export class IdempotencyLedger implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
   private pruner?: NodeJS.Timeout;
+  private servers?: Subscription;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** The app's modules: its request/reply servers are announced there (Nest's RPC target registry). */
+    @Optional() private readonly modules?: ModulesContainer,
+  ) {}
 
   onModuleInit(): void {
     this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS).unref();
+    // The app's Kafka server serves requests outside Nest's DI: hand it this ledger.
+    this.servers = this.modules?.getRpcTargetRegistry<unknown>().subscribe((target) => {
+      if (isLedgerAware(target)) target.useIdempotencyLedger(this);
+    });
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.pruner);
+    this.servers?.unsubscribe();
   }
 
   /**

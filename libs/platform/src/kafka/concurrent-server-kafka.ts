@@ -17,6 +17,13 @@
  * and takes the next message at once, up to `maxInFlight` handlers per
  * replica; beyond that it stops fetching until one finishes (backpressure).
  *
+ * Each request is served by `serveRpc` straight from here: its pattern is a
+ * header, its handler a map lookup, its reply one `sendMessage`. Nest's own
+ * path (parser, deserializer, route parsing of the pattern, rxjs subjects,
+ * interceptors) cost more CPU per request than the handler of a read did
+ * (docs/performance.md). Messages that are not requests (no reply topic) still
+ * take Nest's path.
+ *
  * What changes on a crash: offsets of requests still in flight may already be
  * committed, so they are not redelivered. Their callers get 504 after their
  * deadline, which a redelivery could not have avoided either (a restarted
@@ -25,17 +32,21 @@
  * the server stops fetching and lets in-flight handlers reply first.
  */
 import { Logger } from '@nestjs/common';
-import { ServerKafka, type KafkaOptions } from '@nestjs/microservices';
+import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import type { Consumer, EachMessagePayload, Kafka, RecordMetadata } from 'kafkajs';
-import { KafkaHeaderNames, requestTopic } from '@sigil/contracts';
+import { KafkaHeaderNames, requestTopic, type RpcRequest } from '@sigil/contracts';
+import type { IdempotencyLedger, LedgerAware } from '../idempotency/idempotency-ledger';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { headerText } from './headers';
 import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+import { serveRpc } from './rpc-serve';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
-export class ConcurrentServerKafka extends ServerKafka {
+export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
   private readonly log = new Logger('ConcurrentServerKafka');
+  private ledger?: IdempotencyLedger;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly idle: Array<() => void> = [];
@@ -72,6 +83,11 @@ export class ConcurrentServerKafka extends ServerKafka {
     await consumer.run({ ...(this.options.run ?? {}), eachMessage: this.getMessageHandler() });
   }
 
+  /** The service's idempotency ledger binds itself here (see IdempotencyLedger.onModuleInit). */
+  useIdempotencyLedger(ledger: IdempotencyLedger): void {
+    this.ledger = ledger;
+  }
+
   /** How many handlers are running now (metrics, tests). */
   get handlersInFlight(): number {
     return this.inFlight;
@@ -91,6 +107,25 @@ export class ConcurrentServerKafka extends ServerKafka {
         .catch((err: unknown) => this.log.error(err instanceof Error ? err : String(err)))
         .finally(() => this.release());
     };
+  }
+
+  /** A request: served and replied here. Anything else: Nest's path. */
+  override async handleMessage(payload: EachMessagePayload): Promise<void> {
+    const pattern = payload.topic;
+    const headers = payload.message.headers ?? {};
+    const correlationId = headerText(headers, KafkaHeaders.CORRELATION_ID);
+    const replyTopic = headerText(headers, KafkaHeaders.REPLY_TOPIC);
+    const handler = this.messageHandlers.get(pattern);
+    if (!correlationId || !replyTopic || handler?.isEventHandler) return super.handleMessage(payload);
+    const replyPartition = headerText(headers, KafkaHeaders.REPLY_PARTITION);
+    if (!handler) {
+      await this.sendMessage({ id: correlationId, err: NO_MESSAGE_HANDLER, isDisposed: true }, replyTopic, replyPartition, correlationId, undefined as never);
+      return;
+    }
+    const value = payload.message.value;
+    const request = (value ? this.parser!.decode(value) : undefined) as RpcRequest | undefined;
+    const reply = await serveRpc({ pattern, request, headers, ledger: this.ledger, handler: (req) => handler(req) });
+    await this.sendMessage({ id: correlationId, response: reply, isDisposed: true }, replyTopic, replyPartition, correlationId, undefined as never);
   }
 
   /**

@@ -16,7 +16,7 @@ import {
   type RpcRequestSchema,
 } from '@sigil/contracts';
 import { parseOrThrow } from '../errors/validation';
-import type { Paged } from './rpc-handlers';
+import { HandlerOutcome, type Paged } from './rpc-handlers';
 
 /** What a handler of `D` receives: the caller's context and the validated request. */
 export interface RpcCall<D> {
@@ -47,9 +47,9 @@ type Handler<D> = (call: RpcCall<D>) => HandlerResult<RpcReplyOf<D>> | Promise<H
 export function HandleRpc<D extends RpcDefinition>(def: D) {
   return <F extends Handler<D>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
     const handler = descriptor.value!;
-    // Runs inside the reply interceptor, so a validation failure goes back as a 400 reply.
-    descriptor.value = async function (this: unknown, request: RpcRequest) {
-      return handler.call(this, { ctx: request.ctx, input: parseRpcRequest(def, request.payload) });
+    // Runs inside serveRpc (ConcurrentServerKafka): a validation failure goes back as a 400 reply.
+    descriptor.value = function (this: unknown, request: RpcRequest | undefined) {
+      return HandlerOutcome.of(() => handler.call(this, { ctx: request?.ctx as RequestContext, input: parseRpcRequest(def, request?.payload) }));
     } as unknown as F;
     MessagePattern(def.pattern)(target, key, descriptor);
   };

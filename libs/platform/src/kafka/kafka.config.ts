@@ -9,6 +9,7 @@ import { serviceGroupId } from '@sigil/contracts';
 import { JsonLogger } from '../logging/json-logger';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 import './kafkajs-request-queue.fix';
+import './kafkajs-fetch-recovery.fix';
 import type { ProduceBatchingOptions } from './produce-batcher';
 
 // Sigil uses kafkajs' default (Java-compatible) partitioner everywhere; the v2 notice is noise.

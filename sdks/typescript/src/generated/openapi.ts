@@ -209,13 +209,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free sync), q (prefix), sort
+         * List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort
          * @description Requires the `contacts:read` scope.
          */
         get: operations["contacts_list"];
         put?: never;
         /**
-         * Create a contact (409 with existing_id on a duplicate email)
+         * Create a contact (409 with existing_id on a duplicate email or external_id)
          * @description Requires the `contacts:write` scope.
          */
         post: operations["contacts_create"];
@@ -235,10 +235,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+         * Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)
          * @description Requires the `contacts:write` scope.
          */
         post: operations["contacts_batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)
+         * @description Requires the `contacts:write` scope.
+         */
+        post: operations["contacts_merge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -847,10 +867,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Re-send every failed delivery created since a time
+         * Re-send, in the background, every failed or skipped delivery created in [since, until)
          * @description Requires the `webhooks:write` scope.
          */
         post: operations["webhooks_recover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/recoveries/{recovery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of a recovery
+         * @description Requires the `webhooks:read` scope.
+         */
+        get: operations["webhooks_getRecovery"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1220,8 +1260,6 @@ export interface operations {
                     email: string;
                     password: string;
                     organization_name: string;
-                    /** @enum {string} */
-                    plan?: "starter" | "pro" | "agency";
                 };
             };
         };
@@ -1798,6 +1836,7 @@ export interface operations {
                 segment_id?: string;
                 updated_since?: string;
                 q?: string;
+                external_id?: string;
                 sort?: string;
             };
             header?: never;
@@ -1852,6 +1891,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
@@ -1912,11 +1952,67 @@ export interface operations {
             content: {
                 "application/json": {
                     contacts: unknown[];
+                    /** @enum {string} */
+                    match_on?: "email" | "external_id";
                 };
             };
         };
         responses: {
             /** @description {results, created, updated, unchanged, failed} */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            409: components["responses"]["E409"];
+            413: components["responses"]["E413"];
+            415: components["responses"]["E415"];
+            422: components["responses"]["E422"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    contacts_merge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first response for 24 h; a different request with the same key is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    primary_id: string;
+                    duplicate_ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description {contact, merged_ids} */
             200: {
                 headers: {
                     /** @description Requests allowed in the current window. */
@@ -2051,6 +2147,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email?: string;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
                     phone?: (string) | null;
@@ -2620,7 +2717,7 @@ export interface operations {
                          * @default email
                          * @enum {string}
                          */
-                        match_on?: "email";
+                        match_on?: "email" | "external_id";
                         /**
                          * @default upsert
                          * @enum {string}
@@ -3967,7 +4064,7 @@ export interface operations {
                 page?: number;
                 limit?: number;
                 cursor?: string;
-                status?: "pending" | "delivered" | "failed";
+                status?: "pending" | "delivered" | "failed" | "skipped";
                 event_type?: string;
             };
             header?: never;
@@ -4119,12 +4216,14 @@ export interface operations {
                 "application/json": {
                     /** Format: date-time */
                     since: string;
+                    /** Format: date-time */
+                    until?: string;
                 };
             };
         };
         responses: {
-            /** @description `{recovered}` */
-            200: {
+            /** @description the recovery `{id, status, …}`; follow it at /v1/webhooks/{id}/recoveries/{recovery_id} */
+            202: {
                 headers: {
                     /** @description Requests allowed in the current window. */
                     "X-RateLimit-Limit"?: number;
@@ -4152,6 +4251,49 @@ export interface operations {
             413: components["responses"]["E413"];
             415: components["responses"]["E415"];
             422: components["responses"]["E422"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    webhooks_getRecovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                recovery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the recovery with `total` and `recovered` */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
             429: components["responses"]["E429"];
             500: components["responses"]["E500"];
             503: components["responses"]["E503"];

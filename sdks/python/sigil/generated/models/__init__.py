@@ -12,12 +12,13 @@ from .auth_logout_body import AuthLogoutBody
 from .auth_refresh_body import AuthRefreshBody
 from .auth_refresh_body_mode import AuthRefreshBodyMode
 from .auth_signup_body import AuthSignupBody
-from .auth_signup_body_plan import AuthSignupBodyPlan
 from .contacts_add_tags_body import ContactsAddTagsBody
 from .contacts_batch_body import ContactsBatchBody
+from .contacts_batch_body_match_on import ContactsBatchBodyMatchOn
 from .contacts_create_body import ContactsCreateBody
 from .contacts_create_body_custom_fields import ContactsCreateBodyCustomFields
 from .contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
+from .contacts_merge_body import ContactsMergeBody
 from .contacts_record_activity_body import ContactsRecordActivityBody
 from .contacts_record_activity_body_properties import (
     ContactsRecordActivityBodyProperties,
@@ -72,12 +73,13 @@ __all__ = (
     "AuthRefreshBody",
     "AuthRefreshBodyMode",
     "AuthSignupBody",
-    "AuthSignupBodyPlan",
     "ContactsAddTagsBody",
     "ContactsBatchBody",
+    "ContactsBatchBodyMatchOn",
     "ContactsCreateBody",
     "ContactsCreateBodyCustomFields",
     "ContactsCreateBodyPhoneType0",
+    "ContactsMergeBody",
     "ContactsRecordActivityBody",
     "ContactsRecordActivityBodyProperties",
     "ContactsRemoveTagsBody",

@@ -5,9 +5,6 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.auth_signup_body_plan import AuthSignupBodyPlan
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="AuthSignupBody")
 
 
@@ -18,13 +15,11 @@ class AuthSignupBody:
         email (str):
         password (str):
         organization_name (str):
-        plan (AuthSignupBodyPlan | Unset):
     """
 
     email: str
     password: str
     organization_name: str
-    plan: AuthSignupBodyPlan | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email
@@ -32,10 +27,6 @@ class AuthSignupBody:
         password = self.password
 
         organization_name = self.organization_name
-
-        plan: str | Unset = UNSET
-        if not isinstance(self.plan, Unset):
-            plan = self.plan.value
 
         field_dict: dict[str, Any] = {}
 
@@ -46,8 +37,6 @@ class AuthSignupBody:
                 "organization_name": organization_name,
             }
         )
-        if plan is not UNSET:
-            field_dict["plan"] = plan
 
         return field_dict
 
@@ -60,18 +49,10 @@ class AuthSignupBody:
 
         organization_name = d.pop("organization_name")
 
-        _plan = d.pop("plan", UNSET)
-        plan: AuthSignupBodyPlan | Unset
-        if isinstance(_plan, Unset):
-            plan = UNSET
-        else:
-            plan = AuthSignupBodyPlan(_plan)
-
         auth_signup_body = cls(
             email=email,
             password=password,
             organization_name=organization_name,
-            plan=plan,
         )
 
         return auth_signup_body

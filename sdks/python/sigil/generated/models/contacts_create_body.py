@@ -22,6 +22,7 @@ class ContactsCreateBody:
     """
     Attributes:
         email (str):
+        external_id (None | str | Unset):
         first_name (None | str | Unset):
         last_name (None | str | Unset):
         phone (ContactsCreateBodyPhoneType0 | None | Unset):
@@ -30,6 +31,7 @@ class ContactsCreateBody:
     """
 
     email: str
+    external_id: None | str | Unset = UNSET
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
     phone: ContactsCreateBodyPhoneType0 | None | Unset = UNSET
@@ -42,6 +44,12 @@ class ContactsCreateBody:
         )
 
         email = self.email
+
+        external_id: None | str | Unset
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = self.external_id
 
         first_name: None | str | Unset
         if isinstance(self.first_name, Unset):
@@ -78,6 +86,8 @@ class ContactsCreateBody:
                 "email": email,
             }
         )
+        if external_id is not UNSET:
+            field_dict["external_id"] = external_id
         if first_name is not UNSET:
             field_dict["first_name"] = first_name
         if last_name is not UNSET:
@@ -102,6 +112,15 @@ class ContactsCreateBody:
 
         d = dict(src_dict)
         email = d.pop("email")
+
+        def _parse_external_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_id = _parse_external_id(d.pop("external_id", UNSET))
 
         def _parse_first_name(data: object) -> None | str | Unset:
             if data is None:
@@ -149,6 +168,7 @@ class ContactsCreateBody:
 
         contacts_create_body = cls(
             email=email,
+            external_id=external_id,
             first_name=first_name,
             last_name=last_name,
             phone=phone,

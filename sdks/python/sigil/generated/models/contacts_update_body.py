@@ -22,6 +22,7 @@ class ContactsUpdateBody:
     """
     Attributes:
         email (str | Unset):
+        external_id (None | str | Unset):
         first_name (None | str | Unset):
         last_name (None | str | Unset):
         phone (ContactsUpdateBodyPhoneType0 | None | Unset):
@@ -30,6 +31,7 @@ class ContactsUpdateBody:
     """
 
     email: str | Unset = UNSET
+    external_id: None | str | Unset = UNSET
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
     phone: ContactsUpdateBodyPhoneType0 | None | Unset = UNSET
@@ -42,6 +44,12 @@ class ContactsUpdateBody:
         )
 
         email = self.email
+
+        external_id: None | str | Unset
+        if isinstance(self.external_id, Unset):
+            external_id = UNSET
+        else:
+            external_id = self.external_id
 
         first_name: None | str | Unset
         if isinstance(self.first_name, Unset):
@@ -76,6 +84,8 @@ class ContactsUpdateBody:
         field_dict.update({})
         if email is not UNSET:
             field_dict["email"] = email
+        if external_id is not UNSET:
+            field_dict["external_id"] = external_id
         if first_name is not UNSET:
             field_dict["first_name"] = first_name
         if last_name is not UNSET:
@@ -100,6 +110,15 @@ class ContactsUpdateBody:
 
         d = dict(src_dict)
         email = d.pop("email", UNSET)
+
+        def _parse_external_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_id = _parse_external_id(d.pop("external_id", UNSET))
 
         def _parse_first_name(data: object) -> None | str | Unset:
             if data is None:
@@ -147,6 +166,7 @@ class ContactsUpdateBody:
 
         contacts_update_body = cls(
             email=email,
+            external_id=external_id,
             first_name=first_name,
             last_name=last_name,
             phone=phone,

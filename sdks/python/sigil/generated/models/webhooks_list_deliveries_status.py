@@ -5,6 +5,7 @@ class WebhooksListDeliveriesStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     PENDING = "pending"
+    SKIPPED = "skipped"
 
     def __str__(self) -> str:
         return str(self.value)

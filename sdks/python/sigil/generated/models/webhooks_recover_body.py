@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="WebhooksRecoverBody")
 
 
@@ -14,12 +16,18 @@ class WebhooksRecoverBody:
     """
     Attributes:
         since (datetime.datetime):
+        until (datetime.datetime | Unset):
     """
 
     since: datetime.datetime
+    until: datetime.datetime | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         since = self.since.isoformat()
+
+        until: str | Unset = UNSET
+        if not isinstance(self.until, Unset):
+            until = self.until.isoformat()
 
         field_dict: dict[str, Any] = {}
 
@@ -28,6 +36,8 @@ class WebhooksRecoverBody:
                 "since": since,
             }
         )
+        if until is not UNSET:
+            field_dict["until"] = until
 
         return field_dict
 
@@ -36,8 +46,16 @@ class WebhooksRecoverBody:
         d = dict(src_dict)
         since = datetime.datetime.fromisoformat(d.pop("since"))
 
+        _until = d.pop("until", UNSET)
+        until: datetime.datetime | Unset
+        if isinstance(_until, Unset):
+            until = UNSET
+        else:
+            until = datetime.datetime.fromisoformat(_until)
+
         webhooks_recover_body = cls(
             since=since,
+            until=until,
         )
 
         return webhooks_recover_body

@@ -124,7 +124,8 @@ def sync_detailed(
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+    """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
+    or error)
 
      Requires the `contacts:write` scope.
 
@@ -158,7 +159,8 @@ def sync(
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+    """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
+    or error)
 
      Requires the `contacts:write` scope.
 
@@ -187,7 +189,8 @@ async def asyncio_detailed(
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+    """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
+    or error)
 
      Requires the `contacts:write` scope.
 
@@ -219,7 +222,8 @@ async def asyncio(
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Upsert up to 1 000 contacts by email; a result per row (created, updated or error)
+    """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
+    or error)
 
      Requires the `contacts:write` scope.
 

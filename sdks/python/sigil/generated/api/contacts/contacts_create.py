@@ -124,7 +124,7 @@ def sync_detailed(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 
@@ -158,7 +158,7 @@ def sync(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 
@@ -187,7 +187,7 @@ async def asyncio_detailed(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 
@@ -219,7 +219,7 @@ async def asyncio(
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Create a contact (409 with existing_id on a duplicate email)
+    """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
 

@@ -21,6 +21,7 @@ def _get_kwargs(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -44,6 +45,8 @@ def _get_kwargs(
     params["updated_since"] = json_updated_since
 
     params["q"] = q
+
+    params["external_id"] = external_id
 
     params["sort"] = sort
 
@@ -134,10 +137,11 @@ def sync_detailed(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[Error | ListEnvelope]:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -150,6 +154,7 @@ def sync_detailed(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -169,6 +174,7 @@ def sync_detailed(
         segment_id=segment_id,
         updated_since=updated_since,
         q=q,
+        external_id=external_id,
         sort=sort,
     )
 
@@ -190,10 +196,11 @@ def sync(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Error | ListEnvelope | None:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -206,6 +213,7 @@ def sync(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -226,6 +234,7 @@ def sync(
         segment_id=segment_id,
         updated_since=updated_since,
         q=q,
+        external_id=external_id,
         sort=sort,
     ).parsed
 
@@ -241,10 +250,11 @@ async def asyncio_detailed(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Response[Error | ListEnvelope]:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -257,6 +267,7 @@ async def asyncio_detailed(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -276,6 +287,7 @@ async def asyncio_detailed(
         segment_id=segment_id,
         updated_since=updated_since,
         q=q,
+        external_id=external_id,
         sort=sort,
     )
 
@@ -295,10 +307,11 @@ async def asyncio(
     segment_id: str | Unset = UNSET,
     updated_since: datetime.datetime | Unset = UNSET,
     q: str | Unset = UNSET,
+    external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
 ) -> Error | ListEnvelope | None:
-    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, updated_since (loss-free
-    sync), q (prefix), sort
+    """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
+    (loss-free sync), q (prefix), sort
 
      Requires the `contacts:read` scope.
 
@@ -311,6 +324,7 @@ async def asyncio(
         segment_id (str | Unset):
         updated_since (datetime.datetime | Unset):
         q (str | Unset):
+        external_id (str | Unset):
         sort (str | Unset):
 
     Raises:
@@ -332,6 +346,7 @@ async def asyncio(
             segment_id=segment_id,
             updated_since=updated_since,
             q=q,
+            external_id=external_id,
             sort=sort,
         )
     ).parsed

@@ -40,10 +40,10 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Envelope | Error | None:
-    if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+    if response.status_code == 202:
+        response_202 = Envelope.from_dict(response.json())
 
-        return response_200
+        return response_202
 
     if response.status_code == 400:
         response_400 = Error.from_dict(response.json())
@@ -129,7 +129,7 @@ def sync_detailed(
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Re-send every failed delivery created since a time
+    """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
 
@@ -166,7 +166,7 @@ def sync(
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Re-send every failed delivery created since a time
+    """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
 
@@ -198,7 +198,7 @@ async def asyncio_detailed(
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Re-send every failed delivery created since a time
+    """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
 
@@ -233,7 +233,7 @@ async def asyncio(
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Re-send every failed delivery created since a time
+    """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
 

@@ -1,25 +1,25 @@
-import type { CallHandler, ExecutionContext } from '@nestjs/common';
-import { lastValueFrom, Observable, of, throwError } from 'rxjs';
+/** serveRpc: what a handler's value, page or error becomes as a reply, in which context it runs. */
+import { Logger } from '@nestjs/common';
+import { Observable, of, throwError } from 'rxjs';
 import type { RequestContext, RpcReply, RpcRequest } from '@sigil/contracts';
 import { Conflict, NotFound } from '../errors/domain-errors';
 import { currentContext } from '../logging/request-context';
-import { Paged, RpcReplyInterceptor } from './rpc-handlers';
+import { HandlerOutcome, Paged } from './rpc-handlers';
+import { serveRpc } from './rpc-serve';
 
 const ctx: RequestContext = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1', trace_id: 'trace-1' };
 
-function executionContext(request: RpcRequest | undefined): ExecutionContext {
-  return { switchToRpc: () => ({ getData: () => request, getContext: () => undefined }) } as unknown as ExecutionContext;
-}
-
-async function reply(handle: () => Observable<unknown>, request: RpcRequest | undefined = { ctx, payload: {} }): Promise<RpcReply> {
-  const interceptor = new RpcReplyInterceptor();
+beforeEach(() => {
   // Keep Nest's logger quiet: unknown errors are logged on purpose.
-  jest.spyOn((interceptor as unknown as { logger: { error: () => void } }).logger, 'error').mockImplementation(() => undefined);
-  const next: CallHandler = { handle };
-  return lastValueFrom(interceptor.intercept(executionContext(request), next));
+  jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+});
+
+function reply(handle: () => unknown, request: RpcRequest | undefined = { ctx, payload: {} }): Promise<RpcReply> {
+  return serveRpc({ pattern: 'sigil.contacts.test', request, handler: () => handle() });
 }
 
-describe('RpcReplyInterceptor', () => {
+describe('serveRpc', () => {
   it('wraps a value in {data}', async () => {
     expect(await reply(() => of({ id: 'con_1' }))).toEqual({ data: { id: 'con_1' } });
     expect(await reply(() => of(null))).toEqual({ data: null });
@@ -67,5 +67,26 @@ describe('RpcReplyInterceptor', () => {
 
   it('still answers when the request carries no context', async () => {
     expect(await reply(() => of(1), undefined)).toEqual({ data: 1 });
+  });
+
+  it('takes a HandlerOutcome (how @HandleRpc hands over what it returned or threw)', async () => {
+    expect(await reply(() => HandlerOutcome.of(() => ({ id: 'con_1' })))).toEqual({ data: { id: 'con_1' } });
+    expect(await reply(() => HandlerOutcome.of(() => Promise.reject(new NotFound('contact', 'con_2'))))).toEqual({
+      error: expect.objectContaining({ status: 404, code: 'not_found' }),
+    });
+    expect(await reply(() => HandlerOutcome.of(() => new Paged([1], { limit: 1, has_more: false, next_cursor: null })))).toEqual({
+      data: [1],
+      page: { limit: 1, has_more: false, next_cursor: null },
+    });
+  });
+
+  it('answers 504 without running the handler when the deadline has passed', async () => {
+    let ran = false;
+    const result = await reply(
+      () => (ran = true),
+      { ctx: { ...ctx, deadline_ms: Date.now() - 1 }, payload: {} },
+    );
+    expect(ran).toBe(false);
+    expect(result).toEqual({ error: expect.objectContaining({ status: 504, code: 'upstream_timeout' }) });
   });
 });

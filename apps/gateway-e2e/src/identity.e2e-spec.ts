@@ -1,0 +1,75 @@
+/**
+ * Contact identity and consent through the gateway, every service its own
+ * process (SPEC §12): external_id (create, lookup, batch upsert by it) and
+ * merge (activities, tags and list memberships follow the primary).
+ */
+import { ApiClient, contactInput, createTenant, eventually, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
+
+describe('contact identity API', () => {
+  let stack: TestStack;
+  let tenant: TestTenant;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    tenant = await createTenant(stack.gatewayUrl);
+    api = tenant.api;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('creates with external_id, finds by it, refuses a duplicate with 409 and upserts a batch matched on it', async () => {
+    const created = await api.post('/v1/contacts', contactInput({ external_id: 'crm-7' }));
+    expect(created.status).toBe(201);
+    expect(created.body.data.external_id).toBe('crm-7');
+    const found = await api.get('/v1/contacts?external_id=crm-7');
+    expect(found.body.data.map((c: { id: string }) => c.id)).toEqual([created.body.data.id]);
+
+    const dup = await api.post('/v1/contacts', contactInput({ external_id: 'crm-7' }));
+    expect(dup.status).toBe(409);
+    expect(dup.body.error).toMatchObject({ code: 'conflict', existing_id: created.body.data.id });
+
+    const reply = await api.post('/v1/contacts/batch', {
+      match_on: 'external_id',
+      contacts: [
+        { external_id: 'crm-7', email: created.body.data.email, first_name: 'Renamed' },
+        { external_id: 'crm-8', email: uniqueEmail() },
+      ],
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.data).toMatchObject({ created: 1, updated: 1, failed: 0 });
+    expect(reply.body.data.results[0].id).toBe(created.body.data.id);
+    expect((await api.post('/v1/contacts/batch', { match_on: 'phone', contacts: [{ email: uniqueEmail() }] })).status).toBe(400);
+    expect((await api.get(`/v1/contacts?external_id=${'x'.repeat(256)}`)).status).toBe(400);
+  });
+
+  it('merges duplicates: activities, tags and list memberships move to the primary; a repeat answers the same', async () => {
+    const primary = (await api.post('/v1/contacts', contactInput({ tags: ['p'] }))).body.data;
+    const dup = (await api.post('/v1/contacts', contactInput({ tags: ['d'], phone: '+14155550123' }))).body.data;
+    expect((await api.post(`/v1/contacts/${dup.id}/activities`, { type: 'purchase' })).status).toBe(201);
+    const list = (await api.post('/v1/lists', { name: 'merge list' })).body.data;
+    expect((await api.post(`/v1/lists/${list.id}/members`, { contact_ids: [dup.id] })).status).toBeLessThan(300);
+
+    const merged = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: [dup.id] });
+    expect(merged.status).toBe(200);
+    expect(merged.body.data).toMatchObject({ merged_ids: [dup.id], contact: { id: primary.id, tags: ['p', 'd'], phone: '+14155550123', version: 2 } });
+    const again = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: [dup.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual(merged.body.data);
+
+    expect((await api.get(`/v1/contacts/${dup.id}`)).status).toBe(404);
+    const acts = await api.get(`/v1/contacts/${primary.id}/activities`);
+    expect(acts.body.data.map((a: { type: string }) => a.type)).toEqual(['purchase']);
+    await eventually(async () => {
+      const members = await api.get(`/v1/lists/${list.id}/members`);
+      return JSON.stringify(members.body.data.map((m: { id: string }) => m.id)) === JSON.stringify([primary.id]);
+    });
+
+    const bad = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: [primary.id] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect((await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: ['con_missing'] })).status).toBe(404);
+  });
+});

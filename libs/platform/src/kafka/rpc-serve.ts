@@ -1,0 +1,99 @@
+/**
+ * What a service does with one request, whatever carried it: skip it when its
+ * deadline has passed, answer a retried write from the idempotency ledger, run
+ * the handler inside the request's context and a span continuing the caller's
+ * trace, and turn the outcome into a reply — `{data}`, `{data, page}` for a
+ * `Paged`, `{error}` for anything thrown (an unknown error without its
+ * message).
+ *
+ * `ConcurrentServerKafka` calls it for every request it takes from Kafka. It
+ * was a Nest interceptor until the request-path work (issue #13): Nest's
+ * interceptor plumbing (an `AsyncResource.bind` per request, which builds two
+ * `util.deprecate` wrappers in Node 20, and an rxjs pipeline) was a measurable
+ * share of each service's CPU (docs/performance.md).
+ */
+import { Logger } from '@nestjs/common';
+import type { IHeaders } from 'kafkajs';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { serviceOfPattern, type RequestContext, type RpcReply, type RpcRequest } from '@sigil/contracts';
+import { asDomainError, DomainError, UpstreamTimeout } from '../errors/domain-errors';
+import { idempotencyScope, runIdempotent, type IdempotencyLedger } from '../idempotency/idempotency-ledger';
+import { runWithContext } from '../logging/request-context';
+import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
+import { HandlerOutcome, Paged } from './rpc-handlers';
+
+const logger = new Logger('Rpc');
+
+export interface RpcInvocation {
+  /** The request's pattern (its span's name and the ledger's scope). */
+  pattern: string;
+  /** The decoded request; undefined when it did not decode. */
+  request: RpcRequest | undefined;
+  /** The Kafka headers of the request (`traceparent`). */
+  headers?: IHeaders;
+  /** Present in services that keep an idempotency ledger. */
+  ledger?: IdempotencyLedger;
+  /** The handler: a value, a promise, an Observable, or a `HandlerOutcome`. */
+  handler: (request: RpcRequest | undefined) => unknown;
+}
+
+export async function serveRpc({ pattern, request, headers, ledger, handler }: RpcInvocation): Promise<RpcReply> {
+  const ctx: RequestContext | undefined = request?.ctx;
+  if (ctx?.deadline_ms !== undefined && Date.now() > ctx.deadline_ms) {
+    // The caller has already answered 504: doing the work now would only delay live requests.
+    logger.warn(`skipping ${pattern} for ${ctx.request_id}: its deadline passed ${Date.now() - ctx.deadline_ms} ms ago`);
+    return { error: new UpstreamTimeout(serviceOfPattern(pattern)).toBody() };
+  }
+  const scope = ledger ? idempotencyScope(ctx, pattern) : undefined;
+  // The caller's span (Kafka `traceparent` header) is the parent: one trace from the gateway to here.
+  const { span, ctx: traced } = startSpan(pattern, {
+    kind: SpanKind.SERVER,
+    parent: extractTraceContext(headers, ctx?.trace_id),
+    attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern, 'sigil.request_id': ctx?.request_id ?? '' },
+  });
+  const started = performance.now();
+  let outcome = 'ok';
+  const handle = async (): Promise<RpcReply> => {
+    try {
+      // A retry of an idempotent write that was already done: its stored reply, not a second write.
+      const earlier = scope && (await ledger!.earlierOutcome(scope));
+      if (earlier) {
+        outcome = 'idempotent_replay';
+        return earlier;
+      }
+      const value = await settle(handler(request));
+      const reply: RpcReply = value instanceof Paged ? { data: value.data, page: value.page } : { data: value };
+      if (scope) await ledger!.complete(scope, reply);
+      return reply;
+    } catch (err) {
+      // A concurrent duplicate lost the race on the ledger (or failed on what the first one wrote).
+      const earlier = scope && (await ledger!.earlierOutcome(scope).catch(() => undefined));
+      if (earlier) {
+        outcome = 'idempotent_replay';
+        return earlier;
+      }
+      if (!(err instanceof DomainError)) logger.error(err instanceof Error ? err : String(err));
+      const error = asDomainError(err);
+      outcome = error.code;
+      recordFailure(span, err, error.status < 500);
+      return { error: error.toBody() };
+    } finally {
+      span.end();
+      const duration_ms = Math.round((performance.now() - started) * 10) / 10;
+      logger.debug({ msg: 'rpc handled', request_id: ctx?.request_id, ...spanIds(span), pattern, outcome, duration_ms });
+    }
+  };
+  return withTraceContext(traced, () =>
+    runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id }, () => runIdempotent(scope, handle)),
+  );
+}
+
+/** The handler's value, or its error thrown again (whichever form the handler used). */
+async function settle(result: unknown): Promise<unknown> {
+  const value = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : await result;
+  if (value instanceof HandlerOutcome) {
+    if (value.failed) throw value.value;
+    return value.value;
+  }
+  return value;
+}
