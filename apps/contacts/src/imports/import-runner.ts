@@ -5,10 +5,11 @@
  * events in the outbox, the error rows, the match keys, and the job's new
  * position — so a worker killed at any instant resumes exactly after the
  * last committed batch: no row imported twice, none lost, no event twice.
- * The position update is conditional on the position this run read, so two
- * workers on one job (a stalled lock taken over while the first still
- * runs) cannot both commit the same batch, and a cancelled job stops at its
- * next batch (rolled back).
+ * The position update comes last and is conditional on the position this
+ * run read (an UPDATE re-checks its WHERE once a concurrent writer of the
+ * row commits), so two workers on one job (a stalled lock taken over while
+ * the first still runs) cannot both commit the same batch, and a job
+ * cancelled meanwhile rolls the batch in flight back.
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -137,8 +138,9 @@ export class ImportRunner {
     });
 
     await this.dataSource.transaction(async (m: EntityManager) => {
-      const locked = await this.imports.load(m, job.id, true);
-      if (locked?.status !== 'running' || Number(locked.next_offset) !== fromOffset) throw new Superseded();
+      // No lock on the job row until the final, conditional advance: a cancel is never kept waiting by a batch in flight.
+      const current = await this.imports.load(m, job.id);
+      if (current?.status !== 'running' || Number(current.next_offset) !== fromOffset) throw new Superseded();
 
       const hashOf = new Map(valid.map((v) => [v.index, keyHash(keyOf(matchOn, v.req))]));
       const seen = await this.imports.claimKeys(m, job.id, [...hashOf.values()]);
