@@ -7,6 +7,7 @@ export const ErrorCodes = [
   'invalid_token',
   'invalid_credentials',
   'insufficient_scope',
+  'ip_not_allowed',
   'plan_limit_exceeded',
   'validation_failed',
   'invalid_json',

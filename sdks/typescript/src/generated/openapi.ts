@@ -189,10 +189,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Requests per credential per day, by status class
+         * Usage: without interval/group_by, requests per credential per day by status class; with them, per credential per hour or day by outcome or route (90 days kept)
          * @description Requires the `usage:read` scope.
          */
         get: operations["usage_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets redacted)
+         * @description Requires the `audit:read` scope.
+         */
+        get: operations["auditLog_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -929,7 +949,7 @@ export interface components {
             error: {
                 status: number;
                 /** @enum {string} */
-                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
+                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "invalid_credentials" | "insufficient_scope" | "ip_not_allowed" | "plan_limit_exceeded" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
                 /** @enum {string} */
                 type: "authentication_error" | "authorization_error" | "invalid_request_error" | "rate_limit_error" | "api_error";
                 message: string;
@@ -985,7 +1005,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Authenticated but not allowed: `insufficient_scope` (names `required_scope`) or `plan_limit_exceeded`. */
+        /** @description Authenticated but not allowed: `insufficient_scope` (names `required_scope`), `ip_not_allowed` (the key’s `allowed_cidrs` exclude the client) or `plan_limit_exceeded`. */
         E403: {
             headers: {
                 /** @description Requests allowed in the current window. */
@@ -1544,9 +1564,10 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     environment: "live" | "test";
-                    scopes: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "*")[];
+                    scopes: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "audit:read" | "*")[];
                     expires_at?: string | null;
                     rate_limit_per_minute?: number | null;
+                    allowed_cidrs?: string[] | null;
                 };
             };
         };
@@ -1685,8 +1706,9 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    scopes?: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "*")[];
+                    scopes?: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "audit:read" | "*")[];
                     rate_limit_per_minute?: number | null;
+                    allowed_cidrs?: string[] | null;
                 };
             };
         };
@@ -1787,6 +1809,8 @@ export interface operations {
                 from?: string;
                 to?: string;
                 key_id?: string;
+                interval?: "hour" | "day";
+                group_by?: "outcome" | "route";
             };
             header?: never;
             path?: never;
@@ -1813,6 +1837,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    auditLog_list: {
+        parameters: {
+            query?: {
+                actor_id?: string;
+                action?: string;
+                resource_id?: string;
+                since?: string;
+                until?: string;
+                page?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
             400: components["responses"]["E400"];
