@@ -396,7 +396,7 @@ export class Imports {
     const form = new FormData();
     // The options part must come before the file part: the server streams the file.
     form.append('options', JSON.stringify(importOptions));
-    form.append('file', file instanceof Blob ? file : new Blob([file]), filename);
+    form.append('file', file instanceof Blob ? file : new Blob([typeof file === 'string' ? file : new Uint8Array(file)]), filename);
     return this.core.data('post', '/v1/imports', { body: form, options });
   }
   get(id: string, options?: RequestOptions): Promise<Resource> {
