@@ -66,10 +66,15 @@ export class ImportsRepository {
     await m.query(`INSERT INTO imports (id, tenant_id, mode, status, options) VALUES ($1, $2, $3, 'uploading', $4)`, [id, s.tenantId, s.mode, options]);
   }
 
-  /** A tenant's job; `uploading` ones are not visible yet. */
+  /**
+   * A tenant's job; `uploading` ones are not visible yet. The lock is NO KEY
+   * UPDATE: a worker's batch holds KEY SHARE on the job row for its whole
+   * transaction (its error and key rows reference it), and FOR UPDATE would
+   * make a cancel wait for that batch.
+   */
   async find(m: EntityManager, s: Scope, id: string, lock = false): Promise<ImportRow | undefined> {
     const rows: ImportRow[] = await m.query(
-      `SELECT * FROM imports WHERE tenant_id = $1 AND mode = $2 AND id = $3 ${lock ? 'FOR UPDATE' : ''}`,
+      `SELECT * FROM imports WHERE tenant_id = $1 AND mode = $2 AND id = $3 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
       [s.tenantId, s.mode, id],
     );
     return rows[0];
@@ -77,7 +82,7 @@ export class ImportsRepository {
 
   /** For the worker, which has only the id. */
   async load(m: EntityManager, id: string, lock = false): Promise<ImportRow | undefined> {
-    const rows: ImportRow[] = await m.query(`SELECT * FROM imports WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const rows: ImportRow[] = await m.query(`SELECT * FROM imports WHERE id = $1 ${lock ? 'FOR NO KEY UPDATE' : ''}`, [id]);
     return rows[0];
   }
 
