@@ -43,9 +43,11 @@ import { ImportStaging } from './imports/import-staging';
 import { ImportsController } from './routes/imports.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
+import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -63,7 +65,9 @@ const CONTROLLERS = [
   ImportsController,
   ListsController,
   SegmentsController,
+  ContactSegmentsController,
   WebhooksController,
+  EventTypesController,
   AdminController,
   ConsoleController,
 ];

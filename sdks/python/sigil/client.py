@@ -160,6 +160,10 @@ class Contacts(_Resource):
     def list_activities(self, id: str, **query: Any) -> Paginator:
         return self._core.paginate("contacts.contacts_list_activities", id=id, **query)
 
+    def segments(self, id: str) -> list[dict[str, Any]]:
+        """The segments the contact is in now: ``[{segment_id, name, since}]``."""
+        return self._core.data("segments.contact_segments_list", id=id)
+
 
 class CustomFields(_Resource):
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -260,6 +264,14 @@ class Segments(_Resource):
     def count(self, id: str) -> dict[str, Any]:
         return self._core.data("segments.segments_count", id=id)
 
+    def history(self, id: str, **query: Any) -> list[dict[str, Any]]:
+        """Entries, exits and member count per UTC ``interval`` (hour or day) between ``from`` and ``to``."""
+        return self._core.data("segments.segments_history", id=id, **query)
+
+    def export(self, id: str, format: str | None = None) -> str:
+        """The segment's members when the export began, as CSV (default) or NDJSON text."""
+        return self._core.text("segments.segments_export", id=id, format=format)
+
 
 class Webhooks(_Resource):
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -300,6 +312,10 @@ class Webhooks(_Resource):
         if until is not None:
             body["until"] = until if isinstance(until, str) else until.isoformat()
         return self._core.data("webhooks.webhooks_recover", id=id, body=body)
+
+    def event_types(self) -> list[dict[str, Any]]:
+        """The event types an endpoint can subscribe to: description, JSON Schema of ``data``, example."""
+        return self._core.data("webhooks.event_types_list")
 
     def get_recovery(self, id: str, recovery_id: str) -> dict[str, Any]:
         """A recovery's progress (``status``, ``total``, ``recovered``)."""

@@ -20,7 +20,7 @@ import {
   type ImportView,
   type RequestContext,
 } from '@sigil/contracts';
-import { DomainError, RpcClient, UpstreamTimeout, ValidationFailed } from '@sigil/platform';
+import { DomainError, RpcClient, ValidationFailed } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
@@ -28,6 +28,7 @@ import { csvCell, writeText } from '../http/csv';
 import { ImportStaging } from '../imports/import-staging';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { forward } from './forward';
+import { retryOnce } from './member-export';
 
 /** Room for the multipart framing and the options part around a file of the maximum size. */
 const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
@@ -115,13 +116,8 @@ export class ImportsController {
   @RequireScope('contacts:write')
   @ApiDoc({ tag: 'Imports', summary: 'The failed rows of an import job, with the reason (CSV, streamed)', streamed: ['text/csv'] })
   async errors(@Ctx() ctx: RequestContext, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const fetchPage = async (after: number) => {
-      const ask = () => this.rpc.call(ImportRpc.errors, ctx, { body: { id, after, limit: IMPORT_ERRORS_PAGE } }, ERRORS_PAGE_TIMEOUT_MS);
-      return ask().catch((err: unknown) => {
-        if (err instanceof UpstreamTimeout) return ask();
-        throw err;
-      });
-    };
+    const fetchPage = (after: number) =>
+      retryOnce(() => this.rpc.call(ImportRpc.errors, ctx, { body: { id, after, limit: IMPORT_ERRORS_PAGE } }, ERRORS_PAGE_TIMEOUT_MS));
     // The first page comes before any byte is written, so a 404 still gets the error envelope.
     let page = (await fetchPage(0)).data;
     reply.hijack();
