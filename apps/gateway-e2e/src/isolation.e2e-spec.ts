@@ -38,6 +38,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const delivery = must(await api.post(`/v1/webhooks/${webhook.id}/test`), 'test delivery');
   const recovery = must(await api.post(`/v1/webhooks/${webhook.id}/recover`, { since: new Date(0).toISOString() }), 'recovery');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
+  const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
     params: {
       'contacts.id': contact.id,
@@ -48,8 +49,9 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'webhooks.delivery_id': delivery.id,
       'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
+      'imports.id': imported.id,
     },
-    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, t.tenantId],
+    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId],
     contactId: contact.id,
     listId: list.id,
   };
@@ -74,6 +76,7 @@ function bodyFor(method: string, path: string, own: Fixtures): unknown {
     'POST /v1/webhooks/{id}/test': {},
     'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': {},
     'POST /v1/webhooks/{id}/recover': { since: new Date(Date.now() - 3600_000).toISOString() },
+    'POST /v1/imports/{id}/cancel': {},
   };
   const key = `${method} ${path}`;
   if (method === 'GET') return undefined;
