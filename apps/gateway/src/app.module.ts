@@ -40,6 +40,8 @@ import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
+import { MembersController } from './routes/members.controller';
+import { SessionSwitchController } from './routes/session-switch.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
@@ -51,7 +53,9 @@ const CONTROLLERS = [
   PlatformHealthController,
   OpenApiController,
   AuthController,
+  SessionSwitchController,
   MeController,
+  MembersController,
   ApiKeysController,
   UsageController,
   ContactsController,

@@ -9,6 +9,8 @@ import { KEYS_MIGRATIONS } from './migrations';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsHandlers } from './tenants/tenants.handlers';
+import { MembersHandlers } from './members/members.handlers';
+import { MembersService } from './members/members.service';
 import { TenantsService } from './tenants/tenants.service';
 import { UsageService } from './usage/usage.service';
 
@@ -34,8 +36,8 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers],
-      providers: [{ provide: KEYS_CONFIG, useValue: config }, SessionsService, ApiKeysService, UsageService, TenantsService],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, MembersHandlers],
+      providers: [{ provide: KEYS_CONFIG, useValue: config }, SessionsService, ApiKeysService, UsageService, TenantsService, MembersService],
     };
   }
 }

@@ -81,6 +81,10 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.rotated': EventTopics.keys,
   'api_key.revoked': EventTopics.keys,
   'tenant.plan_changed': EventTopics.keys,
+  'member.invited': EventTopics.keys,
+  'member.joined': EventTopics.keys,
+  'member.role_changed': EventTopics.keys,
+  'member.removed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
 };

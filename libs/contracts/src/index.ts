@@ -10,5 +10,6 @@ export * from './cidr';
 export * from './health';
 export * from './contacts';
 export * from './keys';
+export * from './members';
 export * from './segments';
 export * from './webhooks';

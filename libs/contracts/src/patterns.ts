@@ -7,6 +7,7 @@
  */
 import { ContactPatterns } from './contacts';
 import { KeyPatterns } from './keys';
+import { MemberPatterns } from './members';
 import { defineRpc, replyOf } from './define-rpc';
 import type { ReadinessReport } from './health';
 import { qualify } from './naming';
@@ -36,6 +37,7 @@ export const ALL_PATTERNS: readonly string[] = [
   ...(Object.values(HealthPatterns) as string[]),
   ...(Object.values(ContactPatterns) as string[]),
   ...(Object.values(KeyPatterns) as string[]),
+  ...(Object.values(MemberPatterns) as string[]),
   ...(Object.values(SegmentPatterns) as string[]),
   ...(Object.values(WebhookPatterns) as string[]),
 ];

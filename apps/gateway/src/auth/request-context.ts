@@ -1,7 +1,7 @@
 /** The request context (tenant, mode, principal, request id) that routes forward to services. */
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { RequestContext, VerifiedApiKey } from '@sigil/contracts';
+import { scopesOfRole, type RequestContext, type VerifiedApiKey } from '@sigil/contracts';
 import type { VerifiedClaims } from '@sigil/platform';
 
 /**
@@ -18,8 +18,10 @@ declare module 'fastify' {
   }
 }
 
-/** A tenant's users hold every scope (docs/auth.md); one shared array, never mutated. */
-export const USER_SCOPES: readonly string[] = Object.freeze(['*']);
+/** A member's session holds its role's scopes (the permission table in docs/auth.md); shared frozen arrays. */
+export function userScopes(claims: VerifiedClaims): readonly string[] {
+  return scopesOfRole(claims.role);
+}
 
 /** The context services receive: from the credential only, never from the request's content. */
 export function contextFor(caller: Caller, requestId: string): RequestContext {
@@ -28,7 +30,7 @@ export function contextFor(caller: Caller, requestId: string): RequestContext {
     return { tenant_id: key.tenant.id, mode: key.environment, request_id: requestId, principal: { kind: 'api_key', id: key.key_id, scopes: key.scopes } };
   }
   // A session acts in the mode its token carries (docs/auth.md, session modes), as a key acts in its environment.
-  return { tenant_id: caller.claims.tid, mode: caller.claims.mode, request_id: requestId, principal: { kind: 'user', id: caller.claims.sub, scopes: USER_SCOPES as string[] } };
+  return { tenant_id: caller.claims.tid, mode: caller.claims.mode, request_id: requestId, principal: { kind: 'user', id: caller.claims.sub, scopes: userScopes(caller.claims) as string[] } };
 }
 
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
