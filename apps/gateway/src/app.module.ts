@@ -35,6 +35,7 @@ import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { AdminController } from './routes/admin.controller';
 import { ApiKeysController } from './routes/api-keys.controller';
+import { AuditLogController } from './routes/audit-log.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
@@ -45,6 +46,7 @@ import { SessionSwitchController } from './routes/session-switch.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -58,11 +60,13 @@ const CONTROLLERS = [
   MembersController,
   ApiKeysController,
   UsageController,
+  AuditLogController,
   ContactsController,
   CustomFieldsController,
   ListsController,
   SegmentsController,
   WebhooksController,
+  EventTypesController,
   AdminController,
   ConsoleController,
 ];

@@ -28,7 +28,7 @@ beforeAll(async () => {
   url = await createTestDatabase('keys');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
   await runMigrationsLocked(ds, 'keys');
-  sessions = new SessionsService(ds, KeysConfigSchema.parse({ DATABASE_URL: url }));
+  sessions = new SessionsService(ds, new OutboxWriter(), KeysConfigSchema.parse({ DATABASE_URL: url }));
   keys = new ApiKeysService(ds, new OutboxWriter());
   tenants = new TenantsService(ds, new OutboxWriter());
   members = new MembersService(ds, new OutboxWriter(), sessions, KeysConfigSchema.parse({ DATABASE_URL: url }));

@@ -13,6 +13,7 @@ export const SCOPES = [
   'usage:read',
   'members:read',
   'members:write',
+  'audit:read',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -196,6 +196,7 @@ export class ApiKeysService {
           mode: row!.environment,
           key: row!.id,
           data: { id: row!.id, scopes: row!.scopes, rate_limit_per_minute: row!.rate_limit_per_minute, allowed_cidrs: row!.allowed_cidrs },
+          previous: { name: current.name, scopes: current.scopes, rate_limit_per_minute: current.rate_limit_per_minute, allowed_cidrs: current.allowed_cidrs },
         },
       ]);
       return toView(row!);

@@ -5,5 +5,14 @@ import { SessionMode1764100000300 } from './1764100000300-session-mode';
 import { TenantLimits1764100000400 } from './1764100000400-tenant-limits';
 import { KeyAllowedCidrs1764100000500 } from './1764100000500-key-allowed-cidrs';
 import { Members1764100000600 } from './1764100000600-members';
+import { AuditLog1764900000100 } from './1764900000100-audit-log';
 
-export const KEYS_MIGRATIONS = [SharedTables1764100000000, Keys1764100000200, SessionMode1764100000300, TenantLimits1764100000400, KeyAllowedCidrs1764100000500, Members1764100000600];
+export const KEYS_MIGRATIONS = [
+  SharedTables1764100000000,
+  Keys1764100000200,
+  SessionMode1764100000300,
+  TenantLimits1764100000400,
+  KeyAllowedCidrs1764100000500,
+  Members1764100000600,
+  AuditLog1764900000100,
+];

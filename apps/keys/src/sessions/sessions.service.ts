@@ -30,6 +30,7 @@ import {
   hashSecret,
   isUniqueViolation,
   newId,
+  OutboxWriter,
   randomToken,
   safeEqual,
   signAccessToken,
@@ -82,6 +83,7 @@ interface RefreshRow {
 export class SessionsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
     @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
   ) {}
 
@@ -113,6 +115,7 @@ export class SessionsService {
     }
   }
 
+  /** Every sign-in of a known user, successful or not, is an event (`user.signed_in` / `user.sign_in_failed`): the audit log records it. */
   async login(req: LoginRequest): Promise<SessionTokens> {
     const windowSeconds = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
     const [{ failures, oldest }] = await this.dataSource.query(
@@ -120,16 +123,17 @@ export class SessionsService {
         WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)`,
       [req.email, windowSeconds],
     );
+    const [found]: { id: string; tenant_id: string; email: string; password_hash: string }[] = await this.dataSource.query(
+      `SELECT id, tenant_id, email, password_hash FROM users WHERE lower(email) = $1`,
+      [req.email],
+    );
     if (failures >= this.config.LOGIN_MAX_FAILURES) {
+      if (found) await this.dataSource.transaction((m) => this.signInFailed(m, found, 'throttled'));
       const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
       throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
         retry_after: retryAfter,
       });
     }
-    const [found]: { id: string; tenant_id: string; password_hash: string }[] = await this.dataSource.query(
-      `SELECT id, tenant_id, password_hash FROM users WHERE lower(email) = $1`,
-      [req.email],
-    );
     const ok = await argonVerify(found?.password_hash ?? DUMMY_HASH, req.password).catch(() => false);
     // A session lands in the user's home tenant, or else their oldest membership (a member removed from every tenant has none).
     const [user]: UserRow[] =
@@ -137,11 +141,41 @@ export class SessionsService {
         ? await this.dataSource.query(`${SUBJECT_SQL} WHERE u.id = $1 ORDER BY (ms.tenant_id = $2) DESC, ms.created_at LIMIT 1`, [found.id, found.tenant_id])
         : [];
     if (!user || !ok) {
-      await this.dataSource.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
+        if (found) await this.signInFailed(m, found, 'invalid_password');
+      });
       throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
     }
     await this.dataSource.query(`DELETE FROM login_failures WHERE email = $1`, [req.email]);
-    return this.dataSource.transaction((m) => this.issue(m, user, newId('fam'), req.mode ?? 'live'));
+    const mode = req.mode ?? 'live';
+    return this.dataSource.transaction(async (m) => {
+      const tokens = await this.issue(m, user, newId('fam'), mode);
+      await this.outbox.append(m, [
+        {
+          type: 'user.signed_in',
+          tenant_id: user.tenant_id,
+          mode,
+          key: user.id,
+          data: { user_id: user.id, email: user.email, mode },
+          actor: { type: 'user', id: user.id },
+        },
+      ]);
+      return tokens;
+    });
+  }
+
+  private async signInFailed(m: EntityManager, user: { id: string; tenant_id: string; email: string }, reason: 'invalid_password' | 'throttled'): Promise<void> {
+    await this.outbox.append(m, [
+      {
+        type: 'user.sign_in_failed',
+        tenant_id: user.tenant_id,
+        mode: 'live',
+        key: user.id,
+        data: { user_id: user.id, email: user.email, reason },
+        actor: { type: 'user', id: user.id },
+      },
+    ]);
   }
 
   async refresh(req: RefreshRequest): Promise<SessionTokens> {

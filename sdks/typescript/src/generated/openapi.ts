@@ -189,10 +189,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Requests per credential per day, by status class
+         * Usage: without interval/group_by, requests per credential per day by status class; with them, per credential per hour or day by outcome or route (90 days kept)
          * @description Requires the `usage:read` scope.
          */
         get: operations["usage_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets redacted)
+         * @description Requires the `audit:read` scope.
+         */
+        get: operations["auditLog_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -809,6 +829,26 @@ export interface paths {
          * @description Requires the `webhooks:read` scope.
          */
         get: operations["webhooks_getRecovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the event types: description, JSON Schema of `data`, example
+         * @description Requires the `webhooks:read` scope.
+         */
+        get: operations["eventTypes_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1464,7 +1504,7 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     environment: "live" | "test";
-                    scopes: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "*")[];
+                    scopes: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "audit:read" | "*")[];
                     expires_at?: string | null;
                     rate_limit_per_minute?: number | null;
                     allowed_cidrs?: string[] | null;
@@ -1606,7 +1646,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name?: string;
-                    scopes?: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "*")[];
+                    scopes?: ("contacts:read" | "contacts:write" | "lists:read" | "lists:write" | "segments:read" | "segments:write" | "webhooks:read" | "webhooks:write" | "keys:read" | "keys:write" | "usage:read" | "audit:read" | "*")[];
                     rate_limit_per_minute?: number | null;
                     allowed_cidrs?: string[] | null;
                 };
@@ -1709,6 +1749,8 @@ export interface operations {
                 from?: string;
                 to?: string;
                 key_id?: string;
+                interval?: "hour" | "day";
+                group_by?: "outcome" | "route";
             };
             header?: never;
             path?: never;
@@ -1735,6 +1777,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    auditLog_list: {
+        parameters: {
+            query?: {
+                actor_id?: string;
+                action?: string;
+                resource_id?: string;
+                since?: string;
+                until?: string;
+                page?: number;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
             400: components["responses"]["E400"];
@@ -3984,6 +4075,46 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description the recovery with `total` and `recovered` */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    eventTypes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every subscribable event type */
             200: {
                 headers: {
                     /** @description Requests allowed in the current window. */

@@ -49,6 +49,8 @@ from .meta import Meta
 from .segments_create_body import SegmentsCreateBody
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
+from .usage_usage_group_by import UsageUsageGroupBy
+from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
@@ -102,6 +104,8 @@ __all__ = (
     "SegmentsCreateBody",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
+    "UsageUsageGroupBy",
+    "UsageUsageInterval",
     "WebhooksCreateBody",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
