@@ -43,6 +43,7 @@ import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
 import { MembersController } from './routes/members.controller';
 import { SessionSwitchController } from './routes/session-switch.controller';
+import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
@@ -65,6 +66,7 @@ const CONTROLLERS = [
   CustomFieldsController,
   ListsController,
   SegmentsController,
+  ContactSegmentsController,
   WebhooksController,
   EventTypesController,
   AdminController,

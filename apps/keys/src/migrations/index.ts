@@ -6,6 +6,7 @@ import { TenantLimits1764100000400 } from './1764100000400-tenant-limits';
 import { KeyAllowedCidrs1764100000500 } from './1764100000500-key-allowed-cidrs';
 import { Members1764100000600 } from './1764100000600-members';
 import { AuditLog1764900000100 } from './1764900000100-audit-log';
+import { AuditActorAction1764900000200 } from './1764900000200-audit-actor-action';
 
 export const KEYS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -15,4 +16,5 @@ export const KEYS_MIGRATIONS = [
   KeyAllowedCidrs1764100000500,
   Members1764100000600,
   AuditLog1764900000100,
+  AuditActorAction1764900000200,
 ];

@@ -52,6 +52,8 @@ from .members_update_body import MembersUpdateBody
 from .members_update_body_role import MembersUpdateBodyRole
 from .meta import Meta
 from .segments_create_body import SegmentsCreateBody
+from .segments_export_format import SegmentsExportFormat
+from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
 from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
@@ -113,6 +115,8 @@ __all__ = (
     "MembersUpdateBodyRole",
     "Meta",
     "SegmentsCreateBody",
+    "SegmentsExportFormat",
+    "SegmentsHistoryInterval",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
     "SessionSwitchSwitchTenantBody",
