@@ -42,6 +42,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const memberEmail = `iso.${randomBytes(5).toString('hex')}@example.com`;
   const invitation = must(await t.session.post('/v1/members/invitations', { email: memberEmail, role: 'viewer' }), 'invitation');
   const member = must(await new ApiClient(api.baseUrl).post('/v1/members/invitations/accept', { token: invitation.token, password: testPassword() }), 'member');
+  const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
     params: {
       'contacts.id': contact.id,
@@ -53,8 +54,9 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
       'members.user_id': member.user.id,
+      'imports.id': imported.id,
     },
-    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, t.tenantId, member.user.id, memberEmail],
+    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail],
     contactId: contact.id,
     listId: list.id,
   };
@@ -80,6 +82,7 @@ function bodyFor(method: string, path: string, own: Fixtures): unknown {
     'POST /v1/webhooks/{id}/test': {},
     'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': {},
     'POST /v1/webhooks/{id}/recover': { since: new Date(Date.now() - 3600_000).toISOString() },
+    'POST /v1/imports/{id}/cancel': {},
   };
   const key = `${method} ${path}`;
   if (method === 'GET') return undefined;

@@ -38,6 +38,12 @@ from .error_error import ErrorError
 from .error_error_code import ErrorErrorCode
 from .error_error_details_item import ErrorErrorDetailsItem
 from .error_error_type import ErrorErrorType
+from .imports_create_body import ImportsCreateBody
+from .imports_create_body_options import ImportsCreateBodyOptions
+from .imports_create_body_options_format import ImportsCreateBodyOptionsFormat
+from .imports_create_body_options_mapping import ImportsCreateBodyOptionsMapping
+from .imports_create_body_options_match_on import ImportsCreateBodyOptionsMatchOn
+from .imports_create_body_options_mode import ImportsCreateBodyOptionsMode
 from .list_envelope import ListEnvelope
 from .list_envelope_links import ListEnvelopeLinks
 from .lists_add_members_body import ListsAddMembersBody
@@ -101,6 +107,12 @@ __all__ = (
     "ErrorErrorCode",
     "ErrorErrorDetailsItem",
     "ErrorErrorType",
+    "ImportsCreateBody",
+    "ImportsCreateBodyOptions",
+    "ImportsCreateBodyOptionsFormat",
+    "ImportsCreateBodyOptionsMapping",
+    "ImportsCreateBodyOptionsMatchOn",
+    "ImportsCreateBodyOptionsMode",
     "ListEnvelope",
     "ListEnvelopeLinks",
     "ListsAddMembersBody",
