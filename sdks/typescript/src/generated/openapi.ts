@@ -4469,6 +4469,13 @@ export interface operations {
                     events: string[];
                     description?: string | null;
                     enabled?: boolean;
+                    rate_limit_per_second?: number | null;
+                    max_in_flight?: number | null;
+                    timeout_ms?: number | null;
+                    retry_schedule?: string[] | null;
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
                 };
             };
         };
@@ -4611,6 +4618,13 @@ export interface operations {
                     events?: string[];
                     description?: string | null;
                     enabled?: boolean;
+                    rate_limit_per_second?: number | null;
+                    max_in_flight?: number | null;
+                    timeout_ms?: number | null;
+                    retry_schedule?: string[] | null;
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
                 };
             };
         };

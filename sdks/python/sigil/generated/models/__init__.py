@@ -66,9 +66,11 @@ from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
+from .webhooks_create_body_headers_type_0 import WebhooksCreateBodyHeadersType0
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
 from .webhooks_update_body import WebhooksUpdateBody
+from .webhooks_update_body_headers_type_0 import WebhooksUpdateBodyHeadersType0
 
 __all__ = (
     "ApiKeysCreateBody",
@@ -135,7 +137,9 @@ __all__ = (
     "UsageUsageGroupBy",
     "UsageUsageInterval",
     "WebhooksCreateBody",
+    "WebhooksCreateBodyHeadersType0",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
     "WebhooksUpdateBody",
+    "WebhooksUpdateBodyHeadersType0",
 )
