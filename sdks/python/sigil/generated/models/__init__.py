@@ -51,12 +51,18 @@ from .lists_create_body import ListsCreateBody
 from .lists_export_format import ListsExportFormat
 from .lists_remove_members_body import ListsRemoveMembersBody
 from .lists_update_body import ListsUpdateBody
+from .members_accept_body import MembersAcceptBody
+from .members_invite_body import MembersInviteBody
+from .members_invite_body_role import MembersInviteBodyRole
+from .members_update_body import MembersUpdateBody
+from .members_update_body_role import MembersUpdateBodyRole
 from .meta import Meta
 from .segments_create_body import SegmentsCreateBody
 from .segments_export_format import SegmentsExportFormat
 from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
+from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
@@ -117,12 +123,18 @@ __all__ = (
     "ListsExportFormat",
     "ListsRemoveMembersBody",
     "ListsUpdateBody",
+    "MembersAcceptBody",
+    "MembersInviteBody",
+    "MembersInviteBodyRole",
+    "MembersUpdateBody",
+    "MembersUpdateBodyRole",
     "Meta",
     "SegmentsCreateBody",
     "SegmentsExportFormat",
     "SegmentsHistoryInterval",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
+    "SessionSwitchSwitchTenantBody",
     "UsageUsageGroupBy",
     "UsageUsageInterval",
     "WebhooksCreateBody",
