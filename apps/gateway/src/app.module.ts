@@ -39,8 +39,12 @@ import { AuditLogController } from './routes/audit-log.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
+import { ImportStaging } from './imports/import-staging';
+import { ImportsController } from './routes/imports.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
+import { MembersController } from './routes/members.controller';
+import { SessionSwitchController } from './routes/session-switch.controller';
 import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { UsageController } from './routes/usage.controller';
@@ -54,12 +58,15 @@ const CONTROLLERS = [
   PlatformHealthController,
   OpenApiController,
   AuthController,
+  SessionSwitchController,
   MeController,
+  MembersController,
   ApiKeysController,
   UsageController,
   AuditLogController,
   ContactsController,
   CustomFieldsController,
+  ImportsController,
   ListsController,
   SegmentsController,
   ContactSegmentsController,
@@ -98,6 +105,7 @@ export class GatewayAppModule {
         UsageRecorder,
         RateLimiter,
         ConsoleFiles,
+        ImportStaging,
       ],
     };
   }

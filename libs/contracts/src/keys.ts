@@ -88,7 +88,8 @@ export interface AdminTenantView {
   limits: TenantLimits;
 }
 
-const password = documented(
+/** A new password (signup, accepting an invitation as a new user). */
+export const PasswordSchema = documented(
   z
     .string()
     .max(128)
@@ -102,7 +103,7 @@ const password = documented(
 export const SignupSchema = z
   .object({
     email: z.string().trim().max(254).email().transform((v) => v.toLowerCase()),
-    password,
+    password: PasswordSchema,
     organization_name: z.string().trim().min(1).max(100),
   })
   // Strict: a `plan` (or anything else) in the body is a 400 — plans are the operator's (SPEC §15).

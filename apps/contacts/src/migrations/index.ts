@@ -4,5 +4,14 @@ import { Contacts1764100000100 } from './1764100000100-contacts';
 import { ContactsFull1764100000110 } from './1764100000110-contacts-full';
 import { ContactsExternalId1764300000100 } from './1764300000100-contacts-external-id';
 import { ContactMerges1764300000110 } from './1764300000110-contact-merges';
+import { Imports1764400000300 } from './1764400000300-imports';
 
-export const CONTACTS_MIGRATIONS = [SharedTables1764100000000, Contacts1764100000100, ContactsFull1764100000110, IdempotencyRecords1764200000000, ContactsExternalId1764300000100, ContactMerges1764300000110];
+export const CONTACTS_MIGRATIONS = [
+  SharedTables1764100000000,
+  Contacts1764100000100,
+  ContactsFull1764100000110,
+  IdempotencyRecords1764200000000,
+  ContactsExternalId1764300000100,
+  ContactMerges1764300000110,
+  Imports1764400000300,
+];

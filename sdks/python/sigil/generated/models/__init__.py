@@ -42,6 +42,12 @@ from .error_error import ErrorError
 from .error_error_code import ErrorErrorCode
 from .error_error_details_item import ErrorErrorDetailsItem
 from .error_error_type import ErrorErrorType
+from .imports_create_body import ImportsCreateBody
+from .imports_create_body_options import ImportsCreateBodyOptions
+from .imports_create_body_options_format import ImportsCreateBodyOptionsFormat
+from .imports_create_body_options_mapping import ImportsCreateBodyOptionsMapping
+from .imports_create_body_options_match_on import ImportsCreateBodyOptionsMatchOn
+from .imports_create_body_options_mode import ImportsCreateBodyOptionsMode
 from .list_envelope import ListEnvelope
 from .list_envelope_links import ListEnvelopeLinks
 from .lists_add_members_body import ListsAddMembersBody
@@ -49,18 +55,27 @@ from .lists_create_body import ListsCreateBody
 from .lists_export_format import ListsExportFormat
 from .lists_remove_members_body import ListsRemoveMembersBody
 from .lists_update_body import ListsUpdateBody
+from .members_accept_body import MembersAcceptBody
+from .members_invite_body import MembersInviteBody
+from .members_invite_body_role import MembersInviteBodyRole
+from .members_update_body import MembersUpdateBody
+from .members_update_body_role import MembersUpdateBodyRole
 from .meta import Meta
 from .segments_create_body import SegmentsCreateBody
 from .segments_export_format import SegmentsExportFormat
 from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
+from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
+from .webhooks_create_body_headers_type_0 import WebhooksCreateBodyHeadersType0
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
+from .webhooks_stats_window import WebhooksStatsWindow
 from .webhooks_update_body import WebhooksUpdateBody
+from .webhooks_update_body_headers_type_0 import WebhooksUpdateBodyHeadersType0
 
 __all__ = (
     "ApiKeysCreateBody",
@@ -103,6 +118,12 @@ __all__ = (
     "ErrorErrorCode",
     "ErrorErrorDetailsItem",
     "ErrorErrorType",
+    "ImportsCreateBody",
+    "ImportsCreateBodyOptions",
+    "ImportsCreateBodyOptionsFormat",
+    "ImportsCreateBodyOptionsMapping",
+    "ImportsCreateBodyOptionsMatchOn",
+    "ImportsCreateBodyOptionsMode",
     "ListEnvelope",
     "ListEnvelopeLinks",
     "ListsAddMembersBody",
@@ -110,16 +131,25 @@ __all__ = (
     "ListsExportFormat",
     "ListsRemoveMembersBody",
     "ListsUpdateBody",
+    "MembersAcceptBody",
+    "MembersInviteBody",
+    "MembersInviteBodyRole",
+    "MembersUpdateBody",
+    "MembersUpdateBodyRole",
     "Meta",
     "SegmentsCreateBody",
     "SegmentsExportFormat",
     "SegmentsHistoryInterval",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
+    "SessionSwitchSwitchTenantBody",
     "UsageUsageGroupBy",
     "UsageUsageInterval",
     "WebhooksCreateBody",
+    "WebhooksCreateBodyHeadersType0",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
+    "WebhooksStatsWindow",
     "WebhooksUpdateBody",
+    "WebhooksUpdateBodyHeadersType0",
 )
