@@ -401,8 +401,11 @@ export interface SegmentCountReply {
 export const SegmentHistoryQuerySchema = documented(
   z
     .object({
-      /** ISO-8601; default: the last 30 intervals up to `to`. */
-      from: z.string().datetime({ offset: true }).optional(),
+      /** ISO-8601; default: the last 30 intervals up to `to`. Bounded by `to` (or now) and the number of intervals. */
+      from: documented(z.string().datetime({ offset: true }), {
+        'x-opaque': true,
+        description: 'Before `to` (or now), at most 2208 hours or days of intervals back; beyond, a 400.',
+      }).optional(),
       /** ISO-8601; default: now. */
       to: z.string().datetime({ offset: true }).optional(),
       interval: z.enum(['hour', 'day']).default('day'),

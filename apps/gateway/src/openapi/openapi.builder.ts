@@ -171,6 +171,9 @@ function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclus
       // A cursor is opaque (the position of a row, JSON in base64url): only a value the API returned is valid.
       parameter['x-opaque'] = true;
       notes.push('Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`.');
+    } else if (s['x-opaque']) {
+      // Valid values depend on the clock or the data (documented() in contracts says how).
+      parameter['x-opaque'] = true;
     }
     if (others.length) notes.push(`Not together with ${others.map((n) => `\`${n}\``).join(' or ')} (a 400).`);
     if (notes.length) parameter['description'] = notes.join(' ');

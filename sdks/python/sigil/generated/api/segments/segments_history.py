@@ -136,7 +136,8 @@ def sync_detailed(
 
     Args:
         id (str):
-        from_ (datetime.datetime | Unset):
+        from_ (datetime.datetime | Unset): Before `to` (or now), at most 2208 hours or days of
+            intervals back; beyond, a 400.
         to (datetime.datetime | Unset):
         interval (SegmentsHistoryInterval | Unset):  Default: SegmentsHistoryInterval.DAY.
 
@@ -176,7 +177,8 @@ def sync(
 
     Args:
         id (str):
-        from_ (datetime.datetime | Unset):
+        from_ (datetime.datetime | Unset): Before `to` (or now), at most 2208 hours or days of
+            intervals back; beyond, a 400.
         to (datetime.datetime | Unset):
         interval (SegmentsHistoryInterval | Unset):  Default: SegmentsHistoryInterval.DAY.
 
@@ -211,7 +213,8 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        from_ (datetime.datetime | Unset):
+        from_ (datetime.datetime | Unset): Before `to` (or now), at most 2208 hours or days of
+            intervals back; beyond, a 400.
         to (datetime.datetime | Unset):
         interval (SegmentsHistoryInterval | Unset):  Default: SegmentsHistoryInterval.DAY.
 
@@ -249,7 +252,8 @@ async def asyncio(
 
     Args:
         id (str):
-        from_ (datetime.datetime | Unset):
+        from_ (datetime.datetime | Unset): Before `to` (or now), at most 2208 hours or days of
+            intervals back; beyond, a 400.
         to (datetime.datetime | Unset):
         interval (SegmentsHistoryInterval | Unset):  Default: SegmentsHistoryInterval.DAY.
 
