@@ -209,6 +209,16 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     const failed = await waitForDelivery(ctx, target.id, (d) => d.status === 'failed');
     expect(failed.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503]);
     expect(failed.next_attempt_at).toBeNull();
+    const exhausted = await spy.waitFor((e) => e.type === 'webhook.attempt_exhausted' && e.tenant_id === ctx.tenant_id);
+    expect(exhausted.data).toEqual({
+      endpoint_id: target.id,
+      delivery_id: failed.id,
+      event_id: failed.event_id,
+      event_type: 'contact.created',
+      attempts: 4,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+    });
 
     healthy = true;
     const retried = await deliveries.retry(ctx, target.id, failed.id);

@@ -180,6 +180,27 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
     data: AccessEventSchemas['member.removed'],
     example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'viewer' },
   },
+  'webhook.attempt_exhausted': {
+    description: 'A delivery failed its last scheduled attempt and is now `failed`; `retry` or `recover` can still send it.',
+    data: z.object({
+      endpoint_id: id('whe'),
+      delivery_id: id('msg'),
+      event_id: z.string(),
+      event_type: z.string(),
+      attempts: z.number().int(),
+      last_status_code: z.number().int().nullable(),
+      last_error: z.string(),
+    }),
+    example: {
+      endpoint_id: 'whe_01JD2QF9G0H1J2K3M4N5P6Q7R8',
+      delivery_id: 'msg_01JD2QJ1K2M3N4P5Q6R7S8T9V0',
+      event_id: 'evt_01JD2QJ5K6M7N8P9Q0R1S2T3V4',
+      event_type: 'contact.created',
+      attempts: 8,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+    },
+  },
   'webhook.endpoint_disabled': {
     description: 'Sigil disabled a webhook endpoint: it answered 410 Gone (`gone`) or failed for too long (`failing`).',
     data: z.object({ endpoint_id: id('whe'), reason: z.string().describe('`gone` or `failing`') }),

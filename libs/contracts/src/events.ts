@@ -60,6 +60,16 @@ export interface EventPayloads extends AccessEventPayloads {
   'api_key.rotated': { id: string; previous_secret_expires_at: string };
   'api_key.revoked': { id: string };
   'webhook.endpoint_disabled': { endpoint_id: string; reason: string };
+  /** A delivery failed its last scheduled attempt (operational: `retry` or `recover` can still send it). */
+  'webhook.attempt_exhausted': {
+    endpoint_id: string;
+    delivery_id: string;
+    event_id: string;
+    event_type: string;
+    attempts: number;
+    last_status_code: number | null;
+    last_error: string;
+  };
   'webhook.test': { message: string };
   /** A sign-in (login) of a tenant's user, successful or not; an unknown email has no tenant and is not an event. */
   'user.signed_in': { user_id: string; email: string; mode: Mode };
@@ -131,6 +141,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'member.role_changed': EventTopics.keys,
   'member.removed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
+  'webhook.attempt_exhausted': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
   'user.signed_in': EventTopics.keys,
   'user.sign_in_failed': EventTopics.keys,
