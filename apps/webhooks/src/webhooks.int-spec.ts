@@ -202,7 +202,8 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
 
   it('fails after the last scheduled attempt, then delivers on a manual retry and on recover', async () => {
     const ctx = testContext();
-    const target = await endpoint(ctx, ['contact.created']);
+    const target = await endpoint(ctx, ['contact.created', 'webhook.attempt_exhausted']);
+    const observer = await endpoint(ctx, ['webhook.*']);
     let healthy = false;
     receiver.respond(target.path, () => ({ status: healthy ? 200 : 503 }));
     await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
@@ -219,6 +220,10 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
       last_status_code: 503,
       last_error: 'HTTP 503',
     });
+    // Delivered to the other endpoint that subscribed, never to the one it is about.
+    const [told] = await receiver.waitFor(observer.path, (all) => all.some((d) => d.payload.type === 'webhook.attempt_exhausted'));
+    expect(told!.payload.data).toEqual(exhausted.data);
+    expect((await deliveries.list(ctx, target.id, { limit: 50, event_type: 'webhook.attempt_exhausted' })).data).toHaveLength(0);
 
     healthy = true;
     const retried = await deliveries.retry(ctx, target.id, failed.id);
