@@ -18,7 +18,9 @@ import { SegmentMembersClient } from './contacts/segment-members.client';
 import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
 import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { ConsentRepository } from './consent/consent.repository';
 import { CONTACTS_MIGRATIONS } from './migrations';
+import { SuppressionsRepository } from './suppressions/suppressions.repository';
 
 const kafka = testKafka('contacts-identity');
 let databaseUrl: string;
@@ -45,8 +47,8 @@ beforeAll(async () => {
   const outbox = new OutboxWriter();
   const repo = new ContactsRepository();
   const defs = new CustomFieldDefinitions();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc));
-  batch = new ContactsBatchService(ds, outbox, repo, defs);
+  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
+  batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
   merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs);
   activities = new ActivitiesService(ds, outbox, repo);
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());

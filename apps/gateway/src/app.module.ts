@@ -41,6 +41,8 @@ import { CustomFieldsController } from './routes/custom-fields.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
 import { SegmentsController } from './routes/segments.controller';
+import { SubscriptionsController } from './routes/subscriptions.controller';
+import { SuppressionsController } from './routes/suppressions.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
@@ -55,6 +57,8 @@ const CONTROLLERS = [
   ApiKeysController,
   UsageController,
   ContactsController,
+  SubscriptionsController,
+  SuppressionsController,
   CustomFieldsController,
   ListsController,
   SegmentsController,

@@ -121,8 +121,8 @@ export interface ListMembersChangeReply {
 }
 
 /** A contact as the segments read model knows it (no `version`). */
-/** A contact as the segments read model holds it (it keeps no `external_id`, the contacts service's key). */
-export type SegmentContactView = Omit<ContactSnapshot, 'version' | 'external_id'>;
+/** A contact as the segments read model holds it (it keeps no `external_id`, the contacts service's key, nor consent state yet). */
+export type SegmentContactView = Omit<ContactSnapshot, 'version' | 'external_id' | 'subscription_status' | 'suppressed'>;
 
 export interface ListMemberView extends SegmentContactView {
   added_at: string;
