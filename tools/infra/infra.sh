@@ -373,8 +373,14 @@ BEGIN
   ELSE
     ALTER ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
   END IF;
+  -- The audit log's writer (docs/audit.md): may only INSERT and SELECT it. The services' user
+  -- assumes it (SET ROLE) for every audit write; a role is cluster-wide, so it is made here.
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sigil_audit_writer') THEN
+    CREATE ROLE sigil_audit_writer NOLOGIN;
+  END IF;
 END
 \$\$;
+GRANT sigil_audit_writer TO $PG_USER;
 SQL
   local db
   for db in "${PG_DATABASES[@]}"; do

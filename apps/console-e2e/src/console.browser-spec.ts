@@ -186,6 +186,10 @@ describe('console in a real browser', () => {
     await page.getByRole('img', { name: /Requests per day by status class/ }).waitFor();
     // The console's own calls are counted for the session user.
     await page.getByRole('cell', { name: 'Console / user sessions' }).first().waitFor();
+    // The last 24 hours per hour by outcome: this session's requests of this hour are there (ok ones at least).
+    const hourly = page.getByRole('table', { name: /Requests per hour by outcome/ });
+    await hourly.getByRole('columnheader', { name: 'rate limited' }).waitFor();
+    await hourly.getByRole('row').nth(1).getByRole('rowheader').waitFor();
     await expectAccessible('usage');
   });
 
@@ -222,6 +226,27 @@ describe('console in a real browser', () => {
     ]);
     expect(download.suggestedFilename()).toBe('Newsletter.csv');
     await expectAccessible('lists');
+  });
+
+  it('shows the audit log: changes made in the console with their actor and IP, filtered and opened to their changes', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    // Recording is asynchronous (outbox → Kafka → keys service): reload until the list's creation is there.
+    for (let i = 0; i < 40 && !(await page.getByRole('button', { name: 'list.created' }).count()); i++) {
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.waitForTimeout(500);
+    }
+    await page.getByRole('button', { name: 'api_key.revoked' }).first().waitFor();
+    await page.getByRole('button', { name: 'api_key.created' }).first().waitFor();
+    await page.getByLabel('Action').fill('list.created');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('button', { name: 'api_key.created' }).waitFor({ state: 'detached' });
+    const row = page.getByRole('row', { name: /list\.created/ });
+    await row.getByRole('cell', { name: /^User usr_/ }).waitFor();
+    await row.getByRole('cell', { name: '127.0.0.1' }).waitFor();
+    await page.getByRole('button', { name: 'list.created' }).click();
+    await page.getByRole('region', { name: 'Changes of list.created' }).getByText('"Newsletter"').waitFor();
+    await expectAccessible('audit-log');
   });
 
   it('builds a segment whose live preview count equals GET /v1/segments/:id/count once saved', async () => {

@@ -10,6 +10,7 @@ import { ErrorMessage, Busy } from './components/feedback';
 import { useAction } from './components/use-action';
 import { useResource } from './components/use-resource';
 import { ApiKeysPage } from './pages/api-keys-page';
+import { AuditLogPage } from './pages/audit-log-page';
 import { ContactsPage } from './pages/contacts-page';
 import { ListsPage } from './pages/lists-page';
 import { SegmentsPage } from './pages/segments-page';
@@ -51,6 +52,8 @@ function CurrentPage({ page }: { page: PageId }) {
       return <ListsPage />;
     case 'segments':
       return <SegmentsPage />;
+    case 'audit-log':
+      return <AuditLogPage />;
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Access control through HTTP at two gateway replicas (SPEC §15, issue #19):
  * plans belong to the operator (signup is starter; the admin-token API changes
- * plans and limits, effective at every replica within a second).
+ * plans and limits, effective at every replica within a second); API keys'
+ * allowed_cidrs (403 ip_not_allowed, X-Forwarded-For honoured for exactly
+ * TRUST_PROXY_HOPS proxies, changes effective within a second).
  */
 import { adminClient, ApiClient, createTenant, eventually as eventuallyHolds, TEST_ADMIN_TOKEN, testPassword, TestStack } from '@sigil/testing';
 
@@ -14,7 +16,8 @@ describe('access control', () => {
   let admin: ApiClient;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ services: ['keys', 'gateway'], gatewayReplicas: 2 });
+    // One proxy hop trusted, as behind an ingress: X-Forwarded-For's last entry is the client.
+    stack = await TestStack.start({ services: ['keys', 'gateway'], gatewayReplicas: 2, serviceEnv: { gateway: { TRUST_PROXY_HOPS: '1' } } });
     anon = new ApiClient(stack.gatewayUrl);
     admin = adminClient(stack.gatewayUrl);
   });
@@ -87,6 +90,68 @@ describe('access control', () => {
       // Back to the plan's own limits.
       expect((await admin.patch(`/v1/admin/tenants/${t.tenantId}`, { limits: null })).body.data).toMatchObject({ plan: 'pro', custom_limits: null, limits: { requests_per_minute: 500 } });
       await eventually(() => sessionB.get('/v1/me'), (r) => r.headers.get('x-ratelimit-limit') === '500', 1000);
+    });
+  });
+
+  describe('allowed_cidrs on API keys', () => {
+    const from = (key: string, xff?: string, url = stack.gatewayUrl) =>
+      new ApiClient(url, { authorization: `Bearer ${key}`, ...(xff ? { 'x-forwarded-for': xff } : {}) });
+
+    it('stores canonical networks; malformed, empty or too many → 400 naming the entry', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const created = await t.session.post('/v1/api-keys', { name: 'fenced', environment: 'live', scopes: ['*'], allowed_cidrs: ['203.0.113.0/24', '2001:DB8::/32', '198.51.100.7'] });
+      expect(created.status).toBe(201);
+      expect(created.body.data.allowed_cidrs).toEqual(['203.0.113.0/24', '2001:db8::/32', '198.51.100.7/32']);
+      expect((await t.session.get(`/v1/api-keys/${created.body.data.id}`)).body.data.allowed_cidrs).toEqual(created.body.data.allowed_cidrs);
+
+      const bad = await t.session.post('/v1/api-keys', { name: 'x', environment: 'live', scopes: ['*'], allowed_cidrs: ['10.0.0.0/8', '10.0.0.300', '10.0.0.1/8'] });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details).toEqual([
+        expect.objectContaining({ field: 'allowed_cidrs[1]', code: 'invalid_cidr', message: expect.stringContaining("'10.0.0.300'") }),
+        expect.objectContaining({ field: 'allowed_cidrs[2]', code: 'invalid_cidr', message: expect.stringContaining("did you mean '10.0.0.0/8'") }),
+      ]);
+      const many = Array.from({ length: 51 }, (_, i) => `10.0.${i}.0/24`);
+      const tooMany = await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: many });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error.details).toEqual([expect.objectContaining({ field: 'allowed_cidrs[50]', code: 'too_many' })]);
+      expect((await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: [] })).status).toBe(400);
+      expect((await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: many.slice(0, 50) })).body.data.allowed_cidrs).toHaveLength(50);
+    });
+
+    it('refuses a request from elsewhere with 403 ip_not_allowed; trusts X-Forwarded-For for one hop only', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const { key } = await t.createKey({ name: 'office' });
+      const { id } = await t.createKey({ name: 'unused' });
+      expect((await t.session.patch(`/v1/api-keys/${id}`, { allowed_cidrs: ['10.0.0.0/8'] })).status).toBe(200);
+      const office = await t.session.post('/v1/api-keys', { name: 'office only', environment: 'live', scopes: ['*'], allowed_cidrs: ['203.0.113.0/24', '127.0.0.1'] });
+      const fenced = office.body.data.key as string;
+
+      expect((await from(fenced).get('/v1/me')).status).toBe(200); // no proxy header: the socket's 127.0.0.1
+      expect((await from(fenced, '203.0.113.50').get('/v1/me')).status).toBe(200);
+      const outside = await from(fenced, '198.51.100.1').get('/v1/me');
+      expect(outside.status).toBe(403);
+      expect(outside.body.error).toMatchObject({ code: 'ip_not_allowed', ip: '198.51.100.1' });
+      // A client cannot prepend its way in: only the entry added by the one trusted proxy counts.
+      expect((await from(fenced, '203.0.113.50, 198.51.100.1').get('/v1/me')).body.error?.code).toBe('ip_not_allowed');
+      // Session tokens and unrestricted keys are not affected.
+      expect((await from(key, '198.51.100.1').get('/v1/me')).status).toBe(200);
+      expect((await t.session.withHeaders({ 'x-forwarded-for': '198.51.100.1' }).get('/v1/me')).status).toBe(200);
+    });
+
+    it('a change of allowed_cidrs takes effect at both replicas within a second', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const created = await t.session.post('/v1/api-keys', { name: 'moving', environment: 'live', scopes: ['*'], allowed_cidrs: ['203.0.113.0/24'] });
+      const key = created.body.data.key as string;
+      const viaA = from(key, '203.0.113.9', stack.get('gateway').url);
+      const viaB = from(key, '203.0.113.9', stack.get('gateway-2').url);
+      expect((await viaA.get('/v1/me')).status).toBe(200);
+      expect((await viaB.get('/v1/me')).status).toBe(200);
+      expect((await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: ['2001:db8::/32'] })).status).toBe(200);
+      const [a, b] = await Promise.all([viaA, viaB].map((c) => eventually(() => c.get('/v1/me'), (r) => r.status === 403, 1000)));
+      expect([a!.body.error.code, b!.body.error.code]).toEqual(['ip_not_allowed', 'ip_not_allowed']);
+      expect((await from(key, '2001:db8::5', stack.get('gateway-2').url).get('/v1/me')).status).toBe(200);
+      expect((await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: null })).body.data.allowed_cidrs).toBeNull();
+      await eventually(() => viaB.get('/v1/me'), (r) => r.status === 200, 1000);
     });
   });
 });

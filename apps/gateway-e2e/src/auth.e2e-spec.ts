@@ -163,6 +163,7 @@ describe('authentication', () => {
         ['POST', '/v1/api-keys', 'keys:write'],
         ['GET', '/v1/api-keys', 'keys:read'],
         ['GET', '/v1/usage', 'usage:read'],
+        ['GET', '/v1/audit-log', 'audit:read'],
         ['POST', '/v1/contacts', 'contacts:write'],
       ];
       for (const [method, path, scope] of cases) {

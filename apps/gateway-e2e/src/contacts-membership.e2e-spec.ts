@@ -4,7 +4,7 @@
  * applies its own filters on top. Segments learn of contacts from events, so
  * membership is awaited, not assumed.
  */
-import { ApiClient, contactInput, createTenant, TestStack } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually, TestStack } from '@sigil/testing';
 
 describe('contacts filtered by list and segment', () => {
   let stack: TestStack;
@@ -19,14 +19,8 @@ describe('contacts filtered by list and segment', () => {
     await stack?.close();
   });
 
-  async function until<T>(fetch: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await fetch();
-      if (done(value) || Date.now() > deadline) return value;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const until = <T>(fetch: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000): Promise<T> =>
+    eventually(fetch, done, { timeoutMs, stepMs: 200 });
 
   const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((c) => c.id);
 

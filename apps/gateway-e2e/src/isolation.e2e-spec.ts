@@ -9,7 +9,7 @@
  * fails here until it has a fixture below).
  */
 import { randomBytes } from 'node:crypto';
-import { contactInput, createTenant, customFieldInput, TestStack, type ApiClient, type ApiResponse, type TestTenant } from '@sigil/testing';
+import { contactInput, createTenant, customFieldInput, eventually, TestStack, type ApiClient, type ApiResponse, type TestTenant } from '@sigil/testing';
 
 interface Fixtures {
   /** Path parameter values by `<resource>.<param>`, e.g. `contacts.id`, `webhooks.delivery_id`. */
@@ -240,6 +240,14 @@ describe('tenant and mode isolation, every route', () => {
       const members = await b.api.get(`/v1/segments/${seg.body.data.id}/contacts`);
       expect(text(members)).not.toContain(aLive.contactId);
     }
+    // A's audit entries exist (recorded asynchronously), and B's filters on A's ids find none of them.
+    await eventually(
+      () => a.api.get(`/v1/audit-log?resource_id=${aLive.listId}`),
+      (r) => r.body.data?.length >= 1,
+    );
+    await filtered(`/v1/audit-log?resource_id=${aLive.listId}`);
+    await filtered(`/v1/audit-log?actor_id=${aLive.params['api-keys.id']}`);
+    await filtered(`/v1/audit-log?resource_id=${aLive.params['webhooks.id']}&action=webhook.created`);
     const batch = await b.api.post('/v1/contacts/batch', { contacts: [{ id: aLive.contactId, email: contactInput().email }] });
     check(`B batch with A id ${aLive.contactId}`, batch, [200, 400]);
     const bContact = (await b.api.get('/v1/contacts?tag=iso')).body.data[0].id as string;

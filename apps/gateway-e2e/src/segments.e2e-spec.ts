@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { EventTopics, type DomainEvent } from '@sigil/contracts';
-import { ApiClient, contactInput, createTenant, EventSpy, TestStack, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, EventSpy, eventually, TestStack, type TestTenant } from '@sigil/testing';
 
 let stack: TestStack;
 let tenant: TestTenant;
@@ -27,15 +27,11 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Polls until the probe yields a value (anything but undefined); fails naming what it waited for. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20000): Promise<T> =>
+  eventually(probe, (v) => v !== undefined, { timeoutMs, stepMs: 100 }).catch((err: Error) => {
+    throw new Error(`timed out waiting for ${what}: ${err.message}`);
+  }) as Promise<T>;
 
 async function readySegment(client: ApiClient, rules: unknown): Promise<string> {
   const res = await client.post('/v1/segments', { name: 'S', rules });

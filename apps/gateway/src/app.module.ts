@@ -35,6 +35,7 @@ import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { AdminController } from './routes/admin.controller';
 import { ApiKeysController } from './routes/api-keys.controller';
+import { AuditLogController } from './routes/audit-log.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
@@ -56,6 +57,7 @@ const CONTROLLERS = [
   MeController,
   ApiKeysController,
   UsageController,
+  AuditLogController,
   ContactsController,
   SubscriptionsController,
   SuppressionsController,

@@ -12,6 +12,8 @@ export const GatewayConfigSchema = z.object({
   KEY_CACHE_REDIS_TTL_SECONDS: envInt(300, 1, 86400),
   KEY_CACHE_MAX_ENTRIES: envInt(100_000, 100, 10_000_000),
   USAGE_FLUSH_INTERVAL_MS: envInt(2000, 100, 60000),
+  /** Off only to measure usage recording's own cost in benchmarks (`governance` scenario): nothing is counted. */
+  USAGE_RECORDING_ENABLED: envBool(true),
   /** Off only to measure the limiter's own cost in benchmarks. */
   RATE_LIMIT_ENABLED: envBool(true),
   /** Redis down: refuse with 503 (default) or let requests through, logging loudly. */

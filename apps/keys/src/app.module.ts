@@ -1,12 +1,17 @@
-/** The keys service: tenants, users, sessions, API keys, plans and usage. Source of truth for auth. */
+/** The keys service: tenants, users, sessions, API keys, plans, usage and the audit log. Source of truth for auth. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
 import { ApiKeysHandlers } from './api-keys/api-keys.handlers';
+import { AuditConsumer } from './audit/audit.consumer';
+import { AuditHandlers } from './audit/audit.handlers';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { AuthHandlers } from './sessions/auth.handlers';
+import { RetentionSweeper } from './retention/retention.sweeper';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsHandlers } from './tenants/tenants.handlers';
 import { TenantsService } from './tenants/tenants.service';
@@ -34,8 +39,18 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers],
-      providers: [{ provide: KEYS_CONFIG, useValue: config }, SessionsService, ApiKeysService, UsageService, TenantsService],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers],
+      providers: [
+        { provide: KEYS_CONFIG, useValue: config },
+        SessionsService,
+        ApiKeysService,
+        UsageService,
+        TenantsService,
+        AuditRepository,
+        AuditService,
+        AuditConsumer,
+        RetentionSweeper,
+      ],
     };
   }
 }

@@ -12,6 +12,8 @@ export const KeysConfigSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: envInt(7 * 24 * 3600, 3600, 90 * 24 * 3600),
   LOGIN_MAX_FAILURES: envInt(5, 1, 1000),
   LOGIN_FAILURE_WINDOW_SECONDS: envInt(900, 10, 86400),
+  /** How often expired audit entries (1 year) and hourly usage (90 days) are deleted. */
+  RETENTION_SWEEP_INTERVAL_MS: envInt(3_600_000, 1_000, 86_400_000),
 });
 export type KeysConfig = z.infer<typeof KeysConfigSchema>;
 export const KEYS_CONFIG = Symbol('KEYS_CONFIG');

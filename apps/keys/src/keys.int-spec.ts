@@ -26,7 +26,7 @@ beforeAll(async () => {
   url = await createTestDatabase('keys');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
   await runMigrationsLocked(ds, 'keys');
-  sessions = new SessionsService(ds, KeysConfigSchema.parse({ DATABASE_URL: url }));
+  sessions = new SessionsService(ds, new OutboxWriter(), KeysConfigSchema.parse({ DATABASE_URL: url }));
   keys = new ApiKeysService(ds, new OutboxWriter());
   tenants = new TenantsService(ds, new OutboxWriter());
 });
@@ -99,6 +99,18 @@ describe('ApiKeysService', () => {
     expect(await keys.verify(hashSecret(created.key))).toMatchObject({ key_id: created.id, tenant: { id: ctx.tenant_id }, state: 'active' });
     await newKey(ctx);
     expect(await rejection(newKey(ctx))).toMatchObject({ status: 403, code: 'plan_limit_exceeded' });
+  });
+
+  it('keeps allowed_cidrs canonical, gives them to the gateway in verification, and changes or clears them', async () => {
+    const { ctx } = await signup('agency');
+    const created = await newKey(ctx, { allowed_cidrs: ['2001:DB8::/32', '203.0.113.0/24', '203.0.113.0/24'] });
+    expect(created.allowed_cidrs).toEqual(['2001:db8::/32', '203.0.113.0/24']);
+    expect(await keys.verify(hashSecret(created.key))).toMatchObject({ allowed_cidrs: ['2001:db8::/32', '203.0.113.0/24'] });
+    const body = (await validatedRequest(KeyRpc.updateKey, { params: { id: created.id }, body: { allowed_cidrs: ['::ffff:10.0.0.0/104'] } })).body;
+    expect((await keys.update(ctx, created.id, body)).allowed_cidrs).toEqual(['10.0.0.0/8']);
+    expect((await keys.update(ctx, created.id, { name: 'renamed' })).allowed_cidrs).toEqual(['10.0.0.0/8']);
+    expect((await keys.update(ctx, created.id, { allowed_cidrs: null })).allowed_cidrs).toBeNull();
+    expect((await keys.verify(hashSecret(created.key))).allowed_cidrs).toBeNull();
   });
 
   it('pages with page+limit and with a cursor; a forged cursor is a 400', async () => {

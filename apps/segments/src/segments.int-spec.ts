@@ -60,7 +60,7 @@ beforeAll(async () => {
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 7, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
   lists = new ListsService(ds, outbox, membership);
-  segments = new SegmentsService(ds, membership, builder, clock);
+  segments = new SegmentsService(ds, outbox, membership, builder, clock);
 });
 
 afterAll(async () => {
@@ -102,7 +102,7 @@ async function events(ctx: RequestContext, type?: string): Promise<DomainEvent[]
 
 async function membershipEvents(ctx: RequestContext): Promise<string[]> {
   return (await events(ctx))
-    .filter((e) => e.type.startsWith('segment.'))
+    .filter((e) => e.type.startsWith('segment.contact_'))
     .map((e) => `${e.type === 'segment.contact_entered' ? 'enter' : 'exit'} ${(e.data as { contact_id: string }).contact_id}`);
 }
 
@@ -398,7 +398,7 @@ describe('time-window rules as time passes', () => {
     expect(await builder.sweepTimeWindows()).toBeGreaterThanOrEqual(2);
     expect(await memberIds(ctx, recent)).toEqual([]);
     expect(await memberIds(ctx, lapsed)).toEqual([c.id]);
-    const evs = (await events(ctx)).filter((e) => e.type.startsWith('segment.')).map((e) => [e.type, (e.data as { segment_id: string }).segment_id]);
+    const evs = (await events(ctx)).filter((e) => e.type.startsWith('segment.contact_')).map((e) => [e.type, (e.data as { segment_id: string }).segment_id]);
     expect(evs).toEqual([
       ['segment.contact_entered', recent],
       ['segment.contact_exited', recent],
@@ -484,7 +484,7 @@ describe('lists', () => {
     expect(removed.results.map((r) => r.status)).toEqual(['removed', 'not_found']);
     expect((await lists.removeMembers(ctx, list, { contact_ids: [mine.id] })).results[0]!.status).toBe('not_member');
 
-    const listEvents = (await events(ctx)).filter((e) => e.type.startsWith('list.')).map((e) => `${e.type} ${(e.data as { contact_id: string }).contact_id}`);
+    const listEvents = (await events(ctx)).filter((e) => e.type.startsWith('list.member_')).map((e) => `${e.type} ${(e.data as { contact_id: string }).contact_id}`);
     expect(listEvents.sort()).toEqual([`list.member_added ${mine.id}`, `list.member_added ${mine2.id}`, `list.member_removed ${mine.id}`].sort());
     expect(await lists.get(ctx, list)).toMatchObject({ name: 'VIPs', description: 'the best', member_count: 1 });
   });

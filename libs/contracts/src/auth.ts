@@ -11,6 +11,7 @@ export const SCOPES = [
   'keys:read',
   'keys:write',
   'usage:read',
+  'audit:read',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -9,6 +9,7 @@ export const ErrorCodes = [
   'token_used',
   'invalid_credentials',
   'insufficient_scope',
+  'ip_not_allowed',
   'plan_limit_exceeded',
   'validation_failed',
   'invalid_json',

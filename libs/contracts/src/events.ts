@@ -71,11 +71,56 @@ export interface EventPayloads extends AccessEventPayloads {
   'segment.contact_entered': { segment_id: string; contact_id: string };
   'segment.contact_exited': { segment_id: string; contact_id: string };
   'api_key.created': { id: string; prefix: string; environment: Mode; scopes: string[] };
-  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null };
+  'api_key.updated': { id: string; scopes: string[]; rate_limit_per_minute: number | null; allowed_cidrs: string[] | null };
   'api_key.rotated': { id: string; previous_secret_expires_at: string };
   'api_key.revoked': { id: string };
   'webhook.endpoint_disabled': { endpoint_id: string; reason: string };
   'webhook.test': { message: string };
+  /** A sign-in (login) of a tenant's user, successful or not; an unknown email has no tenant and is not an event. */
+  'user.signed_in': { user_id: string; email: string; mode: Mode };
+  'user.sign_in_failed': { user_id: string; email: string; reason: 'invalid_password' | 'throttled' };
+  'webhook.created': { endpoint: WebhookEndpointSnapshot };
+  'webhook.updated': { endpoint: WebhookEndpointSnapshot };
+  'webhook.deleted': { id: string };
+  'webhook.secret_rotated': { id: string; previous_secret_expires_at: string };
+  'custom_field.created': { custom_field: CustomFieldSnapshot };
+  'custom_field.updated': { custom_field: CustomFieldSnapshot };
+  'custom_field.deleted': { key: string };
+  'list.created': { list: ListSnapshot };
+  'list.updated': { list: ListSnapshot };
+  'list.deleted': { id: string };
+  'segment.created': { segment: SegmentSnapshot };
+  'segment.updated': { segment: SegmentSnapshot };
+  'segment.deleted': { id: string };
+}
+
+/** What a webhook endpoint looks like in its events (never its secret; custom header values redacted). */
+export interface WebhookEndpointSnapshot {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+}
+
+export interface CustomFieldSnapshot {
+  key: string;
+  label: string;
+  type: string;
+  options: string[] | null;
+  required: boolean;
+}
+
+export interface ListSnapshot {
+  id: string;
+  name: string;
+  description: string | null;
+}
+
+export interface SegmentSnapshot {
+  id: string;
+  name: string;
+  rules: unknown;
 }
 
 export type EventType = keyof EventPayloads;
@@ -99,7 +144,45 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'tenant.plan_changed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
+  'user.signed_in': EventTopics.keys,
+  'user.sign_in_failed': EventTopics.keys,
+  'webhook.created': EventTopics.webhooks,
+  'webhook.updated': EventTopics.webhooks,
+  'webhook.deleted': EventTopics.webhooks,
+  'webhook.secret_rotated': EventTopics.webhooks,
+  'custom_field.created': EventTopics.contacts,
+  'custom_field.updated': EventTopics.contacts,
+  'custom_field.deleted': EventTopics.contacts,
+  'list.created': EventTopics.segments,
+  'list.updated': EventTopics.segments,
+  'list.deleted': EventTopics.segments,
+  'segment.created': EventTopics.segments,
+  'segment.updated': EventTopics.segments,
+  'segment.deleted': EventTopics.segments,
 };
+
+/**
+ * Configuration and sign-in events: written for the audit log (and any
+ * internal consumer), not delivered to webhook endpoints — a `*` subscriber
+ * gets the audience's events, not the account's settings and sign-ins.
+ */
+export const INTERNAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+  'user.signed_in',
+  'user.sign_in_failed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'custom_field.created',
+  'custom_field.updated',
+  'custom_field.deleted',
+  'list.created',
+  'list.updated',
+  'list.deleted',
+  'segment.created',
+  'segment.updated',
+  'segment.deleted',
+]);
 
 export const EVENT_ENVELOPE_VERSION = 1;
 
@@ -111,6 +194,29 @@ export interface DomainEvent<T extends EventType = EventType> {
   occurred_at: string;
   version: typeof EVENT_ENVELOPE_VERSION;
   data: EventPayloads[T];
+  /**
+   * Who caused the event and from where, when a request did (absent for what
+   * the system does on its own, e.g. segment membership). Read by the audit
+   * log; webhook payloads never include it.
+   */
+  meta?: EventMeta;
+}
+
+/** The acting credential of an audited change. */
+export interface AuditActor {
+  type: 'user' | 'api_key';
+  id: string;
+}
+
+export interface EventMeta {
+  actor?: AuditActor;
+  ip?: string;
+  user_agent?: string;
+  request_id?: string;
+  /** The aggregate the event is about (its Kafka key). */
+  resource_id?: string;
+  /** Values of the changed fields before the change, when the writer knows them. */
+  previous?: Record<string, unknown>;
 }
 
 /** Kafka headers carried on every event and request. */

@@ -6,6 +6,7 @@ export * from './auth';
 export * from './patterns';
 export * from './events';
 export * from './access-events';
+export * from './cidr';
 export * from './health';
 export * from './contacts';
 export * from './keys';

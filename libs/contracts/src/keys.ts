@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import type { Role } from './access-events';
 import { SCOPES } from './auth';
+import { MAX_ALLOWED_CIDRS, parseCidr } from './cidr';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
+import type { AuditActor } from './events';
 import type { Mode } from './rpc';
 
 export const KeyPatterns = {
@@ -23,6 +25,7 @@ export const KeyPatterns = {
   verifyKey: qualify('keys.verify'),
   recordUsage: qualify('keys.record_usage'),
   usage: qualify('keys.usage'),
+  auditLog: qualify('keys.audit_log'),
   adminUpdateTenant: qualify('keys.admin.update_tenant'),
 } as const satisfies Record<string, string>;
 
@@ -122,6 +125,30 @@ const scopes = z
   .max(SCOPES.length)
   .transform((s) => [...new Set(s)].sort());
 
+/**
+ * Networks a key may be used from (SPEC §15): IPv4/IPv6 addresses or CIDRs,
+ * at most 50, stored in canonical form; `null` (or absent) means anywhere. A
+ * malformed entry or one too many is a 400 naming it (`allowed_cidrs[3]`).
+ */
+const allowedCidrs = z
+  .array(z.string().max(64))
+  .superRefine((list, ctx) => {
+    if (list.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'an empty list would allow no network; send null to allow any', params: { code: 'empty' } });
+      return;
+    }
+    if (list.length > MAX_ALLOWED_CIDRS) {
+      ctx.addIssue({ code: 'custom', path: [MAX_ALLOWED_CIDRS], message: `at most ${MAX_ALLOWED_CIDRS} networks per key; entry ${MAX_ALLOWED_CIDRS} ('${list[MAX_ALLOWED_CIDRS]}') is one too many`, params: { code: 'too_many' } });
+      return;
+    }
+    for (const [i, entry] of list.entries()) {
+      const parsed = parseCidr(entry);
+      if ('error' in parsed) ctx.addIssue({ code: 'custom', path: [i], message: parsed.error, params: { code: 'invalid_cidr' } });
+    }
+  })
+  .transform((list) => [...new Set(list.map((e) => (parseCidr(e) as { cidr: string }).cidr))])
+  .nullable();
+
 export const CreateApiKeySchema = z
   .object({
     name: z.string().trim().min(1).max(100),
@@ -134,6 +161,7 @@ export const CreateApiKeySchema = z
       .nullable()
       .optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+    allowed_cidrs: allowedCidrs.optional(),
   })
   .strict();
 export type CreateApiKeyRequest = z.infer<typeof CreateApiKeySchema>;
@@ -143,9 +171,10 @@ export const UpdateApiKeySchema = z
     name: z.string().trim().min(1).max(100).optional(),
     scopes: scopes.optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+    allowed_cidrs: allowedCidrs.optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute');
+  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute, allowed_cidrs');
 export type UpdateApiKeyRequest = z.infer<typeof UpdateApiKeySchema>;
 
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
@@ -163,13 +192,30 @@ export const ListApiKeysQuerySchema = z
   .strict();
 export type ListApiKeysQuery = z.infer<typeof ListApiKeysQuerySchema>;
 
+/** Outcomes of a request in usage analytics (SPEC §15); the gateway derives them from the status code. */
+export const USAGE_OUTCOMES = ['ok', 'unauthorized', 'forbidden', 'rate_limited', 'invalid', 'not_found', 'error'] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
+
+/** Hourly usage is kept 90 days (SPEC §15). */
+export const USAGE_RETENTION_DAYS = 90;
+
+const dayOrInstant = z.union([z.string().date(), z.string().datetime({ offset: true })]);
+
+/**
+ * Without `interval` and `group_by`: the first release's report (per key per
+ * day by status class). With either: the analytics series (per key per hour or
+ * day, by outcome or by route).
+ */
 export const UsageQuerySchema = z
   .object({
-    from: z.string().date().optional(),
-    to: z.string().date().optional(),
+    from: dayOrInstant.optional(),
+    to: dayOrInstant.optional(),
     key_id: z.string().max(64).optional(),
+    interval: z.enum(['hour', 'day']).optional(),
+    group_by: z.enum(['outcome', 'route']).optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: 'must not be before from', path: ['to'] });
 export type UsageQuery = z.infer<typeof UsageQuerySchema>;
 
 export interface ApiKeyView {
@@ -180,6 +226,8 @@ export interface ApiKeyView {
   last4: string;
   scopes: string[];
   rate_limit_per_minute: number | null;
+  /** Networks the key may be used from; null: anywhere. */
+  allowed_cidrs: string[] | null;
   status: 'active' | 'revoked' | 'expired';
   created_at: string;
   updated_at: string;
@@ -225,6 +273,8 @@ export interface VerifiedApiKey {
   prefix: string;
   scopes: string[];
   rate_limit_per_minute: number | null;
+  /** Networks the key may be used from (checked by the gateway from this cached answer); null or absent: anywhere. */
+  allowed_cidrs?: string[] | null;
   /** The earliest of the key's expiry and (for a rotated-out secret) the end of its grace period. */
   expires_at: string | null;
   /** Why this secret no longer works, if it does not. */
@@ -239,6 +289,64 @@ export interface UsageEntry {
   status_class: '2xx' | '3xx' | '4xx' | '5xx';
   count: number;
   last_used_at: string;
+}
+
+/** One bucket of the analytics series: requests of one credential in one hour or day. */
+export interface UsageSeriesRow {
+  credential_id: string;
+  /** Start of the bucket (ISO, UTC). */
+  at: string;
+  total: number;
+  /** With `group_by=outcome`: every outcome, zeros included. */
+  outcomes?: Record<UsageOutcome, number>;
+  /** With `group_by=route`: `METHOD /path/template` → count. */
+  routes?: Record<string, number>;
+}
+
+export type UsageReport = UsageRow[] | UsageSeriesRow[];
+
+/** Requests of one credential in one hour on one route with one outcome (what a gateway counts). */
+export interface UsageHourlyEntry {
+  tenant_id: string;
+  credential_id: string;
+  hour: string;
+  route: string;
+  outcome: UsageOutcome;
+  count: number;
+}
+
+/** Audit log query (SPEC §15): newest first; filters combine; paged by cursor (or page). */
+export const AuditLogQuerySchema = z
+  .object({
+    actor_id: z.string().min(1).max(64).optional(),
+    action: z
+      .string()
+      .max(64)
+      .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as api_key.revoked')
+      .optional(),
+    resource_id: z.string().min(1).max(255).optional(),
+    since: z.string().datetime({ offset: true }).optional(),
+    until: z.string().datetime({ offset: true }).optional(),
+    page: z.coerce.number().int().min(1).max(1_000).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((q) => !q.since || !q.until || Date.parse(q.since) <= Date.parse(q.until), { message: 'must not be before since', path: ['until'] });
+export type AuditLogQuery = z.infer<typeof AuditLogQuerySchema>;
+
+/** One audit entry: who did what to which resource, from where, and what changed (secrets redacted). */
+export interface AuditEntryView {
+  id: string;
+  action: string;
+  actor: AuditActor;
+  resource: { type: string; id: string | null };
+  mode: Mode;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  changes: { before: unknown; after: unknown };
+  occurred_at: string;
 }
 
 export interface UsageRow {
@@ -279,8 +387,22 @@ export const UsageEntrySchema = z
     last_used_at: z.string().datetime({ offset: true }),
   })
   .strict();
-/** Not capped: a gateway keeps a refused batch and retries it, so a cap would wedge its counts. */
-export const RecordUsageSchema = z.object({ entries: z.array(UsageEntrySchema) }).strict();
+export const UsageHourlyEntrySchema = z
+  .object({
+    tenant_id: z.string(),
+    credential_id: z.string(),
+    hour: z.string().datetime({ offset: true }),
+    route: z.string().max(300),
+    outcome: z.enum(USAGE_OUTCOMES),
+    count: z.number().int().min(1),
+  })
+  .strict();
+/**
+ * Not capped: a gateway keeps a refused batch and retries it, so a cap would
+ * wedge its counts. `hourly` is optional so a gateway of the first release
+ * (daily counts only) is still understood during a rolling upgrade.
+ */
+export const RecordUsageSchema = z.object({ entries: z.array(UsageEntrySchema), hourly: z.array(UsageHourlyEntrySchema).optional() }).strict();
 
 // Request/reply definitions (one per pattern; see define-rpc.ts)
 
@@ -297,6 +419,7 @@ export const KeyRpc = {
   rotateKey: defineRpc(KeyPatterns.rotateKey, z.object({ params: ByIdParams, body: RotateApiKeySchema }), replyOf<ApiKeyWithSecret>()),
   verifyKey: defineRpc(KeyPatterns.verifyKey, z.object({ body: VerifyKeySchema }), replyOf<VerifiedApiKey>()),
   recordUsage: defineRpc(KeyPatterns.recordUsage, z.object({ body: RecordUsageSchema }), replyOf<{ recorded: number }>()),
-  usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), replyOf<UsageRow[]>()),
+  usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), replyOf<UsageReport>()),
+  auditLog: defineRpc(KeyPatterns.auditLog, z.object({ query: AuditLogQuerySchema }), replyOf<AuditEntryView[]>()),
   adminUpdateTenant: defineRpc(KeyPatterns.adminUpdateTenant, z.object({ params: ByIdParams, body: AdminUpdateTenantSchema }), replyOf<AdminTenantView>()),
 } as const;

@@ -28,6 +28,17 @@ export interface RequestContext {
    * idempotency ledger), so a retry never writes twice.
    */
   idempotency?: { key: string; fingerprint: string };
+  /**
+   * Who is on the other end of the HTTP request, as the gateway saw it (client
+   * IP after `TRUST_PROXY_HOPS`, `User-Agent`): services put it, with the
+   * principal, in the metadata of the events a request causes, for the audit log.
+   */
+  client?: RequestClient;
+}
+
+export interface RequestClient {
+  ip?: string;
+  user_agent?: string;
 }
 
 export interface RpcRequest<P = unknown> {

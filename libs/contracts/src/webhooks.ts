@@ -5,7 +5,7 @@
  * parallel stacks never share a queue).
  */
 import { z } from 'zod';
-import { EVENT_TOPIC_OF, type EventType } from './events';
+import { EVENT_TOPIC_OF, INTERNAL_EVENT_TYPES, type EventType } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
@@ -29,8 +29,8 @@ export const WEBHOOK_DELIVERY_QUEUE = qualify('webhooks.deliveries');
 /** Redis key prefix of this stack's BullMQ queues. */
 export const WEBHOOK_QUEUE_PREFIX = `bull.${KAFKA_NAMESPACE}`;
 
-/** Event types a webhook can subscribe to: every domain event (`webhook.test` is sent only on request). */
-const SUBSCRIBABLE = (Object.keys(EVENT_TOPIC_OF) as EventType[]).filter((t) => t !== 'webhook.test');
+/** Event types a webhook can subscribe to: every domain event but the internal ones (`webhook.test` is sent only on request). */
+const SUBSCRIBABLE = (Object.keys(EVENT_TOPIC_OF) as EventType[]).filter((t) => t !== 'webhook.test' && !INTERNAL_EVENT_TYPES.has(t));
 export const SUBSCRIBABLE_EVENT_TYPES: readonly EventType[] = SUBSCRIBABLE;
 const PREFIXES = new Set(SUBSCRIBABLE.map((t) => t.split('.')[0]!));
 
@@ -43,8 +43,9 @@ export const EventFilterSchema = z
     (f) => ({ message: `unknown event filter '${f}': use '*', '<family>.*' or one of ${SUBSCRIBABLE.join(', ')}` }),
   );
 
-/** The filters a given event type matches (what an endpoint must list to receive it). */
+/** The filters a given event type matches (what an endpoint must list to receive it); none for an internal event. */
 export function filtersMatching(type: string): string[] {
+  if (INTERNAL_EVENT_TYPES.has(type as EventType)) return [];
   const dot = type.indexOf('.');
   return dot > 0 ? [type, `${type.slice(0, dot)}.*`, '*'] : [type, '*'];
 }

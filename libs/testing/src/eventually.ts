@@ -17,12 +17,27 @@ export async function eventually<T>(
   ok: (value: T) => boolean = present,
   options: EventuallyOptions | number = {},
 ): Promise<T> {
+  const { timeoutMs = 20_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const value = await pollUntil(probe, ok, options);
+  if (!ok(value)) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${describe(value)}`);
+  return value;
+}
+
+/**
+ * Polls like `eventually` but returns the last value seen instead of throwing
+ * when the deadline passes: for runners that report a failure (chaos audits,
+ * the scale demo) rather than fail a test.
+ */
+export async function pollUntil<T>(
+  probe: () => T | Promise<T>,
+  ok: (value: T) => boolean = present,
+  options: EventuallyOptions | number = {},
+): Promise<T> {
   const { timeoutMs = 20_000, stepMs = 50 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${describe(value)}`);
+    if (ok(value) || Date.now() > deadline) return value;
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

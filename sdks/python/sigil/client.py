@@ -309,8 +309,16 @@ class ApiKeys(_Resource):
 
 class Usage(_Resource):
     def get(self, **query: Any) -> dict[str, Any]:
-        """Filters: ``from``/``to`` (pass ``from_`` in Python), ``key_id``."""
+        """Filters: ``from``/``to`` (pass ``from_`` in Python), ``key_id``; ``interval`` (``hour``/``day``) and
+        ``group_by`` (``outcome``/``route``) for the analytics series."""
         return self._core.data("account.usage_usage", **query)
+
+
+class AuditLog(_Resource):
+    def list(self, **query: Any) -> Paginator:
+        """Changes and sign-ins, newest first (scope ``audit:read``). Filters: ``actor_id``, ``action``,
+        ``resource_id``, ``since``, ``until``."""
+        return self._core.paginate("account.audit_log_list", **query)
 
 
 class Sigil:
@@ -346,6 +354,7 @@ class Sigil:
         self.webhooks = Webhooks(core)
         self.api_keys = ApiKeys(core)
         self.usage = Usage(core)
+        self.audit_log = AuditLog(core)
 
     def me(self) -> dict[str, Any]:
         """The caller: tenant, user or key, mode and scopes."""

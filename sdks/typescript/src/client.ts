@@ -354,6 +354,14 @@ export class Usage {
   }
 }
 
+/** The audit log (scope `audit:read`): changes and sign-ins, newest first; read-only. */
+export class AuditLog {
+  constructor(private readonly core: Core) {}
+  list(query: QueryOf<'/v1/audit-log', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+    return this.core.list('/v1/audit-log', { query, options });
+  }
+}
+
 /** Sessions for dashboards (the console): sign-up, log-in, refresh, log-out. */
 export class Auth {
   constructor(private readonly core: Core) {}
@@ -381,6 +389,7 @@ export class Sigil {
   readonly webhooks: Webhooks;
   readonly apiKeys: ApiKeys;
   readonly usage: Usage;
+  readonly auditLog: AuditLog;
   readonly auth: Auth;
   private readonly core: Core;
 
@@ -404,6 +413,7 @@ export class Sigil {
     this.webhooks = new Webhooks(this.core);
     this.apiKeys = new ApiKeys(this.core);
     this.usage = new Usage(this.core);
+    this.auditLog = new AuditLog(this.core);
     this.auth = new Auth(this.core);
   }
 

@@ -9,6 +9,13 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sigil')
 
 ALTER ROLE sigil LOGIN CREATEDB;
 
+-- The audit log's writer (docs/audit.md): INSERT and SELECT only; the services assume it with SET ROLE.
+SELECT 'CREATE ROLE sigil_audit_writer NOLOGIN'
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sigil_audit_writer')
+\gexec
+
+GRANT sigil_audit_writer TO sigil;
+
 SELECT format('CREATE DATABASE %I OWNER sigil', d)
 FROM unnest(ARRAY['sigil_keys', 'sigil_contacts', 'sigil_segments', 'sigil_webhooks']) AS d
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = d)

@@ -16,6 +16,7 @@ import {
   createTenant,
   EventSpy,
   KAFKA_BROKERS,
+  pollUntil,
   TestStack,
   WebhookReceiver,
   type ApiResponse,
@@ -58,14 +59,8 @@ function table(rows: Array<Record<string, string | number>>): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value) || Date.now() > deadline) return value;
-    await sleep(250);
-  }
-}
+/** Polls until `ok` or the deadline; the last value either way (the demo reports, it does not throw). */
+const eventually = <T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs: number): Promise<T> => pollUntil(probe, ok, { timeoutMs, stepMs: 250 });
 
 /** Sum of a counter in a Prometheus text exposition, over the samples whose labels contain `labelMatch`. */
 async function metric(url: string, name: string, labelMatch = ''): Promise<number> {

@@ -16,6 +16,7 @@ export const SCOPES = [
   'keys:read',
   'keys:write',
   'usage:read',
+  'audit:read',
   '*',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -60,6 +61,30 @@ export interface UsageRow {
   '4xx': number;
   '5xx': number;
   total: number;
+}
+
+/** Usage analytics: one credential's requests in one hour (or day), by outcome. */
+export interface UsageSeriesRow {
+  credential_id: string;
+  at: string;
+  total: number;
+  outcomes?: Record<UsageOutcome, number>;
+  routes?: Record<string, number>;
+}
+export const USAGE_OUTCOMES = ['ok', 'unauthorized', 'forbidden', 'rate_limited', 'invalid', 'not_found', 'error'] as const;
+export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
+
+export interface AuditEntry {
+  id: string;
+  action: string;
+  actor: { type: 'user' | 'api_key'; id: string };
+  resource: { type: string; id: string | null };
+  mode: Mode;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  changes: { before: unknown; after: unknown };
+  occurred_at: string;
 }
 
 export interface Webhook {

@@ -1,13 +1,14 @@
 /**
  * Usage: requests per day per credential (all keys or one), by status class,
  * as a stacked bar chart (hand-drawn SVG: no chart library in the bundle) with
- * the same numbers in a table, and the plan's minute and day limits.
+ * the same numbers in a table, the plan's minute and day limits, and the last
+ * 24 hours per hour by outcome (ok, unauthorized, forbidden, rate limited, …).
  */
 import { useMemo, useState } from 'react';
 import { listApiKeys } from '../api/api-keys';
 import { getMe } from '../api/auth';
-import type { UsageRow } from '../api/types';
-import { getUsage } from '../api/usage';
+import { USAGE_OUTCOMES, type UsageOutcome, type UsageRow, type UsageSeriesRow } from '../api/types';
+import { getHourlyUsage, getUsage } from '../api/usage';
 import { Busy, ErrorMessage } from '../components/feedback';
 import { formatDay } from '../components/format';
 import { TableScroll } from '../components/table-scroll';
@@ -33,6 +34,76 @@ function totalsByDay(rows: UsageRow[], days: string[]): DayTotals[] {
     if (t) for (const c of CLASSES) t[c] += r[c];
   }
   return [...byDay.values()];
+}
+
+const HOUR_MS = 3_600_000;
+type HourTotals = { at: string; total: number } & Record<UsageOutcome, number>;
+
+/** The last 24 hours, oldest first, every credential summed (hours without requests included, as zeros). */
+function totalsByHour(rows: UsageSeriesRow[], hours: string[]): HourTotals[] {
+  const zero = () => Object.fromEntries(USAGE_OUTCOMES.map((o) => [o, 0])) as Record<UsageOutcome, number>;
+  const byHour = new Map(hours.map((h) => [h, { at: h, total: 0, ...zero() } as HourTotals]));
+  for (const r of rows) {
+    const t = byHour.get(r.at);
+    if (!t) continue;
+    t.total += r.total;
+    for (const o of USAGE_OUTCOMES) t[o] += r.outcomes?.[o] ?? 0;
+  }
+  return [...byHour.values()];
+}
+
+function lastHours(n: number): string[] {
+  const current = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  return Array.from({ length: n }, (_, i) => new Date(current - (n - 1 - i) * HOUR_MS).toISOString());
+}
+
+function HourlyTable({ keyId }: { keyId: string }) {
+  const hours = useMemo(() => lastHours(24), []);
+  const hourly = useResource(
+    () => getHourlyUsage({ from: hours[0]!, to: new Date(Date.parse(hours[hours.length - 1]!) + HOUR_MS).toISOString(), key_id: keyId || undefined }),
+    [hours, keyId],
+  );
+  const data = useMemo(() => totalsByHour(hourly.data ?? [], hours).reverse(), [hourly.data, hours]);
+  return (
+    <>
+      <ErrorMessage error={hourly.error} />
+      <Busy busy={hourly.loading} label="Loading hourly usage…" />
+      <TableScroll label="Hourly usage table">
+        <table>
+          <caption>Requests per hour by outcome, last 24 hours</caption>
+          <thead>
+            <tr>
+              <th scope="col">Hour</th>
+              {USAGE_OUTCOMES.map((o) => (
+                <th scope="col" key={o}>
+                  {o.replace('_', ' ')}
+                </th>
+              ))}
+              <th scope="col">Total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data
+              .filter((h) => h.total > 0)
+              .map((h) => (
+                <tr key={h.at}>
+                  <th scope="row">{new Date(h.at).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })}</th>
+                  {USAGE_OUTCOMES.map((o) => (
+                    <td key={o}>{h[o]}</td>
+                  ))}
+                  <td>{h.total}</td>
+                </tr>
+              ))}
+            {!hourly.loading && data.every((h) => h.total === 0) && (
+              <tr>
+                <td colSpan={USAGE_OUTCOMES.length + 2}>No requests in the last 24 hours.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
+  );
 }
 
 function Chart({ data, dailyLimit }: { data: DayTotals[]; dailyLimit: number | undefined }) {
@@ -179,6 +250,7 @@ export function UsagePage() {
           </tbody>
         </table>
       </TableScroll>
+      <HourlyTable keyId={keyId} />
     </section>
   );
 }

@@ -16,6 +16,7 @@ import {
   type CreateCustomFieldRequest,
   type ListCustomFieldsQuery,
   type UpdateCustomFieldRequest,
+  type CustomFieldSnapshot,
 } from '@sigil/contracts';
 import { Conflict, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, type NewEvent } from '@sigil/platform';
 import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
@@ -47,15 +48,18 @@ export class CustomFieldsService {
 
   async create(ctx: RequestContext, req: CreateCustomFieldRequest): Promise<CustomFieldView> {
     const now = new Date();
-    const rows: DefinitionRow[] = await this.dataSource.query(
-      `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-       ON CONFLICT (tenant_id, mode, key) DO NOTHING
-       RETURNING ${DEFINITION_COLUMNS}`,
-      [ctx.tenant_id, ctx.mode, req.key, req.label, req.type, req.options ?? null, req.required ?? false, now],
-    );
-    if (!rows[0]) throw new Conflict(`A custom field with key '${req.key}' already exists.`, { existing_key: req.key });
-    return definitionView(rows[0]);
+    return this.dataSource.transaction(async (m) => {
+      const rows: DefinitionRow[] = await m.query(
+        `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+         ON CONFLICT (tenant_id, mode, key) DO NOTHING
+         RETURNING ${DEFINITION_COLUMNS}`,
+        [ctx.tenant_id, ctx.mode, req.key, req.label, req.type, req.options ?? null, req.required ?? false, now],
+      );
+      if (!rows[0]) throw new Conflict(`A custom field with key '${req.key}' already exists.`, { existing_key: req.key });
+      await this.outbox.append(m, [fieldEvent(ctx, 'custom_field.created', rows[0])]);
+      return definitionView(rows[0]);
+    });
   }
 
   async list(ctx: RequestContext, query: ListCustomFieldsQuery): Promise<Paged<CustomFieldView>> {
@@ -103,6 +107,7 @@ export class CustomFieldsService {
          RETURNING ${DEFINITION_COLUMNS}`,
         [scope.tenantId, scope.mode, k, req.label ?? current.label, type, options, req.required ?? current.required, new Date()],
       );
+      await this.outbox.append(m, [{ ...fieldEvent(ctx, 'custom_field.updated', rows[0]!), previous: { ...fieldSnapshot(current) } }]);
       return definitionView(rows[0]!);
     });
   }
@@ -124,6 +129,9 @@ export class CustomFieldsService {
       );
       await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND field_key = $3`, [scope.tenantId, scope.mode, k]);
       await m.query(`DELETE FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key = $3`, [scope.tenantId, scope.mode, k]);
+      await this.outbox.append(m, [
+        { type: 'custom_field.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: k, data: { key: k }, previous: { ...fieldSnapshot(current) } },
+      ]);
       for (let i = 0; i < changed.length; i += EVENT_CHUNK) {
         const events = changed.slice(i, i + EVENT_CHUNK).map(
           (row): NewEvent => ({
@@ -147,4 +155,12 @@ export class CustomFieldsService {
     if (!def) throw new NotFound('custom field', k);
     return this.aggregates.compute(this.dataSource.manager, scope, def, top ?? 10);
   }
+}
+
+function fieldSnapshot(row: DefinitionRow): CustomFieldSnapshot {
+  return { key: row.key, label: row.label, type: row.type, options: row.options, required: row.required };
+}
+
+function fieldEvent(ctx: RequestContext, type: 'custom_field.created' | 'custom_field.updated', row: DefinitionRow): NewEvent {
+  return { type, tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.key, data: { custom_field: fieldSnapshot(row) } };
 }

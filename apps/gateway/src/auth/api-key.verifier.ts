@@ -10,6 +10,17 @@ import { CredentialCache } from './credential-cache';
 
 const INVALID = () => new Unauthenticated('invalid_api_key', 'Invalid API key provided.');
 
+/** A real key refused (revoked, expired): usage analytics count the 401 against it. */
+export class RefusedApiKey extends Unauthenticated {
+  constructor(
+    code: 'revoked_api_key' | 'expired_api_key',
+    message: string,
+    readonly key: VerifiedApiKey,
+  ) {
+    super(code, message);
+  }
+}
+
 @Injectable()
 export class ApiKeyVerifier {
   /** Lookups that went to the keys service (cache misses); exposed for tests and metrics. */
@@ -44,9 +55,9 @@ export class ApiKeyVerifier {
   }
 
   private check(key: VerifiedApiKey, now: number): VerifiedApiKey {
-    if (key.state === 'revoked') throw new Unauthenticated('revoked_api_key', 'This API key has been revoked.');
+    if (key.state === 'revoked') throw new RefusedApiKey('revoked_api_key', 'This API key has been revoked.', key);
     if (key.state === 'expired' || (key.expires_at && Date.parse(key.expires_at) <= now)) {
-      throw new Unauthenticated('expired_api_key', 'This API key has expired.');
+      throw new RefusedApiKey('expired_api_key', 'This API key has expired.', key);
     }
     return key;
   }

@@ -15,7 +15,7 @@ import type { RoutePolicies, RoutePolicy } from './route-policy';
 
 const key = verifiedApiKey({ scopes: ['contacts:read'], rate_limit_per_minute: 7 });
 
-function setup(route: RoutePolicy, options: { authFails?: boolean; admitted?: boolean } = {}) {
+function setup(route: RoutePolicy, options: { authFails?: boolean; admitted?: boolean; key?: typeof key } = {}) {
   const calls: string[] = [];
   const headers: Record<string, string> = {};
   const req: Record<string, unknown> = { ip: '9.9.9.9', id: 'req_1', headers: { authorization: 'Bearer sg_live_x' } };
@@ -30,7 +30,7 @@ function setup(route: RoutePolicy, options: { authFails?: boolean; admitted?: bo
     authenticate: async () => {
       calls.push('authenticate');
       if (options.authFails) throw new Unauthenticated('invalid_api_key', 'no');
-      return { kind: 'api_key', key };
+      return { kind: 'api_key', key: options.key ?? key };
     },
   } as unknown as Authenticator;
   const limiter = {
@@ -65,6 +65,15 @@ describe('AuthGuard', () => {
     expect(calls).toHaveLength(3);
     expect(headers['ratelimit-policy']).toContain('"minute";q=7;w=60');
     expect(req['sigilContext']).toBeUndefined();
+  });
+
+  it('refuses a key used outside its allowed_cidrs with 403 ip_not_allowed, before spending its quota', async () => {
+    const fenced = verifiedApiKey({ allowed_cidrs: ['10.0.0.0/8', '2001:db8::/32'] });
+    const { guard, context, calls, req } = setup({ kind: 'authenticated', required: undefined }, { key: fenced });
+    await expect(guard.canActivate(context)).rejects.toMatchObject({ status: 403, code: 'ip_not_allowed' });
+    expect(calls).toEqual(['throttle.check', 'authenticate']);
+    req['ip'] = '::ffff:10.1.2.3';
+    await expect(guard.canActivate(context)).resolves.toBe(true);
   });
 
   it('refuses over the limit with RateLimitExceeded (its headers are set by the error filter)', async () => {

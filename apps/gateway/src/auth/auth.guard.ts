@@ -2,7 +2,7 @@
  * The global guard: composes the request pipeline's units in order — the
  * route's declared policy (RoutePolicies), the failure throttle per IP
  * (AuthFailureThrottle), authentication of every presented credential
- * (Authenticator), the rate limit (RateLimiter, one Redis round trip) and the
+ * (Authenticator), the key's network allowlist, the rate limit (RateLimiter, one Redis round trip) and the
  * scope check — then attaches the caller and the request context. Public
  * routes may be limited per client IP instead. Each unit has its own tests;
  * this class only orders them.
@@ -17,7 +17,9 @@ import { AccessState } from './access-state';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { Authenticator } from './authenticator';
 import { presentedCredentials } from './credentials';
-import { contextFor, type Caller } from './request-context';
+import { RefusedApiKey } from './api-key.verifier';
+import { assertIpAllowed } from './ip-allowlist';
+import { clientOf, contextFor, usageSubjectOf, type Caller } from './request-context';
 import { RoutePolicies } from './route-policy';
 import { assertScope } from './scope-check';
 
@@ -42,10 +44,13 @@ export class AuthGuard implements CanActivate {
       return true;
     }
     const caller = this.access.current(await this.authenticate(req));
+    req.sigilUsage = usageSubjectOf(caller);
+    // Before the rate limit: a request from a network the key excludes spends none of its quota.
+    assertIpAllowed(caller, req.ip);
     admit(reply, await this.limiter.check(policyFor(caller, this.access.tenantOf(caller).limits)));
     assertScope(caller, route.required);
     req.sigilCaller = caller;
-    req.sigilContext = contextFor(caller, req.id);
+    req.sigilContext = contextFor(caller, req.id, clientOf(req));
     return true;
   }
 
@@ -56,6 +61,7 @@ export class AuthGuard implements CanActivate {
     } catch (err) {
       // A failed authentication (not a missing one) counts toward the IP's limit; a success never pays for it.
       if (err instanceof DomainError && err.status === 401 && err.code !== 'missing_api_key') await this.throttle.recordFailure(req.ip);
+      if (err instanceof RefusedApiKey) req.sigilUsage = { tenant_id: err.key.tenant.id, credential_id: err.key.key_id };
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 /** The request context (tenant, mode, principal, request id) that routes forward to services. */
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { RequestContext, VerifiedApiKey } from '@sigil/contracts';
+import type { RequestClient, RequestContext, VerifiedApiKey } from '@sigil/contracts';
 import type { VerifiedClaims } from '@sigil/platform';
 
 /**
@@ -15,20 +15,49 @@ declare module 'fastify' {
   interface FastifyRequest {
     sigilContext?: RequestContext;
     sigilCaller?: Caller;
+    /** The credential usage is counted against: set as soon as it is known, so 403s and 429s count too. */
+    sigilUsage?: UsageSubject;
   }
+}
+
+export interface UsageSubject {
+  tenant_id: string;
+  credential_id: string;
+}
+
+export function usageSubjectOf(caller: Caller): UsageSubject {
+  return caller.kind === 'api_key'
+    ? { tenant_id: caller.key.tenant.id, credential_id: caller.key.key_id }
+    : { tenant_id: caller.claims.tid, credential_id: caller.claims.sub };
 }
 
 /** A tenant's users hold every scope (docs/auth.md); one shared array, never mutated. */
 export const USER_SCOPES: readonly string[] = Object.freeze(['*']);
 
+/** Longest `User-Agent` kept for the audit log: enough for any real client, bounded for a hostile one. */
+const MAX_USER_AGENT = 512;
+
+/** The client as the gateway sees it: `req.ip` honours `TRUST_PROXY_HOPS` (Fastify's trustProxy). */
+export function clientOf(req: Pick<FastifyRequest, 'ip' | 'headers'>): RequestClient {
+  const ua = req.headers['user-agent'];
+  return { ip: req.ip, ...(typeof ua === 'string' && ua ? { user_agent: ua.slice(0, MAX_USER_AGENT) } : {}) };
+}
+
 /** The context services receive: from the credential only, never from the request's content. */
-export function contextFor(caller: Caller, requestId: string): RequestContext {
+export function contextFor(caller: Caller, requestId: string, client?: RequestClient): RequestContext {
+  const extra = client ? { client } : {};
   if (caller.kind === 'api_key') {
     const { key } = caller;
-    return { tenant_id: key.tenant.id, mode: key.environment, request_id: requestId, principal: { kind: 'api_key', id: key.key_id, scopes: key.scopes } };
+    return { tenant_id: key.tenant.id, mode: key.environment, request_id: requestId, principal: { kind: 'api_key', id: key.key_id, scopes: key.scopes }, ...extra };
   }
   // A session acts in the mode its token carries (docs/auth.md, session modes), as a key acts in its environment.
-  return { tenant_id: caller.claims.tid, mode: caller.claims.mode, request_id: requestId, principal: { kind: 'user', id: caller.claims.sub, scopes: USER_SCOPES as string[] } };
+  return {
+    tenant_id: caller.claims.tid,
+    mode: caller.claims.mode,
+    request_id: requestId,
+    principal: { kind: 'user', id: caller.claims.sub, scopes: USER_SCOPES as string[] },
+    ...extra,
+  };
 }
 
 export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {

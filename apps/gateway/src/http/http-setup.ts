@@ -64,9 +64,11 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
   // preSerialization (the envelope) runs before onSend, so idempotency stores the enveloped bytes.
   installEnvelopeHook(fastify);
   installIdempotencyHooks(fastify, app.get(IdempotencyStore));
-  const usage = app.get(UsageRecorder);
-  usage.start();
-  fastify.addHook('onResponse', async (req, reply) => usage.record(req, reply));
-  // onClose runs after in-flight requests finished and before the Kafka client closes.
-  fastify.addHook('onClose', async () => usage.stop());
+  if (config.USAGE_RECORDING_ENABLED) {
+    const usage = app.get(UsageRecorder);
+    usage.start();
+    fastify.addHook('onResponse', async (req, reply) => usage.record(req, reply));
+    // onClose runs after in-flight requests finished and before the Kafka client closes.
+    fastify.addHook('onClose', async () => usage.stop());
+  }
 }

@@ -26,7 +26,7 @@ const RATE_LIMIT_HEADERS = {
 const ERRORS: Record<string, string> = {
   '400': 'Invalid request: `validation_failed` (with per-field `details`) or `invalid_json`.',
   '401': 'Not authenticated: `missing_api_key`, `invalid_api_key`, `expired_api_key`, `revoked_api_key` or `invalid_token`.',
-  '403': 'Authenticated but not allowed: `insufficient_scope` (names `required_scope`) or `plan_limit_exceeded`.',
+  '403': 'Authenticated but not allowed: `insufficient_scope` (names `required_scope`), `ip_not_allowed` (the key’s `allowed_cidrs` exclude the client) or `plan_limit_exceeded`.',
   '404': 'No such resource for this tenant and mode (`not_found`), including other tenants\' ids.',
   '409': 'Conflict (`conflict`), or an Idempotency-Key still in flight (`idempotency_key_in_flight`).',
   '413': 'Body over 1 MiB or batch over its row limit (`payload_too_large`).',

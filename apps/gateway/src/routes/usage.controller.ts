@@ -1,6 +1,6 @@
-/** `GET /v1/usage`: requests per credential per day, by status class. */
+/** `GET /v1/usage`: requests per credential per day by status class, or per hour/day by outcome or route (SPEC §15). */
 import { Controller, Get, Query } from '@nestjs/common';
-import { KeyRpc, UsageQuerySchema, type RequestContext, type UsageRow } from '@sigil/contracts';
+import { KeyRpc, UsageQuerySchema, type RequestContext, type UsageReport } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
@@ -14,8 +14,8 @@ export class UsageController {
 
   @Get()
   @RequireScope('usage:read')
-  @ApiDoc({ tag: 'Account', summary: 'Requests per credential per day, by status class', query: UsageQuerySchema })
-  usage(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<UsageRow[]>> {
+  @ApiDoc({ tag: 'Account', summary: 'Usage: without interval/group_by, requests per credential per day by status class; with them, per credential per hour or day by outcome or route (90 days kept)', query: UsageQuerySchema })
+  usage(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<UsageReport>> {
     return forward(this.rpc, KeyRpc.usage, ctx, { query });
   }
 }

@@ -48,7 +48,7 @@ export class ApiKeysHandlers {
 
   @HandleRpc(KeyRpc.recordUsage)
   recordUsage({ input }: RpcCall<typeof KeyRpc.recordUsage>) {
-    return this.usage.record(input.body.entries);
+    return this.usage.record(input.body.entries, input.body.hourly);
   }
 
   @HandleRpc(KeyRpc.usage)

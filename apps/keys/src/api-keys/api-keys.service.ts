@@ -44,6 +44,7 @@ interface KeyRow {
   last4: string;
   scopes: string[];
   rate_limit_per_minute: number | null;
+  allowed_cidrs: string[] | null;
   expires_at: Date | null;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -61,6 +62,7 @@ function toView(row: KeyRow, now = Date.now()): ApiKeyView {
     last4: row.last4,
     scopes: row.scopes,
     rate_limit_per_minute: row.rate_limit_per_minute,
+    allowed_cidrs: row.allowed_cidrs,
     status,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -104,9 +106,20 @@ export class ApiKeysService {
       const secret = generateApiKey(req.environment);
       const parsed = parseApiKey(secret)!;
       const [row]: KeyRow[] = await m.query(
-        `INSERT INTO api_keys (id, tenant_id, name, environment, prefix, last4, scopes, rate_limit_per_minute, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [newId('key'), ctx.tenant_id, req.name, req.environment, parsed.prefix, parsed.last4, req.scopes, req.rate_limit_per_minute ?? null, req.expires_at ?? null],
+        `INSERT INTO api_keys (id, tenant_id, name, environment, prefix, last4, scopes, rate_limit_per_minute, expires_at, allowed_cidrs)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [
+          newId('key'),
+          ctx.tenant_id,
+          req.name,
+          req.environment,
+          parsed.prefix,
+          parsed.last4,
+          req.scopes,
+          req.rate_limit_per_minute ?? null,
+          req.expires_at ?? null,
+          req.allowed_cidrs ?? null,
+        ],
       );
       await m.query(`INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)`, [hashSecret(secret), ctx.tenant_id, row!.id]);
       await this.outbox.append(m, [
@@ -161,9 +174,19 @@ export class ApiKeysService {
            name = COALESCE($3, name),
            scopes = COALESCE($4, scopes),
            rate_limit_per_minute = CASE WHEN $5::boolean THEN $6::integer ELSE rate_limit_per_minute END,
+           allowed_cidrs = CASE WHEN $7::boolean THEN $8::text[] ELSE allowed_cidrs END,
            updated_at = now()
          WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-        [ctx.tenant_id, current.id, req.name ?? null, req.scopes ?? null, req.rate_limit_per_minute !== undefined, req.rate_limit_per_minute ?? null],
+        [
+          ctx.tenant_id,
+          current.id,
+          req.name ?? null,
+          req.scopes ?? null,
+          req.rate_limit_per_minute !== undefined,
+          req.rate_limit_per_minute ?? null,
+          req.allowed_cidrs !== undefined,
+          req.allowed_cidrs ?? null,
+        ],
         ),
       );
       await this.outbox.append(m, [
@@ -172,7 +195,8 @@ export class ApiKeysService {
           tenant_id: ctx.tenant_id,
           mode: row!.environment,
           key: row!.id,
-          data: { id: row!.id, scopes: row!.scopes, rate_limit_per_minute: row!.rate_limit_per_minute },
+          data: { id: row!.id, scopes: row!.scopes, rate_limit_per_minute: row!.rate_limit_per_minute, allowed_cidrs: row!.allowed_cidrs },
+          previous: { name: current.name, scopes: current.scopes, rate_limit_per_minute: current.rate_limit_per_minute, allowed_cidrs: current.allowed_cidrs },
         },
       ]);
       return toView(row!);
@@ -246,6 +270,7 @@ export class ApiKeysService {
       prefix: row.prefix,
       scopes: row.scopes,
       rate_limit_per_minute: row.rate_limit_per_minute,
+      allowed_cidrs: row.allowed_cidrs,
       expires_at: expiresAt === null ? null : new Date(expiresAt).toISOString(),
       state,
     };

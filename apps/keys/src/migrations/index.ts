@@ -3,5 +3,14 @@ import { SharedTables1764100000000 } from '@sigil/platform';
 import { Keys1764100000200 } from './1764100000200-keys';
 import { SessionMode1764100000300 } from './1764100000300-session-mode';
 import { TenantLimits1764100000400 } from './1764100000400-tenant-limits';
+import { KeyAllowedCidrs1764100000500 } from './1764100000500-key-allowed-cidrs';
+import { AuditLog1764900000100 } from './1764900000100-audit-log';
 
-export const KEYS_MIGRATIONS = [SharedTables1764100000000, Keys1764100000200, SessionMode1764100000300, TenantLimits1764100000400];
+export const KEYS_MIGRATIONS = [
+  SharedTables1764100000000,
+  Keys1764100000200,
+  SessionMode1764100000300,
+  TenantLimits1764100000400,
+  KeyAllowedCidrs1764100000500,
+  AuditLog1764900000100,
+];

@@ -27,6 +27,7 @@ import {
   hashSecret,
   isUniqueViolation,
   newId,
+  OutboxWriter,
   randomToken,
   safeEqual,
   signAccessToken,
@@ -65,6 +66,7 @@ interface RefreshRow {
 export class SessionsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
     @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
   ) {}
 
@@ -95,6 +97,7 @@ export class SessionsService {
     }
   }
 
+  /** Every sign-in of a known user, successful or not, is an event (`user.signed_in` / `user.sign_in_failed`): the audit log records it. */
   async login(req: LoginRequest): Promise<SessionTokens> {
     const windowSeconds = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
     const [{ failures, oldest }] = await this.dataSource.query(
@@ -102,24 +105,55 @@ export class SessionsService {
         WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)`,
       [req.email, windowSeconds],
     );
-    if (failures >= this.config.LOGIN_MAX_FAILURES) {
-      const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
-      throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
-        retry_after: retryAfter,
-      });
-    }
     const [user]: UserRow[] = await this.dataSource.query(
       `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan, t.custom_limits
          FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE lower(u.email) = $1`,
       [req.email],
     );
+    if (failures >= this.config.LOGIN_MAX_FAILURES) {
+      if (user) await this.dataSource.transaction((m) => this.signInFailed(m, user, 'throttled'));
+      const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
+      throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
+        retry_after: retryAfter,
+      });
+    }
     const ok = await argonVerify(user?.password_hash ?? DUMMY_HASH, req.password).catch(() => false);
     if (!user || !ok) {
-      await this.dataSource.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
+      await this.dataSource.transaction(async (m) => {
+        await m.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
+        if (user) await this.signInFailed(m, user, 'invalid_password');
+      });
       throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
     }
     await this.dataSource.query(`DELETE FROM login_failures WHERE email = $1`, [req.email]);
-    return this.dataSource.transaction((m) => this.issue(m, user, newId('fam'), req.mode ?? 'live'));
+    const mode = req.mode ?? 'live';
+    return this.dataSource.transaction(async (m) => {
+      const tokens = await this.issue(m, user, newId('fam'), mode);
+      await this.outbox.append(m, [
+        {
+          type: 'user.signed_in',
+          tenant_id: user.tenant_id,
+          mode,
+          key: user.id,
+          data: { user_id: user.id, email: user.email, mode },
+          actor: { type: 'user', id: user.id },
+        },
+      ]);
+      return tokens;
+    });
+  }
+
+  private async signInFailed(m: EntityManager, user: UserRow, reason: 'invalid_password' | 'throttled'): Promise<void> {
+    await this.outbox.append(m, [
+      {
+        type: 'user.sign_in_failed',
+        tenant_id: user.tenant_id,
+        mode: 'live',
+        key: user.id,
+        data: { user_id: user.id, email: user.email, reason },
+        actor: { type: 'user', id: user.id },
+      },
+    ]);
   }
 
   async refresh(req: RefreshRequest): Promise<SessionTokens> {

@@ -18,8 +18,9 @@ import {
   type ListMembersChangeRequest,
   type UpdateListRequest,
   type SegmentsPageQuery,
+  type ListSnapshot,
 } from '@sigil/contracts';
-import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
+import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, type NewEvent } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
 import { returnedRows } from '@sigil/platform';
@@ -49,12 +50,15 @@ export class ListsService {
   ) {}
 
   async create(ctx: RequestContext, req: CreateListRequest): Promise<ListView> {
-    const rows: ListRow[] = await this.dataSource.query(
-      `INSERT INTO lists (tenant_id, mode, id, name, description) VALUES ($1, $2, $3, $4, $5)
-       RETURNING id, name, description, 0 AS member_count, created_at, updated_at`,
-      [ctx.tenant_id, ctx.mode, newId('lst'), req.name, req.description ?? null],
-    );
-    return listView(rows[0]!);
+    return this.dataSource.transaction(async (m) => {
+      const rows: ListRow[] = await m.query(
+        `INSERT INTO lists (tenant_id, mode, id, name, description) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id, name, description, 0 AS member_count, created_at, updated_at`,
+        [ctx.tenant_id, ctx.mode, newId('lst'), req.name, req.description ?? null],
+      );
+      await this.outbox.append(m, [listEvent(ctx, 'list.created', rows[0]!)]);
+      return listView(rows[0]!);
+    });
   }
 
   async list(ctx: RequestContext, query: SegmentsPageQuery): Promise<Paged<ListView>> {
@@ -74,12 +78,15 @@ export class ListsService {
   }
 
   async update(ctx: RequestContext, id: unknown, req: UpdateListRequest): Promise<ListView> {
-    await this.find(this.dataSource.manager, ctx, id);
-    await this.dataSource.query(
-      `UPDATE lists SET name = coalesce($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, updated_at = now()
-        WHERE tenant_id = $1 AND mode = $2 AND id = $3`,
-      [ctx.tenant_id, ctx.mode, id, req.name ?? null, req.description !== undefined, req.description ?? null],
-    );
+    await this.dataSource.transaction(async (m) => {
+      const before = await this.find(m, ctx, id, 'lock');
+      const [rows]: [ListRow[], number] = await m.query(
+        `UPDATE lists SET name = coalesce($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, updated_at = now()
+          WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING id, name, description`,
+        [ctx.tenant_id, ctx.mode, before.id, req.name ?? null, req.description !== undefined, req.description ?? null],
+      );
+      await this.outbox.append(m, [{ ...listEvent(ctx, 'list.updated', rows[0]!), previous: { ...listSnapshot(before) } }]);
+    });
     return this.get(ctx, id);
   }
 
@@ -96,6 +103,9 @@ export class ListsService {
       }
       await manager.query(`DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND list_id = $3`, [ctx.tenant_id, ctx.mode, list.id]);
       await manager.query(`DELETE FROM lists WHERE tenant_id = $1 AND mode = $2 AND id = $3`, [ctx.tenant_id, ctx.mode, list.id]);
+      await this.outbox.append(manager, [
+        { type: 'list.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: list.id, data: { id: list.id }, previous: { ...listSnapshot(list) } },
+      ]);
     });
   }
 
@@ -241,4 +251,12 @@ function listView(row: ListRow): ListView {
 
 function memberView(row: ContactRow & { added_at: Date }): ListMemberView {
   return { ...contactView(row), added_at: row.added_at.toISOString() };
+}
+
+function listSnapshot(row: Pick<ListRow, 'id' | 'name' | 'description'>): ListSnapshot {
+  return { id: row.id, name: row.name, description: row.description };
+}
+
+function listEvent(ctx: RequestContext, type: 'list.created' | 'list.updated', row: Pick<ListRow, 'id' | 'name' | 'description'>): NewEvent {
+  return { type, tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { list: listSnapshot(row) } };
 }

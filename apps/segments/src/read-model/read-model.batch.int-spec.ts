@@ -31,7 +31,7 @@ beforeAll(async () => {
   const membership = new MembershipService(outbox, clock);
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 50, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, membership, builder, clock);
+  segments = new SegmentsService(ds, outbox, membership, builder, clock);
 });
 
 afterAll(async () => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const membership = new MembershipService(outbox, systemClock);
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, systemClock, { enabled: false, pollIntervalMs: 50, chunkSize: 100, sweepIntervalMs: 60000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, membership, builder, systemClock);
+  segments = new SegmentsService(ds, outbox, membership, builder, systemClock);
 });
 
 afterAll(async () => {
@@ -85,7 +85,7 @@ it('applies the snapshot, keeps newer live state, tombstones the missing, and re
     ].sort((a, b) => (a.id < b.id ? -1 : 1)),
   );
   expect((await segments.memberIds(ctx, segment.id, '', 10)).ids).toEqual([fresh.id]);
-  const outbox: Array<{ envelope: DomainEvent }> = await ds.query(`SELECT envelope FROM outbox_events WHERE type LIKE 'segment.%' ORDER BY seq`);
+  const outbox: Array<{ envelope: DomainEvent }> = await ds.query(`SELECT envelope FROM outbox_events WHERE type LIKE 'segment.contact_%' ORDER BY seq`);
   expect(outbox.map((r) => [r.envelope.type, (r.envelope.data as { contact_id: string }).contact_id])).toEqual([['segment.contact_entered', fresh.id]]);
 
   // Running it again changes nothing.

@@ -19,8 +19,9 @@ import {
   type PreviewSegment,
   type UpdateSegmentRequest,
   type SegmentsPageQuery,
+  type SegmentSnapshot,
 } from '@sigil/contracts';
-import { isId, newId, NotFound, Paged, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
+import { isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, type NewEvent } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
@@ -55,6 +56,7 @@ const isIdSegment = isIdOf('seg');
 export class SegmentsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
     private readonly membership: MembershipService,
     private readonly builder: SegmentBuilder,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -62,12 +64,16 @@ export class SegmentsService {
 
   async create(ctx: RequestContext, req: CreateSegmentRequest): Promise<SegmentView> {
     const checked = await this.check(ctx, req.rules);
-    const rows: SegmentRow[] = await this.dataSource.query(
-      `INSERT INTO segments AS s (tenant_id, mode, id, name, description, rules, list_refs, time_window, status)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8, 'building')
-       RETURNING ${SEGMENT_COLUMNS}, 0 AS member_count`,
-      [ctx.tenant_id, ctx.mode, newId('seg'), req.name, req.description ?? null, JSON.stringify(req.rules), checked.listIds, checked.timeWindow],
-    );
+    const rows = await this.dataSource.transaction(async (m) => {
+      const inserted: SegmentRow[] = await m.query(
+        `INSERT INTO segments AS s (tenant_id, mode, id, name, description, rules, list_refs, time_window, status)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::text[], $8, 'building')
+         RETURNING ${SEGMENT_COLUMNS}, 0 AS member_count`,
+        [ctx.tenant_id, ctx.mode, newId('seg'), req.name, req.description ?? null, JSON.stringify(req.rules), checked.listIds, checked.timeWindow],
+      );
+      await this.outbox.append(m, [segmentEvent(ctx, 'segment.created', inserted[0]!)]);
+      return inserted;
+    });
     this.builder.wake();
     return segmentView(rows[0]!);
   }
@@ -105,6 +111,8 @@ export class SegmentsService {
           [ctx.tenant_id, ctx.mode, segment.id, JSON.stringify(req.rules), checked.listIds, checked.timeWindow],
         );
       }
+      const after = await this.find(manager, ctx, segment.id);
+      await this.outbox.append(manager, [{ ...segmentEvent(ctx, 'segment.updated', after), previous: { ...segmentSnapshot(segment) } }]);
     });
     if (checked) this.builder.wake();
     return this.get(ctx, id);
@@ -116,6 +124,9 @@ export class SegmentsService {
       const segment = await this.find(manager, ctx, id, false, true);
       await manager.query(`DELETE FROM segment_members WHERE tenant_id = $1 AND mode = $2 AND segment_id = $3`, [ctx.tenant_id, ctx.mode, segment.id]);
       await manager.query(`DELETE FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = $3`, [ctx.tenant_id, ctx.mode, segment.id]);
+      await this.outbox.append(manager, [
+        { type: 'segment.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: segment.id, data: { id: segment.id }, previous: { ...segmentSnapshot(segment) } },
+      ]);
     });
   }
 
@@ -241,4 +252,12 @@ function segmentView(row: SegmentRow): SegmentView {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+function segmentSnapshot(row: SegmentRow): SegmentSnapshot {
+  return { id: row.id, name: row.name, rules: row.rules };
+}
+
+function segmentEvent(ctx: RequestContext, type: 'segment.created' | 'segment.updated', row: SegmentRow): NewEvent {
+  return { type, tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { segment: segmentSnapshot(row) } };
 }

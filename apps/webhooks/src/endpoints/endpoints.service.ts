@@ -9,8 +9,10 @@ import {
   type CreateWebhookRequest,
   type ListWebhooksQuery,
   type UpdateWebhookRequest,
+  type Mode,
+  type WebhookEndpointSnapshot,
 } from '@sigil/contracts';
-import { NotFound, Paged, ValidationFailed, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
+import { NotFound, OutboxWriter, Paged, ValidationFailed, newId, isIdOf, keysetPage, pageWindow, type NewEvent } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { TargetPolicy } from '../delivery/target-policy';
 import { pageClause } from '../paging/keyset-page';
@@ -22,6 +24,7 @@ export class EndpointsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly policy: TargetPolicy,
+    private readonly outbox: OutboxWriter,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
@@ -32,12 +35,15 @@ export class EndpointsService {
 
   async create(ctx: RequestContext, req: CreateWebhookRequest): Promise<WebhookWithSecretView> {
     this.checkUrl(req.url);
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-      [newId('whe'), ctx.tenant_id, ctx.mode, req.url, req.events, req.description ?? null, req.enabled ?? true, generateSecret()],
-    )) as EndpointRow[];
-    return { ...endpointView(row!), secret: row!.secret };
+    return this.dataSource.transaction(async (m) => {
+      const [row] = (await m.query(
+        `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [newId('whe'), ctx.tenant_id, ctx.mode, req.url, req.events, req.description ?? null, req.enabled ?? true, generateSecret()],
+      )) as EndpointRow[];
+      await this.outbox.append(m, [endpointEvent(ctx, 'webhook.created', row!)]);
+      return { ...endpointView(row!), secret: row!.secret };
+    });
   }
 
   async list(ctx: RequestContext, query: ListWebhooksQuery): Promise<Paged<WebhookView>> {
@@ -72,45 +78,68 @@ export class EndpointsService {
   }
 
   async update(ctx: RequestContext, id: unknown, req: UpdateWebhookRequest): Promise<WebhookView> {
-    await this.find(ctx, id);
+    const before = await this.find(ctx, id);
     if (req.url !== undefined) this.checkUrl(req.url);
-    // Re-enabling clears why it was disabled and restarts the failure clock.
-    const [rows] = (await this.dataSource.query(
-      `UPDATE webhook_endpoints SET
-         url = COALESCE($4, url),
-         events = COALESCE($5, events),
-         description = CASE WHEN $6 THEN $7 ELSE description END,
-         enabled = COALESCE($8, enabled),
-         disabled_reason = CASE WHEN $8 IS TRUE THEN NULL ELSE disabled_reason END,
-         failing_since = CASE WHEN $8 IS TRUE AND NOT enabled THEN NULL ELSE failing_since END,
-         updated_at = now()
-       WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
-      [id, ctx.tenant_id, ctx.mode, req.url ?? null, req.events ?? null, req.description !== undefined, req.description ?? null, req.enabled ?? null],
-    )) as [EndpointRow[], number];
-    if (!rows[0]) throw new NotFound('webhook', id as string);
-    return endpointView(rows[0]);
+    return this.dataSource.transaction(async (m) => {
+      // Re-enabling clears why it was disabled and restarts the failure clock.
+      const [rows] = (await m.query(
+        `UPDATE webhook_endpoints SET
+           url = COALESCE($4, url),
+           events = COALESCE($5, events),
+           description = CASE WHEN $6 THEN $7 ELSE description END,
+           enabled = COALESCE($8, enabled),
+           disabled_reason = CASE WHEN $8 IS TRUE THEN NULL ELSE disabled_reason END,
+           failing_since = CASE WHEN $8 IS TRUE AND NOT enabled THEN NULL ELSE failing_since END,
+           updated_at = now()
+         WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
+        [id, ctx.tenant_id, ctx.mode, req.url ?? null, req.events ?? null, req.description !== undefined, req.description ?? null, req.enabled ?? null],
+      )) as [EndpointRow[], number];
+      if (!rows[0]) throw new NotFound('webhook', id as string);
+      await this.outbox.append(m, [{ ...endpointEvent(ctx, 'webhook.updated', rows[0]), previous: { ...endpointSnapshot(before) } }]);
+      return endpointView(rows[0]);
+    });
   }
 
   async delete(ctx: RequestContext, id: unknown): Promise<null> {
-    await this.find(ctx, id);
-    await this.dataSource.query(`DELETE FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3`, [id, ctx.tenant_id, ctx.mode]);
+    const row = await this.find(ctx, id);
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`DELETE FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3`, [id, ctx.tenant_id, ctx.mode]);
+      await this.outbox.append(m, [
+        { type: 'webhook.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { id: row.id }, previous: { ...endpointSnapshot(row) } },
+      ]);
+    });
     return null;
   }
 
   /** A new secret; the current one keeps signing (second signature) for the grace period. */
   async rotateSecret(ctx: RequestContext, id: unknown): Promise<WebhookWithSecretView> {
     await this.find(ctx, id);
-    const [rows] = (await this.dataSource.query(
-      `UPDATE webhook_endpoints SET
-         previous_secret = secret,
-         previous_secret_expires_at = now() + ($4::bigint * interval '1 millisecond'),
-         secret = $5,
-         updated_at = now()
-       WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
-      [id, ctx.tenant_id, ctx.mode, this.config.WEBHOOK_SECRET_ROTATION_GRACE, generateSecret()],
-    )) as [EndpointRow[], number];
-    const row = rows[0];
-    if (!row) throw new NotFound('webhook', id as string);
-    return { ...endpointView(row), secret: row.secret, previous_secret_expires_at: row.previous_secret_expires_at?.toISOString() ?? null };
+    return this.dataSource.transaction(async (m) => {
+      const [rows] = (await m.query(
+        `UPDATE webhook_endpoints SET
+           previous_secret = secret,
+           previous_secret_expires_at = now() + ($4::bigint * interval '1 millisecond'),
+           secret = $5,
+           updated_at = now()
+         WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
+        [id, ctx.tenant_id, ctx.mode, this.config.WEBHOOK_SECRET_ROTATION_GRACE, generateSecret()],
+      )) as [EndpointRow[], number];
+      const row = rows[0];
+      if (!row) throw new NotFound('webhook', id as string);
+      const previousExpiresAt = row.previous_secret_expires_at?.toISOString() ?? new Date().toISOString();
+      await this.outbox.append(m, [
+        { type: 'webhook.secret_rotated', tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { id: row.id, previous_secret_expires_at: previousExpiresAt } },
+      ]);
+      return { ...endpointView(row), secret: row.secret, previous_secret_expires_at: row.previous_secret_expires_at?.toISOString() ?? null };
+    });
   }
+}
+
+/** What an endpoint's events say about it: never its secrets. */
+function endpointSnapshot(row: EndpointRow): WebhookEndpointSnapshot {
+  return { id: row.id, url: row.url, events: row.events, description: row.description, enabled: row.enabled };
+}
+
+function endpointEvent(ctx: RequestContext, type: 'webhook.created' | 'webhook.updated', row: EndpointRow): NewEvent {
+  return { type, tenant_id: ctx.tenant_id, mode: row.mode as Mode, key: row.id, data: { endpoint: endpointSnapshot(row) } };
 }

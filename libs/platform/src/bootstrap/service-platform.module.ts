@@ -6,7 +6,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatabaseModule, type DatabaseSettings } from '../database/database.module';
-import { HEALTH_CHECKS, databaseCheck, kafkaCheck, type HealthCheck } from '../health/health.checks';
+import { HEALTH_CHECKS, consumersCheck, databaseCheck, kafkaCheck, type HealthCheck } from '../health/health.checks';
 import { HealthController } from '../health/health.controller';
 import { healthHandlersFor } from '../health/health.handlers';
 import type { KafkaSettings } from '../kafka/kafka.config';
@@ -14,7 +14,6 @@ import { OutboxRelay, OUTBOX_RELAY_SETTINGS, type OutboxRelaySettings } from '..
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { IdempotencyLedger } from '../idempotency/idempotency-ledger';
 import { MetricsModule } from '../metrics/metrics.module';
-import { consumersCheck } from '../kafka/consumer-health';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 

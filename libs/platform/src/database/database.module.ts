@@ -6,7 +6,6 @@
  */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
-import { OutboxEventEntity } from '../outbox/outbox-event.entity';
 
 export interface DatabaseSettings {
   url: string;
@@ -22,7 +21,7 @@ export function createDataSource(settings: Omit<DatabaseSettings, 'runMigrations
   return new DataSource({
     type: 'postgres',
     url: settings.url,
-    entities: [OutboxEventEntity, ...(settings.entities as Function[])],
+    entities: settings.entities,
     migrations: settings.migrations,
     migrationsTableName: 'migrations',
     synchronize: false,

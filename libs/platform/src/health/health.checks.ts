@@ -2,6 +2,7 @@
 import { Kafka, type Admin } from 'kafkajs';
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { downConsumers } from '../kafka/consumer-health';
 import { kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 
 export interface HealthCheck {
@@ -62,4 +63,15 @@ export async function runChecks(checks: HealthCheck[], timeoutMs = 2000): Promis
     }),
   );
   return Object.fromEntries(results);
+}
+
+/** Down while one of this process's Kafka consumers is (kafka/consumer-health.ts). */
+export function consumersCheck(): HealthCheck {
+  return {
+    name: 'consumers',
+    check: async () => {
+      const down = downConsumers();
+      if (Object.keys(down).length) throw new Error(JSON.stringify(down));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Consumer } from 'kafkajs';
-import { consumersCheck, downConsumers, resetConsumerHealth, superviseConsumer, unwatchConsumer, watchConsumer } from './consumer-health';
+import { consumersCheck } from '../health/health.checks';
+import { downConsumers, resetConsumerHealth, superviseConsumer, unwatchConsumer, watchConsumer } from './consumer-health';
 
 const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' };
 

@@ -7,12 +7,11 @@
  * supervised consumer is resumed here — connected, subscribed and run again
  * by its owner's `resume` — with backoff until it works. A consumer that
  * crashed and has not rejoined its group within the grace period is reported
- * by the `consumers` readiness check, so an orchestrator takes the replica
+ * by the `consumers` readiness check (`consumersCheck` in health.checks.ts), so an orchestrator takes the replica
  * out of rotation meanwhile instead of letting it look healthy.
  */
 import { Logger } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
-import type { HealthCheck } from '../health/health.checks';
 
 const RESTART_GRACE_MS = 30_000;
 
@@ -84,16 +83,6 @@ export function downConsumers(now = Date.now()): Record<string, string> {
     }
   }
   return down;
-}
-
-export function consumersCheck(): HealthCheck {
-  return {
-    name: 'consumers',
-    check: async () => {
-      const down = downConsumers();
-      if (Object.keys(down).length) throw new Error(JSON.stringify(down));
-    },
-  };
 }
 
 /** Test hook: forget every consumer. */

@@ -84,7 +84,9 @@ export async function serveRpc({ pattern, request, headers, ledger, handler }: R
     }
   };
   return withTraceContext(traced, () =>
-    runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id }, () => runIdempotent(scope, handle)),
+    runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id, principal: ctx?.principal, client: ctx?.client }, () =>
+      runIdempotent(scope, handle),
+    ),
   );
 }
 

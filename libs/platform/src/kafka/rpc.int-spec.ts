@@ -149,10 +149,10 @@ describe('Kafka request/reply', () => {
     expect(await client.call(Rpc.greet, testContext(), { body: { name: 'after' } })).toMatchObject({ data: { hello: 'after' } });
   });
 
-  it('carries the request id and trace id to the handler', async () => {
-    const ctx = testContext({ request_id: 'req_rpc_trace', trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+  it('carries the request id, trace id, principal and client to the handler (the outbox stamps them on events)', async () => {
+    const ctx = testContext({ request_id: 'req_rpc_trace', trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', client: { ip: '192.0.2.4', user_agent: 'ua' } });
     expect(await client.call(Rpc.context, ctx, {})).toEqual({
-      data: { request_id: 'req_rpc_trace', trace_id: ctx.trace_id, tenant_id: ctx.tenant_id },
+      data: { request_id: 'req_rpc_trace', trace_id: ctx.trace_id, tenant_id: ctx.tenant_id, principal: ctx.principal, client: { ip: '192.0.2.4', user_agent: 'ua' } },
     });
   });
 

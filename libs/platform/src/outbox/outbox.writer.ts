@@ -9,14 +9,16 @@ import {
   EVENT_ENVELOPE_VERSION,
   EVENT_TOPIC_OF,
   KafkaHeaderNames,
+  type AuditActor,
   type DomainEvent,
+  type EventMeta,
   type EventPayloads,
   type EventType,
   type Mode,
 } from '@sigil/contracts';
 import { recordIdempotencyKey } from '../idempotency/idempotency-ledger';
 import { newId } from '../ids';
-import { currentContext } from '../logging/request-context';
+import { currentContext, type LogContext } from '../logging/request-context';
 import { activeTraceContextOr, injectTraceHeaders } from '../tracing/trace-context';
 
 export const OUTBOX_CHANNEL = 'sigil_outbox';
@@ -29,6 +31,29 @@ export interface NewEvent<T extends EventType = EventType> {
   key: string;
   data: EventPayloads[T];
   occurred_at?: Date;
+  /** Values of the changed fields before the change (the audit log's `changes.before`). */
+  previous?: Record<string, unknown>;
+  /** The actor when the request's credential is not it (a sign-in: the user signing in). */
+  actor?: AuditActor;
+}
+
+/**
+ * The event's metadata from the request being served: the credential that
+ * acts, its client and request id. Set here once so every write path of every
+ * service gets it without passing it along.
+ */
+export function eventMeta(e: Pick<NewEvent, 'key' | 'previous' | 'actor'>, ctx: LogContext | undefined): EventMeta | undefined {
+  const principal = ctx?.principal;
+  const actor = e.actor ?? (principal && principal.kind !== 'system' ? { type: principal.kind, id: principal.id } : undefined);
+  if (!actor) return undefined;
+  return {
+    actor,
+    ...(ctx?.client?.ip ? { ip: ctx.client.ip } : {}),
+    ...(ctx?.client?.user_agent ? { user_agent: ctx.client.user_agent } : {}),
+    ...(ctx?.request_id ? { request_id: ctx.request_id } : {}),
+    resource_id: e.key,
+    ...(e.previous ? { previous: e.previous } : {}),
+  };
 }
 
 @Injectable()
@@ -41,8 +66,9 @@ export class OutboxWriter {
     // The writing span's traceparent: consumers of these events continue the request's trace.
     const headers = injectTraceHeaders<Record<string, string>>({}, activeTraceContextOr(ctx?.trace_id));
     if (ctx?.request_id) headers[KafkaHeaderNames.requestId] = ctx.request_id;
-    const envelopes = events.map(
-      (e): DomainEvent => ({
+    const envelopes = events.map((e): DomainEvent => {
+      const meta = eventMeta(e, ctx);
+      return {
         id: newId('evt'),
         type: e.type,
         tenant_id: e.tenant_id,
@@ -50,8 +76,9 @@ export class OutboxWriter {
         occurred_at: (e.occurred_at ?? new Date()).toISOString(),
         version: EVENT_ENVELOPE_VERSION,
         data: e.data,
-      }),
-    );
+        ...(meta ? { meta } : {}),
+      };
+    });
     // One statement whatever the count (unnest of arrays), so a 1 000-row import costs one round trip;
     // the NOTIFY rides in the same statement (a data-modifying WITH always runs to completion).
     await manager.query(

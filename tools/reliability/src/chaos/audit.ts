@@ -9,7 +9,7 @@
  */
 import { Client } from 'pg';
 import type { DomainEvent } from '@sigil/contracts';
-import type { EventSpy, WebhookReceiver } from '@sigil/testing';
+import { pollUntil, type EventSpy, type WebhookReceiver } from '@sigil/testing';
 import type { AckedWrite } from '../mixed-load';
 import { listAll, SEGMENT_TAG, type ReliabilityStack } from '../reliability-stack';
 
@@ -19,18 +19,11 @@ export interface AuditResult {
   detail: string;
 }
 
-async function eventually(check: () => Promise<AuditResult>, timeoutMs: number): Promise<AuditResult> {
-  const deadline = Date.now() + timeoutMs;
-  let last: AuditResult;
-  for (;;) {
-    try {
-      last = await check();
-    } catch (err) {
-      last = { name: 'audit', ok: false, detail: `audit query failed: ${err instanceof Error ? err.message : String(err)}` };
-    }
-    if (last.ok || Date.now() > deadline) return last;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
+/** Re-runs an audit until it passes or the deadline passes; its last result either way. */
+function eventually(check: () => Promise<AuditResult>, timeoutMs: number): Promise<AuditResult> {
+  const attempt = () =>
+    check().catch((err: unknown): AuditResult => ({ name: 'audit', ok: false, detail: `audit query failed: ${err instanceof Error ? err.message : String(err)}` }));
+  return pollUntil(attempt, (r) => r.ok, { timeoutMs, stepMs: 2000 });
 }
 
 function sample(items: string[], n = 5): string {

@@ -22,6 +22,7 @@ class ApiKeysCreateBody:
         scopes (list[ApiKeysCreateBodyScopesItem]):
         expires_at (datetime.datetime | None | Unset):
         rate_limit_per_minute (int | None | Unset):
+        allowed_cidrs (list[str] | None | Unset):
     """
 
     name: str
@@ -29,6 +30,7 @@ class ApiKeysCreateBody:
     scopes: list[ApiKeysCreateBodyScopesItem]
     expires_at: datetime.datetime | None | Unset = UNSET
     rate_limit_per_minute: int | None | Unset = UNSET
+    allowed_cidrs: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -54,6 +56,15 @@ class ApiKeysCreateBody:
         else:
             rate_limit_per_minute = self.rate_limit_per_minute
 
+        allowed_cidrs: list[str] | None | Unset
+        if isinstance(self.allowed_cidrs, Unset):
+            allowed_cidrs = UNSET
+        elif isinstance(self.allowed_cidrs, list):
+            allowed_cidrs = self.allowed_cidrs
+
+        else:
+            allowed_cidrs = self.allowed_cidrs
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -67,6 +78,8 @@ class ApiKeysCreateBody:
             field_dict["expires_at"] = expires_at
         if rate_limit_per_minute is not UNSET:
             field_dict["rate_limit_per_minute"] = rate_limit_per_minute
+        if allowed_cidrs is not UNSET:
+            field_dict["allowed_cidrs"] = allowed_cidrs
 
         return field_dict
 
@@ -112,12 +125,30 @@ class ApiKeysCreateBody:
             d.pop("rate_limit_per_minute", UNSET)
         )
 
+        def _parse_allowed_cidrs(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_cidrs_type_0 = cast(list[str], data)
+
+                return allowed_cidrs_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        allowed_cidrs = _parse_allowed_cidrs(d.pop("allowed_cidrs", UNSET))
+
         api_keys_create_body = cls(
             name=name,
             environment=environment,
             scopes=scopes,
             expires_at=expires_at,
             rate_limit_per_minute=rate_limit_per_minute,
+            allowed_cidrs=allowed_cidrs,
         )
 
         return api_keys_create_body

@@ -18,11 +18,13 @@ class ApiKeysUpdateBody:
         name (str | Unset):
         scopes (list[ApiKeysUpdateBodyScopesItem] | Unset):
         rate_limit_per_minute (int | None | Unset):
+        allowed_cidrs (list[str] | None | Unset):
     """
 
     name: str | Unset = UNSET
     scopes: list[ApiKeysUpdateBodyScopesItem] | Unset = UNSET
     rate_limit_per_minute: int | None | Unset = UNSET
+    allowed_cidrs: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -40,6 +42,15 @@ class ApiKeysUpdateBody:
         else:
             rate_limit_per_minute = self.rate_limit_per_minute
 
+        allowed_cidrs: list[str] | None | Unset
+        if isinstance(self.allowed_cidrs, Unset):
+            allowed_cidrs = UNSET
+        elif isinstance(self.allowed_cidrs, list):
+            allowed_cidrs = self.allowed_cidrs
+
+        else:
+            allowed_cidrs = self.allowed_cidrs
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -49,6 +60,8 @@ class ApiKeysUpdateBody:
             field_dict["scopes"] = scopes
         if rate_limit_per_minute is not UNSET:
             field_dict["rate_limit_per_minute"] = rate_limit_per_minute
+        if allowed_cidrs is not UNSET:
+            field_dict["allowed_cidrs"] = allowed_cidrs
 
         return field_dict
 
@@ -77,10 +90,28 @@ class ApiKeysUpdateBody:
             d.pop("rate_limit_per_minute", UNSET)
         )
 
+        def _parse_allowed_cidrs(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_cidrs_type_0 = cast(list[str], data)
+
+                return allowed_cidrs_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        allowed_cidrs = _parse_allowed_cidrs(d.pop("allowed_cidrs", UNSET))
+
         api_keys_update_body = cls(
             name=name,
             scopes=scopes,
             rate_limit_per_minute=rate_limit_per_minute,
+            allowed_cidrs=allowed_cidrs,
         )
 
         return api_keys_update_body

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class ApiKeysUpdateBodyScopesItem(StrEnum):
+    AUDITREAD = "audit:read"
     CONTACTSREAD = "contacts:read"
     CONTACTSWRITE = "contacts:write"
     KEYSREAD = "keys:read"
@@ -11,7 +12,7 @@ class ApiKeysUpdateBodyScopesItem(StrEnum):
     SEGMENTSREAD = "segments:read"
     SEGMENTSWRITE = "segments:write"
     USAGEREAD = "usage:read"
-    VALUE_11 = "*"
+    VALUE_12 = "*"
     WEBHOOKSREAD = "webhooks:read"
     WEBHOOKSWRITE = "webhooks:write"
 

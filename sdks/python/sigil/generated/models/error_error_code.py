@@ -12,6 +12,7 @@ class ErrorErrorCode(StrEnum):
     INVALID_CREDENTIALS = "invalid_credentials"
     INVALID_JSON = "invalid_json"
     INVALID_TOKEN = "invalid_token"
+    IP_NOT_ALLOWED = "ip_not_allowed"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     MISSING_API_KEY = "missing_api_key"
     NOT_FOUND = "not_found"

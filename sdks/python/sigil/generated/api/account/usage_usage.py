@@ -8,29 +8,55 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.usage_usage_group_by import UsageUsageGroupBy
+from ...models.usage_usage_interval import UsageUsageInterval
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    from_: datetime.date | Unset = UNSET,
-    to: datetime.date | Unset = UNSET,
+    from_: datetime.date | datetime.datetime | Unset = UNSET,
+    to: datetime.date | datetime.datetime | Unset = UNSET,
     key_id: str | Unset = UNSET,
+    interval: UsageUsageInterval | Unset = UNSET,
+    group_by: UsageUsageGroupBy | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    json_from_: str | Unset = UNSET
-    if not isinstance(from_, Unset):
+    json_from_: str | Unset
+    if isinstance(from_, Unset):
+        json_from_ = UNSET
+    elif isinstance(from_, datetime.date):
         json_from_ = from_.isoformat()
+    else:
+        json_from_ = from_.isoformat()
+
     params["from"] = json_from_
 
-    json_to: str | Unset = UNSET
-    if not isinstance(to, Unset):
+    json_to: str | Unset
+    if isinstance(to, Unset):
+        json_to = UNSET
+    elif isinstance(to, datetime.date):
         json_to = to.isoformat()
+    else:
+        json_to = to.isoformat()
+
     params["to"] = json_to
 
     params["key_id"] = key_id
+
+    json_interval: str | Unset = UNSET
+    if not isinstance(interval, Unset):
+        json_interval = interval.value
+
+    params["interval"] = json_interval
+
+    json_group_by: str | Unset = UNSET
+    if not isinstance(group_by, Unset):
+        json_group_by = group_by.value
+
+    params["group_by"] = json_group_by
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -111,18 +137,23 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    from_: datetime.date | Unset = UNSET,
-    to: datetime.date | Unset = UNSET,
+    from_: datetime.date | datetime.datetime | Unset = UNSET,
+    to: datetime.date | datetime.datetime | Unset = UNSET,
     key_id: str | Unset = UNSET,
+    interval: UsageUsageInterval | Unset = UNSET,
+    group_by: UsageUsageGroupBy | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Requests per credential per day, by status class
+    """Usage: without interval/group_by, requests per credential per day by status class; with them, per
+    credential per hour or day by outcome or route (90 days kept)
 
      Requires the `usage:read` scope.
 
     Args:
-        from_ (datetime.date | Unset):
-        to (datetime.date | Unset):
+        from_ (datetime.date | datetime.datetime | Unset):
+        to (datetime.date | datetime.datetime | Unset):
         key_id (str | Unset):
+        interval (UsageUsageInterval | Unset):
+        group_by (UsageUsageGroupBy | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -136,6 +167,8 @@ def sync_detailed(
         from_=from_,
         to=to,
         key_id=key_id,
+        interval=interval,
+        group_by=group_by,
     )
 
     response = client.get_httpx_client().request(
@@ -148,18 +181,23 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    from_: datetime.date | Unset = UNSET,
-    to: datetime.date | Unset = UNSET,
+    from_: datetime.date | datetime.datetime | Unset = UNSET,
+    to: datetime.date | datetime.datetime | Unset = UNSET,
     key_id: str | Unset = UNSET,
+    interval: UsageUsageInterval | Unset = UNSET,
+    group_by: UsageUsageGroupBy | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Requests per credential per day, by status class
+    """Usage: without interval/group_by, requests per credential per day by status class; with them, per
+    credential per hour or day by outcome or route (90 days kept)
 
      Requires the `usage:read` scope.
 
     Args:
-        from_ (datetime.date | Unset):
-        to (datetime.date | Unset):
+        from_ (datetime.date | datetime.datetime | Unset):
+        to (datetime.date | datetime.datetime | Unset):
         key_id (str | Unset):
+        interval (UsageUsageInterval | Unset):
+        group_by (UsageUsageGroupBy | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,24 +212,31 @@ def sync(
         from_=from_,
         to=to,
         key_id=key_id,
+        interval=interval,
+        group_by=group_by,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    from_: datetime.date | Unset = UNSET,
-    to: datetime.date | Unset = UNSET,
+    from_: datetime.date | datetime.datetime | Unset = UNSET,
+    to: datetime.date | datetime.datetime | Unset = UNSET,
     key_id: str | Unset = UNSET,
+    interval: UsageUsageInterval | Unset = UNSET,
+    group_by: UsageUsageGroupBy | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """Requests per credential per day, by status class
+    """Usage: without interval/group_by, requests per credential per day by status class; with them, per
+    credential per hour or day by outcome or route (90 days kept)
 
      Requires the `usage:read` scope.
 
     Args:
-        from_ (datetime.date | Unset):
-        to (datetime.date | Unset):
+        from_ (datetime.date | datetime.datetime | Unset):
+        to (datetime.date | datetime.datetime | Unset):
         key_id (str | Unset):
+        interval (UsageUsageInterval | Unset):
+        group_by (UsageUsageGroupBy | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,6 +250,8 @@ async def asyncio_detailed(
         from_=from_,
         to=to,
         key_id=key_id,
+        interval=interval,
+        group_by=group_by,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -215,18 +262,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    from_: datetime.date | Unset = UNSET,
-    to: datetime.date | Unset = UNSET,
+    from_: datetime.date | datetime.datetime | Unset = UNSET,
+    to: datetime.date | datetime.datetime | Unset = UNSET,
     key_id: str | Unset = UNSET,
+    interval: UsageUsageInterval | Unset = UNSET,
+    group_by: UsageUsageGroupBy | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """Requests per credential per day, by status class
+    """Usage: without interval/group_by, requests per credential per day by status class; with them, per
+    credential per hour or day by outcome or route (90 days kept)
 
      Requires the `usage:read` scope.
 
     Args:
-        from_ (datetime.date | Unset):
-        to (datetime.date | Unset):
+        from_ (datetime.date | datetime.datetime | Unset):
+        to (datetime.date | datetime.datetime | Unset):
         key_id (str | Unset):
+        interval (UsageUsageInterval | Unset):
+        group_by (UsageUsageGroupBy | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -242,5 +294,7 @@ async def asyncio(
             from_=from_,
             to=to,
             key_id=key_id,
+            interval=interval,
+            group_by=group_by,
         )
     ).parsed

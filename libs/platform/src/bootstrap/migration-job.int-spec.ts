@@ -1,6 +1,6 @@
 import { createTestDatabase, dropTestDatabase } from '@sigil/testing';
 import { migrateDatabase } from './migration-job';
-import { SharedTables1764100000000 } from './shared-tables.migration';
+import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 
 describe('migrateDatabase (the migration Job)', () => {
   let url: string;

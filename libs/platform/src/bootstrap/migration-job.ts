@@ -5,8 +5,8 @@
  * migrations, so a Job and a replica never race.
  */
 import type { MixedList } from 'typeorm';
-import { runMain } from '../bootstrap/service-runtime';
-import { createDataSource, runMigrationsLocked } from './database.module';
+import { runMain } from './service-runtime';
+import { createDataSource, runMigrationsLocked } from '../database/database.module';
 
 /** Applies every pending migration of `service`'s database; returns the names applied. */
 export async function migrateDatabase(service: string, url: string, migrations: MixedList<Function | string>): Promise<string[]> {
