@@ -146,6 +146,8 @@ describe('console in a real browser', () => {
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     await page.getByLabel('Endpoint URL').fill(receiver.url('/console-hook'));
+    // The filter choices come from GET /v1/event-types.
+    await page.getByRole('checkbox', { name: 'list.member_added' }).check();
     await page.getByRole('button', { name: 'Add endpoint' }).last().click();
     const secret = await page.getByLabel('Signing secret').inputValue();
     expect(secret).toMatch(/^whsec_/);

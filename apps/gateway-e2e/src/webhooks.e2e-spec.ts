@@ -86,6 +86,25 @@ describe('webhooks through the gateway', () => {
     expect((await own.api.get('/v1/webhooks?cursor=garbage')).status).toBe(400);
   });
 
+  it('lists the event types with the JSON Schema of their data, and validates filters against them', async () => {
+    const res = await api.get('/v1/event-types');
+    expect(res.status).toBe(200);
+    const types = res.body.data as Array<{ type: string; description: string; schema: Record<string, unknown>; example: unknown }>;
+    expect(types.map((t) => t.type)).toEqual(expect.arrayContaining(['contact.created', 'list.member_added', 'webhook.endpoint_disabled']));
+    expect(types.map((t) => t.type)).not.toContain('webhook.test');
+    const created = types.find((t) => t.type === 'contact.created')!;
+    expect(created.description).toMatch(/created/);
+    expect(created.schema).toMatchObject({ type: 'object', required: ['contact'], properties: { contact: { type: 'object' } } });
+    expect(created.example).toMatchObject({ contact: { email: expect.any(String) } });
+    const denied = await (await tenant.client({ scopes: ['contacts:read'] })).get('/v1/event-types');
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.required_scope).toBe('webhooks:read');
+
+    const typo = await api.post('/v1/webhooks', { url: receiver.url('/typo'), events: ['contact.created', 'contact.craeted'] });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.details).toEqual([expect.objectContaining({ field: 'events[1]', message: expect.stringContaining("'contact.craeted'") })]);
+  });
+
   it('rejects invalid bodies, unknown filters and private or plain-http targets with 400 and field details', async () => {
     const res = await api.post('/v1/webhooks', { url: 'not a url', events: ['contact.nope'], colour: 'red' });
     expect(res.status).toBe(400);

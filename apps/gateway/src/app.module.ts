@@ -46,6 +46,7 @@ import { SubscriptionsController } from './routes/subscriptions.controller';
 import { SuppressionsController } from './routes/suppressions.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
+import { EventTypesController } from './routes/event-types.controller';
 import { RateLimiter } from './rate-limit/rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -65,6 +66,7 @@ const CONTROLLERS = [
   ListsController,
   SegmentsController,
   WebhooksController,
+  EventTypesController,
   AdminController,
   ConsoleController,
 ];

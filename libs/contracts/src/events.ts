@@ -166,7 +166,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
  * internal consumer), not delivered to webhook endpoints — a `*` subscriber
  * gets the audience's events, not the account's settings and sign-ins.
  */
-export const INTERNAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
+const INTERNAL_EVENT_TYPE_LIST = [
   'user.signed_in',
   'user.sign_in_failed',
   'webhook.created',
@@ -182,7 +182,9 @@ export const INTERNAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
   'segment.created',
   'segment.updated',
   'segment.deleted',
-]);
+] as const satisfies readonly EventType[];
+export type InternalEventType = (typeof INTERNAL_EVENT_TYPE_LIST)[number];
+export const INTERNAL_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(INTERNAL_EVENT_TYPE_LIST);
 
 export const EVENT_ENVELOPE_VERSION = 1;
 

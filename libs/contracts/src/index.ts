@@ -5,6 +5,7 @@ export * from './define-rpc';
 export * from './auth';
 export * from './patterns';
 export * from './events';
+export * from './event-catalogue';
 export * from './access-events';
 export * from './cidr';
 export * from './health';

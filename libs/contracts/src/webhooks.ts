@@ -5,7 +5,8 @@
  * parallel stacks never share a queue).
  */
 import { z } from 'zod';
-import { EVENT_TOPIC_OF, INTERNAL_EVENT_TYPES, type EventType } from './events';
+import { SUBSCRIBABLE_EVENT_TYPES } from './event-catalogue';
+import { INTERNAL_EVENT_TYPES, type EventType } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
@@ -22,6 +23,7 @@ export const WebhookPatterns = {
   retryDelivery: qualify('webhooks.deliveries.retry'),
   recover: qualify('webhooks.recover'),
   getRecovery: qualify('webhooks.recoveries.get'),
+  eventTypes: qualify('webhooks.event_types'),
 } as const satisfies Record<string, string>;
 
 /** BullMQ queue of webhook deliveries of this stack (BullMQ forbids `:` in names). */
@@ -29,9 +31,8 @@ export const WEBHOOK_DELIVERY_QUEUE = qualify('webhooks.deliveries');
 /** Redis key prefix of this stack's BullMQ queues. */
 export const WEBHOOK_QUEUE_PREFIX = `bull.${KAFKA_NAMESPACE}`;
 
-/** Event types a webhook can subscribe to: every domain event but the internal ones (`webhook.test` is sent only on request). */
-const SUBSCRIBABLE = (Object.keys(EVENT_TOPIC_OF) as EventType[]).filter((t) => t !== 'webhook.test' && !INTERNAL_EVENT_TYPES.has(t));
-export const SUBSCRIBABLE_EVENT_TYPES: readonly EventType[] = SUBSCRIBABLE;
+/** Event types a webhook can subscribe to: the catalogue's (every domain event but the internal ones and `webhook.test`, sent only on request). */
+const SUBSCRIBABLE: readonly string[] = SUBSCRIBABLE_EVENT_TYPES;
 const PREFIXES = new Set(SUBSCRIBABLE.map((t) => t.split('.')[0]!));
 
 /** `*`, `<family>.*` (e.g. `contact.*`) or an exact event type. */
@@ -39,7 +40,7 @@ export const EventFilterSchema = z
   .string()
   .trim()
   .refine(
-    (f) => f === '*' || (f.endsWith('.*') && PREFIXES.has(f.slice(0, -2))) || (SUBSCRIBABLE as string[]).includes(f),
+    (f) => f === '*' || (f.endsWith('.*') && PREFIXES.has(f.slice(0, -2))) || SUBSCRIBABLE.includes(f),
     (f) => ({ message: `unknown event filter '${f}': use '*', '<family>.*' or one of ${SUBSCRIBABLE.join(', ')}` }),
   );
 
@@ -202,6 +203,16 @@ export interface RecoveryView {
   completed_at: string | null;
 }
 
+/** One entry of `GET /v1/event-types`. */
+export interface EventTypeView {
+  type: string;
+  description: string;
+  /** JSON Schema (draft-07) of the event's `data`. */
+  schema: Record<string, unknown>;
+  /** An example `data`. */
+  example: unknown;
+}
+
 // Request/reply definitions (one per pattern; see define-rpc.ts)
 
 export const WebhookRpc = {
@@ -217,4 +228,5 @@ export const WebhookRpc = {
   retryDelivery: defineRpc(WebhookPatterns.retryDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryView>()),
   recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), replyOf<RecoveryView>()),
   getRecovery: defineRpc(WebhookPatterns.getRecovery, z.object({ params: ByRecovery }), replyOf<RecoveryView>()),
+  eventTypes: defineRpc(WebhookPatterns.eventTypes, z.object({}), replyOf<EventTypeView[]>()),
 } as const;

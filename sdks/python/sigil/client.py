@@ -276,6 +276,10 @@ class Webhooks(_Resource):
             body["until"] = until if isinstance(until, str) else until.isoformat()
         return self._core.data("webhooks.webhooks_recover", id=id, body=body)
 
+    def event_types(self) -> list[dict[str, Any]]:
+        """The event types an endpoint can subscribe to: description, JSON Schema of ``data``, example."""
+        return self._core.data("webhooks.event_types_list")
+
     def get_recovery(self, id: str, recovery_id: str) -> dict[str, Any]:
         """A recovery's progress (``status``, ``total``, ``recovered``)."""
         return self._core.data("webhooks.webhooks_get_recovery", id=id, recovery_id=recovery_id)

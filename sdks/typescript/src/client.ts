@@ -313,6 +313,10 @@ export class Webhooks {
   recover(id: string, body: BodyOf<'/v1/webhooks/{id}/recover', 'post'>, options?: RequestOptions): Promise<SigilObject> {
     return this.core.data('post', '/v1/webhooks/{id}/recover', { path: { id }, body, options });
   }
+  /** The event types an endpoint can subscribe to: description, JSON Schema of `data`, example. */
+  eventTypes(options?: RequestOptions): Promise<SigilObject[]> {
+    return this.core.data('get', '/v1/event-types', { options });
+  }
   /** A recovery's progress (`status`, `total`, `recovered`). */
   getRecovery(id: string, recoveryId: string, options?: RequestOptions): Promise<SigilObject> {
     return this.core.data('get', '/v1/webhooks/{id}/recoveries/{recovery_id}', { path: { id, recovery_id: recoveryId }, options });

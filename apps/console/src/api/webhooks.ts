@@ -2,23 +2,16 @@
 import { api, call, onePage, type Envelope } from './http';
 import type { Delivery, DeliveryDetail, Webhook, WebhookWithSecret } from './types';
 
-/** The event catalogue (SPEC §8) an endpoint can filter on, besides `*` and `<family>.*`. */
-export const EVENT_TYPES = [
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-  'contact.tags_changed',
-  'contact.activity_recorded',
-  'list.member_added',
-  'list.member_removed',
-  'segment.contact_entered',
-  'segment.contact_exited',
-  'api_key.created',
-  'api_key.updated',
-  'api_key.rotated',
-  'api_key.revoked',
-  'webhook.endpoint_disabled',
-] as const;
+/** One subscribable event type of the catalogue (`GET /v1/event-types`). */
+export interface EventType {
+  type: string;
+  description: string;
+}
+
+/** The event catalogue an endpoint can filter on, besides `*` and `<family>.*`: from the API, so new types appear by themselves. */
+export function listEventTypes(): Promise<EventType[]> {
+  return call<EventType[]>(() => api.webhooks.eventTypes());
+}
 
 export function listWebhooks(): Promise<Envelope<Webhook[]>> {
   return onePage<Webhook>(() => api.webhooks.list({ limit: 100 }));

@@ -9,9 +9,9 @@ import type { Delivery, Webhook, WebhookWithSecret } from '../api/types';
 import {
   createWebhook,
   deleteWebhook,
-  EVENT_TYPES,
   getDelivery,
   listDeliveries,
+  listEventTypes,
   listWebhooks,
   recoverWebhook,
   retryDelivery,
@@ -27,17 +27,21 @@ import { useAction } from '../components/use-action';
 import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
 
-const FAMILIES = ['*', ...new Set(EVENT_TYPES.map((t) => `${t.split('.')[0]}.*`))];
-
 function EventPicker({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
+  const catalogue = useResource(() => listEventTypes());
+  const types = catalogue.data ?? [];
+  const families = ['*', ...new Set(types.map((t) => `${t.type.split('.')[0]}.*`))];
   const toggle = (f: string) => onChange(value.includes(f) ? value.filter((x) => x !== f) : [...value, f]);
+  const descriptions = new Map(types.map((t) => [t.type, t.description]));
   return (
     <fieldset>
       <legend>Events</legend>
       <p className="muted">Every event (*), a whole family, or single event types.</p>
+      <Busy busy={catalogue.loading} label="Loading event types…" />
+      <ErrorMessage error={catalogue.error} />
       <div className="checks">
-        {[...FAMILIES, ...EVENT_TYPES].map((f) => (
-          <label key={f} className="inline">
+        {[...families, ...types.map((t) => t.type)].map((f) => (
+          <label key={f} className="inline" title={descriptions.get(f)}>
             <input type="checkbox" checked={value.includes(f)} onChange={() => toggle(f)} />
             {f === '*' ? '* (all events)' : f}
           </label>

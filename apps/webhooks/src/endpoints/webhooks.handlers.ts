@@ -4,6 +4,7 @@ import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { DeliveriesService } from '../delivery/deliveries.service';
 import { RecoveriesService } from '../delivery/recoveries.service';
 import { EndpointsService } from './endpoints.service';
+import { eventTypeCatalogue } from './event-types';
 
 @RpcHandlers()
 export class WebhooksHandlers {
@@ -66,6 +67,11 @@ export class WebhooksHandlers {
   @HandleRpc(WebhookRpc.recover)
   recover({ ctx, input }: RpcCall<typeof WebhookRpc.recover>) {
     return this.recoveries.start(ctx, input.params.id, input.body);
+  }
+
+  @HandleRpc(WebhookRpc.eventTypes)
+  eventTypes() {
+    return eventTypeCatalogue();
   }
 
   @HandleRpc(WebhookRpc.getRecovery)
