@@ -240,6 +240,10 @@ describe('tenant and mode isolation, every route', () => {
       const members = await b.api.get(`/v1/segments/${seg.body.data.id}/contacts`);
       expect(text(members)).not.toContain(aLive.contactId);
     }
+    const nested = await b.api.post('/v1/segments', { name: 'smuggle', rules: { segment: aLive.params['segments.id'], op: 'in' } });
+    check(`B segments on A segment ${aLive.params['segments.id']}`, nested, [400]);
+    const nestedPreview = await b.api.post('/v1/segments/preview', { rules: { segment: aLive.params['segments.id'], op: 'not_in' } });
+    check(`B previews on A segment ${aLive.params['segments.id']}`, nestedPreview, [400]);
     // A's audit entries exist (recorded asynchronously), and B's filters on A's ids find none of them.
     await eventually(
       () => a.api.get(`/v1/audit-log?resource_id=${aLive.listId}`),

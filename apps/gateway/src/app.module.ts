@@ -41,6 +41,7 @@ import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
+import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { SubscriptionsController } from './routes/subscriptions.controller';
 import { SuppressionsController } from './routes/suppressions.controller';
@@ -65,6 +66,7 @@ const CONTROLLERS = [
   CustomFieldsController,
   ListsController,
   SegmentsController,
+  ContactSegmentsController,
   WebhooksController,
   EventTypesController,
   AdminController,

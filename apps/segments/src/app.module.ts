@@ -11,6 +11,7 @@ import { SEGMENT_BUILDER_SETTINGS, SegmentBuilder, type SegmentBuilderSettings }
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelConsumer } from './read-model/read-model.consumer';
 import { ReadModelService } from './read-model/read-model.service';
+import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsHandlers } from './segments/segments.handlers';
 import { SegmentsService } from './segments/segments.service';
 
@@ -52,6 +53,7 @@ export class SegmentsAppModule {
         ReadModelConsumer,
         ListsService,
         SegmentsService,
+        ExportSnapshots,
       ],
     };
   }

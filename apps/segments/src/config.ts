@@ -11,8 +11,11 @@ export const SegmentsConfigSchema = z.object({
   SEGMENTS_BUILDER_ENABLED: envBool(true),
   SEGMENTS_BUILD_POLL_MS: envInt(1000, 50, 60000),
   SEGMENTS_BUILD_CHUNK_SIZE: envInt(2000, 10, 50000),
-  /** How often segments with `within_days` windows are re-evaluated as time passes. */
-  SEGMENTS_WINDOW_SWEEP_MS: envInt(60000, 100, 86400000),
+  /**
+   * How often time-dependent segments (`within_days` windows, relative dates) are
+   * re-evaluated as time passes: 30 s keeps boundary events within 60 s.
+   */
+  SEGMENTS_WINDOW_SWEEP_MS: envInt(30000, 100, 86400000),
   SEGMENTS_BUILD_LEASE_SECONDS: envInt(60, 5, 3600),
 });
 export type SegmentsConfig = z.infer<typeof SegmentsConfigSchema>;

@@ -28,6 +28,7 @@ import { MembershipService } from './membership/membership.service';
 import { SegmentBuilder } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelService } from './read-model/read-model.service';
+import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsService } from './segments/segments.service';
 
 const DAY = 24 * 3600 * 1000;
@@ -60,7 +61,7 @@ beforeAll(async () => {
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 7, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
   lists = new ListsService(ds, outbox, membership);
-  segments = new SegmentsService(ds, outbox, membership, builder, clock);
+  segments = new SegmentsService(ds, outbox, membership, builder, clock, new ExportSnapshots(ds));
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@
  * it); the service adds what needs its data (list ids, custom field types).
  */
 import { z } from 'zod';
-import type { ContactSnapshot } from './events';
+import { SUBSCRIPTION_STATUSES, type ContactSnapshot, type SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
 
@@ -30,6 +30,11 @@ export const SegmentPatterns = {
   segmentPreview: qualify('segments.preview'),
   segmentContacts: qualify('segments.contacts'),
   segmentCount: qualify('segments.count'),
+  segmentHistory: qualify('segments.history'),
+  /** One bounded chunk of a segment export, read in one database snapshot for the whole export. */
+  segmentExportChunk: qualify('segments.export_chunk'),
+  /** Current segment memberships of one contact (`GET /v1/contacts/:id/segments`). */
+  contactSegments: qualify('segments.contact_segments'),
 } as const satisfies Record<string, string>;
 
 /** Exactly one of `list_id` / `segment_id`. Unknown or other-tenant ids → 404. */
@@ -120,7 +125,6 @@ export interface ListMembersChangeReply {
   changed: number;
 }
 
-/** A contact as the segments read model knows it (no `version`). */
 /** A contact as the segments read model holds it (it keeps no `external_id`, the contacts service's key, nor consent state yet). */
 export type SegmentContactView = Omit<ContactSnapshot, 'version' | 'external_id' | 'subscription_status' | 'suppressed'>;
 
@@ -128,16 +132,25 @@ export interface ListMemberView extends SegmentContactView {
   added_at: string;
 }
 
+/** A query-string boolean: `true`/`false` (also 1/0). */
+const queryBoolean = z.preprocess((v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v), z.boolean());
+
 export const ExportFormatSchema = z.object({ format: z.enum(['csv', 'ndjson']).default('csv') }).strict();
+
+/** List export: members who are unsubscribed or suppressed are left out unless asked (SPEC §12). */
+export const ListExportQuerySchema = z
+  .object({ format: z.enum(['csv', 'ndjson']).default('csv'), include_unsubscribed: queryBoolean.default(false) })
+  .strict();
 
 export const ListExportChunkSchema = z
   .object({
     list_id: z.string().max(64),
     after: z.string().max(64).nullable(),
     limit: z.number().int().min(1).max(2000),
+    include_unsubscribed: z.boolean().default(false),
   })
   .strict();
-export type ListExportChunkRequest = z.infer<typeof ListExportChunkSchema>;
+export type ListExportChunkRequest = z.input<typeof ListExportChunkSchema>;
 
 export interface ListExportChunkReply {
   members: ListMemberView[];
@@ -170,18 +183,40 @@ export const VALUE_OPS = [
 ] as const;
 export type ValueOp = (typeof VALUE_OPS)[number];
 
+/**
+ * Operators on a date relative to "now" (SPEC §13): the value is a number of
+ * days. Membership changes as time passes; the time sweeper re-evaluates.
+ */
+export const RELATIVE_DATE_OPS = ['older_than_days', 'within_last_days', 'within_next_days', 'anniversary_within_days'] as const;
+export type RelativeDateOp = (typeof RELATIVE_DATE_OPS)[number];
+
 export type RuleScalar = string | number | boolean;
 export type RuleValue = RuleScalar | RuleScalar[];
 
 export interface AttributeCondition {
   attribute: RuleAttribute;
-  op: ValueOp;
+  op: ValueOp | RelativeDateOp;
   value?: RuleValue;
+  /** IANA time zone of a relative-date op's calendar (default UTC). */
+  tz?: string;
 }
 export interface CustomFieldCondition {
   custom_field: string;
-  op: ValueOp;
+  op: ValueOp | RelativeDateOp;
   value?: RuleValue;
+  tz?: string;
+}
+export interface SegmentCondition {
+  segment: string;
+  op: 'in' | 'not_in';
+}
+export interface RandomBucketCondition {
+  /** Contacts whose bucket (hash of contact id and salt, 0–100 in steps of 0.01) is in [offset, offset + percent). */
+  random_bucket: { percent: number; salt: string; offset?: number };
+}
+export interface SubscriptionStatusCondition {
+  subscription_status: SubscriptionStatus;
+  op: 'eq' | 'neq';
 }
 export interface TagCondition {
   tag: string;
@@ -203,10 +238,29 @@ export interface ActivityCondition {
   within_days?: number;
   where?: PropertyFilter[];
 }
-export type RuleCondition = AttributeCondition | CustomFieldCondition | TagCondition | ListCondition | ActivityCondition;
+export type RuleCondition =
+  | AttributeCondition
+  | CustomFieldCondition
+  | TagCondition
+  | ListCondition
+  | ActivityCondition
+  | SegmentCondition
+  | RandomBucketCondition
+  | SubscriptionStatusCondition;
 export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | RuleCondition;
 
-export const RULE_LIMITS = { maxDepth: 10, maxNodes: 200, maxListValues: 1000, maxStringLength: 1000, maxWithinDays: 3650 } as const;
+export const RULE_LIMITS = {
+  maxDepth: 10,
+  maxNodes: 200,
+  maxListValues: 1000,
+  maxStringLength: 1000,
+  maxWithinDays: 3650,
+  /** Relative-date ops: days from now (anniversaries: at most a year ahead). */
+  maxRelativeDays: 36500,
+  maxAnniversaryDays: 366,
+  /** Segments referencing segments: at most this many levels below the outermost. */
+  maxSegmentNesting: 5,
+} as const;
 
 // ---------------------------------------------------------------- segments
 
@@ -214,23 +268,34 @@ const segmentName = z.string().trim().min(1).max(200);
 
 /** Rules stay `unknown` here: their validation reports JSON paths (`rules.and[1].op`) the service builds. */
 export const CreateSegmentSchema = z
-  .object({ name: segmentName, description: description.optional(), rules: z.unknown() })
+  .object({
+    name: segmentName,
+    description: description.optional(),
+    rules: z.unknown(),
+    /** Members include unsubscribed and suppressed contacts (SPEC §12); default false. */
+    include_unsubscribed: z.boolean().default(false),
+  })
   .strict()
   .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] });
-export type CreateSegmentRequest = z.output<typeof CreateSegmentSchema>;
+export type CreateSegmentRequest = z.input<typeof CreateSegmentSchema>;
 
 export const UpdateSegmentSchema = z
-  .object({ name: segmentName.optional(), description: description.optional(), rules: z.unknown().optional() })
+  .object({
+    name: segmentName.optional(),
+    description: description.optional(),
+    rules: z.unknown().optional(),
+    include_unsubscribed: z.boolean().optional(),
+  })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to update', path: ['(body)'] });
-export type UpdateSegmentRequest = { name?: string; description?: string | null; rules?: unknown };
+export type UpdateSegmentRequest = { name?: string; description?: string | null; rules?: unknown; include_unsubscribed?: boolean };
 
 export const PreviewSegmentSchema = z
-  .object({ rules: z.unknown(), limit: z.number().int().min(0).max(100).default(10) })
+  .object({ rules: z.unknown(), limit: z.number().int().min(0).max(100).default(10), include_unsubscribed: z.boolean().default(false) })
   .strict()
   .refine((v) => v.rules !== undefined, { message: 'Required', path: ['rules'] });
-export type PreviewSegmentRequest = { rules: unknown; limit?: number };
-export type PreviewSegment = z.output<typeof PreviewSegmentSchema>;
+export type PreviewSegmentRequest = { rules: unknown; limit?: number; include_unsubscribed?: boolean };
+export type PreviewSegment = Omit<z.output<typeof PreviewSegmentSchema>, 'include_unsubscribed'> & { include_unsubscribed?: boolean };
 
 export type SegmentStatus = 'building' | 'ready';
 
@@ -239,6 +304,8 @@ export interface SegmentView {
   name: string;
   description: string | null;
   rules: RuleNode;
+  /** Whether unsubscribed and suppressed contacts can be members (SPEC §12). */
+  include_unsubscribed: boolean;
   status: SegmentStatus;
   /** Materialised members; while `building` this counts the part built so far. */
   member_count: number;
@@ -256,6 +323,58 @@ export interface SegmentCountReply {
   segment_id: string;
   count: number;
   status: SegmentStatus;
+}
+
+export const SegmentHistoryQuerySchema = z
+  .object({
+    /** ISO-8601; default: the last 30 intervals up to `to`. */
+    from: z.string().datetime({ offset: true }).optional(),
+    /** ISO-8601; default: now. */
+    to: z.string().datetime({ offset: true }).optional(),
+    interval: z.enum(['hour', 'day']).default('day'),
+  })
+  .strict();
+export type SegmentHistoryQuery = z.output<typeof SegmentHistoryQuerySchema>;
+
+/** At most this many intervals per history request (92 days by hour). */
+export const MAX_HISTORY_INTERVALS = 2208;
+
+/** One interval of a segment's history: entries and exits in [at, at + interval), members at its end. */
+export interface SegmentHistoryPoint {
+  at: string;
+  entered: number;
+  exited: number;
+  total: number;
+}
+
+/** A segment the contact is in now, and since when. */
+export interface ContactSegmentView {
+  segment_id: string;
+  name: string;
+  since: string;
+}
+
+export interface SegmentMemberView extends SegmentContactView {
+  /** When the contact entered the segment (null while the segment is still building). */
+  since: string | null;
+}
+
+export const SegmentExportChunkSchema = z
+  .object({
+    segment_id: z.string().max(64),
+    after: z.string().max(64).nullable(),
+    limit: z.number().int().min(1).max(2000),
+    /** The export's database snapshot, from the first chunk's reply (null for the first chunk). */
+    snapshot: z.string().max(64).nullable(),
+  })
+  .strict();
+export type SegmentExportChunkRequest = z.infer<typeof SegmentExportChunkSchema>;
+
+export interface SegmentExportChunkReply {
+  members: SegmentMemberView[];
+  next_after: string | null;
+  /** Pass back with the next chunk; null once the export is complete. */
+  snapshot: string | null;
 }
 
 // ---------------------------------------------------------------- request/reply definitions (see define-rpc.ts)
@@ -287,4 +406,11 @@ export const SegmentRpc = {
     replyOf<SegmentContactView[]>(),
   ),
   segmentCount: defineRpc(SegmentPatterns.segmentCount, z.object({ params: ByIdParams }), replyOf<SegmentCountReply>()),
+  segmentHistory: defineRpc(
+    SegmentPatterns.segmentHistory,
+    z.object({ params: ByIdParams, query: SegmentHistoryQuerySchema }),
+    replyOf<SegmentHistoryPoint[]>(),
+  ),
+  segmentExportChunk: defineRpc(SegmentPatterns.segmentExportChunk, z.object({ body: SegmentExportChunkSchema }), replyOf<SegmentExportChunkReply>()),
+  contactSegments: defineRpc(SegmentPatterns.contactSegments, z.object({ params: ByIdParams }), replyOf<ContactSegmentView[]>()),
 } as const;

@@ -159,6 +159,10 @@ class Contacts(_Resource):
     def list_activities(self, id: str, **query: Any) -> Paginator:
         return self._core.paginate("contacts.contacts_list_activities", id=id, **query)
 
+    def segments(self, id: str) -> list[dict[str, Any]]:
+        """The segments the contact is in now: ``[{segment_id, name, since}]``."""
+        return self._core.data("segments.contact_segments_list", id=id)
+
 
 class CustomFields(_Resource):
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -234,6 +238,14 @@ class Segments(_Resource):
 
     def count(self, id: str) -> dict[str, Any]:
         return self._core.data("segments.segments_count", id=id)
+
+    def history(self, id: str, **query: Any) -> list[dict[str, Any]]:
+        """Entries, exits and member count per UTC ``interval`` (hour or day) between ``from`` and ``to``."""
+        return self._core.data("segments.segments_history", id=id, **query)
+
+    def export(self, id: str, format: str | None = None) -> str:
+        """The segment's members when the export began, as CSV (default) or NDJSON text."""
+        return self._core.text("segments.segments_export", id=id, format=format)
 
 
 class Webhooks(_Resource):

@@ -165,6 +165,10 @@ export class Contacts {
   get(id: string, options?: RequestOptions): Promise<Resource> {
     return this.core.data('get', P.contact, { path: { id }, options });
   }
+  /** The segments the contact is in now: `[{segment_id, name, since}]`. */
+  segments(id: string, options?: RequestOptions): Promise<SigilObject[]> {
+    return this.core.data('get', '/v1/contacts/{id}/segments', { path: { id }, options });
+  }
   update(id: string, body: BodyOf<typeof P.contact, 'patch'>, options?: RequestOptions): Promise<Resource> {
     return this.core.data('patch', P.contact, { path: { id }, body, options });
   }
@@ -271,6 +275,14 @@ export class Segments {
   }
   count(id: string, options?: RequestOptions): Promise<SigilObject> {
     return this.core.data('get', '/v1/segments/{id}/count', { path: { id }, options });
+  }
+  /** Entries, exits and member count per UTC hour or day: `[{at, entered, exited, total}]`. */
+  history(id: string, query: QueryOf<'/v1/segments/{id}/history', 'get'> = {}, options?: RequestOptions): Promise<SigilObject[]> {
+    return this.core.data('get', '/v1/segments/{id}/history', { path: { id }, query, options });
+  }
+  /** The segment's members when the export began, as CSV or NDJSON text. */
+  export(id: string, query: QueryOf<'/v1/segments/{id}/export', 'get'> = {}, options?: RequestOptions): Promise<string> {
+    return this.core.envelope('get', '/v1/segments/{id}/export', { path: { id }, query, options, text: true });
   }
 }
 

@@ -1,15 +1,12 @@
 /**
- * `/v1/lists`: validate, forward over Kafka, return. The export streams: the
- * gateway pages through bounded export chunks (keyset cursor) and writes each
- * to the HTTP response as it arrives, honouring back-pressure, so neither the
- * gateway nor the segments service ever holds more than two chunks.
+ * `/v1/lists`: validate, forward over Kafka, return. The export streams
+ * (member-export.ts): bounded chunks, back-pressure, constant memory.
  */
-import { once } from 'node:events';
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
   CreateListSchema,
-  ExportFormatSchema,
+  ListExportQuerySchema,
   ListMembersChangeSchema,
   SegmentRpc,
   SegmentsPageQuerySchema,
@@ -19,15 +16,13 @@ import {
   type ListView,
   type RequestContext,
 } from '@sigil/contracts';
-import { parseOrThrow, RpcClient, UpstreamTimeout } from '@sigil/platform';
+import { parseOrThrow, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
-
-const EXPORT_CHUNK_ROWS = 1000;
-const EXPORT_CHUNK_TIMEOUT_MS = 30000;
+import { EXPORT_CHUNK_ROWS, EXPORT_CHUNK_TIMEOUT_MS, retryOnce, streamMemberExport } from './member-export';
 
 @Controller('v1/lists')
 export class ListsController {
@@ -96,80 +91,35 @@ export class ListsController {
 
   @Get(':id/export')
   @RequireScope('lists:read')
-  @ApiDoc({ tag: 'Lists', summary: 'Export members, streamed at any size', query: ExportFormatSchema, streamed: ['text/csv', 'application/x-ndjson'] })
+  @ApiDoc({
+    tag: 'Lists',
+    summary: 'Export members, streamed at any size (unsubscribed and suppressed contacts only with include_unsubscribed=true)',
+    query: ListExportQuerySchema,
+    streamed: ['text/csv', 'application/x-ndjson'],
+  })
   async export(
     @Ctx() ctx: RequestContext,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { format } = parseOrThrow(ExportFormatSchema, query);
-    // A chunk is a read that can be asked again: one retry, and a timeout sized for a busy database.
-    const fetchChunk = async (after: string | null) => {
-      const ask = () =>
-        this.rpc.call(SegmentRpc.listExportChunk, ctx, { body: { list_id: id, after, limit: EXPORT_CHUNK_ROWS } }, EXPORT_CHUNK_TIMEOUT_MS);
-      return ask().catch((err: unknown) => {
-        if (err instanceof UpstreamTimeout) return ask();
-        throw err;
-      });
-    };
-    // The first chunk comes before any byte is written, so a 404 still gets the error envelope.
-    let chunk = (await fetchChunk(null)).data;
-    reply.hijack();
-    const out = reply.raw;
-    out.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-      'content-disposition': `attachment; filename="${id.replace(/[^\w-]/g, '')}.${format}"`,
-      'cache-control': 'no-store',
-    });
-    const line = format === 'csv' ? csvLine : (m: ListMemberView) => `${JSON.stringify(m)}\n`;
-    try {
-      if (format === 'csv') await write(out, CSV_HEADER);
-      for (;;) {
-        // Ask for the next chunk while this one is written.
-        const next = chunk.next_after !== null ? fetchChunk(chunk.next_after) : undefined;
-        next?.catch(() => undefined);
-        if (chunk.members.length) await write(out, chunk.members.map(line).join(''));
-        if (!next || out.destroyed) break;
-        chunk = (await next).data;
-      }
-      out.end();
-    } catch (err) {
-      // Headers are gone: the only honest signal left is an aborted response.
-      this.logger.error(`list export ${id} aborted: ${String(err)}`);
-      out.destroy(err instanceof Error ? err : new Error(String(err)));
-    }
+    const { format, include_unsubscribed } = parseOrThrow(ListExportQuerySchema, query);
+    await streamMemberExport<ListMemberView>(
+      reply,
+      {
+        id,
+        format,
+        timeColumn: 'added_at',
+        timeOf: (m) => m.added_at,
+        fetch: async (next) => {
+          const after = (next as string | null) ?? null;
+          const { data } = await retryOnce(() =>
+            this.rpc.call(SegmentRpc.listExportChunk, ctx, { body: { list_id: id, after, limit: EXPORT_CHUNK_ROWS, include_unsubscribed } }, EXPORT_CHUNK_TIMEOUT_MS),
+          );
+          return { members: data.members, next: data.next_after };
+        },
+      },
+      this.logger,
+    );
   }
-}
-
-async function write(out: NodeJS.WritableStream & { destroyed: boolean }, text: string): Promise<void> {
-  if (out.destroyed) throw new Error('client went away');
-  if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
-}
-
-const CSV_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at', 'added_at'] as const;
-const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
-
-function csvLine(m: ListMemberView): string {
-  const cells: Record<(typeof CSV_COLUMNS)[number], string> = {
-    id: m.id,
-    email: m.email,
-    first_name: m.first_name ?? '',
-    last_name: m.last_name ?? '',
-    phone: m.phone ?? '',
-    tags: m.tags.join(';'),
-    custom_fields: Object.keys(m.custom_fields).length ? JSON.stringify(m.custom_fields) : '',
-    created_at: m.created_at,
-    updated_at: m.updated_at,
-    added_at: m.added_at,
-  };
-  return `${CSV_COLUMNS.map((c) => csvCell(cells[c], c === 'phone')).join(',')}\r\n`;
-}
-
-/** RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula. */
-export function csvCell(value: string, isPhone = false): string {
-  let v = value;
-  if (/^[=+\-@\t\r]/.test(v) && !(isPhone && /^\+\d+$/.test(v))) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }

@@ -1,7 +1,16 @@
-/** `/v1/segments`: validate, forward over Kafka, return. Rule trees are validated in full by the segments service. */
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+/**
+ * `/v1/segments`: validate, forward over Kafka, return. Rule trees are
+ * validated in full by the segments service. The export streams like list
+ * exports, every chunk read in the database snapshot the first one opened.
+ */
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   CreateSegmentSchema,
+  ExportFormatSchema,
+  SegmentHistoryQuerySchema,
+  type SegmentHistoryPoint,
+  type SegmentMemberView,
   PreviewSegmentSchema,
   SegmentRpc,
   SegmentsPageQuerySchema,
@@ -12,15 +21,18 @@ import {
   type SegmentPreviewReply,
   type SegmentView,
 } from '@sigil/contracts';
-import { RpcClient } from '@sigil/platform';
+import { parseOrThrow, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
+import { EXPORT_CHUNK_ROWS, EXPORT_CHUNK_TIMEOUT_MS, retryOnce, streamMemberExport } from './member-export';
 
 @Controller('v1/segments')
 export class SegmentsController {
+  private readonly logger = new Logger('SegmentsController');
+
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
@@ -80,5 +92,41 @@ export class SegmentsController {
   @ApiDoc({ tag: 'Segments', summary: 'Number of contacts in the segment' })
   count(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentCountReply>> {
     return forward(this.rpc, SegmentRpc.segmentCount, ctx, { params: { id } });
+  }
+
+  @Get(':id/history')
+  @RequireScope('segments:read')
+  @ApiDoc({ tag: 'Segments', summary: 'Entries, exits and member count per hour or day (UTC)', query: SegmentHistoryQuerySchema })
+  history(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentHistoryPoint[]>> {
+    return forward(this.rpc, SegmentRpc.segmentHistory, ctx, { params: { id }, query });
+  }
+
+  @Get(':id/export')
+  @RequireScope('segments:read')
+  @ApiDoc({ tag: 'Segments', summary: 'Export members as of the start of the export, streamed at any size', query: ExportFormatSchema, streamed: ['text/csv', 'application/x-ndjson'] })
+  async export(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+    const { format } = parseOrThrow(ExportFormatSchema, query);
+    await streamMemberExport<SegmentMemberView>(
+      reply,
+      {
+        id,
+        format,
+        timeColumn: 'since',
+        timeOf: (m) => m.since,
+        fetch: async (next) => {
+          const cursor = (next as { after: string; snapshot: string | null } | null) ?? { after: null, snapshot: null };
+          const { data } = await retryOnce(() =>
+            this.rpc.call(
+              SegmentRpc.segmentExportChunk,
+              ctx,
+              { body: { segment_id: id, after: cursor.after, snapshot: cursor.snapshot, limit: EXPORT_CHUNK_ROWS } },
+              EXPORT_CHUNK_TIMEOUT_MS,
+            ),
+          );
+          return { members: data.members, next: data.next_after === null ? null : { after: data.next_after, snapshot: data.snapshot } };
+        },
+      },
+      this.logger,
+    );
   }
 }

@@ -142,7 +142,7 @@ export class ListsService {
             );
       const changed = new Set(changedRows.map((r) => r.contact_id));
       const isKnown = new Set(knownIds);
-      await this.outbox.append(
+      const appended = await this.outbox.append(
         manager,
         [...changed].map((contactId) => ({
           type: action === 'add' ? ('list.member_added' as const) : ('list.member_removed' as const),
@@ -152,7 +152,9 @@ export class ListsService {
           data: { list_id: list.id, contact_id: contactId },
         })),
       );
-      await this.membership.reevaluate(manager, ctx.tenant_id, ctx.mode, [...changed], (s) => s.list_refs.includes(list.id));
+      // Each contact's segment changes are caused by its list event.
+      const causes = new Map(appended.map((e) => [(e.data as { contact_id: string }).contact_id, { type: e.type, event_id: e.id }]));
+      await this.membership.reevaluate(manager, ctx.tenant_id, ctx.mode, [...changed], (s) => s.list_refs.includes(list.id), causes);
       const results: ListMemberResult[] = req.contact_ids.map((contactId) => ({
         contact_id: contactId,
         status: !isKnown.has(contactId)
@@ -196,8 +198,9 @@ export class ListsService {
       `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m
          JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
         WHERE m.tenant_id = $1 AND m.mode = $2 AND m.list_id = $3 AND m.contact_id > $4
+          AND ($6 OR (c.subscription_status = 'subscribed' AND NOT c.suppressed))
         ORDER BY m.contact_id LIMIT $5`,
-      [ctx.tenant_id, ctx.mode, list.id, req.after ?? '', req.limit],
+      [ctx.tenant_id, ctx.mode, list.id, req.after ?? '', req.limit, req.include_unsubscribed ?? false],
     );
     const members: ListMemberView[] = [];
     let bytes = 0;

@@ -4,14 +4,16 @@
  * - builds: a new or edited segment (`building`) is evaluated over every
  *   contact, chunk by chunk, resumable from its cursor after a crash, then
  *   marked `ready`;
- * - time sweeps: segments whose rules have a `within_days` window are
- *   re-evaluated every sweep interval, so contacts leave (or enter) as their
- *   activities age out of the window.
+ * - time sweeps: segments whose rules depend on time (a `within_days`
+ *   window, a relative date) are re-evaluated every sweep interval, so
+ *   contacts leave (or enter) as activities age out and date boundaries pass.
+ *   A sweep finds the contacts whose membership differs from the rules now in
+ *   one set-based query, then reconciles only those, under lock, in chunks.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../clock';
-import { MembershipService, type SegmentDefinition } from './membership.service';
+import { DEFINITION_COLUMNS, MembershipService, type Cause, type SegmentDefinition } from './membership.service';
 import { returnedRows } from '@sigil/platform';
 
 export const SEGMENT_BUILDER_SETTINGS = Symbol('SEGMENT_BUILDER_SETTINGS');
@@ -68,14 +70,41 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  /** Re-evaluates every time-window segment whose sweep is due; returns how many were swept. */
+  /** Re-evaluates every time-dependent segment whose sweep is due; returns how many were swept. */
   async sweepTimeWindows(): Promise<number> {
     let swept = 0;
     for (;;) {
       const segment = await this.claimSweep();
       if (!segment) return swept;
-      await this.reconcileAll(segment, '', true, () => undefined);
+      await this.sweep(segment);
       swept++;
+    }
+  }
+
+  /**
+   * One sweep: candidates from a set-based diff, reconciled chunk by chunk
+   * (each re-checked under lock, so a contact changed meanwhile is decided on
+   * its current data). Repeats while a pass found a full batch.
+   */
+  private async sweep(segment: SegmentDefinition): Promise<void> {
+    const cause: Cause = { type: 'time' };
+    const batch = this.settings.chunkSize * 25;
+    for (let pass = 0; pass < 100; pass++) {
+      const ids = await this.membership.candidates(this.dataSource.manager, segment, batch);
+      for (let i = 0; i < ids.length; i += this.settings.chunkSize) {
+        const chunk = ids.slice(i, i + this.settings.chunkSize);
+        const stale = await this.dataSource.transaction(async (manager) => {
+          const current: Array<{ rules_version: number }> = await manager.query(
+            `SELECT rules_version FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = $3 FOR SHARE`,
+            [segment.tenant_id, segment.mode, segment.id],
+          );
+          if (current[0]?.rules_version !== segment.rules_version) return true;
+          await this.membership.reconcileContacts(manager, segment, chunk, true, cause);
+          return false;
+        });
+        if (stale) return;
+      }
+      if (ids.length < batch) return;
     }
   }
 
@@ -109,7 +138,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
             SELECT tenant_id, mode, id FROM segments
              WHERE status = 'building' AND (build_lease_until IS NULL OR build_lease_until < now())
              ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, build_cursor`,
+          RETURNING ${DEFINITION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, s.build_cursor`,
         [this.settings.leaseSeconds],
       ),
     );
@@ -126,7 +155,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
              WHERE status = 'ready' AND time_window
                AND (window_swept_at IS NULL OR window_swept_at <= $1::timestamptz - make_interval(secs => $2::double precision))
              ORDER BY window_swept_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING tenant_id, mode, id, rules, rules_version, list_refs, built_at, NULL AS build_cursor`,
+          RETURNING ${DEFINITION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, NULL AS build_cursor`,
         [now.toISOString(), this.settings.sweepIntervalMs / 1000],
       ),
     );
@@ -136,7 +165,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   private async build(segment: Claimed): Promise<boolean> {
     const started = Date.now();
     // The first build populates a new segment silently; rebuilds after an edit are real changes.
-    const done = await this.reconcileAll(segment, segment.build_cursor ?? '', segment.built_at !== null, async (cursor, manager) => {
+    const done = await this.reconcileAll(segment, segment.build_cursor ?? '', async (cursor, manager) => {
       await manager.query(
         `UPDATE segments SET build_cursor = $4, build_lease_until = now() + make_interval(secs => $5::int)
           WHERE tenant_id = $1 AND mode = $2 AND id = $3`,
@@ -159,12 +188,9 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
    * Reconciles a segment from `after` to the end, one transaction per chunk.
    * Stops (returning false) if the segment was edited or deleted meanwhile.
    */
-  private async reconcileAll(
-    segment: SegmentDefinition,
-    after: string,
-    emit: boolean,
-    progress: (cursor: string, manager: EntityManager) => unknown,
-  ): Promise<boolean> {
+  private async reconcileAll(segment: SegmentDefinition, after: string, progress: (cursor: string, manager: EntityManager) => unknown): Promise<boolean> {
+    const emit = segment.built_at !== null;
+    const cause: Cause = { type: emit ? 'rules' : 'build' };
     let cursor: string | null = after;
     while (cursor !== null) {
       const from: string = cursor;
@@ -174,7 +200,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
           [segment.tenant_id, segment.mode, segment.id],
         );
         if (current[0]?.rules_version !== segment.rules_version) return 'stale' as const;
-        const next = await this.membership.reconcileChunk(manager, segment, from, this.settings.chunkSize, emit);
+        const next = await this.membership.reconcileChunk(manager, segment, from, this.settings.chunkSize, emit, cause);
         if (next !== null) await progress(next, manager);
         return next;
       });

@@ -1,5 +1,6 @@
 /** The segments database's migrations, in order. */
 import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
 import { Segments1764100000300 } from './1764100000300-segments';
+import { SegmentsTimeComposition1765000000300 } from './1765000000300-segments-time-composition';
 
-export const SEGMENTS_MIGRATIONS = [SharedTables1764100000000, Segments1764100000300, IdempotencyRecords1764200000000];
+export const SEGMENTS_MIGRATIONS = [SharedTables1764100000000, Segments1764100000300, IdempotencyRecords1764200000000, SegmentsTimeComposition1765000000300];

@@ -13,6 +13,7 @@ import type { Clock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
+import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelService } from './read-model.service';
 
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const membership = new MembershipService(outbox, clock);
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 50, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, outbox, membership, builder, clock);
+  segments = new SegmentsService(ds, outbox, membership, builder, clock, new ExportSnapshots(ds));
 });
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { systemClock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
+import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelRebuilder, type ContactsSnapshotSource } from './read-model.rebuilder';
 import { ReadModelService } from './read-model.service';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const membership = new MembershipService(outbox, systemClock);
   readModel = new ReadModelService(ds, membership, outbox);
   builder = new SegmentBuilder(ds, membership, systemClock, { enabled: false, pollIntervalMs: 50, chunkSize: 100, sweepIntervalMs: 60000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, outbox, membership, builder, systemClock);
+  segments = new SegmentsService(ds, outbox, membership, builder, systemClock, new ExportSnapshots(ds));
 });
 
 afterAll(async () => {

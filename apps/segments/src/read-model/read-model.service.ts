@@ -10,14 +10,23 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
 import { OutboxWriter, processNewEvents } from '@sigil/platform';
-import { MembershipService } from '../membership/membership.service';
+import { MembershipService, type Cause } from '../membership/membership.service';
 import { returnedRows } from '@sigil/platform';
 
 export const READ_MODEL_CONSUMER = 'segments.read-model';
 
 
+/**
+ * `subscription_status` and `suppressed` come with every contact payload (SPEC §12);
+ * a payload without them (older producers) means subscribed and not suppressed.
+ */
 const SNAPSHOT_COLUMNS = `r(tenant_id text, mode text, id text, email text, first_name text, last_name text, phone text,
-  tags text[], custom_fields jsonb, created_at timestamptz, updated_at timestamptz, version integer)`;
+  tags text[], custom_fields jsonb, created_at timestamptz, updated_at timestamptz, version integer,
+  subscription_status text, suppressed boolean)`;
+
+/** A snapshot to apply, with the event that carried it (kept in the membership history). */
+type CausedSnapshot = TenantContactSnapshot & { cause?: Cause };
+type CausedActivity = ActivitySnapshot & { cause?: Cause };
 
 @Injectable()
 export class ReadModelService {
@@ -47,8 +56,8 @@ export class ReadModelService {
     return this.dataSource.transaction(async (manager) => {
       const fresh = await processNewEvents(manager, READ_MODEL_CONSUMER, relevant.map((e) => e.id));
       let applied = 0;
-      let snapshots: TenantContactSnapshot[] = [];
-      let activities: ActivitySnapshot[] = [];
+      let snapshots: CausedSnapshot[] = [];
+      let activities: CausedActivity[] = [];
       const flush = async () => {
         for (const round of inRounds(snapshots, (c) => c.id)) await this.upsert(manager, round);
         for (const round of inRounds(activities, (a) => a.contact_id)) await this.recordActivities(manager, round);
@@ -58,19 +67,12 @@ export class ReadModelService {
       for (const event of relevant) {
         if (!fresh.delete(event.id)) continue; // seen before, or a duplicate within this batch
         const { tenant_id: tenantId, mode } = event;
+        const cause: Cause = { type: event.type, event_id: event.id };
         switch (event.type) {
-          case 'contact.created':
-          case 'contact.updated':
-          case 'contact.tags_changed': {
-            if (activities.length) await flush();
-            const { contact } = event.data as EventPayloads['contact.created'];
-            snapshots.push({ ...contact, tenant_id: tenantId, mode });
-            break;
-          }
           case 'contact.activity_recorded': {
             if (snapshots.length) await flush();
             const { contact_id, activity } = event.data as EventPayloads['contact.activity_recorded'];
-            activities.push({ ...activity, tenant_id: tenantId, mode, contact_id });
+            activities.push({ ...activity, tenant_id: tenantId, mode, contact_id, cause });
             break;
           }
           case 'contact.merged': {
@@ -82,7 +84,16 @@ export class ReadModelService {
           case 'contact.deleted': {
             await flush();
             const { id, version } = event.data as EventPayloads['contact.deleted'];
-            await this.erase(manager, tenantId, mode, id, version);
+            await this.erase(manager, tenantId, mode, id, version, cause);
+            break;
+          }
+          default: {
+            // contact.created / updated / tags_changed, and any other contact event carrying the
+            // contact's snapshot (e.g. a subscription change): the newest version wins.
+            const { contact } = event.data as Partial<EventPayloads['contact.created']>;
+            if (!contact || typeof contact !== 'object' || typeof contact.id !== 'string') break;
+            if (activities.length) await flush();
+            snapshots.push({ ...contact, tenant_id: tenantId, mode, cause });
             break;
           }
         }
@@ -97,34 +108,42 @@ export class ReadModelService {
    * Upserts snapshots (any tenants), keeping the newer version, and
    * re-evaluates the contacts that changed. Returns the ids that changed.
    */
-  async upsert(manager: EntityManager, snapshots: TenantContactSnapshot[]): Promise<string[]> {
+  async upsert(manager: EntityManager, snapshots: CausedSnapshot[], cause: Cause = { type: 'snapshot' }): Promise<string[]> {
     if (!snapshots.length) return [];
-    const json = JSON.stringify(snapshots);
+    const json = JSON.stringify(snapshots.map(({ cause: _cause, ...snapshot }) => snapshot));
     const changed: Array<{ tenant_id: string; mode: Mode; id: string }> = await manager.query(
-      `INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version, deleted, synced_at)
+      `INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version,
+                                  subscription_status, suppressed, deleted, synced_at)
        SELECT r.tenant_id, r.mode, r.id, r.email, r.first_name, r.last_name, r.phone, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '{}'),
-              r.created_at, r.updated_at, r.version, false, now()
+              r.created_at, r.updated_at, r.version, coalesce(r.subscription_status, 'subscribed'), coalesce(r.suppressed, false), false, now()
          FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}
        ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
          email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, phone = EXCLUDED.phone,
          tags = EXCLUDED.tags, custom_fields = EXCLUDED.custom_fields, created_at = EXCLUDED.created_at,
-         updated_at = EXCLUDED.updated_at, version = EXCLUDED.version, synced_at = now()
+         updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
+         subscription_status = EXCLUDED.subscription_status, suppressed = EXCLUDED.suppressed, synced_at = now()
        WHERE t.version < EXCLUDED.version AND NOT t.deleted
        RETURNING t.tenant_id, t.mode, t.id`,
       [json],
     );
     if (!changed.length) return [];
+    // Only keys whose kind is new: an ON CONFLICT on an existing row locks it even when it changes
+    // nothing, which would serialise every partition's transaction of a tenant on its field rows.
     await manager.query(
       `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind)
        SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
          FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
         WHERE jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
+          AND NOT EXISTS (SELECT 1 FROM custom_field_kinds k
+                           WHERE k.tenant_id = r.tenant_id AND k.mode = r.mode AND k.key = kv.key
+                             AND (k.kind = jsonb_typeof(kv.value) OR k.kind = 'mixed'))
        ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
       [json],
     );
+    const causes = new Map(snapshots.map((s) => [s.id, s.cause ?? cause]));
     for (const [scope, ids] of groupByTenant(changed)) {
       const [tenantId, mode] = scope.split(' ') as [string, Mode];
-      await this.membership.reevaluate(manager, tenantId, mode, ids);
+      await this.membership.reevaluate(manager, tenantId, mode, ids, undefined, causes);
     }
     return changed.map((c) => c.id);
   }
@@ -171,7 +190,14 @@ export class ReadModelService {
    * drops its activities, list memberships (with `list.member_removed`) and
    * segment memberships (with `segment.contact_exited`).
    */
-  async erase(manager: EntityManager, tenantId: string, mode: Mode, contactId: string, version: number | null): Promise<boolean> {
+  async erase(
+    manager: EntityManager,
+    tenantId: string,
+    mode: Mode,
+    contactId: string,
+    version: number | null,
+    cause: Cause = { type: 'contact.deleted' },
+  ): Promise<boolean> {
     const erased: unknown[] = await manager.query(
       `INSERT INTO contacts AS t (tenant_id, mode, id, email, created_at, updated_at, version, deleted)
        VALUES ($1, $2, $3, '', now(), now(), coalesce($4::int, 0), true)
@@ -201,13 +227,14 @@ export class ReadModelService {
         data: { list_id: l.list_id, contact_id: contactId },
       })),
     );
-    await this.membership.removeContact(manager, tenantId, mode, contactId);
+    await this.membership.removeContact(manager, tenantId, mode, contactId, cause);
     return true;
   }
 
   /** Stores activities (idempotent on activity id) and re-evaluates their contacts. */
-  async recordActivities(manager: EntityManager, activities: ActivitySnapshot[]): Promise<void> {
+  async recordActivities(manager: EntityManager, activities: CausedActivity[]): Promise<void> {
     if (!activities.length) return;
+    const causes = new Map(activities.map((a) => [a.contact_id, a.cause ?? { type: 'snapshot' }]));
     const inserted: Array<{ tenant_id: string; mode: Mode; contact_id: string }> = await manager.query(
       `INSERT INTO contact_activities (tenant_id, mode, id, contact_id, type, occurred_at, properties)
        SELECT r.tenant_id, r.mode, r.id, r.contact_id, r.type, r.occurred_at, coalesce(r.properties, '{}')
@@ -215,7 +242,7 @@ export class ReadModelService {
         WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = r.tenant_id AND c.mode = r.mode AND c.id = r.contact_id AND c.deleted)
        ON CONFLICT DO NOTHING
        RETURNING tenant_id, mode, contact_id`,
-      [JSON.stringify(activities)],
+      [JSON.stringify(activities.map(({ cause: _cause, ...activity }) => activity))],
     );
     for (const [scope, ids] of groupByTenant(inserted.map((r) => ({ tenant_id: r.tenant_id, mode: r.mode, id: r.contact_id })))) {
       const [tenantId, mode] = scope.split(' ') as [string, Mode];
@@ -223,7 +250,7 @@ export class ReadModelService {
         `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
         [tenantId, mode, [...new Set(ids)]],
       );
-      await this.membership.reevaluate(manager, tenantId, mode, locked.map((r) => r.id));
+      await this.membership.reevaluate(manager, tenantId, mode, locked.map((r) => r.id), undefined, causes);
     }
   }
 }

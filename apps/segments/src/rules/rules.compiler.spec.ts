@@ -1,4 +1,4 @@
-import { compileRules, escapeLike, SqlParams } from './rules.compiler';
+import { bucketOf, compileRules, escapeLike, SqlParams, withConsent } from './rules.compiler';
 import { checkRules } from './rules.validator';
 
 const NOW = new Date('2025-06-01T00:00:00.000Z');
@@ -107,5 +107,43 @@ describe('compileRules', () => {
 
   it('escapeLike leaves other characters alone', () => {
     expect(escapeLike('a%b_c\\d e')).toBe('a\\%b\\_c\\\\d e');
+  });
+
+  describe('SPEC §13 conditions', () => {
+    it('compares relative dates with the clock, every value a bind parameter', () => {
+      const { sql, params } = compile({ attribute: 'created_at', op: 'older_than_days', value: 30 });
+      expect(sql).toBe('coalesce((c.created_at < $3::timestamptz - make_interval(days => $4::int)), false)');
+      expect(params).toEqual(['ten_1', 'live', NOW.toISOString(), 30]);
+    });
+
+    it('reads custom field dates in the rule time zone and anniversaries as calendar dates', () => {
+      const { sql, params } = compile({ custom_field: 'birthday', op: 'anniversary_within_days', value: 3, tz: 'America/New_York' });
+      expect(sql).toContain("sigil_try_timestamptz(CASE WHEN jsonb_typeof((c.custom_fields -> $3::text)) = 'string'");
+      expect(sql).toContain('sigil_days_to_anniversary((sigil_try_timestamptz(');
+      expect(sql).toContain('AT TIME ZONE $4::text)::date, ($5::timestamptz AT TIME ZONE $4::text)::date) <= $6::int');
+      expect(params).toEqual(['ten_1', 'live', 'birthday', 'America/New_York', NOW.toISOString(), 3]);
+    });
+
+    it('compiles segment, random bucket and subscription status conditions', () => {
+      expect(compile({ segment: 'seg_1', op: 'not_in' }).sql).toContain('NOT EXISTS (SELECT 1 FROM segment_members sm WHERE');
+      const bucket = compile({ random_bucket: { percent: 12.5, salt: 'x', offset: 10 } });
+      expect(bucket.params).toEqual(['ten_1', 'live', 'x', 1000, 2250]);
+      expect(compile({ subscription_status: 'bounced', op: 'neq' }).sql).toBe('coalesce((NOT (c.subscription_status = $3::text)), false)');
+    });
+
+    it('spreads random buckets evenly and keeps them stable', () => {
+      const ids = Array.from({ length: 20000 }, (_, i) => `con_${i.toString(36).padStart(8, '0')}`);
+      const tenth = ids.filter((id) => bucketOf(id, 'spring-test') < 1000).length;
+      expect(tenth).toBeGreaterThan(1800);
+      expect(tenth).toBeLessThan(2200);
+      expect(ids.map((id) => bucketOf(id, 'a'))).toEqual(ids.map((id) => bucketOf(id, 'a')));
+      // Another salt is another split.
+      expect(ids.filter((id) => bucketOf(id, 'a') < 5000 !== bucketOf(id, 'b') < 5000).length).toBeGreaterThan(9000);
+    });
+
+    it('applies the consent default unless the segment includes unsubscribed contacts', () => {
+      expect(withConsent('X', false)).toBe("(c.subscription_status = 'subscribed' AND NOT c.suppressed AND X)");
+      expect(withConsent('X', true)).toBe('X');
+    });
   });
 });

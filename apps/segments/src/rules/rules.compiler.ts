@@ -6,8 +6,9 @@
  * JSON values (custom fields, activity properties) are read through type
  * guards, so a value of another type never matches and never raises.
  */
+import { createHash } from 'node:crypto';
 import type { RuleAttribute, RuleScalar } from '@sigil/contracts';
-import type { CheckedNode, CheckedValue } from './rules.validator';
+import type { CheckedNode, CheckedRelative, CheckedValue } from './rules.validator';
 
 /** Bind parameters of one statement: `add` returns the placeholder, cast included. */
 export class SqlParams {
@@ -37,6 +38,8 @@ interface ValueSource {
   text: string;
   number: string;
   date: string;
+  /** The value as an instant, a date or date-time without offset read in the time zone `tz()` (a bind placeholder, added when used). */
+  dateIn(tz: () => string): string;
   boolean: string;
   array: string;
   present: string;
@@ -47,6 +50,7 @@ function columnSource(column: string): ValueSource {
     text: column,
     number: 'NULL::numeric',
     date: column,
+    dateIn: () => column,
     boolean: 'NULL::boolean',
     array: 'NULL::jsonb',
     present: `(${column} IS NOT NULL AND ${column}::text <> '')`,
@@ -59,6 +63,7 @@ function jsonSource(json: string): ValueSource {
     text: `(${str})`,
     number: `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${json})::numeric END)`,
     date: `sigil_try_timestamptz(${str})`,
+    dateIn: (tz) => `sigil_try_timestamptz(${str}, ${tz()})`,
     boolean: `(CASE WHEN jsonb_typeof(${json}) = 'boolean' THEN (${json})::boolean END)`,
     array: `(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} END)`,
     present: `(jsonb_typeof(${json}) IS DISTINCT FROM 'null' AND ${json} IS NOT NULL AND ${json} <> '""'::jsonb AND ${json} <> '[]'::jsonb)`,
@@ -132,6 +137,35 @@ function compare(source: ValueSource, cond: CheckedValue, p: SqlParams): string 
 
 const SQL_COMPARISON = { eq: '=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
+/**
+ * A date compared with the clock's "now" (docs/segments.md, "Relative dates"):
+ * the day counts are exact multiples of 24 h from now; anniversaries compare
+ * calendar dates in the rule's time zone, a 29 February falling on 28 February
+ * in other years.
+ */
+function relative(source: ValueSource, cond: CheckedRelative, p: SqlParams, now: Date): string {
+  let tzParam: string | undefined;
+  const tz = () => (tzParam ??= p.add(cond.tz, 'text'));
+  const e = source.dateIn(tz);
+  const at = p.add(now.toISOString(), 'timestamptz');
+  const days = () => `make_interval(days => ${p.add(cond.days, 'int')})`;
+  switch (cond.op) {
+    case 'older_than_days':
+      return `${e} < ${at} - ${days()}`;
+    case 'within_last_days':
+      return `${e} BETWEEN ${at} - ${days()} AND ${at}`;
+    case 'within_next_days':
+      return `${e} BETWEEN ${at} AND ${at} + ${days()}`;
+    case 'anniversary_within_days':
+      return `sigil_days_to_anniversary((${e} AT TIME ZONE ${tz()})::date, (${at} AT TIME ZONE ${tz()})::date) <= ${p.add(cond.days, 'int')}`;
+  }
+}
+
+/** Salted bucket of a contact, 0–9999: the first 32 bits of md5(id ":" salt) modulo 10 000 (see `bucketOf`). */
+export function bucketSql(contactId: string, salt: string): string {
+  return `(('x' || substr(md5(${contactId} || ':' || ${salt}), 1, 8))::bit(32)::bigint % 10000)`;
+}
+
 export interface CompileOptions {
   /** "Now" for `within_days` windows: the injectable clock's time. */
   now: Date;
@@ -147,10 +181,26 @@ export function compileRules(node: CheckedNode, p: SqlParams, options: CompileOp
       return `(${node.children.map((c) => compileRules(c, p, options)).join(node.node === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
       return `(NOT ${compileRules(node.child, p, options)})`;
-    case 'attribute':
-      return guard(compare(columnSource(ATTRIBUTE_COLUMNS[node.attribute]), node, p));
-    case 'custom_field':
-      return guard(compare(jsonSource(`(c.custom_fields -> ${p.add(node.key, 'text')})`), node, p));
+    case 'attribute': {
+      const source = columnSource(ATTRIBUTE_COLUMNS[node.attribute]);
+      return guard(node.kind === 'relative' ? relative(source, node, p, options.now) : compare(source, node, p));
+    }
+    case 'custom_field': {
+      const source = jsonSource(`(c.custom_fields -> ${p.add(node.key, 'text')})`);
+      return guard(node.kind === 'relative' ? relative(source, node, p, options.now) : compare(source, node, p));
+    }
+    case 'segment': {
+      const exists = `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.tenant_id = c.tenant_id AND sm.mode = c.mode AND sm.segment_id = ${p.add(node.segmentId, 'text')} AND sm.contact_id = c.id)`;
+      return guard(node.op === 'in' ? exists : `NOT ${exists}`);
+    }
+    case 'random_bucket': {
+      const bucket = bucketSql('c.id', p.add(node.salt, 'text'));
+      return guard(`${bucket} >= ${p.add(node.fromBasisPoints, 'int')} AND ${bucket} < ${p.add(node.toBasisPoints, 'int')}`);
+    }
+    case 'subscription_status': {
+      const eq = `c.subscription_status = ${p.add(node.status, 'text')}`;
+      return guard(node.op === 'eq' ? eq : `NOT (${eq})`);
+    }
     case 'tag': {
       const has = `${p.add(node.tag, 'text')} = ANY(c.tags)`;
       return guard(node.op === 'has' ? has : `NOT (${has})`);
@@ -182,7 +232,20 @@ export function compileRules(node: CheckedNode, p: SqlParams, options: CompileOp
   }
 }
 
+/**
+ * The consent default (SPEC §12): unless a segment asks `include_unsubscribed`,
+ * only subscribed, unsuppressed contacts are members.
+ */
+export function withConsent(predicate: string, includeUnsubscribed: boolean): string {
+  return includeUnsubscribed ? predicate : `(c.subscription_status = 'subscribed' AND NOT c.suppressed AND ${predicate})`;
+}
+
 /** SQL NULL (unknown) counts as "does not match", so `not` negates what users expect. */
 function guard(predicate: string): string {
   return `coalesce((${predicate}), false)`;
+}
+
+/** The bucket `bucketSql` computes in PostgreSQL, for tests and tooling: 0–9999. */
+export function bucketOf(contactId: string, salt: string): number {
+  return createHash('md5').update(`${contactId}:${salt}`, 'utf8').digest().readUInt32BE(0) % 10000;
 }

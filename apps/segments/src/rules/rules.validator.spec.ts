@@ -14,6 +14,7 @@ function detailsOf(rules: unknown, lookups?: RuleLookups): Array<{ field: string
 const lookups = (kinds: Record<string, FieldKind> = {}, lists: string[] = []): RuleLookups => ({
   fieldKind: (key) => kinds[key],
   listExists: (id) => lists.includes(id),
+  segmentExists: (id) => id.startsWith('seg_known'),
 });
 
 describe('checkRules', () => {
@@ -155,9 +156,63 @@ describe('checkRules', () => {
   });
 
   it('finds references in a raw tree', () => {
-    expect(ruleReferences({ and: [{ list: 'lst_a', op: 'in' }, { not: { custom_field: 'ltv', op: 'exists' } }] })).toEqual({
+    expect(
+      ruleReferences({ and: [{ list: 'lst_a', op: 'in' }, { not: { custom_field: 'ltv', op: 'exists' } }, { segment: 'seg_b', op: 'not_in' }] }),
+    ).toEqual({
       listIds: ['lst_a'],
       fieldKeys: ['ltv'],
+      segmentIds: ['seg_b'],
+    });
+  });
+
+  describe('relative dates, segments, random buckets and subscription status (SPEC §13)', () => {
+    it.each([
+      ['older_than_days on created_at', { attribute: 'created_at', op: 'older_than_days', value: 30 }],
+      ['within_last_days on updated_at', { attribute: 'updated_at', op: 'within_last_days', value: 14 }],
+      ['within_next_days on a custom field', { custom_field: 'renewal_date', op: 'within_next_days', value: 7 }],
+      ['anniversary today with a time zone', { custom_field: 'birthday', op: 'anniversary_within_days', value: 0, tz: 'Europe/Paris' }],
+      ['a segment', { segment: 'seg_known1', op: 'in' }],
+      ['not in a segment', { segment: 'seg_known1', op: 'not_in' }],
+      ['a random bucket', { random_bucket: { percent: 10, salt: 'spring-test' } }],
+      ['a random bucket range', { random_bucket: { percent: 12.5, salt: 's', offset: 87.5 } }],
+      ['a subscription status', { subscription_status: 'unsubscribed', op: 'eq' }],
+    ])('accepts %s', (_name, rules) => {
+      expect(() => checkRules(rules, lookups({ renewal_date: 'string', birthday: 'string' }))).not.toThrow();
+    });
+
+    it.each([
+      ['a relative op on a text attribute', { attribute: 'email', op: 'older_than_days', value: 3 }, 'rules.op', 'not_allowed'],
+      ['a fractional day count', { attribute: 'created_at', op: 'within_last_days', value: 1.5 }, 'rules.value', 'invalid'],
+      ['a negative day count', { attribute: 'created_at', op: 'older_than_days', value: -1 }, 'rules.value', 'invalid'],
+      ['a missing day count', { attribute: 'created_at', op: 'older_than_days' }, 'rules.value', 'required'],
+      ['an anniversary beyond a year', { custom_field: 'b', op: 'anniversary_within_days', value: 400 }, 'rules.value', 'invalid'],
+      ['an unknown time zone', { custom_field: 'b', op: 'anniversary_within_days', value: 1, tz: 'Mars/Olympus' }, 'rules.tz', 'invalid'],
+      ['an injected time zone', { custom_field: 'b', op: 'within_next_days', value: 1, tz: "UTC'; DROP TABLE contacts; --" }, 'rules.tz', 'invalid'],
+      ['tz on an absolute op', { attribute: 'created_at', op: 'gt', value: '2025-01-01', tz: 'UTC' }, 'rules.tz', 'not_allowed'],
+      ['a relative op in an activity filter', { activity: 'p', op: 'ever', where: [{ property: 'at', op: 'within_last_days', value: 3 }] }, 'rules.where[0].op', 'not_allowed'],
+      ['an unknown segment', { segment: 'seg_gone', op: 'in' }, 'rules.segment', 'not_found'],
+      ['a bad segment op', { segment: 'seg_known1', op: 'has' }, 'rules.op', 'invalid'],
+      ['a zero percent bucket', { random_bucket: { percent: 0, salt: 's' } }, 'rules.random_bucket.percent', 'invalid'],
+      ['a bucket over 100', { random_bucket: { percent: 60, salt: 's', offset: 50 } }, 'rules.random_bucket.offset', 'invalid'],
+      ['a bucket finer than 0.01', { random_bucket: { percent: 0.001, salt: 's' } }, 'rules.random_bucket.percent', 'invalid'],
+      ['a bucket without salt', { random_bucket: { percent: 5 } }, 'rules.random_bucket.salt', 'invalid_type'],
+      ['an unknown bucket key', { random_bucket: { percent: 5, salt: 's', seed: 1 } }, 'rules.random_bucket.seed', 'unknown_field'],
+      ['an unknown status', { subscription_status: 'maybe', op: 'eq' }, 'rules.subscription_status', 'invalid'],
+      ['a bad status op', { subscription_status: 'subscribed', op: 'in' }, 'rules.op', 'invalid'],
+    ])('rejects %s', (_name, rules, field, code) => {
+      expect(detailsOf(rules, lookups())).toContainEqual({ field, code });
+    });
+
+    it('refuses a relative date on a custom field holding numbers', () => {
+      expect(detailsOf({ custom_field: 'ltv', op: 'older_than_days', value: 3 }, lookups({ ltv: 'number' }))).toEqual([{ field: 'rules.op', code: 'not_allowed' }]);
+    });
+
+    it('marks relative dates as time-dependent and lists referenced segments', () => {
+      const checked = checkRules({ and: [{ custom_field: 'b', op: 'anniversary_within_days', value: 0 }, { segment: 'seg_a', op: 'in' }, { segment: 'seg_a', op: 'not_in' }] });
+      expect(checked.timeWindow).toBe(true);
+      expect(checked.segmentIds).toEqual(['seg_a']);
+      expect(checked.tree.node === 'and' && checked.tree.children[0]).toMatchObject({ kind: 'relative', days: 0, tz: 'UTC' });
+      expect(checkRules({ random_bucket: { percent: 10, salt: 'x' } }).timeWindow).toBe(false);
     });
   });
 });

@@ -5,9 +5,13 @@
  * tenant's data (list ids exist, custom field types) take it as a lookup.
  */
 import {
+  RELATIVE_DATE_OPS,
   RULE_ATTRIBUTES,
   RULE_LIMITS,
+  SUBSCRIPTION_STATUSES,
   VALUE_OPS,
+  type RelativeDateOp,
+  type SubscriptionStatus,
   type ErrorDetail,
   type RuleAttribute,
   type RuleScalar,
@@ -25,11 +29,22 @@ export interface CheckedValue {
   value?: RuleScalar | RuleScalar[];
 }
 
+/** A date compared with "now": `days` from the clock, calendar in `tz` (UTC unless the rule says). */
+export interface CheckedRelative {
+  op: RelativeDateOp;
+  kind: 'relative';
+  days: number;
+  tz: string;
+}
+
 export type CheckedNode =
   | { node: 'and' | 'or'; children: CheckedNode[] }
   | { node: 'not'; child: CheckedNode }
-  | ({ node: 'attribute'; attribute: RuleAttribute } & CheckedValue)
-  | ({ node: 'custom_field'; key: string; path: string } & CheckedValue)
+  | ({ node: 'attribute'; attribute: RuleAttribute } & (CheckedValue | CheckedRelative))
+  | ({ node: 'custom_field'; key: string; path: string } & (CheckedValue | CheckedRelative))
+  | { node: 'segment'; segmentId: string; op: 'in' | 'not_in'; path: string }
+  | { node: 'random_bucket'; salt: string; fromBasisPoints: number; toBasisPoints: number }
+  | { node: 'subscription_status'; status: SubscriptionStatus; op: 'eq' | 'neq' }
   | { node: 'tag'; tag: string; op: 'has' | 'has_not' }
   | { node: 'list'; listId: string; op: 'in' | 'not_in'; path: string }
   | {
@@ -45,7 +60,9 @@ export interface CheckedRules {
   tree: CheckedNode;
   /** List ids referenced, for existence checks and to re-evaluate on membership changes. */
   listIds: string[];
-  /** Whether membership can change with time alone (a `within_days` window). */
+  /** Segment ids referenced (`{"segment": …}`), for existence, cycle and propagation checks. */
+  segmentIds: string[];
+  /** Whether membership can change with time alone (a `within_days` window or a relative date). */
   timeWindow: boolean;
 }
 
@@ -55,12 +72,13 @@ export type FieldKind = 'string' | 'number' | 'boolean' | 'array';
 export interface RuleLookups {
   fieldKind(key: string): FieldKind | undefined;
   listExists(id: string): boolean;
+  segmentExists(id: string): boolean;
 }
 
 const TEXT_ATTRIBUTES = new Set<RuleAttribute>(['email', 'first_name', 'last_name', 'phone']);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const GROUP_KEYS = ['and', 'or', 'not'] as const;
-const CONDITION_KEYS = ['attribute', 'custom_field', 'tag', 'list', 'activity'] as const;
+const CONDITION_KEYS = ['attribute', 'custom_field', 'tag', 'list', 'activity', 'segment', 'random_bucket', 'subscription_status'] as const;
 const OPS_BY_KIND: Record<Exclude<ValueKind, 'any'>, ReadonlySet<ValueOp>> = {
   text: new Set(['eq', 'neq', 'contains', 'starts_with', 'ends_with', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between']),
   number: new Set(['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between']),
@@ -92,7 +110,8 @@ function toIso(value: string): string {
 class RuleChecker {
   readonly details: ErrorDetail[] = [];
   readonly listRefs: Array<{ id: string; path: string }> = [];
-  readonly fieldRefs: Array<{ key: string; path: string; kind: ValueKind; op: ValueOp }> = [];
+  readonly segmentRefs: Array<{ id: string; path: string }> = [];
+  readonly fieldRefs: Array<{ key: string; path: string; kind: ValueKind; op: ValueOp | RelativeDateOp }> = [];
   timeWindow = false;
   private nodes = 0;
 
@@ -114,7 +133,7 @@ class RuleChecker {
         'invalid',
         kinds.length
           ? `A node has exactly one of ${[...GROUP_KEYS, ...CONDITION_KEYS].join(', ')}; found ${kinds.join(' and ')}.`
-          : `Expected a group ({"and": [...]}, {"or": [...]}, {"not": {...}}) or a condition (attribute, custom_field, tag, list, activity).`,
+          : `Expected a group ({"and": [...]}, {"or": [...]}, {"not": {...}}) or a condition (${CONDITION_KEYS.join(', ')}).`,
       );
     }
     const kind = kinds[0]!;
@@ -137,6 +156,12 @@ class RuleChecker {
         return this.list(input, path);
       case 'activity':
         return this.activity(input, path);
+      case 'segment':
+        return this.segment(input, path);
+      case 'random_bucket':
+        return this.randomBucket(input, path);
+      case 'subscription_status':
+        return this.subscriptionStatus(input, path);
     }
   }
 
@@ -150,23 +175,98 @@ class RuleChecker {
   }
 
   private attribute(input: Record<string, unknown>, path: string): CheckedNode | undefined {
-    if (!this.onlyKeys(input, path, ['attribute', 'op', 'value'])) return undefined;
+    if (!this.onlyKeys(input, path, ['attribute', 'op', 'value', 'tz'])) return undefined;
     const attribute = input['attribute'];
     if (typeof attribute !== 'string' || !(RULE_ATTRIBUTES as readonly string[]).includes(attribute)) {
       return this.fail(`${path}.attribute`, 'invalid', `Unknown attribute; expected one of ${RULE_ATTRIBUTES.join(', ')}.`);
     }
     const fixed: ValueKind = TEXT_ATTRIBUTES.has(attribute as RuleAttribute) ? 'text' : 'date';
+    if (isRelativeOp(input['op'])) {
+      if (fixed !== 'date') return this.fail(`${path}.op`, 'not_allowed', `"${input['op']}" applies to the date attributes created_at and updated_at.`);
+      const relative = this.relative(input, path);
+      return relative && { node: 'attribute', attribute: attribute as RuleAttribute, ...relative };
+    }
+    if (input['tz'] !== undefined) return this.fail(`${path}.tz`, 'not_allowed', `tz goes only with ${RELATIVE_DATE_OPS.join(', ')}.`);
     const checked = this.value(input, path, fixed);
     return checked && { node: 'attribute', attribute: attribute as RuleAttribute, ...checked };
   }
 
   private customField(input: Record<string, unknown>, path: string): CheckedNode | undefined {
-    if (!this.onlyKeys(input, path, ['custom_field', 'op', 'value'])) return undefined;
+    if (!this.onlyKeys(input, path, ['custom_field', 'op', 'value', 'tz'])) return undefined;
     const key = this.string(input['custom_field'], `${path}.custom_field`, 64);
+    if (isRelativeOp(input['op'])) {
+      const relative = this.relative(input, path);
+      if (key === undefined || !relative) return undefined;
+      // Dates in custom fields are JSON strings: the field must hold strings.
+      this.fieldRefs.push({ key, path, kind: 'date', op: relative.op });
+      return { node: 'custom_field', key, path, ...relative };
+    }
+    if (input['tz'] !== undefined) return this.fail(`${path}.tz`, 'not_allowed', `tz goes only with ${RELATIVE_DATE_OPS.join(', ')}.`);
     const checked = this.value(input, path);
     if (key === undefined || !checked) return undefined;
     this.fieldRefs.push({ key, path, kind: checked.kind, op: checked.op });
     return { node: 'custom_field', key, path, ...checked };
+  }
+
+  /** `op` + `value` (whole days) + optional `tz` of a relative-date condition. */
+  private relative(input: Record<string, unknown>, path: string): CheckedRelative | undefined {
+    const op = input['op'] as RelativeDateOp;
+    const max = op === 'anniversary_within_days' ? RULE_LIMITS.maxAnniversaryDays : RULE_LIMITS.maxRelativeDays;
+    const days = input['value'];
+    let ok = true;
+    if (days === undefined) ok = !!this.fail(`${path}.value`, 'required', `"${op}" needs a number of days.`);
+    else if (!Number.isInteger(days) || (days as number) < 0 || (days as number) > max) {
+      ok = !!this.fail(`${path}.value`, 'invalid', `"${op}" takes a whole number of days from 0 to ${max}.`);
+    }
+    const tz = input['tz'] ?? 'UTC';
+    if (typeof tz !== 'string' || !isTimeZone(tz)) ok = !!this.fail(`${path}.tz`, 'invalid', 'Expected an IANA time zone such as "Europe/Paris" or "UTC".');
+    if (!ok) return undefined;
+    this.timeWindow = true;
+    return { op, kind: 'relative', days: days as number, tz: tz as string };
+  }
+
+  private segment(input: Record<string, unknown>, path: string): CheckedNode | undefined {
+    if (!this.onlyKeys(input, path, ['segment', 'op'])) return undefined;
+    const segmentId = this.string(input['segment'], `${path}.segment`, 64);
+    const op = input['op'];
+    if (op !== 'in' && op !== 'not_in') return this.fail(`${path}.op`, 'invalid', 'A segment condition takes op "in" or "not_in".');
+    if (segmentId === undefined) return undefined;
+    this.segmentRefs.push({ id: segmentId, path: `${path}.segment` });
+    return { node: 'segment', segmentId, op, path: `${path}.segment` };
+  }
+
+  private randomBucket(input: Record<string, unknown>, path: string): CheckedNode | undefined {
+    if (!this.onlyKeys(input, path, ['random_bucket'])) return undefined;
+    const at = `${path}.random_bucket`;
+    const spec = input['random_bucket'];
+    if (!isPlainObject(spec)) return this.fail(at, 'invalid_type', 'Expected {"percent", "salt", "offset"?}.');
+    if (!this.onlyKeys(spec, at, ['percent', 'salt', 'offset'])) return undefined;
+    const salt = this.string(spec['salt'], `${at}.salt`, 100);
+    // Buckets are 0.01 % wide: percent and offset are whole basis points.
+    const basisPoints = (v: unknown, field: string, min: number): number | undefined => {
+      const bp = typeof v === 'number' ? Math.round(v * 100) : NaN;
+      if (!Number.isFinite(bp) || Math.abs(bp - (v as number) * 100) > 1e-6 || bp < min || bp > 10000) {
+        return this.fail(`${at}.${field}`, 'invalid', `${field} is a number from ${min / 100} to 100 with at most two decimals.`);
+      }
+      return bp;
+    };
+    const percent = basisPoints(spec['percent'], 'percent', 1);
+    const offset = spec['offset'] === undefined ? 0 : basisPoints(spec['offset'], 'offset', 0);
+    if (salt === undefined || percent === undefined || offset === undefined) return undefined;
+    if (offset + percent > 10000) return this.fail(`${at}.offset`, 'invalid', 'offset + percent must not exceed 100.');
+    return { node: 'random_bucket', salt, fromBasisPoints: offset, toBasisPoints: offset + percent };
+  }
+
+  private subscriptionStatus(input: Record<string, unknown>, path: string): CheckedNode | undefined {
+    if (!this.onlyKeys(input, path, ['subscription_status', 'op'])) return undefined;
+    const status = input['subscription_status'];
+    const op = input['op'];
+    let ok = true;
+    if (typeof status !== 'string' || !(SUBSCRIPTION_STATUSES as readonly string[]).includes(status)) {
+      ok = !!this.fail(`${path}.subscription_status`, 'invalid', `Expected one of ${SUBSCRIPTION_STATUSES.join(', ')}.`);
+    }
+    if (op !== 'eq' && op !== 'neq') ok = !!this.fail(`${path}.op`, 'invalid', 'A subscription_status condition takes op "eq" or "neq".');
+    return ok ? { node: 'subscription_status', status: status as SubscriptionStatus, op: op as 'eq' | 'neq' } : undefined;
   }
 
   private tag(input: Record<string, unknown>, path: string): CheckedNode | undefined {
@@ -244,7 +344,11 @@ class RuleChecker {
   private value(input: Record<string, unknown>, path: string, fixed?: ValueKind): CheckedValue | undefined {
     const op = input['op'];
     if (typeof op !== 'string' || !(VALUE_OPS as readonly string[]).includes(op)) {
-      return this.fail(`${path}.op`, 'invalid', `Unknown operator; expected one of ${VALUE_OPS.join(', ')}.`);
+      return this.fail(
+        `${path}.op`,
+        isRelativeOp(op) ? 'not_allowed' : 'invalid',
+        isRelativeOp(op) ? `"${op}" applies to attributes and custom fields only.` : `Unknown operator; expected one of ${VALUE_OPS.join(', ')}.`,
+      );
     }
     const valuePath = `${path}.value`;
     const value = input['value'];
@@ -316,6 +420,28 @@ class RuleChecker {
   }
 }
 
+function isRelativeOp(op: unknown): op is RelativeDateOp {
+  return typeof op === 'string' && (RELATIVE_DATE_OPS as readonly string[]).includes(op);
+}
+
+const timeZones = new Map<string, boolean>();
+
+/** Whether the runtime knows the IANA zone (PostgreSQL reads the same tz database). */
+export function isTimeZone(tz: string): boolean {
+  if (tz.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz)) return false;
+  let known = timeZones.get(tz);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (timeZones.size < 1000) timeZones.set(tz, known);
+  }
+  return known;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -341,6 +467,9 @@ export function checkRules(input: unknown, lookups?: RuleLookups, root = 'rules'
     for (const ref of checker.listRefs) {
       if (!lookups.listExists(ref.id)) checker.fail(ref.path, 'not_found', `No list with id '${ref.id}'.`);
     }
+    for (const ref of checker.segmentRefs) {
+      if (!lookups.segmentExists(ref.id)) checker.fail(ref.path, 'not_found', `No segment with id '${ref.id}'.`);
+    }
     for (const ref of checker.fieldRefs) {
       const fieldKind = lookups.fieldKind(ref.key);
       if (fieldKind && !FIELD_ACCEPTS[fieldKind].has(ref.kind)) {
@@ -353,20 +482,31 @@ export function checkRules(input: unknown, lookups?: RuleLookups, root = 'rules'
     }
   }
   if (!tree || checker.details.length) throw new ValidationFailed(checker.details, 'The segment rules are invalid.');
-  return { tree, listIds: [...new Set(checker.listRefs.map((r) => r.id))], timeWindow: checker.timeWindow };
+  return {
+    tree,
+    listIds: [...new Set(checker.listRefs.map((r) => r.id))],
+    segmentIds: [...new Set(checker.segmentRefs.map((r) => r.id))],
+    timeWindow: checker.timeWindow,
+  };
 }
 
 /** Referenced list ids and custom field keys of a raw tree, to prepare the lookups (no validation). */
-export function ruleReferences(input: unknown): { listIds: string[]; fieldKeys: string[] } {
+export function ruleReferences(input: unknown): { listIds: string[]; fieldKeys: string[]; segmentIds: string[] } {
   const listIds = new Set<string>();
+  const segmentIds = new Set<string>();
   const fieldKeys = new Set<string>();
   const walk = (n: unknown, depth: number): void => {
     if (depth > RULE_LIMITS.maxDepth + 1 || !isPlainObject(n)) return;
     if (typeof n['list'] === 'string') listIds.add(n['list']);
+    if (typeof n['segment'] === 'string') segmentIds.add(n['segment']);
     if (typeof n['custom_field'] === 'string') fieldKeys.add(n['custom_field']);
     for (const key of ['and', 'or'] as const) if (Array.isArray(n[key])) (n[key] as unknown[]).slice(0, RULE_LIMITS.maxNodes).forEach((c) => walk(c, depth + 1));
     if ('not' in n) walk(n['not'], depth + 1);
   };
   walk(input, 0);
-  return { listIds: [...listIds].slice(0, RULE_LIMITS.maxNodes), fieldKeys: [...fieldKeys].slice(0, RULE_LIMITS.maxNodes) };
+  return {
+    listIds: [...listIds].slice(0, RULE_LIMITS.maxNodes),
+    fieldKeys: [...fieldKeys].slice(0, RULE_LIMITS.maxNodes),
+    segmentIds: [...segmentIds].slice(0, RULE_LIMITS.maxNodes),
+  };
 }

@@ -52,6 +52,21 @@ export class SegmentsHandlers {
     return this.segments.count(ctx, input.params.id);
   }
 
+  @HandleRpc(SegmentRpc.segmentHistory)
+  history({ ctx, input }: RpcCall<typeof SegmentRpc.segmentHistory>) {
+    return this.segments.history(ctx, input.params.id, input.query);
+  }
+
+  @HandleRpc(SegmentRpc.segmentExportChunk)
+  exportChunk({ ctx, input }: RpcCall<typeof SegmentRpc.segmentExportChunk>) {
+    return this.segments.exportChunk(ctx, input.body);
+  }
+
+  @HandleRpc(SegmentRpc.contactSegments)
+  contactSegments({ ctx, input }: RpcCall<typeof SegmentRpc.contactSegments>) {
+    return this.segments.contactSegments(ctx, input.params.id);
+  }
+
   @HandleRpc(SegmentRpc.memberIds)
   memberIds({ ctx, input }: RpcCall<typeof SegmentRpc.memberIds>): Promise<MemberIdsReply> {
     const q = input.body;

@@ -659,7 +659,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export members, streamed at any size
+         * Export members, streamed at any size (unsubscribed and suppressed contacts only with include_unsubscribed=true)
          * @description Requires the `lists:read` scope.
          */
         get: operations["lists_export"];
@@ -775,6 +775,66 @@ export interface paths {
          * @description Requires the `segments:read` scope.
          */
         get: operations["segments_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Entries, exits and member count per hour or day (UTC)
+         * @description Requires the `segments:read` scope.
+         */
+        get: operations["segments_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/segments/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export members as of the start of the export, streamed at any size
+         * @description Requires the `segments:read` scope.
+         */
+        get: operations["segments_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The segments a contact is in now, with when it entered each
+         * @description Requires the `segments:read` scope.
+         */
+        get: operations["contactSegments_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3614,6 +3674,7 @@ export interface operations {
         parameters: {
             query?: {
                 format?: "csv" | "ndjson";
+                include_unsubscribed?: boolean;
             };
             header?: never;
             path: {
@@ -3715,6 +3776,8 @@ export interface operations {
                     name: string;
                     description?: string | null;
                     rules?: unknown;
+                    /** @default false */
+                    include_unsubscribed?: boolean;
                 };
             };
         };
@@ -3770,6 +3833,8 @@ export interface operations {
                     rules?: unknown;
                     /** @default 10 */
                     limit?: number;
+                    /** @default false */
+                    include_unsubscribed?: boolean;
                 };
             };
         };
@@ -3910,6 +3975,7 @@ export interface operations {
                     name?: string;
                     description?: string | null;
                     rules?: unknown;
+                    include_unsubscribed?: boolean;
                 };
             };
         };
@@ -3996,6 +4062,139 @@ export interface operations {
         };
     };
     segments_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    segments_history: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                interval?: "hour" | "day";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    segments_export: {
+        parameters: {
+            query?: {
+                format?: "csv" | "ndjson";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Streamed export. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    contactSegments_list: {
         parameters: {
             query?: never;
             header?: never;

@@ -15,7 +15,15 @@
  *   `segment.contact_entered` on Kafka, at each of `BENCH_SEGMENTS_UPDATE_RATES`
  *   updates/s (default 500 — the target, p99 ≤ 1 s — then 100 and 50), offered open
  *   loop (a request is sent when due, whether earlier ones were answered or
- *   not), with the delay also measured from the gateway's answer.
+ *   not), with the delay also measured from the gateway's answer — with 20 live
+ *   segments in the tenant (`LIVE_SEGMENTS`: relative-date, nested-segment and
+ *   random-bucket ones among them), so each update is evaluated against all;
+ * - `GET /v1/segments/:id/history` of 90 days by day (target ≤ 100 ms);
+ * - a relative-date boundary crossed by `BENCH_SEGMENTS_BOUNDARY_COUNT`
+ *   contacts (default 100 000; a tenth of the seed) at the same instant: time
+ *   from the boundary to the last `segment.contact_entered` (target ≤ 60 s;
+ *   the sweeper runs every `SEGMENTS_WINDOW_SWEEP_MS`);
+ * - export of a segment holding every contact, streamed (target ≥ 50 000 rows/s).
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -34,6 +42,33 @@ const RULES = {
     { attribute: 'email', op: 'ends_with', value: '@example.com' },
   ],
 };
+
+/**
+ * The tenant's other live segments during the update benchmark (the hot one
+ * makes 20): every kind of SPEC §13 condition, so each update pays for them.
+ * `$hot` is replaced by the hot segment's id, `$prev` by the previous one's.
+ */
+const LIVE_SEGMENTS: unknown[] = [
+  { attribute: 'created_at', op: 'older_than_days', value: 30 },
+  { attribute: 'created_at', op: 'within_last_days', value: 7 },
+  { attribute: 'updated_at', op: 'within_last_days', value: 1 },
+  { attribute: 'created_at', op: 'anniversary_within_days', value: 0 },
+  { custom_field: 'renews_on', op: 'within_next_days', value: 14 },
+  { custom_field: 'renews_on', op: 'anniversary_within_days', value: 7, tz: 'Europe/Paris' },
+  { random_bucket: { percent: 10, salt: 'bench-a' } },
+  { random_bucket: { percent: 50, salt: 'bench-a', offset: 50 } },
+  { and: [{ random_bucket: { percent: 20, salt: 'bench-b' } }, { tag: 'hot', op: 'has' }] },
+  { segment: '$hot', op: 'in' },
+  { and: [{ segment: '$prev', op: 'in' }, { random_bucket: { percent: 50, salt: 'bench-c' } }] },
+  { and: [{ segment: '$prev', op: 'in' }, { attribute: 'created_at', op: 'within_last_days', value: 3650 }] },
+  { segment: '$hot', op: 'not_in' },
+  { tag: 'vip', op: 'has' },
+  { custom_field: 'ltv', op: 'gte', value: 900 },
+  { custom_field: 'plan', op: 'eq', value: 'team' },
+  { attribute: 'email', op: 'ends_with', value: '@example.org' },
+  { subscription_status: 'subscribed', op: 'eq' },
+  { or: [{ tag: 'hot', op: 'has' }, { custom_field: 'ltv', op: 'lt', value: 10 }] },
+];
 
 export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const quick = env.quick ?? false;
@@ -94,9 +129,112 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     throw new Error(`materialised count ${count.last?.body?.data?.count} differs from the live preview count ${preview.last?.body?.data?.count}`);
   }
 
-  // 3. Update at the gateway → segment.contact_entered on Kafka.
+  // 3. History of that segment: 90 days by day.
+  const history = await latencies(samples, () => api.get(`/v1/segments/${segmentId}/history?interval=day&from=${new Date(Date.now() - 90 * 86_400_000).toISOString()}`));
+  rows.push({ benchmark: '`GET /v1/segments/:id/history`, 90 days by day', contacts: size, 'p50 ms': history.p50, 'p99 ms': history.p99, result: 'target ≤ 100 ms', load: loadNow() });
+
+  // 4. 19 more live segments (20 with the hot one), then update → segment.contact_entered on Kafka.
+  note(`creating ${LIVE_SEGMENTS.length} more live segments`);
+  let prev = hotId;
+  for (const [i, rules] of LIVE_SEGMENTS.entries()) {
+    const text = JSON.stringify(rules).replaceAll('$hot', hotId).replaceAll('$prev', prev);
+    const res = await api.post('/v1/segments', { name: `bench: live ${i + 1}`, rules: JSON.parse(text) });
+    if (res.status !== 201) throw new Error(`creating live segment ${i + 1} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    await waitReady(api, res.body.data.id, 15 * 60000);
+    if (text.includes('"segment"')) prev = res.body.data.id;
+  }
   for (const rate of rates) rows.push(await updateToEnteredDelay(api, hotId, tenantId, databaseUrl, rate, seconds));
+
+  if (databaseUrl && size) {
+    rows.push(await boundaryCrossing(api, databaseUrl, tenantId, Number(process.env['BENCH_SEGMENTS_BOUNDARY_COUNT'] ?? Math.min(100000, Math.floor(size / 10)))));
+    rows.push(await exportEveryone(api, size));
+  }
   return rows;
+}
+
+/**
+ * Gives `count` seeded contacts the same `boundary_at` (straight in the read
+ * model), a segment `older_than_days 0` on it, and times the last
+ * `segment.contact_entered` after the boundary passes.
+ */
+async function boundaryCrossing(api: ApiClient, databaseUrl: string, tenantId: string, count: number): Promise<BenchRow> {
+  const boundary = new Date(Date.now() + 90_000);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    note(`giving ${count} contacts boundary_at = ${boundary.toISOString()}`);
+    await db.query(
+      `UPDATE contacts SET custom_fields = custom_fields || jsonb_build_object('boundary_at', $3::text)
+        WHERE (tenant_id, mode, id) IN (SELECT tenant_id, mode, id FROM contacts WHERE tenant_id = $1 AND mode = 'live' AND id LIKE 'con_BENCH%' ORDER BY id LIMIT $2)`,
+      [tenantId, count, boundary.toISOString()],
+    );
+    await db.query(
+      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind) VALUES ($1, 'live', 'boundary_at', 'string') ON CONFLICT DO NOTHING`,
+      [tenantId],
+    );
+  } finally {
+    await db.end();
+  }
+  const created = await api.post('/v1/segments', { name: 'bench: boundary', rules: { custom_field: 'boundary_at', op: 'older_than_days', value: 0 } });
+  if (created.status !== 201) throw new Error(`creating the boundary segment answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const segmentId: string = created.body.data.id;
+  await waitReady(api, segmentId, 15 * 60000);
+  let entered = 0;
+  let last = 0;
+  const consumer = new Kafka({ clientId: 'bench-segments-boundary', brokers: KAFKA_BROKERS, logLevel: 0 }).consumer({
+    groupId: `${KAFKA_NAMESPACE}.bench.${randomBytes(4).toString('hex')}`,
+    maxWaitTimeInMs: 50,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [EventTopics.segments], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const event = JSON.parse(message.value!.toString()) as DomainEvent;
+      if (event.type === 'segment.contact_entered' && (event.data as { segment_id?: string }).segment_id === segmentId) {
+        entered++;
+        last = Date.now();
+      }
+    },
+  });
+  const deadline = boundary.getTime() + 300_000;
+  while (entered < count && Date.now() < deadline) await sleep(250);
+  await consumer.disconnect();
+  const seconds = entered ? (last - boundary.getTime()) / 1000 : NaN;
+  return {
+    benchmark: 'relative-date boundary crossed by many contacts at once → every `segment.contact_entered` on Kafka',
+    contacts: count,
+    'p50 ms': '–',
+    'p99 ms': '–',
+    result: `${entered}/${count} entered; last ${round(seconds, 1)} s after the boundary; target ≤ 60 s`,
+    load: loadNow(),
+  };
+}
+
+/** Streams the export of a segment holding every contact; rows/s and the gateway's answer. */
+async function exportEveryone(api: ApiClient, size: number): Promise<BenchRow> {
+  const created = await api.post('/v1/segments', { name: 'bench: everyone', rules: { random_bucket: { percent: 100, salt: 'all' } } });
+  if (created.status !== 201) throw new Error(`creating the export segment answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const segmentId: string = created.body.data.id;
+  await waitReady(api, segmentId, 15 * 60000);
+  note('exporting every contact');
+  const started = Date.now();
+  const res = await fetch(`${api.baseUrl}/v1/segments/${segmentId}/export?format=ndjson`, { headers: api.defaultHeaders });
+  let rowsSeen = 0;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    for (const byte of value) if (byte === 10) rowsSeen++;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    benchmark: '`GET /v1/segments/:id/export?format=ndjson` of a segment of every contact',
+    contacts: size,
+    'p50 ms': '–',
+    'p99 ms': '–',
+    result: `HTTP ${res.status}, ${rowsSeen} rows in ${round(seconds, 1)} s (${Math.round(rowsSeen / seconds)} rows/s); target ≥ 50 000 rows/s`,
+    load: loadNow(),
+  };
 }
 
 function note(msg: string): void {
@@ -131,7 +269,8 @@ async function seedReadModel(databaseUrl: string, tenantId: string, count: numbe
          SELECT $1, 'live', $2 || lpad(g::text, 26 - length($2) + 4, '0'),
                 'user' || g || CASE WHEN g % 3 = 0 THEN '@example.com' ELSE '@example.org' END, 'Name' || g,
                 CASE WHEN g % 5 = 0 THEN ARRAY['vip'] ELSE ARRAY['news'] END,
-                jsonb_build_object('ltv', g % 1000, 'plan', (ARRAY['free','pro','team'])[1 + g % 3]),
+                jsonb_build_object('ltv', g % 1000, 'plan', (ARRAY['free','pro','team'])[1 + g % 3],
+                                   'renews_on', to_char(current_date + (g % 400), 'YYYY-MM-DD')),
                 now() - (g % 365) * interval '1 day', now(), 1
            FROM generate_series($3::int, $4::int) g`,
         [tenantId, prefix, from, to],
@@ -140,7 +279,7 @@ async function seedReadModel(databaseUrl: string, tenantId: string, count: numbe
     // The rule validator checks operators against the kinds of values seen per field, as the
     // read model records them when it applies contact events.
     await db.query(
-      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind) VALUES ($1, 'live', 'ltv', 'number'), ($1, 'live', 'plan', 'string')
+      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind) VALUES ($1, 'live', 'ltv', 'number'), ($1, 'live', 'plan', 'string'), ($1, 'live', 'renews_on', 'string')
        ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
       [tenantId],
     );

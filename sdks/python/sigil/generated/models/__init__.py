@@ -53,6 +53,8 @@ from .lists_remove_members_body import ListsRemoveMembersBody
 from .lists_update_body import ListsUpdateBody
 from .meta import Meta
 from .segments_create_body import SegmentsCreateBody
+from .segments_export_format import SegmentsExportFormat
+from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
 from .subscriptions_confirm_body import SubscriptionsConfirmBody
@@ -113,6 +115,8 @@ __all__ = (
     "ListsUpdateBody",
     "Meta",
     "SegmentsCreateBody",
+    "SegmentsExportFormat",
+    "SegmentsHistoryInterval",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
     "SubscriptionsConfirmBody",

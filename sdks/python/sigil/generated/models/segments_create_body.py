@@ -17,11 +17,13 @@ class SegmentsCreateBody:
         name (str):
         description (None | str | Unset):
         rules (Any | Unset):
+        include_unsubscribed (bool | Unset):  Default: False.
     """
 
     name: str
     description: None | str | Unset = UNSET
     rules: Any | Unset = UNSET
+    include_unsubscribed: bool | Unset = False
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -34,6 +36,8 @@ class SegmentsCreateBody:
 
         rules = self.rules
 
+        include_unsubscribed = self.include_unsubscribed
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -45,6 +49,8 @@ class SegmentsCreateBody:
             field_dict["description"] = description
         if rules is not UNSET:
             field_dict["rules"] = rules
+        if include_unsubscribed is not UNSET:
+            field_dict["include_unsubscribed"] = include_unsubscribed
 
         return field_dict
 
@@ -64,10 +70,13 @@ class SegmentsCreateBody:
 
         rules = d.pop("rules", UNSET)
 
+        include_unsubscribed = d.pop("include_unsubscribed", UNSET)
+
         segments_create_body = cls(
             name=name,
             description=description,
             rules=rules,
+            include_unsubscribed=include_unsubscribed,
         )
 
         return segments_create_body

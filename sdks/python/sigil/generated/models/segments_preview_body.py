@@ -16,15 +16,19 @@ class SegmentsPreviewBody:
     Attributes:
         rules (Any | Unset):
         limit (int | Unset):  Default: 10.
+        include_unsubscribed (bool | Unset):  Default: False.
     """
 
     rules: Any | Unset = UNSET
     limit: int | Unset = 10
+    include_unsubscribed: bool | Unset = False
 
     def to_dict(self) -> dict[str, Any]:
         rules = self.rules
 
         limit = self.limit
+
+        include_unsubscribed = self.include_unsubscribed
 
         field_dict: dict[str, Any] = {}
 
@@ -33,6 +37,8 @@ class SegmentsPreviewBody:
             field_dict["rules"] = rules
         if limit is not UNSET:
             field_dict["limit"] = limit
+        if include_unsubscribed is not UNSET:
+            field_dict["include_unsubscribed"] = include_unsubscribed
 
         return field_dict
 
@@ -43,9 +49,12 @@ class SegmentsPreviewBody:
 
         limit = d.pop("limit", UNSET)
 
+        include_unsubscribed = d.pop("include_unsubscribed", UNSET)
+
         segments_preview_body = cls(
             rules=rules,
             limit=limit,
+            include_unsubscribed=include_unsubscribed,
         )
 
         return segments_preview_body

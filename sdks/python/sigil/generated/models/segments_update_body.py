@@ -17,11 +17,13 @@ class SegmentsUpdateBody:
         name (str | Unset):
         description (None | str | Unset):
         rules (Any | Unset):
+        include_unsubscribed (bool | Unset):
     """
 
     name: str | Unset = UNSET
     description: None | str | Unset = UNSET
     rules: Any | Unset = UNSET
+    include_unsubscribed: bool | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -34,6 +36,8 @@ class SegmentsUpdateBody:
 
         rules = self.rules
 
+        include_unsubscribed = self.include_unsubscribed
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -43,6 +47,8 @@ class SegmentsUpdateBody:
             field_dict["description"] = description
         if rules is not UNSET:
             field_dict["rules"] = rules
+        if include_unsubscribed is not UNSET:
+            field_dict["include_unsubscribed"] = include_unsubscribed
 
         return field_dict
 
@@ -62,10 +68,13 @@ class SegmentsUpdateBody:
 
         rules = d.pop("rules", UNSET)
 
+        include_unsubscribed = d.pop("include_unsubscribed", UNSET)
+
         segments_update_body = cls(
             name=name,
             description=description,
             rules=rules,
+            include_unsubscribed=include_unsubscribed,
         )
 
         return segments_update_body

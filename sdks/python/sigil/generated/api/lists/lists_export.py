@@ -15,6 +15,7 @@ def _get_kwargs(
     id: str,
     *,
     format_: ListsExportFormat | Unset = ListsExportFormat.CSV,
+    include_unsubscribed: bool | Unset = False,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -24,6 +25,8 @@ def _get_kwargs(
         json_format_ = format_.value
 
     params["format"] = json_format_
+
+    params["include_unsubscribed"] = include_unsubscribed
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -107,14 +110,17 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     format_: ListsExportFormat | Unset = ListsExportFormat.CSV,
+    include_unsubscribed: bool | Unset = False,
 ) -> Response[Error | str]:
-    """Export members, streamed at any size
+    """Export members, streamed at any size (unsubscribed and suppressed contacts only with
+    include_unsubscribed=true)
 
      Requires the `lists:read` scope.
 
     Args:
         id (str):
         format_ (ListsExportFormat | Unset):  Default: ListsExportFormat.CSV.
+        include_unsubscribed (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,6 +133,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         format_=format_,
+        include_unsubscribed=include_unsubscribed,
     )
 
     response = client.get_httpx_client().request(
@@ -141,14 +148,17 @@ def sync(
     *,
     client: AuthenticatedClient,
     format_: ListsExportFormat | Unset = ListsExportFormat.CSV,
+    include_unsubscribed: bool | Unset = False,
 ) -> Error | str | None:
-    """Export members, streamed at any size
+    """Export members, streamed at any size (unsubscribed and suppressed contacts only with
+    include_unsubscribed=true)
 
      Requires the `lists:read` scope.
 
     Args:
         id (str):
         format_ (ListsExportFormat | Unset):  Default: ListsExportFormat.CSV.
+        include_unsubscribed (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,6 +172,7 @@ def sync(
         id=id,
         client=client,
         format_=format_,
+        include_unsubscribed=include_unsubscribed,
     ).parsed
 
 
@@ -170,14 +181,17 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     format_: ListsExportFormat | Unset = ListsExportFormat.CSV,
+    include_unsubscribed: bool | Unset = False,
 ) -> Response[Error | str]:
-    """Export members, streamed at any size
+    """Export members, streamed at any size (unsubscribed and suppressed contacts only with
+    include_unsubscribed=true)
 
      Requires the `lists:read` scope.
 
     Args:
         id (str):
         format_ (ListsExportFormat | Unset):  Default: ListsExportFormat.CSV.
+        include_unsubscribed (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,6 +204,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         format_=format_,
+        include_unsubscribed=include_unsubscribed,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -202,14 +217,17 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     format_: ListsExportFormat | Unset = ListsExportFormat.CSV,
+    include_unsubscribed: bool | Unset = False,
 ) -> Error | str | None:
-    """Export members, streamed at any size
+    """Export members, streamed at any size (unsubscribed and suppressed contacts only with
+    include_unsubscribed=true)
 
      Requires the `lists:read` scope.
 
     Args:
         id (str):
         format_ (ListsExportFormat | Unset):  Default: ListsExportFormat.CSV.
+        include_unsubscribed (bool | Unset):  Default: False.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -224,5 +242,6 @@ async def asyncio(
             id=id,
             client=client,
             format_=format_,
+            include_unsubscribed=include_unsubscribed,
         )
     ).parsed

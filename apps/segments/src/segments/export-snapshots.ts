@@ -1,0 +1,131 @@
+/**
+ * Database snapshots held open for segment exports, so every chunk of one
+ * export reads the membership as it was when the export began, however it
+ * changes meanwhile (a consistent snapshot, SPEC §13).
+ *
+ * The first chunk opens a REPEATABLE READ transaction on its own connection
+ * and exports its snapshot (`pg_export_snapshot()`); later chunks run on that
+ * connection when they reach this replica, or import the snapshot
+ * (`SET TRANSACTION SNAPSHOT`) on another replica. A snapshot is released
+ * with the export's last chunk, or after `idleMs` without a chunk (a client
+ * that went away), and at most `max` are held at once per replica.
+ */
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { DomainError } from '@sigil/platform';
+
+interface Held {
+  runner: QueryRunner;
+  timer: NodeJS.Timeout;
+  busy: Promise<unknown>;
+}
+
+/** What `pg_export_snapshot()` returns, e.g. `00000003-0000001B-1`. */
+const SNAPSHOT_ID = /^[0-9A-F]{8}-[0-9A-F]{8}-[0-9]{1,10}$/;
+
+export class ExportExpired extends DomainError {
+  constructor() {
+    super(409, 'conflict', 'The export snapshot expired; start the export again.');
+  }
+}
+
+export class TooManyExports extends DomainError {
+  constructor() {
+    super(503, 'service_unavailable', 'Too many exports are running; try again shortly.');
+  }
+}
+
+@Injectable()
+export class ExportSnapshots implements OnApplicationShutdown {
+  private readonly held = new Map<string, Held>();
+  idleMs = 60_000;
+  max = 16;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Runs `read` in the export's snapshot: a new one when `snapshot` is null.
+   * Returns the snapshot id to pass back, or null once `done` says the export
+   * is complete (the snapshot is then released).
+   */
+  async read<T>(snapshot: string | null, read: (manager: EntityManager) => Promise<T>, done: (result: T) => boolean): Promise<{ result: T; snapshot: string | null }> {
+    if (snapshot === null) return this.open(read, done);
+    if (!SNAPSHOT_ID.test(snapshot)) throw new ExportExpired();
+    const local = this.held.get(snapshot);
+    if (local) {
+      const run = local.busy.then(() => read(local.runner.manager));
+      local.busy = run.catch(() => undefined);
+      const result = await run;
+      if (done(result)) {
+        await this.release(snapshot);
+        return { result, snapshot: null };
+      }
+      this.touch(snapshot);
+      return { result, snapshot };
+    }
+    // Held by another replica: import it for this chunk.
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        await runner.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+      } catch {
+        throw new ExportExpired();
+      }
+      const result = await read(runner.manager);
+      return { result, snapshot: done(result) ? null : snapshot };
+    } finally {
+      await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.held.keys()].map((id) => this.release(id)));
+  }
+
+  private async open<T>(read: (manager: EntityManager) => Promise<T>, done: (result: T) => boolean): Promise<{ result: T; snapshot: string | null }> {
+    if (this.held.size >= this.max) throw new TooManyExports();
+    const runner = this.dataSource.createQueryRunner();
+    let keep = false;
+    try {
+      await runner.connect();
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const [{ id }] = (await runner.query('SELECT pg_export_snapshot() AS id')) as [{ id: string }];
+      const result = await read(runner.manager);
+      if (done(result)) return { result, snapshot: null };
+      keep = true;
+      this.held.set(id, { runner, timer: this.expiry(id), busy: Promise.resolve() });
+      return { result, snapshot: id };
+    } finally {
+      if (!keep) {
+        await runner.query('ROLLBACK').catch(() => undefined);
+        await runner.release();
+      }
+    }
+  }
+
+  private touch(id: string): void {
+    const held = this.held.get(id);
+    if (!held) return;
+    clearTimeout(held.timer);
+    held.timer = this.expiry(id);
+  }
+
+  private expiry(id: string): NodeJS.Timeout {
+    const timer = setTimeout(() => void this.release(id), this.idleMs);
+    timer.unref();
+    return timer;
+  }
+
+  private async release(id: string): Promise<void> {
+    const held = this.held.get(id);
+    if (!held) return;
+    this.held.delete(id);
+    clearTimeout(held.timer);
+    await held.busy;
+    await held.runner.query('ROLLBACK').catch(() => undefined);
+    await held.runner.release();
+  }
+}
