@@ -5,7 +5,7 @@
  * it); the service adds what needs its data (list ids, custom field types).
  */
 import { z } from 'zod';
-import { SUBSCRIPTION_STATUSES, type ContactSnapshot, type SubscriptionStatus } from './events';
+import type { ContactSnapshot, SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { qualify } from './naming';
 
