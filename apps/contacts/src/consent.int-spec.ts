@@ -6,8 +6,8 @@
  */
 import type { DataSource } from 'typeorm';
 import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
-import { contactInput, createTestDatabase, dropTestDatabase, eventually, EventSpy, testContext, testKafka, validatedRequest } from '@sigil/testing';
+import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
+import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, validatedRequest } from '@sigil/testing';
 import { ConsentRepository } from './consent/consent.repository';
 import { ConsentService } from './consent/consent.service';
 import { signToken } from './consent/subscription-tokens';
@@ -67,15 +67,6 @@ async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEv
     return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
   });
   return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DomainError);
-  return err as DomainError;
 }
 
 const keyCtx = () => testContext({ principal: { kind: 'api_key', id: 'key_test', scopes: ['*'] } });

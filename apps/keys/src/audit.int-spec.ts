@@ -9,8 +9,8 @@
  */
 import type { DataSource } from 'typeorm';
 import { KeyRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { createDataSource, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
+import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { REDACTED } from './audit/audit-entry';
 import { AUDIT_WRITER_ROLE, AuditRepository } from './audit/audit.repository';
@@ -42,15 +42,6 @@ afterAll(async () => {
   await ds?.destroy();
   if (url) await dropTestDatabase(url);
 });
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(err)}`);
-  return err;
-}
 
 /** A request as the gateway forwards it: credential, client and request id in the context. */
 function asRequest<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {

@@ -7,8 +7,8 @@
  */
 import type { DataSource } from 'typeorm';
 import { KeyRpc, type RequestContext, type SignupResult } from '@sigil/contracts';
-import { createDataSource, DomainError, hashSecret, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { createDataSource, hashSecret, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
@@ -35,15 +35,6 @@ afterAll(async () => {
   await ds?.destroy();
   if (url) await dropTestDatabase(url);
 });
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(err)}`);
-  return err;
-}
 
 /** Signs up (always starter) and, for another plan, moves the tenant there as the operator would. */
 async function signup(plan: 'starter' | 'agency' = 'starter'): Promise<{ account: SignupResult; password: string; ctx: RequestContext }> {

@@ -16,6 +16,8 @@ export interface LoadOptions {
   rate?: number;
   /** A body per request (e.g. unique emails), instead of the same `body` every time. */
   bodyOf?: () => string;
+  /** Headers per request, added to `headers` (e.g. a different API key each time). */
+  headersOf?: () => Record<string, string>;
 }
 
 export interface LoadSummary {
@@ -41,7 +43,19 @@ export async function measure(options: LoadOptions): Promise<LoadSummary> {
     connections: options.connections,
     duration: options.durationSeconds,
     ...(options.rate ? { overallRate: options.rate } : {}),
-    ...(options.bodyOf ? { requests: [{ setupRequest: (req) => ({ ...req, body: options.bodyOf!() }) }] } : {}),
+    ...(options.bodyOf || options.headersOf
+      ? {
+          requests: [
+            {
+              setupRequest: (req) => ({
+                ...req,
+                ...(options.bodyOf ? { body: options.bodyOf() } : {}),
+                ...(options.headersOf ? { headers: { ...req.headers, ...options.headersOf() } } : {}),
+              }),
+            },
+          ],
+        }
+      : {}),
     timeout: 10,
   });
   const statusCodes: Record<string, number> = {};

@@ -5,6 +5,7 @@ import { SessionMode1764100000300 } from './1764100000300-session-mode';
 import { TenantLimits1764100000400 } from './1764100000400-tenant-limits';
 import { KeyAllowedCidrs1764100000500 } from './1764100000500-key-allowed-cidrs';
 import { AuditLog1764900000100 } from './1764900000100-audit-log';
+import { AuditActorAction1764900000200 } from './1764900000200-audit-actor-action';
 
 export const KEYS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -13,4 +14,5 @@ export const KEYS_MIGRATIONS = [
   TenantLimits1764100000400,
   KeyAllowedCidrs1764100000500,
   AuditLog1764900000100,
+  AuditActorAction1764900000200,
 ];
