@@ -38,6 +38,8 @@ if [ -z "${SIGIL_ADMIN_TOKEN:-}" ]; then
 fi
 export SIGIL_ADMIN_TOKEN
 DEV_GATEWAY_ENV+=(SIGIL_ADMIN_TOKEN="$SIGIL_ADMIN_TOKEN")
+# Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
+DEV_GATEWAY_ENV+=(IMPORTS_DATABASE_URL="${IMPORTS_DATABASE_URL:-postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_contacts}")
 
 for svc in "${SERVICES[@]}"; do
   env_port=()

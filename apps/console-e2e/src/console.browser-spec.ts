@@ -230,6 +230,29 @@ describe('console in a real browser', () => {
     await expectAccessible('lists');
   });
 
+  it('adds contacts to a list by id, with an outcome per id', async () => {
+    const api = await sessionClient();
+    const ada = (await api.get('/v1/contacts?q=ada')).body.data[0].id as string;
+    await page.getByRole('combobox', { name: /^List/ }).selectOption({ label: 'Newsletter' });
+    await page.getByLabel(/Contact ids/).fill(`${ada}\ncon_unknown`);
+    // The segments service learns contacts from events: retry until Ada has arrived there.
+    for (const deadline = Date.now() + 30_000; ; ) {
+      await page.getByRole('button', { name: 'Add members' }).click();
+      const notice = page.getByText(/^Members: /);
+      await notice.waitFor();
+      const text = await notice.textContent();
+      if (text === 'Members: 1 added, 1 not found.' || Date.now() > deadline) {
+        expect(text).toBe('Members: 1 added, 1 not found.');
+        break;
+      }
+      await page.getByLabel(/Contact ids/).fill(`${ada}\ncon_unknown`);
+      await page.waitForTimeout(500);
+    }
+    await page.getByRole('row', { name: /Newsletter/ }).getByRole('cell', { name: '1', exact: true }).waitFor();
+    const members = await api.get(`/v1/lists/${(await api.get('/v1/lists')).body.data.find((l: { name: string }) => l.name === 'Newsletter').id}/members`);
+    expect(members.body.data.map((m: { id: string }) => m.id)).toEqual([ada]);
+  });
+
   it('shows the audit log: changes made in the console with their actor and IP, filtered and opened to their changes', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
@@ -286,6 +309,29 @@ describe('console in a real browser', () => {
       counted = await api.get(`/v1/segments/${id}/count`);
     }
     expect(counted.body.data).toMatchObject({ status: 'ready', count: previewCount });
+  });
+
+  it("edits a saved segment's rules, and shows a contact's segments on the contact page", async () => {
+    await page.getByRole('button', { name: 'Edit Example, not VIP' }).click();
+    await page.getByRole('heading', { name: 'Edit segment Example, not VIP' }).waitFor();
+    // The saved rules are back in the builder.
+    expect(await page.getByLabel('Value of condition 1').inputValue()).toBe('@example.com');
+    expect(await page.getByLabel('Tag of condition 2.1').inputValue()).toBe('vip');
+    await page.getByLabel('Value of condition 1').fill('@other.org');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.getByText('Segment Example, not VIP saved; rebuilding with the new rules.').waitFor();
+    await page.getByRole('heading', { name: 'New segment' }).waitFor();
+    const api = await sessionClient();
+    const segment = (await api.get('/v1/segments')).body.data.find((x: { name: string }) => x.name === 'Example, not VIP');
+    expect(segment.rules.and[0]).toEqual({ attribute: 'email', op: 'ends_with', value: '@other.org' });
+    for (const deadline = Date.now() + 30_000; (await api.get(`/v1/segments/${segment.id}/count`)).body.data?.count !== 1 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('button', { name: 'linus@other.org' }).click();
+    await page.getByRole('heading', { name: 'linus@other.org' }).waitFor();
+    await page.getByRole('list', { name: 'Segments of this contact' }).getByText('Example, not VIP').waitFor();
+    await expectAccessible('contact-segments');
   });
 
   it('is usable at 360 px wide', async () => {

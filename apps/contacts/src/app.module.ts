@@ -4,7 +4,7 @@ import { HealthPatterns } from '@sigil/contracts';
 import { RpcClient, ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
 import { ActivitiesHandlers } from './activities/activities.handlers';
 import { ActivitiesService } from './activities/activities.service';
-import type { ContactsConfig } from './config';
+import { CONTACTS_CONFIG, type ContactsConfig } from './config';
 import { ConsentHandlers } from './consent/consent.handlers';
 import { ConsentRepository } from './consent/consent.repository';
 import { CONSENT_SETTINGS, ConsentService } from './consent/consent.service';
@@ -22,6 +22,12 @@ import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
 import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
 import { CustomFieldsHandlers } from './custom-fields/custom-fields.handlers';
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { ImportQueue } from './imports/import-queue';
+import { ImportRunner } from './imports/import-runner';
+import { ImportWorker } from './imports/import.worker';
+import { ImportsHandlers } from './imports/imports.handlers';
+import { ImportsRepository } from './imports/imports.repository';
+import { ImportsService } from './imports/imports.service';
 import { CONTACTS_MIGRATIONS } from './migrations';
 import { SnapshotsHandlers } from './snapshots/snapshots.handlers';
 import { SnapshotsService } from './snapshots/snapshots.service';
@@ -43,6 +49,10 @@ export const CONTACTS_PROVIDERS = [
   ConsentService,
   SuppressionsRepository,
   SuppressionsService,
+  ImportsRepository,
+  ImportQueue,
+  ImportsService,
+  ImportRunner,
 ];
 
 @Module({})
@@ -64,10 +74,11 @@ export class ContactsAppModule {
           },
         }),
       ],
-      controllers: [ContactsHandlers, CustomFieldsHandlers, ActivitiesHandlers, SnapshotsHandlers, ConsentHandlers],
+      controllers: [ContactsHandlers, CustomFieldsHandlers, ActivitiesHandlers, SnapshotsHandlers, ConsentHandlers, ImportsHandlers],
       providers: [
         // Asks the segments service for list/segment members (the `list_id`/`segment_id` filters).
         { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'contacts', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
+        { provide: CONTACTS_CONFIG, useValue: config },
         {
           provide: CONSENT_SETTINGS,
           useValue: {
@@ -77,6 +88,7 @@ export class ContactsAppModule {
           },
         },
         ...CONTACTS_PROVIDERS,
+        ImportWorker,
       ],
     };
   }

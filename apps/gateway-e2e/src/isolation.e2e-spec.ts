@@ -39,6 +39,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const recovery = must(await api.post(`/v1/webhooks/${webhook.id}/recover`, { since: new Date(0).toISOString() }), 'recovery');
   const suppression = must(await api.post('/v1/suppressions', { email: `iso-${randomBytes(5).toString('hex')}@example.com`, reason: 'iso' }), 'suppression');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
+  const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
     params: {
       'contacts.id': contact.id,
@@ -50,8 +51,9 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
       'suppressions.id': suppression.id,
+      'imports.id': imported.id,
     },
-    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, t.tenantId],
+    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId],
     contactId: contact.id,
     listId: list.id,
   };
@@ -77,6 +79,7 @@ function bodyFor(method: string, path: string, own: Fixtures): unknown {
     'POST /v1/webhooks/{id}/test': {},
     'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': {},
     'POST /v1/webhooks/{id}/recover': { since: new Date(Date.now() - 3600_000).toISOString() },
+    'POST /v1/imports/{id}/cancel': {},
   };
   const key = `${method} ${path}`;
   if (method === 'GET') return undefined;

@@ -105,6 +105,50 @@ describe('webhooks through the gateway', () => {
     expect(typo.body.error.details).toEqual([expect.objectContaining({ field: 'events[1]', message: expect.stringContaining("'contact.craeted'") })]);
   });
 
+  it('takes a delivery policy on create and update; custom header values are sent but never shown', async () => {
+    const created = await createEndpoint(api, ['contact.created'], {
+      rate_limit_per_second: 50,
+      max_in_flight: 3,
+      timeout_ms: 5000,
+      retry_schedule: ['10s', '1m', '1h'],
+      headers: { 'X-Receiver-Token': 'tok_never_shown' },
+    });
+    expect(created.body.data).toMatchObject({
+      rate_limit_per_second: 50,
+      max_in_flight: 3,
+      timeout_ms: 5000,
+      retry_schedule: ['10s', '1m', '1h'],
+      headers: { 'X-Receiver-Token': '[redacted]' },
+    });
+    expect(JSON.stringify(created.body)).not.toContain('tok_never_shown');
+    for (const read of [await api.get(`/v1/webhooks/${created.id}`), await api.get('/v1/webhooks?limit=100')]) {
+      expect(read.status).toBe(200);
+      expect(JSON.stringify(read.body)).not.toContain('tok_never_shown');
+    }
+    const contact = await api.post('/v1/contacts', contactInput());
+    expect(contact.status).toBe(201);
+    const [got] = await receiver.waitFor(created.path, (all) => all.length >= 1);
+    expect(got!.headers['x-receiver-token']).toBe('tok_never_shown');
+    expect(got!.verifiedWith).toEqual([created.secret]);
+
+    const patched = await api.patch(`/v1/webhooks/${created.id}`, { timeout_ms: null, rate_limit_per_second: 10 });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data).toMatchObject({ timeout_ms: null, rate_limit_per_second: 10, max_in_flight: 3, headers: { 'X-Receiver-Token': '[redacted]' } });
+
+    const bad = await api.post('/v1/webhooks', {
+      url: receiver.url('/bad-policy'),
+      events: ['*'],
+      timeout_ms: 30001,
+      retry_schedule: ['5s', 'soon'],
+      headers: { 'Webhook-Signature': 'v1,forged', Connection: 'close', 'X-Ok': 'line\r\nbreak' },
+      rate_limit_per_second: 0,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(
+      ['headers.Connection', 'headers.Webhook-Signature', 'headers.X-Ok', 'rate_limit_per_second', 'retry_schedule[1]', 'timeout_ms'].sort(),
+    );
+  });
+
   it('rejects invalid bodies, unknown filters and private or plain-http targets with 400 and field details', async () => {
     const res = await api.post('/v1/webhooks', { url: 'not a url', events: ['contact.nope'], colour: 'red' });
     expect(res.status).toBe(400);

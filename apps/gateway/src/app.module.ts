@@ -39,6 +39,8 @@ import { AuditLogController } from './routes/audit-log.controller';
 import { AuthController } from './routes/auth.controller';
 import { ContactsController } from './routes/contacts.controller';
 import { CustomFieldsController } from './routes/custom-fields.controller';
+import { ImportStaging } from './imports/import-staging';
+import { ImportsController } from './routes/imports.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
 import { ContactSegmentsController } from './routes/contact-segments.controller';
@@ -64,6 +66,7 @@ const CONTROLLERS = [
   SubscriptionsController,
   SuppressionsController,
   CustomFieldsController,
+  ImportsController,
   ListsController,
   SegmentsController,
   ContactSegmentsController,
@@ -102,6 +105,7 @@ export class GatewayAppModule {
         UsageRecorder,
         RateLimiter,
         ConsoleFiles,
+        ImportStaging,
       ],
     };
   }

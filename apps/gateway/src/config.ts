@@ -36,6 +36,12 @@ export const GatewayConfigSchema = z.object({
     .string()
     .default('')
     .refine((v) => v === '' || v.length >= 32, 'use at least 32 characters'),
+  /**
+   * The contacts database, for staging import uploads (`import_chunks` only: INSERT and DELETE).
+   * Unset: `POST /v1/imports` answers 503. See docs/contacts.md, "Import jobs".
+   */
+  IMPORTS_DATABASE_URL: z.string().url().optional(),
+  IMPORTS_DATABASE_POOL_SIZE: envInt(4, 1, 100),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

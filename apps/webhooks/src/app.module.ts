@@ -11,6 +11,7 @@ import { DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryReconciler } from './delivery/delivery-reconciler';
 import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
+import { EndpointRateLimit } from './delivery/endpoint-rate-limit';
 import { RetrySchedule } from './delivery/retry-schedule';
 import { TargetPolicy } from './delivery/target-policy';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
@@ -63,7 +64,9 @@ export class WebhooksAppModule {
         {
           provide: DeliveryQueue,
           inject: [RetrySchedule],
-          useFactory: (schedule: RetrySchedule) => new DeliveryQueue(config.REDIS_URL, schedule.maxAttempts),
+          // Enough BullMQ attempts for the longest schedule (an endpoint's has up to 20 delays); the attempt
+          // service, not BullMQ, decides when a delivery has failed for good.
+          useFactory: (schedule: RetrySchedule) => new DeliveryQueue(config.REDIS_URL, Math.max(schedule.maxAttempts, 21)),
         },
         {
           provide: WebhookSender,
@@ -77,8 +80,12 @@ export class WebhooksAppModule {
           provide: EndpointConcurrency,
           inject: [REDIS, DeliveryQueue],
           useFactory: (redis: Redis, queue: DeliveryQueue) =>
-            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, config.WEBHOOK_TIMEOUT + 15_000, (jobId) => queue.promote(jobId)),
+            // The lease outlives the longest attempt: an endpoint's timeout_ms goes up to 30 s.
+            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, Math.max(config.WEBHOOK_TIMEOUT, 30_000) + 15_000, (jobId) =>
+              queue.promote(jobId),
+            ),
         },
+        { provide: EndpointRateLimit, inject: [REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
         EndpointsService,
         DeliveriesService,
         RecoveriesService,

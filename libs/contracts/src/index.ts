@@ -10,6 +10,7 @@ export * from './access-events';
 export * from './cidr';
 export * from './health';
 export * from './contacts';
+export * from './imports';
 export * from './keys';
 export * from './segments';
 export * from './webhooks';

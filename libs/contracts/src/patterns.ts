@@ -6,6 +6,7 @@
  * consumer fetches a handful of partitions instead of one per pattern.
  */
 import { ContactPatterns } from './contacts';
+import { ImportPatterns } from './imports';
 import { KeyPatterns } from './keys';
 import { defineRpc, replyOf } from './define-rpc';
 import type { ReadinessReport } from './health';
@@ -35,6 +36,7 @@ export const HealthRpc = {
 export const ALL_PATTERNS: readonly string[] = [
   ...(Object.values(HealthPatterns) as string[]),
   ...(Object.values(ContactPatterns) as string[]),
+  ...(Object.values(ImportPatterns) as string[]),
   ...(Object.values(KeyPatterns) as string[]),
   ...(Object.values(SegmentPatterns) as string[]),
   ...(Object.values(WebhookPatterns) as string[]),

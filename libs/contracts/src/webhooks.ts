@@ -78,13 +78,101 @@ const events = z
   .transform((e) => [...new Set(e)]);
 const description = z.string().trim().max(500).nullable();
 
+/** Headers Sigil sets itself, or that belong to one connection: an endpoint cannot set them. */
+export const RESERVED_WEBHOOK_HEADERS = [
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'x-signature',
+  'content-type',
+  'content-length',
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+] as const;
+const RESERVED = new Set<string>(RESERVED_WEBHOOK_HEADERS);
+
+/** What a custom header value is shown as: values are write-only. */
+export const REDACTED_HEADER_VALUE = '[redacted]';
+
+const MAX_DURATION_MS = 24 * 3_600_000;
+/** `500ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Math.round(Number(m[1]) * unit[m[2] ?? 'ms']!);
+}
+
+/** Per-endpoint delivery policy (SPEC §14); null (or absent at creation) = the service's default. */
+const policy = {
+  /** Deliveries per second to this endpoint, exact across replicas (a sliding second). */
+  rate_limit_per_second: z.number().int().min(1).max(10_000).nullable(),
+  /** Deliveries in flight to this endpoint at once, across replicas. */
+  max_in_flight: z.number().int().min(1).max(1000).nullable(),
+  /** Deadline of one attempt. */
+  timeout_ms: z.number().int().min(1000).max(30_000).nullable(),
+  /** Delays between attempts, e.g. `["10s", "1m", "1h"]`: one delivery makes 1 + this many attempts. */
+  retry_schedule: z
+    .array(
+      z
+        .string()
+        .trim()
+        .refine((d) => parseDuration(d) !== undefined, 'expected a duration like 500ms, 5s, 5m or 2h')
+        .refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, 'at most 24h'),
+    )
+    .max(20)
+    .nullable(),
+  /** Custom headers sent with every delivery. Values are write-only (shown redacted). */
+  headers: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'not a valid header name')
+        .refine((n) => !RESERVED.has(n.toLowerCase()), (n) => ({ message: `'${n}' is set by Sigil or is hop-by-hop; it cannot be customised` })),
+      z.string().max(1024).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values cannot contain control characters or line breaks'),
+    )
+    .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
+    .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, 'header names must differ (case-insensitively)')
+    .nullable(),
+};
+
 export const CreateWebhookSchema = z
-  .object({ url: WebhookUrlSchema, events, description: description.optional(), enabled: z.boolean().optional() })
+  .object({
+    url: WebhookUrlSchema,
+    events,
+    description: description.optional(),
+    enabled: z.boolean().optional(),
+    rate_limit_per_second: policy.rate_limit_per_second.optional(),
+    max_in_flight: policy.max_in_flight.optional(),
+    timeout_ms: policy.timeout_ms.optional(),
+    retry_schedule: policy.retry_schedule.optional(),
+    headers: policy.headers.optional(),
+  })
   .strict();
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookSchema>;
 
 export const UpdateWebhookSchema = z
-  .object({ url: WebhookUrlSchema.optional(), events: events.optional(), description: description.optional(), enabled: z.boolean().optional() })
+  .object({
+    url: WebhookUrlSchema.optional(),
+    events: events.optional(),
+    description: description.optional(),
+    enabled: z.boolean().optional(),
+    rate_limit_per_second: policy.rate_limit_per_second.optional(),
+    max_in_flight: policy.max_in_flight.optional(),
+    timeout_ms: policy.timeout_ms.optional(),
+    retry_schedule: policy.retry_schedule.optional(),
+    /** Replaces every custom header (null removes them). */
+    headers: policy.headers.optional(),
+  })
   .strict();
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookSchema>;
 
@@ -139,6 +227,13 @@ export interface WebhookView {
   disabled_reason: string | null;
   /** Since when every attempt has failed, or null. */
   failing_since: string | null;
+  /** Delivery policy; null = the service's default. */
+  rate_limit_per_second: number | null;
+  max_in_flight: number | null;
+  timeout_ms: number | null;
+  retry_schedule: string[] | null;
+  /** Custom header names, each value shown as `[redacted]`. */
+  headers: Record<string, string>;
   created_at: string;
   updated_at: string;
 }

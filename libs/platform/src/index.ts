@@ -35,3 +35,4 @@ export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';
 export * from './kafka/service-topics-client-kafka';
 export * from './paging/keyset';
+export * from './files/record-reader';

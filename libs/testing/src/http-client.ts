@@ -22,14 +22,7 @@ export class ApiClient {
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
     }
     const res = await fetch(`${this.baseUrl}${path}`, init);
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: leave as text
-    }
-    return { status: res.status, headers: res.headers, body: parsed as T };
+    return responseOf<T>(res);
   }
 
   get<T = any>(path: string, headers?: Record<string, string>) {
@@ -44,4 +37,24 @@ export class ApiClient {
   delete<T = any>(path: string, headers?: Record<string, string>) {
     return this.request<T>('DELETE', path, undefined, headers);
   }
+
+  /** A multipart upload as `POST /v1/imports` takes it: the JSON `options` part, then the `file` part. */
+  async upload<T = any>(path: string, options: unknown, file: Blob | Buffer | string, filename = 'contacts.csv', headers: Record<string, string> = {}) {
+    const form = new FormData();
+    form.append('options', typeof options === 'string' ? options : JSON.stringify(options));
+    form.append('file', file instanceof Blob ? file : new Blob([file]), filename);
+    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: { ...this.defaultHeaders, ...headers }, body: form });
+    return responseOf<T>(res);
+  }
+}
+
+async function responseOf<T>(res: Response): Promise<ApiResponse<T>> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: leave as text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
 }

@@ -155,7 +155,10 @@ export class TestStack {
         // Tests sign up many tenants from one IP; tests of these limits set their own values.
         const generousIpLimits = { SIGNUP_LIMIT_PER_IP_PER_HOUR: '100000', LOGIN_LIMIT_PER_IP_PER_MINUTE: '100000', AUTH_FAILURES_PER_IP_PER_MINUTE: '100000' };
         // The operator API is on (createTenant sets plans through it); a test of it disabled sets ''.
-        const gatewayEnv = { SIGIL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...common, ...generousIpLimits, ...options.serviceEnv?.gateway };
+        // Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
+        const contactsDb = dbUrls[backends.indexOf('contacts')];
+        const imports: Record<string, string> = contactsDb ? { IMPORTS_DATABASE_URL: contactsDb } : {};
+        const gatewayEnv = { SIGIL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...common, ...generousIpLimits, ...imports, ...options.serviceEnv?.gateway };
         stack.processes.push(
           new ServiceProcess(name, 'gateway', await freePort(), gatewayEnv, logDir),
         );

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import enum
 import importlib
+import io
 import json
 import types
 import typing
@@ -214,6 +215,30 @@ class Lists(_Resource):
         return self._core.text("lists.lists_export", id=id, format=format)
 
 
+class Imports(_Resource):
+    def create(self, options: dict[str, Any], file: bytes | str | typing.IO[bytes], filename: str = "contacts.csv") -> dict[str, Any]:
+        """Starts an import job from a CSV (with a header row) or NDJSON file of at most 200 MB;
+        ``options["mapping"]`` says which column fills which contact field. Answers at once with
+        the queued job; poll ``get(id)``. ``file`` may be an open binary file (it is streamed)."""
+        from .generated.models.imports_create_body import ImportsCreateBody
+        from .generated.models.imports_create_body_options import ImportsCreateBodyOptions
+        from .generated.types import File
+
+        payload = io.BytesIO(file.encode() if isinstance(file, str) else file) if isinstance(file, (bytes, bytearray, str)) else file
+        body = ImportsCreateBody(options=ImportsCreateBodyOptions.from_dict(options), file=File(payload=payload, file_name=filename))
+        return self._core.data("imports.imports_create", body=body)
+
+    def get(self, id: str) -> dict[str, Any]:
+        return self._core.data("imports.imports_get", id=id)
+
+    def cancel(self, id: str) -> dict[str, Any]:
+        return self._core.data("imports.imports_cancel", id=id)
+
+    def errors(self, id: str) -> str:
+        """The failed rows as CSV text: ``row,code,reason,data``."""
+        return self._core.text("imports.imports_errors", id=id)
+
+
 class Segments(_Resource):
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._core.data("segments.segments_create", body=body)
@@ -366,6 +391,7 @@ class Sigil:
         self.contacts = Contacts(core)
         self.custom_fields = CustomFields(core)
         self.lists = Lists(core)
+        self.imports = Imports(core)
         self.segments = Segments(core)
         self.webhooks = Webhooks(core)
         self.api_keys = ApiKeys(core)

@@ -64,6 +64,20 @@ def test_create_and_get(sigil: Sigil, limited: dict) -> None:
     assert sigil.contacts.get(created["id"]) == created
 
 
+def test_import_upload(sigil: Sigil) -> None:
+    csv = f"email,name\nimp.{RUN}@example.com,Imp\nnot-an-email,Bad\n"
+    job = sigil.imports.create({"format": "csv", "mapping": {"email": "email", "name": "first_name"}}, csv.encode(), "people.csv")
+    assert job["status"] == "queued" and job["rows_total"] == 2
+    done = job
+    for _ in range(200):
+        if done["status"] in ("completed", "failed", "cancelled"):
+            break
+        time.sleep(0.1)
+        done = sigil.imports.get(job["id"])
+    assert done["status"] == "completed" and done["created"] == 1 and done["failed"] == 1
+    assert "not-an-email" in sigil.imports.errors(job["id"])
+
+
 def test_typed_errors(sigil: Sigil) -> None:
     with pytest.raises(NotFoundError) as missing:
         sigil.contacts.get("does-not-exist")

@@ -14,6 +14,9 @@ type Method = 'get' | 'post' | 'patch' | 'delete';
 type Op<P extends keyof paths, M extends Method> = M extends keyof paths[P] ? paths[P][M] : never;
 /** The JSON body an operation takes, as the document describes it. */
 export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+/** The JSON `options` part of a multipart upload operation. */
+export type UploadOptionsOf<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { requestBody?: { content: { 'multipart/form-data': { options: infer O } } } } ? O : never;
 /** The query parameters an operation takes. */
 export type QueryOf<P extends keyof paths, M extends Method> = Op<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
@@ -395,12 +398,42 @@ export class Auth {
   }
 }
 
+/** A file to upload: bytes, text, or a Blob/File (e.g. from `fs.openAsBlob(path)` in Node, which streams from disk). */
+export type Upload = Blob | Uint8Array | string;
+
+export class Imports {
+  constructor(private readonly core: Core) {}
+  /**
+   * Starts an import job from a CSV (with a header row) or NDJSON file of at
+   * most 200 MB: `options.mapping` says which column fills which contact
+   * field. Answers at once (202) with the queued job; poll `get(id)`.
+   */
+  create(importOptions: UploadOptionsOf<'/v1/imports', 'post'>, file: Upload, filename = 'contacts.csv', options?: RequestOptions): Promise<Resource> {
+    const form = new FormData();
+    // The options part must come before the file part: the server streams the file.
+    form.append('options', JSON.stringify(importOptions));
+    form.append('file', file instanceof Blob ? file : new Blob([typeof file === 'string' ? file : new Uint8Array(file)]), filename);
+    return this.core.data('post', '/v1/imports', { body: form, options });
+  }
+  get(id: string, options?: RequestOptions): Promise<Resource> {
+    return this.core.data('get', '/v1/imports/{id}', { path: { id }, options });
+  }
+  cancel(id: string, options?: RequestOptions): Promise<Resource> {
+    return this.core.data('post', '/v1/imports/{id}/cancel', { path: { id }, options });
+  }
+  /** The failed rows as CSV text: `row,code,reason,data`. */
+  errors(id: string, options?: RequestOptions): Promise<string> {
+    return this.core.envelope('get', '/v1/imports/{id}/errors', { path: { id }, options, text: true });
+  }
+}
+
 export class Sigil {
   /** The generated openapi-fetch client (typed by path), for anything the facade does not wrap. */
   readonly raw: Client<paths>;
   readonly contacts: Contacts;
   readonly customFields: CustomFields;
   readonly lists: Lists;
+  readonly imports: Imports;
   readonly segments: Segments;
   readonly webhooks: Webhooks;
   readonly apiKeys: ApiKeys;
@@ -425,6 +458,7 @@ export class Sigil {
     this.contacts = new Contacts(this.core);
     this.customFields = new CustomFields(this.core);
     this.lists = new Lists(this.core);
+    this.imports = new Imports(this.core);
     this.segments = new Segments(this.core);
     this.webhooks = new Webhooks(this.core);
     this.apiKeys = new ApiKeys(this.core);

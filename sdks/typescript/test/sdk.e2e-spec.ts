@@ -62,6 +62,21 @@ describe('@sigil/sdk (TypeScript) against the live API', () => {
     expect(await sigil.contacts.get(created.id)).toEqual(created);
   });
 
+  it('uploads an import file and reads the job and its error report', async () => {
+    const csv = `email,name\nimp.${run}@example.com,Imp\nnot-an-email,Bad\n`;
+    const job = await sigil.imports.create({ format: 'csv', mapping: { email: 'email', name: 'first_name' } }, csv, 'people.csv');
+    expect(job).toMatchObject({ status: 'queued', rows_total: 2 });
+    let done = job;
+    for (let i = 0; i < 200 && !['completed', 'failed', 'cancelled'].includes(String(done['status'])); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      done = await sigil.imports.get(job.id);
+    }
+    expect(done).toMatchObject({ status: 'completed', created: 1, failed: 1 });
+    expect(await sigil.imports.errors(job.id)).toContain('not-an-email');
+    const refused = await sigil.imports.create({ format: 'csv', mapping: { email: 'email' } }, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0])).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+  });
+
   it('throws typed errors carrying code and request_id', async () => {
     const missing = await sigil.contacts.get('does-not-exist').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NotFoundError);

@@ -1,6 +1,6 @@
 /** Contacts and custom fields: one function per operation, through `@sigil/sdk`. */
 import { api, call, onePage, type Envelope } from './http';
-import type { Activity, Contact, CustomField } from './types';
+import type { Activity, Contact, ContactSegment, CustomField } from './types';
 
 export function listContacts(query: { q?: string; page?: number; limit?: number }): Promise<Envelope<Contact[]>> {
   return onePage<Contact>(() => api.contacts.list(query));
@@ -23,6 +23,11 @@ export function deleteContact(id: string): Promise<void> {
 
 export async function listActivities(id: string): Promise<Activity[]> {
   return (await onePage<Activity>(() => api.contacts.listActivities(id, { limit: 20 }))).data;
+}
+
+/** The segments the contact is in now, with since when (answered by the segments service). */
+export function listContactSegments(id: string): Promise<ContactSegment[]> {
+  return call<ContactSegment[]>(() => api.contacts.segments(id));
 }
 
 export async function listCustomFields(): Promise<CustomField[]> {

@@ -10,6 +10,11 @@ export function createSegment(input: { name: string; rules: RuleNode }): Promise
   return call<Segment>(() => api.segments.create(input));
 }
 
+/** New rules rebuild the segment in the background (status `building`, then `ready`). */
+export function updateSegment(id: string, input: { name?: string; rules?: RuleNode }): Promise<Segment> {
+  return call<Segment>(() => api.segments.update(id, input));
+}
+
 export function deleteSegment(id: string): Promise<void> {
   return call<void>(() => api.segments.delete(id));
 }

@@ -168,6 +168,12 @@ export interface List {
   created_at: string;
 }
 
+export interface ListMembersChange {
+  list_id: string;
+  changed: number;
+  results: Array<{ contact_id: string; status: 'added' | 'already_member' | 'removed' | 'not_member' | 'not_found' }>;
+}
+
 export type RuleScalar = string | number | boolean;
 export type RuleValue = RuleScalar | RuleScalar[];
 export interface PropertyFilter {
@@ -196,4 +202,11 @@ export interface Segment {
 export interface SegmentPreview {
   count: number;
   contacts: Contact[];
+}
+
+/** A segment a contact is in (`GET /v1/contacts/:id/segments`). */
+export interface ContactSegment {
+  segment_id: string;
+  name: string;
+  since: string;
 }

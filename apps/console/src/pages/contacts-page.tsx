@@ -1,9 +1,9 @@
 /**
  * Contacts: search, a paged table, and a contact's detail (fields, tags,
- * custom fields, activities) with edit and delete (confirmed).
+ * custom fields, segments, activities) with edit and delete (confirmed).
  */
 import { useState, type FormEvent } from 'react';
-import { deleteContact, getContact, listActivities, listContacts, updateContact } from '../api/contacts';
+import { deleteContact, getContact, listActivities, listContactSegments, listContacts, updateContact } from '../api/contacts';
 import type { Contact } from '../api/types';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
@@ -76,6 +76,7 @@ function EditContactForm({ contact, onSaved, onCancel }: { contact: Contact; onS
 function ContactDetail({ id, onChanged, onDeleted }: { id: string; onChanged: () => void; onDeleted: () => void }) {
   const contact = useResource(() => getContact(id), [id]);
   const activities = useResource(() => listActivities(id), [id]);
+  const segments = useResource(() => listContactSegments(id), [id]);
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string>();
@@ -144,6 +145,19 @@ function ContactDetail({ id, onChanged, onDeleted }: { id: string; onChanged: ()
             onChanged();
           }}
         />
+      )}
+      <h3>Segments</h3>
+      <ErrorMessage error={segments.error} />
+      {(segments.data ?? []).length === 0 ? (
+        <p className="muted">{segments.loading ? 'Loading segments…' : 'In no segment.'}</p>
+      ) : (
+        <ul aria-label="Segments of this contact">
+          {(segments.data ?? []).map((s) => (
+            <li key={s.segment_id}>
+              <strong>{s.name}</strong> · since {formatTime(s.since)}
+            </li>
+          ))}
+        </ul>
       )}
       <h3>Activities</h3>
       <ErrorMessage error={activities.error} />

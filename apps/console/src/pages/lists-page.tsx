@@ -1,6 +1,9 @@
-/** Lists: static lists with their member counts, create, export (CSV or NDJSON, streamed by the API) and delete (confirmed). */
+/**
+ * Lists: static lists with their member counts, create, add members by
+ * contact id, export (CSV or NDJSON, streamed by the API) and delete (confirmed).
+ */
 import { useState, type FormEvent } from 'react';
-import { createList, deleteList, exportList, listLists } from '../api/lists';
+import { addListMembers, createList, deleteList, exportList, listLists } from '../api/lists';
 import type { List } from '../api/types';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
@@ -28,10 +31,33 @@ export function ListsPage() {
   const [deleting, setDeleting] = useState<List | undefined>();
   const [notice, setNotice] = useState<string>();
   const create = useAction(() => createList({ name }));
+  const [includeUnsubscribed, setIncludeUnsubscribed] = useState(false);
   const exporter = useAction(async (l: List) => {
-    saveFile(await exportList(l.id, format), `${l.name.replace(/[^\w.-]+/g, '_')}.${format}`);
+    saveFile(await exportList(l.id, format, includeUnsubscribed), `${l.name.replace(/[^\w.-]+/g, '_')}.${format}`);
     return true;
   });
+  const [target, setTarget] = useState('');
+  const [ids, setIds] = useState('');
+  const adder = useAction(() =>
+    addListMembers(
+      target,
+      ids
+        .split(/[\s,]+/)
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  );
+  const addMembers = async (e: FormEvent) => {
+    e.preventDefault();
+    const res = await adder.run();
+    if (!res) return;
+    const counts = new Map<string, number>();
+    for (const r of res.results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    const label: Record<string, string> = { added: 'added', already_member: 'already members', not_found: 'not found' };
+    setNotice(`Members: ${[...counts].map(([status, n]) => `${n} ${label[status] ?? status}`).join(', ')}.`);
+    setIds('');
+    void lists.reload();
+  };
   const remove = useAction(async (l: List) => {
     await deleteList(l.id);
     return true;
@@ -52,7 +78,7 @@ export function ListsPage() {
         <h1 id="page-title" tabIndex={-1}>
           Lists
         </h1>
-        <p className="muted">Static lists: contacts are added and removed explicitly (through the API).</p>
+        <p className="muted">Static lists: contacts are added and removed explicitly.</p>
       </div>
       <form className="card actions" onSubmit={(e) => void submit(e)} aria-label="Create a list">
         <label>
@@ -64,7 +90,28 @@ export function ListsPage() {
         </button>
         <Busy busy={create.busy} label="Creating…" />
       </form>
-      <ErrorMessage error={create.error ?? lists.error ?? exporter.error} />
+      <form className="card actions" onSubmit={(e) => void addMembers(e)} aria-label="Add members to a list">
+        <label>
+          List
+          <select required value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">Choose a list</option>
+            {rows.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Contact ids (separated by spaces, commas or lines; up to 1 000)
+          <textarea required rows={2} value={ids} onChange={(e) => setIds(e.target.value)} />
+        </label>
+        <button type="submit" disabled={adder.busy}>
+          Add members
+        </button>
+        <Busy busy={adder.busy} label="Adding…" />
+      </form>
+      <ErrorMessage error={create.error ?? adder.error ?? lists.error ?? exporter.error} />
       <Notice message={notice} />
       <div className="actions">
         <label>
@@ -73,6 +120,10 @@ export function ListsPage() {
             <option value="csv">CSV</option>
             <option value="ndjson">NDJSON</option>
           </select>
+        </label>
+        <label>
+          <input type="checkbox" checked={includeUnsubscribed} onChange={(e) => setIncludeUnsubscribed(e.target.checked)} /> Include unsubscribed and
+          suppressed contacts
         </label>
         <Busy busy={exporter.busy || lists.loading} label={exporter.busy ? 'Exporting…' : 'Loading lists…'} />
       </div>

@@ -121,3 +121,64 @@ export function updateDraft(d: Draft, id: number, fn: (node: Draft) => Draft | u
   if (d.kind === 'condition') return d;
   return { ...d, children: d.children.map((c) => updateDraft(c, id, fn)).filter((c): c is Draft => c !== undefined) };
 }
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : String(value);
+}
+
+/**
+ * A saved rule tree back in the builder's form (to edit a segment), or
+ * undefined when it uses something the builder does not show (segment,
+ * random bucket or subscription conditions, relative dates, several property
+ * filters): such rules are changed through the API.
+ */
+export function ruleToDraft(rule: RuleNode): GroupDraft | undefined {
+  const draft = toDraft(rule);
+  if (!draft) return undefined;
+  return draft.kind === 'group' ? draft : newGroup('and', [draft]);
+}
+
+function toDraft(rule: RuleNode): Draft | undefined {
+  const r = rule as Record<string, unknown>;
+  if ('and' in r || 'or' in r) {
+    const combinator = 'and' in r ? 'and' : 'or';
+    const children = (r[combinator] as RuleNode[]).map(toDraft);
+    if (children.some((c) => !c)) return undefined;
+    return { kind: 'group', id: nextId++, combinator, negated: false, children: children as Draft[] };
+  }
+  if ('not' in r) {
+    const inner = toDraft(r['not'] as RuleNode);
+    if (!inner) return undefined;
+    if (inner.kind === 'group' && !inner.negated) return { ...inner, negated: true };
+    return { kind: 'group', id: nextId++, combinator: 'and', negated: true, children: [inner] };
+  }
+  const op = text(r['op']);
+  if ('attribute' in r || 'custom_field' in r) {
+    const type: ConditionType = 'attribute' in r ? 'attribute' : 'custom_field';
+    const ops: readonly string[] = [...VALUE_OPS, ...MULTI_OPS];
+    if (!ops.includes(op) || 'tz' in r) return undefined;
+    const value = r['value'];
+    const c = { ...newCondition(type), subject: text(r[type]), op };
+    if (op === 'between' && Array.isArray(value)) return { ...c, value: text(value[0]), value2: text(value[1]) };
+    return { ...c, value: Array.isArray(value) ? value.map(text).join(', ') : text(value) };
+  }
+  if ('tag' in r) return { ...newCondition('tag'), subject: text(r['tag']), op };
+  if ('list' in r) return { ...newCondition('list'), subject: text(r['list']), op };
+  if ('activity' in r) {
+    const where = (r['where'] as Array<Record<string, unknown>> | undefined) ?? [];
+    if (where.length > 1) return undefined;
+    const f = where[0];
+    return {
+      ...newCondition('activity'),
+      subject: text(r['activity']),
+      op,
+      count: text(r['count'] ?? '1'),
+      withinDays: text(r['within_days']),
+      property: text(f?.['property']),
+      propertyOp: f ? text(f['op']) : 'gte',
+      propertyValue: text(f?.['value']),
+    };
+  }
+  return undefined;
+}
+

@@ -1,12 +1,13 @@
 /**
  * Segments: the saved segments with their live counts, and a visual rule
  * builder (and / or / not groups; attribute, custom field, tag, list and
- * activity conditions) whose preview count and sample follow every change.
+ * activity conditions) whose preview count and sample follow every change;
+ * `Edit` loads a saved segment's rules back into the builder.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { listCustomFields } from '../api/contacts';
 import { listLists } from '../api/lists';
-import { createSegment, deleteSegment, listSegments, previewSegment } from '../api/segments';
+import { createSegment, deleteSegment, listSegments, previewSegment, updateSegment } from '../api/segments';
 import type { CustomField, List, Segment, SegmentPreview } from '../api/types';
 import type { ApiError } from '../api/http';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -24,6 +25,7 @@ import {
   newCondition,
   newGroup,
   NO_VALUE_OPS,
+  ruleToDraft,
   updateDraft,
   VALUE_OPS,
   type ConditionDraft,
@@ -270,13 +272,14 @@ function useLivePreview(rulesJson: string): { preview: SegmentPreview | undefine
   return { preview: state.preview, error: state.error, busy: state.busy };
 }
 
-function Builder({ catalog, onSaved }: { catalog: Catalog; onSaved: (s: Segment) => void }) {
-  const [root, setRoot] = useState<GroupDraft>(() => newGroup('and'));
-  const [name, setName] = useState('');
+/** The rule builder: a new segment, or (with `editing`) a saved segment's name and rules. */
+function Builder({ catalog, onSaved, editing, onCancel }: { catalog: Catalog; onSaved: (s: Segment) => void; editing?: { segment: Segment; root: GroupDraft }; onCancel?: () => void }) {
+  const [root, setRoot] = useState<GroupDraft>(() => editing?.root ?? newGroup('and'));
+  const [name, setName] = useState(editing?.segment.name ?? '');
   const rules = useMemo(() => draftToRule(root, catalog.fields), [root, catalog.fields]);
   const rulesJson = JSON.stringify(rules);
   const live = useLivePreview(rulesJson);
-  const save = useAction(() => createSegment({ name, rules }));
+  const save = useAction(() => (editing ? updateSegment(editing.segment.id, { name, rules }) : createSegment({ name, rules })));
   const onChange = (id: number, fn: (node: Draft) => Draft | undefined) => setRoot((r) => (updateDraft(r, id, fn) as GroupDraft | undefined) ?? newGroup('and', []));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -289,7 +292,7 @@ function Builder({ catalog, onSaved }: { catalog: Catalog; onSaved: (s: Segment)
   };
   return (
     <section className="card" aria-labelledby="builder-title">
-      <h2 id="builder-title">New segment</h2>
+      <h2 id="builder-title">{editing ? `Edit segment ${editing.segment.name}` : 'New segment'}</h2>
       <div className="split">
         <div>
           <GroupEditor g={root} catalog={catalog} onChange={onChange} position="" root />
@@ -339,6 +342,11 @@ function Builder({ catalog, onSaved }: { catalog: Catalog; onSaved: (s: Segment)
               <button type="submit" disabled={save.busy}>
                 Save segment
               </button>
+              {editing && (
+                <button type="button" className="secondary" onClick={onCancel}>
+                  Cancel edit
+                </button>
+              )}
               <Busy busy={save.busy} label="Saving…" />
             </div>
           </form>
@@ -353,7 +361,18 @@ export function SegmentsPage() {
   const fields = useResource(listCustomFields);
   const lists = useResource(() => listLists());
   const [deleting, setDeleting] = useState<Segment | undefined>();
+  const [editing, setEditing] = useState<{ segment: Segment; root: GroupDraft } | undefined>();
   const [notice, setNotice] = useState<string>();
+  const edit = (s: Segment) => {
+    const root = ruleToDraft(s.rules);
+    if (!root) {
+      setNotice(`The rules of ${s.name} use conditions the builder does not show (segments, random buckets, subscription status, relative dates); change them through PATCH /v1/segments/${s.id}.`);
+      return;
+    }
+    setNotice(undefined);
+    setEditing({ segment: s, root });
+    requestAnimationFrame(() => document.getElementById('builder-title')?.scrollIntoView());
+  };
   const remove = useAction(async (s: Segment) => {
     await deleteSegment(s.id);
     return true;
@@ -401,7 +420,10 @@ export function SegmentsPage() {
                 <td>
                   <code>{s.id}</code>
                 </td>
-                <td>
+                <td className="row-actions">
+                  <button type="button" className="secondary" onClick={() => edit(s)} aria-label={`Edit ${s.name}`}>
+                    Edit
+                  </button>
                   <button
                     type="button"
                     className="danger"
@@ -424,9 +446,13 @@ export function SegmentsPage() {
         </table>
       </TableScroll>
       <Builder
+        key={editing ? `edit-${editing.segment.id}` : 'new'}
         catalog={catalog}
+        editing={editing}
+        onCancel={() => setEditing(undefined)}
         onSaved={(s) => {
-          setNotice(`Segment ${s.name} saved.`);
+          setNotice(editing ? `Segment ${s.name} saved; rebuilding with the new rules.` : `Segment ${s.name} saved.`);
+          setEditing(undefined);
           void segments.reload();
         }}
       />

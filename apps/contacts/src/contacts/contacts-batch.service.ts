@@ -31,9 +31,17 @@ import type { ContactRow } from './contact.entity';
 import { ContactsRepository, type Scope } from './contacts.repository';
 import { scopeOf } from './contacts.service';
 
-interface ValidRow {
+export interface ValidRow {
   index: number;
   req: CreateContact;
+}
+
+export interface WriteOptions {
+  mode: 'upsert' | 'create' | 'update';
+  matchOn: BatchMatchKey;
+  addTags?: readonly string[];
+  /** The consent history's `source` for statuses these rows set (default `batch`). */
+  consentSource?: string;
 }
 
 export class PayloadTooLarge extends DomainError {
@@ -59,97 +67,113 @@ export class ContactsBatchService {
     const matchOn: BatchMatchKey = req.match_on ?? 'email';
     const results: BatchRowResult[] = raw.map((_, index) => ({ index, status: 'error' }));
     const valid = this.validateShapes(raw, results, matchOn);
-    const scope = scopeOf(ctx);
-    let unchanged = 0;
 
-    await this.dataSource.transaction(async (m) => {
-      const defs = await this.definitions.load(m, scope);
-      const now = new Date();
-      const events: NewEvent[] = [];
-      const updates: ContactSnapshot[] = [];
-      const valuesChanged: ContactSnapshot[] = [];
-      const statusChanges: StatusChange[] = [];
-      // One lookup for the whole batch: which of its emails a suppression of the tenant matches.
-      const suppressed = await this.suppressions.suppressedEmails(m, scope, valid.map((r) => r.req.email));
-      const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
-
-      const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
-        const { next, changed, details } = applyUpdate(current, row.req, defs, now);
-        if (details.length) return fail(results, row.index, 'validation_failed', 'The row is invalid.', { details });
-        results[row.index] = { index: row.index, status: 'updated', id: current.id };
-        if (!next) return void unchanged++;
-        if (changed.includes('email')) {
-          next.suppressed = suppressed.has(next.email);
-          if (next.suppressed !== current.suppressed) changed.push('suppressed');
-        }
-        if (changed.includes('subscription_status')) statusChanges.push({ before: current.subscription_status, after: next });
-        updates.push(next);
-        if (changed.some((c) => c.startsWith('custom_fields.'))) valuesChanged.push(next);
-        event({ type: 'contact.updated', key: next.id, data: { contact: next, changed } });
-      };
-
-      // The matched contacts, locked; and who holds the other unique key each row claims, so that a row
-      // taking another contact's email (or external_id) fails alone instead of failing the whole batch.
-      const byKey = (rows: ContactRow[]) => new Map(rows.map((r) => [keyOf(matchOn, r), snapshotOf(r)]));
-      const existing = byKey(await this.find(m, scope, matchOn, valid.map((r) => keyOf(matchOn, r.req)), true));
-      const other: BatchMatchKey = matchOn === 'email' ? 'external_id' : 'email';
-      const holders = new Map(
-        (await this.find(m, scope, other, valid.map((r) => keyOf(other, r.req)).filter((k): k is string => !!k))).map((r) => [keyOf(other, r), r.id]),
-      );
-      const creates: { row: ValidRow; contact: ContactSnapshot }[] = [];
-      for (const row of valid) {
-        const current = existing.get(keyOf(matchOn, row.req));
-        const claimed = keyOf(other, row.req);
-        const holder = claimed ? holders.get(claimed) : undefined;
-        if (holder && holder !== current?.id) {
-          fail(results, row.index, 'conflict', `Another contact already has ${other} '${claimed}'.`, { existing_id: holder });
-          continue;
-        }
-        if (current) {
-          applyToExisting(row, current);
-          continue;
-        }
-        const created = newContact(row.req, defs, now);
-        created.contact.suppressed = suppressed.has(created.contact.email);
-        if (created.details.length) fail(results, row.index, 'validation_failed', 'The row is invalid.', { details: created.details });
-        else creates.push({ row, contact: created.contact });
-      }
-
-      // One insertion order (by email) for every batch, so concurrent batches wait on each other instead of deadlocking.
-      creates.sort((a, b) => (a.contact.email < b.contact.email ? -1 : a.contact.email > b.contact.email ? 1 : 0));
-      const inserted = await this.contacts.insertMany(m, scope, creates.map((c) => c.contact));
-      const raced: ValidRow[] = [];
-      for (const { row, contact } of creates) {
-        if (!inserted.has(contact.id)) {
-          raced.push(row);
-          continue;
-        }
-        results[row.index] = { index: row.index, status: 'created', id: contact.id };
-        event({ type: 'contact.created', key: contact.id, data: { contact } });
-        if (row.req.subscription_status) statusChanges.push({ before: null, after: contact });
-      }
-      // Created by someone else since we looked: now an update of that contact (or, when the
-      // concurrent writer took the row's other unique key, a conflict of that row alone).
-      if (raced.length) {
-        const winners = byKey(await this.find(m, scope, matchOn, raced.map((r) => keyOf(matchOn, r.req)), true));
-        for (const row of raced) {
-          const winner = winners.get(keyOf(matchOn, row.req));
-          if (winner) applyToExisting(row, winner);
-          else fail(results, row.index, 'conflict', `Another contact took this row's ${other} concurrently; retry the row.`);
-        }
-      }
-
-      await this.contacts.updateMany(m, scope, updates);
-      const createdContacts = creates.filter((c) => inserted.has(c.contact.id)).map((c) => c.contact);
-      await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
-      await this.contacts.replaceValues(m, scope, valuesChanged.map((c) => c.id), rowsOf(valuesChanged, defs));
-      const consent = consentOf(ctx, statusChanges, { source: 'batch', ip: null, actor: actorOf(ctx) });
-      await this.consent.append(m, scope, consent.rows);
-      await this.outbox.append(m, [...events, ...consent.events]);
-    });
+    const { unchanged } = await this.dataSource.transaction((m) => this.writeRows(m, ctx, valid, results, { mode: 'upsert', matchOn }));
 
     const count = (status: BatchRowResult['status']) => results.filter((r) => r.status === status).length;
     return { results, created: count('created'), updated: count('updated') - unchanged, unchanged, failed: count('error') };
+  }
+
+  /**
+   * Writes already shape-checked rows in the caller's transaction with a fixed
+   * number of statements, filling `results` (indexes into the caller's rows).
+   * `upsert` creates or updates by the match key; `create` refuses an existing
+   * contact, `update` a missing one; `addTags` are added to every row's tags.
+   * Shared by the batch endpoint and import jobs (one call per import batch).
+   */
+  async writeRows(m: EntityManager, ctx: RequestContext, valid: ValidRow[], results: BatchRowResult[], options: WriteOptions): Promise<{ unchanged: number }> {
+    const scope = scopeOf(ctx);
+    const matchOn = options.matchOn;
+    let unchanged = 0;
+    const defs = await this.definitions.load(m, scope);
+    const now = new Date();
+    const events: NewEvent[] = [];
+    const updates: ContactSnapshot[] = [];
+    const valuesChanged: ContactSnapshot[] = [];
+    const statusChanges: StatusChange[] = [];
+    // One lookup for all the rows: which of their emails a suppression of the tenant matches.
+    const suppressed = await this.suppressions.suppressedEmails(m, scope, valid.map((r) => r.req.email));
+    const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
+
+    const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
+      if (options.mode === 'create') return fail(results, row.index, 'conflict', `A contact with this ${matchOn} already exists.`, { existing_id: current.id });
+      const { next, changed, details } = applyUpdate(current, withTags(row.req, current.tags, options.addTags), defs, now);
+      if (details.length) return fail(results, row.index, 'validation_failed', 'The row is invalid.', { details });
+      results[row.index] = { index: row.index, status: 'updated', id: current.id };
+      if (!next) return void unchanged++;
+      if (changed.includes('email')) {
+        next.suppressed = suppressed.has(next.email);
+        if (next.suppressed !== current.suppressed) changed.push('suppressed');
+      }
+      if (changed.includes('subscription_status')) statusChanges.push({ before: current.subscription_status, after: next });
+      updates.push(next);
+      if (changed.some((c) => c.startsWith('custom_fields.'))) valuesChanged.push(next);
+      event({ type: 'contact.updated', key: next.id, data: { contact: next, changed } });
+    };
+
+    // The matched contacts, locked; and who holds the other unique key each row claims, so that a row
+    // taking another contact's email (or external_id) fails alone instead of failing the whole batch.
+    const byKey = (rows: ContactRow[]) => new Map(rows.map((r) => [keyOf(matchOn, r), snapshotOf(r)]));
+    const existing = byKey(await this.find(m, scope, matchOn, valid.map((r) => keyOf(matchOn, r.req)), true));
+    const other: BatchMatchKey = matchOn === 'email' ? 'external_id' : 'email';
+    const holders = new Map(
+      (await this.find(m, scope, other, valid.map((r) => keyOf(other, r.req)).filter((k): k is string => !!k))).map((r) => [keyOf(other, r), r.id]),
+    );
+    const creates: { row: ValidRow; contact: ContactSnapshot }[] = [];
+    for (const row of valid) {
+      const current = existing.get(keyOf(matchOn, row.req));
+      const claimed = keyOf(other, row.req);
+      const holder = claimed ? holders.get(claimed) : undefined;
+      if (holder && holder !== current?.id) {
+        fail(results, row.index, 'conflict', `Another contact already has ${other} '${claimed}'.`, { existing_id: holder });
+        continue;
+      }
+      if (current) {
+        applyToExisting(row, current);
+        continue;
+      }
+      if (options.mode === 'update') {
+        fail(results, row.index, 'not_found', `No contact has the ${matchOn} '${keyOf(matchOn, row.req)}'.`);
+        continue;
+      }
+      const created = newContact(withTags(row.req, [], options.addTags), defs, now);
+      created.contact.suppressed = suppressed.has(created.contact.email);
+      if (created.details.length) fail(results, row.index, 'validation_failed', 'The row is invalid.', { details: created.details });
+      else creates.push({ row, contact: created.contact });
+    }
+
+    // One insertion order (by email) for every batch, so concurrent batches wait on each other instead of deadlocking.
+    creates.sort((a, b) => (a.contact.email < b.contact.email ? -1 : a.contact.email > b.contact.email ? 1 : 0));
+    const inserted = await this.contacts.insertMany(m, scope, creates.map((c) => c.contact));
+    const raced: ValidRow[] = [];
+    for (const { row, contact } of creates) {
+      if (!inserted.has(contact.id)) {
+        raced.push(row);
+        continue;
+      }
+      results[row.index] = { index: row.index, status: 'created', id: contact.id };
+      event({ type: 'contact.created', key: contact.id, data: { contact } });
+      if (row.req.subscription_status) statusChanges.push({ before: null, after: contact });
+    }
+    // Created by someone else since we looked: now an update of that contact (or, when the
+    // concurrent writer took the row's other unique key, a conflict of that row alone).
+    if (raced.length) {
+      const winners = byKey(await this.find(m, scope, matchOn, raced.map((r) => keyOf(matchOn, r.req)), true));
+      for (const row of raced) {
+        const winner = winners.get(keyOf(matchOn, row.req));
+        if (winner) applyToExisting(row, winner);
+        else fail(results, row.index, 'conflict', `Another contact took this row's ${other} concurrently; retry the row.`);
+      }
+    }
+
+    await this.contacts.updateMany(m, scope, updates);
+    const createdContacts = creates.filter((c) => inserted.has(c.contact.id)).map((c) => c.contact);
+    await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
+    await this.contacts.replaceValues(m, scope, valuesChanged.map((c) => c.id), rowsOf(valuesChanged, defs));
+    const consent = consentOf(ctx, statusChanges, { source: options.consentSource ?? 'batch', ip: null, actor: actorOf(ctx) });
+    await this.consent.append(m, scope, consent.rows);
+    await this.outbox.append(m, [...events, ...consent.events]);
+    return { unchanged };
   }
 
   private find(m: EntityManager, scope: Scope, on: BatchMatchKey, keys: string[], lock = false): Promise<ContactRow[]> {
@@ -190,7 +214,7 @@ export class ContactsBatchService {
 }
 
 /** The value of a unique key of a row or contact (emails compared lower-case), or null. */
-function keyOf(key: BatchMatchKey, c: { email: string; external_id?: string | null }): string {
+export function keyOf(key: BatchMatchKey, c: { email: string; external_id?: string | null }): string {
   return key === 'email' ? c.email.toLowerCase() : (c.external_id ?? '');
 }
 
@@ -202,6 +226,12 @@ function fail(
   extra: Pick<BatchRowError, 'details' | 'existing_id'> = {},
 ): void {
   results[index] = { index, status: 'error', error: { code, message, ...extra } };
+}
+
+/** The row's tags (or, for an existing contact without a tags column, its current ones) plus `addTags`. */
+function withTags(req: CreateContact, current: string[], addTags: readonly string[] | undefined): CreateContact {
+  if (!addTags?.length) return req;
+  return { ...req, tags: [...new Set([...(req.tags ?? current), ...addTags])] };
 }
 
 function rowsOf(contacts: ContactSnapshot[], defs: Definitions) {

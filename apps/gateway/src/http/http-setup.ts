@@ -13,6 +13,7 @@ import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
 import { installEnvelopeHook } from './envelope';
 import { installJsonBodyParser } from './json-body-parser';
+import { installMultipart } from './multipart';
 import { installNulGuard } from './nul-characters';
 import { RouteMethods } from './route-methods';
 
@@ -33,7 +34,7 @@ const CORS_ALLOWED_HEADERS = 'authorization, x-api-key, content-type, idempotenc
 const CORS_EXPOSED_HEADERS =
   'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, ratelimit, ratelimit-policy, retry-after, idempotent-replayed';
 
-export function configureHttp(app: NestFastifyApplication, config: GatewayConfig): void {
+export async function configureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
   app.get(RouteMethods).install(fastify);
@@ -41,6 +42,7 @@ export function configureHttp(app: NestFastifyApplication, config: GatewayConfig
   // JSON only: Fastify then answers any other content type (curl's default form encoding included) with 415.
   // An upload endpoint can still register a multipart parser for itself.
   fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
+  await installMultipart(fastify);
   installNulGuard(fastify);
   installHttpTracing(fastify);
   fastify.addHook('onRequest', async (req, reply) => {

@@ -19,6 +19,8 @@ export interface ApiDocOptions {
   returns?: string;
   /** Answers a list with pagination meta and links. */
   paginated?: boolean;
+  /** A multipart upload: the JSON `options` part's schema and what the `file` part holds. */
+  upload?: { options: ZodTypeAny; file: string };
   /** The body is streamed (CSV/NDJSON), not the JSON envelope. */
   streamed?: string[];
 }

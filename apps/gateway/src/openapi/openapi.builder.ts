@@ -55,7 +55,9 @@ const CREATES_INTO: Record<string, string> = { '/v1/webhooks/{id}/test': '/v1/we
 function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
   for (const [path, operations] of Object.entries(paths)) {
     const create = operations['post'];
-    const created = (create?.['responses'] as Record<string, JsonObject> | undefined)?.['201'];
+    // 201 creates the resource; 202 accepts a job (an import) that is created at once and runs later.
+    const responses = create?.['responses'] as Record<string, JsonObject> | undefined;
+    const created = responses?.['201'] ?? responses?.['202'];
     if (!create || !created) continue;
     const collection = CREATES_INTO[path] ?? path;
     const links: Record<string, JsonObject> = {};
@@ -156,6 +158,22 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       operation['description'] = route.scope ? `Requires the \`${route.scope}\` scope.` : 'Any valid credential.';
     }
     if (doc?.body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body) } } };
+    if (doc?.upload) {
+      // A file upload: a JSON `options` part, then the `file` part (streamed, so the options must come first).
+      operation['requestBody'] = {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['options', 'file'],
+              properties: { options: jsonSchema(doc.upload.options), file: { type: 'string', format: 'binary', description: doc.upload.file } },
+            },
+            encoding: { options: { contentType: 'application/json' } },
+          },
+        },
+      };
+    }
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
 

@@ -70,7 +70,7 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
       id: '$request.path.id',
     });
     // Every operation that takes an id is reachable from some create.
-    const linked = new Set(Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).flatMap((op: any) => Object.values(op.responses['201']?.links ?? {}).map((l: any) => l.operationId))));
+    const linked = new Set(Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).flatMap((op: any) => Object.values((op.responses['201'] ?? op.responses['202'])?.links ?? {}).map((l: any) => l.operationId))));
     const withId = Object.entries(doc.paths)
       .filter(([path]) => /\{(id|key)\}/.test(path))
       .flatMap(([, ops]: [string, any]) => Object.values(ops).map((op: any) => op.operationId));

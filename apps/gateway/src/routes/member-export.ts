@@ -4,11 +4,11 @@
  * response as it arrives, asking for the next one meanwhile and honouring
  * back-pressure, so neither side ever holds more than two chunks.
  */
-import { once } from 'node:events';
 import type { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { SegmentContactView } from '@sigil/contracts';
 import { UpstreamTimeout } from '@sigil/platform';
+import { csvCell, writeText } from '../http/csv';
 
 export const EXPORT_CHUNK_ROWS = 1000;
 export const EXPORT_CHUNK_TIMEOUT_MS = 30000;
@@ -50,11 +50,11 @@ export async function streamMemberExport<R extends SegmentContactView>(reply: Fa
   });
   const line = spec.format === 'csv' ? (m: R) => csvLine(m, spec.timeOf(m)) : (m: R) => `${JSON.stringify(m)}\n`;
   try {
-    if (spec.format === 'csv') await write(out, `${[...CSV_COLUMNS, spec.timeColumn].join(',')}\r\n`);
+    if (spec.format === 'csv') await writeText(out, `${[...CSV_COLUMNS, spec.timeColumn].join(',')}\r\n`);
     for (;;) {
       const next = chunk.next !== null ? spec.fetch(chunk.next) : undefined;
       next?.catch(() => undefined);
-      if (chunk.members.length) await write(out, chunk.members.map(line).join(''));
+      if (chunk.members.length) await writeText(out, chunk.members.map(line).join(''));
       if (!next || out.destroyed) break;
       chunk = await next;
     }
@@ -64,11 +64,6 @@ export async function streamMemberExport<R extends SegmentContactView>(reply: Fa
     logger.error(`export ${spec.id} aborted: ${String(err)}`);
     out.destroy(err instanceof Error ? err : new Error(String(err)));
   }
-}
-
-async function write(out: NodeJS.WritableStream & { destroyed: boolean }, text: string): Promise<void> {
-  if (out.destroyed) throw new Error('client went away');
-  if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
 }
 
 const CSV_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at'] as const;
@@ -86,11 +81,4 @@ function csvLine(m: SegmentContactView, time: string | null): string {
     updated_at: m.updated_at,
   };
   return `${[...CSV_COLUMNS.map((c) => csvCell(cells[c], c === 'phone')), csvCell(time ?? '')].join(',')}\r\n`;
-}
-
-/** RFC 4180 quoting, and a leading `'` on text a spreadsheet would run as a formula. */
-export function csvCell(value: string, isPhone = false): string {
-  let v = value;
-  if (/^[=+\-@\t\r]/.test(v) && !(isPhone && /^\+\d+$/.test(v))) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }

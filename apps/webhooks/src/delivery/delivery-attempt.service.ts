@@ -14,7 +14,8 @@ import { activeSecrets, type EndpointRow } from '../endpoints/endpoint.row';
 import { signatureHeaders } from '../signing/webhook-signer';
 import type { DeliveryRow } from './delivery.row';
 import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
-import { RetrySchedule } from './retry-schedule';
+import { EndpointRateLimit } from './endpoint-rate-limit';
+import { parseDuration, RetrySchedule } from './retry-schedule';
 import { WebhookSender, type SendResult } from './webhook-sender';
 
 export type AttemptResult =
@@ -31,7 +32,19 @@ function cleanText(text: string | null): string | null {
 }
 
 type Joined = DeliveryRow &
-  Pick<EndpointRow, 'url' | 'enabled' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>;
+  Pick<
+    EndpointRow,
+    | 'url'
+    | 'enabled'
+    | 'secret'
+    | 'previous_secret'
+    | 'previous_secret_expires_at'
+    | 'rate_limit_per_second'
+    | 'max_in_flight'
+    | 'timeout_ms'
+    | 'retry_schedule'
+    | 'headers'
+  >;
 
 @Injectable()
 export class DeliveryAttemptService {
@@ -40,6 +53,7 @@ export class DeliveryAttemptService {
     private readonly outbox: OutboxWriter,
     private readonly sender: WebhookSender,
     private readonly slots: EndpointConcurrency,
+    private readonly rate: EndpointRateLimit,
     private readonly schedule: RetrySchedule,
     private readonly metrics: Metrics,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -51,7 +65,8 @@ export class DeliveryAttemptService {
    */
   async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
     const [d] = (await this.dataSource.query(
-      `SELECT d.*, e.url, e.enabled, e.secret, e.previous_secret, e.previous_secret_expires_at
+      `SELECT d.*, e.url, e.enabled, e.secret, e.previous_secret, e.previous_secret_expires_at,
+              e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
         WHERE d.id = $1`,
       [deliveryId],
@@ -68,19 +83,30 @@ export class DeliveryAttemptService {
       return { kind: 'skipped' };
     }
 
-    const release = await this.slots.tryAcquire(d.endpoint_id, jobId);
+    const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined);
     // Parked: a released slot wakes it; PARK_MS is the fallback. Without a job id, poll shortly.
     if (!release) return { kind: 'busy', delayMs: jobId ? PARK_MS : 100 + Math.floor(Math.random() * 400) };
     let sent: SendResult;
-    const attemptedAt = new Date();
+    let attemptedAt: Date;
     try {
+      // Throttled: wait (no attempt spent) until the endpoint's sliding second has room.
+      const timeoutMs = d.timeout_ms ?? this.config.WEBHOOK_TIMEOUT;
+      const admission = d.rate_limit_per_second ? await this.rate.admit(d.endpoint_id, d.rate_limit_per_second, timeoutMs) : undefined;
+      if (admission && !admission.admitted) return { kind: 'busy', delayMs: admission.waitMs + Math.floor(Math.random() * 20) };
+      attemptedAt = new Date();
       const timestamp = Math.floor(attemptedAt.getTime() / 1000);
-      sent = await this.sender.send(d.url, signatureHeaders(activeSecrets(d, attemptedAt), d.id, timestamp, d.body), d.body);
+      // Custom headers first: the signature headers are Sigil's (and reserved names are refused on save anyway).
+      const headers = { ...d.headers, ...signatureHeaders(activeSecrets(d, attemptedAt), d.id, timestamp, d.body) };
+      try {
+        sent = await this.sender.send(d.url, headers, d.body, timeoutMs);
+      } finally {
+        if (admission?.admitted) await admission.complete().catch(() => undefined);
+      }
     } finally {
       await release().catch(() => undefined);
     }
 
-    const result = this.judge(sent, failedBefore);
+    const result = this.judge(sent, failedBefore, d.retry_schedule);
     if (result.kind === 'delivered') await this.recordDelivered(d, sent, attemptedAt);
     else await this.dataSource.transaction((manager) => this.recordFailure(manager, d, sent, attemptedAt, result));
     const outcome: WebhookDeliveryOutcome = result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed';
@@ -88,12 +114,13 @@ export class DeliveryAttemptService {
     return result;
   }
 
-  private judge(sent: SendResult, failedBefore: number): AttemptResult {
+  private judge(sent: SendResult, failedBefore: number, endpointSchedule: string[] | null): AttemptResult {
     const code = sent.statusCode;
     if (code !== null && code >= 200 && code < 300) return { kind: 'delivered' };
     const error = sent.error ?? `HTTP ${code}`;
     if (code === 410) return { kind: 'failed', error: 'HTTP 410: endpoint gone, disabled' };
-    const delayMs = this.schedule.delayAfter(failedBefore + 1, sent.retryAfterMs);
+    const schedule = endpointSchedule ? this.schedule.withDelays(endpointSchedule.map((d) => parseDuration(d) ?? 0)) : this.schedule;
+    const delayMs = schedule.delayAfter(failedBefore + 1, sent.retryAfterMs);
     return delayMs === undefined ? { kind: 'failed', error } : { kind: 'retry', delayMs, error };
   }
 

@@ -69,13 +69,13 @@ export class EndpointConcurrency {
   }
 
   /**
-   * A release function when a slot was free. Otherwise undefined, and
+   * A release function when a slot was free (`cap`: the endpoint's `max_in_flight`, or the default). Otherwise undefined, and
    * `parkJobId` (if given) is queued to be woken when a slot frees.
    */
-  async tryAcquire(endpointId: string, parkJobId?: string): Promise<(() => Promise<void>) | undefined> {
+  async tryAcquire(endpointId: string, parkJobId?: string, cap = this.cap): Promise<(() => Promise<void>) | undefined> {
     const token = randomBytes(8).toString('hex');
     const [slots, parked] = this.keys(endpointId);
-    const got = await this.redis.webhookSlotAcquire(slots, parked, Date.now(), this.leaseMs, this.cap, token, parkJobId ?? '');
+    const got = await this.redis.webhookSlotAcquire(slots, parked, Date.now(), this.leaseMs, cap, token, parkJobId ?? '');
     if (got !== 1) return undefined;
     return async () => {
       let next = await this.redis.webhookSlotRelease(slots, parked, token);

@@ -4,14 +4,9 @@
  * receiver coming back up is not hit by every retry at the same instant; a
  * receiver's `Retry-After` (on 429/503) replaces the scheduled delay.
  */
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+import { parseDuration } from '@sigil/contracts';
 
-/** `500ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!);
-}
+export { parseDuration };
 
 export class RetrySchedule {
   constructor(
@@ -22,6 +17,11 @@ export class RetrySchedule {
     private readonly maxRetryAfterMs = 24 * 3_600_000,
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** The same jitter and Retry-After cap with an endpoint's own delays. */
+  withDelays(delaysMs: readonly number[]): RetrySchedule {
+    return new RetrySchedule(delaysMs, this.jitter, this.maxRetryAfterMs, this.random);
+  }
 
   /** Total attempts a delivery gets before it is `failed`. */
   get maxAttempts(): number {

@@ -39,7 +39,8 @@ export class WebhookSender {
     });
   }
 
-  async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  /** `timeoutMs`: the endpoint's own deadline (≤ 30 s), else the service's. */
+  async send(url: string, headers: Record<string, string>, body: string, timeoutMs = this.timeoutMs): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const refusal = this.policy.refusalOf(url);
@@ -50,7 +51,9 @@ export class WebhookSender {
         headers: { 'content-type': 'application/json', 'user-agent': 'Sigil-Webhooks/1.0', ...headers },
         body,
         dispatcher: this.agent,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
       });
       const kept: Buffer[] = [];
       let keptBytes = 0;
@@ -76,7 +79,7 @@ export class WebhookSender {
         retryAfterMs: res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
       };
     } catch (err) {
-      return { statusCode: null, latencyMs: elapsed(), responseBody: null, error: describe(err, this.timeoutMs) };
+      return { statusCode: null, latencyMs: elapsed(), responseBody: null, error: describe(err, timeoutMs) };
     }
   }
 

@@ -1,5 +1,5 @@
 /** A `webhook_endpoints` row as read with SQL, and its public view (never the secrets). */
-import type { WebhookView } from '@sigil/contracts';
+import { REDACTED_HEADER_VALUE, type WebhookView } from '@sigil/contracts';
 
 export interface EndpointRow {
   id: string;
@@ -14,6 +14,12 @@ export interface EndpointRow {
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
+  rate_limit_per_second: number | null;
+  max_in_flight: number | null;
+  timeout_ms: number | null;
+  retry_schedule: string[] | null;
+  /** Custom headers, values in clear (never shown). */
+  headers: Record<string, string>;
   created_at: Date;
   updated_at: Date;
 }
@@ -27,6 +33,11 @@ export function endpointView(row: EndpointRow): WebhookView {
     enabled: row.enabled,
     disabled_reason: row.disabled_reason,
     failing_since: row.failing_since?.toISOString() ?? null,
+    rate_limit_per_second: row.rate_limit_per_second,
+    max_in_flight: row.max_in_flight,
+    timeout_ms: row.timeout_ms,
+    retry_schedule: row.retry_schedule,
+    headers: Object.fromEntries(Object.keys(row.headers ?? {}).map((name) => [name, REDACTED_HEADER_VALUE])),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

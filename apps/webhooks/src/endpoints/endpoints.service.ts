@@ -37,9 +37,24 @@ export class EndpointsService {
     this.checkUrl(req.url);
     return this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(
-        `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [newId('whe'), ctx.tenant_id, ctx.mode, req.url, req.events, req.description ?? null, req.enabled ?? true, generateSecret()],
+        `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret,
+                                        rate_limit_per_second, max_in_flight, timeout_ms, retry_schedule, headers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+        [
+          newId('whe'),
+          ctx.tenant_id,
+          ctx.mode,
+          req.url,
+          req.events,
+          req.description ?? null,
+          req.enabled ?? true,
+          generateSecret(),
+          req.rate_limit_per_second ?? null,
+          req.max_in_flight ?? null,
+          req.timeout_ms ?? null,
+          req.retry_schedule ?? null,
+          JSON.stringify(req.headers ?? {}),
+        ],
       )) as EndpointRow[];
       await this.outbox.append(m, [endpointEvent(ctx, 'webhook.created', row!)]);
       return { ...endpointView(row!), secret: row!.secret };
@@ -90,9 +105,33 @@ export class EndpointsService {
            enabled = COALESCE($8, enabled),
            disabled_reason = CASE WHEN $8 IS TRUE THEN NULL ELSE disabled_reason END,
            failing_since = CASE WHEN $8 IS TRUE AND NOT enabled THEN NULL ELSE failing_since END,
+           rate_limit_per_second = CASE WHEN $9 THEN $10 ELSE rate_limit_per_second END,
+           max_in_flight = CASE WHEN $11 THEN $12 ELSE max_in_flight END,
+           timeout_ms = CASE WHEN $13 THEN $14 ELSE timeout_ms END,
+           retry_schedule = CASE WHEN $15 THEN $16::text[] ELSE retry_schedule END,
+           headers = CASE WHEN $17 THEN $18::jsonb ELSE headers END,
            updated_at = now()
          WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
-        [id, ctx.tenant_id, ctx.mode, req.url ?? null, req.events ?? null, req.description !== undefined, req.description ?? null, req.enabled ?? null],
+        [
+          id,
+          ctx.tenant_id,
+          ctx.mode,
+          req.url ?? null,
+          req.events ?? null,
+          req.description !== undefined,
+          req.description ?? null,
+          req.enabled ?? null,
+          req.rate_limit_per_second !== undefined,
+          req.rate_limit_per_second ?? null,
+          req.max_in_flight !== undefined,
+          req.max_in_flight ?? null,
+          req.timeout_ms !== undefined,
+          req.timeout_ms ?? null,
+          req.retry_schedule !== undefined,
+          req.retry_schedule ?? null,
+          req.headers !== undefined,
+          JSON.stringify(req.headers ?? {}),
+        ],
       )) as [EndpointRow[], number];
       if (!rows[0]) throw new NotFound('webhook', id as string);
       await this.outbox.append(m, [{ ...endpointEvent(ctx, 'webhook.updated', rows[0]), previous: { ...endpointSnapshot(before) } }]);

@@ -3,8 +3,10 @@ import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sig
 import { EventInbox1764100000400 } from './1764100000400-event-inbox';
 import { Webhooks1764100000410 } from './1764100000410-webhooks';
 import { SkippedAndRecoveries1764900000420 } from './1764900000420-skipped-and-recoveries';
+import { EndpointPolicy1764900000430 } from './1764900000430-endpoint-policy';
 
 export const WEBHOOKS_MIGRATIONS = [
   SharedTables1764100000000, EventInbox1764100000400, Webhooks1764100000410, IdempotencyRecords1764200000000,
   SkippedAndRecoveries1764900000420,
+  EndpointPolicy1764900000430,
 ];

@@ -27,10 +27,12 @@ export class WebhooksHarness {
     readonly dataSource: DataSource,
     private readonly producer: Producer,
     private readonly databaseUrl: string,
+    private readonly ownsDatabase: boolean,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<WebhooksHarness> {
-    const databaseUrl = await createTestDatabase('webhooks');
+  /** `replicaOf`: a second instance of the service on the first one's database and queue (another replica). */
+  static async start(env: Record<string, string> = {}, replicaOf?: WebhooksHarness): Promise<WebhooksHarness> {
+    const databaseUrl = replicaOf?.databaseUrl ?? (await createTestDatabase('webhooks'));
     const config = loadConfig(WebhooksConfigSchema, {
       DATABASE_URL: databaseUrl,
       REDIS_URL,
@@ -50,7 +52,7 @@ export class WebhooksHarness {
     await app.init();
     const producer = new Kafka({ clientId: 'webhooks-int-producer', brokers: KAFKA_BROKERS, logLevel: 0 }).producer();
     await producer.connect();
-    return new WebhooksHarness(app, app.get(DataSource), producer, databaseUrl);
+    return new WebhooksHarness(app, app.get(DataSource), producer, databaseUrl, !replicaOf);
   }
 
   get<T>(type: new (...args: never[]) => T): T {
@@ -66,6 +68,7 @@ export class WebhooksHarness {
   async close(): Promise<void> {
     await this.producer.disconnect();
     await this.app.close();
+    if (!this.ownsDatabase) return; // a replica: the first instance cleans up
     const queue = new Queue(WEBHOOK_DELIVERY_QUEUE, { connection: bullConnection(REDIS_URL, 'cleanup'), prefix: WEBHOOK_QUEUE_PREFIX });
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();

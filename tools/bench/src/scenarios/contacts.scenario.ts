@@ -1,6 +1,7 @@
 /**
  * Contacts at scale, through the gateway: batch import throughput
  * (`POST /v1/contacts/batch`, 1 000 rows a call, several calls in flight),
+ * an import job of a 1 M-row CSV (`POST /v1/imports`, contacts-import-job.ts),
  * then `GET /v1/contacts` and `GET /v1/custom-fields/:key/aggregate`
  * latency in a tenant of `BENCH_CONTACTS_COUNT` contacts (default 1 000 000;
  * `--quick`: 20 000). Contacts beyond those imported are generated straight
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import type { ApiClient } from '@sigil/testing';
 import { percentile, round } from '../load';
 import type { BenchEnv, BenchRow } from '../scenario';
+import { importJobRow } from './contacts-import-job';
 
 const BATCH = 1000;
 const PLANS = ['free', 'starter', 'pro', 'team', 'enterprise'];
@@ -24,7 +26,7 @@ const FIELDS = [
   { key: 'interests', label: 'Interests', type: 'multi_select', options: ['news', 'sport', 'music', 'tech', 'travel', 'food'] },
 ];
 
-export async function run(env: BenchEnv & { contactsDatabaseUrl?: string }): Promise<BenchRow[]> {
+export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const quick = env.quick ?? false;
   const target = quick ? 20000 : Number(process.env['BENCH_CONTACTS_COUNT'] ?? 1000000);
   const importBatches = quick ? 10 : Number(process.env['BENCH_CONTACTS_IMPORT_BATCHES'] ?? 50);
@@ -49,6 +51,9 @@ export async function run(env: BenchEnv & { contactsDatabaseUrl?: string }): Pro
     'p99 ms': imported.p99,
     errors: imported.failedRows,
   });
+
+  // 1b. An import job of a whole file (upload to `completed`, worker RSS, events on Kafka).
+  rows.push(await importJobRow(api, quick, env.pids?.contacts));
 
   // 2. Grow the tenant to the target size with the seed generator, when the database is reachable.
   const databaseUrl = env.contactsDatabaseUrl ?? process.env['BENCH_CONTACTS_DATABASE_URL'];

@@ -44,6 +44,12 @@ from .error_error import ErrorError
 from .error_error_code import ErrorErrorCode
 from .error_error_details_item import ErrorErrorDetailsItem
 from .error_error_type import ErrorErrorType
+from .imports_create_body import ImportsCreateBody
+from .imports_create_body_options import ImportsCreateBodyOptions
+from .imports_create_body_options_format import ImportsCreateBodyOptionsFormat
+from .imports_create_body_options_mapping import ImportsCreateBodyOptionsMapping
+from .imports_create_body_options_match_on import ImportsCreateBodyOptionsMatchOn
+from .imports_create_body_options_mode import ImportsCreateBodyOptionsMode
 from .list_envelope import ListEnvelope
 from .list_envelope_links import ListEnvelopeLinks
 from .lists_add_members_body import ListsAddMembersBody
@@ -63,9 +69,11 @@ from .suppressions_create_body import SuppressionsCreateBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
+from .webhooks_create_body_headers_type_0 import WebhooksCreateBodyHeadersType0
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
 from .webhooks_update_body import WebhooksUpdateBody
+from .webhooks_update_body_headers_type_0 import WebhooksUpdateBodyHeadersType0
 
 __all__ = (
     "ApiKeysCreateBody",
@@ -106,6 +114,12 @@ __all__ = (
     "ErrorErrorCode",
     "ErrorErrorDetailsItem",
     "ErrorErrorType",
+    "ImportsCreateBody",
+    "ImportsCreateBodyOptions",
+    "ImportsCreateBodyOptionsFormat",
+    "ImportsCreateBodyOptionsMapping",
+    "ImportsCreateBodyOptionsMatchOn",
+    "ImportsCreateBodyOptionsMode",
     "ListEnvelope",
     "ListEnvelopeLinks",
     "ListsAddMembersBody",
@@ -125,7 +139,9 @@ __all__ = (
     "UsageUsageGroupBy",
     "UsageUsageInterval",
     "WebhooksCreateBody",
+    "WebhooksCreateBodyHeadersType0",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
     "WebhooksUpdateBody",
+    "WebhooksUpdateBodyHeadersType0",
 )

@@ -1,0 +1,20 @@
+/**
+ * multipart/form-data for the one route that takes a file (`POST /v1/imports`):
+ * the plugin's parser leaves the body unread so the route streams it (limits
+ * are set per call there). Every other route keeps answering a multipart body
+ * with 415, as it does any content type but JSON.
+ */
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { DomainError } from '@sigil/platform';
+
+export const UPLOAD_ROUTES = new Set(['/v1/imports']);
+
+export async function installMultipart(fastify: FastifyInstance): Promise<void> {
+  await fastify.register(multipart);
+  fastify.addHook('preValidation', async (req) => {
+    if (req.isMultipart() && !UPLOAD_ROUTES.has(req.routeOptions.url ?? '')) {
+      throw new DomainError(415, 'unsupported_media_type', 'This endpoint accepts application/json only.');
+    }
+  });
+}
