@@ -154,4 +154,139 @@ describe('access control', () => {
       await eventually(() => viaB.get('/v1/me'), (r) => r.status === 200, 1000);
     });
   });
+
+  describe('members and roles', () => {
+    const bearer = (token: string, url = stack.gatewayUrl) => new ApiClient(url, { authorization: `Bearer ${token}` });
+    async function join(t: Awaited<ReturnType<typeof createTenant>>, role: string, password = testPassword()) {
+      const email = `m.${Math.random().toString(36).slice(2)}@example.com`;
+      const inv = await t.session.post('/v1/members/invitations', { email, role });
+      expect(inv.status).toBe(201);
+      const accepted = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password });
+      expect(accepted.status).toBe(200);
+      return { email, password, userId: accepted.body.data.user.id as string, token: accepted.body.data.access_token as string, refresh: accepted.body.data.refresh_token as string, invitation: inv.body.data.token as string };
+    }
+
+    it('invites, accepts once (session tokens as login returns them), lists members with roles', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const email = `New.${Date.now()}@Example.com`;
+      const inv = await t.session.post('/v1/members/invitations', { email, role: 'developer' });
+      expect(inv.status).toBe(201);
+      expect(inv.body.data).toMatchObject({ email: email.toLowerCase(), role: 'developer', token: expect.stringMatching(/^sginv_/) });
+      expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token })).body.error).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'password' })] });
+      const accepted = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: testPassword() });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.data).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), refresh_token: expect.any(String), tenant: { id: t.tenantId }, user: { role: 'developer' } });
+      const me = await bearer(accepted.body.data.access_token).get('/v1/me');
+      expect(me.body.data).toMatchObject({ tenant: { id: t.tenantId }, credential: { type: 'user', role: 'developer' } });
+      const reused = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: testPassword() });
+      expect({ status: reused.status, code: reused.body.error.code }).toEqual({ status: 409, code: 'invitation_used' });
+      const list = await t.session.get('/v1/members');
+      expect(list.status).toBe(200);
+      expect(list.body.data.map((m: { email: string; role: string }) => [m.email, m.role]).sort()).toEqual([[email.toLowerCase(), 'developer'], [t.email, 'owner']].sort());
+      expect((await t.session.post('/v1/members/invitations', { email, role: 'viewer' })).status).toBe(409);
+      expect((await t.session.post('/v1/members/invitations', { email: 'x@example.com', role: 'owner' })).status).toBe(400);
+    });
+
+    it('refuses forged, altered and other-secret invitation tokens with a clear error', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const other = await createTenant(stack.gatewayUrl);
+      const inv = (await t.session.post('/v1/members/invitations', { email: `f.${Date.now()}@example.com`, role: 'viewer' })).body.data.token as string;
+      const [payload, sig] = inv.slice('sginv_'.length).split('.');
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+      const retarget = Buffer.from(JSON.stringify({ ...claims, tid: other.tenantId })).toString('base64url');
+      const prolonged = Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 1e6 })).toString('base64url');
+      for (const token of [`sginv_${retarget}.${sig}`, `sginv_${prolonged}.${sig}`, 'sginv_x.y', inv.slice(0, -2)]) {
+        const res = await anon.post('/v1/members/invitations/accept', { token, password: testPassword() });
+        expect({ status: res.status, code: res.body.error.code }).toEqual({ status: 400, code: 'invitation_invalid' });
+      }
+      expect((await other.session.get('/v1/members')).body.data).toHaveLength(1);
+    });
+
+    it('enforces the permission table for sessions: a viewer reads only, a developer cannot manage members', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const viewer = bearer((await join(t, 'viewer')).token);
+      expect((await viewer.get('/v1/members')).status).toBe(200);
+      expect((await viewer.get('/v1/api-keys')).status).toBe(200);
+      for (const [method, path, body] of [
+        ['post', '/v1/api-keys', { name: 'v', environment: 'live', scopes: ['contacts:read'] }],
+        ['post', '/v1/members/invitations', { email: 'v@example.com', role: 'viewer' }],
+      ] as const) {
+        const res = await viewer[method](path, body);
+        expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status: 403, code: 'insufficient_scope' });
+      }
+      const developer = bearer((await join(t, 'developer')).token);
+      expect((await developer.post('/v1/api-keys', { name: 'd', environment: 'live', scopes: ['contacts:read'] })).status).toBe(201);
+      // No escalation through a key: a developer cannot mint a key with members:write or *.
+      expect((await developer.post('/v1/api-keys', { name: 'd', environment: 'live', scopes: ['*'] })).body.error).toMatchObject({ code: 'insufficient_scope' });
+      expect((await developer.post('/v1/members/invitations', { email: 'd@example.com', role: 'viewer' })).body.error).toMatchObject({ code: 'insufficient_scope', required_scope: 'members:write' });
+      const admin = bearer((await join(t, 'admin')).token);
+      expect((await admin.post('/v1/members/invitations', { email: `a.${Date.now()}@example.com`, role: 'admin' })).status).toBe(201);
+    });
+
+    it('a role change reaches both replicas within a second; only the owner transfers ownership', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const dev = await join(t, 'developer');
+      const viaB = bearer(dev.token, stack.get('gateway-2').url);
+      expect((await viaB.post('/v1/api-keys', { name: 'x', environment: 'live', scopes: ['contacts:read'] })).status).toBe(201);
+      expect((await t.session.patch(`/v1/members/${dev.userId}`, { role: 'viewer' })).body.data).toMatchObject({ role: 'viewer' });
+      const denied = await eventually(() => viaB.post('/v1/api-keys', { name: 'y', environment: 'live', scopes: ['contacts:read'] }), (r) => r.status === 403, 1000);
+      expect(denied.body.error.code).toBe('insufficient_scope');
+      expect((await viaB.get('/v1/me')).body.data.credential.role).toBe('viewer');
+
+      const admin = await join(t, 'admin');
+      expect((await bearer(admin.token).patch(`/v1/members/${dev.userId}`, { role: 'owner' })).body.error).toMatchObject({ code: 'insufficient_scope' });
+      const ownerId = (await t.session.get('/v1/me')).body.data.credential.id;
+      expect((await bearer(admin.token).patch(`/v1/members/${ownerId}`, { role: 'viewer' })).status).toBe(409);
+      expect((await bearer(admin.token).delete(`/v1/members/${ownerId}`)).status).toBe(409);
+      expect((await t.session.patch(`/v1/members/${admin.userId}`, { role: 'owner' })).body.data).toMatchObject({ role: 'owner' });
+      const roles = (await t.session.get('/v1/members')).body.data.map((m: { user_id: string; role: string }) => [m.user_id, m.role]);
+      expect(roles).toEqual(expect.arrayContaining([[admin.userId, 'owner'], [ownerId, 'admin']]));
+    });
+
+    it("removing a member ends their sessions at both replicas within a second (refresh too); another tenant's user id is 404", async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const other = await createTenant(stack.gatewayUrl);
+      const dev = await join(t, 'developer');
+      const viaA = bearer(dev.token, stack.get('gateway').url);
+      const viaB = bearer(dev.token, stack.get('gateway-2').url);
+      expect((await viaA.get('/v1/members')).status).toBe(200);
+      expect((await viaB.get('/v1/members')).status).toBe(200);
+      const otherId = (await other.session.get('/v1/me')).body.data.credential.id;
+      expect((await t.session.delete(`/v1/members/${otherId}`)).status).toBe(404);
+      expect((await t.session.patch(`/v1/members/${otherId}`, { role: 'viewer' })).status).toBe(404);
+      expect((await other.session.delete(`/v1/members/${dev.userId}`)).status).toBe(404);
+
+      expect((await t.session.delete(`/v1/members/${dev.userId}`)).status).toBe(204);
+      const started = Date.now();
+      const [a, b] = await Promise.all([viaA, viaB].map((c) => eventually(() => c.get('/v1/members'), (r) => r.status === 401, 1000)));
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect([a!.body.error.code, b!.body.error.code]).toEqual(['invalid_token', 'invalid_token']);
+      expect((await anon.post('/v1/auth/refresh', { refresh_token: dev.refresh })).status).toBe(401);
+      expect((await t.session.get('/v1/members')).body.data.map((m: { user_id: string }) => m.user_id)).not.toContain(dev.userId);
+    });
+
+    it('one user in several tenants: an existing user joins with their password and switches between tenants', async () => {
+      const home = await createTenant(stack.gatewayUrl);
+      const other = await createTenant(stack.gatewayUrl);
+      const inv = await other.session.post('/v1/members/invitations', { email: home.email, role: 'viewer' });
+      expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: 'wrong-password-1' })).status).toBe(401);
+      const accepted = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: home.password });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.data.tenant.id).toBe(other.tenantId);
+
+      // Login lands in the home tenant; switch moves the session to the other one, and back.
+      const login = await anon.post('/v1/auth/login', { email: home.email, password: home.password });
+      expect((await bearer(login.body.data.access_token).get('/v1/me')).body.data.tenant.id).toBe(home.tenantId);
+      const switched = await bearer(login.body.data.access_token).post('/v1/auth/switch', { tenant_id: other.tenantId });
+      expect(switched.status).toBe(200);
+      const inOther = bearer(switched.body.data.access_token);
+      expect((await inOther.get('/v1/me')).body.data).toMatchObject({ tenant: { id: other.tenantId }, credential: { role: 'viewer' } });
+      expect((await inOther.post('/v1/api-keys', { name: 'x', environment: 'live', scopes: ['contacts:read'] })).status).toBe(403);
+      expect((await inOther.post('/v1/auth/switch', { tenant_id: home.tenantId })).status).toBe(200);
+      // A tenant the user does not belong to, and an API key, cannot switch.
+      const stranger = await createTenant(stack.gatewayUrl);
+      expect((await inOther.post('/v1/auth/switch', { tenant_id: stranger.tenantId })).status).toBe(404);
+      expect((await home.api.post('/v1/auth/switch', { tenant_id: other.tenantId })).status).toBe(403);
+    });
+  });
 });

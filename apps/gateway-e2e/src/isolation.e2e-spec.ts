@@ -9,7 +9,7 @@
  * fails here until it has a fixture below).
  */
 import { randomBytes } from 'node:crypto';
-import { contactInput, createTenant, customFieldInput, eventually, TestStack, type ApiClient, type ApiResponse, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, customFieldInput, eventually, TestStack, testPassword, type ApiResponse, type TestTenant } from '@sigil/testing';
 
 interface Fixtures {
   /** Path parameter values by `<resource>.<param>`, e.g. `contacts.id`, `webhooks.delivery_id`. */
@@ -39,6 +39,10 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const recovery = must(await api.post(`/v1/webhooks/${webhook.id}/recover`, { since: new Date(0).toISOString() }), 'recovery');
   const suppression = must(await api.post('/v1/suppressions', { email: `iso-${randomBytes(5).toString('hex')}@example.com`, reason: 'iso' }), 'suppression');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
+  // A member of the tenant (members are account-wide, managed in live mode: invited by the owner's session).
+  const memberEmail = `iso.${randomBytes(5).toString('hex')}@example.com`;
+  const invitation = must(await t.session.post('/v1/members/invitations', { email: memberEmail, role: 'viewer' }), 'invitation');
+  const member = must(await new ApiClient(api.baseUrl).post('/v1/members/invitations/accept', { token: invitation.token, password: testPassword() }), 'member');
   const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
     params: {
@@ -51,9 +55,10 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
       'suppressions.id': suppression.id,
+      'members.user_id': member.user.id,
       'imports.id': imported.id,
     },
-    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId],
+    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail],
     contactId: contact.id,
     listId: list.id,
   };
@@ -64,6 +69,7 @@ function bodyFor(method: string, path: string, own: Fixtures): unknown {
   const bodies: Record<string, unknown> = {
     'PATCH /v1/api-keys/{id}': { name: 'mallory' },
     'POST /v1/api-keys/{id}/rotate': {},
+    'PATCH /v1/members/{user_id}': { role: 'admin' },
     'PATCH /v1/contacts/{id}': { first_name: 'Mallory' },
     'POST /v1/contacts/{id}/tags': { tags: ['mallory'] },
     'DELETE /v1/contacts/{id}/tags': { tags: ['iso'] },

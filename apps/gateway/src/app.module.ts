@@ -43,6 +43,8 @@ import { ImportStaging } from './imports/import-staging';
 import { ImportsController } from './routes/imports.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
+import { MembersController } from './routes/members.controller';
+import { SessionSwitchController } from './routes/session-switch.controller';
 import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { SubscriptionsController } from './routes/subscriptions.controller';
@@ -58,7 +60,9 @@ const CONTROLLERS = [
   PlatformHealthController,
   OpenApiController,
   AuthController,
+  SessionSwitchController,
   MeController,
+  MembersController,
   ApiKeysController,
   UsageController,
   AuditLogController,

@@ -14,6 +14,8 @@ import { AuthHandlers } from './sessions/auth.handlers';
 import { RetentionSweeper } from './retention/retention.sweeper';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsHandlers } from './tenants/tenants.handlers';
+import { MembersHandlers } from './members/members.handlers';
+import { MembersService } from './members/members.service';
 import { TenantsService } from './tenants/tenants.service';
 import { UsageService } from './usage/usage.service';
 
@@ -39,13 +41,14 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers],
       providers: [
         { provide: KEYS_CONFIG, useValue: config },
         SessionsService,
         ApiKeysService,
         UsageService,
         TenantsService,
+        MembersService,
         AuditRepository,
         AuditService,
         AuditConsumer,

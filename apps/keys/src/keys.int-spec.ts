@@ -14,6 +14,7 @@ import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsService } from './tenants/tenants.service';
+import { MembersService } from './members/members.service';
 import { verifyAccessToken } from '@sigil/platform';
 
 let url: string;
@@ -21,6 +22,7 @@ let ds: DataSource;
 let sessions: SessionsService;
 let keys: ApiKeysService;
 let tenants: TenantsService;
+let members: MembersService;
 
 beforeAll(async () => {
   url = await createTestDatabase('keys');
@@ -29,6 +31,7 @@ beforeAll(async () => {
   sessions = new SessionsService(ds, new OutboxWriter(), KeysConfigSchema.parse({ DATABASE_URL: url }));
   keys = new ApiKeysService(ds, new OutboxWriter());
   tenants = new TenantsService(ds, new OutboxWriter());
+  members = new MembersService(ds, new OutboxWriter(), sessions, KeysConfigSchema.parse({ DATABASE_URL: url }));
 });
 
 afterAll(async () => {
@@ -184,5 +187,33 @@ describe('TenantsService (operator)', () => {
   it('404 for an unknown or malformed tenant id', async () => {
     expect(await rejection(tenants.adminUpdate('ten_01ARZ3NDEKTSV4RRFFQ69G5FAV', { plan: 'pro' }))).toMatchObject({ status: 404 });
     expect(await rejection(tenants.adminUpdate("ten_x' OR 1=1", { plan: 'pro' }))).toMatchObject({ status: 404 });
+  });
+});
+
+describe('MembersService', () => {
+  it('refuses an expired invitation with invitation_expired, and writes nothing', async () => {
+    const { ctx } = await signup();
+    const inv = await members.invite(ctx, { email: uniqueEmail(), role: 'viewer' });
+    await ds.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [inv.id]);
+    expect(await rejection(members.accept({ token: inv.token, password: testPassword() }))).toMatchObject({ status: 400, code: 'invitation_expired' });
+    expect(await ds.query(`SELECT 1 FROM users WHERE lower(email) = $1`, [inv.email])).toHaveLength(0);
+  });
+
+  it('removal revokes the refresh tokens of that tenant only, and emits member.removed', async () => {
+    const { ctx: a } = await signup();
+    const { account: b, ctx: bCtx } = await signup();
+    const email = uniqueEmail();
+    const password = testPassword();
+    const inA = await members.accept({ token: (await members.invite(a, { email, role: 'developer' })).token, password });
+    const inB = await members.accept({ token: (await members.invite(bCtx, { email, role: 'viewer' })).token, password });
+    expect(inA.user.id).toBe(inB.user.id);
+    await members.remove(a, inA.user.id);
+    expect(await rejection(sessions.refresh({ refresh_token: inA.refresh_token }))).toMatchObject({ status: 401 });
+    expect(await sessions.refresh({ refresh_token: inB.refresh_token })).toMatchObject({ token_type: 'Bearer' });
+    // Login now lands in the tenant still held.
+    const login = await sessions.login({ email, password });
+    expect(verifyAccessToken(login.access_token, KeysConfigSchema.parse({}).JWT_SECRET)).toMatchObject({ tid: b.tenant.id, role: 'viewer' });
+    const [event] = await ds.query(`SELECT envelope FROM outbox_events WHERE key = $1 AND type = 'member.removed'`, [a.tenant_id]);
+    expect(event.envelope.data).toEqual({ user_id: inA.user.id, email, role: 'developer' });
   });
 });

@@ -23,6 +23,10 @@ export const AccessEventSchemas = {
       previous: z.object({ plan: planName, limits }).strict(),
     })
     .strict(),
+  'member.invited': z.object({ invitation_id: z.string(), email: z.string(), role: z.enum(ROLES), invited_by: z.string().nullable(), expires_at: z.string() }).strict(),
+  'member.joined': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), invitation_id: z.string() }).strict(),
+  'member.role_changed': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), previous_role: z.enum(ROLES) }).strict(),
+  'member.removed': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES) }).strict(),
 } as const;
 
 export type AccessEventType = keyof typeof AccessEventSchemas;

@@ -176,6 +176,26 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
       previous: { plan: 'starter', limits: { requests_per_minute: 100, requests_per_day: 10000, max_active_keys: 2 } },
     },
   },
+  'member.invited': {
+    description: 'Someone was invited to the account with a role (the invitation token is never in the event).',
+    data: AccessEventSchemas['member.invited'],
+    example: { invitation_id: 'inv_01JD2QG3H4J5K6M7N8P9Q0R1S3', email: 'grace@example.com', role: 'developer', invited_by: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S4', expires_at: '2026-11-28T09:30:00.000Z' },
+  },
+  'member.joined': {
+    description: 'An invitation was accepted: the user is now a member with the role it named.',
+    data: AccessEventSchemas['member.joined'],
+    example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'developer', invitation_id: 'inv_01JD2QG3H4J5K6M7N8P9Q0R1S3' },
+  },
+  'member.role_changed': {
+    description: "A member's role changed (an ownership transfer changes two members' roles).",
+    data: AccessEventSchemas['member.role_changed'],
+    example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'viewer', previous_role: 'developer' },
+  },
+  'member.removed': {
+    description: 'A member was removed; their sessions in this account ended.',
+    data: AccessEventSchemas['member.removed'],
+    example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'viewer' },
+  },
   'webhook.endpoint_disabled': {
     description: 'Sigil disabled a webhook endpoint: it answered 410 Gone (`gone`) or failed for too long (`failing`).',
     data: z.object({ endpoint_id: id('whe'), reason: z.string().describe('`gone` or `failing`') }),

@@ -12,5 +12,6 @@ export * from './health';
 export * from './contacts';
 export * from './imports';
 export * from './keys';
+export * from './members';
 export * from './segments';
 export * from './webhooks';

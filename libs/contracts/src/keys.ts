@@ -84,7 +84,8 @@ export interface AdminTenantView {
   limits: TenantLimits;
 }
 
-const password = z
+/** A new password (signup, accepting an invitation as a new user). */
+export const PasswordSchema = z
   .string()
   .min(10, 'use at least 10 characters')
   .max(128)
@@ -93,7 +94,7 @@ const password = z
 export const SignupSchema = z
   .object({
     email: z.string().trim().max(254).email().transform((v) => v.toLowerCase()),
-    password,
+    password: PasswordSchema,
     organization_name: z.string().trim().min(1).max(100),
   })
   // Strict: a `plan` (or anything else) in the body is a 400 — plans are the operator's (SPEC §15).

@@ -8,6 +8,7 @@
 import { ContactPatterns } from './contacts';
 import { ImportPatterns } from './imports';
 import { KeyPatterns } from './keys';
+import { MemberPatterns } from './members';
 import { defineRpc, replyOf } from './define-rpc';
 import type { ReadinessReport } from './health';
 import { qualify } from './naming';
@@ -38,6 +39,7 @@ export const ALL_PATTERNS: readonly string[] = [
   ...(Object.values(ContactPatterns) as string[]),
   ...(Object.values(ImportPatterns) as string[]),
   ...(Object.values(KeyPatterns) as string[]),
+  ...(Object.values(MemberPatterns) as string[]),
   ...(Object.values(SegmentPatterns) as string[]),
   ...(Object.values(WebhookPatterns) as string[]),
 ];

@@ -31,6 +31,16 @@ export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplic
       } else if (event.type === 'tenant.plan_changed') {
         const data = event.data as EventPayloads['tenant.plan_changed'];
         await access.tenantChanged(event.tenant_id, { plan: data.plan, limits: data.limits, at });
+      } else if (event.type === 'member.role_changed') {
+        const data = event.data as EventPayloads['member.role_changed'];
+        await access.memberChanged(event.tenant_id, data.user_id, { role: data.role, at });
+      } else if (event.type === 'member.removed') {
+        const data = event.data as EventPayloads['member.removed'];
+        await access.memberChanged(event.tenant_id, data.user_id, { role: null, at });
+      } else if (event.type === 'member.joined') {
+        // A member re-added after a removal: their new tokens are issued after this, and trusted again.
+        const data = event.data as EventPayloads['member.joined'];
+        await access.memberChanged(event.tenant_id, data.user_id, { role: data.role, at });
       }
     });
   }

@@ -1,7 +1,7 @@
 /** The request context (tenant, mode, principal, request id) that routes forward to services. */
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { RequestClient, RequestContext, VerifiedApiKey } from '@sigil/contracts';
+import { scopesOfRole, type RequestClient, type RequestContext, type VerifiedApiKey } from '@sigil/contracts';
 import type { VerifiedClaims } from '@sigil/platform';
 
 /**
@@ -31,8 +31,10 @@ export function usageSubjectOf(caller: Caller): UsageSubject {
     : { tenant_id: caller.claims.tid, credential_id: caller.claims.sub };
 }
 
-/** A tenant's users hold every scope (docs/auth.md); one shared array, never mutated. */
-export const USER_SCOPES: readonly string[] = Object.freeze(['*']);
+/** A member's session holds its role's scopes (the permission table in docs/auth.md); shared frozen arrays. */
+export function userScopes(claims: VerifiedClaims): readonly string[] {
+  return scopesOfRole(claims.role);
+}
 
 /** Longest `User-Agent` kept for the audit log: enough for any real client, bounded for a hostile one. */
 const MAX_USER_AGENT = 512;
@@ -55,7 +57,7 @@ export function contextFor(caller: Caller, requestId: string, client?: RequestCl
     tenant_id: caller.claims.tid,
     mode: caller.claims.mode,
     request_id: requestId,
-    principal: { kind: 'user', id: caller.claims.sub, scopes: USER_SCOPES as string[] },
+    principal: { kind: 'user', id: caller.claims.sub, scopes: userScopes(caller.claims) as string[] },
     ...extra,
   };
 }

@@ -28,7 +28,7 @@ describe('gateway routes', () => {
   it('only auth, subscription tokens, health, metrics, docs and the console (GET) routes are public, besides the operator API', () => {
     for (const r of all.filter((x) => x.isPublic && x.controller !== 'AdminController')) {
       expect(r.route).toMatch(
-        /^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)|^POST \/v1\/subscriptions\/(confirm|unsubscribe)$/,
+        /^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)|^POST \/v1\/members\/invitations\/accept$|^POST \/v1\/subscriptions\/(confirm|unsubscribe)$/,
       );
     }
   });
@@ -44,6 +44,18 @@ describe('gateway routes', () => {
     expect(admin.map((r) => r.route)).toEqual(['PATCH /v1/admin/tenants/{id}']);
     expect(Reflect.getMetadata('__guards__', AdminController)).toEqual([AdminTokenGuard]);
     for (const r of all.filter((x) => x.path.startsWith('/v1/admin'))) expect(r.controller).toBe('AdminController');
+  });
+
+  it('members routes: reading needs members:read, every change members:write; switching tenants needs a session (any scope)', () => {
+    const scopes = Object.fromEntries(all.filter((r) => r.path.startsWith('/v1/members') || r.path === '/v1/auth/switch').map((r) => [r.route, r.scope ?? (r.isPublic ? 'public' : 'any')]));
+    expect(scopes).toEqual({
+      'POST /v1/members/invitations': 'members:write',
+      'POST /v1/members/invitations/accept': 'public',
+      'GET /v1/members': 'members:read',
+      'PATCH /v1/members/{user_id}': 'members:write',
+      'DELETE /v1/members/{user_id}': 'members:write',
+      'POST /v1/auth/switch': 'any',
+    });
   });
 
   it('write routes require a write scope (preview, a read, excepted)', () => {

@@ -278,14 +278,17 @@ export class ApiKeysService {
 
   private assertMayGrant(ctx: RequestContext, environment: 'live' | 'test', scopes: string[]): void {
     const principal = ctx.principal;
-    if (!principal || principal.kind !== 'api_key') return; // the tenant's users hold every scope
-    if (environment !== ctx.mode) {
+    if (!principal || principal.kind === 'system') return;
+    if (principal.kind === 'api_key' && environment !== ctx.mode) {
       throw new Forbidden('insufficient_scope', `A ${ctx.mode} key cannot manage ${environment} keys.`);
     }
+    // A member's session holds its role's scopes (an owner or admin every one): a developer cannot mint a key stronger than their role.
     if (principal.scopes.includes('*')) return;
     const excess = scopes.filter((s) => !principal.scopes.includes(s));
     if (excess.length) {
-      throw new Forbidden('insufficient_scope', `A key cannot grant scopes it does not hold: ${excess.join(', ')}.`, { required_scope: excess[0] });
+      throw new Forbidden('insufficient_scope', `A ${principal.kind === 'api_key' ? 'key' : 'member'} cannot grant scopes it does not hold: ${excess.join(', ')}.`, {
+        required_scope: excess[0],
+      });
     }
   }
 

@@ -19,11 +19,14 @@ import {
   type SignupResult,
   type LoginRequest,
   type RefreshRequest,
+  type RequestContext,
   type SignupRequest,
 } from '@sigil/contracts';
 import {
   Conflict,
   DomainError,
+  Forbidden,
+  NotFound,
   hashSecret,
   isUniqueViolation,
   newId,
@@ -39,15 +42,29 @@ import { KEYS_CONFIG, type KeysConfig } from '../config';
 // email is unknown makes a failed login take as long whether or not the user exists.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$F6j+YT8cV4VZGgvBO4+Adg$Nz/0NCixCTSZyODDWf81tps7BMod5AOUaOXoBJfoe30';
 
-interface UserRow {
+/** A user as a member of one tenant: what a session of theirs in that tenant carries. */
+export interface SessionSubject {
   id: string;
   tenant_id: string;
   email: string;
-  password_hash: string;
   role: Role;
   tenant_name: string;
   plan: PlanName;
   custom_limits: CustomLimits | null;
+}
+
+interface UserRow extends SessionSubject {
+  password_hash: string;
+}
+
+/** The user's membership of a tenant (and the tenant), if they are a member. */
+const SUBJECT_SQL = `
+  SELECT u.id, ms.tenant_id, u.email, u.password_hash, ms.role, t.name AS tenant_name, t.plan, t.custom_limits
+    FROM users u JOIN memberships ms ON ms.user_id = u.id JOIN tenants t ON t.id = ms.tenant_id`;
+
+export async function sessionSubject(m: EntityManager, userId: string, tenantId: string): Promise<UserRow | undefined> {
+  const [row]: UserRow[] = await m.query(`${SUBJECT_SQL} WHERE u.id = $1 AND ms.tenant_id = $2`, [userId, tenantId]);
+  return row;
 }
 
 interface RefreshRow {
@@ -85,6 +102,7 @@ export class SessionsService {
           req.email,
           passwordHash,
         ]);
+        await m.query(`INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`, [tenant.id, userId]);
         const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan, custom_limits: null };
         const tokens = await this.issue(m, user, newId('fam'), 'live');
         return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
@@ -105,23 +123,27 @@ export class SessionsService {
         WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)`,
       [req.email, windowSeconds],
     );
-    const [user]: UserRow[] = await this.dataSource.query(
-      `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan, t.custom_limits
-         FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE lower(u.email) = $1`,
+    const [found]: { id: string; tenant_id: string; email: string; password_hash: string }[] = await this.dataSource.query(
+      `SELECT id, tenant_id, email, password_hash FROM users WHERE lower(email) = $1`,
       [req.email],
     );
     if (failures >= this.config.LOGIN_MAX_FAILURES) {
-      if (user) await this.dataSource.transaction((m) => this.signInFailed(m, user, 'throttled'));
+      if (found) await this.dataSource.transaction((m) => this.signInFailed(m, found, 'throttled'));
       const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
       throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
         retry_after: retryAfter,
       });
     }
-    const ok = await argonVerify(user?.password_hash ?? DUMMY_HASH, req.password).catch(() => false);
+    const ok = await argonVerify(found?.password_hash ?? DUMMY_HASH, req.password).catch(() => false);
+    // A session lands in the user's home tenant, or else their oldest membership (a member removed from every tenant has none).
+    const [user]: UserRow[] =
+      found && ok
+        ? await this.dataSource.query(`${SUBJECT_SQL} WHERE u.id = $1 ORDER BY (ms.tenant_id = $2) DESC, ms.created_at LIMIT 1`, [found.id, found.tenant_id])
+        : [];
     if (!user || !ok) {
       await this.dataSource.transaction(async (m) => {
         await m.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
-        if (user) await this.signInFailed(m, user, 'invalid_password');
+        if (found) await this.signInFailed(m, found, 'invalid_password');
       });
       throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
     }
@@ -143,7 +165,7 @@ export class SessionsService {
     });
   }
 
-  private async signInFailed(m: EntityManager, user: UserRow, reason: 'invalid_password' | 'throttled'): Promise<void> {
+  private async signInFailed(m: EntityManager, user: { id: string; tenant_id: string; email: string }, reason: 'invalid_password' | 'throttled'): Promise<void> {
     await this.outbox.append(m, [
       {
         type: 'user.sign_in_failed',
@@ -169,13 +191,14 @@ export class SessionsService {
         return 'reused' as const;
       }
       await m.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1`, [row.id]);
-      const [user]: UserRow[] = await m.query(
-        `SELECT u.id, u.tenant_id, u.email, u.password_hash, u.role, t.name AS tenant_name, t.plan, t.custom_limits
-           FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1`,
-        [row.user_id],
-      );
+      // The role is read again: a role change shows in the next token; a removed member's session has ended.
+      const user = await sessionSubject(m, row.user_id, row.tenant_id);
+      if (!user) {
+        await this.revokeFamily(m, row);
+        return 'invalid' as const;
+      }
       // The session keeps its mode unless this exchange switches it.
-      return this.issue(m, user!, row.family_id, req.mode ?? row.mode);
+      return this.issue(m, user, row.family_id, req.mode ?? row.mode);
     });
     if (outcome === 'invalid') throw new Unauthenticated('invalid_token', 'The refresh token is invalid, expired or revoked.');
     if (outcome === 'reused') {
@@ -201,7 +224,18 @@ export class SessionsService {
     ]);
   }
 
-  private async issue(m: EntityManager, user: UserRow, familyId: string, mode: Mode): Promise<SessionTokens> {
+  /** `POST /v1/auth/switch`: a new session in another tenant the user belongs to (404 when they do not). */
+  async switchTenant(ctx: RequestContext, tenantId: string): Promise<SessionTokens> {
+    if (ctx.principal?.kind !== 'user') throw new Forbidden('insufficient_scope', 'Switching tenants needs a user session, not an API key.');
+    return this.dataSource.transaction(async (m) => {
+      const user = await sessionSubject(m, ctx.principal!.id, tenantId);
+      if (!user) throw new NotFound('tenant', tenantId);
+      return this.issue(m, user, newId('fam'), 'live');
+    });
+  }
+
+  /** A new session (a token family of its own) for a member of a tenant. */
+  async issue(m: EntityManager, user: SessionSubject, familyId: string, mode: Mode): Promise<SessionTokens> {
     const refreshToken = randomToken('rt');
     const ttl = this.config.REFRESH_TOKEN_TTL_SECONDS;
     await m.query(

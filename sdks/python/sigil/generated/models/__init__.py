@@ -18,9 +18,6 @@ from .contacts_batch_body_match_on import ContactsBatchBodyMatchOn
 from .contacts_create_body import ContactsCreateBody
 from .contacts_create_body_custom_fields import ContactsCreateBodyCustomFields
 from .contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
-from .contacts_create_body_subscription_status import (
-    ContactsCreateBodySubscriptionStatus,
-)
 from .contacts_merge_body import ContactsMergeBody
 from .contacts_record_activity_body import ContactsRecordActivityBody
 from .contacts_record_activity_body_properties import (
@@ -30,9 +27,6 @@ from .contacts_remove_tags_body import ContactsRemoveTagsBody
 from .contacts_update_body import ContactsUpdateBody
 from .contacts_update_body_custom_fields import ContactsUpdateBodyCustomFields
 from .contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
-from .contacts_update_body_subscription_status import (
-    ContactsUpdateBodySubscriptionStatus,
-)
 from .custom_fields_create_body import CustomFieldsCreateBody
 from .custom_fields_create_body_type import CustomFieldsCreateBodyType
 from .custom_fields_update_body import CustomFieldsUpdateBody
@@ -57,15 +51,18 @@ from .lists_create_body import ListsCreateBody
 from .lists_export_format import ListsExportFormat
 from .lists_remove_members_body import ListsRemoveMembersBody
 from .lists_update_body import ListsUpdateBody
+from .members_accept_body import MembersAcceptBody
+from .members_invite_body import MembersInviteBody
+from .members_invite_body_role import MembersInviteBodyRole
+from .members_update_body import MembersUpdateBody
+from .members_update_body_role import MembersUpdateBodyRole
 from .meta import Meta
 from .segments_create_body import SegmentsCreateBody
 from .segments_export_format import SegmentsExportFormat
 from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
-from .subscriptions_confirm_body import SubscriptionsConfirmBody
-from .subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
-from .suppressions_create_body import SuppressionsCreateBody
+from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
@@ -94,7 +91,6 @@ __all__ = (
     "ContactsCreateBody",
     "ContactsCreateBodyCustomFields",
     "ContactsCreateBodyPhoneType0",
-    "ContactsCreateBodySubscriptionStatus",
     "ContactsMergeBody",
     "ContactsRecordActivityBody",
     "ContactsRecordActivityBodyProperties",
@@ -102,7 +98,6 @@ __all__ = (
     "ContactsUpdateBody",
     "ContactsUpdateBodyCustomFields",
     "ContactsUpdateBodyPhoneType0",
-    "ContactsUpdateBodySubscriptionStatus",
     "CustomFieldsCreateBody",
     "CustomFieldsCreateBodyType",
     "CustomFieldsUpdateBody",
@@ -127,15 +122,18 @@ __all__ = (
     "ListsExportFormat",
     "ListsRemoveMembersBody",
     "ListsUpdateBody",
+    "MembersAcceptBody",
+    "MembersInviteBody",
+    "MembersInviteBodyRole",
+    "MembersUpdateBody",
+    "MembersUpdateBodyRole",
     "Meta",
     "SegmentsCreateBody",
     "SegmentsExportFormat",
     "SegmentsHistoryInterval",
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
-    "SubscriptionsConfirmBody",
-    "SubscriptionsUnsubscribeBody",
-    "SuppressionsCreateBody",
+    "SessionSwitchSwitchTenantBody",
     "UsageUsageGroupBy",
     "UsageUsageInterval",
     "WebhooksCreateBody",

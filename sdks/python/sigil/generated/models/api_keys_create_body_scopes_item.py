@@ -9,10 +9,12 @@ class ApiKeysCreateBodyScopesItem(StrEnum):
     KEYSWRITE = "keys:write"
     LISTSREAD = "lists:read"
     LISTSWRITE = "lists:write"
+    MEMBERSREAD = "members:read"
+    MEMBERSWRITE = "members:write"
     SEGMENTSREAD = "segments:read"
     SEGMENTSWRITE = "segments:write"
     USAGEREAD = "usage:read"
-    VALUE_12 = "*"
+    VALUE_14 = "*"
     WEBHOOKSREAD = "webhooks:read"
     WEBHOOKSWRITE = "webhooks:write"
 

@@ -1,0 +1,89 @@
+/**
+ * Members of a tenant and their roles (SPEC §15): invitations (signed, single
+ * use, expiring), the member list, role changes, removal, and switching a
+ * session to another tenant the user belongs to. Served by the keys service.
+ */
+import { z } from 'zod';
+import { ROLES, type Role } from './access-events';
+import { defineRpc, replyOf } from './define-rpc';
+import type { SessionTokens } from './keys';
+import { qualify } from './naming';
+
+export const MemberPatterns = {
+  invite: qualify('keys.members.invite'),
+  acceptInvitation: qualify('keys.members.accept'),
+  listMembers: qualify('keys.members.list'),
+  updateMember: qualify('keys.members.update'),
+  removeMember: qualify('keys.members.remove'),
+  switchTenant: qualify('keys.auth.switch'),
+} as const satisfies Record<string, string>;
+
+/** An invitation lives a week, like a refresh token. */
+export const INVITATION_TTL_SECONDS = 7 * 24 * 3600;
+
+const email = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
+
+export const InviteMemberSchema = z
+  .object({
+    email,
+    // Ownership is transferred (PATCH a member to owner), never invited.
+    role: z.enum(['admin', 'developer', 'viewer']),
+  })
+  .strict();
+export type InviteMemberRequest = z.infer<typeof InviteMemberSchema>;
+
+export const AcceptInvitationSchema = z
+  .object({
+    token: z.string().min(1).max(1000),
+    /** The new user's password, or the existing user's (proving it is them). */
+    password: z.string().max(128).optional(),
+  })
+  .strict();
+export type AcceptInvitationRequest = z.infer<typeof AcceptInvitationSchema>;
+
+export const UpdateMemberSchema = z.object({ role: z.enum(ROLES) }).strict();
+export type UpdateMemberRequest = z.infer<typeof UpdateMemberSchema>;
+
+export const ListMembersQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+export type ListMembersQuery = z.infer<typeof ListMembersQuerySchema>;
+
+export const SwitchTenantSchema = z.object({ tenant_id: z.string().max(64) }).strict();
+export type SwitchTenantRequest = z.infer<typeof SwitchTenantSchema>;
+
+const UserIdParams = z.object({ user_id: z.string() });
+
+export interface MemberView {
+  user_id: string;
+  email: string;
+  role: Role;
+  joined_at: string;
+}
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: Role;
+  expires_at: string;
+  created_at: string;
+  /** The invitation token, shown once: the invitee presents it to `POST /v1/members/invitations/accept`. */
+  token: string;
+}
+
+export interface AcceptedInvitation extends SessionTokens {
+  tenant: { id: string; name: string };
+  user: { id: string; email: string; role: Role };
+}
+
+export const MemberRpc = {
+  invite: defineRpc(MemberPatterns.invite, z.object({ body: InviteMemberSchema }), replyOf<InvitationView>()),
+  acceptInvitation: defineRpc(MemberPatterns.acceptInvitation, z.object({ body: AcceptInvitationSchema }), replyOf<AcceptedInvitation>()),
+  listMembers: defineRpc(MemberPatterns.listMembers, z.object({ query: ListMembersQuerySchema }), replyOf<MemberView[]>()),
+  updateMember: defineRpc(MemberPatterns.updateMember, z.object({ params: UserIdParams, body: UpdateMemberSchema }), replyOf<MemberView>()),
+  removeMember: defineRpc(MemberPatterns.removeMember, z.object({ params: UserIdParams }), replyOf<{ removed: boolean }>()),
+  switchTenant: defineRpc(MemberPatterns.switchTenant, z.object({ body: SwitchTenantSchema }), replyOf<SessionTokens>()),
+} as const;

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="MembersAcceptBody")
+
+
+@_attrs_define
+class MembersAcceptBody:
+    """
+    Attributes:
+        token (str):
+        password (str | Unset):
+    """
+
+    token: str
+    password: str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        token = self.token
+
+        password = self.password
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "token": token,
+            }
+        )
+        if password is not UNSET:
+            field_dict["password"] = password
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        token = d.pop("token")
+
+        password = d.pop("password", UNSET)
+
+        members_accept_body = cls(
+            token=token,
+            password=password,
+        )
+
+        return members_accept_body
