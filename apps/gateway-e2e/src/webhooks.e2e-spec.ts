@@ -205,8 +205,9 @@ describe('webhooks through the gateway', () => {
         other.post(`/v1/webhooks/${own.id}/deliveries/${sent.body.data.id}/retry`),
         other.post(`/v1/webhooks/${own.id}/recover`, { since: new Date(0).toISOString() }),
         other.get(`/v1/webhooks/${own.id}/recoveries/${recovery.body.data.id}`),
+        other.get(`/v1/webhooks/${own.id}/stats`),
       ]);
-      expect(responses.map((r) => r.status)).toEqual(Array(10).fill(404));
+      expect(responses.map((r) => r.status)).toEqual(Array(11).fill(404));
       expect((await other.get('/v1/webhooks')).body.data.map((w: { id: string }) => w.id)).not.toContain(own.id);
     }
     expect((await api.get(`/v1/webhooks/${own.id}`)).body.data.enabled).toBe(true);
@@ -314,6 +315,25 @@ describe('webhooks through the gateway', () => {
     const got = await receiver.waitFor(own.path, (all) => all.length >= 3);
     expect(got.map((d) => (d.payload.data as { contact: { email: string } }).contact.email).sort()).toEqual([...emails].sort());
     expect(got.every((d) => d.verifiedWith.length === 1)).toBe(true);
+  });
+
+  it('shows delivery statistics over a window', async () => {
+    const own = await createEndpoint(api, ['list.member_removed']);
+    let calls = 0;
+    receiver.respond(own.path, () => ({ status: ++calls === 1 ? 500 : 200 }));
+    const empty = await api.get(`/v1/webhooks/${own.id}/stats?window=1h`);
+    expect(empty.status).toBe(200);
+    expect(empty.body.data).toEqual({ window: '1h', delivered: 0, failed: 0, retrying: 0, success_rate: null, p50_ms: null, p99_ms: null });
+    const test = await api.post(`/v1/webhooks/${own.id}/test`);
+    await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${test.body.data.id}`), (r) => r.body.data.status === 'delivered');
+    const stats = await api.get(`/v1/webhooks/${own.id}/stats?window=24h`);
+    expect(stats.body.data).toMatchObject({ window: '24h', delivered: 1, failed: 0, retrying: 0, success_rate: 1 });
+    expect(stats.body.data.p50_ms).toEqual(expect.any(Number));
+    expect(stats.body.data.p99_ms).toBeGreaterThanOrEqual(stats.body.data.p50_ms);
+    expect((await api.get(`/v1/webhooks/${own.id}/stats`)).body.data.window).toBe('24h');
+    const bad = await api.get(`/v1/webhooks/${own.id}/stats?window=2d`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].field).toBe('window');
   });
 
   it('shows the queue board only with the admin credential', async () => {

@@ -24,6 +24,7 @@ export const WebhookPatterns = {
   recover: qualify('webhooks.recover'),
   getRecovery: qualify('webhooks.recoveries.get'),
   eventTypes: qualify('webhooks.event_types'),
+  stats: qualify('webhooks.stats'),
 } as const satisfies Record<string, string>;
 
 /** BullMQ queue of webhook deliveries of this stack (BullMQ forbids `:` in names). */
@@ -298,6 +299,26 @@ export interface RecoveryView {
   completed_at: string | null;
 }
 
+export const STATS_WINDOWS = ['1h', '24h', '7d'] as const;
+export const WebhookStatsQuerySchema = z.object({ window: z.enum(STATS_WINDOWS).default('24h') }).strict();
+export type WebhookStatsQuery = z.infer<typeof WebhookStatsQuerySchema>;
+
+/** `GET /v1/webhooks/:id/stats`: the endpoint's deliveries over a window. */
+export interface WebhookStatsView {
+  window: (typeof STATS_WINDOWS)[number];
+  /** Deliveries that succeeded in the window. */
+  delivered: number;
+  /** Deliveries that failed for good in the window. */
+  failed: number;
+  /** Deliveries waiting for their next attempt after a failed one (now). */
+  retrying: number;
+  /** delivered / (delivered + failed), or null when neither happened. */
+  success_rate: number | null;
+  /** Attempt latency percentiles in the window, or null without attempts. */
+  p50_ms: number | null;
+  p99_ms: number | null;
+}
+
 /** One entry of `GET /v1/event-types`. */
 export interface EventTypeView {
   type: string;
@@ -324,4 +345,5 @@ export const WebhookRpc = {
   recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), replyOf<RecoveryView>()),
   getRecovery: defineRpc(WebhookPatterns.getRecovery, z.object({ params: ByRecovery }), replyOf<RecoveryView>()),
   eventTypes: defineRpc(WebhookPatterns.eventTypes, z.object({}), replyOf<EventTypeView[]>()),
+  stats: defineRpc(WebhookPatterns.stats, z.object({ params: ByIdParams, query: WebhookStatsQuerySchema }), replyOf<WebhookStatsView>()),
 } as const;

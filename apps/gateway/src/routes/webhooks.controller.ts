@@ -10,6 +10,8 @@ import {
   type DeliveryDetailView,
   type DeliveryView,
   type RecoveryView,
+  type WebhookStatsView,
+  WebhookStatsQuerySchema,
   type RequestContext,
   type WebhookView,
   type WebhookWithSecretView,
@@ -131,5 +133,17 @@ export class WebhooksController {
     @Param('recovery_id') recoveryId: string,
   ): Promise<RouteResult<RecoveryView>> {
     return forward(this.rpc, WebhookRpc.getRecovery, ctx, { params: { id, recovery_id: recoveryId } });
+  }
+
+  @Get(':id/stats')
+  @RequireScope('webhooks:read')
+  @ApiDoc({
+    tag: 'Webhooks',
+    summary: 'Delivery statistics of an endpoint over 1h, 24h or 7d',
+    query: WebhookStatsQuerySchema,
+    returns: '`delivered`, `failed`, `retrying`, `success_rate`, `p50_ms`, `p99_ms`',
+  })
+  stats(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<WebhookStatsView>> {
+    return forward(this.rpc, WebhookRpc.stats, ctx, { params: { id }, query: query ?? {} });
   }
 }

@@ -11,12 +11,16 @@ import {
   type DeliveryView,
   type RequestContext,
   type ListDeliveriesQuery,
+  type WebhookStatsQuery,
+  type WebhookStatsView,
 } from '@sigil/contracts';
 import { Conflict, NotFound, Paged, newId, isIdOf, keysetPage, pageWindow } from '@sigil/platform';
 import { EndpointsService } from '../endpoints/endpoints.service';
 import { pageClause } from '../paging/keyset-page';
 import { DeliveryQueue } from './delivery-queue';
 import { attemptView, deliveryView, payloadOf, webhookBody, type AttemptRow, type DeliveryRow } from './delivery.row';
+
+const STATS_INTERVALS = { '1h': '1 hour', '24h': '24 hours', '7d': '7 days' } as const;
 
 @Injectable()
 export class DeliveriesService {
@@ -76,6 +80,37 @@ export class DeliveriesService {
     if (!updated) throw new Conflict('This delivery is already being retried.');
     await this.queue.enqueue([{ delivery_id: updated.id, generation: updated.generation }]);
     return deliveryView(updated);
+  }
+
+  /** Outcomes and attempt latencies of the endpoint over the window. */
+  async stats(ctx: RequestContext, webhookId: unknown, query: WebhookStatsQuery): Promise<WebhookStatsView> {
+    const endpoint = await this.endpoints.find(ctx, webhookId);
+    const [row] = (await this.dataSource.query(
+      `WITH w AS (SELECT now() - $4::interval AS since)
+       SELECT
+         (SELECT count(*)::int FROM webhook_deliveries, w WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3
+             AND status = 'delivered' AND delivered_at >= w.since) AS delivered,
+         (SELECT count(*)::int FROM webhook_deliveries, w WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3
+             AND status = 'failed' AND updated_at >= w.since) AS failed,
+         (SELECT count(*)::int FROM webhook_deliveries WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3
+             AND status = 'pending' AND attempt_count > 0) AS retrying,
+         p.p50, p.p99
+       FROM (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a.latency_ms) AS p50,
+                    percentile_cont(0.99) WITHIN GROUP (ORDER BY a.latency_ms) AS p99
+               FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id, w
+              WHERE d.tenant_id = $1 AND d.mode = $2 AND d.endpoint_id = $3 AND a.attempted_at >= w.since) p`,
+      [ctx.tenant_id, ctx.mode, endpoint.id, STATS_INTERVALS[query.window]],
+    )) as { delivered: number; failed: number; retrying: number; p50: number | null; p99: number | null }[];
+    const { delivered, failed, retrying, p50, p99 } = row!;
+    return {
+      window: query.window,
+      delivered,
+      failed,
+      retrying,
+      success_rate: delivered + failed ? Math.round((delivered / (delivered + failed)) * 10_000) / 10_000 : null,
+      p50_ms: p50 === null ? null : Math.round(p50),
+      p99_ms: p99 === null ? null : Math.round(p99),
+    };
   }
 
   /** A `webhook.test` event for this endpoint alone, whatever its filters. */

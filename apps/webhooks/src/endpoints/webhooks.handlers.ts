@@ -69,6 +69,11 @@ export class WebhooksHandlers {
     return this.recoveries.start(ctx, input.params.id, input.body);
   }
 
+  @HandleRpc(WebhookRpc.stats)
+  stats({ ctx, input }: RpcCall<typeof WebhookRpc.stats>) {
+    return this.deliveries.stats(ctx, input.params.id, input.query);
+  }
+
   @HandleRpc(WebhookRpc.eventTypes)
   eventTypes() {
     return eventTypeCatalogue();

@@ -1216,6 +1216,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Delivery statistics of an endpoint over 1h, 24h or 7d
+         * @description Requires the `webhooks:read` scope.
+         */
+        get: operations["webhooks_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/event-types": {
         parameters: {
             query?: never;
@@ -5489,6 +5509,50 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description the recovery with `total` and `recovered` */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope"];
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
+    webhooks_stats: {
+        parameters: {
+            query?: {
+                window?: "1h" | "24h" | "7d";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `delivered`, `failed`, `retrying`, `success_rate`, `p50_ms`, `p99_ms` */
             200: {
                 headers: {
                     /** @description Requests allowed in the current window. */

@@ -78,6 +78,7 @@ from .webhooks_create_body import WebhooksCreateBody
 from .webhooks_create_body_headers_type_0 import WebhooksCreateBodyHeadersType0
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
+from .webhooks_stats_window import WebhooksStatsWindow
 from .webhooks_update_body import WebhooksUpdateBody
 from .webhooks_update_body_headers_type_0 import WebhooksUpdateBodyHeadersType0
 
@@ -154,6 +155,7 @@ __all__ = (
     "WebhooksCreateBodyHeadersType0",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
+    "WebhooksStatsWindow",
     "WebhooksUpdateBody",
     "WebhooksUpdateBodyHeadersType0",
 )

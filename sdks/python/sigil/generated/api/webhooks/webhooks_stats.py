@@ -1,0 +1,230 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.envelope import Envelope
+from ...models.error import Error
+from ...models.webhooks_stats_window import WebhooksStatsWindow
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_window: str | Unset = UNSET
+    if not isinstance(window, Unset):
+        json_window = window.value
+
+    params["window"] = json_window
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/webhooks/{id}/stats".format(
+            id=quote(str(id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Envelope | Error | None:
+    if response.status_code == 200:
+        response_200 = Envelope.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = Error.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Envelope | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
+) -> Response[Envelope | Error]:
+    """Delivery statistics of an endpoint over 1h, 24h or 7d
+
+     Requires the `webhooks:read` scope.
+
+    Args:
+        id (str):
+        window (WebhooksStatsWindow | Unset):  Default: WebhooksStatsWindow.VALUE_1.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | Error]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        window=window,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
+) -> Envelope | Error | None:
+    """Delivery statistics of an endpoint over 1h, 24h or 7d
+
+     Requires the `webhooks:read` scope.
+
+    Args:
+        id (str):
+        window (WebhooksStatsWindow | Unset):  Default: WebhooksStatsWindow.VALUE_1.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | Error
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        window=window,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
+) -> Response[Envelope | Error]:
+    """Delivery statistics of an endpoint over 1h, 24h or 7d
+
+     Requires the `webhooks:read` scope.
+
+    Args:
+        id (str):
+        window (WebhooksStatsWindow | Unset):  Default: WebhooksStatsWindow.VALUE_1.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Envelope | Error]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        window=window,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
+) -> Envelope | Error | None:
+    """Delivery statistics of an endpoint over 1h, 24h or 7d
+
+     Requires the `webhooks:read` scope.
+
+    Args:
+        id (str):
+        window (WebhooksStatsWindow | Unset):  Default: WebhooksStatsWindow.VALUE_1.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Envelope | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            window=window,
+        )
+    ).parsed
