@@ -26,6 +26,8 @@ const contactData = (email = 'ada@example.com') => ({
     phone: null,
     tags: [],
     custom_fields: {},
+    subscription_status: 'subscribed' as const,
+    suppressed: false,
     created_at: new Date().toISOString(),
     updated_at: new Date().toISOString(),
     version: 1,
