@@ -5,6 +5,11 @@ import { RpcClient, ServicePlatformModule, type KafkaSettings } from '@sigil/pla
 import { ActivitiesHandlers } from './activities/activities.handlers';
 import { ActivitiesService } from './activities/activities.service';
 import { CONTACTS_CONFIG, type ContactsConfig } from './config';
+import { ConsentHandlers } from './consent/consent.handlers';
+import { ConsentRepository } from './consent/consent.repository';
+import { CONSENT_SETTINGS, ConsentService } from './consent/consent.service';
+import { SuppressionsRepository } from './suppressions/suppressions.repository';
+import { SuppressionsService } from './suppressions/suppressions.service';
 import { ContactEntity } from './contacts/contact.entity';
 import { ContactMergeService } from './contacts/contact-merge.service';
 import { ContactMergesRepository } from './contacts/contact-merges.repository';
@@ -40,6 +45,10 @@ export const CONTACTS_PROVIDERS = [
   CustomFieldsService,
   ActivitiesService,
   SnapshotsService,
+  ConsentRepository,
+  ConsentService,
+  SuppressionsRepository,
+  SuppressionsService,
   ImportsRepository,
   ImportQueue,
   ImportsService,
@@ -65,11 +74,19 @@ export class ContactsAppModule {
           },
         }),
       ],
-      controllers: [ContactsHandlers, CustomFieldsHandlers, ActivitiesHandlers, SnapshotsHandlers, ImportsHandlers],
+      controllers: [ContactsHandlers, CustomFieldsHandlers, ActivitiesHandlers, SnapshotsHandlers, ConsentHandlers, ImportsHandlers],
       providers: [
         // Asks the segments service for list/segment members (the `list_id`/`segment_id` filters).
         { provide: RpcClient, useFactory: () => new RpcClient({ ...kafka, service: 'contacts', timeoutMs: config.KAFKA_REQUEST_TIMEOUT_MS }) },
         { provide: CONTACTS_CONFIG, useValue: config },
+        {
+          provide: CONSENT_SETTINGS,
+          useValue: {
+            secret: config.CONSENT_TOKEN_SECRET,
+            confirmTtlSeconds: config.CONFIRMATION_TOKEN_TTL_SECONDS,
+            unsubscribeTtlSeconds: config.UNSUBSCRIBE_TOKEN_TTL_SECONDS,
+          },
+        },
         ...CONTACTS_PROVIDERS,
         ImportWorker,
       ],

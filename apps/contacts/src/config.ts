@@ -2,12 +2,24 @@
 import { z } from 'zod';
 import { databaseEnv, envInt, httpEnv, kafkaEnv, redisEnv } from '@sigil/platform';
 
+/** Development-only key of subscription tokens: refused when NODE_ENV=production. */
+export const DEV_CONSENT_TOKEN_SECRET = 'sigil-dev-only-consent-token-secret-change-me';
+
 export const ContactsConfigSchema = z.object({
   ...httpEnv(3002),
   ...kafkaEnv,
   ...databaseEnv,
   ...redisEnv,
   DATABASE_URL: databaseEnv.DATABASE_URL.default('postgres://sigil:sigil@127.0.0.1:5432/sigil_contacts'),
+  /** HMAC key of double opt-in and unsubscribe tokens; rotating it invalidates every outstanding token. */
+  CONSENT_TOKEN_SECRET: z
+    .string()
+    .min(32, 'use at least 32 characters')
+    .default(DEV_CONSENT_TOKEN_SECRET)
+    .refine((v) => process.env['NODE_ENV'] !== 'production' || v !== DEV_CONSENT_TOKEN_SECRET, 'set a real secret in production'),
+  /** Lifetime of a double opt-in token (default 48 h) and of an unsubscribe token (default 90 days). */
+  CONFIRMATION_TOKEN_TTL_SECONDS: envInt(172_800, 60, 2_592_000),
+  UNSUBSCRIBE_TOKEN_TTL_SECONDS: envInt(7_776_000, 3600, 31_536_000),
   /** Rows written per import transaction (one upsert, one outbox insert, one progress update). */
   IMPORT_BATCH_ROWS: envInt(2000, 1, 10_000),
   /** Import jobs run at once by one process. */

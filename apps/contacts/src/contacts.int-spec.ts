@@ -25,7 +25,9 @@ import { SegmentMembersClient } from './contacts/segment-members.client';
 import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
 import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { ConsentRepository } from './consent/consent.repository';
 import { CONTACTS_MIGRATIONS } from './migrations';
+import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SnapshotsService } from './snapshots/snapshots.service';
 
 const kafka = testKafka('contacts-int');
@@ -53,8 +55,8 @@ beforeAll(async () => {
   const outbox = new OutboxWriter();
   const repo = new ContactsRepository();
   const defs = new CustomFieldDefinitions();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc));
-  batch = new ContactsBatchService(ds, outbox, repo, defs);
+  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
+  batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
   activities = new ActivitiesService(ds, outbox, repo);
   snapshots = new SnapshotsService(ds);

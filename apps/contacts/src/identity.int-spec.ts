@@ -6,8 +6,8 @@
  */
 import type { DataSource } from 'typeorm';
 import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
-import { contactInput, createTestDatabase, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
+import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactMergeService } from './contacts/contact-merge.service';
 import { ContactMergesRepository } from './contacts/contact-merges.repository';
@@ -18,7 +18,9 @@ import { SegmentMembersClient } from './contacts/segment-members.client';
 import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
 import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
+import { ConsentRepository } from './consent/consent.repository';
 import { CONTACTS_MIGRATIONS } from './migrations';
+import { SuppressionsRepository } from './suppressions/suppressions.repository';
 
 const kafka = testKafka('contacts-identity');
 let databaseUrl: string;
@@ -45,8 +47,8 @@ beforeAll(async () => {
   const outbox = new OutboxWriter();
   const repo = new ContactsRepository();
   const defs = new CustomFieldDefinitions();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc));
-  batch = new ContactsBatchService(ds, outbox, repo, defs);
+  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
+  batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
   merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs);
   activities = new ActivitiesService(ds, outbox, repo);
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
@@ -66,15 +68,6 @@ async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEv
     return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
   });
   return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DomainError);
-  return err as DomainError;
 }
 
 describe('external_id', () => {

@@ -1,7 +1,9 @@
 /**
  * Contact identity and consent through the gateway, every service its own
  * process (SPEC §12): external_id (create, lookup, batch upsert by it) and
- * merge (activities, tags and list memberships follow the primary).
+ * merge (activities, tags and list memberships follow the primary), consent
+ * (history, double opt-in and unsubscribe tokens on public routes) and
+ * suppressions.
  */
 import { ApiClient, contactInput, createTenant, eventually, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
 
@@ -71,5 +73,54 @@ describe('contact identity API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation_failed');
     expect((await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: ['con_missing'] })).status).toBe(404);
+  });
+
+  it('double opt-in and one-click unsubscribe through public token routes; history; clear 4xx for reused and forged tokens', async () => {
+    const anonymous = new ApiClient(stack.gatewayUrl);
+    const contact = (await api.post('/v1/contacts', contactInput())).body.data;
+    expect(contact).toMatchObject({ subscription_status: 'subscribed', suppressed: false });
+
+    const confirmation = await api.post(`/v1/contacts/${contact.id}/confirmation`);
+    expect(confirmation.status).toBe(201);
+    expect((await api.get(`/v1/contacts/${contact.id}`)).body.data.subscription_status).toBe('pending');
+    const confirmed = await anonymous.post('/v1/subscriptions/confirm', { token: confirmation.body.data.token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.data).toEqual({ contact_id: contact.id, subscription_status: 'subscribed' });
+    const reused = await anonymous.post('/v1/subscriptions/confirm', { token: confirmation.body.data.token });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error).toMatchObject({ code: 'token_used', request_id: expect.any(String) });
+    const forged = await anonymous.post('/v1/subscriptions/unsubscribe', { token: `${confirmation.body.data.token}x` });
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe('invalid_token');
+    expect((await anonymous.post('/v1/subscriptions/unsubscribe', { token: 'x', extra: 1 })).status).toBe(400);
+
+    const readOnly = await tenant.client({ scopes: ['contacts:read'] });
+    expect((await readOnly.get(`/v1/contacts/${contact.id}/unsubscribe-token`)).status).toBe(403);
+    const unsub = await api.get(`/v1/contacts/${contact.id}/unsubscribe-token`);
+    expect(unsub.status).toBe(200);
+    expect((await anonymous.post('/v1/subscriptions/unsubscribe', { token: unsub.body.data.token })).body.data.subscription_status).toBe('unsubscribed');
+
+    const history = await readOnly.get(`/v1/contacts/${contact.id}/consent`);
+    expect(history.status).toBe(200);
+    expect(history.body.data.map((h: { status: string; source: string }) => `${h.status}:${h.source}`)).toEqual([
+      'unsubscribed:one_click_unsubscribe',
+      'subscribed:double_opt_in',
+      'pending:double_opt_in_requested',
+    ]);
+    expect(history.body.data[0].ip).toEqual(expect.any(String));
+  });
+
+  it('suppressions by email and domain mark contacts suppressed; scopes; 409 on a duplicate; delete lifts it', async () => {
+    const contact = (await api.post('/v1/contacts', contactInput({ email: `x${Date.now()}@blocked-domain.test` }))).body.data;
+    const created = await api.post('/v1/suppressions', { domain: 'blocked-domain.test', reason: 'spam trap' });
+    expect(created.status).toBe(201);
+    expect((await api.get(`/v1/contacts/${contact.id}`)).body.data.suppressed).toBe(true);
+    expect((await api.post('/v1/suppressions', { domain: 'blocked-domain.test' })).status).toBe(409);
+    expect((await api.post('/v1/suppressions', { email: 'a@b.test', domain: 'b.test' })).status).toBe(400);
+    const readOnly = await tenant.client({ scopes: ['contacts:read'] });
+    expect((await readOnly.get('/v1/suppressions')).body.data.map((s: { id: string }) => s.id)).toContain(created.body.data.id);
+    expect((await readOnly.post('/v1/suppressions', { email: 'a@b.test' })).status).toBe(403);
+    expect((await api.delete(`/v1/suppressions/${created.body.data.id}`)).status).toBe(204);
+    expect((await api.get(`/v1/contacts/${contact.id}`)).body.data.suppressed).toBe(false);
   });
 });

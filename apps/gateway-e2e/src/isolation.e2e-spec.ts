@@ -37,6 +37,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const webhook = must(await api.post('/v1/webhooks', { url: 'https://example.com/iso-hook', events: ['*'] }), 'webhook');
   const delivery = must(await api.post(`/v1/webhooks/${webhook.id}/test`), 'test delivery');
   const recovery = must(await api.post(`/v1/webhooks/${webhook.id}/recover`, { since: new Date(0).toISOString() }), 'recovery');
+  const suppression = must(await api.post('/v1/suppressions', { email: `iso-${randomBytes(5).toString('hex')}@example.com`, reason: 'iso' }), 'suppression');
   const key = await t.createKey({ name: 'iso key', scopes: ['contacts:read'] });
   // A member of the tenant (members are account-wide, managed in live mode: invited by the owner's session).
   const memberEmail = `iso.${randomBytes(5).toString('hex')}@example.com`;
@@ -53,10 +54,11 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'webhooks.delivery_id': delivery.id,
       'webhooks.recovery_id': recovery.id,
       'api-keys.id': key.id,
+      'suppressions.id': suppression.id,
       'members.user_id': member.user.id,
       'imports.id': imported.id,
     },
-    secrets: [contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail],
+    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail],
     contactId: contact.id,
     listId: list.id,
   };
@@ -72,6 +74,7 @@ function bodyFor(method: string, path: string, own: Fixtures): unknown {
     'POST /v1/contacts/{id}/tags': { tags: ['mallory'] },
     'DELETE /v1/contacts/{id}/tags': { tags: ['iso'] },
     'POST /v1/contacts/{id}/activities': { type: 'mallory' },
+    'POST /v1/contacts/{id}/confirmation': {},
     'PATCH /v1/custom-fields/{key}': { label: 'mallory' },
     'PATCH /v1/lists/{id}': { name: 'mallory' },
     'POST /v1/lists/{id}/members': { contact_ids: [own.contactId] },

@@ -47,6 +47,8 @@ import { MembersController } from './routes/members.controller';
 import { SessionSwitchController } from './routes/session-switch.controller';
 import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
+import { SubscriptionsController } from './routes/subscriptions.controller';
+import { SuppressionsController } from './routes/suppressions.controller';
 import { UsageController } from './routes/usage.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { EventTypesController } from './routes/event-types.controller';
@@ -65,6 +67,8 @@ const CONTROLLERS = [
   UsageController,
   AuditLogController,
   ContactsController,
+  SubscriptionsController,
+  SuppressionsController,
   CustomFieldsController,
   ImportsController,
   ListsController,

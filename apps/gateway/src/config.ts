@@ -21,6 +21,8 @@ export const GatewayConfigSchema = z.object({
   RATE_LIMIT_TIMEOUT_MS: envInt(1000, 10, 10000),
   /** Per client IP, on the public auth routes. */
   LOGIN_LIMIT_PER_IP_PER_MINUTE: envInt(30, 1, 1_000_000),
+  /** Public double opt-in and unsubscribe token routes, per client IP. */
+  SUBSCRIPTION_LIMIT_PER_IP_PER_MINUTE: envInt(60, 1, 1_000_000),
   SIGNUP_LIMIT_PER_IP_PER_HOUR: envInt(20, 1, 1_000_000),
   /** Failed API-key/token authentications per IP per minute before the IP is refused (brute force). */
   AUTH_FAILURES_PER_IP_PER_MINUTE: envInt(30, 1, 1_000_000),

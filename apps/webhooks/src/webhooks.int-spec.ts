@@ -26,6 +26,8 @@ const contactData = (email = 'ada@example.com') => ({
     phone: null,
     tags: [],
     custom_fields: {},
+    subscription_status: 'subscribed' as const,
+    suppressed: false,
     created_at: new Date().toISOString(),
     updated_at: new Date().toISOString(),
     version: 1,
@@ -202,13 +204,28 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
 
   it('fails after the last scheduled attempt, then delivers on a manual retry and on recover', async () => {
     const ctx = testContext();
-    const target = await endpoint(ctx, ['contact.created']);
+    const target = await endpoint(ctx, ['contact.created', 'webhook.attempt_exhausted']);
+    const observer = await endpoint(ctx, ['webhook.*']);
     let healthy = false;
     receiver.respond(target.path, () => ({ status: healthy ? 200 : 503 }));
     await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
     const failed = await waitForDelivery(ctx, target.id, (d) => d.status === 'failed');
     expect(failed.attempts.map((a) => a.status_code)).toEqual([503, 503, 503, 503]);
     expect(failed.next_attempt_at).toBeNull();
+    const exhausted = await spy.waitFor((e) => e.type === 'webhook.attempt_exhausted' && e.tenant_id === ctx.tenant_id);
+    expect(exhausted.data).toEqual({
+      endpoint_id: target.id,
+      delivery_id: failed.id,
+      event_id: failed.event_id,
+      event_type: 'contact.created',
+      attempts: 4,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+    });
+    // Delivered to the other endpoint that subscribed, never to the one it is about.
+    const [told] = await receiver.waitFor(observer.path, (all) => all.some((d) => d.payload.type === 'webhook.attempt_exhausted'));
+    expect(told!.payload.data).toEqual(exhausted.data);
+    expect((await deliveries.list(ctx, target.id, { limit: 50, event_type: 'webhook.attempt_exhausted' })).data).toHaveLength(0);
 
     healthy = true;
     const retried = await deliveries.retry(ctx, target.id, failed.id);

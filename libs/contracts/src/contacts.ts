@@ -1,6 +1,6 @@
 /** Request/reply payloads of the contacts service, and their validation schemas. */
 import { z } from 'zod';
-import type { ContactSnapshot, CustomFieldValue } from './events';
+import { SUBSCRIPTION_STATUSES, type ContactSnapshot, type CustomFieldValue, type SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, mutuallyExclusive, relations } from './openapi-hints';
 import { qualify } from './naming';
@@ -24,6 +24,14 @@ export const ContactPatterns = {
   updateField: qualify('contacts.update_custom_field'),
   deleteField: qualify('contacts.delete_custom_field'),
   aggregateField: qualify('contacts.aggregate_custom_field'),
+  consentHistory: qualify('contacts.consent_history'),
+  requestConfirmation: qualify('contacts.request_confirmation'),
+  unsubscribeToken: qualify('contacts.unsubscribe_token'),
+  confirmSubscription: qualify('contacts.confirm_subscription'),
+  unsubscribe: qualify('contacts.unsubscribe'),
+  createSuppression: qualify('contacts.create_suppression'),
+  listSuppressions: qualify('contacts.list_suppressions'),
+  deleteSuppression: qualify('contacts.delete_suppression'),
   /** System-wide (ctx tenant `system`): every contact of every tenant, by id, for read models (segments). */
   snapshot: qualify('contacts.snapshot'),
   /** System-wide (ctx tenant `system`): every activity of every tenant, by id. */
@@ -65,6 +73,8 @@ export const ExternalIdSchema = z
   .max(255)
   .regex(/^\P{Cc}+$/u, 'control characters are not allowed');
 
+export const SubscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
+
 export const EmailSchema = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
 
 /**
@@ -91,6 +101,8 @@ export const CreateContactSchema = z
     phone: PhoneSchema.nullable().optional(),
     tags: tagList.optional(),
     custom_fields: CustomFieldValuesSchema.optional(),
+    /** Defaults to `subscribed` for contacts created through the API. */
+    subscription_status: SubscriptionStatusSchema.optional(),
   })
   .strict();
 export type CreateContactRequest = z.input<typeof CreateContactSchema>;
@@ -109,6 +121,7 @@ export const UpdateContactSchema = z
     phone: PhoneSchema.nullable().optional(),
     tags: tagList.optional(),
     custom_fields: CustomFieldValuesSchema.optional(),
+    subscription_status: SubscriptionStatusSchema.optional(),
   })
   .strict();
 export type UpdateContactRequest = z.input<typeof UpdateContactSchema>;
@@ -213,6 +226,74 @@ export interface MergeContactsReply {
   contact: ContactView;
   /** The duplicates merged into it (now deleted), as requested; a repeated merge answers the same. */
   merged_ids: string[];
+}
+
+// Consent: history, double opt-in and one-click unsubscribe tokens, suppressions
+
+export interface ConsentRecordView {
+  status: SubscriptionStatus;
+  /** What changed it: `api`, `batch`, `double_opt_in_requested`, `double_opt_in`, `one_click_unsubscribe`, `merge`. */
+  source: string;
+  /** The client's IP for changes made by the contact (token routes); null for API changes. */
+  ip: string | null;
+  /** `api_key:<id>`, `user:<id>`, or `contact` (the contact, through a token). */
+  actor: string;
+  occurred_at: string;
+}
+
+export const ListConsentQuerySchema = z
+  .object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() })
+  .strict();
+export type ListConsentQuery = z.infer<typeof ListConsentQuerySchema>;
+
+/** A signed, single-use, expiring token bound to a tenant, mode and contact. */
+export interface SubscriptionTokenView {
+  token: string;
+  expires_at: string;
+}
+
+export const SubscriptionTokenSchema = z.object({ token: z.string().min(1).max(2048) }).strict();
+export type SubscriptionTokenRequest = z.infer<typeof SubscriptionTokenSchema>;
+
+/** Set by the gateway from the connection, never from the client's body. */
+export const ClientParams = z.object({ client_ip: z.string().max(64).nullable() });
+
+/** What a public token route answers: no personal data, only what changed. */
+export interface SubscriptionChangeView {
+  contact_id: string;
+  subscription_status: SubscriptionStatus;
+}
+
+export const DomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'expected a domain, e.g. example.com');
+
+export const CreateSuppressionSchema = z
+  .object({
+    email: EmailSchema.optional(),
+    domain: DomainSchema.optional(),
+    reason: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (!v.email === !v.domain) ctx.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
+  });
+export type CreateSuppressionRequest = z.infer<typeof CreateSuppressionSchema>;
+
+export const ListSuppressionsQuerySchema = z
+  .object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() })
+  .strict();
+export type ListSuppressionsQuery = z.infer<typeof ListSuppressionsQuerySchema>;
+
+export interface SuppressionView {
+  id: string;
+  email: string | null;
+  domain: string | null;
+  reason: string | null;
+  created_at: string;
 }
 
 // Activities
@@ -429,6 +510,18 @@ export const ContactRpc = {
   updateField: defineRpc(ContactPatterns.updateField, z.object({ params: ByFieldKey, body: UpdateCustomFieldSchema }), replyOf<CustomFieldView>()),
   deleteField: defineRpc(ContactPatterns.deleteField, z.object({ params: ByFieldKey }), replyOf<null>()),
   aggregateField: defineRpc(ContactPatterns.aggregateField, z.object({ params: ByFieldKey, query: AggregateQuerySchema }), replyOf<CustomFieldAggregate>()),
+  consentHistory: defineRpc(ContactPatterns.consentHistory, z.object({ params: ByIdParams, query: ListConsentQuerySchema }), replyOf<ConsentRecordView[]>()),
+  requestConfirmation: defineRpc(ContactPatterns.requestConfirmation, z.object({ params: ByIdParams }), replyOf<SubscriptionTokenView>()),
+  unsubscribeToken: defineRpc(ContactPatterns.unsubscribeToken, z.object({ params: ByIdParams }), replyOf<SubscriptionTokenView>()),
+  confirmSubscription: defineRpc(
+    ContactPatterns.confirmSubscription,
+    z.object({ params: ClientParams, body: SubscriptionTokenSchema }),
+    replyOf<SubscriptionChangeView>(),
+  ),
+  unsubscribe: defineRpc(ContactPatterns.unsubscribe, z.object({ params: ClientParams, body: SubscriptionTokenSchema }), replyOf<SubscriptionChangeView>()),
+  createSuppression: defineRpc(ContactPatterns.createSuppression, z.object({ body: CreateSuppressionSchema }), replyOf<SuppressionView>()),
+  listSuppressions: defineRpc(ContactPatterns.listSuppressions, z.object({ query: ListSuppressionsQuerySchema }), replyOf<SuppressionView[]>()),
+  deleteSuppression: defineRpc(ContactPatterns.deleteSuppression, z.object({ params: ByIdParams }), replyOf<null>()),
   snapshot: defineRpc(ContactPatterns.snapshot, z.object({ body: SnapshotRequestSchema }), replyOf<ContactsSnapshotReply>()),
   activitiesSnapshot: defineRpc(ContactPatterns.activitiesSnapshot, z.object({ body: SnapshotRequestSchema }), replyOf<ActivitiesSnapshotReply>()),
 } as const;

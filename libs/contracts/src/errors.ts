@@ -5,6 +5,8 @@ export const ErrorCodes = [
   'expired_api_key',
   'revoked_api_key',
   'invalid_token',
+  'token_expired',
+  'token_used',
   'invalid_credentials',
   'insufficient_scope',
   'ip_not_allowed',

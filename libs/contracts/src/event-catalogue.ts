@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { AccessEventSchemas } from './access-events';
-import type { EventPayloads, EventType, InternalEventType } from './events';
+import { SUBSCRIPTION_STATUSES, type EventPayloads, type EventType, type InternalEventType } from './events';
 
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_`), `a ${prefix}_ id`);
 const instant = z.string().datetime({ offset: true });
@@ -26,6 +26,8 @@ export const ContactSnapshotSchema = z
     phone: z.string().nullable(),
     tags: z.array(z.string()),
     custom_fields: z.record(CustomFieldValueSchema).describe('Values by custom field key: text, number, boolean, date (ISO), select or multi-select.'),
+    subscription_status: z.enum(SUBSCRIPTION_STATUSES).describe('Whether the contact may be emailed: only `subscribed` may (and only when not suppressed).'),
+    suppressed: z.boolean().describe("A suppression of the tenant matches the contact's email or its domain."),
     created_at: instant,
     updated_at: instant,
     version: z.number().int().describe('Monotonic per contact: drop an event older than the version you hold.'),
@@ -52,6 +54,8 @@ const exampleContact = {
   phone: '+447700900123',
   tags: ['vip'],
   custom_fields: { plan: 'pro', seats: 12 },
+  subscription_status: 'subscribed' as const,
+  suppressed: false,
   created_at: '2026-11-20T09:30:00.000Z',
   updated_at: '2026-11-21T14:05:12.000Z',
   version: 3,
@@ -87,6 +91,18 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
     description: 'Tags were added to or removed from a contact.',
     data: z.object({ contact, added: z.array(z.string()), removed: z.array(z.string()) }),
     example: { contact: exampleContact, added: ['vip'], removed: ['trial'] },
+  },
+  'contact.subscription_changed': {
+    description:
+      "A contact's subscription status changed (API, batch, double opt-in confirmation, one-click unsubscribe); a `contact.updated` with the new status accompanies it.",
+    data: z.object({
+      contact_id: id('con'),
+      status: z.enum(SUBSCRIPTION_STATUSES),
+      previous_status: z.enum(SUBSCRIPTION_STATUSES),
+      source: z.string().describe('`api`, `batch`, `double_opt_in_requested`, `double_opt_in` or `one_click_unsubscribe`'),
+      occurred_at: instant,
+    }),
+    example: { contact_id: exampleContact.id, status: 'unsubscribed', previous_status: 'subscribed', source: 'one_click_unsubscribe', occurred_at: '2026-11-21T14:05:12.000Z' },
   },
   'contact.activity_recorded': {
     description: 'An activity (a purchase, a page view…) was recorded for a contact.',
@@ -179,6 +195,27 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
     description: 'A member was removed; their sessions in this account ended.',
     data: AccessEventSchemas['member.removed'],
     example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'viewer' },
+  },
+  'webhook.attempt_exhausted': {
+    description: 'A delivery failed its last scheduled attempt and is now `failed`; `retry` or `recover` can still send it.',
+    data: z.object({
+      endpoint_id: id('whe'),
+      delivery_id: id('msg'),
+      event_id: z.string(),
+      event_type: z.string(),
+      attempts: z.number().int(),
+      last_status_code: z.number().int().nullable(),
+      last_error: z.string(),
+    }),
+    example: {
+      endpoint_id: 'whe_01JD2QF9G0H1J2K3M4N5P6Q7R8',
+      delivery_id: 'msg_01JD2QJ1K2M3N4P5Q6R7S8T9V0',
+      event_id: 'evt_01JD2QJ5K6M7N8P9Q0R1S2T3V4',
+      event_type: 'contact.created',
+      attempts: 8,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+    },
   },
   'webhook.endpoint_disabled': {
     description: 'Sigil disabled a webhook endpoint: it answered 410 Gone (`gone`) or failed for too long (`failing`).',

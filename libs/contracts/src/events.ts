@@ -16,6 +16,10 @@ export const EventTopics = {
 export type EventTopic = (typeof EventTopics)[keyof typeof EventTopics];
 export const ALL_EVENT_TOPICS: readonly string[] = Object.values(EventTopics);
 
+/** Whether a contact may be emailed (SPEC §12); only `subscribed` may, and only when not `suppressed`. */
+export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'pending', 'bounced', 'complained'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
 /** A custom field value: text, number, boolean, date (ISO string), select or multi-select. */
 export type CustomFieldValue = string | number | boolean | string[] | null;
 
@@ -29,6 +33,9 @@ export interface ContactSnapshot {
   phone: string | null;
   tags: string[];
   custom_fields: Record<string, CustomFieldValue>;
+  subscription_status: SubscriptionStatus;
+  /** A suppression of the tenant matches the email or its domain (computed; not stored on the contact). */
+  suppressed: boolean;
   created_at: string;
   updated_at: string;
   /** Monotonic per contact; consumers drop events older than what they hold. */
@@ -47,6 +54,14 @@ export interface EventPayloads extends AccessEventPayloads {
    */
   'contact.merged': { primary_id: string; merged_ids: string[] };
   'contact.tags_changed': { contact: ContactSnapshot; added: string[]; removed: string[] };
+  /** Every change of `subscription_status` (also carried, as a field, by the `contact.updated` emitted with it). */
+  'contact.subscription_changed': {
+    contact_id: string;
+    status: SubscriptionStatus;
+    previous_status: SubscriptionStatus;
+    source: string;
+    occurred_at: string;
+  };
   'contact.activity_recorded': {
     contact_id: string;
     activity: { id: string; type: string; occurred_at: string; properties: Record<string, unknown> };
@@ -60,6 +75,16 @@ export interface EventPayloads extends AccessEventPayloads {
   'api_key.rotated': { id: string; previous_secret_expires_at: string };
   'api_key.revoked': { id: string };
   'webhook.endpoint_disabled': { endpoint_id: string; reason: string };
+  /** A delivery failed its last scheduled attempt (operational: `retry` or `recover` can still send it). */
+  'webhook.attempt_exhausted': {
+    endpoint_id: string;
+    delivery_id: string;
+    event_id: string;
+    event_type: string;
+    attempts: number;
+    last_status_code: number | null;
+    last_error: string;
+  };
   'webhook.test': { message: string };
   /** A sign-in (login) of a tenant's user, successful or not; an unknown email has no tenant and is not an event. */
   'user.signed_in': { user_id: string; email: string; mode: Mode };
@@ -116,6 +141,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'contact.deleted': EventTopics.contacts,
   'contact.merged': EventTopics.contacts,
   'contact.tags_changed': EventTopics.contacts,
+  'contact.subscription_changed': EventTopics.contacts,
   'contact.activity_recorded': EventTopics.contacts,
   'list.member_added': EventTopics.segments,
   'list.member_removed': EventTopics.segments,
@@ -131,6 +157,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'member.role_changed': EventTopics.keys,
   'member.removed': EventTopics.keys,
   'webhook.endpoint_disabled': EventTopics.webhooks,
+  'webhook.attempt_exhausted': EventTopics.webhooks,
   'webhook.test': EventTopics.webhooks,
   'user.signed_in': EventTopics.keys,
   'user.sign_in_failed': EventTopics.keys,

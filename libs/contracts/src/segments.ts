@@ -5,7 +5,7 @@
  * it); the service adds what needs its data (list ids, custom field types).
  */
 import { z } from 'zod';
-import type { ContactSnapshot } from './events';
+import type { ContactSnapshot, SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, NON_BLANK_PATTERN, relations, type JsonSchemaObject } from './openapi-hints';
 import { qualify } from './naming';
@@ -129,9 +129,8 @@ export interface ListMembersChangeReply {
   changed: number;
 }
 
-/** A contact as the segments read model knows it (no `version`). */
-/** A contact as the segments read model holds it (it keeps no `external_id`, the contacts service's key). */
-export type SegmentContactView = Omit<ContactSnapshot, 'version' | 'external_id'>;
+/** A contact as the segments read model holds it (it keeps no `external_id`, the contacts service's key, nor consent state yet). */
+export type SegmentContactView = Omit<ContactSnapshot, 'version' | 'external_id' | 'subscription_status' | 'suppressed'>;
 
 export interface ListMemberView extends SegmentContactView {
   added_at: string;
@@ -194,10 +193,6 @@ export type ValueOp = (typeof VALUE_OPS)[number];
  */
 export const RELATIVE_DATE_OPS = ['older_than_days', 'within_last_days', 'within_next_days', 'anniversary_within_days'] as const;
 export type RelativeDateOp = (typeof RELATIVE_DATE_OPS)[number];
-
-/** Subscription states of a contact (SPEC §12). */
-export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'pending', 'bounced', 'complained'] as const;
-export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 export type RuleScalar = string | number | boolean;
 export type RuleValue = RuleScalar | RuleScalar[];

@@ -17,6 +17,8 @@ export function contactSnapshot(overrides: Partial<ContactSnapshot> = {}): Conta
     phone: null,
     tags: [],
     custom_fields: {},
+    subscription_status: 'subscribed',
+    suppressed: false,
     created_at: now,
     updated_at: now,
     version: 1,

@@ -78,6 +78,8 @@ describe('mergeContacts', () => {
     phone: null,
     tags: ['a'],
     custom_fields: { plan: 'pro' },
+    subscription_status: 'subscribed',
+    suppressed: false,
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: '2026-01-01T00:00:00.000Z',
     version: 3,

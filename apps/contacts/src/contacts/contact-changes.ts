@@ -28,6 +28,9 @@ export function newContact(input: CreateContact, defs: Definitions, now: Date): 
       phone: input.phone ?? null,
       tags: unique(input.tags ?? []),
       custom_fields: customFields,
+      subscription_status: input.subscription_status ?? 'subscribed',
+      // Known only from the tenant's suppressions: the service sets it before anything is written.
+      suppressed: false,
       version: 1,
       created_at: at,
       updated_at: at,
@@ -45,7 +48,7 @@ export interface ChangeResult {
 export function applyUpdate(current: ContactSnapshot, changes: UpdateContact, defs: Definitions, now: Date): ChangeResult {
   const next: ContactSnapshot = { ...current, tags: [...current.tags], custom_fields: { ...current.custom_fields } };
   const changed: string[] = [];
-  for (const field of ['email', 'external_id', 'first_name', 'last_name', 'phone'] as const) {
+  for (const field of ['email', 'external_id', 'first_name', 'last_name', 'phone', 'subscription_status'] as const) {
     const value = changes[field];
     if (value === undefined || value === current[field]) continue;
     (next as unknown as Record<string, string | null>)[field] = value;

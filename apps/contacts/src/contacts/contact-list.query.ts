@@ -104,8 +104,12 @@ export interface ListSqlInput {
   ids?: string[];
 }
 
-export const CONTACT_COLUMNS =
-  'c.id, c.external_id, c.email, c.first_name, c.last_name, c.phone, c.tags, c.custom_fields, c.version, c.created_at, c.updated_at';
+/** Whether a suppression of the contact's tenant matches its email or domain: two unique-index probes per row. */
+export const SUPPRESSED_SQL = `(EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = c.tenant_id AND s.mode = c.mode AND s.email = lower(c.email))
+  OR EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = c.tenant_id AND s.mode = c.mode AND s.domain = split_part(lower(c.email), '@', 2)))`;
+
+export const CONTACT_COLUMNS = `c.id, c.external_id, c.email, c.first_name, c.last_name, c.phone, c.tags, c.custom_fields, c.subscription_status,
+  ${SUPPRESSED_SQL} AS suppressed, c.version, c.created_at, c.updated_at`;
 
 export function listSql(input: ListSqlInput): { sql: string; params: unknown[] } {
   const params: unknown[] = [input.tenantId, input.mode];

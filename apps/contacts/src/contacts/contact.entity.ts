@@ -1,6 +1,6 @@
 /** A contact of one tenant in one mode (live/test). Written with set-based SQL (contacts.repository.ts). */
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ContactSnapshot, CustomFieldValue, Mode } from '@sigil/contracts';
+import type { ContactSnapshot, CustomFieldValue, Mode, SubscriptionStatus } from '@sigil/contracts';
 
 /** A `contacts` row as the repository selects it. */
 export interface ContactRow {
@@ -12,6 +12,8 @@ export interface ContactRow {
   phone: string | null;
   tags: string[];
   custom_fields: Record<string, CustomFieldValue>;
+  subscription_status: SubscriptionStatus;
+  suppressed: boolean;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -66,6 +68,8 @@ export function snapshotOf(row: ContactRow): ContactSnapshot {
     phone: row.phone,
     tags: row.tags,
     custom_fields: row.custom_fields,
+    subscription_status: row.subscription_status,
+    suppressed: row.suppressed,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
     version: row.version,

@@ -20,7 +20,10 @@ import {
   type RequestContext,
 } from '@sigil/contracts';
 import { DomainError, issuesToDetails, OutboxWriter, type NewEvent } from '@sigil/platform';
+import { actorOf, consentOf, type StatusChange } from '../consent/consent-changes';
+import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
+import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { valueRows, type Definitions } from '../custom-fields/custom-field-values';
 import { applyUpdate, newContact } from './contact-changes';
 import { snapshotOf } from './contact.entity';
@@ -37,6 +40,8 @@ export interface WriteOptions {
   mode: 'upsert' | 'create' | 'update';
   matchOn: BatchMatchKey;
   addTags?: readonly string[];
+  /** The consent history's `source` for statuses these rows set (default `batch`). */
+  consentSource?: string;
 }
 
 export class PayloadTooLarge extends DomainError {
@@ -52,6 +57,8 @@ export class ContactsBatchService {
     private readonly outbox: OutboxWriter,
     private readonly contacts: ContactsRepository,
     private readonly definitions: CustomFieldDefinitions,
+    private readonly suppressions: SuppressionsRepository,
+    private readonly consent: ConsentRepository,
   ) {}
 
   async upsert(ctx: RequestContext, req: BatchUpsertRequest): Promise<BatchUpsertReply> {
@@ -83,6 +90,9 @@ export class ContactsBatchService {
     const events: NewEvent[] = [];
     const updates: ContactSnapshot[] = [];
     const valuesChanged: ContactSnapshot[] = [];
+    const statusChanges: StatusChange[] = [];
+    // One lookup for all the rows: which of their emails a suppression of the tenant matches.
+    const suppressed = await this.suppressions.suppressedEmails(m, scope, valid.map((r) => r.req.email));
     const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
 
     const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
@@ -91,6 +101,11 @@ export class ContactsBatchService {
       if (details.length) return fail(results, row.index, 'validation_failed', 'The row is invalid.', { details });
       results[row.index] = { index: row.index, status: 'updated', id: current.id };
       if (!next) return void unchanged++;
+      if (changed.includes('email')) {
+        next.suppressed = suppressed.has(next.email);
+        if (next.suppressed !== current.suppressed) changed.push('suppressed');
+      }
+      if (changed.includes('subscription_status')) statusChanges.push({ before: current.subscription_status, after: next });
       updates.push(next);
       if (changed.some((c) => c.startsWith('custom_fields.'))) valuesChanged.push(next);
       event({ type: 'contact.updated', key: next.id, data: { contact: next, changed } });
@@ -122,6 +137,7 @@ export class ContactsBatchService {
         continue;
       }
       const created = newContact(withTags(row.req, [], options.addTags), defs, now);
+      created.contact.suppressed = suppressed.has(created.contact.email);
       if (created.details.length) fail(results, row.index, 'validation_failed', 'The row is invalid.', { details: created.details });
       else creates.push({ row, contact: created.contact });
     }
@@ -137,6 +153,7 @@ export class ContactsBatchService {
       }
       results[row.index] = { index: row.index, status: 'created', id: contact.id };
       event({ type: 'contact.created', key: contact.id, data: { contact } });
+      if (row.req.subscription_status) statusChanges.push({ before: null, after: contact });
     }
     // Created by someone else since we looked: now an update of that contact (or, when the
     // concurrent writer took the row's other unique key, a conflict of that row alone).
@@ -153,7 +170,9 @@ export class ContactsBatchService {
     const createdContacts = creates.filter((c) => inserted.has(c.contact.id)).map((c) => c.contact);
     await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
     await this.contacts.replaceValues(m, scope, valuesChanged.map((c) => c.id), rowsOf(valuesChanged, defs));
-    await this.outbox.append(m, events);
+    const consent = consentOf(ctx, statusChanges, { source: options.consentSource ?? 'batch', ip: null, actor: actorOf(ctx) });
+    await this.consent.append(m, scope, consent.rows);
+    await this.outbox.append(m, [...events, ...consent.events]);
     return { unchanged };
   }
 

@@ -11,7 +11,7 @@ import type { ValueRow } from '../custom-fields/custom-field-values';
 import { CONTACT_COLUMNS } from './contact-list.query';
 import type { ContactRow } from './contact.entity';
 
-const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb,
+const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb, subscription_status text,
                   version int, created_at timestamptz, updated_at timestamptz)`;
 
 export interface Scope {
@@ -79,8 +79,9 @@ export class ContactsRepository {
   async insertMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<Set<string>> {
     if (!contacts.length) return new Set();
     const rows: { id: string }[] = await m.query(
-      `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, version, created_at, updated_at, sync_xid)
-       SELECT r.id, $1, $2, r.external_id, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.version, r.created_at, r.updated_at,
+      `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, subscription_status,
+                             version, created_at, updated_at, sync_xid)
+       SELECT r.id, $1, $2, r.external_id, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.subscription_status, r.version, r.created_at, r.updated_at,
               pg_current_xact_id()
        FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
        ON CONFLICT DO NOTHING
@@ -94,7 +95,7 @@ export class ContactsRepository {
     if (!contacts.length) return;
     await m.query(
       `UPDATE contacts c SET external_id = r.external_id, email = r.email, first_name = r.first_name, last_name = r.last_name, phone = r.phone,
-              tags = r.tags, custom_fields = r.custom_fields, version = r.version, updated_at = r.updated_at,
+              tags = r.tags, custom_fields = r.custom_fields, subscription_status = r.subscription_status, version = r.version, updated_at = r.updated_at,
               sync_xid = pg_current_xact_id()
        FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
        WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = r.id`,

@@ -14,7 +14,10 @@ import {
   type UpdateContact,
 } from '@sigil/contracts';
 import { Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
+import { actorOf, consentOf } from '../consent/consent-changes';
+import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
+import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { valueRows } from '../custom-fields/custom-field-values';
 import { applyTags, applyUpdate, newContact } from './contact-changes';
 import { cursorAfter, decodeCursor, listSql, resolveOrder, type Cursor, type Order } from './contact-list.query';
@@ -46,6 +49,8 @@ export class ContactsService {
     private readonly contacts: ContactsRepository,
     private readonly definitions: CustomFieldDefinitions,
     private readonly members: SegmentMembersClient,
+    private readonly suppressions: SuppressionsRepository,
+    private readonly consent: ConsentRepository,
   ) {}
 
   async create(ctx: RequestContext, req: CreateContact): Promise<ContactView> {
@@ -54,9 +59,14 @@ export class ContactsService {
       const defs = await this.definitions.load(m, scope);
       const { contact, details } = newContact(req, defs, new Date());
       if (details.length) throw new ValidationFailed(details);
+      contact.suppressed = (await this.suppressions.suppressedEmails(m, scope, [contact.email])).has(contact.email);
       const inserted = await this.contacts.insertMany(m, scope, [contact]);
       if (!inserted.size) throw await this.conflictOf(m, scope, contact);
       await this.contacts.replaceValues(m, scope, [contact.id], valueRows(contact.id, contact.custom_fields, defs), true);
+      // A status given explicitly is a consent fact worth keeping; the default is not.
+      if (req.subscription_status) {
+        await this.consent.append(m, scope, consentOf(ctx, [{ before: null, after: contact }], { source: 'api', ip: null, actor: actorOf(ctx) }).rows);
+      }
       await this.outbox.append(m, [{ type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact } }]);
       return contact;
     });
@@ -78,12 +88,19 @@ export class ContactsService {
         const { next, changed, details } = applyUpdate(current, req, defs, new Date());
         if (details.length) throw new ValidationFailed(details);
         if (!next) return current;
+        if (changed.includes('email')) {
+          next.suppressed = (await this.suppressions.suppressedEmails(m, scope, [next.email])).has(next.email);
+          if (next.suppressed !== current.suppressed) changed.push('suppressed');
+        }
         await this.contacts.updateMany(m, scope, [next]);
         if (changed.some((c) => c.startsWith('custom_fields.'))) {
           await this.contacts.replaceValues(m, scope, [next.id], valueRows(next.id, next.custom_fields, defs));
         }
+        const consent = consentOf(ctx, [{ before: current.subscription_status, after: next }], { source: 'api', ip: null, actor: actorOf(ctx) });
+        await this.consent.append(m, scope, consent.rows);
         await this.outbox.append(m, [
           { type: 'contact.updated', tenant_id: ctx.tenant_id, mode: ctx.mode, key: next.id, data: { contact: next, changed } },
+          ...consent.events,
         ]);
         return next;
       });

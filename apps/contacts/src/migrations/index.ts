@@ -4,6 +4,7 @@ import { Contacts1764100000100 } from './1764100000100-contacts';
 import { ContactsFull1764100000110 } from './1764100000110-contacts-full';
 import { ContactsExternalId1764300000100 } from './1764300000100-contacts-external-id';
 import { ContactMerges1764300000110 } from './1764300000110-contact-merges';
+import { ContactsConsent1764300000120 } from './1764300000120-contacts-consent';
 import { Imports1764400000300 } from './1764400000300-imports';
 
 export const CONTACTS_MIGRATIONS = [
@@ -13,5 +14,6 @@ export const CONTACTS_MIGRATIONS = [
   IdempotencyRecords1764200000000,
   ContactsExternalId1764300000100,
   ContactMerges1764300000110,
+  ContactsConsent1764300000120,
   Imports1764400000300,
 ];

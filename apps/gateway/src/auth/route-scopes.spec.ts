@@ -25,10 +25,18 @@ describe('gateway routes', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('only auth, health, metrics, docs and the console (GET) routes are public, besides the operator API', () => {
+  it('only auth, subscription tokens, health, metrics, docs and the console (GET) routes are public, besides the operator API', () => {
     for (const r of all.filter((x) => x.isPublic && x.controller !== 'AdminController')) {
-      expect(r.route).toMatch(/^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)|^POST \/v1\/members\/invitations\/accept$/);
+      expect(r.route).toMatch(
+        /^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)|^POST \/v1\/members\/invitations\/accept$|^POST \/v1\/subscriptions\/(confirm|unsubscribe)$/,
+      );
     }
+  });
+
+  it('the public subscription token routes are exactly confirm and unsubscribe', () => {
+    const tokenRoutes = all.filter((r) => r.path.startsWith('/v1/subscriptions/'));
+    expect(tokenRoutes.map((r) => r.route).sort()).toEqual(['POST /v1/subscriptions/confirm', 'POST /v1/subscriptions/unsubscribe']);
+    for (const r of tokenRoutes) expect(r.isPublic).toBe(true);
   });
 
   it('the operator API is exactly /v1/admin/*, guarded by the admin token (no tenant credential)', () => {

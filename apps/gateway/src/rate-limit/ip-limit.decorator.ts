@@ -7,7 +7,7 @@ export const IP_LIMIT = 'sigil:ip-limit';
 export interface IpLimit {
   name: string;
   /** The configuration variable holding the limit. */
-  setting: 'LOGIN_LIMIT_PER_IP_PER_MINUTE' | 'SIGNUP_LIMIT_PER_IP_PER_HOUR';
+  setting: 'LOGIN_LIMIT_PER_IP_PER_MINUTE' | 'SIGNUP_LIMIT_PER_IP_PER_HOUR' | 'SUBSCRIPTION_LIMIT_PER_IP_PER_MINUTE';
   windowMs: number;
 }
 

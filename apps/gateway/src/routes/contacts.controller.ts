@@ -5,6 +5,7 @@ import {
   ContactRpc,
   CreateContactSchema,
   ListActivitiesQuerySchema,
+  ListConsentQuerySchema,
   ListContactsQuerySchema,
   MAX_BATCH_ROWS,
   MergeContactsSchema,
@@ -13,7 +14,9 @@ import {
   UpdateContactSchema,
   type ActivityView,
   type BatchUpsertReply,
+  type ConsentRecordView,
   type ContactView,
+  type SubscriptionTokenView,
   type MergeContactsReply,
   type RequestContext,
 } from '@sigil/contracts';
@@ -127,5 +130,28 @@ export class ContactsController {
   @RequireScope('contacts:read')
   listActivities(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<ActivityView[]>> {
     return forward(this.rpc, ContactRpc.listActivities, ctx, { params: { id }, query });
+  }
+
+  @ApiDoc({ tag: 'Contacts', summary: 'Consent history of a contact: every subscription_status change with source, ip, actor, newest first', query: ListConsentQuerySchema, paginated: true })
+  @Get(':id/consent')
+  @RequireScope('contacts:read')
+  consent(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<ConsentRecordView[]>> {
+    return forward(this.rpc, ContactRpc.consentHistory, ctx, { params: { id }, query });
+  }
+
+  @ApiDoc({ tag: 'Contacts', summary: 'Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST /v1/subscriptions/confirm', status: 201 })
+  @Post(':id/confirmation')
+  @RequireScope('contacts:write')
+  @HttpCode(201)
+  requestConfirmation(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SubscriptionTokenView>> {
+    return forward(this.rpc, ContactRpc.requestConfirmation, ctx, { params: { id } });
+  }
+
+  /** A write scope although a GET: the token it hands out can unsubscribe the contact. */
+  @ApiDoc({ tag: 'Contacts', summary: 'A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe' })
+  @Get(':id/unsubscribe-token')
+  @RequireScope('contacts:write')
+  unsubscribeToken(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SubscriptionTokenView>> {
+    return forward(this.rpc, ContactRpc.unsubscribeToken, ctx, { params: { id } });
   }
 }

@@ -160,6 +160,18 @@ export class DeliveryAttemptService {
       await this.disable(manager, d, 'gone');
       return;
     }
+    if (result.kind === 'failed') {
+      const data = {
+        endpoint_id: d.endpoint_id,
+        delivery_id: d.id,
+        event_id: d.event_id,
+        event_type: d.event_type,
+        attempts: attempt,
+        last_status_code: sent.statusCode,
+        last_error: sent.error ?? `HTTP ${sent.statusCode}`,
+      };
+      await this.outbox.append(manager, [{ type: 'webhook.attempt_exhausted', tenant_id: d.tenant_id, mode: d.mode as 'live' | 'test', key: d.endpoint_id, data }]);
+    }
     const [failing] = (await manager.query(
       `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since, enabled`,
       [d.endpoint_id, at],

@@ -75,7 +75,11 @@ export class FanoutService {
     }[] = [];
     for (const event of events) {
       const filters = new Set(filtersMatching(event.type));
-      const matching = endpoints.filter((ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.events.some((f) => filters.has(f)));
+      // An endpoint never gets the attempt_exhausted of its own deliveries: a failing endpoint would feed itself forever.
+      const about = event.type === 'webhook.attempt_exhausted' ? (event.data as { endpoint_id?: string }).endpoint_id : undefined;
+      const matching = endpoints.filter(
+        (ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.id !== about && ep.events.some((f) => filters.has(f)),
+      );
       if (!matching.length) continue;
       const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
       for (const ep of matching) {

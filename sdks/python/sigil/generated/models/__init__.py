@@ -18,6 +18,9 @@ from .contacts_batch_body_match_on import ContactsBatchBodyMatchOn
 from .contacts_create_body import ContactsCreateBody
 from .contacts_create_body_custom_fields import ContactsCreateBodyCustomFields
 from .contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
+from .contacts_create_body_subscription_status import (
+    ContactsCreateBodySubscriptionStatus,
+)
 from .contacts_merge_body import ContactsMergeBody
 from .contacts_record_activity_body import ContactsRecordActivityBody
 from .contacts_record_activity_body_properties import (
@@ -27,6 +30,9 @@ from .contacts_remove_tags_body import ContactsRemoveTagsBody
 from .contacts_update_body import ContactsUpdateBody
 from .contacts_update_body_custom_fields import ContactsUpdateBodyCustomFields
 from .contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
+from .contacts_update_body_subscription_status import (
+    ContactsUpdateBodySubscriptionStatus,
+)
 from .custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
 from .custom_fields_create_body_type_0_type import CustomFieldsCreateBodyType0Type
 from .custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
@@ -67,6 +73,9 @@ from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
 from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
+from .subscriptions_confirm_body import SubscriptionsConfirmBody
+from .subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
+from .suppressions_create_body import SuppressionsCreateBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
@@ -96,6 +105,7 @@ __all__ = (
     "ContactsCreateBody",
     "ContactsCreateBodyCustomFields",
     "ContactsCreateBodyPhoneType0",
+    "ContactsCreateBodySubscriptionStatus",
     "ContactsMergeBody",
     "ContactsRecordActivityBody",
     "ContactsRecordActivityBodyProperties",
@@ -103,6 +113,7 @@ __all__ = (
     "ContactsUpdateBody",
     "ContactsUpdateBodyCustomFields",
     "ContactsUpdateBodyPhoneType0",
+    "ContactsUpdateBodySubscriptionStatus",
     "CustomFieldsCreateBodyType0",
     "CustomFieldsCreateBodyType0Type",
     "CustomFieldsCreateBodyType1",
@@ -143,6 +154,9 @@ __all__ = (
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
     "SessionSwitchSwitchTenantBody",
+    "SubscriptionsConfirmBody",
+    "SubscriptionsUnsubscribeBody",
+    "SuppressionsCreateBody",
     "UsageUsageGroupBy",
     "UsageUsageInterval",
     "WebhooksCreateBody",

@@ -5,6 +5,9 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.contacts_update_body_subscription_status import (
+    ContactsUpdateBodySubscriptionStatus,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,6 +31,7 @@ class ContactsUpdateBody:
         phone (ContactsUpdateBodyPhoneType0 | None | Unset):
         tags (list[str] | Unset):
         custom_fields (ContactsUpdateBodyCustomFields | Unset):
+        subscription_status (ContactsUpdateBodySubscriptionStatus | Unset):
     """
 
     email: str | Unset = UNSET
@@ -37,6 +41,7 @@ class ContactsUpdateBody:
     phone: ContactsUpdateBodyPhoneType0 | None | Unset = UNSET
     tags: list[str] | Unset = UNSET
     custom_fields: ContactsUpdateBodyCustomFields | Unset = UNSET
+    subscription_status: ContactsUpdateBodySubscriptionStatus | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.contacts_update_body_phone_type_0 import (
@@ -79,6 +84,10 @@ class ContactsUpdateBody:
         if not isinstance(self.custom_fields, Unset):
             custom_fields = self.custom_fields.to_dict()
 
+        subscription_status: str | Unset = UNSET
+        if not isinstance(self.subscription_status, Unset):
+            subscription_status = self.subscription_status.value
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -96,6 +105,8 @@ class ContactsUpdateBody:
             field_dict["tags"] = tags
         if custom_fields is not UNSET:
             field_dict["custom_fields"] = custom_fields
+        if subscription_status is not UNSET:
+            field_dict["subscription_status"] = subscription_status
 
         return field_dict
 
@@ -164,6 +175,15 @@ class ContactsUpdateBody:
         else:
             custom_fields = ContactsUpdateBodyCustomFields.from_dict(_custom_fields)
 
+        _subscription_status = d.pop("subscription_status", UNSET)
+        subscription_status: ContactsUpdateBodySubscriptionStatus | Unset
+        if isinstance(_subscription_status, Unset):
+            subscription_status = UNSET
+        else:
+            subscription_status = ContactsUpdateBodySubscriptionStatus(
+                _subscription_status
+            )
+
         contacts_update_body = cls(
             email=email,
             external_id=external_id,
@@ -172,6 +192,7 @@ class ContactsUpdateBody:
             phone=phone,
             tags=tags,
             custom_fields=custom_fields,
+            subscription_status=subscription_status,
         )
 
         return contacts_update_body

@@ -26,6 +26,8 @@ class ErrorErrorCode(StrEnum):
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
     REVOKED_API_KEY = "revoked_api_key"
     SERVICE_UNAVAILABLE = "service_unavailable"
+    TOKEN_EXPIRED = "token_expired"
+    TOKEN_USED = "token_used"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     UPSTREAM_TIMEOUT = "upstream_timeout"
     VALIDATION_FAILED = "validation_failed"

@@ -1,0 +1,229 @@
+/**
+ * Consent on real PostgreSQL and Kafka (SPEC §12): subscription status and
+ * its history, double opt-in and one-click unsubscribe tokens (forged,
+ * expired, reused, another tenant's), and suppressions by email and domain
+ * with the `contact.updated` they emit.
+ */
+import type { DataSource } from 'typeorm';
+import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
+import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
+import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, validatedRequest } from '@sigil/testing';
+import { ConsentRepository } from './consent/consent.repository';
+import { ConsentService } from './consent/consent.service';
+import { signToken } from './consent/subscription-tokens';
+import { ContactsBatchService } from './contacts/contacts-batch.service';
+import { ContactsRepository } from './contacts/contacts.repository';
+import { ContactsService } from './contacts/contacts.service';
+import { SegmentMembersClient } from './contacts/segment-members.client';
+import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
+import { CONTACTS_MIGRATIONS } from './migrations';
+import { SuppressionsRepository } from './suppressions/suppressions.repository';
+import { SuppressionsService } from './suppressions/suppressions.service';
+
+const SECRET = 'consent-int-spec-secret-of-at-least-32-chars';
+const kafka = testKafka('contacts-consent');
+let databaseUrl: string;
+let ds: DataSource;
+let relay: OutboxRelay;
+let spy: EventSpy;
+let rpc: RpcClient;
+let contacts: ContactsService;
+let batch: ContactsBatchService;
+let consent: ConsentService;
+let suppressions: SuppressionsService;
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase('contacts_consent');
+  ds = await createDataSource({ url: databaseUrl, poolSize: 10, entities: [], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
+  await runMigrationsLocked(ds, 'contacts');
+  await ensureTopics(kafka);
+  relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
+  await relay.onApplicationBootstrap();
+  spy = await EventSpy.start();
+  rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
+  await rpc.onModuleInit();
+  const outbox = new OutboxWriter();
+  const repo = new ContactsRepository();
+  const defs = new CustomFieldDefinitions();
+  const consentRepo = new ConsentRepository();
+  const suppressionsRepo = new SuppressionsRepository();
+  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), suppressionsRepo, consentRepo);
+  batch = new ContactsBatchService(ds, outbox, repo, defs, suppressionsRepo, consentRepo);
+  consent = new ConsentService(ds, outbox, repo, consentRepo, { secret: SECRET, confirmTtlSeconds: 3600, unsubscribeTtlSeconds: 3600 });
+  suppressions = new SuppressionsService(ds, outbox, suppressionsRepo);
+});
+
+afterAll(async () => {
+  await rpc?.onApplicationShutdown();
+  await spy?.stop();
+  await relay?.onApplicationShutdown();
+  await ds?.destroy();
+  if (databaseUrl) await dropTestDatabase(databaseUrl);
+});
+
+async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEvent[]> {
+  await eventually(async () => {
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [ctx.tenant_id]);
+    return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
+  });
+  return spy.matching((e) => e.tenant_id === ctx.tenant_id);
+}
+
+const keyCtx = () => testContext({ principal: { kind: 'api_key', id: 'key_test', scopes: ['*'] } });
+
+describe('subscription status', () => {
+  it('defaults to subscribed; a given or changed status is kept in the history with its actor and emits contact.subscription_changed', async () => {
+    const ctx = keyCtx();
+    const plain = await contacts.create(ctx, contactInput());
+    expect(plain).toMatchObject({ subscription_status: 'subscribed', suppressed: false });
+    expect((await consent.history(ctx, plain.id, {})).data).toEqual([]);
+
+    const input = await validatedRequest(ContactRpc.create, { body: contactInput({ subscription_status: 'pending' }) });
+    const pending = await contacts.create(ctx, input.body);
+    const updated = await contacts.update(ctx, pending.id, { subscription_status: 'unsubscribed' });
+    expect(updated).toMatchObject({ subscription_status: 'unsubscribed', version: 2 });
+    await contacts.update(ctx, pending.id, { subscription_status: 'unsubscribed' }); // no change, no history
+
+    const history = (await consent.history(ctx, pending.id, {})).data;
+    expect(history.map((h) => [h.status, h.source, h.actor, h.ip])).toEqual([
+      ['unsubscribed', 'api', 'api_key:key_test', null],
+      ['pending', 'api', 'api_key:key_test', null],
+    ]);
+    const page = await consent.history(ctx, pending.id, { limit: 1 });
+    expect(page.data).toHaveLength(1);
+    const next = await consent.history(ctx, pending.id, { limit: 1, cursor: page.page.next_cursor! });
+    expect(next.data.map((h) => h.status)).toEqual(['pending']);
+
+    const events = await eventsOf(ctx, 4);
+    const changed = events.filter((e) => e.type === 'contact.subscription_changed');
+    expect(changed.map((e) => e.data)).toEqual([
+      expect.objectContaining({ contact_id: pending.id, status: 'unsubscribed', previous_status: 'pending', source: 'api' }),
+    ]);
+    expect(events.find((e) => e.type === 'contact.updated')!.data).toMatchObject({ changed: ['subscription_status'], contact: { subscription_status: 'unsubscribed' } });
+    expect((await rejection(validatedRequest(ContactRpc.create, { body: contactInput({ subscription_status: 'maybe' as never }) }))).status).toBe(400);
+    expect((await rejection(consent.history(testContext(), pending.id, {}))).status).toBe(404);
+  });
+
+  it('batch rows set and change the status, with history from source batch', async () => {
+    const ctx = keyCtx();
+    const existing = await contacts.create(ctx, contactInput());
+    const reply = await batch.upsert(ctx, {
+      contacts: [
+        { email: existing.email, subscription_status: 'bounced' },
+        { ...contactInput(), subscription_status: 'complained' },
+      ],
+    });
+    expect(reply).toMatchObject({ created: 1, updated: 1 });
+    expect((await contacts.get(ctx, existing.id)).subscription_status).toBe('bounced');
+    expect((await consent.history(ctx, existing.id, {})).data).toEqual([expect.objectContaining({ status: 'bounced', source: 'batch' })]);
+    expect((await consent.history(ctx, reply.results[1]!.id!, {})).data).toEqual([expect.objectContaining({ status: 'complained', source: 'batch' })]);
+  });
+});
+
+describe('double opt-in and one-click unsubscribe tokens', () => {
+  it('confirmation makes the contact pending; its token subscribes it once, keeping the ip; a reuse is 409', async () => {
+    const ctx = keyCtx();
+    const contact = await contacts.create(ctx, contactInput({ subscription_status: 'unsubscribed' }));
+    const { token, expires_at } = await consent.requestConfirmation(ctx, contact.id);
+    expect(new Date(expires_at).getTime()).toBeGreaterThan(Date.now());
+    expect((await contacts.get(ctx, contact.id)).subscription_status).toBe('pending');
+
+    expect(await consent.confirm(token, '203.0.113.7')).toEqual({ contact_id: contact.id, subscription_status: 'subscribed' });
+    expect((await contacts.get(ctx, contact.id)).subscription_status).toBe('subscribed');
+    const history = (await consent.history(ctx, contact.id, {})).data;
+    expect(history[0]).toMatchObject({ status: 'subscribed', source: 'double_opt_in', ip: '203.0.113.7', actor: 'contact' });
+    expect(history[1]).toMatchObject({ status: 'pending', source: 'double_opt_in_requested', actor: 'api_key:key_test' });
+
+    expect(await rejection(consent.confirm(token, null))).toMatchObject({ status: 409, code: 'token_used' });
+    // A confirmation token is not an unsubscribe token.
+    expect(await rejection(consent.unsubscribe(token, null))).toMatchObject({ status: 400, code: 'invalid_token' });
+  });
+
+  it('used by two callers at once, a token works exactly once', async () => {
+    const ctx = keyCtx();
+    const contact = await contacts.create(ctx, contactInput());
+    const { token } = await consent.unsubscribeToken(ctx, contact.id);
+    const outcomes = await Promise.allSettled([consent.unsubscribe(token, null), consent.unsubscribe(token, null), consent.unsubscribe(token, null)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) expect(o.reason).toMatchObject({ code: 'token_used' });
+    expect((await contacts.get(ctx, contact.id)).subscription_status).toBe('unsubscribed');
+    expect((await consent.history(ctx, contact.id, {})).data).toEqual([expect.objectContaining({ status: 'unsubscribed', source: 'one_click_unsubscribe' })]);
+  });
+
+  it('refuses forged, expired and other tenants’ tokens with a clear 400, changing nothing', async () => {
+    const ctx = keyCtx();
+    const contact = await contacts.create(ctx, contactInput());
+    const { token } = await consent.unsubscribeToken(ctx, contact.id);
+    const [body, sig] = token.split('.');
+    const claims = JSON.parse(Buffer.from(body!, 'base64url').toString());
+    const forged = `${Buffer.from(JSON.stringify({ ...claims, c: 'con_someone_else' })).toString('base64url')}.${sig}`;
+    expect(await rejection(consent.unsubscribe(forged, null))).toMatchObject({ status: 400, code: 'invalid_token' });
+    expect(await rejection(consent.unsubscribe(signToken('another-secret-of-at-least-32-characters', claims), null))).toMatchObject({ code: 'invalid_token' });
+    const expired = signToken(SECRET, { ...claims, j: undefined, e: Math.floor(Date.now() / 1000) - 1 });
+    expect(await rejection(consent.unsubscribe(expired, null))).toMatchObject({ status: 400, code: 'token_expired' });
+    // Genuinely signed, but for this contact id in another tenant: no such contact there.
+    const otherTenant = signToken(SECRET, { ...claims, j: undefined, t: testContext().tenant_id });
+    expect(await rejection(consent.unsubscribe(otherTenant, null))).toMatchObject({ status: 400, code: 'invalid_token' });
+    const otherMode = signToken(SECRET, { ...claims, j: undefined, m: 'test' });
+    expect(await rejection(consent.unsubscribe(otherMode, null))).toMatchObject({ status: 400, code: 'invalid_token' });
+    expect((await contacts.get(ctx, contact.id)).subscription_status).toBe('subscribed');
+    // Another tenant cannot even ask for a token of this contact.
+    expect((await rejection(consent.unsubscribeToken(testContext(), contact.id))).status).toBe(404);
+    expect((await rejection(consent.requestConfirmation(testContext(), contact.id))).status).toBe(404);
+  });
+});
+
+describe('suppressions', () => {
+  it('by email: the contact reads suppressed, gets contact.updated with a new version; removal reverts', async () => {
+    const ctx = testContext();
+    const contact = await contacts.create(ctx, contactInput({ email: 'Blocked@Example.org' }));
+    const other = await contacts.create(ctx, contactInput({ email: 'fine@example.org' }));
+    const sup = await suppressions.create(ctx, { email: 'blocked@example.org', reason: 'hard bounce' });
+    expect(sup).toMatchObject({ email: 'blocked@example.org', domain: null, reason: 'hard bounce' });
+    expect(await contacts.get(ctx, contact.id)).toMatchObject({ suppressed: true, version: 2 });
+    expect(await contacts.get(ctx, other.id)).toMatchObject({ suppressed: false, version: 1 });
+    const dup = await rejection(suppressions.create(ctx, { email: 'blocked@example.org' }));
+    expect(dup).toMatchObject({ status: 409 });
+    expect(dup.extra['existing_id']).toBe(sup.id);
+
+    await suppressions.delete(ctx, sup.id);
+    expect(await contacts.get(ctx, contact.id)).toMatchObject({ suppressed: false, version: 3 });
+    expect((await rejection(suppressions.delete(ctx, sup.id))).status).toBe(404);
+
+    const events = (await eventsOf(ctx, 4)).filter((e) => e.type === 'contact.updated');
+    expect(events.map((e) => e.data)).toEqual([
+      { contact: expect.objectContaining({ id: contact.id, suppressed: true, version: 2 }), changed: ['suppressed'] },
+      { contact: expect.objectContaining({ id: contact.id, suppressed: false, version: 3 }), changed: ['suppressed'] },
+    ]);
+  });
+
+  it('by domain: every contact of the domain (not of its subdomains or look-alikes), and contacts created later', async () => {
+    const ctx = testContext();
+    const a = await contacts.create(ctx, contactInput({ email: 'a@spam.test' }));
+    const b = await contacts.create(ctx, contactInput({ email: 'b@SPAM.test' }));
+    const sub = await contacts.create(ctx, contactInput({ email: 'c@mail.spam.test' }));
+    const alike = await contacts.create(ctx, contactInput({ email: 'd@notspam.test' }));
+    const input = await validatedRequest(ContactRpc.createSuppression, { body: { domain: ' Spam.Test ', reason: 'complaints' } });
+    const sup = await suppressions.create(ctx, input.body);
+    expect(sup.domain).toBe('spam.test');
+    for (const c of [a, b]) expect((await contacts.get(ctx, c.id)).suppressed).toBe(true);
+    for (const c of [sub, alike]) expect((await contacts.get(ctx, c.id)).suppressed).toBe(false);
+    expect((await contacts.create(ctx, contactInput({ email: 'e@spam.test' }))).suppressed).toBe(true);
+    const batched = await batch.upsert(ctx, { contacts: [{ email: 'f@spam.test' }] });
+    expect((await contacts.get(ctx, batched.results[0]!.id!)).suppressed).toBe(true);
+    // Moving the contact out of the domain lifts it.
+    expect(await contacts.update(ctx, a.id, { email: 'a@clean.test' })).toMatchObject({ suppressed: false });
+
+    // Listed for its own tenant only; invisible and undeletable for another.
+    expect((await suppressions.list(ctx, {})).data.map((s) => s.id)).toEqual([sup.id]);
+    expect((await suppressions.list(testContext(), {})).data).toEqual([]);
+    expect((await rejection(suppressions.delete(testContext(), sup.id))).status).toBe(404);
+    expect((await rejection(suppressions.delete({ ...ctx, mode: 'test' }, sup.id))).status).toBe(404);
+  });
+
+  it('refuses a body with both or neither of email and domain, or a bad domain', async () => {
+    for (const body of [{}, { email: 'x@example.com', domain: 'example.com' }, { domain: 'not a domain' }, { domain: 'localhost' }]) {
+      expect((await rejection(validatedRequest(ContactRpc.createSuppression, { body }))).status).toBe(400);
+    }
+  });
+});

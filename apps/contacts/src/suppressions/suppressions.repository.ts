@@ -1,0 +1,88 @@
+/**
+ * SQL of the tenant's suppressions (emails and whole domains that must not be
+ * emailed) and of the contacts they match. A contact's `suppressed` is
+ * computed on read (`SUPPRESSED_SQL`), never stored, so adding or removing a
+ * suppression changes no flag: it only bumps the matched contacts' version
+ * (one UPDATE) so that consumers and sync clients take the new snapshot.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Scope } from '../contacts/contacts.repository';
+import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
+import type { ContactRow } from '../contacts/contact.entity';
+
+export interface SuppressionRow {
+  id: string;
+  email: string | null;
+  domain: string | null;
+  reason: string | null;
+  created_at: Date;
+}
+
+const COLUMNS = 'id, email, domain, reason, created_at';
+
+@Injectable()
+export class SuppressionsRepository {
+  /** Which of these (lower-case) emails a suppression matches, by the email itself or its domain. */
+  async suppressedEmails(m: EntityManager, s: Scope, emails: string[]): Promise<Set<string>> {
+    if (!emails.length) return new Set();
+    const rows: { email: string }[] = await m.query(
+      `SELECT e.email FROM unnest($3::text[]) AS e(email)
+       WHERE EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.mode = $2 AND s.email = e.email)
+          OR EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.mode = $2 AND s.domain = split_part(e.email, '@', 2))`,
+      [s.tenantId, s.mode, emails],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
+  /** The new suppression, or undefined when the same email or domain is already suppressed. */
+  async insert(m: EntityManager, s: Scope, row: Omit<SuppressionRow, 'created_at'>): Promise<SuppressionRow | undefined> {
+    const rows: SuppressionRow[] = await m.query(
+      `INSERT INTO suppressions (id, tenant_id, mode, email, domain, reason) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+      [row.id, s.tenantId, s.mode, row.email, row.domain, row.reason],
+    );
+    return rows[0];
+  }
+
+  async find(m: EntityManager, s: Scope, target: { email: string | null; domain: string | null }): Promise<SuppressionRow | undefined> {
+    const rows: SuppressionRow[] = await m.query(
+      `SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND (email = $3 OR domain = $4)`,
+      [s.tenantId, s.mode, target.email, target.domain],
+    );
+    return rows[0];
+  }
+
+  async delete(m: EntityManager, s: Scope, id: string): Promise<SuppressionRow | undefined> {
+    const [rows]: [SuppressionRow[], number] = await m.query(
+      `DELETE FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING ${COLUMNS}`,
+      [s.tenantId, s.mode, id],
+    );
+    return rows[0];
+  }
+
+  /** By id (= creation order), after the previous page's last id. */
+  async list(m: EntityManager, s: Scope, limit: number, after: string | null): Promise<SuppressionRow[]> {
+    return m.query(
+      `SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`,
+      [s.tenantId, s.mode, after ?? '', limit],
+    );
+  }
+
+  /**
+   * Bumps the version (and sync position) of every contact the suppression
+   * matches and returns their snapshots as they now read. A domain is matched
+   * on the email's part after the `@`: a scan of the tenant's contacts (no
+   * index: it would tax every contact write for a rare operation).
+   */
+  async touchMatching(m: EntityManager, s: Scope, target: { email: string | null; domain: string | null }): Promise<ContactRow[]> {
+    const match = target.email ? 'lower(c.email) = $3' : `split_part(lower(c.email), '@', 2) = $3`;
+    const [rows]: [ContactRow[], number] = await m.query(
+      `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND ${match}
+       RETURNING ${CONTACT_COLUMNS}`,
+      [s.tenantId, s.mode, target.email ?? target.domain],
+    );
+    return rows;
+  }
+}
