@@ -1,5 +1,6 @@
 /** Request/reply payloads of the contacts service, and their validation schemas. */
 import { z } from 'zod';
+import { Instant } from './instant';
 import { SUBSCRIPTION_STATUSES, type ContactSnapshot, type CustomFieldValue, type SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, mutuallyExclusive, relations } from './openapi-hints';
@@ -151,7 +152,7 @@ export const ListContactsQuerySchema = documented(
     tag: TagSchema.optional(),
     list_id: z.string().min(1).max(64).optional(),
     segment_id: z.string().min(1).max(64).optional(),
-    updated_since: z.string().datetime({ offset: true }).optional(),
+    updated_since: Instant.optional(),
     q: z.string().trim().min(1).max(254).optional(),
     external_id: ExternalIdSchema.optional(),
     sort: ContactSortSchema.optional(),
@@ -307,7 +308,7 @@ export const ActivityTypeSchema = z
 export const RecordActivitySchema = z
   .object({
     type: ActivityTypeSchema,
-    occurred_at: z.string().datetime({ offset: true }).optional(),
+    occurred_at: Instant.optional(),
     properties: documented(
       z
         .record(z.string().min(1).max(64), z.unknown())

@@ -16,3 +16,4 @@ export * from './members';
 export * from './segments';
 export * from './webhooks';
 export * from './openapi-hints';
+export * from './instant';

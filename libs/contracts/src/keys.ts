@@ -3,6 +3,7 @@
  * sessions (JWT), API keys, plans and usage.
  */
 import { z } from 'zod';
+import { Instant } from './instant';
 import type { Role } from './access-events';
 import { SCOPES } from './auth';
 import { MAX_ALLOWED_CIDRS, parseCidr } from './cidr';
@@ -177,7 +178,7 @@ export const CreateApiKeySchema = z
     scopes,
     // Any instant: one already past creates a key that is expired from the start (401 `expired_api_key`).
     // "In the future" is relative to the clock, which no schema of the document can state.
-    expires_at: z.string().datetime({ offset: true }).nullable().optional(),
+    expires_at: Instant.nullable().optional(),
     rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
     allowed_cidrs: allowedCidrs.optional(),
   })
@@ -220,7 +221,7 @@ export type UsageOutcome = (typeof USAGE_OUTCOMES)[number];
 /** Hourly usage is kept 90 days (SPEC §15). */
 export const USAGE_RETENTION_DAYS = 90;
 
-const dayOrInstant = z.union([z.string().date(), z.string().datetime({ offset: true })]);
+const dayOrInstant = z.union([z.string().date(), Instant]);
 
 /**
  * Without `interval` and `group_by`: the first release's report (per key per
@@ -346,8 +347,8 @@ export const AuditLogQuerySchema = z
       .regex(/^[a-z_]+\.[a-z_]+$/, 'an action such as api_key.revoked')
       .optional(),
     resource_id: z.string().min(1).max(255).optional(),
-    since: z.string().datetime({ offset: true }).optional(),
-    until: z.string().datetime({ offset: true }).optional(),
+    since: Instant.optional(),
+    until: Instant.optional(),
     page: z.coerce.number().int().min(1).max(1_000).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(500).optional(),
@@ -405,14 +406,14 @@ export const UsageEntrySchema = z
     day: z.string().date(),
     status_class: z.enum(STATUS_CLASSES),
     count: z.number().int().min(1),
-    last_used_at: z.string().datetime({ offset: true }),
+    last_used_at: Instant,
   })
   .strict();
 export const UsageHourlyEntrySchema = z
   .object({
     tenant_id: z.string(),
     credential_id: z.string(),
-    hour: z.string().datetime({ offset: true }),
+    hour: Instant,
     route: z.string().max(300),
     outcome: z.enum(USAGE_OUTCOMES),
     count: z.number().int().min(1),

@@ -5,6 +5,7 @@
  * parallel stacks never share a queue).
  */
 import { z } from 'zod';
+import { Instant } from './instant';
 import { SUBSCRIBABLE_EVENT_TYPES } from './event-catalogue';
 import { INTERNAL_EVENT_TYPES, type EventType } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
@@ -211,7 +212,7 @@ export const ListDeliveriesQuerySchema = z
   .strict();
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
 
-const instant = z.string().datetime({ offset: true });
+const instant = Instant;
 /** `[since, until)`: deliveries created in it that `failed` or were `skipped` are sent again; `until` defaults to now. */
 export const RecoverWebhookSchema = documented(
   z

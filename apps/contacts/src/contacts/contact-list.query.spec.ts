@@ -46,7 +46,7 @@ describe('contact list query', () => {
     });
     expect(sql).not.toContain("O'Brien");
     expect(sql).not.toContain('vip');
-    expect(params).toEqual(['t', 'live', 'vip', '2024-01-01T00:00:00Z', "o'brien\\_\\%%", '42', 'con_x', 11, 0]);
+    expect(params).toEqual(['t', 'live', 'vip', '2024-01-01T00:00:00.000Z', "o'brien\\_\\%%", '42', 'con_x', 11, 0]);
     expect(sql).toContain('pg_snapshot_xmin(pg_current_snapshot())');
     expect(escapeLike('a\\b%c_')).toBe('a\\\\b\\%c\\_');
   });
