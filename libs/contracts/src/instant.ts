@@ -8,7 +8,11 @@
  */
 import { z } from 'zod';
 
-export const Instant = z
-  .string()
-  .datetime({ offset: true })
-  .transform((value) => new Date(value).toISOString());
+export const instant = () =>
+  z
+    .string()
+    .datetime({ offset: true })
+    .transform((value) => new Date(value).toISOString());
+
+/** The shared one; `instant()` for a schema of its own (e.g. one `documented` with a hint, which is kept per schema). */
+export const Instant = instant();

@@ -5,7 +5,7 @@
  * it); the service adds what needs its data (list ids, custom field types).
  */
 import { z } from 'zod';
-import { Instant } from './instant';
+import { instant, Instant } from './instant';
 import type { ContactSnapshot, SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, NON_BLANK_PATTERN, relations, type JsonSchemaObject } from './openapi-hints';
@@ -398,7 +398,7 @@ export const SegmentHistoryQuerySchema = documented(
   z
     .object({
       /** ISO-8601; default: the last 30 intervals up to `to`. Bounded by `to` (or now) and the number of intervals. */
-      from: documented(Instant, {
+      from: documented(instant(), {
         'x-opaque': true,
         description: 'Before `to` (or now), at most 2208 hours or days of intervals back; beyond, a 400.',
       }).optional(),
