@@ -206,6 +206,31 @@ describe('imports API', () => {
     expect(contacts.status).toBe(415);
   });
 
+  it('takes the options as an application/json part (as the Python SDK sends them), and refuses one that does not parse, naming options', async () => {
+    const typed = async (options: string) => {
+      // A field part (no filename) with its own Content-Type: FormData cannot write one, so the body is written out.
+      const b = 'sigil-boundary';
+      const body = [
+        `--${b}\r\nContent-Disposition: form-data; name="options"\r\nContent-Type: application/json\r\n\r\n${options}\r\n`,
+        `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\nx.${Date.now()}@example.com\n\r\n`,
+        `--${b}--\r\n`,
+      ].join('');
+      const res = await fetch(`${stack.gatewayUrl}/v1/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': `multipart/form-data; boundary=${b}` },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const accepted = await typed(JSON.stringify({ format: 'csv', mapping: { Email: 'email' } }));
+    expect(accepted).toMatchObject({ status: 202, body: { data: { status: 'queued' } } });
+    await finished((accepted.body as { data: { id: string } }).data.id);
+    // A broken one is refused by @fastify/multipart before the part is handed over: a 400 naming `options`.
+    const broken = await typed('{not json');
+    expect(broken.status).toBe(400);
+    expect(JSON.stringify(broken.body)).toContain('"field":"options"');
+  });
+
   it('answers 413 payload_too_large for a 201 MB file and keeps nothing', async () => {
     const header = Buffer.from('Email\n');
     const body = Buffer.alloc(201 * 1024 * 1024 - header.length, 'a@example.com\n');

@@ -77,7 +77,8 @@ export class ImportsController {
     if (first.valueTruncated) throw badUpload('options', `the options part holds at most ${MAX_OPTIONS_BYTES} bytes`);
     let options: unknown;
     try {
-      options = JSON.parse(String(first.value));
+      // A part sent as `application/json` (the Python SDK does) may arrive parsed by @fastify/multipart; a plain one as text.
+      options = typeof first.value === 'string' ? JSON.parse(first.value) : first.value;
     } catch {
       throw new DomainError(400, 'invalid_json', 'The `options` part is not valid JSON.');
     }
@@ -159,6 +160,8 @@ async function nextPart(parts: AsyncIterableIterator<Multipart>): Promise<Multip
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') {
       throw badUpload('file', 'send exactly two parts: `options`, then `file`');
     }
+    // An `application/json` part that does not parse (@fastify/multipart tries at once).
+    if (code === 'FST_INVALID_JSON_FIELD_ERROR') throw new DomainError(400, 'invalid_json', 'The `options` part is not valid JSON.');
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new DomainError(415, 'unsupported_media_type', 'Send the import as multipart/form-data.');
     throw badUpload('file', `the multipart body is malformed: ${(err as Error).message}`);
   }
