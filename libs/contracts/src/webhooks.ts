@@ -212,11 +212,10 @@ export const ListDeliveriesQuerySchema = z
   .strict();
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
 
-const instant = Instant;
 /** `[since, until)`: deliveries created in it that `failed` or were `skipped` are sent again; `until` defaults to now. */
 export const RecoverWebhookSchema = documented(
   z
-    .object({ since: instant, until: instant.optional() })
+    .object({ since: Instant, until: Instant.optional() })
     .strict()
     .superRefine((r, c) => {
       if (r.until !== undefined && Date.parse(r.until) <= Date.parse(r.since)) {

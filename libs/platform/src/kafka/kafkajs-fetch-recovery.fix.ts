@@ -41,10 +41,9 @@ const RECOVERABLE_BY_METADATA = new Set(['KafkaJSConnectionError', 'KafkaJSReque
 
 /** kafkajs' own recovery (for the unit test's check of what it handles). */
 export const kafkajsRecoverFromFetch = ConsumerGroup.prototype.recoverFromFetch;
-const original = kafkajsRecoverFromFetch;
 
 async function recoverFromFetch(this: ConsumerGroupInternals, e: Error & { type?: string }): Promise<void> {
-  if (!RECOVERABLE_BY_METADATA.has(e.name)) return original.call(this, e);
+  if (!RECOVERABLE_BY_METADATA.has(e.name)) return kafkajsRecoverFromFetch.call(this, e);
   this.logger.warn(`${e.message}: refreshing metadata to find the partitions' leaders`, { groupId: this.groupId });
   await new Promise((resolve) => setTimeout(resolve, UNREACHABLE_BROKER_PAUSE_MS));
   // If this refresh fails too (every broker away), the error goes up as before: the runner retries.
