@@ -10,6 +10,7 @@ import { ConsentRepository } from './consent/consent.repository';
 import { CONSENT_SETTINGS, ConsentService } from './consent/consent.service';
 import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
+import { SuppressionFanout } from './suppressions/suppression-fanout';
 import { ContactEntity } from './contacts/contact.entity';
 import { ContactMergeService } from './contacts/contact-merge.service';
 import { ContactMergesRepository } from './contacts/contact-merges.repository';
@@ -48,6 +49,7 @@ export const CONTACTS_PROVIDERS = [
   ConsentRepository,
   ConsentService,
   SuppressionsRepository,
+  SuppressionFanout,
   SuppressionsService,
   ImportsRepository,
   ImportQueue,

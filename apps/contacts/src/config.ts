@@ -28,6 +28,10 @@ export const ContactsConfigSchema = z.object({
   IMPORT_JOB_LOCK_MS: envInt(30_000, 1000, 600_000),
   /** How often (ms) unfinished jobs are checked against the queue and abandoned uploads removed. */
   IMPORT_SWEEP_INTERVAL_MS: envInt(60_000, 500, 3_600_000),
+  /** Contacts scanned per transaction when a domain suppression is announced to the matching ones. */
+  SUPPRESSION_SCAN_ROWS: envInt(5000, 1, 100_000),
+  /** How often (ms) announcements cut short (a crash) are resumed. */
+  SUPPRESSION_SWEEP_INTERVAL_MS: envInt(30_000, 500, 3_600_000),
 });
 export type ContactsConfig = z.infer<typeof ContactsConfigSchema>;
 

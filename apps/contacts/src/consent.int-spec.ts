@@ -19,6 +19,7 @@ import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions
 import { CONTACTS_MIGRATIONS } from './migrations';
 import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
+import { SuppressionFanout } from './suppressions/suppression-fanout';
 
 const SECRET = 'consent-int-spec-secret-of-at-least-32-chars';
 const kafka = testKafka('contacts-consent');
@@ -31,6 +32,9 @@ let contacts: ContactsService;
 let batch: ContactsBatchService;
 let consent: ConsentService;
 let suppressions: SuppressionsService;
+let fanout: SuppressionFanout;
+/** Contacts scanned per transaction by a domain suppression's announcement: tiny, so a few contacts make several windows. */
+const SCAN_ROWS = 3;
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase('contacts_consent');
@@ -50,10 +54,12 @@ beforeAll(async () => {
   contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), suppressionsRepo, consentRepo);
   batch = new ContactsBatchService(ds, outbox, repo, defs, suppressionsRepo, consentRepo);
   consent = new ConsentService(ds, outbox, repo, consentRepo, { secret: SECRET, confirmTtlSeconds: 3600, unsubscribeTtlSeconds: 3600 });
-  suppressions = new SuppressionsService(ds, outbox, suppressionsRepo);
+  fanout = new SuppressionFanout(ds, outbox, suppressionsRepo, { SUPPRESSION_SCAN_ROWS: SCAN_ROWS, SUPPRESSION_SWEEP_INTERVAL_MS: 60_000 });
+  suppressions = new SuppressionsService(ds, outbox, suppressionsRepo, fanout);
 });
 
 afterAll(async () => {
+  await fanout?.beforeApplicationShutdown();
   await rpc?.onApplicationShutdown();
   await spy?.stop();
   await relay?.onApplicationShutdown();
@@ -139,15 +145,33 @@ describe('double opt-in and one-click unsubscribe tokens', () => {
     expect(await rejection(consent.unsubscribe(token, null))).toMatchObject({ status: 400, code: 'invalid_token' });
   });
 
-  it('used by two callers at once, a token works exactly once', async () => {
+  it('used by several callers at once, a confirmation token works exactly once', async () => {
+    const ctx = keyCtx();
+    const contact = await contacts.create(ctx, contactInput());
+    const { token } = await consent.requestConfirmation(ctx, contact.id);
+    const outcomes = await Promise.allSettled([consent.confirm(token, null), consent.confirm(token, null), consent.confirm(token, null)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) expect(o.reason).toMatchObject({ code: 'token_used' });
+    expect((await consent.history(ctx, contact.id, {})).data.map((h) => h.status)).toEqual(['subscribed', 'pending']);
+  });
+
+  it('an unsubscribe token is idempotent (RFC 8058): concurrent and repeated uses all answer unsubscribed, one change recorded; it works again after a re-subscription', async () => {
     const ctx = keyCtx();
     const contact = await contacts.create(ctx, contactInput());
     const { token } = await consent.unsubscribeToken(ctx, contact.id);
-    const outcomes = await Promise.allSettled([consent.unsubscribe(token, null), consent.unsubscribe(token, null), consent.unsubscribe(token, null)]);
-    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-    for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) expect(o.reason).toMatchObject({ code: 'token_used' });
+    const outcomes = await Promise.all([consent.unsubscribe(token, null), consent.unsubscribe(token, null), consent.unsubscribe(token, '198.51.100.4')]);
+    for (const o of outcomes) expect(o).toEqual({ contact_id: contact.id, subscription_status: 'unsubscribed' });
+    expect(await consent.unsubscribe(token, null)).toEqual({ contact_id: contact.id, subscription_status: 'unsubscribed' });
     expect((await contacts.get(ctx, contact.id)).subscription_status).toBe('unsubscribed');
     expect((await consent.history(ctx, contact.id, {})).data).toEqual([expect.objectContaining({ status: 'unsubscribed', source: 'one_click_unsubscribe' })]);
+
+    // Subscribed again later, then the link of an older message clicked: the contact leaves again.
+    await contacts.update(ctx, contact.id, { subscription_status: 'subscribed' });
+    expect(await consent.unsubscribe(token, null)).toEqual({ contact_id: contact.id, subscription_status: 'unsubscribed' });
+    // A stricter status is kept.
+    await contacts.update(ctx, contact.id, { subscription_status: 'complained' });
+    expect(await consent.unsubscribe(token, null)).toEqual({ contact_id: contact.id, subscription_status: 'complained' });
+    expect((await consent.history(ctx, contact.id, {})).data.map((h) => h.status)).toEqual(['complained', 'unsubscribed', 'subscribed', 'unsubscribed']);
   });
 
   it('refuses forged, expired and other tenants’ tokens with a clear 400, changing nothing', async () => {
@@ -219,6 +243,43 @@ describe('suppressions', () => {
     expect((await suppressions.list(testContext(), {})).data).toEqual([]);
     expect((await rejection(suppressions.delete(testContext(), sup.id))).status).toBe(404);
     expect((await rejection(suppressions.delete({ ...ctx, mode: 'test' }, sup.id))).status).toBe(404);
+  });
+
+  it('announces a domain suppression in bounded windows, one short transaction each, one contact.updated per contact; a walk cut short resumes', async () => {
+    const ctx = testContext();
+    // Ten contacts, every other one in the domain: windows of three contacts each make four transactions.
+    const all = [];
+    for (let i = 0; i < 10; i++) all.push(await contacts.create(ctx, contactInput({ email: `c${i}@${i % 2 ? 'walk.test' : 'other.test'}` })));
+    const inDomain = all.filter((_, i) => i % 2);
+    const sup = await suppressions.create(ctx, { domain: 'walk.test' });
+    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n === 0);
+    const rows: { id: string; version: number; xid: string }[] = await ds.query(
+      `SELECT id, version, sync_xid::text AS xid FROM contacts WHERE tenant_id = $1 ORDER BY id`,
+      [ctx.tenant_id],
+    );
+    expect(rows.filter((r) => r.version === 2).map((r) => r.id)).toEqual(inDomain.map((c) => c.id).sort());
+    // Not one transaction over the tenant's contacts: each window committed on its own.
+    expect(new Set(rows.filter((r) => r.version === 2).map((r) => r.xid)).size).toBeGreaterThanOrEqual(2);
+    const events = (await eventsOf(ctx, 10 + 5)).filter((e) => e.type === 'contact.updated');
+    expect(events.map((e) => (e.data as { contact: { id: string } }).contact.id).sort()).toEqual(inDomain.map((c) => c.id).sort());
+    for (const e of events) expect(e.data).toMatchObject({ contact: { suppressed: true, version: 2 }, changed: ['suppressed'] });
+
+    // A walk a crash cut short after the fourth contact: the sweep finishes it, touching only the rest.
+    await ds.query(`INSERT INTO suppression_announcements (id, tenant_id, mode, domain, after_id) VALUES ('sua_resume', $1, 'live', 'walk.test', $2)`, [
+      ctx.tenant_id,
+      all.map((c) => c.id).sort()[3],
+    ]);
+    await fanout.sweep();
+    const after: { id: string; version: number }[] = await ds.query(`SELECT id, version FROM contacts WHERE tenant_id = $1 ORDER BY id`, [ctx.tenant_id]);
+    const sortedIds = all.map((c) => c.id).sort();
+    const inDomainIds = new Set(inDomain.map((c) => c.id));
+    expect(after.map((r) => r.version)).toEqual(sortedIds.map((id, i) => (inDomainIds.has(id) ? (i > 3 ? 3 : 2) : 1)));
+    expect((await ds.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n).toBe(0);
+
+    // Removing it walks again: every contact of the domain reads unsuppressed, with a new version.
+    await suppressions.delete(ctx, sup.id);
+    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n === 0);
+    for (const c of inDomain) expect((await contacts.get(ctx, c.id)).suppressed).toBe(false);
   });
 
   it('refuses a body with both or neither of email and domain, or a bad domain', async () => {

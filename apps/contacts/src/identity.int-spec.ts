@@ -49,7 +49,7 @@ beforeAll(async () => {
   const defs = new CustomFieldDefinitions();
   contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
   batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
-  merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs);
+  merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs, new ConsentRepository());
   activities = new ActivitiesService(ds, outbox, repo);
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
 });
@@ -232,6 +232,23 @@ describe('merge', () => {
     expect(intoMerged.status).toBe(409);
     // Nothing half-done by the refused merges.
     expect((await contacts.get(ctx, d3!.id)).version).toBe(1);
+  });
+
+  it('keeps the strictest subscription status of the merged contacts, with a consent record and contact.subscription_changed', async () => {
+    const ctx = testContext({ principal: { kind: 'api_key', id: 'key_merge', scopes: ['*'] } });
+    const primary = await contacts.create(ctx, contactInput());
+    const bounced = await contacts.create(ctx, contactInput({ subscription_status: 'bounced' }));
+    const unsubscribed = await contacts.create(ctx, contactInput({ subscription_status: 'unsubscribed' }));
+    const reply = await merges.merge(ctx, { primary_id: primary.id, duplicate_ids: [bounced.id, unsubscribed.id] });
+    expect(reply.contact.subscription_status).toBe('unsubscribed');
+    expect((await contacts.get(ctx, primary.id)).subscription_status).toBe('unsubscribed');
+    const history = await ds.query(`SELECT status, source, actor FROM consent_events WHERE tenant_id = $1 AND contact_id = $2`, [ctx.tenant_id, primary.id]);
+    expect(history).toEqual([{ status: 'unsubscribed', source: 'merge', actor: 'api_key:key_merge' }]);
+    // All keyed by the primary: in order on its partition.
+    const events = (await eventsOf(ctx, 3 + 5)).filter((e) => e.type !== 'contact.created');
+    expect(events.map((e) => e.type)).toEqual(['contact.merged', 'contact.deleted', 'contact.deleted', 'contact.updated', 'contact.subscription_changed']);
+    expect(events[3]!.data).toMatchObject({ changed: ['subscription_status'] });
+    expect(events[4]!.data).toMatchObject({ contact_id: primary.id, status: 'unsubscribed', previous_status: 'subscribed', source: 'merge' });
   });
 
   it('answers 404 for another tenant’s or mode’s ids and writes nothing; 400 for a self-merge or more than 50', async () => {

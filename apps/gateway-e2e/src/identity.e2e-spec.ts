@@ -47,6 +47,42 @@ describe('contact identity API', () => {
     expect((await api.get(`/v1/contacts?external_id=${'x'.repeat(256)}`)).status).toBe(400);
   });
 
+  it('upserts one contact by external_id with PUT: 201 created, 200 updated (PATCH semantics), 409 on another’s email, 400 on a mismatch', async () => {
+    // Any characters an integration's id may hold, '/' included, travel percent-encoded in the path.
+    const externalId = `shop/42 ü+${Date.now()}`;
+    const path = `/v1/contacts/by-external-id/${encodeURIComponent(externalId)}`;
+    const email = uniqueEmail();
+    const created = await api.put(path, { email, first_name: 'Ada', tags: ['a'] });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ external_id: externalId, email, first_name: 'Ada', tags: ['a'], version: 1 });
+
+    const updated = await api.put(path, { email, last_name: 'Lovelace' });
+    expect(updated.status).toBe(200);
+    expect(updated.body.data).toMatchObject({ id: created.body.data.id, first_name: 'Ada', last_name: 'Lovelace', tags: ['a'], version: 2 });
+    // The same again changes nothing: 200, same version.
+    expect((await api.put(path, { email, last_name: 'Lovelace' })).body.data.version).toBe(2);
+    const renamed = await api.put(path, { email: uniqueEmail() });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.data.id).toBe(created.body.data.id);
+
+    const other = (await api.post('/v1/contacts', contactInput())).body.data;
+    const taken = await api.put(path, { email: other.email });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ code: 'conflict', existing_id: other.id });
+    const mismatch = await api.put(path, { email, external_id: 'something-else' });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.error.details).toEqual([expect.objectContaining({ field: 'external_id' })]);
+    expect((await api.put(path, { first_name: 'no email' })).status).toBe(400);
+    expect((await api.put(`/v1/contacts/by-external-id/${'x'.repeat(256)}`, { email: uniqueEmail() })).status).toBe(400);
+    const readOnly = await tenant.client({ scopes: ['contacts:read'] });
+    expect((await readOnly.put(path, { email })).status).toBe(403);
+    // Another tenant's PUT of the same external_id creates that tenant's own contact.
+    const elsewhere = await (await createTenant(stack.gatewayUrl)).api.put(path, { email });
+    expect(elsewhere.status).toBe(201);
+    expect(elsewhere.body.data.id).not.toBe(created.body.data.id);
+    expect((await api.get(`/v1/contacts/${created.body.data.id}`)).body.data.email).toBe(renamed.body.data.email);
+  });
+
   it('merges duplicates: activities, tags and list memberships move to the primary; a repeat answers the same', async () => {
     const primary = (await api.post('/v1/contacts', contactInput({ tags: ['p'] }))).body.data;
     const dup = (await api.post('/v1/contacts', contactInput({ tags: ['d'], phone: '+14155550123' }))).body.data;
@@ -108,6 +144,51 @@ describe('contact identity API', () => {
       'pending:double_opt_in_requested',
     ]);
     expect(history.body.data[0].ip).toEqual(expect.any(String));
+  });
+
+  it('RFC 8058 one-click: a form-encoded or multipart POST of List-Unsubscribe=One-Click to the token URL unsubscribes, without credential or JSON, idempotently', async () => {
+    const contact = (await api.post('/v1/contacts', contactInput())).body.data;
+    const { token } = (await api.get(`/v1/contacts/${contact.id}/unsubscribe-token`)).body.data;
+    const url = `${stack.gatewayUrl}/v1/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
+    const oneClick = () =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+
+    const first = await oneClick();
+    expect(first.status).toBe(200);
+    expect((await first.json()).data).toEqual({ contact_id: contact.id, subscription_status: 'unsubscribed' });
+    expect((await api.get(`/v1/contacts/${contact.id}`)).body.data.subscription_status).toBe('unsubscribed');
+    // Mail clients may post twice: the same answer, one change in the history.
+    expect((await oneClick()).status).toBe(200);
+    const form = new FormData();
+    form.append('List-Unsubscribe', 'One-Click');
+    const multipart = await fetch(url, { method: 'POST', body: form });
+    expect(multipart.status).toBe(200);
+    expect((await multipart.json()).data.subscription_status).toBe('unsubscribed');
+    const history = (await api.get(`/v1/contacts/${contact.id}/consent`)).body.data;
+    expect(history.map((h: { source: string }) => h.source)).toEqual(['one_click_unsubscribe']);
+
+    // The token in a form body works as well; a missing, forged or doubled token is a clear 400.
+    const other = (await api.post('/v1/contacts', contactInput())).body.data;
+    const otherToken = (await api.get(`/v1/contacts/${other.id}/unsubscribe-token`)).body.data.token;
+    const inBody = await fetch(`${stack.gatewayUrl}/v1/subscriptions/unsubscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${encodeURIComponent(otherToken)}&List-Unsubscribe=One-Click`,
+    });
+    expect(inBody.status).toBe(200);
+    const post = (path: string, body: string) =>
+      fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const missing = await post('/v1/subscriptions/unsubscribe', 'List-Unsubscribe=One-Click');
+    expect(missing.status).toBe(400);
+    expect((await missing.json()).error.details[0].field).toBe('token');
+    expect((await post(`/v1/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`, `token=${encodeURIComponent(otherToken)}`)).status).toBe(400);
+    const forged = await post(`/v1/subscriptions/unsubscribe?token=${encodeURIComponent(`${token}x`)}`, 'List-Unsubscribe=One-Click');
+    expect(forged.status).toBe(400);
+    expect((await forged.json()).error.code).toBe('invalid_token');
+    expect((await post('/v1/subscriptions/unsubscribe', 'List-Unsubscribe=Something')).status).toBe(400);
+    // Form bodies stay refused everywhere else.
+    expect((await post('/v1/subscriptions/confirm', `token=${encodeURIComponent(token)}`)).status).toBe(415);
+    expect((await fetch(`${stack.gatewayUrl}/v1/contacts`, { method: 'POST', headers: { ...api.defaultHeaders, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.test' })).status).toBe(415);
   });
 
   it('suppressions by email and domain mark contacts suppressed; scopes; 409 on a duplicate; delete lifts it', async () => {

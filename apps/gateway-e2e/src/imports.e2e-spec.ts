@@ -165,6 +165,46 @@ describe('imports API', () => {
     expect(missing.status).toBe(400);
   });
 
+  it('adds every created or updated contact to the list_id given (with list.member_added), and refuses an unknown list naming list_id', async () => {
+    const run = Date.now().toString(36);
+    const list = (await api.post('/v1/lists', { name: `import ${run}` })).body.data;
+    const existing = (await api.post('/v1/contacts', { email: `member.${run}@example.com` })).body.data;
+    const already = (await api.post('/v1/contacts', { email: `already.${run}@example.com` })).body.data;
+    // A member before the import (once the segments service knows the contact).
+    await eventually(
+      async () => (await api.post(`/v1/lists/${list.id}/members`, { contact_ids: [already.id] })).body.data?.results?.[0]?.status,
+      (status) => status === 'added' || status === 'already_member',
+    );
+    const csv = `Email,First\nmember.${run}@example.com,Updated\nnew.${run}@example.com,New\nalready.${run}@example.com,\nnot-an-email,X\n`;
+    const res = await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email', First: 'first_name' }, list_id: list.id }, csv);
+    expect(res.status).toBe(202);
+    expect(res.body.data.list_id).toBe(list.id);
+    expect(await finished(res.body.data.id)).toMatchObject({ status: 'completed', created: 1, updated: 2, failed: 1 });
+    const created = (await api.get(`/v1/contacts?q=${encodeURIComponent(`new.${run}@example.com`)}`)).body.data[0];
+    const expected = [existing.id, already.id, created.id].sort();
+    const members = await eventually(
+      async () => (await api.get(`/v1/lists/${list.id}/members?limit=100`)).body.data.map((m: { id: string }) => m.id).sort() as string[],
+      (ids) => ids.length >= expected.length,
+      30000,
+    );
+    expect(members).toEqual(expected);
+    // One contact.imported per imported row; list.member_added once per new member (the earlier member gets none from the import).
+    const imported = await eventually(
+      () => spy.matching((e) => e.type === 'contact.imported' && (e.data as { import_id: string }).import_id === res.body.data.id),
+      (events) => events.length >= 3,
+    );
+    expect(imported.map((e) => (e.data as { contact_id: string }).contact_id).sort()).toEqual(expected);
+    const added = await eventually(
+      () => spy.matching((e) => e.type === 'list.member_added' && (e.data as { list_id: string }).list_id === list.id),
+      (events) => events.length >= 3,
+    );
+    expect(added.map((e) => (e.data as { contact_id: string }).contact_id).sort()).toEqual(expected);
+
+    const unknown = await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email' }, list_id: 'lst_01JD2QH7J8K9M0N1P2Q3R4S5T6' }, csv);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details).toEqual([expect.objectContaining({ field: 'list_id', code: 'not_found' })]);
+  });
+
   it('refuses files that are not CSV/NDJSON at once, and invalid options naming the field', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
     const cases: Array<[unknown, Buffer | string, string]> = [

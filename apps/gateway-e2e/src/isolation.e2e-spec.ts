@@ -29,7 +29,10 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   // A key of its own per tenant and mode: the four fixture sets are created at once, so a clock-based key could
   // repeat across modes, and a test-mode field of the same key would then look like a leak.
   const field = must(await api.post('/v1/custom-fields', customFieldInput({ key: `iso_${randomBytes(5).toString('hex')}` })), 'custom field');
-  const contact = must(await api.post('/v1/contacts', contactInput({ tags: ['iso'], custom_fields: { [field.key]: 'secret' } })), 'contact');
+  const contact = must(
+    await api.post('/v1/contacts', contactInput({ tags: ['iso'], custom_fields: { [field.key]: 'secret' }, external_id: `iso-${randomBytes(5).toString('hex')}` })),
+    'contact',
+  );
   const activity = must(await api.post(`/v1/contacts/${contact.id}/activities`, { type: 'purchase', properties: { amount: 5 } }), 'activity');
   const list = must(await api.post('/v1/lists', { name: 'iso list' }), 'list');
   must(await api.post(`/v1/lists/${list.id}/members`, { contact_ids: [contact.id] }), 'list member');
@@ -47,6 +50,7 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   return {
     params: {
       'contacts.id': contact.id,
+      'contacts.external_id': contact.external_id,
       'custom-fields.key': field.key,
       'lists.id': list.id,
       'segments.id': segment.id,
@@ -63,6 +67,13 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
     listId: list.id,
   };
 }
+
+/**
+ * Routes whose path names a key in the caller's own namespace, not an object:
+ * another tenant's value there is simply that tenant's own (an upsert by
+ * external_id creates its own contact), checked apart below.
+ */
+const OWN_NAMESPACE_ROUTES = new Set(['PUT /v1/contacts/by-external-id/{external_id}']);
 
 /** A valid body for each write route, so the request reaches the lookup (a 400 would prove nothing). */
 function bodyFor(method: string, path: string, own: Fixtures): unknown {
@@ -166,7 +177,9 @@ describe('tenant and mode isolation, every route', () => {
 
   it("answers 404 to other tenants and the other mode for every route with an id, and leaks nothing of A's", async () => {
     // Deletes last, so every other route still sees A's objects.
-    const withIds = routes.filter((r) => r.params.length).sort((x, y) => Number(x.method === 'DELETE') - Number(y.method === 'DELETE'));
+    const withIds = routes
+      .filter((r) => r.params.length && !OWN_NAMESPACE_ROUTES.has(`${r.method} ${r.path}`))
+      .sort((x, y) => Number(x.method === 'DELETE') - Number(y.method === 'DELETE'));
     const failures: string[] = [];
     for (const route of withIds) {
       const aPath = fill(route, (p) => aLive.params[p]!);
@@ -271,8 +284,19 @@ describe('tenant and mode isolation, every route', () => {
     ]) {
       check(`B merges with A ids ${JSON.stringify(body)}`, await b.api.post('/v1/contacts/merge', body), [404]);
     }
+    // A's external_id in B's upsert names B's own contact: created for B, A's untouched.
+    const externalId = aLive.params['contacts.external_id']!;
+    const upsert = await b.api.put(`/v1/contacts/by-external-id/${encodeURIComponent(externalId)}`, { email: contactInput().email, first_name: 'Mallory' });
+    check(`B upserts by A external_id ${externalId}`, upsert, [201]);
+    if (upsert.body.data?.id === aLive.contactId) failures.push(`B's upsert by ${externalId} reached A's contact`);
+    const testModeUpsert = await (await a.client({ scopes: ['*'], mode: 'test' })).put(`/v1/contacts/by-external-id/${encodeURIComponent(externalId)}`, { email: contactInput().email });
+    if (testModeUpsert.body.data?.id === aLive.contactId) failures.push(`A's test mode upsert by ${externalId} reached the live contact`);
+    // An import into A's list is refused before a byte is stored.
+    const listImport = await b.api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' }, list_id: aLive.listId }, `email\n${contactInput().email}\n`);
+    check(`B imports into A list ${aLive.listId}`, listImport, [400]);
     expect(failures).toEqual([]);
     const aContact = await a.api.get(`/v1/contacts/${aLive.contactId}`);
     expect(aContact.status).toBe(200);
+    expect(aContact.body.data.first_name).not.toBe('Mallory');
   });
 });

@@ -15,6 +15,7 @@ export const ContactPatterns = {
   delete: qualify('contacts.delete'),
   batchUpsert: qualify('contacts.batch_upsert'),
   merge: qualify('contacts.merge'),
+  upsertByExternalId: qualify('contacts.upsert_by_external_id'),
   addTags: qualify('contacts.add_tags'),
   removeTags: qualify('contacts.remove_tags'),
   recordActivity: qualify('contacts.record_activity'),
@@ -195,6 +196,16 @@ export interface BatchUpsertReply {
   failed: number;
 }
 
+// Single upsert by external_id
+
+/** `PUT /v1/contacts/by-external-id/:external_id`: the path names the contact. */
+export const ByExternalIdParams = z.object({ external_id: ExternalIdSchema });
+export interface UpsertContactReply {
+  contact: ContactView;
+  /** True when no contact had the external_id (201); false when it was updated (200). */
+  created: boolean;
+}
+
 // Merge
 
 export const MAX_MERGE_DUPLICATES = 50;
@@ -253,7 +264,19 @@ export interface SubscriptionTokenView {
   expires_at: string;
 }
 
-export const SubscriptionTokenSchema = z.object({ token: z.string().min(1).max(2048) }).strict();
+const subscriptionToken = z.string().min(1).max(2048);
+export const SubscriptionTokenSchema = z.object({ token: subscriptionToken }).strict();
+
+/**
+ * RFC 8058 one-click unsubscribe: a mail client POSTs `List-Unsubscribe=One-Click`
+ * (form-encoded or multipart) to the URL of the `List-Unsubscribe` header, which
+ * carries the token (`?token=`); a JSON `{token}` body works too. The token must
+ * be in exactly one place.
+ */
+export const OneClickQuerySchema = z.object({ token: subscriptionToken.optional() }).strict();
+export const OneClickFormSchema = z
+  .object({ token: subscriptionToken.optional(), 'List-Unsubscribe': z.literal('One-Click').optional() })
+  .strict();
 export type SubscriptionTokenRequest = z.infer<typeof SubscriptionTokenSchema>;
 
 /** Set by the gateway from the connection, never from the client's body. */
@@ -501,6 +524,11 @@ export const ContactRpc = {
   delete: defineRpc(ContactPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
   batchUpsert: defineRpc(ContactPatterns.batchUpsert, z.object({ body: BatchUpsertSchema }), replyOf<BatchUpsertReply>()),
   merge: defineRpc(ContactPatterns.merge, z.object({ body: MergeContactsSchema }), replyOf<MergeContactsReply>()),
+  upsertByExternalId: defineRpc(
+    ContactPatterns.upsertByExternalId,
+    z.object({ params: ByExternalIdParams, body: CreateContactSchema }),
+    replyOf<UpsertContactReply>(),
+  ),
   addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
   removeTags: defineRpc(ContactPatterns.removeTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
   recordActivity: defineRpc(ContactPatterns.recordActivity, z.object({ params: ByIdParams, body: RecordActivitySchema }), replyOf<ActivityView>()),

@@ -92,6 +92,12 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
     data: z.object({ contact, added: z.array(z.string()), removed: z.array(z.string()) }),
     example: { contact: exampleContact, added: ['vip'], removed: ['trial'] },
   },
+  'contact.imported': {
+    description:
+      'A row of an import job started with a `list_id` created or updated this contact (after its `contact.created` or `contact.updated`); the contact is added to that list (`list.member_added` follows if it was not a member).',
+    data: z.object({ contact_id: id('con'), import_id: id('imp'), list_id: id('lst') }),
+    example: { contact_id: exampleContact.id, import_id: 'imp_01JD2QH7J8K9M0N1P2Q3R4S5T6', list_id: 'lst_01JD2QH7J8K9M0N1P2Q3R4S5T6' },
+  },
   'contact.subscription_changed': {
     description:
       "A contact's subscription status changed (API, batch, double opt-in confirmation, one-click unsubscribe); a `contact.updated` with the new status accompanies it.",
@@ -99,7 +105,7 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
       contact_id: id('con'),
       status: z.enum(SUBSCRIPTION_STATUSES),
       previous_status: z.enum(SUBSCRIPTION_STATUSES),
-      source: z.string().describe('`api`, `batch`, `double_opt_in_requested`, `double_opt_in` or `one_click_unsubscribe`'),
+      source: z.string().describe('`api`, `batch`, `merge`, `double_opt_in_requested`, `double_opt_in` or `one_click_unsubscribe`'),
       occurred_at: instant,
     }),
     example: { contact_id: exampleContact.id, status: 'unsubscribed', previous_status: 'subscribed', source: 'one_click_unsubscribe', occurred_at: '2026-11-21T14:05:12.000Z' },

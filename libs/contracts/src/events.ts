@@ -18,6 +18,15 @@ export const ALL_EVENT_TOPICS: readonly string[] = Object.values(EventTopics);
 
 /** Whether a contact may be emailed (SPEC §12); only `subscribed` may, and only when not `suppressed`. */
 export const SUBSCRIPTION_STATUSES = ['subscribed', 'unsubscribed', 'pending', 'bounced', 'complained'] as const;
+/**
+ * The statuses from least to most strict: when contacts are merged the merged
+ * contact keeps the strictest of theirs. A complaint (marked as spam) outranks
+ * an unsubscription (consent withdrawn), which outranks a bounce (the address
+ * failed: a fact about delivery, not consent), which outranks `pending`
+ * (consent not yet confirmed); only `subscribed` may be emailed.
+ */
+export const SUBSCRIPTION_STRICTNESS: readonly SubscriptionStatusName[] = ['subscribed', 'pending', 'bounced', 'unsubscribed', 'complained'];
+type SubscriptionStatusName = (typeof SUBSCRIPTION_STATUSES)[number];
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** A custom field value: text, number, boolean, date (ISO string), select or multi-select. */
@@ -54,6 +63,11 @@ export interface EventPayloads extends AccessEventPayloads {
    */
   'contact.merged': { primary_id: string; merged_ids: string[] };
   'contact.tags_changed': { contact: ContactSnapshot; added: string[]; removed: string[] };
+  /**
+   * A row of an import job with a `list_id` created or updated this contact (emitted after its
+   * `contact.created`/`contact.updated`, on the same key): the segments service adds it to the list.
+   */
+  'contact.imported': { contact_id: string; import_id: string; list_id: string };
   /** Every change of `subscription_status` (also carried, as a field, by the `contact.updated` emitted with it). */
   'contact.subscription_changed': {
     contact_id: string;
@@ -141,6 +155,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'contact.deleted': EventTopics.contacts,
   'contact.merged': EventTopics.contacts,
   'contact.tags_changed': EventTopics.contacts,
+  'contact.imported': EventTopics.contacts,
   'contact.subscription_changed': EventTopics.contacts,
   'contact.activity_recorded': EventTopics.contacts,
   'list.member_added': EventTopics.segments,

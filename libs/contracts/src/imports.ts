@@ -54,6 +54,8 @@ export const ImportOptionsSchema = z
     mode: z.enum(['upsert', 'create', 'update']).default('upsert'),
     /** Added to every imported contact. */
     tags: z.array(TagSchema).max(100).optional(),
+    /** A static list of the tenant's: every contact a row creates or updates is added to it. */
+    list_id: z.string().min(1).max(64).optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -77,6 +79,8 @@ export interface ImportView {
   format: ImportOptions['format'];
   mode: ImportOptions['mode'];
   match_on: ImportOptions['match_on'];
+  /** The list imported contacts are added to, if any. */
+  list_id: string | null;
   /** Data rows in the file (header and blank lines not counted). */
   rows_total: number;
   rows_processed: number;

@@ -145,6 +145,10 @@ class Contacts(_Resource):
         """Filters: ``tag``, ``list_id``, ``segment_id``, ``updated_since``, ``q``, ``sort``; ``limit`` per page."""
         return self._core.paginate("contacts.contacts_list", **query)
 
+    def upsert_by_external_id(self, external_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Creates or updates (PATCH semantics) the contact with this ``external_id``; the body is a create's (email required)."""
+        return self._core.data("contacts.contacts_upsert_by_external_id", external_id=external_id, body=body)
+
     def batch(self, contacts: list[dict[str, Any]], *, idempotency_key: str | None = None) -> dict[str, Any]:
         return self._core.data("contacts.contacts_batch", body={"contacts": contacts}, idempotency_key=idempotency_key)
 

@@ -10,7 +10,7 @@ import type { paths } from './generated/openapi';
 import { errorFor } from './errors';
 import { createTransport, type TransportOptions } from './transport';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Op<P extends keyof paths, M extends Method> = M extends keyof paths[P] ? paths[P][M] : never;
 /** The JSON body an operation takes, as the document describes it. */
 export type BodyOf<P extends keyof paths, M extends Method> = Op<P, M> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
@@ -180,6 +180,10 @@ export class Contacts {
   }
   list(query: QueryOf<typeof P.contacts, 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
     return this.core.list(P.contacts, { query, options });
+  }
+  /** Creates or updates (PATCH semantics) the contact with this `external_id`; the body is a create's (email required). */
+  upsertByExternalId(externalId: string, body: BodyOf<'/v1/contacts/by-external-id/{external_id}', 'put'>, options?: RequestOptions): Promise<Resource> {
+    return this.core.data('put', '/v1/contacts/by-external-id/{external_id}', { path: { external_id: externalId }, body, options });
   }
   /** Upserts up to 1 000 contacts by email; answers per row. */
   batch(body: { contacts: BodyOf<typeof P.contacts, 'post'>[] }, options?: RequestOptions): Promise<SigilObject> {

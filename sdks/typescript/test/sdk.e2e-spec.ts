@@ -62,6 +62,13 @@ describe('@sigil/sdk (TypeScript) against the live API', () => {
     expect(await sigil.contacts.get(created.id)).toEqual(created);
   });
 
+  it('upserts by external_id: creates, then updates the same contact', async () => {
+    const created = await sigil.contacts.upsertByExternalId(`crm-${run}`, { email: `ext.${run}@example.com`, first_name: 'Ext' });
+    expect(created).toMatchObject({ external_id: `crm-${run}`, first_name: 'Ext', version: 1 });
+    const updated = await sigil.contacts.upsertByExternalId(`crm-${run}`, { email: `ext.${run}@example.com`, last_name: 'Ernal' });
+    expect(updated).toMatchObject({ id: created.id, first_name: 'Ext', last_name: 'Ernal', version: 2 });
+  });
+
   it('uploads an import file and reads the job and its error report', async () => {
     const csv = `email,name\nimp.${run}@example.com,Imp\nnot-an-email,Bad\n`;
     const job = await sigil.imports.create({ format: 'csv', mapping: { email: 'email', name: 'first_name' } }, csv, 'people.csv');

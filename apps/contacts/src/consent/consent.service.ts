@@ -18,12 +18,16 @@ import {
 import { DomainError, keysetPage, NotFound, OutboxWriter, Paged, pageWindow } from '@sigil/platform';
 import { applyUpdate } from '../contacts/contact-changes';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
-import { snapshotOf } from '../contacts/contact.entity';
+import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
 import { ContactsRepository, type Scope } from '../contacts/contacts.repository';
 import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
 import { actorOf, consentOf, type ConsentSource } from './consent-changes';
 import { ConsentRepository } from './consent.repository';
-import { signToken, verifyToken, type TokenPurpose } from './subscription-tokens';
+import { signToken, verifyToken, type TokenClaims, type TokenPurpose } from './subscription-tokens';
+
+function scopeOfClaims(claims: TokenClaims): Scope {
+  return { tenantId: claims.t, mode: claims.m };
+}
 
 export const CONSENT_SETTINGS = Symbol('CONSENT_SETTINGS');
 export interface ConsentSettings {
@@ -79,27 +83,38 @@ export class ConsentService {
   }
 
   confirm(token: string, ip: string | null): Promise<SubscriptionChangeView> {
-    return this.redeem('confirm', token, 'subscribed', { source: 'double_opt_in', ip, actor: 'contact' });
-  }
-
-  unsubscribe(token: string, ip: string | null): Promise<SubscriptionChangeView> {
-    return this.redeem('unsubscribe', token, 'unsubscribed', { source: 'one_click_unsubscribe', ip, actor: 'contact' });
-  }
-
-  /** Verifies the token, uses it (once, atomically with the change) and sets the status of its contact. */
-  private async redeem(purpose: TokenPurpose, token: string, status: SubscriptionStatus, how: ConsentSource): Promise<SubscriptionChangeView> {
-    const claims = verifyToken(this.settings.secret, token, purpose, new Date());
-    const scope: Scope = { tenantId: claims.t, mode: claims.m };
+    const claims = verifyToken(this.settings.secret, token, 'confirm', new Date());
     return this.dataSource.transaction(async (m) => {
       if (!(await this.consent.useToken(m, claims.t, claims.j, new Date(claims.e * 1000)))) {
         throw new DomainError(409, 'token_used', 'This token was already used.');
       }
-      // The contact may have been erased since: the token then means nothing (and says nothing about why).
-      const found = await this.contacts.findById(m, scope, claims.c, true);
-      if (!found) throw new DomainError(400, 'invalid_token', 'This token is not valid.');
-      await this.setStatus(m, scope, claims.c, status, how);
-      return { contact_id: claims.c, subscription_status: status };
+      const { id } = await this.tokenContact(m, claims);
+      await this.setStatus(m, scopeOfClaims(claims), id, 'subscribed', { source: 'double_opt_in', ip, actor: 'contact' });
+      return { contact_id: id, subscription_status: 'subscribed' };
     });
+  }
+
+  /**
+   * RFC 8058 one-click: idempotent, so the token works until it expires — a
+   * mail client may post twice, and a contact who subscribed again since and
+   * clicks an older message's link means to leave. A contact already
+   * `unsubscribed` (or `complained`, which is stricter) is left as it is.
+   */
+  unsubscribe(token: string, ip: string | null): Promise<SubscriptionChangeView> {
+    const claims = verifyToken(this.settings.secret, token, 'unsubscribe', new Date());
+    return this.dataSource.transaction(async (m) => {
+      const { id, subscription_status: current } = await this.tokenContact(m, claims);
+      if (current === 'unsubscribed' || current === 'complained') return { contact_id: id, subscription_status: current };
+      await this.setStatus(m, scopeOfClaims(claims), id, 'unsubscribed', { source: 'one_click_unsubscribe', ip, actor: 'contact' });
+      return { contact_id: id, subscription_status: 'unsubscribed' };
+    });
+  }
+
+  /** The token's contact, locked; it may have been erased since: the token then means nothing (and says nothing about why). */
+  private async tokenContact(m: EntityManager, claims: TokenClaims): Promise<ContactRow> {
+    const found = await this.contacts.findById(m, scopeOfClaims(claims), claims.c, true);
+    if (!found) throw new DomainError(400, 'invalid_token', 'This token is not valid.');
+    return found;
   }
 
   private async setStatus(m: EntityManager, scope: Scope, contactId: string, status: SubscriptionStatus, how: ConsentSource): Promise<void> {

@@ -3,7 +3,8 @@
  * both base64url, the signature an HMAC-SHA256 of the claims with the
  * service's `CONSENT_TOKEN_SECRET`. The claims bind the token to its purpose,
  * tenant, mode and contact and carry its expiry and a unique id (`j`), which
- * the service records when the token is used, so each token works once.
+ * the service records when a confirmation token is used, so that one works
+ * once (an unsubscribe token is idempotent instead: ConsentService.unsubscribe).
  * Verification checks the signature (constant time) before reading anything.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { CreateContactSchema, UpdateContactSchema, type ContactSnapshot } from '@sigil/contracts';
 import type { FieldDefinition } from '../custom-fields/custom-field-values';
-import { applyTags, applyUpdate, mergeContacts, newContact } from './contact-changes';
+import { applyTags, applyUpdate, mergeContacts, newContact, strictest } from './contact-changes';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
 const later = new Date('2026-01-02T00:00:00.000Z');
@@ -103,6 +103,19 @@ describe('mergeContacts', () => {
       updated_at: '2026-02-01T00:00:00.000Z',
     });
     expect(changed).toEqual(['external_id', 'first_name', 'phone', 'tags', 'custom_fields.ltv', 'custom_fields.city']);
+  });
+
+  it('keeps the strictest subscription status: complained > unsubscribed > bounced > pending > subscribed', () => {
+    const merged = (primary: ContactSnapshot['subscription_status'], ...dups: ContactSnapshot['subscription_status'][]) =>
+      mergeContacts(base({ subscription_status: primary }), dups.map((s, i) => base({ id: `con_${i}`, subscription_status: s })), now);
+    expect(merged('subscribed', 'unsubscribed')).toMatchObject({ next: { subscription_status: 'unsubscribed' }, changed: ['subscription_status'] });
+    expect(merged('subscribed', 'pending', 'bounced').next.subscription_status).toBe('bounced');
+    expect(merged('bounced', 'unsubscribed').next.subscription_status).toBe('unsubscribed');
+    expect(merged('unsubscribed', 'complained', 'subscribed').next.subscription_status).toBe('complained');
+    // The primary's own stricter status stays, and is not reported as changed.
+    expect(merged('complained', 'subscribed')).toMatchObject({ next: { subscription_status: 'complained' }, changed: [] });
+    expect(merged('pending', 'subscribed').next.subscription_status).toBe('pending');
+    expect(strictest(['subscribed', 'complained', 'bounced'])).toBe('complained');
   });
 
   it('still bumps the version when nothing was filled, so consumers see the merge', () => {

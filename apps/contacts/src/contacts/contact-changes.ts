@@ -3,7 +3,7 @@
  * partial update, tags added or removed. Each yields the next snapshot (with
  * `version` + 1) and what changed, or no snapshot when nothing did.
  */
-import type { ContactSnapshot, CreateContact, CustomFieldValue, ErrorDetail, UpdateContact } from '@sigil/contracts';
+import { SUBSCRIPTION_STRICTNESS, type ContactSnapshot, type CreateContact, type CustomFieldValue, type ErrorDetail, type SubscriptionStatus, type UpdateContact } from '@sigil/contracts';
 import { newId } from '@sigil/platform';
 import { checkCustomFieldValues, type Definitions } from '../custom-fields/custom-field-values';
 
@@ -112,7 +112,9 @@ export interface MergeResult {
  * The primary after absorbing its duplicates (taken in the order given): its
  * empty fields filled from the first duplicate that has one, tags united,
  * custom field values it lacks copied. Its own values always win; the email
- * stays the primary's.
+ * stays the primary's. The subscription status is the strictest of all of
+ * theirs (SUBSCRIPTION_STRICTNESS): one of the people behind the duplicates
+ * unsubscribed or complained, and a merge must not make them mailable again.
  */
 export function mergeContacts(primary: ContactSnapshot, duplicates: ContactSnapshot[], now: Date): MergeResult {
   const next: ContactSnapshot = { ...primary, tags: [...primary.tags], custom_fields: { ...primary.custom_fields } };
@@ -129,6 +131,11 @@ export function mergeContacts(primary: ContactSnapshot, duplicates: ContactSnaps
     next.tags = tags;
     changed.push('tags');
   }
+  const status = strictest([primary, ...duplicates].map((c) => c.subscription_status));
+  if (status !== primary.subscription_status) {
+    next.subscription_status = status;
+    changed.push('subscription_status');
+  }
   for (const duplicate of duplicates) {
     for (const [key, value] of Object.entries(duplicate.custom_fields)) {
       if (value === null || key in next.custom_fields) continue;
@@ -137,6 +144,11 @@ export function mergeContacts(primary: ContactSnapshot, duplicates: ContactSnaps
     }
   }
   return { next: bump(next, now), changed };
+}
+
+/** The strictest of these statuses (see SUBSCRIPTION_STRICTNESS). */
+export function strictest(statuses: SubscriptionStatus[]): SubscriptionStatus {
+  return statuses.reduce((a, b) => (SUBSCRIPTION_STRICTNESS.indexOf(b) > SUBSCRIPTION_STRICTNESS.indexOf(a) ? b : a));
 }
 
 function bump(contact: ContactSnapshot, now: Date): ContactSnapshot {

@@ -8,6 +8,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EventPayloads, EventType, MergeContactsReply, MergeContactsRequest, RequestContext } from '@sigil/contracts';
 import { Conflict, NotFound, OutboxWriter, type NewEvent } from '@sigil/platform';
+import { actorOf, consentOf } from '../consent/consent-changes';
+import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { valueRows } from '../custom-fields/custom-field-values';
 import { mergeContacts } from './contact-changes';
@@ -24,6 +26,7 @@ export class ContactMergeService {
     private readonly contacts: ContactsRepository,
     private readonly merges: ContactMergesRepository,
     private readonly definitions: CustomFieldDefinitions,
+    private readonly consent: ConsentRepository,
   ) {}
 
   async merge(ctx: RequestContext, req: MergeContactsRequest): Promise<MergeContactsReply> {
@@ -56,6 +59,9 @@ export class ContactMergeService {
         await this.contacts.replaceValues(m, scope, [primaryId], valueRows(primaryId, next.custom_fields, defs));
       }
       await this.merges.record(m, scope, primaryId, pendingIds);
+      // The primary took a stricter status from a duplicate: a consent fact of its own, like any other change of status.
+      const consent = consentOf(ctx, [{ before: primary.subscription_status, after: next }], { source: 'merge', ip: null, actor: actorOf(ctx) });
+      await this.consent.append(m, scope, consent.rows);
 
       // All keyed by the primary id: one partition, so consumers see the merge before the deletions it explains.
       const event = <T extends EventType>(type: T, data: EventPayloads[T]): NewEvent =>
@@ -64,6 +70,7 @@ export class ContactMergeService {
         event('contact.merged', { primary_id: primaryId, merged_ids: pendingIds }),
         ...pendingIds.map((id) => event('contact.deleted', { id, version: versions.get(id)! + 1 })),
         event('contact.updated', { contact: next, changed }),
+        ...consent.events,
       ]);
       return { contact: next, merged_ids: duplicateIds };
     });

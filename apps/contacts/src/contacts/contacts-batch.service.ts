@@ -18,8 +18,9 @@ import {
   type ContactSnapshot,
   type CreateContact,
   type RequestContext,
+  type UpsertContactReply,
 } from '@sigil/contracts';
-import { DomainError, issuesToDetails, OutboxWriter, type NewEvent } from '@sigil/platform';
+import { Conflict, DomainError, issuesToDetails, OutboxWriter, ValidationFailed, type NewEvent } from '@sigil/platform';
 import { actorOf, consentOf, type StatusChange } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
@@ -42,6 +43,8 @@ export interface WriteOptions {
   addTags?: readonly string[];
   /** The consent history's `source` for statuses these rows set (default `batch`). */
   consentSource?: string;
+  /** New contacts and their value rows go in by COPY (import jobs' large batches); same statements and results otherwise. */
+  copy?: boolean;
 }
 
 export class PayloadTooLarge extends DomainError {
@@ -72,6 +75,26 @@ export class ContactsBatchService {
 
     const count = (status: BatchRowResult['status']) => results.filter((r) => r.status === status).length;
     return { results, created: count('created'), updated: count('updated') - unchanged, unchanged, failed: count('error') };
+  }
+
+  /**
+   * `PUT /v1/contacts/by-external-id/:external_id`: one row of a batch matched
+   * on `external_id` (the path's), so create-or-update follows exactly the
+   * batch's rules (PATCH semantics for an existing contact; its email may
+   * change), but a failing row is the request's error instead of a result.
+   */
+  async upsertByExternalId(ctx: RequestContext, externalId: string, req: CreateContact): Promise<UpsertContactReply> {
+    if (req.external_id != null && req.external_id !== externalId) {
+      throw new ValidationFailed([{ field: 'external_id', code: 'invalid', message: 'must be the external_id of the path (or left out)' }]);
+    }
+    const results: BatchRowResult[] = [{ index: 0, status: 'error' }];
+    return this.dataSource.transaction(async (m) => {
+      await this.writeRows(m, ctx, [{ index: 0, req: { ...req, external_id: externalId } }], results, { mode: 'upsert', matchOn: 'external_id', consentSource: 'api' });
+      const result = results[0]!;
+      if (result.status === 'error' || !result.id) throw rowError(result.error);
+      const row = await this.contacts.findById(m, scopeOf(ctx), result.id);
+      return { contact: snapshotOf(row!), created: result.status === 'created' };
+    });
   }
 
   /**
@@ -144,7 +167,8 @@ export class ContactsBatchService {
 
     // One insertion order (by email) for every batch, so concurrent batches wait on each other instead of deadlocking.
     creates.sort((a, b) => (a.contact.email < b.contact.email ? -1 : a.contact.email > b.contact.email ? 1 : 0));
-    const inserted = await this.contacts.insertMany(m, scope, creates.map((c) => c.contact));
+    const newContacts = creates.map((c) => c.contact);
+    const inserted = options.copy ? await this.contacts.insertManyCopied(m, scope, newContacts) : await this.contacts.insertMany(m, scope, newContacts);
     const raced: ValidRow[] = [];
     for (const { row, contact } of creates) {
       if (!inserted.has(contact.id)) {
@@ -168,7 +192,8 @@ export class ContactsBatchService {
 
     await this.contacts.updateMany(m, scope, updates);
     const createdContacts = creates.filter((c) => inserted.has(c.contact.id)).map((c) => c.contact);
-    await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
+    if (options.copy) await this.contacts.insertValuesCopied(m, scope, rowsOf(createdContacts, defs));
+    else await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
     await this.contacts.replaceValues(m, scope, valuesChanged.map((c) => c.id), rowsOf(valuesChanged, defs));
     const consent = consentOf(ctx, statusChanges, { source: options.consentSource ?? 'batch', ip: null, actor: actorOf(ctx) });
     await this.consent.append(m, scope, consent.rows);
@@ -226,6 +251,13 @@ function fail(
   extra: Pick<BatchRowError, 'details' | 'existing_id'> = {},
 ): void {
   results[index] = { index, status: 'error', error: { code, message, ...extra } };
+}
+
+/** A batch row's error as the error of a single-contact request. */
+function rowError(error: BatchRowError | undefined): DomainError {
+  if (error?.code === 'validation_failed') return new ValidationFailed(error.details ?? [], error.message);
+  if (error?.code === 'conflict') return new Conflict(error.message, error.existing_id ? { existing_id: error.existing_id } : {});
+  return new DomainError(500, 'internal_error', 'The contact could not be written.');
 }
 
 /** The row's tags (or, for an existing contact without a tags column, its current ones) plus `addTags`. */

@@ -54,6 +54,11 @@ export class ContactsHandlers {
     return this.merges.merge(ctx, input.body);
   }
 
+  @HandleRpc(ContactRpc.upsertByExternalId)
+  upsertByExternalId({ ctx, input }: RpcCall<typeof ContactRpc.upsertByExternalId>) {
+    return this.batch.upsertByExternalId(ctx, input.params.external_id, input.body);
+  }
+
   @HandleRpc(ContactRpc.batchUpsert)
   batchUpsert({ ctx, input }: RpcCall<typeof ContactRpc.batchUpsert>) {
     return this.batch.upsert(ctx, input.body);

@@ -9,7 +9,12 @@ import type { EntityManager } from 'typeorm';
 import type { ContactSnapshot, Mode } from '@sigil/contracts';
 import type { ValueRow } from '../custom-fields/custom-field-values';
 import { CONTACT_COLUMNS } from './contact-list.query';
+import { copyIntoTemp } from './copy-rows';
 import type { ContactRow } from './contact.entity';
+
+/** The staged contacts' columns (COPY), as RECORD below. */
+const STAGED_CONTACT = `id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb,
+  subscription_status text, version int, created_at timestamptz, updated_at timestamptz`;
 
 const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb, subscription_status text,
                   version int, created_at timestamptz, updated_at timestamptz)`;
@@ -89,6 +94,61 @@ export class ContactsRepository {
       [s.tenantId, s.mode, JSON.stringify(contacts)],
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * insertMany for import batches: the same INSERT … ON CONFLICT DO NOTHING
+   * RETURNING (same conflicts, same stamps), fed by COPY into a temporary
+   * table instead of one JSON parameter.
+   */
+  async insertManyCopied(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<Set<string>> {
+    if (!contacts.length) return new Set();
+    const staged = await copyIntoTemp(
+      m,
+      'stage_contacts',
+      STAGED_CONTACT,
+      contacts.map((c) => [
+        c.id,
+        c.external_id,
+        c.email,
+        c.first_name,
+        c.last_name,
+        c.phone,
+        c.tags,
+        JSON.stringify(c.custom_fields),
+        c.subscription_status,
+        c.version,
+        c.created_at,
+        c.updated_at,
+      ]),
+    );
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, subscription_status,
+                             version, created_at, updated_at, sync_xid)
+       SELECT r.id, $1, $2, r.external_id, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.subscription_status, r.version, r.created_at, r.updated_at,
+              pg_current_xact_id()
+       FROM ${staged} r
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [s.tenantId, s.mode],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The typed value rows of contacts just created, by COPY (see insertManyCopied). */
+  async insertValuesCopied(m: EntityManager, s: Scope, rows: ValueRow[]): Promise<void> {
+    if (!rows.length) return;
+    const staged = await copyIntoTemp(
+      m,
+      'stage_values',
+      'field_key text, contact_id text, value_text text, value_num float8, value_date timestamptz',
+      rows.map((r) => [r.field_key, r.contact_id, r.value_text, r.value_num, r.value_date]),
+    );
+    await m.query(
+      `INSERT INTO custom_field_values (tenant_id, mode, field_key, contact_id, value_text, value_num, value_date)
+       SELECT $1, $2, r.field_key, r.contact_id, r.value_text, r.value_num, r.value_date FROM ${staged} r`,
+      [s.tenantId, s.mode],
+    );
   }
 
   async updateMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<void> {

@@ -15,12 +15,21 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BATCH_MATCH_KEYS, type BatchRowResult, type ImportRowError, type RequestContext } from '@sigil/contracts';
-import { RecordReader, type FileRecord } from '@sigil/platform';
+import { OutboxWriter, RecordReader, type FileRecord, type NewEvent } from '@sigil/platform';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
 import { ContactsBatchService, keyOf, type ValidRow } from '../contacts/contacts-batch.service';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { describe, planRows, rowRequest, type RowPlan } from './import-rows';
 import { ImportsRepository, type ImportRow } from './imports.repository';
+
+interface PreparedBatch {
+  records: FileRecord[];
+  /** Rows of the file before this batch. */
+  firstRow: number;
+  errors: ImportRowError[];
+  errorAt: (i: number, code: string, reason: string) => void;
+  valid: ValidRow[];
+}
 
 /** The job stopped being ours (cancelled, or another worker moved it on): stop without error. */
 class Superseded extends Error {}
@@ -38,6 +47,7 @@ export class ImportRunner {
     private readonly imports: ImportsRepository,
     private readonly batch: ContactsBatchService,
     private readonly definitions: CustomFieldDefinitions,
+    private readonly outbox: OutboxWriter,
     @Inject(CONTACTS_CONFIG) private readonly config: Pick<ContactsConfig, 'IMPORT_BATCH_ROWS'>,
   ) {}
 
@@ -77,20 +87,48 @@ export class ImportRunner {
   }
 
   private async readFrom(job: ImportRow, ctx: RequestContext, plan: RowPlan): Promise<void> {
-    const m = this.dataSource.manager;
     let offset = Number(job.next_offset);
     let rowNo = job.rows_processed;
     const total = Number(job.bytes);
     const reader = new RecordReader({ format: job.options.format, startOffset: offset });
     let pending: FileRecord[] = [];
+    // Batches commit one after another, but the next one is read and validated (Node's CPU) while the
+    // previous one's transaction runs (PostgreSQL's): each prepared batch then waits for its predecessor.
+    let inFlight: Promise<void> = Promise.resolve();
     const flush = async (records: FileRecord[]) => {
       if (!records.length) return;
+      const fromOffset = offset;
       const nextOffset = records[records.length - 1]!.end;
-      await this.writeBatch(job, ctx, plan, records, rowNo, offset, nextOffset);
+      const prepared = this.prepareBatch(job, plan, records, rowNo);
       rowNo += records.length;
       offset = nextOffset;
+      await inFlight;
+      inFlight = this.commitBatch(job, ctx, prepared, fromOffset, nextOffset);
+      // Surfaced by the next flush or the final wait; until then, not an unhandled rejection.
+      void inFlight.catch(() => undefined);
     };
 
+    try {
+      await this.readChunks(job, offset, total, reader, async (records) => {
+        pending.push(...records);
+        while (pending.length >= this.config.IMPORT_BATCH_ROWS) {
+          const batch = pending.slice(0, this.config.IMPORT_BATCH_ROWS);
+          pending = pending.slice(this.config.IMPORT_BATCH_ROWS);
+          await flush(batch);
+        }
+      });
+      pending.push(...reader.end());
+      for (let i = 0; i < pending.length; i += this.config.IMPORT_BATCH_ROWS) await flush(pending.slice(i, i + this.config.IMPORT_BATCH_ROWS));
+      await inFlight;
+    } finally {
+      // Never leave a batch's transaction running behind a run that stopped (its outcome is the run's error, or the database's).
+      await inFlight.catch(() => undefined);
+    }
+  }
+
+  /** Feeds the staged file from byte `offset` to `onRecords`, chunk by chunk. */
+  private async readChunks(job: ImportRow, offset: number, total: number, reader: RecordReader, onRecords: (records: FileRecord[]) => Promise<void>): Promise<void> {
+    const m = this.dataSource.manager;
     let chunk = offset < total ? await this.imports.chunkAt(m, job.id, offset) : undefined;
     let consumed = offset;
     if (offset < total && !chunk) throw new Error(`import ${job.id}: no staged chunk holds byte ${offset}`);
@@ -98,12 +136,7 @@ export class ImportRunner {
       const skip = consumed - Number(chunk.file_offset);
       const bytes = skip > 0 ? chunk.data.subarray(skip) : chunk.data;
       consumed += bytes.length;
-      pending.push(...reader.push(bytes));
-      while (pending.length >= this.config.IMPORT_BATCH_ROWS) {
-        const batch = pending.slice(0, this.config.IMPORT_BATCH_ROWS);
-        pending = pending.slice(this.config.IMPORT_BATCH_ROWS);
-        await flush(batch);
-      }
+      await onRecords(reader.push(bytes));
       chunk = consumed < total ? await this.imports.chunk(m, job.id, chunk.seq + 1) : undefined;
       if (consumed < total && !chunk) {
         // Gone under us: the job was cancelled (its staging dropped) — or the staged file is damaged.
@@ -112,11 +145,10 @@ export class ImportRunner {
         throw new Error(`import ${job.id}: staged file ends at byte ${consumed} of ${total}`);
       }
     }
-    pending.push(...reader.end());
-    for (let i = 0; i < pending.length; i += this.config.IMPORT_BATCH_ROWS) await flush(pending.slice(i, i + this.config.IMPORT_BATCH_ROWS));
   }
 
-  private async writeBatch(job: ImportRow, ctx: RequestContext, plan: RowPlan, records: FileRecord[], firstRow: number, fromOffset: number, nextOffset: number) {
+  /** The rows of a batch checked on their own (no I/O): valid requests, and the errors found so far. */
+  private prepareBatch(job: ImportRow, plan: RowPlan, records: FileRecord[], firstRow: number): PreparedBatch {
     const errors: ImportRowError[] = [];
     const errorAt = (i: number, code: string, reason: string) =>
       errors.push({ row: firstRow + i + 1, code, reason, data: rawText(records[i]!.raw) });
@@ -136,7 +168,13 @@ export class ImportRunner {
       for (const key of BATCH_MATCH_KEYS) if (keyOf(key, r.req)) firstOf[key].set(keyOf(key, r.req), i);
       valid.push({ index: i, req: r.req });
     });
+    return { records, firstRow, errors, errorAt, valid };
+  }
 
+  /** One transaction: everything the batch changes, and the job's new position (see the file's header). */
+  private async commitBatch(job: ImportRow, ctx: RequestContext, batch: PreparedBatch, fromOffset: number, nextOffset: number): Promise<void> {
+    const { records, firstRow, errors, errorAt, valid } = batch;
+    const matchOn = job.options.match_on;
     await this.dataSource.transaction(async (m: EntityManager) => {
       // No lock on the job row until the final, conditional advance: a cancel is never kept waiting by a batch in flight.
       const current = await this.imports.load(m, job.id);
@@ -151,15 +189,19 @@ export class ImportRunner {
       });
 
       const results: BatchRowResult[] = records.map((_, index) => ({ index, status: 'error' }));
-      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags });
+      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true });
       let created = 0;
       let updated = 0;
+      const listed: NewEvent[] = [];
       for (const v of fresh) {
         const r = results[v.index]!;
         if (r.status === 'created') created++;
         else if (r.status === 'updated') updated++;
         else errorAt(v.index, r.error?.code ?? 'error', [r.error?.message, describe(r.error?.details ?? [])].filter(Boolean).join(' '));
+        if (r.id && r.status !== 'error' && job.options.list_id) listed.push(importedEvent(ctx, r.id, job.id, job.options.list_id));
       }
+      // After the batch's created/updated events (a later outbox insert, same keys): the segments service knows each contact before it adds it to the list.
+      await this.outbox.append(m, listed);
       errors.sort((a, b) => a.row - b.row);
       await this.imports.insertErrors(m, job.id, errors);
       const moved = await this.imports.advance(m, job.id, fromOffset, { nextOffset, rows: records.length, created, updated, failed: errors.length });
@@ -167,6 +209,10 @@ export class ImportRunner {
     });
     this.logger.debug(`import ${job.id}: rows ${firstRow + 1}–${firstRow + records.length} written`);
   }
+}
+
+function importedEvent(ctx: RequestContext, contactId: string, importId: string, listId: string): NewEvent {
+  return { type: 'contact.imported', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { contact_id: contactId, import_id: importId, list_id: listId } };
 }
 
 /** 64 bits of SHA-256 of the match key, as a signed bigint literal: a collision in a 1 M-row file has odds of about 3 in 10^8. */

@@ -47,6 +47,7 @@ export function importView(r: ImportRow): ImportView {
     format: r.options.format,
     mode: r.options.mode,
     match_on: r.options.match_on,
+    list_id: r.options.list_id ?? null,
     rows_total: r.rows_total,
     rows_processed: r.rows_processed,
     created: r.created,

@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import type { ImportErrorsPage, ImportOptions, ImportView, RequestContext, StartImport } from '@sigil/contracts';
 import { Conflict, newId, NotFound, ValidationFailed } from '@sigil/platform';
 import { scopeOf } from '../contacts/contacts.service';
+import { SegmentMembersClient } from '../contacts/segment-members.client';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { mappingProblems } from './import-rows';
 import { ImportQueue } from './import-queue';
@@ -21,12 +22,17 @@ export class ImportsService {
     private readonly imports: ImportsRepository,
     private readonly definitions: CustomFieldDefinitions,
     private readonly queue: ImportQueue,
+    private readonly members: SegmentMembersClient,
   ) {}
 
   async create(ctx: RequestContext, options: ImportOptions): Promise<{ id: string }> {
     const scope = scopeOf(ctx);
     const defs = await this.definitions.load(this.dataSource.manager, scope);
     const problems = mappingProblems(options, null, defs);
+    // Checked once here; a list deleted while the job runs only stops receiving members.
+    if (options.list_id && !(await this.members.listExists(ctx, options.list_id))) {
+      problems.push({ field: 'list_id', code: 'not_found', message: `no list '${options.list_id}'` });
+    }
     if (problems.length) throw new ValidationFailed(problems);
     const id = newId('imp');
     await this.imports.insert(this.dataSource.manager, scope, id, options);

@@ -6,6 +6,7 @@ import { ContactsExternalId1764300000100 } from './1764300000100-contacts-extern
 import { ContactMerges1764300000110 } from './1764300000110-contact-merges';
 import { ContactsConsent1764300000120 } from './1764300000120-contacts-consent';
 import { Imports1764400000300 } from './1764400000300-imports';
+import { SuppressionAnnouncements1765200000100 } from './1765200000100-suppression-announcements';
 
 export const CONTACTS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -16,4 +17,5 @@ export const CONTACTS_MIGRATIONS = [
   ContactMerges1764300000110,
   ContactsConsent1764300000120,
   Imports1764400000300,
+  SuppressionAnnouncements1765200000100,
 ];

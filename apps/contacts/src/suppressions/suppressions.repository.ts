@@ -70,19 +70,73 @@ export class SuppressionsRepository {
   }
 
   /**
-   * Bumps the version (and sync position) of every contact the suppression
-   * matches and returns their snapshots as they now read. A domain is matched
-   * on the email's part after the `@`: a scan of the tenant's contacts (no
-   * index: it would tax every contact write for a rare operation).
+   * Bumps the version (and sync position) of the contact of a suppressed (or
+   * no longer suppressed) email and returns its snapshot as it now reads:
+   * one probe of the unique email index.
    */
-  async touchMatching(m: EntityManager, s: Scope, target: { email: string | null; domain: string | null }): Promise<ContactRow[]> {
-    const match = target.email ? 'lower(c.email) = $3' : `split_part(lower(c.email), '@', 2) = $3`;
+  async touchEmail(m: EntityManager, s: Scope, email: string): Promise<ContactRow[]> {
     const [rows]: [ContactRow[], number] = await m.query(
       `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
-       WHERE c.tenant_id = $1 AND c.mode = $2 AND ${match}
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND lower(c.email) = $3
        RETURNING ${CONTACT_COLUMNS}`,
-      [s.tenantId, s.mode, target.email ?? target.domain],
+      [s.tenantId, s.mode, email],
     );
     return rows;
   }
+
+  /** Records that a domain's contacts are to be told (written in the suppression's own transaction). */
+  async announceDomain(m: EntityManager, s: Scope, id: string, domain: string): Promise<void> {
+    await m.query(`INSERT INTO suppression_announcements (id, tenant_id, mode, domain) VALUES ($1, $2, $3, $4)`, [id, s.tenantId, s.mode, domain]);
+  }
+
+  /** The announcement, locked for its walker; undefined when done or another process walks it right now. */
+  async claimAnnouncement(m: EntityManager, id: string): Promise<Announcement | undefined> {
+    const rows: Announcement[] = await m.query(
+      `SELECT id, tenant_id, mode, domain, after_id FROM suppression_announcements WHERE id = $1 FOR UPDATE SKIP LOCKED`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  async pendingAnnouncements(m: EntityManager): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM suppression_announcements ORDER BY created_at LIMIT 1000`);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * One window of the walk: the next `scan` contacts of the tenant after
+   * `after` (index `contacts_tenant_id`), of which those of the domain get
+   * their version bumped; their snapshots, and where the window ended
+   * (null once the tenant's contacts are exhausted). A domain is matched on
+   * the email's part after the `@`: no index for it (it would tax every
+   * contact write for a rare operation), so the windows bound the scan.
+   */
+  async touchDomainWindow(m: EntityManager, a: Announcement, scan: number): Promise<{ touched: ContactRow[]; last: string | null }> {
+    const [window]: { last: string | null; n: number }[] = await m.query(
+      `SELECT max(id) AS last, count(*)::int AS n FROM (
+         SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4) w`,
+      [a.tenant_id, a.mode, a.after_id, scan],
+    );
+    if (!window?.last) return { touched: [], last: null };
+    const [rows]: [ContactRow[], number] = await m.query(
+      `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id > $3 AND c.id <= $4 AND split_part(lower(c.email), '@', 2) = $5
+       RETURNING ${CONTACT_COLUMNS}`,
+      [a.tenant_id, a.mode, a.after_id, window.last, a.domain],
+    );
+    return { touched: rows, last: window.n < scan ? null : window.last };
+  }
+
+  async advanceAnnouncement(m: EntityManager, id: string, after: string | null): Promise<void> {
+    if (after === null) await m.query(`DELETE FROM suppression_announcements WHERE id = $1`, [id]);
+    else await m.query(`UPDATE suppression_announcements SET after_id = $2 WHERE id = $1`, [id, after]);
+  }
+}
+
+export interface Announcement {
+  id: string;
+  tenant_id: string;
+  mode: Scope['mode'];
+  domain: string;
+  after_id: string;
 }

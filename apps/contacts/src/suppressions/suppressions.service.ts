@@ -1,9 +1,11 @@
 /**
  * Tenant suppressions (SPEC §12): emails and whole domains that must not be
  * emailed whatever their contacts' subscription status. Adding or removing
- * one emits, in the same transaction and in one outbox insert, a
- * `contact.updated` (changed `suppressed`) for every contact it matches, so
- * the segments read model and webhooks follow.
+ * one emits a `contact.updated` (changed `suppressed`) for every contact it
+ * matches, so the segments read model and webhooks follow: for an email in
+ * the same transaction (one contact at most); for a domain, which may hold
+ * most of a tenant's contacts, by SuppressionFanout in bounded windows after
+ * the commit.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -18,6 +20,7 @@ import { Conflict, isIdOf, keysetPage, newId, NotFound, OutboxWriter, Paged, pag
 import { snapshotOf } from '../contacts/contact.entity';
 import { scopeOf } from '../contacts/contacts.service';
 import type { Scope } from '../contacts/contacts.repository';
+import { SuppressionFanout } from './suppression-fanout';
 import { SuppressionsRepository, type SuppressionRow } from './suppressions.repository';
 
 function view(row: SuppressionRow): SuppressionView {
@@ -30,20 +33,22 @@ export class SuppressionsService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly suppressions: SuppressionsRepository,
+    private readonly fanout: SuppressionFanout,
   ) {}
 
   async create(ctx: RequestContext, req: CreateSuppressionRequest): Promise<SuppressionView> {
     const scope = scopeOf(ctx);
     const target = { email: req.email ?? null, domain: req.domain ?? null };
-    return this.dataSource.transaction(async (m) => {
-      const row = await this.suppressions.insert(m, scope, { id: newId('sup'), ...target, reason: req.reason ?? null });
-      if (!row) {
+    const { row, walk } = await this.dataSource.transaction(async (m) => {
+      const inserted = await this.suppressions.insert(m, scope, { id: newId('sup'), ...target, reason: req.reason ?? null });
+      if (!inserted) {
         const existing = await this.suppressions.find(m, scope, target);
         throw new Conflict(`'${req.email ?? req.domain}' is already suppressed.`, { existing_id: existing?.id });
       }
-      await this.announce(m, ctx, scope, row);
-      return view(row);
+      return { row: inserted, walk: await this.announce(m, ctx, scope, inserted) };
     });
+    if (walk) this.fanout.kick(walk);
+    return view(row);
   }
 
   async list(ctx: RequestContext, query: ListSuppressionsQuery): Promise<Paged<SuppressionView>> {
@@ -55,16 +60,26 @@ export class SuppressionsService {
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     const scope = scopeOf(ctx);
-    await this.dataSource.transaction(async (m) => {
+    const walk = await this.dataSource.transaction(async (m) => {
       const row = await this.suppressions.delete(m, scope, id);
       if (!row) throw new NotFound('suppression', id);
-      await this.announce(m, ctx, scope, row);
+      return this.announce(m, ctx, scope, row);
     });
+    if (walk) this.fanout.kick(walk);
   }
 
-  /** One `contact.updated` per matched contact, their versions bumped so that every consumer takes it. */
-  private async announce(m: EntityManager, ctx: RequestContext, scope: Scope, row: SuppressionRow): Promise<void> {
-    const touched = await this.suppressions.touchMatching(m, scope, row);
+  /**
+   * One `contact.updated` per matched contact, their versions bumped so that
+   * every consumer takes it: now for an email; for a domain, its walk is
+   * recorded here (the id returned), for the caller to start once committed.
+   */
+  private async announce(m: EntityManager, ctx: RequestContext, scope: Scope, row: SuppressionRow): Promise<string | undefined> {
+    if (row.domain) {
+      const walk = newId('sua');
+      await this.suppressions.announceDomain(m, scope, walk, row.domain);
+      return walk;
+    }
+    const touched = await this.suppressions.touchEmail(m, scope, row.email!);
     await this.outbox.append(
       m,
       touched.map((r) => ({
@@ -75,5 +90,6 @@ export class SuppressionsService {
         data: { contact: snapshotOf(r), changed: ['suppressed'] },
       })),
     );
+    return undefined;
   }
 }

@@ -58,6 +58,21 @@ describe('gateway routes', () => {
     });
   });
 
+  it('contact identity and import routes: every one needs contacts:write, the upsert by external_id included', () => {
+    const scopes = Object.fromEntries(
+      all.filter((r) => /^\/v1\/(contacts\/(by-external-id|merge|batch)|imports)/.test(r.path)).map((r) => [r.route, r.scope ?? (r.isPublic ? 'public' : 'any')]),
+    );
+    expect(scopes).toEqual({
+      'PUT /v1/contacts/by-external-id/{external_id}': 'contacts:write',
+      'POST /v1/contacts/batch': 'contacts:write',
+      'POST /v1/contacts/merge': 'contacts:write',
+      'POST /v1/imports': 'contacts:write',
+      'GET /v1/imports/{id}': 'contacts:write',
+      'POST /v1/imports/{id}/cancel': 'contacts:write',
+      'GET /v1/imports/{id}/errors': 'contacts:write',
+    });
+  });
+
   it('write routes require a write scope (preview, a read, excepted)', () => {
     for (const r of all.filter((x) => /^(POST|PATCH|PUT|DELETE) \/v1\/(?!auth)/.test(x.route) && x.scope)) {
       expect(`${r.route} ${r.scope}`).toMatch(/(:write|\*)$|preview .*:read$/);

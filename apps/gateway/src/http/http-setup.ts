@@ -1,7 +1,8 @@
 /**
  * Fastify-level HTTP hygiene around Nest routing: the request id on every
  * response, security headers, CORS for configured origins, JSON as the only
- * body type (anything else, form posts included, is a 415), the methods each
+ * body type (anything else, form posts included, is a 415, but for the upload
+ * and one-click unsubscribe routes), the methods each
  * path serves (for 405), the success envelope, idempotent responses, and usage
  * counting once a response is sent. Parser errors reach the Nest filter and leave in the error envelope.
  */
@@ -12,6 +13,7 @@ import { installIdempotencyHooks } from '../idempotency/idempotency.hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { UsageRecorder } from '../usage/usage-recorder';
 import { installEnvelopeHook } from './envelope';
+import { installFormBodies } from './form-bodies';
 import { installJsonBodyParser } from './json-body-parser';
 import { installMultipart } from './multipart';
 import { installNulGuard } from './nul-characters';
@@ -40,8 +42,9 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
   app.get(RouteMethods).install(fastify);
   installJsonBodyParser(app);
   // JSON only: Fastify then answers any other content type (curl's default form encoding included) with 415.
-  // An upload endpoint can still register a multipart parser for itself.
+  // The upload and one-click unsubscribe routes take multipart, and the latter a form too (refused elsewhere).
   fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
+  installFormBodies(fastify);
   await installMultipart(fastify);
   installNulGuard(fastify);
   installHttpTracing(fastify);
@@ -55,7 +58,7 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
       void reply.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
       if (req.method === 'OPTIONS') {
         void reply
-          .header('access-control-allow-methods', 'GET, POST, PATCH, DELETE')
+          .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
           .header('access-control-allow-headers', CORS_ALLOWED_HEADERS)
           .header('access-control-max-age', '600')
           .status(204)

@@ -21,6 +21,10 @@ export interface ApiDocOptions {
   query?: ZodTypeAny;
   /** Success status (default 200; 201 for creations, 204 for deletions). */
   status?: number;
+  /** A second success status with the same body (an upsert: 201 when it created). */
+  alsoStatus?: number;
+  /** The body may also come form-encoded or multipart with these fields (RFC 8058 one-click), or not at all. */
+  form?: ZodTypeAny;
   /** What `data` holds, in words, when no schema describes it. */
   returns?: string;
   /** Answers a list with pagination meta and links. */

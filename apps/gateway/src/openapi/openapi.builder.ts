@@ -254,6 +254,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       parameters,
       responses: {
         [status]: success,
+        ...(doc?.alsoStatus ? { [String(doc.alsoStatus)]: success } : {}),
         ...Object.fromEntries(errorStatuses.map((s) => [s, { $ref: `#/components/responses/E${s}` }])),
       },
     };
@@ -263,6 +264,13 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     if (exclusive) operation['x-mutually-exclusive'] = exclusive;
     if (relations) operation['x-relations'] = relations;
     if (body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(body) } } };
+    if (body && doc?.form) {
+      const form = { schema: jsonSchema(doc.form) };
+      operation['requestBody'] = {
+        required: false,
+        content: { 'application/json': { schema: jsonSchema(body) }, 'application/x-www-form-urlencoded': form, 'multipart/form-data': form },
+      };
+    }
     if (doc?.upload) {
       // A file upload: a JSON `options` part, then the `file` part (streamed, so the options must come first).
       operation['requestBody'] = {

@@ -1,5 +1,6 @@
 /** `/v1/contacts`: validate, forward over Kafka, return. */
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   BatchUpsertSchema,
   ContactRpc,
@@ -80,6 +81,26 @@ export class ContactsController {
     return forward(this.rpc, ContactRpc.merge, ctx, { body });
   }
 
+  /** Create-or-update by the caller's own id, as a batch row matched on `external_id` would be; 201 when created, 200 when updated. */
+  @ApiDoc({
+    tag: 'Contacts',
+    summary: 'Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH semantics (200); 409 with existing_id if the email is another contact’s',
+    rpc: ContactRpc.upsertByExternalId,
+    alsoStatus: 201,
+  })
+  @Put('by-external-id/:external_id')
+  @RequireScope('contacts:write')
+  async upsertByExternalId(
+    @Ctx() ctx: RequestContext,
+    @Param('external_id') externalId: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RouteResult<ContactView>> {
+    const { data } = await forward(this.rpc, ContactRpc.upsertByExternalId, ctx, { params: { external_id: externalId }, body });
+    void reply.status(data.created ? 201 : 200);
+    return { data: data.contact };
+  }
+
   @ApiDoc({ tag: 'Contacts', summary: 'Get a contact' })
   @Get(':id')
   @RequireScope('contacts:read')
@@ -148,7 +169,7 @@ export class ContactsController {
   }
 
   /** A write scope although a GET: the token it hands out can unsubscribe the contact. */
-  @ApiDoc({ tag: 'Contacts', summary: 'A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe' })
+  @ApiDoc({ tag: 'Contacts', summary: 'A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click' })
   @Get(':id/unsubscribe-token')
   @RequireScope('contacts:write')
   unsubscribeToken(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SubscriptionTokenView>> {

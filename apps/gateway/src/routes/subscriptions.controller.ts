@@ -3,15 +3,31 @@
  * unsubscribe (RFC 8058). No credential — the signed token says which
  * tenant, mode and contact — so these are limited per client IP, like the
  * other public routes; the IP is also kept in the consent history.
+ *
+ * Unsubscribe is what a mail client calls for `List-Unsubscribe-Post:
+ * List-Unsubscribe=One-Click`: a POST to the `List-Unsubscribe` URL (the
+ * token in its query), with the body `List-Unsubscribe=One-Click` sent
+ * form-encoded or as multipart, no cookies and no credential. A JSON
+ * `{token}` body works as well. It is idempotent: a repeat answers the same.
  */
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ContactRpc, SubscriptionTokenSchema, type RequestContext, type SubscriptionChangeView } from '@sigil/contracts';
-import { Public, RpcClient } from '@sigil/platform';
+import {
+  ContactRpc,
+  OneClickFormSchema,
+  OneClickQuerySchema,
+  SubscriptionTokenSchema,
+  type RequestContext,
+  type SubscriptionChangeView,
+} from '@sigil/contracts';
+import { parseOrThrow, Public, RpcClient, ValidationFailed } from '@sigil/platform';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
 import { forward } from './forward';
+
+/** A one-click body holds one or two short fields; anything bigger or with a file is not one. */
+const ONE_CLICK_PART_LIMITS = { fields: 4, fieldSize: 4096, files: 0, parts: 4 };
 
 function anonymous(req: FastifyRequest): RequestContext {
   return { tenant_id: 'anonymous', mode: 'live', request_id: req.id };
@@ -33,8 +49,40 @@ export class SubscriptionsController {
   @Post('unsubscribe')
   @HttpCode(200)
   @LimitByIp('subscriptions', 'SUBSCRIPTION_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Subscriptions', summary: 'One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed', body: SubscriptionTokenSchema })
-  unsubscribe(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SubscriptionChangeView>> {
-    return forward(this.rpc, ContactRpc.unsubscribe, anonymous(req), { params: { client_ip: req.ip ?? null }, body });
+  @ApiDoc({
+    tag: 'Subscriptions',
+    summary:
+      'One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or multipart, or JSON. Idempotent.',
+    query: OneClickQuerySchema,
+    body: OneClickFormSchema,
+    form: OneClickFormSchema,
+  })
+  async unsubscribe(@Req() req: FastifyRequest, @Query() query: unknown, @Body() body: unknown): Promise<RouteResult<SubscriptionChangeView>> {
+    const inQuery = parseOrThrow(OneClickQuerySchema, query).token;
+    const fields = req.isMultipart() ? await multipartFields(req) : (body ?? {});
+    const inBody = parseOrThrow(OneClickFormSchema, fields).token;
+    if (inQuery && inBody && inQuery !== inBody) throw tokenProblem('the token is given twice, differently (query and body)');
+    const token = inQuery ?? inBody;
+    if (!token) throw tokenProblem('required: in the query (?token=) or in the body');
+    return forward(this.rpc, ContactRpc.unsubscribe, anonymous(req), { params: { client_ip: req.ip ?? null }, body: { token } });
   }
+}
+
+function tokenProblem(message: string): ValidationFailed {
+  return new ValidationFailed([{ field: 'token', code: 'required', message }]);
+}
+
+/** The text fields of a small multipart body; a file, too many or too big parts are a 400. */
+async function multipartFields(req: FastifyRequest): Promise<Record<string, unknown>> {
+  const fields = new Map<string, unknown>();
+  try {
+    for await (const part of req.parts({ limits: ONE_CLICK_PART_LIMITS })) {
+      if (part.type === 'file' || part.valueTruncated) throw new Error('not a one-click body');
+      if (fields.has(part.fieldname)) throw new Error(`${part.fieldname} sent twice`);
+      fields.set(part.fieldname, part.value);
+    }
+  } catch (err) {
+    throw new ValidationFailed([{ field: '(body)', code: 'invalid', message: `not a one-click unsubscribe body: ${(err as Error).message}` }]);
+  }
+  return Object.fromEntries(fields);
 }

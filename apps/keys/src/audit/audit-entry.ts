@@ -19,6 +19,7 @@ const DATA_PLANE_EVENTS: ReadonlySet<string> = new Set([
   'contact.tags_changed',
   'contact.activity_recorded',
   'contact.subscription_changed',
+  'contact.imported',
   'list.member_added',
   'list.member_removed',
   'segment.contact_entered',

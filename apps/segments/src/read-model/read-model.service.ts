@@ -27,6 +27,8 @@ const SNAPSHOT_COLUMNS = `r(tenant_id text, mode text, id text, email text, firs
 /** A snapshot to apply, with the event that carried it (kept in the membership history). */
 type CausedSnapshot = TenantContactSnapshot & { cause?: Cause };
 type CausedActivity = ActivitySnapshot & { cause?: Cause };
+/** A `contact.imported`: the import's list gains the contact. */
+type ImportedMember = { tenant_id: string; mode: Mode; list_id: string; contact_id: string; cause: Cause };
 
 @Injectable()
 export class ReadModelService {
@@ -58,11 +60,14 @@ export class ReadModelService {
       let applied = 0;
       let snapshots: CausedSnapshot[] = [];
       let activities: CausedActivity[] = [];
+      let imported: ImportedMember[] = [];
       const flush = async () => {
         for (const round of inRounds(snapshots, (c) => c.id)) await this.upsert(manager, round);
         for (const round of inRounds(activities, (a) => a.contact_id)) await this.recordActivities(manager, round);
+        await this.addImported(manager, imported);
         snapshots = [];
         activities = [];
+        imported = [];
       };
       for (const event of relevant) {
         if (!fresh.delete(event.id)) continue; // seen before, or a duplicate within this batch
@@ -70,9 +75,16 @@ export class ReadModelService {
         const cause: Cause = { type: event.type, event_id: event.id };
         switch (event.type) {
           case 'contact.activity_recorded': {
-            if (snapshots.length) await flush();
+            if (snapshots.length || imported.length) await flush();
             const { contact_id, activity } = event.data as EventPayloads['contact.activity_recorded'];
             activities.push({ ...activity, tenant_id: tenantId, mode, contact_id, cause });
+            break;
+          }
+          case 'contact.imported': {
+            // After the contacts' own snapshots (earlier on their partitions): they must be known first.
+            if (snapshots.length || activities.length) await flush();
+            const { contact_id, list_id } = event.data as EventPayloads['contact.imported'];
+            imported.push({ tenant_id: tenantId, mode, list_id, contact_id, cause });
             break;
           }
           case 'contact.merged': {
@@ -92,7 +104,7 @@ export class ReadModelService {
             // contact's snapshot (e.g. a subscription change): the newest version wins.
             const { contact } = event.data as Partial<EventPayloads['contact.created']>;
             if (!contact || typeof contact !== 'object' || typeof contact.id !== 'string') break;
-            if (activities.length) await flush();
+            if (activities.length || imported.length) await flush();
             snapshots.push({ ...contact, tenant_id: tenantId, mode, cause });
             break;
           }
@@ -146,6 +158,47 @@ export class ReadModelService {
       await this.membership.reevaluate(manager, tenantId, mode, ids, undefined, causes);
     }
     return changed.map((c) => c.id);
+  }
+
+  /**
+   * Rows of import jobs with a `list_id`: each contact joins its list (one
+   * insert per list, known live contacts of lists that still exist), with a
+   * `list.member_added` for each new member, and the segments whose rules use
+   * the list are re-evaluated for them. A contact already a member changes nothing.
+   */
+  async addImported(manager: EntityManager, members: ImportedMember[]): Promise<void> {
+    const byList = new Map<string, ImportedMember[]>();
+    for (const m of members) {
+      const key = `${m.tenant_id} ${m.mode} ${m.list_id}`;
+      if (!byList.has(key)) byList.set(key, []);
+      byList.get(key)!.push(m);
+    }
+    for (const group of byList.values()) {
+      const { tenant_id: tenantId, mode, list_id: listId } = group[0]!;
+      // Locked in id order, as every membership writer does (see MembershipService).
+      const known: Array<{ id: string }> = await manager.query(
+        `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
+        [tenantId, mode, [...new Set(group.map((g) => g.contact_id))]],
+      );
+      const added = returnedRows<{ contact_id: string }>(
+        await manager.query(
+          `INSERT INTO list_members (tenant_id, mode, list_id, contact_id)
+           SELECT l.tenant_id, l.mode, l.id, c.id FROM lists l
+            CROSS JOIN unnest($4::text[]) AS c(id)
+            WHERE l.tenant_id = $1 AND l.mode = $2 AND l.id = $3
+           ON CONFLICT DO NOTHING
+           RETURNING contact_id`,
+          [tenantId, mode, listId, known.map((k) => k.id)],
+        ),
+      );
+      if (!added.length) continue;
+      const appended = await this.outbox.append(
+        manager,
+        added.map((a) => ({ type: 'list.member_added' as const, tenant_id: tenantId, mode, key: a.contact_id, data: { list_id: listId, contact_id: a.contact_id } })),
+      );
+      const causes = new Map(appended.map((e) => [(e.data as { contact_id: string }).contact_id, { type: e.type, event_id: e.id }]));
+      await this.membership.reevaluate(manager, tenantId, mode, added.map((a) => a.contact_id), (s) => s.list_refs.includes(listId), causes);
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import type { ApiClient } from '@sigil/testing';
 import { percentile, round } from '../load';
 import type { BenchEnv, BenchRow } from '../scenario';
 import { importJobRow } from './contacts-import-job';
+import { mergeRow } from './contacts-merge';
 
 const BATCH = 1000;
 const PLANS = ['free', 'starter', 'pro', 'team', 'enterprise'];
@@ -108,6 +109,8 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       errors,
     });
   }
+  // 4. Merge (target ≤ 200 ms with 1 000 activities and 10 list memberships).
+  rows.push(await mergeRow(api, databaseUrl, quick ? 3 : 10));
   return rows;
 }
 

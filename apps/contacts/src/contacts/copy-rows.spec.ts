@@ -1,0 +1,19 @@
+import { csvField, csvLine, pgTextArray } from './copy-rows';
+
+describe('COPY csv encoding', () => {
+  it('quotes every value, doubling quotes; NULL is an empty unquoted field; the empty string stays a value', () => {
+    expect(csvField(null)).toBe('');
+    expect(csvField('')).toBe('""');
+    expect(csvField('say "hi", then\nleave\r\tnow\\')).toBe('"say ""hi"", then\nleave\r\tnow\\"');
+    expect(csvField(12.5)).toBe('"12.5"');
+    expect(csvField(1e21)).toBe('"1e+21"');
+    expect(csvLine(['a', null, 3])).toBe('"a",,"3"\n');
+  });
+
+  it('writes text arrays as quoted array literals, escaping backslashes and quotes inside elements', () => {
+    expect(pgTextArray([])).toBe('{}');
+    expect(pgTextArray(['a', 'b c', 'x,y', '{z}', 'q"uote', 'back\\slash', 'NULL'])).toBe('{"a","b c","x,y","{z}","q\\"uote","back\\\\slash","NULL"}');
+    // Then CSV-quoted like any other value.
+    expect(csvField(['q"'])).toBe('"{""q\\""""}"');
+  });
+});
