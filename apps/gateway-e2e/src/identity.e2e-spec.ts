@@ -186,6 +186,8 @@ describe('contact identity API', () => {
     expect(forged.status).toBe(400);
     expect((await forged.json()).error.code).toBe('invalid_token');
     expect((await post('/v1/subscriptions/unsubscribe', 'List-Unsubscribe=Something')).status).toBe(400);
+    // A link scanner's GET of the URL changes nothing.
+    expect((await fetch(url)).status).toBe(405);
     // Form bodies stay refused everywhere else.
     expect((await post('/v1/subscriptions/confirm', `token=${encodeURIComponent(token)}`)).status).toBe(415);
     expect((await fetch(`${stack.gatewayUrl}/v1/contacts`, { method: 'POST', headers: { ...api.defaultHeaders, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.test' })).status).toBe(415);
