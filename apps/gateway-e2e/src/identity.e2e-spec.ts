@@ -150,12 +150,14 @@ describe('contact identity API', () => {
     const contact = (await api.post('/v1/contacts', contactInput())).body.data;
     const { token } = (await api.get(`/v1/contacts/${contact.id}/unsubscribe-token`)).body.data;
     const url = `${stack.gatewayUrl}/v1/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
+    const json = async (res: Response) =>
+      (await res.json()) as { data: { contact_id: string; subscription_status: string }; error: { code: string; details: { field: string }[] } };
     const oneClick = () =>
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
 
     const first = await oneClick();
     expect(first.status).toBe(200);
-    expect((await first.json()).data).toEqual({ contact_id: contact.id, subscription_status: 'unsubscribed' });
+    expect((await json(first)).data).toEqual({ contact_id: contact.id, subscription_status: 'unsubscribed' });
     expect((await api.get(`/v1/contacts/${contact.id}`)).body.data.subscription_status).toBe('unsubscribed');
     // Mail clients may post twice: the same answer, one change in the history.
     expect((await oneClick()).status).toBe(200);
@@ -163,7 +165,7 @@ describe('contact identity API', () => {
     form.append('List-Unsubscribe', 'One-Click');
     const multipart = await fetch(url, { method: 'POST', body: form });
     expect(multipart.status).toBe(200);
-    expect((await multipart.json()).data.subscription_status).toBe('unsubscribed');
+    expect((await json(multipart)).data.subscription_status).toBe('unsubscribed');
     const history = (await api.get(`/v1/contacts/${contact.id}/consent`)).body.data;
     expect(history.map((h: { source: string }) => h.source)).toEqual(['one_click_unsubscribe']);
 
@@ -180,11 +182,11 @@ describe('contact identity API', () => {
       fetch(`${stack.gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const missing = await post('/v1/subscriptions/unsubscribe', 'List-Unsubscribe=One-Click');
     expect(missing.status).toBe(400);
-    expect((await missing.json()).error.details[0].field).toBe('token');
+    expect((await json(missing)).error.details[0]!.field).toBe('token');
     expect((await post(`/v1/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`, `token=${encodeURIComponent(otherToken)}`)).status).toBe(400);
     const forged = await post(`/v1/subscriptions/unsubscribe?token=${encodeURIComponent(`${token}x`)}`, 'List-Unsubscribe=One-Click');
     expect(forged.status).toBe(400);
-    expect((await forged.json()).error.code).toBe('invalid_token');
+    expect((await json(forged)).error.code).toBe('invalid_token');
     expect((await post('/v1/subscriptions/unsubscribe', 'List-Unsubscribe=Something')).status).toBe(400);
     // A link scanner's GET of the URL changes nothing.
     expect((await fetch(url)).status).toBe(405);

@@ -547,7 +547,12 @@ export const ContactRpc = {
     z.object({ params: ClientParams, body: SubscriptionTokenSchema }),
     replyOf<SubscriptionChangeView>(),
   ),
-  unsubscribe: defineRpc(ContactPatterns.unsubscribe, z.object({ params: ClientParams, body: SubscriptionTokenSchema }), replyOf<SubscriptionChangeView>()),
+  /** The query and the body (JSON, or the fields of a form or multipart body) as the gateway received them: the token is in one of them. */
+  unsubscribe: defineRpc(
+    ContactPatterns.unsubscribe,
+    z.object({ params: ClientParams, query: OneClickQuerySchema, body: OneClickFormSchema }),
+    replyOf<SubscriptionChangeView>(),
+  ),
   createSuppression: defineRpc(ContactPatterns.createSuppression, z.object({ body: CreateSuppressionSchema }), replyOf<SuppressionView>()),
   listSuppressions: defineRpc(ContactPatterns.listSuppressions, z.object({ query: ListSuppressionsQuerySchema }), replyOf<SuppressionView[]>()),
   deleteSuppression: defineRpc(ContactPatterns.deleteSuppression, z.object({ params: ByIdParams }), replyOf<null>()),

@@ -30,7 +30,7 @@ SELECT g,
        ARRAY(SELECT DISTINCT unnest(ARRAY[(ARRAY['vip','newsletter','customer','lead','churned','beta'])[g % 6 + 1]]
                                     || CASE WHEN g % 10 = 0 THEN ARRAY['vip'] ELSE ARRAY[]::text[] END
                                     || CASE WHEN g % 10000 = 0 THEN ARRAY['rare'] ELSE ARRAY[]::text[] END)) AS tags,
-       CASE WHEN g % 4 <> 0 THEN round(((g * 7919) % 100000) / 100.0, 1) END AS ltv,
+       CASE WHEN g % 4 <> 0 THEN round(((g::bigint * 7919) % 100000) / 100.0, 1) END AS ltv,
        (ARRAY['free','starter','pro','team','enterprise'])[(g * 31) % 5 + 1] AS plan,
        CASE WHEN g % 3 <> 0 THEN (date '2020-01-01' + (g % 2000))::text END AS signup_date,
        CASE WHEN g % 2 = 0 THEN ARRAY(SELECT o FROM unnest(ARRAY['news','sport','music','tech','travel','food']) WITH ORDINALITY AS x(o, k)
@@ -45,11 +45,12 @@ SELECT id, tenant_id, 'live',
        first_name, last_name, NULL, tags,
        jsonb_strip_nulls(jsonb_build_object('ltv', ltv, 'plan', plan, 'signup_date', signup_date, 'interests', to_jsonb(interests))),
        CASE WHEN g % 50 = 0 THEN 'unsubscribed' ELSE 'subscribed' END,
-       1, at, at, g::text::xid8
+       -- Sync positions rise with creation, below the current transaction id (the list only returns rows older than every running one).
+       1, at, at, (g::bigint * (txid_current() - 1) / 1200000)::text::xid8
 FROM seed;
 
 INSERT INTO custom_field_values (tenant_id, mode, field_key, contact_id, value_text, value_num, value_date)
-SELECT tenant_id, 'live', 'ltv', id, NULL, ltv, NULL FROM seed WHERE ltv IS NOT NULL
+SELECT tenant_id, 'live', 'ltv', id, NULL::text, ltv::float8, NULL::timestamptz FROM seed WHERE ltv IS NOT NULL
 UNION ALL SELECT tenant_id, 'live', 'plan', id, plan, NULL, NULL FROM seed
 UNION ALL SELECT tenant_id, 'live', 'signup_date', id, NULL, NULL, (signup_date || 'T00:00:00Z')::timestamptz FROM seed WHERE signup_date IS NOT NULL
 UNION ALL SELECT tenant_id, 'live', 'interests', id, NULL, cardinality(interests), NULL FROM seed WHERE interests IS NOT NULL AND cardinality(interests) > 0

@@ -3,6 +3,7 @@ import { ContactRpc } from '@sigil/contracts';
 import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { SuppressionsService } from '../suppressions/suppressions.service';
 import { ConsentService } from './consent.service';
+import { oneClickToken } from './subscription-tokens';
 
 @RpcHandlers()
 export class ConsentHandlers {
@@ -33,7 +34,7 @@ export class ConsentHandlers {
 
   @HandleRpc(ContactRpc.unsubscribe)
   unsubscribe({ input }: RpcCall<typeof ContactRpc.unsubscribe>) {
-    return this.consent.unsubscribe(input.body.token, input.params.client_ip);
+    return this.consent.unsubscribe(oneClickToken(input.query.token, input.body.token), input.params.client_ip);
   }
 
   @HandleRpc(ContactRpc.createSuppression)

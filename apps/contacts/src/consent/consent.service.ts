@@ -82,7 +82,7 @@ export class ConsentService {
     return this.token('unsubscribe', scope, contactId, this.settings.unsubscribeTtlSeconds);
   }
 
-  confirm(token: string, ip: string | null): Promise<SubscriptionChangeView> {
+  async confirm(token: string, ip: string | null): Promise<SubscriptionChangeView> {
     const claims = verifyToken(this.settings.secret, token, 'confirm', new Date());
     return this.dataSource.transaction(async (m) => {
       if (!(await this.consent.useToken(m, claims.t, claims.j, new Date(claims.e * 1000)))) {
@@ -100,7 +100,7 @@ export class ConsentService {
    * clicks an older message's link means to leave. A contact already
    * `unsubscribed` (or `complained`, which is stricter) is left as it is.
    */
-  unsubscribe(token: string, ip: string | null): Promise<SubscriptionChangeView> {
+  async unsubscribe(token: string, ip: string | null): Promise<SubscriptionChangeView> {
     const claims = verifyToken(this.settings.secret, token, 'unsubscribe', new Date());
     return this.dataSource.transaction(async (m) => {
       const { id, subscription_status: current } = await this.tokenContact(m, claims);

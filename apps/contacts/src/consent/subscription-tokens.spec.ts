@@ -1,4 +1,4 @@
-import { signToken, verifyToken } from './subscription-tokens';
+import { oneClickToken, signToken, verifyToken } from './subscription-tokens';
 
 const secret = 'a-test-secret-of-at-least-thirty-two-chars';
 const now = new Date('2026-01-01T00:00:00Z');
@@ -31,5 +31,15 @@ describe('subscription tokens', () => {
   it('refuses an expired token as token_expired', () => {
     const token = signToken(secret, { ...claims, e: now.getTime() / 1000 - 1 });
     expect(() => verifyToken(secret, token, 'confirm', now)).toThrow(expect.objectContaining({ status: 400, code: 'token_expired' }));
+  });
+});
+
+describe('oneClickToken (RFC 8058: the token in the URL or the body)', () => {
+  it('takes it from either place, or both when they agree; refuses none or two different ones naming token', () => {
+    expect(oneClickToken('a.b', undefined)).toBe('a.b');
+    expect(oneClickToken(undefined, 'a.b')).toBe('a.b');
+    expect(oneClickToken('a.b', 'a.b')).toBe('a.b');
+    expect(() => oneClickToken(undefined, undefined)).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'token', code: 'required' })] }));
+    expect(() => oneClickToken('a.b', 'c.d')).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'token', code: 'invalid' })] }));
   });
 });

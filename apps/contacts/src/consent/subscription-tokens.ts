@@ -9,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Mode } from '@sigil/contracts';
-import { DomainError, newId } from '@sigil/platform';
+import { DomainError, newId, ValidationFailed } from '@sigil/platform';
 
 export type TokenPurpose = 'confirm' | 'unsubscribe';
 
@@ -57,4 +57,17 @@ function mac(secret: string, body: string): string {
 
 function invalid(): DomainError {
   return new DomainError(400, 'invalid_token', 'This token is not valid.');
+}
+
+/**
+ * RFC 8058 one-click: the token travels in the `List-Unsubscribe` URL's query,
+ * or in the body (a `token` field, or JSON `{token}`). Given twice it must be
+ * the same; missing is a 400 naming `token`.
+ */
+export function oneClickToken(inQuery: string | undefined, inBody: string | undefined): string {
+  const problem = (message: string) => new ValidationFailed([{ field: 'token', code: inQuery || inBody ? 'invalid' : 'required', message }]);
+  if (inQuery && inBody && inQuery !== inBody) throw problem('the token is given twice, differently (query and body)');
+  const token = inQuery ?? inBody;
+  if (!token) throw problem('required: in the query (?token=) or in the body');
+  return token;
 }

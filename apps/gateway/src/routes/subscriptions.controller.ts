@@ -12,15 +12,8 @@
  */
 import { Body, Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import {
-  ContactRpc,
-  OneClickFormSchema,
-  OneClickQuerySchema,
-  SubscriptionTokenSchema,
-  type RequestContext,
-  type SubscriptionChangeView,
-} from '@sigil/contracts';
-import { parseOrThrow, Public, RpcClient, ValidationFailed } from '@sigil/platform';
+import { ContactRpc, OneClickFormSchema, SubscriptionTokenSchema, type RequestContext, type SubscriptionChangeView } from '@sigil/contracts';
+import { Public, RpcClient, ValidationFailed } from '@sigil/platform';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
@@ -53,23 +46,13 @@ export class SubscriptionsController {
     tag: 'Subscriptions',
     summary:
       'One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or multipart, or JSON. Idempotent.',
-    query: OneClickQuerySchema,
-    body: OneClickFormSchema,
+    rpc: ContactRpc.unsubscribe,
     form: OneClickFormSchema,
   })
   async unsubscribe(@Req() req: FastifyRequest, @Query() query: unknown, @Body() body: unknown): Promise<RouteResult<SubscriptionChangeView>> {
-    const inQuery = parseOrThrow(OneClickQuerySchema, query).token;
     const fields = req.isMultipart() ? await multipartFields(req) : (body ?? {});
-    const inBody = parseOrThrow(OneClickFormSchema, fields).token;
-    if (inQuery && inBody && inQuery !== inBody) throw tokenProblem('the token is given twice, differently (query and body)');
-    const token = inQuery ?? inBody;
-    if (!token) throw tokenProblem('required: in the query (?token=) or in the body');
-    return forward(this.rpc, ContactRpc.unsubscribe, anonymous(req), { params: { client_ip: req.ip ?? null }, body: { token } });
+    return forward(this.rpc, ContactRpc.unsubscribe, anonymous(req), { params: { client_ip: req.ip ?? null }, query, body: fields });
   }
-}
-
-function tokenProblem(message: string): ValidationFailed {
-  return new ValidationFailed([{ field: 'token', code: 'required', message }]);
 }
 
 /** The text fields of a small multipart body; a file, too many or too big parts are a 400. */

@@ -33,6 +33,16 @@ from .contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
 from .contacts_update_body_subscription_status import (
     ContactsUpdateBodySubscriptionStatus,
 )
+from .contacts_upsert_by_external_id_body import ContactsUpsertByExternalIdBody
+from .contacts_upsert_by_external_id_body_custom_fields import (
+    ContactsUpsertByExternalIdBodyCustomFields,
+)
+from .contacts_upsert_by_external_id_body_phone_type_0 import (
+    ContactsUpsertByExternalIdBodyPhoneType0,
+)
+from .contacts_upsert_by_external_id_body_subscription_status import (
+    ContactsUpsertByExternalIdBodySubscriptionStatus,
+)
 from .custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
 from .custom_fields_create_body_type_0_type import CustomFieldsCreateBodyType0Type
 from .custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
@@ -74,7 +84,9 @@ from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
 from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
 from .subscriptions_confirm_body import SubscriptionsConfirmBody
-from .subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
+from .subscriptions_unsubscribe_data_body import SubscriptionsUnsubscribeDataBody
+from .subscriptions_unsubscribe_files_body import SubscriptionsUnsubscribeFilesBody
+from .subscriptions_unsubscribe_json_body import SubscriptionsUnsubscribeJsonBody
 from .suppressions_create_body import SuppressionsCreateBody
 from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
@@ -114,6 +126,10 @@ __all__ = (
     "ContactsUpdateBodyCustomFields",
     "ContactsUpdateBodyPhoneType0",
     "ContactsUpdateBodySubscriptionStatus",
+    "ContactsUpsertByExternalIdBody",
+    "ContactsUpsertByExternalIdBodyCustomFields",
+    "ContactsUpsertByExternalIdBodyPhoneType0",
+    "ContactsUpsertByExternalIdBodySubscriptionStatus",
     "CustomFieldsCreateBodyType0",
     "CustomFieldsCreateBodyType0Type",
     "CustomFieldsCreateBodyType1",
@@ -155,7 +171,9 @@ __all__ = (
     "SegmentsUpdateBody",
     "SessionSwitchSwitchTenantBody",
     "SubscriptionsConfirmBody",
-    "SubscriptionsUnsubscribeBody",
+    "SubscriptionsUnsubscribeDataBody",
+    "SubscriptionsUnsubscribeFilesBody",
+    "SubscriptionsUnsubscribeJsonBody",
     "SuppressionsCreateBody",
     "UsageUsageGroupBy",
     "UsageUsageInterval",

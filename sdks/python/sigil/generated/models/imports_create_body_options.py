@@ -30,6 +30,7 @@ class ImportsCreateBodyOptions:
         match_on (ImportsCreateBodyOptionsMatchOn | Unset):  Default: ImportsCreateBodyOptionsMatchOn.EMAIL.
         mode (ImportsCreateBodyOptionsMode | Unset):  Default: ImportsCreateBodyOptionsMode.UPSERT.
         tags (list[str] | Unset):
+        list_id (str | Unset):
     """
 
     format_: ImportsCreateBodyOptionsFormat
@@ -39,6 +40,7 @@ class ImportsCreateBodyOptions:
     )
     mode: ImportsCreateBodyOptionsMode | Unset = ImportsCreateBodyOptionsMode.UPSERT
     tags: list[str] | Unset = UNSET
+    list_id: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         format_ = self.format_.value
@@ -57,6 +59,8 @@ class ImportsCreateBodyOptions:
         if not isinstance(self.tags, Unset):
             tags = self.tags
 
+        list_id = self.list_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -71,6 +75,8 @@ class ImportsCreateBodyOptions:
             field_dict["mode"] = mode
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
 
         return field_dict
 
@@ -101,12 +107,15 @@ class ImportsCreateBodyOptions:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
+        list_id = d.pop("list_id", UNSET)
+
         imports_create_body_options = cls(
             format_=format_,
             mapping=mapping,
             match_on=match_on,
             mode=mode,
             tags=tags,
+            list_id=list_id,
         )
 
         return imports_create_body_options

@@ -100,7 +100,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Envelope | Error]:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 
@@ -131,7 +132,8 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Envelope | Error | None:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 
@@ -157,7 +159,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Envelope | Error]:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 
@@ -186,7 +189,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Envelope | Error | None:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 

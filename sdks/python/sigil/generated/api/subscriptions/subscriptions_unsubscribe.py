@@ -7,24 +7,54 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.envelope import Envelope
 from ...models.error import Error
-from ...models.subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
-from ...types import Response
+from ...models.subscriptions_unsubscribe_data_body import (
+    SubscriptionsUnsubscribeDataBody,
+)
+from ...models.subscriptions_unsubscribe_files_body import (
+    SubscriptionsUnsubscribeFilesBody,
+)
+from ...models.subscriptions_unsubscribe_json_body import (
+    SubscriptionsUnsubscribeJsonBody,
+)
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["token"] = token
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v1/subscriptions/unsubscribe",
+        "params": params,
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, SubscriptionsUnsubscribeJsonBody):
+        if not isinstance(body, Unset):
+            _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = "application/json"
+    if isinstance(body, SubscriptionsUnsubscribeDataBody):
+        if not isinstance(body, Unset):
+            _kwargs["data"] = body.to_dict()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if isinstance(body, SubscriptionsUnsubscribeFilesBody):
+        if not isinstance(body, Unset):
+            _kwargs["files"] = body.to_multipart()
+
+        headers["Content-Type"] = "multipart/form-data; boundary=+++"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -108,12 +138,21 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset):
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,6 +164,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        token=token,
     )
 
     response = client.get_httpx_client().request(
@@ -137,12 +177,21 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset):
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,18 +204,28 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        token=token,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Response[Envelope | Error]:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset):
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,6 +237,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        token=token,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -188,12 +248,21 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Envelope | Error | None:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset):
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,5 +276,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            token=token,
         )
     ).parsed

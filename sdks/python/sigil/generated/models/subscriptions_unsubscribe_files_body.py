@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+
+from .. import types
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="SubscriptionsUnsubscribeFilesBody")
+
+
+@_attrs_define
+class SubscriptionsUnsubscribeFilesBody:
+    """
+    Attributes:
+        token (str | Unset):
+        list_unsubscribe (Literal['One-Click'] | Unset):
+    """
+
+    token: str | Unset = UNSET
+    list_unsubscribe: Literal["One-Click"] | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        token = self.token
+
+        list_unsubscribe = self.list_unsubscribe
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if token is not UNSET:
+            field_dict["token"] = token
+        if list_unsubscribe is not UNSET:
+            field_dict["List-Unsubscribe"] = list_unsubscribe
+
+        return field_dict
+
+    def to_multipart(self) -> types.RequestFiles:
+        files: types.RequestFiles = []
+
+        if not isinstance(self.token, Unset):
+            files.append(("token", (None, str(self.token).encode(), "text/plain")))
+
+        if not isinstance(self.list_unsubscribe, Unset):
+            files.append(
+                ("List-Unsubscribe", (None, self.list_unsubscribe, "text/plain"))
+            )
+
+        return files
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        token = d.pop("token", UNSET)
+
+        list_unsubscribe = cast(
+            Literal["One-Click"] | Unset, d.pop("List-Unsubscribe", UNSET)
+        )
+        if list_unsubscribe != "One-Click" and not isinstance(list_unsubscribe, Unset):
+            raise ValueError(
+                f"List-Unsubscribe must match const 'One-Click', got '{list_unsubscribe}'"
+            )
+
+        subscriptions_unsubscribe_files_body = cls(
+            token=token,
+            list_unsubscribe=list_unsubscribe,
+        )
+
+        return subscriptions_unsubscribe_files_body
