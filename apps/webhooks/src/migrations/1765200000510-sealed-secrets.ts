@@ -22,7 +22,8 @@ export function sealedSecretsMigration(keyring: SecretKeyring): new () => Migrat
         ALTER TABLE webhook_endpoints
           ADD COLUMN secret_sealed text,
           ADD COLUMN previous_secret_sealed text,
-          ADD COLUMN secret_key_id text`);
+          ADD COLUMN secret_key_id text,
+          ALTER COLUMN secret DROP NOT NULL`);
       const rows = (await q.query(`SELECT id, secret, previous_secret FROM webhook_endpoints FOR UPDATE`)) as {
         id: string;
         secret: string;

@@ -6,8 +6,8 @@
  *
  * Each batch is one statement that picks its rows with SKIP LOCKED (it never
  * waits for a worker's row lock) and holds their locks only while it deletes
- * them; between batches the run pauses as long as the batch took, so a purge
- * of millions of rows uses at most about half of one connection. A delivery
+ * them; between batches the run pauses twice as long as the batch took, so a
+ * purge of millions of rows uses at most a third of one connection. A delivery
  * still being attempted (`pending`) is never purged, nor one whose last
  * change (a retry by hand, say) is within the retention. Deliveries are
  * walked in primary-key order: ids are time-ordered (ULIDs), so "created
@@ -156,7 +156,7 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
 
   /**
    * Runs a DELETE until it removes fewer than a batch (`once`: a single
-   * time), pausing between batches as long as the last one took. Returns
+   * time), pausing between batches twice as long as the last one took. Returns
    * the rows deleted.
    */
   private async inBatches(
@@ -177,7 +177,7 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
       result.batches++;
       total += deleted;
       if (once || deleted < this.config.WEBHOOK_PURGE_BATCH) return total;
-      await new Promise((r) => setTimeout(r, Math.min(1000, performance.now() - started)));
+      await new Promise((r) => setTimeout(r, Math.min(2000, 2 * (performance.now() - started))));
     }
   }
 }
