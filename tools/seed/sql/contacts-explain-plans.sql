@@ -39,8 +39,12 @@ EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT :cols FROM contacts c WHERE c.tenan
 \echo '=== sort by email desc: GET /v1/contacts?sort=-email'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT :cols FROM contacts c WHERE c.tenant_id = 'ten_explain' AND c.mode = 'live' ORDER BY lower(c.email) DESC LIMIT 51 OFFSET 0;
 
-\echo '=== incremental sync: GET /v1/contacts?updated_since=… (sync order)'
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT :cols FROM contacts c WHERE c.tenant_id = 'ten_explain' AND c.mode = 'live' AND c.updated_at >= now() - interval '30 days' AND c.sync_xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY c.sync_xid ASC, c.id ASC LIMIT 51 OFFSET 0;
+-- A literal, as the service binds it (a subquery would hide its selectivity from the planner).
+SELECT quote_literal(updated_at) AS since FROM contacts WHERE id = 'con_00000000000000000000990000' \gset
+\echo '=== incremental sync, first page: GET /v1/contacts?updated_since=… (sync order; the last 10 000 changes of the tenant)'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT :cols FROM contacts c WHERE c.tenant_id = 'ten_explain' AND c.mode = 'live' AND c.updated_at >= :since AND c.sync_xid >= (SELECT min(u.sync_xid) FILTER (WHERE true) FROM contacts u WHERE u.tenant_id = 'ten_explain' AND u.mode = 'live' AND u.updated_at >= :since) AND c.sync_xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY c.sync_xid ASC, c.id ASC LIMIT 51 OFFSET 0;
+\echo '=== the same without the starting position (before contacts_tenant_updated_sync)'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT :cols FROM contacts c WHERE c.tenant_id = 'ten_explain' AND c.mode = 'live' AND c.updated_at >= :since AND c.sync_xid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY c.sync_xid ASC, c.id ASC LIMIT 51 OFFSET 0;
 
 \echo '=== external_id lookup: GET /v1/contacts?external_id=crm-424242'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT :cols FROM contacts c WHERE c.tenant_id = 'ten_explain' AND c.mode = 'live' AND c.external_id = 'crm-424242' ORDER BY c.id ASC LIMIT 51 OFFSET 0;

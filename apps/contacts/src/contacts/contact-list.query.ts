@@ -121,7 +121,21 @@ export function listSql(input: ListSqlInput): { sql: string; params: unknown[] }
   const { query, order, cursor } = input;
   if (query.tag) where.push(`c.tags @> ARRAY[${p(query.tag)}]::text[]`);
   if (query.external_id) where.push(`c.external_id = ${p(query.external_id)}`);
-  if (query.updated_since) where.push(`c.updated_at >= ${p(query.updated_since)}::timestamptz`);
+  if (query.updated_since) {
+    const since = p(query.updated_since);
+    where.push(`c.updated_at >= ${since}::timestamptz`);
+    // In sync order the walk would otherwise start at the tenant's oldest position and filter its way up to
+    // the first recent change (the whole tenant, for a recent `updated_since`: 1.6 s at 1 M contacts). Every
+    // row it may return has a position at or after the lowest one among the rows changed since then: start
+    // there, found by an index-only read of those rows (`contacts_tenant_updated_sync`). The FILTER keeps the
+    // planner from turning min() into "first row by sync_xid whose updated_at fits" — the very scan avoided
+    // here (it assumes the two columns independent; they are correlated). No such row, no result.
+    if (input.order.key === 'sync') {
+      where.push(
+        `c.sync_xid >= (SELECT min(u.sync_xid) FILTER (WHERE true) FROM contacts u WHERE u.tenant_id = $1 AND u.mode = $2 AND u.updated_at >= ${since}::timestamptz)`,
+      );
+    }
+  }
   if (query.q) {
     const prefix = p(`${escapeLike(query.q.toLowerCase())}%`);
     where.push(`(lower(c.email) LIKE ${prefix} OR lower(c.first_name) LIKE ${prefix} OR lower(c.last_name) LIKE ${prefix})`);

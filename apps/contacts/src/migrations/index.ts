@@ -7,6 +7,7 @@ import { ContactMerges1764300000110 } from './1764300000110-contact-merges';
 import { ContactsConsent1764300000120 } from './1764300000120-contacts-consent';
 import { Imports1764400000300 } from './1764400000300-imports';
 import { SuppressionAnnouncements1765200000100 } from './1765200000100-suppression-announcements';
+import { ContactsPlanIndexes1765200000110 } from './1765200000110-contacts-plan-indexes';
 
 export const CONTACTS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -18,4 +19,5 @@ export const CONTACTS_MIGRATIONS = [
   ContactsConsent1764300000120,
   Imports1764400000300,
   SuppressionAnnouncements1765200000100,
+  ContactsPlanIndexes1765200000110,
 ];
