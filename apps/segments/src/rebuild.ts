@@ -19,6 +19,8 @@ import { MembershipService } from './membership/membership.service';
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelRebuilder } from './read-model/read-model.rebuilder';
 import { ReadModelService } from './read-model/read-model.service';
+import { ReadModelRepository } from './read-model/read-model.repository';
+import { ListsRepository } from './lists/lists.repository';
 
 runMain('segments-rebuild', async () => {
   const config = loadConfig(SegmentsConfigSchema);
@@ -47,10 +49,8 @@ runMain('segments-rebuild', async () => {
     principal: { kind: 'system', id: 'segments-rebuild', scopes: [] },
   });
   const outbox = new OutboxWriter();
-  const readModel = new ReadModelService(dataSource, new MembershipService(outbox, systemClock), outbox);
-  const rebuilder = new ReadModelRebuilder(
-    dataSource,
-    readModel,
+  const readModel = new ReadModelService(dataSource, new MembershipService(outbox, systemClock), outbox, new ReadModelRepository(), new ListsRepository());
+  const rebuilder = new ReadModelRebuilder(dataSource, readModel, new ReadModelRepository(),
     {
       contacts: async (after, limit) => (await rpc.call(ContactRpc.snapshot, ctx(), { body: { after, limit } })).data,
       activities: async (after, limit) =>

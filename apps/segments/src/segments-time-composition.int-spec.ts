@@ -21,6 +21,9 @@ import { ReadModelService } from './read-model/read-model.service';
 import { bucketOf } from './rules/rules.compiler';
 import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsService } from './segments/segments.service';
+import { ReadModelRepository } from './read-model/read-model.repository';
+import { ListsRepository } from './lists/lists.repository';
+import { SegmentsRepository } from './segments/segments.repository';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -58,10 +61,10 @@ beforeAll(async () => {
   clock = new TestClock();
   const outbox = new OutboxWriter();
   const membership = new MembershipService(outbox, clock);
-  readModel = new ReadModelService(ds, membership, outbox);
+  readModel = new ReadModelService(ds, membership, outbox, new ReadModelRepository(), new ListsRepository());
   // Sweep interval 1 s of the test clock: every advance makes the sweep due.
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 3, sweepIntervalMs: 1000, leaseSeconds: 30 });
-  lists = new ListsService(ds, outbox, membership);
+  lists = new ListsService(ds, outbox, membership, new ListsRepository(), new SegmentsRepository(), new ReadModelRepository());
   snapshots = new ExportSnapshots(ds);
   segments = new SegmentsService(ds, outbox, membership, builder, clock, snapshots);
 });

@@ -30,6 +30,9 @@ import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelService } from './read-model/read-model.service';
 import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsService } from './segments/segments.service';
+import { ReadModelRepository } from './read-model/read-model.repository';
+import { ListsRepository } from './lists/lists.repository';
+import { SegmentsRepository } from './segments/segments.repository';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -58,9 +61,9 @@ beforeAll(async () => {
   clock = new TestClock();
   const outbox = new OutboxWriter();
   const membership = new MembershipService(outbox, clock);
-  readModel = new ReadModelService(ds, membership, outbox);
+  readModel = new ReadModelService(ds, membership, outbox, new ReadModelRepository(), new ListsRepository());
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 7, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
-  lists = new ListsService(ds, outbox, membership);
+  lists = new ListsService(ds, outbox, membership, new ListsRepository(), new SegmentsRepository(), new ReadModelRepository());
   segments = new SegmentsService(ds, outbox, membership, builder, clock, new ExportSnapshots(ds));
 });
 

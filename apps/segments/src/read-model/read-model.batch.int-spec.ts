@@ -16,6 +16,8 @@ import { SEGMENTS_MIGRATIONS } from '../migrations';
 import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelService } from './read-model.service';
+import { ReadModelRepository } from './read-model.repository';
+import { ListsRepository } from '../lists/lists.repository';
 
 const clock: Clock = { now: () => new Date() };
 let url: string;
@@ -30,7 +32,7 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'segments');
   const outbox = new OutboxWriter();
   const membership = new MembershipService(outbox, clock);
-  readModel = new ReadModelService(ds, membership, outbox);
+  readModel = new ReadModelService(ds, membership, outbox, new ReadModelRepository(), new ListsRepository());
   builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 50, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
   segments = new SegmentsService(ds, outbox, membership, builder, clock, new ExportSnapshots(ds));
 });

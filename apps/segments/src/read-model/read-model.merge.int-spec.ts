@@ -12,6 +12,8 @@ import type { Clock } from '../clock';
 import { MembershipService } from '../membership/membership.service';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
 import { ReadModelService } from './read-model.service';
+import { ReadModelRepository } from './read-model.repository';
+import { ListsRepository } from '../lists/lists.repository';
 
 const clock: Clock = { now: () => new Date() };
 let url: string;
@@ -23,7 +25,7 @@ beforeAll(async () => {
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
   const outbox = new OutboxWriter();
-  readModel = new ReadModelService(ds, new MembershipService(outbox, clock), outbox);
+  readModel = new ReadModelService(ds, new MembershipService(outbox, clock), outbox, new ReadModelRepository(), new ListsRepository());
 });
 
 afterAll(async () => {

@@ -16,6 +16,8 @@ import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelRebuilder, type ContactsSnapshotSource } from './read-model.rebuilder';
 import { ReadModelService } from './read-model.service';
+import { ReadModelRepository } from './read-model.repository';
+import { ListsRepository } from '../lists/lists.repository';
 
 let url: string;
 let ds: DataSource;
@@ -29,7 +31,7 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'segments');
   const outbox = new OutboxWriter();
   const membership = new MembershipService(outbox, systemClock);
-  readModel = new ReadModelService(ds, membership, outbox);
+  readModel = new ReadModelService(ds, membership, outbox, new ReadModelRepository(), new ListsRepository());
   builder = new SegmentBuilder(ds, membership, systemClock, { enabled: false, pollIntervalMs: 50, chunkSize: 100, sweepIntervalMs: 60000, leaseSeconds: 30 });
   segments = new SegmentsService(ds, outbox, membership, builder, systemClock, new ExportSnapshots(ds));
 });
@@ -66,9 +68,7 @@ it('applies the snapshot, keeps newer live state, tombstones the missing, and re
   const fresh = contactSnapshot({ first_name: 'Fresh' });
   const scoped = (c: typeof fresh): TenantContactSnapshot => ({ ...c, tenant_id: ctx.tenant_id, mode: ctx.mode });
 
-  const report = await new ReadModelRebuilder(
-    ds,
-    readModel,
+  const report = await new ReadModelRebuilder(ds, readModel, new ReadModelRepository(),
     source([scoped(fresh), scoped(live)], [{ ...activityOf('login', new Date()), tenant_id: ctx.tenant_id, mode: ctx.mode, contact_id: fresh.id }]),
     1,
   ).run();
@@ -90,6 +90,6 @@ it('applies the snapshot, keeps newer live state, tombstones the missing, and re
   expect(outbox.map((r) => [r.envelope.type, (r.envelope.data as { contact_id: string }).contact_id])).toEqual([['segment.contact_entered', fresh.id]]);
 
   // Running it again changes nothing.
-  const again = await new ReadModelRebuilder(ds, readModel, source([scoped(fresh), scoped(liveV2)], []), 1000).run();
+  const again = await new ReadModelRebuilder(ds, readModel, new ReadModelRepository(), source([scoped(fresh), scoped(liveV2)], []), 1000).run();
   expect(again).toEqual({ contacts_seen: 2, contacts_changed: 0, activities_seen: 0, contacts_tombstoned: 0 });
 });
