@@ -7,6 +7,7 @@ import type { SegmentsConfig } from './config';
 import { ListsHandlers } from './lists/lists.handlers';
 import { ListsRepository } from './lists/lists.repository';
 import { ListsService } from './lists/lists.service';
+import { MembershipRepository } from './membership/membership.repository';
 import { MembershipService } from './membership/membership.service';
 import { SEGMENT_BUILDER_SETTINGS, SegmentBuilder, type SegmentBuilderSettings } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
@@ -53,6 +54,7 @@ export class SegmentsAppModule {
         ListsRepository,
         SegmentsRepository,
         ReadModelRepository,
+        MembershipRepository,
         MembershipService,
         SegmentBuilder,
         ReadModelService,

@@ -66,8 +66,8 @@ export class ListsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Changes the name and, when `description` is given (null clears it), the description. */
-  async update(m: EntityManager, s: TenantScope, id: string, changes: { name?: string; description?: string | null }): Promise<ListRow> {
+  /** Changes the name and, when `description` is given (null clears it), the description. Undefined: no such list. */
+  async update(m: EntityManager, s: TenantScope, id: string, changes: { name?: string; description?: string | null }): Promise<ListRow | undefined> {
     const [row] = returnedRows<ListRow>(
       await m.query(
         `UPDATE lists SET name = coalesce($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, updated_at = now()
@@ -75,7 +75,7 @@ export class ListsRepository {
         [s.tenantId, s.mode, id, changes.name ?? null, changes.description !== undefined, changes.description ?? null],
       ),
     );
-    return row!;
+    return row;
   }
 
   /** Deletes the list and its memberships. */

@@ -68,7 +68,7 @@ export class ListsService {
     const scope = scopeOf(ctx);
     await this.dataSource.transaction(async (m) => {
       const before = await this.find(m, scope, id, 'lock');
-      const row = await this.lists.update(m, scope, before.id, { name: req.name, description: req.description });
+      const row = (await this.lists.update(m, scope, before.id, { name: req.name, description: req.description }))!;
       await this.outbox.append(m, [{ ...listEvent(ctx, 'list.updated', row), previous: { ...listSnapshot(before) } }]);
     });
     return this.get(ctx, id);

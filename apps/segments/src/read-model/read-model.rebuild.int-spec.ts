@@ -6,18 +6,16 @@
  */
 import { DataSource } from 'typeorm';
 import type { DomainEvent, TenantContactSnapshot } from '@sigil/contracts';
-import { createDataSource, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, runMigrationsLocked } from '@sigil/platform';
 import { activityOf, contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
 import { systemClock } from '../clock';
-import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
-import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelRebuilder, type ContactsSnapshotSource } from './read-model.rebuilder';
 import { ReadModelService } from './read-model.service';
 import { ReadModelRepository } from './read-model.repository';
-import { ListsRepository } from '../lists/lists.repository';
+import { segmentsServices } from '../test/segments-services';
 
 let url: string;
 let ds: DataSource;
@@ -29,11 +27,7 @@ beforeAll(async () => {
   url = await createTestDatabase('segments');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
-  const outbox = new OutboxWriter();
-  const membership = new MembershipService(outbox, systemClock);
-  readModel = new ReadModelService(ds, membership, outbox, new ReadModelRepository(), new ListsRepository());
-  builder = new SegmentBuilder(ds, membership, systemClock, { enabled: false, pollIntervalMs: 50, chunkSize: 100, sweepIntervalMs: 60000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, outbox, membership, builder, systemClock, new ExportSnapshots(ds));
+  ({ readModel, builder, segments } = segmentsServices(ds, systemClock, { chunkSize: 100, sweepIntervalMs: 60000 }));
 });
 
 afterAll(async () => {
