@@ -10,7 +10,6 @@ import { ConsentRepository } from './consent/consent.repository';
 import { CONSENT_SETTINGS, ConsentService } from './consent/consent.service';
 import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
-import { ContactEntity } from './contacts/contact.entity';
 import { ContactMergeService } from './contacts/contact-merge.service';
 import { ContactMergesRepository } from './contacts/contact-merges.repository';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -68,7 +67,7 @@ export class ContactsAppModule {
             service: 'contacts',
             url: config.DATABASE_URL,
             poolSize: config.DATABASE_POOL_SIZE,
-            entities: [ContactEntity],
+            entities: [],
             migrations: CONTACTS_MIGRATIONS,
             runMigrations: config.MIGRATIONS_RUN_ON_START,
           },

@@ -17,7 +17,6 @@ import {
 } from '@sigil/platform';
 import { contactInput, createTestDatabase, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
-import { ContactEntity } from './contacts/contact.entity';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
@@ -44,7 +43,7 @@ let snapshots: SnapshotsService;
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase('contacts');
-  ds = await createDataSource({ url: databaseUrl, poolSize: 20, entities: [ContactEntity], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
+  ds = await createDataSource({ url: databaseUrl, poolSize: 20, entities: [], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
   await runMigrationsLocked(ds, 'contacts');
   await ensureTopics(kafka);
   relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
@@ -57,7 +56,7 @@ beforeAll(async () => {
   const defs = new CustomFieldDefinitions();
   contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
   batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
-  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
+  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates(), repo);
   activities = new ActivitiesService(ds, outbox, repo);
   snapshots = new SnapshotsService(ds);
 });

@@ -51,7 +51,7 @@ beforeAll(async () => {
   batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
   merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs);
   activities = new ActivitiesService(ds, outbox, repo);
-  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
+  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates(), repo);
 });
 
 afterAll(async () => {

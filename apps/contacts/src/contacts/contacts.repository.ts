@@ -123,6 +123,24 @@ export class ContactsRepository {
     return new Map(rows.map((r) => [r.id, r.version]));
   }
 
+  /**
+   * A deleted custom field: its value leaves every contact that had one (a
+   * new version each) and its value rows go. Returns the contacts changed.
+   */
+  async removeFieldValues(m: EntityManager, s: Scope, key: string, now: Date): Promise<ContactRow[]> {
+    // TypeORM answers UPDATE … RETURNING as [rows, count].
+    const [changed]: [ContactRow[], number] = await m.query(
+      `UPDATE contacts c SET custom_fields = c.custom_fields - $3::text, version = c.version + 1, updated_at = $4,
+              sync_xid = pg_current_xact_id()
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id IN (
+         SELECT v.contact_id FROM custom_field_values v WHERE v.tenant_id = $1 AND v.mode = $2 AND v.field_key = $3)
+       RETURNING ${CONTACT_COLUMNS}`,
+      [s.tenantId, s.mode, key, now],
+    );
+    await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND field_key = $3`, [s.tenantId, s.mode, key]);
+    return changed;
+  }
+
   /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */
   async replaceValues(m: EntityManager, s: Scope, contactIds: string[], rows: ValueRow[], fresh = false): Promise<void> {
     if (!fresh && contactIds.length) {
