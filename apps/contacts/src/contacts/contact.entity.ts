@@ -1,8 +1,8 @@
 /**
  * A contact of one tenant in one mode (live/test) as SQL reads it, and its
- * snapshot (what events and replies carry). The table is written only by
- * contacts.repository.ts, with set-based SQL; TypeORM only runs that SQL
- * (no ORM entity: the one that stood here no longer matched the table).
+ * snapshot (what events and replies carry). The table is written with
+ * set-based SQL by contacts.repository.ts; TypeORM only runs that SQL (no ORM
+ * entity: the one that stood here no longer matched the table).
  */
 import type { ContactSnapshot, CustomFieldValue, SubscriptionStatus } from '@sigil/contracts';
 
