@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { RpcClient, ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
 import { ActivitiesHandlers } from './activities/activities.handlers';
+import { ActivitiesRepository } from './activities/activities.repository';
 import { ActivitiesService } from './activities/activities.service';
 import { CONTACTS_CONFIG, type ContactsConfig } from './config';
 import { ConsentHandlers } from './consent/consent.handlers';
@@ -34,6 +35,7 @@ import { SnapshotsService } from './snapshots/snapshots.service';
 /** Everything but transport and database: also what integration tests build around a test DataSource. */
 export const CONTACTS_PROVIDERS = [
   ContactsRepository,
+  ActivitiesRepository,
   CustomFieldDefinitions,
   CustomFieldAggregates,
   SegmentMembersClient,

@@ -16,6 +16,7 @@ import {
   type RpcCall,
 } from '@sigil/platform';
 import { contactInput, createTestDatabase, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ActivitiesRepository } from './activities/activities.repository';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsRepository } from './contacts/contacts.repository';
@@ -57,8 +58,8 @@ beforeAll(async () => {
   contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
   batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates(), repo);
-  activities = new ActivitiesService(ds, outbox, repo);
-  snapshots = new SnapshotsService(ds);
+  activities = new ActivitiesService(ds, outbox, repo, new ActivitiesRepository());
+  snapshots = new SnapshotsService(ds, repo, new ActivitiesRepository());
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
 import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ActivitiesRepository } from './activities/activities.repository';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactMergeService } from './contacts/contact-merge.service';
 import { ContactMergesRepository } from './contacts/contact-merges.repository';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
   batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
   merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs);
-  activities = new ActivitiesService(ds, outbox, repo);
+  activities = new ActivitiesService(ds, outbox, repo, new ActivitiesRepository());
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates(), repo);
 });
 
