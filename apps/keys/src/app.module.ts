@@ -19,6 +19,7 @@ import { MembersHandlers } from './members/members.handlers';
 import { MembersService } from './members/members.service';
 import { TenantsService } from './tenants/tenants.service';
 import { TenantsRepository } from './tenants/tenants.repository';
+import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
 @Module({})
@@ -50,6 +51,7 @@ export class KeysAppModule {
         ApiKeysService,
         ApiKeysRepository,
         TenantsRepository,
+        UsageRepository,
         UsageService,
         TenantsService,
         MembersService,

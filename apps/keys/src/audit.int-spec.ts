@@ -20,6 +20,7 @@ import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsRepository } from './tenants/tenants.repository';
+import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
 let url: string;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url, LOGIN_MAX_FAILURES: 2 }));
   keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
   audit = new AuditService(new AuditRepository(ds), ds);
-  usage = new UsageService(ds);
+  usage = new UsageService(ds, new UsageRepository(), new ApiKeysRepository());
 });
 
 afterAll(async () => {

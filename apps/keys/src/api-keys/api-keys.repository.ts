@@ -199,6 +199,23 @@ export class ApiKeysRepository {
     return { row: row!, previousExpiresAt: until };
   }
 
+  /**
+   * Usage reported by the gateways: each key's `last_used_at` moves forward
+   * to the latest use reported (any tenants: each entry names its tenant,
+   * and a key is matched in that tenant only). Entries of other credentials
+   * (user sessions) match no key.
+   */
+  async markUsed(m: EntityManager, uses: Array<{ tenant_id: string; credential_id: string; last_used_at: string }>): Promise<void> {
+    if (!uses.length) return;
+    await m.query(
+      `UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, u.last_used)
+         FROM (SELECT tenant_id, credential_id, max(last_used_at) AS last_used
+                 FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(tenant_id, credential_id, last_used_at) GROUP BY 1, 2) u
+        WHERE k.id = u.credential_id AND k.tenant_id = u.tenant_id`,
+      [uses.map((e) => e.tenant_id), uses.map((e) => e.credential_id), uses.map((e) => e.last_used_at)],
+    );
+  }
+
   /** The gateway's credential lookup: the key one of whose secrets has this hash, of whichever tenant. */
   async findBySecretHash(m: EntityManager, secretHash: string): Promise<SecretKeyRow | undefined> {
     const [row]: SecretKeyRow[] = await m.query(
