@@ -16,13 +16,13 @@ import { ContactsRepository } from '../contacts/contacts.repository';
 export class SnapshotsService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly contacts: ContactsRepository,
-    private readonly activities: ActivitiesRepository,
+    private readonly contactsRepository: ContactsRepository,
+    private readonly activitiesRepository: ActivitiesRepository,
   ) {}
 
   async contacts(ctx: RequestContext, input: SnapshotRequest): Promise<ContactsSnapshotReply> {
     const { after, limit } = this.authorised(ctx, input);
-    const rows = await this.contacts.snapshotPage(this.dataSource.manager, after ?? '', limit);
+    const rows = await this.contactsRepository.snapshotPage(this.dataSource.manager, after ?? '', limit);
     return {
       contacts: rows.map((r) => ({ ...snapshotOf(r), tenant_id: r.tenant_id, mode: r.mode })),
       next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
@@ -31,7 +31,7 @@ export class SnapshotsService {
 
   async activities(ctx: RequestContext, input: SnapshotRequest): Promise<ActivitiesSnapshotReply> {
     const { after, limit } = this.authorised(ctx, input);
-    const rows = await this.activities.snapshotPage(this.dataSource.manager, after ?? '', limit);
+    const rows = await this.activitiesRepository.snapshotPage(this.dataSource.manager, after ?? '', limit);
     return {
       activities: rows,
       next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,

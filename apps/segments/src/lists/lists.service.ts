@@ -42,7 +42,7 @@ export class ListsService {
     private readonly membership: MembershipService,
     private readonly lists: ListsRepository,
     private readonly segments: SegmentsRepository,
-    private readonly contacts: ReadModelRepository,
+    private readonly readModel: ReadModelRepository,
   ) {}
 
   async create(ctx: RequestContext, req: CreateListRequest): Promise<ListView> {
@@ -104,7 +104,7 @@ export class ListsService {
     return this.dataSource.transaction(async (manager) => {
       const list = await this.find(manager, scope, id, 'lock');
       // Known contacts of this tenant and mode, row-locked in id order (see MembershipService).
-      const knownIds = await this.contacts.lock(
+      const knownIds = await this.readModel.lock(
         manager,
         scope,
         requested.filter((c) => isId('con', c)),

@@ -48,7 +48,7 @@ export class MembershipService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly members: MembershipRepository,
     private readonly segments: SegmentsRepository,
-    private readonly contacts: ReadModelRepository,
+    private readonly readModel: ReadModelRepository,
   ) {}
 
   /** The checked tree of a stored segment (stored rules were validated when saved). */
@@ -136,7 +136,7 @@ export class MembershipService {
    * contacts after `after` (by id). Returns the last id, or null at the end.
    */
   async reconcileChunk(manager: EntityManager, segment: SegmentDefinition, after: string, limit: number, emit: boolean, cause: Cause): Promise<string | null> {
-    const ids = await this.contacts.lockNextLive(manager, scopeOf(segment), after, limit);
+    const ids = await this.readModel.lockNextLive(manager, scopeOf(segment), after, limit);
     if (!ids.length) return null;
     await this.reconcileLocked(manager, segment, ids, emit, cause);
     return ids.length < limit ? null : ids[ids.length - 1]!;
@@ -147,7 +147,7 @@ export class MembershipService {
    * ids simply are not members), locking them FOR SHARE first.
    */
   async reconcileContacts(manager: EntityManager, segment: SegmentDefinition, contactIds: string[], emit: boolean, cause: Cause): Promise<void> {
-    const locked = await this.contacts.lock(manager, scopeOf(segment), contactIds, 'share', 'any');
+    const locked = await this.readModel.lock(manager, scopeOf(segment), contactIds, 'share', 'any');
     await this.reconcileLocked(manager, segment, locked, emit, cause);
   }
 
@@ -170,7 +170,7 @@ export class MembershipService {
     if (!changed.length) return;
     // Segments built on this one follow at once, in dependency order (their contacts locked for update).
     if (!(await this.segments.usingSegment(manager, scope, segment.id, 1)).length) return;
-    const locked = await this.contacts.lock(manager, scope, changed, 'update', 'any');
+    const locked = await this.readModel.lock(manager, scope, changed, 'update', 'any');
     await this.reevaluate(manager, scope.tenantId, scope.mode, locked, (s) => s.segment_refs.includes(segment.id), cause);
   }
 

@@ -60,7 +60,7 @@ export class SegmentsService {
     private readonly segments: SegmentsRepository,
     private readonly members: MembershipRepository,
     private readonly lists: ListsRepository,
-    private readonly contacts: ReadModelRepository,
+    private readonly readModel: ReadModelRepository,
   ) {}
 
   async create(ctx: RequestContext, req: CreateSegmentRequest): Promise<SegmentView> {
@@ -231,7 +231,7 @@ export class SegmentsService {
   async contactSegments(ctx: RequestContext, contactId: unknown): Promise<ContactSegmentView[]> {
     if (!isId('con', contactId)) throw new NotFound('contact', String(contactId));
     const scope = scopeOf(ctx);
-    if (!(await this.contacts.isLive(this.dataSource.manager, scope, contactId))) throw new NotFound('contact', contactId);
+    if (!(await this.readModel.isLive(this.dataSource.manager, scope, contactId))) throw new NotFound('contact', contactId);
     const rows = await this.members.segmentsOf(this.dataSource.manager, scope, contactId);
     return rows.map((r) => ({ segment_id: r.segment_id, name: r.name, since: r.entered_at.toISOString() }));
   }
@@ -279,7 +279,7 @@ export class SegmentsService {
     const m = this.dataSource.manager;
     const [listIds, kinds, segmentIds] = await Promise.all([
       this.lists.existingIds(m, scope, refs.listIds),
-      this.contacts.fieldKinds(m, scope, refs.fieldKeys),
+      this.readModel.fieldKinds(m, scope, refs.fieldKeys),
       this.segments.existingIds(m, scope, refs.segmentIds),
     ]);
     // A field seen with values of several kinds ('mixed') is not type-checked.
