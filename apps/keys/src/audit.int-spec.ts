@@ -37,7 +37,7 @@ beforeAll(async () => {
   const outbox = new OutboxWriter();
   sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url, LOGIN_MAX_FAILURES: 2 }));
   keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
-  audit = new AuditService(new AuditRepository(ds), ds);
+  audit = new AuditService(new AuditRepository(ds));
   usage = new UsageService(ds, new UsageRepository(), new ApiKeysRepository());
 });
 
