@@ -4,30 +4,18 @@
  * expired, reused, another tenant's), and suppressions by email and domain
  * with the `contact.updated` they emit.
  */
-import type { DataSource } from 'typeorm';
-import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
-import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, validatedRequest } from '@sigil/testing';
-import { ConsentRepository } from './consent/consent.repository';
+import { ContactRpc, type RequestContext } from '@sigil/contracts';
+import { contactInput, eventually, rejection, testContext, validatedRequest } from '@sigil/testing';
 import { ConsentService } from './consent/consent.service';
 import { signToken } from './consent/subscription-tokens';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
-import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
-import { SegmentMembersClient } from './contacts/segment-members.client';
-import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
-import { CONTACTS_MIGRATIONS } from './migrations';
-import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
 import { SuppressionFanout } from './suppressions/suppression-fanout';
+import { ContactsHarness } from './test/contacts-harness';
 
 const SECRET = 'consent-int-spec-secret-of-at-least-32-chars';
-const kafka = testKafka('contacts-consent');
-let databaseUrl: string;
-let ds: DataSource;
-let relay: OutboxRelay;
-let spy: EventSpy;
-let rpc: RpcClient;
+let h: ContactsHarness;
 let contacts: ContactsService;
 let batch: ContactsBatchService;
 let consent: ConsentService;
@@ -37,43 +25,23 @@ let fanout: SuppressionFanout;
 const SCAN_ROWS = 3;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase('contacts_consent');
-  ds = await createDataSource({ url: databaseUrl, poolSize: 10, entities: [], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
-  await runMigrationsLocked(ds, 'contacts');
-  await ensureTopics(kafka);
-  relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
-  await relay.onApplicationBootstrap();
-  spy = await EventSpy.start();
-  rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
-  await rpc.onModuleInit();
-  const outbox = new OutboxWriter();
-  const repo = new ContactsRepository();
-  const defs = new CustomFieldDefinitions();
-  const consentRepo = new ConsentRepository();
-  const suppressionsRepo = new SuppressionsRepository();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), suppressionsRepo, consentRepo);
-  batch = new ContactsBatchService(ds, outbox, repo, defs, suppressionsRepo, consentRepo);
-  consent = new ConsentService(ds, outbox, repo, consentRepo, { secret: SECRET, confirmTtlSeconds: 3600, unsubscribeTtlSeconds: 3600 });
-  fanout = new SuppressionFanout(ds, outbox, suppressionsRepo, { SUPPRESSION_SCAN_ROWS: SCAN_ROWS, SUPPRESSION_SWEEP_INTERVAL_MS: 60_000 });
-  suppressions = new SuppressionsService(ds, outbox, suppressionsRepo, fanout);
+  h = await ContactsHarness.start({
+    name: 'contacts_consent',
+    consent: { secret: SECRET, confirmTtlSeconds: 3600, unsubscribeTtlSeconds: 3600 },
+    env: { SUPPRESSION_SCAN_ROWS: String(SCAN_ROWS) },
+  });
+  contacts = h.get(ContactsService);
+  batch = h.get(ContactsBatchService);
+  consent = h.get(ConsentService);
+  suppressions = h.get(SuppressionsService);
+  fanout = h.get(SuppressionFanout);
 });
 
 afterAll(async () => {
-  await fanout?.beforeApplicationShutdown();
-  await rpc?.onApplicationShutdown();
-  await spy?.stop();
-  await relay?.onApplicationShutdown();
-  await ds?.destroy();
-  if (databaseUrl) await dropTestDatabase(databaseUrl);
+  await h?.close();
 });
 
-async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEvent[]> {
-  await eventually(async () => {
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [ctx.tenant_id]);
-    return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
-  });
-  return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
+const eventsOf = (ctx: RequestContext, expected: number) => h.eventsOf(ctx, expected);
 
 const keyCtx = () => testContext({ principal: { kind: 'api_key', id: 'key_test', scopes: ['*'] } });
 
@@ -252,8 +220,8 @@ describe('suppressions', () => {
     for (let i = 0; i < 10; i++) all.push(await contacts.create(ctx, contactInput({ email: `c${i}@${i % 2 ? 'walk.test' : 'other.test'}` })));
     const inDomain = all.filter((_, i) => i % 2);
     const sup = await suppressions.create(ctx, { domain: 'walk.test' });
-    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n === 0);
-    const rows: { id: string; version: number; xid: string }[] = await ds.query(
+    await eventually(async () => (await h.dataSource.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n === 0);
+    const rows: { id: string; version: number; xid: string }[] = await h.dataSource.query(
       `SELECT id, version, sync_xid::text AS xid FROM contacts WHERE tenant_id = $1 ORDER BY id`,
       [ctx.tenant_id],
     );
@@ -265,20 +233,20 @@ describe('suppressions', () => {
     for (const e of events) expect(e.data).toMatchObject({ contact: { suppressed: true, version: 2 }, changed: ['suppressed'] });
 
     // A walk a crash cut short after the fourth contact: the sweep finishes it, touching only the rest.
-    await ds.query(`INSERT INTO suppression_announcements (id, tenant_id, mode, domain, after_id) VALUES ('sua_resume', $1, 'live', 'walk.test', $2)`, [
+    await h.dataSource.query(`INSERT INTO suppression_announcements (id, tenant_id, mode, domain, after_id) VALUES ('sua_resume', $1, 'live', 'walk.test', $2)`, [
       ctx.tenant_id,
       all.map((c) => c.id).sort()[3],
     ]);
     await fanout.sweep();
-    const after: { id: string; version: number }[] = await ds.query(`SELECT id, version FROM contacts WHERE tenant_id = $1 ORDER BY id`, [ctx.tenant_id]);
+    const after: { id: string; version: number }[] = await h.dataSource.query(`SELECT id, version FROM contacts WHERE tenant_id = $1 ORDER BY id`, [ctx.tenant_id]);
     const sortedIds = all.map((c) => c.id).sort();
     const inDomainIds = new Set(inDomain.map((c) => c.id));
     expect(after.map((r) => r.version)).toEqual(sortedIds.map((id, i) => (inDomainIds.has(id) ? (i > 3 ? 3 : 2) : 1)));
-    expect((await ds.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n).toBe(0);
+    expect((await h.dataSource.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n).toBe(0);
 
     // Removing it walks again: every contact of the domain reads unsuppressed, with a new version.
     await suppressions.delete(ctx, sup.id);
-    await eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n === 0);
+    await eventually(async () => (await h.dataSource.query(`SELECT count(*)::int AS n FROM suppression_announcements WHERE tenant_id = $1`, [ctx.tenant_id]))[0].n === 0);
     for (const c of inDomain) expect((await contacts.get(ctx, c.id)).suppressed).toBe(false);
   });
 
