@@ -31,7 +31,7 @@ beforeAll(async () => {
   const outbox = new OutboxWriter();
   const defs = new CustomFieldDefinitions();
   batch = new ContactsBatchService(ds, outbox, new ContactsRepository(), defs, new SuppressionsRepository(), new ConsentRepository());
-  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
+  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates(), new ContactsRepository());
 });
 
 afterAll(async () => {
