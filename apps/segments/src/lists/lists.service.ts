@@ -23,6 +23,7 @@ import {
 import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, type NewEvent } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
 import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
+import { contactsByIds, lockOrder } from '../read-model/contacts-by-id';
 import { returnedRows } from '@sigil/platform';
 
 interface ListRow {
@@ -123,8 +124,8 @@ export class ListsService {
       const list = await this.find(manager, ctx, id, 'lock');
       // Known contacts of this tenant and mode, row-locked in id order (see MembershipService).
       const known: Array<{ id: string }> = await manager.query(
-        `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
-        [ctx.tenant_id, ctx.mode, requested.filter((c) => isId('con', c))],
+        `SELECT c.id FROM ${contactsByIds('$3::text[]', { lock: 'UPDATE', liveOnly: true })}`,
+        [ctx.tenant_id, ctx.mode, lockOrder(requested.filter((c) => isId('con', c)))],
       );
       const knownIds = known.map((k) => k.id);
       const changedRows: Array<{ contact_id: string }> =

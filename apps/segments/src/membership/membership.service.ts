@@ -20,6 +20,7 @@ import type { EntityManager } from 'typeorm';
 import type { Mode } from '@sigil/contracts';
 import { OutboxWriter, type NewEvent } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
+import { contactsByIds, lockOrder } from '../read-model/contacts-by-id';
 import { compileRules, SqlParams, withConsent } from '../rules/rules.compiler';
 import { checkRules, type CheckedNode } from '../rules/rules.validator';
 import { returnedRows } from '@sigil/platform';
@@ -118,7 +119,7 @@ export class MembershipService {
         const p = new SqlParams([tenantId, mode, contactIds]);
         const columns = batch.map((s, j) => `${this.predicateOf(s, p, now)} AS m${j}`).join(', ');
         const rows: Array<Record<string, unknown>> = await manager.query(
-          `SELECT c.id, ${columns} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted`,
+          `SELECT c.id, ${columns} FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted`,
           p.values,
         );
         for (const row of rows) batch.forEach((s, j) => row[`m${j}`] === true && matching.add(`${s.id} ${row['id'] as string}`));
@@ -174,10 +175,11 @@ export class MembershipService {
    * ids simply are not members), locking them FOR SHARE first.
    */
   async reconcileContacts(manager: EntityManager, segment: SegmentDefinition, contactIds: string[], emit: boolean, cause: Cause): Promise<void> {
-    const locked: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) ORDER BY id FOR SHARE`,
-      [segment.tenant_id, segment.mode, contactIds],
-    );
+    const locked: Array<{ id: string }> = await manager.query(`SELECT c.id FROM ${contactsByIds('$3::text[]', { lock: 'SHARE' })}`, [
+      segment.tenant_id,
+      segment.mode,
+      lockOrder(contactIds),
+    ]);
     await this.reconcileLocked(manager, segment, locked.map((r) => r.id), emit, cause);
   }
 
@@ -206,7 +208,7 @@ export class MembershipService {
     const { tenant_id: tenantId, mode } = segment;
     const p = new SqlParams([tenantId, mode, ids]);
     const matches: Array<{ id: string }> = await manager.query(
-      `SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted AND ${this.predicateOf(segment, p)}`,
+      `SELECT c.id FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted AND ${this.predicateOf(segment, p)}`,
       p.values,
     );
     const current: Array<{ contact_id: string }> = await manager.query(
@@ -225,10 +227,11 @@ export class MembershipService {
       [tenantId, mode, segment.id],
     );
     if (Number(dependents[0]!.n) === 0) return;
-    const locked: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) ORDER BY id FOR UPDATE`,
-      [tenantId, mode, changed],
-    );
+    const locked: Array<{ id: string }> = await manager.query(`SELECT c.id FROM ${contactsByIds('$3::text[]', { lock: 'UPDATE' })}`, [
+      tenantId,
+      mode,
+      lockOrder(changed),
+    ]);
     await this.reevaluate(manager, tenantId, mode, locked.map((r) => r.id), (s) => s.segment_refs.includes(segment.id), cause);
   }
 

@@ -11,6 +11,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
 import { OutboxWriter, processNewEvents } from '@sigil/platform';
 import { MembershipService, type Cause } from '../membership/membership.service';
+import { contactsByIds, lockOrder } from './contacts-by-id';
 import { returnedRows } from '@sigil/platform';
 
 export const READ_MODEL_CONSUMER = 'segments.read-model';
@@ -247,8 +248,8 @@ export class ReadModelService {
     for (const [scope, ids] of groupByTenant(inserted.map((r) => ({ tenant_id: r.tenant_id, mode: r.mode, id: r.contact_id })))) {
       const [tenantId, mode] = scope.split(' ') as [string, Mode];
       const locked: Array<{ id: string }> = await manager.query(
-        `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
-        [tenantId, mode, [...new Set(ids)]],
+        `SELECT c.id FROM ${contactsByIds('$3::text[]', { lock: 'UPDATE', liveOnly: true })}`,
+        [tenantId, mode, lockOrder(ids)],
       );
       await this.membership.reevaluate(manager, tenantId, mode, locked.map((r) => r.id), undefined, causes);
     }
