@@ -10,14 +10,15 @@
 import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import type { RequestContext } from '@sigil/contracts';
-import { createDataSource, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, runMigrationsLocked } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, testContext } from '@sigil/testing';
 import type { Clock } from './clock';
-import { MembershipService } from './membership/membership.service';
-import { SegmentBuilder } from './membership/segment-builder';
+import type { MembershipService } from './membership/membership.service';
+import type { SegmentBuilder } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
-import { ExportSnapshots } from './segments/export-snapshots';
-import { SegmentsService } from './segments/segments.service';
+import type { ExportSnapshots } from './segments/export-snapshots';
+import type { SegmentsService } from './segments/segments.service';
+import { segmentsServices } from './test/segments-services';
 
 /** Enough contacts for the planner to weigh a table scan against a chunk's index probes. */
 const CONTACTS = 20000;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   ds = await createDataSource({ url, poolSize: 10, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
   clock = new FixedClock();
-  membership = new MembershipService(new OutboxWriter(), clock);
+  ({ membership, builder, snapshots, segments } = segmentsServices(ds, clock, { chunkSize: 500, sweepIntervalMs: 1000, leaseSeconds: 60 }));
   const candidates = membership.candidates.bind(membership);
   membership.candidates = async (...args) => {
     inCandidates = true;
@@ -59,9 +60,6 @@ beforeAll(async () => {
       inCandidates = false;
     }
   };
-  builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 500, sweepIntervalMs: 1000, leaseSeconds: 60 });
-  snapshots = new ExportSnapshots(ds);
-  segments = new SegmentsService(ds, new OutboxWriter(), membership, builder, clock, snapshots);
   PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, sql: string, params?: unknown[], structured?: boolean) {
     if (recording && !inCandidates) recording.push({ sql, params: params ?? [] });
     return originalQuery.call(this, sql, params, structured);
@@ -163,6 +161,10 @@ describe('date helpers', () => {
 
 // First, while its segment is the only time-dependent one the sweeper visits.
 describe('time sweep over many contacts', () => {
+  afterAll(() => {
+    clock.at = Date.parse(NOW); // the seed's dates are relative to NOW
+  });
+
   it('a relative-date boundary crossed by thousands at once: the sweep reconciles them by index probes, exactly', async () => {
     const rules = { attribute: 'created_at', op: 'older_than_days', value: 100 };
     const { id } = await built(rules);
