@@ -1,4 +1,4 @@
-/** The keys service: tenants, users, sessions, API keys, plans, usage and the audit log. Source of truth for auth. */
+/** The keys service: tenants, users, sessions, API keys, plans, usage, leaked-key reports and the audit log. Source of truth for auth. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
@@ -10,6 +10,8 @@ import { AuditService } from './audit/audit.service';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
+import { LeakedKeysHandlers } from './leaked-keys/leaked-keys.handlers';
+import { LeakedKeysService } from './leaked-keys/leaked-keys.service';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { RetentionSweeper } from './retention/retention.sweeper';
 import { SessionsService } from './sessions/sessions.service';
@@ -41,7 +43,7 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers, LeakedKeysHandlers],
       providers: [
         { provide: KEYS_CONFIG, useValue: config },
         SessionsService,
@@ -49,6 +51,7 @@ export class KeysAppModule {
         UsageService,
         TenantsService,
         MembersService,
+        LeakedKeysService,
         AuditRepository,
         AuditService,
         AuditConsumer,
