@@ -21,7 +21,7 @@ import {
   type TenantSettingsView,
   type UpdateTenantSettingsRequest,
 } from '@sigil/contracts';
-import { Forbidden, NotFound, OutboxWriter } from '@sigil/platform';
+import { Forbidden, NotFound, OutboxWriter, returnedRows } from '@sigil/platform';
 
 interface TenantRow {
   id: string;
@@ -87,9 +87,11 @@ export class TenantsService {
       if (!before) throw new NotFound('tenant', ctx.tenant_id);
       const policy = req.leaked_key_policy ?? before.leaked_key_policy;
       if (policy === before.leaked_key_policy) return toSettingsView(before);
-      const [after]: SettingsRow[] = await m.query(
-        `UPDATE tenants SET leaked_key_policy = $2, settings_updated_at = now() WHERE id = $1 RETURNING leaked_key_policy, settings_updated_at`,
-        [ctx.tenant_id, policy],
+      const [after] = returnedRows<SettingsRow>(
+        await m.query(`UPDATE tenants SET leaked_key_policy = $2, settings_updated_at = now() WHERE id = $1 RETURNING leaked_key_policy, settings_updated_at`, [
+          ctx.tenant_id,
+          policy,
+        ]),
       );
       await this.outbox.append(m, [
         {
