@@ -14,7 +14,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SYSTEM_ACTORS, type LeakedKeyPolicy, type LeakReport, type LeakReportResult, type Mode, type RequestContext } from '@sigil/contracts';
+import { SYSTEM_ACTORS, type LeakedKeyPolicy, type LeakReport, type LeakReportResult, type Mode } from '@sigil/contracts';
 import { OutboxWriter, Unauthenticated, type NewEvent } from '@sigil/platform';
 
 interface LeakedSecretRow {
