@@ -19,6 +19,8 @@ export interface BenchEnv {
   segmentsDatabaseUrl?: string;
   /** The bench stack's keys database (audit log, keys), to seed a large audit log straight into it. */
   keysDatabaseUrl?: string;
+  /** The bench stack's webhooks database, likewise (old deliveries for the purge benchmark). */
+  webhooksDatabaseUrl?: string;
   /** Process ids of the bench stack's services (first replica), e.g. to sample a worker's memory. */
   pids?: Partial<Record<ServiceName, number>>;
 }
