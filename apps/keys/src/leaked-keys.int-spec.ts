@@ -13,6 +13,7 @@ import { KeyRpc, type DomainEvent, type RequestContext } from '@sigil/contracts'
 import { createDataSource, generateApiKey, hashSecret, Metrics, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { randomBytes } from 'node:crypto';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
@@ -20,6 +21,7 @@ import { KeysConfigSchema } from './config';
 import { LeakedKeysService } from './leaked-keys/leaked-keys.service';
 import { KEYS_MIGRATIONS } from './migrations';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 
 let url: string;
@@ -36,10 +38,10 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'keys');
   const outbox = new OutboxWriter();
   sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url }));
-  keys = new ApiKeysService(ds, outbox);
+  keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
   leaks = new LeakedKeysService(ds, outbox);
   tenants = new TenantsService(ds, outbox);
-  audit = new AuditService(new AuditRepository(ds), ds);
+  audit = new AuditService(new AuditRepository(ds));
 });
 
 afterAll(async () => {
