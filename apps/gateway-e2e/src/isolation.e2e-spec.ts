@@ -294,6 +294,10 @@ describe('tenant and mode isolation, every route', () => {
     // An import into A's list is refused before a byte is stored.
     const listImport = await b.api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' }, list_id: aLive.listId }, `email\n${contactInput().email}\n`);
     check(`B imports into A list ${aLive.listId}`, listImport, [400]);
+    // Account settings are the tenant's own: B's change (and A's test mode, refused) leaves A's as they were.
+    check('B changes its leaked_key_policy', await b.api.patch('/v1/settings', { leaked_key_policy: 'notify' }), [200]);
+    check("A's test-mode key changes the account's settings", await (await a.client({ scopes: ['*'], mode: 'test' })).patch('/v1/settings', { leaked_key_policy: 'notify' }), [403]);
+    expect((await a.api.get('/v1/settings')).body.data).toMatchObject({ leaked_key_policy: 'revoke', updated_at: null });
     expect(failures).toEqual([]);
     const aContact = await a.api.get(`/v1/contacts/${aLive.contactId}`);
     expect(aContact.status).toBe(200);
