@@ -1,4 +1,4 @@
-/** The keys service: tenants, users, sessions, API keys, plans, usage and the audit log. Source of truth for auth. */
+/** The keys service: tenants, users, sessions, API keys, plans, usage, leaked-key reports and the audit log. Source of truth for auth. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
@@ -7,9 +7,12 @@ import { AuditConsumer } from './audit/audit.consumer';
 import { AuditHandlers } from './audit/audit.handlers';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
+import { LeakedKeysHandlers } from './leaked-keys/leaked-keys.handlers';
+import { LeakedKeysService } from './leaked-keys/leaked-keys.service';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { RetentionSweeper } from './retention/retention.sweeper';
 import { SessionsService } from './sessions/sessions.service';
@@ -17,6 +20,8 @@ import { TenantsHandlers } from './tenants/tenants.handlers';
 import { MembersHandlers } from './members/members.handlers';
 import { MembersService } from './members/members.service';
 import { TenantsService } from './tenants/tenants.service';
+import { TenantsRepository } from './tenants/tenants.repository';
+import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
 @Module({})
@@ -41,14 +46,18 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers, LeakedKeysHandlers],
       providers: [
         { provide: KEYS_CONFIG, useValue: config },
         SessionsService,
         ApiKeysService,
+        ApiKeysRepository,
+        TenantsRepository,
+        UsageRepository,
         UsageService,
         TenantsService,
         MembersService,
+        LeakedKeysService,
         AuditRepository,
         AuditService,
         AuditConsumer,

@@ -9,10 +9,12 @@ import type { DataSource } from 'typeorm';
 import { KeyRpc, type RequestContext, type SignupResult } from '@sigil/contracts';
 import { createDataSource, hashSecret, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { MembersService } from './members/members.service';
 import { verifyAccessToken } from '@sigil/platform';
@@ -29,7 +31,7 @@ beforeAll(async () => {
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
   await runMigrationsLocked(ds, 'keys');
   sessions = new SessionsService(ds, new OutboxWriter(), KeysConfigSchema.parse({ DATABASE_URL: url }));
-  keys = new ApiKeysService(ds, new OutboxWriter());
+  keys = new ApiKeysService(ds, new OutboxWriter(), new ApiKeysRepository(), new TenantsRepository());
   tenants = new TenantsService(ds, new OutboxWriter());
   members = new MembersService(ds, new OutboxWriter(), sessions, KeysConfigSchema.parse({ DATABASE_URL: url }));
 });
@@ -214,6 +216,8 @@ describe('MembersService', () => {
     const login = await sessions.login({ email, password });
     expect(verifyAccessToken(login.access_token, KeysConfigSchema.parse({}).JWT_SECRET)).toMatchObject({ tid: b.tenant.id, role: 'viewer' });
     const [event] = await ds.query(`SELECT envelope FROM outbox_events WHERE key = $1 AND type = 'member.removed'`, [a.tenant_id]);
-    expect(event.envelope.data).toEqual({ user_id: inA.user.id, email, role: 'developer' });
+    // The event names the membership that ended, as the member's tokens of it do (claim msn): gateways keep those dead.
+    const msn = verifyAccessToken(inA.access_token, KeysConfigSchema.parse({}).JWT_SECRET)!.msn!;
+    expect(event.envelope.data).toEqual({ user_id: inA.user.id, email, role: 'developer', member_since: new Date(msn).toISOString() });
   });
 });

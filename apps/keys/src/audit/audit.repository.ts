@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AuditEntryView, Mode } from '@sigil/contracts';
+import type { AuditActor, AuditEntryView, Mode } from '@sigil/contracts';
 import type { AuditRow } from './audit-entry';
 
 export const AUDIT_WRITER_ROLE = 'sigil_audit_writer';
@@ -29,7 +29,7 @@ interface AuditDbRow {
   mode: Mode;
   occurred_at: Date;
   action: string;
-  actor_type: 'user' | 'api_key';
+  actor_type: AuditActor['type'];
   actor_id: string;
   resource_type: string;
   resource_id: string | null;
@@ -101,6 +101,12 @@ export class AuditRepository {
       params,
     );
     return rows.map(toView);
+  }
+
+  /** Deletes up to `batch` entries older than a year, through the one path the table's triggers allow; returns how many went. */
+  async purgeExpired(batch: number): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT audit_log_purge($1) AS n`, [batch]);
+    return n;
   }
 }
 
