@@ -1,6 +1,7 @@
 /**
  * One delivery attempt, as the queue worker runs it: load the delivery and
- * its endpoint, take a per-endpoint concurrency slot, POST the signed body,
+ * its endpoint, on a per_contact endpoint take its contact's claim (only the
+ * contact's head, one at a time), take a per-endpoint concurrency slot, POST the signed body,
  * and record the attempt and its consequences in one transaction — delivered;
  * retry later (schedule or Retry-After); failed after the last attempt; 410
  * disables the endpoint; an endpoint failing for too long is disabled and
@@ -13,6 +14,7 @@ import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { activeSecrets, type EndpointRow } from '../endpoints/endpoint.row';
 import { signatureHeaders } from '../signing/webhook-signer';
 import type { DeliveryRow } from './delivery.row';
+import { ContactOrdering, type OrderedDelivery } from './contact-ordering';
 import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
 import { EndpointRateLimit } from './endpoint-rate-limit';
 import { parseDuration, RetrySchedule } from './retry-schedule';
@@ -21,7 +23,7 @@ import { WebhookSender, type SendResult } from './webhook-sender';
 export type AttemptResult =
   | { kind: 'skipped' }
   | { kind: 'delivered' }
-  /** The endpoint has all its slots busy: wait (parked) without counting an attempt. */
+  /** The endpoint has all its slots busy, or (per_contact) an earlier delivery of the contact is pending: wait (parked) without counting an attempt. */
   | { kind: 'busy'; delayMs: number }
   | { kind: 'retry'; delayMs: number; error: string }
   | { kind: 'failed'; error: string };
@@ -44,7 +46,17 @@ type Joined = DeliveryRow &
     | 'timeout_ms'
     | 'retry_schedule'
     | 'headers'
+    | 'ordering'
   >;
+
+/** A per_contact claim outlives the attempt's deadline by this much before another delivery may take it. */
+const ORDERING_CLAIM_MARGIN_MS = 15_000;
+
+/** The delivery's place in its contact's queue, when its endpoint orders per contact and the event is about one. */
+function orderedOf(d: Joined): OrderedDelivery | undefined {
+  if (d.ordering !== 'per_contact' || d.contact_id === null || d.seq === null) return undefined;
+  return { id: d.id, endpoint_id: d.endpoint_id, contact_id: d.contact_id, seq: d.seq };
+}
 
 @Injectable()
 export class DeliveryAttemptService {
@@ -54,6 +66,7 @@ export class DeliveryAttemptService {
     private readonly sender: WebhookSender,
     private readonly slots: EndpointConcurrency,
     private readonly rate: EndpointRateLimit,
+    private readonly ordering: ContactOrdering,
     private readonly schedule: RetrySchedule,
     private readonly metrics: Metrics,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
@@ -66,13 +79,18 @@ export class DeliveryAttemptService {
   async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
     const [d] = (await this.dataSource.query(
       `SELECT d.*, e.url, e.enabled, e.secret, e.previous_secret, e.previous_secret_expires_at,
-              e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers
+              e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers, e.ordering
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
         WHERE d.id = $1`,
       [deliveryId],
     )) as Joined[];
+    const ordered = d ? orderedOf(d) : undefined;
     // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
-    if (!d || d.status !== 'pending' || d.generation !== generation) return { kind: 'skipped' };
+    if (!d || d.status !== 'pending' || d.generation !== generation) {
+      // A job retaken after its worker died between recording and releasing: let the contact's queue move on now.
+      if (ordered && d!.status !== 'pending') await this.ordering.release(ordered);
+      return { kind: 'skipped' };
+    }
     // Disabled while queued: kept as `skipped` (no attempt spent), for `recover` after re-enabling.
     if (!d.enabled && d.event_type !== 'webhook.test') {
       await this.dataSource.query(
@@ -80,7 +98,15 @@ export class DeliveryAttemptService {
           WHERE id = $1 AND generation = $2 AND status = 'pending'`,
         [d.id, generation],
       );
+      if (ordered) await this.ordering.release(ordered); // the contact's next delivery is skipped in turn, in order
       return { kind: 'skipped' };
+    }
+
+    const timeoutMs = d.timeout_ms ?? this.config.WEBHOOK_TIMEOUT;
+    // per_contact: only the contact's head, one attempt at a time; the others wait (parked, no attempt spent).
+    if (ordered) {
+      const claim = await this.ordering.claim(ordered, timeoutMs + ORDERING_CLAIM_MARGIN_MS);
+      if (!claim.claimed) return { kind: 'busy', delayMs: jobId ? claim.waitMs : Math.min(claim.waitMs, 500) };
     }
 
     const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined);
@@ -90,7 +116,6 @@ export class DeliveryAttemptService {
     let attemptedAt: Date;
     try {
       // Throttled: wait (no attempt spent) until the endpoint's sliding second has room.
-      const timeoutMs = d.timeout_ms ?? this.config.WEBHOOK_TIMEOUT;
       const admission = d.rate_limit_per_second ? await this.rate.admit(d.endpoint_id, d.rate_limit_per_second, timeoutMs) : undefined;
       if (admission && !admission.admitted) return { kind: 'busy', delayMs: admission.waitMs + Math.floor(Math.random() * 20) };
       attemptedAt = new Date();
@@ -109,6 +134,8 @@ export class DeliveryAttemptService {
     const result = this.judge(sent, failedBefore, d.retry_schedule);
     if (result.kind === 'delivered') await this.recordDelivered(d, sent, attemptedAt);
     else await this.dataSource.transaction((manager) => this.recordFailure(manager, d, sent, attemptedAt, result));
+    // Delivered or failed for good: the contact's next delivery goes. Retrying: it stays the head, the others wait.
+    if (ordered) await this.ordering.release(ordered);
     const outcome: WebhookDeliveryOutcome = result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed';
     this.metrics.recordWebhookDelivery(outcome, sent.latencyMs / 1000);
     return result;

@@ -13,6 +13,7 @@ import { filtersMatching, type DomainEvent } from '@sigil/contracts';
 import { newId } from '@sigil/platform';
 import { DeliveryQueue, type DeliveryJobData } from '../delivery/delivery-queue';
 import { webhookBody } from '../delivery/delivery.row';
+import { contactOf } from './event-contact';
 
 export const FANOUT_CONSUMER = 'webhooks.fanout';
 
@@ -46,7 +47,7 @@ export class FanoutService {
       const newEvents = events.filter((e) => fresh.delete(e.id)); // once each, even if the batch repeats one
       if (newEvents.length) await this.createDeliveries(manager, newEvents);
       return (await manager.query(
-        `SELECT id AS delivery_id, generation FROM webhook_deliveries WHERE event_id = ANY($1::text[]) AND status = 'pending' ORDER BY created_at, id`,
+        `SELECT id AS delivery_id, generation FROM webhook_deliveries WHERE event_id = ANY($1::text[]) AND status = 'pending' ORDER BY seq, id`,
         [[...new Set(events.map((e) => e.id))]],
       )) as DeliveryJobData[];
     });
@@ -72,6 +73,7 @@ export class FanoutService {
       event_type: string;
       body: string;
       status: 'pending' | 'skipped';
+      contact_id: string | null;
     }[] = [];
     for (const event of events) {
       const filters = new Set(filtersMatching(event.type));
@@ -82,17 +84,22 @@ export class FanoutService {
       );
       if (!matching.length) continue;
       const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
+      const contact_id = contactOf(event.type, event.data);
       for (const ep of matching) {
         const status = ep.enabled ? 'pending' : 'skipped';
-        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body, status });
+        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body, status, contact_id });
       }
     }
     if (!rows.length) return;
+    // In the batch's order (the order the events arrived in): `seq` (its default, from a sequence) is a contact's order
+    // on a per_contact endpoint. Rows are produced by the unnest in that order, so its values are drawn in that order.
     await manager.query(
-      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, next_attempt_at, last_error)
-       SELECT r.*, CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-           AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, body, status)
+      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, contact_id, next_attempt_at, last_error)
+       SELECT r.id, r.tenant_id, r.mode, r.endpoint_id, r.event_id, r.event_type, r.body, r.status, r.contact_id,
+              CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           WITH ORDINALITY AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, contact_id, n)
+        ORDER BY r.n
        ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
       [
         rows.map((r) => r.id),
@@ -103,6 +110,7 @@ export class FanoutService {
         rows.map((r) => r.event_type),
         rows.map((r) => r.body),
         rows.map((r) => r.status),
+        rows.map((r) => r.contact_id),
       ],
     );
   }
