@@ -78,8 +78,14 @@ describe('per_contact ordering, two replicas', () => {
     return { ...created, path };
   }
 
+  /** Waits until every claim of the endpoint is released (the receiver sees a request before its outcome is recorded). */
   const claimsLeft = async (endpointId: string) =>
-    ((await harness.dataSource.query(`SELECT count(*)::int AS n FROM webhook_ordering_claims WHERE endpoint_id = $1`, [endpointId])) as { n: number }[])[0]!.n;
+    eventually(
+      async () =>
+        ((await harness.dataSource.query(`SELECT count(*)::int AS n FROM webhook_ordering_claims WHERE endpoint_id = $1`, [endpointId])) as { n: number }[])[0]!.n,
+      (n) => n === 0,
+      { timeoutMs: 10_000, stepMs: 50 },
+    );
 
   it("holds a failing contact's later deliveries until its head succeeds, in order, while other contacts and contact-less events flow", async () => {
     const ctx = testContext();
@@ -148,10 +154,15 @@ describe('per_contact ordering, two replicas', () => {
     onFirst.mockRestore();
     onSecond.mockRestore();
     expect(receiver.maxConcurrent(target.path)).toBeGreaterThan(1);
-    const [counts] = (await harness.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM webhook_deliveries WHERE endpoint_id = $1`,
-      [target.id],
-    )) as { delivered: number; total: number }[];
+    const counts = await eventually(
+      async () =>
+        ((await harness.dataSource.query(
+          `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM webhook_deliveries WHERE endpoint_id = $1`,
+          [target.id],
+        )) as { delivered: number; total: number }[])[0]!,
+      (c) => c.delivered === total,
+      { timeoutMs: 10_000, stepMs: 50 },
+    );
     expect(counts).toEqual({ delivered: total, total });
     expect(await claimsLeft(target.id)).toBe(0);
   });
