@@ -1,6 +1,7 @@
 /**
  * Fan-out of domain events (a consumed batch at a time): record each in the
- * inbox (once per event id), create one delivery per matching endpoint of
+ * inbox (once per event id), store its body once (if any endpoint gets it),
+ * create one delivery per matching endpoint of
  * its tenant and mode — `skipped` for a disabled endpoint, so `recover` can
  * send it after re-enabling — and queue a job per pending delivery. Resolves only once the
  * jobs are in Redis, so the Kafka offset is committed after that; a
@@ -71,10 +72,11 @@ export class FanoutService {
       endpoint_id: string;
       event_id: string;
       event_type: string;
-      body: string;
       status: 'pending' | 'skipped';
       contact_id: string | null;
     }[] = [];
+    // One stored body per event, however many endpoints receive it.
+    const bodies = new Map<string, { tenant_id: string; body: string }>();
     for (const event of events) {
       const filters = new Set(filtersMatching(event.type));
       // An endpoint never gets the attempt_exhausted of its own deliveries: a failing endpoint would feed itself forever.
@@ -83,22 +85,26 @@ export class FanoutService {
         (ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.id !== about && ep.events.some((f) => filters.has(f)),
       );
       if (!matching.length) continue;
-      const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
+      bodies.set(event.id, { tenant_id: event.tenant_id, body: webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data }) });
       const contact_id = contactOf(event.type, event.data);
       for (const ep of matching) {
         const status = ep.enabled ? 'pending' : 'skipped';
-        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body, status, contact_id });
+        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, status, contact_id });
       }
     }
     if (!rows.length) return;
     // In the batch's order (the order the events arrived in): `seq` (its default, from a sequence) is a contact's order
     // on a per_contact endpoint. Rows are produced by the unnest in that order, so its values are drawn in that order.
     await manager.query(
-      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, contact_id, next_attempt_at, last_error)
-       SELECT r.id, r.tenant_id, r.mode, r.endpoint_id, r.event_id, r.event_type, r.body, r.status, r.contact_id,
+      `WITH bodies AS (
+         INSERT INTO webhook_event_bodies (event_id, tenant_id, body)
+         SELECT * FROM unnest($9::text[], $10::text[], $11::text[]) ON CONFLICT (event_id) DO NOTHING
+       )
+       INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, status, contact_id, next_attempt_at, last_error)
+       SELECT r.id, r.tenant_id, r.mode, r.endpoint_id, r.event_id, r.event_type, r.status, r.contact_id,
               CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-           WITH ORDINALITY AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, contact_id, n)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           WITH ORDINALITY AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, status, contact_id, n)
         ORDER BY r.n
        ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
       [
@@ -108,9 +114,11 @@ export class FanoutService {
         rows.map((r) => r.endpoint_id),
         rows.map((r) => r.event_id),
         rows.map((r) => r.event_type),
-        rows.map((r) => r.body),
         rows.map((r) => r.status),
         rows.map((r) => r.contact_id),
+        [...bodies.keys()],
+        [...bodies.values()].map((b) => b.tenant_id),
+        [...bodies.values()].map((b) => b.body),
       ],
     );
   }

@@ -8,8 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * contact) be in flight at a time. Rows older than this migration keep a null
  * `seq` and `contact_id`: they are never ordered.
  */
-export class PerContactOrdering1765000000440 implements MigrationInterface {
-  name = 'PerContactOrdering1765000000440';
+export class PerContactOrdering1765300000520 implements MigrationInterface {
+  name = 'PerContactOrdering1765300000520';
 
   async up(q: QueryRunner): Promise<void> {
     // A constant default: no table rewrite.
