@@ -153,6 +153,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.revoked': EventTopics.keys,
   'tenant.plan_changed': EventTopics.keys,
   'member.invited': EventTopics.keys,
+  'member.invitation_revoked': EventTopics.keys,
   'member.joined': EventTopics.keys,
   'member.role_changed': EventTopics.keys,
   'member.removed': EventTopics.keys,

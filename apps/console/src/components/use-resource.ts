@@ -1,4 +1,4 @@
-/** Loads a resource when the page (or the session's mode) changes, with reload, progress and error state. */
+/** Loads a resource when the page (or the session's mode or tenant) changes, with reload, progress and error state. */
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError } from '../api/http';
 import { useSession } from '../session/session-context';
@@ -12,12 +12,12 @@ export interface Resource<T> {
 }
 
 export function useResource<T>(load: () => Promise<T>, deps: unknown[] = []): Resource<T> {
-  const { mode } = useSession();
+  const { mode, tenantId } = useSession();
   const [data, setData] = useState<T | undefined>();
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | undefined>();
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const stableLoad = useCallback(load, [mode, ...deps]);
+  const stableLoad = useCallback(load, [mode, tenantId, ...deps]);
   const reload = useCallback(async () => {
     setLoading(true);
     try {
