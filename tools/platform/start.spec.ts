@@ -54,18 +54,27 @@ function gatewayEnv(extra: Record<string, string> = {}, dir = sandbox(), keep = 
   }
 }
 
+/** Sends a signal; false when the process is already gone. */
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function stopStandIns(dir: string, keep: boolean): void {
   {
     // The stand-in services keep running, as real ones would (start.sh checks they are alive).
     const runDir = join(dir, '.infra/run');
-    for (const f of existsSync(runDir) ? readdirSync(runDir) : []) {
-      try {
-        process.kill(Number(readFileSync(join(runDir, f), 'utf8')), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    if (!keep) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    const pids = (existsSync(runDir) ? readdirSync(runDir) : []).map((f) => Number(readFileSync(join(runDir, f), 'utf8')));
+    for (const pid of pids) signal(pid, 'SIGKILL');
+    // A killed stand-in may still be writing its log for a moment: removing the directory under it failed
+    // with ENOTEMPTY now and then. Wait until every one is gone (at most 5 s), then remove.
+    const until = Date.now() + 5000;
+    while (pids.some((pid) => signal(pid, 0)) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    if (!keep) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
 

@@ -1,3 +1,5 @@
+// First: kafkajs must load with the send fix in place (see the file).
+import './kafka/kafkajs-send-messages.fix';
 export * from './config/config.loader';
 export * from './errors/domain-errors';
 export * from './errors/validation';
@@ -6,6 +8,7 @@ export * from './logging/request-context';
 export * from './ids';
 export * from './kafka/kafka.config';
 export { KafkajsConsumerGroup, kafkajsRecoverFromFetch } from './kafka/kafkajs-fetch-recovery.fix';
+export { assertKafkajsSendFix } from './kafka/kafkajs-send-messages.fix';
 export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc-handlers';
