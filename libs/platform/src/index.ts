@@ -33,6 +33,7 @@ export * from './metrics';
 export * from './tracing';
 export * from './database/returned-rows';
 export * from './database/pg-errors';
+export * from './database/tenant-scope';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';
