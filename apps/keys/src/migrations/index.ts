@@ -8,6 +8,7 @@ import { Members1764100000600 } from './1764100000600-members';
 import { AuditLog1764900000100 } from './1764900000100-audit-log';
 import { AuditActorAction1764900000200 } from './1764900000200-audit-actor-action';
 import { InvitationRevoked1764990000400 } from './1764990000400-invitation-revoked';
+import { LeakedKeys1765000000100 } from './1765000000100-leaked-keys';
 
 export const KEYS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -19,4 +20,5 @@ export const KEYS_MIGRATIONS = [
   AuditLog1764900000100,
   AuditActorAction1764900000200,
   InvitationRevoked1764990000400,
+  LeakedKeys1765000000100,
 ];

@@ -73,6 +73,8 @@ from .segments_history_interval import SegmentsHistoryInterval
 from .segments_preview_body import SegmentsPreviewBody
 from .segments_update_body import SegmentsUpdateBody
 from .session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
+from .settings_update_body import SettingsUpdateBody
+from .settings_update_body_leaked_key_policy import SettingsUpdateBodyLeakedKeyPolicy
 from .subscriptions_confirm_body import SubscriptionsConfirmBody
 from .subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
 from .suppressions_create_body import SuppressionsCreateBody
@@ -154,6 +156,8 @@ __all__ = (
     "SegmentsPreviewBody",
     "SegmentsUpdateBody",
     "SessionSwitchSwitchTenantBody",
+    "SettingsUpdateBody",
+    "SettingsUpdateBodyLeakedKeyPolicy",
     "SubscriptionsConfirmBody",
     "SubscriptionsUnsubscribeBody",
     "SuppressionsCreateBody",
