@@ -120,6 +120,10 @@ const RESERVED = new Set<string>(RESERVED_WEBHOOK_HEADERS);
 export const REDACTED_HEADER_VALUE = '[redacted]';
 
 const MAX_DURATION_MS = 24 * 3_600_000;
+
+/** How an endpoint's deliveries are ordered (SPEC §14); `none` is the default. */
+export const WEBHOOK_ORDERINGS = ['none', 'per_contact'] as const;
+export type WebhookOrdering = (typeof WEBHOOK_ORDERINGS)[number];
 /** `500ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of milliseconds. */
 export function parseDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
@@ -159,6 +163,13 @@ const policy = {
     .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
     .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, 'header names must differ (case-insensitively)')
     .nullable(),
+  /**
+   * `per_contact`: the deliveries about one contact go one at a time, in event order (a failing one holds back only
+   * its contact's later ones); `none`: each delivery independently, as fast as the endpoint allows.
+   */
+  ordering: z
+    .enum(WEBHOOK_ORDERINGS)
+    .describe('`per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.'),
 };
 
 export const CreateWebhookSchema = z
@@ -172,6 +183,7 @@ export const CreateWebhookSchema = z
     timeout_ms: policy.timeout_ms.optional(),
     retry_schedule: policy.retry_schedule.optional(),
     headers: policy.headers.optional(),
+    ordering: policy.ordering.optional(),
   })
   .strict();
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookSchema>;
@@ -188,6 +200,7 @@ export const UpdateWebhookSchema = z
     retry_schedule: policy.retry_schedule.optional(),
     /** Replaces every custom header (null removes them). */
     headers: policy.headers.optional(),
+    ordering: policy.ordering.optional(),
   })
   .strict();
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookSchema>;
@@ -252,6 +265,8 @@ export interface WebhookView {
   retry_schedule: string[] | null;
   /** Custom header names, each value shown as `[redacted]`. */
   headers: Record<string, string>;
+  /** `per_contact`: one delivery at a time per contact, in event order; `none`: unordered. */
+  ordering: WebhookOrdering;
   created_at: string;
   updated_at: string;
 }

@@ -5331,6 +5331,11 @@ export interface operations {
                     headers?: {
                         [key: string]: string;
                     } | null;
+                    /**
+                     * @description `per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.
+                     * @enum {string}
+                     */
+                    ordering?: "none" | "per_contact";
                 };
             };
         };
@@ -5482,6 +5487,11 @@ export interface operations {
                     headers?: {
                         [key: string]: string;
                     } | null;
+                    /**
+                     * @description `per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.
+                     * @enum {string}
+                     */
+                    ordering?: "none" | "per_contact";
                 };
             };
         };

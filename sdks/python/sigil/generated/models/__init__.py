@@ -82,11 +82,13 @@ from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .webhooks_create_body import WebhooksCreateBody
 from .webhooks_create_body_headers_type_0 import WebhooksCreateBodyHeadersType0
+from .webhooks_create_body_ordering import WebhooksCreateBodyOrdering
 from .webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from .webhooks_recover_body import WebhooksRecoverBody
 from .webhooks_stats_window import WebhooksStatsWindow
 from .webhooks_update_body import WebhooksUpdateBody
 from .webhooks_update_body_headers_type_0 import WebhooksUpdateBodyHeadersType0
+from .webhooks_update_body_ordering import WebhooksUpdateBodyOrdering
 
 __all__ = (
     "ApiKeysCreateBody",
@@ -165,9 +167,11 @@ __all__ = (
     "UsageUsageInterval",
     "WebhooksCreateBody",
     "WebhooksCreateBodyHeadersType0",
+    "WebhooksCreateBodyOrdering",
     "WebhooksListDeliveriesStatus",
     "WebhooksRecoverBody",
     "WebhooksStatsWindow",
     "WebhooksUpdateBody",
     "WebhooksUpdateBodyHeadersType0",
+    "WebhooksUpdateBodyOrdering",
 )
