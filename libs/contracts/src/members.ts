@@ -15,7 +15,10 @@ export const MemberPatterns = {
   listMembers: qualify('keys.members.list'),
   updateMember: qualify('keys.members.update'),
   removeMember: qualify('keys.members.remove'),
+  listInvitations: qualify('keys.members.invitations.list'),
+  revokeInvitation: qualify('keys.members.invitations.revoke'),
   switchTenant: qualify('keys.auth.switch'),
+  listTenants: qualify('keys.auth.tenants'),
 } as const satisfies Record<string, string>;
 
 /** An invitation lives a week, like a refresh token. */
@@ -56,6 +59,10 @@ export const SwitchTenantSchema = z.object({ tenant_id: z.string().max(64) }).st
 export type SwitchTenantRequest = z.infer<typeof SwitchTenantSchema>;
 
 const UserIdParams = z.object({ user_id: z.string() });
+const InvitationIdParams = z.object({ invitation_id: z.string() });
+
+export const ListInvitationsQuerySchema = ListMembersQuerySchema;
+export type ListInvitationsQuery = ListMembersQuery;
 
 export interface MemberView {
   user_id: string;
@@ -74,6 +81,22 @@ export interface InvitationView {
   token: string;
 }
 
+/** A pending invitation (not accepted, revoked or expired) as the list shows it: never its token. */
+export type PendingInvitationView = Omit<InvitationView, 'token'> & {
+  /** The user who invited, or null (an API key). */
+  invited_by: string | null;
+};
+
+/** A tenant the session's user belongs to (`GET /v1/auth/tenants`), for switching with `POST /v1/auth/switch`. */
+export interface UserTenantView {
+  id: string;
+  name: string;
+  role: Role;
+  /** Whether the calling session is in this tenant. */
+  current: boolean;
+  joined_at: string;
+}
+
 export interface AcceptedInvitation extends SessionTokens {
   tenant: { id: string; name: string };
   user: { id: string; email: string; role: Role };
@@ -85,5 +108,8 @@ export const MemberRpc = {
   listMembers: defineRpc(MemberPatterns.listMembers, z.object({ query: ListMembersQuerySchema }), replyOf<MemberView[]>()),
   updateMember: defineRpc(MemberPatterns.updateMember, z.object({ params: UserIdParams, body: UpdateMemberSchema }), replyOf<MemberView>()),
   removeMember: defineRpc(MemberPatterns.removeMember, z.object({ params: UserIdParams }), replyOf<{ removed: boolean }>()),
+  listInvitations: defineRpc(MemberPatterns.listInvitations, z.object({ query: ListInvitationsQuerySchema }), replyOf<PendingInvitationView[]>()),
+  revokeInvitation: defineRpc(MemberPatterns.revokeInvitation, z.object({ params: InvitationIdParams }), replyOf<{ revoked: boolean }>()),
   switchTenant: defineRpc(MemberPatterns.switchTenant, z.object({ body: SwitchTenantSchema }), replyOf<SessionTokens>()),
+  listTenants: defineRpc(MemberPatterns.listTenants, z.object({}), replyOf<UserTenantView[]>()),
 } as const;
