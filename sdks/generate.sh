@@ -38,8 +38,10 @@ node -e '
   delete doc.components.schemas.JsonValue;
   fs.writeFileSync(process.argv[2], JSON.stringify(open(doc)));
 ' "$OUT/openapi.json" "$SDK_DOC"
-npx --no-install openapi-typescript "$SDK_DOC" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
-  npx --no-install openapi-typescript "$SDK_DOC" -o "$OUT/typescript/src/generated/openapi.ts"
+# --root-types: every schema is also exported by its name (`Contact`), for the facade's users.
+TS_FLAGS=(--root-types --root-types-no-schema-prefix)
+npx --no-install openapi-typescript "$SDK_DOC" "${TS_FLAGS[@]}" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
+  npx --no-install openapi-typescript "$SDK_DOC" "${TS_FLAGS[@]}" -o "$OUT/typescript/src/generated/openapi.ts"
 PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$SDK_DOC" --meta none \
   --output-path "$OUT/python/sigil/generated" --config sdks/python/generator.yml --overwrite >/dev/null
 rm -f "$SDK_DOC"

@@ -31,7 +31,7 @@ export class MembersController {
   @Post('invitations')
   @HttpCode(201)
   @RequireScope('members:write')
-  @ApiDoc({ tag: 'Members', summary: 'Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7 days), shown once', body: InviteMemberSchema, status: 201 })
+  @ApiDoc({ rpc: MemberRpc.invite, tag: 'Members', summary: 'Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7 days), shown once', body: InviteMemberSchema, status: 201 })
   invite(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<InvitationView>> {
     return forward(this.rpc, MemberRpc.invite, ctx, { body });
   }
@@ -40,21 +40,21 @@ export class MembersController {
   @HttpCode(200)
   @Public()
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Members', summary: 'Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns session tokens in the inviting tenant', body: AcceptInvitationSchema })
+  @ApiDoc({ rpc: MemberRpc.acceptInvitation, tag: 'Members', summary: 'Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns session tokens in the inviting tenant', body: AcceptInvitationSchema })
   accept(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<AcceptedInvitation>> {
     return forward(this.rpc, MemberRpc.acceptInvitation, { tenant_id: 'anonymous', mode: 'live', request_id: req.id }, { body });
   }
 
   @Get()
   @RequireScope('members:read')
-  @ApiDoc({ tag: 'Members', summary: 'List the members and their roles', query: ListMembersQuerySchema, paginated: true })
+  @ApiDoc({ rpc: MemberRpc.listMembers, tag: 'Members', summary: 'List the members and their roles', query: ListMembersQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<MemberView[]>> {
     return forward(this.rpc, MemberRpc.listMembers, ctx, { query });
   }
 
   @Patch(':user_id')
   @RequireScope('members:write')
-  @ApiDoc({ tag: 'Members', summary: "Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the owner only)", body: UpdateMemberSchema })
+  @ApiDoc({ rpc: MemberRpc.updateMember, tag: 'Members', summary: "Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the owner only)", body: UpdateMemberSchema })
   update(@Ctx() ctx: RequestContext, @Param('user_id') userId: string, @Body() body: unknown): Promise<RouteResult<MemberView>> {
     return forward(this.rpc, MemberRpc.updateMember, ctx, { params: { user_id: userId }, body });
   }
@@ -62,7 +62,7 @@ export class MembersController {
   @Delete(':user_id')
   @HttpCode(204)
   @RequireScope('members:write')
-  @ApiDoc({ tag: 'Members', summary: 'Remove a member: their sessions in this tenant end at every gateway within 1 s', status: 204 })
+  @ApiDoc({ rpc: MemberRpc.removeMember, tag: 'Members', summary: 'Remove a member: their sessions in this tenant end at every gateway within 1 s', status: 204 })
   async remove(@Ctx() ctx: RequestContext, @Param('user_id') userId: string): Promise<void> {
     await forward(this.rpc, MemberRpc.removeMember, ctx, { params: { user_id: userId } });
   }

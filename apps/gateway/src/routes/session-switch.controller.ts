@@ -15,7 +15,7 @@ export class SessionSwitchController {
   @Post('switch')
   @HttpCode(200)
   @AnyScope()
-  @ApiDoc({ tag: 'Auth', summary: 'Switch tenants: new session tokens in another tenant the user is a member of (a user session only; 404 for a tenant they do not belong to)', body: SwitchTenantSchema })
+  @ApiDoc({ rpc: MemberRpc.switchTenant, tag: 'Auth', summary: 'Switch tenants: new session tokens in another tenant the user is a member of (a user session only; 404 for a tenant they do not belong to)', body: SwitchTenantSchema })
   switchTenant(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return forward(this.rpc, MemberRpc.switchTenant, ctx, { body });
   }

@@ -25,7 +25,7 @@ export class SubscriptionsController {
   @Post('confirm')
   @HttpCode(200)
   @LimitByIp('subscriptions', 'SUBSCRIPTION_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Subscriptions', summary: 'Confirm a double opt-in with its token (no credential): the contact becomes subscribed', body: SubscriptionTokenSchema })
+  @ApiDoc({ rpc: ContactRpc.confirmSubscription, tag: 'Subscriptions', summary: 'Confirm a double opt-in with its token (no credential): the contact becomes subscribed', body: SubscriptionTokenSchema })
   confirm(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SubscriptionChangeView>> {
     return forward(this.rpc, ContactRpc.confirmSubscription, anonymous(req), { params: { client_ip: req.ip ?? null }, body });
   }
@@ -33,7 +33,7 @@ export class SubscriptionsController {
   @Post('unsubscribe')
   @HttpCode(200)
   @LimitByIp('subscriptions', 'SUBSCRIPTION_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Subscriptions', summary: 'One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed', body: SubscriptionTokenSchema })
+  @ApiDoc({ rpc: ContactRpc.unsubscribe, tag: 'Subscriptions', summary: 'One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed', body: SubscriptionTokenSchema })
   unsubscribe(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SubscriptionChangeView>> {
     return forward(this.rpc, ContactRpc.unsubscribe, anonymous(req), { params: { client_ip: req.ip ?? null }, body });
   }

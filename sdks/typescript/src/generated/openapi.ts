@@ -249,7 +249,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Revoke an API key (effective at every gateway within 1 s)
+         * Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked
          * @description Requires the `keys:write` scope.
          */
         delete: operations["apiKeys_revoke"];
@@ -1267,22 +1267,616 @@ export interface components {
             total?: number;
             has_more?: boolean;
             next_cursor?: string | null;
+            prev_cursor?: string | null;
         };
-        Envelope: {
-            data: unknown;
-            meta: components["schemas"]["Meta"];
-            links?: {
+        PlatformHealth: {
+            /** @enum {string} */
+            status: "up" | "down";
+            /** @description `gateway` and each service. */
+            services: {
+                [key: string]: "up" | "down";
+            };
+        };
+        TenantLimits: {
+            requests_per_minute: number;
+            requests_per_day: number;
+            max_active_keys: number;
+        };
+        SignupResult: {
+            /** @constant */
+            token_type: "Bearer";
+            access_token: string;
+            refresh_token: string;
+            expires_in: number;
+            refresh_expires_in: number;
+            /**
+             * @description The mode the session acts in (carried in the access token).
+             * @enum {string}
+             */
+            mode: "live" | "test";
+            tenant: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                plan: "starter" | "pro" | "agency";
+                limits?: components["schemas"]["TenantLimits"];
+            };
+            user: {
+                id: string;
+                email: string;
+                /** @constant */
+                role: "owner";
+            };
+        };
+        SessionTokens: {
+            /** @constant */
+            token_type: "Bearer";
+            access_token: string;
+            refresh_token: string;
+            expires_in: number;
+            refresh_expires_in: number;
+            /**
+             * @description The mode the session acts in (carried in the access token).
+             * @enum {string}
+             */
+            mode: "live" | "test";
+        };
+        LogoutResult: {
+            revoked: boolean;
+        };
+        Me: {
+            tenant: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                plan: "starter" | "pro" | "agency";
+                limits: components["schemas"]["TenantLimits"];
+            };
+            /** @enum {string} */
+            mode: "live" | "test";
+            credential: {
+                /** @constant */
+                type: "api_key";
+                id: string;
+                prefix: string;
+                /** @enum {string} */
+                environment: "live" | "test";
+                scopes: string[];
+                rate_limit_per_minute: number | null;
+                expires_at: string | null;
+            } | {
+                /** @constant */
+                type: "user";
+                id: string;
+                email: string;
+                role: string;
+            };
+        };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The invitation token, shown once: the invitee presents it to `POST /v1/members/invitations/accept`. */
+            token: string;
+        };
+        AcceptedInvitation: {
+            /** @constant */
+            token_type: "Bearer";
+            access_token: string;
+            refresh_token: string;
+            expires_in: number;
+            refresh_expires_in: number;
+            /**
+             * @description The mode the session acts in (carried in the access token).
+             * @enum {string}
+             */
+            mode: "live" | "test";
+            tenant: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "developer" | "viewer";
+            };
+        };
+        Member: {
+            user_id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** Format: date-time */
+            joined_at: string;
+        };
+        ApiKeyWithSecret: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            environment: "live" | "test";
+            prefix: string;
+            last4: string;
+            scopes: string[];
+            rate_limit_per_minute: number | null;
+            /** @description Networks the key may be used from; null: anywhere. */
+            allowed_cidrs: string[] | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            expires_at: string | null;
+            last_used_at: string | null;
+            revoked_at: string | null;
+            /** @description The secret, shown only on creation and rotation. */
+            key: string;
+            /** @description Rotation: until when the previous secret still works. */
+            previous_key_expires_at?: string | null;
+        };
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            environment: "live" | "test";
+            prefix: string;
+            last4: string;
+            scopes: string[];
+            rate_limit_per_minute: number | null;
+            /** @description Networks the key may be used from; null: anywhere. */
+            allowed_cidrs: string[] | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            expires_at: string | null;
+            last_used_at: string | null;
+            revoked_at: string | null;
+        };
+        UsageDay: {
+            credential_id: string;
+            /** Format: date */
+            day: string;
+            "2xx": number;
+            "3xx": number;
+            "4xx": number;
+            "5xx": number;
+            total: number;
+        };
+        UsageSeriesRow: {
+            credential_id: string;
+            /** Format: date-time */
+            at: string;
+            total: number;
+            outcomes?: {
+                ok: number;
+                unauthorized: number;
+                forbidden: number;
+                rate_limited: number;
+                invalid: number;
+                not_found: number;
+                error: number;
+            };
+            /** @description With `group_by=route`: `METHOD /path/template` → count. */
+            routes?: {
+                [key: string]: number;
+            };
+        };
+        /** @description Without `interval`/`group_by`: per credential per day by status class; with them: the series. */
+        UsageReport: components["schemas"]["UsageDay"][] | components["schemas"]["UsageSeriesRow"][];
+        AuditEntry: {
+            id: string;
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key";
+                id: string;
+            };
+            resource: {
+                type: string;
+                id: string | null;
+            };
+            /** @enum {string} */
+            mode: "live" | "test";
+            ip: string | null;
+            user_agent: string | null;
+            request_id: string | null;
+            /** @description What changed (secrets redacted). */
+            changes: {
+                before?: unknown;
+                after?: unknown;
+            };
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description A contact; `version` rises with every change. */
+        Contact: {
+            id: string;
+            /** @description The caller's own id of this contact (unique per tenant and mode), or null. */
+            external_id: string | null;
+            email: string;
+            first_name: string | null;
+            last_name: string | null;
+            phone: string | null;
+            tags: string[];
+            /** @description Values by custom field key: text, number, boolean, date (ISO), select or multi-select. */
+            custom_fields: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /**
+             * @description Whether the contact may be emailed: only `subscribed` may (and only when not suppressed).
+             * @enum {string}
+             */
+            subscription_status: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+            /** @description A suppression of the tenant matches the contact's email or its domain. */
+            suppressed: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Monotonic per contact: drop an event older than the version you hold. */
+            version: number;
+        };
+        BatchUpsertResult: {
+            results: {
+                index: number;
+                /** @enum {string} */
+                status: "created" | "updated" | "error";
+                id?: string;
+                error?: {
+                    code: string;
+                    message: string;
+                    details?: {
+                        field: string;
+                        code: string;
+                        message: string;
+                    }[];
+                    existing_id?: string;
+                };
+            }[];
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+        };
+        MergeResult: {
+            contact: components["schemas"]["Contact"];
+            merged_ids: string[];
+        };
+        Activity: {
+            id: string;
+            contact_id: string;
+            type: string;
+            /** Format: date-time */
+            occurred_at: string;
+            properties: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        ConsentRecord: {
+            /** @enum {string} */
+            status: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+            source: string;
+            ip: string | null;
+            actor: string;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        SubscriptionToken: {
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        SubscriptionChange: {
+            contact_id: string;
+            /** @enum {string} */
+            subscription_status: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+        };
+        Suppression: {
+            id: string;
+            email: string | null;
+            domain: string | null;
+            reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CustomField: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
+            options: string[] | null;
+            required: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CustomFieldAggregate: {
+            key: string;
+            /** @enum {string} */
+            type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
+            count: number;
+            distinct: number;
+            min: (number | string) | null;
+            max: (number | string) | null;
+            avg: (number | string) | null;
+            sum: number | null;
+            top_values: {
+                value: string | number | boolean | string[] | null;
+                count: number;
+            }[];
+        };
+        Import: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** @enum {string} */
+            format: "csv" | "ndjson";
+            /** @enum {string} */
+            mode: "upsert" | "create" | "update";
+            /** @enum {string} */
+            match_on: "email" | "external_id";
+            /** @description Data rows in the file (header and blank lines not counted). */
+            rows_total: number;
+            rows_processed: number;
+            created: number;
+            updated: number;
+            failed: number;
+            bytes: number;
+            /** @description Why the job failed (never for a bad row: those are in the error report). */
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+        };
+        List: {
+            id: string;
+            name: string;
+            description: string | null;
+            member_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ListMembersChange: {
+            list_id: string;
+            results: {
+                contact_id: string;
+                /** @enum {string} */
+                status: "added" | "already_member" | "removed" | "not_member" | "not_found";
+            }[];
+            /** @description How many ids changed membership. */
+            changed: number;
+        };
+        /** @description A contact as the segments read model holds it. */
+        ListMember: {
+            id: string;
+            email: string;
+            first_name: string | null;
+            last_name: string | null;
+            phone: string | null;
+            tags: string[];
+            /** @description Values by custom field key: text, number, boolean, date (ISO), select or multi-select. */
+            custom_fields: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            added_at: string;
+        };
+        Segment: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** @description The rule tree as saved: a condition, `{"not": …}`, or `{"and"|"or": [...]}` (docs/segments.md has every form). */
+            rules?: Record<string, never>;
+            include_unsubscribed: boolean;
+            /** @enum {string} */
+            status: "building" | "ready";
+            /** @description Materialised members; while `building`, the part built so far. */
+            member_count: number;
+            built_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A contact as the segments read model holds it. */
+        SegmentContact: {
+            id: string;
+            email: string;
+            first_name: string | null;
+            last_name: string | null;
+            phone: string | null;
+            tags: string[];
+            /** @description Values by custom field key: text, number, boolean, date (ISO), select or multi-select. */
+            custom_fields: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SegmentPreview: {
+            count: number;
+            contacts: components["schemas"]["SegmentContact"][];
+        };
+        SegmentCount: {
+            segment_id: string;
+            count: number;
+            /** @enum {string} */
+            status: "building" | "ready";
+        };
+        SegmentHistoryPoint: {
+            /** Format: date-time */
+            at: string;
+            entered: number;
+            exited: number;
+            total: number;
+        };
+        ContactSegment: {
+            segment_id: string;
+            name: string;
+            /** Format: date-time */
+            since: string;
+        };
+        WebhookWithSecret: {
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            enabled: boolean;
+            /** @description Why Sigil disabled the endpoint (`gone`, `failing`), or null. */
+            disabled_reason: string | null;
+            /** @description Since when every attempt has failed, or null. */
+            failing_since: string | null;
+            rate_limit_per_second: number | null;
+            max_in_flight: number | null;
+            timeout_ms: number | null;
+            retry_schedule: string[] | null;
+            /** @description Custom header names; every value shows as `[redacted]`. */
+            headers: {
                 [key: string]: string;
             };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The signing secret (`whsec_…`), shown only on creation and rotation. */
+            secret: string;
+            /** @description Rotation: until when the previous secret keeps signing too. */
+            previous_secret_expires_at?: string | null;
         };
-        ListEnvelope: {
-            data: unknown[];
-            meta: components["schemas"]["Meta"];
-            links?: {
-                self?: string;
-                next?: string;
-                prev?: string;
+        Webhook: {
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            enabled: boolean;
+            /** @description Why Sigil disabled the endpoint (`gone`, `failing`), or null. */
+            disabled_reason: string | null;
+            /** @description Since when every attempt has failed, or null. */
+            failing_since: string | null;
+            rate_limit_per_second: number | null;
+            max_in_flight: number | null;
+            timeout_ms: number | null;
+            retry_schedule: string[] | null;
+            /** @description Custom header names; every value shows as `[redacted]`. */
+            headers: {
+                [key: string]: string;
             };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Delivery: {
+            id: string;
+            webhook_id: string;
+            event_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed" | "skipped";
+            attempt_count: number;
+            last_status_code: number | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            delivered_at: string | null;
+        };
+        WebhookPayload: {
+            id: string;
+            type: string;
+            /** Format: date-time */
+            created_at: string;
+            data?: unknown;
+        };
+        DeliveryAttempt: {
+            attempt: number;
+            /** Format: date-time */
+            attempted_at: string;
+            status_code: number | null;
+            latency_ms: number;
+            response_body: string | null;
+            error: string | null;
+        };
+        DeliveryDetail: {
+            id: string;
+            webhook_id: string;
+            event_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed" | "skipped";
+            attempt_count: number;
+            last_status_code: number | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            delivered_at: string | null;
+            payload: components["schemas"]["WebhookPayload"];
+            attempts: components["schemas"]["DeliveryAttempt"][];
+        };
+        Recovery: {
+            id: string;
+            webhook_id: string;
+            /** @enum {string} */
+            status: "running" | "completed";
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            /** @description Failed or skipped deliveries in the window when the recovery started. */
+            total: number;
+            /** @description Deliveries queued again so far. */
+            recovered: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            completed_at: string | null;
+        };
+        WebhookStats: {
+            /** @enum {string} */
+            window: "1h" | "24h" | "7d";
+            delivered: number;
+            failed: number;
+            retrying: number;
+            success_rate: number | null;
+            p50_ms: number | null;
+            p99_ms: number | null;
+        };
+        EventType: {
+            type: string;
+            description: string;
+            /** @description JSON Schema (draft-07) of the event's `data`. */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @description An example `data`. */
+            example?: unknown;
         };
         Error: {
             error: {
@@ -1585,6 +2179,65 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Meta = components['schemas']['Meta'];
+export type PlatformHealth = components['schemas']['PlatformHealth'];
+export type TenantLimits = components['schemas']['TenantLimits'];
+export type SignupResult = components['schemas']['SignupResult'];
+export type SessionTokens = components['schemas']['SessionTokens'];
+export type LogoutResult = components['schemas']['LogoutResult'];
+export type Me = components['schemas']['Me'];
+export type Invitation = components['schemas']['Invitation'];
+export type AcceptedInvitation = components['schemas']['AcceptedInvitation'];
+export type Member = components['schemas']['Member'];
+export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
+export type ApiKey = components['schemas']['ApiKey'];
+export type UsageDay = components['schemas']['UsageDay'];
+export type UsageSeriesRow = components['schemas']['UsageSeriesRow'];
+export type UsageReport = components['schemas']['UsageReport'];
+export type AuditEntry = components['schemas']['AuditEntry'];
+export type Contact = components['schemas']['Contact'];
+export type BatchUpsertResult = components['schemas']['BatchUpsertResult'];
+export type MergeResult = components['schemas']['MergeResult'];
+export type Activity = components['schemas']['Activity'];
+export type ConsentRecord = components['schemas']['ConsentRecord'];
+export type SubscriptionToken = components['schemas']['SubscriptionToken'];
+export type SubscriptionChange = components['schemas']['SubscriptionChange'];
+export type Suppression = components['schemas']['Suppression'];
+export type CustomField = components['schemas']['CustomField'];
+export type CustomFieldAggregate = components['schemas']['CustomFieldAggregate'];
+export type Import = components['schemas']['Import'];
+export type List = components['schemas']['List'];
+export type ListMembersChange = components['schemas']['ListMembersChange'];
+export type ListMember = components['schemas']['ListMember'];
+export type Segment = components['schemas']['Segment'];
+export type SegmentContact = components['schemas']['SegmentContact'];
+export type SegmentPreview = components['schemas']['SegmentPreview'];
+export type SegmentCount = components['schemas']['SegmentCount'];
+export type SegmentHistoryPoint = components['schemas']['SegmentHistoryPoint'];
+export type ContactSegment = components['schemas']['ContactSegment'];
+export type WebhookWithSecret = components['schemas']['WebhookWithSecret'];
+export type Webhook = components['schemas']['Webhook'];
+export type Delivery = components['schemas']['Delivery'];
+export type WebhookPayload = components['schemas']['WebhookPayload'];
+export type DeliveryAttempt = components['schemas']['DeliveryAttempt'];
+export type DeliveryDetail = components['schemas']['DeliveryDetail'];
+export type Recovery = components['schemas']['Recovery'];
+export type WebhookStats = components['schemas']['WebhookStats'];
+export type EventType = components['schemas']['EventType'];
+export type Error = components['schemas']['Error'];
+export type ResponseE400 = components['responses']['E400'];
+export type ResponseE401 = components['responses']['E401'];
+export type ResponseE403 = components['responses']['E403'];
+export type ResponseE404 = components['responses']['E404'];
+export type ResponseE405 = components['responses']['E405'];
+export type ResponseE409 = components['responses']['E409'];
+export type ResponseE413 = components['responses']['E413'];
+export type ResponseE415 = components['responses']['E415'];
+export type ResponseE422 = components['responses']['E422'];
+export type ResponseE429 = components['responses']['E429'];
+export type ResponseE500 = components['responses']['E500'];
+export type ResponseE503 = components['responses']['E503'];
+export type ResponseE504 = components['responses']['E504'];
 export type $defs = Record<string, never>;
 export interface operations {
     platformHealth_health: {
@@ -1614,7 +2267,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["PlatformHealth"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1663,7 +2322,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SignupResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1714,7 +2379,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SessionTokens"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1765,7 +2436,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SessionTokens"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1814,7 +2491,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["LogoutResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1865,7 +2548,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SessionTokens"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1910,7 +2599,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Me"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1962,7 +2657,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Invitation"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1990,6 +2691,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise). */
                     token: string;
                     password?: string;
                 };
@@ -2014,7 +2716,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["AcceptedInvitation"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2060,7 +2768,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Member"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2155,7 +2871,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Member"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2205,7 +2927,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2261,7 +2991,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKeyWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2308,7 +3044,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2405,7 +3147,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2461,7 +3209,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKeyWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2512,7 +3266,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["UsageReport"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2563,7 +3323,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["AuditEntry"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2621,7 +3389,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2681,7 +3457,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2737,7 +3519,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["BatchUpsertResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2792,7 +3580,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["MergeResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2839,7 +3633,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2943,7 +3743,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2999,7 +3805,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3052,7 +3864,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3106,7 +3924,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Activity"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3164,7 +3990,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Activity"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3215,7 +4047,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["ConsentRecord"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3261,7 +4101,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionToken"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3308,7 +4154,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionToken"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3332,6 +4184,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
                     token: string;
                 };
             };
@@ -3355,7 +4208,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3380,6 +4239,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
                     token: string;
                 };
             };
@@ -3403,7 +4263,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3449,7 +4315,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Suppression"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3501,7 +4375,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Suppression"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3595,7 +4475,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3656,7 +4544,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3703,7 +4597,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3807,7 +4707,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3856,7 +4762,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomFieldAggregate"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3883,11 +4795,12 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
+                    /** @description no two keys of `mapping` may have the same value (a 400). */
                     options: {
                         /** @enum {string} */
                         format: "csv" | "ndjson";
                         mapping: {
-                            [key: string]: string;
+                            [key: string]: string | ("email" | "external_id" | "first_name" | "last_name" | "phone" | "tags");
                         };
                         /**
                          * @default email
@@ -3900,6 +4813,11 @@ export interface operations {
                          */
                         mode?: "upsert" | "create" | "update";
                         tags?: (string & unknown)[];
+                    } | unknown | {
+                        /** @constant */
+                        match_on?: "email";
+                    } | {
+                        mapping?: unknown;
                     };
                     /**
                      * Format: binary
@@ -3928,7 +4846,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Import"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3975,7 +4899,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Import"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4021,7 +4951,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Import"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4114,7 +5050,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4165,7 +5109,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4212,7 +5162,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4307,7 +5263,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4359,7 +5321,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["ListMember"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4411,7 +5381,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ListMembersChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4464,7 +5440,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ListMembersChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4561,7 +5543,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4615,7 +5605,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4673,7 +5669,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentPreview"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4720,7 +5722,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4817,7 +5825,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4869,7 +5883,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentContact"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4912,7 +5934,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentCount"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4959,7 +5987,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentHistoryPoint"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5048,7 +6082,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ContactSegment"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5094,7 +6134,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Webhook"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5154,7 +6202,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["WebhookWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5201,7 +6255,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Webhook"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5305,7 +6365,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Webhook"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5355,7 +6421,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["WebhookWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5405,7 +6477,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Delivery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5459,7 +6537,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Delivery"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5503,7 +6589,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["DeliveryDetail"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5550,7 +6642,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Delivery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5609,7 +6707,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Recovery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5657,7 +6761,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Recovery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5702,7 +6812,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["WebhookStats"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5743,7 +6859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["EventType"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];

@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
 from ...models.custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
-from ...models.envelope import Envelope
+from ...models.custom_fields_create_response_201 import CustomFieldsCreateResponse201
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> CustomFieldsCreateResponse201 | Error | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = CustomFieldsCreateResponse201.from_dict(response.json())
 
         return response_201
 
@@ -118,7 +118,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsCreateResponse201 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -132,7 +132,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsCreateResponse201 | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
@@ -146,7 +146,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsCreateResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +166,7 @@ def sync(
     client: AuthenticatedClient,
     body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> CustomFieldsCreateResponse201 | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
@@ -180,7 +180,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsCreateResponse201 | Error
     """
 
     return sync_detailed(
@@ -195,7 +195,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsCreateResponse201 | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
@@ -209,7 +209,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsCreateResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -227,7 +227,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> CustomFieldsCreateResponse201 | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
@@ -241,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsCreateResponse201 | Error
     """
 
     return (

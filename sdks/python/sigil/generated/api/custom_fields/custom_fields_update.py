@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.custom_fields_update_body_type_0 import CustomFieldsUpdateBodyType0
 from ...models.custom_fields_update_body_type_1 import CustomFieldsUpdateBodyType1
-from ...models.envelope import Envelope
+from ...models.custom_fields_update_response_200 import CustomFieldsUpdateResponse200
 from ...models.error import Error
 from ...types import Response
 
@@ -42,9 +42,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> CustomFieldsUpdateResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = CustomFieldsUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +121,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsUpdateResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -135,7 +135,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
@@ -149,7 +149,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +169,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Envelope | Error | None:
+) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
@@ -183,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsUpdateResponse200 | Error
     """
 
     return sync_detailed(
@@ -198,7 +198,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
@@ -212,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -230,7 +230,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Envelope | Error | None:
+) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
@@ -244,7 +244,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsUpdateResponse200 | Error
     """
 
     return (

@@ -5,9 +5,11 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
+from ...models.subscriptions_unsubscribe_response_200 import (
+    SubscriptionsUnsubscribeResponse200,
+)
 from ...types import Response
 
 
@@ -32,9 +34,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsUnsubscribeResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SubscriptionsUnsubscribeResponse200.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +98,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsUnsubscribeBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
     """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
@@ -120,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SubscriptionsUnsubscribeResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +140,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsUnsubscribeBody,
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsUnsubscribeResponse200 | None:
     """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
@@ -149,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SubscriptionsUnsubscribeResponse200
     """
 
     return sync_detailed(
@@ -162,7 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsUnsubscribeBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
     """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
@@ -173,7 +175,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SubscriptionsUnsubscribeResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -189,7 +191,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsUnsubscribeBody,
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsUnsubscribeResponse200 | None:
     """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
@@ -200,7 +202,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SubscriptionsUnsubscribeResponse200
     """
 
     return (

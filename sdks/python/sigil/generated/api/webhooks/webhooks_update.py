@@ -6,9 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.webhooks_update_body import WebhooksUpdateBody
+from ...models.webhooks_update_response_200 import WebhooksUpdateResponse200
 from ...types import Response
 
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksUpdateResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = WebhooksUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksUpdateResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,21 +129,21 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: WebhooksUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksUpdateResponse200]:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -163,21 +163,21 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: WebhooksUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | WebhooksUpdateResponse200 | None:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksUpdateResponse200
     """
 
     return sync_detailed(
@@ -192,21 +192,21 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: WebhooksUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksUpdateResponse200]:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -224,21 +224,21 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: WebhooksUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | WebhooksUpdateResponse200 | None:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksUpdateResponse200
     """
 
     return (
