@@ -4516,12 +4516,6 @@ export interface operations {
                     type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
-                } | {
-                    /** @enum {unknown} */
-                    type: "select" | "multi_select";
-                } | {
-                    /** @enum {unknown} */
-                    type: "text" | "number" | "boolean" | "date";
                 };
             };
         };
@@ -4679,13 +4673,7 @@ export interface operations {
                     type?: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
-                } | {
-                    /** @enum {unknown} */
-                    type: "select" | "multi_select";
-                } | {
-                    /** @enum {unknown} */
-                    type: "text" | "number" | "boolean" | "date";
-                } | unknown;
+                };
             };
         };
         responses: {
@@ -4800,7 +4788,7 @@ export interface operations {
                         /** @enum {string} */
                         format: "csv" | "ndjson";
                         mapping: {
-                            [key: string]: string | ("email" | "external_id" | "first_name" | "last_name" | "phone" | "tags");
+                            [key: string]: string;
                         };
                         /**
                          * @default email
@@ -4813,11 +4801,6 @@ export interface operations {
                          */
                         mode?: "upsert" | "create" | "update";
                         tags?: (string & unknown)[];
-                    } | unknown | {
-                        /** @constant */
-                        match_on?: "email";
-                    } | {
-                        mapping?: unknown;
                     };
                     /**
                      * Format: binary

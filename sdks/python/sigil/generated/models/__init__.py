@@ -134,20 +134,16 @@ from .custom_fields_aggregate_response_200 import CustomFieldsAggregateResponse2
 from .custom_fields_aggregate_response_200_links import (
     CustomFieldsAggregateResponse200Links,
 )
-from .custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
-from .custom_fields_create_body_type_0_type import CustomFieldsCreateBodyType0Type
-from .custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
-from .custom_fields_create_body_type_1_type import CustomFieldsCreateBodyType1Type
+from .custom_fields_create_body import CustomFieldsCreateBody
+from .custom_fields_create_body_type import CustomFieldsCreateBodyType
 from .custom_fields_create_response_201 import CustomFieldsCreateResponse201
 from .custom_fields_create_response_201_links import CustomFieldsCreateResponse201Links
 from .custom_fields_get_response_200 import CustomFieldsGetResponse200
 from .custom_fields_get_response_200_links import CustomFieldsGetResponse200Links
 from .custom_fields_list_response_200 import CustomFieldsListResponse200
 from .custom_fields_list_response_200_links import CustomFieldsListResponse200Links
-from .custom_fields_update_body_type_0 import CustomFieldsUpdateBodyType0
-from .custom_fields_update_body_type_0_type import CustomFieldsUpdateBodyType0Type
-from .custom_fields_update_body_type_1 import CustomFieldsUpdateBodyType1
-from .custom_fields_update_body_type_1_type import CustomFieldsUpdateBodyType1Type
+from .custom_fields_update_body import CustomFieldsUpdateBody
+from .custom_fields_update_body_type import CustomFieldsUpdateBodyType
 from .custom_fields_update_response_200 import CustomFieldsUpdateResponse200
 from .custom_fields_update_response_200_links import CustomFieldsUpdateResponse200Links
 from .delivery import Delivery
@@ -172,8 +168,11 @@ from .import_status import ImportStatus
 from .imports_cancel_response_200 import ImportsCancelResponse200
 from .imports_cancel_response_200_links import ImportsCancelResponse200Links
 from .imports_create_body import ImportsCreateBody
-from .imports_create_body_options_type_1 import ImportsCreateBodyOptionsType1
-from .imports_create_body_options_type_2 import ImportsCreateBodyOptionsType2
+from .imports_create_body_options import ImportsCreateBodyOptions
+from .imports_create_body_options_format import ImportsCreateBodyOptionsFormat
+from .imports_create_body_options_mapping import ImportsCreateBodyOptionsMapping
+from .imports_create_body_options_match_on import ImportsCreateBodyOptionsMatchOn
+from .imports_create_body_options_mode import ImportsCreateBodyOptionsMode
 from .imports_create_response_202 import ImportsCreateResponse202
 from .imports_create_response_202_links import ImportsCreateResponse202Links
 from .imports_get_response_200 import ImportsGetResponse200
@@ -480,20 +479,16 @@ __all__ = (
     "CustomFieldType",
     "CustomFieldsAggregateResponse200",
     "CustomFieldsAggregateResponse200Links",
-    "CustomFieldsCreateBodyType0",
-    "CustomFieldsCreateBodyType0Type",
-    "CustomFieldsCreateBodyType1",
-    "CustomFieldsCreateBodyType1Type",
+    "CustomFieldsCreateBody",
+    "CustomFieldsCreateBodyType",
     "CustomFieldsCreateResponse201",
     "CustomFieldsCreateResponse201Links",
     "CustomFieldsGetResponse200",
     "CustomFieldsGetResponse200Links",
     "CustomFieldsListResponse200",
     "CustomFieldsListResponse200Links",
-    "CustomFieldsUpdateBodyType0",
-    "CustomFieldsUpdateBodyType0Type",
-    "CustomFieldsUpdateBodyType1",
-    "CustomFieldsUpdateBodyType1Type",
+    "CustomFieldsUpdateBody",
+    "CustomFieldsUpdateBodyType",
     "CustomFieldsUpdateResponse200",
     "CustomFieldsUpdateResponse200Links",
     "Delivery",
@@ -518,8 +513,11 @@ __all__ = (
     "ImportsCancelResponse200",
     "ImportsCancelResponse200Links",
     "ImportsCreateBody",
-    "ImportsCreateBodyOptionsType1",
-    "ImportsCreateBodyOptionsType2",
+    "ImportsCreateBodyOptions",
+    "ImportsCreateBodyOptionsFormat",
+    "ImportsCreateBodyOptionsMapping",
+    "ImportsCreateBodyOptionsMatchOn",
+    "ImportsCreateBodyOptionsMode",
     "ImportsCreateResponse202",
     "ImportsCreateResponse202Links",
     "ImportsGetResponse200",

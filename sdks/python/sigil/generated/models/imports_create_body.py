@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from io import BytesIO
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,12 +12,7 @@ from .. import types
 from ..types import File
 
 if TYPE_CHECKING:
-    from ..models.imports_create_body_options_type_1 import (
-        ImportsCreateBodyOptionsType1,
-    )
-    from ..models.imports_create_body_options_type_2 import (
-        ImportsCreateBodyOptionsType2,
-    )
+    from ..models.imports_create_body_options import ImportsCreateBodyOptions
 
 
 T = TypeVar("T", bound="ImportsCreateBody")
@@ -28,30 +23,16 @@ class ImportsCreateBody:
     """a CSV `file`'s header names every key of `options.mapping` (a 400).
 
     Attributes:
-        options (Any | ImportsCreateBodyOptionsType1 | ImportsCreateBodyOptionsType2): no two keys of `mapping` may have
-            the same value (a 400).
+        options (ImportsCreateBodyOptions): no two keys of `mapping` may have the same value (a 400).
         file (File): The CSV (with a header row) or NDJSON file, UTF-8, at most 200 MB.
     """
 
-    options: Any | ImportsCreateBodyOptionsType1 | ImportsCreateBodyOptionsType2
+    options: ImportsCreateBodyOptions
     file: File
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.imports_create_body_options_type_1 import (
-            ImportsCreateBodyOptionsType1,
-        )
-        from ..models.imports_create_body_options_type_2 import (
-            ImportsCreateBodyOptionsType2,
-        )
-
-        options: Any | dict[str, Any]
-        if isinstance(self.options, ImportsCreateBodyOptionsType1) or isinstance(
-            self.options, ImportsCreateBodyOptionsType2
-        ):
-            options = self.options.to_dict()
-        else:
-            options = self.options
+        options = self.options.to_dict()
 
         file = self.file.to_tuple()
 
@@ -67,36 +48,14 @@ class ImportsCreateBody:
         return field_dict
 
     def to_multipart(self) -> types.RequestFiles:
-        from ..models.imports_create_body_options_type_1 import (
-            ImportsCreateBodyOptionsType1,
-        )
-
         files: types.RequestFiles = []
 
-        if isinstance(self.options, Any):
-            files.append(("options", (None, str(self.options).encode(), "text/plain")))
-        elif isinstance(self.options, ImportsCreateBodyOptionsType1):
-            files.append(
-                (
-                    "options",
-                    (
-                        None,
-                        json.dumps(self.options.to_dict()).encode(),
-                        "application/json",
-                    ),
-                )
+        files.append(
+            (
+                "options",
+                (None, json.dumps(self.options.to_dict()).encode(), "application/json"),
             )
-        else:
-            files.append(
-                (
-                    "options",
-                    (
-                        None,
-                        json.dumps(self.options.to_dict()).encode(),
-                        "application/json",
-                    ),
-                )
-            )
+        )
 
         files.append(("file", self.file.to_tuple()))
 
@@ -107,40 +66,10 @@ class ImportsCreateBody:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.imports_create_body_options_type_1 import (
-            ImportsCreateBodyOptionsType1,
-        )
-        from ..models.imports_create_body_options_type_2 import (
-            ImportsCreateBodyOptionsType2,
-        )
+        from ..models.imports_create_body_options import ImportsCreateBodyOptions
 
         d = dict(src_dict)
-
-        def _parse_options(
-            data: object,
-        ) -> Any | ImportsCreateBodyOptionsType1 | ImportsCreateBodyOptionsType2:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                options_type_1 = ImportsCreateBodyOptionsType1.from_dict(data)
-
-                return options_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                options_type_2 = ImportsCreateBodyOptionsType2.from_dict(data)
-
-                return options_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(
-                Any | ImportsCreateBodyOptionsType1 | ImportsCreateBodyOptionsType2,
-                data,
-            )
-
-        options = _parse_options(d.pop("options"))
+        options = ImportsCreateBodyOptions.from_dict(d.pop("options"))
 
         file = File(payload=BytesIO(d.pop("file")))
 

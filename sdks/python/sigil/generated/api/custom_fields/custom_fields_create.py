@@ -5,8 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
-from ...models.custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
+from ...models.custom_fields_create_body import CustomFieldsCreateBody
 from ...models.custom_fields_create_response_201 import CustomFieldsCreateResponse201
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
@@ -14,7 +13,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -26,10 +25,7 @@ def _get_kwargs(
         "url": "/v1/custom-fields",
     }
 
-    if isinstance(body, CustomFieldsCreateBodyType0):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -130,7 +126,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[CustomFieldsCreateResponse201 | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -139,7 +135,7 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -164,7 +160,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> CustomFieldsCreateResponse201 | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -173,7 +169,7 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +189,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[CustomFieldsCreateResponse201 | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -202,7 +198,7 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +221,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> CustomFieldsCreateResponse201 | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
@@ -234,7 +230,7 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

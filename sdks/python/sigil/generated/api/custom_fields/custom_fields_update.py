@@ -6,8 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.custom_fields_update_body_type_0 import CustomFieldsUpdateBodyType0
-from ...models.custom_fields_update_body_type_1 import CustomFieldsUpdateBodyType1
+from ...models.custom_fields_update_body import CustomFieldsUpdateBody
 from ...models.custom_fields_update_response_200 import CustomFieldsUpdateResponse200
 from ...models.error import Error
 from ...types import Response
@@ -16,7 +15,7 @@ from ...types import Response
 def _get_kwargs(
     key: str,
     *,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
+    body: CustomFieldsUpdateBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,12 +26,7 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, CustomFieldsUpdateBodyType0) or isinstance(
-        body, CustomFieldsUpdateBodyType1
-    ):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -134,7 +128,7 @@ def sync_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
+    body: CustomFieldsUpdateBody,
 ) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -142,7 +136,7 @@ def sync_detailed(
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +162,7 @@ def sync(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
+    body: CustomFieldsUpdateBody,
 ) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -176,7 +170,7 @@ def sync(
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,7 +191,7 @@ async def asyncio_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
+    body: CustomFieldsUpdateBody,
 ) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -205,7 +199,7 @@ async def asyncio_detailed(
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -229,7 +223,7 @@ async def asyncio(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
+    body: CustomFieldsUpdateBody,
 ) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -237,7 +231,7 @@ async def asyncio(
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
