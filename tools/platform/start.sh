@@ -38,6 +38,16 @@ if [ -z "${SIGIL_ADMIN_TOKEN:-}" ]; then
 fi
 export SIGIL_ADMIN_TOKEN
 DEV_GATEWAY_ENV+=(SIGIL_ADMIN_TOKEN="$SIGIL_ADMIN_TOKEN")
+# The key-encryption key of webhook signing secrets (docs/webhooks.md, "Secrets at rest"): generated
+# once into .infra/webhook-secret-kek (owner-only), reused on later starts (the secrets in the database
+# are sealed with it); WEBHOOK_SECRET_KEK set by the caller wins.
+KEK_FILE="$ROOT/.infra/webhook-secret-kek"
+if [ -z "${WEBHOOK_SECRET_KEK:-}" ]; then
+  if [ ! -s "$KEK_FILE" ]; then
+    (umask 077 && printf 'local:%s' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >"$KEK_FILE")
+  fi
+  WEBHOOK_SECRET_KEK="$(cat "$KEK_FILE")"
+fi
 # Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
 DEV_GATEWAY_ENV+=(IMPORTS_DATABASE_URL="${IMPORTS_DATABASE_URL:-postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_contacts}")
 
@@ -45,6 +55,7 @@ for svc in "${SERVICES[@]}"; do
   env_port=()
   [ "$svc" = gateway ] && env_port=(PORT="$GATEWAY_PORT" HOST="${HOST:-127.0.0.1}" "${DEV_GATEWAY_ENV[@]}")
   [ "$svc" != gateway ] && [ -z "${DATABASE_URL:-}" ] && env_port+=(DATABASE_URL="postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_$svc")
+  [ "$svc" = webhooks ] && env_port+=(WEBHOOK_SECRET_KEK="$WEBHOOK_SECRET_KEK")
   # Each service applies its own migrations at start, under an advisory lock.
   # Only the gateway takes PORT/HOST from the caller; the services keep their own defaults.
   env -u PORT -u HOST "${env_port[@]}" nohup node "dist/apps/$svc/src/main.js" >>"$LOG_DIR/$svc.log" 2>&1 &

@@ -34,14 +34,16 @@ function sandbox(): string {
   return dir;
 }
 
-function gatewayEnv(extra: Record<string, string> = {}, dir = sandbox(), keep = false): Record<string, string> {
+function gatewayEnv(extra: Record<string, string> = {}, dir = sandbox(), keep = false, service = 'gateway'): Record<string, string> {
   try {
     const res = spawnSync('bash', [join(dir, 'tools/platform/start.sh')], {
       encoding: 'utf8',
       env: { PATH: `${join(dir, 'bin')}:${process.env['PATH']}`, HOME: process.env['HOME'] ?? '/tmp', SANDBOX: dir, ...extra },
     });
     expect(res.status).toBe(0);
-    const file = join(dir, 'gateway.env');
+    const file = join(dir, `${service}.env`);
+    // The stand-ins start in the background: another service's may record its environment just after the gateway's.
+    for (let i = 0; i < 100 && !existsSync(file); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     expect(existsSync(file)).toBe(true);
     return Object.fromEntries(
       readFileSync(file, 'utf8')
@@ -54,18 +56,27 @@ function gatewayEnv(extra: Record<string, string> = {}, dir = sandbox(), keep = 
   }
 }
 
+/** Sends a signal; false when the process is already gone. */
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function stopStandIns(dir: string, keep: boolean): void {
   {
     // The stand-in services keep running, as real ones would (start.sh checks they are alive).
     const runDir = join(dir, '.infra/run');
-    for (const f of existsSync(runDir) ? readdirSync(runDir) : []) {
-      try {
-        process.kill(Number(readFileSync(join(runDir, f), 'utf8')), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    if (!keep) rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    const pids = (existsSync(runDir) ? readdirSync(runDir) : []).map((f) => Number(readFileSync(join(runDir, f), 'utf8')));
+    for (const pid of pids) signal(pid, 'SIGKILL');
+    // A killed stand-in may still be writing its log for a moment: removing the directory under it failed
+    // with ENOTEMPTY now and then. Wait until every one is gone (at most 5 s), then remove.
+    const until = Date.now() + 5000;
+    while (pids.some((pid) => signal(pid, 0)) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    if (!keep) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
 
@@ -98,5 +109,27 @@ describe('npm start: the operator token', () => {
 
   it('keeps a token the caller set', () => {
     expect(gatewayEnv({ SIGIL_ADMIN_TOKEN: 'x'.repeat(40) })['SIGIL_ADMIN_TOKEN']).toBe('x'.repeat(40));
+  });
+});
+
+describe('npm start: the key-encryption key of webhook secrets', () => {
+  it('generates WEBHOOK_SECRET_KEK into .infra/webhook-secret-kek (owner-only) once, gives it to webhooks only, and reuses it', () => {
+    const dir = sandbox();
+    try {
+      const first = gatewayEnv({}, dir, true, 'webhooks');
+      const file = join(dir, '.infra/webhook-secret-kek');
+      expect(first['WEBHOOK_SECRET_KEK']).toMatch(/^local:[A-Za-z0-9+/]{43}=$/);
+      expect(Buffer.from(first['WEBHOOK_SECRET_KEK']!.slice('local:'.length), 'base64')).toHaveLength(32);
+      expect(readFileSync(file, 'utf8')).toBe(first['WEBHOOK_SECRET_KEK']);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(gatewayEnv({}, dir, true)['WEBHOOK_SECRET_KEK']).toBeUndefined();
+      expect(gatewayEnv({}, dir, true, 'webhooks')['WEBHOOK_SECRET_KEK']).toBe(first['WEBHOOK_SECRET_KEK']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    }
+  });
+
+  it('keeps a key the caller set', () => {
+    expect(gatewayEnv({ WEBHOOK_SECRET_KEK: 'mine:abc' }, sandbox(), false, 'webhooks')['WEBHOOK_SECRET_KEK']).toBe('mine:abc');
   });
 });

@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { RpcClient, ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
 import { ActivitiesHandlers } from './activities/activities.handlers';
+import { ActivitiesRepository } from './activities/activities.repository';
 import { ActivitiesService } from './activities/activities.service';
 import { CONTACTS_CONFIG, type ContactsConfig } from './config';
 import { ConsentHandlers } from './consent/consent.handlers';
@@ -10,7 +11,6 @@ import { ConsentRepository } from './consent/consent.repository';
 import { CONSENT_SETTINGS, ConsentService } from './consent/consent.service';
 import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
-import { ContactEntity } from './contacts/contact.entity';
 import { ContactMergeService } from './contacts/contact-merge.service';
 import { ContactMergesRepository } from './contacts/contact-merges.repository';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -35,6 +35,7 @@ import { SnapshotsService } from './snapshots/snapshots.service';
 /** Everything but transport and database: also what integration tests build around a test DataSource. */
 export const CONTACTS_PROVIDERS = [
   ContactsRepository,
+  ActivitiesRepository,
   CustomFieldDefinitions,
   CustomFieldAggregates,
   SegmentMembersClient,
@@ -68,7 +69,7 @@ export class ContactsAppModule {
             service: 'contacts',
             url: config.DATABASE_URL,
             poolSize: config.DATABASE_POOL_SIZE,
-            entities: [ContactEntity],
+            entities: [],
             migrations: CONTACTS_MIGRATIONS,
             runMigrations: config.MIGRATIONS_RUN_ON_START,
           },

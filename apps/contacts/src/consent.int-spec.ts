@@ -4,70 +4,35 @@
  * expired, reused, another tenant's), and suppressions by email and domain
  * with the `contact.updated` they emit.
  */
-import type { DataSource } from 'typeorm';
-import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
-import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, validatedRequest } from '@sigil/testing';
-import { ConsentRepository } from './consent/consent.repository';
+import { ContactRpc, type RequestContext } from '@sigil/contracts';
+import { contactInput, rejection, testContext, validatedRequest } from '@sigil/testing';
 import { ConsentService } from './consent/consent.service';
 import { signToken } from './consent/subscription-tokens';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
-import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
-import { SegmentMembersClient } from './contacts/segment-members.client';
-import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
-import { CONTACTS_MIGRATIONS } from './migrations';
-import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SuppressionsService } from './suppressions/suppressions.service';
+import { ContactsHarness } from './test/contacts-harness';
 
 const SECRET = 'consent-int-spec-secret-of-at-least-32-chars';
-const kafka = testKafka('contacts-consent');
-let databaseUrl: string;
-let ds: DataSource;
-let relay: OutboxRelay;
-let spy: EventSpy;
-let rpc: RpcClient;
+let h: ContactsHarness;
 let contacts: ContactsService;
 let batch: ContactsBatchService;
 let consent: ConsentService;
 let suppressions: SuppressionsService;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase('contacts_consent');
-  ds = await createDataSource({ url: databaseUrl, poolSize: 10, entities: [], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
-  await runMigrationsLocked(ds, 'contacts');
-  await ensureTopics(kafka);
-  relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
-  await relay.onApplicationBootstrap();
-  spy = await EventSpy.start();
-  rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
-  await rpc.onModuleInit();
-  const outbox = new OutboxWriter();
-  const repo = new ContactsRepository();
-  const defs = new CustomFieldDefinitions();
-  const consentRepo = new ConsentRepository();
-  const suppressionsRepo = new SuppressionsRepository();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), suppressionsRepo, consentRepo);
-  batch = new ContactsBatchService(ds, outbox, repo, defs, suppressionsRepo, consentRepo);
-  consent = new ConsentService(ds, outbox, repo, consentRepo, { secret: SECRET, confirmTtlSeconds: 3600, unsubscribeTtlSeconds: 3600 });
-  suppressions = new SuppressionsService(ds, outbox, suppressionsRepo);
+  h = await ContactsHarness.start({ name: 'contacts_consent', consent: { secret: SECRET, confirmTtlSeconds: 3600, unsubscribeTtlSeconds: 3600 } });
+  contacts = h.get(ContactsService);
+  batch = h.get(ContactsBatchService);
+  consent = h.get(ConsentService);
+  suppressions = h.get(SuppressionsService);
 });
 
 afterAll(async () => {
-  await rpc?.onApplicationShutdown();
-  await spy?.stop();
-  await relay?.onApplicationShutdown();
-  await ds?.destroy();
-  if (databaseUrl) await dropTestDatabase(databaseUrl);
+  await h?.close();
 });
 
-async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEvent[]> {
-  await eventually(async () => {
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [ctx.tenant_id]);
-    return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
-  });
-  return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
+const eventsOf = (ctx: RequestContext, expected: number) => h.eventsOf(ctx, expected);
 
 const keyCtx = () => testContext({ principal: { kind: 'api_key', id: 'key_test', scopes: ['*'] } });
 

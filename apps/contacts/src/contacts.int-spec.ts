@@ -4,37 +4,19 @@
  * Kafka consumer sees them, and incremental sync under concurrent writes.
  */
 import type { DataSource } from 'typeorm';
-import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import {
-  createDataSource,
-  DomainError,
-  ensureTopics,
-  OutboxRelay,
-  OutboxWriter,
-  RpcClient,
-  runMigrationsLocked,
-  type RpcCall,
-} from '@sigil/platform';
-import { contactInput, createTestDatabase, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
+import { DomainError, RpcClient, type RpcCall } from '@sigil/platform';
+import { contactInput, eventually, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
-import { ContactEntity } from './contacts/contact.entity';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
-import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
-import { SegmentMembersClient } from './contacts/segment-members.client';
-import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
-import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
-import { ConsentRepository } from './consent/consent.repository';
-import { CONTACTS_MIGRATIONS } from './migrations';
-import { SuppressionsRepository } from './suppressions/suppressions.repository';
 import { SnapshotsService } from './snapshots/snapshots.service';
+import { ContactsHarness } from './test/contacts-harness';
 
 const kafka = testKafka('contacts-int');
-let databaseUrl: string;
+let h: ContactsHarness;
 let ds: DataSource;
-let relay: OutboxRelay;
-let spy: EventSpy;
 let rpc: RpcClient;
 let contacts: ContactsService;
 let batch: ContactsBatchService;
@@ -43,50 +25,20 @@ let activities: ActivitiesService;
 let snapshots: SnapshotsService;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase('contacts');
-  ds = await createDataSource({ url: databaseUrl, poolSize: 20, entities: [ContactEntity], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
-  await runMigrationsLocked(ds, 'contacts');
-  await ensureTopics(kafka);
-  relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
-  await relay.onApplicationBootstrap();
-  spy = await EventSpy.start();
-  rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
-  await rpc.onModuleInit();
-  const outbox = new OutboxWriter();
-  const repo = new ContactsRepository();
-  const defs = new CustomFieldDefinitions();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
-  batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
-  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
-  activities = new ActivitiesService(ds, outbox, repo);
-  snapshots = new SnapshotsService(ds);
+  h = await ContactsHarness.start({ name: 'contacts', poolSize: 20 });
+  ({ dataSource: ds, rpc } = h);
+  contacts = h.get(ContactsService);
+  batch = h.get(ContactsBatchService);
+  fields = h.get(CustomFieldsService);
+  activities = h.get(ActivitiesService);
+  snapshots = h.get(SnapshotsService);
 });
 
 afterAll(async () => {
-  await rpc?.onApplicationShutdown();
-  await spy?.stop();
-  await relay?.onApplicationShutdown();
-  await ds?.destroy();
-  if (databaseUrl) await dropTestDatabase(databaseUrl);
+  await h?.close();
 });
 
-/** Every event of this tenant once the outbox is empty and Kafka has delivered them all. */
-async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEvent[]> {
-  await eventually(async () => {
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [ctx.tenant_id]);
-    return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
-  });
-  return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DomainError);
-  return err as DomainError;
-}
+const eventsOf = (ctx: RequestContext, expected: number) => h.eventsOf(ctx, expected);
 
 describe('contacts', () => {
   it('creates, reads, updates partially and emits each change exactly once with its version', async () => {

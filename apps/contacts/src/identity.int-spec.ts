@@ -5,29 +5,17 @@
  * there, and end to end in gateway-e2e identity.e2e-spec.ts.)
  */
 import type { DataSource } from 'typeorm';
-import { ContactRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, ensureTopics, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
-import { contactInput, createTestDatabase, rejection, dropTestDatabase, eventually, EventSpy, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ContactRpc, type RequestContext } from '@sigil/contracts';
+import { contactInput, rejection, testContext, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactMergeService } from './contacts/contact-merge.service';
-import { ContactMergesRepository } from './contacts/contact-merges.repository';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
-import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactsService } from './contacts/contacts.service';
-import { SegmentMembersClient } from './contacts/segment-members.client';
-import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
-import { CustomFieldDefinitions } from './custom-fields/custom-field-definitions';
 import { CustomFieldsService } from './custom-fields/custom-fields.service';
-import { ConsentRepository } from './consent/consent.repository';
-import { CONTACTS_MIGRATIONS } from './migrations';
-import { SuppressionsRepository } from './suppressions/suppressions.repository';
+import { ContactsHarness } from './test/contacts-harness';
 
-const kafka = testKafka('contacts-identity');
-let databaseUrl: string;
+let h: ContactsHarness;
 let ds: DataSource;
-let relay: OutboxRelay;
-let spy: EventSpy;
-let rpc: RpcClient;
 let contacts: ContactsService;
 let fields: CustomFieldsService;
 let batch: ContactsBatchService;
@@ -35,40 +23,20 @@ let merges: ContactMergeService;
 let activities: ActivitiesService;
 
 beforeAll(async () => {
-  databaseUrl = await createTestDatabase('contacts_identity');
-  ds = await createDataSource({ url: databaseUrl, poolSize: 10, entities: [], migrations: CONTACTS_MIGRATIONS, service: 'contacts' }).initialize();
-  await runMigrationsLocked(ds, 'contacts');
-  await ensureTopics(kafka);
-  relay = new OutboxRelay(ds, { kafka, databaseUrl, pollIntervalMs: 200 });
-  await relay.onApplicationBootstrap();
-  spy = await EventSpy.start();
-  rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
-  await rpc.onModuleInit();
-  const outbox = new OutboxWriter();
-  const repo = new ContactsRepository();
-  const defs = new CustomFieldDefinitions();
-  contacts = new ContactsService(ds, outbox, repo, defs, new SegmentMembersClient(rpc), new SuppressionsRepository(), new ConsentRepository());
-  batch = new ContactsBatchService(ds, outbox, repo, defs, new SuppressionsRepository(), new ConsentRepository());
-  merges = new ContactMergeService(ds, outbox, repo, new ContactMergesRepository(), defs);
-  activities = new ActivitiesService(ds, outbox, repo);
-  fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates());
+  h = await ContactsHarness.start({ name: 'contacts_identity' });
+  ds = h.dataSource;
+  contacts = h.get(ContactsService);
+  batch = h.get(ContactsBatchService);
+  merges = h.get(ContactMergeService);
+  activities = h.get(ActivitiesService);
+  fields = h.get(CustomFieldsService);
 });
 
 afterAll(async () => {
-  await rpc?.onApplicationShutdown();
-  await spy?.stop();
-  await relay?.onApplicationShutdown();
-  await ds?.destroy();
-  if (databaseUrl) await dropTestDatabase(databaseUrl);
+  await h?.close();
 });
 
-async function eventsOf(ctx: RequestContext, expected: number): Promise<DomainEvent[]> {
-  await eventually(async () => {
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [ctx.tenant_id]);
-    return n === 0 && spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
-  });
-  return spy.matching((e) => e.tenant_id === ctx.tenant_id);
-}
+const eventsOf = (ctx: RequestContext, expected: number) => h.eventsOf(ctx, expected);
 
 describe('external_id', () => {
   it('is set on create, changed or cleared by PATCH, unique per tenant and mode, carried by events', async () => {

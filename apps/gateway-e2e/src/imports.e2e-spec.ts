@@ -207,12 +207,12 @@ describe('imports API', () => {
   });
 
   it('takes the options as an application/json part (as the Python SDK sends them), and refuses one that does not parse, naming options', async () => {
-    const typed = async (options: string) => {
+    const typed = async (options: string, withFile = true) => {
       // A field part (no filename) with its own Content-Type: FormData cannot write one, so the body is written out.
       const b = 'sigil-boundary';
       const body = [
         `--${b}\r\nContent-Disposition: form-data; name="options"\r\nContent-Type: application/json\r\n\r\n${options}\r\n`,
-        `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\nx.${Date.now()}@example.com\n\r\n`,
+        withFile ? `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\nx.${Date.now()}@example.com\n\r\n` : '',
         `--${b}--\r\n`,
       ].join('');
       const res = await fetch(`${stack.gatewayUrl}/v1/imports`, {
@@ -229,6 +229,11 @@ describe('imports API', () => {
     const broken = await typed('{not json');
     expect(broken.status).toBe(400);
     expect(JSON.stringify(broken.body)).toContain('"field":"options"');
+    // Alone (no file part after it), the plugin reports the broken part when the body ends: FST_INVALID_JSON_FIELD_ERROR,
+    // mapped by the controller to invalid_json (not a malformed-body error naming `file`).
+    const alone = await typed('{not json', false);
+    expect(alone.status).toBe(400);
+    expect((alone.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'invalid_json', message: expect.stringContaining('options') });
   });
 
   it('answers 413 payload_too_large for a 201 MB file and keeps nothing', async () => {

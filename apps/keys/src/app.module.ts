@@ -7,6 +7,7 @@ import { AuditConsumer } from './audit/audit.consumer';
 import { AuditHandlers } from './audit/audit.handlers';
 import { AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
@@ -17,6 +18,8 @@ import { TenantsHandlers } from './tenants/tenants.handlers';
 import { MembersHandlers } from './members/members.handlers';
 import { MembersService } from './members/members.service';
 import { TenantsService } from './tenants/tenants.service';
+import { TenantsRepository } from './tenants/tenants.repository';
+import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
 @Module({})
@@ -46,6 +49,9 @@ export class KeysAppModule {
         { provide: KEYS_CONFIG, useValue: config },
         SessionsService,
         ApiKeysService,
+        ApiKeysRepository,
+        TenantsRepository,
+        UsageRepository,
         UsageService,
         TenantsService,
         MembersService,

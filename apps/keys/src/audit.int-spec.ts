@@ -11,6 +11,7 @@ import type { DataSource } from 'typeorm';
 import { KeyRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { REDACTED } from './audit/audit-entry';
 import { AUDIT_WRITER_ROLE, AuditRepository } from './audit/audit.repository';
@@ -18,6 +19,8 @@ import { AuditService } from './audit/audit.service';
 import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { SessionsService } from './sessions/sessions.service';
+import { TenantsRepository } from './tenants/tenants.repository';
+import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
 let url: string;
@@ -33,9 +36,9 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'keys');
   const outbox = new OutboxWriter();
   sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url, LOGIN_MAX_FAILURES: 2 }));
-  keys = new ApiKeysService(ds, outbox);
-  audit = new AuditService(new AuditRepository(ds), ds);
-  usage = new UsageService(ds);
+  keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
+  audit = new AuditService(new AuditRepository(ds));
+  usage = new UsageService(ds, new UsageRepository(), new ApiKeysRepository());
 });
 
 afterAll(async () => {

@@ -5,14 +5,18 @@ import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
 import { CLOCK, systemClock } from './clock';
 import type { SegmentsConfig } from './config';
 import { ListsHandlers } from './lists/lists.handlers';
+import { ListsRepository } from './lists/lists.repository';
 import { ListsService } from './lists/lists.service';
+import { MembershipRepository } from './membership/membership.repository';
 import { MembershipService } from './membership/membership.service';
 import { SEGMENT_BUILDER_SETTINGS, SegmentBuilder, type SegmentBuilderSettings } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelConsumer } from './read-model/read-model.consumer';
+import { ReadModelRepository } from './read-model/read-model.repository';
 import { ReadModelService } from './read-model/read-model.service';
 import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsHandlers } from './segments/segments.handlers';
+import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsService } from './segments/segments.service';
 
 @Module({})
@@ -47,6 +51,10 @@ export class SegmentsAppModule {
             leaseSeconds: config.SEGMENTS_BUILD_LEASE_SECONDS,
           } satisfies SegmentBuilderSettings,
         },
+        ListsRepository,
+        SegmentsRepository,
+        ReadModelRepository,
+        MembershipRepository,
         MembershipService,
         SegmentBuilder,
         ReadModelService,

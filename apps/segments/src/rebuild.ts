@@ -15,10 +15,14 @@ import {
 import { createDataSource, loadConfig, OutboxWriter, RpcClient, runMain, runMigrationsLocked, ensureTopics } from '@sigil/platform';
 import { systemClock } from './clock';
 import { SegmentsConfigSchema } from './config';
+import { ListsRepository } from './lists/lists.repository';
+import { MembershipRepository } from './membership/membership.repository';
 import { MembershipService } from './membership/membership.service';
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelRebuilder } from './read-model/read-model.rebuilder';
+import { ReadModelRepository } from './read-model/read-model.repository';
 import { ReadModelService } from './read-model/read-model.service';
+import { SegmentsRepository } from './segments/segments.repository';
 
 runMain('segments-rebuild', async () => {
   const config = loadConfig(SegmentsConfigSchema);
@@ -47,10 +51,14 @@ runMain('segments-rebuild', async () => {
     principal: { kind: 'system', id: 'segments-rebuild', scopes: [] },
   });
   const outbox = new OutboxWriter();
-  const readModel = new ReadModelService(dataSource, new MembershipService(outbox, systemClock), outbox);
+  const contacts = new ReadModelRepository();
+  const segments = new SegmentsRepository();
+  const membership = new MembershipService(outbox, systemClock, new MembershipRepository(), segments, contacts);
+  const readModel = new ReadModelService(dataSource, membership, outbox, contacts, new ListsRepository());
   const rebuilder = new ReadModelRebuilder(
     dataSource,
     readModel,
+    contacts,
     {
       contacts: async (after, limit) => (await rpc.call(ContactRpc.snapshot, ctx(), { body: { after, limit } })).data,
       activities: async (after, limit) =>

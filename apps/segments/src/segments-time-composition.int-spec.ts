@@ -10,17 +10,17 @@
  */
 import { DataSource } from 'typeorm';
 import type { ContactSnapshot, DomainEvent, RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, DomainError, runMigrationsLocked } from '@sigil/platform';
 import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
-import { MembershipService } from './membership/membership.service';
 import { SegmentBuilder } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelService } from './read-model/read-model.service';
 import { bucketOf } from './rules/rules.compiler';
 import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsService } from './segments/segments.service';
+import { segmentsServices } from './test/segments-services';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -56,14 +56,8 @@ beforeAll(async () => {
   ds = await createDataSource({ url, poolSize: 10, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
   clock = new TestClock();
-  const outbox = new OutboxWriter();
-  const membership = new MembershipService(outbox, clock);
-  readModel = new ReadModelService(ds, membership, outbox);
   // Sweep interval 1 s of the test clock: every advance makes the sweep due.
-  builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 3, sweepIntervalMs: 1000, leaseSeconds: 30 });
-  lists = new ListsService(ds, outbox, membership);
-  snapshots = new ExportSnapshots(ds);
-  segments = new SegmentsService(ds, outbox, membership, builder, clock, snapshots);
+  ({ readModel, builder, lists, snapshots, segments } = segmentsServices(ds, clock, { chunkSize: 3, sweepIntervalMs: 1000 }));
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
 import { SegmentRpc, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, DomainError, newId, runMigrationsLocked } from '@sigil/platform';
 import {
   activityOf,
   contactSnapshot,
@@ -24,12 +24,11 @@ import {
 } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
-import { MembershipService } from './membership/membership.service';
 import { SegmentBuilder } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
 import { ReadModelService } from './read-model/read-model.service';
-import { ExportSnapshots } from './segments/export-snapshots';
 import { SegmentsService } from './segments/segments.service';
+import { segmentsServices } from './test/segments-services';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -56,12 +55,7 @@ beforeAll(async () => {
   ds = await createDataSource({ url, poolSize: 10, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
   clock = new TestClock();
-  const outbox = new OutboxWriter();
-  const membership = new MembershipService(outbox, clock);
-  readModel = new ReadModelService(ds, membership, outbox);
-  builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 7, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
-  lists = new ListsService(ds, outbox, membership);
-  segments = new SegmentsService(ds, outbox, membership, builder, clock, new ExportSnapshots(ds));
+  ({ readModel, builder, lists, segments } = segmentsServices(ds, clock, { chunkSize: 7 }));
 });
 
 afterAll(async () => {

@@ -20,7 +20,10 @@ import { EndpointsService } from './endpoints/endpoints.service';
 import { WebhooksHandlers } from './endpoints/webhooks.handlers';
 import { FanoutConsumer } from './fanout/fanout.consumer';
 import { FanoutService } from './fanout/fanout.service';
-import { WEBHOOKS_MIGRATIONS } from './migrations';
+import { webhooksMigrations } from './migrations';
+import { WebhookRetention } from './retention/webhook-retention';
+import { EndpointSecrets } from './secrets/endpoint-secrets';
+import { SecretKeyring } from './secrets/secret-keyring';
 
 /** Closes the queue and the connection pool once the worker and the consumer have stopped. */
 @Injectable()
@@ -38,6 +41,7 @@ class WebhookResources implements OnApplicationShutdown {
 @Module({})
 export class WebhooksAppModule {
   static forRoot(config: WebhooksConfig, kafka: KafkaSettings): DynamicModule {
+    const keyring = SecretKeyring.fromConfig(config.WEBHOOK_SECRET_KEK);
     return {
       module: WebhooksAppModule,
       imports: [
@@ -50,7 +54,7 @@ export class WebhooksAppModule {
             url: config.DATABASE_URL,
             poolSize: config.DATABASE_POOL_SIZE,
             entities: [],
-            migrations: WEBHOOKS_MIGRATIONS,
+            migrations: webhooksMigrations(keyring),
             runMigrations: config.MIGRATIONS_RUN_ON_START,
           },
           extraChecks: { inject: [REDIS], useFactory: (redis: Redis) => [redisCheck(redis)] },
@@ -59,6 +63,9 @@ export class WebhooksAppModule {
       controllers: [WebhooksHandlers],
       providers: [
         { provide: WEBHOOKS_CONFIG, useValue: config },
+        { provide: SecretKeyring, useValue: keyring },
+        EndpointSecrets,
+        WebhookRetention,
         { provide: TargetPolicy, useFactory: () => new TargetPolicy(config.WEBHOOK_ALLOW_HTTP, config.WEBHOOK_ALLOWED_PRIVATE_CIDRS) },
         { provide: RetrySchedule, useFactory: () => new RetrySchedule(config.WEBHOOK_RETRY_SCHEDULE, config.WEBHOOK_RETRY_JITTER) },
         {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { databaseEnv, envBool, envInt, envList, httpEnv, kafkaEnv, redisEnv } from '@sigil/platform';
 import { parseDuration } from './delivery/retry-schedule';
+import { isDevelopmentKek, parseKeks } from './secrets/secret-keyring';
 
 const duration = (def: string) =>
   z
@@ -10,7 +11,36 @@ const duration = (def: string) =>
     .refine((v) => parseDuration(v) !== undefined, 'expected a duration like 500ms, 5s, 5m, 2h or 5d')
     .transform((v) => parseDuration(v)!);
 
-export const WebhooksConfigSchema = z.object({
+/**
+ * Key-encryption keys of the signing secrets (secrets/secret-keyring.ts):
+ * `id:base64key,…`, the first seals; unset outside production = the public
+ * development key; refused in production unless set to a real one.
+ */
+export const secretKeyEnv = {
+  NODE_ENV: z.string().optional(),
+  WEBHOOK_SECRET_KEK: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const keks = v === undefined ? [] : parseKeks(v);
+      if (typeof keks === 'string') ctx.addIssue({ code: z.ZodIssueCode.custom, message: keks });
+    }),
+};
+
+/** No production start without a real KEK: the secrets it protects sign every delivery. */
+export function requireKekInProduction(env: { NODE_ENV?: string; WEBHOOK_SECRET_KEK?: string }, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production') return;
+  const keks = env.WEBHOOK_SECRET_KEK === undefined ? [] : parseKeks(env.WEBHOOK_SECRET_KEK);
+  if (typeof keks !== 'string' && (!keks.length || keks.some(isDevelopmentKek))) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['WEBHOOK_SECRET_KEK'],
+      message: 'required in production (id:base64 of 32 random bytes, e.g. main:$(openssl rand -base64 32)); the development key is refused',
+    });
+  }
+}
+
+export const WebhooksEnvSchema = z.object({
   ...httpEnv(3004),
   ...kafkaEnv,
   ...databaseEnv,
@@ -46,7 +76,19 @@ export const WebhooksConfigSchema = z.object({
   WEBHOOK_RECONCILE_INTERVAL: duration('60s'),
   /** Credential of the queue dashboard at /admin/queues (Bearer or Basic password); unset = not mounted. */
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  ...secretKeyEnv,
+  /** Deliveries (with their attempts) and event bodies older than this are purged (SPEC §14). */
+  WEBHOOK_RETENTION: duration('30d').refine((ms) => ms >= 60_000, 'at least 1m'),
+  /** How often a replica looks for rows past retention (one replica purges at a time). */
+  WEBHOOK_PURGE_INTERVAL: duration('15m').refine((ms) => ms >= 1000 && ms <= 86_400_000, 'between 1s and 1d'),
+  /** Rows deleted per statement: each batch holds its row locks for milliseconds. */
+  WEBHOOK_PURGE_BATCH: envInt(1000, 1, 50_000),
 });
+export const WebhooksConfigSchema = WebhooksEnvSchema.superRefine(requireKekInProduction);
+/** What the migration Job and the re-encryption command read: the database and the KEKs. */
+export const KekJobConfigSchema = WebhooksEnvSchema.pick({ DATABASE_URL: true, NODE_ENV: true, WEBHOOK_SECRET_KEK: true }).superRefine(
+  requireKekInProduction,
+);
 export type WebhooksConfig = z.infer<typeof WebhooksConfigSchema>;
 
 export const WEBHOOKS_CONFIG = Symbol('WEBHOOKS_CONFIG');

@@ -1,3 +1,5 @@
+// First: kafkajs must load with the send fix in place (see the file).
+import './kafka/kafkajs-send-messages.fix';
 export * from './config/config.loader';
 export * from './errors/domain-errors';
 export * from './errors/validation';
@@ -6,6 +8,7 @@ export * from './logging/request-context';
 export * from './ids';
 export * from './kafka/kafka.config';
 export { KafkajsConsumerGroup, kafkajsRecoverFromFetch } from './kafka/kafkajs-fetch-recovery.fix';
+export { assertKafkajsSendFix } from './kafka/kafkajs-send-messages.fix';
 export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc-handlers';
@@ -30,6 +33,7 @@ export * from './metrics';
 export * from './tracing';
 export * from './database/returned-rows';
 export * from './database/pg-errors';
+export * from './database/tenant-scope';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';

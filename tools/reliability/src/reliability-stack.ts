@@ -18,7 +18,9 @@ export interface ReliabilityStack {
 
 export const SEGMENT_TAG = 'vip';
 
-export async function startReliabilityStack(options: { endpoints?: number; webhookTimeout?: string } = {}): Promise<ReliabilityStack> {
+export async function startReliabilityStack(
+  options: { endpoints?: number; webhookTimeout?: string; webhookEnv?: Record<string, string> } = {},
+): Promise<ReliabilityStack> {
   const receiver = await WebhookReceiver.start();
   const stack = await startWithRetries({
     serviceEnv: {
@@ -30,6 +32,7 @@ export async function startReliabilityStack(options: { endpoints?: number; webho
         WEBHOOK_RETRY_SCHEDULE: '1s,2s,4s,8s,15s,20s,30s,30s,30s,30s,60s',
         WEBHOOK_RETRY_JITTER: '0',
         WEBHOOK_TIMEOUT: options.webhookTimeout ?? '5s',
+        ...options.webhookEnv,
       },
     },
   });

@@ -1,6 +1,10 @@
-/** A contact of one tenant in one mode (live/test). Written with set-based SQL (contacts.repository.ts). */
-import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ContactSnapshot, CustomFieldValue, Mode, SubscriptionStatus } from '@sigil/contracts';
+/**
+ * A contact of one tenant in one mode (live/test) as SQL reads it, and its
+ * snapshot (what events and replies carry). The table is written with
+ * set-based SQL by contacts.repository.ts; TypeORM only runs that SQL (no ORM
+ * entity: the one that stood here no longer matched the table).
+ */
+import type { ContactSnapshot, CustomFieldValue, SubscriptionStatus } from '@sigil/contracts';
 
 /** A `contacts` row as the repository selects it. */
 export interface ContactRow {
@@ -17,45 +21,6 @@ export interface ContactRow {
   version: number;
   created_at: Date;
   updated_at: Date;
-}
-
-@Entity({ name: 'contacts' })
-export class ContactEntity {
-  @PrimaryColumn({ type: 'text' })
-  id: string;
-
-  @Column({ type: 'text', name: 'tenant_id' })
-  tenantId: string;
-
-  @Column({ type: 'text' })
-  mode: Mode;
-
-  @Column({ type: 'text' })
-  email: string;
-
-  @Column({ type: 'text', name: 'first_name', nullable: true })
-  firstName: string | null;
-
-  @Column({ type: 'text', name: 'last_name', nullable: true })
-  lastName: string | null;
-
-  @Column({ type: 'text', nullable: true })
-  phone: string | null;
-
-  @Column({ type: 'text', array: true, default: () => "'{}'" })
-  tags: string[];
-
-  @Column({ type: 'jsonb', name: 'custom_fields', default: () => "'{}'::jsonb" })
-  customFields: Record<string, CustomFieldValue>;
-
-  @Column({ type: 'integer', default: 1 })
-  version: number;
-
-  @Column({ type: 'timestamptz', name: 'created_at' })
-  createdAt: Date;
-
-  @Column({ type: 'timestamptz', name: 'updated_at' })
-  updatedAt: Date;
 }
 
 export function snapshotOf(row: ContactRow): ContactSnapshot {

@@ -8,7 +8,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ContactSnapshot, Mode } from '@sigil/contracts';
 import type { ValueRow } from '../custom-fields/custom-field-values';
-import { CONTACT_COLUMNS } from './contact-list.query';
+import { CONTACT_COLUMNS, listSql, type ListSqlInput } from './contact-list.query';
 import type { ContactRow } from './contact.entity';
 
 const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb, subscription_status text,
@@ -18,6 +18,9 @@ export interface Scope {
   tenantId: string;
   mode: Mode;
 }
+
+/** A row of a contact list page, with the positions its cursor is made of. */
+export type ContactListRow = ContactRow & { sync_pos: string; updated_pos: string };
 
 @Injectable()
 export class ContactsRepository {
@@ -56,6 +59,26 @@ export class ContactsRepository {
        ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
       [s.tenantId, s.mode, externalIds],
     );
+  }
+
+  /** Share-locks the contact (a concurrent delete waits) and says whether it exists. */
+  async lockShared(m: EntityManager, s: Scope, id: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 FOR SHARE`, [s.tenantId, s.mode, id]);
+    return rows.length > 0;
+  }
+
+  /** A page of the contact list: filters, order and cursor as `listSql` (contact-list.query.ts) writes them. */
+  async list(m: EntityManager, s: Scope, input: Omit<ListSqlInput, 'tenantId' | 'mode'>): Promise<ContactListRow[]> {
+    const { sql, params } = listSql({ ...input, tenantId: s.tenantId, mode: s.mode });
+    return m.query(sql, params);
+  }
+
+  /**
+   * Every tenant's contacts by id after `after` (the snapshot other services'
+   * read models are rebuilt from): the one read across tenants, each row with its own.
+   */
+  async snapshotPage(m: EntityManager, after: string, limit: number): Promise<Array<ContactRow & { tenant_id: string; mode: Mode }>> {
+    return m.query(`SELECT ${CONTACT_COLUMNS}, c.tenant_id, c.mode FROM contacts c WHERE c.id > $1 ORDER BY c.id LIMIT $2`, [after, limit]);
   }
 
   async idOfExternalId(m: EntityManager, s: Scope, externalId: string): Promise<string | undefined> {
@@ -121,6 +144,24 @@ export class ContactsRepository {
       [s.tenantId, s.mode, ids],
     );
     return new Map(rows.map((r) => [r.id, r.version]));
+  }
+
+  /**
+   * A deleted custom field: its value leaves every contact that had one (a
+   * new version each) and its value rows go. Returns the contacts changed.
+   */
+  async removeFieldValues(m: EntityManager, s: Scope, key: string, now: Date): Promise<ContactRow[]> {
+    // TypeORM answers UPDATE … RETURNING as [rows, count].
+    const [changed]: [ContactRow[], number] = await m.query(
+      `UPDATE contacts c SET custom_fields = c.custom_fields - $3::text, version = c.version + 1, updated_at = $4,
+              sync_xid = pg_current_xact_id()
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id IN (
+         SELECT v.contact_id FROM custom_field_values v WHERE v.tenant_id = $1 AND v.mode = $2 AND v.field_key = $3)
+       RETURNING ${CONTACT_COLUMNS}`,
+      [s.tenantId, s.mode, key, now],
+    );
+    await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND field_key = $3`, [s.tenantId, s.mode, key]);
+    return changed;
   }
 
   /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */

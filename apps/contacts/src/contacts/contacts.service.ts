@@ -20,15 +20,13 @@ import { CustomFieldDefinitions } from '../custom-fields/custom-field-definition
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { valueRows } from '../custom-fields/custom-field-values';
 import { applyTags, applyUpdate, newContact } from './contact-changes';
-import { cursorAfter, decodeCursor, listSql, resolveOrder, type Cursor, type Order } from './contact-list.query';
-import { snapshotOf, type ContactRow } from './contact.entity';
-import { ContactsRepository, type Scope } from './contacts.repository';
+import { cursorAfter, decodeCursor, resolveOrder, type Cursor, type Order } from './contact-list.query';
+import { snapshotOf } from './contact.entity';
+import { ContactsRepository, type ContactListRow, type Scope } from './contacts.repository';
 import { SegmentMembersClient } from './segment-members.client';
 
 /** Member ids asked of the segments service per round trip when filtering by list or segment. */
 const MEMBER_PAGE = 1000;
-
-type ListRow = ContactRow & { sync_pos: string; updated_pos: string };
 
 export function scopeOf(ctx: RequestContext): Scope {
   return { tenantId: ctx.tenant_id, mode: ctx.mode };
@@ -160,9 +158,9 @@ export class ContactsService {
     const order = resolveOrder(query, cursor, membership !== null);
     const scope = scopeOf(ctx);
 
-    const rows: ListRow[] = membership
+    const rows: ContactListRow[] = membership
       ? await this.listMembers(ctx, membership, query, order, cursor, limit, offset)
-      : await this.dataSource.query(...args(listSql({ ...scope, query, order, cursor, fetch: limit + 1, offset })));
+      : await this.contacts.list(this.dataSource.manager, scope, { query, order, cursor, fetch: limit + 1, offset });
 
     const hasMore = rows.length > limit;
     const pageRows = rows.slice(0, limit);
@@ -187,16 +185,21 @@ export class ContactsService {
     cursor: Cursor | null,
     limit: number,
     offset: number,
-  ): Promise<ListRow[]> {
+  ): Promise<ContactListRow[]> {
     const wanted = offset + limit + 1;
-    const found: ListRow[] = [];
+    const found: ContactListRow[] = [];
     let after = cursor?.i ?? null;
     for (;;) {
       const members = await this.members.page(ctx, membership, after, MEMBER_PAGE);
       if (members.ids.length) {
-        const batch: ListRow[] = await this.dataSource.query(
-          ...args(listSql({ ...scopeOf(ctx), query, order, cursor: null, fetch: wanted - found.length, offset: 0, ids: members.ids })),
-        );
+        const batch = await this.contacts.list(this.dataSource.manager, scopeOf(ctx), {
+          query,
+          order,
+          cursor: null,
+          fetch: wanted - found.length,
+          offset: 0,
+          ids: members.ids,
+        });
         found.push(...batch);
       }
       if (found.length >= wanted || !members.has_more || !members.ids.length) break;
@@ -212,6 +215,3 @@ export class ContactsService {
   }
 }
 
-function args(q: { sql: string; params: unknown[] }): [string, unknown[]] {
-  return [q.sql, q.params];
-}

@@ -1,4 +1,9 @@
-/** Reads a tenant's custom field definitions (one mode), for validating values on every contact write. */
+/**
+ * SQL of the custom field definitions (`custom_fields`, per tenant and mode):
+ * the definitions every contact write validates values against, and their
+ * CRUD. Every write to the table goes through here; values live with the
+ * contact (contacts.repository.ts), their aggregates in custom-field-aggregates.ts.
+ */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomFieldType, CustomFieldView } from '@sigil/contracts';
@@ -15,7 +20,10 @@ export interface DefinitionRow {
   updated_at: Date;
 }
 
-export const DEFINITION_COLUMNS = 'key, label, type, options, required, created_at, updated_at';
+/** What a definition says (everything but its timestamps). */
+export type DefinitionFields = Pick<DefinitionRow, 'key' | 'label' | 'type' | 'options' | 'required'>;
+
+const DEFINITION_COLUMNS = 'key, label, type, options, required, created_at, updated_at';
 
 export function definitionView(row: DefinitionRow): CustomFieldView {
   return {
@@ -31,6 +39,7 @@ export function definitionView(row: DefinitionRow): CustomFieldView {
 
 @Injectable()
 export class CustomFieldDefinitions {
+  /** Every definition of the scope, by key: what values are validated against. */
   async load(m: EntityManager, s: Scope): Promise<Definitions> {
     const rows: FieldDefinition[] = await m.query(
       `SELECT key, label, type, options, required FROM custom_fields WHERE tenant_id = $1 AND mode = $2`,
@@ -45,5 +54,43 @@ export class CustomFieldDefinitions {
       [s.tenantId, s.mode, key],
     );
     return rows[0];
+  }
+
+  /** Definitions by key after `after` (keys are unique per scope: the key alone is the position). */
+  async page(m: EntityManager, s: Scope, after: string, limit: number): Promise<DefinitionRow[]> {
+    return m.query(`SELECT ${DEFINITION_COLUMNS} FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key > $3 ORDER BY key LIMIT $4`, [
+      s.tenantId,
+      s.mode,
+      after,
+      limit,
+    ]);
+  }
+
+  /** Inserts the definition; undefined when the key is taken. */
+  async insert(m: EntityManager, s: Scope, field: DefinitionFields, now: Date): Promise<DefinitionRow | undefined> {
+    const rows: DefinitionRow[] = await m.query(
+      `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (tenant_id, mode, key) DO NOTHING
+       RETURNING ${DEFINITION_COLUMNS}`,
+      [s.tenantId, s.mode, field.key, field.label, field.type, field.options, field.required, now],
+    );
+    return rows[0];
+  }
+
+  /** Replaces what the definition says (the key stays); undefined when there is none. */
+  async update(m: EntityManager, s: Scope, field: DefinitionFields, now: Date): Promise<DefinitionRow | undefined> {
+    // TypeORM answers UPDATE … RETURNING as [rows, count].
+    const [rows]: [DefinitionRow[], number] = await m.query(
+      `UPDATE custom_fields SET label = $4, type = $5, options = $6, required = $7, updated_at = $8
+       WHERE tenant_id = $1 AND mode = $2 AND key = $3
+       RETURNING ${DEFINITION_COLUMNS}`,
+      [s.tenantId, s.mode, field.key, field.label, field.type, field.options, field.required, now],
+    );
+    return rows[0];
+  }
+
+  async delete(m: EntityManager, s: Scope, key: string): Promise<void> {
+    await m.query(`DELETE FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key = $3`, [s.tenantId, s.mode, key]);
   }
 }

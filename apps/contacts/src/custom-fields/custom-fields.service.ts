@@ -19,11 +19,11 @@ import {
   type CustomFieldSnapshot,
 } from '@sigil/contracts';
 import { Conflict, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, type NewEvent } from '@sigil/platform';
-import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
-import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
+import { snapshotOf } from '../contacts/contact.entity';
+import { ContactsRepository } from '../contacts/contacts.repository';
 import { scopeOf } from '../contacts/contacts.service';
 import { CustomFieldAggregates } from './custom-field-aggregates';
-import { CustomFieldDefinitions, DEFINITION_COLUMNS, definitionView, type DefinitionRow } from './custom-field-definitions';
+import { CustomFieldDefinitions, definitionView, type DefinitionRow } from './custom-field-definitions';
 
 /** Events of a definition's deletion are written in chunks of this many rows per statement. */
 const EVENT_CHUNK = 1000;
@@ -44,31 +44,24 @@ export class CustomFieldsService {
     private readonly outbox: OutboxWriter,
     private readonly definitions: CustomFieldDefinitions,
     private readonly aggregates: CustomFieldAggregates,
+    private readonly contacts: ContactsRepository,
   ) {}
 
   async create(ctx: RequestContext, req: CreateCustomFieldRequest): Promise<CustomFieldView> {
     const now = new Date();
     return this.dataSource.transaction(async (m) => {
-      const rows: DefinitionRow[] = await m.query(
-        `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-         ON CONFLICT (tenant_id, mode, key) DO NOTHING
-         RETURNING ${DEFINITION_COLUMNS}`,
-        [ctx.tenant_id, ctx.mode, req.key, req.label, req.type, req.options ?? null, req.required ?? false, now],
-      );
-      if (!rows[0]) throw new Conflict(`A custom field with key '${req.key}' already exists.`, { existing_key: req.key });
-      await this.outbox.append(m, [fieldEvent(ctx, 'custom_field.created', rows[0])]);
-      return definitionView(rows[0]);
+      const field = { key: req.key, label: req.label, type: req.type, options: req.options ?? null, required: req.required ?? false };
+      const row = await this.definitions.insert(m, scopeOf(ctx), field, now);
+      if (!row) throw new Conflict(`A custom field with key '${req.key}' already exists.`, { existing_key: req.key });
+      await this.outbox.append(m, [fieldEvent(ctx, 'custom_field.created', row)]);
+      return definitionView(row);
     });
   }
 
   async list(ctx: RequestContext, query: ListCustomFieldsQuery): Promise<Paged<CustomFieldView>> {
     // Keys are unique per tenant and mode: the key alone is the position. Cursor paging only (no `page`).
     const window = pageWindow(query, DEFAULT_PAGE_LIMIT, isFieldKey);
-    const rows: DefinitionRow[] = await this.dataSource.query(
-      `SELECT ${DEFINITION_COLUMNS} FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key > $3 ORDER BY key LIMIT $4`,
-      [ctx.tenant_id, ctx.mode, window.after ?? '', window.limit + 1],
-    );
+    const rows = await this.definitions.page(this.dataSource.manager, scopeOf(ctx), window.after ?? '', window.limit + 1);
     const { items, meta } = keysetPage(rows, { limit: window.limit }, (r) => r.key);
     return new Paged(items.map(definitionView), meta);
   }
@@ -105,15 +98,10 @@ export class CustomFieldsService {
         const inUse = dropped.length ? await this.aggregates.optionsInUse(m, scope, k, dropped) : [];
         if (inUse.length) throw new Conflict(`Options still used by contacts cannot be removed: ${inUse.join(', ')}.`, { options_in_use: inUse });
       }
-      // TypeORM answers UPDATE … RETURNING as [rows, count].
-      const [rows]: [DefinitionRow[], number] = await m.query(
-        `UPDATE custom_fields SET label = $4, type = $5, options = $6, required = $7, updated_at = $8
-         WHERE tenant_id = $1 AND mode = $2 AND key = $3
-         RETURNING ${DEFINITION_COLUMNS}`,
-        [scope.tenantId, scope.mode, k, req.label ?? current.label, type, options, req.required ?? current.required, new Date()],
-      );
-      await this.outbox.append(m, [{ ...fieldEvent(ctx, 'custom_field.updated', rows[0]!), previous: { ...fieldSnapshot(current) } }]);
-      return definitionView(rows[0]!);
+      const changes = { key: k, label: req.label ?? current.label, type, options, required: req.required ?? current.required };
+      const row = (await this.definitions.update(m, scope, changes, new Date()))!;
+      await this.outbox.append(m, [{ ...fieldEvent(ctx, 'custom_field.updated', row), previous: { ...fieldSnapshot(current) } }]);
+      return definitionView(row);
     });
   }
 
@@ -123,17 +111,8 @@ export class CustomFieldsService {
     await this.dataSource.transaction(async (m) => {
       const current = await this.definitions.find(m, scope, k, true);
       if (!current) throw new NotFound('custom field', k);
-      const now = new Date();
-      const [changed]: [ContactRow[], number] = await m.query(
-        `UPDATE contacts c SET custom_fields = c.custom_fields - $3::text, version = c.version + 1, updated_at = $4,
-                sync_xid = pg_current_xact_id()
-         WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id IN (
-           SELECT v.contact_id FROM custom_field_values v WHERE v.tenant_id = $1 AND v.mode = $2 AND v.field_key = $3)
-         RETURNING ${CONTACT_COLUMNS}`,
-        [scope.tenantId, scope.mode, k, now],
-      );
-      await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND field_key = $3`, [scope.tenantId, scope.mode, k]);
-      await m.query(`DELETE FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key = $3`, [scope.tenantId, scope.mode, k]);
+      const changed = await this.contacts.removeFieldValues(m, scope, k, new Date());
+      await this.definitions.delete(m, scope, k);
       await this.outbox.append(m, [
         { type: 'custom_field.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: k, data: { key: k }, previous: { ...fieldSnapshot(current) } },
       ]);

@@ -6,29 +6,23 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  type SnapshotRequest,
-  SYSTEM_TENANT_ID,
-  type ActivitiesSnapshotReply,
-  type ActivitySnapshot,
-  type ContactsSnapshotReply,
-  type Mode,
-  type RequestContext,
-} from '@sigil/contracts';
+import { type SnapshotRequest, SYSTEM_TENANT_ID, type ActivitiesSnapshotReply, type ContactsSnapshotReply, type RequestContext } from '@sigil/contracts';
 import { Forbidden } from '@sigil/platform';
-import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
-import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
+import { ActivitiesRepository } from '../activities/activities.repository';
+import { snapshotOf } from '../contacts/contact.entity';
+import { ContactsRepository } from '../contacts/contacts.repository';
 
 @Injectable()
 export class SnapshotsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly contactsRepository: ContactsRepository,
+    private readonly activitiesRepository: ActivitiesRepository,
+  ) {}
 
   async contacts(ctx: RequestContext, input: SnapshotRequest): Promise<ContactsSnapshotReply> {
     const { after, limit } = this.authorised(ctx, input);
-    const rows: (ContactRow & { tenant_id: string; mode: Mode })[] = await this.dataSource.query(
-      `SELECT ${CONTACT_COLUMNS}, c.tenant_id, c.mode FROM contacts c WHERE c.id > $1 ORDER BY c.id LIMIT $2`,
-      [after ?? '', limit],
-    );
+    const rows = await this.contactsRepository.snapshotPage(this.dataSource.manager, after ?? '', limit);
     return {
       contacts: rows.map((r) => ({ ...snapshotOf(r), tenant_id: r.tenant_id, mode: r.mode })),
       next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
@@ -37,12 +31,9 @@ export class SnapshotsService {
 
   async activities(ctx: RequestContext, input: SnapshotRequest): Promise<ActivitiesSnapshotReply> {
     const { after, limit } = this.authorised(ctx, input);
-    const rows: (Omit<ActivitySnapshot, 'occurred_at'> & { occurred_at: Date })[] = await this.dataSource.query(
-      `SELECT id, tenant_id, mode, contact_id, type, occurred_at, properties FROM activities WHERE id > $1 ORDER BY id LIMIT $2`,
-      [after ?? '', limit],
-    );
+    const rows = await this.activitiesRepository.snapshotPage(this.dataSource.manager, after ?? '', limit);
     return {
-      activities: rows.map((r) => ({ ...r, occurred_at: new Date(r.occurred_at).toISOString() })),
+      activities: rows,
       next_after: rows.length === limit ? rows[rows.length - 1]!.id : null,
     };
   }

@@ -158,7 +158,7 @@ function errorLine(e: ImportRowError): string {
 }
 
 /** The next multipart part, with the plugin's limit errors as the API's. */
-async function nextPart(parts: AsyncIterableIterator<Multipart>): Promise<Multipart | undefined> {
+export async function nextPart(parts: AsyncIterableIterator<Multipart>): Promise<Multipart | undefined> {
   try {
     const next = await parts.next();
     return next.done ? undefined : next.value;

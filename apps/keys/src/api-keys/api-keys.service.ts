@@ -9,9 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   effectiveLimits,
   type ApiKeyView,
-  type CustomLimits,
   type ApiKeyWithSecret,
-  type PlanName,
   type RequestContext,
   type VerifiedApiKey,
   type CreateApiKeyRequest,
@@ -32,45 +30,9 @@ import {
   Paged,
   pageWindow,
   parseApiKey,
-  returnedRows,
 } from '@sigil/platform';
-
-interface KeyRow {
-  id: string;
-  tenant_id: string;
-  name: string;
-  environment: 'live' | 'test';
-  prefix: string;
-  last4: string;
-  scopes: string[];
-  rate_limit_per_minute: number | null;
-  allowed_cidrs: string[] | null;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function toView(row: KeyRow, now = Date.now()): ApiKeyView {
-  const status = row.revoked_at ? 'revoked' : row.expires_at && row.expires_at.getTime() <= now ? 'expired' : 'active';
-  return {
-    id: row.id,
-    name: row.name,
-    environment: row.environment,
-    prefix: row.prefix,
-    last4: row.last4,
-    scopes: row.scopes,
-    rate_limit_per_minute: row.rate_limit_per_minute,
-    allowed_cidrs: row.allowed_cidrs,
-    status,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    expires_at: row.expires_at?.toISOString() ?? null,
-    last_used_at: row.last_used_at?.toISOString() ?? null,
-    revoked_at: row.revoked_at?.toISOString() ?? null,
-  };
-}
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { ApiKeysRepository, apiKeyView, keyScopeOf, type KeyRow } from './api-keys.repository';
 
 // Ids are time-sortable, so the id alone is an exact keyset position.
 const isKeyId = isIdOf('key');
@@ -80,22 +42,17 @@ export class ApiKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly keys: ApiKeysRepository,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   async create(ctx: RequestContext, req: CreateApiKeyRequest): Promise<ApiKeyWithSecret> {
     this.assertMayGrant(ctx, req.environment, req.scopes);
     return this.dataSource.transaction(async (m) => {
       // Locking the tenant row serialises concurrent creations, so the plan's key limit holds exactly.
-      const [tenant]: { plan: PlanName; custom_limits: CustomLimits | null }[] = await m.query(
-        `SELECT plan, custom_limits FROM tenants WHERE id = $1 FOR UPDATE`,
-        [ctx.tenant_id],
-      );
+      const tenant = await this.tenants.find(m, ctx.tenant_id, true);
       if (!tenant) throw new NotFound('tenant', ctx.tenant_id);
-      const [{ active }] = await m.query(
-        `SELECT count(*)::int AS active FROM api_keys
-          WHERE tenant_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-        [ctx.tenant_id],
-      );
+      const active = await this.keys.countActive(m, ctx.tenant_id);
       const max = effectiveLimits(tenant.plan, tenant.custom_limits).max_active_keys;
       if (active >= max) {
         const which = tenant.custom_limits ? 'Your account' : `The ${tenant.plan} plan`;
@@ -105,62 +62,42 @@ export class ApiKeysService {
       }
       const secret = generateApiKey(req.environment);
       const parsed = parseApiKey(secret)!;
-      const [row]: KeyRow[] = await m.query(
-        `INSERT INTO api_keys (id, tenant_id, name, environment, prefix, last4, scopes, rate_limit_per_minute, expires_at, allowed_cidrs)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-        [
-          newId('key'),
-          ctx.tenant_id,
-          req.name,
-          req.environment,
-          parsed.prefix,
-          parsed.last4,
-          req.scopes,
-          req.rate_limit_per_minute ?? null,
-          req.expires_at ?? null,
-          req.allowed_cidrs ?? null,
-        ],
-      );
-      await m.query(`INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)`, [hashSecret(secret), ctx.tenant_id, row!.id]);
+      const row = await this.keys.insert(m, ctx.tenant_id, {
+        id: newId('key'),
+        name: req.name,
+        environment: req.environment,
+        prefix: parsed.prefix,
+        last4: parsed.last4,
+        scopes: req.scopes,
+        rate_limit_per_minute: req.rate_limit_per_minute ?? null,
+        expires_at: req.expires_at ?? null,
+        allowed_cidrs: req.allowed_cidrs ?? null,
+        secret_hash: hashSecret(secret),
+      });
       await this.outbox.append(m, [
         {
           type: 'api_key.created',
           tenant_id: ctx.tenant_id,
-          mode: row!.environment,
-          key: row!.id,
-          data: { id: row!.id, prefix: row!.prefix, environment: row!.environment, scopes: row!.scopes },
+          mode: row.environment,
+          key: row.id,
+          data: { id: row.id, prefix: row.prefix, environment: row.environment, scopes: row.scopes },
         },
       ]);
-      return { ...toView(row!), key: secret };
+      return { ...apiKeyView(row), key: secret };
     });
   }
 
   async list(ctx: RequestContext, q: ListApiKeysQuery): Promise<Paged<ApiKeyView>> {
-    const params: unknown[] = [ctx.tenant_id];
-    let where = 'tenant_id = $1';
-    if (ctx.principal?.kind === 'api_key') {
-      params.push(ctx.mode);
-      where += ` AND environment = $${params.length}`;
-    }
-    const filterParams = [...params];
-    const filterWhere = where;
+    const scope = keyScopeOf(ctx);
     const window = pageWindow(q, q.limit, isKeyId);
-    if (window.after !== undefined) {
-      params.push(window.after);
-      where += ` AND id > $${params.length}`;
-    }
-    params.push(window.limit + 1, window.offset);
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT * FROM api_keys WHERE ${where} ORDER BY id LIMIT $${params.length - 1} OFFSET $${params.length}`,
-      params,
-    );
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM api_keys WHERE ${filterWhere}`, filterParams);
+    const rows = await this.keys.page(this.dataSource.manager, scope, { after: window.after, limit: window.limit + 1, offset: window.offset });
+    const total = await this.keys.count(this.dataSource.manager, scope);
     const { items, meta } = keysetPage(rows, window, (r) => r.id, { total });
-    return new Paged(items.map((r) => toView(r)), meta);
+    return new Paged(items.map((r) => apiKeyView(r)), meta);
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {
-    return toView(await this.find(this.dataSource.manager, ctx, id));
+    return apiKeyView(await this.find(this.dataSource.manager, ctx, id));
   }
 
   async update(ctx: RequestContext, id: unknown, req: UpdateApiKeyRequest): Promise<ApiKeyView> {
@@ -168,53 +105,28 @@ export class ApiKeysService {
       const current = await this.find(m, ctx, id, true);
       if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be changed.');
       if (req.scopes) this.assertMayGrant(ctx, current.environment, req.scopes);
-      const [row] = returnedRows<KeyRow>(
-        await m.query(
-        `UPDATE api_keys SET
-           name = COALESCE($3, name),
-           scopes = COALESCE($4, scopes),
-           rate_limit_per_minute = CASE WHEN $5::boolean THEN $6::integer ELSE rate_limit_per_minute END,
-           allowed_cidrs = CASE WHEN $7::boolean THEN $8::text[] ELSE allowed_cidrs END,
-           updated_at = now()
-         WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-        [
-          ctx.tenant_id,
-          current.id,
-          req.name ?? null,
-          req.scopes ?? null,
-          req.rate_limit_per_minute !== undefined,
-          req.rate_limit_per_minute ?? null,
-          req.allowed_cidrs !== undefined,
-          req.allowed_cidrs ?? null,
-        ],
-        ),
-      );
+      const row = (await this.keys.update(m, ctx.tenant_id, current.id, req))!;
       await this.outbox.append(m, [
         {
           type: 'api_key.updated',
           tenant_id: ctx.tenant_id,
-          mode: row!.environment,
-          key: row!.id,
-          data: { id: row!.id, scopes: row!.scopes, rate_limit_per_minute: row!.rate_limit_per_minute, allowed_cidrs: row!.allowed_cidrs },
+          mode: row.environment,
+          key: row.id,
+          data: { id: row.id, scopes: row.scopes, rate_limit_per_minute: row.rate_limit_per_minute, allowed_cidrs: row.allowed_cidrs },
           previous: { name: current.name, scopes: current.scopes, rate_limit_per_minute: current.rate_limit_per_minute, allowed_cidrs: current.allowed_cidrs },
         },
       ]);
-      return toView(row!);
+      return apiKeyView(row);
     });
   }
 
   async revoke(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);
-      if (current.revoked_at) return toView(current);
-      const [row] = returnedRows<KeyRow>(
-        await m.query(
-        `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-        [ctx.tenant_id, current.id],
-        ),
-      );
-      await this.outbox.append(m, [{ type: 'api_key.revoked', tenant_id: ctx.tenant_id, mode: row!.environment, key: row!.id, data: { id: row!.id } }]);
-      return toView(row!);
+      if (current.revoked_at) return apiKeyView(current);
+      const row = (await this.keys.revoke(m, ctx.tenant_id, current.id))!;
+      await this.outbox.append(m, [{ type: 'api_key.revoked', tenant_id: ctx.tenant_id, mode: row.environment, key: row.id, data: { id: row.id } }]);
+      return apiKeyView(row);
     });
   }
 
@@ -223,41 +135,27 @@ export class ApiKeysService {
     return this.dataSource.transaction(async (m) => {
       const current = await this.find(m, ctx, id, true);
       if (current.revoked_at) throw new DomainError(409, 'conflict', 'A revoked key cannot be rotated.');
-      const [{ until }] = await m.query(`SELECT now() + make_interval(secs => $1) AS until`, [grace]);
-      // Every secret still valid now ends at the end of the grace period (never later than it already would).
-      await m.query(
-        `UPDATE api_key_secrets SET expires_at = LEAST(COALESCE(expires_at, $3), $3)
-          WHERE tenant_id = $1 AND key_id = $2`,
-        [ctx.tenant_id, current.id, until],
-      );
       const secret = generateApiKey(current.environment);
       const parsed = parseApiKey(secret)!;
-      await m.query(`INSERT INTO api_key_secrets (secret_hash, tenant_id, key_id) VALUES ($1, $2, $3)`, [hashSecret(secret), ctx.tenant_id, current.id]);
-      const [row] = returnedRows<KeyRow>(
-        await m.query(
-        `UPDATE api_keys SET prefix = $3, last4 = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`,
-        [ctx.tenant_id, current.id, parsed.prefix, parsed.last4],
-        ),
-      );
-      const expiresAt = (until as Date).toISOString();
+      // Every secret still valid now ends at the end of the grace period (never later than it already would).
+      const { row, previousExpiresAt } = await this.keys.rotate(m, ctx.tenant_id, current.id, {
+        secret_hash: hashSecret(secret),
+        prefix: parsed.prefix,
+        last4: parsed.last4,
+        graceSeconds: grace,
+      });
+      const expiresAt = previousExpiresAt.toISOString();
       await this.outbox.append(m, [
-        { type: 'api_key.rotated', tenant_id: ctx.tenant_id, mode: row!.environment, key: row!.id, data: { id: row!.id, previous_secret_expires_at: expiresAt } },
+        { type: 'api_key.rotated', tenant_id: ctx.tenant_id, mode: row.environment, key: row.id, data: { id: row.id, previous_secret_expires_at: expiresAt } },
       ]);
-      return { ...toView(row!), key: secret, previous_key_expires_at: expiresAt };
+      return { ...apiKeyView(row), key: secret, previous_key_expires_at: expiresAt };
     });
   }
 
   /** The gateway's cache-miss path: what a secret (by hash) is worth right now. */
   async verify(secretHash: unknown): Promise<VerifiedApiKey> {
     if (typeof secretHash !== 'string' || !/^[0-9a-f]{64}$/.test(secretHash)) throw new NotFound('API key');
-    const [row] = await this.dataSource.query(
-      `SELECT k.*, s.expires_at AS secret_expires_at, t.name AS tenant_name, t.plan, t.custom_limits
-         FROM api_key_secrets s
-         JOIN api_keys k ON k.id = s.key_id
-         JOIN tenants t ON t.id = k.tenant_id
-        WHERE s.secret_hash = $1`,
-      [secretHash],
-    );
+    const row = await this.keys.findBySecretHash(this.dataSource.manager, secretHash);
     if (!row) throw new NotFound('API key');
     const now = Date.now();
     const ends = [row.expires_at, row.secret_expires_at].filter((d): d is Date => d instanceof Date).map((d) => d.getTime());
@@ -294,9 +192,7 @@ export class ApiKeysService {
 
   private async find(m: EntityManager, ctx: RequestContext, id: unknown, lock = false): Promise<KeyRow> {
     if (typeof id !== 'string' || !/^key_[0-9A-Z]{26}$/.test(id)) throw new NotFound('API key', String(id));
-    const modeFilter = ctx.principal?.kind === 'api_key' ? ' AND environment = $3' : '';
-    const params = ctx.principal?.kind === 'api_key' ? [ctx.tenant_id, id, ctx.mode] : [ctx.tenant_id, id];
-    const [row]: KeyRow[] = await m.query(`SELECT * FROM api_keys WHERE tenant_id = $1 AND id = $2${modeFilter}${lock ? ' FOR UPDATE' : ''}`, params);
+    const row = await this.keys.find(m, keyScopeOf(ctx), id, lock);
     if (!row) throw new NotFound('API key', id);
     return row;
   }

@@ -1,6 +1,5 @@
 /** The audit log's use cases: record events as entries, query them, and the 1-year retention. */
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { AuditEntryView, AuditLogQuery, DomainEvent, RequestContext } from '@sigil/contracts';
 import { isId, keysetPage, pageWindow, Paged } from '@sigil/platform';
 import { auditEntryOf, type AuditRow } from './audit-entry';
@@ -20,10 +19,7 @@ function isPosition(value: unknown): value is AuditPosition {
 
 @Injectable()
 export class AuditService {
-  constructor(
-    private readonly repo: AuditRepository,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly repo: AuditRepository) {}
 
   /** Records the audited events among `events` (idempotent per event id); returns how many entries were new. */
   async record(events: DomainEvent[]): Promise<number> {
@@ -57,7 +53,7 @@ export class AuditService {
   async purgeExpired(): Promise<number> {
     let total = 0;
     for (;;) {
-      const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT audit_log_purge($1) AS n`, [PURGE_BATCH]);
+      const n = await this.repo.purgeExpired(PURGE_BATCH);
       total += n;
       if (n < PURGE_BATCH) return total;
     }

@@ -17,51 +17,25 @@ import {
   type UsageQuery,
   type UsageSeriesRow,
 } from '@sigil/contracts';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
+import { UsageRepository } from './usage.repository';
 
 const PURGE_BATCH = 5_000;
 
 @Injectable()
 export class UsageService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly usage: UsageRepository,
+    private readonly keys: ApiKeysRepository,
+  ) {}
 
   async record(entries: UsageEntry[], hourly: UsageHourlyEntry[] = []): Promise<{ recorded: number }> {
     if (!entries.length && !hourly.length) return { recorded: 0 };
     await this.dataSource.transaction(async (m) => {
-      if (hourly.length) {
-        await m.query(
-          `INSERT INTO usage_hourly (tenant_id, credential_id, hour, route, outcome, count)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::bigint[])
-           ON CONFLICT (tenant_id, credential_id, hour, route, outcome) DO UPDATE SET count = usage_hourly.count + EXCLUDED.count`,
-          [
-            hourly.map((e) => e.tenant_id),
-            hourly.map((e) => e.credential_id),
-            hourly.map((e) => e.hour),
-            hourly.map((e) => e.route),
-            hourly.map((e) => e.outcome),
-            hourly.map((e) => e.count),
-          ],
-        );
-      }
-      if (!entries.length) return;
-      await m.query(
-        `INSERT INTO usage_daily (tenant_id, credential_id, day, status_class, count)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::bigint[])
-         ON CONFLICT (tenant_id, credential_id, day, status_class) DO UPDATE SET count = usage_daily.count + EXCLUDED.count`,
-        [
-          entries.map((e) => e.tenant_id),
-          entries.map((e) => e.credential_id),
-          entries.map((e) => e.day),
-          entries.map((e) => e.status_class),
-          entries.map((e) => e.count),
-        ],
-      );
-      await m.query(
-        `UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, u.last_used)
-           FROM (SELECT credential_id, max(last_used_at) AS last_used
-                   FROM unnest($1::text[], $2::timestamptz[]) AS x(credential_id, last_used_at) GROUP BY credential_id) u
-          WHERE k.id = u.credential_id`,
-        [entries.map((e) => e.credential_id), entries.map((e) => e.last_used_at)],
-      );
+      await this.usage.addHourly(m, hourly);
+      await this.usage.addDaily(m, entries);
+      await this.keys.markUsed(m, entries);
     });
     return { recorded: entries.length + hourly.length };
   }
@@ -81,15 +55,7 @@ export class UsageService {
     const groupBy = q.group_by ?? 'outcome';
     const to = q.to ? endOf(q.to) : new Date();
     const from = q.from ? new Date(Date.parse(q.from)) : new Date(to.getTime() - (interval === 'hour' ? 24 : 30 * 24) * 3600_000);
-    const rows: { credential_id: string; at: Date; grp: string; count: string }[] = await this.dataSource.query(
-      `SELECT credential_id, date_trunc($5, hour, 'UTC') AS at, ${groupBy === 'route' ? 'route' : 'outcome'} AS grp, sum(count) AS count
-         FROM usage_hourly
-        WHERE tenant_id = $1 AND hour >= date_trunc('hour', $2::timestamptz) AND hour < $3::timestamptz
-          AND ($4::text IS NULL OR credential_id = $4)
-        GROUP BY 1, 2, 3
-        ORDER BY 2, 1`,
-      [ctx.tenant_id, from.toISOString(), to.toISOString(), q.key_id ?? null, interval],
-    );
+    const rows = await this.usage.series(this.dataSource.manager, ctx.tenant_id, { from, to, credentialId: q.key_id, interval, groupBy });
     const buckets = new Map<string, UsageSeriesRow>();
     for (const r of rows) {
       const at = r.at.toISOString();
@@ -111,25 +77,14 @@ export class UsageService {
   async purgeExpired(): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted: unknown[] = await this.dataSource.query(
-        `DELETE FROM usage_hourly WHERE ctid IN (
-           SELECT ctid FROM usage_hourly WHERE hour < now() - make_interval(days => $1) LIMIT $2) RETURNING 1`,
-        [USAGE_RETENTION_DAYS, PURGE_BATCH],
-      );
-      total += deleted.length;
-      if (deleted.length < PURGE_BATCH) return total;
+      const deleted = await this.usage.purgeHourlyOlderThan(this.dataSource.manager, USAGE_RETENTION_DAYS, PURGE_BATCH);
+      total += deleted;
+      if (deleted < PURGE_BATCH) return total;
     }
   }
 
   private async daily(ctx: RequestContext, q: UsageQuery): Promise<UsageRow[]> {
-    const rows: { credential_id: string; day: string; status_class: string; count: string }[] = await this.dataSource.query(
-      `SELECT credential_id, to_char(day, 'YYYY-MM-DD') AS day, status_class, count FROM usage_daily
-        WHERE tenant_id = $1
-          AND day >= COALESCE($2::date, current_date - 30) AND day <= COALESCE($3::date, current_date)
-          AND ($4::text IS NULL OR credential_id = $4)
-        ORDER BY day, credential_id`,
-      [ctx.tenant_id, q.from ?? null, q.to ?? null, q.key_id ?? null],
-    );
+    const rows = await this.usage.daily(this.dataSource.manager, ctx.tenant_id, { from: q.from, to: q.to, credentialId: q.key_id });
     const byKey = new Map<string, UsageRow>();
     for (const r of rows) {
       const k = `${r.day}|${r.credential_id}`;

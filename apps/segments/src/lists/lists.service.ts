@@ -20,19 +20,12 @@ import {
   type SegmentsPageQuery,
   type ListSnapshot,
 } from '@sigil/contracts';
-import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, type NewEvent } from '@sigil/platform';
+import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, scopeOf, type NewEvent, type TenantScope } from '@sigil/platform';
 import { MembershipService } from '../membership/membership.service';
-import { CONTACT_COLUMNS, contactView, type ContactRow } from '../read-model/contact-rows';
-import { returnedRows } from '@sigil/platform';
-
-interface ListRow {
-  id: string;
-  name: string;
-  description: string | null;
-  member_count: string;
-  created_at: Date;
-  updated_at: Date;
-}
+import { contactView } from '../read-model/contact-rows';
+import { ReadModelRepository } from '../read-model/read-model.repository';
+import { SegmentsRepository } from '../segments/segments.repository';
+import { ListsRepository, type ListMemberRow, type ListRow } from './lists.repository';
 
 /** An export chunk stays well under Kafka's default 1 MiB message size. */
 const EXPORT_CHUNK_BYTES = 512 * 1024;
@@ -47,62 +40,50 @@ export class ListsService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly membership: MembershipService,
+    private readonly lists: ListsRepository,
+    private readonly segments: SegmentsRepository,
+    private readonly readModel: ReadModelRepository,
   ) {}
 
   async create(ctx: RequestContext, req: CreateListRequest): Promise<ListView> {
     return this.dataSource.transaction(async (m) => {
-      const rows: ListRow[] = await m.query(
-        `INSERT INTO lists (tenant_id, mode, id, name, description) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, name, description, 0 AS member_count, created_at, updated_at`,
-        [ctx.tenant_id, ctx.mode, newId('lst'), req.name, req.description ?? null],
-      );
-      await this.outbox.append(m, [listEvent(ctx, 'list.created', rows[0]!)]);
-      return listView(rows[0]!);
+      const row = await this.lists.insert(m, scopeOf(ctx), { id: newId('lst'), name: req.name, description: req.description ?? null });
+      await this.outbox.append(m, [listEvent(ctx, 'list.created', row)]);
+      return listView(row);
     });
   }
 
   async list(ctx: RequestContext, query: SegmentsPageQuery): Promise<Paged<ListView>> {
     const page = pageWindow(query, query.limit, isIdList);
-    const rows: ListRow[] = await this.dataSource.query(
-      `SELECT l.id, l.name, l.description, l.created_at, l.updated_at,
-              (SELECT count(*) FROM list_members m WHERE m.tenant_id = l.tenant_id AND m.mode = l.mode AND m.list_id = l.id) AS member_count
-         FROM lists l WHERE l.tenant_id = $1 AND l.mode = $2 AND l.id > $3 ORDER BY l.id LIMIT $4 OFFSET $5`,
-      [ctx.tenant_id, ctx.mode, page.after ?? '', page.limit + 1, page.offset],
-    );
+    const rows = await this.lists.page(this.dataSource.manager, scopeOf(ctx), page.after ?? '', page.limit + 1, page.offset);
     const { items, meta } = keysetPage(rows, page, (r) => r.id);
     return new Paged(items.map(listView), meta);
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ListView> {
-    return listView(await this.find(this.dataSource.manager, ctx, id, 'count'));
+    return listView(await this.find(this.dataSource.manager, scopeOf(ctx), id, 'count'));
   }
 
   async update(ctx: RequestContext, id: unknown, req: UpdateListRequest): Promise<ListView> {
+    const scope = scopeOf(ctx);
     await this.dataSource.transaction(async (m) => {
-      const before = await this.find(m, ctx, id, 'lock');
-      const [rows]: [ListRow[], number] = await m.query(
-        `UPDATE lists SET name = coalesce($4, name), description = CASE WHEN $5 THEN $6 ELSE description END, updated_at = now()
-          WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING id, name, description`,
-        [ctx.tenant_id, ctx.mode, before.id, req.name ?? null, req.description !== undefined, req.description ?? null],
-      );
-      await this.outbox.append(m, [{ ...listEvent(ctx, 'list.updated', rows[0]!), previous: { ...listSnapshot(before) } }]);
+      const before = await this.find(m, scope, id, 'lock');
+      const row = (await this.lists.update(m, scope, before.id, { name: req.name, description: req.description }))!;
+      await this.outbox.append(m, [{ ...listEvent(ctx, 'list.updated', row), previous: { ...listSnapshot(before) } }]);
     });
     return this.get(ctx, id);
   }
 
   /** Refused (409) while a segment's rules use the list: deleting it would silently change them. */
   async delete(ctx: RequestContext, id: unknown): Promise<void> {
+    const scope = scopeOf(ctx);
     await this.dataSource.transaction(async (manager) => {
-      const list = await this.find(manager, ctx, id, 'lock');
-      const users: Array<{ id: string }> = await manager.query(
-        `SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND $3 = ANY(list_refs) ORDER BY id LIMIT 20`,
-        [ctx.tenant_id, ctx.mode, list.id],
-      );
+      const list = await this.find(manager, scope, id, 'lock');
+      const users = await this.segments.usingList(manager, scope, list.id);
       if (users.length) {
-        throw new Conflict(`List '${list.id}' is used by segment rules; change those segments first.`, { segment_ids: users.map((u) => u.id) });
+        throw new Conflict(`List '${list.id}' is used by segment rules; change those segments first.`, { segment_ids: users });
       }
-      await manager.query(`DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND list_id = $3`, [ctx.tenant_id, ctx.mode, list.id]);
-      await manager.query(`DELETE FROM lists WHERE tenant_id = $1 AND mode = $2 AND id = $3`, [ctx.tenant_id, ctx.mode, list.id]);
+      await this.lists.delete(manager, scope, list.id);
       await this.outbox.append(manager, [
         { type: 'list.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: list.id, data: { id: list.id }, previous: { ...listSnapshot(list) } },
       ]);
@@ -119,28 +100,20 @@ export class ListsService {
 
   private async changeMembers(ctx: RequestContext, id: unknown, req: ListMembersChangeRequest, action: 'add' | 'remove'): Promise<ListMembersChangeReply> {
     const requested = [...new Set(req.contact_ids)];
+    const scope = scopeOf(ctx);
     return this.dataSource.transaction(async (manager) => {
-      const list = await this.find(manager, ctx, id, 'lock');
+      const list = await this.find(manager, scope, id, 'lock');
       // Known contacts of this tenant and mode, row-locked in id order (see MembershipService).
-      const known: Array<{ id: string }> = await manager.query(
-        `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
-        [ctx.tenant_id, ctx.mode, requested.filter((c) => isId('con', c))],
+      const knownIds = await this.readModel.lock(
+        manager,
+        scope,
+        requested.filter((c) => isId('con', c)),
+        'update',
+        'live',
       );
-      const knownIds = known.map((k) => k.id);
-      const changedRows: Array<{ contact_id: string }> =
-        action === 'add'
-          ? await manager.query(
-              `INSERT INTO list_members (tenant_id, mode, list_id, contact_id) SELECT $1, $2, $3, unnest($4::text[])
-               ON CONFLICT DO NOTHING RETURNING contact_id`,
-              [ctx.tenant_id, ctx.mode, list.id, knownIds],
-            )
-          : returnedRows(
-              await manager.query(
-                `DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND list_id = $3 AND contact_id = ANY($4::text[]) RETURNING contact_id`,
-                [ctx.tenant_id, ctx.mode, list.id, knownIds],
-              ),
-            );
-      const changed = new Set(changedRows.map((r) => r.contact_id));
+      const changed = new Set(
+        action === 'add' ? await this.lists.addMembers(manager, scope, list.id, knownIds) : await this.lists.removeMembers(manager, scope, list.id, knownIds),
+      );
       const isKnown = new Set(knownIds);
       const appended = await this.outbox.append(
         manager,
@@ -178,30 +151,23 @@ export class ListsService {
   }
 
   async members(ctx: RequestContext, id: unknown, query: SegmentsPageQuery): Promise<Paged<ListMemberView>> {
-    const list = await this.find(this.dataSource.manager, ctx, id);
+    const scope = scopeOf(ctx);
+    const list = await this.find(this.dataSource.manager, scope, id);
     const page = pageWindow(query, query.limit, isContactId);
-    const rows: Array<ContactRow & { added_at: Date }> = await this.dataSource.query(
-      `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m
-         JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
-        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.list_id = $3 AND m.contact_id > $4
-        ORDER BY m.contact_id LIMIT $5 OFFSET $6`,
-      [ctx.tenant_id, ctx.mode, list.id, page.after ?? '', page.limit + 1, page.offset],
-    );
+    const rows = await this.lists.members(this.dataSource.manager, scope, list.id, { after: page.after ?? '', limit: page.limit + 1, offset: page.offset });
     const { items, meta } = keysetPage(rows, page, (r) => r.id);
     return new Paged(items.map(memberView), meta);
   }
 
   /** One chunk of an export, keyset-paged by contact id and capped in bytes. */
   async exportChunk(ctx: RequestContext, req: ListExportChunkRequest): Promise<ListExportChunkReply> {
-    const list = await this.find(this.dataSource.manager, ctx, req.list_id);
-    const rows: Array<ContactRow & { added_at: Date }> = await this.dataSource.query(
-      `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m
-         JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
-        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.list_id = $3 AND m.contact_id > $4
-          AND ($6 OR (c.subscription_status = 'subscribed' AND NOT c.suppressed))
-        ORDER BY m.contact_id LIMIT $5`,
-      [ctx.tenant_id, ctx.mode, list.id, req.after ?? '', req.limit, req.include_unsubscribed ?? false],
-    );
+    const scope = scopeOf(ctx);
+    const list = await this.find(this.dataSource.manager, scope, req.list_id);
+    const rows = await this.lists.members(this.dataSource.manager, scope, list.id, {
+      after: req.after ?? '',
+      limit: req.limit,
+      subscribedOnly: !(req.include_unsubscribed ?? false),
+    });
     const members: ListMemberView[] = [];
     let bytes = 0;
     for (const row of rows) {
@@ -216,28 +182,18 @@ export class ListsService {
 
   /** Contact ids of a list, ascending (the contacts service's `list_id` filter). */
   async memberIds(ctx: RequestContext, listId: string, after: string, limit: number): Promise<{ ids: string[]; has_more: boolean }> {
-    const list = await this.find(this.dataSource.manager, ctx, listId);
-    const rows: Array<{ contact_id: string }> = await this.dataSource.query(
-      `SELECT contact_id FROM list_members WHERE tenant_id = $1 AND mode = $2 AND list_id = $3 AND contact_id > $4 ORDER BY contact_id LIMIT $5`,
-      [ctx.tenant_id, ctx.mode, list.id, after, limit + 1],
-    );
-    return { ids: rows.slice(0, limit).map((r) => r.contact_id), has_more: rows.length > limit };
+    const scope = scopeOf(ctx);
+    const list = await this.find(this.dataSource.manager, scope, listId);
+    const ids = await this.lists.memberIds(this.dataSource.manager, scope, list.id, after, limit + 1);
+    return { ids: ids.slice(0, limit), has_more: ids.length > limit };
   }
 
   /** The list, or 404 (also for another tenant's or mode's id); only `count` counts its members. */
-  private async find(manager: EntityManager, ctx: RequestContext, id: unknown, how: 'count' | 'lock' | 'plain' = 'plain'): Promise<ListRow> {
+  private async find(manager: EntityManager, scope: TenantScope, id: unknown, how: 'count' | 'lock' | 'plain' = 'plain'): Promise<ListRow> {
     if (!isId('lst', id)) throw new NotFound('list', String(id));
-    const rows: ListRow[] = await manager.query(
-      how !== 'count'
-        ? `SELECT l.id, l.name, l.description, l.created_at, l.updated_at, 0 AS member_count
-             FROM lists l WHERE l.tenant_id = $1 AND l.mode = $2 AND l.id = $3 ${how === 'lock' ? 'FOR UPDATE' : ''}`
-        : `SELECT l.id, l.name, l.description, l.created_at, l.updated_at,
-                  (SELECT count(*) FROM list_members m WHERE m.tenant_id = l.tenant_id AND m.mode = l.mode AND m.list_id = l.id) AS member_count
-             FROM lists l WHERE l.tenant_id = $1 AND l.mode = $2 AND l.id = $3`,
-      [ctx.tenant_id, ctx.mode, id],
-    );
-    if (!rows[0]) throw new NotFound('list', id);
-    return rows[0];
+    const row = await this.lists.find(manager, scope, id, how);
+    if (!row) throw new NotFound('list', id);
+    return row;
   }
 }
 
@@ -252,7 +208,7 @@ function listView(row: ListRow): ListView {
   };
 }
 
-function memberView(row: ContactRow & { added_at: Date }): ListMemberView {
+function memberView(row: ListMemberRow): ListMemberView {
   return { ...contactView(row), added_at: row.added_at.toISOString() };
 }
 

@@ -18,27 +18,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Mode } from '@sigil/contracts';
-import { OutboxWriter, type NewEvent } from '@sigil/platform';
+import { OutboxWriter, scopeOf, type NewEvent, type TenantScope } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
-import { compileRules, SqlParams, withConsent } from '../rules/rules.compiler';
+import { ReadModelRepository } from '../read-model/read-model.repository';
+import { compileRules, withConsent, type SqlParams } from '../rules/rules.compiler';
 import { checkRules, type CheckedNode } from '../rules/rules.validator';
-import { returnedRows } from '@sigil/platform';
-
-export interface SegmentDefinition {
-  tenant_id: string;
-  mode: Mode;
-  id: string;
-  rules: unknown;
-  rules_version: number;
-  list_refs: string[];
-  segment_refs: string[];
-  include_unsubscribed: boolean;
-  /** Null until the first build finished; the first build emits no events. */
-  built_at: Date | null;
-}
-
-/** Columns of `segments` that make a SegmentDefinition. */
-export const DEFINITION_COLUMNS = 'tenant_id, mode, id, rules, rules_version, list_refs, segment_refs, include_unsubscribed, built_at';
+import { SegmentsRepository, type SegmentDefinition } from '../segments/segments.repository';
+import { MembershipRepository, type Pair, type Predicate } from './membership.repository';
 
 /**
  * Why membership changed, kept in the history: a contact event (`contact.updated`
@@ -48,11 +34,6 @@ export const DEFINITION_COLUMNS = 'tenant_id, mode, id, rules, rules_version, li
 export interface Cause {
   type: string;
   event_id?: string | null;
-}
-
-interface Pair {
-  segment_id: string;
-  contact_id: string;
 }
 
 /** Segments evaluated per statement on the incremental path. */
@@ -65,6 +46,9 @@ export class MembershipService {
   constructor(
     private readonly outbox: OutboxWriter,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly members: MembershipRepository,
+    private readonly segments: SegmentsRepository,
+    private readonly readModel: ReadModelRepository,
   ) {}
 
   /** The checked tree of a stored segment (stored rules were validated when saved). */
@@ -85,8 +69,9 @@ export class MembershipService {
   }
 
   /** The membership predicate of a stored segment: its rules and the consent default. */
-  predicateOf(segment: Pick<SegmentDefinition, 'id' | 'rules' | 'rules_version' | 'include_unsubscribed'>, p: SqlParams, now = this.clock.now()): string {
-    return withConsent(compileRules(this.treeOf(segment), p, { now }), segment.include_unsubscribed);
+  predicateOf(segment: Pick<SegmentDefinition, 'id' | 'rules' | 'rules_version' | 'include_unsubscribed'>, now = this.clock.now()): Predicate {
+    const tree = this.treeOf(segment);
+    return (p: SqlParams) => withConsent(compileRules(tree, p, { now }), segment.include_unsubscribed);
   }
 
   /**
@@ -104,10 +89,8 @@ export class MembershipService {
     cause: Cause | ReadonlyMap<string, Cause> = { type: 'contact' },
   ): Promise<void> {
     if (!contactIds.length) return;
-    const all: SegmentDefinition[] = await manager.query(`SELECT ${DEFINITION_COLUMNS} FROM segments WHERE tenant_id = $1 AND mode = $2`, [
-      tenantId,
-      mode,
-    ]);
+    const scope: TenantScope = { tenantId, mode };
+    const all = await this.segments.definitions(manager, scope);
     const selected = only ? withDependents(all, new Set(all.filter(only).map((s) => s.id))) : all;
     if (!selected.length) return;
     const now = this.clock.now();
@@ -115,39 +98,33 @@ export class MembershipService {
       const matching = new Set<string>();
       for (let i = 0; i < level.length; i += SEGMENTS_PER_STATEMENT) {
         const batch = level.slice(i, i + SEGMENTS_PER_STATEMENT);
-        const p = new SqlParams([tenantId, mode, contactIds]);
-        const columns = batch.map((s, j) => `${this.predicateOf(s, p, now)} AS m${j}`).join(', ');
-        const rows: Array<Record<string, unknown>> = await manager.query(
-          `SELECT c.id, ${columns} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted`,
-          p.values,
+        const rows = await this.members.evaluate(
+          manager,
+          scope,
+          contactIds,
+          batch.map((s) => this.predicateOf(s, now)),
         );
-        for (const row of rows) batch.forEach((s, j) => row[`m${j}`] === true && matching.add(`${s.id} ${row['id'] as string}`));
+        for (const row of rows) batch.forEach((s, j) => row.matches[j] && matching.add(`${s.id} ${row.id}`));
       }
-      const current: Pair[] = await manager.query(
-        `SELECT segment_id, contact_id FROM segment_members
-          WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[]) AND segment_id = ANY($4::text[])`,
-        [tenantId, mode, contactIds, level.map((s) => s.id)],
+      const current = await this.members.pairs(
+        manager,
+        scope,
+        level.map((s) => s.id),
+        contactIds,
       );
       const isMember = new Set(current.map((r) => `${r.segment_id} ${r.contact_id}`));
       const enter = [...matching].filter((k) => !isMember.has(k)).map(toPair);
       const exit = [...isMember].filter((k) => !matching.has(k)).map(toPair);
       const emitting = new Set(level.filter((s) => s.built_at !== null).map((s) => s.id));
-      await this.applyChanges(manager, tenantId, mode, enter, exit, emitting, cause);
+      await this.applyChanges(manager, scope, enter, exit, emitting, cause);
     }
   }
 
   /** A deleted contact leaves every segment. */
   async removeContact(manager: EntityManager, tenantId: string, mode: Mode, contactId: string, cause: Cause = { type: 'contact.deleted' }): Promise<void> {
-    const removed = returnedRows<Pair & { built: boolean }>(
-      await manager.query(
-        `DELETE FROM segment_members m USING segments s
-          WHERE m.tenant_id = $1 AND m.mode = $2 AND m.contact_id = $3
-            AND s.tenant_id = m.tenant_id AND s.mode = m.mode AND s.id = m.segment_id
-          RETURNING m.segment_id, m.contact_id, s.built_at IS NOT NULL AS built`,
-        [tenantId, mode, contactId],
-      ),
-    );
-    await this.recordHistory(manager, tenantId, mode, [], removed, cause);
+    const scope: TenantScope = { tenantId, mode };
+    const removed = await this.members.removeContact(manager, scope, contactId);
+    await this.recordHistory(manager, scope, [], removed, cause);
     await this.outbox.append(
       manager,
       removed.filter((r) => r.built).map((r) => this.event('segment.contact_exited', tenantId, mode, r)),
@@ -159,14 +136,10 @@ export class MembershipService {
    * contacts after `after` (by id). Returns the last id, or null at the end.
    */
   async reconcileChunk(manager: EntityManager, segment: SegmentDefinition, after: string, limit: number, emit: boolean, cause: Cause): Promise<string | null> {
-    const chunk: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id > $3 AND NOT deleted ORDER BY id LIMIT $4 FOR SHARE`,
-      [segment.tenant_id, segment.mode, after, limit],
-    );
-    if (!chunk.length) return null;
-    const ids = chunk.map((r) => r.id);
+    const ids = await this.readModel.lockNextLive(manager, scopeOf(segment), after, limit);
+    if (!ids.length) return null;
     await this.reconcileLocked(manager, segment, ids, emit, cause);
-    return chunk.length < limit ? null : ids[ids.length - 1]!;
+    return ids.length < limit ? null : ids[ids.length - 1]!;
   }
 
   /**
@@ -174,11 +147,8 @@ export class MembershipService {
    * ids simply are not members), locking them FOR SHARE first.
    */
   async reconcileContacts(manager: EntityManager, segment: SegmentDefinition, contactIds: string[], emit: boolean, cause: Cause): Promise<void> {
-    const locked: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) ORDER BY id FOR SHARE`,
-      [segment.tenant_id, segment.mode, contactIds],
-    );
-    await this.reconcileLocked(manager, segment, locked.map((r) => r.id), emit, cause);
+    const locked = await this.readModel.lock(manager, scopeOf(segment), contactIds, 'share', 'any');
+    await this.reconcileLocked(manager, segment, locked, emit, cause);
   }
 
   /**
@@ -186,118 +156,49 @@ export class MembershipService {
    * set-based pass (no locks) the time sweeper then reconciles under lock.
    */
   async candidates(manager: EntityManager, segment: SegmentDefinition, limit: number): Promise<string[]> {
-    const p = new SqlParams([segment.tenant_id, segment.mode, segment.id]);
-    const predicate = this.predicateOf(segment, p);
-    const rows: Array<{ id: string }> = await manager.query(
-      `(SELECT c.id FROM contacts c
-         WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND ${predicate}
-           AND NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = $3 AND m.contact_id = c.id))
-       UNION ALL
-       (SELECT c.id FROM segment_members m JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
-         WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = $3 AND (c.deleted OR NOT ${predicate}))
-       LIMIT $${p.values.length + 1}::int`,
-      [...p.values, limit],
-    );
-    return rows.map((r) => r.id).sort();
+    return this.members.candidates(manager, scopeOf(segment), segment.id, this.predicateOf(segment), limit);
   }
 
   private async reconcileLocked(manager: EntityManager, segment: SegmentDefinition, ids: string[], emit: boolean, cause: Cause): Promise<void> {
     if (!ids.length) return;
-    const { tenant_id: tenantId, mode } = segment;
-    const p = new SqlParams([tenantId, mode, ids]);
-    const matches: Array<{ id: string }> = await manager.query(
-      `SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted AND ${this.predicateOf(segment, p)}`,
-      p.values,
-    );
-    const current: Array<{ contact_id: string }> = await manager.query(
-      `SELECT contact_id FROM segment_members WHERE tenant_id = $1 AND mode = $2 AND segment_id = $3 AND contact_id = ANY($4::text[])`,
-      [tenantId, mode, segment.id, ids],
-    );
-    const matching = new Set(matches.map((r) => r.id));
-    const members = new Set(current.map((r) => r.contact_id));
+    const scope = scopeOf(segment);
+    const matching = new Set(await this.members.matchingAmong(manager, scope, ids, this.predicateOf(segment)));
+    const members = new Set((await this.members.pairs(manager, scope, [segment.id], ids)).map((r) => r.contact_id));
     const enter = [...matching].filter((id) => !members.has(id)).map((contact_id) => ({ segment_id: segment.id, contact_id }));
     const exit = [...members].filter((id) => !matching.has(id)).map((contact_id) => ({ segment_id: segment.id, contact_id }));
-    const changed = await this.applyChanges(manager, tenantId, mode, enter, exit, emit ? new Set([segment.id]) : new Set(), cause);
+    const changed = await this.applyChanges(manager, scope, enter, exit, emit ? new Set([segment.id]) : new Set(), cause);
     if (!changed.length) return;
     // Segments built on this one follow at once, in dependency order (their contacts locked for update).
-    const dependents: Array<{ n: string }> = await manager.query(
-      `SELECT count(*) AS n FROM segments WHERE tenant_id = $1 AND mode = $2 AND $3 = ANY(segment_refs)`,
-      [tenantId, mode, segment.id],
-    );
-    if (Number(dependents[0]!.n) === 0) return;
-    const locked: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) ORDER BY id FOR UPDATE`,
-      [tenantId, mode, changed],
-    );
-    await this.reevaluate(manager, tenantId, mode, locked.map((r) => r.id), (s) => s.segment_refs.includes(segment.id), cause);
+    if (!(await this.segments.usingSegment(manager, scope, segment.id, 1)).length) return;
+    const locked = await this.readModel.lock(manager, scope, changed, 'update', 'any');
+    await this.reevaluate(manager, scope.tenantId, scope.mode, locked, (s) => s.segment_refs.includes(segment.id), cause);
   }
 
   /** Writes entries and exits, their history and (for `emitting` segments) their events; returns the contacts that changed. */
   private async applyChanges(
     manager: EntityManager,
-    tenantId: string,
-    mode: Mode,
+    scope: TenantScope,
     enter: Pair[],
     exit: Pair[],
     emitting: ReadonlySet<string>,
     cause: Cause | ReadonlyMap<string, Cause>,
   ): Promise<string[]> {
     const events: NewEvent[] = [];
-    let added: Pair[] = [];
-    let removed: Pair[] = [];
-    if (enter.length) {
-      // RETURNING tells which rows this transaction really added: events are exact.
-      added = await manager.query(
-        `INSERT INTO segment_members (tenant_id, mode, segment_id, contact_id, entered_at)
-         SELECT $1, $2, u.s, u.c, $5::timestamptz FROM unnest($3::text[], $4::text[]) AS u(s, c)
-         ON CONFLICT DO NOTHING RETURNING segment_id, contact_id`,
-        [tenantId, mode, enter.map((e) => e.segment_id), enter.map((e) => e.contact_id), this.clock.now().toISOString()],
-      );
-      for (const pair of added) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_entered', tenantId, mode, pair));
-    }
-    if (exit.length) {
-      removed = returnedRows<Pair>(
-        await manager.query(
-          `DELETE FROM segment_members m USING unnest($3::text[], $4::text[]) AS u(s, c)
-            WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = u.s AND m.contact_id = u.c
-            RETURNING m.segment_id, m.contact_id`,
-          [tenantId, mode, exit.map((e) => e.segment_id), exit.map((e) => e.contact_id)],
-        ),
-      );
-      for (const pair of removed) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_exited', tenantId, mode, pair));
-    }
-    await this.recordHistory(manager, tenantId, mode, added, removed, cause);
+    // RETURNING tells which rows this transaction really added and removed: events are exact.
+    const added = await this.members.add(manager, scope, enter, this.clock.now());
+    for (const pair of added) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_entered', scope.tenantId, scope.mode, pair));
+    const removed = await this.members.remove(manager, scope, exit);
+    for (const pair of removed) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_exited', scope.tenantId, scope.mode, pair));
+    await this.recordHistory(manager, scope, added, removed, cause);
     await this.outbox.append(manager, events);
     return [...new Set([...added, ...removed].map((p) => p.contact_id))];
   }
 
   /** One history row per entry and exit, in one statement. */
-  private async recordHistory(
-    manager: EntityManager,
-    tenantId: string,
-    mode: Mode,
-    added: Pair[],
-    removed: Pair[],
-    cause: Cause | ReadonlyMap<string, Cause>,
-  ): Promise<void> {
-    const rows = [...added.map((p) => ({ ...p, change: 'entered' })), ...removed.map((p) => ({ ...p, change: 'exited' }))];
-    if (!rows.length) return;
+  private async recordHistory(manager: EntityManager, scope: TenantScope, added: Pair[], removed: Pair[], cause: Cause | ReadonlyMap<string, Cause>): Promise<void> {
     const causeOf = (contactId: string): Cause => (isCause(cause) ? cause : (cause.get(contactId) ?? { type: 'contact' }));
-    await manager.query(
-      `INSERT INTO segment_membership_history (tenant_id, mode, segment_id, contact_id, change, at, cause, cause_event_id)
-       SELECT $1, $2, u.s, u.c, u.ch, $3::timestamptz, u.cause, u.event_id
-         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(s, c, ch, cause, event_id)`,
-      [
-        tenantId,
-        mode,
-        this.clock.now().toISOString(),
-        rows.map((r) => r.segment_id),
-        rows.map((r) => r.contact_id),
-        rows.map((r) => r.change),
-        rows.map((r) => causeOf(r.contact_id).type),
-        rows.map((r) => causeOf(r.contact_id).event_id ?? null),
-      ],
-    );
+    const row = (p: Pair, change: 'entered' | 'exited') => ({ ...p, change, cause: causeOf(p.contact_id).type, cause_event_id: causeOf(p.contact_id).event_id ?? null });
+    await this.members.recordHistory(manager, scope, [...added.map((p) => row(p, 'entered')), ...removed.map((p) => row(p, 'exited'))], this.clock.now());
   }
 
   private event(type: 'segment.contact_entered' | 'segment.contact_exited', tenantId: string, mode: Mode, pair: Pair): NewEvent {

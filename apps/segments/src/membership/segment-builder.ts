@@ -12,9 +12,10 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { scopeOf } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
-import { DEFINITION_COLUMNS, MembershipService, type Cause, type SegmentDefinition } from './membership.service';
-import { returnedRows } from '@sigil/platform';
+import { SegmentsRepository, type ClaimedSegment, type SegmentDefinition } from '../segments/segments.repository';
+import { MembershipService, type Cause } from './membership.service';
 
 export const SEGMENT_BUILDER_SETTINGS = Symbol('SEGMENT_BUILDER_SETTINGS');
 
@@ -27,8 +28,6 @@ export interface SegmentBuilderSettings {
   leaseSeconds: number;
 }
 
-type Claimed = SegmentDefinition & { build_cursor: string | null };
-
 @Injectable()
 export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SegmentBuilder');
@@ -39,6 +38,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly dataSource: DataSource,
     private readonly membership: MembershipService,
+    private readonly segments: SegmentsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEGMENT_BUILDER_SETTINGS) private readonly settings: SegmentBuilderSettings,
   ) {}
@@ -64,7 +64,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   async buildPending(): Promise<number> {
     let finished = 0;
     for (;;) {
-      const segment = await this.claimBuild();
+      const segment = await this.segments.claimBuild(this.dataSource.manager, this.settings.leaseSeconds);
       if (!segment) return finished;
       if (await this.build(segment)) finished++;
     }
@@ -74,7 +74,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   async sweepTimeWindows(): Promise<number> {
     let swept = 0;
     for (;;) {
-      const segment = await this.claimSweep();
+      const segment = await this.segments.claimSweep(this.dataSource.manager, this.clock.now(), this.settings.sweepIntervalMs / 1000);
       if (!segment) return swept;
       await this.sweep(segment);
       swept++;
@@ -94,11 +94,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
       for (let i = 0; i < ids.length; i += this.settings.chunkSize) {
         const chunk = ids.slice(i, i + this.settings.chunkSize);
         const stale = await this.dataSource.transaction(async (manager) => {
-          const current: Array<{ rules_version: number }> = await manager.query(
-            `SELECT rules_version FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = $3 FOR SHARE`,
-            [segment.tenant_id, segment.mode, segment.id],
-          );
-          if (current[0]?.rules_version !== segment.rules_version) return true;
+          if ((await this.segments.lockRulesVersion(manager, scopeOf(segment), segment.id, 'share')) !== segment.rules_version) return true;
           await this.membership.reconcileContacts(manager, segment, chunk, true, cause);
           return false;
         });
@@ -130,58 +126,17 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private async claimBuild(): Promise<Claimed | undefined> {
-    const rows = returnedRows<Claimed>(
-      await this.dataSource.query(
-        `UPDATE segments s SET build_lease_until = now() + make_interval(secs => $1::int)
-          WHERE (s.tenant_id, s.mode, s.id) IN (
-            SELECT tenant_id, mode, id FROM segments
-             WHERE status = 'building' AND (build_lease_until IS NULL OR build_lease_until < now())
-             ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING ${DEFINITION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, s.build_cursor`,
-        [this.settings.leaseSeconds],
-      ),
-    );
-    return rows[0];
-  }
-
-  private async claimSweep(): Promise<Claimed | undefined> {
-    const now = this.clock.now();
-    const rows = returnedRows<Claimed>(
-      await this.dataSource.query(
-        `UPDATE segments s SET window_swept_at = $1::timestamptz
-          WHERE (s.tenant_id, s.mode, s.id) IN (
-            SELECT tenant_id, mode, id FROM segments
-             WHERE status = 'ready' AND time_window
-               AND (window_swept_at IS NULL OR window_swept_at <= $1::timestamptz - make_interval(secs => $2::double precision))
-             ORDER BY window_swept_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING ${DEFINITION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, NULL AS build_cursor`,
-        [now.toISOString(), this.settings.sweepIntervalMs / 1000],
-      ),
-    );
-    return rows[0];
-  }
-
-  private async build(segment: Claimed): Promise<boolean> {
+  private async build(segment: ClaimedSegment): Promise<boolean> {
     const started = Date.now();
     // The first build populates a new segment silently; rebuilds after an edit are real changes.
-    const done = await this.reconcileAll(segment, segment.build_cursor ?? '', async (cursor, manager) => {
-      await manager.query(
-        `UPDATE segments SET build_cursor = $4, build_lease_until = now() + make_interval(secs => $5::int)
-          WHERE tenant_id = $1 AND mode = $2 AND id = $3`,
-        [segment.tenant_id, segment.mode, segment.id, cursor, this.settings.leaseSeconds],
-      );
-    });
-    if (!done) return false;
-    const finished = returnedRows<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE segments SET status = 'ready', built_at = now(), build_cursor = NULL, build_lease_until = NULL
-          WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND rules_version = $4 AND status = 'building' RETURNING id`,
-        [segment.tenant_id, segment.mode, segment.id, segment.rules_version],
-      ),
+    const scope = scopeOf(segment);
+    const done = await this.reconcileAll(segment, segment.build_cursor ?? '', (cursor, manager) =>
+      this.segments.saveBuildCursor(manager, scope, segment.id, cursor, this.settings.leaseSeconds),
     );
-    if (finished.length) this.logger.log({ msg: 'segment built', segment_id: segment.id, ms: Date.now() - started });
-    return finished.length > 0;
+    if (!done) return false;
+    const finished = await this.segments.markBuilt(this.dataSource.manager, scope, segment.id, segment.rules_version);
+    if (finished) this.logger.log({ msg: 'segment built', segment_id: segment.id, ms: Date.now() - started });
+    return finished;
   }
 
   /**
@@ -195,11 +150,7 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
     while (cursor !== null) {
       const from: string = cursor;
       const outcome = await this.dataSource.transaction(async (manager) => {
-        const current: Array<{ rules_version: number }> = await manager.query(
-          `SELECT rules_version FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = $3 FOR UPDATE`,
-          [segment.tenant_id, segment.mode, segment.id],
-        );
-        if (current[0]?.rules_version !== segment.rules_version) return 'stale' as const;
+        if ((await this.segments.lockRulesVersion(manager, scopeOf(segment), segment.id, 'update')) !== segment.rules_version) return 'stale' as const;
         const next = await this.membership.reconcileChunk(manager, segment, from, this.settings.chunkSize, emit, cause);
         if (next !== null) await progress(next, manager);
         return next;

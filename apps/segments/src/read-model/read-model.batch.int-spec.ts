@@ -7,15 +7,14 @@
  */
 import { DataSource } from 'typeorm';
 import type { DomainEvent, RequestContext } from '@sigil/contracts';
-import { createDataSource, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, runMigrationsLocked } from '@sigil/platform';
 import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
 import type { Clock } from '../clock';
-import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
-import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelService } from './read-model.service';
+import { segmentsServices } from '../test/segments-services';
 
 const clock: Clock = { now: () => new Date() };
 let url: string;
@@ -28,11 +27,7 @@ beforeAll(async () => {
   url = await createTestDatabase('segments');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
-  const outbox = new OutboxWriter();
-  const membership = new MembershipService(outbox, clock);
-  readModel = new ReadModelService(ds, membership, outbox);
-  builder = new SegmentBuilder(ds, membership, clock, { enabled: false, pollIntervalMs: 50, chunkSize: 50, sweepIntervalMs: 3600_000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, outbox, membership, builder, clock, new ExportSnapshots(ds));
+  ({ readModel, builder, segments } = segmentsServices(ds, clock));
 });
 
 afterAll(async () => {

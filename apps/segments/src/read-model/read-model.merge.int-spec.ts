@@ -6,12 +6,12 @@
  */
 import { DataSource } from 'typeorm';
 import type { DomainEvent, RequestContext } from '@sigil/contracts';
-import { createDataSource, newId, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, newId, runMigrationsLocked } from '@sigil/platform';
 import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
 import type { Clock } from '../clock';
-import { MembershipService } from '../membership/membership.service';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
 import { ReadModelService } from './read-model.service';
+import { segmentsServices } from '../test/segments-services';
 
 const clock: Clock = { now: () => new Date() };
 let url: string;
@@ -22,8 +22,7 @@ beforeAll(async () => {
   url = await createTestDatabase('segments');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
-  const outbox = new OutboxWriter();
-  readModel = new ReadModelService(ds, new MembershipService(outbox, clock), outbox);
+  ({ readModel } = segmentsServices(ds, clock));
 });
 
 afterAll(async () => {

@@ -6,16 +6,16 @@
  */
 import { DataSource } from 'typeorm';
 import type { DomainEvent, TenantContactSnapshot } from '@sigil/contracts';
-import { createDataSource, OutboxWriter, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, runMigrationsLocked } from '@sigil/platform';
 import { activityOf, contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
 import { systemClock } from '../clock';
-import { MembershipService } from '../membership/membership.service';
 import { SegmentBuilder } from '../membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
-import { ExportSnapshots } from '../segments/export-snapshots';
 import { SegmentsService } from '../segments/segments.service';
 import { ReadModelRebuilder, type ContactsSnapshotSource } from './read-model.rebuilder';
 import { ReadModelService } from './read-model.service';
+import { ReadModelRepository } from './read-model.repository';
+import { segmentsServices } from '../test/segments-services';
 
 let url: string;
 let ds: DataSource;
@@ -27,11 +27,7 @@ beforeAll(async () => {
   url = await createTestDatabase('segments');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
   await runMigrationsLocked(ds, 'segments');
-  const outbox = new OutboxWriter();
-  const membership = new MembershipService(outbox, systemClock);
-  readModel = new ReadModelService(ds, membership, outbox);
-  builder = new SegmentBuilder(ds, membership, systemClock, { enabled: false, pollIntervalMs: 50, chunkSize: 100, sweepIntervalMs: 60000, leaseSeconds: 30 });
-  segments = new SegmentsService(ds, outbox, membership, builder, systemClock, new ExportSnapshots(ds));
+  ({ readModel, builder, segments } = segmentsServices(ds, systemClock, { chunkSize: 100, sweepIntervalMs: 60000 }));
 });
 
 afterAll(async () => {
@@ -66,9 +62,7 @@ it('applies the snapshot, keeps newer live state, tombstones the missing, and re
   const fresh = contactSnapshot({ first_name: 'Fresh' });
   const scoped = (c: typeof fresh): TenantContactSnapshot => ({ ...c, tenant_id: ctx.tenant_id, mode: ctx.mode });
 
-  const report = await new ReadModelRebuilder(
-    ds,
-    readModel,
+  const report = await new ReadModelRebuilder(ds, readModel, new ReadModelRepository(),
     source([scoped(fresh), scoped(live)], [{ ...activityOf('login', new Date()), tenant_id: ctx.tenant_id, mode: ctx.mode, contact_id: fresh.id }]),
     1,
   ).run();
@@ -90,6 +84,6 @@ it('applies the snapshot, keeps newer live state, tombstones the missing, and re
   expect(outbox.map((r) => [r.envelope.type, (r.envelope.data as { contact_id: string }).contact_id])).toEqual([['segment.contact_entered', fresh.id]]);
 
   // Running it again changes nothing.
-  const again = await new ReadModelRebuilder(ds, readModel, source([scoped(fresh), scoped(liveV2)], []), 1000).run();
+  const again = await new ReadModelRebuilder(ds, readModel, new ReadModelRepository(), source([scoped(fresh), scoped(liveV2)], []), 1000).run();
   expect(again).toEqual({ contacts_seen: 2, contacts_changed: 0, activities_seen: 0, contacts_tombstoned: 0 });
 });

@@ -14,7 +14,8 @@
  */
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { ActivitiesSnapshotReply, ContactsSnapshotReply, Mode } from '@sigil/contracts';
+import type { ActivitiesSnapshotReply, ContactsSnapshotReply } from '@sigil/contracts';
+import { ReadModelRepository } from './read-model.repository';
 import { ReadModelService } from './read-model.service';
 
 export interface ContactsSnapshotSource {
@@ -35,13 +36,14 @@ export class ReadModelRebuilder {
   constructor(
     private readonly dataSource: DataSource,
     private readonly readModel: ReadModelService,
+    private readonly contacts: ReadModelRepository,
     private readonly source: ContactsSnapshotSource,
     private readonly pageSize = 1000,
   ) {}
 
   async run(): Promise<RebuildReport> {
     const report: RebuildReport = { contacts_seen: 0, contacts_changed: 0, activities_seen: 0, contacts_tombstoned: 0 };
-    const [{ started }] = (await this.dataSource.query(`SELECT now() AS started`)) as [{ started: Date }];
+    const started = await this.contacts.now(this.dataSource.manager);
 
     for (let after: string | null = null; ; ) {
       const page = await this.source.contacts(after, this.pageSize);
@@ -49,11 +51,7 @@ export class ReadModelRebuilder {
         await this.dataSource.transaction(async (manager) => {
           report.contacts_changed += (await this.readModel.upsert(manager, page.contacts)).length;
           // Unchanged rows are still "seen": step 3 must not tombstone them.
-          await manager.query(
-            `UPDATE contacts t SET synced_at = now() FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, mode text, id text)
-              WHERE t.tenant_id = r.tenant_id AND t.mode = r.mode AND t.id = r.id`,
-            [JSON.stringify(page.contacts.map((c) => ({ tenant_id: c.tenant_id, mode: c.mode, id: c.id })))],
-          );
+          await this.contacts.markSynced(manager, page.contacts);
         });
       }
       report.contacts_seen += page.contacts.length;
@@ -73,10 +71,7 @@ export class ReadModelRebuilder {
     }
 
     for (;;) {
-      const missing: Array<{ tenant_id: string; mode: Mode; id: string }> = await this.dataSource.query(
-        `SELECT tenant_id, mode, id FROM contacts WHERE NOT deleted AND synced_at < $1 LIMIT 500`,
-        [started],
-      );
+      const missing = await this.contacts.notSyncedSince(this.dataSource.manager, started, 500);
       if (!missing.length) break;
       for (const m of missing) {
         await this.dataSource.transaction((manager) => this.readModel.erase(manager, m.tenant_id, m.mode, m.id, null));

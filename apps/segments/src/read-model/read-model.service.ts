@@ -9,20 +9,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ActivitySnapshot, DomainEvent, EventPayloads, Mode, TenantContactSnapshot } from '@sigil/contracts';
-import { OutboxWriter, processNewEvents } from '@sigil/platform';
+import { OutboxWriter, processNewEvents, type TenantScope } from '@sigil/platform';
+import { ListsRepository } from '../lists/lists.repository';
 import { MembershipService, type Cause } from '../membership/membership.service';
-import { returnedRows } from '@sigil/platform';
+import { ReadModelRepository, type ContactKey } from './read-model.repository';
 
 export const READ_MODEL_CONSUMER = 'segments.read-model';
-
-
-/**
- * `subscription_status` and `suppressed` come with every contact payload (SPEC §12);
- * a payload without them (older producers) means subscribed and not suppressed.
- */
-const SNAPSHOT_COLUMNS = `r(tenant_id text, mode text, id text, email text, first_name text, last_name text, phone text,
-  tags text[], custom_fields jsonb, created_at timestamptz, updated_at timestamptz, version integer,
-  subscription_status text, suppressed boolean)`;
 
 /** A snapshot to apply, with the event that carried it (kept in the membership history). */
 type CausedSnapshot = TenantContactSnapshot & { cause?: Cause };
@@ -34,6 +26,8 @@ export class ReadModelService {
     private readonly dataSource: DataSource,
     private readonly membership: MembershipService,
     private readonly outbox: OutboxWriter,
+    private readonly contacts: ReadModelRepository,
+    private readonly lists: ListsRepository,
   ) {}
 
   /** Applies one domain event; other than contact events are ignored. Returns whether it was new. */
@@ -109,37 +103,11 @@ export class ReadModelService {
    * re-evaluates the contacts that changed. Returns the ids that changed.
    */
   async upsert(manager: EntityManager, snapshots: CausedSnapshot[], cause: Cause = { type: 'snapshot' }): Promise<string[]> {
-    if (!snapshots.length) return [];
-    const json = JSON.stringify(snapshots.map(({ cause: _cause, ...snapshot }) => snapshot));
-    const changed: Array<{ tenant_id: string; mode: Mode; id: string }> = await manager.query(
-      `INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version,
-                                  subscription_status, suppressed, deleted, synced_at)
-       SELECT r.tenant_id, r.mode, r.id, r.email, r.first_name, r.last_name, r.phone, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '{}'),
-              r.created_at, r.updated_at, r.version, coalesce(r.subscription_status, 'subscribed'), coalesce(r.suppressed, false), false, now()
-         FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}
-       ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
-         email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, phone = EXCLUDED.phone,
-         tags = EXCLUDED.tags, custom_fields = EXCLUDED.custom_fields, created_at = EXCLUDED.created_at,
-         updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
-         subscription_status = EXCLUDED.subscription_status, suppressed = EXCLUDED.suppressed, synced_at = now()
-       WHERE t.version < EXCLUDED.version AND NOT t.deleted
-       RETURNING t.tenant_id, t.mode, t.id`,
-      [json],
+    const changed = await this.contacts.upsert(
+      manager,
+      snapshots.map(({ cause: _cause, ...snapshot }) => snapshot),
     );
     if (!changed.length) return [];
-    // Only keys whose kind is new: an ON CONFLICT on an existing row locks it even when it changes
-    // nothing, which would serialise every partition's transaction of a tenant on its field rows.
-    await manager.query(
-      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind)
-       SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
-         FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
-        WHERE jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
-          AND NOT EXISTS (SELECT 1 FROM custom_field_kinds k
-                           WHERE k.tenant_id = r.tenant_id AND k.mode = r.mode AND k.key = kv.key
-                             AND (k.kind = jsonb_typeof(kv.value) OR k.kind = 'mixed'))
-       ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
-      [json],
-    );
     const causes = new Map(snapshots.map((s) => [s.id, s.cause ?? cause]));
     for (const [scope, ids] of groupByTenant(changed)) {
       const [tenantId, mode] = scope.split(' ') as [string, Mode];
@@ -156,31 +124,17 @@ export class ReadModelService {
    * `contact.updated` re-evaluates its segments.
    */
   async absorb(manager: EntityManager, tenantId: string, mode: Mode, primaryId: string, mergedIds: string[]): Promise<void> {
-    const added = returnedRows<{ list_id: string }>(
-      await manager.query(
-        `INSERT INTO list_members (tenant_id, mode, list_id, contact_id, added_at)
-         SELECT tenant_id, mode, list_id, $3, min(added_at) FROM list_members
-          WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])
-          GROUP BY tenant_id, mode, list_id
-         ON CONFLICT DO NOTHING
-         RETURNING list_id`,
-        [tenantId, mode, primaryId, mergedIds],
-      ),
-    );
-    await manager.query(`UPDATE contact_activities SET contact_id = $3 WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])`, [
-      tenantId,
-      mode,
-      primaryId,
-      mergedIds,
-    ]);
+    const scope: TenantScope = { tenantId, mode };
+    const added = await this.lists.absorbMembers(manager, scope, primaryId, mergedIds);
+    await this.contacts.moveActivities(manager, scope, primaryId, mergedIds);
     await this.outbox.append(
       manager,
-      added.map((l) => ({
+      added.map((listId) => ({
         type: 'list.member_added' as const,
         tenant_id: tenantId,
         mode,
         key: primaryId,
-        data: { list_id: l.list_id, contact_id: primaryId },
+        data: { list_id: listId, contact_id: primaryId },
       })),
     );
   }
@@ -198,33 +152,17 @@ export class ReadModelService {
     version: number | null,
     cause: Cause = { type: 'contact.deleted' },
   ): Promise<boolean> {
-    const erased: unknown[] = await manager.query(
-      `INSERT INTO contacts AS t (tenant_id, mode, id, email, created_at, updated_at, version, deleted)
-       VALUES ($1, $2, $3, '', now(), now(), coalesce($4::int, 0), true)
-       ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
-         email = '', first_name = NULL, last_name = NULL, phone = NULL, tags = '{}', custom_fields = '{}'::jsonb,
-         version = greatest(t.version, EXCLUDED.version), deleted = true, synced_at = now()
-       WHERE (t.version <= EXCLUDED.version OR $4::int IS NULL) AND NOT t.deleted
-       RETURNING t.id`,
-      [tenantId, mode, contactId, version],
-    );
-    if (!erased.length) return false;
-    await manager.query(`DELETE FROM contact_activities WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3`, [tenantId, mode, contactId]);
-    const lists = returnedRows<{ list_id: string }>(
-      await manager.query(`DELETE FROM list_members WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3 RETURNING list_id`, [
-        tenantId,
-        mode,
-        contactId,
-      ]),
-    );
+    const scope: TenantScope = { tenantId, mode };
+    if (!(await this.contacts.erase(manager, scope, contactId, version))) return false;
+    const lists = await this.lists.removeContact(manager, scope, contactId);
     await this.outbox.append(
       manager,
-      lists.map((l) => ({
+      lists.map((listId) => ({
         type: 'list.member_removed' as const,
         tenant_id: tenantId,
         mode,
         key: contactId,
-        data: { list_id: l.list_id, contact_id: contactId },
+        data: { list_id: listId, contact_id: contactId },
       })),
     );
     await this.membership.removeContact(manager, tenantId, mode, contactId, cause);
@@ -235,22 +173,14 @@ export class ReadModelService {
   async recordActivities(manager: EntityManager, activities: CausedActivity[]): Promise<void> {
     if (!activities.length) return;
     const causes = new Map(activities.map((a) => [a.contact_id, a.cause ?? { type: 'snapshot' }]));
-    const inserted: Array<{ tenant_id: string; mode: Mode; contact_id: string }> = await manager.query(
-      `INSERT INTO contact_activities (tenant_id, mode, id, contact_id, type, occurred_at, properties)
-       SELECT r.tenant_id, r.mode, r.id, r.contact_id, r.type, r.occurred_at, coalesce(r.properties, '{}')
-         FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, mode text, id text, contact_id text, type text, occurred_at timestamptz, properties jsonb)
-        WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = r.tenant_id AND c.mode = r.mode AND c.id = r.contact_id AND c.deleted)
-       ON CONFLICT DO NOTHING
-       RETURNING tenant_id, mode, contact_id`,
-      [JSON.stringify(activities.map(({ cause: _cause, ...activity }) => activity))],
+    const inserted = await this.contacts.insertActivities(
+      manager,
+      activities.map(({ cause: _cause, ...activity }) => activity),
     );
-    for (const [scope, ids] of groupByTenant(inserted.map((r) => ({ tenant_id: r.tenant_id, mode: r.mode, id: r.contact_id })))) {
+    for (const [scope, ids] of groupByTenant(inserted)) {
       const [tenantId, mode] = scope.split(' ') as [string, Mode];
-      const locked: Array<{ id: string }> = await manager.query(
-        `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) AND NOT deleted ORDER BY id FOR UPDATE`,
-        [tenantId, mode, [...new Set(ids)]],
-      );
-      await this.membership.reevaluate(manager, tenantId, mode, locked.map((r) => r.id), undefined, causes);
+      const locked = await this.contacts.lock(manager, { tenantId, mode }, [...new Set(ids)], 'update', 'live');
+      await this.membership.reevaluate(manager, tenantId, mode, locked, undefined, causes);
     }
   }
 }
@@ -271,7 +201,7 @@ function inRounds<T extends { tenant_id: string; mode: string }>(items: T[], con
   return rounds;
 }
 
-function groupByTenant(rows: Array<{ tenant_id: string; mode: Mode; id: string }>): Map<string, string[]> {
+function groupByTenant(rows: ContactKey[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const row of rows) {
     const key = `${row.tenant_id} ${row.mode}`;

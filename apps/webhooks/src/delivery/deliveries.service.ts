@@ -59,12 +59,15 @@ export class DeliveriesService {
 
   async get(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryDetailView> {
     const row = await this.find(ctx, webhookId, deliveryId);
+    const [stored] = (await this.dataSource.query(`SELECT body FROM webhook_event_bodies WHERE event_id = $1 AND tenant_id = $2`, [row.event_id, ctx.tenant_id])) as { body: string }[];
+    // The purge removes a body only once no delivery refers to it.
+    if (!stored) throw new Error(`delivery ${row.id}: the body of event ${row.event_id} is missing`);
     const attempts = (await this.dataSource.query(
       `SELECT attempt, attempted_at, status_code, latency_ms, response_body, error
          FROM webhook_attempts WHERE delivery_id = $1 AND tenant_id = $2 AND mode = $3 ORDER BY attempt`,
       [row.id, ctx.tenant_id, ctx.mode],
     )) as AttemptRow[];
-    return { ...deliveryView(row), payload: payloadOf(row), attempts: attempts.map(attemptView) };
+    return { ...deliveryView(row), payload: payloadOf(stored), attempts: attempts.map(attemptView) };
   }
 
   /** Sends a delivered, failed or skipped delivery again, with a fresh retry schedule (same `webhook-id`). */
@@ -124,8 +127,9 @@ export class DeliveriesService {
       data: { message: 'This is a test event from Sigil.' },
     });
     const [row] = (await this.dataSource.query(
-      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, next_attempt_at)
-       VALUES ($1, $2, $3, $4, $5, 'webhook.test', $6, $7) RETURNING *`,
+      `WITH body AS (INSERT INTO webhook_event_bodies (event_id, tenant_id, body) VALUES ($5, $2, $6))
+       INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, next_attempt_at)
+       VALUES ($1, $2, $3, $4, $5, 'webhook.test', $7) RETURNING *`,
       [newId('msg'), ctx.tenant_id, ctx.mode, endpoint.id, payloadOf({ body }).id, body, now],
     )) as DeliveryRow[];
     await this.queue.enqueue([{ delivery_id: row!.id, generation: row!.generation }]);

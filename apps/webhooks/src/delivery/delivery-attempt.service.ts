@@ -10,7 +10,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Metrics, OutboxWriter, type WebhookDeliveryOutcome } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
-import { activeSecrets, type EndpointRow } from '../endpoints/endpoint.row';
+import type { EndpointRow } from '../endpoints/endpoint.row';
+import { EndpointSecrets } from '../secrets/endpoint-secrets';
 import { signatureHeaders } from '../signing/webhook-signer';
 import type { DeliveryRow } from './delivery.row';
 import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
@@ -31,14 +32,15 @@ function cleanText(text: string | null): string | null {
   return text === null ? null : text.replace(/\u0000/g, '');
 }
 
-type Joined = DeliveryRow &
+type Joined = DeliveryRow & { body: string | null } &
   Pick<
     EndpointRow,
     | 'url'
     | 'enabled'
-    | 'secret'
-    | 'previous_secret'
+    | 'secret_sealed'
+    | 'previous_secret_sealed'
     | 'previous_secret_expires_at'
+    | 'secret_key_id'
     | 'rate_limit_per_second'
     | 'max_in_flight'
     | 'timeout_ms'
@@ -56,6 +58,7 @@ export class DeliveryAttemptService {
     private readonly rate: EndpointRateLimit,
     private readonly schedule: RetrySchedule,
     private readonly metrics: Metrics,
+    private readonly secrets: EndpointSecrets,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
@@ -65,14 +68,16 @@ export class DeliveryAttemptService {
    */
   async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
     const [d] = (await this.dataSource.query(
-      `SELECT d.*, e.url, e.enabled, e.secret, e.previous_secret, e.previous_secret_expires_at,
+      `SELECT d.*, b.body, e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.secret_key_id,
               e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id LEFT JOIN webhook_event_bodies b ON b.event_id = d.event_id AND b.tenant_id = d.tenant_id
         WHERE d.id = $1`,
       [deliveryId],
     )) as Joined[];
     // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
     if (!d || d.status !== 'pending' || d.generation !== generation) return { kind: 'skipped' };
+    // The purge removes a body only once no delivery refers to it: a missing one is a bug to see, not to skip.
+    if (d.body === null) throw new Error(`delivery ${d.id}: the body of event ${d.event_id} is missing`);
     // Disabled while queued: kept as `skipped` (no attempt spent), for `recover` after re-enabling.
     if (!d.enabled && d.event_type !== 'webhook.test') {
       await this.dataSource.query(
@@ -96,7 +101,7 @@ export class DeliveryAttemptService {
       attemptedAt = new Date();
       const timestamp = Math.floor(attemptedAt.getTime() / 1000);
       // Custom headers first: the signature headers are Sigil's (and reserved names are refused on save anyway).
-      const headers = { ...d.headers, ...signatureHeaders(activeSecrets(d, attemptedAt), d.id, timestamp, d.body) };
+      const headers = { ...d.headers, ...signatureHeaders(this.secrets.active(d.endpoint_id, d, attemptedAt), d.id, timestamp, d.body) };
       try {
         sent = await this.sender.send(d.url, headers, d.body, timeoutMs);
       } finally {

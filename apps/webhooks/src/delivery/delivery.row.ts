@@ -1,4 +1,8 @@
-/** `webhook_deliveries` / `webhook_attempts` rows as read with SQL, and their public views. */
+/**
+ * `webhook_deliveries` / `webhook_attempts` rows as read with SQL, and their
+ * public views. The body a delivery POSTs is its event's, stored once per
+ * event in `webhook_event_bodies` (not in the delivery row).
+ */
 import type { DeliveryAttemptView, DeliveryStatus, DeliveryView, WebhookPayload } from '@sigil/contracts';
 
 export interface DeliveryRow {
@@ -8,7 +12,6 @@ export interface DeliveryRow {
   endpoint_id: string;
   event_id: string;
   event_type: string;
-  body: string;
   status: DeliveryStatus;
   generation: number;
   attempt_count: number;
@@ -57,11 +60,11 @@ export function attemptView(row: AttemptRow): DeliveryAttemptView {
   };
 }
 
-export function payloadOf(row: Pick<DeliveryRow, 'body'>): WebhookPayload {
+export function payloadOf(row: { body: string }): WebhookPayload {
   return JSON.parse(row.body) as WebhookPayload;
 }
 
-/** The exact bytes POSTed (stored once, so every retry sends the same body). */
+/** The exact bytes POSTed (stored once per event, so every delivery and retry sends the same body). */
 export function webhookBody(payload: WebhookPayload): string {
   return JSON.stringify({ id: payload.id, type: payload.type, created_at: payload.created_at, data: payload.data });
 }

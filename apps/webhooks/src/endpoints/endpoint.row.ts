@@ -10,9 +10,11 @@ export interface EndpointRow {
   description: string | null;
   enabled: boolean;
   disabled_reason: string | null;
-  secret: string;
-  previous_secret: string | null;
+  /** Sealed with the KEK `secret_key_id` (secrets/secret-keyring.ts); never in clear at rest. */
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
   previous_secret_expires_at: Date | null;
+  secret_key_id: string;
   failing_since: Date | null;
   rate_limit_per_second: number | null;
   max_in_flight: number | null;
@@ -41,11 +43,4 @@ export function endpointView(row: EndpointRow): WebhookView {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
-}
-
-/** The secrets that sign now: the current one, and the previous one during its grace period. */
-export function activeSecrets(row: Pick<EndpointRow, 'secret' | 'previous_secret' | 'previous_secret_expires_at'>, now = new Date()): string[] {
-  const secrets = [row.secret];
-  if (row.previous_secret && row.previous_secret_expires_at && row.previous_secret_expires_at > now) secrets.push(row.previous_secret);
-  return secrets;
 }

@@ -16,6 +16,7 @@ import { NotFound, OutboxWriter, Paged, ValidationFailed, newId, isIdOf, keysetP
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { TargetPolicy } from '../delivery/target-policy';
 import { pageClause } from '../paging/keyset-page';
+import { EndpointSecrets } from '../secrets/endpoint-secrets';
 import { generateSecret } from '../signing/webhook-signer';
 import { endpointView, type EndpointRow } from './endpoint.row';
 
@@ -25,6 +26,7 @@ export class EndpointsService {
     private readonly dataSource: DataSource,
     private readonly policy: TargetPolicy,
     private readonly outbox: OutboxWriter,
+    private readonly secrets: EndpointSecrets,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
@@ -35,20 +37,24 @@ export class EndpointsService {
 
   async create(ctx: RequestContext, req: CreateWebhookRequest): Promise<WebhookWithSecretView> {
     this.checkUrl(req.url);
+    const id = newId('whe');
+    const secret = generateSecret();
+    const sealed = this.secrets.seal(id, secret);
     return this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(
-        `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret,
+        `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret_sealed, secret_key_id,
                                         rate_limit_per_second, max_in_flight, timeout_ms, retry_schedule, headers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
         [
-          newId('whe'),
+          id,
           ctx.tenant_id,
           ctx.mode,
           req.url,
           req.events,
           req.description ?? null,
           req.enabled ?? true,
-          generateSecret(),
+          sealed.sealed,
+          sealed.keyId,
           req.rate_limit_per_second ?? null,
           req.max_in_flight ?? null,
           req.timeout_ms ?? null,
@@ -57,7 +63,7 @@ export class EndpointsService {
         ],
       )) as EndpointRow[];
       await this.outbox.append(m, [endpointEvent(ctx, 'webhook.created', row!)]);
-      return { ...endpointView(row!), secret: row!.secret };
+      return { ...endpointView(row!), secret };
     });
   }
 
@@ -150,26 +156,39 @@ export class EndpointsService {
     return null;
   }
 
-  /** A new secret; the current one keeps signing (second signature) for the grace period. */
+  /**
+   * A new secret; the current one keeps signing (second signature) for the
+   * grace period. Both are sealed again with the current KEK, so a row's
+   * secrets always share one key id.
+   */
   async rotateSecret(ctx: RequestContext, id: unknown): Promise<WebhookWithSecretView> {
     await this.find(ctx, id);
     return this.dataSource.transaction(async (m) => {
+      const [locked] = (await m.query(`SELECT * FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3 FOR UPDATE`, [
+        id,
+        ctx.tenant_id,
+        ctx.mode,
+      ])) as EndpointRow[];
+      if (!locked) throw new NotFound('webhook', id as string);
+      const secret = generateSecret();
+      const next = this.secrets.seal(locked.id, secret);
+      const previous = this.secrets.seal(locked.id, this.secrets.current(locked.id, locked));
       const [rows] = (await m.query(
         `UPDATE webhook_endpoints SET
-           previous_secret = secret,
-           previous_secret_expires_at = now() + ($4::bigint * interval '1 millisecond'),
-           secret = $5,
+           previous_secret_sealed = $2,
+           previous_secret_expires_at = now() + ($3::bigint * interval '1 millisecond'),
+           secret_sealed = $4,
+           secret_key_id = $5,
            updated_at = now()
-         WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
-        [id, ctx.tenant_id, ctx.mode, this.config.WEBHOOK_SECRET_ROTATION_GRACE, generateSecret()],
+         WHERE id = $1 RETURNING *`,
+        [locked.id, previous.sealed, this.config.WEBHOOK_SECRET_ROTATION_GRACE, next.sealed, next.keyId],
       )) as [EndpointRow[], number];
-      const row = rows[0];
-      if (!row) throw new NotFound('webhook', id as string);
+      const row = rows[0]!;
       const previousExpiresAt = row.previous_secret_expires_at?.toISOString() ?? new Date().toISOString();
       await this.outbox.append(m, [
         { type: 'webhook.secret_rotated', tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { id: row.id, previous_secret_expires_at: previousExpiresAt } },
       ]);
-      return { ...endpointView(row), secret: row.secret, previous_secret_expires_at: row.previous_secret_expires_at?.toISOString() ?? null };
+      return { ...endpointView(row), secret, previous_secret_expires_at: row.previous_secret_expires_at?.toISOString() ?? null };
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Fan-out of domain events (a consumed batch at a time): record each in the
- * inbox (once per event id), create one delivery per matching endpoint of
+ * inbox (once per event id), store its body once (if any endpoint gets it),
+ * create one delivery per matching endpoint of
  * its tenant and mode — `skipped` for a disabled endpoint, so `recover` can
  * send it after re-enabling — and queue a job per pending delivery. Resolves only once the
  * jobs are in Redis, so the Kafka offset is committed after that; a
@@ -70,9 +71,10 @@ export class FanoutService {
       endpoint_id: string;
       event_id: string;
       event_type: string;
-      body: string;
       status: 'pending' | 'skipped';
     }[] = [];
+    // One stored body per event, however many endpoints receive it.
+    const bodies = new Map<string, { tenant_id: string; body: string }>();
     for (const event of events) {
       const filters = new Set(filtersMatching(event.type));
       // An endpoint never gets the attempt_exhausted of its own deliveries: a failing endpoint would feed itself forever.
@@ -81,18 +83,22 @@ export class FanoutService {
         (ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.id !== about && ep.events.some((f) => filters.has(f)),
       );
       if (!matching.length) continue;
-      const body = webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data });
+      bodies.set(event.id, { tenant_id: event.tenant_id, body: webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data }) });
       for (const ep of matching) {
         const status = ep.enabled ? 'pending' : 'skipped';
-        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, body, status });
+        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, status });
       }
     }
     if (!rows.length) return;
     await manager.query(
-      `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body, status, next_attempt_at, last_error)
+      `WITH bodies AS (
+         INSERT INTO webhook_event_bodies (event_id, tenant_id, body)
+         SELECT * FROM unnest($8::text[], $9::text[], $10::text[]) ON CONFLICT (event_id) DO NOTHING
+       )
+       INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, status, next_attempt_at, last_error)
        SELECT r.*, CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-           AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, body, status)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, status)
        ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
       [
         rows.map((r) => r.id),
@@ -101,8 +107,10 @@ export class FanoutService {
         rows.map((r) => r.endpoint_id),
         rows.map((r) => r.event_id),
         rows.map((r) => r.event_type),
-        rows.map((r) => r.body),
         rows.map((r) => r.status),
+        [...bodies.keys()],
+        [...bodies.values()].map((b) => b.tenant_id),
+        [...bodies.values()].map((b) => b.body),
       ],
     );
   }

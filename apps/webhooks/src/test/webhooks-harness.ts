@@ -32,7 +32,17 @@ export class WebhooksHarness {
 
   /** `replicaOf`: a second instance of the service on the first one's database and queue (another replica). */
   static async start(env: Record<string, string> = {}, replicaOf?: WebhooksHarness): Promise<WebhooksHarness> {
-    const databaseUrl = replicaOf?.databaseUrl ?? (await createTestDatabase('webhooks'));
+    return WebhooksHarness.launch(env, replicaOf?.databaseUrl ?? (await createTestDatabase('webhooks')), !replicaOf);
+  }
+
+  /** Stops this instance and starts another on its database with `env` (e.g. a new KEK list); the new one owns the database. */
+  async restart(env: Record<string, string>): Promise<WebhooksHarness> {
+    await this.producer.disconnect();
+    await this.app.close();
+    return WebhooksHarness.launch(env, this.databaseUrl, this.ownsDatabase);
+  }
+
+  private static async launch(env: Record<string, string>, databaseUrl: string, ownsDatabase: boolean): Promise<WebhooksHarness> {
     const config = loadConfig(WebhooksConfigSchema, {
       DATABASE_URL: databaseUrl,
       REDIS_URL,
@@ -52,7 +62,7 @@ export class WebhooksHarness {
     await app.init();
     const producer = new Kafka({ clientId: 'webhooks-int-producer', brokers: KAFKA_BROKERS, logLevel: 0 }).producer();
     await producer.connect();
-    return new WebhooksHarness(app, app.get(DataSource), producer, databaseUrl, !replicaOf);
+    return new WebhooksHarness(app, app.get(DataSource), producer, databaseUrl, ownsDatabase);
   }
 
   get<T>(type: new (...args: never[]) => T): T {

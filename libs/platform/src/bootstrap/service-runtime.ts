@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/config.loader';
+import { assertKafkajsSendFix } from '../kafka/kafkajs-send-messages.fix';
 import { ensureTopics } from '../kafka/topic-admin';
 import { rpcServerStrategy, type KafkaSettings } from '../kafka/kafka.config';
 import { JsonLogger, type LogLevel } from '../logging/json-logger';
@@ -120,6 +121,7 @@ export function runService<C extends BaseServiceConfig>(
   extra: Partial<ServiceRuntimeOptions> = {},
 ): void {
   runMain(name, async () => {
+    assertKafkajsSendFix();
     const config = loadServiceConfig();
     const kafka: KafkaSettings = {
       brokers: config.KAFKA_BROKERS,

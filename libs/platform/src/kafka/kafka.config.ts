@@ -2,6 +2,7 @@
  * The Kafka transport, set up once: kafkajs client settings, and the Nest
  * microservice options used by every service (server) and the gateway (client).
  */
+import './kafkajs-send-messages.fix'; // before kafkajs loads (see the file)
 import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';

@@ -6,14 +6,26 @@
  * tenant answers in 2 s (the per-endpoint concurrency cap keeps it from
  * starving the others).
  *
+ * Last, the same latency before and while the retention purge deletes 10 M
+ * old delivery rows (with their attempts and bodies), seeded straight into
+ * the webhooks database with generate_series (SPEC §14: p99 up by ≤ 20 %).
+ *
  * The stack's webhooks service must be allowed to reach 127.0.0.1 over http:
  * start it with `serviceEnv` below (as the e2e tests do).
  */
 import { loadavg } from 'node:os';
+import { Client } from 'pg';
+import { newId } from '@sigil/platform';
 import { contactInput, createTenant, WebhookReceiver, type ApiClient } from '@sigil/testing';
 import type { BenchEnv, BenchRow } from '../scenario';
 
-export const serviceEnv = { webhooks: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8' } };
+export const serviceEnv = {
+  // The purge looks for work every 2 s, so the purge case starts as soon as it releases the purge lock.
+  webhooks: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8', WEBHOOK_PURGE_INTERVAL: '2s' },
+};
+
+/** The advisory lock a purge run holds (apps/webhooks/src/retention/webhook-retention.ts, PURGE_LOCK). */
+const PURGE_LOCK = 'sigil-webhooks-purge';
 
 let pathCounter = 0;
 
@@ -75,10 +87,11 @@ async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promis
   return { events: ok * perTick, failedBatches: ticks - ok };
 }
 
-function latencies(receiver: WebhookReceiver, path: string): number[] {
+/** Event → delivery latencies of the path's delivered events (those created at or after `sinceMs`). */
+function latencies(receiver: WebhookReceiver, path: string, sinceMs = 0): number[] {
   return receiver
     .received(path)
-    .filter((d) => d.answered === 200)
+    .filter((d) => d.answered === 200 && Date.parse(d.payload.created_at) >= sinceMs)
     .map((d) => d.startedAt - Date.parse(d.payload.created_at))
     .sort((a, b) => a - b);
 }
@@ -163,8 +176,101 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       // Its backlog would weigh on later benchmarks: deleting the endpoint drops its pending deliveries.
       await api.delete(`/v1/webhooks/${slow.id}`);
     }
+
+    // 4. The same latency before and while the purge deletes `seeded` old deliveries.
+    if (env.webhooksDatabaseUrl) rows.push(await duringPurge(env, receiver, rate, seconds));
+    else note('purge case skipped: no webhooks database URL');
   } finally {
     await receiver.close();
   }
   return rows;
+}
+
+/**
+ * Seeds `seeded` delivered deliveries 40 days old (one attempt each, one body
+ * per four deliveries) while holding the purge lock, so the service cannot
+ * start purging; measures event → delivery latency at `rate` (baseline, with
+ * the rows present), releases the lock and measures again while the
+ * service's purge runs.
+ */
+async function duringPurge(env: BenchEnv, receiver: WebhookReceiver, rate: number, seconds: number): Promise<BenchRow> {
+  const seeded = env.quick ? 200_000 : 10_000_000;
+  const db = new Client({ connectionString: env.webhooksDatabaseUrl });
+  const lock = new Client({ connectionString: env.webhooksDatabaseUrl });
+  await Promise.all([db.connect(), lock.connect()]);
+  try {
+    await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [PURGE_LOCK]);
+    const { api } = await createTenant(env.gatewayUrl);
+    const target = await endpoint(api, receiver, ['contact.created']);
+    // The seeded rows' endpoints (four: each event went to four of them), subscribed to nothing this benchmark emits.
+    const archive: string[] = [];
+    for (let i = 0; i < 4; i++) archive.push((await endpoint(api, receiver, ['list.member_removed'])).id);
+    const old = Date.now() - 40 * 86_400_000;
+    // ULID-style ids of 40 days ago (the purge walks them in key order): the time part, then 16 digits.
+    const msg = newId('msg', old).slice(0, 14);
+    const evt = newId('evt', old).slice(0, 14);
+    const body = JSON.stringify({ id: 'evt_seed', type: 'contact.created', created_at: new Date(old).toISOString(), data: { contact: contactInput() } });
+    const chunk = 500_000;
+    const seedStarted = Date.now();
+    for (let from = 1; from <= seeded; from += chunk) {
+      const to = Math.min(seeded, from + chunk - 1);
+      await db.query(
+        `INSERT INTO webhook_event_bodies (event_id, tenant_id, body)
+         SELECT $1 || lpad(g::text, 16, '0'), 'ten_bench_purge', $2 FROM generate_series(($3::int + 3) / 4, ($4::int + 3) / 4) g ON CONFLICT DO NOTHING`,
+        [evt, body, from, to],
+      );
+      await db.query(
+        `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, status, attempt_count, last_status_code,
+                                         delivered_at, created_at, updated_at)
+         SELECT $1 || lpad(g::text, 16, '0'), 'ten_bench_purge', 'live', ($2::text[])[g % 4 + 1], $3 || lpad(((g + 3) / 4)::text, 16, '0'),
+                'contact.created', 'delivered', 1, 200, $4, $4, $4
+           FROM generate_series($5::int, $6::int) g`,
+        [msg, archive, evt, new Date(old), from, to],
+      );
+      await db.query(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, tenant_id, mode, attempted_at, status_code, latency_ms)
+         SELECT $1 || lpad(g::text, 16, '0'), 1, 'ten_bench_purge', 'live', $2, 200, 12 FROM generate_series($3::int, $4::int) g`,
+        [msg, new Date(old), from, to],
+      );
+      note(`purge: seeded ${to} of ${seeded} old deliveries (${Math.round((Date.now() - seedStarted) / 1000)} s)`);
+    }
+    // The baseline must not pay for the seed's autovacuum.
+    await db.query(`VACUUM ANALYZE webhook_deliveries, webhook_attempts, webhook_event_bodies`);
+    const remaining = async () =>
+      Number((await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE tenant_id = 'ten_bench_purge' AND mode = 'live'`)).rows[0].n);
+
+    note(`purge: baseline at ${rate} events/s for ${seconds} s (${seeded} old rows present, purge held)`);
+    const base = await emitAtRate(api, rate, seconds);
+    await receiver.waitFor(target.path, (all) => all.length >= base.events, 120_000).catch(() => undefined);
+    const baseline = latencies(receiver, target.path);
+
+    await lock.query(`SELECT pg_advisory_unlock(hashtext($1))`, [PURGE_LOCK]);
+    // The service's next turn (WEBHOOK_PURGE_INTERVAL 2 s) takes the lock and starts deleting.
+    const before = await remaining();
+    const deadline = Date.now() + 30_000;
+    while ((await remaining()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    note(`purge: running; at ${rate} events/s for ${seconds} s`);
+    const windowStart = Date.now();
+    const during = await emitAtRate(api, rate, seconds);
+    await receiver.waitFor(target.path, () => latencies(receiver, target.path, windowStart).length >= during.events, 120_000).catch(() => undefined);
+    const purging = latencies(receiver, target.path, windowStart);
+    const after = await remaining();
+    const p99Base = percentile(baseline, 99);
+    const p99Purging = percentile(purging, 99);
+    const increase = p99Base ? Math.round(((p99Purging - p99Base) / p99Base) * 1000) / 10 : 0;
+    return {
+      case: `p99 event → delivery at ${rate} events/s while purging ${seeded.toLocaleString('en')} old deliveries`,
+      'seed s': Math.round((Date.now() - seedStarted) / 1000),
+      'baseline p50 / p99 ms': `${percentile(baseline, 50)} / ${p99Base}`,
+      'purging p50 / p99 ms': `${percentile(purging, 50)} / ${p99Purging}`,
+      'p99 increase %': increase,
+      'rows purged in the window': before - after,
+      deliveries: `${baseline.length} + ${purging.length}`,
+      target: '≤ 20 %',
+      met: increase <= 20 && before - after > 0 ? 'yes' : 'NO',
+      load: loadNow(),
+    };
+  } finally {
+    await Promise.allSettled([db.end(), lock.end()]);
+  }
 }

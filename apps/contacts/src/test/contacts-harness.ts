@@ -1,0 +1,105 @@
+/**
+ * The contacts service's use cases on real PostgreSQL and Kafka for
+ * integration tests (no transport: no RPC server, no HTTP): a fresh database
+ * with the migrations, the outbox relay publishing to this file's Kafka
+ * namespace, an event spy, an RPC client (to the segments service's patterns),
+ * and every provider of the service wired by Nest as in production
+ * (`CONTACTS_PROVIDERS`), so a spec asks for what it tests by type.
+ */
+import 'reflect-metadata';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import type { DomainEvent, RequestContext } from '@sigil/contracts';
+import { createDataSource, ensureTopics, loadConfig, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
+import { createTestDatabase, dropTestDatabase, eventually, EventSpy, KAFKA_BROKERS, REDIS_URL, testKafka } from '@sigil/testing';
+import { CONTACTS_PROVIDERS } from '../app.module';
+import { CONTACTS_CONFIG, ContactsConfigSchema } from '../config';
+import { CONSENT_SETTINGS, type ConsentSettings } from '../consent/consent.service';
+import { CONTACTS_MIGRATIONS } from '../migrations';
+
+export interface ContactsHarnessOptions {
+  /** Names the test database and the Kafka client. */
+  name: string;
+  poolSize?: number;
+  /** The subscription tokens' key and lifetimes (the service's defaults otherwise). */
+  consent?: Partial<ConsentSettings>;
+}
+
+export class ContactsHarness {
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly spy: EventSpy,
+    readonly rpc: RpcClient,
+    private readonly app: INestApplicationContext,
+    private readonly relay: OutboxRelay,
+    private readonly databaseUrl: string,
+  ) {}
+
+  static async start(options: ContactsHarnessOptions): Promise<ContactsHarness> {
+    const databaseUrl = await createTestDatabase(options.name);
+    const dataSource = await createDataSource({
+      url: databaseUrl,
+      poolSize: options.poolSize ?? 10,
+      entities: [],
+      migrations: CONTACTS_MIGRATIONS,
+      service: 'contacts',
+    }).initialize();
+    await runMigrationsLocked(dataSource, 'contacts');
+    const kafka = testKafka(options.name);
+    await ensureTopics(kafka);
+    const relay = new OutboxRelay(dataSource, { kafka, databaseUrl, pollIntervalMs: 200 });
+    await relay.onApplicationBootstrap();
+    const spy = await EventSpy.start();
+    const rpc = new RpcClient({ ...kafka, service: 'contacts', timeoutMs: 15000 });
+    await rpc.onModuleInit();
+    const config = loadConfig(ContactsConfigSchema, { DATABASE_URL: databaseUrl, REDIS_URL, KAFKA_BROKERS: KAFKA_BROKERS.join(','), LOG_LEVEL: 'warn' });
+    const consent: ConsentSettings = {
+      secret: config.CONSENT_TOKEN_SECRET,
+      confirmTtlSeconds: config.CONFIRMATION_TOKEN_TTL_SECONDS,
+      unsubscribeTtlSeconds: config.UNSUBSCRIBE_TOKEN_TTL_SECONDS,
+      ...options.consent,
+    };
+
+    @Module({
+      providers: [
+        { provide: DataSource, useValue: dataSource },
+        { provide: RpcClient, useValue: rpc },
+        { provide: CONTACTS_CONFIG, useValue: config },
+        { provide: CONSENT_SETTINGS, useValue: consent },
+        OutboxWriter,
+        ...CONTACTS_PROVIDERS,
+      ],
+    })
+    class ContactsUseCases {}
+
+    const app = await NestFactory.createApplicationContext(ContactsUseCases, { logger: ['error'] });
+    await app.init();
+    return new ContactsHarness(dataSource, spy, rpc, app, relay, databaseUrl);
+  }
+
+  /** A provider of the service (a use case or a repository), as production wires it. */
+  get<T>(type: new (...args: never[]) => T): T {
+    return this.app.get(type);
+  }
+
+  /** Every event of this tenant once the outbox is empty and Kafka has delivered at least `expected` of them. */
+  async eventsOf(ctx: Pick<RequestContext, 'tenant_id'>, expected: number): Promise<DomainEvent[]> {
+    await eventually(async () => {
+      const [{ n }]: [{ n: number }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [
+        ctx.tenant_id,
+      ]);
+      return n === 0 && this.spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
+    });
+    return this.spy.matching((e) => e.tenant_id === ctx.tenant_id);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.rpc.onApplicationShutdown();
+    await this.spy.stop();
+    await this.relay.onApplicationShutdown();
+    await this.dataSource.destroy();
+    await dropTestDatabase(this.databaseUrl);
+  }
+}

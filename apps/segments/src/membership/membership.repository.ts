@@ -1,0 +1,245 @@
+/**
+ * SQL of materialised segment membership: `segment_members` and
+ * `segment_membership_history`, and the evaluation of segment rules over the
+ * read model's contacts. Every write to the two tables goes through here.
+ *
+ * Rules arrive as a `Predicate`: the compiled rule tree (rules.compiler.ts),
+ * which adds its values to the statement's bind parameters and returns a
+ * boolean SQL expression over `contacts c`. The statements around it — and
+ * their tenant and mode parameters — are written here only.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { returnedRows, type TenantScope } from '@sigil/platform';
+import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
+import { SqlParams } from '../rules/rules.compiler';
+
+/** A compiled segment predicate: adds its bind values to `p`, returns SQL over `contacts c`. */
+export type Predicate = (p: SqlParams) => string;
+
+/** One membership: a contact in a segment. */
+export interface Pair {
+  segment_id: string;
+  contact_id: string;
+}
+
+/** A history row: an entry or exit and why. */
+export interface HistoryRow extends Pair {
+  change: 'entered' | 'exited';
+  cause: string;
+  cause_event_id: string | null;
+}
+
+/** A member as a page or an export shows it; `since` is null when the rules were evaluated directly. */
+export type MemberRow = ContactRow & { since: Date | null };
+
+@Injectable()
+export class MembershipRepository {
+  /**
+   * Evaluates several predicates for these live contacts in one statement:
+   * for each contact found, which predicates hold (by index).
+   */
+  async evaluate(m: EntityManager, s: TenantScope, contactIds: string[], predicates: Predicate[]): Promise<Array<{ id: string; matches: boolean[] }>> {
+    const p = new SqlParams([s.tenantId, s.mode, contactIds]);
+    const columns = predicates.map((predicate, j) => `${predicate(p)} AS m${j}`).join(', ');
+    const rows: Array<Record<string, unknown>> = await m.query(
+      `SELECT c.id, ${columns} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted`,
+      p.values,
+    );
+    return rows.map((row) => ({ id: row['id'] as string, matches: predicates.map((_, j) => row[`m${j}`] === true) }));
+  }
+
+  /** Which of these contacts (live) the predicate holds for. */
+  async matchingAmong(m: EntityManager, s: TenantScope, contactIds: string[], predicate: Predicate): Promise<string[]> {
+    const p = new SqlParams([s.tenantId, s.mode, contactIds]);
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted AND ${predicate(p)}`,
+      p.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** How many live contacts of the scope the predicate holds for. */
+  async countMatching(m: EntityManager, s: TenantScope, predicate: Predicate): Promise<number> {
+    const p = new SqlParams([s.tenantId, s.mode]);
+    const rows: Array<{ n: string }> = await m.query(
+      `SELECT count(*) AS n FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND ${predicate(p)}`,
+      p.values,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  /** Live contacts the predicate holds for, by id after `after` (`offset` skips rows). */
+  async matchingPage(m: EntityManager, s: TenantScope, predicate: Predicate, window: { after: string; limit: number; offset?: number }): Promise<MemberRow[]> {
+    const p = new SqlParams([s.tenantId, s.mode, window.after, window.limit, window.offset ?? 0]);
+    return m.query(
+      `SELECT ${CONTACT_COLUMNS}, NULL::timestamptz AS since FROM contacts c
+        WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND c.id > $3::text AND ${predicate(p)}
+        ORDER BY c.id LIMIT $4::int OFFSET $5::int`,
+      p.values,
+    );
+  }
+
+  /** Ids of live contacts the predicate holds for, after `after`, ascending. */
+  async matchingIds(m: EntityManager, s: TenantScope, predicate: Predicate, after: string, limit: number): Promise<string[]> {
+    const p = new SqlParams([s.tenantId, s.mode, after, limit]);
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND c.id > $3::text AND ${predicate(p)}
+        ORDER BY c.id LIMIT $4::int`,
+      p.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Contacts whose membership of the segment differs from the predicate now:
+   * one set-based pass without locks (the time sweeper reconciles them under lock).
+   */
+  async candidates(m: EntityManager, s: TenantScope, segmentId: string, predicate: Predicate, limit: number): Promise<string[]> {
+    const p = new SqlParams([s.tenantId, s.mode, segmentId]);
+    const holds = predicate(p);
+    const rows: Array<{ id: string }> = await m.query(
+      `(SELECT c.id FROM contacts c
+         WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND ${holds}
+           AND NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = $3 AND m.contact_id = c.id))
+       UNION ALL
+       (SELECT c.id FROM segment_members m JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
+         WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = $3 AND (c.deleted OR NOT ${holds}))
+       LIMIT $${p.values.length + 1}::int`,
+      [...p.values, limit],
+    );
+    return rows.map((r) => r.id).sort();
+  }
+
+  /** The memberships of these contacts in these segments. */
+  async pairs(m: EntityManager, s: TenantScope, segmentIds: string[], contactIds: string[]): Promise<Pair[]> {
+    return m.query(
+      `SELECT segment_id, contact_id FROM segment_members
+        WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[]) AND segment_id = ANY($4::text[])`,
+      [s.tenantId, s.mode, contactIds, segmentIds],
+    );
+  }
+
+  /** Adds memberships (entered at `at`); returns those this transaction really added. */
+  async add(m: EntityManager, s: TenantScope, pairs: Pair[], at: Date): Promise<Pair[]> {
+    if (!pairs.length) return [];
+    return m.query(
+      `INSERT INTO segment_members (tenant_id, mode, segment_id, contact_id, entered_at)
+       SELECT $1, $2, u.s, u.c, $5::timestamptz FROM unnest($3::text[], $4::text[]) AS u(s, c)
+       ON CONFLICT DO NOTHING RETURNING segment_id, contact_id`,
+      [s.tenantId, s.mode, pairs.map((e) => e.segment_id), pairs.map((e) => e.contact_id), at.toISOString()],
+    );
+  }
+
+  /** Removes memberships; returns those this transaction really removed. */
+  async remove(m: EntityManager, s: TenantScope, pairs: Pair[]): Promise<Pair[]> {
+    if (!pairs.length) return [];
+    return returnedRows<Pair>(
+      await m.query(
+        `DELETE FROM segment_members m USING unnest($3::text[], $4::text[]) AS u(s, c)
+          WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = u.s AND m.contact_id = u.c
+          RETURNING m.segment_id, m.contact_id`,
+        [s.tenantId, s.mode, pairs.map((e) => e.segment_id), pairs.map((e) => e.contact_id)],
+      ),
+    );
+  }
+
+  /** A deleted contact leaves every segment; `built`: the segment had finished its first build (its exits are events). */
+  async removeContact(m: EntityManager, s: TenantScope, contactId: string): Promise<Array<Pair & { built: boolean }>> {
+    return returnedRows<Pair & { built: boolean }>(
+      await m.query(
+        `DELETE FROM segment_members m USING segments s
+          WHERE m.tenant_id = $1 AND m.mode = $2 AND m.contact_id = $3
+            AND s.tenant_id = m.tenant_id AND s.mode = m.mode AND s.id = m.segment_id
+          RETURNING m.segment_id, m.contact_id, s.built_at IS NOT NULL AS built`,
+        [s.tenantId, s.mode, contactId],
+      ),
+    );
+  }
+
+  /** A deleted segment's memberships go with it (no per-contact exits, no history). */
+  async removeSegment(m: EntityManager, s: TenantScope, segmentId: string): Promise<void> {
+    await m.query(`DELETE FROM segment_members WHERE tenant_id = $1 AND mode = $2 AND segment_id = $3`, [s.tenantId, s.mode, segmentId]);
+  }
+
+  /** One history row per entry and exit, all at `at`, in one statement. */
+  async recordHistory(m: EntityManager, s: TenantScope, rows: HistoryRow[], at: Date): Promise<void> {
+    if (!rows.length) return;
+    await m.query(
+      `INSERT INTO segment_membership_history (tenant_id, mode, segment_id, contact_id, change, at, cause, cause_event_id)
+       SELECT $1, $2, u.s, u.c, u.ch, $3::timestamptz, u.cause, u.event_id
+         FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(s, c, ch, cause, event_id)`,
+      [
+        s.tenantId,
+        s.mode,
+        at.toISOString(),
+        rows.map((r) => r.segment_id),
+        rows.map((r) => r.contact_id),
+        rows.map((r) => r.change),
+        rows.map((r) => r.cause),
+        rows.map((r) => r.cause_event_id),
+      ],
+    );
+  }
+
+  /** How many members the segment has (materialised). */
+  async count(m: EntityManager, s: TenantScope, segmentId: string): Promise<number> {
+    const rows: Array<{ n: string }> = await m.query(`SELECT count(*) AS n FROM segment_members WHERE tenant_id = $1 AND mode = $2 AND segment_id = $3`, [
+      s.tenantId,
+      s.mode,
+      segmentId,
+    ]);
+    return Number(rows[0]!.n);
+  }
+
+  /** Materialised members with their contact, by contact id after `after` (`offset` skips rows). */
+  async members(m: EntityManager, s: TenantScope, segmentId: string, window: { after: string; limit: number; offset?: number }): Promise<MemberRow[]> {
+    return m.query(
+      `SELECT ${CONTACT_COLUMNS}, m.entered_at AS since FROM segment_members m
+         JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
+        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = $3 AND m.contact_id > $4
+        ORDER BY m.contact_id LIMIT $5 OFFSET $6`,
+      [s.tenantId, s.mode, segmentId, window.after, window.limit, window.offset ?? 0],
+    );
+  }
+
+  /** Ids of the materialised members after `after`, ascending. */
+  async memberIds(m: EntityManager, s: TenantScope, segmentId: string, after: string, limit: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT c.id FROM segment_members m
+         JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
+        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = $3 AND m.contact_id > $4
+        ORDER BY m.contact_id LIMIT $5`,
+      [s.tenantId, s.mode, segmentId, after, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Entries and exits per `interval` bucket (UTC) since `from`. */
+  async historyBuckets(
+    m: EntityManager,
+    s: TenantScope,
+    segmentId: string,
+    from: Date,
+    interval: 'hour' | 'day',
+  ): Promise<Array<{ at: Date; entered: number; exited: number }>> {
+    const rows: Array<{ b: Date; entered: string; exited: string }> = await m.query(
+      `SELECT date_trunc($5, at, 'UTC') AS b, count(*) FILTER (WHERE change = 'entered') AS entered, count(*) FILTER (WHERE change = 'exited') AS exited
+         FROM segment_membership_history
+        WHERE tenant_id = $1 AND mode = $2 AND segment_id = $3 AND at >= $4::timestamptz
+        GROUP BY 1`,
+      [s.tenantId, s.mode, segmentId, from.toISOString(), interval],
+    );
+    return rows.map((r) => ({ at: r.b, entered: Number(r.entered), exited: Number(r.exited) }));
+  }
+
+  /** The segments a contact is in now, with their names and when it entered, by segment id. */
+  async segmentsOf(m: EntityManager, s: TenantScope, contactId: string): Promise<Array<{ segment_id: string; name: string; entered_at: Date }>> {
+    return m.query(
+      `SELECT m.segment_id, s.name, m.entered_at FROM segment_members m
+         JOIN segments s ON s.tenant_id = m.tenant_id AND s.mode = m.mode AND s.id = m.segment_id
+        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.contact_id = $3 ORDER BY m.segment_id`,
+      [s.tenantId, s.mode, contactId],
+    );
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The endpoints' signing secrets as stored: sealed with the keyring
+ * (secret-keyring.ts), the KEK id per row. Opens them to sign, seals new
+ * ones, and re-encrypts every secret still sealed with an older KEK after a
+ * key rotation — in the background at start on every replica (batches,
+ * SKIP LOCKED, so replicas share the work), or on demand with
+ * `node dist/apps/webhooks/src/reencrypt-secrets.js`.
+ */
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isDevelopmentKek, SecretKeyring } from './secret-keyring';
+
+/** The columns of `webhook_endpoints` that hold the secrets. */
+export interface SealedSecrets {
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
+  secret_key_id: string;
+}
+
+export interface ReencryptionResult {
+  reencrypted: number;
+  /** Endpoints whose KEK is not configured: they cannot sign until it is listed again. */
+  unreadable: number;
+}
+
+/** Re-seals, `batch` endpoints per transaction, every secret whose KEK is not the current one (and is configured). */
+export async function reencryptSecrets(dataSource: DataSource, keyring: SecretKeyring, batch = 100): Promise<ReencryptionResult> {
+  const known = keyring.keks.map((k) => k.id);
+  let reencrypted = 0;
+  for (;;) {
+    const done = await dataSource.transaction(async (m) => {
+      const rows = (await m.query(
+        `SELECT id, secret_sealed, previous_secret_sealed, secret_key_id FROM webhook_endpoints
+          WHERE secret_key_id <> $1 AND secret_key_id = ANY($2::text[]) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+        [keyring.currentId, known, batch],
+      )) as (SealedSecrets & { id: string })[];
+      if (!rows.length) return 0;
+      const reseal = (r: SealedSecrets & { id: string }, sealed: string) => keyring.seal(r.id, keyring.open(r.id, r.secret_key_id, sealed));
+      await m.query(
+        `UPDATE webhook_endpoints e SET secret_sealed = s.secret_sealed, previous_secret_sealed = s.previous_secret_sealed, secret_key_id = $4
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS s(id, secret_sealed, previous_secret_sealed)
+          WHERE e.id = s.id`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => reseal(r, r.secret_sealed)),
+          rows.map((r) => (r.previous_secret_sealed ? reseal(r, r.previous_secret_sealed) : null)),
+          keyring.currentId,
+        ],
+      );
+      return rows.length;
+    });
+    reencrypted += done;
+    if (done < batch) break;
+  }
+  const [{ n }] = (await dataSource.query(`SELECT count(*)::int AS n FROM webhook_endpoints WHERE NOT (secret_key_id = ANY($1::text[]))`, [known])) as [{ n: number }];
+  return { reencrypted, unreadable: n };
+}
+
+@Injectable()
+export class EndpointSecrets implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('EndpointSecrets');
+  private reencryption: Promise<void> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keyring: SecretKeyring,
+  ) {}
+
+  /** A new secret sealed for this endpoint with the current KEK. */
+  seal(endpointId: string, secret: string): { sealed: string; keyId: string } {
+    return { sealed: this.keyring.seal(endpointId, secret), keyId: this.keyring.currentId };
+  }
+
+  current(endpointId: string, row: SealedSecrets): string {
+    return this.keyring.open(endpointId, row.secret_key_id, row.secret_sealed);
+  }
+
+  /** The secrets that sign now, in clear: the current one, and the previous one during its grace period. */
+  active(endpointId: string, row: SealedSecrets, now = new Date()): string[] {
+    const secrets = [this.current(endpointId, row)];
+    if (row.previous_secret_sealed && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
+      secrets.push(this.keyring.open(endpointId, row.secret_key_id, row.previous_secret_sealed));
+    }
+    return secrets;
+  }
+
+  onApplicationBootstrap(): void {
+    if (isDevelopmentKek(this.keyring.keks[0]!)) {
+      this.logger.warn('WEBHOOK_SECRET_KEK is not set: signing secrets are sealed with the public development key (refused in production)');
+    }
+    // In the background: a start must not wait on it, and a replica stopped halfway leaves only committed batches.
+    this.reencryption = reencryptSecrets(this.dataSource, this.keyring)
+      .then(({ reencrypted, unreadable }) => {
+        if (reencrypted) this.logger.log(`re-encrypted ${reencrypted} signing secrets with key '${this.keyring.currentId}'`);
+        if (unreadable) this.logger.error(`${unreadable} endpoints have a signing secret sealed with a key WEBHOOK_SECRET_KEK does not list: they cannot sign`);
+      })
+      .catch((err: unknown) => this.logger.error(`re-encryption of signing secrets failed: ${String(err)}`));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.reencryption;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The kafkajs send fix: when a partition's leader dies mid-send and the
+ * partition moves to a broker that already answered for its own partitions,
+ * the retry still sends that partition (kafkajs 2.2.4 drops it and reports
+ * success — shown here too, so the test fails if kafkajs' function changes).
+ */
+import { kafkajsSendMessages, sendMessagesTrackingPartitions, type CreateSendMessages, type SendMessagesDeps } from './kafkajs-send-messages.fix';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { KafkaJSConnectionError } = require('kafkajs/src/errors') as { KafkaJSConnectionError: new (message: string, extra?: object) => Error };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const createRetry = require('kafkajs/src/retry') as (opts: object) => SendMessagesDeps['retrier'];
+
+interface Sent {
+  node: number;
+  partitions: { partition: number; messages: { value: string }[] }[];
+}
+
+/** Two brokers; partition 0 led by node 1, partition 1 by node 2 until node 2 dies and node 1 takes it over. */
+function twoBrokers(): { deps: SendMessagesDeps; sent: Sent[] } {
+  const sent: Sent[] = [];
+  let leaders: Record<number, number> = { 0: 1, 1: 2 };
+  let node2Alive = true;
+  const broker = (nodeId: number) => ({
+    nodeId,
+    produce: async (req: Record<string, unknown>) => {
+      if (nodeId === 2 && !node2Alive) throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9094');
+      if (nodeId === 2) {
+        node2Alive = false; // dies while answering its first request
+        throw new KafkaJSConnectionError('Connection error: read ECONNRESET');
+      }
+      const topicData = req['topicData'] as { topic: string; partitions: Sent['partitions'] }[];
+      sent.push({ node: nodeId, partitions: topicData.flatMap((t) => t.partitions) });
+      return { topics: topicData.map((t) => ({ topicName: t.topic, partitions: t.partitions.map((p) => ({ partition: p.partition, errorCode: 0, baseOffset: '0' })) })) };
+    },
+  });
+  const brokers = { 1: broker(1), 2: broker(2) } as Record<number, ReturnType<typeof broker>>;
+  let counter = 0;
+  const deps: SendMessagesDeps = {
+    logger: { debug: () => undefined, error: () => undefined },
+    cluster: {
+      refreshMetadataIfNecessary: async () => undefined,
+      refreshMetadata: async () => {
+        if (!node2Alive) leaders = { 0: 1, 1: 1 };
+      },
+      findTopicPartitionMetadata: () => [{ partitionId: 0 }, { partitionId: 1 }],
+      findLeaderForPartitions: (_topic, partitions) => {
+        const out: Record<string, number[]> = {};
+        for (const p of partitions) (out[leaders[Number(p)]!] ??= []).push(Number(p));
+        return out;
+      },
+      findBroker: async ({ nodeId }) => brokers[Number(nodeId)]!,
+      addMultipleTargetTopics: async () => undefined,
+      isConnected: () => true,
+      connect: async () => undefined,
+      removeBroker: () => undefined,
+      targetTopics: new Set(['t']),
+    },
+    // Key-less round robin, like kafkajs' default partitioner without a key: a retry must not reshuffle.
+    partitioner: () => counter++ % 2,
+    eosManager: {
+      acquireBrokerLock: async () => undefined,
+      releaseBrokerLock: async () => undefined,
+      isTransactional: () => false,
+      addPartitionsToTransaction: async () => undefined,
+      getSequence: () => 0,
+      updateSequence: () => undefined,
+      getTransactionalId: () => '',
+      getProducerId: () => -1,
+      getProducerEpoch: () => 0,
+    },
+    retrier: createRetry({ retries: 3, initialRetryTime: 1, maxRetryTime: 5 }),
+  };
+  return { deps, sent };
+}
+
+const messages = ['a', 'b', 'c', 'd'].map((value) => ({ value }));
+
+async function send(create: CreateSendMessages) {
+  const { deps, sent } = twoBrokers();
+  const responses = await create(deps)({ acks: -1, topicMessages: [{ topic: 't', messages }] });
+  const delivered = sent.flatMap((s) => s.partitions.flatMap((p) => p.messages.map((m) => `${p.partition}:${m.value}`))).sort();
+  return { responses, delivered, sent };
+}
+
+describe('kafkajs send fix (partition leadership moves mid-send)', () => {
+  it('sends the moved partition to its new leader although that broker already answered', async () => {
+    const { responses, delivered, sent } = await send(sendMessagesTrackingPartitions);
+    expect(delivered).toEqual(['0:a', '0:c', '1:b', '1:d']); // every message, each once, in the partition first chosen
+    expect(sent.map((s) => [s.node, s.partitions.map((p) => p.partition)])).toEqual([
+      [1, [0]],
+      [1, [1]],
+    ]);
+    expect(responses.map((r) => r.partition).sort()).toEqual([0, 1]);
+  });
+
+  it('kafkajs 2.2.4 itself reports success and never sends the moved partition (issue #1303)', async () => {
+    const { responses, delivered } = await send(kafkajsSendMessages);
+    expect(delivered).toEqual(['0:a', '0:c']);
+    expect(responses.map((r) => r.partition)).toEqual([0]);
+  });
+
+  it('is the function kafkajs producers now get', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(require('kafkajs/src/producer/sendMessages')).toBe(sendMessagesTrackingPartitions);
+  });
+});

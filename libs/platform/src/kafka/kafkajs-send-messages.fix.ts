@@ -1,0 +1,231 @@
+/**
+ * Stops kafkajs 2.2.4 producers from dropping messages when a partition's
+ * leader moves during a send (kafkajs issue #1303, open upstream; found by the
+ * three-broker chaos run of issue #22: 7 acknowledged writes never reached
+ * Kafka although the outbox produced them with acks from all replicas).
+ *
+ * What kafkajs does: `sendMessages` sends one produce request per leader and
+ * remembers which *brokers* answered. When one request fails (its broker was
+ * killed), it refreshes the metadata and retries — but only towards brokers
+ * that have not answered yet. A partition whose leadership moved to a broker
+ * that already answered for its own partitions is therefore never sent again,
+ * and the call still resolves as if everything was written. The outbox then
+ * deletes rows whose events are nowhere; a request/reply message is silently
+ * lost (its caller gets a 504).
+ *
+ * The replacement below is kafkajs' own function with one change: it tracks
+ * which *partitions* are acknowledged, so a retry sends every partition not
+ * yet acknowledged to its current leader, whichever broker that is. Messages
+ * are assigned to partitions once, on the first attempt that has metadata, so
+ * a retry never moves a key-less message to another partition (which could
+ * both duplicate it and skip another). A broker's request that fails as a
+ * whole is sent again whole (at-least-once, as before: consumers are
+ * idempotent).
+ *
+ * kafkajs captures `sendMessages` when its producer module loads, so this file
+ * must load before anything requires `kafkajs` (it is the first import of
+ * `@sigil/platform`); `assertKafkajsSendFix` (called when a service starts)
+ * throws if kafkajs was loaded first and the fix is not in effect. The unit
+ * test fails if the function it replaces changes shape.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+type Message = unknown;
+type MessagesPerPartition = Record<string, Message[]>;
+interface TopicMessages {
+  topic: string;
+  messages: Message[];
+}
+interface PartitionResponse {
+  topicName: string;
+  partition: number;
+  [key: string]: unknown;
+}
+interface Broker {
+  nodeId: number;
+  produce(request: Record<string, unknown>): Promise<unknown>;
+}
+export interface SendMessagesDeps {
+  logger: { debug(message: string, extra?: object): void; error(message: string, extra?: object): void };
+  cluster: {
+    refreshMetadataIfNecessary(): Promise<void>;
+    refreshMetadata(): Promise<void>;
+    findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+    findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+    findBroker(query: { nodeId: string | number }): Promise<Broker>;
+    addMultipleTargetTopics(topics: string[]): Promise<void>;
+    isConnected(): boolean;
+    connect(): Promise<void>;
+    removeBroker(query: { host: string; port: number }): void;
+    targetTopics: Set<string>;
+  };
+  partitioner: (args: { topic: string; partitionMetadata: unknown[]; message: Message }) => number;
+  eosManager: {
+    acquireBrokerLock(broker: Broker): Promise<void>;
+    releaseBrokerLock(broker: Broker): Promise<void>;
+    isTransactional(): boolean;
+    addPartitionsToTransaction(topicData: unknown): Promise<void>;
+    getSequence(topic: string, partition: number): number;
+    updateSequence(topic: string, partition: number, increment: number): void;
+    getTransactionalId(): string;
+    getProducerId(): number;
+    getProducerEpoch(): number;
+  };
+  retrier: <T>(fn: (bail: (e: Error) => void, retryCount: number, retryTime: number) => Promise<T>) => Promise<T>;
+}
+export interface SendMessagesRequest {
+  acks: number;
+  timeout?: number;
+  compression?: number;
+  topicMessages: TopicMessages[];
+}
+export type CreateSendMessages = (deps: SendMessagesDeps) => (request: SendMessagesRequest) => Promise<PartitionResponse[]>;
+
+const SEND_MESSAGES = require.resolve('kafkajs/src/producer/sendMessages');
+const MESSAGE_PRODUCER = require.resolve('kafkajs/src/producer/messageProducer');
+const { KafkaJSMetadataNotLoaded } = require('kafkajs/src/errors') as { KafkaJSMetadataNotLoaded: new (message: string) => Error };
+const { staleMetadata } = require('kafkajs/src/protocol/error') as { staleMetadata: (e: unknown) => boolean };
+const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPerPartition') as (args: {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: Message[];
+  partitioner: SendMessagesDeps['partitioner'];
+}) => MessagesPerPartition;
+const responseSerializer = require('kafkajs/src/producer/responseSerializer') as (response: unknown) => PartitionResponse[];
+
+/** kafkajs' own implementation (for the unit test, which shows what it loses). */
+export const kafkajsSendMessages = require(SEND_MESSAGES) as CreateSendMessages;
+
+/** True when kafkajs' producer was loaded before this file: it then holds kafkajs' own function. */
+const loadedTooLate = require.cache[MESSAGE_PRODUCER] !== undefined;
+
+type Retriable = Error & { retriable?: boolean; host?: string; port?: number; type?: string };
+
+export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, cluster, partitioner, eosManager, retrier }) => {
+  return async ({ acks, timeout, compression, topicMessages }) => {
+    /** Per topic: its messages by partition, fixed on the first attempt that has metadata. */
+    const assigned = new Map<string, MessagesPerPartition>();
+    /** Per topic: the partitions a leader has acknowledged. */
+    const acknowledged = new Map<string, Set<number>>();
+    const responses: PartitionResponse[] = [];
+
+    const createProducerRequests = async (): Promise<Promise<void>[]> => {
+      await cluster.refreshMetadataIfNecessary();
+      const perLeader = new Map<string, { topic: string; partitions: number[]; messagesPerPartition: MessagesPerPartition }[]>();
+      for (const { topic, messages } of topicMessages) {
+        const partitionMetadata = cluster.findTopicPartitionMetadata(topic);
+        if (partitionMetadata.length === 0) {
+          logger.debug('Producing to topic without metadata', { topic, targetTopics: Array.from(cluster.targetTopics) });
+          throw new KafkaJSMetadataNotLoaded('Producing to topic without metadata');
+        }
+        let messagesPerPartition = assigned.get(topic);
+        if (!messagesPerPartition) {
+          messagesPerPartition = groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner });
+          assigned.set(topic, messagesPerPartition);
+        }
+        const done = acknowledged.get(topic);
+        const pending = Object.keys(messagesPerPartition)
+          .map(Number)
+          .filter((partition) => !done?.has(partition));
+        if (pending.length === 0) continue;
+        const partitionsPerLeader = cluster.findLeaderForPartitions(topic, pending);
+        for (const [nodeId, partitions] of Object.entries(partitionsPerLeader)) {
+          const entries = perLeader.get(nodeId) ?? [];
+          entries.push({ topic, partitions, messagesPerPartition });
+          perLeader.set(nodeId, entries);
+        }
+      }
+
+      return Array.from(perLeader.entries()).map(async ([nodeId, topicDataForBroker]) => {
+        const broker = await cluster.findBroker({ nodeId });
+        const topicData = topicDataForBroker.map(({ topic, partitions, messagesPerPartition }) => ({
+          topic,
+          partitions: partitions.map((partition) => ({ partition, messages: messagesPerPartition[partition] ?? [] }) as Record<string, unknown> & { partition: number; messages: Message[] }),
+        }));
+        await eosManager.acquireBrokerLock(broker);
+        try {
+          if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
+          for (const { topic, partitions } of topicData) {
+            for (const entry of partitions) {
+              entry['firstSequence'] = eosManager.getSequence(topic, entry.partition);
+              eosManager.updateSequence(topic, entry.partition, entry.messages.length);
+            }
+          }
+          let response: unknown;
+          try {
+            response = await broker.produce({
+              transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
+              producerId: eosManager.getProducerId(),
+              producerEpoch: eosManager.getProducerEpoch(),
+              acks,
+              timeout,
+              compression,
+              topicData,
+            });
+          } catch (e) {
+            for (const { topic, partitions } of topicData) {
+              for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
+            }
+            throw e;
+          }
+          if (acks !== 0) responses.push(...responseSerializer(response));
+          for (const { topic, partitions } of topicData) {
+            const done = acknowledged.get(topic) ?? new Set<number>();
+            for (const entry of partitions) done.add(entry.partition);
+            acknowledged.set(topic, done);
+          }
+        } finally {
+          await eosManager.releaseBrokerLock(broker);
+        }
+      });
+    };
+
+    return retrier(async (bail, retryCount, retryTime) => {
+      await cluster.addMultipleTargetTopics(topicMessages.map(({ topic }) => topic));
+      try {
+        // allSettled: a failed leader must not hide which others answered (they are not sent again).
+        const settled = await Promise.allSettled(await createProducerRequests());
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        return responses;
+      } catch (err) {
+        const e = err as Retriable;
+        if (e.name === 'KafkaJSConnectionClosedError' && e.host && e.port) cluster.removeBroker({ host: e.host, port: e.port });
+        if (!cluster.isConnected()) {
+          logger.debug(`Cluster has disconnected, reconnecting: ${e.message}`, { retryCount, retryTime });
+          await cluster.connect();
+          await cluster.refreshMetadata();
+          throw e;
+        }
+        if (
+          staleMetadata(e) ||
+          e.name === 'KafkaJSMetadataNotLoaded' ||
+          e.name === 'KafkaJSConnectionError' ||
+          e.name === 'KafkaJSConnectionClosedError' ||
+          (e.name === 'KafkaJSProtocolError' && e.retriable)
+        ) {
+          logger.error(`Failed to send messages: ${e.message}`, { retryCount, retryTime });
+          await cluster.refreshMetadata();
+          throw e;
+        }
+        logger.error(`${e.message}`, { retryCount, retryTime });
+        if (e.retriable) throw e;
+        bail(e);
+        throw e; // bail has already failed the send; this only ends the attempt
+      }
+    });
+  };
+};
+
+// Every producer created from now on sends through the fixed function.
+require.cache[SEND_MESSAGES]!.exports = sendMessagesTrackingPartitions;
+
+/** Throws when kafkajs' producer was loaded before this file (its producers would still lose messages). */
+export function assertKafkajsSendFix(): void {
+  if (loadedTooLate) {
+    throw new Error(
+      'kafkajs was loaded before @sigil/platform: its producers would keep the send that loses messages on a leader change ' +
+        '(kafkajs-send-messages.fix.ts); import @sigil/platform before kafkajs',
+    );
+  }
+}
