@@ -3,9 +3,18 @@
  * plans belong to the operator (signup is starter; the admin-token API changes
  * plans and limits, effective at every replica within a second); API keys'
  * allowed_cidrs (403 ip_not_allowed, X-Forwarded-For honoured for exactly
- * TRUST_PROXY_HOPS proxies, changes effective within a second).
+ * TRUST_PROXY_HOPS proxies, changes effective within a second); members and
+ * roles (a removed member invited again: the old sessions stay dead); leaked
+ * keys reported by GitHub secret scanning (signed reports only, revoked at
+ * both replicas within a second, per-tenant policy, audited).
  */
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateApiKey } from '@sigil/platform';
 import { adminClient, ApiClient, createTenant, eventually as eventuallyHolds, TEST_ADMIN_TOKEN, testPassword, TestStack } from '@sigil/testing';
+
+/** The test's own "GitHub" signing key: its public half is configured at both gateways (SECRET_SCANNING_PUBLIC_KEYS). */
+const GITHUB_KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const GITHUB_KEY_ID = 'test-github-key-1';
 
 /** Changes propagate within a second: probe often, with each test's own deadline. */
 const eventually = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, stepMs = 25) => eventuallyHolds(fn, ok, { timeoutMs, stepMs });
@@ -17,7 +26,12 @@ describe('access control', () => {
 
   beforeAll(async () => {
     // One proxy hop trusted, as behind an ingress: X-Forwarded-For's last entry is the client.
-    stack = await TestStack.start({ services: ['keys', 'gateway'], gatewayReplicas: 2, serviceEnv: { gateway: { TRUST_PROXY_HOPS: '1' } } });
+    const publicKeys = JSON.stringify({ public_keys: [{ key_identifier: GITHUB_KEY_ID, key: GITHUB_KEY.publicKey.export({ type: 'spki', format: 'pem' }), is_current: true }] });
+    stack = await TestStack.start({
+      services: ['keys', 'gateway'],
+      gatewayReplicas: 2,
+      serviceEnv: { gateway: { TRUST_PROXY_HOPS: '1', SECRET_SCANNING_PUBLIC_KEYS: publicKeys } },
+    });
     anon = new ApiClient(stack.gatewayUrl);
     admin = adminClient(stack.gatewayUrl);
   });
@@ -90,6 +104,9 @@ describe('access control', () => {
       // Back to the plan's own limits.
       expect((await admin.patch(`/v1/admin/tenants/${t.tenantId}`, { limits: null })).body.data).toMatchObject({ plan: 'pro', custom_limits: null, limits: { requests_per_minute: 500 } });
       await eventually(() => sessionB.get('/v1/me'), (r) => r.headers.get('x-ratelimit-limit') === '500', 1000);
+      // Audited in the tenant's log, with the operator as the actor.
+      const log = await eventually(() => t.session.get('/v1/audit-log?action=tenant.plan_changed'), (r) => r.body.data?.length >= 2, 10_000, 100);
+      expect(log.body.data[0]).toMatchObject({ actor: { type: 'system', id: 'operator' }, resource: { type: 'tenant', id: t.tenantId }, changes: { after: { plan: 'pro', custom_limits: null } } });
     });
   });
 
@@ -265,6 +282,25 @@ describe('access control', () => {
       expect((await t.session.get('/v1/members')).body.data.map((m: { user_id: string }) => m.user_id)).not.toContain(dev.userId);
     });
 
+    it('a removed member invited again: the new membership works, the sessions issued before the removal stay dead at both replicas', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const dev = await join(t, 'developer');
+      const before = [bearer(dev.token, stack.get('gateway').url), bearer(dev.token, stack.get('gateway-2').url)];
+      for (const c of before) expect((await c.get('/v1/members')).status).toBe(200);
+      expect((await t.session.delete(`/v1/members/${dev.userId}`)).status).toBe(204);
+      await Promise.all(before.map((c) => eventually(() => c.get('/v1/members'), (r) => r.status === 401, 1000)));
+
+      // Invited again at once and accepted with the same account: a new membership.
+      const inv = await t.session.post('/v1/members/invitations', { email: dev.email, role: 'viewer' });
+      const again = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: dev.password });
+      expect(again.status).toBe(200);
+      const after = [bearer(again.body.data.access_token, stack.get('gateway').url), bearer(again.body.data.access_token, stack.get('gateway-2').url)];
+      // Both replicas have heard of the re-join once the new session works there; the old token must still be refused.
+      for (const c of after) expect((await eventually(() => c.get('/v1/me'), (r) => r.status === 200, 1000)).body.data.credential).toMatchObject({ role: 'viewer' });
+      for (const c of before) expect({ status: (await c.get('/v1/members')).status }).toEqual({ status: 401 });
+      expect((await anon.post('/v1/auth/refresh', { refresh_token: dev.refresh })).status).toBe(401);
+    });
+
     it('one user in several tenants: an existing user joins with their password and switches between tenants', async () => {
       const home = await createTenant(stack.gatewayUrl);
       const other = await createTenant(stack.gatewayUrl);
@@ -287,6 +323,107 @@ describe('access control', () => {
       const stranger = await createTenant(stack.gatewayUrl);
       expect((await inOther.post('/v1/auth/switch', { tenant_id: stranger.tenantId })).status).toBe(404);
       expect((await home.api.post('/v1/auth/switch', { tenant_id: other.tenantId })).status).toBe(403);
+    });
+  });
+  describe('leaked keys (GitHub secret scanning)', () => {
+    const ENDPOINT = '/v1/secret-scanning/verify';
+    /** POSTs a report as GitHub does: the raw bytes, signed (ECDSA P-256, SHA-256, DER, base64). */
+    const post = (body: string, headers: Record<string, string> = signedBy(body), url = stack.gatewayUrl) =>
+      fetch(`${url}${ENDPOINT}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const signedBy = (body: string, key = GITHUB_KEY.privateKey, id = GITHUB_KEY_ID) => ({
+      'github-public-key-identifier': id,
+      'github-public-key-signature': sign('sha256', Buffer.from(body), { key, dsaEncoding: 'der' }).toString('base64'),
+    });
+    const reportOf = (...tokens: string[]) =>
+      JSON.stringify(tokens.map((token, i) => ({ token, type: 'sigil_api_key', url: `https://github.com/octocat/leaky/blob/${i}/.env`, source: 'content' })));
+
+    it('a reported key stops answering at both replicas within a second; GitHub gets true and false positives; a replay is 401', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const { id, key } = await t.createKey({ name: 'committed by mistake' });
+      const [viaA, viaB] = [stack.get('gateway').url, stack.get('gateway-2').url].map((url) => new ApiClient(url, { authorization: `Bearer ${key}` }));
+      for (const c of [viaA, viaB, viaB]) expect((await c.get('/v1/me')).status).toBe(200);
+      const other = await t.createKey({ name: 'not leaked' });
+      const badChecksum = key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a');
+      // Well-formed, valid checksum, but no key of Sigil's: asked about, not found.
+      const unknown = generateApiKey('live');
+      const body = reportOf(key, badChecksum, 'ghp_notOurs0123456789', unknown);
+
+      // Timed from GitHub's call: the report's own answer counts toward the second.
+      const started = Date.now();
+      const res = await post(body);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await res.json()).toEqual([
+        { token_raw: key, token_type: 'sigil_api_key', label: 'true_positive' },
+        { token_raw: badChecksum, token_type: 'sigil_api_key', label: 'false_positive' },
+        { token_raw: 'ghp_notOurs0123456789', token_type: 'sigil_api_key', label: 'false_positive' },
+        { token_raw: unknown, token_type: 'sigil_api_key', label: 'false_positive' },
+      ]);
+      const [a, b] = await Promise.all([viaA, viaB].map((c) => eventually(() => c.get('/v1/me'), (r) => r.status === 401, 1000)));
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect([a!.body.error.code, b!.body.error.code]).toEqual(['revoked_api_key', 'revoked_api_key']);
+      expect((await new ApiClient(stack.gatewayUrl, { authorization: `Bearer ${other.key}` }).get('/v1/me')).status).toBe(200);
+
+      // The same signed body again (a captured request replayed): 401, nothing more happens.
+      const replay = await post(body, undefined, stack.get('gateway-2').url);
+      expect({ status: replay.status, code: ((await replay.json()) as { error: { code: string } }).error.code }).toEqual({ status: 401, code: 'replayed_request' });
+
+      // The tenant sees why: the key's status, the audit log (GitHub as the actor), once.
+      expect((await t.session.get(`/v1/api-keys/${id}`)).body.data.status).toBe('revoked');
+      const bySystem = await eventually(
+        () => t.session.get(`/v1/audit-log?resource_id=${id}&actor_id=github_secret_scanning`),
+        (r) => r.body.data?.length === 2,
+        10_000,
+        100,
+      );
+      const entries = Object.fromEntries(bySystem.body.data.map((e: { action: string }) => [e.action, e]));
+      expect(Object.keys(entries).sort()).toEqual(['api_key.leaked', 'api_key.revoked']);
+      expect(entries['api_key.leaked'].actor).toEqual({ type: 'system', id: 'github_secret_scanning' });
+      expect(entries['api_key.leaked'].changes.after).toMatchObject({ policy: 'revoke', revoked: true, url: 'https://github.com/octocat/leaky/blob/0/.env', source: 'content' });
+    });
+
+    it('unsigned, forged or altered reports are 401 and revoke nothing', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const { key } = await t.createKey({ name: 'target' });
+      const body = reportOf(key);
+      const impostor = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+      const genuine = signedBy(body);
+      const attempts: Array<[string, string, Record<string, string>]> = [
+        ['unsigned', body, {}],
+        ['no identifier', body, { 'github-public-key-signature': genuine['github-public-key-signature'] }],
+        ['unknown identifier', body, { ...genuine, 'github-public-key-identifier': 'another-key' }],
+        ['signed by another key', body, signedBy(body, impostor)],
+        ['another body’s signature', body, signedBy(reportOf(key, key))],
+        ['altered body', body.replace('content', 'commit'), genuine],
+        ['garbage signature', body, { ...genuine, 'github-public-key-signature': 'bm90IGEgc2lnbmF0dXJl' }],
+      ];
+      for (const [what, sent, headers] of attempts) {
+        const res = await post(sent, headers);
+        expect({ what, status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code }).toEqual({ what, status: 401, code: 'invalid_signature' });
+      }
+      // Signed but not GitHub's format: 400; the key still works throughout.
+      for (const bad of ['{"token": "x"}', '[]', '[{"token": 1}]']) expect((await post(bad)).status).toBe(400);
+      expect((await new ApiClient(stack.gatewayUrl, { authorization: `Bearer ${key}` }).get('/v1/me')).status).toBe(200);
+    });
+
+    it('leaked_key_policy notify (owners and admins only, live mode): the key keeps working and the tenant is told', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      expect((await t.session.get('/v1/settings')).body.data).toEqual({ leaked_key_policy: 'revoke', updated_at: null });
+      const developer = await t.client({ scopes: ['keys:read', 'keys:write'] });
+      expect((await developer.patch('/v1/settings', { leaked_key_policy: 'notify' })).body.error).toMatchObject({ code: 'insufficient_scope', required_scope: '*' });
+      const testKey = await t.client({ scopes: ['*'], mode: 'test' });
+      expect((await testKey.patch('/v1/settings', { leaked_key_policy: 'notify' })).status).toBe(403);
+      expect((await t.session.patch('/v1/settings', { leaked_key_policy: 'sometimes' })).status).toBe(400);
+      expect((await t.session.patch('/v1/settings', { leaked_key_policy: 'notify' })).body.data).toMatchObject({ leaked_key_policy: 'notify' });
+
+      const { id, key } = await t.createKey({ name: 'leaked, kept' });
+      const res = await post(reportOf(key));
+      expect(await res.json()).toEqual([{ token_raw: key, token_type: 'sigil_api_key', label: 'true_positive' }]);
+      const log = await eventually(() => t.session.get(`/v1/audit-log?action=api_key.leaked&resource_id=${id}`), (r) => r.body.data?.length === 1, 10_000, 100);
+      expect(log.body.data[0].changes.after).toMatchObject({ policy: 'notify', revoked: false, status: 'active' });
+      expect((await new ApiClient(stack.get('gateway-2').url, { authorization: `Bearer ${key}` }).get('/v1/me')).status).toBe(200);
+      const settingsLog = await eventually(() => t.session.get('/v1/audit-log?action=tenant.settings_changed'), (r) => r.body.data?.length === 1, 10_000, 100);
+      expect(settingsLog.body.data[0].changes).toEqual({ before: { leaked_key_policy: 'revoke' }, after: { leaked_key_policy: 'notify' } });
     });
   });
 });

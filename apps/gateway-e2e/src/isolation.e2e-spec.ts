@@ -271,6 +271,10 @@ describe('tenant and mode isolation, every route', () => {
     ]) {
       check(`B merges with A ids ${JSON.stringify(body)}`, await b.api.post('/v1/contacts/merge', body), [404]);
     }
+    // Account settings are the tenant's own: B's change (and A's test mode, refused) leaves A's as they were.
+    check('B changes its leaked_key_policy', await b.api.patch('/v1/settings', { leaked_key_policy: 'notify' }), [200]);
+    check("A's test-mode key changes the account's settings", await (await a.client({ scopes: ['*'], mode: 'test' })).patch('/v1/settings', { leaked_key_policy: 'notify' }), [403]);
+    expect((await a.api.get('/v1/settings')).body.data).toMatchObject({ leaked_key_policy: 'revoke', updated_at: null });
     expect(failures).toEqual([]);
     const aContact = await a.api.get(`/v1/contacts/${aLive.contactId}`);
     expect(aContact.status).toBe(200);

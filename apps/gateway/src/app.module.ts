@@ -44,7 +44,9 @@ import { ImportsController } from './routes/imports.controller';
 import { ListsController } from './routes/lists.controller';
 import { MeController } from './routes/me.controller';
 import { MembersController } from './routes/members.controller';
+import { SecretScanningController } from './routes/secret-scanning.controller';
 import { SessionSwitchController } from './routes/session-switch.controller';
+import { SettingsController } from './routes/settings.controller';
 import { ContactSegmentsController } from './routes/contact-segments.controller';
 import { SegmentsController } from './routes/segments.controller';
 import { SubscriptionsController } from './routes/subscriptions.controller';
@@ -76,7 +78,9 @@ const CONTROLLERS = [
   ContactSegmentsController,
   WebhooksController,
   EventTypesController,
+  SettingsController,
   AdminController,
+  SecretScanningController,
   ConsoleController,
 ];
 

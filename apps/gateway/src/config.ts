@@ -1,6 +1,7 @@
 /** Configuration of the gateway, from the environment. */
 import { z } from 'zod';
 import { authEnv, envBool, envInt, httpEnv, kafkaEnv, redisEnv } from '@sigil/platform';
+import { parsePublicKeys } from './secret-scanning/github-signature';
 
 export const GatewayConfigSchema = z.object({
   ...httpEnv(3000),
@@ -36,6 +37,21 @@ export const GatewayConfigSchema = z.object({
     .string()
     .default('')
     .refine((v) => v === '' || v.length >= 32, 'use at least 32 characters'),
+  /**
+   * GitHub's secret scanning public keys (docs/secret-scanning.md): the JSON of
+   * `GET https://api.github.com/meta/public_keys/secret_scanning`, or its
+   * `public_keys` array. Unset, `POST /v1/secret-scanning/verify` does not exist.
+   */
+  SECRET_SCANNING_PUBLIC_KEYS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      try {
+        parsePublicKeys(v);
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: err instanceof Error ? err.message : String(err) });
+      }
+    }),
   /**
    * The contacts database, for staging import uploads (`import_chunks` only: INSERT and DELETE).
    * Unset: `POST /v1/imports` answers 503. See docs/contacts.md, "Import jobs".

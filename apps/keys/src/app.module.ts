@@ -1,4 +1,4 @@
-/** The keys service: tenants, users, sessions, API keys, plans, usage and the audit log. Source of truth for auth. */
+/** The keys service: tenants, users, sessions, API keys, plans, usage, leaked-key reports and the audit log. Source of truth for auth. */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthPatterns } from '@sigil/contracts';
 import { ServicePlatformModule, type KafkaSettings } from '@sigil/platform';
@@ -11,6 +11,8 @@ import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
+import { LeakedKeysHandlers } from './leaked-keys/leaked-keys.handlers';
+import { LeakedKeysService } from './leaked-keys/leaked-keys.service';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { RetentionSweeper } from './retention/retention.sweeper';
 import { SessionsService } from './sessions/sessions.service';
@@ -44,7 +46,7 @@ export class KeysAppModule {
           },
         }),
       ],
-      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers],
+      controllers: [AuthHandlers, ApiKeysHandlers, TenantsHandlers, AuditHandlers, MembersHandlers, LeakedKeysHandlers],
       providers: [
         { provide: KEYS_CONFIG, useValue: config },
         SessionsService,
@@ -55,6 +57,7 @@ export class KeysAppModule {
         UsageService,
         TenantsService,
         MembersService,
+        LeakedKeysService,
         AuditRepository,
         AuditService,
         AuditConsumer,

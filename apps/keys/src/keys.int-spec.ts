@@ -216,6 +216,8 @@ describe('MembersService', () => {
     const login = await sessions.login({ email, password });
     expect(verifyAccessToken(login.access_token, KeysConfigSchema.parse({}).JWT_SECRET)).toMatchObject({ tid: b.tenant.id, role: 'viewer' });
     const [event] = await ds.query(`SELECT envelope FROM outbox_events WHERE key = $1 AND type = 'member.removed'`, [a.tenant_id]);
-    expect(event.envelope.data).toEqual({ user_id: inA.user.id, email, role: 'developer' });
+    // The event names the membership that ended, as the member's tokens of it do (claim msn): gateways keep those dead.
+    const msn = verifyAccessToken(inA.access_token, KeysConfigSchema.parse({}).JWT_SECRET)!.msn!;
+    expect(event.envelope.data).toEqual({ user_id: inA.user.id, email, role: 'developer', member_since: new Date(msn).toISOString() });
   });
 });

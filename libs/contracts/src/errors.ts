@@ -8,6 +8,8 @@ export const ErrorCodes = [
   'token_expired',
   'token_used',
   'invalid_credentials',
+  'invalid_signature',
+  'replayed_request',
   'insufficient_scope',
   'ip_not_allowed',
   'plan_limit_exceeded',

@@ -194,7 +194,23 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
   'member.removed': {
     description: 'A member was removed; their sessions in this account ended.',
     data: AccessEventSchemas['member.removed'],
-    example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'viewer' },
+    example: { user_id: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S5', email: 'grace@example.com', role: 'viewer', member_since: '2026-11-21T09:30:00.000Z' },
+  },
+  'api_key.leaked': {
+    description:
+      "An API key was found in public by GitHub secret scanning; with the tenant's `leaked_key_policy` `revoke` it was revoked at once (`api_key.revoked` follows), with `notify` it still works: rotate it.",
+    data: AccessEventSchemas['api_key.leaked'],
+    example: {
+      id: 'key_01JD2QE5F6G7H8J9K0M1N2P3Q4',
+      prefix: 'sg_live_3fA9',
+      environment: 'live',
+      reported_by: 'github_secret_scanning',
+      url: 'https://github.com/octocat/hello-world/blob/4c1f2a9/config/.env',
+      source: 'content',
+      policy: 'revoke',
+      revoked: true,
+      status: 'revoked',
+    },
   },
   'webhook.attempt_exhausted': {
     description: 'A delivery failed its last scheduled attempt and is now `failed`; `retry` or `recover` can still send it.',

@@ -152,6 +152,8 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'api_key.rotated': EventTopics.keys,
   'api_key.revoked': EventTopics.keys,
   'tenant.plan_changed': EventTopics.keys,
+  'tenant.settings_changed': EventTopics.keys,
+  'api_key.leaked': EventTopics.keys,
   'member.invited': EventTopics.keys,
   'member.joined': EventTopics.keys,
   'member.role_changed': EventTopics.keys,
@@ -182,6 +184,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
  * gets the audience's events, not the account's settings and sign-ins.
  */
 const INTERNAL_EVENT_TYPE_LIST = [
+  'tenant.settings_changed',
   'user.signed_in',
   'user.sign_in_failed',
   'webhook.created',
@@ -219,11 +222,22 @@ export interface DomainEvent<T extends EventType = EventType> {
   meta?: EventMeta;
 }
 
-/** The acting credential of an audited change. */
+/**
+ * Who made an audited change: a user's session, an API key, or the platform
+ * itself on someone's behalf — `{type: "system", id: "operator"}` for the
+ * operator API, `{type: "system", id: "github_secret_scanning"}` for a leaked
+ * key reported by GitHub.
+ */
 export interface AuditActor {
-  type: 'user' | 'api_key';
+  type: 'user' | 'api_key' | 'system';
   id: string;
 }
+
+/** The system actors of the audit log. */
+export const SYSTEM_ACTORS = {
+  operator: { type: 'system', id: 'operator' },
+  secretScanning: { type: 'system', id: 'github_secret_scanning' },
+} as const satisfies Record<string, AuditActor>;
 
 export interface EventMeta {
   actor?: AuditActor;

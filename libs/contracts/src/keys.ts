@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Instant, Timestamp } from './instant';
-import type { Role } from './access-events';
+import { LEAKED_KEY_POLICIES, type LeakedKeyPolicy, type Role } from './access-events';
 import { SCOPES } from './auth';
 import { MAX_ALLOWED_CIDRS, parseCidr } from './cidr';
 import { type AsInferred, ByIdParams, defineRpc, replyOf } from './define-rpc';
@@ -29,6 +29,9 @@ export const KeyPatterns = {
   usage: qualify('keys.usage'),
   auditLog: qualify('keys.audit_log'),
   adminUpdateTenant: qualify('keys.admin.update_tenant'),
+  getSettings: qualify('keys.settings.get'),
+  updateSettings: qualify('keys.settings.update'),
+  reportLeakedKeys: qualify('keys.secret_scanning.report'),
 } as const satisfies Record<string, string>;
 
 /** Plans (SPEC §3): the single table of their limits. */
@@ -392,6 +395,12 @@ export interface AccessTokenClaims {
   tname: string;
   /** The data the session acts on; tokens issued before sessions had modes carry none and act in `live`. */
   mode?: Mode;
+  /**
+   * When the membership the token belongs to began (epoch ms): a token of a
+   * membership that was later ended stays refused even if the user is invited
+   * again (tokens issued before this claim existed carry none).
+   */
+  msn?: number;
   typ: 'access';
 }
 
@@ -425,6 +434,61 @@ export const UsageHourlyEntrySchema = z
  * (daily counts only) is still understood during a rolling upgrade.
  */
 export const RecordUsageSchema = z.object({ entries: z.array(UsageEntrySchema), hourly: z.array(UsageHourlyEntrySchema).optional() }).strict();
+
+/** The tenant's settings (SPEC §15): `GET/PATCH /v1/settings`. */
+export interface TenantSettingsView {
+  /** What a key found in public (GitHub secret scanning) gets: `revoke` at once (the default) or `notify` only. */
+  leaked_key_policy: LeakedKeyPolicy;
+  updated_at: string | null;
+}
+
+export const UpdateTenantSettingsSchema = documented(
+  z
+    .object({ leaked_key_policy: z.enum(LEAKED_KEY_POLICIES).optional() })
+    .strict()
+    .refine((v) => v.leaked_key_policy !== undefined, 'send a setting to change (leaked_key_policy)'),
+  { minProperties: 1 },
+);
+export type UpdateTenantSettingsRequest = z.infer<typeof UpdateTenantSettingsSchema>;
+
+/** Most distinct well-formed Sigil keys one secret scanning report may carry (far beyond any real report). */
+export const MAX_LEAK_REPORT_MATCHES = 1000;
+/** Where a key was found, as kept (GitHub's URLs are far shorter): a full report stays well under Kafka's message size. */
+export const MAX_LEAK_URL_LENGTH = 500;
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest (hex)');
+
+/**
+ * A verified GitHub secret scanning report, as the gateway forwards it: only
+ * the SHA-256 of each well-formed key (the secret never crosses Kafka), and
+ * the raw body's digest, which makes a second delivery of the same signed
+ * body recognisable (a replay).
+ */
+export const LeakReportSchema = z
+  .object({
+    report_sha256: sha256Hex,
+    key_identifier: z.string().min(1).max(200),
+    matches: z
+      .array(
+        z
+          .object({
+            secret_hash: sha256Hex,
+            url: z.string().max(MAX_LEAK_URL_LENGTH),
+            source: z.string().max(100),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_LEAK_REPORT_MATCHES),
+  })
+  .strict();
+export type LeakReport = z.infer<typeof LeakReportSchema>;
+
+/** The secret hashes of the report that are Sigil keys (revoked, expired or active alike). */
+export interface LeakReportResult {
+  found: string[];
+}
+
+// Request/reply definitions (one per pattern; see define-rpc.ts)
 
 // Reply schemas: what the routes answer, as the OpenAPI document shows it (each checked against its view type).
 
@@ -526,6 +590,11 @@ export const AuditEntryViewSchema = named(
 
 export const RevokedReplySchema = named('LogoutResult', z.object({ revoked: z.boolean() }));
 
+export const TenantSettingsViewSchema = named(
+  'TenantSettings',
+  z.object({ leaked_key_policy: z.enum(LEAKED_KEY_POLICIES), updated_at: Timestamp.nullable() }) satisfies z.ZodType<TenantSettingsView>,
+);
+
 // Request/reply definitions (one per pattern; see define-rpc.ts). A reply whose view holds `unknown` JSON is typed
 // as that view (zod infers such a key as optional; the schema is checked against the view with `AsInferred`).
 
@@ -545,4 +614,7 @@ export const KeyRpc = {
   usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), UsageReportSchema),
   auditLog: defineRpc(KeyPatterns.auditLog, z.object({ query: AuditLogQuerySchema }), z.array(AuditEntryViewSchema) as z.ZodType<AuditEntryView[]>),
   adminUpdateTenant: defineRpc(KeyPatterns.adminUpdateTenant, z.object({ params: ByIdParams, body: AdminUpdateTenantSchema }), replyOf<AdminTenantView>()),
+  getSettings: defineRpc(KeyPatterns.getSettings, z.object({}), TenantSettingsViewSchema),
+  updateSettings: defineRpc(KeyPatterns.updateSettings, z.object({ body: UpdateTenantSettingsSchema }), TenantSettingsViewSchema),
+  reportLeakedKeys: defineRpc(KeyPatterns.reportLeakedKeys, z.object({ body: LeakReportSchema }), replyOf<LeakReportResult>()),
 } as const;

@@ -371,6 +371,16 @@ class AuditLog(_Resource):
         return self._core.paginate("account.audit_log_list", **query)
 
 
+class Settings(_Resource):
+    def get(self) -> dict[str, Any]:
+        """``leaked_key_policy`` (``revoke`` or ``notify``) for keys GitHub secret scanning finds in public."""
+        return self._core.data("account.settings_get")
+
+    def update(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Needs scope ``*`` (owners, admins, full-access keys) and a live-mode key."""
+        return self._core.data("account.settings_update", body=body)
+
+
 class Sigil:
     """``Sigil(api_key="sg_live_…", base_url="https://api.example.com")``."""
 
@@ -406,6 +416,7 @@ class Sigil:
         self.api_keys = ApiKeys(core)
         self.usage = Usage(core)
         self.audit_log = AuditLog(core)
+        self.settings = Settings(core)
 
     def me(self) -> m.Me:
         """The caller: tenant, user or key, mode and scopes."""

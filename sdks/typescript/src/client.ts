@@ -435,6 +435,18 @@ export class Imports {
   }
 }
 
+/** The account's settings: `leaked_key_policy` (`revoke` or `notify`) for keys GitHub secret scanning finds in public. */
+export class Settings {
+  constructor(private readonly core: Core) {}
+  get(options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('get', '/v1/settings', { options });
+  }
+  /** Needs scope `*` (owners, admins, full-access keys) and a live-mode credential. */
+  update(body: BodyOf<'/v1/settings', 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('patch', '/v1/settings', { body, options });
+  }
+}
+
 export class Sigil {
   /** The generated openapi-fetch client (typed by path), for anything the facade does not wrap. */
   readonly raw: Client<paths>;
@@ -447,6 +459,7 @@ export class Sigil {
   readonly apiKeys: ApiKeys;
   readonly usage: Usage;
   readonly auditLog: AuditLog;
+  readonly settings: Settings;
   readonly auth: Auth;
   private readonly core: Core;
 
@@ -472,6 +485,7 @@ export class Sigil {
     this.apiKeys = new ApiKeys(this.core);
     this.usage = new Usage(this.core);
     this.auditLog = new AuditLog(this.core);
+    this.settings = new Settings(this.core);
     this.auth = new Auth(this.core);
   }
 

@@ -167,6 +167,7 @@ export async function main(argv: string[]): Promise<void> {
             quick: options.quick,
             contactsDatabaseUrl: stack!.processes.some((p) => p.service === 'contacts') ? stack!.databaseUrl('contacts') : undefined,
             segmentsDatabaseUrl: stack!.processes.some((p) => p.service === 'segments') ? stack!.databaseUrl('segments') : undefined,
+            keysDatabaseUrl: stack!.processes.some((p) => p.service === 'keys') ? stack!.databaseUrl('keys') : undefined,
             webhooksDatabaseUrl: stack!.processes.some((p) => p.service === 'webhooks') ? stack!.databaseUrl('webhooks') : undefined,
             pids: Object.fromEntries(stack!.processes.filter((p) => p.name === p.service && p.pid).map((p) => [p.service, p.pid!])),
           });

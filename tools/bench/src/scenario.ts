@@ -17,6 +17,8 @@ export interface BenchEnv {
   contactsDatabaseUrl?: string;
   /** The bench stack's segments database (its read model of contacts), likewise. */
   segmentsDatabaseUrl?: string;
+  /** The bench stack's keys database (audit log, keys), to seed a large audit log straight into it. */
+  keysDatabaseUrl?: string;
   /** The bench stack's webhooks database, likewise (old deliveries for the purge benchmark). */
   webhooksDatabaseUrl?: string;
   /** Process ids of the bench stack's services (first replica), e.g. to sample a worker's memory. */

@@ -59,6 +59,35 @@ describe('AccessState', () => {
     expect(() => state.current({ kind: 'user', claims: claims({ iat: 300 }) })).toThrow();
   });
 
+  it('a member removed and invited again: the ended membership’s tokens stay dead, the new one’s work (issue #19)', async () => {
+    const redis = new FakeRedis();
+    const state = new AccessState(redis as never);
+    // Membership begun at 50 s, sessions issued at 100 s (one naming its membership, one from before the claim existed).
+    const withClaim: Caller = { kind: 'user', claims: claims({ iat: 100, msn: 50_000 }) };
+    const legacy: Caller = { kind: 'user', claims: claims({ iat: 100 }) };
+    await state.memberChanged('ten_1', 'usr_1', { role: null, at: 300_000, removed: { at: 300_000, member_since: 50_000 } });
+    // Invited again and joined as a viewer 200 ms after the removal (a new membership, begun at 300.2 s).
+    await state.memberChanged('ten_1', 'usr_1', { role: 'viewer', at: 300_200 });
+    for (const old of [withClaim, legacy]) expect(() => state.current(old)).toThrow(expect.objectContaining({ status: 401, code: 'invalid_token' }));
+    // The new membership's session, issued in the same second as the removal, is trusted: its claim names it.
+    expect(state.current({ kind: 'user', claims: claims({ iat: 300, msn: 300_200, role: 'viewer' }) })).toMatchObject({ claims: { role: 'viewer' } });
+    // A replica starting later, and an older event arriving late, change nothing.
+    const later = new AccessState(redis as never);
+    await later.load(400_000);
+    await later.memberChanged('ten_1', 'usr_1', { role: 'admin', at: 100_000 });
+    for (const old of [withClaim, legacy]) expect(() => later.current(old)).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    expect(later.current({ kind: 'user', claims: claims({ iat: 301, msn: 300_200, role: 'viewer' }) })).toMatchObject({ claims: { role: 'viewer' } });
+  });
+
+  it('a removal recorded before removals were kept apart ({role: null} in Redis) still ends the older sessions after a re-invitation', async () => {
+    const redis = new FakeRedis();
+    const state = new AccessState(redis as never);
+    await state.memberChanged('ten_1', 'usr_1', { role: null, at: 300_000 });
+    await state.memberChanged('ten_1', 'usr_1', { role: 'developer', at: 310_000 });
+    expect(() => state.current({ kind: 'user', claims: claims({ iat: 100, msn: 50_000 }) })).toThrow(expect.objectContaining({ code: 'invalid_token' }));
+    expect(state.current({ kind: 'user', claims: claims({ iat: 312, msn: 310_000 }) })).toMatchObject({ claims: { role: 'admin' } });
+  });
+
   it('forgets member entries older than any access token at load', async () => {
     const redis = new FakeRedis();
     await new AccessState(redis as never).memberChanged('ten_1', 'usr_1', { role: null, at: 1 });

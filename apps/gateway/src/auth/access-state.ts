@@ -29,6 +29,12 @@ export interface MemberState {
   /** The member's role now, or null once removed. */
   role: Role | null;
   at: number;
+  /**
+   * The latest removal and the start of the membership it ended (epoch ms).
+   * Kept when the user is invited again: the sessions of the ended membership
+   * stay dead for the rest of their life, only the new membership's work.
+   */
+  removed?: { at: number; member_since?: number };
 }
 
 /** Member entries only matter while an access token issued before them can still be presented. */
@@ -62,7 +68,7 @@ export class AccessState implements OnApplicationBootstrap {
     for (const [id, raw] of Object.entries(members)) {
       const state = JSON.parse(raw) as MemberState;
       if (state.at < now - MEMBER_STATE_TTL_MS) expired.push(id);
-      else this.keepNewer(this.members, id, state);
+      else this.members.set(id, mergeMember(this.members.get(id), state));
     }
     if (expired.length) await this.redis.hdel(this.membersKey, ...expired);
   }
@@ -73,7 +79,11 @@ export class AccessState implements OnApplicationBootstrap {
 
   async memberChanged(tenantId: string, userId: string, state: MemberState): Promise<void> {
     const id = memberId(tenantId, userId);
-    if (this.keepNewer(this.members, id, state)) await this.redis.hset(this.membersKey, id, JSON.stringify(state));
+    const current = this.members.get(id);
+    const merged = mergeMember(current, state);
+    if (JSON.stringify(merged) === JSON.stringify(current)) return;
+    this.members.set(id, merged);
+    await this.redis.hset(this.membersKey, id, JSON.stringify(merged));
   }
 
   /** The caller's tenant plan and limits now: the latest operator change, else what the credential carries. */
@@ -93,7 +103,7 @@ export class AccessState implements OnApplicationBootstrap {
   current(caller: Caller): Caller {
     if (caller.kind !== 'user') return caller;
     const { claims } = caller;
-    const changed = this.memberSince(claims.tid, claims.sub, claims.iat);
+    const changed = this.memberSince(claims.tid, claims.sub, claims.iat, claims.msn);
     if (!changed) return caller;
     if (changed.role === null) throw new Unauthenticated('invalid_token', 'This session ended: the user is no longer a member of this account.');
     return { kind: 'user', claims: { ...claims, role: changed.role } };
@@ -101,13 +111,27 @@ export class AccessState implements OnApplicationBootstrap {
 
   /**
    * A session's member state since its token was issued: `undefined` when
-   * nothing changed, `{role: null}` when the member was removed after it.
+   * nothing changed, `{role: null}` when its membership was ended after it —
+   * whatever happened since (a re-invitation starts a new membership; the
+   * ended one's tokens stay dead).
    */
-  memberSince(tenantId: string, userId: string, issuedAtSeconds: number): MemberState | undefined {
+  memberSince(tenantId: string, userId: string, issuedAtSeconds: number, memberSinceMs?: number): MemberState | undefined {
     const state = this.members.get(memberId(tenantId, userId));
-    // iat has second precision and the event's time is taken just before its transaction commits: a token
-    // issued up to a second after the change counts as older (refused or corrected, never wrongly trusted).
-    if (!state || issuedAtSeconds * 1000 > state.at + ISSUE_MARGIN_MS) return undefined;
+    if (!state) return undefined;
+    const { removed } = state;
+    if (removed) {
+      // A token names its membership (`msn`): exact. Older tokens and events carry none: then iat has second
+      // precision and the event's time is taken just before its transaction commits, so a token issued up to a
+      // second after the removal counts as older (refused, never wrongly trusted).
+      const ofEndedMembership =
+        memberSinceMs !== undefined && removed.member_since !== undefined
+          ? memberSinceMs <= removed.member_since
+          : issuedAtSeconds * 1000 <= removed.at + ISSUE_MARGIN_MS;
+      if (ofEndedMembership) return { role: null, at: removed.at };
+    }
+    // A role change applies to tokens issued before it (same margin); a token of a membership begun after the
+    // latest removal is trusted even before this replica hears of the re-invitation.
+    if (state.role === null || issuedAtSeconds * 1000 > state.at + ISSUE_MARGIN_MS) return undefined;
     return state;
   }
 
@@ -117,6 +141,21 @@ export class AccessState implements OnApplicationBootstrap {
     map.set(id, state);
     return true;
   }
+}
+
+/**
+ * The newer state wins (by event time), but the latest removal is kept from
+ * either side: a re-invitation must not revive the ended membership's tokens.
+ * A removal recorded before removals were kept separately (`{role: null}`
+ * alone) counts as one.
+ */
+export function mergeMember(current: MemberState | undefined, next: MemberState): MemberState {
+  const removals = [current, next]
+    .map((s) => s?.removed ?? (s && s.role === null ? { at: s.at } : undefined))
+    .filter((r): r is NonNullable<MemberState['removed']> => r !== undefined);
+  const removed = removals.reduce<MemberState['removed']>((a, b) => (!a || b.at > a.at ? b : a), undefined);
+  const latest = current && current.at > next.at ? current : next;
+  return { role: latest.role, at: latest.at, ...(removed ? { removed } : {}) };
 }
 
 function memberId(tenantId: string, userId: string): string {

@@ -36,9 +36,10 @@ export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplic
         await access.memberChanged(event.tenant_id, data.user_id, { role: data.role, at });
       } else if (event.type === 'member.removed') {
         const data = event.data as EventPayloads['member.removed'];
-        await access.memberChanged(event.tenant_id, data.user_id, { role: null, at });
+        const memberSince = data.member_since ? Date.parse(data.member_since) : undefined;
+        await access.memberChanged(event.tenant_id, data.user_id, { role: null, at, removed: { at, ...(memberSince !== undefined ? { member_since: memberSince } : {}) } });
       } else if (event.type === 'member.joined') {
-        // A member re-added after a removal: their new tokens are issued after this, and trusted again.
+        // A member re-added after a removal: the new membership's tokens are trusted; the ended one's stay dead.
         const data = event.data as EventPayloads['member.joined'];
         await access.memberChanged(event.tenant_id, data.user_id, { role: data.role, at });
       }

@@ -25,12 +25,22 @@ describe('gateway routes', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('only auth, subscription tokens, health, metrics, docs and the console (GET) routes are public, besides the operator API', () => {
-    for (const r of all.filter((x) => x.isPublic && x.controller !== 'AdminController')) {
+  it('only auth, subscription tokens, health, metrics, docs and the console (GET) routes are public, besides the operator API and the secret scanning partner endpoint', () => {
+    for (const r of all.filter((x) => x.isPublic && x.controller !== 'AdminController' && x.controller !== 'SecretScanningController')) {
       expect(r.route).toMatch(
         /^(GET|POST) \/(v1\/auth\/|health\/|v1\/health$|v1\/openapi\.json$|docs|metrics$)|^GET \/(console|$)|^POST \/v1\/members\/invitations\/accept$|^POST \/v1\/subscriptions\/(confirm|unsubscribe)$/,
       );
     }
+  });
+
+  it('the secret scanning partner endpoint is exactly POST /v1/secret-scanning/verify: public to tenants (GitHub signs it), nothing else under that path', () => {
+    const routes = all.filter((x) => x.controller === 'SecretScanningController' || x.path.startsWith('/v1/secret-scanning'));
+    expect(routes.map((r) => [r.route, r.controller, r.isPublic])).toEqual([['POST /v1/secret-scanning/verify', 'SecretScanningController', true]]);
+  });
+
+  it('account settings: reading needs keys:read, changing them needs * (owners, admins, full-access keys)', () => {
+    const scopes = Object.fromEntries(all.filter((r) => r.path === '/v1/settings').map((r) => [r.route, r.scope]));
+    expect(scopes).toEqual({ 'GET /v1/settings': 'keys:read', 'PATCH /v1/settings': '*' });
   });
 
   it('the public subscription token routes are exactly confirm and unsubscribe', () => {

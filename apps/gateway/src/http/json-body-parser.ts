@@ -5,11 +5,13 @@
  * and store them. And nesting may not exceed MAX_JSON_DEPTH: deeper bodies
  * overflow the stack of recursive code downstream (validation refinements,
  * the Kafka serializer) and came back as 500s. Strings holding U+0000 are
- * refused too (see nul-characters.ts).
+ * refused too (see nul-characters.ts). The one exception is the secret
+ * scanning partner endpoint, whose raw bytes are signed.
  */
 import type { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '@sigil/platform';
+import { SECRET_SCANNING_VERIFY_PATH } from '../secret-scanning/github-signature';
 import { containsNul, nulInBody } from './nul-characters';
 
 /** Far beyond any legitimate body (segment rules stop at 10 levels). */
@@ -43,6 +45,11 @@ export function installJsonBodyParser(app: NestFastifyApplication): void {
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
+    // A signed body is verified byte for byte before it is parsed (the route parses it itself).
+    if (req.method === 'POST' && req.url.split('?')[0] === SECRET_SCANNING_VERIFY_PATH) {
+      done(null, body);
+      return;
+    }
     let text: string;
     try {
       text = utf8.decode(body);

@@ -238,12 +238,17 @@ function envelope(data: JsonObject | undefined, paginated: boolean): JsonObject 
   };
 }
 
+/** Routes that are not the tenants' API: the operator's (/v1/admin) and GitHub secret scanning's partner endpoint. */
+export function isPrivateSurface(path: string): boolean {
+  return path.startsWith('/v1/admin/') || path.startsWith('/v1/secret-scanning/');
+}
+
 export function buildOpenApi(controllers: Type<unknown>[], version: string): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
   const replies = new ReplySchemas();
   for (const route of routeCatalog(controllers)) {
-    // The operator API (/v1/admin) is not the tenants': it stays out of their document and SDKs.
-    if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json' || route.path.startsWith('/v1/admin/')) continue;
+    // The operator API (/v1/admin) and GitHub's partner endpoint are not the tenants': they stay out of their document and SDKs.
+    if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json' || isPrivateSurface(route.path)) continue;
     const handler = (controllers.find((c) => c.name === route.controller)!.prototype as Record<string, object>)[route.handler]!;
     const doc = Reflect.getMetadata(API_DOC, handler) as ApiDocOptions | undefined;
     // The status Nest really answers with (`@HttpCode`), else the one the route documents, else Nest's default.

@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { AdminUpdateTenantSchema, KeyRpc, type AdminTenantView } from '@sigil/contracts';
 import { Public, RpcClient } from '@sigil/platform';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
+import { clientOf } from '../auth/request-context';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { forward } from './forward';
@@ -23,7 +24,8 @@ export class AdminController {
   @HttpCode(200)
   @ApiDoc({ rpc: KeyRpc.adminUpdateTenant, tag: 'Admin', summary: "Operator: change a tenant's plan or give it custom limits (effective at every gateway within 1 s)", body: AdminUpdateTenantSchema })
   updateTenant(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<AdminTenantView>> {
-    const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id, principal: { kind: 'system' as const, id: 'operator', scopes: [] } };
+    // The operator's client goes along: the change's audit entry names the operator and where they called from.
+    const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id, principal: { kind: 'system' as const, id: 'operator', scopes: [] }, client: clientOf(req) };
     return forward(this.rpc, KeyRpc.adminUpdateTenant, ctx, { params: { id }, body });
   }
 }

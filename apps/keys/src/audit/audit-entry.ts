@@ -1,8 +1,9 @@
 /**
  * From a domain event to an audit entry, for every event type at once: an
  * event is audited when a credential caused it (its `meta.actor`, stamped by
- * the platform's outbox writer) and it is not one of the high-volume
- * data-plane events. So an event type added by any service is recorded
+ * the platform's outbox writer) or the platform acted for someone (a system
+ * actor the writer names: the operator, GitHub secret scanning), and it is
+ * not one of the high-volume data-plane events. So an event type added by any service is recorded
  * without code here: its action is its type, its resource the aggregate it
  * is about, its changes its data (secrets redacted).
  */
@@ -25,6 +26,9 @@ const DATA_PLANE_EVENTS: ReadonlySet<string> = new Set([
   'segment.contact_exited',
   'webhook.test',
 ]);
+
+/** A credential, or the platform acting on someone's behalf (the operator API, GitHub secret scanning). */
+const AUDITED_ACTOR_TYPES: ReadonlySet<string> = new Set<AuditActor['type']>(['user', 'api_key', 'system']);
 
 /** Field names whose values never reach the audit log. */
 const SECRET_FIELD = /secret|password|token|authorization|credential|signature|hash|^headers$|^key_material$/i;
@@ -60,7 +64,7 @@ export function redact(value: unknown): unknown {
 export function auditEntryOf(event: DomainEvent): AuditRow | undefined {
   const meta = event.meta;
   const actor = meta?.actor;
-  if (!actor || (actor.type !== 'user' && actor.type !== 'api_key') || DATA_PLANE_EVENTS.has(event.type)) return undefined;
+  if (!actor || !AUDITED_ACTOR_TYPES.has(actor.type) || DATA_PLANE_EVENTS.has(event.type)) return undefined;
   const dot = event.type.indexOf('.');
   const deleted = event.type.endsWith('.deleted');
   return {

@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { AuditEntryView, Mode } from '@sigil/contracts';
+import type { AuditActor, AuditEntryView, Mode } from '@sigil/contracts';
 import type { AuditRow } from './audit-entry';
 
 export const AUDIT_WRITER_ROLE = 'sigil_audit_writer';
@@ -29,7 +29,7 @@ interface AuditDbRow {
   mode: Mode;
   occurred_at: Date;
   action: string;
-  actor_type: 'user' | 'api_key';
+  actor_type: AuditActor['type'];
   actor_id: string;
   resource_type: string;
   resource_id: string | null;

@@ -225,7 +225,14 @@ export class MembersService {
       // Refresh tokens end here; access tokens at the gateways through the event.
       await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [ctx.tenant_id, target.user_id]);
       await this.outbox.append(m, [
-        { type: 'member.removed', tenant_id: ctx.tenant_id, mode: 'live', key: ctx.tenant_id, data: { user_id: target.user_id, email: target.email, role: target.role } },
+        {
+          type: 'member.removed',
+          tenant_id: ctx.tenant_id,
+          mode: 'live',
+          key: ctx.tenant_id,
+          // The membership that ended: its sessions stay dead at the gateways even if the user is invited again.
+          data: { user_id: target.user_id, email: target.email, role: target.role, member_since: target.created_at.toISOString() },
+        },
       ]);
       return { removed: true };
     });

@@ -5,7 +5,7 @@
  * detection). Failed logins per email are throttled. A session acts in live or
  * test mode (chosen at login, switched at refresh, kept across rotations), like a key's environment.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -27,8 +27,10 @@ import {
   DomainError,
   Forbidden,
   NotFound,
+  currentContext,
   hashSecret,
   isUniqueViolation,
+  Metrics,
   newId,
   OutboxWriter,
   randomToken,
@@ -51,6 +53,8 @@ export interface SessionSubject {
   tenant_name: string;
   plan: PlanName;
   custom_limits: CustomLimits | null;
+  /** When this membership began: carried in access tokens (`msn`), so a later removal ends exactly its sessions. */
+  member_since: Date;
 }
 
 interface UserRow extends SessionSubject {
@@ -59,7 +63,7 @@ interface UserRow extends SessionSubject {
 
 /** The user's membership of a tenant (and the tenant), if they are a member. */
 const SUBJECT_SQL = `
-  SELECT u.id, ms.tenant_id, u.email, u.password_hash, ms.role, t.name AS tenant_name, t.plan, t.custom_limits
+  SELECT u.id, ms.tenant_id, u.email, u.password_hash, ms.role, ms.created_at AS member_since, t.name AS tenant_name, t.plan, t.custom_limits
     FROM users u JOIN memberships ms ON ms.user_id = u.id JOIN tenants t ON t.id = ms.tenant_id`;
 
 export async function sessionSubject(m: EntityManager, userId: string, tenantId: string): Promise<UserRow | undefined> {
@@ -81,6 +85,9 @@ interface RefreshRow {
 
 @Injectable()
 export class SessionsService {
+  private readonly logger = new Logger('Sessions');
+  private readonly metrics = Metrics.forProcess();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
@@ -102,8 +109,11 @@ export class SessionsService {
           req.email,
           passwordHash,
         ]);
-        await m.query(`INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner')`, [tenant.id, userId]);
-        const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan, custom_limits: null };
+        const [{ created_at: memberSince }]: { created_at: Date }[] = await m.query(
+          `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner') RETURNING created_at`,
+          [tenant.id, userId],
+        );
+        const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan, custom_limits: null, member_since: memberSince };
         const tokens = await this.issue(m, user, newId('fam'), 'live');
         return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
       });
@@ -129,6 +139,7 @@ export class SessionsService {
     );
     if (failures >= this.config.LOGIN_MAX_FAILURES) {
       if (found) await this.dataSource.transaction((m) => this.signInFailed(m, found, 'throttled'));
+      else this.metrics.signInFailures.inc({ reason: 'throttled' });
       const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
       throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
         retry_after: retryAfter,
@@ -145,6 +156,7 @@ export class SessionsService {
         await m.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
         if (found) await this.signInFailed(m, found, 'invalid_password');
       });
+      if (!found) this.unknownEmail(req.email);
       throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
     }
     await this.dataSource.query(`DELETE FROM login_failures WHERE email = $1`, [req.email]);
@@ -165,7 +177,20 @@ export class SessionsService {
     });
   }
 
+  /**
+   * A failed login for an email no account has: no tenant may learn that the
+   * address was tried (that would say who has an account), so it is the
+   * operator's alone — a counter (`sigil_sign_in_failures_total{reason="unknown_email"}`)
+   * and a log line with the client and a digest of the address (docs/audit.md).
+   */
+  private unknownEmail(email: string): void {
+    this.metrics.signInFailures.inc({ reason: 'unknown_email' });
+    const client = currentContext()?.client;
+    this.logger.warn(`sign-in failed: unknown email (sha256 ${hashSecret(email).slice(0, 16)}) from ${client?.ip ?? 'an unknown address'}`);
+  }
+
   private async signInFailed(m: EntityManager, user: { id: string; tenant_id: string; email: string }, reason: 'invalid_password' | 'throttled'): Promise<void> {
+    this.metrics.signInFailures.inc({ reason });
     await this.outbox.append(m, [
       {
         type: 'user.sign_in_failed',
@@ -244,7 +269,18 @@ export class SessionsService {
       [newId('rtk'), user.tenant_id, user.id, familyId, hashSecret(refreshToken), ttl, mode],
     );
     const accessToken = signAccessToken(
-      { sub: user.id, tid: user.tenant_id, role: user.role, email: user.email, plan: user.plan, lim: effectiveLimits(user.plan, user.custom_limits), tname: user.tenant_name, mode, typ: 'access' },
+      {
+        sub: user.id,
+        tid: user.tenant_id,
+        role: user.role,
+        email: user.email,
+        plan: user.plan,
+        lim: effectiveLimits(user.plan, user.custom_limits),
+        tname: user.tenant_name,
+        mode,
+        msn: user.member_since.getTime(),
+        typ: 'access',
+      },
       this.config.JWT_SECRET,
       this.config.ACCESS_TOKEN_TTL_SECONDS,
     );

@@ -1,4 +1,4 @@
-/** Kafka request handlers of the operator's tenant administration (reached only through the gateway's admin-token routes). */
+/** Kafka request handlers of tenants: the operator's administration (reached only through the gateway's admin-token routes) and the tenant's own settings. */
 import { KeyRpc } from '@sigil/contracts';
 import { HandleRpc, RpcHandlers, type RpcCall } from '@sigil/platform';
 import { TenantsService } from './tenants.service';
@@ -10,5 +10,15 @@ export class TenantsHandlers {
   @HandleRpc(KeyRpc.adminUpdateTenant)
   adminUpdate({ input }: RpcCall<typeof KeyRpc.adminUpdateTenant>) {
     return this.tenants.adminUpdate(input.params.id, input.body);
+  }
+
+  @HandleRpc(KeyRpc.getSettings)
+  settings({ ctx }: RpcCall<typeof KeyRpc.getSettings>) {
+    return this.tenants.settings(ctx);
+  }
+
+  @HandleRpc(KeyRpc.updateSettings)
+  updateSettings({ ctx, input }: RpcCall<typeof KeyRpc.updateSettings>) {
+    return this.tenants.updateSettings(ctx, input.body);
   }
 }

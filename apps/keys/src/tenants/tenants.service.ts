@@ -1,13 +1,27 @@
 /**
- * Tenants as the operator sees them: the plan and custom limits are set only
- * through the operator API (SPEC §15), never by the tenant. A change is
- * written with a `tenant.plan_changed` event in the same transaction, which
- * every gateway applies within a second.
+ * Tenants: the plan and custom limits are set only through the operator API
+ * (SPEC §15), never by the tenant — a change is written with a
+ * `tenant.plan_changed` event in the same transaction, which every gateway
+ * applies within a second, and which the audit log records with the system
+ * actor `operator`. The tenant's own settings (`leaked_key_policy`) are
+ * account-wide: changed with live-mode credentials only, audited as
+ * `tenant.settings_changed`.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { effectiveLimits, type AdminTenantView, type AdminUpdateTenantRequest, type CustomLimits, type PlanName } from '@sigil/contracts';
-import { NotFound, OutboxWriter } from '@sigil/platform';
+import {
+  effectiveLimits,
+  SYSTEM_ACTORS,
+  type AdminTenantView,
+  type AdminUpdateTenantRequest,
+  type CustomLimits,
+  type LeakedKeyPolicy,
+  type PlanName,
+  type RequestContext,
+  type TenantSettingsView,
+  type UpdateTenantSettingsRequest,
+} from '@sigil/contracts';
+import { Forbidden, NotFound, OutboxWriter, returnedRows } from '@sigil/platform';
 
 interface TenantRow {
   id: string;
@@ -50,9 +64,55 @@ export class TenantsService {
             custom_limits: custom,
             previous: { plan: before.plan, limits: effectiveLimits(before.plan, before.custom_limits) },
           },
+          previous: { plan: before.plan, custom_limits: before.custom_limits },
+          // The operator API has no tenant credential: the audit log names the operator.
+          actor: SYSTEM_ACTORS.operator,
         },
       ]);
       return view;
     });
   }
+
+  async settings(ctx: RequestContext): Promise<TenantSettingsView> {
+    const [row]: SettingsRow[] = await this.dataSource.query(`SELECT leaked_key_policy, settings_updated_at FROM tenants WHERE id = $1`, [ctx.tenant_id]);
+    if (!row) throw new NotFound('tenant', ctx.tenant_id);
+    return toSettingsView(row);
+  }
+
+  async updateSettings(ctx: RequestContext, req: UpdateTenantSettingsRequest): Promise<TenantSettingsView> {
+    // Settings belong to the account, not to its test data (as members do).
+    if (ctx.mode !== 'live') throw new Forbidden('insufficient_scope', 'Account settings are changed with live-mode credentials.');
+    return this.dataSource.transaction(async (m) => {
+      const [before]: SettingsRow[] = await m.query(`SELECT leaked_key_policy, settings_updated_at FROM tenants WHERE id = $1 FOR UPDATE`, [ctx.tenant_id]);
+      if (!before) throw new NotFound('tenant', ctx.tenant_id);
+      const policy = req.leaked_key_policy ?? before.leaked_key_policy;
+      if (policy === before.leaked_key_policy) return toSettingsView(before);
+      const [after] = returnedRows<SettingsRow>(
+        await m.query(`UPDATE tenants SET leaked_key_policy = $2, settings_updated_at = now() WHERE id = $1 RETURNING leaked_key_policy, settings_updated_at`, [
+          ctx.tenant_id,
+          policy,
+        ]),
+      );
+      await this.outbox.append(m, [
+        {
+          type: 'tenant.settings_changed',
+          tenant_id: ctx.tenant_id,
+          mode: 'live',
+          key: ctx.tenant_id,
+          data: { leaked_key_policy: policy },
+          previous: { leaked_key_policy: before.leaked_key_policy },
+        },
+      ]);
+      return toSettingsView(after!);
+    });
+  }
+}
+
+interface SettingsRow {
+  leaked_key_policy: LeakedKeyPolicy;
+  settings_updated_at: Date | null;
+}
+
+function toSettingsView(row: SettingsRow): TenantSettingsView {
+  return { leaked_key_policy: row.leaked_key_policy, updated_at: row.settings_updated_at?.toISOString() ?? null };
 }

@@ -124,6 +124,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly signInFailures = new Counter({
+    name: 'sigil_sign_in_failures_total',
+    help: 'Failed logins by reason (unknown_email, invalid_password, throttled): the operator\'s view, unknown emails included, which belong to no tenant.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly secretScanningReports = new Counter({
+    name: 'sigil_secret_scanning_reports_total',
+    help: 'GitHub secret scanning reports received at the partner endpoint, by outcome (accepted, invalid_signature, replayed, invalid).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly secretScanningTokens = new Counter({
+    name: 'sigil_secret_scanning_tokens_total',
+    help: 'Tokens of accepted secret scanning reports, by label (true_positive: a Sigil key; false_positive: another format, a wrong checksum or an unknown key).',
+    labelNames: ['label'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
