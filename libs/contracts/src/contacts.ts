@@ -280,16 +280,20 @@ export const DomainSchema = z
   .max(253)
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'expected a domain, e.g. example.com');
 
-export const CreateSuppressionSchema = z
-  .object({
-    email: EmailSchema.optional(),
-    domain: DomainSchema.optional(),
-    reason: z.string().trim().min(1).max(200).optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (!v.email === !v.domain) ctx.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
-  });
+export const CreateSuppressionSchema = documented(
+  z
+    .object({
+      email: EmailSchema.optional(),
+      domain: DomainSchema.optional(),
+      reason: z.string().trim().min(1).max(200).optional(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (!v.email === !v.domain) ctx.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
+    }),
+  // Exactly one of the two.
+  { oneOf: [{ required: ['email'] }, { required: ['domain'] }] },
+);
 export type CreateSuppressionRequest = z.infer<typeof CreateSuppressionSchema>;
 
 export const ListSuppressionsQuerySchema = z

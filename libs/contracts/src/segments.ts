@@ -314,8 +314,10 @@ export const SEGMENT_RULES_JSON_SCHEMA: JsonSchemaObject = {
   'x-open-in-sdk': true,
   anyOf: [
     ruleOrNot,
-    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: 10, items: ruleOrNot } }),
-    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: 10, items: ruleOrNot } }),
+    // A group holds up to maxNodes - 1 conditions (with itself, maxNodes nodes): a tighter bound here would
+    // refuse in the document groups the checker accepts.
+    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxNodes - 1, items: ruleOrNot } }),
+    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxNodes - 1, items: ruleOrNot } }),
   ],
 };
 /** The document's `rules` (required when `required`) in place of the open value zod converts `z.unknown()` to. */

@@ -317,7 +317,8 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     if (exclusive) operation['x-mutually-exclusive'] = exclusive;
     if (doc?.softDelete) operation['x-soft-delete'] = true;
     if (relations) operation['x-relations'] = relations;
-    if (body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(body) } } };
+    // A body that may be empty may also be left out: the routes that take one read a missing body as `{}`.
+    if (body) operation['requestBody'] = { required: !body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(body) } } };
     if (doc?.upload) {
       // A file upload: a JSON `options` part, then the `file` part (streamed, so the options must come first).
       operation['requestBody'] = {

@@ -1902,6 +1902,11 @@ export interface components {
             /** @description An example `data`. */
             example?: unknown;
         };
+        TenantSettings: {
+            /** @enum {string} */
+            leaked_key_policy: "revoke" | "notify";
+            updated_at: string | null;
+        };
         Error: {
             error: {
                 status: number;
@@ -2248,6 +2253,7 @@ export type DeliveryDetail = components['schemas']['DeliveryDetail'];
 export type Recovery = components['schemas']['Recovery'];
 export type WebhookStats = components['schemas']['WebhookStats'];
 export type EventType = components['schemas']['EventType'];
+export type TenantSettings = components['schemas']['TenantSettings'];
 export type Error = components['schemas']['Error'];
 export type ResponseE400 = components['responses']['E400'];
 export type ResponseE401 = components['responses']['E401'];
@@ -3207,7 +3213,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     grace_period_seconds?: number;
@@ -3731,7 +3737,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     email?: string;
@@ -4689,7 +4695,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     label?: string;
@@ -6336,7 +6342,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     url?: string;
@@ -6913,7 +6919,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["TenantSettings"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -6961,7 +6973,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["TenantSettings"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];

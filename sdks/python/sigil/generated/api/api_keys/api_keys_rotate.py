@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     id: str,
     *,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -29,7 +29,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -131,7 +132,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiKeysRotateResponse200 | Error]:
     """Rotate the secret; the old one stays valid for grace_period_seconds
@@ -141,7 +142,7 @@ def sync_detailed(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +169,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ApiKeysRotateResponse200 | Error | None:
     """Rotate the secret; the old one stays valid for grace_period_seconds
@@ -178,7 +179,7 @@ def sync(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,7 +201,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiKeysRotateResponse200 | Error]:
     """Rotate the secret; the old one stays valid for grace_period_seconds
@@ -210,7 +211,7 @@ async def asyncio_detailed(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -235,7 +236,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> ApiKeysRotateResponse200 | Error | None:
     """Rotate the secret; the old one stays valid for grace_period_seconds
@@ -245,7 +246,7 @@ async def asyncio(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

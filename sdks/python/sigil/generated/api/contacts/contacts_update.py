@@ -9,13 +9,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.contacts_update_body import ContactsUpdateBody
 from ...models.contacts_update_response_200 import ContactsUpdateResponse200
 from ...models.error import Error
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    body: ContactsUpdateBody,
+    body: ContactsUpdateBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -128,7 +129,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
+    body: ContactsUpdateBody | Unset = UNSET,
 ) -> Response[ContactsUpdateResponse200 | Error]:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
@@ -136,7 +137,7 @@ def sync_detailed(
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
+    body: ContactsUpdateBody | Unset = UNSET,
 ) -> ContactsUpdateResponse200 | Error | None:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
@@ -170,7 +171,7 @@ def sync(
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +192,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
+    body: ContactsUpdateBody | Unset = UNSET,
 ) -> Response[ContactsUpdateResponse200 | Error]:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
@@ -199,7 +200,7 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +224,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
+    body: ContactsUpdateBody | Unset = UNSET,
 ) -> ContactsUpdateResponse200 | Error | None:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
@@ -231,7 +232,7 @@ async def asyncio(
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

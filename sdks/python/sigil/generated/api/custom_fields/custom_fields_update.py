@@ -9,13 +9,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.custom_fields_update_body import CustomFieldsUpdateBody
 from ...models.custom_fields_update_response_200 import CustomFieldsUpdateResponse200
 from ...models.error import Error
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     key: str,
     *,
-    body: CustomFieldsUpdateBody,
+    body: CustomFieldsUpdateBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -128,7 +129,7 @@ def sync_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: CustomFieldsUpdateBody | Unset = UNSET,
 ) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -136,7 +137,7 @@ def sync_detailed(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,7 @@ def sync(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: CustomFieldsUpdateBody | Unset = UNSET,
 ) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -170,7 +171,7 @@ def sync(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +192,7 @@ async def asyncio_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: CustomFieldsUpdateBody | Unset = UNSET,
 ) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -199,7 +200,7 @@ async def asyncio_detailed(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +224,7 @@ async def asyncio(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsUpdateBody,
+    body: CustomFieldsUpdateBody | Unset = UNSET,
 ) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
@@ -231,7 +232,7 @@ async def asyncio(
 
     Args:
         key (str):
-        body (CustomFieldsUpdateBody):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

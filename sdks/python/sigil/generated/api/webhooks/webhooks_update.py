@@ -9,13 +9,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.webhooks_update_body import WebhooksUpdateBody
 from ...models.webhooks_update_response_200 import WebhooksUpdateResponse200
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    body: WebhooksUpdateBody,
+    body: WebhooksUpdateBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -128,7 +129,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
+    body: WebhooksUpdateBody | Unset = UNSET,
 ) -> Response[Error | WebhooksUpdateResponse200]:
     """Change a webhook endpoint; enabling clears disabled_reason
 
@@ -136,7 +137,8 @@ def sync_detailed(
 
     Args:
         id (str):
-        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +164,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
+    body: WebhooksUpdateBody | Unset = UNSET,
 ) -> Error | WebhooksUpdateResponse200 | None:
     """Change a webhook endpoint; enabling clears disabled_reason
 
@@ -170,7 +172,8 @@ def sync(
 
     Args:
         id (str):
-        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,7 +194,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
+    body: WebhooksUpdateBody | Unset = UNSET,
 ) -> Response[Error | WebhooksUpdateResponse200]:
     """Change a webhook endpoint; enabling clears disabled_reason
 
@@ -199,7 +202,8 @@ async def asyncio_detailed(
 
     Args:
         id (str):
-        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +227,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
+    body: WebhooksUpdateBody | Unset = UNSET,
 ) -> Error | WebhooksUpdateResponse200 | None:
     """Change a webhook endpoint; enabling clears disabled_reason
 
@@ -231,7 +235,8 @@ async def asyncio(
 
     Args:
         id (str):
-        body (WebhooksUpdateBody): the keys of `headers` must differ other than by case (a 400).
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
