@@ -149,6 +149,49 @@ describe('webhooks through the gateway', () => {
     );
   });
 
+  it("delivers a contact's events one at a time and in order on a per_contact endpoint, a failing head holding back only its contact", async () => {
+    const plain = await createEndpoint(api, ['contact.created']);
+    expect(plain.body.data.ordering).toBe('none');
+    const bad = await api.post('/v1/webhooks', { url: receiver.url('/bad-ordering'), events: ['*'], ordering: 'fifo' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['ordering']);
+    expect((await api.patch(`/v1/webhooks/${plain.id}`, { ordering: null })).status).toBe(400);
+
+    const own = await createEndpoint(api, ['contact.created', 'contact.updated'], { ordering: 'per_contact' });
+    expect(own.body.data.ordering).toBe('per_contact');
+    expect((await api.get(`/v1/webhooks/${own.id}`)).body.data.ordering).toBe('per_contact');
+    // The first contact's first delivery fails twice, slowly: its updates queue up behind it meanwhile.
+    const first = contactInput();
+    let headFailures = 0;
+    receiver.respond(own.path, (req) =>
+      req.payload.type === 'contact.created' && req.payload.data.contact.email === first.email && ++headFailures <= 2 ? { status: 500, delayMs: 500 } : {},
+    );
+    const a = await api.post('/v1/contacts', first);
+    expect(a.status).toBe(201);
+    for (let v = 2; v <= 5; v++) expect((await api.patch(`/v1/contacts/${a.body.data.id}`, { first_name: `v${v}` })).status).toBe(200);
+    const b = await api.post('/v1/contacts', contactInput());
+    expect(b.status).toBe(201);
+
+    const got = await receiver.waitFor(own.path, (all) => all.filter((d) => d.answered === 200).length === 6);
+    const ofA = got.filter((d) => d.payload.data.contact.id === a.body.data.id).sort((x, y) => x.startedAt - y.startedAt);
+    expect(ofA.map((d) => [d.payload.data.contact.version, d.answered])).toEqual([
+      [1, 500],
+      [1, 500],
+      [1, 200],
+      [2, 200],
+      [3, 200],
+      [4, 200],
+      [5, 200],
+    ]);
+    for (let i = 1; i < ofA.length; i++) expect(ofA[i]!.startedAt).toBeGreaterThanOrEqual(ofA[i - 1]!.receivedAt);
+    // The other contact did not wait for the first one's retries.
+    const ofB = got.find((d) => d.payload.data.contact.id === b.body.data.id)!;
+    expect(ofB.startedAt).toBeLessThan(ofA[2]!.startedAt);
+    expect(got.every((d) => d.verifiedWith.length === 1)).toBe(true);
+
+    expect((await api.patch(`/v1/webhooks/${own.id}`, { ordering: 'none' })).body.data.ordering).toBe('none');
+  });
+
   it('rejects invalid bodies, unknown filters and private or plain-http targets with 400 and field details', async () => {
     const res = await api.post('/v1/webhooks', { url: 'not a url', events: ['contact.nope'], colour: 'red' });
     expect(res.status).toBe(400);

@@ -1,13 +1,15 @@
 /** The webhooks service: endpoints and their secrets, fan-out of every domain event, signed deliveries with retries. */
 import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { HealthPatterns } from '@sigil/contracts';
 import { REDIS, RedisModule, ServicePlatformModule, redisCheck, type KafkaSettings } from '@sigil/platform';
 import { QueueBoard } from './admin/queue-board';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from './config';
 import { DeliveriesService } from './delivery/deliveries.service';
+import { ContactOrdering } from './delivery/contact-ordering';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
-import { DeliveryQueue } from './delivery/delivery-queue';
+import { deliveryJobId, DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryReconciler } from './delivery/delivery-reconciler';
 import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
@@ -93,6 +95,15 @@ export class WebhooksAppModule {
             ),
         },
         { provide: EndpointRateLimit, inject: [REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
+        {
+          provide: ContactOrdering,
+          inject: [DataSource, DeliveryQueue],
+          // The new head's job is parked (promote it) or waiting (it runs soon); if Redis lost it, queue it again.
+          useFactory: (dataSource: DataSource, queue: DeliveryQueue) =>
+            new ContactOrdering(dataSource, async (id, generation) => {
+              if (!(await queue.promote(deliveryJobId(id, generation)))) await queue.ensureQueued([{ delivery_id: id, generation }]);
+            }),
+        },
         EndpointsService,
         DeliveriesService,
         RecoveriesService,

@@ -4,7 +4,6 @@
  * a background recovery after re-enabling sends exactly those, once; a
  * recovery abandoned by a dead replica is resumed from where it stopped.
  */
-import { randomBytes } from 'node:crypto';
 import { eventually, testContext, WebhookReceiver } from '@sigil/testing';
 import type { RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
@@ -35,12 +34,7 @@ describe('skipped deliveries and background recovery', () => {
     await receiver?.close();
   });
 
-  async function endpoint(ctx: RequestContext) {
-    const path = `/${randomBytes(6).toString('hex')}`;
-    const created = await endpoints.create(ctx, { url: receiver.url(path), events: ['list.member_added'] });
-    receiver.expectSecrets(path, [created.secret]);
-    return { ...created, path };
-  }
+  const endpoint = (ctx: RequestContext) => harness.endpointOn(receiver, ctx);
 
   const countOf = async (ctx: RequestContext, id: string, status: 'skipped' | 'pending' | 'delivered' | 'failed') =>
     (await harness.dataSource.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = $2`, [id, status]))[0].n as number;

@@ -6,12 +6,10 @@
  * API still shows them), never waits for a locked row, and runs on one
  * replica at a time.
  */
-import { randomBytes } from 'node:crypto';
 import { newId } from '@sigil/platform';
 import { eventually, testContext, WebhookReceiver } from '@sigil/testing';
 import type { RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
-import { EndpointsService } from './endpoints/endpoints.service';
 import { FanoutService } from './fanout/fanout.service';
 import { PURGE_LOCK, WebhookRetention } from './retention/webhook-retention';
 import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
@@ -36,12 +34,7 @@ describe('retention: purge of deliveries, attempts and event bodies', () => {
     await receiver?.close();
   });
 
-  async function endpoint(ctx: RequestContext) {
-    const path = `/${randomBytes(6).toString('hex')}`;
-    const created = await harness.get(EndpointsService).create(ctx, { url: receiver.url(path), events: ['list.member_added'] });
-    receiver.expectSecrets(path, [created.secret]);
-    return { ...created, path };
-  }
+  const endpoint = (ctx: RequestContext) => harness.endpointOn(receiver, ctx);
 
   /** A delivery as the service would have left it at `at` (its id and event id from that time, as ULIDs are). */
   async function seed(

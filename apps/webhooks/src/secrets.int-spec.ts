@@ -38,12 +38,7 @@ describe('signing secrets at rest', () => {
     await receiver?.close();
   });
 
-  async function endpoint(ctx: RequestContext) {
-    const path = `/${randomBytes(6).toString('hex')}`;
-    const created = await harness.get(EndpointsService).create(ctx, { url: receiver.url(path), events: ['list.member_added'] });
-    receiver.expectSecrets(path, [created.secret]);
-    return { ...created, path };
-  }
+  const endpoint = (ctx: RequestContext) => harness.endpointOn(receiver, ctx);
 
   async function storedRow(id: string): Promise<{ text: string; secret_key_id: string }> {
     const [row] = (await harness.dataSource.query(`SELECT row_to_json(e)::text AS text, secret_key_id FROM webhook_endpoints e WHERE id = $1`, [id])) as {

@@ -119,6 +119,9 @@ const RESERVED = new Set<string>(RESERVED_WEBHOOK_HEADERS);
 /** What a custom header value is shown as: values are write-only. */
 export const REDACTED_HEADER_VALUE = '[redacted]';
 
+/** How an endpoint's deliveries are ordered (SPEC §14); `none` is the default. */
+export const WEBHOOK_ORDERINGS = ['none', 'per_contact'] as const;
+export type WebhookOrdering = (typeof WEBHOOK_ORDERINGS)[number];
 /** `500ms`, `5s`, `5m`, `2h`, `5d`, or a bare number of milliseconds. */
 export function parseDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
@@ -188,6 +191,13 @@ const policy = {
       description: `Up to ${MAX_CUSTOM_HEADERS} headers; names differ case-insensitively and are none of ${RESERVED_WEBHOOK_HEADERS.join(', ')}. Values are write-only.`,
     }),
   ).nullable(),
+  /**
+   * `per_contact`: the deliveries about one contact go one at a time, in event order (a failing one holds back only
+   * its contact's later ones); `none`: each delivery independently, as fast as the endpoint allows.
+   */
+  ordering: z
+    .enum(WEBHOOK_ORDERINGS)
+    .describe('`per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.'),
 };
 
 /** The header names of a body differ other than by case (a refinement of `headers`). */
@@ -205,6 +215,7 @@ export const CreateWebhookSchema = documented(
     timeout_ms: policy.timeout_ms.optional(),
     retry_schedule: policy.retry_schedule.optional(),
     headers: policy.headers.optional(),
+    ordering: policy.ordering.optional(),
   })
   .strict(),
   distinctHeaderNames,
@@ -224,6 +235,7 @@ export const UpdateWebhookSchema = documented(
     retry_schedule: policy.retry_schedule.optional(),
     /** Replaces every custom header (null removes them). */
     headers: policy.headers.optional(),
+    ordering: policy.ordering.optional(),
   })
   .strict(),
   distinctHeaderNames,
@@ -290,6 +302,8 @@ export interface WebhookView {
   retry_schedule: string[] | null;
   /** Custom header names, each value shown as `[redacted]`. */
   headers: Record<string, string>;
+  /** `per_contact`: one delivery at a time per contact, in event order; `none`: unordered. */
+  ordering: WebhookOrdering;
   created_at: string;
   updated_at: string;
 }
@@ -403,6 +417,7 @@ export const WebhookViewSchema = named(
     timeout_ms: z.number().int().nullable(),
     retry_schedule: z.array(z.string()).nullable(),
     headers: z.record(z.string()).describe('Custom header names; every value shows as `[redacted]`.'),
+    ordering: z.enum(WEBHOOK_ORDERINGS),
     created_at: Timestamp,
     updated_at: Timestamp,
   }) satisfies z.ZodType<WebhookView>,

@@ -12,7 +12,7 @@ import { cpus, loadavg, platform, arch, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, type Admin, type Consumer } from 'kafkajs';
 import { EventTopics, KAFKA_NAMESPACE } from '@sigil/contracts';
-import { contactInput, createTenant, KAFKA_BROKERS, TestStack, type ServiceName } from '@sigil/testing';
+import { contactInput, createTenant, freePort, KAFKA_BROKERS, ServiceProcess, TestStack, type ServiceName } from '@sigil/testing';
 import { renderMarkdown, updateDocs, writeResults, type BenchResults, type SectionResult } from './bench-report';
 import { measure, percentile, round, type LoadSummary } from './load';
 import type { BenchRow, ScenarioModule } from './scenario';
@@ -170,6 +170,7 @@ export async function main(argv: string[]): Promise<void> {
             keysDatabaseUrl: stack!.processes.some((p) => p.service === 'keys') ? stack!.databaseUrl('keys') : undefined,
             webhooksDatabaseUrl: stack!.processes.some((p) => p.service === 'webhooks') ? stack!.databaseUrl('webhooks') : undefined,
             pids: Object.fromEntries(stack!.processes.filter((p) => p.name === p.service && p.pid).map((p) => [p.service, p.pid!])),
+            startReplica: (service) => startReplica(stack!, service),
           });
         }),
       );
@@ -363,6 +364,25 @@ class EventTimes {
 }
 
 /** Figures of a dead stack are only connection errors: stop with the reason instead. */
+let extraReplicas = 0;
+
+/** One more process of `service` with its first process's environment (same database, queue and Kafka group). */
+async function startReplica(stack: TestStack, service: ServiceName): Promise<{ url: string; stop: () => Promise<void> }> {
+  const first = stack.get(service);
+  const replica = new ServiceProcess(`${service}-extra-${++extraReplicas}`, service, await freePort(), first.env, stack.logDir);
+  const stop = async () => {
+    await replica.stop();
+    const at = stack.processes.indexOf(replica);
+    if (at >= 0) stack.processes.splice(at, 1);
+  };
+  stack.processes.push(replica); // stopped with the stack if the scenario fails before stopping it
+  await replica.start().catch(async (err: unknown) => {
+    await stop();
+    throw err;
+  });
+  return { url: replica.url, stop };
+}
+
 function assertStackRunning(stack: TestStack): void {
   const dead = stack.processes.filter((p) => !p.running);
   if (dead.length) {

@@ -23,6 +23,8 @@ export interface BenchEnv {
   webhooksDatabaseUrl?: string;
   /** Process ids of the bench stack's services (first replica), e.g. to sample a worker's memory. */
   pids?: Partial<Record<ServiceName, number>>;
+  /** Starts one more process of a backend service on the stack's database and settings (scale-out cases); stop it when done. */
+  startReplica?: (service: ServiceName) => Promise<{ url: string; stop: () => Promise<void> }>;
 }
 
 export interface ScenarioModule {

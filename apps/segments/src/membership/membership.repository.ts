@@ -12,6 +12,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows, type TenantScope } from '@sigil/platform';
 import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
+import { contactsByIds } from '../read-model/contacts-by-id';
 import { SqlParams } from '../rules/rules.compiler';
 
 /** A compiled segment predicate: adds its bind values to `p`, returns SQL over `contacts c`. */
@@ -43,7 +44,7 @@ export class MembershipRepository {
     const p = new SqlParams([s.tenantId, s.mode, contactIds]);
     const columns = predicates.map((predicate, j) => `${predicate(p)} AS m${j}`).join(', ');
     const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.id, ${columns} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted`,
+      `SELECT c.id, ${columns} FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted`,
       p.values,
     );
     return rows.map((row) => ({ id: row['id'] as string, matches: predicates.map((_, j) => row[`m${j}`] === true) }));
@@ -53,7 +54,7 @@ export class MembershipRepository {
   async matchingAmong(m: EntityManager, s: TenantScope, contactIds: string[], predicate: Predicate): Promise<string[]> {
     const p = new SqlParams([s.tenantId, s.mode, contactIds]);
     const rows: Array<{ id: string }> = await m.query(
-      `SELECT c.id FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) AND NOT c.deleted AND ${predicate(p)}`,
+      `SELECT c.id FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted AND ${predicate(p)}`,
       p.values,
     );
     return rows.map((r) => r.id);

@@ -2,5 +2,12 @@
 import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
 import { Segments1764100000300 } from './1764100000300-segments';
 import { SegmentsTimeComposition1765000000300 } from './1765000000300-segments-time-composition';
+import { SegmentsFastDates1765200000300 } from './1765200000300-segments-fast-dates';
 
-export const SEGMENTS_MIGRATIONS = [SharedTables1764100000000, Segments1764100000300, IdempotencyRecords1764200000000, SegmentsTimeComposition1765000000300];
+export const SEGMENTS_MIGRATIONS = [
+  SharedTables1764100000000,
+  Segments1764100000300,
+  IdempotencyRecords1764200000000,
+  SegmentsTimeComposition1765000000300,
+  SegmentsFastDates1765200000300,
+];

@@ -12,6 +12,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ActivitySnapshot, Mode, TenantContactSnapshot } from '@sigil/contracts';
 import type { TenantScope } from '@sigil/platform';
+import { contactsByIds, lockOrder } from './contacts-by-id';
 
 /** A contact of the read model, by its full key. */
 export interface ContactKey {
@@ -124,9 +125,8 @@ export class ReadModelRepository {
   async lock(m: EntityManager, s: TenantScope, ids: string[], strength: 'update' | 'share', which: 'live' | 'any'): Promise<string[]> {
     if (!ids.length) return [];
     const rows: Array<{ id: string }> = await m.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) ${which === 'live' ? 'AND NOT deleted' : ''}
-        ORDER BY id ${strength === 'update' ? 'FOR UPDATE' : 'FOR SHARE'}`,
-      [s.tenantId, s.mode, ids],
+      `SELECT c.id FROM ${contactsByIds('$3::text[]', { lock: strength === 'update' ? 'UPDATE' : 'SHARE', liveOnly: which === 'live' })}`,
+      [s.tenantId, s.mode, lockOrder(ids)],
     );
     return rows.map((r) => r.id);
   }

@@ -57,13 +57,18 @@ function columnSource(column: string): ValueSource {
   };
 }
 
-function jsonSource(json: string): ValueSource {
+/** A value at `key` (a placeholder) of a JSON object column. */
+function jsonSource(object: string, key: string): ValueSource {
+  const json = `(${object} -> ${key})`;
   const str = `CASE WHEN jsonb_typeof(${json}) = 'string' THEN ${json} #>> '{}' END`;
+  // For dates, `->>` is the same as the type-guarded string and cheaper: only a JSON string's
+  // text can start like a date (numbers, booleans, arrays and objects never read as one).
+  const dateText = `(${object} ->> ${key})`;
   return {
     text: `(${str})`,
     number: `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${json})::numeric END)`,
-    date: `sigil_try_timestamptz(${str})`,
-    dateIn: (tz) => `sigil_try_timestamptz(${str}, ${tz()})`,
+    date: `sigil_try_timestamptz(${dateText})`,
+    dateIn: (tz) => `sigil_try_timestamptz(${dateText}, ${tz()})`,
     boolean: `(CASE WHEN jsonb_typeof(${json}) = 'boolean' THEN (${json})::boolean END)`,
     array: `(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} END)`,
     present: `(jsonb_typeof(${json}) IS DISTINCT FROM 'null' AND ${json} IS NOT NULL AND ${json} <> '""'::jsonb AND ${json} <> '[]'::jsonb)`,
@@ -152,10 +157,11 @@ function relative(source: ValueSource, cond: CheckedRelative, p: SqlParams, now:
   switch (cond.op) {
     case 'older_than_days':
       return `${e} < ${at} - ${days()}`;
+    // Inclusive ranges rather than BETWEEN, which would evaluate the date (a parse, for custom fields) twice.
     case 'within_last_days':
-      return `${e} BETWEEN ${at} - ${days()} AND ${at}`;
+      return `${e} <@ tstzrange(${at} - ${days()}, ${at}, '[]')`;
     case 'within_next_days':
-      return `${e} BETWEEN ${at} AND ${at} + ${days()}`;
+      return `${e} <@ tstzrange(${at}, ${at} + ${days()}, '[]')`;
     case 'anniversary_within_days':
       return `sigil_days_to_anniversary((${e} AT TIME ZONE ${tz()})::date, (${at} AT TIME ZONE ${tz()})::date) <= ${p.add(cond.days, 'int')}`;
   }
@@ -186,7 +192,7 @@ export function compileRules(node: CheckedNode, p: SqlParams, options: CompileOp
       return guard(node.kind === 'relative' ? relative(source, node, p, options.now) : compare(source, node, p));
     }
     case 'custom_field': {
-      const source = jsonSource(`(c.custom_fields -> ${p.add(node.key, 'text')})`);
+      const source = jsonSource('c.custom_fields', p.add(node.key, 'text'));
       return guard(node.kind === 'relative' ? relative(source, node, p, options.now) : compare(source, node, p));
     }
     case 'segment': {
@@ -215,7 +221,7 @@ export function compileRules(node: CheckedNode, p: SqlParams, options: CompileOp
         from += ` AND a.occurred_at > ${p.add(options.now.toISOString(), 'timestamptz')} - make_interval(days => ${p.add(node.withinDays, 'int')})`;
       }
       for (const filter of node.where) {
-        from += ` AND ${guard(compare(jsonSource(`(a.properties -> ${p.add(filter.property, 'text')})`), filter, p))}`;
+        from += ` AND ${guard(compare(jsonSource('a.properties', p.add(filter.property, 'text')), filter, p))}`;
       }
       switch (node.op) {
         case 'ever':

@@ -1,6 +1,7 @@
 /**
  * One delivery attempt, as the queue worker runs it: load the delivery and
- * its endpoint, take a per-endpoint concurrency slot, POST the signed body,
+ * its endpoint, on a per_contact endpoint take its contact's claim (only the
+ * contact's head, one at a time), take a per-endpoint concurrency slot, POST the signed body,
  * and record the attempt and its consequences in one transaction — delivered;
  * retry later (schedule or Retry-After); failed after the last attempt; 410
  * disables the endpoint; an endpoint failing for too long is disabled and
@@ -14,6 +15,7 @@ import type { EndpointRow } from '../endpoints/endpoint.row';
 import { EndpointSecrets } from '../secrets/endpoint-secrets';
 import { signatureHeaders } from '../signing/webhook-signer';
 import type { DeliveryRow } from './delivery.row';
+import { ContactOrdering, type OrderedDelivery } from './contact-ordering';
 import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
 import { EndpointRateLimit } from './endpoint-rate-limit';
 import { parseDuration, RetrySchedule } from './retry-schedule';
@@ -22,7 +24,7 @@ import { WebhookSender, type SendResult } from './webhook-sender';
 export type AttemptResult =
   | { kind: 'skipped' }
   | { kind: 'delivered' }
-  /** The endpoint has all its slots busy: wait (parked) without counting an attempt. */
+  /** The endpoint has all its slots busy, or (per_contact) an earlier delivery of the contact is pending: wait (parked) without counting an attempt. */
   | { kind: 'busy'; delayMs: number }
   | { kind: 'retry'; delayMs: number; error: string }
   | { kind: 'failed'; error: string };
@@ -46,7 +48,17 @@ type Joined = DeliveryRow & { body: string | null } &
     | 'timeout_ms'
     | 'retry_schedule'
     | 'headers'
+    | 'ordering'
   >;
+
+/** A per_contact claim outlives the attempt's deadline by this much before another delivery may take it. */
+const ORDERING_CLAIM_MARGIN_MS = 15_000;
+
+/** The delivery's place in its contact's queue, when its endpoint orders per contact and the event is about one. */
+function orderedOf(d: Joined): OrderedDelivery | undefined {
+  if (d.ordering !== 'per_contact' || d.contact_id === null || d.seq === null) return undefined;
+  return { id: d.id, endpoint_id: d.endpoint_id, contact_id: d.contact_id, seq: d.seq };
+}
 
 @Injectable()
 export class DeliveryAttemptService {
@@ -56,6 +68,7 @@ export class DeliveryAttemptService {
     private readonly sender: WebhookSender,
     private readonly slots: EndpointConcurrency,
     private readonly rate: EndpointRateLimit,
+    private readonly ordering: ContactOrdering,
     private readonly schedule: RetrySchedule,
     private readonly metrics: Metrics,
     private readonly secrets: EndpointSecrets,
@@ -69,13 +82,18 @@ export class DeliveryAttemptService {
   async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
     const [d] = (await this.dataSource.query(
       `SELECT d.*, b.body, e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.secret_key_id,
-              e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers
+              e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers, e.ordering
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id LEFT JOIN webhook_event_bodies b ON b.event_id = d.event_id AND b.tenant_id = d.tenant_id
         WHERE d.id = $1`,
       [deliveryId],
     )) as Joined[];
+    const ordered = d ? orderedOf(d) : undefined;
     // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
-    if (!d || d.status !== 'pending' || d.generation !== generation) return { kind: 'skipped' };
+    if (!d || d.status !== 'pending' || d.generation !== generation) {
+      // A job retaken after its worker died between recording and releasing: let the contact's queue move on now.
+      if (ordered && d!.status !== 'pending') await this.ordering.release(ordered);
+      return { kind: 'skipped' };
+    }
     // The purge removes a body only once no delivery refers to it: a missing one is a bug to see, not to skip.
     if (d.body === null) throw new Error(`delivery ${d.id}: the body of event ${d.event_id} is missing`);
     // Disabled while queued: kept as `skipped` (no attempt spent), for `recover` after re-enabling.
@@ -85,7 +103,15 @@ export class DeliveryAttemptService {
           WHERE id = $1 AND generation = $2 AND status = 'pending'`,
         [d.id, generation],
       );
+      if (ordered) await this.ordering.release(ordered); // the contact's next delivery is skipped in turn, in order
       return { kind: 'skipped' };
+    }
+
+    const timeoutMs = d.timeout_ms ?? this.config.WEBHOOK_TIMEOUT;
+    // per_contact: only the contact's head, one attempt at a time; the others wait (parked, no attempt spent).
+    if (ordered) {
+      const claim = await this.ordering.claim(ordered, timeoutMs + ORDERING_CLAIM_MARGIN_MS);
+      if (!claim.claimed) return { kind: 'busy', delayMs: jobId ? claim.waitMs : Math.min(claim.waitMs, 500) };
     }
 
     const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined);
@@ -95,7 +121,6 @@ export class DeliveryAttemptService {
     let attemptedAt: Date;
     try {
       // Throttled: wait (no attempt spent) until the endpoint's sliding second has room.
-      const timeoutMs = d.timeout_ms ?? this.config.WEBHOOK_TIMEOUT;
       const admission = d.rate_limit_per_second ? await this.rate.admit(d.endpoint_id, d.rate_limit_per_second, timeoutMs) : undefined;
       if (admission && !admission.admitted) return { kind: 'busy', delayMs: admission.waitMs + Math.floor(Math.random() * 20) };
       attemptedAt = new Date();
@@ -114,6 +139,8 @@ export class DeliveryAttemptService {
     const result = this.judge(sent, failedBefore, d.retry_schedule);
     if (result.kind === 'delivered') await this.recordDelivered(d, sent, attemptedAt);
     else await this.dataSource.transaction((manager) => this.recordFailure(manager, d, sent, attemptedAt, result));
+    // Delivered or failed for good: the contact's next delivery goes. Retrying: it stays the head, the others wait.
+    if (ordered) await this.ordering.release(ordered);
     const outcome: WebhookDeliveryOutcome = result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed';
     this.metrics.recordWebhookDelivery(outcome, sent.latencyMs / 1000);
     return result;

@@ -19,6 +19,10 @@ export interface DeliveryRow {
   last_error: string | null;
   next_attempt_at: Date | null;
   delivered_at: Date | null;
+  /** The contact the event is about (per_contact ordering), or null. */
+  contact_id: string | null;
+  /** Order in which events reached the service (bigint, read as text); null on rows older than ordering. */
+  seq: string | null;
   created_at: Date;
   updated_at: Date;
 }

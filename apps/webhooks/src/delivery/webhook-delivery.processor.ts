@@ -3,7 +3,9 @@
  * result onto the job — a retry becomes a failed attempt whose backoff is
  * the delay the attempt chose; a final failure fails the job for good; a
  * busy endpoint parks the job in delayed without spending an attempt (a
- * released slot of that endpoint promotes it; see endpoint-concurrency.ts).
+ * released slot of that endpoint promotes it; see endpoint-concurrency.ts),
+ * and so does a per_contact delivery whose contact has an earlier one pending
+ * (its outcome promotes it; see contact-ordering.ts).
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';

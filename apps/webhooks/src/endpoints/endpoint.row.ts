@@ -1,5 +1,5 @@
 /** A `webhook_endpoints` row as read with SQL, and its public view (never the secrets). */
-import { REDACTED_HEADER_VALUE, type WebhookView } from '@sigil/contracts';
+import { REDACTED_HEADER_VALUE, type WebhookOrdering, type WebhookView } from '@sigil/contracts';
 
 export interface EndpointRow {
   id: string;
@@ -22,6 +22,7 @@ export interface EndpointRow {
   retry_schedule: string[] | null;
   /** Custom headers, values in clear (never shown). */
   headers: Record<string, string>;
+  ordering: WebhookOrdering;
   created_at: Date;
   updated_at: Date;
 }
@@ -40,6 +41,7 @@ export function endpointView(row: EndpointRow): WebhookView {
     timeout_ms: row.timeout_ms,
     retry_schedule: row.retry_schedule,
     headers: Object.fromEntries(Object.keys(row.headers ?? {}).map((name) => [name, REDACTED_HEADER_VALUE])),
+    ordering: row.ordering,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

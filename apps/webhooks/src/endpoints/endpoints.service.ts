@@ -43,8 +43,8 @@ export class EndpointsService {
     return this.dataSource.transaction(async (m) => {
       const [row] = (await m.query(
         `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, description, enabled, secret_sealed, secret_key_id,
-                                        rate_limit_per_second, max_in_flight, timeout_ms, retry_schedule, headers)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+                                        rate_limit_per_second, max_in_flight, timeout_ms, retry_schedule, headers, ordering)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
         [
           id,
           ctx.tenant_id,
@@ -60,6 +60,7 @@ export class EndpointsService {
           req.timeout_ms ?? null,
           req.retry_schedule ?? null,
           JSON.stringify(req.headers ?? {}),
+          req.ordering ?? 'none',
         ],
       )) as EndpointRow[];
       await this.outbox.append(m, [endpointEvent(ctx, 'webhook.created', row!)]);
@@ -116,6 +117,7 @@ export class EndpointsService {
            timeout_ms = CASE WHEN $13 THEN $14 ELSE timeout_ms END,
            retry_schedule = CASE WHEN $15 THEN $16::text[] ELSE retry_schedule END,
            headers = CASE WHEN $17 THEN $18::jsonb ELSE headers END,
+           ordering = COALESCE($19, ordering),
            updated_at = now()
          WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
         [
@@ -137,9 +139,12 @@ export class EndpointsService {
           req.retry_schedule ?? null,
           req.headers !== undefined,
           JSON.stringify(req.headers ?? {}),
+          req.ordering ?? null,
         ],
       )) as [EndpointRow[], number];
       if (!rows[0]) throw new NotFound('webhook', id as string);
+      // Unordered from now on: per-contact claims of attempts in flight would never be released.
+      if (req.ordering === 'none') await m.query(`DELETE FROM webhook_ordering_claims WHERE endpoint_id = $1`, [id]);
       await this.outbox.append(m, [{ ...endpointEvent(ctx, 'webhook.updated', rows[0]), previous: { ...endpointSnapshot(before) } }]);
       return endpointView(rows[0]);
     });

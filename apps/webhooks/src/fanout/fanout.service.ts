@@ -14,6 +14,7 @@ import { filtersMatching, type DomainEvent } from '@sigil/contracts';
 import { newId } from '@sigil/platform';
 import { DeliveryQueue, type DeliveryJobData } from '../delivery/delivery-queue';
 import { webhookBody } from '../delivery/delivery.row';
+import { contactOf } from './event-contact';
 
 export const FANOUT_CONSUMER = 'webhooks.fanout';
 
@@ -47,7 +48,7 @@ export class FanoutService {
       const newEvents = events.filter((e) => fresh.delete(e.id)); // once each, even if the batch repeats one
       if (newEvents.length) await this.createDeliveries(manager, newEvents);
       return (await manager.query(
-        `SELECT id AS delivery_id, generation FROM webhook_deliveries WHERE event_id = ANY($1::text[]) AND status = 'pending' ORDER BY created_at, id`,
+        `SELECT id AS delivery_id, generation FROM webhook_deliveries WHERE event_id = ANY($1::text[]) AND status = 'pending' ORDER BY seq, id`,
         [[...new Set(events.map((e) => e.id))]],
       )) as DeliveryJobData[];
     });
@@ -72,6 +73,7 @@ export class FanoutService {
       event_id: string;
       event_type: string;
       status: 'pending' | 'skipped';
+      contact_id: string | null;
     }[] = [];
     // One stored body per event, however many endpoints receive it.
     const bodies = new Map<string, { tenant_id: string; body: string }>();
@@ -84,21 +86,26 @@ export class FanoutService {
       );
       if (!matching.length) continue;
       bodies.set(event.id, { tenant_id: event.tenant_id, body: webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data }) });
+      const contact_id = contactOf(event.type, event.data);
       for (const ep of matching) {
         const status = ep.enabled ? 'pending' : 'skipped';
-        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, status });
+        rows.push({ id: newId('msg'), tenant_id: event.tenant_id, mode: event.mode, endpoint_id: ep.id, event_id: event.id, event_type: event.type, status, contact_id });
       }
     }
     if (!rows.length) return;
+    // In the batch's order (the order the events arrived in): `seq` (its default, from a sequence) is a contact's order
+    // on a per_contact endpoint. Rows are produced by the unnest in that order, so its values are drawn in that order.
     await manager.query(
       `WITH bodies AS (
          INSERT INTO webhook_event_bodies (event_id, tenant_id, body)
-         SELECT * FROM unnest($8::text[], $9::text[], $10::text[]) ON CONFLICT (event_id) DO NOTHING
+         SELECT * FROM unnest($9::text[], $10::text[], $11::text[]) ON CONFLICT (event_id) DO NOTHING
        )
-       INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, status, next_attempt_at, last_error)
-       SELECT r.*, CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-           AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, status)
+       INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, status, contact_id, next_attempt_at, last_error)
+       SELECT r.id, r.tenant_id, r.mode, r.endpoint_id, r.event_id, r.event_type, r.status, r.contact_id,
+              CASE WHEN r.status = 'pending' THEN now() END, CASE WHEN r.status = 'skipped' THEN 'endpoint disabled' END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           WITH ORDINALITY AS r(id, tenant_id, mode, endpoint_id, event_id, event_type, status, contact_id, n)
+        ORDER BY r.n
        ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
       [
         rows.map((r) => r.id),
@@ -108,6 +115,7 @@ export class FanoutService {
         rows.map((r) => r.event_id),
         rows.map((r) => r.event_type),
         rows.map((r) => r.status),
+        rows.map((r) => r.contact_id),
         [...bodies.keys()],
         [...bodies.values()].map((b) => b.tenant_id),
         [...bodies.values()].map((b) => b.body),

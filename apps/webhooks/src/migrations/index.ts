@@ -7,6 +7,7 @@ import { SkippedAndRecoveries1764900000420 } from './1764900000420-skipped-and-r
 import { EndpointPolicy1764900000430 } from './1764900000430-endpoint-policy';
 import { EventBodies1765200000500 } from './1765200000500-event-bodies';
 import { sealedSecretsMigration } from './1765200000510-sealed-secrets';
+import { PerContactOrdering1765300000520 } from './1765300000520-per-contact-ordering';
 
 export function webhooksMigrations(keyring: SecretKeyring): Function[] {
   return [
@@ -15,5 +16,6 @@ export function webhooksMigrations(keyring: SecretKeyring): Function[] {
     EndpointPolicy1764900000430,
     EventBodies1765200000500,
     sealedSecretsMigration(keyring),
+    PerContactOrdering1765300000520,
   ];
 }

@@ -5,6 +5,7 @@
  * producer to publish domain events as other services would.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
@@ -14,12 +15,13 @@ import {
   EVENT_ENVELOPE_VERSION,
   EVENT_TOPIC_OF,
   WEBHOOK_DELIVERY_QUEUE,
-  WEBHOOK_QUEUE_PREFIX, type DomainEvent, type EventPayloads, type EventType, type Mode } from '@sigil/contracts';
+  WEBHOOK_QUEUE_PREFIX, type DomainEvent, type EventPayloads, type EventType, type Mode, type RequestContext } from '@sigil/contracts';
 import { ensureTopics, loadConfig, newId } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, KAFKA_BROKERS, REDIS_URL, testKafka } from '@sigil/testing';
+import { createTestDatabase, dropTestDatabase, KAFKA_BROKERS, REDIS_URL, testKafka, type WebhookReceiver } from '@sigil/testing';
 import { WebhooksAppModule } from '../app.module';
 import { WebhooksConfigSchema } from '../config';
 import { bullConnection } from '../delivery/delivery-queue';
+import { EndpointsService } from '../endpoints/endpoints.service';
 
 export class WebhooksHarness {
   private constructor(
@@ -67,6 +69,14 @@ export class WebhooksHarness {
 
   get<T>(type: new (...args: never[]) => T): T {
     return this.app.get(type);
+  }
+
+  /** An endpoint of `ctx` on its own path of `receiver`, which verifies its secret. */
+  async endpointOn(receiver: WebhookReceiver, ctx: RequestContext, events: string[] = ['list.member_added']) {
+    const path = `/${randomBytes(6).toString('hex')}`;
+    const created = await this.get(EndpointsService).create(ctx, { url: receiver.url(path), events });
+    receiver.expectSecrets(path, [created.secret]);
+    return { ...created, path };
   }
 
   /** Publishes a domain event on its topic, as another service's outbox relay would. */

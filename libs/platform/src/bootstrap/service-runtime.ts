@@ -5,7 +5,7 @@
  * database, within a grace period.
  */
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/config.loader';
@@ -55,13 +55,17 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
   return app;
 }
 
-/** The service's database, if it has one (the gateway has none). */
+/**
+ * The service's database, if it has one (the gateway has none). Looked up in
+ * the module container rather than with `app.get`: with `abortOnError: false`
+ * Nest logs a failed `app.get` as an error before throwing (reliability.md D9).
+ */
 function findDataSource(app: INestApplication): DataSource | undefined {
-  try {
-    return app.get(DataSource, { strict: false });
-  } catch {
-    return undefined;
+  for (const module of app.get(ModulesContainer).values()) {
+    const instance: unknown = module.providers.get(DataSource)?.instance;
+    if (instance instanceof DataSource) return instance;
   }
+  return undefined;
 }
 
 function installShutdown(app: INestApplication, logger: JsonLogger, options: ServiceRuntimeOptions): void {

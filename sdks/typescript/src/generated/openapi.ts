@@ -6193,6 +6193,11 @@ export interface operations {
                     headers?: {
                         [key: string]: string;
                     } | null;
+                    /**
+                     * @description `per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.
+                     * @enum {string}
+                     */
+                    ordering?: "none" | "per_contact";
                 };
             };
         };
@@ -6356,6 +6361,11 @@ export interface operations {
                     headers?: {
                         [key: string]: string;
                     } | null;
+                    /**
+                     * @description `per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.
+                     * @enum {string}
+                     */
+                    ordering?: "none" | "per_contact";
                 };
             };
         };

@@ -24,6 +24,10 @@
  *   from the boundary to the last `segment.contact_entered` (target ≤ 60 s;
  *   the sweeper runs every `SEGMENTS_WINDOW_SWEEP_MS`);
  * - export of a segment holding every contact, streamed (target ≥ 50 000 rows/s).
+ * During each update row the segments database's own statistics are read
+ * (docs/segments.md, "The live path at 500 updates/s"): autovacuum runs and
+ * vacuum progress per table, HOT updates of `contacts`, dead tuples left, and
+ * what its sessions waited on, sampled every second.
  */
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -143,7 +147,12 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     await waitReady(api, res.body.data.id, 15 * 60000);
     if (text.includes('"segment"')) prev = res.body.data.id;
   }
-  for (const rate of rates) rows.push(await updateToEnteredDelay(api, hotId, tenantId, databaseUrl, rate, seconds));
+  for (const rate of rates) {
+    // What the segments database did meanwhile (#17 item 6: was it autovacuum?), from its own statistics.
+    const observer = databaseUrl ? await observeDatabase(databaseUrl) : undefined;
+    rows.push(await updateToEnteredDelay(api, hotId, tenantId, databaseUrl, rate, seconds));
+    if (observer) rows.push({ benchmark: `segments database during the ${rate}/s row`, contacts: size, 'p50 ms': '–', 'p99 ms': '–', result: await observer(), load: loadNow() });
+  }
 
   if (databaseUrl && size) {
     rows.push(await boundaryCrossing(api, databaseUrl, tenantId, Number(process.env['BENCH_SEGMENTS_BOUNDARY_COUNT'] ?? Math.min(100000, Math.floor(size / 10)))));
@@ -234,6 +243,73 @@ async function exportEveryone(api: ApiClient, size: number): Promise<BenchRow> {
     'p99 ms': '–',
     result: `HTTP ${res.status}, ${rowsSeen} rows in ${round(seconds, 1)} s (${Math.round(rowsSeen / seconds)} rows/s); target ≥ 50 000 rows/s`,
     load: loadNow(),
+  };
+}
+
+const OBSERVED_TABLES = ['contacts', 'segment_members', 'outbox_events', 'processed_events', 'segment_membership_history'];
+
+interface TableStats {
+  relname: string;
+  n_dead_tup: string;
+  n_tup_upd: string;
+  n_tup_hot_upd: string;
+  autovacuum_count: string;
+  autoanalyze_count: string;
+}
+
+/**
+ * Starts sampling the database; the returned function stops and summarises:
+ * per table autovacuums and autoanalyzes during the window, seconds a vacuum
+ * was seen running, updates (HOT share) and dead tuples at the end; then the
+ * session-seconds spent per wait event (`CPU` = active, waiting on nothing).
+ */
+async function observeDatabase(databaseUrl: string): Promise<() => Promise<string>> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const stats = async () =>
+    new Map(
+      (
+        await db.query<TableStats>(
+          `SELECT relname, n_dead_tup, n_tup_upd, n_tup_hot_upd, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`,
+          [OBSERVED_TABLES],
+        )
+      ).rows.map((r) => [r.relname, r]),
+    );
+  const before = await stats();
+  const waits = new Map<string, number>();
+  const vacuumed = new Map<string, number>();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const [activity, progress] = await Promise.all([
+        db.query<{ wait: string; n: string }>(
+          `SELECT coalesce(wait_event_type || '/' || wait_event, 'CPU') AS wait, count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' GROUP BY 1`,
+        ),
+        db.query<{ rel: string }>(`SELECT relid::regclass::text AS rel FROM pg_stat_progress_vacuum WHERE datname = current_database()`),
+      ]);
+      for (const r of activity.rows) waits.set(r.wait, (waits.get(r.wait) ?? 0) + Number(r.n));
+      for (const r of progress.rows) vacuumed.set(r.rel, (vacuumed.get(r.rel) ?? 0) + 1);
+      await sleep(1000);
+    }
+  })();
+  return async () => {
+    sampling = false;
+    await sampler;
+    await sleep(1500); // backends flush their table statistics at most once a second
+    const after = await stats();
+    await db.end();
+    const delta = (t: string, k: keyof TableStats) => Number(after.get(t)?.[k] ?? 0) - Number(before.get(t)?.[k] ?? 0);
+    const tables = OBSERVED_TABLES.map((t) => {
+      const updates = delta(t, 'n_tup_upd');
+      const hot = updates ? ` ${updates} upd (${Math.round((100 * delta(t, 'n_tup_hot_upd')) / updates)} % HOT)` : '';
+      return `${t}: autovacuum ×${delta(t, 'autovacuum_count')} (running ${vacuumed.get(t) ?? 0} s), autoanalyze ×${delta(t, 'autoanalyze_count')},${hot} ${after.get(t)?.n_dead_tup ?? '?'} dead`;
+    });
+    const topWaits = [...waits.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([w, n]) => `${w} ${n}`);
+    return `${tables.join('; ')}. Session-seconds active by wait: ${topWaits.join(', ') || 'none'}`;
   };
 }
 

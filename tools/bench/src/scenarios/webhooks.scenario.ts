@@ -4,7 +4,10 @@
  * batches, fanned out to several endpoints), event → delivery latency at a
  * fixed event rate, and the same latency while another endpoint of the
  * tenant answers in 2 s (the per-endpoint concurrency cap keeps it from
- * starving the others).
+ * starving the others); a `per_contact` endpoint at 200 events/s spread over
+ * 1 000 contacts (every contact's deliveries in event order, and latency);
+ * a 50/s `rate_limit_per_second` with a second webhooks replica working the
+ * same queue (never more than 50 arrivals in any second).
  *
  * Last, the same latency before and while the retention purge deletes 10 M
  * old delivery rows (with their attempts and bodies), seeded straight into
@@ -16,7 +19,7 @@
 import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { newId } from '@sigil/platform';
-import { contactInput, createTenant, WebhookReceiver, type ApiClient } from '@sigil/testing';
+import { contactInput, createTenant, WebhookReceiver, type ApiClient, type ReceivedWebhook } from '@sigil/testing';
 import type { BenchEnv, BenchRow } from '../scenario';
 
 export const serviceEnv = {
@@ -34,9 +37,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function endpoint(api: ApiClient, receiver: WebhookReceiver, events: string[]): Promise<{ id: string; path: string }> {
+async function endpoint(api: ApiClient, receiver: WebhookReceiver, events: string[], policy: Record<string, unknown> = {}): Promise<{ id: string; path: string }> {
   const path = `/bench-${++pathCounter}`;
-  const res = await api.post('/v1/webhooks', { url: receiver.url(path), events });
+  const res = await api.post('/v1/webhooks', { url: receiver.url(path), events, ...policy });
   if (res.status !== 201) {
     throw new Error(
       `creating a webhook to ${receiver.url(path)} answered ${res.status} ${JSON.stringify(res.body?.error ?? res.body)}; ` +
@@ -60,7 +63,12 @@ function note(msg: string): void {
 
 /** Imports `count` new contacts (one contact.created each); transient 429/503/504 are retried. */
 async function importContacts(api: ApiClient, count: number): Promise<void> {
-  const body = { contacts: Array.from({ length: count }, () => contactInput()) };
+  await upsertContacts(api, Array.from({ length: count }, () => contactInput()));
+}
+
+/** The batch upsert (by email): new contacts are created, existing ones updated; transient 429/503/504 are retried. */
+async function upsertContacts(api: ApiClient, contacts: Record<string, unknown>[]): Promise<void> {
+  const body = { contacts };
   for (let attempt = 1; ; attempt++) {
     const res = await api.post('/v1/contacts/batch', body);
     if (res.status < 300) return;
@@ -85,6 +93,72 @@ async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promis
   }
   const ok = (await Promise.all(inFlight)).filter(Boolean).length;
   return { events: ok * perTick, failedBatches: ticks - ok };
+}
+
+/**
+ * Changes about `rate` contacts per second for `seconds` (10 distinct ones of `emails` per 50-ms batch, each batch
+ * row a new first name: one contact.updated each); returns how many updates were accepted.
+ */
+async function updateAtRate(api: ApiClient, emails: string[], rate: number, seconds: number): Promise<{ events: number; failedBatches: number }> {
+  const tickMs = 50;
+  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  const ticks = Math.round((seconds * 1000) / tickMs);
+  const started = Date.now();
+  const inFlight: Promise<boolean>[] = [];
+  for (let i = 0; i < ticks; i++) {
+    const due = started + i * tickMs;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    const picked = new Set<string>();
+    while (picked.size < perTick) picked.add(emails[Math.floor(Math.random() * emails.length)]!);
+    const rows = [...picked].map((email) => ({ email, first_name: `t${i}` }));
+    inFlight.push(upsertContacts(api, rows).then(() => true, () => false));
+  }
+  const ok = (await Promise.all(inFlight)).filter(Boolean).length;
+  return { events: ok * perTick, failedBatches: ticks - ok };
+}
+
+/** Per contact, in order of arrival: contacts whose versions did not strictly increase, and the most requests about one contact in flight at once. */
+function orderPerContact(got: ReceivedWebhook[]): { outOfOrder: number; maxInFlight: number; contacts: number } {
+  const byContact = new Map<string, ReceivedWebhook[]>();
+  for (const d of got) {
+    const id = d.payload.data?.contact?.id as string | undefined;
+    if (id) byContact.set(id, [...(byContact.get(id) ?? []), d]);
+  }
+  let outOfOrder = 0;
+  let maxInFlight = 0;
+  for (const list of byContact.values()) {
+    list.sort((a, b) => a.startedAt - b.startedAt);
+    const firsts = list.filter((d, i) => list.findIndex((x) => x.payload.id === d.payload.id) === i).map((d) => d.payload.data.contact.version as number);
+    if (firsts.some((v, i) => i > 0 && v <= firsts[i - 1]!)) outOfOrder++;
+    for (let i = 0, open: number[] = []; i < list.length; i++) {
+      open = open.filter((end) => end > list[i]!.startedAt);
+      open.push(list[i]!.receivedAt);
+      maxInFlight = Math.max(maxInFlight, open.length);
+    }
+  }
+  return { outOfOrder, maxInFlight, contacts: byContact.size };
+}
+
+/** The most arrivals (request starts) within any one second. */
+function maxPerSecond(got: ReceivedWebhook[]): number {
+  const starts = got.map((d) => d.startedAt).sort((a, b) => a - b);
+  let worst = 0;
+  for (let i = 0, j = 0; i < starts.length; i++) {
+    while (j < starts.length && starts[j]! - starts[i]! < 1000) j++;
+    worst = Math.max(worst, j - i);
+  }
+  return worst;
+}
+
+/** Deliveries a webhooks process has recorded as delivered (its /metrics), or '?' when it cannot be read. */
+async function deliveredBy(url: string): Promise<number | string> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const lines = text.split('\n').filter((l) => l.startsWith('sigil_webhook_deliveries_total{') && l.includes('outcome="delivered"'));
+    return lines.length ? lines.reduce((n, l) => n + Number(l.split(' ').pop()), 0) : '?';
+  } catch {
+    return '?';
+  }
 }
 
 /** Event → delivery latencies of the path's delivered events (those created at or after `sinceMs`). */
@@ -177,7 +251,66 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       await api.delete(`/v1/webhooks/${slow.id}`);
     }
 
-    // 4. The same latency before and while the purge deletes `seeded` old deliveries.
+    // 4. per_contact ordering: 200 updates/s spread over 1 000 contacts, so a contact often has one in flight
+    //    when its next change arrives; every contact's deliveries must arrive in event (version) order.
+    {
+      const { api } = await createTenant(env.gatewayUrl);
+      const contacts = Array.from({ length: 1000 }, () => contactInput());
+      for (let i = 0; i < contacts.length; i += 250) await upsertContacts(api, contacts.slice(i, i + 250));
+      const ordered = await endpoint(api, receiver, ['contact.updated'], { ordering: 'per_contact' });
+      note(`per_contact: ${rate} updates/s over ${contacts.length} contacts for ${seconds} s`);
+      const { events, failedBatches } = await updateAtRate(api, contacts.map((c) => c.email as string), rate, seconds);
+      await receiver.waitFor(ordered.path, (all) => new Set(all.map((d) => d.payload.id)).size >= events, 120_000).catch(() => undefined);
+      const got = receiver.received(ordered.path);
+      const order = orderPerContact(got);
+      const lat = latencies(receiver, ordered.path);
+      rows.push({
+        case: `per_contact endpoint at ${rate} events/s over ${contacts.length} contacts (target: every contact in event order, p99 ≤ 500 ms)`,
+        events,
+        'failed imports': failedBatches,
+        deliveries: lat.length,
+        contacts: order.contacts,
+        'contacts out of order': order.outOfOrder,
+        'max in flight per contact': order.maxInFlight,
+        'p50 ms': percentile(lat, 50),
+        'p99 ms': percentile(lat, 99),
+        'max ms': lat[lat.length - 1] ?? 0,
+        load: loadNow(),
+      });
+    }
+
+    // 5. Throttle across replicas: a second webhooks process works the same queue; 50/s must hold at the receiver.
+    if (env.startReplica) {
+      const limit = 50;
+      const replica = await env.startReplica('webhooks');
+      try {
+        const { api } = await createTenant(env.gatewayUrl);
+        const throttled = await endpoint(api, receiver, ['contact.created'], { rate_limit_per_second: limit });
+        const events = env.quick ? 250 : 1000;
+        note(`throttle: ${events} events to a ${limit}/s endpoint, 2 webhooks replicas`);
+        const started = Date.now();
+        for (let sent = 0; sent < events; sent += 250) await importContacts(api, Math.min(250, events - sent));
+        await receiver.waitFor(throttled.path, (all) => all.length >= events, 120_000 + (events / limit) * 1000).catch(() => undefined);
+        const got = receiver.received(throttled.path);
+        const last = Math.max(...got.map((d) => d.startedAt));
+        rows.push({
+          case: `${limit} msg/s throttle across 2 webhooks replicas (target: never above ${limit} in any second)`,
+          events,
+          deliveries: got.length,
+          'max in any second': maxPerSecond(got),
+          'deliveries/s': Math.round((got.length / (last - started)) * 1000 * 10) / 10,
+          // Started for this case: what it delivered is (nearly all) this case's.
+          'delivered by the second replica': await deliveredBy(replica.url),
+          load: loadNow(),
+        });
+      } finally {
+        await replica.stop();
+      }
+    } else {
+      rows.push({ case: '50 msg/s throttle across 2 webhooks replicas', events: 0, note: 'not run: this runner cannot start a second webhooks replica' });
+    }
+
+    // 6. The same latency before and while the purge deletes `seeded` old deliveries.
     if (env.webhooksDatabaseUrl) rows.push(await duringPurge(env, receiver, rate, seconds));
     else note('purge case skipped: no webhooks database URL');
   } finally {

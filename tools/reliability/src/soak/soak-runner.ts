@@ -160,7 +160,8 @@ export async function main(argv: string[]): Promise<void> {
   console.log(summary(rows, services, minutes, rate));
   const tables = tableTrend(rows, minutes * 60_000 >= 3 * retentionMs);
   console.log(tables.text);
-  if (!tables.levelled) process.exitCode = 1;
+  // Pending deliveries are never purged: a machine that cannot keep up grows a backlog, and fails here too.
+  if (!tables.levelled) throw new Error('soak: the webhooks tables did not level off under the retention (see the table above)');
 }
 
 /**

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.webhooks_create_body_ordering import WebhooksCreateBodyOrdering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class WebhooksCreateBody:
         timeout_ms (int | None | Unset):
         retry_schedule (list[str] | None | Unset):
         headers (None | Unset | WebhooksCreateBodyHeadersType0):
+        ordering (WebhooksCreateBodyOrdering | Unset): `per_contact`: one delivery at a time per contact, in event
+            order; a failing one holds back only its own contact. Default `none`.
     """
 
     url: str
@@ -41,6 +44,7 @@ class WebhooksCreateBody:
     timeout_ms: int | None | Unset = UNSET
     retry_schedule: list[str] | None | Unset = UNSET
     headers: None | Unset | WebhooksCreateBodyHeadersType0 = UNSET
+    ordering: WebhooksCreateBodyOrdering | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.webhooks_create_body_headers_type_0 import (
@@ -94,6 +98,10 @@ class WebhooksCreateBody:
         else:
             headers = self.headers
 
+        ordering: str | Unset = UNSET
+        if not isinstance(self.ordering, Unset):
+            ordering = self.ordering.value
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -116,6 +124,8 @@ class WebhooksCreateBody:
             field_dict["retry_schedule"] = retry_schedule
         if headers is not UNSET:
             field_dict["headers"] = headers
+        if ordering is not UNSET:
+            field_dict["ordering"] = ordering
 
         return field_dict
 
@@ -206,6 +216,13 @@ class WebhooksCreateBody:
 
         headers = _parse_headers(d.pop("headers", UNSET))
 
+        _ordering = d.pop("ordering", UNSET)
+        ordering: WebhooksCreateBodyOrdering | Unset
+        if isinstance(_ordering, Unset):
+            ordering = UNSET
+        else:
+            ordering = WebhooksCreateBodyOrdering(_ordering)
+
         webhooks_create_body = cls(
             url=url,
             events=events,
@@ -216,6 +233,7 @@ class WebhooksCreateBody:
             timeout_ms=timeout_ms,
             retry_schedule=retry_schedule,
             headers=headers,
+            ordering=ordering,
         )
 
         return webhooks_create_body

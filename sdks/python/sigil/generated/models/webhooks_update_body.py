@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.webhooks_update_body_ordering import WebhooksUpdateBodyOrdering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class WebhooksUpdateBody:
         timeout_ms (int | None | Unset):
         retry_schedule (list[str] | None | Unset):
         headers (None | Unset | WebhooksUpdateBodyHeadersType0):
+        ordering (WebhooksUpdateBodyOrdering | Unset): `per_contact`: one delivery at a time per contact, in event
+            order; a failing one holds back only its own contact. Default `none`.
     """
 
     url: str | Unset = UNSET
@@ -41,6 +44,7 @@ class WebhooksUpdateBody:
     timeout_ms: int | None | Unset = UNSET
     retry_schedule: list[str] | None | Unset = UNSET
     headers: None | Unset | WebhooksUpdateBodyHeadersType0 = UNSET
+    ordering: WebhooksUpdateBodyOrdering | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.webhooks_update_body_headers_type_0 import (
@@ -96,6 +100,10 @@ class WebhooksUpdateBody:
         else:
             headers = self.headers
 
+        ordering: str | Unset = UNSET
+        if not isinstance(self.ordering, Unset):
+            ordering = self.ordering.value
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -117,6 +125,8 @@ class WebhooksUpdateBody:
             field_dict["retry_schedule"] = retry_schedule
         if headers is not UNSET:
             field_dict["headers"] = headers
+        if ordering is not UNSET:
+            field_dict["ordering"] = ordering
 
         return field_dict
 
@@ -207,6 +217,13 @@ class WebhooksUpdateBody:
 
         headers = _parse_headers(d.pop("headers", UNSET))
 
+        _ordering = d.pop("ordering", UNSET)
+        ordering: WebhooksUpdateBodyOrdering | Unset
+        if isinstance(_ordering, Unset):
+            ordering = UNSET
+        else:
+            ordering = WebhooksUpdateBodyOrdering(_ordering)
+
         webhooks_update_body = cls(
             url=url,
             events=events,
@@ -217,6 +234,7 @@ class WebhooksUpdateBody:
             timeout_ms=timeout_ms,
             retry_schedule=retry_schedule,
             headers=headers,
+            ordering=ordering,
         )
 
         return webhooks_update_body
