@@ -1779,6 +1779,8 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+            /** @enum {string} */
+            ordering: "none" | "per_contact";
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1806,6 +1808,8 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+            /** @enum {string} */
+            ordering: "none" | "per_contact";
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

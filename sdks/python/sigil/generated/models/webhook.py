@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.webhook_ordering import WebhookOrdering
+
 if TYPE_CHECKING:
     from ..models.webhook_headers import WebhookHeaders
 
@@ -29,6 +31,7 @@ class Webhook:
         timeout_ms (int | None):
         retry_schedule (list[str] | None):
         headers (WebhookHeaders): Custom header names; every value shows as `[redacted]`.
+        ordering (WebhookOrdering):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -45,6 +48,7 @@ class Webhook:
     timeout_ms: int | None
     retry_schedule: list[str] | None
     headers: WebhookHeaders
+    ordering: WebhookOrdering
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -87,6 +91,8 @@ class Webhook:
 
         headers = self.headers.to_dict()
 
+        ordering = self.ordering.value
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -107,6 +113,7 @@ class Webhook:
                 "timeout_ms": timeout_ms,
                 "retry_schedule": retry_schedule,
                 "headers": headers,
+                "ordering": ordering,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -196,6 +203,8 @@ class Webhook:
 
         headers = WebhookHeaders.from_dict(d.pop("headers"))
 
+        ordering = WebhookOrdering(d.pop("ordering"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -213,6 +222,7 @@ class Webhook:
             timeout_ms=timeout_ms,
             retry_schedule=retry_schedule,
             headers=headers,
+            ordering=ordering,
             created_at=created_at,
             updated_at=updated_at,
         )

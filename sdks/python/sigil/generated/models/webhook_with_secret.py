@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.webhook_with_secret_ordering import WebhookWithSecretOrdering
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class WebhookWithSecret:
         timeout_ms (int | None):
         retry_schedule (list[str] | None):
         headers (WebhookWithSecretHeaders): Custom header names; every value shows as `[redacted]`.
+        ordering (WebhookWithSecretOrdering):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         secret (str): The signing secret (`whsec_…`), shown only on creation and rotation.
@@ -50,6 +52,7 @@ class WebhookWithSecret:
     timeout_ms: int | None
     retry_schedule: list[str] | None
     headers: WebhookWithSecretHeaders
+    ordering: WebhookWithSecretOrdering
     created_at: datetime.datetime
     updated_at: datetime.datetime
     secret: str
@@ -94,6 +97,8 @@ class WebhookWithSecret:
 
         headers = self.headers.to_dict()
 
+        ordering = self.ordering.value
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -124,6 +129,7 @@ class WebhookWithSecret:
                 "timeout_ms": timeout_ms,
                 "retry_schedule": retry_schedule,
                 "headers": headers,
+                "ordering": ordering,
                 "created_at": created_at,
                 "updated_at": updated_at,
                 "secret": secret,
@@ -216,6 +222,8 @@ class WebhookWithSecret:
 
         headers = WebhookWithSecretHeaders.from_dict(d.pop("headers"))
 
+        ordering = WebhookWithSecretOrdering(d.pop("ordering"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -258,6 +266,7 @@ class WebhookWithSecret:
             timeout_ms=timeout_ms,
             retry_schedule=retry_schedule,
             headers=headers,
+            ordering=ordering,
             created_at=created_at,
             updated_at=updated_at,
             secret=secret,
