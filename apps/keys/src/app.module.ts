@@ -12,9 +12,11 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { KEYS_CONFIG, type KeysConfig } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
 import { LeakedKeysHandlers } from './leaked-keys/leaked-keys.handlers';
+import { LeakReportsRepository } from './leaked-keys/leak-reports.repository';
 import { LeakedKeysService } from './leaked-keys/leaked-keys.service';
 import { AuthHandlers } from './sessions/auth.handlers';
 import { RetentionSweeper } from './retention/retention.sweeper';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsHandlers } from './tenants/tenants.handlers';
 import { MembersHandlers } from './members/members.handlers';
@@ -54,6 +56,8 @@ export class KeysAppModule {
         ApiKeysRepository,
         TenantsRepository,
         UsageRepository,
+        SessionsRepository,
+        LeakReportsRepository,
         UsageService,
         TenantsService,
         MembersService,

@@ -18,6 +18,7 @@ import { AUDIT_WRITER_ROLE, AuditRepository } from './audit/audit.repository';
 import { AuditService } from './audit/audit.service';
 import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { UsageRepository } from './usage/usage.repository';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
   await runMigrationsLocked(ds, 'keys');
   const outbox = new OutboxWriter();
-  sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url, LOGIN_MAX_FAILURES: 2 }));
+  sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url, LOGIN_MAX_FAILURES: 2 }), new SessionsRepository());
   keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
   audit = new AuditService(new AuditRepository(ds));
   usage = new UsageService(ds, new UsageRepository(), new ApiKeysRepository());

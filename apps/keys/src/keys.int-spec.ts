@@ -13,6 +13,7 @@ import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { KeysConfigSchema } from './config';
 import { KEYS_MIGRATIONS } from './migrations';
+import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   url = await createTestDatabase('keys');
   ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
   await runMigrationsLocked(ds, 'keys');
-  sessions = new SessionsService(ds, new OutboxWriter(), KeysConfigSchema.parse({ DATABASE_URL: url }));
+  sessions = new SessionsService(ds, new OutboxWriter(), KeysConfigSchema.parse({ DATABASE_URL: url }), new SessionsRepository());
   keys = new ApiKeysService(ds, new OutboxWriter(), new ApiKeysRepository(), new TenantsRepository());
   tenants = new TenantsService(ds, new OutboxWriter());
   members = new MembersService(ds, new OutboxWriter(), sessions, KeysConfigSchema.parse({ DATABASE_URL: url }));

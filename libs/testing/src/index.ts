@@ -1,4 +1,5 @@
 export * from './infra';
+export * from './test-database';
 export * from './stack';
 export * from './event-spy';
 export * from './http-client';

@@ -11,15 +11,15 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import type { DomainEvent, RequestContext } from '@sigil/contracts';
-import { createDataSource, ensureTopics, loadConfig, OutboxRelay, OutboxWriter, RpcClient, runMigrationsLocked } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, eventually, EventSpy, KAFKA_BROKERS, REDIS_URL, testKafka } from '@sigil/testing';
+import { ensureTopics, loadConfig, OutboxRelay, OutboxWriter, RpcClient } from '@sigil/platform';
+import { eventually, EventSpy, KAFKA_BROKERS, REDIS_URL, TestDatabase, testKafka } from '@sigil/testing';
 import { CONTACTS_PROVIDERS } from '../app.module';
 import { CONTACTS_CONFIG, ContactsConfigSchema } from '../config';
 import { CONSENT_SETTINGS, type ConsentSettings } from '../consent/consent.service';
 import { CONTACTS_MIGRATIONS } from '../migrations';
 
 export interface ContactsHarnessOptions {
-  /** Names the test database and the Kafka client. */
+  /** Names the Kafka client. */
   name: string;
   poolSize?: number;
   /** The subscription tokens' key and lifetimes (the service's defaults otherwise). */
@@ -28,24 +28,20 @@ export interface ContactsHarnessOptions {
 
 export class ContactsHarness {
   private constructor(
-    readonly dataSource: DataSource,
+    private readonly db: TestDatabase,
     readonly spy: EventSpy,
     readonly rpc: RpcClient,
     private readonly app: INestApplicationContext,
     private readonly relay: OutboxRelay,
-    private readonly databaseUrl: string,
   ) {}
 
+  get dataSource(): DataSource {
+    return this.db.dataSource;
+  }
+
   static async start(options: ContactsHarnessOptions): Promise<ContactsHarness> {
-    const databaseUrl = await createTestDatabase(options.name);
-    const dataSource = await createDataSource({
-      url: databaseUrl,
-      poolSize: options.poolSize ?? 10,
-      entities: [],
-      migrations: CONTACTS_MIGRATIONS,
-      service: 'contacts',
-    }).initialize();
-    await runMigrationsLocked(dataSource, 'contacts');
+    const db = await TestDatabase.create('contacts', CONTACTS_MIGRATIONS, options.poolSize ?? 10);
+    const { dataSource, url: databaseUrl } = db;
     const kafka = testKafka(options.name);
     await ensureTopics(kafka);
     const relay = new OutboxRelay(dataSource, { kafka, databaseUrl, pollIntervalMs: 200 });
@@ -75,7 +71,7 @@ export class ContactsHarness {
 
     const app = await NestFactory.createApplicationContext(ContactsUseCases, { logger: ['error'] });
     await app.init();
-    return new ContactsHarness(dataSource, spy, rpc, app, relay, databaseUrl);
+    return new ContactsHarness(db, spy, rpc, app, relay);
   }
 
   /** A provider of the service (a use case or a repository), as production wires it. */
@@ -99,7 +95,6 @@ export class ContactsHarness {
     await this.rpc.onApplicationShutdown();
     await this.spy.stop();
     await this.relay.onApplicationShutdown();
-    await this.dataSource.destroy();
-    await dropTestDatabase(this.databaseUrl);
+    await this.db.drop();
   }
 }

@@ -5,24 +5,22 @@
  * secrets at the grace period while the new one opens the key.
  */
 import type { DataSource } from 'typeorm';
-import { createDataSource, hashSecret, newId, runMigrationsLocked } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase } from '@sigil/testing';
+import { hashSecret, newId } from '@sigil/platform';
+import { TestDatabase } from '@sigil/testing';
 import { KEYS_MIGRATIONS } from '../migrations';
 import { ApiKeysRepository, type KeyRow } from './api-keys.repository';
 
-let url: string;
+let db: TestDatabase;
 let ds: DataSource;
 const keys = new ApiKeysRepository();
 
 beforeAll(async () => {
-  url = await createTestDatabase('keys_api_keys_repo');
-  ds = await createDataSource({ url, poolSize: 4, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
-  await runMigrationsLocked(ds, 'keys');
+  db = await TestDatabase.create('keys', KEYS_MIGRATIONS);
+  ds = db.dataSource;
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  if (url) await dropTestDatabase(url);
+  await db?.drop();
 });
 
 async function tenant(): Promise<string> {

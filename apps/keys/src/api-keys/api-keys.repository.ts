@@ -11,7 +11,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { ApiKeyView, CustomLimits, Mode, PlanName, RequestContext } from '@sigil/contracts';
+import type { ApiKeyView, CustomLimits, LeakedKeyPolicy, Mode, PlanName, RequestContext } from '@sigil/contracts';
 import { returnedRows } from '@sigil/platform';
 
 export interface KeyRow {
@@ -37,6 +37,19 @@ export interface SecretKeyRow extends KeyRow {
   tenant_name: string;
   plan: PlanName;
   custom_limits: CustomLimits | null;
+}
+
+/** A key named by one of its secrets in a leak report, with that secret's end and its tenant's leaked-key policy. */
+export interface LeakedSecretRow {
+  secret_hash: string;
+  secret_expires_at: Date | null;
+  id: string;
+  tenant_id: string;
+  environment: Mode;
+  prefix: string;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+  leaked_key_policy: LeakedKeyPolicy;
 }
 
 /** Whose keys a read sees: the tenant's, and only `environment`'s when set (an API key manages its own environment only). */
@@ -227,6 +240,24 @@ export class ApiKeysRepository {
       [secretHash],
     );
     return row;
+  }
+
+  /**
+   * A leak report's lookup (which learns each tenant from the secret): the
+   * keys these secret hashes open, of any tenant, locked FOR UPDATE in key id
+   * order (two reports naming the same keys cannot deadlock).
+   */
+  async lockBySecretHashes(m: EntityManager, secretHashes: string[]): Promise<LeakedSecretRow[]> {
+    return m.query(
+      `SELECT s.secret_hash, s.expires_at AS secret_expires_at, k.id, k.tenant_id, k.environment, k.prefix, k.revoked_at, k.expires_at, t.leaked_key_policy
+         FROM api_key_secrets s
+         JOIN api_keys k ON k.id = s.key_id
+         JOIN tenants t ON t.id = k.tenant_id
+        WHERE s.secret_hash = ANY($1::text[])
+        ORDER BY k.id
+        FOR UPDATE OF k`,
+      [secretHashes],
+    );
   }
 
   private async insertSecret(m: EntityManager, tenantId: string, keyId: string, secretHash: string): Promise<void> {

@@ -14,20 +14,10 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SYSTEM_ACTORS, type LeakedKeyPolicy, type LeakReport, type LeakReportResult, type Mode } from '@sigil/contracts';
+import { SYSTEM_ACTORS, type LeakReport, type LeakReportResult } from '@sigil/contracts';
 import { OutboxWriter, Unauthenticated, type NewEvent } from '@sigil/platform';
-
-interface LeakedSecretRow {
-  secret_hash: string;
-  secret_expires_at: Date | null;
-  id: string;
-  tenant_id: string;
-  environment: Mode;
-  prefix: string;
-  revoked_at: Date | null;
-  expires_at: Date | null;
-  leaked_key_policy: LeakedKeyPolicy;
-}
+import { ApiKeysRepository, type LeakedSecretRow } from '../api-keys/api-keys.repository';
+import { LeakReportsRepository } from './leak-reports.repository';
 
 const passed = (d: Date | null, now: number) => d !== null && d.getTime() <= now;
 
@@ -36,29 +26,18 @@ export class LeakedKeysService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly keys: ApiKeysRepository,
+    private readonly reports: LeakReportsRepository,
   ) {}
 
   async report(report: LeakReport): Promise<LeakReportResult> {
     const where = new Map<string, { url: string; source: string }>();
     for (const m of report.matches) if (!where.has(m.secret_hash)) where.set(m.secret_hash, { url: m.url, source: m.source });
     return this.dataSource.transaction(async (m) => {
-      const recorded: unknown[] = await m.query(
-        `INSERT INTO secret_scanning_reports (report_sha256, key_identifier, matches) VALUES ($1, $2, $3)
-         ON CONFLICT (report_sha256) DO NOTHING RETURNING report_sha256`,
-        [report.report_sha256, report.key_identifier, where.size],
-      );
-      if (!recorded.length) throw new Unauthenticated('replayed_request', 'This signed report was already received; a replay changes nothing.');
+      const recorded = await this.reports.record(m, { report_sha256: report.report_sha256, key_identifier: report.key_identifier, matches: where.size });
+      if (!recorded) throw new Unauthenticated('replayed_request', 'This signed report was already received; a replay changes nothing.');
       // Keys locked in id order: two reports naming the same keys cannot deadlock.
-      const rows: LeakedSecretRow[] = await m.query(
-        `SELECT s.secret_hash, s.expires_at AS secret_expires_at, k.id, k.tenant_id, k.environment, k.prefix, k.revoked_at, k.expires_at, t.leaked_key_policy
-           FROM api_key_secrets s
-           JOIN api_keys k ON k.id = s.key_id
-           JOIN tenants t ON t.id = k.tenant_id
-          WHERE s.secret_hash = ANY($1::text[])
-          ORDER BY k.id
-          FOR UPDATE OF k`,
-        [[...where.keys()]],
-      );
+      const rows = await this.keys.lockBySecretHashes(m, [...where.keys()]);
       const now = Date.now();
       const byKey = new Map<string, LeakedSecretRow[]>();
       for (const row of rows) byKey.set(row.id, [...(byKey.get(row.id) ?? []), row]);
@@ -69,7 +48,7 @@ export class LeakedKeysService {
         // Only a secret that still works is a threat: a rotated-out secret past its grace period leaks nothing.
         const usable = !key.revoked_at && !keyExpired && secrets.some((s) => !passed(s.secret_expires_at, now));
         const revoke = usable && key.leaked_key_policy === 'revoke';
-        if (revoke) await m.query(`UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE id = $1`, [key.id]);
+        if (revoke) await this.keys.revoke(m, key.tenant_id, key.id);
         const found = where.get(key.secret_hash)!;
         const common = { tenant_id: key.tenant_id, mode: key.environment, key: key.id, actor: SYSTEM_ACTORS.secretScanning };
         events.push({
@@ -90,7 +69,7 @@ export class LeakedKeysService {
         if (revoke) events.push({ ...common, type: 'api_key.revoked', data: { id: key.id } });
       }
       await this.outbox.append(m, events);
-      await m.query(`UPDATE secret_scanning_reports SET found = $2 WHERE report_sha256 = $1`, [report.report_sha256, rows.length]);
+      await this.reports.setFound(m, report.report_sha256, rows.length);
       return { found: rows.map((r) => r.secret_hash) };
     });
   }

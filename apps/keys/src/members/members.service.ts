@@ -223,7 +223,7 @@ export class MembersService {
       if (target.role === 'owner') throw new Conflict('The owner cannot be removed; transfer ownership first.');
       await m.query(`DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2`, [ctx.tenant_id, target.user_id]);
       // Refresh tokens end here; access tokens at the gateways through the event.
-      await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL`, [ctx.tenant_id, target.user_id]);
+      await this.sessions.endUserSessions(m, ctx.tenant_id, target.user_id);
       await this.outbox.append(m, [
         {
           type: 'member.removed',

@@ -39,6 +39,7 @@ import {
   Unauthenticated,
 } from '@sigil/platform';
 import { KEYS_CONFIG, type KeysConfig } from '../config';
+import { SessionsRepository, type RefreshRow } from './sessions.repository';
 
 // A real argon2id hash of a random password: verifying against it when the
 // email is unknown makes a failed login take as long whether or not the user exists.
@@ -71,18 +72,6 @@ export async function sessionSubject(m: EntityManager, userId: string, tenantId:
   return row;
 }
 
-interface RefreshRow {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  family_id: string;
-  token_hash: string;
-  mode: Mode;
-  expires_at: Date;
-  rotated_at: Date | null;
-  revoked_at: Date | null;
-}
-
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger('Sessions');
@@ -92,6 +81,7 @@ export class SessionsService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
+    private readonly sessions: SessionsRepository,
   ) {}
 
   async signup(req: SignupRequest): Promise<SignupResult> {
@@ -128,11 +118,7 @@ export class SessionsService {
   /** Every sign-in of a known user, successful or not, is an event (`user.signed_in` / `user.sign_in_failed`): the audit log records it. */
   async login(req: LoginRequest): Promise<SessionTokens> {
     const windowSeconds = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
-    const [{ failures, oldest }] = await this.dataSource.query(
-      `SELECT count(*)::int AS failures, min(failed_at) AS oldest FROM login_failures
-        WHERE email = $1 AND failed_at > now() - make_interval(secs => $2)`,
-      [req.email, windowSeconds],
-    );
+    const { failures, oldest } = await this.sessions.recentFailures(this.dataSource.manager, req.email, windowSeconds);
     const [found]: { id: string; tenant_id: string; email: string; password_hash: string }[] = await this.dataSource.query(
       `SELECT id, tenant_id, email, password_hash FROM users WHERE lower(email) = $1`,
       [req.email],
@@ -140,7 +126,7 @@ export class SessionsService {
     if (failures >= this.config.LOGIN_MAX_FAILURES) {
       if (found) await this.dataSource.transaction((m) => this.signInFailed(m, found, 'throttled'));
       else this.metrics.signInFailures.inc({ reason: 'throttled' });
-      const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + windowSeconds * 1000 - Date.now()) / 1000));
+      const retryAfter = Math.max(1, Math.ceil((oldest!.getTime() + windowSeconds * 1000 - Date.now()) / 1000));
       throw new DomainError(429, 'rate_limit_exceeded', 'Too many failed logins for this account; try again later.', undefined, {
         retry_after: retryAfter,
       });
@@ -153,13 +139,13 @@ export class SessionsService {
         : [];
     if (!user || !ok) {
       await this.dataSource.transaction(async (m) => {
-        await m.query(`INSERT INTO login_failures (email) VALUES ($1)`, [req.email]);
+        await this.sessions.recordFailure(m, req.email);
         if (found) await this.signInFailed(m, found, 'invalid_password');
       });
       if (!found) this.unknownEmail(req.email);
       throw new Unauthenticated('invalid_credentials', 'The email or password is incorrect.');
     }
-    await this.dataSource.query(`DELETE FROM login_failures WHERE email = $1`, [req.email]);
+    await this.sessions.clearFailures(this.dataSource.manager, req.email);
     const mode = req.mode ?? 'live';
     return this.dataSource.transaction(async (m) => {
       const tokens = await this.issue(m, user, newId('fam'), mode);
@@ -206,7 +192,7 @@ export class SessionsService {
   async refresh(req: RefreshRequest): Promise<SessionTokens> {
     const tokenHash = hashSecret(req.refresh_token);
     const outcome = await this.dataSource.transaction(async (m) => {
-      const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
+      const row = await this.sessions.findRefreshToken(m, tokenHash, true);
       if (!row || !safeEqual(row.token_hash, tokenHash) || row.revoked_at || row.expires_at.getTime() <= Date.now()) {
         return 'invalid' as const;
       }
@@ -215,7 +201,7 @@ export class SessionsService {
         await this.revokeFamily(m, row);
         return 'reused' as const;
       }
-      await m.query(`UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1`, [row.id]);
+      await this.sessions.markRotated(m, row.tenant_id, row.id);
       // The role is read again: a role change shows in the next token; a removed member's session has ended.
       const user = await sessionSubject(m, row.user_id, row.tenant_id);
       if (!user) {
@@ -235,7 +221,7 @@ export class SessionsService {
   /** Ends the session the refresh token belongs to. Unknown tokens are ignored (no oracle). */
   async logout(req: LogoutRequest): Promise<{ revoked: boolean }> {
     return this.dataSource.transaction(async (m) => {
-      const [row]: RefreshRow[] = await m.query(`SELECT * FROM refresh_tokens WHERE token_hash = $1`, [hashSecret(req.refresh_token)]);
+      const row = await this.sessions.findRefreshToken(m, hashSecret(req.refresh_token));
       if (!row) return { revoked: false };
       await this.revokeFamily(m, row);
       return { revoked: true };
@@ -243,10 +229,12 @@ export class SessionsService {
   }
 
   private async revokeFamily(m: EntityManager, row: RefreshRow): Promise<void> {
-    await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL`, [
-      row.tenant_id,
-      row.family_id,
-    ]);
+    await this.sessions.revokeFamily(m, row.tenant_id, row.family_id);
+  }
+
+  /** Ends every session the user has in the tenant, in the caller's transaction (a member removed). */
+  async endUserSessions(m: EntityManager, tenantId: string, userId: string): Promise<void> {
+    await this.sessions.revokeUser(m, tenantId, userId);
   }
 
   /** `POST /v1/auth/switch`: a new session in another tenant the user belongs to (404 when they do not). */
@@ -263,11 +251,14 @@ export class SessionsService {
   async issue(m: EntityManager, user: SessionSubject, familyId: string, mode: Mode): Promise<SessionTokens> {
     const refreshToken = randomToken('rt');
     const ttl = this.config.REFRESH_TOKEN_TTL_SECONDS;
-    await m.query(
-      `INSERT INTO refresh_tokens (id, tenant_id, user_id, family_id, token_hash, expires_at, mode)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)`,
-      [newId('rtk'), user.tenant_id, user.id, familyId, hashSecret(refreshToken), ttl, mode],
-    );
+    await this.sessions.insertRefreshToken(m, user.tenant_id, {
+      id: newId('rtk'),
+      user_id: user.id,
+      family_id: familyId,
+      token_hash: hashSecret(refreshToken),
+      mode,
+      ttlSeconds: ttl,
+    });
     const accessToken = signAccessToken(
       {
         sub: user.id,

@@ -4,26 +4,24 @@
  * the member writes the read model relies on (merge, erase) do what they say.
  */
 import type { DataSource } from 'typeorm';
-import { createDataSource, newId, runMigrationsLocked, scopeOf, type TenantScope } from '@sigil/platform';
-import { contactSnapshot, createTestDatabase, dropTestDatabase, testContext } from '@sigil/testing';
+import { newId, scopeOf, type TenantScope } from '@sigil/platform';
+import { contactSnapshot, TestDatabase, testContext } from '@sigil/testing';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
 import { ReadModelRepository } from '../read-model/read-model.repository';
 import { ListsRepository } from './lists.repository';
 
-let url: string;
+let db: TestDatabase;
 let ds: DataSource;
 const lists = new ListsRepository();
 const contacts = new ReadModelRepository();
 
 beforeAll(async () => {
-  url = await createTestDatabase('segments_lists_repo');
-  ds = await createDataSource({ url, poolSize: 4, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
-  await runMigrationsLocked(ds, 'segments');
+  db = await TestDatabase.create('segments', SEGMENTS_MIGRATIONS);
+  ds = db.dataSource;
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  if (url) await dropTestDatabase(url);
+  await db?.drop();
 });
 
 /** Contacts of the scope in the read model, ids ascending. */

@@ -6,28 +6,26 @@
  * tenant, once.
  */
 import type { DataSource } from 'typeorm';
-import { createDataSource, newId, runMigrationsLocked, scopeOf, type TenantScope } from '@sigil/platform';
-import { contactSnapshot, createTestDatabase, dropTestDatabase, testContext } from '@sigil/testing';
+import { newId, scopeOf, type TenantScope } from '@sigil/platform';
+import { contactSnapshot, TestDatabase, testContext } from '@sigil/testing';
 import { MembershipRepository } from '../membership/membership.repository';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
 import { ReadModelRepository } from '../read-model/read-model.repository';
 import { SegmentsRepository } from './segments.repository';
 
-let url: string;
+let db: TestDatabase;
 let ds: DataSource;
 const segments = new SegmentsRepository();
 const members = new MembershipRepository();
 const readModel = new ReadModelRepository();
 
 beforeAll(async () => {
-  url = await createTestDatabase('segments_repo');
-  ds = await createDataSource({ url, poolSize: 4, entities: [], migrations: SEGMENTS_MIGRATIONS, service: 'segments' }).initialize();
-  await runMigrationsLocked(ds, 'segments');
+  db = await TestDatabase.create('segments', SEGMENTS_MIGRATIONS);
+  ds = db.dataSource;
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  if (url) await dropTestDatabase(url);
+  await db?.drop();
 });
 
 const rules = { tag: 'vip', op: 'has' };
