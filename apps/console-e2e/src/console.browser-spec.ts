@@ -1,10 +1,13 @@
 /**
  * The web console in a real browser (Debian's Chromium via playwright-core)
  * against a live stack: sign up, API keys (create → the shown secret works
- * from outside the browser → revoke → 401 within 2 s), the strict CSP, no
- * secret in web storage, an axe-core pass and a screenshot of every page.
+ * from outside the browser → revoke → 401 within 2 s), webhooks (policy,
+ * skipped deliveries, background recovery, stats), segments (every condition
+ * type), members (invite, accept, roles, revoke, remove; a viewer's
+ * read-only page; switching organizations), the strict CSP, no secret in web
+ * storage, an axe-core pass and a screenshot of every page.
  */
-import { ApiClient, TestStack, WebhookReceiver, type StackOptions } from '@sigil/testing';
+import { adminClient, ApiClient, TestStack, WebhookReceiver, type StackOptions } from '@sigil/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshot, seriousAxeViolations, webStorage } from './browser';
 
@@ -34,6 +37,8 @@ describe('console in a real browser', () => {
   const pageErrors: string[] = [];
   const email = `console.${Date.now()}@example.com`;
   const password = 'Console-demo-pass-42';
+  const memberEmail = `member.${Date.now()}@example.com`;
+  const memberPassword = 'Member-demo-pass-42';
   const secretsSeen: string[] = [];
 
   beforeAll(async () => {
@@ -61,10 +66,25 @@ describe('console in a real browser', () => {
     return new ApiClient(gatewayUrl, { authorization: `Bearer ${login.body.data.access_token}` });
   }
 
-  async function expectAccessible(name: string): Promise<void> {
+  async function expectAccessible(name: string, on: Page = page): Promise<void> {
+    await on.waitForLoadState('networkidle');
+    await screenshot(on, name);
+    expect(await seriousAxeViolations(on)).toEqual([]);
+  }
+
+  /** An axe-core pass without a screenshot (a state of a page whose screenshot is already taken). */
+  async function expectNoAxeViolations(): Promise<void> {
     await page.waitForLoadState('networkidle');
-    await screenshot(page, name);
     expect(await seriousAxeViolations(page)).toEqual([]);
+  }
+
+  /** Clicks `refresh` until `target` shows (the API's background work: events, deliveries). */
+  async function refreshUntilVisible(target: ReturnType<Page['getByRole']>, refresh: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+    for (const deadline = Date.now() + timeoutMs; !(await target.isVisible()) && Date.now() < deadline; ) {
+      await refresh();
+      await page.waitForTimeout(500);
+    }
+    await target.waitFor({ timeout: 1000 });
   }
 
   it('serves the console at /console with a strict CSP, and / redirects there', async () => {
@@ -170,6 +190,67 @@ describe('console in a real browser', () => {
     await expectAccessible('webhooks-delivery');
   });
 
+  it('adds an endpoint with a delivery policy (header values never shown again), keeps skipped deliveries while disabled and recovers them in the background', async () => {
+    await page.getByRole('button', { name: 'Add endpoint' }).first().click();
+    await page.getByLabel('Endpoint URL').fill(receiver.url('/console-policy'));
+    // The default filter is contact.*.
+    await page.getByLabel('Rate limit per second').fill('5');
+    await page.getByLabel('Max in flight').fill('2');
+    await page.getByLabel('Timeout (ms)').fill('5000');
+    await page.getByLabel(/Retry schedule/).fill('1s, 2s');
+    await page.getByLabel(/Custom headers/).fill('X-Console-Test: s3cret-header-value');
+    await page.getByRole('button', { name: 'Add endpoint' }).last().click();
+    const secret = await page.getByLabel('Signing secret').inputValue();
+    secretsSeen.push(secret, 's3cret-header-value');
+    receiver.expectSecrets('/console-policy', [secret]);
+    await page.getByRole('button', { name: 'Done' }).click();
+    const api = await sessionClient();
+    const hook = (await api.get('/v1/webhooks')).body.data.find((w: { url: string }) => w.url.endsWith('/console-policy'));
+    expect(hook).toMatchObject({ rate_limit_per_second: 5, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'], headers: { 'X-Console-Test': '[redacted]' } });
+    const row = page.getByRole('row', { name: /console-policy/ });
+    await row.getByText('5/s · 2 in flight · timeout 5000 ms · retries 1s, 2s · headers X-Console-Test').waitFor();
+    expect(await page.content()).not.toContain('s3cret-header-value');
+
+    // Disabled: a contact created now is kept as a skipped delivery.
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Endpoint disabled.').waitFor();
+    expect((await api.post('/v1/contacts', { email: 'skipped@console-hook.org' })).status).toBe(201);
+    // The new endpoint's log is open.
+    await page.getByRole('heading', { name: /Delivery log · .*console-policy/ }).waitFor();
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('skipped');
+    const skipped = page.getByRole('row', { name: /contact\.created.*skipped/ });
+    await refreshUntilVisible(skipped, () => page.getByRole('button', { name: 'Refresh log' }).click());
+
+    // Enabled again, Recover sends it in the background, with its progress.
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Endpoint enabled.').waitFor();
+    await page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await page.getByText('Recovery complete: 1 of 1 deliveries queued again.').waitFor({ timeout: 30_000 });
+    const received = await receiver.waitFor('/console-policy', (all) => all.some((d) => d.payload.type === 'contact.created'));
+    const delivery = received.find((d) => d.payload.type === 'contact.created')!;
+    expect(delivery.payload.data.contact.email).toBe('skipped@console-hook.org');
+    expect(delivery.headers['x-console-test']).toBe('s3cret-header-value');
+    expect(delivery.verifiedWith).toEqual([secret]);
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('');
+    await refreshUntilVisible(page.getByRole('row', { name: /contact\.created.*delivered/ }), () => page.getByRole('button', { name: 'Refresh log' }).click());
+    await page.getByRole('button', { name: 'Refresh stats' }).click();
+    await page.getByRole('region', { name: 'Endpoint stats' }).getByRole('definition').first().filter({ hasText: '1' }).waitFor();
+    await expectNoAxeViolations();
+
+    // The policy is edited in a dialog; header values are replaced, never shown.
+    await row.getByRole('button', { name: 'Edit policy' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delivery policy' });
+    expect(await dialog.getByLabel('Rate limit per second').inputValue()).toBe('5');
+    expect(await dialog.getByLabel(/Replace custom headers/).inputValue()).toBe('');
+    await dialog.getByLabel('Rate limit per second').fill('');
+    await dialog.getByLabel('Remove all custom headers').check();
+    await dialog.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText(/Delivery policy of .* saved\./).waitFor();
+    const edited = (await api.get(`/v1/webhooks/${hook.id}`)).body.data;
+    expect(edited).toMatchObject({ rate_limit_per_second: null, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'] });
+    expect(edited.headers).toEqual({});
+  });
+
   it('switches to test mode (new tokens carrying the mode): live endpoints disappear, and come back in live mode', async () => {
     await page.getByRole('group', { name: 'Mode' }).getByRole('button', { name: 'Test mode' }).click();
     await page.getByText('Test mode: you are viewing test data').waitFor();
@@ -197,6 +278,14 @@ describe('console in a real browser', () => {
 
   it('searches contacts, opens one, edits it and deletes another with confirmation', async () => {
     const api = await sessionClient();
+    // The rest of the run clicks faster than a person (live previews on every change): the starter plan's 100
+    // requests per minute would answer 429 on a loaded machine. The operator lifts the per-minute limit only
+    // (the day limit and key allowance stay the starter plan's), when this run started its own stack.
+    if (stack) {
+      const tenantId = (await api.get('/v1/me')).body.data.tenant.id;
+      const lifted = await adminClient(gatewayUrl).patch(`/v1/admin/tenants/${tenantId}`, { limits: { per_minute: 5000, per_day: 10_000, max_keys: 2 } });
+      expect(lifted.status).toBe(200);
+    }
     for (const c of SEED_CONTACTS) expect((await api.post('/v1/contacts', c)).status).toBe(201);
     await page.getByRole('link', { name: 'Contacts' }).click();
     await page.getByRole('heading', { name: 'Contacts' }).waitFor();
@@ -334,8 +423,182 @@ describe('console in a real browser', () => {
     await expectAccessible('contact-segments');
   });
 
+  it('builds a segment of every new condition type (subscription status with include_unsubscribed, a relative date in a time zone, a random bucket, another segment): preview equals the saved count', async () => {
+    const api = await sessionClient();
+    const alan = (await api.get('/v1/contacts?q=alan')).body.data[0];
+    expect((await api.patch(`/v1/contacts/${alan.id}`, { subscription_status: 'unsubscribed' })).status).toBe(200);
+    await page.getByRole('link', { name: 'Segments' }).click();
+    await page.getByRole('heading', { name: 'New segment' }).waitFor();
+    const count = page.getByLabel('Preview count');
+    const updating = page.getByText('Updating preview');
+    const settlesOn = async (expected: number) => {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await page.waitForTimeout(200)) {
+        if ((await count.textContent()) === String(expected) && !(await updating.isVisible())) break;
+      }
+      expect(await count.textContent()).toBe(String(expected));
+    };
+    await page.getByLabel('Type of condition 1').selectOption('subscription_status');
+    await page.getByLabel('Status of condition 1').selectOption('unsubscribed');
+    // The consent default leaves unsubscribed contacts out, until the option says otherwise.
+    await settlesOn(0);
+    await page.getByLabel('Include unsubscribed and suppressed contacts').check();
+    await settlesOn(1);
+    await page.getByRole('button', { name: 'Add condition', exact: true }).click();
+    await page.getByLabel('Attribute of condition 2').selectOption('created_at');
+    await page.getByLabel('Operator of condition 2').selectOption('within_last_days');
+    await page.getByLabel('Days of condition 2').fill('1');
+    await page.getByLabel('Time zone of condition 2').fill('Europe/Paris');
+    await page.getByRole('button', { name: 'Add condition', exact: true }).click();
+    await page.getByLabel('Type of condition 3').selectOption('random_bucket');
+    await page.getByLabel('Percent of condition 3').fill('100');
+    await page.getByLabel('Salt of condition 3').fill('console');
+    await page.getByRole('button', { name: 'Add condition', exact: true }).click();
+    await page.getByLabel('Type of condition 4').selectOption('segment');
+    await page.getByLabel('Segment of condition 4').selectOption({ label: 'Example, not VIP' });
+    await page.getByLabel('Operator of condition 4').selectOption('not_in');
+    await settlesOn(1);
+    await expectNoAxeViolations();
+    await page.getByLabel('Segment name').fill('Unsubscribed, recent');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.getByText('Segment Unsubscribed, recent saved.').waitFor();
+    const segment = (await api.get('/v1/segments')).body.data.find((x: { name: string }) => x.name === 'Unsubscribed, recent');
+    const inner = (await api.get('/v1/segments')).body.data.find((x: { name: string }) => x.name === 'Example, not VIP');
+    expect(segment).toMatchObject({
+      include_unsubscribed: true,
+      rules: {
+        and: [
+          { subscription_status: 'unsubscribed', op: 'eq' },
+          { attribute: 'created_at', op: 'within_last_days', value: 1, tz: 'Europe/Paris' },
+          { random_bucket: { percent: 100, salt: 'console' } },
+          { segment: inner.id, op: 'not_in' },
+        ],
+      },
+    });
+    let counted = await api.get(`/v1/segments/${segment.id}/count`);
+    for (const deadline = Date.now() + 30_000; counted.body.data?.status !== 'ready' && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      counted = await api.get(`/v1/segments/${segment.id}/count`);
+    }
+    expect(counted.body.data).toMatchObject({ status: 'ready', count: 1 });
+    // Every condition loads back into the builder.
+    await page.getByRole('button', { name: 'Edit Unsubscribed, recent' }).click();
+    await page.getByRole('heading', { name: 'Edit segment Unsubscribed, recent' }).waitFor();
+    expect(await page.getByLabel('Time zone of condition 2').inputValue()).toBe('Europe/Paris');
+    expect(await page.getByLabel('Salt of condition 3').inputValue()).toBe('console');
+    expect(await page.getByLabel('Segment of condition 4').inputValue()).toBe(inner.id);
+    expect(await page.getByLabel('Include unsubscribed and suppressed contacts').isChecked()).toBe(true);
+    await settlesOn(1);
+    await page.getByRole('button', { name: 'Cancel edit' }).click();
+  });
+
+  it('manages members: invites (the token shown once) a member who accepts from outside, revokes a pending invitation', async () => {
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+    await page.getByRole('row', { name: new RegExp(`${email.replace(/\./g, '\\.')}.*owner`) }).waitFor();
+    await page.getByRole('button', { name: 'Invite member' }).click();
+    await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Email').fill(memberEmail);
+    await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    const token = await page.getByLabel('Invitation token').inputValue();
+    expect(token).toMatch(/^sginv_/);
+    secretsSeen.push(token);
+    await page.getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
+    await expectAccessible('members-invite');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const anon = new ApiClient(gatewayUrl);
+    expect((await anon.post('/v1/members/invitations/accept', { token, password: memberPassword })).status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page.getByRole('table', { name: /Members of/ }).getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
+    await page.getByText('No pending invitations.').waitFor();
+
+    // A second invitation, revoked: its token is refused from then on.
+    await page.getByRole('button', { name: 'Invite member' }).click();
+    await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Email').fill('revoked@example.com');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    const revokedToken = await page.getByLabel('Invitation token').inputValue();
+    secretsSeen.push(revokedToken);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Revoke invitation for revoked@example.com' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke invitation' }).click();
+    await page.getByText('Invitation for revoked@example.com revoked.').waitFor();
+    await page.getByText('No pending invitations.').waitFor();
+    const refused = await anon.post('/v1/members/invitations/accept', { token: revokedToken, password: memberPassword });
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code: 'invitation_revoked' });
+    await expectAccessible('members');
+  });
+
+  it("shows a viewer a read-only Members page, the API's 403 in test mode, and switches the viewer to another organization", async () => {
+    // The member also belongs to a second organization (an existing user accepts with their password).
+    const anon = new ApiClient(gatewayUrl);
+    const otherOwner = `other.${Date.now()}@example.com`;
+    const other = await anon.post('/v1/auth/signup', { email: otherOwner, password, organization_name: 'Other Org' });
+    const otherApi = new ApiClient(gatewayUrl, { authorization: `Bearer ${other.body.data.access_token}` });
+    const inv = await otherApi.post('/v1/members/invitations', { email: memberEmail, role: 'admin' });
+    expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: memberPassword })).status).toBe(200);
+
+    const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const viewer = await viewerContext.newPage();
+    viewer.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await viewer.goto(`${gatewayUrl}/console/members`);
+      await viewer.getByLabel('Email').fill(memberEmail);
+      await viewer.getByLabel('Password').fill(memberPassword);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+      // Login lands in the organization that invited them first: there they are a viewer.
+      await viewer.getByText('You are a viewer: you can see members but not change them.').waitFor();
+      await viewer.getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
+      expect(await viewer.getByRole('button', { name: 'Invite member' }).count()).toBe(0);
+      expect(await viewer.getByRole('button', { name: /^(Remove|Change role|Revoke)/ }).count()).toBe(0);
+      await expectAccessible('members-read-only', viewer);
+
+      // Members are managed with live-mode credentials: in test mode the API's 403 envelope is shown as it is.
+      await viewer.getByRole('group', { name: 'Mode' }).getByRole('button', { name: 'Test mode' }).click();
+      const alert = viewer.getByRole('alert').filter({ hasText: 'HTTP 403' }).first();
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('insufficient_scope');
+      await viewer.getByRole('button', { name: 'Live mode' }).click();
+      await viewer.getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
+
+      // Switch organization: the whole console now acts in Other Org, where the member is an admin.
+      const orgs = viewer.getByRole('list', { name: 'Organizations you belong to' });
+      await orgs.getByRole('listitem').filter({ hasText: 'Other Org' }).waitFor();
+      await orgs.getByRole('button', { name: 'Switch to Other Org' }).click();
+      await viewer.getByText('Other Org · starter').waitFor();
+      await viewer.getByText('You are an admin.').waitFor();
+      await viewer.getByRole('row', { name: new RegExp(`${otherOwner.replace(/\./g, '\\.')}.*owner`) }).waitFor();
+      await viewer.getByRole('button', { name: 'Invite member' }).waitFor();
+      await orgs.getByRole('listitem').filter({ hasText: 'Other Org' }).getByText('current').waitFor();
+    } finally {
+      await viewerContext.close();
+    }
+  });
+
+  it("changes a member's role and removes the member with confirmation", async () => {
+    const api = await sessionClient();
+    await page.getByRole('button', { name: `Change role of ${memberEmail}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('New role').selectOption('developer');
+    await dialog.getByRole('button', { name: 'Save role' }).click();
+    await page.getByText(`${memberEmail} is now developer.`).waitFor();
+    const roleOf = async () => (await api.get('/v1/members')).body.data.find((m: { email: string }) => m.email === memberEmail)?.role;
+    expect(await roleOf()).toBe('developer');
+    await page.getByRole('button', { name: `Remove ${memberEmail}` }).click();
+    await expectNoAxeViolations();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove member' }).click();
+    await page.getByText(`${memberEmail} removed.`).waitFor();
+    expect(await roleOf()).toBeUndefined();
+    expect(await page.getByRole('row', { name: new RegExp(memberEmail) }).count()).toBe(0);
+  });
+
   it('is usable at 360 px wide', async () => {
     await page.setViewportSize({ width: 360, height: 780 });
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await page.getByRole('button', { name: 'Invite member' }).click();
+    await expectAccessible('members-360px');
+    await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
     // Nothing but the tables' own scroll areas is wider than the screen.

@@ -13,6 +13,7 @@ import { ApiKeysPage } from './pages/api-keys-page';
 import { AuditLogPage } from './pages/audit-log-page';
 import { ContactsPage } from './pages/contacts-page';
 import { ListsPage } from './pages/lists-page';
+import { MembersPage } from './pages/members-page';
 import { SegmentsPage } from './pages/segments-page';
 import { SignInPage } from './pages/sign-in-page';
 import { UsagePage } from './pages/usage-page';
@@ -54,6 +55,8 @@ function CurrentPage({ page }: { page: PageId }) {
       return <SegmentsPage />;
     case 'audit-log':
       return <AuditLogPage />;
+    case 'members':
+      return <MembersPage />;
   }
 }
 

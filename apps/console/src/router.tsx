@@ -3,7 +3,7 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 
 export const BASE = '/console';
 
-export type PageId = 'api-keys' | 'webhooks' | 'usage' | 'contacts' | 'lists' | 'segments' | 'audit-log';
+export type PageId = 'api-keys' | 'webhooks' | 'usage' | 'contacts' | 'lists' | 'segments' | 'audit-log' | 'members';
 export const PAGES: { id: PageId; title: string }[] = [
   { id: 'api-keys', title: 'API keys' },
   { id: 'webhooks', title: 'Webhooks' },
@@ -12,6 +12,7 @@ export const PAGES: { id: PageId; title: string }[] = [
   { id: 'lists', title: 'Lists' },
   { id: 'segments', title: 'Segments' },
   { id: 'audit-log', title: 'Audit log' },
+  { id: 'members', title: 'Members' },
 ];
 
 function currentPage(): PageId {

@@ -282,6 +282,56 @@ describe('access control', () => {
       expect((await t.session.get('/v1/members')).body.data.map((m: { user_id: string }) => m.user_id)).not.toContain(dev.userId);
     });
 
+    it('lists pending invitations (never their tokens), revokes one (its token then refused), 404 for other tenants', async () => {
+      const t = await createTenant(stack.gatewayUrl);
+      const other = await createTenant(stack.gatewayUrl);
+      const first = (await t.session.post('/v1/members/invitations', { email: `p1.${Date.now()}@example.com`, role: 'viewer' })).body.data;
+      const second = (await t.session.post('/v1/members/invitations', { email: `p2.${Date.now()}@example.com`, role: 'developer' })).body.data;
+      const accepted = await join(t, 'viewer');
+      const list = await t.session.get('/v1/members/invitations');
+      expect(list.status).toBe(200);
+      // Newest first; the accepted one is gone; no token in the listing.
+      expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([second.id, first.id]);
+      expect(list.body.data[0]).toEqual({ id: second.id, email: second.email, role: 'developer', invited_by: expect.stringMatching(/^usr_/), expires_at: second.expires_at, created_at: second.created_at });
+      expect(JSON.stringify(list.body)).not.toContain('sginv_');
+      expect(list.body.meta).toMatchObject({ total: 2, has_more: false });
+      const paged = await t.session.get('/v1/members/invitations?limit=1');
+      expect(paged.body.data.map((i: { id: string }) => i.id)).toEqual([second.id]);
+      expect((await t.session.get(`/v1/members/invitations?limit=1&cursor=${paged.body.meta.next_cursor}`)).body.data.map((i: { id: string }) => i.id)).toEqual([first.id]);
+
+      // Another tenant cannot see or revoke them; a viewer can list but not revoke.
+      expect((await other.session.get('/v1/members/invitations')).body.data).toEqual([]);
+      expect((await other.session.delete(`/v1/members/invitations/${first.id}`)).status).toBe(404);
+      const viewer = bearer(accepted.token);
+      expect((await viewer.get('/v1/members/invitations')).status).toBe(200);
+      expect((await viewer.delete(`/v1/members/invitations/${first.id}`)).body.error).toMatchObject({ code: 'insufficient_scope', required_scope: 'members:write' });
+
+      expect((await t.session.delete(`/v1/members/invitations/${first.id}`)).status).toBe(204);
+      expect((await t.session.delete(`/v1/members/invitations/${first.id}`)).status).toBe(404);
+      expect((await t.session.delete('/v1/members/invitations/inv_nope')).status).toBe(404);
+      const refused = await anon.post('/v1/members/invitations/accept', { token: first.token, password: testPassword() });
+      expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code: 'invitation_revoked' });
+      expect((await t.session.get('/v1/members/invitations')).body.data.map((i: { id: string }) => i.id)).toEqual([second.id]);
+    });
+
+    it("lists the session user's tenants with their role and the current one; an API key cannot", async () => {
+      const home = await createTenant(stack.gatewayUrl);
+      const other = await createTenant(stack.gatewayUrl);
+      const inv = await other.session.post('/v1/members/invitations', { email: home.email, role: 'developer' });
+      expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: home.password })).status).toBe(200);
+      const login = await anon.post('/v1/auth/login', { email: home.email, password: home.password });
+      const tenants = await bearer(login.body.data.access_token).get('/v1/auth/tenants');
+      expect(tenants.status).toBe(200);
+      expect(tenants.body.data).toEqual([
+        { id: home.tenantId, name: expect.any(String), role: 'owner', current: true, joined_at: expect.any(String) },
+        { id: other.tenantId, name: expect.any(String), role: 'developer', current: false, joined_at: expect.any(String) },
+      ]);
+      const switched = await bearer(login.body.data.access_token).post('/v1/auth/switch', { tenant_id: other.tenantId });
+      const inOther = (await bearer(switched.body.data.access_token).get('/v1/auth/tenants')).body.data;
+      expect(inOther.map((x: { id: string; current: boolean }) => [x.id, x.current])).toEqual([[home.tenantId, false], [other.tenantId, true]]);
+      expect((await home.api.get('/v1/auth/tenants')).body.error).toMatchObject({ code: 'insufficient_scope' });
+    });
+
     it('a removed member invited again: the new membership works, the sessions issued before the removal stay dead at both replicas', async () => {
       const t = await createTenant(stack.gatewayUrl);
       const dev = await join(t, 'developer');

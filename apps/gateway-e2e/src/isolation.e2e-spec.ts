@@ -43,6 +43,9 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   const memberEmail = `iso.${randomBytes(5).toString('hex')}@example.com`;
   const invitation = must(await t.session.post('/v1/members/invitations', { email: memberEmail, role: 'viewer' }), 'invitation');
   const member = must(await new ApiClient(api.baseUrl).post('/v1/members/invitations/accept', { token: invitation.token, password: testPassword() }), 'member');
+  // And an invitation left pending (listed, revocable).
+  const pendingEmail = `iso.${randomBytes(5).toString('hex')}@example.com`;
+  const pending = must(await t.session.post('/v1/members/invitations', { email: pendingEmail, role: 'developer' }), 'pending invitation');
   const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
   return {
     params: {
@@ -56,9 +59,10 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'api-keys.id': key.id,
       'suppressions.id': suppression.id,
       'members.user_id': member.user.id,
+      'members.invitation_id': pending.id,
       'imports.id': imported.id,
     },
-    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail],
+    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail, pending.id, pendingEmail],
     contactId: contact.id,
     listId: list.id,
   };

@@ -28,6 +28,7 @@ export const AccessEventSchemas = {
     })
     .strict(),
   'member.invited': z.object({ invitation_id: z.string(), email: z.string(), role: z.enum(ROLES), invited_by: z.string().nullable(), expires_at: z.string() }).strict(),
+  'member.invitation_revoked': z.object({ invitation_id: z.string(), email: z.string(), role: z.enum(ROLES) }).strict(),
   'member.joined': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), invitation_id: z.string() }).strict(),
   'member.role_changed': z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), previous_role: z.enum(ROLES) }).strict(),
   'member.removed': z

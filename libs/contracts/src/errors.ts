@@ -16,6 +16,7 @@ export const ErrorCodes = [
   'invitation_invalid',
   'invitation_expired',
   'invitation_used',
+  'invitation_revoked',
   'validation_failed',
   'invalid_json',
   'not_found',

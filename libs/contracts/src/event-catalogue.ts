@@ -181,6 +181,11 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
     data: AccessEventSchemas['member.invited'],
     example: { invitation_id: 'inv_01JD2QG3H4J5K6M7N8P9Q0R1S3', email: 'grace@example.com', role: 'developer', invited_by: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S4', expires_at: '2026-11-28T09:30:00.000Z' },
   },
+  'member.invitation_revoked': {
+    description: 'A pending invitation was revoked: its token no longer admits anyone.',
+    data: AccessEventSchemas['member.invitation_revoked'],
+    example: { invitation_id: 'inv_01JD2QG3H4J5K6M7N8P9Q0R1S3', email: 'grace@example.com', role: 'developer' },
+  },
   'member.joined': {
     description: 'An invitation was accepted: the user is now a member with the role it named.',
     data: AccessEventSchemas['member.joined'],

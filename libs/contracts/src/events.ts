@@ -155,6 +155,7 @@ export const EVENT_TOPIC_OF: Record<EventType, EventTopic> = {
   'tenant.settings_changed': EventTopics.keys,
   'api_key.leaked': EventTopics.keys,
   'member.invited': EventTopics.keys,
+  'member.invitation_revoked': EventTopics.keys,
   'member.joined': EventTopics.keys,
   'member.role_changed': EventTopics.keys,
   'member.removed': EventTopics.keys,

@@ -17,7 +17,10 @@ export const MemberPatterns = {
   listMembers: qualify('keys.members.list'),
   updateMember: qualify('keys.members.update'),
   removeMember: qualify('keys.members.remove'),
+  listInvitations: qualify('keys.members.invitations.list'),
+  revokeInvitation: qualify('keys.members.invitations.revoke'),
   switchTenant: qualify('keys.auth.switch'),
+  listTenants: qualify('keys.auth.tenants'),
 } as const satisfies Record<string, string>;
 
 /** An invitation lives a week, like a refresh token. */
@@ -61,6 +64,10 @@ export const SwitchTenantSchema = z.object({ tenant_id: z.string().max(64) }).st
 export type SwitchTenantRequest = z.infer<typeof SwitchTenantSchema>;
 
 const UserIdParams = z.object({ user_id: z.string() });
+const InvitationIdParams = z.object({ invitation_id: z.string() });
+
+export const ListInvitationsQuerySchema = ListMembersQuerySchema;
+export type ListInvitationsQuery = ListMembersQuery;
 
 export interface MemberView {
   user_id: string;
@@ -77,6 +84,22 @@ export interface InvitationView {
   created_at: string;
   /** The invitation token, shown once: the invitee presents it to `POST /v1/members/invitations/accept`. */
   token: string;
+}
+
+/** A pending invitation (not accepted, revoked or expired) as the list shows it: never its token. */
+export type PendingInvitationView = Omit<InvitationView, 'token'> & {
+  /** The user who invited, or null (an API key). */
+  invited_by: string | null;
+};
+
+/** A tenant the session's user belongs to (`GET /v1/auth/tenants`), for switching with `POST /v1/auth/switch`. */
+export interface UserTenantView {
+  id: string;
+  name: string;
+  role: Role;
+  /** Whether the calling session is in this tenant. */
+  current: boolean;
+  joined_at: string;
 }
 
 export interface AcceptedInvitation extends SessionTokens {
@@ -111,11 +134,37 @@ export const AcceptedInvitationSchema = named(
   }) satisfies z.ZodType<AcceptedInvitation>,
 );
 
+export const PendingInvitationViewSchema = named(
+  'PendingInvitation',
+  z.object({
+    id: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    expires_at: Timestamp,
+    created_at: Timestamp,
+    invited_by: z.string().nullable().describe('The user who invited, or null (an API key).'),
+  }) satisfies z.ZodType<PendingInvitationView>,
+);
+
+export const UserTenantViewSchema = named(
+  'UserTenant',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    current: z.boolean().describe('Whether the calling session is in this tenant.'),
+    joined_at: Timestamp,
+  }) satisfies z.ZodType<UserTenantView>,
+);
+
 export const MemberRpc = {
   invite: defineRpc(MemberPatterns.invite, z.object({ body: InviteMemberSchema }), InvitationViewSchema),
   acceptInvitation: defineRpc(MemberPatterns.acceptInvitation, z.object({ body: AcceptInvitationSchema }), AcceptedInvitationSchema),
   listMembers: defineRpc(MemberPatterns.listMembers, z.object({ query: ListMembersQuerySchema }), z.array(MemberViewSchema)),
   updateMember: defineRpc(MemberPatterns.updateMember, z.object({ params: UserIdParams, body: UpdateMemberSchema }), MemberViewSchema),
   removeMember: defineRpc(MemberPatterns.removeMember, z.object({ params: UserIdParams }), z.object({ removed: z.boolean() })),
+  listInvitations: defineRpc(MemberPatterns.listInvitations, z.object({ query: ListInvitationsQuerySchema }), z.array(PendingInvitationViewSchema)),
+  revokeInvitation: defineRpc(MemberPatterns.revokeInvitation, z.object({ params: InvitationIdParams }), z.object({ revoked: z.boolean() })),
   switchTenant: defineRpc(MemberPatterns.switchTenant, z.object({ body: SwitchTenantSchema }), SessionTokensSchema),
+  listTenants: defineRpc(MemberPatterns.listTenants, z.object({}), z.array(UserTenantViewSchema)),
 } as const;

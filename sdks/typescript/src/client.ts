@@ -340,6 +340,10 @@ export class Webhooks {
   eventTypes(options?: RequestOptions): Promise<DataOf<'/v1/event-types', 'get'>> {
     return this.core.data('get', '/v1/event-types', { options });
   }
+  /** Delivered, failed and retrying deliveries, success rate and latency percentiles over a window (1h, 24h, 7d). */
+  stats(id: string, query: QueryOf<'/v1/webhooks/{id}/stats', 'get'> = {}, options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('get', '/v1/webhooks/{id}/stats', { path: { id }, query, options });
+  }
   /** A recovery's progress (`status`, `total`, `recovered`). */
   getRecovery(id: string, recoveryId: string, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/recoveries/{recovery_id}', 'get'>> {
     return this.core.data('get', '/v1/webhooks/{id}/recoveries/{recovery_id}', { path: { id, recovery_id: recoveryId }, options });
@@ -404,6 +408,43 @@ export class Auth {
   logout(body: BodyOf<'/v1/auth/logout', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/logout', 'post'>> {
     return this.core.data('post', '/v1/auth/logout', { body, options });
   }
+  /** The tenants the session's user belongs to (role, and which one the session is in). */
+  tenants(options?: RequestOptions): Promise<SigilObject[]> {
+    return this.core.data('get', '/v1/auth/tenants', { options });
+  }
+  /** New session tokens in another tenant the user belongs to. */
+  switch(body: BodyOf<'/v1/auth/switch', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('post', '/v1/auth/switch', { body, options });
+  }
+}
+
+/** Members of the account and their roles, and invitations (live-mode credentials only). */
+export class Members {
+  constructor(private readonly core: Core) {}
+  list(query: QueryOf<'/v1/members', 'get'> = {}, options?: RequestOptions): Paginator<SigilObject> {
+    return this.core.list('/v1/members', { query, options });
+  }
+  /** `data.token` is the invitation, shown only in this answer. */
+  invite(body: BodyOf<'/v1/members/invitations', 'post'>, options?: RequestOptions): Promise<Resource> {
+    return this.core.data('post', '/v1/members/invitations', { body, options });
+  }
+  /** Pending invitations, newest first (without their tokens). */
+  invitations(query: QueryOf<'/v1/members/invitations', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+    return this.core.list('/v1/members/invitations', { query, options });
+  }
+  revokeInvitation(invitationId: string, options?: RequestOptions): Promise<void> {
+    return this.core.data('delete', '/v1/members/invitations/{invitation_id}', { path: { invitation_id: invitationId }, options });
+  }
+  /** Accepts an invitation (no credential needed: the token is one); returns session tokens. */
+  accept(body: BodyOf<'/v1/members/invitations/accept', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('post', '/v1/members/invitations/accept', { body, options });
+  }
+  update(userId: string, body: BodyOf<'/v1/members/{user_id}', 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+    return this.core.data('patch', '/v1/members/{user_id}', { path: { user_id: userId }, body, options });
+  }
+  remove(userId: string, options?: RequestOptions): Promise<void> {
+    return this.core.data('delete', '/v1/members/{user_id}', { path: { user_id: userId }, options });
+  }
 }
 
 /** A file to upload: bytes, text, or a Blob/File (e.g. from `fs.openAsBlob(path)` in Node, which streams from disk). */
@@ -461,6 +502,7 @@ export class Sigil {
   readonly auditLog: AuditLog;
   readonly settings: Settings;
   readonly auth: Auth;
+  readonly members: Members;
   private readonly core: Core;
 
   constructor(options: SigilOptions) {
@@ -487,6 +529,7 @@ export class Sigil {
     this.auditLog = new AuditLog(this.core);
     this.settings = new Settings(this.core);
     this.auth = new Auth(this.core);
+    this.members = new Members(this.core);
   }
 
   /** The caller: tenant, user or key, mode and scopes. */

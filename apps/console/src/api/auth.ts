@@ -1,4 +1,4 @@
-/** Sessions: sign up, sign in, switch mode (new tokens carrying the other mode), sign out, who am I. */
+/** Sessions: sign up, sign in, switch mode (new tokens carrying the other mode) or tenant, sign out, who am I. */
 import { sessionStore } from '../session/session-store';
 import { anonymousApi, api, call, callAnonymous, refreshSession, toSession, type TokenResponse } from './http';
 import type { Me, Mode } from './types';
@@ -16,6 +16,18 @@ export async function signIn(input: { email: string; password: string; mode?: Mo
 /** Rotates the refresh token into one whose access tokens act in `mode` (issue #21.3). */
 export async function switchMode(mode: Mode): Promise<void> {
   await refreshSession(mode);
+}
+
+/**
+ * New tokens in another tenant the user belongs to (`POST /v1/auth/switch`,
+ * live mode); the previous session is then logged out, so no second
+ * refresh token is left alive in this tab's place.
+ */
+export async function switchTenant(tenantId: string): Promise<void> {
+  const previous = sessionStore.get();
+  const tokens = await call<TokenResponse>(() => api.auth.switch({ tenant_id: tenantId }));
+  sessionStore.set({ ...toSession(tokens, 'live'), tenantId });
+  if (previous) await callAnonymous(() => anonymousApi.auth.logout({ refresh_token: previous.refreshToken })).catch(() => undefined);
 }
 
 export async function signOut(): Promise<void> {

@@ -84,7 +84,7 @@ export function refreshSession(mode?: Mode): Promise<SessionTokens | undefined> 
   refreshing ??= (async () => {
     try {
       const tokens = (await anonymousApi.auth.refresh({ refresh_token: session.refreshToken, ...(mode ? { mode } : {}) })) as unknown as TokenResponse;
-      const next = toSession(tokens, mode ?? session.mode);
+      const next = { ...toSession(tokens, mode ?? session.mode), tenantId: session.tenantId };
       sessionStore.set(next);
       return next;
     } catch (err) {

@@ -6,12 +6,12 @@ export function listSegments(): Promise<Envelope<Segment[]>> {
   return onePage<Segment>(() => api.segments.list({ limit: 100 }));
 }
 
-export function createSegment(input: { name: string; rules: RuleNode }): Promise<Segment> {
+export function createSegment(input: { name: string; rules: RuleNode; include_unsubscribed?: boolean }): Promise<Segment> {
   return call<Segment>(() => api.segments.create(input));
 }
 
 /** New rules rebuild the segment in the background (status `building`, then `ready`). */
-export function updateSegment(id: string, input: { name?: string; rules?: RuleNode }): Promise<Segment> {
+export function updateSegment(id: string, input: { name?: string; rules?: RuleNode; include_unsubscribed?: boolean }): Promise<Segment> {
   return call<Segment>(() => api.segments.update(id, input));
 }
 
@@ -19,6 +19,7 @@ export function deleteSegment(id: string): Promise<void> {
   return call<void>(() => api.segments.delete(id));
 }
 
-export function previewSegment(rules: RuleNode, limit = 5): Promise<SegmentPreview> {
-  return call<SegmentPreview>(() => api.segments.preview({ rules, limit }));
+/** What the rules would select now; `include_unsubscribed` as the segment would be saved (the consent default otherwise). */
+export function previewSegment(rules: RuleNode, limit = 5, includeUnsubscribed = false): Promise<SegmentPreview> {
+  return call<SegmentPreview>(() => api.segments.preview({ rules, limit, include_unsubscribed: includeUnsubscribed }));
 }

@@ -33,6 +33,38 @@ export interface Me {
   credential: { type: 'user'; id: string; email: string; role: string } | { type: 'api_key'; id: string; prefix: string; scopes: string[] };
 }
 
+export const ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Member {
+  user_id: string;
+  email: string;
+  role: Role;
+  joined_at: string;
+}
+
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  invited_by: string | null;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface Invitation extends Omit<PendingInvitation, 'invited_by'> {
+  token: string;
+}
+
+/** A tenant the signed-in user belongs to (`GET /v1/auth/tenants`). */
+export interface UserTenant {
+  id: string;
+  name: string;
+  role: Role;
+  current: boolean;
+  joined_at: string;
+}
+
 export interface ApiKey {
   id: string;
   name: string;
@@ -87,7 +119,17 @@ export interface AuditEntry {
   occurred_at: string;
 }
 
-export interface Webhook {
+/** Per-endpoint delivery policy; null = the service's default. */
+export interface WebhookPolicy {
+  rate_limit_per_second: number | null;
+  max_in_flight: number | null;
+  timeout_ms: number | null;
+  retry_schedule: string[] | null;
+  /** Write-only values: the API answers each as `[redacted]`. */
+  headers: Record<string, string> | null;
+}
+
+export interface Webhook extends Omit<WebhookPolicy, 'headers'> {
   id: string;
   url: string;
   events: string[];
@@ -95,7 +137,33 @@ export interface Webhook {
   enabled: boolean;
   disabled_reason: string | null;
   failing_since: string | null;
+  /** Custom header names, every value `[redacted]`. */
+  headers: Record<string, string>;
   created_at: string;
+}
+
+export type StatsWindow = '1h' | '24h' | '7d';
+export interface WebhookStats {
+  window: StatsWindow;
+  delivered: number;
+  failed: number;
+  retrying: number;
+  success_rate: number | null;
+  p50_ms: number | null;
+  p99_ms: number | null;
+}
+
+/** A background recover run and its progress. */
+export interface Recovery {
+  id: string;
+  webhook_id: string;
+  status: 'running' | 'completed';
+  since: string;
+  until: string;
+  total: number;
+  recovered: number;
+  created_at: string;
+  completed_at: string | null;
 }
 
 export interface WebhookWithSecret extends Webhook {
@@ -103,12 +171,16 @@ export interface WebhookWithSecret extends Webhook {
   previous_secret_expires_at?: string | null;
 }
 
+/** `skipped`: the event arrived while the endpoint was disabled; recover sends it. */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
 export interface Delivery {
   id: string;
   webhook_id: string;
   event_id: string;
   event_type: string;
-  status: 'pending' | 'delivered' | 'failed';
+  status: DeliveryStatus;
   attempt_count: number;
   last_status_code: number | null;
   last_error: string | null;
@@ -182,11 +254,14 @@ export interface PropertyFilter {
   value?: RuleValue;
 }
 export type RuleCondition =
-  | { attribute: string; op: string; value?: RuleValue }
-  | { custom_field: string; op: string; value?: RuleValue }
+  | { attribute: string; op: string; value?: RuleValue; tz?: string }
+  | { custom_field: string; op: string; value?: RuleValue; tz?: string }
   | { tag: string; op: 'has' | 'has_not' }
   | { list: string; op: 'in' | 'not_in' }
-  | { activity: string; op: 'at_least' | 'at_most' | 'ever' | 'never'; count?: number; within_days?: number; where?: PropertyFilter[] };
+  | { activity: string; op: 'at_least' | 'at_most' | 'ever' | 'never'; count?: number; within_days?: number; where?: PropertyFilter[] }
+  | { segment: string; op: 'in' | 'not_in' }
+  | { random_bucket: { percent: number; salt: string; offset?: number } }
+  | { subscription_status: string; op: 'eq' | 'neq' };
 export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | RuleCondition;
 
 export interface Segment {
@@ -194,6 +269,8 @@ export interface Segment {
   name: string;
   description: string | null;
   rules: RuleNode;
+  /** Whether unsubscribed and suppressed contacts can be members (default false: the consent default). */
+  include_unsubscribed: boolean;
   status: 'building' | 'ready';
   member_count: number;
   created_at: string;

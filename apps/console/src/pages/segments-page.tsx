@@ -1,8 +1,10 @@
 /**
  * Segments: the saved segments with their live counts, and a visual rule
- * builder (and / or / not groups; attribute, custom field, tag, list and
- * activity conditions) whose preview count and sample follow every change;
- * `Edit` loads a saved segment's rules back into the builder.
+ * builder (and / or / not groups; attribute and custom field conditions with
+ * relative dates in a time zone, tag, list, activity, another segment, random
+ * bucket and subscription status conditions; the include-unsubscribed
+ * option) whose preview count and sample follow every change; `Edit` loads a
+ * saved segment's rules back into the builder.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { listCustomFields } from '../api/contacts';
@@ -19,13 +21,17 @@ import { useResource } from '../components/use-resource';
 import {
   ACTIVITY_OPS,
   ATTRIBUTES,
+  DATE_ATTRIBUTES,
   draftToRule,
   LIST_VALUE_OPS,
   MULTI_OPS,
   newCondition,
   newGroup,
   NO_VALUE_OPS,
+  RELATIVE_DATE_OPS,
+  RELATIVE_OPS,
   ruleToDraft,
+  SUBSCRIPTION_STATUSES,
   updateDraft,
   VALUE_OPS,
   type ConditionDraft,
@@ -40,11 +46,26 @@ const TYPE_LABELS: Record<ConditionType, string> = {
   tag: 'Tag',
   list: 'List',
   activity: 'Activity',
+  segment: 'Segment',
+  random_bucket: 'Random bucket',
+  subscription_status: 'Subscription status',
 };
+
+/** IANA zones for the time zone box (the browser's list; any zone the API knows may be typed). */
+const TIME_ZONES: string[] = (() => {
+  try {
+    return (Intl as unknown as { supportedValuesOf: (k: string) => string[] }).supportedValuesOf('timeZone');
+  } catch {
+    return ['UTC'];
+  }
+})();
 
 interface Catalog {
   fields: CustomField[];
   lists: List[];
+  segments: Segment[];
+  /** The segment being edited: it cannot contain itself. */
+  editingId?: string;
 }
 
 interface EditorProps {
@@ -54,19 +75,21 @@ interface EditorProps {
 
 function ConditionEditor({ c, catalog, onChange, position }: EditorProps & { c: ConditionDraft; position: string }) {
   const set = (patch: Partial<ConditionDraft>) => onChange(c.id, (n) => ({ ...(n as ConditionDraft), ...patch }));
-  const field = catalog.fields.find((f) => f.key === c.subject);
-  const ops =
-    c.type === 'attribute'
-      ? VALUE_OPS
-      : c.type === 'custom_field'
-        ? field?.type === 'multi_select'
-          ? MULTI_OPS
-          : VALUE_OPS
-        : c.type === 'tag'
-          ? ['has', 'has_not']
-          : c.type === 'list'
-            ? ['in', 'not_in']
-            : ACTIVITY_OPS;
+  const field = c.type === 'custom_field' ? catalog.fields.find((f) => f.key === c.subject) : undefined;
+  // Relative dates (days from now, optionally in a time zone) on date attributes and date (or text) custom fields.
+  const dated = (c.type === 'attribute' && DATE_ATTRIBUTES.has(c.subject)) || (c.type === 'custom_field' && (field?.type === 'date' || field?.type === 'text'));
+  const OPS: Record<ConditionType, readonly string[]> = {
+    attribute: dated ? [...VALUE_OPS, ...RELATIVE_DATE_OPS] : VALUE_OPS,
+    custom_field: field?.type === 'multi_select' ? MULTI_OPS : dated ? [...VALUE_OPS, ...RELATIVE_DATE_OPS] : VALUE_OPS,
+    tag: ['has', 'has_not'],
+    list: ['in', 'not_in'],
+    activity: ACTIVITY_OPS,
+    segment: ['in', 'not_in'],
+    random_bucket: [],
+    subscription_status: ['eq', 'neq'],
+  };
+  const ops = OPS[c.type];
+  const relative = RELATIVE_OPS.has(c.op);
   const label = (what: string) => `${what} of condition ${position}`;
   return (
     <div className="rule-cond" role="group" aria-label={`Condition ${position}`}>
@@ -83,7 +106,11 @@ function ConditionEditor({ c, catalog, onChange, position }: EditorProps & { c: 
       {c.type === 'attribute' && (
         <label>
           Attribute
-          <select aria-label={label('Attribute')} value={c.subject} onChange={(e) => set({ subject: e.target.value })}>
+          <select
+            aria-label={label('Attribute')}
+            value={c.subject}
+            onChange={(e) => set({ subject: e.target.value, ...(RELATIVE_OPS.has(c.op) && !DATE_ATTRIBUTES.has(e.target.value) ? { op: 'eq', value: '', tz: '' } : {}) })}
+          >
             {ATTRIBUTES.map((a) => (
               <option key={a}>{a}</option>
             ))}
@@ -128,15 +155,83 @@ function ConditionEditor({ c, catalog, onChange, position }: EditorProps & { c: 
           <input aria-label={label('Activity')} placeholder="purchase" value={c.subject} onChange={(e) => set({ subject: e.target.value })} />
         </label>
       )}
-      <label>
-        Operator
-        <select aria-label={label('Operator')} value={c.op} onChange={(e) => set({ op: e.target.value })}>
-          {ops.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
-      </label>
-      {(c.type === 'attribute' || c.type === 'custom_field') && !NO_VALUE_OPS.has(c.op) && (
+      {c.type === 'segment' && (
+        <label>
+          Segment
+          <select aria-label={label('Segment')} value={c.subject} onChange={(e) => set({ subject: e.target.value })}>
+            <option value="">Choose a segment…</option>
+            {catalog.segments
+              .filter((s) => s.id !== catalog.editingId)
+              .map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+          </select>
+        </label>
+      )}
+      {c.type === 'subscription_status' && (
+        <label>
+          Status
+          <select aria-label={label('Status')} value={c.subject} onChange={(e) => set({ subject: e.target.value })}>
+            {SUBSCRIPTION_STATUSES.map((st) => (
+              <option key={st}>{st}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      {c.type === 'random_bucket' && (
+        <>
+          <label>
+            Percent
+            <input aria-label={label('Percent')} type="number" min={0.01} max={100} step={0.01} inputMode="decimal" value={c.percent} onChange={(e) => set({ percent: e.target.value })} />
+          </label>
+          <label>
+            Salt
+            <input aria-label={label('Salt')} placeholder="spring-test" maxLength={100} value={c.salt} onChange={(e) => set({ salt: e.target.value })} />
+          </label>
+          <label>
+            Offset (optional)
+            <input aria-label={label('Offset')} type="number" min={0} max={99.99} step={0.01} inputMode="decimal" value={c.offset} onChange={(e) => set({ offset: e.target.value })} />
+          </label>
+        </>
+      )}
+      {ops.length > 0 && (
+        <label>
+          Operator
+          <select
+            aria-label={label('Operator')}
+            value={c.op}
+            onChange={(e) => set({ op: e.target.value, ...(RELATIVE_OPS.has(e.target.value) !== relative ? { value: '', value2: '' } : {}) })}
+          >
+            {ops.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      {relative && (
+        <>
+          <label>
+            Days
+            <input
+              aria-label={label('Days')}
+              type="number"
+              min={0}
+              max={c.op === 'anniversary_within_days' ? 366 : 36500}
+              step={1}
+              inputMode="numeric"
+              value={c.value}
+              onChange={(e) => set({ value: e.target.value })}
+            />
+          </label>
+          <label>
+            Time zone (optional, UTC by default)
+            <input aria-label={label('Time zone')} list="time-zones" placeholder="Europe/Paris" value={c.tz} onChange={(e) => set({ tz: e.target.value })} />
+          </label>
+        </>
+      )}
+      {(c.type === 'attribute' || c.type === 'custom_field') && !NO_VALUE_OPS.has(c.op) && !relative && (
         <label>
           {LIST_VALUE_OPS.has(c.op) ? 'Values (comma-separated)' : c.op === 'between' ? 'From' : 'Value'}
           {field?.type === 'boolean' ? (
@@ -251,14 +346,14 @@ function GroupEditor({ g, catalog, onChange, position, root }: EditorProps & { g
 }
 
 /** Previews the rules 400 ms after the last change; an older answer never overwrites a newer one. */
-function useLivePreview(rulesJson: string): { preview: SegmentPreview | undefined; error: ApiError | undefined; busy: boolean } {
+function useLivePreview(rulesJson: string, includeUnsubscribed: boolean): { preview: SegmentPreview | undefined; error: ApiError | undefined; busy: boolean } {
   const [state, setState] = useState<{ preview?: SegmentPreview; error?: ApiError; busy: boolean }>({ busy: false });
   useEffect(() => {
     let current = true;
     setState((s) => ({ ...s, busy: true }));
     const timer = setTimeout(async () => {
       try {
-        const preview = await previewSegment(JSON.parse(rulesJson), 5);
+        const preview = await previewSegment(JSON.parse(rulesJson), 5, includeUnsubscribed);
         if (current) setState({ preview, busy: false });
       } catch (err) {
         if (current) setState({ error: toApiError(err), busy: false });
@@ -268,7 +363,7 @@ function useLivePreview(rulesJson: string): { preview: SegmentPreview | undefine
       current = false;
       clearTimeout(timer);
     };
-  }, [rulesJson]);
+  }, [rulesJson, includeUnsubscribed]);
   return { preview: state.preview, error: state.error, busy: state.busy };
 }
 
@@ -276,16 +371,22 @@ function useLivePreview(rulesJson: string): { preview: SegmentPreview | undefine
 function Builder({ catalog, onSaved, editing, onCancel }: { catalog: Catalog; onSaved: (s: Segment) => void; editing?: { segment: Segment; root: GroupDraft }; onCancel?: () => void }) {
   const [root, setRoot] = useState<GroupDraft>(() => editing?.root ?? newGroup('and'));
   const [name, setName] = useState(editing?.segment.name ?? '');
+  const [includeUnsubscribed, setIncludeUnsubscribed] = useState(editing?.segment.include_unsubscribed ?? false);
   const rules = useMemo(() => draftToRule(root, catalog.fields), [root, catalog.fields]);
   const rulesJson = JSON.stringify(rules);
-  const live = useLivePreview(rulesJson);
-  const save = useAction(() => (editing ? updateSegment(editing.segment.id, { name, rules }) : createSegment({ name, rules })));
+  const live = useLivePreview(rulesJson, includeUnsubscribed);
+  const save = useAction(() =>
+    editing
+      ? updateSegment(editing.segment.id, { name, rules, include_unsubscribed: includeUnsubscribed })
+      : createSegment({ name, rules, include_unsubscribed: includeUnsubscribed }),
+  );
   const onChange = (id: number, fn: (node: Draft) => Draft | undefined) => setRoot((r) => (updateDraft(r, id, fn) as GroupDraft | undefined) ?? newGroup('and', []));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const s = await save.run();
     if (s) {
       setName('');
+      setIncludeUnsubscribed(false);
       setRoot(newGroup('and'));
       onSaved(s);
     }
@@ -296,6 +397,20 @@ function Builder({ catalog, onSaved, editing, onCancel }: { catalog: Catalog; on
       <div className="split">
         <div>
           <GroupEditor g={root} catalog={catalog} onChange={onChange} position="" root />
+          <datalist id="time-zones">
+            {TIME_ZONES.map((z) => (
+              <option key={z} value={z} />
+            ))}
+          </datalist>
+          <label className="inline">
+            <input type="checkbox" checked={includeUnsubscribed} onChange={(e) => setIncludeUnsubscribed(e.target.checked)} />
+            Include unsubscribed and suppressed contacts
+          </label>
+          <p className="muted">
+            {includeUnsubscribed
+              ? 'Members may include contacts who unsubscribed or are suppressed: use it for reporting, never for sending.'
+              : 'Only subscribed, unsuppressed contacts can be members (the consent default).'}
+          </p>
           <details>
             <summary>Rules as JSON</summary>
             <pre>{JSON.stringify(rules, null, 2)}</pre>
@@ -366,7 +481,7 @@ export function SegmentsPage() {
   const edit = (s: Segment) => {
     const root = ruleToDraft(s.rules);
     if (!root) {
-      setNotice(`The rules of ${s.name} use conditions the builder does not show (segments, random buckets, subscription status, relative dates); change them through PATCH /v1/segments/${s.id}.`);
+      setNotice(`The rules of ${s.name} use what the builder does not show (an activity with several property filters); change them through PATCH /v1/segments/${s.id}.`);
       return;
     }
     setNotice(undefined);
@@ -377,8 +492,11 @@ export function SegmentsPage() {
     await deleteSegment(s.id);
     return true;
   });
-  const catalog = useMemo(() => ({ fields: fields.data ?? [], lists: lists.data?.data ?? [] }), [fields.data, lists.data]);
   const rows = segments.data?.data ?? [];
+  const catalog = useMemo(
+    () => ({ fields: fields.data ?? [], lists: lists.data?.data ?? [], segments: segments.data?.data ?? [], editingId: editing?.segment.id }),
+    [fields.data, lists.data, segments.data, editing],
+  );
   return (
     <section aria-labelledby="page-title">
       <div className="page-head">

@@ -14,6 +14,8 @@ export interface SessionTokens {
   /** Epoch milliseconds after which the access token is refreshed before use. */
   accessExpiresAt: number;
   mode: Mode;
+  /** The tenant, when the console chose it (a switch); pages reload when it changes. */
+  tenantId?: string;
 }
 
 type Listener = (session: SessionTokens | undefined) => void;

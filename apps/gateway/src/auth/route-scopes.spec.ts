@@ -56,15 +56,18 @@ describe('gateway routes', () => {
     for (const r of all.filter((x) => x.path.startsWith('/v1/admin'))) expect(r.controller).toBe('AdminController');
   });
 
-  it('members routes: reading needs members:read, every change members:write; switching tenants needs a session (any scope)', () => {
-    const scopes = Object.fromEntries(all.filter((r) => r.path.startsWith('/v1/members') || r.path === '/v1/auth/switch').map((r) => [r.route, r.scope ?? (r.isPublic ? 'public' : 'any')]));
+  it('members routes: reading needs members:read, every change members:write; listing and switching tenants needs a session (any scope)', () => {
+    const scopes = Object.fromEntries(all.filter((r) => r.path.startsWith('/v1/members') || r.path === '/v1/auth/switch' || r.path === '/v1/auth/tenants').map((r) => [r.route, r.scope ?? (r.isPublic ? 'public' : 'any')]));
     expect(scopes).toEqual({
       'POST /v1/members/invitations': 'members:write',
       'POST /v1/members/invitations/accept': 'public',
+      'GET /v1/members/invitations': 'members:read',
+      'DELETE /v1/members/invitations/{invitation_id}': 'members:write',
       'GET /v1/members': 'members:read',
       'PATCH /v1/members/{user_id}': 'members:write',
       'DELETE /v1/members/{user_id}': 'members:write',
       'POST /v1/auth/switch': 'any',
+      'GET /v1/auth/tenants': 'any',
     });
   });
 

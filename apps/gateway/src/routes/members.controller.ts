@@ -8,12 +8,14 @@ import type { FastifyRequest } from 'fastify';
 import {
   AcceptInvitationSchema,
   InviteMemberSchema,
+  ListInvitationsQuerySchema,
   ListMembersQuerySchema,
   MemberRpc,
   UpdateMemberSchema,
   type AcceptedInvitation,
   type InvitationView,
   type MemberView,
+  type PendingInvitationView,
   type RequestContext,
 } from '@sigil/contracts';
 import { Public, RpcClient } from '@sigil/platform';
@@ -43,6 +45,21 @@ export class MembersController {
   @ApiDoc({ rpc: MemberRpc.acceptInvitation, tag: 'Members', summary: 'Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns session tokens in the inviting tenant', body: AcceptInvitationSchema })
   accept(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<AcceptedInvitation>> {
     return forward(this.rpc, MemberRpc.acceptInvitation, { tenant_id: 'anonymous', mode: 'live', request_id: req.id }, { body });
+  }
+
+  @Get('invitations')
+  @RequireScope('members:read')
+  @ApiDoc({ rpc: MemberRpc.listInvitations, tag: 'Members', summary: 'List the pending invitations (not accepted, revoked or expired), newest first; never their tokens', query: ListInvitationsQuerySchema, paginated: true })
+  listInvitations(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<PendingInvitationView[]>> {
+    return forward(this.rpc, MemberRpc.listInvitations, ctx, { query });
+  }
+
+  @Delete('invitations/:invitation_id')
+  @HttpCode(204)
+  @RequireScope('members:write')
+  @ApiDoc({ rpc: MemberRpc.revokeInvitation, tag: 'Members', summary: 'Revoke a pending invitation: its token is refused from now on (400 invitation_revoked)', status: 204 })
+  async revokeInvitation(@Ctx() ctx: RequestContext, @Param('invitation_id') invitationId: string): Promise<void> {
+    await forward(this.rpc, MemberRpc.revokeInvitation, ctx, { params: { invitation_id: invitationId } });
   }
 
   @Get()

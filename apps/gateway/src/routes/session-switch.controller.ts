@@ -1,6 +1,9 @@
-/** `POST /v1/auth/switch`: a session's user gets tokens for another tenant they belong to (SPEC §15). */
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { MemberRpc, SwitchTenantSchema, type RequestContext, type SessionTokens } from '@sigil/contracts';
+/**
+ * `GET /v1/auth/tenants` and `POST /v1/auth/switch`: the tenants a session's
+ * user belongs to, and tokens for another of them (SPEC §15).
+ */
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { MemberRpc, SwitchTenantSchema, type RequestContext, type SessionTokens, type UserTenantView } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { AnyScope } from '../auth/scopes.decorator';
@@ -11,6 +14,13 @@ import { forward } from './forward';
 @Controller('v1/auth')
 export class SessionSwitchController {
   constructor(private readonly rpc: RpcClient) {}
+
+  @Get('tenants')
+  @AnyScope()
+  @ApiDoc({ rpc: MemberRpc.listTenants, tag: 'Auth', summary: "The tenants the session's user belongs to, with their role in each and which one the session is in (a user session only)" })
+  tenants(@Ctx() ctx: RequestContext): Promise<RouteResult<UserTenantView[]>> {
+    return forward(this.rpc, MemberRpc.listTenants, ctx, {});
+  }
 
   @Post('switch')
   @HttpCode(200)

@@ -36,6 +36,21 @@ export class MembersHandlers {
     return this.members.remove(ctx, input.params.user_id);
   }
 
+  @HandleRpc(MemberRpc.listInvitations)
+  listInvitations({ ctx, input }: RpcCall<typeof MemberRpc.listInvitations>) {
+    return this.members.listInvitations(ctx, input.query);
+  }
+
+  @HandleRpc(MemberRpc.revokeInvitation)
+  revokeInvitation({ ctx, input }: RpcCall<typeof MemberRpc.revokeInvitation>) {
+    return this.members.revokeInvitation(ctx, input.params.invitation_id);
+  }
+
+  @HandleRpc(MemberRpc.listTenants)
+  listTenants({ ctx }: RpcCall<typeof MemberRpc.listTenants>) {
+    return this.members.listTenants(ctx);
+  }
+
   @HandleRpc(MemberRpc.switchTenant)
   switchTenant({ ctx, input }: RpcCall<typeof MemberRpc.switchTenant>) {
     return this.sessions.switchTenant(ctx, input.body.tenant_id);

@@ -17,11 +17,14 @@ import {
   type AcceptInvitationRequest,
   type InvitationView,
   type InviteMemberRequest,
+  type ListInvitationsQuery,
   type ListMembersQuery,
   type MemberView,
+  type PendingInvitationView,
   type RequestContext,
   type Role,
   type UpdateMemberRequest,
+  type UserTenantView,
 } from '@sigil/contracts';
 import {
   Conflict,
@@ -56,13 +59,24 @@ interface InvitationRow {
   tenant_id: string;
   email: string;
   role: Role;
+  invited_by: string | null;
   expires_at: Date;
   accepted_at: Date | null;
+  revoked_at: Date | null;
   created_at: Date;
 }
 
 const toView = (r: MemberRow): MemberView => ({ user_id: r.user_id, email: r.email, role: r.role, joined_at: r.created_at.toISOString() });
+const toPendingView = (r: InvitationRow): PendingInvitationView => ({
+  id: r.id,
+  email: r.email,
+  role: r.role,
+  invited_by: r.invited_by,
+  expires_at: r.expires_at.toISOString(),
+  created_at: r.created_at.toISOString(),
+});
 const isUserId = isIdOf('usr');
+const isInvitationId = isIdOf('inv');
 /** Members belong to the account, not to its test data: they are managed with live-mode credentials only. */
 function assertLive(ctx: RequestContext): void {
   if (ctx.mode !== 'live') throw new Forbidden('insufficient_scope', 'Members are managed with live-mode credentials.');
@@ -117,6 +131,7 @@ export class MembersService {
         const [inv]: InvitationRow[] = await m.query(`SELECT * FROM invitations WHERE id = $1 AND tenant_id = $2 FOR UPDATE`, [claims.iid, claims.tid]);
         if (!inv) throw invalidInvitation();
         if (inv.accepted_at) throw new DomainError(409, 'invitation_used', 'This invitation was already accepted; ask for a new one.');
+        if (inv.revoked_at) throw new DomainError(400, 'invitation_revoked', 'This invitation was revoked; ask for a new one.');
         if (inv.expires_at.getTime() <= Date.now()) throw new DomainError(400, 'invitation_expired', 'This invitation has expired; ask for a new one.');
         const userId = await this.invitee(m, inv, req, newHash);
         await m.query(`INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`, [inv.tenant_id, userId, inv.role]);
@@ -174,6 +189,62 @@ export class MembersService {
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM memberships WHERE tenant_id = $1`, [ctx.tenant_id]);
     const { items, meta } = keysetPage(rows, window, (r) => r.user_id, { total });
     return new Paged(items.map(toView), meta);
+  }
+
+  /** Pending invitations (not accepted, revoked or expired), newest first; their tokens were shown once and are not kept. */
+  async listInvitations(ctx: RequestContext, q: ListInvitationsQuery): Promise<Paged<PendingInvitationView>> {
+    assertLive(ctx);
+    const window = pageWindow(q, q.limit, isInvitationId);
+    const pending = 'tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()';
+    const params: unknown[] = [ctx.tenant_id];
+    let where = pending;
+    if (window.after !== undefined) {
+      params.push(window.after);
+      where += ` AND id < $${params.length}`;
+    }
+    params.push(window.limit + 1, window.offset);
+    const rows: InvitationRow[] = await this.dataSource.query(
+      `SELECT * FROM invitations WHERE ${where} ORDER BY id DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM invitations WHERE ${pending}`, [ctx.tenant_id]);
+    const { items, meta } = keysetPage(rows, window, (r) => r.id, { total });
+    return new Paged(items.map(toPendingView), meta);
+  }
+
+  /** Revokes a pending invitation: its token is refused from now on. 404 for another tenant's, an accepted or an already revoked one. */
+  async revokeInvitation(ctx: RequestContext, invitationId: unknown): Promise<{ revoked: boolean }> {
+    if (!isInvitationId(invitationId) || ctx.mode !== 'live') throw new NotFound('invitation', String(invitationId));
+    return this.dataSource.transaction(async (m) => {
+      const [row] = returnedRows<InvitationRow>(
+        await m.query(
+          `UPDATE invitations SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING *`,
+          [invitationId, ctx.tenant_id],
+        ),
+      );
+      if (!row) throw new NotFound('invitation', invitationId);
+      await this.outbox.append(m, [
+        {
+          type: 'member.invitation_revoked',
+          tenant_id: ctx.tenant_id,
+          mode: 'live',
+          key: ctx.tenant_id,
+          data: { invitation_id: row.id, email: row.email, role: row.role },
+        },
+      ]);
+      return { revoked: true };
+    });
+  }
+
+  /** The tenants the session's user belongs to (a user session only), the current one marked. */
+  async listTenants(ctx: RequestContext): Promise<UserTenantView[]> {
+    if (ctx.principal?.kind !== 'user') throw new Forbidden('insufficient_scope', 'Listing your tenants needs a user session, not an API key.');
+    const rows: { id: string; name: string; role: Role; created_at: Date }[] = await this.dataSource.query(
+      `SELECT t.id, t.name, ms.role, ms.created_at FROM memberships ms JOIN tenants t ON t.id = ms.tenant_id
+        WHERE ms.user_id = $1 ORDER BY ms.created_at, t.id`,
+      [ctx.principal.id],
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, current: r.id === ctx.tenant_id, joined_at: r.created_at.toISOString() }));
   }
 
   async update(ctx: RequestContext, userId: unknown, req: UpdateMemberRequest): Promise<MemberView> {

@@ -7,6 +7,7 @@ import { KeyAllowedCidrs1764100000500 } from './1764100000500-key-allowed-cidrs'
 import { Members1764100000600 } from './1764100000600-members';
 import { AuditLog1764900000100 } from './1764900000100-audit-log';
 import { AuditActorAction1764900000200 } from './1764900000200-audit-actor-action';
+import { InvitationRevoked1764990000400 } from './1764990000400-invitation-revoked';
 import { LeakedKeys1765000000100 } from './1765000000100-leaked-keys';
 
 export const KEYS_MIGRATIONS = [
@@ -18,5 +19,6 @@ export const KEYS_MIGRATIONS = [
   Members1764100000600,
   AuditLog1764900000100,
   AuditActorAction1764900000200,
+  InvitationRevoked1764990000400,
   LeakedKeys1765000000100,
 ];

@@ -15,6 +15,7 @@ class ErrorErrorCode(StrEnum):
     INVALID_TOKEN = "invalid_token"
     INVITATION_EXPIRED = "invitation_expired"
     INVITATION_INVALID = "invitation_invalid"
+    INVITATION_REVOKED = "invitation_revoked"
     INVITATION_USED = "invitation_used"
     IP_NOT_ALLOWED = "ip_not_allowed"
     METHOD_NOT_ALLOWED = "method_not_allowed"

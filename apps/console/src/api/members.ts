@@ -1,0 +1,33 @@
+/** Members, invitations and the user's tenants: one function per operation, through `@sigil/sdk`. */
+import { api, call, onePage, type Envelope } from './http';
+import type { Invitation, Member, PendingInvitation, Role, UserTenant } from './types';
+
+export function listMembers(): Promise<Envelope<Member[]>> {
+  return onePage<Member>(() => api.members.list({ limit: 100 }));
+}
+
+/** The answer carries `token`, the invitation, shown once. */
+export function inviteMember(input: { email: string; role: Exclude<Role, 'owner'> }): Promise<Invitation> {
+  return call<Invitation>(() => api.members.invite(input));
+}
+
+export function listInvitations(): Promise<Envelope<PendingInvitation[]>> {
+  return onePage<PendingInvitation>(() => api.members.invitations({ limit: 100 }));
+}
+
+export function revokeInvitation(id: string): Promise<void> {
+  return call<void>(() => api.members.revokeInvitation(id));
+}
+
+/** `owner` transfers ownership (the owner only; they become admin). */
+export function changeRole(userId: string, role: Role): Promise<Member> {
+  return call<Member>(() => api.members.update(userId, { role }));
+}
+
+export function removeMember(userId: string): Promise<void> {
+  return call<void>(() => api.members.remove(userId));
+}
+
+export function listTenants(): Promise<UserTenant[]> {
+  return call<UserTenant[]>(() => api.auth.tenants());
+}
