@@ -1392,6 +1392,16 @@ export interface components {
         LogoutResult: {
             revoked: boolean;
         };
+        UserTenant: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** @description Whether the calling session is in this tenant. */
+            current: boolean;
+            /** Format: date-time */
+            joined_at: string;
+        };
         Me: {
             tenant: {
                 id: string;
@@ -1454,6 +1464,18 @@ export interface components {
                 /** @enum {string} */
                 role: "owner" | "admin" | "developer" | "viewer";
             };
+        };
+        PendingInvitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The user who invited, or null (an API key). */
+            invited_by: string | null;
         };
         Member: {
             user_id: string;
@@ -2262,9 +2284,11 @@ export type TenantLimits = components['schemas']['TenantLimits'];
 export type SignupResult = components['schemas']['SignupResult'];
 export type SessionTokens = components['schemas']['SessionTokens'];
 export type LogoutResult = components['schemas']['LogoutResult'];
+export type UserTenant = components['schemas']['UserTenant'];
 export type Me = components['schemas']['Me'];
 export type Invitation = components['schemas']['Invitation'];
 export type AcceptedInvitation = components['schemas']['AcceptedInvitation'];
+export type PendingInvitation = components['schemas']['PendingInvitation'];
 export type Member = components['schemas']['Member'];
 export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
 export type ApiKey = components['schemas']['ApiKey'];
@@ -2617,7 +2641,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["UserTenant"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2769,7 +2799,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["PendingInvitation"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];

@@ -223,6 +223,10 @@ from .members_invite_body import MembersInviteBody
 from .members_invite_body_role import MembersInviteBodyRole
 from .members_invite_response_201 import MembersInviteResponse201
 from .members_invite_response_201_links import MembersInviteResponse201Links
+from .members_list_invitations_response_200 import MembersListInvitationsResponse200
+from .members_list_invitations_response_200_links import (
+    MembersListInvitationsResponse200Links,
+)
 from .members_list_response_200 import MembersListResponse200
 from .members_list_response_200_links import MembersListResponse200Links
 from .members_update_body import MembersUpdateBody
@@ -231,6 +235,8 @@ from .members_update_response_200 import MembersUpdateResponse200
 from .members_update_response_200_links import MembersUpdateResponse200Links
 from .merge_result import MergeResult
 from .meta import Meta
+from .pending_invitation import PendingInvitation
+from .pending_invitation_role import PendingInvitationRole
 from .platform_health import PlatformHealth
 from .platform_health_health_response_200 import PlatformHealthHealthResponse200
 from .platform_health_health_response_200_links import (
@@ -280,6 +286,10 @@ from .session_switch_switch_tenant_response_200 import (
 from .session_switch_switch_tenant_response_200_links import (
     SessionSwitchSwitchTenantResponse200Links,
 )
+from .session_switch_tenants_response_200 import SessionSwitchTenantsResponse200
+from .session_switch_tenants_response_200_links import (
+    SessionSwitchTenantsResponse200Links,
+)
 from .session_tokens import SessionTokens
 from .session_tokens_mode import SessionTokensMode
 from .settings_get_response_200 import SettingsGetResponse200
@@ -325,6 +335,8 @@ from .usage_usage_group_by import UsageUsageGroupBy
 from .usage_usage_interval import UsageUsageInterval
 from .usage_usage_response_200 import UsageUsageResponse200
 from .usage_usage_response_200_links import UsageUsageResponse200Links
+from .user_tenant import UserTenant
+from .user_tenant_role import UserTenantRole
 from .webhook import Webhook
 from .webhook_headers import WebhookHeaders
 from .webhook_ordering import WebhookOrdering
@@ -580,6 +592,8 @@ __all__ = (
     "MembersInviteBodyRole",
     "MembersInviteResponse201",
     "MembersInviteResponse201Links",
+    "MembersListInvitationsResponse200",
+    "MembersListInvitationsResponse200Links",
     "MembersListResponse200",
     "MembersListResponse200Links",
     "MembersUpdateBody",
@@ -588,6 +602,8 @@ __all__ = (
     "MembersUpdateResponse200Links",
     "MergeResult",
     "Meta",
+    "PendingInvitation",
+    "PendingInvitationRole",
     "PlatformHealth",
     "PlatformHealthHealthResponse200",
     "PlatformHealthHealthResponse200Links",
@@ -629,6 +645,8 @@ __all__ = (
     "SessionSwitchSwitchTenantBody",
     "SessionSwitchSwitchTenantResponse200",
     "SessionSwitchSwitchTenantResponse200Links",
+    "SessionSwitchTenantsResponse200",
+    "SessionSwitchTenantsResponse200Links",
     "SessionTokens",
     "SessionTokensMode",
     "SettingsGetResponse200",
@@ -668,6 +686,8 @@ __all__ = (
     "UsageUsageInterval",
     "UsageUsageResponse200",
     "UsageUsageResponse200Links",
+    "UserTenant",
+    "UserTenantRole",
     "Webhook",
     "WebhookHeaders",
     "WebhookOrdering",
