@@ -199,6 +199,7 @@ describe('console in a real browser', () => {
     await page.getByLabel('Timeout (ms)').fill('5000');
     await page.getByLabel(/Retry schedule/).fill('1s, 2s');
     await page.getByLabel(/Custom headers/).fill('X-Console-Test: s3cret-header-value');
+    await page.getByRole('combobox', { name: /^Ordering/ }).selectOption('per_contact');
     await page.getByRole('button', { name: 'Add endpoint' }).last().click();
     const secret = await page.getByLabel('Signing secret').inputValue();
     secretsSeen.push(secret, 's3cret-header-value');
@@ -206,9 +207,9 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     const api = await sessionClient();
     const hook = (await api.get('/v1/webhooks')).body.data.find((w: { url: string }) => w.url.endsWith('/console-policy'));
-    expect(hook).toMatchObject({ rate_limit_per_second: 5, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'], headers: { 'X-Console-Test': '[redacted]' } });
+    expect(hook).toMatchObject({ rate_limit_per_second: 5, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'], headers: { 'X-Console-Test': '[redacted]' }, ordering: 'per_contact' });
     const row = page.getByRole('row', { name: /console-policy/ });
-    await row.getByText('5/s · 2 in flight · timeout 5000 ms · retries 1s, 2s · headers X-Console-Test').waitFor();
+    await row.getByText('5/s · 2 in flight · timeout 5000 ms · retries 1s, 2s · headers X-Console-Test · per-contact order').waitFor();
     expect(await page.content()).not.toContain('s3cret-header-value');
 
     // Disabled: a contact created now is kept as a skipped delivery.
@@ -247,7 +248,7 @@ describe('console in a real browser', () => {
     await dialog.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText(/Delivery policy of .* saved\./).waitFor();
     const edited = (await api.get(`/v1/webhooks/${hook.id}`)).body.data;
-    expect(edited).toMatchObject({ rate_limit_per_second: null, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'] });
+    expect(edited).toMatchObject({ rate_limit_per_second: null, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'], ordering: 'per_contact' });
     expect(edited.headers).toEqual({});
   });
 

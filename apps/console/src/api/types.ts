@@ -127,6 +127,8 @@ export interface WebhookPolicy {
   retry_schedule: string[] | null;
   /** Write-only values: the API answers each as `[redacted]`. */
   headers: Record<string, string> | null;
+  /** `per_contact`: one delivery at a time per contact, in event order; `none` (default): each independently. */
+  ordering: 'none' | 'per_contact';
 }
 
 export interface Webhook extends Omit<WebhookPolicy, 'headers'> {

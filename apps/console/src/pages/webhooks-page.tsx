@@ -44,9 +44,10 @@ interface PolicyDraft {
   headers: string;
   /** Edit only: drop every custom header. */
   clearHeaders: boolean;
+  ordering: WebhookPolicy['ordering'];
 }
 
-const EMPTY_POLICY: PolicyDraft = { rateLimit: '', maxInFlight: '', timeoutMs: '', retrySchedule: '', headers: '', clearHeaders: false };
+const EMPTY_POLICY: PolicyDraft = { rateLimit: '', maxInFlight: '', timeoutMs: '', retrySchedule: '', headers: '', clearHeaders: false, ordering: 'none' };
 
 function policyDraftOf(w: Webhook): PolicyDraft {
   const text = (n: number | null) => (n === null ? '' : String(n));
@@ -58,6 +59,7 @@ function policyDraftOf(w: Webhook): PolicyDraft {
     // Header values are never shown again: only the names exist on this side.
     headers: '',
     clearHeaders: false,
+    ordering: w.ordering ?? 'none',
   };
 }
 
@@ -91,6 +93,7 @@ function policyOf(d: PolicyDraft, editing: boolean): Partial<WebhookPolicy> {
     .map((x) => x.trim())
     .filter(Boolean);
   set('retry_schedule', schedule.length ? schedule : null);
+  if (d.ordering !== 'none' || editing) out.ordering = d.ordering;
   if (d.clearHeaders) out.headers = null;
   else if (d.headers.trim()) out.headers = parseHeaders(d.headers);
   return out;
@@ -120,6 +123,13 @@ function PolicyFields({ value, onChange, existingHeaders }: { value: PolicyDraft
           <input placeholder="10s, 1m, 10m, 1h" value={value.retrySchedule} onChange={(e) => set({ retrySchedule: e.target.value })} />
         </label>
       </div>
+      <label>
+        Ordering
+        <select value={value.ordering} onChange={(e) => set({ ordering: e.target.value as PolicyDraft['ordering'] })}>
+          <option value="none">none — each delivery independently, as fast as the endpoint allows</option>
+          <option value="per_contact">per contact — one at a time per contact, in event order</option>
+        </select>
+      </label>
       <label>
         {existingHeaders ? 'Replace custom headers (one Name: value per line; empty keeps the current ones)' : 'Custom headers (one Name: value per line)'}
         <textarea
@@ -155,6 +165,7 @@ function PolicySummary({ w }: { w: Webhook }) {
     w.timeout_ms !== null ? `timeout ${w.timeout_ms} ms` : null,
     w.retry_schedule !== null ? `retries ${w.retry_schedule.length ? w.retry_schedule.join(', ') : 'none'}` : null,
     names.length ? `headers ${names.join(', ')}` : null,
+    w.ordering === 'per_contact' ? 'per-contact order' : null,
   ].filter(Boolean);
   return <span className="muted">{parts.length ? parts.join(' · ') : 'default policy'}</span>;
 }
