@@ -372,11 +372,11 @@ class AuditLog(_Resource):
 
 
 class Settings(_Resource):
-    def get(self) -> dict[str, Any]:
+    def get(self) -> m.TenantSettings:
         """``leaked_key_policy`` (``revoke`` or ``notify``) for keys GitHub secret scanning finds in public."""
         return self._core.data("account.settings_get")
 
-    def update(self, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, body: dict[str, Any]) -> m.TenantSettings:
         """Needs scope ``*`` (owners, admins, full-access keys) and a live-mode key."""
         return self._core.data("account.settings_update", body=body)
 

@@ -341,7 +341,7 @@ export class Webhooks {
     return this.core.data('get', '/v1/event-types', { options });
   }
   /** Delivered, failed and retrying deliveries, success rate and latency percentiles over a window (1h, 24h, 7d). */
-  stats(id: string, query: QueryOf<'/v1/webhooks/{id}/stats', 'get'> = {}, options?: RequestOptions): Promise<SigilObject> {
+  stats(id: string, query: QueryOf<'/v1/webhooks/{id}/stats', 'get'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/stats', 'get'>> {
     return this.core.data('get', '/v1/webhooks/{id}/stats', { path: { id }, query, options });
   }
   /** A recovery's progress (`status`, `total`, `recovered`). */
@@ -409,11 +409,11 @@ export class Auth {
     return this.core.data('post', '/v1/auth/logout', { body, options });
   }
   /** The tenants the session's user belongs to (role, and which one the session is in). */
-  tenants(options?: RequestOptions): Promise<SigilObject[]> {
+  tenants(options?: RequestOptions): Promise<DataOf<'/v1/auth/tenants', 'get'>> {
     return this.core.data('get', '/v1/auth/tenants', { options });
   }
   /** New session tokens in another tenant the user belongs to. */
-  switch(body: BodyOf<'/v1/auth/switch', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  switch(body: BodyOf<'/v1/auth/switch', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/switch', 'post'>> {
     return this.core.data('post', '/v1/auth/switch', { body, options });
   }
 }
@@ -421,25 +421,25 @@ export class Auth {
 /** Members of the account and their roles, and invitations (live-mode credentials only). */
 export class Members {
   constructor(private readonly core: Core) {}
-  list(query: QueryOf<'/v1/members', 'get'> = {}, options?: RequestOptions): Paginator<SigilObject> {
+  list(query: QueryOf<'/v1/members', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/members', 'get'>> {
     return this.core.list('/v1/members', { query, options });
   }
   /** `data.token` is the invitation, shown only in this answer. */
-  invite(body: BodyOf<'/v1/members/invitations', 'post'>, options?: RequestOptions): Promise<Resource> {
+  invite(body: BodyOf<'/v1/members/invitations', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/members/invitations', 'post'>> {
     return this.core.data('post', '/v1/members/invitations', { body, options });
   }
   /** Pending invitations, newest first (without their tokens). */
-  invitations(query: QueryOf<'/v1/members/invitations', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  invitations(query: QueryOf<'/v1/members/invitations', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/members/invitations', 'get'>> {
     return this.core.list('/v1/members/invitations', { query, options });
   }
   revokeInvitation(invitationId: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', '/v1/members/invitations/{invitation_id}', { path: { invitation_id: invitationId }, options });
   }
   /** Accepts an invitation (no credential needed: the token is one); returns session tokens. */
-  accept(body: BodyOf<'/v1/members/invitations/accept', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  accept(body: BodyOf<'/v1/members/invitations/accept', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/members/invitations/accept', 'post'>> {
     return this.core.data('post', '/v1/members/invitations/accept', { body, options });
   }
-  update(userId: string, body: BodyOf<'/v1/members/{user_id}', 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+  update(userId: string, body: BodyOf<'/v1/members/{user_id}', 'patch'>, options?: RequestOptions): Promise<DataOf<'/v1/members/{user_id}', 'patch'>> {
     return this.core.data('patch', '/v1/members/{user_id}', { path: { user_id: userId }, body, options });
   }
   remove(userId: string, options?: RequestOptions): Promise<void> {
@@ -479,11 +479,11 @@ export class Imports {
 /** The account's settings: `leaked_key_policy` (`revoke` or `notify`) for keys GitHub secret scanning finds in public. */
 export class Settings {
   constructor(private readonly core: Core) {}
-  get(options?: RequestOptions): Promise<SigilObject> {
+  get(options?: RequestOptions): Promise<DataOf<'/v1/settings', 'get'>> {
     return this.core.data('get', '/v1/settings', { options });
   }
   /** Needs scope `*` (owners, admins, full-access keys) and a live-mode credential. */
-  update(body: BodyOf<'/v1/settings', 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+  update(body: BodyOf<'/v1/settings', 'patch'>, options?: RequestOptions): Promise<DataOf<'/v1/settings', 'patch'>> {
     return this.core.data('patch', '/v1/settings', { body, options });
   }
 }
