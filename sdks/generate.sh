@@ -28,18 +28,25 @@ node dist/apps/gateway/src/openapi/write-openapi.js "$OUT/openapi.json"
 # on the wire): the recursive `JsonValue` (any JSON without U+0000), which openapi-python-client cannot follow
 # and openapi-typescript turns into a self-referencing type, and the segment rules (`x-open-in-sdk`), which the
 # document describes by the forms valid whatever the tenant's data, narrower than what clients may send.
+# Rules that only validate (`not`, `if`/`then`/`else`, and an `anyOf`/`oneOf` beside a node's own `type` or
+# `properties`: "a column maps to email", "options only for select fields") are left out too: the server
+# checks them, and generators would turn them into unions of look-alike types.
 SDK_DOC="$(mktemp /tmp/sigil-sdk-openapi.XXXXXX.json)"
 node -e '
   const fs = require("fs");
+  const RULES = new Set(["not", "if", "then", "else"]);
+  const rule = (n, k) => RULES.has(k) || ((k === "anyOf" || k === "oneOf") && ("type" in n || "properties" in n));
   const open = (n) => (Array.isArray(n) ? n.map(open) : n && typeof n === "object"
-    ? (n.$ref === "#/components/schemas/JsonValue" || n["x-open-in-sdk"] ? {} : Object.fromEntries(Object.entries(n).map(([k, v]) => [k, open(v)])))
+    ? (n.$ref === "#/components/schemas/JsonValue" || n["x-open-in-sdk"] ? {} : Object.fromEntries(Object.entries(n).filter(([k]) => !rule(n, k)).map(([k, v]) => [k, open(v)])))
     : n);
   const doc = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
   delete doc.components.schemas.JsonValue;
   fs.writeFileSync(process.argv[2], JSON.stringify(open(doc)));
 ' "$OUT/openapi.json" "$SDK_DOC"
-npx --no-install openapi-typescript "$SDK_DOC" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
-  npx --no-install openapi-typescript "$SDK_DOC" -o "$OUT/typescript/src/generated/openapi.ts"
+# --root-types: every schema is also exported by its name (`Contact`), for the facade's users.
+TS_FLAGS=(--root-types --root-types-no-schema-prefix)
+npx --no-install openapi-typescript "$SDK_DOC" "${TS_FLAGS[@]}" -o "$OUT/typescript/src/generated/openapi.ts" >/dev/null 2>&1 ||
+  npx --no-install openapi-typescript "$SDK_DOC" "${TS_FLAGS[@]}" -o "$OUT/typescript/src/generated/openapi.ts"
 PATH="$VENV_BIN:$PATH" "$VENV_BIN/openapi-python-client" generate --path "$SDK_DOC" --meta none \
   --output-path "$OUT/python/sigil/generated" --config sdks/python/generator.yml --overwrite >/dev/null
 rm -f "$SDK_DOC"

@@ -1,9 +1,10 @@
 /** Request/reply payloads of the contacts service, and their validation schemas. */
 import { z } from 'zod';
-import { Instant } from './instant';
+import { Instant, Timestamp } from './instant';
+import { ContactSnapshotSchema } from './event-catalogue';
 import { SUBSCRIPTION_STATUSES, type ContactSnapshot, type CustomFieldValue, type SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
-import { documented, mutuallyExclusive, relations } from './openapi-hints';
+import { documented, mutuallyExclusive, named, relations } from './openapi-hints';
 import { qualify } from './naming';
 import type { Mode } from './rpc';
 
@@ -264,20 +265,27 @@ export interface SubscriptionTokenView {
   expires_at: string;
 }
 
-const subscriptionToken = z.string().min(1).max(2048);
-export const SubscriptionTokenSchema = z.object({ token: subscriptionToken }).strict();
+const subscriptionToken = documented(z.string().min(1).max(2048), {
+  'x-opaque': true,
+  description: 'A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise).',
+});
+export const SubscriptionTokenSchema = z
+  .object({
+    token: subscriptionToken,
+  })
+  .strict();
+export type SubscriptionTokenRequest = z.infer<typeof SubscriptionTokenSchema>;
 
 /**
  * RFC 8058 one-click unsubscribe: a mail client POSTs `List-Unsubscribe=One-Click`
  * (form-encoded or multipart) to the URL of the `List-Unsubscribe` header, which
  * carries the token (`?token=`); a JSON `{token}` body works too. The token must
- * be in exactly one place.
+ * be in exactly one place (or the same in both).
  */
 export const OneClickQuerySchema = z.object({ token: subscriptionToken.optional() }).strict();
 export const OneClickFormSchema = z
   .object({ token: subscriptionToken.optional(), 'List-Unsubscribe': z.literal('One-Click').optional() })
   .strict();
-export type SubscriptionTokenRequest = z.infer<typeof SubscriptionTokenSchema>;
 
 /** Set by the gateway from the connection, never from the client's body. */
 export const ClientParams = z.object({ client_ip: z.string().max(64).nullable() });
@@ -295,16 +303,20 @@ export const DomainSchema = z
   .max(253)
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'expected a domain, e.g. example.com');
 
-export const CreateSuppressionSchema = z
-  .object({
-    email: EmailSchema.optional(),
-    domain: DomainSchema.optional(),
-    reason: z.string().trim().min(1).max(200).optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (!v.email === !v.domain) ctx.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
-  });
+export const CreateSuppressionSchema = documented(
+  z
+    .object({
+      email: EmailSchema.optional(),
+      domain: DomainSchema.optional(),
+      reason: z.string().trim().min(1).max(200).optional(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (!v.email === !v.domain) ctx.addIssue({ code: 'custom', path: ['email'], message: 'give either email or domain' });
+    }),
+  // Exactly one of the two.
+  { oneOf: [{ required: ['email'] }, { required: ['domain'] }] },
+);
 export type CreateSuppressionRequest = z.infer<typeof CreateSuppressionSchema>;
 
 export const ListSuppressionsQuerySchema = z
@@ -511,51 +523,160 @@ export interface ActivitiesSnapshotReply {
   next_after: string | null;
 }
 
+// Reply schemas: what the routes answer, as the OpenAPI document shows it (each checked against its view type).
+
+export const ContactViewSchema = named('Contact', ContactSnapshotSchema.describe('A contact; `version` rises with every change.') satisfies z.ZodType<ContactView>);
+
+const customFieldValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+
+export const BatchUpsertReplySchema = named(
+  'BatchUpsertResult',
+  z.object({
+    results: z.array(
+      z.object({
+        index: z.number().int(),
+        status: z.enum(['created', 'updated', 'error']),
+        id: z.string().optional(),
+        error: z
+          .object({
+            code: z.string(),
+            message: z.string(),
+            details: z.array(z.object({ field: z.string(), code: z.string(), message: z.string() })).optional(),
+            existing_id: z.string().optional(),
+          })
+          .optional(),
+      }),
+    ),
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    failed: z.number().int(),
+  }) satisfies z.ZodType<BatchUpsertReply>,
+);
+
+export const MergeContactsReplySchema = named(
+  'MergeResult',
+  z.object({ contact: ContactViewSchema, merged_ids: z.array(z.string()) }) satisfies z.ZodType<MergeContactsReply>,
+);
+
+export const ConsentRecordViewSchema = named(
+  'ConsentRecord',
+  z.object({
+    status: SubscriptionStatusSchema,
+    source: z.string(),
+    ip: z.string().nullable(),
+    actor: z.string(),
+    occurred_at: Timestamp,
+  }) satisfies z.ZodType<ConsentRecordView>,
+);
+
+export const SubscriptionTokenViewSchema = named(
+  'SubscriptionToken',
+  z.object({ token: z.string(), expires_at: Timestamp }) satisfies z.ZodType<SubscriptionTokenView>,
+);
+
+export const SubscriptionChangeViewSchema = named(
+  'SubscriptionChange',
+  z.object({ contact_id: z.string(), subscription_status: SubscriptionStatusSchema }) satisfies z.ZodType<SubscriptionChangeView>,
+);
+
+export const SuppressionViewSchema = named(
+  'Suppression',
+  z.object({
+    id: z.string(),
+    email: z.string().nullable(),
+    domain: z.string().nullable(),
+    reason: z.string().nullable(),
+    created_at: Timestamp,
+  }) satisfies z.ZodType<SuppressionView>,
+);
+
+export const ActivityViewSchema = named(
+  'Activity',
+  z.object({
+    id: z.string(),
+    contact_id: z.string(),
+    type: z.string(),
+    occurred_at: Timestamp,
+    properties: z.record(z.unknown()),
+    created_at: Timestamp,
+  }) satisfies z.ZodType<ActivityView>,
+);
+
+export const CustomFieldViewSchema = named(
+  'CustomField',
+  z.object({
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(CUSTOM_FIELD_TYPES),
+    options: z.array(z.string()).nullable(),
+    required: z.boolean(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  }) satisfies z.ZodType<CustomFieldView>,
+);
+
+const numberOrDate = z.union([z.number(), z.string()]).nullable();
+export const CustomFieldAggregateSchema = named(
+  'CustomFieldAggregate',
+  z.object({
+    key: z.string(),
+    type: z.enum(CUSTOM_FIELD_TYPES),
+    count: z.number().int(),
+    distinct: z.number().int(),
+    min: numberOrDate,
+    max: numberOrDate,
+    avg: numberOrDate,
+    sum: z.number().nullable(),
+    top_values: z.array(z.object({ value: customFieldValue, count: z.number().int() })),
+  }) satisfies z.ZodType<CustomFieldAggregate>,
+);
+
 // Request/reply definitions (one per pattern; see define-rpc.ts)
 
 /** The path of a custom field (`/v1/custom-fields/:key`). */
 const ByFieldKey = z.object({ key: z.string() });
 
 export const ContactRpc = {
-  create: defineRpc(ContactPatterns.create, z.object({ body: CreateContactSchema }), replyOf<ContactView>()),
-  get: defineRpc(ContactPatterns.get, z.object({ params: ByIdParams }), replyOf<ContactView>()),
-  list: defineRpc(ContactPatterns.list, z.object({ query: ListContactsQuerySchema }), replyOf<ContactView[]>()),
-  update: defineRpc(ContactPatterns.update, z.object({ params: ByIdParams, body: UpdateContactSchema }), replyOf<ContactView>()),
-  delete: defineRpc(ContactPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
-  batchUpsert: defineRpc(ContactPatterns.batchUpsert, z.object({ body: BatchUpsertSchema }), replyOf<BatchUpsertReply>()),
-  merge: defineRpc(ContactPatterns.merge, z.object({ body: MergeContactsSchema }), replyOf<MergeContactsReply>()),
+  create: defineRpc(ContactPatterns.create, z.object({ body: CreateContactSchema }), ContactViewSchema),
+  get: defineRpc(ContactPatterns.get, z.object({ params: ByIdParams }), ContactViewSchema),
+  list: defineRpc(ContactPatterns.list, z.object({ query: ListContactsQuerySchema }), z.array(ContactViewSchema)),
+  update: defineRpc(ContactPatterns.update, z.object({ params: ByIdParams, body: UpdateContactSchema }), ContactViewSchema),
+  delete: defineRpc(ContactPatterns.delete, z.object({ params: ByIdParams }), z.null()),
+  batchUpsert: defineRpc(ContactPatterns.batchUpsert, z.object({ body: BatchUpsertSchema }), BatchUpsertReplySchema),
+  merge: defineRpc(ContactPatterns.merge, z.object({ body: MergeContactsSchema }), MergeContactsReplySchema),
   upsertByExternalId: defineRpc(
     ContactPatterns.upsertByExternalId,
     z.object({ params: ByExternalIdParams, body: CreateContactSchema }),
-    replyOf<UpsertContactReply>(),
+    z.object({ contact: ContactViewSchema, created: z.boolean() }) satisfies z.ZodType<UpsertContactReply>,
   ),
-  addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
-  removeTags: defineRpc(ContactPatterns.removeTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), replyOf<ContactView>()),
-  recordActivity: defineRpc(ContactPatterns.recordActivity, z.object({ params: ByIdParams, body: RecordActivitySchema }), replyOf<ActivityView>()),
-  listActivities: defineRpc(ContactPatterns.listActivities, z.object({ params: ByIdParams, query: ListActivitiesQuerySchema }), replyOf<ActivityView[]>()),
-  createField: defineRpc(ContactPatterns.createField, z.object({ body: CreateCustomFieldSchema }), replyOf<CustomFieldView>()),
-  listFields: defineRpc(ContactPatterns.listFields, z.object({ query: ListCustomFieldsQuerySchema }), replyOf<CustomFieldView[]>()),
-  getField: defineRpc(ContactPatterns.getField, z.object({ params: ByFieldKey }), replyOf<CustomFieldView>()),
-  updateField: defineRpc(ContactPatterns.updateField, z.object({ params: ByFieldKey, body: UpdateCustomFieldSchema }), replyOf<CustomFieldView>()),
-  deleteField: defineRpc(ContactPatterns.deleteField, z.object({ params: ByFieldKey }), replyOf<null>()),
-  aggregateField: defineRpc(ContactPatterns.aggregateField, z.object({ params: ByFieldKey, query: AggregateQuerySchema }), replyOf<CustomFieldAggregate>()),
-  consentHistory: defineRpc(ContactPatterns.consentHistory, z.object({ params: ByIdParams, query: ListConsentQuerySchema }), replyOf<ConsentRecordView[]>()),
-  requestConfirmation: defineRpc(ContactPatterns.requestConfirmation, z.object({ params: ByIdParams }), replyOf<SubscriptionTokenView>()),
-  unsubscribeToken: defineRpc(ContactPatterns.unsubscribeToken, z.object({ params: ByIdParams }), replyOf<SubscriptionTokenView>()),
+  addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), ContactViewSchema),
+  removeTags: defineRpc(ContactPatterns.removeTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), ContactViewSchema),
+  recordActivity: defineRpc(ContactPatterns.recordActivity, z.object({ params: ByIdParams, body: RecordActivitySchema }), ActivityViewSchema),
+  listActivities: defineRpc(ContactPatterns.listActivities, z.object({ params: ByIdParams, query: ListActivitiesQuerySchema }), z.array(ActivityViewSchema)),
+  createField: defineRpc(ContactPatterns.createField, z.object({ body: CreateCustomFieldSchema }), CustomFieldViewSchema),
+  listFields: defineRpc(ContactPatterns.listFields, z.object({ query: ListCustomFieldsQuerySchema }), z.array(CustomFieldViewSchema)),
+  getField: defineRpc(ContactPatterns.getField, z.object({ params: ByFieldKey }), CustomFieldViewSchema),
+  updateField: defineRpc(ContactPatterns.updateField, z.object({ params: ByFieldKey, body: UpdateCustomFieldSchema }), CustomFieldViewSchema),
+  deleteField: defineRpc(ContactPatterns.deleteField, z.object({ params: ByFieldKey }), z.null()),
+  aggregateField: defineRpc(ContactPatterns.aggregateField, z.object({ params: ByFieldKey, query: AggregateQuerySchema }), CustomFieldAggregateSchema),
+  consentHistory: defineRpc(ContactPatterns.consentHistory, z.object({ params: ByIdParams, query: ListConsentQuerySchema }), z.array(ConsentRecordViewSchema)),
+  requestConfirmation: defineRpc(ContactPatterns.requestConfirmation, z.object({ params: ByIdParams }), SubscriptionTokenViewSchema),
+  unsubscribeToken: defineRpc(ContactPatterns.unsubscribeToken, z.object({ params: ByIdParams }), SubscriptionTokenViewSchema),
   confirmSubscription: defineRpc(
     ContactPatterns.confirmSubscription,
     z.object({ params: ClientParams, body: SubscriptionTokenSchema }),
-    replyOf<SubscriptionChangeView>(),
+    SubscriptionChangeViewSchema,
   ),
   /** The query and the body (JSON, or the fields of a form or multipart body) as the gateway received them: the token is in one of them. */
   unsubscribe: defineRpc(
     ContactPatterns.unsubscribe,
     z.object({ params: ClientParams, query: OneClickQuerySchema, body: OneClickFormSchema }),
-    replyOf<SubscriptionChangeView>(),
+    SubscriptionChangeViewSchema,
   ),
-  createSuppression: defineRpc(ContactPatterns.createSuppression, z.object({ body: CreateSuppressionSchema }), replyOf<SuppressionView>()),
-  listSuppressions: defineRpc(ContactPatterns.listSuppressions, z.object({ query: ListSuppressionsQuerySchema }), replyOf<SuppressionView[]>()),
-  deleteSuppression: defineRpc(ContactPatterns.deleteSuppression, z.object({ params: ByIdParams }), replyOf<null>()),
+  createSuppression: defineRpc(ContactPatterns.createSuppression, z.object({ body: CreateSuppressionSchema }), SuppressionViewSchema),
+  listSuppressions: defineRpc(ContactPatterns.listSuppressions, z.object({ query: ListSuppressionsQuerySchema }), z.array(SuppressionViewSchema)),
+  deleteSuppression: defineRpc(ContactPatterns.deleteSuppression, z.object({ params: ByIdParams }), z.null()),
   snapshot: defineRpc(ContactPatterns.snapshot, z.object({ body: SnapshotRequestSchema }), replyOf<ContactsSnapshotReply>()),
   activitiesSnapshot: defineRpc(ContactPatterns.activitiesSnapshot, z.object({ body: SnapshotRequestSchema }), replyOf<ActivitiesSnapshotReply>()),
 } as const;

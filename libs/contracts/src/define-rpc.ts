@@ -46,3 +46,15 @@ export type RpcReplyOf<D> = D extends { response: z.ZodType<infer Res> } ? Res :
 
 /** The path id of a resource. Its format is the service's to judge (an unknown id is a 404, not a 400). */
 export const ByIdParams = z.object({ id: z.string() });
+
+/**
+ * `T` as zod infers the schema written for it: a key holding `unknown` (any
+ * JSON, `z.unknown()`) is optional in zod's inference, so a reply schema is
+ * checked against this (`satisfies z.ZodType<AsInferred<View>>`) where its
+ * view has such a key.
+ */
+export type AsInferred<T> = T extends readonly (infer I)[]
+  ? AsInferred<I>[]
+  : T extends object
+    ? { [K in keyof T as unknown extends T[K] ? never : K]: AsInferred<T[K]> } & { [K in keyof T as unknown extends T[K] ? K : never]?: T[K] }
+    : T;

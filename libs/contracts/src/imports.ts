@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
+import { Timestamp } from './instant';
+import { documented, named, relations } from './openapi-hints';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 import { BATCH_MATCH_KEYS, TagSchema } from './contacts';
 
@@ -35,13 +37,24 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 export const IMPORT_FIELDS = ['email', 'external_id', 'first_name', 'last_name', 'phone', 'tags'] as const;
 const CUSTOM_FIELD_TARGET = /^custom_fields\.[a-z][a-z0-9_]{0,63}$/;
 
-export const ImportTargetSchema = z
-  .string()
-  .refine((v) => (IMPORT_FIELDS as readonly string[]).includes(v) || CUSTOM_FIELD_TARGET.test(v), {
+export const ImportTargetSchema = documented(
+  z.string().refine((v) => (IMPORT_FIELDS as readonly string[]).includes(v) || CUSTOM_FIELD_TARGET.test(v), {
     message: `expected one of ${IMPORT_FIELDS.join(', ')} or custom_fields.<key>`,
-  });
+  }),
+  // A custom field target names a field the tenant defined (else a 400 `unknown_field`), which no schema can list.
+  {
+    anyOf: [
+      { type: 'string', enum: [...IMPORT_FIELDS] },
+      { type: 'string', pattern: CUSTOM_FIELD_TARGET.source, 'x-defined-by': '/v1/custom-fields' },
+    ],
+  },
+);
 
-export const ImportOptionsSchema = z
+/** "Some column maps to `target`", in JSON Schema: not every value differs from it. */
+const mapsTo = (target: string) => ({ not: { additionalProperties: { not: { const: target } } } });
+
+export const ImportOptionsSchema = documented(
+  z
   .object({
     format: z.enum(['csv', 'ndjson']),
     /** Column (CSV header cell, NDJSON key) → contact field. Unmapped columns are ignored. */
@@ -69,7 +82,19 @@ export const ImportOptionsSchema = z
       if (seen.has(target)) ctx.addIssue({ code: 'custom', path: ['mapping', column], message: `${target} is mapped from two columns` });
       seen.add(target);
     }
-  });
+  }),
+  // The superRefine's rules: a column maps to email; to external_id as well when matching on it; no target twice
+  // (JSON Schema cannot compare an object's values: `x-relations`).
+  ({ properties, ...json }) => ({
+    ...json,
+    properties: {
+      ...(properties as object),
+      mapping: { ...(properties as Record<string, object>)['mapping'], minProperties: 1, maxProperties: MAX_IMPORT_MAPPINGS, ...mapsTo('email') },
+    },
+    anyOf: [{ not: { required: ['match_on'] } }, { properties: { match_on: { const: 'email' } } }, { properties: { mapping: mapsTo('external_id') } }],
+    ...relations({ kind: 'distinct-values', field: 'mapping' }),
+  }),
+);
 export type ImportOptionsRequest = z.input<typeof ImportOptionsSchema>;
 export type ImportOptions = z.output<typeof ImportOptionsSchema>;
 
@@ -125,12 +150,34 @@ export interface ImportErrorsPage {
   next_after: number | null;
 }
 
+export const ImportViewSchema = named(
+  'Import',
+  z.object({
+    id: z.string(),
+    status: z.enum(IMPORT_STATUSES),
+    format: z.enum(['csv', 'ndjson']),
+    mode: z.enum(['upsert', 'create', 'update']),
+    match_on: z.enum(BATCH_MATCH_KEYS),
+    list_id: z.string().nullable().describe('The list imported contacts are added to, if any.'),
+    rows_total: z.number().int().describe('Data rows in the file (header and blank lines not counted).'),
+    rows_processed: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    failed: z.number().int(),
+    bytes: z.number().int(),
+    error: z.string().nullable().describe("Why the job failed (never for a bad row: those are in the error report)."),
+    created_at: Timestamp,
+    started_at: Timestamp.nullable(),
+    completed_at: Timestamp.nullable(),
+  }) satisfies z.ZodType<ImportView>,
+);
+
 export const ImportRpc = {
   create: defineRpc(ImportPatterns.create, z.object({ body: ImportOptionsSchema }), replyOf<{ id: string }>()),
-  start: defineRpc(ImportPatterns.start, z.object({ body: StartImportSchema }), replyOf<ImportView>()),
+  start: defineRpc(ImportPatterns.start, z.object({ body: StartImportSchema }), ImportViewSchema),
   abort: defineRpc(ImportPatterns.abort, z.object({ body: z.object({ id: z.string() }).strict() }), replyOf<null>()),
-  get: defineRpc(ImportPatterns.get, z.object({ params: ByIdParams }), replyOf<ImportView>()),
-  cancel: defineRpc(ImportPatterns.cancel, z.object({ params: ByIdParams }), replyOf<ImportView>()),
+  get: defineRpc(ImportPatterns.get, z.object({ params: ByIdParams }), ImportViewSchema),
+  cancel: defineRpc(ImportPatterns.cancel, z.object({ params: ByIdParams }), ImportViewSchema),
   errors: defineRpc(ImportPatterns.errors, z.object({ body: ImportErrorsPageSchema }), replyOf<ImportErrorsPage>()),
 };
 

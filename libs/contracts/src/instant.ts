@@ -16,3 +16,6 @@ export const instant = () =>
 
 /** The shared one; `instant()` for a schema of its own (e.g. one `documented` with a hint, which is kept per schema). */
 export const Instant = instant();
+
+/** An instant as the API answers it (`toISOString`, UTC): the response side of `Instant`. */
+export const Timestamp = z.string().datetime({ offset: true });

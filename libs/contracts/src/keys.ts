@@ -3,12 +3,12 @@
  * sessions (JWT), API keys, plans and usage.
  */
 import { z } from 'zod';
-import { Instant } from './instant';
+import { Instant, Timestamp } from './instant';
 import { LEAKED_KEY_POLICIES, type LeakedKeyPolicy, type Role } from './access-events';
 import { SCOPES } from './auth';
 import { MAX_ALLOWED_CIDRS, parseCidr } from './cidr';
-import { ByIdParams, defineRpc, replyOf } from './define-rpc';
-import { documented, NO_NUL_PATTERN } from './openapi-hints';
+import { type AsInferred, ByIdParams, defineRpc, replyOf } from './define-rpc';
+import { documented, named, NO_NUL_PATTERN } from './openapi-hints';
 import { qualify } from './naming';
 import type { AuditActor } from './events';
 import type { Mode } from './rpc';
@@ -490,23 +490,131 @@ export interface LeakReportResult {
 
 // Request/reply definitions (one per pattern; see define-rpc.ts)
 
+// Reply schemas: what the routes answer, as the OpenAPI document shows it (each checked against its view type).
+
+const MODES = ['live', 'test'] as const;
+
+export const TenantLimitsSchema = named(
+  'TenantLimits',
+  z.object({ requests_per_minute: z.number().int(), requests_per_day: z.number().int(), max_active_keys: z.number().int() }) satisfies z.ZodType<TenantLimits>,
+);
+
+export const ApiKeyViewSchema = named(
+  'ApiKey',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    environment: z.enum(MODES),
+    prefix: z.string(),
+    last4: z.string(),
+    scopes: z.array(z.string()),
+    rate_limit_per_minute: z.number().int().nullable(),
+    allowed_cidrs: z.array(z.string()).nullable().describe('Networks the key may be used from; null: anywhere.'),
+    status: z.enum(['active', 'revoked', 'expired']),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    expires_at: Timestamp.nullable(),
+    last_used_at: Timestamp.nullable(),
+    revoked_at: Timestamp.nullable(),
+  }) satisfies z.ZodType<ApiKeyView>,
+);
+
+export const ApiKeyWithSecretSchema = named(
+  'ApiKeyWithSecret',
+  ApiKeyViewSchema.extend({
+    key: z.string().describe('The secret, shown only on creation and rotation.'),
+    previous_key_expires_at: Timestamp.nullable().optional().describe('Rotation: until when the previous secret still works.'),
+  }) satisfies z.ZodType<ApiKeyWithSecret>,
+);
+
+export const SessionTokensSchema = named(
+  'SessionTokens',
+  z.object({
+    token_type: z.literal('Bearer'),
+    access_token: z.string(),
+    refresh_token: z.string(),
+    expires_in: z.number().int(),
+    refresh_expires_in: z.number().int(),
+    mode: z.enum(MODES).describe('The mode the session acts in (carried in the access token).'),
+  }) satisfies z.ZodType<SessionTokens>,
+);
+
+export const SignupResultSchema = named(
+  'SignupResult',
+  SessionTokensSchema.extend({
+    tenant: z.object({ id: z.string(), name: z.string(), plan: z.enum(PLAN_NAMES), limits: TenantLimitsSchema.optional() }),
+    user: z.object({ id: z.string(), email: z.string(), role: z.literal('owner') }),
+  }) satisfies z.ZodType<SignupResult>,
+);
+
+const count = z.number().int();
+export const UsageReportSchema = named(
+  'UsageReport',
+  z.union([
+    z.array(
+      named(
+        'UsageDay',
+        z.object({ credential_id: z.string(), day: z.string().date(), '2xx': count, '3xx': count, '4xx': count, '5xx': count, total: count }) satisfies z.ZodType<UsageRow>,
+      ),
+    ),
+    z.array(
+      named(
+        'UsageSeriesRow',
+        z.object({
+          credential_id: z.string(),
+          at: Timestamp,
+          total: count,
+          outcomes: z.object(Object.fromEntries(USAGE_OUTCOMES.map((o) => [o, count])) as Record<UsageOutcome, typeof count>).optional(),
+          routes: z.record(count).optional().describe('With `group_by=route`: `METHOD /path/template` → count.'),
+        }) satisfies z.ZodType<UsageSeriesRow>,
+      ),
+    ),
+  ]).describe('Without `interval`/`group_by`: per credential per day by status class; with them: the series.') satisfies z.ZodType<UsageReport>,
+);
+
+export const AuditEntryViewSchema = named(
+  'AuditEntry',
+  z.object({
+    id: z.string(),
+    action: z.string(),
+    actor: z.object({ type: z.enum(['user', 'api_key']), id: z.string() }),
+    resource: z.object({ type: z.string(), id: z.string().nullable() }),
+    mode: z.enum(MODES),
+    ip: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    request_id: z.string().nullable(),
+    changes: z.object({ before: z.unknown(), after: z.unknown() }).describe('What changed (secrets redacted).'),
+    occurred_at: Timestamp,
+  }) satisfies z.ZodType<AsInferred<AuditEntryView>>,
+);
+
+export const RevokedReplySchema = named('LogoutResult', z.object({ revoked: z.boolean() }));
+
+export const TenantSettingsViewSchema = named(
+  'TenantSettings',
+  z.object({ leaked_key_policy: z.enum(LEAKED_KEY_POLICIES), updated_at: Timestamp.nullable() }) satisfies z.ZodType<TenantSettingsView>,
+);
+
+// Request/reply definitions (one per pattern; see define-rpc.ts). A reply whose view holds `unknown` JSON is typed
+// as that view (zod infers such a key as optional; the schema is checked against the view with `AsInferred`).
+
 export const KeyRpc = {
-  signup: defineRpc(KeyPatterns.signup, z.object({ body: SignupSchema }), replyOf<SignupResult>()),
-  login: defineRpc(KeyPatterns.login, z.object({ body: LoginSchema }), replyOf<SessionTokens>()),
-  refresh: defineRpc(KeyPatterns.refresh, z.object({ body: RefreshSchema }), replyOf<SessionTokens>()),
-  logout: defineRpc(KeyPatterns.logout, z.object({ body: LogoutSchema }), replyOf<{ revoked: boolean }>()),
-  createKey: defineRpc(KeyPatterns.createKey, z.object({ body: CreateApiKeySchema }), replyOf<ApiKeyWithSecret>()),
-  listKeys: defineRpc(KeyPatterns.listKeys, z.object({ query: ListApiKeysQuerySchema }), replyOf<ApiKeyView[]>()),
-  getKey: defineRpc(KeyPatterns.getKey, z.object({ params: ByIdParams }), replyOf<ApiKeyView>()),
-  updateKey: defineRpc(KeyPatterns.updateKey, z.object({ params: ByIdParams, body: UpdateApiKeySchema }), replyOf<ApiKeyView>()),
-  revokeKey: defineRpc(KeyPatterns.revokeKey, z.object({ params: ByIdParams }), replyOf<ApiKeyView>()),
-  rotateKey: defineRpc(KeyPatterns.rotateKey, z.object({ params: ByIdParams, body: RotateApiKeySchema }), replyOf<ApiKeyWithSecret>()),
+  signup: defineRpc(KeyPatterns.signup, z.object({ body: SignupSchema }), SignupResultSchema),
+  login: defineRpc(KeyPatterns.login, z.object({ body: LoginSchema }), SessionTokensSchema),
+  refresh: defineRpc(KeyPatterns.refresh, z.object({ body: RefreshSchema }), SessionTokensSchema),
+  logout: defineRpc(KeyPatterns.logout, z.object({ body: LogoutSchema }), RevokedReplySchema),
+  createKey: defineRpc(KeyPatterns.createKey, z.object({ body: CreateApiKeySchema }), ApiKeyWithSecretSchema),
+  listKeys: defineRpc(KeyPatterns.listKeys, z.object({ query: ListApiKeysQuerySchema }), z.array(ApiKeyViewSchema)),
+  getKey: defineRpc(KeyPatterns.getKey, z.object({ params: ByIdParams }), ApiKeyViewSchema),
+  updateKey: defineRpc(KeyPatterns.updateKey, z.object({ params: ByIdParams, body: UpdateApiKeySchema }), ApiKeyViewSchema),
+  revokeKey: defineRpc(KeyPatterns.revokeKey, z.object({ params: ByIdParams }), ApiKeyViewSchema),
+  rotateKey: defineRpc(KeyPatterns.rotateKey, z.object({ params: ByIdParams, body: RotateApiKeySchema }), ApiKeyWithSecretSchema),
   verifyKey: defineRpc(KeyPatterns.verifyKey, z.object({ body: VerifyKeySchema }), replyOf<VerifiedApiKey>()),
   recordUsage: defineRpc(KeyPatterns.recordUsage, z.object({ body: RecordUsageSchema }), replyOf<{ recorded: number }>()),
-  usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), replyOf<UsageReport>()),
-  auditLog: defineRpc(KeyPatterns.auditLog, z.object({ query: AuditLogQuerySchema }), replyOf<AuditEntryView[]>()),
+  usage: defineRpc(KeyPatterns.usage, z.object({ query: UsageQuerySchema }), UsageReportSchema),
+  auditLog: defineRpc(KeyPatterns.auditLog, z.object({ query: AuditLogQuerySchema }), z.array(AuditEntryViewSchema) as z.ZodType<AuditEntryView[]>),
   adminUpdateTenant: defineRpc(KeyPatterns.adminUpdateTenant, z.object({ params: ByIdParams, body: AdminUpdateTenantSchema }), replyOf<AdminTenantView>()),
-  getSettings: defineRpc(KeyPatterns.getSettings, z.object({}), replyOf<TenantSettingsView>()),
-  updateSettings: defineRpc(KeyPatterns.updateSettings, z.object({ body: UpdateTenantSettingsSchema }), replyOf<TenantSettingsView>()),
+  getSettings: defineRpc(KeyPatterns.getSettings, z.object({}), TenantSettingsViewSchema),
+  updateSettings: defineRpc(KeyPatterns.updateSettings, z.object({ body: UpdateTenantSettingsSchema }), TenantSettingsViewSchema),
   reportLeakedKeys: defineRpc(KeyPatterns.reportLeakedKeys, z.object({ body: LeakReportSchema }), replyOf<LeakReportResult>()),
 } as const;

@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { ROLES, type Role } from './access-events';
-import { defineRpc, replyOf } from './define-rpc';
-import type { SessionTokens } from './keys';
+import { defineRpc } from './define-rpc';
+import { SessionTokensSchema, type SessionTokens } from './keys';
+import { Timestamp } from './instant';
+import { documented, named } from './openapi-hints';
 import { qualify } from './naming';
 
 export const MemberPatterns = {
@@ -37,7 +39,10 @@ export type InviteMemberRequest = z.infer<typeof InviteMemberSchema>;
 
 export const AcceptInvitationSchema = z
   .object({
-    token: z.string().min(1).max(1000),
+    token: documented(z.string().min(1).max(1000), {
+      'x-opaque': true,
+      description: 'The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise).',
+    }),
     /** The new user's password, or the existing user's (proving it is them). */
     password: z.string().max(128).optional(),
   })
@@ -102,14 +107,64 @@ export interface AcceptedInvitation extends SessionTokens {
   user: { id: string; email: string; role: Role };
 }
 
+// Reply schemas: what the routes answer, as the OpenAPI document shows it (each checked against its view type).
+
+export const MemberViewSchema = named(
+  'Member',
+  z.object({ user_id: z.string(), email: z.string(), role: z.enum(ROLES), joined_at: Timestamp }) satisfies z.ZodType<MemberView>,
+);
+
+export const InvitationViewSchema = named(
+  'Invitation',
+  z.object({
+    id: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    expires_at: Timestamp,
+    created_at: Timestamp,
+    token: z.string().describe('The invitation token, shown once: the invitee presents it to `POST /v1/members/invitations/accept`.'),
+  }) satisfies z.ZodType<InvitationView>,
+);
+
+export const AcceptedInvitationSchema = named(
+  'AcceptedInvitation',
+  SessionTokensSchema.extend({
+    tenant: z.object({ id: z.string(), name: z.string() }),
+    user: z.object({ id: z.string(), email: z.string(), role: z.enum(ROLES) }),
+  }) satisfies z.ZodType<AcceptedInvitation>,
+);
+
+export const PendingInvitationViewSchema = named(
+  'PendingInvitation',
+  z.object({
+    id: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    expires_at: Timestamp,
+    created_at: Timestamp,
+    invited_by: z.string().nullable().describe('The user who invited, or null (an API key).'),
+  }) satisfies z.ZodType<PendingInvitationView>,
+);
+
+export const UserTenantViewSchema = named(
+  'UserTenant',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    current: z.boolean().describe('Whether the calling session is in this tenant.'),
+    joined_at: Timestamp,
+  }) satisfies z.ZodType<UserTenantView>,
+);
+
 export const MemberRpc = {
-  invite: defineRpc(MemberPatterns.invite, z.object({ body: InviteMemberSchema }), replyOf<InvitationView>()),
-  acceptInvitation: defineRpc(MemberPatterns.acceptInvitation, z.object({ body: AcceptInvitationSchema }), replyOf<AcceptedInvitation>()),
-  listMembers: defineRpc(MemberPatterns.listMembers, z.object({ query: ListMembersQuerySchema }), replyOf<MemberView[]>()),
-  updateMember: defineRpc(MemberPatterns.updateMember, z.object({ params: UserIdParams, body: UpdateMemberSchema }), replyOf<MemberView>()),
-  removeMember: defineRpc(MemberPatterns.removeMember, z.object({ params: UserIdParams }), replyOf<{ removed: boolean }>()),
-  listInvitations: defineRpc(MemberPatterns.listInvitations, z.object({ query: ListInvitationsQuerySchema }), replyOf<PendingInvitationView[]>()),
-  revokeInvitation: defineRpc(MemberPatterns.revokeInvitation, z.object({ params: InvitationIdParams }), replyOf<{ revoked: boolean }>()),
-  switchTenant: defineRpc(MemberPatterns.switchTenant, z.object({ body: SwitchTenantSchema }), replyOf<SessionTokens>()),
-  listTenants: defineRpc(MemberPatterns.listTenants, z.object({}), replyOf<UserTenantView[]>()),
+  invite: defineRpc(MemberPatterns.invite, z.object({ body: InviteMemberSchema }), InvitationViewSchema),
+  acceptInvitation: defineRpc(MemberPatterns.acceptInvitation, z.object({ body: AcceptInvitationSchema }), AcceptedInvitationSchema),
+  listMembers: defineRpc(MemberPatterns.listMembers, z.object({ query: ListMembersQuerySchema }), z.array(MemberViewSchema)),
+  updateMember: defineRpc(MemberPatterns.updateMember, z.object({ params: UserIdParams, body: UpdateMemberSchema }), MemberViewSchema),
+  removeMember: defineRpc(MemberPatterns.removeMember, z.object({ params: UserIdParams }), z.object({ removed: z.boolean() })),
+  listInvitations: defineRpc(MemberPatterns.listInvitations, z.object({ query: ListInvitationsQuerySchema }), z.array(PendingInvitationViewSchema)),
+  revokeInvitation: defineRpc(MemberPatterns.revokeInvitation, z.object({ params: InvitationIdParams }), z.object({ revoked: z.boolean() })),
+  switchTenant: defineRpc(MemberPatterns.switchTenant, z.object({ body: SwitchTenantSchema }), SessionTokensSchema),
+  listTenants: defineRpc(MemberPatterns.listTenants, z.object({}), z.array(UserTenantViewSchema)),
 } as const;

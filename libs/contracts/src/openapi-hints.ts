@@ -36,22 +36,34 @@ export function openApiHintOf(def: unknown): OpenApiHint | undefined {
   return def && typeof def === 'object' ? HINTS.get(def) : undefined;
 }
 
-/** A rule between two fields' values, which JSON Schema cannot state. */
+/** A rule between values of a body, which JSON Schema cannot state. */
 export type FieldRelation =
   /** `field`'s value is not an item of the array `list`. */
   | { kind: 'not-in'; field: string; list: string }
   /** The instant `field`, when sent, is later than the instant `than`. */
-  | { kind: 'after'; field: string; than: string };
+  | { kind: 'after'; field: string; than: string }
+  /** The object `field` maps no two keys to the same value. */
+  | { kind: 'distinct-values'; field: string }
+  /** The keys of the object `field` differ other than by case (HTTP header names). */
+  | { kind: 'distinct-keys-ignoring-case'; field: string }
+  /** The CSV header of the file part `field` names every key of the object `keys_of` (a path into the form, `options.mapping`), when the part `format_of` says `csv`. */
+  | { kind: 'csv-header-names'; field: string; keys_of: string; format_of: string };
 
-const RELATION_TEXT = {
-  'not-in': (r: Extract<FieldRelation, { kind: 'not-in' }>) => `\`${r.field}\` may not be one of \`${r.list}\``,
-  after: (r: Extract<FieldRelation, { kind: 'after' }>) => `\`${r.field}\` must be later than \`${r.than}\``,
+const RELATION_TEXT: { [K in FieldRelation['kind']]: (r: Extract<FieldRelation, { kind: K }>) => string } = {
+  'not-in': (r) => `\`${r.field}\` may not be one of \`${r.list}\``,
+  after: (r) => `\`${r.field}\` must be later than \`${r.than}\``,
+  'distinct-values': (r) => `no two keys of \`${r.field}\` may have the same value`,
+  'distinct-keys-ignoring-case': (r) => `the keys of \`${r.field}\` must differ other than by case`,
+  'csv-header-names': (r) => `a CSV \`${r.field}\`'s header names every key of \`${r.keys_of}\``,
 };
+
+function relationText(r: FieldRelation): string {
+  return (RELATION_TEXT[r.kind] as (r: FieldRelation) => string)(r);
+}
 
 /** Value relations between fields of a body, as `x-relations` (for tools) and in its description (for people). */
 export function relations(...rules: FieldRelation[]): JsonSchemaObject {
-  const text = rules.map((r) => (r.kind === 'not-in' ? RELATION_TEXT['not-in'](r) : RELATION_TEXT.after(r))).join('; ');
-  return { 'x-relations': rules, description: `${text} (a 400).` };
+  return { 'x-relations': rules, description: `${rules.map(relationText).join('; ')} (a 400).` };
 }
 
 /**
@@ -61,4 +73,23 @@ export function relations(...rules: FieldRelation[]): JsonSchemaObject {
  */
 export function mutuallyExclusive(...groups: string[][]): JsonSchemaObject {
   return { 'x-mutually-exclusive': groups, not: { anyOf: groups.map((g) => ({ required: g })) } };
+}
+
+/** Names of schemas documented as components, keyed like the hints. */
+const NAMES = new WeakMap<object, string>();
+
+/**
+ * `schema`, unchanged, documented as `#/components/schemas/<name>` wherever
+ * it appears in a response: the document says once what a `Contact` is, and
+ * SDK generators name their types after it (`Contact`, not
+ * `CreateContactResponse201Data`).
+ */
+export function named<T extends ZodTypeAny>(name: string, schema: T): T {
+  NAMES.set(schema._def as object, name);
+  return schema;
+}
+
+/** The component name registered for a zod definition, if any. */
+export function openApiNameOf(def: unknown): string | undefined {
+  return def && typeof def === 'object' ? NAMES.get(def) : undefined;
 }

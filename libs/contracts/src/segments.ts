@@ -5,10 +5,11 @@
  * it); the service adds what needs its data (list ids, custom field types).
  */
 import { z } from 'zod';
-import { instant, Instant } from './instant';
+import { instant, Instant, Timestamp } from './instant';
+import { ContactSnapshotSchema } from './event-catalogue';
 import type { ContactSnapshot, SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
-import { documented, NON_BLANK_PATTERN, relations, type JsonSchemaObject } from './openapi-hints';
+import { documented, named, NON_BLANK_PATTERN, relations, type JsonSchemaObject } from './openapi-hints';
 import { qualify } from './naming';
 
 export const SegmentPatterns = {
@@ -313,8 +314,10 @@ export const SEGMENT_RULES_JSON_SCHEMA: JsonSchemaObject = {
   'x-open-in-sdk': true,
   anyOf: [
     ruleOrNot,
-    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: 10, items: ruleOrNot } }),
-    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: 10, items: ruleOrNot } }),
+    // A group holds up to maxNodes - 1 conditions (with itself, maxNodes nodes): a tighter bound here would
+    // refuse in the document groups the checker accepts.
+    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxNodes - 1, items: ruleOrNot } }),
+    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxNodes - 1, items: ruleOrNot } }),
   ],
 };
 /** The document's `rules` (required when `required`) in place of the open value zod converts `z.unknown()` to. */
@@ -453,40 +456,117 @@ export interface SegmentExportChunkReply {
   snapshot: string | null;
 }
 
+// ---------------------------------------------------------------- reply schemas (what the routes answer; each checked against its view type)
+
+export const ListViewSchema = named(
+  'List',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    member_count: z.number().int(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  }) satisfies z.ZodType<ListView>,
+);
+
+export const ListMembersChangeReplySchema = named(
+  'ListMembersChange',
+  z.object({
+    list_id: z.string(),
+    results: z.array(z.object({ contact_id: z.string(), status: z.enum(['added', 'already_member', 'removed', 'not_member', 'not_found']) })),
+    changed: z.number().int().describe('How many ids changed membership.'),
+  }) satisfies z.ZodType<ListMembersChangeReply>,
+);
+
+export const SegmentContactViewSchema = named(
+  'SegmentContact',
+  ContactSnapshotSchema.omit({ version: true, external_id: true, subscription_status: true, suppressed: true }).describe(
+    'A contact as the segments read model holds it.',
+  ) satisfies z.ZodType<SegmentContactView>,
+);
+
+export const ListMemberViewSchema = named(
+  'ListMember',
+  SegmentContactViewSchema.extend({ added_at: Timestamp }) satisfies z.ZodType<ListMemberView>,
+);
+
+/** A saved rule tree: any form the rule checker accepted, tenant-dependent ones included (docs/segments.md). */
+const SavedRulesSchema = documented(z.custom<RuleNode>(() => true), {
+  type: 'object',
+  description: 'The rule tree as saved: a condition, `{"not": …}`, or `{"and"|"or": [...]}` (docs/segments.md has every form).',
+});
+
+export const SegmentViewSchema = named(
+  'Segment',
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    rules: SavedRulesSchema,
+    include_unsubscribed: z.boolean(),
+    status: z.enum(['building', 'ready']),
+    member_count: z.number().int().describe('Materialised members; while `building`, the part built so far.'),
+    built_at: Timestamp.nullable(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  }) satisfies z.ZodType<SegmentView>,
+);
+
+export const SegmentPreviewReplySchema = named(
+  'SegmentPreview',
+  z.object({ count: z.number().int(), contacts: z.array(SegmentContactViewSchema) }) satisfies z.ZodType<SegmentPreviewReply>,
+);
+
+export const SegmentCountReplySchema = named(
+  'SegmentCount',
+  z.object({ segment_id: z.string(), count: z.number().int(), status: z.enum(['building', 'ready']) }) satisfies z.ZodType<SegmentCountReply>,
+);
+
+export const SegmentHistoryPointSchema = named(
+  'SegmentHistoryPoint',
+  z.object({ at: Timestamp, entered: z.number().int(), exited: z.number().int(), total: z.number().int() }) satisfies z.ZodType<SegmentHistoryPoint>,
+);
+
+export const ContactSegmentViewSchema = named(
+  'ContactSegment',
+  z.object({ segment_id: z.string(), name: z.string(), since: Timestamp }) satisfies z.ZodType<ContactSegmentView>,
+);
+
 // ---------------------------------------------------------------- request/reply definitions (see define-rpc.ts)
 
 export const SegmentRpc = {
   memberIds: defineRpc(SegmentPatterns.memberIds, z.object({ body: MemberIdsSchema }), replyOf<MemberIdsReply>()),
-  listCreate: defineRpc(SegmentPatterns.listCreate, z.object({ body: CreateListSchema }), replyOf<ListView>()),
-  listList: defineRpc(SegmentPatterns.listList, z.object({ query: ListListsQuerySchema }), replyOf<ListView[]>()),
-  listGet: defineRpc(SegmentPatterns.listGet, z.object({ params: ByIdParams }), replyOf<ListView>()),
-  listUpdate: defineRpc(SegmentPatterns.listUpdate, z.object({ params: ByIdParams, body: UpdateListSchema }), replyOf<ListView>()),
-  listDelete: defineRpc(SegmentPatterns.listDelete, z.object({ params: ByIdParams }), replyOf<null>()),
-  listAddMembers: defineRpc(SegmentPatterns.listAddMembers, z.object({ params: ByIdParams, body: ListMembersChangeSchema }), replyOf<ListMembersChangeReply>()),
+  listCreate: defineRpc(SegmentPatterns.listCreate, z.object({ body: CreateListSchema }), ListViewSchema),
+  listList: defineRpc(SegmentPatterns.listList, z.object({ query: ListListsQuerySchema }), z.array(ListViewSchema)),
+  listGet: defineRpc(SegmentPatterns.listGet, z.object({ params: ByIdParams }), ListViewSchema),
+  listUpdate: defineRpc(SegmentPatterns.listUpdate, z.object({ params: ByIdParams, body: UpdateListSchema }), ListViewSchema),
+  listDelete: defineRpc(SegmentPatterns.listDelete, z.object({ params: ByIdParams }), z.null()),
+  listAddMembers: defineRpc(SegmentPatterns.listAddMembers, z.object({ params: ByIdParams, body: ListMembersChangeSchema }), ListMembersChangeReplySchema),
   listRemoveMembers: defineRpc(
     SegmentPatterns.listRemoveMembers,
     z.object({ params: ByIdParams, body: ListMembersChangeSchema }),
-    replyOf<ListMembersChangeReply>(),
+    ListMembersChangeReplySchema,
   ),
-  listMembers: defineRpc(SegmentPatterns.listMembers, z.object({ params: ByIdParams, query: ListListMembersQuerySchema }), replyOf<ListMemberView[]>()),
+  listMembers: defineRpc(SegmentPatterns.listMembers, z.object({ params: ByIdParams, query: ListListMembersQuerySchema }), z.array(ListMemberViewSchema)),
   listExportChunk: defineRpc(SegmentPatterns.listExportChunk, z.object({ body: ListExportChunkSchema }), replyOf<ListExportChunkReply>()),
-  segmentCreate: defineRpc(SegmentPatterns.segmentCreate, z.object({ body: CreateSegmentSchema }), replyOf<SegmentView>()),
-  segmentList: defineRpc(SegmentPatterns.segmentList, z.object({ query: ListSegmentsQuerySchema }), replyOf<SegmentView[]>()),
-  segmentGet: defineRpc(SegmentPatterns.segmentGet, z.object({ params: ByIdParams }), replyOf<SegmentView>()),
-  segmentUpdate: defineRpc(SegmentPatterns.segmentUpdate, z.object({ params: ByIdParams, body: UpdateSegmentSchema }), replyOf<SegmentView>()),
-  segmentDelete: defineRpc(SegmentPatterns.segmentDelete, z.object({ params: ByIdParams }), replyOf<null>()),
-  segmentPreview: defineRpc(SegmentPatterns.segmentPreview, z.object({ body: PreviewSegmentSchema }), replyOf<SegmentPreviewReply>()),
+  segmentCreate: defineRpc(SegmentPatterns.segmentCreate, z.object({ body: CreateSegmentSchema }), SegmentViewSchema),
+  segmentList: defineRpc(SegmentPatterns.segmentList, z.object({ query: ListSegmentsQuerySchema }), z.array(SegmentViewSchema)),
+  segmentGet: defineRpc(SegmentPatterns.segmentGet, z.object({ params: ByIdParams }), SegmentViewSchema),
+  segmentUpdate: defineRpc(SegmentPatterns.segmentUpdate, z.object({ params: ByIdParams, body: UpdateSegmentSchema }), SegmentViewSchema),
+  segmentDelete: defineRpc(SegmentPatterns.segmentDelete, z.object({ params: ByIdParams }), z.null()),
+  segmentPreview: defineRpc(SegmentPatterns.segmentPreview, z.object({ body: PreviewSegmentSchema }), SegmentPreviewReplySchema),
   segmentContacts: defineRpc(
     SegmentPatterns.segmentContacts,
     z.object({ params: ByIdParams, query: ListSegmentContactsQuerySchema }),
-    replyOf<SegmentContactView[]>(),
+    z.array(SegmentContactViewSchema),
   ),
-  segmentCount: defineRpc(SegmentPatterns.segmentCount, z.object({ params: ByIdParams }), replyOf<SegmentCountReply>()),
+  segmentCount: defineRpc(SegmentPatterns.segmentCount, z.object({ params: ByIdParams }), SegmentCountReplySchema),
   segmentHistory: defineRpc(
     SegmentPatterns.segmentHistory,
     z.object({ params: ByIdParams, query: SegmentHistoryQuerySchema }),
-    replyOf<SegmentHistoryPoint[]>(),
+    z.array(SegmentHistoryPointSchema),
   ),
   segmentExportChunk: defineRpc(SegmentPatterns.segmentExportChunk, z.object({ body: SegmentExportChunkSchema }), replyOf<SegmentExportChunkReply>()),
-  contactSegments: defineRpc(SegmentPatterns.contactSegments, z.object({ params: ByIdParams }), replyOf<ContactSegmentView[]>()),
+  contactSegments: defineRpc(SegmentPatterns.contactSegments, z.object({ params: ByIdParams }), z.array(ContactSegmentViewSchema)),
 } as const;

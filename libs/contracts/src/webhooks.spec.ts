@@ -1,4 +1,4 @@
-import { CreateWebhookSchema, eventMatchesFilters, EventFilterSchema, filtersMatching } from './webhooks';
+import { CreateWebhookSchema, eventMatchesFilters, EventFilterSchema, filtersMatching, parseDuration, RETRY_DELAY_PATTERN } from './webhooks';
 
 describe('webhook event filters', () => {
   it('matches exact types, family wildcards and *', () => {
@@ -30,5 +30,38 @@ describe('webhook event filters', () => {
     const fields = bad.error!.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys[0] : i.path.join('.')));
     expect(fields.sort()).toEqual(['events', 'extra', 'url']);
     expect(CreateWebhookSchema.safeParse({ url: 'https://user:pw@example.com', events: ['*'] }).success).toBe(false);
+  });
+});
+
+describe('retry delays: one pattern for the validation and the document', () => {
+  const DAY_MS = 86_400_000;
+  // Every unit around its 24-hour bound, with fractions, leading zeros and spaces, plus what is not a duration.
+  const samples = [
+    ...['0', '1', '250', '9999999', '10000000', '86399999', '86399999.5', '86400000', '86400000.0', '86400000.4', '86400001', '99999999', '123456789'],
+    ...['0s', '5s', '59.9s', '86399s', '86399.999s', '86400s', '86400.0s', '86400.0004s', '86401s', '100000s'],
+    ...['1m', '1439m', '1439.99m', '1440m', '1440.00m', '1440.5m', '1441m', '9999m'],
+    ...['2h', '23h', '23.999h', '24h', '24.0h', '24.01h', '25h', '99h', '0024h'],
+    ...['0d', '0.5d', '0.9999d', '1d', '1.00d', '1.01d', '2d', '001d'],
+    ...['5 ms', ' 5s ', '5 s', '5ms', '0005m', '.5s', '5.s', '5x', 'soon', '', '-1s', '5sec', '1e3', '٣s'],
+  ];
+
+  it.each(samples)('%j: valid exactly when parseDuration reads at most 24 h', (text) => {
+    const parsed = parseDuration(text);
+    // The fractions at the boundary that round down to 24 h exactly are the one place the pattern is stricter.
+    const within = parsed !== undefined && parsed <= DAY_MS && !/^\s*(86400000\.[1-9]|86400\.0*[1-9])/.test(text);
+    expect({ text, valid: RETRY_DELAY_PATTERN.test(text.trim()) }).toEqual({ text, valid: within });
+  });
+});
+
+describe('custom webhook headers', () => {
+  const names = (headers: Record<string, string>) => CreateWebhookSchema.safeParse({ url: 'https://example.com/h', events: ['*'], headers }).success;
+
+  it('refuses reserved names in any case, invalid tokens, 21 headers and names equal but for case', () => {
+    expect(names({ 'X-Tenant': 'a', 'x-trace': 'b' })).toBe(true);
+    expect(names({ HOST: 'a' })).toBe(false);
+    expect(names({ 'Webhook-Signature': 'a' })).toBe(false);
+    expect(names({ 'X Bad': 'a' })).toBe(false);
+    expect(names(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`x-h${i}`, 'v'])))).toBe(false);
+    expect(names({ 'X-A': '1', 'x-a': '2' })).toBe(false);
   });
 });

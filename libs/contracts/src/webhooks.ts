@@ -5,11 +5,11 @@
  * parallel stacks never share a queue).
  */
 import { z } from 'zod';
-import { Instant } from './instant';
+import { Instant, Timestamp } from './instant';
 import { SUBSCRIBABLE_EVENT_TYPES } from './event-catalogue';
 import { INTERNAL_EVENT_TYPES, type EventType } from './events';
-import { ByIdParams, defineRpc, replyOf } from './define-rpc';
-import { documented, relations } from './openapi-hints';
+import { type AsInferred, ByIdParams, defineRpc } from './define-rpc';
+import { documented, named, relations } from './openapi-hints';
 import { KAFKA_NAMESPACE, qualify } from './naming';
 
 export const WebhookPatterns = {
@@ -119,8 +119,6 @@ const RESERVED = new Set<string>(RESERVED_WEBHOOK_HEADERS);
 /** What a custom header value is shown as: values are write-only. */
 export const REDACTED_HEADER_VALUE = '[redacted]';
 
-const MAX_DURATION_MS = 24 * 3_600_000;
-
 /** How an endpoint's deliveries are ordered (SPEC §14); `none` is the default. */
 export const WEBHOOK_ORDERINGS = ['none', 'per_contact'] as const;
 export type WebhookOrdering = (typeof WEBHOOK_ORDERINGS)[number];
@@ -132,6 +130,33 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(Number(m[1]) * unit[m[2] ?? 'ms']!);
 }
 
+/**
+ * A retry delay the schedule takes: a duration `parseDuration` reads, of at
+ * most 24 h, written as one regular expression per unit (the integer part
+ * below the unit's 24 h, any fraction; or exactly 24 h), so that the OpenAPI
+ * document states the very rule the validation applies.
+ */
+const upTo = (below: string, max: string) => `0*(?:${below})(?:\\.[0-9]+)?|0*${max}(?:\\.0+)?`;
+export const RETRY_DELAY_PATTERN = new RegExp(
+  '^\\s*(?:' +
+    [
+      `(?:${upTo('[0-9]{1,7}|[1-7][0-9]{7}|8[0-5][0-9]{6}|86[0-3][0-9]{5}', '86400000')})(?:\\s*ms)?`,
+      `(?:${upTo('[0-9]{1,4}|[1-7][0-9]{4}|8[0-5][0-9]{3}|86[0-3][0-9]{2}', '86400')})\\s*s`,
+      `(?:${upTo('[0-9]{1,3}|1[0-3][0-9]{2}|14[0-3][0-9]', '1440')})\\s*m`,
+      `(?:${upTo('1?[0-9]|2[0-3]', '24')})\\s*h`,
+      `(?:${upTo('0', '1')})\\s*d`,
+    ].join('|') +
+    ')\\s*$',
+);
+
+/**
+ * Header names a custom header cannot take (Sigil sets them, or they are
+ * hop-by-hop), case-insensitively, as a pattern: `[Hh][Oo][Ss][Tt]`.
+ */
+const RESERVED_NAME_PATTERN = RESERVED_WEBHOOK_HEADERS.map((n) => n.replace(/[a-z]/g, (c) => `[${c.toUpperCase()}${c}]`)).join('|');
+const HEADER_NAME = "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}";
+const MAX_CUSTOM_HEADERS = 20;
+
 /** Per-endpoint delivery policy (SPEC §14); null (or absent at creation) = the service's default. */
 const policy = {
   /** Deliveries per second to this endpoint, exact across replicas (a sliding second). */
@@ -142,27 +167,30 @@ const policy = {
   timeout_ms: z.number().int().min(1000).max(30_000).nullable(),
   /** Delays between attempts, e.g. `["10s", "1m", "1h"]`: one delivery makes 1 + this many attempts. */
   retry_schedule: z
-    .array(
-      z
-        .string()
-        .trim()
-        .refine((d) => parseDuration(d) !== undefined, 'expected a duration like 500ms, 5s, 5m or 2h')
-        .refine((d) => (parseDuration(d) ?? 0) <= MAX_DURATION_MS, 'at most 24h'),
-    )
+    .array(z.string().trim().regex(RETRY_DELAY_PATTERN, 'expected a duration of at most 24h, like 500ms, 5s, 5m, 2h or 1d'))
     .max(20)
     .nullable(),
   /** Custom headers sent with every delivery. Values are write-only (shown redacted). */
-  headers: z
-    .record(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'not a valid header name')
-        .refine((n) => !RESERVED.has(n.toLowerCase()), (n) => ({ message: `'${n}' is set by Sigil or is hop-by-hop; it cannot be customised` })),
-      z.string().max(1024).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values cannot contain control characters or line breaks'),
-    )
-    .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
-    .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, 'header names must differ (case-insensitively)')
-    .nullable(),
+  headers: documented(
+    z
+      .record(
+        z
+          .string()
+          .regex(new RegExp(`^${HEADER_NAME}$`), 'not a valid header name')
+          .refine((n) => !RESERVED.has(n.toLowerCase()), (n) => ({ message: `'${n}' is set by Sigil or is hop-by-hop; it cannot be customised` })),
+        z.string().max(1024).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values cannot contain control characters or line breaks'),
+      )
+      .refine((h) => Object.keys(h).length <= MAX_CUSTOM_HEADERS, `at most ${MAX_CUSTOM_HEADERS} headers`)
+      .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, 'header names must differ (case-insensitively)'),
+    // The names (a token, none of the reserved ones) and their number, in JSON Schema; that two names differ
+    // other than by case, JSON Schema cannot say: the bodies' `x-relations` do.
+    (json) => ({
+      ...json,
+      propertyNames: { pattern: `^(?!(?:${RESERVED_NAME_PATTERN})$)${HEADER_NAME}$` },
+      maxProperties: MAX_CUSTOM_HEADERS,
+      description: `Up to ${MAX_CUSTOM_HEADERS} headers; names differ case-insensitively and are none of ${RESERVED_WEBHOOK_HEADERS.join(', ')}. Values are write-only.`,
+    }),
+  ).nullable(),
   /**
    * `per_contact`: the deliveries about one contact go one at a time, in event order (a failing one holds back only
    * its contact's later ones); `none`: each delivery independently, as fast as the endpoint allows.
@@ -172,7 +200,11 @@ const policy = {
     .describe('`per_contact`: one delivery at a time per contact, in event order; a failing one holds back only its own contact. Default `none`.'),
 };
 
-export const CreateWebhookSchema = z
+/** The header names of a body differ other than by case (a refinement of `headers`). */
+const distinctHeaderNames = relations({ kind: 'distinct-keys-ignoring-case', field: 'headers' });
+
+export const CreateWebhookSchema = documented(
+  z
   .object({
     url: WebhookUrlSchema,
     events,
@@ -185,10 +217,13 @@ export const CreateWebhookSchema = z
     headers: policy.headers.optional(),
     ordering: policy.ordering.optional(),
   })
-  .strict();
+  .strict(),
+  distinctHeaderNames,
+);
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookSchema>;
 
-export const UpdateWebhookSchema = z
+export const UpdateWebhookSchema = documented(
+  z
   .object({
     url: WebhookUrlSchema.optional(),
     events: events.optional(),
@@ -202,7 +237,9 @@ export const UpdateWebhookSchema = z
     headers: policy.headers.optional(),
     ordering: policy.ordering.optional(),
   })
-  .strict();
+  .strict(),
+  distinctHeaderNames,
+);
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookSchema>;
 
 export const WebhookIdSchema = z.string().regex(/^whe_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a webhook id');
@@ -361,21 +398,137 @@ export interface EventTypeView {
   example: unknown;
 }
 
-// Request/reply definitions (one per pattern; see define-rpc.ts)
+// Reply schemas: what the routes answer, as the OpenAPI document shows it (each checked against its view type).
+
+const nullableTimestamp = Timestamp.nullable();
+
+export const WebhookViewSchema = named(
+  'Webhook',
+  z.object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.string()),
+    description: z.string().nullable(),
+    enabled: z.boolean(),
+    disabled_reason: z.string().nullable().describe('Why Sigil disabled the endpoint (`gone`, `failing`), or null.'),
+    failing_since: nullableTimestamp.describe('Since when every attempt has failed, or null.'),
+    rate_limit_per_second: z.number().int().nullable(),
+    max_in_flight: z.number().int().nullable(),
+    timeout_ms: z.number().int().nullable(),
+    retry_schedule: z.array(z.string()).nullable(),
+    headers: z.record(z.string()).describe('Custom header names; every value shows as `[redacted]`.'),
+    ordering: z.enum(WEBHOOK_ORDERINGS),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  }) satisfies z.ZodType<WebhookView>,
+);
+
+export const WebhookWithSecretViewSchema = named(
+  'WebhookWithSecret',
+  WebhookViewSchema.extend({
+    secret: z.string().describe('The signing secret (`whsec_…`), shown only on creation and rotation.'),
+    previous_secret_expires_at: nullableTimestamp.optional().describe('Rotation: until when the previous secret keeps signing too.'),
+  }) satisfies z.ZodType<WebhookWithSecretView>,
+);
+
+export const DeliveryViewSchema = named(
+  'Delivery',
+  z.object({
+    id: z.string(),
+    webhook_id: z.string(),
+    event_id: z.string(),
+    event_type: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempt_count: z.number().int(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    next_attempt_at: nullableTimestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    delivered_at: nullableTimestamp,
+  }) satisfies z.ZodType<DeliveryView>,
+);
+
+export const WebhookPayloadSchema = named(
+  'WebhookPayload',
+  z.object({ id: z.string(), type: z.string(), created_at: Timestamp, data: z.unknown() }) satisfies z.ZodType<AsInferred<WebhookPayload>>,
+);
+
+export const DeliveryDetailViewSchema = named(
+  'DeliveryDetail',
+  DeliveryViewSchema.extend({
+    payload: WebhookPayloadSchema,
+    attempts: z.array(
+      named(
+        'DeliveryAttempt',
+        z.object({
+          attempt: z.number().int(),
+          attempted_at: Timestamp,
+          status_code: z.number().int().nullable(),
+          latency_ms: z.number(),
+          response_body: z.string().nullable(),
+          error: z.string().nullable(),
+        }) satisfies z.ZodType<DeliveryAttemptView>,
+      ),
+    ),
+  }) satisfies z.ZodType<AsInferred<DeliveryDetailView>>,
+);
+
+export const RecoveryViewSchema = named(
+  'Recovery',
+  z.object({
+    id: z.string(),
+    webhook_id: z.string(),
+    status: z.enum(RECOVERY_STATUSES),
+    since: Timestamp,
+    until: Timestamp,
+    total: z.number().int().describe('Failed or skipped deliveries in the window when the recovery started.'),
+    recovered: z.number().int().describe('Deliveries queued again so far.'),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    completed_at: nullableTimestamp,
+  }) satisfies z.ZodType<RecoveryView>,
+);
+
+export const WebhookStatsViewSchema = named(
+  'WebhookStats',
+  z.object({
+    window: z.enum(STATS_WINDOWS),
+    delivered: z.number().int(),
+    failed: z.number().int(),
+    retrying: z.number().int(),
+    success_rate: z.number().nullable(),
+    p50_ms: z.number().nullable(),
+    p99_ms: z.number().nullable(),
+  }) satisfies z.ZodType<WebhookStatsView>,
+);
+
+export const EventTypeViewSchema = named(
+  'EventType',
+  z.object({
+    type: z.string(),
+    description: z.string(),
+    schema: z.record(z.unknown()).describe("JSON Schema (draft-07) of the event's `data`."),
+    example: z.unknown().describe('An example `data`.'),
+  }) satisfies z.ZodType<AsInferred<EventTypeView>>,
+);
+
+// Request/reply definitions (one per pattern; see define-rpc.ts). A reply whose view holds `unknown` JSON is typed
+// as that view (zod infers such a key as optional; the schema is checked against the view with `AsInferred`).
 
 export const WebhookRpc = {
-  create: defineRpc(WebhookPatterns.create, z.object({ body: CreateWebhookSchema }), replyOf<WebhookWithSecretView>()),
-  list: defineRpc(WebhookPatterns.list, z.object({ query: ListWebhooksQuerySchema }), replyOf<WebhookView[]>()),
-  get: defineRpc(WebhookPatterns.get, z.object({ params: ByIdParams }), replyOf<WebhookView>()),
-  update: defineRpc(WebhookPatterns.update, z.object({ params: ByIdParams, body: UpdateWebhookSchema }), replyOf<WebhookView>()),
-  delete: defineRpc(WebhookPatterns.delete, z.object({ params: ByIdParams }), replyOf<null>()),
-  rotateSecret: defineRpc(WebhookPatterns.rotateSecret, z.object({ params: ByIdParams }), replyOf<WebhookWithSecretView>()),
-  sendTest: defineRpc(WebhookPatterns.sendTest, z.object({ params: ByIdParams }), replyOf<DeliveryView>()),
-  listDeliveries: defineRpc(WebhookPatterns.listDeliveries, z.object({ params: ByIdParams, query: ListDeliveriesQuerySchema }), replyOf<DeliveryView[]>()),
-  getDelivery: defineRpc(WebhookPatterns.getDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryDetailView>()),
-  retryDelivery: defineRpc(WebhookPatterns.retryDelivery, z.object({ params: ByDelivery }), replyOf<DeliveryView>()),
-  recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), replyOf<RecoveryView>()),
-  getRecovery: defineRpc(WebhookPatterns.getRecovery, z.object({ params: ByRecovery }), replyOf<RecoveryView>()),
-  eventTypes: defineRpc(WebhookPatterns.eventTypes, z.object({}), replyOf<EventTypeView[]>()),
-  stats: defineRpc(WebhookPatterns.stats, z.object({ params: ByIdParams, query: WebhookStatsQuerySchema }), replyOf<WebhookStatsView>()),
+  create: defineRpc(WebhookPatterns.create, z.object({ body: CreateWebhookSchema }), WebhookWithSecretViewSchema),
+  list: defineRpc(WebhookPatterns.list, z.object({ query: ListWebhooksQuerySchema }), z.array(WebhookViewSchema)),
+  get: defineRpc(WebhookPatterns.get, z.object({ params: ByIdParams }), WebhookViewSchema),
+  update: defineRpc(WebhookPatterns.update, z.object({ params: ByIdParams, body: UpdateWebhookSchema }), WebhookViewSchema),
+  delete: defineRpc(WebhookPatterns.delete, z.object({ params: ByIdParams }), z.null()),
+  rotateSecret: defineRpc(WebhookPatterns.rotateSecret, z.object({ params: ByIdParams }), WebhookWithSecretViewSchema),
+  sendTest: defineRpc(WebhookPatterns.sendTest, z.object({ params: ByIdParams }), DeliveryViewSchema),
+  listDeliveries: defineRpc(WebhookPatterns.listDeliveries, z.object({ params: ByIdParams, query: ListDeliveriesQuerySchema }), z.array(DeliveryViewSchema)),
+  getDelivery: defineRpc(WebhookPatterns.getDelivery, z.object({ params: ByDelivery }), DeliveryDetailViewSchema as z.ZodType<DeliveryDetailView>),
+  retryDelivery: defineRpc(WebhookPatterns.retryDelivery, z.object({ params: ByDelivery }), DeliveryViewSchema),
+  recover: defineRpc(WebhookPatterns.recover, z.object({ params: ByIdParams, body: RecoverWebhookSchema }), RecoveryViewSchema),
+  getRecovery: defineRpc(WebhookPatterns.getRecovery, z.object({ params: ByRecovery }), RecoveryViewSchema),
+  eventTypes: defineRpc(WebhookPatterns.eventTypes, z.object({}), z.array(EventTypeViewSchema) as z.ZodType<EventTypeView[]>),
+  stats: defineRpc(WebhookPatterns.stats, z.object({ params: ByIdParams, query: WebhookStatsQuerySchema }), WebhookStatsViewSchema),
 } as const;

@@ -1,8 +1,9 @@
 """The hand-written facade of the Python SDK over the generated layer
 (``sigil.generated``, from openapi-python-client): ``Sigil(api_key=…,
 base_url=…)``, one namespace per resource, methods named after the
-operations that return the envelope's ``data`` (plain dicts and lists),
-auto-paginating ``list()`` iterators and typed errors."""
+operations that return the envelope's ``data`` as the generated models
+(``Contact``, ``Webhook``, … in ``sigil.models``; ``to_dict()`` gives the
+JSON), auto-paginating ``list()`` iterators and typed errors."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from dateutil.parser import isoparse
 
 from ._transport import RetryingTransport
 from .errors import error_for
+from .generated import models as m
 from .generated.client import AuthenticatedClient
 
 
@@ -73,8 +75,15 @@ class _Core:
         return response
 
     def envelope(self, operation: str, **kwargs: Any) -> Any:
+        """The answer's JSON, its ``data`` parsed into the operation's model (a list of them for a list)."""
         response = self.send(operation, **kwargs)
-        return json.loads(response.content) if response.content else None
+        if not response.content:
+            return None
+        envelope = json.loads(response.content)
+        parsed = response.parsed
+        if isinstance(envelope, dict) and parsed is not None and hasattr(parsed, "data"):
+            envelope["data"] = parsed.data
+        return envelope
 
     def data(self, operation: str, **kwargs: Any) -> Any:
         envelope = self.envelope(operation, **kwargs)
@@ -96,7 +105,7 @@ class Paginator:
         self._query = query
 
     def pages(self) -> Iterator[dict[str, Any]]:
-        """Page after page: ``{"data": [...], "meta": {...}, "links": {...}}``."""
+        """Page after page: ``{"data": [models], "meta": {...}, "links": {...}}``."""
         query = dict(self._query)
         while True:
             page = self._fetch_page(query)
@@ -110,12 +119,12 @@ class Paginator:
             else:
                 return
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Any]:
         for page in self.pages():
             yield from page.get("data") or []
 
-    def to_list(self, limit: int | None = None) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def to_list(self, limit: int | None = None) -> list[Any]:
+        out: list[Any] = []
         for item in self:
             if limit is not None and len(out) >= limit:
                 break
@@ -129,13 +138,13 @@ class _Resource:
 
 
 class Contacts(_Resource):
-    def create(self, body: dict[str, Any], *, idempotency_key: str | None = None) -> dict[str, Any]:
+    def create(self, body: dict[str, Any], *, idempotency_key: str | None = None) -> m.Contact:
         return self._core.data("contacts.contacts_create", body=body, idempotency_key=idempotency_key)
 
-    def get(self, id: str) -> dict[str, Any]:
+    def get(self, id: str) -> m.Contact:
         return self._core.data("contacts.contacts_get", id=id)
 
-    def update(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, id: str, body: dict[str, Any]) -> m.Contact:
         return self._core.data("contacts.contacts_update", id=id, body=body)
 
     def delete(self, id: str) -> None:
@@ -145,38 +154,38 @@ class Contacts(_Resource):
         """Filters: ``tag``, ``list_id``, ``segment_id``, ``updated_since``, ``q``, ``sort``; ``limit`` per page."""
         return self._core.paginate("contacts.contacts_list", **query)
 
-    def upsert_by_external_id(self, external_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def upsert_by_external_id(self, external_id: str, body: dict[str, Any]) -> m.Contact:
         """Creates or updates (PATCH semantics) the contact with this ``external_id``; the body is a create's (email required)."""
         return self._core.data("contacts.contacts_upsert_by_external_id", external_id=external_id, body=body)
 
-    def batch(self, contacts: list[dict[str, Any]], *, idempotency_key: str | None = None) -> dict[str, Any]:
+    def batch(self, contacts: list[dict[str, Any]], *, idempotency_key: str | None = None) -> m.BatchUpsertResult:
         return self._core.data("contacts.contacts_batch", body={"contacts": contacts}, idempotency_key=idempotency_key)
 
-    def add_tags(self, id: str, tags: list[str]) -> dict[str, Any]:
+    def add_tags(self, id: str, tags: list[str]) -> m.Contact:
         return self._core.data("contacts.contacts_add_tags", id=id, body={"tags": tags})
 
-    def remove_tags(self, id: str, tags: list[str]) -> dict[str, Any]:
+    def remove_tags(self, id: str, tags: list[str]) -> m.Contact:
         return self._core.data("contacts.contacts_remove_tags", id=id, body={"tags": tags})
 
-    def record_activity(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def record_activity(self, id: str, body: dict[str, Any]) -> m.Activity:
         return self._core.data("contacts.contacts_record_activity", id=id, body=body)
 
     def list_activities(self, id: str, **query: Any) -> Paginator:
         return self._core.paginate("contacts.contacts_list_activities", id=id, **query)
 
-    def segments(self, id: str) -> list[dict[str, Any]]:
+    def segments(self, id: str) -> list[m.ContactSegment]:
         """The segments the contact is in now: ``[{segment_id, name, since}]``."""
         return self._core.data("segments.contact_segments_list", id=id)
 
 
 class CustomFields(_Resource):
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, body: dict[str, Any]) -> m.CustomField:
         return self._core.data("custom_fields.custom_fields_create", body=body)
 
-    def get(self, key: str) -> dict[str, Any]:
+    def get(self, key: str) -> m.CustomField:
         return self._core.data("custom_fields.custom_fields_get", key=key)
 
-    def update(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, key: str, body: dict[str, Any]) -> m.CustomField:
         return self._core.data("custom_fields.custom_fields_update", key=key, body=body)
 
     def delete(self, key: str) -> None:
@@ -185,18 +194,18 @@ class CustomFields(_Resource):
     def list(self, **query: Any) -> Paginator:
         return self._core.paginate("custom_fields.custom_fields_list", **query)
 
-    def aggregate(self, key: str, **query: Any) -> dict[str, Any]:
+    def aggregate(self, key: str, **query: Any) -> m.CustomFieldAggregate:
         return self._core.data("custom_fields.custom_fields_aggregate", key=key, **query)
 
 
 class Lists(_Resource):
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, body: dict[str, Any]) -> m.List:
         return self._core.data("lists.lists_create", body=body)
 
-    def get(self, id: str) -> dict[str, Any]:
+    def get(self, id: str) -> m.List:
         return self._core.data("lists.lists_get", id=id)
 
-    def update(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, id: str, body: dict[str, Any]) -> m.List:
         return self._core.data("lists.lists_update", id=id, body=body)
 
     def delete(self, id: str) -> None:
@@ -205,10 +214,10 @@ class Lists(_Resource):
     def list(self, **query: Any) -> Paginator:
         return self._core.paginate("lists.lists_list", **query)
 
-    def add_members(self, id: str, contact_ids: list[str]) -> dict[str, Any]:
+    def add_members(self, id: str, contact_ids: list[str]) -> m.ListMembersChange:
         return self._core.data("lists.lists_add_members", id=id, body={"contact_ids": contact_ids})
 
-    def remove_members(self, id: str, contact_ids: list[str]) -> dict[str, Any]:
+    def remove_members(self, id: str, contact_ids: list[str]) -> m.ListMembersChange:
         return self._core.data("lists.lists_remove_members", id=id, body={"contact_ids": contact_ids})
 
     def members(self, id: str, **query: Any) -> Paginator:
@@ -220,7 +229,7 @@ class Lists(_Resource):
 
 
 class Imports(_Resource):
-    def create(self, options: dict[str, Any], file: bytes | str | typing.IO[bytes], filename: str = "contacts.csv") -> dict[str, Any]:
+    def create(self, options: dict[str, Any], file: bytes | str | typing.IO[bytes], filename: str = "contacts.csv") -> m.Import:
         """Starts an import job from a CSV (with a header row) or NDJSON file of at most 200 MB;
         ``options["mapping"]`` says which column fills which contact field. Answers at once with
         the queued job; poll ``get(id)``. ``file`` may be an open binary file (it is streamed)."""
@@ -232,10 +241,10 @@ class Imports(_Resource):
         body = ImportsCreateBody(options=ImportsCreateBodyOptions.from_dict(options), file=File(payload=payload, file_name=filename))
         return self._core.data("imports.imports_create", body=body)
 
-    def get(self, id: str) -> dict[str, Any]:
+    def get(self, id: str) -> m.Import:
         return self._core.data("imports.imports_get", id=id)
 
-    def cancel(self, id: str) -> dict[str, Any]:
+    def cancel(self, id: str) -> m.Import:
         return self._core.data("imports.imports_cancel", id=id)
 
     def errors(self, id: str) -> str:
@@ -244,13 +253,13 @@ class Imports(_Resource):
 
 
 class Segments(_Resource):
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, body: dict[str, Any]) -> m.Segment:
         return self._core.data("segments.segments_create", body=body)
 
-    def get(self, id: str) -> dict[str, Any]:
+    def get(self, id: str) -> m.Segment:
         return self._core.data("segments.segments_get", id=id)
 
-    def update(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, id: str, body: dict[str, Any]) -> m.Segment:
         return self._core.data("segments.segments_update", id=id, body=body)
 
     def delete(self, id: str) -> None:
@@ -259,16 +268,16 @@ class Segments(_Resource):
     def list(self, **query: Any) -> Paginator:
         return self._core.paginate("segments.segments_list", **query)
 
-    def preview(self, body: dict[str, Any]) -> dict[str, Any]:
+    def preview(self, body: dict[str, Any]) -> m.SegmentPreview:
         return self._core.data("segments.segments_preview", body=body)
 
     def contacts(self, id: str, **query: Any) -> Paginator:
         return self._core.paginate("segments.segments_contacts", id=id, **query)
 
-    def count(self, id: str) -> dict[str, Any]:
+    def count(self, id: str) -> m.SegmentCount:
         return self._core.data("segments.segments_count", id=id)
 
-    def history(self, id: str, **query: Any) -> list[dict[str, Any]]:
+    def history(self, id: str, **query: Any) -> list[m.SegmentHistoryPoint]:
         """Entries, exits and member count per UTC ``interval`` (hour or day) between ``from`` and ``to``."""
         return self._core.data("segments.segments_history", id=id, **query)
 
@@ -278,14 +287,14 @@ class Segments(_Resource):
 
 
 class Webhooks(_Resource):
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, body: dict[str, Any]) -> m.WebhookWithSecret:
         """The answer carries the signing ``secret``, shown this once."""
         return self._core.data("webhooks.webhooks_create", body=body)
 
-    def get(self, id: str) -> dict[str, Any]:
+    def get(self, id: str) -> m.Webhook:
         return self._core.data("webhooks.webhooks_get", id=id)
 
-    def update(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, id: str, body: dict[str, Any]) -> m.Webhook:
         return self._core.data("webhooks.webhooks_update", id=id, body=body)
 
     def delete(self, id: str) -> None:
@@ -294,47 +303,47 @@ class Webhooks(_Resource):
     def list(self, **query: Any) -> Paginator:
         return self._core.paginate("webhooks.webhooks_list", **query)
 
-    def rotate_secret(self, id: str) -> dict[str, Any]:
+    def rotate_secret(self, id: str) -> m.WebhookWithSecret:
         """A new signing secret (in the answer, this once); the previous one keeps signing for 24 h."""
         return self._core.data("webhooks.webhooks_rotate_secret", id=id)
 
-    def send_test(self, id: str) -> dict[str, Any]:
+    def send_test(self, id: str) -> m.Delivery:
         return self._core.data("webhooks.webhooks_send_test", id=id)
 
     def deliveries(self, id: str, **query: Any) -> Paginator:
         return self._core.paginate("webhooks.webhooks_list_deliveries", id=id, **query)
 
-    def get_delivery(self, id: str, delivery_id: str) -> dict[str, Any]:
+    def get_delivery(self, id: str, delivery_id: str) -> m.DeliveryDetail:
         return self._core.data("webhooks.webhooks_get_delivery", id=id, delivery_id=delivery_id)
 
-    def retry_delivery(self, id: str, delivery_id: str) -> dict[str, Any]:
+    def retry_delivery(self, id: str, delivery_id: str) -> m.Delivery:
         return self._core.data("webhooks.webhooks_retry_delivery", id=id, delivery_id=delivery_id)
 
-    def recover(self, id: str, since: str | datetime.datetime, until: str | datetime.datetime | None = None) -> dict[str, Any]:
+    def recover(self, id: str, since: str | datetime.datetime, until: str | datetime.datetime | None = None) -> m.Recovery:
         """Re-sends, in the background, every failed or skipped delivery in ``[since, until)``; answers with the recovery."""
         body = {"since": since if isinstance(since, str) else since.isoformat()}
         if until is not None:
             body["until"] = until if isinstance(until, str) else until.isoformat()
         return self._core.data("webhooks.webhooks_recover", id=id, body=body)
 
-    def event_types(self) -> list[dict[str, Any]]:
+    def event_types(self) -> list[m.EventType]:
         """The event types an endpoint can subscribe to: description, JSON Schema of ``data``, example."""
         return self._core.data("webhooks.event_types_list")
 
-    def get_recovery(self, id: str, recovery_id: str) -> dict[str, Any]:
+    def get_recovery(self, id: str, recovery_id: str) -> m.Recovery:
         """A recovery's progress (``status``, ``total``, ``recovered``)."""
         return self._core.data("webhooks.webhooks_get_recovery", id=id, recovery_id=recovery_id)
 
 
 class ApiKeys(_Resource):
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+    def create(self, body: dict[str, Any]) -> m.ApiKeyWithSecret:
         """The answer carries the secret ``key``, shown this once."""
         return self._core.data("api_keys.api_keys_create", body=body)
 
-    def get(self, id: str) -> dict[str, Any]:
+    def get(self, id: str) -> m.ApiKey:
         return self._core.data("api_keys.api_keys_get", id=id)
 
-    def update(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, id: str, body: dict[str, Any]) -> m.ApiKey:
         return self._core.data("api_keys.api_keys_update", id=id, body=body)
 
     def revoke(self, id: str) -> None:
@@ -346,14 +355,14 @@ class ApiKeys(_Resource):
     def list(self, **query: Any) -> Paginator:
         return self._core.paginate("api_keys.api_keys_list", **query)
 
-    def rotate(self, id: str, grace_period_seconds: int | None = None) -> dict[str, Any]:
+    def rotate(self, id: str, grace_period_seconds: int | None = None) -> m.ApiKeyWithSecret:
         """A new secret; the old one keeps working for ``grace_period_seconds``."""
         body = {} if grace_period_seconds is None else {"grace_period_seconds": grace_period_seconds}
         return self._core.data("api_keys.api_keys_rotate", id=id, body=body)
 
 
 class Usage(_Resource):
-    def get(self, **query: Any) -> dict[str, Any]:
+    def get(self, **query: Any) -> list[m.UsageDay] | list[m.UsageSeriesRow]:
         """Filters: ``from``/``to`` (pass ``from_`` in Python), ``key_id``; ``interval`` (``hour``/``day``) and
         ``group_by`` (``outcome``/``route``) for the analytics series."""
         return self._core.data("account.usage_usage", **query)
@@ -367,11 +376,11 @@ class AuditLog(_Resource):
 
 
 class Settings(_Resource):
-    def get(self) -> dict[str, Any]:
+    def get(self) -> m.TenantSettings:
         """``leaked_key_policy`` (``revoke`` or ``notify``) for keys GitHub secret scanning finds in public."""
         return self._core.data("account.settings_get")
 
-    def update(self, body: dict[str, Any]) -> dict[str, Any]:
+    def update(self, body: dict[str, Any]) -> m.TenantSettings:
         """Needs scope ``*`` (owners, admins, full-access keys) and a live-mode key."""
         return self._core.data("account.settings_update", body=body)
 
@@ -413,7 +422,7 @@ class Sigil:
         self.audit_log = AuditLog(core)
         self.settings = Settings(core)
 
-    def me(self) -> dict[str, Any]:
+    def me(self) -> m.Me:
         """The caller: tenant, user or key, mode and scopes."""
         return self._core.data("account.me_me")
 

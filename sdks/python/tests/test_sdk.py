@@ -1,5 +1,5 @@
 """The Python SDK (`sigil`) against a live stack (sdks/python/tests/run.sh):
-create and get, a list iterated past its first page, a create whose answer is
+create and get (typed models), a list iterated past its first page, a create whose answer is
 lost retried with the same Idempotency-Key (one contact, not a 409), typed
 errors, a real signed webhook delivery checked with verify_webhook, and a
 real 429 waited out per Retry-After (last: it uses the minute the rate-limited
@@ -7,6 +7,7 @@ key's first request started, at import)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import secrets
 import time
@@ -23,6 +24,7 @@ from sigil import (
     WebhookVerificationError,
     verify_webhook,
 )
+from sigil.models import Contact
 
 RUN = secrets.token_hex(4)
 
@@ -53,15 +55,19 @@ def limited(sigil: Sigil, base_url: str) -> dict:
     """A key allowed one request a minute, its first request made now."""
     key = sigil.api_keys.create({"name": f"limited {RUN}", "environment": "live", "scopes": ["contacts:read"], "rate_limit_per_minute": 1})
     first_at = time.time()
-    next(Sigil(api_key=key["key"], base_url=base_url).contacts.list(limit=1).pages())
-    return {"key": key["key"], "first_at": first_at}
+    next(Sigil(api_key=key.key, base_url=base_url).contacts.list(limit=1).pages())
+    return {"key": key.key, "first_at": first_at}
 
 
 def test_create_and_get(sigil: Sigil, limited: dict) -> None:
     created = sigil.contacts.create({"email": f"Ada.{RUN}@Example.com", "first_name": "Ada", "tags": ["sdk"]})
-    assert created["email"] == f"ada.{RUN}@example.com"
-    assert created["first_name"] == "Ada" and created["tags"] == ["sdk"]
-    assert sigil.contacts.get(created["id"]) == created
+    # A `Contact` model, typed from the document's schema (dates parsed).
+    assert isinstance(created, Contact) and isinstance(created.created_at, datetime.datetime)
+    assert created.email == f"ada.{RUN}@example.com"
+    assert created.first_name == "Ada" and created.tags == ["sdk"]
+    assert created.subscription_status.value == "subscribed" and created.version == 1
+    assert sigil.contacts.get(created.id) == created
+    assert created.to_dict()["email"] == created.email
 
 
 def test_upsert_by_external_id(sigil: Sigil) -> None:
@@ -74,15 +80,15 @@ def test_upsert_by_external_id(sigil: Sigil) -> None:
 def test_import_upload(sigil: Sigil) -> None:
     csv = f"email,name\nimp.{RUN}@example.com,Imp\nnot-an-email,Bad\n"
     job = sigil.imports.create({"format": "csv", "mapping": {"email": "email", "name": "first_name"}}, csv.encode(), "people.csv")
-    assert job["status"] == "queued" and job["rows_total"] == 2
+    assert job.status.value == "queued" and job.rows_total == 2
     done = job
     for _ in range(200):
-        if done["status"] in ("completed", "failed", "cancelled"):
+        if done.status.value in ("completed", "failed", "cancelled"):
             break
         time.sleep(0.1)
-        done = sigil.imports.get(job["id"])
-    assert done["status"] == "completed" and done["created"] == 1 and done["failed"] == 1
-    assert "not-an-email" in sigil.imports.errors(job["id"])
+        done = sigil.imports.get(job.id)
+    assert done.status.value == "completed" and done.created == 1 and done.failed == 1
+    assert "not-an-email" in sigil.imports.errors(job.id)
 
 
 def test_typed_errors(sigil: Sigil) -> None:
@@ -98,9 +104,9 @@ def test_typed_errors(sigil: Sigil) -> None:
 
 def test_paginates_past_the_first_page(sigil: Sigil) -> None:
     tag = f"page-{RUN}"
-    ids = {sigil.contacts.create({"email": f"p{i}.{RUN}@example.com", "tags": [tag]})["id"] for i in range(5)}
+    ids = {sigil.contacts.create({"email": f"p{i}.{RUN}@example.com", "tags": [tag]}).id for i in range(5)}
     assert [len(p["data"]) for p in sigil.contacts.list(tag=tag, limit=2).pages()] == [2, 2, 1]
-    seen = [c["id"] for c in sigil.contacts.list(tag=tag, limit=2)]
+    seen = [c.id for c in sigil.contacts.list(tag=tag, limit=2)]
     assert len(seen) == 5 and set(seen) == ids
 
 
@@ -113,7 +119,7 @@ def test_a_lost_create_is_retried_with_the_same_idempotency_key(sigil: Sigil, ba
     posts = [a for a in recorder.attempts if a["method"] == "POST"]
     assert [a["status"] for a in posts] == ["lost", 201]
     assert posts[0]["key"] and posts[1]["key"] == posts[0]["key"]
-    assert [c["id"] for c in sigil.contacts.list(q=email)] == [created["id"]]
+    assert [c.id for c in sigil.contacts.list(q=email)] == [created.id]
     # Without the key the same retry is a second create: a 409 on the taken email.
     with pytest.raises(ConflictError):
         sigil.contacts.create({"email": email}, idempotency_key=f"other-{RUN}")
@@ -122,15 +128,15 @@ def test_a_lost_create_is_retried_with_the_same_idempotency_key(sigil: Sigil, ba
 def test_a_real_webhook_delivery_verifies(sigil: Sigil, receiver) -> None:
     path = f"/sdk-py-{RUN}"
     endpoint = sigil.webhooks.create({"url": receiver.url(path), "events": ["contact.created"], "description": "python sdk test"})
-    secret = endpoint["secret"]
+    secret = endpoint.secret
     assert secret.startswith("whsec_")
     contact = sigil.contacts.create({"email": f"hook.{RUN}@example.com"})
-    delivery = receiver.wait_for(path, lambda d: json.loads(d["body"])["data"]["contact"]["id"] == contact["id"])
+    delivery = receiver.wait_for(path, lambda d: json.loads(d["body"])["data"]["contact"]["id"] == contact.id)
     event = verify_webhook(delivery["body"], delivery["headers"], secret)
     assert event["type"] == "contact.created" and event["id"].startswith("evt_")
-    assert event["data"]["contact"]["id"] == contact["id"]
+    assert event["data"]["contact"]["id"] == contact.id
     with pytest.raises(WebhookVerificationError):
-        verify_webhook(delivery["body"].replace(contact["id"].encode(), b"c_forged"), delivery["headers"], secret)
+        verify_webhook(delivery["body"].replace(contact.id.encode(), b"c_forged"), delivery["headers"], secret)
     with pytest.raises(WebhookVerificationError):
         verify_webhook(delivery["body"], delivery["headers"], "whsec_" + "QW5vdGhlciBzZWNyZXQgb2YgMjQgYnl0ZXM=")
     with pytest.raises(WebhookVerificationError):

@@ -20,7 +20,15 @@ export type UploadOptionsOf<P extends keyof paths, M extends Method> =
 /** The query parameters an operation takes. */
 export type QueryOf<P extends keyof paths, M extends Method> = Op<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
-/** A resource as the API returns it (the envelope's `data`). */
+/** The success answer (200, 201 or 202) of an operation's responses. */
+type Success<R> = R extends { 200: infer S } ? S : R extends { 201: infer S } ? S : R extends { 202: infer S } ? S : never;
+/** What an operation answers in the envelope's `data`, as the document types it (`components['schemas']`). */
+export type DataOf<P extends keyof paths, M extends Method> =
+  Op<P, M> extends { responses: infer R } ? (Success<R> extends { content: { 'application/json': { data: infer D } } } ? D : never) : never;
+/** An item of a list operation's `data`. */
+export type ItemOf<P extends keyof paths, M extends Method> = DataOf<P, M> extends (infer I)[] ? I : never;
+
+/** Any object of the API (the envelope's `data`), where no operation is meant; each method returns its own type. */
 export type SigilObject = Record<string, unknown>;
 export type Resource = SigilObject & { id: string };
 
@@ -162,23 +170,23 @@ const P = {
 
 export class Contacts {
   constructor(private readonly core: Core) {}
-  create(body: BodyOf<typeof P.contacts, 'post'>, options?: RequestOptions): Promise<Resource> {
+  create(body: BodyOf<typeof P.contacts, 'post'>, options?: RequestOptions): Promise<DataOf<typeof P.contacts, 'post'>> {
     return this.core.data('post', P.contacts, { body, options });
   }
-  get(id: string, options?: RequestOptions): Promise<Resource> {
+  get(id: string, options?: RequestOptions): Promise<DataOf<typeof P.contact, 'get'>> {
     return this.core.data('get', P.contact, { path: { id }, options });
   }
   /** The segments the contact is in now: `[{segment_id, name, since}]`. */
-  segments(id: string, options?: RequestOptions): Promise<SigilObject[]> {
+  segments(id: string, options?: RequestOptions): Promise<DataOf<'/v1/contacts/{id}/segments', 'get'>> {
     return this.core.data('get', '/v1/contacts/{id}/segments', { path: { id }, options });
   }
-  update(id: string, body: BodyOf<typeof P.contact, 'patch'>, options?: RequestOptions): Promise<Resource> {
+  update(id: string, body: BodyOf<typeof P.contact, 'patch'>, options?: RequestOptions): Promise<DataOf<typeof P.contact, 'patch'>> {
     return this.core.data('patch', P.contact, { path: { id }, body, options });
   }
   delete(id: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', P.contact, { path: { id }, options });
   }
-  list(query: QueryOf<typeof P.contacts, 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  list(query: QueryOf<typeof P.contacts, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.contacts, 'get'>> {
     return this.core.list(P.contacts, { query, options });
   }
   /** Creates or updates (PATCH semantics) the contact with this `external_id`; the body is a create's (email required). */
@@ -186,69 +194,69 @@ export class Contacts {
     return this.core.data('put', '/v1/contacts/by-external-id/{external_id}', { path: { external_id: externalId }, body, options });
   }
   /** Upserts up to 1 000 contacts by email; answers per row. */
-  batch(body: { contacts: BodyOf<typeof P.contacts, 'post'>[] }, options?: RequestOptions): Promise<SigilObject> {
+  batch(body: { contacts: BodyOf<typeof P.contacts, 'post'>[] }, options?: RequestOptions): Promise<DataOf<'/v1/contacts/batch', 'post'>> {
     return this.core.data('post', '/v1/contacts/batch', { body, options });
   }
-  addTags(id: string, tags: string[], options?: RequestOptions): Promise<Resource> {
+  addTags(id: string, tags: string[], options?: RequestOptions): Promise<DataOf<'/v1/contacts/{id}/tags', 'post'>> {
     return this.core.data('post', '/v1/contacts/{id}/tags', { path: { id }, body: { tags }, options });
   }
-  removeTags(id: string, tags: string[], options?: RequestOptions): Promise<Resource> {
+  removeTags(id: string, tags: string[], options?: RequestOptions): Promise<DataOf<'/v1/contacts/{id}/tags', 'delete'>> {
     return this.core.data('delete', '/v1/contacts/{id}/tags', { path: { id }, body: { tags }, options });
   }
-  recordActivity(id: string, body: BodyOf<'/v1/contacts/{id}/activities', 'post'>, options?: RequestOptions): Promise<Resource> {
+  recordActivity(id: string, body: BodyOf<'/v1/contacts/{id}/activities', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/contacts/{id}/activities', 'post'>> {
     return this.core.data('post', '/v1/contacts/{id}/activities', { path: { id }, body, options });
   }
-  listActivities(id: string, query: QueryOf<'/v1/contacts/{id}/activities', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  listActivities(id: string, query: QueryOf<'/v1/contacts/{id}/activities', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/contacts/{id}/activities', 'get'>> {
     return this.core.list('/v1/contacts/{id}/activities', { path: { id }, query, options });
   }
 }
 
 export class CustomFields {
   constructor(private readonly core: Core) {}
-  create(body: BodyOf<typeof P.fields, 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  create(body: BodyOf<typeof P.fields, 'post'>, options?: RequestOptions): Promise<DataOf<typeof P.fields, 'post'>> {
     return this.core.data('post', P.fields, { body, options });
   }
-  get(key: string, options?: RequestOptions): Promise<SigilObject> {
+  get(key: string, options?: RequestOptions): Promise<DataOf<typeof P.field, 'get'>> {
     return this.core.data('get', P.field, { path: { key }, options });
   }
-  update(key: string, body: BodyOf<typeof P.field, 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+  update(key: string, body: BodyOf<typeof P.field, 'patch'>, options?: RequestOptions): Promise<DataOf<typeof P.field, 'patch'>> {
     return this.core.data('patch', P.field, { path: { key }, body, options });
   }
   delete(key: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', P.field, { path: { key }, options });
   }
-  list(query: QueryOf<typeof P.fields, 'get'> = {}, options?: RequestOptions): Paginator<SigilObject> {
+  list(query: QueryOf<typeof P.fields, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.fields, 'get'>> {
     return this.core.list(P.fields, { query, options });
   }
-  aggregate(key: string, query: QueryOf<'/v1/custom-fields/{key}/aggregate', 'get'> = {}, options?: RequestOptions): Promise<SigilObject> {
+  aggregate(key: string, query: QueryOf<'/v1/custom-fields/{key}/aggregate', 'get'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/custom-fields/{key}/aggregate', 'get'>> {
     return this.core.data('get', '/v1/custom-fields/{key}/aggregate', { path: { key }, query, options });
   }
 }
 
 export class Lists {
   constructor(private readonly core: Core) {}
-  create(body: BodyOf<typeof P.lists, 'post'>, options?: RequestOptions): Promise<Resource> {
+  create(body: BodyOf<typeof P.lists, 'post'>, options?: RequestOptions): Promise<DataOf<typeof P.lists, 'post'>> {
     return this.core.data('post', P.lists, { body, options });
   }
-  get(id: string, options?: RequestOptions): Promise<Resource> {
+  get(id: string, options?: RequestOptions): Promise<DataOf<typeof P.list, 'get'>> {
     return this.core.data('get', P.list, { path: { id }, options });
   }
-  update(id: string, body: BodyOf<typeof P.list, 'patch'>, options?: RequestOptions): Promise<Resource> {
+  update(id: string, body: BodyOf<typeof P.list, 'patch'>, options?: RequestOptions): Promise<DataOf<typeof P.list, 'patch'>> {
     return this.core.data('patch', P.list, { path: { id }, body, options });
   }
   delete(id: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', P.list, { path: { id }, options });
   }
-  list(query: QueryOf<typeof P.lists, 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  list(query: QueryOf<typeof P.lists, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.lists, 'get'>> {
     return this.core.list(P.lists, { query, options });
   }
-  addMembers(id: string, contactIds: string[], options?: RequestOptions): Promise<SigilObject> {
+  addMembers(id: string, contactIds: string[], options?: RequestOptions): Promise<DataOf<'/v1/lists/{id}/members', 'post'>> {
     return this.core.data('post', '/v1/lists/{id}/members', { path: { id }, body: { contact_ids: contactIds }, options });
   }
-  removeMembers(id: string, contactIds: string[], options?: RequestOptions): Promise<SigilObject> {
+  removeMembers(id: string, contactIds: string[], options?: RequestOptions): Promise<DataOf<'/v1/lists/{id}/members', 'delete'>> {
     return this.core.data('delete', '/v1/lists/{id}/members', { path: { id }, body: { contact_ids: contactIds }, options });
   }
-  members(id: string, query: QueryOf<'/v1/lists/{id}/members', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  members(id: string, query: QueryOf<'/v1/lists/{id}/members', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/lists/{id}/members', 'get'>> {
     return this.core.list('/v1/lists/{id}/members', { path: { id }, query, options });
   }
   /** The list's members as CSV or NDJSON text. */
@@ -259,32 +267,32 @@ export class Lists {
 
 export class Segments {
   constructor(private readonly core: Core) {}
-  create(body: BodyOf<typeof P.segments, 'post'>, options?: RequestOptions): Promise<Resource> {
+  create(body: BodyOf<typeof P.segments, 'post'>, options?: RequestOptions): Promise<DataOf<typeof P.segments, 'post'>> {
     return this.core.data('post', P.segments, { body, options });
   }
-  get(id: string, options?: RequestOptions): Promise<Resource> {
+  get(id: string, options?: RequestOptions): Promise<DataOf<typeof P.segment, 'get'>> {
     return this.core.data('get', P.segment, { path: { id }, options });
   }
-  update(id: string, body: BodyOf<typeof P.segment, 'patch'>, options?: RequestOptions): Promise<Resource> {
+  update(id: string, body: BodyOf<typeof P.segment, 'patch'>, options?: RequestOptions): Promise<DataOf<typeof P.segment, 'patch'>> {
     return this.core.data('patch', P.segment, { path: { id }, body, options });
   }
   delete(id: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', P.segment, { path: { id }, options });
   }
-  list(query: QueryOf<typeof P.segments, 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  list(query: QueryOf<typeof P.segments, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.segments, 'get'>> {
     return this.core.list(P.segments, { query, options });
   }
-  preview(body: BodyOf<'/v1/segments/preview', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  preview(body: BodyOf<'/v1/segments/preview', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/segments/preview', 'post'>> {
     return this.core.data('post', '/v1/segments/preview', { body, options });
   }
-  contacts(id: string, query: QueryOf<'/v1/segments/{id}/contacts', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  contacts(id: string, query: QueryOf<'/v1/segments/{id}/contacts', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/segments/{id}/contacts', 'get'>> {
     return this.core.list('/v1/segments/{id}/contacts', { path: { id }, query, options });
   }
-  count(id: string, options?: RequestOptions): Promise<SigilObject> {
+  count(id: string, options?: RequestOptions): Promise<DataOf<'/v1/segments/{id}/count', 'get'>> {
     return this.core.data('get', '/v1/segments/{id}/count', { path: { id }, options });
   }
   /** Entries, exits and member count per UTC hour or day: `[{at, entered, exited, total}]`. */
-  history(id: string, query: QueryOf<'/v1/segments/{id}/history', 'get'> = {}, options?: RequestOptions): Promise<SigilObject[]> {
+  history(id: string, query: QueryOf<'/v1/segments/{id}/history', 'get'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/segments/{id}/history', 'get'>> {
     return this.core.data('get', '/v1/segments/{id}/history', { path: { id }, query, options });
   }
   /** The segment's members when the export began, as CSV or NDJSON text. */
@@ -296,52 +304,52 @@ export class Segments {
 export class Webhooks {
   constructor(private readonly core: Core) {}
   /** The answer carries the signing `secret`, shown this once. */
-  create(body: BodyOf<typeof P.webhooks, 'post'>, options?: RequestOptions): Promise<Resource> {
+  create(body: BodyOf<typeof P.webhooks, 'post'>, options?: RequestOptions): Promise<DataOf<typeof P.webhooks, 'post'>> {
     return this.core.data('post', P.webhooks, { body, options });
   }
-  get(id: string, options?: RequestOptions): Promise<Resource> {
+  get(id: string, options?: RequestOptions): Promise<DataOf<typeof P.webhook, 'get'>> {
     return this.core.data('get', P.webhook, { path: { id }, options });
   }
-  update(id: string, body: BodyOf<typeof P.webhook, 'patch'>, options?: RequestOptions): Promise<Resource> {
+  update(id: string, body: BodyOf<typeof P.webhook, 'patch'>, options?: RequestOptions): Promise<DataOf<typeof P.webhook, 'patch'>> {
     return this.core.data('patch', P.webhook, { path: { id }, body, options });
   }
   delete(id: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', P.webhook, { path: { id }, options });
   }
-  list(query: QueryOf<typeof P.webhooks, 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  list(query: QueryOf<typeof P.webhooks, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.webhooks, 'get'>> {
     return this.core.list(P.webhooks, { query, options });
   }
   /** A new signing secret (in the answer, this once); the previous one keeps signing for 24 h. */
-  rotateSecret(id: string, options?: RequestOptions): Promise<Resource> {
+  rotateSecret(id: string, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/rotate-secret', 'post'>> {
     return this.core.data('post', '/v1/webhooks/{id}/rotate-secret', { path: { id }, options });
   }
   /** Sends a `webhook.test` event to the endpoint. */
-  sendTest(id: string, options?: RequestOptions): Promise<SigilObject> {
+  sendTest(id: string, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/test', 'post'>> {
     return this.core.data('post', '/v1/webhooks/{id}/test', { path: { id }, options });
   }
-  deliveries(id: string, query: QueryOf<'/v1/webhooks/{id}/deliveries', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  deliveries(id: string, query: QueryOf<'/v1/webhooks/{id}/deliveries', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/webhooks/{id}/deliveries', 'get'>> {
     return this.core.list('/v1/webhooks/{id}/deliveries', { path: { id }, query, options });
   }
-  getDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<Resource> {
+  getDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/deliveries/{delivery_id}', 'get'>> {
     return this.core.data('get', '/v1/webhooks/{id}/deliveries/{delivery_id}', { path: { id, delivery_id: deliveryId }, options });
   }
-  retryDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<SigilObject> {
+  retryDelivery(id: string, deliveryId: string, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/deliveries/{delivery_id}/retry', 'post'>> {
     return this.core.data('post', '/v1/webhooks/{id}/deliveries/{delivery_id}/retry', { path: { id, delivery_id: deliveryId }, options });
   }
   /** Re-sends, in the background, every failed or skipped delivery in `[since, until)`; answers with the recovery. */
-  recover(id: string, body: BodyOf<'/v1/webhooks/{id}/recover', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  recover(id: string, body: BodyOf<'/v1/webhooks/{id}/recover', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/recover', 'post'>> {
     return this.core.data('post', '/v1/webhooks/{id}/recover', { path: { id }, body, options });
   }
   /** The event types an endpoint can subscribe to: description, JSON Schema of `data`, example. */
-  eventTypes(options?: RequestOptions): Promise<SigilObject[]> {
+  eventTypes(options?: RequestOptions): Promise<DataOf<'/v1/event-types', 'get'>> {
     return this.core.data('get', '/v1/event-types', { options });
   }
   /** Delivered, failed and retrying deliveries, success rate and latency percentiles over a window (1h, 24h, 7d). */
-  stats(id: string, query: QueryOf<'/v1/webhooks/{id}/stats', 'get'> = {}, options?: RequestOptions): Promise<SigilObject> {
+  stats(id: string, query: QueryOf<'/v1/webhooks/{id}/stats', 'get'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/stats', 'get'>> {
     return this.core.data('get', '/v1/webhooks/{id}/stats', { path: { id }, query, options });
   }
   /** A recovery's progress (`status`, `total`, `recovered`). */
-  getRecovery(id: string, recoveryId: string, options?: RequestOptions): Promise<SigilObject> {
+  getRecovery(id: string, recoveryId: string, options?: RequestOptions): Promise<DataOf<'/v1/webhooks/{id}/recoveries/{recovery_id}', 'get'>> {
     return this.core.data('get', '/v1/webhooks/{id}/recoveries/{recovery_id}', { path: { id, recovery_id: recoveryId }, options });
   }
 }
@@ -349,13 +357,13 @@ export class Webhooks {
 export class ApiKeys {
   constructor(private readonly core: Core) {}
   /** The answer carries the secret `key`, shown this once. */
-  create(body: BodyOf<typeof P.apiKeys, 'post'>, options?: RequestOptions): Promise<Resource> {
+  create(body: BodyOf<typeof P.apiKeys, 'post'>, options?: RequestOptions): Promise<DataOf<typeof P.apiKeys, 'post'>> {
     return this.core.data('post', P.apiKeys, { body, options });
   }
-  get(id: string, options?: RequestOptions): Promise<Resource> {
+  get(id: string, options?: RequestOptions): Promise<DataOf<typeof P.apiKey, 'get'>> {
     return this.core.data('get', P.apiKey, { path: { id }, options });
   }
-  update(id: string, body: BodyOf<typeof P.apiKey, 'patch'>, options?: RequestOptions): Promise<Resource> {
+  update(id: string, body: BodyOf<typeof P.apiKey, 'patch'>, options?: RequestOptions): Promise<DataOf<typeof P.apiKey, 'patch'>> {
     return this.core.data('patch', P.apiKey, { path: { id }, body, options });
   }
   /** Revokes the key (it answers 401 `revoked_api_key` from then on). */
@@ -365,18 +373,18 @@ export class ApiKeys {
   delete(id: string, options?: RequestOptions): Promise<void> {
     return this.revoke(id, options);
   }
-  list(query: QueryOf<typeof P.apiKeys, 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  list(query: QueryOf<typeof P.apiKeys, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.apiKeys, 'get'>> {
     return this.core.list(P.apiKeys, { query, options });
   }
   /** A new secret; the old one keeps working for `grace_period_seconds`. */
-  rotate(id: string, body: BodyOf<'/v1/api-keys/{id}/rotate', 'post'> = {}, options?: RequestOptions): Promise<Resource> {
+  rotate(id: string, body: BodyOf<'/v1/api-keys/{id}/rotate', 'post'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/api-keys/{id}/rotate', 'post'>> {
     return this.core.data('post', '/v1/api-keys/{id}/rotate', { path: { id }, body, options });
   }
 }
 
 export class Usage {
   constructor(private readonly core: Core) {}
-  get(query: QueryOf<'/v1/usage', 'get'> = {}, options?: RequestOptions): Promise<SigilObject> {
+  get(query: QueryOf<'/v1/usage', 'get'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/usage', 'get'>> {
     return this.core.data('get', '/v1/usage', { query, options });
   }
 }
@@ -384,7 +392,7 @@ export class Usage {
 /** The audit log (scope `audit:read`): changes and sign-ins, newest first; read-only. */
 export class AuditLog {
   constructor(private readonly core: Core) {}
-  list(query: QueryOf<'/v1/audit-log', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  list(query: QueryOf<'/v1/audit-log', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/audit-log', 'get'>> {
     return this.core.list('/v1/audit-log', { query, options });
   }
 }
@@ -392,24 +400,24 @@ export class AuditLog {
 /** Sessions for dashboards (the console): sign-up, log-in, refresh, log-out. */
 export class Auth {
   constructor(private readonly core: Core) {}
-  signup(body: BodyOf<'/v1/auth/signup', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  signup(body: BodyOf<'/v1/auth/signup', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/signup', 'post'>> {
     return this.core.data('post', '/v1/auth/signup', { body, options });
   }
-  login(body: BodyOf<'/v1/auth/login', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  login(body: BodyOf<'/v1/auth/login', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/login', 'post'>> {
     return this.core.data('post', '/v1/auth/login', { body, options });
   }
-  refresh(body: BodyOf<'/v1/auth/refresh', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  refresh(body: BodyOf<'/v1/auth/refresh', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/refresh', 'post'>> {
     return this.core.data('post', '/v1/auth/refresh', { body, options });
   }
-  logout(body: BodyOf<'/v1/auth/logout', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  logout(body: BodyOf<'/v1/auth/logout', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/logout', 'post'>> {
     return this.core.data('post', '/v1/auth/logout', { body, options });
   }
   /** The tenants the session's user belongs to (role, and which one the session is in). */
-  tenants(options?: RequestOptions): Promise<SigilObject[]> {
+  tenants(options?: RequestOptions): Promise<DataOf<'/v1/auth/tenants', 'get'>> {
     return this.core.data('get', '/v1/auth/tenants', { options });
   }
   /** New session tokens in another tenant the user belongs to. */
-  switch(body: BodyOf<'/v1/auth/switch', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  switch(body: BodyOf<'/v1/auth/switch', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/auth/switch', 'post'>> {
     return this.core.data('post', '/v1/auth/switch', { body, options });
   }
 }
@@ -417,25 +425,25 @@ export class Auth {
 /** Members of the account and their roles, and invitations (live-mode credentials only). */
 export class Members {
   constructor(private readonly core: Core) {}
-  list(query: QueryOf<'/v1/members', 'get'> = {}, options?: RequestOptions): Paginator<SigilObject> {
+  list(query: QueryOf<'/v1/members', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/members', 'get'>> {
     return this.core.list('/v1/members', { query, options });
   }
   /** `data.token` is the invitation, shown only in this answer. */
-  invite(body: BodyOf<'/v1/members/invitations', 'post'>, options?: RequestOptions): Promise<Resource> {
+  invite(body: BodyOf<'/v1/members/invitations', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/members/invitations', 'post'>> {
     return this.core.data('post', '/v1/members/invitations', { body, options });
   }
   /** Pending invitations, newest first (without their tokens). */
-  invitations(query: QueryOf<'/v1/members/invitations', 'get'> = {}, options?: RequestOptions): Paginator<Resource> {
+  invitations(query: QueryOf<'/v1/members/invitations', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/members/invitations', 'get'>> {
     return this.core.list('/v1/members/invitations', { query, options });
   }
   revokeInvitation(invitationId: string, options?: RequestOptions): Promise<void> {
     return this.core.data('delete', '/v1/members/invitations/{invitation_id}', { path: { invitation_id: invitationId }, options });
   }
   /** Accepts an invitation (no credential needed: the token is one); returns session tokens. */
-  accept(body: BodyOf<'/v1/members/invitations/accept', 'post'>, options?: RequestOptions): Promise<SigilObject> {
+  accept(body: BodyOf<'/v1/members/invitations/accept', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/members/invitations/accept', 'post'>> {
     return this.core.data('post', '/v1/members/invitations/accept', { body, options });
   }
-  update(userId: string, body: BodyOf<'/v1/members/{user_id}', 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+  update(userId: string, body: BodyOf<'/v1/members/{user_id}', 'patch'>, options?: RequestOptions): Promise<DataOf<'/v1/members/{user_id}', 'patch'>> {
     return this.core.data('patch', '/v1/members/{user_id}', { path: { user_id: userId }, body, options });
   }
   remove(userId: string, options?: RequestOptions): Promise<void> {
@@ -453,17 +461,17 @@ export class Imports {
    * most 200 MB: `options.mapping` says which column fills which contact
    * field. Answers at once (202) with the queued job; poll `get(id)`.
    */
-  create(importOptions: UploadOptionsOf<'/v1/imports', 'post'>, file: Upload, filename = 'contacts.csv', options?: RequestOptions): Promise<Resource> {
+  create(importOptions: UploadOptionsOf<'/v1/imports', 'post'>, file: Upload, filename = 'contacts.csv', options?: RequestOptions): Promise<DataOf<'/v1/imports', 'post'>> {
     const form = new FormData();
     // The options part must come before the file part: the server streams the file.
     form.append('options', JSON.stringify(importOptions));
     form.append('file', file instanceof Blob ? file : new Blob([typeof file === 'string' ? file : new Uint8Array(file)]), filename);
     return this.core.data('post', '/v1/imports', { body: form, options });
   }
-  get(id: string, options?: RequestOptions): Promise<Resource> {
+  get(id: string, options?: RequestOptions): Promise<DataOf<'/v1/imports/{id}', 'get'>> {
     return this.core.data('get', '/v1/imports/{id}', { path: { id }, options });
   }
-  cancel(id: string, options?: RequestOptions): Promise<Resource> {
+  cancel(id: string, options?: RequestOptions): Promise<DataOf<'/v1/imports/{id}/cancel', 'post'>> {
     return this.core.data('post', '/v1/imports/{id}/cancel', { path: { id }, options });
   }
   /** The failed rows as CSV text: `row,code,reason,data`. */
@@ -475,11 +483,11 @@ export class Imports {
 /** The account's settings: `leaked_key_policy` (`revoke` or `notify`) for keys GitHub secret scanning finds in public. */
 export class Settings {
   constructor(private readonly core: Core) {}
-  get(options?: RequestOptions): Promise<SigilObject> {
+  get(options?: RequestOptions): Promise<DataOf<'/v1/settings', 'get'>> {
     return this.core.data('get', '/v1/settings', { options });
   }
   /** Needs scope `*` (owners, admins, full-access keys) and a live-mode credential. */
-  update(body: BodyOf<'/v1/settings', 'patch'>, options?: RequestOptions): Promise<SigilObject> {
+  update(body: BodyOf<'/v1/settings', 'patch'>, options?: RequestOptions): Promise<DataOf<'/v1/settings', 'patch'>> {
     return this.core.data('patch', '/v1/settings', { body, options });
   }
 }
@@ -529,7 +537,7 @@ export class Sigil {
   }
 
   /** The caller: tenant, user or key, mode and scopes. */
-  me(options?: RequestOptions): Promise<SigilObject> {
+  me(options?: RequestOptions): Promise<DataOf<'/v1/me', 'get'>> {
     return this.core.data('get', '/v1/me', { options });
   }
 }

@@ -1,12 +1,12 @@
 /**
  * `@sigil/sdk` against a live stack (every service its own process): create
- * and get, a list iterated past its first page, a create whose answer is lost
+ * and get (typed as the document's `Contact`), a list iterated past its first page, a create whose answer is lost
  * retried with the same Idempotency-Key (one contact, not a 409), a real 429
  * waited out per `Retry-After`, typed errors, and a real signed webhook
  * delivery checked with `verifyWebhook`.
  */
 import { randomBytes } from 'node:crypto';
-import { Sigil, verifyWebhook, NotFoundError, RateLimitError, ValidationError, WebhookVerificationError, type SigilOptions } from '../src';
+import { Sigil, verifyWebhook, NotFoundError, RateLimitError, ValidationError, WebhookVerificationError, type Contact, type SigilOptions } from '../src';
 import { createTenant, TestStack, WebhookReceiver, type TestTenant } from '@sigil/testing';
 
 describe('@sigil/sdk (TypeScript) against the live API', () => {
@@ -60,6 +60,14 @@ describe('@sigil/sdk (TypeScript) against the live API', () => {
     expect(created).toMatchObject({ email: `ada.${run}@example.com`, first_name: 'Ada', tags: ['sdk'] });
     expect(created.id).toEqual(expect.any(String));
     expect(await sigil.contacts.get(created.id)).toEqual(created);
+    // Typed from the document's `Contact` schema: a field it lacks does not compile, the ones it has are typed.
+    const typed: Contact = created;
+    const version: number = typed.version;
+    // @ts-expect-error `Contact` has no such field
+    expect(created.no_such_field).toBeUndefined();
+    expect(version).toBe(1);
+    const [first]: Contact[] = await sigil.contacts.list({ limit: 1 }).toArray(1);
+    expect(first?.email).toEqual(expect.any(String));
   });
 
   it('upserts by external_id: creates, then updates the same contact', async () => {

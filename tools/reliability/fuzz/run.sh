@@ -15,13 +15,14 @@ cd "$(dirname "$0")/../../.."
 MAX_EXAMPLES=3; TIMEBOX=900
 # Every default check runs, quick or long: the document is as strict as the
 # validation (docs/gateway.md, "OpenAPI"), so a schema-valid request refused,
-# an undeclared method not answered 405 with the document's `Allow`, or an
-# invalid credential accepted is a finding. The key goes in both credential
-# headers the document declares, so schemathesis's auth probes test both.
-# Except, in the quick CI run only, `positive_data_acceptance`: routes landed
-# after issue 14's pass (webhook custom `headers` names, `POST /v1/imports`
-# multipart options, invitation tokens) still refuse some schema-valid requests
-# (docs/reliability.md); --long and FUZZ_ALL_CHECKS=1 run it.
+# an undeclared method not answered 405 with the document's `Allow`, an
+# invalid credential accepted, or an answer that differs from its documented
+# schema (every success's `data` is typed) is a finding. The key goes in both
+# credential headers the document declares, so schemathesis's auth probes test both.
+# Except, in the quick CI run only and until a full quick run on a quiet
+# machine has passed it, `positive_data_acceptance`: after issue 14's session-5
+# fixes the coverage phase passes it (docs/reliability.md), the fuzzing and
+# stateful phases were not yet run with it; --long and FUZZ_ALL_CHECKS=1 run it.
 EXCLUDED=(--exclude-checks positive_data_acceptance)
 if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; EXCLUDED=(); fi
 [ "${FUZZ_ALL_CHECKS:-0}" = 1 ] && EXCLUDED=()

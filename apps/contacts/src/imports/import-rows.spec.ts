@@ -25,6 +25,10 @@ describe('import rows', () => {
     expect(mappingProblems(options, ['Email', 'Name', 'LTV', 'VIP', 'Tags', 'I'], defs)).toEqual([]);
     const bad = ImportOptionsSchema.parse({ format: 'csv', mapping: { Email: 'email', X: 'custom_fields.nope' } });
     expect(mappingProblems(bad, ['Email', 'Email'], defs).map((d) => d.field)).toEqual(['mapping.Email', 'mapping.X', 'mapping.X']);
+    // Header cells are trimmed, and so is the mapped column when they are compared.
+    const spaced = ImportOptionsSchema.parse({ format: 'csv', mapping: { ' Email ': 'email' } });
+    expect(mappingProblems(spaced, ['Email'], defs)).toEqual([]);
+    expect(planRows(spaced, ['Name', 'Email'], defs).columns[0]!.index).toBe(1);
   });
 
   it('options: email must be mapped, a field once, targets known', () => {

@@ -40,7 +40,8 @@ export function mappingProblems(options: ImportOptions, header: readonly string[
       details.push({ field, code: 'unknown_field', message: `${target} is not a defined custom field` });
     }
     if (header) {
-      const found = header.filter((h) => h === column).length;
+      // Header cells are trimmed (the gateway's staging), so the column is too: " Email" maps the cell "Email".
+      const found = header.filter((h) => h === column.trim()).length;
       if (found === 0) details.push({ field, code: 'invalid', message: `the file has no column '${column}'` });
       if (found > 1) details.push({ field, code: 'invalid', message: `the file has ${found} columns named '${column}'` });
     }
@@ -51,7 +52,7 @@ export function mappingProblems(options: ImportOptions, header: readonly string[
 export function planRows(options: ImportOptions, header: readonly string[], defs: Definitions): RowPlan {
   const columns = Object.entries(options.mapping).map(([column, target]) => ({
     column,
-    index: header.indexOf(column),
+    index: header.indexOf(column.trim()),
     target,
     customType: target.startsWith('custom_fields.') ? defs.get(target.slice('custom_fields.'.length))?.type : undefined,
   }));

@@ -4,7 +4,8 @@
  */
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HealthRpc } from '@sigil/contracts';
+import { z } from 'zod';
+import { HealthRpc, named } from '@sigil/contracts';
 import { HEALTH_CHECKS, readiness, RpcClient, type HealthCheck } from '@sigil/platform';
 import { Public } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
@@ -17,6 +18,12 @@ export interface PlatformHealth {
   services: Record<string, 'up' | 'down'>;
 }
 
+const UP_DOWN = z.enum(['up', 'down']);
+const PlatformHealthSchema = named(
+  'PlatformHealth',
+  z.object({ status: UP_DOWN, services: z.record(UP_DOWN).describe('`gateway` and each service.') }) satisfies z.ZodType<PlatformHealth>,
+);
+
 @Controller('v1/health')
 @Public()
 export class PlatformHealthController {
@@ -26,7 +33,7 @@ export class PlatformHealthController {
   ) {}
 
   @Get()
-  @ApiDoc({ tag: 'Health', summary: 'Readiness of the gateway and of each service (no auth)' })
+  @ApiDoc({ tag: 'Health', summary: 'Readiness of the gateway and of each service (no auth)', response: PlatformHealthSchema })
   async health(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<RouteResult<PlatformHealth>> {
     const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id };
     const probes = Object.entries(HealthRpc).map(async ([service, def]) => {

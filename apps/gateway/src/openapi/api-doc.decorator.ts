@@ -1,13 +1,14 @@
 /**
- * `@ApiDoc({...})` on a route: its summary and the schemas of its body and
- * query. Preferably `rpc`, the definition the route forwards to: its request
- * schema's `query` and `body` are then exactly what the service validates
- * with. `body`/`query` (contracts schemas) still work, and win over `rpc`.
+ * `@ApiDoc({...})` on a route: its summary and the schemas of its body,
+ * query and answer. Preferably `rpc`, the definition the route forwards to:
+ * its request schema's `query` and `body` are then exactly what the service
+ * validates with, and its response schema what `data` holds. `body`/`query`/
+ * `response` (contracts schemas) still work, and win over `rpc`.
  * The OpenAPI document is built from these and from the route's method, path
  * and scope (see openapi.builder.ts).
  */
 import { SetMetadata } from '@nestjs/common';
-import type { RpcDefinition } from '@sigil/contracts';
+import type { FieldRelation, RpcDefinition } from '@sigil/contracts';
 import type { ZodTypeAny } from 'zod';
 
 export const API_DOC = 'sigil:api-doc';
@@ -25,12 +26,22 @@ export interface ApiDocOptions {
   alsoStatus?: number;
   /** The body may also come form-encoded or multipart with these fields (RFC 8058 one-click), or not at all. */
   form?: ZodTypeAny;
-  /** What `data` holds, in words, when no schema describes it. */
+  /** What `data` holds, in words (the description of the success response). */
   returns?: string;
+  /**
+   * The schema of `data` when the route builds its answer itself (not a
+   * pattern's reply); otherwise `rpc.response` describes it.
+   */
+  response?: ZodTypeAny;
   /** Answers a list with pagination meta and links. */
   paginated?: boolean;
-  /** A multipart upload: the JSON `options` part's schema and what the `file` part holds. */
-  upload?: { options: ZodTypeAny; file: string };
+  /** A multipart upload: the JSON `options` part's schema, what the `file` part holds, and rules between the parts. */
+  upload?: { options: ZodTypeAny; file: string; relations?: FieldRelation[] };
+  /**
+   * A DELETE that ends the resource's use but keeps it readable (an API key
+   * is revoked: `GET` still shows it, `status: revoked`): `x-soft-delete`.
+   */
+  softDelete?: boolean;
   /** The body is streamed (CSV/NDJSON), not the JSON envelope. */
   streamed?: string[];
 }

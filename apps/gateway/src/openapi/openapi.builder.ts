@@ -8,7 +8,7 @@ import type { Type } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { ErrorCodes, NO_NUL_PATTERN as NO_NUL, NON_BLANK_PATTERN, openApiHintOf, SCOPES, type RpcDefinition } from '@sigil/contracts';
+import { ErrorCodes, NO_NUL_PATTERN as NO_NUL, NON_BLANK_PATTERN, openApiHintOf, openApiNameOf, relations as relationsOf, SCOPES, type RpcDefinition } from '@sigil/contracts';
 import { API_DOC, type ApiDocOptions } from './api-doc.decorator';
 import { KEY_PATTERN } from '../idempotency/idempotency.store';
 import { routeCatalog, type CatalogRoute } from './route-catalog';
@@ -144,7 +144,7 @@ function withoutNul(schema: unknown): unknown {
   return out;
 }
 
-function jsonSchema(schema: ZodTypeAny): JsonObject {
+function jsonSchema(schema: ZodTypeAny, post: typeof postProcess = postProcess): JsonObject {
   // The converter's generic types recurse too deeply for tsc; its output is plain JSON either way.
   const convert = zodToJsonSchema as unknown as (s: ZodTypeAny, o: object) => JsonObject;
   const out = convert(schema, {
@@ -152,10 +152,41 @@ function jsonSchema(schema: ZodTypeAny): JsonObject {
     $refStrategy: 'none',
     // zod's own email regex, not `format: email`: the document accepts exactly the addresses the validation does.
     emailStrategy: 'pattern:zod',
-    postProcess,
+    postProcess: post,
   });
   delete out['$schema'];
   return withoutNul(out) as JsonObject;
+}
+
+/**
+ * The reply schemas of a document: a schema registered with `named()`
+ * (contracts) becomes `#/components/schemas/<name>`, converted once, and is
+ * referenced wherever it appears, at the top of a reply or inside another.
+ */
+class ReplySchemas {
+  readonly components: Record<string, JsonObject> = {};
+  private readonly defs = new Map<string, unknown>();
+
+  /** The JSON Schema of `schema`, with `$ref`s to the named schemas in it. */
+  convert(schema: ZodTypeAny): JsonObject {
+    return this.convertFrom(schema, undefined);
+  }
+
+  private convertFrom(schema: ZodTypeAny, root: unknown): JsonObject {
+    return jsonSchema(schema, (json, def) => {
+      const out = postProcess(json, def);
+      const name = openApiNameOf(def);
+      if (!name || def === root) return out;
+      const known = this.defs.get(name);
+      if (known !== undefined && known !== def) throw new Error(`two reply schemas are named ${name}`);
+      if (known === undefined) {
+        this.defs.set(name, def);
+        this.components[name] = {}; // reserved first, so a schema that contains itself stops here
+        this.components[name] = this.convertFrom({ _def: def } as unknown as ZodTypeAny, def);
+      }
+      return { $ref: `#/components/schemas/${name}` };
+    });
+  }
 }
 
 function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclusive?: string[][]; relations?: unknown[] } {
@@ -191,6 +222,22 @@ function operationId(route: CatalogRoute): string {
   return `${route.controller.replace(/Controller$/, '')}_${route.handler}`.replace(/^./, (c) => c.toLowerCase());
 }
 
+/**
+ * The success envelope around `data` (a list's items when `paginated`); an
+ * operation without a reply schema gets an open `data`, which the document's
+ * test refuses.
+ */
+function envelope(data: JsonObject | undefined, paginated: boolean): JsonObject {
+  const links = paginated
+    ? { type: 'object', properties: { self: { type: 'string' }, next: { type: 'string' }, prev: { type: 'string' } } }
+    : { type: 'object', additionalProperties: { type: 'string' } };
+  return {
+    type: 'object',
+    required: ['data', 'meta'],
+    properties: { data: data ?? (paginated ? { type: 'array', items: {} } : {}), meta: { $ref: '#/components/schemas/Meta' }, links },
+  };
+}
+
 /** Routes that are not the tenants' API: the operator's (/v1/admin) and GitHub secret scanning's partner endpoint. */
 export function isPrivateSurface(path: string): boolean {
   return path.startsWith('/v1/admin/') || path.startsWith('/v1/secret-scanning/');
@@ -198,6 +245,7 @@ export function isPrivateSurface(path: string): boolean {
 
 export function buildOpenApi(controllers: Type<unknown>[], version: string): JsonObject {
   const paths: Record<string, Record<string, JsonObject>> = {};
+  const replies = new ReplySchemas();
   for (const route of routeCatalog(controllers)) {
     // The operator API (/v1/admin) and GitHub's partner endpoint are not the tenants': they stay out of their document and SDKs.
     if (!route.path.startsWith('/v1') || route.path === '/v1/openapi.json' || isPrivateSurface(route.path)) continue;
@@ -213,6 +261,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       schema: { type: 'string', pattern: NO_NUL },
     }));
     const query = doc?.query ?? partOf(doc?.rpc, 'query');
+    const reply = doc?.response ?? doc?.rpc?.response;
     const body = doc?.body ?? partOf(doc?.rpc, 'body');
     const { parameters: queryParams, exclusive, relations } = query ? queryParameters(query) : { parameters: [], exclusive: undefined, relations: undefined };
     parameters.push(...queryParams);
@@ -238,7 +287,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
           : {
               description: doc?.returns ?? 'Success.',
               headers: RATE_LIMIT_HEADERS,
-              content: { 'application/json': { schema: { $ref: doc?.paginated ? '#/components/schemas/ListEnvelope' : '#/components/schemas/Envelope' } } },
+              content: { 'application/json': { schema: envelope(reply ? replies.convert(reply) : undefined, !!doc?.paginated) } },
             };
     const errorStatuses = Object.keys(ERRORS).filter((s) => {
       // Log-in and refresh answer 401 on wrong credentials or a spent refresh token.
@@ -267,8 +316,10 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
       operation['description'] = route.scope ? `Requires the \`${route.scope}\` scope.` : 'Any valid credential.';
     }
     if (exclusive) operation['x-mutually-exclusive'] = exclusive;
+    if (doc?.softDelete) operation['x-soft-delete'] = true;
     if (relations) operation['x-relations'] = relations;
-    if (body) operation['requestBody'] = { required: true, content: { 'application/json': { schema: jsonSchema(body) } } };
+    // A body that may be empty may also be left out: the routes that take one read a missing body as `{}`.
+    if (body) operation['requestBody'] = { required: !body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(body) } } };
     if (body && doc?.form) {
       const form = { schema: jsonSchema(doc.form) };
       operation['requestBody'] = {
@@ -286,6 +337,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
               type: 'object',
               required: ['options', 'file'],
               properties: { options: jsonSchema(doc.upload.options), file: { type: 'string', format: 'binary', description: doc.upload.file } },
+              ...(doc.upload.relations ? relationsOf(...doc.upload.relations) : {}),
             },
             encoding: { options: { contentType: 'application/json' } },
           },
@@ -326,22 +378,10 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
             total: { type: 'integer' },
             has_more: { type: 'boolean' },
             next_cursor: { type: ['string', 'null'] },
+            prev_cursor: { type: ['string', 'null'] },
           },
         },
-        Envelope: {
-          type: 'object',
-          required: ['data', 'meta'],
-          properties: { data: {}, meta: { $ref: '#/components/schemas/Meta' }, links: { type: 'object', additionalProperties: { type: 'string' } } },
-        },
-        ListEnvelope: {
-          type: 'object',
-          required: ['data', 'meta'],
-          properties: {
-            data: { type: 'array', items: {} },
-            meta: { $ref: '#/components/schemas/Meta' },
-            links: { type: 'object', properties: { self: { type: 'string' }, next: { type: 'string' }, prev: { type: 'string' } } },
-          },
-        },
+        ...replies.components,
         Error: {
           type: 'object',
           required: ['error'],

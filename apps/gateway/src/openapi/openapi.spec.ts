@@ -131,3 +131,76 @@ describe('OpenAPI document: the schemas the services validate with', () => {
     expect(Object.keys(doc.paths['/v1/contacts/{id}'].patch.responses)).toContain('415');
   });
 });
+
+describe('OpenAPI document: typed replies', () => {
+  const successes = Object.entries(doc.paths).flatMap(([path, ops]: [string, any]) =>
+    Object.entries(ops).flatMap(([method, op]: [string, any]) =>
+      Object.entries(op.responses)
+        .filter(([status, r]: [string, any]) => status.startsWith('2') && r.content?.['application/json'])
+        .map(([status, r]: [string, any]) => ({ route: `${method.toUpperCase()} ${path} ${status}`, data: r.content['application/json'].schema.properties.data })),
+    ),
+  );
+
+  it('gives every JSON success an exact `data` schema, from the reply schemas of libs/contracts', () => {
+    const open = (s: any) => !s || Object.keys(s).length === 0 || s.$ref === '#/components/schemas/JsonValue';
+    const untyped = successes.filter(({ data }) => open(data) || (data.type === 'array' && open(data.items))).map((s) => s.route);
+    expect(untyped).toEqual([]);
+    expect(successes.length).toBeGreaterThan(60);
+  });
+
+  it('names the resources once, as components, and refers to them', () => {
+    expect(doc.paths['/v1/contacts/{id}'].get.responses['200'].content['application/json'].schema.properties.data).toEqual({ $ref: '#/components/schemas/Contact' });
+    expect(doc.paths['/v1/contacts'].get.responses['200'].content['application/json'].schema.properties.data).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/Contact' },
+    });
+    // Nested: a merge answers the primary contact.
+    expect(doc.components.schemas.MergeResult.properties.contact).toEqual({ $ref: '#/components/schemas/Contact' });
+    const contact = doc.components.schemas.Contact;
+    expect(contact.additionalProperties).toBe(false);
+    expect(contact.required).toEqual(expect.arrayContaining(['id', 'email', 'custom_fields', 'version']));
+    expect(doc.components.schemas.WebhookWithSecret.required).toContain('secret');
+    expect(doc.components.schemas.Webhook.properties).not.toHaveProperty('secret');
+    // Every reference resolves.
+    const refs = JSON.stringify(doc).match(/#\/components\/schemas\/\w+/g) ?? [];
+    expect(refs.map((r) => r.split('/').pop()).filter((name) => !doc.components.schemas[name!])).toEqual([]);
+  });
+});
+
+describe('OpenAPI document: rules that were looser than the validation', () => {
+  const webhook = doc.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema;
+
+  it('states the custom header names a webhook takes, and that they differ ignoring case', () => {
+    const headers = webhook.properties.headers.anyOf.find((s: any) => s.type === 'object');
+    const name = new RegExp(headers.propertyNames.pattern);
+    for (const ok of ['X-Tenant', 'x-trace-id', "A!#$%&'*+.^_`|~-"]) expect({ ok, valid: name.test(ok) }).toEqual({ ok, valid: true });
+    for (const bad of ['Host', 'HOST', 'webhook-ID', 'Content-Length', 'X Bad', '', 'é']) expect({ bad, valid: name.test(bad) }).toEqual({ bad, valid: false });
+    expect(headers.maxProperties).toBe(20);
+    expect(webhook['x-relations']).toEqual([{ kind: 'distinct-keys-ignoring-case', field: 'headers' }]);
+  });
+
+  it('states the retry delays with the very pattern the validation uses', () => {
+    const delays = webhook.properties.retry_schedule.anyOf.find((s: any) => s.type === 'array');
+    expect(delays.items.pattern).toBe(contracts.RETRY_DELAY_PATTERN.source);
+  });
+
+  it('states the import options: targets, a column mapped to email, distinct targets, and the file header', () => {
+    const form = doc.paths['/v1/imports'].post.requestBody.content['multipart/form-data'].schema;
+    const mapping = form.properties.options.properties.mapping;
+    expect(mapping.additionalProperties.anyOf).toEqual(
+      expect.arrayContaining([expect.objectContaining({ enum: [...contracts.IMPORT_FIELDS] }), expect.objectContaining({ 'x-defined-by': '/v1/custom-fields' })]),
+    );
+    expect(mapping.not).toEqual({ additionalProperties: { not: { const: 'email' } } });
+    expect(form.properties.options['x-relations']).toEqual([{ kind: 'distinct-values', field: 'mapping' }]);
+    expect(form['x-relations']).toEqual([expect.objectContaining({ kind: 'csv-header-names', field: 'file', keys_of: 'options.mapping' })]);
+  });
+
+  it('marks tokens only the API issues as opaque, and the key revocation as a soft delete', () => {
+    const accept = doc.paths['/v1/members/invitations/accept'].post.requestBody.content['application/json'].schema;
+    expect(accept.properties.token['x-opaque']).toBe(true);
+    const confirm = doc.paths['/v1/subscriptions/confirm'].post.requestBody.content['application/json'].schema;
+    expect(confirm.properties.token['x-opaque']).toBe(true);
+    expect(doc.paths['/v1/api-keys/{id}'].delete['x-soft-delete']).toBe(true);
+    expect(doc.paths['/v1/contacts/{id}'].delete).not.toHaveProperty('x-soft-delete');
+  });
+});

@@ -15,6 +15,7 @@ export class AuditLogController {
   @Get()
   @RequireScope('audit:read')
   @ApiDoc({
+    rpc: KeyRpc.auditLog,
     tag: 'Account',
     summary: 'Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets redacted)',
     query: AuditLogQuerySchema,

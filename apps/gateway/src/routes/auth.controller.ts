@@ -31,7 +31,7 @@ export class AuthController {
   @Post('signup')
   @HttpCode(201)
   @LimitByIp('signup', 'SIGNUP_LIMIT_PER_IP_PER_HOUR', 3_600_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Sign up: create a tenant and its owner; returns session tokens', body: SignupSchema, status: 201 })
+  @ApiDoc({ rpc: KeyRpc.signup, tag: 'Auth', summary: 'Sign up: create a tenant and its owner; returns session tokens', body: SignupSchema, status: 201 })
   signup(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SignupResult>> {
     return forward(this.rpc, KeyRpc.signup, anonymous(req), { body });
   }
@@ -39,7 +39,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode: "test"`, on test data', body: LoginSchema })
+  @ApiDoc({ rpc: KeyRpc.login, tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode: "test"`, on test data', body: LoginSchema })
   login(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return forward(this.rpc, KeyRpc.login, anonymous(req), { body });
   }
@@ -47,7 +47,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the session between live and test data', body: RefreshSchema })
+  @ApiDoc({ rpc: KeyRpc.refresh, tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the session between live and test data', body: RefreshSchema })
   refresh(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return forward(this.rpc, KeyRpc.refresh, anonymous(req), { body });
   }
@@ -55,7 +55,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ tag: 'Auth', summary: 'Revoke the session of a refresh token', body: LogoutSchema })
+  @ApiDoc({ rpc: KeyRpc.logout, tag: 'Auth', summary: 'Revoke the session of a refresh token', body: LogoutSchema })
   logout(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<{ revoked: boolean }>> {
     return forward(this.rpc, KeyRpc.logout, anonymous(req), { body });
   }

@@ -20,6 +20,7 @@ import {
   type SubscriptionTokenView,
   type MergeContactsReply,
   type RequestContext,
+  ContactViewSchema,
 } from '@sigil/contracts';
 import { DomainError, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
@@ -39,14 +40,14 @@ export class ContactsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @ApiDoc({ tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
+  @ApiDoc({ rpc: ContactRpc.list, tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<ContactView[]>> {
     return forward(this.rpc, ContactRpc.list, ctx, { query });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email or external_id)', body: CreateContactSchema, status: 201 })
+  @ApiDoc({ rpc: ContactRpc.create, tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email or external_id)', body: CreateContactSchema, status: 201 })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -55,7 +56,7 @@ export class ContactsController {
   }
 
   /** Rows are checked one by one by the service (a bad row fails alone); here only the envelope and the row count. */
-  @ApiDoc({ tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
+  @ApiDoc({ rpc: ContactRpc.batchUpsert, tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
   @Post('batch')
   @RequireScope('contacts:write')
   @HttpCode(200)
@@ -69,6 +70,7 @@ export class ContactsController {
   }
 
   @ApiDoc({
+    rpc: ContactRpc.merge,
     tag: 'Contacts',
     summary: 'Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)',
     body: MergeContactsSchema,
@@ -86,6 +88,7 @@ export class ContactsController {
     tag: 'Contacts',
     summary: 'Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH semantics (200); 409 with existing_id if the email is another contact’s',
     rpc: ContactRpc.upsertByExternalId,
+    response: ContactViewSchema,
     alsoStatus: 201,
   })
   @Put('by-external-id/:external_id')
@@ -101,21 +104,21 @@ export class ContactsController {
     return { data: data.contact };
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Get a contact' })
+  @ApiDoc({ rpc: ContactRpc.get, tag: 'Contacts', summary: 'Get a contact' })
   @Get(':id')
   @RequireScope('contacts:read')
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ContactView>> {
     return forward(this.rpc, ContactRpc.get, ctx, { params: { id } });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Update a contact partially (null clears; tags replace; custom_fields merge)', body: UpdateContactSchema })
+  @ApiDoc({ rpc: ContactRpc.update, tag: 'Contacts', summary: 'Update a contact partially (null clears; tags replace; custom_fields merge)', body: UpdateContactSchema })
   @Patch(':id')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
     return forward(this.rpc, ContactRpc.update, ctx, { params: { id }, body: body ?? {} });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Erase a contact, its custom field values and activities (GDPR)', status: 204 })
+  @ApiDoc({ rpc: ContactRpc.delete, tag: 'Contacts', summary: 'Erase a contact, its custom field values and activities (GDPR)', status: 204 })
   @Delete(':id')
   @RequireScope('contacts:write')
   @HttpCode(204)
@@ -123,7 +126,7 @@ export class ContactsController {
     await forward(this.rpc, ContactRpc.delete, ctx, { params: { id } });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Add tags', body: TagsRequestSchema })
+  @ApiDoc({ rpc: ContactRpc.addTags, tag: 'Contacts', summary: 'Add tags', body: TagsRequestSchema })
   @Post(':id/tags')
   @RequireScope('contacts:write')
   @HttpCode(200)
@@ -131,14 +134,14 @@ export class ContactsController {
     return forward(this.rpc, ContactRpc.addTags, ctx, { params: { id }, body });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Remove tags', body: TagsRequestSchema })
+  @ApiDoc({ rpc: ContactRpc.removeTags, tag: 'Contacts', summary: 'Remove tags', body: TagsRequestSchema })
   @Delete(':id/tags')
   @RequireScope('contacts:write')
   removeTags(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
     return forward(this.rpc, ContactRpc.removeTags, ctx, { params: { id }, body });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Record an activity of a contact', body: RecordActivitySchema, status: 201 })
+  @ApiDoc({ rpc: ContactRpc.recordActivity, tag: 'Contacts', summary: 'Record an activity of a contact', body: RecordActivitySchema, status: 201 })
   @Post(':id/activities')
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -146,21 +149,21 @@ export class ContactsController {
     return forward(this.rpc, ContactRpc.recordActivity, ctx, { params: { id }, body });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'List activities of a contact, newest first', query: ListActivitiesQuerySchema, paginated: true })
+  @ApiDoc({ rpc: ContactRpc.listActivities, tag: 'Contacts', summary: 'List activities of a contact, newest first', query: ListActivitiesQuerySchema, paginated: true })
   @Get(':id/activities')
   @RequireScope('contacts:read')
   listActivities(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<ActivityView[]>> {
     return forward(this.rpc, ContactRpc.listActivities, ctx, { params: { id }, query });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Consent history of a contact: every subscription_status change with source, ip, actor, newest first', query: ListConsentQuerySchema, paginated: true })
+  @ApiDoc({ rpc: ContactRpc.consentHistory, tag: 'Contacts', summary: 'Consent history of a contact: every subscription_status change with source, ip, actor, newest first', query: ListConsentQuerySchema, paginated: true })
   @Get(':id/consent')
   @RequireScope('contacts:read')
   consent(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<ConsentRecordView[]>> {
     return forward(this.rpc, ContactRpc.consentHistory, ctx, { params: { id }, query });
   }
 
-  @ApiDoc({ tag: 'Contacts', summary: 'Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST /v1/subscriptions/confirm', status: 201 })
+  @ApiDoc({ rpc: ContactRpc.requestConfirmation, tag: 'Contacts', summary: 'Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST /v1/subscriptions/confirm', status: 201 })
   @Post(':id/confirmation')
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -169,7 +172,11 @@ export class ContactsController {
   }
 
   /** A write scope although a GET: the token it hands out can unsubscribe the contact. */
-  @ApiDoc({ tag: 'Contacts', summary: 'A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click' })
+  @ApiDoc({
+    rpc: ContactRpc.unsubscribeToken,
+    tag: 'Contacts',
+    summary: 'A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+  })
   @Get(':id/unsubscribe-token')
   @RequireScope('contacts:write')
   unsubscribeToken(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SubscriptionTokenView>> {

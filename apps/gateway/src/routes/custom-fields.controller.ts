@@ -21,14 +21,14 @@ import { ApiDoc } from '../openapi/api-doc.decorator';
 export class CustomFieldsController {
   constructor(private readonly rpc: RpcClient) {}
 
-  @ApiDoc({ tag: 'Custom fields', summary: 'List custom field definitions', query: ListCustomFieldsQuerySchema, paginated: true })
+  @ApiDoc({ rpc: ContactRpc.listFields, tag: 'Custom fields', summary: 'List custom field definitions', query: ListCustomFieldsQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<CustomFieldView[]>> {
     return forward(this.rpc, ContactRpc.listFields, ctx, { query });
   }
 
-  @ApiDoc({ tag: 'Custom fields', summary: 'Define a custom field (text, number, boolean, date, select, multi_select)', body: CreateCustomFieldSchema, status: 201 })
+  @ApiDoc({ rpc: ContactRpc.createField, tag: 'Custom fields', summary: 'Define a custom field (text, number, boolean, date, select, multi_select)', body: CreateCustomFieldSchema, status: 201 })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -36,7 +36,7 @@ export class CustomFieldsController {
     return forward(this.rpc, ContactRpc.createField, ctx, { body });
   }
 
-  @ApiDoc({ tag: 'Custom fields', summary: 'Get a custom field definition' })
+  @ApiDoc({ rpc: ContactRpc.getField, tag: 'Custom fields', summary: 'Get a custom field definition' })
   @Get(':key')
   @RequireScope('contacts:read')
   get(@Ctx() ctx: RequestContext, @Param('key') key: string): Promise<RouteResult<CustomFieldView>> {
@@ -44,14 +44,14 @@ export class CustomFieldsController {
   }
 
   /** Validated by the service, which also refuses a `key` (immutable) with its own message. */
-  @ApiDoc({ tag: 'Custom fields', summary: 'Change label, options, required, or type (refused while values exist); the key is immutable', body: UpdateCustomFieldSchema })
+  @ApiDoc({ rpc: ContactRpc.updateField, tag: 'Custom fields', summary: 'Change label, options, required, or type (refused while values exist); the key is immutable', body: UpdateCustomFieldSchema })
   @Patch(':key')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
     return forward(this.rpc, ContactRpc.updateField, ctx, { params: { key }, body: body ?? {} });
   }
 
-  @ApiDoc({ tag: 'Custom fields', summary: 'Delete a definition and its values on every contact', status: 204 })
+  @ApiDoc({ rpc: ContactRpc.deleteField, tag: 'Custom fields', summary: 'Delete a definition and its values on every contact', status: 204 })
   @Delete(':key')
   @RequireScope('contacts:write')
   @HttpCode(204)
@@ -59,7 +59,7 @@ export class CustomFieldsController {
     await forward(this.rpc, ContactRpc.deleteField, ctx, { params: { key } });
   }
 
-  @ApiDoc({ tag: 'Custom fields', summary: 'Aggregate a field: count, distinct, min/max/avg/sum, top values', query: AggregateQuerySchema, returns: 'CustomFieldAggregate' })
+  @ApiDoc({ rpc: ContactRpc.aggregateField, tag: 'Custom fields', summary: 'Aggregate a field: count, distinct, min/max/avg/sum, top values', query: AggregateQuerySchema, returns: 'CustomFieldAggregate' })
   @Get(':key/aggregate')
   @RequireScope('contacts:read')
   aggregate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Query() query: unknown): Promise<RouteResult<CustomFieldAggregate>> {

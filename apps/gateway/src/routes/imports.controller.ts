@@ -58,10 +58,17 @@ export class ImportsController {
   @RequireScope('contacts:write')
   @HttpCode(202)
   @ApiDoc({
+    // The job as `start` answers it (the reply of `create`, its id, stays inside the gateway).
+    response: ImportRpc.start.response,
     tag: 'Imports',
     summary: 'Start an import job from a CSV or NDJSON file (multipart: `options` part, then `file` part; ≤ 200 MB)',
     status: 202,
-    upload: { options: ImportOptionsSchema, file: 'The CSV (with a header row) or NDJSON file, UTF-8, at most 200 MB.' },
+    upload: {
+      options: ImportOptionsSchema,
+      file: 'The CSV (with a header row) or NDJSON file, UTF-8, at most 200 MB.',
+      // The service refuses (400, `mapping.<column>`) a CSV without a mapped column.
+      relations: [{ kind: 'csv-header-names', field: 'file', keys_of: 'options.mapping', format_of: 'options.format' }],
+    },
   })
   async create(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest): Promise<RouteResult<ImportView>> {
     if (!req.isMultipart()) throw new DomainError(415, 'unsupported_media_type', 'Send the import as multipart/form-data: an `options` part, then a `file` part.');
@@ -100,7 +107,7 @@ export class ImportsController {
 
   @Get(':id')
   @RequireScope('contacts:write')
-  @ApiDoc({ tag: 'Imports', summary: 'An import job: status, rows and counts' })
+  @ApiDoc({ rpc: ImportRpc.get, tag: 'Imports', summary: 'An import job: status, rows and counts' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ImportView>> {
     return forward(this.rpc, ImportRpc.get, ctx, { params: { id } });
   }
@@ -108,7 +115,7 @@ export class ImportsController {
   @Post(':id/cancel')
   @RequireScope('contacts:write')
   @HttpCode(200)
-  @ApiDoc({ tag: 'Imports', summary: 'Cancel an import job (rows already written stay)' })
+  @ApiDoc({ rpc: ImportRpc.cancel, tag: 'Imports', summary: 'Cancel an import job (rows already written stay)' })
   cancel(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ImportView>> {
     return forward(this.rpc, ImportRpc.cancel, ctx, { params: { id } });
   }

@@ -33,28 +33,28 @@ export class ListsController {
   @Post()
   @RequireScope('lists:write')
   @HttpCode(201)
-  @ApiDoc({ tag: 'Lists', summary: 'Create a static list', body: CreateListSchema, status: 201 })
+  @ApiDoc({ rpc: SegmentRpc.listCreate, tag: 'Lists', summary: 'Create a static list', body: CreateListSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<ListView>> {
     return forward(this.rpc, SegmentRpc.listCreate, ctx, { body });
   }
 
   @Get()
   @RequireScope('lists:read')
-  @ApiDoc({ tag: 'Lists', summary: 'List lists', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.listList, tag: 'Lists', summary: 'List lists', query: SegmentsPageQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<ListView[]>> {
     return forward(this.rpc, SegmentRpc.listList, ctx, { query });
   }
 
   @Get(':id')
   @RequireScope('lists:read')
-  @ApiDoc({ tag: 'Lists', summary: 'Get a list with its member count' })
+  @ApiDoc({ rpc: SegmentRpc.listGet, tag: 'Lists', summary: 'Get a list with its member count' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ListView>> {
     return forward(this.rpc, SegmentRpc.listGet, ctx, { params: { id } });
   }
 
   @Patch(':id')
   @RequireScope('lists:write')
-  @ApiDoc({ tag: 'Lists', summary: 'Rename or describe a list', body: UpdateListSchema })
+  @ApiDoc({ rpc: SegmentRpc.listUpdate, tag: 'Lists', summary: 'Rename or describe a list', body: UpdateListSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListView>> {
     return forward(this.rpc, SegmentRpc.listUpdate, ctx, { params: { id }, body });
   }
@@ -62,7 +62,7 @@ export class ListsController {
   @Delete(':id')
   @RequireScope('lists:write')
   @HttpCode(204)
-  @ApiDoc({ tag: 'Lists', summary: 'Delete a list (409 while a segment rule uses it)', status: 204 })
+  @ApiDoc({ rpc: SegmentRpc.listDelete, tag: 'Lists', summary: 'Delete a list (409 while a segment rule uses it)', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await forward(this.rpc, SegmentRpc.listDelete, ctx, { params: { id } });
   }
@@ -70,21 +70,21 @@ export class ListsController {
   @Post(':id/members')
   @RequireScope('lists:write')
   @HttpCode(200)
-  @ApiDoc({ tag: 'Lists', summary: 'Add up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
+  @ApiDoc({ rpc: SegmentRpc.listAddMembers, tag: 'Lists', summary: 'Add up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
   addMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
     return forward(this.rpc, SegmentRpc.listAddMembers, ctx, { params: { id }, body });
   }
 
   @Delete(':id/members')
   @RequireScope('lists:write')
-  @ApiDoc({ tag: 'Lists', summary: 'Remove up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
+  @ApiDoc({ rpc: SegmentRpc.listRemoveMembers, tag: 'Lists', summary: 'Remove up to 1 000 contacts; a result per id', body: ListMembersChangeSchema })
   removeMembers(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ListMembersChangeReply>> {
     return forward(this.rpc, SegmentRpc.listRemoveMembers, ctx, { params: { id }, body });
   }
 
   @Get(':id/members')
   @RequireScope('lists:read')
-  @ApiDoc({ tag: 'Lists', summary: 'List members (contacts)', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.listMembers, tag: 'Lists', summary: 'List members (contacts)', query: SegmentsPageQuerySchema, paginated: true })
   members(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<ListMemberView[]>> {
     return forward(this.rpc, SegmentRpc.listMembers, ctx, { params: { id }, query });
   }

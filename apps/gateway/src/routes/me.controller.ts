@@ -3,7 +3,8 @@
  * credential, with no call to the keys service.
  */
 import { Controller, Get } from '@nestjs/common';
-import type { Mode, PlanName, TenantLimits } from '@sigil/contracts';
+import { z } from 'zod';
+import { named, PLAN_NAMES, TenantLimitsSchema, Timestamp, type Mode, type PlanName, type TenantLimits } from '@sigil/contracts';
 import { AccessState } from '../auth/access-state';
 import { CurrentCaller, type Caller } from '../auth/request-context';
 import { AnyScope } from '../auth/scopes.decorator';
@@ -18,13 +19,36 @@ export interface MeView {
     | { type: 'user'; id: string; email: string; role: string };
 }
 
+const MODES = ['live', 'test'] as const;
+
+/** `MeView` as the OpenAPI document shows it. */
+export const MeViewSchema = named(
+  'Me',
+  z.object({
+    tenant: z.object({ id: z.string(), name: z.string(), plan: z.enum(PLAN_NAMES), limits: TenantLimitsSchema }),
+    mode: z.enum(MODES),
+    credential: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('api_key'),
+        id: z.string(),
+        prefix: z.string(),
+        environment: z.enum(MODES),
+        scopes: z.array(z.string()),
+        rate_limit_per_minute: z.number().int().nullable(),
+        expires_at: Timestamp.nullable(),
+      }),
+      z.object({ type: z.literal('user'), id: z.string(), email: z.string(), role: z.string() }),
+    ]),
+  }) satisfies z.ZodType<MeView>,
+);
+
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly access: AccessState) {}
 
   @Get()
   @AnyScope()
-  @ApiDoc({ tag: 'Account', summary: 'Who am I: tenant, plan and limits, and the key or user' })
+  @ApiDoc({ tag: 'Account', summary: 'Who am I: tenant, plan and limits, and the key or user', response: MeViewSchema })
   me(@CurrentCaller() caller: Caller): RouteResult<MeView> {
     // The plan and limits in force now (an operator change reaches this replica as an event).
     const { plan, limits } = this.access.tenantOf(caller);

@@ -38,14 +38,14 @@ export class SegmentsController {
   @Post()
   @RequireScope('segments:write')
   @HttpCode(201)
-  @ApiDoc({ tag: 'Segments', summary: 'Create a dynamic segment (built in the background: status building → ready)', body: CreateSegmentSchema, status: 201 })
+  @ApiDoc({ rpc: SegmentRpc.segmentCreate, tag: 'Segments', summary: 'Create a dynamic segment (built in the background: status building → ready)', body: CreateSegmentSchema, status: 201 })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
     return forward(this.rpc, SegmentRpc.segmentCreate, ctx, { body });
   }
 
   @Get()
   @RequireScope('segments:read')
-  @ApiDoc({ tag: 'Segments', summary: 'List segments', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.segmentList, tag: 'Segments', summary: 'List segments', query: SegmentsPageQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentView[]>> {
     return forward(this.rpc, SegmentRpc.segmentList, ctx, { query });
   }
@@ -53,21 +53,21 @@ export class SegmentsController {
   @Post('preview')
   @RequireScope('segments:read')
   @HttpCode(200)
-  @ApiDoc({ tag: 'Segments', summary: 'Count and first contacts of rules, without saving', body: PreviewSegmentSchema })
+  @ApiDoc({ rpc: SegmentRpc.segmentPreview, tag: 'Segments', summary: 'Count and first contacts of rules, without saving', body: PreviewSegmentSchema })
   preview(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentPreviewReply>> {
     return forward(this.rpc, SegmentRpc.segmentPreview, ctx, { body });
   }
 
   @Get(':id')
   @RequireScope('segments:read')
-  @ApiDoc({ tag: 'Segments', summary: 'Get a segment with its status and count' })
+  @ApiDoc({ rpc: SegmentRpc.segmentGet, tag: 'Segments', summary: 'Get a segment with its status and count' })
   get(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentView>> {
     return forward(this.rpc, SegmentRpc.segmentGet, ctx, { params: { id } });
   }
 
   @Patch(':id')
   @RequireScope('segments:write')
-  @ApiDoc({ tag: 'Segments', summary: 'Rename or change rules (rebuilt in the background)', body: UpdateSegmentSchema })
+  @ApiDoc({ rpc: SegmentRpc.segmentUpdate, tag: 'Segments', summary: 'Rename or change rules (rebuilt in the background)', body: UpdateSegmentSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
     return forward(this.rpc, SegmentRpc.segmentUpdate, ctx, { params: { id }, body });
   }
@@ -75,28 +75,28 @@ export class SegmentsController {
   @Delete(':id')
   @RequireScope('segments:write')
   @HttpCode(204)
-  @ApiDoc({ tag: 'Segments', summary: 'Delete a segment', status: 204 })
+  @ApiDoc({ rpc: SegmentRpc.segmentDelete, tag: 'Segments', summary: 'Delete a segment', status: 204 })
   async delete(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await forward(this.rpc, SegmentRpc.segmentDelete, ctx, { params: { id } });
   }
 
   @Get(':id/contacts')
   @RequireScope('segments:read')
-  @ApiDoc({ tag: 'Segments', summary: 'Contacts in the segment', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.segmentContacts, tag: 'Segments', summary: 'Contacts in the segment', query: SegmentsPageQuerySchema, paginated: true })
   contacts(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentContactView[]>> {
     return forward(this.rpc, SegmentRpc.segmentContacts, ctx, { params: { id }, query });
   }
 
   @Get(':id/count')
   @RequireScope('segments:read')
-  @ApiDoc({ tag: 'Segments', summary: 'Number of contacts in the segment' })
+  @ApiDoc({ rpc: SegmentRpc.segmentCount, tag: 'Segments', summary: 'Number of contacts in the segment' })
   count(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<SegmentCountReply>> {
     return forward(this.rpc, SegmentRpc.segmentCount, ctx, { params: { id } });
   }
 
   @Get(':id/history')
   @RequireScope('segments:read')
-  @ApiDoc({ tag: 'Segments', summary: 'Entries, exits and member count per hour or day (UTC)', query: SegmentHistoryQuerySchema })
+  @ApiDoc({ rpc: SegmentRpc.segmentHistory, tag: 'Segments', summary: 'Entries, exits and member count per hour or day (UTC)', query: SegmentHistoryQuerySchema })
   history(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentHistoryPoint[]>> {
     return forward(this.rpc, SegmentRpc.segmentHistory, ctx, { params: { id }, query });
   }

@@ -18,14 +18,14 @@ import { forward } from './forward';
 export class SuppressionsController {
   constructor(private readonly rpc: RpcClient) {}
 
-  @ApiDoc({ tag: 'Suppressions', summary: 'List suppressions, oldest first', query: ListSuppressionsQuerySchema, paginated: true })
+  @ApiDoc({ rpc: ContactRpc.listSuppressions, tag: 'Suppressions', summary: 'List suppressions, oldest first', query: ListSuppressionsQuerySchema, paginated: true })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<SuppressionView[]>> {
     return forward(this.rpc, ContactRpc.listSuppressions, ctx, { query });
   }
 
-  @ApiDoc({ tag: 'Suppressions', summary: 'Suppress an email or a whole domain (409 with existing_id if already suppressed); matching contacts get suppressed: true', body: CreateSuppressionSchema, status: 201 })
+  @ApiDoc({ rpc: ContactRpc.createSuppression, tag: 'Suppressions', summary: 'Suppress an email or a whole domain (409 with existing_id if already suppressed); matching contacts get suppressed: true', body: CreateSuppressionSchema, status: 201 })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -33,7 +33,7 @@ export class SuppressionsController {
     return forward(this.rpc, ContactRpc.createSuppression, ctx, { body });
   }
 
-  @ApiDoc({ tag: 'Suppressions', summary: 'Remove a suppression', status: 204 })
+  @ApiDoc({ rpc: ContactRpc.deleteSuppression, tag: 'Suppressions', summary: 'Remove a suppression', status: 204 })
   @Delete(':id')
   @RequireScope('contacts:write')
   @HttpCode(204)

@@ -293,7 +293,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Revoke an API key (effective at every gateway within 1 s)
+         * Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked
          * @description Requires the `keys:write` scope.
          */
         delete: operations["apiKeys_revoke"];
@@ -430,26 +430,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/contacts/by-external-id/{external_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH semantics (200); 409 with existing_id if the email is another contact’s
-         * @description Requires the `contacts:write` scope.
-         */
-        put: operations["contacts_upsertByExternalId"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -574,7 +554,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
+         * A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
          * @description Requires the `contacts:write` scope.
          */
         get: operations["contacts_unsubscribeToken"];
@@ -612,7 +592,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or multipart, or JSON. Idempotent. */
+        /** One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed */
         post: operations["subscriptions_unsubscribe"];
         delete?: never;
         options?: never;
@@ -1355,22 +1335,647 @@ export interface components {
             total?: number;
             has_more?: boolean;
             next_cursor?: string | null;
+            prev_cursor?: string | null;
         };
-        Envelope: {
-            data: unknown;
-            meta: components["schemas"]["Meta"];
-            links?: {
+        PlatformHealth: {
+            /** @enum {string} */
+            status: "up" | "down";
+            /** @description `gateway` and each service. */
+            services: {
+                [key: string]: "up" | "down";
+            };
+        };
+        TenantLimits: {
+            requests_per_minute: number;
+            requests_per_day: number;
+            max_active_keys: number;
+        };
+        SignupResult: {
+            /** @constant */
+            token_type: "Bearer";
+            access_token: string;
+            refresh_token: string;
+            expires_in: number;
+            refresh_expires_in: number;
+            /**
+             * @description The mode the session acts in (carried in the access token).
+             * @enum {string}
+             */
+            mode: "live" | "test";
+            tenant: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                plan: "starter" | "pro" | "agency";
+                limits?: components["schemas"]["TenantLimits"];
+            };
+            user: {
+                id: string;
+                email: string;
+                /** @constant */
+                role: "owner";
+            };
+        };
+        SessionTokens: {
+            /** @constant */
+            token_type: "Bearer";
+            access_token: string;
+            refresh_token: string;
+            expires_in: number;
+            refresh_expires_in: number;
+            /**
+             * @description The mode the session acts in (carried in the access token).
+             * @enum {string}
+             */
+            mode: "live" | "test";
+        };
+        LogoutResult: {
+            revoked: boolean;
+        };
+        UserTenant: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** @description Whether the calling session is in this tenant. */
+            current: boolean;
+            /** Format: date-time */
+            joined_at: string;
+        };
+        Me: {
+            tenant: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                plan: "starter" | "pro" | "agency";
+                limits: components["schemas"]["TenantLimits"];
+            };
+            /** @enum {string} */
+            mode: "live" | "test";
+            credential: {
+                /** @constant */
+                type: "api_key";
+                id: string;
+                prefix: string;
+                /** @enum {string} */
+                environment: "live" | "test";
+                scopes: string[];
+                rate_limit_per_minute: number | null;
+                expires_at: string | null;
+            } | {
+                /** @constant */
+                type: "user";
+                id: string;
+                email: string;
+                role: string;
+            };
+        };
+        Invitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The invitation token, shown once: the invitee presents it to `POST /v1/members/invitations/accept`. */
+            token: string;
+        };
+        AcceptedInvitation: {
+            /** @constant */
+            token_type: "Bearer";
+            access_token: string;
+            refresh_token: string;
+            expires_in: number;
+            refresh_expires_in: number;
+            /**
+             * @description The mode the session acts in (carried in the access token).
+             * @enum {string}
+             */
+            mode: "live" | "test";
+            tenant: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "developer" | "viewer";
+            };
+        };
+        PendingInvitation: {
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The user who invited, or null (an API key). */
+            invited_by: string | null;
+        };
+        Member: {
+            user_id: string;
+            email: string;
+            /** @enum {string} */
+            role: "owner" | "admin" | "developer" | "viewer";
+            /** Format: date-time */
+            joined_at: string;
+        };
+        ApiKeyWithSecret: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            environment: "live" | "test";
+            prefix: string;
+            last4: string;
+            scopes: string[];
+            rate_limit_per_minute: number | null;
+            /** @description Networks the key may be used from; null: anywhere. */
+            allowed_cidrs: string[] | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            expires_at: string | null;
+            last_used_at: string | null;
+            revoked_at: string | null;
+            /** @description The secret, shown only on creation and rotation. */
+            key: string;
+            /** @description Rotation: until when the previous secret still works. */
+            previous_key_expires_at?: string | null;
+        };
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            environment: "live" | "test";
+            prefix: string;
+            last4: string;
+            scopes: string[];
+            rate_limit_per_minute: number | null;
+            /** @description Networks the key may be used from; null: anywhere. */
+            allowed_cidrs: string[] | null;
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            expires_at: string | null;
+            last_used_at: string | null;
+            revoked_at: string | null;
+        };
+        UsageDay: {
+            credential_id: string;
+            /** Format: date */
+            day: string;
+            "2xx": number;
+            "3xx": number;
+            "4xx": number;
+            "5xx": number;
+            total: number;
+        };
+        UsageSeriesRow: {
+            credential_id: string;
+            /** Format: date-time */
+            at: string;
+            total: number;
+            outcomes?: {
+                ok: number;
+                unauthorized: number;
+                forbidden: number;
+                rate_limited: number;
+                invalid: number;
+                not_found: number;
+                error: number;
+            };
+            /** @description With `group_by=route`: `METHOD /path/template` → count. */
+            routes?: {
+                [key: string]: number;
+            };
+        };
+        /** @description Without `interval`/`group_by`: per credential per day by status class; with them: the series. */
+        UsageReport: components["schemas"]["UsageDay"][] | components["schemas"]["UsageSeriesRow"][];
+        AuditEntry: {
+            id: string;
+            action: string;
+            actor: {
+                /** @enum {string} */
+                type: "user" | "api_key";
+                id: string;
+            };
+            resource: {
+                type: string;
+                id: string | null;
+            };
+            /** @enum {string} */
+            mode: "live" | "test";
+            ip: string | null;
+            user_agent: string | null;
+            request_id: string | null;
+            /** @description What changed (secrets redacted). */
+            changes: {
+                before?: unknown;
+                after?: unknown;
+            };
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        /** @description A contact; `version` rises with every change. */
+        Contact: {
+            id: string;
+            /** @description The caller's own id of this contact (unique per tenant and mode), or null. */
+            external_id: string | null;
+            email: string;
+            first_name: string | null;
+            last_name: string | null;
+            phone: string | null;
+            tags: string[];
+            /** @description Values by custom field key: text, number, boolean, date (ISO), select or multi-select. */
+            custom_fields: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /**
+             * @description Whether the contact may be emailed: only `subscribed` may (and only when not suppressed).
+             * @enum {string}
+             */
+            subscription_status: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+            /** @description A suppression of the tenant matches the contact's email or its domain. */
+            suppressed: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description Monotonic per contact: drop an event older than the version you hold. */
+            version: number;
+        };
+        BatchUpsertResult: {
+            results: {
+                index: number;
+                /** @enum {string} */
+                status: "created" | "updated" | "error";
+                id?: string;
+                error?: {
+                    code: string;
+                    message: string;
+                    details?: {
+                        field: string;
+                        code: string;
+                        message: string;
+                    }[];
+                    existing_id?: string;
+                };
+            }[];
+            created: number;
+            updated: number;
+            unchanged: number;
+            failed: number;
+        };
+        MergeResult: {
+            contact: components["schemas"]["Contact"];
+            merged_ids: string[];
+        };
+        Activity: {
+            id: string;
+            contact_id: string;
+            type: string;
+            /** Format: date-time */
+            occurred_at: string;
+            properties: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        ConsentRecord: {
+            /** @enum {string} */
+            status: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+            source: string;
+            ip: string | null;
+            actor: string;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        SubscriptionToken: {
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        SubscriptionChange: {
+            contact_id: string;
+            /** @enum {string} */
+            subscription_status: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+        };
+        Suppression: {
+            id: string;
+            email: string | null;
+            domain: string | null;
+            reason: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CustomField: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
+            options: string[] | null;
+            required: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CustomFieldAggregate: {
+            key: string;
+            /** @enum {string} */
+            type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
+            count: number;
+            distinct: number;
+            min: (number | string) | null;
+            max: (number | string) | null;
+            avg: (number | string) | null;
+            sum: number | null;
+            top_values: {
+                value: string | number | boolean | string[] | null;
+                count: number;
+            }[];
+        };
+        Import: {
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+            /** @enum {string} */
+            format: "csv" | "ndjson";
+            /** @enum {string} */
+            mode: "upsert" | "create" | "update";
+            /** @enum {string} */
+            match_on: "email" | "external_id";
+            /** @description Data rows in the file (header and blank lines not counted). */
+            rows_total: number;
+            rows_processed: number;
+            created: number;
+            updated: number;
+            failed: number;
+            bytes: number;
+            /** @description Why the job failed (never for a bad row: those are in the error report). */
+            error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+        };
+        List: {
+            id: string;
+            name: string;
+            description: string | null;
+            member_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ListMembersChange: {
+            list_id: string;
+            results: {
+                contact_id: string;
+                /** @enum {string} */
+                status: "added" | "already_member" | "removed" | "not_member" | "not_found";
+            }[];
+            /** @description How many ids changed membership. */
+            changed: number;
+        };
+        /** @description A contact as the segments read model holds it. */
+        ListMember: {
+            id: string;
+            email: string;
+            first_name: string | null;
+            last_name: string | null;
+            phone: string | null;
+            tags: string[];
+            /** @description Values by custom field key: text, number, boolean, date (ISO), select or multi-select. */
+            custom_fields: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            added_at: string;
+        };
+        Segment: {
+            id: string;
+            name: string;
+            description: string | null;
+            /** @description The rule tree as saved: a condition, `{"not": …}`, or `{"and"|"or": [...]}` (docs/segments.md has every form). */
+            rules?: Record<string, never>;
+            include_unsubscribed: boolean;
+            /** @enum {string} */
+            status: "building" | "ready";
+            /** @description Materialised members; while `building`, the part built so far. */
+            member_count: number;
+            built_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A contact as the segments read model holds it. */
+        SegmentContact: {
+            id: string;
+            email: string;
+            first_name: string | null;
+            last_name: string | null;
+            phone: string | null;
+            tags: string[];
+            /** @description Values by custom field key: text, number, boolean, date (ISO), select or multi-select. */
+            custom_fields: {
+                [key: string]: string | number | boolean | string[] | null;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SegmentPreview: {
+            count: number;
+            contacts: components["schemas"]["SegmentContact"][];
+        };
+        SegmentCount: {
+            segment_id: string;
+            count: number;
+            /** @enum {string} */
+            status: "building" | "ready";
+        };
+        SegmentHistoryPoint: {
+            /** Format: date-time */
+            at: string;
+            entered: number;
+            exited: number;
+            total: number;
+        };
+        ContactSegment: {
+            segment_id: string;
+            name: string;
+            /** Format: date-time */
+            since: string;
+        };
+        WebhookWithSecret: {
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            enabled: boolean;
+            /** @description Why Sigil disabled the endpoint (`gone`, `failing`), or null. */
+            disabled_reason: string | null;
+            /** @description Since when every attempt has failed, or null. */
+            failing_since: string | null;
+            rate_limit_per_second: number | null;
+            max_in_flight: number | null;
+            timeout_ms: number | null;
+            retry_schedule: string[] | null;
+            /** @description Custom header names; every value shows as `[redacted]`. */
+            headers: {
                 [key: string]: string;
             };
+            /** @enum {string} */
+            ordering: "none" | "per_contact";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The signing secret (`whsec_…`), shown only on creation and rotation. */
+            secret: string;
+            /** @description Rotation: until when the previous secret keeps signing too. */
+            previous_secret_expires_at?: string | null;
         };
-        ListEnvelope: {
-            data: unknown[];
-            meta: components["schemas"]["Meta"];
-            links?: {
-                self?: string;
-                next?: string;
-                prev?: string;
+        Webhook: {
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            enabled: boolean;
+            /** @description Why Sigil disabled the endpoint (`gone`, `failing`), or null. */
+            disabled_reason: string | null;
+            /** @description Since when every attempt has failed, or null. */
+            failing_since: string | null;
+            rate_limit_per_second: number | null;
+            max_in_flight: number | null;
+            timeout_ms: number | null;
+            retry_schedule: string[] | null;
+            /** @description Custom header names; every value shows as `[redacted]`. */
+            headers: {
+                [key: string]: string;
             };
+            /** @enum {string} */
+            ordering: "none" | "per_contact";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        Delivery: {
+            id: string;
+            webhook_id: string;
+            event_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed" | "skipped";
+            attempt_count: number;
+            last_status_code: number | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            delivered_at: string | null;
+        };
+        WebhookPayload: {
+            id: string;
+            type: string;
+            /** Format: date-time */
+            created_at: string;
+            data?: unknown;
+        };
+        DeliveryAttempt: {
+            attempt: number;
+            /** Format: date-time */
+            attempted_at: string;
+            status_code: number | null;
+            latency_ms: number;
+            response_body: string | null;
+            error: string | null;
+        };
+        DeliveryDetail: {
+            id: string;
+            webhook_id: string;
+            event_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed" | "skipped";
+            attempt_count: number;
+            last_status_code: number | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            delivered_at: string | null;
+            payload: components["schemas"]["WebhookPayload"];
+            attempts: components["schemas"]["DeliveryAttempt"][];
+        };
+        Recovery: {
+            id: string;
+            webhook_id: string;
+            /** @enum {string} */
+            status: "running" | "completed";
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            /** @description Failed or skipped deliveries in the window when the recovery started. */
+            total: number;
+            /** @description Deliveries queued again so far. */
+            recovered: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            completed_at: string | null;
+        };
+        WebhookStats: {
+            /** @enum {string} */
+            window: "1h" | "24h" | "7d";
+            delivered: number;
+            failed: number;
+            retrying: number;
+            success_rate: number | null;
+            p50_ms: number | null;
+            p99_ms: number | null;
+        };
+        EventType: {
+            type: string;
+            description: string;
+            /** @description JSON Schema (draft-07) of the event's `data`. */
+            schema: {
+                [key: string]: unknown;
+            };
+            /** @description An example `data`. */
+            example?: unknown;
+        };
+        TenantSettings: {
+            /** @enum {string} */
+            leaked_key_policy: "revoke" | "notify";
+            updated_at: string | null;
         };
         Error: {
             error: {
@@ -1673,6 +2278,68 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Meta = components['schemas']['Meta'];
+export type PlatformHealth = components['schemas']['PlatformHealth'];
+export type TenantLimits = components['schemas']['TenantLimits'];
+export type SignupResult = components['schemas']['SignupResult'];
+export type SessionTokens = components['schemas']['SessionTokens'];
+export type LogoutResult = components['schemas']['LogoutResult'];
+export type UserTenant = components['schemas']['UserTenant'];
+export type Me = components['schemas']['Me'];
+export type Invitation = components['schemas']['Invitation'];
+export type AcceptedInvitation = components['schemas']['AcceptedInvitation'];
+export type PendingInvitation = components['schemas']['PendingInvitation'];
+export type Member = components['schemas']['Member'];
+export type ApiKeyWithSecret = components['schemas']['ApiKeyWithSecret'];
+export type ApiKey = components['schemas']['ApiKey'];
+export type UsageDay = components['schemas']['UsageDay'];
+export type UsageSeriesRow = components['schemas']['UsageSeriesRow'];
+export type UsageReport = components['schemas']['UsageReport'];
+export type AuditEntry = components['schemas']['AuditEntry'];
+export type Contact = components['schemas']['Contact'];
+export type BatchUpsertResult = components['schemas']['BatchUpsertResult'];
+export type MergeResult = components['schemas']['MergeResult'];
+export type Activity = components['schemas']['Activity'];
+export type ConsentRecord = components['schemas']['ConsentRecord'];
+export type SubscriptionToken = components['schemas']['SubscriptionToken'];
+export type SubscriptionChange = components['schemas']['SubscriptionChange'];
+export type Suppression = components['schemas']['Suppression'];
+export type CustomField = components['schemas']['CustomField'];
+export type CustomFieldAggregate = components['schemas']['CustomFieldAggregate'];
+export type Import = components['schemas']['Import'];
+export type List = components['schemas']['List'];
+export type ListMembersChange = components['schemas']['ListMembersChange'];
+export type ListMember = components['schemas']['ListMember'];
+export type Segment = components['schemas']['Segment'];
+export type SegmentContact = components['schemas']['SegmentContact'];
+export type SegmentPreview = components['schemas']['SegmentPreview'];
+export type SegmentCount = components['schemas']['SegmentCount'];
+export type SegmentHistoryPoint = components['schemas']['SegmentHistoryPoint'];
+export type ContactSegment = components['schemas']['ContactSegment'];
+export type WebhookWithSecret = components['schemas']['WebhookWithSecret'];
+export type Webhook = components['schemas']['Webhook'];
+export type Delivery = components['schemas']['Delivery'];
+export type WebhookPayload = components['schemas']['WebhookPayload'];
+export type DeliveryAttempt = components['schemas']['DeliveryAttempt'];
+export type DeliveryDetail = components['schemas']['DeliveryDetail'];
+export type Recovery = components['schemas']['Recovery'];
+export type WebhookStats = components['schemas']['WebhookStats'];
+export type EventType = components['schemas']['EventType'];
+export type TenantSettings = components['schemas']['TenantSettings'];
+export type Error = components['schemas']['Error'];
+export type ResponseE400 = components['responses']['E400'];
+export type ResponseE401 = components['responses']['E401'];
+export type ResponseE403 = components['responses']['E403'];
+export type ResponseE404 = components['responses']['E404'];
+export type ResponseE405 = components['responses']['E405'];
+export type ResponseE409 = components['responses']['E409'];
+export type ResponseE413 = components['responses']['E413'];
+export type ResponseE415 = components['responses']['E415'];
+export type ResponseE422 = components['responses']['E422'];
+export type ResponseE429 = components['responses']['E429'];
+export type ResponseE500 = components['responses']['E500'];
+export type ResponseE503 = components['responses']['E503'];
+export type ResponseE504 = components['responses']['E504'];
 export type $defs = Record<string, never>;
 export interface operations {
     platformHealth_health: {
@@ -1702,7 +2369,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["PlatformHealth"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1751,7 +2424,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SignupResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1802,7 +2481,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SessionTokens"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1853,7 +2538,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SessionTokens"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1902,7 +2593,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["LogoutResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1944,7 +2641,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["UserTenant"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -1994,7 +2697,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SessionTokens"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2039,7 +2748,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Me"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2084,7 +2799,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["PendingInvitation"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2136,7 +2859,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Invitation"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2164,6 +2893,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise). */
                     token: string;
                     password?: string;
                 };
@@ -2188,7 +2918,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["AcceptedInvitation"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2279,7 +3015,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Member"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2374,7 +3118,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Member"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2424,7 +3174,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2480,7 +3238,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKeyWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2527,7 +3291,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2624,7 +3394,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2654,7 +3430,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     grace_period_seconds?: number;
@@ -2680,7 +3456,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ApiKeyWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2731,7 +3513,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["UsageReport"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2782,7 +3570,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["AuditEntry"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2840,7 +3636,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2900,7 +3704,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -2956,7 +3766,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["BatchUpsertResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3011,91 +3827,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
-                };
-            };
-            400: components["responses"]["E400"];
-            401: components["responses"]["E401"];
-            403: components["responses"]["E403"];
-            404: components["responses"]["E404"];
-            405: components["responses"]["E405"];
-            409: components["responses"]["E409"];
-            413: components["responses"]["E413"];
-            415: components["responses"]["E415"];
-            422: components["responses"]["E422"];
-            429: components["responses"]["E429"];
-            500: components["responses"]["E500"];
-            503: components["responses"]["E503"];
-            504: components["responses"]["E504"];
-        };
-    };
-    contacts_upsertByExternalId: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                external_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    email: string;
-                    external_id?: (string & unknown) | null;
-                    first_name?: string | null;
-                    last_name?: string | null;
-                    phone?: (string) | null;
-                    tags?: (string & unknown)[];
-                    custom_fields?: {
-                        [key: string]: string | number | boolean | string[] | null;
+                    "application/json": {
+                        data: components["schemas"]["MergeResult"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
                     };
-                    /** @enum {string} */
-                    subscription_status?: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
-                };
-            };
-        };
-        responses: {
-            /** @description Success. */
-            200: {
-                headers: {
-                    /** @description Requests allowed in the current window. */
-                    "X-RateLimit-Limit"?: number;
-                    /** @description Requests left in the current window (and day). */
-                    "X-RateLimit-Remaining"?: number;
-                    /** @description Seconds until the window frees a request. */
-                    "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
-                    RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
-                    "RateLimit-Policy"?: string;
-                    /** @description The request id (yours if you sent a valid one). */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Envelope"];
-                };
-            };
-            /** @description Success. */
-            201: {
-                headers: {
-                    /** @description Requests allowed in the current window. */
-                    "X-RateLimit-Limit"?: number;
-                    /** @description Requests left in the current window (and day). */
-                    "X-RateLimit-Remaining"?: number;
-                    /** @description Seconds until the window frees a request. */
-                    "X-RateLimit-Reset"?: number;
-                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
-                    RateLimit?: string;
-                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
-                    "RateLimit-Policy"?: string;
-                    /** @description The request id (yours if you sent a valid one). */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Envelope"];
                 };
             };
             400: components["responses"]["E400"];
@@ -3142,7 +3880,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3210,7 +3954,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     email?: string;
@@ -3246,7 +3990,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3302,7 +4052,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3355,7 +4111,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3409,7 +4171,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Activity"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3467,7 +4237,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Activity"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3518,7 +4294,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["ConsentRecord"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3564,7 +4348,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionToken"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3611,7 +4401,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionToken"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3635,6 +4431,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
                     token: string;
                 };
             };
@@ -3658,7 +4455,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3675,29 +4478,16 @@ export interface operations {
     };
     subscriptions_unsubscribe: {
         parameters: {
-            query?: {
-                token?: string;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": {
-                    token?: string;
-                    /** @constant */
-                    "List-Unsubscribe"?: "One-Click";
-                };
-                "application/x-www-form-urlencoded": {
-                    token?: string;
-                    /** @constant */
-                    "List-Unsubscribe"?: "One-Click";
-                };
-                "multipart/form-data": {
-                    token?: string;
-                    /** @constant */
-                    "List-Unsubscribe"?: "One-Click";
+                    /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
+                    token: string;
                 };
             };
         };
@@ -3720,7 +4510,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SubscriptionChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3766,7 +4562,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Suppression"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3818,7 +4622,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Suppression"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3912,7 +4722,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -3945,12 +4763,6 @@ export interface operations {
                     type: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
-                } | {
-                    /** @enum {unknown} */
-                    type: "select" | "multi_select";
-                } | {
-                    /** @enum {unknown} */
-                    type: "text" | "number" | "boolean" | "date";
                 };
             };
         };
@@ -3973,7 +4785,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4020,7 +4838,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4088,7 +4912,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     label?: string;
@@ -4096,13 +4920,7 @@ export interface operations {
                     type?: "text" | "number" | "boolean" | "date" | "select" | "multi_select";
                     options?: string[];
                     required?: boolean;
-                } | {
-                    /** @enum {unknown} */
-                    type: "select" | "multi_select";
-                } | {
-                    /** @enum {unknown} */
-                    type: "text" | "number" | "boolean" | "date";
-                } | unknown;
+                };
             };
         };
         responses: {
@@ -4124,7 +4942,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomField"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4173,7 +4997,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["CustomFieldAggregate"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4200,6 +5030,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
+                    /** @description no two keys of `mapping` may have the same value (a 400). */
                     options: {
                         /** @enum {string} */
                         format: "csv" | "ndjson";
@@ -4217,7 +5048,6 @@ export interface operations {
                          */
                         mode?: "upsert" | "create" | "update";
                         tags?: (string & unknown)[];
-                        list_id?: string;
                     };
                     /**
                      * Format: binary
@@ -4246,7 +5076,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Import"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4293,7 +5129,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Import"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4339,7 +5181,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Import"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4432,7 +5280,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4483,7 +5339,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4530,7 +5392,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4625,7 +5493,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["List"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4677,7 +5551,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["ListMember"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4729,7 +5611,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ListMembersChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4782,7 +5670,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ListMembersChange"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4879,7 +5773,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4933,7 +5835,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -4991,7 +5899,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentPreview"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5038,7 +5952,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5135,7 +6055,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Segment"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5187,7 +6113,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentContact"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5230,7 +6164,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentCount"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5277,7 +6217,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["SegmentHistoryPoint"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5366,7 +6312,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["ContactSegment"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5412,7 +6364,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Webhook"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5477,7 +6437,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["WebhookWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5524,7 +6490,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Webhook"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5592,7 +6564,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     url?: string;
@@ -5633,7 +6605,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Webhook"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5683,7 +6661,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["WebhookWithSecret"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5733,7 +6717,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Delivery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5787,7 +6777,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListEnvelope"];
+                    "application/json": {
+                        data: components["schemas"]["Delivery"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            self?: string;
+                            next?: string;
+                            prev?: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5831,7 +6829,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["DeliveryDetail"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5878,7 +6882,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Delivery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5937,7 +6947,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Recovery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -5985,7 +7001,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["Recovery"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -6030,7 +7052,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["WebhookStats"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -6071,7 +7099,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["EventType"][];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -6112,7 +7146,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["TenantSettings"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];
@@ -6160,7 +7200,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Envelope"];
+                    "application/json": {
+                        data: components["schemas"]["TenantSettings"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
             400: components["responses"]["E400"];

@@ -20,9 +20,10 @@ T = TypeVar("T", bound="ImportsCreateBody")
 
 @_attrs_define
 class ImportsCreateBody:
-    """
+    """a CSV `file`'s header names every key of `options.mapping` (a 400).
+
     Attributes:
-        options (ImportsCreateBodyOptions):
+        options (ImportsCreateBodyOptions): no two keys of `mapping` may have the same value (a 400).
         file (File): The CSV (with a header row) or NDJSON file, UTF-8, at most 200 MB.
     """
 

@@ -23,7 +23,8 @@ T = TypeVar("T", bound="ImportsCreateBodyOptions")
 
 @_attrs_define
 class ImportsCreateBodyOptions:
-    """
+    """no two keys of `mapping` may have the same value (a 400).
+
     Attributes:
         format_ (ImportsCreateBodyOptionsFormat):
         mapping (ImportsCreateBodyOptionsMapping):

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="MembersAcceptBody")
 class MembersAcceptBody:
     """
     Attributes:
-        token (str):
+        token (str): The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is
+            valid (a 400 otherwise).
         password (str | Unset):
     """
 

@@ -21,6 +21,7 @@ class Meta:
         total (int | Unset):
         has_more (bool | Unset):
         next_cursor (None | str | Unset):
+        prev_cursor (None | str | Unset):
     """
 
     request_id: str
@@ -29,6 +30,7 @@ class Meta:
     total: int | Unset = UNSET
     has_more: bool | Unset = UNSET
     next_cursor: None | str | Unset = UNSET
+    prev_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,6 +50,12 @@ class Meta:
         else:
             next_cursor = self.next_cursor
 
+        prev_cursor: None | str | Unset
+        if isinstance(self.prev_cursor, Unset):
+            prev_cursor = UNSET
+        else:
+            prev_cursor = self.prev_cursor
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -65,6 +73,8 @@ class Meta:
             field_dict["has_more"] = has_more
         if next_cursor is not UNSET:
             field_dict["next_cursor"] = next_cursor
+        if prev_cursor is not UNSET:
+            field_dict["prev_cursor"] = prev_cursor
 
         return field_dict
 
@@ -90,6 +100,15 @@ class Meta:
 
         next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
 
+        def _parse_prev_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        prev_cursor = _parse_prev_cursor(d.pop("prev_cursor", UNSET))
+
         meta = cls(
             request_id=request_id,
             page=page,
@@ -97,6 +116,7 @@ class Meta:
             total=total,
             has_more=has_more,
             next_cursor=next_cursor,
+            prev_cursor=prev_cursor,
         )
 
         meta.additional_properties = d

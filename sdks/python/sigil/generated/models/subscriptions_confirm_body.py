@@ -12,7 +12,8 @@ T = TypeVar("T", bound="SubscriptionsConfirmBody")
 class SubscriptionsConfirmBody:
     """
     Attributes:
-        token (str):
+        token (str): A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only
+            a token the API issued is valid (a 400 otherwise).
     """
 
     token: str

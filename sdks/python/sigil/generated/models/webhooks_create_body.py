@@ -19,7 +19,8 @@ T = TypeVar("T", bound="WebhooksCreateBody")
 
 @_attrs_define
 class WebhooksCreateBody:
-    """
+    """the keys of `headers` must differ other than by case (a 400).
+
     Attributes:
         url (str):
         events (list[str]):

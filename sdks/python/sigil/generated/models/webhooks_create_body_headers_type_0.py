@@ -11,6 +11,12 @@ T = TypeVar("T", bound="WebhooksCreateBodyHeadersType0")
 
 @_attrs_define
 class WebhooksCreateBodyHeadersType0:
+    """Up to 20 headers; names differ case-insensitively and are none of webhook-id, webhook-timestamp, webhook-signature,
+    x-signature, content-type, content-length, host, connection, keep-alive, proxy-authenticate, proxy-authorization,
+    proxy-connection, te, trailer, transfer-encoding, upgrade, expect. Values are write-only.
+
+    """
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

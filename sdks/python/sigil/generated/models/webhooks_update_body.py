@@ -19,7 +19,8 @@ T = TypeVar("T", bound="WebhooksUpdateBody")
 
 @_attrs_define
 class WebhooksUpdateBody:
-    """
+    """the keys of `headers` must differ other than by case (a 400).
+
     Attributes:
         url (str | Unset):
         events (list[str] | Unset):

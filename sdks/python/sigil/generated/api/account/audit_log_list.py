@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.audit_log_list_response_200 import AuditLogListResponse200
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -60,9 +60,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> AuditLogListResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = AuditLogListResponse200.from_dict(response.json())
 
         return response_200
 
@@ -119,7 +119,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[AuditLogListResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -139,7 +139,7 @@ def sync_detailed(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[AuditLogListResponse200 | Error]:
     """Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets
     redacted)
 
@@ -160,7 +160,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[AuditLogListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +192,7 @@ def sync(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> AuditLogListResponse200 | Error | None:
     """Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets
     redacted)
 
@@ -213,7 +213,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        AuditLogListResponse200 | Error
     """
 
     return sync_detailed(
@@ -240,7 +240,7 @@ async def asyncio_detailed(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[AuditLogListResponse200 | Error]:
     """Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets
     redacted)
 
@@ -261,7 +261,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[AuditLogListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -291,7 +291,7 @@ async def asyncio(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> AuditLogListResponse200 | Error | None:
     """Audit log: changes made through the API and sign-ins, newest first (filters combine; secrets
     redacted)
 
@@ -312,7 +312,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        AuditLogListResponse200 | Error
     """
 
     return (

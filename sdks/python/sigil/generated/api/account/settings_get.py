@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.settings_get_response_200 import SettingsGetResponse200
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SettingsGetResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SettingsGetResponse200.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SettingsGetResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +93,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SettingsGetResponse200]:
     """The account's settings: leaked_key_policy (revoke or notify) for keys GitHub secret scanning finds
     in public
 
@@ -104,7 +104,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SettingsGetResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -119,7 +119,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | SettingsGetResponse200 | None:
     """The account's settings: leaked_key_policy (revoke or notify) for keys GitHub secret scanning finds
     in public
 
@@ -130,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SettingsGetResponse200
     """
 
     return sync_detailed(
@@ -141,7 +141,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SettingsGetResponse200]:
     """The account's settings: leaked_key_policy (revoke or notify) for keys GitHub secret scanning finds
     in public
 
@@ -152,7 +152,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SettingsGetResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -165,7 +165,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | SettingsGetResponse200 | None:
     """The account's settings: leaked_key_policy (revoke or notify) for keys GitHub secret scanning finds
     in public
 
@@ -176,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SettingsGetResponse200
     """
 
     return (

@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.settings_update_body import SettingsUpdateBody
+from ...models.settings_update_response_200 import SettingsUpdateResponse200
 from ...types import Response
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SettingsUpdateResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SettingsUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -111,7 +111,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SettingsUpdateResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -124,7 +124,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SettingsUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SettingsUpdateResponse200]:
     """Change the account's settings (owners, admins and full-access keys; live mode): leaked_key_policy
     revoke (default) or notify
 
@@ -138,7 +138,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SettingsUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -156,7 +156,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SettingsUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | SettingsUpdateResponse200 | None:
     """Change the account's settings (owners, admins and full-access keys; live mode): leaked_key_policy
     revoke (default) or notify
 
@@ -170,7 +170,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SettingsUpdateResponse200
     """
 
     return sync_detailed(
@@ -183,7 +183,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SettingsUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SettingsUpdateResponse200]:
     """Change the account's settings (owners, admins and full-access keys; live mode): leaked_key_policy
     revoke (default) or notify
 
@@ -197,7 +197,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SettingsUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -213,7 +213,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SettingsUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | SettingsUpdateResponse200 | None:
     """Change the account's settings (owners, admins and full-access keys; live mode): leaked_key_policy
     revoke (default) or notify
 
@@ -227,7 +227,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SettingsUpdateResponse200
     """
 
     return (

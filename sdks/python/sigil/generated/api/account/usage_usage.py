@@ -6,10 +6,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.usage_usage_group_by import UsageUsageGroupBy
 from ...models.usage_usage_interval import UsageUsageInterval
+from ...models.usage_usage_response_200 import UsageUsageResponse200
 from ...types import UNSET, Response, Unset
 
 
@@ -71,9 +71,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | UsageUsageResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = UsageUsageResponse200.from_dict(response.json())
 
         return response_200
 
@@ -130,7 +130,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | UsageUsageResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -147,7 +147,7 @@ def sync_detailed(
     key_id: str | Unset = UNSET,
     interval: UsageUsageInterval | Unset = UNSET,
     group_by: UsageUsageGroupBy | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | UsageUsageResponse200]:
     """Usage: without interval/group_by, requests per credential per day by status class; with them, per
     credential per hour or day by outcome or route (90 days kept)
 
@@ -165,7 +165,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | UsageUsageResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -191,7 +191,7 @@ def sync(
     key_id: str | Unset = UNSET,
     interval: UsageUsageInterval | Unset = UNSET,
     group_by: UsageUsageGroupBy | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | UsageUsageResponse200 | None:
     """Usage: without interval/group_by, requests per credential per day by status class; with them, per
     credential per hour or day by outcome or route (90 days kept)
 
@@ -209,7 +209,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | UsageUsageResponse200
     """
 
     return sync_detailed(
@@ -230,7 +230,7 @@ async def asyncio_detailed(
     key_id: str | Unset = UNSET,
     interval: UsageUsageInterval | Unset = UNSET,
     group_by: UsageUsageGroupBy | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | UsageUsageResponse200]:
     """Usage: without interval/group_by, requests per credential per day by status class; with them, per
     credential per hour or day by outcome or route (90 days kept)
 
@@ -248,7 +248,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | UsageUsageResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -272,7 +272,7 @@ async def asyncio(
     key_id: str | Unset = UNSET,
     interval: UsageUsageInterval | Unset = UNSET,
     group_by: UsageUsageGroupBy | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | UsageUsageResponse200 | None:
     """Usage: without interval/group_by, requests per credential per day by status class; with them, per
     credential per hour or day by outcome or route (90 days kept)
 
@@ -290,7 +290,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | UsageUsageResponse200
     """
 
     return (

@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.api_keys_list_response_200 import ApiKeysListResponse200
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -38,9 +38,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> ApiKeysListResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = ApiKeysListResponse200.from_dict(response.json())
 
         return response_200
 
@@ -97,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[ApiKeysListResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,7 +112,7 @@ def sync_detailed(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ApiKeysListResponse200 | Error]:
     """List API keys (never their secrets)
 
      Requires the `keys:read` scope.
@@ -127,7 +127,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ApiKeysListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -149,7 +149,7 @@ def sync(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ApiKeysListResponse200 | Error | None:
     """List API keys (never their secrets)
 
      Requires the `keys:read` scope.
@@ -164,7 +164,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ApiKeysListResponse200 | Error
     """
 
     return sync_detailed(
@@ -181,7 +181,7 @@ async def asyncio_detailed(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ApiKeysListResponse200 | Error]:
     """List API keys (never their secrets)
 
      Requires the `keys:read` scope.
@@ -196,7 +196,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ApiKeysListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -216,7 +216,7 @@ async def asyncio(
     page: int | Unset = UNSET,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ApiKeysListResponse200 | Error | None:
     """List API keys (never their secrets)
 
      Requires the `keys:read` scope.
@@ -231,7 +231,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ApiKeysListResponse200 | Error
     """
 
     return (

@@ -118,7 +118,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | Error]:
-    """Revoke an API key (effective at every gateway within 1 s)
+    """Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked
 
      Requires the `keys:write` scope.
 
@@ -149,7 +149,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> Any | Error | None:
-    """Revoke an API key (effective at every gateway within 1 s)
+    """Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked
 
      Requires the `keys:write` scope.
 
@@ -175,7 +175,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[Any | Error]:
-    """Revoke an API key (effective at every gateway within 1 s)
+    """Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked
 
      Requires the `keys:write` scope.
 
@@ -204,7 +204,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> Any | Error | None:
-    """Revoke an API key (effective at every gateway within 1 s)
+    """Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked
 
      Requires the `keys:write` scope.
 

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_keys_rotate_body import ApiKeysRotateBody
-from ...models.envelope import Envelope
+from ...models.api_keys_rotate_response_200 import ApiKeysRotateResponse200
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -15,7 +15,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     id: str,
     *,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -29,7 +29,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -39,9 +40,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ApiKeysRotateResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ApiKeysRotateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -118,7 +119,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ApiKeysRotateResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -131,9 +132,9 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ApiKeysRotateResponse200 | Error]:
     """Rotate the secret; the old one stays valid for grace_period_seconds
 
      Requires the `keys:write` scope.
@@ -141,14 +142,14 @@ def sync_detailed(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ApiKeysRotateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -168,9 +169,9 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ApiKeysRotateResponse200 | Error | None:
     """Rotate the secret; the old one stays valid for grace_period_seconds
 
      Requires the `keys:write` scope.
@@ -178,14 +179,14 @@ def sync(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ApiKeysRotateResponse200 | Error
     """
 
     return sync_detailed(
@@ -200,9 +201,9 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ApiKeysRotateResponse200 | Error]:
     """Rotate the secret; the old one stays valid for grace_period_seconds
 
      Requires the `keys:write` scope.
@@ -210,14 +211,14 @@ async def asyncio_detailed(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ApiKeysRotateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -235,9 +236,9 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ApiKeysRotateBody,
+    body: ApiKeysRotateBody | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ApiKeysRotateResponse200 | Error | None:
     """Rotate the secret; the old one stays valid for grace_period_seconds
 
      Requires the `keys:write` scope.
@@ -245,14 +246,14 @@ async def asyncio(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ApiKeysRotateBody):
+        body (ApiKeysRotateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ApiKeysRotateResponse200 | Error
     """
 
     return (

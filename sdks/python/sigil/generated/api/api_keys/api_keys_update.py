@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_keys_update_body import ApiKeysUpdateBody
-from ...models.envelope import Envelope
+from ...models.api_keys_update_response_200 import ApiKeysUpdateResponse200
 from ...models.error import Error
 from ...types import Response
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ApiKeysUpdateResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ApiKeysUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ApiKeysUpdateResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ApiKeysUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[ApiKeysUpdateResponse200 | Error]:
     """Change name, scopes or own rate limit
 
      Requires the `keys:write` scope.
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ApiKeysUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ApiKeysUpdateBody,
-) -> Envelope | Error | None:
+) -> ApiKeysUpdateResponse200 | Error | None:
     """Change name, scopes or own rate limit
 
      Requires the `keys:write` scope.
@@ -177,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ApiKeysUpdateResponse200 | Error
     """
 
     return sync_detailed(
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ApiKeysUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[ApiKeysUpdateResponse200 | Error]:
     """Change name, scopes or own rate limit
 
      Requires the `keys:write` scope.
@@ -206,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ApiKeysUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -224,7 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ApiKeysUpdateBody,
-) -> Envelope | Error | None:
+) -> ApiKeysUpdateResponse200 | Error | None:
     """Change name, scopes or own rate limit
 
      Requires the `keys:write` scope.
@@ -238,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ApiKeysUpdateResponse200 | Error
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.auth_login_body import AuthLoginBody
-from ...models.envelope import Envelope
+from ...models.auth_login_response_200 import AuthLoginResponse200
 from ...models.error import Error
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> AuthLoginResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = AuthLoginResponse200.from_dict(response.json())
 
         return response_200
 
@@ -101,7 +101,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[AuthLoginResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
-) -> Response[Envelope | Error]:
+) -> Response[AuthLoginResponse200 | Error]:
     """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
     "test"`, on test data
 
@@ -126,7 +126,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[AuthLoginResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +144,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
-) -> Envelope | Error | None:
+) -> AuthLoginResponse200 | Error | None:
     """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
     "test"`, on test data
 
@@ -156,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        AuthLoginResponse200 | Error
     """
 
     return sync_detailed(
@@ -169,7 +169,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
-) -> Response[Envelope | Error]:
+) -> Response[AuthLoginResponse200 | Error]:
     """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
     "test"`, on test data
 
@@ -181,7 +181,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[AuthLoginResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +197,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: AuthLoginBody,
-) -> Envelope | Error | None:
+) -> AuthLoginResponse200 | Error | None:
     """Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode:
     "test"`, on test data
 
@@ -209,7 +209,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        AuthLoginResponse200 | Error
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.auth_signup_body import AuthSignupBody
-from ...models.envelope import Envelope
+from ...models.auth_signup_response_201 import AuthSignupResponse201
 from ...models.error import Error
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> AuthSignupResponse201 | Error | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = AuthSignupResponse201.from_dict(response.json())
 
         return response_201
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[AuthSignupResponse201 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +109,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AuthSignupBody,
-) -> Response[Envelope | Error]:
+) -> Response[AuthSignupResponse201 | Error]:
     """Sign up: create a tenant and its owner; returns session tokens
 
     Args:
@@ -120,7 +120,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[AuthSignupResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +138,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: AuthSignupBody,
-) -> Envelope | Error | None:
+) -> AuthSignupResponse201 | Error | None:
     """Sign up: create a tenant and its owner; returns session tokens
 
     Args:
@@ -149,7 +149,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        AuthSignupResponse201 | Error
     """
 
     return sync_detailed(
@@ -162,7 +162,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AuthSignupBody,
-) -> Response[Envelope | Error]:
+) -> Response[AuthSignupResponse201 | Error]:
     """Sign up: create a tenant and its owner; returns session tokens
 
     Args:
@@ -173,7 +173,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[AuthSignupResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -189,7 +189,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: AuthSignupBody,
-) -> Envelope | Error | None:
+) -> AuthSignupResponse201 | Error | None:
     """Sign up: create a tenant and its owner; returns session tokens
 
     Args:
@@ -200,7 +200,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        AuthSignupResponse201 | Error
     """
 
     return (

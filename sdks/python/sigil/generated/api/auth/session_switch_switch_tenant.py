@@ -5,9 +5,11 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.session_switch_switch_tenant_body import SessionSwitchSwitchTenantBody
+from ...models.session_switch_switch_tenant_response_200 import (
+    SessionSwitchSwitchTenantResponse200,
+)
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SessionSwitchSwitchTenantResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SessionSwitchSwitchTenantResponse200.from_dict(response.json())
 
         return response_200
 
@@ -114,7 +116,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SessionSwitchSwitchTenantResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +130,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: SessionSwitchSwitchTenantBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SessionSwitchSwitchTenantResponse200]:
     """Switch tenants: new session tokens in another tenant the user is a member of (a user session only;
     404 for a tenant they do not belong to)
 
@@ -143,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SessionSwitchSwitchTenantResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +165,7 @@ def sync(
     client: AuthenticatedClient,
     body: SessionSwitchSwitchTenantBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | SessionSwitchSwitchTenantResponse200 | None:
     """Switch tenants: new session tokens in another tenant the user is a member of (a user session only;
     404 for a tenant they do not belong to)
 
@@ -178,7 +180,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SessionSwitchSwitchTenantResponse200
     """
 
     return sync_detailed(
@@ -193,7 +195,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: SessionSwitchSwitchTenantBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SessionSwitchSwitchTenantResponse200]:
     """Switch tenants: new session tokens in another tenant the user is a member of (a user session only;
     404 for a tenant they do not belong to)
 
@@ -208,7 +210,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SessionSwitchSwitchTenantResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -226,7 +228,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: SessionSwitchSwitchTenantBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | SessionSwitchSwitchTenantResponse200 | None:
     """Switch tenants: new session tokens in another tenant the user is a member of (a user session only;
     404 for a tenant they do not belong to)
 
@@ -241,7 +243,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SessionSwitchSwitchTenantResponse200
     """
 
     return (

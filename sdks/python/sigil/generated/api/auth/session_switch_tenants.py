@@ -5,8 +5,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.session_switch_tenants_response_200 import (
+    SessionSwitchTenantsResponse200,
+)
 from ...types import Response
 
 
@@ -22,9 +24,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SessionSwitchTenantsResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SessionSwitchTenantsResponse200.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SessionSwitchTenantsResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +95,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SessionSwitchTenantsResponse200]:
     """The tenants the session's user belongs to, with their role in each and which one the session is in
     (a user session only)
 
@@ -104,7 +106,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SessionSwitchTenantsResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -119,7 +121,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | SessionSwitchTenantsResponse200 | None:
     """The tenants the session's user belongs to, with their role in each and which one the session is in
     (a user session only)
 
@@ -130,7 +132,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SessionSwitchTenantsResponse200
     """
 
     return sync_detailed(
@@ -141,7 +143,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SessionSwitchTenantsResponse200]:
     """The tenants the session's user belongs to, with their role in each and which one the session is in
     (a user session only)
 
@@ -152,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SessionSwitchTenantsResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -165,7 +167,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | SessionSwitchTenantsResponse200 | None:
     """The tenants the session's user belongs to, with their role in each and which one the session is in
     (a user session only)
 
@@ -176,7 +178,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SessionSwitchTenantsResponse200
     """
 
     return (

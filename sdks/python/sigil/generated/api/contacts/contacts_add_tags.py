@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_add_tags_body import ContactsAddTagsBody
-from ...models.envelope import Envelope
+from ...models.contacts_add_tags_response_200 import ContactsAddTagsResponse200
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsAddTagsResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsAddTagsResponse200.from_dict(response.json())
 
         return response_200
 
@@ -118,7 +118,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsAddTagsResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +133,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ContactsAddTagsBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsAddTagsResponse200 | Error]:
     """Add tags
 
      Requires the `contacts:write` scope.
@@ -148,7 +148,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsAddTagsResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +170,7 @@ def sync(
     client: AuthenticatedClient,
     body: ContactsAddTagsBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsAddTagsResponse200 | Error | None:
     """Add tags
 
      Requires the `contacts:write` scope.
@@ -185,7 +185,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsAddTagsResponse200 | Error
     """
 
     return sync_detailed(
@@ -202,7 +202,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ContactsAddTagsBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsAddTagsResponse200 | Error]:
     """Add tags
 
      Requires the `contacts:write` scope.
@@ -217,7 +217,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsAddTagsResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -237,7 +237,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ContactsAddTagsBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsAddTagsResponse200 | Error | None:
     """Add tags
 
      Requires the `contacts:write` scope.
@@ -252,7 +252,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsAddTagsResponse200 | Error
     """
 
     return (

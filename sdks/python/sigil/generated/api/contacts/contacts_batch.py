@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_batch_body import ContactsBatchBody
-from ...models.envelope import Envelope
+from ...models.contacts_batch_response_200 import ContactsBatchResponse200
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsBatchResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsBatchResponse200.from_dict(response.json())
 
         return response_200
 
@@ -114,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsBatchResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsBatchResponse200 | Error]:
     """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
     or error)
 
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsBatchResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ def sync(
     client: AuthenticatedClient,
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsBatchResponse200 | Error | None:
     """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
     or error)
 
@@ -178,7 +178,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsBatchResponse200 | Error
     """
 
     return sync_detailed(
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsBatchResponse200 | Error]:
     """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
     or error)
 
@@ -208,7 +208,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsBatchResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -226,7 +226,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ContactsBatchBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsBatchResponse200 | Error | None:
     """Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated
     or error)
 
@@ -241,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsBatchResponse200 | Error
     """
 
     return (

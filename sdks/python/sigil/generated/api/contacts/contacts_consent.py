@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contacts_consent_response_200 import ContactsConsentResponse200
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> ContactsConsentResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = ContactsConsentResponse200.from_dict(response.json())
 
         return response_200
 
@@ -98,7 +98,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsConsentResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -113,7 +113,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsConsentResponse200 | Error]:
     """Consent history of a contact: every subscription_status change with source, ip, actor, newest first
 
      Requires the `contacts:read` scope.
@@ -128,7 +128,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ContactsConsentResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +150,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ContactsConsentResponse200 | Error | None:
     """Consent history of a contact: every subscription_status change with source, ip, actor, newest first
 
      Requires the `contacts:read` scope.
@@ -165,7 +165,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ContactsConsentResponse200 | Error
     """
 
     return sync_detailed(
@@ -182,7 +182,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsConsentResponse200 | Error]:
     """Consent history of a contact: every subscription_status change with source, ip, actor, newest first
 
      Requires the `contacts:read` scope.
@@ -197,7 +197,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ContactsConsentResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -217,7 +217,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ContactsConsentResponse200 | Error | None:
     """Consent history of a contact: every subscription_status change with source, ip, actor, newest first
 
      Requires the `contacts:read` scope.
@@ -232,7 +232,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ContactsConsentResponse200 | Error
     """
 
     return (

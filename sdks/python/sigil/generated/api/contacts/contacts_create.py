@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_create_body import ContactsCreateBody
-from ...models.envelope import Envelope
+from ...models.contacts_create_response_201 import ContactsCreateResponse201
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsCreateResponse201 | Error | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = ContactsCreateResponse201.from_dict(response.json())
 
         return response_201
 
@@ -114,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsCreateResponse201 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsCreateResponse201 | Error]:
     """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
@@ -142,7 +142,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsCreateResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -162,7 +162,7 @@ def sync(
     client: AuthenticatedClient,
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsCreateResponse201 | Error | None:
     """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
@@ -176,7 +176,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsCreateResponse201 | Error
     """
 
     return sync_detailed(
@@ -191,7 +191,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsCreateResponse201 | Error]:
     """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
@@ -205,7 +205,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsCreateResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -223,7 +223,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ContactsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsCreateResponse201 | Error | None:
     """Create a contact (409 with existing_id on a duplicate email or external_id)
 
      Requires the `contacts:write` scope.
@@ -237,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsCreateResponse201 | Error
     """
 
     return (

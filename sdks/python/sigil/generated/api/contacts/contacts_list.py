@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contacts_list_response_200 import ContactsListResponse200
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -63,9 +63,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> ContactsListResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = ContactsListResponse200.from_dict(response.json())
 
         return response_200
 
@@ -122,7 +122,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsListResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -144,7 +144,7 @@ def sync_detailed(
     q: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsListResponse200 | Error]:
     """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
     (loss-free sync), q (prefix), sort
 
@@ -167,7 +167,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ContactsListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +203,7 @@ def sync(
     q: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ContactsListResponse200 | Error | None:
     """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
     (loss-free sync), q (prefix), sort
 
@@ -226,7 +226,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ContactsListResponse200 | Error
     """
 
     return sync_detailed(
@@ -257,7 +257,7 @@ async def asyncio_detailed(
     q: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsListResponse200 | Error]:
     """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
     (loss-free sync), q (prefix), sort
 
@@ -280,7 +280,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ContactsListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -314,7 +314,7 @@ async def asyncio(
     q: str | Unset = UNSET,
     external_id: str | Unset = UNSET,
     sort: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ContactsListResponse200 | Error | None:
     """List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since
     (loss-free sync), q (prefix), sort
 
@@ -337,7 +337,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ContactsListResponse200 | Error
     """
 
     return (

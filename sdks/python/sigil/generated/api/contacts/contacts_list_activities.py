@@ -6,8 +6,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.contacts_list_activities_response_200 import (
+    ContactsListActivitiesResponse200,
+)
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -45,9 +47,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> ContactsListActivitiesResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = ContactsListActivitiesResponse200.from_dict(response.json())
 
         return response_200
 
@@ -104,7 +106,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsListActivitiesResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -121,7 +123,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsListActivitiesResponse200 | Error]:
     """List activities of a contact, newest first
 
      Requires the `contacts:read` scope.
@@ -138,7 +140,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ContactsListActivitiesResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -164,7 +166,7 @@ def sync(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ContactsListActivitiesResponse200 | Error | None:
     """List activities of a contact, newest first
 
      Requires the `contacts:read` scope.
@@ -181,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ContactsListActivitiesResponse200 | Error
     """
 
     return sync_detailed(
@@ -202,7 +204,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[ContactsListActivitiesResponse200 | Error]:
     """List activities of a contact, newest first
 
      Requires the `contacts:read` scope.
@@ -219,7 +221,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[ContactsListActivitiesResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -243,7 +245,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
     type_: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> ContactsListActivitiesResponse200 | Error | None:
     """List activities of a contact, newest first
 
      Requires the `contacts:read` scope.
@@ -260,7 +262,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        ContactsListActivitiesResponse200 | Error
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_merge_body import ContactsMergeBody
-from ...models.envelope import Envelope
+from ...models.contacts_merge_response_200 import ContactsMergeResponse200
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsMergeResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsMergeResponse200.from_dict(response.json())
 
         return response_200
 
@@ -114,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsMergeResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ContactsMergeBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsMergeResponse200 | Error]:
     """Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields
     and custom fields move to it, the duplicates are deleted (idempotent)
 
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsMergeResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ def sync(
     client: AuthenticatedClient,
     body: ContactsMergeBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsMergeResponse200 | Error | None:
     """Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields
     and custom fields move to it, the duplicates are deleted (idempotent)
 
@@ -178,7 +178,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsMergeResponse200 | Error
     """
 
     return sync_detailed(
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ContactsMergeBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsMergeResponse200 | Error]:
     """Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields
     and custom fields move to it, the duplicates are deleted (idempotent)
 
@@ -208,7 +208,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsMergeResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -226,7 +226,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ContactsMergeBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsMergeResponse200 | Error | None:
     """Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields
     and custom fields move to it, the duplicates are deleted (idempotent)
 
@@ -241,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsMergeResponse200 | Error
     """
 
     return (

@@ -7,7 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_record_activity_body import ContactsRecordActivityBody
-from ...models.envelope import Envelope
+from ...models.contacts_record_activity_response_201 import (
+    ContactsRecordActivityResponse201,
+)
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -39,9 +41,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsRecordActivityResponse201 | Error | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = ContactsRecordActivityResponse201.from_dict(response.json())
 
         return response_201
 
@@ -118,7 +120,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRecordActivityResponse201 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +135,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ContactsRecordActivityBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRecordActivityResponse201 | Error]:
     """Record an activity of a contact
 
      Requires the `contacts:write` scope.
@@ -148,7 +150,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsRecordActivityResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +172,7 @@ def sync(
     client: AuthenticatedClient,
     body: ContactsRecordActivityBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsRecordActivityResponse201 | Error | None:
     """Record an activity of a contact
 
      Requires the `contacts:write` scope.
@@ -185,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsRecordActivityResponse201 | Error
     """
 
     return sync_detailed(
@@ -202,7 +204,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ContactsRecordActivityBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRecordActivityResponse201 | Error]:
     """Record an activity of a contact
 
      Requires the `contacts:write` scope.
@@ -217,7 +219,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsRecordActivityResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -237,7 +239,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ContactsRecordActivityBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsRecordActivityResponse201 | Error | None:
     """Record an activity of a contact
 
      Requires the `contacts:write` scope.
@@ -252,7 +254,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsRecordActivityResponse201 | Error
     """
 
     return (

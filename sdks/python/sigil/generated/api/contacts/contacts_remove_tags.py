@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_remove_tags_body import ContactsRemoveTagsBody
-from ...models.envelope import Envelope
+from ...models.contacts_remove_tags_response_200 import ContactsRemoveTagsResponse200
 from ...models.error import Error
 from ...types import Response
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsRemoveTagsResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsRemoveTagsResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRemoveTagsResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRemoveTagsResponse200 | Error]:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsRemoveTagsResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Envelope | Error | None:
+) -> ContactsRemoveTagsResponse200 | Error | None:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -177,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsRemoveTagsResponse200 | Error
     """
 
     return sync_detailed(
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRemoveTagsResponse200 | Error]:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -206,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsRemoveTagsResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -224,7 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ContactsRemoveTagsBody,
-) -> Envelope | Error | None:
+) -> ContactsRemoveTagsResponse200 | Error | None:
     """Remove tags
 
      Requires the `contacts:write` scope.
@@ -238,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsRemoveTagsResponse200 | Error
     """
 
     return (

@@ -6,7 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
+from ...models.contacts_request_confirmation_response_201 import (
+    ContactsRequestConfirmationResponse201,
+)
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -33,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsRequestConfirmationResponse201 | Error | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = ContactsRequestConfirmationResponse201.from_dict(response.json())
 
         return response_201
 
@@ -112,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRequestConfirmationResponse201 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,7 +128,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRequestConfirmationResponse201 | Error]:
     """Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST
     /v1/subscriptions/confirm
 
@@ -141,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsRequestConfirmationResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -161,7 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsRequestConfirmationResponse201 | Error | None:
     """Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST
     /v1/subscriptions/confirm
 
@@ -176,7 +178,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsRequestConfirmationResponse201 | Error
     """
 
     return sync_detailed(
@@ -191,7 +193,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[ContactsRequestConfirmationResponse201 | Error]:
     """Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST
     /v1/subscriptions/confirm
 
@@ -206,7 +208,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsRequestConfirmationResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -224,7 +226,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> ContactsRequestConfirmationResponse201 | Error | None:
     """Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST
     /v1/subscriptions/confirm
 
@@ -239,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsRequestConfirmationResponse201 | Error
     """
 
     return (

@@ -6,7 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
+from ...models.contacts_unsubscribe_token_response_200 import (
+    ContactsUnsubscribeTokenResponse200,
+)
 from ...models.error import Error
 from ...types import Response
 
@@ -27,9 +29,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsUnsubscribeTokenResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsUnsubscribeTokenResponse200.from_dict(response.json())
 
         return response_200
 
@@ -86,7 +88,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsUnsubscribeTokenResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,9 +101,8 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
-    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
-    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
+) -> Response[ContactsUnsubscribeTokenResponse200 | Error]:
+    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
 
      Requires the `contacts:write` scope.
 
@@ -113,7 +114,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsUnsubscribeTokenResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -131,9 +132,8 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
-    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
-    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
+) -> ContactsUnsubscribeTokenResponse200 | Error | None:
+    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
 
      Requires the `contacts:write` scope.
 
@@ -145,7 +145,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsUnsubscribeTokenResponse200 | Error
     """
 
     return sync_detailed(
@@ -158,9 +158,8 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
-    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
-    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
+) -> Response[ContactsUnsubscribeTokenResponse200 | Error]:
+    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
 
      Requires the `contacts:write` scope.
 
@@ -172,7 +171,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsUnsubscribeTokenResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -188,9 +187,8 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
-    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
-    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
+) -> ContactsUnsubscribeTokenResponse200 | Error | None:
+    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
 
      Requires the `contacts:write` scope.
 
@@ -202,7 +200,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsUnsubscribeTokenResponse200 | Error
     """
 
     return (

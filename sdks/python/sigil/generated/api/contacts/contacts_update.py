@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_update_body import ContactsUpdateBody
-from ...models.envelope import Envelope
+from ...models.contacts_update_response_200 import ContactsUpdateResponse200
 from ...models.error import Error
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    body: ContactsUpdateBody,
+    body: ContactsUpdateBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -36,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactsUpdateResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +116,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactsUpdateResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,22 +129,22 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
-) -> Response[Envelope | Error]:
+    body: ContactsUpdateBody | Unset = UNSET,
+) -> Response[ContactsUpdateResponse200 | Error]:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
      Requires the `contacts:write` scope.
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -162,22 +163,22 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
-) -> Envelope | Error | None:
+    body: ContactsUpdateBody | Unset = UNSET,
+) -> ContactsUpdateResponse200 | Error | None:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
      Requires the `contacts:write` scope.
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsUpdateResponse200 | Error
     """
 
     return sync_detailed(
@@ -191,22 +192,22 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
-) -> Response[Envelope | Error]:
+    body: ContactsUpdateBody | Unset = UNSET,
+) -> Response[ContactsUpdateResponse200 | Error]:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
      Requires the `contacts:write` scope.
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -223,22 +224,22 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: ContactsUpdateBody,
-) -> Envelope | Error | None:
+    body: ContactsUpdateBody | Unset = UNSET,
+) -> ContactsUpdateResponse200 | Error | None:
     """Update a contact partially (null clears; tags replace; custom_fields merge)
 
      Requires the `contacts:write` scope.
 
     Args:
         id (str):
-        body (ContactsUpdateBody):
+        body (ContactsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsUpdateResponse200 | Error
     """
 
     return (

@@ -6,7 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
+from ...models.custom_fields_aggregate_response_200 import (
+    CustomFieldsAggregateResponse200,
+)
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
@@ -36,9 +38,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> CustomFieldsAggregateResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = CustomFieldsAggregateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -95,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsAggregateResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +111,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     top: int | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsAggregateResponse200 | Error]:
     """Aggregate a field: count, distinct, min/max/avg/sum, top values
 
      Requires the `contacts:read` scope.
@@ -123,7 +125,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsAggregateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -143,7 +145,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     top: int | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> CustomFieldsAggregateResponse200 | Error | None:
     """Aggregate a field: count, distinct, min/max/avg/sum, top values
 
      Requires the `contacts:read` scope.
@@ -157,7 +159,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsAggregateResponse200 | Error
     """
 
     return sync_detailed(
@@ -172,7 +174,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     top: int | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsAggregateResponse200 | Error]:
     """Aggregate a field: count, distinct, min/max/avg/sum, top values
 
      Requires the `contacts:read` scope.
@@ -186,7 +188,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsAggregateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -204,7 +206,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     top: int | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> CustomFieldsAggregateResponse200 | Error | None:
     """Aggregate a field: count, distinct, min/max/avg/sum, top values
 
      Requires the `contacts:read` scope.
@@ -218,7 +220,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsAggregateResponse200 | Error
     """
 
     return (

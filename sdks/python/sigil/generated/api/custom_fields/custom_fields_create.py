@@ -5,16 +5,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.custom_fields_create_body_type_0 import CustomFieldsCreateBodyType0
-from ...models.custom_fields_create_body_type_1 import CustomFieldsCreateBodyType1
-from ...models.envelope import Envelope
+from ...models.custom_fields_create_body import CustomFieldsCreateBody
+from ...models.custom_fields_create_response_201 import CustomFieldsCreateResponse201
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -26,10 +25,7 @@ def _get_kwargs(
         "url": "/v1/custom-fields",
     }
 
-    if isinstance(body, CustomFieldsCreateBodyType0):
-        _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -39,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> CustomFieldsCreateResponse201 | Error | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = CustomFieldsCreateResponse201.from_dict(response.json())
 
         return response_201
 
@@ -118,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsCreateResponse201 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -130,23 +126,23 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsCreateResponse201 | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsCreateResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -164,23 +160,23 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> CustomFieldsCreateResponse201 | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsCreateResponse201 | Error
     """
 
     return sync_detailed(
@@ -193,23 +189,23 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsCreateResponse201 | Error]:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsCreateResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -225,23 +221,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1,
+    body: CustomFieldsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> CustomFieldsCreateResponse201 | Error | None:
     """Define a custom field (text, number, boolean, date, select, multi_select)
 
      Requires the `contacts:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (CustomFieldsCreateBodyType0 | CustomFieldsCreateBodyType1):
+        body (CustomFieldsCreateBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsCreateResponse201 | Error
     """
 
     return (

@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.custom_fields_list_response_200 import CustomFieldsListResponse200
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> CustomFieldsListResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = CustomFieldsListResponse200.from_dict(response.json())
 
         return response_200
 
@@ -94,7 +94,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[CustomFieldsListResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -108,7 +108,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[CustomFieldsListResponse200 | Error]:
     """List custom field definitions
 
      Requires the `contacts:read` scope.
@@ -122,7 +122,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[CustomFieldsListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -142,7 +142,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> CustomFieldsListResponse200 | Error | None:
     """List custom field definitions
 
      Requires the `contacts:read` scope.
@@ -156,7 +156,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        CustomFieldsListResponse200 | Error
     """
 
     return sync_detailed(
@@ -171,7 +171,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[CustomFieldsListResponse200 | Error]:
     """List custom field definitions
 
      Requires the `contacts:read` scope.
@@ -185,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[CustomFieldsListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +203,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = UNSET,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> CustomFieldsListResponse200 | Error | None:
     """List custom field definitions
 
      Requires the `contacts:read` scope.
@@ -217,7 +217,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        CustomFieldsListResponse200 | Error
     """
 
     return (

@@ -6,17 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.custom_fields_update_body_type_0 import CustomFieldsUpdateBodyType0
-from ...models.custom_fields_update_body_type_1 import CustomFieldsUpdateBodyType1
-from ...models.envelope import Envelope
+from ...models.custom_fields_update_body import CustomFieldsUpdateBody
+from ...models.custom_fields_update_response_200 import CustomFieldsUpdateResponse200
 from ...models.error import Error
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     key: str,
     *,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
+    body: CustomFieldsUpdateBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -27,12 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, CustomFieldsUpdateBodyType0) or isinstance(
-        body, CustomFieldsUpdateBodyType1
-    ):
+    if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()
-    else:
-        _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
@@ -42,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> CustomFieldsUpdateResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = CustomFieldsUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -121,7 +116,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[CustomFieldsUpdateResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -134,22 +129,22 @@ def sync_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Response[Envelope | Error]:
+    body: CustomFieldsUpdateBody | Unset = UNSET,
+) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -168,22 +163,22 @@ def sync(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Envelope | Error | None:
+    body: CustomFieldsUpdateBody | Unset = UNSET,
+) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsUpdateResponse200 | Error
     """
 
     return sync_detailed(
@@ -197,22 +192,22 @@ async def asyncio_detailed(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Response[Envelope | Error]:
+    body: CustomFieldsUpdateBody | Unset = UNSET,
+) -> Response[CustomFieldsUpdateResponse200 | Error]:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[CustomFieldsUpdateResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -229,22 +224,22 @@ async def asyncio(
     key: str,
     *,
     client: AuthenticatedClient,
-    body: Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1,
-) -> Envelope | Error | None:
+    body: CustomFieldsUpdateBody | Unset = UNSET,
+) -> CustomFieldsUpdateResponse200 | Error | None:
     """Change label, options, required, or type (refused while values exist); the key is immutable
 
      Requires the `contacts:write` scope.
 
     Args:
         key (str):
-        body (Any | CustomFieldsUpdateBodyType0 | CustomFieldsUpdateBodyType1):
+        body (CustomFieldsUpdateBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        CustomFieldsUpdateResponse200 | Error
     """
 
     return (

@@ -5,8 +5,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.platform_health_health_response_200 import (
+    PlatformHealthHealthResponse200,
+)
 from ...types import Response
 
 
@@ -22,9 +24,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | PlatformHealthHealthResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = PlatformHealthHealthResponse200.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | PlatformHealthHealthResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +95,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Envelope | Error]:
+) -> Response[Error | PlatformHealthHealthResponse200]:
     """Readiness of the gateway and of each service (no auth)
 
     Raises:
@@ -101,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | PlatformHealthHealthResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -116,7 +118,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> Envelope | Error | None:
+) -> Error | PlatformHealthHealthResponse200 | None:
     """Readiness of the gateway and of each service (no auth)
 
     Raises:
@@ -124,7 +126,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | PlatformHealthHealthResponse200
     """
 
     return sync_detailed(
@@ -135,7 +137,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Envelope | Error]:
+) -> Response[Error | PlatformHealthHealthResponse200]:
     """Readiness of the gateway and of each service (no auth)
 
     Raises:
@@ -143,7 +145,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | PlatformHealthHealthResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -156,7 +158,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> Envelope | Error | None:
+) -> Error | PlatformHealthHealthResponse200 | None:
     """Readiness of the gateway and of each service (no auth)
 
     Raises:
@@ -164,7 +166,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | PlatformHealthHealthResponse200
     """
 
     return (

@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.imports_create_body import ImportsCreateBody
+from ...models.imports_create_response_202 import ImportsCreateResponse202
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | ImportsCreateResponse202 | None:
     if response.status_code == 202:
-        response_202 = Envelope.from_dict(response.json())
+        response_202 = ImportsCreateResponse202.from_dict(response.json())
 
         return response_202
 
@@ -114,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | ImportsCreateResponse202]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ImportsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | ImportsCreateResponse202]:
     """Start an import job from a CSV or NDJSON file (multipart: `options` part, then `file` part; ≤ 200
     MB)
 
@@ -136,14 +136,15 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody):
+        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | ImportsCreateResponse202]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +164,7 @@ def sync(
     client: AuthenticatedClient,
     body: ImportsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | ImportsCreateResponse202 | None:
     """Start an import job from a CSV or NDJSON file (multipart: `options` part, then `file` part; ≤ 200
     MB)
 
@@ -171,14 +172,15 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody):
+        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | ImportsCreateResponse202
     """
 
     return sync_detailed(
@@ -193,7 +195,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ImportsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | ImportsCreateResponse202]:
     """Start an import job from a CSV or NDJSON file (multipart: `options` part, then `file` part; ≤ 200
     MB)
 
@@ -201,14 +203,15 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody):
+        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | ImportsCreateResponse202]
     """
 
     kwargs = _get_kwargs(
@@ -226,7 +229,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ImportsCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | ImportsCreateResponse202 | None:
     """Start an import job from a CSV or NDJSON file (multipart: `options` part, then `file` part; ≤ 200
     MB)
 
@@ -234,14 +237,15 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody):
+        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | ImportsCreateResponse202
     """
 
     return (

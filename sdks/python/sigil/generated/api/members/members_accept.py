@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.members_accept_body import MembersAcceptBody
+from ...models.members_accept_response_200 import MembersAcceptResponse200
 from ...types import Response
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | MembersAcceptResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = MembersAcceptResponse200.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersAcceptResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +109,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: MembersAcceptBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersAcceptResponse200]:
     """Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns
     session tokens in the inviting tenant
 
@@ -121,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | MembersAcceptResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +139,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: MembersAcceptBody,
-) -> Envelope | Error | None:
+) -> Error | MembersAcceptResponse200 | None:
     """Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns
     session tokens in the inviting tenant
 
@@ -151,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | MembersAcceptResponse200
     """
 
     return sync_detailed(
@@ -164,7 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: MembersAcceptBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersAcceptResponse200]:
     """Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns
     session tokens in the inviting tenant
 
@@ -176,7 +176,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | MembersAcceptResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -192,7 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: MembersAcceptBody,
-) -> Envelope | Error | None:
+) -> Error | MembersAcceptResponse200 | None:
     """Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns
     session tokens in the inviting tenant
 
@@ -204,7 +204,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | MembersAcceptResponse200
     """
 
     return (

@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.members_invite_body import MembersInviteBody
+from ...models.members_invite_response_201 import MembersInviteResponse201
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | MembersInviteResponse201 | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = MembersInviteResponse201.from_dict(response.json())
 
         return response_201
 
@@ -114,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersInviteResponse201]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,7 +128,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: MembersInviteBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersInviteResponse201]:
     """Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7
     days), shown once
 
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | MembersInviteResponse201]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ def sync(
     client: AuthenticatedClient,
     body: MembersInviteBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | MembersInviteResponse201 | None:
     """Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7
     days), shown once
 
@@ -178,7 +178,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | MembersInviteResponse201
     """
 
     return sync_detailed(
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: MembersInviteBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersInviteResponse201]:
     """Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7
     days), shown once
 
@@ -208,7 +208,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | MembersInviteResponse201]
     """
 
     kwargs = _get_kwargs(
@@ -226,7 +226,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: MembersInviteBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | MembersInviteResponse201 | None:
     """Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7
     days), shown once
 
@@ -241,7 +241,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | MembersInviteResponse201
     """
 
     return (

@@ -6,7 +6,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
+from ...models.members_list_invitations_response_200 import (
+    MembersListInvitationsResponse200,
+)
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> Error | MembersListInvitationsResponse200 | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = MembersListInvitationsResponse200.from_dict(response.json())
 
         return response_200
 
@@ -94,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[Error | MembersListInvitationsResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -108,7 +110,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[Error | MembersListInvitationsResponse200]:
     """List the pending invitations (not accepted, revoked or expired), newest first; never their tokens
 
      Requires the `members:read` scope.
@@ -122,7 +124,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[Error | MembersListInvitationsResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -142,7 +144,7 @@ def sync(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> Error | MembersListInvitationsResponse200 | None:
     """List the pending invitations (not accepted, revoked or expired), newest first; never their tokens
 
      Requires the `members:read` scope.
@@ -156,7 +158,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        Error | MembersListInvitationsResponse200
     """
 
     return sync_detailed(
@@ -171,7 +173,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[Error | MembersListInvitationsResponse200]:
     """List the pending invitations (not accepted, revoked or expired), newest first; never their tokens
 
      Requires the `members:read` scope.
@@ -185,7 +187,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[Error | MembersListInvitationsResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +205,7 @@ async def asyncio(
     client: AuthenticatedClient,
     limit: int | Unset = 50,
     cursor: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> Error | MembersListInvitationsResponse200 | None:
     """List the pending invitations (not accepted, revoked or expired), newest first; never their tokens
 
      Requires the `members:read` scope.
@@ -217,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        Error | MembersListInvitationsResponse200
     """
 
     return (

@@ -6,9 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.members_update_body import MembersUpdateBody
+from ...models.members_update_response_200 import MembersUpdateResponse200
 from ...types import Response
 
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | MembersUpdateResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = MembersUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersUpdateResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: MembersUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersUpdateResponse200]:
     """Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the
     owner only)
 
@@ -144,7 +144,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | MembersUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -164,7 +164,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: MembersUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | MembersUpdateResponse200 | None:
     """Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the
     owner only)
 
@@ -179,7 +179,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | MembersUpdateResponse200
     """
 
     return sync_detailed(
@@ -194,7 +194,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: MembersUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | MembersUpdateResponse200]:
     """Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the
     owner only)
 
@@ -209,7 +209,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | MembersUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -227,7 +227,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: MembersUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | MembersUpdateResponse200 | None:
     """Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the
     owner only)
 
@@ -242,7 +242,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | MembersUpdateResponse200
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
+from ...models.contact_segments_list_response_200 import ContactSegmentsListResponse200
 from ...models.error import Error
 from ...types import Response
 
@@ -27,9 +27,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> ContactSegmentsListResponse200 | Error | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactSegmentsListResponse200.from_dict(response.json())
 
         return response_200
 
@@ -86,7 +86,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[ContactSegmentsListResponse200 | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,7 +99,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[ContactSegmentsListResponse200 | Error]:
     """The segments a contact is in now, with when it entered each
 
      Requires the `segments:read` scope.
@@ -112,7 +112,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactSegmentsListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +130,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> ContactSegmentsListResponse200 | Error | None:
     """The segments a contact is in now, with when it entered each
 
      Requires the `segments:read` scope.
@@ -143,7 +143,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactSegmentsListResponse200 | Error
     """
 
     return sync_detailed(
@@ -156,7 +156,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[ContactSegmentsListResponse200 | Error]:
     """The segments a contact is in now, with when it entered each
 
      Requires the `segments:read` scope.
@@ -169,7 +169,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactSegmentsListResponse200 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -185,7 +185,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> ContactSegmentsListResponse200 | Error | None:
     """The segments a contact is in now, with when it entered each
 
      Requires the `segments:read` scope.
@@ -198,7 +198,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactSegmentsListResponse200 | Error
     """
 
     return (

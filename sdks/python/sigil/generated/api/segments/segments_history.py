@@ -7,9 +7,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.segments_history_interval import SegmentsHistoryInterval
+from ...models.segments_history_response_200 import SegmentsHistoryResponse200
 from ...types import UNSET, Response, Unset
 
 
@@ -54,9 +54,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SegmentsHistoryResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SegmentsHistoryResponse200.from_dict(response.json())
 
         return response_200
 
@@ -113,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SegmentsHistoryResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +129,7 @@ def sync_detailed(
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
     interval: SegmentsHistoryInterval | Unset = SegmentsHistoryInterval.DAY,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SegmentsHistoryResponse200]:
     """Entries, exits and member count per hour or day (UTC)
 
      Requires the `segments:read` scope.
@@ -146,7 +146,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SegmentsHistoryResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +170,7 @@ def sync(
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
     interval: SegmentsHistoryInterval | Unset = SegmentsHistoryInterval.DAY,
-) -> Envelope | Error | None:
+) -> Error | SegmentsHistoryResponse200 | None:
     """Entries, exits and member count per hour or day (UTC)
 
      Requires the `segments:read` scope.
@@ -187,7 +187,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SegmentsHistoryResponse200
     """
 
     return sync_detailed(
@@ -206,7 +206,7 @@ async def asyncio_detailed(
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
     interval: SegmentsHistoryInterval | Unset = SegmentsHistoryInterval.DAY,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SegmentsHistoryResponse200]:
     """Entries, exits and member count per hour or day (UTC)
 
      Requires the `segments:read` scope.
@@ -223,7 +223,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SegmentsHistoryResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -245,7 +245,7 @@ async def asyncio(
     from_: datetime.datetime | Unset = UNSET,
     to: datetime.datetime | Unset = UNSET,
     interval: SegmentsHistoryInterval | Unset = SegmentsHistoryInterval.DAY,
-) -> Envelope | Error | None:
+) -> Error | SegmentsHistoryResponse200 | None:
     """Entries, exits and member count per hour or day (UTC)
 
      Requires the `segments:read` scope.
@@ -262,7 +262,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SegmentsHistoryResponse200
     """
 
     return (

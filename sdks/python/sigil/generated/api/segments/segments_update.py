@@ -6,9 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.segments_update_body import SegmentsUpdateBody
+from ...models.segments_update_response_200 import SegmentsUpdateResponse200
 from ...types import Response
 
 
@@ -36,9 +36,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SegmentsUpdateResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SegmentsUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +115,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SegmentsUpdateResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +129,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SegmentsUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SegmentsUpdateResponse200]:
     """Rename or change rules (rebuilt in the background)
 
      Requires the `segments:write` scope.
@@ -143,7 +143,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SegmentsUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -163,7 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SegmentsUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | SegmentsUpdateResponse200 | None:
     """Rename or change rules (rebuilt in the background)
 
      Requires the `segments:write` scope.
@@ -177,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SegmentsUpdateResponse200
     """
 
     return sync_detailed(
@@ -192,7 +192,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SegmentsUpdateBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SegmentsUpdateResponse200]:
     """Rename or change rules (rebuilt in the background)
 
      Requires the `segments:write` scope.
@@ -206,7 +206,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SegmentsUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -224,7 +224,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SegmentsUpdateBody,
-) -> Envelope | Error | None:
+) -> Error | SegmentsUpdateResponse200 | None:
     """Rename or change rules (rebuilt in the background)
 
      Requires the `segments:write` scope.
@@ -238,7 +238,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SegmentsUpdateResponse200
     """
 
     return (

@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.subscriptions_confirm_body import SubscriptionsConfirmBody
+from ...models.subscriptions_confirm_response_200 import SubscriptionsConfirmResponse200
 from ...types import Response
 
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsConfirmResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SubscriptionsConfirmResponse200.from_dict(response.json())
 
         return response_200
 
@@ -96,7 +96,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsConfirmResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,7 +109,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsConfirmBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsConfirmResponse200]:
     """Confirm a double opt-in with its token (no credential): the contact becomes subscribed
 
     Args:
@@ -120,7 +120,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SubscriptionsConfirmResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -138,7 +138,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsConfirmBody,
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsConfirmResponse200 | None:
     """Confirm a double opt-in with its token (no credential): the contact becomes subscribed
 
     Args:
@@ -149,7 +149,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SubscriptionsConfirmResponse200
     """
 
     return sync_detailed(
@@ -162,7 +162,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsConfirmBody,
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsConfirmResponse200]:
     """Confirm a double opt-in with its token (no credential): the contact becomes subscribed
 
     Args:
@@ -173,7 +173,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SubscriptionsConfirmResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -189,7 +189,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SubscriptionsConfirmBody,
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsConfirmResponse200 | None:
     """Confirm a double opt-in with its token (no credential): the contact becomes subscribed
 
     Args:
@@ -200,7 +200,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SubscriptionsConfirmResponse200
     """
 
     return (

@@ -5,56 +5,28 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
-from ...models.subscriptions_unsubscribe_data_body import (
-    SubscriptionsUnsubscribeDataBody,
+from ...models.subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
+from ...models.subscriptions_unsubscribe_response_200 import (
+    SubscriptionsUnsubscribeResponse200,
 )
-from ...models.subscriptions_unsubscribe_files_body import (
-    SubscriptionsUnsubscribeFilesBody,
-)
-from ...models.subscriptions_unsubscribe_json_body import (
-    SubscriptionsUnsubscribeJsonBody,
-)
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: SubscriptionsUnsubscribeJsonBody
-    | SubscriptionsUnsubscribeDataBody
-    | SubscriptionsUnsubscribeFilesBody
-    | Unset = UNSET,
-    token: str | Unset = UNSET,
+    body: SubscriptionsUnsubscribeBody,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-
-    params: dict[str, Any] = {}
-
-    params["token"] = token
-
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v1/subscriptions/unsubscribe",
-        "params": params,
     }
 
-    if isinstance(body, SubscriptionsUnsubscribeJsonBody):
-        if not isinstance(body, Unset):
-            _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
-        headers["Content-Type"] = "application/json"
-    if isinstance(body, SubscriptionsUnsubscribeDataBody):
-        if not isinstance(body, Unset):
-            _kwargs["data"] = body.to_dict()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if isinstance(body, SubscriptionsUnsubscribeFilesBody):
-        if not isinstance(body, Unset):
-            _kwargs["files"] = body.to_multipart()
-
-        headers["Content-Type"] = "multipart/form-data; boundary=+++"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -62,9 +34,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | SubscriptionsUnsubscribeResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = SubscriptionsUnsubscribeResponse200.from_dict(response.json())
 
         return response_200
 
@@ -126,7 +98,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -138,33 +110,23 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeJsonBody
-    | SubscriptionsUnsubscribeDataBody
-    | SubscriptionsUnsubscribeFilesBody
-    | Unset = UNSET,
-    token: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
-    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
-    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
-    multipart, or JSON. Idempotent.
+    body: SubscriptionsUnsubscribeBody,
+) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
+    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
-        token (str | Unset):
-        body (SubscriptionsUnsubscribeJsonBody | Unset):
-        body (SubscriptionsUnsubscribeDataBody | Unset):
-        body (SubscriptionsUnsubscribeFilesBody | Unset):
+        body (SubscriptionsUnsubscribeBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SubscriptionsUnsubscribeResponse200]
     """
 
     kwargs = _get_kwargs(
         body=body,
-        token=token,
     )
 
     response = client.get_httpx_client().request(
@@ -177,67 +139,47 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeJsonBody
-    | SubscriptionsUnsubscribeDataBody
-    | SubscriptionsUnsubscribeFilesBody
-    | Unset = UNSET,
-    token: str | Unset = UNSET,
-) -> Envelope | Error | None:
-    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
-    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
-    multipart, or JSON. Idempotent.
+    body: SubscriptionsUnsubscribeBody,
+) -> Error | SubscriptionsUnsubscribeResponse200 | None:
+    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
-        token (str | Unset):
-        body (SubscriptionsUnsubscribeJsonBody | Unset):
-        body (SubscriptionsUnsubscribeDataBody | Unset):
-        body (SubscriptionsUnsubscribeFilesBody | Unset):
+        body (SubscriptionsUnsubscribeBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SubscriptionsUnsubscribeResponse200
     """
 
     return sync_detailed(
         client=client,
         body=body,
-        token=token,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeJsonBody
-    | SubscriptionsUnsubscribeDataBody
-    | SubscriptionsUnsubscribeFilesBody
-    | Unset = UNSET,
-    token: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
-    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
-    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
-    multipart, or JSON. Idempotent.
+    body: SubscriptionsUnsubscribeBody,
+) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
+    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
-        token (str | Unset):
-        body (SubscriptionsUnsubscribeJsonBody | Unset):
-        body (SubscriptionsUnsubscribeDataBody | Unset):
-        body (SubscriptionsUnsubscribeFilesBody | Unset):
+        body (SubscriptionsUnsubscribeBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | SubscriptionsUnsubscribeResponse200]
     """
 
     kwargs = _get_kwargs(
         body=body,
-        token=token,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -248,34 +190,24 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeJsonBody
-    | SubscriptionsUnsubscribeDataBody
-    | SubscriptionsUnsubscribeFilesBody
-    | Unset = UNSET,
-    token: str | Unset = UNSET,
-) -> Envelope | Error | None:
-    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
-    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
-    multipart, or JSON. Idempotent.
+    body: SubscriptionsUnsubscribeBody,
+) -> Error | SubscriptionsUnsubscribeResponse200 | None:
+    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
 
     Args:
-        token (str | Unset):
-        body (SubscriptionsUnsubscribeJsonBody | Unset):
-        body (SubscriptionsUnsubscribeDataBody | Unset):
-        body (SubscriptionsUnsubscribeFilesBody | Unset):
+        body (SubscriptionsUnsubscribeBody):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | SubscriptionsUnsubscribeResponse200
     """
 
     return (
         await asyncio_detailed(
             client=client,
             body=body,
-            token=token,
         )
     ).parsed

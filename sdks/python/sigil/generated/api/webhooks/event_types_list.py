@@ -5,8 +5,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.event_types_list_response_200 import EventTypesListResponse200
 from ...types import Response
 
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | EventTypesListResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = EventTypesListResponse200.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | EventTypesListResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +93,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | EventTypesListResponse200]:
     """List the event types: description, JSON Schema of `data`, example
 
      Requires the `webhooks:read` scope.
@@ -103,7 +103,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | EventTypesListResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -118,7 +118,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | EventTypesListResponse200 | None:
     """List the event types: description, JSON Schema of `data`, example
 
      Requires the `webhooks:read` scope.
@@ -128,7 +128,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | EventTypesListResponse200
     """
 
     return sync_detailed(
@@ -139,7 +139,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | EventTypesListResponse200]:
     """List the event types: description, JSON Schema of `data`, example
 
      Requires the `webhooks:read` scope.
@@ -149,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | EventTypesListResponse200]
     """
 
     kwargs = _get_kwargs()
@@ -162,7 +162,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | EventTypesListResponse200 | None:
     """List the event types: description, JSON Schema of `data`, example
 
      Requires the `webhooks:read` scope.
@@ -172,7 +172,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | EventTypesListResponse200
     """
 
     return (

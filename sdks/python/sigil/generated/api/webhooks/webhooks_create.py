@@ -5,9 +5,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.webhooks_create_body import WebhooksCreateBody
+from ...models.webhooks_create_response_201 import WebhooksCreateResponse201
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksCreateResponse201 | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = WebhooksCreateResponse201.from_dict(response.json())
 
         return response_201
 
@@ -114,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksCreateResponse201]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,21 +128,21 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: WebhooksCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksCreateResponse201]:
     """Create a webhook endpoint; `data.secret` is shown only here
 
      Requires the `webhooks:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (WebhooksCreateBody):
+        body (WebhooksCreateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksCreateResponse201]
     """
 
     kwargs = _get_kwargs(
@@ -162,21 +162,21 @@ def sync(
     client: AuthenticatedClient,
     body: WebhooksCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksCreateResponse201 | None:
     """Create a webhook endpoint; `data.secret` is shown only here
 
      Requires the `webhooks:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (WebhooksCreateBody):
+        body (WebhooksCreateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksCreateResponse201
     """
 
     return sync_detailed(
@@ -191,21 +191,21 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: WebhooksCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksCreateResponse201]:
     """Create a webhook endpoint; `data.secret` is shown only here
 
      Requires the `webhooks:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (WebhooksCreateBody):
+        body (WebhooksCreateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksCreateResponse201]
     """
 
     kwargs = _get_kwargs(
@@ -223,21 +223,21 @@ async def asyncio(
     client: AuthenticatedClient,
     body: WebhooksCreateBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksCreateResponse201 | None:
     """Create a webhook endpoint; `data.secret` is shown only here
 
      Requires the `webhooks:write` scope.
 
     Args:
         idempotency_key (str | Unset):
-        body (WebhooksCreateBody):
+        body (WebhooksCreateBody): the keys of `headers` must differ other than by case (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksCreateResponse201
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.webhooks_get_delivery_response_200 import WebhooksGetDeliveryResponse200
 from ...types import Response
 
 
@@ -29,9 +29,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksGetDeliveryResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = WebhooksGetDeliveryResponse200.from_dict(response.json())
 
         return response_200
 
@@ -88,7 +88,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksGetDeliveryResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +102,7 @@ def sync_detailed(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksGetDeliveryResponse200]:
     """Get a delivery with its payload and every attempt
 
      Requires the `webhooks:read` scope.
@@ -116,7 +116,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksGetDeliveryResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -136,7 +136,7 @@ def sync(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | WebhooksGetDeliveryResponse200 | None:
     """Get a delivery with its payload and every attempt
 
      Requires the `webhooks:read` scope.
@@ -150,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksGetDeliveryResponse200
     """
 
     return sync_detailed(
@@ -165,7 +165,7 @@ async def asyncio_detailed(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksGetDeliveryResponse200]:
     """Get a delivery with its payload and every attempt
 
      Requires the `webhooks:read` scope.
@@ -179,7 +179,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksGetDeliveryResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -197,7 +197,7 @@ async def asyncio(
     delivery_id: str,
     *,
     client: AuthenticatedClient,
-) -> Envelope | Error | None:
+) -> Error | WebhooksGetDeliveryResponse200 | None:
     """Get a delivery with its payload and every attempt
 
      Requires the `webhooks:read` scope.
@@ -211,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksGetDeliveryResponse200
     """
 
     return (

@@ -7,7 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.list_envelope import ListEnvelope
+from ...models.webhooks_list_deliveries_response_200 import (
+    WebhooksListDeliveriesResponse200,
+)
 from ...models.webhooks_list_deliveries_status import WebhooksListDeliveriesStatus
 from ...types import UNSET, Response, Unset
 
@@ -53,9 +55,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ListEnvelope | None:
+) -> Error | WebhooksListDeliveriesResponse200 | None:
     if response.status_code == 200:
-        response_200 = ListEnvelope.from_dict(response.json())
+        response_200 = WebhooksListDeliveriesResponse200.from_dict(response.json())
 
         return response_200
 
@@ -112,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ListEnvelope]:
+) -> Response[Error | WebhooksListDeliveriesResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -130,7 +132,7 @@ def sync_detailed(
     cursor: str | Unset = UNSET,
     status: WebhooksListDeliveriesStatus | Unset = UNSET,
     event_type: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[Error | WebhooksListDeliveriesResponse200]:
     """List deliveries of an endpoint
 
      Requires the `webhooks:read` scope.
@@ -148,7 +150,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[Error | WebhooksListDeliveriesResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -176,7 +178,7 @@ def sync(
     cursor: str | Unset = UNSET,
     status: WebhooksListDeliveriesStatus | Unset = UNSET,
     event_type: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> Error | WebhooksListDeliveriesResponse200 | None:
     """List deliveries of an endpoint
 
      Requires the `webhooks:read` scope.
@@ -194,7 +196,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        Error | WebhooksListDeliveriesResponse200
     """
 
     return sync_detailed(
@@ -217,7 +219,7 @@ async def asyncio_detailed(
     cursor: str | Unset = UNSET,
     status: WebhooksListDeliveriesStatus | Unset = UNSET,
     event_type: str | Unset = UNSET,
-) -> Response[Error | ListEnvelope]:
+) -> Response[Error | WebhooksListDeliveriesResponse200]:
     """List deliveries of an endpoint
 
      Requires the `webhooks:read` scope.
@@ -235,7 +237,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ListEnvelope]
+        Response[Error | WebhooksListDeliveriesResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -261,7 +263,7 @@ async def asyncio(
     cursor: str | Unset = UNSET,
     status: WebhooksListDeliveriesStatus | Unset = UNSET,
     event_type: str | Unset = UNSET,
-) -> Error | ListEnvelope | None:
+) -> Error | WebhooksListDeliveriesResponse200 | None:
     """List deliveries of an endpoint
 
      Requires the `webhooks:read` scope.
@@ -279,7 +281,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ListEnvelope
+        Error | WebhooksListDeliveriesResponse200
     """
 
     return (

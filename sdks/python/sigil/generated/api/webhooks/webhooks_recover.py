@@ -6,9 +6,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.webhooks_recover_body import WebhooksRecoverBody
+from ...models.webhooks_recover_response_202 import WebhooksRecoverResponse202
 from ...types import UNSET, Response, Unset
 
 
@@ -39,9 +39,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksRecoverResponse202 | None:
     if response.status_code == 202:
-        response_202 = Envelope.from_dict(response.json())
+        response_202 = WebhooksRecoverResponse202.from_dict(response.json())
 
         return response_202
 
@@ -118,7 +118,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRecoverResponse202]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +133,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRecoverResponse202]:
     """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
@@ -148,7 +148,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksRecoverResponse202]
     """
 
     kwargs = _get_kwargs(
@@ -170,7 +170,7 @@ def sync(
     client: AuthenticatedClient,
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksRecoverResponse202 | None:
     """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
@@ -185,7 +185,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksRecoverResponse202
     """
 
     return sync_detailed(
@@ -202,7 +202,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRecoverResponse202]:
     """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
@@ -217,7 +217,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksRecoverResponse202]
     """
 
     kwargs = _get_kwargs(
@@ -237,7 +237,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: WebhooksRecoverBody,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksRecoverResponse202 | None:
     """Re-send, in the background, every failed or skipped delivery created in [since, until)
 
      Requires the `webhooks:write` scope.
@@ -252,7 +252,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksRecoverResponse202
     """
 
     return (

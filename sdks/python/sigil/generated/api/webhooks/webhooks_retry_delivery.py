@@ -6,8 +6,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.webhooks_retry_delivery_response_200 import (
+    WebhooksRetryDeliveryResponse200,
+)
 from ...types import UNSET, Response, Unset
 
 
@@ -35,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksRetryDeliveryResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = WebhooksRetryDeliveryResponse200.from_dict(response.json())
 
         return response_200
 
@@ -114,7 +116,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRetryDeliveryResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -129,7 +131,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRetryDeliveryResponse200]:
     """Send a delivered or failed delivery again (same webhook-id)
 
      Requires the `webhooks:write` scope.
@@ -144,7 +146,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksRetryDeliveryResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -166,7 +168,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksRetryDeliveryResponse200 | None:
     """Send a delivered or failed delivery again (same webhook-id)
 
      Requires the `webhooks:write` scope.
@@ -181,7 +183,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksRetryDeliveryResponse200
     """
 
     return sync_detailed(
@@ -198,7 +200,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRetryDeliveryResponse200]:
     """Send a delivered or failed delivery again (same webhook-id)
 
      Requires the `webhooks:write` scope.
@@ -213,7 +215,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksRetryDeliveryResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -233,7 +235,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksRetryDeliveryResponse200 | None:
     """Send a delivered or failed delivery again (same webhook-id)
 
      Requires the `webhooks:write` scope.
@@ -248,7 +250,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksRetryDeliveryResponse200
     """
 
     return (

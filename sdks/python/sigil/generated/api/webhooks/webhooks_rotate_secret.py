@@ -6,8 +6,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.webhooks_rotate_secret_response_200 import (
+    WebhooksRotateSecretResponse200,
+)
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksRotateSecretResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = WebhooksRotateSecretResponse200.from_dict(response.json())
 
         return response_200
 
@@ -112,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRotateSecretResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,7 +128,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRotateSecretResponse200]:
     """Rotate the signing secret; the previous one keeps signing for 24 h
 
      Requires the `webhooks:write` scope.
@@ -140,7 +142,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksRotateSecretResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +162,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksRotateSecretResponse200 | None:
     """Rotate the signing secret; the previous one keeps signing for 24 h
 
      Requires the `webhooks:write` scope.
@@ -174,7 +176,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksRotateSecretResponse200
     """
 
     return sync_detailed(
@@ -189,7 +191,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksRotateSecretResponse200]:
     """Rotate the signing secret; the previous one keeps signing for 24 h
 
      Requires the `webhooks:write` scope.
@@ -203,7 +205,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksRotateSecretResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -221,7 +223,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksRotateSecretResponse200 | None:
     """Rotate the signing secret; the previous one keeps signing for 24 h
 
      Requires the `webhooks:write` scope.
@@ -235,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksRotateSecretResponse200
     """
 
     return (

@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.webhooks_send_test_response_201 import WebhooksSendTestResponse201
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +33,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksSendTestResponse201 | None:
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = WebhooksSendTestResponse201.from_dict(response.json())
 
         return response_201
 
@@ -112,7 +112,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksSendTestResponse201]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -126,7 +126,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksSendTestResponse201]:
     """Send a webhook.test event to this endpoint
 
      Requires the `webhooks:write` scope.
@@ -140,7 +140,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksSendTestResponse201]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +160,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksSendTestResponse201 | None:
     """Send a webhook.test event to this endpoint
 
      Requires the `webhooks:write` scope.
@@ -174,7 +174,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksSendTestResponse201
     """
 
     return sync_detailed(
@@ -189,7 +189,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksSendTestResponse201]:
     """Send a webhook.test event to this endpoint
 
      Requires the `webhooks:write` scope.
@@ -203,7 +203,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksSendTestResponse201]
     """
 
     kwargs = _get_kwargs(
@@ -221,7 +221,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     idempotency_key: str | Unset = UNSET,
-) -> Envelope | Error | None:
+) -> Error | WebhooksSendTestResponse201 | None:
     """Send a webhook.test event to this endpoint
 
      Requires the `webhooks:write` scope.
@@ -235,7 +235,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksSendTestResponse201
     """
 
     return (

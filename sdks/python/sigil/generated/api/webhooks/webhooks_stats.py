@@ -6,8 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
+from ...models.webhooks_stats_response_200 import WebhooksStatsResponse200
 from ...models.webhooks_stats_window import WebhooksStatsWindow
 from ...types import UNSET, Response, Unset
 
@@ -41,9 +41,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksStatsResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = WebhooksStatsResponse200.from_dict(response.json())
 
         return response_200
 
@@ -100,7 +100,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksStatsResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -114,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksStatsResponse200]:
     """Delivery statistics of an endpoint over 1h, 24h or 7d
 
      Requires the `webhooks:read` scope.
@@ -128,7 +128,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksStatsResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -148,7 +148,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
-) -> Envelope | Error | None:
+) -> Error | WebhooksStatsResponse200 | None:
     """Delivery statistics of an endpoint over 1h, 24h or 7d
 
      Requires the `webhooks:read` scope.
@@ -162,7 +162,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksStatsResponse200
     """
 
     return sync_detailed(
@@ -177,7 +177,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksStatsResponse200]:
     """Delivery statistics of an endpoint over 1h, 24h or 7d
 
      Requires the `webhooks:read` scope.
@@ -191,7 +191,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksStatsResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -209,7 +209,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     window: WebhooksStatsWindow | Unset = WebhooksStatsWindow.VALUE_1,
-) -> Envelope | Error | None:
+) -> Error | WebhooksStatsResponse200 | None:
     """Delivery statistics of an endpoint over 1h, 24h or 7d
 
      Requires the `webhooks:read` scope.
@@ -223,7 +223,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksStatsResponse200
     """
 
     return (

@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.envelope import Envelope
 from ...models.error import Error
 from ...models.webhooks_update_body import WebhooksUpdateBody
-from ...types import Response
+from ...models.webhooks_update_response_200 import WebhooksUpdateResponse200
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
     *,
-    body: WebhooksUpdateBody,
+    body: WebhooksUpdateBody | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +26,8 @@ def _get_kwargs(
         ),
     }
 
-    _kwargs["json"] = body.to_dict()
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -36,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> Error | WebhooksUpdateResponse200 | None:
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = WebhooksUpdateResponse200.from_dict(response.json())
 
         return response_200
 
@@ -115,7 +116,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[Error | WebhooksUpdateResponse200]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -128,22 +129,23 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
-) -> Response[Envelope | Error]:
+    body: WebhooksUpdateBody | Unset = UNSET,
+) -> Response[Error | WebhooksUpdateResponse200]:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -162,22 +164,23 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
-) -> Envelope | Error | None:
+    body: WebhooksUpdateBody | Unset = UNSET,
+) -> Error | WebhooksUpdateResponse200 | None:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksUpdateResponse200
     """
 
     return sync_detailed(
@@ -191,22 +194,23 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
-) -> Response[Envelope | Error]:
+    body: WebhooksUpdateBody | Unset = UNSET,
+) -> Response[Error | WebhooksUpdateResponse200]:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[Error | WebhooksUpdateResponse200]
     """
 
     kwargs = _get_kwargs(
@@ -223,22 +227,23 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
-    body: WebhooksUpdateBody,
-) -> Envelope | Error | None:
+    body: WebhooksUpdateBody | Unset = UNSET,
+) -> Error | WebhooksUpdateResponse200 | None:
     """Change a webhook endpoint; enabling clears disabled_reason
 
      Requires the `webhooks:write` scope.
 
     Args:
         id (str):
-        body (WebhooksUpdateBody):
+        body (WebhooksUpdateBody | Unset): the keys of `headers` must differ other than by case (a
+            400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        Error | WebhooksUpdateResponse200
     """
 
     return (

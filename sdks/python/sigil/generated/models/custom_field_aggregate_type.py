@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class CustomFieldAggregateType(StrEnum):
+    BOOLEAN = "boolean"
+    DATE = "date"
+    MULTI_SELECT = "multi_select"
+    NUMBER = "number"
+    SELECT = "select"
+    TEXT = "text"
+
+    def __str__(self) -> str:
+        return str(self.value)

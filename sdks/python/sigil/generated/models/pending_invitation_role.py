@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class PendingInvitationRole(StrEnum):
+    ADMIN = "admin"
+    DEVELOPER = "developer"
+    OWNER = "owner"
+    VIEWER = "viewer"
+
+    def __str__(self) -> str:
+        return str(self.value)
