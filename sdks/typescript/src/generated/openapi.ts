@@ -430,6 +430,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/by-external-id/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH semantics (200); 409 with existing_id if the email is another contact’s
+         * @description Requires the `contacts:write` scope.
+         */
+        put: operations["contacts_upsertByExternalId"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{id}": {
         parameters: {
             query?: never;
@@ -554,7 +574,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+         * A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
          * @description Requires the `contacts:write` scope.
          */
         get: operations["contacts_unsubscribeToken"];
@@ -592,7 +612,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed */
+        /** One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or multipart, or JSON. Idempotent. */
         post: operations["subscriptions_unsubscribe"];
         delete?: never;
         options?: never;
@@ -1717,6 +1737,8 @@ export interface components {
             mode: "upsert" | "create" | "update";
             /** @enum {string} */
             match_on: "email" | "external_id";
+            /** @description The list imported contacts are added to, if any. */
+            list_id: string | null;
             /** @description Data rows in the file (header and blank lines not counted). */
             rows_total: number;
             rows_processed: number;
@@ -3851,6 +3873,102 @@ export interface operations {
             504: components["responses"]["E504"];
         };
     };
+    contacts_upsertByExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    external_id?: (string & unknown) | null;
+                    first_name?: string | null;
+                    last_name?: string | null;
+                    phone?: (string) | null;
+                    tags?: (string & unknown)[];
+                    custom_fields?: {
+                        [key: string]: string | number | boolean | string[] | null;
+                    };
+                    /** @enum {string} */
+                    subscription_status?: "subscribed" | "unsubscribed" | "pending" | "bounced" | "complained";
+                };
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            /** @description Success. */
+            201: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window (and day). */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window frees a request. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds). */
+                    RateLimit?: string;
+                    /** @description IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`). */
+                    "RateLimit-Policy"?: string;
+                    /** @description The request id (yours if you sent a valid one). */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Contact"];
+                        meta: components["schemas"]["Meta"];
+                        links?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
+            403: components["responses"]["E403"];
+            404: components["responses"]["E404"];
+            405: components["responses"]["E405"];
+            409: components["responses"]["E409"];
+            413: components["responses"]["E413"];
+            415: components["responses"]["E415"];
+            422: components["responses"]["E422"];
+            429: components["responses"]["E429"];
+            500: components["responses"]["E500"];
+            503: components["responses"]["E503"];
+            504: components["responses"]["E504"];
+        };
+    };
     contacts_get: {
         parameters: {
             query?: never;
@@ -4478,16 +4596,32 @@ export interface operations {
     };
     subscriptions_unsubscribe: {
         parameters: {
-            query?: never;
+            query?: {
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
-                    token: string;
+                    token?: string;
+                    /** @constant */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
+                    token?: string;
+                    /** @constant */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+                "multipart/form-data": {
+                    /** @description A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400 otherwise). */
+                    token?: string;
+                    /** @constant */
+                    "List-Unsubscribe"?: "One-Click";
                 };
             };
         };
@@ -5048,6 +5182,7 @@ export interface operations {
                          */
                         mode?: "upsert" | "create" | "update";
                         tags?: (string & unknown)[];
+                        list_id?: string;
                     };
                     /**
                      * Format: binary

@@ -125,6 +125,28 @@ from .contacts_update_body_subscription_status import (
 )
 from .contacts_update_response_200 import ContactsUpdateResponse200
 from .contacts_update_response_200_links import ContactsUpdateResponse200Links
+from .contacts_upsert_by_external_id_body import ContactsUpsertByExternalIdBody
+from .contacts_upsert_by_external_id_body_custom_fields import (
+    ContactsUpsertByExternalIdBodyCustomFields,
+)
+from .contacts_upsert_by_external_id_body_phone_type_0 import (
+    ContactsUpsertByExternalIdBodyPhoneType0,
+)
+from .contacts_upsert_by_external_id_body_subscription_status import (
+    ContactsUpsertByExternalIdBodySubscriptionStatus,
+)
+from .contacts_upsert_by_external_id_response_200 import (
+    ContactsUpsertByExternalIdResponse200,
+)
+from .contacts_upsert_by_external_id_response_200_links import (
+    ContactsUpsertByExternalIdResponse200Links,
+)
+from .contacts_upsert_by_external_id_response_201 import (
+    ContactsUpsertByExternalIdResponse201,
+)
+from .contacts_upsert_by_external_id_response_201_links import (
+    ContactsUpsertByExternalIdResponse201Links,
+)
 from .custom_field import CustomField
 from .custom_field_aggregate import CustomFieldAggregate
 from .custom_field_aggregate_top_values_item import CustomFieldAggregateTopValuesItem
@@ -313,7 +335,9 @@ from .subscriptions_confirm_response_200 import SubscriptionsConfirmResponse200
 from .subscriptions_confirm_response_200_links import (
     SubscriptionsConfirmResponse200Links,
 )
-from .subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
+from .subscriptions_unsubscribe_data_body import SubscriptionsUnsubscribeDataBody
+from .subscriptions_unsubscribe_files_body import SubscriptionsUnsubscribeFilesBody
+from .subscriptions_unsubscribe_json_body import SubscriptionsUnsubscribeJsonBody
 from .subscriptions_unsubscribe_response_200 import SubscriptionsUnsubscribeResponse200
 from .subscriptions_unsubscribe_response_200_links import (
     SubscriptionsUnsubscribeResponse200Links,
@@ -496,6 +520,14 @@ __all__ = (
     "ContactsUpdateBodySubscriptionStatus",
     "ContactsUpdateResponse200",
     "ContactsUpdateResponse200Links",
+    "ContactsUpsertByExternalIdBody",
+    "ContactsUpsertByExternalIdBodyCustomFields",
+    "ContactsUpsertByExternalIdBodyPhoneType0",
+    "ContactsUpsertByExternalIdBodySubscriptionStatus",
+    "ContactsUpsertByExternalIdResponse200",
+    "ContactsUpsertByExternalIdResponse200Links",
+    "ContactsUpsertByExternalIdResponse201",
+    "ContactsUpsertByExternalIdResponse201Links",
     "CustomField",
     "CustomFieldAggregate",
     "CustomFieldAggregateTopValuesItem",
@@ -666,7 +698,9 @@ __all__ = (
     "SubscriptionsConfirmBody",
     "SubscriptionsConfirmResponse200",
     "SubscriptionsConfirmResponse200Links",
-    "SubscriptionsUnsubscribeBody",
+    "SubscriptionsUnsubscribeDataBody",
+    "SubscriptionsUnsubscribeFilesBody",
+    "SubscriptionsUnsubscribeJsonBody",
     "SubscriptionsUnsubscribeResponse200",
     "SubscriptionsUnsubscribeResponse200Links",
     "Suppression",

@@ -23,6 +23,7 @@ class Import:
         format_ (ImportFormat):
         mode (ImportMode):
         match_on (ImportMatchOn):
+        list_id (None | str): The list imported contacts are added to, if any.
         rows_total (int): Data rows in the file (header and blank lines not counted).
         rows_processed (int):
         created (int):
@@ -40,6 +41,7 @@ class Import:
     format_: ImportFormat
     mode: ImportMode
     match_on: ImportMatchOn
+    list_id: None | str
     rows_total: int
     rows_processed: int
     created: int
@@ -61,6 +63,9 @@ class Import:
         mode = self.mode.value
 
         match_on = self.match_on.value
+
+        list_id: None | str
+        list_id = self.list_id
 
         rows_total = self.rows_total
 
@@ -100,6 +105,7 @@ class Import:
                 "format": format_,
                 "mode": mode,
                 "match_on": match_on,
+                "list_id": list_id,
                 "rows_total": rows_total,
                 "rows_processed": rows_processed,
                 "created": created,
@@ -127,6 +133,13 @@ class Import:
         mode = ImportMode(d.pop("mode"))
 
         match_on = ImportMatchOn(d.pop("match_on"))
+
+        def _parse_list_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        list_id = _parse_list_id(d.pop("list_id"))
 
         rows_total = d.pop("rows_total")
 
@@ -185,6 +198,7 @@ class Import:
             format_=format_,
             mode=mode,
             match_on=match_on,
+            list_id=list_id,
             rows_total=rows_total,
             rows_processed=rows_processed,
             created=created,

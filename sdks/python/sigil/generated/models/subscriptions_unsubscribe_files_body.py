@@ -21,7 +21,8 @@ T = TypeVar("T", bound="SubscriptionsUnsubscribeFilesBody")
 class SubscriptionsUnsubscribeFilesBody:
     """
     Attributes:
-        token (str | Unset):
+        token (str | Unset): A token of `POST /v1/contacts/{id}/confirmation` or `GET /v1/contacts/{id}/unsubscribe-
+            token`; only a token the API issued is valid (a 400 otherwise).
         list_unsubscribe (Literal['One-Click'] | Unset):
     """
 

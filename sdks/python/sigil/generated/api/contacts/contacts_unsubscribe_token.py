@@ -102,7 +102,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ContactsUnsubscribeTokenResponse200 | Error]:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 
@@ -133,7 +134,8 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ContactsUnsubscribeTokenResponse200 | Error | None:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 
@@ -159,7 +161,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ContactsUnsubscribeTokenResponse200 | Error]:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 
@@ -188,7 +191,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ContactsUnsubscribeTokenResponse200 | Error | None:
-    """A signed, single-use one-click unsubscribe token (RFC 8058) for POST /v1/subscriptions/unsubscribe
+    """A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…`
+    in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click
 
      Requires the `contacts:write` scope.
 

@@ -7,7 +7,12 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.contacts_upsert_by_external_id_body import ContactsUpsertByExternalIdBody
-from ...models.envelope import Envelope
+from ...models.contacts_upsert_by_external_id_response_200 import (
+    ContactsUpsertByExternalIdResponse200,
+)
+from ...models.contacts_upsert_by_external_id_response_201 import (
+    ContactsUpsertByExternalIdResponse201,
+)
 from ...models.error import Error
 from ...types import Response
 
@@ -36,14 +41,19 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Envelope | Error | None:
+) -> (
+    ContactsUpsertByExternalIdResponse200
+    | ContactsUpsertByExternalIdResponse201
+    | Error
+    | None
+):
     if response.status_code == 200:
-        response_200 = Envelope.from_dict(response.json())
+        response_200 = ContactsUpsertByExternalIdResponse200.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = Envelope.from_dict(response.json())
+        response_201 = ContactsUpsertByExternalIdResponse201.from_dict(response.json())
 
         return response_201
 
@@ -120,7 +130,11 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Envelope | Error]:
+) -> Response[
+    ContactsUpsertByExternalIdResponse200
+    | ContactsUpsertByExternalIdResponse201
+    | Error
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -134,7 +148,11 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactsUpsertByExternalIdBody,
-) -> Response[Envelope | Error]:
+) -> Response[
+    ContactsUpsertByExternalIdResponse200
+    | ContactsUpsertByExternalIdResponse201
+    | Error
+]:
     """Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH
     semantics (200); 409 with existing_id if the email is another contact’s
 
@@ -149,7 +167,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsUpsertByExternalIdResponse200 | ContactsUpsertByExternalIdResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +187,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ContactsUpsertByExternalIdBody,
-) -> Envelope | Error | None:
+) -> (
+    ContactsUpsertByExternalIdResponse200
+    | ContactsUpsertByExternalIdResponse201
+    | Error
+    | None
+):
     """Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH
     semantics (200); 409 with existing_id if the email is another contact’s
 
@@ -184,7 +207,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsUpsertByExternalIdResponse200 | ContactsUpsertByExternalIdResponse201 | Error
     """
 
     return sync_detailed(
@@ -199,7 +222,11 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ContactsUpsertByExternalIdBody,
-) -> Response[Envelope | Error]:
+) -> Response[
+    ContactsUpsertByExternalIdResponse200
+    | ContactsUpsertByExternalIdResponse201
+    | Error
+]:
     """Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH
     semantics (200); 409 with existing_id if the email is another contact’s
 
@@ -214,7 +241,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Envelope | Error]
+        Response[ContactsUpsertByExternalIdResponse200 | ContactsUpsertByExternalIdResponse201 | Error]
     """
 
     kwargs = _get_kwargs(
@@ -232,7 +259,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ContactsUpsertByExternalIdBody,
-) -> Envelope | Error | None:
+) -> (
+    ContactsUpsertByExternalIdResponse200
+    | ContactsUpsertByExternalIdResponse201
+    | Error
+    | None
+):
     """Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH
     semantics (200); 409 with existing_id if the email is another contact’s
 
@@ -247,7 +279,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Envelope | Error
+        ContactsUpsertByExternalIdResponse200 | ContactsUpsertByExternalIdResponse201 | Error
     """
 
     return (

@@ -6,27 +6,57 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.subscriptions_unsubscribe_body import SubscriptionsUnsubscribeBody
+from ...models.subscriptions_unsubscribe_data_body import (
+    SubscriptionsUnsubscribeDataBody,
+)
+from ...models.subscriptions_unsubscribe_files_body import (
+    SubscriptionsUnsubscribeFilesBody,
+)
+from ...models.subscriptions_unsubscribe_json_body import (
+    SubscriptionsUnsubscribeJsonBody,
+)
 from ...models.subscriptions_unsubscribe_response_200 import (
     SubscriptionsUnsubscribeResponse200,
 )
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["token"] = token
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v1/subscriptions/unsubscribe",
+        "params": params,
     }
 
-    _kwargs["json"] = body.to_dict()
+    if isinstance(body, SubscriptionsUnsubscribeJsonBody):
+        if not isinstance(body, Unset):
+            _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = "application/json"
+    if isinstance(body, SubscriptionsUnsubscribeDataBody):
+        if not isinstance(body, Unset):
+            _kwargs["data"] = body.to_dict()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if isinstance(body, SubscriptionsUnsubscribeFilesBody):
+        if not isinstance(body, Unset):
+            _kwargs["files"] = body.to_multipart()
+
+        headers["Content-Type"] = "multipart/form-data; boundary=+++"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -110,12 +140,23 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset): A token of `POST /v1/contacts/{id}/confirmation` or `GET
+            /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400
+            otherwise).
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -127,6 +168,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        token=token,
     )
 
     response = client.get_httpx_client().request(
@@ -139,12 +181,23 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Error | SubscriptionsUnsubscribeResponse200 | None:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset): A token of `POST /v1/contacts/{id}/confirmation` or `GET
+            /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400
+            otherwise).
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,18 +210,30 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        token=token,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Response[Error | SubscriptionsUnsubscribeResponse200]:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset): A token of `POST /v1/contacts/{id}/confirmation` or `GET
+            /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400
+            otherwise).
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,6 +245,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        token=token,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -190,12 +256,23 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: SubscriptionsUnsubscribeBody,
+    body: SubscriptionsUnsubscribeJsonBody
+    | SubscriptionsUnsubscribeDataBody
+    | SubscriptionsUnsubscribeFilesBody
+    | Unset = UNSET,
+    token: str | Unset = UNSET,
 ) -> Error | SubscriptionsUnsubscribeResponse200 | None:
-    """One-click unsubscribe (RFC 8058) with its token (no credential): the contact becomes unsubscribed
+    """One-click unsubscribe (RFC 8058, no credential): the token in the query (`?token=`, the List-
+    Unsubscribe URL) or the body; the body may be `List-Unsubscribe=One-Click` form-encoded or
+    multipart, or JSON. Idempotent.
 
     Args:
-        body (SubscriptionsUnsubscribeBody):
+        token (str | Unset): A token of `POST /v1/contacts/{id}/confirmation` or `GET
+            /v1/contacts/{id}/unsubscribe-token`; only a token the API issued is valid (a 400
+            otherwise).
+        body (SubscriptionsUnsubscribeJsonBody | Unset):
+        body (SubscriptionsUnsubscribeDataBody | Unset):
+        body (SubscriptionsUnsubscribeFilesBody | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -209,5 +286,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            token=token,
         )
     ).parsed
