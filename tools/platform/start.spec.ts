@@ -30,7 +30,10 @@ function sandbox(): string {
   // Like the gateway's health: up once the (stand-in) gateway process has started.
   write('bin/curl', '#!/usr/bin/env bash\nif [ -f "$SANDBOX/gateway.env" ]; then echo \'{"status":"up"}\'; else exit 7; fi\n');
   // A service records its environment; the demo-tenant step just succeeds.
-  write('bin/node', '#!/usr/bin/env bash\ncase "$1" in dist/apps/*/src/main.js) svc="${1#dist/apps/}"; env >"$SANDBOX/${svc%%/*}.env.tmp"; mv "$SANDBOX/${svc%%/*}.env.tmp" "$SANDBOX/${svc%%/*}.env"; exec sleep 60 ;; esac\nexit 0\n');
+  write(
+    'bin/node',
+    '#!/usr/bin/env bash\ncase "$1" in dist/apps/*/src/main.js) svc="${1#dist/apps/}"; env >"$SANDBOX/${svc%%/*}.env.tmp"; mv "$SANDBOX/${svc%%/*}.env.tmp" "$SANDBOX/${svc%%/*}.env"; exec sleep 60 ;; esac\nexit 0\n',
+  );
   return dir;
 }
 

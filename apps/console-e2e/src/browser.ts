@@ -17,7 +17,10 @@ export function chromiumPath(): string {
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
   for (const candidate of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(candidate)) return candidate;
   // The same idempotent installer `npm test` runs before this step.
-  return execFileSync('bash', [join(ROOT, 'tools/setup/ensure-chromium.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  return execFileSync('bash', [join(ROOT, 'tools/setup/ensure-chromium.sh')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -80,7 +80,7 @@ describe('console in a real browser', () => {
 
   /** Clicks `refresh` until `target` shows (the API's background work: events, deliveries). */
   async function refreshUntilVisible(target: ReturnType<Page['getByRole']>, refresh: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
-    for (const deadline = Date.now() + timeoutMs; !(await target.isVisible()) && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + timeoutMs; !(await target.isVisible()) && Date.now() < deadline;) {
       await refresh();
       await page.waitForTimeout(500);
     }
@@ -207,7 +207,14 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     const api = await sessionClient();
     const hook = (await api.get('/v1/webhooks')).body.data.find((w: { url: string }) => w.url.endsWith('/console-policy'));
-    expect(hook).toMatchObject({ rate_limit_per_second: 5, max_in_flight: 2, timeout_ms: 5000, retry_schedule: ['1s', '2s'], headers: { 'X-Console-Test': '[redacted]' }, ordering: 'per_contact' });
+    expect(hook).toMatchObject({
+      rate_limit_per_second: 5,
+      max_in_flight: 2,
+      timeout_ms: 5000,
+      retry_schedule: ['1s', '2s'],
+      headers: { 'X-Console-Test': '[redacted]' },
+      ordering: 'per_contact',
+    });
     const row = page.getByRole('row', { name: /console-policy/ });
     await row.getByText('5/s · 2 in flight · timeout 5000 ms · retries 1s, 2s · headers X-Console-Test · per-contact order').waitFor();
     expect(await page.content()).not.toContain('s3cret-header-value');
@@ -314,7 +321,10 @@ describe('console in a real browser', () => {
     await page.getByText('List Newsletter created.').waitFor();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('row', { name: /Newsletter/ }).getByRole('button', { name: 'Export' }).click(),
+      page
+        .getByRole('row', { name: /Newsletter/ })
+        .getByRole('button', { name: 'Export' })
+        .click(),
     ]);
     expect(download.suggestedFilename()).toBe('Newsletter.csv');
     await expectAccessible('lists');
@@ -326,7 +336,7 @@ describe('console in a real browser', () => {
     await page.getByRole('combobox', { name: /^List/ }).selectOption({ label: 'Newsletter' });
     await page.getByLabel(/Contact ids/).fill(`${ada}\ncon_unknown`);
     // The segments service learns contacts from events: retry until Ada has arrived there.
-    for (const deadline = Date.now() + 30_000; ; ) {
+    for (const deadline = Date.now() + 30_000; ;) {
       await page.getByRole('button', { name: 'Add members' }).click();
       const notice = page.getByText(/^Members: /);
       await notice.waitFor();
@@ -338,7 +348,10 @@ describe('console in a real browser', () => {
       await page.getByLabel(/Contact ids/).fill(`${ada}\ncon_unknown`);
       await page.waitForTimeout(500);
     }
-    await page.getByRole('row', { name: /Newsletter/ }).getByRole('cell', { name: '1', exact: true }).waitFor();
+    await page
+      .getByRole('row', { name: /Newsletter/ })
+      .getByRole('cell', { name: '1', exact: true })
+      .waitFor();
     const members = await api.get(`/v1/lists/${(await api.get('/v1/lists')).body.data.find((l: { name: string }) => l.name === 'Newsletter').id}/members`);
     expect(members.body.data.map((m: { id: string }) => m.id)).toEqual([ada]);
   });
@@ -391,10 +404,13 @@ describe('console in a real browser', () => {
     await page.getByLabel('Segment name').fill('Example, not VIP');
     await page.getByRole('button', { name: 'Save segment' }).click();
     await page.getByText('Segment Example, not VIP saved.').waitFor();
-    const id = (await page.getByRole('row', { name: /Example, not VIP/ }).locator('code').textContent())!;
+    const id = (await page
+      .getByRole('row', { name: /Example, not VIP/ })
+      .locator('code')
+      .textContent())!;
     const api = await sessionClient();
     let counted = await api.get(`/v1/segments/${id}/count`);
-    for (const deadline = Date.now() + 30_000; counted.body.data?.status !== 'ready' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; counted.body.data?.status !== 'ready' && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 300));
       counted = await api.get(`/v1/segments/${id}/count`);
     }
@@ -414,7 +430,7 @@ describe('console in a real browser', () => {
     const api = await sessionClient();
     const segment = (await api.get('/v1/segments')).body.data.find((x: { name: string }) => x.name === 'Example, not VIP');
     expect(segment.rules.and[0]).toEqual({ attribute: 'email', op: 'ends_with', value: '@other.org' });
-    for (const deadline = Date.now() + 30_000; (await api.get(`/v1/segments/${segment.id}/count`)).body.data?.count !== 1 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; (await api.get(`/v1/segments/${segment.id}/count`)).body.data?.count !== 1 && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 300));
     }
     await page.getByRole('link', { name: 'Contacts' }).click();
@@ -476,7 +492,7 @@ describe('console in a real browser', () => {
       },
     });
     let counted = await api.get(`/v1/segments/${segment.id}/count`);
-    for (const deadline = Date.now() + 30_000; counted.body.data?.status !== 'ready' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; counted.body.data?.status !== 'ready' && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 300));
       counted = await api.get(`/v1/segments/${segment.id}/count`);
     }
@@ -509,7 +525,10 @@ describe('console in a real browser', () => {
     const anon = new ApiClient(gatewayUrl);
     expect((await anon.post('/v1/members/invitations/accept', { token, password: memberPassword })).status).toBe(200);
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();
-    await page.getByRole('table', { name: /Members of/ }).getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
+    await page
+      .getByRole('table', { name: /Members of/ })
+      .getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) })
+      .waitFor();
     await page.getByText('No pending invitations.').waitFor();
 
     // A second invitation, revoked: its token is refused from then on.

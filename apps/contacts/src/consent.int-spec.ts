@@ -70,9 +70,7 @@ describe('subscription status', () => {
 
     const events = await eventsOf(ctx, 4);
     const changed = events.filter((e) => e.type === 'contact.subscription_changed');
-    expect(changed.map((e) => e.data)).toEqual([
-      expect.objectContaining({ contact_id: pending.id, status: 'unsubscribed', previous_status: 'pending', source: 'api' }),
-    ]);
+    expect(changed.map((e) => e.data)).toEqual([expect.objectContaining({ contact_id: pending.id, status: 'unsubscribed', previous_status: 'pending', source: 'api' })]);
     expect(events.find((e) => e.type === 'contact.updated')!.data).toMatchObject({ changed: ['subscription_status'], contact: { subscription_status: 'unsubscribed' } });
     expect((await rejection(validatedRequest(ContactRpc.create, { body: contactInput({ subscription_status: 'maybe' as never }) }))).status).toBe(400);
     expect((await rejection(consent.history(testContext(), pending.id, {}))).status).toBe(404);

@@ -44,7 +44,9 @@ describe('contacts', () => {
   it('creates, reads, updates partially and emits each change exactly once with its version', async () => {
     const ctx = testContext();
     // Normalisation is the contract's (the handler validates before the service runs).
-    const input = await validatedRequest(ContactRpc.create, { body: contactInput({ email: '  Mixed.Case@Example.COM ', first_name: '  Ada   Byron ', phone: '+1 (415) 555-0100' }) });
+    const input = await validatedRequest(ContactRpc.create, {
+      body: contactInput({ email: '  Mixed.Case@Example.COM ', first_name: '  Ada   Byron ', phone: '+1 (415) 555-0100' }),
+    });
     const created = await contacts.create(ctx, input.body);
     expect(created).toMatchObject({ email: 'mixed.case@example.com', first_name: 'Ada Byron', phone: '+14155550100', version: 1 });
     expect(await contacts.get(ctx, created.id)).toEqual(created);
@@ -99,10 +101,7 @@ describe('contacts', () => {
     expect((await contacts.list(ctx, {})).data.map((x) => x.id)).toEqual([c.id, other.id]);
 
     const events = (await eventsOf(ctx, 4)).filter((e) => e.type === 'contact.tags_changed');
-    expect(events.map((e) => e.data)).toEqual([
-      expect.objectContaining({ added: ['vip'], removed: [] }),
-      expect.objectContaining({ added: [], removed: ['a'] }),
-    ]);
+    expect(events.map((e) => e.data)).toEqual([expect.objectContaining({ added: ['vip'], removed: [] }), expect.objectContaining({ added: [], removed: ['a'] })]);
   });
 
   it('searches by prefix of email and names, and sorts both ways', async () => {
@@ -277,7 +276,9 @@ describe('custom fields', () => {
     expect((await rejection(fields.create(ctx, { key: 'score', label: 'Again', type: 'text' }))).status).toBe(409);
     const c = await contacts.create(ctx, contactInput({ custom_fields: { score: 3 } }));
     expect((await rejection(fields.update(ctx, 'score', { type: 'text' }))).status).toBe(409);
-    const immutable = await rejection(validatedRequest(ContactRpc.updateField, { params: { key: 'score' }, body: { key: 'points' } }).then((r) => fields.update(ctx, 'score', r.body)));
+    const immutable = await rejection(
+      validatedRequest(ContactRpc.updateField, { params: { key: 'score' }, body: { key: 'points' } }).then((r) => fields.update(ctx, 'score', r.body)),
+    );
     expect(immutable.details).toEqual([expect.objectContaining({ field: 'key', code: 'immutable' })]);
     expect(await fields.update(ctx, 'score', { label: 'Points' })).toMatchObject({ key: 'score', label: 'Points', type: 'number' });
 
@@ -319,9 +320,22 @@ describe('custom fields', () => {
       avg: '2024-01-02T00:00:00.000Z',
       sum: null,
     });
-    expect(await fields.aggregate(ctx, 'plan', {})).toMatchObject({ count: 3, distinct: 2, top_values: [{ value: 'pro', count: 2 }, { value: 'free', count: 1 }] });
+    expect(await fields.aggregate(ctx, 'plan', {})).toMatchObject({
+      count: 3,
+      distinct: 2,
+      top_values: [
+        { value: 'pro', count: 2 },
+        { value: 'free', count: 1 },
+      ],
+    });
     expect(await fields.aggregate(ctx, 'tags2', { top: 1 })).toMatchObject({ count: 2, distinct: 2, top_values: [{ value: 'x', count: 2 }] });
-    expect(await fields.aggregate(ctx, 'ok', {})).toMatchObject({ count: 3, top_values: [{ value: true, count: 2 }, { value: false, count: 1 }] });
+    expect(await fields.aggregate(ctx, 'ok', {})).toMatchObject({
+      count: 3,
+      top_values: [
+        { value: true, count: 2 },
+        { value: false, count: 1 },
+      ],
+    });
     expect((await rejection(fields.aggregate(testContext(), 'ltv', {}))).status).toBe(404);
   });
 });
@@ -450,10 +464,14 @@ describe('list_id / segment_id filters', () => {
     const responder = await startMemberIdsResponder({ [`lst_${ctx.tenant_id}`]: memberIds });
     try {
       // The stand-in's consumer group may still be joining: wait until it answers.
-      await eventually(async () => {
-        const probe = await rpc.call(SegmentRpc.memberIds, ctx, { body: { list_id: 'probe', limit: 1 } }, 2000).catch((e: DomainError) => e);
-        return probe instanceof DomainError && probe.status === 404;
-      }, undefined, 60000);
+      await eventually(
+        async () => {
+          const probe = await rpc.call(SegmentRpc.memberIds, ctx, { body: { list_id: 'probe', limit: 1 } }, 2000).catch((e: DomainError) => e);
+          return probe instanceof DomainError && probe.status === 404;
+        },
+        undefined,
+        60000,
+      );
       const seen: string[] = [];
       let query: Record<string, unknown> = { list_id: `lst_${ctx.tenant_id}`, limit: 3 };
       for (;;) {
@@ -464,7 +482,12 @@ describe('list_id / segment_id filters', () => {
       }
       expect(seen).toEqual([...memberIds].sort());
       const odd = await contacts.list(ctx, { list_id: `lst_${ctx.tenant_id}`, tag: 'odd' });
-      expect(odd.data.map((c) => c.id)).toEqual(members.results.map((r) => r.id!).filter((_, i) => i % 3 !== 0 && i % 2 === 1).sort());
+      expect(odd.data.map((c) => c.id)).toEqual(
+        members.results
+          .map((r) => r.id!)
+          .filter((_, i) => i % 3 !== 0 && i % 2 === 1)
+          .sort(),
+      );
       expect((await rejection(contacts.list(ctx, { list_id: 'lst_unknown' }))).status).toBe(404);
       expect((await rejection(contacts.list(ctx, { list_id: `lst_${ctx.tenant_id}`, sort: 'email' }))).status).toBe(400);
     } finally {

@@ -66,10 +66,12 @@ describe('external_id', () => {
     const updated = events.filter((e) => e.type === 'contact.updated');
     // Two contacts, two keys: no order between them.
     expect(updated).toHaveLength(2);
-    expect(updated.map((e) => e.data)).toEqual(expect.arrayContaining([
-      expect.objectContaining({ changed: ['external_id'], contact: expect.objectContaining({ id: created.id, external_id: null }) }),
-      expect.objectContaining({ changed: ['external_id'], contact: expect.objectContaining({ id: other.id, external_id: 'crm-42' }) }),
-    ]));
+    expect(updated.map((e) => e.data)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ changed: ['external_id'], contact: expect.objectContaining({ id: created.id, external_id: null }) }),
+        expect.objectContaining({ changed: ['external_id'], contact: expect.objectContaining({ id: other.id, external_id: 'crm-42' }) }),
+      ]),
+    );
   });
 
   it('refuses an empty, too long or control-character external_id with 400 naming the field', async () => {

@@ -26,7 +26,9 @@ describe('access control', () => {
 
   beforeAll(async () => {
     // One proxy hop trusted, as behind an ingress: X-Forwarded-For's last entry is the client.
-    const publicKeys = JSON.stringify({ public_keys: [{ key_identifier: GITHUB_KEY_ID, key: GITHUB_KEY.publicKey.export({ type: 'spki', format: 'pem' }), is_current: true }] });
+    const publicKeys = JSON.stringify({
+      public_keys: [{ key_identifier: GITHUB_KEY_ID, key: GITHUB_KEY.publicKey.export({ type: 'spki', format: 'pem' }), is_current: true }],
+    });
     stack = await TestStack.start({
       services: ['keys', 'gateway'],
       gatewayReplicas: 2,
@@ -90,23 +92,54 @@ describe('access control', () => {
 
       const changed = await admin.patch(`/v1/admin/tenants/${t.tenantId}`, { plan: 'pro', limits: { per_minute: 321, per_day: 4321, max_keys: 4 } });
       expect(changed.status).toBe(200);
-      expect(changed.body.data).toMatchObject({ id: t.tenantId, plan: 'pro', custom_limits: { per_minute: 321, per_day: 4321, max_keys: 4 }, limits: { requests_per_minute: 321 } });
+      expect(changed.body.data).toMatchObject({
+        id: t.tenantId,
+        plan: 'pro',
+        custom_limits: { per_minute: 321, per_day: 4321, max_keys: 4 },
+        limits: { requests_per_minute: 321 },
+      });
       const started = Date.now();
       const seen = await Promise.all(
-        [viaA, viaB, sessionB].map((c) => eventually(() => c.get('/v1/me'), (r) => r.headers.get('x-ratelimit-limit') === '321', 1000)),
+        [viaA, viaB, sessionB].map((c) =>
+          eventually(
+            () => c.get('/v1/me'),
+            (r) => r.headers.get('x-ratelimit-limit') === '321',
+            1000,
+          ),
+        ),
       );
       expect(Date.now() - started).toBeLessThan(1000);
       for (const me of seen) expect(me.body.data.tenant).toMatchObject({ plan: 'pro', limits: { requests_per_minute: 321, requests_per_day: 4321, max_active_keys: 4 } });
       // The key cap follows at once (it is checked by the keys service): 1 existing + 3 more.
       for (let i = 0; i < 3; i++) await t.createKey({ name: `k${i}` });
-      expect((await t.session.post('/v1/api-keys', { name: 'over', environment: 'live', scopes: ['*'] })).body.error).toMatchObject({ code: 'plan_limit_exceeded', limit: 4 });
+      expect((await t.session.post('/v1/api-keys', { name: 'over', environment: 'live', scopes: ['*'] })).body.error).toMatchObject({
+        code: 'plan_limit_exceeded',
+        limit: 4,
+      });
 
       // Back to the plan's own limits.
-      expect((await admin.patch(`/v1/admin/tenants/${t.tenantId}`, { limits: null })).body.data).toMatchObject({ plan: 'pro', custom_limits: null, limits: { requests_per_minute: 500 } });
-      await eventually(() => sessionB.get('/v1/me'), (r) => r.headers.get('x-ratelimit-limit') === '500', 1000);
+      expect((await admin.patch(`/v1/admin/tenants/${t.tenantId}`, { limits: null })).body.data).toMatchObject({
+        plan: 'pro',
+        custom_limits: null,
+        limits: { requests_per_minute: 500 },
+      });
+      await eventually(
+        () => sessionB.get('/v1/me'),
+        (r) => r.headers.get('x-ratelimit-limit') === '500',
+        1000,
+      );
       // Audited in the tenant's log, with the operator as the actor.
-      const log = await eventually(() => t.session.get('/v1/audit-log?action=tenant.plan_changed'), (r) => r.body.data?.length >= 2, 10_000, 100);
-      expect(log.body.data[0]).toMatchObject({ actor: { type: 'system', id: 'operator' }, resource: { type: 'tenant', id: t.tenantId }, changes: { after: { plan: 'pro', custom_limits: null } } });
+      const log = await eventually(
+        () => t.session.get('/v1/audit-log?action=tenant.plan_changed'),
+        (r) => r.body.data?.length >= 2,
+        10_000,
+        100,
+      );
+      expect(log.body.data[0]).toMatchObject({
+        actor: { type: 'system', id: 'operator' },
+        resource: { type: 'tenant', id: t.tenantId },
+        changes: { after: { plan: 'pro', custom_limits: null } },
+      });
     });
   });
 
@@ -116,7 +149,12 @@ describe('access control', () => {
 
     it('stores canonical networks; malformed, empty or too many → 400 naming the entry', async () => {
       const t = await createTenant(stack.gatewayUrl);
-      const created = await t.session.post('/v1/api-keys', { name: 'fenced', environment: 'live', scopes: ['*'], allowed_cidrs: ['203.0.113.0/24', '2001:DB8::/32', '198.51.100.7'] });
+      const created = await t.session.post('/v1/api-keys', {
+        name: 'fenced',
+        environment: 'live',
+        scopes: ['*'],
+        allowed_cidrs: ['203.0.113.0/24', '2001:DB8::/32', '198.51.100.7'],
+      });
       expect(created.status).toBe(201);
       expect(created.body.data.allowed_cidrs).toEqual(['203.0.113.0/24', '2001:db8::/32', '198.51.100.7/32']);
       expect((await t.session.get(`/v1/api-keys/${created.body.data.id}`)).body.data.allowed_cidrs).toEqual(created.body.data.allowed_cidrs);
@@ -164,11 +202,23 @@ describe('access control', () => {
       expect((await viaA.get('/v1/me')).status).toBe(200);
       expect((await viaB.get('/v1/me')).status).toBe(200);
       expect((await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: ['2001:db8::/32'] })).status).toBe(200);
-      const [a, b] = await Promise.all([viaA, viaB].map((c) => eventually(() => c.get('/v1/me'), (r) => r.status === 403, 1000)));
+      const [a, b] = await Promise.all(
+        [viaA, viaB].map((c) =>
+          eventually(
+            () => c.get('/v1/me'),
+            (r) => r.status === 403,
+            1000,
+          ),
+        ),
+      );
       expect([a!.body.error.code, b!.body.error.code]).toEqual(['ip_not_allowed', 'ip_not_allowed']);
       expect((await from(key, '2001:db8::5', stack.get('gateway-2').url).get('/v1/me')).status).toBe(200);
       expect((await t.session.patch(`/v1/api-keys/${created.body.data.id}`, { allowed_cidrs: null })).body.data.allowed_cidrs).toBeNull();
-      await eventually(() => viaB.get('/v1/me'), (r) => r.status === 200, 1000);
+      await eventually(
+        () => viaB.get('/v1/me'),
+        (r) => r.status === 200,
+        1000,
+      );
     });
   });
 
@@ -180,7 +230,14 @@ describe('access control', () => {
       expect(inv.status).toBe(201);
       const accepted = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password });
       expect(accepted.status).toBe(200);
-      return { email, password, userId: accepted.body.data.user.id as string, token: accepted.body.data.access_token as string, refresh: accepted.body.data.refresh_token as string, invitation: inv.body.data.token as string };
+      return {
+        email,
+        password,
+        userId: accepted.body.data.user.id as string,
+        token: accepted.body.data.access_token as string,
+        refresh: accepted.body.data.refresh_token as string,
+        invitation: inv.body.data.token as string,
+      };
     }
 
     it('invites, accepts once (session tokens as login returns them), lists members with roles', async () => {
@@ -189,17 +246,31 @@ describe('access control', () => {
       const inv = await t.session.post('/v1/members/invitations', { email, role: 'developer' });
       expect(inv.status).toBe(201);
       expect(inv.body.data).toMatchObject({ email: email.toLowerCase(), role: 'developer', token: expect.stringMatching(/^sginv_/) });
-      expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token })).body.error).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ field: 'password' })] });
+      expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token })).body.error).toMatchObject({
+        code: 'validation_failed',
+        details: [expect.objectContaining({ field: 'password' })],
+      });
       const accepted = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: testPassword() });
       expect(accepted.status).toBe(200);
-      expect(accepted.body.data).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), refresh_token: expect.any(String), tenant: { id: t.tenantId }, user: { role: 'developer' } });
+      expect(accepted.body.data).toMatchObject({
+        token_type: 'Bearer',
+        access_token: expect.any(String),
+        refresh_token: expect.any(String),
+        tenant: { id: t.tenantId },
+        user: { role: 'developer' },
+      });
       const me = await bearer(accepted.body.data.access_token).get('/v1/me');
       expect(me.body.data).toMatchObject({ tenant: { id: t.tenantId }, credential: { type: 'user', role: 'developer' } });
       const reused = await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: testPassword() });
       expect({ status: reused.status, code: reused.body.error.code }).toEqual({ status: 409, code: 'invitation_used' });
       const list = await t.session.get('/v1/members');
       expect(list.status).toBe(200);
-      expect(list.body.data.map((m: { email: string; role: string }) => [m.email, m.role]).sort()).toEqual([[email.toLowerCase(), 'developer'], [t.email, 'owner']].sort());
+      expect(list.body.data.map((m: { email: string; role: string }) => [m.email, m.role]).sort()).toEqual(
+        [
+          [email.toLowerCase(), 'developer'],
+          [t.email, 'owner'],
+        ].sort(),
+      );
       expect((await t.session.post('/v1/members/invitations', { email, role: 'viewer' })).status).toBe(409);
       expect((await t.session.post('/v1/members/invitations', { email: 'x@example.com', role: 'owner' })).status).toBe(400);
     });
@@ -235,7 +306,10 @@ describe('access control', () => {
       expect((await developer.post('/v1/api-keys', { name: 'd', environment: 'live', scopes: ['contacts:read'] })).status).toBe(201);
       // No escalation through a key: a developer cannot mint a key with members:write or *.
       expect((await developer.post('/v1/api-keys', { name: 'd', environment: 'live', scopes: ['*'] })).body.error).toMatchObject({ code: 'insufficient_scope' });
-      expect((await developer.post('/v1/members/invitations', { email: 'd@example.com', role: 'viewer' })).body.error).toMatchObject({ code: 'insufficient_scope', required_scope: 'members:write' });
+      expect((await developer.post('/v1/members/invitations', { email: 'd@example.com', role: 'viewer' })).body.error).toMatchObject({
+        code: 'insufficient_scope',
+        required_scope: 'members:write',
+      });
       const admin = bearer((await join(t, 'admin')).token);
       expect((await admin.post('/v1/members/invitations', { email: `a.${Date.now()}@example.com`, role: 'admin' })).status).toBe(201);
     });
@@ -246,7 +320,11 @@ describe('access control', () => {
       const viaB = bearer(dev.token, stack.get('gateway-2').url);
       expect((await viaB.post('/v1/api-keys', { name: 'x', environment: 'live', scopes: ['contacts:read'] })).status).toBe(201);
       expect((await t.session.patch(`/v1/members/${dev.userId}`, { role: 'viewer' })).body.data).toMatchObject({ role: 'viewer' });
-      const denied = await eventually(() => viaB.post('/v1/api-keys', { name: 'y', environment: 'live', scopes: ['contacts:read'] }), (r) => r.status === 403, 1000);
+      const denied = await eventually(
+        () => viaB.post('/v1/api-keys', { name: 'y', environment: 'live', scopes: ['contacts:read'] }),
+        (r) => r.status === 403,
+        1000,
+      );
       expect(denied.body.error.code).toBe('insufficient_scope');
       expect((await viaB.get('/v1/me')).body.data.credential.role).toBe('viewer');
 
@@ -257,7 +335,12 @@ describe('access control', () => {
       expect((await bearer(admin.token).delete(`/v1/members/${ownerId}`)).status).toBe(409);
       expect((await t.session.patch(`/v1/members/${admin.userId}`, { role: 'owner' })).body.data).toMatchObject({ role: 'owner' });
       const roles = (await t.session.get('/v1/members')).body.data.map((m: { user_id: string; role: string }) => [m.user_id, m.role]);
-      expect(roles).toEqual(expect.arrayContaining([[admin.userId, 'owner'], [ownerId, 'admin']]));
+      expect(roles).toEqual(
+        expect.arrayContaining([
+          [admin.userId, 'owner'],
+          [ownerId, 'admin'],
+        ]),
+      );
     });
 
     it("removing a member ends their sessions at both replicas within a second (refresh too); another tenant's user id is 404", async () => {
@@ -275,7 +358,15 @@ describe('access control', () => {
 
       expect((await t.session.delete(`/v1/members/${dev.userId}`)).status).toBe(204);
       const started = Date.now();
-      const [a, b] = await Promise.all([viaA, viaB].map((c) => eventually(() => c.get('/v1/members'), (r) => r.status === 401, 1000)));
+      const [a, b] = await Promise.all(
+        [viaA, viaB].map((c) =>
+          eventually(
+            () => c.get('/v1/members'),
+            (r) => r.status === 401,
+            1000,
+          ),
+        ),
+      );
       expect(Date.now() - started).toBeLessThan(1000);
       expect([a!.body.error.code, b!.body.error.code]).toEqual(['invalid_token', 'invalid_token']);
       expect((await anon.post('/v1/auth/refresh', { refresh_token: dev.refresh })).status).toBe(401);
@@ -292,12 +383,21 @@ describe('access control', () => {
       expect(list.status).toBe(200);
       // Newest first; the accepted one is gone; no token in the listing.
       expect(list.body.data.map((i: { id: string }) => i.id)).toEqual([second.id, first.id]);
-      expect(list.body.data[0]).toEqual({ id: second.id, email: second.email, role: 'developer', invited_by: expect.stringMatching(/^usr_/), expires_at: second.expires_at, created_at: second.created_at });
+      expect(list.body.data[0]).toEqual({
+        id: second.id,
+        email: second.email,
+        role: 'developer',
+        invited_by: expect.stringMatching(/^usr_/),
+        expires_at: second.expires_at,
+        created_at: second.created_at,
+      });
       expect(JSON.stringify(list.body)).not.toContain('sginv_');
       expect(list.body.meta).toMatchObject({ total: 2, has_more: false });
       const paged = await t.session.get('/v1/members/invitations?limit=1');
       expect(paged.body.data.map((i: { id: string }) => i.id)).toEqual([second.id]);
-      expect((await t.session.get(`/v1/members/invitations?limit=1&cursor=${paged.body.meta.next_cursor}`)).body.data.map((i: { id: string }) => i.id)).toEqual([first.id]);
+      expect((await t.session.get(`/v1/members/invitations?limit=1&cursor=${paged.body.meta.next_cursor}`)).body.data.map((i: { id: string }) => i.id)).toEqual([
+        first.id,
+      ]);
 
       // Another tenant cannot see or revoke them; a viewer can list but not revoke.
       expect((await other.session.get('/v1/members/invitations')).body.data).toEqual([]);
@@ -328,7 +428,10 @@ describe('access control', () => {
       ]);
       const switched = await bearer(login.body.data.access_token).post('/v1/auth/switch', { tenant_id: other.tenantId });
       const inOther = (await bearer(switched.body.data.access_token).get('/v1/auth/tenants')).body.data;
-      expect(inOther.map((x: { id: string; current: boolean }) => [x.id, x.current])).toEqual([[home.tenantId, false], [other.tenantId, true]]);
+      expect(inOther.map((x: { id: string; current: boolean }) => [x.id, x.current])).toEqual([
+        [home.tenantId, false],
+        [other.tenantId, true],
+      ]);
       expect((await home.api.get('/v1/auth/tenants')).body.error).toMatchObject({ code: 'insufficient_scope' });
     });
 
@@ -338,7 +441,15 @@ describe('access control', () => {
       const before = [bearer(dev.token, stack.get('gateway').url), bearer(dev.token, stack.get('gateway-2').url)];
       for (const c of before) expect((await c.get('/v1/members')).status).toBe(200);
       expect((await t.session.delete(`/v1/members/${dev.userId}`)).status).toBe(204);
-      await Promise.all(before.map((c) => eventually(() => c.get('/v1/members'), (r) => r.status === 401, 1000)));
+      await Promise.all(
+        before.map((c) =>
+          eventually(
+            () => c.get('/v1/members'),
+            (r) => r.status === 401,
+            1000,
+          ),
+        ),
+      );
 
       // Invited again at once and accepted with the same account: a new membership.
       const inv = await t.session.post('/v1/members/invitations', { email: dev.email, role: 'viewer' });
@@ -346,7 +457,16 @@ describe('access control', () => {
       expect(again.status).toBe(200);
       const after = [bearer(again.body.data.access_token, stack.get('gateway').url), bearer(again.body.data.access_token, stack.get('gateway-2').url)];
       // Both replicas have heard of the re-join once the new session works there; the old token must still be refused.
-      for (const c of after) expect((await eventually(() => c.get('/v1/me'), (r) => r.status === 200, 1000)).body.data.credential).toMatchObject({ role: 'viewer' });
+      for (const c of after)
+        expect(
+          (
+            await eventually(
+              () => c.get('/v1/me'),
+              (r) => r.status === 200,
+              1000,
+            )
+          ).body.data.credential,
+        ).toMatchObject({ role: 'viewer' });
       for (const c of before) expect({ status: (await c.get('/v1/members')).status }).toEqual({ status: 401 });
       expect((await anon.post('/v1/auth/refresh', { refresh_token: dev.refresh })).status).toBe(401);
     });
@@ -409,7 +529,15 @@ describe('access control', () => {
         { token_raw: 'ghp_notOurs0123456789', token_type: 'sigil_api_key', label: 'false_positive' },
         { token_raw: unknown, token_type: 'sigil_api_key', label: 'false_positive' },
       ]);
-      const [a, b] = await Promise.all([viaA, viaB].map((c) => eventually(() => c.get('/v1/me'), (r) => r.status === 401, 1000)));
+      const [a, b] = await Promise.all(
+        [viaA, viaB].map((c) =>
+          eventually(
+            () => c.get('/v1/me'),
+            (r) => r.status === 401,
+            1000,
+          ),
+        ),
+      );
       expect(Date.now() - started).toBeLessThan(1000);
       expect([a!.body.error.code, b!.body.error.code]).toEqual(['revoked_api_key', 'revoked_api_key']);
       expect((await new ApiClient(stack.gatewayUrl, { authorization: `Bearer ${other.key}` }).get('/v1/me')).status).toBe(200);
@@ -429,7 +557,12 @@ describe('access control', () => {
       const entries = Object.fromEntries(bySystem.body.data.map((e: { action: string }) => [e.action, e]));
       expect(Object.keys(entries).sort()).toEqual(['api_key.leaked', 'api_key.revoked']);
       expect(entries['api_key.leaked'].actor).toEqual({ type: 'system', id: 'github_secret_scanning' });
-      expect(entries['api_key.leaked'].changes.after).toMatchObject({ policy: 'revoke', revoked: true, url: 'https://github.com/octocat/leaky/blob/0/.env', source: 'content' });
+      expect(entries['api_key.leaked'].changes.after).toMatchObject({
+        policy: 'revoke',
+        revoked: true,
+        url: 'https://github.com/octocat/leaky/blob/0/.env',
+        source: 'content',
+      });
     });
 
     it('unsigned, forged or altered reports are 401 and revoke nothing', async () => {
@@ -449,7 +582,11 @@ describe('access control', () => {
       ];
       for (const [what, sent, headers] of attempts) {
         const res = await post(sent, headers);
-        expect({ what, status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code }).toEqual({ what, status: 401, code: 'invalid_signature' });
+        expect({ what, status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code }).toEqual({
+          what,
+          status: 401,
+          code: 'invalid_signature',
+        });
       }
       // Signed but not GitHub's format: 400; the key still works throughout.
       for (const bad of ['{"token": "x"}', '[]', '[{"token": 1}]']) expect((await post(bad)).status).toBe(400);
@@ -469,10 +606,20 @@ describe('access control', () => {
       const { id, key } = await t.createKey({ name: 'leaked, kept' });
       const res = await post(reportOf(key));
       expect(await res.json()).toEqual([{ token_raw: key, token_type: 'sigil_api_key', label: 'true_positive' }]);
-      const log = await eventually(() => t.session.get(`/v1/audit-log?action=api_key.leaked&resource_id=${id}`), (r) => r.body.data?.length === 1, 10_000, 100);
+      const log = await eventually(
+        () => t.session.get(`/v1/audit-log?action=api_key.leaked&resource_id=${id}`),
+        (r) => r.body.data?.length === 1,
+        10_000,
+        100,
+      );
       expect(log.body.data[0].changes.after).toMatchObject({ policy: 'notify', revoked: false, status: 'active' });
       expect((await new ApiClient(stack.get('gateway-2').url, { authorization: `Bearer ${key}` }).get('/v1/me')).status).toBe(200);
-      const settingsLog = await eventually(() => t.session.get('/v1/audit-log?action=tenant.settings_changed'), (r) => r.body.data?.length === 1, 10_000, 100);
+      const settingsLog = await eventually(
+        () => t.session.get('/v1/audit-log?action=tenant.settings_changed'),
+        (r) => r.body.data?.length === 1,
+        10_000,
+        100,
+      );
       expect(settingsLog.body.data[0].changes).toEqual({ before: { leaked_key_policy: 'revoke' }, after: { leaked_key_policy: 'notify' } });
     });
   });

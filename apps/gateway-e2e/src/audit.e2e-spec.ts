@@ -45,7 +45,11 @@ describe('audit log and usage analytics', () => {
   it('records a change made with an API key: the key as actor, with IP, user agent and request id, secrets redacted', async () => {
     const { id: actorKey, key } = await t.createKey({ name: 'automation', scopes: ['keys:write', 'keys:read', 'lists:write', 'audit:read'] });
     const client = new ApiClient(stack.gatewayUrl, { authorization: `Bearer ${key}`, 'user-agent': 'sigil-e2e/1.0' });
-    const created = await client.post('/v1/api-keys', { name: 'made by a key', environment: 'live', scopes: ['lists:write'] }, { 'x-request-id': 'req_audit_create_0001' });
+    const created = await client.post(
+      '/v1/api-keys',
+      { name: 'made by a key', environment: 'live', scopes: ['lists:write'] },
+      { 'x-request-id': 'req_audit_create_0001' },
+    );
     expect(created.status).toBe(201);
     const list = await client.post('/v1/lists', { name: 'audited list' }, { 'x-request-id': 'req_audit_list_00001' });
     expect(list.status).toBe(201);
@@ -56,7 +60,11 @@ describe('audit log and usage analytics', () => {
     expect(entries.map((e) => e.action)).toEqual(['api_key.revoked', 'list.created', 'api_key.created']);
     for (const e of entries) expect(e).toMatchObject({ actor: { type: 'api_key', id: actorKey }, ip: '127.0.0.1', user_agent: 'sigil-e2e/1.0' });
     expect(entries[2]).toMatchObject({ request_id: 'req_audit_create_0001', resource: { type: 'api_key', id: created.body.data.id } });
-    expect(entries[1]).toMatchObject({ request_id: 'req_audit_list_00001', resource: { type: 'list', id: list.body.data.id }, changes: { before: null, after: { list: { name: 'audited list' } } } });
+    expect(entries[1]).toMatchObject({
+      request_id: 'req_audit_list_00001',
+      resource: { type: 'list', id: list.body.data.id },
+      changes: { before: null, after: { list: { name: 'audited list' } } },
+    });
     expect(JSON.stringify(entries)).not.toContain(created.body.data.key);
 
     // Filters by action and by resource.
@@ -119,7 +127,11 @@ describe('audit log and usage analytics', () => {
       { timeoutMs: 15_000, stepMs: 200 },
     );
     expect(hourly.body.data).toHaveLength(1);
-    expect(hourly.body.data[0]).toMatchObject({ credential_id: id, total: 4, outcomes: { ok: 1, forbidden: 1, not_found: 1, rate_limited: 1, unauthorized: 0, invalid: 0, error: 0 } });
+    expect(hourly.body.data[0]).toMatchObject({
+      credential_id: id,
+      total: 4,
+      outcomes: { ok: 1, forbidden: 1, not_found: 1, rate_limited: 1, unauthorized: 0, invalid: 0, error: 0 },
+    });
     expect(hourly.body.data[0].at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000Z$/);
     const byRoute = await t.session.get(`/v1/usage?key_id=${id}&interval=day&group_by=route`);
     expect(byRoute.body.data[0].routes).toEqual({ 'GET /v1/api-keys': 2, 'GET /v1/lists': 1, 'GET /v1/api-keys/:id': 1 });
@@ -130,7 +142,11 @@ describe('audit log and usage analytics', () => {
 
     // A revoked key's refused requests count against it as unauthorized.
     expect((await t.session.delete(`/v1/api-keys/${id}`)).status).toBe(204);
-    await eventually(() => client.get('/v1/me'), (r: ApiResponse) => r.status === 401, { timeoutMs: 5_000, stepMs: 100 });
+    await eventually(
+      () => client.get('/v1/me'),
+      (r: ApiResponse) => r.status === 401,
+      { timeoutMs: 5_000, stepMs: 100 },
+    );
     const after = await eventually(
       () => t.session.get(`/v1/usage?key_id=${id}&interval=hour`),
       (r: ApiResponse) => r.body.data?.[0]?.outcomes?.unauthorized >= 1,

@@ -6,7 +6,6 @@
  */
 import { ApiClient, createTenant, eventually as eventuallyHolds, testPassword, TestStack } from '@sigil/testing';
 
-
 /** Revocations and scope changes propagate within a second: probe often, with each test's own deadline. */
 const eventually = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, stepMs = 25) => eventuallyHolds(fn, ok, { timeoutMs, stepMs });
 
@@ -103,7 +102,14 @@ describe('authentication', () => {
       expect(created.status).toBe(201);
       const key: string = created.body.data.key;
       expect(key).toMatch(/^sg_test_[0-9A-Za-z]{38}$/);
-      expect(created.body.data).toMatchObject({ name: 'CI', environment: 'test', scopes: ['contacts:read'], prefix: key.slice(0, 12), last4: key.slice(-4), status: 'active' });
+      expect(created.body.data).toMatchObject({
+        name: 'CI',
+        environment: 'test',
+        scopes: ['contacts:read'],
+        prefix: key.slice(0, 12),
+        last4: key.slice(-4),
+        status: 'active',
+      });
 
       const list = await t.session.get('/v1/api-keys?limit=1');
       expect(list.status).toBe(200);
@@ -196,7 +202,12 @@ describe('authentication', () => {
       expect(rotated.body.data.key).not.toBe(oldKey);
       expect((await fresh.get('/v1/me')).status).toBe(200);
       expect((await old.get('/v1/me')).status).toBe(200);
-      const after = await eventually(() => old.get('/v1/me'), (r) => r.status === 401, 5000, 100);
+      const after = await eventually(
+        () => old.get('/v1/me'),
+        (r) => r.status === 401,
+        5000,
+        100,
+      );
       expect(after.status).toBe(401);
       expect(after.body.error.code).toBe('expired_api_key');
       expect((await fresh.get('/v1/me')).status).toBe(200);
@@ -217,8 +228,16 @@ describe('authentication', () => {
       const revoked = await t.session.delete(`/v1/api-keys/${id}`);
       expect(revoked.status).toBe(204);
       const [a, b] = await Promise.all([
-        eventually(() => viaA.get('/v1/me'), (r) => r.status === 401, 1000),
-        eventually(() => viaB.get('/v1/me'), (r) => r.status === 401, 1000),
+        eventually(
+          () => viaA.get('/v1/me'),
+          (r) => r.status === 401,
+          1000,
+        ),
+        eventually(
+          () => viaB.get('/v1/me'),
+          (r) => r.status === 401,
+          1000,
+        ),
       ]);
       expect(a.body.error?.code).toBe('revoked_api_key');
       expect(b.body.error?.code).toBe('revoked_api_key');
@@ -230,7 +249,11 @@ describe('authentication', () => {
       const viaB = new ApiClient(stack.get('gateway-2').url, { authorization: `Bearer ${key}` });
       expect((await viaB.get('/v1/usage')).status).toBe(200);
       expect((await t.session.patch(`/v1/api-keys/${id}`, { scopes: ['keys:read'] })).status).toBe(200);
-      const denied = await eventually(() => viaB.get('/v1/usage'), (r) => r.status === 403, 1000);
+      const denied = await eventually(
+        () => viaB.get('/v1/usage'),
+        (r) => r.status === 403,
+        1000,
+      );
       expect(denied.body.error?.code).toBe('insufficient_scope');
     });
 
@@ -239,7 +262,12 @@ describe('authentication', () => {
       const { key } = await t.createKey({ name: 'short-lived', expires_at: new Date(Date.now() + 1500).toISOString() });
       const client = new ApiClient(stack.gatewayUrl, { authorization: `Bearer ${key}` });
       expect((await client.get('/v1/me')).status).toBe(200);
-      const res = await eventually(() => client.get('/v1/me'), (r) => r.status === 401, 5000, 100);
+      const res = await eventually(
+        () => client.get('/v1/me'),
+        (r) => r.status === 401,
+        5000,
+        100,
+      );
       expect(res.body.error.code).toBe('expired_api_key');
     });
 

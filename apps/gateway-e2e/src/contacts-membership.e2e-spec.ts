@@ -19,8 +19,7 @@ describe('contacts filtered by list and segment', () => {
     await stack?.close();
   });
 
-  const until = <T>(fetch: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000): Promise<T> =>
-    eventually(fetch, done, { timeoutMs, stepMs: 200 });
+  const until = <T>(fetch: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000): Promise<T> => eventually(fetch, done, { timeoutMs, stepMs: 200 });
 
   const ids = (res: { body: { data: { id: string }[] } }) => res.body.data.map((c) => c.id);
 

@@ -55,11 +55,7 @@ describe('custom fields API', () => {
     const { api } = await tenantWithFields();
     const bad = await api.post('/v1/contacts', contactInput({ custom_fields: { ltv: 'a lot', plan: 'gold', unknown: 1 } }));
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
-      'custom_fields.ltv',
-      'custom_fields.plan',
-      'custom_fields.unknown',
-    ]);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['custom_fields.ltv', 'custom_fields.plan', 'custom_fields.unknown']);
     const ok = await api.post('/v1/contacts', contactInput({ custom_fields: { ltv: 12.5, topics: ['a', 'c'] } }));
     expect(ok.status).toBe(201);
     const patch = await api.patch(`/v1/contacts/${ok.body.data.id}`, { custom_fields: { topics: ['z'] } });
@@ -96,7 +92,14 @@ describe('custom fields API', () => {
     expect(ltv.status).toBe(200);
     expect(ltv.body.data).toEqual({ key: 'ltv', type: 'number', count: 3, distinct: 3, min: 10, max: 60, avg: 30, sum: 90, top_values: [] });
     const plan = await api.get('/v1/custom-fields/plan/aggregate');
-    expect(plan.body.data).toMatchObject({ count: 3, distinct: 2, top_values: [{ value: 'pro', count: 2 }, { value: 'free', count: 1 }] });
+    expect(plan.body.data).toMatchObject({
+      count: 3,
+      distinct: 2,
+      top_values: [
+        { value: 'pro', count: 2 },
+        { value: 'free', count: 1 },
+      ],
+    });
     const topics = await api.get('/v1/custom-fields/topics/aggregate?top=1');
     expect(topics.body.data).toMatchObject({ count: 2, distinct: 2, top_values: [{ value: 'a', count: 2 }] });
     expect((await api.get('/v1/custom-fields/topics/aggregate?top=0')).status).toBe(400);

@@ -11,7 +11,11 @@ describe('gateway', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ services: ['keys', 'contacts', 'gateway'], gatewayReplicas: 3, serviceEnv: { gateway: { CORS_ORIGINS: 'https://app.example.com' } } });
+    stack = await TestStack.start({
+      services: ['keys', 'contacts', 'gateway'],
+      gatewayReplicas: 3,
+      serviceEnv: { gateway: { CORS_ORIGINS: 'https://app.example.com' } },
+    });
   });
 
   afterAll(async () => {

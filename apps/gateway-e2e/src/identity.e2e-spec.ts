@@ -152,8 +152,7 @@ describe('contact identity API', () => {
     const url = `${stack.gatewayUrl}/v1/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
     const json = async (res: Response) =>
       (await res.json()) as { data: { contact_id: string; subscription_status: string }; error: { code: string; details: { field: string }[] } };
-    const oneClick = () =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const oneClick = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
 
     const first = await oneClick();
     expect(first.status).toBe(200);
@@ -192,7 +191,15 @@ describe('contact identity API', () => {
     expect((await fetch(url)).status).toBe(405);
     // Form bodies stay refused everywhere else.
     expect((await post('/v1/subscriptions/confirm', `token=${encodeURIComponent(token)}`)).status).toBe(415);
-    expect((await fetch(`${stack.gatewayUrl}/v1/contacts`, { method: 'POST', headers: { ...api.defaultHeaders, 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a@b.test' })).status).toBe(415);
+    expect(
+      (
+        await fetch(`${stack.gatewayUrl}/v1/contacts`, {
+          method: 'POST',
+          headers: { ...api.defaultHeaders, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'email=a@b.test',
+        })
+      ).status,
+    ).toBe(415);
   });
 
   it('suppressions by email and domain mark contacts suppressed; scopes; 409 on a duplicate; delete lifts it', async () => {

@@ -140,9 +140,13 @@ describe('imports API', () => {
   it('applies create and update modes and the tags option', async () => {
     const email = `modes.${Date.now()}@example.com`;
     const csv = `Email,First\n${email},One\n`;
-    const created = await finished((await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email', First: 'first_name' }, mode: 'create' }, csv)).body.data.id);
+    const created = await finished(
+      (await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email', First: 'first_name' }, mode: 'create' }, csv)).body.data.id,
+    );
     expect(created).toMatchObject({ created: 1, failed: 0 });
-    const again = await finished((await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email', First: 'first_name' }, mode: 'create' }, csv)).body.data.id);
+    const again = await finished(
+      (await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email', First: 'first_name' }, mode: 'create' }, csv)).body.data.id,
+    );
     expect(again).toMatchObject({ created: 0, failed: 1 });
     const missing = `Email,First\nnobody.${email},Two\n${email},Two\n`;
     const updated = await finished(
@@ -228,7 +232,9 @@ describe('imports API', () => {
     }
     expect((await api.upload('/v1/imports', '{not json', 'Email\n')).body.error.code).toBe('invalid_json');
     // Nothing was kept of any refused upload.
-    const { rows } = await db.query(`SELECT (SELECT count(*) FROM import_chunks)::int AS chunks, (SELECT count(*) FROM imports WHERE status = 'uploading')::int AS uploading`);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*) FROM import_chunks)::int AS chunks, (SELECT count(*) FROM imports WHERE status = 'uploading')::int AS uploading`,
+    );
     expect(rows[0]).toEqual({ chunks: 0, uploading: 0 });
   });
 
@@ -252,7 +258,9 @@ describe('imports API', () => {
       const b = 'sigil-boundary';
       const body = [
         `--${b}\r\nContent-Disposition: form-data; name="options"\r\nContent-Type: application/json\r\n\r\n${options}\r\n`,
-        withFile ? `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\nx.${Date.now()}@example.com\n\r\n` : '',
+        withFile
+          ? `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nEmail\nx.${Date.now()}@example.com\n\r\n`
+          : '',
         `--${b}--\r\n`,
       ].join('');
       const res = await fetch(`${stack.gatewayUrl}/v1/imports`, {
@@ -282,7 +290,9 @@ describe('imports API', () => {
     const res = await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email' } }, Buffer.concat([header, body]));
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('payload_too_large');
-    const { rows } = await db.query(`SELECT (SELECT count(*) FROM import_chunks)::int AS chunks, (SELECT count(*) FROM imports WHERE status = 'uploading')::int AS uploading`);
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*) FROM import_chunks)::int AS chunks, (SELECT count(*) FROM imports WHERE status = 'uploading')::int AS uploading`,
+    );
     expect(rows[0]).toEqual({ chunks: 0, uploading: 0 });
   }, 120000);
 

@@ -49,7 +49,10 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
   // And an invitation left pending (listed, revocable).
   const pendingEmail = `iso.${randomBytes(5).toString('hex')}@example.com`;
   const pending = must(await t.session.post('/v1/members/invitations', { email: pendingEmail, role: 'developer' }), 'pending invitation');
-  const imported = must(await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`), 'import');
+  const imported = must(
+    await api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' } }, `email\niso.${randomBytes(5).toString('hex')}@example.com\nnot-an-email\n`),
+    'import',
+  );
   return {
     params: {
       'contacts.id': contact.id,
@@ -66,7 +69,25 @@ async function createEverything(t: TestTenant, api: ApiClient): Promise<Fixtures
       'members.invitation_id': pending.id,
       'imports.id': imported.id,
     },
-    secrets: [suppression.id, suppression.email, contact.id, contact.email, activity.id, list.id, segment.id, webhook.id, delivery.id, recovery.id, key.id, imported.id, t.tenantId, member.user.id, memberEmail, pending.id, pendingEmail],
+    secrets: [
+      suppression.id,
+      suppression.email,
+      contact.id,
+      contact.email,
+      activity.id,
+      list.id,
+      segment.id,
+      webhook.id,
+      delivery.id,
+      recovery.id,
+      key.id,
+      imported.id,
+      t.tenantId,
+      member.user.id,
+      memberEmail,
+      pending.id,
+      pendingEmail,
+    ],
     contactId: contact.id,
     listId: list.id,
   };
@@ -175,7 +196,8 @@ describe('tenant and mode isolation, every route', () => {
     expect(withIds.length).toBeGreaterThanOrEqual(30);
     for (const r of withIds) {
       const resource = r.path.split('/')[2]!;
-      for (const p of r.params) expect({ route: `${r.method} ${r.path}`, fixture: `${resource}.${p}` in aLive.params }).toEqual({ route: `${r.method} ${r.path}`, fixture: true });
+      for (const p of r.params)
+        expect({ route: `${r.method} ${r.path}`, fixture: `${resource}.${p}` in aLive.params }).toEqual({ route: `${r.method} ${r.path}`, fixture: true });
     }
   });
 
@@ -212,7 +234,12 @@ describe('tenant and mode isolation, every route', () => {
     expect(contact.status).toBe(200);
     expect(contact.body.data.first_name).not.toBe('Mallory');
     expect(contact.body.data.tags).toEqual(['iso']);
-    for (const path of [`/v1/lists/${aLive.listId}`, `/v1/segments/${aLive.params['segments.id']}`, `/v1/webhooks/${aLive.params['webhooks.id']}`, `/v1/api-keys/${aLive.params['api-keys.id']}`]) {
+    for (const path of [
+      `/v1/lists/${aLive.listId}`,
+      `/v1/segments/${aLive.params['segments.id']}`,
+      `/v1/webhooks/${aLive.params['webhooks.id']}`,
+      `/v1/api-keys/${aLive.params['api-keys.id']}`,
+    ]) {
       const res = await a.api.get(path);
       expect({ path, status: res.status, revoked: res.body.data?.revoked_at ?? null }).toEqual({ path, status: 200, revoked: null });
     }
@@ -293,14 +320,20 @@ describe('tenant and mode isolation, every route', () => {
     const upsert = await b.api.put(`/v1/contacts/by-external-id/${encodeURIComponent(externalId)}`, { email: contactInput().email, first_name: 'Mallory' });
     check(`B upserts by A external_id ${externalId}`, upsert, [201]);
     if (upsert.body.data?.id === aLive.contactId) failures.push(`B's upsert by ${externalId} reached A's contact`);
-    const testModeUpsert = await (await a.client({ scopes: ['*'], mode: 'test' })).put(`/v1/contacts/by-external-id/${encodeURIComponent(externalId)}`, { email: contactInput().email });
+    const testModeUpsert = await (
+      await a.client({ scopes: ['*'], mode: 'test' })
+    ).put(`/v1/contacts/by-external-id/${encodeURIComponent(externalId)}`, { email: contactInput().email });
     if (testModeUpsert.body.data?.id === aLive.contactId) failures.push(`A's test mode upsert by ${externalId} reached the live contact`);
     // An import into A's list is refused before a byte is stored.
     const listImport = await b.api.upload('/v1/imports', { format: 'csv', mapping: { email: 'email' }, list_id: aLive.listId }, `email\n${contactInput().email}\n`);
     check(`B imports into A list ${aLive.listId}`, listImport, [400]);
     // Account settings are the tenant's own: B's change (and A's test mode, refused) leaves A's as they were.
     check('B changes its leaked_key_policy', await b.api.patch('/v1/settings', { leaked_key_policy: 'notify' }), [200]);
-    check("A's test-mode key changes the account's settings", await (await a.client({ scopes: ['*'], mode: 'test' })).patch('/v1/settings', { leaked_key_policy: 'notify' }), [403]);
+    check(
+      "A's test-mode key changes the account's settings",
+      await (await a.client({ scopes: ['*'], mode: 'test' })).patch('/v1/settings', { leaked_key_policy: 'notify' }),
+      [403],
+    );
     expect((await a.api.get('/v1/settings')).body.data).toMatchObject({ leaked_key_policy: 'revoke', updated_at: null });
     expect(failures).toEqual([]);
     const aContact = await a.api.get(`/v1/contacts/${aLive.contactId}`);

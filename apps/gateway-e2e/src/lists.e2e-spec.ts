@@ -137,11 +137,19 @@ describe('lists', () => {
     expect(csv.headers.get('x-request-id')).toBeTruthy();
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('id,email,first_name,last_name,phone,tags,custom_fields,created_at,updated_at,added_at');
-    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([...ids].sort());
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual([...ids].sort());
 
     const nd = await fetch(`${stack.gatewayUrl}/v1/lists/${list}/export?format=ndjson`, { headers: { authorization: `Bearer ${tenant.apiKey}` } });
     expect(nd.headers.get('content-type')).toContain('application/x-ndjson');
-    const rows = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l) as { id: string; added_at: string });
+    const rows = (await nd.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; added_at: string });
     expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
     expect((await api.get(`/v1/lists/${list}/export?format=xml`)).status).toBe(400);
   });

@@ -8,9 +8,7 @@ import { ApiClient, contactInput, createTenant, eventually, TestStack, type Serv
 
 /** The value of the first sample of `metric` whose labels include all of `labels`. */
 function sample(text: string, metric: string, labels: Record<string, string>): number | undefined {
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`${metric}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text.split('\n').find((l) => l.startsWith(`${metric}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
@@ -22,7 +20,11 @@ async function scrape(url: string): Promise<string> {
 
 /** Scrapes until `metric` reaches `min` (events and relays happen after the HTTP reply). */
 function eventuallyAtLeast(url: string, metric: string, labels: Record<string, string>, min: number): Promise<number | undefined> {
-  return eventually(async () => sample(await scrape(url), metric, labels), (v) => v !== undefined && v >= min, { timeoutMs: 20_000, stepMs: 200 });
+  return eventually(
+    async () => sample(await scrape(url), metric, labels),
+    (v) => v !== undefined && v >= min,
+    { timeoutMs: 20_000, stepMs: 200 },
+  );
 }
 
 describe('metrics', () => {
@@ -48,9 +50,7 @@ describe('metrics', () => {
 
   it('shows the request at the gateway: HTTP latency by route template and the Kafka round trip', async () => {
     const text = await scrape(stack.gatewayUrl);
-    expect(
-      sample(text, 'sigil_http_request_duration_seconds_count', { method: 'POST', route: '/v1/contacts', status_code: '201' }),
-    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'sigil_http_request_duration_seconds_count', { method: 'POST', route: '/v1/contacts', status_code: '201' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'sigil_kafka_rpc_duration_seconds_count', { pattern: 'contacts.create', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
   });
 

@@ -60,7 +60,13 @@ describe('gateway on a Redis Cluster', () => {
     const api = new ApiClient(stack.gatewayUrl, { authorization: `Bearer ${key}` });
     expect((await api.get('/v1/me')).status).toBe(200);
     expect((await tenant.api.delete(`/v1/api-keys/${id}`)).status).toBe(204);
-    expect(await eventually(async () => (await api.get('/v1/me')).status, (s) => s === 401, 5000)).toBe(401);
+    expect(
+      await eventually(
+        async () => (await api.get('/v1/me')).status,
+        (s) => s === 401,
+        5000,
+      ),
+    ).toBe(401);
   });
 
   it('keeps its keys on the cluster, a subject’s windows in one slot', async () => {

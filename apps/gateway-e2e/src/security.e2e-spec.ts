@@ -62,7 +62,7 @@ const INJECTIONS = [
   "' OR '1'='1",
   "'; DROP TABLE contacts; --",
   '" OR 1=1 --',
-  "1) UNION SELECT tenant_id, email FROM contacts --",
+  '1) UNION SELECT tenant_id, email FROM contacts --',
   "\\'; SELECT pg_sleep(5); --",
   '%_%',
   '$1',
@@ -126,7 +126,13 @@ describe('security: hostile input', () => {
     it('answers 400, not 500, to deeply nested activity properties small enough to pass the size check', async () => {
       const { body: contact } = await api.post('/v1/contacts', contactInput());
       const depth = 8000; // 16 000 bytes: under the 16 KiB limit on properties
-      const res = await raw(stack, tenant.apiKey, 'POST', `/v1/contacts/${contact.data.id}/activities`, `{"type":"deep","properties":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+      const res = await raw(
+        stack,
+        tenant.apiKey,
+        'POST',
+        `/v1/contacts/${contact.data.id}/activities`,
+        `{"type":"deep","properties":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}`,
+      );
       expectNo5xx(res, 'deep activity properties');
       expect(res.status).toBe(400);
       await expectHealthy();
@@ -273,7 +279,18 @@ describe('security: hostile input', () => {
           ['POST', '/v1/custom-fields', { ...customFieldInput(), label: evil, type: 'select', options: [evil] }],
           ['POST', '/v1/lists', { name: evil, description: evil }],
           ['POST', '/v1/segments', { name: evil, description: evil, rules: { attribute: 'email', op: 'contains', value: evil } }],
-          ['POST', '/v1/segments/preview', { rules: { or: [{ custom_field: evil, op: 'eq', value: evil }, { tag: evil, op: 'has' }] } }],
+          [
+            'POST',
+            '/v1/segments/preview',
+            {
+              rules: {
+                or: [
+                  { custom_field: evil, op: 'eq', value: evil },
+                  { tag: evil, op: 'has' },
+                ],
+              },
+            },
+          ],
           ['POST', '/v1/segments/preview', { rules: { activity: evil, op: 'ever', where: [{ property: evil, op: 'eq', value: evil }] } }],
           ['POST', '/v1/webhooks', { url: `https://example.com/${encodeURIComponent(evil)}`, events: ['*'], description: evil }],
           ['POST', '/v1/api-keys', { name: evil, environment: 'test', scopes: ['contacts:read'] }],
@@ -370,7 +387,9 @@ describe('security: hostile input', () => {
       const [mAllButLast, mWrongFirst] = await medians([allButLast, wrongFirst], 300);
       const [mNear, mFar] = await medians([near, far], 60);
       // Figures for docs/reliability.md; the bound is generous: what it catches is a different code path (a lookup, ≈ ms), not nanoseconds.
-      console.log(`key timing medians (ms): malformed all-but-last ${mAllButLast!.toFixed(3)}, malformed wrong-first ${mWrongFirst!.toFixed(3)}, well-formed near ${mNear!.toFixed(3)}, well-formed far ${mFar!.toFixed(3)}`);
+      console.log(
+        `key timing medians (ms): malformed all-but-last ${mAllButLast!.toFixed(3)}, malformed wrong-first ${mWrongFirst!.toFixed(3)}, well-formed near ${mNear!.toFixed(3)}, well-formed far ${mFar!.toFixed(3)}`,
+      );
       expect(Math.abs(mAllButLast! - mWrongFirst!)).toBeLessThan(2);
       // Well-formed keys each cost a Kafka round trip to the keys service (≈ 5–30 ms, jittery on a
       // loaded machine): their medians are reported, not asserted. The near key hashes to an

@@ -23,7 +23,12 @@ afterAll(async () => {
 
 /** NDJSON rows (the test client parses a one-line body as JSON already). */
 function ndjson(body: unknown): unknown[] {
-  return typeof body === 'string' ? body.trim().split('\n').map((l) => JSON.parse(l) as unknown) : [body];
+  return typeof body === 'string'
+    ? body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown)
+    : [body];
 }
 
 async function readySegment(body: Record<string, unknown>): Promise<string> {
@@ -51,7 +56,14 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
     contactId = res.body.data.id;
     email = input.email;
     inner = await readySegment({ rules: { tag: 'e2e-vip', op: 'has' } });
-    outer = await readySegment({ rules: { and: [{ segment: inner, op: 'in' }, { attribute: 'created_at', op: 'within_last_days', value: 1 }] } });
+    outer = await readySegment({
+      rules: {
+        and: [
+          { segment: inner, op: 'in' },
+          { attribute: 'created_at', op: 'within_last_days', value: 1 },
+        ],
+      },
+    });
   }, 120_000);
 
   it('accepts the new conditions and rejects bad ones with their paths', async () => {
@@ -84,7 +96,15 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
       'rules.and[1].tz invalid',
       'rules.and[2].random_bucket.percent invalid',
     ]);
-    const unknown = await api.post('/v1/segments', { name: 'bad', rules: { or: [{ tag: 'a', op: 'has' }, { segment: 'seg_doesnotexist', op: 'in' }] } });
+    const unknown = await api.post('/v1/segments', {
+      name: 'bad',
+      rules: {
+        or: [
+          { tag: 'a', op: 'has' },
+          { segment: 'seg_doesnotexist', op: 'in' },
+        ],
+      },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.details).toEqual([expect.objectContaining({ field: 'rules.or[1].segment', code: 'not_found' })]);
   });

@@ -48,7 +48,13 @@ describe('segments', () => {
   it('rejects invalid rules with the JSON path of the bad node', async () => {
     const res = await api.post('/v1/segments', {
       name: 'Bad',
-      rules: { and: [{ tag: 'vip', op: 'has' }, { attribute: 'email', op: 'sounds_like', value: 'x' }, { activity: 'buy', op: 'at_least' }] },
+      rules: {
+        and: [
+          { tag: 'vip', op: 'has' },
+          { attribute: 'email', op: 'sounds_like', value: 'x' },
+          { activity: 'buy', op: 'at_least' },
+        ],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
@@ -68,7 +74,12 @@ describe('segments', () => {
     expect(preview.status).toBe(200);
     expect(preview.body.data.contacts[0]).toMatchObject({ id: first.body.data.id, tags: ['vip'] });
 
-    const segment = await readySegment(api, { and: [{ tag: 'vip', op: 'has' }, { attribute: 'email', op: 'ends_with', value: '@example.com' }] });
+    const segment = await readySegment(api, {
+      and: [
+        { tag: 'vip', op: 'has' },
+        { attribute: 'email', op: 'ends_with', value: '@example.com' },
+      ],
+    });
     expect((await api.get(`/v1/segments/${segment}/count`)).body.data).toEqual({ segment_id: segment, count: 1, status: 'ready' });
     const contacts = await api.get(`/v1/segments/${segment}/contacts?limit=10`);
     expect(contacts.body.data.map((c: { id: string }) => c.id)).toEqual([first.body.data.id]);
@@ -148,7 +159,12 @@ describe('segments', () => {
       expect(res.status).toBe(201);
       emails.push(res.body.data.email as string);
     }
-    const rules = { and: [{ tag: 'rebuilt', op: 'has' }, { attribute: 'email', op: 'in', value: emails }] };
+    const rules = {
+      and: [
+        { tag: 'rebuilt', op: 'has' },
+        { attribute: 'email', op: 'in', value: emails },
+      ],
+    };
     const count = async () => (await other.api.post('/v1/segments/preview', { rules, limit: 0 })).body.data.count as number;
     await until('contacts in read model', async () => ((await count()) === 3 ? true : undefined));
 
@@ -163,7 +179,10 @@ describe('segments', () => {
 
     const segments = stack.get('segments');
     const code = await new Promise<number | null>((done) => {
-      const child = spawn(process.execPath, [resolve(__dirname, '../../../dist/apps/segments/src/rebuild.js')], { env: { ...process.env, ...segments.env }, stdio: 'ignore' });
+      const child = spawn(process.execPath, [resolve(__dirname, '../../../dist/apps/segments/src/rebuild.js')], {
+        env: { ...process.env, ...segments.env },
+        stdio: 'ignore',
+      });
       child.once('exit', done);
     });
     expect(code).toBe(0);

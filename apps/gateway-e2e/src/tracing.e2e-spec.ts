@@ -17,8 +17,7 @@ function logLines(file: string): LogLine[] {
 }
 
 /** A log line or span written by another process: present once it has been flushed. */
-const eventually = <T>(probe: () => T | undefined): Promise<T> =>
-  eventuallyHolds(probe, (v) => v !== undefined, { timeoutMs: 15000, stepMs: 100 }) as Promise<T>;
+const eventually = <T>(probe: () => T | undefined): Promise<T> => eventuallyHolds(probe, (v) => v !== undefined, { timeoutMs: 15000, stepMs: 100 }) as Promise<T>;
 
 describe('distributed tracing', () => {
   let stack: TestStack;
@@ -43,15 +42,11 @@ describe('distributed tracing', () => {
     const created = await api.post('/v1/contacts', contactInput(), { traceparent: `00-${traceId}-${clientSpanId}-01`, 'x-request-id': requestId });
     expect(created.status).toBe(201);
 
-    const gatewayLine = await eventually(() =>
-      logLines(stack.get('gateway').logFile).find((l) => l['msg'] === 'request completed' && l['request_id'] === requestId),
-    );
+    const gatewayLine = await eventually(() => logLines(stack.get('gateway').logFile).find((l) => l['msg'] === 'request completed' && l['request_id'] === requestId));
     expect(gatewayLine).toMatchObject({ trace_id: traceId, route: '/v1/contacts', status: 201 });
     expect(gatewayLine['span_id']).not.toBe(clientSpanId);
 
-    const contactsLine = await eventually(() =>
-      logLines(stack.get('contacts').logFile).find((l) => l['msg'] === 'rpc handled' && l['request_id'] === requestId),
-    );
+    const contactsLine = await eventually(() => logLines(stack.get('contacts').logFile).find((l) => l['msg'] === 'rpc handled' && l['request_id'] === requestId));
     expect(contactsLine).toMatchObject({ trace_id: traceId, outcome: 'ok' });
     expect(String(contactsLine['pattern'])).toMatch(/contacts\.create$/);
 
@@ -68,9 +63,7 @@ describe('distributed tracing', () => {
     const requestId = `trace-test-${randomBytes(4).toString('hex')}`;
     const created = await api.post('/v1/contacts', contactInput(), { 'x-request-id': requestId });
     expect(created.status).toBe(201);
-    const gatewayLine = await eventually(() =>
-      logLines(stack.get('gateway').logFile).find((l) => l['msg'] === 'request completed' && l['request_id'] === requestId),
-    );
+    const gatewayLine = await eventually(() => logLines(stack.get('gateway').logFile).find((l) => l['msg'] === 'request completed' && l['request_id'] === requestId));
     expect(gatewayLine['trace_id']).toMatch(/^[0-9a-f]{32}$/);
     const contactsLines = await eventually(() => {
       const lines = logLines(stack.get('contacts').logFile).filter((l) => l['request_id'] === requestId);
@@ -83,9 +76,7 @@ describe('distributed tracing', () => {
     const requestId = `trace-test-${randomBytes(4).toString('hex')}`;
     const res = await api.get('/v1/me', { traceparent: '00-zzzz-not-a-trace', 'x-request-id': requestId });
     expect(res.status).toBe(200);
-    const line = await eventually(() =>
-      logLines(stack.get('gateway').logFile).find((l) => l['msg'] === 'request completed' && l['request_id'] === requestId),
-    );
+    const line = await eventually(() => logLines(stack.get('gateway').logFile).find((l) => l['msg'] === 'request completed' && l['request_id'] === requestId));
     expect(line['trace_id']).toMatch(/^[0-9a-f]{32}$/);
   });
 });

@@ -43,10 +43,9 @@ describe('walking skeleton', () => {
       let rows: { type: string }[] = [];
       const deadline = Date.now() + 15000;
       while (Date.now() < deadline) {
-        ({ rows } = await db.query(
-          `SELECT i.type FROM event_inbox i WHERE i.type = 'contact.created' AND i.occurred_at >= $1::timestamptz`,
-          [created.body.data.created_at],
-        ));
+        ({ rows } = await db.query(`SELECT i.type FROM event_inbox i WHERE i.type = 'contact.created' AND i.occurred_at >= $1::timestamptz`, [
+          created.body.data.created_at,
+        ]));
         if (rows.length) break;
         await new Promise((r) => setTimeout(r, 100));
       }

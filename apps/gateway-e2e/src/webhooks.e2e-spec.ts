@@ -314,7 +314,10 @@ describe('webhooks through the gateway', () => {
     healthy = false;
     const since = new Date().toISOString();
     const second = await api.post(`/v1/webhooks/${own.id}/test`);
-    await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`), (r) => r.body.data.status === 'failed');
+    await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`),
+      (r) => r.body.data.status === 'failed',
+    );
     healthy = true;
     const recovered = await api.post(`/v1/webhooks/${own.id}/recover`, { since });
     expect(recovered.status).toBe(202);
@@ -324,7 +327,10 @@ describe('webhooks through the gateway', () => {
       (r) => r.body.data?.status === 'completed',
     );
     expect(progress.body.data).toMatchObject({ recovered: 1, total: 1 });
-    await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`), (r) => r.body.data.status === 'delivered');
+    await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/deliveries/${second.body.data.id}`),
+      (r) => r.body.data.status === 'delivered',
+    );
     expect((await api.post(`/v1/webhooks/${own.id}/recover`, { since: 'yesterday' })).status).toBe(400);
     const backwards = await api.post(`/v1/webhooks/${own.id}/recover`, { since, until: new Date(Date.parse(since) - 1000).toISOString() });
     expect(backwards.status).toBe(400);
@@ -368,7 +374,10 @@ describe('webhooks through the gateway', () => {
     expect(empty.status).toBe(200);
     expect(empty.body.data).toEqual({ window: '1h', delivered: 0, failed: 0, retrying: 0, success_rate: null, p50_ms: null, p99_ms: null });
     const test = await api.post(`/v1/webhooks/${own.id}/test`);
-    await eventually(() => api.get(`/v1/webhooks/${own.id}/deliveries/${test.body.data.id}`), (r) => r.body.data.status === 'delivered');
+    await eventually(
+      () => api.get(`/v1/webhooks/${own.id}/deliveries/${test.body.data.id}`),
+      (r) => r.body.data.status === 'delivered',
+    );
     const stats = await api.get(`/v1/webhooks/${own.id}/stats?window=24h`);
     expect(stats.body.data).toMatchObject({ window: '24h', delivered: 1, failed: 0, retrying: 0, success_rate: 1 });
     expect(stats.body.data.p50_ms).toEqual(expect.any(Number));

@@ -90,7 +90,11 @@ describe('audit log recording', () => {
     );
     const updateCtx = { ...ctx, request_id: newId('req') };
     await asRequest(updateCtx, async () =>
-      keys.update(updateCtx, created.id, (await validatedRequest(KeyRpc.updateKey, { params: { id: created.id }, body: { name: 'ci-2', scopes: ['contacts:write'] } })).body),
+      keys.update(
+        updateCtx,
+        created.id,
+        (await validatedRequest(KeyRpc.updateKey, { params: { id: created.id }, body: { name: 'ci-2', scopes: ['contacts:write'] } })).body,
+      ),
     );
     expect(await recordAll(ctx.tenant_id)).toBe(2);
     // Redelivery (at-least-once Kafka) records nothing twice.
@@ -131,7 +135,8 @@ describe('audit log recording', () => {
       ['user.sign_in_failed', 'invalid_password'],
       ['user.signed_in', undefined],
     ]);
-    for (const e of entries) expect(e).toMatchObject({ actor: { type: 'user', id: account.user.id }, ip: '198.51.100.9', user_agent: 'browser', request_id: login.request_id });
+    for (const e of entries)
+      expect(e).toMatchObject({ actor: { type: 'user', id: account.user.id }, ip: '198.51.100.9', user_agent: 'browser', request_id: login.request_id });
     // An unknown email belongs to no tenant: nothing to record, and no error either.
     expect(await runWithContext(login, () => rejection(sessions.login({ email: uniqueEmail(), password })))).toMatchObject({ status: 401 });
   });
@@ -247,7 +252,9 @@ describe('audit log queries', () => {
 
     expect((await list(ctx, { actor_id: other.principal.id, limit: '100' })).data).toHaveLength(12);
     expect((await list(ctx, { action: 'list.deleted', limit: '100' })).data).toHaveLength(5);
-    expect((await list(ctx, { resource_id: 'lst_0', action: 'list.created', limit: '100' })).data.every((e) => e.resource.id === 'lst_0' && e.action === 'list.created')).toBe(true);
+    expect(
+      (await list(ctx, { resource_id: 'lst_0', action: 'list.created', limit: '100' })).data.every((e) => e.resource.id === 'lst_0' && e.action === 'list.created'),
+    ).toBe(true);
     const since = new Date(start + 5 * 60_000).toISOString();
     const until = new Date(start + 8 * 60_000).toISOString();
     const window = (await list(ctx, { since, until, limit: '100' })).data;
@@ -263,7 +270,9 @@ describe('audit log queries', () => {
     const a = await tenant();
     const b = await tenant();
     await asRequest(a.ctx, async () => keys.create(a.ctx, (await validatedRequest(KeyRpc.createKey, { body: { name: 'a', environment: 'test', scopes: ['*'] } })).body));
-    await asRequest(a.ctx, async () => keys.create(a.ctx, (await validatedRequest(KeyRpc.createKey, { body: { name: 'live', environment: 'live', scopes: ['*'] } })).body));
+    await asRequest(a.ctx, async () =>
+      keys.create(a.ctx, (await validatedRequest(KeyRpc.createKey, { body: { name: 'live', environment: 'live', scopes: ['*'] } })).body),
+    );
     await recordAll(a.ctx.tenant_id);
     const aEntries = (await list(a.ctx)).data;
     expect(aEntries).toHaveLength(2);
@@ -280,11 +289,23 @@ describe('usage analytics', () => {
     const { ctx } = await tenant();
     const key = newId('key');
     const hour = (h: number) => new Date(Date.UTC(2026, 10, 2, h)).toISOString();
-    const row = (h: number, route: string, outcome: 'ok' | 'rate_limited' | 'forbidden', count: number) => ({ tenant_id: ctx.tenant_id, credential_id: key, hour: hour(h), route, outcome, count });
+    const row = (h: number, route: string, outcome: 'ok' | 'rate_limited' | 'forbidden', count: number) => ({
+      tenant_id: ctx.tenant_id,
+      credential_id: key,
+      hour: hour(h),
+      route,
+      outcome,
+      count,
+    });
     const { body } = await validatedRequest(KeyRpc.recordUsage, {
       body: {
         entries: [{ tenant_id: ctx.tenant_id, credential_id: key, day: '2026-11-02', status_class: '2xx', count: 5, last_used_at: hour(10) }],
-        hourly: [row(9, 'GET /v1/contacts', 'ok', 3), row(10, 'GET /v1/contacts', 'ok', 2), row(10, 'POST /v1/contacts', 'rate_limited', 4), row(10, 'POST /v1/contacts', 'forbidden', 1)],
+        hourly: [
+          row(9, 'GET /v1/contacts', 'ok', 3),
+          row(10, 'GET /v1/contacts', 'ok', 2),
+          row(10, 'POST /v1/contacts', 'rate_limited', 4),
+          row(10, 'POST /v1/contacts', 'forbidden', 1),
+        ],
       },
     });
     await usage.record(body.entries, body.hourly);

@@ -169,7 +169,11 @@ describe('TenantsService (operator)', () => {
     const { account, password, ctx } = await signup('starter');
     const tenantId = account.tenant.id;
     const view = await tenants.adminUpdate(tenantId, { limits: { per_minute: 7, per_day: 70, max_keys: 3 } });
-    expect(view).toMatchObject({ plan: 'starter', custom_limits: { per_minute: 7, per_day: 70, max_keys: 3 }, limits: { requests_per_minute: 7, requests_per_day: 70, max_active_keys: 3 } });
+    expect(view).toMatchObject({
+      plan: 'starter',
+      custom_limits: { per_minute: 7, per_day: 70, max_keys: 3 },
+      limits: { requests_per_minute: 7, requests_per_day: 70, max_active_keys: 3 },
+    });
     const created = await newKey(ctx);
     await newKey(ctx);
     await newKey(ctx);
@@ -182,7 +186,11 @@ describe('TenantsService (operator)', () => {
     expect(back).toMatchObject({ plan: 'pro', custom_limits: null, limits: { requests_per_minute: 500, max_active_keys: 10 } });
     const events = await ds.query(`SELECT envelope FROM outbox_events WHERE key = $1 AND type = 'tenant.plan_changed' ORDER BY seq`, [tenantId]);
     expect(events.map((e: { envelope: { data: unknown } }) => e.envelope.data)).toEqual([
-      expect.objectContaining({ plan: 'starter', custom_limits: { per_minute: 7, per_day: 70, max_keys: 3 }, previous: { plan: 'starter', limits: expect.objectContaining({ max_active_keys: 2 }) } }),
+      expect.objectContaining({
+        plan: 'starter',
+        custom_limits: { per_minute: 7, per_day: 70, max_keys: 3 },
+        previous: { plan: 'starter', limits: expect.objectContaining({ max_active_keys: 2 }) },
+      }),
       expect.objectContaining({ plan: 'pro', custom_limits: null, previous: { plan: 'starter', limits: view.limits } }),
     ]);
   });

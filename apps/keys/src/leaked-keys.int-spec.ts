@@ -52,7 +52,11 @@ afterAll(async () => {
 });
 
 /** GitHub's client as the gateway forwards it. */
-const GITHUB: LogContext = { request_id: newId('req'), principal: { kind: 'system', id: 'github_secret_scanning', scopes: [] }, client: { ip: '192.30.252.1', user_agent: 'GitHub-Hookshot/abc' } };
+const GITHUB: LogContext = {
+  request_id: newId('req'),
+  principal: { kind: 'system', id: 'github_secret_scanning', scopes: [] },
+  client: { ip: '192.30.252.1', user_agent: 'GitHub-Hookshot/abc' },
+};
 
 async function tenant() {
   const { body } = await validatedRequest(KeyRpc.signup, { body: { email: uniqueEmail(), password: testPassword(), organization_name: 'Leaky Co' } });
@@ -66,7 +70,11 @@ async function tenant() {
 /** A report as the gateway sends it: a fresh body digest each time unless given. */
 async function report(secrets: string[], digest = randomBytes(32).toString('hex')) {
   const { body } = await validatedRequest(KeyRpc.reportLeakedKeys, {
-    body: { report_sha256: digest, key_identifier: 'k1', matches: secrets.map((s) => ({ secret_hash: hashSecret(s), url: 'https://github.com/o/r/blob/1/.env', source: 'content' })) },
+    body: {
+      report_sha256: digest,
+      key_identifier: 'k1',
+      matches: secrets.map((s) => ({ secret_hash: hashSecret(s), url: 'https://github.com/o/r/blob/1/.env', source: 'content' })),
+    },
   });
   return runWithContext(GITHUB, () => leaks.report(body));
 }
@@ -144,9 +152,7 @@ describe('leaked keys', () => {
     const fresh = await keys.rotate(t.ctx, rotated.id, { grace_period_seconds: 0 });
     const result = await report([revoked.key, rotated.key]);
     expect(result.found.sort()).toEqual([hashSecret(revoked.key), hashSecret(rotated.key)].sort());
-    const leaked = Object.fromEntries(
-      (await events(t.ctx.tenant_id)).filter((e) => e.type === 'api_key.leaked').map((e) => [(e.data as { id: string }).id, e.data]),
-    );
+    const leaked = Object.fromEntries((await events(t.ctx.tenant_id)).filter((e) => e.type === 'api_key.leaked').map((e) => [(e.data as { id: string }).id, e.data]));
     expect(leaked[revoked.id]).toMatchObject({ revoked: false, status: 'revoked' });
     expect(leaked[rotated.id]).toMatchObject({ revoked: false, status: 'active' });
     expect((await keys.verify(hashSecret(fresh.key))).state).toBe('active');
@@ -190,8 +196,9 @@ describe('settings and operator changes in the audit log', () => {
 
   it('an operator plan change is audited in the tenant’s log with the system actor operator and the operator’s client', async () => {
     const t = await tenant();
-    await runWithContext({ request_id: newId('req'), principal: { kind: 'system', id: 'operator', scopes: [] }, client: { ip: '10.0.0.5', user_agent: 'sigil-admin' } }, () =>
-      tenants.adminUpdate(t.ctx.tenant_id, { plan: 'pro' }),
+    await runWithContext(
+      { request_id: newId('req'), principal: { kind: 'system', id: 'operator', scopes: [] }, client: { ip: '10.0.0.5', user_agent: 'sigil-admin' } },
+      () => tenants.adminUpdate(t.ctx.tenant_id, { plan: 'pro' }),
     );
     await audit.record(await events(t.ctx.tenant_id));
     const entries = (await audit.list(t.ctx, (await validatedRequest(KeyRpc.auditLog, { query: { action: 'tenant.plan_changed' } })).query)).data;
@@ -211,7 +218,11 @@ describe('settings and operator changes in the audit log', () => {
     const before = await counter('unknown_email');
     const outbox = async () => Number((await ds.query(`SELECT count(*) AS n FROM outbox_events`))[0].n);
     const eventsBefore = await outbox();
-    expect(await rejection(runWithContext({ request_id: newId('req'), client: { ip: '198.51.100.1' } }, () => sessions.login({ email: uniqueEmail(), password: testPassword() })))).toMatchObject({
+    expect(
+      await rejection(
+        runWithContext({ request_id: newId('req'), client: { ip: '198.51.100.1' } }, () => sessions.login({ email: uniqueEmail(), password: testPassword() })),
+      ),
+    ).toMatchObject({
       status: 401,
       code: 'invalid_credentials',
     });

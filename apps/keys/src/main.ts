@@ -3,4 +3,8 @@ import { loadConfig, runService } from '@sigil/platform';
 import { KeysAppModule } from './app.module';
 import { KeysConfigSchema } from './config';
 
-runService('keys', () => loadConfig(KeysConfigSchema), (config, kafka) => KeysAppModule.forRoot(config, kafka));
+runService(
+  'keys',
+  () => loadConfig(KeysConfigSchema),
+  (config, kafka) => KeysAppModule.forRoot(config, kafka),
+);

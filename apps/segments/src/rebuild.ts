@@ -6,12 +6,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import {
-  ContactRpc,
-  MAX_SNAPSHOT_LIMIT,
-  SYSTEM_TENANT_ID,
-  type RequestContext,
-} from '@sigil/contracts';
+import { ContactRpc, MAX_SNAPSHOT_LIMIT, SYSTEM_TENANT_ID, type RequestContext } from '@sigil/contracts';
 import { createDataSource, loadConfig, OutboxWriter, RpcClient, runMain, runMigrationsLocked, ensureTopics } from '@sigil/platform';
 import { systemClock } from './clock';
 import { SegmentsConfigSchema } from './config';
@@ -61,8 +56,7 @@ runMain('segments-rebuild', async () => {
     contacts,
     {
       contacts: async (after, limit) => (await rpc.call(ContactRpc.snapshot, ctx(), { body: { after, limit } })).data,
-      activities: async (after, limit) =>
-        (await rpc.call(ContactRpc.activitiesSnapshot, ctx(), { body: { after, limit } })).data,
+      activities: async (after, limit) => (await rpc.call(ContactRpc.activitiesSnapshot, ctx(), { body: { after, limit } })).data,
     },
     MAX_SNAPSHOT_LIMIT,
   );

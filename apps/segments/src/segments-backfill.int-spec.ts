@@ -195,8 +195,25 @@ describe('backfill over many contacts', () => {
     ['a random bucket', { random_bucket: { percent: 10, salt: 'bench-a' } }],
     ['a random bucket and a tag', { and: [{ random_bucket: { percent: 50, salt: 'bench-b', offset: 50 } }, { tag: 'vip', op: 'has' }] }],
     ['in another segment', { segment: '$hot', op: 'in' }],
-    ['not in another segment, with a relative date', { and: [{ segment: '$hot', op: 'not_in' }, { attribute: 'created_at', op: 'within_last_days', value: 3650 }] }],
-    ['three conditions', { and: [{ custom_field: 'ltv', op: 'gte', value: 500 }, { tag: 'vip', op: 'has' }, { attribute: 'email', op: 'ends_with', value: '@example.com' }] }],
+    [
+      'not in another segment, with a relative date',
+      {
+        and: [
+          { segment: '$hot', op: 'not_in' },
+          { attribute: 'created_at', op: 'within_last_days', value: 3650 },
+        ],
+      },
+    ],
+    [
+      'three conditions',
+      {
+        and: [
+          { custom_field: 'ltv', op: 'gte', value: 500 },
+          { tag: 'vip', op: 'has' },
+          { attribute: 'email', op: 'ends_with', value: '@example.com' },
+        ],
+      },
+    ],
   ])('%s: built by index probes, materialised count = live count', async (_name, template) => {
     const rules = JSON.parse(JSON.stringify(template).replaceAll('$hot', hot)) as unknown;
     const { id, scans } = await built(rules);

@@ -243,7 +243,12 @@ describe('segments of segments', () => {
     clock.set(new Date().toISOString());
     const c = await created(ctx, { tags: [] });
     const a = await readySegment(ctx, { tag: 'vip', op: 'has' });
-    const b = await readySegment(ctx, { and: [{ segment: a, op: 'in' }, { attribute: 'email', op: 'exists' }] });
+    const b = await readySegment(ctx, {
+      and: [
+        { segment: a, op: 'in' },
+        { attribute: 'email', op: 'exists' },
+      ],
+    });
     const cc = await readySegment(ctx, { segment: b, op: 'in' });
     const notC = await readySegment(ctx, { segment: cc, op: 'not_in' });
     expect(await members(ctx, notC)).toEqual([c.id]);
@@ -266,7 +271,12 @@ describe('segments of segments', () => {
     const list = (await lists.create(ctx, { name: 'L' })).id;
     const inList = await readySegment(ctx, { list, op: 'in' });
     const ending = await readySegment(ctx, { custom_field: 'trial_ends', op: 'within_next_days', value: 2 });
-    const outer = await readySegment(ctx, { and: [{ segment: inList, op: 'in' }, { segment: ending, op: 'in' }] });
+    const outer = await readySegment(ctx, {
+      and: [
+        { segment: inList, op: 'in' },
+        { segment: ending, op: 'in' },
+      ],
+    });
     await lists.addMembers(ctx, list, { contact_ids: [c.id] });
     expect(await members(ctx, outer)).toEqual([]);
     clock.set('2026-03-03T00:00:00Z');
@@ -281,7 +291,16 @@ describe('segments of segments', () => {
     const a = await readySegment(ctx, { tag: 'a', op: 'has' });
     const b = await readySegment(ctx, { segment: a, op: 'in' });
     const c = await readySegment(ctx, { segment: b, op: 'in' });
-    const cycle = await rejection(segments.update(ctx, a, { rules: { or: [{ tag: 'a', op: 'has' }, { segment: c, op: 'not_in' }] } }));
+    const cycle = await rejection(
+      segments.update(ctx, a, {
+        rules: {
+          or: [
+            { tag: 'a', op: 'has' },
+            { segment: c, op: 'not_in' },
+          ],
+        },
+      }),
+    );
     expect(cycle.status).toBe(400);
     expect(cycle.details).toEqual([expect.objectContaining({ field: 'rules', code: 'cycle' })]);
     expect(cycle.details![0]!.message).toContain(`${a} → ${c} → ${b} → ${a}`);
@@ -313,7 +332,10 @@ describe('random buckets', () => {
     for (let i = 0; i < 60; i++) contacts.push(await created(ctx, { tags: ['all'] }));
     const low = await readySegment(ctx, { random_bucket: { percent: 30, salt: 'spring' } });
     const high = await readySegment(ctx, { random_bucket: { percent: 70, salt: 'spring', offset: 30 } });
-    const expectedLow = contacts.filter((c) => bucketOf(c.id, 'spring') < 3000).map((c) => c.id).sort();
+    const expectedLow = contacts
+      .filter((c) => bucketOf(c.id, 'spring') < 3000)
+      .map((c) => c.id)
+      .sort();
     expect(await members(ctx, low)).toEqual(expectedLow);
     const lowIds = new Set(await members(ctx, low));
     const highIds = await members(ctx, high);

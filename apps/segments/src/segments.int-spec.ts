@@ -12,16 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { DataSource } from 'typeorm';
 import { SegmentRpc, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, DomainError, newId, runMigrationsLocked } from '@sigil/platform';
-import {
-  activityOf,
-  contactSnapshot,
-  createTestDatabase,
-  domainEvent,
-  dropTestDatabase,
-  nextVersion,
-  testContext,
-  validatedRequest,
-} from '@sigil/testing';
+import { activityOf, contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext, validatedRequest } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
 import { SegmentBuilder } from './membership/segment-builder';
@@ -224,7 +215,13 @@ describe('every operator, evaluated by PostgreSQL', () => {
       custom_fields: { ltv: 50, plan: 'starter', vip: false, renews: '2025-07-01', interests: ['cobol'] },
       created_at: '2025-03-10T00:00:00.000Z',
     });
-    alan = await created(ctx, { email: 'alan@example.org', first_name: '50%_off', last_name: null, custom_fields: { ltv: 'n/a' }, created_at: '2025-05-10T00:00:00.000Z' });
+    alan = await created(ctx, {
+      email: 'alan@example.org',
+      first_name: '50%_off',
+      last_name: null,
+      custom_fields: { ltv: 'n/a' },
+      created_at: '2025-05-10T00:00:00.000Z',
+    });
     const now = clock.now();
     await activity(ctx, ada.id, 'purchase', new Date(now.getTime() - 2 * DAY), { amount: 30, sku: 'A' });
     await activity(ctx, ada.id, 'purchase', new Date(now.getTime() - 40 * DAY), { amount: 10, sku: 'B' });
@@ -279,23 +276,48 @@ describe('every operator, evaluated by PostgreSQL', () => {
     ['activity at_least within_days', () => ({ activity: 'purchase', op: 'at_least', count: 2, within_days: 30 }), () => []],
     ['activity at_most', () => ({ activity: 'purchase', op: 'at_most', count: 1 }), () => ids(grace, alan)],
     ['activity where', () => ({ activity: 'purchase', op: 'ever', where: [{ property: 'amount', op: 'gte', value: 20 }] }), () => ids(ada)],
-    [
-      'activity where + window',
-      () => ({ activity: 'purchase', op: 'ever', within_days: 30, where: [{ property: 'sku', op: 'eq', value: 'b' }] }),
-      () => [],
-    ],
+    ['activity where + window', () => ({ activity: 'purchase', op: 'ever', within_days: 30, where: [{ property: 'sku', op: 'eq', value: 'b' }] }), () => []],
     [
       'nested groups',
-      () => ({ and: [{ or: [{ tag: 'vip', op: 'has' }, { list, op: 'in' }] }, { not: { custom_field: 'plan', op: 'eq', value: 'starter' } }] }),
+      () => ({
+        and: [
+          {
+            or: [
+              { tag: 'vip', op: 'has' },
+              { list, op: 'in' },
+            ],
+          },
+          { not: { custom_field: 'plan', op: 'eq', value: 'starter' } },
+        ],
+      }),
       () => ids(ada),
     ],
-    ['or', () => ({ or: [{ tag: 'vip', op: 'has' }, { attribute: 'last_name', op: 'not_exists' }] }), () => ids(ada, alan)],
+    [
+      'or',
+      () => ({
+        or: [
+          { tag: 'vip', op: 'has' },
+          { attribute: 'last_name', op: 'not_exists' },
+        ],
+      }),
+      () => ids(ada, alan),
+    ],
   ])('%s', async (_name, rules, expected) => {
     expect(await previewIds(ctx, rules())).toEqual(expected());
   });
 
   it('rejects an operator that does not fit the field type the read model has seen', async () => {
-    const err = await rejection(segments.preview(ctx, { limit: 10, rules: { and: [{ tag: 'x', op: 'has' }, { custom_field: 'interests', op: 'gt', value: 3 }] } }));
+    const err = await rejection(
+      segments.preview(ctx, {
+        limit: 10,
+        rules: {
+          and: [
+            { tag: 'x', op: 'has' },
+            { custom_field: 'interests', op: 'gt', value: 3 },
+          ],
+        },
+      }),
+    );
     expect(err.status).toBe(400);
     expect(err.details).toEqual([expect.objectContaining({ field: 'rules.and[1].op', code: 'not_allowed' })]);
   });
@@ -327,9 +349,7 @@ describe('live membership and its events', () => {
     await readModel.apply(domainEvent('contact.deleted', ctx, { id: c1.id, version: c4.version + 1 }));
 
     const bySegment = async (segmentId: string) =>
-      (await events(ctx))
-        .filter((e) => e.type.startsWith('segment.') && (e.data as { segment_id: string }).segment_id === segmentId)
-        .map((e) => e.type);
+      (await events(ctx)).filter((e) => e.type.startsWith('segment.') && (e.data as { segment_id: string }).segment_id === segmentId).map((e) => e.type);
     expect(await bySegment(vip)).toEqual(['segment.contact_entered', 'segment.contact_exited']);
     expect(await bySegment(big)).toEqual(['segment.contact_entered', 'segment.contact_exited']);
     expect(await bySegment(buyer)).toEqual(['segment.contact_entered', 'segment.contact_exited']);
@@ -379,7 +399,12 @@ describe('time-window rules as time passes', () => {
   it('exits contacts whose activities age out of the window, and enters those who qualify by absence', async () => {
     const ctx = testContext();
     const recent = await readySegment(ctx, { activity: 'purchase', op: 'at_least', count: 1, within_days: 30 });
-    const lapsed = await readySegment(ctx, { and: [{ activity: 'purchase', op: 'ever' }, { activity: 'purchase', op: 'never', within_days: 30 }] });
+    const lapsed = await readySegment(ctx, {
+      and: [
+        { activity: 'purchase', op: 'ever' },
+        { activity: 'purchase', op: 'never', within_days: 30 },
+      ],
+    });
     const c = await created(ctx);
     await activity(ctx, c.id, 'purchase', new Date(clock.now().getTime() - 25 * DAY));
     expect(await memberIds(ctx, recent)).toEqual([c.id]);
@@ -561,7 +586,7 @@ describe('lists', () => {
     let bytes = 0;
     let last = '';
     let ordered = true;
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const chunk = await lists.exportChunk(ctx, { list_id: list, after, limit: 2000 });
       const size = Buffer.byteLength(JSON.stringify(chunk));
       expect(size).toBeLessThanOrEqual(600 * 1024); // fits a Kafka message, whatever the list size

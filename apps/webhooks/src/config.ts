@@ -86,9 +86,7 @@ export const WebhooksEnvSchema = z.object({
 });
 export const WebhooksConfigSchema = WebhooksEnvSchema.superRefine(requireKekInProduction);
 /** What the migration Job and the re-encryption command read: the database and the KEKs. */
-export const KekJobConfigSchema = WebhooksEnvSchema.pick({ DATABASE_URL: true, NODE_ENV: true, WEBHOOK_SECRET_KEK: true }).superRefine(
-  requireKekInProduction,
-);
+export const KekJobConfigSchema = WebhooksEnvSchema.pick({ DATABASE_URL: true, NODE_ENV: true, WEBHOOK_SECRET_KEK: true }).superRefine(requireKekInProduction);
 export type WebhooksConfig = z.infer<typeof WebhooksConfigSchema>;
 
 export const WEBHOOKS_CONFIG = Symbol('WEBHOOKS_CONFIG');

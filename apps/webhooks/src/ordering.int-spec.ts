@@ -137,7 +137,12 @@ describe('per_contact ordering, two replicas', () => {
       batches.push(batch);
     }
     // Every seventh event fails its first attempt (retried 100 ms later): heads block their contact for a while.
-    const failOnce = new Set(batches.flat().filter((_, i) => i % 7 === 3).map((e) => e.id));
+    const failOnce = new Set(
+      batches
+        .flat()
+        .filter((_, i) => i % 7 === 3)
+        .map((e) => e.id),
+    );
     receiver.respond(target.path, (req) => (failOnce.delete(req.payload.id) ? { status: 503 } : { delayMs: Math.floor(Math.random() * 15) }));
     const onFirst = jest.spyOn(harness.get(DeliveryAttemptService), 'attempt');
     const onSecond = jest.spyOn(replica.get(DeliveryAttemptService), 'attempt');
@@ -156,10 +161,12 @@ describe('per_contact ordering, two replicas', () => {
     expect(receiver.maxConcurrent(target.path)).toBeGreaterThan(1);
     const counts = await eventually(
       async () =>
-        ((await harness.dataSource.query(
-          `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM webhook_deliveries WHERE endpoint_id = $1`,
-          [target.id],
-        )) as { delivered: number; total: number }[])[0]!,
+        (
+          (await harness.dataSource.query(
+            `SELECT count(*) FILTER (WHERE status = 'delivered')::int AS delivered, count(*)::int AS total FROM webhook_deliveries WHERE endpoint_id = $1`,
+            [target.id],
+          )) as { delivered: number; total: number }[]
+        )[0]!,
       (c) => c.delivered === total,
       { timeoutMs: 10_000, stepMs: 50 },
     );
@@ -216,7 +223,12 @@ describe('per_contact ordering, two replicas', () => {
     const recovery = await harness.get(RecoveriesService).start(ctx, target.id, { since });
     expect(recovery.total).toBe(3);
     const got = await receiver.waitFor(target.path, (all) => all.filter((d) => d.answered === 200).length === 3);
-    expect(firstArrivals(got.filter((d) => d.answered === 200), c)).toEqual(events.map((e) => e.id));
+    expect(
+      firstArrivals(
+        got.filter((d) => d.answered === 200),
+        c,
+      ),
+    ).toEqual(events.map((e) => e.id));
     expect(maxInFlightPerContact(got)).toBe(1);
   });
 

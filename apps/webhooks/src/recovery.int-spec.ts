@@ -49,7 +49,11 @@ describe('skipped deliveries and background recovery', () => {
     await endpoints.update(ctx, target.id, { enabled: false });
     const during = Array.from({ length: 100 }, (_, i) => domainEvent('list.member_added', ctx.tenant_id, member(i + 1)));
     for (const e of during) await harness.publish(e);
-    await eventually(() => countOf(ctx, target.id, 'skipped'), (n) => n === 100, 30_000);
+    await eventually(
+      () => countOf(ctx, target.id, 'skipped'),
+      (n) => n === 100,
+      30_000,
+    );
     const skipped = await deliveries.list(ctx, target.id, { limit: 100, status: 'skipped' });
     expect(skipped.data).toHaveLength(100);
     expect(skipped.data.every((d) => d.attempt_count === 0 && d.next_attempt_at === null)).toBe(true);
@@ -62,16 +66,31 @@ describe('skipped deliveries and background recovery', () => {
 
     const started = await recoveries.start(ctx, target.id, { since });
     expect(started).toMatchObject({ webhook_id: target.id, status: 'running', total: 100, since });
-    const done = await eventually(() => recoveries.get(ctx, target.id, started.id), (r) => r.status === 'completed', 30_000);
+    const done = await eventually(
+      () => recoveries.get(ctx, target.id, started.id),
+      (r) => r.status === 'completed',
+      30_000,
+    );
     expect(done).toMatchObject({ recovered: 100, total: 100 });
     expect(done.completed_at).not.toBeNull();
 
     await receiver.waitFor(target.path, (all) => all.length >= 102, 30_000);
-    await eventually(() => countOf(ctx, target.id, 'delivered'), (n) => n === 102, 30_000);
+    await eventually(
+      () => countOf(ctx, target.id, 'delivered'),
+      (n) => n === 102,
+      30_000,
+    );
     // A second recovery of the same window finds nothing left to send.
     const again = await recoveries.start(ctx, target.id, { since });
     expect(again.total).toBe(0);
-    expect((await eventually(() => recoveries.get(ctx, target.id, again.id), (r) => r.status === 'completed')).recovered).toBe(0);
+    expect(
+      (
+        await eventually(
+          () => recoveries.get(ctx, target.id, again.id),
+          (r) => r.status === 'completed',
+        )
+      ).recovered,
+    ).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
 
     const got = receiver.received(target.path);
@@ -101,7 +120,10 @@ describe('skipped deliveries and background recovery', () => {
     await endpoints.update(ctx, target.id, { enabled: true });
     const started = await recoveries.start(ctx, target.id, { since: since.toISOString(), until: until.toISOString() });
     expect(started.total).toBe(1);
-    await eventually(() => recoveries.get(ctx, target.id, started.id), (r) => r.status === 'completed');
+    await eventually(
+      () => recoveries.get(ctx, target.id, started.id),
+      (r) => r.status === 'completed',
+    );
     await receiver.waitFor(target.path, (all) => all.length >= 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received(target.path).map((d) => d.payload.id)).toEqual([inside.id]);
@@ -116,9 +138,10 @@ describe('skipped deliveries and background recovery', () => {
     const events = Array.from({ length: 6 }, (_, i) => domainEvent('list.member_added', ctx.tenant_id, member(i)));
     for (const e of events) await fanout.accept(e);
     await endpoints.update(ctx, target.id, { enabled: true });
-    const rows = (await harness.dataSource.query(`SELECT id, created_at FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY created_at, id`, [
-      target.id,
-    ])) as { id: string; created_at: Date }[];
+    const rows = (await harness.dataSource.query(`SELECT id, created_at FROM webhook_deliveries WHERE endpoint_id = $1 ORDER BY created_at, id`, [target.id])) as {
+      id: string;
+      created_at: Date;
+    }[];
     // As a replica that queued the first three and died would leave it: cursor at the third, lease expired.
     await harness.dataSource.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = ANY($1)`, [rows.slice(0, 3).map((r) => r.id)]);
     await harness.dataSource.query(
@@ -128,14 +151,27 @@ describe('skipped deliveries and background recovery', () => {
       [ctx.tenant_id, ctx.mode, target.id, rows[2]!.id],
     );
     expect(await recoveries.resumeAbandoned()).toBe(1);
-    const done = await eventually(() => recoveries.get(ctx, target.id, 'whr_01JD0000000000000000000001'), (r) => r.status === 'completed');
+    const done = await eventually(
+      () => recoveries.get(ctx, target.id, 'whr_01JD0000000000000000000001'),
+      (r) => r.status === 'completed',
+    );
     expect(done.recovered).toBe(6);
     await receiver.waitFor(target.path, (all) => all.length >= 3);
     await new Promise((r) => setTimeout(r, 300));
-    expect(receiver.received(target.path).map((d) => d.payload.id).sort()).toEqual(events.slice(3).map((e) => e.id).sort());
+    expect(
+      receiver
+        .received(target.path)
+        .map((d) => d.payload.id)
+        .sort(),
+    ).toEqual(
+      events
+        .slice(3)
+        .map((e) => e.id)
+        .sort(),
+    );
   });
 
-  it('answers 404 for an unknown recovery id or another tenant\'s', async () => {
+  it("answers 404 for an unknown recovery id or another tenant's", async () => {
     const ctx = testContext();
     const target = await endpoint(ctx);
     const started = await recoveries.start(ctx, target.id, { since: new Date(0).toISOString() });

@@ -18,7 +18,9 @@ runMain('webhooks-reencrypt-secrets', async () => {
   const dataSource = await createDataSource({ service: 'webhooks-reencrypt', url: config.DATABASE_URL, poolSize: 2, entities: [], migrations: [] }).initialize();
   try {
     const result = await reencryptSecrets(dataSource, keyring);
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'signing secrets re-encrypted', key_id: keyring.currentId, ...result })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'signing secrets re-encrypted', key_id: keyring.currentId, ...result })}\n`,
+    );
     if (result.unreadable) throw new Error(`${result.unreadable} endpoints have a secret sealed with a key WEBHOOK_SECRET_KEK does not list`);
   } finally {
     await dataSource.destroy();

@@ -165,7 +165,10 @@ describe('retention: purge of deliveries, attempts and event bodies', () => {
     await receiver.waitFor(target.path, (all) => all.length === 1);
     const deliveries = harness.get(DeliveriesService);
     const [sent] = (await deliveries.list(ctx, target.id, { limit: 10 })).data;
-    await eventually(() => deliveries.get(ctx, target.id, sent!.id), (d) => d.status === 'delivered');
+    await eventually(
+      () => deliveries.get(ctx, target.id, sent!.id),
+      (d) => d.status === 'delivered',
+    );
     const body = await count(`SELECT count(*)::int AS n FROM webhook_event_bodies WHERE event_id = $1`, [event.id]);
     expect(body).toBe(1);
 

@@ -67,7 +67,9 @@ describe('signing secrets at rest', () => {
     expect(tables.length).toBeGreaterThan(5);
     let hits = 0;
     for (const { table_name } of tables) {
-      const [found] = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM "${table_name}" t WHERE row_to_json(t)::text LIKE '%whsec\\_%'`)) as { n: number }[];
+      const [found] = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM "${table_name}" t WHERE row_to_json(t)::text LIKE '%whsec\\_%'`)) as {
+        n: number;
+      }[];
       hits += found!.n;
     }
     expect(hits).toBe(0);
@@ -86,8 +88,14 @@ describe('signing secrets at rest', () => {
 
     // New key first, the old one still listed: a start re-encrypts in the background.
     harness = await harness.restart({ WEBHOOK_SECRET_KEK: `${KEK_B},${KEK_A}` });
-    await eventually(() => storedRow(plain.id), (r) => r.secret_key_id === 'b');
-    await eventually(() => storedRow(rotating.id), (r) => r.secret_key_id === 'b');
+    await eventually(
+      () => storedRow(plain.id),
+      (r) => r.secret_key_id === 'b',
+    );
+    await eventually(
+      () => storedRow(rotating.id),
+      (r) => r.secret_key_id === 'b',
+    );
     const after = await storedRow(plain.id);
     expect(after.text).not.toBe(before.text);
     expect(after.text).not.toContain('whsec_');
@@ -119,7 +127,10 @@ describe('signing secrets at rest', () => {
     const ctx = testContext();
     const target = await endpoint(ctx);
     const stranger = SecretKeyring.fromConfig(`c:${randomBytes(32).toString('base64')}`);
-    await harness.dataSource.query(`UPDATE webhook_endpoints SET secret_sealed = $2, secret_key_id = 'c' WHERE id = $1`, [target.id, stranger.seal(target.id, target.secret)]);
+    await harness.dataSource.query(`UPDATE webhook_endpoints SET secret_sealed = $2, secret_key_id = 'c' WHERE id = $1`, [
+      target.id,
+      stranger.seal(target.id, target.secret),
+    ]);
     await expect(reencryptSecrets(harness.dataSource, harness.get(SecretKeyring))).resolves.toEqual({ reencrypted: 0, unreadable: 1 });
     expect((await storedRow(target.id)).secret_key_id).toBe('c');
     await harness.dataSource.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [target.id]);
@@ -149,10 +160,10 @@ describe('the migration to sealed secrets and stored bodies', () => {
       for (const e of events) {
         for (const copy of [1, 2]) {
           count++;
-          await ds.query(
-            `INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, secret) VALUES ($1, 'ten_1', 'live', 'https://example.com/h', '{*}', $2)`,
-            [`whe_copy_${count}`, generateSecret()],
-          );
+          await ds.query(`INSERT INTO webhook_endpoints (id, tenant_id, mode, url, events, secret) VALUES ($1, 'ten_1', 'live', 'https://example.com/h', '{*}', $2)`, [
+            `whe_copy_${count}`,
+            generateSecret(),
+          ]);
           await ds.query(
             `INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, body) VALUES ($1, 'ten_1', 'live', $2, $3, 'contact.created', $4)`,
             [newId('msg'), copy === 1 ? endpointId : `whe_copy_${count}`, e.id, e.body],

@@ -151,7 +151,12 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     await receiver.waitFor(aAll.path, (all) => all.length >= 2);
     await receiver.waitFor(bLists.path, (all) => all.length >= 1);
     await receiver.waitFor(aContacts.path, (all) => all.length >= 1);
-    expect(receiver.received(aAll.path).map((d) => d.payload.id).sort()).toEqual([e1.id, e2.id].sort());
+    expect(
+      receiver
+        .received(aAll.path)
+        .map((d) => d.payload.id)
+        .sort(),
+    ).toEqual([e1.id, e2.id].sort());
     expect(receiver.received(aContacts.path).map((d) => d.payload.id)).toEqual([e1.id]);
     expect(receiver.received(bLists.path).map((d) => d.payload.id)).toEqual([e3.id]);
     // The same batch again (a redelivery after a crash) queues the same deliveries, creates none.
@@ -242,7 +247,10 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     healthy = true;
     const started = await harness.get(RecoveriesService).start(ctx, target.id, { since });
     expect(started).toMatchObject({ status: 'running', total: 2 });
-    const done = await eventually(() => harness.get(RecoveriesService).get(ctx, target.id, started.id), (r) => r.status === 'completed');
+    const done = await eventually(
+      () => harness.get(RecoveriesService).get(ctx, target.id, started.id),
+      (r) => r.status === 'completed',
+    );
     expect(done.recovered).toBe(2);
     await waitForCount(ctx, target.id, { status: 'delivered' }, 3);
     expect((await deliveries.list(ctx, target.id, { limit: 50, status: 'failed' })).data).toHaveLength(0);

@@ -77,7 +77,7 @@ function v6Text(value: bigint): string {
   // The longest run of two or more zero words becomes `::` (RFC 5952).
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (words[i] !== 0) {
       i++;
       continue;

@@ -78,7 +78,12 @@ export const ExternalIdSchema = z
 
 export const SubscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
 
-export const EmailSchema = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
+export const EmailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .email()
+  .transform((v) => v.toLowerCase());
 
 /**
  * Shape only; each value is checked against its field's definition by the contacts service (an undefined key
@@ -86,10 +91,7 @@ export const EmailSchema = z.string().trim().max(254).email().transform((v) => v
  * list a tenant's fields.
  */
 export const CustomFieldValuesSchema = documented(
-  z.record(
-    z.string().max(64),
-    z.union([z.string().max(10000), z.number().finite(), z.boolean(), z.array(z.string().max(1000)).max(100), z.null()]),
-  ),
+  z.record(z.string().max(64), z.union([z.string().max(10000), z.number().finite(), z.boolean(), z.array(z.string().max(1000)).max(100), z.null()])),
   { 'x-defined-by': '/v1/custom-fields', propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' } },
 );
 
@@ -147,23 +149,30 @@ const limitParam = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
 
 export const ListContactsQuerySchema = documented(
   z
-  .object({
-    page: pageParam.optional(),
-    limit: limitParam.optional(),
-    cursor: z.string().min(1).max(500).optional(),
-    tag: TagSchema.optional(),
-    list_id: z.string().min(1).max(64).optional(),
-    segment_id: z.string().min(1).max(64).optional(),
-    updated_since: Instant.optional(),
-    q: z.string().trim().min(1).max(254).optional(),
-    external_id: ExternalIdSchema.optional(),
-    sort: ContactSortSchema.optional(),
-  })
-  .strict()
-  .refine((v) => !(v.list_id && v.segment_id), { message: 'use list_id or segment_id, not both', path: ['segment_id'] })
-  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] }),
+    .object({
+      page: pageParam.optional(),
+      limit: limitParam.optional(),
+      cursor: z.string().min(1).max(500).optional(),
+      tag: TagSchema.optional(),
+      list_id: z.string().min(1).max(64).optional(),
+      segment_id: z.string().min(1).max(64).optional(),
+      updated_since: Instant.optional(),
+      q: z.string().trim().min(1).max(254).optional(),
+      external_id: ExternalIdSchema.optional(),
+      sort: ContactSortSchema.optional(),
+    })
+    .strict()
+    .refine((v) => !(v.list_id && v.segment_id), { message: 'use list_id or segment_id, not both', path: ['segment_id'] })
+    .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] }),
   // A list's or segment's contacts come in created_at order only: no other sort, no sync order (updated_since).
-  mutuallyExclusive(['list_id', 'segment_id'], ['page', 'cursor'], ['list_id', 'sort'], ['segment_id', 'sort'], ['list_id', 'updated_since'], ['segment_id', 'updated_since']),
+  mutuallyExclusive(
+    ['list_id', 'segment_id'],
+    ['page', 'cursor'],
+    ['list_id', 'sort'],
+    ['segment_id', 'sort'],
+    ['list_id', 'updated_since'],
+    ['segment_id', 'updated_since'],
+  ),
 );
 export type ListContactsQuery = z.infer<typeof ListContactsQuerySchema>;
 
@@ -214,19 +223,19 @@ export const MAX_MERGE_DUPLICATES = 50;
 /** `POST /v1/contacts/merge`: the duplicates are folded into the primary, then deleted. */
 export const MergeContactsSchema = documented(
   z
-  .object({
-    primary_id: z.string().min(1).max(64),
-    duplicate_ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_MERGE_DUPLICATES),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.duplicate_ids.includes(v.primary_id)) {
-      ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'a contact cannot be merged into itself' });
-    }
-    if (new Set(v.duplicate_ids).size !== v.duplicate_ids.length) {
-      ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'duplicate_ids must be unique' });
-    }
-  }),
+    .object({
+      primary_id: z.string().min(1).max(64),
+      duplicate_ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_MERGE_DUPLICATES),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.duplicate_ids.includes(v.primary_id)) {
+        ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'a contact cannot be merged into itself' });
+      }
+      if (new Set(v.duplicate_ids).size !== v.duplicate_ids.length) {
+        ctx.addIssue({ code: 'custom', path: ['duplicate_ids'], message: 'duplicate_ids must be unique' });
+      }
+    }),
   ({ properties, ...json }) => ({
     ...json,
     properties: { ...(properties as object), duplicate_ids: { ...(properties as Record<string, object>)['duplicate_ids'], uniqueItems: true } },
@@ -254,9 +263,7 @@ export interface ConsentRecordView {
   occurred_at: string;
 }
 
-export const ListConsentQuerySchema = z
-  .object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() })
-  .strict();
+export const ListConsentQuerySchema = z.object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() }).strict();
 export type ListConsentQuery = z.infer<typeof ListConsentQuerySchema>;
 
 /** A signed, single-use, expiring token bound to a tenant, mode and contact. */
@@ -283,9 +290,7 @@ export type SubscriptionTokenRequest = z.infer<typeof SubscriptionTokenSchema>;
  * be in exactly one place (or the same in both).
  */
 export const OneClickQuerySchema = z.object({ token: subscriptionToken.optional() }).strict();
-export const OneClickFormSchema = z
-  .object({ token: subscriptionToken.optional(), 'List-Unsubscribe': z.literal('One-Click').optional() })
-  .strict();
+export const OneClickFormSchema = z.object({ token: subscriptionToken.optional(), 'List-Unsubscribe': z.literal('One-Click').optional() }).strict();
 
 /** Set by the gateway from the connection, never from the client's body. */
 export const ClientParams = z.object({ client_ip: z.string().max(64).nullable() });
@@ -319,9 +324,7 @@ export const CreateSuppressionSchema = documented(
 );
 export type CreateSuppressionRequest = z.infer<typeof CreateSuppressionSchema>;
 
-export const ListSuppressionsQuerySchema = z
-  .object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() })
-  .strict();
+export const ListSuppressionsQuerySchema = z.object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() }).strict();
 export type ListSuppressionsQuery = z.infer<typeof ListSuppressionsQuerySchema>;
 
 export interface SuppressionView {
@@ -358,14 +361,14 @@ export type RecordActivityRequest = z.infer<typeof RecordActivitySchema>;
 
 export const ListActivitiesQuerySchema = documented(
   z
-  .object({
-    page: pageParam.optional(),
-    limit: limitParam.optional(),
-    cursor: z.string().min(1).max(500).optional(),
-    type: ActivityTypeSchema.optional(),
-  })
-  .strict()
-  .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] }),
+    .object({
+      page: pageParam.optional(),
+      limit: limitParam.optional(),
+      cursor: z.string().min(1).max(500).optional(),
+      type: ActivityTypeSchema.optional(),
+    })
+    .strict()
+    .refine((v) => !(v.page && v.cursor), { message: 'use page or cursor, not both', path: ['cursor'] }),
   mutuallyExclusive(['page', 'cursor']),
 );
 export type ListActivitiesQuery = z.infer<typeof ListActivitiesQuerySchema>;
@@ -384,9 +387,7 @@ export interface ActivityView {
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'select', 'multi_select'] as const;
 export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
-export const CustomFieldKeySchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'lowercase letters, digits and _, starting with a letter, at most 64');
+export const CustomFieldKeySchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lowercase letters, digits and _, starting with a letter, at most 64');
 
 const optionList = documented(
   z
@@ -415,18 +416,18 @@ const optionsRule = (creating: boolean) => ({
 
 export const CreateCustomFieldSchema = documented(
   z
-  .object({
-    key: CustomFieldKeySchema,
-    label: z.string().trim().min(1).max(100),
-    type: z.enum(CUSTOM_FIELD_TYPES),
-    options: optionList.optional(),
-    required: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (needsOptions(v.type) && !v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field needs options` });
-    if (!needsOptions(v.type) && v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field has no options` });
-  }),
+    .object({
+      key: CustomFieldKeySchema,
+      label: z.string().trim().min(1).max(100),
+      type: z.enum(CUSTOM_FIELD_TYPES),
+      options: optionList.optional(),
+      required: z.boolean().optional(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (needsOptions(v.type) && !v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field needs options` });
+      if (!needsOptions(v.type) && v.options) ctx.addIssue({ code: 'custom', path: ['options'], message: `a ${v.type} field has no options` });
+    }),
   optionsRule(true),
 );
 export type CreateCustomFieldRequest = z.infer<typeof CreateCustomFieldSchema>;
@@ -442,21 +443,21 @@ export type ListCustomFieldsQuery = z.infer<typeof ListCustomFieldsQuerySchema>;
 
 export const UpdateCustomFieldSchema = documented(
   z
-  .object({
-    label: z.string().trim().min(1).max(100).optional(),
-    type: z.enum(CUSTOM_FIELD_TYPES).optional(),
-    options: optionList.optional(),
-    required: z.boolean().optional(),
-    // Accepted only to be refused with its own code, rather than as an unknown field.
-    key: z.unknown().optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (v.key !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['key'], message: 'The key of a custom field cannot change.', params: { code: 'immutable' } });
-    }
-  })
-  .transform(({ key: _key, ...changes }) => changes),
+    .object({
+      label: z.string().trim().min(1).max(100).optional(),
+      type: z.enum(CUSTOM_FIELD_TYPES).optional(),
+      options: optionList.optional(),
+      required: z.boolean().optional(),
+      // Accepted only to be refused with its own code, rather than as an unknown field.
+      key: z.unknown().optional(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.key !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['key'], message: 'The key of a custom field cannot change.', params: { code: 'immutable' } });
+      }
+    })
+    .transform(({ key: _key, ...changes }) => changes),
   // `key` is accepted only to be refused with its own code: for the document it is not a field. Without a
   // `type`, whether `options` fit depends on the field's current type (a 409 when they do not).
   ({ properties, ...json }) => ({
@@ -498,9 +499,7 @@ export interface CustomFieldAggregate {
 
 // Read-model snapshots for other services (not exposed through the gateway)
 
-export const SnapshotRequestSchema = z
-  .object({ after: z.string().max(64).nullable().optional(), limit: z.number().int().min(1).max(MAX_SNAPSHOT_LIMIT) })
-  .strict();
+export const SnapshotRequestSchema = z.object({ after: z.string().max(64).nullable().optional(), limit: z.number().int().min(1).max(MAX_SNAPSHOT_LIMIT) }).strict();
 export type SnapshotRequest = z.infer<typeof SnapshotRequestSchema>;
 
 export type TenantContactSnapshot = ContactSnapshot & { tenant_id: string; mode: Mode };
@@ -570,10 +569,7 @@ export const ConsentRecordViewSchema = named(
   }) satisfies z.ZodType<ConsentRecordView>,
 );
 
-export const SubscriptionTokenViewSchema = named(
-  'SubscriptionToken',
-  z.object({ token: z.string(), expires_at: Timestamp }) satisfies z.ZodType<SubscriptionTokenView>,
-);
+export const SubscriptionTokenViewSchema = named('SubscriptionToken', z.object({ token: z.string(), expires_at: Timestamp }) satisfies z.ZodType<SubscriptionTokenView>);
 
 export const SubscriptionChangeViewSchema = named(
   'SubscriptionChange',
@@ -663,11 +659,7 @@ export const ContactRpc = {
   consentHistory: defineRpc(ContactPatterns.consentHistory, z.object({ params: ByIdParams, query: ListConsentQuerySchema }), z.array(ConsentRecordViewSchema)),
   requestConfirmation: defineRpc(ContactPatterns.requestConfirmation, z.object({ params: ByIdParams }), SubscriptionTokenViewSchema),
   unsubscribeToken: defineRpc(ContactPatterns.unsubscribeToken, z.object({ params: ByIdParams }), SubscriptionTokenViewSchema),
-  confirmSubscription: defineRpc(
-    ContactPatterns.confirmSubscription,
-    z.object({ params: ClientParams, body: SubscriptionTokenSchema }),
-    SubscriptionChangeViewSchema,
-  ),
+  confirmSubscription: defineRpc(ContactPatterns.confirmSubscription, z.object({ params: ClientParams, body: SubscriptionTokenSchema }), SubscriptionChangeViewSchema),
   /** The query and the body (JSON, or the fields of a form or multipart body) as the gateway received them: the token is in one of them. */
   unsubscribe: defineRpc(
     ContactPatterns.unsubscribe,

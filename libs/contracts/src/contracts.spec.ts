@@ -111,7 +111,15 @@ describe('errors and scopes', () => {
 });
 
 describe('request/reply definitions', () => {
-  const definitions = [...Object.values(ContactRpc), ...Object.values(ImportRpc), ...Object.values(KeyRpc), ...Object.values(MemberRpc), ...Object.values(SegmentRpc), ...Object.values(WebhookRpc), ...Object.values(HealthRpc)];
+  const definitions = [
+    ...Object.values(ContactRpc),
+    ...Object.values(ImportRpc),
+    ...Object.values(KeyRpc),
+    ...Object.values(MemberRpc),
+    ...Object.values(SegmentRpc),
+    ...Object.values(WebhookRpc),
+    ...Object.values(HealthRpc),
+  ];
 
   it('declare every pattern exactly once (a pattern without a definition has no typed caller nor validated handler)', () => {
     const declared = definitions.map((d) => d.pattern);

@@ -35,12 +35,7 @@ export const ErrorCodes = [
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 
-export type ErrorType =
-  | 'authentication_error'
-  | 'authorization_error'
-  | 'invalid_request_error'
-  | 'rate_limit_error'
-  | 'api_error';
+export type ErrorType = 'authentication_error' | 'authorization_error' | 'invalid_request_error' | 'rate_limit_error' | 'api_error';
 
 export interface ErrorDetail {
   /** JSON path of the offending field, e.g. `custom_fields.ltv` or `rules.and[1].op`. */

@@ -82,8 +82,7 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
     example: { id: exampleContact.id, version: 4 },
   },
   'contact.merged': {
-    description:
-      'Duplicate contacts were merged into `primary_id`; `contact.deleted` follows for each merged id and `contact.updated` for the primary.',
+    description: 'Duplicate contacts were merged into `primary_id`; `contact.deleted` follows for each merged id and `contact.updated` for the primary.',
     data: z.object({ primary_id: id('con'), merged_ids: z.array(id('con')).min(1) }),
     example: { primary_id: exampleContact.id, merged_ids: ['con_01JD2QH7J8K9M0N1P2Q3R4S5T6'] },
   },
@@ -108,7 +107,13 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
       source: z.string().describe('`api`, `batch`, `merge`, `double_opt_in_requested`, `double_opt_in` or `one_click_unsubscribe`'),
       occurred_at: instant,
     }),
-    example: { contact_id: exampleContact.id, status: 'unsubscribed', previous_status: 'subscribed', source: 'one_click_unsubscribe', occurred_at: '2026-11-21T14:05:12.000Z' },
+    example: {
+      contact_id: exampleContact.id,
+      status: 'unsubscribed',
+      previous_status: 'subscribed',
+      source: 'one_click_unsubscribe',
+      occurred_at: '2026-11-21T14:05:12.000Z',
+    },
   },
   'contact.activity_recorded': {
     description: 'An activity (a purchase, a page view…) was recorded for a contact.',
@@ -185,7 +190,13 @@ export const EVENT_CATALOGUE: { [T in Exclude<EventType, 'webhook.test' | Intern
   'member.invited': {
     description: 'Someone was invited to the account with a role (the invitation token is never in the event).',
     data: AccessEventSchemas['member.invited'],
-    example: { invitation_id: 'inv_01JD2QG3H4J5K6M7N8P9Q0R1S3', email: 'grace@example.com', role: 'developer', invited_by: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S4', expires_at: '2026-11-28T09:30:00.000Z' },
+    example: {
+      invitation_id: 'inv_01JD2QG3H4J5K6M7N8P9Q0R1S3',
+      email: 'grace@example.com',
+      role: 'developer',
+      invited_by: 'usr_01JD2QG3H4J5K6M7N8P9Q0R1S4',
+      expires_at: '2026-11-28T09:30:00.000Z',
+    },
   },
   'member.invitation_revoked': {
     description: 'A pending invitation was revoked: its token no longer admits anyone.',

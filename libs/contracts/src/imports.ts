@@ -55,34 +55,34 @@ const mapsTo = (target: string) => ({ not: { additionalProperties: { not: { cons
 
 export const ImportOptionsSchema = documented(
   z
-  .object({
-    format: z.enum(['csv', 'ndjson']),
-    /** Column (CSV header cell, NDJSON key) → contact field. Unmapped columns are ignored. */
-    mapping: z
-      .record(z.string().min(1).max(256), ImportTargetSchema)
-      .refine((m) => Object.keys(m).length >= 1, 'map at least the email column')
-      .refine((m) => Object.keys(m).length <= MAX_IMPORT_MAPPINGS, `at most ${MAX_IMPORT_MAPPINGS} columns can be mapped`),
-    /** What finds an existing contact: its email, or its `external_id` (then mapped too). Every row needs an email either way. */
-    match_on: z.enum(BATCH_MATCH_KEYS).default('email'),
-    mode: z.enum(['upsert', 'create', 'update']).default('upsert'),
-    /** Added to every imported contact. */
-    tags: z.array(TagSchema).max(100).optional(),
-    /** A static list of the tenant's: every contact a row creates or updates is added to it. */
-    list_id: z.string().min(1).max(64).optional(),
-  })
-  .strict()
-  .superRefine((o, ctx) => {
-    const targets = Object.values(o.mapping);
-    if (!targets.includes('email')) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'a column must be mapped to email' });
-    if (o.match_on === 'external_id' && !targets.includes('external_id')) {
-      ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'match_on external_id needs a column mapped to external_id' });
-    }
-    const seen = new Set<string>();
-    for (const [column, target] of Object.entries(o.mapping)) {
-      if (seen.has(target)) ctx.addIssue({ code: 'custom', path: ['mapping', column], message: `${target} is mapped from two columns` });
-      seen.add(target);
-    }
-  }),
+    .object({
+      format: z.enum(['csv', 'ndjson']),
+      /** Column (CSV header cell, NDJSON key) → contact field. Unmapped columns are ignored. */
+      mapping: z
+        .record(z.string().min(1).max(256), ImportTargetSchema)
+        .refine((m) => Object.keys(m).length >= 1, 'map at least the email column')
+        .refine((m) => Object.keys(m).length <= MAX_IMPORT_MAPPINGS, `at most ${MAX_IMPORT_MAPPINGS} columns can be mapped`),
+      /** What finds an existing contact: its email, or its `external_id` (then mapped too). Every row needs an email either way. */
+      match_on: z.enum(BATCH_MATCH_KEYS).default('email'),
+      mode: z.enum(['upsert', 'create', 'update']).default('upsert'),
+      /** Added to every imported contact. */
+      tags: z.array(TagSchema).max(100).optional(),
+      /** A static list of the tenant's: every contact a row creates or updates is added to it. */
+      list_id: z.string().min(1).max(64).optional(),
+    })
+    .strict()
+    .superRefine((o, ctx) => {
+      const targets = Object.values(o.mapping);
+      if (!targets.includes('email')) ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'a column must be mapped to email' });
+      if (o.match_on === 'external_id' && !targets.includes('external_id')) {
+        ctx.addIssue({ code: 'custom', path: ['mapping'], message: 'match_on external_id needs a column mapped to external_id' });
+      }
+      const seen = new Set<string>();
+      for (const [column, target] of Object.entries(o.mapping)) {
+        if (seen.has(target)) ctx.addIssue({ code: 'custom', path: ['mapping', column], message: `${target} is mapped from two columns` });
+        seen.add(target);
+      }
+    }),
   // The superRefine's rules: a column maps to email; to external_id as well when matching on it; no target twice
   // (JSON Schema cannot compare an object's values: `x-relations`).
   ({ properties, ...json }) => ({
@@ -165,7 +165,7 @@ export const ImportViewSchema = named(
     updated: z.number().int(),
     failed: z.number().int(),
     bytes: z.number().int(),
-    error: z.string().nullable().describe("Why the job failed (never for a bad row: those are in the error report)."),
+    error: z.string().nullable().describe('Why the job failed (never for a bad row: those are in the error report).'),
     created_at: Timestamp,
     started_at: Timestamp.nullable(),
     completed_at: Timestamp.nullable(),

@@ -101,12 +101,21 @@ export const PasswordSchema = documented(
     .refine((p) => [...p].length >= 10, 'use at least 10 characters')
     .refine((p) => new Set(p).size >= 5, 'too simple: use more distinct characters'),
   // At least 5 distinct characters: five characters, each unlike every one before it.
-  { minLength: 10, allOf: [{ pattern: NO_NUL_PATTERN }], pattern: '([\\s\\S])[\\s\\S]*?(?!\\1)([\\s\\S])[\\s\\S]*?(?!\\1|\\2)([\\s\\S])[\\s\\S]*?(?!\\1|\\2|\\3)([\\s\\S])[\\s\\S]*?(?!\\1|\\2|\\3|\\4)[\\s\\S]' },
+  {
+    minLength: 10,
+    allOf: [{ pattern: NO_NUL_PATTERN }],
+    pattern: '([\\s\\S])[\\s\\S]*?(?!\\1)([\\s\\S])[\\s\\S]*?(?!\\1|\\2)([\\s\\S])[\\s\\S]*?(?!\\1|\\2|\\3)([\\s\\S])[\\s\\S]*?(?!\\1|\\2|\\3|\\4)[\\s\\S]',
+  },
 );
 
 export const SignupSchema = z
   .object({
-    email: z.string().trim().max(254).email().transform((v) => v.toLowerCase()),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .email()
+      .transform((v) => v.toLowerCase()),
     password: PasswordSchema,
     organization_name: z.string().trim().min(1).max(100),
   })
@@ -119,7 +128,11 @@ export const SessionModeSchema = z.enum(['live', 'test']);
 
 export const LoginSchema = z
   .object({
-    email: z.string().trim().max(254).transform((v) => v.toLowerCase()),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .transform((v) => v.toLowerCase()),
     password: z.string().max(128),
     mode: SessionModeSchema.optional(),
   })
@@ -148,22 +161,27 @@ const scopes = z
 const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const allowedCidrs = documented(
   z
-  .array(z.string().max(64))
-  .superRefine((list, ctx) => {
-    if (list.length === 0) {
-      ctx.addIssue({ code: 'custom', message: 'an empty list would allow no network; send null to allow any', params: { code: 'empty' } });
-      return;
-    }
-    if (list.length > MAX_ALLOWED_CIDRS) {
-      ctx.addIssue({ code: 'custom', path: [MAX_ALLOWED_CIDRS], message: `at most ${MAX_ALLOWED_CIDRS} networks per key; entry ${MAX_ALLOWED_CIDRS} ('${list[MAX_ALLOWED_CIDRS]}') is one too many`, params: { code: 'too_many' } });
-      return;
-    }
-    for (const [i, entry] of list.entries()) {
-      const parsed = parseCidr(entry);
-      if ('error' in parsed) ctx.addIssue({ code: 'custom', path: [i], message: parsed.error, params: { code: 'invalid_cidr' } });
-    }
-  })
-  .transform((list) => [...new Set(list.map((e) => (parseCidr(e) as { cidr: string }).cidr))]),
+    .array(z.string().max(64))
+    .superRefine((list, ctx) => {
+      if (list.length === 0) {
+        ctx.addIssue({ code: 'custom', message: 'an empty list would allow no network; send null to allow any', params: { code: 'empty' } });
+        return;
+      }
+      if (list.length > MAX_ALLOWED_CIDRS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [MAX_ALLOWED_CIDRS],
+          message: `at most ${MAX_ALLOWED_CIDRS} networks per key; entry ${MAX_ALLOWED_CIDRS} ('${list[MAX_ALLOWED_CIDRS]}') is one too many`,
+          params: { code: 'too_many' },
+        });
+        return;
+      }
+      for (const [i, entry] of list.entries()) {
+        const parsed = parseCidr(entry);
+        if ('error' in parsed) ctx.addIssue({ code: 'custom', path: [i], message: parsed.error, params: { code: 'invalid_cidr' } });
+      }
+    })
+    .transform((list) => [...new Set(list.map((e) => (parseCidr(e) as { cidr: string }).cidr))]),
   // For the document: IPv4 addresses (the checker also takes IPv6 and networks without host bits, which a
   // pattern cannot judge; docs/auth.md lists every form).
   {
@@ -190,22 +208,20 @@ export type CreateApiKeyRequest = z.infer<typeof CreateApiKeySchema>;
 
 export const UpdateApiKeySchema = documented(
   z
-  .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    scopes: scopes.optional(),
-    rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
-    allowed_cidrs: allowedCidrs.optional(),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute, allowed_cidrs'),
+    .object({
+      name: z.string().trim().min(1).max(100).optional(),
+      scopes: scopes.optional(),
+      rate_limit_per_minute: z.number().int().min(1).max(100_000).nullable().optional(),
+      allowed_cidrs: allowedCidrs.optional(),
+    })
+    .strict()
+    .refine((v) => Object.keys(v).length > 0, 'send at least one of name, scopes, rate_limit_per_minute, allowed_cidrs'),
   { minProperties: 1 },
 );
 export type UpdateApiKeyRequest = z.infer<typeof UpdateApiKeySchema>;
 
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
-export const RotateApiKeySchema = z
-  .object({ grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() })
-  .strict();
+export const RotateApiKeySchema = z.object({ grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() }).strict();
 export type RotateApiKeyRequest = z.infer<typeof RotateApiKeySchema>;
 
 export const ListApiKeysQuerySchema = z
@@ -550,26 +566,36 @@ export const SignupResultSchema = named(
 const count = z.number().int();
 export const UsageReportSchema = named(
   'UsageReport',
-  z.union([
-    z.array(
-      named(
-        'UsageDay',
-        z.object({ credential_id: z.string(), day: z.string().date(), '2xx': count, '3xx': count, '4xx': count, '5xx': count, total: count }) satisfies z.ZodType<UsageRow>,
+  z
+    .union([
+      z.array(
+        named(
+          'UsageDay',
+          z.object({
+            credential_id: z.string(),
+            day: z.string().date(),
+            '2xx': count,
+            '3xx': count,
+            '4xx': count,
+            '5xx': count,
+            total: count,
+          }) satisfies z.ZodType<UsageRow>,
+        ),
       ),
-    ),
-    z.array(
-      named(
-        'UsageSeriesRow',
-        z.object({
-          credential_id: z.string(),
-          at: Timestamp,
-          total: count,
-          outcomes: z.object(Object.fromEntries(USAGE_OUTCOMES.map((o) => [o, count])) as Record<UsageOutcome, typeof count>).optional(),
-          routes: z.record(count).optional().describe('With `group_by=route`: `METHOD /path/template` → count.'),
-        }) satisfies z.ZodType<UsageSeriesRow>,
+      z.array(
+        named(
+          'UsageSeriesRow',
+          z.object({
+            credential_id: z.string(),
+            at: Timestamp,
+            total: count,
+            outcomes: z.object(Object.fromEntries(USAGE_OUTCOMES.map((o) => [o, count])) as Record<UsageOutcome, typeof count>).optional(),
+            routes: z.record(count).optional().describe('With `group_by=route`: `METHOD /path/template` → count.'),
+          }) satisfies z.ZodType<UsageSeriesRow>,
+        ),
       ),
-    ),
-  ]).describe('Without `interval`/`group_by`: per credential per day by status class; with them: the series.') satisfies z.ZodType<UsageReport>,
+    ])
+    .describe('Without `interval`/`group_by`: per credential per day by status class; with them: the series.') satisfies z.ZodType<UsageReport>,
 );
 
 export const AuditEntryViewSchema = named(

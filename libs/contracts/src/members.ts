@@ -26,7 +26,12 @@ export const MemberPatterns = {
 /** An invitation lives a week, like a refresh token. */
 export const INVITATION_TTL_SECONDS = 7 * 24 * 3600;
 
-const email = z.string().trim().max(254).email().transform((v) => v.toLowerCase());
+const email = z
+  .string()
+  .trim()
+  .max(254)
+  .email()
+  .transform((v) => v.toLowerCase());
 
 export const InviteMemberSchema = z
   .object({

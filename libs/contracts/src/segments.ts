@@ -104,9 +104,7 @@ export type UpdateListRequest = z.infer<typeof UpdateListSchema>;
 
 export const MAX_MEMBERS_PER_CALL = 1000;
 
-export const ListMembersChangeSchema = z
-  .object({ contact_ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_MEMBERS_PER_CALL) })
-  .strict();
+export const ListMembersChangeSchema = z.object({ contact_ids: z.array(z.string().min(1).max(64)).min(1).max(MAX_MEMBERS_PER_CALL) }).strict();
 export type ListMembersChangeRequest = z.infer<typeof ListMembersChangeSchema>;
 
 export interface ListView {
@@ -144,9 +142,7 @@ const queryBoolean = z.preprocess((v) => (v === 'true' || v === '1' ? true : v =
 export const ExportFormatSchema = z.object({ format: z.enum(['csv', 'ndjson']).default('csv') }).strict();
 
 /** List export: members who are unsubscribed or suppressed are left out unless asked (SPEC §12). */
-export const ListExportQuerySchema = z
-  .object({ format: z.enum(['csv', 'ndjson']).default('csv'), include_unsubscribed: queryBoolean.default(false) })
-  .strict();
+export const ListExportQuerySchema = z.object({ format: z.enum(['csv', 'ndjson']).default('csv'), include_unsubscribed: queryBoolean.default(false) }).strict();
 
 export const ListExportChunkSchema = z
   .object({
@@ -245,14 +241,7 @@ export interface ActivityCondition {
   where?: PropertyFilter[];
 }
 export type RuleCondition =
-  | AttributeCondition
-  | CustomFieldCondition
-  | TagCondition
-  | ListCondition
-  | ActivityCondition
-  | SegmentCondition
-  | RandomBucketCondition
-  | SubscriptionStatusCondition;
+  AttributeCondition | CustomFieldCondition | TagCondition | ListCondition | ActivityCondition | SegmentCondition | RandomBucketCondition | SubscriptionStatusCondition;
 export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNode } | RuleCondition;
 
 export const RULE_LIMITS = {
@@ -486,16 +475,16 @@ export const SegmentContactViewSchema = named(
   ) satisfies z.ZodType<SegmentContactView>,
 );
 
-export const ListMemberViewSchema = named(
-  'ListMember',
-  SegmentContactViewSchema.extend({ added_at: Timestamp }) satisfies z.ZodType<ListMemberView>,
-);
+export const ListMemberViewSchema = named('ListMember', SegmentContactViewSchema.extend({ added_at: Timestamp }) satisfies z.ZodType<ListMemberView>);
 
 /** A saved rule tree: any form the rule checker accepted, tenant-dependent ones included (docs/segments.md). */
-const SavedRulesSchema = documented(z.custom<RuleNode>(() => true), {
-  type: 'object',
-  description: 'The rule tree as saved: a condition, `{"not": …}`, or `{"and"|"or": [...]}` (docs/segments.md has every form).',
-});
+const SavedRulesSchema = documented(
+  z.custom<RuleNode>(() => true),
+  {
+    type: 'object',
+    description: 'The rule tree as saved: a condition, `{"not": …}`, or `{"and"|"or": [...]}` (docs/segments.md has every form).',
+  },
+);
 
 export const SegmentViewSchema = named(
   'Segment',
@@ -543,11 +532,7 @@ export const SegmentRpc = {
   listUpdate: defineRpc(SegmentPatterns.listUpdate, z.object({ params: ByIdParams, body: UpdateListSchema }), ListViewSchema),
   listDelete: defineRpc(SegmentPatterns.listDelete, z.object({ params: ByIdParams }), z.null()),
   listAddMembers: defineRpc(SegmentPatterns.listAddMembers, z.object({ params: ByIdParams, body: ListMembersChangeSchema }), ListMembersChangeReplySchema),
-  listRemoveMembers: defineRpc(
-    SegmentPatterns.listRemoveMembers,
-    z.object({ params: ByIdParams, body: ListMembersChangeSchema }),
-    ListMembersChangeReplySchema,
-  ),
+  listRemoveMembers: defineRpc(SegmentPatterns.listRemoveMembers, z.object({ params: ByIdParams, body: ListMembersChangeSchema }), ListMembersChangeReplySchema),
   listMembers: defineRpc(SegmentPatterns.listMembers, z.object({ params: ByIdParams, query: ListListMembersQuerySchema }), z.array(ListMemberViewSchema)),
   listExportChunk: defineRpc(SegmentPatterns.listExportChunk, z.object({ body: ListExportChunkSchema }), replyOf<ListExportChunkReply>()),
   segmentCreate: defineRpc(SegmentPatterns.segmentCreate, z.object({ body: CreateSegmentSchema }), SegmentViewSchema),
@@ -556,17 +541,9 @@ export const SegmentRpc = {
   segmentUpdate: defineRpc(SegmentPatterns.segmentUpdate, z.object({ params: ByIdParams, body: UpdateSegmentSchema }), SegmentViewSchema),
   segmentDelete: defineRpc(SegmentPatterns.segmentDelete, z.object({ params: ByIdParams }), z.null()),
   segmentPreview: defineRpc(SegmentPatterns.segmentPreview, z.object({ body: PreviewSegmentSchema }), SegmentPreviewReplySchema),
-  segmentContacts: defineRpc(
-    SegmentPatterns.segmentContacts,
-    z.object({ params: ByIdParams, query: ListSegmentContactsQuerySchema }),
-    z.array(SegmentContactViewSchema),
-  ),
+  segmentContacts: defineRpc(SegmentPatterns.segmentContacts, z.object({ params: ByIdParams, query: ListSegmentContactsQuerySchema }), z.array(SegmentContactViewSchema)),
   segmentCount: defineRpc(SegmentPatterns.segmentCount, z.object({ params: ByIdParams }), SegmentCountReplySchema),
-  segmentHistory: defineRpc(
-    SegmentPatterns.segmentHistory,
-    z.object({ params: ByIdParams, query: SegmentHistoryQuerySchema }),
-    z.array(SegmentHistoryPointSchema),
-  ),
+  segmentHistory: defineRpc(SegmentPatterns.segmentHistory, z.object({ params: ByIdParams, query: SegmentHistoryQuerySchema }), z.array(SegmentHistoryPointSchema)),
   segmentExportChunk: defineRpc(SegmentPatterns.segmentExportChunk, z.object({ body: SegmentExportChunkSchema }), replyOf<SegmentExportChunkReply>()),
   contactSegments: defineRpc(SegmentPatterns.contactSegments, z.object({ params: ByIdParams }), z.array(ContactSegmentViewSchema)),
 } as const;

@@ -166,10 +166,7 @@ const policy = {
   /** Deadline of one attempt. */
   timeout_ms: z.number().int().min(1000).max(30_000).nullable(),
   /** Delays between attempts, e.g. `["10s", "1m", "1h"]`: one delivery makes 1 + this many attempts. */
-  retry_schedule: z
-    .array(z.string().trim().regex(RETRY_DELAY_PATTERN, 'expected a duration of at most 24h, like 500ms, 5s, 5m, 2h or 1d'))
-    .max(20)
-    .nullable(),
+  retry_schedule: z.array(z.string().trim().regex(RETRY_DELAY_PATTERN, 'expected a duration of at most 24h, like 500ms, 5s, 5m, 2h or 1d')).max(20).nullable(),
   /** Custom headers sent with every delivery. Values are write-only (shown redacted). */
   headers: documented(
     z
@@ -177,8 +174,14 @@ const policy = {
         z
           .string()
           .regex(new RegExp(`^${HEADER_NAME}$`), 'not a valid header name')
-          .refine((n) => !RESERVED.has(n.toLowerCase()), (n) => ({ message: `'${n}' is set by Sigil or is hop-by-hop; it cannot be customised` })),
-        z.string().max(1024).regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values cannot contain control characters or line breaks'),
+          .refine(
+            (n) => !RESERVED.has(n.toLowerCase()),
+            (n) => ({ message: `'${n}' is set by Sigil or is hop-by-hop; it cannot be customised` }),
+          ),
+        z
+          .string()
+          .max(1024)
+          .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values cannot contain control characters or line breaks'),
       )
       .refine((h) => Object.keys(h).length <= MAX_CUSTOM_HEADERS, `at most ${MAX_CUSTOM_HEADERS} headers`)
       .refine((h) => new Set(Object.keys(h).map((k) => k.toLowerCase())).size === Object.keys(h).length, 'header names must differ (case-insensitively)'),
@@ -205,39 +208,39 @@ const distinctHeaderNames = relations({ kind: 'distinct-keys-ignoring-case', fie
 
 export const CreateWebhookSchema = documented(
   z
-  .object({
-    url: WebhookUrlSchema,
-    events,
-    description: description.optional(),
-    enabled: z.boolean().optional(),
-    rate_limit_per_second: policy.rate_limit_per_second.optional(),
-    max_in_flight: policy.max_in_flight.optional(),
-    timeout_ms: policy.timeout_ms.optional(),
-    retry_schedule: policy.retry_schedule.optional(),
-    headers: policy.headers.optional(),
-    ordering: policy.ordering.optional(),
-  })
-  .strict(),
+    .object({
+      url: WebhookUrlSchema,
+      events,
+      description: description.optional(),
+      enabled: z.boolean().optional(),
+      rate_limit_per_second: policy.rate_limit_per_second.optional(),
+      max_in_flight: policy.max_in_flight.optional(),
+      timeout_ms: policy.timeout_ms.optional(),
+      retry_schedule: policy.retry_schedule.optional(),
+      headers: policy.headers.optional(),
+      ordering: policy.ordering.optional(),
+    })
+    .strict(),
   distinctHeaderNames,
 );
 export type CreateWebhookRequest = z.infer<typeof CreateWebhookSchema>;
 
 export const UpdateWebhookSchema = documented(
   z
-  .object({
-    url: WebhookUrlSchema.optional(),
-    events: events.optional(),
-    description: description.optional(),
-    enabled: z.boolean().optional(),
-    rate_limit_per_second: policy.rate_limit_per_second.optional(),
-    max_in_flight: policy.max_in_flight.optional(),
-    timeout_ms: policy.timeout_ms.optional(),
-    retry_schedule: policy.retry_schedule.optional(),
-    /** Replaces every custom header (null removes them). */
-    headers: policy.headers.optional(),
-    ordering: policy.ordering.optional(),
-  })
-  .strict(),
+    .object({
+      url: WebhookUrlSchema.optional(),
+      events: events.optional(),
+      description: description.optional(),
+      enabled: z.boolean().optional(),
+      rate_limit_per_second: policy.rate_limit_per_second.optional(),
+      max_in_flight: policy.max_in_flight.optional(),
+      timeout_ms: policy.timeout_ms.optional(),
+      retry_schedule: policy.retry_schedule.optional(),
+      /** Replaces every custom header (null removes them). */
+      headers: policy.headers.optional(),
+      ordering: policy.ordering.optional(),
+    })
+    .strict(),
   distinctHeaderNames,
 );
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookSchema>;
@@ -257,9 +260,7 @@ export type ListWebhooksQuery = z.infer<typeof ListWebhooksQuerySchema>;
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export const ListDeliveriesQuerySchema = z
-  .object({ ...pageFields, status: z.enum(DELIVERY_STATUSES).optional(), event_type: z.string().max(100).optional() })
-  .strict();
+export const ListDeliveriesQuerySchema = z.object({ ...pageFields, status: z.enum(DELIVERY_STATUSES).optional(), event_type: z.string().max(100).optional() }).strict();
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
 
 /** `[since, until)`: deliveries created in it that `failed` or were `skipped` are sent again; `until` defaults to now. */

@@ -29,9 +29,7 @@ export class EventSpy {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length) {
-      await admin
-        .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) })
-        .catch(() => undefined);
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: 3 })) }).catch(() => undefined);
     }
     await admin.disconnect();
     spy.consumer = kafka.consumer({ groupId: `${KAFKA_NAMESPACE}.spy.${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });

@@ -12,11 +12,7 @@ export interface EventuallyOptions {
 /** By default a probe is satisfied by any value but `undefined`, `null` and `false`. */
 const present = (value: unknown): boolean => value !== undefined && value !== null && value !== false;
 
-export async function eventually<T>(
-  probe: () => T | Promise<T>,
-  ok: (value: T) => boolean = present,
-  options: EventuallyOptions | number = {},
-): Promise<T> {
+export async function eventually<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean = present, options: EventuallyOptions | number = {}): Promise<T> {
   const { timeoutMs = 20_000 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const value = await pollUntil(probe, ok, options);
   if (!ok(value)) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${describe(value)}`);
@@ -28,11 +24,7 @@ export async function eventually<T>(
  * when the deadline passes: for runners that report a failure (chaos audits,
  * the scale demo) rather than fail a test.
  */
-export async function pollUntil<T>(
-  probe: () => T | Promise<T>,
-  ok: (value: T) => boolean = present,
-  options: EventuallyOptions | number = {},
-): Promise<T> {
+export async function pollUntil<T>(probe: () => T | Promise<T>, ok: (value: T) => boolean = present, options: EventuallyOptions | number = {}): Promise<T> {
   const { timeoutMs = 20_000, stepMs = 50 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -159,9 +159,7 @@ export class TestStack {
         const contactsDb = dbUrls[backends.indexOf('contacts')];
         const imports: Record<string, string> = contactsDb ? { IMPORTS_DATABASE_URL: contactsDb } : {};
         const gatewayEnv = { SIGIL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...common, ...generousIpLimits, ...imports, ...options.serviceEnv?.gateway };
-        stack.processes.push(
-          new ServiceProcess(name, 'gateway', await freePort(), gatewayEnv, logDir),
-        );
+        stack.processes.push(new ServiceProcess(name, 'gateway', await freePort(), gatewayEnv, logDir));
       }
     }
     try {

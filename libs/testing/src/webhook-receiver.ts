@@ -98,7 +98,9 @@ export class WebhookReceiver {
       await new Promise((r) => setTimeout(r, 50));
     }
     const all = this.received(path);
-    throw new Error(`receiver ${path}: condition not met within ${timeoutMs} ms (${all.length} deliveries: ${all.map((d) => `${d.payload?.type}→${d.answered}`).join(', ')})`);
+    throw new Error(
+      `receiver ${path}: condition not met within ${timeoutMs} ms (${all.length} deliveries: ${all.map((d) => `${d.payload?.type}→${d.answered}`).join(', ')})`,
+    );
   }
 
   /** The most requests a path had in flight at once. */

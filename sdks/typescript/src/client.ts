@@ -79,11 +79,7 @@ interface Call {
 
 // openapi-fetch's typed `request` is checked per literal path; the facade's
 // methods are typed at their own signatures, so the shared sender calls it loosely.
-type LooseRequest = (
-  method: string,
-  url: string,
-  init: Record<string, unknown>,
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+type LooseRequest = (method: string, url: string, init: Record<string, unknown>) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /** Sends one operation and unwraps the envelope, or throws the typed error. */
 export class Core {
@@ -206,7 +202,11 @@ export class Contacts {
   recordActivity(id: string, body: BodyOf<'/v1/contacts/{id}/activities', 'post'>, options?: RequestOptions): Promise<DataOf<'/v1/contacts/{id}/activities', 'post'>> {
     return this.core.data('post', '/v1/contacts/{id}/activities', { path: { id }, body, options });
   }
-  listActivities(id: string, query: QueryOf<'/v1/contacts/{id}/activities', 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<'/v1/contacts/{id}/activities', 'get'>> {
+  listActivities(
+    id: string,
+    query: QueryOf<'/v1/contacts/{id}/activities', 'get'> = {},
+    options?: RequestOptions,
+  ): Paginator<ItemOf<'/v1/contacts/{id}/activities', 'get'>> {
     return this.core.list('/v1/contacts/{id}/activities', { path: { id }, query, options });
   }
 }
@@ -228,7 +228,11 @@ export class CustomFields {
   list(query: QueryOf<typeof P.fields, 'get'> = {}, options?: RequestOptions): Paginator<ItemOf<typeof P.fields, 'get'>> {
     return this.core.list(P.fields, { query, options });
   }
-  aggregate(key: string, query: QueryOf<'/v1/custom-fields/{key}/aggregate', 'get'> = {}, options?: RequestOptions): Promise<DataOf<'/v1/custom-fields/{key}/aggregate', 'get'>> {
+  aggregate(
+    key: string,
+    query: QueryOf<'/v1/custom-fields/{key}/aggregate', 'get'> = {},
+    options?: RequestOptions,
+  ): Promise<DataOf<'/v1/custom-fields/{key}/aggregate', 'get'>> {
     return this.core.data('get', '/v1/custom-fields/{key}/aggregate', { path: { key }, query, options });
   }
 }
@@ -461,7 +465,12 @@ export class Imports {
    * most 200 MB: `options.mapping` says which column fills which contact
    * field. Answers at once (202) with the queued job; poll `get(id)`.
    */
-  create(importOptions: UploadOptionsOf<'/v1/imports', 'post'>, file: Upload, filename = 'contacts.csv', options?: RequestOptions): Promise<DataOf<'/v1/imports', 'post'>> {
+  create(
+    importOptions: UploadOptionsOf<'/v1/imports', 'post'>,
+    file: Upload,
+    filename = 'contacts.csv',
+    options?: RequestOptions,
+  ): Promise<DataOf<'/v1/imports', 'post'>> {
     const form = new FormData();
     // The options part must come before the file part: the server streams the file.
     form.append('options', JSON.stringify(importOptions));

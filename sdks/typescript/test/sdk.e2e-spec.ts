@@ -141,9 +141,7 @@ describe('@sigil/sdk (TypeScript) against the live API', () => {
     expect(event).toMatchObject({ type: 'contact.created', data: { contact: { id: contact.id, email: `hook.${run}@example.com` } } });
     expect(event.id).toMatch(/^evt_/);
     expect(() => verifyWebhook(delivery!.body.replace(contact.id, 'c_forged'), delivery!.headers, secret)).toThrow(WebhookVerificationError);
-    expect(() => verifyWebhook(delivery!.body, delivery!.headers, `whsec_${Buffer.from('another secret of 24 b').toString('base64')}`)).toThrow(
-      WebhookVerificationError,
-    );
+    expect(() => verifyWebhook(delivery!.body, delivery!.headers, `whsec_${Buffer.from('another secret of 24 b').toString('base64')}`)).toThrow(WebhookVerificationError);
     expect(() => verifyWebhook(delivery!.body, { ...delivery!.headers, 'webhook-signature': '' }, secret)).toThrow(WebhookVerificationError);
   });
 
@@ -153,7 +151,14 @@ describe('@sigil/sdk (TypeScript) against the live API', () => {
     let refused: unknown;
     for (let i = 0; i < 2 && !refused; i++) {
       const at = Date.now();
-      refused = await impatient.contacts.list({ limit: 1 }).pages().next().then(() => void (limited.firstAt = at), (e: unknown) => e);
+      refused = await impatient.contacts
+        .list({ limit: 1 })
+        .pages()
+        .next()
+        .then(
+          () => void (limited.firstAt = at),
+          (e: unknown) => e,
+        );
     }
     expect(refused).toBeInstanceOf(RateLimitError);
     expect(refused).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryAfter: expect.any(Number), requestId: expect.stringMatching(/^req_/) });

@@ -104,7 +104,11 @@ export async function main(argv: string[]): Promise<void> {
   const scenarios = scenarioFiles().filter((s) => !options.only || options.only === s.name);
   const runCore = !options.only || options.only === 'core';
   if (!runCore && !scenarios.length) {
-    process.stderr.write(`--only ${options.only}: no such benchmark (core, ${scenarioFiles().map((s) => s.name).join(', ')})\n`);
+    process.stderr.write(
+      `--only ${options.only}: no such benchmark (core, ${scenarioFiles()
+        .map((s) => s.name)
+        .join(', ')})\n`,
+    );
     process.exit(2);
   }
 
@@ -340,9 +344,7 @@ class EventTimes {
     const topic = EventTopics.contacts;
     while (Date.now() - t0 < limitSeconds * 1000) {
       const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-      const groups = (await this.admin.listGroups()).groups
-        .map((g) => g.groupId)
-        .filter((g) => g.startsWith(`${KAFKA_NAMESPACE}.`) && g !== this.group);
+      const groups = (await this.admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${KAFKA_NAMESPACE}.`) && g !== this.group);
       let lag = 0;
       for (const groupId of groups) {
         for (const t of await this.admin.fetchOffsets({ groupId, topics: [topic] })) {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(STATE_FILE), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
 
-  const secret = key.body.data?.key ?? "";
+  const secret = key.body.data?.key ?? '';
   process.stdout.write(startBanner(base, { key: secret, email: state.email, password: state.password }));
 }
 

@@ -117,7 +117,11 @@ export class MixedLoad {
 
   private async create(): Promise<void> {
     const key = randomUUID();
-    const res = await this.retrying('create', key, 'POST', '/v1/contacts', { email: uniqueEmail('reliability.example.com'), first_name: 'Load', tags: Math.random() < 0.5 ? [SEGMENT_TAG] : ['other'] });
+    const res = await this.retrying('create', key, 'POST', '/v1/contacts', {
+      email: uniqueEmail('reliability.example.com'),
+      first_name: 'Load',
+      tags: Math.random() < 0.5 ? [SEGMENT_TAG] : ['other'],
+    });
     if (res?.status === 201) {
       const data = res.body.data as { id: string; version: number };
       this.acked.push({ op: 'create', contactId: data.id, version: data.version, idempotencyKey: key, at: Date.now() });

@@ -64,7 +64,9 @@ const eventually = <T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeo
 
 /** Sum of a counter in a Prometheus text exposition, over the samples whose labels contain `labelMatch`. */
 async function metric(url: string, name: string, labelMatch = ''): Promise<number> {
-  const text = await fetch(`${url}/metrics`).then((r) => r.text()).catch(() => '');
+  const text = await fetch(`${url}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || !line.includes(labelMatch)) continue;
@@ -95,9 +97,21 @@ async function partA(stack: TestStack, tenant: TestTenant): Promise<void> {
   }
   table(perGateway);
   const admitted = perGateway.reduce((n, r) => n + r.admitted, 0);
-  record('a', 'requests served by each gateway replica', '> 0 each', perGateway.map((r) => r.sent).join(' + '), perGateway.every((r) => r.sent > 0));
+  record(
+    'a',
+    'requests served by each gateway replica',
+    '> 0 each',
+    perGateway.map((r) => r.sent).join(' + '),
+    perGateway.every((r) => r.sent > 0),
+  );
   record('a', 'admitted across both gateways', RATE_LIMIT, admitted, admitted === RATE_LIMIT);
-  record('a', 'other statuses than 200/429', 0, perGateway.reduce((n, r) => n + r.other, 0), perGateway.every((r) => r.other === 0));
+  record(
+    'a',
+    'other statuses than 200/429',
+    0,
+    perGateway.reduce((n, r) => n + r.other, 0),
+    perGateway.every((r) => r.other === 0),
+  );
 }
 
 async function partB(): Promise<void> {
@@ -130,15 +144,35 @@ async function partB(): Promise<void> {
     for (const service of BACKENDS) {
       const group = described.find((g) => g.groupId === `${KAFKA_NAMESPACE}.${service}.rpc-server`);
       const counts = (group?.members ?? []).map((m) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).flat().length);
-      record('b', `${service}.rpc-server: members each holding partitions`, '2 members, > 0 each', counts.join(' + ') || 'none', counts.length === 2 && counts.every((c) => c > 0));
+      record(
+        'b',
+        `${service}.rpc-server: members each holding partitions`,
+        '2 members, > 0 each',
+        counts.join(' + ') || 'none',
+        counts.length === 2 && counts.every((c) => c > 0),
+      );
     }
     // The gateways' key-cache consumers are one group per replica on purpose: every replica must see every revocation.
     const broadcast = described.filter((g) => g.groupId.startsWith(`${KAFKA_NAMESPACE}.gateway.keycache.`));
-    const broadcastCounts = broadcast.map((g) => g.members.map((m) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).flat().length).join('+'));
-    record('b', 'gateway key-cache: one group per replica, each reading every partition', '2 groups of 1 member', `${broadcast.length} groups: ${broadcastCounts.join(', ')}`, broadcast.length === 2 && broadcast.every((g) => g.members.length === 1));
+    const broadcastCounts = broadcast.map((g) =>
+      g.members.map((m) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).flat().length).join('+'),
+    );
+    record(
+      'b',
+      'gateway key-cache: one group per replica, each reading every partition',
+      '2 groups of 1 member',
+      `${broadcast.length} groups: ${broadcastCounts.join(', ')}`,
+      broadcast.length === 2 && broadcast.every((g) => g.members.length === 1),
+    );
     for (const group of described.filter((g) => !/\.rpc-server$|replies-client$/.test(g.groupId) && !broadcast.includes(g))) {
       const counts = group.members.map((m) => Object.values(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).flat().length);
-      record('b', `${group.groupId.slice(KAFKA_NAMESPACE.length + 1)}: event consumers share partitions`, '2 members, > 0 each', counts.join(' + '), counts.length === 2 && counts.every((c) => c > 0));
+      record(
+        'b',
+        `${group.groupId.slice(KAFKA_NAMESPACE.length + 1)}: event consumers share partitions`,
+        '2 members, > 0 each',
+        counts.join(' + '),
+        counts.length === 2 && counts.every((c) => c > 0),
+      );
     }
   } finally {
     await admin.disconnect();
@@ -190,10 +224,22 @@ async function partC(stack: TestStack, tenant: TestTenant, receiver: WebhookRece
   const duplicates = [...perId.values()].filter((n) => n > 1).length;
   const unverified = all.filter((d) => d.verifiedWith.length === 0).length;
   log(`  received ${all.length} deliveries, ${perId.size} distinct webhook-ids, ${contacts.size} distinct contacts`);
-  record('c', 'every acknowledged contact delivered', created.size, [...created].filter((id) => contacts.has(id)).length, [...created].every((id) => contacts.has(id)));
+  record(
+    'c',
+    'every acknowledged contact delivered',
+    created.size,
+    [...created].filter((id) => contacts.has(id)).length,
+    [...created].every((id) => contacts.has(id)),
+  );
   record('c', 'webhook-ids delivered more than once', 0, duplicates, duplicates === 0);
   record('c', 'deliveries failing signature verification', 0, unverified, unverified === 0);
-  record('c', 'deliveries made by each worker', '> 0 each', byWorker.map((w) => w.delivered).join(' + '), byWorker.every((w) => w.delivered > 0));
+  record(
+    'c',
+    'deliveries made by each worker',
+    '> 0 each',
+    byWorker.map((w) => w.delivered).join(' + '),
+    byWorker.every((w) => w.delivered > 0),
+  );
 }
 
 async function partD(stack: TestStack, tenant: TestTenant, spy: EventSpy, receiver: WebhookReceiver): Promise<void> {
@@ -235,7 +281,13 @@ async function partD(stack: TestStack, tenant: TestTenant, spy: EventSpy, receiv
     const res = await survivor.get(`/v1/contacts/${id}`);
     if (res.status !== 200) missing.push(`${id}:${res.status}`);
   }
-  record('d', 'acknowledged contacts readable after the kills (GET each)', acknowledged.length, acknowledged.length - missing.length, missing.length === 0 && acknowledged.length > 0);
+  record(
+    'd',
+    'acknowledged contacts readable after the kills (GET each)',
+    acknowledged.length,
+    acknowledged.length - missing.length,
+    missing.length === 0 && acknowledged.length > 0,
+  );
   if (missing.length) log(`  missing: ${missing.slice(0, 10).join(', ')}`);
   const onKafka = await eventually(
     () => new Set(spy.events.filter((e) => e.type === 'contact.created').map((e) => (e.data as { contact: { id: string } }).contact.id)),
@@ -252,7 +304,8 @@ async function partD(stack: TestStack, tenant: TestTenant, spy: EventSpy, receiv
   const deliveredCount = acknowledged.filter((id) => delivered.has(id)).length;
   record('d', 'their webhooks delivered by the surviving worker', acknowledged.length, deliveredCount, deliveredCount === acknowledged.length);
   const perContact = new Map<string, number>();
-  for (const d of receiver.deliveries.filter((x) => x.path === '/scale-demo')) perContact.set(d.payload.data.contact.id, (perContact.get(d.payload.data.contact.id) ?? 0) + 1);
+  for (const d of receiver.deliveries.filter((x) => x.path === '/scale-demo'))
+    perContact.set(d.payload.data.contact.id, (perContact.get(d.payload.data.contact.id) ?? 0) + 1);
   const redelivered = acknowledged.filter((id) => (perContact.get(id) ?? 0) > 1).length;
   log(`  webhooks delivered more than once for these contacts (at-least-once after a crash; receivers dedupe on webhook-id): ${redelivered}`);
 }

@@ -183,7 +183,9 @@ if (require.main === module) {
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`seed:contacts: ${(err as Error).message}\nusage: npm run seed:contacts -- --count N --tenant <id> [--mode live|test] [--database-url postgres://…]\n`);
+    process.stderr.write(
+      `seed:contacts: ${(err as Error).message}\nusage: npm run seed:contacts -- --count N --tenant <id> [--mode live|test] [--database-url postgres://…]\n`,
+    );
     process.exit(2);
   }
   let last = 0;
@@ -196,7 +198,9 @@ if (require.main === module) {
       }
     },
   })
-    .then(({ inserted, seconds }) => process.stdout.write(`seeded ${inserted} contacts for ${options.tenantId} (${options.mode}) in ${seconds.toFixed(1)} s (${Math.round(inserted / seconds)}/s)\n`))
+    .then(({ inserted, seconds }) =>
+      process.stdout.write(`seeded ${inserted} contacts for ${options.tenantId} (${options.mode}) in ${seconds.toFixed(1)} s (${Math.round(inserted / seconds)}/s)\n`),
+    )
     .catch((err: unknown) => {
       process.stderr.write(`seed:contacts failed: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);

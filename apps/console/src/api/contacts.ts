@@ -10,10 +10,7 @@ export function getContact(id: string): Promise<Contact> {
   return call<Contact>(() => api.contacts.get(id));
 }
 
-export function updateContact(
-  id: string,
-  input: { first_name?: string | null; last_name?: string | null; phone?: string | null; tags?: string[] },
-): Promise<Contact> {
+export function updateContact(id: string, input: { first_name?: string | null; last_name?: string | null; phone?: string | null; tags?: string[] }): Promise<Contact> {
   return call<Contact>(() => api.contacts.update(id, input));
 }
 

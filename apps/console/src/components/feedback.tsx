@@ -10,7 +10,7 @@ export function ErrorMessage({ error }: { error: ApiError | undefined }) {
         <ul>
           {error.details.map((d, i) => (
             <li key={i}>
-              {d.path ?? d.field ? <code>{d.path ?? d.field}</code> : null} {d.message}
+              {(d.path ?? d.field) ? <code>{d.path ?? d.field}</code> : null} {d.message}
             </li>
           ))}
         </ul>

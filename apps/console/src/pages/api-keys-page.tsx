@@ -189,11 +189,7 @@ export function ApiKeysPage() {
       {secret && (
         <div className="card highlight">
           <h2>{secret.rotated ? `New secret for ${secret.key.name}` : `Your new key ${secret.key.name}`}</h2>
-          <SecretReveal
-            label="New API key"
-            secret={secret.key.key}
-            note="Copy this key now: it is shown only once and Sigil keeps only its hash."
-          />
+          <SecretReveal label="New API key" secret={secret.key.key} note="Copy this key now: it is shown only once and Sigil keeps only its hash." />
           <button type="button" className="secondary" onClick={() => setSecret(undefined)}>
             Done
           </button>

@@ -99,7 +99,15 @@ function ContactDetail({ id, onChanged, onDeleted }: { id: string; onChanged: ()
             <dt>Phone</dt>
             <dd>{c.phone ?? '—'}</dd>
             <dt>Tags</dt>
-            <dd>{c.tags.length ? c.tags.map((t) => <span key={t} className="badge">{t}</span>) : '—'}</dd>
+            <dd>
+              {c.tags.length
+                ? c.tags.map((t) => (
+                    <span key={t} className="badge">
+                      {t}
+                    </span>
+                  ))
+                : '—'}
+            </dd>
             <dt>Created</dt>
             <dd>{formatTime(c.created_at)}</dd>
             <dt>Updated</dt>

@@ -122,8 +122,7 @@ export function ListsPage() {
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={includeUnsubscribed} onChange={(e) => setIncludeUnsubscribed(e.target.checked)} /> Include unsubscribed and
-          suppressed contacts
+          <input type="checkbox" checked={includeUnsubscribed} onChange={(e) => setIncludeUnsubscribed(e.target.checked)} /> Include unsubscribed and suppressed contacts
         </label>
         <Busy busy={exporter.busy || lists.loading} label={exporter.busy ? 'Exporting…' : 'Loading lists…'} />
       </div>
@@ -183,12 +182,12 @@ export function ListsPage() {
         error={remove.error}
         onCancel={() => setDeleting(undefined)}
         onConfirm={async () => {
-              const l = deleting;
-              if (!l || !(await remove.run(l))) return;
-              setDeleting(undefined);
-              setNotice(`List ${l.name} deleted.`);
-              void lists.reload();
-            }}
+          const l = deleting;
+          if (!l || !(await remove.run(l))) return;
+          setDeleting(undefined);
+          setNotice(`List ${l.name} deleted.`);
+          void lists.reload();
+        }}
       >
         <p>The list and its memberships are deleted; the contacts stay.</p>
       </ConfirmDialog>

@@ -46,7 +46,14 @@ describe('rule drafts', () => {
       or: [
         { attribute: 'created_at', op: 'within_next_days', value: 3, tz: 'Asia/Tokyo' },
         { custom_field: 'birthday', op: 'anniversary_within_days', value: 0 },
-        { not: { and: [{ segment: 'seg_2', op: 'in' }, { subscription_status: 'bounced', op: 'eq' }] } },
+        {
+          not: {
+            and: [
+              { segment: 'seg_2', op: 'in' },
+              { subscription_status: 'bounced', op: 'eq' },
+            ],
+          },
+        },
         { random_bucket: { percent: 10, salt: 'x', offset: 20 } },
         { tag: 'vip', op: 'has' },
         { list: 'lst_1', op: 'in' },

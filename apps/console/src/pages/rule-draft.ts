@@ -146,7 +146,9 @@ export function conditionToRule(c: ConditionDraft, fields: CustomField[]): RuleN
       if (c.withinDays.trim()) node.within_days = Number(c.withinDays);
       if (c.property.trim()) {
         const numeric = c.propertyValue.trim() !== '' && !Number.isNaN(Number(c.propertyValue));
-        node.where = [withValue({ property: c.property.trim(), op: c.propertyOp }, NO_VALUE_OPS.has(c.propertyOp) ? undefined : numeric ? Number(c.propertyValue) : c.propertyValue)];
+        node.where = [
+          withValue({ property: c.property.trim(), op: c.propertyOp }, NO_VALUE_OPS.has(c.propertyOp) ? undefined : numeric ? Number(c.propertyValue) : c.propertyValue),
+        ];
       }
       return node;
     }
@@ -231,4 +233,3 @@ function toDraft(rule: RuleNode): Draft | undefined {
   }
   return undefined;
 }
-

@@ -184,7 +184,16 @@ function ConditionEditor({ c, catalog, onChange, position }: EditorProps & { c: 
         <>
           <label>
             Percent
-            <input aria-label={label('Percent')} type="number" min={0.01} max={100} step={0.01} inputMode="decimal" value={c.percent} onChange={(e) => set({ percent: e.target.value })} />
+            <input
+              aria-label={label('Percent')}
+              type="number"
+              min={0.01}
+              max={100}
+              step={0.01}
+              inputMode="decimal"
+              value={c.percent}
+              onChange={(e) => set({ percent: e.target.value })}
+            />
           </label>
           <label>
             Salt
@@ -192,7 +201,16 @@ function ConditionEditor({ c, catalog, onChange, position }: EditorProps & { c: 
           </label>
           <label>
             Offset (optional)
-            <input aria-label={label('Offset')} type="number" min={0} max={99.99} step={0.01} inputMode="decimal" value={c.offset} onChange={(e) => set({ offset: e.target.value })} />
+            <input
+              aria-label={label('Offset')}
+              type="number"
+              min={0}
+              max={99.99}
+              step={0.01}
+              inputMode="decimal"
+              value={c.offset}
+              onChange={(e) => set({ offset: e.target.value })}
+            />
           </label>
         </>
       )}
@@ -368,7 +386,17 @@ function useLivePreview(rulesJson: string, includeUnsubscribed: boolean): { prev
 }
 
 /** The rule builder: a new segment, or (with `editing`) a saved segment's name and rules. */
-function Builder({ catalog, onSaved, editing, onCancel }: { catalog: Catalog; onSaved: (s: Segment) => void; editing?: { segment: Segment; root: GroupDraft }; onCancel?: () => void }) {
+function Builder({
+  catalog,
+  onSaved,
+  editing,
+  onCancel,
+}: {
+  catalog: Catalog;
+  onSaved: (s: Segment) => void;
+  editing?: { segment: Segment; root: GroupDraft };
+  onCancel?: () => void;
+}) {
   const [root, setRoot] = useState<GroupDraft>(() => editing?.root ?? newGroup('and'));
   const [name, setName] = useState(editing?.segment.name ?? '');
   const [includeUnsubscribed, setIncludeUnsubscribed] = useState(editing?.segment.include_unsubscribed ?? false);
@@ -582,12 +610,12 @@ export function SegmentsPage() {
         error={remove.error}
         onCancel={() => setDeleting(undefined)}
         onConfirm={async () => {
-              const s = deleting;
-              if (!s || !(await remove.run(s))) return;
-              setDeleting(undefined);
-              setNotice(`Segment ${s.name} deleted.`);
-              void segments.reload();
-            }}
+          const s = deleting;
+          if (!s || !(await remove.run(s))) return;
+          setDeleting(undefined);
+          setNotice(`Segment ${s.name} deleted.`);
+          void segments.reload();
+        }}
       >
         <p>The segment stops updating and its members are forgotten; the contacts stay.</p>
       </ConfirmDialog>

@@ -9,9 +9,7 @@ export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [organization, setOrganization] = useState('');
-  const action = useAction(() =>
-    creating ? signUp({ email, password, organization_name: organization }) : signIn({ email, password }),
-  );
+  const action = useAction(() => (creating ? signUp({ email, password, organization_name: organization }) : signIn({ email, password })));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run();

@@ -8,7 +8,16 @@
  * delivery, and recover a time window in the background with its progress.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus, type Recovery, type StatsWindow, type Webhook, type WebhookPolicy, type WebhookWithSecret } from '../api/types';
+import {
+  DELIVERY_STATUSES,
+  type Delivery,
+  type DeliveryStatus,
+  type Recovery,
+  type StatsWindow,
+  type Webhook,
+  type WebhookPolicy,
+  type WebhookWithSecret,
+} from '../api/types';
 import type { ApiError } from '../api/http';
 import {
   createWebhook,

@@ -46,12 +46,7 @@ export class ActivitiesRepository {
    * A contact's activities newest first (of one type when given), after the
    * position `after` ([occurred_pos, id]); `offset` skips rows.
    */
-  async page(
-    m: EntityManager,
-    s: Scope,
-    contactId: string,
-    window: { type?: string; after?: [string, string]; limit: number; offset: number },
-  ): Promise<ActivityRow[]> {
+  async page(m: EntityManager, s: Scope, contactId: string, window: { type?: string; after?: [string, string]; limit: number; offset: number }): Promise<ActivityRow[]> {
     const params: unknown[] = [s.tenantId, s.mode, contactId];
     const where = ['tenant_id = $1', 'mode = $2', 'contact_id = $3'];
     if (window.type) {

@@ -1,13 +1,7 @@
 /** Activities of a contact (`purchase`, `page_view`…): recorded with an event, listed newest first. */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  DEFAULT_PAGE_LIMIT,
-  type ActivityView,
-  type RequestContext,
-  type ListActivitiesQuery,
-  type RecordActivityRequest,
-} from '@sigil/contracts';
+import { DEFAULT_PAGE_LIMIT, type ActivityView, type RequestContext, type ListActivitiesQuery, type RecordActivityRequest } from '@sigil/contracts';
 import { keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, newId } from '@sigil/platform';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
 import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
@@ -47,9 +41,7 @@ export class ActivitiesService {
       };
       await this.activities.insert(m, scope, activity, now);
       const { created_at: _created, contact_id: _contact, ...event } = activity;
-      await this.outbox.append(m, [
-        { type: 'contact.activity_recorded', tenant_id: ctx.tenant_id, mode: ctx.mode, key: id, data: { contact_id: id, activity: event } },
-      ]);
+      await this.outbox.append(m, [{ type: 'contact.activity_recorded', tenant_id: ctx.tenant_id, mode: ctx.mode, key: id, data: { contact_id: id, activity: event } }]);
       return activity;
     });
   }

@@ -48,10 +48,11 @@ export class ConsentRepository {
 
   /** Marks a token id used; false when it already was (atomic: the primary key decides between concurrent uses). */
   async useToken(m: EntityManager, tenantId: string, jti: string, expiresAt: Date): Promise<boolean> {
-    const rows: unknown[] = await m.query(
-      `INSERT INTO used_subscription_tokens (jti, tenant_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING jti`,
-      [jti, tenantId, expiresAt],
-    );
+    const rows: unknown[] = await m.query(`INSERT INTO used_subscription_tokens (jti, tenant_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING jti`, [
+      jti,
+      tenantId,
+      expiresAt,
+    ]);
     return rows.length === 1;
   }
 }

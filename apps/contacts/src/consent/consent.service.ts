@@ -38,8 +38,7 @@ export interface ConsentSettings {
 }
 
 type Position = [string, string];
-const isPosition = (v: unknown): v is Position =>
-  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && PG_TIMESTAMP.test(v[0]) && typeof v[1] === 'string';
+const isPosition = (v: unknown): v is Position => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && PG_TIMESTAMP.test(v[0]) && typeof v[1] === 'string';
 
 @Injectable()
 export class ConsentService {
@@ -69,9 +68,7 @@ export class ConsentService {
   async requestConfirmation(ctx: RequestContext, id: unknown): Promise<SubscriptionTokenView> {
     const contactId = contactIdOrNotFound(id);
     const scope = scopeOf(ctx);
-    await this.dataSource.transaction((m) =>
-      this.setStatus(m, scope, contactId, 'pending', { source: 'double_opt_in_requested', ip: null, actor: actorOf(ctx) }),
-    );
+    await this.dataSource.transaction((m) => this.setStatus(m, scope, contactId, 'pending', { source: 'double_opt_in_requested', ip: null, actor: actorOf(ctx) }));
     return this.token('confirm', scope, contactId, this.settings.confirmTtlSeconds);
   }
 

@@ -17,10 +17,13 @@ describe('subscription tokens', () => {
 
   it.each([
     ['another secret', () => signToken('another-secret-of-at-least-thirty-two-chars', claims)],
-    ['a tampered tenant', () => {
-      const [, sig] = signToken(secret, claims).split('.');
-      return `${Buffer.from(JSON.stringify({ ...claims, t: 'ten_2', j: 'tok_x' })).toString('base64url')}.${sig}`;
-    }],
+    [
+      'a tampered tenant',
+      () => {
+        const [, sig] = signToken(secret, claims).split('.');
+        return `${Buffer.from(JSON.stringify({ ...claims, t: 'ten_2', j: 'tok_x' })).toString('base64url')}.${sig}`;
+      },
+    ],
     ['another purpose', () => signToken(secret, { ...claims, p: 'unsubscribe' })],
     ['garbage', () => 'not-a-token'],
     ['three parts', () => `${signToken(secret, claims)}.x`],
@@ -39,7 +42,9 @@ describe('oneClickToken (RFC 8058: the token in the URL or the body)', () => {
     expect(oneClickToken('a.b', undefined)).toBe('a.b');
     expect(oneClickToken(undefined, 'a.b')).toBe('a.b');
     expect(oneClickToken('a.b', 'a.b')).toBe('a.b');
-    expect(() => oneClickToken(undefined, undefined)).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'token', code: 'required' })] }));
+    expect(() => oneClickToken(undefined, undefined)).toThrow(
+      expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'token', code: 'required' })] }),
+    );
     expect(() => oneClickToken('a.b', 'c.d')).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'token', code: 'invalid' })] }));
   });
 });

@@ -88,7 +88,15 @@ describe('mergeContacts', () => {
 
   it('fills only empty fields, first duplicate first; unites tags; copies missing custom fields; keeps the email', () => {
     const d1 = base({ id: 'con_1', email: 'd1@example.com', first_name: 'One', last_name: 'Dup', tags: ['b', 'a'], custom_fields: { plan: 'free', ltv: 5 } });
-    const d2 = base({ id: 'con_2', email: 'd2@example.com', first_name: 'Two', phone: '+14155550100', external_id: 'x-2', tags: ['c'], custom_fields: { ltv: 9, city: 'Oslo' } });
+    const d2 = base({
+      id: 'con_2',
+      email: 'd2@example.com',
+      first_name: 'Two',
+      phone: '+14155550100',
+      external_id: 'x-2',
+      tags: ['c'],
+      custom_fields: { ltv: 9, city: 'Oslo' },
+    });
     const { next, changed } = mergeContacts(base({}), [d1, d2], new Date('2026-02-01T00:00:00Z'));
     expect(next).toMatchObject({
       id: 'con_P',
@@ -107,7 +115,11 @@ describe('mergeContacts', () => {
 
   it('keeps the strictest subscription status: complained > unsubscribed > bounced > pending > subscribed', () => {
     const merged = (primary: ContactSnapshot['subscription_status'], ...dups: ContactSnapshot['subscription_status'][]) =>
-      mergeContacts(base({ subscription_status: primary }), dups.map((s, i) => base({ id: `con_${i}`, subscription_status: s })), now);
+      mergeContacts(
+        base({ subscription_status: primary }),
+        dups.map((s, i) => base({ id: `con_${i}`, subscription_status: s })),
+        now,
+      );
     expect(merged('subscribed', 'unsubscribed')).toMatchObject({ next: { subscription_status: 'unsubscribed' }, changed: ['subscription_status'] });
     expect(merged('subscribed', 'pending', 'bounced').next.subscription_status).toBe('bounced');
     expect(merged('bounced', 'unsubscribed').next.subscription_status).toBe('unsubscribed');

@@ -3,7 +3,15 @@
  * partial update, tags added or removed. Each yields the next snapshot (with
  * `version` + 1) and what changed, or no snapshot when nothing did.
  */
-import { SUBSCRIPTION_STRICTNESS, type ContactSnapshot, type CreateContact, type CustomFieldValue, type ErrorDetail, type SubscriptionStatus, type UpdateContact } from '@sigil/contracts';
+import {
+  SUBSCRIPTION_STRICTNESS,
+  type ContactSnapshot,
+  type CreateContact,
+  type CustomFieldValue,
+  type ErrorDetail,
+  type SubscriptionStatus,
+  type UpdateContact,
+} from '@sigil/contracts';
 import { newId } from '@sigil/platform';
 import { checkCustomFieldValues, type Definitions } from '../custom-fields/custom-field-values';
 

@@ -49,7 +49,9 @@ describe('contact list query', () => {
     expect(params).toEqual(['t', 'live', 'vip', '2024-01-01T00:00:00.000Z', "o'brien\\_\\%%", '42', 'con_x', 11, 0]);
     expect(sql).toContain('pg_snapshot_xmin(pg_current_snapshot())');
     // Sync order with updated_since starts at the lowest position among the rows changed since then.
-    expect(sql).toContain('c.sync_xid >= (SELECT min(u.sync_xid) FILTER (WHERE true) FROM contacts u WHERE u.tenant_id = $1 AND u.mode = $2 AND u.updated_at >= $4::timestamptz)');
+    expect(sql).toContain(
+      'c.sync_xid >= (SELECT min(u.sync_xid) FILTER (WHERE true) FROM contacts u WHERE u.tenant_id = $1 AND u.mode = $2 AND u.updated_at >= $4::timestamptz)',
+    );
     expect(escapeLike('a\\b%c_')).toBe('a\\\\b\\%c\\_');
   });
 });

@@ -76,13 +76,9 @@ export function resolveOrder(query: ListContactsQuery, cursor: Cursor | null, id
   if (cursor && requested && (requested.key !== cursor.k || requested.dir !== cursor.d)) {
     throw new ValidationFailed([{ field: 'cursor', code: 'invalid', message: 'this cursor belongs to another sort order' }]);
   }
-  const order: Order = cursor
-    ? { key: cursor.k, dir: cursor.d }
-    : (requested ?? (query.updated_since ? { key: 'sync', dir: 'asc' } : { key: 'created_at', dir: 'asc' }));
+  const order: Order = cursor ? { key: cursor.k, dir: cursor.d } : (requested ?? (query.updated_since ? { key: 'sync', dir: 'asc' } : { key: 'created_at', dir: 'asc' }));
   if (idOrderOnly && (order.key !== 'created_at' || order.dir !== 'asc')) {
-    throw new ValidationFailed([
-      { field: 'sort', code: 'invalid', message: 'contacts of a list or segment are listed by created_at ascending only' },
-    ]);
+    throw new ValidationFailed([{ field: 'sort', code: 'invalid', message: 'contacts of a list or segment are listed by created_at ascending only' }]);
   }
   return order;
 }

@@ -19,18 +19,22 @@ export class ContactMergesRepository {
   }
 
   async record(m: EntityManager, s: Scope, primaryId: string, duplicateIds: string[]): Promise<void> {
-    await m.query(
-      `INSERT INTO contact_merges (tenant_id, mode, duplicate_id, primary_id) SELECT $1, $2, unnest($4::text[]), $3`,
-      [s.tenantId, s.mode, primaryId, duplicateIds],
-    );
+    await m.query(`INSERT INTO contact_merges (tenant_id, mode, duplicate_id, primary_id) SELECT $1, $2, unnest($4::text[]), $3`, [
+      s.tenantId,
+      s.mode,
+      primaryId,
+      duplicateIds,
+    ]);
   }
 
   /** Re-points every activity of the duplicates at the primary (uses activities_tenant_contact). */
   async moveActivities(m: EntityManager, s: Scope, primaryId: string, duplicateIds: string[]): Promise<number> {
-    const [, moved]: [unknown, number] = await m.query(
-      `UPDATE activities SET contact_id = $3 WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])`,
-      [s.tenantId, s.mode, primaryId, duplicateIds],
-    );
+    const [, moved]: [unknown, number] = await m.query(`UPDATE activities SET contact_id = $3 WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])`, [
+      s.tenantId,
+      s.mode,
+      primaryId,
+      duplicateIds,
+    ]);
     return moved;
   }
 }

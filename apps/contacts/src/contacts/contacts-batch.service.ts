@@ -115,7 +115,11 @@ export class ContactsBatchService {
     const valuesChanged: ContactSnapshot[] = [];
     const statusChanges: StatusChange[] = [];
     // One lookup for all the rows: which of their emails a suppression of the tenant matches.
-    const suppressed = await this.suppressions.suppressedEmails(m, scope, valid.map((r) => r.req.email));
+    const suppressed = await this.suppressions.suppressedEmails(
+      m,
+      scope,
+      valid.map((r) => r.req.email),
+    );
     const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
 
     const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
@@ -137,10 +141,25 @@ export class ContactsBatchService {
     // The matched contacts, locked; and who holds the other unique key each row claims, so that a row
     // taking another contact's email (or external_id) fails alone instead of failing the whole batch.
     const byKey = (rows: ContactRow[]) => new Map(rows.map((r) => [keyOf(matchOn, r), snapshotOf(r)]));
-    const existing = byKey(await this.find(m, scope, matchOn, valid.map((r) => keyOf(matchOn, r.req)), true));
+    const existing = byKey(
+      await this.find(
+        m,
+        scope,
+        matchOn,
+        valid.map((r) => keyOf(matchOn, r.req)),
+        true,
+      ),
+    );
     const other: BatchMatchKey = matchOn === 'email' ? 'external_id' : 'email';
     const holders = new Map(
-      (await this.find(m, scope, other, valid.map((r) => keyOf(other, r.req)).filter((k): k is string => !!k))).map((r) => [keyOf(other, r), r.id]),
+      (
+        await this.find(
+          m,
+          scope,
+          other,
+          valid.map((r) => keyOf(other, r.req)).filter((k): k is string => !!k),
+        )
+      ).map((r) => [keyOf(other, r), r.id]),
     );
     const creates: { row: ValidRow; contact: ContactSnapshot }[] = [];
     for (const row of valid) {
@@ -182,7 +201,15 @@ export class ContactsBatchService {
     // Created by someone else since we looked: now an update of that contact (or, when the
     // concurrent writer took the row's other unique key, a conflict of that row alone).
     if (raced.length) {
-      const winners = byKey(await this.find(m, scope, matchOn, raced.map((r) => keyOf(matchOn, r.req)), true));
+      const winners = byKey(
+        await this.find(
+          m,
+          scope,
+          matchOn,
+          raced.map((r) => keyOf(matchOn, r.req)),
+          true,
+        ),
+      );
       for (const row of raced) {
         const winner = winners.get(keyOf(matchOn, row.req));
         if (winner) applyToExisting(row, winner);
@@ -194,7 +221,12 @@ export class ContactsBatchService {
     const createdContacts = creates.filter((c) => inserted.has(c.contact.id)).map((c) => c.contact);
     if (options.copy) await this.contacts.insertValuesCopied(m, scope, rowsOf(createdContacts, defs));
     else await this.contacts.replaceValues(m, scope, [], rowsOf(createdContacts, defs), true);
-    await this.contacts.replaceValues(m, scope, valuesChanged.map((c) => c.id), rowsOf(valuesChanged, defs));
+    await this.contacts.replaceValues(
+      m,
+      scope,
+      valuesChanged.map((c) => c.id),
+      rowsOf(valuesChanged, defs),
+    );
     const consent = consentOf(ctx, statusChanges, { source: options.consentSource ?? 'batch', ip: null, actor: actorOf(ctx) });
     await this.consent.append(m, scope, consent.rows);
     await this.outbox.append(m, [...events, ...consent.events]);
@@ -243,13 +275,7 @@ export function keyOf(key: BatchMatchKey, c: { email: string; external_id?: stri
   return key === 'email' ? c.email.toLowerCase() : (c.external_id ?? '');
 }
 
-function fail(
-  results: BatchRowResult[],
-  index: number,
-  code: string,
-  message: string,
-  extra: Pick<BatchRowError, 'details' | 'existing_id'> = {},
-): void {
+function fail(results: BatchRowResult[], index: number, code: string, message: string, extra: Pick<BatchRowError, 'details' | 'existing_id'> = {}): void {
   results[index] = { index, status: 'error', error: { code, message, ...extra } };
 }
 

@@ -87,19 +87,12 @@ export class ContactsRepository {
   }
 
   async idOfExternalId(m: EntityManager, s: Scope, externalId: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND external_id = $3`, [
-      s.tenantId,
-      s.mode,
-      externalId,
-    ]);
+    const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND external_id = $3`, [s.tenantId, s.mode, externalId]);
     return rows[0]?.id;
   }
 
   async idOfEmail(m: EntityManager, s: Scope, email: string): Promise<string | undefined> {
-    const rows: { id: string }[] = await m.query(
-      `SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND lower(email) = lower($3)`,
-      [s.tenantId, s.mode, email],
-    );
+    const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND lower(email) = lower($3)`, [s.tenantId, s.mode, email]);
     return rows[0]?.id;
   }
 
@@ -189,10 +182,11 @@ export class ContactsRepository {
   /** Deletes the contact; its activities and value rows go with it (ON DELETE CASCADE). Returns its version. */
   async delete(m: EntityManager, s: Scope, id: string): Promise<number | undefined> {
     // TypeORM answers UPDATE/DELETE … RETURNING as [rows, count].
-    const [rows]: [{ version: number }[], number] = await m.query(
-      `DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING version`,
-      [s.tenantId, s.mode, id],
-    );
+    const [rows]: [{ version: number }[], number] = await m.query(`DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING version`, [
+      s.tenantId,
+      s.mode,
+      id,
+    ]);
     return rows[0]?.version;
   }
 
@@ -227,11 +221,7 @@ export class ContactsRepository {
   /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */
   async replaceValues(m: EntityManager, s: Scope, contactIds: string[], rows: ValueRow[], fresh = false): Promise<void> {
     if (!fresh && contactIds.length) {
-      await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[])`, [
-        s.tenantId,
-        s.mode,
-        contactIds,
-      ]);
+      await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[])`, [s.tenantId, s.mode, contactIds]);
     }
     if (!rows.length) return;
     await m.query(

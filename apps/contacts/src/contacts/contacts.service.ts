@@ -32,7 +32,6 @@ export function scopeOf(ctx: RequestContext): Scope {
   return { tenantId: ctx.tenant_id, mode: ctx.mode };
 }
 
-
 /** Ids that cannot be contact ids are simply not found (never a 400 that would reveal the id format matters). */
 export function contactIdOrNotFound(id: unknown): string {
   if (!ContactIdSchema.safeParse(id).success) throw new NotFound('contact', String(id));
@@ -129,9 +128,7 @@ export class ContactsService {
     await this.dataSource.transaction(async (m) => {
       const version = await this.contacts.delete(m, scopeOf(ctx), contactId);
       if (version === undefined) throw new NotFound('contact', contactId);
-      await this.outbox.append(m, [
-        { type: 'contact.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { id: contactId, version: version + 1 } },
-      ]);
+      await this.outbox.append(m, [{ type: 'contact.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { id: contactId, version: version + 1 } }]);
     });
   }
 
@@ -143,9 +140,7 @@ export class ContactsService {
       const { next, added, removed } = applyTags(current, tags, op, new Date());
       if (!next) return current;
       await this.contacts.updateMany(m, scope, [next]);
-      await this.outbox.append(m, [
-        { type: 'contact.tags_changed', tenant_id: ctx.tenant_id, mode: ctx.mode, key: next.id, data: { contact: next, added, removed } },
-      ]);
+      await this.outbox.append(m, [{ type: 'contact.tags_changed', tenant_id: ctx.tenant_id, mode: ctx.mode, key: next.id, data: { contact: next, added, removed } }]);
       return next;
     });
   }
@@ -214,4 +209,3 @@ export class ContactsService {
     return snapshotOf(row);
   }
 }
-

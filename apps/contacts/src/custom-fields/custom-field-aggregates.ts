@@ -19,10 +19,7 @@ export class CustomFieldAggregates {
   }
 
   async optionsInUse(m: EntityManager, s: Scope, key: string, options: string[]): Promise<string[]> {
-    const rows: { value_text: string }[] = await m.query(
-      `SELECT DISTINCT value_text ${BASE} AND value_text = ANY($4::text[])`,
-      [s.tenantId, s.mode, key, options],
-    );
+    const rows: { value_text: string }[] = await m.query(`SELECT DISTINCT value_text ${BASE} AND value_text = ANY($4::text[])`, [s.tenantId, s.mode, key, options]);
     return rows.map((r) => r.value_text);
   }
 
@@ -61,10 +58,7 @@ export class CustomFieldAggregates {
       [...params, top],
     );
     // A multi_select contact with two options has two option rows: count its marker rows instead.
-    const count =
-      def.type === 'multi_select'
-        ? (await m.query(`SELECT count(*)::int AS n ${BASE} AND value_num IS NOT NULL`, params))[0].n
-        : row.count;
+    const count = def.type === 'multi_select' ? (await m.query(`SELECT count(*)::int AS n ${BASE} AND value_num IS NOT NULL`, params))[0].n : row.count;
     const typed = (v: string): CustomFieldValue => (def.type === 'boolean' ? v === 'true' : v);
     const tops = row.top as [string, number][];
     return { ...result, count, distinct: row.distinct, top_values: tops.map(([v, n]) => ({ value: typed(v), count: Number(n) })) };

@@ -41,10 +41,10 @@ export function definitionView(row: DefinitionRow): CustomFieldView {
 export class CustomFieldDefinitions {
   /** Every definition of the scope, by key: what values are validated against. */
   async load(m: EntityManager, s: Scope): Promise<Definitions> {
-    const rows: FieldDefinition[] = await m.query(
-      `SELECT key, label, type, options, required FROM custom_fields WHERE tenant_id = $1 AND mode = $2`,
-      [s.tenantId, s.mode],
-    );
+    const rows: FieldDefinition[] = await m.query(`SELECT key, label, type, options, required FROM custom_fields WHERE tenant_id = $1 AND mode = $2`, [
+      s.tenantId,
+      s.mode,
+    ]);
     return new Map(rows.map((r) => [r.key, r]));
   }
 

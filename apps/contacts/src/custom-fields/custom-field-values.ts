@@ -29,11 +29,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
  * definitions. On create, every required field must have a value; on update,
  * a required field cannot be cleared.
  */
-export function checkCustomFieldValues(
-  input: Record<string, CustomFieldValue>,
-  defs: Definitions,
-  mode: 'create' | 'update',
-): CheckedValues {
+export function checkCustomFieldValues(input: Record<string, CustomFieldValue>, defs: Definitions, mode: 'create' | 'update'): CheckedValues {
   const values: Record<string, CustomFieldValue> = {};
   const details: ErrorDetail[] = [];
   for (const [key, raw] of Object.entries(input)) {
@@ -75,9 +71,7 @@ export function normaliseValue(def: FieldDefinition, raw: CustomFieldValue): { v
       return date ? { value: date } : { error: 'expected a date (YYYY-MM-DD) or an ISO-8601 date-time' };
     }
     case 'select':
-      return typeof raw === 'string' && def.options?.includes(raw)
-        ? { value: raw }
-        : { error: `expected one of: ${(def.options ?? []).join(', ')}` };
+      return typeof raw === 'string' && def.options?.includes(raw) ? { value: raw } : { error: `expected one of: ${(def.options ?? []).join(', ')}` };
     case 'multi_select': {
       if (!Array.isArray(raw)) return { error: 'expected an array of options' };
       const unknown = raw.filter((v) => !def.options?.includes(v));

@@ -117,15 +117,13 @@ export class CustomFieldsService {
         { type: 'custom_field.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: k, data: { key: k }, previous: { ...fieldSnapshot(current) } },
       ]);
       for (let i = 0; i < changed.length; i += EVENT_CHUNK) {
-        const events = changed.slice(i, i + EVENT_CHUNK).map(
-          (row): NewEvent => ({
-            type: 'contact.updated',
-            tenant_id: ctx.tenant_id,
-            mode: ctx.mode,
-            key: row.id,
-            data: { contact: snapshotOf(row), changed: [`custom_fields.${k}`] },
-          }),
-        );
+        const events = changed.slice(i, i + EVENT_CHUNK).map((row): NewEvent => ({
+          type: 'contact.updated',
+          tenant_id: ctx.tenant_id,
+          mode: ctx.mode,
+          key: row.id,
+          data: { contact: snapshotOf(row), changed: [`custom_fields.${k}`] },
+        }));
         await this.outbox.append(m, events);
       }
     });

@@ -150,8 +150,7 @@ export class ImportRunner {
   /** The rows of a batch checked on their own (no I/O): valid requests, and the errors found so far. */
   private prepareBatch(job: ImportRow, plan: RowPlan, records: FileRecord[], firstRow: number): PreparedBatch {
     const errors: ImportRowError[] = [];
-    const errorAt = (i: number, code: string, reason: string) =>
-      errors.push({ row: firstRow + i + 1, code, reason, data: rawText(records[i]!.raw) });
+    const errorAt = (i: number, code: string, reason: string) => errors.push({ row: firstRow + i + 1, code, reason, data: rawText(records[i]!.raw) });
 
     // Shape, then duplicates inside the batch (of either unique key); duplicates of earlier batches are found by the key table.
     const matchOn = job.options.match_on;

@@ -74,10 +74,11 @@ export class ImportsRepository {
    * make a cancel wait for that batch.
    */
   async find(m: EntityManager, s: Scope, id: string, lock = false): Promise<ImportRow | undefined> {
-    const rows: ImportRow[] = await m.query(
-      `SELECT * FROM imports WHERE tenant_id = $1 AND mode = $2 AND id = $3 ${lock ? 'FOR NO KEY UPDATE' : ''}`,
-      [s.tenantId, s.mode, id],
-    );
+    const rows: ImportRow[] = await m.query(`SELECT * FROM imports WHERE tenant_id = $1 AND mode = $2 AND id = $3 ${lock ? 'FOR NO KEY UPDATE' : ''}`, [
+      s.tenantId,
+      s.mode,
+      id,
+    ]);
     return rows[0];
   }
 
@@ -97,10 +98,13 @@ export class ImportsRepository {
   }
 
   async markQueued(m: EntityManager, id: string, bytes: number, rowsTotal: number, header: string[], dataOffset: number): Promise<void> {
-    await m.query(
-      `UPDATE imports SET status = 'queued', bytes = $2, rows_total = $3, header = $4::jsonb, next_offset = $5 WHERE id = $1 AND status = 'uploading'`,
-      [id, bytes, rowsTotal, JSON.stringify(header), dataOffset],
-    );
+    await m.query(`UPDATE imports SET status = 'queued', bytes = $2, rows_total = $3, header = $4::jsonb, next_offset = $5 WHERE id = $1 AND status = 'uploading'`, [
+      id,
+      bytes,
+      rowsTotal,
+      JSON.stringify(header),
+      dataOffset,
+    ]);
   }
 
   async delete(m: EntityManager, s: Scope, id: string): Promise<void> {
@@ -170,11 +174,7 @@ export class ImportsRepository {
   }
 
   async errorsPage(m: EntityManager, id: string, after: number, limit: number): Promise<ImportRowError[]> {
-    return m.query(`SELECT row_no AS row, code, reason, data FROM import_errors WHERE import_id = $1 AND row_no > $2 ORDER BY row_no LIMIT $3`, [
-      id,
-      after,
-      limit,
-    ]);
+    return m.query(`SELECT row_no AS row, code, reason, data FROM import_errors WHERE import_id = $1 AND row_no > $2 ORDER BY row_no LIMIT $3`, [id, after, limit]);
   }
 
   /** Jobs the queue must hold (a lost Redis, a crash between commit and enqueue). */
@@ -185,10 +185,9 @@ export class ImportsRepository {
 
   /** Uploads abandoned mid-way (the gateway died): their reservation and bytes go. */
   async deleteAbandonedUploads(m: EntityManager, olderThanSeconds: number): Promise<number> {
-    const result: unknown = await m.query(
-      `DELETE FROM imports WHERE status = 'uploading' AND created_at < now() - make_interval(secs => $1) RETURNING id`,
-      [olderThanSeconds],
-    );
+    const result: unknown = await m.query(`DELETE FROM imports WHERE status = 'uploading' AND created_at < now() - make_interval(secs => $1) RETURNING id`, [
+      olderThanSeconds,
+    ]);
     return returnedRows(result).length;
   }
 }

@@ -46,27 +46,27 @@ export class SuppressionsRepository {
   }
 
   async find(m: EntityManager, s: Scope, target: { email: string | null; domain: string | null }): Promise<SuppressionRow | undefined> {
-    const rows: SuppressionRow[] = await m.query(
-      `SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND (email = $3 OR domain = $4)`,
-      [s.tenantId, s.mode, target.email, target.domain],
-    );
+    const rows: SuppressionRow[] = await m.query(`SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND (email = $3 OR domain = $4)`, [
+      s.tenantId,
+      s.mode,
+      target.email,
+      target.domain,
+    ]);
     return rows[0];
   }
 
   async delete(m: EntityManager, s: Scope, id: string): Promise<SuppressionRow | undefined> {
-    const [rows]: [SuppressionRow[], number] = await m.query(
-      `DELETE FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING ${COLUMNS}`,
-      [s.tenantId, s.mode, id],
-    );
+    const [rows]: [SuppressionRow[], number] = await m.query(`DELETE FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING ${COLUMNS}`, [
+      s.tenantId,
+      s.mode,
+      id,
+    ]);
     return rows[0];
   }
 
   /** By id (= creation order), after the previous page's last id. */
   async list(m: EntityManager, s: Scope, limit: number, after: string | null): Promise<SuppressionRow[]> {
-    return m.query(
-      `SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`,
-      [s.tenantId, s.mode, after ?? '', limit],
-    );
+    return m.query(`SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`, [s.tenantId, s.mode, after ?? '', limit]);
   }
 
   /**
@@ -91,10 +91,7 @@ export class SuppressionsRepository {
 
   /** The announcement, locked for its walker; undefined when done or another process walks it right now. */
   async claimAnnouncement(m: EntityManager, id: string): Promise<Announcement | undefined> {
-    const rows: Announcement[] = await m.query(
-      `SELECT id, tenant_id, mode, domain, after_id FROM suppression_announcements WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-      [id],
-    );
+    const rows: Announcement[] = await m.query(`SELECT id, tenant_id, mode, domain, after_id FROM suppression_announcements WHERE id = $1 FOR UPDATE SKIP LOCKED`, [id]);
     return rows[0];
   }
 

@@ -9,13 +9,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import {
-  DEFAULT_PAGE_LIMIT,
-  type CreateSuppressionRequest,
-  type ListSuppressionsQuery,
-  type RequestContext,
-  type SuppressionView,
-} from '@sigil/contracts';
+import { DEFAULT_PAGE_LIMIT, type CreateSuppressionRequest, type ListSuppressionsQuery, type RequestContext, type SuppressionView } from '@sigil/contracts';
 import { Conflict, isIdOf, keysetPage, newId, NotFound, OutboxWriter, Paged, pageWindow } from '@sigil/platform';
 import { snapshotOf } from '../contacts/contact.entity';
 import { scopeOf } from '../contacts/contacts.service';

@@ -90,9 +90,7 @@ export class ContactsHarness {
   /** Every event of this tenant once the outbox is empty and Kafka has delivered at least `expected` of them. */
   async eventsOf(ctx: Pick<RequestContext, 'tenant_id'>, expected: number): Promise<DomainEvent[]> {
     await eventually(async () => {
-      const [{ n }]: [{ n: number }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [
-        ctx.tenant_id,
-      ]);
+      const [{ n }]: [{ n: number }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM outbox_events WHERE envelope->>'tenant_id' = $1`, [ctx.tenant_id]);
       return n === 0 && this.spy.matching((e) => e.tenant_id === ctx.tenant_id).length >= expected;
     });
     return this.spy.matching((e) => e.tenant_id === ctx.tenant_id);

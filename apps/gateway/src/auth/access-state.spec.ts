@@ -19,7 +19,20 @@ class FakeRedis {
 }
 
 const claims = (over: Partial<VerifiedClaims> = {}): VerifiedClaims =>
-  ({ sub: 'usr_1', tid: 'ten_1', role: 'admin', email: 'a@example.com', plan: 'starter', tname: 'T', mode: 'live', typ: 'access', iat: 1000, exp: 2000, iss: 'sigil-keys', ...over }) as VerifiedClaims;
+  ({
+    sub: 'usr_1',
+    tid: 'ten_1',
+    role: 'admin',
+    email: 'a@example.com',
+    plan: 'starter',
+    tname: 'T',
+    mode: 'live',
+    typ: 'access',
+    iat: 1000,
+    exp: 2000,
+    iss: 'sigil-keys',
+    ...over,
+  }) as VerifiedClaims;
 const custom = { requests_per_minute: 7, requests_per_day: 70, max_active_keys: 3 };
 
 describe('AccessState', () => {

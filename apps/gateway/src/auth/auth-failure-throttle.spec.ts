@@ -13,7 +13,16 @@ function countingLimiter(limit: number) {
       const n = (counts.get(policy.subject) ?? 0) + 1;
       counts.set(policy.subject, n);
       const admitted = n <= limit;
-      return { admitted, policy, remaining: Math.max(0, limit - n), resetSeconds: 30, dayRemaining: 0, dayResetSeconds: 0, blockedBy: admitted ? 'none' : 'window', retryAfterSeconds: admitted ? 0 : 30 };
+      return {
+        admitted,
+        policy,
+        remaining: Math.max(0, limit - n),
+        resetSeconds: 30,
+        dayRemaining: 0,
+        dayResetSeconds: 0,
+        blockedBy: admitted ? 'none' : 'window',
+        retryAfterSeconds: admitted ? 0 : 30,
+      };
     },
   } as unknown as RateLimiter;
   return { limiter, checked };

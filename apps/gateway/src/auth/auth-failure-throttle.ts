@@ -46,10 +46,7 @@ export class AuthFailureThrottle {
 
   /** Counts a failed authentication; throws 429 (and blocks the IP here) once the IP is over its limit. */
   async recordFailure(ip: string, now = Date.now()): Promise<void> {
-    const decision = await this.limiter.check(
-      { subject: `authfail:${ip}`, limit: this.config.AUTH_FAILURES_PER_IP_PER_MINUTE, windowMs: MINUTE_MS, dayLimit: 0 },
-      now,
-    );
+    const decision = await this.limiter.check({ subject: `authfail:${ip}`, limit: this.config.AUTH_FAILURES_PER_IP_PER_MINUTE, windowMs: MINUTE_MS, dayLimit: 0 }, now);
     if (decision.admitted) return;
     this.block(ip, now + decision.retryAfterSeconds * 1000, decision);
     throw this.refusal(decision, decision.retryAfterSeconds);

@@ -37,7 +37,16 @@ function setup(route: RoutePolicy, options: { authFails?: boolean; admitted?: bo
     check: async (policy: LimitPolicy): Promise<LimitDecision> => {
       calls.push(`limit ${policy.subject} ${policy.limit}/${policy.windowMs}`);
       const admitted = options.admitted ?? true;
-      return { admitted, policy, remaining: 1, resetSeconds: 5, dayRemaining: 9, dayResetSeconds: 99, blockedBy: admitted ? 'none' : 'window', retryAfterSeconds: admitted ? 0 : 5 };
+      return {
+        admitted,
+        policy,
+        remaining: 1,
+        resetSeconds: 5,
+        dayRemaining: 9,
+        dayResetSeconds: 99,
+        blockedBy: admitted ? 'none' : 'window',
+        retryAfterSeconds: admitted ? 0 : 5,
+      };
     },
   } as unknown as RateLimiter;
   const guard = new AuthGuard(routes, authenticator, throttle, limiter, new AccessState({} as never));

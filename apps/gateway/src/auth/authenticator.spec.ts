@@ -32,8 +32,7 @@ const verifier = {
   },
 } as unknown as ApiKeyVerifier;
 const auth = new Authenticator(verifier, { JWT_SECRET: SECRET });
-const jwtFor = (tid: string) =>
-  signAccessToken({ sub: 'usr_1', tid, role: 'owner', email: 'o@example.com', plan: 'pro', tname: 'T', typ: 'access' }, SECRET, 900);
+const jwtFor = (tid: string) => signAccessToken({ sub: 'usr_1', tid, role: 'owner', email: 'o@example.com', plan: 'pro', tname: 'T', typ: 'access' }, SECRET, 900);
 
 async function codeOf(headers: Record<string, string>): Promise<string> {
   try {

@@ -60,10 +60,7 @@ export class CredentialCache {
     const ttl = this.config.KEY_CACHE_REDIS_TTL_SECONDS;
     const indexKey = this.indexKey(value.key.key_id);
     // Two slots, so not one transaction: a value written after a racing eviction is refused by the tombstones.
-    await Promise.all([
-      this.redis.multi().sadd(indexKey, hash).expire(indexKey, ttl).exec(),
-      this.redis.set(`${this.prefix}:${hash}`, JSON.stringify(value), 'EX', ttl),
-    ]);
+    await Promise.all([this.redis.multi().sadd(indexKey, hash).expire(indexKey, ttl).exec(), this.redis.set(`${this.prefix}:${hash}`, JSON.stringify(value), 'EX', ttl)]);
   }
 
   /** Forgets every secret of a key, here and in Redis (called on revoke/rotate/update events). */

@@ -37,7 +37,11 @@ export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplic
       } else if (event.type === 'member.removed') {
         const data = event.data as EventPayloads['member.removed'];
         const memberSince = data.member_since ? Date.parse(data.member_since) : undefined;
-        await access.memberChanged(event.tenant_id, data.user_id, { role: null, at, removed: { at, ...(memberSince !== undefined ? { member_since: memberSince } : {}) } });
+        await access.memberChanged(event.tenant_id, data.user_id, {
+          role: null,
+          at,
+          removed: { at, ...(memberSince !== undefined ? { member_since: memberSince } : {}) },
+        });
       } else if (event.type === 'member.joined') {
         // A member re-added after a removal: the new membership's tokens are trusted; the ended one's stay dead.
         const data = event.data as EventPayloads['member.joined'];

@@ -12,9 +12,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { IP_LIMIT, ipLimitValue, type IpLimit } from '../rate-limit/ip-limit.decorator';
 import { ANY_SCOPE, REQUIRED_SCOPE } from './scopes.decorator';
 
-export type RoutePolicy =
-  | { kind: 'public'; ipLimit?: { name: string; limit: number; windowMs: number } }
-  | { kind: 'authenticated'; required: Scope | undefined };
+export type RoutePolicy = { kind: 'public'; ipLimit?: { name: string; limit: number; windowMs: number } } | { kind: 'authenticated'; required: Scope | undefined };
 
 @Injectable()
 export class RoutePolicies {

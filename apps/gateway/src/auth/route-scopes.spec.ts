@@ -11,8 +11,7 @@ import { AdminController } from '../routes/admin.controller';
 import { AdminTokenGuard } from './admin-token.guard';
 import { routeCatalog } from '../openapi/route-catalog';
 
-const controllers = GatewayAppModule.forRoot(GatewayConfigSchema.parse({}), { brokers: ['127.0.0.1:9092'], clientId: 'x', partitions: 1 })
-  .controllers as Type<unknown>[];
+const controllers = GatewayAppModule.forRoot(GatewayConfigSchema.parse({}), { brokers: ['127.0.0.1:9092'], clientId: 'x', partitions: 1 }).controllers as Type<unknown>[];
 const all = routeCatalog(controllers).map((r) => ({ ...r, route: `${r.method} ${r.path}` }));
 
 describe('gateway routes', () => {
@@ -57,7 +56,11 @@ describe('gateway routes', () => {
   });
 
   it('members routes: reading needs members:read, every change members:write; listing and switching tenants needs a session (any scope)', () => {
-    const scopes = Object.fromEntries(all.filter((r) => r.path.startsWith('/v1/members') || r.path === '/v1/auth/switch' || r.path === '/v1/auth/tenants').map((r) => [r.route, r.scope ?? (r.isPublic ? 'public' : 'any')]));
+    const scopes = Object.fromEntries(
+      all
+        .filter((r) => r.path.startsWith('/v1/members') || r.path === '/v1/auth/switch' || r.path === '/v1/auth/tenants')
+        .map((r) => [r.route, r.scope ?? (r.isPublic ? 'public' : 'any')]),
+    );
     expect(scopes).toEqual({
       'POST /v1/members/invitations': 'members:write',
       'POST /v1/members/invitations/accept': 'public',

@@ -6,7 +6,19 @@ import { contextFor, type Caller } from './request-context';
 import { assertScope } from './scope-check';
 
 const key = verifiedApiKey({ environment: 'test', prefix: 'sg_test_xxxx', scopes: ['contacts:read'] });
-const claims = { sub: 'usr_1', tid: 'ten_1', role: 'owner', email: 'o@example.com', plan: 'pro', tname: 'T', mode: 'live', typ: 'access', iat: 0, exp: 0, iss: 'x' } as VerifiedClaims;
+const claims = {
+  sub: 'usr_1',
+  tid: 'ten_1',
+  role: 'owner',
+  email: 'o@example.com',
+  plan: 'pro',
+  tname: 'T',
+  mode: 'live',
+  typ: 'access',
+  iat: 0,
+  exp: 0,
+  iss: 'x',
+} as VerifiedClaims;
 
 describe('scope check', () => {
   it('passes a held scope or a route open to any credential, refuses others with 403 naming the scope', () => {
@@ -29,7 +41,12 @@ describe('scope check', () => {
       request_id: 'req_1',
       principal: { kind: 'api_key', id: 'key_1', scopes: ['contacts:read'] },
     });
-    expect(contextFor({ kind: 'user', claims }, 'req_2')).toEqual({ tenant_id: 'ten_1', mode: 'live', request_id: 'req_2', principal: { kind: 'user', id: 'usr_1', scopes: ['*'] } });
+    expect(contextFor({ kind: 'user', claims }, 'req_2')).toEqual({
+      tenant_id: 'ten_1',
+      mode: 'live',
+      request_id: 'req_2',
+      principal: { kind: 'user', id: 'usr_1', scopes: ['*'] },
+    });
     expect(contextFor({ kind: 'user', claims: { ...claims, mode: 'test' } }, 'req_3').mode).toBe('test');
   });
 });
@@ -50,7 +67,8 @@ describe('the role permission table (docs/auth.md), enforced for sessions', () =
   });
 
   it('developer manages keys, webhooks and data, reads members, but cannot manage members', () => {
-    for (const s of ['keys:write', 'webhooks:write', 'contacts:write', 'lists:write', 'segments:write', 'members:read', 'usage:read'] as const) expect(allowed('developer', s)).toBe(true);
+    for (const s of ['keys:write', 'webhooks:write', 'contacts:write', 'lists:write', 'segments:write', 'members:read', 'usage:read'] as const)
+      expect(allowed('developer', s)).toBe(true);
     expect(allowed('developer', 'members:write')).toBe(false);
     expect(allowed('developer', '*')).toBe(false);
   });

@@ -70,10 +70,6 @@ export class ConsoleController implements OnModuleInit {
   private sendIndex(reply: FastifyReply): void {
     const html = this.files.index();
     if (!html) throw new DomainError(503, 'service_unavailable', 'The console is not built: run `npm run build`.');
-    void reply
-      .header('content-security-policy', CONSOLE_CSP)
-      .header('cache-control', 'no-cache')
-      .header('content-type', 'text/html; charset=utf-8')
-      .send(html);
+    void reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', 'no-cache').header('content-type', 'text/html; charset=utf-8').send(html);
   }
 }

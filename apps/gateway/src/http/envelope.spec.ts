@@ -17,7 +17,10 @@ describe('installEnvelopeHook', () => {
   app.get('/v1/things', async () => ({ data: [1], page: { has_more: true, next_cursor: 'c2', prev_cursor: null } }));
   app.get('/v1/thing', async () => ({ data: { id: 't' } }));
   app.get('/v1/own', async (_req, reply) =>
-    reply.status(404).header('content-type', 'application/json; charset=utf-8').send(errorEnvelope(new DomainError(404, 'not_found', 'No.'), 'req_1')),
+    reply
+      .status(404)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(errorEnvelope(new DomainError(404, 'not_found', 'No.'), 'req_1')),
   );
   app.delete('/v1/thing', async (_req, reply) => reply.status(204).send());
   app.get('/health/ready', async () => ({ status: 'up' }));

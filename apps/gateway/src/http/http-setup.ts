@@ -33,12 +33,15 @@ const API_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 const CORS_ALLOWED_HEADERS = 'authorization, x-api-key, content-type, idempotency-key, x-request-id';
-const CORS_EXPOSED_HEADERS =
-  'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, ratelimit, ratelimit-policy, retry-after, idempotent-replayed';
+const CORS_EXPOSED_HEADERS = 'x-request-id, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, ratelimit, ratelimit-policy, retry-after, idempotent-replayed';
 
 export async function configureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  const origins = new Set(config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean));
+  const origins = new Set(
+    config.CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  );
   app.get(RouteMethods).install(fastify);
   installJsonBodyParser(app);
   // JSON only: Fastify then answers any other content type (curl's default form encoding included) with 415.

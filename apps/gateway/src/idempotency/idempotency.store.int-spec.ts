@@ -41,7 +41,10 @@ describe.each([
     if (first.kind !== 'claimed') throw new Error('not claimed');
     await store.complete(first.claim, 201, 'application/json; charset=utf-8', '{"data":{"id":"con_1"}}');
     const again = await store.claim(ctx, key, fp);
-    expect(again).toEqual({ kind: 'replay', stored: { state: 'done', fingerprint: fp, status: 201, content_type: 'application/json; charset=utf-8', body: '{"data":{"id":"con_1"}}' } });
+    expect(again).toEqual({
+      kind: 'replay',
+      stored: { state: 'done', fingerprint: fp, status: 201, content_type: 'application/json; charset=utf-8', body: '{"data":{"id":"con_1"}}' },
+    });
   });
 
   it('releases the key after a server error, a 400, a 429 or a service still in flight, so the retry runs', async () => {

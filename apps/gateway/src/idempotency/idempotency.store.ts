@@ -49,7 +49,9 @@ export class IdempotencyStore {
   constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
 
   static fingerprint(method: string, url: string, body: unknown): string {
-    return createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+    return createHash('sha256')
+      .update(`${method} ${url}\n${JSON.stringify(body ?? null)}`)
+      .digest('hex');
   }
 
   static keyHash(key: string): string {

@@ -8,7 +8,16 @@ import type { Type } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { ErrorCodes, NO_NUL_PATTERN as NO_NUL, NON_BLANK_PATTERN, openApiHintOf, openApiNameOf, relations as relationsOf, SCOPES, type RpcDefinition } from '@sigil/contracts';
+import {
+  ErrorCodes,
+  NO_NUL_PATTERN as NO_NUL,
+  NON_BLANK_PATTERN,
+  openApiHintOf,
+  openApiNameOf,
+  relations as relationsOf,
+  SCOPES,
+  type RpcDefinition,
+} from '@sigil/contracts';
 import { API_DOC, type ApiDocOptions } from './api-doc.decorator';
 import { KEY_PATTERN } from '../idempotency/idempotency.store';
 import { routeCatalog, type CatalogRoute } from './route-catalog';
@@ -19,16 +28,23 @@ const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: { type: 'integer' } },
   'X-RateLimit-Remaining': { description: 'Requests left in the current window (and day).', schema: { type: 'integer' } },
   'X-RateLimit-Reset': { description: 'Seconds until the window frees a request.', schema: { type: 'integer' } },
-  RateLimit: { description: 'IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds).', schema: { type: 'string' } },
-  'RateLimit-Policy': { description: 'IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`).', schema: { type: 'string' } },
+  RateLimit: {
+    description: 'IETF RateLimit field for the window closest to exhaustion: `"minute";r=<remaining>;t=<reset>` (`"day"` once the day binds).',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Policy': {
+    description: 'IETF RateLimit-Policy field: `"minute";q=<limit>;w=60, "day";q=<limit>;w=86400` (per-IP limits: `"minute"` or `"hour"`).',
+    schema: { type: 'string' },
+  },
   'X-Request-Id': { description: 'The request id (yours if you sent a valid one).', schema: { type: 'string' } },
 };
 
 const ERRORS: Record<string, string> = {
   '400': 'Invalid request: `validation_failed` (with per-field `details`) or `invalid_json`.',
   '401': 'Not authenticated: `missing_api_key`, `invalid_api_key`, `expired_api_key`, `revoked_api_key` or `invalid_token`.',
-  '403': 'Authenticated but not allowed: `insufficient_scope` (names `required_scope`), `ip_not_allowed` (the key’s `allowed_cidrs` exclude the client) or `plan_limit_exceeded`.',
-  '404': 'No such resource for this tenant and mode (`not_found`), including other tenants\' ids.',
+  '403':
+    'Authenticated but not allowed: `insufficient_scope` (names `required_scope`), `ip_not_allowed` (the key’s `allowed_cidrs` exclude the client) or `plan_limit_exceeded`.',
+  '404': "No such resource for this tenant and mode (`not_found`), including other tenants' ids.",
   '409': 'Conflict (`conflict`), or an Idempotency-Key still in flight (`idempotency_key_in_flight`).',
   '405': 'Method not declared for this path (`method_not_allowed`); `Allow` names the methods it takes.',
   '413': 'Body over 1 MiB or batch over its row limit (`payload_too_large`).',
@@ -72,7 +88,9 @@ function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
         const parameters: Record<string, string> = { [idParam]: `$response.body#/data/${field}` };
         for (const [, name] of path.matchAll(/\{(\w+)\}/g)) parameters[name!] = `$request.path.${name}`;
         // `contacts_addTags` → `AddTags`: unique, since a path's operations share one controller.
-        const name = String(op['operationId']).replace(/^\w+?_/, '').replace(/^./, (c) => c.toUpperCase());
+        const name = String(op['operationId'])
+          .replace(/^\w+?_/, '')
+          .replace(/^./, (c) => c.toUpperCase());
         links[name] = { operationId: op['operationId'], parameters, description: `The ${field} of the created resource as \`${idParam}\`.` };
       }
     }
@@ -289,16 +307,18 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
               headers: RATE_LIMIT_HEADERS,
               content: { 'application/json': { schema: envelope(reply ? replies.convert(reply) : undefined, !!doc?.paginated) } },
             };
-    const errorStatuses = Object.keys(ERRORS).filter((s) => {
-      // Log-in and refresh answer 401 on wrong credentials or a spent refresh token.
-      if (route.isPublic) return !['403', '503'].includes(s) && (s !== '401' || CREDENTIAL_ROUTES.has(route.path));
-      if (route.method === 'GET') return !['409', '413', '415', '422'].includes(s);
-      return true;
-    }).filter((s) => {
-      // Every operation can be answered 405 (another method at its path); 415 wherever a body can be sent.
-      if (s === '415') return route.method !== 'GET';
-      return true;
-    });
+    const errorStatuses = Object.keys(ERRORS)
+      .filter((s) => {
+        // Log-in and refresh answer 401 on wrong credentials or a spent refresh token.
+        if (route.isPublic) return !['403', '503'].includes(s) && (s !== '401' || CREDENTIAL_ROUTES.has(route.path));
+        if (route.method === 'GET') return !['409', '413', '415', '422'].includes(s);
+        return true;
+      })
+      .filter((s) => {
+        // Every operation can be answered 405 (another method at its path); 415 wherever a body can be sent.
+        if (s === '415') return route.method !== 'GET';
+        return true;
+      });
     const operation: JsonObject = {
       operationId: operationId(route),
       summary: doc?.summary ?? `${route.method} ${route.path}`,
@@ -397,7 +417,11 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
                 request_id: { type: 'string' },
                 details: {
                   type: 'array',
-                  items: { type: 'object', required: ['field', 'code', 'message'], properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } },
+                  items: {
+                    type: 'object',
+                    required: ['field', 'code', 'message'],
+                    properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+                  },
                 },
               },
             },

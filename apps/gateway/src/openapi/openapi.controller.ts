@@ -33,7 +33,10 @@ export class OpenApiController implements OnApplicationBootstrap {
   constructor(private readonly discovery: DiscoveryService) {}
 
   onApplicationBootstrap(): void {
-    const controllers = this.discovery.getControllers().map((w) => w.metatype as Type<unknown>).filter(Boolean);
+    const controllers = this.discovery
+      .getControllers()
+      .map((w) => w.metatype as Type<unknown>)
+      .filter(Boolean);
     this.document = JSON.stringify(buildOpenApi(controllers, packageVersion()));
   }
 

@@ -13,8 +13,7 @@ import { API_DOC, type ApiDocOptions } from './api-doc.decorator';
 import { buildOpenApi, isPrivateSurface } from './openapi.builder';
 import { routeCatalog } from './route-catalog';
 
-const controllers = GatewayAppModule.forRoot(GatewayConfigSchema.parse({}), { brokers: ['127.0.0.1:9092'], clientId: 'x', partitions: 1 })
-  .controllers as Type<unknown>[];
+const controllers = GatewayAppModule.forRoot(GatewayConfigSchema.parse({}), { brokers: ['127.0.0.1:9092'], clientId: 'x', partitions: 1 }).controllers as Type<unknown>[];
 const doc = buildOpenApi(controllers, '1.0.0') as any;
 
 describe('OpenAPI document', () => {
@@ -32,7 +31,7 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('leaves the operator API (/v1/admin) and the secret scanning partner endpoint out of the tenants\' document', () => {
+  it("leaves the operator API (/v1/admin) and the secret scanning partner endpoint out of the tenants' document", () => {
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/v1/admin') || p.startsWith('/v1/secret-scanning'))).toEqual([]);
   });
 
@@ -71,7 +70,11 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
       id: '$request.path.id',
     });
     // Every operation that takes an id is reachable from some create.
-    const linked = new Set(Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).flatMap((op: any) => Object.values((op.responses['201'] ?? op.responses['202'])?.links ?? {}).map((l: any) => l.operationId))));
+    const linked = new Set(
+      Object.values(doc.paths).flatMap((ops: any) =>
+        Object.values(ops).flatMap((op: any) => Object.values((op.responses['201'] ?? op.responses['202'])?.links ?? {}).map((l: any) => l.operationId)),
+      ),
+    );
     const withId = Object.entries(doc.paths)
       .filter(([path]) => /\{(id|key)\}/.test(path))
       .flatMap(([, ops]: [string, any]) => Object.values(ops).map((op: any) => op.operationId));
@@ -113,7 +116,12 @@ describe('OpenAPI document: the schemas the services validate with', () => {
     expect(list.minProperties).toBe(1);
     expect(list.properties.name.pattern).toBe(contracts.NON_BLANK_PATTERN);
     expect(new RegExp(list.properties.name.pattern).test('  ')).toBe(false);
-    expect(doc.paths['/v1/contacts'].get['x-mutually-exclusive']).toEqual(expect.arrayContaining([['page', 'cursor'], ['list_id', 'segment_id']]));
+    expect(doc.paths['/v1/contacts'].get['x-mutually-exclusive']).toEqual(
+      expect.arrayContaining([
+        ['page', 'cursor'],
+        ['list_id', 'segment_id'],
+      ]),
+    );
     const cursor = doc.paths['/v1/contacts'].get.parameters.find((p: any) => p.name === 'cursor');
     expect(cursor['x-opaque']).toBe(true);
     const field = doc.paths['/v1/custom-fields/{key}'].patch.requestBody.content['application/json'].schema;

@@ -30,7 +30,12 @@ export function routeCatalog(controllers: Type<unknown>[]): CatalogRoute[] {
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) continue;
       const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-      const raw = '/' + [base, sub].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
+      const raw =
+        '/' +
+        [base, sub]
+          .map((p) => p.replace(/^\/+|\/+$/g, ''))
+          .filter(Boolean)
+          .join('/');
       const meta = <T>(key: string): T | undefined => Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
       out.push({
         method: RequestMethod[method],

@@ -11,8 +11,7 @@ export interface IpLimit {
   windowMs: number;
 }
 
-export const LimitByIp = (name: string, setting: IpLimit['setting'], windowMs: number) =>
-  SetMetadata(IP_LIMIT, { name, setting, windowMs } satisfies IpLimit);
+export const LimitByIp = (name: string, setting: IpLimit['setting'], windowMs: number) => SetMetadata(IP_LIMIT, { name, setting, windowMs } satisfies IpLimit);
 
 export function ipLimitValue(config: GatewayConfig, limit: IpLimit): number {
   return config[limit.setting];

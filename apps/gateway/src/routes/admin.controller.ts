@@ -22,10 +22,21 @@ export class AdminController {
 
   @Patch('tenants/:id')
   @HttpCode(200)
-  @ApiDoc({ rpc: KeyRpc.adminUpdateTenant, tag: 'Admin', summary: "Operator: change a tenant's plan or give it custom limits (effective at every gateway within 1 s)", body: AdminUpdateTenantSchema })
+  @ApiDoc({
+    rpc: KeyRpc.adminUpdateTenant,
+    tag: 'Admin',
+    summary: "Operator: change a tenant's plan or give it custom limits (effective at every gateway within 1 s)",
+    body: AdminUpdateTenantSchema,
+  })
   updateTenant(@Req() req: FastifyRequest, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<AdminTenantView>> {
     // The operator's client goes along: the change's audit entry names the operator and where they called from.
-    const ctx = { tenant_id: 'system', mode: 'live' as const, request_id: req.id, principal: { kind: 'system' as const, id: 'operator', scopes: [] }, client: clientOf(req) };
+    const ctx = {
+      tenant_id: 'system',
+      mode: 'live' as const,
+      request_id: req.id,
+      principal: { kind: 'system' as const, id: 'operator', scopes: [] },
+      client: clientOf(req),
+    };
     return forward(this.rpc, KeyRpc.adminUpdateTenant, ctx, { params: { id }, body });
   }
 }

@@ -53,7 +53,13 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @RequireScope('keys:write')
-  @ApiDoc({ rpc: KeyRpc.revokeKey, tag: 'API keys', summary: 'Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked', status: 204, softDelete: true })
+  @ApiDoc({
+    rpc: KeyRpc.revokeKey,
+    tag: 'API keys',
+    summary: 'Revoke an API key (effective at every gateway within 1 s); it stays readable with status revoked',
+    status: 204,
+    softDelete: true,
+  })
   async revoke(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
     await forward(this.rpc, KeyRpc.revokeKey, ctx, { params: { id } });
   }

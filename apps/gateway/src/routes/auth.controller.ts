@@ -1,16 +1,7 @@
 /** `/v1/auth/*`: signup and sessions, the only public routes besides health. */
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import {
-  KeyRpc,
-  LoginSchema,
-  LogoutSchema,
-  RefreshSchema,
-  SignupSchema,
-  type RequestContext,
-  type SessionTokens,
-  type SignupResult,
-} from '@sigil/contracts';
+import { KeyRpc, LoginSchema, LogoutSchema, RefreshSchema, SignupSchema, type RequestContext, type SessionTokens, type SignupResult } from '@sigil/contracts';
 import { Public, RpcClient } from '@sigil/platform';
 import type { RouteResult } from '../http/envelope';
 import { forward } from './forward';
@@ -39,7 +30,12 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ rpc: KeyRpc.login, tag: 'Auth', summary: 'Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode: "test"`, on test data', body: LoginSchema })
+  @ApiDoc({
+    rpc: KeyRpc.login,
+    tag: 'Auth',
+    summary: 'Log in: access token (15 min) and refresh token (7 days), acting on live data or, with `mode: "test"`, on test data',
+    body: LoginSchema,
+  })
   login(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return forward(this.rpc, KeyRpc.login, anonymous(req), { body });
   }
@@ -47,7 +43,12 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ rpc: KeyRpc.refresh, tag: 'Auth', summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the session between live and test data', body: RefreshSchema })
+  @ApiDoc({
+    rpc: KeyRpc.refresh,
+    tag: 'Auth',
+    summary: 'Exchange a refresh token for new tokens (rotation; reuse revokes the session); `mode` switches the session between live and test data',
+    body: RefreshSchema,
+  })
   refresh(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return forward(this.rpc, KeyRpc.refresh, anonymous(req), { body });
   }

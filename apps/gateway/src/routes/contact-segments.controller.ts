@@ -18,7 +18,7 @@ export class ContactSegmentsController {
 
   @Get(':id/segments')
   @RequireScope('segments:read')
-  @ApiDoc({ rpc: SegmentRpc.contactSegments, tag: 'Segments', summary: "The segments a contact is in now, with when it entered each" })
+  @ApiDoc({ rpc: SegmentRpc.contactSegments, tag: 'Segments', summary: 'The segments a contact is in now, with when it entered each' })
   list(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ContactSegmentView[]>> {
     return forward(this.rpc, SegmentRpc.contactSegments, ctx, { params: { id } });
   }

@@ -40,14 +40,26 @@ export class ContactsController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  @ApiDoc({ rpc: ContactRpc.list, tag: 'Contacts', summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort', query: ListContactsQuerySchema, paginated: true })
+  @ApiDoc({
+    rpc: ContactRpc.list,
+    tag: 'Contacts',
+    summary: 'List contacts: page+limit or cursor; filters tag, list_id, segment_id, external_id, updated_since (loss-free sync), q (prefix), sort',
+    query: ListContactsQuerySchema,
+    paginated: true,
+  })
   @Get()
   @RequireScope('contacts:read')
   list(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<ContactView[]>> {
     return forward(this.rpc, ContactRpc.list, ctx, { query });
   }
 
-  @ApiDoc({ rpc: ContactRpc.create, tag: 'Contacts', summary: 'Create a contact (409 with existing_id on a duplicate email or external_id)', body: CreateContactSchema, status: 201 })
+  @ApiDoc({
+    rpc: ContactRpc.create,
+    tag: 'Contacts',
+    summary: 'Create a contact (409 with existing_id on a duplicate email or external_id)',
+    body: CreateContactSchema,
+    status: 201,
+  })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -56,7 +68,13 @@ export class ContactsController {
   }
 
   /** Rows are checked one by one by the service (a bad row fails alone); here only the envelope and the row count. */
-  @ApiDoc({ rpc: ContactRpc.batchUpsert, tag: 'Contacts', summary: 'Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)', body: BatchUpsertSchema, returns: '{results, created, updated, unchanged, failed}' })
+  @ApiDoc({
+    rpc: ContactRpc.batchUpsert,
+    tag: 'Contacts',
+    summary: 'Upsert up to 1 000 contacts by email or external_id (match_on); a result per row (created, updated or error)',
+    body: BatchUpsertSchema,
+    returns: '{results, created, updated, unchanged, failed}',
+  })
   @Post('batch')
   @RequireScope('contacts:write')
   @HttpCode(200)
@@ -72,7 +90,8 @@ export class ContactsController {
   @ApiDoc({
     rpc: ContactRpc.merge,
     tag: 'Contacts',
-    summary: 'Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)',
+    summary:
+      'Merge up to 50 duplicates into a primary contact: activities, tags, list memberships, empty fields and custom fields move to it, the duplicates are deleted (idempotent)',
     body: MergeContactsSchema,
     returns: '{contact, merged_ids}',
   })
@@ -86,7 +105,8 @@ export class ContactsController {
   /** Create-or-update by the caller's own id, as a batch row matched on `external_id` would be; 201 when created, 200 when updated. */
   @ApiDoc({
     tag: 'Contacts',
-    summary: 'Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH semantics (200); 409 with existing_id if the email is another contact’s',
+    summary:
+      'Upsert a contact by external_id: created (201) if no contact has it, else updated with PATCH semantics (200); 409 with existing_id if the email is another contact’s',
     rpc: ContactRpc.upsertByExternalId,
     response: ContactViewSchema,
     alsoStatus: 201,
@@ -156,14 +176,25 @@ export class ContactsController {
     return forward(this.rpc, ContactRpc.listActivities, ctx, { params: { id }, query });
   }
 
-  @ApiDoc({ rpc: ContactRpc.consentHistory, tag: 'Contacts', summary: 'Consent history of a contact: every subscription_status change with source, ip, actor, newest first', query: ListConsentQuerySchema, paginated: true })
+  @ApiDoc({
+    rpc: ContactRpc.consentHistory,
+    tag: 'Contacts',
+    summary: 'Consent history of a contact: every subscription_status change with source, ip, actor, newest first',
+    query: ListConsentQuerySchema,
+    paginated: true,
+  })
   @Get(':id/consent')
   @RequireScope('contacts:read')
   consent(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: unknown): Promise<RouteResult<ConsentRecordView[]>> {
     return forward(this.rpc, ContactRpc.consentHistory, ctx, { params: { id }, query });
   }
 
-  @ApiDoc({ rpc: ContactRpc.requestConfirmation, tag: 'Contacts', summary: 'Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST /v1/subscriptions/confirm', status: 201 })
+  @ApiDoc({
+    rpc: ContactRpc.requestConfirmation,
+    tag: 'Contacts',
+    summary: 'Start double opt-in: the contact becomes pending; returns a signed, single-use token for POST /v1/subscriptions/confirm',
+    status: 201,
+  })
   @Post(':id/confirmation')
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -175,7 +206,8 @@ export class ContactsController {
   @ApiDoc({
     rpc: ContactRpc.unsubscribeToken,
     tag: 'Contacts',
-    summary: 'A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    summary:
+      'A signed one-click unsubscribe token (RFC 8058): put `<base>/v1/subscriptions/unsubscribe?token=…` in List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click',
   })
   @Get(':id/unsubscribe-token')
   @RequireScope('contacts:write')

@@ -28,7 +28,13 @@ export class CustomFieldsController {
     return forward(this.rpc, ContactRpc.listFields, ctx, { query });
   }
 
-  @ApiDoc({ rpc: ContactRpc.createField, tag: 'Custom fields', summary: 'Define a custom field (text, number, boolean, date, select, multi_select)', body: CreateCustomFieldSchema, status: 201 })
+  @ApiDoc({
+    rpc: ContactRpc.createField,
+    tag: 'Custom fields',
+    summary: 'Define a custom field (text, number, boolean, date, select, multi_select)',
+    body: CreateCustomFieldSchema,
+    status: 201,
+  })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)
@@ -44,7 +50,12 @@ export class CustomFieldsController {
   }
 
   /** Validated by the service, which also refuses a `key` (immutable) with its own message. */
-  @ApiDoc({ rpc: ContactRpc.updateField, tag: 'Custom fields', summary: 'Change label, options, required, or type (refused while values exist); the key is immutable', body: UpdateCustomFieldSchema })
+  @ApiDoc({
+    rpc: ContactRpc.updateField,
+    tag: 'Custom fields',
+    summary: 'Change label, options, required, or type (refused while values exist); the key is immutable',
+    body: UpdateCustomFieldSchema,
+  })
   @Patch(':key')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
@@ -59,7 +70,13 @@ export class CustomFieldsController {
     await forward(this.rpc, ContactRpc.deleteField, ctx, { params: { key } });
   }
 
-  @ApiDoc({ rpc: ContactRpc.aggregateField, tag: 'Custom fields', summary: 'Aggregate a field: count, distinct, min/max/avg/sum, top values', query: AggregateQuerySchema, returns: 'CustomFieldAggregate' })
+  @ApiDoc({
+    rpc: ContactRpc.aggregateField,
+    tag: 'Custom fields',
+    summary: 'Aggregate a field: count, distinct, min/max/avg/sum, top values',
+    query: AggregateQuerySchema,
+    returns: 'CustomFieldAggregate',
+  })
   @Get(':key/aggregate')
   @RequireScope('contacts:read')
   aggregate(@Ctx() ctx: RequestContext, @Param('key') key: string, @Query() query: unknown): Promise<RouteResult<CustomFieldAggregate>> {

@@ -14,7 +14,12 @@ export class EventTypesController {
 
   @Get()
   @RequireScope('webhooks:read')
-  @ApiDoc({ rpc: WebhookRpc.eventTypes, tag: 'Webhooks', summary: 'List the event types: description, JSON Schema of `data`, example', returns: 'every subscribable event type' })
+  @ApiDoc({
+    rpc: WebhookRpc.eventTypes,
+    tag: 'Webhooks',
+    summary: 'List the event types: description, JSON Schema of `data`, example',
+    returns: 'every subscribable event type',
+  })
   list(@Ctx() ctx: RequestContext): Promise<RouteResult<EventTypeView[]>> {
     return forward(this.rpc, WebhookRpc.eventTypes, ctx, {});
   }

@@ -97,12 +97,7 @@ export class ListsController {
     query: ListExportQuerySchema,
     streamed: ['text/csv', 'application/x-ndjson'],
   })
-  async export(
-    @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
-    @Query() query: Record<string, unknown>,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async export(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const { format, include_unsubscribed } = parseOrThrow(ListExportQuerySchema, query);
     await streamMemberExport<ListMemberView>(
       reply,

@@ -33,7 +33,13 @@ export class MembersController {
   @Post('invitations')
   @HttpCode(201)
   @RequireScope('members:write')
-  @ApiDoc({ rpc: MemberRpc.invite, tag: 'Members', summary: 'Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7 days), shown once', body: InviteMemberSchema, status: 201 })
+  @ApiDoc({
+    rpc: MemberRpc.invite,
+    tag: 'Members',
+    summary: 'Invite a member (admin, developer or viewer); data.token is the signed, single-use invitation (7 days), shown once',
+    body: InviteMemberSchema,
+    status: 201,
+  })
   invite(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<InvitationView>> {
     return forward(this.rpc, MemberRpc.invite, ctx, { body });
   }
@@ -42,14 +48,25 @@ export class MembersController {
   @HttpCode(200)
   @Public()
   @LimitByIp('login', 'LOGIN_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ rpc: MemberRpc.acceptInvitation, tag: 'Members', summary: 'Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns session tokens in the inviting tenant', body: AcceptInvitationSchema })
+  @ApiDoc({
+    rpc: MemberRpc.acceptInvitation,
+    tag: 'Members',
+    summary: 'Accept an invitation: a new user chooses a password, an existing one confirms theirs; returns session tokens in the inviting tenant',
+    body: AcceptInvitationSchema,
+  })
   accept(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<AcceptedInvitation>> {
     return forward(this.rpc, MemberRpc.acceptInvitation, { tenant_id: 'anonymous', mode: 'live', request_id: req.id }, { body });
   }
 
   @Get('invitations')
   @RequireScope('members:read')
-  @ApiDoc({ rpc: MemberRpc.listInvitations, tag: 'Members', summary: 'List the pending invitations (not accepted, revoked or expired), newest first; never their tokens', query: ListInvitationsQuerySchema, paginated: true })
+  @ApiDoc({
+    rpc: MemberRpc.listInvitations,
+    tag: 'Members',
+    summary: 'List the pending invitations (not accepted, revoked or expired), newest first; never their tokens',
+    query: ListInvitationsQuerySchema,
+    paginated: true,
+  })
   listInvitations(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<PendingInvitationView[]>> {
     return forward(this.rpc, MemberRpc.listInvitations, ctx, { query });
   }
@@ -57,7 +74,12 @@ export class MembersController {
   @Delete('invitations/:invitation_id')
   @HttpCode(204)
   @RequireScope('members:write')
-  @ApiDoc({ rpc: MemberRpc.revokeInvitation, tag: 'Members', summary: 'Revoke a pending invitation: its token is refused from now on (400 invitation_revoked)', status: 204 })
+  @ApiDoc({
+    rpc: MemberRpc.revokeInvitation,
+    tag: 'Members',
+    summary: 'Revoke a pending invitation: its token is refused from now on (400 invitation_revoked)',
+    status: 204,
+  })
   async revokeInvitation(@Ctx() ctx: RequestContext, @Param('invitation_id') invitationId: string): Promise<void> {
     await forward(this.rpc, MemberRpc.revokeInvitation, ctx, { params: { invitation_id: invitationId } });
   }
@@ -71,7 +93,12 @@ export class MembersController {
 
   @Patch(':user_id')
   @RequireScope('members:write')
-  @ApiDoc({ rpc: MemberRpc.updateMember, tag: 'Members', summary: "Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the owner only)", body: UpdateMemberSchema })
+  @ApiDoc({
+    rpc: MemberRpc.updateMember,
+    tag: 'Members',
+    summary: "Change a member's role (effective at every gateway within 1 s); role owner transfers ownership (the owner only)",
+    body: UpdateMemberSchema,
+  })
   update(@Ctx() ctx: RequestContext, @Param('user_id') userId: string, @Body() body: unknown): Promise<RouteResult<MemberView>> {
     return forward(this.rpc, MemberRpc.updateMember, ctx, { params: { user_id: userId }, body });
   }

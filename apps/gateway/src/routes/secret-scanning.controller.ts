@@ -50,7 +50,10 @@ export class SecretScanningController {
     if (!raw || !verifyGithubSignature(this.keys, headers[SIGNATURE_HEADERS.keyIdentifier], headers[SIGNATURE_HEADERS.signature], raw)) {
       this.metrics.secretScanningReports.inc({ outcome: 'invalid_signature' });
       await this.throttle.recordFailure(req.ip);
-      throw new Unauthenticated('invalid_signature', 'The report is not signed by a configured GitHub secret scanning key (Github-Public-Key-Identifier, Github-Public-Key-Signature).');
+      throw new Unauthenticated(
+        'invalid_signature',
+        'The report is not signed by a configured GitHub secret scanning key (Github-Public-Key-Identifier, Github-Public-Key-Signature).',
+      );
     }
     const matches = this.counted('invalid', () => parseReportBody(raw));
     const { hashes, candidates } = this.counted('invalid', () => candidatesOf(matches));

@@ -38,7 +38,13 @@ export class SegmentsController {
   @Post()
   @RequireScope('segments:write')
   @HttpCode(201)
-  @ApiDoc({ rpc: SegmentRpc.segmentCreate, tag: 'Segments', summary: 'Create a dynamic segment (built in the background: status building → ready)', body: CreateSegmentSchema, status: 201 })
+  @ApiDoc({
+    rpc: SegmentRpc.segmentCreate,
+    tag: 'Segments',
+    summary: 'Create a dynamic segment (built in the background: status building → ready)',
+    body: CreateSegmentSchema,
+    status: 201,
+  })
   create(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SegmentView>> {
     return forward(this.rpc, SegmentRpc.segmentCreate, ctx, { body });
   }
@@ -103,7 +109,12 @@ export class SegmentsController {
 
   @Get(':id/export')
   @RequireScope('segments:read')
-  @ApiDoc({ tag: 'Segments', summary: 'Export members as of the start of the export, streamed at any size', query: ExportFormatSchema, streamed: ['text/csv', 'application/x-ndjson'] })
+  @ApiDoc({
+    tag: 'Segments',
+    summary: 'Export members as of the start of the export, streamed at any size',
+    query: ExportFormatSchema,
+    streamed: ['text/csv', 'application/x-ndjson'],
+  })
   async export(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const { format } = parseOrThrow(ExportFormatSchema, query);
     await streamMemberExport<SegmentMemberView>(

@@ -17,7 +17,11 @@ export class SessionSwitchController {
 
   @Get('tenants')
   @AnyScope()
-  @ApiDoc({ rpc: MemberRpc.listTenants, tag: 'Auth', summary: "The tenants the session's user belongs to, with their role in each and which one the session is in (a user session only)" })
+  @ApiDoc({
+    rpc: MemberRpc.listTenants,
+    tag: 'Auth',
+    summary: "The tenants the session's user belongs to, with their role in each and which one the session is in (a user session only)",
+  })
   tenants(@Ctx() ctx: RequestContext): Promise<RouteResult<UserTenantView[]>> {
     return forward(this.rpc, MemberRpc.listTenants, ctx, {});
   }
@@ -25,7 +29,12 @@ export class SessionSwitchController {
   @Post('switch')
   @HttpCode(200)
   @AnyScope()
-  @ApiDoc({ rpc: MemberRpc.switchTenant, tag: 'Auth', summary: 'Switch tenants: new session tokens in another tenant the user is a member of (a user session only; 404 for a tenant they do not belong to)', body: SwitchTenantSchema })
+  @ApiDoc({
+    rpc: MemberRpc.switchTenant,
+    tag: 'Auth',
+    summary: 'Switch tenants: new session tokens in another tenant the user is a member of (a user session only; 404 for a tenant they do not belong to)',
+    body: SwitchTenantSchema,
+  })
   switchTenant(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<SessionTokens>> {
     return forward(this.rpc, MemberRpc.switchTenant, ctx, { body });
   }

@@ -19,14 +19,23 @@ export class SettingsController {
 
   @Get()
   @RequireScope('keys:read')
-  @ApiDoc({ rpc: KeyRpc.getSettings, tag: 'Account', summary: "The account's settings: leaked_key_policy (revoke or notify) for keys GitHub secret scanning finds in public" })
+  @ApiDoc({
+    rpc: KeyRpc.getSettings,
+    tag: 'Account',
+    summary: "The account's settings: leaked_key_policy (revoke or notify) for keys GitHub secret scanning finds in public",
+  })
   get(@Ctx() ctx: RequestContext): Promise<RouteResult<TenantSettingsView>> {
     return forward(this.rpc, KeyRpc.getSettings, ctx, {});
   }
 
   @Patch()
   @RequireScope('*')
-  @ApiDoc({ rpc: KeyRpc.updateSettings, tag: 'Account', summary: "Change the account's settings (owners, admins and full-access keys; live mode): leaked_key_policy revoke (default) or notify", body: UpdateTenantSettingsSchema })
+  @ApiDoc({
+    rpc: KeyRpc.updateSettings,
+    tag: 'Account',
+    summary: "Change the account's settings (owners, admins and full-access keys; live mode): leaked_key_policy revoke (default) or notify",
+    body: UpdateTenantSettingsSchema,
+  })
   update(@Ctx() ctx: RequestContext, @Body() body: unknown): Promise<RouteResult<TenantSettingsView>> {
     return forward(this.rpc, KeyRpc.updateSettings, ctx, { body });
   }

@@ -34,7 +34,12 @@ export class SubscriptionsController {
   @Post('confirm')
   @HttpCode(200)
   @LimitByIp('subscriptions', 'SUBSCRIPTION_LIMIT_PER_IP_PER_MINUTE', 60_000)
-  @ApiDoc({ rpc: ContactRpc.confirmSubscription, tag: 'Subscriptions', summary: 'Confirm a double opt-in with its token (no credential): the contact becomes subscribed', body: SubscriptionTokenSchema })
+  @ApiDoc({
+    rpc: ContactRpc.confirmSubscription,
+    tag: 'Subscriptions',
+    summary: 'Confirm a double opt-in with its token (no credential): the contact becomes subscribed',
+    body: SubscriptionTokenSchema,
+  })
   confirm(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<SubscriptionChangeView>> {
     return forward(this.rpc, ContactRpc.confirmSubscription, anonymous(req), { params: { client_ip: req.ip ?? null }, body });
   }

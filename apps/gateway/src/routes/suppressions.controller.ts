@@ -1,12 +1,6 @@
 /** `/v1/suppressions`: emails and domains of the tenant that must not be emailed (SPEC §12). */
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ContactRpc,
-  CreateSuppressionSchema,
-  ListSuppressionsQuerySchema,
-  type RequestContext,
-  type SuppressionView,
-} from '@sigil/contracts';
+import { ContactRpc, CreateSuppressionSchema, ListSuppressionsQuerySchema, type RequestContext, type SuppressionView } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
@@ -25,7 +19,13 @@ export class SuppressionsController {
     return forward(this.rpc, ContactRpc.listSuppressions, ctx, { query });
   }
 
-  @ApiDoc({ rpc: ContactRpc.createSuppression, tag: 'Suppressions', summary: 'Suppress an email or a whole domain (409 with existing_id if already suppressed); matching contacts get suppressed: true', body: CreateSuppressionSchema, status: 201 })
+  @ApiDoc({
+    rpc: ContactRpc.createSuppression,
+    tag: 'Suppressions',
+    summary: 'Suppress an email or a whole domain (409 with existing_id if already suppressed); matching contacts get suppressed: true',
+    body: CreateSuppressionSchema,
+    status: 201,
+  })
   @Post()
   @RequireScope('contacts:write')
   @HttpCode(201)

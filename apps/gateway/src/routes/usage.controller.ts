@@ -14,7 +14,13 @@ export class UsageController {
 
   @Get()
   @RequireScope('usage:read')
-  @ApiDoc({ rpc: KeyRpc.usage, tag: 'Account', summary: 'Usage: without interval/group_by, requests per credential per day by status class; with them, per credential per hour or day by outcome or route (90 days kept)', query: UsageQuerySchema })
+  @ApiDoc({
+    rpc: KeyRpc.usage,
+    tag: 'Account',
+    summary:
+      'Usage: without interval/group_by, requests per credential per day by status class; with them, per credential per hour or day by outcome or route (90 days kept)',
+    query: UsageQuerySchema,
+  })
   usage(@Ctx() ctx: RequestContext, @Query() query: unknown): Promise<RouteResult<UsageReport>> {
     return forward(this.rpc, KeyRpc.usage, ctx, { query });
   }

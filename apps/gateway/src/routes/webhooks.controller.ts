@@ -67,7 +67,12 @@ export class WebhooksController {
   @Post(':id/rotate-secret')
   @RequireScope('webhooks:write')
   @HttpCode(200)
-  @ApiDoc({ rpc: WebhookRpc.rotateSecret, tag: 'Webhooks', summary: 'Rotate the signing secret; the previous one keeps signing for 24 h', returns: 'the endpoint with the new secret' })
+  @ApiDoc({
+    rpc: WebhookRpc.rotateSecret,
+    tag: 'Webhooks',
+    summary: 'Rotate the signing secret; the previous one keeps signing for 24 h',
+    returns: 'the endpoint with the new secret',
+  })
   rotateSecret(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<WebhookWithSecretView>> {
     return forward(this.rpc, WebhookRpc.rotateSecret, ctx, { params: { id } });
   }
@@ -90,11 +95,7 @@ export class WebhooksController {
   @Get(':id/deliveries/:delivery_id')
   @RequireScope('webhooks:read')
   @ApiDoc({ rpc: WebhookRpc.getDelivery, tag: 'Webhooks', summary: 'Get a delivery with its payload and every attempt', returns: 'the delivery with attempts' })
-  getDelivery(
-    @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
-    @Param('delivery_id') deliveryId: string,
-  ): Promise<RouteResult<DeliveryDetailView>> {
+  getDelivery(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('delivery_id') deliveryId: string): Promise<RouteResult<DeliveryDetailView>> {
     return forward(this.rpc, WebhookRpc.getDelivery, ctx, { params: { id, delivery_id: deliveryId } });
   }
 
@@ -102,11 +103,7 @@ export class WebhooksController {
   @RequireScope('webhooks:write')
   @HttpCode(200)
   @ApiDoc({ rpc: WebhookRpc.retryDelivery, tag: 'Webhooks', summary: 'Send a delivered or failed delivery again (same webhook-id)', returns: 'the delivery, pending' })
-  retryDelivery(
-    @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
-    @Param('delivery_id') deliveryId: string,
-  ): Promise<RouteResult<DeliveryView>> {
+  retryDelivery(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('delivery_id') deliveryId: string): Promise<RouteResult<DeliveryView>> {
     return forward(this.rpc, WebhookRpc.retryDelivery, ctx, { params: { id, delivery_id: deliveryId } });
   }
 
@@ -128,11 +125,7 @@ export class WebhooksController {
   @Get(':id/recoveries/:recovery_id')
   @RequireScope('webhooks:read')
   @ApiDoc({ rpc: WebhookRpc.getRecovery, tag: 'Webhooks', summary: 'Progress of a recovery', returns: 'the recovery with `total` and `recovered`' })
-  getRecovery(
-    @Ctx() ctx: RequestContext,
-    @Param('id') id: string,
-    @Param('recovery_id') recoveryId: string,
-  ): Promise<RouteResult<RecoveryView>> {
+  getRecovery(@Ctx() ctx: RequestContext, @Param('id') id: string, @Param('recovery_id') recoveryId: string): Promise<RouteResult<RecoveryView>> {
     return forward(this.rpc, WebhookRpc.getRecovery, ctx, { params: { id, recovery_id: recoveryId } });
   }
 

@@ -55,7 +55,14 @@ describe('GitHub secret scanning signatures', () => {
     expect(() => parsePublicKeys('{"public_keys": []}')).toThrow(/at least one key/);
     expect(() => parsePublicKeys(JSON.stringify([{ key_identifier: 'a' }]))).toThrow(/public_keys\[0\]/);
     expect(() => parsePublicKeys(JSON.stringify([{ key_identifier: 'a', key: 'nope' }]))).toThrow(/public_keys\[0\] \(a\): key is not a PEM/);
-    expect(() => parsePublicKeys(JSON.stringify([{ key_identifier: 'a', key: pem(current) }, { key_identifier: 'b', key: rsa }]))).toThrow(/public_keys\[1\] \(b\): not an ECDSA P-256/);
+    expect(() =>
+      parsePublicKeys(
+        JSON.stringify([
+          { key_identifier: 'a', key: pem(current) },
+          { key_identifier: 'b', key: rsa },
+        ]),
+      ),
+    ).toThrow(/public_keys\[1\] \(b\): not an ECDSA P-256/);
     expect(() => parsePublicKeys(JSON.stringify([{ key_identifier: 'c', key: p384 }]))).toThrow(/not an ECDSA P-256/);
   });
 });

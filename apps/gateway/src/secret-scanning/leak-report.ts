@@ -39,9 +39,7 @@ export function parseReportBody(raw: Buffer): ReportedMatch[] {
   }
   const parsed = ReportSchema.safeParse(doc);
   if (!parsed.success) {
-    throw new ValidationFailed(
-      parsed.error.issues.slice(0, 20).map((i) => ({ field: i.path.join('.') || '(body)', code: i.code, message: i.message })),
-    );
+    throw new ValidationFailed(parsed.error.issues.slice(0, 20).map((i) => ({ field: i.path.join('.') || '(body)', code: i.code, message: i.message })));
   }
   return parsed.data;
 }
@@ -56,16 +54,18 @@ export function candidatesOf(matches: ReportedMatch[]): { hashes: (string | unde
     return hash;
   });
   if (candidates.size > MAX_LEAK_REPORT_MATCHES) {
-    throw new ValidationFailed([
-      { field: '(body)', code: 'too_many', message: `A report may name at most ${MAX_LEAK_REPORT_MATCHES} distinct Sigil keys; split it.` },
-    ]);
+    throw new ValidationFailed([{ field: '(body)', code: 'too_many', message: `A report may name at most ${MAX_LEAK_REPORT_MATCHES} distinct Sigil keys; split it.` }]);
   }
   return { hashes, candidates: [...candidates.values()] };
 }
 
 /** GitHub's feedback: one item per match, in the report's order. */
 export function feedbackOf(matches: ReportedMatch[], hashes: (string | undefined)[], found: ReadonlySet<string>): FeedbackItem[] {
-  return matches.map((m, i) => ({ token_raw: m.token, token_type: m.type, label: hashes[i] !== undefined && found.has(hashes[i]!) ? 'true_positive' : 'false_positive' }));
+  return matches.map((m, i) => ({
+    token_raw: m.token,
+    token_type: m.type,
+    label: hashes[i] !== undefined && found.has(hashes[i]!) ? 'true_positive' : 'false_positive',
+  }));
 }
 
 /** The digest that identifies a signed body: a second delivery of the same bytes is a replay. */

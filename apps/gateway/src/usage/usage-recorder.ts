@@ -56,7 +56,14 @@ export class UsageRecorder {
       entry.count++;
       entry.last_used_at = now;
     } else {
-      this.pending.set(k, { tenant_id: subject.tenant_id, credential_id: subject.credential_id, day: this.dayIso, status_class: statusClass, count: 1, last_used_at: now });
+      this.pending.set(k, {
+        tenant_id: subject.tenant_id,
+        credential_id: subject.credential_id,
+        day: this.dayIso,
+        status_class: statusClass,
+        count: 1,
+        last_used_at: now,
+      });
     }
     // The route template, not the path: ids would make every request its own route.
     const route = `${req.method} ${req.routeOptions.url ?? 'unmatched'}`;

@@ -119,10 +119,7 @@ export class ApiKeysRepository {
 
   async find(m: EntityManager, s: KeyScope, id: string, lock = false): Promise<KeyRow | undefined> {
     const { where, params } = scoped(s);
-    const [row]: KeyRow[] = await m.query(`SELECT * FROM api_keys WHERE ${where} AND id = $${params.length + 1}${lock ? ' FOR UPDATE' : ''}`, [
-      ...params,
-      id,
-    ]);
+    const [row]: KeyRow[] = await m.query(`SELECT * FROM api_keys WHERE ${where} AND id = $${params.length + 1}${lock ? ' FOR UPDATE' : ''}`, [...params, id]);
     return row;
   }
 
@@ -131,11 +128,7 @@ export class ApiKeysRepository {
     const { where, params } = scoped(s);
     const after = window.after !== undefined ? ` AND id > $${params.length + 1}` : '';
     const all = window.after !== undefined ? [...params, window.after] : params;
-    return m.query(`SELECT * FROM api_keys WHERE ${where}${after} ORDER BY id LIMIT $${all.length + 1} OFFSET $${all.length + 2}`, [
-      ...all,
-      window.limit,
-      window.offset,
-    ]);
+    return m.query(`SELECT * FROM api_keys WHERE ${where}${after} ORDER BY id LIMIT $${all.length + 1} OFFSET $${all.length + 2}`, [...all, window.limit, window.offset]);
   }
 
   async count(m: EntityManager, s: KeyScope): Promise<number> {
@@ -195,11 +188,7 @@ export class ApiKeysRepository {
     next: { secret_hash: string; prefix: string; last4: string; graceSeconds: number },
   ): Promise<{ row: KeyRow; previousExpiresAt: Date }> {
     const [{ until }]: [{ until: Date }] = await m.query(`SELECT now() + make_interval(secs => $1) AS until`, [next.graceSeconds]);
-    await m.query(`UPDATE api_key_secrets SET expires_at = LEAST(COALESCE(expires_at, $3), $3) WHERE tenant_id = $1 AND key_id = $2`, [
-      tenantId,
-      id,
-      until,
-    ]);
+    await m.query(`UPDATE api_key_secrets SET expires_at = LEAST(COALESCE(expires_at, $3), $3) WHERE tenant_id = $1 AND key_id = $2`, [tenantId, id, until]);
     await this.insertSecret(m, tenantId, id, next.secret_hash);
     const [row] = returnedRows<KeyRow>(
       await m.query(`UPDATE api_keys SET prefix = $3, last4 = $4, updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING *`, [

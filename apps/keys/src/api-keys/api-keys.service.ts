@@ -17,20 +17,7 @@ import {
   type RotateApiKeyRequest,
   type UpdateApiKeyRequest,
 } from '@sigil/contracts';
-import {
-  DomainError,
-  Forbidden,
-  generateApiKey,
-  hashSecret,
-  newId,
-  NotFound,
-  OutboxWriter,
-  isIdOf,
-  keysetPage,
-  Paged,
-  pageWindow,
-  parseApiKey,
-} from '@sigil/platform';
+import { DomainError, Forbidden, generateApiKey, hashSecret, newId, NotFound, OutboxWriter, isIdOf, keysetPage, Paged, pageWindow, parseApiKey } from '@sigil/platform';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { ApiKeysRepository, apiKeyView, keyScopeOf, type KeyRow } from './api-keys.repository';
 
@@ -93,7 +80,10 @@ export class ApiKeysService {
     const rows = await this.keys.page(this.dataSource.manager, scope, { after: window.after, limit: window.limit + 1, offset: window.offset });
     const total = await this.keys.count(this.dataSource.manager, scope);
     const { items, meta } = keysetPage(rows, window, (r) => r.id, { total });
-    return new Paged(items.map((r) => apiKeyView(r)), meta);
+    return new Paged(
+      items.map((r) => apiKeyView(r)),
+      meta,
+    );
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ApiKeyView> {

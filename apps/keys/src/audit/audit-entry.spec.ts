@@ -29,18 +29,26 @@ describe('auditEntryOf', () => {
     expect(auditEntryOf(event('webhook.endpoint_disabled', {}))).toBeUndefined();
     expect(auditEntryOf(event('contact.updated', {}, byKey))).toBeUndefined();
     expect(auditEntryOf(event('segment.contact_entered', {}, byKey))).toBeUndefined();
-    expect(auditEntryOf(event('contact.deleted', { id: 'con_1' }, byKey))).toMatchObject({ action: 'contact.deleted', changes: { before: { id: 'con_1' }, after: null } });
+    expect(auditEntryOf(event('contact.deleted', { id: 'con_1' }, byKey))).toMatchObject({
+      action: 'contact.deleted',
+      changes: { before: { id: 'con_1' }, after: null },
+    });
   });
 
   it('takes `previous` as before, and a deletion’s data as before', () => {
-    expect(auditEntryOf(event('list.updated', { list: { name: 'b' } }, { ...byKey, previous: { name: 'a' } }))!.changes).toEqual({ before: { name: 'a' }, after: { list: { name: 'b' } } });
+    expect(auditEntryOf(event('list.updated', { list: { name: 'b' } }, { ...byKey, previous: { name: 'a' } }))!.changes).toEqual({
+      before: { name: 'a' },
+      after: { list: { name: 'b' } },
+    });
     expect(auditEntryOf(event('list.deleted', { id: 'lst_1' }, { ...byKey, previous: { name: 'a' } }))!.changes).toEqual({ before: { name: 'a' }, after: null });
   });
 });
 
 describe('redact', () => {
   it('replaces secret-looking fields at any depth, keeps the rest and nulls', () => {
-    expect(redact({ secret: 's', password_hash: 'h', refresh_token: 't', headers: { a: 'b' }, name: 'n', none: null, deep: [{ webhook_secret: 'w', ok: 1 }], token_x: null })).toEqual({
+    expect(
+      redact({ secret: 's', password_hash: 'h', refresh_token: 't', headers: { a: 'b' }, name: 'n', none: null, deep: [{ webhook_secret: 'w', ok: 1 }], token_x: null }),
+    ).toEqual({
       secret: REDACTED,
       password_hash: REDACTED,
       refresh_token: REDACTED,

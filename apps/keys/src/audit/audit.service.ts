@@ -8,13 +8,7 @@ import { AuditRepository, type AuditPosition } from './audit.repository';
 const PURGE_BATCH = 1_000;
 
 function isPosition(value: unknown): value is AuditPosition {
-  return (
-    Array.isArray(value) &&
-    value.length === 2 &&
-    typeof value[0] === 'string' &&
-    !Number.isNaN(Date.parse(value[0])) &&
-    isId('evt', value[1])
-  );
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && !Number.isNaN(Date.parse(value[0])) && isId('evt', value[1]);
 }
 
 @Injectable()

@@ -96,10 +96,10 @@ export class MembersService {
   async invite(ctx: RequestContext, req: InviteMemberRequest): Promise<InvitationView> {
     assertLive(ctx);
     return this.dataSource.transaction(async (m) => {
-      const [member] = await m.query(
-        `SELECT 1 FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.tenant_id = $1 AND lower(u.email) = $2`,
-        [ctx.tenant_id, req.email],
-      );
+      const [member] = await m.query(`SELECT 1 FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.tenant_id = $1 AND lower(u.email) = $2`, [
+        ctx.tenant_id,
+        req.email,
+      ]);
       if (member) throw new Conflict(`${req.email} is already a member of this account.`);
       const id = newId('inv');
       const [row]: InvitationRow[] = await m.query(
@@ -137,7 +137,13 @@ export class MembersService {
         await m.query(`INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`, [inv.tenant_id, userId, inv.role]);
         await m.query(`UPDATE invitations SET accepted_at = now(), accepted_by = $2 WHERE id = $1`, [inv.id, userId]);
         await this.outbox.append(m, [
-          { type: 'member.joined', tenant_id: inv.tenant_id, mode: 'live', key: inv.tenant_id, data: { user_id: userId, email: inv.email, role: inv.role, invitation_id: inv.id } },
+          {
+            type: 'member.joined',
+            tenant_id: inv.tenant_id,
+            mode: 'live',
+            key: inv.tenant_id,
+            data: { user_id: userId, email: inv.email, role: inv.role, invitation_id: inv.id },
+          },
         ]);
         const subject = (await sessionSubject(m, userId, inv.tenant_id))!;
         const tokens = await this.sessions.issue(m, subject, newId('fam'), 'live');
@@ -217,10 +223,10 @@ export class MembersService {
     if (!isInvitationId(invitationId) || ctx.mode !== 'live') throw new NotFound('invitation', String(invitationId));
     return this.dataSource.transaction(async (m) => {
       const [row] = returnedRows<InvitationRow>(
-        await m.query(
-          `UPDATE invitations SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING *`,
-          [invitationId, ctx.tenant_id],
-        ),
+        await m.query(`UPDATE invitations SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING *`, [
+          invitationId,
+          ctx.tenant_id,
+        ]),
       );
       if (!row) throw new NotFound('invitation', invitationId);
       await this.outbox.append(m, [
@@ -255,9 +261,9 @@ export class MembersService {
       if (target.role === 'owner') throw new Conflict('The owner’s role changes only by transferring ownership to another member.');
       const [row] = returnedRows<MemberRow>(
         await m.query(
-        `UPDATE memberships ms SET role = $3 FROM users u WHERE u.id = ms.user_id AND ms.tenant_id = $1 AND ms.user_id = $2
+          `UPDATE memberships ms SET role = $3 FROM users u WHERE u.id = ms.user_id AND ms.tenant_id = $1 AND ms.user_id = $2
          RETURNING ms.user_id, u.email, ms.role, ms.created_at`,
-        [ctx.tenant_id, target.user_id, req.role],
+          [ctx.tenant_id, target.user_id, req.role],
         ),
       );
       await this.roleChanged(m, ctx.tenant_id, row!, target.role);
@@ -271,16 +277,16 @@ export class MembersService {
     if (actor?.role !== 'owner') throw new Forbidden('insufficient_scope', 'Only the owner can transfer ownership.');
     const [demoted] = returnedRows<MemberRow>(
       await m.query(
-      `UPDATE memberships ms SET role = 'admin' FROM users u WHERE u.id = ms.user_id AND ms.tenant_id = $1 AND ms.user_id = $2
+        `UPDATE memberships ms SET role = 'admin' FROM users u WHERE u.id = ms.user_id AND ms.tenant_id = $1 AND ms.user_id = $2
        RETURNING ms.user_id, u.email, ms.role, ms.created_at`,
-      [ctx.tenant_id, actor.user_id],
+        [ctx.tenant_id, actor.user_id],
       ),
     );
     const [promoted] = returnedRows<MemberRow>(
       await m.query(
-      `UPDATE memberships ms SET role = 'owner' FROM users u WHERE u.id = ms.user_id AND ms.tenant_id = $1 AND ms.user_id = $2
+        `UPDATE memberships ms SET role = 'owner' FROM users u WHERE u.id = ms.user_id AND ms.tenant_id = $1 AND ms.user_id = $2
        RETURNING ms.user_id, u.email, ms.role, ms.created_at`,
-      [ctx.tenant_id, target.user_id],
+        [ctx.tenant_id, target.user_id],
       ),
     );
     await this.roleChanged(m, ctx.tenant_id, demoted!, 'owner');
@@ -311,7 +317,13 @@ export class MembersService {
 
   private async roleChanged(m: EntityManager, tenantId: string, row: MemberRow, previous: Role): Promise<void> {
     await this.outbox.append(m, [
-      { type: 'member.role_changed', tenant_id: tenantId, mode: 'live', key: tenantId, data: { user_id: row.user_id, email: row.email, role: row.role, previous_role: previous } },
+      {
+        type: 'member.role_changed',
+        tenant_id: tenantId,
+        mode: 'live',
+        key: tenantId,
+        data: { user_id: row.user_id, email: row.email, role: row.role, previous_role: previous },
+      },
     ]);
   }
 

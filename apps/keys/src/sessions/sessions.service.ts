@@ -93,17 +93,22 @@ export class SessionsService {
     try {
       return await this.dataSource.transaction(async (m) => {
         await m.query(`INSERT INTO tenants (id, name, plan) VALUES ($1, $2, $3)`, [tenant.id, tenant.name, plan]);
-        await m.query(`INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, 'owner')`, [
-          userId,
-          tenant.id,
-          req.email,
-          passwordHash,
-        ]);
+        await m.query(`INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, 'owner')`, [userId, tenant.id, req.email, passwordHash]);
         const [{ created_at: memberSince }]: { created_at: Date }[] = await m.query(
           `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner') RETURNING created_at`,
           [tenant.id, userId],
         );
-        const user: UserRow = { id: userId, tenant_id: tenant.id, email: req.email, password_hash: passwordHash, role: 'owner', tenant_name: tenant.name, plan, custom_limits: null, member_since: memberSince };
+        const user: UserRow = {
+          id: userId,
+          tenant_id: tenant.id,
+          email: req.email,
+          password_hash: passwordHash,
+          role: 'owner',
+          tenant_name: tenant.name,
+          plan,
+          custom_limits: null,
+          member_since: memberSince,
+        };
         const tokens = await this.issue(m, user, newId('fam'), 'live');
         return { ...tokens, tenant, user: { id: userId, email: req.email, role: 'owner' as const } };
       });

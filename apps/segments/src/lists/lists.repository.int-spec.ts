@@ -72,9 +72,7 @@ it('pages by id with member counts, and filters an export to subscribed, unsuppr
   const page = await lists.page(ds.manager, s, '', 10, 0);
   expect(page.map((l) => [l.id, Number(l.member_count)])).toEqual([first, second].map((id) => [id, counts.get(id!)]));
   expect((await lists.page(ds.manager, s, first!, 10, 0)).map((l) => l.id)).toEqual([second]);
-  expect((await lists.members(ds.manager, s, b.id, { after: '', limit: 10 })).map((r) => r.id).sort()).toEqual(
-    [subscribed, unsubscribed, suppressed].sort(),
-  );
+  expect((await lists.members(ds.manager, s, b.id, { after: '', limit: 10 })).map((r) => r.id).sort()).toEqual([subscribed, unsubscribed, suppressed].sort());
   expect((await lists.members(ds.manager, s, b.id, { after: '', limit: 10, subscribedOnly: true })).map((r) => r.id)).toEqual([subscribed]);
 
   const renamed = await lists.update(ds.manager, s, a.id, { name: 'A2' });

@@ -58,11 +58,7 @@ export class ListsRepository {
   /** Which of these ids are lists of the scope (a segment's rules may only name those). */
   async existingIds(m: EntityManager, s: TenantScope, ids: string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM lists WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[])`, [
-      s.tenantId,
-      s.mode,
-      ids,
-    ]);
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM lists WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[])`, [s.tenantId, s.mode, ids]);
     return new Set(rows.map((r) => r.id));
   }
 

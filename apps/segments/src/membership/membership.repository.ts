@@ -43,20 +43,14 @@ export class MembershipRepository {
   async evaluate(m: EntityManager, s: TenantScope, contactIds: string[], predicates: Predicate[]): Promise<Array<{ id: string; matches: boolean[] }>> {
     const p = new SqlParams([s.tenantId, s.mode, contactIds]);
     const columns = predicates.map((predicate, j) => `${predicate(p)} AS m${j}`).join(', ');
-    const rows: Array<Record<string, unknown>> = await m.query(
-      `SELECT c.id, ${columns} FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted`,
-      p.values,
-    );
+    const rows: Array<Record<string, unknown>> = await m.query(`SELECT c.id, ${columns} FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted`, p.values);
     return rows.map((row) => ({ id: row['id'] as string, matches: predicates.map((_, j) => row[`m${j}`] === true) }));
   }
 
   /** Which of these contacts (live) the predicate holds for. */
   async matchingAmong(m: EntityManager, s: TenantScope, contactIds: string[], predicate: Predicate): Promise<string[]> {
     const p = new SqlParams([s.tenantId, s.mode, contactIds]);
-    const rows: Array<{ id: string }> = await m.query(
-      `SELECT c.id FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted AND ${predicate(p)}`,
-      p.values,
-    );
+    const rows: Array<{ id: string }> = await m.query(`SELECT c.id FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted AND ${predicate(p)}`, p.values);
     return rows.map((r) => r.id);
   }
 

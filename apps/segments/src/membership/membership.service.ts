@@ -219,7 +219,7 @@ function toPair(key: string): Pair {
 /** The selected segments plus every segment that references one of them, transitively. */
 export function withDependents<S extends Pick<SegmentDefinition, 'id' | 'segment_refs'>>(all: S[], selected: ReadonlySet<string>): S[] {
   const ids = new Set(selected);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const s of all) {
       if (!ids.has(s.id) && s.segment_refs.some((r) => ids.has(r))) {

@@ -9,17 +9,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
 import { EventTopics, type DomainEvent } from '@sigil/contracts';
 import { ensureTopics, loadConfig } from '@sigil/platform';
-import {
-  contactSnapshot,
-  createTestDatabase,
-  domainEvent,
-  dropTestDatabase,
-  EventSpy,
-  KAFKA_BROKERS,
-  nextVersion,
-  testContext,
-  testKafka,
-} from '@sigil/testing';
+import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, EventSpy, KAFKA_BROKERS, nextVersion, testContext, testKafka } from '@sigil/testing';
 import { SegmentsAppModule } from '../app.module';
 import { SegmentsConfigSchema } from '../config';
 import { SegmentsService } from '../segments/segments.service';

@@ -38,10 +38,11 @@ async function list(ctx: RequestContext, members: string[]): Promise<string> {
 }
 
 async function listsOf(ctx: RequestContext, contactId: string): Promise<string[]> {
-  const rows: { list_id: string }[] = await ds.query(
-    `SELECT list_id FROM list_members WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3 ORDER BY list_id`,
-    [ctx.tenant_id, ctx.mode, contactId],
-  );
+  const rows: { list_id: string }[] = await ds.query(`SELECT list_id FROM list_members WHERE tenant_id = $1 AND mode = $2 AND contact_id = $3 ORDER BY list_id`, [
+    ctx.tenant_id,
+    ctx.mode,
+    contactId,
+  ]);
   return rows.map((r) => r.list_id);
 }
 
@@ -52,7 +53,10 @@ it('moves list memberships and activities of the merged contacts to the primary 
   const d2 = contactSnapshot();
   await readModel.applyBatch([primary, d1, d2].map((c) => domainEvent('contact.created', ctx, { contact: c })));
   await readModel.applyBatch([
-    domainEvent('contact.activity_recorded', ctx, { contact_id: d1.id, activity: { id: newId('act'), type: 'purchase', occurred_at: new Date().toISOString(), properties: {} } }),
+    domainEvent('contact.activity_recorded', ctx, {
+      contact_id: d1.id,
+      activity: { id: newId('act'), type: 'purchase', occurred_at: new Date().toISOString(), properties: {} },
+    }),
   ]);
   const shared = await list(ctx, [primary.id, d1.id]);
   const onlyDup = await list(ctx, [d1.id, d2.id]);

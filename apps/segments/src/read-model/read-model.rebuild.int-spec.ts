@@ -62,7 +62,10 @@ it('applies the snapshot, keeps newer live state, tombstones the missing, and re
   const fresh = contactSnapshot({ first_name: 'Fresh' });
   const scoped = (c: typeof fresh): TenantContactSnapshot => ({ ...c, tenant_id: ctx.tenant_id, mode: ctx.mode });
 
-  const report = await new ReadModelRebuilder(ds, readModel, new ReadModelRepository(),
+  const report = await new ReadModelRebuilder(
+    ds,
+    readModel,
+    new ReadModelRepository(),
     source([scoped(fresh), scoped(live)], [{ ...activityOf('login', new Date()), tenant_id: ctx.tenant_id, mode: ctx.mode, contact_id: fresh.id }]),
     1,
   ).run();

@@ -45,7 +45,7 @@ export class ReadModelRebuilder {
     const report: RebuildReport = { contacts_seen: 0, contacts_changed: 0, activities_seen: 0, contacts_tombstoned: 0 };
     const started = await this.contacts.now(this.dataSource.manager);
 
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await this.source.contacts(after, this.pageSize);
       if (page.contacts.length) {
         await this.dataSource.transaction(async (manager) => {
@@ -60,7 +60,7 @@ export class ReadModelRebuilder {
     }
     this.logger.log({ msg: 'contacts applied', ...report });
 
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await this.source.activities(after, this.pageSize);
       if (page.activities.length) {
         await this.dataSource.transaction((manager) => this.readModel.recordActivities(manager, page.activities));

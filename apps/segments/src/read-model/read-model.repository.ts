@@ -142,11 +142,7 @@ export class ReadModelRepository {
 
   /** Whether the contact is held and not a tombstone. */
   async isLive(m: EntityManager, s: TenantScope, contactId: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND NOT deleted`, [
-      s.tenantId,
-      s.mode,
-      contactId,
-    ]);
+    const rows: unknown[] = await m.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND NOT deleted`, [s.tenantId, s.mode, contactId]);
     return rows.length > 0;
   }
 

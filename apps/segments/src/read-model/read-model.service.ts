@@ -50,7 +50,11 @@ export class ReadModelService {
     const relevant = events.filter((e) => e.type.startsWith('contact.'));
     if (!relevant.length) return 0;
     return this.dataSource.transaction(async (manager) => {
-      const fresh = await processNewEvents(manager, READ_MODEL_CONSUMER, relevant.map((e) => e.id));
+      const fresh = await processNewEvents(
+        manager,
+        READ_MODEL_CONSUMER,
+        relevant.map((e) => e.id),
+      );
       let applied = 0;
       let snapshots: CausedSnapshot[] = [];
       let activities: CausedActivity[] = [];
@@ -155,7 +159,14 @@ export class ReadModelService {
         added.map((a) => ({ type: 'list.member_added' as const, tenant_id: tenantId, mode, key: a.contact_id, data: { list_id: listId, contact_id: a.contact_id } })),
       );
       const causes = new Map(appended.map((e) => [(e.data as { contact_id: string }).contact_id, { type: e.type, event_id: e.id }]));
-      await this.membership.reevaluate(manager, tenantId, mode, added.map((a) => a.contact_id), (s) => s.list_refs.includes(listId), causes);
+      await this.membership.reevaluate(
+        manager,
+        tenantId,
+        mode,
+        added.map((a) => a.contact_id),
+        (s) => s.list_refs.includes(listId),
+        causes,
+      );
     }
   }
 

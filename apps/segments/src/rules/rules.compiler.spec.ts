@@ -20,9 +20,7 @@ describe('compileRules', () => {
 
   it('joins groups with AND / OR / NOT', () => {
     const { sql } = compile({ and: [{ tag: 'a', op: 'has' }, { or: [{ tag: 'b', op: 'has' }, { not: { tag: 'c', op: 'has' } }] }] });
-    expect(sql).toBe(
-      '(coalesce(($3::text = ANY(c.tags)), false) AND (coalesce(($4::text = ANY(c.tags)), false) OR (NOT coalesce(($5::text = ANY(c.tags)), false))))',
-    );
+    expect(sql).toBe('(coalesce(($3::text = ANY(c.tags)), false) AND (coalesce(($4::text = ANY(c.tags)), false) OR (NOT coalesce(($5::text = ANY(c.tags)), false))))');
   });
 
   it.each([
@@ -48,17 +46,26 @@ describe('compileRules', () => {
     [{ attribute: 'created_at', op: 'lte', value: '2025-01-01' }, 'c.created_at <= $3::timestamptz'],
     [{ attribute: 'updated_at', op: 'between', value: ['2025-01-01', '2025-02-01'] }, 'c.updated_at BETWEEN $3::timestamptz AND $4::timestamptz'],
     [{ attribute: 'updated_at', op: 'in', value: ['2025-01-01'] }, 'c.updated_at = ANY($3::timestamptz[])'],
-    [{ custom_field: 'ltv', op: 'gt', value: 100 }, "(CASE WHEN jsonb_typeof((c.custom_fields -> $3::text)) = 'number' THEN ((c.custom_fields -> $3::text))::numeric END) > $4::numeric"],
+    [
+      { custom_field: 'ltv', op: 'gt', value: 100 },
+      "(CASE WHEN jsonb_typeof((c.custom_fields -> $3::text)) = 'number' THEN ((c.custom_fields -> $3::text))::numeric END) > $4::numeric",
+    ],
     [{ custom_field: 'ltv', op: 'not_in', value: [1, 2] }, '= ANY($4::numeric[]), false)'],
-    [{ custom_field: 'plan', op: 'eq', value: 'Pro' }, "lower((CASE WHEN jsonb_typeof((c.custom_fields -> $3::text)) = 'string' THEN (c.custom_fields -> $3::text) #>> '{}' END)) = lower($4::text)"],
+    [
+      { custom_field: 'plan', op: 'eq', value: 'Pro' },
+      "lower((CASE WHEN jsonb_typeof((c.custom_fields -> $3::text)) = 'string' THEN (c.custom_fields -> $3::text) #>> '{}' END)) = lower($4::text)",
+    ],
     [{ custom_field: 'renews', op: 'lt', value: '2026-01-01' }, 'sigil_try_timestamptz((c.custom_fields ->> $3::text)) < $4::timestamptz'],
-    [{ custom_field: 'vip', op: 'eq', value: true }, "::boolean END) = $4::boolean"],
+    [{ custom_field: 'vip', op: 'eq', value: true }, '::boolean END) = $4::boolean'],
     [{ custom_field: 'vip', op: 'neq', value: true }, 'IS DISTINCT FROM $4::boolean'],
     [{ custom_field: 'interests', op: 'has_any', value: ['a'] }, "'array' THEN (c.custom_fields -> $3::text) END) ?| $4::text[]"],
     [{ custom_field: 'interests', op: 'has_all', value: ['a'] }, '?& $4::text[]'],
     [{ custom_field: 'ltv', op: 'exists' }, "jsonb_typeof((c.custom_fields -> $3::text)) IS DISTINCT FROM 'null'"],
     [{ tag: 'vip', op: 'has_not' }, 'NOT ($3::text = ANY(c.tags))'],
-    [{ list: 'lst_1', op: 'in' }, 'EXISTS (SELECT 1 FROM list_members lm WHERE lm.tenant_id = c.tenant_id AND lm.mode = c.mode AND lm.list_id = $3::text AND lm.contact_id = c.id)'],
+    [
+      { list: 'lst_1', op: 'in' },
+      'EXISTS (SELECT 1 FROM list_members lm WHERE lm.tenant_id = c.tenant_id AND lm.mode = c.mode AND lm.list_id = $3::text AND lm.contact_id = c.id)',
+    ],
     [{ list: 'lst_1', op: 'not_in' }, 'NOT EXISTS (SELECT 1 FROM list_members lm'],
   ])('compiles %j', (rules, fragment) => {
     expect(compile(rules).sql).toContain(fragment);
@@ -74,7 +81,7 @@ describe('compileRules', () => {
     });
     expect(sql).toContain('FROM contact_activities a WHERE a.tenant_id = c.tenant_id AND a.mode = c.mode AND a.contact_id = c.id AND a.type = $3::text');
     expect(sql).toContain('a.occurred_at > $4::timestamptz - make_interval(days => $5::int)');
-    expect(sql).toContain("(a.properties -> $6::text)");
+    expect(sql).toContain('(a.properties -> $6::text)');
     expect(sql).toContain('LIMIT $8::int) x) >= $9::int');
     expect(params).toEqual(['ten_1', 'live', 'purchase', NOW.toISOString(), 30, 'amount', 20, 2, 2]);
   });

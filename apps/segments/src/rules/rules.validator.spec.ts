@@ -59,7 +59,15 @@ describe('checkRules', () => {
       ['activity at_most 0', { activity: 'purchase', op: 'at_most', count: 0 }],
       [
         'activity where',
-        { activity: 'purchase', op: 'at_least', count: 1, where: [{ property: 'amount', op: 'gte', value: 20 }, { property: 'sku', op: 'in', value: ['a'] }] },
+        {
+          activity: 'purchase',
+          op: 'at_least',
+          count: 1,
+          where: [
+            { property: 'amount', op: 'gte', value: 20 },
+            { property: 'sku', op: 'in', value: ['a'] },
+          ],
+        },
       ],
       ['nested groups', { and: [{ or: [{ tag: 'a', op: 'has' }, { not: { tag: 'b', op: 'has' } }] }, { attribute: 'email', op: 'exists' }] }],
     ])('%s', (_name, rules) => {
@@ -73,7 +81,13 @@ describe('checkRules', () => {
   });
 
   it('reports every problem, each at its own path', () => {
-    const rules = { and: [{ attribute: 'nickname', op: 'eq', value: 'x' }, { tag: '', op: 'has' }, { list: 'lst_1', op: 'maybe' }] };
+    const rules = {
+      and: [
+        { attribute: 'nickname', op: 'eq', value: 'x' },
+        { tag: '', op: 'has' },
+        { list: 'lst_1', op: 'maybe' },
+      ],
+    };
     expect(detailsOf(rules)).toEqual([
       { field: 'rules.and[0].attribute', code: 'invalid' },
       { field: 'rules.and[1].tag', code: 'invalid_type' },
@@ -136,7 +150,12 @@ describe('checkRules', () => {
   });
 
   it('reports lists that do not exist at their path', () => {
-    const rules = { or: [{ list: 'lst_known', op: 'in' }, { list: 'lst_gone', op: 'not_in' }] };
+    const rules = {
+      or: [
+        { list: 'lst_known', op: 'in' },
+        { list: 'lst_gone', op: 'not_in' },
+      ],
+    };
     expect(detailsOf(rules, lookups({}, ['lst_known']))).toEqual([{ field: 'rules.or[1].list', code: 'not_found' }]);
   });
 
@@ -156,9 +175,7 @@ describe('checkRules', () => {
   });
 
   it('finds references in a raw tree', () => {
-    expect(
-      ruleReferences({ and: [{ list: 'lst_a', op: 'in' }, { not: { custom_field: 'ltv', op: 'exists' } }, { segment: 'seg_b', op: 'not_in' }] }),
-    ).toEqual({
+    expect(ruleReferences({ and: [{ list: 'lst_a', op: 'in' }, { not: { custom_field: 'ltv', op: 'exists' } }, { segment: 'seg_b', op: 'not_in' }] })).toEqual({
       listIds: ['lst_a'],
       fieldKeys: ['ltv'],
       segmentIds: ['seg_b'],
@@ -189,7 +206,12 @@ describe('checkRules', () => {
       ['an unknown time zone', { custom_field: 'b', op: 'anniversary_within_days', value: 1, tz: 'Mars/Olympus' }, 'rules.tz', 'invalid'],
       ['an injected time zone', { custom_field: 'b', op: 'within_next_days', value: 1, tz: "UTC'; DROP TABLE contacts; --" }, 'rules.tz', 'invalid'],
       ['tz on an absolute op', { attribute: 'created_at', op: 'gt', value: '2025-01-01', tz: 'UTC' }, 'rules.tz', 'not_allowed'],
-      ['a relative op in an activity filter', { activity: 'p', op: 'ever', where: [{ property: 'at', op: 'within_last_days', value: 3 }] }, 'rules.where[0].op', 'not_allowed'],
+      [
+        'a relative op in an activity filter',
+        { activity: 'p', op: 'ever', where: [{ property: 'at', op: 'within_last_days', value: 3 }] },
+        'rules.where[0].op',
+        'not_allowed',
+      ],
       ['an unknown segment', { segment: 'seg_gone', op: 'in' }, 'rules.segment', 'not_found'],
       ['a bad segment op', { segment: 'seg_known1', op: 'has' }, 'rules.op', 'invalid'],
       ['a zero percent bucket', { random_bucket: { percent: 0, salt: 's' } }, 'rules.random_bucket.percent', 'invalid'],
@@ -208,7 +230,13 @@ describe('checkRules', () => {
     });
 
     it('marks relative dates as time-dependent and lists referenced segments', () => {
-      const checked = checkRules({ and: [{ custom_field: 'b', op: 'anniversary_within_days', value: 0 }, { segment: 'seg_a', op: 'in' }, { segment: 'seg_a', op: 'not_in' }] });
+      const checked = checkRules({
+        and: [
+          { custom_field: 'b', op: 'anniversary_within_days', value: 0 },
+          { segment: 'seg_a', op: 'in' },
+          { segment: 'seg_a', op: 'not_in' },
+        ],
+      });
       expect(checked.timeWindow).toBe(true);
       expect(checked.segmentIds).toEqual(['seg_a']);
       expect(checked.tree.node === 'and' && checked.tree.children[0]).toMatchObject({ kind: 'relative', days: 0, tz: 'UTC' });

@@ -394,7 +394,11 @@ class RuleChecker {
       if (value.length > RULE_LIMITS.maxStringLength) return this.fail(path, 'too_long', `At most ${RULE_LIMITS.maxStringLength} characters.`);
       if (fixed === 'date' || (!fixed && ['gt', 'gte', 'lt', 'lte', 'between'].includes(op))) {
         if (!isIsoDate(value)) {
-          return this.fail(path, 'invalid', fixed === 'date' ? 'Expected an ISO-8601 date, e.g. 2025-01-31 or 2025-01-31T12:00:00Z.' : `"${op}" compares numbers or ISO-8601 dates.`);
+          return this.fail(
+            path,
+            'invalid',
+            fixed === 'date' ? 'Expected an ISO-8601 date, e.g. 2025-01-31 or 2025-01-31T12:00:00Z.' : `"${op}" compares numbers or ISO-8601 dates.`,
+          );
         }
         return 'date';
       }

@@ -56,7 +56,15 @@ describe('segment graph', () => {
       { id: 'seg_other', segment_refs: [] },
     ];
     expect(dependencyLevels(segs).map((l) => l.map((s) => s.id).sort())).toEqual([['seg_inner', 'seg_other'], ['seg_mid'], ['seg_outer']]);
-    expect(withDependents(segs, new Set(['seg_inner'])).map((s) => s.id).sort()).toEqual(['seg_inner', 'seg_mid', 'seg_outer']);
-    expect(withDependents(segs, new Set(['seg_mid'])).map((s) => s.id).sort()).toEqual(['seg_mid', 'seg_outer']);
+    expect(
+      withDependents(segs, new Set(['seg_inner']))
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['seg_inner', 'seg_mid', 'seg_outer']);
+    expect(
+      withDependents(segs, new Set(['seg_mid']))
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['seg_mid', 'seg_outer']);
   });
 });

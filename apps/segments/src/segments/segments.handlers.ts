@@ -70,8 +70,6 @@ export class SegmentsHandlers {
   @HandleRpc(SegmentRpc.memberIds)
   memberIds({ ctx, input }: RpcCall<typeof SegmentRpc.memberIds>): Promise<MemberIdsReply> {
     const q = input.body;
-    return q.list_id !== undefined
-      ? this.lists.memberIds(ctx, q.list_id, q.after ?? '', q.limit)
-      : this.segments.memberIds(ctx, q.segment_id!, q.after ?? '', q.limit);
+    return q.list_id !== undefined ? this.lists.memberIds(ctx, q.list_id, q.after ?? '', q.limit) : this.segments.memberIds(ctx, q.segment_id!, q.after ?? '', q.limit);
   }
 }

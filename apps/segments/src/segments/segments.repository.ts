@@ -105,29 +105,28 @@ export class SegmentsRepository {
   /** Which of these ids are segments of the scope (rules may only reference those). */
   async existingIds(m: EntityManager, s: TenantScope, ids: string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[])`, [
-      s.tenantId,
-      s.mode,
-      ids,
-    ]);
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[])`, [s.tenantId, s.mode, ids]);
     return new Set(rows.map((r) => r.id));
   }
 
   /** Segments whose rules name the list (at most 20, by id): a list they use cannot be deleted. */
   async usingList(m: EntityManager, s: TenantScope, listId: string): Promise<string[]> {
-    const rows: Array<{ id: string }> = await m.query(
-      `SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND $3 = ANY(list_refs) ORDER BY id LIMIT 20`,
-      [s.tenantId, s.mode, listId],
-    );
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND $3 = ANY(list_refs) ORDER BY id LIMIT 20`, [
+      s.tenantId,
+      s.mode,
+      listId,
+    ]);
     return rows.map((r) => r.id);
   }
 
   /** Segments whose rules name this segment (at most `limit`, by id). */
   async usingSegment(m: EntityManager, s: TenantScope, segmentId: string, limit = 20): Promise<string[]> {
-    const rows: Array<{ id: string }> = await m.query(
-      `SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND $3 = ANY(segment_refs) ORDER BY id LIMIT $4`,
-      [s.tenantId, s.mode, segmentId, limit],
-    );
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM segments WHERE tenant_id = $1 AND mode = $2 AND $3 = ANY(segment_refs) ORDER BY id LIMIT $4`, [
+      s.tenantId,
+      s.mode,
+      segmentId,
+      limit,
+    ]);
     return rows.map((r) => r.id);
   }
 

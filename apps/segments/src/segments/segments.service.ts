@@ -27,7 +27,21 @@ import {
   type SegmentsPageQuery,
   type SegmentSnapshot,
 } from '@sigil/contracts';
-import { Conflict, isId, newId, NotFound, OutboxWriter, Paged, isIdOf, keysetPage, pageWindow, scopeOf, ValidationFailed, type NewEvent, type TenantScope } from '@sigil/platform';
+import {
+  Conflict,
+  isId,
+  newId,
+  NotFound,
+  OutboxWriter,
+  Paged,
+  isIdOf,
+  keysetPage,
+  pageWindow,
+  scopeOf,
+  ValidationFailed,
+  type NewEvent,
+  type TenantScope,
+} from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { ListsRepository } from '../lists/lists.repository';
 import { MembershipRepository, type MemberRow, type Predicate } from '../membership/membership.repository';
@@ -204,7 +218,9 @@ export class SegmentsService {
     const intervals = Math.ceil((to.getTime() - start) / step);
     if (!(to.getTime() > from.getTime())) throw new ValidationFailed([{ field: 'from', code: 'invalid', message: '"from" must be before "to".' }]);
     if (intervals > MAX_HISTORY_INTERVALS) {
-      throw new ValidationFailed([{ field: 'from', code: 'invalid', message: `At most ${MAX_HISTORY_INTERVALS} intervals per request; narrow from/to or use interval=day.` }]);
+      throw new ValidationFailed([
+        { field: 'from', code: 'invalid', message: `At most ${MAX_HISTORY_INTERVALS} intervals per request; narrow from/to or use interval=day.` },
+      ]);
     }
     const scope = scopeOf(ctx);
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {

@@ -47,9 +47,7 @@ export class QueueBoard implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.trackQueueDepth(withoutNamespace(this.queue.queue.name), () =>
-      this.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
-    );
+    this.metrics.trackQueueDepth(withoutNamespace(this.queue.queue.name), () => this.queue.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'));
     const token = this.config.ADMIN_TOKEN;
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!token || !fastify) return;

@@ -97,10 +97,10 @@ export class ContactOrdering {
 
   /** The contact's queue on an endpoint, head first (tests, operators). */
   async queue(endpointId: string, contactId: string): Promise<{ id: string; seq: string }[]> {
-    return (await this.dataSource.query(
-      `SELECT id, seq FROM webhook_deliveries WHERE endpoint_id = $1 AND contact_id = $2 AND status = 'pending' ORDER BY seq`,
-      [endpointId, contactId],
-    )) as { id: string; seq: string }[];
+    return (await this.dataSource.query(`SELECT id, seq FROM webhook_deliveries WHERE endpoint_id = $1 AND contact_id = $2 AND status = 'pending' ORDER BY seq`, [
+      endpointId,
+      contactId,
+    ])) as { id: string; seq: string }[];
   }
 }
 

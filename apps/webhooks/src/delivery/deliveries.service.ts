@@ -49,17 +49,21 @@ export class DeliveriesService {
   private async find(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryRow> {
     const endpoint = await this.endpoints.find(ctx, webhookId);
     if (!DeliveryIdSchema.safeParse(deliveryId).success) throw new NotFound('delivery', String(deliveryId));
-    const [row] = (await this.dataSource.query(
-      `SELECT * FROM webhook_deliveries WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND endpoint_id = $4`,
-      [deliveryId, ctx.tenant_id, ctx.mode, endpoint.id],
-    )) as DeliveryRow[];
+    const [row] = (await this.dataSource.query(`SELECT * FROM webhook_deliveries WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND endpoint_id = $4`, [
+      deliveryId,
+      ctx.tenant_id,
+      ctx.mode,
+      endpoint.id,
+    ])) as DeliveryRow[];
     if (!row) throw new NotFound('delivery', deliveryId as string);
     return row;
   }
 
   async get(ctx: RequestContext, webhookId: unknown, deliveryId: unknown): Promise<DeliveryDetailView> {
     const row = await this.find(ctx, webhookId, deliveryId);
-    const [stored] = (await this.dataSource.query(`SELECT body FROM webhook_event_bodies WHERE event_id = $1 AND tenant_id = $2`, [row.event_id, ctx.tenant_id])) as { body: string }[];
+    const [stored] = (await this.dataSource.query(`SELECT body FROM webhook_event_bodies WHERE event_id = $1 AND tenant_id = $2`, [row.event_id, ctx.tenant_id])) as {
+      body: string;
+    }[];
     // The purge removes a body only once no delivery refers to it.
     if (!stored) throw new Error(`delivery ${row.id}: the body of event ${row.event_id} is missing`);
     const attempts = (await this.dataSource.query(

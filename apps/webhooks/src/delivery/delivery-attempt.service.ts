@@ -34,8 +34,7 @@ function cleanText(text: string | null): string | null {
   return text === null ? null : text.replace(/\u0000/g, '');
 }
 
-type Joined = DeliveryRow & { body: string | null } &
-  Pick<
+type Joined = DeliveryRow & { body: string | null } & Pick<
     EndpointRow,
     | 'url'
     | 'enabled'
@@ -204,10 +203,10 @@ export class DeliveryAttemptService {
       };
       await this.outbox.append(manager, [{ type: 'webhook.attempt_exhausted', tenant_id: d.tenant_id, mode: d.mode as 'live' | 'test', key: d.endpoint_id, data }]);
     }
-    const [failing] = (await manager.query(
-      `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since, enabled`,
-      [d.endpoint_id, at],
-    )) as [{ failing_since: Date; enabled: boolean }[], number];
+    const [failing] = (await manager.query(`UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since, enabled`, [
+      d.endpoint_id,
+      at,
+    ])) as [{ failing_since: Date; enabled: boolean }[], number];
     const since = failing[0];
     if (since?.enabled && at.getTime() - since.failing_since.getTime() >= this.config.WEBHOOK_DISABLE_AFTER_FAILING) {
       await this.disable(manager, d, 'failing');
@@ -215,10 +214,10 @@ export class DeliveryAttemptService {
   }
 
   private async disable(manager: EntityManager, d: Joined, reason: 'gone' | 'failing'): Promise<void> {
-    const [rows] = (await manager.query(
-      `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id`,
-      [d.endpoint_id, reason],
-    )) as [{ id: string }[], number];
+    const [rows] = (await manager.query(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id`, [
+      d.endpoint_id,
+      reason,
+    ])) as [{ id: string }[], number];
     if (!rows.length) return;
     await this.outbox.append(manager, [
       {

@@ -94,7 +94,10 @@ export class RecoveriesService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.resumeAbandoned().catch((err: unknown) => this.logger.error(`resume failed: ${String(err)}`)), this.config.WEBHOOK_RECONCILE_INTERVAL);
+    this.timer = setInterval(
+      () => void this.resumeAbandoned().catch((err: unknown) => this.logger.error(`resume failed: ${String(err)}`)),
+      this.config.WEBHOOK_RECONCILE_INTERVAL,
+    );
     this.timer.unref();
   }
 

@@ -59,9 +59,7 @@ describe('webhook target policy (SSRF)', () => {
     const err = await new Promise<Error | null>((res) => policy.lookup('localhost', {}, (e) => res(e)));
     expect(err?.message).toMatch(/resolves to .* private/);
     const allowed = new TargetPolicy(false, ['127.0.0.0/8', '::1/128']);
-    const ok = await new Promise<{ err: Error | null; address: unknown }>((res) =>
-      allowed.lookup('localhost', { all: true }, (e, address) => res({ err: e, address })),
-    );
+    const ok = await new Promise<{ err: Error | null; address: unknown }>((res) => allowed.lookup('localhost', { all: true }, (e, address) => res({ err: e, address })));
     expect(ok.err).toBeNull();
     expect(Array.isArray(ok.address)).toBe(true);
   });

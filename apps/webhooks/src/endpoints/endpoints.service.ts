@@ -71,10 +71,11 @@ export class EndpointsService {
   async list(ctx: RequestContext, query: ListWebhooksQuery): Promise<Paged<WebhookView>> {
     const window = pageWindow(query, query.limit, isIdOf('whe'));
     const clause = pageClause(window, 3);
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`,
-      [ctx.tenant_id, ctx.mode, ...clause.params],
-    )) as EndpointRow[];
+    const rows = (await this.dataSource.query(`SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`, [
+      ctx.tenant_id,
+      ctx.mode,
+      ...clause.params,
+    ])) as EndpointRow[];
     const [{ count }] = (await this.dataSource.query(`SELECT count(*)::int AS count FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2`, [
       ctx.tenant_id,
       ctx.mode,

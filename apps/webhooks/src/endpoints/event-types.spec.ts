@@ -15,7 +15,7 @@ describe('event-type catalogue', () => {
     expect(eventTypeCatalogue().map((e) => e.type)).toEqual(SUBSCRIBABLE_EVENT_TYPES);
   });
 
-  it("gives each type a description, a JSON Schema of its data and an example valid against both schemas", () => {
+  it('gives each type a description, a JSON Schema of its data and an example valid against both schemas', () => {
     const ajv = new Ajv({ allErrors: true });
     for (const entry of eventTypeCatalogue()) {
       expect(entry.description.length).toBeGreaterThan(10);

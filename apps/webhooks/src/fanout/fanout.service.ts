@@ -81,9 +81,7 @@ export class FanoutService {
       const filters = new Set(filtersMatching(event.type));
       // An endpoint never gets the attempt_exhausted of its own deliveries: a failing endpoint would feed itself forever.
       const about = event.type === 'webhook.attempt_exhausted' ? (event.data as { endpoint_id?: string }).endpoint_id : undefined;
-      const matching = endpoints.filter(
-        (ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.id !== about && ep.events.some((f) => filters.has(f)),
-      );
+      const matching = endpoints.filter((ep) => ep.tenant_id === event.tenant_id && ep.mode === event.mode && ep.id !== about && ep.events.some((f) => filters.has(f)));
       if (!matching.length) continue;
       bodies.set(event.id, { tenant_id: event.tenant_id, body: webhookBody({ id: event.id, type: event.type, created_at: event.occurred_at, data: event.data }) });
       const contact_id = contactOf(event.type, event.data);

@@ -13,9 +13,7 @@ export class SkippedAndRecoveries1764900000420 implements MigrationInterface {
     await q.query(`ALTER TABLE webhook_deliveries DROP CONSTRAINT webhook_deliveries_status_check`);
     await q.query(`ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_status_check CHECK (status IN ('pending', 'delivered', 'failed', 'skipped'))`);
     // What a recovery walks: an endpoint's failed and skipped deliveries in creation order.
-    await q.query(
-      `CREATE INDEX webhook_deliveries_recoverable ON webhook_deliveries (endpoint_id, created_at, id) WHERE status IN ('failed', 'skipped')`,
-    );
+    await q.query(`CREATE INDEX webhook_deliveries_recoverable ON webhook_deliveries (endpoint_id, created_at, id) WHERE status IN ('failed', 'skipped')`);
     await q.query(`
       CREATE TABLE webhook_recoveries (
         id                 text PRIMARY KEY,

@@ -11,7 +11,10 @@ import { PerContactOrdering1765300000520 } from './1765300000520-per-contact-ord
 
 export function webhooksMigrations(keyring: SecretKeyring): Function[] {
   return [
-    SharedTables1764100000000, EventInbox1764100000400, Webhooks1764100000410, IdempotencyRecords1764200000000,
+    SharedTables1764100000000,
+    EventInbox1764100000400,
+    Webhooks1764100000410,
+    IdempotencyRecords1764200000000,
     SkippedAndRecoveries1764900000420,
     EndpointPolicy1764900000430,
     EventBodies1765200000500,

@@ -79,6 +79,8 @@ describe('WEBHOOK_SECRET_KEK in the configuration', () => {
   });
 
   it('names a malformed key list without showing it', () => {
-    expect(() => loadConfig(WebhooksConfigSchema, { ...base, WEBHOOK_SECRET_KEK: 'main:c2hvcnQ=' })).toThrow(/WEBHOOK_SECRET_KEK has invalid value "\*\*\*": key 1: expected 32 bytes/);
+    expect(() => loadConfig(WebhooksConfigSchema, { ...base, WEBHOOK_SECRET_KEK: 'main:c2hvcnQ=' })).toThrow(
+      /WEBHOOK_SECRET_KEK has invalid value "\*\*\*": key 1: expected 32 bytes/,
+    );
   });
 });

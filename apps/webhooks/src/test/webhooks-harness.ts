@@ -15,7 +15,13 @@ import {
   EVENT_ENVELOPE_VERSION,
   EVENT_TOPIC_OF,
   WEBHOOK_DELIVERY_QUEUE,
-  WEBHOOK_QUEUE_PREFIX, type DomainEvent, type EventPayloads, type EventType, type Mode, type RequestContext } from '@sigil/contracts';
+  WEBHOOK_QUEUE_PREFIX,
+  type DomainEvent,
+  type EventPayloads,
+  type EventType,
+  type Mode,
+  type RequestContext,
+} from '@sigil/contracts';
 import { ensureTopics, loadConfig, newId } from '@sigil/platform';
 import { createTestDatabase, dropTestDatabase, KAFKA_BROKERS, REDIS_URL, testKafka, type WebhookReceiver } from '@sigil/testing';
 import { WebhooksAppModule } from '../app.module';

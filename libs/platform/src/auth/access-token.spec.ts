@@ -58,7 +58,9 @@ describe('access tokens', () => {
     const token = signAccessToken(claims, SECRET, 900, NOW);
     expect(verifyAccessToken(token, 'y'.repeat(48), NOW)).toBeUndefined();
     const [h, , s] = token.split('.');
-    expect(verifyAccessToken(`${h}.${b64({ ...claims, tid: 'ten_other', iss: 'sigil-keys', iat: NOW / 1000, exp: NOW / 1000 + 900 })}.${s}`, SECRET, NOW)).toBeUndefined();
+    expect(
+      verifyAccessToken(`${h}.${b64({ ...claims, tid: 'ten_other', iss: 'sigil-keys', iat: NOW / 1000, exp: NOW / 1000 + 900 })}.${s}`, SECRET, NOW),
+    ).toBeUndefined();
     expect(verifyAccessToken(`${token.slice(0, -2)}AA`, SECRET, NOW)).toBeUndefined();
   });
 

@@ -51,12 +51,7 @@ export class ServicePlatformModule {
       {
         provide: HEALTH_CHECKS,
         inject: [DataSource, ...((extra?.inject as never[]) ?? [])],
-        useFactory: (ds: DataSource, ...deps: never[]) => [
-          databaseCheck(ds),
-          kafkaCheck(options.kafka),
-          consumersCheck(),
-          ...(extra ? extra.useFactory(...deps) : []),
-        ],
+        useFactory: (ds: DataSource, ...deps: never[]) => [databaseCheck(ds), kafkaCheck(options.kafka), consumersCheck(), ...(extra ? extra.useFactory(...deps) : [])],
       },
     ];
     if (options.idempotencyLedger !== false) providers.push(IdempotencyLedger);

@@ -39,11 +39,10 @@ export async function startService(options: ServiceRuntimeOptions): Promise<Nest
   startTracing(options.name);
   const logger = new JsonLogger(options.name, options.logLevel);
   await ensureTopics(options.kafka);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    options.module,
-    options.adapter?.() ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
-    { logger, abortOnError: false },
-  );
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, options.adapter?.() ?? new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
+    logger,
+    abortOnError: false,
+  });
   if (options.rpcServer !== false) app.connectMicroservice(rpcServerStrategy(options.name, options.kafka, options.rpcMaxInFlight));
   await options.configure?.(app);
   await app.startAllMicroservices();

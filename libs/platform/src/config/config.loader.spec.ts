@@ -57,9 +57,7 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable with its value and the reason', () => {
-    const problems = problemsOf(() =>
-      loadConfig(ServiceSchema, { DATABASE_URL: 'mysql://x/y', PORT: 'eighty', KAFKA_BROKERS: 'no-port', LOG_LEVEL: 'loud' }),
-    );
+    const problems = problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL: 'mysql://x/y', PORT: 'eighty', KAFKA_BROKERS: 'no-port', LOG_LEVEL: 'loud' }));
     expect(problems).toHaveLength(4);
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -78,9 +76,7 @@ describe('loadConfig', () => {
   it('rejects out-of-range integers and booleans it does not understand', () => {
     expect(problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL, KAFKA_TOPIC_PARTITIONS: '0' }))[0]).toMatch(/^KAFKA_TOPIC_PARTITIONS/);
     expect(problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL, DATABASE_POOL_SIZE: '2.5' }))[0]).toMatch(/^DATABASE_POOL_SIZE/);
-    expect(problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL, MIGRATIONS_RUN_ON_START: 'yes' }))[0]).toMatch(
-      /^MIGRATIONS_RUN_ON_START has invalid value "yes"/,
-    );
+    expect(problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL, MIGRATIONS_RUN_ON_START: 'yes' }))[0]).toMatch(/^MIGRATIONS_RUN_ON_START has invalid value "yes"/);
   });
 
   it('never prints the value of a secret variable', () => {
@@ -105,9 +101,7 @@ describe('loadConfig', () => {
   });
 
   it('never prints the password inside a connection URL', () => {
-    const message = problemsOf(() =>
-      loadConfig(ServiceSchema, { DATABASE_URL: 'mysql://admin:s3cr3t-pw@db:3306/contacts' }),
-    ).join('\n');
+    const message = problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL: 'mysql://admin:s3cr3t-pw@db:3306/contacts' })).join('\n');
     expect(message).toContain('DATABASE_URL has invalid value "mysql://admin:***@db:3306/contacts"');
     expect(message).not.toContain('s3cr3t-pw');
     const redis = problemsOf(() => loadConfig(ServiceSchema, { DATABASE_URL, REDIS_URL: 'valkey://:only-a-pw@cache:6380' })).join('\n');

@@ -32,8 +32,7 @@ function redact(name: string, value: string): string {
 }
 
 /** Env helpers shared by every app's schema. */
-export const envInt = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+export const envInt = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
 export const envBool = (def: boolean) =>
   z
@@ -45,7 +44,12 @@ export const envList = (def: string) =>
   z
     .string()
     .default(def)
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
 
 export const kafkaEnv = {
   KAFKA_BROKERS: envList('127.0.0.1:9092').pipe(z.array(z.string().regex(/^[\w.-]+:\d+$/, 'expected host:port')).min(1)),
@@ -58,13 +62,20 @@ export const kafkaEnv = {
 };
 
 export const databaseEnv = {
-  DATABASE_URL: z.string().url().refine((v) => v.startsWith('postgres'), 'expected a postgres:// URL'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((v) => v.startsWith('postgres'), 'expected a postgres:// URL'),
   DATABASE_POOL_SIZE: envInt(10, 1, 200),
   MIGRATIONS_RUN_ON_START: envBool(true),
 };
 
 export const redisEnv = {
-  REDIS_URL: z.string().url().refine((v) => v.startsWith('redis'), 'expected a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((v) => v.startsWith('redis'), 'expected a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
   /** `host:port,…` of a Redis Cluster's seed nodes; when set, used instead of REDIS_URL by the processes that support it (the gateway). */
   REDIS_CLUSTER_NODES: z
     .string()

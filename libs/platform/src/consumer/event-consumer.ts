@@ -77,10 +77,7 @@ export class EventConsumer {
     });
     const metrics = Metrics.forProcess();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-      metrics.consumerLag.set(
-        { group: this.settings.group, topic: withoutNamespace(payload.topic), partition: String(payload.partition) },
-        Number(payload.offsetLag),
-      ),
+      metrics.consumerLag.set({ group: this.settings.group, topic: withoutNamespace(payload.topic), partition: String(payload.partition) }, Number(payload.offsetLag)),
     );
     await this.consumer.connect();
     await this.subscribeAndRun(this.consumer);
@@ -166,9 +163,7 @@ export class EventConsumer {
           : { 'messaging.batch.message_count': events.length }),
       },
     });
-    const logContext = single
-      ? { event_id: single.id, tenant_id: single.tenant_id, request_id: headerText(first.headers, KafkaHeaderNames.requestId) }
-      : {};
+    const logContext = single ? { event_id: single.id, tenant_id: single.tenant_id, request_id: headerText(first.headers, KafkaHeaderNames.requestId) } : {};
     const type = single ? single.type : 'batch';
     await withTraceContext(traced, () =>
       runWithContext(logContext, async () => {

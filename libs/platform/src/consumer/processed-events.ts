@@ -5,17 +5,12 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 
-export async function processOnce(
-  dataSource: DataSource,
-  consumer: string,
-  eventId: string,
-  handle: (manager: EntityManager) => Promise<void>,
-): Promise<boolean> {
+export async function processOnce(dataSource: DataSource, consumer: string, eventId: string, handle: (manager: EntityManager) => Promise<void>): Promise<boolean> {
   return dataSource.transaction(async (manager) => {
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-      [consumer, eventId],
-    );
+    const inserted: unknown[] = await manager.query(`INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`, [
+      consumer,
+      eventId,
+    ]);
     if (!inserted.length) return false;
     await handle(manager);
     return true;

@@ -1,15 +1,5 @@
 import type { ErrorBody } from '@sigil/contracts';
-import {
-  asDomainError,
-  Conflict,
-  DomainError,
-  Forbidden,
-  InternalError,
-  NotFound,
-  Unauthenticated,
-  UpstreamTimeout,
-  ValidationFailed,
-} from './domain-errors';
+import { asDomainError, Conflict, DomainError, Forbidden, InternalError, NotFound, Unauthenticated, UpstreamTimeout, ValidationFailed } from './domain-errors';
 
 describe('DomainError', () => {
   it('maps a status to the SPEC error type', () => {

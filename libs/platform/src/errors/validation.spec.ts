@@ -6,7 +6,10 @@ const Schema = z
   .object({
     email: z.string().email(),
     tags: z.array(z.string()).optional(),
-    a: z.object({ b: z.array(z.object({ c: z.number() }).strict()) }).strict().optional(),
+    a: z
+      .object({ b: z.array(z.object({ c: z.number() }).strict()) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -35,22 +38,18 @@ describe('parseOrThrow', () => {
   it('writes nested paths as a.b[2].c', () => {
     const details = detailsOf({ email: 'ada@example.com', a: { b: [{ c: 1 }, { c: 2 }, { c: 'three' }] } });
     expect(details).toEqual([{ field: 'a.b[2].c', code: 'invalid_type', message: expect.any(String) }]);
-    expect(detailsOf({ email: 'ada@example.com', tags: ['ok', 7] })).toEqual([
-      { field: 'tags[1]', code: 'invalid_type', message: expect.any(String) },
-    ]);
+    expect(detailsOf({ email: 'ada@example.com', tags: ['ok', 7] })).toEqual([{ field: 'tags[1]', code: 'invalid_type', message: expect.any(String) }]);
   });
 
   it('reports unknown keys as unknown_field at their path', () => {
-    expect(detailsOf({ email: 'ada@example.com', surprise: true })).toEqual([
-      { field: 'surprise', code: 'unknown_field', message: expect.stringContaining('surprise') },
-    ]);
-    expect(detailsOf({ email: 'ada@example.com', a: { b: [{ c: 1, d: 2 }] } })).toEqual([
-      { field: 'a.b[0].d', code: 'unknown_field', message: expect.any(String) },
-    ]);
+    expect(detailsOf({ email: 'ada@example.com', surprise: true })).toEqual([{ field: 'surprise', code: 'unknown_field', message: expect.stringContaining('surprise') }]);
+    expect(detailsOf({ email: 'ada@example.com', a: { b: [{ c: 1, d: 2 }] } })).toEqual([{ field: 'a.b[0].d', code: 'unknown_field', message: expect.any(String) }]);
   });
 
   it('reports one detail per problem', () => {
-    const fields = detailsOf({ email: 'nope', tags: 'vip', surprise: true }).map((d) => d.field).sort();
+    const fields = detailsOf({ email: 'nope', tags: 'vip', surprise: true })
+      .map((d) => d.field)
+      .sort();
     expect(fields).toEqual(['email', 'surprise', 'tags']);
   });
 

@@ -6,10 +6,7 @@ import { ValidationFailed } from './domain-errors';
 export function issuesToDetails(issues: ZodIssue[], prefix: (string | number)[] = []): ErrorDetail[] {
   return issues.flatMap((issue): ErrorDetail[] => {
     const path = [...prefix, ...issue.path];
-    const field = path.reduce<string>(
-      (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : String(part)),
-      '',
-    );
+    const field = path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${part}` : String(part)), '');
     // zod reports all unknown keys of an object in one issue; the client gets one detail per key.
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: field ? `${field}.${key}` : key, code: 'unknown_field', message: `Unrecognized key: '${key}'` }));

@@ -52,10 +52,7 @@ export async function runChecks(checks: HealthCheck[], timeoutMs = 2000): Promis
   const results = await Promise.all(
     checks.map(async (c) => {
       try {
-        await Promise.race([
-          c.check(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
-        ]);
+        await Promise.race([c.check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref())]);
         return [c.name, 'up'] as const;
       } catch {
         return [c.name, 'down'] as const;

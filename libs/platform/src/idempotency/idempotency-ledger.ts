@@ -129,10 +129,13 @@ export class IdempotencyLedger implements OnModuleInit, OnApplicationShutdown {
   async complete(scope: IdempotencyScope, reply: RpcReply): Promise<void> {
     if (!scope.recorded) return;
     try {
-      await this.dataSource.query(
-        `UPDATE idempotency_records SET reply = $5 WHERE tenant_id = $1 AND mode = $2 AND key_hash = $3 AND pattern = $4`,
-        [scope.tenant_id, scope.mode, scope.key, scope.pattern, JSON.stringify(reply)],
-      );
+      await this.dataSource.query(`UPDATE idempotency_records SET reply = $5 WHERE tenant_id = $1 AND mode = $2 AND key_hash = $3 AND pattern = $4`, [
+        scope.tenant_id,
+        scope.mode,
+        scope.key,
+        scope.pattern,
+        JSON.stringify(reply),
+      ]);
     } catch (err) {
       // The write is committed; a retry will get 409 instead of the reply, never a second write.
       this.logger.warn({ msg: 'could not store the reply of an idempotent request', err: String(err) });

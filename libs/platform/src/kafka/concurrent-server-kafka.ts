@@ -146,10 +146,7 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
     const consumer = this.consumer;
     if (consumer) await consumer.stop().catch(() => undefined);
     if (this.inFlight > 0) {
-      await Promise.race([
-        new Promise<void>((resolve) => this.idle.push(resolve)),
-        new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref()),
-      ]);
+      await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref())]);
     }
     await super.close();
   }

@@ -9,7 +9,14 @@ const def = defineRpc(
   z.object({
     params: z.object({ id: z.string() }),
     query: z.object({ limit: z.coerce.number().int().max(100).default(50) }).strict(),
-    body: z.object({ email: z.string().email().transform((v) => v.toLowerCase()) }).strict(),
+    body: z
+      .object({
+        email: z
+          .string()
+          .email()
+          .transform((v) => v.toLowerCase()),
+      })
+      .strict(),
   }),
   replyOf<null>(),
 );
@@ -37,10 +44,7 @@ describe('parseRpcRequest', () => {
     const err = failure({ params: { id: 'x' }, query: {}, body: { email: 'nope', role: 'admin' } });
     expect(err.status).toBe(400);
     expect(err.toBody().details).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ field: 'email', code: 'invalid' }),
-        expect.objectContaining({ field: 'role', code: 'unknown_field' }),
-      ]),
+      expect.arrayContaining([expect.objectContaining({ field: 'email', code: 'invalid' }), expect.objectContaining({ field: 'role', code: 'unknown_field' })]),
     );
   });
 

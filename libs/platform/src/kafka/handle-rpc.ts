@@ -6,15 +6,7 @@
  * the one place a request is validated: the service is the authority.
  */
 import { MessagePattern } from '@nestjs/microservices';
-import {
-  RPC_REQUEST_PARTS,
-  type RequestContext,
-  type RpcDefinition,
-  type RpcInputOf,
-  type RpcReplyOf,
-  type RpcRequest,
-  type RpcRequestSchema,
-} from '@sigil/contracts';
+import { RPC_REQUEST_PARTS, type RequestContext, type RpcDefinition, type RpcInputOf, type RpcReplyOf, type RpcRequest, type RpcRequestSchema } from '@sigil/contracts';
 import { parseOrThrow } from '../errors/validation';
 import { HandlerOutcome, type Paged } from './rpc-handlers';
 

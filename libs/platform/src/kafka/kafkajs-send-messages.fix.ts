@@ -140,7 +140,9 @@ export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, clu
         const broker = await cluster.findBroker({ nodeId });
         const topicData = topicDataForBroker.map(({ topic, partitions, messagesPerPartition }) => ({
           topic,
-          partitions: partitions.map((partition) => ({ partition, messages: messagesPerPartition[partition] ?? [] }) as Record<string, unknown> & { partition: number; messages: Message[] }),
+          partitions: partitions.map(
+            (partition) => ({ partition, messages: messagesPerPartition[partition] ?? [] }) as Record<string, unknown> & { partition: number; messages: Message[] },
+          ),
         }));
         await eosManager.acquireBrokerLock(broker);
         try {

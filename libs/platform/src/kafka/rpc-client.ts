@@ -47,11 +47,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   private readonly client: ClientKafka;
 
   constructor(private readonly settings: RpcClientSettings) {
-    this.client = new ServiceTopicsClientKafka(
-      kafkaRpcClientOptions(settings.replyGroup ?? settings.service, settings),
-      settings.service,
-      rpcProduceBatching(settings),
-    );
+    this.client = new ServiceTopicsClientKafka(kafkaRpcClientOptions(settings.replyGroup ?? settings.service, settings), settings.service, rpcProduceBatching(settings));
   }
 
   async onModuleInit(): Promise<void> {
@@ -77,12 +73,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Sends a request of a definition (`defineRpc` in contracts): its request and reply types follow from it. */
-  async call<D extends RpcDefinition>(
-    def: D,
-    ctx: RequestContext,
-    payload: RpcRequestOf<D>,
-    timeoutMs = this.settings.timeoutMs,
-  ): Promise<RpcResult<RpcReplyOf<D>>> {
+  async call<D extends RpcDefinition>(def: D, ctx: RequestContext, payload: RpcRequestOf<D>, timeoutMs = this.settings.timeoutMs): Promise<RpcResult<RpcReplyOf<D>>> {
     type R = RpcReplyOf<D>;
     const pattern = def.pattern;
     // A client span under the active one (the gateway's server span); its traceparent travels in the headers.
@@ -96,9 +87,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
     let reply: RpcReply<R>;
     try {
       reply = await firstValueFrom(
-        this.client
-          .send<RpcReply<R>>(pattern, { value: { ctx: { ...ctx, deadline_ms: Date.now() + timeoutMs }, payload }, headers })
-          .pipe(timeout(timeoutMs)),
+        this.client.send<RpcReply<R>>(pattern, { value: { ctx: { ...ctx, deadline_ms: Date.now() + timeoutMs }, payload }, headers }).pipe(timeout(timeoutMs)),
       );
     } catch (err) {
       observed(err instanceof TimeoutError ? 'timeout' : 'transport_error');

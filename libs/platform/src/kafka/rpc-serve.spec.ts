@@ -82,10 +82,7 @@ describe('serveRpc', () => {
 
   it('answers 504 without running the handler when the deadline has passed', async () => {
     let ran = false;
-    const result = await reply(
-      () => (ran = true),
-      { ctx: { ...ctx, deadline_ms: Date.now() - 1 }, payload: {} },
-    );
+    const result = await reply(() => (ran = true), { ctx: { ...ctx, deadline_ms: Date.now() - 1 }, payload: {} });
     expect(ran).toBe(false);
     expect(result).toEqual({ error: expect.objectContaining({ status: 504, code: 'upstream_timeout' }) });
   });

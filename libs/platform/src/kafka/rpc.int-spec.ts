@@ -18,7 +18,11 @@ import { allSigilTopics, ensureTopics } from './topic-admin';
 
 const none = z.object({});
 const Rpc = {
-  greet: defineRpc(qualify('rpctest.greet'), z.object({ body: z.object({ name: z.string().min(1).max(20) }).strict() }), replyOf<{ hello: string; tenant_id: string; mode: string }>()),
+  greet: defineRpc(
+    qualify('rpctest.greet'),
+    z.object({ body: z.object({ name: z.string().min(1).max(20) }).strict() }),
+    replyOf<{ hello: string; tenant_id: string; mode: string }>(),
+  ),
   list: defineRpc(qualify('rpctest.list'), none, replyOf<{ id: string }[]>()),
   missing: defineRpc(qualify('rpctest.missing'), z.object({ params: z.object({ id: z.string() }) }), replyOf<null>()),
   crash: defineRpc(qualify('rpctest.crash'), none, replyOf<null>()),
@@ -150,7 +154,11 @@ describe('Kafka request/reply', () => {
   });
 
   it('carries the request id, trace id, principal and client to the handler (the outbox stamps them on events)', async () => {
-    const ctx = testContext({ request_id: 'req_rpc_trace', trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', client: { ip: '192.0.2.4', user_agent: 'ua' } });
+    const ctx = testContext({
+      request_id: 'req_rpc_trace',
+      trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      client: { ip: '192.0.2.4', user_agent: 'ua' },
+    });
     expect(await client.call(Rpc.context, ctx, {})).toEqual({
       data: { request_id: 'req_rpc_trace', trace_id: ctx.trace_id, tenant_id: ctx.tenant_id, principal: ctx.principal, client: { ip: '192.0.2.4', user_agent: 'ua' } },
     });

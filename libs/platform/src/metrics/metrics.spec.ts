@@ -78,9 +78,7 @@ describe('Metrics', () => {
     await app.inject({ method: 'GET', url: '/nowhere' });
     await app.close();
     const text = await metrics.render();
-    expect(
-      sampleLine(text, 'sigil_http_request_duration_seconds_count{method="GET",route="/v1/things/:id",status_code="200"}'),
-    ).toMatch(/ 2$/);
+    expect(sampleLine(text, 'sigil_http_request_duration_seconds_count{method="GET",route="/v1/things/:id",status_code="200"}')).toMatch(/ 2$/);
     expect(sampleLine(text, 'sigil_http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}')).toMatch(/ 1$/);
     expect(text).not.toContain('/v1/things/abc');
   });

@@ -126,7 +126,7 @@ export class Metrics {
 
   readonly signInFailures = new Counter({
     name: 'sigil_sign_in_failures_total',
-    help: 'Failed logins by reason (unknown_email, invalid_password, throttled): the operator\'s view, unknown emails included, which belong to no tenant.',
+    help: "Failed logins by reason (unknown_email, invalid_password, throttled): the operator's view, unknown emails included, which belong to no tenant.",
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -192,12 +192,7 @@ export class Metrics {
   /** The exposition text; probes that fail or hang leave their gauges at the last value. */
   async render(): Promise<string> {
     await Promise.all(
-      [...this.probes].map((probe) =>
-        Promise.race([
-          probe().catch(() => undefined),
-          new Promise<void>((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS).unref()),
-        ]),
-      ),
+      [...this.probes].map((probe) => Promise.race([probe().catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS).unref())])),
     );
     return this.registry.metrics();
   }

@@ -129,7 +129,12 @@ describe('outbox relay', () => {
     await waitForIds(after.map((e) => e.id));
     const ids = new Set(rolledBack.map((e) => e.id));
     expect(spy.events.filter((e) => ids.has(e.id))).toEqual([]);
-    expect(spy.events.filter((e) => e.tenant_id === tenant).map((e) => e.id).sort()).toEqual(after.map((e) => e.id).sort());
+    expect(
+      spy.events
+        .filter((e) => e.tenant_id === tenant)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(after.map((e) => e.id).sort());
   });
 
   it('keeps events written while no relay runs, and relays them when one starts again', async () => {
@@ -195,13 +200,7 @@ describe('outbox relay', () => {
     const before = first.relayed + second.relayed;
     const relayedSince = () => first.relayed + second.relayed - before;
     try {
-      const written = (
-        await Promise.all(
-          Array.from({ length: 40 }, (_, t) =>
-            commit(Array.from({ length: 5 }, (_, i) => deleted(tenant, `con_S${t}`, i + 1))),
-          ),
-        )
-      ).flat();
+      const written = (await Promise.all(Array.from({ length: 40 }, (_, t) => commit(Array.from({ length: 5 }, (_, i) => deleted(tenant, `con_S${t}`, i + 1)))))).flat();
       expect(written).toHaveLength(200);
 
       await waitForIds(written.map((e) => e.id));

@@ -87,10 +87,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const sent = await this.dataSource.transaction(async (manager) => {
         const [turn]: { mine: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('sigil-outbox-relay')) AS mine`);
         if (!turn?.mine) return 0; // another replica is relaying; its NOTIFY wake-up covers these rows
-        const rows: OutboxRow[] = await manager.query(
-          `SELECT seq, topic, key, envelope, headers FROM outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [batchSize],
-        );
+        const rows: OutboxRow[] = await manager.query(`SELECT seq, topic, key, envelope, headers FROM outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, [
+          batchSize,
+        ]);
         if (!rows.length) return 0;
         const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
         for (const row of rows) {

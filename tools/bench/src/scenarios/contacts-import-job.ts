@@ -42,7 +42,9 @@ function csvOf(rows: number): Buffer {
   const stamp = Date.now().toString(36);
   const parts: string[] = ['email,first_name,last_name,tags,ltv,plan\n'];
   for (let i = 0; i < rows; i++) {
-    parts.push(`job.${stamp}.${i}@example.com,${i % 3 ? 'Grace' : 'Alan'},Hopper,${i % 10 === 0 ? 'vip;imported' : 'imported'},${(i * 37) % 1000},${PLANS[i % PLANS.length]}\n`);
+    parts.push(
+      `job.${stamp}.${i}@example.com,${i % 3 ? 'Grace' : 'Alan'},Hopper,${i % 10 === 0 ? 'vip;imported' : 'imported'},${(i * 37) % 1000},${PLANS[i % PLANS.length]}\n`,
+    );
   }
   return Buffer.from(parts.join(''));
 }

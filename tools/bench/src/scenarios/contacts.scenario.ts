@@ -167,4 +167,3 @@ function runSeedGenerator(args: string[]): Promise<{ seconds: number }> {
     child.on('exit', (code) => (code === 0 ? resolve({ seconds: (Date.now() - started) / 1000 }) : reject(new Error(`seed generator exited ${code}: ${stderr}`))));
   });
 }
-

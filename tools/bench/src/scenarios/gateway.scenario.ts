@@ -74,7 +74,14 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     'gateway-limited',
     'gateway',
     await freePort(),
-    { SIGIL_KAFKA_NAMESPACE: KAFKA_NAMESPACE, KAFKA_BROKERS: KAFKA_BROKERS.join(','), KAFKA_TOPIC_PARTITIONS: '6', REDIS_URL, LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: 'true' },
+    {
+      SIGIL_KAFKA_NAMESPACE: KAFKA_NAMESPACE,
+      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      KAFKA_TOPIC_PARTITIONS: '6',
+      REDIS_URL,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_ENABLED: 'true',
+    },
     join(ROOT, '.infra/test-logs', KAFKA_NAMESPACE),
   );
   await limited.start();
@@ -86,7 +93,12 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       await new ApiClient(env.gatewayUrl, { authorization: `Bearer ${key}` }).get('/v1/me');
       await new ApiClient(limited.url, { authorization: `Bearer ${key}` }).get('/v1/me');
     }
-    const loads: { label: string; rate?: number }[] = [{ label: '200 req/s', rate: 200 }, { label: '500 req/s', rate: 500 }, { label: '1000 req/s', rate: 1000 }, { label: 'saturation' }];
+    const loads: { label: string; rate?: number }[] = [
+      { label: '200 req/s', rate: 200 },
+      { label: '500 req/s', rate: 500 },
+      { label: '1000 req/s', rate: 1000 },
+      { label: 'saturation' },
+    ];
     for (const l of loads) {
       const base = await load(baseline.url, [], 50, seconds, l.rate);
       const meOff = await load(`${env.gatewayUrl}/v1/me`, keys, 50, seconds, l.rate);
@@ -118,8 +130,24 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       warm.push(performance.now() - t);
     }
     const pct = (xs: number[], p: number) => round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!);
-    rows.push({ load: `one at a time (${cold.length} keys)`, path: 'GET /v1/me, first use of a key (cache miss)', 'req/s': '-', 'p50 ms': pct(cold, 0.5), 'p99 ms': pct(cold, 0.99), 'non-2xx': 0, 'throughput vs bare': '-' });
-    rows.push({ load: `one at a time (${warm.length} keys)`, path: 'GET /v1/me, second use (memory cache)', 'req/s': '-', 'p50 ms': pct(warm, 0.5), 'p99 ms': pct(warm, 0.99), 'non-2xx': 0, 'throughput vs bare': '-' });
+    rows.push({
+      load: `one at a time (${cold.length} keys)`,
+      path: 'GET /v1/me, first use of a key (cache miss)',
+      'req/s': '-',
+      'p50 ms': pct(cold, 0.5),
+      'p99 ms': pct(cold, 0.99),
+      'non-2xx': 0,
+      'throughput vs bare': '-',
+    });
+    rows.push({
+      load: `one at a time (${warm.length} keys)`,
+      path: 'GET /v1/me, second use (memory cache)',
+      'req/s': '-',
+      'p50 ms': pct(warm, 0.5),
+      'p99 ms': pct(warm, 0.99),
+      'non-2xx': 0,
+      'throughput vs bare': '-',
+    });
   } finally {
     baseline.stop();
     await limited.stop();

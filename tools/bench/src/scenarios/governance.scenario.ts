@@ -213,9 +213,26 @@ async function leakedKeyRows(env: BenchEnv, secondGatewayUrl: string): Promise<B
 }
 
 const AUDIT_ACTIONS = [
-  'api_key.created', 'api_key.updated', 'api_key.revoked', 'api_key.rotated', 'webhook.created', 'webhook.updated', 'webhook.deleted',
-  'list.created', 'list.updated', 'list.deleted', 'segment.created', 'segment.updated', 'segment.deleted', 'custom_field.created',
-  'custom_field.updated', 'contact.deleted', 'member.invited', 'member.joined', 'user.signed_in', 'user.sign_in_failed',
+  'api_key.created',
+  'api_key.updated',
+  'api_key.revoked',
+  'api_key.rotated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'list.created',
+  'list.updated',
+  'list.deleted',
+  'segment.created',
+  'segment.updated',
+  'segment.deleted',
+  'custom_field.created',
+  'custom_field.updated',
+  'contact.deleted',
+  'member.invited',
+  'member.joined',
+  'user.signed_in',
+  'user.sign_in_failed',
 ];
 
 /**
@@ -260,7 +277,10 @@ async function auditQueryRows(env: BenchEnv): Promise<BenchRow[]> {
     ['actor_id', 'actor_id=key_bench42'],
     ['resource_id', 'resource_id=lst_bench4242'],
     ['actor_id + action (rare pair)', 'actor_id=key_bench41&action=list.updated'],
-    ['since + until (one week, 8 months back)', `since=${new Date(Date.now() - 240 * 86400_000).toISOString()}&until=${new Date(Date.now() - 233 * 86400_000).toISOString()}`],
+    [
+      'since + until (one week, 8 months back)',
+      `since=${new Date(Date.now() - 240 * 86400_000).toISOString()}&until=${new Date(Date.now() - 233 * 86400_000).toISOString()}`,
+    ],
   ];
   const rows: BenchRow[] = [];
   for (const [name, query] of filters) {

@@ -64,14 +64,24 @@ const LIVE_SEGMENTS: unknown[] = [
   { and: [{ random_bucket: { percent: 20, salt: 'bench-b' } }, { tag: 'hot', op: 'has' }] },
   { segment: '$hot', op: 'in' },
   { and: [{ segment: '$prev', op: 'in' }, { random_bucket: { percent: 50, salt: 'bench-c' } }] },
-  { and: [{ segment: '$prev', op: 'in' }, { attribute: 'created_at', op: 'within_last_days', value: 3650 }] },
+  {
+    and: [
+      { segment: '$prev', op: 'in' },
+      { attribute: 'created_at', op: 'within_last_days', value: 3650 },
+    ],
+  },
   { segment: '$hot', op: 'not_in' },
   { tag: 'vip', op: 'has' },
   { custom_field: 'ltv', op: 'gte', value: 900 },
   { custom_field: 'plan', op: 'eq', value: 'team' },
   { attribute: 'email', op: 'ends_with', value: '@example.org' },
   { subscription_status: 'subscribed', op: 'eq' },
-  { or: [{ tag: 'hot', op: 'has' }, { custom_field: 'ltv', op: 'lt', value: 10 }] },
+  {
+    or: [
+      { tag: 'hot', op: 'has' },
+      { custom_field: 'ltv', op: 'lt', value: 10 },
+    ],
+  },
 ];
 
 export async function run(env: BenchEnv): Promise<BenchRow[]> {
@@ -102,7 +112,14 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     note(`seeding ${target} contacts into the segments read model`);
     size = await seedReadModel(databaseUrl, tenantId, target);
     const s = (Date.now() - started) / 1000;
-    rows.push({ benchmark: 'seed the read model (SQL, not through the API)', contacts: size, 'p50 ms': '–', 'p99 ms': '–', result: `${round(s, 1)} s (${Math.round(size / s)} rows/s)`, load: loadNow() });
+    rows.push({
+      benchmark: 'seed the read model (SQL, not through the API)',
+      contacts: size,
+      'p50 ms': '–',
+      'p99 ms': '–',
+      result: `${round(s, 1)} s (${Math.round(size / s)} rows/s)`,
+      load: loadNow(),
+    });
   }
   const sizeNote = size < target ? ` (target ${target}: set BENCH_SEGMENTS_DATABASE_URL to seed)` : '';
 
@@ -126,16 +143,37 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   // 2. Count and preview latencies (one after another: latency, not saturation).
   note('count and preview');
   const count = await latencies(samples, () => api.get(`/v1/segments/${segmentId}/count`));
-  rows.push({ benchmark: '`GET /v1/segments/:id/count` (3 conditions)', contacts: size, 'p50 ms': count.p50, 'p99 ms': count.p99, result: `${count.last?.body?.data?.count} members; target ≤ 300 ms`, load: loadNow() });
+  rows.push({
+    benchmark: '`GET /v1/segments/:id/count` (3 conditions)',
+    contacts: size,
+    'p50 ms': count.p50,
+    'p99 ms': count.p99,
+    result: `${count.last?.body?.data?.count} members; target ≤ 300 ms`,
+    load: loadNow(),
+  });
   const preview = await latencies(samples, () => api.post('/v1/segments/preview', { rules: RULES, limit: 10 }));
-  rows.push({ benchmark: '`POST /v1/segments/preview` (3 conditions, live evaluation)', contacts: size, 'p50 ms': preview.p50, 'p99 ms': preview.p99, result: `count ${preview.last?.body?.data?.count}`, load: loadNow() });
+  rows.push({
+    benchmark: '`POST /v1/segments/preview` (3 conditions, live evaluation)',
+    contacts: size,
+    'p50 ms': preview.p50,
+    'p99 ms': preview.p99,
+    result: `count ${preview.last?.body?.data?.count}`,
+    load: loadNow(),
+  });
   if (count.last?.body?.data?.count !== preview.last?.body?.data?.count) {
     throw new Error(`materialised count ${count.last?.body?.data?.count} differs from the live preview count ${preview.last?.body?.data?.count}`);
   }
 
   // 3. History of that segment: 90 days by day.
   const history = await latencies(samples, () => api.get(`/v1/segments/${segmentId}/history?interval=day&from=${new Date(Date.now() - 90 * 86_400_000).toISOString()}`));
-  rows.push({ benchmark: '`GET /v1/segments/:id/history`, 90 days by day', contacts: size, 'p50 ms': history.p50, 'p99 ms': history.p99, result: 'target ≤ 100 ms', load: loadNow() });
+  rows.push({
+    benchmark: '`GET /v1/segments/:id/history`, 90 days by day',
+    contacts: size,
+    'p50 ms': history.p50,
+    'p99 ms': history.p99,
+    result: 'target ≤ 100 ms',
+    load: loadNow(),
+  });
 
   // 4. 19 more live segments (20 with the hot one), then update → segment.contact_entered on Kafka.
   note(`creating ${LIVE_SEGMENTS.length} more live segments`);
@@ -151,7 +189,8 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     // What the segments database did meanwhile (#17 item 6: was it autovacuum?), from its own statistics.
     const observer = databaseUrl ? await observeDatabase(databaseUrl) : undefined;
     rows.push(await updateToEnteredDelay(api, hotId, tenantId, databaseUrl, rate, seconds));
-    if (observer) rows.push({ benchmark: `segments database during the ${rate}/s row`, contacts: size, 'p50 ms': '–', 'p99 ms': '–', result: await observer(), load: loadNow() });
+    if (observer)
+      rows.push({ benchmark: `segments database during the ${rate}/s row`, contacts: size, 'p50 ms': '–', 'p99 ms': '–', result: await observer(), load: loadNow() });
   }
 
   if (databaseUrl && size) {
@@ -177,10 +216,7 @@ async function boundaryCrossing(api: ApiClient, databaseUrl: string, tenantId: s
         WHERE (tenant_id, mode, id) IN (SELECT tenant_id, mode, id FROM contacts WHERE tenant_id = $1 AND mode = 'live' AND id LIKE 'con_BENCH%' ORDER BY id LIMIT $2)`,
       [tenantId, count, boundary.toISOString()],
     );
-    await db.query(
-      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind) VALUES ($1, 'live', 'boundary_at', 'string') ON CONFLICT DO NOTHING`,
-      [tenantId],
-    );
+    await db.query(`INSERT INTO custom_field_kinds (tenant_id, mode, key, kind) VALUES ($1, 'live', 'boundary_at', 'string') ON CONFLICT DO NOTHING`, [tenantId]);
   } finally {
     await db.end();
   }
@@ -475,11 +511,15 @@ const UPDATE_CONNECTIONS = 100;
 function postJson(agent: Agent, url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, timeout: 30000, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, timeout: 30000, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { cause: { code: 'TIMEOUT_30S' } })));
     req.on('error', (err: Error & { code?: string }) => reject(Object.assign(err, { cause: { code: err.code ?? (err as { cause?: { code?: string } }).cause?.code } })));
     req.end(payload);
@@ -494,7 +534,10 @@ async function readModelHas(databaseUrl: string | undefined, tenantId: string, i
   try {
     const deadline = Date.now() + 120000;
     for (;;) {
-      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND mode = 'live' AND id = ANY($2::text[])`, [tenantId, ids]);
+      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND mode = 'live' AND id = ANY($2::text[])`, [
+        tenantId,
+        ids,
+      ]);
       if (Number(rows[0]!.n) >= ids.length) return;
       if (Date.now() > deadline) throw new Error(`the read model holds ${rows[0]!.n} of ${ids.length} new contacts after 120 s`);
       await sleep(250);

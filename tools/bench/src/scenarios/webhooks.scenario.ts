@@ -63,7 +63,10 @@ function note(msg: string): void {
 
 /** Imports `count` new contacts (one contact.created each); transient 429/503/504 are retried. */
 async function importContacts(api: ApiClient, count: number): Promise<void> {
-  await upsertContacts(api, Array.from({ length: count }, () => contactInput()));
+  await upsertContacts(
+    api,
+    Array.from({ length: count }, () => contactInput()),
+  );
 }
 
 /** The batch upsert (by email): new contacts are created, existing ones updated; transient 429/503/504 are retried. */
@@ -89,7 +92,12 @@ async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promis
   for (let i = 0; i < ticks; i++) {
     const due = started + i * tickMs;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    inFlight.push(importContacts(api, perTick).then(() => true, () => false));
+    inFlight.push(
+      importContacts(api, perTick).then(
+        () => true,
+        () => false,
+      ),
+    );
   }
   const ok = (await Promise.all(inFlight)).filter(Boolean).length;
   return { events: ok * perTick, failedBatches: ticks - ok };
@@ -111,7 +119,12 @@ async function updateAtRate(api: ApiClient, emails: string[], rate: number, seco
     const picked = new Set<string>();
     while (picked.size < perTick) picked.add(emails[Math.floor(Math.random() * emails.length)]!);
     const rows = [...picked].map((email) => ({ email, first_name: `t${i}` }));
-    inFlight.push(upsertContacts(api, rows).then(() => true, () => false));
+    inFlight.push(
+      upsertContacts(api, rows).then(
+        () => true,
+        () => false,
+      ),
+    );
   }
   const ok = (await Promise.all(inFlight)).filter(Boolean).length;
   return { events: ok * perTick, failedBatches: ticks - ok };
@@ -259,7 +272,12 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       for (let i = 0; i < contacts.length; i += 250) await upsertContacts(api, contacts.slice(i, i + 250));
       const ordered = await endpoint(api, receiver, ['contact.updated'], { ordering: 'per_contact' });
       note(`per_contact: ${rate} updates/s over ${contacts.length} contacts for ${seconds} s`);
-      const { events, failedBatches } = await updateAtRate(api, contacts.map((c) => c.email as string), rate, seconds);
+      const { events, failedBatches } = await updateAtRate(
+        api,
+        contacts.map((c) => c.email as string),
+        rate,
+        seconds,
+      );
       await receiver.waitFor(ordered.path, (all) => new Set(all.map((d) => d.payload.id)).size >= events, 120_000).catch(() => undefined);
       const got = receiver.received(ordered.path);
       const order = orderPerContact(got);

@@ -30,12 +30,7 @@ function sample(items: string[], n = 5): string {
   return items.length ? `${items.slice(0, n).join(', ')}${items.length > n ? ` … (+${items.length - n})` : ''}` : '';
 }
 
-export async function audit(env: {
-  platform: ReliabilityStack;
-  spy: EventSpy;
-  acked: AckedWrite[];
-  timeoutMs: number;
-}): Promise<AuditResult[]> {
+export async function audit(env: { platform: ReliabilityStack; spy: EventSpy; acked: AckedWrite[]; timeoutMs: number }): Promise<AuditResult[]> {
   const { platform, spy, acked } = env;
   const tenantId = platform.tenant.tenantId;
   const db = new Client({ connectionString: platform.stack.databaseUrl('contacts') });
@@ -51,7 +46,9 @@ export async function audit(env: {
         const missing = ids.filter((id) => !versions.has(id));
         const behind = acked.filter((w) => w.version !== undefined && (versions.get(w.contactId) ?? 0) < w.version).map((w) => `${w.contactId}@v${w.version}`);
         const activityIds = acked.filter((w) => w.activityId).map((w) => w.activityId!);
-        const found = new Set((await db.query<{ id: string }>('SELECT id FROM activities WHERE tenant_id = $1 AND id = ANY($2)', [tenantId, activityIds])).rows.map((r) => r.id));
+        const found = new Set(
+          (await db.query<{ id: string }>('SELECT id FROM activities WHERE tenant_id = $1 AND id = ANY($2)', [tenantId, activityIds])).rows.map((r) => r.id),
+        );
         const lostActivities = activityIds.filter((id) => !found.has(id));
         return {
           name: 'acknowledged writes are in the database',
@@ -70,9 +67,7 @@ export async function audit(env: {
           if (data.contact) seen.add(`${data.contact.id}@v${data.contact.version}`);
           if (data.activity) seen.add(`activity:${data.activity.id}`);
         }
-        const missing = acked
-          .map((w) => (w.activityId ? `activity:${w.activityId}` : `${w.contactId}@v${w.version}`))
-          .filter((k) => !seen.has(k));
+        const missing = acked.map((w) => (w.activityId ? `activity:${w.activityId}` : `${w.contactId}@v${w.version}`)).filter((k) => !seen.has(k));
         // A tag "change" that changed nothing keeps the version and emits nothing: only count versions no event carries and no later write explains.
         return {
           name: 'every acknowledged write has its event on Kafka',
@@ -82,14 +77,14 @@ export async function audit(env: {
       }, env.timeoutMs),
     );
 
-    results.push(
-      await eventually(async () => webhookAudit(platform, spy, platform.receiver), env.timeoutMs),
-    );
+    results.push(await eventually(async () => webhookAudit(platform, spy, platform.receiver), env.timeoutMs));
 
     results.push(
       await eventually(async () => {
         const truth = new Set(
-          (await db.query<{ id: string }>(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = 'live' AND $2 = ANY(tags)`, [tenantId, SEGMENT_TAG])).rows.map((r) => r.id),
+          (await db.query<{ id: string }>(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = 'live' AND $2 = ANY(tags)`, [tenantId, SEGMENT_TAG])).rows.map(
+            (r) => r.id,
+          ),
         );
         const members = new Set((await listAll<{ id: string }>(platform.tenant.api, `/v1/segments/${platform.segmentId}/contacts`)).map((c) => c.id));
         const extra = [...members].filter((id) => !truth.has(id));
@@ -109,7 +104,9 @@ export async function audit(env: {
         [tenantId],
       )
     ).rows;
-    const emails = (await db.query<{ email: string; n: string }>('SELECT email, count(*) AS n FROM contacts WHERE tenant_id = $1 GROUP BY 1 HAVING count(*) > 1', [tenantId])).rows;
+    const emails = (
+      await db.query<{ email: string; n: string }>('SELECT email, count(*) AS n FROM contacts WHERE tenant_id = $1 GROUP BY 1 HAVING count(*) > 1', [tenantId])
+    ).rows;
     results.push({
       name: 'retries with the same Idempotency-Key never duplicate',
       ok: !dupes.length && !emails.length,

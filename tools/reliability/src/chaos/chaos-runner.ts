@@ -64,7 +64,12 @@ async function kafkaNodes(): Promise<KafkaNode[]> {
     .split('\n')
     .map((l) => ({ l, m: /^kafka\s+(running|stopped)\s+127\.0\.0\.1:(\d+)\s+\((?:node (\d+) of \d+)?(?:, )?(?:pid (\d+))?/.exec(l) }))
     .filter(({ m }) => m)
-    .map(({ l, m }) => ({ node: Number(m![3] ?? 1), port: Number(m![2]), pid: m![1] === 'running' && m![4] ? Number(m![4]) : undefined, quorumLeader: l.includes('quorum leader') }));
+    .map(({ l, m }) => ({
+      node: Number(m![3] ?? 1),
+      port: Number(m![2]),
+      pid: m![1] === 'running' && m![4] ? Number(m![4]) : undefined,
+      quorumLeader: l.includes('quorum leader'),
+    }));
 }
 
 /** When did 127.0.0.1:port first accept a TCP connection (polled every 100 ms)? */
@@ -105,7 +110,9 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
  */
 async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM'): Promise<number> {
   if (!target.pid) throw new Error(`Kafka node ${target.node} is not running`);
-  console.log(`chaos: ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''})`);
+  console.log(
+    `chaos: ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''})`,
+  );
   process.kill(target.pid, signal);
   await waitForExit(target.pid, 60_000);
   await sleep(5000);
@@ -191,7 +198,8 @@ const FAULTS: Fault[] = [
     async inject(platform: ReliabilityStack, quick: boolean) {
       const until = Date.now() + (quick ? 15_000 : 60_000);
       // Hang (longer than the sender's timeout) until the stall is over, then answer normally.
-      for (const e of platform.endpoints) platform.receiver.respond(e.path, () => (Date.now() < until ? { delayMs: Math.min(until - Date.now(), 20_000), status: 503 } : {}));
+      for (const e of platform.endpoints)
+        platform.receiver.respond(e.path, () => (Date.now() < until ? { delayMs: Math.min(until - Date.now(), 20_000), status: 503 } : {}));
       await sleep(until - Date.now());
       for (const e of platform.endpoints) platform.receiver.respond(e.path, () => ({}));
     },
@@ -279,7 +287,13 @@ export async function main(argv: string[]): Promise<void> {
       );
       const recovered = Date.now();
       // Clients retrying after the fault still see its tail: the window closes a few seconds after recovery.
-      windows.push({ fault: fault.name, start, end: recovered + 5_000, recoveredMs: healed ? recovered - start : NaN, brokerUpAt: injected ? injected.brokerUpAt : undefined });
+      windows.push({
+        fault: fault.name,
+        start,
+        end: recovered + 5_000,
+        recoveredMs: healed ? recovered - start : NaN,
+        brokerUpAt: injected ? injected.brokerUpAt : undefined,
+      });
       if (healed) console.log(`chaos: ${fault.name} recovered after ${((recovered - start) / 1000).toFixed(1)} s`);
       await sleep(settleMs);
     }
@@ -349,7 +363,8 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`chaos: report in ${file}`);
   const unhealed = report.faults.filter((f) => f.recovered_s === null).map((f) => f.fault);
   if (unhealed.length) console.log(`chaos: did not recover by itself: ${unhealed.join(', ')}`);
-  if (results.some((r) => !r.ok) || unhealed.length) throw new Error(`chaos: ${results.filter((r) => !r.ok).length} audit(s) failed, ${unhealed.length} fault(s) not recovered`);
+  if (results.some((r) => !r.ok) || unhealed.length)
+    throw new Error(`chaos: ${results.filter((r) => !r.ok).length} audit(s) failed, ${unhealed.length} fault(s) not recovered`);
 }
 
 /** Requests and failures per 5 s of send time: where a fault's tail ends. */

@@ -44,7 +44,12 @@ async function nodes(): Promise<Node[]> {
     .split('\n')
     .map((l) => ({ l, m: /^kafka\s+(running|stopped)\s+127\.0\.0\.1:(\d+)\s+\((?:node (\d+) of \d+)?(?:, )?(?:pid (\d+))?/.exec(l) }))
     .filter(({ m }) => m)
-    .map(({ l, m }) => ({ node: Number(m![3] ?? 1), port: Number(m![2]), pid: m![1] === 'running' && m![4] ? Number(m![4]) : undefined, quorumLeader: l.includes('quorum leader') }));
+    .map(({ l, m }) => ({
+      node: Number(m![3] ?? 1),
+      port: Number(m![2]),
+      pid: m![1] === 'running' && m![4] ? Number(m![4]) : undefined,
+      quorumLeader: l.includes('quorum leader'),
+    }));
 }
 
 async function main(): Promise<void> {
@@ -58,7 +63,10 @@ async function main(): Promise<void> {
   const topic = `probe-${Date.now()}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+  });
   await admin.disconnect();
 
   const acked = new Map<string, number>();

@@ -131,7 +131,9 @@ export async function main(argv: string[]): Promise<void> {
       for (const [g, v] of Object.entries(lag)) row[`lag_${g}`] = v;
       Object.assign(row, await tableSizes(db).catch(() => ({})));
       rows.push(row);
-      console.log(`soak ${row['t_s']}s: ${row['rps']} req/s p50 ${row['p50_ms']} ms p99 ${row['p99_ms']} ms errors ${errors} lag ${row['lag_total']} rss ${services.map((s) => `${s}=${row[`rss_${s}_mb`]}`).join(' ')}`);
+      console.log(
+        `soak ${row['t_s']}s: ${row['rps']} req/s p50 ${row['p50_ms']} ms p99 ${row['p99_ms']} ms errors ${errors} lag ${row['lag_total']} rss ${services.map((s) => `${s}=${row[`rss_${s}_mb`]}`).join(' ')}`,
+      );
     }
   } finally {
     await load.stop();
@@ -151,7 +153,7 @@ export async function main(argv: string[]): Promise<void> {
     ...[...lagGroups].sort().map((g) => `lag_${g}`),
     ...WEBHOOK_TABLES.flatMap((t) => [`rows_${t}`, `mb_${t}`]),
   ];
-  const csv = [columns.join(','), ...rows.map((r) => columns.map((c) => (r[c] ?? '')).join(','))].join('\n') + '\n';
+  const csv = [columns.join(','), ...rows.map((r) => columns.map((c) => r[c] ?? '').join(','))].join('\n') + '\n';
   const csvFile = join(ROOT, 'docs/reliability-soak.csv');
   writeFileSync(csvFile, csv);
   const venvBin = spawnSync('bash', [join(ROOT, 'tools/reliability/venv.sh')], { encoding: 'utf8' }).stdout.trim();
@@ -190,7 +192,7 @@ export function tableTrend(rows: Array<Record<string, number>>, judged: boolean)
       ? levelled
         ? 'The webhooks tables levelled off (rows within 10 %, size within 20 %, middle third → last third).'
         : 'FAILED: a webhooks table kept growing (more than 10 % more rows or 20 % more MB from the middle third to the last).'
-      : 'The run is shorter than three retentions: the tables\' trend is shown, not judged.',
+      : "The run is shorter than three retentions: the tables' trend is shown, not judged.",
   );
   return { text: lines.join('\n'), levelled };
 }
