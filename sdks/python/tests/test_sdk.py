@@ -72,9 +72,9 @@ def test_create_and_get(sigil: Sigil, limited: dict) -> None:
 
 def test_upsert_by_external_id(sigil: Sigil) -> None:
     created = sigil.contacts.upsert_by_external_id(f"crm-{RUN}", {"email": f"ext.{RUN}@example.com", "first_name": "Ext"})
-    assert created["external_id"] == f"crm-{RUN}" and created["version"] == 1
+    assert created.external_id == f"crm-{RUN}" and created.version == 1
     updated = sigil.contacts.upsert_by_external_id(f"crm-{RUN}", {"email": f"ext.{RUN}@example.com", "last_name": "Ernal"})
-    assert updated["id"] == created["id"] and updated["first_name"] == "Ext" and updated["version"] == 2
+    assert updated.id == created.id and updated.first_name == "Ext" and updated.version == 2
 
 
 def test_import_upload(sigil: Sigil) -> None:
