@@ -247,6 +247,8 @@ export type RuleNode = { and: RuleNode[] } | { or: RuleNode[] } | { not: RuleNod
 export const RULE_LIMITS = {
   maxDepth: 10,
   maxNodes: 200,
+  /** Conditions in one and/or group: 199 activity conditions in one group timed the segments service out (session 5's quick fuzz). */
+  maxGroupItems: 10,
   maxListValues: 1000,
   maxStringLength: 1000,
   maxWithinDays: 3650,
@@ -293,7 +295,7 @@ const RULE_LEAVES: JsonSchemaObject[] = [
   ruleCondition(['attribute', 'op', 'value'], {
     attribute: { enum: TEXT_RULE_ATTRIBUTES },
     op: { enum: ['in', 'not_in'] },
-    value: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', maxLength: RULE_LIMITS.maxStringLength } },
+    value: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxListValues, items: { type: 'string', maxLength: RULE_LIMITS.maxStringLength } },
   }),
 ];
 const ruleOrNot: JsonSchemaObject = { anyOf: [...RULE_LEAVES, ruleCondition(['not'], { not: { anyOf: RULE_LEAVES } })] };
@@ -303,10 +305,8 @@ export const SEGMENT_RULES_JSON_SCHEMA: JsonSchemaObject = {
   'x-open-in-sdk': true,
   anyOf: [
     ruleOrNot,
-    // A group holds up to maxNodes - 1 conditions (with itself, maxNodes nodes): a tighter bound here would
-    // refuse in the document groups the checker accepts.
-    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxNodes - 1, items: ruleOrNot } }),
-    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxNodes - 1, items: ruleOrNot } }),
+    ruleCondition(['and'], { and: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxGroupItems, items: ruleOrNot } }),
+    ruleCondition(['or'], { or: { type: 'array', minItems: 1, maxItems: RULE_LIMITS.maxGroupItems, items: ruleOrNot } }),
   ],
 };
 /** The document's `rules` (required when `required`) in place of the open value zod converts `z.unknown()` to. */

@@ -69,6 +69,6 @@ export class ApiKeysController {
   @RequireScope('keys:write')
   @ApiDoc({ rpc: KeyRpc.rotateKey, tag: 'API keys', summary: 'Rotate the secret; the old one stays valid for grace_period_seconds', body: RotateApiKeySchema })
   rotate(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ApiKeyWithSecret>> {
-    return forward(this.rpc, KeyRpc.rotateKey, ctx, { params: { id }, body: body ?? {} });
+    return forward(this.rpc, KeyRpc.rotateKey, ctx, { params: { id }, body: body === undefined ? {} : body });
   }
 }

@@ -135,7 +135,7 @@ export class ContactsController {
   @Patch(':id')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
-    return forward(this.rpc, ContactRpc.update, ctx, { params: { id }, body: body ?? {} });
+    return forward(this.rpc, ContactRpc.update, ctx, { params: { id }, body: body === undefined ? {} : body });
   }
 
   @ApiDoc({ rpc: ContactRpc.delete, tag: 'Contacts', summary: 'Erase a contact, its custom field values and activities (GDPR)', status: 204 })

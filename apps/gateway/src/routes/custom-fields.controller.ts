@@ -59,7 +59,7 @@ export class CustomFieldsController {
   @Patch(':key')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
-    return forward(this.rpc, ContactRpc.updateField, ctx, { params: { key }, body: body ?? {} });
+    return forward(this.rpc, ContactRpc.updateField, ctx, { params: { key }, body: body === undefined ? {} : body });
   }
 
   @ApiDoc({ rpc: ContactRpc.deleteField, tag: 'Custom fields', summary: 'Delete a definition and its values on every contact', status: 204 })

@@ -170,6 +170,9 @@ class RuleChecker {
     const list = input[kind];
     if (!Array.isArray(list)) return this.fail(`${path}.${kind}`, 'invalid_type', 'Expected an array of rule nodes.');
     if (list.length === 0) return this.fail(`${path}.${kind}`, 'invalid', 'A group needs at least one node.');
+    if (list.length > RULE_LIMITS.maxGroupItems) {
+      return this.fail(`${path}.${kind}`, 'too_many', `A group holds at most ${RULE_LIMITS.maxGroupItems} nodes (nest groups for more).`);
+    }
     const children = list.map((child, i) => this.node(child, `${path}.${kind}[${i}]`, depth + 1));
     return children.every((c): c is CheckedNode => c !== undefined) ? { node: kind, children } : undefined;
   }
