@@ -12,7 +12,7 @@ import {
 } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
-import { forward } from './forward';
+import { forward, optionalBody } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -69,6 +69,6 @@ export class ApiKeysController {
   @RequireScope('keys:write')
   @ApiDoc({ rpc: KeyRpc.rotateKey, tag: 'API keys', summary: 'Rotate the secret; the old one stays valid for grace_period_seconds', body: RotateApiKeySchema })
   rotate(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ApiKeyWithSecret>> {
-    return forward(this.rpc, KeyRpc.rotateKey, ctx, { params: { id }, body: body === undefined ? {} : body });
+    return forward(this.rpc, KeyRpc.rotateKey, ctx, { params: { id }, body: optionalBody(body) });
   }
 }

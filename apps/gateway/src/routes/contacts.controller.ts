@@ -24,7 +24,7 @@ import {
 } from '@sigil/contracts';
 import { DomainError, RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
-import { forward } from './forward';
+import { forward, optionalBody } from './forward';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
@@ -135,7 +135,7 @@ export class ContactsController {
   @Patch(':id')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<ContactView>> {
-    return forward(this.rpc, ContactRpc.update, ctx, { params: { id }, body: body === undefined ? {} : body });
+    return forward(this.rpc, ContactRpc.update, ctx, { params: { id }, body: optionalBody(body) });
   }
 
   @ApiDoc({ rpc: ContactRpc.delete, tag: 'Contacts', summary: 'Erase a contact, its custom field values and activities (GDPR)', status: 204 })

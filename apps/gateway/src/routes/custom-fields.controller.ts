@@ -12,7 +12,7 @@ import {
 } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
-import { forward } from './forward';
+import { forward, optionalBody } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -59,7 +59,7 @@ export class CustomFieldsController {
   @Patch(':key')
   @RequireScope('contacts:write')
   update(@Ctx() ctx: RequestContext, @Param('key') key: string, @Body() body: unknown): Promise<RouteResult<CustomFieldView>> {
-    return forward(this.rpc, ContactRpc.updateField, ctx, { params: { key }, body: body === undefined ? {} : body });
+    return forward(this.rpc, ContactRpc.updateField, ctx, { params: { key }, body: optionalBody(body) });
   }
 
   @ApiDoc({ rpc: ContactRpc.deleteField, tag: 'Custom fields', summary: 'Delete a definition and its values on every contact', status: 204 })

@@ -26,3 +26,11 @@ export function forward<D extends RpcDefinition>(
   // The one place unvalidated input takes the request's type: the handler validates it before any use.
   return rpc.call(def, ctx, parts as RpcRequestOf<D>, timeoutMs);
 }
+
+/**
+ * The body of a route whose body may be left out: a missing body is `{}`; anything sent (JSON `null`
+ * included) goes on as it is, so the service's validation refuses what is not an object.
+ */
+export function optionalBody(body: unknown): unknown {
+  return body === undefined ? {} : body;
+}

@@ -18,7 +18,7 @@ import {
 } from '@sigil/contracts';
 import { RpcClient } from '@sigil/platform';
 import { Ctx } from '../auth/request-context';
-import { forward } from './forward';
+import { forward, optionalBody } from './forward';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
@@ -53,7 +53,7 @@ export class WebhooksController {
   @RequireScope('webhooks:write')
   @ApiDoc({ rpc: WebhookRpc.update, tag: 'Webhooks', summary: 'Change a webhook endpoint; enabling clears disabled_reason', body: UpdateWebhookSchema })
   update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<WebhookView>> {
-    return forward(this.rpc, WebhookRpc.update, ctx, { params: { id }, body: body === undefined ? {} : body });
+    return forward(this.rpc, WebhookRpc.update, ctx, { params: { id }, body: optionalBody(body) });
   }
 
   @Delete(':id')
@@ -119,7 +119,7 @@ export class WebhooksController {
     status: 202,
   })
   recover(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown): Promise<RouteResult<RecoveryView>> {
-    return forward(this.rpc, WebhookRpc.recover, ctx, { params: { id }, body: body === undefined ? {} : body });
+    return forward(this.rpc, WebhookRpc.recover, ctx, { params: { id }, body: optionalBody(body) });
   }
 
   @Get(':id/recoveries/:recovery_id')
