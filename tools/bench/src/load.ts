@@ -1,8 +1,21 @@
 /**
- * One HTTP load measurement with autocannon, summarised as the figures the
- * bench tables show. Scenarios may use it too (`measure({url, ...})`).
+ * One HTTP load measurement, summarised as the figures the bench tables show.
+ * Scenarios may use it too (`measure({url, ...})`).
+ *
+ * Two kinds of load:
+ * - **saturation** (no `rate`): autocannon, every connection sending its next
+ *   request as soon as the last one answers (a closed loop);
+ * - **a fixed rate** (`rate`): an open loop (`paced.ts`), request i leaving at
+ *   start + i / rate whatever the server does, its latency counted from that
+ *   scheduled time. autocannon's own rate mode is not that: each connection
+ *   sends its share of the second back to back and then pauses until the next
+ *   second, so "200 req/s over 50 connections" arrived as 50 concurrent
+ *   requests four times at the start of every second — a burst at saturation,
+ *   not a rate — and it then "corrects" latencies with an expected interval
+ *   of 1 ms. Up to session 5 the fixed-rate rows were measured that way.
  */
 import autocannon from 'autocannon';
+import { measurePaced } from './paced';
 
 export interface LoadOptions {
   url: string;
@@ -35,6 +48,7 @@ export interface LoadSummary {
 }
 
 export async function measure(options: LoadOptions): Promise<LoadSummary> {
+  if (options.rate) return measurePaced({ ...options, rate: options.rate });
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
@@ -42,7 +56,6 @@ export async function measure(options: LoadOptions): Promise<LoadSummary> {
     body: options.body,
     connections: options.connections,
     duration: options.durationSeconds,
-    ...(options.rate ? { overallRate: options.rate } : {}),
     ...(options.bodyOf || options.headersOf
       ? {
           requests: [
