@@ -88,6 +88,28 @@ describe('contacts', () => {
     await expect(contacts.create(testMode, contactInput({ email: c.email }))).resolves.toMatchObject({ email: c.email });
   });
 
+  it('answers reads of several tenants and modes batched in one turn each with its own contact only', async () => {
+    const a = testContext();
+    const b = testContext();
+    const aTest: RequestContext = { ...a, mode: 'test' };
+    const ca = await contacts.create(a, contactInput());
+    const cb = await contacts.create(b, contactInput());
+    const caTest = await contacts.create(aTest, contactInput({ email: ca.email }));
+    // Issued together: BatchedLookup reads them in one statement.
+    const reads = await Promise.allSettled([
+      contacts.get(a, ca.id),
+      contacts.get(b, cb.id),
+      contacts.get(aTest, caTest.id),
+      contacts.get(a, cb.id),
+      contacts.get(b, ca.id),
+      contacts.get(aTest, ca.id),
+      contacts.get(a, caTest.id),
+      contacts.get(a, ca.id),
+    ]);
+    const ids = reads.map((r) => (r.status === 'fulfilled' ? r.value.id : (r.reason as DomainError).status));
+    expect(ids).toEqual([ca.id, cb.id, caTest.id, 404, 404, 404, 404, ca.id]);
+  });
+
   it('adds and removes tags with one contact.tags_changed each, and lists by tag', async () => {
     const ctx = testContext();
     const c = await contacts.create(ctx, contactInput({ tags: ['a'] }));

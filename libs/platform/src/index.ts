@@ -34,6 +34,7 @@ export * from './tracing';
 export * from './database/returned-rows';
 export * from './database/pg-errors';
 export * from './database/tenant-scope';
+export * from './database/batched-lookup';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';

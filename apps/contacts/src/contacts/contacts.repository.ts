@@ -24,6 +24,16 @@ export interface Scope {
   mode: Mode;
 }
 
+/** A contact id and the scope it is looked up in. */
+export interface ScopedId {
+  scope: Scope;
+  id: string;
+}
+
+export function scopedIdKey(k: ScopedId): string {
+  return `${k.scope.tenantId}\u0000${k.scope.mode}\u0000${k.id}`;
+}
+
 /** A row of a contact list page, with the positions its cursor is made of. */
 export type ContactListRow = ContactRow & { sync_pos: string; updated_pos: string };
 
@@ -35,6 +45,25 @@ export class ContactsRepository {
       [s.tenantId, s.mode, id],
     );
     return rows[0];
+  }
+
+  /**
+   * Contacts by id, each id with its own scope (the batched reads of
+   * `ContactsService.get`, which may hold several tenants' requests): a row
+   * matches its key's tenant, mode and id, and comes back under `scopedIdKey`
+   * of that key only.
+   */
+  async findByScopedIds(m: EntityManager, keys: ScopedId[]): Promise<Map<string, ContactRow>> {
+    if (!keys.length) return new Map();
+    const rows: (ContactRow & { k_tenant: string; k_mode: Mode })[] = await m.query(
+      `SELECT k.tenant_id AS k_tenant, k.mode AS k_mode, ${CONTACT_COLUMNS}
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, mode, id)
+       JOIN contacts c ON c.tenant_id = k.tenant_id AND c.mode = k.mode AND c.id = k.id`,
+      [keys.map((k) => k.scope.tenantId), keys.map((k) => k.scope.mode), keys.map((k) => k.id)],
+    );
+    const found = new Map<string, ContactRow>();
+    for (const { k_tenant, k_mode, ...row } of rows) found.set(scopedIdKey({ scope: { tenantId: k_tenant, mode: k_mode }, id: row.id }), row);
+    return found;
   }
 
   /** These contacts of the scope, in id order (the lock order of every multi-contact write). */

@@ -13,7 +13,7 @@ import {
   type ListContactsQuery,
   type UpdateContact,
 } from '@sigil/contracts';
-import { Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
+import { BatchedLookup, Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
@@ -21,8 +21,8 @@ import { SuppressionsRepository } from '../suppressions/suppressions.repository'
 import { valueRows } from '../custom-fields/custom-field-values';
 import { applyTags, applyUpdate, newContact } from './contact-changes';
 import { cursorAfter, decodeCursor, resolveOrder, type Cursor, type Order } from './contact-list.query';
-import { snapshotOf } from './contact.entity';
-import { ContactsRepository, type ContactListRow, type Scope } from './contacts.repository';
+import { snapshotOf, type ContactRow } from './contact.entity';
+import { ContactsRepository, scopedIdKey, type ContactListRow, type Scope, type ScopedId } from './contacts.repository';
 import { SegmentMembersClient } from './segment-members.client';
 
 /** Member ids asked of the segments service per round trip when filtering by list or segment. */
@@ -40,6 +40,9 @@ export function contactIdOrNotFound(id: unknown): string {
 
 @Injectable()
 export class ContactsService {
+  /** `get`s of one turn of the event loop, read in one statement (BatchedLookup). */
+  private readonly reads = new BatchedLookup<ScopedId, ContactRow>((keys) => this.contacts.findByScopedIds(this.dataSource.manager, keys), scopedIdKey);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
@@ -70,7 +73,7 @@ export class ContactsService {
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ContactView> {
-    const row = await this.contacts.findById(this.dataSource.manager, scopeOf(ctx), contactIdOrNotFound(id));
+    const row = await this.reads.load({ scope: scopeOf(ctx), id: contactIdOrNotFound(id) });
     if (!row) throw new NotFound('contact', id as string);
     return snapshotOf(row);
   }
