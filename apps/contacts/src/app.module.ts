@@ -17,6 +17,7 @@ import { ContactMergesRepository } from './contacts/contact-merges.repository';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsHandlers } from './contacts/contacts.handlers';
 import { ContactsRepository } from './contacts/contacts.repository';
+import { ContactCreates } from './contacts/contact-creates';
 import { ContactsService } from './contacts/contacts.service';
 import { SegmentMembersClient } from './contacts/segment-members.client';
 import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
@@ -40,6 +41,7 @@ export const CONTACTS_PROVIDERS = [
   CustomFieldDefinitions,
   CustomFieldAggregates,
   SegmentMembersClient,
+  ContactCreates,
   ContactsService,
   ContactsBatchService,
   ContactMergesRepository,

@@ -5,7 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
-import { DomainError, RpcClient, type RpcCall } from '@sigil/platform';
+import { DomainError, RpcClient, runWithContext, type RpcCall } from '@sigil/platform';
 import { contactInput, eventually, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -86,6 +86,50 @@ describe('contacts', () => {
     }
     // The same email may exist in test mode.
     await expect(contacts.create(testMode, contactInput({ email: c.email }))).resolves.toMatchObject({ email: c.email });
+  });
+
+  it('writes creates of one turn together, each with its own answer, event and audit metadata', async () => {
+    const a = testContext();
+    const b = testContext();
+    const email = uniqueEmail();
+    // One request context per create, as serveRpc gives each request (the outbox stamps it on the event).
+    const as = (ctx: RequestContext, i: number): RequestContext => ({
+      ...ctx,
+      request_id: `${ctx.request_id}_${i}`,
+      principal: { kind: 'api_key', id: `key_${i}`, scopes: ['*'] },
+    });
+    const calls: [RequestContext, Parameters<ContactsService['create']>[1]][] = [
+      [as(a, 0), contactInput({ email })],
+      [as(a, 1), contactInput({ email: email.toUpperCase() })], // the same email in the same group: 409 naming the first
+      [as(a, 2), contactInput({ custom_fields: { no_such_field: 1 } })], // fails validation alone
+      [as(a, 3), contactInput()],
+      [as(b, 4), contactInput({ email })], // another tenant may hold the same email
+    ];
+    const settled = await Promise.allSettled(calls.map(([ctx, req]) => runWithContext(ctx, () => contacts.create(ctx, req))));
+    const [first, duplicate, invalid, fourth, other] = settled;
+    expect(first.status).toBe('fulfilled');
+    expect(fourth.status).toBe('fulfilled');
+    expect(other.status).toBe('fulfilled');
+    const firstId = (first as PromiseFulfilledResult<ContactView>).value.id;
+    expect(duplicate).toMatchObject({ status: 'rejected', reason: { status: 409, extra: { existing_id: firstId } } });
+    expect(invalid).toMatchObject({ status: 'rejected', reason: { status: 400 } });
+
+    const created = [first, fourth].map((r) => (r as PromiseFulfilledResult<ContactView>).value);
+    // Written by one transaction (group commit), not one each.
+    const [{ n }]: [{ n: number }] = await ds.query(`SELECT count(DISTINCT sync_xid::text)::int AS n FROM contacts WHERE id = ANY($1::text[])`, [
+      created.map((c) => c.id),
+    ]);
+    expect(n).toBe(1);
+    const events = (await eventsOf(a, 2)).filter((e) => e.type === 'contact.created');
+    expect(events.map((e) => (e.data as { contact: ContactView }).contact.id).sort()).toEqual(created.map((c) => c.id).sort());
+    for (const [i, contact] of [
+      [0, created[0]!],
+      [3, created[1]!],
+    ] as const) {
+      const event = events.find((e) => (e.data as { contact: ContactView }).contact.id === contact.id)!;
+      expect(event.meta).toMatchObject({ actor: { type: 'api_key', id: `key_${i}` }, request_id: `${a.request_id}_${i}`, resource_id: contact.id });
+    }
+    expect((await contacts.get(b, (other as PromiseFulfilledResult<ContactView>).value.id)).email).toBe(email);
   });
 
   it('answers reads of several tenants and modes batched in one turn each with its own contact only', async () => {

@@ -13,13 +13,15 @@ import {
   type ListContactsQuery,
   type UpdateContact,
 } from '@sigil/contracts';
-import { BatchedLookup, Conflict, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
+import { BatchedLookup, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { valueRows } from '../custom-fields/custom-field-values';
-import { applyTags, applyUpdate, newContact } from './contact-changes';
+import { applyTags, applyUpdate } from './contact-changes';
+import { conflictOf } from './contact-conflicts';
+import { ContactCreates } from './contact-creates';
 import { cursorAfter, decodeCursor, resolveOrder, type Cursor, type Order } from './contact-list.query';
 import { snapshotOf, type ContactRow } from './contact.entity';
 import { ContactsRepository, scopedIdKey, type ContactListRow, type Scope, type ScopedId } from './contacts.repository';
@@ -51,25 +53,12 @@ export class ContactsService {
     private readonly members: SegmentMembersClient,
     private readonly suppressions: SuppressionsRepository,
     private readonly consent: ConsentRepository,
+    private readonly creates: ContactCreates,
   ) {}
 
-  async create(ctx: RequestContext, req: CreateContact): Promise<ContactView> {
-    const scope = scopeOf(ctx);
-    return this.dataSource.transaction(async (m) => {
-      const defs = await this.definitions.load(m, scope);
-      const { contact, details } = newContact(req, defs, new Date());
-      if (details.length) throw new ValidationFailed(details);
-      contact.suppressed = (await this.suppressions.suppressedEmails(m, scope, [contact.email])).has(contact.email);
-      const inserted = await this.contacts.insertMany(m, scope, [contact]);
-      if (!inserted.size) throw await this.conflictOf(m, scope, contact);
-      await this.contacts.replaceValues(m, scope, [contact.id], valueRows(contact.id, contact.custom_fields, defs), true);
-      // A status given explicitly is a consent fact worth keeping; the default is not.
-      if (req.subscription_status) {
-        await this.consent.append(m, scope, consentOf(ctx, [{ before: null, after: contact }], { source: 'api', ip: null, actor: actorOf(ctx) }).rows);
-      }
-      await this.outbox.append(m, [{ type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact } }]);
-      return contact;
-    });
+  /** One contact; written together with the other creates of the same turn (ContactCreates). */
+  create(ctx: RequestContext, req: CreateContact): Promise<ContactView> {
+    return this.creates.create(ctx, req);
   }
 
   async get(ctx: RequestContext, id: unknown): Promise<ContactView> {
@@ -105,24 +94,9 @@ export class ContactsService {
         return next;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw await this.conflictOf(this.dataSource.manager, scope, req, contactId);
+      if (isUniqueViolation(err)) throw await conflictOf(this.contacts, this.dataSource.manager, scope, req, contactId);
       throw err;
     }
-  }
-
-  /** The 409 for a write that hit a unique key: which one (email or external_id), and whose it is. */
-  private async conflictOf(m: EntityManager, scope: Scope, wanted: { email?: string; external_id?: string | null }, self?: string): Promise<Conflict> {
-    if (wanted.email) {
-      const existing = await this.contacts.idOfEmail(m, scope, wanted.email);
-      if (existing && existing !== self) return new Conflict(`A contact with email '${wanted.email}' already exists.`, { existing_id: existing });
-    }
-    if (wanted.external_id) {
-      const existing = await this.contacts.idOfExternalId(m, scope, wanted.external_id);
-      if (existing && existing !== self) {
-        return new Conflict(`A contact with external_id '${wanted.external_id}' already exists.`, { existing_id: existing });
-      }
-    }
-    return new Conflict('The contact conflicts with a concurrent change; retry.');
   }
 
   /** GDPR erasure: the row, its custom field values and its activities; the event names only the id. */

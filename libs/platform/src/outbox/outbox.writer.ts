@@ -56,19 +56,38 @@ export function eventMeta(e: Pick<NewEvent, 'key' | 'previous' | 'actor'>, ctx: 
   };
 }
 
+/** An event ready for the outbox: its envelope and Kafka headers, made in the context of the request that caused it. */
+export interface PreparedEvent {
+  envelope: DomainEvent;
+  key: string;
+  headers: Record<string, string>;
+}
+
 @Injectable()
 export class OutboxWriter {
   async append(manager: EntityManager, events: NewEvent[]): Promise<DomainEvent[]> {
     if (!events.length) return [];
     // Every write emits events, so this is where an idempotent request records its key, in the write's transaction.
     await recordIdempotencyKey(manager);
+    const prepared = this.prepare(events);
+    await this.insert(manager, prepared);
+    return prepared.map((p) => p.envelope);
+  }
+
+  /**
+   * Envelopes and headers of these events, from the current request context
+   * (actor, IP, user agent, request id, trace). A write that serves several
+   * requests at once (ContactCreates) prepares each request's events in that
+   * request's own context and inserts them together.
+   */
+  prepare(events: NewEvent[]): PreparedEvent[] {
     const ctx = currentContext();
     // The writing span's traceparent: consumers of these events continue the request's trace.
     const headers = injectTraceHeaders<Record<string, string>>({}, activeTraceContextOr(ctx?.trace_id));
     if (ctx?.request_id) headers[KafkaHeaderNames.requestId] = ctx.request_id;
-    const envelopes = events.map((e): DomainEvent => {
+    return events.map((e) => {
       const meta = eventMeta(e, ctx);
-      return {
+      const envelope: DomainEvent = {
         id: newId('evt'),
         type: e.type,
         tenant_id: e.tenant_id,
@@ -78,9 +97,18 @@ export class OutboxWriter {
         data: e.data,
         ...(meta ? { meta } : {}),
       };
+      return { envelope, key: e.key, headers: { ...headers, [KafkaHeaderNames.eventType]: e.type } };
     });
-    // One statement whatever the count (unnest of arrays), so a 1 000-row import costs one round trip;
-    // the NOTIFY rides in the same statement (a data-modifying WITH always runs to completion).
+  }
+
+  /**
+   * Inserts prepared events in the caller's transaction: one statement
+   * whatever the count (unnest of arrays), so a 1 000-row import costs one
+   * round trip; the NOTIFY rides in the same statement (a data-modifying WITH
+   * always runs to completion). It records no idempotency key: `append` does.
+   */
+  async insert(manager: EntityManager, prepared: PreparedEvent[]): Promise<void> {
+    if (!prepared.length) return;
     await manager.query(
       `WITH appended AS (
          INSERT INTO outbox_events (id, topic, key, type, envelope, headers)
@@ -88,15 +116,14 @@ export class OutboxWriter {
        )
        SELECT pg_notify($7, '')`,
       [
-        envelopes.map((e) => e.id),
-        envelopes.map((e) => EVENT_TOPIC_OF[e.type]),
-        events.map((e) => e.key),
-        envelopes.map((e) => e.type),
-        envelopes.map((e) => JSON.stringify(e)),
-        envelopes.map((e) => JSON.stringify({ ...headers, [KafkaHeaderNames.eventType]: e.type })),
+        prepared.map((p) => p.envelope.id),
+        prepared.map((p) => EVENT_TOPIC_OF[p.envelope.type]),
+        prepared.map((p) => p.key),
+        prepared.map((p) => p.envelope.type),
+        prepared.map((p) => JSON.stringify(p.envelope)),
+        prepared.map((p) => JSON.stringify(p.headers)),
         OUTBOX_CHANNEL,
       ],
     );
-    return envelopes;
   }
 }
