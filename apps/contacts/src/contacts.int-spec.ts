@@ -5,7 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
-import { DomainError, RpcClient, runWithContext, type RpcCall } from '@sigil/platform';
+import { DomainError, IdempotencyKeyRecorded, idempotencyScope, RpcClient, runIdempotent, runWithContext, type RpcCall } from '@sigil/platform';
 import { contactInput, eventually, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -130,6 +130,31 @@ describe('contacts', () => {
       expect(event.meta).toMatchObject({ actor: { type: 'api_key', id: `key_${i}` }, request_id: `${a.request_id}_${i}`, resource_id: contact.id });
     }
     expect((await contacts.get(b, (other as PromiseFulfilledResult<ContactView>).value.id)).email).toBe(email);
+  });
+
+  it('records the Idempotency-Keys of a group in its transaction: a duplicate key writes nothing, a 409 takes its key back', async () => {
+    const ctx = testContext();
+    const taken = await contacts.create(ctx, contactInput());
+    const keyed = (key: string): RequestContext => ({ ...ctx, idempotency: { key, fingerprint: `fp-${key}` } });
+    const create = (c: RequestContext, req: Parameters<ContactsService['create']>[1]) =>
+      runIdempotent(idempotencyScope(c, ContactRpc.create.pattern), () => contacts.create(c, req));
+    const [k1, k2, k3] = [`k1-${ctx.request_id}`, `k2-${ctx.request_id}`, `k3-${ctx.request_id}`];
+    const settled = await Promise.allSettled([
+      create(keyed(k1), contactInput()),
+      create(keyed(k2), contactInput()),
+      create(keyed(k1), contactInput()), // the same key again in the same group: loses, writes nothing
+      create(keyed(k3), contactInput({ email: taken.email })), // 409: its key must not stay recorded
+      create(ctx, contactInput()), // no key
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(IdempotencyKeyRecorded);
+    expect((settled[3] as PromiseRejectedResult).reason).toMatchObject({ status: 409, extra: { existing_id: taken.id } });
+    const ids = [0, 1, 4].map((i) => (settled[i] as PromiseFulfilledResult<ContactView>).value.id);
+    const [{ n }]: [{ n: number }] = await ds.query(`SELECT count(DISTINCT sync_xid::text)::int AS n FROM contacts WHERE id = ANY($1::text[])`, [ids]);
+    expect(n).toBe(1);
+    const keys: { key_hash: string }[] = await ds.query(`SELECT key_hash FROM idempotency_records WHERE tenant_id = $1 ORDER BY key_hash`, [ctx.tenant_id]);
+    expect(keys.map((k) => k.key_hash)).toEqual([k1, k2]);
+    expect((await contacts.list(ctx, {})).data).toHaveLength(4);
   });
 
   it('answers reads of several tenants and modes batched in one turn each with its own contact only', async () => {

@@ -14,9 +14,12 @@
  *   id and trace: events are prepared in the context of the request that
  *   caused them (`AsyncLocalStorage.snapshot()`), then inserted together.
  *
- * A create with an `Idempotency-Key` is written alone: its key is recorded in
- * its transaction, and a duplicate key rolls that transaction back, which
- * must not take other requests with it. If the group's transaction fails
+ * A create with an `Idempotency-Key` records its key in the group's
+ * transaction (one statement for the group's keys); one whose key an earlier
+ * request holds writes nothing and fails with `IdempotencyKeyRecorded`
+ * (serveRpc then answers with the earlier request's outcome), without rolling
+ * back the others; one that then fails (409) takes its key back, as its own
+ * rolled-back transaction would have. If the group's transaction fails
  * (the database is away), every create of the group fails with that error,
  * as each would have alone.
  */
@@ -24,7 +27,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ContactSnapshot, CreateContact, RequestContext } from '@sigil/contracts';
-import { OutboxWriter, recordIdempotencyKey, scopeOf, ValidationFailed } from '@sigil/platform';
+import {
+  currentIdempotencyScope,
+  forgetIdempotencyKeys,
+  IdempotencyKeyRecorded,
+  OutboxWriter,
+  recordIdempotencyKeys,
+  scopeOf,
+  ValidationFailed,
+  type IdempotencyScope,
+} from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
@@ -40,6 +52,8 @@ const MAX_GROUP = 100;
 interface PendingCreate {
   ctx: RequestContext;
   req: CreateContact;
+  /** Its Idempotency-Key, recorded by the group's transaction. */
+  idempotency: IdempotencyScope | undefined;
   /** Runs a function in the async context of the request (logging context, trace, idempotency scope). */
   inContext: <R>(fn: () => R) => R;
   resolve: (contact: ContactSnapshot) => void;
@@ -62,14 +76,10 @@ export class ContactCreates {
     private readonly consent: ConsentRepository,
   ) {}
 
-  /** Creates one contact: with the other creates of this turn of its tenant and mode, or alone if it has an Idempotency-Key. */
+  /** Creates one contact, with the other creates of this turn of its tenant and mode. */
   create(ctx: RequestContext, req: CreateContact): Promise<ContactSnapshot> {
     return new Promise<ContactSnapshot>((resolve, reject) => {
-      const item: PendingCreate = { ctx, req, inContext: AsyncLocalStorage.snapshot(), resolve, reject };
-      if (ctx.idempotency) {
-        void this.write([item]);
-        return;
-      }
+      const item: PendingCreate = { ctx, req, idempotency: currentIdempotencyScope(), inContext: AsyncLocalStorage.snapshot(), resolve, reject };
       const key = `${ctx.tenant_id}\u0000${ctx.mode}`;
       const group = this.pending.get(key);
       if (group) group.push(item);
@@ -118,9 +128,19 @@ export class ContactCreates {
       if (details.length) outcomes[at] = { error: new ValidationFailed(details) };
       else valid.push({ at, contact });
     });
+    // Keys of the idempotent creates: one that an earlier request recorded writes nothing.
+    const keyed = valid.filter(({ at }) => items[at]!.idempotency).map(({ at }) => items[at]!.idempotency!);
+    if (keyed.length) {
+      const recorded = await recordIdempotencyKeys(m, keyed);
+      for (let i = valid.length - 1; i >= 0; i--) {
+        const scope = items[valid[i]!.at]!.idempotency;
+        if (scope && !recorded.has(scope)) {
+          outcomes[valid[i]!.at] = { error: new IdempotencyKeyRecorded() };
+          valid.splice(i, 1);
+        }
+      }
+    }
     if (!valid.length) return;
-    // Only a create with an Idempotency-Key (always alone) has a key to record; it throws if an earlier request did.
-    for (const { at } of valid) await items[at]!.inContext(() => recordIdempotencyKey(m));
     const suppressed = await this.suppressions.suppressedEmails(
       m,
       scope,
@@ -133,9 +153,12 @@ export class ContactCreates {
       valid.map((v) => v.contact),
     );
     const created = valid.filter((v) => inserted.has(v.contact.id));
-    for (const { at, contact } of valid) {
-      if (!inserted.has(contact.id)) outcomes[at] = { error: await conflictOf(this.contacts, m, scope, contact) };
-    }
+    const refused = valid.filter((v) => !inserted.has(v.contact.id));
+    for (const { at, contact } of refused) outcomes[at] = { error: await conflictOf(this.contacts, m, scope, contact) };
+    await forgetIdempotencyKeys(
+      m,
+      refused.flatMap(({ at }) => items[at]!.idempotency ?? []),
+    );
     if (!created.length) return;
     await this.contacts.replaceValues(
       m,

@@ -62,6 +62,59 @@ export async function recordIdempotencyKey(manager: EntityManager): Promise<void
   scope.recorded = true;
 }
 
+/** The idempotency scope of the request being served in this async context (none without a key). */
+export function currentIdempotencyScope(): IdempotencyScope | undefined {
+  return storage.getStore();
+}
+
+/**
+ * recordIdempotencyKey for the requests of one transaction that serves several
+ * at once (group commit, ContactCreates): one statement for all their keys.
+ * Returns the scopes whose key is recorded (now, or earlier by this same
+ * request); a scope left out lost to an earlier request with the same key
+ * (or to one before it in this list), and its request must write nothing and
+ * fail with IdempotencyKeyRecorded — without rolling back the others.
+ */
+export async function recordIdempotencyKeys(manager: EntityManager, scopes: IdempotencyScope[]): Promise<Set<IdempotencyScope>> {
+  const recorded = new Set(scopes.filter((s) => s.recorded));
+  const firsts = new Map<string, IdempotencyScope>();
+  for (const s of scopes) {
+    const id = `${s.tenant_id}\u0000${s.mode}\u0000${s.key}\u0000${s.pattern}`;
+    if (!s.recorded && !firsts.has(id)) firsts.set(id, s);
+  }
+  const todo = [...firsts.values()];
+  if (!todo.length) return recorded;
+  const inserted: { tenant_id: string; mode: string; key_hash: string; pattern: string }[] = await manager.query(
+    `INSERT INTO idempotency_records (tenant_id, mode, key_hash, pattern, fingerprint)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+     ON CONFLICT DO NOTHING RETURNING tenant_id, mode, key_hash, pattern`,
+    [todo.map((s) => s.tenant_id), todo.map((s) => s.mode), todo.map((s) => s.key), todo.map((s) => s.pattern), todo.map((s) => s.fingerprint)],
+  );
+  for (const row of inserted) {
+    const s = firsts.get(`${row.tenant_id}\u0000${row.mode}\u0000${row.key_hash}\u0000${row.pattern}`);
+    if (!s) continue;
+    s.recorded = true;
+    recorded.add(s);
+  }
+  return recorded;
+}
+
+/**
+ * Takes back keys recorded by recordIdempotencyKeys for requests of the group
+ * that then failed (a 409 on the contact's email): in their own transaction
+ * the failure would have rolled the key back, so a retry is served anew.
+ */
+export async function forgetIdempotencyKeys(manager: EntityManager, scopes: IdempotencyScope[]): Promise<void> {
+  const recorded = scopes.filter((s) => s.recorded);
+  if (!recorded.length) return;
+  await manager.query(
+    `DELETE FROM idempotency_records r USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(tenant_id, mode, key_hash, pattern)
+     WHERE r.tenant_id = k.tenant_id AND r.mode = k.mode AND r.key_hash = k.key_hash AND r.pattern = k.pattern`,
+    [recorded.map((s) => s.tenant_id), recorded.map((s) => s.mode), recorded.map((s) => s.key), recorded.map((s) => s.pattern)],
+  );
+  for (const s of recorded) s.recorded = false;
+}
+
 export function idempotencyScope(ctx: RequestContext | undefined, pattern: string): IdempotencyScope | undefined {
   if (!ctx?.idempotency) return undefined;
   return { tenant_id: ctx.tenant_id, mode: ctx.mode, key: ctx.idempotency.key, fingerprint: ctx.idempotency.fingerprint, pattern, recorded: false };
