@@ -20,11 +20,14 @@ import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsHandlers } from './tenants/tenants.handlers';
 import { MembersHandlers } from './members/members.handlers';
+import { InvitationsRepository } from './members/invitations.repository';
 import { MembersService } from './members/members.service';
+import { MembershipsRepository } from './members/memberships.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
+import { UsersRepository } from './users/users.repository';
 
 @Module({})
 export class KeysAppModule {
@@ -58,6 +61,9 @@ export class KeysAppModule {
         UsageRepository,
         SessionsRepository,
         LeakReportsRepository,
+        UsersRepository,
+        MembershipsRepository,
+        InvitationsRepository,
         UsageService,
         TenantsService,
         MembersService,

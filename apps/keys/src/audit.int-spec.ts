@@ -9,42 +9,28 @@
  */
 import type { DataSource } from 'typeorm';
 import { KeyRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
-import { ApiKeysRepository } from './api-keys/api-keys.repository';
-import { ApiKeysService } from './api-keys/api-keys.service';
+import { newId, runWithContext, type LogContext } from '@sigil/platform';
+import { rejection, TestDatabase, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { REDACTED } from './audit/audit-entry';
-import { AUDIT_WRITER_ROLE, AuditRepository } from './audit/audit.repository';
-import { AuditService } from './audit/audit.service';
-import { KeysConfigSchema } from './config';
+import { AUDIT_WRITER_ROLE } from './audit/audit.repository';
 import { KEYS_MIGRATIONS } from './migrations';
-import { SessionsRepository } from './sessions/sessions.repository';
-import { SessionsService } from './sessions/sessions.service';
-import { TenantsRepository } from './tenants/tenants.repository';
-import { UsageRepository } from './usage/usage.repository';
-import { UsageService } from './usage/usage.service';
+import { keysServices, signedUpTenant, type KeysServices } from './test/keys-services';
 
-let url: string;
+let db: TestDatabase;
 let ds: DataSource;
-let sessions: SessionsService;
-let keys: ApiKeysService;
-let audit: AuditService;
-let usage: UsageService;
+let sessions: KeysServices['sessions'];
+let keys: KeysServices['keys'];
+let audit: KeysServices['audit'];
+let usage: KeysServices['usage'];
 
 beforeAll(async () => {
-  url = await createTestDatabase('keys');
-  ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
-  await runMigrationsLocked(ds, 'keys');
-  const outbox = new OutboxWriter();
-  sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url, LOGIN_MAX_FAILURES: 2 }), new SessionsRepository());
-  keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
-  audit = new AuditService(new AuditRepository(ds));
-  usage = new UsageService(ds, new UsageRepository(), new ApiKeysRepository());
+  db = await TestDatabase.create('keys', KEYS_MIGRATIONS, 5);
+  ds = db.dataSource;
+  ({ sessions, keys, audit, usage } = keysServices(ds, { LOGIN_MAX_FAILURES: 2 }));
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  if (url) await dropTestDatabase(url);
+  await db?.drop();
 });
 
 /** A request as the gateway forwards it: credential, client and request id in the context. */
@@ -53,18 +39,10 @@ function asRequest<T>(ctx: RequestContext, fn: () => Promise<T>): Promise<T> {
   return runWithContext(log, fn);
 }
 
+/** A signed-up tenant whose owner calls from a known client. */
 async function tenant() {
-  const password = testPassword();
-  const { body } = await validatedRequest(KeyRpc.signup, { body: { email: uniqueEmail(), password, organization_name: 'Audit Co' } });
-  const account = await sessions.signup(body);
-  const ctx: RequestContext = {
-    tenant_id: account.tenant.id,
-    mode: 'live',
-    request_id: newId('req'),
-    principal: { kind: 'user', id: account.user.id, scopes: ['*'] },
-    client: { ip: '203.0.113.7', user_agent: 'audit-test/1.0' },
-  };
-  return { account, password, ctx };
+  const { account, password, ctx } = await signedUpTenant(sessions, 'Audit Co');
+  return { account, password, ctx: { ...ctx, client: { ip: '203.0.113.7', user_agent: 'audit-test/1.0' } } satisfies RequestContext };
 }
 
 /** Every event the outbox holds for a tenant, as the audit consumer receives them from Kafka. */

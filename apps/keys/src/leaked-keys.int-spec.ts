@@ -9,46 +9,29 @@
  * counted for the operator only.
  */
 import type { DataSource } from 'typeorm';
-import { KeyRpc, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, generateApiKey, hashSecret, Metrics, newId, OutboxWriter, runMigrationsLocked, runWithContext, type LogContext } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, rejection, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { KeyRpc, type DomainEvent } from '@sigil/contracts';
+import { generateApiKey, hashSecret, Metrics, newId, runWithContext, type LogContext } from '@sigil/platform';
+import { rejection, TestDatabase, testPassword, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { randomBytes } from 'node:crypto';
-import { ApiKeysRepository } from './api-keys/api-keys.repository';
-import { ApiKeysService } from './api-keys/api-keys.service';
-import { AuditRepository } from './audit/audit.repository';
-import { AuditService } from './audit/audit.service';
-import { KeysConfigSchema } from './config';
-import { LeakReportsRepository } from './leaked-keys/leak-reports.repository';
-import { LeakedKeysService } from './leaked-keys/leaked-keys.service';
 import { KEYS_MIGRATIONS } from './migrations';
-import { SessionsRepository } from './sessions/sessions.repository';
-import { SessionsService } from './sessions/sessions.service';
-import { TenantsRepository } from './tenants/tenants.repository';
-import { TenantsService } from './tenants/tenants.service';
+import { keysServices, signedUpTenant, type KeysServices } from './test/keys-services';
 
-let url: string;
+let db: TestDatabase;
 let ds: DataSource;
-let sessions: SessionsService;
-let keys: ApiKeysService;
-let leaks: LeakedKeysService;
-let tenants: TenantsService;
-let audit: AuditService;
+let sessions: KeysServices['sessions'];
+let keys: KeysServices['keys'];
+let leaks: KeysServices['leaks'];
+let tenants: KeysServices['tenants'];
+let audit: KeysServices['audit'];
 
 beforeAll(async () => {
-  url = await createTestDatabase('keys');
-  ds = await createDataSource({ url, poolSize: 5, entities: [], migrations: KEYS_MIGRATIONS, service: 'keys' }).initialize();
-  await runMigrationsLocked(ds, 'keys');
-  const outbox = new OutboxWriter();
-  sessions = new SessionsService(ds, outbox, KeysConfigSchema.parse({ DATABASE_URL: url }), new SessionsRepository());
-  keys = new ApiKeysService(ds, outbox, new ApiKeysRepository(), new TenantsRepository());
-  leaks = new LeakedKeysService(ds, outbox, new ApiKeysRepository(), new LeakReportsRepository());
-  tenants = new TenantsService(ds, outbox);
-  audit = new AuditService(new AuditRepository(ds));
+  db = await TestDatabase.create('keys', KEYS_MIGRATIONS, 5);
+  ds = db.dataSource;
+  ({ sessions, keys, leaks, tenants, audit } = keysServices(ds));
 });
 
 afterAll(async () => {
-  await ds?.destroy();
-  if (url) await dropTestDatabase(url);
+  await db?.drop();
 });
 
 /** GitHub's client as the gateway forwards it. */
@@ -59,9 +42,7 @@ const GITHUB: LogContext = {
 };
 
 async function tenant() {
-  const { body } = await validatedRequest(KeyRpc.signup, { body: { email: uniqueEmail(), password: testPassword(), organization_name: 'Leaky Co' } });
-  const account = await sessions.signup(body);
-  const ctx: RequestContext = { tenant_id: account.tenant.id, mode: 'live', request_id: newId('req'), principal: { kind: 'user', id: account.user.id, scopes: ['*'] } };
+  const { account, ctx } = await signedUpTenant(sessions, 'Leaky Co');
   const key = async (environment: 'live' | 'test' = 'live') =>
     keys.create(ctx, (await validatedRequest(KeyRpc.createKey, { body: { name: 'leaky', environment, scopes: ['contacts:read'] } })).body);
   return { account, ctx, key };

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { hashSecret, newId } from '@sigil/platform';
 import { TestDatabase } from '@sigil/testing';
 import { KEYS_MIGRATIONS } from '../migrations';
+import { tenantRow } from '../test/keys-services';
 import { ApiKeysRepository, type KeyRow } from './api-keys.repository';
 
 let db: TestDatabase;
@@ -23,11 +24,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function tenant(): Promise<string> {
-  const id = newId('ten');
-  await ds.query(`INSERT INTO tenants (id, name, plan) VALUES ($1, 'Acme', 'starter')`, [id]);
-  return id;
-}
+const tenant = () => tenantRow(ds.manager);
 
 async function key(tenantId: string, environment: 'live' | 'test' = 'live'): Promise<{ row: KeyRow; secret: string }> {
   const secret = `sk_${environment}_${newId('x')}`;

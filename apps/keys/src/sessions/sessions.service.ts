@@ -10,9 +10,7 @@ import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   effectiveLimits,
-  type CustomLimits,
   type Mode,
-  type Role,
   type LogoutRequest,
   type PlanName,
   type SessionTokens,
@@ -39,38 +37,14 @@ import {
   Unauthenticated,
 } from '@sigil/platform';
 import { KEYS_CONFIG, type KeysConfig } from '../config';
+import { MembershipsRepository, type SessionSubject } from '../members/memberships.repository';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { UsersRepository } from '../users/users.repository';
 import { SessionsRepository, type RefreshRow } from './sessions.repository';
 
 // A real argon2id hash of a random password: verifying against it when the
 // email is unknown makes a failed login take as long whether or not the user exists.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$F6j+YT8cV4VZGgvBO4+Adg$Nz/0NCixCTSZyODDWf81tps7BMod5AOUaOXoBJfoe30';
-
-/** A user as a member of one tenant: what a session of theirs in that tenant carries. */
-export interface SessionSubject {
-  id: string;
-  tenant_id: string;
-  email: string;
-  role: Role;
-  tenant_name: string;
-  plan: PlanName;
-  custom_limits: CustomLimits | null;
-  /** When this membership began: carried in access tokens (`msn`), so a later removal ends exactly its sessions. */
-  member_since: Date;
-}
-
-interface UserRow extends SessionSubject {
-  password_hash: string;
-}
-
-/** The user's membership of a tenant (and the tenant), if they are a member. */
-const SUBJECT_SQL = `
-  SELECT u.id, ms.tenant_id, u.email, u.password_hash, ms.role, ms.created_at AS member_since, t.name AS tenant_name, t.plan, t.custom_limits
-    FROM users u JOIN memberships ms ON ms.user_id = u.id JOIN tenants t ON t.id = ms.tenant_id`;
-
-export async function sessionSubject(m: EntityManager, userId: string, tenantId: string): Promise<UserRow | undefined> {
-  const [row]: UserRow[] = await m.query(`${SUBJECT_SQL} WHERE u.id = $1 AND ms.tenant_id = $2`, [userId, tenantId]);
-  return row;
-}
 
 @Injectable()
 export class SessionsService {
@@ -82,6 +56,9 @@ export class SessionsService {
     private readonly outbox: OutboxWriter,
     @Inject(KEYS_CONFIG) private readonly config: KeysConfig,
     private readonly sessions: SessionsRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly users: UsersRepository,
+    private readonly memberships: MembershipsRepository,
   ) {}
 
   async signup(req: SignupRequest): Promise<SignupResult> {
@@ -92,17 +69,13 @@ export class SessionsService {
     const userId = newId('usr');
     try {
       return await this.dataSource.transaction(async (m) => {
-        await m.query(`INSERT INTO tenants (id, name, plan) VALUES ($1, $2, $3)`, [tenant.id, tenant.name, plan]);
-        await m.query(`INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, 'owner')`, [userId, tenant.id, req.email, passwordHash]);
-        const [{ created_at: memberSince }]: { created_at: Date }[] = await m.query(
-          `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'owner') RETURNING created_at`,
-          [tenant.id, userId],
-        );
-        const user: UserRow = {
+        await this.tenants.insert(m, tenant.id, { name: tenant.name, plan });
+        await this.users.insert(m, tenant.id, { id: userId, email: req.email, password_hash: passwordHash, role: 'owner' });
+        const memberSince = await this.memberships.insert(m, tenant.id, userId, 'owner');
+        const user: SessionSubject = {
           id: userId,
           tenant_id: tenant.id,
           email: req.email,
-          password_hash: passwordHash,
           role: 'owner',
           tenant_name: tenant.name,
           plan,
@@ -124,10 +97,7 @@ export class SessionsService {
   async login(req: LoginRequest): Promise<SessionTokens> {
     const windowSeconds = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
     const { failures, oldest } = await this.sessions.recentFailures(this.dataSource.manager, req.email, windowSeconds);
-    const [found]: { id: string; tenant_id: string; email: string; password_hash: string }[] = await this.dataSource.query(
-      `SELECT id, tenant_id, email, password_hash FROM users WHERE lower(email) = $1`,
-      [req.email],
-    );
+    const found = await this.users.findByEmail(this.dataSource.manager, req.email);
     if (failures >= this.config.LOGIN_MAX_FAILURES) {
       if (found) await this.dataSource.transaction((m) => this.signInFailed(m, found, 'throttled'));
       else this.metrics.signInFailures.inc({ reason: 'throttled' });
@@ -138,10 +108,7 @@ export class SessionsService {
     }
     const ok = await argonVerify(found?.password_hash ?? DUMMY_HASH, req.password).catch(() => false);
     // A session lands in the user's home tenant, or else their oldest membership (a member removed from every tenant has none).
-    const [user]: UserRow[] =
-      found && ok
-        ? await this.dataSource.query(`${SUBJECT_SQL} WHERE u.id = $1 ORDER BY (ms.tenant_id = $2) DESC, ms.created_at LIMIT 1`, [found.id, found.tenant_id])
-        : [];
+    const user = found && ok ? await this.memberships.homeSubject(this.dataSource.manager, found.id, found.tenant_id) : undefined;
     if (!user || !ok) {
       await this.dataSource.transaction(async (m) => {
         await this.sessions.recordFailure(m, req.email);
@@ -208,7 +175,7 @@ export class SessionsService {
       }
       await this.sessions.markRotated(m, row.tenant_id, row.id);
       // The role is read again: a role change shows in the next token; a removed member's session has ended.
-      const user = await sessionSubject(m, row.user_id, row.tenant_id);
+      const user = await this.memberships.subject(m, row.tenant_id, row.user_id);
       if (!user) {
         await this.revokeFamily(m, row);
         return 'invalid' as const;
@@ -246,7 +213,7 @@ export class SessionsService {
   async switchTenant(ctx: RequestContext, tenantId: string): Promise<SessionTokens> {
     if (ctx.principal?.kind !== 'user') throw new Forbidden('insufficient_scope', 'Switching tenants needs a user session, not an API key.');
     return this.dataSource.transaction(async (m) => {
-      const user = await sessionSubject(m, ctx.principal!.id, tenantId);
+      const user = await this.memberships.subject(m, tenantId, ctx.principal!.id);
       if (!user) throw new NotFound('tenant', tenantId);
       return this.issue(m, user, newId('fam'), 'live');
     });

@@ -14,43 +14,31 @@ import {
   SYSTEM_ACTORS,
   type AdminTenantView,
   type AdminUpdateTenantRequest,
-  type CustomLimits,
-  type LeakedKeyPolicy,
-  type PlanName,
   type RequestContext,
   type TenantSettingsView,
   type UpdateTenantSettingsRequest,
 } from '@sigil/contracts';
-import { Forbidden, NotFound, OutboxWriter, returnedRows } from '@sigil/platform';
-
-interface TenantRow {
-  id: string;
-  name: string;
-  plan: PlanName;
-  custom_limits: CustomLimits | null;
-}
-
-function toAdminView(row: TenantRow): AdminTenantView {
-  return { id: row.id, name: row.name, plan: row.plan, custom_limits: row.custom_limits, limits: effectiveLimits(row.plan, row.custom_limits) };
-}
+import { Forbidden, NotFound, OutboxWriter } from '@sigil/platform';
+import { adminTenantView, tenantSettingsView, TenantsRepository, type TenantRow } from './tenants.repository';
 
 @Injectable()
 export class TenantsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   async adminUpdate(tenantId: string, req: AdminUpdateTenantRequest): Promise<AdminTenantView> {
     if (!/^ten_[0-9A-Z]{26}$/.test(tenantId)) throw new NotFound('tenant', tenantId);
     return this.dataSource.transaction(async (m) => {
-      const [before]: TenantRow[] = await m.query(`SELECT id, name, plan, custom_limits FROM tenants WHERE id = $1 FOR UPDATE`, [tenantId]);
+      const before = await this.tenants.find(m, tenantId, true);
       if (!before) throw new NotFound('tenant', tenantId);
       const plan = req.plan ?? before.plan;
       const custom = req.limits === undefined ? before.custom_limits : req.limits;
-      await m.query(`UPDATE tenants SET plan = $2, custom_limits = $3 WHERE id = $1`, [tenantId, plan, custom === null ? null : JSON.stringify(custom)]);
+      await this.tenants.setPlan(m, tenantId, plan, custom);
       const after: TenantRow = { ...before, plan, custom_limits: custom };
-      const view = toAdminView(after);
+      const view = adminTenantView(after);
       await this.outbox.append(m, [
         {
           type: 'tenant.plan_changed',
@@ -74,25 +62,20 @@ export class TenantsService {
   }
 
   async settings(ctx: RequestContext): Promise<TenantSettingsView> {
-    const [row]: SettingsRow[] = await this.dataSource.query(`SELECT leaked_key_policy, settings_updated_at FROM tenants WHERE id = $1`, [ctx.tenant_id]);
+    const row = await this.tenants.settings(this.dataSource.manager, ctx.tenant_id);
     if (!row) throw new NotFound('tenant', ctx.tenant_id);
-    return toSettingsView(row);
+    return tenantSettingsView(row);
   }
 
   async updateSettings(ctx: RequestContext, req: UpdateTenantSettingsRequest): Promise<TenantSettingsView> {
     // Settings belong to the account, not to its test data (as members do).
     if (ctx.mode !== 'live') throw new Forbidden('insufficient_scope', 'Account settings are changed with live-mode credentials.');
     return this.dataSource.transaction(async (m) => {
-      const [before]: SettingsRow[] = await m.query(`SELECT leaked_key_policy, settings_updated_at FROM tenants WHERE id = $1 FOR UPDATE`, [ctx.tenant_id]);
+      const before = await this.tenants.settings(m, ctx.tenant_id, true);
       if (!before) throw new NotFound('tenant', ctx.tenant_id);
       const policy = req.leaked_key_policy ?? before.leaked_key_policy;
-      if (policy === before.leaked_key_policy) return toSettingsView(before);
-      const [after] = returnedRows<SettingsRow>(
-        await m.query(`UPDATE tenants SET leaked_key_policy = $2, settings_updated_at = now() WHERE id = $1 RETURNING leaked_key_policy, settings_updated_at`, [
-          ctx.tenant_id,
-          policy,
-        ]),
-      );
+      if (policy === before.leaked_key_policy) return tenantSettingsView(before);
+      const after = await this.tenants.setLeakedKeyPolicy(m, ctx.tenant_id, policy);
       await this.outbox.append(m, [
         {
           type: 'tenant.settings_changed',
@@ -103,16 +86,7 @@ export class TenantsService {
           previous: { leaked_key_policy: before.leaked_key_policy },
         },
       ]);
-      return toSettingsView(after!);
+      return tenantSettingsView(after!);
     });
   }
-}
-
-interface SettingsRow {
-  leaked_key_policy: LeakedKeyPolicy;
-  settings_updated_at: Date | null;
-}
-
-function toSettingsView(row: SettingsRow): TenantSettingsView {
-  return { leaked_key_policy: row.leaked_key_policy, updated_at: row.settings_updated_at?.toISOString() ?? null };
 }
