@@ -3,7 +3,7 @@
  * failing closed (then recovering) when Redis is down. A file of its own: its
  * Kafka namespace, and so its Redis counters, are not shared with other tests.
  */
-import { ApiClient, createTenant, PrivateRedis, TestStack } from '@sigil/testing';
+import { ApiClient, createTenant, pollUntil, PrivateRedis, TestStack } from '@sigil/testing';
 
 describe('gateway limits on public routes and brute force', () => {
   let stack: TestStack;
@@ -71,12 +71,11 @@ describe('gateway when Redis is down', () => {
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('rate_limiter_unavailable');
     await redis.start();
-    const deadline = Date.now() + 15000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await t.api.get('/v1/me')).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
-    }
+    const status = await pollUntil(
+      async () => (await t.api.get('/v1/me')).status,
+      (s) => s === 200,
+      { timeoutMs: 15_000, stepMs: 200 },
+    );
     expect(status).toBe(200);
   });
 });

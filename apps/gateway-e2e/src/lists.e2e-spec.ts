@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { ApiClient, contactInput, createTenant, TestStack, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually, TestStack, type TestTenant } from '@sigil/testing';
 
 let stack: TestStack;
 let tenant: TestTenant;
@@ -32,11 +32,12 @@ async function contactsInReadModel(client: ApiClient, n: number): Promise<string
     created.push(res.body.data as { id: string; email: string });
   }
   const rules = { attribute: 'email', op: 'in', value: created.map((c) => c.email) };
-  const deadline = Date.now() + 20000;
-  while ((await client.post('/v1/segments/preview', { rules, limit: 0 })).body.data?.count !== n) {
-    if (Date.now() > deadline) throw new Error('contacts did not reach the segments read model');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Fails naming the count the read model reached.
+  await eventually(
+    async () => (await client.post('/v1/segments/preview', { rules, limit: 0 })).body.data?.count,
+    (count) => count === n,
+    { timeoutMs: 20_000, stepMs: 100 },
+  );
   return created.map((c) => c.id);
 }
 

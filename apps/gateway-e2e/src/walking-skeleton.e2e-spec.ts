@@ -4,7 +4,7 @@
  * service, validation and not-found errors, and a 504 when contacts is down.
  */
 import { Client } from 'pg';
-import { ApiClient, contactInput, createTenant, TestStack } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, pollUntil, TestStack } from '@sigil/testing';
 
 describe('walking skeleton', () => {
   let stack: TestStack;
@@ -40,16 +40,13 @@ describe('walking skeleton', () => {
     const db = new Client({ connectionString: stack.databaseUrl('webhooks') });
     await db.connect();
     try {
-      let rows: { type: string }[] = [];
-      const deadline = Date.now() + 15000;
-      while (Date.now() < deadline) {
-        ({ rows } = await db.query(`SELECT i.type FROM event_inbox i WHERE i.type = 'contact.created' AND i.occurred_at >= $1::timestamptz`, [
-          created.body.data.created_at,
-        ]));
-        if (rows.length) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(rows).toHaveLength(1);
+      const inbox = async () =>
+        (
+          await db.query<{ type: string }>(`SELECT i.type FROM event_inbox i WHERE i.type = 'contact.created' AND i.occurred_at >= $1::timestamptz`, [
+            created.body.data.created_at,
+          ])
+        ).rows;
+      expect(await pollUntil(inbox, (rows) => rows.length > 0, { timeoutMs: 15_000, stepMs: 100 })).toHaveLength(1);
     } finally {
       await db.end();
     }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, type Consumer } from 'kafkajs';
 import { ALL_EVENT_TOPICS, KAFKA_NAMESPACE, type DomainEvent } from '@sigil/contracts';
+import { pollUntil } from './eventually';
 import { KAFKA_BROKERS } from './infra';
 
 /** One Kafka record as the spy received it: the event, its key, headers and partition. */
@@ -49,12 +50,12 @@ export class EventSpy {
   }
 
   async waitFor(predicate: (e: DomainEvent) => boolean, timeoutMs = 15000): Promise<DomainEvent> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = this.events.find(predicate);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const found = await pollUntil(
+      () => this.events.find(predicate),
+      (e) => e !== undefined,
+      timeoutMs,
+    );
+    if (found) return found;
     throw new Error(`no matching event within ${timeoutMs} ms; saw: ${this.events.map((e) => e.type).join(', ') || 'none'}`);
   }
 

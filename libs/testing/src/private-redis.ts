@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
+import { pollUntil } from './eventually';
 import { freePort } from './stack';
 
 export class PrivateRedis {
@@ -29,9 +30,8 @@ export class PrivateRedis {
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
       stdio: 'ignore',
     });
-    const deadline = Date.now() + 10000;
-    while (Date.now() < deadline) {
-      const up = await new Promise<boolean>((resolve) => {
+    const listening = () =>
+      new Promise<boolean>((resolve) => {
         const socket = connect(this.port, '127.0.0.1');
         socket.once('connect', () => {
           socket.end();
@@ -39,10 +39,7 @@ export class PrivateRedis {
         });
         socket.once('error', () => resolve(false));
       });
-      if (up) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('private redis did not start');
+    if (!(await pollUntil(listening, (up) => up, 10_000))) throw new Error('private redis did not start');
   }
 
   async stop(): Promise<void> {

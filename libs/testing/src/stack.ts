@@ -9,6 +9,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
+import { pollUntil } from './eventually';
 import { createTestDatabase, deleteNamespaceTopics, dropTestDatabase, KAFKA_BROKERS, REDIS_URL } from './infra';
 import { TEST_ADMIN_TOKEN } from './tenant';
 
@@ -71,17 +72,14 @@ export class ServiceProcess {
     child.stderr?.pipe(out, { end: false });
     child.once('close', () => out.end());
     this.child = child;
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const ready = async () => {
       if (!this.running) throw new Error(`${this.name} exited during start:\n${this.logTail()}`);
-      try {
-        const res = await fetch(`${this.url}/health/ready`);
-        if (res.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return fetch(`${this.url}/health/ready`).then(
+        (res) => res.status === 200,
+        () => false, // not listening yet
+      );
+    };
+    if (await pollUntil(ready, (up) => up, { timeoutMs, stepMs: 200 })) return;
     throw new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.logTail()}`);
   }
 
@@ -192,21 +190,18 @@ export class TestStack {
 
   /** Waits until the gateway sees every started service answering over Kafka. */
   async waitForPlatformHealth(services: ServiceName[], timeoutMs = 60000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
+    const states = async (): Promise<Record<string, string> | string> => {
       try {
-        const res = await fetch(`${this.gatewayUrl}/v1/health`);
-        const body = (await res.json()) as { data?: { services: Record<string, string> } };
-        const states = body.data?.services ?? {};
-        last = JSON.stringify(states);
-        if (services.every((s) => states[s] === 'up')) return;
+        const body = (await (await fetch(`${this.gatewayUrl}/v1/health`)).json()) as { data?: { services: Record<string, string> } };
+        return body.data?.services ?? {};
       } catch (err) {
-        last = String(err);
+        return String(err);
       }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    throw new Error(`platform not healthy after ${timeoutMs} ms: ${last}`);
+    };
+    const allUp = (s: Record<string, string> | string) => typeof s !== 'string' && services.every((name) => s[name] === 'up');
+    const last = await pollUntil(states, allUp, { timeoutMs, stepMs: 300 });
+    if (allUp(last)) return;
+    throw new Error(`platform not healthy after ${timeoutMs} ms: ${typeof last === 'string' ? last : JSON.stringify(last)}`);
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { pollUntil } from './eventually';
 
 export interface ReceivedWebhook {
   path: string;
@@ -91,13 +92,8 @@ export class WebhookReceiver {
 
   /** Waits until `predicate` holds for the deliveries of `path`. */
   async waitFor(path: string, predicate: (all: ReceivedWebhook[]) => boolean, timeoutMs = 30000): Promise<ReceivedWebhook[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const all = this.received(path);
-      if (predicate(all)) return all;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const all = this.received(path);
+    const all = await pollUntil(() => this.received(path), predicate, timeoutMs);
+    if (predicate(all)) return all;
     throw new Error(
       `receiver ${path}: condition not met within ${timeoutMs} ms (${all.length} deliveries: ${all.map((d) => `${d.payload?.type}→${d.answered}`).join(', ')})`,
     );

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, type Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EVENT_ENVELOPE_VERSION, EventTopics, type DomainEvent } from '@sigil/contracts';
-import { createTestDatabase, dropTestDatabase, KAFKA_BROKERS, testKafka } from '@sigil/testing';
+import { createTestDatabase, dropTestDatabase, eventually, KAFKA_BROKERS, testKafka } from '@sigil/testing';
 import { createDataSource, runMigrationsLocked } from '../database/database.module';
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { ensureTopics } from '../kafka/topic-admin';
@@ -57,15 +57,6 @@ async function effectsOf(eventId: string): Promise<number> {
   return row.n;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 beforeAll(async () => {
   databaseUrl = await createTestDatabase('consumer');
   dataSource = createDataSource({ url: databaseUrl, poolSize: 20, entities: [], migrations: [SharedTables1764100000000], service: 'consumer-test' });
@@ -103,7 +94,11 @@ describe('idempotent consumer', () => {
     await produce(event);
     await produce(event, later);
 
-    await until(() => outcomes.length === 3, 'three deliveries');
+    await eventually(
+      () => outcomes,
+      (o) => o.length === 3,
+      30_000,
+    ); // three deliveries
     expect(outcomes).toEqual([true, false, true]);
     expect(await effectsOf(event.id)).toBe(1);
     expect(await effectsOf(later.id)).toBe(1);
@@ -128,7 +123,11 @@ describe('idempotent consumer', () => {
     });
     await produce(failing, next);
 
-    await until(() => handled.length === 2, 'both events handled');
+    await eventually(
+      () => handled,
+      (h) => h.length === 2,
+      30_000,
+    ); // both events handled
     expect(attempts.get(failing.id)).toBe(3);
     expect(handled).toEqual([failing.id, next.id]);
     expect(await effectsOf(failing.id)).toBe(1);
@@ -145,7 +144,11 @@ describe('idempotent consumer', () => {
       throw new Error('downstream is down');
     });
     await produce(event);
-    await until(() => failures >= 2, 'the first consumer to fail twice');
+    await eventually(
+      () => failures,
+      (n) => n >= 2,
+      30_000,
+    ); // the first consumer failed twice
     await stopConsumer(consumers.length - 1);
 
     const handled: string[] = [];
@@ -156,7 +159,11 @@ describe('idempotent consumer', () => {
       });
       handled.push(e.id);
     }, group);
-    await until(() => handled.length > 0, 'the replacement consumer to handle the event');
+    await eventually(
+      () => handled,
+      (h) => h.length > 0,
+      30_000,
+    ); // the replacement consumer handled the event
     expect(handled).toEqual([event.id]);
     expect(await effectsOf(event.id)).toBe(1);
   });

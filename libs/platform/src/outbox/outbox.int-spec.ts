@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EventTopics, KafkaHeaderNames, type DomainEvent } from '@sigil/contracts';
-import { createTestDatabase, dropTestDatabase, EventSpy, testKafka } from '@sigil/testing';
+import { createTestDatabase, dropTestDatabase, eventually, EventSpy, pollUntil, testKafka } from '@sigil/testing';
 import { createDataSource, runMigrationsLocked } from '../database/database.module';
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { ensureTopics } from '../kafka/topic-admin';
@@ -53,16 +53,13 @@ async function pendingRows(tenantId: string): Promise<number> {
   return row.n;
 }
 
+/** Waits until every id reached Kafka; fails with the ids that did not. */
 async function waitForIds(ids: string[], timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const wanted = new Set(ids);
-  while (Date.now() < deadline) {
-    const seen = new Set(spy.events.filter((e) => wanted.has(e.id)).map((e) => e.id));
-    if (seen.size === wanted.size) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const seen = new Set(spy.events.map((e) => e.id));
-  throw new Error(`${ids.filter((id) => !seen.has(id)).length} of ${ids.length} events never reached Kafka`);
+  const missing = () => {
+    const seen = new Set(spy.events.map((e) => e.id));
+    return ids.filter((id) => !seen.has(id));
+  };
+  await eventually(missing, (m) => m.length === 0, timeoutMs);
 }
 
 beforeAll(async () => {
@@ -107,9 +104,13 @@ describe('outbox relay', () => {
       [KafkaHeaderNames.eventType]: 'contact.deleted',
     });
     // Relayed rows leave the outbox.
-    const deadline = Date.now() + 10000;
-    while ((await pendingRows(tenant)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await pendingRows(tenant)).toBe(0);
+    expect(
+      await pollUntil(
+        () => pendingRows(tenant),
+        (n) => n === 0,
+        10_000,
+      ),
+    ).toBe(0);
   });
 
   it('never relays events of a transaction that rolled back', async () => {
@@ -204,12 +205,15 @@ describe('outbox relay', () => {
       expect(written).toHaveLength(200);
 
       await waitForIds(written.map((e) => e.id));
-      const deadline = Date.now() + 10000;
-      while ((await pendingRows(tenant)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(await pendingRows(tenant)).toBe(0);
+      expect(
+        await pollUntil(
+          () => pendingRows(tenant),
+          (n) => n === 0,
+          10_000,
+        ),
+      ).toBe(0);
       // The relays count what they sent once a drain ends; a row sent by both would push the sum past 200.
-      while (relayedSince() < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(relayedSince()).toBe(200);
+      expect(await pollUntil(relayedSince, (n) => n >= 200, 10_000)).toBe(200);
       const ids = spy.events.filter((e) => e.tenant_id === tenant).map((e) => e.id);
       expect(new Set(ids).size).toBe(200);
     } finally {
