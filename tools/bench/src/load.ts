@@ -15,37 +15,10 @@
  *   of 1 ms. Up to session 5 the fixed-rate rows were measured that way.
  */
 import autocannon from 'autocannon';
+import type { LoadOptions, LoadSummary } from './load-options';
 import { measurePaced } from './paced';
 
-export interface LoadOptions {
-  url: string;
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  headers?: Record<string, string>;
-  body?: string;
-  /** Concurrent connections. */
-  connections: number;
-  durationSeconds: number;
-  /** Requests per second over all connections; omit to saturate. */
-  rate?: number;
-  /** A body per request (e.g. unique emails), instead of the same `body` every time. */
-  bodyOf?: () => string;
-  /** Headers per request, added to `headers` (e.g. a different API key each time). */
-  headersOf?: () => Record<string, string>;
-}
-
-export interface LoadSummary {
-  /** Completed requests per second over the whole duration. */
-  rps: number;
-  requests: number;
-  mean_ms: number;
-  p50_ms: number;
-  p99_ms: number;
-  max_ms: number;
-  /** Connection errors and timeouts. */
-  errors: number;
-  non2xx: number;
-  status_codes: Record<string, number>;
-}
+export type { LoadOptions, LoadSummary } from './load-options';
 
 export async function measure(options: LoadOptions): Promise<LoadSummary> {
   if (options.rate) return measurePaced({ ...options, rate: options.rate });

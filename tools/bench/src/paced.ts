@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import type { LoadOptions, LoadSummary } from './load';
+import type { LoadOptions, LoadSummary } from './load-options';
 
 /** Requests that take longer than this count as errors (autocannon's `timeout: 10` s). */
 const TIMEOUT_MS = 10_000;
