@@ -2,9 +2,11 @@
  * One HTTP load measurement, summarised as the figures the bench tables show.
  * Scenarios may use it too (`measure({url, ...})`).
  *
- * Two kinds of load:
+ * Three kinds of load:
  * - **saturation** (no `rate`): autocannon, every connection sending its next
  *   request as soon as the last one answers (a closed loop);
+ * - **one at a time** (one connection, no `rate`): the same closed loop timed
+ *   to the microsecond (`measureSerial`), as autocannon rounds to whole ms;
  * - **a fixed rate** (`rate`): an open loop (`paced.ts`), request i leaving at
  *   start + i / rate whatever the server does, its latency counted from that
  *   scheduled time. autocannon's own rate mode is not that: each connection
@@ -16,12 +18,13 @@
  */
 import autocannon from 'autocannon';
 import type { LoadOptions, LoadSummary } from './load-options';
-import { measurePaced } from './paced';
+import { measurePaced, measureSerial } from './paced';
 
 export type { LoadOptions, LoadSummary } from './load-options';
 
 export async function measure(options: LoadOptions): Promise<LoadSummary> {
   if (options.rate) return measurePaced({ ...options, rate: options.rate });
+  if (options.connections === 1) return measureSerial(options);
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',

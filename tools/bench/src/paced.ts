@@ -16,6 +16,41 @@ import type { LoadOptions, LoadSummary } from './load-options';
 /** Requests that take longer than this count as errors (autocannon's `timeout: 10` s). */
 const TIMEOUT_MS = 10_000;
 
+/**
+ * One request at a time for `durationSeconds` (a closed loop over one
+ * keep-alive connection), with latencies to the microsecond: autocannon's
+ * percentiles are whole milliseconds, too coarse for a 2-ms target.
+ */
+export async function measureSerial(options: LoadOptions): Promise<LoadSummary> {
+  const url = new URL(options.url);
+  const pool = new Pool(url.origin, { connections: 1, pipelining: 1, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, keepAliveTimeout: 60_000 });
+  const path = url.pathname + url.search;
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let errors = 0;
+  let non2xx = 0;
+  const start = performance.now();
+  const end = start + options.durationSeconds * 1000;
+  while (performance.now() < end) {
+    const t0 = performance.now();
+    try {
+      const body = options.bodyOf ? options.bodyOf() : options.body;
+      const headers = options.headersOf ? { ...options.headers, ...options.headersOf() } : options.headers;
+      const res = await pool.request({ path, method: options.method ?? 'GET', headers, body });
+      await res.body.dump();
+      const code = String(res.statusCode);
+      statusCodes[code] = (statusCodes[code] ?? 0) + 1;
+      if (res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - t0);
+      else non2xx++;
+    } catch {
+      errors++;
+    }
+  }
+  const elapsedS = (performance.now() - start) / 1000;
+  await pool.close();
+  return summary(latencies, latencies.length + non2xx, elapsedS, errors, non2xx, statusCodes);
+}
+
 export async function measurePaced(options: LoadOptions & { rate: number }): Promise<LoadSummary> {
   const url = new URL(options.url);
   const pool = new Pool(url.origin, {
@@ -80,6 +115,10 @@ export async function measurePaced(options: LoadOptions & { rate: number }): Pro
   const elapsedS = Math.max(options.durationSeconds, (performance.now() - start) / 1000);
   await pool.close();
 
+  return summary(latencies, completed, elapsedS, errors, non2xx, statusCodes);
+}
+
+function summary(latencies: number[], completed: number, elapsedS: number, errors: number, non2xx: number, statusCodes: Record<string, number>): LoadSummary {
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   const round2 = (n: number) => Math.round(n * 100) / 100;
