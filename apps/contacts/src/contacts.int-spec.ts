@@ -4,6 +4,7 @@
  * Kafka consumer sees them, and incremental sync under concurrent writes.
  */
 import type { DataSource } from 'typeorm';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
 import { DomainError, IdempotencyKeyRecorded, idempotencyScope, RpcClient, runIdempotent, runWithContext, type RpcCall } from '@sigil/platform';
 import { contactInput, eventually, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
@@ -472,6 +473,29 @@ describe('batch upsert', () => {
     const big = await rejection(batch.upsert(ctx, { contacts: Array.from({ length: 1001 }, () => contactInput()) }));
     expect(big).toMatchObject({ status: 413, code: 'payload_too_large' });
     expect((await rejection(validatedRequest(ContactRpc.batchUpsert, { body: { contacts: 'nope' } }).then((r) => batch.upsert(ctx, r.body)))).status).toBe(400);
+  });
+
+  it('writes a batch with the same few statements whatever its size (one per kind of row)', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'ltv', label: 'LTV', type: 'number' });
+    await fields.create(ctx, { key: 'plan', label: 'Plan', type: 'select', options: ['free', 'pro'] });
+    // The statements of the batch's own transaction (its query runner), not those of the outbox relay running beside it.
+    const statementsOf = async (rows: number) => {
+      const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+      try {
+        const contactsIn = Array.from({ length: rows }, (_, i) => contactInput({ tags: ['bulk'], custom_fields: { ltv: i, plan: i % 2 ? 'pro' : 'free' } }));
+        expect((await batch.upsert(ctx, { contacts: contactsIn })).created).toBe(rows);
+        const runner = spy.mock.contexts[spy.mock.calls.findIndex(([sql]) => sql.trim().startsWith('INSERT INTO contacts'))];
+        return spy.mock.calls.filter((_, i) => spy.mock.contexts[i] === runner).map(([sql]) => sql.trim().split(/\s+/).slice(0, 3).join(' '));
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const ten = await statementsOf(10);
+    const thousand = await statementsOf(1000);
+    expect(thousand).toEqual(ten);
+    // Begin, definitions, suppressions, lock of the existing rows, contacts, value rows, outbox (with its NOTIFY), commit.
+    expect(thousand).toHaveLength(8);
   });
 
   it('imports 1 000 rows in one call', async () => {

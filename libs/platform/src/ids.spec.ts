@@ -10,6 +10,12 @@ describe('newId', () => {
     expect(isId('con', id)).toBe(true);
   });
 
+  it('never repeats a random part, across refills of the random pool', () => {
+    const ids = Array.from({ length: 5000 }, () => newId('con', 0));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids.map((id) => id.slice(14))).size).toBe(ids.length);
+  });
+
   it('encodes the creation time in the first 10 characters', () => {
     expect(newId('evt', 0).slice(4, 14)).toBe('0000000000');
     // 2026-01-01T00:00:00Z = 1767225600000 ms

@@ -1,14 +1,13 @@
 /**
  * SQL of a contact's activities (`activities`): recorded one at a time,
  * listed newest first, and read whole for other services' read models.
- * A contact's activities go with it (ON DELETE CASCADE); the one other write
- * is a merge's, which moves the duplicates' activities to the primary in
- * ContactMergesRepository.moveActivities.
+ * A contact's activities go with it (ON DELETE CASCADE); a merge moves the
+ * duplicates' activities to the primary (`moveToContact`).
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ActivitySnapshot, ActivityView } from '@sigil/contracts';
-import type { Scope } from '../contacts/contacts.repository';
+import type { TenantScope } from '@sigil/platform';
 
 export interface ActivityRow {
   id: string;
@@ -34,7 +33,7 @@ export function activityView(row: ActivityRow): ActivityView {
 
 @Injectable()
 export class ActivitiesRepository {
-  async insert(m: EntityManager, s: Scope, activity: ActivityView, createdAt: Date): Promise<void> {
+  async insert(m: EntityManager, s: TenantScope, activity: ActivityView, createdAt: Date): Promise<void> {
     await m.query(
       `INSERT INTO activities (id, tenant_id, mode, contact_id, type, occurred_at, properties, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -42,11 +41,27 @@ export class ActivitiesRepository {
     );
   }
 
+  /** Re-points every activity of these contacts at `contactId` (a merge's; uses activities_tenant_contact). Returns how many moved. */
+  async moveToContact(m: EntityManager, s: TenantScope, contactId: string, fromContactIds: string[]): Promise<number> {
+    const [, moved]: [unknown, number] = await m.query(`UPDATE activities SET contact_id = $3 WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($4::text[])`, [
+      s.tenantId,
+      s.mode,
+      contactId,
+      fromContactIds,
+    ]);
+    return moved;
+  }
+
   /**
    * A contact's activities newest first (of one type when given), after the
    * position `after` ([occurred_pos, id]); `offset` skips rows.
    */
-  async page(m: EntityManager, s: Scope, contactId: string, window: { type?: string; after?: [string, string]; limit: number; offset: number }): Promise<ActivityRow[]> {
+  async page(
+    m: EntityManager,
+    s: TenantScope,
+    contactId: string,
+    window: { type?: string; after?: [string, string]; limit: number; offset: number },
+  ): Promise<ActivityRow[]> {
     const params: unknown[] = [s.tenantId, s.mode, contactId];
     const where = ['tenant_id = $1', 'mode = $2', 'contact_id = $3'];
     if (window.type) {

@@ -2,9 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DEFAULT_PAGE_LIMIT, type ActivityView, type RequestContext, type ListActivitiesQuery, type RecordActivityRequest } from '@sigil/contracts';
-import { keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, newId } from '@sigil/platform';
+import { keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, newId, scopeOf } from '@sigil/platform';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
-import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
+import { contactIdOrNotFound } from '../contacts/contacts.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ActivitiesRepository, activityView } from './activities.repository';
 

@@ -5,7 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SubscriptionStatus } from '@sigil/contracts';
-import type { Scope } from '../contacts/contacts.repository';
+import type { TenantScope } from '@sigil/platform';
 
 export interface ConsentRow {
   id: string;
@@ -19,7 +19,7 @@ export interface ConsentRow {
 
 @Injectable()
 export class ConsentRepository {
-  async append(m: EntityManager, s: Scope, rows: ConsentRow[]): Promise<void> {
+  async append(m: EntityManager, s: TenantScope, rows: ConsentRow[]): Promise<void> {
     if (!rows.length) return;
     await m.query(
       `INSERT INTO consent_events (id, tenant_id, mode, contact_id, status, source, ip, actor, occurred_at)
@@ -30,7 +30,7 @@ export class ConsentRepository {
   }
 
   /** Newest first, keyset on (occurred_at, id); `after` is the position of the previous page's last row. */
-  async list(m: EntityManager, s: Scope, contactId: string, limit: number, after: [string, string] | undefined): Promise<(ConsentRow & { pos: string })[]> {
+  async list(m: EntityManager, s: TenantScope, contactId: string, limit: number, after: [string, string] | undefined): Promise<(ConsentRow & { pos: string })[]> {
     const params: unknown[] = [s.tenantId, s.mode, contactId, limit];
     let where = '';
     if (after) {

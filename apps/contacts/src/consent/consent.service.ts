@@ -15,17 +15,17 @@ import {
   type SubscriptionStatus,
   type SubscriptionTokenView,
 } from '@sigil/contracts';
-import { DomainError, keysetPage, NotFound, OutboxWriter, Paged, pageWindow } from '@sigil/platform';
+import { DomainError, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, scopeOf, type TenantScope } from '@sigil/platform';
 import { applyUpdate } from '../contacts/contact-changes';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
 import { snapshotOf, type ContactRow } from '../contacts/contact.entity';
-import { ContactsRepository, type Scope } from '../contacts/contacts.repository';
-import { contactIdOrNotFound, scopeOf } from '../contacts/contacts.service';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { contactIdOrNotFound } from '../contacts/contacts.service';
 import { actorOf, consentOf, type ConsentSource } from './consent-changes';
 import { ConsentRepository } from './consent.repository';
 import { signToken, verifyToken, type TokenClaims, type TokenPurpose } from './subscription-tokens';
 
-function scopeOfClaims(claims: TokenClaims): Scope {
+function scopeOfClaims(claims: TokenClaims): TenantScope {
   return { tenantId: claims.t, mode: claims.m };
 }
 
@@ -114,7 +114,7 @@ export class ConsentService {
     return found;
   }
 
-  private async setStatus(m: EntityManager, scope: Scope, contactId: string, status: SubscriptionStatus, how: ConsentSource): Promise<void> {
+  private async setStatus(m: EntityManager, scope: TenantScope, contactId: string, status: SubscriptionStatus, how: ConsentSource): Promise<void> {
     const row = await this.contacts.findById(m, scope, contactId, true);
     if (!row) throw new NotFound('contact', contactId);
     const current = snapshotOf(row);
@@ -127,7 +127,7 @@ export class ConsentService {
     await this.outbox.append(m, [{ type: 'contact.updated', ...tenant, key: next.id, data: { contact: next, changed } }, ...consent.events]);
   }
 
-  private token(purpose: TokenPurpose, scope: Scope, contactId: string, ttlSeconds: number): SubscriptionTokenView {
+  private token(purpose: TokenPurpose, scope: TenantScope, contactId: string, ttlSeconds: number): SubscriptionTokenView {
     const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
     return {
       token: signToken(this.settings.secret, { p: purpose, t: scope.tenantId, m: scope.mode, c: contactId, e: expires }),

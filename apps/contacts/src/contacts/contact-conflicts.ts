@@ -1,12 +1,12 @@
 /** The 409 for a contact write that hit a unique key: which one (email or external_id), and whose it is. */
 import type { EntityManager } from 'typeorm';
-import { Conflict } from '@sigil/platform';
-import type { ContactsRepository, Scope } from './contacts.repository';
+import { Conflict, type TenantScope } from '@sigil/platform';
+import type { ContactsRepository } from './contacts.repository';
 
 export async function conflictOf(
   contacts: ContactsRepository,
   m: EntityManager,
-  scope: Scope,
+  scope: TenantScope,
   wanted: { email?: string; external_id?: string | null },
   self?: string,
 ): Promise<Conflict> {

@@ -36,6 +36,7 @@ import {
   scopeOf,
   ValidationFailed,
   type IdempotencyScope,
+  type TenantScope,
 } from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
@@ -44,7 +45,7 @@ import { valueRows } from '../custom-fields/custom-field-values';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { newContact } from './contact-changes';
 import { conflictOf } from './contact-conflicts';
-import { ContactsRepository, type Scope } from './contacts.repository';
+import { ContactsRepository } from './contacts.repository';
 
 /** The most creates one transaction takes; a bigger group is split. */
 const MAX_GROUP = 100;
@@ -119,7 +120,7 @@ export class ContactCreates {
     });
   }
 
-  private async createAll(m: EntityManager, scope: Scope, items: PendingCreate[], outcomes: Outcome[]): Promise<void> {
+  private async createAll(m: EntityManager, scope: TenantScope, items: PendingCreate[], outcomes: Outcome[]): Promise<void> {
     const defs = await this.definitions.load(m, scope);
     const now = new Date();
     const valid: { at: number; contact: ContactSnapshot }[] = [];

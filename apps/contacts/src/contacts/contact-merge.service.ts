@@ -7,7 +7,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EventPayloads, EventType, MergeContactsReply, MergeContactsRequest, RequestContext } from '@sigil/contracts';
-import { Conflict, NotFound, OutboxWriter, type NewEvent } from '@sigil/platform';
+import { Conflict, NotFound, OutboxWriter, type NewEvent, scopeOf } from '@sigil/platform';
+import { ActivitiesRepository } from '../activities/activities.repository';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
@@ -16,7 +17,7 @@ import { mergeContacts } from './contact-changes';
 import { ContactMergesRepository } from './contact-merges.repository';
 import { snapshotOf } from './contact.entity';
 import { ContactsRepository } from './contacts.repository';
-import { contactIdOrNotFound, scopeOf } from './contacts.service';
+import { contactIdOrNotFound } from './contacts.service';
 
 @Injectable()
 export class ContactMergeService {
@@ -25,6 +26,7 @@ export class ContactMergeService {
     private readonly outbox: OutboxWriter,
     private readonly contacts: ContactsRepository,
     private readonly merges: ContactMergesRepository,
+    private readonly activities: ActivitiesRepository,
     private readonly definitions: CustomFieldDefinitions,
     private readonly consent: ConsentRepository,
   ) {}
@@ -50,7 +52,7 @@ export class ContactMergeService {
 
       const { next, changed } = mergeContacts(primary, pending, new Date());
       const pendingIds = pending.map((d) => d.id);
-      await this.merges.moveActivities(m, scope, primaryId, pendingIds);
+      await this.activities.moveToContact(m, scope, primaryId, pendingIds);
       // Deleted before the primary is updated: the external_id it may take from a duplicate must be free first.
       const versions = await this.contacts.deleteMany(m, scope, pendingIds);
       await this.contacts.updateMany(m, scope, [next]);

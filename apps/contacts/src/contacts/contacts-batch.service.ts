@@ -20,7 +20,7 @@ import {
   type RequestContext,
   type UpsertContactReply,
 } from '@sigil/contracts';
-import { Conflict, DomainError, issuesToDetails, OutboxWriter, ValidationFailed, type NewEvent } from '@sigil/platform';
+import { Conflict, DomainError, issuesToDetails, OutboxWriter, ValidationFailed, type NewEvent, scopeOf, type TenantScope } from '@sigil/platform';
 import { actorOf, consentOf, type StatusChange } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
@@ -29,8 +29,7 @@ import { valueRows, type Definitions } from '../custom-fields/custom-field-value
 import { applyUpdate, newContact } from './contact-changes';
 import { snapshotOf } from './contact.entity';
 import type { ContactRow } from './contact.entity';
-import { ContactsRepository, type Scope } from './contacts.repository';
-import { scopeOf } from './contacts.service';
+import { ContactsRepository } from './contacts.repository';
 
 export interface ValidRow {
   index: number;
@@ -233,7 +232,7 @@ export class ContactsBatchService {
     return { unchanged };
   }
 
-  private find(m: EntityManager, scope: Scope, on: BatchMatchKey, keys: string[], lock = false): Promise<ContactRow[]> {
+  private find(m: EntityManager, scope: TenantScope, on: BatchMatchKey, keys: string[], lock = false): Promise<ContactRow[]> {
     return on === 'email' ? this.contacts.findByEmails(m, scope, keys, lock) : this.contacts.findByExternalIds(m, scope, keys, lock);
   }
 

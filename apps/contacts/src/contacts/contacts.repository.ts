@@ -7,6 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ContactSnapshot, Mode } from '@sigil/contracts';
+import type { TenantScope } from '@sigil/platform';
 import type { ValueRow } from '../custom-fields/custom-field-values';
 import { CONTACT_COLUMNS, listSql, type ListSqlInput } from './contact-list.query';
 import { copyIntoTemp } from './copy-rows';
@@ -19,14 +20,9 @@ const STAGED_CONTACT = `id text, external_id text, email text, first_name text, 
 const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb, subscription_status text,
                   version int, created_at timestamptz, updated_at timestamptz)`;
 
-export interface Scope {
-  tenantId: string;
-  mode: Mode;
-}
-
 /** A contact id and the scope it is looked up in. */
 export interface ScopedId {
-  scope: Scope;
+  scope: TenantScope;
   id: string;
 }
 
@@ -39,7 +35,7 @@ export type ContactListRow = ContactRow & { sync_pos: string; updated_pos: strin
 
 @Injectable()
 export class ContactsRepository {
-  async findById(m: EntityManager, s: Scope, id: string, lock = false): Promise<ContactRow | undefined> {
+  async findById(m: EntityManager, s: TenantScope, id: string, lock = false): Promise<ContactRow | undefined> {
     const rows: ContactRow[] = await m.query(
       `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = $3 ${lock ? 'FOR UPDATE' : ''}`,
       [s.tenantId, s.mode, id],
@@ -67,7 +63,7 @@ export class ContactsRepository {
   }
 
   /** These contacts of the scope, in id order (the lock order of every multi-contact write). */
-  async findByIds(m: EntityManager, s: Scope, ids: string[], lock = false): Promise<ContactRow[]> {
+  async findByIds(m: EntityManager, s: TenantScope, ids: string[], lock = false): Promise<ContactRow[]> {
     if (!ids.length) return [];
     return m.query(
       `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = ANY($3::text[]) ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
@@ -75,7 +71,7 @@ export class ContactsRepository {
     );
   }
 
-  async findByEmails(m: EntityManager, s: Scope, emails: string[], lock = false): Promise<ContactRow[]> {
+  async findByEmails(m: EntityManager, s: TenantScope, emails: string[], lock = false): Promise<ContactRow[]> {
     if (!emails.length) return [];
     return m.query(
       `SELECT ${CONTACT_COLUMNS} FROM contacts c
@@ -85,7 +81,7 @@ export class ContactsRepository {
     );
   }
 
-  async findByExternalIds(m: EntityManager, s: Scope, externalIds: string[], lock = false): Promise<ContactRow[]> {
+  async findByExternalIds(m: EntityManager, s: TenantScope, externalIds: string[], lock = false): Promise<ContactRow[]> {
     if (!externalIds.length) return [];
     return m.query(
       `SELECT ${CONTACT_COLUMNS} FROM contacts c
@@ -96,13 +92,13 @@ export class ContactsRepository {
   }
 
   /** Share-locks the contact (a concurrent delete waits) and says whether it exists. */
-  async lockShared(m: EntityManager, s: Scope, id: string): Promise<boolean> {
+  async lockShared(m: EntityManager, s: TenantScope, id: string): Promise<boolean> {
     const rows: unknown[] = await m.query(`SELECT 1 FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 FOR SHARE`, [s.tenantId, s.mode, id]);
     return rows.length > 0;
   }
 
   /** A page of the contact list: filters, order and cursor as `listSql` (contact-list.query.ts) writes them. */
-  async list(m: EntityManager, s: Scope, input: Omit<ListSqlInput, 'tenantId' | 'mode'>): Promise<ContactListRow[]> {
+  async list(m: EntityManager, s: TenantScope, input: Omit<ListSqlInput, 'tenantId' | 'mode'>): Promise<ContactListRow[]> {
     const { sql, params } = listSql({ ...input, tenantId: s.tenantId, mode: s.mode });
     return m.query(sql, params);
   }
@@ -115,18 +111,18 @@ export class ContactsRepository {
     return m.query(`SELECT ${CONTACT_COLUMNS}, c.tenant_id, c.mode FROM contacts c WHERE c.id > $1 ORDER BY c.id LIMIT $2`, [after, limit]);
   }
 
-  async idOfExternalId(m: EntityManager, s: Scope, externalId: string): Promise<string | undefined> {
+  async idOfExternalId(m: EntityManager, s: TenantScope, externalId: string): Promise<string | undefined> {
     const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND external_id = $3`, [s.tenantId, s.mode, externalId]);
     return rows[0]?.id;
   }
 
-  async idOfEmail(m: EntityManager, s: Scope, email: string): Promise<string | undefined> {
+  async idOfEmail(m: EntityManager, s: TenantScope, email: string): Promise<string | undefined> {
     const rows: { id: string }[] = await m.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND lower(email) = lower($3)`, [s.tenantId, s.mode, email]);
     return rows[0]?.id;
   }
 
   /** Inserts the contacts whose email (and external_id) is free; returns the ids actually inserted. */
-  async insertMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<Set<string>> {
+  async insertMany(m: EntityManager, s: TenantScope, contacts: ContactSnapshot[]): Promise<Set<string>> {
     if (!contacts.length) return new Set();
     const rows: { id: string }[] = await m.query(
       `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, subscription_status,
@@ -146,7 +142,7 @@ export class ContactsRepository {
    * RETURNING (same conflicts, same stamps), fed by COPY into a temporary
    * table instead of one JSON parameter.
    */
-  async insertManyCopied(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<Set<string>> {
+  async insertManyCopied(m: EntityManager, s: TenantScope, contacts: ContactSnapshot[]): Promise<Set<string>> {
     if (!contacts.length) return new Set();
     const staged = await copyIntoTemp(
       m,
@@ -181,7 +177,7 @@ export class ContactsRepository {
   }
 
   /** The typed value rows of contacts just created, by COPY (see insertManyCopied). */
-  async insertValuesCopied(m: EntityManager, s: Scope, rows: ValueRow[]): Promise<void> {
+  async insertValuesCopied(m: EntityManager, s: TenantScope, rows: ValueRow[]): Promise<void> {
     if (!rows.length) return;
     const staged = await copyIntoTemp(
       m,
@@ -196,7 +192,7 @@ export class ContactsRepository {
     );
   }
 
-  async updateMany(m: EntityManager, s: Scope, contacts: ContactSnapshot[]): Promise<void> {
+  async updateMany(m: EntityManager, s: TenantScope, contacts: ContactSnapshot[]): Promise<void> {
     if (!contacts.length) return;
     await m.query(
       `UPDATE contacts c SET external_id = r.external_id, email = r.email, first_name = r.first_name, last_name = r.last_name, phone = r.phone,
@@ -208,24 +204,69 @@ export class ContactsRepository {
     );
   }
 
-  /** Deletes the contact; its activities and value rows go with it (ON DELETE CASCADE). Returns its version. */
-  async delete(m: EntityManager, s: Scope, id: string): Promise<number | undefined> {
-    // TypeORM answers UPDATE/DELETE … RETURNING as [rows, count].
-    const [rows]: [{ version: number }[], number] = await m.query(`DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING version`, [
-      s.tenantId,
-      s.mode,
-      id,
-    ]);
-    return rows[0]?.version;
+  /**
+   * Bumps the version (and sync position) of the contact of a suppressed (or
+   * no longer suppressed) email and returns its snapshot as it now reads:
+   * one probe of the unique email index.
+   */
+  async touchByEmail(m: EntityManager, s: TenantScope, email: string): Promise<ContactRow[]> {
+    const [rows]: [ContactRow[], number] = await m.query(
+      `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND lower(c.email) = $3
+       RETURNING ${CONTACT_COLUMNS}`,
+      [s.tenantId, s.mode, email],
+    );
+    return rows;
   }
 
-  /** Deletes these contacts (with their value rows and activities, by cascade). Returns each deleted id's version. */
-  async deleteMany(m: EntityManager, s: Scope, ids: string[]): Promise<Map<string, number>> {
+  /**
+   * One window of a domain suppression's walk: the next `scan` contacts of
+   * the scope after `afterId` (index `contacts_tenant_id`), of which those of
+   * the domain get their version bumped; their snapshots, and where the
+   * window ended (null once the scope's contacts are exhausted). A domain is
+   * matched on the email's part after the `@`: no index for it (it would tax
+   * every contact write for a rare operation), so the windows bound the scan.
+   */
+  async touchDomainWindow(m: EntityManager, s: TenantScope, domain: string, afterId: string, scan: number): Promise<{ touched: ContactRow[]; last: string | null }> {
+    const [window]: { last: string | null; n: number }[] = await m.query(
+      `SELECT max(id) AS last, count(*)::int AS n FROM (
+         SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4) w`,
+      [s.tenantId, s.mode, afterId, scan],
+    );
+    if (!window?.last) return { touched: [], last: null };
+    const [rows]: [ContactRow[], number] = await m.query(
+      `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
+       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id > $3 AND c.id <= $4 AND split_part(lower(c.email), '@', 2) = $5
+       RETURNING ${CONTACT_COLUMNS}`,
+      [s.tenantId, s.mode, afterId, window.last, domain],
+    );
+    return { touched: rows, last: window.n < scan ? null : window.last };
+  }
+
+  /** Deletes the contact with its value rows (deleteMany); its activities and consent history go by cascade. Returns its version. */
+  async delete(m: EntityManager, s: TenantScope, id: string): Promise<number | undefined> {
+    return (await this.deleteMany(m, s, [id])).get(id);
+  }
+
+  /**
+   * Deletes these contacts, then their typed value rows; activities and
+   * consent history go by `ON DELETE CASCADE`. Value rows have no foreign
+   * key (migration 1765300000100: checking one per inserted value row was
+   * over half the cost of writing them), so this is where they go: in a
+   * second statement, after the contacts' rows are deleted and locked, so
+   * that it sees any value row a concurrent writer added before we got the
+   * lock (a statement's snapshot would not). Returns each deleted id's version.
+   */
+  async deleteMany(m: EntityManager, s: TenantScope, ids: string[]): Promise<Map<string, number>> {
     if (!ids.length) return new Map();
+    // TypeORM answers UPDATE/DELETE … RETURNING as [rows, count].
     const [rows]: [{ id: string; version: number }[], number] = await m.query(
       `DELETE FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id = ANY($3::text[]) RETURNING id, version`,
       [s.tenantId, s.mode, ids],
     );
+    if (rows.length) {
+      await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[])`, [s.tenantId, s.mode, rows.map((r) => r.id)]);
+    }
     return new Map(rows.map((r) => [r.id, r.version]));
   }
 
@@ -233,7 +274,7 @@ export class ContactsRepository {
    * A deleted custom field: its value leaves every contact that had one (a
    * new version each) and its value rows go. Returns the contacts changed.
    */
-  async removeFieldValues(m: EntityManager, s: Scope, key: string, now: Date): Promise<ContactRow[]> {
+  async removeFieldValues(m: EntityManager, s: TenantScope, key: string, now: Date): Promise<ContactRow[]> {
     // TypeORM answers UPDATE … RETURNING as [rows, count].
     const [changed]: [ContactRow[], number] = await m.query(
       `UPDATE contacts c SET custom_fields = c.custom_fields - $3::text, version = c.version + 1, updated_at = $4,
@@ -248,7 +289,7 @@ export class ContactsRepository {
   }
 
   /** Replaces the typed value rows of these contacts (`fresh`: they have none yet). */
-  async replaceValues(m: EntityManager, s: Scope, contactIds: string[], rows: ValueRow[], fresh = false): Promise<void> {
+  async replaceValues(m: EntityManager, s: TenantScope, contactIds: string[], rows: ValueRow[], fresh = false): Promise<void> {
     if (!fresh && contactIds.length) {
       await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[])`, [s.tenantId, s.mode, contactIds]);
     }

@@ -13,7 +13,7 @@ import {
   type ListContactsQuery,
   type UpdateContact,
 } from '@sigil/contracts';
-import { BatchedLookup, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed } from '@sigil/platform';
+import { BatchedLookup, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed, scopeOf, type TenantScope } from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
@@ -24,15 +24,11 @@ import { conflictOf } from './contact-conflicts';
 import { ContactCreates } from './contact-creates';
 import { cursorAfter, decodeCursor, resolveOrder, type Cursor, type Order } from './contact-list.query';
 import { snapshotOf, type ContactRow } from './contact.entity';
-import { ContactsRepository, scopedIdKey, type ContactListRow, type Scope, type ScopedId } from './contacts.repository';
+import { ContactsRepository, scopedIdKey, type ContactListRow, type ScopedId } from './contacts.repository';
 import { SegmentMembersClient } from './segment-members.client';
 
 /** Member ids asked of the segments service per round trip when filtering by list or segment. */
 const MEMBER_PAGE = 1000;
-
-export function scopeOf(ctx: RequestContext): Scope {
-  return { tenantId: ctx.tenant_id, mode: ctx.mode };
-}
 
 /** Ids that cannot be contact ids are simply not found (never a 400 that would reveal the id format matters). */
 export function contactIdOrNotFound(id: unknown): string {
@@ -180,7 +176,7 @@ export class ContactsService {
     return found.slice(offset);
   }
 
-  private async lockedOrNotFound(m: EntityManager, scope: Scope, id: string): Promise<ContactSnapshot> {
+  private async lockedOrNotFound(m: EntityManager, scope: TenantScope, id: string): Promise<ContactSnapshot> {
     const row = await this.contacts.findById(m, scope, id, true);
     if (!row) throw new NotFound('contact', id);
     return snapshotOf(row);

@@ -27,7 +27,7 @@ let tables = 0;
 export function csvField(value: CopyValue): string {
   if (value === null) return '';
   const text = Array.isArray(value) ? pgTextArray(value) : String(value);
-  return `"${text.replace(/"/g, '""')}"`;
+  return text.includes('"') ? `"${text.replace(/"/g, '""')}"` : `"${text}"`;
 }
 
 /** A PostgreSQL text[] literal: every element quoted, `\` and `"` escaped. */

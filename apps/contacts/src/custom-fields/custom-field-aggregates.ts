@@ -6,19 +6,19 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomFieldAggregate, CustomFieldValue } from '@sigil/contracts';
-import type { Scope } from '../contacts/contacts.repository';
+import type { TenantScope } from '@sigil/platform';
 import type { DefinitionRow } from './custom-field-definitions';
 
 const BASE = 'FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND field_key = $3';
 
 @Injectable()
 export class CustomFieldAggregates {
-  async hasValues(m: EntityManager, s: Scope, key: string): Promise<boolean> {
+  async hasValues(m: EntityManager, s: TenantScope, key: string): Promise<boolean> {
     const rows: unknown[] = await m.query(`SELECT 1 ${BASE} LIMIT 1`, [s.tenantId, s.mode, key]);
     return rows.length > 0;
   }
 
-  async optionsInUse(m: EntityManager, s: Scope, key: string, options: string[]): Promise<string[]> {
+  async optionsInUse(m: EntityManager, s: TenantScope, key: string, options: string[]): Promise<string[]> {
     const rows: { value_text: string }[] = await m.query(`SELECT DISTINCT value_text ${BASE} AND value_text = ANY($4::text[])`, [s.tenantId, s.mode, key, options]);
     return rows.map((r) => r.value_text);
   }
@@ -27,7 +27,7 @@ export class CustomFieldAggregates {
    * One pass over the field's index range: values are grouped once, and
    * count, distinct, min/max/avg/sum and the top values are read off the groups.
    */
-  async compute(m: EntityManager, s: Scope, def: DefinitionRow, top: number): Promise<CustomFieldAggregate> {
+  async compute(m: EntityManager, s: TenantScope, def: DefinitionRow, top: number): Promise<CustomFieldAggregate> {
     const params = [s.tenantId, s.mode, def.key];
     const result: CustomFieldAggregate = { key: def.key, type: def.type, count: 0, distinct: 0, min: null, max: null, avg: null, sum: null, top_values: [] };
     if (def.type === 'number') {

@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomFieldType, CustomFieldView } from '@sigil/contracts';
-import type { Scope } from '../contacts/contacts.repository';
+import type { TenantScope } from '@sigil/platform';
 import type { Definitions, FieldDefinition } from './custom-field-values';
 
 export interface DefinitionRow {
@@ -40,7 +40,7 @@ export function definitionView(row: DefinitionRow): CustomFieldView {
 @Injectable()
 export class CustomFieldDefinitions {
   /** Every definition of the scope, by key: what values are validated against. */
-  async load(m: EntityManager, s: Scope): Promise<Definitions> {
+  async load(m: EntityManager, s: TenantScope): Promise<Definitions> {
     const rows: FieldDefinition[] = await m.query(`SELECT key, label, type, options, required FROM custom_fields WHERE tenant_id = $1 AND mode = $2`, [
       s.tenantId,
       s.mode,
@@ -48,7 +48,7 @@ export class CustomFieldDefinitions {
     return new Map(rows.map((r) => [r.key, r]));
   }
 
-  async find(m: EntityManager, s: Scope, key: string, lock = false): Promise<DefinitionRow | undefined> {
+  async find(m: EntityManager, s: TenantScope, key: string, lock = false): Promise<DefinitionRow | undefined> {
     const rows: DefinitionRow[] = await m.query(
       `SELECT ${DEFINITION_COLUMNS} FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key = $3 ${lock ? 'FOR UPDATE' : ''}`,
       [s.tenantId, s.mode, key],
@@ -57,7 +57,7 @@ export class CustomFieldDefinitions {
   }
 
   /** Definitions by key after `after` (keys are unique per scope: the key alone is the position). */
-  async page(m: EntityManager, s: Scope, after: string, limit: number): Promise<DefinitionRow[]> {
+  async page(m: EntityManager, s: TenantScope, after: string, limit: number): Promise<DefinitionRow[]> {
     return m.query(`SELECT ${DEFINITION_COLUMNS} FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key > $3 ORDER BY key LIMIT $4`, [
       s.tenantId,
       s.mode,
@@ -67,7 +67,7 @@ export class CustomFieldDefinitions {
   }
 
   /** Inserts the definition; undefined when the key is taken. */
-  async insert(m: EntityManager, s: Scope, field: DefinitionFields, now: Date): Promise<DefinitionRow | undefined> {
+  async insert(m: EntityManager, s: TenantScope, field: DefinitionFields, now: Date): Promise<DefinitionRow | undefined> {
     const rows: DefinitionRow[] = await m.query(
       `INSERT INTO custom_fields (tenant_id, mode, key, label, type, options, required, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
@@ -79,7 +79,7 @@ export class CustomFieldDefinitions {
   }
 
   /** Replaces what the definition says (the key stays); undefined when there is none. */
-  async update(m: EntityManager, s: Scope, field: DefinitionFields, now: Date): Promise<DefinitionRow | undefined> {
+  async update(m: EntityManager, s: TenantScope, field: DefinitionFields, now: Date): Promise<DefinitionRow | undefined> {
     // TypeORM answers UPDATE … RETURNING as [rows, count].
     const [rows]: [DefinitionRow[], number] = await m.query(
       `UPDATE custom_fields SET label = $4, type = $5, options = $6, required = $7, updated_at = $8
@@ -90,7 +90,7 @@ export class CustomFieldDefinitions {
     return rows[0];
   }
 
-  async delete(m: EntityManager, s: Scope, key: string): Promise<void> {
+  async delete(m: EntityManager, s: TenantScope, key: string): Promise<void> {
     await m.query(`DELETE FROM custom_fields WHERE tenant_id = $1 AND mode = $2 AND key = $3`, [s.tenantId, s.mode, key]);
   }
 }

@@ -18,10 +18,9 @@ import {
   type UpdateCustomFieldRequest,
   type CustomFieldSnapshot,
 } from '@sigil/contracts';
-import { Conflict, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, type NewEvent } from '@sigil/platform';
+import { Conflict, keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, type NewEvent, scopeOf } from '@sigil/platform';
 import { snapshotOf } from '../contacts/contact.entity';
 import { ContactsRepository } from '../contacts/contacts.repository';
-import { scopeOf } from '../contacts/contacts.service';
 import { CustomFieldAggregates } from './custom-field-aggregates';
 import { CustomFieldDefinitions, definitionView, type DefinitionRow } from './custom-field-definitions';
 

@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows } from '@sigil/platform';
 import type { ImportOptions, ImportRowError, ImportStatus, ImportView } from '@sigil/contracts';
-import type { Scope } from '../contacts/contacts.repository';
+import type { TenantScope } from '@sigil/platform';
 
 export interface ImportRow {
   id: string;
   tenant_id: string;
-  mode: Scope['mode'];
+  mode: TenantScope['mode'];
   status: ImportStatus | 'uploading';
   options: ImportOptions;
   bytes: string;
@@ -63,7 +63,7 @@ export function importView(r: ImportRow): ImportView {
 
 @Injectable()
 export class ImportsRepository {
-  async insert(m: EntityManager, s: Scope, id: string, options: ImportOptions): Promise<void> {
+  async insert(m: EntityManager, s: TenantScope, id: string, options: ImportOptions): Promise<void> {
     await m.query(`INSERT INTO imports (id, tenant_id, mode, status, options) VALUES ($1, $2, $3, 'uploading', $4)`, [id, s.tenantId, s.mode, options]);
   }
 
@@ -73,7 +73,7 @@ export class ImportsRepository {
    * transaction (its error and key rows reference it), and FOR UPDATE would
    * make a cancel wait for that batch.
    */
-  async find(m: EntityManager, s: Scope, id: string, lock = false): Promise<ImportRow | undefined> {
+  async find(m: EntityManager, s: TenantScope, id: string, lock = false): Promise<ImportRow | undefined> {
     const rows: ImportRow[] = await m.query(`SELECT * FROM imports WHERE tenant_id = $1 AND mode = $2 AND id = $3 ${lock ? 'FOR NO KEY UPDATE' : ''}`, [
       s.tenantId,
       s.mode,
@@ -107,7 +107,7 @@ export class ImportsRepository {
     ]);
   }
 
-  async delete(m: EntityManager, s: Scope, id: string): Promise<void> {
+  async delete(m: EntityManager, s: TenantScope, id: string): Promise<void> {
     await m.query(`DELETE FROM imports WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND status = 'uploading'`, [s.tenantId, s.mode, id]);
   }
 

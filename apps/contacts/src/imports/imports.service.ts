@@ -7,8 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ImportErrorsPage, ImportOptions, ImportView, RequestContext, StartImport } from '@sigil/contracts';
-import { Conflict, newId, NotFound, ValidationFailed } from '@sigil/platform';
-import { scopeOf } from '../contacts/contacts.service';
+import { Conflict, newId, NotFound, ValidationFailed, scopeOf } from '@sigil/platform';
 import { SegmentMembersClient } from '../contacts/segment-members.client';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { mappingProblems } from './import-rows';

@@ -8,6 +8,7 @@ import { ContactsConsent1764300000120 } from './1764300000120-contacts-consent';
 import { Imports1764400000300 } from './1764400000300-imports';
 import { SuppressionAnnouncements1765200000100 } from './1765200000100-suppression-announcements';
 import { ContactsPlanIndexes1765200000110 } from './1765200000110-contacts-plan-indexes';
+import { ContactsWritePathIndexes1765300000100 } from './1765300000100-contacts-write-path-indexes';
 
 export const CONTACTS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -20,4 +21,5 @@ export const CONTACTS_MIGRATIONS = [
   Imports1764400000300,
   SuppressionAnnouncements1765200000100,
   ContactsPlanIndexes1765200000110,
+  ContactsWritePathIndexes1765300000100,
 ];

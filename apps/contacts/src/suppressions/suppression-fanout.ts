@@ -13,9 +13,10 @@
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OutboxWriter } from '@sigil/platform';
+import { OutboxWriter, scopeOf } from '@sigil/platform';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
 import { snapshotOf } from '../contacts/contact.entity';
+import { ContactsRepository } from '../contacts/contacts.repository';
 import { SuppressionsRepository } from './suppressions.repository';
 
 export type FanoutSettings = Pick<ContactsConfig, 'SUPPRESSION_SCAN_ROWS' | 'SUPPRESSION_SWEEP_INTERVAL_MS'>;
@@ -30,6 +31,7 @@ export class SuppressionFanout implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly suppressions: SuppressionsRepository,
+    private readonly contacts: ContactsRepository,
     @Inject(CONTACTS_CONFIG) private readonly settings: FanoutSettings,
   ) {}
 
@@ -60,7 +62,13 @@ export class SuppressionFanout implements OnApplicationBootstrap, BeforeApplicat
       const more = await this.dataSource.transaction(async (m) => {
         const announcement = await this.suppressions.claimAnnouncement(m, id);
         if (!announcement) return false;
-        const { touched, last } = await this.suppressions.touchDomainWindow(m, announcement, this.settings.SUPPRESSION_SCAN_ROWS);
+        const { touched, last } = await this.contacts.touchDomainWindow(
+          m,
+          scopeOf(announcement),
+          announcement.domain,
+          announcement.after_id,
+          this.settings.SUPPRESSION_SCAN_ROWS,
+        );
         await this.outbox.append(
           m,
           touched.map((r) => ({

@@ -1,15 +1,15 @@
 /**
  * SQL of the tenant's suppressions (emails and whole domains that must not be
- * emailed) and of the contacts they match. A contact's `suppressed` is
- * computed on read (`SUPPRESSED_SQL`), never stored, so adding or removing a
- * suppression changes no flag: it only bumps the matched contacts' version
- * (one UPDATE) so that consumers and sync clients take the new snapshot.
+ * emailed) and of the walks announcing a domain's to its contacts. A
+ * contact's `suppressed` is computed on read (`SUPPRESSED_SQL`), never
+ * stored, so adding or removing a suppression changes no flag: it only bumps
+ * the matched contacts' version, through ContactsRepository (the owner of
+ * the contacts table: `touchByEmail`, `touchDomainWindow`), so that
+ * consumers and sync clients take the new snapshot.
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { Scope } from '../contacts/contacts.repository';
-import { CONTACT_COLUMNS } from '../contacts/contact-list.query';
-import type { ContactRow } from '../contacts/contact.entity';
+import type { TenantScope } from '@sigil/platform';
 
 export interface SuppressionRow {
   id: string;
@@ -24,7 +24,7 @@ const COLUMNS = 'id, email, domain, reason, created_at';
 @Injectable()
 export class SuppressionsRepository {
   /** Which of these (lower-case) emails a suppression matches, by the email itself or its domain. */
-  async suppressedEmails(m: EntityManager, s: Scope, emails: string[]): Promise<Set<string>> {
+  async suppressedEmails(m: EntityManager, s: TenantScope, emails: string[]): Promise<Set<string>> {
     if (!emails.length) return new Set();
     const rows: { email: string }[] = await m.query(
       `SELECT e.email FROM unnest($3::text[]) AS e(email)
@@ -36,7 +36,7 @@ export class SuppressionsRepository {
   }
 
   /** The new suppression, or undefined when the same email or domain is already suppressed. */
-  async insert(m: EntityManager, s: Scope, row: Omit<SuppressionRow, 'created_at'>): Promise<SuppressionRow | undefined> {
+  async insert(m: EntityManager, s: TenantScope, row: Omit<SuppressionRow, 'created_at'>): Promise<SuppressionRow | undefined> {
     const rows: SuppressionRow[] = await m.query(
       `INSERT INTO suppressions (id, tenant_id, mode, email, domain, reason) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
@@ -45,7 +45,7 @@ export class SuppressionsRepository {
     return rows[0];
   }
 
-  async find(m: EntityManager, s: Scope, target: { email: string | null; domain: string | null }): Promise<SuppressionRow | undefined> {
+  async find(m: EntityManager, s: TenantScope, target: { email: string | null; domain: string | null }): Promise<SuppressionRow | undefined> {
     const rows: SuppressionRow[] = await m.query(`SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND (email = $3 OR domain = $4)`, [
       s.tenantId,
       s.mode,
@@ -55,7 +55,7 @@ export class SuppressionsRepository {
     return rows[0];
   }
 
-  async delete(m: EntityManager, s: Scope, id: string): Promise<SuppressionRow | undefined> {
+  async delete(m: EntityManager, s: TenantScope, id: string): Promise<SuppressionRow | undefined> {
     const [rows]: [SuppressionRow[], number] = await m.query(`DELETE FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id = $3 RETURNING ${COLUMNS}`, [
       s.tenantId,
       s.mode,
@@ -65,27 +65,12 @@ export class SuppressionsRepository {
   }
 
   /** By id (= creation order), after the previous page's last id. */
-  async list(m: EntityManager, s: Scope, limit: number, after: string | null): Promise<SuppressionRow[]> {
+  async list(m: EntityManager, s: TenantScope, limit: number, after: string | null): Promise<SuppressionRow[]> {
     return m.query(`SELECT ${COLUMNS} FROM suppressions WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4`, [s.tenantId, s.mode, after ?? '', limit]);
   }
 
-  /**
-   * Bumps the version (and sync position) of the contact of a suppressed (or
-   * no longer suppressed) email and returns its snapshot as it now reads:
-   * one probe of the unique email index.
-   */
-  async touchEmail(m: EntityManager, s: Scope, email: string): Promise<ContactRow[]> {
-    const [rows]: [ContactRow[], number] = await m.query(
-      `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
-       WHERE c.tenant_id = $1 AND c.mode = $2 AND lower(c.email) = $3
-       RETURNING ${CONTACT_COLUMNS}`,
-      [s.tenantId, s.mode, email],
-    );
-    return rows;
-  }
-
   /** Records that a domain's contacts are to be told (written in the suppression's own transaction). */
-  async announceDomain(m: EntityManager, s: Scope, id: string, domain: string): Promise<void> {
+  async announceDomain(m: EntityManager, s: TenantScope, id: string, domain: string): Promise<void> {
     await m.query(`INSERT INTO suppression_announcements (id, tenant_id, mode, domain) VALUES ($1, $2, $3, $4)`, [id, s.tenantId, s.mode, domain]);
   }
 
@@ -100,30 +85,6 @@ export class SuppressionsRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * One window of the walk: the next `scan` contacts of the tenant after
-   * `after` (index `contacts_tenant_id`), of which those of the domain get
-   * their version bumped; their snapshots, and where the window ended
-   * (null once the tenant's contacts are exhausted). A domain is matched on
-   * the email's part after the `@`: no index for it (it would tax every
-   * contact write for a rare operation), so the windows bound the scan.
-   */
-  async touchDomainWindow(m: EntityManager, a: Announcement, scan: number): Promise<{ touched: ContactRow[]; last: string | null }> {
-    const [window]: { last: string | null; n: number }[] = await m.query(
-      `SELECT max(id) AS last, count(*)::int AS n FROM (
-         SELECT id FROM contacts WHERE tenant_id = $1 AND mode = $2 AND id > $3 ORDER BY id LIMIT $4) w`,
-      [a.tenant_id, a.mode, a.after_id, scan],
-    );
-    if (!window?.last) return { touched: [], last: null };
-    const [rows]: [ContactRow[], number] = await m.query(
-      `UPDATE contacts c SET version = c.version + 1, updated_at = now(), sync_xid = pg_current_xact_id()
-       WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id > $3 AND c.id <= $4 AND split_part(lower(c.email), '@', 2) = $5
-       RETURNING ${CONTACT_COLUMNS}`,
-      [a.tenant_id, a.mode, a.after_id, window.last, a.domain],
-    );
-    return { touched: rows, last: window.n < scan ? null : window.last };
-  }
-
   async advanceAnnouncement(m: EntityManager, id: string, after: string | null): Promise<void> {
     if (after === null) await m.query(`DELETE FROM suppression_announcements WHERE id = $1`, [id]);
     else await m.query(`UPDATE suppression_announcements SET after_id = $2 WHERE id = $1`, [id, after]);
@@ -133,7 +94,7 @@ export class SuppressionsRepository {
 export interface Announcement {
   id: string;
   tenant_id: string;
-  mode: Scope['mode'];
+  mode: TenantScope['mode'];
   domain: string;
   after_id: string;
 }

@@ -10,10 +10,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { DEFAULT_PAGE_LIMIT, type CreateSuppressionRequest, type ListSuppressionsQuery, type RequestContext, type SuppressionView } from '@sigil/contracts';
-import { Conflict, isIdOf, keysetPage, newId, NotFound, OutboxWriter, Paged, pageWindow } from '@sigil/platform';
+import { Conflict, isIdOf, keysetPage, newId, NotFound, OutboxWriter, Paged, pageWindow, scopeOf, type TenantScope } from '@sigil/platform';
 import { snapshotOf } from '../contacts/contact.entity';
-import { scopeOf } from '../contacts/contacts.service';
-import type { Scope } from '../contacts/contacts.repository';
+import { ContactsRepository } from '../contacts/contacts.repository';
 import { SuppressionFanout } from './suppression-fanout';
 import { SuppressionsRepository, type SuppressionRow } from './suppressions.repository';
 
@@ -27,6 +26,7 @@ export class SuppressionsService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly suppressions: SuppressionsRepository,
+    private readonly contacts: ContactsRepository,
     private readonly fanout: SuppressionFanout,
   ) {}
 
@@ -67,13 +67,13 @@ export class SuppressionsService {
    * every consumer takes it: now for an email; for a domain, its walk is
    * recorded here (the id returned), for the caller to start once committed.
    */
-  private async announce(m: EntityManager, ctx: RequestContext, scope: Scope, row: SuppressionRow): Promise<string | undefined> {
+  private async announce(m: EntityManager, ctx: RequestContext, scope: TenantScope, row: SuppressionRow): Promise<string | undefined> {
     if (row.domain) {
       const walk = newId('sua');
       await this.suppressions.announceDomain(m, scope, walk, row.domain);
       return walk;
     }
-    const touched = await this.suppressions.touchEmail(m, scope, row.email!);
+    const touched = await this.contacts.touchByEmail(m, scope, row.email!);
     await this.outbox.append(
       m,
       touched.map((r) => ({
