@@ -6,6 +6,7 @@ import { SUBSCRIPTION_STATUSES, type ContactSnapshot, type CustomFieldValue, typ
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, mutuallyExclusive, named, relations } from './openapi-hints';
 import { qualify } from './naming';
+import { CursorParam, PageLimitParam, PageNumberParam } from './paging';
 import type { Mode } from './rpc';
 
 export const ContactPatterns = {
@@ -41,8 +42,6 @@ export const ContactPatterns = {
   activitiesSnapshot: qualify('contacts.activities_snapshot'),
 } as const;
 
-export const MAX_PAGE_LIMIT = 100;
-export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_BATCH_ROWS = 1000;
 export const MAX_SNAPSHOT_LIMIT = 1000;
 /** The tenant id of internal, cross-tenant callers (read-model rebuilds). */
@@ -144,15 +143,12 @@ export const ContactSortSchema = z
   .string()
   .regex(/^-?(created_at|updated_at|email)(:(asc|desc))?$/, 'expected created_at, updated_at or email, optionally -field or field:desc');
 
-const pageParam = z.coerce.number().int().min(1).max(100000);
-const limitParam = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
-
 export const ListContactsQuerySchema = documented(
   z
     .object({
-      page: pageParam.optional(),
-      limit: limitParam.optional(),
-      cursor: z.string().min(1).max(500).optional(),
+      page: PageNumberParam.optional(),
+      limit: PageLimitParam.optional(),
+      cursor: CursorParam.optional(),
       tag: TagSchema.optional(),
       list_id: z.string().min(1).max(64).optional(),
       segment_id: z.string().min(1).max(64).optional(),
@@ -263,7 +259,7 @@ export interface ConsentRecordView {
   occurred_at: string;
 }
 
-export const ListConsentQuerySchema = z.object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() }).strict();
+export const ListConsentQuerySchema = z.object({ limit: PageLimitParam.optional(), cursor: CursorParam.optional() }).strict();
 export type ListConsentQuery = z.infer<typeof ListConsentQuerySchema>;
 
 /** A signed, single-use, expiring token bound to a tenant, mode and contact. */
@@ -324,7 +320,7 @@ export const CreateSuppressionSchema = documented(
 );
 export type CreateSuppressionRequest = z.infer<typeof CreateSuppressionSchema>;
 
-export const ListSuppressionsQuerySchema = z.object({ limit: limitParam.optional(), cursor: z.string().min(1).max(500).optional() }).strict();
+export const ListSuppressionsQuerySchema = z.object({ limit: PageLimitParam.optional(), cursor: CursorParam.optional() }).strict();
 export type ListSuppressionsQuery = z.infer<typeof ListSuppressionsQuerySchema>;
 
 export interface SuppressionView {
@@ -362,9 +358,9 @@ export type RecordActivityRequest = z.infer<typeof RecordActivitySchema>;
 export const ListActivitiesQuerySchema = documented(
   z
     .object({
-      page: pageParam.optional(),
-      limit: limitParam.optional(),
-      cursor: z.string().min(1).max(500).optional(),
+      page: PageNumberParam.optional(),
+      limit: PageLimitParam.optional(),
+      cursor: CursorParam.optional(),
       type: ActivityTypeSchema.optional(),
     })
     .strict()
@@ -435,8 +431,8 @@ export type CreateCustomFieldRequest = z.infer<typeof CreateCustomFieldSchema>;
 /** The key is immutable: it is the path of the value on every contact. */
 export const ListCustomFieldsQuerySchema = z
   .object({
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).optional(),
-    cursor: z.string().max(200).optional(),
+    limit: PageLimitParam.optional(),
+    cursor: CursorParam.optional(),
   })
   .strict();
 export type ListCustomFieldsQuery = z.infer<typeof ListCustomFieldsQuerySchema>;

@@ -18,11 +18,14 @@ import {
   HealthRpc,
   ImportRpc,
   KeyRpc,
+  MAX_CURSOR_LENGTH,
+  MAX_PAGE_LIMIT,
   RPC_REQUEST_PARTS,
   SegmentRpc,
   WebhookRpc,
   type EventType,
 } from './index';
+import type { ZodTypeAny } from 'zod';
 
 describe('Kafka names', () => {
   it('qualifies every name with the stack namespace', () => {
@@ -130,6 +133,25 @@ describe('request/reply definitions', () => {
   it('have requests of the one shape: only params, query and body', () => {
     for (const d of definitions) {
       for (const part of Object.keys(d.request.shape)) expect(RPC_REQUEST_PARTS).toContain(part);
+    }
+  });
+
+  it('page alike: every list query that takes a cursor reads limit and cursor from the shared paging fields', () => {
+    const queryOf = (d: (typeof definitions)[number]) => (d.request.shape as { query?: ZodTypeAny }).query;
+    const lists = definitions.filter((d) => queryOf(d)?.safeParse({ cursor: 'abc' }).success);
+    expect(lists.length).toBeGreaterThanOrEqual(15);
+    for (const d of lists) {
+      const query = queryOf(d)!;
+      const fails = (q: Record<string, string>, field: string) =>
+        expect([d.pattern, query.safeParse(q).error?.issues.map((i) => i.path.join('.'))]).toEqual([d.pattern, [field]]);
+      fails({ limit: String(MAX_PAGE_LIMIT + 1) }, 'limit');
+      fails({ limit: '0' }, 'limit');
+      fails({ cursor: '' }, 'cursor');
+      fails({ cursor: 'a'.repeat(MAX_CURSOR_LENGTH + 1) }, 'cursor');
+      expect([d.pattern, query.safeParse({ limit: '7', cursor: 'a'.repeat(MAX_CURSOR_LENGTH) }).data]).toEqual([
+        d.pattern,
+        expect.objectContaining({ limit: 7, cursor: 'a'.repeat(MAX_CURSOR_LENGTH) }),
+      ]);
     }
   });
 });

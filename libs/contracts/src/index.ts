@@ -17,3 +17,4 @@ export * from './segments';
 export * from './webhooks';
 export * from './openapi-hints';
 export * from './instant';
+export * from './paging';

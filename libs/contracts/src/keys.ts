@@ -10,6 +10,7 @@ import { MAX_ALLOWED_CIDRS, parseCidr } from './cidr';
 import { type AsInferred, ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, named, NO_NUL_PATTERN } from './openapi-hints';
 import { qualify } from './naming';
+import { CursorParam, DEFAULT_PAGE_LIMIT, PageLimitParam, pageQueryFields } from './paging';
 import type { AuditActor } from './events';
 import type { Mode } from './rpc';
 
@@ -224,13 +225,7 @@ export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 export const RotateApiKeySchema = z.object({ grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_SECONDS).optional() }).strict();
 export type RotateApiKeyRequest = z.infer<typeof RotateApiKeySchema>;
 
-export const ListApiKeysQuerySchema = z
-  .object({
-    page: z.coerce.number().int().min(1).max(100_000).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
+export const ListApiKeysQuerySchema = z.object(pageQueryFields).strict();
 export type ListApiKeysQuery = z.infer<typeof ListApiKeysQuerySchema>;
 
 /** Outcomes of a request in usage analytics (SPEC §15); the gateway derives them from the status code. */
@@ -368,9 +363,10 @@ export const AuditLogQuerySchema = z
     resource_id: z.string().min(1).max(255).optional(),
     since: Instant.optional(),
     until: Instant.optional(),
+    // Offsets deep into a large log are slow: past page 1 000, page by cursor.
     page: z.coerce.number().int().min(1).max(1_000).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(500).optional(),
+    limit: PageLimitParam.default(DEFAULT_PAGE_LIMIT),
+    cursor: CursorParam.optional(),
   })
   .strict()
   .refine((q) => !q.since || !q.until || Date.parse(q.since) <= Date.parse(q.until), { message: 'must not be before since', path: ['until'] });

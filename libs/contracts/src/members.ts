@@ -10,6 +10,7 @@ import { SessionTokensSchema, type SessionTokens } from './keys';
 import { Timestamp } from './instant';
 import { documented, named } from './openapi-hints';
 import { qualify } from './naming';
+import { cursorQueryFields } from './paging';
 
 export const MemberPatterns = {
   invite: qualify('keys.members.invite'),
@@ -57,12 +58,7 @@ export type AcceptInvitationRequest = z.infer<typeof AcceptInvitationSchema>;
 export const UpdateMemberSchema = z.object({ role: z.enum(ROLES) }).strict();
 export type UpdateMemberRequest = z.infer<typeof UpdateMemberSchema>;
 
-export const ListMembersQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
+export const ListMembersQuerySchema = z.object(cursorQueryFields).strict();
 export type ListMembersQuery = z.infer<typeof ListMembersQuerySchema>;
 
 export const SwitchTenantSchema = z.object({ tenant_id: z.string().max(64) }).strict();

@@ -11,6 +11,7 @@ import type { ContactSnapshot, SubscriptionStatus } from './events';
 import { ByIdParams, defineRpc, replyOf } from './define-rpc';
 import { documented, named, NON_BLANK_PATTERN, relations, type JsonSchemaObject } from './openapi-hints';
 import { qualify } from './naming';
+import { pageQueryFields } from './paging';
 
 export const SegmentPatterns = {
   /** Contact ids of a list or segment, ascending, keyset-paged (used by the contacts `list_id`/`segment_id` filters). */
@@ -70,14 +71,8 @@ export const MemberIdsSchema = z
 
 // ---------------------------------------------------------------- pagination
 
-/** `page`+`limit` or an opaque `cursor` (SPEC §2); query strings arrive as text. */
-export const SegmentsPageQuerySchema = z
-  .object({
-    page: z.coerce.number().int().min(1).max(100000).optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
+/** `page`+`limit` or an opaque `cursor` (SPEC §2). */
+export const SegmentsPageQuerySchema = z.object(pageQueryFields).strict();
 export type SegmentsPageQuery = z.infer<typeof SegmentsPageQuerySchema>;
 /** One list-query schema per resource: today they page alike; each may grow its own filters. */
 export const ListListsQuerySchema = SegmentsPageQuerySchema;

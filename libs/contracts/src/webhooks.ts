@@ -11,6 +11,7 @@ import { INTERNAL_EVENT_TYPES, type EventType } from './events';
 import { type AsInferred, ByIdParams, defineRpc } from './define-rpc';
 import { documented, named, relations } from './openapi-hints';
 import { KAFKA_NAMESPACE, qualify } from './naming';
+import { pageQueryFields } from './paging';
 
 export const WebhookPatterns = {
   create: qualify('webhooks.create'),
@@ -248,19 +249,16 @@ export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookSchema>;
 export const WebhookIdSchema = z.string().regex(/^whe_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a webhook id');
 export const DeliveryIdSchema = z.string().regex(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/, 'not a delivery id');
 
-const pageFields = {
-  page: z.coerce.number().int().min(1).max(100000).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
-};
-export const ListWebhooksQuerySchema = z.object(pageFields).strict();
+export const ListWebhooksQuerySchema = z.object(pageQueryFields).strict();
 export type ListWebhooksQuery = z.infer<typeof ListWebhooksQuerySchema>;
 
 /** `skipped`: the event arrived while the endpoint was disabled; `recover` sends it. */
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-export const ListDeliveriesQuerySchema = z.object({ ...pageFields, status: z.enum(DELIVERY_STATUSES).optional(), event_type: z.string().max(100).optional() }).strict();
+export const ListDeliveriesQuerySchema = z
+  .object({ ...pageQueryFields, status: z.enum(DELIVERY_STATUSES).optional(), event_type: z.string().max(100).optional() })
+  .strict();
 export type ListDeliveriesQuery = z.infer<typeof ListDeliveriesQuerySchema>;
 
 /** `[since, until)`: deliveries created in it that `failed` or were `skipped` are sent again; `until` defaults to now. */

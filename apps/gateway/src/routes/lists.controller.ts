@@ -8,8 +8,9 @@ import {
   CreateListSchema,
   ListExportQuerySchema,
   ListMembersChangeSchema,
+  ListListMembersQuerySchema,
+  ListListsQuerySchema,
   SegmentRpc,
-  SegmentsPageQuerySchema,
   UpdateListSchema,
   type ListMembersChangeReply,
   type ListMemberView,
@@ -40,7 +41,7 @@ export class ListsController {
 
   @Get()
   @RequireScope('lists:read')
-  @ApiDoc({ rpc: SegmentRpc.listList, tag: 'Lists', summary: 'List lists', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.listList, tag: 'Lists', summary: 'List lists', query: ListListsQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<ListView[]>> {
     return forward(this.rpc, SegmentRpc.listList, ctx, { query });
   }
@@ -84,7 +85,7 @@ export class ListsController {
 
   @Get(':id/members')
   @RequireScope('lists:read')
-  @ApiDoc({ rpc: SegmentRpc.listMembers, tag: 'Lists', summary: 'List members (contacts)', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.listMembers, tag: 'Lists', summary: 'List members (contacts)', query: ListListMembersQuerySchema, paginated: true })
   members(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<ListMemberView[]>> {
     return forward(this.rpc, SegmentRpc.listMembers, ctx, { params: { id }, query });
   }

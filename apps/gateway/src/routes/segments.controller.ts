@@ -12,8 +12,9 @@ import {
   type SegmentHistoryPoint,
   type SegmentMemberView,
   PreviewSegmentSchema,
+  ListSegmentContactsQuerySchema,
+  ListSegmentsQuerySchema,
   SegmentRpc,
-  SegmentsPageQuerySchema,
   UpdateSegmentSchema,
   type RequestContext,
   type SegmentContactView,
@@ -51,7 +52,7 @@ export class SegmentsController {
 
   @Get()
   @RequireScope('segments:read')
-  @ApiDoc({ rpc: SegmentRpc.segmentList, tag: 'Segments', summary: 'List segments', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.segmentList, tag: 'Segments', summary: 'List segments', query: ListSegmentsQuerySchema, paginated: true })
   list(@Ctx() ctx: RequestContext, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentView[]>> {
     return forward(this.rpc, SegmentRpc.segmentList, ctx, { query });
   }
@@ -88,7 +89,7 @@ export class SegmentsController {
 
   @Get(':id/contacts')
   @RequireScope('segments:read')
-  @ApiDoc({ rpc: SegmentRpc.segmentContacts, tag: 'Segments', summary: 'Contacts in the segment', query: SegmentsPageQuerySchema, paginated: true })
+  @ApiDoc({ rpc: SegmentRpc.segmentContacts, tag: 'Segments', summary: 'Contacts in the segment', query: ListSegmentContactsQuerySchema, paginated: true })
   contacts(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RouteResult<SegmentContactView[]>> {
     return forward(this.rpc, SegmentRpc.segmentContacts, ctx, { params: { id }, query });
   }

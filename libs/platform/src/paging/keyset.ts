@@ -9,12 +9,9 @@
  * another list, is a 400 `validation_failed` on `cursor` in the error
  * envelope, never a query run with a bogus bound.
  */
-import type { PageMeta } from '@sigil/contracts';
+import { MAX_CURSOR_LENGTH, type PageMeta } from '@sigil/contracts';
 import { ValidationFailed } from '../errors/domain-errors';
 import { isId } from '../ids';
-
-/** Cursors are small; a longer one is not ours. */
-const MAX_CURSOR_LENGTH = 500;
 
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
@@ -26,6 +23,7 @@ export function invalidCursor(message = 'not a cursor returned by this API'): Va
 
 /** The position in `raw`, if `isPosition` accepts it; otherwise a 400. */
 export function decodeCursor<P>(raw: string, isPosition: (value: unknown) => value is P): P {
+  // Cursors are small; a longer one is not ours (the list-query schemas refuse it first).
   if (raw.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(raw)) {
     try {
       const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -42,7 +40,7 @@ export function isIdOf(prefix: string): (value: unknown) => value is string {
   return (value: unknown): value is string => isId(prefix, value);
 }
 
-/** What a list query asks for, as every list-query schema in contracts has it. */
+/** What a list query asks for, as every list-query schema in contracts has it (`pageQueryFields`). */
 export interface PageQuery {
   page?: number;
   limit?: number;
