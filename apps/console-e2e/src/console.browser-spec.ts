@@ -3,9 +3,11 @@
  * against a live stack: sign up, API keys (create → the shown secret works
  * from outside the browser → revoke → 401 within 2 s), webhooks (policy,
  * skipped deliveries, background recovery, stats), segments (every condition
- * type), members (invite, accept, roles, revoke, remove; a viewer's
- * read-only page; switching organizations), the strict CSP, no secret in web
- * storage, an axe-core pass and a screenshot of every page.
+ * type; a 429 on the live preview waited out and retried), members (an
+ * invitation link accepted in a fresh browser; used, forged and revoked links
+ * refused; roles, remove; a viewer's read-only pages; switching
+ * organizations), the strict CSP, no secret in web storage, 360 px, the
+ * keyboard, an axe-core pass and a screenshot of every page.
  */
 import { adminClient, ApiClient, TestStack, WebhookReceiver, type StackOptions } from '@sigil/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -508,7 +510,51 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: 'Cancel edit' }).click();
   });
 
-  it('manages members: invites (the token shown once) a member who accepts from outside, revokes a pending invitation', async () => {
+  it("waits out a 429 on the live preview (its Retry-After), saying so, then retries and shows the newest rules' count", async () => {
+    const count = page.getByLabel('Preview count');
+    const updating = page.getByText('Updating preview');
+    // The API's limiter answers as it would (an envelope and Retry-After) the first preview of these rules.
+    const previews: string[] = [];
+    await page.route('**/v1/segments/preview', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('@other.org')) return route.continue();
+      previews.push(body);
+      if (previews.length > 1) return route.continue();
+      return route.fulfill({
+        status: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '3' },
+        body: JSON.stringify({ error: { code: 'rate_limit_exceeded', message: 'Rate limit exceeded: 100 requests per minute.', request_id: 'req_console_429' } }),
+      });
+    });
+    try {
+      await page.getByLabel('Value of condition 1').fill('@other.org');
+      await page.getByText(/Rate limited, retrying in [1-3] s/).waitFor();
+      expect(await count.textContent()).toBe('–');
+      // Retried after the wait: Linus is the one contact at other.org.
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await page.waitForTimeout(200)) {
+        if ((await count.textContent()) === '1' && !(await updating.isVisible())) break;
+      }
+      expect(await count.textContent()).toBe('1');
+      expect(previews).toHaveLength(2);
+      expect(await page.getByText(/Rate limited/).count()).toBe(0);
+      expect(await page.getByRole('alert').count()).toBe(0);
+    } finally {
+      await page.unroute('**/v1/segments/preview');
+    }
+  });
+
+  /** A browser of its own (no session, no storage shared with the owner's), its errors counted with the owner's page's. */
+  async function freshBrowser(): Promise<{ context: BrowserContext; page: Page }> {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const opened = await fresh.newPage();
+    opened.on('pageerror', (e) => pageErrors.push(e.message));
+    return { context: fresh, page: opened };
+  }
+
+  /** The token inside an invitation link (`…/console/accept-invitation#token=…`). */
+  const tokenOf = (link: string) => new URLSearchParams(new URL(link).hash.slice(1)).get('token')!;
+
+  it("invites a member in the UI; the invitee opens the link in a fresh browser, chooses a password and lands in the organization as a read-only viewer; the used, a forged and a revoked link show the API's error", async () => {
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
     await page.getByRole('row', { name: new RegExp(`${email.replace(/\./g, '\\.')}.*owner`) }).waitFor();
@@ -516,14 +562,64 @@ describe('console in a real browser', () => {
     await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Email').fill(memberEmail);
     await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Role').selectOption('viewer');
     await page.getByRole('button', { name: 'Send invitation' }).click();
-    const token = await page.getByLabel('Invitation token').inputValue();
-    expect(token).toMatch(/^sginv_/);
+    // The inviter gets a console link; the token rides in its fragment (never sent to a server).
+    const link = await page.getByLabel('Invitation link').inputValue();
+    expect(link.startsWith(`${gatewayUrl}/console/accept-invitation#token=sginv_`)).toBe(true);
+    const token = tokenOf(link);
     secretsSeen.push(token);
     await page.getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
     await expectAccessible('members-invite');
     await page.getByRole('button', { name: 'Done' }).click();
-    const anon = new ApiClient(gatewayUrl);
-    expect((await anon.post('/v1/members/invitations/accept', { token, password: memberPassword })).status).toBe(200);
+
+    const invitee = await freshBrowser();
+    try {
+      await invitee.page.goto(link);
+      await invitee.page.getByRole('heading', { name: 'Accept your invitation' }).waitFor();
+      // Once read, the token leaves the address bar.
+      expect(invitee.page.url()).toBe(`${gatewayUrl}/console/accept-invitation`);
+      await expectAccessible('accept-invitation', invitee.page);
+      await invitee.page.getByLabel('Password', { exact: true }).fill(memberPassword);
+      await invitee.page.getByLabel('Confirm password').fill(`${memberPassword}?`);
+      await invitee.page.getByRole('button', { name: 'Accept invitation' }).click();
+      await invitee.page.getByRole('alert').filter({ hasText: 'The two passwords differ.' }).waitFor();
+      await invitee.page.getByLabel('Confirm password').fill(memberPassword);
+      await invitee.page.getByRole('button', { name: 'Accept invitation' }).click();
+      // Signed in to the inviting organization, with the invited role: a viewer's pages are read-only.
+      await invitee.page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+      await invitee.page.getByText('Console Co · starter').waitFor();
+      await invitee.page.getByText('You are a viewer: you can see members but not change them.').waitFor();
+      expect(await invitee.page.getByRole('button', { name: 'Invite member' }).count()).toBe(0);
+      await invitee.page.getByRole('link', { name: 'API keys' }).click();
+      await invitee.page.getByRole('heading', { name: 'API keys' }).waitFor();
+      await invitee.page
+        .getByText(/You are a viewer/)
+        .first()
+        .waitFor();
+      expect(await invitee.page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+      await expectAccessible('api-keys-viewer', invitee.page);
+      expect(await webStorage(invitee.page)).toBe(JSON.stringify({ local: {}, session: {}, cookie: '' }));
+
+      // The same link again: the API's 409, said clearly, with what to do.
+      const again = await invitee.context.newPage();
+      await again.goto(link);
+      await again.getByLabel('Password', { exact: true }).fill(memberPassword);
+      await again.getByLabel('Confirm password').fill(memberPassword);
+      await again.getByRole('button', { name: 'Accept invitation' }).click();
+      const used = again.getByRole('alert').filter({ hasText: 'invitation_used' });
+      await used.waitFor();
+      expect(await used.textContent()).toContain('HTTP 409');
+      await again.getByText('If you accepted it, sign in with your email and password.').waitFor();
+      await expectAccessible('accept-invitation-used', again);
+
+      // A forged token (another signature) is refused without a lookup.
+      await again.goto(`${gatewayUrl}/console/accept-invitation#token=${token.slice(0, token.indexOf('.') + 1)}${'A'.repeat(43)}`);
+      await again.getByLabel('Password', { exact: true }).fill(memberPassword);
+      await again.getByLabel('Confirm password').fill(memberPassword);
+      await again.getByRole('button', { name: 'Accept invitation' }).click();
+      await again.getByRole('alert').filter({ hasText: 'invitation_invalid' }).filter({ hasText: 'HTTP 400' }).waitFor();
+    } finally {
+      await invitee.context.close();
+    }
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();
     await page
       .getByRole('table', { name: /Members of/ })
@@ -531,41 +627,45 @@ describe('console in a real browser', () => {
       .waitFor();
     await page.getByText('No pending invitations.').waitFor();
 
-    // A second invitation, revoked: its token is refused from then on.
+    // A second invitation, revoked: its link is refused from then on.
     await page.getByRole('button', { name: 'Invite member' }).click();
     await page.getByRole('form', { name: 'Invite a member' }).getByLabel('Email').fill('revoked@example.com');
     await page.getByRole('button', { name: 'Send invitation' }).click();
-    const revokedToken = await page.getByLabel('Invitation token').inputValue();
-    secretsSeen.push(revokedToken);
+    const revokedLink = await page.getByLabel('Invitation link').inputValue();
+    secretsSeen.push(tokenOf(revokedLink));
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('button', { name: 'Revoke invitation for revoked@example.com' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke invitation' }).click();
     await page.getByText('Invitation for revoked@example.com revoked.').waitFor();
     await page.getByText('No pending invitations.').waitFor();
-    const refused = await anon.post('/v1/members/invitations/accept', { token: revokedToken, password: memberPassword });
-    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code: 'invitation_revoked' });
+    const stranger = await freshBrowser();
+    try {
+      await stranger.page.goto(revokedLink);
+      await stranger.page.getByLabel('Password', { exact: true }).fill(memberPassword);
+      await stranger.page.getByLabel('Confirm password').fill(memberPassword);
+      await stranger.page.getByRole('button', { name: 'Accept invitation' }).click();
+      await stranger.page.getByRole('alert').filter({ hasText: 'invitation_revoked' }).filter({ hasText: 'HTTP 400' }).waitFor();
+    } finally {
+      await stranger.context.close();
+    }
     await expectAccessible('members');
   });
 
-  it("shows a viewer a read-only Members page, the API's 403 in test mode, and switches the viewer to another organization", async () => {
-    // The member also belongs to a second organization (an existing user accepts with their password).
+  it("shows a viewer a read-only Members page and the API's 403 in test mode; an existing user accepts another organization's link with their password, and switches between the two", async () => {
     const anon = new ApiClient(gatewayUrl);
     const otherOwner = `other.${Date.now()}@example.com`;
     const other = await anon.post('/v1/auth/signup', { email: otherOwner, password, organization_name: 'Other Org' });
     const otherApi = new ApiClient(gatewayUrl, { authorization: `Bearer ${other.body.data.access_token}` });
     const inv = await otherApi.post('/v1/members/invitations', { email: memberEmail, role: 'admin' });
-    expect((await anon.post('/v1/members/invitations/accept', { token: inv.body.data.token, password: memberPassword })).status).toBe(200);
+    const otherLink = `${gatewayUrl}/console/accept-invitation#token=${encodeURIComponent(inv.body.data.token)}`;
 
-    const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const viewer = await viewerContext.newPage();
-    viewer.on('pageerror', (e) => pageErrors.push(e.message));
+    const { context: viewerContext, page: viewer } = await freshBrowser();
     try {
       await viewer.goto(`${gatewayUrl}/console/members`);
       await viewer.getByLabel('Email').fill(memberEmail);
       await viewer.getByLabel('Password').fill(memberPassword);
       await viewer.getByRole('button', { name: 'Sign in' }).click();
       await viewer.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
-      // Login lands in the organization that invited them first: there they are a viewer.
       await viewer.getByText('You are a viewer: you can see members but not change them.').waitFor();
       await viewer.getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
       expect(await viewer.getByRole('button', { name: 'Invite member' }).count()).toBe(0);
@@ -580,15 +680,27 @@ describe('console in a real browser', () => {
       await viewer.getByRole('button', { name: 'Live mode' }).click();
       await viewer.getByRole('row', { name: new RegExp(`${memberEmail}.*viewer`) }).waitFor();
 
-      // Switch organization: the whole console now acts in Other Org, where the member is an admin.
-      const orgs = viewer.getByRole('list', { name: 'Organizations you belong to' });
-      await orgs.getByRole('listitem').filter({ hasText: 'Other Org' }).waitFor();
-      await orgs.getByRole('button', { name: 'Switch to Other Org' }).click();
+      // Another organization's link: the existing user proves it is them with their password, and lands there as an admin.
+      await viewer.goto(otherLink);
+      await viewer.getByRole('radio', { name: /I already have a Sigil account/ }).check();
+      expect(await viewer.getByLabel('Confirm password').count()).toBe(0);
+      await viewer.getByLabel('Password', { exact: true }).fill('not-the-password');
+      await viewer.getByRole('button', { name: 'Accept invitation' }).click();
+      await viewer.getByRole('alert').filter({ hasText: 'invalid_credentials' }).waitFor();
+      await viewer.getByLabel('Password', { exact: true }).fill(memberPassword);
+      await viewer.getByRole('button', { name: 'Accept invitation' }).click();
       await viewer.getByText('Other Org · starter').waitFor();
       await viewer.getByText('You are an admin.').waitFor();
       await viewer.getByRole('row', { name: new RegExp(`${otherOwner.replace(/\./g, '\\.')}.*owner`) }).waitFor();
       await viewer.getByRole('button', { name: 'Invite member' }).waitFor();
+
+      // Switch organization: the whole console acts in the chosen one.
+      const orgs = viewer.getByRole('list', { name: 'Organizations you belong to' });
       await orgs.getByRole('listitem').filter({ hasText: 'Other Org' }).getByText('current').waitFor();
+      await orgs.getByRole('button', { name: 'Switch to Console Co' }).click();
+      await viewer.getByText('Console Co · starter').waitFor();
+      await viewer.getByText('You are a viewer: you can see members but not change them.').waitFor();
+      await orgs.getByRole('listitem').filter({ hasText: 'Console Co' }).getByText('current').waitFor();
     } finally {
       await viewerContext.close();
     }
@@ -626,7 +738,36 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     await expectAccessible('api-keys-360px');
     await page.getByRole('button', { name: 'Cancel' }).click();
+    // Every page: nothing wider than the screen, and the mode switch in view.
+    const tooWide: Record<string, number> = {};
+    const switchOutOfView: string[] = [];
+    for (const name of ['API keys', 'Webhooks', 'Usage', 'Contacts', 'Lists', 'Segments', 'Audit log', 'Members']) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+      if (width > 360) tooWide[name] = width;
+      // Scrolled to the bottom of the page, the mode switch is still on screen.
+      await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+      const box = await page.getByRole('group', { name: 'Mode' }).boundingBox();
+      if (!box || box.x < 0 || box.x + box.width > 360 || box.y < 0 || box.y + box.height > 780) switchOutOfView.push(name);
+      await page.evaluate('window.scrollTo(0, 0)');
+    }
+    expect({ tooWide, switchOutOfView }).toEqual({ tooWide: {}, switchOutOfView: [] });
     await page.setViewportSize({ width: 1280, height: 900 });
+    // The page an invitation link opens, on a phone.
+    const phone = await freshBrowser();
+    try {
+      await phone.page.setViewportSize({ width: 360, height: 780 });
+      await phone.page.goto(`${gatewayUrl}/console/accept-invitation`);
+      await phone.page.getByRole('heading', { name: 'Accept your invitation' }).waitFor();
+      // Without a token in the link, it can be pasted.
+      await phone.page.getByLabel('Invitation token').waitFor();
+      expect(await phone.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+      await expectAccessible('accept-invitation-360px', phone.page);
+    } finally {
+      await phone.context.close();
+    }
   });
 
   it('keeps every secret and token out of web storage, and the page raised no error', async () => {
@@ -636,12 +777,39 @@ describe('console in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('signs out and back in with the same account', async () => {
+  it('signs out and back in with the keyboard only', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    // Back on the page the user was on.
-    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    // Back on the page the user was on (Members, where the 360 px pass ended).
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+  });
+
+  it('is keyboard operable: the skip link comes first, links open pages with focus on their heading, dialogs open with Enter and close with Escape', async () => {
+    const focused = () => page.evaluate('document.activeElement ? document.activeElement.textContent.trim() : ""') as Promise<string>;
+    // Signing in put the focus on the page's heading; the skip link is the first stop of the page, before the header.
+    expect(await page.evaluate('document.activeElement.tagName')).toBe('H1');
+    expect(await page.evaluate(`document.querySelector('a[href], button, input, select, textarea').textContent`)).toBe('Skip to content');
+    for (let i = 0; i < 30 && (await focused()) !== 'Skip to content'; i++) await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Skip to content');
+    // Focused, it comes into view.
+    expect((await page.getByRole('link', { name: 'Skip to content' }).boundingBox())!.x).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < 20 && (await focused()) !== 'Lists'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Lists');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Lists', level: 1 }).waitFor();
+    expect(await focused()).toBe('Lists');
+    expect(await page.evaluate('document.activeElement.tagName')).toBe('H1');
+    const remove = page.getByRole('row', { name: /Newsletter/ }).getByRole('button', { name: 'Delete' });
+    await remove.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Delete Newsletter?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await focused()).toBe('Delete');
   });
 });

@@ -9,6 +9,7 @@ import type { Mode } from './api/types';
 import { ErrorMessage, Busy } from './components/feedback';
 import { useAction } from './components/use-action';
 import { useResource } from './components/use-resource';
+import { AcceptInvitationPage } from './pages/accept-invitation-page';
 import { ApiKeysPage } from './pages/api-keys-page';
 import { AuditLogPage } from './pages/audit-log-page';
 import { ContactsPage } from './pages/contacts-page';
@@ -18,7 +19,8 @@ import { SegmentsPage } from './pages/segments-page';
 import { SignInPage } from './pages/sign-in-page';
 import { UsagePage } from './pages/usage-page';
 import { WebhooksPage } from './pages/webhooks-page';
-import { PageLink, PAGES, usePage, type PageId } from './router';
+import { ACCEPT_INVITATION, PageLink, PAGES, usePage, type PageId } from './router';
+import { PermissionsProvider } from './session/permissions';
 import { useSession } from './session/session-context';
 
 function ModeSwitch() {
@@ -68,10 +70,13 @@ export function App() {
   const mainRef = useRef<HTMLElement>(null);
   const title = PAGES.find((p) => p.id === page)?.title ?? 'Console';
   useEffect(() => {
+    if (page === ACCEPT_INVITATION) return;
     document.title = signedIn ? `${title} · Sigil console` : 'Sign in · Sigil console';
     // Moving focus to the new page's heading tells screen-reader users the page changed.
     if (signedIn) mainRef.current?.querySelector('h1')?.focus();
   }, [page, signedIn, title]);
+  // An invitation link opens its page signed in or not: accepting signs in as the invitee.
+  if (page === ACCEPT_INVITATION) return <AcceptInvitationPage />;
   if (!signedIn) return <SignInPage />;
   return (
     <div className={`shell mode-${mode}`}>
@@ -103,7 +108,9 @@ export function App() {
         </ul>
       </nav>
       <main id="main" ref={mainRef}>
-        <CurrentPage page={page} />
+        <PermissionsProvider me={me.data}>
+          <CurrentPage page={page} />
+        </PermissionsProvider>
       </main>
     </div>
   );

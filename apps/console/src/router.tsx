@@ -1,4 +1,8 @@
-/** A small history router for the console's pages under `/console/` (the gateway answers every page path with the app). */
+/**
+ * A small history router for the console's pages under `/console/` (the
+ * gateway answers every page path with the app): the navigation's pages, and
+ * `accept-invitation`, where an invitation link lands (signed in or not).
+ */
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 export const BASE = '/console';
@@ -15,8 +19,13 @@ export const PAGES: { id: PageId; title: string }[] = [
   { id: 'members', title: 'Members' },
 ];
 
-function currentPage(): PageId {
+/** The page an invitation link opens (`/console/accept-invitation#token=…`); not in the navigation. */
+export const ACCEPT_INVITATION = 'accept-invitation';
+export type Route = PageId | typeof ACCEPT_INVITATION;
+
+function currentPage(): Route {
   const rest = window.location.pathname.slice(BASE.length).replace(/^\/+|\/+$/g, '');
+  if (rest === ACCEPT_INVITATION) return ACCEPT_INVITATION;
   return PAGES.find((p) => p.id === rest)?.id ?? 'api-keys';
 }
 
@@ -28,8 +37,8 @@ export function navigate(page: PageId): void {
   listeners.forEach((l) => l());
 }
 
-export function usePage(): PageId {
-  const [page, setPage] = useState<PageId>(currentPage);
+export function usePage(): Route {
+  const [page, setPage] = useState<Route>(currentPage);
   useEffect(() => {
     const l = () => setPage(currentPage());
     listeners.add(l);
@@ -47,4 +56,23 @@ export function PageLink({ page, ...rest }: { page: PageId } & AnchorHTMLAttribu
     navigate(page);
   };
   return <a href={`${BASE}/${page}`} onClick={onClick} {...rest} />;
+}
+
+/**
+ * The link an invitee opens. The token rides in the fragment, which the
+ * browser never sends to a server: it stays out of access logs, proxies and
+ * `Referer` headers.
+ */
+export function invitationLink(token: string): string {
+  return `${window.location.origin}${BASE}/${ACCEPT_INVITATION}#token=${encodeURIComponent(token)}`;
+}
+
+/** The invitation token in the current URL's fragment, if any. */
+export function invitationTokenInUrl(): string | undefined {
+  return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? undefined;
+}
+
+/** Drops the fragment (the token, once read) from the address bar and this history entry. */
+export function clearUrlFragment(): void {
+  if (window.location.hash) window.history.replaceState(null, '', window.location.pathname);
 }

@@ -1,5 +1,5 @@
 /** Sessions: sign up, sign in, switch mode (new tokens carrying the other mode) or tenant, sign out, who am I. */
-import { sessionStore } from '../session/session-store';
+import { sessionStore, type SessionTokens } from '../session/session-store';
 import { anonymousApi, api, call, callAnonymous, refreshSession, toSession, type TokenResponse } from './http';
 import type { Me, Mode } from './types';
 
@@ -24,9 +24,14 @@ export async function switchMode(mode: Mode): Promise<void> {
  * refresh token is left alive in this tab's place.
  */
 export async function switchTenant(tenantId: string): Promise<void> {
-  const previous = sessionStore.get();
   const tokens = await call<TokenResponse>(() => api.auth.switch({ tenant_id: tenantId }));
-  sessionStore.set({ ...toSession(tokens, 'live'), tenantId });
+  await replaceSession({ ...toSession(tokens, 'live'), tenantId });
+}
+
+/** Makes `next` this tab's session and logs the one it replaces out (a tenant switch, an accepted invitation). */
+export async function replaceSession(next: SessionTokens): Promise<void> {
+  const previous = sessionStore.get();
+  sessionStore.set(next);
   if (previous) await callAnonymous(() => anonymousApi.auth.logout({ refresh_token: previous.refreshToken })).catch(() => undefined);
 }
 

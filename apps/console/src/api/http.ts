@@ -27,6 +27,8 @@ export class ApiError extends Error {
     message: string,
     readonly requestId?: string,
     readonly details: ErrorDetail[] = [],
+    /** A 429's `Retry-After`, in seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -49,6 +51,9 @@ const omitCookies = (request: Request) => fetch(request, { credentials: 'omit', 
 /** Signed-in calls: the SDK asks for the current access token before each request. */
 export const api = new Sigil({ ...CLIENT_OPTIONS, apiKey: () => accessToken(), fetch: omitCookies });
 
+/** Signed-in calls whose caller shows a 429's wait itself and retries (the live preview): the SDK does not retry them. */
+export const apiWithoutRetry = new Sigil({ ...CLIENT_OPTIONS, maxRetries: 0, apiKey: () => accessToken(), fetch: omitCookies });
+
 /** Sign-up, log-in, refresh and log-out carry no bearer token (the SDK always sets one, so it is removed here). */
 export const anonymousApi = new Sigil({
   ...CLIENT_OPTIONS,
@@ -70,7 +75,7 @@ export function toSession(tokens: TokenResponse, fallbackMode: Mode): SessionTok
 }
 
 function toApiErrorFromSdk(err: unknown): unknown {
-  if (err instanceof SigilError) return new ApiError(err.status, err.code, err.message, err.requestId, err.details as ErrorDetail[]);
+  if (err instanceof SigilError) return new ApiError(err.status, err.code, err.message, err.requestId, err.details as ErrorDetail[], err.retryAfter);
   if (err instanceof ConnectionError) return new ApiError(0, 'network_error', 'The API could not be reached. Check your connection and try again.');
   return err;
 }

@@ -1,6 +1,7 @@
 /** Members, invitations and the user's tenants: one function per operation, through `@sigil/sdk`. */
-import { api, call, onePage, type Envelope } from './http';
-import type { Invitation, Member, PendingInvitation, Role, UserTenant } from './types';
+import { replaceSession } from './auth';
+import { anonymousApi, api, call, callAnonymous, onePage, toSession, type Envelope, type TokenResponse } from './http';
+import type { Invitation, JoinedTenant, Member, PendingInvitation, Role, UserTenant } from './types';
 
 export function listMembers(): Promise<Envelope<Member[]>> {
   return onePage<Member>(() => api.members.list({ limit: 100 }));
@@ -9,6 +10,17 @@ export function listMembers(): Promise<Envelope<Member[]>> {
 /** The answer carries `token`, the invitation, shown once. */
 export function inviteMember(input: { email: string; role: Exclude<Role, 'owner'> }): Promise<Invitation> {
   return call<Invitation>(() => api.members.invite(input));
+}
+
+/**
+ * Accepts an invitation (public: the token is the credential; `password` is a
+ * new user's choice or an existing user's own) and signs this tab in to the
+ * inviting tenant with the tokens the API returns, which never leave this module.
+ */
+export async function acceptInvitation(input: { token: string; password: string }): Promise<JoinedTenant> {
+  const accepted = await callAnonymous<TokenResponse & JoinedTenant>(() => anonymousApi.members.accept(input));
+  await replaceSession({ ...toSession(accepted, 'live'), tenantId: accepted.tenant.id });
+  return { tenant: accepted.tenant, user: accepted.user };
 }
 
 export function listInvitations(): Promise<Envelope<PendingInvitation[]>> {

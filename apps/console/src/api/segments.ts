@@ -1,5 +1,5 @@
 /** Segments: one function per operation, through `@sigil/sdk`. */
-import { api, call, onePage, type Envelope } from './http';
+import { api, apiWithoutRetry, call, onePage, type Envelope } from './http';
 import type { RuleNode, Segment, SegmentPreview } from './types';
 
 export function listSegments(): Promise<Envelope<Segment[]>> {
@@ -19,7 +19,10 @@ export function deleteSegment(id: string): Promise<void> {
   return call<void>(() => api.segments.delete(id));
 }
 
-/** What the rules would select now; `include_unsubscribed` as the segment would be saved (the consent default otherwise). */
+/**
+ * What the rules would select now; `include_unsubscribed` as the segment would be saved (the consent default otherwise).
+ * A 429 comes back at once (with its `retryAfterSeconds`): the live preview shows the wait and retries (live-preview.ts).
+ */
 export function previewSegment(rules: RuleNode, limit = 5, includeUnsubscribed = false): Promise<SegmentPreview> {
-  return call<SegmentPreview>(() => api.segments.preview({ rules, limit, include_unsubscribed: includeUnsubscribed }));
+  return call<SegmentPreview>(() => apiWithoutRetry.segments.preview({ rules, limit, include_unsubscribed: includeUnsubscribed }));
 }

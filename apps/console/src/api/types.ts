@@ -52,6 +52,12 @@ export interface PendingInvitation {
   created_at: string;
 }
 
+/** Where an accepted invitation put the user (the tokens stay in the session store). */
+export interface JoinedTenant {
+  tenant: { id: string; name: string };
+  user: { id: string; email: string; role: Role };
+}
+
 export interface Invitation extends Omit<PendingInvitation, 'invited_by'> {
   token: string;
 }

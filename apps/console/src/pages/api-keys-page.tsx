@@ -14,6 +14,7 @@ import { SecretReveal } from '../components/secret-reveal';
 import { useAction } from '../components/use-action';
 import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
+import { ReadOnlyNote, usePermissions } from '../session/permissions';
 import { useSession } from '../session/session-context';
 
 const GRACE_PERIODS: { label: string; seconds: number }[] = [
@@ -96,7 +97,8 @@ function CreateKeyForm({ onCreated, onCancel }: { onCreated: (key: ApiKeyWithSec
 }
 
 function KeyRow({ apiKey, onRotate, onRevoke }: { apiKey: ApiKey; onRotate: () => void; onRevoke: () => void }) {
-  const active = apiKey.status === 'active';
+  const { canWrite } = usePermissions();
+  const active = apiKey.status === 'active' && canWrite;
   return (
     <tr>
       <th scope="row">{apiKey.name}</th>
@@ -135,6 +137,7 @@ function KeyRow({ apiKey, onRotate, onRevoke }: { apiKey: ApiKey; onRotate: () =
 }
 
 export function ApiKeysPage() {
+  const { canWrite } = usePermissions();
   const keys = useResource(() => listApiKeys());
   const me = useResource(getMe);
   const [creating, setCreating] = useState(false);
@@ -163,17 +166,20 @@ export function ApiKeysPage() {
           {allowance !== undefined ? `${active} of ${allowance} active keys` : ''}
           {me.data ? ` on the ${me.data.tenant.plan} plan` : ''}
         </p>
-        <button
-          type="button"
-          onClick={() => {
-            setCreating(true);
-            setSecret(undefined);
-          }}
-          disabled={creating}
-        >
-          Create key
-        </button>
+        {canWrite && (
+          <button
+            type="button"
+            onClick={() => {
+              setCreating(true);
+              setSecret(undefined);
+            }}
+            disabled={creating}
+          >
+            Create key
+          </button>
+        )}
       </div>
+      <ReadOnlyNote />
       <Notice message={notice} />
       {creating && (
         <CreateKeyForm

@@ -11,6 +11,7 @@ import { formatTime } from '../components/format';
 import { useAction } from '../components/use-action';
 import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
+import { ReadOnlyNote, usePermissions } from '../session/permissions';
 
 const PAGE_SIZE = 25;
 
@@ -80,6 +81,7 @@ function ContactDetail({ id, onChanged, onDeleted }: { id: string; onChanged: ()
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [notice, setNotice] = useState<string>();
+  const { canWrite } = usePermissions();
   const remove = useAction(async () => {
     await deleteContact(id);
     return true;
@@ -132,14 +134,16 @@ function ContactDetail({ id, onChanged, onDeleted }: { id: string; onChanged: ()
               ))}
             </dl>
           )}
-          <div className="actions">
-            <button type="button" className="secondary" onClick={() => setEditing(true)}>
-              Edit
-            </button>
-            <button type="button" className="danger" onClick={() => setConfirming(true)}>
-              Delete
-            </button>
-          </div>
+          {canWrite && (
+            <div className="actions">
+              <button type="button" className="secondary" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+              <button type="button" className="danger" onClick={() => setConfirming(true)}>
+                Delete
+              </button>
+            </div>
+          )}
         </>
       )}
       {c && editing && (
@@ -216,6 +220,7 @@ export function ContactsPage() {
         </h1>
         <p className="muted">{total !== undefined ? `${total.toLocaleString()} contacts` : ''}</p>
       </div>
+      <ReadOnlyNote />
       <form
         role="search"
         className="actions"

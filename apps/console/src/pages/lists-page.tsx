@@ -11,6 +11,7 @@ import { formatTime } from '../components/format';
 import { useAction } from '../components/use-action';
 import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
+import { ReadOnlyNote, usePermissions } from '../session/permissions';
 
 /** Hands a downloaded body to the browser as a file (an object URL, revoked right after). */
 function saveFile(blob: Blob, name: string): void {
@@ -25,6 +26,7 @@ function saveFile(blob: Blob, name: string): void {
 }
 
 export function ListsPage() {
+  const { canWrite } = usePermissions();
   const lists = useResource(() => listLists());
   const [name, setName] = useState('');
   const [format, setFormat] = useState<'csv' | 'ndjson'>('csv');
@@ -80,37 +82,42 @@ export function ListsPage() {
         </h1>
         <p className="muted">Static lists: contacts are added and removed explicitly.</p>
       </div>
-      <form className="card actions" onSubmit={(e) => void submit(e)} aria-label="Create a list">
-        <label>
-          List name
-          <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <button type="submit" disabled={create.busy}>
-          Create list
-        </button>
-        <Busy busy={create.busy} label="Creating…" />
-      </form>
-      <form className="card actions" onSubmit={(e) => void addMembers(e)} aria-label="Add members to a list">
-        <label>
-          List
-          <select required value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">Choose a list</option>
-            {rows.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Contact ids (separated by spaces, commas or lines; up to 1 000)
-          <textarea required rows={2} value={ids} onChange={(e) => setIds(e.target.value)} />
-        </label>
-        <button type="submit" disabled={adder.busy}>
-          Add members
-        </button>
-        <Busy busy={adder.busy} label="Adding…" />
-      </form>
+      <ReadOnlyNote />
+      {canWrite && (
+        <form className="card actions" onSubmit={(e) => void submit(e)} aria-label="Create a list">
+          <label>
+            List name
+            <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <button type="submit" disabled={create.busy}>
+            Create list
+          </button>
+          <Busy busy={create.busy} label="Creating…" />
+        </form>
+      )}
+      {canWrite && (
+        <form className="card actions" onSubmit={(e) => void addMembers(e)} aria-label="Add members to a list">
+          <label>
+            List
+            <select required value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="">Choose a list</option>
+              {rows.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Contact ids (separated by spaces, commas or lines; up to 1 000)
+            <textarea required rows={2} value={ids} onChange={(e) => setIds(e.target.value)} />
+          </label>
+          <button type="submit" disabled={adder.busy}>
+            Add members
+          </button>
+          <Busy busy={adder.busy} label="Adding…" />
+        </form>
+      )}
       <ErrorMessage error={create.error ?? adder.error ?? lists.error ?? exporter.error} />
       <Notice message={notice} />
       <div className="actions">
@@ -153,16 +160,18 @@ export function ListsPage() {
                   <button type="button" className="secondary" disabled={exporter.busy} onClick={() => void exporter.run(l)}>
                     Export
                   </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      remove.clearError();
-                      setDeleting(l);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  {canWrite && (
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => {
+                        remove.clearError();
+                        setDeleting(l);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

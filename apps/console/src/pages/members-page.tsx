@@ -1,6 +1,6 @@
 /**
  * Members (SPEC §15): the account's members with their roles, invitations
- * (the token shown once, as the API returns it), pending invitations with
+ * (a console link carrying the token, shown once: accept-invitation-page.tsx), pending invitations with
  * Revoke, role changes (ownership transfer for the owner), removal with
  * confirmation, and the user's organizations with a switch between them.
  * Roles without `members:write` (developer, viewer) get a read-only page;
@@ -18,6 +18,7 @@ import { SecretReveal } from '../components/secret-reveal';
 import { TableScroll } from '../components/table-scroll';
 import { useAction } from '../components/use-action';
 import { useResource } from '../components/use-resource';
+import { invitationLink } from '../router';
 import { useSession } from '../session/session-context';
 
 const INVITABLE_ROLES = ['admin', 'developer', 'viewer'] as const;
@@ -180,9 +181,9 @@ export function MembersPage() {
         <div className="card highlight">
           <h2>Invitation for {invited.email}</h2>
           <SecretReveal
-            label="Invitation token"
-            secret={invited.token}
-            note={`Send this token to ${invited.email}: it is shown only once and expires ${formatTime(invited.expires_at)}. They accept it with POST /v1/members/invitations/accept {token, password}.`}
+            label="Invitation link"
+            secret={invitationLink(invited.token)}
+            note={`Send this link to ${invited.email}: it is shown only once, works once and expires ${formatTime(invited.expires_at)}. Opening it lets them choose a password (or confirm the one of their existing account) and join as ${invited.role}.`}
           />
           <button type="button" className="secondary" onClick={() => setInvited(undefined)}>
             Done

@@ -3,14 +3,15 @@
  * builder (and / or / not groups; attribute and custom field conditions with
  * relative dates in a time zone, tag, list, activity, another segment, random
  * bucket and subscription status conditions; the include-unsubscribed
- * option) whose preview count and sample follow every change; `Edit` loads a
+ * option) whose preview count and sample follow every change (waiting out
+ * and retrying a 429: live-preview.ts); `Edit` loads a
  * saved segment's rules back into the builder.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { listCustomFields } from '../api/contacts';
 import { listLists } from '../api/lists';
 import { createSegment, deleteSegment, listSegments, previewSegment, updateSegment } from '../api/segments';
-import type { CustomField, List, Segment, SegmentPreview } from '../api/types';
+import type { CustomField, List, RuleNode, Segment, SegmentPreview } from '../api/types';
 import type { ApiError } from '../api/http';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { Busy, ErrorMessage, Notice } from '../components/feedback';
@@ -18,6 +19,8 @@ import { formatTime } from '../components/format';
 import { toApiError, useAction } from '../components/use-action';
 import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
+import { ReadOnlyNote, usePermissions } from '../session/permissions';
+import { LivePreview, type PreviewState } from './live-preview';
 import {
   ACTIVITY_OPS,
   ATTRIBUTES,
@@ -363,26 +366,36 @@ function GroupEditor({ g, catalog, onChange, position, root }: EditorProps & { g
   );
 }
 
-/** Previews the rules 400 ms after the last change; an older answer never overwrites a newer one. */
-function useLivePreview(rulesJson: string, includeUnsubscribed: boolean): { preview: SegmentPreview | undefined; error: ApiError | undefined; busy: boolean } {
-  const [state, setState] = useState<{ preview?: SegmentPreview; error?: ApiError; busy: boolean }>({ busy: false });
-  useEffect(() => {
-    let current = true;
-    setState((s) => ({ ...s, busy: true }));
-    const timer = setTimeout(async () => {
-      try {
-        const preview = await previewSegment(JSON.parse(rulesJson), 5, includeUnsubscribed);
-        if (current) setState({ preview, busy: false });
-      } catch (err) {
-        if (current) setState({ error: toApiError(err), busy: false });
-      }
-    }, 400);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [rulesJson, includeUnsubscribed]);
-  return { preview: state.preview, error: state.error, busy: state.busy };
+/** The live preview of the builder's rules (live-preview.ts): 400 ms after the last change, the last rules win, a 429 waits for Retry-After and retries. */
+function useLivePreview(rulesJson: string, includeUnsubscribed: boolean): PreviewState<SegmentPreview, ApiError> {
+  const [state, setState] = useState<PreviewState<SegmentPreview, ApiError>>({ busy: false });
+  const [preview] = useState(
+    () =>
+      new LivePreview<{ rules: RuleNode; includeUnsubscribed: boolean }, SegmentPreview, ApiError>(
+        (q) => previewSegment(q.rules, 5, q.includeUnsubscribed),
+        toApiError,
+        setState,
+      ),
+  );
+  useEffect(() => () => preview.dispose(), [preview]);
+  useEffect(() => preview.update({ rules: JSON.parse(rulesJson) as RuleNode, includeUnsubscribed }), [preview, rulesJson, includeUnsubscribed]);
+  return state;
+}
+
+/**
+ * The preview's progress: "Updating preview…", or during a 429's wait "Rate limited, retrying in N s".
+ * Only the start of a wait is announced (the live region); the countdown beside it is not, so a screen reader is not read every second.
+ */
+function PreviewStatus({ busy, retryInSeconds }: { busy: boolean; retryInSeconds: number | undefined }) {
+  const waiting = retryInSeconds !== undefined;
+  return (
+    <div className={waiting ? 'rate-limited' : 'busy'}>
+      <span role="status" aria-live="polite">
+        {busy ? (waiting ? 'Rate limited,' : 'Updating preview…') : ''}
+      </span>
+      {waiting && ` retrying in ${retryInSeconds} s`}
+    </div>
+  );
 }
 
 /** The rule builder: a new segment, or (with `editing`) a saved segment's name and rules. */
@@ -403,6 +416,7 @@ function Builder({
   const rules = useMemo(() => draftToRule(root, catalog.fields), [root, catalog.fields]);
   const rulesJson = JSON.stringify(rules);
   const live = useLivePreview(rulesJson, includeUnsubscribed);
+  const { canWrite } = usePermissions();
   const save = useAction(() =>
     editing
       ? updateSegment(editing.segment.id, { name, rules, include_unsubscribed: includeUnsubscribed })
@@ -448,13 +462,13 @@ function Builder({
           <h3 id="preview-title">Preview</h3>
           <p>
             <output className="preview-count" aria-label="Preview count">
-              {live.preview && !live.error ? live.preview.count : '–'}
+              {live.result && !live.error ? live.result.count : '–'}
             </output>{' '}
             contacts match
           </p>
-          <Busy busy={live.busy} label="Updating preview…" />
+          <PreviewStatus busy={live.busy} retryInSeconds={live.retryInSeconds} />
           <ErrorMessage error={live.error} />
-          {live.preview && !live.error && live.preview.contacts.length > 0 && (
+          {live.result && !live.error && live.result.contacts.length > 0 && (
             <TableScroll label="Matching contacts table">
               <table>
                 <caption>Sample of matching contacts</caption>
@@ -465,7 +479,7 @@ function Builder({
                   </tr>
                 </thead>
                 <tbody>
-                  {live.preview.contacts.map((c) => (
+                  {live.result.contacts.map((c) => (
                     <tr key={c.id}>
                       <td>{c.email}</td>
                       <td>{c.tags.join(', ')}</td>
@@ -475,24 +489,28 @@ function Builder({
               </table>
             </TableScroll>
           )}
-          <form onSubmit={(e) => void submit(e)} aria-label="Save the segment">
-            <label>
-              Segment name
-              <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-            </label>
-            <ErrorMessage error={save.error} />
-            <div className="actions">
-              <button type="submit" disabled={save.busy}>
-                Save segment
-              </button>
-              {editing && (
-                <button type="button" className="secondary" onClick={onCancel}>
-                  Cancel edit
+          {canWrite ? (
+            <form onSubmit={(e) => void submit(e)} aria-label="Save the segment">
+              <label>
+                Segment name
+                <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+              </label>
+              <ErrorMessage error={save.error} />
+              <div className="actions">
+                <button type="submit" disabled={save.busy}>
+                  Save segment
                 </button>
-              )}
-              <Busy busy={save.busy} label="Saving…" />
-            </div>
-          </form>
+                {editing && (
+                  <button type="button" className="secondary" onClick={onCancel}>
+                    Cancel edit
+                  </button>
+                )}
+                <Busy busy={save.busy} label="Saving…" />
+              </div>
+            </form>
+          ) : (
+            <p className="muted">Your role can preview rules, not save them.</p>
+          )}
         </div>
       </div>
     </section>
@@ -500,6 +518,7 @@ function Builder({
 }
 
 export function SegmentsPage() {
+  const { canWrite } = usePermissions();
   const segments = useResource(() => listSegments());
   const fields = useResource(listCustomFields);
   const lists = useResource(() => listLists());
@@ -536,6 +555,7 @@ export function SegmentsPage() {
           Refresh
         </button>
       </div>
+      <ReadOnlyNote />
       <Notice message={notice} />
       <ErrorMessage error={segments.error ?? fields.error ?? lists.error} />
       <Busy busy={segments.loading} label="Loading segments…" />
@@ -567,19 +587,23 @@ export function SegmentsPage() {
                   <code>{s.id}</code>
                 </td>
                 <td className="row-actions">
-                  <button type="button" className="secondary" onClick={() => edit(s)} aria-label={`Edit ${s.name}`}>
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      remove.clearError();
-                      setDeleting(s);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  {canWrite && (
+                    <>
+                      <button type="button" className="secondary" onClick={() => edit(s)} aria-label={`Edit ${s.name}`}>
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => {
+                          remove.clearError();
+                          setDeleting(s);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}

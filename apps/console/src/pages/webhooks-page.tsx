@@ -42,6 +42,7 @@ import { Dialog } from '../components/dialog';
 import { toApiError, useAction } from '../components/use-action';
 import { TableScroll } from '../components/table-scroll';
 import { useResource } from '../components/use-resource';
+import { ReadOnlyNote, usePermissions } from '../session/permissions';
 
 /** The policy form's text, converted to the API's fields on submit (the API's validation names a bad one). */
 interface PolicyDraft {
@@ -244,27 +245,30 @@ function DeliveryDetailView({ webhookId, delivery, onRetried }: { webhookId: str
   const detail = useResource(() => getDelivery(webhookId, delivery.id), [webhookId, delivery.id, delivery.attempt_count, delivery.status]);
   const retry = useAction(() => retryDelivery(webhookId, delivery.id));
   const [notice, setNotice] = useState<string>();
+  const { canWrite } = usePermissions();
   return (
     <div className="card" aria-label={`Delivery ${delivery.id}`} role="region">
       <h3>
         {delivery.event_type} <code>{delivery.id}</code>
       </h3>
-      <div className="actions">
-        <button
-          type="button"
-          className="secondary"
-          disabled={retry.busy}
-          onClick={async () => {
-            if ((await retry.run()) !== undefined) {
-              setNotice('Delivery queued for another attempt.');
-              onRetried();
-            }
-          }}
-        >
-          Retry delivery
-        </button>
-        <Busy busy={retry.busy} label="Queuing retry…" />
-      </div>
+      {canWrite && (
+        <div className="actions">
+          <button
+            type="button"
+            className="secondary"
+            disabled={retry.busy}
+            onClick={async () => {
+              if ((await retry.run()) !== undefined) {
+                setNotice('Delivery queued for another attempt.');
+                onRetried();
+              }
+            }}
+          >
+            Retry delivery
+          </button>
+          <Busy busy={retry.busy} label="Queuing retry…" />
+        </div>
+      )}
       <Notice message={notice} />
       <ErrorMessage error={retry.error ?? detail.error} />
       <TableScroll label="Attempts table">
@@ -444,11 +448,12 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
   const [open, setOpen] = useState<string | undefined>();
   const rows = deliveries.data?.data ?? [];
   const selected = rows.find((d) => d.id === open);
+  const { canWrite } = usePermissions();
   return (
     <section className="card" aria-labelledby="log-title">
       <h2 id="log-title">Delivery log · {webhook.url}</h2>
       <StatsPanel webhook={webhook} />
-      <RecoverForm webhook={webhook} onProgress={() => void deliveries.reload()} />
+      {canWrite && <RecoverForm webhook={webhook} onProgress={() => void deliveries.reload()} />}
       <div className="actions">
         <label className="inline">
           Status
@@ -527,6 +532,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
 }
 
 export function WebhooksPage() {
+  const { canWrite } = usePermissions();
   const endpoints = useResource(() => listWebhooks());
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ webhook: WebhookWithSecret; rotated: boolean } | undefined>();
@@ -554,17 +560,20 @@ export function WebhooksPage() {
           Webhooks
         </h1>
         <p className="muted">Signed POSTs (Standard Webhooks) to your endpoints when data changes.</p>
-        <button
-          type="button"
-          disabled={creating}
-          onClick={() => {
-            setCreating(true);
-            setSecret(undefined);
-          }}
-        >
-          Add endpoint
-        </button>
+        {canWrite && (
+          <button
+            type="button"
+            disabled={creating}
+            onClick={() => {
+              setCreating(true);
+              setSecret(undefined);
+            }}
+          >
+            Add endpoint
+          </button>
+        )}
       </div>
+      <ReadOnlyNote />
       <Notice message={notice} />
       {creating && (
         <CreateEndpointForm
@@ -631,64 +640,68 @@ export function WebhooksPage() {
                   <button type="button" className="secondary" aria-pressed={w.id === selectedId} onClick={() => setSelectedId(w.id === selectedId ? undefined : w.id)}>
                     Deliveries
                   </button>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={test.busy}
-                    onClick={async () => {
-                      if ((await test.run(w)) !== undefined) {
-                        setNotice(`Test event sent to ${w.url}.`);
-                        setSelectedId(w.id);
-                      }
-                    }}
-                  >
-                    Send test event
-                  </button>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={toggle.busy}
-                    onClick={async () => {
-                      if (await toggle.run(w)) {
-                        setNotice(`Endpoint ${w.enabled ? 'disabled' : 'enabled'}.`);
-                        void endpoints.reload();
-                      }
-                    }}
-                  >
-                    {w.enabled ? 'Disable' : 'Enable'}
-                  </button>
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => {
-                      edit.clearError();
-                      setPolicy(policyDraftOf(w));
-                      setEditing(w);
-                    }}
-                  >
-                    Edit policy
-                  </button>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={rotate.busy}
-                    onClick={async () => {
-                      const r = await rotate.run(w);
-                      if (r) setSecret({ webhook: r, rotated: true });
-                    }}
-                  >
-                    Rotate secret
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => {
-                      remove.clearError();
-                      setDeleting(w);
-                    }}
-                  >
-                    Delete
-                  </button>
+                  {canWrite && (
+                    <>
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={test.busy}
+                        onClick={async () => {
+                          if ((await test.run(w)) !== undefined) {
+                            setNotice(`Test event sent to ${w.url}.`);
+                            setSelectedId(w.id);
+                          }
+                        }}
+                      >
+                        Send test event
+                      </button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={toggle.busy}
+                        onClick={async () => {
+                          if (await toggle.run(w)) {
+                            setNotice(`Endpoint ${w.enabled ? 'disabled' : 'enabled'}.`);
+                            void endpoints.reload();
+                          }
+                        }}
+                      >
+                        {w.enabled ? 'Disable' : 'Enable'}
+                      </button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        onClick={() => {
+                          edit.clearError();
+                          setPolicy(policyDraftOf(w));
+                          setEditing(w);
+                        }}
+                      >
+                        Edit policy
+                      </button>
+                      <button
+                        type="button"
+                        className="secondary"
+                        disabled={rotate.busy}
+                        onClick={async () => {
+                          const r = await rotate.run(w);
+                          if (r) setSecret({ webhook: r, rotated: true });
+                        }}
+                      >
+                        Rotate secret
+                      </button>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => {
+                          remove.clearError();
+                          setDeleting(w);
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </>
+                  )}
                 </td>
               </tr>
             ))}
