@@ -106,7 +106,7 @@ function KeyRow({ apiKey, onRotate, onRevoke }: { apiKey: ApiKey; onRotate: () =
         <span className={`badge env-${apiKey.environment}`}>{apiKey.environment}</span>
       </td>
       <td>
-        <code>
+        <code className="nowrap">
           {apiKey.prefix}…{apiKey.last4}
         </code>
       </td>
