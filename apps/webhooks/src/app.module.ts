@@ -1,14 +1,16 @@
 /** The webhooks service: endpoints and their secrets, fan-out of every domain event, signed deliveries with retries. */
-import { Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthPatterns } from '@sigil/contracts';
 import { REDIS, RedisModule, ServicePlatformModule, redisCheck, type KafkaSettings } from '@sigil/platform';
 import { QueueBoard } from './admin/queue-board';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from './config';
+import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { ContactOrdering } from './delivery/contact-ordering';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
+import { DeliveryAttemptsRepository } from './delivery/delivery-attempts.repository';
 import { deliveryJobId, DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryReconciler } from './delivery/delivery-reconciler';
 import { RecoveriesService } from './delivery/recoveries.service';
@@ -18,6 +20,7 @@ import { RetrySchedule } from './delivery/retry-schedule';
 import { TargetPolicy } from './delivery/target-policy';
 import { WebhookDeliveryProcessor } from './delivery/webhook-delivery.processor';
 import { WebhookSender } from './delivery/webhook-sender';
+import { EndpointsRepository } from './endpoints/endpoints.repository';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { WebhooksHandlers } from './endpoints/webhooks.handlers';
 import { FanoutConsumer } from './fanout/fanout.consumer';
@@ -27,16 +30,23 @@ import { WebhookRetention } from './retention/webhook-retention';
 import { EndpointSecrets } from './secrets/endpoint-secrets';
 import { SecretKeyring } from './secrets/secret-keyring';
 
-/** Closes the queue and the connection pool once the worker and the consumer have stopped. */
+/**
+ * The connection of the per-delivery Redis scripts (endpoint slots, throttle): auto-pipelined, so the calls of
+ * every delivery that reaches that point in one tick go out in one write (one syscall, not one each).
+ */
+const DELIVERY_REDIS = Symbol('DELIVERY_REDIS');
+
+/** Closes the queue, the delivery scripts' connection and the connection pool once the worker and the consumer have stopped. */
 @Injectable()
 class WebhookResources implements OnApplicationShutdown {
   constructor(
     private readonly queue: DeliveryQueue,
     private readonly sender: WebhookSender,
+    @Inject(DELIVERY_REDIS) private readonly redis: Redis,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.queue.close(), this.sender.close()]);
+    await Promise.allSettled([this.queue.close(), this.sender.close(), this.redis.quit()]);
   }
 }
 
@@ -86,13 +96,24 @@ export class WebhooksAppModule {
           useFactory: (policy: TargetPolicy) => new WebhookSender(policy, config.WEBHOOK_TIMEOUT, config.WEBHOOK_CONCURRENCY),
         },
         {
+          provide: DELIVERY_REDIS,
+          useFactory: () =>
+            new Redis(config.REDIS_URL, {
+              connectionName: 'sigil-webhooks-delivery',
+              enableAutoPipelining: true,
+              maxRetriesPerRequest: 2,
+              connectTimeout: 2000,
+              retryStrategy: (times) => Math.min(times * 100, 2000),
+            }),
+        },
+        {
           provide: EndpointConcurrency,
-          inject: [REDIS, DeliveryQueue],
+          inject: [DELIVERY_REDIS, DeliveryQueue],
           useFactory: (redis: Redis, queue: DeliveryQueue) =>
             // The lease outlives the longest attempt: an endpoint's timeout_ms goes up to 30 s.
             new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, Math.max(config.WEBHOOK_TIMEOUT, 30_000) + 15_000, (jobId) => queue.promote(jobId)),
         },
-        { provide: EndpointRateLimit, inject: [REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
+        { provide: EndpointRateLimit, inject: [DELIVERY_REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
         {
           provide: ContactOrdering,
           inject: [DataSource, DeliveryQueue],
@@ -102,9 +123,12 @@ export class WebhooksAppModule {
               if (!(await queue.promote(deliveryJobId(id, generation)))) await queue.ensureQueued([{ delivery_id: id, generation }]);
             }),
         },
+        EndpointsRepository,
         EndpointsService,
+        DeliveriesRepository,
         DeliveriesService,
         RecoveriesService,
+        DeliveryAttemptsRepository,
         DeliveryAttemptService,
         FanoutService,
         FanoutConsumer,

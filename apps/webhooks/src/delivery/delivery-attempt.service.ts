@@ -2,20 +2,27 @@
  * One delivery attempt, as the queue worker runs it: load the delivery and
  * its endpoint, on a per_contact endpoint take its contact's claim (only the
  * contact's head, one at a time), take a per-endpoint concurrency slot, POST the signed body,
- * and record the attempt and its consequences in one transaction — delivered;
+ * and record the attempt and its consequences — delivered;
  * retry later (schedule or Retry-After); failed after the last attempt; 410
  * disables the endpoint; an endpoint failing for too long is disabled and
- * `webhook.endpoint_disabled` goes out through the outbox.
+ * `webhook.endpoint_disabled` goes out through the outbox (one transaction
+ * per failed attempt).
+ *
+ * The common statements are shared between attempts: the loads of every
+ * attempt starting within a tick are one SELECT, and the successes recorded
+ * within a tick (or while the previous batch was being written) are one
+ * statement. An attempt's job completes only after its own record is
+ * committed, so a crash loses nothing that a single statement would not.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Metrics, OutboxWriter, type WebhookDeliveryOutcome } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
-import type { EndpointRow } from '../endpoints/endpoint.row';
 import { EndpointSecrets } from '../secrets/endpoint-secrets';
 import { signatureHeaders } from '../signing/webhook-signer';
-import type { DeliveryRow } from './delivery.row';
+import { Coalescer, type ItemResult } from './coalescer';
 import { ContactOrdering, type OrderedDelivery } from './contact-ordering';
+import { DeliveryAttemptsRepository, type AttemptRecord, type DeliveryToAttempt } from './delivery-attempts.repository';
 import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
 import { EndpointRateLimit } from './endpoint-rate-limit';
 import { parseDuration, RetrySchedule } from './retry-schedule';
@@ -29,29 +36,13 @@ export type AttemptResult =
   | { kind: 'retry'; delayMs: number; error: string }
   | { kind: 'failed'; error: string };
 
-/** PostgreSQL text cannot hold NUL characters. */
-function cleanText(text: string | null): string | null {
-  return text === null ? null : text.replace(/\u0000/g, '');
-}
-
-type Joined = DeliveryRow & { body: string | null } & Pick<
-    EndpointRow,
-    | 'url'
-    | 'enabled'
-    | 'secret_sealed'
-    | 'previous_secret_sealed'
-    | 'previous_secret_expires_at'
-    | 'secret_key_id'
-    | 'rate_limit_per_second'
-    | 'max_in_flight'
-    | 'timeout_ms'
-    | 'retry_schedule'
-    | 'headers'
-    | 'ordering'
-  >;
+type Joined = DeliveryToAttempt;
 
 /** A per_contact claim outlives the attempt's deadline by this much before another delivery may take it. */
 const ORDERING_CLAIM_MARGIN_MS = 15_000;
+
+/** Most deliveries loaded, or successes recorded, by one statement. */
+const MAX_BATCH = 200;
 
 /** The delivery's place in its contact's queue, when its endpoint orders per contact and the event is about one. */
 function orderedOf(d: Joined): OrderedDelivery | undefined {
@@ -61,8 +52,15 @@ function orderedOf(d: Joined): OrderedDelivery | undefined {
 
 @Injectable()
 export class DeliveryAttemptService {
+  private readonly logger = new Logger('DeliveryAttemptService');
+  /** Loads of attempts starting together: one SELECT (reads: two batches may run at once). */
+  private readonly loads = new Coalescer<string, Joined | undefined>((ids) => this.loadBatch(ids), { maxBatch: MAX_BATCH, maxInFlight: 2 });
+  /** Successes: one statement per batch, one batch at a time (batches never wait on each other's row locks). */
+  private readonly successes = new Coalescer<AttemptRecord, boolean>((records) => this.recordDeliveredBatch(records), { maxBatch: MAX_BATCH, maxInFlight: 1 });
+
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: DeliveryAttemptsRepository,
     private readonly outbox: OutboxWriter,
     private readonly sender: WebhookSender,
     private readonly slots: EndpointConcurrency,
@@ -79,13 +77,7 @@ export class DeliveryAttemptService {
    * `jobId`: the queue job, parked on a busy endpoint until a slot frees.
    */
   async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
-    const [d] = (await this.dataSource.query(
-      `SELECT d.*, b.body, e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.secret_key_id,
-              e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers, e.ordering
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id LEFT JOIN webhook_event_bodies b ON b.event_id = d.event_id AND b.tenant_id = d.tenant_id
-        WHERE d.id = $1`,
-      [deliveryId],
-    )) as Joined[];
+    const d = await this.loads.submit(deliveryId);
     const ordered = d ? orderedOf(d) : undefined;
     // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
     if (!d || d.status !== 'pending' || d.generation !== generation) {
@@ -97,11 +89,7 @@ export class DeliveryAttemptService {
     if (d.body === null) throw new Error(`delivery ${d.id}: the body of event ${d.event_id} is missing`);
     // Disabled while queued: kept as `skipped` (no attempt spent), for `recover` after re-enabling.
     if (!d.enabled && d.event_type !== 'webhook.test') {
-      await this.dataSource.query(
-        `UPDATE webhook_deliveries SET status = 'skipped', last_error = 'endpoint disabled', next_attempt_at = NULL, updated_at = now()
-          WHERE id = $1 AND generation = $2 AND status = 'pending'`,
-        [d.id, generation],
-      );
+      await this.repository.skip(this.dataSource.manager, d.id, generation);
       if (ordered) await this.ordering.release(ordered); // the contact's next delivery is skipped in turn, in order
       return { kind: 'skipped' };
     }
@@ -136,13 +124,50 @@ export class DeliveryAttemptService {
     }
 
     const result = this.judge(sent, failedBefore, d.retry_schedule);
-    if (result.kind === 'delivered') await this.recordDelivered(d, sent, attemptedAt);
-    else await this.dataSource.transaction((manager) => this.recordFailure(manager, d, sent, attemptedAt, result));
+    const record: AttemptRecord = {
+      deliveryId: d.id,
+      generation: d.generation,
+      attemptedAt,
+      statusCode: sent.statusCode,
+      latencyMs: sent.latencyMs,
+      responseBody: sent.responseBody,
+      error: sent.error,
+    };
+    if (result.kind === 'delivered') await this.successes.submit(record);
+    else await this.dataSource.transaction((manager) => this.recordFailure(manager, d, record, sent.latencyMs, result));
     // Delivered or failed for good: the contact's next delivery goes. Retrying: it stays the head, the others wait.
     if (ordered) await this.ordering.release(ordered);
     const outcome: WebhookDeliveryOutcome = result.kind === 'delivered' ? 'delivered' : result.kind === 'retry' ? 'retrying' : 'failed';
     this.metrics.recordWebhookDelivery(outcome, sent.latencyMs / 1000);
     return result;
+  }
+
+  private async loadBatch(ids: string[]): Promise<ItemResult<Joined | undefined>[]> {
+    const byId = new Map((await this.repository.load(this.dataSource.manager, ids)).map((d) => [d.id, d]));
+    return ids.map((id) => ({ ok: true, value: byId.get(id) }));
+  }
+
+  /**
+   * One statement for the batch. Should it fail (a deadlock with another replica's batch on an endpoint row, say),
+   * each record is written alone, so one bad record cannot fail the others' jobs (and send their deliveries again).
+   */
+  private async recordDeliveredBatch(records: AttemptRecord[]): Promise<ItemResult<boolean>[]> {
+    try {
+      const recorded = await this.repository.recordDelivered(this.dataSource.manager, records);
+      return records.map((r) => ({ ok: true, value: recorded.has(r.deliveryId) }));
+    } catch (err) {
+      if (records.length === 1) throw err;
+      this.logger.warn(`recording ${records.length} deliveries at once failed (${String(err)}); recording them one by one`);
+      const results: ItemResult<boolean>[] = [];
+      for (const r of records) {
+        try {
+          results.push({ ok: true, value: (await this.repository.recordDelivered(this.dataSource.manager, [r])).has(r.deliveryId) });
+        } catch (one) {
+          results.push({ ok: false, error: one instanceof Error ? one : new Error(String(one)) });
+        }
+      }
+      return results;
+    }
   }
 
   private judge(sent: SendResult, failedBefore: number, endpointSchedule: string[] | null): AttemptResult {
@@ -155,39 +180,12 @@ export class DeliveryAttemptService {
     return delayMs === undefined ? { kind: 'failed', error } : { kind: 'retry', delayMs, error };
   }
 
-  /** The common case in one statement (one round trip): delivery, attempt row, endpoint healthy again. */
-  private async recordDelivered(d: Joined, sent: SendResult, at: Date): Promise<void> {
-    await this.dataSource.query(
-      `WITH d AS (
-         UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = 'delivered', last_status_code = $3, last_error = NULL,
-                next_attempt_at = NULL, delivered_at = now(), updated_at = now()
-          WHERE id = $1 AND generation = $2 RETURNING id, attempt_count, tenant_id, mode, endpoint_id
-       ), a AS (
-         INSERT INTO webhook_attempts (delivery_id, attempt, tenant_id, mode, attempted_at, status_code, latency_ms, response_body, error)
-         SELECT id, attempt_count, tenant_id, mode, $4, $3, $5, $6, NULL FROM d
-       )
-       UPDATE webhook_endpoints SET failing_since = NULL WHERE id IN (SELECT endpoint_id FROM d) AND failing_since IS NOT NULL`,
-      [d.id, d.generation, sent.statusCode, at, sent.latencyMs, cleanText(sent.responseBody)],
-    );
-  }
-
-  private async recordFailure(manager: EntityManager, d: Joined, sent: SendResult, at: Date, result: AttemptResult): Promise<void> {
-    const status = result.kind === 'failed' ? 'failed' : 'pending';
-    const nextAt = result.kind === 'retry' ? new Date(at.getTime() + sent.latencyMs + result.delayMs) : null;
-    const [rows] = (await manager.query(
-      `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, status = $3, last_status_code = $4, last_error = $5,
-              next_attempt_at = $6, updated_at = now()
-        WHERE id = $1 AND generation = $2 RETURNING attempt_count`,
-      [d.id, d.generation, status, sent.statusCode, sent.error ?? `HTTP ${sent.statusCode}`, nextAt],
-    )) as [{ attempt_count: number }[], number];
-    const attempt = rows[0]?.attempt_count;
+  private async recordFailure(manager: EntityManager, d: Joined, record: AttemptRecord, latencyMs: number, result: AttemptResult): Promise<void> {
+    const at = record.attemptedAt;
+    const nextAttemptAt = result.kind === 'retry' ? new Date(at.getTime() + latencyMs + result.delayMs) : null;
+    const attempt = await this.repository.recordFailure(manager, d, record, { status: result.kind === 'failed' ? 'failed' : 'pending', nextAttemptAt });
     if (attempt === undefined) return; // superseded by a manual retry while in flight
-    await manager.query(
-      `INSERT INTO webhook_attempts (delivery_id, attempt, tenant_id, mode, attempted_at, status_code, latency_ms, response_body, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [d.id, attempt, d.tenant_id, d.mode, at, sent.statusCode, sent.latencyMs, cleanText(sent.responseBody), sent.error],
-    );
-    if (sent.statusCode === 410) {
+    if (record.statusCode === 410) {
       await this.disable(manager, d, 'gone');
       return;
     }
@@ -198,27 +196,19 @@ export class DeliveryAttemptService {
         event_id: d.event_id,
         event_type: d.event_type,
         attempts: attempt,
-        last_status_code: sent.statusCode,
-        last_error: sent.error ?? `HTTP ${sent.statusCode}`,
+        last_status_code: record.statusCode,
+        last_error: record.error ?? `HTTP ${record.statusCode}`,
       };
       await this.outbox.append(manager, [{ type: 'webhook.attempt_exhausted', tenant_id: d.tenant_id, mode: d.mode as 'live' | 'test', key: d.endpoint_id, data }]);
     }
-    const [failing] = (await manager.query(`UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since, enabled`, [
-      d.endpoint_id,
-      at,
-    ])) as [{ failing_since: Date; enabled: boolean }[], number];
-    const since = failing[0];
+    const since = await this.repository.markFailing(manager, d.endpoint_id, at);
     if (since?.enabled && at.getTime() - since.failing_since.getTime() >= this.config.WEBHOOK_DISABLE_AFTER_FAILING) {
       await this.disable(manager, d, 'failing');
     }
   }
 
   private async disable(manager: EntityManager, d: Joined, reason: 'gone' | 'failing'): Promise<void> {
-    const [rows] = (await manager.query(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id`, [
-      d.endpoint_id,
-      reason,
-    ])) as [{ id: string }[], number];
-    if (!rows.length) return;
+    if (!(await this.repository.disableEndpoint(manager, d.endpoint_id, reason))) return;
     await this.outbox.append(manager, [
       {
         type: 'webhook.endpoint_disabled',

@@ -28,9 +28,52 @@ export function bullConnection(url: string, name: string): Redis {
   return new Redis(url, { connectionName: `sigil-webhooks-${name}`, maxRetriesPerRequest: null, enableReadyCheck: false });
 }
 
+// The move of BullMQ's promote (promote-9.lua: delayed → wait, marker, event), with RPUSH instead of LPUSH:
+// workers take jobs from the right of the wait list, so the promoted job is the next one taken.
+// KEYS: delayed, wait, paused, meta, active, events, marker, woken flag. ARGV: job key prefix, job id[, flag ttl ms].
+const TO_FRONT = `
+local function toFront(jobId)
+  if redis.call('ZREM', KEYS[1], jobId) == 0 then return false end
+  local target, maxed = KEYS[2], false
+  local meta = redis.call('HMGET', KEYS[4], 'paused', 'concurrency')
+  if meta[1] then
+    target, maxed = KEYS[3], true
+  elseif meta[2] and redis.call('LLEN', KEYS[5]) >= tonumber(meta[2]) then
+    maxed = true
+  end
+  local marker = redis.call('LINDEX', target, 0)
+  if marker and string.sub(marker, 1, 2) == '0:' then redis.call('LPOP', target) end
+  redis.call('RPUSH', target, jobId)
+  if not maxed then redis.call('ZADD', KEYS[7], 0, '0') end
+  redis.call('XADD', KEYS[6], '*', 'event', 'waiting', 'jobId', jobId, 'prev', 'delayed')
+  redis.call('HSET', ARGV[1] .. jobId, 'delay', 0)
+  return true
+end`;
+
+// Delayed: to the front (1). Active: flag it for afterParking (1). Gone, finished or waiting: 0.
+const WAKE = `${TO_FRONT}
+if toFront(ARGV[2]) then return 1 end
+if redis.call('LPOS', KEYS[5], ARGV[2]) then
+  redis.call('SET', KEYS[8], '1', 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+
+const AFTER_PARKING = `${TO_FRONT}
+if redis.call('DEL', KEYS[8]) == 1 then toFront(ARGV[2]) end
+return 1`;
+
+type WakeKeys = [delayed: string, wait: string, paused: string, meta: string, active: string, events: string, marker: string, woken: string];
+
+type WithScripts = Redis & {
+  webhookWakeJob(...args: [...WakeKeys, prefix: string, jobId: string, flagMs: number]): Promise<number>;
+  webhookAfterParking(...args: [...WakeKeys, prefix: string, jobId: string]): Promise<number>;
+};
+
 export class DeliveryQueue {
   readonly queue: Queue<DeliveryJobData>;
   private readonly connection: Redis;
+  private readonly scripts: WithScripts;
 
   constructor(redisUrl: string, maxAttempts: number) {
     this.connection = bullConnection(redisUrl, 'queue');
@@ -41,6 +84,9 @@ export class DeliveryQueue {
       removeOnFail: { age: 7 * 24 * 3600 },
     };
     this.queue = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.connection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });
+    this.connection.defineCommand('webhookWakeJob', { numberOfKeys: 8, lua: WAKE });
+    this.connection.defineCommand('webhookAfterParking', { numberOfKeys: 8, lua: AFTER_PARKING });
+    this.scripts = this.connection as WithScripts;
   }
 
   /** Resolves once every job is stored in Redis. */
@@ -69,34 +115,29 @@ export class DeliveryQueue {
   }
 
   /**
-   * Wakes a parked job: promotes it if it waits in delayed. A job caught
-   * between parking and its move to delayed is flagged instead, and promotes
-   * itself once moved (`afterParking`): the flag is set before the state is
-   * read again, so the wake-up cannot fall between the two. False when the
-   * job no longer exists or has finished (a stale entry): wake the next one.
+   * Wakes a parked job, in one Lua call: a job waiting in delayed goes to
+   * the **front** of the wait list (the next job a worker takes), so a slot
+   * handed to it (endpoint-concurrency.ts) or a contact's turn
+   * (contact-ordering.ts) is used at once — BullMQ's own `promote` puts it at
+   * the back, behind the whole backlog, and the slot reserved for it sat idle
+   * until the reservation expired. A job caught between parking and its move
+   * to delayed (active) is flagged instead, and promotes itself once moved
+   * (`afterParking`); both scripts are atomic, so the wake-up cannot fall
+   * between the two. False when the job no longer exists, has finished or
+   * waits already (a stale entry): wake the next one.
    */
   async promote(jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
-    if (!job) return false;
-    let state = await job.getState();
-    if (state === 'active') {
-      await this.connection.set(this.wokenKey(jobId), '1', 'PX', 2 * PARK_MS);
-      state = await job.getState();
-    }
-    if (state !== 'delayed') return state === 'active';
-    await job.promote().catch(() => undefined); // woke by itself meanwhile
-    return true;
+    return (await this.scripts.webhookWakeJob(...this.wakeKeys(jobId), this.queue.toKey(''), jobId, 2 * PARK_MS)) === 1;
   }
 
-  /** Called by the worker right after parking a job in delayed. */
+  /** Called by the worker right after parking a job in delayed: a wake-up that came while it was active promotes it now. */
   async afterParking(jobId: string): Promise<void> {
-    if (!(await this.connection.del(this.wokenKey(jobId)))) return;
-    const job = await this.queue.getJob(jobId);
-    await job?.promote().catch(() => undefined);
+    await this.scripts.webhookAfterParking(...this.wakeKeys(jobId), this.queue.toKey(''), jobId);
   }
 
-  private wokenKey(jobId: string): string {
-    return `${WEBHOOK_QUEUE_PREFIX}:woken:${jobId}`;
+  private wakeKeys(jobId: string): WakeKeys {
+    const k = this.queue.keys;
+    return [k.delayed!, k.wait!, k.paused!, k.meta!, k.active!, k.events!, k.marker!, `${WEBHOOK_QUEUE_PREFIX}:woken:${jobId}`];
   }
 
   async close(): Promise<void> {

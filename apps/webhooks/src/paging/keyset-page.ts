@@ -5,8 +5,15 @@
  */
 import type { PageWindow } from '@sigil/platform';
 
+/** A page's condition (appended to the WHERE), its ORDER BY/LIMIT tail, and their parameters. */
+export interface PageClause {
+  where: string;
+  tail: string;
+  params: unknown[];
+}
+
 /** SQL tail for `ORDER BY id DESC` pages; `next` is the index of the next positional parameter. */
-export function pageClause(window: PageWindow<string>, next: number): { where: string; tail: string; params: unknown[] } {
+export function pageClause(window: PageWindow<string>, next: number): PageClause {
   if (window.after !== undefined) {
     return { where: ` AND id < $${next}`, tail: ` ORDER BY id DESC LIMIT $${next + 1}`, params: [window.after, window.limit + 1] };
   }

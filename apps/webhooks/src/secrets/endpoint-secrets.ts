@@ -10,6 +10,9 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { DataSource } from 'typeorm';
 import { isDevelopmentKek, SecretKeyring } from './secret-keyring';
 
+/** Opened secrets kept in memory at most (about two per endpoint being delivered to). */
+const MAX_OPENED = 10_000;
+
 /** The columns of `webhook_endpoints` that hold the secrets. */
 export interface SealedSecrets {
   secret_sealed: string;
@@ -61,6 +64,11 @@ export async function reencryptSecrets(dataSource: DataSource, keyring: SecretKe
 export class EndpointSecrets implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EndpointSecrets');
   private reencryption: Promise<void> | undefined;
+  /**
+   * Opened secrets by endpoint, KEK and sealed value: opening is two AES-GCM decryptions, on every attempt otherwise.
+   * A rotation or re-encryption changes the sealed value, so an entry never outlives the secret it opened.
+   */
+  private readonly opened = new Map<string, string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -73,16 +81,27 @@ export class EndpointSecrets implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   current(endpointId: string, row: SealedSecrets): string {
-    return this.keyring.open(endpointId, row.secret_key_id, row.secret_sealed);
+    return this.open(endpointId, row.secret_key_id, row.secret_sealed);
   }
 
   /** The secrets that sign now, in clear: the current one, and the previous one during its grace period. */
   active(endpointId: string, row: SealedSecrets, now = new Date()): string[] {
     const secrets = [this.current(endpointId, row)];
     if (row.previous_secret_sealed && row.previous_secret_expires_at && row.previous_secret_expires_at > now) {
-      secrets.push(this.keyring.open(endpointId, row.secret_key_id, row.previous_secret_sealed));
+      secrets.push(this.open(endpointId, row.secret_key_id, row.previous_secret_sealed));
     }
     return secrets;
+  }
+
+  private open(endpointId: string, keyId: string, sealed: string): string {
+    const key = `${endpointId} ${keyId} ${sealed}`;
+    let secret = this.opened.get(key);
+    if (secret === undefined) {
+      secret = this.keyring.open(endpointId, keyId, sealed);
+      if (this.opened.size >= MAX_OPENED) this.opened.clear();
+      this.opened.set(key, secret);
+    }
+    return secret;
   }
 
   onApplicationBootstrap(): void {

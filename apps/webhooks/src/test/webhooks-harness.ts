@@ -91,6 +91,17 @@ export class WebhooksHarness {
     return event;
   }
 
+  /** Publishes many events, one producer call per topic (load tests). */
+  async publishAll(events: DomainEvent[]): Promise<void> {
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const e of events) {
+      const topic = EVENT_TOPIC_OF[e.type];
+      if (!byTopic.has(topic)) byTopic.set(topic, []);
+      byTopic.get(topic)!.push({ key: e.tenant_id, value: JSON.stringify(e) });
+    }
+    await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  }
+
   async close(): Promise<void> {
     await this.producer.disconnect();
     await this.app.close();

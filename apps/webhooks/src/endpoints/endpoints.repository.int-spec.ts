@@ -1,0 +1,94 @@
+/**
+ * EndpointsRepository on real PostgreSQL: every method is bound to its scope
+ * (an endpoint of one tenant or mode is invisible and untouchable from
+ * another), and what it writes is what the service relies on (policy fields
+ * absent stay, `null` clears, re-enabling clears the reason and the failure
+ * clock, a new secret keeps the previous one).
+ */
+import type { DataSource } from 'typeorm';
+import { newId, scopeOf, type TenantScope } from '@sigil/platform';
+import { TestDatabase, testContext } from '@sigil/testing';
+import { webhooksMigrations } from '../migrations';
+import { SecretKeyring } from '../secrets/secret-keyring';
+import { EndpointsRepository } from './endpoints.repository';
+
+let db: TestDatabase;
+let ds: DataSource;
+const endpoints = new EndpointsRepository();
+
+beforeAll(async () => {
+  db = await TestDatabase.create('webhooks', webhooksMigrations(SecretKeyring.fromConfig(undefined)));
+  ds = db.dataSource;
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function inserted(s: TenantScope, request: Partial<Parameters<EndpointsRepository['insert']>[2]['request']> = {}) {
+  return endpoints.insert(ds.manager, s, {
+    id: newId('whe'),
+    request: { url: 'https://example.com/hook', events: ['contact.created'], ...request },
+    sealed: 'sealed-value',
+    keyId: 'k1',
+  });
+}
+
+it('binds every method to its scope: another tenant or mode neither sees nor changes the endpoint', async () => {
+  const mine = scopeOf(testContext());
+  const strangers: TenantScope[] = [scopeOf(testContext()), { ...mine, mode: 'test' }];
+  const row = await inserted(mine, { ordering: 'per_contact' });
+  await ds.query(`INSERT INTO webhook_ordering_claims (endpoint_id, contact_id, delivery_id, until) VALUES ($1, 'con_1', 'msg_1', now() + interval '1 minute')`, [
+    row.id,
+  ]);
+  const all = { where: '', tail: ' ORDER BY id DESC LIMIT 10 OFFSET 0', params: [] };
+
+  for (const other of strangers) {
+    expect(await endpoints.find(ds.manager, other, row.id)).toBeUndefined();
+    expect(await endpoints.page(ds.manager, other, all)).toEqual([]);
+    expect(await endpoints.count(ds.manager, other)).toBe(0);
+    expect(await endpoints.update(ds.manager, other, row.id, { url: 'https://evil.example/hook', enabled: false })).toBeUndefined();
+    expect(await endpoints.replaceSecret(ds.manager, other, row.id, { sealed: 'stolen', keyId: 'k1', previousSealed: 'x', previousExpiresInMs: 1000 })).toBeUndefined();
+    await endpoints.dropOrderingClaims(ds.manager, other, row.id);
+    expect(await endpoints.delete(ds.manager, other, row.id)).toBe(false);
+  }
+
+  const kept = await endpoints.find(ds.manager, mine, row.id);
+  expect(kept).toMatchObject({ url: 'https://example.com/hook', enabled: true, secret_sealed: 'sealed-value', ordering: 'per_contact' });
+  expect(await endpoints.page(ds.manager, mine, all)).toHaveLength(1);
+  expect(await endpoints.count(ds.manager, mine)).toBe(1);
+  const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM webhook_ordering_claims WHERE endpoint_id = $1`, [row.id])) as [{ n: number }];
+  expect(n).toBe(1);
+
+  await endpoints.dropOrderingClaims(ds.manager, mine, row.id);
+  const [{ left }] = (await ds.query(`SELECT count(*)::int AS left FROM webhook_ordering_claims WHERE endpoint_id = $1`, [row.id])) as [{ left: number }];
+  expect(left).toBe(0);
+  expect(await endpoints.delete(ds.manager, mine, row.id)).toBe(true);
+  expect(await endpoints.find(ds.manager, mine, row.id)).toBeUndefined();
+});
+
+it('updates only the fields given: null clears a policy field, re-enabling clears the reason and the failure clock', async () => {
+  const s = scopeOf(testContext());
+  const row = await inserted(s, { rate_limit_per_second: 50, timeout_ms: 5000, headers: { 'x-team': 'a' } });
+  await ds.query(`UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'failing', failing_since = now() WHERE id = $1`, [row.id]);
+
+  const updated = await endpoints.update(ds.manager, s, row.id, { rate_limit_per_second: null, enabled: true });
+  expect(updated).toMatchObject({
+    url: 'https://example.com/hook',
+    rate_limit_per_second: null,
+    timeout_ms: 5000,
+    headers: { 'x-team': 'a' },
+    enabled: true,
+    disabled_reason: null,
+    failing_since: null,
+  });
+});
+
+it('replaces the secret and keeps the previous one until the grace period ends', async () => {
+  const s = scopeOf(testContext());
+  const row = await inserted(s);
+  const before = Date.now();
+  const rotated = await endpoints.replaceSecret(ds.manager, s, row.id, { sealed: 'new', keyId: 'k2', previousSealed: 'old', previousExpiresInMs: 60_000 });
+  expect(rotated).toMatchObject({ secret_sealed: 'new', secret_key_id: 'k2', previous_secret_sealed: 'old' });
+  expect(rotated!.previous_secret_expires_at!.getTime()).toBeGreaterThanOrEqual(before + 59_000);
+});
