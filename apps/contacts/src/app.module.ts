@@ -18,6 +18,7 @@ import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsHandlers } from './contacts/contacts.handlers';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactCreates } from './contacts/contact-creates';
+import { ContactTagChanges } from './contacts/contact-tag-changes';
 import { ContactsService } from './contacts/contacts.service';
 import { SegmentMembersClient } from './contacts/segment-members.client';
 import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
@@ -42,6 +43,7 @@ export const CONTACTS_PROVIDERS = [
   CustomFieldAggregates,
   SegmentMembersClient,
   ContactCreates,
+  ContactTagChanges,
   ContactsService,
   ContactsBatchService,
   ContactMergesRepository,

@@ -35,6 +35,7 @@ export * from './database/returned-rows';
 export * from './database/pg-errors';
 export * from './database/tenant-scope';
 export * from './database/batched-lookup';
+export * from './database/group-commit';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';
 export * from './kafka/concurrent-server-kafka';

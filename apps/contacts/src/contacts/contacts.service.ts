@@ -19,9 +19,10 @@ import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { valueRows } from '../custom-fields/custom-field-values';
-import { applyTags, applyUpdate } from './contact-changes';
+import { applyUpdate } from './contact-changes';
 import { conflictOf } from './contact-conflicts';
 import { ContactCreates } from './contact-creates';
+import { ContactTagChanges } from './contact-tag-changes';
 import { cursorAfter, decodeCursor, resolveOrder, type Cursor, type Order } from './contact-list.query';
 import { snapshotOf, type ContactRow } from './contact.entity';
 import { ContactsRepository, scopedIdKey, type ContactListRow, type ScopedId } from './contacts.repository';
@@ -50,10 +51,11 @@ export class ContactsService {
     private readonly suppressions: SuppressionsRepository,
     private readonly consent: ConsentRepository,
     private readonly creates: ContactCreates,
+    private readonly tagChanges: ContactTagChanges,
   ) {}
 
   /** One contact; written together with the other creates of the same turn (ContactCreates). */
-  create(ctx: RequestContext, req: CreateContact): Promise<ContactView> {
+  async create(ctx: RequestContext, req: CreateContact): Promise<ContactView> {
     return this.creates.create(ctx, req);
   }
 
@@ -105,17 +107,9 @@ export class ContactsService {
     });
   }
 
+  /** Adds or removes tags; written together with the other tag changes of the same turn (ContactTagChanges). */
   async changeTags(ctx: RequestContext, id: unknown, tags: string[], op: 'add' | 'remove'): Promise<ContactView> {
-    const contactId = contactIdOrNotFound(id);
-    const scope = scopeOf(ctx);
-    return this.dataSource.transaction(async (m) => {
-      const current = await this.lockedOrNotFound(m, scope, contactId);
-      const { next, added, removed } = applyTags(current, tags, op, new Date());
-      if (!next) return current;
-      await this.contacts.updateMany(m, scope, [next]);
-      await this.outbox.append(m, [{ type: 'contact.tags_changed', tenant_id: ctx.tenant_id, mode: ctx.mode, key: next.id, data: { contact: next, added, removed } }]);
-      return next;
-    });
+    return this.tagChanges.change(ctx, { id: contactIdOrNotFound(id), tags, op });
   }
 
   async list(ctx: RequestContext, query: ListContactsQuery): Promise<Paged<ContactView>> {
