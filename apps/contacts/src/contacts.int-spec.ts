@@ -158,6 +158,40 @@ describe('contacts', () => {
     expect((await contacts.list(ctx, {})).data).toHaveLength(4);
   });
 
+  it('writes tag changes of one turn together: two changes of one contact apply in order, each with its own version and event', async () => {
+    const a = testContext();
+    const b = testContext();
+    const x = await contacts.create(a, contactInput({ tags: ['old'] }));
+    const y = await contacts.create(a, contactInput());
+    const foreign = await contacts.create(b, contactInput());
+    const settled = await Promise.allSettled([
+      contacts.changeTags(a, x.id, ['vip'], 'add'),
+      contacts.changeTags(a, y.id, ['vip'], 'add'),
+      contacts.changeTags(a, x.id, ['old'], 'remove'),
+      contacts.changeTags(a, x.id, ['vip'], 'add'), // already there by now: changes nothing, answers the contact
+      contacts.changeTags(a, foreign.id, ['vip'], 'add'), // another tenant's contact: 404 alone
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    const [x1, y1, x2, x3] = settled.slice(0, 4).map((r) => (r as PromiseFulfilledResult<ContactView>).value);
+    expect([x1!.tags, x1!.version]).toEqual([['old', 'vip'], 2]);
+    expect([x2!.tags, x2!.version]).toEqual([['vip'], 3]);
+    expect([x3!.tags, x3!.version]).toEqual([['vip'], 3]);
+    expect([y1!.tags, y1!.version]).toEqual([['vip'], 2]);
+    expect((settled[4] as PromiseRejectedResult).reason).toMatchObject({ status: 404 });
+    expect((await contacts.get(a, x.id)).version).toBe(3);
+    expect((await contacts.get(b, foreign.id)).tags).toEqual([]);
+    const changes = (await eventsOf(a, 5)).filter((e) => e.type === 'contact.tags_changed');
+    expect(changes.map((e) => [(e.data as { contact: ContactView }).contact.id, (e.data as { contact: ContactView }).contact.version]).sort()).toEqual(
+      [
+        [x.id, 2],
+        [x.id, 3],
+        [y.id, 2],
+      ].sort(),
+    );
+    const [{ n }]: [{ n: number }] = await ds.query(`SELECT count(DISTINCT sync_xid::text)::int AS n FROM contacts WHERE id = ANY($1::text[])`, [[x.id, y.id]]);
+    expect(n).toBe(1);
+  });
+
   it('answers reads of several tenants and modes batched in one turn each with its own contact only', async () => {
     const a = testContext();
     const b = testContext();
