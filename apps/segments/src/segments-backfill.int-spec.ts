@@ -6,6 +6,9 @@
  * backfill quadratic). Each kind of condition the bench's live segments use
  * is built and its materialised count compared with the live preview, and a
  * relative-date boundary is crossed through the sweeper the same way.
+ * After a segment's first sweep, later sweeps look only at what can have
+ * changed since (sweep-window.ts): their candidate statements are EXPLAINed
+ * too, and must find `created_at` and activity boundaries by index.
  */
 import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
@@ -43,6 +46,9 @@ const ctx: RequestContext = testContext();
 /** Statements run while recording, with their parameters (the sweep's set-based candidate diff excepted: it reads every contact by design). */
 let recording: Array<{ sql: string; params: unknown[] }> | undefined;
 let inCandidates = false;
+/** The sweep's candidate statements, by segment, while recording them. */
+let candidateLog: Array<{ segmentId: string; sql: string; params: unknown[] }> | undefined;
+let candidatesOf: string | undefined;
 const originalQuery = PostgresQueryRunner.prototype.query;
 
 beforeAll(async () => {
@@ -54,14 +60,17 @@ beforeAll(async () => {
   const candidates = membership.candidates.bind(membership);
   membership.candidates = async (...args) => {
     inCandidates = true;
+    candidatesOf = args[1].id;
     try {
       return await candidates(...args);
     } finally {
       inCandidates = false;
+      candidatesOf = undefined;
     }
   };
   PostgresQueryRunner.prototype.query = function (this: PostgresQueryRunner, sql: string, params?: unknown[], structured?: boolean) {
     if (recording && !inCandidates) recording.push({ sql, params: params ?? [] });
+    if (candidateLog && candidatesOf) candidateLog.push({ segmentId: candidatesOf, sql, params: params ?? [] });
     return originalQuery.call(this, sql, params, structured);
   } as typeof originalQuery;
 
@@ -97,10 +106,13 @@ afterAll(async () => {
   if (url) await dropTestDatabase(url);
 });
 
-/** Plan nodes that read the whole contacts table. */
-function tableScans(plan: Record<string, unknown>): string[] {
-  const here = plan['Relation Name'] === 'contacts' && String(plan['Node Type']).includes('Seq Scan') ? [String(plan['Node Type'])] : [];
-  return [...here, ...((plan['Plans'] as Array<Record<string, unknown>> | undefined) ?? []).flatMap(tableScans)];
+/** Plan nodes that read a whole table (contacts unless told). */
+function tableScans(plan: Record<string, unknown>, tables: string[] = ['contacts']): string[] {
+  const here =
+    tables.includes(String(plan['Relation Name'])) && String(plan['Node Type']).includes('Seq Scan')
+      ? [`${String(plan['Node Type'])} on ${String(plan['Relation Name'])}`]
+      : [];
+  return [...here, ...((plan['Plans'] as Array<Record<string, unknown>> | undefined) ?? []).flatMap((p) => tableScans(p, tables))];
 }
 
 /** Runs `work` and EXPLAINs each SELECT it ran that reads contacts; returns those planned as a table scan. */
@@ -221,5 +233,76 @@ describe('backfill over many contacts', () => {
     const count = await expectExact(id, rules);
     expect(count).toBeGreaterThan(0);
     expect(count).toBeLessThan(CONTACTS);
+  });
+});
+
+describe('time sweeps after the first: only what can have changed', () => {
+  const TABLES = ['contacts', 'contact_activities', 'segment_members'];
+
+  beforeAll(async () => {
+    clock.at = Date.parse(NOW);
+    // Purchases of the first 5 000 contacts over the last 60 days.
+    await ds.query(
+      `INSERT INTO contact_activities (tenant_id, mode, id, contact_id, type, occurred_at)
+       SELECT $1, 'live', 'act_BACKFILL' || lpad(g::text, 14, '0'), 'con_BACKFILL' || lpad(g::text, 14, '0'), 'purchase',
+              $2::timestamptz - (g % 60) * interval '1 day' - (g % 24) * interval '1 hour'
+         FROM generate_series(1, 5000) g`,
+      [ctx.tenant_id, NOW],
+    );
+    await ds.query('ANALYZE contact_activities');
+  });
+
+  it('find boundary crossers by index (created_at, activities), skip anniversaries until the day changes, and stay exact', async () => {
+    const cases = {
+      created: { attribute: 'created_at', op: 'older_than_days', value: 30 },
+      createdWithin: { attribute: 'created_at', op: 'within_last_days', value: 7 },
+      activity: { activity: 'purchase', op: 'at_least', count: 1, within_days: 30 },
+      anniversary: { attribute: 'created_at', op: 'anniversary_within_days', value: 3, tz: 'Europe/Paris' },
+      // No index for these: their window reads the tenant's dates, and must be exact all the same.
+      customField: { custom_field: 'renews_on', op: 'within_next_days', value: 14 },
+      updated: { attribute: 'updated_at', op: 'within_last_days', value: 1 },
+    };
+    const ids: Record<string, string> = {};
+    for (const [name, rules] of Object.entries(cases)) ids[name] = (await built(rules)).id;
+    const counts = async () => Object.fromEntries(await Promise.all(Object.entries(cases).map(async ([name, rules]) => [name, await expectExact(ids[name]!, rules)])));
+
+    // The first sweep after a build compares everything (exactness unknown), and records when it was exact.
+    clock.at += 1000;
+    await builder.sweepTimeWindows();
+    const before = await counts();
+
+    // 9 hours later: 21:00 UTC, 23:00 in Paris (same day); contacts and purchases cross 30-day and 7-day boundaries.
+    clock.at += 9 * 3_600_000;
+    candidateLog = [];
+    try {
+      await builder.sweepTimeWindows();
+    } finally {
+      const log = candidateLog;
+      candidateLog = undefined;
+      for (const name of ['created', 'createdWithin', 'activity']) {
+        const statements = log.filter((l) => l.segmentId === ids[name]);
+        expect(statements.length).toBeGreaterThan(0);
+        for (const st of statements) {
+          const [row] = (await ds.query(`EXPLAIN (FORMAT JSON) ${st.sql}`, st.params)) as Array<{ 'QUERY PLAN': Array<{ Plan: Record<string, unknown> }> }>;
+          expect([name, tableScans(row!['QUERY PLAN'][0]!.Plan, TABLES)]).toEqual([name, []]);
+        }
+      }
+      expect(log.filter((l) => l.segmentId === ids['anniversary'])).toEqual([]);
+    }
+    const after = await counts();
+    expect(after['created']).toBeGreaterThan(before['created']);
+    expect(after['createdWithin']).toBeLessThan(before['createdWithin']);
+    expect(after['activity']).toBeLessThan(before['activity']);
+
+    // Past midnight in Paris: the anniversary segment is compared again (and stays exact).
+    clock.at += 2 * 3_600_000;
+    candidateLog = [];
+    try {
+      await builder.sweepTimeWindows();
+      expect(candidateLog.filter((l) => l.segmentId === ids['anniversary']).length).toBeGreaterThan(0);
+    } finally {
+      candidateLog = undefined;
+    }
+    await counts();
   });
 });

@@ -6,10 +6,11 @@
  * cycle and depth checks), random buckets (stable, disjoint, the same hash as
  * `bucketOf`), subscription status and suppression, membership history
  * against the emitted events, a contact's segments, and a segment export
- * that stays one snapshot while membership changes.
+ * that stays one snapshot while membership changes (lines rendered by the
+ * database as the list export renders them, chunks capped in bytes).
  */
 import { DataSource } from 'typeorm';
-import type { ContactSnapshot, DomainEvent, RequestContext } from '@sigil/contracts';
+import { SEGMENT_EXPORT_CHUNK_BYTES, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, DomainError, runMigrationsLocked } from '@sigil/platform';
 import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
 import type { Clock } from './clock';
@@ -464,6 +465,13 @@ describe("a contact's segments", () => {
 });
 
 describe('segment export', () => {
+  /** The members of an NDJSON chunk, parsed. */
+  const parsed = (chunk: { text: string }) =>
+    chunk.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { id: string });
+
   it('reads every chunk in the snapshot of the first, while membership changes', async () => {
     const ctx = testContext();
     clock.set(new Date().toISOString());
@@ -471,10 +479,11 @@ describe('segment export', () => {
     for (let i = 0; i < 9; i++) people.push(await created(ctx, { tags: ['x'] }));
     const seg = await readySegment(ctx, { tag: 'x', op: 'has' });
     const before = await members(ctx, seg);
-    const first = await segments.exportChunk(ctx, { segment_id: seg, after: null, limit: 4, snapshot: null });
-    expect(first.members.map((m) => m.id)).toEqual(before.slice(0, 4));
+    const first = await segments.exportChunk(ctx, { segment_id: seg, format: 'ndjson', after: null, limit: 4, snapshot: null });
+    expect(parsed(first).map((m) => m.id)).toEqual(before.slice(0, 4));
+    expect(first.rows).toBe(4);
     expect(first.snapshot).toMatch(/^[0-9A-F]{8}-[0-9A-F]{8}-\d+$/);
-    expect(first.members[0]!.since).toEqual(expect.any(String));
+    expect(parsed(first)[0]!.since).toEqual(expect.any(String));
 
     // Meanwhile: one member behind the cursor leaves, one ahead leaves, a new contact enters.
     const sortedPeople = [...people].sort((x, y) => x.id.localeCompare(y.id));
@@ -483,21 +492,108 @@ describe('segment export', () => {
     const late = await created(ctx, { tags: ['x'] });
     expect(await members(ctx, seg)).not.toEqual(before);
 
-    const got = [...first.members.map((m) => m.id)];
+    const got = [...parsed(first).map((m) => m.id)];
     let chunk = first;
     while (chunk.next_after !== null) {
-      chunk = await segments.exportChunk(ctx, { segment_id: seg, after: chunk.next_after, limit: 4, snapshot: chunk.snapshot });
-      got.push(...chunk.members.map((m) => m.id));
+      chunk = await segments.exportChunk(ctx, { segment_id: seg, format: 'ndjson', after: chunk.next_after, limit: 4, snapshot: chunk.snapshot });
+      got.push(...parsed(chunk).map((m) => m.id));
     }
     expect(chunk.snapshot).toBeNull();
     expect(got).toEqual(before);
     expect(got).not.toContain(late.id);
 
     // A released or forged snapshot is refused, not silently read live.
-    expect((await rejection(segments.exportChunk(ctx, { segment_id: seg, after: null, limit: 4, snapshot: first.snapshot }))).status).toBe(409);
-    expect((await rejection(segments.exportChunk(ctx, { segment_id: seg, after: null, limit: 4, snapshot: "x'; DROP TABLE contacts; --" }))).status).toBe(409);
+    expect((await rejection(segments.exportChunk(ctx, { segment_id: seg, format: 'ndjson', after: null, limit: 4, snapshot: first.snapshot }))).status).toBe(409);
+    expect(
+      (await rejection(segments.exportChunk(ctx, { segment_id: seg, format: 'ndjson', after: null, limit: 4, snapshot: "x'; DROP TABLE contacts; --" }))).status,
+    ).toBe(409);
     // Another tenant cannot read the segment, snapshot or not.
-    expect((await rejection(segments.exportChunk(testContext(), { segment_id: seg, after: null, limit: 4, snapshot: null }))).status).toBe(404);
+    expect((await rejection(segments.exportChunk(testContext(), { segment_id: seg, format: 'ndjson', after: null, limit: 4, snapshot: null }))).status).toBe(404);
+  });
+
+  it('renders lines as the list export does: NDJSON members, CSV cells quoted and formulas defused', async () => {
+    const ctx = testContext();
+    clock.set(new Date().toISOString());
+    const plain = await created(ctx, {
+      tags: ['t'],
+      email: 'plain@example.com',
+      first_name: 'Ada',
+      last_name: null,
+      phone: '+4915112345678',
+      custom_fields: {},
+      created_at: '2026-01-02T03:04:05.678Z',
+    });
+    const tricky = await created(ctx, {
+      tags: ['t', 'b;c'],
+      email: '=cmd@example.com',
+      first_name: 'Line\nbreak, "quoted"',
+      last_name: '@sum',
+      phone: '-1',
+      custom_fields: { plan: 'pro', note: 'é "x"\t' },
+    });
+    const seg = await readySegment(ctx, { tag: 't', op: 'has' });
+    const sinceOf = async (id: string) =>
+      (
+        (await ds.query(`SELECT entered_at FROM segment_members WHERE tenant_id = $1 AND segment_id = $2 AND contact_id = $3`, [ctx.tenant_id, seg, id])) as Array<{
+          entered_at: Date;
+        }>
+      )[0]!.entered_at.toISOString();
+    const [a, b] = [plain, tricky].sort((x, y) => x.id.localeCompare(y.id));
+
+    const nd = await segments.exportChunk(ctx, { segment_id: seg, format: 'ndjson', after: null, limit: 10, snapshot: null });
+    expect(nd.next_after).toBeNull();
+    expect(nd.text.endsWith('}\n')).toBe(true);
+    const view = (c: ContactSnapshot, since: string) => ({
+      id: c.id,
+      email: c.email,
+      first_name: c.first_name ?? null,
+      last_name: c.last_name ?? null,
+      phone: c.phone ?? null,
+      tags: c.tags,
+      custom_fields: c.custom_fields,
+      created_at: new Date(c.created_at).toISOString(),
+      updated_at: new Date(c.updated_at).toISOString(),
+      since,
+    });
+    expect(parsed(nd)).toEqual([view(a!, await sinceOf(a!.id)), view(b!, await sinceOf(b!.id))]);
+    // Key order as the list export writes them, `since` last.
+    expect(Object.keys(parsed(nd)[0]!)).toEqual(['id', 'email', 'first_name', 'last_name', 'phone', 'tags', 'custom_fields', 'created_at', 'updated_at', 'since']);
+
+    const csv = await segments.exportChunk(ctx, { segment_id: seg, format: 'csv', after: null, limit: 10, snapshot: null });
+    const lines: Record<string, string> = {
+      [plain.id]: `${plain.id},plain@example.com,Ada,,+4915112345678,t,,2026-01-02T03:04:05.678Z,${new Date(plain.updated_at).toISOString()},${await sinceOf(plain.id)}\r\n`,
+      [tricky.id]:
+        `${tricky.id},'=cmd@example.com,"Line\nbreak, ""quoted""",'@sum,'-1,t;b;c,"{""note"": ""é \\""x\\""\\t"", ""plan"": ""pro""}",` +
+        `${new Date(tricky.created_at).toISOString()},${new Date(tricky.updated_at).toISOString()},${await sinceOf(tricky.id)}\r\n`,
+    };
+    expect(csv.text).toBe(lines[a!.id]! + lines[b!.id]!);
+  });
+
+  it('caps a chunk in bytes, never splitting a line, and goes on where it stopped', async () => {
+    const ctx = testContext();
+    clock.set(new Date().toISOString());
+    const big = 'x'.repeat(300_000);
+    const people: ContactSnapshot[] = [];
+    for (let i = 0; i < 16; i++) people.push(await created(ctx, { tags: ['big'], custom_fields: { blob: big } }));
+    const seg = await readySegment(ctx, { tag: 'big', op: 'has' });
+    const chunks: Array<{ rows: number; bytes: number }> = [];
+    const got: string[] = [];
+    let chunk = await segments.exportChunk(ctx, { segment_id: seg, format: 'csv', after: null, limit: 20000, snapshot: null });
+    for (;;) {
+      chunks.push({ rows: chunk.rows, bytes: Buffer.byteLength(chunk.text) });
+      got.push(
+        ...chunk.text
+          .split('\r\n')
+          .filter(Boolean)
+          .map((line) => line.slice(0, line.indexOf(','))),
+      );
+      if (chunk.next_after === null) break;
+      chunk = await segments.exportChunk(ctx, { segment_id: seg, format: 'csv', after: chunk.next_after, limit: 20000, snapshot: chunk.snapshot });
+    }
+    expect(got).toEqual(people.map((p) => p.id).sort());
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES);
+    expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(16);
   });
 });
 

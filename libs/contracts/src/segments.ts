@@ -35,8 +35,11 @@ export const SegmentPatterns = {
   segmentContacts: qualify('segments.contacts'),
   segmentCount: qualify('segments.count'),
   segmentHistory: qualify('segments.history'),
-  /** One bounded chunk of a segment export, read in one database snapshot for the whole export. */
-  segmentExportChunk: qualify('segments.export_chunk'),
+  /**
+   * One bounded chunk of a segment export as rendered text (CSV or NDJSON lines), read in one
+   * database snapshot for the whole export. (`segments.export_chunk` answered member objects.)
+   */
+  segmentExportChunk: qualify('segments.export_text_chunk'),
   /** Current segment memberships of one contact (`GET /v1/contacts/:id/segments`). */
   contactSegments: qualify('segments.contact_segments'),
 } as const satisfies Record<string, string>;
@@ -425,16 +428,30 @@ export interface SegmentMemberView extends SegmentContactView {
 export const SegmentExportChunkSchema = z
   .object({
     segment_id: z.string().max(64),
+    format: z.enum(['csv', 'ndjson']),
     after: z.string().max(64).nullable(),
-    limit: z.number().int().min(1).max(2000),
+    /** Rows at most; the service also caps a chunk's text (`SEGMENT_EXPORT_CHUNK_BYTES`). */
+    limit: z.number().int().min(1).max(20000),
     /** The export's database snapshot, from the first chunk's reply (null for the first chunk). */
     snapshot: z.string().max(64).nullable(),
   })
   .strict();
 export type SegmentExportChunkRequest = z.infer<typeof SegmentExportChunkSchema>;
 
+/**
+ * Text of one chunk at most (one row longer than this travels alone): with
+ * JSON's escaping of ordinary text (a quote becomes two bytes) the reply stays
+ * under the 4 MiB a request/reply topic accepts.
+ */
+export const SEGMENT_EXPORT_CHUNK_BYTES = 2 * 1024 * 1024;
+
 export interface SegmentExportChunkReply {
-  members: SegmentMemberView[];
+  /**
+   * Whole lines, ready to write: NDJSON (one `SegmentMemberView` per line,
+   * `\n`-ended) or CSV rows without the header (the gateway writes it), `\r\n`-ended.
+   */
+  text: string;
+  rows: number;
   next_after: string | null;
   /** Pass back with the next chunk; null once the export is complete. */
   snapshot: string | null;

@@ -2,7 +2,10 @@
  * Streams an export of list or segment members: the gateway pages through
  * bounded chunks from the segments service and writes each to the HTTP
  * response as it arrives, asking for the next one meanwhile and honouring
- * back-pressure, so neither side ever holds more than two chunks.
+ * back-pressure, so neither side ever holds more than two chunks. List
+ * chunks carry member objects rendered here; segment chunks arrive as
+ * rendered lines (the segments service has PostgreSQL write them), so the
+ * gateway does no work per row.
  */
 import type { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +14,8 @@ import { UpstreamTimeout } from '@sigil/platform';
 import { csvCell, writeText } from '../http/csv';
 
 export const EXPORT_CHUNK_ROWS = 1000;
+/** Rows asked per segment export chunk (text, capped in bytes by the segments service). */
+export const SEGMENT_EXPORT_CHUNK_ROWS = 10000;
 export const EXPORT_CHUNK_TIMEOUT_MS = 30000;
 
 /** One chunk: rows, and what to ask for next (null cursor = the end). */
@@ -38,6 +43,33 @@ export async function retryOnce<T>(ask: () => Promise<T>): Promise<T> {
 }
 
 export async function streamMemberExport<R extends SegmentContactView>(reply: FastifyReply, spec: MemberExport<R>, logger: Logger): Promise<void> {
+  const line = spec.format === 'csv' ? (m: R) => csvLine(m, spec.timeOf(m)) : (m: R) => `${JSON.stringify(m)}\n`;
+  await streamTextExport(
+    reply,
+    {
+      id: spec.id,
+      format: spec.format,
+      timeColumn: spec.timeColumn,
+      fetch: async (next) => {
+        const chunk = await spec.fetch(next);
+        return { text: chunk.members.map(line).join(''), next: chunk.next };
+      },
+    },
+    logger,
+  );
+}
+
+/** An export whose chunks arrive as rendered lines (segment exports: rendered by the database). */
+export interface TextExport {
+  id: string;
+  format: 'csv' | 'ndjson';
+  /** The membership timestamp column of the CSV header (`added_at`, `since`). */
+  timeColumn: string;
+  /** A chunk of whole lines; `next` is null for the first, and null in the reply at the end. */
+  fetch(next: unknown | null): Promise<{ text: string; next: unknown | null }>;
+}
+
+export async function streamTextExport(reply: FastifyReply, spec: TextExport, logger: Logger): Promise<void> {
   // The first chunk comes before any byte is written, so a 404 still gets the error envelope.
   let chunk = await spec.fetch(null);
   reply.hijack();
@@ -48,13 +80,12 @@ export async function streamMemberExport<R extends SegmentContactView>(reply: Fa
     'content-disposition': `attachment; filename="${spec.id.replace(/[^\w-]/g, '')}.${spec.format}"`,
     'cache-control': 'no-store',
   });
-  const line = spec.format === 'csv' ? (m: R) => csvLine(m, spec.timeOf(m)) : (m: R) => `${JSON.stringify(m)}\n`;
   try {
     if (spec.format === 'csv') await writeText(out, `${[...CSV_COLUMNS, spec.timeColumn].join(',')}\r\n`);
     for (;;) {
       const next = chunk.next !== null ? spec.fetch(chunk.next) : undefined;
       next?.catch(() => undefined);
-      if (chunk.members.length) await writeText(out, chunk.members.map(line).join(''));
+      if (chunk.text) await writeText(out, chunk.text);
       if (!next || out.destroyed) break;
       chunk = await next;
     }

@@ -10,7 +10,6 @@ import {
   ExportFormatSchema,
   SegmentHistoryQuerySchema,
   type SegmentHistoryPoint,
-  type SegmentMemberView,
   PreviewSegmentSchema,
   ListSegmentContactsQuerySchema,
   ListSegmentsQuerySchema,
@@ -28,7 +27,7 @@ import { forward } from './forward';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
-import { EXPORT_CHUNK_ROWS, EXPORT_CHUNK_TIMEOUT_MS, retryOnce, streamMemberExport } from './member-export';
+import { EXPORT_CHUNK_TIMEOUT_MS, retryOnce, SEGMENT_EXPORT_CHUNK_ROWS, streamTextExport } from './member-export';
 
 @Controller('v1/segments')
 export class SegmentsController {
@@ -118,24 +117,23 @@ export class SegmentsController {
   })
   async export(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const { format } = parseOrThrow(ExportFormatSchema, query);
-    await streamMemberExport<SegmentMemberView>(
+    await streamTextExport(
       reply,
       {
         id,
         format,
         timeColumn: 'since',
-        timeOf: (m) => m.since,
         fetch: async (next) => {
           const cursor = (next as { after: string; snapshot: string | null } | null) ?? { after: null, snapshot: null };
           const { data } = await retryOnce(() =>
             this.rpc.call(
               SegmentRpc.segmentExportChunk,
               ctx,
-              { body: { segment_id: id, after: cursor.after, snapshot: cursor.snapshot, limit: EXPORT_CHUNK_ROWS } },
+              { body: { segment_id: id, format, after: cursor.after, snapshot: cursor.snapshot, limit: SEGMENT_EXPORT_CHUNK_ROWS } },
               EXPORT_CHUNK_TIMEOUT_MS,
             ),
           );
-          return { members: data.members, next: data.next_after === null ? null : { after: data.next_after, snapshot: data.snapshot } };
+          return { text: data.text, next: data.next_after === null ? null : { after: data.next_after, snapshot: data.snapshot } };
         },
       },
       this.logger,

@@ -146,7 +146,7 @@ export class ListsRepository {
     return m.query(
       `SELECT ${CONTACT_COLUMNS}, m.added_at FROM list_members m
          JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
-        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.list_id = $3 AND m.contact_id > $4
+        WHERE m.tenant_id = $1 AND m.mode = $2 AND m.list_id = $3 AND m.contact_id > $4 AND c.id > $4
           AND (NOT $7 OR (c.subscription_status = 'subscribed' AND NOT c.suppressed))
         ORDER BY m.contact_id LIMIT $5 OFFSET $6`,
       [s.tenantId, s.mode, listId, window.after, window.limit, window.offset ?? 0, window.subscribedOnly ?? false],

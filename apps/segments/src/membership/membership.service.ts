@@ -25,6 +25,7 @@ import { compileRules, withConsent, type SqlParams } from '../rules/rules.compil
 import { checkRules, type CheckedNode } from '../rules/rules.validator';
 import { SegmentsRepository, type SegmentDefinition } from '../segments/segments.repository';
 import { MembershipRepository, type Pair, type Predicate } from './membership.repository';
+import { anniversaryZones, sweepWindow, type SweepWindow } from './sweep-window';
 
 /**
  * Why membership changed, kept in the history: a contact event (`contact.updated`
@@ -35,6 +36,9 @@ export interface Cause {
   type: string;
   event_id?: string | null;
 }
+
+/** How far before the last exact sweep a sweep's window starts. */
+const SWEEP_OVERLAP_MS = 5000;
 
 /** Segments evaluated per statement on the incremental path. */
 const SEGMENTS_PER_STATEMENT = 50;
@@ -152,11 +156,28 @@ export class MembershipService {
   }
 
   /**
-   * Contacts whose membership of the segment differs from its rules now: one
-   * set-based pass (no locks) the time sweeper then reconciles under lock.
+   * Contacts whose membership of the segment differs from its rules at `now`:
+   * one set-based pass (no locks) the time sweeper then reconciles under lock.
+   * Only among the contacts `window` names, unless it is `all`.
    */
-  async candidates(manager: EntityManager, segment: SegmentDefinition, limit: number): Promise<string[]> {
-    return this.members.candidates(manager, scopeOf(segment), segment.id, this.predicateOf(segment), limit);
+  async candidates(manager: EntityManager, segment: SegmentDefinition, limit: number, now: Date, window: SweepWindow = { kind: 'all' }): Promise<string[]> {
+    if (window.kind === 'none') return [];
+    const sources = window.kind === 'some' ? window.sources : undefined;
+    return this.members.candidates(manager, scopeOf(segment), segment.id, this.predicateOf(segment, now), limit, sources);
+  }
+
+  /**
+   * What a sweep at `now` must look at (sweep-window.ts): everything when the
+   * membership's exactness is unknown (`exactAt` null: the first sweep after
+   * a build; or a clock set back before it), else what can have changed since.
+   */
+  async sweepWindow(manager: EntityManager, segment: SegmentDefinition, exactAt: Date | null, now: Date): Promise<SweepWindow> {
+    if (exactAt === null || now.getTime() < exactAt.getTime()) return { kind: 'all' };
+    // A few seconds of overlap: replicas' clocks differ a little; a contact compared twice costs nothing.
+    const from = new Date(exactAt.getTime() - SWEEP_OVERLAP_MS);
+    const tree = this.treeOf(segment);
+    const changed = await this.members.dayChanged(manager, from, now, anniversaryZones(tree));
+    return sweepWindow(tree, { from, to: now, dayChanged: (tz) => changed.has(tz) });
   }
 
   private async reconcileLocked(manager: EntityManager, segment: SegmentDefinition, ids: string[], emit: boolean, cause: Cause): Promise<void> {

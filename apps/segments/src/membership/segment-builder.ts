@@ -14,7 +14,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { DataSource, type EntityManager } from 'typeorm';
 import { scopeOf } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
-import { SegmentsRepository, type ClaimedSegment, type SegmentDefinition } from '../segments/segments.repository';
+import { SegmentsRepository, type ClaimedSegment, type SegmentDefinition, type SweptSegment } from '../segments/segments.repository';
 import { MembershipService, type Cause } from './membership.service';
 
 export const SEGMENT_BUILDER_SETTINGS = Symbol('SEGMENT_BUILDER_SETTINGS');
@@ -82,15 +82,21 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * One sweep: candidates from a set-based diff, reconciled chunk by chunk
-   * (each re-checked under lock, so a contact changed meanwhile is decided on
-   * its current data). Repeats while a pass found a full batch.
+   * One sweep: candidates from a set-based diff — among the contacts whose
+   * membership can have changed since the last complete sweep
+   * (sweep-window.ts), or every contact when that is unknown — reconciled
+   * chunk by chunk (each re-checked under lock, so a contact changed meanwhile
+   * is decided on its current data). Repeats while a pass found a full batch.
+   * A sweep that finished records the time its membership is exact as of.
    */
-  private async sweep(segment: SegmentDefinition): Promise<void> {
+  private async sweep(segment: SweptSegment): Promise<void> {
     const cause: Cause = { type: 'time' };
     const batch = this.settings.chunkSize * 25;
-    for (let pass = 0; pass < 100; pass++) {
-      const ids = await this.membership.candidates(this.dataSource.manager, segment, batch);
+    const now = this.clock.now();
+    const window = await this.membership.sweepWindow(this.dataSource.manager, segment, segment.window_exact_at, now);
+    for (let pass = 0; ; pass++) {
+      if (pass === 100) return; // not finished: the next sweep's window starts where the last finished one ended
+      const ids = await this.membership.candidates(this.dataSource.manager, segment, batch, now, window);
       for (let i = 0; i < ids.length; i += this.settings.chunkSize) {
         const chunk = ids.slice(i, i + this.settings.chunkSize);
         const stale = await this.dataSource.transaction(async (manager) => {
@@ -100,8 +106,9 @@ export class SegmentBuilder implements OnApplicationBootstrap, OnApplicationShut
         });
         if (stale) return;
       }
-      if (ids.length < batch) return;
+      if (ids.length < batch) break;
     }
+    await this.segments.markSweptExact(this.dataSource.manager, scopeOf(segment), segment.id, segment.rules_version, now);
   }
 
   private async run(): Promise<void> {

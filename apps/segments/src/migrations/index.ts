@@ -3,6 +3,7 @@ import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sig
 import { Segments1764100000300 } from './1764100000300-segments';
 import { SegmentsTimeComposition1765000000300 } from './1765000000300-segments-time-composition';
 import { SegmentsFastDates1765200000300 } from './1765200000300-segments-fast-dates';
+import { SegmentsHotSweepsExport1765300000300 } from './1765300000300-segments-hot-sweeps-export';
 
 export const SEGMENTS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -10,4 +11,5 @@ export const SEGMENTS_MIGRATIONS = [
   IdempotencyRecords1764200000000,
   SegmentsTimeComposition1765000000300,
   SegmentsFastDates1765200000300,
+  SegmentsHotSweepsExport1765300000300,
 ];

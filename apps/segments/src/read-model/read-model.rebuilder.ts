@@ -15,7 +15,7 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { ActivitiesSnapshotReply, ContactsSnapshotReply } from '@sigil/contracts';
-import { ReadModelRepository } from './read-model.repository';
+import { ReadModelRepository, type ContactKey } from './read-model.repository';
 import { ReadModelService } from './read-model.service';
 
 export interface ContactsSnapshotSource {
@@ -70,9 +70,10 @@ export class ReadModelRebuilder {
       after = page.next_after;
     }
 
-    for (;;) {
-      const missing = await this.contacts.notSyncedSince(this.dataSource.manager, started, 500);
+    for (let after: ContactKey | null = null; ;) {
+      const missing = await this.contacts.notSyncedSince(this.dataSource.manager, started, after, 500);
       if (!missing.length) break;
+      after = missing[missing.length - 1]!;
       for (const m of missing) {
         await this.dataSource.transaction((manager) => this.readModel.erase(manager, m.tenant_id, m.mode, m.id, null));
         report.contacts_tombstoned++;

@@ -172,8 +172,18 @@ export class ReadModelRepository {
     );
   }
 
-  /** A rebuild: live contacts (any tenants) not seen since `since`, at most `limit`. */
-  async notSyncedSince(m: EntityManager, since: Date, limit: number): Promise<ContactKey[]> {
-    return m.query(`SELECT tenant_id, mode, id FROM contacts WHERE NOT deleted AND synced_at < $1 LIMIT $2`, [since, limit]);
+  /**
+   * A rebuild: live contacts (any tenants) not seen since `since`, at most
+   * `limit`, after `after` in primary-key order. `synced_at` has no index (an
+   * index on it made every event's update of a contact a non-HOT update): the
+   * rebuild's last step walks the primary key once, page by page.
+   */
+  async notSyncedSince(m: EntityManager, since: Date, after: ContactKey | null, limit: number): Promise<ContactKey[]> {
+    return m.query(
+      `SELECT tenant_id, mode, id FROM contacts
+        WHERE (tenant_id, mode, id) > ($2::text, $3::text, $4::text) AND NOT deleted AND synced_at < $1
+        ORDER BY tenant_id, mode, id LIMIT $5`,
+      [since, after?.tenant_id ?? '', after?.mode ?? '', after?.id ?? '', limit],
+    );
   }
 }

@@ -55,7 +55,10 @@ describe('compileRules', () => {
       { custom_field: 'plan', op: 'eq', value: 'Pro' },
       "lower((CASE WHEN jsonb_typeof((c.custom_fields -> $3::text)) = 'string' THEN (c.custom_fields -> $3::text) #>> '{}' END)) = lower($4::text)",
     ],
-    [{ custom_field: 'renews', op: 'lt', value: '2026-01-01' }, 'sigil_try_timestamptz((c.custom_fields ->> $3::text)) < $4::timestamptz'],
+    [
+      { custom_field: 'renews', op: 'lt', value: '2026-01-01' },
+      '(CASE WHEN (c.custom_fields ->> $3::text) IS NOT NULL THEN sigil_try_timestamptz((c.custom_fields ->> $3::text)) END) < $4::timestamptz',
+    ],
     [{ custom_field: 'vip', op: 'eq', value: true }, '::boolean END) = $4::boolean'],
     [{ custom_field: 'vip', op: 'neq', value: true }, 'IS DISTINCT FROM $4::boolean'],
     [{ custom_field: 'interests', op: 'has_any', value: ['a'] }, "'array' THEN (c.custom_fields -> $3::text) END) ?| $4::text[]"],
@@ -126,7 +129,7 @@ describe('compileRules', () => {
     it('reads custom field dates in the rule time zone and anniversaries as calendar dates', () => {
       const { sql, params } = compile({ custom_field: 'birthday', op: 'anniversary_within_days', value: 3, tz: 'America/New_York' });
       expect(sql).toContain('sigil_try_timestamptz((c.custom_fields ->> $3::text), $4::text)');
-      expect(sql).toContain('sigil_days_to_anniversary((sigil_try_timestamptz(');
+      expect(sql).toContain('sigil_days_to_anniversary(((CASE WHEN (c.custom_fields ->> $3::text) IS NOT NULL THEN sigil_try_timestamptz(');
       expect(sql).toContain('AT TIME ZONE $4::text)::date, ($5::timestamptz AT TIME ZONE $4::text)::date) <= $6::int');
       expect(params).toEqual(['ten_1', 'live', 'birthday', 'America/New_York', NOW.toISOString(), 3]);
     });

@@ -63,12 +63,14 @@ function jsonSource(object: string, key: string): ValueSource {
   const str = `CASE WHEN jsonb_typeof(${json}) = 'string' THEN ${json} #>> '{}' END`;
   // For dates, `->>` is the same as the type-guarded string and cheaper: only a JSON string's
   // text can start like a date (numbers, booleans, arrays and objects never read as one).
+  // A missing key is no date: without the guard, NULL took the helper's slow path (an
+  // exception block, a subtransaction) once per contact without the field.
   const dateText = `(${object} ->> ${key})`;
   return {
     text: `(${str})`,
     number: `(CASE WHEN jsonb_typeof(${json}) = 'number' THEN (${json})::numeric END)`,
-    date: `sigil_try_timestamptz(${dateText})`,
-    dateIn: (tz) => `sigil_try_timestamptz(${dateText}, ${tz()})`,
+    date: `(CASE WHEN ${dateText} IS NOT NULL THEN sigil_try_timestamptz(${dateText}) END)`,
+    dateIn: (tz) => `(CASE WHEN ${dateText} IS NOT NULL THEN sigil_try_timestamptz(${dateText}, ${tz()}) END)`,
     boolean: `(CASE WHEN jsonb_typeof(${json}) = 'boolean' THEN (${json})::boolean END)`,
     array: `(CASE WHEN jsonb_typeof(${json}) = 'array' THEN ${json} END)`,
     present: `(jsonb_typeof(${json}) IS DISTINCT FROM 'null' AND ${json} IS NOT NULL AND ${json} <> '""'::jsonb AND ${json} <> '[]'::jsonb)`,

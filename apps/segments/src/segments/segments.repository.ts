@@ -40,6 +40,9 @@ export interface SegmentRow extends SegmentDefinition {
 /** A segment claimed for a build (resumed from its cursor) or a sweep. */
 export type ClaimedSegment = SegmentDefinition & { build_cursor: string | null };
 
+/** A segment claimed for a time sweep: its membership is exact as of `window_exact_at` (null: unknown). */
+export type SweptSegment = SegmentDefinition & { window_exact_at: Date | null };
+
 /** The rules of a segment as saved, with the references and time dependence derived from them. */
 export interface SegmentRules {
   rules: unknown;
@@ -194,8 +197,8 @@ export class SegmentsRepository {
   }
 
   /** Claims a ready, time-dependent segment (any tenant) not swept within `intervalSeconds` of `now`. */
-  async claimSweep(m: EntityManager, now: Date, intervalSeconds: number): Promise<ClaimedSegment | undefined> {
-    const rows = returnedRows<ClaimedSegment>(
+  async claimSweep(m: EntityManager, now: Date, intervalSeconds: number): Promise<SweptSegment | undefined> {
+    const rows = returnedRows<SweptSegment>(
       await m.query(
         `UPDATE segments s SET window_swept_at = $1::timestamptz
           WHERE (s.tenant_id, s.mode, s.id) IN (
@@ -203,7 +206,7 @@ export class SegmentsRepository {
              WHERE status = 'ready' AND time_window
                AND (window_swept_at IS NULL OR window_swept_at <= $1::timestamptz - make_interval(secs => $2::double precision))
              ORDER BY window_swept_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED)
-          RETURNING ${CLAIMED}, NULL AS build_cursor`,
+          RETURNING ${CLAIMED}, s.window_exact_at`,
         [now.toISOString(), intervalSeconds],
       ),
     );
@@ -223,11 +226,22 @@ export class SegmentsRepository {
   async markBuilt(m: EntityManager, s: TenantScope, id: string, rulesVersion: number): Promise<boolean> {
     const rows = returnedRows<{ id: string }>(
       await m.query(
-        `UPDATE segments SET status = 'ready', built_at = now(), build_cursor = NULL, build_lease_until = NULL
+        `UPDATE segments SET status = 'ready', built_at = now(), build_cursor = NULL, build_lease_until = NULL, window_exact_at = NULL
           WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND rules_version = $4 AND status = 'building' RETURNING id`,
         [s.tenantId, s.mode, id, rulesVersion],
       ),
     );
     return rows.length > 0;
+  }
+
+  /** A complete sweep made this rules version's membership exact as of `at` (the next sweep starts there). */
+  async markSweptExact(m: EntityManager, s: TenantScope, id: string, rulesVersion: number, at: Date): Promise<void> {
+    await m.query(`UPDATE segments SET window_exact_at = $5::timestamptz WHERE tenant_id = $1 AND mode = $2 AND id = $3 AND rules_version = $4 AND status = 'ready'`, [
+      s.tenantId,
+      s.mode,
+      id,
+      rulesVersion,
+      at.toISOString(),
+    ]);
   }
 }

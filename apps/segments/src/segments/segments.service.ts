@@ -10,12 +10,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   MAX_HISTORY_INTERVALS,
+  SEGMENT_EXPORT_CHUNK_BYTES,
   type ContactSegmentView,
   type SegmentExportChunkReply,
   type SegmentExportChunkRequest,
   type SegmentHistoryPoint,
   type SegmentHistoryQuery,
-  type SegmentMemberView,
   type RequestContext,
   type SegmentContactView,
   type SegmentCountReply,
@@ -54,9 +54,6 @@ import { checkRules, ruleReferences, type CheckedRules, type FieldKind } from '.
 import { ExportSnapshots } from './export-snapshots';
 import { checkSegmentGraph } from './segment-graph';
 import { SegmentsRepository, type SegmentRow } from './segments.repository';
-
-/** Rows per chunk of a segment export, and the byte cap of a chunk (like list exports). */
-const EXPORT_CHUNK_BYTES = 512 * 1024;
 
 /** Keyset positions of this service's lists: ids, unique and time-sortable. */
 const isContactId = isIdOf('con');
@@ -253,26 +250,19 @@ export class SegmentsService {
   }
 
   /**
-   * One chunk of a segment export, keyset-paged by contact id and capped in
-   * bytes, read in the snapshot the export's first chunk opened.
+   * One chunk of a segment export as rendered lines, keyset-paged by contact
+   * id and capped in bytes, read in the snapshot the export's first chunk opened.
    */
   async exportChunk(ctx: RequestContext, req: SegmentExportChunkRequest): Promise<SegmentExportChunkReply> {
+    const scope = scopeOf(ctx);
     const { result, snapshot } = await this.snapshots.read(
       req.snapshot,
       async (manager) => {
-        const segment = await this.find(manager, scopeOf(ctx), req.segment_id);
+        const segment = await this.find(manager, scope, req.segment_id);
+        const window = { after: req.after ?? '', limit: req.limit, maxBytes: SEGMENT_EXPORT_CHUNK_BYTES };
         // A segment still building has no complete materialised set: its rules are evaluated in the snapshot.
-        const rows = await this.memberRows(manager, segment, { after: req.after ?? '', limit: req.limit });
-        const members: SegmentMemberView[] = [];
-        let bytes = 0;
-        for (const row of rows) {
-          const view = { ...contactView(row), since: row.since ? row.since.toISOString() : null };
-          bytes += Buffer.byteLength(JSON.stringify(view));
-          if (bytes > EXPORT_CHUNK_BYTES && members.length) break;
-          members.push(view);
-        }
-        const more = members.length < rows.length || rows.length === req.limit;
-        return { members, next_after: more ? members[members.length - 1]!.id : null };
+        const source = segment.status === 'ready' ? { segmentId: segment.id } : { predicate: this.membership.predicateOf(segment) };
+        return this.members.exportText(manager, scope, source, req.format, window);
       },
       (chunk) => chunk.next_after === null,
     );

@@ -23,13 +23,16 @@
  *   contacts (default 100 000; a tenth of the seed) at the same instant: time
  *   from the boundary to the last `segment.contact_entered` (target ≤ 60 s;
  *   the sweeper runs every `SEGMENTS_WINDOW_SWEEP_MS`);
- * - export of a segment holding every contact, streamed (target ≥ 50 000 rows/s).
+ * - export of a segment holding every contact, streamed, NDJSON and CSV (target
+ *   ≥ 50 000 rows/s), with the peak RSS of the gateway and the segments service.
  * During each update row the segments database's own statistics are read
  * (docs/segments.md, "The live path at 500 updates/s"): autovacuum runs and
  * vacuum progress per table, HOT updates of `contacts`, dead tuples left, and
  * what its sessions waited on, sampled every second.
+ * `BENCH_SEGMENTS_EXPORT_ONLY=1`: the seed and the export rows only.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { Kafka } from 'kafkajs';
@@ -122,6 +125,8 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     });
   }
   const sizeNote = size < target ? ` (target ${target}: set BENCH_SEGMENTS_DATABASE_URL to seed)` : '';
+  // Only the export rows (BENCH_SEGMENTS_EXPORT_ONLY=1), e.g. to iterate on the export alone.
+  if (process.env['BENCH_SEGMENTS_EXPORT_ONLY'] === '1' && size) return [...rows, ...(await exportEveryone(api, size, env.pids))];
 
   // 1. Backfill of a new segment.
   note('backfill of the 3-condition segment');
@@ -195,7 +200,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
 
   if (databaseUrl && size) {
     rows.push(await boundaryCrossing(api, databaseUrl, tenantId, Number(process.env['BENCH_SEGMENTS_BOUNDARY_COUNT'] ?? Math.min(100000, Math.floor(size / 10)))));
-    rows.push(await exportEveryone(api, size));
+    rows.push(...(await exportEveryone(api, size, env.pids)));
   }
   return rows;
 }
@@ -255,31 +260,83 @@ async function boundaryCrossing(api: ApiClient, databaseUrl: string, tenantId: s
   };
 }
 
-/** Streams the export of a segment holding every contact; rows/s and the gateway's answer. */
-async function exportEveryone(api: ApiClient, size: number): Promise<BenchRow> {
+/**
+ * Streams the export of a segment holding every contact, NDJSON then CSV:
+ * rows/s, and the peak RSS of the gateway and the segments service sampled
+ * every 250 ms (flat memory: the peak stays near the start whatever the size).
+ */
+async function exportEveryone(api: ApiClient, size: number, pids: BenchEnv['pids']): Promise<BenchRow[]> {
   const created = await api.post('/v1/segments', { name: 'bench: everyone', rules: { random_bucket: { percent: 100, salt: 'all' } } });
   if (created.status !== 201) throw new Error(`creating the export segment answered ${created.status}: ${JSON.stringify(created.body)}`);
   const segmentId: string = created.body.data.id;
   await waitReady(api, segmentId, 15 * 60000);
-  note('exporting every contact');
-  const started = Date.now();
-  const res = await fetch(`${api.baseUrl}/v1/segments/${segmentId}/export?format=ndjson`, { headers: api.defaultHeaders });
-  let rowsSeen = 0;
-  const reader = res.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (const byte of value) if (byte === 10) rowsSeen++;
+  const rows: BenchRow[] = [];
+  for (const format of ['ndjson', 'csv'] as const) {
+    note(`exporting every contact (${format})`);
+    const watched = (['gateway', 'segments'] as const).filter((s) => pids?.[s]);
+    const startRss = Object.fromEntries(watched.map((s) => [s, rssMb(pids![s]!)]));
+    const startCpu = Object.fromEntries(watched.map((s) => [s, cpuSeconds(pids![s]!)]));
+    const peakRss = { ...startRss };
+    const sampler = setInterval(() => {
+      for (const s of watched) peakRss[s] = Math.max(peakRss[s]!, rssMb(pids![s]!));
+    }, 250);
+    const started = Date.now();
+    let lines = 0;
+    let bytes = 0;
+    let status = 0;
+    try {
+      const res = await fetch(`${api.baseUrl}/v1/segments/${segmentId}/export?format=${format}`, { headers: api.defaultHeaders });
+      status = res.status;
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        bytes += value.length;
+        for (let i = value.indexOf(10); i !== -1; i = value.indexOf(10, i + 1)) lines++;
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const members = format === 'csv' ? lines - 1 : lines; // the CSV header
+    // CPU time per 1 000 rows does not depend on what else runs on the machine; rows/s does.
+    const rss = watched
+      .map(
+        (s) =>
+          `${s} RSS ${startRss[s]} → peak ${peakRss[s]} MB, CPU ${round(((cpuSeconds(pids![s]!) - startCpu[s]!) * 1000000) / Math.max(1, members), 1)} ms/1 000 rows`,
+      )
+      .join(', ');
+    rows.push({
+      benchmark: `\`GET /v1/segments/:id/export?format=${format}\` of a segment of every contact`,
+      contacts: size,
+      'p50 ms': '–',
+      'p99 ms': '–',
+      result:
+        `HTTP ${status}, ${members} rows (${Math.round(bytes / 1e6)} MB) in ${round(seconds, 1)} s (${Math.round(members / seconds)} rows/s); ` +
+        `${rss || 'RSS not sampled'}; target ≥ 50 000 rows/s, flat memory`,
+      load: loadNow(),
+    });
   }
-  const seconds = (Date.now() - started) / 1000;
-  return {
-    benchmark: '`GET /v1/segments/:id/export?format=ndjson` of a segment of every contact',
-    contacts: size,
-    'p50 ms': '–',
-    'p99 ms': '–',
-    result: `HTTP ${res.status}, ${rowsSeen} rows in ${round(seconds, 1)} s (${Math.round(rowsSeen / seconds)} rows/s); target ≥ 50 000 rows/s`,
-    load: loadNow(),
-  };
+  return rows;
+}
+
+/** User + system CPU time of a process so far, in seconds (Linux, 100 ticks a second). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident set size of a process, in MB (Linux). */
+function rssMb(pid: number): number {
+  try {
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
 }
 
 const OBSERVED_TABLES = ['contacts', 'segment_members', 'outbox_events', 'processed_events', 'segment_membership_history'];
