@@ -24,7 +24,9 @@
  * `created_at` and activities are found by index; `updated_at` and custom
  * fields have none (an index on `updated_at` would make every contact event
  * a non-HOT update, and custom field keys are the tenant's): their windows
- * read the tenant's contacts, but evaluate only the date, not the rules.
+ * read the tenant's contacts, but compare only a column, or a custom field's
+ * text with the window's calendar days (a date string is parsed only when
+ * its day is near the window), not the rules.
  */
 import type { CheckedNode } from '../rules/rules.validator';
 import type { SqlParams } from '../rules/rules.compiler';
@@ -68,12 +70,15 @@ export function sweepWindow(tree: CheckedNode, bounds: WindowBounds): SweepWindo
       if (tree.kind !== 'relative') return NONE;
       if (tree.op === 'anniversary_within_days') return bounds.dayChanged(tree.tz) ? ALL : NONE;
       const days = tree.days;
-      const value = (p: SqlParams) => {
+      // A custom field's text is compared before it is parsed (see textRange): the parse runs for the few in range.
+      const value = (p: SqlParams, sign: -1 | 0 | 1) => {
         if (tree.node === 'attribute') return `c.${tree.attribute}`;
         const text = `(c.custom_fields ->> ${p.add(tree.key, 'text')})`;
-        return `(CASE WHEN ${text} IS NOT NULL THEN sigil_try_timestamptz(${text}, ${p.add(tree.tz, 'text')}) END)`;
+        const [lo, hi] = textRange(bounds, days, sign);
+        return `(CASE WHEN ${text} COLLATE "C" >= ${p.add(lo, 'text')} AND ${text} COLLATE "C" < ${p.add(hi, 'text')}
+                 THEN sigil_try_timestamptz(${text}, ${p.add(tree.tz, 'text')}) END)`;
       };
-      const shifted = (sign: -1 | 0 | 1) => dateRange(value, bounds, days, sign);
+      const shifted = (sign: -1 | 0 | 1) => dateRange((p) => value(p, sign), bounds, days, sign);
       switch (tree.op) {
         case 'older_than_days':
           return { kind: 'some', sources: [shifted(-1)] };
@@ -117,6 +122,19 @@ function shiftedBounds(p: SqlParams, bounds: WindowBounds, days: number, sign: -
   const shift = `make_interval(days => ${p.add(days, 'int')})`;
   const op = sign < 0 ? '-' : '+';
   return [`${from} ${op} ${shift}`, `${to} ${op} ${shift}`];
+}
+
+/**
+ * Bounds on a custom field's text that every date string whose instant can
+ * lie in the shifted window passes: a string the date helpers read starts
+ * with its calendar date (`YYYY-MM-DD`, in the string's own offset or the
+ * rule's zone, at most 14 h from UTC), and such strings sort as their dates
+ * in the C collation. Two days of margin on each side cover the offsets.
+ */
+function textRange(bounds: WindowBounds, days: number, sign: -1 | 0 | 1): [string, string] {
+  const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const shift = sign * days * 86_400_000;
+  return [day(bounds.from.getTime() + shift - 2 * 86_400_000), day(bounds.to.getTime() + shift + 3 * 86_400_000)];
 }
 
 function dateRange(value: (p: SqlParams) => string, bounds: WindowBounds, days: number, sign: -1 | 0 | 1): IdSource {
