@@ -16,6 +16,16 @@ export REDIS_URL="redis://127.0.0.1:${SIGIL_REDIS_PORT}"
 export TEST_PG_ADMIN_URL="postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT}/postgres"
 
 ensure_private_infra() {
+  # The private Kafka's data is made for one node count; when the other is asked for (a
+  # `--cluster` chaos run after a one-broker one, or back), start it afresh — it is this
+  # instance's alone. The downloaded jars stay.
+  local kafka_dir="$SIGIL_INFRA_DIR/kafka" had
+  had="$({ tr -dc '0-9' <"$kafka_dir/nodes"; } 2>/dev/null || true)"
+  if [[ -n "$had" && "$had" != "$SIGIL_KAFKA_BROKER_COUNT" ]]; then
+    echo "reliability: the private Kafka in $kafka_dir has $had node(s), $SIGIL_KAFKA_BROKER_COUNT asked for: starting it afresh" >&2
+    SIGIL_KAFKA_BROKER_COUNT="$had" bash tools/infra/infra.sh stop kafka >&2
+    (cd "$kafka_dir" && rm -rf data logs node-* nodes port cluster.id formatted-by kafka.pid server.properties log4j2.properties log4j.properties)
+  fi
   bash tools/infra/infra.sh up >&2
 }
 

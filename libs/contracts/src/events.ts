@@ -273,4 +273,6 @@ export const KafkaHeaderNames = {
   eventType: 'event-type',
   /** The message pattern of a request on a service's request topic. */
   rpcPattern: 'sigil-rpc-pattern',
+  /** Every reply partition the caller consumes ("0,1,2"): a service may reply on another if the named one's leader is unreachable. */
+  replyPartitions: 'sigil-reply-partitions',
 } as const;

@@ -8,6 +8,13 @@ export * from './logging/request-context';
 export * from './ids';
 export * from './kafka/kafka.config';
 export { KafkajsConsumerGroup, kafkajsRecoverFromFetch } from './kafka/kafkajs-fetch-recovery.fix';
+export {
+  KafkajsConsumerGroup as KafkajsCoordinatorFailoverGroup,
+  kafkajsCommitOffsets,
+  kafkajsCommitOffsetsIfNecessary,
+  kafkajsHeartbeat,
+  kafkajsJoinAndSync,
+} from './kafka/kafkajs-coordinator-failover.fix';
 export { assertKafkajsSendFix } from './kafka/kafkajs-send-messages.fix';
 export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';

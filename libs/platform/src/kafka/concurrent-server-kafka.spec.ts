@@ -1,3 +1,4 @@
+import { KafkaHeaders } from '@nestjs/microservices';
 import type { EachMessagePayload } from 'kafkajs';
 import { KafkaHeaderNames } from '@sigil/contracts';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
@@ -50,6 +51,25 @@ describe('ConcurrentServerKafka', () => {
     (server as unknown as { producer: { send(): Promise<never> } }).producer = { send: () => Promise.reject(new Error('Connection error: connect ECONNREFUSED')) };
     const context = { getTopic: () => 't' } as unknown as Parameters<ConcurrentServerKafka['sendMessage']>[4];
     await expect(server.sendMessage({ id: 'c1', response: { ok: true } }, 'replies', '0', 'c1', context)).resolves.toEqual([]);
+  });
+
+  it('replies on the partition the caller named, with its other reply partitions beside it for the partitioner', async () => {
+    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const sent: Array<{ topic: string; messages: Array<Record<string, unknown>> }> = [];
+    (server as unknown as { producer: { send(r: (typeof sent)[0]): Promise<[]> } }).producer = { send: async (r) => (sent.push(r), []) };
+    const request = (headers: Record<string, string>) =>
+      ({
+        topic: 'no.such.pattern',
+        partition: 0,
+        message: { value: null, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])) },
+      }) as unknown as EachMessagePayload;
+    const reply = { [KafkaHeaders.CORRELATION_ID]: 'c1', [KafkaHeaders.REPLY_TOPIC]: 'sigil.gateway.replies', [KafkaHeaders.REPLY_PARTITION]: '1' };
+    await server.handleMessage(request({ ...reply, [KafkaHeaderNames.replyPartitions]: '1,2' }));
+    await server.handleMessage(request(reply));
+    expect(sent.map((r) => [r.topic, r.messages[0]!['partition'], r.messages[0]!['replyPartitions']])).toEqual([
+      ['sigil.gateway.replies', 1, [1, 2]],
+      ['sigil.gateway.replies', 1, undefined],
+    ]);
   });
 
   it('lets in-flight handlers finish when closed', async () => {

@@ -34,15 +34,18 @@
 import { Logger } from '@nestjs/common';
 import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
-import type { Consumer, EachMessagePayload, Kafka, RecordMetadata } from 'kafkajs';
+import type { Consumer, EachMessagePayload, Kafka, Message, RecordMetadata } from 'kafkajs';
 import { KafkaHeaderNames, requestTopic, type RpcRequest } from '@sigil/contracts';
 import type { IdempotencyLedger, LedgerAware } from '../idempotency/idempotency-ledger';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { headerText } from './headers';
 import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+import type { ReplyMessage } from './reachable-leader-partitioner';
 import { serveRpc } from './rpc-serve';
 
 const DRAIN_TIMEOUT_MS = 10_000;
+/** Separates the named reply partition from the caller's others on their way to assignReplyPartition. */
+const ALTERNATIVES = ';';
 
 export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
   private readonly log = new Logger('ConcurrentServerKafka');
@@ -117,7 +120,10 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
     const replyTopic = headerText(headers, KafkaHeaders.REPLY_TOPIC);
     const handler = this.messageHandlers.get(pattern);
     if (!correlationId || !replyTopic || handler?.isEventHandler) return super.handleMessage(payload);
-    const replyPartition = headerText(headers, KafkaHeaders.REPLY_PARTITION);
+    // The caller's other reply partitions ride along to assignReplyPartition (see there).
+    const alternatives = headerText(headers, KafkaHeaderNames.replyPartitions);
+    const named = headerText(headers, KafkaHeaders.REPLY_PARTITION);
+    const replyPartition = named !== undefined && alternatives ? `${named}${ALTERNATIVES}${alternatives}` : named;
     if (!handler) {
       await this.sendMessage({ id: correlationId, err: NO_MESSAGE_HANDLER, isDisposed: true }, replyTopic, replyPartition, correlationId, undefined as never);
       return;
@@ -126,6 +132,23 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
     const request = (value ? this.parser!.decode(value) : undefined) as RpcRequest | undefined;
     const reply = await serveRpc({ pattern, request, headers, ledger: this.ledger, handler: (req) => handler(req) });
     await this.sendMessage({ id: correlationId, response: reply, isDisposed: true }, replyTopic, replyPartition, correlationId, undefined as never);
+  }
+
+  /**
+   * The reply's partition, and the caller's other reply partitions beside it for the
+   * partitioner (reachable-leader-partitioner.ts), which uses another of them when the
+   * named one's leader is unreachable. They travel as "named;all" from handleMessage
+   * because Nest's sendMessage hands only this string on.
+   */
+  override assignReplyPartition(replyPartition: string | null | undefined, outgoingMessage: Message): void {
+    const [named, alternatives] = (replyPartition ?? '').split(ALTERNATIVES);
+    super.assignReplyPartition(replyPartition == null ? replyPartition : named, outgoingMessage);
+    if (alternatives) {
+      (outgoingMessage as Message & ReplyMessage).replyPartitions = alternatives
+        .split(',')
+        .map(Number)
+        .filter((p) => Number.isInteger(p) && p >= 0);
+    }
   }
 
   /**

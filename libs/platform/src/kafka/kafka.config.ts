@@ -11,7 +11,9 @@ import { JsonLogger } from '../logging/json-logger';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 import './kafkajs-request-queue.fix';
 import './kafkajs-fetch-recovery.fix';
+import './kafkajs-coordinator-failover.fix';
 import type { ProduceBatchingOptions } from './produce-batcher';
+import { ReachableLeaderPartitioner } from './reachable-leader-partitioner';
 
 // Sigil uses kafkajs' default (Java-compatible) partitioner everywhere; the v2 notice is noise.
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
@@ -111,7 +113,8 @@ function transportOptions(groupId: string, settings: KafkaSettings): Required<Ka
     consumer: consumerDefaults(groupId),
     run: { partitionsConsumedConcurrently: settings.partitions },
     subscribe: { fromBeginning: false },
-    producer: { allowAutoTopicCreation: false, idempotent: false },
+    // Requests and replies avoid partitions whose leader this process cannot reach (a broker just died).
+    producer: { allowAutoTopicCreation: false, idempotent: false, createPartitioner: ReachableLeaderPartitioner },
   };
 }
 

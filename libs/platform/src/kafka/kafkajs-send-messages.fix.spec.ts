@@ -5,6 +5,7 @@
  * success — shown here too, so the test fails if kafkajs' function changes).
  */
 import { kafkajsSendMessages, sendMessagesTrackingPartitions, type CreateSendMessages, type SendMessagesDeps } from './kafkajs-send-messages.fix';
+import { isReachable, noteReachable } from './broker-reachability';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { KafkaJSConnectionError } = require('kafkajs/src/errors') as { KafkaJSConnectionError: new (message: string, extra?: object) => Error };
@@ -17,12 +18,13 @@ interface Sent {
 }
 
 /** Two brokers; partition 0 led by node 1, partition 1 by node 2 until node 2 dies and node 1 takes it over. */
-function twoBrokers(): { deps: SendMessagesDeps; sent: Sent[] } {
+function twoBrokers(address?: string): { deps: SendMessagesDeps; sent: Sent[] } {
   const sent: Sent[] = [];
   let leaders: Record<number, number> = { 0: 1, 1: 2 };
   let node2Alive = true;
   const broker = (nodeId: number) => ({
     nodeId,
+    brokerAddress: address && `${address}${nodeId}`,
     produce: async (req: Record<string, unknown>) => {
       if (nodeId === 2 && !node2Alive) throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9094');
       if (nodeId === 2) {
@@ -76,8 +78,8 @@ function twoBrokers(): { deps: SendMessagesDeps; sent: Sent[] } {
 
 const messages = ['a', 'b', 'c', 'd'].map((value) => ({ value }));
 
-async function send(create: CreateSendMessages) {
-  const { deps, sent } = twoBrokers();
+async function send(create: CreateSendMessages, address?: string) {
+  const { deps, sent } = twoBrokers(address);
   const responses = await create(deps)({ acks: -1, topicMessages: [{ topic: 't', messages }] });
   const delivered = sent.flatMap((s) => s.partitions.flatMap((p) => p.messages.map((m) => `${p.partition}:${m.value}`))).sort();
   return { responses, delivered, sent };
@@ -92,6 +94,16 @@ describe('kafkajs send fix (partition leadership moves mid-send)', () => {
       [1, [1]],
     ]);
     expect(responses.map((r) => r.partition).sort()).toEqual([0, 1]);
+  });
+
+  it('notes the broker it could not reach, so later requests and replies go to partitions led elsewhere', async () => {
+    try {
+      await send(sendMessagesTrackingPartitions, '127.0.0.1:'); // node 2 at port 2: refused
+      expect(isReachable(2)).toBe(false);
+      expect(isReachable(1)).toBe(true);
+    } finally {
+      noteReachable(2);
+    }
   });
 
   it('kafkajs 2.2.4 itself reports success and never sends the moved partition (issue #1303)', async () => {

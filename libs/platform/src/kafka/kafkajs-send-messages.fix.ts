@@ -43,6 +43,7 @@ interface PartitionResponse {
 }
 interface Broker {
   nodeId: number;
+  brokerAddress?: string;
   produce(request: Record<string, unknown>): Promise<unknown>;
 }
 export interface SendMessagesDeps {
@@ -81,6 +82,8 @@ export interface SendMessagesRequest {
 }
 export type CreateSendMessages = (deps: SendMessagesDeps) => (request: SendMessagesRequest) => Promise<PartitionResponse[]>;
 
+import { noteReachable, noteUnreachable } from './broker-reachability';
+
 const SEND_MESSAGES = require.resolve('kafkajs/src/producer/sendMessages');
 const MESSAGE_PRODUCER = require.resolve('kafkajs/src/producer/messageProducer');
 const { KafkaJSMetadataNotLoaded } = require('kafkajs/src/errors') as { KafkaJSMetadataNotLoaded: new (message: string) => Error };
@@ -100,6 +103,10 @@ export const kafkajsSendMessages = require(SEND_MESSAGES) as CreateSendMessages;
 const loadedTooLate = require.cache[MESSAGE_PRODUCER] !== undefined;
 
 type Retriable = Error & { retriable?: boolean; host?: string; port?: number; type?: string };
+
+const UNREACHABLE_BROKER_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
+/** Brokers' addresses by node id, as producers met them (a connection error does not always name its broker). */
+const brokerAddresses = new Map<string, string>();
 
 export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, cluster, partitioner, eosManager, retrier }) => {
   return async ({ acks, timeout, compression, topicMessages }) => {
@@ -137,49 +144,63 @@ export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, clu
       }
 
       return Array.from(perLeader.entries()).map(async ([nodeId, topicDataForBroker]) => {
-        const broker = await cluster.findBroker({ nodeId });
-        const topicData = topicDataForBroker.map(({ topic, partitions, messagesPerPartition }) => ({
-          topic,
-          partitions: partitions.map(
-            (partition) => ({ partition, messages: messagesPerPartition[partition] ?? [] }) as Record<string, unknown> & { partition: number; messages: Message[] },
-          ),
-        }));
-        await eosManager.acquireBrokerLock(broker);
         try {
-          if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
-          for (const { topic, partitions } of topicData) {
-            for (const entry of partitions) {
-              entry['firstSequence'] = eosManager.getSequence(topic, entry.partition);
-              eosManager.updateSequence(topic, entry.partition, entry.messages.length);
-            }
-          }
-          let response: unknown;
-          try {
-            response = await broker.produce({
-              transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
-              producerId: eosManager.getProducerId(),
-              producerEpoch: eosManager.getProducerEpoch(),
-              acks,
-              timeout,
-              compression,
-              topicData,
-            });
-          } catch (e) {
-            for (const { topic, partitions } of topicData) {
-              for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
-            }
-            throw e;
-          }
-          if (acks !== 0) responses.push(...responseSerializer(response));
-          for (const { topic, partitions } of topicData) {
-            const done = acknowledged.get(topic) ?? new Set<number>();
-            for (const entry of partitions) done.add(entry.partition);
-            acknowledged.set(topic, done);
-          }
-        } finally {
-          await eosManager.releaseBrokerLock(broker);
+          await sendToLeader(nodeId, topicDataForBroker);
+          noteReachable(Number(nodeId));
+        } catch (err) {
+          // Later sends of request/reply messages go to partitions led elsewhere (reachable-leader-partitioner.ts).
+          const e = err as Retriable & { broker?: string };
+          const address = e.broker ?? (e.host && e.port ? `${e.host}:${e.port}` : brokerAddresses.get(nodeId));
+          if (UNREACHABLE_BROKER_ERRORS.has(e.name) && address) noteUnreachable(Number(nodeId), address);
+          throw err;
         }
       });
+    };
+
+    const sendToLeader = async (nodeId: string, topicDataForBroker: { topic: string; partitions: number[]; messagesPerPartition: MessagesPerPartition }[]) => {
+      const broker = await cluster.findBroker({ nodeId });
+      if (broker.brokerAddress) brokerAddresses.set(nodeId, broker.brokerAddress);
+      const topicData = topicDataForBroker.map(({ topic, partitions, messagesPerPartition }) => ({
+        topic,
+        partitions: partitions.map(
+          (partition) => ({ partition, messages: messagesPerPartition[partition] ?? [] }) as Record<string, unknown> & { partition: number; messages: Message[] },
+        ),
+      }));
+      await eosManager.acquireBrokerLock(broker);
+      try {
+        if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
+        for (const { topic, partitions } of topicData) {
+          for (const entry of partitions) {
+            entry['firstSequence'] = eosManager.getSequence(topic, entry.partition);
+            eosManager.updateSequence(topic, entry.partition, entry.messages.length);
+          }
+        }
+        let response: unknown;
+        try {
+          response = await broker.produce({
+            transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
+            producerId: eosManager.getProducerId(),
+            producerEpoch: eosManager.getProducerEpoch(),
+            acks,
+            timeout,
+            compression,
+            topicData,
+          });
+        } catch (e) {
+          for (const { topic, partitions } of topicData) {
+            for (const entry of partitions) eosManager.updateSequence(topic, entry.partition, -entry.messages.length);
+          }
+          throw e;
+        }
+        if (acks !== 0) responses.push(...responseSerializer(response));
+        for (const { topic, partitions } of topicData) {
+          const done = acknowledged.get(topic) ?? new Set<number>();
+          for (const entry of partitions) done.add(entry.partition);
+          acknowledged.set(topic, done);
+        }
+      } finally {
+        await eosManager.releaseBrokerLock(broker);
+      }
     };
 
     return retrier(async (bail, retryCount, retryTime) => {

@@ -8,15 +8,20 @@
  *
  * Replicas of a caller share the reply topic's consumer group: each is
  * assigned some partitions and names the lowest as its reply partition (the
- * partition assigner of Nest's client makes sure each gets one).
+ * partition assigner of Nest's client makes sure each gets one). It also
+ * lists all of them (`sigil-reply-partitions`), so a service can reply on
+ * another when the named one's leader is unreachable
+ * (reachable-leader-partitioner.ts).
  */
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import type { Kafka, Message } from 'kafkajs';
+import type { ConsumerGroupJoinEvent, Kafka, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
 import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
 
 export class ServiceTopicsClientKafka extends ClientKafka {
   private readonly replyTopic: string;
+  /** Every partition of the reply topic this replica consumes, as a header value. */
+  private replyPartitions = '';
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -31,6 +36,11 @@ export class ServiceTopicsClientKafka extends ClientKafka {
   /** Requests produced within a tick go out in one produce request. */
   override createClient<T = Kafka>(): T {
     return withBatchingProducers(super.createClient<Kafka>(), this.batching) as T;
+  }
+
+  protected override setConsumerAssignments(data: ConsumerGroupJoinEvent): void {
+    super.setConsumerAssignments(data);
+    this.replyPartitions = [...(data.payload.memberAssignment[this.replyTopic] ?? [])].sort((a, b) => a - b).join(',');
   }
 
   protected override getResponsePatternName(): string {
@@ -54,6 +64,7 @@ export class ServiceTopicsClientKafka extends ClientKafka {
           serialized.headers[KafkaHeaders.REPLY_TOPIC] = this.replyTopic;
           serialized.headers[KafkaHeaders.REPLY_PARTITION] = replyPartition;
           serialized.headers[KafkaHeaderNames.rpcPattern] = pattern;
+          if (this.replyPartitions) serialized.headers[KafkaHeaderNames.replyPartitions] = this.replyPartitions;
           return this.producer.send({ topic: requestTopic(serviceOfPattern(pattern)), messages: [serialized], ...(this.options.send ?? {}) });
         })
         .catch(fail);

@@ -22,14 +22,15 @@ import { MixedLoad } from '../mixed-load';
 import { closeOnSignal } from '../cleanup-on-signal';
 import { startReliabilityStack, type ReliabilityStack } from '../reliability-stack';
 import { audit, type AuditResult } from './audit';
+import { rolesOf, type NodeRoles } from './kafka-roles';
 
 /** dist/tools/reliability/src/chaos → repository root. */
 const ROOT = resolve(__dirname, '../../../../..');
 
 interface Fault {
   name: string;
-  /** Resolves when the fault is over; a Kafka fault returns when its broker accepted connections again. */
-  inject(platform: ReliabilityStack, quick: boolean): Promise<void | { brokerUpAt: number }>;
+  /** Resolves when the fault is over; a Kafka fault returns when its broker accepted connections again, and what the broker did. */
+  inject(platform: ReliabilityStack, quick: boolean): Promise<void | Bounced>;
 }
 
 /** infra.sh, asynchronously: the load keeps running (and timing out) while it works. */
@@ -102,14 +103,23 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
   }
 }
 
+interface Bounced {
+  brokerUpAt: number;
+  node: number;
+  /** The groups it coordinated and how many partitions it led when it was stopped. */
+  roles?: NodeRoles;
+}
+
 /**
  * Stops one Kafka node (kill -9, or SIGTERM for a graceful restart), starts it again 5 s
  * later (`infra.sh start kafka` starts the nodes that are down), and waits until every
  * partition has all its replicas in sync again, so the next fault meets a whole cluster.
- * Returns when the node accepted connections again.
+ * Returns when the node accepted connections again, and what it did before.
  */
-async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM'): Promise<number> {
+async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM'): Promise<Bounced> {
   if (!target.pid) throw new Error(`Kafka node ${target.node} is not running`);
+  const roles = await rolesOf(kafkaBrokers(), target.node);
+  if (roles) console.log(`chaos: Kafka node ${target.node} leads ${roles.leads} partitions and coordinates ${roles.coordinates.join(', ') || 'no group'}`);
   console.log(
     `chaos: ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''})`,
   );
@@ -120,11 +130,15 @@ async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM')
   await infra('start', 'kafka');
   const upAt = await up;
   await waitForFullIsr(120_000);
-  return upAt;
+  return { brokerUpAt: upAt, node: target.node, roles };
+}
+
+function kafkaBrokers(): string[] {
+  return (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 }
 
 async function waitForFullIsr(timeoutMs: number): Promise<void> {
-  const admin = new Kafka({ clientId: 'chaos-isr', brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ clientId: 'chaos-isr', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
   const deadline = Date.now() + timeoutMs;
   try {
     await admin.connect();
@@ -164,7 +178,7 @@ const FAULTS: Fault[] = [
     name: 'kill:kafka',
     async inject() {
       const [node] = await kafkaNodes();
-      return { brokerUpAt: await bounceKafkaNode(node!, 'SIGKILL') };
+      return bounceKafkaNode(node!, 'SIGKILL');
     },
   },
   {
@@ -174,7 +188,7 @@ const FAULTS: Fault[] = [
       const nodes = await kafkaNodes();
       const target = nodes.find((n) => !n.quorumLeader && !killedBrokers.includes(n.node)) ?? nodes.find((n) => !n.quorumLeader)!;
       killedBrokers.push(target.node);
-      return { brokerUpAt: await bounceKafkaNode(target, 'SIGKILL') };
+      return bounceKafkaNode(target, 'SIGKILL');
     },
   },
   {
@@ -182,7 +196,7 @@ const FAULTS: Fault[] = [
     async inject() {
       const nodes = await kafkaNodes();
       const target = nodes.find((n) => !n.quorumLeader && !killedBrokers.includes(n.node)) ?? nodes.find((n) => !n.quorumLeader)!;
-      return { brokerUpAt: await bounceKafkaNode(target, 'SIGTERM') };
+      return bounceKafkaNode(target, 'SIGTERM');
     },
   },
   {
@@ -190,7 +204,7 @@ const FAULTS: Fault[] = [
     async inject() {
       const leader = (await kafkaNodes()).find((n) => n.quorumLeader);
       if (!leader) throw new Error('no controller quorum leader found (is this a Kafka cluster? --kafka-brokers 3)');
-      return { brokerUpAt: await bounceKafkaNode(leader, 'SIGKILL') };
+      return bounceKafkaNode(leader, 'SIGKILL');
     },
   },
   {
@@ -236,6 +250,9 @@ interface Window {
   recoveredMs: number;
   /** A Kafka fault: when its broker accepted connections again. */
   brokerUpAt?: number;
+  /** A Kafka fault: the node, and the groups it coordinated and partitions it led. */
+  node?: number;
+  roles?: NodeRoles;
 }
 
 /**
@@ -293,6 +310,8 @@ export async function main(argv: string[]): Promise<void> {
         end: recovered + 5_000,
         recoveredMs: healed ? recovered - start : NaN,
         brokerUpAt: injected ? injected.brokerUpAt : undefined,
+        node: injected ? injected.node : undefined,
+        roles: injected ? injected.roles : undefined,
       });
       if (healed) console.log(`chaos: ${fault.name} recovered after ${((recovered - start) / 1000).toFixed(1)} s`);
       await sleep(settleMs);
@@ -350,6 +369,9 @@ export async function main(argv: string[]): Promise<void> {
       failed_in_window: f.failed,
       last_failure_after_fault_s: f.lastFailureAfterFaultMs === undefined ? null : +(f.lastFailureAfterFaultMs / 1000).toFixed(1),
       last_failure_after_broker_up_s: f.lastFailureAfterBrokerUpMs === undefined ? null : +(f.lastFailureAfterBrokerUpMs / 1000).toFixed(1),
+      kafka_node: f.node ?? null,
+      partitions_led: f.roles?.leads ?? null,
+      groups_coordinated: f.roles?.coordinates ?? null,
       start_s: Math.round((f.start - started) / 1000),
       end_s: Math.round((f.end - started) / 1000),
     })),
@@ -396,6 +418,9 @@ function renderMarkdown(report: {
     failed_in_window: number;
     last_failure_after_fault_s: number | null;
     last_failure_after_broker_up_s: number | null;
+    kafka_node: number | null;
+    partitions_led: number | null;
+    groups_coordinated: string[] | null;
   }>;
   audits: AuditResult[];
 }): string {
@@ -409,6 +434,12 @@ function renderMarkdown(report: {
       (f) =>
         `| ${f.fault} | ${f.recovered_s ?? '**not recovered**'} | ${f.requests_in_window} | ${f.failed_in_window} | ${f.last_failure_after_fault_s ?? '–'} | ${f.last_failure_after_broker_up_s ?? '–'} |`,
     ),
+    ...report.faults
+      .filter((f) => f.kafka_node !== null)
+      .map(
+        (f) =>
+          `- ${f.fault}: node ${f.kafka_node}, leading ${f.partitions_led ?? '?'} partitions, coordinator of ${f.groups_coordinated?.length ? f.groups_coordinated.join(', ') : 'no group'}`,
+      ),
     '',
     '| audit | result | detail |',
     '|---|---|---|',

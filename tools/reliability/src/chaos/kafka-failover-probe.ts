@@ -17,12 +17,30 @@
  *
  * `--without-fix` puts kafkajs' own fetch recovery back (for a before/after
  * comparison of `kafkajs-fetch-recovery.fix.ts`).
+ *
+ * `--kill coordinator` kills the broker that coordinates the probe's consumer
+ * group instead (the group id is chosen so that it is not the quorum leader):
+ * the case of the gateway's reply group or a service's request group losing
+ * its coordinator. `--without-coordinator-fix` puts kafkajs' own heartbeat,
+ * commit and join back (before/after of `kafkajs-coordinator-failover.fix.ts`).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+// @sigil/platform first: its kafkajs fixes must be in place before kafkajs loads.
+import {
+  consumerDefaults,
+  kafkaClientConfig,
+  kafkajsCommitOffsets,
+  kafkajsCommitOffsetsIfNecessary,
+  KafkajsConsumerGroup,
+  KafkajsCoordinatorFailoverGroup,
+  kafkajsHeartbeat,
+  kafkajsJoinAndSync,
+  kafkajsRecoverFromFetch,
+} from '@sigil/platform';
 import { Kafka } from 'kafkajs';
-import { consumerDefaults, kafkaClientConfig, KafkajsConsumerGroup, kafkajsRecoverFromFetch } from '@sigil/platform';
+import { coordinatorsOf } from './kafka-roles';
 
 const run = promisify(execFile);
 // dist/tools/reliability/src/chaos → the repository root.
@@ -54,7 +72,17 @@ async function nodes(): Promise<Node[]> {
 
 async function main(): Promise<void> {
   const withoutFix = process.argv.includes('--without-fix');
+  const withoutCoordinatorFix = process.argv.includes('--without-coordinator-fix');
+  const killCoordinator = process.argv.join(' ').includes('--kill coordinator');
   if (withoutFix) KafkajsConsumerGroup.prototype.recoverFromFetch = kafkajsRecoverFromFetch;
+  if (withoutCoordinatorFix) {
+    Object.assign(KafkajsCoordinatorFailoverGroup.prototype, {
+      heartbeat: kafkajsHeartbeat,
+      commitOffsets: kafkajsCommitOffsets,
+      commitOffsetsIfNecessary: kafkajsCommitOffsetsIfNecessary,
+      joinAndSync: kafkajsJoinAndSync,
+    });
+  }
   const cluster = await nodes();
   if (cluster.length < 3) throw new Error(`needs a cluster of 3 (infra status shows ${cluster.length} node(s))`);
   const brokers = cluster.map((n) => `127.0.0.1:${n.port}`);
@@ -67,12 +95,37 @@ async function main(): Promise<void> {
     waitForLeaders: true,
     topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
   });
+  // The group's coordinator is the leader of its __consumer_offsets partition; with --kill coordinator
+  // pick a group id coordinated by a broker that is not the quorum leader (that is another scenario).
+  let groupId = `${topic}.group`;
+  let coordinatorNode: number | undefined;
+  if (killCoordinator) {
+    // On a fresh cluster __consumer_offsets appears with the first group: join one.
+    const warm = kafka.consumer(consumerDefaults(`${topic}.warm-up`));
+    await warm.connect();
+    await warm.subscribe({ topic });
+    await new Promise<void>((joined) => {
+      warm.on(warm.events.GROUP_JOIN, () => joined());
+      void warm.run({ eachMessage: async () => undefined });
+    });
+    await warm.disconnect();
+    const quorumLeader = cluster.find((n) => n.quorumLeader)?.node;
+    for (let i = 0; ; i++) {
+      const candidate = `${topic}.group-${i}`;
+      const leader = (await coordinatorsOf(admin, [candidate])).get(candidate);
+      if (leader !== undefined && leader >= 0 && leader !== quorumLeader) {
+        groupId = candidate;
+        coordinatorNode = leader;
+        break;
+      }
+    }
+  }
   await admin.disconnect();
 
   const acked = new Map<string, number>();
   const arrived = new Map<string, number>();
   const failedSends: number[] = [];
-  const consumer = kafka.consumer(consumerDefaults(`${topic}.group`));
+  const consumer = kafka.consumer(consumerDefaults(groupId));
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let lastArrival = Date.now();
@@ -105,9 +158,12 @@ async function main(): Promise<void> {
 
   await sleep(10_000);
   longestGap = { ms: 0, endedAt: 0 };
-  const target = cluster.find((n) => !n.quorumLeader && n.pid)!;
+  const target = cluster.find((n) => (coordinatorNode === undefined ? !n.quorumLeader : n.node === coordinatorNode) && n.pid)!;
   const killedAt = Date.now();
-  console.log(`probe: kill -9 Kafka node ${target.node} (pid ${target.pid}) ${withoutFix ? 'WITHOUT' : 'with'} the fetch-recovery fix`);
+  console.log(
+    `probe: kill -9 Kafka node ${target.node} (pid ${target.pid}${coordinatorNode === undefined ? '' : `, coordinator of ${groupId}`}) ` +
+      `${withoutFix ? 'WITHOUT' : 'with'} the fetch-recovery fix, ${withoutCoordinatorFix ? 'WITHOUT' : 'with'} the coordinator-failover fix`,
+  );
   process.kill(target.pid!, 'SIGKILL');
   await sleep(45_000);
   sending = false;
@@ -127,6 +183,8 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         fix: !withoutFix,
+        coordinator_fix: !withoutCoordinatorFix,
+        killed: coordinatorNode === undefined ? 'a broker' : 'the group coordinator',
         sent: seq,
         acknowledged: acked.size,
         failed_sends_after_kill: failedAfter.length,
