@@ -17,6 +17,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { ALL_SERVICES, EventSpy } from '@sigil/testing';
 import { MixedLoad } from '../mixed-load';
 import { closeOnSignal } from '../cleanup-on-signal';
@@ -118,7 +119,7 @@ interface Bounced {
  */
 async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM'): Promise<Bounced> {
   if (!target.pid) throw new Error(`Kafka node ${target.node} is not running`);
-  const roles = await rolesOf(kafkaBrokers(), target.node);
+  const roles = await rolesOf(kafkaBrokers(), target.node, `${KAFKA_NAMESPACE}.`);
   if (roles) console.log(`chaos: Kafka node ${target.node} leads ${roles.leads} partitions and coordinates ${roles.coordinates.join(', ') || 'no group'}`);
   console.log(
     `chaos: ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''})`,

@@ -28,15 +28,15 @@ export async function coordinatorsOf(admin: ReturnType<Kafka['admin']>, groupIds
   return new Map(groupIds.map((g) => [g, leaders.get(offsetsPartitionOf(g, leaders.size)) ?? -1]));
 }
 
-/** The roles of `node` on the cluster at `brokers` (best effort: undefined if the cluster does not answer). */
-export async function rolesOf(brokers: string[], node: number): Promise<NodeRoles | undefined> {
+/** The roles of `node` on the cluster at `brokers`, for the groups whose id starts with `groupPrefix` (best effort: undefined if the cluster does not answer). */
+export async function rolesOf(brokers: string[], node: number, groupPrefix = ''): Promise<NodeRoles | undefined> {
   const admin = new Kafka({ clientId: 'chaos-roles', brokers, logLevel: logLevel.NOTHING }).admin();
   try {
     await admin.connect();
     const { groups } = await admin.listGroups();
     const coordinators = await coordinatorsOf(
       admin,
-      groups.map((g) => g.groupId),
+      groups.map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix)),
     );
     const meta = await admin.fetchTopicMetadata();
     return {
