@@ -110,6 +110,12 @@ export const CreateContactSchema = z
   })
   .strict();
 export type CreateContactRequest = z.input<typeof CreateContactSchema>;
+
+/** `PUT /v1/contacts/by-external-id/{external_id}`: a create's body, whose `external_id` (optional) is the path's. */
+export const UpsertContactSchema = documented(
+  CreateContactSchema.describe('A create body'),
+  relations({ kind: 'equals-path', field: 'external_id', parameter: 'external_id' }),
+);
 export type CreateContact = z.output<typeof CreateContactSchema>;
 
 /**
@@ -285,7 +291,7 @@ export type SubscriptionTokenRequest = z.infer<typeof SubscriptionTokenSchema>;
  * carries the token (`?token=`); a JSON `{token}` body works too. The token must
  * be in exactly one place (or the same in both).
  */
-export const OneClickQuerySchema = z.object({ token: subscriptionToken.optional() }).strict();
+export const OneClickQuerySchema = documented(z.object({ token: subscriptionToken.optional() }).strict(), relations({ kind: 'query-or-body', field: 'token' }));
 export const OneClickFormSchema = z.object({ token: subscriptionToken.optional(), 'List-Unsubscribe': z.literal('One-Click').optional() }).strict();
 
 /** Set by the gateway from the connection, never from the client's body. */
@@ -639,7 +645,7 @@ export const ContactRpc = {
   merge: defineRpc(ContactPatterns.merge, z.object({ body: MergeContactsSchema }), MergeContactsReplySchema),
   upsertByExternalId: defineRpc(
     ContactPatterns.upsertByExternalId,
-    z.object({ params: ByExternalIdParams, body: CreateContactSchema }),
+    z.object({ params: ByExternalIdParams, body: UpsertContactSchema }),
     z.object({ contact: ContactViewSchema, created: z.boolean() }) satisfies z.ZodType<UpsertContactReply>,
   ),
   addTags: defineRpc(ContactPatterns.addTags, z.object({ params: ByIdParams, body: TagsRequestSchema }), ContactViewSchema),

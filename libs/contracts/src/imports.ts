@@ -67,8 +67,14 @@ export const ImportOptionsSchema = documented(
       mode: z.enum(['upsert', 'create', 'update']).default('upsert'),
       /** Added to every imported contact. */
       tags: z.array(TagSchema).max(100).optional(),
-      /** A static list of the tenant's: every contact a row creates or updates is added to it. */
-      list_id: z.string().min(1).max(64).optional(),
+      /**
+       * A static list of the tenant's: every contact a row creates or updates is added to it. An id that names
+       * none of the tenant's lists is a 400 on `list_id`; the document says where the ids come from (`x-defined-by`).
+       */
+      list_id: documented(z.string().min(1).max(64), {
+        'x-defined-by': '/v1/lists',
+        description: 'The id of one of your lists (`POST /v1/lists`); any other value is a 400 on `list_id`.',
+      }).optional(),
     })
     .strict()
     .superRefine((o, ctx) => {

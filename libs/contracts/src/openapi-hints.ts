@@ -47,7 +47,11 @@ export type FieldRelation =
   /** The keys of the object `field` differ other than by case (HTTP header names). */
   | { kind: 'distinct-keys-ignoring-case'; field: string }
   /** The CSV header of the file part `field` names every key of the object `keys_of` (a path into the form, `options.mapping`), when the part `format_of` says `csv`. */
-  | { kind: 'csv-header-names'; field: string; keys_of: string; format_of: string };
+  | { kind: 'csv-header-names'; field: string; keys_of: string; format_of: string }
+  /** `field`, when sent and not null, equals the path parameter `parameter`. */
+  | { kind: 'equals-path'; field: string; parameter: string }
+  /** `field` is sent in the query or in the body (the same value if in both), not in neither. */
+  | { kind: 'query-or-body'; field: string };
 
 const RELATION_TEXT: { [K in FieldRelation['kind']]: (r: Extract<FieldRelation, { kind: K }>) => string } = {
   'not-in': (r) => `\`${r.field}\` may not be one of \`${r.list}\``,
@@ -55,6 +59,8 @@ const RELATION_TEXT: { [K in FieldRelation['kind']]: (r: Extract<FieldRelation, 
   'distinct-values': (r) => `no two keys of \`${r.field}\` may have the same value`,
   'distinct-keys-ignoring-case': (r) => `the keys of \`${r.field}\` must differ other than by case`,
   'csv-header-names': (r) => `a CSV \`${r.field}\`'s header names every key of \`${r.keys_of}\``,
+  'equals-path': (r) => `\`${r.field}\`, when sent and not null, must be the path's \`${r.parameter}\``,
+  'query-or-body': (r) => `\`${r.field}\` must be sent in the query or in the body (the same value if in both)`,
 };
 
 function relationText(r: FieldRelation): string {

@@ -4,13 +4,19 @@
  * nothing is thrown — a claimed key travels to the service in the request
  * context, and requests without a key, without a caller or not POSTs pass
  * untouched. Also: applyIdempotencyToPosts puts it on POST handlers only, once.
+ * And what a request with a key is compared on (requestFingerprint): a
+ * streamed multipart upload, whose body the route reads only later, is matched
+ * on its media type and length, so a request without that body does not
+ * replay the upload's answer (the fuzz found a bodiless POST /v1/imports
+ * answered 202 with another request's job).
  */
 import { Controller, Get, Post, type CallHandler, type ExecutionContext } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { lastValueFrom, of } from 'rxjs';
 import type { RequestContext } from '@sigil/contracts';
 import { DomainError } from '@sigil/platform';
-import { applyIdempotencyToPosts, IdempotencyInterceptor } from './idempotency.interceptor';
+import type { FastifyRequest } from 'fastify';
+import { applyIdempotencyToPosts, IdempotencyInterceptor, requestFingerprint } from './idempotency.interceptor';
 import type { ClaimResult, IdempotencyStore, StoredResponse } from './idempotency.store';
 
 const ctx: RequestContext = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1' };
@@ -105,5 +111,30 @@ describe('applyIdempotencyToPosts', () => {
     applyIdempotencyToPosts([ThingsController]);
     expect(Reflect.getMetadata(INTERCEPTORS_METADATA, ThingsController.prototype.create)).toEqual([IdempotencyInterceptor]);
     expect(Reflect.getMetadata(INTERCEPTORS_METADATA, ThingsController.prototype.list)).toBeUndefined();
+  });
+});
+
+type Req = Pick<FastifyRequest, 'method' | 'url' | 'body' | 'headers'>;
+const upload = (boundary: string, length: string): Req => ({
+  method: 'POST',
+  url: '/v1/imports',
+  body: undefined,
+  headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': length },
+});
+
+describe('requestFingerprint', () => {
+  it('tells a streamed upload from the same POST without a body', () => {
+    expect(requestFingerprint(upload('a1', '420'))).not.toBe(requestFingerprint({ method: 'POST', url: '/v1/imports', body: undefined, headers: {} }));
+  });
+
+  it('matches a retried upload whatever its boundary, and not one of another length', () => {
+    expect(requestFingerprint(upload('a1', '420'))).toBe(requestFingerprint(upload('b2', '420')));
+    expect(requestFingerprint(upload('a1', '420'))).not.toBe(requestFingerprint(upload('a1', '421')));
+  });
+
+  it('compares a parsed JSON body by its content, as before', () => {
+    const json = (body: unknown): Req => ({ method: 'POST', url: '/v1/contacts', body, headers: { 'content-type': 'application/json', 'content-length': '20' } });
+    expect(requestFingerprint(json({ email: 'a@b.co' }))).toBe(requestFingerprint(json({ email: 'a@b.co' })));
+    expect(requestFingerprint(json({ email: 'a@b.co' }))).not.toBe(requestFingerprint(json({ email: 'c@b.co' })));
   });
 });

@@ -23,6 +23,23 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * What a request is compared on when its key comes back: method, URL and body.
+ * A multipart body (an import upload) is streamed by its route, so it is not
+ * read yet: its media type and length stand for it (not the boundary, which a
+ * client draws anew on a retry). The same upload retried replays; the same key
+ * with no body, another media type or another length is a 422.
+ */
+export function requestFingerprint(req: Pick<FastifyRequest, 'method' | 'url' | 'body' | 'headers'>): string {
+  const mediaType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  const streamed = req.body === undefined && mediaType.startsWith('multipart/');
+  const body = streamed ? { streamed: mediaType, bytes: req.headers['content-length'] ?? null } : req.body;
+  return IdempotencyStore.fingerprint(req.method, req.url, body);
+}
+
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly store: IdempotencyStore) {}
@@ -33,7 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = req.headers['idempotency-key'];
     if (key === undefined || !req.sigilContext) return next.handle();
     const value = Array.isArray(key) ? key.join(',') : key;
-    const fingerprint = IdempotencyStore.fingerprint(req.method, req.url, req.body);
+    const fingerprint = requestFingerprint(req);
     const result = await this.store.claim(req.sigilContext, value, fingerprint);
     if (result.kind === 'replay') {
       req.idempotentReplay = result.stored;

@@ -69,21 +69,46 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
       delivery_id: '$response.body#/data/id',
       id: '$request.path.id',
     });
-    // Every operation that takes an id is reachable from some create.
+    // Every operation that takes an id is reachable by links (the upsert by external_id takes the caller's own id: it creates).
     const linked = new Set(
       Object.values(doc.paths).flatMap((ops: any) =>
-        Object.values(ops).flatMap((op: any) => Object.values((op.responses['201'] ?? op.responses['202'])?.links ?? {}).map((l: any) => l.operationId)),
+        Object.values(ops).flatMap((op: any) => Object.values(op.responses).flatMap((r: any) => Object.values(r.links ?? {}).map((l: any) => l.operationId))),
       ),
     );
     const withId = Object.entries(doc.paths)
-      .filter(([path]) => /\{(id|key)\}/.test(path))
+      .filter(([path]) => /\{\w+\}/.test(path) && !path.includes('{external_id}'))
       .flatMap(([, ops]: [string, any]) => Object.values(ops).map((op: any) => op.operationId));
     expect(withId.filter((id) => !linked.has(id))).toEqual([]);
+  });
+
+  it('links an invitation to accepting it, and accepting it to the member routes', () => {
+    expect(doc.paths['/v1/members/invitations'].post.responses['201'].links.Accept).toEqual(
+      expect.objectContaining({ operationId: 'members_accept', requestBody: { token: '$response.body#/data/token' } }),
+    );
+    const accepted = doc.paths['/v1/members/invitations/accept'].post.responses['200'].links;
+    expect(Object.values(accepted).map((l: any) => [l.operationId, l.parameters])).toEqual([
+      ['members_update', { user_id: '$response.body#/data/user/id' }],
+      ['members_remove', { user_id: '$response.body#/data/user/id' }],
+    ]);
+  });
+
+  it('states the rules a body or query has beyond its JSON Schema: an upsert body is its path’s external_id, a one-click token is in the query or the body, an import’s list is the tenant’s and its options come before its file', () => {
+    const upsert = doc.paths['/v1/contacts/by-external-id/{external_id}'].put.requestBody.content['application/json'].schema;
+    expect(upsert['x-relations']).toEqual([{ kind: 'equals-path', field: 'external_id', parameter: 'external_id' }]);
+    expect(doc.paths['/v1/subscriptions/unsubscribe'].post['x-relations']).toEqual([{ kind: 'query-or-body', field: 'token' }]);
+    const options = doc.paths['/v1/imports'].post.requestBody.content['multipart/form-data'].schema.properties.options;
+    expect(options.properties.list_id['x-defined-by']).toBe('/v1/lists');
+    // The upload is streamed: options before the file.
+    const form = doc.paths['/v1/imports'].post.requestBody.content['multipart/form-data'].schema;
+    expect(form['x-part-order']).toEqual(['options', 'file']);
+    expect(form.description).toMatch(/^Exactly two parts/);
   });
 
   it('documents 401 where a body credential is taken, and the Idempotency-Key pattern the store enforces', () => {
     expect(doc.paths['/v1/auth/login'].post.responses).toHaveProperty('401');
     expect(doc.paths['/v1/auth/refresh'].post.responses).toHaveProperty('401');
+    // An existing user accepting an invitation proves it with their password.
+    expect(doc.paths['/v1/members/invitations/accept'].post.responses).toHaveProperty('401');
     expect(doc.paths['/v1/auth/signup'].post.responses).not.toHaveProperty('401');
     const header = doc.paths['/v1/contacts'].post.parameters.find((p: any) => p.name === 'Idempotency-Key');
     expect(header.schema).toEqual({ type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]{1,255}$' });

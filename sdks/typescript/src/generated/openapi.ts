@@ -2950,6 +2950,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["E400"];
+            401: components["responses"]["E401"];
             404: components["responses"]["E404"];
             405: components["responses"]["E405"];
             409: components["responses"]["E409"];
@@ -5182,6 +5183,7 @@ export interface operations {
                          */
                         mode?: "upsert" | "create" | "update";
                         tags?: (string & unknown)[];
+                        /** @description The id of one of your lists (`POST /v1/lists`); any other value is a 400 on `list_id`. */
                         list_id?: string;
                     };
                     /**

@@ -24,7 +24,8 @@ T = TypeVar("T", bound="ContactsUpsertByExternalIdBody")
 
 @_attrs_define
 class ContactsUpsertByExternalIdBody:
-    """
+    """`external_id`, when sent and not null, must be the path's `external_id` (a 400).
+
     Attributes:
         email (str):
         external_id (None | str | Unset):

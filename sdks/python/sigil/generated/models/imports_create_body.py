@@ -20,11 +20,12 @@ T = TypeVar("T", bound="ImportsCreateBody")
 
 @_attrs_define
 class ImportsCreateBody:
-    """a CSV `file`'s header names every key of `options.mapping` (a 400).
+    """Exactly two parts: `options` first, then `file` (the file is streamed as it arrives); a 400 otherwise. Also: a CSV
+    `file`'s header names every key of `options.mapping` (a 400).
 
-    Attributes:
-        options (ImportsCreateBodyOptions): no two keys of `mapping` may have the same value (a 400).
-        file (File): The CSV (with a header row) or NDJSON file, UTF-8, at most 200 MB.
+        Attributes:
+            options (ImportsCreateBodyOptions): no two keys of `mapping` may have the same value (a 400).
+            file (File): The CSV (with a header row) or NDJSON file, UTF-8, at most 200 MB.
     """
 
     options: ImportsCreateBodyOptions

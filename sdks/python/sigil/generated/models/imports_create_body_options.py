@@ -31,7 +31,7 @@ class ImportsCreateBodyOptions:
         match_on (ImportsCreateBodyOptionsMatchOn | Unset):  Default: ImportsCreateBodyOptionsMatchOn.EMAIL.
         mode (ImportsCreateBodyOptionsMode | Unset):  Default: ImportsCreateBodyOptionsMode.UPSERT.
         tags (list[str] | Unset):
-        list_id (str | Unset):
+        list_id (str | Unset): The id of one of your lists (`POST /v1/lists`); any other value is a 400 on `list_id`.
     """
 
     format_: ImportsCreateBodyOptionsFormat

@@ -160,7 +160,8 @@ def sync_detailed(
 
     Args:
         external_id (str):
-        body (ContactsUpsertByExternalIdBody):
+        body (ContactsUpsertByExternalIdBody): `external_id`, when sent and not null, must be the
+            path's `external_id` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -200,7 +201,8 @@ def sync(
 
     Args:
         external_id (str):
-        body (ContactsUpsertByExternalIdBody):
+        body (ContactsUpsertByExternalIdBody): `external_id`, when sent and not null, must be the
+            path's `external_id` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -234,7 +236,8 @@ async def asyncio_detailed(
 
     Args:
         external_id (str):
-        body (ContactsUpsertByExternalIdBody):
+        body (ContactsUpsertByExternalIdBody): `external_id`, when sent and not null, must be the
+            path's `external_id` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -272,7 +275,8 @@ async def asyncio(
 
     Args:
         external_id (str):
-        body (ContactsUpsertByExternalIdBody):
+        body (ContactsUpsertByExternalIdBody): `external_id`, when sent and not null, must be the
+            path's `external_id` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -136,8 +136,9 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
-            400).
+        body (ImportsCreateBody): Exactly two parts: `options` first, then `file` (the file is
+            streamed as it arrives); a 400 otherwise. Also: a CSV `file`'s header names every key of
+            `options.mapping` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,8 +173,9 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
-            400).
+        body (ImportsCreateBody): Exactly two parts: `options` first, then `file` (the file is
+            streamed as it arrives); a 400 otherwise. Also: a CSV `file`'s header names every key of
+            `options.mapping` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,8 +205,9 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
-            400).
+        body (ImportsCreateBody): Exactly two parts: `options` first, then `file` (the file is
+            streamed as it arrives); a 400 otherwise. Also: a CSV `file`'s header names every key of
+            `options.mapping` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -237,8 +240,9 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ImportsCreateBody): a CSV `file`'s header names every key of `options.mapping` (a
-            400).
+        body (ImportsCreateBody): Exactly two parts: `options` first, then `file` (the file is
+            streamed as it arrives); a 400 otherwise. Also: a CSV `file`'s header names every key of
+            `options.mapping` (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
