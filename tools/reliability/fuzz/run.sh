@@ -19,13 +19,11 @@ MAX_EXAMPLES=3; TIMEBOX=900
 # invalid credential accepted, or an answer that differs from its documented
 # schema (every success's `data` is typed) is a finding. The key goes in both
 # credential headers the document declares, so schemathesis's auth probes test both.
-# Except, in the quick CI run only and until a full quick run on a quiet
-# machine has passed it, `positive_data_acceptance`: after issue 14's session-5
-# fixes the coverage phase passes it (docs/reliability.md), the fuzzing and
-# stateful phases were not yet run with it; --long and FUZZ_ALL_CHECKS=1 run it.
-EXCLUDED=(--exclude-checks positive_data_acceptance)
-if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; EXCLUDED=(); fi
-[ "${FUZZ_ALL_CHECKS:-0}" = 1 ] && EXCLUDED=()
+# The stateful phase's reach is printed after the run (stateful_reach.py: every
+# operation that takes an id should get a 2xx with an id carried by a link);
+# --long fails when one is not reached.
+STRICT_REACH=()
+if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; STRICT_REACH=(--strict); fi
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-$MAX_EXAMPLES}"; TIMEBOX="${FUZZ_TIMEBOX:-$TIMEBOX}"
 VENV_BIN="$(bash tools/reliability/venv.sh)"
 OUT="$(mktemp -d /tmp/sigil-fuzz.XXXXXX)"
@@ -33,10 +31,11 @@ OUT="$(mktemp -d /tmp/sigil-fuzz.XXXXXX)"
 start_stack "$OUT"
 mkdir -p bench-results
 REPORT="bench-results/fuzz-$(date -u +%Y-%m-%dT%H-%M-%SZ).xml"
-echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases, ${EXCLUDED[*]:-every default check}, report ${REPORT}"
+curl -sf "${GATEWAY_URL}/v1/openapi.json" -o "$OUT/openapi.json"
+echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases, every default check, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), report ${REPORT}"
 STARTED=$(date +%s)
 set +e
-PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIMEBOX" "$VENV_BIN/st" --no-color run "${GATEWAY_URL}/v1/openapi.json" \
+FUZZ_STATEFUL_REPORT="$OUT/stateful.json" PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIMEBOX" "$VENV_BIN/st" --no-color run "${GATEWAY_URL}/v1/openapi.json" \
   --url "$GATEWAY_URL" \
   -H "Authorization: Bearer ${API_KEY}" \
   -H "X-API-Key: ${API_KEY}" \
@@ -45,14 +44,16 @@ PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIME
   --seed "${FUZZ_SEED:-1}" \
   --suppress-health-check all \
   --request-timeout 15 \
-  --workers 2 \
+  --workers "${FUZZ_WORKERS:-2}" \
   --report junit --report-junit-path "$REPORT" \
   --exclude-path /v1/health \
-  "${EXCLUDED[@]}" \
   "$@"
 STATUS=$?
 set -e
 echo "fuzz: finished in $(( $(date +%s) - STARTED )) s (exit ${STATUS})"
+REACH=0
+"$VENV_BIN/python" tools/reliability/fuzz/stateful_reach.py "$OUT/openapi.json" "$OUT/stateful.json" "${STRICT_REACH[@]}" || REACH=$?
+[ "$STATUS" = 0 ] && STATUS=$REACH
 # Kafka client noise (reconnects) is not a finding; anything else the services logged as an error is shown.
 ERRORS=$(grep -h '"level":"error"' "$LOG_DIR"/*.log 2>/dev/null | grep -v kafkajs | cut -c1-400 | head -20 || true)
 if [ -n "$ERRORS" ]; then

@@ -3,10 +3,17 @@
 `error_envelope_without_internals`: every 4xx/5xx answer of the public API is
 the SPEC's error envelope, and no error body carries internals: stack frames,
 source paths, SQL or driver errors.
+
+`after_call` records, per operation, the statuses the stateful phase got
+(written to $FUZZ_STATEFUL_REPORT as JSON), so that run.sh can tell which
+operations the stateful phase really reached (stateful_reach.py).
 """
+import atexit
 import json
+import os
 import re
 import uuid
+from collections import Counter
 from datetime import datetime
 from collections.abc import MutableMapping
 
@@ -47,6 +54,41 @@ def _sent(case) -> str:
     except (TypeError, ValueError):
         parts.append(str(case.body))
     return " ".join(parts)
+
+
+_STATEFUL_LOCK = threading.Lock()
+_STATEFUL: dict[str, Counter] = {}
+_STATEFUL_REPORT = os.environ.get("FUZZ_STATEFUL_REPORT")
+
+
+def _write_stateful_report():
+    if not _STATEFUL_REPORT:
+        return
+    with _STATEFUL_LOCK:
+        data = {label: {str(status): n for status, n in counts.items()} for label, counts in _STATEFUL.items()}
+    tmp = f"{_STATEFUL_REPORT}.tmp"
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=1, sort_keys=True)
+    os.replace(tmp, _STATEFUL_REPORT)
+
+
+atexit.register(_write_stateful_report)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    """Counts the stateful phase's answers per operation (`GET /v1/contacts/{id}` → {"200": 12, "404": 3})."""
+    meta = getattr(case, "meta", None)
+    phase = getattr(getattr(meta, "phase", None), "name", None)
+    if str(getattr(phase, "value", phase)) != "stateful":
+        return
+    with _STATEFUL_LOCK:
+        counts = _STATEFUL.setdefault(case.operation.label, Counter())
+        first = counts[response.status_code] == 0
+        counts[response.status_code] += 1
+    # A new (operation, status) pair is written at once: the file stays right if the time box kills the run.
+    if first:
+        _write_stateful_report()
 
 
 @schemathesis.check
@@ -123,14 +165,19 @@ def _csv_cell(text):
     return '"' + text.replace('"', '""') + '"'
 
 
-def _keep_relation(body, relation, required=()):
+def _keep_relation(body, relation, required=(), path=None):
     """Make a generated valid body (or query) satisfy one `x-relations` rule of
     the document: for `after`, the optional one of the two goes; for the
     distinct kinds, the later of two clashing keys goes; a CSV file part gets
-    a header naming the mapped columns (and one row)."""
+    a header naming the mapped columns (and one row); a field that must equal
+    a path parameter goes unless it does (`query-or-body` needs an issued
+    token, which no generator has: see filter_failure)."""
     field = relation.get("field")
     kind = relation.get("kind")
-    if kind == "not-in":
+    if kind == "equals-path":
+        if body.get(field) is not None and body.get(field) != (path or {}).get(relation.get("parameter")):
+            body.pop(field)
+    elif kind == "not-in":
         items = body.get(relation.get("list"))
         if isinstance(items, list) and body.get(field) in items:
             body[field] = f"x{uuid.uuid4().hex}"
@@ -173,9 +220,10 @@ def _defined_by_patterns(schema):
     return [re.compile(b["pattern"]) for b in branches if isinstance(b, dict) and b.get("x-defined-by") and b.get("pattern")]
 
 
-def _keep_object(body, schema):
+def _keep_object(body, schema, path=None):
     """A generated valid JSON object keeps what its schema states as extensions:
-    `x-defined-by` properties (and map values) left out, `x-relations` kept."""
+    `x-defined-by` properties (and map values) left out, `x-relations` kept
+    (`path`: the request's path parameters)."""
     if not isinstance(body, MutableMapping) or not isinstance(schema, dict):
         return
     for name, prop in (schema.get("properties") or {}).items():
@@ -191,9 +239,9 @@ def _keep_object(body, schema):
                 if isinstance(item, str) and any(p.search(item) for p in patterns):
                     del value[key]
         if prop.get("type") == "object" or prop.get("properties"):
-            _keep_object(value, prop)
+            _keep_object(value, prop, path)
     for relation in schema.get("x-relations") or []:
-        _keep_relation(body, relation, schema.get("required") or [])
+        _keep_relation(body, relation, schema.get("required") or [], path)
 
 
 @schemathesis.hook
@@ -214,6 +262,7 @@ def map_case(context, case):
       `duplicate_ids`; `until` after `since`; distinct import targets and
       header names; a CSV import file whose header names the mapped
       columns): a valid request keeps them;
+    - `x-part-order` of a multipart body: its parts go out in that order;
     - `Idempotency-Key`: a key already used with another request is refused
       (422, by design); a generator draws the same few keys for different
       bodies, so a valid request's key gets a unique, still valid, suffix.
@@ -238,7 +287,14 @@ def map_case(context, case):
     if isinstance(case.body, MutableMapping):
         content = (raw.get("requestBody") or {}).get("content") or {}
         media = content.get("application/json") or content.get("multipart/form-data") or {}
-        _keep_object(case.body, media.get("schema") or {})
+        _keep_object(case.body, media.get("schema") or {}, case.path_parameters)
+        # Parts go out in the body's order: the document's `x-part-order` first (an import's options before its file).
+        order = (media.get("schema") or {}).get("x-part-order") or []
+        if order:
+            # In place, like every change here: assigning case.body would have schemathesis revalidate the case.
+            parts = list(case.body.items())
+            case.body.clear()
+            case.body.update(sorted(parts, key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     headers = case.headers if isinstance(case.headers, MutableMapping) else None
     key = next((name for name in (headers or {}) if name.lower() == "idempotency-key"), None)
     if key is not None and isinstance(headers[key], str):
@@ -247,12 +303,18 @@ def map_case(context, case):
 
 
 def _opaque_body_fields(case):
-    """Required body fields marked `x-opaque`: only a value the API issued (an
-    invitation or subscription token) is valid, which no generator can draw."""
-    content = (case.operation.definition.raw.get("requestBody") or {}).get("content") or {}
+    """Inputs marked `x-opaque` that a valid request cannot do without: only a
+    value the API issued (an invitation or subscription token) is valid, which
+    no generator can draw. A required body field, or a query parameter that an
+    `x-relations` `query-or-body` rule requires in one of the two places."""
+    raw = case.operation.definition.raw
+    content = (raw.get("requestBody") or {}).get("content") or {}
     schema = (content.get("application/json") or {}).get("schema") or {}
     required = set(schema.get("required") or [])
-    return [n for n, p in (schema.get("properties") or {}).items() if n in required and isinstance(p, dict) and p.get("x-opaque")]
+    fields = [n for n, p in (schema.get("properties") or {}).items() if n in required and isinstance(p, dict) and p.get("x-opaque")]
+    opaque_query = {p.get("name") for p in raw.get("parameters", []) if p.get("in") == "query" and p.get("x-opaque")}
+    fields += [r["field"] for r in raw.get("x-relations", []) if r.get("kind") == "query-or-body" and r.get("field") in opaque_query]
+    return fields
 
 
 def _soft_delete(case, label):
@@ -262,16 +324,32 @@ def _soft_delete(case, label):
     return bool((((raw.get("paths") or {}).get(path) or {}).get(method.lower()) or {}).get("x-soft-delete"))
 
 
+def _parts_beyond_order(case):
+    """Parts of a multipart body that its schema's `x-part-order` (the parts, in order) does not name."""
+    content = (case.operation.definition.raw.get("requestBody") or {}).get("content") or {}
+    order = ((content.get("multipart/form-data") or {}).get("schema") or {}).get("x-part-order")
+    if not order or not isinstance(case.body, MutableMapping):
+        return []
+    return [name for name in case.body if name not in order]
+
+
 @schemathesis.hook
 def filter_failure(context, failure, case, response):
     """What the document itself states, not a finding:
-    - a "schema-valid request rejected" (ST202) whose body carries an
-      invented value of a required `x-opaque` field (the value must come from
-      the API);
+    - a "schema-valid request rejected" (ST202) of an operation that a valid
+      request cannot reach without an `x-opaque` value (a required body field,
+      or a token the query or the body must carry): the value must come from
+      the API;
+    - a "schema-valid request rejected" (ST202) of a multipart body with a
+      part its `x-part-order` does not name (the document says "exactly these
+      parts"; removing the part here would have schemathesis revalidate a
+      body with a binary part, which it then counts as invalid);
     - a "deleted resource still available" (ST301) after a DELETE the
       document marks `x-soft-delete` (revoking an API key keeps it readable)."""
     code = getattr(failure, "code", None)
     if code == "ST202" and _opaque_body_fields(case):
+        return False
+    if code == "ST202" and _parts_beyond_order(case):
         return False
     if code == "ST301" and _soft_delete(case, getattr(failure, "operation", "")):
         return False
