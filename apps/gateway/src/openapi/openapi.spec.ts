@@ -96,6 +96,9 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
     const upsert = doc.paths['/v1/contacts/by-external-id/{external_id}'].put.requestBody.content['application/json'].schema;
     expect(upsert['x-relations']).toEqual([{ kind: 'equals-path', field: 'external_id', parameter: 'external_id' }]);
     expect(doc.paths['/v1/subscriptions/unsubscribe'].post['x-relations']).toEqual([{ kind: 'query-or-body', field: 'token' }]);
+    expect(doc.paths['/v1/audit-log'].get['x-relations']).toEqual([{ kind: 'after', field: 'until', than: 'since' }]);
+    // Every actor type an audit entry can name (AuditActor), `system` too: the reply schema said only user or api_key.
+    expect(doc.components.schemas.AuditEntry.properties.actor.properties.type.enum).toEqual(['user', 'api_key', 'system']);
     const options = doc.paths['/v1/imports'].post.requestBody.content['multipart/form-data'].schema.properties.options;
     expect(options.properties.list_id['x-defined-by']).toBe('/v1/lists');
     // The upload is streamed: options before the file.

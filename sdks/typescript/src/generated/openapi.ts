@@ -1587,7 +1587,7 @@ export interface components {
             action: string;
             actor: {
                 /** @enum {string} */
-                type: "user" | "api_key";
+                type: "user" | "api_key" | "system";
                 id: string;
             };
             resource: {
