@@ -8,7 +8,7 @@
  * again in order.
  */
 import { randomBytes } from 'node:crypto';
-import { eventually, testContext, WebhookReceiver, type ReceivedWebhook } from '@sigil/testing';
+import { eventually, maxInFlight, testContext, WebhookReceiver, type ReceivedWebhook } from '@sigil/testing';
 import type { CreateWebhookRequest, DomainEvent, RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
@@ -38,15 +38,7 @@ function maxInFlightPerContact(got: ReceivedWebhook[]): number {
     const c = contactOfDelivery(d);
     if (c) byContact.set(c, [...(byContact.get(c) ?? []), d]);
   }
-  for (const list of byContact.values()) {
-    const edges = list.flatMap((d) => [
-      [d.startedAt, 1],
-      [d.receivedAt, -1],
-    ]);
-    edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-    let now = 0;
-    for (const [, delta] of edges) worst = Math.max(worst, (now += delta!));
-  }
+  for (const list of byContact.values()) worst = Math.max(worst, maxInFlight(list));
   return worst;
 }
 

@@ -101,15 +101,7 @@ export class WebhookReceiver {
 
   /** The most requests a path had in flight at once. */
   maxConcurrent(path: string): number {
-    const edges = this.received(path).flatMap((d) => [
-      [d.startedAt, 1],
-      [d.receivedAt, -1],
-    ]);
-    edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-    let current = 0;
-    let max = 0;
-    for (const [, delta] of edges) max = Math.max(max, (current += delta!));
-    return max;
+    return maxInFlight(this.received(path));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -163,4 +155,28 @@ function safeParse(body: string): ReceivedWebhook['payload'] {
   } catch {
     return { id: '', type: '', created_at: '', data: body };
   }
+}
+
+/**
+ * The most of these deliveries in flight at once (from arrival to answer).
+ * One answered within the millisecond it arrived (`receivedAt` equal to
+ * `startedAt`, usual on a quiet machine) is an instant: in flight beside
+ * whatever is open then. Its own start and end are not sorted apart — sorted
+ * end-first, such a delivery counted as none in flight. At one instant: ends,
+ * then instants, then starts (deliveries that only touch do not overlap).
+ */
+export function maxInFlight(deliveries: Pick<ReceivedWebhook, 'startedAt' | 'receivedAt'>[]): number {
+  const edges = deliveries.flatMap((d) =>
+    d.receivedAt > d.startedAt
+      ? [
+          [d.startedAt, 1],
+          [d.receivedAt, -1],
+        ]
+      : [[d.startedAt, 0]],
+  );
+  edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let current = 0;
+  let max = 0;
+  for (const [, delta] of edges) max = delta === 0 ? Math.max(max, current + 1) : Math.max(max, (current += delta!));
+  return max;
 }
