@@ -53,13 +53,7 @@ export function runIdempotent<T>(scope: IdempotencyScope | undefined, fn: () => 
 export async function recordIdempotencyKey(manager: EntityManager): Promise<void> {
   const scope = storage.getStore();
   if (!scope || scope.recorded) return;
-  const inserted: unknown[] = await manager.query(
-    `INSERT INTO idempotency_records (tenant_id, mode, key_hash, pattern, fingerprint)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key_hash`,
-    [scope.tenant_id, scope.mode, scope.key, scope.pattern, scope.fingerprint],
-  );
-  if (!inserted.length) throw new IdempotencyKeyRecorded();
-  scope.recorded = true;
+  if (!(await recordIdempotencyKeys(manager, [scope])).has(scope)) throw new IdempotencyKeyRecorded();
 }
 
 /** The idempotency scope of the request being served in this async context (none without a key). */
