@@ -326,7 +326,11 @@ describe('webhooks service: endpoint limits', () => {
     await receiver.waitFor('/slow', (all) => all.length >= 12);
     expect(receiver.maxConcurrent('/slow')).toBeLessThanOrEqual(2);
     expect(receiver.maxConcurrent('/slow')).toBe(2);
-    const slowDeliveries = await harness.get(DeliveriesService).list(ctx, slow.id, { limit: 50 });
+    // The receiver records a request when it arrives; the last delivery's outcome is written once its 200 ms answer is back.
+    const slowDeliveries = await eventually(
+      () => harness.get(DeliveriesService).list(ctx, slow.id, { limit: 50 }),
+      (page) => page.data.length === 12 && page.data.every((d) => d.status !== 'pending'),
+    );
     expect(slowDeliveries.data.every((d) => d.attempt_count === 1 && d.status === 'delivered')).toBe(true);
     expect(fast.id).not.toBe(slow.id);
   });
