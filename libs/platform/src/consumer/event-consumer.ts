@@ -2,7 +2,9 @@
  * Consumes domain-event topics in one consumer group per service (replicas
  * share partitions). A message's offset is committed only after its handler
  * resolved, so delivery is at least once; handlers make it exactly-once in
- * effect with `processOnce` (or `processNewEvents` for a batch). A failing
+ * effect with `processOnce` (or `processNewEvents` for a batch). Offsets are
+ * committed every half second (OffsetCommitter), not after every fetched
+ * batch, and at once when the consumer stops. A failing
  * handler is retried with backoff rather than skipped: an event is never
  * dropped.
  *
@@ -20,6 +22,7 @@ import { superviseConsumer, unwatchConsumer } from '../kafka/consumer-health';
 import { headerText } from '../kafka/headers';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
+import { OffsetCommitter } from './offset-committer';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
 import { trace } from '@opentelemetry/api';
 import { extractTraceContext, recordFailure, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
@@ -44,6 +47,7 @@ export interface EventConsumerSettings {
 export class EventConsumer {
   private readonly logger: Logger;
   private consumer: Consumer | undefined;
+  private committer: OffsetCommitter | undefined;
   private stopping = false;
 
   private batchHandler: EventBatchHandler | undefined;
@@ -71,6 +75,8 @@ export class EventConsumer {
       retry: { ...defaults.retry, retries: Number.MAX_SAFE_INTEGER, restartOnFailure: async () => !this.stopping },
     });
     const consumer = this.consumer;
+    this.committer = OffsetCommitter.for(consumer, undefined, (err) => this.logger.warn(`offset commit dropped (the inbox absorbs the repeats): ${String(err)}`));
+    this.committer.start();
     superviseConsumer(this.settings.group, consumer, async () => {
       await consumer.connect();
       await this.subscribeAndRun(consumer);
@@ -88,9 +94,11 @@ export class EventConsumer {
     if (this.batchHandler) return this.runBatched(consumer, this.batchHandler);
     await consumer.run({
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
+      autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         const event = this.parse(topic, partition, message);
         if (event) await this.handle([event], [message], topic, () => this.handler(event, { topic, partition, offset: message.offset }));
+        await this.handled(topic, partition, message.offset);
       },
     });
   }
@@ -99,6 +107,7 @@ export class EventConsumer {
     const maxBatch = this.settings.maxBatch ?? DEFAULT_MAX_BATCH;
     await consumer.run({
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const { topic, partition } = batch;
@@ -115,10 +124,17 @@ export class EventConsumer {
           }
           if (events.length) await this.handle(events, messages, topic, () => handler(events));
           resolveOffset(slice[slice.length - 1]!.offset);
+          await this.handled(topic, partition, slice[slice.length - 1]!.offset);
           await heartbeat();
         }
       },
     });
+  }
+
+  /** Records a handled offset for the next commit; while stopping, commits at once (before the group is left). */
+  private async handled(topic: string, partition: number, offset: string): Promise<void> {
+    this.committer?.handled(topic, partition, offset);
+    if (this.stopping) await this.committer?.flush();
   }
 
   /** The event a message carries; an empty or unparseable one is skipped (logged), never retried. */
@@ -197,6 +213,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     unwatchConsumer(this.settings.group);
+    await this.committer?.stop();
     await this.consumer?.disconnect();
   }
 }

@@ -168,6 +168,36 @@ describe('idempotent consumer', () => {
     expect(await effectsOf(event.id)).toBe(1);
   });
 
+  it('commits what it handled when it stops, so the next consumer of the group starts after it', async () => {
+    const tenant = `ten_${randomBytes(6).toString('hex')}`;
+    const first = [envelope(tenant, 'con_S1'), envelope(tenant, 'con_S2'), envelope(tenant, 'con_S3')];
+    const seen: string[] = [];
+    const group = await startConsumer(async (e) => {
+      if (e.tenant_id === tenant) seen.push(e.id);
+    });
+    await produce(...first);
+    await eventually(
+      () => seen.length,
+      (n) => n === first.length,
+      30_000,
+    );
+    // Offsets are committed every half second; stopping must not wait for (or lose) the next commit.
+    await stopConsumer(consumers.length - 1);
+
+    const later = envelope(tenant, 'con_S4');
+    const seenAfter: string[] = [];
+    await startConsumer(async (e) => {
+      if (e.tenant_id === tenant) seenAfter.push(e.id);
+    }, group);
+    await produce(later);
+    await eventually(
+      () => seenAfter,
+      (s) => s.includes(later.id),
+      30_000,
+    );
+    expect(seenAfter).toEqual([later.id]);
+  });
+
   it('keeps one effect when the same event is processed concurrently', async () => {
     const eventId = newId('evt');
     const results = await Promise.all(

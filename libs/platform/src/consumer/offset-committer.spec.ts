@@ -1,0 +1,96 @@
+/**
+ * OffsetCommitter: one commit per interval for every partition handled since
+ * the last, the next offset to read (handled + 1), never moving a partition
+ * back, a failed commit dropped without losing later offsets.
+ */
+import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { OffsetCommitter } from './offset-committer';
+
+function recorder(fail = false) {
+  const commits: TopicPartitionOffsetAndMetadata[][] = [];
+  const commit = async (offsets: TopicPartitionOffsetAndMetadata[]) => {
+    commits.push(offsets);
+    if (fail) throw new Error('REBALANCE_IN_PROGRESS');
+  };
+  return { commits, commit };
+}
+
+describe('OffsetCommitter', () => {
+  it('commits the next offset of every partition handled, in one request', async () => {
+    const { commits, commit } = recorder();
+    const committer = new OffsetCommitter(commit, 60_000);
+    committer.handled('t', 0, '4');
+    committer.handled('t', 0, '9');
+    committer.handled('t', 1, '2');
+    committer.handled('u', 0, '0');
+    await committer.flush();
+    expect(commits).toHaveLength(1);
+    expect(commits[0]).toEqual([
+      { topic: 't', partition: 0, offset: '10' },
+      { topic: 't', partition: 1, offset: '3' },
+      { topic: 'u', partition: 0, offset: '1' },
+    ]);
+  });
+
+  it('sends nothing when nothing was handled since the last commit', async () => {
+    const { commits, commit } = recorder();
+    const committer = new OffsetCommitter(commit, 60_000);
+    committer.handled('t', 0, '1');
+    await committer.flush();
+    await committer.flush();
+    expect(commits).toHaveLength(1);
+  });
+
+  it('never moves a partition back when an older offset is reported after a newer one', async () => {
+    const { commits, commit } = recorder();
+    const committer = new OffsetCommitter(commit, 60_000);
+    committer.handled('t', 0, '20');
+    committer.handled('t', 0, '7');
+    await committer.flush();
+    expect(commits[0]).toEqual([{ topic: 't', partition: 0, offset: '21' }]);
+  });
+
+  it('handles offsets beyond 2^53 exactly', async () => {
+    const { commits, commit } = recorder();
+    const committer = new OffsetCommitter(commit, 60_000);
+    committer.handled('t', 0, '9007199254740993');
+    await committer.flush();
+    expect(commits[0]![0]!.offset).toBe('9007199254740994');
+  });
+
+  it('drops a failed commit, reports it, and commits later offsets in the next one', async () => {
+    const failing = recorder(true);
+    const errors: unknown[] = [];
+    const committer = new OffsetCommitter(failing.commit, 60_000, (err) => errors.push(err));
+    committer.handled('t', 0, '3');
+    await committer.flush();
+    expect(errors).toHaveLength(1);
+    expect(committer.uncommitted).toEqual([]);
+    committer.handled('t', 0, '5');
+    await committer.flush();
+    expect(failing.commits[1]).toEqual([{ topic: 't', partition: 0, offset: '6' }]);
+  });
+
+  it('commits on its interval, and what is left when stopped', async () => {
+    jest.useFakeTimers();
+    try {
+      const { commits, commit } = recorder();
+      const committer = new OffsetCommitter(commit, 500);
+      committer.start();
+      committer.handled('t', 0, '1');
+      await jest.advanceTimersByTimeAsync(499);
+      expect(commits).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(commits).toHaveLength(1);
+      committer.handled('t', 0, '2');
+      await committer.stop();
+      expect(commits).toHaveLength(2);
+      expect(commits[1]).toEqual([{ topic: 't', partition: 0, offset: '3' }]);
+      committer.handled('t', 0, '3');
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(commits).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
