@@ -1,5 +1,7 @@
 // First: kafkajs must load with the send fix in place (see the file).
 import './kafka/kafkajs-send-messages.fix';
+// Node's AsyncResource.bind without its per-call deprecation wrappers (see the file).
+import './runtime/async-resource-bind.fix';
 export * from './config/config.loader';
 export * from './errors/domain-errors';
 export * from './errors/validation';

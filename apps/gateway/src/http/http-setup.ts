@@ -50,7 +50,7 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
   installFormBodies(fastify);
   await installMultipart(fastify);
   installNulGuard(fastify);
-  installHttpTracing(fastify);
+  installHttpTracing(fastify, { logRequests: config.LOG_LEVEL === 'debug' });
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
     void reply.headers(req.url.startsWith('/docs') ? SECURITY_HEADERS : API_HEADERS);

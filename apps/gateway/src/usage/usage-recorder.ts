@@ -16,10 +16,13 @@ import { usageOutcome } from './usage-outcome';
 
 const HOUR_MS = 3_600_000;
 
+/** A day's count as kept between flushes: the last use as a number (made an ISO string once per flush, not per request). */
+type PendingUsage = Omit<UsageEntry, 'last_used_at'> & { lastUsedMs: number };
+
 @Injectable()
 export class UsageRecorder {
   private readonly logger = new Logger('UsageRecorder');
-  private pending = new Map<string, UsageEntry>();
+  private pending = new Map<string, PendingUsage>();
   private pendingHourly = new Map<string, UsageHourlyEntry>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -47,14 +50,13 @@ export class UsageRecorder {
       this.hourIso = new Date(this.hourStart).toISOString();
       this.dayIso = this.hourIso.slice(0, 10);
     }
-    const now = new Date(nowMs).toISOString();
     const status = reply.statusCode;
     const statusClass = `${Math.min(5, Math.max(2, Math.floor(status / 100)))}xx` as UsageEntry['status_class'];
     const k = `${subject.tenant_id}|${subject.credential_id}|${this.dayIso}|${statusClass}`;
     const entry = this.pending.get(k);
     if (entry) {
       entry.count++;
-      entry.last_used_at = now;
+      entry.lastUsedMs = nowMs;
     } else {
       this.pending.set(k, {
         tenant_id: subject.tenant_id,
@@ -62,7 +64,7 @@ export class UsageRecorder {
         day: this.dayIso,
         status_class: statusClass,
         count: 1,
-        last_used_at: now,
+        lastUsedMs: nowMs,
       });
     }
     // The route template, not the path: ids would make every request its own route.
@@ -93,7 +95,7 @@ export class UsageRecorder {
     const hourlyBatch = this.pendingHourly;
     this.pending = new Map();
     this.pendingHourly = new Map();
-    const entries = [...batch.values()];
+    const entries: UsageEntry[] = [...batch.values()].map(({ lastUsedMs, ...e }) => ({ ...e, last_used_at: new Date(lastUsedMs).toISOString() }));
     const hourly = [...hourlyBatch.values()];
     try {
       await this.rpc.call(KeyRpc.recordUsage, { tenant_id: 'system', mode: 'live', request_id: 'usage-flush' }, { body: { entries, hourly } });
@@ -101,8 +103,10 @@ export class UsageRecorder {
       // Put the counts back; the next flush retries them.
       for (const [k, e] of batch) {
         const newer = this.pending.get(k);
-        if (newer) newer.count += e.count;
-        else this.pending.set(k, e);
+        if (newer) {
+          newer.count += e.count;
+          newer.lastUsedMs = Math.max(newer.lastUsedMs, e.lastUsedMs);
+        } else this.pending.set(k, e);
       }
       for (const [k, e] of hourlyBatch) {
         const newer = this.pendingHourly.get(k);

@@ -10,7 +10,13 @@ import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withT
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
-export function installHttpTracing(fastify: FastifyInstance, logger = new Logger('Http')): void {
+export interface HttpTracingOptions {
+  /** Log a 'request completed' line per request (debug level): built only when asked, not per request and dropped. */
+  logRequests?: boolean;
+  logger?: Logger;
+}
+
+export function installHttpTracing(fastify: FastifyInstance, { logRequests = false, logger = new Logger('Http') }: HttpTracingOptions = {}): void {
   const spans = new WeakMap<FastifyRequest, { span: Span; started: number }>();
   // Callback style: everything after `done()` (parsing, guards, handler) runs inside the span's context.
   fastify.addHook('onRequest', (req, _reply, done) => {
@@ -32,15 +38,16 @@ export function installHttpTracing(fastify: FastifyInstance, logger = new Logger
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) recordFailure(span, new Error(`HTTP ${reply.statusCode}`));
       span.end();
-      logger.debug({
-        msg: 'request completed',
-        request_id: req.id,
-        ...spanIds(span),
-        method: req.method,
-        route: req.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      });
+      if (logRequests)
+        logger.debug({
+          msg: 'request completed',
+          request_id: req.id,
+          ...spanIds(span),
+          method: req.method,
+          route: req.routeOptions.url ?? 'unmatched',
+          status: reply.statusCode,
+          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        });
     }
     done();
   });
