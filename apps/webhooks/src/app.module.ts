@@ -9,10 +9,13 @@ import { WEBHOOKS_CONFIG, type WebhooksConfig } from './config';
 import { DeliveriesRepository } from './delivery/deliveries.repository';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { ContactOrdering } from './delivery/contact-ordering';
+import { ContactOrderingRepository } from './delivery/contact-ordering.repository';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
 import { DeliveryAttemptsRepository } from './delivery/delivery-attempts.repository';
 import { deliveryJobId, DeliveryQueue } from './delivery/delivery-queue';
 import { DeliveryReconciler } from './delivery/delivery-reconciler';
+import { DeliveryReconcilerRepository } from './delivery/delivery-reconciler.repository';
+import { RecoveriesRepository } from './delivery/recoveries.repository';
 import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
 import { EndpointRateLimit } from './delivery/endpoint-rate-limit';
@@ -24,10 +27,13 @@ import { EndpointsRepository } from './endpoints/endpoints.repository';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { WebhooksHandlers } from './endpoints/webhooks.handlers';
 import { FanoutConsumer } from './fanout/fanout.consumer';
+import { FanoutRepository } from './fanout/fanout.repository';
 import { FanoutService } from './fanout/fanout.service';
 import { webhooksMigrations } from './migrations';
 import { WebhookRetention } from './retention/webhook-retention';
+import { WebhookRetentionRepository } from './retention/webhook-retention.repository';
 import { EndpointSecrets } from './secrets/endpoint-secrets';
+import { EndpointSecretsRepository } from './secrets/endpoint-secrets.repository';
 import { SecretKeyring } from './secrets/secret-keyring';
 
 /**
@@ -76,7 +82,9 @@ export class WebhooksAppModule {
       providers: [
         { provide: WEBHOOKS_CONFIG, useValue: config },
         { provide: SecretKeyring, useValue: keyring },
+        EndpointSecretsRepository,
         EndpointSecrets,
+        WebhookRetentionRepository,
         WebhookRetention,
         { provide: TargetPolicy, useFactory: () => new TargetPolicy(config.WEBHOOK_ALLOW_HTTP, config.WEBHOOK_ALLOWED_PRIVATE_CIDRS) },
         { provide: RetrySchedule, useFactory: () => new RetrySchedule(config.WEBHOOK_RETRY_SCHEDULE, config.WEBHOOK_RETRY_JITTER) },
@@ -114,12 +122,13 @@ export class WebhooksAppModule {
             new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, Math.max(config.WEBHOOK_TIMEOUT, 30_000) + 15_000, (jobId) => queue.promote(jobId)),
         },
         { provide: EndpointRateLimit, inject: [DELIVERY_REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
+        ContactOrderingRepository,
         {
           provide: ContactOrdering,
-          inject: [DataSource, DeliveryQueue],
+          inject: [DataSource, ContactOrderingRepository, DeliveryQueue],
           // The new head's job is parked (promote it) or waiting (it runs soon); if Redis lost it, queue it again.
-          useFactory: (dataSource: DataSource, queue: DeliveryQueue) =>
-            new ContactOrdering(dataSource, async (id, generation) => {
+          useFactory: (dataSource: DataSource, repository: ContactOrderingRepository, queue: DeliveryQueue) =>
+            new ContactOrdering(dataSource, repository, async (id, generation) => {
               if (!(await queue.promote(deliveryJobId(id, generation)))) await queue.ensureQueued([{ delivery_id: id, generation }]);
             }),
         },
@@ -127,12 +136,15 @@ export class WebhooksAppModule {
         EndpointsService,
         DeliveriesRepository,
         DeliveriesService,
+        RecoveriesRepository,
         RecoveriesService,
         DeliveryAttemptsRepository,
         DeliveryAttemptService,
+        FanoutRepository,
         FanoutService,
         FanoutConsumer,
         WebhookDeliveryProcessor,
+        DeliveryReconcilerRepository,
         DeliveryReconciler,
         QueueBoard,
         WebhookResources,

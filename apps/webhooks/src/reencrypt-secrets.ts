@@ -10,6 +10,7 @@ import 'reflect-metadata';
 import { createDataSource, loadConfig, runMain } from '@sigil/platform';
 import { KekJobConfigSchema } from './config';
 import { reencryptSecrets } from './secrets/endpoint-secrets';
+import { EndpointSecretsRepository } from './secrets/endpoint-secrets.repository';
 import { SecretKeyring } from './secrets/secret-keyring';
 
 runMain('webhooks-reencrypt-secrets', async () => {
@@ -17,7 +18,7 @@ runMain('webhooks-reencrypt-secrets', async () => {
   const keyring = SecretKeyring.fromConfig(config.WEBHOOK_SECRET_KEK);
   const dataSource = await createDataSource({ service: 'webhooks-reencrypt', url: config.DATABASE_URL, poolSize: 2, entities: [], migrations: [] }).initialize();
   try {
-    const result = await reencryptSecrets(dataSource, keyring);
+    const result = await reencryptSecrets(dataSource, new EndpointSecretsRepository(), keyring);
     process.stdout.write(
       `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'signing secrets re-encrypted', key_id: keyring.currentId, ...result })}\n`,
     );

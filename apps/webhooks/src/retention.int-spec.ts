@@ -11,7 +11,8 @@ import { eventually, testContext, WebhookReceiver } from '@sigil/testing';
 import type { RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { FanoutService } from './fanout/fanout.service';
-import { PURGE_LOCK, WebhookRetention } from './retention/webhook-retention';
+import { WebhookRetention } from './retention/webhook-retention';
+import { PURGE_LOCK } from './retention/webhook-retention.repository';
 import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
 
 const HOUR = 3_600_000;

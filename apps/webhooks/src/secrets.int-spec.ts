@@ -15,6 +15,7 @@ import { EndpointsService } from './endpoints/endpoints.service';
 import { webhooksMigrations } from './migrations';
 import { EventBodies1765200000500 } from './migrations/1765200000500-event-bodies';
 import { reencryptSecrets } from './secrets/endpoint-secrets';
+import { EndpointSecretsRepository } from './secrets/endpoint-secrets.repository';
 import { SecretKeyring } from './secrets/secret-keyring';
 import { generateSecret } from './signing/webhook-signer';
 import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
@@ -131,7 +132,10 @@ describe('signing secrets at rest', () => {
       target.id,
       stranger.seal(target.id, target.secret),
     ]);
-    await expect(reencryptSecrets(harness.dataSource, harness.get(SecretKeyring))).resolves.toEqual({ reencrypted: 0, unreadable: 1 });
+    await expect(reencryptSecrets(harness.dataSource, harness.get(EndpointSecretsRepository), harness.get(SecretKeyring))).resolves.toEqual({
+      reencrypted: 0,
+      unreadable: 1,
+    });
     expect((await storedRow(target.id)).secret_key_id).toBe('c');
     await harness.dataSource.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [target.id]);
   });

@@ -3,15 +3,18 @@
  * published on Kafka fan out to matching endpoints and arrive signed at a
  * local receiver (verified with the `standardwebhooks` library); retries on
  * 500s and timeouts, Retry-After, 410, rotation, manual retry and recovery,
- * and a redelivered event producing a single delivery.
+ * a redelivered event producing a single delivery, and a batch fanned out
+ * while one of its endpoints is being deleted.
  */
 import { randomBytes } from 'node:crypto';
 import { eventually, EventSpy, testContext, WebhookReceiver } from '@sigil/testing';
 import type { ListDeliveriesQuery, RequestContext } from '@sigil/contracts';
+import { scopeOf } from '@sigil/platform';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
 import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
+import { EndpointsRepository } from './endpoints/endpoints.repository';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { FanoutService } from './fanout/fanout.service';
 import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
@@ -163,6 +166,45 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     await harness.get(FanoutService).acceptBatch([e1, e2, e3, e4]);
     const list = await deliveries.list(a, aAll.id, { limit: 50 });
     expect(list.data).toHaveLength(2);
+  });
+
+  it('fans a batch out to the endpoints left when one is deleted meanwhile, and creates none for the deleted one', async () => {
+    const ctx = testContext();
+    const kept = await endpoint(ctx, ['contact.created']);
+    const doomed = await endpoint(ctx, ['contact.created']);
+    const event = domainEvent('contact.created', ctx.tenant_id, contactData());
+    // The endpoint's delete, uncommitted: the fan-out still reads the endpoint, then meets the delete's row lock.
+    const deleting = harness.dataSource.createQueryRunner();
+    await deleting.connect();
+    let fanout: Promise<{ delivery_id: string }[]> | undefined;
+    try {
+      await deleting.startTransaction();
+      expect(await harness.get(EndpointsRepository).delete(deleting.manager, scopeOf(ctx), doomed.id)).toBe(true);
+      const [{ pid }] = (await deleting.query(`SELECT pg_backend_pid() AS pid`)) as [{ pid: number }];
+      fanout = harness.get(FanoutService).acceptBatch([event]);
+      fanout.catch(() => undefined); // awaited below; a failure before that must not be an unhandled rejection
+      await eventually(async () => {
+        const [{ n }] = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid])) as [
+          { n: number },
+        ];
+        return n > 0;
+      });
+      await deleting.commitTransaction();
+    } finally {
+      if (deleting.isTransactionActive) await deleting.rollbackTransaction();
+      await deleting.release();
+    }
+
+    const jobs = await fanout!;
+    const [delivered] = await receiver.waitFor(kept.path, (all) => all.length >= 1);
+    expect(delivered!.payload.id).toBe(event.id);
+    expect(jobs).toHaveLength(1);
+    const [{ n }] = (await harness.dataSource.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 OR event_id = $2`, [
+      doomed.id,
+      event.id,
+    ])) as [{ n: number }];
+    expect(n).toBe(1); // kept's delivery only
+    await expect(endpoints.get(ctx, doomed.id)).rejects.toThrow();
   });
 
   it('retries after 500s and timeouts with the same webhook-id, recording every attempt', async () => {

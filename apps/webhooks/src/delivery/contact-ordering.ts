@@ -22,21 +22,17 @@
  * - **Release**: after the outcome of an attempt is recorded (delivered,
  *   retrying, failed for good, skipped), the claim row is deleted and the
  *   contact's head, if it is another delivery, is woken.
+ *
+ * The statements are in contact-ordering.repository.ts; this file decides
+ * what a claim's outcome means (how long to wait) and whom to wake.
  */
 import type { DataSource } from 'typeorm';
+import type { ContactOrderingRepository, OrderedDelivery } from './contact-ordering.repository';
 
 /** Longest a waiting delivery sleeps before it checks again by itself. */
 export const ORDERED_WAIT_MAX_MS = 60_000;
 /** A waiting delivery behind an attempt in flight: woken by its outcome, or by itself after this. */
 const BEHIND_IN_FLIGHT_MS = 30_000;
-
-/** What the claim needs of a delivery: its endpoint, contact and place. */
-export interface OrderedDelivery {
-  id: string;
-  endpoint_id: string;
-  contact_id: string;
-  seq: string | number;
-}
 
 export type Claim = { claimed: true } | { claimed: false; waitMs: number };
 
@@ -46,6 +42,7 @@ export type WakeJob = (deliveryId: string, generation: number) => Promise<unknow
 export class ContactOrdering {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: ContactOrderingRepository,
     private readonly wake: WakeJob,
   ) {}
 
@@ -54,28 +51,9 @@ export class ContactOrdering {
    * in flight. `leaseMs`: how long the claim holds if it is never released (the attempt's deadline and a margin).
    */
   async claim(d: OrderedDelivery, leaseMs: number): Promise<Claim> {
-    const [row] = (await this.dataSource.query(
-      `WITH head AS (
-         SELECT next_attempt_at FROM webhook_deliveries
-          WHERE endpoint_id = $1 AND contact_id = $2 AND status = 'pending' AND seq < $4
-          ORDER BY seq LIMIT 1
-       ), claim AS (
-         INSERT INTO webhook_ordering_claims AS c (endpoint_id, contact_id, delivery_id, until)
-         SELECT $1, $2, $3, now() + ($5::bigint * interval '1 millisecond') WHERE NOT EXISTS (SELECT 1 FROM head)
-         ON CONFLICT (endpoint_id, contact_id) DO UPDATE SET delivery_id = EXCLUDED.delivery_id, until = EXCLUDED.until
-          WHERE c.delivery_id = EXCLUDED.delivery_id OR c.until < now()
-             OR NOT EXISTS (SELECT 1 FROM webhook_deliveries h WHERE h.id = c.delivery_id AND h.status = 'pending')
-         RETURNING 1
-       )
-       SELECT EXISTS (SELECT 1 FROM claim) AS claimed,
-              (SELECT EXISTS (SELECT 1 FROM head)) AS behind,
-              (SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_attempt_at - now())) * 1000)::bigint FROM head) AS head_due_ms,
-              (SELECT GREATEST(0, EXTRACT(EPOCH FROM (until - now())) * 1000)::bigint FROM webhook_ordering_claims
-                WHERE endpoint_id = $1 AND contact_id = $2) AS held_ms`,
-      [d.endpoint_id, d.contact_id, d.id, d.seq, leaseMs],
-    )) as { claimed: boolean; behind: boolean; head_due_ms: string | null; held_ms: string | null }[];
-    if (row!.claimed) return { claimed: true };
-    return { claimed: false, waitMs: waitFor(row!.behind, row!.head_due_ms === null ? null : Number(row!.head_due_ms), Number(row!.held_ms ?? 0)) };
+    const row = await this.repository.claim(this.dataSource.manager, d, leaseMs);
+    if (row.claimed) return { claimed: true };
+    return { claimed: false, waitMs: waitFor(row.behind, row.head_due_ms === null ? null : Number(row.head_due_ms), Number(row.held_ms ?? 0)) };
   }
 
   /**
@@ -83,24 +61,8 @@ export class ContactOrdering {
    * contact's head if that is now another delivery. A retrying delivery stays the head, so nothing wakes behind it.
    */
   async release(d: OrderedDelivery): Promise<void> {
-    const [next] = (await this.dataSource.query(
-      `WITH released AS (
-         DELETE FROM webhook_ordering_claims WHERE endpoint_id = $1 AND contact_id = $2 AND delivery_id = $3
-       )
-       SELECT id, generation FROM webhook_deliveries
-        WHERE endpoint_id = $1 AND contact_id = $2 AND status = 'pending'
-        ORDER BY seq LIMIT 1`,
-      [d.endpoint_id, d.contact_id, d.id],
-    )) as { id: string; generation: number }[];
+    const next = await this.repository.release(this.dataSource.manager, d);
     if (next && next.id !== d.id) await this.wake(next.id, next.generation);
-  }
-
-  /** The contact's queue on an endpoint, head first (tests, operators). */
-  async queue(endpointId: string, contactId: string): Promise<{ id: string; seq: string }[]> {
-    return (await this.dataSource.query(`SELECT id, seq FROM webhook_deliveries WHERE endpoint_id = $1 AND contact_id = $2 AND status = 'pending' ORDER BY seq`, [
-      endpointId,
-      contactId,
-    ])) as { id: string; seq: string }[];
   }
 }
 

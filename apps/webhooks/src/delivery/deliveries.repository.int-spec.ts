@@ -7,20 +7,17 @@
 import type { DataSource } from 'typeorm';
 import { newId, scopeOf, type TenantScope } from '@sigil/platform';
 import { TestDatabase, testContext } from '@sigil/testing';
-import { EndpointsRepository } from '../endpoints/endpoints.repository';
-import { webhooksMigrations } from '../migrations';
 import { pageClause } from '../paging/keyset-page';
-import { SecretKeyring } from '../secrets/secret-keyring';
+import { insertEndpoint, webhooksTestDatabase } from '../test/webhooks-database';
 import { DeliveriesRepository } from './deliveries.repository';
 
 let db: TestDatabase;
 let ds: DataSource;
 const deliveries = new DeliveriesRepository();
-const endpoints = new EndpointsRepository();
 const firstPage = (first: number) => pageClause({ offset: 0, limit: 10 }, first);
 
 beforeAll(async () => {
-  db = await TestDatabase.create('webhooks', webhooksMigrations(SecretKeyring.fromConfig(undefined)));
+  db = await webhooksTestDatabase();
   ds = db.dataSource;
 });
 
@@ -30,12 +27,7 @@ afterAll(async () => {
 
 /** An endpoint of the scope with one delivered delivery (one attempt) of a stored event. */
 async function delivered(s: TenantScope): Promise<{ endpointId: string; id: string; eventId: string }> {
-  const endpoint = await endpoints.insert(ds.manager, s, {
-    id: newId('whe'),
-    request: { url: 'https://example.com/hook', events: ['contact.created'] },
-    sealed: 'sealed',
-    keyId: 'k1',
-  });
+  const endpoint = await insertEndpoint(db, s);
   const eventId = newId('evt');
   const id = newId('msg');
   await ds.query(`INSERT INTO webhook_event_bodies (event_id, tenant_id, body) VALUES ($1, $2, '{"secret":"mine"}')`, [eventId, s.tenantId]);

@@ -8,18 +8,15 @@
 import type { DataSource } from 'typeorm';
 import { newId, scopeOf, type TenantScope } from '@sigil/platform';
 import { TestDatabase, testContext } from '@sigil/testing';
-import { EndpointsRepository } from '../endpoints/endpoints.repository';
-import { webhooksMigrations } from '../migrations';
-import { SecretKeyring } from '../secrets/secret-keyring';
+import { insertEndpoint, webhooksTestDatabase } from '../test/webhooks-database';
 import { DeliveryAttemptsRepository, type AttemptRecord } from './delivery-attempts.repository';
 
 let db: TestDatabase;
 let ds: DataSource;
 const repository = new DeliveryAttemptsRepository();
-const endpoints = new EndpointsRepository();
 
 beforeAll(async () => {
-  db = await TestDatabase.create('webhooks', webhooksMigrations(SecretKeyring.fromConfig(undefined)));
+  db = await webhooksTestDatabase();
   ds = db.dataSource;
 });
 
@@ -29,12 +26,7 @@ afterAll(async () => {
 
 /** An endpoint of the scope with `n` pending deliveries of one event each. */
 async function pending(s: TenantScope, n: number): Promise<{ endpointId: string; ids: string[] }> {
-  const endpoint = await endpoints.insert(ds.manager, s, {
-    id: newId('whe'),
-    request: { url: 'https://example.com/hook', events: ['contact.created'] },
-    sealed: 'sealed',
-    keyId: 'k1',
-  });
+  const endpoint = await insertEndpoint(db, s);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const eventId = newId('evt');

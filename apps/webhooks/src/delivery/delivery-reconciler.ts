@@ -8,6 +8,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { DataSource } from 'typeorm';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryQueue } from './delivery-queue';
+import { DeliveryReconcilerRepository } from './delivery-reconciler.repository';
 
 const BATCH = 500;
 
@@ -19,6 +20,7 @@ export class DeliveryReconciler implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: DeliveryReconcilerRepository,
     private readonly queue: DeliveryQueue,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
@@ -35,22 +37,9 @@ export class DeliveryReconciler implements OnApplicationBootstrap, BeforeApplica
     this.timer.unref();
   }
 
-  /**
-   * Queues pending deliveries overdue by more than a job lock; returns how many were missing. A per_contact delivery
-   * waiting behind an earlier one of its contact is not overdue (it is woken, or queued here, once it is the head):
-   * a long queue of those would otherwise fill every batch and hide the deliveries whose job is really gone.
-   */
+  /** Queues pending deliveries overdue by more than two job locks (DeliveryReconcilerRepository.overdue); returns how many were missing. */
   async sweep(): Promise<number> {
-    const rows = (await this.dataSource.query(
-      `SELECT d.id AS delivery_id, d.generation FROM webhook_deliveries d
-        WHERE d.status = 'pending' AND d.next_attempt_at < now() - ($1::bigint * interval '1 millisecond')
-          AND NOT (d.contact_id IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.ordering = 'per_contact')
-                   AND EXISTS (SELECT 1 FROM webhook_deliveries h
-                                WHERE h.endpoint_id = d.endpoint_id AND h.contact_id = d.contact_id AND h.status = 'pending' AND h.seq < d.seq))
-        ORDER BY d.next_attempt_at LIMIT ${BATCH}`,
-      [this.config.WEBHOOK_JOB_LOCK * 2],
-    )) as { delivery_id: string; generation: number }[];
+    const rows = await this.repository.overdue(this.dataSource.manager, this.config.WEBHOOK_JOB_LOCK * 2, BATCH);
     const added = await this.queue.ensureQueued(rows);
     if (added) this.logger.warn(`re-queued ${added} pending deliveries that had no job`);
     return added;

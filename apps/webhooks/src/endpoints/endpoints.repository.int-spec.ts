@@ -8,8 +8,7 @@
 import type { DataSource } from 'typeorm';
 import { newId, scopeOf, type TenantScope } from '@sigil/platform';
 import { TestDatabase, testContext } from '@sigil/testing';
-import { webhooksMigrations } from '../migrations';
-import { SecretKeyring } from '../secrets/secret-keyring';
+import { webhooksTestDatabase } from '../test/webhooks-database';
 import { EndpointsRepository } from './endpoints.repository';
 
 let db: TestDatabase;
@@ -17,7 +16,7 @@ let ds: DataSource;
 const endpoints = new EndpointsRepository();
 
 beforeAll(async () => {
-  db = await TestDatabase.create('webhooks', webhooksMigrations(SecretKeyring.fromConfig(undefined)));
+  db = await webhooksTestDatabase();
   ds = db.dataSource;
 });
 

@@ -17,14 +17,15 @@
  * One replica purges at a time: the run holds the PostgreSQL advisory lock
  * `hashtext('sigil-webhooks-purge')` on its own connection; a replica that
  * finds it taken skips its turn.
+ *
+ * The statements are in webhook-retention.repository.ts; this file runs
+ * them in batches, paced, and adds up what they removed.
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
-
-/** Name of the advisory lock a purge run holds (hashtext of it). */
-export const PURGE_LOCK = 'sigil-webhooks-purge';
+import { WebhookRetentionRepository } from './webhook-retention.repository';
 
 export interface PurgeResult {
   deliveries: number;
@@ -41,8 +42,6 @@ export function idTimeBound(prefix: string, at: Date): string {
   return newId(prefix, at.getTime()).slice(0, prefix.length + 11);
 }
 
-const TERMINAL = `('delivered', 'failed', 'skipped')`;
-
 @Injectable()
 export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookRetention');
@@ -52,6 +51,7 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: WebhookRetentionRepository,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
@@ -78,79 +78,44 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [PURGE_LOCK])) as [{ locked: boolean }];
-      if (!locked) return undefined;
+      // The lock belongs to the connection: every statement of the run goes through this runner's manager.
+      const m = runner.manager;
+      if (!(await this.repository.tryLock(m))) return undefined;
       try {
-        return await this.purgeLocked(runner, new Date(now.getTime() - this.config.WEBHOOK_RETENTION));
+        return await this.purgeLocked(m, new Date(now.getTime() - this.config.WEBHOOK_RETENTION));
       } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [PURGE_LOCK]);
+        await this.repository.unlock(m);
       }
     } finally {
       await runner.release();
     }
   }
 
-  private async purgeLocked(runner: QueryRunner, cutoff: Date): Promise<PurgeResult> {
+  private async purgeLocked(m: EntityManager, cutoff: Date): Promise<PurgeResult> {
     const result: PurgeResult = { deliveries: 0, attempts: 0, bodies: 0, inbox: 0, recoveries: 0, batches: 0 };
     const n = this.config.WEBHOOK_PURGE_BATCH;
     const deliveryBound = idTimeBound('msg', cutoff);
+    const eventBound = idTimeBound('evt', cutoff);
 
-    // Deliveries created and last changed before the cutoff, finished; their attempts go with them (ON DELETE CASCADE).
-    result.deliveries = await this.inBatches(runner, result, (q) =>
-      q(
-        `DELETE FROM webhook_deliveries WHERE id IN (
-           SELECT id FROM webhook_deliveries WHERE id < $1 AND status IN ${TERMINAL} AND updated_at < $2
-            ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)`,
-        [deliveryBound, cutoff, n],
-      ),
-    );
+    // Deliveries created and last changed before the cutoff, finished; their attempts go with them.
+    result.deliveries = await this.inBatches(result, () => this.repository.deleteDeliveries(m, deliveryBound, cutoff, n));
 
     // What is left below the bound is kept (pending, or changed recently): only its old attempts go.
     let cursor = '';
     for (;;) {
       if (this.stopping) return result;
-      const rows = (await runner.query(`SELECT id FROM webhook_deliveries WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3`, [cursor, deliveryBound, n])) as {
-        id: string;
-      }[];
-      const ids = rows.map((r) => r.id);
+      const ids = await this.repository.keptDeliveryIds(m, cursor, deliveryBound, n);
       if (!ids.length) break;
-      result.attempts += await this.inBatches(
-        runner,
-        result,
-        (q) => q(`DELETE FROM webhook_attempts WHERE delivery_id = ANY($1::text[]) AND attempted_at < $2`, [ids, cutoff]),
-        true,
-      );
+      result.attempts += await this.inBatches(result, () => this.repository.deleteAttempts(m, ids, cutoff), true);
       cursor = ids[ids.length - 1]!;
       if (ids.length < n) break;
     }
 
     // Bodies of events older than the cutoff that no delivery refers to any more.
-    result.bodies = await this.inBatches(runner, result, (q) =>
-      q(
-        `DELETE FROM webhook_event_bodies WHERE event_id IN (
-           SELECT b.event_id FROM webhook_event_bodies b
-            WHERE b.event_id < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = b.event_id)
-            ORDER BY b.event_id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [idTimeBound('evt', cutoff), n],
-      ),
-    );
-
+    result.bodies = await this.inBatches(result, () => this.repository.deleteBodies(m, eventBound, n));
     // The inbox de-duplicates redelivered events; one older than the retention is not expected again.
-    result.inbox = await this.inBatches(runner, result, (q) =>
-      q(
-        `DELETE FROM event_inbox WHERE event_id IN (
-           SELECT event_id FROM event_inbox WHERE event_id < $1 ORDER BY event_id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [idTimeBound('evt', cutoff), n],
-      ),
-    );
-
-    result.recoveries = await this.inBatches(runner, result, (q) =>
-      q(
-        `DELETE FROM webhook_recoveries WHERE id IN (
-           SELECT id FROM webhook_recoveries WHERE status = 'completed' AND completed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [cutoff, n],
-      ),
-    );
+    result.inbox = await this.inBatches(result, () => this.repository.deleteInbox(m, eventBound, n));
+    result.recoveries = await this.inBatches(result, () => this.repository.deleteRecoveries(m, cutoff, n));
     return result;
   }
 
@@ -159,21 +124,12 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
    * time), pausing between batches twice as long as the last one took. Returns
    * the rows deleted.
    */
-  private async inBatches(
-    runner: QueryRunner,
-    result: PurgeResult,
-    statement: (q: (sql: string, params: unknown[]) => Promise<number>) => Promise<number>,
-    once = false,
-  ): Promise<number> {
-    const q = async (sql: string, params: unknown[]) => {
-      const [, affected] = (await runner.query(sql, params)) as [unknown, number];
-      return affected;
-    };
+  private async inBatches(result: PurgeResult, statement: () => Promise<number>, once = false): Promise<number> {
     let total = 0;
     for (;;) {
       if (this.stopping) return total;
       const started = performance.now();
-      const deleted = await statement(q);
+      const deleted = await statement();
       result.batches++;
       total += deleted;
       if (once || deleted < this.config.WEBHOOK_PURGE_BATCH) return total;

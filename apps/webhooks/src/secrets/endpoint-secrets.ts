@@ -4,22 +4,16 @@
  * ones, and re-encrypts every secret still sealed with an older KEK after a
  * key rotation — in the background at start on every replica (batches,
  * SKIP LOCKED, so replicas share the work), or on demand with
- * `node dist/apps/webhooks/src/reencrypt-secrets.js`.
+ * `node dist/apps/webhooks/src/reencrypt-secrets.js`. The statements are in
+ * endpoint-secrets.repository.ts.
  */
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { EndpointSecretsRepository, type SealedSecrets, type StoredSecrets } from './endpoint-secrets.repository';
 import { isDevelopmentKek, SecretKeyring } from './secret-keyring';
 
 /** Opened secrets kept in memory at most (about two per endpoint being delivered to). */
 const MAX_OPENED = 10_000;
-
-/** The columns of `webhook_endpoints` that hold the secrets. */
-export interface SealedSecrets {
-  secret_sealed: string;
-  previous_secret_sealed: string | null;
-  previous_secret_expires_at: Date | null;
-  secret_key_id: string;
-}
 
 export interface ReencryptionResult {
   reencrypted: number;
@@ -28,36 +22,29 @@ export interface ReencryptionResult {
 }
 
 /** Re-seals, `batch` endpoints per transaction, every secret whose KEK is not the current one (and is configured). */
-export async function reencryptSecrets(dataSource: DataSource, keyring: SecretKeyring, batch = 100): Promise<ReencryptionResult> {
+export async function reencryptSecrets(dataSource: DataSource, repository: EndpointSecretsRepository, keyring: SecretKeyring, batch = 100): Promise<ReencryptionResult> {
   const known = keyring.keks.map((k) => k.id);
   let reencrypted = 0;
   for (;;) {
     const done = await dataSource.transaction(async (m) => {
-      const rows = (await m.query(
-        `SELECT id, secret_sealed, previous_secret_sealed, secret_key_id FROM webhook_endpoints
-          WHERE secret_key_id <> $1 AND secret_key_id = ANY($2::text[]) ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        [keyring.currentId, known, batch],
-      )) as (SealedSecrets & { id: string })[];
+      const rows = await repository.lockSealedWithOlderKeys(m, keyring.currentId, known, batch);
       if (!rows.length) return 0;
-      const reseal = (r: SealedSecrets & { id: string }, sealed: string) => keyring.seal(r.id, keyring.open(r.id, r.secret_key_id, sealed));
-      await m.query(
-        `UPDATE webhook_endpoints e SET secret_sealed = s.secret_sealed, previous_secret_sealed = s.previous_secret_sealed, secret_key_id = $4
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS s(id, secret_sealed, previous_secret_sealed)
-          WHERE e.id = s.id`,
-        [
-          rows.map((r) => r.id),
-          rows.map((r) => reseal(r, r.secret_sealed)),
-          rows.map((r) => (r.previous_secret_sealed ? reseal(r, r.previous_secret_sealed) : null)),
-          keyring.currentId,
-        ],
+      const reseal = (r: StoredSecrets, sealed: string) => keyring.seal(r.id, keyring.open(r.id, r.secret_key_id, sealed));
+      await repository.reseal(
+        m,
+        rows.map((r) => ({
+          id: r.id,
+          secret_sealed: reseal(r, r.secret_sealed),
+          previous_secret_sealed: r.previous_secret_sealed ? reseal(r, r.previous_secret_sealed) : null,
+        })),
+        keyring.currentId,
       );
       return rows.length;
     });
     reencrypted += done;
     if (done < batch) break;
   }
-  const [{ n }] = (await dataSource.query(`SELECT count(*)::int AS n FROM webhook_endpoints WHERE NOT (secret_key_id = ANY($1::text[]))`, [known])) as [{ n: number }];
-  return { reencrypted, unreadable: n };
+  return { reencrypted, unreadable: await repository.countUnreadable(dataSource.manager, known) };
 }
 
 @Injectable()
@@ -72,6 +59,7 @@ export class EndpointSecrets implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: EndpointSecretsRepository,
     private readonly keyring: SecretKeyring,
   ) {}
 
@@ -109,7 +97,7 @@ export class EndpointSecrets implements OnApplicationBootstrap, BeforeApplicatio
       this.logger.warn('WEBHOOK_SECRET_KEK is not set: signing secrets are sealed with the public development key (refused in production)');
     }
     // In the background: a start must not wait on it, and a replica stopped halfway leaves only committed batches.
-    this.reencryption = reencryptSecrets(this.dataSource, this.keyring)
+    this.reencryption = reencryptSecrets(this.dataSource, this.repository, this.keyring)
       .then(({ reencrypted, unreadable }) => {
         if (reencrypted) this.logger.log(`re-encrypted ${reencrypted} signing secrets with key '${this.keyring.currentId}'`);
         if (unreadable) this.logger.error(`${unreadable} endpoints have a signing secret sealed with a key WEBHOOK_SECRET_KEK does not list: they cannot sign`);

@@ -27,7 +27,7 @@ export const serviceEnv = {
   webhooks: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8', WEBHOOK_PURGE_INTERVAL: '2s' },
 };
 
-/** The advisory lock a purge run holds (apps/webhooks/src/retention/webhook-retention.ts, PURGE_LOCK). */
+/** The advisory lock a purge run holds (apps/webhooks/src/retention/webhook-retention.repository.ts, PURGE_LOCK). */
 const PURGE_LOCK = 'sigil-webhooks-purge';
 
 let pathCounter = 0;

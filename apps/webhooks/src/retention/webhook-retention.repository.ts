@@ -1,0 +1,96 @@
+/**
+ * SQL of the retention purge (webhook-retention.ts): the advisory lock one
+ * replica's run holds, and one batch-sized DELETE per kind of row past the
+ * retention — finished deliveries (their attempts go with them), old
+ * attempts of deliveries kept, event bodies no delivery refers to, inbox
+ * records, finished recoveries. Each DELETE picks its rows with SKIP LOCKED,
+ * so it never waits for a worker's row lock, and returns how many it removed.
+ *
+ * Across tenants, on purpose: retention is the same for every tenant, and
+ * rows are picked by age (ids are time-ordered) and status only. The methods
+ * run on the purge's own connection (its query runner's manager), which holds
+ * the advisory lock.
+ */
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** Name of the advisory lock a purge run holds (hashtext of it). */
+export const PURGE_LOCK = 'sigil-webhooks-purge';
+
+const TERMINAL = `('delivered', 'failed', 'skipped')`;
+
+/** Rows a DELETE removed (TypeORM answers a DELETE with `[rows, rowCount]`). */
+async function deleted(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const [, affected] = (await m.query(sql, params)) as [unknown, number];
+  return affected;
+}
+
+@Injectable()
+export class WebhookRetentionRepository {
+  /** Takes the purge's advisory lock on this connection; false when another run holds it. */
+  async tryLock(m: EntityManager): Promise<boolean> {
+    const [{ locked }] = (await m.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [PURGE_LOCK])) as [{ locked: boolean }];
+    return locked;
+  }
+
+  async unlock(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_unlock(hashtext($1))`, [PURGE_LOCK]);
+  }
+
+  /**
+   * Up to `n` finished deliveries with an id below `bound` (created before the cutoff) and last changed before
+   * `cutoff`; their attempts go with them (ON DELETE CASCADE).
+   */
+  async deleteDeliveries(m: EntityManager, bound: string, cutoff: Date, n: number): Promise<number> {
+    return deleted(
+      m,
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE id < $1 AND status IN ${TERMINAL} AND updated_at < $2
+          ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)`,
+      [bound, cutoff, n],
+    );
+  }
+
+  /** The next `n` ids of deliveries below `bound`, after `after` (the deliveries the purge keeps), in id order. */
+  async keptDeliveryIds(m: EntityManager, after: string, bound: string, n: number): Promise<string[]> {
+    const rows = (await m.query(`SELECT id FROM webhook_deliveries WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3`, [after, bound, n])) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** The attempts of these deliveries made before `cutoff`. */
+  async deleteAttempts(m: EntityManager, deliveryIds: readonly string[], cutoff: Date): Promise<number> {
+    return deleted(m, `DELETE FROM webhook_attempts WHERE delivery_id = ANY($1::text[]) AND attempted_at < $2`, [deliveryIds, cutoff]);
+  }
+
+  /** Up to `n` bodies of events with an id below `bound` that no delivery refers to any more. */
+  async deleteBodies(m: EntityManager, bound: string, n: number): Promise<number> {
+    return deleted(
+      m,
+      `DELETE FROM webhook_event_bodies WHERE event_id IN (
+         SELECT b.event_id FROM webhook_event_bodies b
+          WHERE b.event_id < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = b.event_id)
+          ORDER BY b.event_id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [bound, n],
+    );
+  }
+
+  /** Up to `n` inbox records of events with an id below `bound`. */
+  async deleteInbox(m: EntityManager, bound: string, n: number): Promise<number> {
+    return deleted(
+      m,
+      `DELETE FROM event_inbox WHERE event_id IN (
+         SELECT event_id FROM event_inbox WHERE event_id < $1 ORDER BY event_id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [bound, n],
+    );
+  }
+
+  /** Up to `n` recoveries completed before `cutoff`. */
+  async deleteRecoveries(m: EntityManager, cutoff: Date, n: number): Promise<number> {
+    return deleted(
+      m,
+      `DELETE FROM webhook_recoveries WHERE id IN (
+         SELECT id FROM webhook_recoveries WHERE status = 'completed' AND completed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [cutoff, n],
+    );
+  }
+}
