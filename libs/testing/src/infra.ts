@@ -46,7 +46,17 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        return;
+      } catch (err) {
+        // An autovacuum worker on the database has no role, so FORCE may not terminate it (PostgreSQL 15:
+        // "must be a member of the role whose process is being terminated"); it is done within moments.
+        if ((err as { code?: string }).code !== '42501' || attempt >= 40) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } finally {
     await admin.end();
   }
