@@ -15,6 +15,7 @@ import { ReadModelConsumer } from './read-model/read-model.consumer';
 import { ReadModelRepository } from './read-model/read-model.repository';
 import { ReadModelService } from './read-model/read-model.service';
 import { ExportSnapshots } from './segments/export-snapshots';
+import { ExportSnapshotsRepository } from './segments/export-snapshots.repository';
 import { SegmentsHandlers } from './segments/segments.handlers';
 import { SegmentsRepository } from './segments/segments.repository';
 import { SegmentsService } from './segments/segments.service';
@@ -55,6 +56,7 @@ export class SegmentsAppModule {
         SegmentsRepository,
         ReadModelRepository,
         MembershipRepository,
+        ExportSnapshotsRepository,
         MembershipService,
         SegmentBuilder,
         ReadModelService,

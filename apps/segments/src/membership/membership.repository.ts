@@ -15,7 +15,7 @@ import { returnedRows, type TenantScope } from '@sigil/platform';
 import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
 import { contactsByIds } from '../read-model/contacts-by-id';
 import { SqlParams } from '../rules/rules.compiler';
-import { exportLineSql } from '../segments/export-lines';
+import { exportLineSql } from './export-lines';
 import type { IdSource } from './sweep-window';
 
 /** A compiled segment predicate: adds its bind values to `p`, returns SQL over `contacts c`. */
@@ -27,11 +27,16 @@ export interface Pair {
   contact_id: string;
 }
 
-/** A history row: an entry or exit and why. */
-export interface HistoryRow extends Pair {
-  change: 'entered' | 'exited';
+/** Why a contact's memberships changed, as the history keeps it. */
+export interface HistoryCause {
+  contact_id: string;
   cause: string;
   cause_event_id: string | null;
+}
+
+/** A history row: an entry or exit and why. */
+export interface HistoryRow extends Pair, HistoryCause {
+  change: 'entered' | 'exited';
 }
 
 /** A member as a page or an export shows it; `since` is null when the rules were evaluated directly. */
@@ -40,14 +45,36 @@ export type MemberRow = ContactRow & { since: Date | null };
 @Injectable()
 export class MembershipRepository {
   /**
-   * Evaluates several predicates for these live contacts in one statement:
-   * for each contact found, which predicates hold (by index).
+   * Evaluates several segments for these contacts in one statement, with
+   * their memberships of those segments now: for each id, which predicates
+   * hold (by index; none for a tombstone or an id the read model does not
+   * hold) and which of the segments it is a member of — the live path's one
+   * statement per level of segments, where a second one read the memberships.
    */
-  async evaluate(m: EntityManager, s: TenantScope, contactIds: string[], predicates: Predicate[]): Promise<Array<{ id: string; matches: boolean[] }>> {
+  async evaluate(
+    m: EntityManager,
+    s: TenantScope,
+    contactIds: string[],
+    segments: Array<{ id: string; predicate: Predicate }>,
+  ): Promise<Array<{ id: string; matches: boolean[]; memberOf: string[] }>> {
     const p = new SqlParams([s.tenantId, s.mode, contactIds]);
-    const columns = predicates.map((predicate, j) => `${predicate(p)} AS m${j}`).join(', ');
-    const rows: Array<Record<string, unknown>> = await m.query(`SELECT c.id, ${columns} FROM ${contactsByIds('$3::text[]')} WHERE NOT c.deleted`, p.values);
-    return rows.map((row) => ({ id: row['id'] as string, matches: predicates.map((_, j) => row[`m${j}`] === true) }));
+    const columns = segments.map((segment, j) => `${segment.predicate(p)} AS m${j}`).join(', ');
+    const segmentIds = p.add(
+      segments.map((segment) => segment.id),
+      'text[]',
+    );
+    const rows: Array<Record<string, unknown>> = await m.query(
+      `SELECT u.id, c.deleted IS FALSE AS live, ${columns},
+              ARRAY(SELECT sm.segment_id FROM segment_members sm
+                     WHERE sm.tenant_id = $1 AND sm.mode = $2 AND sm.contact_id = u.id AND sm.segment_id = ANY(${segmentIds})) AS member_of
+         FROM ${contactsByIds('$3::text[]', { everyId: true })}`,
+      p.values,
+    );
+    return rows.map((row) => ({
+      id: row['id'] as string,
+      matches: segments.map((_, j) => row['live'] === true && row[`m${j}`] === true),
+      memberOf: row['member_of'] as string[],
+    }));
   }
 
   /** Which of these contacts (live) the predicate holds for. */
@@ -143,28 +170,48 @@ export class MembershipRepository {
     );
   }
 
-  /** Adds memberships (entered at `at`); returns those this transaction really added. */
-  async add(m: EntityManager, s: TenantScope, pairs: Pair[], at: Date): Promise<Pair[]> {
-    if (!pairs.length) return [];
-    return m.query(
-      `INSERT INTO segment_members (tenant_id, mode, segment_id, contact_id, entered_at)
-       SELECT $1, $2, u.s, u.c, $5::timestamptz FROM unnest($3::text[], $4::text[]) AS u(s, c)
-       ON CONFLICT DO NOTHING RETURNING segment_id, contact_id`,
-      [s.tenantId, s.mode, pairs.map((e) => e.segment_id), pairs.map((e) => e.contact_id), at.toISOString()],
-    );
-  }
-
-  /** Removes memberships; returns those this transaction really removed. */
-  async remove(m: EntityManager, s: TenantScope, pairs: Pair[]): Promise<Pair[]> {
-    if (!pairs.length) return [];
-    return returnedRows<Pair>(
-      await m.query(
-        `DELETE FROM segment_members m USING unnest($3::text[], $4::text[]) AS u(s, c)
+  /**
+   * Adds memberships (entered at `at`) and removes others, and records a
+   * history row at `at` for each one this transaction really added or
+   * removed, with its contact's cause (`causes`: one per contact of `enter`
+   * and `exit`), in one statement. Returns the changes really made.
+   */
+  async change(m: EntityManager, s: TenantScope, enter: Pair[], exit: Pair[], at: Date, causes: HistoryCause[]): Promise<{ added: Pair[]; removed: Pair[] }> {
+    if (!enter.length && !exit.length) return { added: [], removed: [] };
+    const rows: Array<Pair & { change: HistoryRow['change'] }> = await m.query(
+      `WITH added AS (
+         INSERT INTO segment_members (tenant_id, mode, segment_id, contact_id, entered_at)
+         SELECT $1, $2, u.s, u.c, $3::timestamptz FROM unnest($4::text[], $5::text[]) AS u(s, c)
+         ON CONFLICT DO NOTHING RETURNING segment_id, contact_id
+       ), removed AS (
+         DELETE FROM segment_members m USING unnest($6::text[], $7::text[]) AS u(s, c)
           WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = u.s AND m.contact_id = u.c
-          RETURNING m.segment_id, m.contact_id`,
-        [s.tenantId, s.mode, pairs.map((e) => e.segment_id), pairs.map((e) => e.contact_id)],
-      ),
+          RETURNING m.segment_id, m.contact_id
+       ), changed AS (
+         SELECT segment_id, contact_id, 'entered' AS change FROM added
+         UNION ALL
+         SELECT segment_id, contact_id, 'exited' AS change FROM removed
+       ), history AS (
+         INSERT INTO segment_membership_history (tenant_id, mode, segment_id, contact_id, change, at, cause, cause_event_id)
+         SELECT $1, $2, ch.segment_id, ch.contact_id, ch.change, $3::timestamptz, k.cause, k.event_id
+           FROM changed ch JOIN unnest($8::text[], $9::text[], $10::text[]) AS k(contact_id, cause, event_id) ON k.contact_id = ch.contact_id
+       )
+       SELECT segment_id, contact_id, change FROM changed`,
+      [
+        s.tenantId,
+        s.mode,
+        at.toISOString(),
+        enter.map((e) => e.segment_id),
+        enter.map((e) => e.contact_id),
+        exit.map((e) => e.segment_id),
+        exit.map((e) => e.contact_id),
+        causes.map((c) => c.contact_id),
+        causes.map((c) => c.cause),
+        causes.map((c) => c.cause_event_id),
+      ],
     );
+    const pair = (r: Pair): Pair => ({ segment_id: r.segment_id, contact_id: r.contact_id });
+    return { added: rows.filter((r) => r.change === 'entered').map(pair), removed: rows.filter((r) => r.change === 'exited').map(pair) };
   }
 
   /** A deleted contact leaves every segment; `built`: the segment had finished its first build (its exits are events). */
@@ -239,6 +286,14 @@ export class MembershipRepository {
    * after `after` by contact id — materialised, or (`predicate`, a segment
    * still building) the live contacts the rules hold for — at most `limit`
    * rows and `maxBytes` of text (a longer first row comes alone).
+   *
+   * PostgreSQL joins the lines into the chunk's one text value and applies
+   * the byte cap (a running sum over the page, in id order), so the service
+   * receives one row per chunk, not a row and two strings per member: at 1 M
+   * members the service's CPU per row was 8.1 µs for NDJSON with a row each.
+   * The aggregate takes the lines in the order the window delivers them —
+   * the page's id order (an ORDER BY inside string_agg would sort the page
+   * again, on disk past work_mem).
    */
   async exportText(
     m: EntityManager,
@@ -247,8 +302,8 @@ export class MembershipRepository {
     format: SegmentExportChunkRequest['format'],
     window: { after: string; limit: number; maxBytes: number },
   ): Promise<{ text: string; rows: number; next_after: string | null }> {
-    const p = new SqlParams([s.tenantId, s.mode, window.after, window.limit]);
-    const sql =
+    const p = new SqlParams([s.tenantId, s.mode, window.after, window.limit, window.maxBytes]);
+    const page =
       'segmentId' in source
         ? `SELECT m.contact_id AS id, ${exportLineSql(format, 'm.entered_at')} AS line FROM segment_members m
              JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
@@ -257,15 +312,18 @@ export class MembershipRepository {
         : `SELECT c.id, ${exportLineSql(format, 'NULL::timestamptz')} AS line FROM contacts c
             WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND c.id > $3::text AND ${source.predicate(p)}
             ORDER BY c.id LIMIT $4::int`;
-    const rows: Array<{ id: string; line: string }> = await m.query(sql, p.values);
-    let taken = 0;
-    for (let bytes = 0; taken < rows.length; taken++) {
-      bytes += Buffer.byteLength(rows[taken]!.line);
-      if (bytes > window.maxBytes && taken > 0) break;
-    }
-    const lines = taken === rows.length ? rows : rows.slice(0, taken);
-    const more = taken < rows.length || rows.length === window.limit;
-    return { text: lines.map((r) => r.line).join(''), rows: taken, next_after: more ? rows[taken - 1]!.id : null };
+    const [chunk]: Array<{ text: string | null; rows: string; last_id: string | null; fetched: string }> = await m.query(
+      `SELECT string_agg(line, '') FILTER (WHERE fits) AS text, count(*) FILTER (WHERE fits) AS rows,
+              max(id) FILTER (WHERE fits) AS last_id, count(*) AS fetched
+         FROM (SELECT id, line, sum(octet_length(line)) OVER w <= $5::bigint OR row_number() OVER w = 1 AS fits
+                 FROM (${page}) page
+               WINDOW w AS (ORDER BY id ROWS UNBOUNDED PRECEDING)) sized`,
+      p.values,
+    );
+    const rows = Number(chunk!.rows);
+    const fetched = Number(chunk!.fetched);
+    const more = rows < fetched || fetched === window.limit;
+    return { text: chunk!.text ?? '', rows, next_after: more ? chunk!.last_id : null };
   }
 
   /** Ids of the materialised members after `after`, ascending. */

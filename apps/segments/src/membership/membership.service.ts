@@ -6,9 +6,12 @@
  * `segment.contact_entered` / `segment.contact_exited` event in the same
  * transaction (outbox) and kept in the membership history with its cause.
  *
- * Segments that reference segments (`{"segment": id}`) are evaluated in
- * dependency order: inner segments first, so an outer one reads the inner's
- * membership as this transaction just left it; each segment once per pass.
+ * Segments that reference segments (`{"segment": id}`) see the inner's
+ * membership as this transaction leaves it, each segment once per pass: the
+ * incremental path decides every segment in one statement, an inner segment
+ * re-evaluated with it inlined as its predicate; the reconcile path updates
+ * the segments built on a changed one after it. Events go out in dependency
+ * order (a contact's inner entries before its outer ones).
  *
  * Concurrency: whoever re-evaluates a contact holds its read-model row lock —
  * FOR UPDATE on the incremental path, FOR SHARE per reconcile chunk (FOR
@@ -24,7 +27,7 @@ import { ReadModelRepository } from '../read-model/read-model.repository';
 import { compileRules, withConsent, type SqlParams } from '../rules/rules.compiler';
 import { checkRules, type CheckedNode } from '../rules/rules.validator';
 import { SegmentsRepository, type SegmentDefinition } from '../segments/segments.repository';
-import { MembershipRepository, type Pair, type Predicate } from './membership.repository';
+import { MembershipRepository, type HistoryCause, type Pair, type Predicate } from './membership.repository';
 import { anniversaryZones, sweepWindow, type SweepWindow } from './sweep-window';
 
 /**
@@ -98,37 +101,74 @@ export class MembershipService {
     const selected = only ? withDependents(all, new Set(all.filter(only).map((s) => s.id))) : all;
     if (!selected.length) return;
     const now = this.clock.now();
-    for (const level of dependencyLevels(selected)) {
-      const matching = new Set<string>();
-      for (let i = 0; i < level.length; i += SEGMENTS_PER_STATEMENT) {
-        const batch = level.slice(i, i + SEGMENTS_PER_STATEMENT);
-        const rows = await this.members.evaluate(
-          manager,
-          scope,
-          contactIds,
-          batch.map((s) => this.predicateOf(s, now)),
-        );
-        for (const row of rows) batch.forEach((s, j) => row.matches[j] && matching.add(`${s.id} ${row.id}`));
-      }
-      const current = await this.members.pairs(
+    // Every selected segment is decided in one statement (per 50): a segment it references that is
+    // selected too has its predicate inlined (inlinedPredicate) instead of its membership read.
+    const inline = new Map(selected.map((s) => [s.id, s]));
+    const matching = new Set<string>();
+    const isMember = new Set<string>();
+    for (let i = 0; i < selected.length; i += SEGMENTS_PER_STATEMENT) {
+      const batch = selected.slice(i, i + SEGMENTS_PER_STATEMENT);
+      const rows = await this.members.evaluate(
         manager,
         scope,
-        level.map((s) => s.id),
         contactIds,
+        batch.map((s) => ({ id: s.id, predicate: this.inlinedPredicate(s, inline, now) })),
       );
-      const isMember = new Set(current.map((r) => `${r.segment_id} ${r.contact_id}`));
-      const enter = [...matching].filter((k) => !isMember.has(k)).map(toPair);
-      const exit = [...isMember].filter((k) => !matching.has(k)).map(toPair);
-      const emitting = new Set(level.filter((s) => s.built_at !== null).map((s) => s.id));
-      await this.applyChanges(manager, scope, enter, exit, emitting, cause);
+      for (const row of rows) {
+        batch.forEach((s, j) => row.matches[j] && matching.add(`${s.id} ${row.id}`));
+        for (const segmentId of row.memberOf) isMember.add(`${segmentId} ${row.id}`);
+      }
     }
+    const enter = [...matching].filter((k) => !isMember.has(k)).map(toPair);
+    const exit = [...isMember].filter((k) => !matching.has(k)).map(toPair);
+    const emitting = new Set(selected.filter((s) => s.built_at !== null).map((s) => s.id));
+    const events: NewEvent[] = [];
+    await this.applyChanges(manager, scope, enter, exit, emitting, cause, events);
+    // In dependency order, as levels evaluated one after another would emit them: a contact's inner entries before its outer ones.
+    const levelOf = new Map(dependencyLevels(selected).flatMap((level, n) => level.map((s) => [s.id, n] as const)));
+    const level = (e: NewEvent) => levelOf.get((e.data as { segment_id: string }).segment_id) ?? 0;
+    await this.outbox.append(
+      manager,
+      events.map((e, n) => ({ e, n })).sort((a, b) => level(a.e) - level(b.e) || a.n - b.n).map(({ e }) => e),
+    );
+  }
+
+  /**
+   * A segment's predicate for a re-evaluation of `inline`'s segments: a
+   * reference to one of them is that segment's own predicate (inlined,
+   * recursively) rather than a read of its membership. After the
+   * re-evaluation a re-evaluated segment's membership of these contacts is
+   * exactly its predicate, so the answer is the one levels evaluated inner
+   * first would give — in one statement instead of one per level. A
+   * reference back into the path being inlined (a cycle, refused when
+   * saved) reads the membership.
+   */
+  private inlinedPredicate(segment: SegmentDefinition, inline: ReadonlyMap<string, SegmentDefinition>, now: Date, path: ReadonlySet<string> = new Set()): Predicate {
+    const tree = this.treeOf(segment);
+    const within = new Set([...path, segment.id]);
+    return (p: SqlParams) =>
+      withConsent(
+        compileRules(tree, p, {
+          now,
+          segmentPredicate: (id, q) => {
+            const inner = inline.get(id);
+            return inner && !within.has(id) ? this.inlinedPredicate(inner, inline, now, within)(q) : undefined;
+          },
+        }),
+        segment.include_unsubscribed,
+      );
   }
 
   /** A deleted contact leaves every segment. */
   async removeContact(manager: EntityManager, tenantId: string, mode: Mode, contactId: string, cause: Cause = { type: 'contact.deleted' }): Promise<void> {
     const scope: TenantScope = { tenantId, mode };
     const removed = await this.members.removeContact(manager, scope, contactId);
-    await this.recordHistory(manager, scope, [], removed, cause);
+    await this.members.recordHistory(
+      manager,
+      scope,
+      removed.map((p) => ({ segment_id: p.segment_id, contact_id: p.contact_id, change: 'exited' as const, ...historyCause(cause, p.contact_id) })),
+      this.clock.now(),
+    );
     await this.outbox.append(
       manager,
       removed.filter((r) => r.built).map((r) => this.event('segment.contact_exited', tenantId, mode, r)),
@@ -187,7 +227,9 @@ export class MembershipService {
     const members = new Set((await this.members.pairs(manager, scope, [segment.id], ids)).map((r) => r.contact_id));
     const enter = [...matching].filter((id) => !members.has(id)).map((contact_id) => ({ segment_id: segment.id, contact_id }));
     const exit = [...members].filter((id) => !matching.has(id)).map((contact_id) => ({ segment_id: segment.id, contact_id }));
-    const changed = await this.applyChanges(manager, scope, enter, exit, emit ? new Set([segment.id]) : new Set(), cause);
+    const events: NewEvent[] = [];
+    const changed = await this.applyChanges(manager, scope, enter, exit, emit ? new Set([segment.id]) : new Set(), cause, events);
+    await this.outbox.append(manager, events);
     if (!changed.length) return;
     // Segments built on this one follow at once, in dependency order (their contacts locked for update).
     if (!(await this.segments.usingSegment(manager, scope, segment.id, 1)).length) return;
@@ -195,7 +237,11 @@ export class MembershipService {
     await this.reevaluate(manager, scope.tenantId, scope.mode, locked, (s) => s.segment_refs.includes(segment.id), cause);
   }
 
-  /** Writes entries and exits, their history and (for `emitting` segments) their events; returns the contacts that changed. */
+  /**
+   * Writes entries and exits with their history (one statement), and adds the
+   * events of `emitting` segments' changes to `events` (the caller appends
+   * them to the outbox); returns the contacts that changed.
+   */
   private async applyChanges(
     manager: EntityManager,
     scope: TenantScope,
@@ -203,23 +249,21 @@ export class MembershipService {
     exit: Pair[],
     emitting: ReadonlySet<string>,
     cause: Cause | ReadonlyMap<string, Cause>,
+    events: NewEvent[],
   ): Promise<string[]> {
-    const events: NewEvent[] = [];
-    // RETURNING tells which rows this transaction really added and removed: events are exact.
-    const added = await this.members.add(manager, scope, enter, this.clock.now());
+    const contacts = [...new Set([...enter, ...exit].map((p) => p.contact_id))];
+    // RETURNING tells which rows this transaction really added and removed: events and history are exact.
+    const { added, removed } = await this.members.change(
+      manager,
+      scope,
+      enter,
+      exit,
+      this.clock.now(),
+      contacts.map((id) => ({ contact_id: id, ...historyCause(cause, id) })),
+    );
     for (const pair of added) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_entered', scope.tenantId, scope.mode, pair));
-    const removed = await this.members.remove(manager, scope, exit);
     for (const pair of removed) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_exited', scope.tenantId, scope.mode, pair));
-    await this.recordHistory(manager, scope, added, removed, cause);
-    await this.outbox.append(manager, events);
     return [...new Set([...added, ...removed].map((p) => p.contact_id))];
-  }
-
-  /** One history row per entry and exit, in one statement. */
-  private async recordHistory(manager: EntityManager, scope: TenantScope, added: Pair[], removed: Pair[], cause: Cause | ReadonlyMap<string, Cause>): Promise<void> {
-    const causeOf = (contactId: string): Cause => (isCause(cause) ? cause : (cause.get(contactId) ?? { type: 'contact' }));
-    const row = (p: Pair, change: 'entered' | 'exited') => ({ ...p, change, cause: causeOf(p.contact_id).type, cause_event_id: causeOf(p.contact_id).event_id ?? null });
-    await this.members.recordHistory(manager, scope, [...added.map((p) => row(p, 'entered')), ...removed.map((p) => row(p, 'exited'))], this.clock.now());
   }
 
   private event(type: 'segment.contact_entered' | 'segment.contact_exited', tenantId: string, mode: Mode, pair: Pair): NewEvent {
@@ -230,6 +274,12 @@ export class MembershipService {
 
 function isCause(cause: Cause | ReadonlyMap<string, Cause>): cause is Cause {
   return !(cause instanceof Map);
+}
+
+/** The history's cause of a contact's changes: the one cause, or the contact's own (`contact` when it has none). */
+function historyCause(cause: Cause | ReadonlyMap<string, Cause>, contactId: string): Omit<HistoryCause, 'contact_id'> {
+  const c = isCause(cause) ? cause : (cause.get(contactId) ?? { type: 'contact' });
+  return { cause: c.type, cause_event_id: c.event_id ?? null };
 }
 
 function toPair(key: string): Pair {

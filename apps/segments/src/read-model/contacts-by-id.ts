@@ -15,11 +15,14 @@
  * `ids`, aliased `c` (every column), in the array's order; `$1` and `$2` must
  * be the tenant and mode. `lock` row-locks them in that order (pass sorted ids,
  * so lockers never deadlock); `liveOnly` leaves tombstones out (unlocked).
+ * `everyId` keeps a row for an id the read model does not hold (`u.id` set,
+ * every column of `c` NULL).
  */
-export function contactsByIds(ids: string, options: { lock?: 'SHARE' | 'UPDATE'; liveOnly?: boolean } = {}): string {
+export function contactsByIds(ids: string, options: { lock?: 'SHARE' | 'UPDATE'; liveOnly?: boolean; everyId?: boolean } = {}): string {
   const live = options.liveOnly ? ' AND NOT c0.deleted' : '';
   const lock = options.lock ? ` FOR ${options.lock}` : '';
-  return `unnest(${ids}) AS u(id) CROSS JOIN LATERAL (SELECT * FROM contacts c0 WHERE c0.tenant_id = $1 AND c0.mode = $2 AND c0.id = u.id${live} LIMIT 1${lock}) c`;
+  const contact = `(SELECT * FROM contacts c0 WHERE c0.tenant_id = $1 AND c0.mode = $2 AND c0.id = u.id${live} LIMIT 1${lock}) c`;
+  return options.everyId ? `unnest(${ids}) AS u(id) LEFT JOIN LATERAL ${contact} ON true` : `unnest(${ids}) AS u(id) CROSS JOIN LATERAL ${contact}`;
 }
 
 /** Distinct ids in the order every locker uses (PostgreSQL's `ORDER BY id` in the C collation). */

@@ -141,6 +141,17 @@ describe('compileRules', () => {
       expect(compile({ subscription_status: 'bounced', op: 'neq' }).sql).toBe('coalesce((NOT (c.subscription_status = $3::text)), false)');
     });
 
+    it('compiles a segment the caller decides in the same statement as its predicate, and any other as its membership', () => {
+      const tree = checkRules({ and: [{ segment: 'seg_inner', op: 'in' }, { segment: 'seg_other', op: 'not_in' }] }).tree;
+      const p = new SqlParams(['ten_1', 'live']);
+      const sql = compileRules(tree, p, { now: NOW, segmentPredicate: (id, q) => (id === 'seg_inner' ? `${q.add('vip', 'text')} = ANY(c.tags)` : undefined) });
+      expect(sql).toBe(
+        '(coalesce((coalesce(($3::text = ANY(c.tags)), false)), false) AND ' +
+          'coalesce((NOT EXISTS (SELECT 1 FROM segment_members sm WHERE sm.tenant_id = c.tenant_id AND sm.mode = c.mode AND sm.segment_id = $4::text AND sm.contact_id = c.id)), false))',
+      );
+      expect(p.values).toEqual(['ten_1', 'live', 'vip', 'seg_other']);
+    });
+
     it('spreads random buckets evenly and keeps them stable', () => {
       const ids = Array.from({ length: 20000 }, (_, i) => `con_${i.toString(36).padStart(8, '0')}`);
       const tenth = ids.filter((id) => bucketOf(id, 'spring-test') < 1000).length;

@@ -179,6 +179,12 @@ export interface CompileOptions {
   now: Date;
   /** Alias of the contacts row. */
   alias?: 'c';
+  /**
+   * A referenced segment's membership as a predicate over `c`, for a caller
+   * that decides that segment in the same statement; undefined (or no
+   * function): the materialised membership is read.
+   */
+  segmentPredicate?: (segmentId: string, p: SqlParams) => string | undefined;
 }
 
 /** A boolean SQL expression, true exactly for contacts matching the rules. */
@@ -198,8 +204,12 @@ export function compileRules(node: CheckedNode, p: SqlParams, options: CompileOp
       return guard(node.kind === 'relative' ? relative(source, node, p, options.now) : compare(source, node, p));
     }
     case 'segment': {
-      const exists = `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.tenant_id = c.tenant_id AND sm.mode = c.mode AND sm.segment_id = ${p.add(node.segmentId, 'text')} AND sm.contact_id = c.id)`;
-      return guard(node.op === 'in' ? exists : `NOT ${exists}`);
+      const inline = options.segmentPredicate?.(node.segmentId, p);
+      const member =
+        inline !== undefined
+          ? guard(inline)
+          : `EXISTS (SELECT 1 FROM segment_members sm WHERE sm.tenant_id = c.tenant_id AND sm.mode = c.mode AND sm.segment_id = ${p.add(node.segmentId, 'text')} AND sm.contact_id = c.id)`;
+      return guard(node.op === 'in' ? member : `NOT ${member}`);
     }
     case 'random_bucket': {
       const bucket = bucketSql('c.id', p.add(node.salt, 'text'));

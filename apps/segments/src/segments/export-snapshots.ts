@@ -8,20 +8,19 @@
  * connection when they reach this replica, or import the snapshot
  * (`SET TRANSACTION SNAPSHOT`) on another replica. A snapshot is released
  * with the export's last chunk, or after `idleMs` without a chunk (a client
- * that went away), and at most `max` are held at once per replica.
+ * that went away), and at most `max` are held at once per replica. This
+ * file holds the connections; their statements are ExportSnapshotsRepository's.
  */
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { DomainError } from '@sigil/platform';
+import { ExportSnapshotsRepository, isSnapshotId } from './export-snapshots.repository';
 
 interface Held {
   runner: QueryRunner;
   timer: NodeJS.Timeout;
   busy: Promise<unknown>;
 }
-
-/** What `pg_export_snapshot()` returns, e.g. `00000003-0000001B-1`. */
-const SNAPSHOT_ID = /^[0-9A-F]{8}-[0-9A-F]{8}-[0-9]{1,10}$/;
 
 export class ExportExpired extends DomainError {
   constructor() {
@@ -41,7 +40,10 @@ export class ExportSnapshots implements OnApplicationShutdown {
   idleMs = 60_000;
   max = 16;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sql: ExportSnapshotsRepository,
+  ) {}
 
   /**
    * Runs `read` in the export's snapshot: a new one when `snapshot` is null.
@@ -50,7 +52,7 @@ export class ExportSnapshots implements OnApplicationShutdown {
    */
   async read<T>(snapshot: string | null, read: (manager: EntityManager) => Promise<T>, done: (result: T) => boolean): Promise<{ result: T; snapshot: string | null }> {
     if (snapshot === null) return this.open(read, done);
-    if (!SNAPSHOT_ID.test(snapshot)) throw new ExportExpired();
+    if (!isSnapshotId(snapshot)) throw new ExportExpired();
     const local = this.held.get(snapshot);
     if (local) {
       const run = local.busy.then(() => read(local.runner.manager));
@@ -67,17 +69,11 @@ export class ExportSnapshots implements OnApplicationShutdown {
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        await runner.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
-      } catch {
-        throw new ExportExpired();
-      }
+      if (!(await this.sql.join(runner.manager, snapshot))) throw new ExportExpired();
       const result = await read(runner.manager);
       return { result, snapshot: done(result) ? null : snapshot };
     } finally {
-      await runner.query('ROLLBACK').catch(() => undefined);
-      await runner.release();
+      await this.end(runner);
     }
   }
 
@@ -91,18 +87,14 @@ export class ExportSnapshots implements OnApplicationShutdown {
     let keep = false;
     try {
       await runner.connect();
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const [{ id }] = (await runner.query('SELECT pg_export_snapshot() AS id')) as [{ id: string }];
+      const id = await this.sql.begin(runner.manager);
       const result = await read(runner.manager);
       if (done(result)) return { result, snapshot: null };
       keep = true;
       this.held.set(id, { runner, timer: this.expiry(id), busy: Promise.resolve() });
       return { result, snapshot: id };
     } finally {
-      if (!keep) {
-        await runner.query('ROLLBACK').catch(() => undefined);
-        await runner.release();
-      }
+      if (!keep) await this.end(runner);
     }
   }
 
@@ -125,7 +117,12 @@ export class ExportSnapshots implements OnApplicationShutdown {
     this.held.delete(id);
     clearTimeout(held.timer);
     await held.busy;
-    await held.runner.query('ROLLBACK').catch(() => undefined);
-    await held.runner.release();
+    await this.end(held.runner);
+  }
+
+  /** Ends a snapshot's transaction and gives its connection back to the pool (a broken connection is released all the same). */
+  private async end(runner: QueryRunner): Promise<void> {
+    await this.sql.end(runner.manager).catch(() => undefined);
+    await runner.release();
   }
 }

@@ -51,7 +51,8 @@ it('binds every method to its scope: another tenant or mode neither sees nor cha
   const outer = await segment(mine, { segment_refs: [inner.id] });
   const contact = { ...contactSnapshot(), tenant_id: mine.tenantId, mode: mine.mode };
   await readModel.upsert(ds.manager, [contact]);
-  expect(await members.add(ds.manager, mine, [{ segment_id: inner.id, contact_id: contact.id }], new Date())).toHaveLength(1);
+  const causes = [{ contact_id: contact.id, cause: 'test', cause_event_id: null }];
+  expect((await members.change(ds.manager, mine, [{ segment_id: inner.id, contact_id: contact.id }], [], new Date(), causes)).added).toHaveLength(1);
 
   for (const other of strangers) {
     expect(await segments.find(ds.manager, other, inner.id, { count: true })).toBeUndefined();
@@ -70,7 +71,8 @@ it('binds every method to its scope: another tenant or mode neither sees nor cha
     expect(await members.count(ds.manager, other, inner.id)).toBe(0);
     expect(await members.memberIds(ds.manager, other, inner.id, '', 10)).toEqual([]);
     expect(await members.pairs(ds.manager, other, [inner.id], [contact.id])).toEqual([]);
-    expect(await members.remove(ds.manager, other, [{ segment_id: inner.id, contact_id: contact.id }])).toEqual([]);
+    expect(await members.change(ds.manager, other, [], [{ segment_id: inner.id, contact_id: contact.id }], new Date(), causes)).toEqual({ added: [], removed: [] });
+    expect((await members.evaluate(ds.manager, other, [contact.id], [{ id: inner.id, predicate: () => 'true' }]))[0]).toMatchObject({ matches: [false], memberOf: [] });
     expect(await members.removeContact(ds.manager, other, contact.id)).toEqual([]);
     await members.removeSegment(ds.manager, other, inner.id);
     expect(await members.segmentsOf(ds.manager, other, contact.id)).toEqual([]);

@@ -14,6 +14,7 @@ import { SegmentBuilder, type SegmentBuilderSettings } from '../membership/segme
 import { ReadModelRepository } from '../read-model/read-model.repository';
 import { ReadModelService } from '../read-model/read-model.service';
 import { ExportSnapshots } from '../segments/export-snapshots';
+import { ExportSnapshotsRepository } from '../segments/export-snapshots.repository';
 import { SegmentsRepository } from '../segments/segments.repository';
 import { SegmentsService } from '../segments/segments.service';
 
@@ -24,6 +25,7 @@ export function segmentsServices(ds: DataSource, clock: Clock, builderSettings: 
     segments: new SegmentsRepository(),
     members: new MembershipRepository(),
     contacts: new ReadModelRepository(),
+    exportSnapshots: new ExportSnapshotsRepository(),
   };
   const { lists, segments, members, contacts } = repositories;
   const membership = new MembershipService(outbox, clock, members, segments, contacts);
@@ -35,7 +37,7 @@ export function segmentsServices(ds: DataSource, clock: Clock, builderSettings: 
     leaseSeconds: 30,
     ...builderSettings,
   });
-  const snapshots = new ExportSnapshots(ds);
+  const snapshots = new ExportSnapshots(ds, repositories.exportSnapshots);
   return {
     repositories,
     membership,
