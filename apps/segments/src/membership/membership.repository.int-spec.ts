@@ -67,10 +67,15 @@ it('evaluate answers every id: predicates of live contacts only, and memberships
   const other = scopeOf(testContext());
   await members.change(ds.manager, other, [{ segment_id: segB, contact_id: vip }], [], new Date(), [cause(vip)]);
 
-  const rows = await members.evaluate(ds.manager, s, [vip, plain, gone, unknown], [
-    { id: segA, predicate: hasTag('vip') },
-    { id: segB, predicate: hasTag('new') },
-  ]);
+  const rows = await members.evaluate(
+    ds.manager,
+    s,
+    [vip, plain, gone, unknown],
+    [
+      { id: segA, predicate: hasTag('vip') },
+      { id: segB, predicate: hasTag('new') },
+    ],
+  );
   expect(rows.sort((x, y) => x.id.localeCompare(y.id))).toEqual(
     [
       { id: vip, matches: [true, true], memberOf: [] },

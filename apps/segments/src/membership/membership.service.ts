@@ -129,7 +129,10 @@ export class MembershipService {
     const level = (e: NewEvent) => levelOf.get((e.data as { segment_id: string }).segment_id) ?? 0;
     await this.outbox.append(
       manager,
-      events.map((e, n) => ({ e, n })).sort((a, b) => level(a.e) - level(b.e) || a.n - b.n).map(({ e }) => e),
+      events
+        .map((e, n) => ({ e, n }))
+        .sort((a, b) => level(a.e) - level(b.e) || a.n - b.n)
+        .map(({ e }) => e),
     );
   }
 

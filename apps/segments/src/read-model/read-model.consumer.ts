@@ -1,7 +1,12 @@
-/** Kafka side of the read model: the contact-event topic, one consumer group shared by replicas. */
+/**
+ * Kafka side of the read model: the contact-event topic, one consumer group
+ * shared by replicas; the batches of the partitions fetched together are
+ * applied in one transaction (partition-batches.ts).
+ */
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { EventTopics } from '@sigil/contracts';
+import { EventTopics, type DomainEvent } from '@sigil/contracts';
 import { EventConsumer, KAFKA_SETTINGS, type KafkaSettings } from '@sigil/platform';
+import { PartitionBatches } from './partition-batches';
 import { READ_MODEL_CONSUMER, ReadModelService } from './read-model.service';
 
 @Injectable()
@@ -9,9 +14,8 @@ export class ReadModelConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly consumer: EventConsumer;
 
   constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, readModel: ReadModelService) {
-    this.consumer = EventConsumer.batched({ kafka, group: READ_MODEL_CONSUMER, topics: [EventTopics.contacts] }, async (events) => {
-      await readModel.applyBatch(events);
-    });
+    const batches = new PartitionBatches<DomainEvent>((events) => readModel.applyBatch(events));
+    this.consumer = EventConsumer.batched({ kafka, group: READ_MODEL_CONSUMER, topics: [EventTopics.contacts] }, (events) => batches.submit(events));
   }
 
   async onApplicationBootstrap(): Promise<void> {

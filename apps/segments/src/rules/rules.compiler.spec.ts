@@ -142,7 +142,12 @@ describe('compileRules', () => {
     });
 
     it('compiles a segment the caller decides in the same statement as its predicate, and any other as its membership', () => {
-      const tree = checkRules({ and: [{ segment: 'seg_inner', op: 'in' }, { segment: 'seg_other', op: 'not_in' }] }).tree;
+      const tree = checkRules({
+        and: [
+          { segment: 'seg_inner', op: 'in' },
+          { segment: 'seg_other', op: 'not_in' },
+        ],
+      }).tree;
       const p = new SqlParams(['ten_1', 'live']);
       const sql = compileRules(tree, p, { now: NOW, segmentPredicate: (id, q) => (id === 'seg_inner' ? `${q.add('vip', 'text')} = ANY(c.tags)` : undefined) });
       expect(sql).toBe(
