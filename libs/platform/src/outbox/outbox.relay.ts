@@ -28,7 +28,8 @@ interface OutboxRow {
   seq: string;
   topic: string;
   key: string;
-  envelope: unknown;
+  /** The envelope as PostgreSQL prints the jsonb: sent as it is (see drain). */
+  envelope: string;
   headers: Record<string, string>;
 }
 
@@ -87,14 +88,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const sent = await this.dataSource.transaction(async (manager) => {
         const [turn]: { mine: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('sigil-outbox-relay')) AS mine`);
         if (!turn?.mine) return 0; // another replica is relaying; its NOTIFY wake-up covers these rows
-        const rows: OutboxRow[] = await manager.query(`SELECT seq, topic, key, envelope, headers FROM outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, [
-          batchSize,
-        ]);
+        // The envelope as text: pg would JSON.parse each one (an object graph per event) only for us to
+        // JSON.stringify it back. jsonb prints `": "` and `", "`; every consumer parses the value, so that
+        // spacing is the only difference on Kafka.
+        const rows: OutboxRow[] = await manager.query(
+          `SELECT seq, topic, key, envelope::text AS envelope, headers FROM outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [batchSize],
+        );
         if (!rows.length) return 0;
         const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
         for (const row of rows) {
           const list = byTopic.get(row.topic) ?? [];
-          list.push({ key: row.key, value: JSON.stringify(row.envelope), headers: row.headers });
+          list.push({ key: row.key, value: row.envelope, headers: row.headers });
           byTopic.set(row.topic, list);
         }
         await this.producer!.sendBatch({
