@@ -23,7 +23,8 @@ import { describe, planRows, rowRequest, type RowPlan } from './import-rows';
 import { ImportsRepository, type ImportRow } from './imports.repository';
 
 interface PreparedBatch {
-  records: FileRecord[];
+  /** Each row's raw bytes, for the error report: the records themselves (their fields) are dropped once read. */
+  raws: Buffer[];
   /** Rows of the file before this batch. */
   firstRow: number;
   errors: ImportRowError[];
@@ -35,6 +36,9 @@ interface PreparedBatch {
 class Superseded extends Error {}
 
 const utf8Lossy = new TextDecoder('utf-8');
+
+/** Bytes of the staged file handed to the record reader at a time (about one batch of short rows). */
+const FEED_BYTES = 64 * 1024;
 
 export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'superseded' | 'missing';
 
@@ -95,30 +99,34 @@ export class ImportRunner {
     // Batches commit one after another, but the next one is read and validated (Node's CPU) while the
     // previous one's transaction runs (PostgreSQL's): each prepared batch then waits for its predecessor.
     let inFlight: Promise<void> = Promise.resolve();
-    const flush = async (records: FileRecord[]) => {
-      if (!records.length) return;
+    // Not async: nothing of the records outlives their preparation (an async frame would keep them across its wait).
+    const flush = (records: FileRecord[]): Promise<void> => {
+      if (!records.length) return inFlight;
       const fromOffset = offset;
       const nextOffset = records[records.length - 1]!.end;
       const prepared = this.prepareBatch(job, plan, records, rowNo);
       rowNo += records.length;
       offset = nextOffset;
-      await inFlight;
-      inFlight = this.commitBatch(job, ctx, prepared, fromOffset, nextOffset);
+      // This batch commits once its predecessor has (never if it failed); the caller waits for the predecessor only.
+      const previous = inFlight;
+      inFlight = previous.then(() => this.commitBatch(job, ctx, prepared, fromOffset, nextOffset));
       // Surfaced by the next flush or the final wait; until then, not an unhandled rejection.
       void inFlight.catch(() => undefined);
+      return previous;
     };
 
     try {
       await this.readChunks(job, offset, total, reader, async (records) => {
-        pending.push(...records);
-        while (pending.length >= this.config.IMPORT_BATCH_ROWS) {
-          const batch = pending.slice(0, this.config.IMPORT_BATCH_ROWS);
-          pending = pending.slice(this.config.IMPORT_BATCH_ROWS);
+        for (const record of records) {
+          pending.push(record);
+          if (pending.length < this.config.IMPORT_BATCH_ROWS) continue;
+          const batch = pending;
+          pending = [];
           await flush(batch);
         }
       });
       pending.push(...reader.end());
-      for (let i = 0; i < pending.length; i += this.config.IMPORT_BATCH_ROWS) await flush(pending.slice(i, i + this.config.IMPORT_BATCH_ROWS));
+      await flush(pending);
       await inFlight;
     } finally {
       // Never leave a batch's transaction running behind a run that stopped (its outcome is the run's error, or the database's).
@@ -136,7 +144,10 @@ export class ImportRunner {
       const skip = consumed - Number(chunk.file_offset);
       const bytes = skip > 0 ? chunk.data.subarray(skip) : chunk.data;
       consumed += bytes.length;
-      await onRecords(reader.push(bytes));
+      // A staged chunk (1 MiB) holds ~16 000 short rows: split at once, all its records lived until the last of
+      // its ~8 batches was prepared (long enough for V8 to move them to its old space). Fed a slice at a time,
+      // the reader makes records about as fast as batches take them.
+      for (let at = 0; at < bytes.length; at += FEED_BYTES) await onRecords(reader.push(bytes.subarray(at, at + FEED_BYTES)));
       chunk = consumed < total ? await this.imports.chunk(m, job.id, chunk.seq + 1) : undefined;
       if (consumed < total && !chunk) {
         // Gone under us: the job was cancelled (its staging dropped) — or the staged file is damaged.
@@ -150,7 +161,8 @@ export class ImportRunner {
   /** The rows of a batch checked on their own (no I/O): valid requests, and the errors found so far. */
   private prepareBatch(job: ImportRow, plan: RowPlan, records: FileRecord[], firstRow: number): PreparedBatch {
     const errors: ImportRowError[] = [];
-    const errorAt = (i: number, code: string, reason: string) => errors.push({ row: firstRow + i + 1, code, reason, data: rawText(records[i]!.raw) });
+    const raws = records.map((r) => r.raw);
+    const errorAt = (i: number, code: string, reason: string) => errors.push({ row: firstRow + i + 1, code, reason, data: rawText(raws[i]!) });
 
     // Shape, then duplicates inside the batch (of either unique key); duplicates of earlier batches are found by the key table.
     const matchOn = job.options.match_on;
@@ -167,12 +179,12 @@ export class ImportRunner {
       for (const key of BATCH_MATCH_KEYS) if (keyOf(key, r.req)) firstOf[key].set(keyOf(key, r.req), i);
       valid.push({ index: i, req: r.req });
     });
-    return { records, firstRow, errors, errorAt, valid };
+    return { raws, firstRow, errors, errorAt, valid };
   }
 
   /** One transaction: everything the batch changes, and the job's new position (see the file's header). */
   private async commitBatch(job: ImportRow, ctx: RequestContext, batch: PreparedBatch, fromOffset: number, nextOffset: number): Promise<void> {
-    const { records, firstRow, errors, errorAt, valid } = batch;
+    const { raws, firstRow, errors, errorAt, valid } = batch;
     const matchOn = job.options.match_on;
     await this.dataSource.transaction(async (m: EntityManager) => {
       // No lock on the job row until the final, conditional advance: a cancel is never kept waiting by a batch in flight.
@@ -187,7 +199,7 @@ export class ImportRunner {
         return false;
       });
 
-      const results: BatchRowResult[] = records.map((_, index) => ({ index, status: 'error' }));
+      const results: BatchRowResult[] = raws.map((_, index) => ({ index, status: 'error' }));
       await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true });
       let created = 0;
       let updated = 0;
@@ -203,10 +215,10 @@ export class ImportRunner {
       await this.outbox.append(m, listed);
       errors.sort((a, b) => a.row - b.row);
       await this.imports.insertErrors(m, job.id, errors);
-      const moved = await this.imports.advance(m, job.id, fromOffset, { nextOffset, rows: records.length, created, updated, failed: errors.length });
+      const moved = await this.imports.advance(m, job.id, fromOffset, { nextOffset, rows: raws.length, created, updated, failed: errors.length });
       if (!moved) throw new Superseded();
     });
-    this.logger.debug(`import ${job.id}: rows ${firstRow + 1}–${firstRow + records.length} written`);
+    this.logger.debug(`import ${job.id}: rows ${firstRow + 1}–${firstRow + raws.length} written`);
   }
 }
 
