@@ -6,6 +6,7 @@
  * 1 000 rows says what the work itself cost, and compares across runs.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -92,4 +93,39 @@ export function cpuPerThousand(spent: CpuSpent, rows: number): string {
   if (spent.postgres !== undefined) parts.push(`PostgreSQL (contacts db) ${per(spent.postgres)}`);
   parts.push(`gateway ${per(spent.gateway)}`, `other services ${per(spent.otherServices)}`);
   return `CPU per 1 000 rows: ${parts.join(', ')}`;
+}
+
+/** Busy CPU of all the services together, per second, under which they count as idle (each idles at ~1 % of a core). */
+const IDLE_MS_PER_SECOND = 100;
+
+/**
+ * What the load cost once its after-effects are done too: the outbox relay
+ * and the event consumers work on after the last answer (or a job's
+ * `completed`), so a meter stopped there misses part of every contact's
+ * cost. Waits until the services' CPU falls to idle for two seconds in a row
+ * (at most `maxMs`) and returns the CPU spent since the start, and how long
+ * the wait was.
+ */
+export async function spentWhenSettled(meter: CpuMeter, maxMs = 120_000): Promise<{ spent: CpuSpent; waitedMs: number }> {
+  const started = Date.now();
+  const busy = (s: CpuSpent) => s.gateway + s.contacts + s.otherServices;
+  let last = await meter.stop();
+  let quiet = 0;
+  while (Date.now() - started < maxMs) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await meter.stop();
+    quiet = busy(now) - busy(last) < IDLE_MS_PER_SECOND ? quiet + 1 : 0;
+    last = now;
+    if (quiet >= 2) break;
+  }
+  return { spent: last, waitedMs: Date.now() - started };
+}
+
+/** `load 3.1 → 4.2`: the 1-minute load average at the start of a row and now (CPU per row grows with contention too). */
+export function loadNote(before: number): string {
+  return `load ${before.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`;
+}
+
+export function loadNow(): number {
+  return loadavg()[0]!;
 }

@@ -12,7 +12,7 @@ import { Kafka } from 'kafkajs';
 import { EVENT_TOPIC_OF, KAFKA_NAMESPACE } from '@sigil/contracts';
 import { KAFKA_BROKERS, type ApiClient } from '@sigil/testing';
 import type { BenchRow } from '../scenario';
-import { cpuPerThousand, startCpuMeter } from './contacts-cpu';
+import { cpuPerThousand, loadNote, loadNow, spentWhenSettled, startCpuMeter } from './contacts-cpu';
 
 const PLANS = ['free', 'starter', 'pro', 'team', 'enterprise'];
 
@@ -67,6 +67,7 @@ export async function importJobRow(
   const startRss = contactsPid ? rssMb(contactsPid) : 0;
   let peakRss = startRss;
   const sampler = contactsPid ? setInterval(() => (peakRss = Math.max(peakRss, rssMb(contactsPid))), 250) : undefined;
+  const load = loadNow();
   const meter = await startCpuMeter(pids, databaseUrl);
   try {
     const t0 = performance.now();
@@ -86,10 +87,15 @@ export async function importJobRow(
     const cpu = cpuPerThousand(await meter.stop(), rows);
     const deadline = Date.now() + 120_000;
     while (events.ids.size < job.created && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const eventsSeconds = (performance.now() - t0) / 1000;
+    const settled = await spentWhenSettled(meter);
     return {
       benchmark: 'import job `POST /v1/imports` (CSV, upload to `completed`)',
       'tenant contacts': job.created,
-      detail: `${rows} rows, ${(file.length / 1e6).toFixed(0)} MB; upload ${(uploadMs / 1000).toFixed(1)} s; contacts RSS ${startRss} MB at the start, peak ${peakRss} MB; ${events.ids.size}/${job.created} contact.created on Kafka; ${job.status}; ${cpu}`,
+      detail:
+        `${rows} rows, ${(file.length / 1e6).toFixed(0)} MB; upload ${(uploadMs / 1000).toFixed(1)} s; ${loadNote(load)}; contacts RSS ${startRss} MB at the start, ` +
+        `peak ${peakRss} MB; ${events.ids.size}/${job.created} contact.created on Kafka (the last ${eventsSeconds.toFixed(1)} s after the first byte); ${job.status}; ` +
+        `until completed: ${cpu}; with the relay and consumers done: ${cpuPerThousand(settled.spent, rows)}`,
       throughput: `${Math.round(job.created / seconds)} contacts/s`,
       'p50 ms': '–',
       'p99 ms': '–',

@@ -16,8 +16,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createTenant, type ApiClient } from '@sigil/testing';
 import { percentile, round } from '../load';
-import type { BenchEnv, BenchRow } from '../scenario';
-import { cpuPerThousand, startCpuMeter } from './contacts-cpu';
+import type { BenchEnv, BenchRow, ScenarioModule } from '../scenario';
+import { cpuPerThousand, loadNote, loadNow, spentWhenSettled, startCpuMeter } from './contacts-cpu';
 import { importJobRow } from './contacts-import-job';
 import { mergeRow } from './contacts-merge';
 
@@ -30,6 +30,14 @@ const FIELDS = [
   { key: 'signup_date', label: 'Signup date', type: 'date' },
   { key: 'interests', label: 'Interests', type: 'multi_select', options: ['news', 'sport', 'music', 'tech', 'travel', 'food'] },
 ];
+
+/**
+ * `BENCH_CONTACTS_NODE_OPTIONS` (e.g. `--max-semi-space-size=32`): Node options of the contacts process only, to
+ * compare the import job's RSS and CPU under V8 heap settings without changing the other services.
+ */
+export const serviceEnv: ScenarioModule['serviceEnv'] = process.env['BENCH_CONTACTS_NODE_OPTIONS']
+  ? { contacts: { NODE_OPTIONS: process.env['BENCH_CONTACTS_NODE_OPTIONS'] } }
+  : {};
 
 export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const quick = env.quick ?? false;
@@ -44,13 +52,17 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const databaseUrl = env.contactsDatabaseUrl ?? process.env['BENCH_CONTACTS_DATABASE_URL'];
 
   // 1. Import throughput.
+  const load = loadNow();
   const meter = await startCpuMeter(env.pids, databaseUrl);
   const imported = await importBatchesOf(api, importBatches, concurrency);
   const cpu = cpuPerThousand(await meter.stop(), importBatches * BATCH);
+  const settled = await spentWhenSettled(meter);
   rows.push({
     benchmark: 'batch import `POST /v1/contacts/batch`',
     'tenant contacts': imported.contacts,
-    detail: `${importBatches} × ${BATCH} rows, ${concurrency} in flight${imported.retries ? `, ${imported.retries} retried after 504` : ''}; ${cpu}`,
+    detail:
+      `${importBatches} × ${BATCH} rows, ${concurrency} in flight${imported.retries ? `, ${imported.retries} retried after 504` : ''}; ${loadNote(load)}; ` +
+      `until the last answer: ${cpu}; with the relay and consumers done (${(settled.waitedMs / 1000).toFixed(0)} s later): ${cpuPerThousand(settled.spent, importBatches * BATCH)}`,
     throughput: `${imported.perSecond} contacts/s`,
     'p50 ms': imported.p50,
     'p99 ms': imported.p99,
@@ -62,6 +74,8 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const importTenant = await createTenant(env.gatewayUrl);
   await defineFields(importTenant.api);
   rows.push(await importJobRow(importTenant.api, quick, env.pids, databaseUrl));
+  // The write rows alone (for CPU-per-row runs on a busy machine): no seeding, no read rows, no merge.
+  if (process.env['BENCH_CONTACTS_WRITES_ONLY'] === '1') return rows;
 
   // 2. Grow the tenant to the target size with the seed generator, when the database is reachable.
   let size = imported.contacts;
