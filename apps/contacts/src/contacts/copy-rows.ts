@@ -30,13 +30,23 @@ export function csvField(value: CopyValue): string {
   return text.includes('"') ? `"${text.replace(/"/g, '""')}"` : `"${text}"`;
 }
 
+const ARRAY_ESCAPED = /[\\"]/;
+
 /** A PostgreSQL text[] literal: every element quoted, `\` and `"` escaped. */
 export function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out += `${i ? ',' : ''}"${ARRAY_ESCAPED.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : v}"`;
+  }
+  return `${out}}`;
 }
 
+/** One CSV line (a loop, not map + join: this runs for every row of an import). */
 export function csvLine(values: readonly CopyValue[]): string {
-  return `${values.map(csvField).join(',')}\n`;
+  let line = '';
+  for (let i = 0; i < values.length; i++) line += i ? `,${csvField(values[i]!)}` : csvField(values[i]!);
+  return `${line}\n`;
 }
 
 /**

@@ -11,7 +11,7 @@
  * the first still runs) cannot both commit the same batch, and a job
  * cancelled meanwhile rolls the batch in flight back.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BATCH_MATCH_KEYS, type BatchRowResult, type ImportRowError, type RequestContext } from '@sigil/contracts';
@@ -228,7 +228,8 @@ function importedEvent(ctx: RequestContext, contactId: string, importId: string,
 
 /** 64 bits of SHA-256 of the match key, as a signed bigint literal: a collision in a 1 M-row file has odds of about 3 in 10^8. */
 function keyHash(key: string): string {
-  return createHash('sha256').update(key).digest().readBigInt64BE(0).toString();
+  // One-shot hash: a Hash object per row was ~1.5 % of the contacts process's busy time in an import.
+  return hash('sha256', key, 'buffer').readBigInt64BE(0).toString();
 }
 
 /** The row for the report: text even if the bytes were not (bad bytes shown as U+FFFD), no NUL (PostgreSQL text cannot hold it). */

@@ -7,7 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { Kafka, type Admin } from 'kafkajs';
 import { Client } from 'pg';
+import { KAFKA_NAMESPACE } from '@sigil/contracts';
+import { KAFKA_BROKERS } from '@sigil/testing';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -65,6 +68,7 @@ export async function startCpuMeter(pids: Partial<Record<string, number>> | unde
   const services = Object.entries(pids ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number');
   const before = ticksOf(services.map(([, pid]) => pid));
   const pgBefore = databaseUrl ? ticksOf(await backendPids(databaseUrl)) : undefined;
+  const pgLast = new Map(pgBefore);
   return {
     async stop() {
       const ms = (ticks: number) => Math.round((ticks * 1000) / TICKS_PER_SECOND);
@@ -76,8 +80,10 @@ export async function startCpuMeter(pids: Partial<Record<string, number>> | unde
         else spent.otherServices += ms(spentBy(pid));
       }
       if (databaseUrl && pgBefore) {
+        // Pools close idle connections: a backend gone since the last reading keeps what it had spent then.
+        for (const [pid, now] of ticksOf(await backendPids(databaseUrl))) pgLast.set(pid, now);
         let ticks = 0;
-        for (const [pid, now] of ticksOf(await backendPids(databaseUrl))) ticks += now - (pgBefore.get(pid) ?? 0);
+        for (const [pid, last] of pgLast) ticks += last - (pgBefore.get(pid) ?? 0);
         spent.postgres = ms(ticks);
       }
       return spent;
@@ -95,30 +101,64 @@ export function cpuPerThousand(spent: CpuSpent, rows: number): string {
   return `CPU per 1 000 rows: ${parts.join(', ')}`;
 }
 
-/** Busy CPU of all the services together, per second, under which they count as idle (each idles at ~1 % of a core). */
-const IDLE_MS_PER_SECOND = 100;
+/**
+ * Messages the stack's consumer groups have yet to commit, over the topics
+ * each has committed on (the bench's own counting consumers left out).
+ */
+async function consumerLag(admin: Admin): Promise<number> {
+  const highs = new Map<string, Map<number, number>>();
+  let lag = 0;
+  for (const { groupId } of (await admin.listGroups()).groups) {
+    if (!groupId.startsWith(`${KAFKA_NAMESPACE}.`) || groupId.includes('.bench-')) continue;
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+      let high = highs.get(topic);
+      if (!high) {
+        high = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+        highs.set(topic, high);
+      }
+      for (const p of partitions) if (Number(p.offset) >= 0) lag += Math.max(0, (high.get(p.partition) ?? 0) - Number(p.offset));
+    }
+  }
+  return lag;
+}
+
+async function outboxRows(databaseUrl: string): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_events`)).rows[0]?.n ?? 0;
+  } finally {
+    await db.end();
+  }
+}
 
 /**
  * What the load cost once its after-effects are done too: the outbox relay
  * and the event consumers work on after the last answer (or a job's
  * `completed`), so a meter stopped there misses part of every contact's
- * cost. Waits until the services' CPU falls to idle for two seconds in a row
- * (at most `maxMs`) and returns the CPU spent since the start, and how long
- * the wait was.
+ * cost. Waits (at most `maxMs`) until the contacts outbox is empty and every
+ * consumer group of the stack has committed everything, twice in a row a
+ * second apart, reading the meter each second (so no PostgreSQL backend
+ * closed meanwhile is lost), and returns the CPU spent since the start.
  */
-export async function spentWhenSettled(meter: CpuMeter, maxMs = 120_000): Promise<{ spent: CpuSpent; waitedMs: number }> {
+export async function spentWhenSettled(meter: CpuMeter, databaseUrl: string | undefined, maxMs = 180_000): Promise<{ spent: CpuSpent; waitedMs: number; settled: boolean }> {
   const started = Date.now();
-  const busy = (s: CpuSpent) => s.gateway + s.contacts + s.otherServices;
-  let last = await meter.stop();
-  let quiet = 0;
-  while (Date.now() - started < maxMs) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const now = await meter.stop();
-    quiet = busy(now) - busy(last) < IDLE_MS_PER_SECOND ? quiet + 1 : 0;
-    last = now;
-    if (quiet >= 2) break;
+  const admin = new Kafka({ clientId: 'bench-contacts-settle', brokers: KAFKA_BROKERS, logLevel: 0 }).admin();
+  await admin.connect();
+  try {
+    let quiet = 0;
+    let spent = await meter.stop();
+    while (Date.now() - started < maxMs) {
+      const idle = (databaseUrl ? await outboxRows(databaseUrl) : 0) === 0 && (await consumerLag(admin)) === 0;
+      quiet = idle ? quiet + 1 : 0;
+      if (quiet >= 2) return { spent, waitedMs: Date.now() - started, settled: true };
+      await new Promise((r) => setTimeout(r, 1000));
+      spent = await meter.stop();
+    }
+    return { spent, waitedMs: Date.now() - started, settled: false };
+  } finally {
+    await admin.disconnect();
   }
-  return { spent: last, waitedMs: Date.now() - started };
 }
 
 /** `load 3.1 → 4.2`: the 1-minute load average at the start of a row and now (CPU per row grows with contention too). */

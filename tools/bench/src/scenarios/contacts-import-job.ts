@@ -88,14 +88,14 @@ export async function importJobRow(
     const deadline = Date.now() + 120_000;
     while (events.ids.size < job.created && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     const eventsSeconds = (performance.now() - t0) / 1000;
-    const settled = await spentWhenSettled(meter);
+    const settled = await spentWhenSettled(meter, databaseUrl);
     return {
       benchmark: 'import job `POST /v1/imports` (CSV, upload to `completed`)',
       'tenant contacts': job.created,
       detail:
         `${rows} rows, ${(file.length / 1e6).toFixed(0)} MB; upload ${(uploadMs / 1000).toFixed(1)} s; ${loadNote(load)}; contacts RSS ${startRss} MB at the start, ` +
         `peak ${peakRss} MB; ${events.ids.size}/${job.created} contact.created on Kafka (the last ${eventsSeconds.toFixed(1)} s after the first byte); ${job.status}; ` +
-        `until completed: ${cpu}; with the relay and consumers done: ${cpuPerThousand(settled.spent, rows)}`,
+        `until completed: ${cpu}; ${settled.settled ? 'with' : 'NOT SETTLED, at'} the relay and consumers done (${(settled.waitedMs / 1000).toFixed(0)} s later): ${cpuPerThousand(settled.spent, rows)}`,
       throughput: `${Math.round(job.created / seconds)} contacts/s`,
       'p50 ms': '–',
       'p99 ms': '–',

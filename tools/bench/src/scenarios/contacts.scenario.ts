@@ -56,13 +56,13 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const meter = await startCpuMeter(env.pids, databaseUrl);
   const imported = await importBatchesOf(api, importBatches, concurrency);
   const cpu = cpuPerThousand(await meter.stop(), importBatches * BATCH);
-  const settled = await spentWhenSettled(meter);
+  const settled = await spentWhenSettled(meter, databaseUrl);
   rows.push({
     benchmark: 'batch import `POST /v1/contacts/batch`',
     'tenant contacts': imported.contacts,
     detail:
       `${importBatches} × ${BATCH} rows, ${concurrency} in flight${imported.retries ? `, ${imported.retries} retried after 504` : ''}; ${loadNote(load)}; ` +
-      `until the last answer: ${cpu}; with the relay and consumers done (${(settled.waitedMs / 1000).toFixed(0)} s later): ${cpuPerThousand(settled.spent, importBatches * BATCH)}`,
+      `until the last answer: ${cpu}; ${settled.settled ? 'with' : 'NOT SETTLED, at'} the relay and consumers done (${(settled.waitedMs / 1000).toFixed(0)} s later): ${cpuPerThousand(settled.spent, importBatches * BATCH)}`,
     throughput: `${imported.perSecond} contacts/s`,
     'p50 ms': imported.p50,
     'p99 ms': imported.p99,
