@@ -141,7 +141,11 @@ async function outboxRows(databaseUrl: string): Promise<number> {
  * second apart, reading the meter each second (so no PostgreSQL backend
  * closed meanwhile is lost), and returns the CPU spent since the start.
  */
-export async function spentWhenSettled(meter: CpuMeter, databaseUrl: string | undefined, maxMs = 180_000): Promise<{ spent: CpuSpent; waitedMs: number; settled: boolean }> {
+export async function spentWhenSettled(
+  meter: CpuMeter,
+  databaseUrl: string | undefined,
+  maxMs = 180_000,
+): Promise<{ spent: CpuSpent; waitedMs: number; settled: boolean }> {
   const started = Date.now();
   const admin = new Kafka({ clientId: 'bench-contacts-settle', brokers: KAFKA_BROKERS, logLevel: 0 }).admin();
   await admin.connect();
