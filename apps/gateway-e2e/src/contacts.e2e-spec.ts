@@ -3,7 +3,7 @@
  * (pagination, filters, sort, incremental sync), tags, activities, batch
  * upsert, GDPR delete, validation errors, tenant and mode isolation, scopes.
  */
-import { ApiClient, contactInput, createTenant, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
 
 describe('contacts API', () => {
   let stack: TestStack;
@@ -97,13 +97,20 @@ describe('contacts API', () => {
     expect(ids(await t.api.get('/v1/contacts?sort=created_at:desc&limit=1'))).toEqual([cy.id]);
 
     const since = encodeURIComponent(new Date(Date.parse(amy.created_at) - 1000).toISOString());
-    let sync = await t.api.get(`/v1/contacts?updated_since=${since}&limit=2`);
-    const seen = ids(sync);
-    while (sync.body.meta.has_more) {
-      sync = await t.api.get(sync.body.links.next);
-      seen.push(...ids(sync));
-    }
+    // Sync order shows a change once every transaction older than it has ended, anywhere on the PostgreSQL
+    // server (xids are server-wide): on a busy server the three may appear a moment later — never out of order.
+    const walk = async () => {
+      let page = await t.api.get(`/v1/contacts?updated_since=${since}&limit=2`);
+      const seen = ids(page);
+      while (page.body.meta.has_more) {
+        page = await t.api.get(page.body.links.next);
+        seen.push(...ids(page));
+      }
+      return { seen, last: page };
+    };
+    const { seen, last: sync } = await eventually(walk, (w) => w.seen.length >= 3);
     expect(new Set(seen)).toEqual(new Set([amy.id, bob.id, cy.id]));
+    expect(seen).toHaveLength(3);
     // The last page still hands back a cursor: the next run resumes there and sees only what changed since.
     const resume = sync.body.meta.next_cursor as string;
     expect(resume).toEqual(expect.any(String));
