@@ -2,8 +2,9 @@
  * The contact events of every partition handed over in one turn of the event
  * loop, applied by one call (one transaction). The consumer takes the
  * partitions of a fetch concurrently, one handler call per partition's batch;
- * at 500 updates/s a call held a few events, and a transaction's fixed cost
- * (nine statements: about 7 ms of CPU in the service and PostgreSQL on the
+ * keeping up with 500 updates/s over 6 partitions a call holds a few events
+ * (estimated, not counted), and a transaction's fixed cost
+ * (eight statements: about 7 ms of CPU in the service and PostgreSQL on the
  * bench machine, docs/segments.md) was most of what an update cost.
  *
  * Partitions hold distinct contacts (events are keyed by contact), so their

@@ -38,37 +38,38 @@ export class ReadModelRepository {
    */
   async upsert(m: EntityManager, snapshots: TenantContactSnapshot[]): Promise<ContactKey[]> {
     if (!snapshots.length) return [];
-    const json = JSON.stringify(snapshots);
-    const changed: ContactKey[] = await m.query(
-      `INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version,
-                                  subscription_status, suppressed, deleted, synced_at)
-       SELECT r.tenant_id, r.mode, r.id, r.email, r.first_name, r.last_name, r.phone, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '{}'),
-              r.created_at, r.updated_at, r.version, coalesce(r.subscription_status, 'subscribed'), coalesce(r.suppressed, false), false, now()
-         FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}
-       ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
-         email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, phone = EXCLUDED.phone,
-         tags = EXCLUDED.tags, custom_fields = EXCLUDED.custom_fields, created_at = EXCLUDED.created_at,
-         updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
-         subscription_status = EXCLUDED.subscription_status, suppressed = EXCLUDED.suppressed, synced_at = now()
-       WHERE t.version < EXCLUDED.version AND NOT t.deleted
-       RETURNING t.tenant_id, t.mode, t.id`,
-      [json],
+    // One statement (an event batch's transaction pays per statement, docs/segments.md): the kinds only
+    // when a contact changed, and only keys whose kind is new — an ON CONFLICT on an existing row locks
+    // it even when it changes nothing, which would serialise every partition's transaction of a tenant
+    // on its field rows.
+    return m.query(
+      `WITH changed AS (
+         INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version,
+                                    subscription_status, suppressed, deleted, synced_at)
+         SELECT r.tenant_id, r.mode, r.id, r.email, r.first_name, r.last_name, r.phone, coalesce(r.tags, '{}'), coalesce(r.custom_fields, '{}'),
+                r.created_at, r.updated_at, r.version, coalesce(r.subscription_status, 'subscribed'), coalesce(r.suppressed, false), false, now()
+           FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}
+         ON CONFLICT (tenant_id, mode, id) DO UPDATE SET
+           email = EXCLUDED.email, first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, phone = EXCLUDED.phone,
+           tags = EXCLUDED.tags, custom_fields = EXCLUDED.custom_fields, created_at = EXCLUDED.created_at,
+           updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
+           subscription_status = EXCLUDED.subscription_status, suppressed = EXCLUDED.suppressed, synced_at = now()
+         WHERE t.version < EXCLUDED.version AND NOT t.deleted
+         RETURNING t.tenant_id, t.mode, t.id
+       ), kinds AS (
+         INSERT INTO custom_field_kinds (tenant_id, mode, key, kind)
+         SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
+           FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
+          WHERE EXISTS (SELECT 1 FROM changed)
+            AND jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
+            AND NOT EXISTS (SELECT 1 FROM custom_field_kinds k
+                             WHERE k.tenant_id = r.tenant_id AND k.mode = r.mode AND k.key = kv.key
+                               AND (k.kind = jsonb_typeof(kv.value) OR k.kind = 'mixed'))
+         ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind
+       )
+       SELECT tenant_id, mode, id FROM changed`,
+      [JSON.stringify(snapshots)],
     );
-    if (!changed.length) return [];
-    // Only keys whose kind is new: an ON CONFLICT on an existing row locks it even when it changes
-    // nothing, which would serialise every partition's transaction of a tenant on its field rows.
-    await m.query(
-      `INSERT INTO custom_field_kinds (tenant_id, mode, key, kind)
-       SELECT DISTINCT ON (r.tenant_id, r.mode, kv.key) r.tenant_id, r.mode, kv.key, jsonb_typeof(kv.value)
-         FROM jsonb_to_recordset($1::jsonb) AS ${SNAPSHOT_COLUMNS}, jsonb_each(coalesce(r.custom_fields, '{}')) AS kv
-        WHERE jsonb_typeof(kv.value) IN ('string', 'number', 'boolean', 'array')
-          AND NOT EXISTS (SELECT 1 FROM custom_field_kinds k
-                           WHERE k.tenant_id = r.tenant_id AND k.mode = r.mode AND k.key = kv.key
-                             AND (k.kind = jsonb_typeof(kv.value) OR k.kind = 'mixed'))
-       ON CONFLICT (tenant_id, mode, key) DO UPDATE SET kind = 'mixed' WHERE custom_field_kinds.kind <> EXCLUDED.kind`,
-      [json],
-    );
-    return changed;
   }
 
   /**
