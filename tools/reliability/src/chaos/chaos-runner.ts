@@ -23,6 +23,7 @@ import { MixedLoad } from '../mixed-load';
 import { closeOnSignal } from '../cleanup-on-signal';
 import { startReliabilityStack, type ReliabilityStack } from '../reliability-stack';
 import { audit, type AuditResult } from './audit';
+import { inWindow, isFailure, summarizeWindow } from './fault-window';
 import { rolesOf, type NodeRoles } from './kafka-roles';
 
 /** dist/tools/reliability/src/chaos → repository root. */
@@ -105,6 +106,8 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
 }
 
 interface Bounced {
+  /** When the signal was sent. */
+  injectedAt: number;
   brokerUpAt: number;
   node: number;
   /** The groups it coordinated and how many partitions it led when it was stopped. */
@@ -124,6 +127,7 @@ async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM')
   console.log(
     `chaos: ${signal === 'SIGKILL' ? 'kill -9' : 'SIGTERM'} Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''})`,
   );
+  const injectedAt = Date.now();
   process.kill(target.pid, signal);
   await waitForExit(target.pid, 60_000);
   await sleep(5000);
@@ -131,7 +135,7 @@ async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM')
   await infra('start', 'kafka');
   const upAt = await up;
   await waitForFullIsr(120_000);
-  return { brokerUpAt: upAt, node: target.node, roles };
+  return { injectedAt, brokerUpAt: upAt, node: target.node, roles };
 }
 
 function kafkaBrokers(): string[] {
@@ -246,10 +250,13 @@ function parseArgs(argv: string[]): Options {
 
 interface Window {
   fault: string;
+  /** The 1-minute load average when the fault began. */
+  loadAtFault: number;
   start: number;
   end: number;
   recoveredMs: number;
-  /** A Kafka fault: when its broker accepted connections again. */
+  /** A Kafka fault: when the node was killed (or stopped), and when it accepted connections again. */
+  injectedAt?: number;
   brokerUpAt?: number;
   /** A Kafka fault: the node, and the groups it coordinated and partitions it led. */
   node?: number;
@@ -289,12 +296,14 @@ export async function main(argv: string[]): Promise<void> {
   const windows: Window[] = [];
   let results: AuditResult[] = [];
   const started = Date.now();
+  const loadAtStart = loadavg().map((l) => +l.toFixed(2));
   try {
     load.start();
     await sleep(settleMs);
     for (const fault of chosen) {
       const start = Date.now();
-      console.log(`chaos: ${fault.name} …`);
+      const loadAtFault = +loadavg()[0]!.toFixed(2);
+      console.log(`chaos: ${fault.name} … (load average ${loadAtFault})`);
       const injected = await fault.inject(platform, options.quick);
       const healed = await platform.stack.waitForPlatformHealth(ALL_SERVICES, options.recoverWithinMs).then(
         () => true,
@@ -307,9 +316,11 @@ export async function main(argv: string[]): Promise<void> {
       // Clients retrying after the fault still see its tail: the window closes a few seconds after recovery.
       windows.push({
         fault: fault.name,
+        loadAtFault,
         start,
         end: recovered + 5_000,
         recoveredMs: healed ? recovered - start : NaN,
+        injectedAt: injected ? injected.injectedAt : undefined,
         brokerUpAt: injected ? injected.brokerUpAt : undefined,
         node: injected ? injected.node : undefined,
         roles: injected ? injected.roles : undefined,
@@ -326,26 +337,9 @@ export async function main(argv: string[]): Promise<void> {
     await platform.close();
   }
 
-  // A request belongs to a fault's window if it was in flight at any moment of it (sent before and killed by it, too).
-  const overlaps = (r: { sentAt: number; at: number }, w: Window) => r.sentAt <= w.end && r.at >= w.start;
-  const inWindow = (r: { sentAt: number; at: number }) => windows.some((w) => overlaps(r, w));
-  const bad = (s: number) => s === 0 || s >= 500;
-  const faultRows = windows.map((w) => {
-    const during = load.responses.filter((r) => overlaps(r, w));
-    const failed = during.filter((r) => bad(r.status));
-    const lastFailedSent = failed.length ? Math.max(...failed.map((r) => r.sentAt)) : undefined;
-    return {
-      ...w,
-      requests: during.length,
-      failed: failed.length,
-      // Requests sent this long after the fault began still failed (the fault's tail).
-      lastFailureAfterFaultMs: lastFailedSent === undefined ? undefined : lastFailedSent - w.start,
-      // ... and this long after the broker accepted connections again (negative: none after).
-      lastFailureAfterBrokerUpMs: lastFailedSent === undefined || w.brokerUpAt === undefined ? undefined : lastFailedSent - w.brokerUpAt,
-    };
-  });
-  const outside = load.responses.filter((r) => !inWindow(r));
-  const escaped = outside.filter((r) => bad(r.status));
+  const faultRows = windows.map((w) => ({ ...w, ...summarizeWindow(load.responses, w) }));
+  const outside = load.responses.filter((r) => !windows.some((w) => inWindow(r, w)));
+  const escaped = outside.filter((r) => isFailure(r.status));
   results.push({
     name: 'no 5xx or unanswered request outside the fault windows',
     ok: escaped.length === 0,
@@ -358,18 +352,29 @@ export async function main(argv: string[]): Promise<void> {
     rate: options.rate,
     duration_s: Math.round((Date.now() - started) / 1000),
     requests: load.responses.length,
-    failed_requests: load.responses.filter((r) => bad(r.status)).length,
+    failed_requests: load.responses.filter((r) => isFailure(r.status)).length,
     // The machine's load while this ran (the figures depend on it; the machine may be shared).
+    loadavg_at_start: loadAtStart,
     loadavg_at_end: loadavg().map((l) => +l.toFixed(2)),
     acknowledged_writes: load.acked.length,
     given_up_writes: load.unacknowledged.length,
     faults: faultRows.map((f) => ({
       fault: f.fault,
+      loadavg_at_fault: f.loadAtFault,
       recovered_s: Number.isNaN(f.recoveredMs) ? null : +(f.recoveredMs / 1000).toFixed(1),
       requests_in_window: f.requests,
       failed_in_window: f.failed,
-      last_failure_after_fault_s: f.lastFailureAfterFaultMs === undefined ? null : +(f.lastFailureAfterFaultMs / 1000).toFixed(1),
-      last_failure_after_broker_up_s: f.lastFailureAfterBrokerUpMs === undefined ? null : +(f.lastFailureAfterBrokerUpMs / 1000).toFixed(1),
+      // Requests sent this long after the fault began (its window, which includes finding the node) still failed: the fault's tail.
+      last_failure_after_fault_s: seconds(f.lastFailureAfterStartMs),
+      // ... after the kill itself; and after the broker accepted connections again (negative: none after).
+      last_failure_after_injection_s: seconds(f.lastFailureAfterInjectionMs),
+      last_failure_after_broker_up_s: seconds(f.lastFailureAfterBrokerUpMs),
+      injected_after_fault_began_s: f.injectedAt === undefined ? null : seconds(f.injectedAt - f.start),
+      // What the failed requests answered (504 upstream_timeout, 503, 0 = no answer), which they were, when they were sent.
+      failed_by_status: f.failedByStatus,
+      failed_by_op: f.failedByOp,
+      failed_sent_before_injection: f.failedSentBeforeInjection,
+      failed_per_second_after_injection: f.failedPerSecondAfterInjection,
       kafka_node: f.node ?? null,
       partitions_led: f.roles?.leads ?? null,
       groups_coordinated: f.roles?.coordinates ?? null,
@@ -377,7 +382,7 @@ export async function main(argv: string[]): Promise<void> {
       end_s: Math.round((f.end - started) / 1000),
     })),
     audits: results,
-    timeline: timeline(load.responses, started, bad),
+    timeline: timeline(load.responses, started, isFailure),
   };
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
   const file = join(ROOT, 'bench-results', `chaos-${report.mode}-${report.at.replace(/[:.]/g, '-')}.json`);
@@ -388,6 +393,10 @@ export async function main(argv: string[]): Promise<void> {
   if (unhealed.length) console.log(`chaos: did not recover by itself: ${unhealed.join(', ')}`);
   if (results.some((r) => !r.ok) || unhealed.length)
     throw new Error(`chaos: ${results.filter((r) => !r.ok).length} audit(s) failed, ${unhealed.length} fault(s) not recovered`);
+}
+
+function seconds(ms: number | undefined): number | null {
+  return ms === undefined ? null : +(ms / 1000).toFixed(1);
 }
 
 /** Requests and failures per 5 s of send time: where a fault's tail ends. */
@@ -409,6 +418,7 @@ function renderMarkdown(report: {
   duration_s: number;
   requests: number;
   failed_requests: number;
+  loadavg_at_start: number[];
   loadavg_at_end: number[];
   acknowledged_writes: number;
   given_up_writes: number;
@@ -418,7 +428,11 @@ function renderMarkdown(report: {
     requests_in_window: number;
     failed_in_window: number;
     last_failure_after_fault_s: number | null;
+    last_failure_after_injection_s: number | null;
     last_failure_after_broker_up_s: number | null;
+    failed_by_status: Record<string, number>;
+    failed_per_second_after_injection: number[];
+    loadavg_at_fault: number;
     kafka_node: number | null;
     partitions_led: number | null;
     groups_coordinated: string[] | null;
@@ -427,13 +441,17 @@ function renderMarkdown(report: {
 }): string {
   const pct = report.requests ? ((100 * report.failed_requests) / report.requests).toFixed(2) : '0';
   const lines = [
-    `Chaos run (${report.mode}): ${report.rate} ops/s for ${report.duration_s} s, ${report.requests} requests (${report.failed_requests} = ${pct} % 5xx/unanswered), ${report.acknowledged_writes} acknowledged writes, ${report.given_up_writes} writes given up; load average at the end ${report.loadavg_at_end.join(' ')}.`,
+    `Chaos run (${report.mode}): ${report.rate} ops/s for ${report.duration_s} s, ${report.requests} requests (${report.failed_requests} = ${pct} % 5xx/unanswered), ${report.acknowledged_writes} acknowledged writes, ${report.given_up_writes} writes given up; load average at the start ${report.loadavg_at_start.join(' ')}, at the end ${report.loadavg_at_end.join(' ')}.`,
     '',
-    '| fault | recovered after (s) | requests in window | 5xx/unanswered in window | last failed request sent after the fault began (s) | … after the broker accepted connections (s) |',
-    '|---|---|---|---|---|---|',
+    '| fault | load average | recovered after (s) | requests in window | 5xx/unanswered in window | answered | last failed request sent after the fault began (s) | … after the kill (s) | … after the broker accepted connections (s) | failures by second after the kill |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...report.faults.map(
       (f) =>
-        `| ${f.fault} | ${f.recovered_s ?? '**not recovered**'} | ${f.requests_in_window} | ${f.failed_in_window} | ${f.last_failure_after_fault_s ?? '–'} | ${f.last_failure_after_broker_up_s ?? '–'} |`,
+        `| ${f.fault} | ${f.loadavg_at_fault} | ${f.recovered_s ?? '**not recovered**'} | ${f.requests_in_window} | ${f.failed_in_window} | ${
+          Object.entries(f.failed_by_status)
+            .map(([status, n]) => `${status === '0' ? 'no answer' : status}: ${n}`)
+            .join(', ') || '–'
+        } | ${f.last_failure_after_fault_s ?? '–'} | ${f.last_failure_after_injection_s ?? '–'} | ${f.last_failure_after_broker_up_s ?? '–'} | ${f.failed_per_second_after_injection.join(' ') || '–'} |`,
     ),
     ...report.faults
       .filter((f) => f.kafka_node !== null)

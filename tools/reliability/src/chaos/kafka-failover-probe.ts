@@ -23,6 +23,14 @@
  * the case of the gateway's reply group or a service's request group losing
  * its coordinator. `--without-coordinator-fix` puts kafkajs' own heartbeat,
  * commit and join back (before/after of `kafkajs-coordinator-failover.fix.ts`).
+ *
+ * `--kill quorum-leader` kills the controller quorum's leader (a broker too,
+ * in the combined nodes of tools/infra). The waits for acknowledgements are
+ * also reported apart for partitions the killed node led and for those the
+ * survivors led: with acks from all in-sync replicas, the latter show how long
+ * the dead node froze partitions it did not lead (until it left their in-sync
+ * replicas), which is what requests and replies wait for once they avoid the
+ * dead leader (reachable-leader-partitioner.ts).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
   const withoutFix = process.argv.includes('--without-fix');
   const withoutCoordinatorFix = process.argv.includes('--without-coordinator-fix');
   const killCoordinator = process.argv.join(' ').includes('--kill coordinator');
+  const killQuorumLeader = process.argv.join(' ').includes('--kill quorum-leader');
   if (withoutFix) KafkajsConsumerGroup.prototype.recoverFromFetch = kafkajsRecoverFromFetch;
   if (withoutCoordinatorFix) {
     Object.assign(KafkajsCoordinatorFailoverGroup.prototype, {
@@ -120,7 +129,6 @@ async function main(): Promise<void> {
       }
     }
   }
-  await admin.disconnect();
 
   const acked = new Map<string, number>();
   const arrived = new Map<string, number>();
@@ -158,10 +166,18 @@ async function main(): Promise<void> {
 
   await sleep(10_000);
   longestGap = { ms: 0, endedAt: 0 };
-  const target = cluster.find((n) => (coordinatorNode === undefined ? !n.quorumLeader : n.node === coordinatorNode) && n.pid)!;
+  // The quorum leader may have moved since the probe began.
+  const current = killQuorumLeader ? await nodes() : cluster;
+  const target = current.find((n) => (killQuorumLeader ? n.quorumLeader : coordinatorNode === undefined ? !n.quorumLeader : n.node === coordinatorNode) && n.pid);
+  if (!target) throw new Error('no node to kill (no quorum leader found?)');
+  const ledByTarget = new Set(
+    (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.filter((p) => p.leader === target.node).map((p) => p.partitionId),
+  );
+  await admin.disconnect();
   const killedAt = Date.now();
   console.log(
-    `probe: kill -9 Kafka node ${target.node} (pid ${target.pid}${coordinatorNode === undefined ? '' : `, coordinator of ${groupId}`}) ` +
+    `probe: kill -9 Kafka node ${target.node} (pid ${target.pid}${target.quorumLeader ? ', controller quorum leader' : ''}${coordinatorNode === undefined ? '' : `, coordinator of ${groupId}`}; ` +
+      `it leads partitions ${[...ledByTarget].join(', ') || 'none'} of the probe's topic) ` +
       `${withoutFix ? 'WITHOUT' : 'with'} the fetch-recovery fix, ${withoutCoordinatorFix ? 'WITHOUT' : 'with'} the coordinator-failover fix`,
   );
   process.kill(target.pid!, 'SIGKILL');
@@ -176,7 +192,11 @@ async function main(): Promise<void> {
   const lost = [...acked.keys()].filter((k) => !arrived.has(k));
   // Where the time went: waiting for the send's acknowledgement (a partition without a leader
   // until the controller fences the dead broker), or for the consumer after the acknowledgement.
-  const worstAck = Math.max(0, ...afterKill.map(([k]) => (acked.get(k) ?? 0) - Number(k.split('|')[1])));
+  const ackWait = ([k]: [string, number]) => (acked.get(k) ?? 0) - Number(k.split('|')[1]);
+  const worstAck = Math.max(0, ...afterKill.map(ackWait));
+  const onTargetPartition = ([k]: [string, number]) => ledByTarget.has(Number(k.split('|')[0]) % PARTITIONS);
+  const worstAckSurvivors = Math.max(0, ...afterKill.filter((e) => !onTargetPartition(e)).map(ackWait));
+  const worstAckTarget = Math.max(0, ...afterKill.filter(onTargetPartition).map(ackWait));
   const worstAfterAck = Math.max(0, ...afterKill.filter(([k]) => acked.has(k)).map(([k, at]) => at - acked.get(k)!));
   const failedAfter = failedSends.filter((t) => t >= killedAt);
   console.log(
@@ -184,7 +204,7 @@ async function main(): Promise<void> {
       {
         fix: !withoutFix,
         coordinator_fix: !withoutCoordinatorFix,
-        killed: coordinatorNode === undefined ? 'a broker' : 'the group coordinator',
+        killed: target.quorumLeader ? 'the controller quorum leader' : coordinatorNode === undefined ? 'a broker' : 'the group coordinator',
         sent: seq,
         acknowledged: acked.size,
         failed_sends_after_kill: failedAfter.length,
@@ -193,6 +213,8 @@ async function main(): Promise<void> {
         gap_ended_s_after_kill: longestGap.endedAt ? (longestGap.endedAt - killedAt) / 1000 : null,
         worst_latency_of_a_message_sent_after_kill_s: worst / 1000,
         of_which_worst_wait_for_ack_s: worstAck / 1000,
+        worst_wait_for_ack_on_partitions_the_survivors_led_s: worstAckSurvivors / 1000,
+        worst_wait_for_ack_on_partitions_the_killed_node_led_s: worstAckTarget / 1000,
         of_which_worst_arrival_after_ack_s: worstAfterAck / 1000,
         acknowledged_but_never_arrived: lost.length,
         load_average: (await import('node:os')).loadavg().map((l) => l.toFixed(1)),
