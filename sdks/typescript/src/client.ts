@@ -8,7 +8,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/openapi';
 import { errorFor } from './errors';
-import { createTransport, type TransportOptions } from './transport';
+import { abortableSleep, createTransport, type TransportOptions } from './transport';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Op<P extends keyof paths, M extends Method> = M extends keyof paths[P] ? paths[P][M] : never;
@@ -51,6 +51,7 @@ export interface RequestOptions {
   /** Sent on POSTs instead of the generated one (a retry from your side of the same operation). */
   idempotencyKey?: string;
   headers?: Record<string, string>;
+  /** Aborts the call: the request in flight and any wait for a retry; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -527,7 +528,7 @@ export class Sigil {
       maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
       timeoutMs: options.timeoutMs ?? 30_000,
       fetch: options.fetch ?? ((request) => globalThis.fetch(request)),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: abortableSleep,
     };
     this.raw = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ''), fetch: createTransport(transport) });
     this.core = new Core(this.raw);

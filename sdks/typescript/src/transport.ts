@@ -3,7 +3,10 @@
  * openapi-fetch client: the credential, an `Idempotency-Key` on every POST
  * (kept across retries, so a retried create never creates twice), and
  * retries of 429/503 answers and lost connections that honour `Retry-After`
- * (exponential backoff with jitter when the server does not say).
+ * (exponential backoff with jitter when the server does not say). The
+ * caller's AbortSignal (`RequestOptions.signal`) reaches every attempt and
+ * every wait between them: an aborted call rejects with the signal's reason
+ * and is never retried.
  */
 import { ConnectionError } from './errors';
 
@@ -17,7 +20,8 @@ export interface TransportOptions {
   /** Per attempt (default 30 s). */
   timeoutMs: number;
   fetch: (request: Request) => Promise<Response>;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits `ms`; rejects with the signal's reason as soon as it aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   userAgent?: string;
 }
 
@@ -36,6 +40,22 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** The default `sleep`: a timer that an abort cuts short. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 function backoffMs(attempt: number): number {
   const base = Math.min(8000, 500 * 2 ** attempt);
   return base / 2 + Math.random() * (base / 2);
@@ -52,22 +72,27 @@ export function createTransport(options: TransportOptions): (request: Request) =
     if (options.userAgent && !headers.has('user-agent')) headers.set('user-agent', options.userAgent);
     // Buffer the body once so every attempt sends the same bytes.
     const body = input.body === null ? undefined : await input.arrayBuffer();
+    // The caller's signal (openapi-fetch puts `RequestOptions.signal` on the Request it hands us).
+    const caller = input.signal;
     for (let attempt = 0; ; attempt++) {
-      const signal = AbortSignal.timeout(options.timeoutMs);
+      caller.throwIfAborted();
+      const signal = AbortSignal.any([caller, AbortSignal.timeout(options.timeoutMs)]);
       let response: Response;
       try {
         response = await options.fetch(new Request(input.url, { method: input.method, headers, body, signal }));
       } catch (err) {
+        // The caller gave up: no retry, and their reason, not a ConnectionError.
+        caller.throwIfAborted();
         // A POST without its key could run twice; every other method is safe to repeat, and POSTs carry one.
         if (attempt >= options.maxRetries) throw new ConnectionError(`${input.method} ${input.url} failed: ${(err as Error).message}`, { cause: err });
-        await options.sleep(backoffMs(attempt));
+        await options.sleep(backoffMs(attempt), caller);
         continue;
       }
       if (!RETRIED_STATUSES.has(response.status) || attempt >= options.maxRetries) return response;
       const wait = retryAfterMs(response.headers.get('retry-after')) ?? backoffMs(attempt);
       if (wait > options.maxRetryDelayMs) return response;
       await response.body?.cancel();
-      await options.sleep(wait);
+      await options.sleep(wait, caller);
     }
   };
 }
