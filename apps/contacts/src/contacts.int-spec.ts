@@ -391,9 +391,29 @@ describe('custom fields', () => {
     const ok = await contacts.create(ctx, contactInput({ custom_fields: { ltv: 10, plan: 'pro', since: '2024-02-29T10:00:00+02:00', interests: ['b', 'a', 'b'] } }));
     expect(ok.custom_fields).toEqual({ ltv: 10, plan: 'pro', since: '2024-02-29T08:00:00.000Z', interests: ['b', 'a'] });
     const cleared = await rejection(contacts.update(ctx, ok.id, { custom_fields: { plan: null } }));
+    expect(cleared).toMatchObject({ status: 422, code: 'custom_field_required' });
     expect(cleared.details).toEqual([expect.objectContaining({ field: 'custom_fields.plan', code: 'required' })]);
     const patched = await contacts.update(ctx, ok.id, { custom_fields: { ltv: null, plan: 'free' } });
     expect(patched.custom_fields).toEqual({ plan: 'free', since: '2024-02-29T08:00:00.000Z', interests: ['b', 'a'] });
+  });
+
+  it('refuses a create without a required field 422 custom_field_required, alone, in a batch row and in an upsert', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'plan', label: 'Plan', type: 'select', options: ['free', 'pro'], required: true });
+    const missing = await rejection(contacts.create(ctx, contactInput()));
+    expect(missing).toMatchObject({ status: 422, code: 'custom_field_required' });
+    expect(missing.details).toEqual([expect.objectContaining({ field: 'custom_fields.plan', code: 'required' })]);
+    const upsert = await rejection(batch.upsertByExternalId(ctx, `ext-${Date.now()}`, contactInput()));
+    expect(upsert).toMatchObject({ status: 422, code: 'custom_field_required' });
+    const reply = await batch.upsert(ctx, { contacts: [contactInput(), contactInput({ custom_fields: { plan: 'pro' } })] });
+    expect(reply.results.map((r) => r.status)).toEqual(['error', 'created']);
+    expect(reply.results[0]!.error).toMatchObject({
+      code: 'custom_field_required',
+      details: [expect.objectContaining({ field: 'custom_fields.plan', code: 'required' })],
+    });
+    // Nothing of the refused creates was written: only the batch's second row is a contact.
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1`, [ctx.tenant_id]);
+    expect(n).toBe(1);
   });
 
   it('refuses a type change while values exist, keeps keys immutable, and deleting removes the values', async () => {

@@ -65,6 +65,37 @@ describe('custom fields API', () => {
     expect(batch.body.data.results[0].error.details[0].field).toBe('custom_fields.ltv');
   });
 
+  it('answers a write without a required field 422 custom_field_required in the error envelope (400 beside another error)', async () => {
+    const { api } = await tenantWithFields();
+    expect((await api.post('/v1/custom-fields', { key: 'tier', label: 'Tier', type: 'text', required: true })).status).toBe(201);
+    const create = await api.post('/v1/contacts', contactInput());
+    expect(create.status).toBe(422);
+    expect(create.body.error).toMatchObject({
+      status: 422,
+      code: 'custom_field_required',
+      type: 'invalid_request_error',
+      request_id: expect.stringMatching(/^req_/),
+      details: [{ field: 'custom_fields.tier', code: 'required', message: expect.any(String) }],
+    });
+    const upsert = await api.put('/v1/contacts/by-external-id/crm-1', contactInput());
+    expect(upsert.status).toBe(422);
+    expect(upsert.body.error.code).toBe('custom_field_required');
+    const mixed = await api.post('/v1/contacts', contactInput({ custom_fields: { ltv: 'a lot' } }));
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.details.map((d: { field: string; code: string }) => `${d.field}:${d.code}`).sort()).toEqual([
+      'custom_fields.ltv:invalid',
+      'custom_fields.tier:required',
+    ]);
+    const ok = await api.post('/v1/contacts', contactInput({ custom_fields: { tier: 'gold' } }));
+    expect(ok.status).toBe(201);
+    const cleared = await api.patch(`/v1/contacts/${ok.body.data.id}`, { custom_fields: { tier: null } });
+    expect(cleared.status).toBe(422);
+    expect(cleared.body.error.code).toBe('custom_field_required');
+    // Made optional again, the same create goes through.
+    expect((await api.patch('/v1/custom-fields/tier', { required: false })).status).toBe(200);
+    expect((await api.post('/v1/contacts', contactInput())).status).toBe(201);
+  });
+
   it('refuses a type change while values exist; deleting a definition removes its values', async () => {
     const { api } = await tenantWithFields();
     const c = await api.post('/v1/contacts', contactInput({ custom_fields: { ltv: 3, plan: 'pro' } }));

@@ -86,8 +86,8 @@ export const EmailSchema = z
 
 /**
  * Shape only; each value is checked against its field's definition by the contacts service (an undefined key
- * is a 400 `unknown_field`). The document names where the keys come from (`x-defined-by`): no schema can
- * list a tenant's fields.
+ * is a 400 `unknown_field`; a required field left out on create, or cleared, a 422 `custom_field_required`).
+ * The document names where the keys come from (`x-defined-by`): no schema can list a tenant's fields.
  */
 export const CustomFieldValuesSchema = documented(
   z.record(z.string().max(64), z.union([z.string().max(10000), z.number().finite(), z.boolean(), z.array(z.string().max(1000)).max(100), z.null()])),

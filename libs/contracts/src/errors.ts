@@ -19,6 +19,7 @@ export const ErrorCodes = [
   'invitation_revoked',
   'validation_failed',
   'invalid_json',
+  'custom_field_required',
   'not_found',
   'method_not_allowed',
   'conflict',

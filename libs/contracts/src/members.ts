@@ -49,8 +49,11 @@ export const AcceptInvitationSchema = z
       'x-opaque': true,
       description: 'The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise).',
     }),
-    /** The new user's password, or the existing user's (proving it is them). */
-    password: z.string().max(128).optional(),
+    /**
+     * The new user's password (the signup rules apply), or the existing user's (proving it is them): required
+     * either way, so the document says so (a fuzzer's accept without one was a schema-valid 400).
+     */
+    password: z.string({ required_error: "the new account's password, or the existing account's" }).max(128),
   })
   .strict();
 export type AcceptInvitationRequest = z.infer<typeof AcceptInvitationSchema>;

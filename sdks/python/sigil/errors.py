@@ -87,6 +87,13 @@ _BY_STATUS: dict[int, type[SigilError]] = {
 }
 
 
+# Codes whose class is not their status's: a 422 is an idempotency error unless a required custom field is missing.
+_BY_CODE: dict[str, type[SigilError]] = {
+    "custom_field_required": ValidationError,
+}
+
+
 def error_for(status: int, body: bytes | str | None, headers: Mapping[str, str] | None = None) -> SigilError:
-    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else SigilError)
+    code = SigilError(status, body, headers).code
+    cls = _BY_CODE.get(code) or _BY_STATUS.get(status) or (ServerError if status >= 500 else SigilError)
     return cls(status, body, headers)

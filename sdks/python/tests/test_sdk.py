@@ -17,6 +17,7 @@ import pytest
 
 from sigil import (
     ConflictError,
+    IdempotencyError,
     NotFoundError,
     RateLimitError,
     Sigil,
@@ -24,6 +25,7 @@ from sigil import (
     WebhookVerificationError,
     verify_webhook,
 )
+from sigil.errors import error_for
 from sigil.models import Contact
 
 RUN = secrets.token_hex(4)
@@ -100,6 +102,16 @@ def test_typed_errors(sigil: Sigil) -> None:
         sigil.contacts.create({"email": "not-an-email"})
     assert invalid.value.code == "validation_failed"
     assert any(d["field"] == "email" for d in invalid.value.details)
+
+
+def test_error_classes_follow_the_code_where_a_status_has_two_meanings() -> None:
+    def envelope(code: str) -> str:
+        return json.dumps({"error": {"status": 422, "code": code, "type": "invalid_request_error", "message": "m", "request_id": "req_1"}})
+
+    required = error_for(422, envelope("custom_field_required"))
+    assert isinstance(required, ValidationError) and required.code == "custom_field_required"
+    reuse = error_for(422, envelope("idempotency_key_reuse"))
+    assert isinstance(reuse, IdempotencyError) and not isinstance(reuse, ValidationError)
 
 
 def test_paginates_past_the_first_page(sigil: Sigil) -> None:

@@ -1,9 +1,11 @@
 /**
  * The SDK's facade without a server (a fake `fetch`): what a caller passes in
  * `RequestOptions` reaches the request really sent (the AbortSignal
- * through openapi-fetch and the transport).
+ * through openapi-fetch and the transport), and an error answer becomes the
+ * class its code calls for where a status has two meanings (422).
  */
 import { Sigil } from './client';
+import { IdempotencyError, ValidationError, errorFor } from './errors';
 
 describe('SDK facade', () => {
   it("carries RequestOptions.signal to the fetch: aborting the call aborts the request and rejects with the caller's reason", async () => {
@@ -28,4 +30,13 @@ describe('SDK facade', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('makes a 422 custom_field_required a ValidationError and a 422 idempotency_key_reuse an IdempotencyError', () => {
+    const envelope = (code: string) => ({ error: { status: 422, code, type: 'invalid_request_error', message: 'm', request_id: 'req_1' } });
+    const required = errorFor(422, envelope('custom_field_required'));
+    expect(required).toBeInstanceOf(ValidationError);
+    expect(required).toMatchObject({ status: 422, code: 'custom_field_required', requestId: 'req_1' });
+    const reuse = errorFor(422, envelope('idempotency_key_reuse'));
+    expect(reuse).toBeInstanceOf(IdempotencyError);
+    expect(reuse).not.toBeInstanceOf(ValidationError);
+  });
 });

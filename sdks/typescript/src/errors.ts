@@ -96,7 +96,13 @@ const BY_STATUS: Record<number, typeof SigilError> = {
   429: RateLimitError,
 };
 
+/** Codes whose class is not their status's: a 422 is an idempotency error unless a required custom field is missing. */
+const BY_CODE: Record<string, typeof SigilError> = {
+  custom_field_required: ValidationError,
+};
+
 export function errorFor(status: number, body: unknown, headers?: Headers): SigilError {
-  const Class = BY_STATUS[status] ?? (status >= 500 ? ServerError : SigilError);
+  const code = (body as ErrorEnvelope | undefined)?.error?.code;
+  const Class = (code !== undefined ? BY_CODE[code] : undefined) ?? BY_STATUS[status] ?? (status >= 500 ? ServerError : SigilError);
   return new Class(status, body, headers);
 }

@@ -5,7 +5,8 @@
  * outbox statement and one commit for the group instead of for each — and
  * each still gets its own answer:
  *
- * - a create whose custom fields do not validate fails alone (400);
+ * - a create whose custom fields do not validate fails alone (400, or 422
+ *   when only required ones are missing);
  * - a create that hits a unique key fails alone (409 naming the holder),
  *   including a second create of the same email in the same group
  *   (`INSERT … ON CONFLICT DO NOTHING` keeps the first), exactly as if they
@@ -25,7 +26,6 @@ import {
   IdempotencyKeyRecorded,
   OutboxWriter,
   releaseGroupKeys,
-  ValidationFailed,
   type GroupItem,
   type GroupOutcome,
   type TenantScope,
@@ -33,7 +33,7 @@ import {
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
-import { valueRows } from '../custom-fields/custom-field-values';
+import { customFieldsRefusal, valueRows } from '../custom-fields/custom-field-values';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { newContact } from './contact-changes';
 import { conflictOf } from './contact-conflicts';
@@ -66,7 +66,7 @@ export class ContactCreates {
     let valid: { at: number; contact: ContactSnapshot }[] = [];
     items.forEach((item, at) => {
       const { contact, details } = newContact(item.input, defs, now);
-      if (details.length) outcomes[at] = { error: new ValidationFailed(details) };
+      if (details.length) outcomes[at] = { error: customFieldsRefusal(details).error };
       else valid.push({ at, contact });
     });
     const taken = await claimGroupKeys(

@@ -25,7 +25,7 @@ import { actorOf, consentOf, type StatusChange } from '../consent/consent-change
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
-import { valueRows, type Definitions } from '../custom-fields/custom-field-values';
+import { customFieldsRefusal, valueRows, type Definitions } from '../custom-fields/custom-field-values';
 import { applyUpdate, newContact } from './contact-changes';
 import { snapshotOf } from './contact.entity';
 import type { ContactRow } from './contact.entity';
@@ -124,7 +124,7 @@ export class ContactsBatchService {
     const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
       if (options.mode === 'create') return fail(results, row.index, 'conflict', `A contact with this ${matchOn} already exists.`, { existing_id: current.id });
       const { next, changed, details } = applyUpdate(current, withTags(row.req, current.tags, options.addTags), defs, now);
-      if (details.length) return fail(results, row.index, 'validation_failed', 'The row is invalid.', { details });
+      if (details.length) return fail(results, row.index, customFieldsRefusal(details).code, 'The row is invalid.', { details });
       results[row.index] = { index: row.index, status: 'updated', id: current.id };
       if (!next) return void unchanged++;
       if (changed.includes('email')) {
@@ -179,7 +179,7 @@ export class ContactsBatchService {
       }
       const created = newContact(withTags(row.req, [], options.addTags), defs, now);
       created.contact.suppressed = suppressed.has(created.contact.email);
-      if (created.details.length) fail(results, row.index, 'validation_failed', 'The row is invalid.', { details: created.details });
+      if (created.details.length) fail(results, row.index, customFieldsRefusal(created.details).code, 'The row is invalid.', { details: created.details });
       else creates.push({ row, contact: created.contact });
     }
 
@@ -280,7 +280,7 @@ function fail(results: BatchRowResult[], index: number, code: string, message: s
 
 /** A batch row's error as the error of a single-contact request. */
 function rowError(error: BatchRowError | undefined): DomainError {
-  if (error?.code === 'validation_failed') return new ValidationFailed(error.details ?? [], error.message);
+  if (error?.code === 'validation_failed' || error?.code === 'custom_field_required') return customFieldsRefusal(error.details ?? []).error;
   if (error?.code === 'conflict') return new Conflict(error.message, error.existing_id ? { existing_id: error.existing_id } : {});
   return new DomainError(500, 'internal_error', 'The contact could not be written.');
 }

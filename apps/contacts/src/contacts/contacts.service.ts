@@ -13,12 +13,12 @@ import {
   type ListContactsQuery,
   type UpdateContact,
 } from '@sigil/contracts';
-import { BatchedLookup, isUniqueViolation, NotFound, OutboxWriter, Paged, ValidationFailed, scopeOf, type TenantScope } from '@sigil/platform';
+import { BatchedLookup, isUniqueViolation, NotFound, OutboxWriter, Paged, scopeOf, type TenantScope } from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { SuppressionsRepository } from '../suppressions/suppressions.repository';
-import { valueRows } from '../custom-fields/custom-field-values';
+import { customFieldsRefusal, valueRows } from '../custom-fields/custom-field-values';
 import { applyUpdate } from './contact-changes';
 import { conflictOf } from './contact-conflicts';
 import { ContactCreates } from './contact-creates';
@@ -73,7 +73,7 @@ export class ContactsService {
         const current = await this.lockedOrNotFound(m, scope, contactId);
         const defs = req.custom_fields ? await this.definitions.load(m, scope) : new Map();
         const { next, changed, details } = applyUpdate(current, req, defs, new Date());
-        if (details.length) throw new ValidationFailed(details);
+        if (details.length) throw customFieldsRefusal(details).error;
         if (!next) return current;
         if (changed.includes('email')) {
           next.suppressed = (await this.suppressions.suppressedEmails(m, scope, [next.email])).has(next.email);

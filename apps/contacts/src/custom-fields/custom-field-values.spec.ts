@@ -1,5 +1,5 @@
 import type { CustomFieldValue } from '@sigil/contracts';
-import { checkCustomFieldValues, normaliseDate, valueRows, type FieldDefinition } from './custom-field-values';
+import { checkCustomFieldValues, customFieldsRefusal, normaliseDate, valueRows, type FieldDefinition } from './custom-field-values';
 
 const defs = new Map<string, FieldDefinition>(
   (
@@ -45,6 +45,24 @@ describe('custom field values', () => {
     expect(fields({}, 'update')).toEqual([]);
     expect(fields({ plan: null })).toEqual(['custom_fields.plan:required']);
     expect(checkCustomFieldValues({ bio: null }, defs, 'update').values).toEqual({ bio: null });
+  });
+
+  it('answers a required field left out or cleared 422 custom_field_required, anything else with it 400 validation_failed', () => {
+    const missing = customFieldsRefusal(checkCustomFieldValues({ bio: 'hi' }, defs, 'create').details);
+    expect(missing.code).toBe('custom_field_required');
+    expect(missing.error.toBody()).toMatchObject({
+      status: 422,
+      code: 'custom_field_required',
+      type: 'invalid_request_error',
+      details: [{ field: 'custom_fields.plan', code: 'required', message: expect.any(String) }],
+    });
+    expect(missing.error.message).toContain("'plan'");
+    expect(customFieldsRefusal(checkCustomFieldValues({ plan: null }, defs, 'update').details).error.status).toBe(422);
+    // One answer names every problem: an unknown key beside the missing field makes it a 400 with both.
+    const mixed = customFieldsRefusal(checkCustomFieldValues({ nope: 1 }, defs, 'create').details);
+    expect(mixed.code).toBe('validation_failed');
+    expect(mixed.error.toBody()).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(mixed.error.details!.map((d) => `${d.field}:${d.code}`)).toEqual(['custom_fields.nope:unknown_field', 'custom_fields.plan:required']);
   });
 
   it('keeps real dates only', () => {

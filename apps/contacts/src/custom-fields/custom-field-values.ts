@@ -4,6 +4,7 @@
  * aggregates and filters scan through indexes.
  */
 import type { CustomFieldType, CustomFieldValue, ErrorDetail } from '@sigil/contracts';
+import { Unprocessable, ValidationFailed, type DomainError } from '@sigil/platform';
 
 export interface FieldDefinition {
   key: string;
@@ -56,6 +57,23 @@ export function checkCustomFieldValues(input: Record<string, CustomFieldValue>, 
     }
   }
   return { values, details };
+}
+
+/**
+ * What a write whose custom field values break the definitions is answered.
+ * The document says where keys and values come from (`x-defined-by`), so an
+ * undefined key, a wrong type or an unknown option breaks it: 400
+ * `validation_failed`, with every detail (the required ones too, so one
+ * answer names them all). A required field left out on create, or cleared
+ * (`null`), is the one rule a body can break while valid against the
+ * document, whose `custom_fields` are optional: 422 `custom_field_required`.
+ */
+export function customFieldsRefusal(details: ErrorDetail[]): { code: 'custom_field_required' | 'validation_failed'; error: DomainError } {
+  if (details.length && details.every((d) => d.code === 'required')) {
+    const keys = details.map((d) => `'${d.field.slice('custom_fields.'.length)}'`).join(', ');
+    return { code: 'custom_field_required', error: new Unprocessable('custom_field_required', `Required custom field(s) ${keys} need a value.`, details) };
+  }
+  return { code: 'validation_failed', error: new ValidationFailed(details) };
 }
 
 export function normaliseValue(def: FieldDefinition, raw: CustomFieldValue): { value: CustomFieldValue } | { error: string } {

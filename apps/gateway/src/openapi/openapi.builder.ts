@@ -49,12 +49,33 @@ const ERRORS: Record<string, string> = {
   '405': 'Method not declared for this path (`method_not_allowed`); `Allow` names the methods it takes.',
   '413': 'Body over 1 MiB or batch over its row limit (`payload_too_large`).',
   '415': 'Body is not JSON (`unsupported_media_type`).',
-  '422': 'Idempotency-Key reused with a different request (`idempotency_key_reuse`).',
+  '422':
+    'Idempotency-Key reused with a different request (`idempotency_key_reuse`); on contact writes, a custom field the tenant made required left out or cleared (`custom_field_required`, with per-field `details`; see `x-definition-errors`).',
   '429': 'Rate limit exceeded (`rate_limit_exceeded`); see `Retry-After`.',
   '500': 'Internal error (`internal_error`); never carries internals.',
   '503': 'Rate limiter unavailable (`rate_limiter_unavailable`).',
   '504': 'A service did not answer in time (`upstream_timeout`).',
 };
+
+/**
+ * Errors that depend on what the tenant defined, which no schema of the
+ * document can state: a body whose `custom_fields` come from
+ * `/v1/custom-fields` (`x-defined-by`) is refused 422 `custom_field_required`
+ * when it leaves out (or clears) a field the tenant made required, although
+ * the schema says `custom_fields` are optional. Stated on each such
+ * operation as `x-definition-errors`, for tools (the fuzz) and people.
+ */
+const CUSTOM_FIELD_REQUIRED = {
+  status: 422,
+  code: 'custom_field_required',
+  'defined-by': '/v1/custom-fields',
+  description: 'A custom field defined with `required: true` is left out on create (or set to `null`); `details` names each (`custom_fields.<key>`, code `required`).',
+};
+
+function definitionErrors(body: JsonObject): JsonObject[] | undefined {
+  const customFields = (body['properties'] as Record<string, JsonObject> | undefined)?.['custom_fields'];
+  return customFields?.['x-defined-by'] === '/v1/custom-fields' ? [CUSTOM_FIELD_REQUIRED] : undefined;
+}
 
 /** Public routes that take a credential in their body (accepting an invitation as an existing user takes their password). */
 const CREDENTIAL_ROUTES = new Set(['/v1/auth/login', '/v1/auth/refresh', '/v1/members/invitations/accept']);
@@ -99,11 +120,21 @@ function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
 }
 
 /**
- * Links that no collection path implies: an invitation's token is what
- * accepting it takes, and accepting makes the member (`data.user.id`) that
- * the member routes take.
+ * Links that no collection path implies: a created contact's `external_id`
+ * is what the upsert by external id takes (its own namespace, not the
+ * collection's `{id}`); an invitation's token is what accepting it takes,
+ * and accepting makes the member (`data.user.id`) that the member routes take.
  */
 const EXTRA_LINKS: { from: [path: string, method: string, status: string]; name: string; link: JsonObject }[] = [
+  {
+    from: ['/v1/contacts', 'post', '201'],
+    name: 'UpsertByExternalId',
+    link: {
+      operationId: 'contacts_upsertByExternalId',
+      parameters: { external_id: '$response.body#/data/external_id' },
+      description: 'The `external_id` of the created contact (when it has one): the upsert then updates that contact.',
+    },
+  },
   {
     from: ['/v1/members/invitations', 'post', '201'],
     name: 'Accept',
@@ -366,7 +397,12 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     if (doc?.softDelete) operation['x-soft-delete'] = true;
     if (relations) operation['x-relations'] = relations;
     // A body that may be empty may also be left out: the routes that take one read a missing body as `{}`.
-    if (body) operation['requestBody'] = { required: !body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(body) } } };
+    if (body) {
+      const schema = jsonSchema(body);
+      operation['requestBody'] = { required: !body.safeParse({}).success, content: { 'application/json': { schema } } };
+      const errors = definitionErrors(schema);
+      if (errors) operation['x-definition-errors'] = errors;
+    }
     if (body && doc?.form) {
       const form = { schema: jsonSchema(doc.form) };
       operation['requestBody'] = {

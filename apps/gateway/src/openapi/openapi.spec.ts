@@ -69,14 +69,16 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
       delivery_id: '$response.body#/data/id',
       id: '$request.path.id',
     });
-    // Every operation that takes an id is reachable by links (the upsert by external_id takes the caller's own id: it creates).
+    // The upsert by external_id takes a created contact's external_id (or, when it has none, any: it creates).
+    expect(doc.paths['/v1/contacts'].post.responses['201'].links.UpsertByExternalId.parameters).toEqual({ external_id: '$response.body#/data/external_id' });
+    // Every operation that takes an id is reachable by links.
     const linked = new Set(
       Object.values(doc.paths).flatMap((ops: any) =>
         Object.values(ops).flatMap((op: any) => Object.values(op.responses).flatMap((r: any) => Object.values(r.links ?? {}).map((l: any) => l.operationId))),
       ),
     );
     const withId = Object.entries(doc.paths)
-      .filter(([path]) => /\{\w+\}/.test(path) && !path.includes('{external_id}'))
+      .filter(([path]) => /\{\w+\}/.test(path))
       .flatMap(([, ops]: [string, any]) => Object.values(ops).map((op: any) => op.operationId));
     expect(withId.filter((id) => !linked.has(id))).toEqual([]);
   });
@@ -229,6 +231,21 @@ describe('OpenAPI document: rules that were looser than the validation', () => {
     expect(mapping.not).toEqual({ additionalProperties: { not: { const: 'email' } } });
     expect(form.properties.options['x-relations']).toEqual([{ kind: 'distinct-values', field: 'mapping' }]);
     expect(form['x-relations']).toEqual([expect.objectContaining({ kind: 'csv-header-names', field: 'file', keys_of: 'options.mapping' })]);
+  });
+
+  it('states the 422 custom_field_required on exactly the operations whose body takes custom field values', () => {
+    const stated = Object.entries(doc.paths).flatMap(([path, ops]: [string, any]) =>
+      Object.entries(ops)
+        .filter(([, op]: [string, any]) => op['x-definition-errors'])
+        .map(([method, op]: [string, any]) => ({ op: `${method.toUpperCase()} ${path}`, errors: op['x-definition-errors'], documented: Object.keys(op.responses) })),
+    );
+    expect(stated.map((s) => s.op).sort()).toEqual(['PATCH /v1/contacts/{id}', 'POST /v1/contacts', 'PUT /v1/contacts/by-external-id/{external_id}']);
+    for (const s of stated) {
+      expect(s.errors).toEqual([expect.objectContaining({ status: 422, code: 'custom_field_required', 'defined-by': '/v1/custom-fields' })]);
+      expect(s.documented).toContain('422');
+    }
+    expect(doc.components.responses.E422.description).toContain('custom_field_required');
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain('custom_field_required');
   });
 
   it('marks tokens only the API issues as opaque, and the key revocation as a soft delete', () => {

@@ -100,7 +100,7 @@ export class MembersService {
     const claims = verifyInvitation(req.token, this.config.JWT_SECRET);
     if (!claims) throw invalidInvitation();
     // A new user's password is hashed before the transaction (argon2 is slow; no lock is held meanwhile).
-    const newHash = req.password !== undefined && PasswordSchema.safeParse(req.password).success ? await argonHash(req.password) : undefined;
+    const newHash = PasswordSchema.safeParse(req.password).success ? await argonHash(req.password) : undefined;
     try {
       return await this.dataSource.transaction(async (m) => {
         const inv = await this.invitations.lock(m, claims.tid, claims.iid);
@@ -134,16 +134,12 @@ export class MembersService {
   private async invitee(m: EntityManager, inv: InvitationRow, req: AcceptInvitationRequest, newHash: string | undefined): Promise<string> {
     const existing = await this.users.findByEmail(m, inv.email);
     if (existing) {
-      if (req.password === undefined) {
-        throw new ValidationFailed([{ field: 'password', code: 'required', message: `${inv.email} already has an account: send its password to join.` }]);
-      }
       if (!(await argonVerify(existing.password_hash, req.password).catch(() => false))) {
         throw new Unauthenticated('invalid_credentials', 'The password is incorrect.');
       }
       if (await this.memberships.find(m, inv.tenant_id, existing.id)) throw new Conflict('This user is already a member of this account.');
       return existing.id;
     }
-    if (req.password === undefined) throw new ValidationFailed([{ field: 'password', code: 'required', message: 'Choose a password for the new account.' }]);
     const checked = PasswordSchema.safeParse(req.password);
     if (!checked.success || !newHash) throw new ValidationFailed(issuesToDetails(checked.success ? [] : checked.error.issues, ['password']));
     const id = newId('usr');

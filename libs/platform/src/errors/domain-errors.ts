@@ -57,6 +57,18 @@ export class ValidationFailed extends DomainError {
   }
 }
 
+/**
+ * 422: a request the document accepts (it passed its schema) that the
+ * tenant's own configuration refuses, e.g. a custom field the tenant made
+ * required (`custom_field_required`). A distinct code from the 400
+ * `validation_failed`, which means the request breaks the document itself.
+ */
+export class Unprocessable extends DomainError {
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(422, code, message, details);
+  }
+}
+
 export class Unauthenticated extends DomainError {
   constructor(code: ErrorCode, message: string) {
     super(401, code, message);

@@ -2003,7 +2003,7 @@ export interface components {
             error: {
                 status: number;
                 /** @enum {string} */
-                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "token_expired" | "token_used" | "invalid_credentials" | "invalid_signature" | "replayed_request" | "insufficient_scope" | "ip_not_allowed" | "plan_limit_exceeded" | "invitation_invalid" | "invitation_expired" | "invitation_used" | "invitation_revoked" | "validation_failed" | "invalid_json" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
+                code: "missing_api_key" | "invalid_api_key" | "expired_api_key" | "revoked_api_key" | "invalid_token" | "token_expired" | "token_used" | "invalid_credentials" | "invalid_signature" | "replayed_request" | "insufficient_scope" | "ip_not_allowed" | "plan_limit_exceeded" | "invitation_invalid" | "invitation_expired" | "invitation_used" | "invitation_revoked" | "validation_failed" | "invalid_json" | "custom_field_required" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_key_reuse" | "idempotency_key_in_flight" | "payload_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "rate_limiter_unavailable" | "not_implemented" | "upstream_timeout" | "service_unavailable" | "internal_error";
                 /** @enum {string} */
                 type: "authentication_error" | "authorization_error" | "invalid_request_error" | "rate_limit_error" | "api_error";
                 message: string;
@@ -2187,7 +2187,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Idempotency-Key reused with a different request (`idempotency_key_reuse`). */
+        /** @description Idempotency-Key reused with a different request (`idempotency_key_reuse`); on contact writes, a custom field the tenant made required left out or cleared (`custom_field_required`, with per-field `details`; see `x-definition-errors`). */
         E422: {
             headers: {
                 /** @description Requests allowed in the current window. */
@@ -2917,7 +2917,7 @@ export interface operations {
                 "application/json": {
                     /** @description The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise). */
                     token: string;
-                    password?: string;
+                    password: string;
                 };
             };
         };

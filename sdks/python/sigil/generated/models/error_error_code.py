@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class ErrorErrorCode(StrEnum):
     CONFLICT = "conflict"
+    CUSTOM_FIELD_REQUIRED = "custom_field_required"
     EXPIRED_API_KEY = "expired_api_key"
     IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight"
     IDEMPOTENCY_KEY_REUSE = "idempotency_key_reuse"

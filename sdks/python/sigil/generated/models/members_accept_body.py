@@ -5,8 +5,6 @@ from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="MembersAcceptBody")
 
 
@@ -16,11 +14,11 @@ class MembersAcceptBody:
     Attributes:
         token (str): The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is
             valid (a 400 otherwise).
-        password (str | Unset):
+        password (str):
     """
 
     token: str
-    password: str | Unset = UNSET
+    password: str
 
     def to_dict(self) -> dict[str, Any]:
         token = self.token
@@ -32,10 +30,9 @@ class MembersAcceptBody:
         field_dict.update(
             {
                 "token": token,
+                "password": password,
             }
         )
-        if password is not UNSET:
-            field_dict["password"] = password
 
         return field_dict
 
@@ -44,7 +41,7 @@ class MembersAcceptBody:
         d = dict(src_dict)
         token = d.pop("token")
 
-        password = d.pop("password", UNSET)
+        password = d.pop("password")
 
         members_accept_body = cls(
             token=token,
