@@ -7,7 +7,8 @@
 # stack (every service its own process, private Kafka namespace, a live `*`
 # key, rate limits off).
 # Quick by default (CI: FUZZ_MAX_EXAMPLES=3 per operation, 15-minute time box);
-# --long for the report run (100 per operation, 2-hour time box).
+# --long for the report run (100 per operation, 2-hour time box, and a
+# longer stateful phase: see STEPS/SCENARIOS below).
 # /v1/health is left out: it has no input and answers 503 by design while a
 # service is down.
 set -euo pipefail
@@ -22,9 +23,15 @@ MAX_EXAMPLES=3; TIMEBOX=900
 # The stateful phase's reach is printed after the run (stateful_reach.py: every
 # operation that takes an id should get a 2xx with an id carried by a link);
 # --long fails when one is not reached.
-STRICT_REACH=()
-if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; STRICT_REACH=(--strict); fi
+# The stateful phase's size (schemathesis' `phases.stateful`: `max-steps` per
+# scenario, and `generation.max-examples`, the scenarios): quick keeps
+# schemathesis' 6 steps and one scenario per example; --long runs longer and
+# more scenarios, which the chains of links need (webhook → test delivery →
+# retry, invitation → accept → member) to reach every operation.
+STRICT_REACH=(); STEPS=6; SCENARIOS=""
+if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; STRICT_REACH=(--strict); STEPS=20; SCENARIOS=400; fi
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-$MAX_EXAMPLES}"; TIMEBOX="${FUZZ_TIMEBOX:-$TIMEBOX}"
+STEPS="${FUZZ_STATEFUL_STEPS:-$STEPS}"; SCENARIOS="${FUZZ_STATEFUL_SCENARIOS:-${SCENARIOS:-$MAX_EXAMPLES}}"
 VENV_BIN="$(bash tools/reliability/venv.sh)"
 OUT="$(mktemp -d /tmp/sigil-fuzz.XXXXXX)"
 . tools/reliability/stack.sh
@@ -32,10 +39,13 @@ start_stack "$OUT"
 mkdir -p bench-results
 REPORT="bench-results/fuzz-$(date -u +%Y-%m-%dT%H-%M-%SZ).xml"
 curl -sf "${GATEWAY_URL}/v1/openapi.json" -o "$OUT/openapi.json"
-echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases, every default check, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), report ${REPORT}"
+printf '[phases.stateful]\nmax-steps = %d\n\n[phases.stateful.generation]\nmax-examples = %d\n' "$STEPS" "$SCENARIOS" > "$OUT/schemathesis.toml"
+echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases (stateful: ${SCENARIOS} scenarios of up to ${STEPS} steps), every default check, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), report ${REPORT}"
 STARTED=$(date +%s)
 set +e
-FUZZ_STATEFUL_REPORT="$OUT/stateful.json" PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks timeout "$TIMEBOX" "$VENV_BIN/st" --no-color run "${GATEWAY_URL}/v1/openapi.json" \
+# FUZZ_BASE_URL/FUZZ_API_KEY: the hooks read the tenant's custom field definitions as a client would (sigil_checks.map_case).
+FUZZ_BASE_URL="$GATEWAY_URL" FUZZ_API_KEY="$API_KEY" FUZZ_STATEFUL_REPORT="$OUT/stateful.json" PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks \
+  timeout "$TIMEBOX" "$VENV_BIN/st" --no-color --config-file "$OUT/schemathesis.toml" run "${GATEWAY_URL}/v1/openapi.json" \
   --url "$GATEWAY_URL" \
   -H "Authorization: Bearer ${API_KEY}" \
   -H "X-API-Key: ${API_KEY}" \
