@@ -290,7 +290,7 @@ function queryParameters(schema: ZodTypeAny): { parameters: JsonObject[]; exclus
 }
 
 /** A part (`query`, `body`) of a pattern's request schema: the very schema the service validates that part with. */
-function partOf(rpc: RpcDefinition | undefined, part: 'query' | 'body'): ZodTypeAny | undefined {
+function partOf(rpc: RpcDefinition | undefined, part: 'query' | 'body' | 'params'): ZodTypeAny | undefined {
   return rpc?.request.shape[part];
 }
 
@@ -330,11 +330,14 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     // The status Nest really answers with (`@HttpCode`), else the one the route documents, else Nest's default.
     const httpCode = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
     const status = String(httpCode ?? doc?.status ?? (route.method === 'POST' ? 201 : 200));
+    // A path parameter has the schema the service validates it with (an upsert's `external_id`), else any NUL-free string.
+    const params = partOf(doc?.rpc, 'params');
+    const paramSchemas = params ? ((jsonSchema(params)['properties'] ?? {}) as Record<string, JsonObject>) : {};
     const parameters: JsonObject[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
-      schema: { type: 'string', pattern: NO_NUL },
+      schema: paramSchemas[m[1]!] ?? { type: 'string', pattern: NO_NUL },
     }));
     const query = doc?.query ?? partOf(doc?.rpc, 'query');
     const reply = doc?.response ?? doc?.rpc?.response;

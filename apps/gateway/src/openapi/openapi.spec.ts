@@ -99,6 +99,12 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
     expect(upsert['x-relations']).toEqual([{ kind: 'equals-path', field: 'external_id', parameter: 'external_id' }]);
     expect(doc.paths['/v1/subscriptions/unsubscribe'].post['x-relations']).toEqual([{ kind: 'query-or-body', field: 'token' }]);
     expect(doc.paths['/v1/audit-log'].get['x-relations']).toEqual([{ kind: 'after', field: 'until', than: 'since' }]);
+    expect(doc.paths['/v1/usage'].get['x-relations']).toEqual([{ kind: 'after', field: 'to', than: 'from' }]);
+    // A path parameter carries the rules the service validates it with: an external_id has no control characters.
+    const externalId = doc.paths['/v1/contacts/by-external-id/{external_id}'].put.parameters.find((p: any) => p.name === 'external_id').schema;
+    expect(externalId).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
+    expect(JSON.stringify(externalId)).toContain('Cc');
+    expect(doc.paths['/v1/contacts/{id}'].get.parameters.find((p: any) => p.name === 'id').schema).toEqual({ type: 'string', pattern: contracts.NO_NUL_PATTERN });
     // Every actor type an audit entry can name (AuditActor), `system` too: the reply schema said only user or api_key.
     expect(doc.components.schemas.AuditEntry.properties.actor.properties.type.enum).toEqual(['user', 'api_key', 'system']);
     const options = doc.paths['/v1/imports'].post.requestBody.content['multipart/form-data'].schema.properties.options;

@@ -3879,7 +3879,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                external_id: string;
+                external_id: string & unknown;
             };
             cookie?: never;
         };
