@@ -135,7 +135,7 @@ export class TestStack {
       KAFKA_BROKERS: KAFKA_BROKERS.join(','),
       KAFKA_TOPIC_PARTITIONS: '3',
       REDIS_URL,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.SIGIL_TEST_LOG_LEVEL ?? 'warn',
       ...options.env,
     };
     const backends = services.filter((s) => s !== 'gateway');
@@ -206,6 +206,11 @@ export class TestStack {
 
   async close(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.stop().catch(() => undefined)));
+    // SIGIL_KEEP_TEST_DATA=1 leaves the databases and topics behind for a post-mortem (a chaos audit that failed).
+    if (process.env.SIGIL_KEEP_TEST_DATA === '1') {
+      console.log(`stack: kept for a post-mortem: ${this.databases.map((u) => new URL(u).pathname.slice(1)).join(', ')}; topics ${KAFKA_NAMESPACE}.*`);
+      return;
+    }
     await Promise.all(this.databases.map((url) => dropTestDatabase(url).catch(() => undefined)));
     await deleteNamespaceTopics().catch(() => undefined);
   }
