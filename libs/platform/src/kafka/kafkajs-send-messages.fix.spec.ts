@@ -6,6 +6,7 @@
  */
 import { kafkajsSendMessages, sendMessagesTrackingPartitions, type CreateSendMessages, type SendMessagesDeps } from './kafkajs-send-messages.fix';
 import { isReachable, noteReachable } from './broker-reachability';
+import { ReachableLeaderPartitioner } from './reachable-leader-partitioner';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { KafkaJSConnectionError } = require('kafkajs/src/errors') as { KafkaJSConnectionError: new (message: string, extra?: object) => Error };
@@ -84,6 +85,64 @@ async function send(create: CreateSendMessages, address?: string) {
   const delivered = sent.flatMap((s) => s.partitions.flatMap((p) => p.messages.map((m) => `${p.partition}:${m.value}`))).sort();
   return { responses, delivered, sent };
 }
+
+/**
+ * Node 2 leads partition 1 and is dead (refused), and the controllers have not fenced it yet: the
+ * metadata still names it as the leader. The partitioner is the one request/reply producers use.
+ */
+function deadLeaderNotYetFenced(): { deps: SendMessagesDeps; sent: Sent[] } {
+  const { deps, sent } = twoBrokers('127.0.0.1:');
+  const metadata = [
+    { partitionId: 0, leader: 1 },
+    { partitionId: 1, leader: 2 },
+  ];
+  const alive = deps.cluster.findBroker;
+  return {
+    sent,
+    deps: {
+      ...deps,
+      cluster: {
+        ...deps.cluster,
+        refreshMetadata: async () => undefined,
+        findTopicPartitionMetadata: () => metadata,
+        findLeaderForPartitions: (_topic, partitions) => {
+          const out: Record<string, number[]> = {};
+          for (const p of partitions) (out[metadata[Number(p)]!.leader] ??= []).push(Number(p));
+          return out;
+        },
+        findBroker: async ({ nodeId }) => {
+          const broker = await alive({ nodeId });
+          if (Number(nodeId) !== 2) return broker;
+          return { ...broker, produce: () => Promise.reject(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:2')) };
+        },
+      },
+      partitioner: ReachableLeaderPartitioner() as SendMessagesDeps['partitioner'],
+    },
+  };
+}
+
+describe('kafkajs send fix: a retry moves requests and replies away from a leader that cannot be reached', () => {
+  afterEach(() => noteReachable(2));
+
+  it('sends key-less messages bound for the dead leader to a partition led by a reachable broker', async () => {
+    const { deps, sent } = deadLeaderNotYetFenced();
+    const responses = await sendMessagesTrackingPartitions(deps)({ acks: 1, topicMessages: [{ topic: 't', messages }] });
+    const delivered = sent.flatMap((s) => s.partitions.flatMap((p) => p.messages.map((m) => `${p.partition}:${m.value}`))).sort();
+    expect(delivered).toEqual(['0:a', '0:b', '0:c', '0:d']); // each once, all on the partition node 1 leads
+    expect(sent.every((s) => s.node === 1)).toBe(true);
+    expect(responses.length).toBeGreaterThan(0);
+  });
+
+  it('keeps a keyed message (a domain event) on its partition: it waits for the new leader rather than move', async () => {
+    const { deps, sent } = deadLeaderNotYetFenced();
+    // The key 'k1' hashes to partition 1 of 2 with kafkajs' default (murmur2) partitioner.
+    const keyed = [{ key: 'k1', value: 'e' }];
+    const partitionOfKey = (deps.partitioner as (a: object) => number)({ topic: 't', partitionMetadata: [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: 1 }], message: keyed[0] });
+    expect(partitionOfKey).toBe(1);
+    await expect(sendMessagesTrackingPartitions(deps)({ acks: -1, topicMessages: [{ topic: 't', messages: keyed }] })).rejects.toThrow(/ECONNREFUSED/);
+    expect(sent).toEqual([]); // never written to another partition
+  });
+});
 
 describe('kafkajs send fix (partition leadership moves mid-send)', () => {
   it('sends the moved partition to its new leader although that broker already answered', async () => {

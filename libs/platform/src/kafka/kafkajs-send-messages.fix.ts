@@ -16,9 +16,10 @@
  * The replacement below is kafkajs' own function with one change: it tracks
  * which *partitions* are acknowledged, so a retry sends every partition not
  * yet acknowledged to its current leader, whichever broker that is. Messages
- * are assigned to partitions once, on the first attempt that has metadata, so
- * a retry never moves a key-less message to another partition (which could
- * both duplicate it and skip another). A broker's request that fails as a
+ * are assigned to partitions once, on the first attempt that has metadata;
+ * a retry places again only the messages whose partition's leader cannot be
+ * reached, and the partitioner keeps a keyed message where it was (see
+ * `placeAgainAwayFromUnreachable`). A broker's request that fails as a
  * whole is sent again whole (at-least-once, as before: consumers are
  * idempotent).
  *
@@ -82,7 +83,7 @@ export interface SendMessagesRequest {
 }
 export type CreateSendMessages = (deps: SendMessagesDeps) => (request: SendMessagesRequest) => Promise<PartitionResponse[]>;
 
-import { noteReachable, noteUnreachable } from './broker-reachability';
+import { isReachable, noteReachable, noteUnreachable } from './broker-reachability';
 
 const SEND_MESSAGES = require.resolve('kafkajs/src/producer/sendMessages');
 const MESSAGE_PRODUCER = require.resolve('kafkajs/src/producer/messageProducer');
@@ -129,6 +130,8 @@ export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, clu
         if (!messagesPerPartition) {
           messagesPerPartition = groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner });
           assigned.set(topic, messagesPerPartition);
+        } else {
+          placeAgainAwayFromUnreachable(topic, partitionMetadata, messagesPerPartition);
         }
         const done = acknowledged.get(topic);
         const pending = Object.keys(messagesPerPartition)
@@ -155,6 +158,35 @@ export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, clu
           throw err;
         }
       });
+    };
+
+    /**
+     * A retry: the messages still waiting for a partition whose leader this process cannot reach are
+     * placed again. The partitioner keeps a keyed message (a domain event) on its partition, since the
+     * partition is part of its order, and moves a request or a reply to a partition led by a reachable
+     * broker (reachable-leader-partitioner.ts). Without this, a request or reply already on its way when
+     * its leader died waited in retries until the controllers fenced the broker and elected a new leader
+     * (4-6 s): past the gateway's 5-s deadline, a 504 for every request in flight at the kill (issue #22).
+     * At least once, as any retry of a send whose acknowledgement was lost.
+     */
+    const placeAgainAwayFromUnreachable = (topic: string, partitionMetadata: unknown[], messagesPerPartition: MessagesPerPartition) => {
+      const done = acknowledged.get(topic);
+      const pending = Object.keys(messagesPerPartition)
+        .map(Number)
+        .filter((partition) => !done?.has(partition));
+      if (pending.length === 0) return;
+      for (const [nodeId, partitions] of Object.entries(cluster.findLeaderForPartitions(topic, pending))) {
+        if (isReachable(Number(nodeId))) continue;
+        for (const partition of partitions) {
+          const waiting = messagesPerPartition[partition] ?? [];
+          delete messagesPerPartition[partition];
+          for (const [to, moved] of Object.entries(groupMessagesPerPartition({ topic, partitionMetadata, messages: waiting, partitioner }))) {
+            // A partition already acknowledged gets only the moved messages (its own were written).
+            if (done?.delete(Number(to)) || !messagesPerPartition[to]) messagesPerPartition[to] = [...moved];
+            else messagesPerPartition[to]!.push(...moved);
+          }
+        }
+      }
     };
 
     const sendToLeader = async (nodeId: string, topicDataForBroker: { topic: string; partitions: number[]; messagesPerPartition: MessagesPerPartition }[]) => {
