@@ -227,4 +227,67 @@ describe('outbox relay', () => {
       await stopRelay(second);
     }
   });
+  it('relays on after its connection is killed: the turn is taken again (by either relay) and nothing is lost', async () => {
+    const tenant = freshTenant();
+    const second = await startRelay();
+    try {
+      const before = await commit([deleted(tenant, 'con_K1', 1)]);
+      await waitForIds(before.map((e) => e.id));
+      // The relaying sessions (the lock holder and the standby), not the test's pool nor the LISTEN connections.
+      const [{ n }]: [{ n: number }] = await dataSource.query(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND (query LIKE 'SELECT seq, topic%' OR query LIKE 'DELETE FROM outbox_events%' OR query LIKE '%pg_try_advisory_lock%')`,
+      );
+      expect(n).toBeGreaterThan(0);
+      const after = await commit([deleted(tenant, 'con_K1', 2), deleted(tenant, 'con_K2', 1)]);
+      await waitForIds(after.map((e) => e.id));
+      expect(
+        await pollUntil(
+          () => pendingRows(tenant),
+          (left) => left === 0,
+          10_000,
+        ),
+      ).toBe(0);
+      const seen = spy.records.filter((r) => r.event.tenant_id === tenant && r.key === 'con_K1').map((r) => r.event.id);
+      expect(seen.indexOf(before[0]!.id)).toBeLessThan(seen.indexOf(after[0]!.id));
+    } finally {
+      await stopRelay(second);
+    }
+  });
+
+  it('hands the turn to a standby relay when the relaying one stops', async () => {
+    const tenant = freshTenant();
+    const active = relays[0]!;
+    const activeBefore = active.relayed;
+    const first = await commit([deleted(tenant, 'con_H1', 1)]);
+    await waitForIds(first.map((e) => e.id));
+    // It relayed that event, so it holds the turn (and keeps it): a relay started now stands by.
+    expect(
+      await pollUntil(
+        () => active.relayed - activeBefore,
+        (n) => n >= 1,
+        10_000,
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    const standby = await startRelay();
+    const standbyBefore = standby.relayed;
+    await stopRelay(active);
+    const written = await commit([deleted(tenant, 'con_H1', 2), deleted(tenant, 'con_H2', 1)]);
+    await waitForIds(written.map((e) => e.id));
+    expect(
+      await pollUntil(
+        () => standby.relayed - standbyBefore,
+        (n) => n >= 2,
+        10_000,
+      ),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      await pollUntil(
+        () => pendingRows(tenant),
+        (left) => left === 0,
+        10_000,
+      ),
+    ).toBe(0);
+  });
 });

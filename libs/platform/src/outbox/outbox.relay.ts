@@ -2,9 +2,20 @@
  * Relays outbox rows to Kafka, at least once: rows are read in order, sent
  * with acks from all in-sync replicas, and deleted only after Kafka has them.
  * Wakes on NOTIFY, and polls as a fallback. Replicas take turns: one relay
- * at a time holds a transaction-level advisory lock and sends (two sending
- * neighbouring batches at once would reorder a key's events); the others
- * stand by and take over when it stops.
+ * at a time holds a session-level advisory lock on its own connection and
+ * sends (two sending neighbouring batches at once would reorder a key's
+ * events); the others stand by and take over when it stops — its process
+ * ends, its connection breaks, or a drain fails (it then gives the turn up,
+ * so a replica that can reach Kafka relays instead).
+ *
+ * A drain is two round trips per batch on that connection (read, then
+ * delete once Kafka has acknowledged), with no transaction: the lock, not
+ * row locks, keeps other relays away, and a row is deleted only after its
+ * send. It was five per batch (BEGIN, a transaction-level lock, read, delete,
+ * COMMIT) on a pooled connection, paid at every wake-up — about one per
+ * create group under load (docs/performance.md, session 8). Drains are at
+ * least `lingerMs` apart, so under load one produce request carries the
+ * commits of those milliseconds.
  */
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, type Producer } from 'kafkajs';
@@ -22,7 +33,28 @@ export interface OutboxRelaySettings {
   databaseUrl: string;
   pollIntervalMs?: number;
   batchSize?: number;
+  /**
+   * How long a drain waits after the one before it (default `OUTBOX_RELAY_LINGER_MS`,
+   * else 5 ms): under load the commits of those milliseconds leave together, in one
+   * produce request, and every event consumer then fetches them as one batch
+   * instead of one small batch per committed transaction.
+   */
+  lingerMs?: number;
 }
+
+const DEFAULT_LINGER_MS = 5;
+
+/** `OUTBOX_RELAY_LINGER_MS`, checked when the relay is made: a bad value stops the service at start. */
+function lingerFromEnv(): number {
+  const raw = process.env['OUTBOX_RELAY_LINGER_MS'];
+  if (raw === undefined || raw === '') return DEFAULT_LINGER_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 1000) throw new Error(`OUTBOX_RELAY_LINGER_MS: expected an integer from 0 to 1000, got '${raw}'`);
+  return ms;
+}
+
+/** The lock of the relaying turn (the same key as the transaction-level lock of earlier releases: both kinds exclude each other). */
+const RELAY_LOCK_SQL = `SELECT pg_try_advisory_lock(hashtext('sigil-outbox-relay')) AS mine`;
 
 interface OutboxRow {
   seq: string;
@@ -38,18 +70,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger('OutboxRelay');
   private producer: Producer | undefined;
   private listener: Client | undefined;
+  /** The relaying connection: holds the turn's lock while `holdsTurn`. */
+  private relayDb: Client | undefined;
+  private holdsTurn = false;
+  /** Drains run one after another (a second one at once would read the same rows). */
+  private draining: Promise<unknown> = Promise.resolve();
   private running = false;
   private wake: (() => void) | undefined;
+  /** Cuts a linger short when the relay stops. */
+  private onStop: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private pending = false;
   private relayedTotal = 0;
   private readonly metrics = Metrics.forProcess();
   private stopBacklogProbe: (() => void) | undefined;
 
+  private readonly lingerMs: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly settings: OutboxRelaySettings,
-  ) {}
+  ) {
+    this.lingerMs = settings.lingerMs ?? lingerFromEnv();
+  }
 
   get relayed(): number {
     return this.relayedTotal;
@@ -73,29 +116,39 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.stopBacklogProbe?.();
     this.wake?.();
+    this.onStop?.();
     await this.loop;
     // Events committed by the last in-flight requests go out before we leave.
     await this.drain().catch((err: unknown) => this.logger.warn(`final drain failed, rows stay for the next relay: ${String(err)}`));
+    // Ending the session hands the turn to a standby replica.
+    await this.closeRelayConnection();
     await this.listener?.end().catch(() => undefined);
     await this.producer?.disconnect();
   }
 
-  /** Relays everything currently in the outbox; returns how many events went out. */
-  async drain(): Promise<number> {
+  /** Relays everything currently in the outbox; returns how many events went out (0 while another replica has the turn). */
+  drain(): Promise<number> {
+    const run = this.draining.then(() => this.drainOnce());
+    this.draining = run.catch(() => undefined);
+    return run;
+  }
+
+  private async drainOnce(): Promise<number> {
     let total = 0;
     const batchSize = this.settings.batchSize ?? 500;
-    for (;;) {
-      const sent = await this.dataSource.transaction(async (manager) => {
-        const [turn]: { mine: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('sigil-outbox-relay')) AS mine`);
-        if (!turn?.mine) return 0; // another replica is relaying; its NOTIFY wake-up covers these rows
+    try {
+      const db = await this.relayConnection();
+      if (!this.holdsTurn) {
+        const { rows: turn } = await db.query<{ mine: boolean }>(RELAY_LOCK_SQL);
+        if (!turn[0]?.mine) return 0; // another replica is relaying; its NOTIFY wake-up covers these rows
+        this.holdsTurn = true;
+      }
+      for (;;) {
         // The envelope as text: pg would JSON.parse each one (an object graph per event) only for us to
         // JSON.stringify it back. jsonb prints `": "` and `", "`; every consumer parses the value, so that
         // spacing is the only difference on Kafka.
-        const rows: OutboxRow[] = await manager.query(
-          `SELECT seq, topic, key, envelope::text AS envelope, headers FROM outbox_events ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [batchSize],
-        );
-        if (!rows.length) return 0;
+        const { rows } = await db.query<OutboxRow>(`SELECT seq, topic, key, envelope::text AS envelope, headers FROM outbox_events ORDER BY seq LIMIT $1`, [batchSize]);
+        if (!rows.length) break;
         const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
         for (const row of rows) {
           const list = byTopic.get(row.topic) ?? [];
@@ -106,21 +159,56 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           acks: -1,
           topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
         });
-        await manager.query(`DELETE FROM outbox_events WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
-        return rows.length;
-      });
-      total += sent;
-      if (sent < batchSize) break;
+        await db.query(`DELETE FROM outbox_events WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+        total += rows.length;
+        if (rows.length < batchSize) break;
+      }
+    } catch (err) {
+      // Give the turn up (closing the connection releases the lock): rows not deleted are sent again, by whoever relays next.
+      await this.closeRelayConnection();
+      throw err;
+    } finally {
+      this.relayedTotal += total;
+      this.metrics.outboxRelayed.inc(total);
     }
-    this.relayedTotal += total;
-    this.metrics.outboxRelayed.inc(total);
     return total;
+  }
+
+  private async relayConnection(): Promise<Client> {
+    if (this.relayDb) return this.relayDb;
+    const client = new Client({ connectionString: this.settings.databaseUrl });
+    client.on('error', (err) => {
+      // Idle and broken (PostgreSQL restarted, network): the lock went with the session; the next drain reconnects.
+      this.logger.warn(`outbox relay connection lost (${err.message})`);
+      if (this.relayDb === client) void this.closeRelayConnection();
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    this.relayDb = client;
+    this.holdsTurn = false;
+    return client;
+  }
+
+  private async closeRelayConnection(): Promise<void> {
+    const client = this.relayDb;
+    this.relayDb = undefined;
+    this.holdsTurn = false;
+    await client?.end().catch(() => undefined);
   }
 
   private async run(): Promise<void> {
     const pollMs = this.settings.pollIntervalMs ?? 1000;
+    const lingerMs = this.lingerMs;
     let backoff = 100;
+    let first = true;
     while (this.running) {
+      // Not before the first drain (start-up), nor while stopping (the final drain follows at once).
+      if (!first && lingerMs > 0) await this.linger(lingerMs);
+      first = false;
       this.pending = false;
       try {
         await this.drain();
@@ -133,6 +221,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       if (!this.pending) await this.sleep(pollMs);
     }
+  }
+
+  /** A pause that a stop cuts short (unlike `sleep`, a NOTIFY does not: that is what it waits for). */
+  private linger(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.onStop = done;
+    });
   }
 
   private sleep(ms: number): Promise<void> {

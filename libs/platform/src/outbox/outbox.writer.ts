@@ -85,6 +85,9 @@ export class OutboxWriter {
     // The writing span's traceparent: consumers of these events continue the request's trace.
     const headers = injectTraceHeaders<Record<string, string>>({}, activeTraceContextOr(ctx?.trace_id));
     if (ctx?.request_id) headers[KafkaHeaderNames.requestId] = ctx.request_id;
+    // One headers object per event type and one timestamp per call, shared by the events (an import batch prepares 2 000).
+    const headersOf = new Map<string, Record<string, string>>();
+    let now: string | undefined;
     return events.map((e) => {
       const meta = eventMeta(e, ctx);
       const envelope: DomainEvent = {
@@ -92,12 +95,17 @@ export class OutboxWriter {
         type: e.type,
         tenant_id: e.tenant_id,
         mode: e.mode,
-        occurred_at: (e.occurred_at ?? new Date()).toISOString(),
+        occurred_at: e.occurred_at ? e.occurred_at.toISOString() : (now ??= new Date().toISOString()),
         version: EVENT_ENVELOPE_VERSION,
         data: e.data,
         ...(meta ? { meta } : {}),
       };
-      return { envelope, key: e.key, headers: { ...headers, [KafkaHeaderNames.eventType]: e.type } };
+      let typed = headersOf.get(e.type);
+      if (!typed) {
+        typed = { ...headers, [KafkaHeaderNames.eventType]: e.type };
+        headersOf.set(e.type, typed);
+      }
+      return { envelope, key: e.key, headers: typed };
     });
   }
 
@@ -113,24 +121,41 @@ export class OutboxWriter {
    */
   async insert(manager: EntityManager, prepared: PreparedEvent[]): Promise<void> {
     if (!prepared.length) return;
-    const rows = prepared.map((p) => ({
+    await manager.query(`WITH appended AS (${outboxInsertSql('$1')}) SELECT ${OUTBOX_NOTIFY_SQL}`, [outboxRowsJson(prepared)]);
+  }
+}
+
+/** The outbox rows of prepared events as one JSON document: the parameter of `outboxInsertSql`. */
+export function outboxRowsJson(prepared: readonly PreparedEvent[]): string {
+  return JSON.stringify(
+    prepared.map((p) => ({
       id: p.envelope.id,
       topic: EVENT_TOPIC_OF[p.envelope.type],
       key: p.key,
       type: p.envelope.type,
       envelope: p.envelope,
       headers: p.headers,
-    }));
-    await manager.query(
-      `WITH appended AS (
-         INSERT INTO outbox_events (id, topic, key, type, envelope, headers)
-         SELECT r.id, r.topic, r.key, r.type, r.envelope, r.headers
-         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id text, topic text, key text, type text, envelope jsonb, headers jsonb)) WITH ORDINALITY
-              AS r(id, topic, key, type, envelope, headers, n)
-         ORDER BY r.n
-       )
-       SELECT pg_notify($2, '')`,
-      [JSON.stringify(rows), OUTBOX_CHANNEL],
-    );
-  }
+    })),
+  );
 }
+
+/**
+ * The outbox's INSERT of the rows in the JSON document of parameter `param`
+ * (`outboxRowsJson`), in their order, for a writer that appends its events
+ * in the very statement of its change (a data-modifying WITH: the change and
+ * its events commit together even without a transaction around them).
+ * `where` keeps some of the rows (`r.key` is the aggregate id: e.g. only the
+ * contacts another WITH inserted). The statement must also select
+ * `OUTBOX_NOTIFY_SQL`, which wakes the relay at commit.
+ */
+export function outboxInsertSql(param: string, where?: string): string {
+  return `INSERT INTO outbox_events (id, topic, key, type, envelope, headers)
+         SELECT r.id, r.topic, r.key, r.type, r.envelope, r.headers
+         FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (id text, topic text, key text, type text, envelope jsonb, headers jsonb)) WITH ORDINALITY
+              AS r(id, topic, key, type, envelope, headers, n)
+         ${where ? `WHERE ${where}` : ''}
+         ORDER BY r.n`;
+}
+
+/** Selected by every statement that appends to the outbox: the relay's wake-up, delivered at commit. */
+export const OUTBOX_NOTIFY_SQL = `pg_notify('${OUTBOX_CHANNEL}', '')`;
