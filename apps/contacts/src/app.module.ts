@@ -19,6 +19,7 @@ import { ContactsHandlers } from './contacts/contacts.handlers';
 import { ContactsRepository } from './contacts/contacts.repository';
 import { ContactCreates } from './contacts/contact-creates';
 import { ContactTagChanges } from './contacts/contact-tag-changes';
+import { ContactWriteReads } from './contacts/contact-write-reads';
 import { ContactsService } from './contacts/contacts.service';
 import { SegmentMembersClient } from './contacts/segment-members.client';
 import { CustomFieldAggregates } from './custom-fields/custom-field-aggregates';
@@ -38,6 +39,7 @@ import { SnapshotsService } from './snapshots/snapshots.service';
 /** Everything but transport and database: also what integration tests build around a test DataSource. */
 export const CONTACTS_PROVIDERS = [
   ContactsRepository,
+  ContactWriteReads,
   ActivitiesRepository,
   CustomFieldDefinitions,
   CustomFieldAggregates,

@@ -158,6 +158,53 @@ describe('contacts', () => {
     expect((await contacts.list(ctx, {})).data).toHaveLength(4);
   });
 
+  it('writes a create group without Idempotency-Keys in two statements and no transaction; a refused create writes none of its rows', async () => {
+    const ctx = testContext();
+    await fields.create(ctx, { key: 'ltv', label: 'LTV', type: 'number' });
+    const taken = await contacts.create(ctx, contactInput());
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+    let settled: PromiseSettledResult<ContactView>[];
+    let calls: { sql: string; runner: unknown }[];
+    try {
+      settled = await Promise.allSettled([
+        contacts.create(ctx, contactInput({ custom_fields: { ltv: 1 }, subscription_status: 'pending' })),
+        contacts.create(ctx, contactInput({ email: taken.email, custom_fields: { ltv: 2 }, subscription_status: 'unsubscribed' })), // 409
+        contacts.create(ctx, contactInput({ custom_fields: { ltv: 3 } })),
+      ]);
+      calls = spy.mock.calls.map(([sql], i) => ({ sql: sql.trim(), runner: spy.mock.contexts[i] }));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ status: 409, extra: { existing_id: taken.id } });
+    const writes = calls.filter((c) => c.sql.startsWith('WITH ins AS'));
+    expect(writes).toHaveLength(1);
+    expect(calls.filter((c) => c.sql.includes('AS defs, ARRAY('))).toHaveLength(1);
+    // The write's connection ran nothing else: no BEGIN before it, no COMMIT after it.
+    expect(calls.filter((c) => c.runner === writes[0]!.runner).map((c) => c.sql)).toEqual([writes[0]!.sql]);
+
+    const ids = [0, 2].map((i) => (settled[i] as PromiseFulfilledResult<ContactView>).value.id);
+    const [{ n }]: [{ n: number }] = await ds.query(`SELECT count(DISTINCT sync_xid::text)::int AS n FROM contacts WHERE id = ANY($1::text[])`, [ids]);
+    expect(n).toBe(1);
+    // Value rows, consent rows and events of the two created contacts only.
+    const values: { contact_id: string; value_num: number }[] = await ds.query(
+      `SELECT contact_id, value_num FROM custom_field_values WHERE tenant_id = $1 ORDER BY value_num`,
+      [ctx.tenant_id],
+    );
+    expect(values).toEqual([
+      { contact_id: ids[0], value_num: 1 },
+      { contact_id: ids[1], value_num: 3 },
+    ]);
+    const consent: { contact_id: string; status: string }[] = await ds.query(`SELECT contact_id, status FROM consent_events WHERE tenant_id = $1`, [ctx.tenant_id]);
+    expect(consent).toEqual([{ contact_id: ids[0], status: 'pending' }]);
+    const events = await eventually(
+      async () => (await eventsOf(ctx, 3)).filter((e) => e.type === 'contact.created'),
+      (created) => created.length >= 3,
+    );
+    expect(events.map((e) => (e.data as { contact: ContactView }).contact.id).sort()).toEqual([taken.id, ...ids].sort());
+    expect((await contacts.get(ctx, taken.id)).custom_fields).toEqual({});
+  });
+
   it('writes tag changes of one turn together: two changes of one contact apply in order, each with its own version and event', async () => {
     const a = testContext();
     const b = testContext();
@@ -548,8 +595,8 @@ describe('batch upsert', () => {
     const ten = await statementsOf(10);
     const thousand = await statementsOf(1000);
     expect(thousand).toEqual(ten);
-    // Begin, definitions, suppressions, lock of the existing rows, contacts, value rows, outbox (with its NOTIFY), commit.
-    expect(thousand).toHaveLength(8);
+    // Begin, definitions with the suppressed emails (one statement), lock of the existing rows, contacts, value rows, outbox (with its NOTIFY), commit.
+    expect(thousand).toHaveLength(7);
   });
 
   it('imports 1 000 rows in one call', async () => {

@@ -17,16 +17,23 @@ export interface ConsentRow {
   occurred_at: string;
 }
 
+/**
+ * The INSERT of consent rows from the JSON document of parameter `param`
+ * (`$1` tenant, `$2` mode), for `append` and for a writer that appends them
+ * in the statement of its change (`where`: only some of the rows).
+ */
+export function consentInsertSql(param: string, where?: string): string {
+  return `INSERT INTO consent_events (id, tenant_id, mode, contact_id, status, source, ip, actor, occurred_at)
+       SELECT r.id, $1, $2, r.contact_id, r.status, r.source, r.ip, r.actor, r.occurred_at
+       FROM jsonb_to_recordset(${param}::jsonb) AS r(id text, contact_id text, status text, source text, ip text, actor text, occurred_at timestamptz)
+       ${where ? `WHERE ${where}` : ''}`;
+}
+
 @Injectable()
 export class ConsentRepository {
   async append(m: EntityManager, s: TenantScope, rows: ConsentRow[]): Promise<void> {
     if (!rows.length) return;
-    await m.query(
-      `INSERT INTO consent_events (id, tenant_id, mode, contact_id, status, source, ip, actor, occurred_at)
-       SELECT r.id, $1, $2, r.contact_id, r.status, r.source, r.ip, r.actor, r.occurred_at
-       FROM jsonb_to_recordset($3::jsonb) AS r(id text, contact_id text, status text, source text, ip text, actor text, occurred_at timestamptz)`,
-      [s.tenantId, s.mode, JSON.stringify(rows)],
-    );
+    await m.query(consentInsertSql('$3'), [s.tenantId, s.mode, JSON.stringify(rows)]);
   }
 
   /** Newest first, keyset on (occurred_at, id); `after` is the position of the previous page's last row. */

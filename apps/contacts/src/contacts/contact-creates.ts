@@ -1,9 +1,7 @@
 /**
- * `POST /v1/contacts` under load: the creates of one turn are written by one
- * transaction per tenant and mode (GroupCommit, libs/platform) — one
- * definitions read, one key claim, one suppression check, one INSERT, one
- * outbox statement and one commit for the group instead of for each — and
- * each still gets its own answer:
+ * `POST /v1/contacts` under load: the creates of one turn are written
+ * together per tenant and mode (GroupCommit, libs/platform), and each still
+ * gets its own answer:
  *
  * - a create whose custom fields do not validate fails alone (400, or 422
  *   when only required ones are missing);
@@ -16,6 +14,15 @@
  * - its Idempotency-Key is claimed with the group's; one that another
  *   request holds writes nothing, and one that ends in 400 or 409 is given
  *   back, as its own rolled-back transaction would have.
+ *
+ * Round trips: a group is two statements — one read (the definitions and the
+ * suppressed emails, ContactWriteReads) and one write (the contacts, their
+ * value and consent rows and their events with the relay's NOTIFY,
+ * `ContactsRepository.insertManyWith`). The write is atomic by itself, so a
+ * group without Idempotency-Keys needs no transaction (no BEGIN, no COMMIT:
+ * six round trips became two, docs/performance.md, session 8). A group with
+ * keys claims them first and may have to give some back after the write:
+ * it runs in a transaction.
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -25,18 +32,17 @@ import {
   GroupCommit,
   IdempotencyKeyRecorded,
   OutboxWriter,
+  outboxRowsJson,
   releaseGroupKeys,
   type GroupItem,
   type GroupOutcome,
   type TenantScope,
 } from '@sigil/platform';
 import { actorOf, consentOf } from '../consent/consent-changes';
-import { ConsentRepository } from '../consent/consent.repository';
-import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { customFieldsRefusal, valueRows } from '../custom-fields/custom-field-values';
-import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { newContact } from './contact-changes';
 import { conflictOf } from './contact-conflicts';
+import { ContactWriteReads } from './contact-write-reads';
 import { ContactsRepository } from './contacts.repository';
 
 @Injectable()
@@ -47,11 +53,9 @@ export class ContactCreates {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly contacts: ContactsRepository,
-    private readonly definitions: CustomFieldDefinitions,
-    private readonly suppressions: SuppressionsRepository,
-    private readonly consent: ConsentRepository,
+    private readonly reads: ContactWriteReads,
   ) {
-    this.group = new GroupCommit(dataSource, (m, scope, items) => this.createAll(m, scope, items));
+    this.group = new GroupCommit(dataSource, (m, scope, items) => this.createAll(m, scope, items), { writerTransacts: true });
   }
 
   /** Creates one contact, with the other creates of this turn of its tenant and mode. */
@@ -59,9 +63,19 @@ export class ContactCreates {
     return this.group.submit(ctx, req);
   }
 
-  private async createAll(m: EntityManager, scope: TenantScope, items: GroupItem<CreateContact>[]): Promise<GroupOutcome<ContactSnapshot>[]> {
+  /** `m` is the data source's manager (autocommit): a transaction only when keys are claimed. */
+  private createAll(m: EntityManager, scope: TenantScope, items: GroupItem<CreateContact>[]): Promise<GroupOutcome<ContactSnapshot>[]> {
+    if (items.some((i) => i.idempotency)) return this.dataSource.transaction((tx) => this.write(tx, scope, items, true));
+    return this.write(m, scope, items, false);
+  }
+
+  private async write(m: EntityManager, scope: TenantScope, items: GroupItem<CreateContact>[], keyed: boolean): Promise<GroupOutcome<ContactSnapshot>[]> {
     const outcomes: GroupOutcome<ContactSnapshot>[] = new Array(items.length);
-    const defs = await this.definitions.load(m, scope);
+    const { defs, suppressed } = await this.reads.load(
+      m,
+      scope,
+      items.map((i) => i.input.email),
+    );
     const now = new Date();
     let valid: { at: number; contact: ContactSnapshot }[] = [];
     items.forEach((item, at) => {
@@ -69,55 +83,48 @@ export class ContactCreates {
       if (details.length) outcomes[at] = { error: customFieldsRefusal(details).error };
       else valid.push({ at, contact });
     });
-    const taken = await claimGroupKeys(
-      m,
-      valid.map(({ at }) => items[at]!),
-    );
-    for (const { at } of valid) if (taken.has(items[at]!)) outcomes[at] = { error: new IdempotencyKeyRecorded() };
-    valid = valid.filter(({ at }) => !taken.has(items[at]!));
+    if (keyed) {
+      const taken = await claimGroupKeys(
+        m,
+        valid.map(({ at }) => items[at]!),
+      );
+      for (const { at } of valid) if (taken.has(items[at]!)) outcomes[at] = { error: new IdempotencyKeyRecorded() };
+      valid = valid.filter(({ at }) => !taken.has(items[at]!));
+    }
     if (!valid.length) return outcomes;
 
-    const suppressed = await this.suppressions.suppressedEmails(
-      m,
-      scope,
-      valid.map((v) => v.contact.email),
-    );
     for (const { contact } of valid) contact.suppressed = suppressed.has(contact.email);
-    const inserted = await this.contacts.insertMany(
-      m,
-      scope,
-      valid.map((v) => v.contact),
-    );
-    const refused = valid.filter((v) => !inserted.has(v.contact.id));
-    for (const { at, contact } of refused) outcomes[at] = { error: await conflictOf(this.contacts, m, scope, contact) };
-    await releaseGroupKeys(
-      m,
-      refused.map(({ at }) => items[at]!),
-    );
-    const created = valid.filter((v) => inserted.has(v.contact.id));
-    if (!created.length) return outcomes;
-
-    await this.contacts.replaceValues(
-      m,
-      scope,
-      created.map((c) => c.contact.id),
-      created.flatMap((c) => valueRows(c.contact.id, c.contact.custom_fields, defs)),
-      true,
-    );
+    // Each create's event is prepared in its own request's context; rows of a create that then hits a unique key are not written.
+    const events = valid.flatMap(({ at, contact }) => {
+      const { ctx, inContext } = items[at]!;
+      return inContext(() => this.outbox.prepare([{ type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact } }]));
+    });
     // A status given explicitly is a consent fact worth keeping; the default is not.
-    const consent = created
+    const consent = valid
       .filter(({ at }) => items[at]!.input.subscription_status)
       .flatMap(({ at, contact }) => {
         const { ctx } = items[at]!;
         return consentOf(ctx, [{ before: null, after: contact }], { source: 'api', ip: null, actor: actorOf(ctx) }).rows;
       });
-    await this.consent.append(m, scope, consent);
-    const events = created.flatMap(({ at, contact }) => {
-      const { ctx, inContext } = items[at]!;
-      return inContext(() => this.outbox.prepare([{ type: 'contact.created', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contact.id, data: { contact } }]));
-    });
-    await this.outbox.insert(m, events);
-    for (const { at, contact } of created) outcomes[at] = { value: contact };
+    const inserted = await this.contacts.insertManyWith(
+      m,
+      scope,
+      valid.map((v) => v.contact),
+      {
+        values: valid.flatMap((v) => valueRows(v.contact.id, v.contact.custom_fields, defs)),
+        consent,
+        events: outboxRowsJson(events),
+      },
+    );
+    const refused = valid.filter((v) => !inserted.has(v.contact.id));
+    for (const { at, contact } of refused) outcomes[at] = { error: await conflictOf(this.contacts, m, scope, contact) };
+    if (keyed) {
+      await releaseGroupKeys(
+        m,
+        refused.map(({ at }) => items[at]!),
+      );
+    }
+    for (const { at, contact } of valid) if (inserted.has(contact.id)) outcomes[at] = { value: contact };
     return outcomes;
   }
 }

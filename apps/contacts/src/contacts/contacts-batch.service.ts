@@ -23,12 +23,11 @@ import {
 import { Conflict, DomainError, issuesToDetails, OutboxWriter, ValidationFailed, type NewEvent, scopeOf, type TenantScope } from '@sigil/platform';
 import { actorOf, consentOf, type StatusChange } from '../consent/consent-changes';
 import { ConsentRepository } from '../consent/consent.repository';
-import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
-import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 import { customFieldsRefusal, valueRows, type Definitions } from '../custom-fields/custom-field-values';
 import { applyUpdate, newContact } from './contact-changes';
 import { snapshotOf } from './contact.entity';
 import type { ContactRow } from './contact.entity';
+import { ContactWriteReads } from './contact-write-reads';
 import { ContactsRepository } from './contacts.repository';
 
 export interface ValidRow {
@@ -58,8 +57,7 @@ export class ContactsBatchService {
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly contacts: ContactsRepository,
-    private readonly definitions: CustomFieldDefinitions,
-    private readonly suppressions: SuppressionsRepository,
+    private readonly reads: ContactWriteReads,
     private readonly consent: ConsentRepository,
   ) {}
 
@@ -107,18 +105,17 @@ export class ContactsBatchService {
     const scope = scopeOf(ctx);
     const matchOn = options.matchOn;
     let unchanged = 0;
-    const defs = await this.definitions.load(m, scope);
+    // One round trip for all the rows: the definitions, and which of their emails a suppression of the tenant matches.
+    const { defs, suppressed } = await this.reads.load(
+      m,
+      scope,
+      valid.map((r) => r.req.email),
+    );
     const now = new Date();
     const events: NewEvent[] = [];
     const updates: ContactSnapshot[] = [];
     const valuesChanged: ContactSnapshot[] = [];
     const statusChanges: StatusChange[] = [];
-    // One lookup for all the rows: which of their emails a suppression of the tenant matches.
-    const suppressed = await this.suppressions.suppressedEmails(
-      m,
-      scope,
-      valid.map((r) => r.req.email),
-    );
     const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
 
     const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {

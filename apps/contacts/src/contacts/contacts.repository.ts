@@ -7,7 +7,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ContactSnapshot, Mode } from '@sigil/contracts';
-import type { TenantScope } from '@sigil/platform';
+import { OUTBOX_NOTIFY_SQL, outboxInsertSql, type TenantScope } from '@sigil/platform';
+import { consentInsertSql, type ConsentRow } from '../consent/consent.repository';
 import type { ValueRow } from '../custom-fields/custom-field-values';
 import { CONTACT_COLUMNS, listSql, type ListSqlInput } from './contact-list.query';
 import { copyIntoTemp } from './copy-rows';
@@ -19,6 +20,31 @@ const STAGED_CONTACT = `id text, external_id text, email text, first_name text, 
 
 const RECORD = `r(id text, external_id text, email text, first_name text, last_name text, phone text, tags text[], custom_fields jsonb, subscription_status text,
                   version int, created_at timestamptz, updated_at timestamptz)`;
+
+/** The INSERT of typed value rows from the JSON document of parameter `param` (`$1` tenant, `$2` mode). */
+function valuesInsertSql(param: string, where?: string): string {
+  return `INSERT INTO custom_field_values (tenant_id, mode, field_key, contact_id, value_text, value_num, value_date)
+       SELECT $1, $2, r.field_key, r.contact_id, r.value_text, r.value_num, r.value_date
+       FROM jsonb_to_recordset(${param}::jsonb) AS r(field_key text, contact_id text, value_text text, value_num float8, value_date timestamptz)
+       ${where ? `WHERE ${where}` : ''}`;
+}
+
+/** The INSERT … ON CONFLICT DO NOTHING of new contacts from the JSON document of `$3` (`$1` tenant, `$2` mode). */
+const INSERT_CONTACTS_SQL = `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, subscription_status,
+                             version, created_at, updated_at, sync_xid)
+       SELECT r.id, $1, $2, r.external_id, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.subscription_status, r.version, r.created_at, r.updated_at,
+              pg_current_xact_id()
+       FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
+       ON CONFLICT DO NOTHING
+       RETURNING id`;
+
+/** What a create group writes besides the contacts, each row kept only if its contact was inserted. */
+export interface CreatedWith {
+  values: ValueRow[];
+  consent: ConsentRow[];
+  /** `outboxRowsJson` of the contacts' events, keyed by contact id. */
+  events: string;
+}
 
 /** A contact id and the scope it is looked up in. */
 export interface ScopedId {
@@ -124,17 +150,32 @@ export class ContactsRepository {
   /** Inserts the contacts whose email (and external_id) is free; returns the ids actually inserted. */
   async insertMany(m: EntityManager, s: TenantScope, contacts: ContactSnapshot[]): Promise<Set<string>> {
     if (!contacts.length) return new Set();
-    const rows: { id: string }[] = await m.query(
-      `INSERT INTO contacts (id, tenant_id, mode, external_id, email, first_name, last_name, phone, tags, custom_fields, subscription_status,
-                             version, created_at, updated_at, sync_xid)
-       SELECT r.id, $1, $2, r.external_id, r.email, r.first_name, r.last_name, r.phone, r.tags, r.custom_fields, r.subscription_status, r.version, r.created_at, r.updated_at,
-              pg_current_xact_id()
-       FROM jsonb_to_recordset($3::jsonb) AS ${RECORD}
-       ON CONFLICT DO NOTHING
-       RETURNING id`,
-      [s.tenantId, s.mode, JSON.stringify(contacts)],
-    );
+    const rows: { id: string }[] = await m.query(INSERT_CONTACTS_SQL, [s.tenantId, s.mode, JSON.stringify(contacts)]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * insertMany and everything that goes with the new contacts — their value
+   * rows, consent rows and outbox events (with the relay's NOTIFY) — in ONE
+   * statement: data-modifying WITHs all run to completion in the statement's
+   * own transaction, so the contacts and their events commit together even
+   * without a transaction around the call (a create group's write,
+   * ContactCreates). A row of `also` is written only if its contact was
+   * inserted (a contact whose email or external_id is taken writes nothing).
+   * Returns the ids inserted.
+   */
+  async insertManyWith(m: EntityManager, s: TenantScope, contacts: ContactSnapshot[], also: CreatedWith): Promise<Set<string>> {
+    if (!contacts.length) return new Set();
+    const inserted = 'IN (SELECT id FROM ins)';
+    const [row]: { ids: string[] }[] = await m.query(
+      `WITH ins AS (${INSERT_CONTACTS_SQL}),
+            vals AS (${valuesInsertSql('$4', `r.contact_id ${inserted}`)}),
+            cons AS (${consentInsertSql('$5', `r.contact_id ${inserted}`)}),
+            evts AS (${outboxInsertSql('$6', `r.key ${inserted}`)})
+       SELECT ARRAY(SELECT id FROM ins) AS ids, ${OUTBOX_NOTIFY_SQL}`,
+      [s.tenantId, s.mode, JSON.stringify(contacts), JSON.stringify(also.values), JSON.stringify(also.consent), also.events],
+    );
+    return new Set(row?.ids ?? []);
   }
 
   /**
@@ -294,11 +335,6 @@ export class ContactsRepository {
       await m.query(`DELETE FROM custom_field_values WHERE tenant_id = $1 AND mode = $2 AND contact_id = ANY($3::text[])`, [s.tenantId, s.mode, contactIds]);
     }
     if (!rows.length) return;
-    await m.query(
-      `INSERT INTO custom_field_values (tenant_id, mode, field_key, contact_id, value_text, value_num, value_date)
-       SELECT $1, $2, r.field_key, r.contact_id, r.value_text, r.value_num, r.value_date
-       FROM jsonb_to_recordset($3::jsonb) AS r(field_key text, contact_id text, value_text text, value_num float8, value_date timestamptz)`,
-      [s.tenantId, s.mode, JSON.stringify(rows)],
-    );
+    await m.query(valuesInsertSql('$3'), [s.tenantId, s.mode, JSON.stringify(rows)]);
   }
 }

@@ -25,6 +25,18 @@ export type DefinitionFields = Pick<DefinitionRow, 'key' | 'label' | 'type' | 'o
 
 const DEFINITION_COLUMNS = 'key, label, type, options, required, created_at, updated_at';
 
+/**
+ * Every definition of the scope (`$1` tenant, `$2` mode) as one JSON array
+ * of `FieldDefinition`s (null when there is none): `load` for a statement
+ * that reads something else in the same round trip (ContactWriteReads).
+ */
+export const DEFINITIONS_JSON_SQL = `(SELECT json_agg(d) FROM (SELECT key, label, type, options, required FROM custom_fields WHERE tenant_id = $1 AND mode = $2) d)`;
+
+/** The definitions as `load` returns them, from `DEFINITIONS_JSON_SQL`'s value. */
+export function definitionsOf(rows: FieldDefinition[] | null): Definitions {
+  return new Map((rows ?? []).map((r) => [r.key, r]));
+}
+
 export function definitionView(row: DefinitionRow): CustomFieldView {
   return {
     key: row.key,
@@ -45,7 +57,7 @@ export class CustomFieldDefinitions {
       s.tenantId,
       s.mode,
     ]);
-    return new Map(rows.map((r) => [r.key, r]));
+    return definitionsOf(rows);
   }
 
   async find(m: EntityManager, s: TenantScope, key: string, lock = false): Promise<DefinitionRow | undefined> {

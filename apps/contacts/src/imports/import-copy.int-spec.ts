@@ -11,13 +11,13 @@ import { createDataSource, OutboxWriter, runMigrationsLocked } from '@sigil/plat
 import { createTestDatabase, dropTestDatabase, testContext } from '@sigil/testing';
 import { ConsentRepository } from '../consent/consent.repository';
 import { newContact } from '../contacts/contact-changes';
+import { ContactWriteReads } from '../contacts/contact-write-reads';
 import { ContactsBatchService, type ValidRow } from '../contacts/contacts-batch.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { CustomFieldAggregates } from '../custom-fields/custom-field-aggregates';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { CustomFieldsService } from '../custom-fields/custom-fields.service';
 import { CONTACTS_MIGRATIONS } from '../migrations';
-import { SuppressionsRepository } from '../suppressions/suppressions.repository';
 
 let databaseUrl: string;
 let ds: DataSource;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'contacts');
   const outbox = new OutboxWriter();
   const defs = new CustomFieldDefinitions();
-  batch = new ContactsBatchService(ds, outbox, new ContactsRepository(), defs, new SuppressionsRepository(), new ConsentRepository());
+  batch = new ContactsBatchService(ds, outbox, new ContactsRepository(), new ContactWriteReads(), new ConsentRepository());
   fields = new CustomFieldsService(ds, outbox, defs, new CustomFieldAggregates(), new ContactsRepository());
 });
 

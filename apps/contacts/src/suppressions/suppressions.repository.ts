@@ -21,17 +21,23 @@ export interface SuppressionRow {
 
 const COLUMNS = 'id, email, domain, reason, created_at';
 
+/**
+ * Which of the (lower-case) emails in text[] parameter `param` a suppression
+ * of the scope (`$1` tenant, `$2` mode) matches, by the email itself or its
+ * domain: two unique-index probes per email.
+ */
+export function suppressedEmailsSql(param: string): string {
+  return `SELECT e.email FROM unnest(${param}::text[]) AS e(email)
+       WHERE EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.mode = $2 AND s.email = e.email)
+          OR EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.mode = $2 AND s.domain = split_part(e.email, '@', 2))`;
+}
+
 @Injectable()
 export class SuppressionsRepository {
   /** Which of these (lower-case) emails a suppression matches, by the email itself or its domain. */
   async suppressedEmails(m: EntityManager, s: TenantScope, emails: string[]): Promise<Set<string>> {
     if (!emails.length) return new Set();
-    const rows: { email: string }[] = await m.query(
-      `SELECT e.email FROM unnest($3::text[]) AS e(email)
-       WHERE EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.mode = $2 AND s.email = e.email)
-          OR EXISTS (SELECT 1 FROM suppressions s WHERE s.tenant_id = $1 AND s.mode = $2 AND s.domain = split_part(e.email, '@', 2))`,
-      [s.tenantId, s.mode, emails],
-    );
+    const rows: { email: string }[] = await m.query(suppressedEmailsSql('$3'), [s.tenantId, s.mode, emails]);
     return new Set(rows.map((r) => r.email));
   }
 

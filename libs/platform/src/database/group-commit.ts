@@ -38,7 +38,17 @@ export interface GroupItem<I> {
 
 export type GroupOutcome<R> = { value: R } | { error: unknown };
 
-/** Writes one group in the given transaction; returns an outcome per item, in order. */
+export interface GroupCommitOptions {
+  /**
+   * The writer opens its own transaction when it needs one and is handed the
+   * data source's manager (autocommit) otherwise: a writer whose whole write
+   * is one statement (atomic by itself) saves the BEGIN and COMMIT round
+   * trips. Default false: the group runs in one transaction.
+   */
+  writerTransacts?: boolean;
+}
+
+/** Writes one group in the given transaction (or, with `writerTransacts`, with the data source's manager); returns an outcome per item, in order. */
 export type GroupWriter<I, R> = (m: EntityManager, scope: TenantScope, items: GroupItem<I>[]) => Promise<GroupOutcome<R>[]>;
 
 interface Pending<I, R> extends GroupItem<I> {
@@ -53,6 +63,7 @@ export class GroupCommit<I, R> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly writer: GroupWriter<I, R>,
+    private readonly options: GroupCommitOptions = {},
   ) {}
 
   /** Does this request's write, with the other requests of this turn of its tenant and mode. */
@@ -83,8 +94,9 @@ export class GroupCommit<I, R> {
     let outcomes: GroupOutcome<R>[];
     try {
       const run = (m: EntityManager) => this.writer(m, scopeOf(items[0]!.ctx), items);
+      const exec = () => (this.options.writerTransacts ? run(this.dataSource.manager) : this.dataSource.transaction(run));
       // A group of one runs in its request's context (its spans and logs are its own).
-      outcomes = await (items.length === 1 ? items[0]!.inContext(() => this.dataSource.transaction(run)) : this.dataSource.transaction(run));
+      outcomes = await (items.length === 1 ? items[0]!.inContext(exec) : exec());
     } catch (err) {
       for (const item of items) item.reject(err);
       return;
