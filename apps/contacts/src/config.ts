@@ -22,6 +22,14 @@ export const ContactsConfigSchema = z.object({
   UNSUBSCRIBE_TOKEN_TTL_SECONDS: envInt(7_776_000, 3600, 31_536_000),
   /** Rows written per import transaction (one upsert, one outbox insert, one progress update). */
   IMPORT_BATCH_ROWS: envInt(2000, 1, 10_000),
+  /**
+   * How far V8 lets the old generation grow between full collections, in % of
+   * what the last one kept (V8's `--heap-growing-percent`, which NODE_OPTIONS
+   * refuses; set at start). 0, the default, leaves V8's own factor (up to
+   * 300 % on a machine with over 16 GB). An import job's RSS follows it, and
+   * its speed the other way (docs/contacts.md, "Memory"): a deployment's choice.
+   */
+  HEAP_GROWING_PERCENT: envInt(0, 0, 300),
   /** Import jobs run at once by one process. */
   IMPORT_CONCURRENCY: envInt(1, 1, 16),
   /** BullMQ job lock (ms): a killed worker's import is taken over after about this long. */

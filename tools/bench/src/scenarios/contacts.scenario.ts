@@ -33,11 +33,14 @@ const FIELDS = [
 
 /**
  * `BENCH_CONTACTS_NODE_OPTIONS` (e.g. `--max-semi-space-size=32`): Node options of the contacts process only, to
- * compare the import job's RSS and CPU under V8 heap settings without changing the other services.
+ * compare the import job's RSS and CPU under V8 heap settings without changing the other services;
+ * `BENCH_CONTACTS_HEAP_GROWING_PERCENT` sets the service's `HEAP_GROWING_PERCENT` (0: V8's own growing factor).
  */
-export const serviceEnv: ScenarioModule['serviceEnv'] = process.env['BENCH_CONTACTS_NODE_OPTIONS']
-  ? { contacts: { NODE_OPTIONS: process.env['BENCH_CONTACTS_NODE_OPTIONS'] } }
-  : {};
+const contactsEnv: Record<string, string> = {
+  ...(process.env['BENCH_CONTACTS_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_CONTACTS_NODE_OPTIONS'] } : {}),
+  ...(process.env['BENCH_CONTACTS_HEAP_GROWING_PERCENT'] ? { HEAP_GROWING_PERCENT: process.env['BENCH_CONTACTS_HEAP_GROWING_PERCENT'] } : {}),
+};
+export const serviceEnv: ScenarioModule['serviceEnv'] = Object.keys(contactsEnv).length ? { contacts: contactsEnv } : {};
 
 export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const quick = env.quick ?? false;
