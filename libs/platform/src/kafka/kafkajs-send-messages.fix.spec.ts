@@ -137,7 +137,14 @@ describe('kafkajs send fix: a retry moves requests and replies away from a leade
     const { deps, sent } = deadLeaderNotYetFenced();
     // The key 'k1' hashes to partition 1 of 2 with kafkajs' default (murmur2) partitioner.
     const keyed = [{ key: 'k1', value: 'e' }];
-    const partitionOfKey = (deps.partitioner as (a: object) => number)({ topic: 't', partitionMetadata: [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: 1 }], message: keyed[0] });
+    const partitionOfKey = (deps.partitioner as (a: object) => number)({
+      topic: 't',
+      partitionMetadata: [
+        { partitionId: 0, leader: 1 },
+        { partitionId: 1, leader: 1 },
+      ],
+      message: keyed[0],
+    });
     expect(partitionOfKey).toBe(1);
     await expect(sendMessagesTrackingPartitions(deps)({ acks: -1, topicMessages: [{ topic: 't', messages: keyed }] })).rejects.toThrow(/ECONNREFUSED/);
     expect(sent).toEqual([]); // never written to another partition
