@@ -176,7 +176,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async relayConnection(): Promise<Client> {
     if (this.relayDb) return this.relayDb;
-    const client = new Client({ connectionString: this.settings.databaseUrl });
+    // The lock lives as long as this session: if this process's host vanishes (no FIN, no RST), PostgreSQL
+    // must notice, or no replica relays. Keepalives probe the idle connection (TCP only: ignored on a socket file).
+    const client = new Client({
+      connectionString: this.settings.databaseUrl,
+      keepAlive: true,
+      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+    });
     client.on('error', (err) => {
       // Idle and broken (PostgreSQL restarted, network): the lock went with the session; the next drain reconnects.
       this.logger.warn(`outbox relay connection lost (${err.message})`);
