@@ -18,13 +18,17 @@
  *   not), with the delay also measured from the gateway's answer — with 20 live
  *   segments in the tenant (`LIVE_SEGMENTS`: relative-date, nested-segment and
  *   random-bucket ones among them), so each update is evaluated against all;
+ *   with the CPU time per update of every service process and of the
+ *   PostgreSQL backends of the segments and contacts databases (/proc: on a
+ *   shared machine the robust figure, where delays are not);
  * - `GET /v1/segments/:id/history` of 90 days by day (target ≤ 100 ms);
  * - a relative-date boundary crossed by `BENCH_SEGMENTS_BOUNDARY_COUNT`
  *   contacts (default 100 000; a tenth of the seed) at the same instant: time
  *   from the boundary to the last `segment.contact_entered` (target ≤ 60 s;
  *   the sweeper runs every `SEGMENTS_WINDOW_SWEEP_MS`);
  * - export of a segment holding every contact, streamed, NDJSON and CSV (target
- *   ≥ 50 000 rows/s), with the peak RSS of the gateway and the segments service.
+ *   ≥ 50 000 rows/s), with the peak RSS of the gateway and the segments service
+ *   and the CPU per 1 000 rows of both and of the segments database's backends.
  * During each update row the segments database's own statistics are read
  * (docs/segments.md, "The live path at 500 updates/s"): autovacuum runs and
  * vacuum progress per table, HOT updates of `contacts`, dead tuples left, and
@@ -55,7 +59,7 @@ const RULES = {
  * makes 20): every kind of SPEC §13 condition, so each update pays for them.
  * `$hot` is replaced by the hot segment's id, `$prev` by the previous one's.
  */
-const LIVE_SEGMENTS: unknown[] = [
+export const LIVE_SEGMENTS: unknown[] = [
   { attribute: 'created_at', op: 'older_than_days', value: 30 },
   { attribute: 'created_at', op: 'within_last_days', value: 7 },
   { attribute: 'updated_at', op: 'within_last_days', value: 1 },
@@ -126,7 +130,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   }
   const sizeNote = size < target ? ` (target ${target}: set BENCH_SEGMENTS_DATABASE_URL to seed)` : '';
   // Only the export rows (BENCH_SEGMENTS_EXPORT_ONLY=1), e.g. to iterate on the export alone.
-  if (process.env['BENCH_SEGMENTS_EXPORT_ONLY'] === '1' && size) return [...rows, ...(await exportEveryone(api, size, env.pids))];
+  if (process.env['BENCH_SEGMENTS_EXPORT_ONLY'] === '1' && size) return [...rows, ...(await exportEveryone(api, size, env.pids, databaseUrl))];
 
   // 1. Backfill of a new segment.
   note('backfill of the 3-condition segment');
@@ -193,14 +197,14 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   for (const rate of rates) {
     // What the segments database did meanwhile (#17 item 6: was it autovacuum?), from its own statistics.
     const observer = databaseUrl ? await observeDatabase(databaseUrl) : undefined;
-    rows.push(await updateToEnteredDelay(api, hotId, tenantId, databaseUrl, rate, seconds));
+    rows.push(await updateToEnteredDelay(api, hotId, tenantId, databaseUrl, rate, seconds, { pids: env.pids, contactsDatabaseUrl: env.contactsDatabaseUrl }));
     if (observer)
       rows.push({ benchmark: `segments database during the ${rate}/s row`, contacts: size, 'p50 ms': '–', 'p99 ms': '–', result: await observer(), load: loadNow() });
   }
 
   if (databaseUrl && size) {
     rows.push(await boundaryCrossing(api, databaseUrl, tenantId, Number(process.env['BENCH_SEGMENTS_BOUNDARY_COUNT'] ?? Math.min(100000, Math.floor(size / 10)))));
-    rows.push(...(await exportEveryone(api, size, env.pids)));
+    rows.push(...(await exportEveryone(api, size, env.pids, databaseUrl)));
   }
   return rows;
 }
@@ -265,7 +269,7 @@ async function boundaryCrossing(api: ApiClient, databaseUrl: string, tenantId: s
  * rows/s, and the peak RSS of the gateway and the segments service sampled
  * every 250 ms (flat memory: the peak stays near the start whatever the size).
  */
-async function exportEveryone(api: ApiClient, size: number, pids: BenchEnv['pids']): Promise<BenchRow[]> {
+async function exportEveryone(api: ApiClient, size: number, pids: BenchEnv['pids'], databaseUrl: string | undefined): Promise<BenchRow[]> {
   const created = await api.post('/v1/segments', { name: 'bench: everyone', rules: { random_bucket: { percent: 100, salt: 'all' } } });
   if (created.status !== 201) throw new Error(`creating the export segment answered ${created.status}: ${JSON.stringify(created.body)}`);
   const segmentId: string = created.body.data.id;
@@ -277,6 +281,7 @@ async function exportEveryone(api: ApiClient, size: number, pids: BenchEnv['pids
     const startRss = Object.fromEntries(watched.map((s) => [s, rssMb(pids![s]!)]));
     const startCpu = Object.fromEntries(watched.map((s) => [s, cpuSeconds(pids![s]!)]));
     const peakRss = { ...startRss };
+    const database = await startCpuMeter({}, { segments: databaseUrl });
     const sampler = setInterval(() => {
       for (const s of watched) peakRss[s] = Math.max(peakRss[s]!, rssMb(pids![s]!));
     }, 250);
@@ -299,6 +304,7 @@ async function exportEveryone(api: ApiClient, size: number, pids: BenchEnv['pids
     }
     const seconds = (Date.now() - started) / 1000;
     const members = format === 'csv' ? lines - 1 : lines; // the CSV header
+    const postgres = (await database()).map(([name, s]) => `, ${name} CPU ${round((s * 1000000) / Math.max(1, members), 1)} ms/1 000 rows`).join('');
     // CPU time per 1 000 rows does not depend on what else runs on the machine; rows/s does.
     const rss = watched
       .map(
@@ -313,7 +319,7 @@ async function exportEveryone(api: ApiClient, size: number, pids: BenchEnv['pids
       'p99 ms': '–',
       result:
         `HTTP ${status}, ${members} rows (${Math.round(bytes / 1e6)} MB) in ${round(seconds, 1)} s (${Math.round(members / seconds)} rows/s); ` +
-        `${rss || 'RSS not sampled'}; target ≥ 50 000 rows/s, flat memory`,
+        `${rss || 'RSS not sampled'}${postgres}; target ≥ 50 000 rows/s, flat memory`,
       load: loadNow(),
     });
   }
@@ -337,6 +343,46 @@ function rssMb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU time (/proc, utime + stime) spent from now until the returned function
+ * is called, by each service process of the stack and by the PostgreSQL
+ * backends of the given databases (found again at the end: a backend that
+ * connected meanwhile counts whole; pools keep theirs open). Unlike rates and
+ * delays, CPU per update compares across runs on a loaded machine.
+ */
+async function startCpuMeter(pids: BenchEnv['pids'], databases: Record<string, string | undefined>): Promise<() => Promise<Array<[string, number]>>> {
+  const services = Object.entries(pids ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number');
+  const backends = async (url: string) => {
+    const db = new Client({ connectionString: url });
+    await db.connect();
+    try {
+      return (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+    } finally {
+      await db.end();
+    }
+  };
+  const known = Object.entries(databases).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const before = new Map<number, number>();
+  for (const [, pid] of services) before.set(pid, cpuSeconds(pid));
+  for (const [, url] of known) for (const pid of await backends(url)) before.set(pid, cpuSeconds(pid));
+  return async () => {
+    const spent: Array<[string, number]> = services.map(([name, pid]) => [name, cpuSeconds(pid) - (before.get(pid) ?? 0)]);
+    for (const [name, url] of known) {
+      let total = 0;
+      for (const pid of await backends(url)) total += cpuSeconds(pid) - (before.get(pid) ?? 0);
+      spent.push([`PostgreSQL (${name} database)`, total]);
+    }
+    return spent;
+  };
+}
+
+/** CPU milliseconds per operation, by who spent them. */
+function cpuPer(spent: Array<[string, number]>, operations: number): string {
+  const ms = (s: number) => round((s * 1000) / Math.max(1, operations), 2);
+  const total = spent.reduce((n, [, s]) => n + s, 0);
+  return `${ms(total)} ms (${spent.map(([name, s]) => `${name} ${ms(s)}`).join(', ')})`;
 }
 
 const OBSERVED_TABLES = ['contacts', 'segment_members', 'outbox_events', 'processed_events', 'segment_membership_history'];
@@ -416,7 +462,7 @@ function loadNow(): string {
     .join(' ');
 }
 
-async function waitReady(api: ApiClient, segmentId: string, timeoutMs: number): Promise<void> {
+export async function waitReady(api: ApiClient, segmentId: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await api.get(`/v1/segments/${segmentId}`);
@@ -426,7 +472,7 @@ async function waitReady(api: ApiClient, segmentId: string, timeoutMs: number): 
   }
 }
 
-async function seedReadModel(databaseUrl: string, tenantId: string, count: number): Promise<number> {
+export async function seedReadModel(databaseUrl: string, tenantId: string, count: number): Promise<number> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -466,6 +512,7 @@ async function updateToEnteredDelay(
   databaseUrl: string | undefined,
   rate: number,
   seconds: number,
+  cpu: { pids: BenchEnv['pids']; contactsDatabaseUrl?: string },
 ): Promise<BenchRow> {
   const total = rate * seconds;
   note(`creating ${total} contacts for the update benchmark`);
@@ -508,6 +555,7 @@ async function updateToEnteredDelay(
   await sleep(1000); // first fetch fixes the starting offsets
 
   note(`updating ${ids.length} contacts at ${rate}/s`);
+  const meter = await startCpuMeter(cpu.pids, { segments: databaseUrl, contacts: cpu.contactsDatabaseUrl });
   // A client with a pool of keep-alive connections (as autocannon's 50): requests beyond it
   // wait in the client, and that wait counts, since delays run from when a request was due.
   const agent = new Agent({ keepAlive: true, maxSockets: UPDATE_CONNECTIONS });
@@ -542,6 +590,7 @@ async function updateToEnteredDelay(
   const accepted = Object.entries(statuses).reduce((n, [k, v]) => (/^2\d\d$/.test(k) ? n + v : n), 0);
   const deadline = Date.now() + 30000;
   while (delays.length < accepted && Date.now() < deadline) await sleep(100);
+  const spent = await meter();
   await consumer.disconnect();
   delays.sort((a, b) => a - b);
   afterAnswer.sort((a, b) => a - b);
@@ -557,7 +606,8 @@ async function updateToEnteredDelay(
     result:
       `${delays.length}/${ids.length} entered; offered ${rate}/s for ${round(sendSeconds, 1)} s, all answered after ${round(answeredSeconds, 1)} s ` +
       `(${Math.round(ids.length / answeredSeconds)}/s); HTTP ${codes}, HTTP p50 ${pct(http, 50)} ms / p99 ${pct(http, 99)} ms; ` +
-      `from the HTTP answer to the event p50 ${pct(afterAnswer, 50)} ms / p99 ${pct(afterAnswer, 99)} ms; max ${delays[delays.length - 1] ?? '–'} ms; target p99 ≤ 1 s`,
+      `from the HTTP answer to the event p50 ${pct(afterAnswer, 50)} ms / p99 ${pct(afterAnswer, 99)} ms; max ${delays[delays.length - 1] ?? '–'} ms; ` +
+      `CPU per update ${cpuPer(spent, ids.length)}; target p99 ≤ 1 s`,
     load: loadNow(),
   };
 }
