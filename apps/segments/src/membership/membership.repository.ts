@@ -15,6 +15,7 @@ import { returnedRows, type TenantScope } from '@sigil/platform';
 import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
 import { contactsByIds } from '../read-model/contacts-by-id';
 import { SqlParams } from '../rules/rules.compiler';
+import { queryPrepared } from '../prepared-query';
 import { exportLineSql } from './export-lines';
 import type { IdSource } from './sweep-window';
 
@@ -63,7 +64,9 @@ export class MembershipRepository {
       segments.map((segment) => segment.id),
       'text[]',
     );
-    const rows: Array<Record<string, unknown>> = await m.query(
+    // Prepared: this text repeats every transaction of the live path, and planning it cost more than running it (prepared-query.ts).
+    const rows = await queryPrepared<Record<string, unknown>>(
+      m,
       `SELECT u.id, c.deleted IS FALSE AS live, ${columns},
               ARRAY(SELECT sm.segment_id FROM segment_members sm
                      WHERE sm.tenant_id = $1 AND sm.mode = $2 AND sm.contact_id = u.id AND sm.segment_id = ANY(${segmentIds})) AS member_of
@@ -178,7 +181,8 @@ export class MembershipRepository {
    */
   async change(m: EntityManager, s: TenantScope, enter: Pair[], exit: Pair[], at: Date, causes: HistoryCause[]): Promise<{ added: Pair[]; removed: Pair[] }> {
     if (!enter.length && !exit.length) return { added: [], removed: [] };
-    const rows: Array<Pair & { change: HistoryRow['change'] }> = await m.query(
+    const rows = await queryPrepared<Pair & { change: HistoryRow['change'] }>(
+      m,
       `WITH added AS (
          INSERT INTO segment_members (tenant_id, mode, segment_id, contact_id, entered_at)
          SELECT $1, $2, u.s, u.c, $3::timestamptz FROM unnest($4::text[], $5::text[]) AS u(s, c)

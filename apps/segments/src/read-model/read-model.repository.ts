@@ -12,6 +12,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ActivitySnapshot, Mode, TenantContactSnapshot } from '@sigil/contracts';
 import type { TenantScope } from '@sigil/platform';
+import { queryPrepared } from '../prepared-query';
 import { contactsByIds, lockOrder } from './contacts-by-id';
 
 /** A contact of the read model, by its full key. */
@@ -42,7 +43,8 @@ export class ReadModelRepository {
     // when a contact changed, and only keys whose kind is new — an ON CONFLICT on an existing row locks
     // it even when it changes nothing, which would serialise every partition's transaction of a tenant
     // on its field rows.
-    return m.query(
+    return queryPrepared<ContactKey>(
+      m,
       `WITH changed AS (
          INSERT INTO contacts AS t (tenant_id, mode, id, email, first_name, last_name, phone, tags, custom_fields, created_at, updated_at, version,
                                     subscription_status, suppressed, deleted, synced_at)

@@ -259,7 +259,9 @@ function groupByTenant(rows: ContactKey[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
   for (const row of rows) {
     const key = `${row.tenant_id} ${row.mode}`;
-    groups.set(key, [...(groups.get(key) ?? []), row.id]);
+    const ids = groups.get(key);
+    if (ids) ids.push(row.id);
+    else groups.set(key, [row.id]);
   }
   return groups;
 }

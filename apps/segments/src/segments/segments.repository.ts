@@ -11,6 +11,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Mode, RuleNode, SegmentStatus } from '@sigil/contracts';
 import { returnedRows, type TenantScope } from '@sigil/platform';
+import { queryPrepared } from '../prepared-query';
 
 /** What membership needs of a segment. */
 export interface SegmentDefinition {
@@ -102,7 +103,7 @@ export class SegmentsRepository {
 
   /** Every segment of the scope, as membership evaluates them. */
   async definitions(m: EntityManager, s: TenantScope): Promise<SegmentDefinition[]> {
-    return m.query(`SELECT ${DEFINITION} FROM segments WHERE tenant_id = $1 AND mode = $2`, [s.tenantId, s.mode]);
+    return queryPrepared<SegmentDefinition>(m, `SELECT ${DEFINITION} FROM segments WHERE tenant_id = $1 AND mode = $2`, [s.tenantId, s.mode]);
   }
 
   /** Which of these ids are segments of the scope (rules may only reference those). */
