@@ -12,7 +12,7 @@
 import { DataSource } from 'typeorm';
 import { SEGMENT_EXPORT_CHUNK_BYTES, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
 import { createDataSource, DomainError, runMigrationsLocked } from '@sigil/platform';
-import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, nextVersion, testContext } from '@sigil/testing';
+import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, eventually, nextVersion, testContext } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
 import { SegmentBuilder } from './membership/segment-builder';
@@ -51,6 +51,7 @@ let builder: SegmentBuilder;
 let lists: ListsService;
 let segments: SegmentsService;
 let snapshots: ExportSnapshots;
+let repositories: ReturnType<typeof segmentsServices>['repositories'];
 
 beforeAll(async () => {
   url = await createTestDatabase('segments');
@@ -58,7 +59,7 @@ beforeAll(async () => {
   await runMigrationsLocked(ds, 'segments');
   clock = new TestClock();
   // Sweep interval 1 s of the test clock: every advance makes the sweep due.
-  ({ readModel, builder, lists, snapshots, segments } = segmentsServices(ds, clock, { chunkSize: 3, sweepIntervalMs: 1000 }));
+  ({ readModel, builder, lists, snapshots, segments, repositories } = segmentsServices(ds, clock, { chunkSize: 3, sweepIntervalMs: 1000 }));
 });
 
 afterAll(async () => {
@@ -509,6 +510,37 @@ describe('segment export', () => {
     ).toBe(409);
     // Another tenant cannot read the segment, snapshot or not.
     expect((await rejection(segments.exportChunk(testContext(), { segment_id: seg, format: 'ndjson', after: null, limit: 4, snapshot: null }))).status).toBe(404);
+  });
+
+  it('reads the next chunk ahead, and answers only the request for exactly that chunk with it', async () => {
+    const ctx = testContext();
+    clock.set(new Date().toISOString());
+    for (let i = 0; i < 9; i++) await created(ctx, { tags: ['ahead'] });
+    const seg = await readySegment(ctx, { tag: 'ahead', op: 'has' });
+    const all = await members(ctx, seg);
+    const ask = (c: RequestContext, after: string | null, snapshot: string | null) =>
+      segments.exportChunk(c, { segment_id: seg, format: 'ndjson', after, limit: 4, snapshot });
+    const reads = jest.spyOn(repositories.members, 'exportText');
+    try {
+      const first = await ask(ctx, null, null);
+      // The second chunk is read before anyone asks for it.
+      await eventually(() => reads.mock.calls.length === 2);
+      // Another tenant naming the snapshot and the cursor gets its own read (404), not the chunk read ahead.
+      expect((await rejection(ask(testContext(), first.next_after, first.snapshot))).status).toBe(404);
+      // The first chunk asked again (a retry after a timeout) is read anew.
+      const again = await ask(ctx, null, first.snapshot);
+      expect(parsed(again).map((m) => m.id)).toEqual(all.slice(0, 4));
+      const second = await ask(ctx, first.next_after, first.snapshot);
+      const third = await ask(ctx, second.next_after, second.snapshot);
+      expect([...parsed(first), ...parsed(second), ...parsed(third)].map((m) => m.id)).toEqual(all);
+      expect(third.next_after).toBeNull();
+      expect(third.snapshot).toBeNull();
+      // The first, ahead of the second, the retry, ahead of the second again, ahead of the third (the other tenant's
+      // read stopped at its 404): the second and third chunks were never read on request.
+      expect(reads).toHaveBeenCalledTimes(5);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('renders lines as the list export does: NDJSON members, CSV cells quoted and formulas defused', async () => {

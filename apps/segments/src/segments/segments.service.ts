@@ -255,17 +255,19 @@ export class SegmentsService {
    */
   async exportChunk(ctx: RequestContext, req: SegmentExportChunkRequest): Promise<SegmentExportChunkReply> {
     const scope = scopeOf(ctx);
-    const { result, snapshot } = await this.snapshots.read(
-      req.snapshot,
-      async (manager) => {
-        const segment = await this.find(manager, scope, req.segment_id);
-        const window = { after: req.after ?? '', limit: req.limit, maxBytes: SEGMENT_EXPORT_CHUNK_BYTES };
-        // A segment still building has no complete materialised set: its rules are evaluated in the snapshot.
-        const source = segment.status === 'ready' ? { segmentId: segment.id } : { predicate: this.membership.predicateOf(segment) };
-        return this.members.exportText(manager, scope, source, req.format, window);
-      },
-      (chunk) => chunk.next_after === null,
-    );
+    const chunkAfter = (after: string | null) => async (manager: EntityManager) => {
+      const segment = await this.find(manager, scope, req.segment_id);
+      const window = { after: after ?? '', limit: req.limit, maxBytes: SEGMENT_EXPORT_CHUNK_BYTES };
+      // A segment still building has no complete materialised set: its rules are evaluated in the snapshot.
+      const source = segment.status === 'ready' ? { segmentId: segment.id } : { predicate: this.membership.predicateOf(segment) };
+      return this.members.exportText(manager, scope, source, req.format, window);
+    };
+    // The request a chunk read ahead answers: the same export's next one, nothing else (export-snapshots.ts).
+    const keyAfter = (after: string | null) => JSON.stringify([scope.tenantId, scope.mode, req.segment_id, req.format, req.limit, after ?? '']);
+    const { result, snapshot } = await this.snapshots.read(req.snapshot, chunkAfter(req.after ?? null), (chunk) => chunk.next_after === null, {
+      key: keyAfter(req.after ?? null),
+      next: (chunk) => ({ key: keyAfter(chunk.next_after), read: chunkAfter(chunk.next_after) }),
+    });
     return { ...result, snapshot };
   }
 
