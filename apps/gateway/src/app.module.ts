@@ -1,6 +1,6 @@
 /** The gateway: the only public surface. Authenticates, forwards over Kafka, maps replies to HTTP. */
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import type { Cluster, default as Redis } from 'ioredis';
 import {
   HEALTH_CHECKS,
@@ -31,7 +31,7 @@ import { PlatformHealthController } from './health/platform-health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ErrorEnvelopeFilter } from './http/error-envelope.filter';
 import { RouteMethods } from './http/route-methods';
-import { applyIdempotencyToPosts } from './idempotency/idempotency.interceptor';
+import { applyIdempotencyToPosts, IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyStore } from './idempotency/idempotency.store';
 import { AdminController } from './routes/admin.controller';
 import { ApiKeysController } from './routes/api-keys.controller';
@@ -87,7 +87,7 @@ const CONTROLLERS = [
 @Module({})
 export class GatewayAppModule {
   static forRoot(config: GatewayConfig, kafka: KafkaSettings): DynamicModule {
-    // No global interceptors: idempotency sits on the POST routes, the envelope is a Fastify hook (http-setup).
+    // No global interceptors: idempotency sits on the POST routes (run by the route pipeline), the envelope is a Fastify hook (http-setup).
     applyIdempotencyToPosts(CONTROLLERS);
     return {
       module: GatewayAppModule,
@@ -100,7 +100,9 @@ export class GatewayAppModule {
         { provide: HEALTH_CHECKS, inject: [REDIS], useFactory: (redis: Redis | Cluster) => [redisCheck(redis), kafkaCheck(kafka), consumersCheck()] },
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         IdempotencyStore,
-        { provide: APP_GUARD, useClass: AuthGuard },
+        // Not Nest's guard and interceptor: every route runs them from its compiled pipeline (http/route-pipeline.ts).
+        IdempotencyInterceptor,
+        AuthGuard,
         RoutePolicies,
         Authenticator,
         AuthFailureThrottle,

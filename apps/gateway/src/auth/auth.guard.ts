@@ -1,13 +1,16 @@
 /**
- * The global guard: composes the request pipeline's units in order — the
- * route's declared policy (RoutePolicies), the failure throttle per IP
- * (AuthFailureThrottle), authentication of every presented credential
- * (Authenticator), the key's network allowlist, the rate limit (RateLimiter, one Redis round trip) and the
- * scope check — then attaches the caller and the request context. Public
- * routes may be limited per client IP instead. Each unit has its own tests;
- * this class only orders them.
+ * The gate every authenticated or public route passes first: composes the
+ * request pipeline's units in order — the route's declared policy
+ * (RoutePolicies, resolved once per route by the route pipeline), the failure
+ * throttle per IP (AuthFailureThrottle), authentication of every presented
+ * credential (Authenticator), the key's network allowlist, the rate limit
+ * (RateLimiter, one Redis round trip) and the scope check — then attaches the
+ * caller and the request context. Public routes may be limited per client IP
+ * instead. Each unit has its own tests; this class only orders them. It is
+ * not a Nest guard: the gateway's route pipeline (http/route-pipeline.ts)
+ * calls `admit` for every route.
  */
-import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@sigil/platform';
 import { policyFor, RateLimitExceeded, type LimitDecision } from '../rate-limit/limit-policy';
@@ -20,28 +23,24 @@ import { presentedCredentials } from './credentials';
 import { RefusedApiKey } from './api-key.verifier';
 import { assertIpAllowed } from './ip-allowlist';
 import { clientOf, contextFor, usageSubjectOf, type Caller } from './request-context';
-import { RoutePolicies } from './route-policy';
+import type { RoutePolicy } from './route-policy';
 import { assertScope } from './scope-check';
 
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard {
   constructor(
-    private readonly routes: RoutePolicies,
     private readonly authenticator: Authenticator,
     private readonly throttle: AuthFailureThrottle,
     private readonly limiter: RateLimiter,
     private readonly access: AccessState,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const route = this.routes.of(context);
-    const http = context.switchToHttp();
-    const req = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+  /** Admits a request to a route of this policy (sets the rate-limit headers, the caller and its context), or throws the refusal. */
+  async admit(req: FastifyRequest, reply: FastifyReply, route: RoutePolicy): Promise<void> {
     if (route.kind === 'public') {
       const ip = route.ipLimit;
       if (ip) admit(reply, await this.limiter.check({ subject: `ip:${ip.name}:${req.ip}`, limit: ip.limit, windowMs: ip.windowMs, dayLimit: 0 }));
-      return true;
+      return;
     }
     const caller = this.access.current(await this.authenticate(req));
     req.sigilUsage = usageSubjectOf(caller);
@@ -51,7 +50,6 @@ export class AuthGuard implements CanActivate {
     assertScope(caller, route.required);
     req.sigilCaller = caller;
     req.sigilContext = contextFor(caller, req.id, clientOf(req));
-    return true;
   }
 
   private async authenticate(req: FastifyRequest): Promise<Caller> {

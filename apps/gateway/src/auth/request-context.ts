@@ -62,14 +62,31 @@ export function contextFor(caller: Caller, requestId: string, client?: RequestCl
   };
 }
 
-export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
-  const req = context.switchToHttp().getRequest<FastifyRequest>();
+/** The request context the AuthGuard attached (`@Ctx()`). */
+export function requestContextOf(req: FastifyRequest): RequestContext {
   if (!req.sigilContext) throw new Error('route reached without an authenticated context');
   return req.sigilContext;
-});
+}
 
-export const CurrentCaller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
-  const req = context.switchToHttp().getRequest<FastifyRequest>();
+/** The caller the AuthGuard attached (`@CurrentCaller()`). */
+export function callerOf(req: FastifyRequest): Caller {
   if (!req.sigilCaller) throw new Error('route reached without an authenticated caller');
   return req.sigilCaller;
-});
+}
+
+/**
+ * The request-scoped values of the gateway's own parameter decorators, by the
+ * decorator's factory: the route pipeline reads them straight from the
+ * request, with no execution context per request.
+ */
+export const REQUEST_VALUES = new Map<unknown, (req: FastifyRequest) => unknown>();
+
+function requestParam<T>(read: (req: FastifyRequest) => T): () => ParameterDecorator {
+  const factory = (_: unknown, context: ExecutionContext): T => read(context.switchToHttp().getRequest<FastifyRequest>());
+  REQUEST_VALUES.set(factory, read);
+  return createParamDecorator(factory);
+}
+
+export const Ctx = requestParam(requestContextOf);
+
+export const CurrentCaller = requestParam(callerOf);

@@ -18,6 +18,7 @@ import { installJsonBodyParser } from './json-body-parser';
 import { installMultipart } from './multipart';
 import { installNulGuard } from './nul-characters';
 import { RouteMethods } from './route-methods';
+import { installRoutePipelines } from './route-pipeline';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -42,6 +43,8 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
       .map((o) => o.trim())
       .filter(Boolean),
   );
+  // Before anything registers a route: every controller route is served by its compiled pipeline.
+  installRoutePipelines(app, fastify);
   app.get(RouteMethods).install(fastify);
   installJsonBodyParser(app);
   // JSON only: Fastify then answers any other content type (curl's default form encoding included) with 415.
@@ -51,7 +54,8 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
   await installMultipart(fastify);
   installNulGuard(fastify);
   installHttpTracing(fastify, { logRequests: config.LOG_LEVEL === 'debug' });
-  fastify.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks here and below: an async hook costs a promise and a microtask turn per request.
+  fastify.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
     void reply.headers(req.url.startsWith('/docs') ? SECURITY_HEADERS : API_HEADERS);
     const origin = req.headers.origin;
@@ -60,14 +64,17 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
       void reply.header('vary', 'Origin');
       void reply.header('access-control-expose-headers', CORS_EXPOSED_HEADERS);
       if (req.method === 'OPTIONS') {
+        // A preflight is answered here; the request goes no further (no done()).
         void reply
           .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
           .header('access-control-allow-headers', CORS_ALLOWED_HEADERS)
           .header('access-control-max-age', '600')
           .status(204)
           .send();
+        return;
       }
     }
+    done();
   });
   // preSerialization (the envelope) runs before onSend, so idempotency stores the enveloped bytes.
   installEnvelopeHook(fastify);
@@ -75,7 +82,10 @@ export async function configureHttp(app: NestFastifyApplication, config: Gateway
   if (config.USAGE_RECORDING_ENABLED) {
     const usage = app.get(UsageRecorder);
     usage.start();
-    fastify.addHook('onResponse', async (req, reply) => usage.record(req, reply));
+    fastify.addHook('onResponse', (req, reply, done) => {
+      usage.record(req, reply);
+      done();
+    });
     // onClose runs after in-flight requests finished and before the Kafka client closes.
     fastify.addHook('onClose', async () => usage.stop());
   }

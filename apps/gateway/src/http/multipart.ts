@@ -14,9 +14,8 @@ export const UPLOAD_ROUTES = new Set(['/v1/imports', '/v1/subscriptions/unsubscr
 
 export async function installMultipart(fastify: FastifyInstance): Promise<void> {
   await fastify.register(multipart);
-  fastify.addHook('preValidation', async (req) => {
-    if (req.isMultipart() && !UPLOAD_ROUTES.has(req.routeOptions.url ?? '')) {
-      throw new DomainError(415, 'unsupported_media_type', 'This endpoint accepts application/json only.');
-    }
+  fastify.addHook('preValidation', (req, _reply, done) => {
+    if (!req.isMultipart() || UPLOAD_ROUTES.has(req.routeOptions.url ?? '')) return done();
+    done(new DomainError(415, 'unsupported_media_type', 'This endpoint accepts application/json only.'));
   });
 }

@@ -19,7 +19,8 @@ export function nulInBody(): ValidationFailed {
 }
 
 export function installNulGuard(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (req) => {
-    if (req.url.includes('%00')) throw new ValidationFailed([{ field: '(url)', code: 'invalid', message: 'The URL may not contain the NUL character (%00).' }]);
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    if (!req.url.includes('%00')) return done();
+    done(new ValidationFailed([{ field: '(url)', code: 'invalid', message: 'The URL may not contain the NUL character (%00).' }]));
   });
 }

@@ -45,21 +45,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly store: IdempotencyStore) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (req.method !== 'POST') return next.handle();
+    const replay = await this.claim(context.switchToHttp().getRequest<FastifyRequest>());
+    return replay ? of(replay.body) : next.handle();
+  }
+
+  /**
+   * Claims the request's key (the route then runs), or returns the stored
+   * response of a completed duplicate (the route does not run; its body is
+   * sent as the answer and the onSend hook replays it as stored). The route
+   * pipeline (http/route-pipeline.ts) calls this for POST routes; `intercept`
+   * is the same for anything Nest runs itself.
+   */
+  async claim(req: FastifyRequest): Promise<StoredResponse | undefined> {
+    if (req.method !== 'POST') return undefined;
     const key = req.headers['idempotency-key'];
-    if (key === undefined || !req.sigilContext) return next.handle();
+    if (key === undefined || !req.sigilContext) return undefined;
     const value = Array.isArray(key) ? key.join(',') : key;
     const fingerprint = requestFingerprint(req);
     const result = await this.store.claim(req.sigilContext, value, fingerprint);
     if (result.kind === 'replay') {
       req.idempotentReplay = result.stored;
-      return of(result.stored.body);
+      return result.stored;
     }
     req.idempotencyClaim = result.claim;
     // Services record the key with their write: a retry after a lost reply (504, a gateway crash) never writes twice.
     req.sigilContext.idempotency = { key: result.claim.keyHash, fingerprint };
-    return next.handle();
+    return undefined;
   }
 }
 
