@@ -93,4 +93,42 @@ describe('OffsetCommitter', () => {
       jest.useRealTimers();
     }
   });
+
+  it('eager: commits what one turn handled in one request, and what came during a commit in the next, with one in flight', async () => {
+    const commits: TopicPartitionOffsetAndMetadata[][] = [];
+    const releases: (() => void)[] = [];
+    const committer = new OffsetCommitter(
+      (offsets) =>
+        new Promise<void>((resolve) => {
+          commits.push(offsets);
+          releases.push(resolve);
+        }),
+      0,
+    );
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    committer.handled('t', 0, '1');
+    committer.handled('t', 1, '4');
+    expect(commits).toHaveLength(0);
+    await turn();
+    expect(commits).toEqual([
+      [
+        { topic: 't', partition: 0, offset: '2' },
+        { topic: 't', partition: 1, offset: '5' },
+      ],
+    ]);
+    // Handled while that commit is in flight: nothing is sent until it returns, then all of it at once.
+    committer.handled('t', 0, '2');
+    await turn();
+    committer.handled('t', 0, '3');
+    await turn();
+    expect(commits).toHaveLength(1);
+    releases[0]!();
+    await turn();
+    await turn();
+    expect(commits).toHaveLength(2);
+    expect(commits[1]).toEqual([{ topic: 't', partition: 0, offset: '4' }]);
+    releases[1]!();
+    await committer.stop();
+    expect(commits).toHaveLength(2);
+  });
 });

@@ -24,6 +24,12 @@
  * (docs/performance.md). Messages that are not requests (no reply topic) still
  * take Nest's path.
  *
+ * Offsets are committed by an eager OffsetCommitter, not by kafkajs after
+ * each partition's batch: kafkajs waited for that commit before it fetched
+ * again, a round trip added to every request that arrived meanwhile, and sent
+ * one commit per partition fetched. Now one commit is in flight at a time and
+ * the next takes everything handled meanwhile.
+ *
  * What changes on a crash: offsets of requests still in flight may already be
  * committed, so they are not redelivered. Their callers get 504 after their
  * deadline, which a redelivery could not have avoided either (a restarted
@@ -36,6 +42,7 @@ import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservi
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import type { Consumer, EachMessagePayload, Kafka, Message, RecordMetadata } from 'kafkajs';
 import { KafkaHeaderNames, requestTopic, type RpcRequest } from '@sigil/contracts';
+import { OffsetCommitter } from '../consumer/offset-committer';
 import type { IdempotencyLedger, LedgerAware } from '../idempotency/idempotency-ledger';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { headerText } from './headers';
@@ -51,6 +58,7 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
   private readonly log = new Logger('ConcurrentServerKafka');
   private ledger?: IdempotencyLedger;
   private inFlight = 0;
+  private committer: OffsetCommitter | undefined;
   private readonly waiting: Array<() => void> = [];
   private readonly idle: Array<() => void> = [];
 
@@ -83,7 +91,17 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
 
   override async bindEvents(consumer: Consumer): Promise<void> {
     await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: [requestTopic(this.service)] });
-    await consumer.run({ ...(this.options.run ?? {}), eachMessage: this.getMessageHandler() });
+    const committer = OffsetCommitter.eager(consumer, (err) => this.log.warn(`request offsets not committed (a rebalance took the partition): ${String(err)}`));
+    this.committer = committer;
+    const handle = this.getMessageHandler();
+    await consumer.run({
+      ...(this.options.run ?? {}),
+      autoCommit: false,
+      eachMessage: async (payload) => {
+        await handle(payload);
+        committer.handled(payload.topic, payload.partition, payload.message.offset);
+      },
+    });
   }
 
   /** The service's idempotency ledger binds itself here (see IdempotencyLedger.onModuleInit). */
@@ -168,6 +186,7 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
     unwatchConsumer(this.consumerName);
     const consumer = this.consumer;
     if (consumer) await consumer.stop().catch(() => undefined);
+    await this.committer?.stop();
     if (this.inFlight > 0) {
       await Promise.race([new Promise<void>((resolve) => this.idle.push(resolve)), new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref())]);
     }

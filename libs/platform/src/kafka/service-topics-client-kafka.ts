@@ -12,16 +12,23 @@
  * lists all of them (`sigil-reply-partitions`), so a service can reply on
  * another when the named one's leader is unreachable
  * (reachable-leader-partitioner.ts).
+ *
+ * Reply offsets are committed by an eager OffsetCommitter (one commit in
+ * flight, the next takes everything handled meanwhile), not by kafkajs after
+ * each partition's batch, which made the fetch loop wait a commit round trip
+ * before it fetched the next replies.
  */
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { ConsumerGroupJoinEvent, Kafka, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
+import { OffsetCommitter } from '../consumer/offset-committer';
 import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
 
 export class ServiceTopicsClientKafka extends ClientKafka {
   private readonly replyTopic: string;
   /** Every partition of the reply topic this replica consumes, as a header value. */
   private replyPartitions = '';
+  private committer: OffsetCommitter | undefined;
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -31,6 +38,29 @@ export class ServiceTopicsClientKafka extends ClientKafka {
     super(options);
     this.replyTopic = replyTopicOf(caller);
     this.responsePatterns.push(this.replyTopic);
+  }
+
+  override async bindTopics(): Promise<void> {
+    const consumer = this._consumer;
+    if (!consumer) throw new Error('No consumer initialized');
+    await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: this.responsePatterns });
+    // A reply read again after a rebalance finds no caller waiting and is dropped, so a commit lost then costs nothing.
+    const committer = OffsetCommitter.eager(consumer);
+    this.committer = committer;
+    const respond = this.createResponseCallback();
+    await consumer.run({
+      ...(this.options.run ?? {}),
+      autoCommit: false,
+      eachMessage: async (payload) => {
+        await respond(payload);
+        committer.handled(payload.topic, payload.partition, payload.message.offset);
+      },
+    });
+  }
+
+  override async close(): Promise<void> {
+    await this.committer?.stop();
+    await super.close();
   }
 
   /** Requests produced within a tick go out in one produce request. */
