@@ -4,9 +4,9 @@
  * context. Per request that context built execution-context objects for the
  * guard and each custom parameter, ran guards, pipes, interceptors and the
  * response through a dozen nested async functions and Nest's reply adapter,
- * and left errors to an exception-handler chain: a third of what the gateway
- * spent on a request besides Fastify and the socket (docs/performance.md,
- * session 8). The compiled handler does, in Nest's order:
+ * and left errors to an exception-handler chain (with the callback-style
+ * hooks, `GET /v1/me` went from 58.5 to 20.5 promises per request:
+ * docs/performance.md, session 8). The compiled handler does, in Nest's order:
  *
  * 1. a route parameter that is empty → 404 (as Nest's Fastify adapter);
  * 2. the AuthGuard's `admit` with the route's policy, resolved once here
