@@ -22,7 +22,7 @@ import { superviseConsumer, unwatchConsumer } from '../kafka/consumer-health';
 import { headerText } from '../kafka/headers';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
-import { OffsetCommitter } from './offset-committer';
+import { OffsetCommitter } from '../kafka/offset-committer';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
 import { trace } from '@opentelemetry/api';
 import { extractTraceContext, recordFailure, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';

@@ -42,7 +42,7 @@ import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservi
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import type { Consumer, EachMessagePayload, Kafka, Message, RecordMetadata } from 'kafkajs';
 import { KafkaHeaderNames, requestTopic, type RpcRequest } from '@sigil/contracts';
-import { OffsetCommitter } from '../consumer/offset-committer';
+import { OffsetCommitter } from './offset-committer';
 import type { IdempotencyLedger, LedgerAware } from '../idempotency/idempotency-ledger';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { headerText } from './headers';

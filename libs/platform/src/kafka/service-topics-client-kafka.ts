@@ -21,7 +21,7 @@
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { ConsumerGroupJoinEvent, Kafka, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
-import { OffsetCommitter } from '../consumer/offset-committer';
+import { OffsetCommitter } from './offset-committer';
 import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
 
 export class ServiceTopicsClientKafka extends ClientKafka {
