@@ -14,7 +14,7 @@ import type { AuditActor, DomainEvent, Mode } from '@sigil/contracts';
  * batch of 1 000 contacts is not 1 000 governance actions; contact deletes
  * and merges (and everything else) are audited.
  */
-const DATA_PLANE_EVENTS: ReadonlySet<string> = new Set([
+export const DATA_PLANE_EVENTS: ReadonlySet<string> = new Set([
   'contact.created',
   'contact.updated',
   'contact.tags_changed',

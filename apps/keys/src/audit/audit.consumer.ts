@@ -6,6 +6,7 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ALL_EVENT_TOPICS } from '@sigil/contracts';
 import { EventConsumer, KAFKA_SETTINGS, type KafkaSettings } from '@sigil/platform';
+import { DATA_PLANE_EVENTS } from './audit-entry';
 import { AuditService } from './audit.service';
 
 export const AUDIT_CONSUMER = 'keys.audit';
@@ -15,7 +16,10 @@ export class AuditConsumer implements OnApplicationBootstrap, BeforeApplicationS
   private readonly consumer: EventConsumer;
 
   constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, audit: AuditService) {
-    this.consumer = EventConsumer.batched({ kafka, group: AUDIT_CONSUMER, topics: [...ALL_EVENT_TOPICS] }, async (events) => {
+    // Data-plane events (a contact created, a tag changed…) are never audited: passed over by their
+    // header, unparsed — the audit consumer reads every write's event (docs/performance.md, session 8).
+    const settings = { kafka, group: AUDIT_CONSUMER, topics: [...ALL_EVENT_TOPICS], ignoreTypes: DATA_PLANE_EVENTS };
+    this.consumer = EventConsumer.batched(settings, async (events) => {
       await audit.record(events);
     });
   }

@@ -42,6 +42,11 @@ export interface EventConsumerSettings {
   fromBeginning?: boolean;
   /** Batch handlers: most events per call (default 250). */
   maxBatch?: number;
+  /**
+   * Event types this consumer has no use for: a message whose `event-type` header names one is
+   * passed over unparsed (no JSON parse, no span), its offset committed like any other.
+   */
+  ignoreTypes?: ReadonlySet<string>;
 }
 
 export class EventConsumer {
@@ -96,7 +101,7 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
-        const event = this.parse(topic, partition, message);
+        const event = this.ignored(message) ? undefined : this.parse(topic, partition, message);
         if (event) await this.handle([event], [message], topic, () => this.handler(event, { topic, partition, offset: message.offset }));
         await this.handled(topic, partition, message.offset);
       },
@@ -117,6 +122,7 @@ export class EventConsumer {
           const events: DomainEvent[] = [];
           const messages: KafkaMessage[] = [];
           for (const message of slice) {
+            if (this.ignored(message)) continue;
             const event = this.parse(topic, partition, message);
             if (!event) continue;
             events.push(event);
@@ -135,6 +141,14 @@ export class EventConsumer {
   private async handled(topic: string, partition: number, offset: string): Promise<void> {
     this.committer?.handled(topic, partition, offset);
     if (this.stopping) await this.committer?.flush();
+  }
+
+  /** Whether the message's `event-type` header names a type this consumer ignores. */
+  private ignored(message: KafkaMessage): boolean {
+    const ignore = this.settings.ignoreTypes;
+    if (!ignore?.size) return false;
+    const type = headerText(message.headers, KafkaHeaderNames.eventType);
+    return type !== undefined && ignore.has(type);
   }
 
   /** The event a message carries; an empty or unparseable one is skipped (logged), never retried. */

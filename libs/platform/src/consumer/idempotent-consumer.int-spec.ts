@@ -239,4 +239,26 @@ describe('idempotent consumer', () => {
     expect(await effect('segments.read-model')).toBe(false);
     expect(await effectsOf(eventId)).toBe(2);
   });
+
+  it('passes over, unparsed, the messages whose event-type header names an ignored type, and handles the rest', async () => {
+    const tenant = newId('ten');
+    const ignored = { ...envelope(tenant, newId('con')), type: 'contact.created' } as unknown as DomainEvent;
+    const kept = envelope(tenant, newId('con'));
+    const seen: string[] = [];
+    const group = `consumer-test.${randomBytes(3).toString('hex')}`;
+    const consumer = EventConsumer.batched({ kafka, group, topics: [TOPIC], fromBeginning: true, ignoreTypes: new Set(['contact.created']) }, async (events) => {
+      for (const e of events) if (e.tenant_id === tenant) seen.push(e.id);
+    });
+    await consumer.start();
+    consumers.push(consumer);
+    await producer.send({
+      topic: TOPIC,
+      acks: -1,
+      messages: [ignored, kept].map((e) => ({ key: tenant, value: JSON.stringify(e), headers: { 'event-type': e.type } })),
+    });
+    await eventually(() => seen.length > 0);
+    expect(seen).toEqual([kept.id]);
+    // The ignored event came first on the same partition (one key): it was passed over, not retried or lost in a stall.
+    expect(seen).not.toContain(ignored.id);
+  });
 });
