@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ROLES, type Role } from './access-events';
 import { defineRpc } from './define-rpc';
-import { SessionTokensSchema, type SessionTokens } from './keys';
+import { PasswordSchema, SessionTokensSchema, type SessionTokens } from './keys';
 import { Timestamp } from './instant';
 import { documented, named } from './openapi-hints';
 import { qualify } from './naming';
@@ -50,10 +50,12 @@ export const AcceptInvitationSchema = z
       description: 'The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise).',
     }),
     /**
-     * The new user's password (the signup rules apply), or the existing user's (proving it is them): required
-     * either way, so the document says so (a fuzzer's accept without one was a schema-valid 400).
+     * The new user's password, or the existing user's (proving it is them): required either way (a fuzzer's
+     * accept without one was a schema-valid 400). Both follow the signup rules: signup and accepting as a new
+     * user are the only ways an account gets a password, and both take only these, so the schema says so (a
+     * generated new user's password that broke them was a 400 the document did not announce).
      */
-    password: z.string({ required_error: "the new account's password, or the existing account's" }).max(128),
+    password: PasswordSchema,
   })
   .strict();
 export type AcceptInvitationRequest = z.infer<typeof AcceptInvitationSchema>;

@@ -82,40 +82,76 @@ const CREDENTIAL_ROUTES = new Set(['/v1/auth/login', '/v1/auth/refresh', '/v1/me
 
 /**
  * Where a creation's id is read from and which collection it belongs to,
- * when that is not the creating path itself (a test delivery is a delivery).
+ * when that is not the creating path itself (a test delivery is a delivery,
+ * a recovery started by `…/recover` is read at `…/recoveries/{recovery_id}`).
  */
-const CREATES_INTO: Record<string, string> = { '/v1/webhooks/{id}/test': '/v1/webhooks/{id}/deliveries' };
+const CREATES_INTO: Record<string, string> = {
+  '/v1/webhooks/{id}/test': '/v1/webhooks/{id}/deliveries',
+  '/v1/webhooks/{id}/recover': '/v1/webhooks/{id}/recoveries',
+};
+
+/** The properties of a reply's `data` object (or of a list's items), following `$ref`s into the named reply schemas. */
+function dataProperties(response: JsonObject, components: Record<string, JsonObject>): { list: boolean; properties: string[] } | undefined {
+  const resolve = (schema: JsonObject | undefined): JsonObject | undefined => {
+    const ref = schema?.['$ref'];
+    return typeof ref === 'string' ? components[ref.replace('#/components/schemas/', '')] : schema;
+  };
+  const content = (response['content'] as Record<string, JsonObject> | undefined)?.['application/json'];
+  const data = resolve(((content?.['schema'] as JsonObject | undefined)?.['properties'] as Record<string, JsonObject> | undefined)?.['data']);
+  if (!data) return undefined;
+  const list = data['type'] === 'array';
+  const item = list ? resolve(data['items'] as JsonObject | undefined) : data;
+  return { list, properties: Object.keys((item?.['properties'] as JsonObject | undefined) ?? {}) };
+}
 
 /**
- * OpenAPI links from each create operation (a 201) to every operation whose
- * path continues its collection with the new id, so clients and stateful
- * fuzzers can chain `POST /v1/contacts` → `GET /v1/contacts/{id}`, etc.
+ * OpenAPI links, so that clients and stateful fuzzers can chain operations:
+ * - from each create operation (a 201, or the 202 of a job that exists at
+ *   once) to every operation whose path continues its collection with the new
+ *   id: `POST /v1/contacts` → `GET /v1/contacts/{id}`, etc.;
+ * - from each list (a GET answering an array) to the same operations, with
+ *   its first item's id: `GET /v1/webhooks/{id}/deliveries` →
+ *   `POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry`, for what the
+ *   tenant already has (a delivery of an event, not only a test's).
+ * The id is the item's property named like the path parameter (`key`,
+ * `user_id`), else its `id`. A link is made only when it supplies every path
+ * parameter of its target (the source's own, carried over, and the id): one
+ * left to the client's invention would only lead to a 404.
  */
-function addLinks(paths: Record<string, Record<string, JsonObject>>): void {
+function addLinks(paths: Record<string, Record<string, JsonObject>>, components: Record<string, JsonObject>): void {
   for (const [path, operations] of Object.entries(paths)) {
-    const create = operations['post'];
-    // 201 creates the resource; 202 accepts a job (an import) that is created at once and runs later.
-    const responses = create?.['responses'] as Record<string, JsonObject> | undefined;
-    const created = responses?.['201'] ?? responses?.['202'];
-    if (!create || !created) continue;
-    const collection = CREATES_INTO[path] ?? path;
-    const links: Record<string, JsonObject> = {};
-    for (const [target, targetOps] of Object.entries(paths)) {
-      const m = target.slice(collection.length).match(/^\/\{(\w+)\}/);
-      if (!target.startsWith(collection) || !m) continue;
-      const idParam = m[1]!;
-      const field = idParam === 'key' ? 'key' : 'id';
-      for (const op of Object.values(targetOps)) {
-        const parameters: Record<string, string> = { [idParam]: `$response.body#/data/${field}` };
+    const created = ((operations['post']?.['responses'] as Record<string, JsonObject> | undefined) ?? {}) as Record<string, JsonObject>;
+    const listed = (operations['get']?.['responses'] as Record<string, JsonObject> | undefined)?.['200'];
+    const sources: [response: JsonObject | undefined, collection: string, expression: (field: string) => string, list: boolean][] = [
+      // 201 creates the resource; 202 accepts a job (an import, a recovery) that is created at once and runs later.
+      [created['201'] ?? created['202'], CREATES_INTO[path] ?? path, (field) => `$response.body#/data/${field}`, false],
+      [listed, path, (field) => `$response.body#/data/0/${field}`, true],
+    ];
+    for (const [response, collection, expression, list] of sources) {
+      const data = response && dataProperties(response, components);
+      if (!response || !data || data.list !== list) continue;
+      const links: Record<string, JsonObject> = {};
+      for (const [target, targetOps] of Object.entries(paths)) {
+        const m = target.slice(collection.length).match(/^\/\{(\w+)\}/);
+        if (!target.startsWith(collection) || !m) continue;
+        const idParam = m[1]!;
+        const field = data.properties.includes(idParam) ? idParam : 'id';
+        if (!data.properties.includes(field)) continue;
+        const parameters: Record<string, string> = { [idParam]: expression(field) };
         for (const [, name] of path.matchAll(/\{(\w+)\}/g)) parameters[name!] = `$request.path.${name}`;
-        // `contacts_addTags` → `AddTags`: unique, since a path's operations share one controller.
-        const name = String(op['operationId'])
-          .replace(/^\w+?_/, '')
-          .replace(/^./, (c) => c.toUpperCase());
-        links[name] = { operationId: op['operationId'], parameters, description: `The ${field} of the created resource as \`${idParam}\`.` };
+        const unsupplied = [...target.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!).filter((name) => !(name in parameters));
+        if (unsupplied.length) continue;
+        for (const op of Object.values(targetOps)) {
+          // `contacts_addTags` → `AddTags`: unique, since a path's operations share one controller.
+          const name = String(op['operationId'])
+            .replace(/^\w+?_/, '')
+            .replace(/^./, (c) => c.toUpperCase());
+          const what = list ? "the list's first item" : 'the created resource';
+          links[name] = { operationId: op['operationId'], parameters, description: `The ${field} of ${what} as \`${idParam}\`.` };
+        }
       }
+      if (Object.keys(links).length) response['links'] = { ...((response['links'] as JsonObject | undefined) ?? {}), ...links };
     }
-    if (Object.keys(links).length) created['links'] = links;
   }
 }
 
@@ -441,7 +477,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
   }
 
-  addLinks(paths);
+  addLinks(paths, replies.components);
   addExtraLinks(paths);
   return {
     openapi: '3.1.0',

@@ -71,15 +71,37 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
     });
     // The upsert by external_id takes a created contact's external_id (or, when it has none, any: it creates).
     expect(doc.paths['/v1/contacts'].post.responses['201'].links.UpsertByExternalId.parameters).toEqual({ external_id: '$response.body#/data/external_id' });
-    // Every operation that takes an id is reachable by links.
-    const linked = new Set(
-      Object.values(doc.paths).flatMap((ops: any) =>
-        Object.values(ops).flatMap((op: any) => Object.values(op.responses).flatMap((r: any) => Object.values(r.links ?? {}).map((l: any) => l.operationId))),
-      ),
+    // A started recovery is read at …/recoveries/{recovery_id}.
+    expect(doc.paths['/v1/webhooks/{id}/recover'].post.responses['202'].links.GetRecovery.parameters).toEqual({
+      recovery_id: '$response.body#/data/id',
+      id: '$request.path.id',
+    });
+  });
+
+  it('links each list to the operations that take its items’ ids (the first item’s)', () => {
+    expect(doc.paths['/v1/webhooks/{id}/deliveries'].get.responses['200'].links.RetryDelivery.parameters).toEqual({
+      delivery_id: '$response.body#/data/0/id',
+      id: '$request.path.id',
+    });
+    expect(doc.paths['/v1/custom-fields'].get.responses['200'].links.Get.parameters).toEqual({ key: '$response.body#/data/0/key' });
+    expect(doc.paths['/v1/members'].get.responses['200'].links.Update.parameters).toEqual({ user_id: '$response.body#/data/0/user_id' });
+    expect(doc.paths['/v1/contacts'].get.responses['200'].links.Get.parameters).toEqual({ id: '$response.body#/data/0/id' });
+  });
+
+  it('reaches every operation that takes an id by a link that supplies each of its path parameters', () => {
+    const links = Object.values(doc.paths).flatMap((ops: any) =>
+      Object.values(ops).flatMap((op: any) => Object.values(op.responses).flatMap((r: any) => Object.values(r.links ?? {}) as any[])),
     );
-    const withId = Object.entries(doc.paths)
-      .filter(([path]) => /\{\w+\}/.test(path))
-      .flatMap(([, ops]: [string, any]) => Object.values(ops).map((op: any) => op.operationId));
+    const byOperationId = new Map(
+      Object.entries(doc.paths).flatMap(([path, ops]: [string, any]) => Object.values(ops).map((op: any) => [op.operationId, path] as const)),
+    );
+    const paramsOf = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name);
+    // A link that leaves a path parameter to the client's invention leads to a 404: there is none.
+    const partial = links.filter((l) => paramsOf(byOperationId.get(l.operationId)!).some((name) => !(name in (l.parameters ?? {}))));
+    expect(partial.map((l) => l.operationId)).toEqual([]);
+    const linked = new Set(links.map((l) => l.operationId));
+    const withId = [...byOperationId].filter(([, path]) => paramsOf(path).length).map(([id]) => id);
+    expect(withId.length).toBeGreaterThan(50);
     expect(withId.filter((id) => !linked.has(id))).toEqual([]);
   });
 

@@ -2917,7 +2917,7 @@ export interface operations {
                 "application/json": {
                     /** @description The `token` of the invitation (`POST /v1/members/invitations`); only a token the API issued is valid (a 400 otherwise). */
                     token: string;
-                    password: string;
+                    password: string & unknown;
                 };
             };
         };
