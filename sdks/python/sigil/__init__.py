@@ -20,18 +20,18 @@ from .errors import (
 from .webhooks import verify_webhook
 
 __all__ = [
-    "Sigil",
-    "Paginator",
-    "SigilError",
-    "ValidationError",
     "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
     "ConflictError",
+    "ConnectionError",
     "IdempotencyError",
+    "NotFoundError",
+    "Paginator",
+    "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
-    "ConnectionError",
+    "Sigil",
+    "SigilError",
+    "ValidationError",
     "WebhookVerificationError",
     "verify_webhook",
 ]

@@ -10,7 +10,7 @@ import email.utils
 import random
 import time
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 

@@ -14,7 +14,8 @@ import io
 import json
 import types
 import typing
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 from dateutil.parser import isoparse
@@ -92,7 +93,7 @@ class _Core:
     def text(self, operation: str, **kwargs: Any) -> str:
         return self.send(operation, **kwargs).content.decode("utf-8")
 
-    def paginate(self, operation: str, **kwargs: Any) -> "Paginator":
+    def paginate(self, operation: str, **kwargs: Any) -> Paginator:
         return Paginator(lambda query: self.envelope(operation, **query), {k: v for k, v in kwargs.items() if v is not None})
 
 
@@ -234,7 +235,9 @@ class Imports(_Resource):
         ``options["mapping"]`` says which column fills which contact field. Answers at once with
         the queued job; poll ``get(id)``. ``file`` may be an open binary file (it is streamed)."""
         from .generated.models.imports_create_body import ImportsCreateBody
-        from .generated.models.imports_create_body_options import ImportsCreateBodyOptions
+        from .generated.models.imports_create_body_options import (
+            ImportsCreateBodyOptions,
+        )
         from .generated.types import File
 
         payload = io.BytesIO(file.encode() if isinstance(file, str) else file) if isinstance(file, (bytes, bytearray, str)) else file
@@ -429,7 +432,7 @@ class Sigil:
     def close(self) -> None:
         self.raw.get_httpx_client().close()
 
-    def __enter__(self) -> "Sigil":
+    def __enter__(self) -> typing.Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,7 +6,8 @@ not on message text, and can quote the request id to support."""
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 class SigilError(Exception):
@@ -68,7 +69,7 @@ class ServerError(SigilError):
     pass
 
 
-class ConnectionError(Exception):  # noqa: A001 - the SDK's own, raised after the retries
+class ConnectionError(Exception):  # the SDK's own (shadowing the builtin's name), raised after the retries
     """No answer at all (connection refused, reset, timeout) after the retries."""
 
 

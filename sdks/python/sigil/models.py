@@ -3,4 +3,4 @@
 re-exported here under a stable name. ``Model.from_dict`` / ``to_dict``
 convert from and to JSON."""
 
-from .generated.models import *  # noqa: F401,F403
+from .generated.models import *  # every generated model, re-exported

@@ -7,9 +7,11 @@ the parsed event. Pass the raw body exactly as received."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError as _LibraryError
+from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError as _LibraryError
 
 from .errors import WebhookVerificationError
 

@@ -41,7 +41,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:  # http.server's naming
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 receiver.deliveries.append({"path": self.path, "headers": dict(self.headers.items()), "body": body})
                 self.send_response(204)
