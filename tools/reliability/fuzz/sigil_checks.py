@@ -7,6 +7,10 @@ source paths, SQL or driver errors.
 `after_call` records, per operation, the statuses the stateful phase got
 (written to $FUZZ_STATEFUL_REPORT as JSON), so that run.sh can tell which
 operations the stateful phase really reached (stateful_reach.py).
+
+`map_case` makes generated valid requests keep the rules the document states
+as extensions, `filter_failure` drops the failures the document announces,
+and `filter_case` keeps the fuzz from revoking its own key (see each).
 """
 import atexit
 import json
@@ -77,12 +81,16 @@ def _write_stateful_report():
 atexit.register(_write_stateful_report)
 
 
+def _stateful(case) -> bool:
+    """Whether the case belongs to the stateful phase (a step of a scenario that follows links)."""
+    phase = getattr(getattr(getattr(case, "meta", None), "phase", None), "name", None)
+    return str(getattr(phase, "value", phase)) == "stateful"
+
+
 @schemathesis.hook
 def after_call(context, case, response):
     """Counts the stateful phase's answers per operation (`GET /v1/contacts/{id}` → {"200": 12, "404": 3})."""
-    meta = getattr(case, "meta", None)
-    phase = getattr(getattr(meta, "phase", None), "name", None)
-    if str(getattr(phase, "value", phase)) != "stateful":
+    if not _stateful(case):
         return
     with _STATEFUL_LOCK:
         counts = _STATEFUL.setdefault(case.operation.label, Counter())
@@ -167,11 +175,11 @@ def _csv_cell(text):
     return '"' + text.replace('"', '""') + '"'
 
 
-def _keep_relation(body, relation, required=(), path=None):
+def _keep_relation(body, relation, required=(), path=None, rows=1):
     """Make a generated valid body (or query) satisfy one `x-relations` rule of
     the document: for `after`, the optional one of the two goes; for the
     distinct kinds, the later of two clashing keys goes; a CSV file part gets
-    a header naming the mapped columns (and one row); a field that must equal
+    a header naming the mapped columns (and `rows` rows); a field that must equal
     a path parameter goes unless it does (`query-or-body` needs an issued
     token, which no generator has: see filter_failure)."""
     field = relation.get("field")
@@ -210,9 +218,22 @@ def _keep_relation(body, relation, required=(), path=None):
                     del columns[key]
                 seen.add(_js_trim(key))
             header = ",".join(_csv_cell(c) for c in columns)
-            body[field] = (header + "\r\n" + ",".join('""' for _ in columns) + "\r\n").encode()
+            body[field] = (header + "\r\n" + (",".join('""' for _ in columns) + "\r\n") * _rows_within(rows, columns)).encode()
         elif _at(body, relation.get("format_of")) == "ndjson":
-            body[field] = (json.dumps({c: "" for c in columns or {}}) + "\n").encode()
+            body[field] = ((json.dumps({c: "" for c in columns or {}}) + "\n") * _rows_within(rows, columns)).encode()
+
+
+# Rows of a stateful phase's import file. An import can be cancelled only while
+# it is queued or running, and one row is done in milliseconds, before the
+# scenario's next step: a few thousand (blank, so each is a row error: no
+# contact, no event) keep it running, and the imports after it queued, long
+# enough for `POST /v1/imports/{id}/cancel` to find it so.
+STATEFUL_IMPORT_ROWS = int(os.environ.get("FUZZ_STATEFUL_IMPORT_ROWS", "3000"))
+
+
+def _rows_within(rows, columns, limit=1 << 20):
+    """`rows`, or fewer so that the file stays under `limit` bytes (a row of many mapped columns is long)."""
+    return max(1, min(rows, limit // (3 * max(1, len(columns or {})) + 2)))
 
 
 def _defined_by_patterns(schema):
@@ -272,10 +293,10 @@ def _definition_errors(case, status=None):
     return [e for e in errors if isinstance(e, dict) and (status is None or e.get("status") == status)]
 
 
-def _keep_object(body, schema, path=None):
+def _keep_object(body, schema, path=None, rows=1):
     """A generated valid JSON object keeps what its schema states as extensions:
     `x-defined-by` properties (and map values) left out, `x-relations` kept
-    (`path`: the request's path parameters)."""
+    (`path`: the request's path parameters; `rows`: an import file's rows)."""
     if not isinstance(body, MutableMapping) or not isinstance(schema, dict):
         return
     for name, prop in (schema.get("properties") or {}).items():
@@ -291,9 +312,9 @@ def _keep_object(body, schema, path=None):
                 if isinstance(item, str) and any(p.search(item) for p in patterns):
                     del value[key]
         if prop.get("type") == "object" or prop.get("properties"):
-            _keep_object(value, prop, path)
+            _keep_object(value, prop, path, rows)
     for relation in schema.get("x-relations") or []:
-        _keep_relation(body, relation, schema.get("required") or [], path)
+        _keep_relation(body, relation, schema.get("required") or [], path, rows)
 
 
 @schemathesis.hook
@@ -313,7 +334,9 @@ def map_case(context, case):
     - `x-relations` of a body or of a part of a form (`primary_id` not among
       `duplicate_ids`; `until` after `since`; distinct import targets and
       header names; a CSV import file whose header names the mapped
-      columns): a valid request keeps them;
+      columns, and in the stateful phase a few thousand rows, so that the
+      import is still running when a scenario cancels it): a valid request
+      keeps them;
     - `x-part-order` of a multipart body: its parts go out in that order;
     - `Idempotency-Key`: a key already used with another request is refused
       (422, by design); a generator draws the same few keys for different
@@ -345,7 +368,7 @@ def map_case(context, case):
     if isinstance(case.body, MutableMapping):
         content = (raw.get("requestBody") or {}).get("content") or {}
         media = content.get("application/json") or content.get("multipart/form-data") or {}
-        _keep_object(case.body, media.get("schema") or {}, case.path_parameters)
+        _keep_object(case.body, media.get("schema") or {}, case.path_parameters, STATEFUL_IMPORT_ROWS if _stateful(case) else 1)
         creates = case.operation.method.lower() in ("post", "put")
         if creates and any(e.get("code") == "custom_field_required" for e in _definition_errors(case)):
             required = _required_values()
@@ -363,6 +386,44 @@ def map_case(context, case):
     if key is not None and isinstance(headers[key], str):
         headers[key] = f"{headers[key][:200]}-{uuid.uuid4().hex}"
     return case
+
+
+_OWN_KEY_LOCK = threading.Lock()
+_OWN_KEY: list = []
+
+
+def _own_key_id():
+    """The id of the key the fuzz runs with (`GET /v1/me`'s `credential.id`), read once."""
+    with _OWN_KEY_LOCK:
+        if not _OWN_KEY:
+            base, key = os.environ.get("FUZZ_BASE_URL"), os.environ.get("FUZZ_API_KEY")
+            if not base or not key:
+                return None
+            request = urllib.request.Request(f"{base}/v1/me", headers={"Authorization": f"Bearer {key}"})
+            try:
+                with urllib.request.urlopen(request, timeout=15) as answer:
+                    _OWN_KEY.append(json.load(answer)["data"]["credential"]["id"])
+            except (OSError, ValueError, KeyError):
+                return None  # unreadable now: asked again on the next such case
+        return _OWN_KEY[0]
+
+
+# What a request may do to an API key that would take the fuzz's own key from it.
+_KEY_CHANGES = {("DELETE", "/v1/api-keys/{id}"), ("PATCH", "/v1/api-keys/{id}"), ("POST", "/v1/api-keys/{id}/rotate")}
+
+
+@schemathesis.hook
+def filter_case(context, case):
+    """The fuzz does not revoke, rotate or change the key it runs with. The
+    stateful phase follows links from `GET /v1/api-keys` to these operations
+    with the listed keys' ids, its own among them; once it revoked it (or
+    rotated it, or narrowed its scopes), every later request of the run was a
+    401, and a stateful-only run of 1 837 scenarios reached almost nothing
+    after that. Any other key (one the run created, an invented id) is fair game."""
+    operation = (case.operation.method.upper(), case.operation.path)
+    if operation not in _KEY_CHANGES:
+        return True
+    return (case.path_parameters or {}).get("id") != _own_key_id()
 
 
 def _opaque_body_fields(case):
