@@ -237,6 +237,7 @@ describe('access control', () => {
         token: accepted.body.data.access_token as string,
         refresh: accepted.body.data.refresh_token as string,
         invitation: inv.body.data.token as string,
+        invitationId: inv.body.data.id as string,
       };
     }
 
@@ -409,6 +410,9 @@ describe('access control', () => {
       expect((await t.session.delete(`/v1/members/invitations/${first.id}`)).status).toBe(204);
       expect((await t.session.delete(`/v1/members/invitations/${first.id}`)).status).toBe(404);
       expect((await t.session.delete('/v1/members/invitations/inv_nope')).status).toBe(404);
+      // An accepted invitation exists (its member does): revoking it is a conflict, not a 404.
+      const used = await t.session.delete(`/v1/members/invitations/${accepted.invitationId}`);
+      expect({ status: used.status, code: used.body.error?.code }).toEqual({ status: 409, code: 'invitation_used' });
       const refused = await anon.post('/v1/members/invitations/accept', { token: first.token, password: testPassword() });
       expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 400, code: 'invitation_revoked' });
       expect((await t.session.get('/v1/members/invitations')).body.data.map((i: { id: string }) => i.id)).toEqual([second.id]);

@@ -171,7 +171,13 @@ export class MembersService {
     if (!isInvitationId(invitationId) || ctx.mode !== 'live') throw new NotFound('invitation', String(invitationId));
     return this.dataSource.transaction(async (m) => {
       const row = await this.invitations.revoke(m, ctx.tenant_id, invitationId);
-      if (!row) throw new NotFound('invitation', invitationId);
+      if (!row) {
+        // An accepted invitation still exists (its member does): a conflict, as a second accept is, not a 404.
+        if ((await this.invitations.lock(m, ctx.tenant_id, invitationId))?.accepted_at) {
+          throw new DomainError(409, 'invitation_used', 'This invitation was already accepted; remove the member instead.');
+        }
+        throw new NotFound('invitation', invitationId);
+      }
       await this.outbox.append(m, [
         {
           type: 'member.invitation_revoked',
