@@ -314,8 +314,16 @@ export async function main(argv: string[]): Promise<void> {
   let results: AuditResult[] = [];
   const started = Date.now();
   const loadAtStart = loadavg().map((l) => +l.toFixed(2));
+  let measureFrom = started;
+  let warmUp = { seconds: 0, failed: 0 };
   try {
     load.start();
+    // Steady state before any fault (a chaos experiment's first step): a platform started seconds ago
+    // on a cluster whose JVMs are still compiling may time out its first requests. Those are reported
+    // (warm_up), not counted against the faults; every acknowledged write is still audited.
+    measureFrom = await steadyState(load, options.quick ? 5_000 : 10_000);
+    warmUp = { seconds: Math.round((measureFrom - started) / 1000), failed: load.responses.filter((r) => r.sentAt < measureFrom && isFailure(r.status)).length };
+    console.log(`chaos: steady after ${warmUp.seconds} s of load (${warmUp.failed} warm-up requests failed)`);
     await sleep(settleMs);
     for (const fault of chosen) {
       const start = Date.now();
@@ -354,8 +362,9 @@ export async function main(argv: string[]): Promise<void> {
     await platform.close();
   }
 
-  const faultRows = windows.map((w) => ({ ...w, ...summarizeWindow(load.responses, w) }));
-  const outside = load.responses.filter((r) => !windows.some((w) => inWindow(r, w)));
+  const measured = load.responses.filter((r) => r.sentAt >= measureFrom);
+  const faultRows = windows.map((w) => ({ ...w, ...summarizeWindow(measured, w) }));
+  const outside = measured.filter((r) => !windows.some((w) => inWindow(r, w)));
   const escaped = outside.filter((r) => isFailure(r.status));
   results.push({
     name: 'no 5xx or unanswered request outside the fault windows',
@@ -368,8 +377,12 @@ export async function main(argv: string[]): Promise<void> {
     mode: options.quick ? 'quick' : 'full',
     rate: options.rate,
     duration_s: Math.round((Date.now() - started) / 1000),
-    requests: load.responses.length,
-    failed_requests: load.responses.filter((r) => isFailure(r.status)).length,
+    requests: measured.length,
+    failed_requests: measured.filter((r) => isFailure(r.status)).length,
+    // Load before the steady state the faults start from (sent before it; not in the figures above).
+    warm_up_s: warmUp.seconds,
+    warm_up_requests: load.responses.length - measured.length,
+    warm_up_failed: warmUp.failed,
     // The machine's load while this ran (the figures depend on it; the machine may be shared).
     loadavg_at_start: loadAtStart,
     loadavg_at_end: loadavg().map((l) => +l.toFixed(2)),
@@ -412,6 +425,25 @@ export async function main(argv: string[]): Promise<void> {
     throw new Error(`chaos: ${results.filter((r) => !r.ok).length} audit(s) failed, ${unhealed.length} fault(s) not recovered`);
 }
 
+/**
+ * Waits until every request sent during `windowMs` has its answer and none failed; returns the end
+ * of that window (measuring starts there). A request's outcome is known 15 s after it was sent at the
+ * latest (the load's client time-out). Gives up after 3 minutes: measuring then starts at once, and
+ * whatever still fails counts.
+ */
+async function steadyState(load: MixedLoad, windowMs: number, maxMs = 180_000): Promise<number> {
+  const began = Date.now();
+  const settled = 16_000;
+  for (;;) {
+    await sleep(1000);
+    const end = Date.now() - settled;
+    if (end - windowMs < began) continue;
+    const recent = load.responses.filter((r) => r.sentAt >= end - windowMs && r.sentAt < end);
+    if (recent.length > 0 && !recent.some((r) => isFailure(r.status))) return end;
+    if (Date.now() - began > maxMs) return Date.now();
+  }
+}
+
 function seconds(ms: number | undefined): number | null {
   return ms === undefined ? null : +(ms / 1000).toFixed(1);
 }
@@ -435,6 +467,9 @@ function renderMarkdown(report: {
   duration_s: number;
   requests: number;
   failed_requests: number;
+  warm_up_s: number;
+  warm_up_requests: number;
+  warm_up_failed: number;
   loadavg_at_start: number[];
   loadavg_at_end: number[];
   acknowledged_writes: number;
@@ -458,7 +493,7 @@ function renderMarkdown(report: {
 }): string {
   const pct = report.requests ? ((100 * report.failed_requests) / report.requests).toFixed(2) : '0';
   const lines = [
-    `Chaos run (${report.mode}): ${report.rate} ops/s for ${report.duration_s} s, ${report.requests} requests (${report.failed_requests} = ${pct} % 5xx/unanswered), ${report.acknowledged_writes} acknowledged writes, ${report.given_up_writes} writes given up; load average at the start ${report.loadavg_at_start.join(' ')}, at the end ${report.loadavg_at_end.join(' ')}.`,
+    `Chaos run (${report.mode}): ${report.rate} ops/s for ${report.duration_s} s, ${report.requests} requests (${report.failed_requests} = ${pct} % 5xx/unanswered), ${report.acknowledged_writes} acknowledged writes, ${report.given_up_writes} writes given up; load average at the start ${report.loadavg_at_start.join(' ')}, at the end ${report.loadavg_at_end.join(' ')}. Before that, ${report.warm_up_s} s of load until a steady state: ${report.warm_up_requests} requests, ${report.warm_up_failed} failed (not counted).`,
     '',
     '| fault | load average | recovered after (s) | requests in window | 5xx/unanswered in window | answered | last failed request sent after the fault began (s) | … after the kill (s) | … after the broker accepted connections (s) | failures by second after the kill |',
     '|---|---|---|---|---|---|---|---|---|---|',
