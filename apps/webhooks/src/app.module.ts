@@ -119,13 +119,7 @@ export class WebhooksAppModule {
           inject: [DELIVERY_REDIS, DeliveryQueue],
           useFactory: (redis: Redis, queue: DeliveryQueue) =>
             // The lease outlives the longest attempt: an endpoint's timeout_ms goes up to 30 s.
-            new EndpointConcurrency(
-              redis,
-              config.WEBHOOK_ENDPOINT_CONCURRENCY,
-              Math.max(config.WEBHOOK_TIMEOUT, 30_000) + 15_000,
-              (jobId) => queue.promote(jobId),
-              config.WEBHOOK_SLOT_WAIT,
-            ),
+            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, Math.max(config.WEBHOOK_TIMEOUT, 30_000) + 15_000, (jobId) => queue.promote(jobId)),
         },
         { provide: EndpointRateLimit, inject: [DELIVERY_REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
         ContactOrderingRepository,

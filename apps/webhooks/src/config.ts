@@ -62,8 +62,6 @@ export const WebhooksEnvSchema = z.object({
   /** Deliveries in flight per process, and per endpoint across all processes. */
   WEBHOOK_CONCURRENCY: envInt(100, 1, 5000),
   WEBHOOK_ENDPOINT_CONCURRENCY: envInt(10, 1, 1000),
-  /** A job finding its endpoint full waits this long in-process for a local release before it parks (0: parks at once). */
-  WEBHOOK_SLOT_WAIT: duration('250ms').refine((ms) => ms <= 5000, 'at most 5s'),
   /** How long the previous secret keeps signing after a rotation. */
   WEBHOOK_SECRET_ROTATION_GRACE: duration('24h'),
   /** An endpoint whose every attempt failed for this long is disabled. */

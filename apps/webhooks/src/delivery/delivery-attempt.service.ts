@@ -84,8 +84,6 @@ export class DeliveryAttemptService {
     if (!d || d.status !== 'pending' || d.generation !== generation) {
       // A job retaken after its worker died between recording and releasing: let the contact's queue move on now.
       if (ordered && d!.status !== 'pending') await this.ordering.release(ordered);
-      // Woken from the endpoint's line, it may hold a reserved slot it will not use: the next in line gets it.
-      if (d && jobId) await this.slots.forgo(d.endpoint_id, jobId);
       return { kind: 'skipped' };
     }
     // The purge removes a body only once no delivery refers to it: a missing one is a bug to see, not to skip.
@@ -94,7 +92,6 @@ export class DeliveryAttemptService {
     if (!d.enabled && d.event_type !== 'webhook.test') {
       await this.repository.skip(this.dataSource.manager, d.id, generation);
       if (ordered) await this.ordering.release(ordered); // the contact's next delivery is skipped in turn, in order
-      if (jobId) await this.slots.forgo(d.endpoint_id, jobId); // and the endpoint's next parked one, at once
       return { kind: 'skipped' };
     }
 

@@ -19,13 +19,6 @@ export interface DeliveryJobData {
 
 export const BACKOFF_TYPE = 'webhook-schedule';
 
-/**
- * Completed jobs kept in Redis (the newest, at most an hour old). Nothing reads them but the dashboard: a job
- * re-added for a delivery still pending is a new job either way, and a delivery's job completes only once the
- * delivery is no longer pending in that generation, so it is never re-added.
- */
-export const KEEP_COMPLETED_JOBS = 1000;
-
 export function deliveryJobId(deliveryId: string, generation: number): string {
   return `${deliveryId}.${generation}`;
 }
@@ -87,10 +80,7 @@ export class DeliveryQueue {
     const defaultJobOptions: JobsOptions = {
       attempts: maxAttempts,
       backoff: { type: BACKOFF_TYPE },
-      // The delivery row is the record; a completed job is only something to look at on the dashboard. Keeping
-      // 100 000 of them made Redis's dataset ~100 MB under load, and each automatic AOF rewrite of it (every
-      // 15-30 s at 2 000 deliveries/s) took 2.5-4.5 s of a core: delivery stalls of 2-5 s (KEEP_COMPLETED_JOBS).
-      removeOnComplete: { age: 3600, count: KEEP_COMPLETED_JOBS },
+      removeOnComplete: { age: 3600, count: 100_000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     };
     this.queue = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.connection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });

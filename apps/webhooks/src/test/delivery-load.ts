@@ -3,7 +3,7 @@
  * and profile the delivery path (fan-out, queue, SQL, signing, HTTP) without
  * the rest of the platform:
  *
- *   [WEBHOOK_…=…] node [--cpu-prof --cpu-prof-dir=<dir>] dist/apps/webhooks/src/test/delivery-load.js [events=3000] [endpoints=8] [rate=0]
+ *   node [--cpu-prof --cpu-prof-dir=<dir>] dist/apps/webhooks/src/test/delivery-load.js [events=3000] [endpoints=8] [rate=0]
  *
  * Runs the service's module in this process (WebhooksHarness: its own
  * database, the shared Redis and Kafka) and a receiver that verifies every
@@ -77,9 +77,7 @@ async function main(): Promise<void> {
   const [events = 3000, endpointCount = 8, rate = 0] = process.argv.slice(2).map(Number);
   const child = fork(__filename, ['--receiver'], { stdio: 'inherit' });
   const base = (await new Promise<string>((resolve) => child.once('message', (m) => resolve((m as { url: string }).url)))).replace(/\/$/, '');
-  // WEBHOOK_* variables of this process's environment override the service's settings (e.g. WEBHOOK_SLOT_WAIT=0ms).
-  const overrides = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('WEBHOOK_') && e[1] !== undefined));
-  const harness = await WebhooksHarness.start({ WEBHOOK_TIMEOUT: '15s', WEBHOOK_JOB_LOCK: '30s', LOG_LEVEL: 'warn', ...overrides });
+  const harness = await WebhooksHarness.start({ WEBHOOK_TIMEOUT: '15s', WEBHOOK_JOB_LOCK: '30s', LOG_LEVEL: 'warn' });
   try {
     const ctx = testContext();
     const secrets: [string, string][] = [];

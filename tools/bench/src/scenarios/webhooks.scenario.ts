@@ -17,11 +17,9 @@
  * start it with `serviceEnv` below (as the e2e tests do).
  */
 import { loadavg } from 'node:os';
-import Redis from 'ioredis';
 import { Client } from 'pg';
-import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
 import { newId } from '@sigil/platform';
-import { contactInput, createTenant, REDIS_URL, WebhookReceiver, type ApiClient, type ReceivedWebhook } from '@sigil/testing';
+import { contactInput, createTenant, WebhookReceiver, type ApiClient, type ReceivedWebhook } from '@sigil/testing';
 import type { BenchEnv, BenchRow } from '../scenario';
 
 export const serviceEnv = {
@@ -34,12 +32,12 @@ const PURGE_LOCK = 'sigil-webhooks-purge';
 
 let pathCounter = 0;
 
-export function percentile(sorted: number[], p: number): number {
+function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export async function endpoint(api: ApiClient, receiver: WebhookReceiver, events: string[], policy: Record<string, unknown> = {}): Promise<{ id: string; path: string }> {
+async function endpoint(api: ApiClient, receiver: WebhookReceiver, events: string[], policy: Record<string, unknown> = {}): Promise<{ id: string; path: string }> {
   const path = `/bench-${++pathCounter}`;
   const res = await api.post('/v1/webhooks', { url: receiver.url(path), events, ...policy });
   if (res.status !== 201) {
@@ -53,7 +51,7 @@ export async function endpoint(api: ApiClient, receiver: WebhookReceiver, events
 }
 
 /** The 1-, 5- and 15-minute load averages now (2 cores: above 2 the machine is saturated). */
-export function loadNow(): string {
+function loadNow(): string {
   return loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
@@ -67,7 +65,7 @@ function note(msg: string): void {
  * The fewest arrivals in any `windowMs` window wholly inside [from, until] (windows start every second), as a
  * rate per second: a throughput held for the whole run, not reached once.
  */
-export function slowestWindow(arrivals: number[], from: number, until: number, windowMs: number): number {
+function slowestWindow(arrivals: number[], from: number, until: number, windowMs: number): number {
   const sorted = [...arrivals].sort((a, b) => a - b);
   const countBefore = (t: number) => {
     let lo = 0;
@@ -108,7 +106,7 @@ async function upsertContacts(api: ApiClient, contacts: Record<string, unknown>[
 }
 
 /** Emits about `rate` contact.created events per second for `seconds`, in small batches; returns how many were created. */
-export async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promise<{ events: number; failedBatches: number }> {
+async function emitAtRate(api: ApiClient, rate: number, seconds: number): Promise<{ events: number; failedBatches: number }> {
   const tickMs = 50;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   const ticks = Math.round((seconds * 1000) / tickMs);
@@ -132,7 +130,7 @@ export async function emitAtRate(api: ApiClient, rate: number, seconds: number):
  * Changes about `rate` contacts per second for `seconds` (10 distinct ones of `emails` per 50-ms batch, each batch
  * row a new first name: one contact.updated each); returns how many updates were accepted.
  */
-export async function updateAtRate(api: ApiClient, emails: string[], rate: number, seconds: number): Promise<{ events: number; failedBatches: number }> {
+async function updateAtRate(api: ApiClient, emails: string[], rate: number, seconds: number): Promise<{ events: number; failedBatches: number }> {
   const tickMs = 50;
   const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
   const ticks = Math.round((seconds * 1000) / tickMs);
@@ -156,7 +154,7 @@ export async function updateAtRate(api: ApiClient, emails: string[], rate: numbe
 }
 
 /** Per contact, in order of arrival: contacts whose versions did not strictly increase, and the most requests about one contact in flight at once. */
-export function orderPerContact(got: ReceivedWebhook[]): { outOfOrder: number; maxInFlight: number; contacts: number } {
+function orderPerContact(got: ReceivedWebhook[]): { outOfOrder: number; maxInFlight: number; contacts: number } {
   const byContact = new Map<string, ReceivedWebhook[]>();
   for (const d of got) {
     const id = d.payload.data?.contact?.id as string | undefined;
@@ -200,7 +198,7 @@ async function deliveredBy(url: string): Promise<number | string> {
 }
 
 /** Event → delivery latencies of the path's delivered events (those created at or after `sinceMs`). */
-export function latencies(receiver: WebhookReceiver, path: string, sinceMs = 0): number[] {
+function latencies(receiver: WebhookReceiver, path: string, sinceMs = 0): number[] {
   return receiver
     .received(path)
     .filter((d) => d.answered === 200 && Date.parse(d.payload.created_at) >= sinceMs)
@@ -223,15 +221,12 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       const eventRate = env.quick ? 100 : Number(process.env['BENCH_WEBHOOKS_SUSTAINED_RATE'] ?? 250);
       const duration = env.quick ? 10 : Number(process.env['BENCH_WEBHOOKS_SUSTAINED_SECONDS'] ?? 60);
       note(`throughput: ${eventRate} events/s × ${endpoints.length} endpoints for ${duration} s`);
-      const before = receiver.deliveries.length;
       const started = Date.now();
       const { events, failedBatches } = await emitAtRate(api, eventRate, duration);
       const offeredUntil = Date.now();
       const expected = events * endpoints.length;
       const deadline = Date.now() + 600_000;
-      // Only this case's endpoints receive meanwhile: count the receiver's total (filtering 100 000 deliveries by
-      // path 8 times every 100 ms cost the bench process, which shares the cores, a visible part of a core).
-      const delivered = () => receiver.deliveries.length - before;
+      const delivered = () => endpoints.reduce((n, e) => n + receiver.received(e.path).length, 0);
       while (delivered() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const arrivals = endpoints.flatMap((e) => receiver.received(e.path).map((d) => d.receivedAt));
       const last = Math.max(...arrivals);
@@ -271,7 +266,6 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),
         'max ms': lat[lat.length - 1] ?? 0,
-        'slower than 250 ms, by stage': await stagesOf(env, receiver, target.path),
         load: loadNow(),
       });
     }
@@ -296,7 +290,6 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'max ms': lat[lat.length - 1] ?? 0,
         'slow endpoint delivered': receiver.received(slow.path).length,
         'slow endpoint max in flight': receiver.maxConcurrent(slow.path),
-        'slower than 250 ms, by stage': await stagesOf(env, receiver, fast.path),
         load: loadNow(),
       });
       // Its backlog would weigh on later benchmarks: deleting the endpoint drops its pending deliveries.
@@ -332,7 +325,6 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),
         'max ms': lat[lat.length - 1] ?? 0,
-        'slower than 500 ms, by stage': await stagesOf(env, receiver, ordered.path, 500),
         load: loadNow(),
       });
     }
@@ -544,106 +536,4 @@ async function withoutSecondaryIndexes(db: Client, seed: () => Promise<void>): P
     }
     await db.query(`RESET maintenance_work_mem; RESET lock_timeout`);
   }
-}
-
-/** `slowStages` of a path's deliveries ('' when none is slower than the threshold, '?' when they cannot be read). */
-async function stagesOf(env: BenchEnv, receiver: WebhookReceiver, path: string, thresholdMs = 250): Promise<string> {
-  if (!env.webhooksDatabaseUrl) return '?';
-  try {
-    return slowStages(await deliveryStages(env.webhooksDatabaseUrl, receiver.received(path)), thresholdMs);
-  } catch (err) {
-    return `? (${String(err)})`;
-  }
-}
-
-/** One delivery's path, as milliseconds since the epoch at each stage (`undefined` where nothing recorded it). */
-export interface DeliveryStages {
-  id: string;
-  /** The event happened (its `occurred_at`, in the writer's transaction). */
-  occurred: number;
-  /** Fan-out: the transaction that created the delivery row started. */
-  fannedOut?: number;
-  /** Its job was added to BullMQ. */
-  queued?: number;
-  /** A worker last took the job (after any parking). */
-  taken?: number;
-  /** The attempt the receiver answered 200 started (after the slot, the claim and the throttle). */
-  attempted?: number;
-  /** The receiver had the request. */
-  received: number;
-}
-
-/**
- * Where the deliveries' time went, stage by stage, from what the platform records anyway: the delivery row's
- * `created_at` (the fan-out transaction's start), the BullMQ job's `timestamp` and `processedOn` (kept an hour after
- * completion, the newest 1 000 only) and the attempt's `attempted_at`. For a latency outlier this says which stage held it: before the
- * fan-out (the writer's outbox, Kafka, the fan-out consumer), in the queue (added → taken by a worker), waiting for
- * a slot or a claim (taken → attempted), or on the wire (attempted → received).
- */
-export async function deliveryStages(databaseUrl: string, got: ReceivedWebhook[]): Promise<DeliveryStages[]> {
-  const ids = got.map((d) => d.headers['webhook-id']!).filter(Boolean);
-  const db = new Client({ connectionString: databaseUrl });
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await db.connect();
-  try {
-    await redis.connect();
-    const rows = (
-      await db.query(
-        `SELECT d.id, d.generation, d.created_at, (SELECT max(a.attempted_at) FROM webhook_attempts a WHERE a.delivery_id = d.id AND a.status_code BETWEEN 200 AND 299) AS attempted_at
-           FROM webhook_deliveries d WHERE d.id = ANY($1::text[])`,
-        [ids],
-      )
-    ).rows as { id: string; generation: number; created_at: Date; attempted_at: Date | null }[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const pipeline = redis.pipeline();
-    for (const r of rows) pipeline.hmget(`${WEBHOOK_QUEUE_PREFIX}:${WEBHOOK_DELIVERY_QUEUE}:${r.id}.${r.generation}`, 'timestamp', 'processedOn');
-    const jobs = new Map(((await pipeline.exec()) ?? []).map(([, v], i) => [rows[i]!.id, v as (string | null)[]]));
-    return got.map((d) => {
-      const id = d.headers['webhook-id'] ?? '';
-      const row = byId.get(id);
-      const job = jobs.get(id);
-      const num = (v: string | null | undefined) => (v ? Number(v) : undefined);
-      return {
-        id,
-        occurred: Date.parse(d.payload.created_at),
-        fannedOut: row?.created_at.getTime(),
-        queued: num(job?.[0]),
-        taken: num(job?.[1]),
-        attempted: row?.attempted_at?.getTime(),
-        received: d.startedAt,
-      };
-    });
-  } finally {
-    redis.disconnect();
-    await db.end();
-  }
-}
-
-const STAGE_NAMES = ['→ fan-out', 'fan-out → queued', 'queued → taken', 'taken → attempted', 'attempted → received'] as const;
-
-/** Each stage's duration (ms) for one delivery; undefined where a side is missing. */
-function stageDurations(s: DeliveryStages): (number | undefined)[] {
-  const points = [s.occurred, s.fannedOut, s.queued, s.taken, s.attempted, s.received];
-  return STAGE_NAMES.map((_, i) => (points[i] !== undefined && points[i + 1] !== undefined ? points[i + 1]! - points[i]! : undefined));
-}
-
-/**
- * The deliveries slower than `thresholdMs` (event → received), summed up: how many, over which span of time they
- * arrived, and each stage's median and max among them beside its median over all, e.g.
- * `12 over 2.1 s: → fan-out 40/1900 ms (all 25), …`. Empty when none is that slow.
- */
-export function slowStages(stages: DeliveryStages[], thresholdMs: number): string {
-  const slow = stages.filter((s) => s.received - s.occurred > thresholdMs);
-  if (!slow.length) return '';
-  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
-  const column = (list: DeliveryStages[], i: number) => list.map((s) => stageDurations(s)[i]).filter((v): v is number => v !== undefined);
-  const first = Math.min(...slow.map((s) => s.received));
-  const last = Math.max(...slow.map((s) => s.received));
-  const parts = STAGE_NAMES.map((name, i) => {
-    const mine = column(slow, i);
-    // BullMQ keeps the newest 1 000 completed jobs: older ones' queue stages are gone.
-    if (!mine.length) return `${name} –`;
-    return `${name} ${median(mine)}/${Math.max(...mine)} ms (all ${median(column(stages, i))})`;
-  });
-  return `${slow.length} over ${((last - first) / 1000).toFixed(1)} s (${new Date(first).toISOString().slice(11, 23)}): ${parts.join(', ')}`;
 }
