@@ -62,7 +62,8 @@ describe('external_id', () => {
     expect(cleared).toMatchObject({ external_id: null, version: 2 });
     expect((await contacts.update(ctx, other.id, { external_id: 'crm-42' })).external_id).toBe('crm-42');
 
-    const events = await eventsOf(ctx, 5);
+    // Four creates of this tenant (crm-42, CRM-42, test mode, other) and two updates: wait for all six.
+    const events = await eventsOf(ctx, 6);
     const updated = events.filter((e) => e.type === 'contact.updated');
     // Two contacts, two keys: no order between them.
     expect(updated).toHaveLength(2);
