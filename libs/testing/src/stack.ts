@@ -20,7 +20,25 @@ const WITH_DATABASE: ServiceName[] = ['keys', 'contacts', 'segments', 'webhooks'
 // libs/testing/src, or dist/libs/testing/src when compiled (the bench runs from dist).
 const ROOT = ((up) => (basename(up) === 'dist' ? dirname(up) : up))(resolve(__dirname, '../../..'));
 
+/** Ports this process has handed out: the kernel may give a just-closed port to the next listen(0). */
+const handedOut = new Set<number>();
+
+/**
+ * A free port, never one handed out before in this process: two services of a stack once got the same
+ * port (the second, the gateway, failed with EADDRINUSE while the first answered its readiness probe).
+ */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no fresh free port after 50 attempts');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((res, rej) => {
     const server = createServer();
     server.once('error', rej);
