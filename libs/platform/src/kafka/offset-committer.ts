@@ -16,7 +16,9 @@
  * rebalance took the partition) is dropped: the successor starts from the
  * last committed offset and the inbox absorbs the repeats.
  *
- * Request/reply consumers (`OffsetCommitter.eager`) commit as soon as the
+ * Reply consumers commit on an interval too: a reply read again finds no
+ * caller waiting and is dropped (service-topics-client-kafka.ts).
+ * Request consumers (`OffsetCommitter.eager`) commit as soon as the
  * commit before has returned instead: what is handled meanwhile goes in the
  * next one. Their handlers are not all idempotent (a create without an
  * Idempotency-Key), so the window in which a crash redelivers stays what

@@ -13,16 +13,24 @@
  * another when the named one's leader is unreachable
  * (reachable-leader-partitioner.ts).
  *
- * Reply offsets are committed by an eager OffsetCommitter (one commit in
- * flight, the next takes everything handled meanwhile), not by kafkajs after
- * each partition's batch, which made the fetch loop wait a commit round trip
- * before it fetched the next replies.
+ * Reply offsets are committed every half second (OffsetCommitter), not by
+ * kafkajs after each partition's batch, which made the fetch loop wait a
+ * commit round trip before it fetched the next replies, nor eagerly: a reply
+ * read again after a restart or a rebalance finds no caller waiting for its
+ * correlation id and is dropped, so a late commit costs nothing, while an
+ * eager one was a Kafka request (a socket write, a wake-up of the broker and
+ * an append to `__consumer_offsets`) per reply when requests come one at a
+ * time — in the gateway's CPU profile, kafkajs' socket writes were 17 % of
+ * its busy time (docs/performance.md, session 9).
  */
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { ConsumerGroupJoinEvent, Kafka, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
 import { OffsetCommitter } from './offset-committer';
 import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+
+/** How often a caller commits the offsets of the replies it has read. */
+export const REPLY_COMMIT_INTERVAL_MS = 500;
 
 export class ServiceTopicsClientKafka extends ClientKafka {
   private readonly replyTopic: string;
@@ -44,8 +52,10 @@ export class ServiceTopicsClientKafka extends ClientKafka {
     const consumer = this._consumer;
     if (!consumer) throw new Error('No consumer initialized');
     await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: this.responsePatterns });
-    // A reply read again after a rebalance finds no caller waiting and is dropped, so a commit lost then costs nothing.
-    const committer = OffsetCommitter.eager(consumer);
+    // A reply read again after a rebalance finds no caller waiting and is dropped, so a late or lost commit costs nothing.
+    void this.committer?.stop();
+    const committer = OffsetCommitter.for(consumer, REPLY_COMMIT_INTERVAL_MS);
+    committer.start();
     this.committer = committer;
     const respond = this.createResponseCallback();
     await consumer.run({
