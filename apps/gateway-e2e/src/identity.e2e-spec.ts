@@ -3,23 +3,27 @@
  * process (SPEC §12): external_id (create, lookup, batch upsert by it) and
  * merge (activities, tags and list memberships follow the primary), consent
  * (history, double opt-in and unsubscribe tokens on public routes) and
- * suppressions.
+ * suppressions; a merge reaches a subscribed webhook endpoint as a signed
+ * `contact.merged`.
  */
-import { ApiClient, contactInput, createTenant, eventually, TestStack, uniqueEmail, type TestTenant } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, eventually, TestStack, uniqueEmail, WebhookReceiver, type TestTenant } from '@sigil/testing';
 
 describe('contact identity API', () => {
   let stack: TestStack;
   let tenant: TestTenant;
   let api: ApiClient;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    stack = await TestStack.start();
+    receiver = await WebhookReceiver.start();
+    stack = await TestStack.start({ serviceEnv: { webhooks: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8' } } });
     tenant = await createTenant(stack.gatewayUrl);
     api = tenant.api;
   });
 
   afterAll(async () => {
     await stack?.close();
+    await receiver?.close();
   });
 
   it('creates with external_id, finds by it, refuses a duplicate with 409 and upserts a batch matched on it', async () => {
@@ -109,6 +113,25 @@ describe('contact identity API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation_failed');
     expect((await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: ['con_missing'] })).status).toBe(404);
+  });
+
+  it('delivers a merge to an endpoint subscribed to contact.merged: signed, naming the primary and the merged ids', async () => {
+    const endpoint = await api.post('/v1/webhooks', { url: receiver.url('/merged'), events: ['contact.merged'] });
+    expect(endpoint.status).toBe(201);
+    receiver.expectSecrets('/merged', [endpoint.body.data.secret]);
+    const primary = (await api.post('/v1/contacts', contactInput())).body.data;
+    const dups = [(await api.post('/v1/contacts', contactInput())).body.data, (await api.post('/v1/contacts', contactInput())).body.data];
+    const merged = await api.post('/v1/contacts/merge', { primary_id: primary.id, duplicate_ids: dups.map((d: { id: string }) => d.id) });
+    expect(merged.status).toBe(200);
+
+    // (An earlier test's merge may still be on its way to fan-out: look for this one.)
+    const mine = (all: { payload: { data: { primary_id?: string } } }[]) => all.filter((d) => d.payload.data?.primary_id === primary.id);
+    const [got] = mine(await receiver.waitFor('/merged', (all) => mine(all).length >= 1));
+    expect(got!.payload.type).toBe('contact.merged');
+    expect([...got!.payload.data.merged_ids].sort()).toEqual(dups.map((d: { id: string }) => d.id).sort());
+    expect(got!.verifiedWith).toEqual([endpoint.body.data.secret]);
+    // The three creates before it went to no endpoint: it subscribed to contact.merged only.
+    expect(new Set(receiver.received('/merged').map((d) => d.payload.type))).toEqual(new Set(['contact.merged']));
   });
 
   it('double opt-in and one-click unsubscribe through public token routes; history; clear 4xx for reused and forged tokens', async () => {
