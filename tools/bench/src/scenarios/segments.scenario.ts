@@ -9,7 +9,7 @@
  * against. The seeded contacts exist only in the read model, not in the
  * contacts service (nothing here reads them there).
  * - full backfill time of a new 3-condition segment (created → `ready`);
- * - `GET /v1/segments/:id/count` of that segment (target ≤ 300 ms);
+ * - `GET /v1/segments/:id/count` of that segment (issue #17's target: p99 ≤ 50 ms);
  * - `POST /v1/segments/preview` of the same rules (evaluated live);
  * - end-to-end delay from a contact update at the gateway (tag added) to its
  *   `segment.contact_entered` on Kafka, at each of `BENCH_SEGMENTS_UPDATE_RATES`
@@ -97,7 +97,8 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const samples = quick ? 10 : Number(process.env['BENCH_SEGMENTS_SAMPLES'] ?? 30);
   // The target rate, then rates this machine's gateway sustains, to show the segments share of the delay.
   const rates = (process.env['BENCH_SEGMENTS_UPDATE_RATES'] ?? '500,100,50').split(',').map(Number);
-  const seconds = quick ? 3 : Number(process.env['BENCH_SEGMENTS_UPDATE_SECONDS'] ?? 10);
+  // Issue #17's target is sustained for 60 s: the default (BENCH_SEGMENTS_UPDATE_SECONDS=10 for a shorter look).
+  const seconds = quick ? 3 : Number(process.env['BENCH_SEGMENTS_UPDATE_SECONDS'] ?? 60);
   const api = env.api;
   const rows: BenchRow[] = [];
 
@@ -157,7 +158,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     contacts: size,
     'p50 ms': count.p50,
     'p99 ms': count.p99,
-    result: `${count.last?.body?.data?.count} members; target ≤ 300 ms`,
+    result: `${count.last?.body?.data?.count} members; target p99 ≤ 50 ms`,
     load: loadNow(),
   });
   const preview = await latencies(samples, () => api.post('/v1/segments/preview', { rules: RULES, limit: 10 }));
