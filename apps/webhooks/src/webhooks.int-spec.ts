@@ -3,7 +3,8 @@
  * published on Kafka fan out to matching endpoints and arrive signed at a
  * local receiver (verified with the `standardwebhooks` library); retries on
  * 500s and timeouts, Retry-After, 410, rotation, manual retry and recovery,
- * a redelivered event producing a single delivery, and a batch fanned out
+ * a redelivered event producing a single delivery (also once its completed
+ * job was trimmed from Redis), and a batch fanned out
  * while one of its endpoints is being deleted.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { ListDeliveriesQuery, RequestContext } from '@sigil/contracts';
 import { scopeOf } from '@sigil/platform';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
+import { DeliveryQueue, deliveryJobId } from './delivery/delivery-queue';
 import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
 import { EndpointsRepository } from './endpoints/endpoints.repository';
@@ -135,6 +137,33 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     expect(list.data).toHaveLength(1);
     expect(list.data[0]!.attempt_count).toBe(1);
     expect(receiver.received(target.path).filter((d) => d.payload.id === event.id)).toHaveLength(1);
+  });
+
+  it('sends a delivery once when its completed job was trimmed and it is queued again (a redelivered event, a racing re-add)', async () => {
+    const ctx = testContext();
+    const target = await endpoint(ctx, ['contact.created']);
+    const event = await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData()));
+    await receiver.waitFor(target.path, (all) => all.length >= 1);
+    const [delivered] = await waitForCount(ctx, target.id, { status: 'delivered' }, 1);
+    const queue = harness.get(DeliveryQueue);
+    const jobId = deliveryJobId(delivered!.id, 0);
+    // Trimmed as KEEP_COMPLETED_JOBS trims it: its id is free for a new job.
+    const completed = await eventually(
+      () => queue.queue.getJob(jobId),
+      (job) => job?.finishedOn !== undefined,
+    );
+    await completed!.remove();
+    // The event redelivered: its delivery is not pending, so nothing is queued.
+    expect(await harness.get(FanoutService).accept(event)).toEqual([]);
+    // Queued again anyway (read as pending just before it completed): a new job, which finds it delivered.
+    await queue.enqueue([{ delivery_id: delivered!.id, generation: 0 }]);
+    const again = await eventually(
+      () => queue.queue.getJob(jobId),
+      (job) => job?.finishedOn !== undefined,
+    );
+    expect(again!.returnvalue).toBe('skipped');
+    expect(receiver.received(target.path).filter((d) => d.payload.id === event.id)).toHaveLength(1);
+    expect((await deliveries.get(ctx, target.id, delivered!.id)).attempts).toHaveLength(1);
   });
 
   it('fans out a consumed batch in one go: each event once per matching endpoint of its own tenant, duplicates in the batch included', async () => {

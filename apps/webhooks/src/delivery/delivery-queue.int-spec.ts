@@ -3,12 +3,12 @@
  * puts it at the front of the wait list, so it is the next job a worker
  * takes however long the backlog (BullMQ's `promote` puts it behind the
  * backlog); a stale wake-up (the job waits already, or is gone) reports false
- * so the slot passes on.
+ * so the slot passes on; completed jobs are trimmed to the newest few.
  */
 import { Worker } from 'bullmq';
 import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
-import { REDIS_URL } from '@sigil/testing';
-import { bullConnection, DeliveryQueue, deliveryJobId } from './delivery-queue';
+import { eventually, REDIS_URL } from '@sigil/testing';
+import { bullConnection, DeliveryQueue, deliveryJobId, KEEP_COMPLETED_JOBS } from './delivery-queue';
 
 let queue: DeliveryQueue;
 
@@ -52,4 +52,37 @@ it('reports a stale wake-up: a job already waiting, or gone', async () => {
   await queue.enqueue([{ delivery_id: 'msg_waiting', generation: 0 }]);
   expect(await queue.promote(deliveryJobId('msg_waiting', 0))).toBe(false);
   expect(await queue.promote(deliveryJobId('msg_never_queued', 0))).toBe(false);
+});
+
+it('keeps only the newest completed jobs (KEEP_COMPLETED_JOBS, here 3): the rest leave Redis', async () => {
+  expect(KEEP_COMPLETED_JOBS).toBeLessThanOrEqual(1000);
+  // This file's queue, without the jobs the tests above left waiting.
+  await queue.queue.drain(true);
+  await queue.queue.clean(0, 0, 'completed');
+  const keeping = new DeliveryQueue(REDIS_URL, 3, 3);
+  const ids = ['msg_k1', 'msg_k2', 'msg_k3', 'msg_k4', 'msg_k5', 'msg_k6'];
+  await keeping.enqueue(ids.map((id) => ({ delivery_id: id, generation: 0 })));
+  const done: string[] = [];
+  const connection = bullConnection(REDIS_URL, 'test-worker');
+  const worker = new Worker(
+    WEBHOOK_DELIVERY_QUEUE,
+    async (job) => {
+      done.push(job.data.delivery_id);
+    },
+    { connection, prefix: WEBHOOK_QUEUE_PREFIX, concurrency: 1 },
+  );
+  try {
+    await eventually(
+      () => queue.queue.getJobCounts('completed', 'waiting', 'active'),
+      (c) => done.length === ids.length && c.waiting === 0 && c.active === 0,
+    );
+  } finally {
+    await worker.close();
+    connection.disconnect();
+    await keeping.close();
+  }
+  const kept = (await queue.queue.getCompleted()).map((j) => j.id).sort();
+  expect(kept).toEqual(['msg_k4', 'msg_k5', 'msg_k6'].map((id) => deliveryJobId(id, 0)));
+  // A trimmed job's id is free: queuing it again makes a new job (the attempt then finds its delivery settled).
+  expect(await queue.queue.getJob(deliveryJobId('msg_k1', 0))).toBeUndefined();
 });

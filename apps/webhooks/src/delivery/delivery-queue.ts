@@ -19,6 +19,20 @@ export interface DeliveryJobData {
 
 export const BACKOFF_TYPE = 'webhook-schedule';
 
+/**
+ * Completed jobs kept in Redis (the newest, at most an hour old); nothing reads them but the dashboard, the
+ * delivery rows are the record. Keeping 100 000 per queue made Redis's dataset hundreds of MB, and each automatic
+ * AOF rewrite of it took a core for seconds: delivery stalls of 2-6 s (docs/webhooks.md, "Redis's size").
+ *
+ * A completed job's id is free again once it is trimmed, so adding that id again makes a new job, where a kept one
+ * made the add a no-op. That is safe because a job completes only once its delivery is no longer pending in that
+ * generation (delivered, skipped, or its endpoint deleted), and every path that queues a job queues a pending
+ * delivery's current generation (fan-out's `pendingJobs`, the reconciler's overdue rows, a contact's new head,
+ * retry and recover with a new generation). A job added again in a race (read pending just before it completed)
+ * loads the delivery, finds it settled and completes as `skipped`: nothing is sent twice.
+ */
+export const KEEP_COMPLETED_JOBS = 1000;
+
 export function deliveryJobId(deliveryId: string, generation: number): string {
   return `${deliveryId}.${generation}`;
 }
@@ -75,12 +89,13 @@ export class DeliveryQueue {
   private readonly connection: Redis;
   private readonly scripts: WithScripts;
 
-  constructor(redisUrl: string, maxAttempts: number) {
+  /** `keepCompleted`: completed jobs kept (tests lower it). */
+  constructor(redisUrl: string, maxAttempts: number, keepCompleted = KEEP_COMPLETED_JOBS) {
     this.connection = bullConnection(redisUrl, 'queue');
     const defaultJobOptions: JobsOptions = {
       attempts: maxAttempts,
       backoff: { type: BACKOFF_TYPE },
-      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnComplete: { age: 3600, count: keepCompleted },
       removeOnFail: { age: 7 * 24 * 3600 },
     };
     this.queue = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.connection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });
