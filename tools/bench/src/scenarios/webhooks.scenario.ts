@@ -7,7 +7,9 @@
  * starving the others); a `per_contact` endpoint at 200 events/s spread over
  * 1 000 contacts (every contact's deliveries in event order, and latency);
  * a 50/s `rate_limit_per_second` with a second webhooks replica working the
- * same queue (never more than 50 arrivals in any second).
+ * same queue (never more than 50 arrivals in any second). The latency rows
+ * break their slow deliveries down by stage (`stagesOf`): before the
+ * fan-out, fan-out → attempted, attempted → received.
  *
  * Last, the same latency before and while the retention purge deletes 10 M
  * old delivery rows (with their attempts and bodies), seeded straight into
@@ -31,6 +33,9 @@ export const serviceEnv = {
 const PURGE_LOCK = 'sigil-webhooks-purge';
 
 let pathCounter = 0;
+
+/** A delivery slower than this (event → received) is broken down by stage in the latency rows (per_contact: twice it). */
+const SLOW_MS = 250;
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
@@ -266,6 +271,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),
         'max ms': lat[lat.length - 1] ?? 0,
+        'slow ones, by stage': await stagesOf(env, receiver, target.path, SLOW_MS),
         load: loadNow(),
       });
     }
@@ -290,6 +296,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'max ms': lat[lat.length - 1] ?? 0,
         'slow endpoint delivered': receiver.received(slow.path).length,
         'slow endpoint max in flight': receiver.maxConcurrent(slow.path),
+        'slow ones, by stage': await stagesOf(env, receiver, fast.path, SLOW_MS),
         load: loadNow(),
       });
       // Its backlog would weigh on later benchmarks: deleting the endpoint drops its pending deliveries.
@@ -325,6 +332,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'p50 ms': percentile(lat, 50),
         'p99 ms': percentile(lat, 99),
         'max ms': lat[lat.length - 1] ?? 0,
+        'slow ones, by stage': await stagesOf(env, receiver, ordered.path, 2 * SLOW_MS),
         load: loadNow(),
       });
     }
@@ -536,4 +544,64 @@ async function withoutSecondaryIndexes(db: Client, seed: () => Promise<void>): P
     }
     await db.query(`RESET maintenance_work_mem; RESET lock_timeout`);
   }
+}
+
+/**
+ * Where the slow deliveries of a path spent their time, from what the platform records anyway: the event's
+ * `created_at` (its writer's clock), the delivery row's `created_at` (the fan-out transaction's start), the
+ * delivered attempt's `attempted_at` (after the queue, any parking for a slot or a contact's turn, the throttle) and
+ * the receiver's arrival. `→ fan-out` is the writer's outbox, Kafka and the fan-out consumer; `fan-out → attempted`
+ * the BullMQ queue and the waits; `attempted → received` the wire. Says which side a latency stall was on, e.g.
+ * `31 over 0.8 s from 16:52:11.2: → fan-out 20/41 ms (all 12), fan-out → attempted 3300/4870 ms (all 9), …`
+ * (median/max of the slow ones, median of all in brackets). '' when none is that slow, '?' when it cannot be read.
+ */
+async function stagesOf(env: BenchEnv, receiver: WebhookReceiver, path: string, thresholdMs: number): Promise<string> {
+  const got = receiver.received(path).filter((d) => d.answered === 200);
+  const slowOnes = got.filter((d) => d.startedAt - Date.parse(d.payload.created_at) > thresholdMs);
+  if (!slowOnes.length) return '';
+  if (!env.webhooksDatabaseUrl) return '?';
+  const db = new Client({ connectionString: env.webhooksDatabaseUrl });
+  try {
+    await db.connect();
+    const ids = got.map((d) => d.headers['webhook-id']).filter((id): id is string => Boolean(id));
+    const rows = (
+      await db.query(
+        `SELECT d.id, d.created_at,
+                (SELECT max(a.attempted_at) FROM webhook_attempts a WHERE a.delivery_id = d.id AND a.status_code BETWEEN 200 AND 299) AS attempted_at
+           FROM webhook_deliveries d WHERE d.id = ANY($1::text[])`,
+        [ids],
+      )
+    ).rows as { id: string; created_at: Date; attempted_at: Date | null }[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const stages = (d: ReceivedWebhook): (number | undefined)[] => {
+      const row = byId.get(d.headers['webhook-id'] ?? '');
+      const points = [Date.parse(d.payload.created_at), row?.created_at.getTime(), row?.attempted_at?.getTime() ?? undefined, d.startedAt];
+      return [0, 1, 2].map((i) => (points[i] !== undefined && points[i + 1] !== undefined ? points[i + 1]! - points[i]! : undefined));
+    };
+    return slowStages(
+      got.map(stages),
+      slowOnes.map(stages),
+      slowOnes.map((d) => d.startedAt),
+    );
+  } catch (err) {
+    return `? (${String(err)})`;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+const STAGE_NAMES = ['→ fan-out', 'fan-out → attempted', 'attempted → received'] as const;
+
+/** The slow deliveries' stages (median/max, beside the median over all) and when they arrived. */
+export function slowStages(all: (number | undefined)[][], slow: (number | undefined)[][], arrivals: number[]): string {
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
+  const column = (list: (number | undefined)[][], i: number) => list.map((s) => s[i]).filter((v): v is number => v !== undefined);
+  const first = Math.min(...arrivals);
+  const last = Math.max(...arrivals);
+  const parts = STAGE_NAMES.map((name, i) => {
+    const mine = column(slow, i);
+    if (!mine.length) return `${name} –`;
+    return `${name} ${median(mine)}/${Math.max(...mine)} ms (all ${median(column(all, i))})`;
+  });
+  return `${slow.length} over ${((last - first) / 1000).toFixed(1)} s from ${new Date(first).toISOString().slice(11, 21)}: ${parts.join(', ')}`;
 }
