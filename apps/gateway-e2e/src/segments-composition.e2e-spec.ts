@@ -2,7 +2,8 @@
  * SPEC §13 through the gateway, every service its own process: relative-date,
  * nested-segment and random-bucket rules (with their 400s), the cycle check,
  * `GET /v1/segments/:id/history`, `GET /v1/contacts/:id/segments`, the
- * segment export (CSV and NDJSON, streamed), the consent default on list
+ * segment export (CSV and NDJSON, streamed, whatever JSON must escape in its
+ * rows), the consent default on list
  * exports (`include_unsubscribed`), and scopes on the new routes.
  */
 import { ApiClient, contactInput, createTenant, eventually, TestStack, type TestTenant } from '@sigil/testing';
@@ -155,6 +156,37 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
     expect(rows[0]!.since).toEqual(expect.any(String));
     expect((await api.request('GET', `/v1/segments/seg_unknown/export`)).status).toBe(404);
     expect((await api.request('GET', `/v1/segments/${inner}/export?format=xml`)).status).toBe(400);
+  });
+
+  it('exports rows made of characters JSON escapes: every chunk still fits a Kafka message', async () => {
+    // Names of control characters (raw in a CSV cell, six bytes each as JSON) and 10 000 quotes (`\""` in a CSV cell, six
+    // bytes as JSON): under a cap that counted the text's own bytes, the first chunk's reply was ~4.2 MB, more than the
+    // 4 MiB a Kafka message may hold, and the export failed after the gateway had waited for it twice.
+    expect((await api.post('/v1/custom-fields', { key: 'quotes', label: 'Quotes', type: 'text' })).status).toBe(201);
+    const odd = '\u0001'.repeat(100);
+    const quotes = '"'.repeat(10_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const res = await api.post('/v1/contacts', contactInput({ tags: ['e2e-odd'], first_name: odd, last_name: odd, custom_fields: { quotes } }));
+      expect(res.status).toBe(201);
+      ids.push(res.body.data.id as string);
+    }
+    const seg = await readySegment({ rules: { tag: 'e2e-odd', op: 'has' } });
+    await eventually(
+      () => api.get(`/v1/segments/${seg}/count`),
+      (r) => r.body.data?.count === ids.length,
+      30_000,
+    );
+    const csv = await api.request('GET', `/v1/segments/${seg}/export?format=csv`);
+    expect(csv.status).toBe(200);
+    const lines = String(csv.body).split('\r\n').filter(Boolean).slice(1);
+    expect(lines.map((l) => l.slice(0, l.indexOf(',')))).toEqual([...ids].sort());
+    expect(lines.every((l) => l.includes(`,${odd},${odd},`) && l.includes(quotes.replaceAll('"', '\\""')))).toBe(true);
+    const nd = await api.request('GET', `/v1/segments/${seg}/export?format=ndjson`);
+    expect(nd.status).toBe(200);
+    const rows = ndjson(nd.body) as Array<{ id: string; first_name: string; custom_fields: { quotes: string } }>;
+    expect(rows.map((r) => r.id)).toEqual([...ids].sort());
+    expect(rows.every((r) => r.first_name === odd && r.custom_fields.quotes === quotes)).toBe(true);
   });
 
   it('leaves unsubscribed contacts out of list exports unless include_unsubscribed=true', async () => {

@@ -11,7 +11,7 @@ import { MembershipRepository } from './membership/membership.repository';
 import { MembershipService } from './membership/membership.service';
 import { SEGMENT_BUILDER_SETTINGS, SegmentBuilder, type SegmentBuilderSettings } from './membership/segment-builder';
 import { SEGMENTS_MIGRATIONS } from './migrations';
-import { ReadModelConsumer } from './read-model/read-model.consumer';
+import { READ_MODEL_APPLY_INTERVAL_MS, ReadModelConsumer } from './read-model/read-model.consumer';
 import { ReadModelRepository } from './read-model/read-model.repository';
 import { ReadModelService } from './read-model/read-model.service';
 import { ExportSnapshots } from './segments/export-snapshots';
@@ -52,6 +52,7 @@ export class SegmentsAppModule {
             leaseSeconds: config.SEGMENTS_BUILD_LEASE_SECONDS,
           } satisfies SegmentBuilderSettings,
         },
+        { provide: READ_MODEL_APPLY_INTERVAL_MS, useValue: config.SEGMENTS_APPLY_INTERVAL_MS },
         ListsRepository,
         SegmentsRepository,
         ReadModelRepository,

@@ -17,5 +17,10 @@ export const SegmentsConfigSchema = z.object({
    */
   SEGMENTS_WINDOW_SWEEP_MS: envInt(30000, 100, 86400000),
   SEGMENTS_BUILD_LEASE_SECONDS: envInt(60, 5, 3600),
+  /**
+   * Least time between the starts of two transactions applying contact events: under load the
+   * events of the interval share one transaction (read-model/partition-batches.ts).
+   */
+  SEGMENTS_APPLY_INTERVAL_MS: envInt(25, 0, 1000),
 });
 export type SegmentsConfig = z.infer<typeof SegmentsConfigSchema>;

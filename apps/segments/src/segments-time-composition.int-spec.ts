@@ -11,7 +11,7 @@
  */
 import { DataSource } from 'typeorm';
 import { SEGMENT_EXPORT_CHUNK_BYTES, type ContactSnapshot, type DomainEvent, type RequestContext } from '@sigil/contracts';
-import { createDataSource, DomainError, runMigrationsLocked } from '@sigil/platform';
+import { createDataSource, DomainError, MAX_MESSAGE_BYTES, runMigrationsLocked } from '@sigil/platform';
 import { contactSnapshot, createTestDatabase, domainEvent, dropTestDatabase, eventually, nextVersion, testContext } from '@sigil/testing';
 import type { Clock } from './clock';
 import { ListsService } from './lists/lists.service';
@@ -624,8 +624,48 @@ describe('segment export', () => {
     }
     expect(got).toEqual(people.map((p) => p.id).sort());
     expect(chunks.length).toBeGreaterThan(1);
-    for (const c of chunks) expect(c.bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES);
+    // The cap bounds a chunk as JSON by twice its bytes (no character here needs escaping).
+    for (const c of chunks) expect(2 * c.bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES);
     expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(16);
+  });
+
+  it('keeps every chunk within a Kafka message as a JSON reply, even when its text is made of characters JSON escapes', async () => {
+    const ctx = testContext();
+    clock.set(new Date().toISOString());
+    // Names of control characters (the contacts API lets them through; raw in a CSV cell, six bytes each in JSON) and a
+    // custom field of quotes (`\"` in NDJSON, `\""` in CSV: each of those bytes escaped again in the reply).
+    const odd = '\u0001'.repeat(100);
+    const quotes = '"'.repeat(10_000);
+    const people = Array.from({ length: 150 }, () => contactSnapshot({ tags: ['odd'], first_name: odd, last_name: odd, custom_fields: { q: quotes } }));
+    await readModel.applyBatch(people.map((contact) => domainEvent('contact.created', ctx, { contact })));
+    const seg = await readySegment(ctx, { tag: 'odd', op: 'has' });
+    for (const format of ['csv', 'ndjson'] as const) {
+      const replies: number[] = [];
+      const ids: string[] = [];
+      let chunk = await segments.exportChunk(ctx, { segment_id: seg, format, after: null, limit: 20000, snapshot: null });
+      for (;;) {
+        // What the RPC layer sends back (`{data}`), as JSON.
+        replies.push(Buffer.byteLength(JSON.stringify({ data: chunk })));
+        for (const line of chunk.text.split(format === 'csv' ? '\r\n' : '\n').filter(Boolean)) {
+          if (format === 'csv') {
+            expect(line).toContain(`,${odd},${odd},`);
+            ids.push(line.slice(0, line.indexOf(',')));
+          } else {
+            const member = JSON.parse(line) as { id: string; first_name: string; custom_fields: { q: string } };
+            expect([member.first_name, member.custom_fields.q]).toEqual([odd, quotes]);
+            ids.push(member.id);
+          }
+        }
+        if (chunk.next_after === null) break;
+        chunk = await segments.exportChunk(ctx, { segment_id: seg, format, after: chunk.next_after, limit: 20000, snapshot: chunk.snapshot });
+      }
+      expect(ids).toEqual(people.map((p) => p.id).sort());
+      // The 2 MiB cap counted the text's own bytes: the first CSV chunk of these rows was 4 234 643 bytes as JSON, more than a Kafka message (4 194 304).
+      expect(replies.length).toBeGreaterThan(1);
+      for (const bytes of replies) expect(bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES + 1024);
+      // Room left for the record's headers and the batch around it.
+      expect(SEGMENT_EXPORT_CHUNK_BYTES + 1024).toBeLessThanOrEqual(MAX_MESSAGE_BYTES - 32 * 1024);
+    }
   });
 });
 

@@ -439,11 +439,14 @@ export const SegmentExportChunkSchema = z
 export type SegmentExportChunkRequest = z.infer<typeof SegmentExportChunkSchema>;
 
 /**
- * Text of one chunk at most (one row longer than this travels alone): with
- * JSON's escaping of ordinary text (a quote becomes two bytes) the reply stays
- * under the 4 MiB a request/reply topic accepts.
+ * Text of one chunk at most, as JSON carries it in the reply (quotes,
+ * backslashes and control characters escaped), bounded by the segments
+ * service without escaping (twice the text's bytes, and more for control
+ * characters a CSV cell holds raw: about 2 MiB of text), so the reply stays
+ * under the 4 MiB a request/reply topic accepts whatever the text, with room
+ * for the reply around it. One row longer than this travels alone.
  */
-export const SEGMENT_EXPORT_CHUNK_BYTES = 2 * 1024 * 1024;
+export const SEGMENT_EXPORT_CHUNK_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 
 export interface SegmentExportChunkReply {
   /**

@@ -6,6 +6,7 @@
  *
  *   npm run build && node dist/tools/bench/src/segments-probe.js [--count 100000] [--rate 500] [--seconds 20]
  *       [--only live|export|build] [--profile <dir>] [--chunk <SEGMENTS_BUILD_CHUNK_SIZE>]
+ *       [--interval <SEGMENTS_APPLY_INTERVAL_MS>]
  *
  * Starts keys, segments and the gateway (no contacts service: contact events
  * are produced straight onto the contact topic, as the contacts relay would),
@@ -17,8 +18,8 @@
  *   produce to the hot segment's `segment.contact_entered` on Kafka;
  * - export: a segment of every contact streamed through the gateway, NDJSON
  *   and CSV: rows/s and CPU per 1 000 rows (gateway, service, backends).
- * `--profile <dir>`: `node --cpu-prof` of the segments process (read with
- * profile-summary.js … --last <seconds>).
+ * `--profile <dir>`: `node --cpu-prof` of the segments process and the
+ * gateway (read with profile-summary.js … --last <seconds>).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const only = arg('only', 'all');
   const profile = arg('profile', '');
   const chunk = arg('chunk', '');
+  const interval = arg('interval', '');
   const load = () =>
     loadavg()
       .map((l) => l.toFixed(1))
@@ -69,8 +71,12 @@ async function main(): Promise<void> {
     services: ['keys', 'segments', 'gateway'],
     env: { KAFKA_TOPIC_PARTITIONS: '6' },
     serviceEnv: {
-      gateway: { RATE_LIMIT_ENABLED: 'false' },
-      segments: { ...(profile ? { SIGIL_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profile}` } : {}), ...(chunk ? { SEGMENTS_BUILD_CHUNK_SIZE: chunk } : {}) },
+      gateway: { RATE_LIMIT_ENABLED: 'false', ...(profile ? { SIGIL_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profile}` } : {}) },
+      segments: {
+        ...(profile ? { SIGIL_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profile}` } : {}),
+        ...(chunk ? { SEGMENTS_BUILD_CHUNK_SIZE: chunk } : {}),
+        ...(interval ? { SEGMENTS_APPLY_INTERVAL_MS: interval } : {}),
+      },
     },
   });
   const db = new Client({ connectionString: stack.databaseUrl('segments') });

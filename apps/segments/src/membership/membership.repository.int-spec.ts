@@ -3,11 +3,11 @@
  * `evaluate` answers every id asked (predicates and memberships, nothing
  * for a tombstone or an unknown id, nothing of another tenant), and `change`
  * writes only the entries and exits that really happen, each with one
- * history row carrying its contact's cause.
+ * history row carrying its contact's cause, and the events of those only.
  */
 import type { DataSource } from 'typeorm';
-import { newId, scopeOf, type TenantScope } from '@sigil/platform';
-import { contactSnapshot, TestDatabase, testContext } from '@sigil/testing';
+import { newId, OUTBOX_CHANNEL, OutboxWriter, outboxRowsJson, scopeOf, type TenantScope } from '@sigil/platform';
+import { contactSnapshot, eventually, TestDatabase, testContext } from '@sigil/testing';
 import { SEGMENTS_MIGRATIONS } from '../migrations';
 import { ReadModelRepository } from '../read-model/read-model.repository';
 import { MembershipRepository, type Predicate } from './membership.repository';
@@ -151,4 +151,65 @@ it('change writes the entries and exits that really happen, each with one histor
   });
   expect(await members.pairs(ds.manager, s, [seg1], [a])).toHaveLength(1);
   expect(await history(other)).toEqual([]);
+});
+
+it('change appends the events given with it, in their order, only those whose change it really made, and wakes the relay', async () => {
+  const s = scopeOf(testContext());
+  const [a, b] = [await contact(s, []), await contact(s, [])];
+  const [seg1, seg2] = [newId('seg'), newId('seg')];
+  const causes = [a, b].map((id) => ({ contact_id: id, cause: 'contact.updated', cause_event_id: null }));
+  await members.change(ds.manager, s, [{ segment_id: seg1, contact_id: a }], [], new Date(), causes);
+  const outbox = new OutboxWriter();
+  const event = (type: 'segment.contact_entered' | 'segment.contact_exited', segment_id: string, contact_id: string) => ({
+    type,
+    tenant_id: s.tenantId,
+    mode: s.mode,
+    key: contact_id,
+    data: { segment_id, contact_id },
+  });
+  // a is in seg1 already (its entry is not made); b's exit from seg1 is not made either (not a member).
+  const events = [
+    event('segment.contact_entered', seg2, b),
+    event('segment.contact_entered', seg1, a),
+    event('segment.contact_exited', seg1, b),
+    event('segment.contact_entered', seg2, a),
+    event('segment.contact_exited', seg1, a),
+  ];
+  const listener = ds.createQueryRunner();
+  const woken: string[] = [];
+  const client = (await listener.connect()) as { on(e: 'notification', f: (n: { channel: string }) => void): void };
+  client.on('notification', (n) => woken.push(n.channel));
+  await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  try {
+    const made = await members.change(
+      ds.manager,
+      s,
+      [
+        { segment_id: seg2, contact_id: b },
+        { segment_id: seg1, contact_id: a },
+        { segment_id: seg2, contact_id: a },
+      ],
+      [
+        { segment_id: seg1, contact_id: b },
+        { segment_id: seg1, contact_id: a },
+      ],
+      new Date(),
+      causes,
+      outboxRowsJson(outbox.prepare(events)),
+    );
+    expect(made.added).toHaveLength(2);
+    expect(made.removed).toEqual([{ segment_id: seg1, contact_id: a }]);
+    const appended: Array<{ type: string; data: { segment_id: string; contact_id: string } }> = (
+      await ds.query(`SELECT envelope FROM outbox_events WHERE envelope->>'tenant_id' = $1 ORDER BY seq`, [s.tenantId])
+    ).map((r: { envelope: unknown }) => r.envelope);
+    expect(appended.map((e) => `${e.type} ${e.data.segment_id} ${e.data.contact_id}`)).toEqual([
+      `segment.contact_entered ${seg2} ${b}`,
+      `segment.contact_entered ${seg2} ${a}`,
+      `segment.contact_exited ${seg1} ${a}`,
+    ]);
+    await eventually(() => woken.includes(OUTBOX_CHANNEL));
+  } finally {
+    await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+    await listener.release();
+  }
 });

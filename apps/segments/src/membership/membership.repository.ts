@@ -11,12 +11,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { SegmentExportChunkRequest } from '@sigil/contracts';
-import { returnedRows, type TenantScope } from '@sigil/platform';
+import { OUTBOX_NOTIFY_SQL, outboxInsertSql, returnedRows, type TenantScope } from '@sigil/platform';
 import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
 import { contactsByIds } from '../read-model/contacts-by-id';
 import { SqlParams } from '../rules/rules.compiler';
 import { queryPrepared } from '../prepared-query';
-import { exportLineSql } from './export-lines';
+import { exportExtraSql, exportLineSql } from './export-lines';
 import type { IdSource } from './sweep-window';
 
 /** A compiled segment predicate: adds its bind values to `p`, returns SQL over `contacts c`. */
@@ -178,9 +178,26 @@ export class MembershipRepository {
    * history row at `at` for each one this transaction really added or
    * removed, with its contact's cause (`causes`: one per contact of `enter`
    * and `exit`), in one statement. Returns the changes really made.
+   *
+   * `events` (`outboxRowsJson` of `segment.contact_entered` / `exited`
+   * events, in the order they must go out) are appended to the outbox in the
+   * same statement, each only if its change was really made — the live
+   * path's events, one round trip fewer per transaction than an outbox
+   * insert of its own (issue #17).
    */
-  async change(m: EntityManager, s: TenantScope, enter: Pair[], exit: Pair[], at: Date, causes: HistoryCause[]): Promise<{ added: Pair[]; removed: Pair[] }> {
+  async change(
+    m: EntityManager,
+    s: TenantScope,
+    enter: Pair[],
+    exit: Pair[],
+    at: Date,
+    causes: HistoryCause[],
+    events = '[]',
+  ): Promise<{ added: Pair[]; removed: Pair[] }> {
     if (!enter.length && !exit.length) return { added: [], removed: [] };
+    // An event's change: its segment, its contact (the key) and entered/exited from its type; a hashed IN, not a scan of `changed` per row.
+    const made = `(r.envelope->'data'->>'segment_id', r.key, CASE r.type WHEN 'segment.contact_entered' THEN 'entered' ELSE 'exited' END)
+                  IN (SELECT segment_id, contact_id, change FROM changed)`;
     const rows = await queryPrepared<Pair & { change: HistoryRow['change'] }>(
       m,
       `WITH added AS (
@@ -199,8 +216,10 @@ export class MembershipRepository {
          INSERT INTO segment_membership_history (tenant_id, mode, segment_id, contact_id, change, at, cause, cause_event_id)
          SELECT $1, $2, ch.segment_id, ch.contact_id, ch.change, $3::timestamptz, k.cause, k.event_id
            FROM changed ch JOIN unnest($8::text[], $9::text[], $10::text[]) AS k(contact_id, cause, event_id) ON k.contact_id = ch.contact_id
+       ), appended AS (
+         ${outboxInsertSql('$11', made)} RETURNING seq
        )
-       SELECT segment_id, contact_id, change FROM changed`,
+       SELECT segment_id, contact_id, change, (SELECT ${OUTBOX_NOTIFY_SQL} FROM appended LIMIT 1) AS notified FROM changed`,
       [
         s.tenantId,
         s.mode,
@@ -212,6 +231,7 @@ export class MembershipRepository {
         causes.map((c) => c.contact_id),
         causes.map((c) => c.cause),
         causes.map((c) => c.cause_event_id),
+        events,
       ],
     );
     const pair = (r: Pair): Pair => ({ segment_id: r.segment_id, contact_id: r.contact_id });
@@ -289,7 +309,8 @@ export class MembershipRepository {
    * One chunk of an export as rendered lines (export-lines.ts): the members
    * after `after` by contact id — materialised, or (`predicate`, a segment
    * still building) the live contacts the rules hold for — at most `limit`
-   * rows and `maxBytes` of text (a longer first row comes alone).
+   * rows and `maxBytes` of text as a JSON string carries it, bounded (a longer
+   * first row comes alone); `bytes` is that bound.
    *
    * PostgreSQL joins the lines into the chunk's one text value and applies
    * the byte cap (a running sum over the page, in id order), so the service
@@ -298,6 +319,15 @@ export class MembershipRepository {
    * The aggregate takes the lines in the order the window delivers them —
    * the page's id order (an ORDER BY inside string_agg would sort the page
    * again, on disk past work_mem).
+   *
+   * The cap bounds a line's size once escaped for JSON (twice its bytes,
+   * plus `exportExtraSql`): the chunk travels to the gateway inside a JSON
+   * reply on Kafka, whose messages stop at 4 MiB. Counting the text's own
+   * bytes let a chunk of 2 MiB grow in the reply to twice that when its
+   * lines were made of quote characters (each `\"` in an NDJSON value, or
+   * `\""` in a CSV cell, twice as long there) and more when they held
+   * control characters (names may: a raw U+0001 in a CSV cell is `\u0001`
+   * in the reply). `bytes` is the bound, not the exact size.
    */
   async exportText(
     m: EntityManager,
@@ -305,29 +335,30 @@ export class MembershipRepository {
     source: { segmentId: string } | { predicate: Predicate },
     format: SegmentExportChunkRequest['format'],
     window: { after: string; limit: number; maxBytes: number },
-  ): Promise<{ text: string; rows: number; next_after: string | null }> {
+  ): Promise<{ text: string; rows: number; bytes: number; next_after: string | null }> {
     const p = new SqlParams([s.tenantId, s.mode, window.after, window.limit, window.maxBytes]);
     const page =
       'segmentId' in source
-        ? `SELECT m.contact_id AS id, ${exportLineSql(format, 'm.entered_at')} AS line FROM segment_members m
+        ? `SELECT m.contact_id AS id, ${exportLineSql(format, 'm.entered_at')} AS line, ${exportExtraSql(format)} AS extra FROM segment_members m
              JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
             WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = ${p.add(source.segmentId, 'text')} AND m.contact_id > $3::text AND c.id > $3::text
             ORDER BY m.contact_id LIMIT $4::int`
-        : `SELECT c.id, ${exportLineSql(format, 'NULL::timestamptz')} AS line FROM contacts c
+        : `SELECT c.id, ${exportLineSql(format, 'NULL::timestamptz')} AS line, ${exportExtraSql(format)} AS extra FROM contacts c
             WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND c.id > $3::text AND ${source.predicate(p)}
             ORDER BY c.id LIMIT $4::int`;
-    const [chunk]: Array<{ text: string | null; rows: string; last_id: string | null; fetched: string }> = await m.query(
+    const [chunk]: Array<{ text: string | null; rows: string; bytes: string | null; last_id: string | null; fetched: string }> = await m.query(
       `SELECT string_agg(line, '') FILTER (WHERE fits) AS text, count(*) FILTER (WHERE fits) AS rows,
-              max(id) FILTER (WHERE fits) AS last_id, count(*) AS fetched
-         FROM (SELECT id, line, sum(octet_length(line)) OVER w <= $5::bigint OR row_number() OVER w = 1 AS fits
-                 FROM (${page}) page
-               WINDOW w AS (ORDER BY id ROWS UNBOUNDED PRECEDING)) sized`,
+              max(escaped) FILTER (WHERE fits) AS bytes, max(id) FILTER (WHERE fits) AS last_id, count(*) AS fetched
+         FROM (SELECT id, line, escaped, escaped <= $5::bigint OR n = 1 AS fits
+                 FROM (SELECT id, line, sum(2 * octet_length(line) + extra) OVER w AS escaped, row_number() OVER w AS n
+                         FROM (${page}) page
+                       WINDOW w AS (ORDER BY id ROWS UNBOUNDED PRECEDING)) summed) sized`,
       p.values,
     );
     const rows = Number(chunk!.rows);
     const fetched = Number(chunk!.fetched);
     const more = rows < fetched || fetched === window.limit;
-    return { text: chunk!.text ?? '', rows, next_after: more ? chunk!.last_id : null };
+    return { text: chunk!.text ?? '', rows, bytes: Number(chunk!.bytes ?? 0), next_after: more ? chunk!.last_id : null };
   }
 
   /** Ids of the materialised members after `after`, ascending. */

@@ -21,7 +21,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Mode } from '@sigil/contracts';
-import { OutboxWriter, scopeOf, type NewEvent, type TenantScope } from '@sigil/platform';
+import { OutboxWriter, outboxRowsJson, recordIdempotencyKey, scopeOf, type NewEvent, type TenantScope } from '@sigil/platform';
 import { CLOCK, type Clock } from '../clock';
 import { ReadModelRepository } from '../read-model/read-model.repository';
 import { compileRules, withConsent, type SqlParams } from '../rules/rules.compiler';
@@ -121,19 +121,21 @@ export class MembershipService {
     }
     const enter = [...matching].filter((k) => !isMember.has(k)).map(toPair);
     const exit = [...isMember].filter((k) => !matching.has(k)).map(toPair);
+    if (!enter.length && !exit.length) return;
     const emitting = new Set(selected.filter((s) => s.built_at !== null).map((s) => s.id));
-    const events: NewEvent[] = [];
-    await this.applyChanges(manager, scope, enter, exit, emitting, cause, events);
     // In dependency order, as levels evaluated one after another would emit them: a contact's inner entries before its outer ones.
     const levelOf = new Map(dependencyLevels(selected).flatMap((level, n) => level.map((s) => [s.id, n] as const)));
     const level = (e: NewEvent) => levelOf.get((e.data as { segment_id: string }).segment_id) ?? 0;
-    await this.outbox.append(
-      manager,
-      events
-        .map((e, n) => ({ e, n }))
-        .sort((a, b) => level(a.e) - level(b.e) || a.n - b.n)
-        .map(({ e }) => e),
-    );
+    const events = [
+      ...enter.filter((p) => emitting.has(p.segment_id)).map((p) => this.event('segment.contact_entered', tenantId, mode, p)),
+      ...exit.filter((p) => emitting.has(p.segment_id)).map((p) => this.event('segment.contact_exited', tenantId, mode, p)),
+    ]
+      .map((e, n) => ({ e, n }))
+      .sort((a, b) => level(a.e) - level(b.e) || a.n - b.n)
+      .map(({ e }) => e);
+    // The events go out with the change, in its statement (each only if its change was really made).
+    if (events.length) await recordIdempotencyKey(manager);
+    await this.applyChanges(manager, scope, enter, exit, new Set(), cause, [], events.length ? outboxRowsJson(this.outbox.prepare(events)) : undefined);
   }
 
   /**
@@ -243,7 +245,9 @@ export class MembershipService {
   /**
    * Writes entries and exits with their history (one statement), and adds the
    * events of `emitting` segments' changes to `events` (the caller appends
-   * them to the outbox); returns the contacts that changed.
+   * them to the outbox); `outboxRows` (`outboxRowsJson`) go to the outbox in
+   * the same statement, each if its change was made. Returns the contacts
+   * that changed.
    */
   private async applyChanges(
     manager: EntityManager,
@@ -253,6 +257,7 @@ export class MembershipService {
     emitting: ReadonlySet<string>,
     cause: Cause | ReadonlyMap<string, Cause>,
     events: NewEvent[],
+    outboxRows?: string,
   ): Promise<string[]> {
     const contacts = [...new Set([...enter, ...exit].map((p) => p.contact_id))];
     // RETURNING tells which rows this transaction really added and removed: events and history are exact.
@@ -263,6 +268,7 @@ export class MembershipService {
       exit,
       this.clock.now(),
       contacts.map((id) => ({ contact_id: id, ...historyCause(cause, id) })),
+      outboxRows,
     );
     for (const pair of added) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_entered', scope.tenantId, scope.mode, pair));
     for (const pair of removed) if (emitting.has(pair.segment_id)) events.push(this.event('segment.contact_exited', scope.tenantId, scope.mode, pair));

@@ -1,4 +1,7 @@
-/** PartitionBatches: one call for the batches of one turn, in order; a failed group falls back to each batch alone. */
+/**
+ * PartitionBatches: one call for the batches of one turn, in order; a failed group falls back to each batch alone;
+ * under load, groups at least the minimum interval apart.
+ */
 import { PartitionBatches } from './partition-batches';
 
 function recorder(fails: (events: string[]) => boolean = () => false) {
@@ -42,5 +45,54 @@ describe('PartitionBatches', () => {
     const { batches, calls } = recorder(() => true);
     await expect(batches.submit(['a1'])).rejects.toThrow('cannot apply a1');
     expect(calls).toEqual([['a1']]);
+  });
+
+  describe('with a minimum interval between groups', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('holds what is submitted within the interval after a group started and applies it together when it is over', async () => {
+      const calls: string[][] = [];
+      const batches = new PartitionBatches<string>(
+        async (events) => {
+          calls.push(events);
+        },
+        1000,
+        50,
+        () => Date.now(),
+      );
+      const first = batches.submit(['a1']);
+      jest.advanceTimersByTime(0);
+      await first;
+      expect(calls).toEqual([['a1']]);
+      const later = [batches.submit(['a2']), batches.submit(['b1'])];
+      jest.advanceTimersByTime(10);
+      later.push(batches.submit(['c1']));
+      jest.advanceTimersByTime(39);
+      expect(calls).toEqual([['a1']]);
+      jest.advanceTimersByTime(1);
+      await Promise.all(later);
+      expect(calls).toEqual([['a1'], ['a2', 'b1', 'c1']]);
+    });
+
+    it('does not hold a batch when the last group started longer ago than the interval', async () => {
+      const calls: string[][] = [];
+      const batches = new PartitionBatches<string>(
+        async (events) => {
+          calls.push(events);
+        },
+        1000,
+        50,
+        () => Date.now(),
+      );
+      const first = batches.submit(['a1']);
+      jest.advanceTimersByTime(0);
+      await first;
+      jest.advanceTimersByTime(50);
+      const second = batches.submit(['a2']);
+      jest.advanceTimersByTime(0);
+      await second;
+      expect(calls).toEqual([['a1'], ['a2']]);
+    });
   });
 });

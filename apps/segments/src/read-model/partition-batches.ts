@@ -12,6 +12,17 @@
  * group is at most `maxEvents` events (a larger batch goes alone). If a
  * group's call fails, each of its batches is applied on its own, so an event
  * that cannot be applied holds back its own partition only, as before.
+ *
+ * Under load, groups start at least `minIntervalMs` apart (issue #17): the
+ * batches handed over meanwhile wait and join the next group, and kafkajs
+ * fetches nothing new until every batch of its last fetch is applied, so
+ * what arrives on the topic during the pause comes in the next fetch — one
+ * transaction carries the events of the whole interval instead of the few
+ * that arrived during the last transaction. A transaction's fixed cost (its
+ * eight statements) was most of what an update cost while the consumer kept
+ * up at 500 updates/s; the pause adds at most `minIntervalMs` to an event's
+ * way, and none when the last group started longer ago (a quiet topic, or
+ * transactions that take longer than the interval).
  */
 interface Pending<E> {
   events: E[];
@@ -22,10 +33,14 @@ interface Pending<E> {
 export class PartitionBatches<E> {
   private pending: Array<Pending<E>> = [];
   private scheduled = false;
+  /** When the last group started (`now()`), -Infinity before the first. */
+  private lastStart = -Infinity;
 
   constructor(
     private readonly apply: (events: E[]) => Promise<unknown>,
     private readonly maxEvents = 1000,
+    private readonly minIntervalMs = 0,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Applies this partition's events with the other partitions' of this turn; resolves once they are applied. */
@@ -34,13 +49,16 @@ export class PartitionBatches<E> {
       this.pending.push({ events, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        const wait = this.lastStart + this.minIntervalMs - this.now();
+        if (wait > 0) setTimeout(() => this.flush(), wait);
+        else setImmediate(() => this.flush());
       }
     });
   }
 
   private flush(): void {
     this.scheduled = false;
+    this.lastStart = this.now();
     const batches = this.pending;
     this.pending = [];
     let group: Array<Pending<E>> = [];

@@ -268,7 +268,14 @@ export class SegmentsService {
       key: keyAfter(req.after ?? null),
       next: (chunk) => ({ key: keyAfter(chunk.next_after), read: chunkAfter(chunk.next_after) }),
     });
-    return { ...result, snapshot };
+    // Only a row that alone exceeds the cap (a bound) comes bigger: if its JSON really is, no Kafka message can carry it, and it
+    // fails here at once rather than as a reply the broker refuses and a gateway waiting for it until its timeout.
+    if (result.bytes > SEGMENT_EXPORT_CHUNK_BYTES) {
+      const json = Buffer.byteLength(JSON.stringify(result.text));
+      if (json > SEGMENT_EXPORT_CHUNK_BYTES)
+        throw new Error(`segment export ${req.segment_id}: the row after '${req.after ?? ''}' is ${json} bytes as JSON, more than a reply can carry`);
+    }
+    return { text: result.text, rows: result.rows, next_after: result.next_after, snapshot };
   }
 
   /**

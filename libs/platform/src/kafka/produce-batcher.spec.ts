@@ -1,9 +1,10 @@
 /**
  * The request/reply produce batcher: sends made within a tick leave as one
- * `sendBatch`, each caller learns its own outcome, a full batch leaves at once.
+ * `sendBatch`, each caller learns its own outcome, a full batch leaves at once,
+ * and no batch grows past MAX_BATCH_VALUE_LENGTH of values.
  */
 import type { ProducerBatch, RecordMetadata } from 'kafkajs';
-import { ProduceBatcher } from './produce-batcher';
+import { MAX_BATCH_VALUE_LENGTH, ProduceBatcher } from './produce-batcher';
 
 const meta = (topicName: string): RecordMetadata => ({ topicName, partition: 0, errorCode: 0 });
 
@@ -47,6 +48,26 @@ describe('ProduceBatcher', () => {
     expect(p.calls).toHaveLength(1);
     await Promise.all(sent);
     expect(p.calls.map((c) => c.topicMessages![0]!.messages.length)).toEqual([2, 1]);
+  });
+
+  it('never lets a batch pass MAX_BATCH_VALUE_LENGTH of values: a large record travels alone, what was queued before it first', async () => {
+    const p = producer();
+    const batcher = new ProduceBatcher(p, { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const big = 'x'.repeat(MAX_BATCH_VALUE_LENGTH / 2 + 1);
+    const sent = [
+      batcher.send({ topic: 'r', messages: [{ value: 'small' }] }),
+      batcher.send({ topic: 'r', messages: [{ value: big }] }),
+      batcher.send({ topic: 'r', messages: [{ value: big }] }),
+      batcher.send({ topic: 'r', messages: [{ value: 'x'.repeat(MAX_BATCH_VALUE_LENGTH) }] }),
+      batcher.send({ topic: 'r', messages: [{ value: 'after' }] }),
+    ];
+    await Promise.all(sent);
+    expect(p.calls.map((c) => c.topicMessages![0]!.messages.map((m) => (m.value as string).length))).toEqual([
+      [5, MAX_BATCH_VALUE_LENGTH / 2 + 1],
+      [MAX_BATCH_VALUE_LENGTH / 2 + 1],
+      [MAX_BATCH_VALUE_LENGTH],
+      [5],
+    ]);
   });
 
   it('rejects every caller of a failed batch', async () => {

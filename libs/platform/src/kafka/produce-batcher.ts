@@ -9,6 +9,13 @@
  * batch that carried its messages. Used for request/reply only — those
  * messages need no ordering between callers and carry nothing that the
  * outbox does not already make durable (see docs/performance.md).
+ *
+ * A batch holds at most `MAX_BATCH_VALUE_LENGTH` of message values (a larger
+ * record travels alone): the messages of one partition in a request form
+ * one record batch, which the broker refuses whole past the topic's 4 MiB
+ * (MAX_MESSAGE_BYTES). Two segment-export replies of ~2 MiB each sent in one
+ * tick to one reply partition would have failed together, with whatever
+ * small replies rode along.
  */
 import type { Kafka, Message, Producer, ProducerRecord, RecordMetadata, TopicMessages } from 'kafkajs';
 
@@ -21,6 +28,19 @@ export interface ProduceBatchingOptions {
   acks: number;
 }
 
+/**
+ * Message values one batch carries at most, in string length or bytes: a
+ * string's UTF-8 is at most 3 bytes per unit, so a batch stays under 3 MiB.
+ */
+export const MAX_BATCH_VALUE_LENGTH = 1024 * 1024;
+
+/** A record's values, as `MAX_BATCH_VALUE_LENGTH` counts them. */
+function valueLength(messages: Message[]): number {
+  let n = 0;
+  for (const m of messages) n += m.value?.length ?? 0;
+  return n;
+}
+
 interface Pending {
   topic: string;
   messages: Message[];
@@ -31,6 +51,7 @@ interface Pending {
 export class ProduceBatcher {
   private queue: Pending[] = [];
   private queued = 0;
+  private queuedLength = 0;
   /** Cancels the scheduled flush, while one is scheduled. */
   private cancelScheduled: (() => void) | undefined;
 
@@ -41,9 +62,13 @@ export class ProduceBatcher {
 
   send(record: Pick<ProducerRecord, 'topic' | 'messages'>): Promise<RecordMetadata[]> {
     return new Promise<RecordMetadata[]>((resolve, reject) => {
+      const length = valueLength(record.messages);
+      // What is queued leaves first when this record would take the batch past its size.
+      if (this.queue.length && this.queuedLength + length > MAX_BATCH_VALUE_LENGTH) this.flush();
       this.queue.push({ topic: record.topic, messages: record.messages, resolve, reject });
       this.queued += record.messages.length;
-      if (this.queued >= this.options.maxMessages) this.flush();
+      this.queuedLength += length;
+      if (this.queued >= this.options.maxMessages || this.queuedLength >= MAX_BATCH_VALUE_LENGTH) this.flush();
       else this.cancelScheduled ??= this.schedule();
     });
   }
@@ -65,6 +90,7 @@ export class ProduceBatcher {
     if (!batch.length) return;
     this.queue = [];
     this.queued = 0;
+    this.queuedLength = 0;
     const byTopic = new Map<string, Message[]>();
     for (const p of batch) {
       const list = byTopic.get(p.topic);
