@@ -3,6 +3,7 @@
  * microservice options used by every service (server) and the gateway (client).
  */
 import './kafkajs-send-messages.fix'; // before kafkajs loads (see the file)
+import './kafkajs-lean-encoding.fix'; // likewise
 import type { KafkaOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
 import { logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
