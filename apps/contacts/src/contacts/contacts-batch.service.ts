@@ -116,7 +116,9 @@ export class ContactsBatchService {
     const updates: ContactSnapshot[] = [];
     const valuesChanged: ContactSnapshot[] = [];
     const statusChanges: StatusChange[] = [];
-    const event = (e: Omit<NewEvent, 'tenant_id' | 'mode'>) => events.push({ ...e, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
+    // A literal, not a spread of `e`: this runs for every row of an import (the spread's closure was 1.7 % of the contacts process's busy time in session 8's import profile).
+    const event = (e: Pick<NewEvent, 'type' | 'key' | 'data'>) =>
+      events.push({ type: e.type, key: e.key, data: e.data, tenant_id: ctx.tenant_id, mode: ctx.mode } as NewEvent);
 
     const applyToExisting = (row: ValidRow, current: ContactSnapshot) => {
       if (options.mode === 'create') return fail(results, row.index, 'conflict', `A contact with this ${matchOn} already exists.`, { existing_id: current.id });

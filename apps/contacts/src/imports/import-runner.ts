@@ -40,6 +40,14 @@ const utf8Lossy = new TextDecoder('utf-8');
 /** Bytes of the staged file handed to the record reader at a time (about one batch of short rows). */
 const FEED_BYTES = 64 * 1024;
 
+/** Rows prepared between two turns of the event loop (a few milliseconds of work). */
+const PREPARE_SLICE_ROWS = 250;
+
+/** Lets the event loop run what I/O has completed (setImmediate runs after the poll phase). */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'superseded' | 'missing';
 
 @Injectable()
@@ -104,15 +112,18 @@ export class ImportRunner {
       if (!records.length) return inFlight;
       const fromOffset = offset;
       const nextOffset = records[records.length - 1]!.end;
-      const prepared = this.prepareBatch(job, plan, records, rowNo);
+      const firstRow = rowNo;
       rowNo += records.length;
       offset = nextOffset;
-      // This batch commits once its predecessor has (never if it failed); the caller waits for the predecessor only.
-      const previous = inFlight;
-      inFlight = previous.then(() => this.commitBatch(job, ctx, prepared, fromOffset, nextOffset));
-      // Surfaced by the next flush or the final wait; until then, not an unhandled rejection.
-      void inFlight.catch(() => undefined);
-      return previous;
+      return this.prepareBatch(job, plan, records, firstRow).then((prepared) => {
+        // This batch commits once its predecessor has (never if it failed); the caller waits for the predecessor only.
+        // (The caller awaits each flush before the next: batches join the chain in file order.)
+        const previous = inFlight;
+        inFlight = previous.then(() => this.commitBatch(job, ctx, prepared, fromOffset, nextOffset));
+        // Surfaced by the next flush or the final wait; until then, not an unhandled rejection.
+        void inFlight.catch(() => undefined);
+        return previous;
+      });
     };
 
     try {
@@ -158,8 +169,13 @@ export class ImportRunner {
     }
   }
 
-  /** The rows of a batch checked on their own (no I/O): valid requests, and the errors found so far. */
-  private prepareBatch(job: ImportRow, plan: RowPlan, records: FileRecord[], firstRow: number): PreparedBatch {
+  /**
+   * The rows of a batch checked on their own (no I/O): valid requests, and the errors found so far. It runs
+   * while the previous batch's transaction does, and yields to the event loop every `PREPARE_SLICE_ROWS`
+   * rows: in one piece (tens of milliseconds for 2 000 rows) it held up that transaction's next statement
+   * whenever PostgreSQL answered meanwhile, so the two cores took turns instead of overlapping.
+   */
+  private async prepareBatch(job: ImportRow, plan: RowPlan, records: FileRecord[], firstRow: number): Promise<PreparedBatch> {
     const errors: ImportRowError[] = [];
     const raws = records.map((r) => r.raw);
     const errorAt = (i: number, code: string, reason: string) => errors.push({ row: firstRow + i + 1, code, reason, data: rawText(raws[i]!) });
@@ -168,7 +184,7 @@ export class ImportRunner {
     const matchOn = job.options.match_on;
     const valid: ValidRow[] = [];
     const firstOf = { email: new Map<string, number>(), external_id: new Map<string, number>() };
-    records.forEach((record, i) => {
+    const check = (record: FileRecord, i: number) => {
       const r = rowRequest(plan, record);
       if (!('req' in r)) return errorAt(i, r.code, r.reason);
       if (!keyOf(matchOn, r.req)) return errorAt(i, 'validation_failed', `${matchOn}: required, rows are matched on it`);
@@ -178,7 +194,11 @@ export class ImportRunner {
       }
       for (const key of BATCH_MATCH_KEYS) if (keyOf(key, r.req)) firstOf[key].set(keyOf(key, r.req), i);
       valid.push({ index: i, req: r.req });
-    });
+    };
+    for (let i = 0; i < records.length; i++) {
+      check(records[i]!, i);
+      if ((i + 1) % PREPARE_SLICE_ROWS === 0 && i + 1 < records.length) await yieldToIo();
+    }
     return { raws, firstRow, errors, errorAt, valid };
   }
 
