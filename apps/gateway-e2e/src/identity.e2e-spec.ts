@@ -125,7 +125,7 @@ describe('contact identity API', () => {
     expect(merged.status).toBe(200);
 
     // (An earlier test's merge may still be on its way to fan-out: look for this one.)
-    const mine = (all: { payload: { data: { primary_id?: string } } }[]) => all.filter((d) => d.payload.data?.primary_id === primary.id);
+    const mine = <T extends { payload: { data: { primary_id?: string } } }>(all: T[]) => all.filter((d) => d.payload.data?.primary_id === primary.id);
     const [got] = mine(await receiver.waitFor('/merged', (all) => mine(all).length >= 1));
     expect(got!.payload.type).toBe('contact.merged');
     expect([...got!.payload.data.merged_ids].sort()).toEqual(dups.map((d: { id: string }) => d.id).sort());
