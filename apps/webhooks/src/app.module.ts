@@ -17,7 +17,7 @@ import { DeliveryReconciler } from './delivery/delivery-reconciler';
 import { DeliveryReconcilerRepository } from './delivery/delivery-reconciler.repository';
 import { RecoveriesRepository } from './delivery/recoveries.repository';
 import { RecoveriesService } from './delivery/recoveries.service';
-import { EndpointConcurrency } from './delivery/endpoint-concurrency';
+import { EndpointConcurrency, SLOT_LEASE_MS } from './delivery/endpoint-concurrency';
 import { EndpointRateLimit } from './delivery/endpoint-rate-limit';
 import { RetrySchedule } from './delivery/retry-schedule';
 import { TargetPolicy } from './delivery/target-policy';
@@ -118,8 +118,8 @@ export class WebhooksAppModule {
           provide: EndpointConcurrency,
           inject: [DELIVERY_REDIS, DeliveryQueue],
           useFactory: (redis: Redis, queue: DeliveryQueue) =>
-            // The lease outlives the longest attempt: an endpoint's timeout_ms goes up to 30 s.
-            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, Math.max(config.WEBHOOK_TIMEOUT, 30_000) + 15_000, (jobId) => queue.promote(jobId)),
+            // A short lease, renewed while the attempt runs (an endpoint's timeout_ms goes up to 30 s): a crashed holder's slot frees in seconds.
+            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, SLOT_LEASE_MS, (jobId) => queue.promote(jobId)),
         },
         { provide: EndpointRateLimit, inject: [DELIVERY_REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
         ContactOrderingRepository,

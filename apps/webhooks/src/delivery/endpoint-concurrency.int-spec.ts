@@ -1,10 +1,12 @@
 /**
  * EndpointConcurrency on a real Redis: the cap holds, a released slot goes to
- * the oldest parked job (not to a job that arrives meanwhile), and a
- * reservation nobody takes passes on or expires.
+ * the oldest parked job (not to a job that arrives meanwhile), a
+ * reservation nobody takes passes on or expires, and a held slot's short lease
+ * is renewed while it is held but lapses soon after its holder dies.
  */
 import Redis from 'ioredis';
-import { REDIS_URL, uniqueSuffix } from '@sigil/testing';
+import { WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
+import { eventually, REDIS_URL, uniqueSuffix } from '@sigil/testing';
 import { EndpointConcurrency } from './endpoint-concurrency';
 
 describe('EndpointConcurrency (real Redis)', () => {
@@ -82,5 +84,33 @@ describe('EndpointConcurrency (real Redis)', () => {
     const releaseB = await short.tryAcquire(endpoint);
     expect(releaseB).toBeDefined();
     await releaseB!();
+  });
+
+  it("renews a held slot past its lease, and frees a dead holder's slot once its lease lapses", async () => {
+    const endpoint = `ep_${uniqueSuffix()}`;
+    const key = `${WEBHOOK_QUEUE_PREFIX}:slots:{${endpoint}}`;
+    // Renewed every 667 ms: only an event loop stalled for over a second (a very loaded machine) would let it lapse.
+    const leaseMs = 2000;
+    const holder = new EndpointConcurrency(redis, 1, leaseMs);
+    const other = new EndpointConcurrency(redis, 1, leaseMs);
+    const expiry = async () => Number((await redis.zrange(key, 0, -1, 'WITHSCORES'))[1]);
+    const release = await holder.tryAcquire(endpoint);
+    expect(release).toBeDefined();
+    const first = await expiry();
+    // Held for more than two leases: renewed each time, so the slot is still the holder's.
+    await eventually(expiry, (at) => at > first + 2 * leaseMs);
+    expect(await other.tryAcquire(endpoint)).toBeUndefined();
+    await release!();
+    const releaseOther = await other.tryAcquire(endpoint);
+    expect(releaseOther).toBeDefined();
+    // The holder dies (its renewals stop) while it holds the slot: the slot frees once the lease lapses.
+    other.stopRenewals();
+    expect(await holder.tryAcquire(endpoint)).toBeUndefined();
+    const afterCrash = await eventually(
+      () => holder.tryAcquire(endpoint),
+      (r) => r !== undefined,
+      15_000,
+    );
+    await afterCrash!();
   });
 });

@@ -21,6 +21,15 @@
  * the line is first come, first served, and a woken job always finds its
  * slot. A reservation whose job never comes (stale entry, crash) expires after
  * `RESERVE_MS`, or passes to the next parked job when the wake finds nobody.
+ *
+ * A slot's lease is short (`SLOT_LEASE_MS`) and renewed while its attempt runs
+ * (every third of it): a process killed while it held slots blocks them for
+ * seconds, not for the longest attempt's deadline. With a lease of 45 s (the
+ * longest deadline and a margin), a kill -9 while a busy endpoint held all its
+ * slots left that endpoint full for 45 s after the restart; every job parked
+ * with its 30-s self-wake, and the crash e2e waited one or two rounds of those
+ * (it failed once in three runs on main at load 12-27, and every time with the
+ * in-process hand-over of 414c2e1, which keeps every slot held under a burst).
  */
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
@@ -31,6 +40,9 @@ export const PARK_MS = 30_000;
 
 /** How long a slot handed to a woken job waits for it. */
 export const RESERVE_MS = 5_000;
+
+/** A held slot's lease, renewed every third of it while its attempt runs: what a crashed holder costs the endpoint. */
+export const SLOT_LEASE_MS = 10_000;
 
 // KEYS: slots, parked. ARGV: now, leaseMs, cap, token, job id to park ('' = don't).
 // A slot reserved for this job (handed over by a release) is taken whatever the count.
@@ -63,9 +75,17 @@ if next then
 end
 return next`;
 
+// KEYS: slots. ARGV: token, now, leaseMs. Extends a held slot's lease; 0 when it is gone (lapsed, or released).
+const RENEW = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return 1`;
+
 type WithScripts = Redis & {
   webhookSlotAcquire(slots: string, parked: string, now: number, leaseMs: number, cap: number, token: string, jobId: string): Promise<number>;
   webhookSlotRelease(slots: string, parked: string, member: string, now: number, reserveMs: number): Promise<string | null>;
+  webhookSlotRenew(slots: string, token: string, now: number, leaseMs: number): Promise<number>;
 };
 
 /** Promotes a parked job; false when it is no longer waiting (stale entry), so the next one is tried. */
@@ -75,7 +95,10 @@ const MAX_WAKE_TRIES = 10;
 
 export class EndpointConcurrency {
   private readonly redis: WithScripts;
+  /** Lease renewals of the slots this process holds. */
+  private readonly renewals = new Set<NodeJS.Timeout>();
 
+  /** `leaseMs`: a held slot's lease, renewed every third of it until released (SLOT_LEASE_MS in the service). */
   constructor(
     redis: Redis,
     private readonly cap: number,
@@ -84,7 +107,14 @@ export class EndpointConcurrency {
   ) {
     redis.defineCommand('webhookSlotAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     redis.defineCommand('webhookSlotRelease', { numberOfKeys: 2, lua: RELEASE });
+    redis.defineCommand('webhookSlotRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis = redis as WithScripts;
+  }
+
+  /** Stops renewing the leases of the slots still held (shutdown; a test's stand-in for a crash): they lapse. */
+  stopRenewals(): void {
+    for (const timer of this.renewals) clearInterval(timer);
+    this.renewals.clear();
   }
 
   private keys(endpointId: string): [string, string] {
@@ -101,7 +131,17 @@ export class EndpointConcurrency {
     const [slots, parked] = this.keys(endpointId);
     const got = await this.redis.webhookSlotAcquire(slots, parked, Date.now(), this.leaseMs, cap, token, parkJobId ?? '');
     if (got !== 1) return undefined;
+    const renewal = setInterval(
+      () => {
+        void this.redis.webhookSlotRenew(slots, token, Date.now(), this.leaseMs).catch(() => undefined);
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
+    renewal.unref();
+    this.renewals.add(renewal);
     return async () => {
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
       let next = await this.redis.webhookSlotRelease(slots, parked, token, Date.now(), RESERVE_MS);
       // A stale entry (the job finished or is gone): its reservation passes to the next in line.
       for (let tries = 1; next && this.wake && !(await this.wake(next)) && tries < MAX_WAKE_TRIES; tries++) {
