@@ -18,6 +18,10 @@ export interface RequestContext {
   tenant_id: string;
   mode: Mode;
   request_id: string;
+  /**
+   * The caller's W3C `traceparent` (despite the name), set by a gateway that records no spans
+   * (no exporter: docs/tracing.md); services continue its trace when the Kafka header is missing.
+   */
   trace_id?: string;
   principal?: Principal;
   /** Epoch ms after which the caller no longer waits: a service skips the request instead of doing dead work. */

@@ -1,7 +1,8 @@
 /**
  * Verifies an API key secret: format and checksum first (no lookup for a
  * malformed key), then memory, Redis, and only on a miss the keys service.
- * Returns the key, or throws the SPEC's 401 codes.
+ * Returns the key, or throws the SPEC's 401 codes. `verifyFromMemory` is the
+ * same check, synchronous, for a key in memory (the common case).
  */
 import { Injectable } from '@nestjs/common';
 import { KeyRpc, type RequestContext, type VerifiedApiKey } from '@sigil/contracts';
@@ -37,6 +38,13 @@ export class ApiKeyVerifier {
     const cached = this.cache.getMemory(hash, now) ?? (await this.cache.getShared(hash));
     const key = cached?.key ?? (await this.lookup(hash, requestId));
     return this.check(key, now);
+  }
+
+  /** `verify` without I/O: the key when it is in memory and valid, a thrown refusal, or undefined when it has to be looked up. */
+  verifyFromMemory(secret: string, now = Date.now()): VerifiedApiKey | undefined {
+    if (!parseApiKey(secret)) throw INVALID();
+    const cached = this.cache.getMemory(hashSecret(secret), now);
+    return cached && this.check(cached.key, now);
   }
 
   private async lookup(hash: string, requestId: string): Promise<VerifiedApiKey> {

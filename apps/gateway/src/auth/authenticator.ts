@@ -5,6 +5,11 @@
  * and an API key in `X-API-Key`) is accepted only when both are valid and of
  * the same tenant; the request then acts as the API key (its scopes, mode and
  * limits), with the user known. The credential alone decides tenant and mode.
+ *
+ * `authenticateFromMemory` makes the same decisions without any I/O when
+ * every presented credential is known here (a key in the credential cache's
+ * memory; a JWT is always checked locally), and answers `undefined` when one
+ * has to be looked up: the caller then takes `authenticate`.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { VerifiedApiKey } from '@sigil/contracts';
@@ -39,6 +44,28 @@ export class Authenticator {
     const claims = this.verifyToken(bearer, now);
     if (apiKey === undefined) return { kind: 'user', claims };
     return { kind: 'api_key', key: sameTenant(await this.verifier.verify(apiKey, requestId, now), claims), user: claims };
+  }
+
+  /** `authenticate` when no lookup is needed: the caller, a refusal thrown, or undefined (a key not in memory). */
+  authenticateFromMemory(presented: PresentedCredentials, now = Date.now()): Caller | undefined {
+    const { bearer, apiKey } = presented;
+    if (bearer === undefined && !apiKey) {
+      throw new Unauthenticated('missing_api_key', 'No API key provided. Send `Authorization: Bearer <key>` or `X-API-Key: <key>`.');
+    }
+    if (bearer === undefined) {
+      const key = this.verifier.verifyFromMemory(apiKey!, now);
+      return key && { kind: 'api_key', key };
+    }
+    if (looksLikeApiKey(bearer)) {
+      // Two different keys: both must be checked, which may need a lookup; rare enough for the full path.
+      if (apiKey !== undefined && apiKey !== bearer) return undefined;
+      const key = this.verifier.verifyFromMemory(bearer, now);
+      return key && { kind: 'api_key', key };
+    }
+    const claims = this.verifyToken(bearer, now);
+    if (apiKey === undefined) return { kind: 'user', claims };
+    const key = this.verifier.verifyFromMemory(apiKey, now);
+    return key && { kind: 'api_key', key: sameTenant(key, claims), user: claims };
   }
 
   private verifyToken(token: string, now: number): VerifiedClaims {

@@ -4,6 +4,11 @@
  * and scope changes take effect at every replica within a second. Operator
  * plan changes and member role changes and removals go to AccessState, which
  * applies them on top of the credentials already issued.
+ *
+ * Its handler runs without an AsyncLocalStorage context (`ambientContext:
+ * false`): nothing else in the gateway enters one when no spans are recorded
+ * (http-tracing.ts), and the first one entered would put a promise hook on
+ * every promise of the process. Its log line names the event itself.
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { hostname } from 'node:os';
@@ -22,12 +27,12 @@ export class KeyCacheInvalidator implements OnApplicationBootstrap, BeforeApplic
 
   constructor(@Inject(KAFKA_SETTINGS) kafka: KafkaSettings, cache: CredentialCache, access: AccessState) {
     const group = `gateway.keycache.${hostname()}.${process.pid}.${randomBytes(3).toString('hex')}`;
-    this.consumer = new EventConsumer({ kafka, group, topics: [EventTopics.keys], fromBeginning: false }, async (event) => {
+    this.consumer = new EventConsumer({ kafka, group, topics: [EventTopics.keys], fromBeginning: false, ambientContext: false }, async (event) => {
       const at = Date.parse(event.occurred_at);
       if (EVICTING.has(event.type)) {
         const { id } = event.data as { id: string };
         await cache.evict(id);
-        this.logger.debug(`evicted ${id} after ${event.type}`);
+        this.logger.debug({ msg: `evicted ${id} after ${event.type}`, event_id: event.id, tenant_id: event.tenant_id });
       } else if (event.type === 'tenant.plan_changed') {
         const data = event.data as EventPayloads['tenant.plan_changed'];
         await access.tenantChanged(event.tenant_id, { plan: data.plan, limits: data.limits, at });

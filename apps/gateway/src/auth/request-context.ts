@@ -45,9 +45,12 @@ export function clientOf(req: Pick<FastifyRequest, 'ip' | 'headers'>): RequestCl
   return { ip: req.ip, ...(typeof ua === 'string' && ua ? { user_agent: ua.slice(0, MAX_USER_AGENT) } : {}) };
 }
 
-/** The context services receive: from the credential only, never from the request's content. */
-export function contextFor(caller: Caller, requestId: string, client?: RequestClient): RequestContext {
-  const extra = client ? { client } : {};
+/**
+ * The context services receive: from the credential only, never from the request's content.
+ * `traceparent`: the request's, when it records no span (http-tracing.ts); the services continue its trace.
+ */
+export function contextFor(caller: Caller, requestId: string, client?: RequestClient, traceparent?: string): RequestContext {
+  const extra = { ...(client ? { client } : {}), ...(traceparent ? { trace_id: traceparent } : {}) };
   if (caller.kind === 'api_key') {
     const { key } = caller;
     return { tenant_id: key.tenant.id, mode: key.environment, request_id: requestId, principal: { kind: 'api_key', id: key.key_id, scopes: key.scopes }, ...extra };
@@ -60,6 +63,11 @@ export function contextFor(caller: Caller, requestId: string, client?: RequestCl
     principal: { kind: 'user', id: caller.claims.sub, scopes: userScopes(caller.claims) as string[] },
     ...extra,
   };
+}
+
+/** `{trace_id}` of a request that records no span (see contextFor), for the contexts routes without a credential build. */
+export function traceOf(req: Pick<FastifyRequest, 'sigilTraceparent'>): { trace_id?: string } {
+  return req.sigilTraceparent ? { trace_id: req.sigilTraceparent } : {};
 }
 
 /** The request context the AuthGuard attached (`@Ctx()`). */

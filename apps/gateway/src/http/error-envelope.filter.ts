@@ -20,7 +20,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    let err = toDomainError(exception);
+    let err = toDomainError(exception, req);
     if (exception instanceof RateLimitExceeded) setRateLimitHeaders(reply, exception.decision);
     else if (exception instanceof HttpException && err.status === 404) err = this.methodNotAllowed(req, reply) ?? err;
     void reply.status(err.status).header('content-type', 'application/json; charset=utf-8').send(errorEnvelope(err, req.id));

@@ -4,8 +4,9 @@
  * `internal_error` with no internals.
  */
 import { HttpException, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type { ErrorEnvelope } from '@sigil/contracts';
-import { DomainError, InternalError } from '@sigil/platform';
+import { DomainError, InternalError, traceparentIds } from '@sigil/platform';
 
 const logger = new Logger('Errors');
 
@@ -16,7 +17,7 @@ const UNSUPPORTED_MEDIA = 'This API takes JSON request bodies: send them with `C
  * status; the gateway's own code only throws DomainErrors, so an
  * HttpException here always comes from the framework.
  */
-export function toDomainError(err: unknown): DomainError {
+export function toDomainError(err: unknown, req?: Pick<FastifyRequest, 'id' | 'sigilTraceparent'>): DomainError {
   if (err instanceof DomainError) return err;
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -26,7 +27,9 @@ export function toDomainError(err: unknown): DomainError {
     if (status === 400 && /json|body/i.test(err.message)) return new DomainError(400, 'invalid_json', 'The request body is not valid JSON.');
     if (status >= 400 && status < 500) return new DomainError(status, 'validation_failed', 'The request is malformed.');
   }
-  logger.error(err instanceof Error ? err : String(err));
+  // The request's id (and its trace's, when no span context carries it: http-tracing.ts) on the line.
+  const line = err instanceof Error ? { msg: err.message, stack: err.stack } : { msg: String(err) };
+  logger.error(req ? { ...line, request_id: req.id, ...traceparentIds(req.sigilTraceparent) } : line);
   return new InternalError();
 }
 

@@ -9,7 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { AdminUpdateTenantSchema, KeyRpc, type AdminTenantView } from '@sigil/contracts';
 import { Public, RpcClient } from '@sigil/platform';
 import { AdminTokenGuard } from '../auth/admin-token.guard';
-import { clientOf } from '../auth/request-context';
+import { clientOf, traceOf } from '../auth/request-context';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { forward } from './forward';
@@ -36,6 +36,7 @@ export class AdminController {
       request_id: req.id,
       principal: { kind: 'system' as const, id: 'operator', scopes: [] },
       client: clientOf(req),
+      ...traceOf(req),
     };
     return forward(this.rpc, KeyRpc.adminUpdateTenant, ctx, { params: { id }, body });
   }

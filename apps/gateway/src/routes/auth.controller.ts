@@ -5,13 +5,13 @@ import { KeyRpc, LoginSchema, LogoutSchema, RefreshSchema, SignupSchema, type Re
 import { Public, RpcClient } from '@sigil/platform';
 import type { RouteResult } from '../http/envelope';
 import { forward } from './forward';
-import { clientOf } from '../auth/request-context';
+import { clientOf, traceOf } from '../auth/request-context';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 /** No credential yet: the client still goes along, so a sign-in's audit entry has its IP and user agent. */
 function anonymous(req: FastifyRequest): RequestContext {
-  return { tenant_id: 'anonymous', mode: 'live', request_id: req.id, client: clientOf(req) };
+  return { tenant_id: 'anonymous', mode: 'live', request_id: req.id, client: clientOf(req), ...traceOf(req) };
 }
 
 @Controller('v1/auth')

@@ -19,7 +19,7 @@ import {
   type RequestContext,
 } from '@sigil/contracts';
 import { Public, RpcClient } from '@sigil/platform';
-import { Ctx } from '../auth/request-context';
+import { Ctx, traceOf } from '../auth/request-context';
 import { RequireScope } from '../auth/scopes.decorator';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
@@ -55,7 +55,7 @@ export class MembersController {
     body: AcceptInvitationSchema,
   })
   accept(@Req() req: FastifyRequest, @Body() body: unknown): Promise<RouteResult<AcceptedInvitation>> {
-    return forward(this.rpc, MemberRpc.acceptInvitation, { tenant_id: 'anonymous', mode: 'live', request_id: req.id }, { body });
+    return forward(this.rpc, MemberRpc.acceptInvitation, { tenant_id: 'anonymous', mode: 'live', request_id: req.id, ...traceOf(req) }, { body });
   }
 
   @Get('invitations')

@@ -16,7 +16,7 @@ import type { FastifyRequest } from 'fastify';
 import { KeyRpc, SYSTEM_ACTORS, type RequestContext } from '@sigil/contracts';
 import { DomainError, Metrics, Public, RpcClient, Unauthenticated } from '@sigil/platform';
 import { AuthFailureThrottle } from '../auth/auth-failure-throttle';
-import { clientOf } from '../auth/request-context';
+import { clientOf, traceOf } from '../auth/request-context';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { parsePublicKeys, SIGNATURE_HEADERS, verifyGithubSignature } from '../secret-scanning/github-signature';
 import { candidatesOf, feedbackOf, parseReportBody, reportDigest } from '../secret-scanning/leak-report';
@@ -65,6 +65,7 @@ export class SecretScanningController {
         request_id: req.id,
         principal: { kind: 'system', id: SYSTEM_ACTORS.secretScanning.id, scopes: [] },
         client: clientOf(req),
+        ...traceOf(req),
       };
       try {
         const reply = await forward(this.rpc, KeyRpc.reportLeakedKeys, ctx, {

@@ -14,6 +14,7 @@ import { Body, Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ContactRpc, OneClickFormSchema, SubscriptionTokenSchema, type RequestContext, type SubscriptionChangeView } from '@sigil/contracts';
 import { Public, RpcClient, ValidationFailed } from '@sigil/platform';
+import { traceOf } from '../auth/request-context';
 import type { RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 import { LimitByIp } from '../rate-limit/ip-limit.decorator';
@@ -23,7 +24,7 @@ import { forward } from './forward';
 const ONE_CLICK_PART_LIMITS = { fields: 4, fieldSize: 4096, files: 0, parts: 4 };
 
 function anonymous(req: FastifyRequest): RequestContext {
-  return { tenant_id: 'anonymous', mode: 'live', request_id: req.id };
+  return { tenant_id: 'anonymous', mode: 'live', request_id: req.id, ...traceOf(req) };
 }
 
 @Controller('v1/subscriptions')

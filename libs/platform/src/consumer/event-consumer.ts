@@ -47,6 +47,13 @@ export interface EventConsumerSettings {
    * passed over unparsed (no JSON parse, no span), its offset committed like any other.
    */
   ignoreTypes?: ReadonlySet<string>;
+  /**
+   * Run the handler inside the event's span and log context (AsyncLocalStorage), as by default. A
+   * consumer of a process that enters no such context otherwise (the gateway when it records no
+   * spans: http-tracing.ts) passes false, since the first context entered turns on a promise hook
+   * for every promise of the process for good; its handler then names the event in its own log lines.
+   */
+  ambientContext?: boolean;
 }
 
 export class EventConsumer {
@@ -195,32 +202,32 @@ export class EventConsumer {
     });
     const logContext = single ? { event_id: single.id, tenant_id: single.tenant_id, request_id: headerText(first.headers, KafkaHeaderNames.requestId) } : {};
     const type = single ? single.type : 'batch';
-    await withTraceContext(traced, () =>
-      runWithContext(logContext, async () => {
-        const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type });
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await run();
+    const attempts = async (): Promise<void> => {
+      const observed = metrics.eventHandlerDuration.startTimer({ group: this.settings.group, type });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await run();
+          span.end();
+          observed();
+          for (const event of events) metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
+          return;
+        } catch (err) {
+          metrics.eventsConsumed.inc({ group: this.settings.group, type, outcome: 'failed_attempt' });
+          span.addEvent('handler failed', { attempt, error: String(err) });
+          if (this.stopping) {
+            recordFailure(span, err);
             span.end();
-            observed();
-            for (const event of events) metrics.eventsConsumed.inc({ group: this.settings.group, type: event.type, outcome: 'processed' });
-            return;
-          } catch (err) {
-            metrics.eventsConsumed.inc({ group: this.settings.group, type, outcome: 'failed_attempt' });
-            span.addEvent('handler failed', { attempt, error: String(err) });
-            if (this.stopping) {
-              recordFailure(span, err);
-              span.end();
-              throw err; // leave the offset uncommitted; another replica takes over
-            }
-            const delay = Math.min(100 * 2 ** attempt, 10000);
-            const what = single ? `${single.type} ${single.id}` : `${events.length} events from ${events[0]!.id}`;
-            this.logger.error(`handler failed for ${what} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
-            await new Promise((r) => setTimeout(r, delay));
+            throw err; // leave the offset uncommitted; another replica takes over
           }
+          const delay = Math.min(100 * 2 ** attempt, 10000);
+          const what = single ? `${single.type} ${single.id}` : `${events.length} events from ${events[0]!.id}`;
+          this.logger.error(`handler failed for ${what} (attempt ${attempt}), retrying in ${delay} ms: ${String(err)}`);
+          await new Promise((r) => setTimeout(r, delay));
         }
-      }),
-    );
+      }
+    };
+    if (this.settings.ambientContext === false) await attempts();
+    else await withTraceContext(traced, () => runWithContext(logContext, attempts));
   }
 
   /** Waits for in-flight handlers, commits, and leaves the group. */

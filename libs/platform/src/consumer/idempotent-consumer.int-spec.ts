@@ -12,6 +12,7 @@ import { createDataSource, runMigrationsLocked } from '../database/database.modu
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { ensureTopics } from '../kafka/topic-admin';
 import { newId } from '../ids';
+import { currentContext } from '../logging/request-context';
 import { EventConsumer } from './event-consumer';
 import { processOnce } from './processed-events';
 
@@ -260,5 +261,23 @@ describe('idempotent consumer', () => {
     expect(seen).toEqual([kept.id]);
     // The ignored event came first on the same partition (one key): it was passed over, not retried or lost in a stall.
     expect(seen).not.toContain(ignored.id);
+  });
+
+  it("runs a handler in the event's log context by default, and outside any with ambientContext false", async () => {
+    const tenant = newId('ten');
+    const events = [envelope(tenant, newId('con')), envelope(tenant, newId('con'))];
+    const seen = new Map<string, unknown>();
+    for (const [i, ambientContext] of [true, false].entries()) {
+      const group = `consumer-test.${randomBytes(3).toString('hex')}`;
+      const consumer = new EventConsumer({ kafka, group, topics: [TOPIC], fromBeginning: true, ambientContext }, async (event) => {
+        if (event.id === events[i]!.id) seen.set(event.id, currentContext() ?? null);
+      });
+      await consumer.start();
+      consumers.push(consumer);
+    }
+    await produce(...events);
+    await eventually(() => seen.size === 2);
+    expect(seen.get(events[0]!.id)).toMatchObject({ event_id: events[0]!.id, tenant_id: tenant });
+    expect(seen.get(events[1]!.id)).toBeNull();
   });
 });

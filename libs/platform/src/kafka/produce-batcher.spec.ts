@@ -79,6 +79,26 @@ describe('ProduceBatcher', () => {
     ]);
   });
 
+  it('batches posted messages with sent ones, and tells a poster of its failed batch with its token only', async () => {
+    const ok = producer();
+    const batcher = new ProduceBatcher(ok, { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const failed: unknown[] = [];
+    batcher.post('t', [{ value: '1' }], (err, token) => failed.push([err, token]), 'a');
+    await batcher.send({ topic: 't', messages: [{ value: '2' }] });
+    expect(ok.calls).toEqual([{ acks: 1, topicMessages: [{ topic: 't', messages: [{ value: '1' }, { value: '2' }] }] }]);
+    expect(failed).toEqual([]);
+
+    const gone = new ProduceBatcher(producer('fail'), { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const sent = gone.send({ topic: 't', messages: [{ value: '3' }] });
+    gone.post('t', [{ value: '4' }], (err, token) => failed.push([err, token]), 'b');
+    gone.post('t', [{ value: '5' }], (err, token) => failed.push([err, token]), 'c');
+    await expect(sent).rejects.toThrow('broker gone');
+    expect(failed).toEqual([
+      [new Error('broker gone'), 'b'],
+      [new Error('broker gone'), 'c'],
+    ]);
+  });
+
   it('waits the linger when one is set, and flush() sends at once', async () => {
     jest.useFakeTimers();
     try {

@@ -6,7 +6,9 @@
  * a tenth of the gateway's and of the contacts service's CPU under load).
  *
  * Each caller still gets its own promise: it resolves or rejects with the
- * batch that carried its messages. Used for request/reply only — those
+ * batch that carried its messages (`send`); a caller that only needs to hear
+ * of a failure posts with a callback instead (`post`: no promise per message,
+ * the lean request path of `ServiceTopicsClientKafka`). Used for request/reply only — those
  * messages need no ordering between callers and carry nothing that the
  * outbox does not already make durable (see docs/performance.md).
  *
@@ -41,11 +43,18 @@ function valueLength(messages: Message[]): number {
   return n;
 }
 
+/** Told when a posted message's batch failed, with the token it was posted with. */
+export type PostFailed<T> = (err: unknown, token: T) => void;
+
 interface Pending {
   topic: string;
   messages: Message[];
-  resolve: (metadata: RecordMetadata[]) => void;
-  reject: (err: unknown) => void;
+  /** A `send`: its promise. */
+  resolve?: (metadata: RecordMetadata[]) => void;
+  reject?: (err: unknown) => void;
+  /** A `post`: told of a failure only. */
+  failed?: PostFailed<unknown>;
+  token?: unknown;
 }
 
 export class ProduceBatcher {
@@ -61,16 +70,23 @@ export class ProduceBatcher {
   ) {}
 
   send(record: Pick<ProducerRecord, 'topic' | 'messages'>): Promise<RecordMetadata[]> {
-    return new Promise<RecordMetadata[]>((resolve, reject) => {
-      const length = valueLength(record.messages);
-      // What is queued leaves first when this record would take the batch past its size.
-      if (this.queue.length && this.queuedLength + length > MAX_BATCH_VALUE_LENGTH) this.flush();
-      this.queue.push({ topic: record.topic, messages: record.messages, resolve, reject });
-      this.queued += record.messages.length;
-      this.queuedLength += length;
-      if (this.queued >= this.options.maxMessages || this.queuedLength >= MAX_BATCH_VALUE_LENGTH) this.flush();
-      else this.cancelScheduled ??= this.schedule();
-    });
+    return new Promise<RecordMetadata[]>((resolve, reject) => this.enqueue({ topic: record.topic, messages: record.messages, resolve, reject }));
+  }
+
+  /** Queues messages like `send`, without a promise: `failed(err, token)` is called if their batch fails. */
+  post<T>(topic: string, messages: Message[], failed: PostFailed<T>, token: T): void {
+    this.enqueue({ topic, messages, failed: failed as PostFailed<unknown>, token });
+  }
+
+  private enqueue(pending: Pending): void {
+    const length = valueLength(pending.messages);
+    // What is queued leaves first when this record would take the batch past its size.
+    if (this.queue.length && this.queuedLength + length > MAX_BATCH_VALUE_LENGTH) this.flush();
+    this.queue.push(pending);
+    this.queued += pending.messages.length;
+    this.queuedLength += length;
+    if (this.queued >= this.options.maxMessages || this.queuedLength >= MAX_BATCH_VALUE_LENGTH) this.flush();
+    else this.cancelScheduled ??= this.schedule();
   }
 
   private schedule(): () => void {
@@ -100,18 +116,29 @@ export class ProduceBatcher {
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     this.producer.sendBatch({ topicMessages, acks: this.options.acks }).then(
       (metadata) => {
-        for (const p of batch) p.resolve(metadata.filter((m) => m.topicName === p.topic));
+        for (const p of batch) p.resolve?.(metadata.filter((m) => m.topicName === p.topic));
       },
       (err: unknown) => {
-        for (const p of batch) p.reject(err);
+        for (const p of batch) {
+          if (p.reject) p.reject(err);
+          else p.failed!(err, p.token);
+        }
       },
     );
   }
 }
 
+const batchers = new WeakMap<Producer, ProduceBatcher>();
+
+/** The batcher a producer's `send` goes through (`withProduceBatching`), if any. */
+export function produceBatcherOf(producer: Producer): ProduceBatcher | undefined {
+  return batchers.get(producer);
+}
+
 /** The producer, its `send` going through a batcher (everything else untouched). */
 export function withProduceBatching<P extends Producer>(producer: P, options: ProduceBatchingOptions): P {
   const batcher = new ProduceBatcher(producer, options);
+  batchers.set(producer, batcher);
   const disconnect = producer.disconnect.bind(producer);
   return Object.assign(producer, {
     send: (record: ProducerRecord) => batcher.send(record),

@@ -2,10 +2,14 @@
  * Request/reply over Kafka for the gateway: sends a pattern with the request
  * context, waits for the reply with a timeout, and turns failed replies back
  * into DomainErrors (timeouts into 504 `upstream_timeout`).
+ *
+ * A call goes through `ServiceTopicsClientKafka.request` (one promise, the
+ * reply matched by correlation id in a Map), not Nest's Observable `send`.
+ * A client span is built only when spans are recorded (`spansRecorded()`);
+ * otherwise the caller's trace (the active span, else the request's
+ * `traceparent` in `ctx.trace_id`) is passed on as it is.
  */
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ClientKafka } from '@nestjs/microservices';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import {
   ALL_RPC_TOPICS,
   isRpcFailure,
@@ -21,10 +25,11 @@ import {
 } from '@sigil/contracts';
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
-import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan } from '../tracing/trace-context';
+import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan, type Span } from '../tracing/trace-context';
+import { spansRecorded } from '../tracing/tracing';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { kafkaRpcClientOptions, rpcProduceBatching, type KafkaSettings } from './kafka.config';
-import { ServiceTopicsClientKafka } from './service-topics-client-kafka';
+import { ReplyTimeout, ServiceTopicsClientKafka } from './service-topics-client-kafka';
 import { ensureTopics } from './topic-admin';
 
 export interface RpcResult<R> {
@@ -44,7 +49,7 @@ export interface RpcClientSettings extends KafkaSettings {
 
 @Injectable()
 export class RpcClient implements OnModuleInit, OnApplicationShutdown {
-  private readonly client: ClientKafka;
+  private readonly client: ServiceTopicsClientKafka;
 
   constructor(private readonly settings: RpcClientSettings) {
     this.client = new ServiceTopicsClientKafka(kafkaRpcClientOptions(settings.replyGroup ?? settings.service, settings), settings.service, rpcProduceBatching(settings));
@@ -76,34 +81,45 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
   async call<D extends RpcDefinition>(def: D, ctx: RequestContext, payload: RpcRequestOf<D>, timeoutMs = this.settings.timeoutMs): Promise<RpcResult<RpcReplyOf<D>>> {
     type R = RpcReplyOf<D>;
     const pattern = def.pattern;
-    // A client span under the active one (the gateway's server span); its traceparent travels in the headers.
-    const { span, ctx: traced } = startSpan(pattern, {
-      kind: SpanKind.CLIENT,
-      parent: activeTraceContextOr(ctx.trace_id),
-      attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern },
-    });
-    const headers = injectTraceHeaders<Record<string, string>>({ [KafkaHeaderNames.requestId]: ctx.request_id }, traced);
+    const headers: Record<string, string> = { [KafkaHeaderNames.requestId]: ctx.request_id };
+    let span: Span | undefined;
+    if (spansRecorded()) {
+      // A client span under the active one (the gateway's server span); its traceparent travels in the headers.
+      const started = startSpan(pattern, {
+        kind: SpanKind.CLIENT,
+        parent: activeTraceContextOr(ctx.trace_id),
+        attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern },
+      });
+      span = started.span;
+      injectTraceHeaders(headers, started.ctx);
+    } else {
+      injectTraceHeaders(headers, activeTraceContextOr(ctx.trace_id));
+    }
     const observed = Metrics.forProcess().startRpc(pattern);
     let reply: RpcReply<R>;
     try {
-      reply = await firstValueFrom(
-        this.client.send<RpcReply<R>>(pattern, { value: { ctx: { ...ctx, deadline_ms: Date.now() + timeoutMs }, payload }, headers }).pipe(timeout(timeoutMs)),
-      );
+      const request = JSON.stringify({ ctx: { ...ctx, deadline_ms: Date.now() + timeoutMs }, payload });
+      reply = (await this.client.request(pattern, request, headers, timeoutMs)) as RpcReply<R>;
     } catch (err) {
-      observed(err instanceof TimeoutError ? 'timeout' : 'transport_error');
-      recordFailure(span, err);
-      span.end();
-      if (err instanceof TimeoutError) throw new UpstreamTimeout(serviceOfPattern(pattern));
+      const timedOut = err instanceof ReplyTimeout;
+      observed(timedOut ? 'timeout' : 'transport_error');
+      if (span) {
+        recordFailure(span, err);
+        span.end();
+      }
+      if (timedOut) throw new UpstreamTimeout(serviceOfPattern(pattern));
       throw err;
     }
     observed(isRpcFailure(reply) ? 'domain_error' : 'ok');
     if (isRpcFailure(reply)) {
       const error = DomainError.fromBody(reply.error);
-      recordFailure(span, error, error.status < 500);
-      span.end();
+      if (span) {
+        recordFailure(span, error, error.status < 500);
+        span.end();
+      }
       throw error;
     }
-    span.end();
+    span?.end();
     return reply;
   }
 }

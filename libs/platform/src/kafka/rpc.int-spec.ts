@@ -28,6 +28,8 @@ const Rpc = {
   crash: defineRpc(qualify('rpctest.crash'), none, replyOf<null>()),
   slow: defineRpc(qualify('rpctest.slow'), none, replyOf<string>()),
   context: defineRpc(qualify('rpctest.context'), none, replyOf<unknown>()),
+  /** No handler serves it. */
+  unserved: defineRpc(qualify('rpctest.unserved'), none, replyOf<null>()),
 } as const;
 const SLOW_MS = 3000;
 
@@ -162,6 +164,10 @@ describe('Kafka request/reply', () => {
     expect(await client.call(Rpc.context, ctx, {})).toEqual({
       data: { request_id: 'req_rpc_trace', trace_id: ctx.trace_id, tenant_id: ctx.tenant_id, principal: ctx.principal, client: { ip: '192.0.2.4', user_agent: 'ua' } },
     });
+  });
+
+  it("fails a call the service has no handler for with the server's error, not a timeout", async () => {
+    await expect(client.call(Rpc.unserved, testContext(), {}, 10000)).rejects.toEqual(expect.stringMatching(/no matching message handler/));
   });
 
   it('answers concurrent calls each with its own reply', async () => {

@@ -22,12 +22,45 @@
  * an append to `__consumer_offsets`) per reply when requests come one at a
  * time — in the gateway's CPU profile, kafkajs' socket writes were 17 % of
  * its busy time (docs/performance.md, session 9).
+ *
+ * `request()` is the lean request/reply path the gateway's RpcClient uses:
+ * the same message on the same topics as Nest's `send` (value, correlation id,
+ * reply topic and partition, pattern and reply partitions headers), with the
+ * waiting call kept in a Map by correlation id and settled straight from the
+ * reply consumer. Nest's `send` built an rxjs pipeline per call (a deferred
+ * connect, an Observable, the serializer's promise chain, a parsed copy of
+ * every reply and its headers) and the caller converted it back to a promise
+ * with a timeout operator: about a dozen promises and as many closures per
+ * call. Replies for calls made through Nest's `send` still take Nest's path.
  */
+import { randomBytes } from 'node:crypto';
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import type { ConsumerGroupJoinEvent, Kafka, Message } from 'kafkajs';
+import type { ConsumerGroupJoinEvent, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
+import { headerText } from './headers';
 import { OffsetCommitter } from './offset-committer';
-import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+import { produceBatcherOf, withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+
+/** A `request()` that got no reply within its timeout. */
+export class ReplyTimeout extends Error {
+  constructor(readonly pattern: string) {
+    super(`no reply to ${pattern} in time`);
+    this.name = 'ReplyTimeout';
+  }
+}
+
+/** A call of `request()` waiting for its reply. */
+class Waiting {
+  timer: NodeJS.Timeout | undefined;
+  constructor(
+    readonly pattern: string,
+    readonly resolve: (reply: unknown) => void,
+    readonly reject: (err: unknown) => void,
+  ) {}
+}
+
+/** The Nest server sends a domain-less failure (no handler for the pattern) in this header, JSON or text. */
+const NEST_ERR = KafkaHeaders.NEST_ERR;
 
 /** How often a caller commits the offsets of the replies it has read. */
 export const REPLY_COMMIT_INTERVAL_MS = 500;
@@ -37,6 +70,24 @@ export class ServiceTopicsClientKafka extends ClientKafka {
   /** Every partition of the reply topic this replica consumes, as a header value. */
   private replyPartitions = '';
   private committer: OffsetCommitter | undefined;
+  /** Calls of `request()` waiting for their reply, by correlation id. */
+  private readonly waiting = new Map<string, Waiting>();
+  /** Correlation ids: a random prefix per client (replicas share the reply topic) and a counter. */
+  private readonly idPrefix = randomBytes(9).toString('base64url');
+  private sequence = 0;
+  private readonly expire = (id: string): void => {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    waiting.reject(new ReplyTimeout(waiting.pattern));
+  };
+  private readonly produceFailed = (err: unknown, id: string): void => {
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
+    this.waiting.delete(id);
+    clearTimeout(waiting.timer);
+    waiting.reject(err);
+  };
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -62,7 +113,7 @@ export class ServiceTopicsClientKafka extends ClientKafka {
       ...(this.options.run ?? {}),
       autoCommit: false,
       eachMessage: async (payload) => {
-        await respond(payload);
+        if (!this.settle(payload.message)) await respond(payload);
         committer.handled(payload.topic, payload.partition, payload.message.offset);
       },
     });
@@ -85,6 +136,61 @@ export class ServiceTopicsClientKafka extends ClientKafka {
 
   protected override getResponsePatternName(): string {
     return this.replyTopic;
+  }
+
+  /** Calls of `request()` waiting for a reply (tests, metrics). */
+  get waitingReplies(): number {
+    return this.waiting.size;
+  }
+
+  /**
+   * Sends one request (`value`: the serialized request; `headers`: the
+   * caller's, completed here) to the pattern's service and resolves with the
+   * reply's decoded value, as Nest's `send` did. Rejects with a `ReplyTimeout`
+   * after `timeoutMs`, with the server's error for a failure it sent (no
+   * handler for the pattern), or with the produce error.
+   */
+  request(pattern: string, value: string, headers: Record<string, string>, timeoutMs: number): Promise<unknown> {
+    const producer = this._producer;
+    // Not connected yet (or again): Nest's `send` waited for the connection too.
+    if (!producer) return this.connect().then(() => this.request(pattern, value, headers, timeoutMs));
+    const id = this.idPrefix + (++this.sequence).toString(36);
+    try {
+      headers[KafkaHeaders.CORRELATION_ID] = id;
+      headers[KafkaHeaders.REPLY_TOPIC] = this.replyTopic;
+      headers[KafkaHeaders.REPLY_PARTITION] = this.getReplyTopicPartition(this.replyTopic);
+      headers[KafkaHeaderNames.rpcPattern] = pattern;
+      if (this.replyPartitions) headers[KafkaHeaderNames.replyPartitions] = this.replyPartitions;
+    } catch (err) {
+      // No reply partition yet (the consumer has not joined its group): as Nest's `send`, a failed call.
+      return Promise.reject(err);
+    }
+    let waiting!: Waiting;
+    const reply = new Promise<unknown>((resolve, reject) => (waiting = new Waiting(pattern, resolve, reject)));
+    waiting.timer = setTimeout(this.expire, timeoutMs, id);
+    this.waiting.set(id, waiting);
+    const topic = requestTopic(serviceOfPattern(pattern));
+    const messages: Message[] = [{ value, headers }];
+    const batcher = produceBatcherOf(producer);
+    if (batcher) batcher.post(topic, messages, this.produceFailed, id);
+    else producer.send({ topic, messages }).catch((err: unknown) => this.produceFailed(err, id));
+    return reply;
+  }
+
+  /** Settles the `request()` a reply answers; false when no such call waits here (a late reply, or one for Nest's `send`). */
+  private settle(message: KafkaMessage): boolean {
+    if (this.waiting.size === 0) return false;
+    const id = headerText(message.headers, KafkaHeaders.CORRELATION_ID);
+    if (id === undefined) return false;
+    const waiting = this.waiting.get(id);
+    if (!waiting) return false;
+    this.waiting.delete(id);
+    clearTimeout(waiting.timer);
+    const err = firstHeader(message.headers, NEST_ERR);
+    // Decoded as Nest's parser does (JSON when it looks like JSON, else text), so callers see what Nest's `send` gave.
+    if (err !== undefined) waiting.reject(this.parser!.decode(err as Buffer));
+    else waiting.resolve(this.parser!.decode(message.value as Buffer));
+    return true;
   }
 
   protected override publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => unknown): () => void {
@@ -114,4 +220,9 @@ export class ServiceTopicsClientKafka extends ClientKafka {
       return () => undefined;
     }
   }
+}
+
+function firstHeader(headers: IHeaders | undefined, name: string): Buffer | string | undefined {
+  const value = headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
 }

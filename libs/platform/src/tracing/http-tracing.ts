@@ -3,12 +3,32 @@
  * starts a new trace), stays active for the request's whole async path (so RPC
  * calls become its children and log lines carry its trace id), and ends when
  * the response is sent. Installed first, before any other hook.
+ *
+ * When this process records no spans (no exporter: `spansRecorded()` false)
+ * nothing would ever read them, so a request gets no span and no
+ * AsyncLocalStorage context: only its `traceparent` — the incoming trace id
+ * with a new span id, or new ids — kept on the request (`traceparentOf`). The
+ * gateway passes it to the services in the request context (`trace_id`),
+ * whose spans and log lines continue it, and the 'request completed' line
+ * carries its ids. An AsyncLocalStorage context per request turns on a
+ * promise hook for every promise the process creates from then on; the
+ * profiles of issue #13 showed it (`promiseInitHook`, `_propagate`).
  */
 import { Logger } from '@nestjs/common';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext, type Span } from './trace-context';
+import { spansRecorded } from './tracing';
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's W3C `traceparent` when no span is recorded for it (see the file comment). */
+    sigilTraceparent?: string;
+  }
+}
 
 export interface HttpTracingOptions {
   /** Log a 'request completed' line per request (debug level): built only when asked, not per request and dropped. */
@@ -16,12 +36,41 @@ export interface HttpTracingOptions {
   logger?: Logger;
 }
 
+const ids = new RandomIdGenerator();
+
+/**
+ * A `traceparent` for a request that records no span: the incoming trace's id (or a new one) and a
+ * new span id, "not sampled" (`-00`) as the SDK marks the non-recording spans it would have built.
+ */
+export function unrecordedTraceparent(incoming: string | string[] | undefined): string {
+  const header = Array.isArray(incoming) ? incoming[0] : incoming;
+  const parent = header ? trace.getSpanContext(extractTraceContext(undefined, header)) : undefined;
+  const traceId = parent && isSpanContextValid(parent) ? parent.traceId : ids.generateTraceId();
+  return `00-${traceId}-${ids.generateSpanId()}-00`;
+}
+
+/** The request's `traceparent` when it records no span (undefined when it does, or is not traced). */
+export function traceparentOf(req: FastifyRequest): string | undefined {
+  return req.sigilTraceparent;
+}
+
+/** `{trace_id, span_id}` of a `traceparent` (e.g. `traceparentOf(req)`), for log lines; empty for none. */
+export function traceparentIds(traceparent: string | undefined): { trace_id?: string; span_id?: string } {
+  return traceparent ? { trace_id: traceparent.slice(3, 35), span_id: traceparent.slice(36, 52) } : {};
+}
+
 export function installHttpTracing(fastify: FastifyInstance, { logRequests = false, logger = new Logger('Http') }: HttpTracingOptions = {}): void {
   const spans = new WeakMap<FastifyRequest, { span: Span; started: number }>();
+  const started = new WeakMap<FastifyRequest, number>();
   // Callback style: everything after `done()` (parsing, guards, handler) runs inside the span's context.
   fastify.addHook('onRequest', (req, _reply, done) => {
     // Probes and scrapes would drown the traces.
     if (UNTRACED.test(req.url)) return done();
+    if (!spansRecorded()) {
+      req.sigilTraceparent = unrecordedTraceparent(req.headers.traceparent);
+      if (logRequests) started.set(req, performance.now());
+      return done();
+    }
     const route = req.routeOptions.url ?? 'unmatched';
     const { span, ctx } = startSpan(`${req.method} ${route}`, {
       kind: SpanKind.SERVER,
@@ -38,17 +87,22 @@ export function installHttpTracing(fastify: FastifyInstance, { logRequests = fal
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) recordFailure(span, new Error(`HTTP ${reply.statusCode}`));
       span.end();
-      if (logRequests)
-        logger.debug({
-          msg: 'request completed',
-          request_id: req.id,
-          ...spanIds(span),
-          method: req.method,
-          route: req.routeOptions.url ?? 'unmatched',
-          status: reply.statusCode,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
-        });
+      if (logRequests) logCompleted(logger, req, reply.statusCode, spanIds(span), started);
+    } else if (logRequests && req.sigilTraceparent !== undefined) {
+      logCompleted(logger, req, reply.statusCode, traceparentIds(req.sigilTraceparent), started.get(req) ?? performance.now());
     }
     done();
+  });
+}
+
+function logCompleted(logger: Logger, req: FastifyRequest, status: number, traceIds: { trace_id?: string; span_id?: string }, started: number): void {
+  logger.debug({
+    msg: 'request completed',
+    request_id: req.id,
+    ...traceIds,
+    method: req.method,
+    route: req.routeOptions.url ?? 'unmatched',
+    status,
+    duration_ms: Math.round((performance.now() - started) * 10) / 10,
   });
 }

@@ -10,6 +10,8 @@
  * Sampling follows the SDK's `OTEL_TRACES_SAMPLER` (default: parent-based, always on); with no
  * exporter, spans are not recorded at all (ids only), so tracing costs next to nothing, and the
  * `traceparent` passed on says "not sampled" (give every service the same exporter settings).
+ * Where nothing is recorded (`spansRecorded()` false) the gateway builds no spans and no
+ * AsyncLocalStorage context per request at all: it only passes a trace id on (http-tracing.ts).
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -21,6 +23,15 @@ import { JsonLineSpanExporter } from './json-line-span.exporter';
 export type TraceExport = 'otlp' | 'console' | 'none';
 
 let provider: NodeTracerProvider | undefined;
+let recording = false;
+
+/**
+ * Whether spans started in this process are recorded (an exporter, or a sampler asked for):
+ * false before `startTracing`, with no exporter, and with the SDK disabled.
+ */
+export function spansRecorded(): boolean {
+  return recording;
+}
 
 /** Which exporter the environment asks for. */
 export function traceExportOf(env: NodeJS.ProcessEnv = process.env): TraceExport {
@@ -35,17 +46,19 @@ export function traceExportOf(env: NodeJS.ProcessEnv = process.env): TraceExport
 export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): TraceExport {
   const exportTo = traceExportOf(env);
   if (provider || env['OTEL_SDK_DISABLED']?.toLowerCase() === 'true') return exportTo;
+  const recordsNothing = exportTo === 'none' && !env['OTEL_TRACES_SAMPLER'];
   const spanProcessors: SpanProcessor[] = [];
   // The OTLP exporter reads its endpoint, headers and timeout from the standard OTEL_EXPORTER_OTLP_* variables.
   if (exportTo === 'otlp') spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   if (exportTo === 'console') spanProcessors.push(new SimpleSpanProcessor(new JsonLineSpanExporter()));
   provider = new NodeTracerProvider({
     // Nothing would read recorded spans: create non-recording ones, which still get (and pass on) ids.
-    ...(exportTo === 'none' && !env['OTEL_TRACES_SAMPLER'] ? { sampler: new AlwaysOffSampler() } : {}),
+    ...(recordsNothing ? { sampler: new AlwaysOffSampler() } : {}),
     resource: resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? service, 'service.namespace': 'sigil' }),
     spanProcessors,
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
+  recording = !recordsNothing;
   return exportTo;
 }
 
@@ -53,6 +66,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
 export async function stopTracing(): Promise<void> {
   const current = provider;
   provider = undefined;
+  recording = false;
   if (!current) return;
   await current.shutdown().catch(() => undefined);
   trace.disable();
