@@ -96,6 +96,15 @@ describe('ServiceTopicsClientKafka.request', () => {
     expect(client.waitingReplies).toBe(0);
   });
 
+  it("decodes a reply as Nest's parser: JSON when it is JSON, text otherwise, nothing as null", async () => {
+    const { client, reply, produced } = await setup();
+    const calls = [0, 1, 2, 3].map(() => client.request(PATTERN, '{}', {}, 5000));
+    const ids = (await produced()).map((m) => m.headers![KafkaHeaders.CORRELATION_ID] as string);
+    const values = ['[1,2]', '{not json', 'plain text', null];
+    for (const [i, value] of values.entries()) await reply({ [KafkaHeaders.CORRELATION_ID]: ids[i]! }, value);
+    await expect(Promise.all(calls)).resolves.toEqual([[1, 2], '{not json', 'plain text', null]);
+  });
+
   it('gives each concurrent call its own reply, whatever the order replies come in', async () => {
     const { client, reply, produced } = await setup();
     const calls = [1, 2, 3].map((i) => client.request(PATTERN, `{"n":${i}}`, {}, 5000));
