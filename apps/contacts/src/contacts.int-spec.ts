@@ -5,7 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import { ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
+import { ACTIVITY_MAX_FUTURE_SECONDS, ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
 import { DomainError, IdempotencyKeyRecorded, idempotencyScope, RpcClient, runIdempotent, runWithContext, type RpcCall } from '@sigil/platform';
 import { contactInput, eventually, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
@@ -624,8 +624,12 @@ describe('activities and GDPR delete', () => {
     expect((await rejection(activities.record(testContext(), c.id, { type: 'x' }))).status).toBe(404);
     expect((await rejection(activities.list(testContext(), c.id, {}))).status).toBe(404);
     expect((await rejection(activities.record(ctx, c.id, { type: 'x', occurred_at: '2999-01-01T00:00:00Z' }))).status).toBe(400);
-    const events = await eventsOf(ctx, 7);
-    expect(events.filter((e) => e.type === 'contact.activity_recorded')).toHaveLength(6);
+    // The bound the document states (`not-later-than-now-plus`): an hour inside it is taken, an hour beyond it is a 400.
+    const ahead = (hours: number) => new Date(Date.now() + ACTIVITY_MAX_FUTURE_SECONDS * 1000 + hours * 3600 * 1000).toISOString();
+    expect((await activities.record(ctx, c.id, { type: 'scheduled', occurred_at: ahead(-1) })).type).toBe('scheduled');
+    expect((await rejection(activities.record(ctx, c.id, { type: 'scheduled', occurred_at: ahead(1) }))).status).toBe(400);
+    const events = await eventsOf(ctx, 8);
+    expect(events.filter((e) => e.type === 'contact.activity_recorded')).toHaveLength(7);
   });
 
   it('erases the contact, its values and activities; the event carries only the id', async () => {

@@ -345,20 +345,30 @@ export const ActivityTypeSchema = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9_.:-]*$/, 'lowercase letters, digits and _ . : -');
 
-export const RecordActivitySchema = z
-  .object({
-    type: ActivityTypeSchema,
-    occurred_at: Instant.optional(),
-    properties: documented(
-      z
-        .record(z.string().min(1).max(64), z.unknown())
-        .refine((p) => Object.keys(p).length <= 50, 'at most 50 properties')
-        .refine((p) => JSON.stringify(p).length <= 16384, 'at most 16 KiB of properties'),
-      // The 16 KiB bound (of the JSON text) has no JSON Schema keyword; it is in the description.
-      { maxProperties: 50, description: 'At most 50 properties and 16 KiB of JSON.' },
-    ).optional(),
-  })
-  .strict();
+/**
+ * An activity dated further ahead of the server's clock than this is refused (a 400 on `occurred_at`): clock skew
+ * is fine, a typo of the year is not. The contacts service checks it (the schema cannot: it is relative to now);
+ * the document states it as an `x-relations` rule of the body.
+ */
+export const ACTIVITY_MAX_FUTURE_SECONDS = 24 * 3600;
+
+export const RecordActivitySchema = documented(
+  z
+    .object({
+      type: ActivityTypeSchema,
+      occurred_at: Instant.optional(),
+      properties: documented(
+        z
+          .record(z.string().min(1).max(64), z.unknown())
+          .refine((p) => Object.keys(p).length <= 50, 'at most 50 properties')
+          .refine((p) => JSON.stringify(p).length <= 16384, 'at most 16 KiB of properties'),
+        // The 16 KiB bound (of the JSON text) has no JSON Schema keyword; it is in the description.
+        { maxProperties: 50, description: 'At most 50 properties and 16 KiB of JSON.' },
+      ).optional(),
+    })
+    .strict(),
+  relations({ kind: 'not-later-than-now-plus', field: 'occurred_at', seconds: ACTIVITY_MAX_FUTURE_SECONDS }),
+);
 export type RecordActivityRequest = z.infer<typeof RecordActivitySchema>;
 
 export const ListActivitiesQuerySchema = documented(

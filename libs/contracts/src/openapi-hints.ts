@@ -51,7 +51,17 @@ export type FieldRelation =
   /** `field`, when sent and not null, equals the path parameter `parameter`. */
   | { kind: 'equals-path'; field: string; parameter: string }
   /** `field` is sent in the query or in the body (the same value if in both), not in neither. */
-  | { kind: 'query-or-body'; field: string };
+  | { kind: 'query-or-body'; field: string }
+  /**
+   * The instant `field`, when sent, is at most `seconds` later than the server's clock when the request
+   * arrives: a bound relative to now, which no schema can state (JSON Schema has no "now").
+   */
+  | { kind: 'not-later-than-now-plus'; field: string; seconds: number };
+
+/** `86400` → `24 h`, `90` → `90 s`: a bound as people read it. */
+function duration(seconds: number): string {
+  return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds} s`;
+}
 
 const RELATION_TEXT: { [K in FieldRelation['kind']]: (r: Extract<FieldRelation, { kind: K }>) => string } = {
   'not-in': (r) => `\`${r.field}\` may not be one of \`${r.list}\``,
@@ -61,6 +71,7 @@ const RELATION_TEXT: { [K in FieldRelation['kind']]: (r: Extract<FieldRelation, 
   'csv-header-names': (r) => `a CSV \`${r.field}\`'s header names every key of \`${r.keys_of}\``,
   'equals-path': (r) => `\`${r.field}\`, when sent and not null, must be the path's \`${r.parameter}\``,
   'query-or-body': (r) => `\`${r.field}\` must be sent in the query or in the body (the same value if in both)`,
+  'not-later-than-now-plus': (r) => `\`${r.field}\`, when sent, may be at most ${duration(r.seconds)} later than the server's clock`,
 };
 
 function relationText(r: FieldRelation): string {

@@ -19,7 +19,7 @@ import re
 import urllib.request
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from collections.abc import MutableMapping
 
 import jsonschema_rs
@@ -64,7 +64,23 @@ def _sent(case) -> str:
 
 _STATEFUL_LOCK = threading.Lock()
 _STATEFUL: dict[str, Counter] = {}
+# Why the stateful phase's 4xx were refused, per operation: "400 positive validation_failed options.mapping.x: …" → count.
+_STATEFUL_ERRORS: dict[str, Counter] = {}
+# Distinct reasons kept per operation (messages can quote generated values); the rest count as "(other)".
+_MAX_REASONS = 12
 _STATEFUL_REPORT = os.environ.get("FUZZ_STATEFUL_REPORT")
+
+
+def errors_report_path(report_path):
+    """Where the stateful phase's refusal reasons go, beside its statuses (stateful_reach.py reads both)."""
+    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-errors.json"
+
+
+def _dump(data, path):
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=1, sort_keys=True)
+    os.replace(tmp, path)
 
 
 def _write_stateful_report():
@@ -72,10 +88,22 @@ def _write_stateful_report():
         return
     with _STATEFUL_LOCK:
         data = {label: {str(status): n for status, n in counts.items()} for label, counts in _STATEFUL.items()}
-    tmp = f"{_STATEFUL_REPORT}.tmp"
-    with open(tmp, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1, sort_keys=True)
-    os.replace(tmp, _STATEFUL_REPORT)
+        errors = {label: dict(reasons) for label, reasons in _STATEFUL_ERRORS.items()}
+    _dump(data, _STATEFUL_REPORT)
+    _dump(errors, errors_report_path(_STATEFUL_REPORT))
+
+
+def _refusal(case, response):
+    """One line saying why a 4xx was answered: status, the case's generation mode, the envelope's code and first detail."""
+    mode = str(getattr(getattr(getattr(case, "meta", None), "generation", None), "mode", "?"))
+    try:
+        error = json.loads(response.text).get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    details = error.get("details") if isinstance(error, dict) else None
+    first = details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
+    what = f"{first.get('field', '')}: {first.get('message', '')}" if first else str(error.get("message", ""))
+    return f"{response.status_code} {mode} {error.get('code', '?')} {what}"[:200]
 
 
 atexit.register(_write_stateful_report)
@@ -89,13 +117,21 @@ def _stateful(case) -> bool:
 
 @schemathesis.hook
 def after_call(context, case, response):
-    """Counts the stateful phase's answers per operation (`GET /v1/contacts/{id}` → {"200": 12, "404": 3})."""
+    """Counts the stateful phase's answers per operation (`GET /v1/contacts/{id}` → {"200": 12, "404": 3}),
+    and why its 4xx were refused (status, generation mode, error code and first detail)."""
     if not _stateful(case):
         return
     with _STATEFUL_LOCK:
         counts = _STATEFUL.setdefault(case.operation.label, Counter())
         first = counts[response.status_code] == 0
         counts[response.status_code] += 1
+        if 400 <= response.status_code < 500:
+            reasons = _STATEFUL_ERRORS.setdefault(case.operation.label, Counter())
+            reason = _refusal(case, response)
+            if reason not in reasons and len(reasons) >= _MAX_REASONS:
+                reason = f"{response.status_code} (other)"
+            first = first or reasons[reason] == 0
+            reasons[reason] += 1
     # A new (operation, status) pair is written at once: the file stays right if the time box kills the run.
     if first:
         _write_stateful_report()
@@ -163,6 +199,9 @@ def _at(body, path):
     return body
 
 
+# How much earlier than a "relative to now" bound a generated instant must be to count as valid.
+_CLOCK_MARGIN = timedelta(minutes=10)
+
 # What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator).
 _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
@@ -180,8 +219,10 @@ def _keep_relation(body, relation, required=(), path=None, rows=1):
     the document: for `after`, the optional one of the two goes; for the
     distinct kinds, the later of two clashing keys goes; a CSV file part gets
     a header naming the mapped columns (and `rows` rows); a field that must equal
-    a path parameter goes unless it does (`query-or-body` needs an issued
-    token, which no generator has: see filter_failure)."""
+    a path parameter goes unless it does; an instant bounded by the server's
+    clock (`not-later-than-now-plus`) goes, or becomes now if required, unless
+    it is well within the bound (`query-or-body` needs an issued token, which
+    no generator has: see filter_failure)."""
     field = relation.get("field")
     kind = relation.get("kind")
     if kind == "equals-path":
@@ -207,6 +248,19 @@ def _keep_relation(body, relation, required=(), path=None, rows=1):
             if mark in seen:
                 del body[field][key]
             seen.add(mark)
+    elif kind == "not-later-than-now-plus" and field in body:
+        # The server compares with its clock when the request arrives; a margin covers the time until it does.
+        when = _instant(body.get(field))
+        bound = datetime.now(timezone.utc) + timedelta(seconds=float(relation.get("seconds") or 0)) - _CLOCK_MARGIN
+        try:
+            kept = when is not None and (when if when.tzinfo else when.replace(tzinfo=timezone.utc)) <= bound
+        except (OverflowError, TypeError):
+            kept = False
+        if not kept:
+            if field in required:
+                body[field] = datetime.now(timezone.utc).isoformat()
+            else:
+                body.pop(field)
     elif kind == "csv-header-names" and field in body:
         columns = _at(body, relation.get("keys_of"))
         if _at(body, relation.get("format_of")) == "csv" and isinstance(columns, MutableMapping):
@@ -245,6 +299,34 @@ def _defined_by_patterns(schema):
 
 # A value each custom field type takes (a select's or multi_select's first option).
 _VALUE_OF_TYPE = {"text": "fuzz", "number": 1, "boolean": True, "date": "2024-01-01"}
+
+
+def _unique_email(body, schema, raw):
+    """In the stateful phase, a valid write's `email` (an address the operation
+    stores: its schema has the address pattern, under the tenant's credential)
+    is made unique, as a real client's would be. Generated addresses repeat
+    (short ones, and values schemathesis reuses from earlier answers), and
+    an address the tenant already has is a 409 by design: in session 8's long
+    run 23 of 33 stateful contact creates were 409s, so the operations on a
+    contact (its upsert by `external_id`, its tags) were never reached.
+    Signup and the other public operations keep their addresses (a new
+    tenant each time, and an argon2 hash, is not what a scenario needs)."""
+    if raw.get("security") == [] or not isinstance(body.get("email"), str):
+        return
+    prop = (schema.get("properties") or {}).get("email")
+    if not isinstance(prop, dict) or "@" not in str(prop.get("pattern", "")):
+        return
+    prefix = f"u{uuid.uuid4().hex[:16]}"
+    email = body["email"]
+    _, at, domain = email.rpartition("@")
+    # A prefix of letters and digits keeps the address valid (it may not start with a dot, or hold two in a row).
+    limit = prop.get("maxLength") or 254
+    if len(prefix) + len(email) <= limit:
+        body["email"] = prefix + email
+    elif at and len(prefix) + 1 + len(domain) <= limit:
+        body["email"] = f"{prefix}@{domain}"
+    else:
+        body["email"] = f"{prefix}@example.com"
 
 
 def _definitions():
@@ -337,7 +419,7 @@ def map_case(context, case):
       columns, and in the stateful phase a few thousand rows, so that the
       import is still running when a scenario cancels it): a valid request
       keeps them;
-    - `x-part-order` of a multipart body: its parts go out in that order;
+    - `x-part-order` of a multipart body: exactly its parts go out, in that order;
     - `Idempotency-Key`: a key already used with another request is refused
       (422, by design); a generator draws the same few keys for different
       bodies, so a valid request's key gets a unique, still valid, suffix;
@@ -346,7 +428,9 @@ def map_case(context, case):
       create carries one for each, read from `/v1/custom-fields` as a client
       would (without it, once the run has defined a required field, no
       contact could be created and the stateful phase would reach none of
-      the operations on a contact).
+      the operations on a contact);
+    - in the stateful phase, a write's stored `email` is unique (see
+      _unique_email), so that a scenario's creates make new contacts.
     """
     meta = getattr(case, "meta", None)
     if meta is None or str(meta.generation.mode) != "positive":
@@ -370,17 +454,22 @@ def map_case(context, case):
         media = content.get("application/json") or content.get("multipart/form-data") or {}
         _keep_object(case.body, media.get("schema") or {}, case.path_parameters, STATEFUL_IMPORT_ROWS if _stateful(case) else 1)
         creates = case.operation.method.lower() in ("post", "put")
+        if _stateful(case) and case.operation.method.lower() in ("post", "put", "patch"):
+            _unique_email(case.body, media.get("schema") or {}, raw)
         if creates and any(e.get("code") == "custom_field_required" for e in _definition_errors(case)):
             required = _required_values()
             if required:
                 case.body["custom_fields"] = required
-        # Parts go out in the body's order: the document's `x-part-order` first (an import's options before its file).
+        # Parts go out in the body's order: the document's `x-part-order` (an import's options before its
+        # file), and only those: the document says "exactly these parts" (JSON Schema's
+        # `additionalProperties: false` beside a binary part crashes schemathesis' coverage phase, so the
+        # generators add parts; each such upload was a 400, in the stateful phase 13 of 15 imports).
         order = (media.get("schema") or {}).get("x-part-order") or []
         if order:
             # In place, like every change here: assigning case.body would have schemathesis revalidate the case.
-            parts = list(case.body.items())
+            parts = [kv for kv in case.body.items() if kv[0] in order]
             case.body.clear()
-            case.body.update(sorted(parts, key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+            case.body.update(sorted(parts, key=lambda kv: order.index(kv[0])))
     headers = case.headers if isinstance(case.headers, MutableMapping) else None
     key = next((name for name in (headers or {}) if name.lower() == "idempotency-key"), None)
     if key is not None and isinstance(headers[key], str):
@@ -500,15 +589,15 @@ def filter_failure(context, failure, case, response):
       the API;
     - a "schema-valid request rejected" (ST202) of a multipart body with a
       part its `x-part-order` does not name (the document says "exactly these
-      parts"; removing the part here would have schemathesis revalidate a
-      body with a binary part, which it then counts as invalid);
+      parts"); map_case leaves such parts out of the valid requests it sees,
+      so this is only a safety net for a case built without it;
     - a "deleted resource still available" (ST301) after a DELETE the
       document marks `x-soft-delete` (revoking an API key keeps it readable),
       or after a DELETE that takes a body: it removes the items the body names
       from the collection at its path (a list's members), not the path;
     - a "schema-violating request accepted" (ST201) of a multipart body that
       is valid as sent (see _binary_part_read_as_invalid: schemathesis
-      re-validated it after a link merged a value and read its file's bytes as
+      re-validated it after a link merged a value, or map_case changed it, and read its file's bytes as
       invalid);
     - a "schema-valid request rejected" (ST202) answered with an error the
       operation states in `x-definition-errors` (status and code): the

@@ -10,6 +10,12 @@ create operation, gets past the 404 (schemathesis' own "API Links: covered"
 counts links followed, whatever the answer). Prints one line per unreached
 operation with the statuses it got; with --strict (the --long run) exits 1 if
 any operation that takes an id was not reached.
+
+Beside the report, `<report>-errors.json` holds why the phase's 4xx were
+refused (status, generation mode, error code, first detail): they are printed
+for each unreached operation, and for each operation whose links lead on (a
+create, a list) that was refused more often than it answered 2xx — the
+usual reason why what follows it was not reached.
 """
 import json
 import sys
@@ -28,6 +34,18 @@ def main(argv):
     except FileNotFoundError:
         report = {}
     operations = [f"{m.upper()} {path}" for path, ops in doc.get("paths", {}).items() for m in ops if m in METHODS]
+    errors_path = f"{report_path[:-5] if report_path.endswith('.json') else report_path}-errors.json"
+    try:
+        with open(errors_path, encoding="utf-8") as f:
+            errors = json.load(f)
+    except FileNotFoundError:
+        errors = {}
+    with_links = {
+        f"{m.upper()} {path}"
+        for path, ops in doc.get("paths", {}).items()
+        for m, op in ops.items()
+        if m in METHODS and any((r or {}).get("links") for r in (op.get("responses") or {}).values() if isinstance(r, dict))
+    }
     with_id = [label for label in operations if "{" in label]
     called = [label for label in operations if label in report]
     reached = [label for label in operations if any(200 <= int(s) < 300 for s in report.get(label, {}))]
@@ -36,9 +54,21 @@ def main(argv):
         f"fuzz: stateful phase: {len(called)} of {len(operations)} operations called, {len(reached)} answered 2xx;"
         f" {len(with_id) - len(unreached)} of {len(with_id)} operations that take an id reached (a 2xx with an id from a link)"
     )
+    def reasons(label):
+        for reason, n in sorted(errors.get(label, {}).items(), key=lambda kv: -kv[1])[:3]:
+            print(f"fuzz:       {n} × {reason}")
+
     for label in unreached:
         statuses = ", ".join(f"{s} × {n}" for s, n in sorted(report.get(label, {}).items())) or "never called"
         print(f"fuzz:   not reached: {label} ({statuses})")
+        reasons(label)
+    for label in sorted(with_links):
+        counts = report.get(label, {})
+        ok = sum(n for s, n in counts.items() if 200 <= int(s) < 300)
+        refused = sum(n for s, n in counts.items() if 400 <= int(s) < 500)
+        if label not in unreached and refused > ok:
+            print(f"fuzz:   mostly refused, so its links seldom followed: {label} ({ok} × 2xx, {refused} × 4xx)")
+            reasons(label)
     if strict and unreached:
         print(f"fuzz: {len(unreached)} operation(s) that take an id not reached by the stateful phase", file=sys.stderr)
         return 1

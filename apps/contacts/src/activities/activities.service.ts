@@ -1,15 +1,22 @@
 /** Activities of a contact (`purchase`, `page_view`…): recorded with an event, listed newest first. */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DEFAULT_PAGE_LIMIT, type ActivityView, type RequestContext, type ListActivitiesQuery, type RecordActivityRequest } from '@sigil/contracts';
+import {
+  ACTIVITY_MAX_FUTURE_SECONDS,
+  DEFAULT_PAGE_LIMIT,
+  type ActivityView,
+  type RequestContext,
+  type ListActivitiesQuery,
+  type RecordActivityRequest,
+} from '@sigil/contracts';
 import { keysetPage, NotFound, OutboxWriter, Paged, pageWindow, ValidationFailed, newId, scopeOf } from '@sigil/platform';
 import { PG_TIMESTAMP } from '../contacts/contact-list.query';
 import { contactIdOrNotFound } from '../contacts/contacts.service';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ActivitiesRepository, activityView } from './activities.repository';
 
-/** Activities dated further ahead than this are refused (clock skew is fine, typos are not). */
-const MAX_FUTURE_MS = 24 * 3600 * 1000;
+/** Activities dated further ahead than this are refused (clock skew is fine, typos are not); the document states it. */
+const MAX_FUTURE_MS = ACTIVITY_MAX_FUTURE_SECONDS * 1000;
 
 @Injectable()
 export class ActivitiesService {

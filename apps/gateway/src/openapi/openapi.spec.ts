@@ -116,12 +116,16 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
     ]);
   });
 
-  it('states the rules a body or query has beyond its JSON Schema: an upsert body is its path’s external_id, a one-click token is in the query or the body, an import’s list is the tenant’s and its options come before its file', () => {
+  it('states the rules a body or query has beyond its JSON Schema: an upsert body is its path’s external_id, a one-click token is in the query or the body, an activity is at most a day ahead, an import’s list is the tenant’s and its options come before its file', () => {
     const upsert = doc.paths['/v1/contacts/by-external-id/{external_id}'].put.requestBody.content['application/json'].schema;
     expect(upsert['x-relations']).toEqual([{ kind: 'equals-path', field: 'external_id', parameter: 'external_id' }]);
     expect(doc.paths['/v1/subscriptions/unsubscribe'].post['x-relations']).toEqual([{ kind: 'query-or-body', field: 'token' }]);
     expect(doc.paths['/v1/audit-log'].get['x-relations']).toEqual([{ kind: 'after', field: 'until', than: 'since' }]);
     expect(doc.paths['/v1/usage'].get['x-relations']).toEqual([{ kind: 'after', field: 'to', than: 'from' }]);
+    // A bound relative to now (the fuzz found the 400 undocumented): an activity at most a day ahead of the server's clock.
+    const activity = doc.paths['/v1/contacts/{id}/activities'].post.requestBody.content['application/json'].schema;
+    expect(activity['x-relations']).toEqual([{ kind: 'not-later-than-now-plus', field: 'occurred_at', seconds: 86400 }]);
+    expect(activity.description).toContain('at most 24 h later than the server');
     // A path parameter carries the rules the service validates it with: an external_id has no control characters.
     const externalId = doc.paths['/v1/contacts/by-external-id/{external_id}'].put.parameters.find((p: any) => p.name === 'external_id').schema;
     expect(externalId).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
