@@ -100,7 +100,9 @@ def _refusal(case, response):
         error = json.loads(response.text).get("error") or {}
     except (ValueError, AttributeError):
         error = {}
-    details = error.get("details") if isinstance(error, dict) else None
+    if not isinstance(error, dict):
+        error = {}
+    details = error.get("details")
     first = details[0] if isinstance(details, list) and details and isinstance(details[0], dict) else {}
     what = f"{first.get('field', '')}: {first.get('message', '')}" if first else str(error.get("message", ""))
     return f"{response.status_code} {mode} {error.get('code', '?')} {what}"[:200]
