@@ -19,7 +19,8 @@ T = TypeVar("T", bound="ContactsRecordActivityBody")
 
 @_attrs_define
 class ContactsRecordActivityBody:
-    """
+    """`occurred_at`, when sent, may be at most 24 h later than the server's clock (a 400).
+
     Attributes:
         type_ (str):
         occurred_at (datetime.datetime | Unset):

@@ -143,7 +143,8 @@ def sync_detailed(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ContactsRecordActivityBody):
+        body (ContactsRecordActivityBody): `occurred_at`, when sent, may be at most 24 h later
+            than the server's clock (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +181,8 @@ def sync(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ContactsRecordActivityBody):
+        body (ContactsRecordActivityBody): `occurred_at`, when sent, may be at most 24 h later
+            than the server's clock (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,7 +214,8 @@ async def asyncio_detailed(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ContactsRecordActivityBody):
+        body (ContactsRecordActivityBody): `occurred_at`, when sent, may be at most 24 h later
+            than the server's clock (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,7 +250,8 @@ async def asyncio(
     Args:
         id (str):
         idempotency_key (str | Unset):
-        body (ContactsRecordActivityBody):
+        body (ContactsRecordActivityBody): `occurred_at`, when sent, may be at most 24 h later
+            than the server's clock (a 400).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
