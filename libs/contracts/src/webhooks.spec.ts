@@ -30,6 +30,11 @@ describe('webhook event filters', () => {
     const fields = bad.error!.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys[0] : i.path.join('.')));
     expect(fields.sort()).toEqual(['events', 'extra', 'url']);
     expect(CreateWebhookSchema.safeParse({ url: 'https://user:pw@example.com', events: ['*'] }).success).toBe(false);
+    // The document's bounds: 2 048 characters as sent (surrounding whitespace counts), nothing blank or control inside.
+    const url = (u: string) => CreateWebhookSchema.safeParse({ url: u, events: ['*'] }).success;
+    const long = `https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`;
+    expect([url(long), url(` ${long}`), url(`\v${long}`)]).toEqual([true, false, false]);
+    expect([url(' https://example.com/h\n'), url('https://example.com\n/h'), url('https://exa\tmple.com/h')]).toEqual([true, false, false]);
   });
 });
 
