@@ -35,6 +35,9 @@ describe('webhook event filters', () => {
     const long = `https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`;
     expect([url(long), url(` ${long}`), url(`\v${long}`)]).toEqual([true, false, false]);
     expect([url(' https://example.com/h\n'), url('https://example.com\n/h'), url('https://exa\tmple.com/h')]).toEqual([true, false, false]);
+    // Something that is no URL at all gets one detail, not one per rule it also breaks.
+    const notUrl = CreateWebhookSchema.safeParse({ url: 'not a url', events: ['*'] });
+    expect(notUrl.error!.issues.map((i) => i.path.join('.'))).toEqual(['url']);
   });
 });
 

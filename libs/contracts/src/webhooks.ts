@@ -80,8 +80,9 @@ export const WebhookUrlSchema = documented(
     .trim()
     .url()
     // The URL parser drops tabs and newlines inside a URL, so "https://a.example\n/x" was taken (and stored with its
-    // newline) although the document's pattern refuses it.
-    .refine((u) => !/[\s\u0000-\u001f\u007f]/.test(u), 'whitespace and control characters are not allowed inside a URL')
+    // newline) although the document's pattern refuses it. (Only for what parses as a URL: what does not has its one
+    // "invalid url" detail already.)
+    .refine((u) => !parsedUrl(u) || !/[\s\u0000-\u001f\u007f]/.test(u), 'whitespace and control characters are not allowed inside a URL')
     .refine((u) => !parsedUrl(u) || /^https?:$/.test(parsedUrl(u)!.protocol), 'expected an https:// URL')
     .refine((u) => !parsedUrl(u)?.username && !parsedUrl(u)?.password, 'credentials in the URL are not allowed'),
   // For the document: an https URL of a public-looking host name, without credentials. (The service also takes
