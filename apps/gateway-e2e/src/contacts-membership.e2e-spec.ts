@@ -29,9 +29,11 @@ describe('contacts filtered by list and segment', () => {
     const list = await api.post('/v1/lists', { name: 'Newsletter' });
     expect(list.status).toBe(201);
     const members = contacts.slice(0, 4);
+    // A contact the segments service has not read yet is reported not_found (200 with an outcome per id): add again
+    // until every one is a member (a repeat reports the earlier ones as already_member).
     const added = await until(
       () => api.post(`/v1/lists/${list.body.data.id}/members`, { contact_ids: members }),
-      (res) => res.status < 300,
+      (res) => res.status < 300 && res.body.data.results.every((r: { status: string }) => r.status === 'added' || r.status === 'already_member'),
     );
     expect(added.status).toBeLessThan(300);
 
