@@ -25,6 +25,7 @@ export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc-handlers';
 export * from './kafka/handle-rpc';
+export * from './kafka/rpc-dispatch';
 export * from './database/database.module';
 export * from './database/shared-tables.migration';
 export * from './bootstrap/migration-job';

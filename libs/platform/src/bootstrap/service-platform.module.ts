@@ -1,7 +1,8 @@
 /**
  * What every backend service gets from the platform in one import: its
  * database (migrated), the outbox writer and relay, health endpoints with the
- * right checks, and the Kafka settings.
+ * right checks, the Kafka settings, and the table of its request handlers
+ * for the request/reply server.
  */
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -13,6 +14,7 @@ import type { KafkaSettings } from '../kafka/kafka.config';
 import { OutboxRelay, OUTBOX_RELAY_SETTINGS, type OutboxRelaySettings } from '../outbox/outbox.relay';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { IdempotencyLedger } from '../idempotency/idempotency-ledger';
+import { RpcDispatch } from '../kafka/rpc-dispatch';
 import { MetricsModule } from '../metrics/metrics.module';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -39,6 +41,8 @@ export class ServicePlatformModule {
     const providers: Provider[] = [
       { provide: KAFKA_SETTINGS, useValue: options.kafka },
       OutboxWriter,
+      // The request/reply server calls the @HandleRpc methods directly (kafka/rpc-dispatch.ts).
+      RpcDispatch,
       {
         provide: OUTBOX_RELAY_SETTINGS,
         useValue: { kafka: options.kafka, databaseUrl: options.database.url } satisfies OutboxRelaySettings,

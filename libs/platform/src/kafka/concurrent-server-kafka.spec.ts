@@ -72,6 +72,37 @@ describe('ConcurrentServerKafka', () => {
     ]);
   });
 
+  it("serves a request with its handler and replies Nest's wire format: JSON value, correlation id and disposed headers, the named partition", async () => {
+    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const sent: Array<{ topic: string; messages: Array<{ value: string; partition?: number; headers: Record<string, unknown> }> }> = [];
+    (server as unknown as { producer: { send(r: (typeof sent)[0]): Promise<[]> } }).producer = { send: async (r) => (sent.push(r), []) };
+    const seen: unknown[] = [];
+    server.addHandler('sigil.test.get', (request: unknown) => (seen.push(request), Promise.resolve({ id: 'con_1' })), false);
+    const ctx = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1' };
+    await server.handleMessage({
+      topic: 'sigil.test.get',
+      partition: 0,
+      message: {
+        value: Buffer.from(JSON.stringify({ ctx, payload: { params: { id: 'con_1' } } })),
+        headers: {
+          [KafkaHeaders.CORRELATION_ID]: Buffer.from('c7'),
+          [KafkaHeaders.REPLY_TOPIC]: Buffer.from('sigil.gateway.replies'),
+          [KafkaHeaders.REPLY_PARTITION]: Buffer.from('2'),
+        },
+      },
+    } as unknown as EachMessagePayload);
+    expect(seen).toEqual([{ ctx, payload: { params: { id: 'con_1' } } }]);
+    expect(sent).toHaveLength(1);
+    const [record] = sent;
+    expect(record!.topic).toBe('sigil.gateway.replies');
+    const [reply] = record!.messages;
+    expect(JSON.parse(reply!.value)).toEqual({ data: { id: 'con_1' } });
+    expect(reply!.partition).toBe(2);
+    expect(String(reply!.headers[KafkaHeaders.CORRELATION_ID])).toBe('c7');
+    expect(reply!.headers[KafkaHeaders.NEST_IS_DISPOSED]).toEqual(Buffer.alloc(1));
+    expect(reply!.headers[KafkaHeaders.NEST_ERR]).toBeUndefined();
+  });
+
   it('lets in-flight handlers finish when closed', async () => {
     const server = new ControlledServer({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 4, { lingerMs: 0, maxMessages: 500, acks: 1 });
     const handle = server.getMessageHandler();

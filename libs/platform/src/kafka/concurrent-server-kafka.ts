@@ -18,7 +18,10 @@
  * replica; beyond that it stops fetching until one finishes (backpressure).
  *
  * Each request is served by `serveRpc` straight from here: its pattern is a
- * header, its handler a map lookup, its reply one `sendMessage`. Nest's own
+ * header, its handler a map lookup (the `@HandleRpc` method itself, called
+ * without Nest's RPC proxy: rpc-dispatch.ts), its value decoded once, its reply one
+ * message handed to the produce batcher (Nest's wire format, without
+ * `sendMessage`'s serializer promise and hooks). Nest's own
  * path (parser, deserializer, route parsing of the pattern, rxjs subjects,
  * interceptors) cost more CPU per request than the handler of a read did
  * (docs/performance.md). Messages that are not requests (no reply topic) still
@@ -41,22 +44,27 @@ import { Logger } from '@nestjs/common';
 import { KafkaHeaders, ServerKafka, type KafkaOptions } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants';
 import type { Consumer, EachMessagePayload, Kafka, Message, RecordMetadata } from 'kafkajs';
-import { KafkaHeaderNames, requestTopic, type RpcRequest } from '@sigil/contracts';
+import { KafkaHeaderNames, requestTopic, type RpcReply, type RpcRequest } from '@sigil/contracts';
 import { OffsetCommitter } from './offset-committer';
 import type { IdempotencyLedger, LedgerAware } from '../idempotency/idempotency-ledger';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
-import { headerText } from './headers';
-import { withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+import { decodeValue, headerText } from './headers';
+import { produceBatcherOf, withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
 import type { ReplyMessage } from './reachable-leader-partitioner';
+import type { DirectRpcAware, DirectRpcHandler } from './rpc-dispatch';
 import { serveRpc } from './rpc-serve';
 
 const DRAIN_TIMEOUT_MS = 10_000;
+/** Nest's "disposed" header value (the reply is the last of its call): one byte, shared by every reply. */
+const DISPOSED = Buffer.alloc(1);
 /** Separates the named reply partition from the caller's others on their way to assignReplyPartition. */
 const ALTERNATIVES = ';';
 
-export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
+export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, DirectRpcAware {
   private readonly log = new Logger('ConcurrentServerKafka');
   private ledger?: IdempotencyLedger;
+  /** `@HandleRpc` methods called directly, by pattern (rpc-dispatch.ts); other patterns go through Nest's handler. */
+  private direct = new Map<string, DirectRpcHandler>();
   private inFlight = 0;
   private committer: OffsetCommitter | undefined;
   private readonly waiting: Array<() => void> = [];
@@ -109,6 +117,11 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
     this.ledger = ledger;
   }
 
+  /** The app's `@HandleRpc` methods, served without Nest's RPC proxy (RpcDispatch binds them here). */
+  useDirectHandlers(table: Map<string, DirectRpcHandler>): void {
+    this.direct = table;
+  }
+
   /** How many handlers are running now (metrics, tests). */
   get handlersInFlight(): number {
     return this.inFlight;
@@ -147,9 +160,25 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware {
       return;
     }
     const value = payload.message.value;
-    const request = (value ? this.parser!.decode(value) : undefined) as RpcRequest | undefined;
-    const reply = await serveRpc({ pattern, request, headers, ledger: this.ledger, handler: (req) => handler(req) });
-    await this.sendMessage({ id: correlationId, response: reply, isDisposed: true }, replyTopic, replyPartition, correlationId, undefined as never);
+    const request = (value ? decodeValue(value) : undefined) as RpcRequest | undefined;
+    const reply = await serveRpc({ pattern, request, headers, ledger: this.ledger, handler: this.direct.get(pattern) ?? ((req) => handler(req)) });
+    await this.reply(reply, replyTopic, replyPartition, correlationId);
+  }
+
+  /**
+   * Sends a reply as Nest's `sendMessage` does (the JSON value, the correlation id and "disposed"
+   * headers, the reply partition), without its serializer's promise and hooks; a reply Kafka
+   * would not take is logged, as there.
+   */
+  private reply(reply: RpcReply, replyTopic: string, replyPartition: string | undefined, correlationId: string): Promise<unknown> {
+    const message: Message = { value: JSON.stringify(reply), headers: { [KafkaHeaders.CORRELATION_ID]: correlationId, [KafkaHeaders.NEST_IS_DISPOSED]: DISPOSED } };
+    this.assignReplyPartition(replyPartition, message);
+    const producer = this.producer!;
+    const batcher = produceBatcherOf(producer);
+    const sent = batcher
+      ? batcher.send({ topic: replyTopic, messages: [message] })
+      : producer.send({ topic: replyTopic, messages: [message], ...(this.options.send ?? {}) });
+    return sent.catch((err: unknown) => this.log.warn(`reply ${correlationId} to ${replyTopic} not sent: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /**

@@ -4,6 +4,11 @@
  * validates the request against the definition's schema before the handler
  * runs, so the handler and its service receive parsed, typed input. This is
  * the one place a request is validated: the service is the authority.
+ *
+ * The decorator also records the definition and the undecorated method on
+ * the method (`RPC_HANDLER_METADATA`), so `ConcurrentServerKafka` serves the
+ * request by calling it directly (rpc-dispatch.ts) rather than through Nest's
+ * RPC proxy; the Nest handler it registers stays for anything else.
  */
 import { MessagePattern } from '@nestjs/microservices';
 import { RPC_REQUEST_PARTS, type RequestContext, type RpcDefinition, type RpcInputOf, type RpcReplyOf, type RpcRequest, type RpcRequestSchema } from '@sigil/contracts';
@@ -34,6 +39,15 @@ export function parseRpcRequest<D extends RpcDefinition>(def: D, payload: unknow
   return parsed as RpcInputOf<D>;
 }
 
+/** What `@HandleRpc` records on the method it decorates. */
+export interface RpcHandlerMetadata {
+  def: RpcDefinition;
+  /** The method as written: takes an `RpcCall`, returns or throws its result. */
+  method: (call: RpcCall<RpcDefinition>) => unknown;
+}
+
+export const RPC_HANDLER_METADATA = 'sigil:rpc-handler';
+
 type Handler<D> = (call: RpcCall<D>) => HandlerResult<RpcReplyOf<D>> | Promise<HandlerResult<RpcReplyOf<D>>>;
 
 export function HandleRpc<D extends RpcDefinition>(def: D) {
@@ -43,6 +57,7 @@ export function HandleRpc<D extends RpcDefinition>(def: D) {
     descriptor.value = function (this: unknown, request: RpcRequest | undefined) {
       return HandlerOutcome.of(() => handler.call(this, { ctx: request?.ctx as RequestContext, input: parseRpcRequest(def, request?.payload) }));
     } as unknown as F;
+    Reflect.defineMetadata(RPC_HANDLER_METADATA, { def, method: handler as RpcHandlerMetadata['method'] } satisfies RpcHandlerMetadata, descriptor.value!);
     MessagePattern(def.pattern)(target, key, descriptor);
   };
 }

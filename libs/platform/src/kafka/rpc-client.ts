@@ -25,7 +25,7 @@ import {
 } from '@sigil/contracts';
 import { DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { Metrics } from '../metrics/metrics';
-import { activeTraceContextOr, injectTraceHeaders, recordFailure, SpanKind, startSpan, type Span } from '../tracing/trace-context';
+import { activeTraceContextOr, injectTraceHeaders, injectTraceparentOr, recordFailure, SpanKind, startSpan, type Span } from '../tracing/trace-context';
 import { spansRecorded } from '../tracing/tracing';
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { kafkaRpcClientOptions, rpcProduceBatching, type KafkaSettings } from './kafka.config';
@@ -93,7 +93,7 @@ export class RpcClient implements OnModuleInit, OnApplicationShutdown {
       span = started.span;
       injectTraceHeaders(headers, started.ctx);
     } else {
-      injectTraceHeaders(headers, activeTraceContextOr(ctx.trace_id));
+      injectTraceparentOr(headers, ctx.trace_id);
     }
     const observed = Metrics.forProcess().startRpc(pattern);
     let reply: RpcReply<R>;

@@ -7,7 +7,8 @@ import { currentContext } from '../logging/request-context';
 import { HandlerOutcome, Paged } from './rpc-handlers';
 import { serveRpc } from './rpc-serve';
 
-const ctx: RequestContext = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1', trace_id: 'trace-1' };
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const ctx: RequestContext = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1', trace_id: `00-${TRACE_ID}-00f067aa0ba902b7-01` };
 
 beforeEach(() => {
   // Keep Nest's logger quiet: unknown errors are logged on purpose.
@@ -62,7 +63,27 @@ describe('serveRpc', () => {
           s.complete();
         }),
     );
-    expect(seen).toEqual({ request_id: 'req_1', trace_id: 'trace-1', tenant_id: 'ten_1' });
+    // No span recorded here (no tracer): the request's own traceparent, continuing the caller's trace with a new span id.
+    expect(seen).toEqual({ request_id: 'req_1', trace_id: expect.stringMatching(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-00$`)), tenant_id: 'ten_1' });
+    expect((seen as { trace_id: string }).trace_id).not.toContain('00f067aa0ba902b7');
+  });
+
+  it('continues the traceparent of the Kafka headers before the one in the context', async () => {
+    const other = 'a'.repeat(32);
+    let seen: unknown;
+    await serveRpc({
+      pattern: 'sigil.contacts.test',
+      request: { ctx, payload: {} },
+      headers: { traceparent: Buffer.from(`00-${other}-${'b'.repeat(16)}-01`) },
+      handler: () => (seen = currentContext()),
+    });
+    expect(seen).toMatchObject({ trace_id: expect.stringMatching(new RegExp(`^00-${other}-`)) });
+  });
+
+  it('starts a new trace when neither carries a valid traceparent', async () => {
+    let seen: unknown;
+    await reply(() => (seen = currentContext()), { ctx: { ...ctx, trace_id: 'not-a-traceparent' }, payload: {} });
+    expect(seen).toMatchObject({ trace_id: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/) });
   });
 
   it('still answers when the request carries no context', async () => {

@@ -2,7 +2,9 @@
  * What a service does with one request, whatever carried it: skip it when its
  * deadline has passed, answer a retried write from the idempotency ledger, run
  * the handler inside the request's context and a span continuing the caller's
- * trace, and turn the outcome into a reply — `{data}`, `{data, page}` for a
+ * trace (when spans are recorded; otherwise with only the request's own
+ * `traceparent` in its log context, as the gateway does: no span and no
+ * OpenTelemetry context per request), and turn the outcome into a reply — `{data}`, `{data, page}` for a
  * `Paged`, `{error}` for anything thrown (an unknown error without its
  * message).
  *
@@ -19,7 +21,19 @@ import { serviceOfPattern, type RequestContext, type RpcReply, type RpcRequest }
 import { asDomainError, DomainError, UpstreamTimeout } from '../errors/domain-errors';
 import { idempotencyScope, runIdempotent, type IdempotencyLedger } from '../idempotency/idempotency-ledger';
 import { runWithContext } from '../logging/request-context';
-import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
+import {
+  extractTraceContext,
+  recordFailure,
+  spanIds,
+  SpanKind,
+  startSpan,
+  traceparentIds,
+  unrecordedTraceparent,
+  withTraceContext,
+  type Span,
+  type TraceContext,
+} from '../tracing/trace-context';
+import { spansRecorded } from '../tracing/tracing';
 import { HandlerOutcome, Paged } from './rpc-handlers';
 
 const logger = new Logger('Rpc');
@@ -45,12 +59,21 @@ export async function serveRpc({ pattern, request, headers, ledger, handler }: R
     return { error: new UpstreamTimeout(serviceOfPattern(pattern)).toBody() };
   }
   const scope = ledger ? idempotencyScope(ctx, pattern) : undefined;
-  // The caller's span (Kafka `traceparent` header) is the parent: one trace from the gateway to here.
-  const { span, ctx: traced } = startSpan(pattern, {
-    kind: SpanKind.SERVER,
-    parent: extractTraceContext(headers, ctx?.trace_id),
-    attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern, 'sigil.request_id': ctx?.request_id ?? '' },
-  });
+  // The caller's span (Kafka `traceparent` header, else `ctx.trace_id`) is the parent: one trace from the gateway to here.
+  let span: Span | undefined;
+  let traced: TraceContext | undefined;
+  let traceparent: string | undefined;
+  if (spansRecorded()) {
+    ({ span, ctx: traced } = startSpan(pattern, {
+      kind: SpanKind.SERVER,
+      parent: extractTraceContext(headers, ctx?.trace_id),
+      attributes: { 'messaging.system': 'kafka', 'rpc.method': pattern, 'sigil.request_id': ctx?.request_id ?? '' },
+    }));
+  } else {
+    // Nothing records spans: no span and no trace context, only this request's own traceparent (the
+    // caller's trace id, a new span id) in the log context, where log lines and written events read it.
+    traceparent = unrecordedTraceparent(headers?.['traceparent'] ?? ctx?.trace_id);
+  }
   const started = performance.now();
   let outcome = 'ok';
   const handle = async (): Promise<RpcReply> => {
@@ -75,19 +98,23 @@ export async function serveRpc({ pattern, request, headers, ledger, handler }: R
       if (!(err instanceof DomainError)) logger.error(err instanceof Error ? err : String(err));
       const error = asDomainError(err);
       outcome = error.code;
-      recordFailure(span, err, error.status < 500);
+      if (span) recordFailure(span, err, error.status < 500);
       return { error: error.toBody() };
     } finally {
-      span.end();
+      span?.end();
       const duration_ms = Math.round((performance.now() - started) * 10) / 10;
-      logger.debug({ msg: 'rpc handled', request_id: ctx?.request_id, ...spanIds(span), pattern, outcome, duration_ms });
+      logger.debug({ msg: 'rpc handled', request_id: ctx?.request_id, ...(span ? spanIds(span) : traceparentIds(traceparent)), pattern, outcome, duration_ms });
     }
   };
-  return withTraceContext(traced, () =>
-    runWithContext({ request_id: ctx?.request_id, trace_id: ctx?.trace_id, tenant_id: ctx?.tenant_id, principal: ctx?.principal, client: ctx?.client }, () =>
-      runIdempotent(scope, handle),
-    ),
-  );
+  const logContext = {
+    request_id: ctx?.request_id,
+    trace_id: traceparent ?? ctx?.trace_id,
+    tenant_id: ctx?.tenant_id,
+    principal: ctx?.principal,
+    client: ctx?.client,
+  };
+  const run = () => runWithContext(logContext, () => runIdempotent(scope, handle));
+  return traced ? withTraceContext(traced, run) : run();
 }
 
 /** The handler's value, or its error thrown again (whichever form the handler used). */

@@ -11,6 +11,7 @@ import { testContext, testKafka } from '@sigil/testing';
 import { DomainError, NotFound } from '../errors/domain-errors';
 import { currentContext } from '../logging/request-context';
 import { HandleRpc, type RpcCall } from './handle-rpc';
+import { RpcDispatch } from './rpc-dispatch';
 import { rpcServerStrategy } from './kafka.config';
 import { RpcClient } from './rpc-client';
 import { Paged, RpcHandlers } from './rpc-handlers';
@@ -67,7 +68,8 @@ class TestHandlers {
   }
 }
 
-@Module({ controllers: [TestHandlers] })
+// RpcDispatch as in every service (ServicePlatformModule): the server calls the handlers directly.
+@Module({ controllers: [TestHandlers], providers: [RpcDispatch] })
 class TestRpcModule {}
 
 const settings = testKafka('rpc-test');
@@ -161,8 +163,15 @@ describe('Kafka request/reply', () => {
       trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       client: { ip: '192.0.2.4', user_agent: 'ua' },
     });
+    // No span is recorded here: the handler's own traceparent continues the caller's trace with a span id of its own.
     expect(await client.call(Rpc.context, ctx, {})).toEqual({
-      data: { request_id: 'req_rpc_trace', trace_id: ctx.trace_id, tenant_id: ctx.tenant_id, principal: ctx.principal, client: { ip: '192.0.2.4', user_agent: 'ua' } },
+      data: {
+        request_id: 'req_rpc_trace',
+        trace_id: expect.stringMatching(/^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-00$/),
+        tenant_id: ctx.tenant_id,
+        principal: ctx.principal,
+        client: { ip: '192.0.2.4', user_agent: 'ua' },
+      },
     });
   });
 

@@ -37,7 +37,7 @@ import { randomBytes } from 'node:crypto';
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { ConsumerGroupJoinEvent, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
-import { headerText } from './headers';
+import { decodeValue, headerText } from './headers';
 import { OffsetCommitter } from './offset-committer';
 import { produceBatcherOf, withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
 
@@ -188,8 +188,8 @@ export class ServiceTopicsClientKafka extends ClientKafka {
     clearTimeout(waiting.timer);
     const err = firstHeader(message.headers, NEST_ERR);
     // Decoded as Nest's parser does (JSON when it looks like JSON, else text), so callers see what Nest's `send` gave.
-    if (err !== undefined) waiting.reject(decode(err));
-    else waiting.resolve(decode(message.value));
+    if (err !== undefined) waiting.reject(decodeValue(err));
+    else waiting.resolve(decodeValue(message.value));
     return true;
   }
 
@@ -225,22 +225,4 @@ export class ServiceTopicsClientKafka extends ClientKafka {
 function firstHeader(headers: IHeaders | undefined, name: string): Buffer | string | undefined {
   const value = headers?.[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * Nest's `KafkaParser.decode`, with the bytes turned into a string once (Nest's does it twice: a
- * large reply, e.g. an export page, paid for both): null stays null, a value starting with a zero
- * byte (a schema payload) stays bytes, text starting with `{` or `[` is parsed when it is JSON.
- */
-function decode(value: Buffer | string | null | undefined): unknown {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value) && value.length > 0 && value[0] === 0) return value;
-  const text = value.toString();
-  const first = text.charAt(0);
-  if (first !== '{' && first !== '[') return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

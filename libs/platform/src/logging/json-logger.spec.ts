@@ -38,6 +38,13 @@ describe('JsonLogger', () => {
     expect(outside).not.toHaveProperty('request_id');
   });
 
+  it("splits a request's traceparent in the context into trace_id and span_id when no span is active", () => {
+    const { logger, entries } = capture();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    runWithContext({ request_id: 'req_abc', trace_id: `00-${traceId}-00f067aa0ba902b7-00` }, () => logger.log('inside'));
+    expect(entries()[0]).toMatchObject({ msg: 'inside', request_id: 'req_abc', trace_id: traceId, span_id: '00f067aa0ba902b7' });
+  });
+
   it('merges an object message into the line', () => {
     const { logger, entries } = capture();
     logger.log({ msg: 'gateway ready', url: 'http://127.0.0.1:3000' }, 'Bootstrap');

@@ -1,8 +1,15 @@
-/** A Nest LoggerService writing one JSON object per line, with the request context and the active trace/span ids. */
+/**
+ * A Nest LoggerService writing one JSON object per line, with the request
+ * context and the trace/span ids: the active span's, else those of the
+ * request's unrecorded `traceparent` in the context (`trace_id`, set by
+ * serveRpc when no span is recorded).
+ */
 import type { LoggerService } from '@nestjs/common';
-import { activeTraceIds } from '../tracing/trace-context';
+import { activeTraceIds, traceparentIds } from '../tracing/trace-context';
 import { currentContext } from './request-context';
 
+/** `00-<32 hex>-<16 hex>-<2 hex>`. */
+const TRACEPARENT_LENGTH = 55;
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
@@ -37,13 +44,15 @@ export class JsonLogger implements LoggerService {
     if (LEVELS[level] < this.threshold) return;
     // Nest passes the context (class name) last, and for errors a stack before it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const request = currentContext();
+    const active = activeTraceIds();
     const entry: Record<string, unknown> = {
       time: new Date().toISOString(),
       level,
       service: this.service,
       ...(context ? { context } : {}),
-      ...currentContext(),
-      ...activeTraceIds(),
+      ...request,
+      ...(active.trace_id === undefined && request?.trace_id?.length === TRACEPARENT_LENGTH ? traceparentIds(request.trace_id) : active),
     };
     if (message instanceof Error) {
       entry['msg'] = message.message;

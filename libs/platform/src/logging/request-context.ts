@@ -7,6 +7,10 @@ import type { Principal, RequestClient } from '@sigil/contracts';
 
 export interface LogContext {
   request_id?: string;
+  /**
+   * The request's W3C `traceparent` (RequestContext's `trace_id`); where no span is recorded,
+   * the request's own in this process (serveRpc): log lines and the events it writes continue it.
+   */
   trace_id?: string;
   tenant_id?: string;
   event_id?: string;

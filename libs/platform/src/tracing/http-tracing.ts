@@ -15,10 +15,8 @@
  * profiles of issue #13 showed it (`promiseInitHook`, `_propagate`).
  */
 import { Logger } from '@nestjs/common';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
-import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, withTraceContext, type Span } from './trace-context';
+import { extractTraceContext, recordFailure, spanIds, SpanKind, startSpan, traceparentIds, unrecordedTraceparent, withTraceContext, type Span } from './trace-context';
 import { spansRecorded } from './tracing';
 
 const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
@@ -36,27 +34,11 @@ export interface HttpTracingOptions {
   logger?: Logger;
 }
 
-const ids = new RandomIdGenerator();
-
-/**
- * A `traceparent` for a request that records no span: the incoming trace's id (or a new one) and a
- * new span id, "not sampled" (`-00`) as the SDK marks the non-recording spans it would have built.
- */
-export function unrecordedTraceparent(incoming: string | string[] | undefined): string {
-  const header = Array.isArray(incoming) ? incoming[0] : incoming;
-  const parent = header ? trace.getSpanContext(extractTraceContext(undefined, header)) : undefined;
-  const traceId = parent && isSpanContextValid(parent) ? parent.traceId : ids.generateTraceId();
-  return `00-${traceId}-${ids.generateSpanId()}-00`;
-}
+export { traceparentIds, unrecordedTraceparent } from './trace-context';
 
 /** The request's `traceparent` when it records no span (undefined when it does, or is not traced). */
 export function traceparentOf(req: FastifyRequest): string | undefined {
   return req.sigilTraceparent;
-}
-
-/** `{trace_id, span_id}` of a `traceparent` (e.g. `traceparentOf(req)`), for log lines; empty for none. */
-export function traceparentIds(traceparent: string | undefined): { trace_id?: string; span_id?: string } {
-  return traceparent ? { trace_id: traceparent.slice(3, 35), span_id: traceparent.slice(36, 52) } : {};
 }
 
 export function installHttpTracing(fastify: FastifyInstance, { logRequests = false, logger = new Logger('Http') }: HttpTracingOptions = {}): void {

@@ -2,12 +2,14 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { JsonLogger } from '../logging/json-logger';
+import { runWithContext } from '../logging/request-context';
 import {
   activeTraceContextOr,
   activeTraceIds,
   currentTraceparent,
   extractTraceContext,
   injectTraceHeaders,
+  injectTraceparentOr,
   inSpan,
   SpanKind,
   startSpan,
@@ -82,6 +84,27 @@ describe('trace context propagation', () => {
     const chosen = withTraceContext(ctx, () => activeTraceContextOr(TRACEPARENT));
     span.end();
     expect(trace.getSpanContext(chosen)?.traceId).toBe(span.spanContext().traceId);
+  });
+
+  it('passes on the explicit traceparent as the context round trip did when no span is active, the active span otherwise', () => {
+    for (const given of [TRACEPARENT, `00-${TRACE_ID}-${PARENT_ID}-00`, 'not-a-traceparent', `ff-${TRACE_ID}-${PARENT_ID}-01`, undefined]) {
+      expect(injectTraceparentOr({}, given)).toEqual(injectTraceHeaders({}, activeTraceContextOr(given)));
+    }
+    expect(injectTraceparentOr({}, TRACEPARENT)).toEqual({ traceparent: TRACEPARENT });
+    const { span, ctx } = startSpan('outer', { kind: SpanKind.SERVER });
+    const headers = withTraceContext(ctx, () => injectTraceparentOr<Record<string, unknown>>({}, TRACEPARENT));
+    span.end();
+    expect(headers['traceparent']).toContain(span.spanContext().spanId);
+  });
+
+  it("gives the request's own traceparent of the log context as the current one when no span is active (serveRpc without spans)", () => {
+    expect(currentTraceparent()).toBeUndefined();
+    expect(runWithContext({ trace_id: TRACEPARENT }, () => currentTraceparent())).toBe(TRACEPARENT);
+    expect(runWithContext({ trace_id: 'trace-1' }, () => currentTraceparent())).toBeUndefined();
+    const { span, ctx } = startSpan('outer', { kind: SpanKind.SERVER });
+    const inside = withTraceContext(ctx, () => runWithContext({ trace_id: TRACEPARENT }, () => currentTraceparent()));
+    span.end();
+    expect(inside).toContain(span.spanContext().spanId);
   });
 
   it('marks a span failed when the wrapped work throws, and still ends it', async () => {

@@ -17,7 +17,9 @@ import {
   type Span,
   type TextMapGetter,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { parseTraceParent, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { currentContext } from '../logging/request-context';
 
 export { SpanKind };
 export type { Context as TraceContext, Span };
@@ -51,15 +53,54 @@ export function activeTraceContextOr(traceparent: string | undefined): Context {
   return traceparent && !trace.getSpan(active) ? extractTraceContext(undefined, traceparent) : active;
 }
 
+/**
+ * Adds the `traceparent` to pass on: the active span's (and its `tracestate`), or with no span
+ * active this one (a request's unrecorded traceparent, `ctx.trace_id`) when it is valid — what
+ * `injectTraceHeaders(headers, activeTraceContextOr(traceparent))` gives, without building a
+ * context to read it back from.
+ */
+export function injectTraceparentOr<H extends Record<string, unknown>>(headers: H, traceparent: string | undefined): H {
+  const active = context.active();
+  if (trace.getSpan(active)) return injectTraceHeaders(headers, active);
+  const parent = traceparent ? parseTraceParent(traceparent) : null;
+  if (parent) (headers as Record<string, unknown>)['traceparent'] = `00-${parent.traceId}-${parent.spanId}-${parent.traceFlags.toString(16).padStart(2, '0')}`;
+  return headers;
+}
+
 /** Adds `traceparent` (and `tracestate`) for the given context (default: the active one) to these headers. */
 export function injectTraceHeaders<H extends Record<string, unknown>>(headers: H, ctx: Context = context.active()): H {
   w3c.inject(ctx, headers, { set: (carrier, key, value) => ((carrier as Record<string, unknown>)[key] = value) });
   return headers;
 }
 
-/** The `traceparent` of the active span, if there is one (for job data and other non-header carriers). */
-export function currentTraceparent(ctx: Context = context.active()): string | undefined {
-  return injectTraceHeaders<Record<string, string>>({}, ctx)['traceparent'];
+/**
+ * The `traceparent` of the active span, if there is one (for job data and other non-header carriers);
+ * with no span active, the unrecorded one of the request being served (`LogContext.trace_id`, see serveRpc).
+ */
+export function currentTraceparent(ctx?: Context): string | undefined {
+  const injected = injectTraceHeaders<Record<string, string>>({}, ctx ?? context.active())['traceparent'];
+  if (injected !== undefined || ctx !== undefined) return injected;
+  const own = currentContext()?.trace_id;
+  return own && parseTraceParent(own) ? own : undefined;
+}
+
+const ids = new RandomIdGenerator();
+
+/**
+ * A `traceparent` for work that records no span (no exporter): the incoming trace's id (or a new
+ * one when the header is missing or malformed) and a new span id, "not sampled" (`-00`) as the SDK
+ * marks the non-recording spans it would have built. Parsed as the W3C propagator does, without
+ * building a context.
+ */
+export function unrecordedTraceparent(incoming: string | Buffer | (string | Buffer)[] | undefined): string {
+  const header = Array.isArray(incoming) ? incoming[0] : incoming;
+  const parent = header === undefined ? null : parseTraceParent(header.toString());
+  return `00-${parent?.traceId ?? ids.generateTraceId()}-${ids.generateSpanId()}-00`;
+}
+
+/** `{trace_id, span_id}` of a `traceparent`, for log lines; empty for none. */
+export function traceparentIds(traceparent: string | undefined): { trace_id?: string; span_id?: string } {
+  return traceparent ? { trace_id: traceparent.slice(3, 35), span_id: traceparent.slice(36, 52) } : {};
 }
 
 /** `{trace_id, span_id}` of the active span, for log lines; empty outside any trace. */
