@@ -3,6 +3,7 @@
  * tests (stand-ins for the units, which have their own tests), for a
  * credential known in memory (the synchronous path) and for one looked up.
  */
+import type { FastifyRequest } from 'fastify';
 import { Unauthenticated } from '@sigil/platform';
 import { verifiedApiKey } from '@sigil/testing';
 import { MINUTE_MS, RateLimitExceeded, type LimitDecision, type LimitPolicy } from '../rate-limit/limit-policy';
@@ -12,6 +13,7 @@ import type { AuthFailureThrottle } from './auth-failure-throttle';
 import { AuthGuard } from './auth.guard';
 import type { Authenticator } from './authenticator';
 import { RefusedApiKey } from './api-key.verifier';
+import { requestContextOf } from './request-context';
 import type { RoutePolicy } from './route-policy';
 
 const key = verifiedApiKey({ scopes: ['contacts:read'], rate_limit_per_minute: 7 });
@@ -75,7 +77,12 @@ describe.each<[Lookup, string[]]>([
     const { admit, calls, req, headers } = setup({ kind: 'authenticated', required: 'contacts:read' });
     await expect(admit()).resolves.toBeUndefined();
     expect(calls).toEqual(['throttle.check', ...authentication, `limit key:key_1 7/${MINUTE_MS}`]);
-    expect(req['sigilContext']).toMatchObject({ tenant_id: 'ten_1', mode: 'live', request_id: 'req_1', principal: { kind: 'api_key', id: 'key_1' } });
+    expect(requestContextOf(req as unknown as FastifyRequest)).toMatchObject({
+      tenant_id: 'ten_1',
+      mode: 'live',
+      request_id: 'req_1',
+      principal: { kind: 'api_key', id: 'key_1' },
+    });
     expect(headers['ratelimit']).toBe('"minute";r=1;t=5');
   });
 
@@ -90,7 +97,8 @@ describe.each<[Lookup, string[]]>([
     await expect(admit()).rejects.toMatchObject({ status: 401, code: 'revoked_api_key' });
     expect(calls).toEqual(['throttle.check', ...authentication, 'throttle.failure']);
     expect(req['sigilUsage']).toEqual({ tenant_id: 'ten_1', credential_id: 'key_1' });
-    expect(req['sigilContext']).toBeUndefined();
+    expect(req['sigilCaller']).toBeUndefined();
+    expect(() => requestContextOf(req as unknown as FastifyRequest)).toThrow();
   });
 
   it('refuses a blocked IP before any authentication, without counting it again', async () => {
@@ -111,7 +119,7 @@ describe.each<[Lookup, string[]]>([
     const { admit, req } = setup({ kind: 'authenticated', required: undefined });
     req['sigilTraceparent'] = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
     await expect(admit()).resolves.toBeUndefined();
-    expect(req['sigilContext']).toMatchObject({ trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' });
+    expect(requestContextOf(req as unknown as FastifyRequest)).toMatchObject({ trace_id: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00' });
   });
 
   it('limits before the scope check: a 403 still counts and carries the headers', async () => {
@@ -119,7 +127,8 @@ describe.each<[Lookup, string[]]>([
     await expect(admit()).rejects.toMatchObject({ status: 403, code: 'insufficient_scope' });
     expect(calls).toEqual(['throttle.check', ...authentication, `limit key:key_1 7/${MINUTE_MS}`]);
     expect(headers['ratelimit-policy']).toContain('"minute";q=7;w=60');
-    expect(req['sigilContext']).toBeUndefined();
+    expect(req['sigilCaller']).toBeUndefined();
+    expect(() => requestContextOf(req as unknown as FastifyRequest)).toThrow();
   });
 
   it('refuses a key used outside its allowed_cidrs with 403 ip_not_allowed, before spending its quota', async () => {

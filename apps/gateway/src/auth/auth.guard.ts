@@ -5,7 +5,7 @@
  * throttle per IP (AuthFailureThrottle), authentication of every presented
  * credential (Authenticator), the key's network allowlist, the rate limit
  * (RateLimiter, one Redis round trip) and the scope check — then attaches the
- * caller and the request context. Public routes may be limited per client IP
+ * caller (its request context is built when a route first asks for it). Public routes may be limited per client IP
  * instead. Each unit has its own tests; this class only orders them. It is
  * not a Nest guard: the gateway's route pipeline (http/route-pipeline.ts)
  * calls `admit` for every route.
@@ -28,7 +28,7 @@ import { Authenticator } from './authenticator';
 import { presentedCredentials, type PresentedCredentials } from './credentials';
 import { RefusedApiKey } from './api-key.verifier';
 import { assertIpAllowed } from './ip-allowlist';
-import { clientOf, contextFor, usageSubjectOf, type Caller } from './request-context';
+import { usageSubjectOf, type Caller } from './request-context';
 import type { RoutePolicy } from './route-policy';
 import { assertScope } from './scope-check';
 
@@ -89,8 +89,8 @@ export class AuthGuard {
     return this.limiter.check(policyFor(caller, this.access.tenantOf(caller).limits)).then((decision) => {
       admit(reply, decision);
       assertScope(caller, route.required);
+      // The request context (for the services) is built from it when a route first asks (requestContextOf).
       req.sigilCaller = caller;
-      req.sigilContext = contextFor(caller, req.id, clientOf(req), req.sigilTraceparent);
     });
   }
 

@@ -13,6 +13,7 @@ export type Caller = { kind: 'api_key'; key: VerifiedApiKey; user?: VerifiedClai
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Built from `sigilCaller` on first use (`requestContextOf`). */
     sigilContext?: RequestContext;
     sigilCaller?: Caller;
     /** The credential usage is counted against: set as soon as it is known, so 403s and 429s count too. */
@@ -70,10 +71,14 @@ export function traceOf(req: Pick<FastifyRequest, 'sigilTraceparent'>): { trace_
   return req.sigilTraceparent ? { trace_id: req.sigilTraceparent } : {};
 }
 
-/** The request context the AuthGuard attached (`@Ctx()`). */
+/**
+ * The request context of the caller the AuthGuard attached (`@Ctx()`), built on first use and then
+ * kept on the request: a route that forwards nothing to a service (`GET /v1/me`) never builds it.
+ */
 export function requestContextOf(req: FastifyRequest): RequestContext {
-  if (!req.sigilContext) throw new Error('route reached without an authenticated context');
-  return req.sigilContext;
+  if (req.sigilContext) return req.sigilContext;
+  if (!req.sigilCaller) throw new Error('route reached without an authenticated context');
+  return (req.sigilContext = contextFor(req.sigilCaller, req.id, clientOf(req), req.sigilTraceparent));
 }
 
 /** The caller the AuthGuard attached (`@CurrentCaller()`). */

@@ -13,6 +13,7 @@ import { Injectable, RequestMethod, type CallHandler, type ExecutionContext, typ
 import { INTERCEPTORS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyRequest } from 'fastify';
 import { of, type Observable } from 'rxjs';
+import { requestContextOf } from '../auth/request-context';
 import { IdempotencyStore, type IdempotencyClaim, type StoredResponse } from './idempotency.store';
 
 declare module 'fastify' {
@@ -59,17 +60,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
   async claim(req: FastifyRequest): Promise<StoredResponse | undefined> {
     if (req.method !== 'POST') return undefined;
     const key = req.headers['idempotency-key'];
-    if (key === undefined || !req.sigilContext) return undefined;
+    if (key === undefined || (!req.sigilContext && !req.sigilCaller)) return undefined;
+    const ctx = requestContextOf(req);
     const value = Array.isArray(key) ? key.join(',') : key;
     const fingerprint = requestFingerprint(req);
-    const result = await this.store.claim(req.sigilContext, value, fingerprint);
+    const result = await this.store.claim(ctx, value, fingerprint);
     if (result.kind === 'replay') {
       req.idempotentReplay = result.stored;
       return result.stored;
     }
     req.idempotencyClaim = result.claim;
     // Services record the key with their write: a retry after a lost reply (504, a gateway crash) never writes twice.
-    req.sigilContext.idempotency = { key: result.claim.keyHash, fingerprint };
+    ctx.idempotency = { key: result.claim.keyHash, fingerprint };
     return undefined;
   }
 }

@@ -50,6 +50,8 @@ describe('secrets', () => {
     expect(hashSecret(key)).toBe(hashSecret(key));
     expect(hashSecret(key)).not.toContain(key.slice(8, 20));
     expect(hashSecret(generateApiKey('live'))).not.toBe(hashSecret(key));
+    // The stored hashes are SHA-256 of the UTF-8 secret (FIPS 180-2 test vector): keys stored before keep matching.
+    expect(hashSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   it('compares equal strings only, including of different lengths', () => {

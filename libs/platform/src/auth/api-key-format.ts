@@ -5,7 +5,7 @@
  * recognise leaked keys with few false positives. Keys are stored only as a
  * SHA-256 hash: with 190 bits of entropy a slow hash adds nothing but latency.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { Mode } from '@sigil/contracts';
 
@@ -62,8 +62,9 @@ export function looksLikeApiKey(credential: string): boolean {
   return credential.startsWith('sg_');
 }
 
+/** SHA-256, hex. One-shot `crypto.hash` (Node ≥ 20.12): half the time of a `createHash` object, on every API-key request. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /** Constant-time comparison of two hex digests or tokens. */
