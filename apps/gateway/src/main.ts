@@ -22,6 +22,9 @@ runService(
         trustProxy: config!.TRUST_PROXY_HOPS || false,
         frameworkErrors: onFrameworkError,
         clientErrorHandler: onClientError,
+        // No Nest middleware in the gateway: without @fastify/middie its onRequest hook is not run on every request
+        // (a middleware added later fails at start: Fastify has no `use` then).
+        skipMiddie: true,
       }),
     configure: (app) => configureHttp(app, config!),
   },
