@@ -652,7 +652,7 @@ describe('segment export', () => {
         }
         expect(rows).toBe(60);
         for (const bytes of replies) expect(bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES + 1024);
-        // Bounded by twice its bytes, a chunk of these lines was ~57 % of the cap as JSON (NDJSON 2.27 MB, CSV 2.43 MB).
+        // Bounded by twice its bytes, the first NDJSON chunk of these lines was 2 490 112 bytes as JSON: 59 % of the cap.
         for (const bytes of replies.slice(0, -1)) expect(bytes).toBeGreaterThan(0.9 * SEGMENT_EXPORT_CHUNK_BYTES);
         // Every row read is rendered: the chunks read ahead ask about what fitted before (~30 rows), not the 20 000 asked.
         const limits = reads.mock.calls.map((call) => call[4].limit);

@@ -68,7 +68,7 @@ export function exportExtraSql(format: ExportFormat): string {
  * `extra` (`exportExtraSql`): its bytes, one more per quote and backslash
  * (counted with two `replace`s), and the extra. Exact for NDJSON. Session 9
  * bounded it by twice the bytes, so an ordinary NDJSON chunk (about 13 % of
- * escapes) filled 58 % of what a message carries and PostgreSQL rendered the
+ * escapes) filled ~59 % of what a message carries and PostgreSQL rendered the
  * 10 000 rows asked to send ~6 000 (the rest rendered again for the next
  * chunk); `octet_length(to_json(line)::text)` counts exactly too but cost
  * ~2.2 µs per row (docs/segments.md, session 10).

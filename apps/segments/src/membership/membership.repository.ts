@@ -328,7 +328,7 @@ export class MembershipRepository {
    * characters (each `\"` in an NDJSON value, or `\""` in a CSV cell, twice
    * as long there) and more when they held control characters (names may: a
    * raw U+0001 in a CSV cell is `\u0001` in the reply); bounding it by twice
-   * the bytes left ordinary NDJSON chunks at ~58 % of a message and
+   * the bytes left ordinary NDJSON chunks at ~59 % of a message and
    * PostgreSQL rendering rows that did not fit. `bytes` is the bound (exact
    * for NDJSON).
    */
