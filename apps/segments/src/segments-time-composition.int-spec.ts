@@ -624,9 +624,45 @@ describe('segment export', () => {
     }
     expect(got).toEqual(people.map((p) => p.id).sort());
     expect(chunks.length).toBeGreaterThan(1);
-    // The cap bounds a chunk as JSON by twice its bytes (no character here needs escaping).
-    for (const c of chunks) expect(2 * c.bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES);
+    // The cap bounds a chunk as JSON (no character here needs escaping).
+    for (const c of chunks) expect(c.bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES);
     expect(chunks.reduce((n, c) => n + c.rows, 0)).toBe(16);
+  });
+
+  it('fills a chunk to what a Kafka message carries when its text is ordinary: the bound counts the escapes', async () => {
+    const ctx = testContext();
+    clock.set(new Date().toISOString());
+    // About one byte in eight JSON escapes, as in ordinary NDJSON lines (keys and values quoted).
+    const note = 'a "quoted" word, '.repeat(6_000);
+    const people = Array.from({ length: 60 }, () => contactSnapshot({ tags: ['full'], first_name: 'Ada', custom_fields: { note } }));
+    await readModel.applyBatch(people.map((contact) => domainEvent('contact.created', ctx, { contact })));
+    const seg = await readySegment(ctx, { tag: 'full', op: 'has' });
+    const reads = jest.spyOn(repositories.members, 'exportText');
+    try {
+      for (const format of ['ndjson', 'csv'] as const) {
+        reads.mockClear();
+        const replies: number[] = [];
+        let rows = 0;
+        let chunk = await segments.exportChunk(ctx, { segment_id: seg, format, after: null, limit: 20000, snapshot: null });
+        for (;;) {
+          replies.push(Buffer.byteLength(JSON.stringify({ data: chunk })));
+          rows += chunk.rows;
+          if (chunk.next_after === null) break;
+          chunk = await segments.exportChunk(ctx, { segment_id: seg, format, after: chunk.next_after, limit: 20000, snapshot: chunk.snapshot });
+        }
+        expect(rows).toBe(60);
+        for (const bytes of replies) expect(bytes).toBeLessThanOrEqual(SEGMENT_EXPORT_CHUNK_BYTES + 1024);
+        // Bounded by twice its bytes, the first NDJSON chunk of these lines was 2 490 112 bytes as JSON: 59 % of the cap.
+        for (const bytes of replies.slice(0, -1)) expect(bytes).toBeGreaterThan(0.9 * SEGMENT_EXPORT_CHUNK_BYTES);
+        // Every row read is rendered: the chunks read ahead ask about what fitted before (~30 rows), not the 20 000 asked.
+        const limits = reads.mock.calls.map((call) => call[4].limit);
+        expect(limits[0]).toBe(20000);
+        expect(limits.length).toBe(replies.length);
+        for (const limit of limits.slice(1)) expect(limit).toBeLessThan(40);
+      }
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('keeps every chunk within a Kafka message as a JSON reply, even when its text is made of characters JSON escapes', async () => {

@@ -16,7 +16,7 @@ import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
 import { contactsByIds } from '../read-model/contacts-by-id';
 import { SqlParams } from '../rules/rules.compiler';
 import { queryPrepared } from '../prepared-query';
-import { exportExtraSql, exportLineSql } from './export-lines';
+import { exportExtraSql, exportJsonBytesSql, exportLineSql } from './export-lines';
 import type { IdSource } from './sweep-window';
 
 /** A compiled segment predicate: adds its bind values to `p`, returns SQL over `contacts c`. */
@@ -320,14 +320,17 @@ export class MembershipRepository {
    * the page's id order (an ORDER BY inside string_agg would sort the page
    * again, on disk past work_mem).
    *
-   * The cap bounds a line's size once escaped for JSON (twice its bytes,
-   * plus `exportExtraSql`): the chunk travels to the gateway inside a JSON
-   * reply on Kafka, whose messages stop at 4 MiB. Counting the text's own
-   * bytes let a chunk of 2 MiB grow in the reply to twice that when its
-   * lines were made of quote characters (each `\"` in an NDJSON value, or
-   * `\""` in a CSV cell, twice as long there) and more when they held
-   * control characters (names may: a raw U+0001 in a CSV cell is `\u0001`
-   * in the reply). `bytes` is the bound, not the exact size.
+   * The cap bounds a line's size once escaped for JSON (its bytes, one more
+   * per quote and backslash, plus `exportExtraSql`: `exportJsonBytesSql`):
+   * the chunk travels to the gateway inside a JSON reply on Kafka, whose
+   * messages stop at 4 MiB. Counting the text's own bytes let a chunk of
+   * 2 MiB grow in the reply to twice that when its lines were made of quote
+   * characters (each `\"` in an NDJSON value, or `\""` in a CSV cell, twice
+   * as long there) and more when they held control characters (names may: a
+   * raw U+0001 in a CSV cell is `\u0001` in the reply); bounding it by twice
+   * the bytes left ordinary NDJSON chunks at ~59 % of a message and
+   * PostgreSQL rendering rows that did not fit. `bytes` is the bound (exact
+   * for NDJSON).
    */
   async exportText(
     m: EntityManager,
@@ -350,7 +353,7 @@ export class MembershipRepository {
       `SELECT string_agg(line, '') FILTER (WHERE fits) AS text, count(*) FILTER (WHERE fits) AS rows,
               max(escaped) FILTER (WHERE fits) AS bytes, max(id) FILTER (WHERE fits) AS last_id, count(*) AS fetched
          FROM (SELECT id, line, escaped, escaped <= $5::bigint OR n = 1 AS fits
-                 FROM (SELECT id, line, sum(2 * octet_length(line) + extra) OVER w AS escaped, row_number() OVER w AS n
+                 FROM (SELECT id, line, sum(${exportJsonBytesSql('line', 'extra')}) OVER w AS escaped, row_number() OVER w AS n
                          FROM (${page}) page
                        WINDOW w AS (ORDER BY id ROWS UNBOUNDED PRECEDING)) summed) sized`,
       p.values,
