@@ -441,8 +441,9 @@ export type SegmentExportChunkRequest = z.infer<typeof SegmentExportChunkSchema>
 /**
  * Text of one chunk at most, as JSON carries it in the reply (quotes,
  * backslashes and control characters escaped), bounded by the segments
- * service without escaping (twice the text's bytes, and more for control
- * characters a CSV cell holds raw: about 2 MiB of text), so the reply stays
+ * service as the text's bytes plus one per quote and backslash (exact for
+ * NDJSON, whose lines hold no raw control character) and more for control
+ * characters a CSV cell holds raw, so the reply stays
  * under the 4 MiB a request/reply topic accepts whatever the text, with room
  * for the reply around it. One row longer than this travels alone.
  */
