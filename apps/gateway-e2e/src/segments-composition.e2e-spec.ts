@@ -4,8 +4,10 @@
  * `GET /v1/segments/:id/history`, `GET /v1/contacts/:id/segments`, the
  * segment export (CSV and NDJSON, streamed, whatever JSON must escape in its
  * rows), the consent default on list
- * exports (`include_unsubscribed`), and scopes on the new routes.
+ * exports (`include_unsubscribed`), scopes on the new routes, and a
+ * contact's segments while the segments service has not read the contact yet.
  */
+import { Client } from 'pg';
 import { ApiClient, contactInput, createTenant, eventually, TestStack, type TestTenant } from '@sigil/testing';
 
 let stack: TestStack;
@@ -209,5 +211,39 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
       const res = await contactsOnly.request('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
     }
+  });
+
+  // Last: it takes a contact out of the segments service's read model, which the tests above count.
+  it("answers a contact's segments before the segments service has read the contact: [] if it exists, 404 if not", async () => {
+    const created = await api.post('/v1/contacts', contactInput());
+    expect(created.status).toBe(201);
+    const id = created.body.data.id as string;
+    await eventually(
+      () => api.get(`/v1/contacts/${id}/segments`),
+      (r) => r.status === 200,
+      30_000,
+    );
+    // The read model not knowing the contact yet, as right after the create (issue 14's fuzz: a 404 "No contact" then).
+    const db = new Client({ connectionString: stack.databaseUrl('segments') });
+    await db.connect();
+    try {
+      expect((await db.query(`DELETE FROM contacts WHERE tenant_id = $1 AND id = $2`, [tenant.tenantId, id])).rowCount).toBe(1);
+    } finally {
+      await db.end();
+    }
+    const early = await api.get(`/v1/contacts/${id}/segments`);
+    expect({ status: early.status, data: early.body.data }).toEqual({ status: 200, data: [] });
+    // The contacts service is asked on the route's behalf: segments:read is enough.
+    const segmentsOnly = await tenant.client({ scopes: ['segments:read'] });
+    expect((await segmentsOnly.request('GET', `/v1/contacts/${id}/segments`)).status).toBe(200);
+    // Another tenant's id stays a 404, and so do an unknown and a malformed id.
+    const other = await createTenant(stack.gatewayUrl);
+    const foreign = await other.api.get(`/v1/contacts/${id}/segments`);
+    expect({ status: foreign.status, code: foreign.body.error?.code }).toEqual({ status: 404, code: 'not_found' });
+    expect((await api.get(`/v1/contacts/con_${'0'.repeat(26)}/segments`)).status).toBe(404);
+    expect((await api.get('/v1/contacts/con_unknown/segments')).status).toBe(404);
+    // Once deleted in the contacts service, the contact is a 404 here too, read model or not.
+    expect((await api.delete(`/v1/contacts/${id}`)).status).toBe(204);
+    expect((await api.get(`/v1/contacts/${id}/segments`)).status).toBe(404);
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * `GET /v1/contacts/:id/segments` when the segments service does not know the
+ * contact: the contacts service decides (200 `[]` for a contact of this
+ * tenant, its 404 otherwise), with a fake RpcClient answering per pattern.
+ * The live version is segments-composition.e2e-spec.ts.
+ */
+import { ContactRpc, SegmentRpc, type RequestContext, type RpcDefinition } from '@sigil/contracts';
+import { DomainError, NotFound, type RpcClient } from '@sigil/platform';
+import { ContactSegmentsController } from './contact-segments.controller';
+
+const ID = 'con_01JABCDEFGHJKMNPQRSTVWXYZ0';
+const ctx = { request_id: 'req_1' } as unknown as RequestContext;
+
+/** A controller whose RpcClient answers each pattern with `answers[pattern]` (a value, or an error to throw); records the calls. */
+function controllerAnswering(answers: Record<string, unknown>) {
+  const calls: string[] = [];
+  const rpc = {
+    call: async (def: RpcDefinition) => {
+      calls.push(def.pattern);
+      const answer = answers[def.pattern];
+      if (answer instanceof Error) throw answer;
+      return { data: answer };
+    },
+  } as unknown as RpcClient;
+  return { controller: new ContactSegmentsController(rpc), calls };
+}
+
+describe('ContactSegmentsController', () => {
+  it("answers the segments service's list when it knows the contact, without asking the contacts service", async () => {
+    const segments = [{ segment_id: 'seg_1', name: 'S', since: '2026-12-03T00:00:00.000Z' }];
+    const { controller, calls } = controllerAnswering({ [SegmentRpc.contactSegments.pattern]: segments });
+    await expect(controller.list(ctx, ID)).resolves.toEqual({ data: segments });
+    expect(calls).toEqual([SegmentRpc.contactSegments.pattern]);
+  });
+
+  it('answers [] for a contact the contacts service has but the segments service has not read yet', async () => {
+    const { controller, calls } = controllerAnswering({
+      [SegmentRpc.contactSegments.pattern]: new NotFound('contact', ID),
+      [ContactRpc.get.pattern]: { id: ID },
+    });
+    await expect(controller.list(ctx, ID)).resolves.toEqual({ data: [] });
+    expect(calls).toEqual([SegmentRpc.contactSegments.pattern, ContactRpc.get.pattern]);
+  });
+
+  it("answers the contacts service's 404 when it has no such contact in this tenant", async () => {
+    const missing = new NotFound('contact', ID);
+    const { controller } = controllerAnswering({ [SegmentRpc.contactSegments.pattern]: new NotFound('contact', ID), [ContactRpc.get.pattern]: missing });
+    await expect(controller.list(ctx, ID)).rejects.toBe(missing);
+  });
+
+  it('answers a malformed id, and any error other than a 404, as the segments service did', async () => {
+    const notFound = new NotFound('contact', 'not-an-id');
+    const first = controllerAnswering({ [SegmentRpc.contactSegments.pattern]: notFound });
+    await expect(first.controller.list(ctx, 'not-an-id')).rejects.toBe(notFound);
+    expect(first.calls).toEqual([SegmentRpc.contactSegments.pattern]);
+    const timeout = new DomainError(504, 'upstream_timeout', 'segments did not answer');
+    const second = controllerAnswering({ [SegmentRpc.contactSegments.pattern]: timeout });
+    await expect(second.controller.list(ctx, ID)).rejects.toBe(timeout);
+    expect(second.calls).toEqual([SegmentRpc.contactSegments.pattern]);
+  });
+});
