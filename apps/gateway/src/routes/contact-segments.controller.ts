@@ -1,10 +1,11 @@
 /**
  * `GET /v1/contacts/:id/segments`: the segments a contact is in now, with
- * `since`. The path is the contact's, the data the segments service's, so
- * the route forwards there; when that service does not know the contact
- * (its read model has not consumed the contact's event yet), the contacts
- * service, which owns contacts, says whether it exists in this tenant: then
- * it is in no segment yet (200, `[]`), else the contacts service's 404.
+ * `since`. The memberships are the segments service's; whether the contact
+ * exists is the contacts service's, which owns contacts. The route asks both
+ * at once: the contacts service's 404 (an unknown id, another tenant's, a
+ * deleted one) is the answer even while the segments service still has the
+ * contact, and a contact the segments service has not read yet (just
+ * created) is in no segment: 200 `[]`, not that service's 404.
  */
 import { Controller, Get, Param } from '@nestjs/common';
 import { ContactRpc, SegmentRpc, type ContactSegmentView, type RequestContext } from '@sigil/contracts';
@@ -26,19 +27,20 @@ export class ContactSegmentsController {
     tag: 'Segments',
     summary: 'The segments a contact is in now, with when it entered each',
     returns:
-      'The segments the contact is in now, each with `since` (when it entered). Membership follows a write within seconds: a contact of ' +
-      'this tenant that the segments service has not read yet (just created) is in none, an empty list, not a 404; 404 is for an id ' +
-      'that names no contact of this tenant.',
+      'The segments the contact is in now, each with `since` (when it entered). Memberships follow a write within seconds: a contact ' +
+      'created a moment ago is in none yet (an empty list), and a 404 means that the id names no contact of this tenant (or a deleted one).',
   })
   async list(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<RouteResult<ContactSegmentView[]>> {
-    try {
-      return await forward(this.rpc, SegmentRpc.contactSegments, ctx, { params: { id } });
-    } catch (err) {
-      // Only a well-formed contact id is worth asking the owner about: anything else is no contact anywhere.
-      if (!(err instanceof DomainError) || err.status !== 404 || !isId('con', id)) throw err;
-      // The contacts service's answer decides: its 404 (another tenant's id, an unknown or deleted one) goes to the client.
-      await forward(this.rpc, ContactRpc.get, ctx, { params: { id } });
-      return { data: [] };
-    }
+    // What is no contact id names no contact anywhere: the segments service answers its 404 without a second call.
+    if (!isId('con', id)) return forward(this.rpc, SegmentRpc.contactSegments, ctx, { params: { id } });
+    // Both at once: the answer takes as long as the slower of the two, not their sum.
+    const [segments, contact] = await Promise.allSettled([
+      forward(this.rpc, SegmentRpc.contactSegments, ctx, { params: { id } }),
+      forward(this.rpc, ContactRpc.get, ctx, { params: { id } }),
+    ]);
+    if (contact.status === 'rejected') throw contact.reason;
+    if (segments.status === 'fulfilled') return segments.value;
+    if (segments.reason instanceof DomainError && segments.reason.status === 404) return { data: [] };
+    throw segments.reason;
   }
 }
