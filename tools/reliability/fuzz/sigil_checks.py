@@ -186,8 +186,13 @@ def before_call(context, case, **kwargs):
     delivery leads to its retry within milliseconds, while its one attempt (stack-launcher.ts
     --single-attempt-webhooks) is still under way. In session 9's runs that 409 was the only answer the
     retry ever got. The wait reads the delivery as the client would (`GET …/deliveries/{delivery_id}`);
-    an id that names no delivery is sent at once."""
+    an id that names no delivery is sent at once, and once a retry has answered 2xx in the run, none waits
+    (a wait costs the phase its time; a later 409 is no finding)."""
     if not _stateful(case) or (case.operation.method.upper(), case.operation.path) != _RETRY:
+        return
+    with _STATEFUL_LOCK:
+        reached = any(200 <= int(status) < 300 for status in _STATEFUL.get(case.operation.label, {}))
+    if reached:
         return
     params = case.path_parameters or {}
     webhook, delivery = params.get("id"), params.get("delivery_id")
