@@ -4,8 +4,10 @@
  * `GET /v1/segments/:id/history`, `GET /v1/contacts/:id/segments`, the
  * segment export (CSV and NDJSON, streamed, whatever JSON must escape in its
  * rows), the consent default on list
- * exports (`include_unsubscribed`), and scopes on the new routes.
+ * exports (`include_unsubscribed`), scopes on the new routes, and a
+ * contact's segments while the segments service has not read the contact yet.
  */
+import { Client } from 'pg';
 import { ApiClient, contactInput, createTenant, eventually, TestStack, type TestTenant } from '@sigil/testing';
 
 let stack: TestStack;
@@ -208,6 +210,57 @@ describe('segments: time, composition, experiments, history (SPEC §13)', () => 
     for (const path of [`/v1/segments/${inner}/history`, `/v1/segments/${inner}/export`, `/v1/contacts/${contactId}/segments`]) {
       const res = await contactsOnly.request('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 403 });
+    }
+  });
+
+  // Last: it changes the segments service's read model behind its back, and the tests above count its contacts.
+  it("answers a contact's segments as the contacts service knows the contact, whatever the segments service has read", async () => {
+    const db = new Client({ connectionString: stack.databaseUrl('segments') });
+    await db.connect();
+    const readModel = async (id: string) =>
+      (await db.query(`SELECT deleted FROM contacts WHERE tenant_id = $1 AND id = $2`, [tenant.tenantId, id])).rows[0] as { deleted: boolean } | undefined;
+    try {
+      const created = await api.post('/v1/contacts', contactInput());
+      expect(created.status).toBe(201);
+      const id = created.body.data.id as string;
+      await eventually(
+        () => readModel(id),
+        (row) => row?.deleted === false,
+        30_000,
+      );
+      // The read model not knowing the contact yet, as right after the create (issue 14's fuzz: a 404 "No contact" then).
+      expect((await db.query(`DELETE FROM contacts WHERE tenant_id = $1 AND id = $2`, [tenant.tenantId, id])).rowCount).toBe(1);
+      const early = await api.get(`/v1/contacts/${id}/segments`);
+      expect({ status: early.status, data: early.body.data }).toEqual({ status: 200, data: [] });
+      // The contacts service is asked on the route's behalf: segments:read is enough.
+      const segmentsOnly = await tenant.client({ scopes: ['segments:read'] });
+      expect((await segmentsOnly.request('GET', `/v1/contacts/${id}/segments`)).status).toBe(200);
+      // Another tenant's id stays a 404, and so do an unknown and a malformed id.
+      const other = await createTenant(stack.gatewayUrl);
+      const foreign = await other.api.get(`/v1/contacts/${id}/segments`);
+      expect({ status: foreign.status, code: foreign.body.error?.code }).toEqual({ status: 404, code: 'not_found' });
+      expect((await api.get(`/v1/contacts/con_${'0'.repeat(26)}/segments`)).status).toBe(404);
+      expect((await api.get('/v1/contacts/con_unknown/segments')).status).toBe(404);
+
+      // Deleted: a 404 even while the read model has not seen the deletion yet (schemathesis' use-after-free check).
+      const gone = await api.post('/v1/contacts', contactInput());
+      const goneId = gone.body.data.id as string;
+      await eventually(
+        () => readModel(goneId),
+        (row) => row?.deleted === false,
+        30_000,
+      );
+      expect((await api.delete(`/v1/contacts/${goneId}`)).status).toBe(204);
+      await eventually(
+        () => readModel(goneId),
+        (row) => row?.deleted === true,
+        30_000,
+      );
+      await db.query(`UPDATE contacts SET deleted = false WHERE tenant_id = $1 AND id = $2`, [tenant.tenantId, goneId]); // lagging
+      const late = await api.get(`/v1/contacts/${goneId}/segments`);
+      expect({ status: late.status, code: late.body.error?.code }).toEqual({ status: 404, code: 'not_found' });
+    } finally {
+      await db.end();
     }
   });
 });

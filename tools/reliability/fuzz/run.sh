@@ -36,8 +36,15 @@ MAX_EXAMPLES=3; TIMEBOX=900
 # links it infers (379 of the 433 links of session 6's quick run), mostly
 # one resource's id guessed into another's path (a 404), which spread the
 # steps thin, and the document's links are the contract under test.
-STRICT_REACH=(); STEPS=6; SCENARIOS=
-if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; STRICT_REACH=(--strict); STEPS=20; SCENARIOS=1000; fi
+# --long also runs the stateful phase a second time, alone, right after the all-phase run, against the same
+# stack and tenant (`--phases stateful`, the next seed; FUZZ_STATEFUL_PASSES=1 leaves it out): in the
+# all-phase runs of sessions 7 to 9 Hypothesis ended the stateful phase after 55 to 132 scenarios of the
+# 1 000 allowed, for a reason not found (a stateful-only run went on to 337 and more), and 55 scenarios
+# of up to 20 steps leave the deep chains (webhook → test delivery → retry; a created contact's tags)
+# unreached. The reach report counts both passes (sigil_checks.py adds to the first pass's counts).
+STRICT_REACH=(); STEPS=6; SCENARIOS=; PASSES=1
+if [ "${1:-}" = "--long" ]; then shift; MAX_EXAMPLES=100; TIMEBOX=7200; STRICT_REACH=(--strict); STEPS=20; SCENARIOS=1000; PASSES=2; fi
+PASSES="${FUZZ_STATEFUL_PASSES:-$PASSES}"
 MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-$MAX_EXAMPLES}"; TIMEBOX="${FUZZ_TIMEBOX:-$TIMEBOX}"
 STEPS="${FUZZ_STATEFUL_STEPS:-$STEPS}"; SCENARIOS="${FUZZ_STATEFUL_SCENARIOS:-${SCENARIOS:-$MAX_EXAMPLES}}"
 VENV_BIN="$(bash tools/reliability/venv.sh)"
@@ -52,24 +59,43 @@ printf '[generation]\nmax-examples = %d\n\n[phases.stateful]\nmax-steps = %d\n\n
   "$MAX_EXAMPLES" "$STEPS" "$SCENARIOS" > "$OUT/schemathesis.toml"
 echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases (${SCENARIOS} stateful scenarios of up to ${STEPS} steps), every default check, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), report ${REPORT}"
 STARTED=$(date +%s)
+# One `st run`: $1 the phases, $2 the seed, $3 the JUnit report, $4 the time box; then the extra arguments.
+fuzz_pass() {
+  local phases="$1" seed="$2" junit="$3" box="$4"; shift 4
+  # FUZZ_BASE_URL/FUZZ_API_KEY: the hooks read the tenant's custom field definitions, and a delivery before its
+  # retry, as a client would (sigil_checks.map_case, before_call).
+  FUZZ_BASE_URL="$GATEWAY_URL" FUZZ_API_KEY="$API_KEY" FUZZ_STATEFUL_REPORT="$OUT/stateful.json" PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks \
+    timeout "$box" "$VENV_BIN/st" --no-color --config-file "$OUT/schemathesis.toml" run "${GATEWAY_URL}/v1/openapi.json" \
+    --url "$GATEWAY_URL" \
+    -H "Authorization: Bearer ${API_KEY}" \
+    -H "X-API-Key: ${API_KEY}" \
+    --phases "$phases" \
+    --seed "$seed" \
+    --suppress-health-check all \
+    --request-timeout 15 \
+    --workers "${FUZZ_WORKERS:-2}" \
+    --report junit --report-junit-path "$junit" \
+    --exclude-path /v1/health \
+    "$@"
+}
 set +e
-# FUZZ_BASE_URL/FUZZ_API_KEY: the hooks read the tenant's custom field definitions as a client would (sigil_checks.map_case).
-FUZZ_BASE_URL="$GATEWAY_URL" FUZZ_API_KEY="$API_KEY" FUZZ_STATEFUL_REPORT="$OUT/stateful.json" PYTHONPATH=tools/reliability/fuzz SCHEMATHESIS_HOOKS=sigil_checks \
-  timeout "$TIMEBOX" "$VENV_BIN/st" --no-color --config-file "$OUT/schemathesis.toml" run "${GATEWAY_URL}/v1/openapi.json" \
-  --url "$GATEWAY_URL" \
-  -H "Authorization: Bearer ${API_KEY}" \
-  -H "X-API-Key: ${API_KEY}" \
-  --phases examples,coverage,fuzzing,stateful \
-  --seed "${FUZZ_SEED:-1}" \
-  --suppress-health-check all \
-  --request-timeout 15 \
-  --workers "${FUZZ_WORKERS:-2}" \
-  --report junit --report-junit-path "$REPORT" \
-  --exclude-path /v1/health \
-  "$@"
+fuzz_pass examples,coverage,fuzzing,stateful "${FUZZ_SEED:-1}" "$REPORT" "$TIMEBOX" "$@"
 STATUS=$?
 set -e
 echo "fuzz: finished in $(( $(date +%s) - STARTED )) s (exit ${STATUS})"
+if [ "$PASSES" -ge 2 ] && [ "$STATUS" != 124 ]; then
+  LEFT=$(( TIMEBOX - ($(date +%s) - STARTED) ))
+  if [ "$LEFT" -gt 60 ]; then
+    echo "fuzz: stateful phase again, alone (${SCENARIOS} scenarios of up to ${STEPS} steps, seed $(( ${FUZZ_SEED:-1} + 1 )))"
+    PASS2=$(date +%s)
+    set +e
+    fuzz_pass stateful "$(( ${FUZZ_SEED:-1} + 1 ))" "${REPORT%.xml}-stateful.xml" "$LEFT" "$@"
+    STATUS2=$?
+    set -e
+    echo "fuzz: stateful pass finished in $(( $(date +%s) - PASS2 )) s (exit ${STATUS2})"
+    [ "$STATUS" = 0 ] && STATUS=$STATUS2
+  fi
+fi
 REACH=0
 "$VENV_BIN/python" tools/reliability/fuzz/stateful_reach.py "$OUT/openapi.json" "$OUT/stateful.json" "${STRICT_REACH[@]}" || REACH=$?
 [ "$STATUS" = 0 ] && STATUS=$REACH

@@ -6,7 +6,10 @@ source paths, SQL or driver errors.
 
 `after_call` records, per operation, the statuses the stateful phase got
 (written to $FUZZ_STATEFUL_REPORT as JSON), so that run.sh can tell which
-operations the stateful phase really reached (stateful_reach.py).
+operations the stateful phase really reached (stateful_reach.py); a second
+pass of the same run (run.sh --long) adds to what the first recorded.
+`before_call` has a stateful retry of a webhook delivery wait until the
+delivery has settled, as a client retries a delivery it saw fail.
 
 `map_case` makes generated valid requests keep the rules the document states
 as extensions, `filter_failure` drops the failures the document announces,
@@ -16,6 +19,8 @@ import atexit
 import json
 import os
 import re
+import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
@@ -108,6 +113,22 @@ def _refusal(case, response):
     return f"{response.status_code} {mode} {error.get('code', '?')} {what}"[:200]
 
 
+def _load_stateful_report():
+    """What an earlier pass of the same run recorded (run.sh --long runs the stateful phase a second time, in
+    another process, against the same stack): its counts are added to, so the reach report covers both passes."""
+    if not _STATEFUL_REPORT:
+        return
+    for path, into in ((_STATEFUL_REPORT, _STATEFUL), (errors_report_path(_STATEFUL_REPORT), _STATEFUL_ERRORS)):
+        try:
+            with open(path, encoding="utf-8") as f:
+                earlier = json.load(f)
+        except (FileNotFoundError, ValueError):
+            continue
+        for label, counts in earlier.items():
+            into.setdefault(label, Counter()).update({(int(k) if into is _STATEFUL else k): n for k, n in counts.items()})
+
+
+_load_stateful_report()
 atexit.register(_write_stateful_report)
 
 
@@ -137,6 +158,53 @@ def after_call(context, case, response):
     # A new (operation, status) pair is written at once: the file stays right if the time box kills the run.
     if first:
         _write_stateful_report()
+
+
+# How long a stateful retry of a webhook delivery waits for the delivery to settle (FUZZ_RETRY_SETTLE_SECONDS).
+RETRY_SETTLE_SECONDS = float(os.environ.get("FUZZ_RETRY_SETTLE_SECONDS", "10"))
+_RETRY = ("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry")
+
+
+def _api_get(path):
+    """`GET path` with the fuzz's key, as a client would; the parsed body, or None."""
+    base, key = os.environ.get("FUZZ_BASE_URL"), os.environ.get("FUZZ_API_KEY")
+    if not base or not key:
+        return None
+    request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return json.load(answer)
+    except (OSError, ValueError):
+        return None
+
+
+@schemathesis.hook
+def before_call(context, case, **kwargs):
+    """In the stateful phase, a retry of a webhook delivery waits (up to RETRY_SETTLE_SECONDS) until the
+    delivery is no longer `pending`, as a client retries a delivery it saw fail: only a settled delivery can be
+    retried (a pending one is a 409 "still being attempted", docs/webhooks.md), and the link from a test
+    delivery leads to its retry within milliseconds, while its one attempt (stack-launcher.ts
+    --single-attempt-webhooks) is still under way. In session 9's runs that 409 was the only answer the
+    retry ever got. The wait reads the delivery as the client would (`GET …/deliveries/{delivery_id}`);
+    an id that names no delivery is sent at once, and once a retry has answered 2xx in the run, none waits
+    (a wait costs the phase its time; a later 409 is no finding)."""
+    if not _stateful(case) or (case.operation.method.upper(), case.operation.path) != _RETRY:
+        return
+    with _STATEFUL_LOCK:
+        reached = any(200 <= int(status) < 300 for status in _STATEFUL.get(case.operation.label, {}))
+    if reached:
+        return
+    params = case.path_parameters or {}
+    webhook, delivery = params.get("id"), params.get("delivery_id")
+    if not isinstance(webhook, str) or not isinstance(delivery, str):
+        return
+    path = f"/v1/webhooks/{urllib.parse.quote(webhook, safe='')}/deliveries/{urllib.parse.quote(delivery, safe='')}"
+    deadline = time.monotonic() + RETRY_SETTLE_SECONDS
+    while True:
+        status = ((_api_get(path) or {}).get("data") or {}).get("status")
+        if status != "pending" or time.monotonic() >= deadline:
+            return
+        time.sleep(0.25)
 
 
 @schemathesis.check

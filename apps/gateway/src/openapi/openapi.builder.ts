@@ -156,6 +156,41 @@ function addLinks(paths: Record<string, Record<string, JsonObject>>, components:
 }
 
 /**
+ * Links from a resource to the actions on it: from the 200 of each read of
+ * one resource (`GET /v1/contacts/{id}`, `GET /v1/webhooks/{id}/deliveries/{delivery_id}`)
+ * to every write whose path continues the resource's own (`POST
+ * /v1/contacts/{id}/tags`, `POST …/deliveries/{delivery_id}/retry`), with the
+ * path parameters the read was made with. A client reads a resource, then
+ * acts on it: a delivery is retried once its read shows it settled, a contact
+ * tagged after it was read (issue 14: the stateful fuzz reached neither
+ * through the create and list links alone). The resource's own writes
+ * (`PATCH`/`DELETE` of the same path) are left out: the links from its create
+ * and its list lead there already.
+ */
+function addItemLinks(paths: Record<string, Record<string, JsonObject>>): void {
+  for (const [path, operations] of Object.entries(paths)) {
+    const read = (operations['get']?.['responses'] as Record<string, JsonObject> | undefined)?.['200'];
+    if (!read || !/\/\{\w+\}$/.test(path)) continue;
+    const names = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
+    const parameters = Object.fromEntries(names.map((name) => [name, `$request.path.${name}`]));
+    const links: Record<string, JsonObject> = {};
+    for (const [target, targetOps] of Object.entries(paths)) {
+      if (!target.startsWith(`${path}/`)) continue;
+      // Only a target whose every path parameter the read supplies (no `{…}` beyond the read's path).
+      if (/\{\w+\}/.test(target.slice(path.length))) continue;
+      for (const [method, op] of Object.entries(targetOps)) {
+        if (method === 'get' || !op['operationId']) continue;
+        const name = String(op['operationId'])
+          .replace(/^\w+?_/, '')
+          .replace(/^./, (c) => c.toUpperCase());
+        links[name] = { operationId: op['operationId'], parameters, description: `The same resource, acted on (${method.toUpperCase()} ${target}).` };
+      }
+    }
+    if (Object.keys(links).length) read['links'] = { ...((read['links'] as JsonObject | undefined) ?? {}), ...links };
+  }
+}
+
+/**
  * Links that no collection path implies: a created contact's `external_id`
  * is what the upsert by external id takes (its own namespace, not the
  * collection's `{id}`); an invitation's token is what accepting it takes,
@@ -478,6 +513,7 @@ export function buildOpenApi(controllers: Type<unknown>[], version: string): Jso
   }
 
   addLinks(paths, replies.components);
+  addItemLinks(paths);
   addExtraLinks(paths);
   return {
     openapi: '3.1.0',

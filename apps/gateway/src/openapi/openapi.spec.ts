@@ -88,6 +88,21 @@ describe('OpenAPI document: links, credentials and the Idempotency-Key rule', ()
     expect(doc.paths['/v1/contacts'].get.responses['200'].links.Get.parameters).toEqual({ id: '$response.body#/data/0/id' });
   });
 
+  it('links a read of one resource to the actions on it, with the path it was read at', () => {
+    // Issue 14: a delivery is retried once its read shows it settled; a contact read is tagged and untagged.
+    expect(doc.paths['/v1/webhooks/{id}/deliveries/{delivery_id}'].get.responses['200'].links.RetryDelivery).toEqual(
+      expect.objectContaining({ operationId: 'webhooks_retryDelivery', parameters: { id: '$request.path.id', delivery_id: '$request.path.delivery_id' } }),
+    );
+    const contact = doc.paths['/v1/contacts/{id}'].get.responses['200'].links;
+    expect(contact.AddTags).toEqual(expect.objectContaining({ operationId: 'contacts_addTags', parameters: { id: '$request.path.id' } }));
+    expect(contact.RemoveTags).toEqual(expect.objectContaining({ operationId: 'contacts_removeTags', parameters: { id: '$request.path.id' } }));
+    // Not the resource's own writes (its create and list lead there), nor other reads.
+    const targets = Object.values(contact).map((l: any) => l.operationId);
+    expect(targets).not.toEqual(expect.arrayContaining(['contacts_update']));
+    expect(targets).not.toEqual(expect.arrayContaining(['contacts_delete']));
+    expect(targets).not.toEqual(expect.arrayContaining(['contacts_listActivities']));
+  });
+
   it('reaches every operation that takes an id by a link that supplies each of its path parameters', () => {
     const links = Object.values(doc.paths).flatMap((ops: any) =>
       Object.values(ops).flatMap((op: any) => Object.values(op.responses).flatMap((r: any) => Object.values(r.links ?? {}) as any[])),

@@ -6431,7 +6431,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success. */
+            /** @description The segments the contact is in now, each with `since` (when it entered). Memberships follow a write within seconds: a contact created a moment ago is in none yet (an empty list), and a 404 means that the id names no contact of this tenant (or a deleted one). */
             200: {
                 headers: {
                     /** @description Requests allowed in the current window. */
