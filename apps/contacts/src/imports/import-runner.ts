@@ -211,9 +211,9 @@ export class ImportRunner {
    *
    * With `previous` (the batch before this one, whose transaction may still run) the two overlap but stay
    * exactly as if run one after the other:
-   * - the position: this batch's conditional advance is sent only once the previous one's has returned, so
-   *   it waits on the job row until that transaction ends and then finds the position it expects — or, if
-   *   that batch rolled back, does not, and this one rolls back too. Batches commit in file order, a
+   * - the position: once the previous batch's conditional advance has returned, this one locks the job row
+   *   (lockJob: it waits there until that transaction ends) and then advances from the position it expects —
+   *   or, if that batch rolled back, finds the old one and rolls back too. Batches commit in file order, a
    *   batch commits only after all before it, and a kill -9 leaves a prefix of them.
    * - the rows: this batch reads contacts (and claims its keys) only after the previous one has read
    *   its own, and goes on at once only when none of its rows' emails and external_ids is a key the
@@ -266,7 +266,10 @@ export class ImportRunner {
       await this.outbox.append(m, listed);
       errors.sort((a, b) => a.row - b.row);
       await this.imports.insertErrors(m, job.id, errors);
-      if (previous) await previous.advanced;
+      if (previous) {
+        await previous.advanced;
+        await this.imports.lockJob(m, job.id);
+      }
       const moved = await this.imports.advance(m, job.id, fromOffset, { nextOffset, rows: raws.length, created, updated, failed: errors.length });
       gate.advance();
       if (!moved) throw new Superseded();
