@@ -104,7 +104,7 @@ describe('fastContact', () => {
     let accepted = 0;
     let refusedByBoth = 0;
     const missed: unknown[] = [];
-    for (let n = 0; n < 10000; n++) {
+    for (let n = 0; n < 6000; n++) {
       const input = randomInput(r);
       const copy = structuredClone(input);
       const zod = CreateContactSchema.safeParse(structuredClone(input));
@@ -124,8 +124,8 @@ describe('fastContact', () => {
       }
     }
     // Both kinds of row are exercised, and the fast path is not simply refusing everything.
-    expect(accepted).toBeGreaterThan(1000);
-    expect(refusedByBoth).toBeGreaterThan(1000);
+    expect(accepted).toBeGreaterThan(400);
+    expect(refusedByBoth).toBeGreaterThan(400);
     // And it takes every row zod takes (then zod never runs for a good row).
     expect(missed).toEqual([]);
   });
