@@ -45,6 +45,9 @@ const FEED_BYTES = 64 * 1024;
 /** Rows prepared between two turns of the event loop (a few milliseconds of work). */
 const PREPARE_SLICE_ROWS = 250;
 
+/** Longest lock wait of a pipelined batch's statement (see commitBatch). */
+const PIPELINE_LOCK_TIMEOUT = '30s';
+
 /** Lets the event loop run what I/O has completed (setImmediate runs after the poll phase). */
 function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -234,6 +237,10 @@ export class ImportRunner {
     const { raws, firstRow, errors, errorAt, valid } = batch;
     const matchOn = job.options.match_on;
     await this.dataSource.transaction(async (m: EntityManager) => {
+      // In a pipeline a batch waits in Node for its predecessor while holding locks, which PostgreSQL cannot see: a
+      // third transaction (an API write) waiting on this batch while the predecessor waits on it would be a cycle
+      // no deadlock check breaks. A lock wait this long fails the batch instead; the job's retry resumes it.
+      if (this.config.IMPORT_PIPELINE_DEPTH > 1) await m.query(`SET LOCAL lock_timeout = '${PIPELINE_LOCK_TIMEOUT}'`);
       // No lock on the job row until the final, conditional advance: a cancel is never kept waiting by a batch in flight.
       // The previous batch may not have committed yet: a position past ours means another worker moved on.
       const current = await this.imports.load(m, job.id);
