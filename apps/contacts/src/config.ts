@@ -23,6 +23,11 @@ export const ContactsConfigSchema = z.object({
   /** Rows written per import transaction (one upsert, one outbox insert, one progress update). */
   IMPORT_BATCH_ROWS: envInt(2000, 1, 10_000),
   /**
+   * Import batch transactions in flight at once (ImportRunner.commitBatch: they still commit in file order,
+   * exactly once); 1 runs them one after another. Each holds a pooled connection while it runs.
+   */
+  IMPORT_PIPELINE_DEPTH: envInt(2, 1, 4),
+  /**
    * How far V8 lets the old generation grow between full collections, in % of
    * what the last one kept (V8's `--heap-growing-percent`, which NODE_OPTIONS
    * refuses; set at start). 0, the default, leaves V8's own factor (up to

@@ -172,6 +172,8 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.length === set.size && a.every((x) => set.has(x));
 }
 
+/** `values` (a fresh object of checkCustomFieldValues) without its nulls; itself when it has none (every imported row). */
 function withoutNulls(values: Record<string, CustomFieldValue>): Record<string, CustomFieldValue> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
+  for (const key in values) if (values[key] === null) return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null));
+  return values;
 }

@@ -43,6 +43,12 @@ export interface WriteOptions {
   consentSource?: string;
   /** New contacts and their value rows go in by COPY (import jobs' large batches); same statements and results otherwise. */
   copy?: boolean;
+  /**
+   * Called once the rows' contacts are read (matched ones locked, holders of the other key found) and before
+   * anything is written, with the matched contacts as they were: an import batch tells the next one which
+   * keys it may change (ImportRunner's pipeline).
+   */
+  afterReads?: (matched: readonly ContactSnapshot[]) => void;
 }
 
 export class PayloadTooLarge extends DomainError {
@@ -159,6 +165,7 @@ export class ContactsBatchService {
         )
       ).map((r) => [keyOf(other, r), r.id]),
     );
+    options.afterReads?.([...existing.values()]);
     const creates: { row: ValidRow; contact: ContactSnapshot }[] = [];
     for (const row of valid) {
       const current = existing.get(keyOf(matchOn, row.req));

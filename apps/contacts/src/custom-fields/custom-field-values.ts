@@ -123,28 +123,36 @@ export interface ValueRow {
 
 export function valueRows(contactId: string, values: Record<string, CustomFieldValue>, defs: Definitions): ValueRow[] {
   const rows: ValueRow[] = [];
-  for (const [key, value] of Object.entries(values)) {
+  // Literals, not a spread of a template row: this runs for every value of every imported contact.
+  const row = (key: string, text: string | null, num: number | null, date: string | null): ValueRow => ({
+    contact_id: contactId,
+    field_key: key,
+    value_text: text,
+    value_num: num,
+    value_date: date,
+  });
+  for (const key in values) {
+    const value = values[key]!;
     const def = defs.get(key);
     if (!def || value === null) continue;
-    const row = { contact_id: contactId, field_key: key, value_text: null, value_num: null, value_date: null };
     switch (def.type) {
       case 'number':
-        rows.push({ ...row, value_num: value as number });
+        rows.push(row(key, null, value as number, null));
         break;
       case 'date':
-        rows.push({ ...row, value_date: DATE_ONLY.test(value as string) ? `${value as string}T00:00:00.000Z` : (value as string) });
+        rows.push(row(key, null, null, DATE_ONLY.test(value as string) ? `${value as string}T00:00:00.000Z` : (value as string)));
         break;
       case 'boolean':
-        rows.push({ ...row, value_text: String(value) });
+        rows.push(row(key, String(value), null, null));
         break;
       case 'multi_select':
         // One row per option (top values, has_any), plus one marker row per contact whose
         // value_num is the option count: counting contacts is then an index-only count.
-        rows.push({ ...row, value_num: (value as string[]).length });
-        for (const option of value as string[]) rows.push({ ...row, value_text: option });
+        rows.push(row(key, null, (value as string[]).length, null));
+        for (const option of value as string[]) rows.push(row(key, option, null, null));
         break;
       default:
-        rows.push({ ...row, value_text: value as string });
+        rows.push(row(key, value as string, null, null));
     }
   }
   return rows;

@@ -9,6 +9,7 @@ import { CreateContactSchema, type CreateContact, type ImportOptions, type Custo
 import { decodeField, issuesToDetails, type FileRecord } from '@sigil/platform';
 import type { ErrorDetail } from '@sigil/contracts';
 import type { Definitions } from '../custom-fields/custom-field-values';
+import { fastContact } from './contact-fast-check';
 
 export interface MappedColumn {
   column: string;
@@ -129,7 +130,15 @@ export function rowRequest(plan: RowPlan, record: FileRecord): { req: CreateCont
     }
   }
 
-  if (Object.keys(custom).length) input['custom_fields'] = custom;
+  let anyCustom = false;
+  for (const _ in custom) {
+    anyCustom = true;
+    break;
+  }
+  if (anyCustom) input['custom_fields'] = custom;
+  // The hand check accepts what the schema accepts (contact-fast-check.ts); zod runs only for a row it does not, and gives its error.
+  const fast = fastContact(input);
+  if (fast) return { req: fast };
   const parsed = CreateContactSchema.safeParse(input);
   if (!parsed.success) return { code: 'validation_failed', reason: describe(issuesToDetails(parsed.error.issues)) };
   return { req: parsed.data };

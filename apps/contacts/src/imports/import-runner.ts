@@ -9,12 +9,14 @@
  * run read (an UPDATE re-checks its WHERE once a concurrent writer of the
  * row commits), so two workers on one job (a stalled lock taken over while
  * the first still runs) cannot both commit the same batch, and a job
- * cancelled meanwhile rolls the batch in flight back.
+ * cancelled meanwhile rolls the batch in flight back. Up to
+ * IMPORT_PIPELINE_DEPTH batch transactions run at once, still committing in
+ * file order with the results of one after another (commitBatch).
  */
 import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BATCH_MATCH_KEYS, type BatchRowResult, type ImportRowError, type RequestContext } from '@sigil/contracts';
+import { BATCH_MATCH_KEYS, type BatchRowResult, type ContactSnapshot, type ImportRowError, type RequestContext } from '@sigil/contracts';
 import { OutboxWriter, RecordReader, type FileRecord, type NewEvent } from '@sigil/platform';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
 import { ContactsBatchService, keyOf, type ValidRow } from '../contacts/contacts-batch.service';
@@ -43,6 +45,9 @@ const FEED_BYTES = 64 * 1024;
 /** Rows prepared between two turns of the event loop (a few milliseconds of work). */
 const PREPARE_SLICE_ROWS = 250;
 
+/** Longest lock wait of a pipelined batch's statement (see commitBatch). */
+const PIPELINE_LOCK_TIMEOUT = '30s';
+
 /** Lets the event loop run what I/O has completed (setImmediate runs after the poll phase). */
 function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -60,7 +65,7 @@ export class ImportRunner {
     private readonly batch: ContactsBatchService,
     private readonly definitions: CustomFieldDefinitions,
     private readonly outbox: OutboxWriter,
-    @Inject(CONTACTS_CONFIG) private readonly config: Pick<ContactsConfig, 'IMPORT_BATCH_ROWS'>,
+    @Inject(CONTACTS_CONFIG) private readonly config: Pick<ContactsConfig, 'IMPORT_BATCH_ROWS' | 'IMPORT_PIPELINE_DEPTH'>,
   ) {}
 
   async run(importId: string): Promise<RunOutcome> {
@@ -102,27 +107,29 @@ export class ImportRunner {
     let offset = Number(job.next_offset);
     let rowNo = job.rows_processed;
     const total = Number(job.bytes);
+    const depth = this.config.IMPORT_PIPELINE_DEPTH;
     const reader = new RecordReader({ format: job.options.format, startOffset: offset });
     let pending: FileRecord[] = [];
-    // Batches commit one after another, but the next one is read and validated (Node's CPU) while the
-    // previous one's transaction runs (PostgreSQL's): each prepared batch then waits for its predecessor.
-    let inFlight: Promise<void> = Promise.resolve();
+    // Up to `depth` batch transactions run at once, in file order (see commitBatch for how they stay ordered and
+    // exact); the next batch is read and validated meanwhile. The oldest is waited for before another starts.
+    const inFlight: BatchGate[] = [];
+    let last: BatchGate | undefined;
     // Not async: nothing of the records outlives their preparation (an async frame would keep them across its wait).
     const flush = (records: FileRecord[]): Promise<void> => {
-      if (!records.length) return inFlight;
+      if (!records.length) return Promise.resolve();
       const fromOffset = offset;
       const nextOffset = records[records.length - 1]!.end;
       const firstRow = rowNo;
       rowNo += records.length;
       offset = nextOffset;
-      return this.prepareBatch(job, plan, records, firstRow).then((prepared) => {
-        // This batch commits once its predecessor has (never if it failed); the caller waits for the predecessor only.
-        // (The caller awaits each flush before the next: batches join the chain in file order.)
-        const previous = inFlight;
-        inFlight = previous.then(() => this.commitBatch(job, ctx, prepared, fromOffset, nextOffset));
-        // Surfaced by the next flush or the final wait; until then, not an unhandled rejection.
-        void inFlight.catch(() => undefined);
-        return previous;
+      return this.prepareBatch(job, plan, records, firstRow).then(async (prepared) => {
+        // A failed batch stops the run here: its error (not a successor's Superseded) is the run's.
+        while (inFlight.length >= depth) await inFlight.shift()!.done;
+        const gate = batchGate();
+        const previous = last;
+        last = gate;
+        inFlight.push(gate);
+        void this.commitBatch(job, ctx, prepared, fromOffset, nextOffset, previous, gate).then(gate.settle, gate.fail);
       });
     };
 
@@ -138,10 +145,10 @@ export class ImportRunner {
       });
       pending.push(...reader.end());
       await flush(pending);
-      await inFlight;
+      while (inFlight.length) await inFlight.shift()!.done;
     } finally {
       // Never leave a batch's transaction running behind a run that stopped (its outcome is the run's error, or the database's).
-      await inFlight.catch(() => undefined);
+      for (const gate of inFlight) await gate.done.catch(() => undefined);
     }
   }
 
@@ -202,14 +209,43 @@ export class ImportRunner {
     return { raws, firstRow, errors, errorAt, valid };
   }
 
-  /** One transaction: everything the batch changes, and the job's new position (see the file's header). */
-  private async commitBatch(job: ImportRow, ctx: RequestContext, batch: PreparedBatch, fromOffset: number, nextOffset: number): Promise<void> {
+  /**
+   * One transaction: everything the batch changes, and the job's new position (see the file's header).
+   *
+   * With `previous` (the batch before this one, whose transaction may still run) the two overlap but stay
+   * exactly as if run one after the other:
+   * - the position: once the previous batch's conditional advance has returned, this one locks the job row
+   *   (lockJob: it waits there until that transaction ends) and then advances from the position it expects —
+   *   or, if that batch rolled back, finds the old one and rolls back too. Batches commit in file order, a
+   *   batch commits only after all before it, and a kill -9 leaves a prefix of them.
+   * - the rows: this batch reads contacts (and claims its keys) only after the previous one has read
+   *   its own, and goes on at once only when none of its rows' emails and external_ids is a key the
+   *   previous batch may change (its rows' keys and those of the contacts it matched). Then nothing the
+   *   previous batch writes can change what this one reads, and neither waits for a lock the other holds
+   *   except this batch for the previous one (a key claimed by both in import_keys; the job row): no
+   *   deadlock. When keys meet, it waits for the previous transaction to end first, as before.
+   */
+  private async commitBatch(
+    job: ImportRow,
+    ctx: RequestContext,
+    batch: PreparedBatch,
+    fromOffset: number,
+    nextOffset: number,
+    previous: BatchGate | undefined,
+    gate: BatchGate,
+  ): Promise<void> {
     const { raws, firstRow, errors, errorAt, valid } = batch;
     const matchOn = job.options.match_on;
     await this.dataSource.transaction(async (m: EntityManager) => {
+      // In a pipeline a batch waits in Node for its predecessor while holding locks, which PostgreSQL cannot see: a
+      // third transaction (an API write) waiting on this batch while the predecessor waits on it would be a cycle
+      // no deadlock check breaks. A lock wait this long fails the batch instead; the job's retry resumes it.
+      if (this.config.IMPORT_PIPELINE_DEPTH > 1) await m.query(`SET LOCAL lock_timeout = '${PIPELINE_LOCK_TIMEOUT}'`);
       // No lock on the job row until the final, conditional advance: a cancel is never kept waiting by a batch in flight.
+      // The previous batch may not have committed yet: a position past ours means another worker moved on.
       const current = await this.imports.load(m, job.id);
-      if (current?.status !== 'running' || Number(current.next_offset) !== fromOffset) throw new Superseded();
+      if (current?.status !== 'running' || Number(current.next_offset) > fromOffset) throw new Superseded();
+      if (previous) await previous.touched;
 
       const hashOf = new Map(valid.map((v) => [v.index, keyHash(keyOf(matchOn, v.req))]));
       const seen = await this.imports.claimKeys(m, job.id, [...hashOf.values()]);
@@ -218,9 +254,11 @@ export class ImportRunner {
         errorAt(v.index, 'duplicate_row', `the ${matchOn} '${keyOf(matchOn, v.req)}' is already in an earlier row of the file`);
         return false;
       });
+      if (previous && meets(await previous.touched, fresh)) await previous.done;
 
       const results: BatchRowResult[] = raws.map((_, index) => ({ index, status: 'error' }));
-      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true });
+      const afterReads = (matched: readonly ContactSnapshot[]) => gate.read(touchedKeys(fresh, matched));
+      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true, afterReads });
       let created = 0;
       let updated = 0;
       const listed: NewEvent[] = [];
@@ -235,11 +273,81 @@ export class ImportRunner {
       await this.outbox.append(m, listed);
       errors.sort((a, b) => a.row - b.row);
       await this.imports.insertErrors(m, job.id, errors);
+      if (previous) {
+        await previous.advanced;
+        await this.imports.lockJob(m, job.id);
+      }
       const moved = await this.imports.advance(m, job.id, fromOffset, { nextOffset, rows: raws.length, created, updated, failed: errors.length });
+      gate.advance();
       if (!moved) throw new Superseded();
     });
     this.logger.debug(`import ${job.id}: rows ${firstRow + 1}–${firstRow + raws.length} written`);
   }
+}
+
+/**
+ * What a batch in flight tells the next one: when it has read (and which keys it may change), when its
+ * position update has returned, and when its transaction has ended. Each rejects with the batch's error
+ * if it fails first.
+ */
+interface BatchGate {
+  touched: Promise<ReadonlySet<string>>;
+  advanced: Promise<void>;
+  done: Promise<void>;
+  read(keys: ReadonlySet<string>): void;
+  advance(): void;
+  settle(): void;
+  fail(err: unknown): void;
+}
+
+function batchGate(): BatchGate {
+  let read!: (keys: ReadonlySet<string>) => void;
+  let advance!: () => void;
+  let settle!: () => void;
+  const rejects: ((err: unknown) => void)[] = [];
+  const touched = new Promise<ReadonlySet<string>>((resolve, reject) => ((read = resolve), rejects.push(reject)));
+  const advanced = new Promise<void>((resolve, reject) => ((advance = resolve), rejects.push(reject)));
+  const done = new Promise<void>((resolve, reject) => ((settle = resolve), rejects.push(reject)));
+  // Each is awaited by whoever needs it; a failure nobody waited for is no unhandled rejection.
+  for (const p of [touched, advanced, done]) p.catch(() => undefined);
+  return {
+    touched,
+    advanced,
+    done,
+    read,
+    advance,
+    settle: () => {
+      // A transaction that ended without telling (no rows to read): nothing of it is left to wait for.
+      read(new Set());
+      advance();
+      settle();
+    },
+    fail: (err) => rejects.forEach((reject) => reject(err)),
+  };
+}
+
+/** The keys a batch may change: its rows' emails and external_ids, and the current ones of the contacts they matched. */
+function touchedKeys(rows: readonly ValidRow[], matched: readonly ContactSnapshot[]): Set<string> {
+  const keys = new Set<string>();
+  for (const r of rows) {
+    keys.add(`e:${keyOf('email', r.req)}`);
+    if (r.req.external_id) keys.add(`x:${r.req.external_id}`);
+  }
+  for (const c of matched) {
+    keys.add(`e:${keyOf('email', c)}`);
+    if (c.external_id) keys.add(`x:${c.external_id}`);
+  }
+  return keys;
+}
+
+/** Whether any row's email or external_id is among `keys`. */
+function meets(keys: ReadonlySet<string>, rows: readonly ValidRow[]): boolean {
+  if (!keys.size) return false;
+  for (const r of rows) {
+    if (keys.has(`e:${keyOf('email', r.req)}`)) return true;
+    if (r.req.external_id && keys.has(`x:${r.req.external_id}`)) return true;
+  }
+  return false;
 }
 
 function importedEvent(ctx: RequestContext, contactId: string, importId: string, listId: string): NewEvent {

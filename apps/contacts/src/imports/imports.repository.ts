@@ -157,6 +157,16 @@ export class ImportsRepository {
     );
   }
 
+  /**
+   * Waits for the job row's lock (held by the previous batch's position update until that transaction ends) and
+   * takes it: the `advance` after it then reads the row as that transaction left it. An UPDATE alone would not
+   * wait: its WHERE on the position is checked first against the row as it was when the statement began, and a
+   * row that does not match is skipped, locked or not.
+   */
+  async lockJob(m: EntityManager, id: string): Promise<void> {
+    await m.query(`SELECT 1 FROM imports WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  }
+
   /** Moves the job's position forward; false if it is no longer running at `fromOffset` (cancelled, or taken over). */
   async advance(m: EntityManager, id: string, fromOffset: number, d: ProgressDelta): Promise<boolean> {
     const result: unknown = await m.query(
