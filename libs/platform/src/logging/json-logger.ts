@@ -5,7 +5,7 @@
  * serveRpc when no span is recorded).
  */
 import type { LoggerService } from '@nestjs/common';
-import { activeTraceIds, traceparentIds } from '../tracing/trace-context';
+import { activeTraceIds, traceparentIds } from './trace-ids';
 import { currentContext } from './request-context';
 
 /** `00-<32 hex>-<16 hex>-<2 hex>`. */

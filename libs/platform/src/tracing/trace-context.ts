@@ -4,19 +4,7 @@
  * hop names and ends them the same way. Works whether or not a tracer
  * provider is registered: without one, an incoming trace id is still passed on.
  */
-import {
-  context,
-  isSpanContextValid,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Context,
-  type Link,
-  type Span,
-  type TextMapGetter,
-} from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type TextMapGetter } from '@opentelemetry/api';
 import { parseTraceParent, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
 import { currentContext } from '../logging/request-context';
@@ -98,22 +86,7 @@ export function unrecordedTraceparent(incoming: string | Buffer | (string | Buff
   return `00-${parent?.traceId ?? ids.generateTraceId()}-${ids.generateSpanId()}-00`;
 }
 
-/** `{trace_id, span_id}` of a `traceparent`, for log lines; empty for none. */
-export function traceparentIds(traceparent: string | undefined): { trace_id?: string; span_id?: string } {
-  return traceparent ? { trace_id: traceparent.slice(3, 35), span_id: traceparent.slice(36, 52) } : {};
-}
-
-/** `{trace_id, span_id}` of the active span, for log lines; empty outside any trace. */
-export function activeTraceIds(): { trace_id?: string; span_id?: string } {
-  const span = trace.getActiveSpan();
-  if (!span) return {};
-  return spanIds(span);
-}
-
-export function spanIds(span: Span): { trace_id?: string; span_id?: string } {
-  const sc = span.spanContext();
-  return isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : {};
-}
+export { activeTraceIds, spanIds, traceparentIds } from '../logging/trace-ids';
 
 export interface SpanOptions {
   kind: SpanKind;
