@@ -587,14 +587,10 @@ def _own_key_id():
     """The id of the key the fuzz runs with (`GET /v1/me`'s `credential.id`), read once."""
     with _OWN_KEY_LOCK:
         if not _OWN_KEY:
-            base, key = os.environ.get("FUZZ_BASE_URL"), os.environ.get("FUZZ_API_KEY")
-            if not base or not key:
-                return None
-            request = urllib.request.Request(f"{base}/v1/me", headers={"Authorization": f"Bearer {key}"})
+            me = _api_get("/v1/me")
             try:
-                with urllib.request.urlopen(request, timeout=15) as answer:
-                    _OWN_KEY.append(json.load(answer)["data"]["credential"]["id"])
-            except (OSError, ValueError, KeyError):
+                _OWN_KEY.append(me["data"]["credential"]["id"])
+            except (TypeError, KeyError):
                 return None  # unreadable now: asked again on the next such case
         return _OWN_KEY[0]
 
