@@ -14,6 +14,7 @@ import { scopeOf } from '@sigil/platform';
 import { DeliveriesService } from './delivery/deliveries.service';
 import { DeliveryAttemptService } from './delivery/delivery-attempt.service';
 import { DeliveryQueue, deliveryJobId } from './delivery/delivery-queue';
+import { DeliveryReconciler } from './delivery/delivery-reconciler';
 import { RecoveriesService } from './delivery/recoveries.service';
 import { EndpointConcurrency } from './delivery/endpoint-concurrency';
 import { EndpointsRepository } from './endpoints/endpoints.repository';
@@ -164,6 +165,46 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     expect(again!.returnvalue).toBe('skipped');
     expect(receiver.received(target.path).filter((d) => d.payload.id === event.id)).toHaveLength(1);
     expect((await deliveries.get(ctx, target.id, delivered!.id)).attempts).toHaveLength(1);
+  });
+
+  it('the reconciler queues again only the deliveries still pending after it found their job gone', async () => {
+    const ctx = testContext();
+    const done = await endpoint(ctx, ['contact.created']);
+    const failing = await endpoint(ctx, ['contact.created']);
+    // Retried in a minute: its row stays pending, its job waits in delayed.
+    receiver.respond(failing.path, () => ({ status: 429, headers: { 'retry-after': '60' } }));
+    await harness.publish(domainEvent('contact.created', ctx.tenant_id, contactData('reconcile@example.com')));
+    const [delivered] = await waitForCount(ctx, done.id, { status: 'delivered' }, 1);
+    const [retrying] = await waitForCount(ctx, failing.id, {}, 1);
+    await receiver.waitFor(failing.path, (all) => all.length >= 1);
+    const queue = harness.get(DeliveryQueue);
+    const deliveredJob = deliveryJobId(delivered!.id, 0);
+    const retryingJob = deliveryJobId(retrying!.id, 0);
+    // The delivered one's completed job trimmed; the retrying one's job lost (Redis lost data).
+    await (await eventually(
+      () => queue.queue.getJob(deliveredJob),
+      (job) => job?.finishedOn !== undefined,
+    ))!.remove();
+    await eventually(
+      () => queue.queue.getJobState(retryingJob),
+      (state) => state === 'delayed',
+    );
+    await (await queue.queue.getJob(retryingJob))!.remove();
+    expect(await queue.queue.getJob(retryingJob)).toBeUndefined();
+
+    // Both rows as a sweep read them while both were pending: only the one still pending is queued again.
+    const rows = [
+      { delivery_id: delivered!.id, generation: 0 },
+      { delivery_id: retrying!.id, generation: 0 },
+    ];
+    expect(await queue.withoutJob(rows)).toEqual(rows);
+    expect(await harness.get(DeliveryReconciler).requeue(rows)).toBe(1);
+    expect(await queue.queue.getJob(deliveredJob)).toBeUndefined();
+    expect(await queue.queue.getJob(retryingJob)).toBeDefined();
+    receiver.respond(failing.path, () => ({ status: 204 }));
+    // The re-added job is a fresh one (no delay): the delivery goes now.
+    await waitForCount(ctx, failing.id, { status: 'delivered' }, 1);
+    expect(receiver.received(done.path)).toHaveLength(1);
   });
 
   it('fans out a consumed batch in one go: each event once per matching endpoint of its own tenant, duplicates in the batch included', async () => {

@@ -27,8 +27,8 @@ export const BACKOFF_TYPE = 'webhook-schedule';
  * A completed job's id is free again once it is trimmed, so adding that id again makes a new job, where a kept one
  * made the add a no-op. That is safe because a job completes only once its delivery is no longer pending in that
  * generation (delivered, skipped, or its endpoint deleted), and every path that queues a job queues a pending
- * delivery's current generation (fan-out's `pendingJobs`, the reconciler's overdue rows, a contact's new head,
- * retry and recover with a new generation). A job added again in a race (read pending just before it completed)
+ * delivery's current generation (fan-out's `pendingJobs`, the reconciler's overdue rows — read again once their
+ * job is found gone — a contact's new head, retry and recover with a new generation). A job added again in a race (read pending just before it completed)
  * loads the delivery, finds it settled and completes as `skipped`: nothing is sent twice.
  */
 export const KEEP_COMPLETED_JOBS = 1000;
@@ -116,17 +116,27 @@ export class DeliveryQueue {
     );
   }
 
-  /** Re-adds deliveries whose job is gone (or failed without the database knowing). */
-  async ensureQueued(deliveries: readonly DeliveryJobData[]): Promise<number> {
-    let added = 0;
-    for (const d of deliveries) {
-      const job = await this.queue.getJob(deliveryJobId(d.delivery_id, d.generation));
-      if (job && (await job.getState()) === 'failed') await job.remove();
-      else if (job) continue;
-      await this.enqueue([d]);
-      added++;
+  /**
+   * The deliveries whose job is gone from Redis (never added, trimmed, Redis lost it) or failed without the database
+   * knowing; those failed jobs are removed so the id can be added again. One state read per job, all at once.
+   */
+  async withoutJob(deliveries: readonly DeliveryJobData[]): Promise<DeliveryJobData[]> {
+    const ids = deliveries.map((d) => deliveryJobId(d.delivery_id, d.generation));
+    const states = await Promise.all(ids.map((id) => this.queue.getJobState(id)));
+    const missing: DeliveryJobData[] = [];
+    for (const [i, state] of states.entries()) {
+      if (state === 'failed') await this.queue.remove(ids[i]!);
+      else if (state !== 'unknown') continue;
+      missing.push(deliveries[i]!);
     }
-    return added;
+    return missing;
+  }
+
+  /** Re-adds deliveries whose job is gone (or failed without the database knowing); how many were re-added. */
+  async ensureQueued(deliveries: readonly DeliveryJobData[]): Promise<number> {
+    const missing = await this.withoutJob(deliveries);
+    await this.enqueue(missing);
+    return missing.length;
   }
 
   /**

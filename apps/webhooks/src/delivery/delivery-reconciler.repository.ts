@@ -29,4 +29,15 @@ export class DeliveryReconcilerRepository {
       [graceMs, limit],
     )) as DeliveryJobData[];
   }
+
+  /** Those of `deliveries` still pending in the same generation (the others were settled or retried meanwhile). */
+  async stillPending(m: EntityManager, deliveries: readonly DeliveryJobData[]): Promise<DeliveryJobData[]> {
+    if (!deliveries.length) return [];
+    return (await m.query(
+      `SELECT d.id AS delivery_id, d.generation FROM webhook_deliveries d
+         JOIN unnest($1::text[], $2::int[]) AS q(id, generation) ON q.id = d.id AND q.generation = d.generation
+        WHERE d.status = 'pending'`,
+      [deliveries.map((d) => d.delivery_id), deliveries.map((d) => d.generation)],
+    )) as DeliveryJobData[];
+  }
 }
