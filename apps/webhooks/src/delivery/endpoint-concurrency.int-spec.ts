@@ -52,6 +52,35 @@ describe('EndpointConcurrency (real Redis)', () => {
     await releaseD!();
   });
 
+  it('keeps each parked job in the line once, in its first place, and takes it out when it gets a slot', async () => {
+    const endpoint = `ep_${uniqueSuffix()}`;
+    const releaseA = await slots.tryAcquire(endpoint, 'A');
+    expect(await slots.tryAcquire(endpoint, 'B')).toBeUndefined();
+    expect(await slots.tryAcquire(endpoint, 'C')).toBeUndefined();
+    // B and C woke by themselves (their park timeout), found the endpoint full and parked again, twice.
+    for (let i = 0; i < 2; i++) {
+      expect(await slots.tryAcquire(endpoint, 'C')).toBeUndefined();
+      expect(await slots.tryAcquire(endpoint, 'B')).toBeUndefined();
+    }
+    expect(await slots.parked(endpoint)).toEqual(['B', 'C']);
+    alive = new Set(['B', 'C']);
+    await releaseA!();
+    expect(woken).toEqual(['B']);
+    const releaseB = await slots.tryAcquire(endpoint, 'B');
+    expect(releaseB).toBeDefined();
+    expect(await slots.parked(endpoint)).toEqual(['C']);
+    await releaseB!();
+    expect(woken).toEqual(['B', 'C']);
+    const releaseC = await slots.tryAcquire(endpoint, 'C');
+    expect(releaseC).toBeDefined();
+    expect(await slots.parked(endpoint)).toEqual([]);
+    await releaseC!();
+    expect(woken).toEqual(['B', 'C']); // nobody left to wake: the slot is free
+    const releaseD = await slots.tryAcquire(endpoint, 'D');
+    expect(releaseD).toBeDefined();
+    await releaseD!();
+  });
+
   it('passes the slot of a stale parked entry to the next one, and frees it when the line is empty', async () => {
     const endpoint = `ep_${uniqueSuffix()}`;
     const releaseA = await slots.tryAcquire(endpoint, 'A');

@@ -5,8 +5,17 @@
  * frees itself when its lease runs out.
  *
  * A delivery that finds every slot taken is *parked*: its job id joins the
- * endpoint's FIFO (atomically with the failed acquire) and the job waits in
- * BullMQ's delayed set, holding no worker. Each released slot wakes the
+ * endpoint's line (atomically with the failed acquire) and the job waits in
+ * BullMQ's delayed set, holding no worker. The line is a sorted set by the
+ * time a job first parked, so each job is in it once: it was a list, and a
+ * job that woke by itself, found the endpoint full and parked again joined it
+ * a second time. Under a backlog (a Kafka fault's, a sustained burst's) the
+ * list grew to ~58 000 entries for 4 400 waiting deliveries; every release
+ * then woke stale entries (ten tries, then its slot sat reserved for nobody
+ * for `RESERVE_MS`), the endpoint's rate collapsed, more jobs woke by
+ * themselves and parked again: the chaos runs' "deliveries of one endpoint
+ * stopped" (session 11, found on a kept stack). A job leaves the line when it
+ * gets a slot. Each released slot wakes the
  * oldest parked job (`wake`, which promotes it). So a backlog of thousands
  * for a slow endpoint costs nothing while it waits — polling it instead
  * (retry every few hundred ms) made the workers spend their time on it and
@@ -45,21 +54,19 @@ export const RESERVE_MS = 5_000;
 export const SLOT_LEASE_MS = 10_000;
 
 // KEYS: slots, parked. ARGV: now, leaseMs, cap, token, job id to park ('' = don't).
-// A slot reserved for this job (handed over by a release) is taken whatever the count.
+// A slot reserved for this job (handed over by a release) is taken whatever the count. A job that gets a slot leaves
+// the parked set; one that parks again keeps its first place (NX): the set holds each waiting job once.
 const ACQUIRE = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if ARGV[5] ~= '' and redis.call('ZREM', KEYS[1], 'job:' .. ARGV[5]) == 1 then
+local reserved = ARGV[5] ~= '' and redis.call('ZREM', KEYS[1], 'job:' .. ARGV[5]) == 1
+if reserved or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  if ARGV[5] ~= '' then redis.call('ZREM', KEYS[2], ARGV[5]) end
   return 1
 end
 if ARGV[5] ~= '' then
-  redis.call('RPUSH', KEYS[2], ARGV[5])
+  redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[5])
   redis.call('PEXPIRE', KEYS[2], 86400000)
 end
 return 0`;
@@ -68,7 +75,7 @@ return 0`;
 // Gives the slot to the oldest parked job (reserved for it) and returns that job's id; frees it when none waits.
 const RELEASE = `
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return false end
-local next = redis.call('LPOP', KEYS[2])
+local next = redis.call('ZPOPMIN', KEYS[2])[1]
 if next then
   redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), 'job:' .. next)
   if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
@@ -119,7 +126,8 @@ export class EndpointConcurrency {
 
   private keys(endpointId: string): [string, string] {
     // One hash tag: both keys of a script live on the same Redis Cluster slot.
-    return [`${WEBHOOK_QUEUE_PREFIX}:slots:{${endpointId}}`, `${WEBHOOK_QUEUE_PREFIX}:parked:{${endpointId}}`];
+    // `parked-jobs`, a sorted set (it was the list `parked`, which a job re-parking joined again: see the top).
+    return [`${WEBHOOK_QUEUE_PREFIX}:slots:{${endpointId}}`, `${WEBHOOK_QUEUE_PREFIX}:parked-jobs:{${endpointId}}`];
   }
 
   /**
@@ -152,6 +160,6 @@ export class EndpointConcurrency {
 
   /** Parked job ids of an endpoint, oldest first (tests, operators). */
   async parked(endpointId: string): Promise<string[]> {
-    return this.redis.lrange(this.keys(endpointId)[1], 0, -1);
+    return this.redis.zrange(this.keys(endpointId)[1], 0, -1);
   }
 }
