@@ -24,7 +24,7 @@ import { Coalescer, type ItemResult } from './coalescer';
 import { ContactOrdering } from './contact-ordering';
 import type { OrderedDelivery } from './contact-ordering.repository';
 import { DeliveryAttemptsRepository, type AttemptRecord, type DeliveryToAttempt } from './delivery-attempts.repository';
-import { EndpointConcurrency, PARK_MS } from './endpoint-concurrency';
+import { EndpointConcurrency } from './endpoint-concurrency';
 import { EndpointRateLimit } from './endpoint-rate-limit';
 import { parseDuration, RetrySchedule } from './retry-schedule';
 import { WebhookSender, type SendResult } from './webhook-sender';
@@ -103,8 +103,12 @@ export class DeliveryAttemptService {
     }
 
     const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined);
-    // Parked: a released slot wakes it; PARK_MS is the fallback. Without a job id, poll shortly.
-    if (!release) return { kind: 'busy', delayMs: jobId ? PARK_MS : 100 + Math.floor(Math.random() * 400) };
+    // Parked: a released slot wakes it; its own wake-up (PARK_MS at the head of the line, longer behind) is the fallback.
+    // Without a job id, poll shortly.
+    if (!release) {
+      const delayMs = jobId ? await this.slots.parkedWaitMs(d.endpoint_id, jobId, d.max_in_flight ?? undefined) : 100 + Math.floor(Math.random() * 400);
+      return { kind: 'busy', delayMs };
+    }
     let sent: SendResult;
     let attemptedAt: Date;
     try {

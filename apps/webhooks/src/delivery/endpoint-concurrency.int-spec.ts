@@ -7,7 +7,7 @@
 import Redis from 'ioredis';
 import { WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
 import { eventually, REDIS_URL, uniqueSuffix } from '@sigil/testing';
-import { EndpointConcurrency } from './endpoint-concurrency';
+import { EndpointConcurrency, MAX_PARK_MS, PARK_MS } from './endpoint-concurrency';
 
 describe('EndpointConcurrency (real Redis)', () => {
   let redis: Redis;
@@ -79,6 +79,20 @@ describe('EndpointConcurrency (real Redis)', () => {
     const releaseD = await slots.tryAcquire(endpoint, 'D');
     expect(releaseD).toBeDefined();
     await releaseD!();
+  });
+
+  it('lets a parked job sleep by itself PARK_MS per cap jobs ahead of it and its own turn, at most MAX_PARK_MS', async () => {
+    const endpoint = `ep_${uniqueSuffix()}`;
+    const releaseA = await slots.tryAcquire(endpoint, 'A');
+    for (const job of ['B', 'C', 'D']) expect(await slots.tryAcquire(endpoint, job)).toBeUndefined();
+    expect(await slots.parkedWaitMs(endpoint, 'B')).toBe(PARK_MS);
+    expect(await slots.parkedWaitMs(endpoint, 'C')).toBe(2 * PARK_MS);
+    expect(await slots.parkedWaitMs(endpoint, 'D')).toBe(3 * PARK_MS);
+    expect(await slots.parkedWaitMs(endpoint, 'D', 2)).toBe(2 * PARK_MS); // an endpoint's max_in_flight of 2
+    expect(await slots.parkedWaitMs(endpoint, 'not-parked')).toBe(PARK_MS);
+    for (let i = 0; i < 30; i++) await slots.tryAcquire(endpoint, `deep-${i}`);
+    expect(await slots.parkedWaitMs(endpoint, 'deep-29')).toBe(MAX_PARK_MS);
+    await releaseA!();
   });
 
   it('passes the slot of a stale parked entry to the next one, and frees it when the line is empty', async () => {
