@@ -36,10 +36,12 @@ export const SegmentPatterns = {
   segmentCount: qualify('segments.count'),
   segmentHistory: qualify('segments.history'),
   /**
-   * One bounded chunk of a segment export as rendered text (CSV or NDJSON lines), read in one
-   * database snapshot for the whole export. (`segments.export_chunk` answered member objects.)
+   * One bounded chunk of a segment export as rendered lines (CSV or NDJSON), read in one
+   * database snapshot for the whole export, answered as a raw reply (the lines are the message's
+   * bytes). (`segments.export_chunk` answered member objects, `segments.export_text_chunk` the
+   * lines as a JSON string.)
    */
-  segmentExportChunk: qualify('segments.export_text_chunk'),
+  segmentExportChunk: qualify('segments.export_lines_chunk'),
   /** Current segment memberships of one contact (`GET /v1/contacts/:id/segments`). */
   contactSegments: qualify('segments.contact_segments'),
 } as const satisfies Record<string, string>;
@@ -439,22 +441,21 @@ export const SegmentExportChunkSchema = z
 export type SegmentExportChunkRequest = z.infer<typeof SegmentExportChunkSchema>;
 
 /**
- * Text of one chunk at most, as JSON carries it in the reply (quotes,
- * backslashes and control characters escaped), bounded by the segments
- * service as the text's bytes plus one per quote and backslash (exact for
- * NDJSON, whose lines hold no raw control character) and more for control
- * characters a CSV cell holds raw, so the reply stays
- * under the 4 MiB a request/reply topic accepts whatever the text, with room
- * for the reply around it. One row longer than this travels alone.
+ * Bytes of one chunk's lines at most, bounded by the segments service, so the
+ * reply (the lines as the Kafka message's value, the rest in a header: a raw
+ * reply, `rawReply` in the platform) stays under the 4 MiB a request/reply
+ * topic accepts, with room for the headers. One row longer than this travels
+ * alone.
  */
 export const SEGMENT_EXPORT_CHUNK_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 
+/** A segment export chunk: sent as a raw reply, `lines` being the Kafka message's value as it is (never a JSON string). */
 export interface SegmentExportChunkReply {
   /**
-   * Whole lines, ready to write: NDJSON (one `SegmentMemberView` per line,
+   * Whole lines, ready to write, UTF-8: NDJSON (one `SegmentMemberView` per line,
    * `\n`-ended) or CSV rows without the header (the gateway writes it), `\r\n`-ended.
    */
-  text: string;
+  lines: Uint8Array;
   rows: number;
   next_after: string | null;
   /** Pass back with the next chunk; null once the export is complete. */

@@ -24,6 +24,7 @@ export { kafkajsLeanEncodingInEffect } from './kafka/kafkajs-lean-encoding.fix';
 export * from './kafka/topic-admin';
 export * from './kafka/rpc-client';
 export * from './kafka/rpc-handlers';
+export { rawReply } from './kafka/raw-reply';
 export * from './kafka/handle-rpc';
 export * from './kafka/rpc-dispatch';
 export * from './database/database.module';

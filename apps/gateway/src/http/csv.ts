@@ -8,8 +8,8 @@ export function csvCell(value: string, isPhone = false): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Writes and waits for the socket to drain when its buffer is full; throws once the client has gone. */
-export async function writeText(out: NodeJS.WritableStream & { destroyed: boolean }, text: string): Promise<void> {
+/** Writes (text, or bytes as they are) and waits for the socket to drain when its buffer is full; throws once the client has gone. */
+export async function writeText(out: NodeJS.WritableStream & { destroyed: boolean }, text: string | Uint8Array): Promise<void> {
   if (out.destroyed) throw new Error('client went away');
   if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
 }

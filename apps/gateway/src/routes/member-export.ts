@@ -4,8 +4,9 @@
  * response as it arrives, asking for the next one meanwhile and honouring
  * back-pressure, so neither side ever holds more than two chunks. List
  * chunks carry member objects rendered here; segment chunks arrive as
- * rendered lines (the segments service has PostgreSQL write them), so the
- * gateway does no work per row.
+ * rendered lines (the segments service has PostgreSQL write them), the bytes
+ * of a raw reply written to the response as they came from Kafka, so the
+ * gateway does no work per row or per byte.
  */
 import type { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -59,14 +60,14 @@ export async function streamMemberExport<R extends SegmentContactView>(reply: Fa
   );
 }
 
-/** An export whose chunks arrive as rendered lines (segment exports: rendered by the database). */
+/** An export whose chunks arrive as rendered lines (segment exports: rendered by the database, received as bytes). */
 export interface TextExport {
   id: string;
   format: 'csv' | 'ndjson';
   /** The membership timestamp column of the CSV header (`added_at`, `since`). */
   timeColumn: string;
-  /** A chunk of whole lines; `next` is null for the first, and null in the reply at the end. */
-  fetch(next: unknown | null): Promise<{ text: string; next: unknown | null }>;
+  /** A chunk of whole lines (text, or its UTF-8 bytes); `next` is null for the first, and null in the reply at the end. */
+  fetch(next: unknown | null): Promise<{ text: string | Uint8Array; next: unknown | null }>;
 }
 
 export async function streamTextExport(reply: FastifyReply, spec: TextExport, logger: Logger): Promise<void> {
@@ -85,7 +86,7 @@ export async function streamTextExport(reply: FastifyReply, spec: TextExport, lo
     for (;;) {
       const next = chunk.next !== null ? spec.fetch(chunk.next) : undefined;
       next?.catch(() => undefined);
-      if (chunk.text) await writeText(out, chunk.text);
+      if (chunk.text.length) await writeText(out, chunk.text);
       if (!next || out.destroyed) break;
       chunk = await next;
     }

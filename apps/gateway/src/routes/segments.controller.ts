@@ -133,7 +133,7 @@ export class SegmentsController {
               EXPORT_CHUNK_TIMEOUT_MS,
             ),
           );
-          return { text: data.text, next: data.next_after === null ? null : { after: data.next_after, snapshot: data.snapshot } };
+          return { text: data.lines, next: data.next_after === null ? null : { after: data.next_after, snapshot: data.snapshot } };
         },
       },
       this.logger,

@@ -45,34 +45,3 @@ export function exportLineSql(format: ExportFormat, since: string): string {
       || ',' || CASE WHEN c.custom_fields = '{}'::jsonb THEN '' ELSE sigil_csv_cell(c.custom_fields::text, false) END
       || ',' || ${iso('c.created_at')} || ',' || ${iso('c.updated_at')} || ',' || coalesce(${iso(since)}, '') || E'\\r\\n')`;
 }
-
-/**
- * What a line grows by once JSON escapes it beyond one byte per quote or
- * backslash (`exportJsonBytesSql` counts those), as an SQL expression over
- * `contacts c` (issue #17: the chunk travels in a JSON reply on Kafka, whose
- * messages stop at 4 MiB). JSON writes a quote or a backslash as two bytes,
- * a control character as two (`\n`) or six (`\u0001`), anything else as
- * itself. An NDJSON line holds no raw control character but its final
- * newline (every value went through `to_json` or jsonb's output, which
- * escape them): one byte. A CSV line ends in `\r\n` (two) and carries its
- * cells raw, and a name may hold control characters (the contacts API lets
- * them through; email, phone and tags are validated, custom fields are jsonb
- * text): five more bytes per byte of the names bound them.
- */
-export function exportExtraSql(format: ExportFormat): string {
-  return format === 'ndjson' ? '1' : '2 + 5 * (coalesce(octet_length(c.first_name), 0) + coalesce(octet_length(c.last_name), 0))';
-}
-
-/**
- * A bound of a line's size as JSON carries it, over a rendered `line` and its
- * `extra` (`exportExtraSql`): its bytes, one more per quote and backslash
- * (counted with two `replace`s), and the extra. Exact for NDJSON. Session 9
- * bounded it by twice the bytes, so an ordinary NDJSON chunk (about 13 % of
- * escapes) filled ~59 % of what a message carries and PostgreSQL rendered the
- * 10 000 rows asked to send ~6 000 (the rest rendered again for the next
- * chunk); `octet_length(to_json(line)::text)` counts exactly too but cost
- * ~2.2 µs per row (docs/segments.md, session 10).
- */
-export function exportJsonBytesSql(line: string, extra: string): string {
-  return `2 * octet_length(${line}) - octet_length(replace(replace(${line}, '"', ''), '\\', '')) + ${extra}`;
-}

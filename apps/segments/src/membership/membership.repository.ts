@@ -16,7 +16,7 @@ import { CONTACT_COLUMNS, type ContactRow } from '../read-model/contact-rows';
 import { contactsByIds } from '../read-model/contacts-by-id';
 import { SqlParams } from '../rules/rules.compiler';
 import { queryPrepared } from '../prepared-query';
-import { exportExtraSql, exportJsonBytesSql, exportLineSql } from './export-lines';
+import { exportLineSql } from './export-lines';
 import type { IdSource } from './sweep-window';
 
 /** A compiled segment predicate: adds its bind values to `p`, returns SQL over `contacts c`. */
@@ -309,8 +309,8 @@ export class MembershipRepository {
    * One chunk of an export as rendered lines (export-lines.ts): the members
    * after `after` by contact id — materialised, or (`predicate`, a segment
    * still building) the live contacts the rules hold for — at most `limit`
-   * rows and `maxBytes` of text as a JSON string carries it, bounded (a longer
-   * first row comes alone); `bytes` is that bound.
+   * rows and `maxBytes` of text (a longer first row comes alone); `bytes` is
+   * the text's size in bytes.
    *
    * PostgreSQL joins the lines into the chunk's one text value and applies
    * the byte cap (a running sum over the page, in id order), so the service
@@ -320,17 +320,11 @@ export class MembershipRepository {
    * the page's id order (an ORDER BY inside string_agg would sort the page
    * again, on disk past work_mem).
    *
-   * The cap bounds a line's size once escaped for JSON (its bytes, one more
-   * per quote and backslash, plus `exportExtraSql`: `exportJsonBytesSql`):
-   * the chunk travels to the gateway inside a JSON reply on Kafka, whose
-   * messages stop at 4 MiB. Counting the text's own bytes let a chunk of
-   * 2 MiB grow in the reply to twice that when its lines were made of quote
-   * characters (each `\"` in an NDJSON value, or `\""` in a CSV cell, twice
-   * as long there) and more when they held control characters (names may: a
-   * raw U+0001 in a CSV cell is `\u0001` in the reply); bounding it by twice
-   * the bytes left ordinary NDJSON chunks at ~59 % of a message and
-   * PostgreSQL rendering rows that did not fit. `bytes` is the bound (exact
-   * for NDJSON).
+   * The cap counts the lines' own bytes (`octet_length`): the chunk travels
+   * as the bytes of a raw reply (platform raw-reply.ts), not inside a JSON
+   * string. Until session 11 it did, and the cap bounded each line's size
+   * as JSON (one more byte per quote and backslash, more for control
+   * characters in CSV names), which cost PostgreSQL two `replace`s per row.
    */
   async exportText(
     m: EntityManager,
@@ -342,18 +336,18 @@ export class MembershipRepository {
     const p = new SqlParams([s.tenantId, s.mode, window.after, window.limit, window.maxBytes]);
     const page =
       'segmentId' in source
-        ? `SELECT m.contact_id AS id, ${exportLineSql(format, 'm.entered_at')} AS line, ${exportExtraSql(format)} AS extra FROM segment_members m
+        ? `SELECT m.contact_id AS id, ${exportLineSql(format, 'm.entered_at')} AS line FROM segment_members m
              JOIN contacts c ON c.tenant_id = m.tenant_id AND c.mode = m.mode AND c.id = m.contact_id
             WHERE m.tenant_id = $1 AND m.mode = $2 AND m.segment_id = ${p.add(source.segmentId, 'text')} AND m.contact_id > $3::text AND c.id > $3::text
             ORDER BY m.contact_id LIMIT $4::int`
-        : `SELECT c.id, ${exportLineSql(format, 'NULL::timestamptz')} AS line, ${exportExtraSql(format)} AS extra FROM contacts c
+        : `SELECT c.id, ${exportLineSql(format, 'NULL::timestamptz')} AS line FROM contacts c
             WHERE c.tenant_id = $1 AND c.mode = $2 AND NOT c.deleted AND c.id > $3::text AND ${source.predicate(p)}
             ORDER BY c.id LIMIT $4::int`;
     const [chunk]: Array<{ text: string | null; rows: string; bytes: string | null; last_id: string | null; fetched: string }> = await m.query(
       `SELECT string_agg(line, '') FILTER (WHERE fits) AS text, count(*) FILTER (WHERE fits) AS rows,
-              max(escaped) FILTER (WHERE fits) AS bytes, max(id) FILTER (WHERE fits) AS last_id, count(*) AS fetched
-         FROM (SELECT id, line, escaped, escaped <= $5::bigint OR n = 1 AS fits
-                 FROM (SELECT id, line, sum(${exportJsonBytesSql('line', 'extra')}) OVER w AS escaped, row_number() OVER w AS n
+              max(summed) FILTER (WHERE fits) AS bytes, max(id) FILTER (WHERE fits) AS last_id, count(*) AS fetched
+         FROM (SELECT id, line, summed, summed <= $5::bigint OR n = 1 AS fits
+                 FROM (SELECT id, line, sum(octet_length(line)) OVER w AS summed, row_number() OVER w AS n
                          FROM (${page}) page
                        WINDOW w AS (ORDER BY id ROWS UNBOUNDED PRECEDING)) summed) sized`,
       p.values,

@@ -38,6 +38,7 @@ import {
   keysetPage,
   pageWindow,
   scopeOf,
+  rawReply,
   ValidationFailed,
   type NewEvent,
   type TenantScope,
@@ -270,14 +271,13 @@ export class SegmentsService {
       key: keyAfter(req.after ?? null),
       next: (chunk) => ({ key: keyAfter(chunk.next_after), read: chunkAfter(chunk.next_after, readAheadLimit(chunk, req.limit)) }),
     });
-    // Only a row that alone exceeds the cap (a bound) comes bigger: if its JSON really is, no Kafka message can carry it, and it
-    // fails here at once rather than as a reply the broker refuses and a gateway waiting for it until its timeout.
+    // Only a row that alone exceeds the cap comes bigger: no Kafka message can carry it, and it fails here at once
+    // rather than as a reply the broker refuses and a gateway waiting for it until its timeout.
     if (result.bytes > SEGMENT_EXPORT_CHUNK_BYTES) {
-      const json = Buffer.byteLength(JSON.stringify(result.text));
-      if (json > SEGMENT_EXPORT_CHUNK_BYTES)
-        throw new Error(`segment export ${req.segment_id}: the row after '${req.after ?? ''}' is ${json} bytes as JSON, more than a reply can carry`);
+      throw new Error(`segment export ${req.segment_id}: the row after '${req.after ?? ''}' is ${result.bytes} bytes, more than a reply can carry`);
     }
-    return { text: result.text, rows: result.rows, next_after: result.next_after, snapshot };
+    // The lines go as the reply's bytes (a raw reply: no JSON string around them, nothing to escape or parse).
+    return rawReply('lines', Buffer.from(result.text, 'utf8'), { rows: result.rows, next_after: result.next_after, snapshot });
   }
 
   /**

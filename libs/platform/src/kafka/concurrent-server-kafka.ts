@@ -50,6 +50,7 @@ import type { IdempotencyLedger, LedgerAware } from '../idempotency/idempotency-
 import { superviseConsumer, unwatchConsumer } from './consumer-health';
 import { decodeValue, headerText } from './headers';
 import { produceBatcherOf, withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+import { rawReplyMessage } from './raw-reply';
 import type { ReplyMessage } from './reachable-leader-partitioner';
 import type { DirectRpcAware, DirectRpcHandler } from './rpc-dispatch';
 import { serveRpc } from './rpc-serve';
@@ -171,7 +172,9 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
    * would not take is logged, as there.
    */
   private reply(reply: RpcReply, replyTopic: string, replyPartition: string | undefined, correlationId: string): Promise<unknown> {
-    const message: Message = { value: JSON.stringify(reply), headers: { [KafkaHeaders.CORRELATION_ID]: correlationId, [KafkaHeaders.NEST_IS_DISPOSED]: DISPOSED } };
+    const headers = { [KafkaHeaders.CORRELATION_ID]: correlationId, [KafkaHeaders.NEST_IS_DISPOSED]: DISPOSED };
+    // A handler's `rawReply` goes as its bytes (raw-reply.ts); every other reply as JSON.
+    const message: Message = rawReplyMessage(reply, headers) ?? { value: JSON.stringify(reply), headers };
     this.assignReplyPartition(replyPartition, message);
     const producer = this.producer!;
     const batcher = produceBatcherOf(producer);

@@ -40,6 +40,7 @@ import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '
 import { decodeValue, headerText } from './headers';
 import { OffsetCommitter } from './offset-committer';
 import { produceBatcherOf, withBatchingProducers, type ProduceBatchingOptions } from './produce-batcher';
+import { decodeRawReply } from './raw-reply';
 
 /** A `request()` that got no reply within its timeout. */
 export class ReplyTimeout extends Error {
@@ -189,7 +190,8 @@ export class ServiceTopicsClientKafka extends ClientKafka {
     const err = firstHeader(message.headers, NEST_ERR);
     // Decoded as Nest's parser does (JSON when it looks like JSON, else text), so callers see what Nest's `send` gave.
     if (err !== undefined) waiting.reject(decodeValue(err));
-    else waiting.resolve(decodeValue(message.value));
+    // A raw reply (raw-reply.ts) carries its bytes as the value: handed over as they are, not decoded.
+    else waiting.resolve(decodeRawReply(message) ?? decodeValue(message.value));
     return true;
   }
 
