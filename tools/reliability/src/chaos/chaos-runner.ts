@@ -23,7 +23,7 @@ import { MixedLoad } from '../mixed-load';
 import { closeOnSignal } from '../cleanup-on-signal';
 import { startReliabilityStack, type ReliabilityStack } from '../reliability-stack';
 import { audit, type AuditResult } from './audit';
-import { inWindow, isFailure, summarizeWindow } from './fault-window';
+import { inWindow, isFailure, isSteady, summarizeWindow } from './fault-window';
 import { rolesOf, type NodeRoles } from './kafka-roles';
 
 /** dist/tools/reliability/src/chaos → repository root. */
@@ -426,8 +426,8 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * Waits until every request sent during `windowMs` has its answer and none failed; returns the end
- * of that window (measuring starts there). A request's outcome is known 15 s after it was sent at the
+ * Waits until every request sent during `windowMs` has its answer and none failed, nor any sent since
+ * whose answer is known (`isSteady`); returns the end of that window (measuring starts there). A request's outcome is known 15 s after it was sent at the
  * latest (the load's client time-out). Gives up after 3 minutes: measuring then starts at once, and
  * whatever still fails counts.
  */
@@ -438,8 +438,7 @@ async function steadyState(load: MixedLoad, windowMs: number, maxMs = 180_000): 
     await sleep(1000);
     const end = Date.now() - settled;
     if (end - windowMs < began) continue;
-    const recent = load.responses.filter((r) => r.sentAt >= end - windowMs && r.sentAt < end);
-    if (recent.length > 0 && !recent.some((r) => isFailure(r.status))) return end;
+    if (isSteady(load.responses, end, windowMs)) return end;
     if (Date.now() - began > maxMs) return Date.now();
   }
 }

@@ -2,7 +2,7 @@
  * The chaos report's per-fault summary: which requests count for a fault,
  * what the failed ones answered, and when after the kill they were sent.
  */
-import { inWindow, isFailure, summarizeWindow, type TimedResponse } from './fault-window';
+import { inWindow, isFailure, isSteady, summarizeWindow, type TimedResponse } from './fault-window';
 
 const at = (sentAt: number, status: number, op = 'create', ms = 50): TimedResponse => ({ sentAt, at: sentAt + ms, status, op });
 
@@ -52,5 +52,24 @@ describe('summarizeWindow', () => {
     const none = summarizeWindow([at(12_000, 201)], window);
     expect(none).toMatchObject({ failed: 0, failedByStatus: {}, failedPerSecondAfterInjection: [] });
     expect(none.lastFailureAfterInjectionMs).toBeUndefined();
+  });
+});
+
+describe('isSteady', () => {
+  const ok = (sentAt: number) => ({ sentAt, status: 201 });
+  const failed = (sentAt: number) => ({ sentAt, status: 504 });
+
+  it('needs answered requests in the window before the end, none failed', () => {
+    expect(isSteady([ok(15_000), ok(20_000)], 24_000, 10_000)).toBe(true);
+    expect(isSteady([ok(15_000), failed(20_000)], 24_000, 10_000)).toBe(false);
+    expect(isSteady([ok(25_000)], 24_000, 10_000)).toBe(false); // nothing in the window
+  });
+
+  it('is not steady while a request sent after the end has failed already (the warm-up goes on)', () => {
+    expect(isSteady([ok(15_000), ok(20_000), failed(27_000)], 24_000, 10_000)).toBe(false);
+  });
+
+  it('ignores what failed before the window', () => {
+    expect(isSteady([failed(5_000), ok(15_000), ok(26_000)], 24_000, 10_000)).toBe(true);
   });
 });

@@ -85,3 +85,20 @@ export function summarizeWindow(responses: readonly TimedResponse[], w: FaultSpa
     failedSentBeforeInjection: before,
   };
 }
+
+/**
+ * Whether the load is steady at `end` (chaos-runner.ts waits for it before the first fault): the requests sent
+ * during the `windowMs` before `end` are all answered (`end` lies a client time-out in the past) and none failed,
+ * and neither did any request sent since then whose answer is known already. Measuring starts at `end`, so a
+ * failure known after it means the warm-up is not over: session 10's run declared itself steady at 24 s (14-24 s
+ * clean) while requests sent at 25-35 s had failed already, and those counted as failures outside every fault.
+ */
+export function isSteady(responses: readonly Pick<TimedResponse, 'sentAt' | 'status'>[], end: number, windowMs: number): boolean {
+  let inWindowCount = 0;
+  for (const r of responses) {
+    if (r.sentAt < end - windowMs) continue;
+    if (isFailure(r.status)) return false;
+    if (r.sentAt < end) inWindowCount++;
+  }
+  return inWindowCount > 0;
+}
