@@ -234,7 +234,8 @@ export class ContactsBatchService {
     );
     const consent = consentOf(ctx, statusChanges, { source: options.consentSource ?? 'batch', ip: null, actor: actorOf(ctx) });
     await this.consent.append(m, scope, consent.rows);
-    await this.outbox.append(m, [...events, ...consent.events]);
+    // An import batch's thousands of events by COPY too (OutboxWriter.insertCopied).
+    await this.outbox.append(m, [...events, ...consent.events], { copy: options.copy });
     return { unchanged };
   }
 

@@ -82,8 +82,13 @@ async function stored(ctx: RequestContext) {
       WHERE v.tenant_id = $1 ORDER BY c.email, v.field_key, v.value_text NULLS FIRST, v.value_num NULLS FIRST`,
     [ctx.tenant_id],
   );
+  // The outbox rows whole (since session 11 the COPY path writes them by COPY too), in their order, without ids and stamps.
   const events = await ds.query(
-    `SELECT envelope->>'type' AS type, envelope->'data'->'contact'->>'email' AS email FROM outbox_events WHERE envelope->>'tenant_id' = $1 ORDER BY 2, 1`,
+    `SELECT o.type, o.topic, o.key = o.envelope->'data'->'contact'->>'id' AS keyed, o.envelope->>'type' AS envelope_type,
+            o.envelope - 'id' - 'tenant_id' - 'occurred_at' - 'data' AS envelope_rest,
+            (o.envelope->'data'->'contact') - 'id' - 'created_at' - 'updated_at' AS contact, o.envelope->'data'->'changed' AS changed,
+            o.headers - 'traceparent' AS headers, o.envelope->>'occurred_at' IS NOT NULL AS stamped
+       FROM outbox_events o WHERE o.envelope->>'tenant_id' = $1 ORDER BY o.seq`,
     [ctx.tenant_id],
   );
   const consent = await ds.query(`SELECT c.email, e.status, e.source FROM consent_events e JOIN contacts c ON c.id = e.contact_id WHERE e.tenant_id = $1 ORDER BY 1`, [
@@ -114,6 +119,16 @@ describe('import batches by COPY', () => {
     expect(first).toMatchObject({ first_name: 'say "hi", then leave', tags: [], custom_fields: { note: 'say "hi", then\nleave' } });
     const tagged = b.contacts.find((c: { email: string }) => c.email === `row1.${run}@example.com`);
     expect(tagged).toMatchObject({ external_id: `ext "1" \\ ${run}`, tags: ['t 1', 'a:b', 'c/d', 'NULL'], custom_fields: { note: 'tab\there' } });
+    // The events carry the hostile text intact too (the outbox's COPY escapes backslashes, tabs and line breaks).
+    const createdOf = (email: string) => b.events.find((e: { type: string; contact: { email: string } }) => e.type === 'contact.created' && e.contact.email === email);
+    expect(createdOf(`row0.${run}@example.com`)).toMatchObject({
+      keyed: true,
+      contact: { first_name: 'say "hi", then leave', custom_fields: { note: 'say "hi", then\nleave' } },
+    });
+    expect(createdOf(`row1.${run}@example.com`)).toMatchObject({ contact: { external_id: `ext "1" \\ ${run}`, custom_fields: { note: 'tab\there' } } });
+    expect(createdOf(`row5.${run}@example.com`)).toMatchObject({ contact: { first_name: '\\N' } });
+    // One per row: the contact written beforehand's, and the batch's others.
+    expect(b.events.filter((e: { type: string }) => e.type === 'contact.created')).toHaveLength(HOSTILE.length);
     expect(b.values.filter((v: { email: string }) => v.email === `row1.${run}@example.com`).map((v: { field_key: string }) => v.field_key)).toEqual([
       'likes',
       'likes',

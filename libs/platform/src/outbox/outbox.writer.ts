@@ -3,7 +3,11 @@
  * event exists if and only if the change that caused it was committed. A
  * NOTIFY (delivered at commit) wakes the relay at once.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import {
   EVENT_ENVELOPE_VERSION,
@@ -63,14 +67,23 @@ export interface PreparedEvent {
   headers: Record<string, string>;
 }
 
+export interface AppendOptions {
+  /**
+   * The rows go in by `COPY` (insertCopied) instead of one JSON document: for the thousands of events of an
+   * import batch. Needs the manager of an open transaction; same rows, order and wake-up.
+   */
+  copy?: boolean;
+}
+
 @Injectable()
 export class OutboxWriter {
-  async append(manager: EntityManager, events: NewEvent[]): Promise<DomainEvent[]> {
+  async append(manager: EntityManager, events: NewEvent[], options: AppendOptions = {}): Promise<DomainEvent[]> {
     if (!events.length) return [];
     // Every write emits events, so this is where an idempotent request records its key, in the write's transaction.
     await recordIdempotencyKey(manager);
     const prepared = this.prepare(events);
-    await this.insert(manager, prepared);
+    if (options.copy) await this.insertCopied(manager, prepared);
+    else await this.insert(manager, prepared);
     return prepared.map((p) => p.envelope);
   }
 
@@ -123,6 +136,49 @@ export class OutboxWriter {
     if (!prepared.length) return;
     await manager.query(`WITH appended AS (${outboxInsertSql('$1')}) SELECT ${OUTBOX_NOTIFY_SQL}`, [outboxRowsJson(prepared)]);
   }
+
+  /**
+   * `insert` by `COPY … FROM STDIN` (text format) in the caller's transaction, then the relay's NOTIFY: each
+   * envelope is parsed into jsonb once, where `insert` has PostgreSQL parse one document of all the rows
+   * (`jsonb_to_recordset`: 13 % of the contacts database's busy time in a 200 000-row import, the largest
+   * share after the contacts' own INSERT) and take each envelope out of it again. Rows keep the events'
+   * order (seq follows the COPY's). Records no idempotency key (`append` does).
+   */
+  async insertCopied(manager: EntityManager, prepared: PreparedEvent[]): Promise<void> {
+    if (!prepared.length) return;
+    if (!manager.queryRunner?.isTransactionActive) throw new Error('insertCopied needs a transaction (its NOTIFY is a second statement)');
+    const client = (await manager.queryRunner.connect()) as PoolClient;
+    // All the lines in one write, made before the statement starts: sent in pieces, PostgreSQL waited for the
+    // next one whenever the event loop was at other work meanwhile (the next batch's preparation).
+    await pipeline(Readable.from([outboxCopyText(prepared)]), client.query(copyFrom(OUTBOX_COPY_SQL)));
+    await manager.query(`SELECT ${OUTBOX_NOTIFY_SQL}`);
+  }
+}
+
+const OUTBOX_COPY_SQL = 'COPY outbox_events (id, topic, key, type, envelope, headers) FROM STDIN';
+
+/** A value for COPY's text format: `\\`, and the tab, newline and carriage return that end fields and rows, escaped. */
+export function copyText(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** The COPY data of prepared events (one line each); each distinct headers object is serialised once. */
+export function outboxCopyText(prepared: readonly PreparedEvent[]): string {
+  const headersText = new Map<Record<string, string>, string>();
+  let text = '';
+  for (const p of prepared) {
+    let headers = headersText.get(p.headers);
+    if (headers === undefined) {
+      headers = copyText(JSON.stringify(p.headers));
+      headersText.set(p.headers, headers);
+    }
+    const e = p.envelope;
+    text += `${copyText(e.id)}\t${copyText(EVENT_TOPIC_OF[e.type])}\t${copyText(p.key)}\t${copyText(e.type)}\t${copyText(JSON.stringify(e))}\t${headers}\n`;
+  }
+  return text;
 }
 
 /** The outbox rows of prepared events as one JSON document: the parameter of `outboxInsertSql`. */
