@@ -1,7 +1,7 @@
 /**
  * The kafkajs fetch-after-turn fix: a consumer's next fetch waits for the
- * work its last fetch started in this turn (microtasks and immediates), then
- * fetches as kafkajs did.
+ * work its last fetch started (microtasks and the immediates already
+ * queued), then fetches as kafkajs did.
  */
 import { KafkajsRunner, kafkajsRunnerFetch, type RunnerInternals } from './kafkajs-fetch-after-turn.fix';
 
@@ -24,15 +24,16 @@ function runner(order: string[]): RunnerInternals {
 }
 
 describe('kafkajs fetch-after-turn fix', () => {
-  it("sends the next fetch after the turn's immediates and microtasks (the reply written, the batched SQL sent), with kafkajs' result", async () => {
+  it("sends the next fetch after the immediates already queued (a handler's batched SQL) and the microtasks (a reply's HTTP response), with kafkajs' result", async () => {
     const order: string[] = [];
     setImmediate(() => order.push('immediate queued before'));
+    // A handler's microtasks run before kafkajs' loop asks for the next fetch; one queues an immediate (a batched lookup).
+    void Promise.resolve().then(() => setImmediate(() => order.push('immediate queued by a handler')));
+    await Promise.resolve();
     const fetched = runner(order).fetch(0);
-    // As a handler does after the fetch loop moved on: a microtask that queues an immediate (a batched lookup).
-    void Promise.resolve().then(() => setImmediate(() => order.push('immediate queued by a microtask')));
     void Promise.resolve().then(() => order.push('microtask'));
     await expect(fetched).resolves.toEqual([{ batch: 1 }]);
-    expect(order).toEqual(['microtask', 'immediate queued before', 'immediate queued by a microtask', 'fetch']);
+    expect(order).toEqual(['microtask', 'immediate queued before', 'immediate queued by a handler', 'fetch']);
   });
 
   it('fetches nothing when the consumer stopped meanwhile (kafkajs checks after the wait)', async () => {

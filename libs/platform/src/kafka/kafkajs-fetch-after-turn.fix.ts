@@ -15,16 +15,18 @@
  * fetch returned → response finished" took a p10 of 0.40–1.18 ms (median
  * 1.0–6.3) and "service's fetch returned → SQL sent" 0.34–0.54 ms (median
  * 0.5–2.9), against 0.20–0.27 (median 0.26–0.45) and 0.21–0.26 (median
- * 0.25–0.40) with this fix.
+ * 0.25–0.40) with a two-hop version of this fix, and the one hop kept here
+ * ordered every write the same way (docs/performance.md, session 11).
  *
- * The fix: the runner's `fetch` first waits two `setImmediate` hops, i.e.
- * until the immediates queued during the current turn have run (the
- * batched lookups, the produce batcher's flush) and their microtasks with
- * them, then fetches as before. Nothing else changes: the same requests, the
- * same offsets, the same rebalance handling (the runner checks that it is
- * still running after the wait, as before). The cost is a few
- * microseconds per fetch, and a consumer whose partitions are busy fetches
- * right after the work of the previous batch instead of alongside it.
+ * The fix: the runner's `fetch` first waits one `setImmediate` hop, i.e.
+ * until the immediates already queued this turn have run (the batched
+ * lookups the handlers queued while their messages were dispatched) and
+ * the microtasks before them (the HTTP response of a settled reply), then
+ * fetches as before. Nothing else changes: the same requests, the same
+ * offsets, the same rebalance handling (the runner checks that it is still
+ * running after the wait, as before). A second hop (until the next turn's
+ * immediates) ordered the writes no better in the same trace and would
+ * make a busy consumer wait for a whole extra turn of I/O.
  * Applied once, when the platform's Kafka code loads; kafkajs is pinned at
  * 2.2.4 (package.json), and the unit test fails if the method it wraps
  * changes shape.
@@ -41,9 +43,9 @@ type RunnerClass = { prototype: RunnerInternals };
 /** kafkajs' own fetch of the runner (for the unit test). */
 export const kafkajsRunnerFetch = Runner.prototype.fetch;
 
-/** Resolves once the immediates queued before it (and in their turn) have run. */
+/** Resolves once the immediates queued before it have run. */
 export function afterThisTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function fetchAfterTurn(this: RunnerInternals, nodeId: number): Promise<unknown[]> {
