@@ -12,7 +12,6 @@ import { JsonLogger } from '../logging/json-logger';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 import './kafkajs-request-queue.fix';
 import './kafkajs-fetch-recovery.fix';
-import './kafkajs-fetch-after-turn.fix';
 import './kafkajs-coordinator-failover.fix';
 import type { ProduceBatchingOptions } from './produce-batcher';
 import { ReachableLeaderPartitioner } from './reachable-leader-partitioner';
