@@ -4,12 +4,15 @@
  * service of a TestStack) that writes a timestamp (absolute ms, µs precision,
  * comparable between processes of one machine) for every HTTP request and
  * response, kafkajs produce (sent, acknowledged), fetch that returned
- * records, offset commit and pg query, to `$TIMELINE_DIR/<service>.<pid>.log`
- * (default /tmp/sigil-timeline). `summary.js` in this folder splits requests
- * sent one at a time into phases. A measuring aid only: it wraps kafkajs' and
- * pg's internals and is never loaded by the services themselves.
+ * records, offset commit, group heartbeat and pg query, and the load average
+ * every half second, to `$TIMELINE_DIR/<service>.<pid>.log` (default
+ * /tmp/sigil-timeline). `summary.js` in this folder splits requests sent one
+ * at a time into phases; `one-at-a-time.js` starts a platform with this
+ * preload and sends them. A measuring aid only: it wraps kafkajs' and pg's
+ * internals and is never loaded by the services themselves.
  */
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const Module = require('module');
 const { performance } = require('perf_hooks');
@@ -21,6 +24,7 @@ const file = `${dir}/${name}.${process.pid}.log`;
 let buf = [];
 const log = (ev, detail = '') => buf.push(`${now()} ${name} ${ev} ${detail}`);
 setInterval(() => {
+  log('load', os.loadavg()[0].toFixed(2));
   if (buf.length) {
     fs.appendFileSync(file, buf.join('\n') + '\n');
     buf = [];
@@ -68,6 +72,13 @@ Module.prototype.require = function (id) {
             }
           }
         if (n) log('fetch<', `${id} sent@${t0} maxWait=${args.maxWaitTime} minBytes=${args.minBytes} ${topics.join(',')}`);
+        return r;
+      };
+      const hb = P.heartbeat;
+      P.heartbeat = async function (args) {
+        log('heartbeat>');
+        const r = await hb.call(this, args);
+        log('heartbeat<');
         return r;
       };
       const oc = P.offsetCommit;
