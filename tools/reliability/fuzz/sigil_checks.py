@@ -243,8 +243,10 @@ def before_load_schema(context, raw_schema):
                         value.replace("\\p{L}\\p{N}", "\\w")
                         .replace("\\p{L}", "^\\W\\d_")
                         .replace("\\p{N}", "\\d")
-                        # Cc, the control characters: U+0000–U+001F and U+007F–U+009F.
-                        .replace("^\\P{Cc}+$", "^[^\\x00-\\x1f\\x7f-\\x9f]+$")
+                        # Cc, the control characters: U+0000–U+001F and U+007F–U+009F; inside a class
+                        # (`[^\\s\\p{Cc}]`, a non-blank external id's one solid character) and as a class.
+                        .replace("\\p{Cc}", "\\x00-\\x1f\\x7f-\\x9f")
+                        .replace("\\P{Cc}", "[^\\x00-\\x1f\\x7f-\\x9f]")
                     )
                 else:
                     walk(value)
