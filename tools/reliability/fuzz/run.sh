@@ -57,7 +57,7 @@ REPORT="bench-results/fuzz-$(date -u +%Y-%m-%dT%H-%M-%SZ).xml"
 curl -sf "${GATEWAY_URL}/v1/openapi.json" -o "$OUT/openapi.json"
 printf '[generation]\nmax-examples = %d\n\n[phases.stateful]\nmax-steps = %d\n\n[phases.stateful.generation]\nmax-examples = %d\n\n[phases.stateful.inference]\nalgorithms = []\n' \
   "$MAX_EXAMPLES" "$STEPS" "$SCENARIOS" > "$OUT/schemathesis.toml"
-echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases (${SCENARIOS} stateful scenarios of up to ${STEPS} steps), every default check, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), report ${REPORT}"
+echo "fuzz: schemathesis $("$VENV_BIN/st" --version | awk '{print $NF}'), ${GATEWAY_URL}/v1/openapi.json, ${MAX_EXAMPLES} examples per operation, all phases (${SCENARIOS} stateful scenarios of up to ${STEPS} steps), every default check, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), load average $(cut -d' ' -f1-3 /proc/loadavg), report ${REPORT}"
 STARTED=$(date +%s)
 # One `st run`: $1 the phases, $2 the seed, $3 the JUnit report, $4 the time box; then the extra arguments.
 fuzz_pass() {
@@ -82,7 +82,7 @@ set +e
 fuzz_pass examples,coverage,fuzzing,stateful "${FUZZ_SEED:-1}" "$REPORT" "$TIMEBOX" "$@"
 STATUS=$?
 set -e
-echo "fuzz: finished in $(( $(date +%s) - STARTED )) s (exit ${STATUS})"
+echo "fuzz: finished in $(( $(date +%s) - STARTED )) s (exit ${STATUS}, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 if [ "$PASSES" -ge 2 ] && [ "$STATUS" != 124 ]; then
   LEFT=$(( TIMEBOX - ($(date +%s) - STARTED) ))
   if [ "$LEFT" -gt 60 ]; then
@@ -99,6 +99,11 @@ fi
 REACH=0
 "$VENV_BIN/python" tools/reliability/fuzz/stateful_reach.py "$OUT/openapi.json" "$OUT/stateful.json" "${STRICT_REACH[@]}" || REACH=$?
 [ "$STATUS" = 0 ] && STATUS=$REACH
+# Every 5xx stays a failure; beside it, what the machine's load was when it came (sigil_checks._record_server_error).
+if [ -s "$OUT/stateful-5xx.jsonl" ]; then
+  echo "fuzz: server errors, with the 1-minute load average when each was answered (load now: $(cut -d' ' -f1-3 /proc/loadavg)):"
+  head -20 "$OUT/stateful-5xx.jsonl"
+fi
 # Kafka client noise (reconnects) is not a finding; anything else the services logged as an error is shown.
 ERRORS=$(grep -h '"level":"error"' "$LOG_DIR"/*.log 2>/dev/null | grep -v kafkajs | cut -c1-400 | head -20 || true)
 if [ -n "$ERRORS" ]; then

@@ -215,6 +215,45 @@ describe('OpenAPI document: the schemas the services validate with', () => {
     expect(Object.keys(doc.paths['/v1/contacts/{id}'].get.responses)).toContain('405');
     expect(Object.keys(doc.paths['/v1/contacts/{id}'].patch.responses)).toContain('415');
   });
+
+  it('gives a string one pattern, not two, where one states both (a generator draws from one and filters by the other)', () => {
+    const patterns = (s: any): string[] => [s.pattern, ...(s.allOf ?? []).map((p: any) => p.pattern)].filter((p) => typeof p === 'string');
+    const body = doc.paths['/v1/contacts'].post.requestBody.content['application/json'].schema.properties;
+    // A tag: trimmed, non-blank, letters, digits, space and _ : . - / (TagSchema), as one pattern that says all of it.
+    const tag = doc.paths['/v1/contacts/{id}/tags'].post.requestBody.content['application/json'].schema.properties.tags.items;
+    expect(patterns(tag)).toHaveLength(1);
+    for (const value of ['vip', ' a b ', 'x/y:z.1-2_3', 'Ünïcode 7']) {
+      expect({ value, document: new RegExp(tag.pattern, 'u').test(value), validation: contracts.TagSchema.safeParse(value).success }).toEqual({
+        value,
+        document: true,
+        validation: true,
+      });
+    }
+    for (const value of ['   ', '', 'a!b', 'a\tb']) expect({ value, document: new RegExp(tag.pattern, 'u').test(value) }).toEqual({ value, document: false });
+    // An external id: trimmed, non-blank, no control character (ExternalIdSchema).
+    const externalId = body.external_id.anyOf[0];
+    expect(patterns(externalId)).toHaveLength(1);
+    for (const [value, valid] of [
+      ['crm-1', true],
+      [' x ', true],
+      ['  ', false],
+      ['a\u0085b', false],
+      ['\u0000', false],
+    ] as const) {
+      expect({ value, document: new RegExp(externalId.pattern, 'u').test(value) }).toEqual({ value, document: valid });
+    }
+    // A phone (a pipe: trimmed input, E.164 output): the output's pattern alone, which excludes U+0000 already.
+    expect(body.phone.anyOf[0]).toEqual({ type: 'string', pattern: '^\\+?[1-9]\\d{6,14}$' });
+    const twice: string[] = [];
+    const walk = (node: any, at: string): void => {
+      if (!node || typeof node !== 'object') return;
+      // The password's own pattern matches U+0000 (five distinct characters anywhere), so it keeps NO_NUL beside it.
+      if (patterns(node).length > 1 && !at.endsWith('/password')) twice.push(at);
+      for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k}`);
+    };
+    walk(doc, '');
+    expect(twice).toEqual([]);
+  });
 });
 
 describe('OpenAPI document: typed replies', () => {

@@ -3623,7 +3623,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque: send `meta.next_cursor` of the previous page; any other value is a 400 on `cursor`. Not together with `page` (a 400). */
                 cursor?: string;
-                tag?: string & unknown;
+                tag?: string;
                 /** @description Not together with `segment_id` or `sort` or `updated_since` (a 400). */
                 list_id?: string;
                 /** @description Not together with `list_id` or `sort` or `updated_since` (a 400). */
@@ -3631,7 +3631,7 @@ export interface operations {
                 /** @description Not together with `list_id` or `segment_id` (a 400). */
                 updated_since?: string;
                 q?: string;
-                external_id?: string & unknown;
+                external_id?: string;
                 /** @description Not together with `list_id` or `segment_id` (a 400). */
                 sort?: string;
             };
@@ -3695,11 +3695,11 @@ export interface operations {
             content: {
                 "application/json": {
                     email: string;
-                    external_id?: (string & unknown) | null;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
-                    phone?: (string) | null;
-                    tags?: (string & unknown)[];
+                    phone?: string | null;
+                    tags?: string[];
                     custom_fields?: {
                         [key: string]: string | number | boolean | string[] | null;
                     };
@@ -3879,7 +3879,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                external_id: string & unknown;
+                external_id: string;
             };
             cookie?: never;
         };
@@ -3887,11 +3887,11 @@ export interface operations {
             content: {
                 "application/json": {
                     email: string;
-                    external_id?: (string & unknown) | null;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
-                    phone?: (string) | null;
-                    tags?: (string & unknown)[];
+                    phone?: string | null;
+                    tags?: string[];
                     custom_fields?: {
                         [key: string]: string | number | boolean | string[] | null;
                     };
@@ -4077,11 +4077,11 @@ export interface operations {
             content: {
                 "application/json": {
                     email?: string;
-                    external_id?: (string & unknown) | null;
+                    external_id?: string | null;
                     first_name?: string | null;
                     last_name?: string | null;
-                    phone?: (string) | null;
-                    tags?: (string & unknown)[];
+                    phone?: string | null;
+                    tags?: string[];
                     custom_fields?: {
                         [key: string]: string | number | boolean | string[] | null;
                     };
@@ -4148,7 +4148,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    tags: (string & unknown)[];
+                    tags: string[];
                 };
             };
         };
@@ -4207,7 +4207,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    tags: (string & unknown)[];
+                    tags: string[];
                 };
             };
         };
@@ -5182,7 +5182,7 @@ export interface operations {
                          * @enum {string}
                          */
                         mode?: "upsert" | "create" | "update";
-                        tags?: (string & unknown)[];
+                        tags?: string[];
                         /** @description The id of one of your lists (`POST /v1/lists`); any other value is a 400 on `list_id`. */
                         list_id?: string;
                     };

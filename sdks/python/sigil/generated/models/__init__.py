@@ -79,7 +79,6 @@ from .contacts_consent_response_200 import ContactsConsentResponse200
 from .contacts_consent_response_200_links import ContactsConsentResponse200Links
 from .contacts_create_body import ContactsCreateBody
 from .contacts_create_body_custom_fields import ContactsCreateBodyCustomFields
-from .contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
 from .contacts_create_body_subscription_status import (
     ContactsCreateBodySubscriptionStatus,
 )
@@ -119,7 +118,6 @@ from .contacts_unsubscribe_token_response_200_links import (
 )
 from .contacts_update_body import ContactsUpdateBody
 from .contacts_update_body_custom_fields import ContactsUpdateBodyCustomFields
-from .contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
 from .contacts_update_body_subscription_status import (
     ContactsUpdateBodySubscriptionStatus,
 )
@@ -128,9 +126,6 @@ from .contacts_update_response_200_links import ContactsUpdateResponse200Links
 from .contacts_upsert_by_external_id_body import ContactsUpsertByExternalIdBody
 from .contacts_upsert_by_external_id_body_custom_fields import (
     ContactsUpsertByExternalIdBodyCustomFields,
-)
-from .contacts_upsert_by_external_id_body_phone_type_0 import (
-    ContactsUpsertByExternalIdBodyPhoneType0,
 )
 from .contacts_upsert_by_external_id_body_subscription_status import (
     ContactsUpsertByExternalIdBodySubscriptionStatus,
@@ -490,7 +485,6 @@ __all__ = (
     "ContactsConsentResponse200Links",
     "ContactsCreateBody",
     "ContactsCreateBodyCustomFields",
-    "ContactsCreateBodyPhoneType0",
     "ContactsCreateBodySubscriptionStatus",
     "ContactsCreateResponse201",
     "ContactsCreateResponse201Links",
@@ -516,13 +510,11 @@ __all__ = (
     "ContactsUnsubscribeTokenResponse200Links",
     "ContactsUpdateBody",
     "ContactsUpdateBodyCustomFields",
-    "ContactsUpdateBodyPhoneType0",
     "ContactsUpdateBodySubscriptionStatus",
     "ContactsUpdateResponse200",
     "ContactsUpdateResponse200Links",
     "ContactsUpsertByExternalIdBody",
     "ContactsUpsertByExternalIdBodyCustomFields",
-    "ContactsUpsertByExternalIdBodyPhoneType0",
     "ContactsUpsertByExternalIdBodySubscriptionStatus",
     "ContactsUpsertByExternalIdResponse200",
     "ContactsUpsertByExternalIdResponse200Links",

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from ..models.contacts_create_body_custom_fields import (
         ContactsCreateBodyCustomFields,
     )
-    from ..models.contacts_create_body_phone_type_0 import ContactsCreateBodyPhoneType0
 
 
 T = TypeVar("T", bound="ContactsCreateBody")
@@ -28,7 +27,7 @@ class ContactsCreateBody:
         external_id (None | str | Unset):
         first_name (None | str | Unset):
         last_name (None | str | Unset):
-        phone (ContactsCreateBodyPhoneType0 | None | Unset):
+        phone (None | str | Unset):
         tags (list[str] | Unset):
         custom_fields (ContactsCreateBodyCustomFields | Unset):
         subscription_status (ContactsCreateBodySubscriptionStatus | Unset):
@@ -38,16 +37,12 @@ class ContactsCreateBody:
     external_id: None | str | Unset = UNSET
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
-    phone: ContactsCreateBodyPhoneType0 | None | Unset = UNSET
+    phone: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
     custom_fields: ContactsCreateBodyCustomFields | Unset = UNSET
     subscription_status: ContactsCreateBodySubscriptionStatus | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.contacts_create_body_phone_type_0 import (
-            ContactsCreateBodyPhoneType0,
-        )
-
         email = self.email
 
         external_id: None | str | Unset
@@ -68,11 +63,9 @@ class ContactsCreateBody:
         else:
             last_name = self.last_name
 
-        phone: dict[str, Any] | None | Unset
+        phone: None | str | Unset
         if isinstance(self.phone, Unset):
             phone = UNSET
-        elif isinstance(self.phone, ContactsCreateBodyPhoneType0):
-            phone = self.phone.to_dict()
         else:
             phone = self.phone
 
@@ -117,9 +110,6 @@ class ContactsCreateBody:
         from ..models.contacts_create_body_custom_fields import (
             ContactsCreateBodyCustomFields,
         )
-        from ..models.contacts_create_body_phone_type_0 import (
-            ContactsCreateBodyPhoneType0,
-        )
 
         d = dict(src_dict)
         email = d.pop("email")
@@ -151,20 +141,12 @@ class ContactsCreateBody:
 
         last_name = _parse_last_name(d.pop("last_name", UNSET))
 
-        def _parse_phone(data: object) -> ContactsCreateBodyPhoneType0 | None | Unset:
+        def _parse_phone(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                phone_type_0 = ContactsCreateBodyPhoneType0.from_dict(data)
-
-                return phone_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ContactsCreateBodyPhoneType0 | None | Unset, data)
+            return cast(None | str | Unset, data)
 
         phone = _parse_phone(d.pop("phone", UNSET))
 

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from ..models.contacts_update_body_custom_fields import (
         ContactsUpdateBodyCustomFields,
     )
-    from ..models.contacts_update_body_phone_type_0 import ContactsUpdateBodyPhoneType0
 
 
 T = TypeVar("T", bound="ContactsUpdateBody")
@@ -28,7 +27,7 @@ class ContactsUpdateBody:
         external_id (None | str | Unset):
         first_name (None | str | Unset):
         last_name (None | str | Unset):
-        phone (ContactsUpdateBodyPhoneType0 | None | Unset):
+        phone (None | str | Unset):
         tags (list[str] | Unset):
         custom_fields (ContactsUpdateBodyCustomFields | Unset):
         subscription_status (ContactsUpdateBodySubscriptionStatus | Unset):
@@ -38,16 +37,12 @@ class ContactsUpdateBody:
     external_id: None | str | Unset = UNSET
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
-    phone: ContactsUpdateBodyPhoneType0 | None | Unset = UNSET
+    phone: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
     custom_fields: ContactsUpdateBodyCustomFields | Unset = UNSET
     subscription_status: ContactsUpdateBodySubscriptionStatus | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.contacts_update_body_phone_type_0 import (
-            ContactsUpdateBodyPhoneType0,
-        )
-
         email = self.email
 
         external_id: None | str | Unset
@@ -68,11 +63,9 @@ class ContactsUpdateBody:
         else:
             last_name = self.last_name
 
-        phone: dict[str, Any] | None | Unset
+        phone: None | str | Unset
         if isinstance(self.phone, Unset):
             phone = UNSET
-        elif isinstance(self.phone, ContactsUpdateBodyPhoneType0):
-            phone = self.phone.to_dict()
         else:
             phone = self.phone
 
@@ -115,9 +108,6 @@ class ContactsUpdateBody:
         from ..models.contacts_update_body_custom_fields import (
             ContactsUpdateBodyCustomFields,
         )
-        from ..models.contacts_update_body_phone_type_0 import (
-            ContactsUpdateBodyPhoneType0,
-        )
 
         d = dict(src_dict)
         email = d.pop("email", UNSET)
@@ -149,20 +139,12 @@ class ContactsUpdateBody:
 
         last_name = _parse_last_name(d.pop("last_name", UNSET))
 
-        def _parse_phone(data: object) -> ContactsUpdateBodyPhoneType0 | None | Unset:
+        def _parse_phone(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                phone_type_0 = ContactsUpdateBodyPhoneType0.from_dict(data)
-
-                return phone_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ContactsUpdateBodyPhoneType0 | None | Unset, data)
+            return cast(None | str | Unset, data)
 
         phone = _parse_phone(d.pop("phone", UNSET))
 

@@ -14,9 +14,6 @@ if TYPE_CHECKING:
     from ..models.contacts_upsert_by_external_id_body_custom_fields import (
         ContactsUpsertByExternalIdBodyCustomFields,
     )
-    from ..models.contacts_upsert_by_external_id_body_phone_type_0 import (
-        ContactsUpsertByExternalIdBodyPhoneType0,
-    )
 
 
 T = TypeVar("T", bound="ContactsUpsertByExternalIdBody")
@@ -31,7 +28,7 @@ class ContactsUpsertByExternalIdBody:
         external_id (None | str | Unset):
         first_name (None | str | Unset):
         last_name (None | str | Unset):
-        phone (ContactsUpsertByExternalIdBodyPhoneType0 | None | Unset):
+        phone (None | str | Unset):
         tags (list[str] | Unset):
         custom_fields (ContactsUpsertByExternalIdBodyCustomFields | Unset):
         subscription_status (ContactsUpsertByExternalIdBodySubscriptionStatus | Unset):
@@ -41,7 +38,7 @@ class ContactsUpsertByExternalIdBody:
     external_id: None | str | Unset = UNSET
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
-    phone: ContactsUpsertByExternalIdBodyPhoneType0 | None | Unset = UNSET
+    phone: None | str | Unset = UNSET
     tags: list[str] | Unset = UNSET
     custom_fields: ContactsUpsertByExternalIdBodyCustomFields | Unset = UNSET
     subscription_status: ContactsUpsertByExternalIdBodySubscriptionStatus | Unset = (
@@ -49,10 +46,6 @@ class ContactsUpsertByExternalIdBody:
     )
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.contacts_upsert_by_external_id_body_phone_type_0 import (
-            ContactsUpsertByExternalIdBodyPhoneType0,
-        )
-
         email = self.email
 
         external_id: None | str | Unset
@@ -73,11 +66,9 @@ class ContactsUpsertByExternalIdBody:
         else:
             last_name = self.last_name
 
-        phone: dict[str, Any] | None | Unset
+        phone: None | str | Unset
         if isinstance(self.phone, Unset):
             phone = UNSET
-        elif isinstance(self.phone, ContactsUpsertByExternalIdBodyPhoneType0):
-            phone = self.phone.to_dict()
         else:
             phone = self.phone
 
@@ -122,9 +113,6 @@ class ContactsUpsertByExternalIdBody:
         from ..models.contacts_upsert_by_external_id_body_custom_fields import (
             ContactsUpsertByExternalIdBodyCustomFields,
         )
-        from ..models.contacts_upsert_by_external_id_body_phone_type_0 import (
-            ContactsUpsertByExternalIdBodyPhoneType0,
-        )
 
         d = dict(src_dict)
         email = d.pop("email")
@@ -156,22 +144,12 @@ class ContactsUpsertByExternalIdBody:
 
         last_name = _parse_last_name(d.pop("last_name", UNSET))
 
-        def _parse_phone(
-            data: object,
-        ) -> ContactsUpsertByExternalIdBodyPhoneType0 | None | Unset:
+        def _parse_phone(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                phone_type_0 = ContactsUpsertByExternalIdBodyPhoneType0.from_dict(data)
-
-                return phone_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ContactsUpsertByExternalIdBodyPhoneType0 | None | Unset, data)
+            return cast(None | str | Unset, data)
 
         phone = _parse_phone(d.pop("phone", UNSET))
 
