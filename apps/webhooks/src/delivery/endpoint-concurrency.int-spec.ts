@@ -81,6 +81,15 @@ describe('EndpointConcurrency (real Redis)', () => {
     await releaseD!();
   });
 
+  it('keeps the line in arrival order for jobs parking within the same millisecond (ids that sort the other way)', async () => {
+    const endpoint = `ep_${uniqueSuffix()}`;
+    const releaseA = await slots.tryAcquire(endpoint, 'A');
+    const jobs = Array.from({ length: 30 }, (_, i) => `job-${String.fromCharCode(122 - i)}`); // job-z, job-y, …
+    await Promise.all(jobs.map((job) => slots.tryAcquire(endpoint, job))); // sent in this order on one connection
+    expect(await slots.parked(endpoint)).toEqual(jobs);
+    await releaseA!();
+  });
+
   it('lets a parked job sleep by itself PARK_MS per cap jobs ahead of it and its own turn, at most MAX_PARK_MS', async () => {
     const endpoint = `ep_${uniqueSuffix()}`;
     const releaseA = await slots.tryAcquire(endpoint, 'A');

@@ -59,7 +59,9 @@ export const SLOT_LEASE_MS = 10_000;
 
 // KEYS: slots, parked. ARGV: now, leaseMs, cap, token, job id to park ('' = don't).
 // A slot reserved for this job (handed over by a release) is taken whatever the count. A job that gets a slot leaves
-// the parked set; one that parks again keeps its first place (NX): the set holds each waiting job once.
+// the parked set; one that parks again keeps its first place: the set holds each waiting job once. A new entry's
+// score is the time, or one more than the last entry's when that is not smaller (jobs parking within the same
+// millisecond): scores strictly increase, so the line is first come, first served (equal scores would order by id).
 const ACQUIRE = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 local reserved = ARGV[5] ~= '' and redis.call('ZREM', KEYS[1], 'job:' .. ARGV[5]) == 1
@@ -69,8 +71,11 @@ if reserved or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   if ARGV[5] ~= '' then redis.call('ZREM', KEYS[2], ARGV[5]) end
   return 1
 end
-if ARGV[5] ~= '' then
-  redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[5])
+if ARGV[5] ~= '' and not redis.call('ZSCORE', KEYS[2], ARGV[5]) then
+  local score = tonumber(ARGV[1])
+  local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')[2]
+  if last and tonumber(last) >= score then score = tonumber(last) + 1 end
+  redis.call('ZADD', KEYS[2], score, ARGV[5])
   redis.call('PEXPIRE', KEYS[2], 86400000)
 end
 return 0`;
