@@ -28,8 +28,9 @@ export const BACKOFF_TYPE = 'webhook-schedule';
  * made the add a no-op. That is safe because a job completes only once its delivery is no longer pending in that
  * generation (delivered, skipped, or its endpoint deleted), and every path that queues a job queues a pending
  * delivery's current generation (fan-out's `pendingJobs`, the reconciler's overdue rows — read again once their
- * job is found gone — a contact's new head, retry and recover with a new generation). A job added again in a race (read pending just before it completed)
- * loads the delivery, finds it settled and completes as `skipped`: nothing is sent twice.
+ * job is found gone — a contact's new head, retry and recover with a new generation). A job added again in a race
+ * (read pending just before it completed) loads the delivery, finds it settled and completes as `skipped`: nothing
+ * is sent twice.
  */
 export const KEEP_COMPLETED_JOBS = 1000;
 

@@ -15,8 +15,8 @@
  * for `RESERVE_MS`), the endpoint's rate collapsed, more jobs woke by
  * themselves and parked again: the chaos runs' "deliveries of one endpoint
  * stopped" (session 11, found on a kept stack). A job leaves the line when it
- * gets a slot. Each released slot wakes the
- * oldest parked job (`wake`, which promotes it). So a backlog of thousands
+ * gets a slot. Each released slot wakes the oldest parked job (`wake`, which
+ * promotes it). So a backlog of thousands
  * for a slow endpoint costs nothing while it waits — polling it instead
  * (retry every few hundred ms) made the workers spend their time on it and
  * starved every other endpoint. A parked job also wakes on its own, after
