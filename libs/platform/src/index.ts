@@ -49,6 +49,8 @@ export * from './database/returned-rows';
 export * from './database/pg-errors';
 export * from './database/tenant-scope';
 export * from './database/batched-lookup';
+export * from './database/copy-data';
+export * from './database/copy-into';
 export * from './database/group-commit';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';

@@ -3,11 +3,7 @@
  * event exists if and only if the change that caused it was committed. A
  * NOTIFY (delivered at commit) wakes the relay at once.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
 import {
   EVENT_ENVELOPE_VERSION,
@@ -20,6 +16,8 @@ import {
   type EventType,
   type Mode,
 } from '@sigil/contracts';
+import { copyText } from '../database/copy-data';
+import { copyInto } from '../database/copy-into';
 import { recordIdempotencyKey } from '../idempotency/idempotency-ledger';
 import { newId } from '../ids';
 import { currentContext, type LogContext } from '../logging/request-context';
@@ -146,24 +144,15 @@ export class OutboxWriter {
    */
   async insertCopied(manager: EntityManager, prepared: PreparedEvent[]): Promise<void> {
     if (!prepared.length) return;
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('insertCopied needs a transaction (its NOTIFY is a second statement)');
-    const client = (await manager.queryRunner.connect()) as PoolClient;
+    // A transaction (copyInto refuses without one): the NOTIFY is a second statement.
     // All the lines in one write, made before the statement starts: sent in pieces, PostgreSQL waited for the
     // next one whenever the event loop was at other work meanwhile (the next batch's preparation).
-    await pipeline(Readable.from([outboxCopyText(prepared)]), client.query(copyFrom(OUTBOX_COPY_SQL)));
+    await copyInto(manager, OUTBOX_COPY_SQL, [outboxCopyText(prepared)]);
     await manager.query(`SELECT ${OUTBOX_NOTIFY_SQL}`);
   }
 }
 
 const OUTBOX_COPY_SQL = 'COPY outbox_events (id, topic, key, type, envelope, headers) FROM STDIN';
-
-/** A value for COPY's text format: `\\`, and the tab, newline and carriage return that end fields and rows, escaped. */
-export function copyText(value: string): string {
-  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
-}
-
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** The COPY data of prepared events (one line each); each distinct headers object is serialised once. */
 export function outboxCopyText(prepared: readonly PreparedEvent[]): string {
