@@ -51,6 +51,7 @@ export * from './database/tenant-scope';
 export * from './database/batched-lookup';
 export * from './database/copy-data';
 export * from './database/copy-into';
+export * from './database/named-statement';
 export * from './database/group-commit';
 export * from './idempotency/idempotency-ledger';
 export * from './kafka/consumer-health';

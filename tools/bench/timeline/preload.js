@@ -4,7 +4,9 @@
  * service of a TestStack) that writes a timestamp (absolute ms, µs precision,
  * comparable between processes of one machine) for every HTTP request and
  * response, kafkajs produce (sent, acknowledged), fetch that returned
- * records, offset commit, group heartbeat and pg query, and the load average
+ * records, offset commit, group heartbeat and pg query (a named statement's
+ * also as `parse` or `bind`: whether its connection prepares it now or runs
+ * it prepared), and the load average
  * every half second, to `$TIMELINE_DIR/<service>.<pid>.log` (default
  * /tmp/sigil-timeline). `summary.js` in this folder splits requests sent one
  * at a time into phases; `one-at-a-time.js` starts a platform with this
@@ -98,6 +100,14 @@ Module.prototype.require = function (id) {
           .replace(/\s+/g, ' ')
           .slice(0, 40);
         log('sql>', short);
+        // A named statement: `parse` when this connection sends its Parse (the first time), `bind` when it runs it prepared.
+        const named = config && typeof config === 'object' && config.name;
+        if (named) {
+          const c = this.connection || {};
+          const known =
+            (c.parsedStatements && c.parsedStatements[named] !== undefined) || (c.submittedNamedStatements && c.submittedNamedStatements[named] !== undefined);
+          log(known ? 'bind' : 'parse', named);
+        }
         const r = q.apply(this, arguments);
         if (r && typeof r.then === 'function')
           r.then(

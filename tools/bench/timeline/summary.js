@@ -9,7 +9,8 @@
  *   gateway fetch returned → response finished): p10, median and p90. On a
  *   shared machine the p10 is the closest to a step's uncontended cost, the
  *   median adds the waits for a core;
- * - Kafka requests and SQL statements per request, by process and kind, and
+ * - Kafka requests and SQL statements per request, by process and kind, the
+ *   named statements prepared and run prepared (preload's `parse`, `bind`), and
  *   the load average (1 min) the preloaded processes saw meanwhile.
  *   node tools/bench/timeline/summary.js ['GET /v1/contacts/'] [service]
  * `service` is the one that serves the route (default contacts).
@@ -96,6 +97,12 @@ if (starts.length) {
   }
   console.log('\nper request (fetches counted when they returned records):');
   for (const [k, n] of Object.entries(per).sort()) console.log(`  ${k.padEnd(24)} ${(n / starts.length).toFixed(2)}`);
+  const named = {};
+  for (const e of inRun) if (e.kind === 'parse' || e.kind === 'bind') (named[`${e.svc} ${e.detail}`] ??= { parse: 0, bind: 0 })[e.kind] += 1;
+  if (Object.keys(named).length) {
+    console.log('\nnamed statements (prepared on their connection now / run prepared), per request:');
+    for (const [k, n] of Object.entries(named).sort()) console.log(`  ${k.padEnd(48)} ${(n.parse / starts.length).toFixed(2)} / ${(n.bind / starts.length).toFixed(2)}`);
+  }
   const loads = inRun.filter((e) => e.kind === 'load').map((e) => +e.detail);
   if (loads.length) console.log(`\nload average (1 min) during the requests: ${Math.min(...loads).toFixed(2)} – ${Math.max(...loads).toFixed(2)}`);
 }

@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ContactSnapshot, Mode } from '@sigil/contracts';
-import { OUTBOX_NOTIFY_SQL, outboxInsertSql, type TenantScope } from '@sigil/platform';
+import { OUTBOX_NOTIFY_SQL, outboxInsertSql, queryNamed, type NamedStatement, type TenantScope } from '@sigil/platform';
 import { consentInsertSql, type ConsentRow } from '../consent/consent.repository';
 import type { ValueRow } from '../custom-fields/custom-field-values';
 import { CONTACT_COLUMNS, listSql, type ListSqlInput } from './contact-list.query';
@@ -38,6 +38,23 @@ const INSERT_CONTACTS_SQL = `INSERT INTO contacts (id, tenant_id, mode, external
        ON CONFLICT DO NOTHING
        RETURNING id`;
 
+/**
+ * The reads of contacts by id, as named statements (`queryNamed`, libs/platform's named-statement.ts): `GET /v1/contacts/:id` and the
+ * existence checks and locks of every single-contact write run one of these texts thousands of times.
+ */
+const BY_ID: NamedStatement = {
+  name: 'sigil_contacts_by_id',
+  text: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = $3`,
+};
+const BY_ID_FOR_UPDATE: NamedStatement = { name: 'sigil_contacts_by_id_for_update', text: `${BY_ID.text} FOR UPDATE` };
+/** Several contacts by (tenant, mode, id), each key with its own scope (`findByScopedIds`). */
+const BY_SCOPED_IDS: NamedStatement = {
+  name: 'sigil_contacts_by_scoped_ids',
+  text: `SELECT k.tenant_id AS k_tenant, k.mode AS k_mode, ${CONTACT_COLUMNS}
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, mode, id)
+       JOIN contacts c ON c.tenant_id = k.tenant_id AND c.mode = k.mode AND c.id = k.id`,
+};
+
 /** What a create group writes besides the contacts, each row kept only if its contact was inserted. */
 export interface CreatedWith {
   values: ValueRow[];
@@ -62,10 +79,7 @@ export type ContactListRow = ContactRow & { sync_pos: string; updated_pos: strin
 @Injectable()
 export class ContactsRepository {
   async findById(m: EntityManager, s: TenantScope, id: string, lock = false): Promise<ContactRow | undefined> {
-    const rows: ContactRow[] = await m.query(
-      `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.tenant_id = $1 AND c.mode = $2 AND c.id = $3 ${lock ? 'FOR UPDATE' : ''}`,
-      [s.tenantId, s.mode, id],
-    );
+    const rows = await queryNamed<ContactRow>(m, lock ? BY_ID_FOR_UPDATE : BY_ID, [s.tenantId, s.mode, id]);
     return rows[0];
   }
 
@@ -73,16 +87,24 @@ export class ContactsRepository {
    * Contacts by id, each id with its own scope (the batched reads of
    * `ContactsService.get`, which may hold several tenants' requests): a row
    * matches its key's tenant, mode and id, and comes back under `scopedIdKey`
-   * of that key only.
+   * of that key only. A lone key (every read when requests come one at a
+   * time) runs `findById`'s statement, whose generic plan is the very index
+   * probe of its custom ones, so PostgreSQL stops planning it after five
+   * reads; the array form's generic plan assumes ten keys, and whether it
+   * is kept depends on the table and the batch sizes.
    */
   async findByScopedIds(m: EntityManager, keys: ScopedId[]): Promise<Map<string, ContactRow>> {
     if (!keys.length) return new Map();
-    const rows: (ContactRow & { k_tenant: string; k_mode: Mode })[] = await m.query(
-      `SELECT k.tenant_id AS k_tenant, k.mode AS k_mode, ${CONTACT_COLUMNS}
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, mode, id)
-       JOIN contacts c ON c.tenant_id = k.tenant_id AND c.mode = k.mode AND c.id = k.id`,
-      [keys.map((k) => k.scope.tenantId), keys.map((k) => k.scope.mode), keys.map((k) => k.id)],
-    );
+    if (keys.length === 1) {
+      const key = keys[0]!;
+      const row = await this.findById(m, key.scope, key.id);
+      return new Map(row ? [[scopedIdKey(key), row]] : []);
+    }
+    const rows = await queryNamed<ContactRow & { k_tenant: string; k_mode: Mode }>(m, BY_SCOPED_IDS, [
+      keys.map((k) => k.scope.tenantId),
+      keys.map((k) => k.scope.mode),
+      keys.map((k) => k.id),
+    ]);
     const found = new Map<string, ContactRow>();
     for (const { k_tenant, k_mode, ...row } of rows) found.set(scopedIdKey({ scope: { tenantId: k_tenant, mode: k_mode }, id: row.id }), row);
     return found;
