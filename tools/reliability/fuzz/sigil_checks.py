@@ -132,6 +132,112 @@ _load_stateful_report()
 atexit.register(_write_stateful_report)
 
 
+# Why the stateful phase ends. schemathesis runs it as "suites" of Hypothesis state machine scenarios
+# (engine/run/stateful/_executor.py): a suite ends when Hypothesis ends its run (as many valid scenarios as
+# `phases.stateful.generation.max-examples`, too many invalid ones, an exhausted search tree) or raises
+# (a replay that drew differently, "Flaky"), and schemathesis classifies that silently: with no failure
+# and no `--max-time` budget, the phase is over. Sessions 7 to 11 saw it end after 27 to 337 of the 1 000
+# scenarios allowed, reason unknown. So the hooks record, for every suite, how Hypothesis's run ended (its
+# exit reason and counts of valid, invalid and overrun scenarios), the exception it raised if any, and the
+# commonest reasons a scenario was thrown away (Hypothesis' `mark_invalid`): one JSON line per suite in
+# `<report>-suites.jsonl`, which stateful_reach.py prints.
+_STATEFUL_THREAD = "schemathesis_stateful_tests"
+_SUITE_LOCAL = threading.local()
+
+
+def suites_report_path(report_path):
+    """Where each stateful suite's end is recorded (one JSON line per suite), beside the statuses."""
+    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-suites.jsonl"
+
+
+def _in_stateful_thread():
+    return threading.current_thread().name == _STATEFUL_THREAD
+
+
+def _suite():
+    """The record of the suite running in this (the stateful) thread, or None."""
+    return getattr(_SUITE_LOCAL, "suite", None) if _in_stateful_thread() else None
+
+
+def _instrument_stateful_suites():
+    try:
+        from hypothesis.internal.conjecture import data as conjecture_data
+        from hypothesis.internal.conjecture import engine as conjecture_engine
+        from schemathesis.generation.stateful.state_machine import APIStateMachine
+    except ImportError:  # another schemathesis/Hypothesis layout: the run goes on without the record
+        return
+    runner = conjecture_engine.ConjectureRunner
+    threshold = (getattr(conjecture_engine, "INVALID_THRESHOLD_BASE", None), getattr(conjecture_engine, "INVALID_PER_VALID", None))
+    init, exit_with, mark_invalid, mark_overrun = runner.__init__, runner.exit_with, conjecture_data.ConjectureData.mark_invalid, conjecture_data.ConjectureData.mark_overrun
+    run = APIStateMachine.__dict__["run"].__func__
+
+    def counts(suite, runner_):
+        valid = runner_.valid_test_cases
+        suite.update(
+            valid=valid,
+            invalid=runner_.invalid_test_cases,
+            overrun=runner_.overrun_test_cases,
+            calls=runner_.call_count,
+            max_examples=runner_.settings.max_examples,
+            invalid_limit=(threshold[0] + threshold[1] * valid) if None not in threshold else None,
+        )
+
+    def recorded_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        suite = _suite()
+        if suite is not None and "_runner" not in suite:
+            suite["_runner"] = self
+
+    def recorded_exit_with(self, reason):
+        suite = _suite()
+        if suite is not None and not self.ignore_limits and "exit" not in suite:
+            suite["exit"] = getattr(reason, "name", str(reason))
+            counts(suite, self)
+        return exit_with(self, reason)
+
+    def recorded_mark_invalid(self, why=None, **kwargs):
+        suite = _suite()
+        if suite is not None:
+            suite["invalid_reasons"][(why or "reject() without a reason")[:160]] += 1
+        return mark_invalid(self, why, **kwargs)
+
+    def recorded_mark_overrun(self):
+        suite = _suite()
+        if suite is not None:
+            suite["invalid_reasons"]["overrun (the scenario drew more than Hypothesis' buffer)"] += 1
+        return mark_overrun(self)
+
+    def recorded_run(cls, *, settings=None):
+        if not _in_stateful_thread():
+            return run(cls, settings=settings)
+        _SUITE_LOCAL.suite = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "invalid_reasons": Counter()}
+        started = time.monotonic()
+        try:
+            return run(cls, settings=settings)
+        except BaseException as exc:
+            _SUITE_LOCAL.suite["raised"] = f"{type(exc).__module__}.{type(exc).__name__}: {str(exc)[:400]}"
+            raise
+        finally:
+            suite, _SUITE_LOCAL.suite = _SUITE_LOCAL.suite, None
+            runner_ = suite.pop("_runner", None)
+            if "exit" not in suite and runner_ is not None:
+                counts(suite, runner_)  # ended by what it raised: the counts up to then
+            suite["seconds"] = round(time.monotonic() - started, 1)
+            suite["invalid_reasons"] = dict(suite["invalid_reasons"].most_common(8))
+            if _STATEFUL_REPORT:
+                with _STATEFUL_LOCK, open(suites_report_path(_STATEFUL_REPORT), "a", encoding="utf-8") as out:
+                    out.write(json.dumps(suite) + "\n")
+
+    runner.__init__ = recorded_init
+    runner.exit_with = recorded_exit_with
+    conjecture_data.ConjectureData.mark_invalid = recorded_mark_invalid
+    conjecture_data.ConjectureData.mark_overrun = recorded_mark_overrun
+    APIStateMachine.run = classmethod(recorded_run)
+
+
+_instrument_stateful_suites()
+
+
 def _stateful(case) -> bool:
     """Whether the case belongs to the stateful phase (a step of a scenario that follows links)."""
     phase = getattr(getattr(getattr(case, "meta", None), "phase", None), "name", None)
@@ -174,11 +280,15 @@ def _record_server_error(case, response):
 def after_call(context, case, response):
     """Counts the stateful phase's answers per operation (`GET /v1/contacts/{id}` → {"200": 12, "404": 3}),
     and why its 4xx were refused (status, generation mode, error code and first detail); records every 5xx
-    of any phase with the machine's load (_record_server_error)."""
+    of any phase with the machine's load (_record_server_error); notes a stateful key create refused at the
+    plan's key limit, so that the next one frees the slots first (before_call)."""
     if response.status_code >= 500:
         _record_server_error(case, response)
     if not _stateful(case):
         return
+    if response.status_code == 403 and (case.operation.method.upper(), case.operation.path) == _KEY_CREATE and "plan_limit_exceeded" in response.text:
+        with _STATEFUL_LOCK:
+            _KEY_SLOTS["maybe_full"] = True
     with _STATEFUL_LOCK:
         counts = _STATEFUL.setdefault(case.operation.label, Counter())
         first = counts[response.status_code] == 0
@@ -200,12 +310,12 @@ RETRY_SETTLE_SECONDS = float(os.environ.get("FUZZ_RETRY_SETTLE_SECONDS", "10"))
 _RETRY = ("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry")
 
 
-def _api_get(path):
-    """`GET path` with the fuzz's key, as a client would; the parsed body, or None."""
+def _api_get(path, method="GET"):
+    """`GET path` (or another bodiless `method`) with the fuzz's key, as a client would; the parsed body, or None."""
     base, key = os.environ.get("FUZZ_BASE_URL"), os.environ.get("FUZZ_API_KEY")
     if not base or not key:
         return None
-    request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {key}"})
+    request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {key}"}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=15) as answer:
             return json.load(answer)
@@ -213,17 +323,58 @@ def _api_get(path):
         return None
 
 
+_KEY_CREATE = ("POST", "/v1/api-keys")
+# Whether the tenant's active keys may be at its plan's limit: checked before the first stateful key create of
+# a pass, and again after a stateful create was refused `plan_limit_exceeded` (after_call).
+_KEY_SLOTS = {"maybe_full": True}
+
+
+def _free_key_slots():
+    """Revoke every active key of the tenant but the fuzz's own (all pages of `GET /v1/api-keys`), as a
+    client at its plan's key limit revokes the keys it no longer uses. The earlier phases create keys until
+    the plan's 50 are active (each further create a 403 `plan_limit_exceeded`, their stated answer), and
+    nothing revokes them: in session 11's long run the stateful phase's creates were refused (4 × 403), so
+    the link from a created key to its revocation had nothing to carry and `DELETE /v1/api-keys/{id}` was
+    never reached (the list's first item is the fuzz's own key, which filter_case keeps it from revoking)."""
+    own = _own_key_id()
+    if own is None:
+        return
+    stale, cursor = [], None
+    for _ in range(100):
+        page = _api_get("/v1/api-keys?limit=100" + (f"&cursor={urllib.parse.quote(cursor, safe='')}" if cursor else "")) or {}
+        stale += [k["id"] for k in page.get("data") or [] if isinstance(k, dict) and k.get("status") == "active" and k.get("id") != own]
+        cursor = (page.get("meta") or {}).get("next_cursor")
+        if not cursor:
+            break
+    for key_id in stale:
+        _api_get(f"/v1/api-keys/{urllib.parse.quote(key_id, safe='')}", method="DELETE")
+
+
 @schemathesis.hook
 def before_call(context, case, **kwargs):
-    """In the stateful phase, a retry of a webhook delivery waits (up to RETRY_SETTLE_SECONDS) until the
-    delivery is no longer `pending`, as a client retries a delivery it saw fail: only a settled delivery can be
-    retried (a pending one is a 409 "still being attempted", docs/webhooks.md), and the link from a test
-    delivery leads to its retry within milliseconds, while its one attempt (stack-launcher.ts
-    --single-attempt-webhooks) is still under way. In session 9's runs that 409 was the only answer the
-    retry ever got. The wait reads the delivery as the client would (`GET …/deliveries/{delivery_id}`);
-    an id that names no delivery is sent at once, and once a retry has answered 2xx in the run, none waits
-    (a wait costs the phase its time; a later 409 is no finding)."""
-    if not _stateful(case) or (case.operation.method.upper(), case.operation.path) != _RETRY:
+    """In the stateful phase:
+
+    - a key create, when the tenant's keys may be at its plan's limit (the pass's first create, or the first
+      after a create was refused `plan_limit_exceeded`), first revokes the other active keys (_free_key_slots);
+    - a retry of a webhook delivery waits (up to RETRY_SETTLE_SECONDS) until the delivery is no longer
+      `pending`, as a client retries a delivery it saw fail: only a settled delivery can be retried (a pending
+      one is a 409 "still being attempted", docs/webhooks.md), and the link from a test delivery leads to its
+      retry within milliseconds, while its one attempt (stack-launcher.ts --single-attempt-webhooks) is still
+      under way. In session 9's runs that 409 was the only answer the retry ever got. The wait reads the
+      delivery as the client would (`GET …/deliveries/{delivery_id}`); an id that names no delivery is sent at
+      once, and so is a delivery whose next attempt is already scheduled past the wait (its endpoint's own
+      `retry_schedule`: it stays pending, and the 409 is the answer); once a retry has answered 2xx in the
+      run, none waits (a wait costs the phase its time; a later 409 is no finding)."""
+    if not _stateful(case):
+        return
+    operation = (case.operation.method.upper(), case.operation.path)
+    if operation == _KEY_CREATE:
+        with _STATEFUL_LOCK:
+            full, _KEY_SLOTS["maybe_full"] = _KEY_SLOTS["maybe_full"], False
+        if full:
+            _free_key_slots()
+        return
+    if operation != _RETRY:
         return
     with _STATEFUL_LOCK:
         reached = any(200 <= int(status) < 300 for status in _STATEFUL.get(case.operation.label, {}))
@@ -236,8 +387,11 @@ def before_call(context, case, **kwargs):
     path = f"/v1/webhooks/{urllib.parse.quote(webhook, safe='')}/deliveries/{urllib.parse.quote(delivery, safe='')}"
     deadline = time.monotonic() + RETRY_SETTLE_SECONDS
     while True:
-        status = ((_api_get(path) or {}).get("data") or {}).get("status")
-        if status != "pending" or time.monotonic() >= deadline:
+        data = (_api_get(path) or {}).get("data") or {}
+        if data.get("status") != "pending" or time.monotonic() >= deadline:
+            return
+        next_attempt = _instant(data.get("next_attempt_at"))
+        if next_attempt is not None and next_attempt.timestamp() > time.time() + (deadline - time.monotonic()):
             return
         time.sleep(0.25)
 
@@ -417,6 +571,17 @@ def _links_from_first_item(raw):
     return False
 
 
+# Writes of a webhook endpoint whose valid stateful bodies go without `retry_schedule`. An endpoint's own
+# schedule overrides the stack's single attempt (delivery-attempt.service.ts `judge`), so a test delivery to
+# an endpoint with a generated schedule (`["5h"]`) fails its first attempt and stays `pending` until the
+# next one, a 409 "still being attempted" to its retry (session 11's long run: the three stateful retries
+# of a real delivery were all that 409, after the 10-s settle wait; the retry was never reached). Without
+# it the endpoint keeps the service's schedule, a failed test delivery settles at once, and the link from
+# it to its retry can succeed, as a client testing its retry path would set its endpoint up. The other
+# phases still generate schedules.
+_ENDPOINT_WRITES = {("POST", "/v1/webhooks"), ("PATCH", "/v1/webhooks/{id}")}
+
+
 def _unique_email(body, schema, raw):
     """In the stateful phase, a valid write's `email` (an address the operation
     stores: its schema has the address pattern, under the tenant's credential)
@@ -560,7 +725,8 @@ def map_case(context, case):
       the operations on a contact);
     - in the stateful phase, a write's stored `email` is unique (see
       _unique_email), and so is a create's `external_id`, so that a
-      scenario's creates make new contacts; and a
+      scenario's creates make new contacts; a webhook endpoint's write
+      leaves its `retry_schedule` out (see _ENDPOINT_WRITES); and a
       list whose links carry its first item's id is read from its first page
       without filters (only `limit` kept), so that the link has an id to carry.
     """
@@ -595,6 +761,8 @@ def map_case(context, case):
         if _stateful(case) and case.operation.method.lower() in ("post", "put", "patch"):
             _unique_email(case.body, media.get("schema") or {}, raw)
             _unique_external_id(case.body, media.get("schema") or {}, raw)
+            if (case.operation.method.upper(), case.operation.path) in _ENDPOINT_WRITES:
+                case.body.pop("retry_schedule", None)
         if creates and any(e.get("code") == "custom_field_required" for e in _definition_errors(case)):
             required = _required_values()
             if required:

@@ -11,6 +11,10 @@ counts links followed, whatever the answer). Prints one line per unreached
 operation with the statuses it got; with --strict (the --long run) exits 1 if
 any operation that takes an id was not reached.
 
+`<report>-suites.jsonl` (sigil_checks._instrument_stateful_suites) says how each
+of the phase's Hypothesis suites ended: printed first, with the totals of
+scenarios run (valid, i.e. not thrown away) and thrown away.
+
 Beside the report, `<report>-errors.json` holds why the phase's 4xx were
 refused (status, generation mode, error code, first detail): they are printed
 for each unreached operation, and for each operation whose links lead on (a
@@ -19,8 +23,39 @@ usual reason why what follows it was not reached.
 """
 import json
 import sys
+from collections import Counter
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+
+
+def print_suites(path, shown=4):
+    """How the stateful suites ended (Hypothesis' exit reason and counts, or what it raised): the totals, a
+    tally of the endings, the first `shown` suites, and the commonest reasons scenarios were thrown away."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            suites = [json.loads(line) for line in f if line.strip()]
+    except FileNotFoundError:
+        return
+    valid = sum(s.get("valid") or 0 for s in suites)
+    thrown = sum((s.get("invalid") or 0) + (s.get("overrun") or 0) for s in suites)
+    print(f"fuzz: stateful phase: {len(suites)} suite(s), {valid} scenarios run, {thrown} thrown away before or during their steps")
+
+    def ending(suite):
+        raised = suite.get("raised")
+        return f"raised {raised.split(':', 1)[0]}" if raised else f"exit {suite.get('exit', '?')}"
+
+    endings = Counter(ending(s) for s in suites)
+    print("fuzz:   suites ended by: " + ", ".join(f"{what} × {n}" for what, n in endings.most_common()))
+    for n, suite in enumerate(suites[:shown], 1):
+        counts = ", ".join(f"{k} {suite[k]}" for k in ("valid", "invalid", "overrun", "calls", "max_examples", "invalid_limit") if k in suite)
+        print(f"fuzz:   suite {n} ({suite.get('started', '?')}, {suite.get('seconds', '?')} s): {ending(suite)} ({counts})")
+        if suite.get("raised"):
+            print(f"fuzz:     {suite['raised'][:300]}")
+    reasons = Counter()
+    for suite in suites:
+        reasons.update(suite.get("invalid_reasons") or {})
+    for reason, count in reasons.most_common(4):
+        print(f"fuzz:   thrown away {count} × {reason}")
 
 
 def main(argv):
@@ -40,6 +75,7 @@ def main(argv):
             errors = json.load(f)
     except FileNotFoundError:
         errors = {}
+    print_suites(f"{report_path[:-5] if report_path.endswith('.json') else report_path}-suites.jsonl")
     with_links = {
         f"{m.upper()} {path}"
         for path, ops in doc.get("paths", {}).items()
