@@ -119,11 +119,7 @@ export class WebhooksAppModule {
           inject: [DELIVERY_REDIS, DeliveryQueue],
           useFactory: (redis: Redis, queue: DeliveryQueue) =>
             // A short lease, renewed while the attempt runs (an endpoint's timeout_ms goes up to 30 s): a crashed holder's slot frees in seconds.
-            // Up to half the worker's concurrency may wait in their worker for a slot near the head of a line.
-            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, SLOT_LEASE_MS, (jobId) => queue.promote(jobId), {
-              maxWaiters: Math.floor(config.WEBHOOK_CONCURRENCY / 2),
-              prewake: (jobId) => queue.promoteIfDelayed(jobId),
-            }),
+            new EndpointConcurrency(redis, config.WEBHOOK_ENDPOINT_CONCURRENCY, SLOT_LEASE_MS, (jobId) => queue.promote(jobId)),
         },
         { provide: EndpointRateLimit, inject: [DELIVERY_REDIS], useFactory: (redis: Redis) => new EndpointRateLimit(redis) },
         ContactOrderingRepository,

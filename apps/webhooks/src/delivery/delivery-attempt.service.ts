@@ -102,12 +102,13 @@ export class DeliveryAttemptService {
       if (!claim.claimed) return { kind: 'busy', delayMs: jobId ? claim.waitMs : Math.min(claim.waitMs, 500) };
     }
 
-    // Near the head of the endpoint's line it waits here for a slot; deeper, it is parked: a released slot wakes it, and
-    // its own wake-up (PARK_MS at the head of the line, longer behind) is the fallback. Without a job id, poll shortly.
-    const cap = d.max_in_flight ?? undefined;
-    const acquired = jobId ? await this.slots.acquire(d.endpoint_id, jobId, cap) : await this.slots.tryAcquire(d.endpoint_id, undefined, cap);
-    const release = typeof acquired === 'function' ? acquired : acquired && 'release' in acquired ? acquired.release : undefined;
-    if (!release) return { kind: 'busy', delayMs: acquired && 'waitMs' in acquired ? acquired.waitMs : 100 + Math.floor(Math.random() * 400) };
+    const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined);
+    // Parked: a released slot wakes it; its own wake-up (PARK_MS at the head of the line, longer behind) is the fallback.
+    // Without a job id, poll shortly.
+    if (!release) {
+      const delayMs = jobId ? await this.slots.parkedWaitMs(d.endpoint_id, jobId, d.max_in_flight ?? undefined) : 100 + Math.floor(Math.random() * 400);
+      return { kind: 'busy', delayMs };
+    }
     let sent: SendResult;
     let attemptedAt: Date;
     try {

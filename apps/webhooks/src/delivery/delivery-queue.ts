@@ -74,11 +74,6 @@ if redis.call('LPOS', KEYS[5], ARGV[2]) then
 end
 return 0`;
 
-// Delayed: to the front (1). Otherwise nothing (0): a job already awake is left as it is.
-const PROMOTE_IF_DELAYED = `${TO_FRONT}
-if toFront(ARGV[2]) then return 1 end
-return 0`;
-
 const AFTER_PARKING = `${TO_FRONT}
 if redis.call('DEL', KEYS[8]) == 1 then toFront(ARGV[2]) end
 return 1`;
@@ -88,7 +83,6 @@ type WakeKeys = [delayed: string, wait: string, paused: string, meta: string, ac
 type WithScripts = Redis & {
   webhookWakeJob(...args: [...WakeKeys, prefix: string, jobId: string, flagMs: number]): Promise<number>;
   webhookAfterParking(...args: [...WakeKeys, prefix: string, jobId: string]): Promise<number>;
-  webhookPromoteIfDelayed(...args: [...WakeKeys, prefix: string, jobId: string]): Promise<number>;
 };
 
 export class DeliveryQueue {
@@ -108,7 +102,6 @@ export class DeliveryQueue {
     this.queue = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.connection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });
     this.connection.defineCommand('webhookWakeJob', { numberOfKeys: 8, lua: WAKE });
     this.connection.defineCommand('webhookAfterParking', { numberOfKeys: 8, lua: AFTER_PARKING });
-    this.connection.defineCommand('webhookPromoteIfDelayed', { numberOfKeys: 8, lua: PROMOTE_IF_DELAYED });
     this.scripts = this.connection as WithScripts;
   }
 
@@ -161,15 +154,6 @@ export class DeliveryQueue {
    */
   async promote(jobId: string): Promise<boolean> {
     return (await this.scripts.webhookWakeJob(...this.wakeKeys(jobId), this.queue.toKey(''), jobId, 2 * PARK_MS)) === 1;
-  }
-
-  /**
-   * Wakes a parked job early, ahead of its turn (a job moving up near the head of its endpoint's line, so that it waits
-   * for its slot in its worker: endpoint-concurrency.ts): promoted to the front if it sleeps in delayed; left alone
-   * when it is awake already, waiting or gone. True when promoted.
-   */
-  async promoteIfDelayed(jobId: string): Promise<boolean> {
-    return (await this.scripts.webhookPromoteIfDelayed(...this.wakeKeys(jobId), this.queue.toKey(''), jobId)) === 1;
   }
 
   /** Called by the worker right after parking a job in delayed: a wake-up that came while it was active promotes it now. */

@@ -1,15 +1,13 @@
 /**
  * EndpointConcurrency on a real Redis: the cap holds, a released slot goes to
  * the oldest parked job (not to a job that arrives meanwhile), a
- * reservation nobody takes passes on or expires, a job near the head of the
- * line waits in its worker and is handed a slot released in its process at
- * once (or polls for one released by another replica), and a held slot's
- * short lease is renewed while it is held but lapses soon after its holder dies.
+ * reservation nobody takes passes on or expires, and a held slot's short lease
+ * is renewed while it is held but lapses soon after its holder dies.
  */
 import Redis from 'ioredis';
 import { WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
 import { eventually, REDIS_URL, uniqueSuffix } from '@sigil/testing';
-import { EndpointConcurrency, MAX_PARK_MS, PARK_MS, WAIT_POLL_MS, type Acquired } from './endpoint-concurrency';
+import { EndpointConcurrency, MAX_PARK_MS, PARK_MS } from './endpoint-concurrency';
 
 describe('EndpointConcurrency (real Redis)', () => {
   let redis: Redis;
@@ -166,142 +164,5 @@ describe('EndpointConcurrency (real Redis)', () => {
       15_000,
     );
     await afterCrash!();
-  });
-
-  describe('waiting in the worker near the head of the line', () => {
-    let waiting: EndpointConcurrency;
-    const prewoken: string[] = [];
-    beforeEach(() => {
-      prewoken.length = 0;
-      waiting = new EndpointConcurrency(
-        redis,
-        1,
-        10_000,
-        async (jobId) => {
-          woken.push(jobId);
-          return true;
-        },
-        { maxWaiters: 2, prewake: async (jobId) => prewoken.push(jobId) },
-      );
-    });
-    afterEach(() => waiting.stopWaiting());
-
-    const released = (a: Acquired) => ('release' in a ? a.release : undefined);
-
-    it('hands a slot released in the same process to the job waiting for it at once, without waking it', async () => {
-      const endpoint = `ep_${uniqueSuffix()}`;
-      const a = await waiting.acquire(endpoint, 'A');
-      expect(released(a)).toBeDefined();
-      let b: Acquired | undefined;
-      const pending = waiting.acquire(endpoint, 'B', 1, 60_000).then((got) => (b = got));
-      await eventually(
-        () => waiting.parked(endpoint),
-        (line) => line.length === 1,
-      );
-      expect(b).toBeUndefined(); // still waiting, in the line
-      await released(a)!();
-      await pending;
-      expect(released(b!)).toBeDefined();
-      expect(woken).toEqual([]); // handed over in-process: no promote
-      expect(await waiting.parked(endpoint)).toEqual([]);
-      await released(b!)!();
-    });
-
-    it('wakes the job that moves up to the last waiting place of the line (cap-th), so it waits for its turn awake', async () => {
-      const endpoint = `ep_${uniqueSuffix()}`;
-      const a = await waiting.acquire(endpoint, 'A');
-      const pendingB = waiting.acquire(endpoint, 'B', 1, 60_000);
-      await eventually(
-        () => waiting.parked(endpoint),
-        (line) => line.length === 1,
-      );
-      expect(await waiting.acquire(endpoint, 'C', 1, 60_000)).toEqual({ rank: 1, waitMs: 2 * PARK_MS }); // parks (asleep)
-      expect(await waiting.acquire(endpoint, 'D', 1, 60_000)).toEqual({ rank: 2, waitMs: 3 * PARK_MS });
-      await released(a)!(); // B takes the slot; C moves up to the head: woken early
-      const b = await pendingB;
-      expect(prewoken).toEqual(['C']);
-      expect(woken).toEqual([]);
-      await released(b)!(); // C (asleep in this test) is woken for its turn; D moves up
-      expect(woken).toEqual(['C']);
-      expect(prewoken).toEqual(['C', 'D']);
-    });
-
-    it('hands a slot to a job waiting in another replica through the hand-over channel, not its polling', async () => {
-      const endpoint = `ep_${uniqueSuffix()}`;
-      const replica = new EndpointConcurrency(redis, 1, 10_000, async () => true, { maxWaiters: 2 });
-      try {
-        const release = await replica.tryAcquire(endpoint);
-        const pending = waiting.acquire(endpoint, 'B', 1, 60_000);
-        await eventually(
-          () => waiting.parked(endpoint),
-          (line) => line.length === 1,
-        );
-        await new Promise((r) => setTimeout(r, 50)); // both subscribed
-        const started = Date.now();
-        await release!();
-        const b = await pending;
-        expect(released(b)).toBeDefined();
-        expect(Date.now() - started).toBeLessThan(WAIT_POLL_MS); // the message, not the next poll
-        await released(b)!();
-      } finally {
-        replica.stopWaiting();
-      }
-    });
-
-    it('takes a slot another replica hands over, by polling for it (a replica not announcing it)', async () => {
-      const endpoint = `ep_${uniqueSuffix()}`;
-      const replica = new EndpointConcurrency(redis, 1, 10_000, async (jobId) => {
-        woken.push(jobId);
-        return true;
-      });
-      const release = await replica.tryAcquire(endpoint);
-      const pending = waiting.acquire(endpoint, 'B', 1, 60_000);
-      await eventually(
-        () => waiting.parked(endpoint),
-        (line) => line.length === 1,
-      );
-      await release!(); // the other replica reserves the slot for B and (not knowing B waits) wakes it
-      const b = await pending;
-      expect(released(b)).toBeDefined();
-      expect(woken).toEqual(['B']);
-      await released(b)!();
-    });
-
-    it('waits only among the first cap of the line and only up to maxWaiters jobs; deeper ones park at once', async () => {
-      const endpoint = `ep_${uniqueSuffix()}`;
-      const a = await waiting.acquire(endpoint, 'A');
-      const pendingB = waiting.acquire(endpoint, 'B', 1, 60_000);
-      await eventually(
-        () => waiting.parked(endpoint),
-        (line) => line.length === 1,
-      );
-      expect(await waiting.acquire(endpoint, 'C', 1, 60_000)).toEqual({ rank: 1, waitMs: 2 * PARK_MS }); // behind B: parks
-      const other = `ep_${uniqueSuffix()}`;
-      const holders = [await waiting.acquire(other, 'X'), await waiting.acquire(other, 'Y', 2)];
-      const pendingZ = waiting.acquire(other, 'Z', 2, 60_000); // the second waiter of this process
-      await eventually(
-        () => waiting.parked(other),
-        (line) => line.length === 1,
-      );
-      const thirdEndpoint = `ep_${uniqueSuffix()}`;
-      const holder = await waiting.acquire(thirdEndpoint, 'P');
-      // Head of its line, but this process already keeps 2 waiting: parks at once.
-      expect(await waiting.acquire(thirdEndpoint, 'Q', 1, 60_000)).toEqual({ rank: 0, waitMs: PARK_MS });
-      waiting.stopWaiting();
-      expect(await pendingB).toEqual({ rank: 0, waitMs: PARK_MS }); // shutdown: waiters park
-      expect(await pendingZ).toEqual({ rank: 0, waitMs: PARK_MS });
-      for (const h of [a, ...holders, holder]) await released(h)!();
-    });
-
-    it('parks a waiting job once maxWaitMs has passed without a slot', async () => {
-      const endpoint = `ep_${uniqueSuffix()}`;
-      const a = await waiting.acquire(endpoint, 'A');
-      const started = Date.now();
-      expect(await waiting.acquire(endpoint, 'B', 1, 300)).toEqual({ rank: 0, waitMs: PARK_MS });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-      expect(await waiting.parked(endpoint)).toEqual(['B']); // still in the line, for its wake-up
-      await released(a)!();
-      expect(woken).toEqual(['B']);
-    });
   });
 });

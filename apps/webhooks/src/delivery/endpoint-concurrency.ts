@@ -32,19 +32,6 @@
  * slot. A reservation whose job never comes (stale entry, crash) expires after
  * `RESERVE_MS`, or passes to the next parked job when the wake finds nobody.
  *
- * The first `cap` jobs of the line wait *in their worker* (`acquire`), not in
- * BullMQ's delayed set: a release in the same process hands its slot to such
- * a waiter at once (`handOver`), and a waiter polls every `WAIT_POLL_MS` for a
- * slot handed over by another replica. Waking a parked job instead (promote,
- * the worker's fetch, the job's load and claim, then the acquire) took ~50 ms
- * on a busy process while the slot sat reserved for it — a lined-up
- * endpoint's rate fell to `cap ÷ (hand-over + send)`, ~140/s for a 4-ms
- * receiver, under the 200 events/s of the bench, so a line that formed in a
- * hiccup never drained: the per_contact case's p99 of 10-15 s (session 12,
- * measured with the hand-over's steps timed). Deeper jobs park as before
- * (holding no worker); a process keeps at most `maxWaiters` waiting, and a
- * waiter gives up after `maxWaitMs` and parks.
- *
  * A slot's lease is short (`SLOT_LEASE_MS`) and renewed while its attempt runs
  * (every third of it): a process killed while it held slots blocks them for
  * seconds, not for the longest attempt's deadline. With a lease of 45 s (the
@@ -70,14 +57,7 @@ export const RESERVE_MS = 5_000;
 /** A held slot's lease, renewed every third of it while its attempt runs: what a crashed holder costs the endpoint. */
 export const SLOT_LEASE_MS = 10_000;
 
-/** How often a job waiting in its worker for a slot checks for one handed over by another replica. */
-export const WAIT_POLL_MS = 50;
-
-/** The longest a job at the head of the line waits in its worker before it parks. */
-export const HEAD_WAIT_MS = 5_000;
-
 // KEYS: slots, parked. ARGV: now, leaseMs, cap, token, job id to park ('' = don't).
-// Returns 1 (a slot) or the parked job's rank in the line as -(rank + 1) (-1: at its head; 0 when not parking).
 // A slot reserved for this job (handed over by a release) is taken whatever the count. A job that gets a slot leaves
 // the parked set; one that parks again keeps its first place: the set holds each waiting job once. A new entry's
 // score is the time, or one more than the last entry's when that is not smaller (jobs parking within the same
@@ -91,27 +71,25 @@ if reserved or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   if ARGV[5] ~= '' then redis.call('ZREM', KEYS[2], ARGV[5]) end
   return 1
 end
-if ARGV[5] == '' then return 0 end
-if not redis.call('ZSCORE', KEYS[2], ARGV[5]) then
+if ARGV[5] ~= '' and not redis.call('ZSCORE', KEYS[2], ARGV[5]) then
   local score = tonumber(ARGV[1])
   local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')[2]
   if last and tonumber(last) >= score then score = tonumber(last) + 1 end
   redis.call('ZADD', KEYS[2], score, ARGV[5])
   redis.call('PEXPIRE', KEYS[2], 86400000)
 end
-return -(redis.call('ZRANK', KEYS[2], ARGV[5]) + 1)`;
+return 0`;
 
-// KEYS: slots, parked. ARGV: member to remove (a token, or 'job:<id>' of a stale reservation), now, reserveMs, cap.
-// Gives the slot to the oldest parked job (reserved for it) and returns {that job's id, the job that has just moved up
-// to the cap-th place of the line ('' when none)}; frees it when none waits ({'', ''}).
+// KEYS: slots, parked. ARGV: member to remove (a token, or 'job:<id>' of a stale reservation), now, reserveMs.
+// Gives the slot to the oldest parked job (reserved for it) and returns that job's id; frees it when none waits.
 const RELEASE = `
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return {'', ''} end
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return false end
 local next = redis.call('ZPOPMIN', KEYS[2])[1]
-if not next then return {'', ''} end
-redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), 'job:' .. next)
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-local entering = redis.call('ZRANGE', KEYS[2], tonumber(ARGV[4]) - 1, tonumber(ARGV[4]) - 1)[1]
-return {next, entering or ''}`;
+if next then
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + tonumber(ARGV[3]), 'job:' .. next)
+  if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+end
+return next`;
 
 // KEYS: slots. ARGV: token, now, leaseMs. Extends a held slot's lease; 0 when it is gone (lapsed, or released).
 const RENEW = `
@@ -122,91 +100,37 @@ return 1`;
 
 type WithScripts = Redis & {
   webhookSlotAcquire(slots: string, parked: string, now: number, leaseMs: number, cap: number, token: string, jobId: string): Promise<number>;
-  webhookSlotRelease(slots: string, parked: string, member: string, now: number, reserveMs: number, cap: number): Promise<[string, string]>;
+  webhookSlotRelease(slots: string, parked: string, member: string, now: number, reserveMs: number): Promise<string | null>;
   webhookSlotRenew(slots: string, token: string, now: number, leaseMs: number): Promise<number>;
 };
 
 /** Promotes a parked job; false when it is no longer waiting (stale entry), so the next one is tried. */
 export type WakeParked = (jobId: string) => Promise<boolean>;
 
-/** Wakes a parked job ahead of its turn (it moved up near the head of the line): promoted if it sleeps in delayed. */
-export type Prewake = (jobId: string) => Promise<unknown>;
-
-/** Waiting in the worker (all replicas of a deployment alike): how many at most, and how to wake the line's next ones. */
-export interface WaitOptions {
-  maxWaiters: number;
-  prewake?: Prewake;
-}
-
-/** Gives the slot back: to the line's next job, or free. */
-export type ReleaseSlot = () => Promise<void>;
-
-/** `acquire`'s outcome: a slot, or parked in the line (at `rank`, 0 = its head) to sleep `waitMs` in delayed. */
-export type Acquired = { release: ReleaseSlot } | { rank: number; waitMs: number };
-
 const MAX_WAKE_TRIES = 10;
-
-/** Where a release announces the job it handed its slot to, for a replica where that job waits in its worker. */
-const HANDOVER_CHANNEL = `${WEBHOOK_QUEUE_PREFIX}:slot-handover`;
-
-/** How long a job parked at `rank` (0 = the head) sleeps before it tries again by itself: see `parkedWaitMs`. */
-export function parkedWaitFor(rank: number, cap: number): number {
-  return Math.min(PARK_MS * (1 + Math.floor(rank / Math.max(1, cap))), MAX_PARK_MS);
-}
-
-/** A job waiting in its worker: `signal` wakes it at once (a slot was handed to it in this process). */
-interface Waiter {
-  signalled: boolean;
-  signal: () => void;
-}
 
 export class EndpointConcurrency {
   private readonly redis: WithScripts;
   /** Lease renewals of the slots this process holds. */
   private readonly renewals = new Set<NodeJS.Timeout>();
-  /** Jobs of this process waiting in their worker for a slot, by job id. */
-  private readonly waiters = new Map<string, Waiter>();
-  private closing = false;
-  /** Hand-overs to jobs waiting in another replica's worker arrive on this channel (one subscriber connection). */
-  private readonly subscriber: Redis | undefined;
-  private readonly maxWaiters: number;
 
-  /**
-   * `leaseMs`: a held slot's lease, renewed every third of it until released (SLOT_LEASE_MS in the service).
-   * `waiting`: jobs near the head of a line wait in their worker (at most `maxWaiters` in this process); without it,
-   * every job that finds the endpoint full parks.
-   */
+  /** `leaseMs`: a held slot's lease, renewed every third of it until released (SLOT_LEASE_MS in the service). */
   constructor(
     redis: Redis,
     private readonly cap: number,
     private readonly leaseMs: number,
     private readonly wake?: WakeParked,
-    private readonly waiting?: WaitOptions,
   ) {
     redis.defineCommand('webhookSlotAcquire', { numberOfKeys: 2, lua: ACQUIRE });
     redis.defineCommand('webhookSlotRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('webhookSlotRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis = redis as WithScripts;
-    this.maxWaiters = waiting?.maxWaiters ?? 0;
-    if (this.maxWaiters > 0) {
-      this.subscriber = redis.duplicate();
-      this.subscriber.on('message', (_channel: string, jobId: string) => this.handOver(jobId));
-      this.subscriber.subscribe(HANDOVER_CHANNEL).catch(() => undefined); // lost: the waiters' own polling still finds the slot
-    }
   }
 
   /** Stops renewing the leases of the slots still held (shutdown; a test's stand-in for a crash): they lapse. */
   stopRenewals(): void {
     for (const timer of this.renewals) clearInterval(timer);
     this.renewals.clear();
-  }
-
-  /** Shutdown: the jobs waiting in their worker park now (their attempts end), and no new one waits. */
-  stopWaiting(): void {
-    if (this.closing) return;
-    this.closing = true;
-    for (const waiter of this.waiters.values()) waiter.signal();
-    this.subscriber?.disconnect();
   }
 
   private keys(endpointId: string): [string, string] {
@@ -219,61 +143,11 @@ export class EndpointConcurrency {
    * A release function when a slot was free (`cap`: the endpoint's `max_in_flight`, or the default). Otherwise undefined, and
    * `parkJobId` (if given) is queued to be woken when a slot frees.
    */
-  async tryAcquire(endpointId: string, parkJobId?: string, cap = this.cap): Promise<ReleaseSlot | undefined> {
-    const got = await this.acquireOnce(endpointId, parkJobId, cap);
-    return typeof got === 'function' ? got : undefined;
-  }
-
-  /**
-   * A slot for job `jobId`, or its place in the endpoint's line. Among the first `cap` of the line (the next to be
-   * handed a slot), it waits in its worker up to `maxWaitMs` (unless `maxWaiters` already wait here); deeper, or once
-   * that time is up, it stays parked and the caller moves it to delayed for `waitMs`.
-   */
-  async acquire(endpointId: string, jobId: string, cap = this.cap, maxWaitMs = HEAD_WAIT_MS): Promise<Acquired> {
-    const waiter = this.waiterFor(jobId);
-    try {
-      let got = await this.acquireOnce(endpointId, jobId, cap);
-      if (typeof got === 'function') return { release: got };
-      if (!waiter || got >= cap) return { rank: got, waitMs: parkedWaitFor(got, cap) };
-      const deadline = Date.now() + maxWaitMs;
-      while (!this.closing && Date.now() < deadline) {
-        if (!waiter.signalled) await this.nextSignal(waiter, Math.min(WAIT_POLL_MS, deadline - Date.now()));
-        waiter.signalled = false;
-        if (this.closing) break;
-        got = await this.acquireOnce(endpointId, jobId, cap);
-        if (typeof got === 'function') return { release: got };
-      }
-      return { rank: got, waitMs: parkedWaitFor(got, cap) };
-    } finally {
-      if (waiter) this.waiters.delete(jobId);
-    }
-  }
-
-  /** Registers `jobId` as waiting here, before its first acquire (so a hand-over racing that acquire is not missed); undefined when this process has enough waiting. */
-  private waiterFor(jobId: string): Waiter | undefined {
-    if (this.closing || this.waiters.size >= this.maxWaiters || this.waiters.has(jobId)) return undefined;
-    const waiter: Waiter = { signalled: false, signal: () => (waiter.signalled = true) };
-    this.waiters.set(jobId, waiter);
-    return waiter;
-  }
-
-  private nextSignal(waiter: Waiter, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(1, ms));
-      waiter.signal = () => {
-        waiter.signalled = true;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  /** One ACQUIRE: the release function of a slot, or the job's rank in the line (-1 when not parking). */
-  private async acquireOnce(endpointId: string, parkJobId: string | undefined, cap: number): Promise<ReleaseSlot | number> {
+  async tryAcquire(endpointId: string, parkJobId?: string, cap = this.cap): Promise<(() => Promise<void>) | undefined> {
     const token = randomBytes(8).toString('hex');
     const [slots, parked] = this.keys(endpointId);
     const got = await this.redis.webhookSlotAcquire(slots, parked, Date.now(), this.leaseMs, cap, token, parkJobId ?? '');
-    if (got !== 1) return -got - 1;
+    if (got !== 1) return undefined;
     const renewal = setInterval(
       () => {
         void this.redis.webhookSlotRenew(slots, token, Date.now(), this.leaseMs).catch(() => undefined);
@@ -285,30 +159,12 @@ export class EndpointConcurrency {
     return async () => {
       clearInterval(renewal);
       this.renewals.delete(renewal);
-      const [first, entering] = await this.redis.webhookSlotRelease(slots, parked, token, Date.now(), RESERVE_MS, cap);
-      let next = first;
-      // Waiting in this process: it takes the slot at once. Elsewhere: announced to the replica it waits in, or woken
-      // if parked. A stale entry (the job finished or is gone): its reservation passes to the next in line.
-      for (let tries = 1; next && !this.handOver(next) && !(await this.announce(next)) && tries < MAX_WAKE_TRIES; tries++) {
-        [next] = await this.redis.webhookSlotRelease(slots, parked, `job:${next}`, Date.now(), RESERVE_MS, cap);
+      let next = await this.redis.webhookSlotRelease(slots, parked, token, Date.now(), RESERVE_MS);
+      // A stale entry (the job finished or is gone): its reservation passes to the next in line.
+      for (let tries = 1; next && this.wake && !(await this.wake(next)) && tries < MAX_WAKE_TRIES; tries++) {
+        next = await this.redis.webhookSlotRelease(slots, parked, `job:${next}`, Date.now(), RESERVE_MS);
       }
-      // The job that has just moved up to the cap-th place: awake now, it waits for its turn in its worker.
-      if (entering && this.waiting?.prewake && !this.waiters.has(entering)) await this.waiting.prewake(entering).catch(() => undefined);
     };
-  }
-
-  /** Tells the other replicas that `jobId`'s slot is handed over, and wakes it if it is parked; false when it is gone. */
-  private async announce(jobId: string): Promise<boolean> {
-    if (this.subscriber) void this.redis.publish(HANDOVER_CHANNEL, jobId).catch(() => undefined);
-    return !this.wake || this.wake(jobId);
-  }
-
-  /** Signals job `jobId` if it waits in this process (the slot reserved for it is its now); false otherwise. */
-  private handOver(jobId: string): boolean {
-    const waiter = this.waiters.get(jobId);
-    if (!waiter) return false;
-    waiter.signal();
-    return true;
   }
 
   /**
@@ -321,7 +177,8 @@ export class EndpointConcurrency {
    */
   async parkedWaitMs(endpointId: string, jobId: string, cap = this.cap): Promise<number> {
     const rank = await this.redis.zrank(this.keys(endpointId)[1], jobId);
-    return rank === null ? PARK_MS : parkedWaitFor(rank, cap);
+    if (rank === null) return PARK_MS;
+    return Math.min(PARK_MS * (1 + Math.floor(rank / Math.max(1, cap))), MAX_PARK_MS);
   }
 
   /** Parked job ids of an endpoint, oldest first (tests, operators). */

@@ -15,7 +15,6 @@ import { extractTraceContext, inSpan, SpanKind } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { DeliveryAttemptService } from './delivery-attempt.service';
 import { bullConnection, DeliveryQueue, type DeliveryJobData } from './delivery-queue';
-import { EndpointConcurrency } from './endpoint-concurrency';
 
 /** A failed attempt to be retried after `delayMs` (read by the worker's backoff strategy). */
 export class RetryLater extends Error {
@@ -36,7 +35,6 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   constructor(
     private readonly attempts: DeliveryAttemptService,
     private readonly queue: DeliveryQueue,
-    private readonly slots: EndpointConcurrency,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
   ) {}
 
@@ -78,7 +76,6 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
 
   /** Lets in-flight deliveries finish (and be recorded) before the process exits. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.slots.stopWaiting(); // jobs waiting in their worker for a slot park now, so the close does not wait for them
     await this.worker?.close();
     this.connection?.disconnect();
   }
