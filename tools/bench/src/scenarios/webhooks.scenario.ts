@@ -211,6 +211,21 @@ function latencies(receiver: WebhookReceiver, path: string, sinceMs = 0): number
     .sort((a, b) => a - b);
 }
 
+/**
+ * `BENCH_WEBHOOKS_CASES` (comma-separated: sustained, latency, slow, per_contact, throttle, purge) runs only those
+ * cases, in their usual order — to study one case on its own; unset, every case runs.
+ */
+function wanted(name: 'sustained' | 'latency' | 'slow' | 'per_contact' | 'throttle' | 'purge'): boolean {
+  const only = process.env['BENCH_WEBHOOKS_CASES'];
+  return (
+    !only ||
+    only
+      .split(',')
+      .map((c) => c.trim())
+      .includes(name)
+  );
+}
+
 export async function run(env: BenchEnv): Promise<BenchRow[]> {
   const receiver = await WebhookReceiver.start();
   const rows: BenchRow[] = [];
@@ -219,7 +234,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     //    (default 60; --quick: 10) — open loop, so a platform that cannot keep up builds a backlog and the time to
     //    drain it counts. Deliveries/s is every delivery over the first import to the last arrival; the slowest
     //    10-s window in between shows the rate held, not reached once.
-    {
+    if (wanted('sustained')) {
       const { api } = await createTenant(env.gatewayUrl);
       const endpoints: { id: string; path: string }[] = [];
       for (let i = 0; i < 8; i++) endpoints.push(await endpoint(api, receiver, ['contact.created']));
@@ -256,7 +271,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     const rate = 200;
     const seconds = env.quick ? 5 : 15;
     const runs = env.quick ? 1 : Number(process.env['BENCH_WEBHOOKS_LATENCY_RUNS'] ?? 3);
-    for (const [run, r] of [...Array.from({ length: runs }, (_, i) => [i + 1, rate] as const), [0, 50] as const]) {
+    for (const [run, r] of wanted('latency') ? [...Array.from({ length: runs }, (_, i) => [i + 1, rate] as const), [0, 50] as const] : []) {
       const { api } = await createTenant(env.gatewayUrl);
       const target = await endpoint(api, receiver, ['contact.created']);
       note(`latency: ${r} events/s for ${seconds} s`);
@@ -277,7 +292,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     }
 
     // 3. The same, while a second endpoint of the tenant takes 2 s per delivery.
-    {
+    if (wanted('slow')) {
       const { api } = await createTenant(env.gatewayUrl);
       const fast = await endpoint(api, receiver, ['contact.created']);
       const slow = await endpoint(api, receiver, ['contact.created']);
@@ -305,7 +320,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
 
     // 4. per_contact ordering: 200 updates/s spread over 1 000 contacts, so a contact often has one in flight
     //    when its next change arrives; every contact's deliveries must arrive in event (version) order.
-    {
+    if (wanted('per_contact')) {
       const { api } = await createTenant(env.gatewayUrl);
       const contacts = Array.from({ length: 1000 }, () => contactInput());
       for (let i = 0; i < contacts.length; i += 250) await upsertContacts(api, contacts.slice(i, i + 250));
@@ -338,7 +353,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     }
 
     // 5. Throttle across replicas: a second webhooks process works the same queue; 50/s must hold at the receiver.
-    if (env.startReplica) {
+    if (env.startReplica && wanted('throttle')) {
       const limit = 50;
       const replica = await env.startReplica('webhooks');
       try {
@@ -369,7 +384,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
     }
 
     // 6. The same latency before and while the purge deletes `seeded` old deliveries.
-    if (env.webhooksDatabaseUrl) rows.push(await duringPurge(env, receiver, rate, seconds));
+    if (env.webhooksDatabaseUrl && wanted('purge')) rows.push(await duringPurge(env, receiver, rate, seconds));
     else note('purge case skipped: no webhooks database URL');
   } finally {
     await receiver.close();
