@@ -39,7 +39,7 @@ export interface FaultWindowSummary {
   failedPerSecondAfterInjection: number[];
   /** Failed requests of the window sent before the injection (in flight when it came). */
   failedSentBeforeInjection: number;
-  /** Each failed request (the first 200): what it was, when it was sent after the injection, how long until it failed. */
+  /** Each failed request (the last 200 sent): what it was, when it was sent after the injection, how long until it failed. */
   failedRequests: Array<{ op: string; status: number; sentAfterInjectionMs: number; ms: number }>;
 }
 
@@ -88,7 +88,11 @@ export function summarizeWindow(responses: readonly TimedResponse[], w: FaultSpa
     lastFailureAfterBrokerUpMs: lastSent === undefined || w.brokerUpAt === undefined ? undefined : lastSent - w.brokerUpAt,
     failedPerSecondAfterInjection: perSecond,
     failedSentBeforeInjection: before,
-    failedRequests: failed.slice(0, LISTED_FAILURES).map((r) => ({ op: r.op, status: r.status, sentAfterInjectionMs: r.sentAt - injectedAt, ms: r.at - r.sentAt })),
+    // The latest ones when there are more: the fault's tail is what its target is about.
+    failedRequests: [...failed]
+      .sort((a, b) => a.sentAt - b.sentAt)
+      .slice(-LISTED_FAILURES)
+      .map((r) => ({ op: r.op, status: r.status, sentAfterInjectionMs: r.sentAt - injectedAt, ms: r.at - r.sentAt })),
   };
 }
 
