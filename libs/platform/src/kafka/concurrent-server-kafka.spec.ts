@@ -1,6 +1,7 @@
 import { KafkaHeaders } from '@nestjs/microservices';
 import type { EachMessagePayload } from 'kafkajs';
 import { KafkaHeaderNames } from '@sigil/contracts';
+import type { IdempotencyLedger } from '../idempotency/idempotency-ledger';
 import { ConcurrentServerKafka } from './concurrent-server-kafka';
 
 /** A server whose handlers finish when the test says so. */
@@ -101,6 +102,35 @@ describe('ConcurrentServerKafka', () => {
     expect(String(reply!.headers[KafkaHeaders.CORRELATION_ID])).toBe('c7');
     expect(reply!.headers[KafkaHeaders.NEST_IS_DISPOSED]).toEqual(Buffer.alloc(1));
     expect(reply!.headers[KafkaHeaders.NEST_ERR]).toBeUndefined();
+  });
+
+  it("sends an idempotent write's reply while the ledger stores it, and counts the request done when both are", async () => {
+    const server = new ConcurrentServerKafka({ client: { brokers: ['127.0.0.1:1'] } }, 'test', 2, { lingerMs: 0, maxMessages: 500, acks: 1 });
+    const sent: unknown[] = [];
+    (server as unknown as { producer: { send(r: unknown): Promise<[]> } }).producer = { send: async (r) => (sent.push(r), []) };
+    let stored!: () => void;
+    const complete = jest.fn(() => new Promise<void>((resolve) => (stored = resolve)));
+    server.useIdempotencyLedger({ earlierOutcome: async () => undefined, complete } as unknown as IdempotencyLedger);
+    server.addHandler('sigil.test.create', () => Promise.resolve({ id: 'con_1' }), false);
+    const ctx = { tenant_id: 'ten_1', mode: 'live', request_id: 'req_1', idempotency: { key: 'k', fingerprint: 'f' } };
+    let done = false;
+    const handling = server
+      .handleMessage({
+        topic: 'sigil.test.create',
+        partition: 0,
+        message: {
+          value: Buffer.from(JSON.stringify({ ctx, payload: {} })),
+          headers: { [KafkaHeaders.CORRELATION_ID]: Buffer.from('c8'), [KafkaHeaders.REPLY_TOPIC]: Buffer.from('sigil.gateway.replies') },
+        },
+      } as unknown as EachMessagePayload)
+      .then(() => (done = true));
+    for (let i = 0; i < 5 && !sent.length; i++) await tick();
+    expect(sent).toHaveLength(1); // replied while the ledger's write is still running
+    expect(complete).toHaveBeenCalledTimes(1);
+    expect(done).toBe(false);
+    stored();
+    await handling;
+    expect(done).toBe(true);
   });
 
   it('lets in-flight handlers finish when closed', async () => {

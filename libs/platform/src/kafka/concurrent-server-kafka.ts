@@ -162,8 +162,17 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
     }
     const value = payload.message.value;
     const request = (value ? decodeValue(value) : undefined) as RpcRequest | undefined;
-    const reply = await serveRpc({ pattern, request, headers, ledger: this.ledger, handler: this.direct.get(pattern) ?? ((req) => handler(req)) });
-    await this.reply(reply, replyTopic, replyPartition, correlationId);
+    // The ledger stores an idempotent write's reply while the reply travels; the request is done when both are.
+    let stored: Promise<void> | undefined;
+    const reply = await serveRpc({
+      pattern,
+      request,
+      headers,
+      ledger: this.ledger,
+      handler: this.direct.get(pattern) ?? ((req) => handler(req)),
+      ledgerCompletion: (p) => (stored = p),
+    });
+    await Promise.all([this.reply(reply, replyTopic, replyPartition, correlationId), stored]);
   }
 
   /**

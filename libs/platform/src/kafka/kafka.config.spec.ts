@@ -1,4 +1,5 @@
-import { consumerDefaults, kafkaClientConfig } from './kafka.config';
+import { logLevel } from 'kafkajs';
+import { consumerDefaults, kafkaClientConfig, kafkajsLogLevel } from './kafka.config';
 
 /**
  * kafkajs' backoff (retry/index.js): the n-th wait is min(initial * 2^n, max),
@@ -22,5 +23,25 @@ describe('Kafka client settings: riding out a broker restart (docs/reliability.m
   it('keeps trying through a broker restart of 40 s instead of crashing (a crashed consumer rejoins as a new member and its group waits a session timeout for the old one)', () => {
     expect(shortestRetryBudgetMs(client.retry!)).toBeGreaterThan(40_000);
     expect(shortestRetryBudgetMs(consumer.retry)).toBeGreaterThan(40_000);
+  });
+});
+
+describe('kafkajs log level (SIGIL_KAFKAJS_LOG_LEVEL, SIGIL_KAFKAJS_LOG_CLIENTS)', () => {
+  it('is warn by default', () => {
+    expect(kafkajsLogLevel('gateway', {})).toBe('warn');
+    expect(kafkaClientConfig({ brokers: ['127.0.0.1:9092'], clientId: 'test', partitions: 3 }).logLevel).toBe(logLevel.WARN);
+  });
+
+  it('takes the level asked for, for the clients listed (by id prefix) or all', () => {
+    expect(kafkajsLogLevel('contacts-outbox', { SIGIL_KAFKAJS_LOG_LEVEL: 'debug' })).toBe('debug');
+    const env = { SIGIL_KAFKAJS_LOG_LEVEL: 'debug', SIGIL_KAFKAJS_LOG_CLIENTS: 'gateway,contacts' };
+    expect(kafkajsLogLevel('contacts-outbox', env)).toBe('debug');
+    expect(kafkajsLogLevel('gateway', env)).toBe('debug');
+    expect(kafkajsLogLevel('segments', env)).toBe('warn');
+  });
+
+  it('refuses a level it does not know', () => {
+    expect(() => kafkajsLogLevel('gateway', { SIGIL_KAFKAJS_LOG_LEVEL: 'verbose' })).toThrow(/SIGIL_KAFKAJS_LOG_LEVEL/);
+    expect(() => kafkajsLogLevel('gateway', { SIGIL_KAFKAJS_LOG_LEVEL: 'toString' })).toThrow(/SIGIL_KAFKAJS_LOG_LEVEL/);
   });
 });

@@ -38,21 +38,32 @@ export function rpcProduceBatching(settings: KafkaSettings): ProduceBatchingOpti
   return { lingerMs: settings.produceLingerMs ?? 0, maxMessages: 500, acks: 1 };
 }
 
-const KAFKAJS_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
+const KAFKAJS_LEVELS = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+type KafkajsLevelName = keyof typeof KAFKAJS_LEVELS;
+const KAFKAJS_LEVEL_NAME = new Map<number, KafkajsLevelName>(Object.entries(KAFKAJS_LEVELS).map(([name, level]) => [level, name as KafkajsLevelName]));
 
-function kafkaLogCreator(service: string) {
-  const logger = new JsonLogger(service, 'warn');
+/**
+ * What kafkajs logs for a client: `warn` unless `SIGIL_KAFKAJS_LOG_LEVEL` says
+ * `error`, `info` or `debug` (debug: every request and response with its
+ * broker and duration, for a post-mortem of a chaos run), and only for the
+ * clients whose id starts with one of `SIGIL_KAFKAJS_LOG_CLIENTS` (comma-separated,
+ * e.g. `gateway,contacts`; unset: all). A bad value stops the service at start.
+ */
+export function kafkajsLogLevel(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkajsLevelName {
+  const raw = env['SIGIL_KAFKAJS_LOG_LEVEL'];
+  if (raw === undefined || raw === '') return 'warn';
+  if (!Object.hasOwn(KAFKAJS_LEVELS, raw)) throw new Error(`SIGIL_KAFKAJS_LOG_LEVEL: expected error, warn, info or debug, got '${raw}'`);
+  const clients = (env['SIGIL_KAFKAJS_LOG_CLIENTS'] ?? '').split(',').filter(Boolean);
+  return clients.length && !clients.some((prefix) => clientId.startsWith(prefix)) ? 'warn' : (raw as KafkajsLevelName);
+}
+
+function kafkaLogCreator(service: string, level: KafkajsLevelName) {
+  const logger = new JsonLogger(service, level);
   return () =>
-    ({ level, log }: LogEntry) => {
+    ({ level: entryLevel, log }: LogEntry) => {
       const { message, ...rest } = log;
-      const method = KAFKAJS_LEVEL[level] ?? 'info';
-      if (method === 'info') return;
-      logger[method === 'warn' ? 'warn' : method === 'error' ? 'error' : 'debug']({ msg: `kafkajs: ${message}`, ...rest }, 'Kafka');
+      const method = KAFKAJS_LEVEL_NAME.get(entryLevel) ?? 'info';
+      logger[method === 'info' ? 'log' : method]({ msg: `kafkajs: ${message}`, ...rest }, 'Kafka');
     };
 }
 
@@ -72,14 +83,15 @@ const MAX_RETRY_MS = 1000;
 const RETRIES = 60;
 
 export function kafkaClientConfig(settings: KafkaSettings): KafkaConfig {
+  const level = kafkajsLogLevel(settings.clientId);
   return {
     clientId: settings.clientId,
     brokers: settings.brokers,
     connectionTimeout: 3000,
     requestTimeout: 10000,
     retry: { initialRetryTime: 100, maxRetryTime: MAX_RETRY_MS, retries: RETRIES },
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(settings.clientId),
+    logLevel: KAFKAJS_LEVELS[level],
+    logCreator: kafkaLogCreator(settings.clientId, level),
   };
 }
 

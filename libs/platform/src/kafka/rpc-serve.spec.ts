@@ -5,6 +5,7 @@ import type { RequestContext, RpcReply, RpcRequest } from '@sigil/contracts';
 import { Conflict, NotFound } from '../errors/domain-errors';
 import { currentContext } from '../logging/request-context';
 import { HandlerOutcome, Paged } from './rpc-handlers';
+import type { IdempotencyLedger } from '../idempotency/idempotency-ledger';
 import { serveRpc } from './rpc-serve';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -106,5 +107,43 @@ describe('serveRpc', () => {
     const result = await reply(() => (ran = true), { ctx: { ...ctx, deadline_ms: Date.now() - 1 }, payload: {} });
     expect(ran).toBe(false);
     expect(result).toEqual({ error: expect.objectContaining({ status: 504, code: 'upstream_timeout' }) });
+  });
+});
+
+describe('serveRpc with an idempotency ledger', () => {
+  const keyed: RequestContext = { ...ctx, idempotency: { key: 'k'.repeat(64), fingerprint: 'f'.repeat(64) } };
+  const waited = (ms: number) => new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), ms));
+
+  /** A ledger with no earlier outcome whose storing of the reply takes until `finish()` (a queued connection). */
+  function slowLedger() {
+    let finish!: () => void;
+    const complete = jest.fn(() => new Promise<void>((resolve) => (finish = resolve)));
+    const ledger = { earlierOutcome: jest.fn(async () => undefined), complete } as unknown as IdempotencyLedger;
+    return { ledger, complete, finish: () => finish() };
+  }
+
+  it('replies without waiting for the ledger to store the reply, and hands that write to the caller (docs/reliability.md, "Session 12")', async () => {
+    const { ledger, complete, finish } = slowLedger();
+    let stored: Promise<void> | undefined;
+    const served = serveRpc({
+      pattern: 'sigil.contacts.create',
+      request: { ctx: keyed, payload: {} },
+      ledger,
+      handler: () => of({ id: 'con_1' }),
+      ledgerCompletion: (p) => (stored = p),
+    });
+    expect(await Promise.race([served, waited(200)])).toEqual({ data: { id: 'con_1' } });
+    expect(complete).toHaveBeenCalledWith(expect.objectContaining({ key: keyed.idempotency!.key, pattern: 'sigil.contacts.create' }), { data: { id: 'con_1' } });
+    expect(await Promise.race([stored, waited(50)])).toBe('still waiting');
+    finish();
+    await expect(stored).resolves.toBeUndefined();
+  });
+
+  it('waits for the ledger itself when its caller takes no ledger write', async () => {
+    const { ledger, finish } = slowLedger();
+    const served = serveRpc({ pattern: 'sigil.contacts.create', request: { ctx: keyed, payload: {} }, ledger, handler: () => of({ id: 'con_1' }) });
+    expect(await Promise.race([served, waited(100)])).toBe('still waiting');
+    finish();
+    expect(await served).toEqual({ data: { id: 'con_1' } });
   });
 });

@@ -8,6 +8,12 @@
  * `Paged`, `{error}` for anything thrown (an unknown error without its
  * message).
  *
+ * An idempotent write's reply is stored in the ledger for its retries; the
+ * caller may send the reply while that write runs (`ledgerCompletion`): it is
+ * a third pooled connection and round trip after the ledger lookup and the
+ * write's transaction, and under a CPU shortage each one queues (the second
+ * kill of the three-broker chaos run, docs/reliability.md, "Session 12").
+ *
  * `ConcurrentServerKafka` calls it for every request it takes from Kafka. It
  * was a Nest interceptor until the request-path work (issue #13): Nest's
  * interceptor plumbing (an `AsyncResource.bind` per request, which builds two
@@ -49,9 +55,15 @@ export interface RpcInvocation {
   ledger?: IdempotencyLedger;
   /** The handler: a value, a promise, an Observable, or a `HandlerOutcome`. */
   handler: (request: RpcRequest | undefined) => unknown;
+  /**
+   * Takes the ledger's write of an idempotent request's reply (what a retry is answered with), so the
+   * caller sends the reply without waiting for it (and waits for both before it counts the request
+   * done). Without it, serveRpc waits for that write before it returns the reply.
+   */
+  ledgerCompletion?: (stored: Promise<void>) => void;
 }
 
-export async function serveRpc({ pattern, request, headers, ledger, handler }: RpcInvocation): Promise<RpcReply> {
+export async function serveRpc({ pattern, request, headers, ledger, handler, ledgerCompletion }: RpcInvocation): Promise<RpcReply> {
   const ctx: RequestContext | undefined = request?.ctx;
   if (ctx?.deadline_ms !== undefined && Date.now() > ctx.deadline_ms) {
     // The caller has already answered 504: doing the work now would only delay live requests.
@@ -86,7 +98,12 @@ export async function serveRpc({ pattern, request, headers, ledger, handler }: R
       }
       const value = await settle(handler(request));
       const reply: RpcReply = value instanceof Paged ? { data: value.data, page: value.page } : { data: value };
-      if (scope) await ledger!.complete(scope, reply);
+      if (scope) {
+        // A round trip and a pooled connection the reply need not wait for (docs/reliability.md, "Session 12").
+        const stored = ledger!.complete(scope, reply);
+        if (ledgerCompletion) ledgerCompletion(stored);
+        else await stored;
+      }
       return reply;
     } catch (err) {
       // A concurrent duplicate lost the race on the ledger (or failed on what the first one wrote).

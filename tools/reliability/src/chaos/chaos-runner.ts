@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
@@ -37,15 +37,8 @@ interface Fault {
 
 /** infra.sh, asynchronously: the load keeps running (and timing out) while it works. */
 function infra(...args: string[]): Promise<string> {
-  return infraNiced(0, ...args);
-}
-
-/** infra.sh at a lower CPU priority (nice), inherited by what it starts; 0 is the normal priority. */
-function infraNiced(nice: number, ...args: string[]): Promise<string> {
   return new Promise((resolveRun, reject) => {
-    const script = [join(ROOT, 'tools/infra/infra.sh'), ...args];
-    const [cmd, argv] = nice > 0 ? ['nice', ['-n', String(nice), 'bash', ...script]] : ['bash', script];
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    const child = spawn('bash', [join(ROOT, 'tools/infra/infra.sh'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -139,20 +132,63 @@ async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM')
   await waitForExit(target.pid, 60_000);
   await sleep(5000);
   const up = acceptsConnectionsAt(target.port);
-  // SIGIL_CHAOS_BROKER_BOOT_NICE=10 starts the node's JVM at a lower CPU priority until it has caught up:
+  // SIGIL_CHAOS_BROKER_BOOT_NICE=10 gives the restarted node's JVM a lower CPU weight until it has caught up:
   // in production a restarting broker boots on its own machine; on this one its JIT and log recovery
-  // take the CPU the platform under test needs (an experiment to tell the two apart, docs/reliability.md).
+  // take the CPU the platform under test needs (docs/reliability.md, "Session 12").
   const bootNice = Number(process.env.SIGIL_CHAOS_BROKER_BOOT_NICE ?? 0);
-  await infraNiced(bootNice, 'start', 'kafka');
+  const niced = bootNice > 0 ? autogroupNiceWhenStarted(target.node, target.pid, bootNice) : undefined;
+  await infra('start', 'kafka');
   const upAt = await up;
   await waitForFullIsr(120_000);
-  if (bootNice > 0) {
-    const pid = (await kafkaNodes()).find((n) => n.node === target.node)?.pid;
-    // Priorities are per thread on Linux: every thread of the JVM goes back to normal.
-    const back = `for t in /proc/${pid}/task/*; do renice -n 0 -p "\${t##*/}" >/dev/null; done`;
-    if (pid) await new Promise((r) => spawn('bash', ['-c', back], { stdio: 'ignore' }).on('exit', r));
-  }
+  const pid = await niced?.stop();
+  if (pid !== undefined) setAutogroupNice(pid, 0);
   return { injectedAt, brokerUpAt: upAt, node: target.node, roles };
+}
+
+/** The pid file infra.sh keeps for Kafka node `node` of the private instance (the JVM's pid). */
+function kafkaPidFile(node: number): string {
+  const dir = join(process.env['SIGIL_INFRA_DIR'] ?? join(ROOT, '.infra'), 'kafka');
+  return node === 1 ? join(dir, 'kafka.pid') : join(dir, `node-${node}`, 'kafka.pid');
+}
+
+/**
+ * Sets the nice value of a process's autogroup. infra.sh starts each JVM in its own session (setsid),
+ * and with autogroup scheduling (kernel.sched_autogroup_enabled=1, as here) the CPU is shared between
+ * sessions first: `nice` on the JVM only orders its own threads and takes nothing back from the
+ * platform's session; the autogroup's nice value does (sched(7), "The autogroup feature").
+ */
+function setAutogroupNice(pid: number, nice: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Lowers the CPU weight of node's next JVM as soon as its pid file names it; `stop()` returns its pid. */
+function autogroupNiceWhenStarted(node: number, oldPid: number, nice: number): { stop(): Promise<number | undefined> } {
+  let pid: number | undefined;
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped && pid === undefined) {
+      try {
+        const read = Number(readFileSync(kafkaPidFile(node), 'utf8').trim());
+        if (read > 0 && read !== oldPid && setAutogroupNice(read, nice)) pid = read;
+      } catch {
+        // not written yet
+      }
+      if (pid === undefined) await sleep(50);
+    }
+    if (pid !== undefined) console.log(`chaos: Kafka node ${node}'s JVM (pid ${pid}) boots at autogroup nice ${nice}`);
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return pid;
+    },
+  };
 }
 
 function kafkaBrokers(): string[] {
@@ -405,6 +441,11 @@ export async function main(argv: string[]): Promise<void> {
       failed_by_op: f.failedByOp,
       failed_sent_before_injection: f.failedSentBeforeInjection,
       failed_per_second_after_injection: f.failedPerSecondAfterInjection,
+      // When (UTC) the node was stopped and accepted connections again: to read the services' and brokers' logs by.
+      injected_at: f.injectedAt === undefined ? null : new Date(f.injectedAt).toISOString(),
+      broker_up_at: f.brokerUpAt === undefined ? null : new Date(f.brokerUpAt).toISOString(),
+      // Each failed request: operation, status, sent this long after the injection, failed this long after it was sent.
+      failed_requests: f.failedRequests.map((r) => ({ op: r.op, status: r.status, sent_after_injection_s: seconds(r.sentAfterInjectionMs), after_s: seconds(r.ms) })),
       kafka_node: f.node ?? null,
       partitions_led: f.roles?.leads ?? null,
       groups_coordinated: f.roles?.coordinates ?? null,

@@ -42,6 +42,8 @@ describe('summarizeWindow', () => {
       lastFailureAfterInjectionMs: 3_700,
       lastFailureAfterBrokerUpMs: -5_300,
     });
+    expect(s.failedRequests[0]).toEqual({ op: 'create', status: 504, sentAfterInjectionMs: -500, ms: 5_000 });
+    expect(s.failedRequests.map((r) => r.op)).toEqual(['create', 'create', 'activity', 'update', 'get']);
   });
 
   it('counts from the window start when the injection time is unknown, and reports no last failure when none failed', () => {

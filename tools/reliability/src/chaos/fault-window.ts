@@ -39,7 +39,12 @@ export interface FaultWindowSummary {
   failedPerSecondAfterInjection: number[];
   /** Failed requests of the window sent before the injection (in flight when it came). */
   failedSentBeforeInjection: number;
+  /** Each failed request (the last 200 sent): what it was, when it was sent after the injection, how long until it failed. */
+  failedRequests: Array<{ op: string; status: number; sentAfterInjectionMs: number; ms: number }>;
 }
+
+/** Failed requests listed one by one per fault, at most. */
+const LISTED_FAILURES = 200;
 
 /** A failure as the chaos audit counts it: a 5xx or no answer at all. */
 export function isFailure(status: number): boolean {
@@ -83,6 +88,11 @@ export function summarizeWindow(responses: readonly TimedResponse[], w: FaultSpa
     lastFailureAfterBrokerUpMs: lastSent === undefined || w.brokerUpAt === undefined ? undefined : lastSent - w.brokerUpAt,
     failedPerSecondAfterInjection: perSecond,
     failedSentBeforeInjection: before,
+    // The latest ones when there are more: the fault's tail is what its target is about.
+    failedRequests: [...failed]
+      .sort((a, b) => a.sentAt - b.sentAt)
+      .slice(-LISTED_FAILURES)
+      .map((r) => ({ op: r.op, status: r.status, sentAfterInjectionMs: r.sentAt - injectedAt, ms: r.at - r.sentAt })),
   };
 }
 
