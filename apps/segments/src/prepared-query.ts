@@ -16,10 +16,13 @@
  * `MAX_PER_CONNECTION` texts (a tenant's evaluation text changes with its
  * segments): beyond, statements run unnamed as before, and nothing is ever
  * deallocated inside a transaction (a failed DEALLOCATE would abort it).
- * Outside a transaction (no query runner) the statement runs unnamed.
+ * Outside a transaction (no query runner) the statement runs unnamed. The
+ * named statement itself runs through the platform's `queryNamed`
+ * (libs/platform's named-statement.ts), which the contacts reads use too.
  */
 import { createHash } from 'node:crypto';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { queryNamed } from '@sigil/platform';
 
 /** Distinct statements one connection prepares at most. */
 export const MAX_PER_CONNECTION = 64;
@@ -44,10 +47,5 @@ export async function queryPrepared<T>(m: EntityManager, text: string, values: u
     name = `sigil_segments_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
     names.set(text, name);
   }
-  try {
-    return (await client.query({ name, text, values })).rows as T[];
-  } catch (err) {
-    // As TypeORM reports a failed statement (callers and logs expect its error type).
-    throw new QueryFailedError(text, values, err as Error);
-  }
+  return queryNamed<T>(m, { name, text }, values);
 }
