@@ -3,11 +3,12 @@
  * tags, custom fields, activities, batch upsert, GDPR delete, events as a
  * Kafka consumer sees them, and incremental sync under concurrent writes.
  */
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { ACTIVITY_MAX_FUTURE_SECONDS, ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
 import { DomainError, IdempotencyKeyRecorded, idempotencyScope, RpcClient, runIdempotent, runWithContext, type RpcCall } from '@sigil/platform';
-import { contactInput, eventually, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
+import { contactInput, eventually, PG_ADMIN_URL, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
 import { ContactsService } from './contacts/contacts.service';
@@ -369,6 +370,25 @@ describe('incremental sync', () => {
       [x.id, 'Slow'],
       [y.id, y.first_name],
     ]);
+  });
+
+  it('is not held back by a transaction open in another database on the same server', async () => {
+    const ctx = testContext();
+    const since = new Date(Date.now() - 1000).toISOString();
+    // Another service's database: a transaction there takes an id and stays open, as a long write would.
+    const elsewhere = new Client({ connectionString: PG_ADMIN_URL });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      // The same in this database holds the horizon back (the test above): here it must not.
+      const y = await contacts.create(ctx, contactInput());
+      const run = await syncUntil(ctx, { updated_since: since }, 1);
+      expect(run.seen.map((c) => c.id)).toEqual([y.id]);
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
+    }
   });
 
   it('under concurrent creates and updates, sees every final version and never the same version twice', async () => {

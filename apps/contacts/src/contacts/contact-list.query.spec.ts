@@ -1,6 +1,6 @@
 import { ListContactsQuerySchema } from '@sigil/contracts';
 import { ValidationFailed } from '@sigil/platform';
-import { decodeCursor, encodeCursor, escapeLike, listSql, parseSort, resolveOrder } from './contact-list.query';
+import { decodeCursor, encodeCursor, escapeLike, listSql, parseSort, resolveOrder, SYNC_HORIZON } from './contact-list.query';
 
 const q = (input: object) => ListContactsQuerySchema.parse(input);
 
@@ -47,7 +47,7 @@ describe('contact list query', () => {
     expect(sql).not.toContain("O'Brien");
     expect(sql).not.toContain('vip');
     expect(params).toEqual(['t', 'live', 'vip', '2024-01-01T00:00:00.000Z', "o'brien\\_\\%%", '42', 'con_x', 11, 0]);
-    expect(sql).toContain('pg_snapshot_xmin(pg_current_snapshot())');
+    expect(sql).toContain(`c.sync_xid < ${SYNC_HORIZON}`);
     // Sync order with updated_since starts at the lowest position among the rows changed since then.
     expect(sql).toContain(
       'c.sync_xid >= (SELECT min(u.sync_xid) FILTER (WHERE true) FROM contacts u WHERE u.tenant_id = $1 AND u.mode = $2 AND u.updated_at >= $4::timestamptz)',

@@ -5,8 +5,8 @@
  *
  * Order `sync` (the default when `updated_since` is given without `sort`)
  * walks contacts by the id of the transaction that last wrote them
- * (`sync_xid`) and only up to the oldest transaction still running
- * (`pg_snapshot_xmin`): a position once handed out can never be overtaken
+ * (`sync_xid`) and only up to the oldest transaction still running in
+ * this database (`SYNC_HORIZON`): a position once handed out can never be overtaken
  * by a later commit, so following cursors never skips a change (see
  * docs/contacts.md).
  */
@@ -36,6 +36,23 @@ const ORDERS: Record<SortKey, { expr: string; cast: string; value: string } | nu
   email: { expr: 'lower(c.email)', cast: 'text', value: 'email' },
   sync: { expr: 'c.sync_xid', cast: 'xid8', value: 'sync_pos' },
 };
+
+/**
+ * The sync horizon: the oldest transaction still running *in this database*
+ * (the snapshot's xmax when none is). `pg_snapshot_xmin` alone is the oldest on
+ * the whole server, so a long write in another service's database sharing the
+ * server would hold every sync back. An in-progress xid is left out only when
+ * `pg_stat_activity` shows it held by a backend of another database (a
+ * backend never changes database, and 32-bit ids of running transactions are
+ * unique); one it cannot place (a prepared transaction, a backend that just
+ * ended) still counts, so the horizon errs on the side of waiting.
+ */
+export const SYNC_HORIZON = `(SELECT coalesce(
+      (SELECT min(x) FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity a
+        WHERE a.backend_xid::text::bigint = x::text::bigint % 4294967296 AND a.datname <> current_database())),
+      pg_snapshot_xmax(s.snap))
+    FROM (SELECT pg_current_snapshot() AS snap) AS s)`;
 
 /** A timestamptz as PostgreSQL prints it (cursor values are checked before they reach a cast). */
 export const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
@@ -137,7 +154,7 @@ export function listSql(input: ListSqlInput): { sql: string; params: unknown[] }
     where.push(`(lower(c.email) LIKE ${prefix} OR lower(c.first_name) LIKE ${prefix} OR lower(c.last_name) LIKE ${prefix})`);
   }
   if (input.ids) where.push(`c.id = ANY(${p(input.ids)}::text[])`);
-  if (order.key === 'sync') where.push('c.sync_xid < pg_snapshot_xmin(pg_current_snapshot())');
+  if (order.key === 'sync') where.push(`c.sync_xid < ${SYNC_HORIZON}`);
 
   const cmp = order.dir === 'asc' ? '>' : '<';
   const spec = ORDERS[order.key];
