@@ -64,7 +64,9 @@ export async function deleteNamespaceKeys(namespace: string, target: RedisTarget
 }
 
 function connect(target: RedisTarget): Redis | Cluster {
-  const options = { connectionName: 'sigil-test-cleanup', connectTimeout: 2000, maxRetriesPerRequest: 1, retryStrategy: () => null };
+  // disconnectTimeout 0: ioredis waits that long for a socket to close once asked to, even one that never opened
+  // (a stack whose private Redis is stopped), and its timer kept the process alive, which Jest reports as a hang.
+  const options = { connectionName: 'sigil-test-cleanup', connectTimeout: 2000, disconnectTimeout: 0, maxRetriesPerRequest: 1, retryStrategy: () => null };
   const nodes = () =>
     'clusterNodes' in target
       ? target.clusterNodes.split(',').map((hostPort) => {

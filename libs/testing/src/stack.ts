@@ -237,10 +237,14 @@ export class TestStack {
     await Promise.all(this.redisTargets().map((target) => deleteNamespaceKeys(KAFKA_NAMESPACE, target).catch(() => undefined)));
   }
 
-  /** Every Redis a process of this stack was given: REDIS_URL, and the gateway's cluster (REDIS_CLUSTER_NODES) if set. */
+  /** Every Redis a process of this stack uses: its REDIS_URL, or for a gateway given REDIS_CLUSTER_NODES that cluster. */
   private redisTargets(): RedisTarget[] {
-    const urls = new Set(this.processes.map((p) => p.env['REDIS_URL'] ?? REDIS_URL));
-    const clusters = new Set(this.processes.map((p) => p.env['REDIS_CLUSTER_NODES']?.trim()).filter((nodes): nodes is string => !!nodes));
-    return [...[...urls].map((url) => ({ url })), ...[...clusters].map((clusterNodes) => ({ clusterNodes }))];
+    const targets = new Map<string, RedisTarget>();
+    for (const p of this.processes) {
+      const clusterNodes = p.service === 'gateway' ? p.env['REDIS_CLUSTER_NODES']?.trim() : undefined;
+      const target: RedisTarget = clusterNodes ? { clusterNodes } : { url: p.env['REDIS_URL'] ?? REDIS_URL };
+      targets.set(JSON.stringify(target), target);
+    }
+    return [...targets.values()];
   }
 }
