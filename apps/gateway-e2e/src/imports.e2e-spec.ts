@@ -5,8 +5,11 @@
  * 201 MB upload), NDJSON, the error report, create/update modes, cancel,
  * options errors, scopes and tenant isolation.
  */
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Client } from 'pg';
-import { createTenant, EventSpy, eventually, TestStack, type ApiClient, type TestTenant } from '@sigil/testing';
+import { IMPORT_QUEUE, IMPORT_QUEUE_PREFIX } from '@sigil/contracts';
+import { createTenant, EventSpy, eventually, REDIS_URL, TestStack, type ApiClient, type TestTenant } from '@sigil/testing';
 
 const OPTIONS = { format: 'csv', mapping: { Email: 'email', First: 'first_name', Tags: 'tags', LTV: 'custom_fields.ltv' } };
 
@@ -297,20 +300,52 @@ describe('imports API', () => {
   }, 120000);
 
   it('cancels a job: the status sticks and cancelling twice is harmless', async () => {
-    const rows = Array.from({ length: 20_000 }, (_, i) => `cancel.${i}.${Date.now()}@example.com`).join('\n');
-    const res = await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email' } }, `Email\n${rows}\n`);
-    expect(res.status).toBe(202);
-    const cancelled = await api.post(`/v1/imports/${res.body.data.id}/cancel`);
-    expect(cancelled.status).toBe(200);
-    expect(cancelled.body.data.status).toBe('cancelled');
-    expect((await api.post(`/v1/imports/${res.body.data.id}/cancel`)).body.data.status).toBe('cancelled');
-    const done = await finished(res.body.data.id);
-    expect(done.status).toBe('cancelled');
-    expect(done.rows_processed).toBeLessThan(20_000);
-    // The counts match what was written: nothing after the cancel.
-    await new Promise((r) => setTimeout(r, 1500));
-    const later = (await api.get(`/v1/imports/${res.body.data.id}`)).body.data;
-    expect(later).toMatchObject({ status: 'cancelled', rows_processed: done.rows_processed, created: done.created });
+    // The cancel must land while the job runs, whatever the machine's load: a contact of the file, at BLOCKED_ROW, is
+    // row-locked here, so the batch holding that row waits (the cancel takes no lock the batch needs) until the
+    // cancel has answered; no row from BLOCKED_ROW on can be committed before it. Racing a 20 000-row job against the
+    // cancel's round trip instead let the job finish first on a busy machine (409), or its last batch commit (20 000).
+    const BLOCKED_ROW = 2000;
+    const run = Date.now();
+    const emails = Array.from({ length: 20_000 }, (_, i) => `cancel.${i}.${run}@example.com`);
+    const existing = (await api.post('/v1/contacts', { email: emails[BLOCKED_ROW] })).body.data;
+    const blocker = new Client({ connectionString: stack.databaseUrl('contacts') });
+    await blocker.connect();
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(IMPORT_QUEUE, { connection: redis, prefix: IMPORT_QUEUE_PREFIX });
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE', [existing.id]);
+      const res = await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email' } }, `Email\n${emails.join('\n')}\n`);
+      expect(res.status).toBe(202);
+      const id: string = res.body.data.id;
+      const blockerPid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      const waitingOnBlocker = async () =>
+        (await db.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [blockerPid])).rows[0].n as number;
+      await eventually(waitingOnBlocker, (n) => n > 0);
+      const cancelled = await api.post(`/v1/imports/${id}/cancel`);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.data.status).toBe('cancelled');
+      expect(cancelled.body.data.rows_processed).toBeLessThanOrEqual(BLOCKED_ROW);
+      expect((await api.post(`/v1/imports/${id}/cancel`)).body.data.status).toBe('cancelled');
+      await blocker.query('COMMIT');
+      // Nothing after the cancel: once the worker is done with the job, the counts are the cancel's and match what
+      // was written (the blocked batch rolled back, the contact at BLOCKED_ROW untouched).
+      const job = await eventually(
+        () => queue.getJob(id),
+        (j) => !!j?.finishedOn,
+      );
+      expect(job?.returnvalue).toBe('cancelled');
+      const { rows_processed, created, updated, failed } = cancelled.body.data;
+      expect(await finished(id)).toMatchObject({ status: 'cancelled', rows_processed, created, updated, failed });
+      const written = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE email LIKE $1`, [`cancel.%.${run}@example.com`]);
+      expect(written.rows[0].n).toBe(created + 1);
+      expect((await api.get(`/v1/contacts/${existing.id}`)).body.data).toEqual(existing);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+      await queue.close();
+      redis.disconnect(); // a connection given to BullMQ is not closed by it
+    }
     const completedJob = (await api.upload('/v1/imports', { format: 'csv', mapping: { Email: 'email' } }, `Email\nc.${Date.now()}@example.com\n`)).body.data;
     await finished(completedJob.id);
     expect((await api.post(`/v1/imports/${completedJob.id}/cancel`)).status).toBe(409);

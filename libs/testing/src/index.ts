@@ -1,4 +1,5 @@
 export * from './infra';
+export * from './namespace-redis-keys';
 export * from './test-database';
 export * from './stack';
 export * from './event-spy';

@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { pollUntil } from './eventually';
 import { createTestDatabase, deleteNamespaceTopics, dropTestDatabase, KAFKA_BROKERS, REDIS_URL } from './infra';
+import { deleteNamespaceKeys, type RedisTarget } from './namespace-redis-keys';
 import { TEST_ADMIN_TOKEN } from './tenant';
 
 export type ServiceName = 'gateway' | 'keys' | 'contacts' | 'segments' | 'webhooks';
@@ -224,12 +225,26 @@ export class TestStack {
 
   async close(): Promise<void> {
     await Promise.all(this.processes.map((p) => p.stop().catch(() => undefined)));
-    // SIGIL_KEEP_TEST_DATA=1 leaves the databases and topics behind for a post-mortem (a chaos audit that failed).
+    // SIGIL_KEEP_TEST_DATA=1 leaves the databases, topics and Redis keys behind for a post-mortem (a chaos audit that failed).
     if (process.env.SIGIL_KEEP_TEST_DATA === '1') {
-      console.log(`stack: kept for a post-mortem: ${this.databases.map((u) => new URL(u).pathname.slice(1)).join(', ')}; topics ${KAFKA_NAMESPACE}.*`);
+      const databases = this.databases.map((u) => new URL(u).pathname.slice(1)).join(', ');
+      console.log(`stack: kept for a post-mortem: ${databases}; topics ${KAFKA_NAMESPACE}.*; Redis keys ${KAFKA_NAMESPACE}:* and bull.${KAFKA_NAMESPACE}:*`);
       return;
     }
     await Promise.all(this.databases.map((url) => dropTestDatabase(url).catch(() => undefined)));
     await deleteNamespaceTopics().catch(() => undefined);
+    // A Redis that is gone (a test's private one, stopped) has nothing left to clean.
+    await Promise.all(this.redisTargets().map((target) => deleteNamespaceKeys(KAFKA_NAMESPACE, target).catch(() => undefined)));
+  }
+
+  /** Every Redis a process of this stack uses: its REDIS_URL, or for a gateway given REDIS_CLUSTER_NODES that cluster. */
+  private redisTargets(): RedisTarget[] {
+    const targets = new Map<string, RedisTarget>();
+    for (const p of this.processes) {
+      const clusterNodes = p.service === 'gateway' ? p.env['REDIS_CLUSTER_NODES']?.trim() : undefined;
+      const target: RedisTarget = clusterNodes ? { clusterNodes } : { url: p.env['REDIS_URL'] ?? REDIS_URL };
+      targets.set(JSON.stringify(target), target);
+    }
+    return [...targets.values()];
   }
 }
