@@ -4,7 +4,8 @@
  * resolved, so delivery is at least once; handlers make it exactly-once in
  * effect with `processOnce` (or `processNewEvents` for a batch). Offsets are
  * committed every half second (OffsetCommitter), not after every fetched
- * batch, and at once when the consumer stops. A failing
+ * batch, and at once when the consumer stops. A handler keeps the group
+ * membership however long it runs (keep-alive.ts: heartbeats meanwhile). A failing
  * handler is retried with backoff rather than skipped: an event is never
  * dropped.
  *
@@ -23,6 +24,7 @@ import { headerText } from '../kafka/headers';
 import { consumerDefaults, kafkaClientConfig, type KafkaSettings } from '../kafka/kafka.config';
 import { runWithContext } from '../logging/request-context';
 import { OffsetCommitter } from '../kafka/offset-committer';
+import { whileHeartbeating } from './keep-alive';
 import { Metrics, withoutNamespace } from '../metrics/metrics';
 import { trace } from '@opentelemetry/api';
 import { extractTraceContext, recordFailure, SpanKind, startSpan, withTraceContext } from '../tracing/trace-context';
@@ -107,9 +109,12 @@ export class EventConsumer {
     await consumer.run({
       partitionsConsumedConcurrently: this.settings.kafka.partitions,
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const event = this.ignored(message) ? undefined : this.parse(topic, partition, message);
-        if (event) await this.handle([event], [message], topic, () => this.handler(event, { topic, partition, offset: message.offset }));
+        if (event) {
+          const run = () => this.handler(event, { topic, partition, offset: message.offset });
+          await whileHeartbeating(heartbeat, () => this.handle([event], [message], topic, run));
+        }
         await this.handled(topic, partition, message.offset);
       },
     });
@@ -135,7 +140,7 @@ export class EventConsumer {
             events.push(event);
             messages.push(message);
           }
-          if (events.length) await this.handle(events, messages, topic, () => handler(events));
+          if (events.length) await whileHeartbeating(heartbeat, () => this.handle(events, messages, topic, () => handler(events)));
           resolveOffset(slice[slice.length - 1]!.offset);
           await this.handled(topic, partition, slice[slice.length - 1]!.offset);
           await heartbeat();

@@ -263,6 +263,31 @@ describe('idempotent consumer', () => {
     expect(seen).not.toContain(ignored.id);
   });
 
+  it('keeps its group membership through a handler slower than the session timeout: no rebalance, no second delivery', async () => {
+    const tenant = newId('ten');
+    const slow = envelope(tenant, newId('con'));
+    const calls: string[] = [];
+    const group = `consumer-test.${randomBytes(3).toString('hex')}`;
+    const consumer = EventConsumer.batched({ kafka, group, topics: [TOPIC], fromBeginning: true }, async (events) => {
+      const mine = events.filter((e) => e.tenant_id === tenant);
+      if (!mine.length) return;
+      calls.push(...mine.map((e) => e.id));
+      // The first call outlasts the 10-s session timeout (kafka.config.ts), as a fan-out stuck on a lock would.
+      if (calls.length === mine.length) await new Promise((r) => setTimeout(r, 13_000));
+    });
+    await consumer.start();
+    consumers.push(consumer);
+    await produce(slow);
+    await eventually(
+      () => calls.length,
+      (n) => n >= 1,
+      30_000,
+    );
+    // Had the member been removed at 10 s, its commit was refused and the rejoined group fetched the event again.
+    await new Promise((r) => setTimeout(r, 13_000 + 12_000));
+    expect(calls).toEqual([slow.id]);
+  }, 90_000);
+
   it("runs a handler in the event's log context by default, and outside any with ambientContext false", async () => {
     const tenant = newId('ten');
     const events = [envelope(tenant, newId('con')), envelope(tenant, newId('con'))];
