@@ -384,16 +384,48 @@ def before_call(context, case, **kwargs):
     webhook, delivery = params.get("id"), params.get("delivery_id")
     if not isinstance(webhook, str) or not isinstance(delivery, str):
         return
-    path = f"/v1/webhooks/{urllib.parse.quote(webhook, safe='')}/deliveries/{urllib.parse.quote(delivery, safe='')}"
-    deadline = time.monotonic() + RETRY_SETTLE_SECONDS
+    endpoint = f"/v1/webhooks/{urllib.parse.quote(webhook, safe='')}"
+    path = f"{endpoint}/deliveries/{urllib.parse.quote(delivery, safe='')}"
+    started = time.monotonic()
+    deadline = started + RETRY_SETTLE_SECONDS
     while True:
         data = (_api_get(path) or {}).get("data") or {}
-        if data.get("status") != "pending" or time.monotonic() >= deadline:
+        if data.get("status") != "pending":
+            break
+        if time.monotonic() >= deadline:
+            _record_retry_wait("waited out", data, endpoint, started)
             return
         next_attempt = _instant(data.get("next_attempt_at"))
         if next_attempt is not None and next_attempt.timestamp() > time.time() + (deadline - time.monotonic()):
+            _record_retry_wait("scheduled past the wait", data, endpoint, started)
             return
         time.sleep(0.25)
+    if data:
+        _record_retry_wait("settled", data, endpoint, started)
+
+
+# Beside the stateful report: one line per retry the phase waited for, how the wait ended (settled, waited out,
+# scheduled past the wait), the delivery as read last and its endpoint's delivery policy, so that a retry never
+# reached says why (stateful_reach.py prints a tally).
+_ENDPOINT_POLICY = ("enabled", "disabled_reason", "rate_limit_per_second", "max_in_flight", "timeout_ms", "retry_schedule", "ordering")
+
+
+def retry_waits_path(report_path):
+    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-retry-waits.jsonl"
+
+
+def _record_retry_wait(ending, delivery, endpoint_path, started):
+    if not _STATEFUL_REPORT:
+        return
+    endpoint = (_api_get(endpoint_path) or {}).get("data") or {} if ending != "settled" else {}
+    line = {
+        "ending": ending,
+        "waited_s": round(time.monotonic() - started, 2),
+        "delivery": {k: delivery.get(k) for k in ("id", "status", "attempt_count", "last_status_code", "last_error", "next_attempt_at", "event_type", "created_at")},
+        "endpoint": {k: endpoint.get(k) for k in _ENDPOINT_POLICY if k in endpoint},
+    }
+    with _STATEFUL_LOCK, open(retry_waits_path(_STATEFUL_REPORT), "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, default=str) + "\n")
 
 
 @schemathesis.check

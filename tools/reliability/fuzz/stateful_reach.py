@@ -11,6 +11,10 @@ counts links followed, whatever the answer). Prints one line per unreached
 operation with the statuses it got; with --strict (the --long run) exits 1 if
 any operation that takes an id was not reached.
 
+`<report>-retry-waits.jsonl` (sigil_checks.before_call) says how each wait for a
+delivery to settle before its retry ended: tallied under the retry when it was
+not reached.
+
 `<report>-suites.jsonl` (sigil_checks._instrument_stateful_suites) says how each
 of the phase's Hypothesis suites ended: printed first, with the totals of
 scenarios run (valid, i.e. not thrown away) and thrown away.
@@ -58,6 +62,24 @@ def print_suites(path, shown=4):
         print(f"fuzz:   thrown away {count} × {reason}")
 
 
+RETRY = "POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry"
+
+
+def print_retry_waits(path, shown=3):
+    """How the waits before a delivery's retry ended (sigil_checks.before_call): a tally of endings, and the
+    first few deliveries not settled with their endpoint's policy, the reason the retry was a 409."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            waits = [json.loads(line) for line in f if line.strip()]
+    except FileNotFoundError:
+        print("fuzz:       no retry waited for a delivery")
+        return
+    tally = Counter(w.get("ending") for w in waits)
+    print("fuzz:       waits before the retry: " + ", ".join(f"{n} × {ending}" for ending, n in tally.most_common()))
+    for w in [w for w in waits if w.get("ending") != "settled"][:shown]:
+        print(f"fuzz:       {w.get('ending')} after {w.get('waited_s')} s: delivery {json.dumps(w.get('delivery'))}; endpoint {json.dumps(w.get('endpoint'))}")
+
+
 def main(argv):
     strict = "--strict" in argv
     doc_path, report_path = [a for a in argv if not a.startswith("--")][:2]
@@ -98,6 +120,8 @@ def main(argv):
         statuses = ", ".join(f"{s} × {n}" for s, n in sorted(report.get(label, {}).items())) or "never called"
         print(f"fuzz:   not reached: {label} ({statuses})")
         reasons(label)
+        if label == RETRY:
+            print_retry_waits(f"{report_path[:-5] if report_path.endswith('.json') else report_path}-retry-waits.jsonl")
     for label in sorted(with_links):
         counts = report.get(label, {})
         ok = sum(n for s, n in counts.items() if 200 <= int(s) < 300)

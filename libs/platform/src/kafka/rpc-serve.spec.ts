@@ -108,6 +108,18 @@ describe('serveRpc', () => {
     expect(ran).toBe(false);
     expect(result).toEqual({ error: expect.objectContaining({ status: 504, code: 'upstream_timeout' }) });
   });
+
+  it('says at warn when a handler finished after the caller gave up, and not when in time', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const slow = () => new Promise((resolve) => setTimeout(() => resolve('done'), 30));
+    expect(await reply(slow, { ctx: { ...ctx, deadline_ms: Date.now() + 5 }, payload: {} })).toEqual({ data: 'done' });
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ msg: 'rpc handled after its deadline', pattern: 'sigil.contacts.test', request_id: 'req_1', late_ms: expect.any(Number) }),
+    );
+    warn.mockClear();
+    await reply(slow, { ctx: { ...ctx, deadline_ms: Date.now() + 5_000 }, payload: {} });
+    expect(warn).not.toHaveBeenCalled();
+  });
 });
 
 describe('serveRpc with an idempotency ledger', () => {

@@ -120,7 +120,12 @@ export async function serveRpc({ pattern, request, headers, ledger, handler, led
     } finally {
       span?.end();
       const duration_ms = Math.round((performance.now() - started) * 10) / 10;
-      logger.debug({ msg: 'rpc handled', request_id: ctx?.request_id, ...(span ? spanIds(span) : traceparentIds(traceparent)), pattern, outcome, duration_ms });
+      const late_ms = ctx?.deadline_ms === undefined ? 0 : Date.now() - ctx.deadline_ms;
+      const line = { msg: 'rpc handled', request_id: ctx?.request_id, ...(span ? spanIds(span) : traceparentIds(traceparent)), pattern, outcome, duration_ms };
+      // Done after the caller gave up (it answered 504): said at `warn`, with how long the handler took,
+      // so a timeout seen by a client can be told apart from a request that arrived late (skipped above).
+      if (late_ms > 0) logger.warn({ ...line, msg: 'rpc handled after its deadline', late_ms });
+      else logger.debug(line);
     }
   };
   const logContext = {

@@ -5,13 +5,14 @@
  * and a timeout, a failed produce or a server error each end the call once,
  * leaving no call waiting. The same path over real Kafka: rpc.int-spec.ts.
  */
+import { Logger } from '@nestjs/common';
 import { KafkaHeaders } from '@nestjs/microservices';
 import type { EachMessagePayload, KafkaMessage, Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import { KafkaHeaderNames, qualify, replyTopicOf, requestTopic } from '@sigil/contracts';
 import { eventually } from '@sigil/testing';
 import { kafkaRpcClientOptions } from './kafka.config';
 import { withProduceBatching } from './produce-batcher';
-import { ReplyTimeout, ServiceTopicsClientKafka } from './service-topics-client-kafka';
+import { LATE_REPLY_MEMORY_MS, ReplyTimeout, ServiceTopicsClientKafka } from './service-topics-client-kafka';
 
 const PATTERN = qualify('contacts.get');
 const REPLY_TOPIC = replyTopicOf('gateway');
@@ -53,7 +54,7 @@ async function setup(produce: 'ok' | 'fail' = 'ok') {
     eachMessage!({
       topic: REPLY_TOPIC,
       partition: 1,
-      message: { headers, value: value === null ? null : Buffer.from(value), offset: String(offset++) } as unknown as KafkaMessage,
+      message: { headers, value: value === null ? null : Buffer.from(value), offset: String(offset++), timestamp: String(Date.now()) } as unknown as KafkaMessage,
       heartbeat: async () => undefined,
       pause: () => () => undefined,
     });
@@ -132,6 +133,7 @@ describe('ServiceTopicsClientKafka.request', () => {
 
   it('rejects with ReplyTimeout when no reply comes in time, and a late reply is not taken for another call', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       const { client, reply, produced } = await setup();
       const late = settled(client.request(PATTERN, '{}', {}, 1000));
@@ -142,14 +144,43 @@ describe('ServiceTopicsClientKafka.request', () => {
       expect(await late).toEqual({ error: expect.any(ReplyTimeout) });
       expect(client.waitingReplies).toBe(0);
       const next = client.request(PATTERN, '{}', {}, 1000);
-      // The late reply: no call waits for its correlation id any more (it goes to Nest's path, which drops it).
-      await reply({ [KafkaHeaders.CORRELATION_ID]: message!.headers![KafkaHeaders.CORRELATION_ID] as string }, '{"data":"late"}');
+      // The late reply: no call waits for its correlation id any more; it is logged with how late it came, once.
+      jest.advanceTimersByTime(250);
+      const lateReply = () => reply({ [KafkaHeaders.CORRELATION_ID]: message!.headers![KafkaHeaders.CORRELATION_ID] as string }, '{"data":"late"}');
+      await lateReply();
       expect(client.waitingReplies).toBe(1);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith({ msg: 'reply arrived after its caller gave up', pattern: PATTERN, partition: 1, late_ms: 250, produced_ms_after_timeout: 250 });
+      await lateReply();
+      expect(warn).toHaveBeenCalledTimes(1);
       const [, second] = await produced();
       await reply({ [KafkaHeaders.CORRELATION_ID]: second!.headers![KafkaHeaders.CORRELATION_ID] as string }, '{"data":"next"}');
       await expect(next).resolves.toEqual({ data: 'next' });
     } finally {
       jest.useRealTimers();
+      warn.mockRestore();
+    }
+  });
+
+  it('remembers timed-out calls for a bounded time only', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const { client, reply, produced } = await setup();
+      const gone = settled(client.request(PATTERN, '{}', {}, 1000));
+      const [message] = await produced();
+      jest.advanceTimersByTime(1000);
+      await gone;
+      // Long after: the next timeout forgets it, and its reply is then no more than any stray reply.
+      jest.advanceTimersByTime(LATE_REPLY_MEMORY_MS);
+      const next = settled(client.request(PATTERN, '{}', {}, 1000));
+      jest.advanceTimersByTime(1000);
+      await next;
+      await reply({ [KafkaHeaders.CORRELATION_ID]: message!.headers![KafkaHeaders.CORRELATION_ID] as string }, '{"data":"very late"}');
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      jest.useRealTimers();
+      warn.mockRestore();
     }
   });
 

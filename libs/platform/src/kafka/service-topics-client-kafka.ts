@@ -34,6 +34,7 @@
  * call. Replies for calls made through Nest's `send` still take Nest's path.
  */
 import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { ClientKafka, KafkaHeaders, type KafkaOptions, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { ConsumerGroupJoinEvent, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { KafkaHeaderNames, replyTopicOf, requestTopic, serviceOfPattern } from '@sigil/contracts';
@@ -66,6 +67,17 @@ const NEST_ERR = KafkaHeaders.NEST_ERR;
 /** How often a caller commits the offsets of the replies it has read. */
 export const REPLY_COMMIT_INTERVAL_MS = 500;
 
+/**
+ * Calls that timed out are remembered this long (and at most this many), so that a reply arriving
+ * after its caller gave up is logged with how late it was and when it was produced: it tells a
+ * stalled reply path (produced in time, read late) from a request that reached its service late or
+ * was answered late (produced late; the service logs those), which a 504 alone cannot.
+ */
+export const LATE_REPLY_MEMORY_MS = 60_000;
+export const LATE_REPLY_MEMORY_MAX = 10_000;
+
+const logger = new Logger('KafkaRpc');
+
 export class ServiceTopicsClientKafka extends ClientKafka {
   private readonly replyTopic: string;
   /** Every partition of the reply topic this replica consumes, as a header value. */
@@ -76,10 +88,13 @@ export class ServiceTopicsClientKafka extends ClientKafka {
   /** Correlation ids: a random prefix per client (replicas share the reply topic) and a counter. */
   private readonly idPrefix = randomBytes(9).toString('base64url');
   private sequence = 0;
+  /** Calls that timed out, by correlation id: their pattern and when they gave up (oldest first). */
+  private readonly expired = new Map<string, { pattern: string; at: number }>();
   private readonly expire = (id: string): void => {
     const waiting = this.waiting.get(id);
     if (!waiting) return;
     this.waiting.delete(id);
+    this.rememberExpired(id, waiting.pattern);
     waiting.reject(new ReplyTimeout(waiting.pattern));
   };
   private readonly produceFailed = (err: unknown, id: string): void => {
@@ -114,7 +129,7 @@ export class ServiceTopicsClientKafka extends ClientKafka {
       ...(this.options.run ?? {}),
       autoCommit: false,
       eachMessage: async (payload) => {
-        if (!this.settle(payload.message)) await respond(payload);
+        if (!this.settle(payload.message, payload.partition)) await respond(payload);
         committer.handled(payload.topic, payload.partition, payload.message.offset);
       },
     });
@@ -178,13 +193,40 @@ export class ServiceTopicsClientKafka extends ClientKafka {
     return reply;
   }
 
+  private rememberExpired(id: string, pattern: string): void {
+    const now = Date.now();
+    for (const [oldest, call] of this.expired) {
+      if (this.expired.size < LATE_REPLY_MEMORY_MAX && now - call.at < LATE_REPLY_MEMORY_MS) break;
+      this.expired.delete(oldest);
+    }
+    this.expired.set(id, { pattern, at: now });
+  }
+
+  /** A reply to a call that timed out: said at `warn`, once, with how late it came and when it was produced. */
+  private lateReply(id: string, message: KafkaMessage, partition: number): boolean {
+    const call = this.expired.get(id);
+    if (!call) return false;
+    this.expired.delete(id);
+    const now = Date.now();
+    const produced = Number(message.timestamp);
+    logger.warn({
+      msg: 'reply arrived after its caller gave up',
+      pattern: call.pattern,
+      partition,
+      late_ms: now - call.at,
+      // Negative: the service had replied before the caller gave up, and the reply waited in Kafka.
+      ...(Number.isFinite(produced) ? { produced_ms_after_timeout: produced - call.at } : {}),
+    });
+    return true;
+  }
+
   /** Settles the `request()` a reply answers; false when no such call waits here (a late reply, or one for Nest's `send`). */
-  private settle(message: KafkaMessage): boolean {
-    if (this.waiting.size === 0) return false;
+  private settle(message: KafkaMessage, partition: number): boolean {
+    if (this.waiting.size === 0 && this.expired.size === 0) return false;
     const id = headerText(message.headers, KafkaHeaders.CORRELATION_ID);
     if (id === undefined) return false;
     const waiting = this.waiting.get(id);
-    if (!waiting) return false;
+    if (!waiting) return this.lateReply(id, message, partition);
     this.waiting.delete(id);
     clearTimeout(waiting.timer);
     const err = firstHeader(message.headers, NEST_ERR);
