@@ -65,7 +65,7 @@ export class DeliveriesService {
     if (row.status === 'pending') throw new Conflict('This delivery is still being attempted.', { delivery_status: row.status });
     const updated = await this.repository.resend(this.dataSource.manager, scopeOf(ctx), row.id);
     if (!updated) throw new Conflict('This delivery is already being retried.');
-    await this.queue.enqueue([{ delivery_id: updated.id, generation: updated.generation }]);
+    await this.queue.enqueueNow({ delivery_id: updated.id, generation: updated.generation });
     return deliveryView(updated);
   }
 
@@ -103,7 +103,7 @@ export class DeliveriesService {
       at: now,
     });
     if (!row) throw new NotFound('webhook', endpoint.id); // deleted meanwhile
-    await this.queue.enqueue([{ delivery_id: row.id, generation: row.generation }]);
+    await this.queue.enqueueNow({ delivery_id: row.id, generation: row.generation });
     return deliveryView(row);
   }
 }

@@ -3,7 +3,9 @@
  * puts it at the front of the wait list, so it is the next job a worker
  * takes however long the backlog (BullMQ's `promote` puts it behind the
  * backlog); a stale wake-up (the job waits already, or is gone) reports false
- * so the slot passes on; completed jobs are trimmed to the newest few.
+ * so the slot passes on; a delivery a person waits for (test, manual retry)
+ * is added at the front on a connection of its own; completed jobs are
+ * trimmed to the newest few.
  */
 import { Worker } from 'bullmq';
 import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
@@ -46,6 +48,40 @@ it('wakes a parked job to the front of the line, ahead of the backlog', async ()
   await worker.close();
   connection.disconnect();
   expect(taken).toEqual(['msg_parked', 'msg_a', 'msg_b', 'msg_c']);
+});
+
+it('adds a delivery a person waits for at the front of the line, on its own connection', async () => {
+  await queue.queue.drain(true);
+  await queue.enqueue(['msg_f1', 'msg_f2', 'msg_f3'].map((id) => ({ delivery_id: id, generation: 0 })));
+  // The shared connection is busy (a blocking command stands in for a fan-out's thousands of adds queued on
+  // it): an add waiting behind it would not resolve before it returns.
+  const shared = (queue as unknown as { connection: import('ioredis').Redis }).connection;
+  const blockKey = `${WEBHOOK_QUEUE_PREFIX}:test-block:${Date.now()}`;
+  let sharedFree = false;
+  const blocked = shared.blpop(blockKey, 10).then(() => (sharedFree = true));
+  const stuckAdd = queue.enqueue([{ delivery_id: 'msg_f4', generation: 0 }]);
+  await queue.enqueueNow({ delivery_id: 'msg_now', generation: 0 });
+  expect(sharedFree).toBe(false);
+  const releaser = bullConnection(REDIS_URL, 'test-release');
+  await releaser.lpush(blockKey, 'go');
+  await Promise.all([blocked, stuckAdd]);
+  releaser.disconnect();
+
+  const taken: string[] = [];
+  const connection = bullConnection(REDIS_URL, 'test-worker');
+  const worker = new Worker(
+    WEBHOOK_DELIVERY_QUEUE,
+    async (job) => {
+      taken.push(job.data.delivery_id);
+    },
+    { connection, prefix: WEBHOOK_QUEUE_PREFIX, concurrency: 1, autorun: false },
+  );
+  void worker.run();
+  const deadline = Date.now() + 10_000;
+  while (taken.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await worker.close();
+  connection.disconnect();
+  expect(taken).toEqual(['msg_now', 'msg_f1', 'msg_f2', 'msg_f3', 'msg_f4']);
 });
 
 it('reports a stale wake-up: a job already waiting, or gone', async () => {

@@ -89,6 +89,14 @@ export class DeliveryQueue {
   readonly queue: Queue<DeliveryJobData>;
   private readonly connection: Redis;
   private readonly scripts: WithScripts;
+  /**
+   * The same queue on a connection of its own, for deliveries a person waits for (a test, a manual retry):
+   * ioredis sends a connection's commands in order, so on the shared one such an add waited behind every job
+   * a fan-out was adding (thousands, each an EVALSHA), and the request answered 504 while Redis was slow
+   * (the long fuzz run of session 14: `send_test` handlers took 5-25 s with 2.6 M jobs waiting).
+   */
+  private readonly interactiveConnection: Redis;
+  private readonly interactive: Queue<DeliveryJobData>;
 
   /** `keepCompleted`: completed jobs kept (tests lower it). */
   constructor(redisUrl: string, maxAttempts: number, keepCompleted = KEEP_COMPLETED_JOBS) {
@@ -100,6 +108,8 @@ export class DeliveryQueue {
       removeOnFail: { age: 7 * 24 * 3600 },
     };
     this.queue = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.connection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });
+    this.interactiveConnection = bullConnection(redisUrl, 'queue-interactive');
+    this.interactive = new Queue<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, { connection: this.interactiveConnection, prefix: WEBHOOK_QUEUE_PREFIX, defaultJobOptions });
     this.connection.defineCommand('webhookWakeJob', { numberOfKeys: 8, lua: WAKE });
     this.connection.defineCommand('webhookAfterParking', { numberOfKeys: 8, lua: AFTER_PARKING });
     this.scripts = this.connection as WithScripts;
@@ -108,13 +118,25 @@ export class DeliveryQueue {
   /** Resolves once every job is stored in Redis. */
   async enqueue(deliveries: readonly DeliveryJobData[]): Promise<void> {
     if (!deliveries.length) return;
-    await this.queue.addBulk(
-      deliveries.map((d) => ({
-        name: 'deliver',
-        data: { ...d, traceparent: d.traceparent ?? currentTraceparent() },
-        opts: { jobId: deliveryJobId(d.delivery_id, d.generation) },
-      })),
-    );
+    await this.queue.addBulk(deliveries.map((d) => this.job(d)));
+  }
+
+  /**
+   * A delivery a person waits for (a test event, a manual retry): added on its own connection, at the front of the
+   * line (`lifo`: workers take the wait list's newest end next), so a backlog of fan-out jobs neither delays the
+   * request nor the attempt. Its endpoint's policy (slots, throttle, a contact's order) still applies when it runs.
+   */
+  async enqueueNow(delivery: DeliveryJobData): Promise<void> {
+    const { name, data, opts } = this.job(delivery);
+    await this.interactive.add(name, data, { ...opts, lifo: true });
+  }
+
+  private job(d: DeliveryJobData) {
+    return {
+      name: 'deliver',
+      data: { ...d, traceparent: d.traceparent ?? currentTraceparent() },
+      opts: { jobId: deliveryJobId(d.delivery_id, d.generation) },
+    };
   }
 
   /**
@@ -167,7 +189,8 @@ export class DeliveryQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all([this.queue.close(), this.interactive.close()]);
     this.connection.disconnect();
+    this.interactiveConnection.disconnect();
   }
 }

@@ -91,3 +91,37 @@ it('replaces the secret and keeps the previous one until the grace period ends',
   expect(rotated).toMatchObject({ secret_sealed: 'new', secret_key_id: 'k2', previous_secret_sealed: 'old' });
   expect(rotated!.previous_secret_expires_at!.getTime()).toBeGreaterThanOrEqual(before + 59_000);
 });
+
+it('locks an endpoint for a write without waiting for the delivery inserts that reference it', async () => {
+  const mine = scopeOf(testContext());
+  const row = await inserted(mine);
+  const inserting = ds.createQueryRunner();
+  await inserting.connect();
+  try {
+    // What a fan-out batch holds until it commits: FOR KEY SHARE on the endpoints its deliveries name.
+    await inserting.startTransaction();
+    await inserting.query(`SELECT id FROM webhook_endpoints WHERE id = $1 FOR KEY SHARE`, [row.id]);
+    await ds.transaction(async (m) => {
+      // FOR UPDATE would wait here for the other transaction (and fail on the lock timeout).
+      await m.query(`SET LOCAL lock_timeout = '2s'`);
+      expect(await endpoints.find(m, mine, row.id, true)).toMatchObject({ id: row.id });
+    });
+    // A second writer still waits for the first (the lock serializes writes of the row).
+    await ds.transaction(async (m) => {
+      await endpoints.find(m, mine, row.id, true);
+      const other = ds.createQueryRunner();
+      await other.connect();
+      try {
+        await other.startTransaction();
+        await other.query(`SET LOCAL lock_timeout = '200ms'`);
+        await expect(other.query(`SELECT id FROM webhook_endpoints WHERE id = $1 FOR NO KEY UPDATE`, [row.id])).rejects.toThrow(/lock timeout/);
+        await other.rollbackTransaction();
+      } finally {
+        await other.release();
+      }
+    });
+  } finally {
+    await inserting.rollbackTransaction();
+    await inserting.release();
+  }
+});
