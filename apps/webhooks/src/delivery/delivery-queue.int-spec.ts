@@ -23,16 +23,8 @@ afterAll(async () => {
   await queue.close();
 });
 
-it('wakes a parked job to the front of the line, ahead of the backlog', async () => {
-  await queue.enqueue(['msg_a', 'msg_b', 'msg_c'].map((id) => ({ delivery_id: id, generation: 0 })));
-  const parked = deliveryJobId('msg_parked', 0);
-  await queue.queue.add('deliver', { delivery_id: 'msg_parked', generation: 0 }, { jobId: parked, delay: 60_000 });
-  expect(await queue.queue.getJobState(parked)).toBe('delayed');
-
-  expect(await queue.promote(parked)).toBe(true);
-  expect(await queue.queue.getJobState(parked)).toBe('waiting');
-
-  // The order a worker takes them in.
+/** The deliveries a worker of concurrency 1 takes, in its order, until it has taken `n` (or 10 s passed). */
+async function takenInOrder(n: number): Promise<string[]> {
   const taken: string[] = [];
   const connection = bullConnection(REDIS_URL, 'test-worker');
   const worker = new Worker(
@@ -44,10 +36,22 @@ it('wakes a parked job to the front of the line, ahead of the backlog', async ()
   );
   void worker.run();
   const deadline = Date.now() + 10_000;
-  while (taken.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (taken.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await worker.close();
   connection.disconnect();
-  expect(taken).toEqual(['msg_parked', 'msg_a', 'msg_b', 'msg_c']);
+  return taken;
+}
+
+it('wakes a parked job to the front of the line, ahead of the backlog', async () => {
+  await queue.enqueue(['msg_a', 'msg_b', 'msg_c'].map((id) => ({ delivery_id: id, generation: 0 })));
+  const parked = deliveryJobId('msg_parked', 0);
+  await queue.queue.add('deliver', { delivery_id: 'msg_parked', generation: 0 }, { jobId: parked, delay: 60_000 });
+  expect(await queue.queue.getJobState(parked)).toBe('delayed');
+
+  expect(await queue.promote(parked)).toBe(true);
+  expect(await queue.queue.getJobState(parked)).toBe('waiting');
+
+  expect(await takenInOrder(4)).toEqual(['msg_parked', 'msg_a', 'msg_b', 'msg_c']);
 });
 
 it('adds a delivery a person waits for at the front of the line, on its own connection', async () => {
@@ -67,21 +71,7 @@ it('adds a delivery a person waits for at the front of the line, on its own conn
   await Promise.all([blocked, stuckAdd]);
   releaser.disconnect();
 
-  const taken: string[] = [];
-  const connection = bullConnection(REDIS_URL, 'test-worker');
-  const worker = new Worker(
-    WEBHOOK_DELIVERY_QUEUE,
-    async (job) => {
-      taken.push(job.data.delivery_id);
-    },
-    { connection, prefix: WEBHOOK_QUEUE_PREFIX, concurrency: 1, autorun: false },
-  );
-  void worker.run();
-  const deadline = Date.now() + 10_000;
-  while (taken.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await worker.close();
-  connection.disconnect();
-  expect(taken).toEqual(['msg_now', 'msg_f1', 'msg_f2', 'msg_f3', 'msg_f4']);
+  expect(await takenInOrder(5)).toEqual(['msg_now', 'msg_f1', 'msg_f2', 'msg_f3', 'msg_f4']);
 });
 
 it('reports a stale wake-up: a job already waiting, or gone', async () => {
