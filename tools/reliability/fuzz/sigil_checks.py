@@ -76,9 +76,14 @@ _MAX_REASONS = 12
 _STATEFUL_REPORT = os.environ.get("FUZZ_STATEFUL_REPORT")
 
 
+def beside_report(report_path, suffix):
+    """A file beside the stateful report (`<report>.json`): `<report><suffix>` (stateful_reach.py reads them)."""
+    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}{suffix}"
+
+
 def errors_report_path(report_path):
     """Where the stateful phase's refusal reasons go, beside its statuses (stateful_reach.py reads both)."""
-    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-errors.json"
+    return beside_report(report_path, "-errors.json")
 
 
 def _dump(data, path):
@@ -147,7 +152,7 @@ _SUITE_LOCAL = threading.local()
 
 def suites_report_path(report_path):
     """Where each stateful suite's end is recorded (one JSON line per suite), beside the statuses."""
-    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-suites.jsonl"
+    return beside_report(report_path, "-suites.jsonl")
 
 
 def _in_stateful_thread():
@@ -246,7 +251,7 @@ def _stateful(case) -> bool:
 
 def server_errors_path(report_path):
     """Where every 5xx of the run goes (any phase), with the machine's load when it was answered."""
-    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-5xx.jsonl"
+    return beside_report(report_path, "-5xx.jsonl")
 
 
 def _record_server_error(case, response):
@@ -411,7 +416,7 @@ _ENDPOINT_POLICY = ("enabled", "disabled_reason", "rate_limit_per_second", "max_
 
 
 def retry_waits_path(report_path):
-    return f"{report_path[:-5] if report_path.endswith('.json') else report_path}-retry-waits.jsonl"
+    return beside_report(report_path, "-retry-waits.jsonl")
 
 
 def _record_retry_wait(ending, delivery, endpoint_path, started):

@@ -91,13 +91,14 @@ def main(argv):
     except FileNotFoundError:
         report = {}
     operations = [f"{m.upper()} {path}" for path, ops in doc.get("paths", {}).items() for m in ops if m in METHODS]
-    errors_path = f"{report_path[:-5] if report_path.endswith('.json') else report_path}-errors.json"
+    stem = report_path[:-5] if report_path.endswith(".json") else report_path
+    errors_path = f"{stem}-errors.json"
     try:
         with open(errors_path, encoding="utf-8") as f:
             errors = json.load(f)
     except FileNotFoundError:
         errors = {}
-    print_suites(f"{report_path[:-5] if report_path.endswith('.json') else report_path}-suites.jsonl")
+    print_suites(f"{stem}-suites.jsonl")
     with_links = {
         f"{m.upper()} {path}"
         for path, ops in doc.get("paths", {}).items()
@@ -121,7 +122,7 @@ def main(argv):
         print(f"fuzz:   not reached: {label} ({statuses})")
         reasons(label)
         if label == RETRY:
-            print_retry_waits(f"{report_path[:-5] if report_path.endswith('.json') else report_path}-retry-waits.jsonl")
+            print_retry_waits(f"{stem}-retry-waits.jsonl")
     for label in sorted(with_links):
         counts = report.get(label, {})
         ok = sum(n for s, n in counts.items() if 200 <= int(s) < 300)
