@@ -4,12 +4,13 @@
  * `WEBHOOK_RETENTION`, in batches of `WEBHOOK_PURGE_BATCH`; it keeps pending
  * deliveries and ones changed recently (and the bodies they need, so the
  * API still shows them), never waits for a locked row, and runs on one
- * replica at a time.
+ * replica at a time; a deleted endpoint goes with all its deliveries.
  */
 import { newId } from '@sigil/platform';
 import { eventually, testContext, WebhookReceiver } from '@sigil/testing';
 import type { RequestContext } from '@sigil/contracts';
 import { DeliveriesService } from './delivery/deliveries.service';
+import { EndpointsService } from './endpoints/endpoints.service';
 import { FanoutService } from './fanout/fanout.service';
 import { WebhookRetention } from './retention/webhook-retention';
 import { PURGE_LOCK } from './retention/webhook-retention.repository';
@@ -156,6 +157,30 @@ describe('retention: purge of deliveries, attempts and event bodies', () => {
       if (holder.isTransactionActive) await holder.rollbackTransaction();
       await holder.release();
     }
+  });
+
+  it("removes a deleted endpoint with all its deliveries, of any age and status, in batches, and nothing of another endpoint's", async () => {
+    const ctx = testContext();
+    const doomed = await endpoint(ctx);
+    const kept = await endpoint(ctx);
+    const now = Date.now();
+    const statuses = ['pending', 'delivered', 'failed', 'skipped'];
+    const gone = [];
+    for (let i = 0; i < 16; i++) gone.push(await seed(ctx, doomed.id, { at: now - i * HOUR, status: statuses[i % 4]!, attempts: [now - i * HOUR] }));
+    const keptRow = await seed(ctx, kept.id, { at: now, status: 'pending', eventId: gone[0]!.eventId });
+    await harness.get(EndpointsService).delete(ctx, doomed.id);
+    // Marked only: its rows are all there until the purge.
+    expect(await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1`, [doomed.id])).toBe(16);
+
+    const result = await retention.purge();
+    // 16 deliveries in batches of 7 (7, 7, 2), then the row.
+    expect(result).toMatchObject({ endpoints: 1, endpointDeliveries: 16, deliveries: 0 });
+    expect(result!.batches).toBeGreaterThanOrEqual(3);
+    expect(await count(`SELECT count(*)::int AS n FROM webhook_endpoints WHERE id = $1`, [doomed.id])).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM webhook_attempts WHERE delivery_id = ANY($1)`, [gone.map((g) => g.id)])).toBe(0);
+    // The other endpoint's delivery of the same event stays, and so does the body it needs.
+    expect((await harness.get(DeliveriesService).get(ctx, kept.id, keptRow.id)).payload.id).toBe(gone[0]!.eventId);
+    expect(await retention.purge()).toMatchObject({ endpoints: 0, endpointDeliveries: 0 });
   });
 
   it('purges a delivery made by the service, with its attempt, body and inbox record, once it is past retention', async () => {

@@ -104,7 +104,7 @@ export class DeliveriesRepository {
   /** A `webhook.test` delivery to the endpoint, with its event's body, due now; undefined when the endpoint is not the scope's. */
   async insertTest(m: EntityManager, s: TenantScope, d: { id: string; endpointId: string; eventId: string; body: string; at: Date }): Promise<DeliveryRow | undefined> {
     const [row] = (await m.query(
-      `WITH e AS (SELECT id FROM webhook_endpoints WHERE id = $4 AND tenant_id = $2 AND mode = $3),
+      `WITH e AS (SELECT id FROM webhook_endpoints WHERE id = $4 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL),
        body AS (INSERT INTO webhook_event_bodies (event_id, tenant_id, body) SELECT $5::text, $2::text, $6::text FROM e)
        INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, next_attempt_at)
        SELECT $1::text, $2::text, $3::text, e.id, $5::text, 'webhook.test', $7::timestamptz FROM e RETURNING *`,

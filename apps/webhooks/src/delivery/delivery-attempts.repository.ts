@@ -51,12 +51,12 @@ function cleanText(text: string | null): string | null {
 
 @Injectable()
 export class DeliveryAttemptsRepository {
-  /** The deliveries of these ids that exist, with what an attempt needs (any order). */
+  /** The deliveries of these ids that exist, with what an attempt needs (any order); none of a deleted endpoint. */
   async load(m: EntityManager, ids: readonly string[]): Promise<DeliveryToAttempt[]> {
     return (await m.query(
       `SELECT d.*, b.body, e.url, e.enabled, e.secret_sealed, e.previous_secret_sealed, e.previous_secret_expires_at, e.secret_key_id,
               e.rate_limit_per_second, e.max_in_flight, e.timeout_ms, e.retry_schedule, e.headers, e.ordering
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.deleted_at IS NULL
          LEFT JOIN webhook_event_bodies b ON b.event_id = d.event_id AND b.tenant_id = d.tenant_id
         WHERE d.id = ANY($1::text[])`,
       [ids],

@@ -15,12 +15,14 @@ export class DeliveryReconcilerRepository {
   /**
    * Up to `limit` pending deliveries due more than `graceMs` ago, most overdue first. A per_contact delivery waiting
    * behind an earlier one of its contact is not overdue (it is woken, or found here, once it is the head): a long
-   * queue of those would otherwise fill every batch and hide the deliveries whose job is really gone.
+   * queue of those would otherwise fill every batch and hide the deliveries whose job is really gone. Nor is one of a
+   * deleted endpoint (it waits for the purge, never for an attempt).
    */
   async overdue(m: EntityManager, graceMs: number, limit: number): Promise<DeliveryJobData[]> {
     return (await m.query(
       `SELECT d.id AS delivery_id, d.generation FROM webhook_deliveries d
         WHERE d.status = 'pending' AND d.next_attempt_at < now() - ($1::bigint * interval '1 millisecond')
+          AND NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.deleted_at IS NOT NULL)
           AND NOT (d.contact_id IS NOT NULL
                    AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.ordering = 'per_contact')
                    AND EXISTS (SELECT 1 FROM webhook_deliveries h

@@ -48,7 +48,7 @@ export class RecoveriesRepository {
                 WHERE endpoint_id = e.id AND status IN ('failed', 'skipped') AND created_at >= $5 AND created_at < w.until),
               now() + ($7::bigint * interval '1 millisecond')
          FROM webhook_endpoints e, (SELECT COALESCE($6::timestamptz, now()) AS until) w
-        WHERE e.id = $4 AND e.tenant_id = $2 AND e.mode = $3
+        WHERE e.id = $4 AND e.tenant_id = $2 AND e.mode = $3 AND e.deleted_at IS NULL
        RETURNING *`,
       [r.id, s.tenantId, s.mode, r.endpointId, r.since, r.until, r.leaseMs],
     )) as RecoveryRow[];

@@ -3,7 +3,8 @@
  * (an endpoint of one tenant or mode is invisible and untouchable from
  * another), and what it writes is what the service relies on (policy fields
  * absent stay, `null` clears, re-enabling clears the reason and the failure
- * clock, a new secret keeps the previous one).
+ * clock, a new secret keeps the previous one, a delete is a mark every
+ * method then honours).
  */
 import type { DataSource } from 'typeorm';
 import { newId, scopeOf, type TenantScope } from '@sigil/platform';
@@ -64,6 +65,41 @@ it('binds every method to its scope: another tenant or mode neither sees nor cha
   expect(left).toBe(0);
   expect(await endpoints.delete(ds.manager, mine, row.id)).toBe(true);
   expect(await endpoints.find(ds.manager, mine, row.id)).toBeUndefined();
+});
+
+it('deletes by marking: the endpoint is gone for every method, and detach drops its claims and recoveries in its scope only', async () => {
+  const mine = scopeOf(testContext());
+  const row = await inserted(mine, { ordering: 'per_contact' });
+  const kept = await inserted(mine);
+  const all = { where: '', tail: ' ORDER BY id DESC LIMIT 10 OFFSET 0', params: [] };
+  await ds.query(`INSERT INTO webhook_ordering_claims (endpoint_id, contact_id, delivery_id, until) VALUES ($1, 'con_1', 'msg_1', now() + interval '1 minute')`, [
+    row.id,
+  ]);
+  await ds.query(
+    `INSERT INTO webhook_recoveries (id, tenant_id, mode, endpoint_id, since, until, status, total) VALUES ($1, $2, $3, $4, now(), now(), 'running', 0)`,
+    [newId('whr'), mine.tenantId, mine.mode, row.id],
+  );
+  const left = async () =>
+    ((await ds.query(
+      `SELECT (SELECT count(*)::int FROM webhook_ordering_claims WHERE endpoint_id = $1) AS claims,
+              (SELECT count(*)::int FROM webhook_recoveries WHERE endpoint_id = $1) AS recoveries,
+              (SELECT count(*)::int FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NOT NULL) AS marked`,
+      [row.id],
+    )) as [{ claims: number; recoveries: number; marked: number }])[0];
+
+  expect(await endpoints.delete(ds.manager, mine, row.id)).toBe(true);
+  for (const other of [scopeOf(testContext()), { ...mine, mode: 'test' as const }]) await endpoints.detach(ds.manager, other, row.id);
+  expect(await left()).toEqual({ claims: 1, recoveries: 1, marked: 1 });
+  await endpoints.detach(ds.manager, mine, row.id);
+  expect(await left()).toEqual({ claims: 0, recoveries: 0, marked: 1 });
+
+  expect(await endpoints.find(ds.manager, mine, row.id)).toBeUndefined();
+  expect(await endpoints.find(ds.manager, mine, row.id, true)).toBeUndefined();
+  expect((await endpoints.page(ds.manager, mine, all)).map((e) => e.id)).toEqual([kept.id]);
+  expect(await endpoints.count(ds.manager, mine)).toBe(1);
+  expect(await endpoints.update(ds.manager, mine, row.id, { enabled: false })).toBeUndefined();
+  expect(await endpoints.replaceSecret(ds.manager, mine, row.id, { sealed: 's', keyId: 'k1', previousSealed: 'p', previousExpiresInMs: 1000 })).toBeUndefined();
+  expect(await endpoints.delete(ds.manager, mine, row.id)).toBe(false);
 });
 
 it('updates only the fields given: null clears a policy field, re-enabling clears the reason and the failure clock', async () => {

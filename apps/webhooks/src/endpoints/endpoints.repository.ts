@@ -5,6 +5,10 @@
  * TenantScope, and every statement is bound to that tenant and mode: another
  * tenant's (or the other mode's) id finds nothing and changes nothing.
  *
+ * A deleted endpoint is only marked (`deleted_at`, see `delete`): every
+ * statement here treats a marked row as absent, and the retention purge
+ * removes it with its deliveries (retention/webhook-retention.ts).
+ *
  * The delivery worker reads endpoints with their deliveries and records
  * their health (delivery-attempts.repository.ts); the fan-out reads the
  * endpoints of the tenants in a batch (fanout.service.ts).
@@ -55,7 +59,7 @@ export class EndpointsRepository {
 
   /** A keyset page; `clause` comes from pageClause with its first parameter at $3. */
   async page(m: EntityManager, s: TenantScope, clause: PageClause): Promise<EndpointRow[]> {
-    return (await m.query(`SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2${clause.where}${clause.tail}`, [
+    return (await m.query(`SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2 AND deleted_at IS NULL${clause.where}${clause.tail}`, [
       s.tenantId,
       s.mode,
       ...clause.params,
@@ -63,7 +67,7 @@ export class EndpointsRepository {
   }
 
   async count(m: EntityManager, s: TenantScope): Promise<number> {
-    const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2`, [s.tenantId, s.mode])) as [
+    const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2 AND deleted_at IS NULL`, [s.tenantId, s.mode])) as [
       { count: number },
     ];
     return count;
@@ -76,7 +80,7 @@ export class EndpointsRepository {
    * rotation waited for every fan-out batch in flight (7.7 s in session 14's long fuzz run, a 504).
    */
   async find(m: EntityManager, s: TenantScope, id: string, lock = false): Promise<EndpointRow | undefined> {
-    const [row] = (await m.query(`SELECT * FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3${lock ? ' FOR NO KEY UPDATE' : ''}`, [
+    const [row] = (await m.query(`SELECT * FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL${lock ? ' FOR NO KEY UPDATE' : ''}`, [
       id,
       s.tenantId,
       s.mode,
@@ -105,7 +109,7 @@ export class EndpointsRepository {
            headers = CASE WHEN $17 THEN $18::jsonb ELSE headers END,
            ordering = COALESCE($19, ordering),
            updated_at = now()
-         WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
+         WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL RETURNING *`,
         [
           id,
           s.tenantId,
@@ -132,7 +136,10 @@ export class EndpointsRepository {
     return row;
   }
 
-  /** Drops the endpoint's per-contact claims (it no longer orders: claims of attempts in flight would never be released). */
+  /**
+   * Drops the endpoint's per-contact claims (it no longer orders, or is deleted: claims of attempts in flight would
+   * never be released). Marked or not: `detach` calls it right after the mark.
+   */
   async dropOrderingClaims(m: EntityManager, s: TenantScope, id: string): Promise<void> {
     await m.query(
       `DELETE FROM webhook_ordering_claims c USING webhook_endpoints e
@@ -141,10 +148,31 @@ export class EndpointsRepository {
     );
   }
 
-  /** Deletes the endpoint (its deliveries, attempts, recoveries and claims go with it); false when there was none. */
+  /**
+   * Marks the endpoint deleted; false when there was none (or it was marked already). A non-key UPDATE: it takes
+   * FOR NO KEY UPDATE, so it neither waits for the FOR KEY SHARE of fan-out batches in flight nor removes anything
+   * in the request. A batch that read the endpoint before the mark may still insert deliveries for it: the worker
+   * never attempts them (delivery-attempts.repository.ts `load`) and the purge removes them with the endpoint.
+   * Call `detach` in the same transaction.
+   */
   async delete(m: EntityManager, s: TenantScope, id: string): Promise<boolean> {
-    const [, affected] = (await m.query(`DELETE FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3`, [id, s.tenantId, s.mode])) as [unknown, number];
-    return affected > 0;
+    const rows = returnedRows<{ id: string }>(
+      await m.query(`UPDATE webhook_endpoints SET deleted_at = now(), updated_at = now() WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL RETURNING id`, [
+        id,
+        s.tenantId,
+        s.mode,
+      ]),
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * What a deleted endpoint must not keep doing: its per-contact claims (nothing would release them) and its
+   * recoveries (a running one would keep queueing deliveries no worker sends). Both are few rows per endpoint.
+   */
+  async detach(m: EntityManager, s: TenantScope, id: string): Promise<void> {
+    await this.dropOrderingClaims(m, s, id);
+    await m.query(`DELETE FROM webhook_recoveries WHERE endpoint_id = $1 AND tenant_id = $2 AND mode = $3`, [id, s.tenantId, s.mode]);
   }
 
   /** A new secret, and the current one kept signing until `previousExpiresInMs` from now. */
@@ -162,7 +190,7 @@ export class EndpointsRepository {
            secret_sealed = $6,
            secret_key_id = $7,
            updated_at = now()
-         WHERE id = $1 AND tenant_id = $2 AND mode = $3 RETURNING *`,
+         WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL RETURNING *`,
         [id, s.tenantId, s.mode, secrets.previousSealed, secrets.previousExpiresInMs, secrets.sealed, secrets.keyId],
       ),
     );

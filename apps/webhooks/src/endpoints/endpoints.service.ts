@@ -87,7 +87,9 @@ export class EndpointsService {
   async delete(ctx: RequestContext, id: unknown): Promise<null> {
     const row = await this.find(ctx, id);
     await this.dataSource.transaction(async (m) => {
-      await this.repository.delete(m, scopeOf(ctx), row.id);
+      // Marked, not removed: its deliveries and attempts go with the retention purge, in batches, not in this request.
+      if (!(await this.repository.delete(m, scopeOf(ctx), row.id))) throw new NotFound('webhook', row.id);
+      await this.repository.detach(m, scopeOf(ctx), row.id);
       await this.outbox.append(m, [
         { type: 'webhook.deleted', tenant_id: ctx.tenant_id, mode: ctx.mode, key: row.id, data: { id: row.id }, previous: { ...endpointSnapshot(row) } },
       ]);

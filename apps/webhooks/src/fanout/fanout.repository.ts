@@ -48,11 +48,12 @@ export class FanoutRepository {
     return new Set(rows.map((r) => r.event_id));
   }
 
-  /** Every endpoint of these scopes (enabled or not: a disabled one's deliveries are recorded `skipped`). */
+  /** Every endpoint of these scopes (enabled or not: a disabled one's deliveries are recorded `skipped`), but no deleted one. */
   async subscribers(m: EntityManager, scopes: readonly TenantScope[]): Promise<Subscriber[]> {
     return (await m.query(
       `SELECT e.id, e.tenant_id, e.mode, e.events, e.enabled FROM webhook_endpoints e
-         JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, mode) ON e.tenant_id = s.tenant_id AND e.mode = s.mode`,
+         JOIN unnest($1::text[], $2::text[]) AS s(tenant_id, mode) ON e.tenant_id = s.tenant_id AND e.mode = s.mode
+        WHERE e.deleted_at IS NULL`,
       [scopes.map((s) => s.tenantId), scopes.map((s) => s.mode)],
     )) as Subscriber[];
   }
@@ -62,11 +63,11 @@ export class FanoutRepository {
    * event) is left as it is. Rows are inserted in the order given: `seq` (its default, from a sequence) is a contact's
    * order on a per_contact endpoint, and the rows come out of the unnest in that order, so its values are drawn in it.
    *
-   * The endpoints the rows name are read again in the statement, locked against deletion (FOR KEY SHARE: the lock the
+   * The endpoints the rows name are read again in the statement, locked against removal (FOR KEY SHARE: the lock the
    * foreign key check takes on them anyway, taken before the insert instead of during it) and bound to each row's
-   * tenant and mode:
-   * a row whose endpoint is gone — deleted after `subscribers` read it, or being deleted now, in which case the
-   * lock waits for that delete to commit and then finds no row — is not inserted.
+   * tenant and mode: a row whose endpoint was deleted (marked) after `subscribers` read it is not inserted. A mark
+   * not yet committed does not make the batch wait (it is a non-key update); the rows it lets through are never
+   * attempted, and the purge removes them with the endpoint.
    */
   async insertDeliveries(m: EntityManager, rows: readonly NewDelivery[], bodies: readonly NewEventBody[]): Promise<void> {
     await m.query(
@@ -74,7 +75,7 @@ export class FanoutRepository {
          INSERT INTO webhook_event_bodies (event_id, tenant_id, body)
          SELECT * FROM unnest($9::text[], $10::text[], $11::text[]) ON CONFLICT (event_id) DO NOTHING
        ), endpoints AS (
-         SELECT id, tenant_id, mode FROM webhook_endpoints WHERE id = ANY($4::text[]) FOR KEY SHARE
+         SELECT id, tenant_id, mode FROM webhook_endpoints WHERE id = ANY($4::text[]) AND deleted_at IS NULL FOR KEY SHARE
        )
        INSERT INTO webhook_deliveries (id, tenant_id, mode, endpoint_id, event_id, event_type, status, contact_id, next_attempt_at, last_error)
        SELECT r.id, r.tenant_id, r.mode, r.endpoint_id, r.event_id, r.event_type, r.status, r.contact_id,

@@ -8,6 +8,7 @@ import { EndpointPolicy1764900000430 } from './1764900000430-endpoint-policy';
 import { EventBodies1765200000500 } from './1765200000500-event-bodies';
 import { sealedSecretsMigration } from './1765200000510-sealed-secrets';
 import { PerContactOrdering1765300000520 } from './1765300000520-per-contact-ordering';
+import { EndpointSoftDelete1765400000530 } from './1765400000530-endpoint-soft-delete';
 
 export function webhooksMigrations(keyring: SecretKeyring): Function[] {
   return [
@@ -20,5 +21,6 @@ export function webhooksMigrations(keyring: SecretKeyring): Function[] {
     EventBodies1765200000500,
     sealedSecretsMigration(keyring),
     PerContactOrdering1765300000520,
+    EndpointSoftDelete1765400000530,
   ];
 }

@@ -3,7 +3,8 @@
  * replica's run holds, and one batch-sized DELETE per kind of row past the
  * retention — finished deliveries (their attempts go with them), old
  * attempts of deliveries kept, event bodies no delivery refers to, inbox
- * records, finished recoveries. Each DELETE picks its rows with SKIP LOCKED,
+ * records, finished recoveries — and the rows of deleted endpoints, whatever
+ * their age. Each DELETE picks its rows with SKIP LOCKED,
  * so it never waits for a worker's row lock, and returns how many it removed.
  *
  * Across tenants, on purpose: retention is the same for every tenant, and
@@ -18,6 +19,13 @@ import type { EntityManager } from 'typeorm';
 export const PURGE_LOCK = 'sigil-webhooks-purge';
 
 const TERMINAL = `('delivered', 'failed', 'skipped')`;
+
+/** A deleted (marked) endpoint, with the scope its deliveries are indexed by. */
+export interface MarkedEndpoint {
+  id: string;
+  tenant_id: string;
+  mode: string;
+}
 
 /** Rows a DELETE removed (TypeORM answers a DELETE with `[rows, rowCount]`). */
 async function deleted(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
@@ -82,6 +90,30 @@ export class WebhookRetentionRepository {
          SELECT event_id FROM event_inbox WHERE event_id < $1 ORDER BY event_id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [bound, n],
     );
+  }
+
+  /** Up to `n` endpoints marked deleted, the earliest mark first. */
+  async markedEndpoints(m: EntityManager, n: number): Promise<MarkedEndpoint[]> {
+    return (await m.query(`SELECT id, tenant_id, mode FROM webhook_endpoints WHERE deleted_at IS NOT NULL ORDER BY deleted_at LIMIT $1`, [n])) as MarkedEndpoint[];
+  }
+
+  /** Up to `n` deliveries of a marked endpoint, any status and age (their attempts go with them). */
+  async deleteDeliveriesOf(m: EntityManager, e: MarkedEndpoint, n: number): Promise<number> {
+    return deleted(
+      m,
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE tenant_id = $1 AND mode = $2 AND endpoint_id = $3
+          ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)`,
+      [e.tenant_id, e.mode, e.id, n],
+    );
+  }
+
+  /**
+   * The marked endpoint's row; the cascade takes what its batches left (a delivery a worker held, one a fan-out
+   * batch inserted since), and waits for those locks: this runs on the purge's connection, never in a request.
+   */
+  async deleteMarkedEndpoint(m: EntityManager, id: string): Promise<number> {
+    return deleted(m, `DELETE FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NOT NULL`, [id]);
   }
 
   /** Up to `n` recoveries completed before `cutoff`. */

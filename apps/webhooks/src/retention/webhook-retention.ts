@@ -3,6 +3,9 @@
  * `WEBHOOK_RETENTION`, the event bodies no delivery refers to any more, the
  * inbox's record of events that old and finished recoveries are deleted,
  * every `WEBHOOK_PURGE_INTERVAL`, in batches of `WEBHOOK_PURGE_BATCH` rows.
+ * Before those, endpoints deleted through the API (only marked in the
+ * request: endpoints.repository.ts) go with all their deliveries, whatever
+ * their age, a batch at a time.
  *
  * Each batch is one statement that picks its rows with SKIP LOCKED (it never
  * waits for a worker's row lock) and holds their locks only while it deletes
@@ -34,8 +37,14 @@ export interface PurgeResult {
   bodies: number;
   inbox: number;
   recoveries: number;
+  /** Deleted endpoints removed, and their deliveries (any age; attempts by cascade). */
+  endpoints: number;
+  endpointDeliveries: number;
   batches: number;
 }
+
+/** Marked endpoints read per round. */
+const MARKED_PER_ROUND = 100;
 
 /** The smallest id of this prefix created at `at`: every id created before it sorts below. */
 export function idTimeBound(prefix: string, at: Date): string {
@@ -92,8 +101,20 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async purgeLocked(m: EntityManager, cutoff: Date): Promise<PurgeResult> {
-    const result: PurgeResult = { deliveries: 0, attempts: 0, bodies: 0, inbox: 0, recoveries: 0, batches: 0 };
+    const result: PurgeResult = { deliveries: 0, attempts: 0, bodies: 0, inbox: 0, recoveries: 0, endpoints: 0, endpointDeliveries: 0, batches: 0 };
     const n = this.config.WEBHOOK_PURGE_BATCH;
+
+    // Endpoints deleted through the API, with everything they had.
+    for (;;) {
+      const marked = await this.repository.markedEndpoints(m, MARKED_PER_ROUND);
+      for (const e of marked) {
+        result.endpointDeliveries += await this.inBatches(result, () => this.repository.deleteDeliveriesOf(m, e, n));
+        if (this.stopping) return result;
+        result.endpoints += await this.repository.deleteMarkedEndpoint(m, e.id);
+      }
+      if (marked.length < MARKED_PER_ROUND) break;
+    }
+
     const deliveryBound = idTimeBound('msg', cutoff);
     const eventBound = idTimeBound('evt', cutoff);
 
