@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run test:chaos [-- --quick] [--cluster] [--only kill:contacts,restart:kafka,…] [--rate N]
+# npm run test:chaos [-- --quick] [--cluster] [--only kill:contacts,restart:kafka,…] [--rate N] [--cpu-every seconds]
 # (--cluster runs the private Kafka as a three-broker cluster unless SIGIL_RELIABILITY_KAFKA_BROKERS says otherwise)
 # Faults under load against a private infrastructure instance (see ../infra-env.sh).
 set -euo pipefail

@@ -9,7 +9,10 @@
  * On a Kafka cluster (`-- --kafka-brokers 3 --cluster`): kill -9 of a broker,
  * of another one once the first is back, a graceful broker restart, and kill -9
  * of the controller quorum's leader.
- * Writes a JSON report to bench-results/ and a Markdown summary to stdout.
+ * Writes a JSON report to bench-results/ and a Markdown summary to stdout;
+ * beside the report, a CPU sample of every process of the run each second
+ * (`.cpu.jsonl`, cpu/cpu-sampler.ts; `--cpu-every <seconds>`) summed up per
+ * fault, and, when the run ends, the Kafka nodes' logs (`.broker-logs/`).
  */
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -23,6 +26,10 @@ import { MixedLoad } from '../mixed-load';
 import { closeOnSignal } from '../cleanup-on-signal';
 import { startReliabilityStack, type ReliabilityStack } from '../reliability-stack';
 import { audit, type AuditResult } from './audit';
+import { copyBrokerLogs } from './broker-logs';
+import { startCpuSampler, type CpuSampler } from './cpu/cpu-sampler';
+import { faultCpu, renderCpu, type FaultCpu } from './cpu/cpu-window';
+import { infraDir, infraProcesses, kafkaPidFile } from './cpu/watched-processes';
 import { inWindow, isFailure, isSteady, summarizeWindow } from './fault-window';
 import { rolesOf, type NodeRoles } from './kafka-roles';
 
@@ -145,12 +152,6 @@ async function bounceKafkaNode(target: KafkaNode, signal: 'SIGKILL' | 'SIGTERM')
   return { injectedAt, brokerUpAt: upAt, node: target.node, roles };
 }
 
-/** The pid file infra.sh keeps for Kafka node `node` of the private instance (the JVM's pid). */
-function kafkaPidFile(node: number): string {
-  const dir = join(process.env['SIGIL_INFRA_DIR'] ?? join(ROOT, '.infra'), 'kafka');
-  return node === 1 ? join(dir, 'kafka.pid') : join(dir, `node-${node}`, 'kafka.pid');
-}
-
 /**
  * Sets the nice value of a process's autogroup. infra.sh starts each JVM in its own session (setsid),
  * and with autogroup scheduling (kernel.sched_autogroup_enabled=1, as here) the CPU is shared between
@@ -173,7 +174,7 @@ function autogroupNiceWhenStarted(node: number, oldPid: number, nice: number): {
   const done = (async () => {
     while (!stopped && pid === undefined) {
       try {
-        const read = Number(readFileSync(kafkaPidFile(node), 'utf8').trim());
+        const read = Number(readFileSync(kafkaPidFile(infraDir(ROOT), node), 'utf8').trim());
         if (read > 0 && read !== oldPid && setAutogroupNice(read, nice)) pid = read;
       } catch {
         // not written yet
@@ -284,10 +285,12 @@ interface Options {
   rate: number;
   /** A fault not healed by itself within this long is reported as such, and the run goes on. */
   recoverWithinMs: number;
+  /** How often the CPU sample is taken. */
+  cpuEveryMs: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, rate: 20, recoverWithinMs: 300_000 };
+  const o: Options = { quick: false, rate: 20, recoverWithinMs: 300_000, cpuEveryMs: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') o.quick = true;
@@ -296,9 +299,45 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--only') o.only = argv[++i]!.split(',');
     else if (a === '--rate') o.rate = Number(argv[++i]);
     else if (a === '--recover-within') o.recoverWithinMs = Number(argv[++i]) * 1000;
-    else throw new Error(`unknown argument ${a}; usage: chaos [--quick] [--cluster] [--only kill:contacts,restart:kafka,…] [--rate N] [--recover-within seconds]`);
+    else if (a === '--cpu-every') o.cpuEveryMs = Number(argv[++i]) * 1000;
+    else
+      throw new Error(
+        `unknown argument ${a}; usage: chaos [--quick] [--cluster] [--only kill:contacts,restart:kafka,…] [--rate N] [--recover-within seconds] [--cpu-every seconds]`,
+      );
   }
+  if (!(o.cpuEveryMs >= 100)) throw new Error('--cpu-every takes seconds, at least 0.1');
   return o;
+}
+
+/** The CPU sample of the run into `<stem>.cpu.jsonl`: the infrastructure's processes, every service of the stack, the runner itself. */
+function sampleCpu(platform: ReliabilityStack, stem: string, everyMs: number): CpuSampler {
+  const infra = infraDir(ROOT);
+  return startCpuSampler({
+    file: `${stem}.cpu.jsonl`,
+    everyMs,
+    watched: () => [
+      ...infraProcesses(infra, kafkaBrokers().length),
+      ...platform.stack.processes.filter((p) => p.running && p.pid !== undefined).map((p) => ({ name: p.name, pid: p.pid! })),
+    ],
+  });
+}
+
+/** The Kafka nodes' logs into `<stem>.broker-logs/`, so a later reset does not wipe them; the directory, or null if nothing was copied. */
+function keepBrokerLogs(stem: string): string | null {
+  const dest = `${stem}.broker-logs`;
+  try {
+    const copied = copyBrokerLogs(infraDir(ROOT), kafkaBrokers().length, dest);
+    if (!copied.length) return null;
+    console.log(`chaos: broker logs (${copied.length} files, ${(copied.reduce((n, c) => n + c.bytes, 0) / 1e6).toFixed(1)} MB) kept in ${dest}`);
+    return dest;
+  } catch (err) {
+    console.error(`chaos: could not keep the broker logs: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+}
+
+function logFaultCpu(fault: string, cpu: FaultCpu): void {
+  console.log(`chaos: CPU in ${fault}'s window (mean % of one core): ${renderCpu(cpu.window)}; in the 10 s before: ${renderCpu(cpu.before)}`);
 }
 
 interface Window {
@@ -342,7 +381,15 @@ export async function main(argv: string[]): Promise<void> {
   if (!chosen.length) throw new Error(`no such fault; choose from ${FAULTS.map((f) => f.name).join(', ')}`);
   const settleMs = options.quick ? 5_000 : 15_000;
   console.log(`chaos: faults ${chosen.map((f) => f.name).join(', ')} at ${options.rate} ops/s`);
+  // Named when the run starts: the CPU sample is written beside the report from then on.
+  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+  const stem = join(ROOT, 'bench-results', `chaos-${options.quick ? 'quick' : 'full'}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const platform = await startReliabilityStack();
+  const cpu = sampleCpu(platform, stem, options.cpuEveryMs);
+  closeOnSignal(async () => {
+    cpu.stop();
+    keepBrokerLogs(stem);
+  });
   closeOnSignal(() => platform.close());
   const spy = await EventSpy.start();
   const load = new MixedLoad({ gatewayUrl: platform.stack.gatewayUrl, apiKey: platform.tenant.apiKey, rate: options.rate });
@@ -352,6 +399,7 @@ export async function main(argv: string[]): Promise<void> {
   const loadAtStart = loadavg().map((l) => +l.toFixed(2));
   let measureFrom = started;
   let warmUp = { seconds: 0, failed: 0 };
+  let brokerLogs: string | null = null;
   try {
     load.start();
     // Steady state before any fault (a chaos experiment's first step): a platform started seconds ago
@@ -388,18 +436,21 @@ export async function main(argv: string[]): Promise<void> {
       });
       if (healed) console.log(`chaos: ${fault.name} recovered after ${((recovered - start) / 1000).toFixed(1)} s`);
       await sleep(settleMs);
+      logFaultCpu(fault.name, faultCpu(cpu.samples, windows.at(-1)!));
     }
     await load.stop();
     console.log('chaos: load stopped; auditing …');
     results = await audit({ platform, spy, acked: load.acked, timeoutMs: options.quick ? 120_000 : 240_000 });
   } finally {
+    cpu.stop();
     await load.stop();
     await spy.stop().catch(() => undefined);
     await platform.close();
+    brokerLogs = keepBrokerLogs(stem);
   }
 
   const measured = load.responses.filter((r) => r.sentAt >= measureFrom);
-  const faultRows = windows.map((w) => ({ ...w, ...summarizeWindow(measured, w) }));
+  const faultRows = windows.map((w) => ({ ...w, ...summarizeWindow(measured, w), cpu: faultCpu(cpu.samples, w) }));
   const outside = measured.filter((r) => !windows.some((w) => inWindow(r, w)));
   const escaped = outside.filter((r) => isFailure(r.status));
   results.push({
@@ -451,12 +502,17 @@ export async function main(argv: string[]): Promise<void> {
       groups_coordinated: f.roles?.coordinates ?? null,
       start_s: Math.round((f.start - started) / 1000),
       end_s: Math.round((f.end - started) / 1000),
+      // Who took the CPU (mean % of one core, top 6; the machine's total in the same unit) in the window and in the 10 s before it.
+      cpu: f.cpu,
     })),
     audits: results,
     timeline: timeline(load.responses, started, isFailure),
+    // One line per sample: {t (ms since the epoch, the end of its second), load1, total_pct, steal_pct, procs: {name: % of one core}}.
+    cpu_samples_file: `${stem}.cpu.jsonl`,
+    cpu_clock_ticks_per_second: cpu.ticksPerSecond,
+    broker_logs_dir: brokerLogs,
   };
-  mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
-  const file = join(ROOT, 'bench-results', `chaos-${report.mode}-${report.at.replace(/[:.]/g, '-')}.json`);
+  const file = `${stem}.json`;
   writeFileSync(file, JSON.stringify(report, null, 2));
   console.log(renderMarkdown(report));
   console.log(`chaos: report in ${file}`);
@@ -528,6 +584,7 @@ function renderMarkdown(report: {
     kafka_node: number | null;
     partitions_led: number | null;
     groups_coordinated: string[] | null;
+    cpu: FaultCpu;
   }>;
   audits: AuditResult[];
 }): string {
@@ -551,6 +608,9 @@ function renderMarkdown(report: {
         (f) =>
           `- ${f.fault}: node ${f.kafka_node}, leading ${f.partitions_led ?? '?'} partitions, coordinator of ${f.groups_coordinated?.length ? f.groups_coordinated.join(', ') : 'no group'}`,
       ),
+    '',
+    'CPU by process (mean % of one core, top 6; `machine` is the total in the same unit, 200 = both cores of a two-core machine busy):',
+    ...report.faults.map((f) => `- ${f.fault}: in the window ${renderCpu(f.cpu.window)}; in the 10 s before ${renderCpu(f.cpu.before)}`),
     '',
     '| audit | result | detail |',
     '|---|---|---|',
