@@ -175,9 +175,7 @@ describe('merge', () => {
     // Two custom_field.created, three contact.created, three activities, then merged, two deleted and updated: waiting for one fewer could miss the last.
     const all = await eventsOf(ctx, 2 + 3 + 3 + 4);
     expect(all).toHaveLength(12);
-    const events = all.filter(
-      (e) => e.type.startsWith('contact.') && !['contact.created', 'contact.activity_recorded'].includes(e.type),
-    );
+    const events = all.filter((e) => e.type.startsWith('contact.') && !['contact.created', 'contact.activity_recorded'].includes(e.type));
     expect(events.map((e) => e.type)).toEqual(['contact.merged', 'contact.deleted', 'contact.deleted', 'contact.updated']);
     expect(events[0]!.data).toEqual({ primary_id: primary.id, merged_ids: [d1.id, d2.id] });
     expect(events.slice(1, 3).map((e) => e.data)).toEqual([

@@ -12,7 +12,7 @@ export class ActivitiesHandlers {
     return this.activities.record(ctx, input.params.id, input.body);
   }
 
-  @HandleRpc(ContactRpc.listActivities)
+  @HandleRpc(ContactRpc.listActivities, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof ContactRpc.listActivities>) {
     return this.activities.list(ctx, input.params.id, input.query);
   }

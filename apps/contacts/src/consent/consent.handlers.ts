@@ -12,7 +12,7 @@ export class ConsentHandlers {
     private readonly suppressions: SuppressionsService,
   ) {}
 
-  @HandleRpc(ContactRpc.consentHistory)
+  @HandleRpc(ContactRpc.consentHistory, { readOnly: true })
   history({ ctx, input }: RpcCall<typeof ContactRpc.consentHistory>) {
     return this.consent.history(ctx, input.params.id, input.query);
   }
@@ -42,7 +42,7 @@ export class ConsentHandlers {
     return this.suppressions.create(ctx, input.body);
   }
 
-  @HandleRpc(ContactRpc.listSuppressions)
+  @HandleRpc(ContactRpc.listSuppressions, { readOnly: true })
   listSuppressions({ ctx, input }: RpcCall<typeof ContactRpc.listSuppressions>) {
     return this.suppressions.list(ctx, input.query);
   }

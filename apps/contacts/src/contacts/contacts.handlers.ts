@@ -18,12 +18,12 @@ export class ContactsHandlers {
     return this.contacts.create(ctx, input.body);
   }
 
-  @HandleRpc(ContactRpc.get)
+  @HandleRpc(ContactRpc.get, { readOnly: true })
   get({ ctx, input }: RpcCall<typeof ContactRpc.get>) {
     return this.contacts.get(ctx, input.params.id);
   }
 
-  @HandleRpc(ContactRpc.list)
+  @HandleRpc(ContactRpc.list, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof ContactRpc.list>) {
     return this.contacts.list(ctx, input.query);
   }

@@ -12,12 +12,12 @@ export class CustomFieldsHandlers {
     return this.fields.create(ctx, input.body);
   }
 
-  @HandleRpc(ContactRpc.listFields)
+  @HandleRpc(ContactRpc.listFields, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof ContactRpc.listFields>) {
     return this.fields.list(ctx, input.query);
   }
 
-  @HandleRpc(ContactRpc.getField)
+  @HandleRpc(ContactRpc.getField, { readOnly: true })
   get({ ctx, input }: RpcCall<typeof ContactRpc.getField>) {
     return this.fields.get(ctx, input.params.key);
   }
@@ -33,7 +33,7 @@ export class CustomFieldsHandlers {
     return null;
   }
 
-  @HandleRpc(ContactRpc.aggregateField)
+  @HandleRpc(ContactRpc.aggregateField, { readOnly: true })
   aggregate({ ctx, input }: RpcCall<typeof ContactRpc.aggregateField>) {
     return this.fields.aggregate(ctx, input.params.key, input.query);
   }

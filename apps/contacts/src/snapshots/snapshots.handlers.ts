@@ -7,12 +7,12 @@ import { SnapshotsService } from './snapshots.service';
 export class SnapshotsHandlers {
   constructor(private readonly snapshots: SnapshotsService) {}
 
-  @HandleRpc(ContactRpc.snapshot)
+  @HandleRpc(ContactRpc.snapshot, { readOnly: true })
   contacts({ ctx, input }: RpcCall<typeof ContactRpc.snapshot>) {
     return this.snapshots.contacts(ctx, input.body);
   }
 
-  @HandleRpc(ContactRpc.activitiesSnapshot)
+  @HandleRpc(ContactRpc.activitiesSnapshot, { readOnly: true })
   activities({ ctx, input }: RpcCall<typeof ContactRpc.activitiesSnapshot>) {
     return this.snapshots.activities(ctx, input.body);
   }

@@ -12,12 +12,12 @@ export class ListsHandlers {
     return this.lists.create(ctx, input.body);
   }
 
-  @HandleRpc(SegmentRpc.listList)
+  @HandleRpc(SegmentRpc.listList, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof SegmentRpc.listList>) {
     return this.lists.list(ctx, input.query);
   }
 
-  @HandleRpc(SegmentRpc.listGet)
+  @HandleRpc(SegmentRpc.listGet, { readOnly: true })
   get({ ctx, input }: RpcCall<typeof SegmentRpc.listGet>) {
     return this.lists.get(ctx, input.params.id);
   }
@@ -43,7 +43,7 @@ export class ListsHandlers {
     return this.lists.removeMembers(ctx, input.params.id, input.body);
   }
 
-  @HandleRpc(SegmentRpc.listMembers)
+  @HandleRpc(SegmentRpc.listMembers, { readOnly: true })
   members({ ctx, input }: RpcCall<typeof SegmentRpc.listMembers>) {
     return this.lists.members(ctx, input.params.id, input.query);
   }

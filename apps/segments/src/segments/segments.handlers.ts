@@ -16,12 +16,12 @@ export class SegmentsHandlers {
     return this.segments.create(ctx, input.body);
   }
 
-  @HandleRpc(SegmentRpc.segmentList)
+  @HandleRpc(SegmentRpc.segmentList, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof SegmentRpc.segmentList>) {
     return this.segments.list(ctx, input.query);
   }
 
-  @HandleRpc(SegmentRpc.segmentGet)
+  @HandleRpc(SegmentRpc.segmentGet, { readOnly: true })
   get({ ctx, input }: RpcCall<typeof SegmentRpc.segmentGet>) {
     return this.segments.get(ctx, input.params.id);
   }
@@ -37,22 +37,22 @@ export class SegmentsHandlers {
     return null;
   }
 
-  @HandleRpc(SegmentRpc.segmentPreview)
+  @HandleRpc(SegmentRpc.segmentPreview, { readOnly: true })
   preview({ ctx, input }: RpcCall<typeof SegmentRpc.segmentPreview>) {
     return this.segments.preview(ctx, input.body);
   }
 
-  @HandleRpc(SegmentRpc.segmentContacts)
+  @HandleRpc(SegmentRpc.segmentContacts, { readOnly: true })
   contacts({ ctx, input }: RpcCall<typeof SegmentRpc.segmentContacts>) {
     return this.segments.contacts(ctx, input.params.id, input.query);
   }
 
-  @HandleRpc(SegmentRpc.segmentCount)
+  @HandleRpc(SegmentRpc.segmentCount, { readOnly: true })
   count({ ctx, input }: RpcCall<typeof SegmentRpc.segmentCount>) {
     return this.segments.count(ctx, input.params.id);
   }
 
-  @HandleRpc(SegmentRpc.segmentHistory)
+  @HandleRpc(SegmentRpc.segmentHistory, { readOnly: true })
   history({ ctx, input }: RpcCall<typeof SegmentRpc.segmentHistory>) {
     return this.segments.history(ctx, input.params.id, input.query);
   }
@@ -62,12 +62,12 @@ export class SegmentsHandlers {
     return this.segments.exportChunk(ctx, input.body);
   }
 
-  @HandleRpc(SegmentRpc.contactSegments)
+  @HandleRpc(SegmentRpc.contactSegments, { readOnly: true })
   contactSegments({ ctx, input }: RpcCall<typeof SegmentRpc.contactSegments>) {
     return this.segments.contactSegments(ctx, input.params.id);
   }
 
-  @HandleRpc(SegmentRpc.memberIds)
+  @HandleRpc(SegmentRpc.memberIds, { readOnly: true })
   memberIds({ ctx, input }: RpcCall<typeof SegmentRpc.memberIds>): Promise<MemberIdsReply> {
     const q = input.body;
     return q.list_id !== undefined ? this.lists.memberIds(ctx, q.list_id, q.after ?? '', q.limit) : this.segments.memberIds(ctx, q.segment_id!, q.after ?? '', q.limit);

@@ -75,17 +75,21 @@ it('deletes by marking: the endpoint is gone for every method, and detach drops 
   await ds.query(`INSERT INTO webhook_ordering_claims (endpoint_id, contact_id, delivery_id, until) VALUES ($1, 'con_1', 'msg_1', now() + interval '1 minute')`, [
     row.id,
   ]);
-  await ds.query(
-    `INSERT INTO webhook_recoveries (id, tenant_id, mode, endpoint_id, since, until, status, total) VALUES ($1, $2, $3, $4, now(), now(), 'running', 0)`,
-    [newId('whr'), mine.tenantId, mine.mode, row.id],
-  );
+  await ds.query(`INSERT INTO webhook_recoveries (id, tenant_id, mode, endpoint_id, since, until, status, total) VALUES ($1, $2, $3, $4, now(), now(), 'running', 0)`, [
+    newId('whr'),
+    mine.tenantId,
+    mine.mode,
+    row.id,
+  ]);
   const left = async () =>
-    ((await ds.query(
-      `SELECT (SELECT count(*)::int FROM webhook_ordering_claims WHERE endpoint_id = $1) AS claims,
+    (
+      (await ds.query(
+        `SELECT (SELECT count(*)::int FROM webhook_ordering_claims WHERE endpoint_id = $1) AS claims,
               (SELECT count(*)::int FROM webhook_recoveries WHERE endpoint_id = $1) AS recoveries,
               (SELECT count(*)::int FROM webhook_endpoints WHERE id = $1 AND deleted_at IS NOT NULL) AS marked`,
-      [row.id],
-    )) as [{ claims: number; recoveries: number; marked: number }])[0];
+        [row.id],
+      )) as [{ claims: number; recoveries: number; marked: number }]
+    )[0];
 
   expect(await endpoints.delete(ds.manager, mine, row.id)).toBe(true);
   for (const other of [scopeOf(testContext()), { ...mine, mode: 'test' as const }]) await endpoints.detach(ds.manager, other, row.id);

@@ -67,9 +67,10 @@ export class EndpointsRepository {
   }
 
   async count(m: EntityManager, s: TenantScope): Promise<number> {
-    const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2 AND deleted_at IS NULL`, [s.tenantId, s.mode])) as [
-      { count: number },
-    ];
+    const [{ count }] = (await m.query(`SELECT count(*)::int AS count FROM webhook_endpoints WHERE tenant_id = $1 AND mode = $2 AND deleted_at IS NULL`, [
+      s.tenantId,
+      s.mode,
+    ])) as [{ count: number }];
     return count;
   }
 
@@ -80,11 +81,10 @@ export class EndpointsRepository {
    * rotation waited for every fan-out batch in flight (7.7 s in session 14's long fuzz run, a 504).
    */
   async find(m: EntityManager, s: TenantScope, id: string, lock = false): Promise<EndpointRow | undefined> {
-    const [row] = (await m.query(`SELECT * FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL${lock ? ' FOR NO KEY UPDATE' : ''}`, [
-      id,
-      s.tenantId,
-      s.mode,
-    ])) as EndpointRow[];
+    const [row] = (await m.query(
+      `SELECT * FROM webhook_endpoints WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL${lock ? ' FOR NO KEY UPDATE' : ''}`,
+      [id, s.tenantId, s.mode],
+    )) as EndpointRow[];
     return row;
   }
 
@@ -157,11 +157,10 @@ export class EndpointsRepository {
    */
   async delete(m: EntityManager, s: TenantScope, id: string): Promise<boolean> {
     const rows = returnedRows<{ id: string }>(
-      await m.query(`UPDATE webhook_endpoints SET deleted_at = now(), updated_at = now() WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL RETURNING id`, [
-        id,
-        s.tenantId,
-        s.mode,
-      ]),
+      await m.query(
+        `UPDATE webhook_endpoints SET deleted_at = now(), updated_at = now() WHERE id = $1 AND tenant_id = $2 AND mode = $3 AND deleted_at IS NULL RETURNING id`,
+        [id, s.tenantId, s.mode],
+      ),
     );
     return rows.length > 0;
   }

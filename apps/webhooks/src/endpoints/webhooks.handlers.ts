@@ -19,12 +19,12 @@ export class WebhooksHandlers {
     return this.endpoints.create(ctx, input.body);
   }
 
-  @HandleRpc(WebhookRpc.list)
+  @HandleRpc(WebhookRpc.list, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof WebhookRpc.list>) {
     return this.endpoints.list(ctx, input.query);
   }
 
-  @HandleRpc(WebhookRpc.get)
+  @HandleRpc(WebhookRpc.get, { readOnly: true })
   get({ ctx, input }: RpcCall<typeof WebhookRpc.get>) {
     return this.endpoints.get(ctx, input.params.id);
   }
@@ -49,12 +49,12 @@ export class WebhooksHandlers {
     return this.deliveries.sendTest(ctx, input.params.id);
   }
 
-  @HandleRpc(WebhookRpc.listDeliveries)
+  @HandleRpc(WebhookRpc.listDeliveries, { readOnly: true })
   listDeliveries({ ctx, input }: RpcCall<typeof WebhookRpc.listDeliveries>) {
     return this.deliveries.list(ctx, input.params.id, input.query);
   }
 
-  @HandleRpc(WebhookRpc.getDelivery)
+  @HandleRpc(WebhookRpc.getDelivery, { readOnly: true })
   getDelivery({ ctx, input }: RpcCall<typeof WebhookRpc.getDelivery>) {
     return this.deliveries.get(ctx, input.params.id, input.params.delivery_id);
   }
@@ -69,17 +69,17 @@ export class WebhooksHandlers {
     return this.recoveries.start(ctx, input.params.id, input.body);
   }
 
-  @HandleRpc(WebhookRpc.stats)
+  @HandleRpc(WebhookRpc.stats, { readOnly: true })
   stats({ ctx, input }: RpcCall<typeof WebhookRpc.stats>) {
     return this.deliveries.stats(ctx, input.params.id, input.query);
   }
 
-  @HandleRpc(WebhookRpc.eventTypes)
+  @HandleRpc(WebhookRpc.eventTypes, { readOnly: true })
   eventTypes() {
     return eventTypeCatalogue();
   }
 
-  @HandleRpc(WebhookRpc.getRecovery)
+  @HandleRpc(WebhookRpc.getRecovery, { readOnly: true })
   getRecovery({ ctx, input }: RpcCall<typeof WebhookRpc.getRecovery>) {
     return this.recoveries.get(ctx, input.params.id, input.params.recovery_id);
   }

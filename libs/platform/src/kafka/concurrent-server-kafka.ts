@@ -31,7 +31,11 @@
  * each partition's batch: kafkajs waited for that commit before it fetched
  * again, a round trip added to every request that arrived meanwhile, and sent
  * one commit per partition fetched. Now one commit is in flight at a time and
- * the next takes everything handled meanwhile.
+ * the next takes everything handled meanwhile. A request whose handler is
+ * marked `readOnly` is committed lazily (with the next write's commit, or
+ * within the committer's interval); lazy offsets still pending when the
+ * consumer rejoins its group are dropped, so they never move a partition
+ * back behind another member's commits.
  *
  * What changes on a crash: offsets of requests still in flight may already be
  * committed, so they are not redelivered. Their callers get 504 after their
@@ -66,6 +70,9 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
   private ledger?: IdempotencyLedger;
   /** `@HandleRpc` methods called directly, by pattern (rpc-dispatch.ts); other patterns go through Nest's handler. */
   private direct = new Map<string, DirectRpcHandler>();
+  /** Patterns whose handler writes nothing: their offsets are committed lazily. */
+  private readOnly: ReadonlySet<string> = new Set();
+  private unbindJoin: (() => void) | undefined;
   private inFlight = 0;
   private committer: OffsetCommitter | undefined;
   private readonly waiting: Array<() => void> = [];
@@ -101,14 +108,17 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
   override async bindEvents(consumer: Consumer): Promise<void> {
     await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics: [requestTopic(this.service)] });
     const committer = OffsetCommitter.eager(consumer, (err) => this.log.warn(`request offsets not committed (a rebalance took the partition): ${String(err)}`));
+    await this.committer?.stop();
     this.committer = committer;
-    const handle = this.getMessageHandler();
+    committer.start();
+    this.unbindJoin?.();
+    this.unbindJoin = consumer.on(consumer.events.GROUP_JOIN, () => committer.forgetLazy());
     await consumer.run({
       ...(this.options.run ?? {}),
       autoCommit: false,
       eachMessage: async (payload) => {
-        await handle(payload);
-        committer.handled(payload.topic, payload.partition, payload.message.offset);
+        const pattern = await this.dispatch(payload);
+        committer.handled(payload.topic, payload.partition, payload.message.offset, pattern !== undefined && this.readOnly.has(pattern));
       },
     });
   }
@@ -119,8 +129,9 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
   }
 
   /** The app's `@HandleRpc` methods, served without Nest's RPC proxy (RpcDispatch binds them here). */
-  useDirectHandlers(table: Map<string, DirectRpcHandler>): void {
+  useDirectHandlers(table: Map<string, DirectRpcHandler>, readOnly: ReadonlySet<string>): void {
     this.direct = table;
+    this.readOnly = readOnly;
   }
 
   /** How many handlers are running now (metrics, tests). */
@@ -130,18 +141,24 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
 
   override getMessageHandler(): (payload: EachMessagePayload) => Promise<void> {
     return async (payload) => {
-      const pattern = headerText(payload.message.headers, KafkaHeaderNames.rpcPattern);
-      if (!pattern) {
-        this.log.warn(`skipping a message without a pattern at ${payload.topic}/${payload.partition}@${payload.message.offset}`);
-        return;
-      }
-      while (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
-      this.inFlight++;
-      // Nest routes by the message's topic: give it the pattern.
-      void this.handleMessage({ ...payload, topic: pattern })
-        .catch((err: unknown) => this.log.error(err instanceof Error ? err : String(err)))
-        .finally(() => this.release());
+      await this.dispatch(payload);
     };
+  }
+
+  /** Starts the message's handler once a slot is free (without waiting for it); returns its pattern. */
+  private async dispatch(payload: EachMessagePayload): Promise<string | undefined> {
+    const pattern = headerText(payload.message.headers, KafkaHeaderNames.rpcPattern);
+    if (!pattern) {
+      this.log.warn(`skipping a message without a pattern at ${payload.topic}/${payload.partition}@${payload.message.offset}`);
+      return undefined;
+    }
+    while (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    // Nest routes by the message's topic: give it the pattern.
+    void this.handleMessage({ ...payload, topic: pattern })
+      .catch((err: unknown) => this.log.error(err instanceof Error ? err : String(err)))
+      .finally(() => this.release());
+    return pattern;
   }
 
   /** A request: served and replied here. Anything else: Nest's path. */
@@ -225,6 +242,7 @@ export class ConcurrentServerKafka extends ServerKafka implements LedgerAware, D
   override async close(): Promise<void> {
     // Stop fetching first, then let the handlers still running send their replies.
     unwatchConsumer(this.consumerName);
+    this.unbindJoin?.();
     const consumer = this.consumer;
     if (consumer) await consumer.stop().catch(() => undefined);
     await this.committer?.stop();

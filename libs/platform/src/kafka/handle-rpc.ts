@@ -9,6 +9,12 @@
  * the method (`RPC_HANDLER_METADATA`), so `ConcurrentServerKafka` serves the
  * request by calling it directly (rpc-dispatch.ts) rather than through Nest's
  * RPC proxy; the Nest handler it registers stays for anything else.
+ *
+ * `{ readOnly: true }` states that the handler writes nothing (no SQL write,
+ * no outbox event, no Redis state): served twice, it does no harm. The
+ * server then commits its request's offset lazily, with the next write's or
+ * on an interval, instead of one OffsetCommit per request
+ * (offset-committer.ts). Mark a handler only after reading what it calls.
  */
 import { MessagePattern } from '@nestjs/microservices';
 import { RPC_REQUEST_PARTS, type RequestContext, type RpcDefinition, type RpcInputOf, type RpcReplyOf, type RpcRequest, type RpcRequestSchema } from '@sigil/contracts';
@@ -42,6 +48,8 @@ export function parseRpcRequest<D extends RpcDefinition>(def: D, payload: unknow
 /** What `@HandleRpc` records on the method it decorates. */
 export interface RpcHandlerMetadata {
   def: RpcDefinition;
+  /** The handler writes nothing: a request served twice is harmless (its offset may be committed lazily). */
+  readOnly: boolean;
   /** The method as written: takes an `RpcCall`, returns or throws its result. */
   method: (call: RpcCall<RpcDefinition>) => unknown;
 }
@@ -50,14 +58,24 @@ export const RPC_HANDLER_METADATA = 'sigil:rpc-handler';
 
 type Handler<D> = (call: RpcCall<D>) => HandlerResult<RpcReplyOf<D>> | Promise<HandlerResult<RpcReplyOf<D>>>;
 
-export function HandleRpc<D extends RpcDefinition>(def: D) {
+/** What a handler states about itself. */
+export interface HandleRpcOptions {
+  /** It writes nothing (see the file's comment). */
+  readOnly?: boolean;
+}
+
+export function HandleRpc<D extends RpcDefinition>(def: D, options: HandleRpcOptions = {}) {
   return <F extends Handler<D>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
     const handler = descriptor.value!;
     // Runs inside serveRpc (ConcurrentServerKafka): a validation failure goes back as a 400 reply.
     descriptor.value = function (this: unknown, request: RpcRequest | undefined) {
       return HandlerOutcome.of(() => handler.call(this, { ctx: request?.ctx as RequestContext, input: parseRpcRequest(def, request?.payload) }));
     } as unknown as F;
-    Reflect.defineMetadata(RPC_HANDLER_METADATA, { def, method: handler as RpcHandlerMetadata['method'] } satisfies RpcHandlerMetadata, descriptor.value!);
+    Reflect.defineMetadata(
+      RPC_HANDLER_METADATA,
+      { def, readOnly: options.readOnly === true, method: handler as RpcHandlerMetadata['method'] } satisfies RpcHandlerMetadata,
+      descriptor.value!,
+    );
     MessagePattern(def.pattern)(target, key, descriptor);
   };
 }

@@ -103,7 +103,9 @@ describe('OffsetCommitter', () => {
           commits.push(offsets);
           releases.push(resolve);
         }),
-      0,
+      60_000,
+      undefined,
+      true,
     );
     const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
     committer.handled('t', 0, '1');
@@ -130,5 +132,67 @@ describe('OffsetCommitter', () => {
     releases[1]!();
     await committer.stop();
     expect(commits).toHaveLength(2);
+  });
+
+  it('eager: a lazy offset waits for the interval, or rides along with the next eager commit', async () => {
+    jest.useFakeTimers();
+    try {
+      const { commits, commit } = recorder();
+      const committer = new OffsetCommitter(commit, 500, undefined, true);
+      committer.start();
+      committer.handled('t', 0, '1', true);
+      committer.handled('t', 1, '7', true);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(commits).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(490);
+      expect(commits).toEqual([
+        [
+          { topic: 't', partition: 0, offset: '2' },
+          { topic: 't', partition: 1, offset: '8' },
+        ],
+      ]);
+      // A read, then a write on another partition: the write's commit takes the read's offset with it.
+      committer.handled('t', 0, '2', true);
+      committer.handled('t', 1, '8');
+      await jest.advanceTimersByTimeAsync(1);
+      expect(commits[1]).toEqual([
+        { topic: 't', partition: 0, offset: '3' },
+        { topic: 't', partition: 1, offset: '9' },
+      ]);
+      await committer.stop();
+      expect(commits).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('eager: forgetLazy drops partitions with only lazy offsets pending, and keeps any with a write behind it', async () => {
+    const { commits, commit } = recorder();
+    const committer = new OffsetCommitter(commit, 60_000, undefined, true);
+    committer.handled('t', 0, '4', true);
+    committer.handled('t', 1, '2'); // a write
+    committer.handled('t', 1, '3', true); // then a read on the same partition: the entry still has the write behind it
+    committer.handled('t', 2, '9', true);
+    committer.handled('t', 2, '5'); // a write already covered by the read's newer offset: still marks the entry
+    committer.forgetLazy();
+    expect(committer.uncommitted).toEqual([
+      { topic: 't', partition: 1, offset: '4' },
+      { topic: 't', partition: 2, offset: '10' },
+    ]);
+    await committer.flush();
+    expect(commits.flat()).toEqual([
+      { topic: 't', partition: 1, offset: '4' },
+      { topic: 't', partition: 2, offset: '10' },
+    ]);
+  });
+
+  it('interval mode ignores the lazy flag: everything waits for the interval', async () => {
+    const { commits, commit } = recorder();
+    const committer = new OffsetCommitter(commit, 60_000);
+    committer.handled('t', 0, '1', false);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(commits).toHaveLength(0);
+    expect(committer.uncommitted).toEqual([{ topic: 't', partition: 0, offset: '2' }]);
   });
 });

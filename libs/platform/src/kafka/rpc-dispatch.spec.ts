@@ -1,4 +1,4 @@
-/** The table of @HandleRpc methods the request/reply server calls directly: what is in it, what is left to Nest. */
+/** The table of @HandleRpc methods the request/reply server calls directly: what is in it, what is left to Nest; the read-only patterns. */
 import 'reflect-metadata';
 import { UseGuards, type CanActivate } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineRpc, replyOf, type RequestContext } from '@sigil/contracts';
 import { DomainError } from '../errors/domain-errors';
 import { HandleRpc, type RpcCall } from './handle-rpc';
-import { directRpcHandlers } from './rpc-dispatch';
+import { directRpcHandlers, readOnlyRpcPatterns } from './rpc-dispatch';
 import { HandlerOutcome, RpcHandlers } from './rpc-handlers';
 
 const get = defineRpc('test.get', z.object({ params: z.object({ id: z.string().min(1) }) }), replyOf<{ id: string; by: string }>());
@@ -38,8 +38,18 @@ class Handlers {
 
 @RpcHandlers()
 class RequestScoped {
-  @HandleRpc(scoped)
+  @HandleRpc(scoped, { readOnly: true })
   scoped() {
+    return null;
+  }
+}
+
+const read = defineRpc('test.read', z.object({}), replyOf<null>());
+
+@RpcHandlers()
+class Reads {
+  @HandleRpc(read, { readOnly: true })
+  read() {
     return null;
   }
 }
@@ -80,5 +90,13 @@ describe('directRpcHandlers', () => {
       payload: { params: { id: 'x' } },
     });
     expect(outcome).toEqual(new HandlerOutcome(false, { id: 'x', by: 'h2:ten_1' }));
+  });
+});
+
+describe('readOnlyRpcPatterns', () => {
+  it('lists the patterns whose handler is marked readOnly, called directly or not, and no other', () => {
+    const all = modules({ instance: new Handlers('h1'), isStatic: true }, { instance: new RequestScoped(), isStatic: false }, { instance: new Reads(), isStatic: true });
+    expect([...readOnlyRpcPatterns(all)].sort()).toEqual(['test.read', 'test.scoped']);
+    expect([...directRpcHandlers(all).keys()].sort()).toEqual(['test.get', 'test.read']);
   });
 });

@@ -15,7 +15,8 @@
  *
  * The table reaches the server the way the idempotency ledger does: through
  * Nest's registry of RPC servers (`RpcDispatch`, provided by
- * ServicePlatformModule).
+ * ServicePlatformModule), with the patterns whose handler is marked
+ * `readOnly` (their offsets are committed lazily: offset-committer.ts).
  */
 import { Injectable, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { EXCEPTION_FILTERS_METADATA, GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA } from '@nestjs/common/constants';
@@ -29,7 +30,8 @@ export type DirectRpcHandler = (request: RpcRequest | undefined) => unknown;
 
 /** A request/reply server that serves from such a table (ConcurrentServerKafka). */
 export interface DirectRpcAware {
-  useDirectHandlers(table: Map<string, DirectRpcHandler>): void;
+  /** `readOnly`: the patterns whose handler writes nothing (`@HandleRpc(def, { readOnly: true })`). */
+  useDirectHandlers(table: Map<string, DirectRpcHandler>, readOnly: ReadonlySet<string>): void;
 }
 
 function isDirectRpcAware(target: unknown): target is DirectRpcAware {
@@ -43,22 +45,37 @@ function hasNestLayers(target: object): boolean {
   return NEST_LAYERS.some((key) => ((Reflect.getMetadata(key, target) as unknown[] | undefined) ?? []).length > 0);
 }
 
-/** Every `@HandleRpc` method of the modules' static controllers, by pattern. */
-export function directRpcHandlers(modules: ModulesContainer): Map<string, DirectRpcHandler> {
-  const table = new Map<string, DirectRpcHandler>();
+/** Every `@HandleRpc` method of the modules' controllers, with whether it can be called directly. */
+function* rpcMethods(modules: ModulesContainer): Generator<{ instance: object; meta: RpcHandlerMetadata; direct: boolean }> {
   for (const module of modules.values()) {
     for (const wrapper of module.controllers.values()) {
       const instance = wrapper.instance as object | undefined;
-      if (!instance || !wrapper.isDependencyTreeStatic() || hasNestLayers(instance.constructor as Type<unknown>)) continue;
+      if (!instance) continue;
+      const directClass = wrapper.isDependencyTreeStatic() && !hasNestLayers(instance.constructor as Type<unknown>);
       for (const fn of methodsOf(instance)) {
         const meta = Reflect.getMetadata(RPC_HANDLER_METADATA, fn) as RpcHandlerMetadata | undefined;
-        if (!meta || hasNestLayers(fn)) continue;
-        const { def, method } = meta;
-        table.set(def.pattern, (request) => method.call(instance, { ctx: request?.ctx as RequestContext, input: parseRpcRequest(def, request?.payload) }));
+        if (meta) yield { instance, meta, direct: directClass && !hasNestLayers(fn) };
       }
     }
   }
+}
+
+/** Every `@HandleRpc` method of the modules' static controllers, by pattern. */
+export function directRpcHandlers(modules: ModulesContainer): Map<string, DirectRpcHandler> {
+  const table = new Map<string, DirectRpcHandler>();
+  for (const { instance, meta, direct } of rpcMethods(modules)) {
+    if (!direct) continue;
+    const { def, method } = meta;
+    table.set(def.pattern, (request) => method.call(instance, { ctx: request?.ctx as RequestContext, input: parseRpcRequest(def, request?.payload) }));
+  }
   return table;
+}
+
+/** The patterns whose handler is marked `readOnly` (direct or not: the mark is about what it writes). */
+export function readOnlyRpcPatterns(modules: ModulesContainer): Set<string> {
+  const patterns = new Set<string>();
+  for (const { meta } of rpcMethods(modules)) if (meta.readOnly) patterns.add(meta.def.pattern);
+  return patterns;
 }
 
 /** The functions of an object's prototype chain (its class's methods, an overriding one first). */
@@ -86,7 +103,7 @@ export class RpcDispatch implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // Controllers are instantiated before any module is initialised; servers announce themselves in Nest's registry.
     this.servers = this.modules.getRpcTargetRegistry<unknown>().subscribe((target) => {
-      if (isDirectRpcAware(target)) target.useDirectHandlers(directRpcHandlers(this.modules));
+      if (isDirectRpcAware(target)) target.useDirectHandlers(directRpcHandlers(this.modules), readOnlyRpcPatterns(this.modules));
     });
   }
 

@@ -1,18 +1,20 @@
 /**
  * Request/reply over real Kafka between an `RpcClient` and a Nest
  * microservice of `@RpcHandlers()`: data, pages, domain errors, unknown
- * errors (no leak) and timeouts all come back as the gateway expects them.
+ * errors (no leak) and timeouts all come back as the gateway expects them;
+ * a read-only handler's requests cost no OffsetCommit each.
  */
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 import { defineRpc, qualify, replyOf, requestTopic, type RequestContext, type RpcDefinition, type RpcRequestOf } from '@sigil/contracts';
-import { testContext, testKafka } from '@sigil/testing';
+import { Kafka, type Consumer } from 'kafkajs';
+import { eventually, testContext, testKafka } from '@sigil/testing';
 import { DomainError, NotFound } from '../errors/domain-errors';
 import { currentContext } from '../logging/request-context';
 import { HandleRpc, type RpcCall } from './handle-rpc';
 import { RpcDispatch } from './rpc-dispatch';
-import { rpcServerStrategy } from './kafka.config';
+import { kafkaClientConfig, rpcServerStrategy } from './kafka.config';
 import { RpcClient } from './rpc-client';
 import { Paged, RpcHandlers } from './rpc-handlers';
 import { allSigilTopics, ensureTopics } from './topic-admin';
@@ -29,6 +31,7 @@ const Rpc = {
   crash: defineRpc(qualify('rpctest.crash'), none, replyOf<null>()),
   slow: defineRpc(qualify('rpctest.slow'), none, replyOf<string>()),
   context: defineRpc(qualify('rpctest.context'), none, replyOf<unknown>()),
+  read: defineRpc(qualify('rpctest.read'), none, replyOf<string>()),
   /** No handler serves it. */
   unserved: defineRpc(qualify('rpctest.unserved'), none, replyOf<null>()),
 } as const;
@@ -65,6 +68,11 @@ class TestHandlers {
   @HandleRpc(Rpc.context)
   context() {
     return currentContext() ?? null;
+  }
+
+  @HandleRpc(Rpc.read, { readOnly: true })
+  read() {
+    return 'read';
   }
 }
 
@@ -183,5 +191,39 @@ describe('Kafka request/reply', () => {
     const names = Array.from({ length: 30 }, (_, i) => `n${i}`);
     const replies = await Promise.all(names.map((name) => client.call(Rpc.greet, testContext(), { body: { name } })));
     expect(replies.map((r) => r.data.hello)).toEqual(names);
+  });
+
+  it("commits a write's offset per request, a read-only handler's lazily, and the group's position still reaches the end", async () => {
+    const { consumer, groupId } = (server as unknown as { serverInstance: { consumer: Consumer; groupId: string } }).serverInstance;
+    const commits = jest.spyOn(consumer, 'commitOffsets');
+    try {
+      const oneByOne = async (def: typeof Rpc.greet | typeof Rpc.read) => {
+        commits.mockClear();
+        for (let i = 0; i < 6; i++) {
+          if (def === Rpc.read) await client.call(Rpc.read, testContext(), {});
+          else await client.call(Rpc.greet, testContext(), { body: { name: `w${i}` } });
+        }
+        return commits.mock.calls.length;
+      };
+      // Six writes one at a time: each its own commit (the next request comes after the reply).
+      expect(await oneByOne(Rpc.greet)).toBeGreaterThanOrEqual(5);
+      // Six reads one at a time: none of their own; at most the interval's (500 ms).
+      expect(await oneByOne(Rpc.read)).toBeLessThanOrEqual(2);
+      // Within the interval the reads' offsets are committed: the group has read the topic to its end.
+      const admin = new Kafka(kafkaClientConfig({ ...settings, clientId: 'rpc-test-admin' })).admin();
+      await admin.connect();
+      try {
+        const topic = requestTopic('rpctest');
+        await eventually(async () => {
+          const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+          const at = new Map(committed[0]!.partitions.map((p) => [p.partition, p.offset]));
+          return ends.every((e) => at.get(e.partition) === e.offset || (e.offset === '0' && at.get(e.partition) === '-1'));
+        });
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      commits.mockRestore();
+    }
   });
 });
