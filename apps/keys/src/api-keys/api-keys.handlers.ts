@@ -16,12 +16,12 @@ export class ApiKeysHandlers {
     return this.keys.create(ctx, input.body);
   }
 
-  @HandleRpc(KeyRpc.listKeys)
+  @HandleRpc(KeyRpc.listKeys, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof KeyRpc.listKeys>) {
     return this.keys.list(ctx, input.query);
   }
 
-  @HandleRpc(KeyRpc.getKey)
+  @HandleRpc(KeyRpc.getKey, { readOnly: true })
   get({ ctx, input }: RpcCall<typeof KeyRpc.getKey>) {
     return this.keys.get(ctx, input.params.id);
   }
@@ -41,7 +41,7 @@ export class ApiKeysHandlers {
     return this.keys.rotate(ctx, input.params.id, input.body);
   }
 
-  @HandleRpc(KeyRpc.verifyKey)
+  @HandleRpc(KeyRpc.verifyKey, { readOnly: true })
   verify({ input }: RpcCall<typeof KeyRpc.verifyKey>) {
     return this.keys.verify(input.body.secret_hash);
   }
@@ -51,7 +51,7 @@ export class ApiKeysHandlers {
     return this.usage.record(input.body.entries, input.body.hourly);
   }
 
-  @HandleRpc(KeyRpc.usage)
+  @HandleRpc(KeyRpc.usage, { readOnly: true })
   report({ ctx, input }: RpcCall<typeof KeyRpc.usage>) {
     return this.usage.report(ctx, input.query);
   }

@@ -7,7 +7,7 @@ import { AuditService } from './audit.service';
 export class AuditHandlers {
   constructor(private readonly audit: AuditService) {}
 
-  @HandleRpc(KeyRpc.auditLog)
+  @HandleRpc(KeyRpc.auditLog, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof KeyRpc.auditLog>) {
     return this.audit.list(ctx, input.query);
   }

@@ -21,7 +21,7 @@ export class MembersHandlers {
     return this.members.accept(input.body);
   }
 
-  @HandleRpc(MemberRpc.listMembers)
+  @HandleRpc(MemberRpc.listMembers, { readOnly: true })
   list({ ctx, input }: RpcCall<typeof MemberRpc.listMembers>) {
     return this.members.list(ctx, input.query);
   }
@@ -36,7 +36,7 @@ export class MembersHandlers {
     return this.members.remove(ctx, input.params.user_id);
   }
 
-  @HandleRpc(MemberRpc.listInvitations)
+  @HandleRpc(MemberRpc.listInvitations, { readOnly: true })
   listInvitations({ ctx, input }: RpcCall<typeof MemberRpc.listInvitations>) {
     return this.members.listInvitations(ctx, input.query);
   }
@@ -46,7 +46,7 @@ export class MembersHandlers {
     return this.members.revokeInvitation(ctx, input.params.invitation_id);
   }
 
-  @HandleRpc(MemberRpc.listTenants)
+  @HandleRpc(MemberRpc.listTenants, { readOnly: true })
   listTenants({ ctx }: RpcCall<typeof MemberRpc.listTenants>) {
     return this.members.listTenants(ctx);
   }

@@ -12,7 +12,7 @@ export class TenantsHandlers {
     return this.tenants.adminUpdate(input.params.id, input.body);
   }
 
-  @HandleRpc(KeyRpc.getSettings)
+  @HandleRpc(KeyRpc.getSettings, { readOnly: true })
   settings({ ctx }: RpcCall<typeof KeyRpc.getSettings>) {
     return this.tenants.settings(ctx);
   }
