@@ -38,7 +38,12 @@ describe('webhook event filters', () => {
     // A host the URL parser takes but the document's pattern refuses (the fuzz stored `https://…lrf*`); names, IP addresses and
     // international names (punycode after parsing) are taken.
     expect(['https://a.example*', 'https://a_b.example/h', 'https://a!.example', 'https://ex*ample.com/x'].map(url)).toEqual([false, false, false, false]);
-    expect(['HttPs://A-1.Example.COM:8443/h?x=1', 'https://203.0.113.7/h', 'https://[2001:db8::1]/h', 'https://bücher.example/h'].map(url)).toEqual([true, true, true, true]);
+    expect(['HttPs://A-1.Example.COM:8443/h?x=1', 'https://203.0.113.7/h', 'https://[2001:db8::1]/h', 'https://bücher.example/h'].map(url)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     // Something that is no URL at all gets one detail, not one per rule it also breaks.
     const notUrl = CreateWebhookSchema.safeParse({ url: 'not a url', events: ['*'] });
     expect(notUrl.error!.issues.map((i) => i.path.join('.'))).toEqual(['url']);
