@@ -5,10 +5,12 @@
  * backlog); a stale wake-up (the job waits already, or is gone) reports false
  * so the slot passes on; a delivery a person waits for (test, manual retry)
  * is added at the front on a connection of its own; completed jobs are
- * trimmed to the newest few.
+ * trimmed to the newest few; the reconciler's check of which deliveries
+ * lost their job costs O(1) lookups per job, whatever the backlog.
  */
 import { Worker } from 'bullmq';
 import { WEBHOOK_DELIVERY_QUEUE, WEBHOOK_QUEUE_PREFIX } from '@sigil/contracts';
+import type { Command } from 'ioredis';
 import { eventually, REDIS_URL } from '@sigil/testing';
 import { bullConnection, DeliveryQueue, deliveryJobId, KEEP_COMPLETED_JOBS } from './delivery-queue';
 
@@ -111,4 +113,52 @@ it('keeps only the newest completed jobs (KEEP_COMPLETED_JOBS, here 3): the rest
   expect(kept).toEqual(['msg_k4', 'msg_k5', 'msg_k6'].map((id) => deliveryJobId(id, 0)));
   // A trimmed job's id is free: queuing it again makes a new job (the attempt then finds its delivery settled).
   expect(await queue.queue.getJob(deliveryJobId('msg_k1', 0))).toBeUndefined();
+});
+
+it('finds the deliveries whose job is gone or failed, with O(1) lookups only (no scan of the waiting backlog)', async () => {
+  await queue.queue.drain(true);
+  // A failed job first, alone in the queue, so the worker takes nothing else.
+  const failed = { delivery_id: 'msg_failed', generation: 1 };
+  const failedId = deliveryJobId(failed.delivery_id, failed.generation);
+  await queue.queue.add('deliver', failed, { jobId: failedId, attempts: 1 });
+  const connection = bullConnection(REDIS_URL, 'test-worker');
+  const worker = new Worker(
+    WEBHOOK_DELIVERY_QUEUE,
+    async () => {
+      throw new Error('receiver down');
+    },
+    { connection, prefix: WEBHOOK_QUEUE_PREFIX, concurrency: 1, autorun: false },
+  );
+  const gotFailed = new Promise<void>((resolve) => worker.on('failed', (job) => job?.id === failedId && resolve()));
+  void worker.run();
+  await gotFailed;
+  await worker.close();
+  connection.disconnect();
+  expect(await queue.queue.getJobState(failedId)).toBe('failed');
+
+  const waiting = ['msg_w1', 'msg_w2', 'msg_w3'].map((id) => ({ delivery_id: id, generation: 0 }));
+  await queue.enqueue(waiting);
+  const delayed = { delivery_id: 'msg_delayed', generation: 0 };
+  await queue.queue.add('deliver', delayed, { jobId: deliveryJobId(delayed.delivery_id, 0), delay: 60_000 });
+  const gone = { delivery_id: 'msg_never_queued', generation: 0 };
+
+  // What the check sends to Redis. BullMQ's getJobState runs a script per job (evalsha) that finds a waiting job
+  // with LPOS over the whole wait list, O(backlog): 10.7 ms a call with 2.7 M waiting.
+  const shared = (queue as unknown as { connection: import('ioredis').Redis }).connection;
+  const send = shared.sendCommand.bind(shared);
+  const sent = new Set<string>();
+  const spy = jest.spyOn(shared, 'sendCommand').mockImplementation((command: Command, ...rest: unknown[]) => {
+    sent.add(command.name.toLowerCase());
+    return send(command, ...(rest as []));
+  });
+  try {
+    expect(await queue.withoutJob([...waiting, delayed, gone])).toEqual([gone]);
+  } finally {
+    spy.mockRestore();
+  }
+  expect([...sent].sort()).toEqual(['exists', 'zscore']);
+
+  // A failed job counts as gone, and is removed so that the reconciler can add its delivery again.
+  expect(await queue.withoutJob([failed, ...waiting])).toEqual([failed]);
+  expect(await queue.queue.getJobState(failedId)).toBe('unknown');
 });
