@@ -86,7 +86,14 @@ export class WebhooksAppModule {
         EndpointSecrets,
         WebhookRetentionRepository,
         WebhookRetention,
-        { provide: TargetPolicy, useFactory: () => new TargetPolicy(config.WEBHOOK_ALLOW_HTTP, config.WEBHOOK_ALLOWED_PRIVATE_CIDRS) },
+        {
+          provide: TargetPolicy,
+          useFactory: () =>
+            new TargetPolicy(config.WEBHOOK_ALLOW_HTTP, config.WEBHOOK_ALLOWED_PRIVATE_CIDRS, {
+              servers: config.WEBHOOK_DNS_SERVERS,
+              timeoutMs: config.WEBHOOK_DNS_TIMEOUT,
+            }),
+        },
         { provide: RetrySchedule, useFactory: () => new RetrySchedule(config.WEBHOOK_RETRY_SCHEDULE, config.WEBHOOK_RETRY_JITTER) },
         {
           provide: DeliveryQueue,

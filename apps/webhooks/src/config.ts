@@ -70,6 +70,10 @@ export const WebhooksEnvSchema = z.object({
   WEBHOOK_ALLOW_HTTP: envBool(false),
   /** Private/loopback/link-local ranges deliveries may reach anyway, e.g. `127.0.0.0/8,::1/128`. */
   WEBHOOK_ALLOWED_PRIVATE_CIDRS: envList(''),
+  /** DNS servers for target names (`ip` or `ip:port`, comma-separated); empty = the system's (resolv.conf). */
+  WEBHOOK_DNS_SERVERS: envList(''),
+  /** Wait for one DNS answer; a name gets two tries (A and AAAA are asked at once). */
+  WEBHOOK_DNS_TIMEOUT: duration('2s').refine((ms) => ms >= 100 && ms <= 30_000, 'between 100ms and 30s'),
   /** BullMQ job lock: a killed worker's deliveries are taken over after about this long. */
   WEBHOOK_JOB_LOCK: duration('30s'),
   /** Sweeps deliveries left pending without a queued job (e.g. Redis lost them) this often. */

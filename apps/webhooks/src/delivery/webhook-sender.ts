@@ -39,48 +39,66 @@ export class WebhookSender {
     });
   }
 
-  /** `timeoutMs`: the endpoint's own deadline (≤ 30 s), else the service's. */
+  /**
+   * `timeoutMs`: the endpoint's own deadline (≤ 30 s), else the service's. It bounds the whole attempt, name
+   * resolution and connect included: undici applies a request's abort signal only once the request reaches a
+   * connection, so an attempt whose connection was still being made (a slow DNS answer, an address that drops
+   * SYNs) ran to the agent's connect timeout, 10 s, against endpoints' 1-s timeouts. The attempt left behind
+   * ends by itself (the signal, or the connect timeout) and its outcome is dropped.
+   */
   async send(url: string, headers: Record<string, string>, body: string, timeoutMs = this.timeoutMs): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const refusal = this.policy.refusalOf(url);
     if (refusal) return { statusCode: null, latencyMs: 0, responseBody: null, error: `refused: ${refusal}` };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
+    });
+    const attempt = this.attempt(url, headers, body, timeoutMs, elapsed);
     try {
-      const res = await request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'Sigil-Webhooks/1.0', ...headers },
-        body,
-        dispatcher: this.agent,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const kept: Buffer[] = [];
-      let keptBytes = 0;
-      let readBytes = 0;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        readBytes += chunk.length;
-        if (keptBytes < KEPT_RESPONSE_BYTES) {
-          const part = chunk.subarray(0, KEPT_RESPONSE_BYTES - keptBytes);
-          kept.push(part);
-          keptBytes += part.length;
-        }
-        if (readBytes >= MAX_READ_BYTES) {
-          res.body.destroy();
-          break;
-        }
-      }
-      const retryAfter = res.headers['retry-after'];
-      return {
-        statusCode: res.statusCode,
-        latencyMs: elapsed(),
-        responseBody: keptBytes ? Buffer.concat(kept).toString('utf8') : null,
-        error: null,
-        retryAfterMs: res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
-      };
+      return await Promise.race([attempt, deadline]);
     } catch (err) {
       return { statusCode: null, latencyMs: elapsed(), responseBody: null, error: describe(err, timeoutMs) };
+    } finally {
+      clearTimeout(timer);
+      attempt.catch(() => undefined);
     }
+  }
+
+  private async attempt(url: string, headers: Record<string, string>, body: string, timeoutMs: number, elapsed: () => number): Promise<SendResult> {
+    const res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Sigil-Webhooks/1.0', ...headers },
+      body,
+      dispatcher: this.agent,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let readBytes = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      readBytes += chunk.length;
+      if (keptBytes < KEPT_RESPONSE_BYTES) {
+        const part = chunk.subarray(0, KEPT_RESPONSE_BYTES - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (readBytes >= MAX_READ_BYTES) {
+        res.body.destroy();
+        break;
+      }
+    }
+    const retryAfter = res.headers['retry-after'];
+    return {
+      statusCode: res.statusCode,
+      latencyMs: elapsed(),
+      responseBody: keptBytes ? Buffer.concat(kept).toString('utf8') : null,
+      error: null,
+      retryAfterMs: res.statusCode === 429 || res.statusCode === 503 ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
+    };
   }
 
   async close(): Promise<void> {
@@ -100,6 +118,8 @@ function describe(err: unknown, timeoutMs: number): string {
   if (typeof err !== 'object' || err === null) return String(err);
   const outer = err as ErrorLike;
   const inner = typeof outer.cause === 'object' && outer.cause !== null ? (outer.cause as ErrorLike) : outer;
+  // A DNS query without an answer (c-ares's ETIMEOUT) is the resolver's failure, not the attempt's deadline.
+  if (inner.code === 'ETIMEOUT') return `ETIMEOUT: ${inner.message}`;
   const timedOut = [outer, inner].some((e) => e.name === 'TimeoutError' || e.name === 'AbortError' || /Timeout/i.test(String(e.code)));
   if (timedOut) return `timed out after ${timeoutMs} ms`;
   if (inner.code === 'ETARGETREFUSED') return `refused: ${inner.message}`;
