@@ -26,7 +26,7 @@ runService(
     adapter: () =>
       new FastifyAdapter({
         bodyLimit: MAX_BODY_BYTES,
-        maxParamLength: MAX_PATH_PARAM_LENGTH,
+        routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
         genReqId: requestIdFor,
         requestIdHeader: false,
         trustProxy: config!.TRUST_PROXY_HOPS || false,
