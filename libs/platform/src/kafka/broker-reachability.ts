@@ -20,6 +20,8 @@ interface Unreachable {
 
 const unreachable = new Map<number, Unreachable>();
 const logger = new Logger('KafkaBrokers');
+/** How many times a broker noted unreachable accepted connections again (producers refresh their metadata after each). */
+let returns = 0;
 
 /** A produce could not reach this broker: avoid its partitions until it accepts connections again. */
 export function noteUnreachable(nodeId: number, address: string): void {
@@ -44,11 +46,17 @@ export function noteReachable(nodeId: number): void {
   if (!entry) return;
   clearInterval(entry.timer);
   unreachable.delete(nodeId);
+  returns++;
   logger.warn(`broker ${nodeId} (${entry.address}) reachable again after ${Date.now() - entry.since} ms`);
 }
 
 export function isReachable(nodeId: number): boolean {
   return !unreachable.has(nodeId);
+}
+
+/** Counts brokers' returns: a producer whose metadata predates the latest refreshes it (kafkajs-send-messages.fix.ts). */
+export function brokerReturns(): number {
+  return returns;
 }
 
 /** Whether any broker is noted unreachable (the partitioner's fast path). */

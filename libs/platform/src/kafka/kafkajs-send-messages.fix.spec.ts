@@ -4,8 +4,14 @@
  * the retry still sends that partition (kafkajs 2.2.4 drops it and reports
  * success — shown here too, so the test fails if kafkajs' function changes).
  */
-import { kafkajsSendMessages, sendMessagesTrackingPartitions, type CreateSendMessages, type SendMessagesDeps } from './kafkajs-send-messages.fix';
-import { isReachable, noteReachable } from './broker-reachability';
+import {
+  kafkajsSendMessages,
+  METADATA_REFRESH_WHILE_UNREACHABLE_MS,
+  sendMessagesTrackingPartitions,
+  type CreateSendMessages,
+  type SendMessagesDeps,
+} from './kafkajs-send-messages.fix';
+import { isReachable, noteReachable, noteUnreachable } from './broker-reachability';
 import { ReachableLeaderPartitioner } from './reachable-leader-partitioner';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -181,5 +187,67 @@ describe('kafkajs send fix (partition leadership moves mid-send)', () => {
   it('is the function kafkajs producers now get', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(require('kafkajs/src/producer/sendMessages')).toBe(sendMessagesTrackingPartitions);
+  });
+});
+
+describe("kafkajs send fix: the metadata around a broker's absence", () => {
+  /** One live broker; every call the send makes to the cluster, in order. */
+  function recording() {
+    const { deps } = twoBrokers();
+    const calls: string[] = [];
+    let finishRefresh: () => void = () => undefined;
+    let holdRefresh = false;
+    const cluster: SendMessagesDeps['cluster'] = {
+      ...deps.cluster,
+      refreshMetadata: () => {
+        calls.push('refresh');
+        return holdRefresh ? new Promise<void>((r) => (finishRefresh = r)) : Promise.resolve();
+      },
+      findLeaderForPartitions: (_topic, partitions) => ({ 1: partitions }),
+    };
+    const partitioner: SendMessagesDeps['partitioner'] = () => {
+      calls.push('place');
+      return 0;
+    };
+    const send = sendMessagesTrackingPartitions({ ...deps, cluster, partitioner });
+    const one = () => send({ acks: 1, topicMessages: [{ topic: 't', messages: [{ value: 'x' }] }] });
+    return { calls, one, hold: () => (holdRefresh = true), finish: () => finishRefresh() };
+  }
+
+  it('after a broker accepted connections again, the next send refreshes the metadata before it places messages', async () => {
+    const { calls, one } = recording();
+    await one();
+    expect(calls).toEqual(['place']);
+    noteUnreachable(7, '127.0.0.1:2'); // nothing listens on port 2
+    noteReachable(7);
+    await one();
+    await one();
+    // One refresh, before the placement that follows the return; none after.
+    expect(calls).toEqual(['place', 'refresh', 'place', 'place']);
+  });
+
+  it('while a broker is unreachable, refreshes in the background at most once a second, without holding sends', async () => {
+    const { calls, one, hold, finish } = recording();
+    await one();
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    noteUnreachable(8, '127.0.0.1:2');
+    try {
+      hold(); // a refresh that does not end: the sends must not wait for it
+      now += METADATA_REFRESH_WHILE_UNREACHABLE_MS;
+      await one();
+      await one();
+      now += METADATA_REFRESH_WHILE_UNREACHABLE_MS;
+      await one(); // the first refresh is still under way: no second one
+      expect(calls).toEqual(['place', 'refresh', 'place', 'place', 'place']);
+      finish();
+      await new Promise((r) => setImmediate(r));
+      now += METADATA_REFRESH_WHILE_UNREACHABLE_MS;
+      await one();
+      expect(calls.filter((c) => c === 'refresh')).toHaveLength(2);
+    } finally {
+      clock.mockRestore();
+      noteReachable(8);
+    }
   });
 });

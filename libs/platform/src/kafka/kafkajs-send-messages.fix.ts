@@ -83,7 +83,7 @@ export interface SendMessagesRequest {
 }
 export type CreateSendMessages = (deps: SendMessagesDeps) => (request: SendMessagesRequest) => Promise<PartitionResponse[]>;
 
-import { isReachable, noteReachable, noteUnreachable } from './broker-reachability';
+import { anyUnreachable, brokerReturns, isReachable, noteReachable, noteUnreachable } from './broker-reachability';
 
 const SEND_MESSAGES = require.resolve('kafkajs/src/producer/sendMessages');
 const MESSAGE_PRODUCER = require.resolve('kafkajs/src/producer/messageProducer');
@@ -96,6 +96,52 @@ const groupMessagesPerPartition = require('kafkajs/src/producer/groupMessagesPer
   partitioner: SendMessagesDeps['partitioner'];
 }) => MessagesPerPartition;
 const responseSerializer = require('kafkajs/src/producer/responseSerializer') as (response: unknown) => PartitionResponse[];
+
+/** While a broker is unreachable, a producer's metadata is refreshed this often (in the background). */
+export const METADATA_REFRESH_WHILE_UNREACHABLE_MS = 1000;
+
+/** Per producer (its cluster): the broker returns its metadata knows of, when it was last refreshed, a refresh under way. */
+const metadataState = new WeakMap<object, { returns: number; at: number; refreshing?: Promise<void> }>();
+
+/**
+ * Keeps the partitioner's view of leaders current around a broker's absence. A producer refreshes its metadata
+ * only after a failed send, and the reachable-leader partitioner sends nothing to a broker noted unreachable, so
+ * nothing failed: the metadata kept naming the dead broker as the leader of the partitions it had led, long after
+ * the controllers had moved them. When it accepted connections again, request and reply messages went back to
+ * those partitions and its first answers were NOT_LEADER_FOR_PARTITION, each a refresh and a retry on the request
+ * path (session 16's chaos run: 66 such errors in the gateway in the second after a killed broker's return, and 15
+ * keyed writes sent then answered 504). So: after a broker's return, the next send waits for one refresh (shared
+ * by the sends in flight; all brokers answer then); while one is unreachable, a refresh starts every second in the
+ * background, so the moved partitions' new leaders are used. A refresh that fails leaves the metadata as it was:
+ * a send then meets the old leader's error and retries, as without this.
+ */
+async function metadataAfterReturns(cluster: SendMessagesDeps['cluster'], logger: SendMessagesDeps['logger']): Promise<void> {
+  const returns = brokerReturns();
+  const state = metadataState.get(cluster);
+  if (!state) {
+    metadataState.set(cluster, { returns, at: Date.now() });
+    return;
+  }
+  const refresh = (): Promise<void> => {
+    state.at = Date.now();
+    const refreshing: Promise<void> = cluster
+      .refreshMetadata()
+      .catch((err: unknown) => logger.debug(`metadata refresh failed: ${String(err)}`))
+      .finally(() => {
+        if (state.refreshing === refreshing) state.refreshing = undefined;
+      });
+    state.refreshing = refreshing;
+    return refreshing;
+  };
+  if (state.returns !== returns) {
+    state.returns = returns;
+    await refresh();
+  } else if (state.refreshing && !anyUnreachable()) {
+    await state.refreshing; // the refresh after a return, started by another send
+  } else if (anyUnreachable() && !state.refreshing && Date.now() - state.at >= METADATA_REFRESH_WHILE_UNREACHABLE_MS) {
+    void refresh();
+  }
+}
 
 /** kafkajs' own implementation (for the unit test, which shows what it loses). */
 export const kafkajsSendMessages = require(SEND_MESSAGES) as CreateSendMessages;
@@ -119,6 +165,7 @@ export const sendMessagesTrackingPartitions: CreateSendMessages = ({ logger, clu
 
     const createProducerRequests = async (): Promise<Promise<void>[]> => {
       await cluster.refreshMetadataIfNecessary();
+      await metadataAfterReturns(cluster, logger);
       const perLeader = new Map<string, { topic: string; partitions: number[]; messagesPerPartition: MessagesPerPartition }[]>();
       for (const { topic, messages } of topicMessages) {
         const partitionMetadata = cluster.findTopicPartitionMetadata(topic);
