@@ -91,10 +91,11 @@ describe('WebhookSender', () => {
     });
 
     it('ends an attempt at its deadline even while the name is still being resolved', async () => {
-      // The resolver would give up after 3 s (ETIMEOUT); the attempt's own 300-ms deadline comes first.
-      const slowDns = new WebhookSender(new TargetPolicy(true, ['127.0.0.0/8'], { servers: [dns.server], timeoutMs: 3000, tries: 1 }), 300, 4);
+      // The resolver would give up after 3 s (ETIMEOUT), the agent's connect timeout after 10 s (the service's
+      // timeout); the endpoint's own 300-ms deadline comes first.
+      const slowDns = new WebhookSender(new TargetPolicy(true, ['127.0.0.0/8'], { servers: [dns.server], timeoutMs: 3000, tries: 1 }), 10_000, 4);
       senders.push(slowDns);
-      const res = await slowDns.send(`http://silent-deadline.example.test:${receiver.port}/x`, {}, '{}');
+      const res = await slowDns.send(`http://silent-deadline.example.test:${receiver.port}/x`, {}, '{}', 300);
       expect(res).toMatchObject({ statusCode: null, error: 'timed out after 300 ms' });
     });
 

@@ -51,22 +51,20 @@ export class WebhookSender {
     const elapsed = () => Math.round(performance.now() - started);
     const refusal = this.policy.refusalOf(url);
     if (refusal) return { statusCode: null, latencyMs: 0, responseBody: null, error: `refused: ${refusal}` };
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs);
-    });
-    const attempt = this.attempt(url, headers, body, timeoutMs, elapsed);
+    // One deadline: the signal undici applies once connected, and the race that ends the attempt before that.
+    const signal = AbortSignal.timeout(timeoutMs);
+    const deadline = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    const attempt = this.attempt(url, headers, body, timeoutMs, signal, elapsed);
     try {
       return await Promise.race([attempt, deadline]);
     } catch (err) {
       return { statusCode: null, latencyMs: elapsed(), responseBody: null, error: describe(err, timeoutMs) };
     } finally {
-      clearTimeout(timer);
       attempt.catch(() => undefined);
     }
   }
 
-  private async attempt(url: string, headers: Record<string, string>, body: string, timeoutMs: number, elapsed: () => number): Promise<SendResult> {
+  private async attempt(url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal, elapsed: () => number): Promise<SendResult> {
     const res = await request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Sigil-Webhooks/1.0', ...headers },
@@ -74,7 +72,7 @@ export class WebhookSender {
       dispatcher: this.agent,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal,
     });
     const kept: Buffer[] = [];
     let keptBytes = 0;

@@ -7,6 +7,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 const TYPE_A = 1;
+const TYPE_AAAA = 28;
 
 export class DnsStub {
   /** Queries received, as `<name> <A|AAAA|type>`. */
@@ -42,7 +43,7 @@ export class DnsStub {
     const questionEnd = at + 5; // the zero label, QTYPE, QCLASS
     const name = labels.join('.').toLowerCase();
     const type = msg.readUInt16BE(at + 1);
-    this.queries.push(`${name} ${type === TYPE_A ? 'A' : type === 28 ? 'AAAA' : type}`);
+    this.queries.push(`${name} ${type === TYPE_A ? 'A' : type === TYPE_AAAA ? 'AAAA' : type}`);
     if (this.silent(name)) return;
     const known = this.records.get(name);
     const answers = type === TYPE_A ? (known ?? []) : [];
