@@ -75,12 +75,16 @@ async function main() {
     const cpu = Object.entries(pids)
       .map(([s, pid]) => `${s} ${(((cpuTicks(pid) - before[s]) * 10000) / N).toFixed(0)}`)
       .join(', ');
-    console.log(`${N} ${POST ? 'POSTs' : 'GETs'} one at a time: p50 ${p(0.5)} / p90 ${p(0.9)} / p99 ${p(0.99)} ms; CPU µs per request: ${cpu}; load average ${loadBefore} → ${load()}\n`);
+    console.log(
+      `${N} ${POST ? 'POSTs' : 'GETs'} one at a time: p50 ${p(0.5)} / p90 ${p(0.9)} / p99 ${p(0.99)} ms; CPU µs per request: ${cpu}; load average ${loadBefore} → ${load()}\n`,
+    );
     await new Promise((r) => setTimeout(r, 1200));
   } finally {
     await stack.close();
   }
-  process.stdout.write(execFileSync(process.execPath, [`${__dirname}/summary.js`, ...(POST ? ['POST /v1/contacts'] : [])], { env: { ...process.env, TIMELINE_DIR: dir } }));
+  process.stdout.write(
+    execFileSync(process.execPath, [`${__dirname}/summary.js`, ...(POST ? ['POST /v1/contacts'] : [])], { env: { ...process.env, TIMELINE_DIR: dir } }),
+  );
 }
 
 main().catch((err) => {

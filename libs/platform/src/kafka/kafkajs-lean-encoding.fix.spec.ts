@@ -10,7 +10,9 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   kafkajsLeanEncodingInEffect,
   kafkajsOriginal,
+  crc32C,
   leanCrc32C,
+  nativeCrc32CInEffect,
   leanMurmur2,
   leanRecord,
   leanRecordDecoder,
@@ -87,7 +89,7 @@ describe('kafkajs lean encoding', () => {
   it('is in effect: kafkajs loads its record encoder, CRC and key hash from here', () => {
     expect(kafkajsLeanEncodingInEffect()).toBe(true);
     expect(require('kafkajs/src/protocol/recordBatch/record/v0')).toBe(leanRecord);
-    expect(require('kafkajs/src/protocol/recordBatch/crc32C')).toBe(leanCrc32C);
+    expect(require('kafkajs/src/protocol/recordBatch/crc32C')).toBe(crc32C);
     expect(require('kafkajs/src/producer/partitioners/default/murmur2')).toBe(leanMurmur2);
     expect(require('kafkajs/src/protocol/recordBatch/record/v0/decoder')).toBe(leanRecordDecoder);
     expect(kafkajsOriginal.record).not.toBe(leanRecord);
@@ -103,6 +105,29 @@ describe('kafkajs lean encoding', () => {
       expect(leanCrc32C(slice)).toBe(kafkajsOriginal.crc32C(slice));
     }
     for (const length of [4095, 4096, 65537, 69990]) expect(leanCrc32C(data.subarray(3, 3 + length))).toBe(kafkajsOriginal.crc32C(data.subarray(3, 3 + length)));
+  });
+
+  it('CRC32C: the native one is in effect here (linux x64), and gives kafkajs’ result for every length and alignment', () => {
+    expect(nativeCrc32CInEffect()).toBe(true);
+    expect(crc32C).not.toBe(leanCrc32C);
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32C(Buffer.alloc(0))).toBe(kafkajsOriginal.crc32C(Buffer.alloc(0)));
+    const data = randomBytes(70000);
+    for (let length = 0; length < 300; length++) {
+      const at = length % 11;
+      const slice = data.subarray(at, at + length);
+      expect(crc32C(slice)).toBe(kafkajsOriginal.crc32C(slice));
+    }
+    // Results with the top bit set must come back unsigned, as kafkajs' Uint32Array gives them.
+    let high = 0;
+    for (let n = 0; n < 64; n++) {
+      const slice = data.subarray(n * 1000, n * 1000 + 777);
+      const crc = crc32C(slice);
+      expect(crc).toBe(kafkajsOriginal.crc32C(slice));
+      if (crc > 0x7fffffff) high++;
+    }
+    expect(high).toBeGreaterThan(0);
+    for (const length of [4095, 4096, 65537, 69990]) expect(crc32C(data.subarray(3, 3 + length))).toBe(kafkajsOriginal.crc32C(data.subarray(3, 3 + length)));
   });
 
   it('murmur2: kafkajs’ hash of text and byte keys, every length', () => {

@@ -26,7 +26,10 @@
  *   batch with offset, partition, topic, request), every copy a fresh
  *   power-of-two buffer; the request's framing (`protocol/request`, every
  *   request type) is one copy instead of two;
- * - CRC32C (`recordBatch/crc32C`) by slicing-by-8 (8 bytes per step);
+ * - CRC32C (`recordBatch/crc32C`) by the CPU's own CRC32C instruction
+ *   (`@node-rs/crc32`: 6 GB/s on a 3.3 MB export chunk, 8x the slicing-by-8
+ *   loop below, which stays the fallback where that native module does not
+ *   load);
  * - murmur2 (`producer/partitioners/default/murmur2`, the key hash of the
  *   default partitioner) in 32-bit integer arithmetic (`Math.imul`): Java's
  *   own, which kafkajs computes in 64-bit `Long`s and truncates;
@@ -400,7 +403,7 @@ function leanRecordBatch(messages: ProduceMessage[], producerId: unknown, produc
     .writeInt32(firstSequence)
     .writeInt32(records.length);
   for (const record of records) batch.writeBuffer(record.buf.subarray(0, record.offset));
-  batch.buf.writeUInt32BE(leanCrc32C(batch.buf.subarray(bodyAt, batch.offset)), crcAt);
+  batch.buf.writeUInt32BE(crc32C(batch.buf.subarray(bodyAt, batch.offset)), crcAt);
   return batch.buf.subarray(0, batch.offset);
 }
 
@@ -582,6 +585,30 @@ export function leanCrc32C(buffer: Buffer): number {
   return (crc ^ -1) >>> 0;
 }
 
+/**
+ * `@node-rs/crc32`'s hardware CRC32C (unsigned), or undefined where its prebuilt binary does not
+ * load (or `KAFKAJS_NATIVE_CRC32C=0`, to compare the two).
+ */
+function loadNativeCrc32C(): ((buffer: Buffer) => number) | undefined {
+  if (process.env['KAFKAJS_NATIVE_CRC32C'] === '0') return undefined;
+  try {
+    const { crc32c } = require('@node-rs/crc32') as { crc32c: (input: Buffer, initialState?: number) => number };
+    const native = (buffer: Buffer): number => crc32c(buffer) >>> 0;
+    // Its result must be the loop's (the standard check value of CRC-32C); else it is not used.
+    return native(Buffer.from('123456789')) === 0xe3069283 ? native : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CRC32C every record batch is sealed with: the native one when it loads, else the loop above. */
+export const crc32C: (buffer: Buffer) => number = loadNativeCrc32C() ?? leanCrc32C;
+
+/** Whether record batches are sealed by the native CRC32C (metrics and tests). */
+export function nativeCrc32CInEffect(): boolean {
+  return crc32C !== leanCrc32C;
+}
+
 // ---- murmur2 ---------------------------------------------------------------------------------
 
 const MURMUR_M = 0x5bd1e995;
@@ -624,8 +651,8 @@ if (enabled) {
   Encoder.prototype.writeVarLong = writeVarLong;
   Encoder.sizeOfVarLong = sizeOfVarLong;
   require.cache[RECORD]!.exports = leanRecord;
-  // kafkajs' index returns its loop's result through a one-element Uint32Array: unsigned, as leanCrc32C's is.
-  require.cache[CRC32C]!.exports = leanCrc32C;
+  // kafkajs' index returns its loop's result through a one-element Uint32Array: unsigned, as crc32C's is.
+  require.cache[CRC32C]!.exports = crc32C;
   require.cache[MURMUR2]!.exports = leanMurmur2;
   require.cache[PRODUCE_V3]!.exports = leanProduceV3;
   require.cache[REQUEST]!.exports = leanRequest;
