@@ -6,8 +6,8 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import { ACTIVITY_MAX_FUTURE_SECONDS, ContactRpc, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
-import { DomainError, IdempotencyKeyRecorded, idempotencyScope, RpcClient, runIdempotent, runWithContext, type RpcCall } from '@sigil/platform';
+import { ACTIVITY_MAX_FUTURE_SECONDS, ContactRpc, CreateContactSchema, SegmentRpc, type ContactView, type CustomFieldValue, type RequestContext } from '@sigil/contracts';
+import { DomainError, IdempotencyKeyRecorded, idempotencyScope, issuesToDetails, RpcClient, runIdempotent, runWithContext, type RpcCall } from '@sigil/platform';
 import { contactInput, eventually, PG_ADMIN_URL, rejection, testContext, testKafka, uniqueEmail, validatedRequest } from '@sigil/testing';
 import { ActivitiesService } from './activities/activities.service';
 import { ContactsBatchService } from './contacts/contacts-batch.service';
@@ -589,6 +589,27 @@ describe('batch upsert', () => {
     expect(events.map((e) => `${e.type}:${(e.data as { contact: { id: string } }).contact.id}`).sort()).toEqual(
       [`contact.created:${existing.id}`, `contact.created:${unchanged.id}`, `contact.created:${reply.results[0]!.id}`, `contact.updated:${existing.id}`].sort(),
     );
+  });
+
+  it("gives each row what CreateContactSchema gives: its normalised values, or zod's own error for a row that is no contact object", async () => {
+    // Rows are checked by the hand check (contact-fast-check.ts) when it accepts them, else by zod: both must agree.
+    const ctx = testContext();
+    const email = uniqueEmail();
+    const rows: unknown[] = [
+      'x',
+      null,
+      [],
+      7,
+      { email: ` ${email.toUpperCase()} `, first_name: '  Ada   Lovelace ', last_name: ' ', phone: ' +44 (20) 7946-0958 ', tags: [' vip '] },
+    ];
+    const reply = await batch.upsert(ctx, { contacts: rows });
+    expect(reply.results.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error', 'created']);
+    rows.slice(0, 4).forEach((row, i) => {
+      const parsed = CreateContactSchema.safeParse(row);
+      expect(parsed.success).toBe(false);
+      expect(reply.results[i]!.error).toEqual({ code: 'validation_failed', message: 'The row is invalid.', details: issuesToDetails(parsed.error!.issues) });
+    });
+    expect(await contacts.get(ctx, reply.results[4]!.id!)).toMatchObject({ email, first_name: 'Ada Lovelace', last_name: null, phone: '+442079460958', tags: ['vip'] });
   });
 
   it('refuses more than 1 000 rows with 413 and a non-array with 400', async () => {

@@ -9,7 +9,7 @@ import { CreateContactSchema, type CreateContact, type ImportOptions, type Custo
 import { decodeField, issuesToDetails, type FileRecord } from '@sigil/platform';
 import type { ErrorDetail } from '@sigil/contracts';
 import type { Definitions } from '../custom-fields/custom-field-values';
-import { fastContact } from './contact-fast-check';
+import { fastContact } from '../contacts/contact-fast-check';
 
 export interface MappedColumn {
   column: string;

@@ -1,4 +1,4 @@
-/** The import's hand check of a contact request against `CreateContactSchema`: never accepts what zod refuses, same output. */
+/** The hand check of a contact request (import and batch rows) against `CreateContactSchema`: never accepts what zod refuses, same output. */
 import { CreateContactSchema } from '@sigil/contracts';
 import { fastContact } from './contact-fast-check';
 

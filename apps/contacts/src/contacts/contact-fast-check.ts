@@ -1,9 +1,10 @@
 /**
- * A hand-written check of an import row's contact request that accepts exactly
- * what `CreateContactSchema` (libs/contracts) accepts, with the same output,
- * but without zod's per-row work (a context, issue lists, a union tried member
- * by member, a copy of every object): zod was 11.6 % of the contacts process's
- * busy time in an import (docs/performance.md, session 9).
+ * A hand-written check of a contact request (an import row's, a batch row's)
+ * that accepts exactly what `CreateContactSchema` (libs/contracts) accepts,
+ * with the same output, but without zod's per-row work (a context, issue
+ * lists, a union tried member by member, a copy of every object): zod was
+ * 11.6 % of the contacts process's busy time in an import (docs/performance.md,
+ * session 9), and the batch endpoint ran it on each of its 1 000 rows.
  *
  * It only ever says "valid, and here is the parsed value" or "not sure": for
  * anything it does not accept the caller runs zod, so a bad row's error is
@@ -11,7 +12,7 @@
  * generated and hostile input (a zod upgrade that changes a rule fails there).
  *
  * It parses in place: the object is the caller's own (built per row by
- * `rowRequest`), and once every field has passed its values are replaced by
+ * `rowRequest`, or parsed from the batch request's message), and once every field has passed its values are replaced by
  * their parsed forms (no second object per row); a row it does not accept is
  * left as it was, for zod.
  */
