@@ -75,9 +75,10 @@ export class DeliveryAttemptService {
 
   /**
    * `failedBefore`: attempts of this job generation that already failed.
-   * `jobId`: the queue job, parked on a busy endpoint until a slot frees.
+   * `jobId`: the queue job, parked on a busy endpoint until a slot frees; `queuedAt`: when that job was queued (ms), its
+   * place in the endpoint's line.
    */
-  async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string): Promise<AttemptResult> {
+  async attempt(deliveryId: string, generation: number, failedBefore: number, jobId?: string, queuedAt?: number): Promise<AttemptResult> {
     const d = await this.loads.submit(deliveryId);
     const ordered = d ? orderedOf(d) : undefined;
     // Deleted endpoint, already delivered (a redelivered job) or superseded by a manual retry.
@@ -102,8 +103,9 @@ export class DeliveryAttemptService {
       if (!claim.claimed) return { kind: 'busy', delayMs: jobId ? claim.waitMs : Math.min(claim.waitMs, 500) };
     }
 
-    const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined);
-    // Parked: a released slot wakes it; its own wake-up (PARK_MS at the head of the line, longer behind) is the fallback.
+    const release = await this.slots.tryAcquire(d.endpoint_id, jobId, d.max_in_flight ?? undefined, queuedAt);
+    // Parked, in the line by when its job was queued: a released slot wakes it; its own wake-up (PARK_MS at the head of
+    // the line, longer behind) is the fallback.
     // Without a job id, poll shortly.
     if (!release) {
       const delayMs = jobId ? await this.slots.parkedWaitMs(d.endpoint_id, jobId, d.max_in_flight ?? undefined) : 100 + Math.floor(Math.random() * 400);

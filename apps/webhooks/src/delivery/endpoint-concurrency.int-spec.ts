@@ -1,6 +1,7 @@
 /**
  * EndpointConcurrency on a real Redis: the cap holds, a released slot goes to
- * the oldest parked job (not to a job that arrives meanwhile), a
+ * the oldest parked job (not to a job that arrives meanwhile; oldest by when
+ * it was queued, when that is known), a
  * reservation nobody takes passes on or expires, and a held slot's short lease
  * is renewed while it is held but lapses soon after its holder dies.
  */
@@ -88,6 +89,37 @@ describe('EndpointConcurrency (real Redis)', () => {
     await Promise.all(jobs.map((job) => slots.tryAcquire(endpoint, job))); // sent in this order on one connection
     expect(await slots.parked(endpoint)).toEqual(jobs);
     await releaseA!();
+  });
+
+  it('places a job in the line by when it was queued: one that waited elsewhere first (its contact) does not start again at the back', async () => {
+    const endpoint = `ep_${uniqueSuffix()}`;
+    const releaseA = await slots.tryAcquire(endpoint, 'A', 1, 1_000);
+    // C and D, queued at 3 000 and 4 000, find the endpoint full and park.
+    expect(await slots.tryAcquire(endpoint, 'C', 1, 3_000)).toBeUndefined();
+    expect(await slots.tryAcquire(endpoint, 'D', 1, 4_000)).toBeUndefined();
+    // B was queued at 2 000 but waited behind its contact's earlier delivery (parked, no slot asked for); now its
+    // contact's turn has come and it asks for a slot: it goes before C and D, queued after it.
+    expect(await slots.tryAcquire(endpoint, 'B', 1, 2_000)).toBeUndefined();
+    expect(await slots.parked(endpoint)).toEqual(['B', 'C', 'D']);
+    // Parking again keeps that place.
+    expect(await slots.tryAcquire(endpoint, 'B', 1, 2_000)).toBeUndefined();
+    expect(await slots.parked(endpoint)).toEqual(['B', 'C', 'D']);
+    expect(await slots.parkedWaitMs(endpoint, 'B')).toBe(PARK_MS);
+    alive = new Set(['B', 'C', 'D']);
+    await releaseA!();
+    expect(woken).toEqual(['B']);
+    expect(await slots.tryAcquire(endpoint, 'C', 1, 3_000)).toBeUndefined(); // the slot is B's
+    const releaseB = await slots.tryAcquire(endpoint, 'B', 1, 2_000);
+    expect(releaseB).toBeDefined();
+    await releaseB!();
+    expect(woken).toEqual(['B', 'C']);
+    const releaseC = await slots.tryAcquire(endpoint, 'C', 1, 3_000);
+    expect(releaseC).toBeDefined();
+    await releaseC!();
+    expect(woken).toEqual(['B', 'C', 'D']);
+    const releaseD = await slots.tryAcquire(endpoint, 'D', 1, 4_000);
+    expect(releaseD).toBeDefined();
+    await releaseD!();
   });
 
   it('lets a parked job sleep by itself PARK_MS per cap jobs ahead of it and its own turn, at most MAX_PARK_MS', async () => {

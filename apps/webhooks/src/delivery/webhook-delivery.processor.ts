@@ -59,7 +59,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   }
 
   private async attemptJob(job: Job<DeliveryJobData>, token?: string): Promise<string> {
-    const result = await this.attempts.attempt(job.data.delivery_id, job.data.generation, job.attemptsMade, job.id);
+    const result = await this.attempts.attempt(job.data.delivery_id, job.data.generation, job.attemptsMade, job.id, job.timestamp);
     switch (result.kind) {
       case 'busy':
         await job.moveToDelayed(Date.now() + result.delayMs, token);
