@@ -10,7 +10,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   type BatchMatchKey,
   type BatchUpsertRequest,
-  CreateContactSchema,
   MAX_BATCH_ROWS,
   type BatchRowError,
   type BatchRowResult,
@@ -25,7 +24,7 @@ import { actorOf, consentOf, type StatusChange } from '../consent/consent-change
 import { ConsentRepository } from '../consent/consent.repository';
 import { customFieldsRefusal, valueRows, type Definitions } from '../custom-fields/custom-field-values';
 import { applyUpdate, newContact } from './contact-changes';
-import { fastContact } from './contact-fast-check';
+import { parseContact } from './contact-fast-check';
 import { snapshotOf } from './contact.entity';
 import type { ContactRow } from './contact.entity';
 import { ContactWriteReads } from './contact-write-reads';
@@ -249,7 +248,7 @@ export class ContactsBatchService {
     const valid: ValidRow[] = [];
     const firstRowOf = { email: new Map<string, number>(), external_id: new Map<string, number>() };
     raw.forEach((input, index) => {
-      const parsed = parseRow(input);
+      const parsed = parseContact(input);
       if (!parsed.success) {
         fail(results, index, 'validation_failed', 'The row is invalid.', { details: issuesToDetails(parsed.error.issues) });
         return;
@@ -275,18 +274,6 @@ export class ContactsBatchService {
     });
     return valid;
   }
-}
-
-/**
- * A row's request: the hand check (contact-fast-check.ts) for a plain object it accepts — what the schema
- * would give, without zod's per-row work —, else zod, whose error the row then gets word for word.
- */
-function parseRow(input: unknown): ReturnType<typeof CreateContactSchema.safeParse> {
-  if (typeof input === 'object' && input !== null && Object.getPrototypeOf(input) === Object.prototype) {
-    const fast = fastContact(input as Record<string, unknown>);
-    if (fast) return { success: true, data: fast };
-  }
-  return CreateContactSchema.safeParse(input);
 }
 
 /** The value of a unique key of a row or contact (emails compared lower-case), or null. */

@@ -5,11 +5,11 @@
  * only text), and every problem of one row as that row's error — never an
  * exception that would fail the job.
  */
-import { CreateContactSchema, type CreateContact, type ImportOptions, type CustomFieldType } from '@sigil/contracts';
+import { type CreateContact, type ImportOptions, type CustomFieldType } from '@sigil/contracts';
 import { decodeField, issuesToDetails, type FileRecord } from '@sigil/platform';
 import type { ErrorDetail } from '@sigil/contracts';
 import type { Definitions } from '../custom-fields/custom-field-values';
-import { fastContact } from '../contacts/contact-fast-check';
+import { parseContact } from '../contacts/contact-fast-check';
 
 export interface MappedColumn {
   column: string;
@@ -137,9 +137,7 @@ export function rowRequest(plan: RowPlan, record: FileRecord): { req: CreateCont
   }
   if (anyCustom) input['custom_fields'] = custom;
   // The hand check accepts what the schema accepts (contact-fast-check.ts); zod runs only for a row it does not, and gives its error.
-  const fast = fastContact(input);
-  if (fast) return { req: fast };
-  const parsed = CreateContactSchema.safeParse(input);
+  const parsed = parseContact(input);
   if (!parsed.success) return { code: 'validation_failed', reason: describe(issuesToDetails(parsed.error.issues)) };
   return { req: parsed.data };
 }
