@@ -11,8 +11,20 @@
  * checked when the throttle ends (or every 10 ms, as kafkajs does, while they
  * wait for an in-flight slot — a completed request checks them too), and an
  * empty queue schedules nothing; `push` schedules again when a request has to
- * wait. Applied once, when the platform's Kafka code loads; kafkajs is pinned
- * at 2.2.4 (package.json), and the unit test fails if the queue it patches
+ * wait.
+ *
+ * The request-timeout check is coarser. kafkajs runs it on a 100 ms interval
+ * per connection for as long as the connection lives, and an idle consumer
+ * always has a request in flight (the long-poll fetch): seven connections per
+ * service made 70 timer wake-ups a second doing nothing (`bench:idle` with a
+ * timer census, session 18). Every request's timeout is at least the
+ * client's `requestTimeout` (10 s here: kafkajs takes the larger of it and a
+ * request's own), so the check now runs every tenth of it, between 100 ms and
+ * 1 s: a request that hangs is failed at most a tenth later than its timeout,
+ * and a connection costs one wake-up a second.
+ *
+ * Applied once, when the platform's Kafka code loads; kafkajs is pinned at
+ * 2.2.4 (package.json), and the unit test fails if the queue it patches
  * changes shape.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,6 +33,13 @@ const RequestQueue = require('kafkajs/src/network/requestQueue') as RequestQueue
 /** The kafkajs internals this fix touches. */
 export interface RequestQueueInternals {
   pending: unknown[];
+  inflight: Map<number, { sentAt: number; requestTimeout: number; timeoutRequest(): void }>;
+  requestTimeout: number;
+  enforceRequestTimeout: boolean;
+  requestTimeoutIntervalId: NodeJS.Timeout | undefined | null;
+  isConnected(): boolean;
+  destroy(): void;
+  scheduleRequestTimeoutCheck(): void;
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;
   checkPendingRequests(): void;
@@ -44,6 +63,25 @@ function scheduleCheckPendingRequests(this: RequestQueueInternals): void {
 }
 
 RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+
+/** How often in-flight requests are checked against their timeout: a tenth of it, between 100 ms and 1 s. */
+export function requestTimeoutCheckIntervalMs(requestTimeout: number): number {
+  return Math.min(Math.max(requestTimeout / 10, 100), 1000);
+}
+
+function scheduleRequestTimeoutCheck(this: RequestQueueInternals): void {
+  if (!this.enforceRequestTimeout) return;
+  this.destroy();
+  this.requestTimeoutIntervalId = setInterval(() => {
+    const now = Date.now();
+    this.inflight.forEach((request) => {
+      if (now - request.sentAt > request.requestTimeout) request.timeoutRequest();
+    });
+    if (!this.isConnected()) this.destroy();
+  }, requestTimeoutCheckIntervalMs(this.requestTimeout));
+}
+
+RequestQueue.prototype.scheduleRequestTimeoutCheck = scheduleRequestTimeoutCheck;
 
 /** The patched class (for the unit test). */
 export const KafkajsRequestQueue = RequestQueue;

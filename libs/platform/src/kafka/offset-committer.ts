@@ -115,7 +115,8 @@ export class OffsetCommitter {
 
   start(): void {
     if (this.intervalMs === 0) return;
-    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
+    // Nothing pending (an idle consumer): no commit and no promise chain.
+    this.timer ??= setInterval(() => this.pending.size > 0 && void this.flush(), this.intervalMs);
     this.timer.unref();
   }
 
