@@ -13,7 +13,7 @@ import { DeliveriesService } from './delivery/deliveries.service';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { FanoutService } from './fanout/fanout.service';
 import { WebhookRetention } from './retention/webhook-retention';
-import { PURGE_LOCK } from './retention/webhook-retention.repository';
+import { PURGE_LOCK, WebhookRetentionRepository } from './retention/webhook-retention.repository';
 import { domainEvent, WebhooksHarness } from './test/webhooks-harness';
 
 const HOUR = 3_600_000;
@@ -207,5 +207,29 @@ describe('retention: purge of deliveries, attempts and event bodies', () => {
     expect(await count(`SELECT count(*)::int AS n FROM webhook_attempts WHERE delivery_id = $1`, [sent!.id])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM webhook_event_bodies WHERE event_id = $1`, [event.id])).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM event_inbox WHERE event_id = $1`, [event.id])).toBe(0);
+  });
+
+  it('starts each batch after the rows the previous one removed, never again over what it kept or removed', async () => {
+    const ctx = testContext();
+    const a = await endpoint(ctx);
+    const old = Date.now() - 3 * DAY;
+    // The oldest rows are kept (pending): every batch that walked the key from its start read them again.
+    for (let i = 0; i < 5; i++) await seed(ctx, a.id, { at: old + i, status: 'pending' });
+    const purged: string[] = [];
+    for (let i = 0; i < 16; i++) purged.push((await seed(ctx, a.id, { at: old + 10 + i, status: 'delivered' })).id);
+    purged.sort();
+    const repository = harness.get(WebhookRetentionRepository);
+    const deleteDeliveries = jest.spyOn(repository, 'deleteDeliveries');
+    const deleteInbox = jest.spyOn(repository, 'deleteInbox');
+    try {
+      expect(await retention.purge()).toMatchObject({ deliveries: 16 });
+      // Batches of 7: 7, 7, 2; each after the greatest id the one before removed.
+      expect(deleteDeliveries.mock.calls.map((c) => c[1])).toEqual(['', purged[6], purged[13]]);
+      expect(deleteInbox.mock.calls.map((c) => c[1])).toEqual(['']);
+    } finally {
+      deleteDeliveries.mockRestore();
+      deleteInbox.mockRestore();
+    }
+    expect(await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1`, [a.id])).toBe(5);
   });
 });

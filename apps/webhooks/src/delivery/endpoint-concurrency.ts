@@ -114,6 +114,16 @@ export type WakeParked = (jobId: string) => Promise<boolean>;
 
 const MAX_WAKE_TRIES = 10;
 
+/**
+ * A slot's token: unique across replicas (a random prefix per process) and within one (a counter). Drawing 8 random
+ * bytes per acquire instead was 1.5 % of the webhooks process's CPU in the sustained bench.
+ */
+const TOKEN_PREFIX = randomBytes(8).toString('hex');
+let tokenCounter = 0;
+function newToken(): string {
+  return `${TOKEN_PREFIX}.${(++tokenCounter).toString(36)}`;
+}
+
 export class EndpointConcurrency {
   private readonly redis: WithScripts;
   /** Lease renewals of the slots this process holds. */
@@ -157,7 +167,7 @@ export class EndpointConcurrency {
    * average against 30 s for the others). By when it was queued, it waits only for the jobs queued before it.
    */
   async tryAcquire(endpointId: string, parkJobId?: string, cap = this.cap, queuedAt?: number): Promise<(() => Promise<void>) | undefined> {
-    const token = randomBytes(8).toString('hex');
+    const token = newToken();
     const [slots, parked] = this.keys(endpointId);
     const got = await this.redis.webhookSlotAcquire(slots, parked, Date.now(), this.leaseMs, cap, token, parkJobId ?? '', queuedAt ?? '');
     if (got !== 1) return undefined;

@@ -28,7 +28,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
-import { WebhookRetentionRepository } from './webhook-retention.repository';
+import { WebhookRetentionRepository, type BatchDeleted } from './webhook-retention.repository';
 
 export interface PurgeResult {
   deliveries: number;
@@ -119,7 +119,7 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
     const eventBound = idTimeBound('evt', cutoff);
 
     // Deliveries created and last changed before the cutoff, finished; their attempts go with them.
-    result.deliveries = await this.inBatches(result, () => this.repository.deleteDeliveries(m, deliveryBound, cutoff, n));
+    result.deliveries = await this.inBatchesAfter(result, (after) => this.repository.deleteDeliveries(m, after, deliveryBound, cutoff, n));
 
     // What is left below the bound is kept (pending, or changed recently): only its old attempts go.
     let cursor = '';
@@ -133,11 +133,26 @@ export class WebhookRetention implements OnApplicationBootstrap, BeforeApplicati
     }
 
     // Bodies of events older than the cutoff that no delivery refers to any more.
-    result.bodies = await this.inBatches(result, () => this.repository.deleteBodies(m, eventBound, n));
+    result.bodies = await this.inBatchesAfter(result, (after) => this.repository.deleteBodies(m, after, eventBound, n));
     // The inbox de-duplicates redelivered events; one older than the retention is not expected again.
-    result.inbox = await this.inBatches(result, () => this.repository.deleteInbox(m, eventBound, n));
+    result.inbox = await this.inBatchesAfter(result, (after) => this.repository.deleteInbox(m, after, eventBound, n));
     result.recoveries = await this.inBatches(result, () => this.repository.deleteRecoveries(m, cutoff, n));
     return result;
+  }
+
+  /**
+   * `inBatches` of a DELETE that walks its table in key order: each batch starts after the greatest key the previous
+   * one removed, so it never steps over the index entries of rows this run already deleted (dead until vacuumed) or
+   * decided to keep. A row passed over because a worker held it (SKIP LOCKED) is reached by the next run, which
+   * starts from the beginning again.
+   */
+  private async inBatchesAfter(result: PurgeResult, statement: (after: string) => Promise<BatchDeleted>): Promise<number> {
+    let after = '';
+    return this.inBatches(result, async () => {
+      const batch = await statement(after);
+      if (batch.last !== null) after = batch.last;
+      return batch.deleted;
+    });
   }
 
   /**

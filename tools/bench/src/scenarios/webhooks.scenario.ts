@@ -23,6 +23,7 @@ import { Client } from 'pg';
 import { newId } from '@sigil/platform';
 import { contactInput, createTenant, WebhookReceiver, type ApiClient, type ReceivedWebhook } from '@sigil/testing';
 import type { BenchEnv, BenchRow } from '../scenario';
+import { startDeliveryCpuMeter } from './webhooks-cpu';
 
 export const serviceEnv = {
   // The purge looks for work every 2 s, so the purge case starts as soon as it releases the purge lock.
@@ -241,6 +242,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       const eventRate = env.quick ? 100 : Number(process.env['BENCH_WEBHOOKS_SUSTAINED_RATE'] ?? 250);
       const duration = env.quick ? 10 : Number(process.env['BENCH_WEBHOOKS_SUSTAINED_SECONDS'] ?? 60);
       note(`throughput: ${eventRate} events/s × ${endpoints.length} endpoints for ${duration} s`);
+      const cpu = await startDeliveryCpuMeter(env.pids, env.webhooksDatabaseUrl);
       const started = Date.now();
       const { events, failedBatches } = await emitAtRate(api, eventRate, duration);
       const offeredUntil = Date.now();
@@ -262,6 +264,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
         'slowest 10 s, deliveries/s': slowestWindow(arrivals, started, offeredUntil, 10_000),
         'drained after last import, s': Math.round((last - offeredUntil) / 100) / 10,
         'all signatures valid': verified ? 'yes' : 'NO',
+        cpu: await cpu.stop(delivered()),
         load: loadNow(),
       });
     }
