@@ -4,19 +4,27 @@
  * service, validation and not-found errors, and a 504 when contacts is down.
  */
 import { Client } from 'pg';
-import { ApiClient, contactInput, createTenant, pollUntil, TestStack } from '@sigil/testing';
+import { ApiClient, contactInput, createTenant, pollUntil, TestStack, WebhookReceiver } from '@sigil/testing';
 
 describe('walking skeleton', () => {
   let stack: TestStack;
   let api: ApiClient;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    stack = await TestStack.start({ serviceEnv: { gateway: { KAFKA_REQUEST_TIMEOUT_MS: '1500' } } });
+    receiver = await WebhookReceiver.start();
+    stack = await TestStack.start({
+      serviceEnv: {
+        gateway: { KAFKA_REQUEST_TIMEOUT_MS: '1500' },
+        webhooks: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8' },
+      },
+    });
     ({ api } = await createTenant(stack.gatewayUrl));
   });
 
   afterAll(async () => {
     await stack?.close();
+    await receiver?.close();
   });
 
   it('creates a contact and reads it back in the envelope', async () => {
@@ -34,7 +42,9 @@ describe('walking skeleton', () => {
     expect(read.headers.get('x-request-id')).toMatch(/^req_/);
   });
 
-  it('delivers contact.created to the webhooks service once', async () => {
+  it('delivers contact.created to the webhooks service once (its tenant has an endpoint; events of a tenant without one leave no trace there)', async () => {
+    const endpoint = await api.post('/v1/webhooks', { url: receiver.url('/skeleton'), events: ['contact.created'] });
+    expect(endpoint.status).toBe(201);
     const created = await api.post('/v1/contacts', contactInput());
     expect(created.status).toBe(201);
     const db = new Client({ connectionString: stack.databaseUrl('webhooks') });

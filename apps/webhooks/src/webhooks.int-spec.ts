@@ -238,6 +238,23 @@ describe('webhooks service (PostgreSQL + Redis + Kafka)', () => {
     expect(list.data).toHaveLength(2);
   });
 
+  it('records only the events of a tenant and mode that has endpoints: the others leave no inbox row', async () => {
+    const [served, silent] = [testContext(), testContext()];
+    await endpoint(served, ['list.member_added']);
+    // `served` in test mode has no endpoint either (endpoints are per mode).
+    const unmatched = domainEvent('contact.created', served.tenant_id, contactData('x@example.com')); // no matching filter: still recorded
+    const otherMode = { ...domainEvent('contact.created', served.tenant_id, contactData('y@example.com')), mode: 'test' as const };
+    const none = domainEvent('contact.created', silent.tenant_id, contactData('z@example.com'));
+    const inbox = async (ids: string[]) =>
+      ((await harness.dataSource.query(`SELECT event_id FROM event_inbox WHERE event_id = ANY($1::text[]) ORDER BY event_id`, [ids])) as { event_id: string }[]).map(
+        (r) => r.event_id,
+      );
+
+    expect(await harness.get(FanoutService).acceptBatch([none])).toEqual([]);
+    expect(await harness.get(FanoutService).acceptBatch([unmatched, otherMode, none])).toEqual([]);
+    expect(await inbox([unmatched.id, otherMode.id, none.id])).toEqual([unmatched.id]);
+  });
+
   it('deletes an endpoint without waiting for a fan-out batch that holds it, and sends nothing to it after', async () => {
     const ctx = testContext();
     const kept = await endpoint(ctx, ['contact.created']);

@@ -29,6 +29,7 @@ export * from './kafka/handle-rpc';
 export * from './kafka/rpc-dispatch';
 export * from './database/database.module';
 export * from './database/shared-tables.migration';
+export * from './database/outbox-json.migration';
 export * from './bootstrap/migration-job';
 export * from './outbox/outbox.writer';
 export * from './outbox/outbox.relay';

@@ -88,7 +88,8 @@ async function stored(ctx: RequestContext) {
             o.envelope - 'id' - 'tenant_id' - 'occurred_at' - 'data' AS envelope_rest,
             (o.envelope->'data'->'contact') - 'id' - 'created_at' - 'updated_at' AS contact, o.envelope->'data'->'changed' AS changed,
             o.headers - 'traceparent' AS headers, o.envelope->>'occurred_at' IS NOT NULL AS stamped
-       FROM outbox_events o WHERE o.envelope->>'tenant_id' = $1 ORDER BY o.seq`,
+       FROM (SELECT seq, type, topic, key, envelope::jsonb AS envelope, headers::jsonb AS headers FROM outbox_events) o -- json columns: compared as jsonb
+      WHERE o.envelope->>'tenant_id' = $1 ORDER BY o.seq`,
     [ctx.tenant_id],
   );
   const consent = await ds.query(`SELECT c.email, e.status, e.source FROM consent_events e JOIN contacts c ON c.id = e.contact_id WHERE e.tenant_id = $1 ORDER BY 1`, [

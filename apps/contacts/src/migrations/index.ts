@@ -1,5 +1,5 @@
 /** The contacts database's migrations, in order. */
-import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
+import { IdempotencyRecords1764200000000, OutboxJson1765500000000, SharedTables1764100000000 } from '@sigil/platform';
 import { Contacts1764100000100 } from './1764100000100-contacts';
 import { ContactsFull1764100000110 } from './1764100000110-contacts-full';
 import { ContactsExternalId1764300000100 } from './1764300000100-contacts-external-id';
@@ -22,4 +22,5 @@ export const CONTACTS_MIGRATIONS = [
   SuppressionAnnouncements1765200000100,
   ContactsPlanIndexes1765200000110,
   ContactsWritePathIndexes1765300000100,
+  OutboxJson1765500000000,
 ];

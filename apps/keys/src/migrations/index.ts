@@ -1,5 +1,5 @@
 /** The keys database's migrations, in order. */
-import { SharedTables1764100000000 } from '@sigil/platform';
+import { OutboxJson1765500000000, SharedTables1764100000000 } from '@sigil/platform';
 import { Keys1764100000200 } from './1764100000200-keys';
 import { SessionMode1764100000300 } from './1764100000300-session-mode';
 import { TenantLimits1764100000400 } from './1764100000400-tenant-limits';
@@ -21,4 +21,5 @@ export const KEYS_MIGRATIONS = [
   AuditActorAction1764900000200,
   InvitationRevoked1764990000400,
   LeakedKeys1765000000100,
+  OutboxJson1765500000000,
 ];

@@ -1,5 +1,5 @@
 /** The segments database's migrations, in order. */
-import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
+import { IdempotencyRecords1764200000000, OutboxJson1765500000000, SharedTables1764100000000 } from '@sigil/platform';
 import { Segments1764100000300 } from './1764100000300-segments';
 import { SegmentsTimeComposition1765000000300 } from './1765000000300-segments-time-composition';
 import { SegmentsFastDates1765200000300 } from './1765200000300-segments-fast-dates';
@@ -12,4 +12,5 @@ export const SEGMENTS_MIGRATIONS = [
   SegmentsTimeComposition1765000000300,
   SegmentsFastDates1765200000300,
   SegmentsHotSweepsExport1765300000300,
+  OutboxJson1765500000000,
 ];

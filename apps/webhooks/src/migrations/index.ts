@@ -1,5 +1,5 @@
 /** The webhooks database's migrations, in order (the secrets' sealing needs the service's keyring). */
-import { IdempotencyRecords1764200000000, SharedTables1764100000000 } from '@sigil/platform';
+import { IdempotencyRecords1764200000000, OutboxJson1765500000000, SharedTables1764100000000 } from '@sigil/platform';
 import type { SecretKeyring } from '../secrets/secret-keyring';
 import { EventInbox1764100000400 } from './1764100000400-event-inbox';
 import { Webhooks1764100000410 } from './1764100000410-webhooks';
@@ -22,5 +22,6 @@ export function webhooksMigrations(keyring: SecretKeyring): Function[] {
     sealedSecretsMigration(keyring),
     PerContactOrdering1765300000520,
     EndpointSoftDelete1765400000530,
+    OutboxJson1765500000000,
   ];
 }

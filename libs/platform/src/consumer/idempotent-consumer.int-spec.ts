@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import { EVENT_ENVELOPE_VERSION, EventTopics, type DomainEvent } from '@sigil/contracts';
 import { createTestDatabase, dropTestDatabase, eventually, KAFKA_BROKERS, testKafka } from '@sigil/testing';
 import { createDataSource, runMigrationsLocked } from '../database/database.module';
+import { OutboxJson1765500000000 } from '../database/outbox-json.migration';
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { ensureTopics } from '../kafka/topic-admin';
 import { newId } from '../ids';
@@ -60,7 +61,13 @@ async function effectsOf(eventId: string): Promise<number> {
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase('consumer');
-  dataSource = createDataSource({ url: databaseUrl, poolSize: 20, entities: [], migrations: [SharedTables1764100000000], service: 'consumer-test' });
+  dataSource = createDataSource({
+    url: databaseUrl,
+    poolSize: 20,
+    entities: [],
+    migrations: [SharedTables1764100000000, OutboxJson1765500000000],
+    service: 'consumer-test',
+  });
   await dataSource.initialize();
   await runMigrationsLocked(dataSource, 'consumer-test');
   // The handlers' own effect: no unique constraint, so a duplicate effect would show as a second row.

@@ -10,6 +10,7 @@ import type { DataSource } from 'typeorm';
 import type { RequestContext, RpcReply } from '@sigil/contracts';
 import { createTestDatabase, dropTestDatabase } from '@sigil/testing';
 import { createDataSource, runMigrationsLocked } from '../database/database.module';
+import { OutboxJson1765500000000 } from '../database/outbox-json.migration';
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { Conflict } from '../errors/domain-errors';
 import { serveRpc } from '../kafka/rpc-serve';
@@ -28,7 +29,7 @@ beforeAll(async () => {
     url: databaseUrl,
     poolSize: 10,
     entities: [],
-    migrations: [SharedTables1764100000000, IdempotencyRecords1764200000000],
+    migrations: [SharedTables1764100000000, IdempotencyRecords1764200000000, OutboxJson1765500000000],
     service: 'idempotency-test',
   });
   await dataSource.initialize();

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { EventTopics, KafkaHeaderNames, type DomainEvent } from '@sigil/contracts';
 import { createTestDatabase, dropTestDatabase, eventually, EventSpy, pollUntil, testKafka } from '@sigil/testing';
 import { createDataSource, runMigrationsLocked } from '../database/database.module';
+import { OutboxJson1765500000000 } from '../database/outbox-json.migration';
 import { SharedTables1764100000000 } from '../database/shared-tables.migration';
 import { ensureTopics } from '../kafka/topic-admin';
 import { runWithContext } from '../logging/request-context';
@@ -64,7 +65,13 @@ async function waitForIds(ids: string[], timeoutMs = 30000): Promise<void> {
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase('outbox');
-  dataSource = createDataSource({ url: databaseUrl, poolSize: 10, entities: [], migrations: [SharedTables1764100000000], service: 'outbox-test' });
+  dataSource = createDataSource({
+    url: databaseUrl,
+    poolSize: 10,
+    entities: [],
+    migrations: [SharedTables1764100000000, OutboxJson1765500000000],
+    service: 'outbox-test',
+  });
   await dataSource.initialize();
   await runMigrationsLocked(dataSource, 'outbox-test');
   await ensureTopics(kafka, [EventTopics.contacts]);

@@ -60,7 +60,7 @@ interface OutboxRow {
   seq: string;
   topic: string;
   key: string;
-  /** The envelope as PostgreSQL prints the jsonb: sent as it is (see drain). */
+  /** The envelope as the writer stored it (a json column keeps the text): sent as it is (see drain). */
   envelope: string;
   /** The headers as text too: parsed once per distinct value in a batch (see drain). */
   headers: string;
@@ -146,8 +146,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       for (;;) {
         // The envelope as text: pg would JSON.parse each one (an object graph per event) only for us to
-        // JSON.stringify it back. jsonb prints `": "` and `", "`; every consumer parses the value, so that
-        // spacing is the only difference on Kafka.
+        // JSON.stringify it back. The column is json (OutboxJson migration), so the text is the writer's own
+        // JSON.stringify, byte for byte (a jsonb column printed its own `": "` spacing and key order).
         // The headers as text, parsed once per distinct value: a batch's events share a handful of header sets
         // (one per event type and request: an import batch's 2 000 contact.created have one), and kafkajs only reads them.
         const { rows } = await db.query<OutboxRow>(

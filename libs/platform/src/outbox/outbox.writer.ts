@@ -137,9 +137,9 @@ export class OutboxWriter {
 
   /**
    * `insert` by `COPY … FROM STDIN` (text format) in the caller's transaction, then the relay's NOTIFY: each
-   * envelope is parsed into jsonb once, where `insert` has PostgreSQL parse one document of all the rows
-   * (`jsonb_to_recordset`: 13 % of the contacts database's busy time in a 200 000-row import, the largest
-   * share after the contacts' own INSERT) and take each envelope out of it again. Rows keep the events'
+   * envelope is only checked as JSON and stored as it is, where `insert` has PostgreSQL parse one document of
+   * all the rows (`jsonb_to_recordset` was 13 % of the contacts database's busy time in a 200 000-row import,
+   * the largest share after the contacts' own INSERT) and take each envelope out of it again. Rows keep the events'
    * order (seq follows the COPY's). Records no idempotency key (`append` does).
    */
   async insertCopied(manager: EntityManager, prepared: PreparedEvent[]): Promise<void> {
@@ -191,12 +191,14 @@ export function outboxRowsJson(prepared: readonly PreparedEvent[]): string {
  * its events commit together even without a transaction around them).
  * `where` keeps some of the rows (`r.key` is the aggregate id: e.g. only the
  * contacts another WITH inserted). The statement must also select
- * `OUTBOX_NOTIFY_SQL`, which wakes the relay at commit.
+ * `OUTBOX_NOTIFY_SQL`, which wakes the relay at commit. `json`, not `jsonb`:
+ * each envelope is stored as the text JSON.stringify made (OutboxJson
+ * migration), never parsed into a tree only to be printed again for Kafka.
  */
 export function outboxInsertSql(param: string, where?: string): string {
   return `INSERT INTO outbox_events (id, topic, key, type, envelope, headers)
          SELECT r.id, r.topic, r.key, r.type, r.envelope, r.headers
-         FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (id text, topic text, key text, type text, envelope jsonb, headers jsonb)) WITH ORDINALITY
+         FROM ROWS FROM (json_to_recordset(${param}::json) AS (id text, topic text, key text, type text, envelope json, headers json)) WITH ORDINALITY
               AS r(id, topic, key, type, envelope, headers, n)
          ${where ? `WHERE ${where}` : ''}
          ORDER BY r.n`;
