@@ -1,6 +1,8 @@
 /** CallBatch: the calls of one turn go together, in order, and each caller gets its own result or error. */
 import { CallBatch, type BatchResult } from './call-batch';
 
+const TIMEOUT_MS = 1000;
+
 function harness(many: (calls: number[]) => Promise<BatchResult<string>[] | null>) {
   const flushes: (() => void)[] = [];
   const singles: number[] = [];
@@ -14,6 +16,7 @@ function harness(many: (calls: number[]) => Promise<BatchResult<string>[] | null
       batches.push(calls);
       return many(calls);
     },
+    TIMEOUT_MS,
     (flush) => flushes.push(flush),
   );
   const flush = () => flushes.splice(0).forEach((f) => f());
@@ -69,5 +72,33 @@ describe('CallBatch', () => {
     const lone = h.batch.call(-1);
     h.flush();
     await expect(lone).rejects.toThrow('single -1');
+  });
+
+  it('rejects every call of a batch that gets no answer in time, and ignores the late answer', async () => {
+    jest.useFakeTimers();
+    try {
+      let answer: (r: BatchResult<string>[]) => void = () => undefined;
+      const h = harness(() => new Promise((resolve) => (answer = resolve)));
+      const calls = [1, 2].map((n) => h.batch.call(n));
+      h.flush();
+      jest.advanceTimersByTime(TIMEOUT_MS - 1);
+      const early = await Promise.race([calls[0], Promise.resolve('pending')]);
+      expect(early).toBe('pending');
+      jest.advanceTimersByTime(1);
+      await expect(calls[0]).rejects.toThrow(`no answer within ${TIMEOUT_MS} ms`);
+      await expect(calls[1]).rejects.toThrow(`no answer within ${TIMEOUT_MS} ms`);
+      answer([
+        [null, 'late'],
+        [null, 'late'],
+      ]);
+      // An answered batch leaves no timer behind.
+      const ok = harness((c) => Promise.resolve(c.map((n): BatchResult<string> => [null, `r${n}`])));
+      const two = [3, 4].map((n) => ok.batch.call(n));
+      ok.flush();
+      await expect(Promise.all(two)).resolves.toEqual(['r3', 'r4']);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

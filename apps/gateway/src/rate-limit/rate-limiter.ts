@@ -57,13 +57,15 @@ export class RateLimiter {
     const fn = (redis as unknown as { sigilRateLimit: LimiterCommand }).sigilRateLimit;
     const single = (args: LimiterArgs) => fn.apply(redis, args);
     if ((redis as { isCluster?: boolean }).isCluster) {
-      this.command = single;
+      this.command = (args) => this.withTimeout(single(args));
     } else {
-      const batch = new CallBatch<LimiterArgs, number[]>(single, (calls) => {
+      const many = (calls: LimiterArgs[]) => {
         const pipeline = redis.pipeline() as unknown as LimiterPipeline;
         for (const args of calls) pipeline.sigilRateLimit(...args);
         return pipeline.exec();
-      });
+      };
+      // The batch times out as a whole: one timer per batch.
+      const batch = new CallBatch<LimiterArgs, number[]>(single, many, config.RATE_LIMIT_TIMEOUT_MS);
       this.command = (args) => batch.call(args);
     }
   }
@@ -76,7 +78,7 @@ export class RateLimiter {
     let result: number[];
     try {
       if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
-      result = await this.withTimeout(this.command([windowKey, dayKey, policy.limit, policy.windowMs, policy.dayLimit, dayTtl, this.member()]));
+      result = await this.command([windowKey, dayKey, policy.limit, policy.windowMs, policy.dayLimit, dayTtl, this.member()]);
     } catch (err) {
       if (this.config.RATE_LIMIT_FAIL_OPEN) {
         this.logger.error(`RATE LIMITER UNAVAILABLE, FAILING OPEN (RATE_LIMIT_FAIL_OPEN=true): ${String(err)}`);
