@@ -5,7 +5,7 @@
  */
 import Redis, { Cluster } from 'ioredis';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
-import { REDIS_CLUSTER_NODES, REDIS_URL, uniqueSuffix } from '@sigil/testing';
+import { PrivateRedis, REDIS_CLUSTER_NODES, REDIS_URL, uniqueSuffix } from '@sigil/testing';
 import { HOUR_MS, MINUTE_MS, type LimitPolicy } from './limit-policy';
 import { limiterKeys, RateLimiter, type LimiterSettings } from './rate-limiter';
 
@@ -63,6 +63,29 @@ function behavesExactly(connect: () => Redis | Cluster) {
 
 describe('RateLimiter on Redis', () => {
   behavesExactly(() => new Redis(REDIS_URL));
+});
+
+describe('RateLimiter batching the checks of one turn (a pipeline)', () => {
+  let server: PrivateRedis;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await PrivateRedis.start();
+    redis = new Redis(server.url, { maxRetriesPerRequest: 0 });
+    await new Promise<void>((resolve) => redis.once('ready', () => resolve()));
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('decides exactly on a Redis that has never run the script (the batch loads it), subjects apart', async () => {
+    const limiter = new RateLimiter(redis, settings);
+    const a: LimitPolicy = { subject: `key:key_a${uniqueSuffix()}`, limit: 3, windowMs: MINUTE_MS, dayLimit: 100 };
+    const b: LimitPolicy = { subject: `key:key_b${uniqueSuffix()}`, limit: 2, windowMs: MINUTE_MS, dayLimit: 100 };
+    const decisions = await Promise.all([a, b, a, b, a, b, a].map((p) => limiter.check(p)));
+    expect(decisions.map((d) => d.admitted)).toEqual([true, true, true, true, true, false, false]);
+    expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 1, 0, 0, 0, 0]);
+  });
 });
 
 describe('RateLimiter on a Redis Cluster of three masters', () => {

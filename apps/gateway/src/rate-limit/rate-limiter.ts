@@ -5,7 +5,9 @@
  * the subject as a hash tag (`…:rl:{key:key_…}:w60000`, `…:d20423`), so on a
  * Redis Cluster they live in one slot and the script never fails with
  * CROSSSLOT. Redis unreachable → fail closed (503 `rate_limiter_unavailable`)
- * unless configured to fail open.
+ * unless configured to fail open. On a single Redis the checks of one turn of
+ * the event loop share one socket write (CallBatch, a pipeline); on a Cluster,
+ * whose subjects live on different nodes, each is sent on its own.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
@@ -15,13 +17,19 @@ import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { DomainError, REDIS } from '@sigil/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { CallBatch, type BatchResult } from './call-batch';
 import { DAY_MS, type LimitDecision, type LimitPolicy } from './limit-policy';
 
 export type { LimitDecision, LimitPolicy } from './limit-policy';
 
 const SCRIPT = readFileSync(join(__dirname, 'rate-limit.lua'), 'utf8');
 
-type LimiterCommand = (k1: string, k2: string, limit: number, window: number, dayLimit: number, dayTtl: number, member: string) => Promise<number[]>;
+type LimiterArgs = [k1: string, k2: string, limit: number, window: number, dayLimit: number, dayTtl: number, member: string];
+type LimiterCommand = (...args: LimiterArgs) => Promise<number[]>;
+interface LimiterPipeline {
+  sigilRateLimit(...args: LimiterArgs): unknown;
+  exec(): Promise<BatchResult<number[]>[] | null>;
+}
 
 /** The Redis keys of one subject's windows: one hash tag, so one Cluster slot. */
 export function limiterKeys(namespace: string, policy: LimitPolicy, day: number): [window: string, day: string] {
@@ -35,7 +43,7 @@ export type LimiterSettings = Pick<GatewayConfig, 'RATE_LIMIT_ENABLED' | 'RATE_L
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
   private readonly redis: Redis | Cluster;
-  private readonly command: LimiterCommand;
+  private readonly command: (args: LimiterArgs) => Promise<number[]>;
   private counter = 0;
   private readonly instance = randomBytes(4).toString('hex');
 
@@ -47,7 +55,19 @@ export class RateLimiter {
     if (!(redis as unknown as Record<string, unknown>)['sigilRateLimit']) redis.defineCommand('sigilRateLimit', { numberOfKeys: 2, lua: SCRIPT });
     this.redis = redis;
     const fn = (redis as unknown as { sigilRateLimit: LimiterCommand }).sigilRateLimit;
-    this.command = fn.bind(redis);
+    const single = (args: LimiterArgs) => fn.apply(redis, args);
+    if ((redis as { isCluster?: boolean }).isCluster) {
+      this.command = (args) => this.withTimeout(single(args));
+    } else {
+      const many = (calls: LimiterArgs[]) => {
+        const pipeline = redis.pipeline() as unknown as LimiterPipeline;
+        for (const args of calls) pipeline.sigilRateLimit(...args);
+        return pipeline.exec();
+      };
+      // The batch times out as a whole: one timer per batch.
+      const batch = new CallBatch<LimiterArgs, number[]>(single, many, config.RATE_LIMIT_TIMEOUT_MS);
+      this.command = (args) => batch.call(args);
+    }
   }
 
   async check(policy: LimitPolicy, now = Date.now()): Promise<LimitDecision> {
@@ -58,7 +78,7 @@ export class RateLimiter {
     let result: number[];
     try {
       if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
-      result = await this.withTimeout(this.command(windowKey, dayKey, policy.limit, policy.windowMs, policy.dayLimit, dayTtl, this.member()));
+      result = await this.command([windowKey, dayKey, policy.limit, policy.windowMs, policy.dayLimit, dayTtl, this.member()]);
     } catch (err) {
       if (this.config.RATE_LIMIT_FAIL_OPEN) {
         this.logger.error(`RATE LIMITER UNAVAILABLE, FAILING OPEN (RATE_LIMIT_FAIL_OPEN=true): ${String(err)}`);
