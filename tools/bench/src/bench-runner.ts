@@ -247,7 +247,7 @@ async function core(stack: TestStack, baselineUrl: string, options: BenchOptions
   const base = { name: 'bare Fastify `GET /`', url: `${baselineUrl}/`, headers: {} };
   const targets: Record<CoreTarget, { name: string; url: string; headers: Record<string, string>; method?: 'POST'; bodyOf?: () => string }> = {
     read: { name: 'gateway `GET /v1/contacts/:id`', url: contactUrl, headers: tenant.api.defaultHeaders },
-    me: { name: 'gateway `GET /v1/me`', url: `${stack.gatewayUrl}/v1/me`, headers: tenant.api.defaultHeaders },
+    me: { name: 'gateway `GET /v1/me` (limiter off; on: gateway scenario)', url: `${stack.gatewayUrl}/v1/me`, headers: tenant.api.defaultHeaders },
     write: {
       name: 'gateway `POST /v1/contacts`',
       url: `${stack.gatewayUrl}/v1/contacts`,
