@@ -47,17 +47,19 @@ afterAll(async () => {
 /** Every SQL statement the repository sends while `run` runs, with its parameters. */
 async function statementsOf(run: (m: DataSource['manager']) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }[]> {
   const seen: { sql: string; params: unknown[] }[] = [];
-  await ds.transaction(async (m) => {
-    const query = m.query.bind(m);
-    m.query = (async (sql: string, params?: unknown[]) => {
-      seen.push({ sql, params: params ?? [] });
-      return query(sql, params);
-    }) as typeof m.query;
-    await run(m);
-    throw new RollBack();
-  }).catch((err: unknown) => {
-    if (!(err instanceof RollBack)) throw err;
-  });
+  await ds
+    .transaction(async (m) => {
+      const query = m.query.bind(m);
+      m.query = (async (sql: string, params?: unknown[]) => {
+        seen.push({ sql, params: params ?? [] });
+        return query(sql, params);
+      }) as typeof m.query;
+      await run(m);
+      throw new RollBack();
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof RollBack)) throw err;
+    });
   return seen;
 }
 class RollBack extends Error {}
@@ -90,9 +92,7 @@ interface PlanNode {
 }
 function rowsRead(node: PlanNode): number {
   const own =
-    node['Relation Name'] === 'contacts' && node['Node Type'] !== 'ModifyTable'
-      ? node['Actual Rows'] * node['Actual Loops'] + (node['Rows Removed by Filter'] ?? 0)
-      : 0;
+    node['Relation Name'] === 'contacts' && node['Node Type'] !== 'ModifyTable' ? node['Actual Rows'] * node['Actual Loops'] + (node['Rows Removed by Filter'] ?? 0) : 0;
   return own + (node.Plans ?? []).reduce((n, p) => n + rowsRead(p), 0);
 }
 

@@ -128,10 +128,11 @@ export class ContactsRepository {
   /** These contacts of the scope, in id order (the lock order of every multi-contact write); by primary key (IN_SCOPE_BY_ID). */
   async findByIds(m: EntityManager, s: TenantScope, ids: string[], lock = false): Promise<ContactRow[]> {
     if (!ids.length) return [];
-    return m.query(
-      `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.id = ANY($3::text[]) AND ${IN_SCOPE_BY_ID} ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`,
-      [s.tenantId, s.mode, ids],
-    );
+    return m.query(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.id = ANY($3::text[]) AND ${IN_SCOPE_BY_ID} ORDER BY c.id ${lock ? 'FOR UPDATE' : ''}`, [
+      s.tenantId,
+      s.mode,
+      ids,
+    ]);
   }
 
   async findByEmails(m: EntityManager, s: TenantScope, emails: string[], lock = false): Promise<ContactRow[]> {
