@@ -10,6 +10,7 @@ export * from './errors/validation';
 export * from './logging/json-logger';
 export * from './logging/request-context';
 export * from './ids';
+export * from './coalescer';
 export * from './kafka/kafka.config';
 export { KafkajsConsumerGroup, kafkajsRecoverFromFetch } from './kafka/kafkajs-fetch-recovery.fix';
 export {

@@ -6,7 +6,7 @@
  * Redis Cluster they live in one slot and the script never fails with
  * CROSSSLOT. Redis unreachable → fail closed (503 `rate_limiter_unavailable`)
  * unless configured to fail open. On a single Redis the checks of one turn of
- * the event loop share one socket write (CallBatch, a pipeline); on a Cluster,
+ * the event loop share one socket write (limiter-batch.ts, a pipeline); on a Cluster,
  * whose subjects live on different nodes, each is sent on its own.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -17,7 +17,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { DomainError, REDIS } from '@sigil/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { CallBatch, type BatchResult } from './call-batch';
+import { limiterBatch, withTimeout, type BatchResult } from './limiter-batch';
 import { DAY_MS, type LimitDecision, type LimitPolicy } from './limit-policy';
 
 export type { LimitDecision, LimitPolicy } from './limit-policy';
@@ -57,7 +57,7 @@ export class RateLimiter {
     const fn = (redis as unknown as { sigilRateLimit: LimiterCommand }).sigilRateLimit;
     const single = (args: LimiterArgs) => fn.apply(redis, args);
     if ((redis as { isCluster?: boolean }).isCluster) {
-      this.command = (args) => this.withTimeout(single(args));
+      this.command = (args) => withTimeout(single(args), config.RATE_LIMIT_TIMEOUT_MS);
     } else {
       const many = (calls: LimiterArgs[]) => {
         const pipeline = redis.pipeline() as unknown as LimiterPipeline;
@@ -65,8 +65,8 @@ export class RateLimiter {
         return pipeline.exec();
       };
       // The batch times out as a whole: one timer per batch.
-      const batch = new CallBatch<LimiterArgs, number[]>(single, many, config.RATE_LIMIT_TIMEOUT_MS);
-      this.command = (args) => batch.call(args);
+      const batch = limiterBatch<LimiterArgs, number[]>(single, many, config.RATE_LIMIT_TIMEOUT_MS);
+      this.command = (args) => batch.submit(args);
     }
   }
 
@@ -108,22 +108,6 @@ export class RateLimiter {
   private member(): string {
     this.counter = (this.counter + 1) % 1_000_000_000;
     return `${this.instance}:${this.counter}`;
-  }
-
-  private withTimeout<T>(p: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('rate limiter timed out')), this.config.RATE_LIMIT_TIMEOUT_MS);
-      p.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
-    });
   }
 }
 

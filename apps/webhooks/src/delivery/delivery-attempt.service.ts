@@ -16,11 +16,10 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Metrics, OutboxWriter, type WebhookDeliveryOutcome } from '@sigil/platform';
+import { Coalescer, Metrics, OutboxWriter, type ItemResult, type WebhookDeliveryOutcome } from '@sigil/platform';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config';
 import { EndpointSecrets } from '../secrets/endpoint-secrets';
 import { signatureHeaders } from '../signing/webhook-signer';
-import { Coalescer, type ItemResult } from './coalescer';
 import { ContactOrdering } from './contact-ordering';
 import type { OrderedDelivery } from './contact-ordering.repository';
 import { DeliveryAttemptsRepository, type AttemptRecord, type DeliveryToAttempt } from './delivery-attempts.repository';

@@ -1,8 +1,10 @@
 /**
  * Coalesces calls that arrive close together into one batch call: the
- * delivery worker's per-attempt SQL (load the delivery, record its outcome)
- * becomes one statement for every attempt that reached that point within a
- * tick, or while the previous batch was still in flight. Each caller still
+ * webhooks delivery worker's per-attempt SQL (load the delivery, record its
+ * outcome) becomes one statement for every attempt that reached that point
+ * within a tick, or while the previous batch was still in flight; the
+ * gateway's rate-limit checks of one tick go to Redis as one pipeline
+ * (apps/gateway/src/rate-limit/limiter-batch.ts). Each caller still
  * gets its own result and waits until its batch has run — for a write, until
  * it is committed — so batching changes the cost, never what a caller may
  * assume when its promise resolves.
