@@ -12,10 +12,10 @@ import { Client } from 'pg';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
 import { KAFKA_BROKERS } from '@sigil/testing';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** utime + stime of a process in clock ticks (fields 14 and 15 of /proc/<pid>/stat); undefined once it is gone. */
-function cpuTicks(pid: number): number | undefined {
+export function cpuTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces: split after its closing parenthesis.

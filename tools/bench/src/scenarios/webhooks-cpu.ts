@@ -7,21 +7,14 @@
  * signature). Reported as CPU ms per delivery, which compares across runs on
  * a shared machine where deliveries/s does not.
  */
-import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { REDIS_URL } from '@sigil/testing';
-import { startCpuMeter } from './contacts-cpu';
+import { cpuTicks, startCpuMeter, TICKS_PER_SECOND } from './contacts-cpu';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
+/** utime + stime of a process in ms; undefined once it is gone. */
 function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-  } catch {
-    return undefined;
-  }
+  const ticks = cpuTicks(pid);
+  return ticks === undefined ? undefined : (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 async function redisPid(): Promise<number | undefined> {
