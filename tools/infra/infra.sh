@@ -384,6 +384,8 @@ BEGIN
 END
 \$\$;
 GRANT sigil_audit_writer TO $PG_USER;
+-- Benchmarks settle the disk after seeding millions of rows (CHECKPOINT) before they measure.
+GRANT pg_checkpoint TO $PG_USER;
 SQL
   local db
   for db in "${PG_DATABASES[@]}"; do
