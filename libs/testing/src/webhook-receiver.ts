@@ -49,7 +49,11 @@ function legacyValid(secret: string, header: string | undefined, body: string): 
 
 export class WebhookReceiver {
   readonly deliveries: ReceivedWebhook[] = [];
+  /** The same deliveries by path: a bench's waits ask for one path's ~100 000 deliveries many times a second. */
+  private readonly byPath = new Map<string, ReceivedWebhook[]>();
   private readonly secrets = new Map<string, string[]>();
+  /** One verifier per secret (its constructor decodes the key). */
+  private readonly verifiers = new Map<string, Webhook>();
   private readonly responders = new Map<string, Responder>();
   private readonly counts = new Map<string, number>();
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -87,7 +91,12 @@ export class WebhookReceiver {
   }
 
   received(path: string): ReceivedWebhook[] {
-    return this.deliveries.filter((d) => d.path === path);
+    return this.byPath.get(path)?.slice() ?? [];
+  }
+
+  /** How many deliveries `path` received (without copying them). */
+  count(path: string): number {
+    return this.byPath.get(path)?.length ?? 0;
   }
 
   /** Waits until `predicate` holds for the deliveries of `path`. */
@@ -122,7 +131,7 @@ export class WebhookReceiver {
       receivedAt: startedAt,
       verifiedWith: secrets.filter((s) => {
         try {
-          new Webhook(s).verify(body, headers);
+          this.verifierOf(s).verify(body, headers);
           return true;
         } catch {
           return false;
@@ -138,9 +147,18 @@ export class WebhookReceiver {
     received.receivedAt = Date.now();
     received.answered = reply.status ?? 200;
     this.deliveries.push(received);
+    const ofPath = this.byPath.get(path);
+    if (ofPath) ofPath.push(received);
+    else this.byPath.set(path, [received]);
     if (res.destroyed) return;
     res.writeHead(received.answered, { 'content-type': 'text/plain', ...reply.headers });
     res.end(reply.body ?? 'ok');
+  }
+
+  private verifierOf(secret: string): Webhook {
+    let verifier = this.verifiers.get(secret);
+    if (!verifier) this.verifiers.set(secret, (verifier = new Webhook(secret)));
+    return verifier;
   }
 
   async close(): Promise<void> {

@@ -39,7 +39,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   ) {}
 
   onApplicationBootstrap(): void {
-    this.connection = bullConnection(this.config.REDIS_URL, 'worker');
+    this.connection = bullConnection(this.config.REDIS_URL, 'worker', true);
     this.worker = new Worker<DeliveryJobData>(WEBHOOK_DELIVERY_QUEUE, (job, token) => this.process(job, token), {
       connection: this.connection,
       prefix: WEBHOOK_QUEUE_PREFIX,

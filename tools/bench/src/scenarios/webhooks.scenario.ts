@@ -249,7 +249,7 @@ export async function run(env: BenchEnv): Promise<BenchRow[]> {
       const offeredUntil = Date.now();
       const expected = events * endpoints.length;
       const deadline = Date.now() + 600_000;
-      const delivered = () => endpoints.reduce((n, e) => n + receiver.received(e.path).length, 0);
+      const delivered = () => endpoints.reduce((n, e) => n + receiver.count(e.path), 0);
       while (delivered() < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       const arrivals = endpoints.flatMap((e) => receiver.received(e.path).map((d) => d.receivedAt));
       const last = Math.max(...arrivals);
