@@ -13,7 +13,7 @@
  * batch took, so a purge of millions of rows uses at most a sixth of one
  * connection (and of one core: on the bench's two cores, a third let the
  * purge of 10 M rows push delivery p99 up by 4 to 190 % from run to run,
- * docs/webhooks.md, session 20) — still ~9 000 rows a second. A delivery
+ * docs/webhooks.md, session 20) — still ~11 000 rows a second there. A delivery
  * still being attempted (`pending`) is never purged, nor one whose last
  * change (a retry by hand, say) is within the retention. Deliveries are
  * walked in primary-key order: ids are time-ordered (ULIDs), so "created
