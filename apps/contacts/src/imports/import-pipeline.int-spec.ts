@@ -38,16 +38,17 @@ afterAll(async () => {
 
 const PATTERNS = 12;
 
-/** Contacts present before the import: three per pattern. */
+/** Contacts present before the import: four per pattern. */
 function existing(p: number) {
-  return [1, 2, 3].map((i) => ({ external_id: `E${i}.${p}`, email: `c${i}.${p}@x.io` }));
+  return [1, 2, 3, 4].map((i) => ({ external_id: `E${i}.${p}`, email: `c${i}.${p}@x.io` }));
 }
 
 /**
  * Rows of one pattern (14, batches of 3; match_on external_id). Expected one after another:
- * 1 C1's email moves (frees c1); 2, 3 new; 4 takes the freed c1 (created); 5 claims n1's email (conflict);
+ * 1 C1's email moves (frees c1); 2, 3 new; 4 takes the freed c1 (created); 5 claims C4's email (conflict);
  * 6 new; 7 C2's email moves; 8 repeats N1 (duplicate_row); 9 bad email; 10 takes the freed c2 (created);
- * 11 new; 12 renames C3; 13 claims C2's new email (conflict); 14 new: 7 created, 3 updated, 4 refused.
+ * 11 new; 12 renames C3; 13 repeats row 7's email (duplicate_row, though 7 is in another batch); 14 new:
+ * 7 created, 3 updated, 4 refused.
  */
 function patternRows(p: number): string[] {
   return [
@@ -55,7 +56,7 @@ function patternRows(p: number): string[] {
     `N1.${p},n1.${p}@x.io,B`,
     `N2.${p},n2.${p}@x.io,C`,
     `N3.${p},c1.${p}@x.io,D`,
-    `N4.${p},n1.${p}@x.io,E`,
+    `N4.${p},c4.${p}@x.io,E`,
     `N5.${p},n5.${p}@x.io,F`,
     `E2.${p},moved2.${p}@x.io,G`,
     `N1.${p},other.${p}@x.io,H`,
@@ -119,7 +120,7 @@ describe('import batches in flight together', () => {
       [5, 'conflict'],
       [8, 'duplicate_row'],
       [9, 'validation_failed'],
-      [13, 'conflict'],
+      [13, 'duplicate_row'],
     ]);
     expect(one.job).toMatchObject({ status: 'completed', rows_processed: PATTERNS * 14, created: PATTERNS * 7, updated: PATTERNS * 3, failed: PATTERNS * 4 });
 
@@ -127,5 +128,54 @@ describe('import batches in flight together', () => {
     expect(two.errors).toEqual(one.errors);
     expect(two.contacts).toEqual(one.contacts);
     expect(two.events).toEqual(one.events);
+  });
+});
+
+describe('a run resuming mid-file', () => {
+  const HEAD = ['A,a@x.io,1', 'B,b@x.io,2', 'Bad,not-an-email,3', 'X,b@x.io,4'];
+  const TAIL = ['D,a@x.io,5', 'B,z@x.io,6', 'X,x@x.io,7', 'Bad,bad@x.io,8', 'E,e@x.io,9'];
+
+  /** A job whose first four rows were committed by an earlier run: queued again at the byte after row 4. */
+  async function resumedJob(ctx: RequestContext, rowsProcessed: number): Promise<{ id: string; runner: ImportRunner }> {
+    const scope = { tenantId: ctx.tenant_id, mode: ctx.mode };
+    const head = `${HEADER}\n${HEAD.join('\n')}\n`;
+    const file = Buffer.from(`${head}${TAIL.join('\n')}\n`);
+    const options: ImportOptions = { format: 'csv', mapping: { ext: 'external_id', email: 'email', name: 'first_name' }, match_on: 'external_id', mode: 'upsert' };
+    const id = newId('imp');
+    await imports.insert(ds.manager, scope, id, options);
+    for (let at = 0, seq = 0; at < file.length; at += 11, seq++) {
+      await ds.query(`INSERT INTO import_chunks (import_id, seq, file_offset, data) VALUES ($1, $2, $3, $4)`, [id, seq, at, file.subarray(at, at + 11)]);
+    }
+    await imports.markQueued(ds.manager, id, file.length, HEAD.length + TAIL.length, HEADER.split(','), HEADER.length + 1);
+    await ds.query(`UPDATE imports SET next_offset = $2, rows_processed = $3 WHERE id = $1`, [id, Buffer.byteLength(head), rowsProcessed]);
+    const runner = new ImportRunner(ds, imports, batch, new CustomFieldDefinitions(), new OutboxWriter(), { IMPORT_BATCH_ROWS: 2, IMPORT_PIPELINE_DEPTH: 2 });
+    return { id, runner };
+  }
+
+  it('knows the keys the rows before its position took, and which rows took none', async () => {
+    const ctx = testContext();
+    const { id, runner } = await resumedJob(ctx, HEAD.length);
+    expect(await runner.run(id)).toBe('completed');
+
+    const errors = await ds.query(`SELECT row_no, code, reason FROM import_errors WHERE import_id = $1 ORDER BY row_no`, [id]);
+    expect(errors).toEqual([
+      { row_no: 5, code: 'duplicate_row', reason: "the email 'a@x.io' is already in row 1" },
+      { row_no: 6, code: 'duplicate_row', reason: "the external_id 'B' is already in row 2" },
+    ]);
+    // Row 3 was refused (a bad email) and row 4 was a duplicate: neither took its external_id, so rows 7 and 8 are imported.
+    const contacts = await ds.query(`SELECT external_id, email FROM contacts WHERE tenant_id = $1 ORDER BY external_id`, [ctx.tenant_id]);
+    expect(contacts).toEqual([
+      { external_id: 'Bad', email: 'bad@x.io' },
+      { external_id: 'E', email: 'e@x.io' },
+      { external_id: 'X', email: 'x@x.io' },
+    ]);
+    const job = (await ds.query(`SELECT rows_processed, created, failed FROM imports WHERE id = $1`, [id]))[0];
+    expect(job).toEqual({ rows_processed: 9, created: 3, failed: 2 });
+  });
+
+  it('refuses to go on when the staged file before its position does not hold the rows the job counted', async () => {
+    const { id, runner } = await resumedJob(testContext(), HEAD.length - 1);
+    await expect(runner.run(id)).rejects.toThrow('the staged file has 4 rows before byte');
+    expect(await ds.query(`SELECT count(*)::int AS n FROM import_errors WHERE import_id = $1`, [id])).toEqual([{ n: 0 }]);
   });
 });

@@ -11,16 +11,26 @@
  * the first still runs) cannot both commit the same batch, and a job
  * cancelled meanwhile rolls the batch in flight back. Up to
  * IMPORT_PIPELINE_DEPTH batch transactions run at once, still committing in
- * file order with the results of one after another (commitBatch).
+ * file order with the results of one after another (commitBatch). The keys
+ * the file has taken (its duplicate rows) are held in memory (KeyLedger),
+ * rebuilt from the staged file when a run resumes mid-file (replayKeys).
  */
-import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BATCH_MATCH_KEYS, type BatchRowResult, type ContactSnapshot, type ImportRowError, type RequestContext } from '@sigil/contracts';
+import {
+  BATCH_MATCH_KEYS,
+  type BatchMatchKey,
+  type BatchRowResult,
+  type ContactSnapshot,
+  type CreateContact,
+  type ImportRowError,
+  type RequestContext,
+} from '@sigil/contracts';
 import { OutboxWriter, RecordReader, type FileRecord, type NewEvent } from '@sigil/platform';
 import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
 import { ContactsBatchService, keyOf, type ValidRow } from '../contacts/contacts-batch.service';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
+import { keyHash, KeyLedger, type KeyHash } from './import-key-ledger';
 import { describe, planRows, rowRequest, type RowPlan } from './import-rows';
 import { ImportsRepository, type ImportRow } from './imports.repository';
 
@@ -109,6 +119,8 @@ export class ImportRunner {
     const total = Number(job.bytes);
     const depth = this.config.IMPORT_PIPELINE_DEPTH;
     const reader = new RecordReader({ format: job.options.format, startOffset: offset });
+    const ledger = new KeyLedger();
+    if (rowNo > 0 && offset < total) await this.replayKeys(job, plan, offset, rowNo, ledger);
     let pending: FileRecord[] = [];
     // Up to `depth` batch transactions run at once, in file order (see commitBatch for how they stay ordered and
     // exact); the next batch is read and validated meanwhile. The oldest is waited for before another starts.
@@ -122,7 +134,7 @@ export class ImportRunner {
       const firstRow = rowNo;
       rowNo += records.length;
       offset = nextOffset;
-      return this.prepareBatch(job, plan, records, firstRow).then(async (prepared) => {
+      return this.prepareBatch(job, plan, ledger, records, firstRow).then(async (prepared) => {
         // A failed batch stops the run here: its error (not a successor's Superseded) is the run's.
         while (inFlight.length >= depth) await inFlight.shift()!.done;
         const gate = batchGate();
@@ -150,6 +162,33 @@ export class ImportRunner {
       // Never leave a batch's transaction running behind a run that stopped (its outcome is the run's error, or the database's).
       for (const gate of inFlight) await gate.done.catch(() => undefined);
     }
+  }
+
+  /**
+   * Rebuilds the ledger of a run resuming at byte `upTo`: the rows before it are read again and each key
+   * taken by the row that took it in the runs before (the same checks, in the same file order; whether a row
+   * is well-formed depends on its bytes and the mapping, not on the batches or the database). The count of
+   * rows must be the job's, or the staged file is not what was imported.
+   */
+  private async replayKeys(job: ImportRow, plan: RowPlan, upTo: number, rows: number, ledger: KeyLedger): Promise<void> {
+    const reader = new RecordReader({ format: job.options.format });
+    let header = job.options.format === 'csv';
+    let row = 0;
+    await this.readChunks(job, 0, upTo, reader, async (records) => {
+      for (const record of records) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        if (record.end > upTo) return;
+        const r = rowRequest(plan, record);
+        row++;
+        if ('req' in r && keyOf(job.options.match_on, r.req)) takeKeys(ledger, r.req, row);
+        if (row % PREPARE_SLICE_ROWS === 0) await yieldToIo();
+      }
+    });
+    if (row !== rows) throw new Error(`import ${job.id}: the staged file has ${row} rows before byte ${upTo}, the job counted ${rows}`);
+    this.logger.log(`import ${job.id}: resuming at row ${rows + 1}, ${ledger.size} keys of the rows before it rebuilt`);
   }
 
   /** Feeds the staged file from byte `offset` to `onRecords`, chunk by chunk. */
@@ -182,24 +221,20 @@ export class ImportRunner {
    * rows: in one piece (tens of milliseconds for 2 000 rows) it held up that transaction's next statement
    * whenever PostgreSQL answered meanwhile, so the two cores took turns instead of overlapping.
    */
-  private async prepareBatch(job: ImportRow, plan: RowPlan, records: FileRecord[], firstRow: number): Promise<PreparedBatch> {
+  private async prepareBatch(job: ImportRow, plan: RowPlan, ledger: KeyLedger, records: FileRecord[], firstRow: number): Promise<PreparedBatch> {
     const errors: ImportRowError[] = [];
     const raws = records.map((r) => r.raw);
     const errorAt = (i: number, code: string, reason: string) => errors.push({ row: firstRow + i + 1, code, reason, data: rawText(raws[i]!) });
 
-    // Shape, then duplicates inside the batch (of either unique key); duplicates of earlier batches are found by the key table.
+    // Shape, then duplicates of an earlier row of the file (of either unique key).
     const matchOn = job.options.match_on;
     const valid: ValidRow[] = [];
-    const firstOf = { email: new Map<string, number>(), external_id: new Map<string, number>() };
     const check = (record: FileRecord, i: number) => {
       const r = rowRequest(plan, record);
       if (!('req' in r)) return errorAt(i, r.code, r.reason);
       if (!keyOf(matchOn, r.req)) return errorAt(i, 'validation_failed', `${matchOn}: required, rows are matched on it`);
-      for (const key of BATCH_MATCH_KEYS) {
-        const earlier = firstOf[key].get(keyOf(key, r.req));
-        if (earlier !== undefined) return errorAt(i, 'duplicate_row', `the ${key} '${keyOf(key, r.req)}' is already in row ${firstRow + earlier + 1}`);
-      }
-      for (const key of BATCH_MATCH_KEYS) if (keyOf(key, r.req)) firstOf[key].set(keyOf(key, r.req), i);
+      const taken = takeKeys(ledger, r.req, firstRow + i + 1);
+      if (taken) return errorAt(i, 'duplicate_row', `the ${taken.key} '${keyOf(taken.key, r.req)}' is already in row ${taken.row}`);
       valid.push({ index: i, req: r.req });
     };
     for (let i = 0; i < records.length; i++) {
@@ -218,12 +253,11 @@ export class ImportRunner {
    *   (lockJob: it waits there until that transaction ends) and then advances from the position it expects —
    *   or, if that batch rolled back, finds the old one and rolls back too. Batches commit in file order, a
    *   batch commits only after all before it, and a kill -9 leaves a prefix of them.
-   * - the rows: this batch reads contacts (and claims its keys) only after the previous one has read
-   *   its own, and goes on at once only when none of its rows' emails and external_ids is a key the
-   *   previous batch may change (its rows' keys and those of the contacts it matched). Then nothing the
-   *   previous batch writes can change what this one reads, and neither waits for a lock the other holds
-   *   except this batch for the previous one (a key claimed by both in import_keys; the job row): no
-   *   deadlock. When keys meet, it waits for the previous transaction to end first, as before.
+   * - the rows: this batch reads contacts only after the previous one has read its own, and goes on at
+   *   once only when none of its rows' emails and external_ids is a key the previous batch may change (its
+   *   rows' keys and those of the contacts it matched). Then nothing the previous batch writes can change
+   *   what this one reads, and neither waits for a lock the other holds except this batch for the previous
+   *   one (the job row): no deadlock. When keys meet, it waits for the previous transaction to end first.
    */
   private async commitBatch(
     job: ImportRow,
@@ -245,24 +279,15 @@ export class ImportRunner {
       // The previous batch may not have committed yet: a position past ours means another worker moved on.
       const current = await this.imports.load(m, job.id);
       if (current?.status !== 'running' || Number(current.next_offset) > fromOffset) throw new Superseded();
-      if (previous) await previous.touched;
-
-      const hashOf = new Map(valid.map((v) => [v.index, keyHash(keyOf(matchOn, v.req))]));
-      const seen = await this.imports.claimKeys(m, job.id, [...hashOf.values()]);
-      const fresh = valid.filter((v) => {
-        if (!seen.has(hashOf.get(v.index)!)) return true;
-        errorAt(v.index, 'duplicate_row', `the ${matchOn} '${keyOf(matchOn, v.req)}' is already in an earlier row of the file`);
-        return false;
-      });
-      if (previous && meets(await previous.touched, fresh)) await previous.done;
+      if (previous && meets(await previous.touched, valid)) await previous.done;
 
       const results: BatchRowResult[] = raws.map((_, index) => ({ index, status: 'error' }));
-      const afterReads = (matched: readonly ContactSnapshot[]) => gate.read(touchedKeys(fresh, matched));
-      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true, afterReads });
+      const afterReads = (matched: readonly ContactSnapshot[]) => gate.read(touchedKeys(valid, matched));
+      await this.batch.writeRows(m, ctx, valid, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true, afterReads });
       let created = 0;
       let updated = 0;
       const listed: NewEvent[] = [];
-      for (const v of fresh) {
+      for (const v of valid) {
         const r = results[v.index]!;
         if (r.status === 'created') created++;
         else if (r.status === 'updated') updated++;
@@ -354,10 +379,22 @@ function importedEvent(ctx: RequestContext, contactId: string, importId: string,
   return { type: 'contact.imported', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { contact_id: contactId, import_id: importId, list_id: listId } };
 }
 
-/** 64 bits of SHA-256 of the match key, as a signed bigint literal: a collision in a 1 M-row file has odds of about 3 in 10^8. */
-function keyHash(key: string): string {
-  // One-shot hash: a Hash object per row was ~1.5 % of the contacts process's busy time in an import.
-  return hash('sha256', key, 'buffer').readBigInt64BE(0).toString();
+/**
+ * Takes a row's unique keys (email, external_id) for `row` if none is taken yet; otherwise takes nothing and
+ * returns the first one taken and its row. The email is compared as the database compares it (lower case).
+ */
+function takeKeys(ledger: KeyLedger, req: CreateContact, row: number): { key: BatchMatchKey; row: number } | undefined {
+  const hashes: KeyHash[] = [];
+  for (const key of BATCH_MATCH_KEYS) {
+    const value = keyOf(key, req);
+    if (!value) continue;
+    const h = keyHash(`${key === 'email' ? 'e' : 'x'}:${value}`);
+    const earlier = ledger.rowOf(h);
+    if (earlier) return { key, row: earlier };
+    hashes.push(h);
+  }
+  for (const h of hashes) ledger.take(h, row);
+  return undefined;
 }
 
 /** The row for the report: text even if the bytes were not (bad bytes shown as U+FFFD), no NUL (PostgreSQL text cannot hold it). */
