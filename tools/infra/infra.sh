@@ -326,6 +326,19 @@ pg_handle_distro_clusters() {
   done < <(pg_lsclusters -h 2>/dev/null || true)
 }
 
+# shared_buffers: an eighth of the machine's memory, between 128 MB (PostgreSQL's default) and 1 GB. At
+# 128 MB a 1 M-contact database (its table, ten indexes, two million value rows) did not fit: every batch
+# evicted pages and read them back from the OS cache, and the contacts database's CPU per imported row
+# moved between runs by 2x (docs/contacts.md, "Session 21").
+pg_shared_buffers_mb() {
+  local mem_kb mb
+  mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
+  mb=$((mem_kb / 1024 / 8))
+  [ "$mb" -gt 1024 ] && mb=1024
+  [ "$mb" -lt 128 ] && mb=128
+  echo "$mb"
+}
+
 pg_write_conf() {
   mkdir -p "$PG_SOCK"
   chmod 755 "$PG_SOCK"
@@ -336,6 +349,7 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCK'
 max_connections = 300
+shared_buffers = $(pg_shared_buffers_mb)MB
 fsync = off
 synchronous_commit = off
 full_page_writes = off

@@ -26,7 +26,7 @@ export const ContactsConfigSchema = z.object({
    * Import batch transactions in flight at once (ImportRunner.commitBatch: they still commit in file order,
    * exactly once); 1 runs them one after another. Each holds a pooled connection while it runs.
    */
-  IMPORT_PIPELINE_DEPTH: envInt(2, 1, 4),
+  IMPORT_PIPELINE_DEPTH: envInt(3, 1, 4),
   /**
    * How far V8 lets the old generation grow between full collections, in % of
    * what the last one kept (V8's `--heap-growing-percent`, which NODE_OPTIONS

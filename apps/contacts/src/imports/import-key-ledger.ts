@@ -7,13 +7,15 @@
  * holds exactly what the committed batches took.
  *
  * A key is kept as 64 bits of its SHA-256 in an open-addressing table of
- * typed arrays (12 bytes a slot, at most ¾ full: about 24 MB for a file of
- * 1 M emails) instead of a Set of strings (several times that, and a
- * million objects for the garbage collector to walk). Two different keys with
+ * typed arrays (12 bytes a slot, at most ¾ full, sized once for the keys the
+ * job can have: 24 MB for a file of 1 M emails) instead of a Set of strings
+ * (several times that, and a million objects for the garbage collector to
+ * walk). Two different keys with
  * the same 64 bits would make the later row a false duplicate: in a file of
  * 1 M keys the odds are about 3 in 10^8.
  */
 import { hash } from 'node:crypto';
+import { BATCH_MATCH_KEYS, type ImportOptions } from '@sigil/contracts';
 
 /** A key's 64-bit hash, as two 32-bit halves. */
 export interface KeyHash {
@@ -27,8 +29,6 @@ export function keyHash(key: string): KeyHash {
   return { hi: digest.readInt32LE(0), lo: digest.readInt32LE(4) };
 }
 
-const INITIAL_SLOTS = 1 << 12;
-
 export class KeyLedger {
   private hi: Int32Array;
   private lo: Int32Array;
@@ -37,8 +37,9 @@ export class KeyLedger {
   private mask: number;
   private count = 0;
 
-  constructor(slots = INITIAL_SLOTS) {
-    const size = 1 << Math.ceil(Math.log2(Math.max(slots, 16)));
+  /** Room for `expectedKeys` without growing (it grows past them). */
+  constructor(expectedKeys = 0) {
+    const size = 1 << Math.ceil(Math.log2(Math.max(Math.ceil((expectedKeys * 4) / 3) + 1, 16)));
     this.hi = new Int32Array(size);
     this.lo = new Int32Array(size);
     this.rows = new Uint32Array(size);
@@ -87,4 +88,19 @@ export class KeyLedger {
       this.rows[slot] = rows[i]!;
     }
   }
+}
+
+/**
+ * A job with at most this many keys (rows × mapped unique keys) keeps its ledger in memory, sized once: at most
+ * 48 MB. A larger file (a 200 MB upload holds up to ~28 M rows) claims its keys in `import_keys` instead, one
+ * statement per batch, so a worker's memory stays bounded whatever the file. Fixed (not a setting): a job must
+ * keep its kind of ledger across the runs that resume it.
+ */
+export const MEMORY_LEDGER_MAX_KEYS = 2_000_000;
+
+/** The job's key ledger, if its keys fit in memory (MEMORY_LEDGER_MAX_KEYS); sized once for all of them. */
+export function memoryLedgerFor(job: { rows_total: number; options: Pick<ImportOptions, 'mapping'> }, maxKeys = MEMORY_LEDGER_MAX_KEYS): KeyLedger | undefined {
+  const targets = new Set(Object.values(job.options.mapping));
+  const keys = job.rows_total * BATCH_MATCH_KEYS.filter((k) => targets.has(k)).length;
+  return keys <= maxKeys ? new KeyLedger(keys) : undefined;
 }

@@ -13,7 +13,9 @@
  * IMPORT_PIPELINE_DEPTH batch transactions run at once, still committing in
  * file order with the results of one after another (commitBatch). The keys
  * the file has taken (its duplicate rows) are held in memory (KeyLedger),
- * rebuilt from the staged file when a run resumes mid-file (replayKeys).
+ * rebuilt from the staged file when a run resumes mid-file (replayKeys) —
+ * or, for a file with more keys than MEMORY_LEDGER_MAX_KEYS, in the
+ * `import_keys` table, claimed by each batch's transaction.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -30,7 +32,7 @@ import { OutboxWriter, RecordReader, type FileRecord, type NewEvent } from '@sig
 import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
 import { ContactsBatchService, keyOf, type ValidRow } from '../contacts/contacts-batch.service';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
-import { keyHash, KeyLedger, type KeyHash } from './import-key-ledger';
+import { keyHash, KeyLedger, MEMORY_LEDGER_MAX_KEYS, memoryLedgerFor, type KeyHash } from './import-key-ledger';
 import { describe, planRows, rowRequest, type RowPlan } from './import-rows';
 import { ImportsRepository, type ImportRow } from './imports.repository';
 
@@ -68,6 +70,8 @@ export type RunOutcome = 'completed' | 'failed' | 'cancelled' | 'superseded' | '
 @Injectable()
 export class ImportRunner {
   private readonly logger = new Logger('ImportRunner');
+  /** MEMORY_LEDGER_MAX_KEYS; lowered by tests to run the key table's path on small files. */
+  memoryLedgerMaxKeys = MEMORY_LEDGER_MAX_KEYS;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -119,8 +123,8 @@ export class ImportRunner {
     const total = Number(job.bytes);
     const depth = this.config.IMPORT_PIPELINE_DEPTH;
     const reader = new RecordReader({ format: job.options.format, startOffset: offset });
-    const ledger = new KeyLedger();
-    if (rowNo > 0 && offset < total) await this.replayKeys(job, plan, offset, rowNo, ledger);
+    const ledger = memoryLedgerFor(job, this.memoryLedgerMaxKeys);
+    if (ledger && rowNo > 0 && offset < total) await this.replayKeys(job, plan, offset, rowNo, ledger);
     let pending: FileRecord[] = [];
     // Up to `depth` batch transactions run at once, in file order (see commitBatch for how they stay ordered and
     // exact); the next batch is read and validated meanwhile. The oldest is waited for before another starts.
@@ -141,7 +145,7 @@ export class ImportRunner {
         const previous = last;
         last = gate;
         inFlight.push(gate);
-        void this.commitBatch(job, ctx, prepared, fromOffset, nextOffset, previous, gate).then(gate.settle, gate.fail);
+        void this.commitBatch(job, ctx, prepared, fromOffset, nextOffset, previous, gate, !ledger).then(gate.settle, gate.fail);
       });
     };
 
@@ -221,19 +225,21 @@ export class ImportRunner {
    * rows: in one piece (tens of milliseconds for 2 000 rows) it held up that transaction's next statement
    * whenever PostgreSQL answered meanwhile, so the two cores took turns instead of overlapping.
    */
-  private async prepareBatch(job: ImportRow, plan: RowPlan, ledger: KeyLedger, records: FileRecord[], firstRow: number): Promise<PreparedBatch> {
+  private async prepareBatch(job: ImportRow, plan: RowPlan, ledger: KeyLedger | undefined, records: FileRecord[], firstRow: number): Promise<PreparedBatch> {
     const errors: ImportRowError[] = [];
     const raws = records.map((r) => r.raw);
     const errorAt = (i: number, code: string, reason: string) => errors.push({ row: firstRow + i + 1, code, reason, data: rawText(raws[i]!) });
 
-    // Shape, then duplicates of an earlier row of the file (of either unique key).
+    // Shape, then duplicates of an earlier row of the file (of either unique key) — without a ledger in memory,
+    // of an earlier row of the batch; duplicates of the match key in earlier batches are found by the key table.
     const matchOn = job.options.match_on;
     const valid: ValidRow[] = [];
+    const batchLedger = ledger ? undefined : new KeyLedger(records.length * BATCH_MATCH_KEYS.length);
     const check = (record: FileRecord, i: number) => {
       const r = rowRequest(plan, record);
       if (!('req' in r)) return errorAt(i, r.code, r.reason);
       if (!keyOf(matchOn, r.req)) return errorAt(i, 'validation_failed', `${matchOn}: required, rows are matched on it`);
-      const taken = takeKeys(ledger, r.req, firstRow + i + 1);
+      const taken = takeKeys((ledger ?? batchLedger)!, r.req, firstRow + i + 1);
       if (taken) return errorAt(i, 'duplicate_row', `the ${taken.key} '${keyOf(taken.key, r.req)}' is already in row ${taken.row}`);
       valid.push({ index: i, req: r.req });
     };
@@ -267,6 +273,7 @@ export class ImportRunner {
     nextOffset: number,
     previous: BatchGate | undefined,
     gate: BatchGate,
+    claimKeys: boolean,
   ): Promise<void> {
     const { raws, firstRow, errors, errorAt, valid } = batch;
     const matchOn = job.options.match_on;
@@ -279,15 +286,27 @@ export class ImportRunner {
       // The previous batch may not have committed yet: a position past ours means another worker moved on.
       const current = await this.imports.load(m, job.id);
       if (current?.status !== 'running' || Number(current.next_offset) > fromOffset) throw new Superseded();
-      if (previous && meets(await previous.touched, valid)) await previous.done;
+      let fresh = valid;
+      if (claimKeys) {
+        // The key table: a key an earlier batch claimed makes the row a duplicate (claimed after the previous batch has read, as its reads).
+        if (previous) await previous.touched;
+        const hashOf = new Map(valid.map((v) => [v.index, tableKeyHash(keyOf(matchOn, v.req))]));
+        const seen = await this.imports.claimKeys(m, job.id, [...hashOf.values()]);
+        fresh = valid.filter((v) => {
+          if (!seen.has(hashOf.get(v.index)!)) return true;
+          errorAt(v.index, 'duplicate_row', `the ${matchOn} '${keyOf(matchOn, v.req)}' is already in an earlier row of the file`);
+          return false;
+        });
+      }
+      if (previous && meets(await previous.touched, fresh)) await previous.done;
 
       const results: BatchRowResult[] = raws.map((_, index) => ({ index, status: 'error' }));
-      const afterReads = (matched: readonly ContactSnapshot[]) => gate.read(touchedKeys(valid, matched));
-      await this.batch.writeRows(m, ctx, valid, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true, afterReads });
+      const afterReads = (matched: readonly ContactSnapshot[]) => gate.read(touchedKeys(fresh, matched));
+      await this.batch.writeRows(m, ctx, fresh, results, { mode: job.options.mode, matchOn, addTags: job.options.tags, copy: true, afterReads });
       let created = 0;
       let updated = 0;
       const listed: NewEvent[] = [];
-      for (const v of valid) {
+      for (const v of fresh) {
         const r = results[v.index]!;
         if (r.status === 'created') created++;
         else if (r.status === 'updated') updated++;
@@ -377,6 +396,12 @@ function meets(keys: ReadonlySet<string>, rows: readonly ValidRow[]): boolean {
 
 function importedEvent(ctx: RequestContext, contactId: string, importId: string, listId: string): NewEvent {
   return { type: 'contact.imported', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { contact_id: contactId, import_id: importId, list_id: listId } };
+}
+
+/** A match key in the key table: 64 bits of its SHA-256 as a signed bigint literal. */
+function tableKeyHash(key: string): string {
+  const h = keyHash(key);
+  return BigInt.asIntN(64, (BigInt(h.hi) << 32n) | BigInt(h.lo >>> 0)).toString();
 }
 
 /**

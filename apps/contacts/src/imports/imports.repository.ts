@@ -1,4 +1,4 @@
-/** SQL of import jobs: the job row, its staged file chunks and its error report. */
+/** SQL of import jobs: the job row, its staged file chunks, the keys it has imported and its error report. */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { returnedRows } from '@sigil/platform';
@@ -135,6 +135,18 @@ export class ImportsRepository {
     return rows[0];
   }
 
+  /** Registers match keys; returns the ones already registered by an earlier row of the file. */
+  async claimKeys(m: EntityManager, id: string, hashes: string[]): Promise<Set<string>> {
+    if (!hashes.length) return new Set();
+    const rows: { key_hash: string }[] = await m.query(
+      `INSERT INTO import_keys (import_id, key_hash) SELECT $1, h FROM unnest($2::bigint[]) AS h
+       ON CONFLICT DO NOTHING RETURNING key_hash`,
+      [id, hashes],
+    );
+    const fresh = new Set(rows.map((r) => String(r.key_hash)));
+    return new Set(hashes.filter((h) => !fresh.has(h)));
+  }
+
   async insertErrors(m: EntityManager, id: string, errors: ImportRowError[]): Promise<void> {
     if (!errors.length) return;
     await m.query(
@@ -165,9 +177,10 @@ export class ImportsRepository {
     return returnedRows(result).length > 0;
   }
 
-  /** The staged file is only needed while the job runs. */
+  /** The staged file and the key set are only needed while the job runs. */
   async dropStaging(m: EntityManager, id: string): Promise<void> {
     await m.query(`DELETE FROM import_chunks WHERE import_id = $1`, [id]);
+    await m.query(`DELETE FROM import_keys WHERE import_id = $1`, [id]);
   }
 
   async errorsPage(m: EntityManager, id: string, after: number, limit: number): Promise<ImportRowError[]> {

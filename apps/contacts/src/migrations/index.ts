@@ -9,7 +9,6 @@ import { Imports1764400000300 } from './1764400000300-imports';
 import { SuppressionAnnouncements1765200000100 } from './1765200000100-suppression-announcements';
 import { ContactsPlanIndexes1765200000110 } from './1765200000110-contacts-plan-indexes';
 import { ContactsWritePathIndexes1765300000100 } from './1765300000100-contacts-write-path-indexes';
-import { ImportKeysInMemory1765600000100 } from './1765600000100-import-keys-in-memory';
 
 export const CONTACTS_MIGRATIONS = [
   SharedTables1764100000000,
@@ -24,5 +23,4 @@ export const CONTACTS_MIGRATIONS = [
   ContactsPlanIndexes1765200000110,
   ContactsWritePathIndexes1765300000100,
   OutboxJson1765500000000,
-  ImportKeysInMemory1765600000100,
 ];
