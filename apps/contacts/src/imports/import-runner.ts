@@ -263,7 +263,8 @@ export class ImportRunner {
    *   once only when none of its rows' emails and external_ids is a key the previous batch may change (its
    *   rows' keys and those of the contacts it matched). Then nothing the previous batch writes can change
    *   what this one reads, and neither waits for a lock the other holds except this batch for the previous
-   *   one (the job row): no deadlock. When keys meet, it waits for the previous transaction to end first.
+   *   one (the job row; with the key table, a key claimed by both): no deadlock. When keys meet, it waits for
+   *   the previous transaction to end first.
    */
   private async commitBatch(
     job: ImportRow,
