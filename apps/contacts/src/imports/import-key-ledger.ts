@@ -10,9 +10,8 @@
  * typed arrays (12 bytes a slot, at most ¾ full, sized once for the keys the
  * job can have: 24 MB for a file of 1 M emails) instead of a Set of strings
  * (several times that, and a million objects for the garbage collector to
- * walk). Two different keys with
- * the same 64 bits would make the later row a false duplicate: in a file of
- * 1 M keys the odds are about 3 in 10^8.
+ * walk). Two different keys with the same 64 bits would make the later row a
+ * false duplicate: in a file of 1 M keys the odds are about 3 in 10^8.
  */
 import { hash } from 'node:crypto';
 import { BATCH_MATCH_KEYS, type ImportOptions } from '@sigil/contracts';

@@ -17,6 +17,7 @@
  * or, for a file with more keys than MEMORY_LEDGER_MAX_KEYS, in the
  * `import_keys` table, claimed by each batch's transaction.
  */
+import { hash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -33,7 +34,7 @@ import { CONTACTS_CONFIG, type ContactsConfig } from '../config';
 import { ContactsBatchService, keyOf, type ValidRow } from '../contacts/contacts-batch.service';
 import { CustomFieldDefinitions } from '../custom-fields/custom-field-definitions';
 import { keyHash, KeyLedger, MEMORY_LEDGER_MAX_KEYS, memoryLedgerFor, type KeyHash } from './import-key-ledger';
-import { describe, planRows, rowRequest, type RowPlan } from './import-rows';
+import { describe, planRows, rowRequest, type RowPlan, type RowProblem } from './import-rows';
 import { ImportsRepository, type ImportRow } from './imports.repository';
 
 interface PreparedBatch {
@@ -185,9 +186,7 @@ export class ImportRunner {
           continue;
         }
         if (record.end > upTo) return;
-        const r = rowRequest(plan, record);
-        row++;
-        if ('req' in r && keyOf(job.options.match_on, r.req)) takeKeys(ledger, r.req, row);
+        checkRow(plan, job.options.match_on, ledger, record, ++row);
         if (row % PREPARE_SLICE_ROWS === 0) await yieldToIo();
       }
     });
@@ -236,12 +235,9 @@ export class ImportRunner {
     const valid: ValidRow[] = [];
     const batchLedger = ledger ? undefined : new KeyLedger(records.length * BATCH_MATCH_KEYS.length);
     const check = (record: FileRecord, i: number) => {
-      const r = rowRequest(plan, record);
-      if (!('req' in r)) return errorAt(i, r.code, r.reason);
-      if (!keyOf(matchOn, r.req)) return errorAt(i, 'validation_failed', `${matchOn}: required, rows are matched on it`);
-      const taken = takeKeys((ledger ?? batchLedger)!, r.req, firstRow + i + 1);
-      if (taken) return errorAt(i, 'duplicate_row', `the ${taken.key} '${keyOf(taken.key, r.req)}' is already in row ${taken.row}`);
-      valid.push({ index: i, req: r.req });
+      const r = checkRow(plan, matchOn, (ledger ?? batchLedger)!, record, firstRow + i + 1);
+      if ('req' in r) valid.push({ index: i, req: r.req });
+      else errorAt(i, r.code, r.reason);
     };
     for (let i = 0; i < records.length; i++) {
       check(records[i]!, i);
@@ -399,10 +395,26 @@ function importedEvent(ctx: RequestContext, contactId: string, importId: string,
   return { type: 'contact.imported', tenant_id: ctx.tenant_id, mode: ctx.mode, key: contactId, data: { contact_id: contactId, import_id: importId, list_id: listId } };
 }
 
-/** A match key in the key table: 64 bits of its SHA-256 as a signed bigint literal. */
+/**
+ * A match key in the key table: 64 bits of its SHA-256 as a signed bigint literal — exactly as before the ledger
+ * moved to memory, so a job that claimed keys under the earlier code finds them when it resumes under this one.
+ */
 function tableKeyHash(key: string): string {
-  const h = keyHash(key);
-  return BigInt.asIntN(64, (BigInt(h.hi) << 32n) | BigInt(h.lo >>> 0)).toString();
+  return hash('sha256', key, 'buffer').readBigInt64BE(0).toString();
+}
+
+/**
+ * One row checked on its own and against the rows before it (the ledger): its request, or why it is refused.
+ * An accepted row takes its keys. The one check of both a batch's preparation and a resumed run's replay, so
+ * the replay takes exactly the keys the runs before took.
+ */
+function checkRow(plan: RowPlan, matchOn: BatchMatchKey, ledger: KeyLedger, record: FileRecord, row: number): { req: CreateContact } | RowProblem {
+  const r = rowRequest(plan, record);
+  if (!('req' in r)) return r;
+  if (!keyOf(matchOn, r.req)) return { code: 'validation_failed', reason: `${matchOn}: required, rows are matched on it` };
+  const taken = takeKeys(ledger, r.req, row);
+  if (taken) return { code: 'duplicate_row', reason: `the ${taken.key} '${keyOf(taken.key, r.req)}' is already in row ${taken.row}` };
+  return r;
 }
 
 /**
