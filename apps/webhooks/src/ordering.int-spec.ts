@@ -53,6 +53,7 @@ describe('per_contact ordering, two replicas', () => {
     harness = await WebhooksHarness.start();
     replica = await WebhooksHarness.start({}, harness);
     receiver = await WebhookReceiver.start();
+    await harness.settled(2);
     endpoints = harness.get(EndpointsService);
     deliveries = harness.get(DeliveriesService);
   });

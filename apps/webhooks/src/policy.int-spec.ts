@@ -27,6 +27,7 @@ describe('per-endpoint delivery policy', () => {
     harness = await WebhooksHarness.start(env);
     replica = await WebhooksHarness.start(env, harness);
     receiver = await WebhookReceiver.start();
+    await harness.settled(2);
     endpoints = harness.get(EndpointsService);
     deliveries = harness.get(DeliveriesService);
   });

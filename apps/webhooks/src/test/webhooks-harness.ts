@@ -9,11 +9,13 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
-import { Kafka, type Producer } from 'kafkajs';
+import { AssignerProtocol, Kafka, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
+  ALL_EVENT_TOPICS,
   EVENT_ENVELOPE_VERSION,
   EVENT_TOPIC_OF,
+  serviceGroupId,
   WEBHOOK_DELIVERY_QUEUE,
   WEBHOOK_QUEUE_PREFIX,
   type DomainEvent,
@@ -23,11 +25,12 @@ import {
   type RequestContext,
 } from '@sigil/contracts';
 import { ensureTopics, loadConfig, newId } from '@sigil/platform';
-import { createTestDatabase, dropTestDatabase, KAFKA_BROKERS, REDIS_URL, testKafka, type WebhookReceiver } from '@sigil/testing';
+import { createTestDatabase, dropTestDatabase, eventually, KAFKA_BROKERS, REDIS_URL, testKafka, type WebhookReceiver } from '@sigil/testing';
 import { WebhooksAppModule } from '../app.module';
 import { WebhooksConfigSchema } from '../config';
 import { bullConnection } from '../delivery/delivery-queue';
 import { EndpointsService } from '../endpoints/endpoints.service';
+import { FANOUT_CONSUMER } from '../fanout/fanout.service';
 
 export class WebhooksHarness {
   private constructor(
@@ -83,6 +86,49 @@ export class WebhooksHarness {
     const created = await this.get(EndpointsService).create(ctx, { url: receiver.url(path), events });
     receiver.expectSecrets(path, [created.secret]);
     return { ...created, path };
+  }
+
+  /**
+   * Waits until the fan-out consumes every partition: its group stable with
+   * `members` members, then one event of a tenant without endpoints on each
+   * partition of every event topic, and every partition's committed offset
+   * at its end. A replica that joins makes the group rebalance, and a new
+   * topic's partitions may answer "not the leader" for a while (kafkajs backs
+   * off): events published meanwhile wait seconds — a test timing one
+   * delivery against another starts after this.
+   */
+  async settled(members: number): Promise<void> {
+    const group = serviceGroupId(FANOUT_CONSUMER);
+    const admin = new Kafka({ clientId: 'webhooks-int-admin', brokers: KAFKA_BROKERS, logLevel: 0 }).admin();
+    await admin.connect();
+    try {
+      const assigned = (m: { memberAssignment: Buffer }) => Object.keys(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}).length > 0;
+      await eventually(
+        async () => (await admin.describeGroups([group])).groups[0],
+        (g) => g?.state === 'Stable' && g.members.length === members && g.members.every(assigned),
+        { timeoutMs: 30_000, stepMs: 100 },
+      );
+      const probe = JSON.stringify(domainEvent('list.member_added', newId('ten'), { list_id: 'lst_probe', contact_id: 'con_probe' }));
+      const topics = [...ALL_EVENT_TOPICS];
+      const partitions = new Map<string, number[]>();
+      for (const topic of topics)
+        partitions.set(
+          topic,
+          (await admin.fetchTopicOffsets(topic)).map((p) => p.partition),
+        );
+      await this.producer.sendBatch({
+        topicMessages: topics.map((topic) => ({ topic, messages: partitions.get(topic)!.map((partition) => ({ partition, value: probe })) })),
+      });
+      const ends = new Map<string, string>();
+      for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
+      await eventually(
+        async () => admin.fetchOffsets({ groupId: group, topics }),
+        (committed) => committed.every((t) => t.partitions.every((p) => BigInt(p.offset) >= BigInt(ends.get(`${t.topic}/${p.partition}`) ?? '0'))),
+        { timeoutMs: 30_000, stepMs: 100 },
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Publishes a domain event on its topic, as another service's outbox relay would. */
