@@ -8,6 +8,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KAFKA_NAMESPACE } from '@sigil/contracts';
+import { RequestDurationHistogram } from './request-duration-histogram';
 
 /** Seconds; from a fast cache hit to a slow cross-service call. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -39,13 +40,12 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly probes = new Set<ScrapeProbe>();
 
-  readonly httpRequestDuration = new Histogram({
-    name: 'sigil_http_request_duration_seconds',
-    help: 'HTTP request duration by route template, method and status code.',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly httpRequestDuration = new RequestDurationHistogram(
+    'sigil_http_request_duration_seconds',
+    'HTTP request duration by route template, method and status code.',
+    LATENCY_BUCKETS,
+    this.registry,
+  );
 
   readonly rpcDuration = new Histogram({
     name: 'sigil_kafka_rpc_duration_seconds',

@@ -23,8 +23,10 @@ const UNTRACED = /^\/(health|metrics)(\/|\?|$)/;
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The request's W3C `traceparent` when no span is recorded for it (see the file comment). */
-    sigilTraceparent?: string;
+    /** The request's W3C `traceparent` when no span is recorded for it (see the file comment), made on first read. */
+    readonly sigilTraceparent?: string;
+    /** Behind `sigilTraceparent`: undefined when the request records a span or is not traced, null until first read. */
+    sigilTraceState: string | null | undefined;
   }
 }
 
@@ -43,13 +45,23 @@ export function traceparentOf(req: FastifyRequest): string | undefined {
 
 export function installHttpTracing(fastify: FastifyInstance, { logRequests = false, logger = new Logger('Http') }: HttpTracingOptions = {}): void {
   const spans = new WeakMap<FastifyRequest, { span: Span; started: number }>();
+  // Made when first read (the services' request context, an error line): a route that calls no service and
+  // fails nothing (`GET /v1/me`) never pays for the random ids (issue #13).
+  if (!fastify.hasRequestDecorator('sigilTraceparent')) {
+    fastify.decorateRequest('sigilTraceState', undefined);
+    fastify.decorateRequest('sigilTraceparent', {
+      getter(this: FastifyRequest): string | undefined {
+        return this.sigilTraceState === null ? (this.sigilTraceState = unrecordedTraceparent(this.headers.traceparent)) : (this.sigilTraceState ?? undefined);
+      },
+    });
+  }
   const started = new WeakMap<FastifyRequest, number>();
   // Callback style: everything after `done()` (parsing, guards, handler) runs inside the span's context.
   fastify.addHook('onRequest', (req, _reply, done) => {
     // Probes and scrapes would drown the traces.
     if (UNTRACED.test(req.url)) return done();
     if (!spansRecorded()) {
-      req.sigilTraceparent = unrecordedTraceparent(req.headers.traceparent);
+      req.sigilTraceState = null;
       if (logRequests) started.set(req, performance.now());
       return done();
     }
