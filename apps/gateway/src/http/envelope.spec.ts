@@ -7,7 +7,7 @@ import { Controller, Get, Post } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import Fastify from 'fastify';
 import { applyIdempotencyToPosts, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { installEnvelopeHook } from './envelope';
+import { installEnvelopeHook, JsonText } from './envelope';
 import { errorEnvelope } from './error-envelope';
 import { DomainError } from '@sigil/platform';
 
@@ -16,6 +16,7 @@ describe('installEnvelopeHook', () => {
   installEnvelopeHook(app);
   app.get('/v1/things', async () => ({ data: [1], page: { has_more: true, next_cursor: 'c2', prev_cursor: null } }));
   app.get('/v1/thing', async () => ({ data: { id: 't' } }));
+  app.get('/v1/text', async () => ({ data: new JsonText(JSON.stringify({ id: 't', note: 'a "quoted" é' })) }));
   app.get('/v1/own', async (_req, reply) =>
     reply
       .status(404)
@@ -35,6 +36,13 @@ describe('installEnvelopeHook', () => {
       meta: { request_id: 'req_1', has_more: true, next_cursor: 'c2', prev_cursor: null },
       links: { self: '/v1/things?limit=1', next: '/v1/things?limit=1&cursor=c2' },
     });
+  });
+
+  it('puts data given as JSON text into the envelope as it is, a JSON reply like any other', async () => {
+    const text = await app.inject({ url: '/v1/text?x=1' });
+    expect(text.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(text.body).toBe('{"data":{"id":"t","note":"a \\"quoted\\" é"},"meta":{"request_id":"req_1"},"links":{"self":"/v1/text?x=1"}}');
+    expect(text.json()).toEqual({ data: { id: 't', note: 'a "quoted" é' }, meta: { request_id: 'req_1' }, links: { self: '/v1/text?x=1' } });
   });
 
   it('leaves error envelopes, empty replies and non-/v1 paths alone', async () => {

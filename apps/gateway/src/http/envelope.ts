@@ -14,9 +14,22 @@ export interface Envelope<T> {
 
 /** What a route handler returns: data, and for lists the page. */
 export interface RouteResult<T> {
-  data: T;
+  data: T | JsonText<T>;
   page?: PageMeta;
 }
+
+/**
+ * A route's `data` already serialized: a route that answers the same document
+ * over and over (`GET /v1/me`, from the cached credential) keeps its JSON and
+ * the envelope is built around the text, with no `JSON.stringify` of it per
+ * request. `T` is what the text holds (for the route's type).
+ */
+export class JsonText<T = unknown> {
+  declare private readonly holds?: T;
+  constructor(readonly json: string) {}
+}
+
+const asIs = (payload: unknown) => payload as string;
 
 export function pageLinks(url: string, page: PageMeta | undefined): Record<string, string> {
   const links: Record<string, string> = { self: url };
@@ -44,9 +57,10 @@ export function pageLinks(url: string, page: PageMeta | undefined): Record<strin
  * bare, and error envelopes (ErrorEnvelopeFilter, framework errors) pass
  * through. Strings (`/v1/openapi.json`, idempotent replays), buffers, streams,
  * `undefined` (204) and hijacked replies (exports) never reach this hook.
+ * `data` given as `JsonText` goes into the body as it is.
  */
 export function installEnvelopeHook(fastify: FastifyInstance): void {
-  fastify.addHook('preSerialization', (req: FastifyRequest, _reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
+  fastify.addHook('preSerialization', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void) => {
     if (!req.url.startsWith('/v1/') || payload === null || typeof payload !== 'object' || isErrorEnvelope(payload)) {
       done(null, payload);
       return;
@@ -55,6 +69,12 @@ export function installEnvelopeHook(fastify: FastifyInstance): void {
     const meta = { request_id: req.id, ...(result.page ?? {}) };
     // `self` is where a GET fetches this document again: an action's URL (POST /v1/segments/preview) is not one.
     const links = req.method === 'GET' || req.method === 'HEAD' ? pageLinks(req.url, result.page) : {};
+    if (result.data instanceof JsonText) {
+      // The text is the body: this reply's serializer passes it on as it is (the content type is JSON already).
+      void reply.serializer(asIs);
+      done(null, `{"data":${result.data.json},"meta":${JSON.stringify(meta)},"links":${JSON.stringify(links)}}`);
+      return;
+    }
     done(null, { data: result.data, meta, links } satisfies Envelope<unknown>);
   });
 }

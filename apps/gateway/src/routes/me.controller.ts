@@ -1,14 +1,16 @@
 /**
  * `GET /v1/me`: who the credential is. Answered from the verified (cached)
- * credential, with no call to the keys service.
+ * credential, with no call to the keys service. An API key's answer is
+ * serialized once per cached key and plan (a client checking its key at a
+ * high rate asks for the same document every time).
  */
 import { Controller, Get } from '@nestjs/common';
 import { z } from 'zod';
-import { named, PLAN_NAMES, TenantLimitsSchema, Timestamp, type Mode, type PlanName, type TenantLimits } from '@sigil/contracts';
+import { named, PLAN_NAMES, TenantLimitsSchema, Timestamp, type Mode, type PlanName, type TenantLimits, type VerifiedApiKey } from '@sigil/contracts';
 import { AccessState } from '../auth/access-state';
 import { CurrentCaller, type Caller } from '../auth/request-context';
 import { AnyScope } from '../auth/scopes.decorator';
-import type { RouteResult } from '../http/envelope';
+import { JsonText, type RouteResult } from '../http/envelope';
 import { ApiDoc } from '../openapi/api-doc.decorator';
 
 export interface MeView {
@@ -42,8 +44,18 @@ export const MeViewSchema = named(
   }) satisfies z.ZodType<MeView>,
 );
 
+/** An API key's answer as served last: for the same cached key object, plan and limits it is the same text. */
+interface Served {
+  plan: PlanName;
+  limits: TenantLimits;
+  text: JsonText<MeView>;
+}
+
 @Controller('v1/me')
 export class MeController {
+  /** Keyed by the credential cache's object: a key fetched again (changed, or its cache entry expired) is serialized again. */
+  private readonly served = new WeakMap<VerifiedApiKey, Served>();
+
   constructor(private readonly access: AccessState) {}
 
   @Get()
@@ -54,21 +66,24 @@ export class MeController {
     const { plan, limits } = this.access.tenantOf(caller);
     if (caller.kind === 'api_key') {
       const k = caller.key;
-      return {
-        data: {
-          tenant: { id: k.tenant.id, name: k.tenant.name, plan, limits },
-          mode: k.environment,
-          credential: {
-            type: 'api_key',
-            id: k.key_id,
-            prefix: k.prefix,
-            environment: k.environment,
-            scopes: k.scopes,
-            rate_limit_per_minute: k.rate_limit_per_minute,
-            expires_at: k.expires_at,
-          },
+      const last = this.served.get(k);
+      if (last && last.plan === plan && last.limits === limits) return { data: last.text };
+      const view: MeView = {
+        tenant: { id: k.tenant.id, name: k.tenant.name, plan, limits },
+        mode: k.environment,
+        credential: {
+          type: 'api_key',
+          id: k.key_id,
+          prefix: k.prefix,
+          environment: k.environment,
+          scopes: k.scopes,
+          rate_limit_per_minute: k.rate_limit_per_minute,
+          expires_at: k.expires_at,
         },
       };
+      const text = new JsonText<MeView>(JSON.stringify(view));
+      this.served.set(k, { plan, limits, text });
+      return { data: text };
     }
     const c = caller.claims;
     return {
