@@ -24,8 +24,8 @@ let dataSource: DataSource;
 let spy: EventSpy;
 const relays: OutboxRelay[] = [];
 
-async function startRelay(): Promise<OutboxRelay> {
-  const relay = new OutboxRelay(dataSource, { kafka, databaseUrl, pollIntervalMs: 200, batchSize: 50 });
+async function startRelay(lingerMs?: number): Promise<OutboxRelay> {
+  const relay = new OutboxRelay(dataSource, { kafka, databaseUrl, pollIntervalMs: 200, batchSize: 50, ...(lingerMs === undefined ? {} : { lingerMs }) });
   await relay.onApplicationBootstrap();
   relays.push(relay);
   return relay;
@@ -296,5 +296,28 @@ describe('outbox relay', () => {
         10_000,
       ),
     ).toBe(0);
+  });
+
+  it('drains a commit after a quiet spell at once, and one right after a drain only once the linger since that drain has passed', async () => {
+    // Only this relay relays meanwhile, with a linger far above a drain's time.
+    for (const r of [...relays]) await stopRelay(r);
+    const lingerMs = 4000;
+    const relay = await startRelay(lingerMs);
+    try {
+      const tenant = freshTenant();
+      await new Promise((r) => setTimeout(r, lingerMs)); // quiet: its start-up drain is more than a linger ago
+      const t0 = Date.now();
+      const [quiet] = await commit([deleted(tenant, 'con_L1', 1)]);
+      await waitForIds([quiet!.id]);
+      const quietMs = Date.now() - t0;
+      expect(quietMs).toBeLessThan(lingerMs - 1000);
+      const [next] = await commit([deleted(tenant, 'con_L1', 2)]);
+      await waitForIds([next!.id]);
+      // It waited for the rest of the linger since the drain that carried the first (which ended before the spy saw it).
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(lingerMs - 500);
+    } finally {
+      await stopRelay(relay);
+      await startRelay();
+    }
   });
 });
