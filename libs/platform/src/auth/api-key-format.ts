@@ -47,7 +47,6 @@ export interface ParsedApiKey {
   last4: string;
 }
 
-/** Format and checksum only; no lookup. Returns undefined for anything that is not a well-formed key. */
 /**
  * Whether `key` has an API key's shape (prefix, environment, length, alphabet), without its checksum:
  * the gateway's check before a look-up in memory, where a hash found implies a key that passed
@@ -57,6 +56,7 @@ export function hasApiKeyShape(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
 
+/** Format and checksum only; no lookup. Returns undefined for anything that is not a well-formed key. */
 export function parseApiKey(key: string): ParsedApiKey | undefined {
   const match = KEY_PATTERN.exec(key);
   if (!match) return undefined;

@@ -40,12 +40,12 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly probes = new Set<ScrapeProbe>();
 
-  readonly httpRequestDuration = new RequestDurationHistogram(
-    'sigil_http_request_duration_seconds',
-    'HTTP request duration by route template, method and status code.',
-    LATENCY_BUCKETS,
-    this.registry,
-  );
+  readonly httpRequestDuration = new RequestDurationHistogram({
+    name: 'sigil_http_request_duration_seconds',
+    help: 'HTTP request duration by route template, method and status code.',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
 
   readonly rpcDuration = new Histogram({
     name: 'sigil_kafka_rpc_duration_seconds',

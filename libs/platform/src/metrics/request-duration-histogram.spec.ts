@@ -19,7 +19,7 @@ const OBSERVATIONS: [string, string, number, number][] = [
 function both(defaultLabels?: Record<string, string>) {
   const [ours, theirs] = [new Registry(), new Registry()];
   if (defaultLabels) for (const r of [ours, theirs]) r.setDefaultLabels(defaultLabels);
-  const fast = new RequestDurationHistogram('sigil_http_request_duration_seconds', 'HTTP request duration.', LATENCY_BUCKETS, ours);
+  const fast = new RequestDurationHistogram({ name: 'sigil_http_request_duration_seconds', help: 'HTTP request duration.', buckets: LATENCY_BUCKETS, registers: [ours] });
   const reference = new Histogram({
     name: 'sigil_http_request_duration_seconds',
     help: 'HTTP request duration.',

@@ -31,13 +31,16 @@ export class RequestDurationHistogram {
   /** route → method → status → cell. */
   private readonly cells = new Map<string, Map<string, Map<number, Cell>>>();
 
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly bounds: readonly number[],
-    registry: Registry,
-  ) {
-    registry.registerMetric(this as unknown as Metric);
+  readonly name: string;
+  readonly help: string;
+  private readonly bounds: readonly number[];
+
+  /** The options of prom-client's own metrics (a name, its help, the buckets' upper bounds, the registries). */
+  constructor(options: { name: string; help: string; buckets: readonly number[]; registers: Registry[] }) {
+    this.name = options.name;
+    this.help = options.help;
+    this.bounds = options.buckets;
+    for (const registry of options.registers) registry.registerMetric(this as unknown as Metric);
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
