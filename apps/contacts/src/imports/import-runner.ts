@@ -233,9 +233,9 @@ export class ImportRunner {
     // of an earlier row of the batch; duplicates of the match key in earlier batches are found by the key table.
     const matchOn = job.options.match_on;
     const valid: ValidRow[] = [];
-    const batchLedger = ledger ? undefined : new KeyLedger(records.length * BATCH_MATCH_KEYS.length);
+    const rowLedger = ledger ?? new KeyLedger(records.length * BATCH_MATCH_KEYS.length);
     const check = (record: FileRecord, i: number) => {
-      const r = checkRow(plan, matchOn, (ledger ?? batchLedger)!, record, firstRow + i + 1);
+      const r = checkRow(plan, matchOn, rowLedger, record, firstRow + i + 1);
       if ('req' in r) valid.push({ index: i, req: r.req });
       else errorAt(i, r.code, r.reason);
     };

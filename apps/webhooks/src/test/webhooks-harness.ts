@@ -110,20 +110,13 @@ export class WebhooksHarness {
       );
       const probe = JSON.stringify(domainEvent('list.member_added', newId('ten'), { list_id: 'lst_probe', contact_id: 'con_probe' }));
       const topics = [...ALL_EVENT_TOPICS];
-      const partitions = new Map<string, number[]>();
-      for (const topic of topics)
-        partitions.set(
-          topic,
-          (await admin.fetchTopicOffsets(topic)).map((p) => p.partition),
-        );
-      await this.producer.sendBatch({
-        topicMessages: topics.map((topic) => ({ topic, messages: partitions.get(topic)!.map((partition) => ({ partition, value: probe })) })),
-      });
-      const ends = new Map<string, string>();
-      for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, p.high);
+      const topicMessages = [];
+      for (const topic of topics) topicMessages.push({ topic, messages: (await admin.fetchTopicOffsets(topic)).map(({ partition }) => ({ partition, value: probe })) });
+      // Each partition's offset past its probe: where the group's committed offset has to reach.
+      const past = new Map((await this.producer.sendBatch({ topicMessages })).map((r) => [`${r.topicName}/${r.partition}`, BigInt(r.baseOffset!) + 1n]));
       await eventually(
         async () => admin.fetchOffsets({ groupId: group, topics }),
-        (committed) => committed.every((t) => t.partitions.every((p) => BigInt(p.offset) >= BigInt(ends.get(`${t.topic}/${p.partition}`) ?? '0'))),
+        (committed) => committed.every((t) => t.partitions.every((p) => BigInt(p.offset) >= past.get(`${t.topic}/${p.partition}`)!)),
         { timeoutMs: 30_000, stepMs: 100 },
       );
     } finally {

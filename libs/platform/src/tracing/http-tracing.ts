@@ -51,7 +51,7 @@ export function installHttpTracing(fastify: FastifyInstance, { logRequests = fal
     fastify.decorateRequest('sigilTraceState', undefined);
     fastify.decorateRequest('sigilTraceparent', {
       getter(this: FastifyRequest): string | undefined {
-        return this.sigilTraceState === null ? (this.sigilTraceState = unrecordedTraceparent(this.headers.traceparent)) : (this.sigilTraceState ?? undefined);
+        return this.sigilTraceState === null ? (this.sigilTraceState = unrecordedTraceparent(this.headers.traceparent)) : this.sigilTraceState;
       },
     });
   }
