@@ -28,9 +28,14 @@ ARG APP
 RUN case "${APP}" in gateway|keys|contacts|segments|webhooks) ;; \
       *) echo "build arg APP must be one of gateway|keys|contacts|segments|webhooks (got '${APP}')" >&2; exit 1 ;; \
     esac
+# MALLOC_MMAP_THRESHOLD_: glibc's malloc serves every allocation over 128 KB by mmap and gives it back
+# on free, instead of raising that threshold after the first such free and keeping later large
+# Buffers (an import batch's COPY data, ~2 MB) in its heap, where RSS stays once grown
+# (docs/operations.md, "Memory of the Node processes").
 ENV NODE_ENV=production \
     SIGIL_APP=${APP} \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./

@@ -50,6 +50,9 @@ if [ -z "${WEBHOOK_SECRET_KEK:-}" ]; then
 fi
 # Import uploads are staged in the contacts database (docs/contacts.md, "Import jobs").
 DEV_GATEWAY_ENV+=(IMPORTS_DATABASE_URL="${IMPORTS_DATABASE_URL:-postgres://sigil:sigil@127.0.0.1:${SIGIL_PG_PORT:-5432}/sigil_contacts}")
+# glibc's malloc: allocations over 128 KB by mmap, always, as the image sets it (Dockerfile;
+# docs/operations.md, "Memory of the Node processes"). A value set by the caller wins.
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 
 for svc in "${SERVICES[@]}"; do
   env_port=()

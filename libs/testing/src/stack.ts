@@ -155,6 +155,8 @@ export class TestStack {
       KAFKA_TOPIC_PARTITIONS: '3',
       REDIS_URL,
       LOG_LEVEL: process.env.SIGIL_TEST_LOG_LEVEL ?? 'warn',
+      // As the image and `npm start` run them (Dockerfile; docs/operations.md, "Memory of the Node processes").
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
       ...options.env,
     };
     const backends = services.filter((s) => s !== 'gateway');
