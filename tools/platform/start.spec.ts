@@ -135,7 +135,9 @@ describe('npm start: the key-encryption key of webhook secrets', () => {
   it('keeps a key the caller set', () => {
     expect(gatewayEnv({ WEBHOOK_SECRET_KEK: 'mine:abc' }, sandbox(), false, 'webhooks')['WEBHOOK_SECRET_KEK']).toBe('mine:abc');
   });
+});
 
+describe('npm start: glibc malloc settings of the services', () => {
   it('runs every service with a fixed mmap threshold for glibc malloc (as the image does), unless the caller set one', () => {
     expect(gatewayEnv()['MALLOC_MMAP_THRESHOLD_']).toBe('131072');
     expect(gatewayEnv({}, sandbox(), false, 'contacts')['MALLOC_MMAP_THRESHOLD_']).toBe('131072');
